@@ -1,0 +1,42 @@
+# faircrowd — a thin wrapper over meson/ninja.
+#   make          build build/faircrowd (installs missing build dependencies)
+#   make run      build and start the platform with a demo project on 127.0.0.1:8080
+#   make test     install test dependencies, build with ASan+UBSan, run every test
+#   make bench    run the benchmarks in bench/ (figures go to bench/README.md by hand)
+
+LISTEN ?= 127.0.0.1:8080
+DATA   ?= ./data
+
+.PHONY: all deps test-deps run test unit api e2e bench clean format
+
+all: build/build.ninja
+	ninja -C build
+
+deps:
+	@scripts/install-deps
+
+build/build.ninja: | deps
+	meson setup build --buildtype=release -Dtests=disabled >/dev/null
+
+build-test/build.ninja: | test-deps
+	meson setup build-test --buildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dtests=enabled >/dev/null
+
+test-deps:
+	@scripts/install-deps --test
+
+run: all
+	scripts/run-demo "$(LISTEN)" "$(DATA)"
+
+test: build-test/build.ninja
+	ninja -C build-test
+	scripts/run-tests
+
+bench: all
+	bench/run
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+
+clean:
+	rm -rf build build-test

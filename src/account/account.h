@@ -1,0 +1,52 @@
+/* account.h — users, passwords, sessions, API tokens, login throttling.
+ *
+ * Passwords are Argon2id (libsodium crypto_pwhash_str). Session and API
+ * tokens are random 256-bit values shown once and stored only as hashes. */
+#ifndef FC_ACCOUNT_ACCOUNT_H
+#define FC_ACCOUNT_ACCOUNT_H
+
+#include "core/err.h"
+#include "store/store.h"
+#include <jansson.h>
+#include <stdint.h>
+
+enum { FC_ROLE_ADMIN = 1, FC_ROLE_REQUESTER = 2, FC_ROLE_CONTRIBUTOR = 4 };
+
+typedef struct fc_user {
+	int64_t id;
+	int roles;
+	char email[256];
+	char display_name[128];
+} fc_user;
+
+#define FC_SESSION_SECONDS (14 * 86400)
+#define FC_PASSWORD_MIN 10
+
+/* Creates a user. Validates email, password (>= 10 chars) and name. */
+int fc_account_create(fc_store *s, const char *email, const char *password,
+		      const char *display_name, int roles, fc_user *out, fc_err *err);
+/* Checks credentials and opens a session. token and csrf receive fresh
+ * secrets (44 bytes each). FC_EAUTH on bad credentials, FC_ERATE after
+ * repeated failures for the email. */
+int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out,
+		     char token[44], char csrf[44], fc_err *err);
+/* Resolves a session token; fills csrf with the session's CSRF token. */
+int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[44], fc_err *err);
+int fc_account_logout(fc_store *s, const char *token, fc_err *err);
+/* Creates an API token for user_id; token receives the secret (44 bytes). */
+int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id,
+			    char token[44], fc_err *err);
+int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *err);
+int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
+int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err);
+int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
+
+/* Role names <-> bits. Parse rejects unknown names (400 naming the field). */
+int fc_roles_parse(const json_t *arr, int *roles, fc_err *err);
+json_t *fc_roles_json(int roles); /* new reference */
+/* {id,email,display_name,roles:[…]}; new reference. */
+json_t *fc_account_user_json(const fc_user *u);
+/* Forgets all login failures (tests, admin). */
+void fc_account_throttle_reset(void);
+
+#endif

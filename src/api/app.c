@@ -1,0 +1,201 @@
+/* Dispatch: authentication, CSRF, idempotent replays, then the handler. */
+#include "api/handlers.h"
+#include "account/idempotency.h"
+#include "core/crypto.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+static int is_safe_method(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
+}
+
+/* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
+ * error when credentials were given but are bad. */
+static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
+{
+	fc_store *s = fc_store_of(r);
+	const char *h = fc_req_header(r, "Authorization");
+	if (h) {
+		if (strncasecmp(h, "Bearer ", 7) || !h[7])
+			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL,
+					  "Use 'Authorization: Bearer <token>'.");
+		int rc = fc_account_token_auth(s, h + 7, &a->user, err);
+		if (!rc)
+			a->authed = 1;
+		return rc;
+	}
+	const char *c = fc_req_cookie(r, "fc_session");
+	if (c && *c) {
+		int rc = fc_account_session(s, c, &a->user, a->csrf, err);
+		if (rc)
+			return rc;
+		a->authed = 1;
+		a->via_cookie = 1;
+		snprintf(a->session_token, sizeof a->session_token, "%s", c);
+	}
+	return 0;
+}
+
+static void request_hash(fc_req *r, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[32];
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method));
+	crypto_hash_sha256_update(&st, (const unsigned char *)" ", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path));
+	crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+	if (r->body.len)
+		crypto_hash_sha256_update(&st, (const unsigned char *)r->body.p, r->body.len);
+	if (r->spool) {
+		unsigned char buf[65536];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof buf, r->spool)) > 0)
+			crypto_hash_sha256_update(&st, buf, n);
+		rewind(r->spool);
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+void fc_app_dispatch(fc_req *r)
+{
+	fc_err err = {0};
+	if (!r->route) {
+		if (r->method_mismatch) {
+			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL,
+					"%s is not allowed on %s.", r->method, r->path);
+			r->status = 405;
+			return;
+		}
+		if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/api") ||
+		    (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))) {
+			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
+					r->method, r->path);
+			return;
+		}
+		h_static(r);
+		return;
+	}
+	fc_auth *a = calloc(1, sizeof *a);
+	if (!a) {
+		fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		return;
+	}
+	r->auth = a;
+	int level = r->route->auth & 0x0f;
+	if (level != FC_AUTH_NONE) {
+		int rc = authenticate(r, a, &err);
+		if (rc && level != FC_AUTH_OPTIONAL) {
+			fc_api_fail(r, &err);
+			return;
+		}
+		fc_err_clear(&err);
+		if (!a->authed && level != FC_AUTH_OPTIONAL) {
+			fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL,
+					"Sign in or send an API token to use this endpoint.");
+			return;
+		}
+		if (level == FC_AUTH_ADMIN && !(a->user.roles & FC_ROLE_ADMIN)) {
+			fc_reply_errorf(r, FC_EPERM, "forbidden", NULL, "Only an admin may do this.");
+			return;
+		}
+		if (a->via_cookie && !is_safe_method(r->method)) {
+			const char *t = fc_req_header(r, "X-CSRF-Token");
+			if (!t || !fc_crypto_streq(t, a->csrf)) {
+				fc_reply_errorf(r, FC_EPERM, "csrf_failed", "X-CSRF-Token",
+						"Send the X-CSRF-Token from sign-in with this request.");
+				return;
+			}
+		}
+	}
+	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed
+				  ? fc_req_header(r, "Idempotency-Key") : NULL;
+	char hash[65];
+	if (key) {
+		if (!*key || strlen(key) > 255) {
+			fc_reply_errorf(r, FC_EINVAL, "invalid_idempotency_key", "Idempotency-Key",
+					"The Idempotency-Key header must have 1 to 255 characters.");
+			return;
+		}
+		request_hash(r, hash);
+		int status;
+		char *body = NULL;
+		int rc = fc_idem_lookup(fc_store_of(r), a->user.id, key, hash, &status, &body, &err);
+		if (rc == 0) {
+			size_t len = strlen(body);
+			fc_reply_bytes(r, status, "application/json; charset=utf-8", body, len, 1);
+			fc_reply_header(r, "Idempotent-Replayed", "true");
+			free(body);
+			return;
+		}
+		if (rc != FC_ENOTFOUND) {
+			fc_api_fail(r, &err);
+			return;
+		}
+		r->capture = 1;
+	}
+	r->route->fn(r);
+	if (key && r->status >= 200 && r->status < 300 && r->captured.p) {
+		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status,
+			     r->captured.p, NULL);
+	}
+}
+
+json_t *fc_api_body(fc_req *r, const fc_field *fields)
+{
+	fc_err err = {0};
+	json_t *j = fc_json_parse(r->body.p, r->body.len, &err);
+	if (j && fc_json_check(j, fields, &err)) {
+		json_decref(j);
+		j = NULL;
+	}
+	if (!j)
+		fc_api_fail(r, &err);
+	return j;
+}
+
+void fc_api_fail(fc_req *r, fc_err *err)
+{
+	fc_reply_error(r, err);
+	fc_err_clear(err);
+}
+
+int fc_api_page(fc_req *r, int *limit, int64_t *after)
+{
+	const char *l = fc_req_query(r, "limit"), *a = fc_req_query(r, "after");
+	*limit = 50;
+	*after = 0;
+	char *end;
+	if (l) {
+		long v = strtol(l, &end, 10);
+		if (!*l || *end || v < 1 || v > 1000) {
+			fc_reply_errorf(r, FC_EINVAL, "invalid_limit", "limit",
+					"limit must be an integer from 1 to 1000.");
+			return -1;
+		}
+		*limit = (int)v;
+	}
+	if (a) {
+		long long v = strtoll(a, &end, 10);
+		if (!*a || *end || v < 0) {
+			fc_reply_errorf(r, FC_EINVAL, "invalid_cursor", "after",
+					"after must be a cursor from a previous page.");
+			return -1;
+		}
+		*after = v;
+	}
+	return 0;
+}
+
+int64_t fc_api_id(fc_req *r, int i)
+{
+	if (i >= r->nparams || r->ids[i] <= 0) {
+		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "Not found.");
+		return -1;
+	}
+	return r->ids[i];
+}

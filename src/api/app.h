@@ -1,0 +1,57 @@
+/* app.h — the API layer: application context, dispatch, shared helpers.
+ *
+ * Handlers are thin: parse the request, call one domain function, render.
+ * They never write SQL. */
+#ifndef FC_API_APP_H
+#define FC_API_APP_H
+
+#include "account/account.h"
+#include "core/json.h"
+#include "http/server.h"
+#include "store/store.h"
+
+typedef struct fc_app {
+	fc_store *store;
+	char data_dir[1024];
+	int test_clock;        /* POST /admin/clock enabled */
+	int64_t started_at;
+} fc_app;
+
+/* route auth levels (fc_route.auth); FC_IDEMPOTENT may be or-ed in */
+enum {
+	FC_AUTH_NONE = 0,     /* public */
+	FC_AUTH_USER = 1,     /* any signed-in user */
+	FC_AUTH_ADMIN = 2,    /* admin only */
+	FC_AUTH_OPTIONAL = 3, /* public, but the user is resolved when present */
+	FC_IDEMPOTENT = 0x10, /* honours the Idempotency-Key header */
+};
+
+typedef struct fc_auth {
+	fc_user user;
+	int authed;
+	int via_cookie;
+	char csrf[44];
+	char session_token[64];
+} fc_auth;
+
+extern const fc_route fc_routes[];
+extern const size_t fc_routes_count;
+
+void fc_app_dispatch(fc_req *r);
+
+static inline fc_app *fc_app_of(fc_req *r) { return (fc_app *)r->app; }
+static inline fc_store *fc_store_of(fc_req *r) { return ((fc_app *)r->app)->store; }
+static inline fc_user *fc_user_of(fc_req *r) { return &((fc_auth *)r->auth)->user; }
+
+/* Parses and checks the JSON body against fields. On failure replies with
+ * the error and returns NULL. The caller owns the result. */
+json_t *fc_api_body(fc_req *r, const fc_field *fields);
+/* Replies with err and clears it. */
+void fc_api_fail(fc_req *r, fc_err *err);
+/* Reads ?limit= (default 50, max 1000) and ?after= (an id cursor, default 0).
+ * Replies 400 and returns -1 when either is malformed. */
+int fc_api_page(fc_req *r, int *limit, int64_t *after);
+/* Replies 404 unless path parameter i is a positive integer; returns it or -1. */
+int64_t fc_api_id(fc_req *r, int i);
+
+#endif

@@ -1,0 +1,126 @@
+/* Health, metrics, OpenAPI, the web UI's static files, the test clock. */
+#include "api/handlers.h"
+#include "core/clock.h"
+#include "core/embed.h"
+#include "http/metrics.h"
+#include "work/jobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const fc_embedded fc_docs[];
+extern const size_t fc_docs_count;
+
+static const char CSP[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+	"media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+void h_healthz(fc_req *r)
+{
+	fc_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+void h_metrics(fc_req *r)
+{
+	fc_buf b = {0};
+	const char *names[256];
+	size_t n = fc_routes_count < 256 ? fc_routes_count : 256;
+	for (size_t i = 0; i < n; i++)
+		names[i] = fc_routes[i].name;
+	fc_metrics_render(&b, names, n);
+	fc_buf_printf(&b,
+		      "# HELP faircrowd_database_bytes Size of the database and its WAL on disk.\n"
+		      "# TYPE faircrowd_database_bytes gauge\nfaircrowd_database_bytes %lld\n"
+		      "# HELP faircrowd_uptime_seconds Seconds since the server started.\n"
+		      "# TYPE faircrowd_uptime_seconds gauge\nfaircrowd_uptime_seconds %lld\n",
+		      (long long)fc_store_size_bytes(fc_store_of(r)),
+		      (long long)(fc_clock_now() - fc_app_of(r)->started_at));
+	fc_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p ? b.p : "", b.len, 1);
+	fc_buf_free(&b);
+}
+
+static void send_asset(fc_req *r, const fc_embedded *f, int html)
+{
+	const char *inm = fc_req_header(r, "If-None-Match");
+	if (inm && !strcmp(inm, f->etag)) {
+		fc_reply_empty(r, 304);
+	} else {
+		const char *ae = fc_req_header(r, "Accept-Encoding");
+		int gz = ae && strstr(ae, "gzip") && f->gz_len < f->len;
+		if (gz)
+			fc_reply_bytes(r, 200, f->type, f->gz, f->gz_len, 0);
+		else
+			fc_reply_bytes(r, 200, f->type, f->data, f->len, 0);
+		if (gz)
+			fc_reply_header(r, "Content-Encoding", "gzip");
+	}
+	fc_reply_header(r, "ETag", f->etag);
+	fc_reply_header(r, "Vary", "Accept-Encoding");
+	/* names are not content-hashed, so browsers revalidate (cheap 304s) */
+	fc_reply_header(r, "Cache-Control", "no-cache");
+	if (html)
+		fc_reply_header(r, "Content-Security-Policy", CSP);
+}
+
+void h_openapi(fc_req *r)
+{
+	const fc_embedded *f = fc_embed_find(fc_docs, fc_docs_count, "openapi.json");
+	if (!f) {
+		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No OpenAPI document was built in.");
+		return;
+	}
+	send_asset(r, f, 0);
+}
+
+void h_static(fc_req *r)
+{
+	const char *p = r->path;
+	while (*p == '/')
+		p++;
+	const fc_embedded *f = NULL;
+	if (*p && !strstr(p, ".."))
+		f = fc_embed_find(fc_web_assets, fc_web_assets_count, p);
+	if (!f) {
+		/* a path with an extension that is not a file is a real 404; any
+		 * other path is a screen of the single-page app */
+		const char *slash = strrchr(r->path, '/');
+		if (slash && strchr(slash, '.')) {
+			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such file: %s.", r->path);
+			return;
+		}
+		f = fc_embed_find(fc_web_assets, fc_web_assets_count, "index.html");
+	}
+	if (!f) {
+		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "The web UI was not built in.");
+		return;
+	}
+	send_asset(r, f, strstr(f->type, "text/html") != NULL);
+}
+
+void h_admin_clock(fc_req *r)
+{
+	if (!fc_app_of(r)->test_clock) {
+		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
+				r->method, r->path);
+		return;
+	}
+	static const fc_field fields[] = {{"now", FC_J_TIME | FC_J_REQUIRED}, {0}};
+	json_t *b = fc_api_body(r, fields);
+	if (!b)
+		return;
+	int64_t t;
+	fc_clock_parse(json_string_value(json_object_get(b, "now")), &t);
+	json_decref(b);
+	fc_clock_set(t);
+	fc_err err = {0};
+	fc_jobs_report rep = {0};
+	if (fc_jobs_run_due(fc_store_of(r), &rep, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	char ts[32];
+	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
+					"jobs", "leases_expired", (json_int_t)rep.leases_expired,
+					"auto_approved", (json_int_t)rep.auto_approved));
+}

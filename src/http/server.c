@@ -1,0 +1,424 @@
+/* HTTP server on libmicrohttpd: body collection, limits, responses, logs. */
+#include "http/server.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fc_server {
+	struct MHD_Daemon *d;
+	fc_server_config cfg;
+	char url[320];
+	_Atomic int inflight;
+	_Atomic uint64_t next_id;
+};
+
+static const char *SECURITY_HEADERS[][2] = {
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+};
+
+static void free_req(fc_req *r)
+{
+	if (r->spool)
+		fclose(r->spool);
+	if (r->spool_path) {
+		unlink(r->spool_path);
+		free(r->spool_path);
+	}
+	for (int i = 0; i < FC_MAX_PARAMS; i++)
+		free((void *)r->params[i]);
+	fc_buf_free(&r->body);
+	fc_buf_free(&r->captured);
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	free(r->auth);
+	free(r);
+}
+
+static void set_response(fc_req *r, int status, struct MHD_Response *resp)
+{
+	if (r->replied) {
+		MHD_destroy_response(resp);
+		return;
+	}
+	r->replied = 1;
+	r->status = status;
+	r->resp = resp;
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	for (size_t i = 0; i < sizeof SECURITY_HEADERS / sizeof SECURITY_HEADERS[0]; i++)
+		MHD_add_response_header(resp, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
+}
+
+void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, size_t len, int copy)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *)data, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return;
+	if (type)
+		MHD_add_response_header(resp, "Content-Type", type);
+	set_response(r, status, resp);
+}
+
+void fc_reply_json(fc_req *r, int status, json_t *body)
+{
+	char *txt = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(body);
+	if (!txt) {
+		fc_reply_bytes(r, 500, "application/json; charset=utf-8",
+			       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory.\",\"field\":null}}", 70, 0);
+		return;
+	}
+	size_t len = strlen(txt);
+	if (r->capture && !r->replied)
+		fc_buf_append(&r->captured, txt, len);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, txt, free);
+	if (!resp) {
+		free(txt);
+		return;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	set_response(r, status, resp);
+}
+
+void fc_reply_error(fc_req *r, const fc_err *err)
+{
+	int code = err->code ? err->code : FC_EIO;
+	json_t *e = json_pack("{s:s,s:s,s:o}", "code", err->slug[0] ? err->slug : fc_err_default_slug(code),
+			      "message", err->msg[0] ? err->msg : "Something went wrong.",
+			      "field", err->field[0] ? json_string(err->field) : json_null());
+	if (err->details)
+		json_object_set(e, "details", err->details);
+	fc_reply_json(r, fc_err_http_status(code), json_pack("{s:o}", "error", e));
+}
+
+void fc_reply_errorf(fc_req *r, int code, const char *slug, const char *field, const char *fmt, ...)
+{
+	fc_err e = {0};
+	e.code = code;
+	snprintf(e.slug, sizeof e.slug, "%s", slug ? slug : fc_err_default_slug(code));
+	snprintf(e.field, sizeof e.field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	va_end(ap);
+	fc_reply_error(r, &e);
+}
+
+void fc_reply_empty(fc_req *r, int status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (resp)
+		set_response(r, status, resp);
+}
+
+typedef struct stream_ctx {
+	ssize_t (*read)(void *ctx, char *buf, size_t max);
+	void (*done)(void *ctx);
+	void *ctx;
+} stream_ctx;
+
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	stream_ctx *s = cls;
+	ssize_t n = s->read(s->ctx, buf, max);
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n;
+}
+
+static void stream_free(void *cls)
+{
+	stream_ctx *s = cls;
+	if (s->done)
+		s->done(s->ctx);
+	free(s);
+}
+
+void fc_reply_stream(fc_req *r, int status, const char *type,
+		     ssize_t (*read)(void *ctx, char *buf, size_t max), void *ctx, void (*done)(void *ctx))
+{
+	stream_ctx *s = malloc(sizeof *s);
+	if (!s) {
+		if (done)
+			done(ctx);
+		return;
+	}
+	s->read = read;
+	s->done = done;
+	s->ctx = ctx;
+	struct MHD_Response *resp =
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_cb, s, stream_free);
+	if (!resp) {
+		stream_free(s);
+		return;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	set_response(r, status, resp);
+}
+
+void fc_reply_header(fc_req *r, const char *name, const char *value)
+{
+	if (r->resp)
+		MHD_add_response_header(r->resp, name, value);
+}
+
+const char *fc_req_header(fc_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *fc_req_query(fc_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *fc_req_cookie(fc_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *fc_req_client_ip(fc_req *r, char *buf, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	buf[0] = 0;
+	if (!ci || !ci->client_addr)
+		return buf;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)n);
+	return buf;
+}
+
+static enum MHD_Result send_now(fc_req *r)
+{
+	if (!r->resp) {
+		fc_reply_errorf(r, FC_EIO, "internal", NULL, "The server produced no answer.");
+		if (!r->resp)
+			return MHD_NO;
+	}
+	return MHD_queue_response(r->conn, (unsigned)r->status, r->resp);
+}
+
+static size_t limit_for(fc_server *s, const fc_route *rt)
+{
+	if (rt && rt->max_body)
+		return rt->max_body;
+	if (rt && rt->body == FC_BODY_SPOOL)
+		return s->cfg.max_spool;
+	return s->cfg.max_body;
+}
+
+static int content_type_is(const char *ct, const char *want)
+{
+	if (!ct)
+		return 0;
+	size_t n = strlen(want);
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	fc_server *s = cls;
+	fc_req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		atomic_fetch_add(&s->inflight, 1);
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		r->app = s->cfg.app;
+		r->started_ns = fc_clock_mono_ns();
+		snprintf(r->request_id, sizeof r->request_id, "%08llx%08x",
+			 (unsigned long long)atomic_fetch_add(&s->next_id, 1), (unsigned)time(NULL));
+		for (int i = 0; i < FC_MAX_PARAMS; i++)
+			r->ids[i] = -1;
+		r->route = fc_router_match(s->cfg.routes, s->cfg.nroutes, method, url, r,
+					   &r->method_mismatch);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		size_t limit = limit_for(s, r->route);
+		if (cl && strtoull(cl, NULL, 10) > limit) {
+			fc_reply_errorf(r, FC_ETOOBIG, "too_large", NULL,
+					"The request body is larger than the limit of %zu bytes.", limit);
+			return send_now(r);
+		}
+		if (r->route && r->route->body == FC_BODY_JSON &&
+		    (cl ? strtoull(cl, NULL, 10) > 0 : MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL)) {
+			const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+			if (!content_type_is(ct, "application/json")) {
+				fc_reply_errorf(r, FC_ETYPE, "unsupported_media_type", NULL,
+						"Send the body as application/json (got %s).", ct ? ct : "no Content-Type");
+				return send_now(r);
+			}
+		}
+		if (r->route && r->route->body == FC_BODY_SPOOL) {
+			char tmpl[1100];
+			snprintf(tmpl, sizeof tmpl, "%s/upload-XXXXXX", s->cfg.spool_dir);
+			int fd = mkstemp(tmpl);
+			if (fd < 0 || !(r->spool = fdopen(fd, "w+b"))) {
+				if (fd >= 0)
+					close(fd);
+				fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the upload.");
+				return send_now(r);
+			}
+			r->spool_path = strdup(tmpl);
+		}
+		return MHD_YES;
+	}
+	if (r->replied) { /* an early error; drain the body */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		size_t limit = limit_for(s, r->route);
+		if (r->too_big || r->body_len + n > limit) {
+			r->too_big = 1;
+			return MHD_YES;
+		}
+		r->body_len += n;
+		if (r->spool) {
+			if (fwrite(upload, 1, n, r->spool) != n)
+				r->too_big = 2;
+		} else if (fc_buf_append(&r->body, upload, n)) {
+			r->too_big = 2;
+		}
+		return MHD_YES;
+	}
+	/* the whole body is here */
+	if (r->too_big == 1) {
+		fc_reply_errorf(r, FC_ETOOBIG, "too_large", NULL,
+				"The request body is larger than the limit of %zu bytes.", limit_for(s, r->route));
+	} else if (r->too_big) {
+		fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the request body.");
+	} else {
+		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET)))
+			fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the upload.");
+		else
+			s->cfg.dispatch(r);
+	}
+	return send_now(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	fc_server *s = cls;
+	fc_req *r = *con_cls;
+	if (!r)
+		return;
+	uint64_t ns = fc_clock_mono_ns() - r->started_ns;
+	int idx = r->route ? (int)(r->route - s->cfg.routes) : -1;
+	fc_metrics_request(idx, r->status, ns);
+	char line[1024], ts[32];
+	char path[400];
+	size_t j = 0;
+	for (const char *p = r->path; *p && j < sizeof path - 2; p++)
+		if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+			path[j++] = *p;
+	path[j] = 0;
+	snprintf(line, sizeof line,
+		 "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"id\":\"%s\",\"method\":\"%s\","
+		 "\"path\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.3f,\"bytes_in\":%llu%s}",
+		 fc_clock_format(fc_clock_now(), ts, sizeof ts), r->request_id, r->method, path,
+		 r->route ? r->route->name : "", r->status, (double)ns / 1e6,
+		 (unsigned long long)r->body_len,
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+	fc_log_line(line);
+	atomic_fetch_sub(&s->inflight, 1);
+	free_req(r);
+	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	fc_metrics_connection(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err)
+{
+	char host[256];
+	const char *colon = strrchr(cfg->listen, ':');
+	if (!colon || colon == cfg->listen || (size_t)(colon - cfg->listen) >= sizeof host)
+		return fc_err_set(err, FC_EINVAL, "bad_listen", "listen",
+				  "The listen address must be HOST:PORT (got '%s').", cfg->listen);
+	memcpy(host, cfg->listen, (size_t)(colon - cfg->listen));
+	host[colon - cfg->listen] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return fc_err_set(err, FC_EINVAL, "bad_listen", "listen", "Bad port in '%s'.", cfg->listen);
+	if (!strcmp(host, "localhost"))
+		snprintf(host, sizeof host, "127.0.0.1");
+	struct sockaddr_in sa = {0};
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return fc_err_set(err, FC_EINVAL, "bad_listen", "listen",
+				  "The listen host must be an IPv4 address (got '%s').", host);
+	fc_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	s->cfg = *cfg;
+	s->next_id = 1;
+	s->d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned)1024, MHD_OPTION_END);
+	if (!s->d) {
+		free(s);
+		return fc_err_set(err, FC_EIO, "listen_failed", "listen",
+				  "Cannot listen on %s: %s.", cfg->listen, strerror(errno));
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(s->url, sizeof s->url, "http://%s:%u", host, di ? di->port : (unsigned)port);
+	*out = s;
+	return 0;
+}
+
+const char *fc_server_url(const fc_server *s) { return s->url; }
+
+void fc_server_stop(fc_server *s, int grace_ms)
+{
+	if (!s)
+		return;
+	MHD_quiesce_daemon(s->d);
+	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10000);
+	MHD_stop_daemon(s->d);
+	free(s);
+}

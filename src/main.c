@@ -1,0 +1,58 @@
+/* faircrowd — the command line. */
+#include "cli.h"
+#include "core/crypto.h"
+#include "quality/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} COMMANDS[] = {
+	{"serve", fc_cli_serve, "serve the API and the web UI"},
+	{"migrate", fc_cli_migrate, "create or upgrade the database and exit"},
+	{"user", fc_cli_user, "manage users (user add)"},
+	{"import", fc_cli_import, "import tasks into a project from a file"},
+	{"export", fc_cli_export, "export a project's tasks and results as JSONL"},
+	{"aggregate", fc_quality_cli_aggregate, "aggregate crowd labels (majority vote, Dawid-Skene)"},
+	{"agreement", fc_quality_cli_agreement, "inter-annotator agreement (alpha, Fleiss, Cohen)"},
+	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
+	{"ledger", fc_cli_ledger, "check the money ledger (ledger check)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faircrowd COMMAND [OPTIONS]\n\n"
+		   "faircrowd collects and annotates AI training data with a fairly paid crowd.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+		fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+	fprintf(f, "\n'faircrowd COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("faircrowd 0.1.0");
+		return 0;
+	}
+	if (fc_crypto_init()) {
+		fprintf(stderr, "faircrowd: cannot initialise libsodium\n");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+		if (!strcmp(argv[1], COMMANDS[i].name))
+			return COMMANDS[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "faircrowd: unknown command '%s' (try 'faircrowd --help')\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,523 @@
+/* SQLite implementation of store.h.
+ *
+ * A pool of connections; any number of readers run in parallel (WAL), and
+ * write transactions are serialised by a mutex before BEGIN IMMEDIATE, so
+ * writers queue in FIFO-ish order instead of spinning on SQLITE_BUSY.
+ * synchronous=FULL: a commit is on disk when fc_db_commit returns. Prepared
+ * statements are cached per connection, keyed by the SQL text. */
+#include "store/store.h"
+#include "core/embed.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+#define CACHE 64
+
+struct fc_stmt {
+	sqlite3_stmt *st;
+	fc_db *db;
+	int in_use;
+};
+
+struct fc_db {
+	sqlite3 *h;
+	fc_store *store;
+	fc_db *next_free;
+	int write;
+	struct {
+		const char *sql; /* pointer identity first, then strcmp */
+		fc_stmt s;
+	} cache[CACHE];
+	int ncache;
+};
+
+struct fc_store {
+	char path[1024];
+	pthread_mutex_t pool_mu;
+	pthread_mutex_t write_mu;
+	fc_db *free_list;
+	int applied;
+};
+
+static int dberr(fc_err *err, sqlite3 *h, const char *what)
+{
+	fc_log(FC_LOG_ERROR, "sqlite %s: %s", what, h ? sqlite3_errmsg(h) : "open failed");
+	return fc_err_set(err, FC_EDB, "database_error", NULL,
+			  "The database failed (%s). Nothing was changed.", what);
+}
+
+static int open_conn(fc_store *s, fc_db **out, fc_err *err)
+{
+	fc_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	db->store = s;
+	if (sqlite3_open_v2(s->path, &db->h,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		int rc = dberr(err, db->h, "open");
+		sqlite3_close(db->h);
+		free(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_extended_result_codes(db->h, 1);
+	char *msg = NULL;
+	if (sqlite3_exec(db->h,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+			 "PRAGMA cache_size=-16000;",
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		fc_log(FC_LOG_ERROR, "sqlite pragmas: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(db->h);
+		free(db);
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Cannot configure the database.");
+	}
+	*out = db;
+	return 0;
+}
+
+static void close_conn(fc_db *db)
+{
+	for (int i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].s.st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+static int migrate(fc_store *s, fc_err *err)
+{
+	fc_db *db;
+	int rc = open_conn(s, &db, err);
+	if (rc)
+		return rc;
+	char *msg = NULL;
+	if (sqlite3_exec(db->h,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+			 "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;",
+			 NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < fc_migrations_count; i++) {
+		const fc_embedded *m = &fc_migrations[i];
+		int version = atoi(m->name);
+		if (version <= 0)
+			continue;
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(db->h, "SELECT 1 FROM schema_migrations WHERE version=?", -1, &st, NULL);
+		sqlite3_bind_int(st, 1, version);
+		int have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (have)
+			continue;
+		char *sql = malloc(m->len + 1);
+		if (!sql) {
+			close_conn(db);
+			return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		}
+		memcpy(sql, m->data, m->len);
+		sql[m->len] = 0;
+		char rec[256];
+		snprintf(rec, sizeof rec,
+			 "INSERT INTO schema_migrations(version,name,applied_at) VALUES(%d,'%s',unixepoch());",
+			 version, m->name);
+		int ok = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) == SQLITE_OK &&
+			 sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK &&
+			 sqlite3_exec(db->h, rec, NULL, NULL, &msg) == SQLITE_OK &&
+			 sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
+		free(sql);
+		if (!ok) {
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			fc_log(FC_LOG_ERROR, "migration %s failed: %s", m->name, msg ? msg : "?");
+			sqlite3_free(msg);
+			close_conn(db);
+			return fc_err_set(err, FC_EDB, "migration_failed", NULL,
+					  "Database migration %s failed.", m->name);
+		}
+		s->applied++;
+	}
+	close_conn(db);
+	return 0;
+fail:
+	fc_log(FC_LOG_ERROR, "migrations: %s", msg ? msg : "?");
+	sqlite3_free(msg);
+	close_conn(db);
+	return fc_err_set(err, FC_EDB, "migration_failed", NULL, "Database migrations failed.");
+}
+
+int fc_store_open(fc_store **out, const char *dir, fc_err *err)
+{
+	if (mkdir(dir, 0700) && access(dir, W_OK))
+		return fc_err_set(err, FC_EIO, "data_dir", NULL,
+				  "Cannot create or write the data directory '%s'.", dir);
+	fc_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	snprintf(s->path, sizeof s->path, "%s/faircrowd.db", dir);
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_mutex_init(&s->write_mu, NULL);
+	int rc = migrate(s, err);
+	if (rc) {
+		fc_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void fc_store_close(fc_store *s)
+{
+	if (!s)
+		return;
+	fc_db *db = s->free_list;
+	while (db) {
+		fc_db *n = db->next_free;
+		close_conn(db);
+		db = n;
+	}
+	/* a final checkpoint happens when the last connection closes */
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_mutex_destroy(&s->write_mu);
+	free(s);
+}
+
+int fc_store_migrations_applied(const fc_store *s) { return s->applied; }
+
+int fc_store_schema_version(fc_store *s)
+{
+	fc_db *db;
+	int64_t v = 0;
+	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
+		return -1;
+	fc_db_int(db, &v, NULL, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", "");
+	fc_db_rollback(db);
+	return (int)v;
+}
+
+int64_t fc_store_size_bytes(fc_store *s)
+{
+	struct stat st;
+	int64_t total = 0;
+	char wal[1100];
+	if (stat(s->path, &st) == 0)
+		total += st.st_size;
+	snprintf(wal, sizeof wal, "%s-wal", s->path);
+	if (stat(wal, &st) == 0)
+		total += st.st_size;
+	return total;
+}
+
+int fc_store_backup(fc_store *s, const char *file, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL); /* backup runs its own read */
+	sqlite3 *dst;
+	if (sqlite3_open(file, &dst) != SQLITE_OK) {
+		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL, "Cannot create '%s'.", file);
+		sqlite3_close(dst);
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", db->h, "main");
+	if (!b) {
+		rc = dberr(err, dst, "backup");
+	} else {
+		int r;
+		while ((r = sqlite3_backup_step(b, 256)) == SQLITE_OK || r == SQLITE_BUSY ||
+		       r == SQLITE_LOCKED)
+			sqlite3_sleep(5);
+		sqlite3_backup_finish(b);
+		if (r != SQLITE_DONE)
+			rc = dberr(err, dst, "backup");
+	}
+	sqlite3_close(dst);
+out:
+	pthread_mutex_lock(&s->pool_mu);
+	db->next_free = s->free_list;
+	s->free_list = db;
+	pthread_mutex_unlock(&s->pool_mu);
+	return rc;
+}
+
+int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
+{
+	fc_db *db;
+	pthread_mutex_lock(&s->pool_mu);
+	db = s->free_list;
+	if (db)
+		s->free_list = db->next_free;
+	pthread_mutex_unlock(&s->pool_mu);
+	if (!db) {
+		int rc = open_conn(s, &db, err);
+		if (rc)
+			return rc;
+	}
+	db->write = mode == FC_DB_WRITE;
+	if (db->write)
+		pthread_mutex_lock(&s->write_mu);
+	if (sqlite3_exec(db->h, db->write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		int rc = dberr(err, db->h, "begin");
+		if (db->write)
+			pthread_mutex_unlock(&s->write_mu);
+		close_conn(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static void release(fc_db *db)
+{
+	fc_store *s = db->store;
+	if (db->write)
+		pthread_mutex_unlock(&s->write_mu);
+	pthread_mutex_lock(&s->pool_mu);
+	db->next_free = s->free_list;
+	s->free_list = db;
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+int fc_db_commit(fc_db *db, fc_err *err)
+{
+	int rc = 0;
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = dberr(err, db->h, "commit");
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	}
+	release(db);
+	return rc;
+}
+
+void fc_db_rollback(fc_db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	release(db);
+}
+
+int fc_db_end(fc_db *db, int *rc, fc_err *err)
+{
+	if (*rc == 0)
+		*rc = fc_db_commit(db, err);
+	else
+		fc_db_rollback(db);
+	return *rc;
+}
+
+static fc_stmt *prepare(fc_db *db, const char *sql, fc_err *err)
+{
+	for (int i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql || !strcmp(db->cache[i].sql, sql)) {
+			fc_stmt *s = &db->cache[i].s;
+			if (s->in_use) { /* nested use of the same SQL: a throwaway */
+				break;
+			}
+			s->in_use = 1;
+			return s;
+		}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fc_log(FC_LOG_ERROR, "prepare failed for: %s", sql);
+		dberr(err, db->h, "prepare");
+		return NULL;
+	}
+	if (db->ncache < CACHE) {
+		int i = db->ncache++;
+		db->cache[i].sql = sql;
+		db->cache[i].s.st = st;
+		db->cache[i].s.db = db;
+		db->cache[i].s.in_use = 1;
+		return &db->cache[i].s;
+	}
+	fc_stmt *s = calloc(1, sizeof *s);
+	if (!s) {
+		sqlite3_finalize(st);
+		fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		return NULL;
+	}
+	s->st = st;
+	s->db = NULL; /* marks a throwaway statement */
+	s->in_use = 1;
+	return s;
+}
+
+static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
+{
+	sqlite3_stmt *st = s->st;
+	int n = (int)strlen(fmt);
+	if (n != sqlite3_bind_parameter_count(st)) {
+		fc_log(FC_LOG_ERROR, "bind count mismatch: %d formats, %d parameters in %s", n,
+		       sqlite3_bind_parameter_count(st), sqlite3_sql(st));
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	}
+	for (int i = 0; i < n; i++) {
+		int r = SQLITE_OK;
+		switch (fmt[i]) {
+		case 'i': r = sqlite3_bind_int(st, i + 1, va_arg(ap, int)); break;
+		case 'I': r = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'd': r = sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+		case 't': {
+			const char *t = va_arg(ap, const char *);
+			r = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT)
+			      : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'j': {
+			json_t *j = va_arg(ap, json_t *);
+			if (!j) {
+				r = sqlite3_bind_null(st, i + 1);
+			} else {
+				char *txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+				r = txt ? sqlite3_bind_text(st, i + 1, txt, -1, free) : SQLITE_NOMEM;
+			}
+			break;
+		}
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+			r = sqlite3_bind_blob64(st, i + 1, p, len, SQLITE_TRANSIENT);
+			break;
+		}
+		default:
+			return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+		}
+		if (r != SQLITE_OK)
+			return dberr(err, s->db ? s->db->h : NULL, "bind");
+	}
+	return 0;
+}
+
+static int vquery(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt,
+		  va_list ap)
+{
+	fc_stmt *s = prepare(db, sql, err);
+	if (!s)
+		return FC_EDB;
+	int rc = bind(s, fmt, ap, err);
+	if (rc) {
+		fc_stmt_done(s);
+		return rc;
+	}
+	if (!s->db)
+		s->db = NULL;
+	*out = s;
+	return 0;
+}
+
+static int last_conn_err;
+
+static int step(fc_stmt *s, sqlite3 *h, fc_err *err)
+{
+	int r = sqlite3_step(s->st);
+	if (r == SQLITE_ROW)
+		return 1;
+	if (r == SQLITE_DONE)
+		return 0;
+	last_conn_err = r;
+	if ((r & 0xff) == SQLITE_CONSTRAINT)
+		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL,
+				  "The change conflicts with existing data (%s).", sqlite3_errmsg(h));
+	return dberr(err, h, "step");
+}
+
+int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vquery(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	int r;
+	while ((r = step(s, db->h, err)) == 1)
+		;
+	fc_stmt_done(s);
+	return r < 0 ? r : 0;
+}
+
+int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vquery(db, out, err, sql, fmt, ap);
+	va_end(ap);
+	if (!rc)
+		(*out)->db = (*out)->db ? (*out)->db : NULL;
+	return rc;
+}
+
+int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vquery(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	int r = step(s, db->h, err);
+	if (r == 1)
+		*out = sqlite3_column_int64(s->st, 0);
+	fc_stmt_done(s);
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : FC_ENOTFOUND;
+}
+
+int64_t fc_db_changes(fc_db *db) { return sqlite3_changes64(db->h); }
+
+int fc_stmt_next(fc_stmt *st)
+{
+	return step(st, sqlite3_db_handle(st->st), NULL);
+}
+
+int64_t fc_stmt_int(fc_stmt *st, int col) { return sqlite3_column_int64(st->st, col); }
+double fc_stmt_double(fc_stmt *st, int col) { return sqlite3_column_double(st->st, col); }
+const char *fc_stmt_text(fc_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+const void *fc_stmt_blob(fc_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(st->st, col);
+	*len = (size_t)sqlite3_column_bytes(st->st, col);
+	return p;
+}
+int fc_stmt_isnull(fc_stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+json_t *fc_stmt_json(fc_stmt *st, int col)
+{
+	const char *t = fc_stmt_text(st, col);
+	if (!t)
+		return json_null();
+	json_t *j = json_loads(t, JSON_DECODE_ANY, NULL);
+	return j ? j : json_null();
+}
+
+void fc_stmt_done(fc_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+	if (!st->db) {
+		sqlite3_finalize(st->st);
+		free(st);
+		return;
+	}
+	st->in_use = 0;
+}
