@@ -120,7 +120,7 @@ CREATE TABLE submissions (
   reward INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   -- fairness by construction: a rejection without a reason cannot be stored
-  CHECK (status <> 'rejected' OR (length(reason_code) > 0 AND length(reason_text) > 0))
+  CHECK (status <> 'rejected' OR (COALESCE(length(reason_code),0) > 0 AND COALESCE(length(trim(reason_text)),0) > 0))
 ) STRICT;
 CREATE INDEX submissions_task ON submissions(task_id, id);
 CREATE INDEX submissions_user ON submissions(user_id, id);

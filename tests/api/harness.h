@@ -1,0 +1,53 @@
+/* harness.h — black-box API tests: start the real binary on a loopback
+ * port with a fresh data folder, talk HTTP with libcurl. */
+#ifndef FC_TEST_HARNESS_H
+#define FC_TEST_HARNESS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct srv {
+	pid_t pid;
+	char url[128];
+	char dir[256];
+	char admin_token[64];
+} srv;
+
+typedef struct res {
+	long status;
+	char *body;       /* NUL-terminated */
+	size_t len;
+	json_t *json;     /* parsed body or NULL */
+	char headers[4096];
+} res;
+
+/* Starts `faircrowd serve --test-clock` (binary from $FC_BINARY) with an
+ * admin admin@test.local; returns when it answers /healthz. */
+void srv_start(srv *s);
+/* SIGTERM, wait, assert a clean exit, remove the data folder. */
+void srv_stop(srv *s);
+
+/* One request. token may be NULL; ctype NULL means no body. extra is a
+ * NULL-terminated list of "Header: value" strings, or NULL. */
+res http(srv *s, const char *method, const char *path, const char *token, const char *ctype,
+	 const char *body, size_t len, const char *const *extra);
+/* JSON request built with json_pack(fmt, ...); fmt NULL means no body. */
+res api(srv *s, const char *method, const char *path, const char *token, const char *fmt, ...);
+void res_free(res *r);
+
+/* Dotted path lookup: "error.code", "items.0.id". NULL when absent. */
+json_t *jget(json_t *j, const char *path);
+const char *jstr(json_t *j, const char *path);
+long long jint(json_t *j, const char *path);
+/* Header value from a response (case-insensitive name), copied into buf. */
+const char *res_header(const res *r, const char *name, char *buf, size_t n);
+
+/* Creates a user with roles ("requester", "contributor", "admin,requester")
+ * through the admin API and returns a fresh API token (static storage per
+ * call slot; copy it). */
+const char *make_user(srv *s, const char *email, const char *roles, char out_token[64]);
+/* Sets the server's test clock. */
+void set_clock(srv *s, const char *rfc3339);
+
+#endif

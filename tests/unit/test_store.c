@@ -1,0 +1,167 @@
+#include "store/store.h"
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[64];
+static fc_store *S;
+
+static void up(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/fc-store-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	fc_err e = {0};
+	cr_assert_eq(fc_store_open(&S, dir, &e), 0, "%s", e.msg);
+}
+
+static void down(void)
+{
+	fc_store_close(S);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(store, .init = up, .fini = down);
+
+static int64_t add_user(const char *email)
+{
+	fc_db *db;
+	fc_err e = {0};
+	int64_t id = 0;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_int(db, &id, &e,
+			   "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?) RETURNING id",
+			   "tttI", email, "h", "n", (int64_t)1);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	return id;
+}
+
+Test(store, migrations_are_applied_once)
+{
+	cr_expect_geq(fc_store_migrations_applied(S), 1);
+	cr_expect_geq(fc_store_schema_version(S), 1);
+	fc_store *again;
+	fc_err e = {0};
+	cr_assert_eq(fc_store_open(&again, dir, &e), 0);
+	cr_expect_eq(fc_store_migrations_applied(again), 0);
+	fc_store_close(again);
+}
+
+Test(store, insert_query_and_conflict)
+{
+	int64_t a = add_user("a@x.org");
+	cr_expect_gt(a, 0);
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?)",
+			    "tttI", "A@X.org", "h", "n", (int64_t)1);
+	cr_expect_eq(rc, FC_ECONFLICT, "email is unique, case-insensitively");
+	fc_db_rollback(db);
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	fc_stmt *st;
+	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT email, NULL FROM users WHERE id=?", "I", a), 0);
+	cr_assert_eq(fc_stmt_next(st), 1);
+	cr_expect_str_eq(fc_stmt_text(st, 0), "a@x.org");
+	cr_expect(fc_stmt_isnull(st, 1));
+	cr_expect_eq(fc_stmt_next(st), 0);
+	fc_stmt_done(st);
+	int64_t n;
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT id FROM users WHERE id=?", "I", (int64_t)999), FC_ENOTFOUND);
+	fc_db_rollback(db);
+}
+
+Test(store, rollback_leaves_nothing)
+{
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?)",
+				"tttI", "gone@x.org", "h", "n", (int64_t)1), 0);
+	fc_db_rollback(db);
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	int64_t n;
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users", ""), 0);
+	cr_expect_eq(n, 0);
+	fc_db_rollback(db);
+}
+
+Test(store, rejection_without_reason_cannot_be_stored)
+{
+	int64_t u = add_user("w@x.org");
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int64_t p, t, a;
+	cr_assert_eq(fc_db_int(db, &p, &e, "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,0,0) RETURNING id",
+			       "Itt", u, "annotation", "p"), 0);
+	cr_assert_eq(fc_db_int(db, &t, &e, "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',0) RETURNING id", "I", p), 0);
+	cr_assert_eq(fc_db_int(db, &a, &e, "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) VALUES(?,?,?,0,1,'submitted') RETURNING id",
+			       "III", t, p, u), 0);
+	int rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,created_at) VALUES(?,?,?,?,'[]','rejected',0)",
+			    "IIII", a, t, p, u);
+	cr_expect_eq(rc, FC_ECONFLICT);
+	rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,reason_code,reason_text,created_at) VALUES(?,?,?,?,'[]','rejected','spam','Random clicks.',0)",
+			"IIII", a, t, p, u);
+	cr_expect_eq(rc, 0, "%s", e.msg);
+	fc_db_rollback(db);
+}
+
+static void *writer(void *arg)
+{
+	for (int i = 0; i < 50; i++) {
+		fc_db *db;
+		fc_err e = {0};
+		if (fc_db_begin(S, FC_DB_WRITE, &db, &e))
+			return (void *)1;
+		int64_t v = 0;
+		int rc = fc_db_int(db, &v, &e, "SELECT COALESCE(MAX(roles),0) FROM users WHERE id=1", "");
+		if (!rc)
+			rc = fc_db_exec(db, &e, "UPDATE users SET roles=? WHERE id=1", "I", v + 1);
+		if (fc_db_end(db, &rc, &e))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+Test(store, concurrent_writers_never_lose_updates)
+{
+	add_user("counter@x.org");
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	fc_db_exec(db, &e, "UPDATE users SET roles=0 WHERE id=1", "");
+	cr_assert_eq(fc_db_commit(db, &e), 0);
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, writer, NULL);
+	for (int i = 0; i < 4; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		cr_expect_null(ret);
+	}
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	int64_t v;
+	fc_db_int(db, &v, &e, "SELECT roles FROM users WHERE id=1", "");
+	fc_db_rollback(db);
+	cr_expect_eq(v, 200);
+}
+
+Test(store, online_backup)
+{
+	add_user("b@x.org");
+	char file[128];
+	snprintf(file, sizeof file, "%s/backup.db", dir);
+	fc_err e = {0};
+	cr_assert_eq(fc_store_backup(S, file, &e), 0, "%s", e.msg);
+	FILE *f = fopen(file, "rb");
+	cr_assert(f);
+	char magic[16];
+	cr_expect_eq(fread(magic, 1, 16, f), 16);
+	cr_expect_eq(memcmp(magic, "SQLite format 3", 15), 0);
+	fclose(f);
+}

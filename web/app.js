@@ -1,0 +1,1 @@
+// placeholder shell; the web app issue fills it in
