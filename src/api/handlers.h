@@ -21,4 +21,32 @@ void h_tokens_create(fc_req *r);
 void h_users_create(fc_req *r);
 void h_users_patch(fc_req *r);
 
+/* h_projects.c */
+void h_projects_create(fc_req *r);
+void h_projects_list(fc_req *r);
+void h_projects_get(fc_req *r);
+void h_projects_patch(fc_req *r);
+void h_projects_publish(fc_req *r);
+void h_projects_pause(fc_req *r);
+void h_projects_close(fc_req *r);
+void h_projects_members(fc_req *r);
+void h_projects_stats(fc_req *r);
+void h_projects_fund(fc_req *r);
+void h_consent_put(fc_req *r);
+void h_consent_get(fc_req *r);
+void h_consent_accept(fc_req *r);
+
+/* h_tasks.c */
+void h_tasks_import(fc_req *r);
+void h_tasks_list(fc_req *r);
+void h_tasks_get(fc_req *r);
+void h_export(fc_req *r);
+
+/* h_work.c */
+void h_assign_lease(fc_req *r);
+void h_assign_submit(fc_req *r);
+void h_assign_release(fc_req *r);
+void h_my_submissions(fc_req *r);
+void h_my_earnings(fc_req *r);
+
 #endif

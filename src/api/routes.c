@@ -20,6 +20,31 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/tokens", h_tokens_create, FC_AUTH_USER, FC_BODY_JSON, 0, "tokens_create"},
 	{"POST", "/api/v1/users", h_users_create, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_create"},
 	{"PATCH", "/api/v1/users/{id}", h_users_patch, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_patch"},
+	/* projects */
+	{"POST", "/api/v1/projects", h_projects_create, FC_AUTH_USER, FC_BODY_JSON, 0, "projects_create"},
+	{"GET", "/api/v1/projects", h_projects_list, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_list"},
+	{"GET", "/api/v1/projects/{id}", h_projects_get, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_get"},
+	{"PATCH", "/api/v1/projects/{id}", h_projects_patch, FC_AUTH_USER, FC_BODY_JSON, 0, "projects_patch"},
+	{"POST", "/api/v1/projects/{id}/publish", h_projects_publish, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_publish"},
+	{"POST", "/api/v1/projects/{id}/pause", h_projects_pause, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_pause"},
+	{"POST", "/api/v1/projects/{id}/close", h_projects_close, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_close"},
+	{"POST", "/api/v1/projects/{id}/members", h_projects_members, FC_AUTH_USER, FC_BODY_JSON, 0, "projects_members"},
+	{"GET", "/api/v1/projects/{id}/stats", h_projects_stats, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_stats"},
+	{"POST", "/api/v1/projects/{id}/fund", h_projects_fund, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "projects_fund"},
+	{"PUT", "/api/v1/projects/{id}/consent", h_consent_put, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_put"},
+	{"GET", "/api/v1/projects/{id}/consent", h_consent_get, FC_AUTH_USER, FC_BODY_NONE, 0, "consent_get"},
+	{"POST", "/api/v1/projects/{id}/consent/accept", h_consent_accept, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_accept"},
+	/* tasks */
+	{"POST", "/api/v1/projects/{id}/tasks", h_tasks_import, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_SPOOL, 0, "tasks_import"},
+	{"GET", "/api/v1/projects/{id}/tasks", h_tasks_list, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_list"},
+	{"GET", "/api/v1/tasks/{id}", h_tasks_get, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_get"},
+	{"GET", "/api/v1/projects/{id}/export", h_export, FC_AUTH_USER, FC_BODY_NONE, 0, "export"},
+	/* work */
+	{"POST", "/api/v1/projects/{id}/assignments", h_assign_lease, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_lease"},
+	{"POST", "/api/v1/assignments/{id}/submit", h_assign_submit, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "assign_submit"},
+	{"POST", "/api/v1/assignments/{id}/release", h_assign_release, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_release"},
+	{"GET", "/api/v1/me/submissions", h_my_submissions, FC_AUTH_USER, FC_BODY_NONE, 0, "my_submissions"},
+	{"GET", "/api/v1/me/earnings", h_my_earnings, FC_AUTH_USER, FC_BODY_NONE, 0, "my_earnings"},
 };
 
 const size_t fc_routes_count = sizeof fc_routes / sizeof fc_routes[0];

@@ -1,1 +1,541 @@
-/* placeholder: being written */
+#include "quality/aggregate.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Above this many confusion cells (workers × labels²) Dawid-Skene would need
+ * gigabytes; such data is free text, not categories. */
+#define DS_MAX_CELLS ((size_t)1 << 27)
+
+/* log of a probability that may be exactly 0 when smoothing is 0: a large
+ * finite penalty keeps the E-step free of inf - inf. */
+static double safe_log(double p)
+{
+	return log(p > 1e-300 ? p : 1e-300);
+}
+
+/* malloc for n elements that never asks for 0 bytes (so NULL always means
+ * failure) and refuses sizes that overflow. */
+static void *alloc_array(size_t n, size_t size)
+{
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / size)
+		return NULL;
+	return malloc(n * size);
+}
+
+void fc_aggregate_free(fc_aggregate *r)
+{
+	if (!r)
+		return;
+	free(r->label);
+	free(r->value);
+	free(r->confidence);
+	free(r->worker_quality);
+	memset(r, 0, sizeof *r);
+}
+
+fc_em_opts fc_em_defaults(void)
+{
+	return (fc_em_opts){.max_iterations = 100, .tolerance = 1e-6, .smoothing = 0.01};
+}
+
+static int check_answers(const fc_answers *a, fc_err *err)
+{
+	if (!a || !a->finished)
+		return fc_err_set(err, FC_EINVAL, "answers_not_finished", NULL,
+				  "answers must be finished (fc_answers_finish) before aggregation");
+	return 0;
+}
+
+static int alloc_result(fc_aggregate *out, const fc_answers *a, int categorical, fc_err *err)
+{
+	memset(out, 0, sizeof *out);
+	size_t nq = a->n_questions ? a->n_questions : 1, nw = a->n_workers ? a->n_workers : 1;
+	out->n_questions = a->n_questions;
+	out->confidence = calloc(nq, sizeof *out->confidence);
+	if (categorical) {
+		out->n_workers = a->n_workers;
+		out->label = calloc(nq, sizeof *out->label);
+		out->worker_quality = calloc(nw, sizeof *out->worker_quality);
+	} else {
+		out->value = calloc(nq, sizeof *out->value);
+	}
+	if (!out->confidence || (categorical ? !out->label || !out->worker_quality : !out->value)) {
+		fc_aggregate_free(out);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory aggregating answers");
+	}
+	return 0;
+}
+
+/* Vote counts per question, in label-id order, with ties to the lowest id.
+ * When shares is non-NULL it receives each question's vote shares
+ * ([n_questions × n_labels]), the usual starting point for EM. */
+static int majority(const fc_answers *a, fc_aggregate *out, double *shares, fc_err *err)
+{
+	size_t K = a->n_labels;
+	uint32_t *count = calloc(K ? K : 1, sizeof *count);
+	double *agree = calloc(a->n_workers ? a->n_workers : 1, sizeof *agree);
+	double *seen = calloc(a->n_workers ? a->n_workers : 1, sizeof *seen);
+	int rc = 0;
+	if (!count || !agree || !seen) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in majority vote");
+		goto out;
+	}
+	for (size_t q = 0; q < a->n_questions; q++) {
+		size_t lo = a->q_start[q], hi = a->q_start[q + 1];
+		for (size_t j = lo; j < hi; j++)
+			count[a->label[j]]++;
+		int32_t best = -1;
+		for (size_t j = lo; j < hi; j++) {
+			int32_t l = a->label[j];
+			if (best < 0 || count[l] > count[best] || (count[l] == count[best] && l < best))
+				best = l;
+		}
+		double m = (double)(hi - lo);
+		out->label[q] = best;
+		out->confidence[q] = m > 0 ? count[best] / m : 0;
+		if (shares) {
+			double *row = shares + q * K;
+			memset(row, 0, K * sizeof *row);
+			for (size_t j = lo; j < hi; j++)
+				row[a->label[j]] = count[a->label[j]] / m;
+		}
+		for (size_t j = lo; j < hi; j++) {
+			seen[a->worker[j]] += 1;
+			agree[a->worker[j]] += a->label[j] == best;
+			count[a->label[j]] = 0;
+		}
+	}
+	for (size_t w = 0; w < a->n_workers; w++)
+		out->worker_quality[w] = seen[w] > 0 ? agree[w] / seen[w] : 0;
+out:
+	free(count);
+	free(agree);
+	free(seen);
+	return rc;
+}
+
+int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err)
+{
+	int rc = check_answers(a, err);
+	if (rc || (rc = alloc_result(out, a, 1, err)))
+		return rc;
+	if ((rc = majority(a, out, NULL, err)))
+		fc_aggregate_free(out);
+	return rc;
+}
+
+static int check_opts(const fc_em_opts *o, fc_err *err)
+{
+	if (o->max_iterations < 1 || !(o->tolerance >= 0) || !(o->smoothing >= 0) ||
+	    !isfinite(o->smoothing))
+		return fc_err_set(err, FC_EINVAL, "invalid_option", NULL,
+				  "EM options need max_iterations >= 1, tolerance >= 0 and a finite "
+				  "smoothing >= 0");
+	return 0;
+}
+
+/* Class priors from the posteriors, as logs. */
+static void m_step_priors(const double *T, size_t nq, size_t K, double s, double *log_prior)
+{
+	for (size_t k = 0; k < K; k++)
+		log_prior[k] = s;
+	for (size_t q = 0; q < nq; q++)
+		for (size_t k = 0; k < K; k++)
+			log_prior[k] += T[q * K + k];
+	double total = 0;
+	for (size_t k = 0; k < K; k++)
+		total += log_prior[k];
+	for (size_t k = 0; k < K; k++)
+		log_prior[k] = total > 0 ? safe_log(log_prior[k] / total) : -log((double)K);
+}
+
+/* Turns unnormalised log posteriors lp[] into probabilities in row[];
+ * subtracting the maximum first keeps exp() in range however many answers a
+ * question has. Returns the largest change of any entry. */
+static double normalise_row(double *lp, double *row, size_t K)
+{
+	double mx = lp[0], z = 0, delta = 0;
+	for (size_t k = 1; k < K; k++)
+		if (lp[k] > mx)
+			mx = lp[k];
+	for (size_t k = 0; k < K; k++) {
+		lp[k] = exp(lp[k] - mx);
+		z += lp[k];
+	}
+	for (size_t k = 0; k < K; k++) {
+		double v = lp[k] / z, d = fabs(v - row[k]);
+		if (d > delta)
+			delta = d;
+		row[k] = v;
+	}
+	return delta;
+}
+
+/* The label with the highest posterior; ties to the lowest id, as in MV. */
+static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
+{
+	for (size_t q = 0; q < nq; q++) {
+		const double *row = T + q * K;
+		size_t best = 0;
+		for (size_t k = 1; k < K; k++)
+			if (row[k] > row[best])
+				best = k;
+		out->label[q] = (int32_t)best;
+		out->confidence[q] = K ? row[best] : 0;
+	}
+}
+
+int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
+{
+	fc_em_opts o = opts ? *opts : fc_em_defaults();
+	double *T = NULL, *pi = NULL, *log_prior = NULL, *lp = NULL;
+	int32_t *cell = NULL;
+	int rc = check_answers(a, err);
+	if (rc || (rc = check_opts(&o, err)))
+		return rc;
+	size_t K = a->n_labels, W = a->n_workers, Q = a->n_questions, KK = K * K;
+	if (K && W > DS_MAX_CELLS / KK)
+		return fc_err_set(err, FC_ETOOBIG, "too_many_labels", NULL,
+				  "Dawid-Skene needs workers × labels² <= %zu; %zu workers and %zu "
+				  "labels are too many (use majority vote or one-coin)",
+				  DS_MAX_CELLS, W, K);
+	if ((rc = alloc_result(out, a, 1, err)))
+		return rc;
+	T = alloc_array(Q * K, sizeof *T);
+	pi = alloc_array(W * KK, sizeof *pi);
+	log_prior = alloc_array(K, sizeof *log_prior);
+	lp = alloc_array(K, sizeof *lp);
+	cell = alloc_array(a->n, sizeof *cell);
+	if (!T || !pi || !log_prior || !lp || !cell) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
+		goto out;
+	}
+	if ((rc = majority(a, out, T, err)))
+		goto out;
+	/* pi[w][k][l] = P(worker w answers l | true class k) sits at
+	 * w*K*K + k*K + l, so an answer's entries for every k are cell + k*K. */
+	for (size_t j = 0; j < a->n; j++)
+		cell[j] = (int32_t)((size_t)a->worker[j] * KK + (size_t)a->label[j]);
+
+	double s = o.smoothing;
+	int iter = 0;
+	while (iter < o.max_iterations && K) {
+		iter++;
+		/* M-step: expected confusion counts, then row-normalised logs. */
+		for (size_t c = 0; c < W * KK; c++)
+			pi[c] = s;
+		for (size_t q = 0; q < Q; q++) {
+			const double *row = T + q * K;
+			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
+				double *p = pi + cell[j];
+				for (size_t k = 0; k < K; k++)
+					p[k * K] += row[k];
+			}
+		}
+		for (size_t r = 0; r < W * K; r++) {
+			double *p = pi + r * K, sum = 0;
+			for (size_t l = 0; l < K; l++)
+				sum += p[l];
+			for (size_t l = 0; l < K; l++)
+				p[l] = sum > 0 ? safe_log(p[l] / sum) : -log((double)K);
+		}
+		m_step_priors(T, Q, K, s, log_prior);
+
+		/* E-step: posteriors from priors and every answer's likelihood. */
+		double delta = 0;
+		for (size_t q = 0; q < Q; q++) {
+			memcpy(lp, log_prior, K * sizeof *lp);
+			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
+				const double *p = pi + cell[j];
+				for (size_t k = 0; k < K; k++)
+					lp[k] += p[k * K];
+			}
+			double d = normalise_row(lp, T + q * K, K);
+			if (d > delta)
+				delta = d;
+		}
+		if (delta <= o.tolerance) {
+			out->converged = 1;
+			break;
+		}
+	}
+	out->iterations = iter;
+	pick_labels(T, Q, K, out);
+	if (iter > 0) {
+		for (size_t w = 0; w < W; w++) {
+			double acc = 0;
+			for (size_t k = 0; k < K; k++)
+				acc += exp(log_prior[k] + pi[w * KK + k * K + k]);
+			out->worker_quality[w] = acc;
+		}
+	}
+out:
+	if (rc)
+		fc_aggregate_free(out);
+	free(T);
+	free(pi);
+	free(log_prior);
+	free(lp);
+	free(cell);
+	return rc;
+}
+
+int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out,
+			  fc_err *err)
+{
+	fc_em_opts o = opts ? *opts : fc_em_defaults();
+	double *T = NULL, *log_prior = NULL, *lp = NULL, *right = NULL, *log_right = NULL,
+	       *log_wrong = NULL;
+	size_t *seen = NULL;
+	int rc = check_answers(a, err);
+	if (rc || (rc = check_opts(&o, err)))
+		return rc;
+	size_t K = a->n_labels, W = a->n_workers, Q = a->n_questions;
+	if ((rc = alloc_result(out, a, 1, err)))
+		return rc;
+	T = alloc_array(Q * K, sizeof *T);
+	log_prior = alloc_array(K, sizeof *log_prior);
+	lp = alloc_array(K, sizeof *lp);
+	right = alloc_array(W, sizeof *right);
+	log_right = alloc_array(W, sizeof *log_right);
+	log_wrong = alloc_array(W, sizeof *log_wrong);
+	seen = calloc(W ? W : 1, sizeof *seen);
+	if (!T || !log_prior || !lp || !right || !log_right || !log_wrong || !seen) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in one-coin Dawid-Skene");
+		goto out;
+	}
+	if ((rc = majority(a, out, T, err)))
+		goto out;
+	for (size_t j = 0; j < a->n; j++)
+		seen[a->worker[j]]++;
+
+	double s = o.smoothing;
+	/* With a single label there is no wrong answer to spread mass over. */
+	double others = K > 1 ? (double)(K - 1) : 1;
+	int iter = 0;
+	while (iter < o.max_iterations && K) {
+		iter++;
+		/* M-step: p_w = expected share of w's answers that are right, with a
+		 * symmetric Beta(s, s) pseudo-count. */
+		for (size_t w = 0; w < W; w++)
+			right[w] = s;
+		for (size_t q = 0; q < Q; q++)
+			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
+				right[a->worker[j]] += T[q * K + (size_t)a->label[j]];
+		for (size_t w = 0; w < W; w++) {
+			double den = (double)seen[w] + 2 * s;
+			double p = den > 0 ? right[w] / den : 0.5;
+			if (p > 1)
+				p = 1;
+			right[w] = p;
+			log_right[w] = safe_log(p);
+			log_wrong[w] = safe_log((1 - p) / others);
+		}
+		m_step_priors(T, Q, K, s, log_prior);
+
+		/* E-step: every class starts as if all answers were wrong, then each
+		 * answer's own label gets the right-vs-wrong difference. */
+		double delta = 0;
+		for (size_t q = 0; q < Q; q++) {
+			double base = 0;
+			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
+				base += log_wrong[a->worker[j]];
+			for (size_t k = 0; k < K; k++)
+				lp[k] = log_prior[k] + base;
+			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
+				int32_t w = a->worker[j];
+				lp[a->label[j]] += log_right[w] - log_wrong[w];
+			}
+			double d = normalise_row(lp, T + q * K, K);
+			if (d > delta)
+				delta = d;
+		}
+		if (delta <= o.tolerance) {
+			out->converged = 1;
+			break;
+		}
+	}
+	out->iterations = iter;
+	pick_labels(T, Q, K, out);
+	if (iter > 0)
+		memcpy(out->worker_quality, right, W * sizeof *right);
+out:
+	if (rc)
+		fc_aggregate_free(out);
+	free(T);
+	free(log_prior);
+	free(lp);
+	free(right);
+	free(log_right);
+	free(log_wrong);
+	free(seen);
+	return rc;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
+}
+
+int fc_aggregate_median(const fc_answers *a, double tolerance, fc_aggregate *out, fc_err *err)
+{
+	double *v = NULL;
+	int rc = check_answers(a, err);
+	if (rc)
+		return rc;
+	if (!(tolerance >= 0))
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "tolerance",
+				  "the median tolerance must be >= 0");
+	for (size_t l = 0; l < a->n_labels; l++)
+		if (isnan(a->label_value[l]))
+			return fc_err_set(err, FC_EINVAL, "not_a_number", "answer",
+					  "median needs numeric answers; \"%s\" is not a number",
+					  fc_answers_label_name(a, (int32_t)l));
+	size_t most = 1;
+	for (size_t q = 0; q < a->n_questions; q++)
+		if (a->q_start[q + 1] - a->q_start[q] > most)
+			most = a->q_start[q + 1] - a->q_start[q];
+	if ((rc = alloc_result(out, a, 0, err)))
+		return rc;
+	if (!(v = malloc(most * sizeof *v))) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in median");
+		goto out;
+	}
+	for (size_t q = 0; q < a->n_questions; q++) {
+		size_t lo = a->q_start[q], m = a->q_start[q + 1] - lo, near = 0;
+		if (!m)
+			continue;
+		for (size_t j = 0; j < m; j++)
+			v[j] = a->label_value[a->label[lo + j]];
+		qsort(v, m, sizeof *v, cmp_double);
+		double med = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+		for (size_t j = 0; j < m; j++)
+			near += fabs(v[j] - med) <= tolerance;
+		out->value[q] = med;
+		out->confidence[q] = (double)near / (double)m;
+	}
+out:
+	if (rc)
+		fc_aggregate_free(out);
+	free(v);
+	return rc;
+}
+
+/* ---- boxes ---------------------------------------------------------------- */
+
+double fc_box_iou(const fc_box *a, const fc_box *b)
+{
+	double ix = fmin(a->x + a->w, b->x + b->w) - fmax(a->x, b->x);
+	double iy = fmin(a->y + a->h, b->y + b->h) - fmax(a->y, b->y);
+	double inter = ix > 0 && iy > 0 ? ix * iy : 0;
+	double uni = a->w * a->h + b->w * b->h - inter;
+	return uni > 0 ? inter / uni : 0;
+}
+
+struct cluster_acc {
+	double x, y, w, h; /* sums */
+	size_t members, first;
+};
+
+static fc_box cluster_mean(const struct cluster_acc *c)
+{
+	double m = (double)c->members;
+	return (fc_box){c->x / m, c->y / m, c->w / m, c->h / m, -1};
+}
+
+static int cmp_cluster(const void *pa, const void *pb)
+{
+	const fc_box_cluster *a = pa, *b = pb;
+	if (a->members != b->members)
+		return a->members > b->members ? -1 : 1;
+	/* box.worker temporarily holds the creation order for this sort */
+	return (a->box.worker > b->box.worker) - (a->box.worker < b->box.worker);
+}
+
+int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double threshold,
+		       fc_box_cluster **clusters, size_t *n_clusters, fc_err *err)
+{
+	int rc = 0;
+	struct cluster_acc *acc = NULL;
+	size_t *member_of = NULL, nc = 0;
+	fc_box_cluster *res = NULL;
+	*clusters = NULL;
+	*n_clusters = 0;
+	if (!(threshold > 0 && threshold <= 1))
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "threshold",
+				  "the IoU threshold must be in (0, 1]");
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		const fc_box *b = &boxes[i];
+		if (!(b->w >= 0 && b->h >= 0 && isfinite(b->x) && isfinite(b->y) && isfinite(b->w) &&
+		      isfinite(b->h)))
+			return fc_err_set(err, FC_EINVAL, "invalid_box", "box",
+					  "box %zu needs finite coordinates and w, h >= 0", i);
+		size_t k = 0;
+		while (k < i && boxes[k].worker != b->worker)
+			k++;
+		distinct += k == i;
+	}
+	if (n_workers < distinct)
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "n_workers",
+				  "n_workers is %zu but %zu distinct workers drew boxes", n_workers,
+				  distinct);
+	if (!n)
+		return 0;
+	acc = calloc(n, sizeof *acc);
+	member_of = calloc(n, sizeof *member_of);
+	res = calloc(n, sizeof *res);
+	if (!acc || !member_of || !res) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory clustering boxes");
+		goto out;
+	}
+	/* Quadratic in the boxes of one item, which number in the tens. */
+	for (size_t i = 0; i < n; i++) {
+		size_t best = nc;
+		double best_iou = 0;
+		for (size_t c = 0; c < nc; c++) {
+			fc_box mean = cluster_mean(&acc[c]);
+			double iou = fc_box_iou(&boxes[i], &mean);
+			if (iou < threshold || iou <= best_iou)
+				continue;
+			size_t k = 0;
+			while (k < i && !(member_of[k] == c && boxes[k].worker == boxes[i].worker))
+				k++;
+			if (k < i)
+				continue; /* one box per worker per object */
+			best = c;
+			best_iou = iou;
+		}
+		if (best == nc)
+			acc[nc++].first = i;
+		member_of[i] = best;
+		acc[best].x += boxes[i].x;
+		acc[best].y += boxes[i].y;
+		acc[best].w += boxes[i].w;
+		acc[best].h += boxes[i].h;
+		acc[best].members++;
+	}
+	for (size_t c = 0; c < nc; c++) {
+		res[c].box = cluster_mean(&acc[c]);
+		res[c].box.worker = (int32_t)c;
+		res[c].members = acc[c].members;
+		res[c].support = n_workers ? (double)acc[c].members / (double)n_workers : 0;
+	}
+	qsort(res, nc, sizeof *res, cmp_cluster);
+	for (size_t c = 0; c < nc; c++)
+		res[c].box.worker = -1;
+	*clusters = res;
+	*n_clusters = nc;
+	res = NULL;
+out:
+	free(acc);
+	free(member_of);
+	free(res);
+	return rc;
+}

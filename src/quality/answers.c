@@ -358,8 +358,10 @@ int fc_answers_finish(fc_answers *a, fc_err *err)
 	for (size_t i = 0; i < nl; i++) {
 		keys[i].name = intern_name(a->labels, (int32_t)i);
 		keys[i].id = (int32_t)i;
-		if (!parse_number(keys[i].name, &keys[i].value))
+		if (!parse_number(keys[i].name, &keys[i].value)) {
+			keys[i].value = NAN;
 			numeric = 0;
+		}
 	}
 	for (size_t i = 0; i < nl; i++)
 		keys[i].numeric = numeric;
@@ -367,7 +369,7 @@ int fc_answers_finish(fc_answers *a, fc_err *err)
 	for (size_t i = 0; i < nl; i++) {
 		remap[keys[i].id] = (int32_t)i;
 		off[i] = a->labels->off[keys[i].id];
-		a->label_value[i] = numeric ? keys[i].value : 0;
+		a->label_value[i] = keys[i].value;
 	}
 	memcpy(a->labels->off, off, nl * sizeof *off);
 	a->labels_numeric = numeric;

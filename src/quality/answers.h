@@ -34,7 +34,7 @@ typedef struct fc_answers {
 	int32_t *label;      /* [n] label id of each answer */
 	size_t *q_start;     /* [n_questions + 1] */
 	int labels_numeric;  /* every label parses as a finite number */
-	double *label_value; /* [n_labels] the number, when labels_numeric */
+	double *label_value; /* [n_labels] the label as a number, NaN if it is not one */
 	int finished;
 
 	/* private */

@@ -125,6 +125,7 @@ CREATE TABLE submissions (
 CREATE INDEX submissions_task ON submissions(task_id, id);
 CREATE INDEX submissions_user ON submissions(user_id, id);
 CREATE INDEX submissions_project ON submissions(project_id, status, id);
+CREATE INDEX submissions_time ON submissions(project_id, active_seconds);
 
 CREATE TABLE idempotency (
   user_id INTEGER NOT NULL,

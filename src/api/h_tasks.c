@@ -1,0 +1,75 @@
+/* Task import, reads and export. */
+#include "api/handlers.h"
+#include "work/export.h"
+#include "work/task.h"
+
+#include <stdio.h>
+
+void h_tasks_import(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	const char *ct = fc_req_header(r, "Content-Type");
+	int format = fc_import_format_of(ct);
+	if (format < 0) {
+		fc_reply_errorf(r, FC_ETYPE, "unsupported_media_type", NULL,
+				"Send tasks as application/json (an array), application/x-ndjson or text/csv.");
+		return;
+	}
+	fc_err err = {0};
+	int64_t created = 0;
+	if (fc_task_import(fc_store_of(r), fc_user_of(r), id, r->spool, format, &created, NULL, NULL, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 201, json_pack("{s:I}", "created", (json_int_t)created));
+}
+
+void h_tasks_list(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	int limit;
+	int64_t after;
+	if (id < 0 || fc_api_page(r, &limit, &after))
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_task_list(fc_store_of(r), fc_user_of(r), id, limit, after, &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 200, out);
+}
+
+void h_tasks_get(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_task_get(fc_store_of(r), fc_user_of(r), id, &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 200, out);
+}
+
+static ssize_t export_read(void *ctx, char *buf, size_t max) { return fc_export_read(ctx, buf, max); }
+static void export_done(void *ctx) { fc_export_close(ctx); }
+
+void h_export(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	const char *format = fc_req_query(r, "format");
+	fc_err err = {0};
+	fc_export *x;
+	if (fc_export_open(fc_store_of(r), fc_user_of(r), id, format ? format : "jsonl", &x, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_stream(r, 200, "application/x-ndjson", export_read, x, export_done);
+	char disp[96];
+	snprintf(disp, sizeof disp, "attachment; filename=\"project-%lld.jsonl\"", (long long)id);
+	fc_reply_header(r, "Content-Disposition", disp);
+}

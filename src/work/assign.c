@@ -1,0 +1,412 @@
+/* Assignment engine. See assign.h for the rules. */
+#include "work/assign.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "money/ledger.h"
+#include "work/labelconfig.h"
+#include "work/project.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct proj {
+	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
+	int has_opens, has_closes, has_cap;
+	double gold_rate;
+	char status[16];
+	char kind[16];
+	char consent[64];
+	char currency[8];
+	json_t *eligibility;
+	char *label_config;
+} proj;
+
+static void proj_free(proj *p)
+{
+	json_decref(p->eligibility);
+	free(p->label_config);
+}
+
+static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT id,owner_id,reward,overlap,lease_seconds,opens_at,closes_at,max_per_contributor,"
+			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days "
+			     "FROM projects WHERE id=?",
+			     "I", id);
+	if (rc)
+		return rc;
+	memset(p, 0, sizeof *p);
+	if (fc_stmt_next(st) != 1) {
+		fc_stmt_done(st);
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such project.");
+	}
+	p->id = fc_stmt_int(st, 0);
+	p->owner = fc_stmt_int(st, 1);
+	p->reward = fc_stmt_int(st, 2);
+	p->overlap = fc_stmt_int(st, 3);
+	p->lease = fc_stmt_int(st, 4);
+	p->has_opens = !fc_stmt_isnull(st, 5);
+	p->opens = fc_stmt_int(st, 5);
+	p->has_closes = !fc_stmt_isnull(st, 6);
+	p->closes = fc_stmt_int(st, 6);
+	p->has_cap = !fc_stmt_isnull(st, 7);
+	p->cap = fc_stmt_int(st, 7);
+	p->gold_rate = fc_stmt_double(st, 8);
+	snprintf(p->status, sizeof p->status, "%s", fc_stmt_text(st, 9));
+	snprintf(p->kind, sizeof p->kind, "%s", fc_stmt_text(st, 10));
+	if (!fc_stmt_isnull(st, 11))
+		snprintf(p->consent, sizeof p->consent, "%s", fc_stmt_text(st, 11));
+	p->eligibility = fc_stmt_json(st, 12);
+	if (!fc_stmt_isnull(st, 13))
+		p->label_config = strdup(fc_stmt_text(st, 13));
+	snprintf(p->currency, sizeof p->currency, "%s", fc_stmt_text(st, 14));
+	p->aad = fc_stmt_int(st, 15);
+	fc_stmt_done(st);
+	return 0;
+}
+
+static const char PICK_SQL[] =
+	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
+	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
+	"ORDER BY t.priority DESC, t.id LIMIT 1";
+
+static int pick(fc_db *db, int64_t project, int gold, int64_t user, int64_t *task, fc_err *err)
+{
+	int rc = fc_db_int(db, task, err, PICK_SQL, "IiI", project, gold, user);
+	return rc;
+}
+
+int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why,
+		    fc_err *err)
+{
+	*out = NULL;
+	*why = NULL;
+	fc_db *db;
+	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	proj p = {0};
+	if ((rc = fc_project_access(db, user, project_id, &access, err)) || (rc = load_proj(db, project_id, &p, err)))
+		goto out;
+	int64_t now = fc_clock_now();
+	if (strcmp(p.status, "live")) {
+		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL, "This project is %s and hands out no work now.",
+				p.status);
+		goto out;
+	}
+	if ((p.has_opens && now < p.opens) || (p.has_closes && now >= p.closes)) {
+		rc = fc_err_set(err, FC_ECONFLICT, "outside_window", NULL,
+				p.has_opens && now < p.opens ? "This project has not opened yet."
+							     : "This project's participation window has closed.");
+		goto out;
+	}
+	if (p.consent[0]) {
+		int64_t ok;
+		if (fc_db_int(db, &ok, NULL,
+			      "SELECT 1 FROM consents WHERE user_id=? AND project_id=? AND version=? AND withdrawn_at IS NULL",
+			      "IIt", user->id, project_id, p.consent)) {
+			rc = fc_err_set(err, FC_ECONFLICT, "consent_required", NULL,
+					"Read and accept the project's consent document (version %s) first.", p.consent);
+			goto out;
+		}
+	}
+	if ((rc = fc_project_eligible(db, user->id, p.eligibility, err)))
+		goto out;
+	if (p.has_cap) {
+		int64_t taken = 0;
+		fc_db_int(db, &taken, NULL,
+			  "SELECT COUNT(*) FROM assignments WHERE user_id=? AND project_id=? AND status IN ('leased','submitted')",
+			  "II", user->id, project_id);
+		if (taken >= p.cap) {
+			*why = "limit_reached";
+			goto out;
+		}
+	}
+	int want_gold = p.gold_rate > 0 && (double)randombytes_uniform(1000000) < p.gold_rate * 1e6;
+	int64_t task = 0;
+	rc = pick(db, project_id, want_gold, user->id, &task, err);
+	if (rc == FC_ENOTFOUND)
+		rc = pick(db, project_id, !want_gold, user->id, &task, err);
+	if (rc == FC_ENOTFOUND) {
+		rc = 0;
+		*why = "no_tasks";
+		goto out;
+	}
+	if (rc)
+		goto out;
+	int64_t expires = now + p.lease, aid;
+	if ((rc = fc_db_int(db, &aid, err,
+			    "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) "
+			    "VALUES(?,?,?,?,?,'leased') RETURNING id",
+			    "IIIII", task, project_id, user->id, now, expires)))
+		goto out;
+	if ((rc = fc_db_exec(db, err,
+			     "UPDATE tasks SET leased_count=leased_count+1, open=(leased_count+1+submitted_count<?) WHERE id=?",
+			     "II", p.overlap, task)))
+		goto out;
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err, "SELECT data, predictions FROM tasks WHERE id=?", "I", task)))
+		goto out;
+	if (fc_stmt_next(st) == 1) {
+		char ts[32];
+		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
+				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
+				 "predictions", fc_stmt_isnull(st, 1) ? json_array() : fc_stmt_json(st, 1), "expires_at",
+				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+	}
+	fc_stmt_done(st);
+out:
+	proj_free(&p);
+	return fc_db_end(db, &rc, err);
+}
+
+json_t *fc_submission_row_json(fc_stmt *st)
+{
+	char ts[32], tr[32];
+	const char *status = fc_stmt_text(st, 7);
+	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:f,s:s,s:o,s:o,s:I,s:s,s:o}", "id",
+			      (json_int_t)fc_stmt_int(st, 0), "assignment_id", (json_int_t)fc_stmt_int(st, 1), "task_id",
+			      (json_int_t)fc_stmt_int(st, 2), "project_id", (json_int_t)fc_stmt_int(st, 3), "user_id",
+			      (json_int_t)fc_stmt_int(st, 4), "result", fc_stmt_json(st, 5), "active_seconds",
+			      fc_stmt_double(st, 6), "status", status, "reason_code",
+			      fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)), "reason",
+			      fc_stmt_isnull(st, 9) ? json_null() : json_string(fc_stmt_text(st, 9)), "reward",
+			      (json_int_t)fc_stmt_int(st, 10), "created_at",
+			      fc_clock_format(fc_stmt_int(st, 11), ts, sizeof ts), "reviewed_at",
+			      fc_stmt_isnull(st, 12) ? json_null()
+						     : json_string(fc_clock_format(fc_stmt_int(st, 12), tr, sizeof tr)));
+	if (!fc_stmt_isnull(st, 13))
+		json_object_set_new(j, "media_id", json_integer(fc_stmt_int(st, 13)));
+	return j;
+}
+
+static int submission_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err, "SELECT " FC_SUBMISSION_COLUMNS " FROM submissions s WHERE s.id=?", "I", id);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1)
+		*out = fc_submission_row_json(st);
+	else
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
+	fc_stmt_done(st);
+	return rc;
+}
+
+int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t *body, const char *idem_key,
+		     json_t **out, int *replayed, fc_err *err)
+{
+	static const fc_field FIELDS[] = {{"result", FC_J_ARRAY}, {"active_seconds", FC_J_NUMBER},
+					  {"media_id", FC_J_INT}, {0}};
+	*replayed = 0;
+	int rc = fc_json_check(body, FIELDS, err);
+	if (rc)
+		return rc;
+	const json_t *active = json_object_get(body, "active_seconds");
+	if (active && !(json_number_value(active) >= 0 && json_number_value(active) < 1e7))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "active_seconds", "active_seconds must be 0 or more.");
+	fc_db *db;
+	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
+		return rc;
+	proj p = {0};
+	json_t *task_data = NULL;
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT a.task_id,a.project_id,a.user_id,a.leased_at,a.expires_at,a.status,t.data,"
+			      "(SELECT id FROM submissions WHERE assignment_id=a.id),"
+			      "(SELECT idempotency_key FROM submissions WHERE assignment_id=a.id) "
+			      "FROM assignments a JOIN tasks t ON t.id=a.task_id WHERE a.id=?",
+			      "I", aid)))
+		goto out;
+	if (fc_stmt_next(st) != 1 || fc_stmt_int(st, 2) != user->id) {
+		fc_stmt_done(st);
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such assignment.");
+		goto out;
+	}
+	int64_t task = fc_stmt_int(st, 0), project = fc_stmt_int(st, 1), leased_at = fc_stmt_int(st, 3),
+		expires = fc_stmt_int(st, 4);
+	char status[16], prev_key[256] = {0};
+	snprintf(status, sizeof status, "%s", fc_stmt_text(st, 5));
+	task_data = fc_stmt_json(st, 6);
+	int64_t prev_sub = fc_stmt_isnull(st, 7) ? 0 : fc_stmt_int(st, 7);
+	if (!fc_stmt_isnull(st, 8))
+		snprintf(prev_key, sizeof prev_key, "%s", fc_stmt_text(st, 8));
+	fc_stmt_done(st);
+	int64_t now = fc_clock_now();
+	if (!strcmp(status, "submitted")) {
+		if (idem_key && prev_key[0] && !strcmp(idem_key, prev_key)) {
+			*replayed = 1;
+			rc = submission_json(db, prev_sub, out, err);
+		} else {
+			rc = fc_err_set(err, FC_ECONFLICT, "already_submitted", NULL,
+					"This assignment was already submitted.");
+		}
+		goto out;
+	}
+	if (strcmp(status, "leased") || now >= expires) {
+		rc = fc_err_set(err, FC_ECONFLICT, !strcmp(status, "released") ? "released" : "lease_expired", NULL,
+				!strcmp(status, "released") ? "You released this task; it can no longer be submitted."
+							    : "The lease on this task has expired; take a new task.");
+		goto out;
+	}
+	if ((rc = load_proj(db, project, &p, err)))
+		goto out;
+	const json_t *result = json_object_get(body, "result");
+	if (!strcmp(p.kind, "annotation")) {
+		if (!result) {
+			rc = fc_err_set(err, FC_EINVAL, "missing_field", "result", "Field 'result' is required.");
+			goto out;
+		}
+		if (json_object_get(body, "media_id")) {
+			rc = fc_err_set(err, FC_EINVAL, "unknown_field", "media_id", "Annotation projects take no media_id.");
+			goto out;
+		}
+		fc_labelconfig *lc = NULL;
+		if ((rc = fc_labelconfig_parse(p.label_config, strlen(p.label_config), &lc, err)))
+			goto out;
+		rc = fc_labelconfig_validate_result(lc, result, task_data, err);
+		fc_labelconfig_free(lc);
+		if (rc)
+			goto out;
+	} else {
+		rc = fc_err_set(err, FC_ERULE, "not_supported", "media_id",
+				"Submitting recordings needs the media upload (not available in this build).");
+		goto out;
+	}
+	/* measured time can't exceed the time the task was held */
+	double elapsed = (double)(now - leased_at);
+	double secs = active ? json_number_value(active) : elapsed;
+	if (secs > elapsed + 1)
+		secs = elapsed + 1;
+	int64_t sid;
+	if ((rc = fc_db_int(db, &sid, err,
+			    "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,"
+			    "status,idempotency_key,reward,created_at) VALUES(?,?,?,?,?,?,'pending',?,?,?) RETURNING id",
+			    "IIIIjdtII", aid, task, project, user->id, (json_t *)result, secs, idem_key, p.reward, now)))
+		goto out;
+	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
+	    (rc = fc_db_exec(db, err,
+			     "UPDATE tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
+			     "open=(leased_count+submitted_count<?) WHERE id=?",
+			     "II", p.overlap, task)))
+		goto out;
+	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)))
+		goto out;
+	rc = submission_json(db, sid, out, err);
+out:
+	json_decref(task_data);
+	proj_free(&p);
+	return fc_db_end(db, &rc, err);
+}
+
+int fc_assign_release(fc_store *s, const fc_user *user, int64_t aid, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT a.user_id, a.status, a.task_id, p.overlap FROM assignments a JOIN projects p "
+			      "ON p.id=a.project_id WHERE a.id=?",
+			      "I", aid)))
+		goto out;
+	if (fc_stmt_next(st) != 1 || fc_stmt_int(st, 0) != user->id) {
+		fc_stmt_done(st);
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such assignment.");
+		goto out;
+	}
+	int leased = !strcmp(fc_stmt_text(st, 1), "leased");
+	int64_t task = fc_stmt_int(st, 2), overlap = fc_stmt_int(st, 3);
+	fc_stmt_done(st);
+	if (!leased) {
+		rc = fc_err_set(err, FC_ECONFLICT, "not_leased", NULL, "This assignment is no longer held.");
+		goto out;
+	}
+	if (!(rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE id=?", "I", aid)))
+		rc = fc_db_exec(db, err,
+				"UPDATE tasks SET leased_count=leased_count-1, open=(leased_count-1+submitted_count<?) WHERE id=?",
+				"II", overlap, task);
+out:
+	return fc_db_end(db, &rc, err);
+}
+
+int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT " FC_SUBMISSION_COLUMNS ", p.title, p.currency FROM submissions s JOIN projects p "
+			      "ON p.id=s.project_id WHERE s.user_id=? AND (?=0 OR s.id<?) ORDER BY s.id DESC LIMIT ?",
+			      "IIIi", user->id, after, after, limit + 1)))
+		goto out;
+	json_t *items = json_array();
+	int64_t last = 0;
+	int more = 0;
+	while (fc_stmt_next(st) == 1) {
+		if ((int)json_array_size(items) == limit) {
+			more = 1;
+			break;
+		}
+		json_t *j = fc_submission_row_json(st);
+		json_object_set_new(j, "project_title", json_string(fc_stmt_text(st, 14)));
+		json_object_set_new(j, "currency", json_string(fc_stmt_text(st, 15)));
+		last = fc_stmt_int(st, 0);
+		json_array_append_new(items, j);
+	}
+	fc_stmt_done(st);
+	char cur[32];
+	snprintf(cur, sizeof cur, "%lld", (long long)last);
+	*out = json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
+out:
+	fc_db_rollback(db);
+	return rc;
+}
+
+int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err)
+{
+	*n = 0;
+	for (;;) {
+		fc_db *db;
+		int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+		if (rc)
+			return rc;
+		fc_stmt *st;
+		int64_t ids[512], tasks[512], overlaps[512];
+		int k = 0;
+		rc = fc_db_query(db, &st, err,
+				 "SELECT a.id, a.task_id, p.overlap FROM assignments a JOIN projects p ON p.id=a.project_id "
+				 "WHERE a.status='leased' AND a.expires_at<=? ORDER BY a.expires_at LIMIT 512",
+				 "I", now);
+		if (!rc) {
+			while (k < 512 && fc_stmt_next(st) == 1) {
+				ids[k] = fc_stmt_int(st, 0);
+				tasks[k] = fc_stmt_int(st, 1);
+				overlaps[k] = fc_stmt_int(st, 2);
+				k++;
+			}
+			fc_stmt_done(st);
+		}
+		for (int i = 0; !rc && i < k; i++) {
+			rc = fc_db_exec(db, err, "UPDATE assignments SET status='expired' WHERE id=?", "I", ids[i]);
+			if (!rc)
+				rc = fc_db_exec(db, err,
+						"UPDATE tasks SET leased_count=leased_count-1, open=(leased_count-1+submitted_count<?) WHERE id=?",
+						"II", overlaps[i], tasks[i]);
+		}
+		if (fc_db_end(db, &rc, err))
+			return rc;
+		*n += k;
+		if (k < 512)
+			return 0;
+	}
+}

@@ -1,0 +1,517 @@
+/* Task import and reads. The importer never holds more than one record in
+ * memory: NDJSON and CSV are read line by line; a JSON array is split into
+ * its top-level elements by a small scanner and each element parsed alone. */
+#include "work/task.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "money/money.h"
+#include "work/project.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_RECORD (1024 * 1024)
+
+int fc_import_format_of(const char *ct)
+{
+	if (!ct)
+		return -1;
+	const char *dot = strrchr(ct, '.');
+	if (dot && !strchr(ct, '/')) {
+		if (!strcasecmp(dot, ".json"))
+			return FC_IMPORT_JSON;
+		if (!strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".jsonl"))
+			return FC_IMPORT_NDJSON;
+		if (!strcasecmp(dot, ".csv"))
+			return FC_IMPORT_CSV;
+		return -1;
+	}
+	size_t n = strcspn(ct, "; ");
+	if (n == 16 && !strncasecmp(ct, "application/json", n))
+		return FC_IMPORT_JSON;
+	if ((n == 20 && !strncasecmp(ct, "application/x-ndjson", n)) ||
+	    (n == 20 && !strncasecmp(ct, "application/jsonlines", n)) ||
+	    (n == 21 && !strncasecmp(ct, "application/x-jsonlines", n)))
+		return FC_IMPORT_NDJSON;
+	if (n == 8 && !strncasecmp(ct, "text/csv", n))
+		return FC_IMPORT_CSV;
+	return -1;
+}
+
+typedef struct importer {
+	fc_db *db;
+	int64_t project_id;
+	int64_t count;
+	int64_t now;
+	uint64_t bytes;
+	fc_err *err;
+} importer;
+
+/* Validates one task object and inserts it. where: "line 7" or "element 3". */
+static int add_task(importer *im, json_t *obj, const char *where)
+{
+	fc_err *err = im->err;
+	if (!json_is_object(obj))
+		return fc_err_set(err, FC_EINVAL, "invalid_task", "data", "%s: a task must be a JSON object.", where);
+	json_t *data = json_object_get(obj, "data");
+	json_t *gold = NULL, *pred = NULL;
+	int64_t priority = 0;
+	if (data) {
+		static const char *allowed[] = {"data", "gold", "predictions", "priority", "meta", NULL};
+		const char *key;
+		json_t *v;
+		json_object_foreach(obj, key, v) {
+			int ok = 0;
+			for (int i = 0; allowed[i]; i++)
+				ok |= !strcmp(allowed[i], key);
+			if (!ok)
+				return fc_err_set(err, FC_EINVAL, "unknown_field", key,
+						  "%s: unknown field '%s' (a task has data, gold, predictions, priority, meta).",
+						  where, key);
+		}
+		if (!json_is_object(data))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "data", "%s: 'data' must be an object.", where);
+		gold = json_object_get(obj, "gold");
+		if (json_is_null(gold))
+			gold = NULL;
+		pred = json_object_get(obj, "predictions");
+		if (pred && !json_is_array(pred))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "predictions",
+					  "%s: 'predictions' must be an array.", where);
+		json_t *pr = json_object_get(obj, "priority");
+		if (pr && !json_is_integer(pr))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "priority",
+					  "%s: 'priority' must be an integer.", where);
+		priority = pr ? (int64_t)json_integer_value(pr) : 0;
+	} else {
+		data = obj; /* Label Studio's rule: the object is the data */
+	}
+	char *dtxt = json_dumps(data, JSON_COMPACT);
+	if (!dtxt)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = fc_db_exec(im->db, err,
+			    "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at) "
+			    "VALUES(?,?,?,?,?,?,?)",
+			    "ItjjIiI", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now);
+	free(dtxt);
+	if (rc)
+		return rc;
+	im->count++;
+	return 0;
+}
+
+static int parse_and_add(importer *im, const char *txt, size_t len, const char *where)
+{
+	json_error_t je;
+	json_t *j = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL, "%s: not valid JSON: %s.", where, je.text);
+	int rc = add_task(im, j, where);
+	json_decref(j);
+	return rc;
+}
+
+static int import_ndjson(importer *im, FILE *f, fc_import_progress progress, void *ud)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int64_t lineno = 0;
+	int rc = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		im->bytes += (uint64_t)n;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		size_t i = 0;
+		while (i < (size_t)n && isspace((unsigned char)line[i]))
+			i++;
+		if (i == (size_t)n)
+			continue; /* blank lines are allowed */
+		if (n > MAX_RECORD) {
+			rc = fc_err_set(im->err, FC_EINVAL, "record_too_large", NULL, "line %lld: a task is larger than 1 MiB.",
+					(long long)lineno);
+			break;
+		}
+		char where[32];
+		snprintf(where, sizeof where, "line %lld", (long long)lineno);
+		if ((rc = parse_and_add(im, line + i, (size_t)n - i, where)))
+			break;
+		if (progress && (im->count & 0xffff) == 0)
+			progress(ud, im->bytes, im->count);
+	}
+	free(line);
+	return rc;
+}
+
+/* Splits a top-level JSON array into elements without loading it whole. */
+static int import_json_array(importer *im, FILE *f, fc_import_progress progress, void *ud)
+{
+	fc_buf el = {0};
+	int c, depth = 0, in_str = 0, esc = 0, started = 0, ended = 0, rc = 0;
+	int64_t line = 1, el_line = 1, index = 0;
+	while ((c = getc(f)) != EOF) {
+		im->bytes++;
+		if (c == '\n')
+			line++;
+		if (ended) {
+			if (!isspace(c)) {
+				rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL,
+						"line %lld: unexpected text after the closing ']'.", (long long)line);
+				break;
+			}
+			continue;
+		}
+		if (!started) {
+			if (isspace(c))
+				continue;
+			if (c == '\xef' || c == '\xbb' || c == '\xbf')
+				continue; /* UTF-8 byte order mark */
+			if (c != '[') {
+				rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL,
+						"line %lld: a JSON import must be an array of tasks.", (long long)line);
+				break;
+			}
+			started = 1;
+			continue;
+		}
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0 && c == ']') {
+				ended = 1;
+			} else {
+				depth--;
+			}
+		} else if (c == ',' && depth == 0) {
+			index++;
+			char where[64];
+			snprintf(where, sizeof where, "element %lld (line %lld)", (long long)index, (long long)el_line);
+			if ((rc = parse_and_add(im, el.p ? el.p : "", el.len, where)))
+				break;
+			fc_buf_reset(&el);
+			el_line = line;
+			if (progress && (im->count & 0xffff) == 0)
+				progress(ud, im->bytes, im->count);
+			continue;
+		}
+		if (ended) {
+			/* flush the last element, if any */
+			size_t k = 0;
+			while (k < el.len && isspace((unsigned char)el.p[k]))
+				k++;
+			if (k < el.len) {
+				index++;
+				char where[64];
+				snprintf(where, sizeof where, "element %lld (line %lld)", (long long)index, (long long)el_line);
+				if ((rc = parse_and_add(im, el.p, el.len, where)))
+					break;
+			} else if (index > 0) {
+				rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL, "line %lld: a trailing comma before ']'.",
+						(long long)line);
+				break;
+			}
+			continue;
+		}
+		if (el.len == 0 && isspace(c)) {
+			if (c == '\n')
+				el_line = line;
+			continue;
+		}
+		if (el.len == 0)
+			el_line = line;
+		if (el.len >= MAX_RECORD) {
+			rc = fc_err_set(im->err, FC_EINVAL, "record_too_large", NULL,
+					"element %lld: a task is larger than 1 MiB.", (long long)index + 1);
+			break;
+		}
+		char ch = (char)c;
+		if (fc_buf_append(&el, &ch, 1)) {
+			rc = fc_err_set(im->err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+			break;
+		}
+	}
+	if (!rc && !ended)
+		rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL,
+				started ? "line %lld: the JSON array is not closed with ']'." : "line %lld: the file is empty.",
+				(long long)line);
+	fc_buf_free(&el);
+	return rc;
+}
+
+/* Reads one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
+ * quotes, CRLF). Returns 1 with fields in `fields`, 0 at EOF, <0 on error. */
+static int csv_record(FILE *f, json_t *fields, int64_t *line, uint64_t *bytes)
+{
+	fc_buf cell = {0};
+	int c, in_q = 0, any = 0, after_q = 0;
+	json_array_clear(fields);
+	while ((c = getc(f)) != EOF) {
+		(*bytes)++;
+		any = 1;
+		if (in_q) {
+			if (c == '"') {
+				int d = getc(f);
+				if (d == '"') {
+					(*bytes)++;
+					fc_buf_append(&cell, "\"", 1);
+				} else {
+					if (d != EOF)
+						ungetc(d, f);
+					in_q = 0;
+					after_q = 1;
+				}
+			} else {
+				if (c == '\n')
+					(*line)++;
+				char ch = (char)c;
+				fc_buf_append(&cell, &ch, 1);
+			}
+			if (cell.len > MAX_RECORD)
+				goto bad;
+			continue;
+		}
+		if (c == '"' && cell.len == 0 && !after_q) {
+			in_q = 1;
+			continue;
+		}
+		if (c == ',' || c == '\n' || c == '\r') {
+			if (c == '\r') {
+				int d = getc(f);
+				if (d != '\n' && d != EOF)
+					ungetc(d, f);
+				else if (d == '\n')
+					(*bytes)++;
+			}
+			json_array_append_new(fields, json_stringn(cell.p ? cell.p : "", cell.len));
+			fc_buf_reset(&cell);
+			after_q = 0;
+			if (c != ',') {
+				(*line)++;
+				fc_buf_free(&cell);
+				return 1;
+			}
+			continue;
+		}
+		if (after_q)
+			goto bad; /* text after a closing quote */
+		char ch = (char)c;
+		fc_buf_append(&cell, &ch, 1);
+		if (cell.len > MAX_RECORD)
+			goto bad;
+	}
+	if (in_q)
+		goto bad;
+	if (any) {
+		json_array_append_new(fields, json_stringn(cell.p ? cell.p : "", cell.len));
+		(*line)++;
+		fc_buf_free(&cell);
+		return 1;
+	}
+	fc_buf_free(&cell);
+	return 0;
+bad:
+	fc_buf_free(&cell);
+	return -1;
+}
+
+static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *ud)
+{
+	json_t *header = json_array(), *row = json_array();
+	int64_t line = 0;
+	int rc = 0, r;
+	r = csv_record(f, header, &line, &im->bytes);
+	if (r <= 0) {
+		rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line 1: a CSV import needs a header row.");
+		goto out;
+	}
+	size_t ncol = json_array_size(header);
+	for (size_t i = 0; i < ncol; i++) {
+		const char *h = json_string_value(json_array_get(header, i));
+		if (i == 0 && !strncmp(h, "\xef\xbb\xbf", 3)) {
+			json_array_set_new(header, 0, json_string(h + 3));
+			h = json_string_value(json_array_get(header, 0));
+		}
+		if (!*h) {
+			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line 1: column %zu has no name.", i + 1);
+			goto out;
+		}
+	}
+	for (;;) {
+		int64_t start = line + 1;
+		r = csv_record(f, row, &line, &im->bytes);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line %lld: malformed CSV (quotes).",
+					(long long)start);
+			break;
+		}
+		if (json_array_size(row) == 1 && json_string_length(json_array_get(row, 0)) == 0)
+			continue; /* blank line */
+		if (json_array_size(row) != ncol) {
+			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line %lld: %zu fields, but the header has %zu.",
+					(long long)start, json_array_size(row), ncol);
+			break;
+		}
+		json_t *data = json_object();
+		for (size_t i = 0; i < ncol; i++)
+			json_object_set(data, json_string_value(json_array_get(header, i)), json_array_get(row, i));
+		char where[32];
+		snprintf(where, sizeof where, "line %lld", (long long)start);
+		json_t *task = json_pack("{s:o}", "data", data);
+		rc = add_task(im, task, where);
+		json_decref(task);
+		if (rc)
+			break;
+		if (progress && (im->count & 0xffff) == 0)
+			progress(ud, im->bytes, im->count);
+	}
+out:
+	json_decref(header);
+	json_decref(row);
+	return rc;
+}
+
+int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format, int64_t *created,
+		   fc_import_progress progress, void *ud, fc_err *err)
+{
+	fc_db *db;
+	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	if ((rc = fc_project_access(db, user, project_id, &access, err)))
+		goto out;
+	if (access < FC_ACCESS_OWNER) {
+		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may import tasks.");
+		goto out;
+	}
+	int64_t closed = 0;
+	fc_db_int(db, &closed, NULL, "SELECT status='closed' FROM projects WHERE id=?", "I", project_id);
+	if (closed) {
+		rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
+		goto out;
+	}
+	importer im = {.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
+	if (format == FC_IMPORT_NDJSON)
+		rc = import_ndjson(&im, f, progress, ud);
+	else if (format == FC_IMPORT_CSV)
+		rc = import_csv(&im, f, progress, ud);
+	else
+		rc = import_json_array(&im, f, progress, ud);
+	if (!rc && ferror(f))
+		rc = fc_err_set(err, FC_EIO, "read_failed", NULL, "Reading the import failed.");
+	if (!rc && im.count == 0)
+		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
+	if (!rc)
+		rc = fc_db_exec(db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?", "III",
+				im.count, im.now, project_id);
+	int64_t live = 0;
+	fc_db_int(db, &live, NULL, "SELECT status='live' FROM projects WHERE id=?", "I", project_id);
+	if (!rc && live)
+		rc = fc_money_check_escrow(db, project_id, err); /* new live work must be paid for */
+	if (!rc)
+		*created = im.count;
+	if (progress)
+		progress(ud, im.bytes, im.count);
+out:
+	return fc_db_end(db, &rc, err);
+}
+
+static json_t *task_json(fc_stmt *st, int full)
+{
+	json_t *t = json_pack("{s:I,s:I,s:o,s:o,s:I}", "id", (json_int_t)fc_stmt_int(st, 0), "project_id",
+			      (json_int_t)fc_stmt_int(st, 1), "data", fc_stmt_json(st, 2), "predictions",
+			      fc_stmt_isnull(st, 4) ? json_array() : fc_stmt_json(st, 4), "priority",
+			      (json_int_t)fc_stmt_int(st, 5));
+	if (full) {
+		json_object_set_new(t, "gold", fc_stmt_json(st, 3));
+		json_object_set_new(t, "is_gold", json_boolean(fc_stmt_int(st, 6)));
+		json_object_set_new(t, "leased_count", json_integer(fc_stmt_int(st, 7)));
+		json_object_set_new(t, "submitted_count", json_integer(fc_stmt_int(st, 8)));
+		json_object_set_new(t, "open", json_boolean(fc_stmt_int(st, 9)));
+	}
+	return t;
+}
+
+#define TASK_COLS "t.id,t.project_id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,t.submitted_count,t.open"
+
+int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err, "SELECT " TASK_COLS " FROM tasks t WHERE t.id=?", "I", task_id)))
+		goto out;
+	int access = FC_ACCESS_NONE;
+	if (fc_stmt_next(st) == 1) {
+		int64_t pid = fc_stmt_int(st, 1);
+		fc_err e2 = {0};
+		if (fc_project_access(db, user, pid, &access, &e2))
+			access = FC_ACCESS_NONE;
+		fc_err_clear(&e2);
+		int64_t mine = 0;
+		if (access == FC_ACCESS_CONTRIBUTOR &&
+		    fc_db_int(db, &mine, NULL, "SELECT 1 FROM assignments WHERE task_id=? AND user_id=?", "II", task_id, user->id))
+			access = FC_ACCESS_NONE; /* contributors see only tasks they were given */
+		if (access != FC_ACCESS_NONE)
+			*out = task_json(st, access >= FC_ACCESS_REVIEWER);
+	}
+	fc_stmt_done(st);
+	if (access == FC_ACCESS_NONE)
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such task.");
+out:
+	fc_db_rollback(db);
+	return rc;
+}
+
+int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out,
+		 fc_err *err)
+{
+	fc_db *db;
+	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	if ((rc = fc_project_access(db, user, project_id, &access, err)))
+		goto out;
+	if (access < FC_ACCESS_REVIEWER) {
+		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's team can list its tasks.");
+		goto out;
+	}
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err, "SELECT " TASK_COLS " FROM tasks t WHERE t.project_id=? AND t.id>? ORDER BY t.id LIMIT ?",
+			      "IIi", project_id, after, limit + 1)))
+		goto out;
+	json_t *items = json_array();
+	int64_t last = 0;
+	int more = 0;
+	while (fc_stmt_next(st) == 1) {
+		if ((int)json_array_size(items) == limit) {
+			more = 1;
+			break;
+		}
+		last = fc_stmt_int(st, 0);
+		json_array_append_new(items, task_json(st, 1));
+	}
+	fc_stmt_done(st);
+	char cur[32];
+	snprintf(cur, sizeof cur, "%lld", (long long)last);
+	*out = json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
+out:
+	fc_db_rollback(db);
+	return rc;
+}
