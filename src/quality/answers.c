@@ -371,7 +371,8 @@ int fc_answers_finish(fc_answers *a, fc_err *err)
 		off[i] = a->labels->off[keys[i].id];
 		a->label_value[i] = keys[i].value;
 	}
-	memcpy(a->labels->off, off, nl * sizeof *off);
+	if (nl)
+		memcpy(a->labels->off, off, nl * sizeof *off);
 	a->labels_numeric = numeric;
 
 	/* Counting sort by question keeps arrival order within a question and
@@ -565,7 +566,7 @@ int fc_answers_read_csv(FILE *in, fc_answers **out, fc_err *err)
 	int rc = 0;
 	struct csv *c = calloc(1, sizeof *c);
 	fc_answers *a = fc_answers_new();
-	int col[MAX_FIELDS]; /* col[k] = CSV column holding names[k] */
+	int col[MAX_FIELDS] = {-1, -1, -1}; /* col[k] = CSV column holding names[k] */
 	int have_header = 0;
 	*out = NULL;
 	if (!c || !a) {

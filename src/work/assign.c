@@ -105,6 +105,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 							     : "This project's participation window has closed.");
 		goto out;
 	}
+	if ((rc = fc_project_eligible(db, user->id, p.eligibility, err)))
+		goto out;
 	if (p.consent[0]) {
 		int64_t ok;
 		if (fc_db_int(db, &ok, NULL,
@@ -115,8 +117,6 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			goto out;
 		}
 	}
-	if ((rc = fc_project_eligible(db, user->id, p.eligibility, err)))
-		goto out;
 	if (p.has_cap) {
 		int64_t taken = 0;
 		fc_db_int(db, &taken, NULL,

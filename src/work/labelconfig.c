@@ -341,7 +341,10 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct tag *t)
 	int rc = check_name(p, n, &name, 0);
 	if (rc)
 		return rc;
+	/* Multi-image tasks give a list instead of one value. */
 	const char *value = attr(n, "value");
+	if (!value || !*value)
+		value = attr(n, "valueList");
 	if (!value || !*value)
 		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the value attribute (e.g. value=\"$%s\").",
 				nname(n), name, xmlGetLineNo(n), name);
@@ -361,7 +364,16 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct tag *t)
 	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) ||
 	    dup_str(p, &o->field, value + 1))
 		return FC_ENOMEM;
-	return add_field(p, o->field);
+	if ((rc = add_field(p, o->field)))
+		return rc;
+	/* Other data an object shows, such as Paragraphs' audioUrl="$audio". */
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		const char *v = a->children && a->children->type == XML_TEXT_NODE
+					? (const char *)a->children->content : NULL;
+		if (is_reference(v) && (rc = add_field(p, v + 1)))
+			return rc;
+	}
+	return 0;
 }
 
 static int walk(struct parse *p, const xmlNode *parent, size_t ctl);
@@ -387,12 +399,17 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct tag *t)
 	k->tag = t;
 	k->line = xmlGetLineNo(n);
 	k->max_rating = 5;
+	/* Relations join regions, whatever object they are on. */
+	if (unnamed_ok)
+		to = NULL;
 	if (dup_str(p, &k->name, name) || dup_str(p, &k->to_raw, to && *to ? to : NULL))
 		return FC_ENOMEM;
 	if ((rc = parse_bool(p, n, "required", &k->required)) ||
 	    (rc = parse_bool(p, n, "perRegion", &k->per_region)) ||
 	    (rc = parse_long(p, n, "maxUsages", 0, 1000000, &k->max_usages)))
 		return rc;
+	if (unnamed_ok)
+		k->per_region = 0;
 
 	switch (t->type) {
 	case C_CHOICES: {
@@ -462,7 +479,7 @@ static int parse_child(struct parse *p, const xmlNode *n, const struct tag *t, s
 		default: where = "TextArea"; break;
 		}
 		return cfg_fail(p, "<%s> on line %ld must be inside %s%s%s.", nname(n), xmlGetLineNo(n),
-				where, k ? ", not " : "", k ? nname(n->parent) : "");
+				where, k ? ", not " : "", k ? k->tag->name : "");
 	}
 	for (const xmlNode *e = n->children; e; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
@@ -623,10 +640,26 @@ static int resolve_targets(struct parse *p, struct control *k)
 	return 0;
 }
 
-static void quiet_errors(void *ctx, xmlErrorPtr e)
+struct first_error {
+	char msg[200];
+	int line;
+	int seen;
+};
+
+/* libxml2 keeps only its last error, which after a mismatched tag is the
+ * less helpful "premature end of data"; the first one names the culprit. */
+static void keep_first_error(void *ctx, xmlErrorPtr e)
 {
-	(void)ctx;
-	(void)e; /* kept in the parser context; read after the parse */
+	xmlParserCtxt *ctxt = ctx;
+	struct first_error *fe = ctxt ? ctxt->_private : NULL;
+	if (!fe || fe->seen || !e || e->level < XML_ERR_ERROR)
+		return;
+	fe->seen = 1;
+	fe->line = e->line;
+	snprintf(fe->msg, sizeof fe->msg, "%s", e->message ? e->message : "syntax error");
+	size_t m = strlen(fe->msg);
+	while (m && (fe->msg[m - 1] == '\n' || fe->msg[m - 1] == ' '))
+		fe->msg[--m] = 0;
 }
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -647,6 +680,7 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 	xmlParserCtxt *ctxt = NULL;
 	xmlDoc *doc = NULL;
 	struct parse p = {.err = err};
+	struct first_error fe = {.msg = "unexpected end of input"};
 	*out = NULL;
 
 	if (!xml || len == 0)
@@ -656,8 +690,6 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 		return fc_err_set(err, FC_EINVAL, CONFIG_SLUG, CONFIG_FIELD,
 				  "The labeling config is %zu bytes; the limit is %d KiB.", len,
 				  FC_LABELCONFIG_MAX_BYTES / 1024);
-	if (len > INT_MAX)
-		return FC_EINVAL;
 	/* Refusing DOCTYPE before libxml2 sees the text rules out external
 	 * entities (XXE) and entity expansion bombs, whatever the library's
 	 * defaults; Label Studio templates never declare one. */
@@ -674,24 +706,16 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 		rc = oom(&p);
 		goto out;
 	}
-	ctxt->sax->serror = quiet_errors;
+	ctxt->_private = &fe;
+	ctxt->sax->serror = keep_first_error;
 	/* NONET and no NOENT/DTDLOAD: nothing is fetched or substituted. The
 	 * text arrives inside JSON, so it is UTF-8 whatever its prolog says. */
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "label_config.xml", "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 					XML_PARSE_BIG_LINES);
 	if (!doc || !ctxt->wellFormed) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		char msg[200] = "unexpected end of input";
-		int line = 0;
-		if (e && e->message) {
-			snprintf(msg, sizeof msg, "%s", e->message);
-			size_t m = strlen(msg);
-			while (m && (msg[m - 1] == '\n' || msg[m - 1] == ' '))
-				msg[--m] = 0;
-			line = e->line;
-		}
-		rc = cfg_fail(&p, "The labeling config is not well-formed XML: %s (line %d).", msg, line);
+		rc = cfg_fail(&p, "The labeling config is not well-formed XML: %s (line %d).", fe.msg,
+			      fe.line);
 		goto out;
 	}
 	if (doc->intSubset || doc->extSubset) {
@@ -782,18 +806,14 @@ static const char *options_key(const struct control *k)
 
 static json_t *describe_control(const fc_labelconfig *c, const struct control *k)
 {
-	json_t *j = json_object(), *to = json_array();
-	if (!j || !to)
-		goto fail;
-	for (size_t i = 0; i < k->nto; i++)
+	json_t *to = json_array();
+	for (size_t i = 0; to && i < k->nto; i++)
 		json_array_append_new(to, json_string(c->objects[k->to[i]].name));
-	if (json_object_set_new(j, "name", k->name ? json_string(k->name) : json_null()) ||
-	    json_object_set_new(j, "type", json_string(k->tag->lower)) ||
-	    json_object_set_new(j, "to_name", to) ||
-	    json_object_set_new(j, "required", json_boolean(k->required)) ||
-	    json_object_set_new(j, "per_region", json_boolean(k->per_region)))
-		goto fail_to_set;
-	to = NULL;
+	json_t *j = json_pack("{s:o?,s:s,s:o,s:b,s:b}", "name", k->name ? json_string(k->name) : NULL,
+			      "type", k->tag->lower, "to_name", to, "required", k->required,
+			      "per_region", k->per_region);
+	if (!j)
+		return NULL;
 	if (k->tag->child && k->tag->type != C_TEXTAREA) {
 		json_t *names = json_array(), *opts = json_array();
 		json_object_set_new(j, options_key(k), names);
@@ -838,12 +858,6 @@ static json_t *describe_control(const fc_labelconfig *c, const struct control *k
 		break;
 	}
 	return j;
-fail_to_set:
-	to = NULL; /* json_object_set_new consumed it, success or not */
-fail:
-	json_decref(to);
-	json_decref(j);
-	return NULL;
 }
 
 json_t *fc_labelconfig_describe(const fc_labelconfig *c)
@@ -884,6 +898,7 @@ struct vctx {
 	size_t *used;        /* per control, result items from it */
 	const char **region_ids; /* sorted ids of region items */
 	size_t nregions;
+	size_t nrelations;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -956,6 +971,25 @@ static const json_t *data_of(const struct vctx *v, const struct object *o)
 
 #define PATH 128 /* room for paths like result[12345].value.sequence[678].height */
 
+/* Field paths are built by hand rather than with snprintf so that a path
+ * cut short is an accepted outcome (fc_err keeps 96 bytes of it anyway). */
+static void join(char *dst, size_t n, const char *base, const char *sep, const char *key)
+{
+	const char *parts[3] = {base, sep, key};
+	size_t len = 0;
+	for (int i = 0; i < 3; i++)
+		for (const char *c = parts[i]; *c && len + 1 < n; c++)
+			dst[len++] = *c;
+	dst[len] = 0;
+}
+
+static void join_index(char *dst, size_t n, const char *base, size_t i)
+{
+	char idx[32];
+	snprintf(idx, sizeof idx, "[%zu]", i);
+	join(dst, n, base, idx, "");
+}
+
 static int need_number(struct vctx *v, const json_t *obj, const char *base, const char *key,
 		       double *out)
 {
@@ -965,7 +999,7 @@ static int need_number(struct vctx *v, const json_t *obj, const char *base, cons
 		return 1;
 	}
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.%s", base, key);
+	join(f, sizeof f, base, ".", key);
 	vfail(v, f, j ? "%s must be a number." : "%s is missing; it must be a number.", f);
 	return 0;
 }
@@ -979,7 +1013,7 @@ static int need_integer(struct vctx *v, const json_t *obj, const char *base, con
 		return 1;
 	}
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.%s", base, key);
+	join(f, sizeof f, base, ".", key);
 	vfail(v, f, j ? "%s must be a whole number." : "%s is missing; it must be a whole number.", f);
 	return 0;
 }
@@ -993,7 +1027,7 @@ static int need_string(struct vctx *v, const json_t *obj, const char *base, cons
 		return 1;
 	}
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.%s", base, key);
+	join(f, sizeof f, base, ".", key);
 	vfail(v, f, j ? "%s must be a string." : "%s is missing; it must be a string.", f);
 	return 0;
 }
@@ -1004,7 +1038,7 @@ static void check_percent(struct vctx *v, const char *base, const char *key, dou
 	if (x >= -PERCENT_EPS && x <= 100 + PERCENT_EPS)
 		return;
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.%s", base, key);
+	join(f, sizeof f, base, ".", key);
 	vfail(v, f, "%s is %g; it must be between 0 and 100 (percent of the %s).", f, x, what);
 }
 
@@ -1018,22 +1052,22 @@ static void check_box(struct vctx *v, const json_t *box, const char *base)
 	int hw = need_number(v, box, base, "width", &w);
 	int hh = need_number(v, box, base, "height", &h);
 	if (hx)
-		check_percent(v, base, "x", x, "width");
+		check_percent(v, base, "x", x, "image width");
 	if (hy)
-		check_percent(v, base, "y", y, "height");
+		check_percent(v, base, "y", y, "image height");
 	if (hw && !(w > 0)) {
-		snprintf(f, sizeof f, "%s.width", base);
+		join(f, sizeof f, base, ".", "width");
 		vfail(v, f, "%s is %g; it must be greater than 0.", f, w);
 		hw = 0;
 	}
 	if (hh && !(h > 0)) {
-		snprintf(f, sizeof f, "%s.height", base);
+		join(f, sizeof f, base, ".", "height");
 		vfail(v, f, "%s is %g; it must be greater than 0.", f, h);
 		hh = 0;
 	}
 	const json_t *r = json_object_get(box, "rotation");
 	if (r && !json_is_number(r)) {
-		snprintf(f, sizeof f, "%s.rotation", base);
+		join(f, sizeof f, base, ".", "rotation");
 		vfail(v, f, "%s must be a number of degrees.", f);
 	} else if (r) {
 		rotation = json_number_value(r);
@@ -1043,12 +1077,14 @@ static void check_box(struct vctx *v, const json_t *box, const char *base)
 	if (fmod(rotation, 360.0) != 0)
 		return;
 	if (hx && hw && x + w > 100 + PERCENT_EPS) {
-		snprintf(f, sizeof f, "%s.width", base);
-		vfail(v, f, "x + width is %g; the box must end inside the image (at most 100).", x + w);
+		join(f, sizeof f, base, ".", "width");
+		vfail(v, f, "%s: x + width is %g; the box must end inside the image (at most 100).",
+		      base, x + w);
 	}
 	if (hy && hh && y + h > 100 + PERCENT_EPS) {
-		snprintf(f, sizeof f, "%s.height", base);
-		vfail(v, f, "y + height is %g; the box must end inside the image (at most 100).", y + h);
+		join(f, sizeof f, base, ".", "height");
+		vfail(v, f, "%s: y + height is %g; the box must end inside the image (at most 100).",
+		      base, y + h);
 	}
 }
 
@@ -1062,7 +1098,7 @@ static void check_label_list(struct vctx *v, const char *base, const struct cont
 			     const json_t *value, const char *key)
 {
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.%s", base, key);
+	join(f, sizeof f, base, ".", key);
 	const json_t *arr = json_object_get(value, key);
 	if (!json_is_array(arr)) {
 		vfail(v, f, arr ? "%s must be an array of label names." : "%s is missing; it must be an array of label names.", f);
@@ -1075,16 +1111,16 @@ static void check_label_list(struct vctx *v, const char *base, const struct cont
 	size_t i;
 	const json_t *s;
 	json_array_foreach(arr, i, s) {
-		char fi[PATH + 24];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_string(s)) {
 			vfail(v, fi, "%s must be a string.", fi);
 			continue;
 		}
 		ssize_t o = option_index(k, json_string_value(s));
 		if (o < 0)
-			vfail(v, fi, "\"%s\" is not a label of <%s name=\"%s\">.", json_string_value(s),
-			      k->tag->name, k->name);
+			vfail(v, fi, "%s: \"%s\" is not a label of <%s name=\"%s\">.", fi,
+			      json_string_value(s), k->tag->name, k->name);
 		else
 			count_label(v, k, (size_t)o);
 	}
@@ -1097,7 +1133,7 @@ static void check_video_labels(struct vctx *v, const char *base, const json_t *v
 	const fc_labelconfig *c = v->c;
 	const json_t *arr = json_object_get(value, "labels");
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.labels", base);
+	join(f, sizeof f, base, ".", "labels");
 	if (!arr)
 		return;
 	if (!json_is_array(arr)) {
@@ -1107,8 +1143,8 @@ static void check_video_labels(struct vctx *v, const char *base, const json_t *v
 	size_t i;
 	const json_t *s;
 	json_array_foreach(arr, i, s) {
-		char fi[PATH + 24];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_string(s)) {
 			vfail(v, fi, "%s must be a string.", fi);
 			continue;
@@ -1129,7 +1165,7 @@ static void check_video_labels(struct vctx *v, const char *base, const json_t *v
 			}
 		}
 		if (!found)
-			vfail(v, fi, "\"%s\" is not a label of any <Labels> on this video.",
+			vfail(v, fi, "%s: \"%s\" is not a label of any <Labels> on this video.", fi,
 			      json_string_value(s));
 	}
 }
@@ -1139,7 +1175,7 @@ static void check_optional_text(struct vctx *v, const char *base, const json_t *
 	const json_t *t = json_object_get(value, "text");
 	if (t && !json_is_string(t)) {
 		char f[PATH];
-		snprintf(f, sizeof f, "%s.text", base);
+		join(f, sizeof f, base, ".", "text");
 		vfail(v, f, "%s must be a string (the labelled text).", f);
 	}
 }
@@ -1151,18 +1187,18 @@ static void check_offsets(struct vctx *v, const char *base, const json_t *value,
 	int hs = need_integer(v, value, base, "start", &start);
 	int he = need_integer(v, value, base, "end", &end);
 	if (hs && start < 0) {
-		snprintf(f, sizeof f, "%s.start", base);
+		join(f, sizeof f, base, ".", "start");
 		vfail(v, f, "%s is %" JSON_INTEGER_FORMAT "; it must be 0 or more.", f, start);
 		return;
 	}
 	if (hs && he && end <= start) {
-		snprintf(f, sizeof f, "%s.end", base);
+		join(f, sizeof f, base, ".", "end");
 		vfail(v, f, "%s (%" JSON_INTEGER_FORMAT ") must be greater than start (%" JSON_INTEGER_FORMAT ").",
 		      f, end, start);
 		return;
 	}
 	if (he && len >= 0 && end > len) {
-		snprintf(f, sizeof f, "%s.end", base);
+		join(f, sizeof f, base, ".", "end");
 		vfail(v, f, "%s is %" JSON_INTEGER_FORMAT ", past the end of the text (%" JSON_INTEGER_FORMAT " characters).",
 		      f, end, len);
 	}
@@ -1174,7 +1210,7 @@ static void check_nonneg_integer(struct vctx *v, const json_t *value, const char
 	json_int_t x;
 	if (need_integer(v, value, base, key, &x) && x < 0) {
 		char f[PATH];
-		snprintf(f, sizeof f, "%s.%s", base, key);
+		join(f, sizeof f, base, ".", key);
 		vfail(v, f, "%s is %" JSON_INTEGER_FORMAT "; it must be 0 or more.", f, x);
 	}
 }
@@ -1191,10 +1227,10 @@ static void check_span(struct vctx *v, const char *base, const json_t *value,
 		int he = need_number(v, value, base, "end", &end);
 		char f[PATH];
 		if (hs && start < 0) {
-			snprintf(f, sizeof f, "%s.start", base);
+			join(f, sizeof f, base, ".", "start");
 			vfail(v, f, "%s is %g; it must be 0 or more seconds.", f, start);
 		} else if (hs && he && end <= start) {
-			snprintf(f, sizeof f, "%s.end", base);
+			join(f, sizeof f, base, ".", "end");
 			vfail(v, f, "%s (%g) must be greater than start (%g).", f, end, start);
 		}
 		return;
@@ -1227,7 +1263,7 @@ static void check_paragraph_span(struct vctx *v, const char *base, const json_t 
 	char f[PATH];
 	for (int i = 0; i < 2; i++) {
 		const json_t *j = json_object_get(value, keys[i]);
-		snprintf(f, sizeof f, "%s.%s", base, keys[i]);
+		join(f, sizeof f, base, ".", keys[i]);
 		if (json_is_integer(j)) {
 			idx[i] = json_integer_value(j);
 			ok[i] = 1;
@@ -1244,7 +1280,7 @@ static void check_paragraph_span(struct vctx *v, const char *base, const json_t 
 		}
 	}
 	if (ok[0] && ok[1] && idx[1] < idx[0]) {
-		snprintf(f, sizeof f, "%s.end", base);
+		join(f, sizeof f, base, ".", "end");
 		vfail(v, f, "%s (paragraph %lld) comes before start (paragraph %lld).", f, idx[1], idx[0]);
 	}
 	check_nonneg_integer(v, value, base, "startOffset");
@@ -1255,7 +1291,7 @@ static void check_paragraph_span(struct vctx *v, const char *base, const json_t 
 static void check_polygon(struct vctx *v, const char *base, const json_t *value)
 {
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.points", base);
+	join(f, sizeof f, base, ".", "points");
 	const json_t *pts = json_object_get(value, "points");
 	if (!json_is_array(pts)) {
 		vfail(v, f, pts ? "%s must be an array of [x, y] pairs." : "%s is missing; it must be an array of [x, y] pairs.", f);
@@ -1268,8 +1304,8 @@ static void check_polygon(struct vctx *v, const char *base, const json_t *value)
 	size_t i;
 	const json_t *pt;
 	json_array_foreach(pts, i, pt) {
-		char fi[PATH + 24];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_array(pt) || json_array_size(pt) != 2 ||
 		    !json_is_number(json_array_get(pt, 0)) || !json_is_number(json_array_get(pt, 1))) {
 			vfail(v, fi, "%s must be a pair of numbers [x, y].", fi);
@@ -1304,7 +1340,7 @@ static void check_choices(struct vctx *v, const char *base, const struct control
 			  const json_t *value)
 {
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.choices", base);
+	join(f, sizeof f, base, ".", "choices");
 	const json_t *arr = json_object_get(value, "choices");
 	if (!json_is_array(arr)) {
 		vfail(v, f, arr ? "%s must be an array of choices." : "%s is missing; it must be an array of choices.", f);
@@ -1323,8 +1359,8 @@ static void check_choices(struct vctx *v, const char *base, const struct control
 	size_t i;
 	const json_t *s;
 	json_array_foreach(arr, i, s) {
-		char fi[PATH + 24];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_string(s)) {
 			vfail(v, fi, "%s must be a string.", fi);
 			continue;
@@ -1338,7 +1374,7 @@ static void check_choices(struct vctx *v, const char *base, const struct control
 		/* Options listed in the task are only known when its data is. */
 		if (k->dynamic_field && (!json_is_array(dyn) || dynamic_has(dyn, str)))
 			continue;
-		vfail(v, fi, "\"%s\" is not a choice of <Choices name=\"%s\">.", str, k->name);
+		vfail(v, fi, "%s: \"%s\" is not a choice of <Choices name=\"%s\">.", fi, str, k->name);
 	}
 }
 
@@ -1354,7 +1390,7 @@ static void check_textarea(struct vctx *v, const char *base, const struct contro
 			   const json_t *value)
 {
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.text", base);
+	join(f, sizeof f, base, ".", "text");
 	const json_t *arr = json_object_get(value, "text");
 	if (!json_is_array(arr)) {
 		vfail(v, f, arr ? "%s must be an array of strings." : "%s is missing; it must be an array of strings.", f);
@@ -1370,8 +1406,8 @@ static void check_textarea(struct vctx *v, const char *base, const struct contro
 	size_t i;
 	const json_t *s;
 	json_array_foreach(arr, i, s) {
-		char fi[PATH + 24];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_string(s))
 			vfail(v, fi, "%s must be a string.", fi);
 		else if (is_blank(json_string_value(s)))
@@ -1404,7 +1440,7 @@ static void check_ranker(struct vctx *v, const char *base, const struct control 
 {
 	const fc_labelconfig *c = v->c;
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.ranker", base);
+	join(f, sizeof f, base, ".", "ranker");
 	const json_t *r = json_object_get(value, "ranker");
 	if (!json_is_object(r)) {
 		vfail(v, f, r ? "%s must be an object of lists of item ids." : "%s is missing; it must be an object of lists of item ids.", f);
@@ -1414,13 +1450,13 @@ static void check_ranker(struct vctx *v, const char *base, const struct control 
 	const char *key;
 	const json_t *ids;
 	json_object_foreach((json_t *)r, key, ids) {
-		char fk[PATH * 2];
-		snprintf(fk, sizeof fk, "%s.%s", f, key);
+		char fk[PATH];
+		join(fk, sizeof fk, f, ".", key);
 		int known = !strcmp(key, "_") || !strcmp(key, k->name) || option_index(k, key) >= 0;
 		for (size_t t = 0; t < k->nto && !known; t++)
 			known = !strcmp(key, c->objects[k->to[t]].name);
 		if (!known) {
-			vfail(v, fk, "\"%s\" is not a bucket of <Ranker name=\"%s\">.", key, k->name);
+			vfail(v, fk, "%s: \"%s\" is not a bucket of <Ranker name=\"%s\">.", fk, key, k->name);
 			continue;
 		}
 		if (!json_is_array(ids)) {
@@ -1430,12 +1466,12 @@ static void check_ranker(struct vctx *v, const char *base, const struct control 
 		size_t i;
 		const json_t *id;
 		json_array_foreach(ids, i, id) {
-			char fi[PATH * 3];
-			snprintf(fi, sizeof fi, "%s[%zu]", fk, i);
+			char fi[PATH];
+			join_index(fi, sizeof fi, fk, i);
 			if (!json_is_string(id))
 				vfail(v, fi, "%s must be a string item id.", fi);
 			else if (json_is_array(list) && !list_has_id(list, json_string_value(id)))
-				vfail(v, fi, "\"%s\" is not the id of an item in the task's list.",
+				vfail(v, fi, "%s: \"%s\" is not the id of an item in the task's list.", fi,
 				      json_string_value(id));
 		}
 	}
@@ -1444,7 +1480,7 @@ static void check_ranker(struct vctx *v, const char *base, const struct control 
 static void check_video_sequence(struct vctx *v, const char *base, const json_t *value)
 {
 	char f[PATH];
-	snprintf(f, sizeof f, "%s.sequence", base);
+	join(f, sizeof f, base, ".", "sequence");
 	const json_t *seq = json_object_get(value, "sequence");
 	if (!json_is_array(seq)) {
 		vfail(v, f, seq ? "%s must be an array of keyframes." : "%s is missing; it must be an array of keyframes.", f);
@@ -1457,26 +1493,26 @@ static void check_video_sequence(struct vctx *v, const char *base, const json_t 
 	size_t i;
 	const json_t *kf;
 	json_array_foreach(seq, i, kf) {
-		char fi[PATH + 24], ff[PATH + 48];
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		char fi[PATH], ff[PATH];
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_object(kf)) {
 			vfail(v, fi, "%s must be an object {frame, x, y, width, height}.", fi);
 			continue;
 		}
 		json_int_t frame;
 		if (need_integer(v, kf, fi, "frame", &frame) && frame < 0) {
-			snprintf(ff, sizeof ff, "%s.frame", fi);
-			vfail(v, ff, "%s is %" JSON_INTEGER_FORMAT "; frames are numbered from 1.", ff, frame);
+			join(ff, sizeof ff, fi, ".", "frame");
+			vfail(v, ff, "%s is %" JSON_INTEGER_FORMAT "; it must be 0 or more.", ff, frame);
 		}
 		check_box(v, kf, fi);
 		const json_t *en = json_object_get(kf, "enabled");
 		if (en && !json_is_boolean(en)) {
-			snprintf(ff, sizeof ff, "%s.enabled", fi);
+			join(ff, sizeof ff, fi, ".", "enabled");
 			vfail(v, ff, "%s must be true or false.", ff);
 		}
 		const json_t *tm = json_object_get(kf, "time");
 		if (tm && (!json_is_number(tm) || json_number_value(tm) < 0)) {
-			snprintf(ff, sizeof ff, "%s.time", fi);
+			join(ff, sizeof ff, fi, ".", "time");
 			vfail(v, ff, "%s must be a number of seconds, 0 or more.", ff);
 		}
 	}
@@ -1513,12 +1549,12 @@ static void check_value(struct vctx *v, const char *base, const struct control *
 	case C_KEYPOINT: {
 		double x, y;
 		if (need_number(v, value, base, "x", &x))
-			check_percent(v, base, "x", x, "width");
+			check_percent(v, base, "x", x, "image width");
 		if (need_number(v, value, base, "y", &y))
-			check_percent(v, base, "y", y, "height");
+			check_percent(v, base, "y", y, "image height");
 		const json_t *w = json_object_get(value, "width");
 		if (w && (!json_is_number(w) || json_number_value(w) < 0)) {
-			snprintf(f, sizeof f, "%s.width", base);
+			join(f, sizeof f, base, ".", "width");
 			vfail(v, f, "%s must be a number, 0 or more (the point size).", f);
 		}
 		check_label_list(v, base, k, value, k->tag->key);
@@ -1530,7 +1566,7 @@ static void check_value(struct vctx *v, const char *base, const struct control *
 	case C_RATING: {
 		json_int_t r;
 		if (need_integer(v, value, base, "rating", &r) && (r < 1 || r > k->max_rating)) {
-			snprintf(f, sizeof f, "%s.rating", base);
+			join(f, sizeof f, base, ".", "rating");
 			vfail(v, f, "%s is %" JSON_INTEGER_FORMAT "; it must be from 1 to %ld.", f, r,
 			      k->max_rating);
 		}
@@ -1540,7 +1576,7 @@ static void check_value(struct vctx *v, const char *base, const struct control *
 		double x;
 		if (!need_number(v, value, base, "number", &x))
 			break;
-		snprintf(f, sizeof f, "%s.number", base);
+		join(f, sizeof f, base, ".", "number");
 		if (k->has_min && x < k->min)
 			vfail(v, f, "%s is %g; it must be at least %g.", f, x, k->min);
 		else if (k->has_max && x > k->max)
@@ -1550,7 +1586,7 @@ static void check_value(struct vctx *v, const char *base, const struct control *
 	case C_PAIRWISE: {
 		const char *s;
 		if (need_string(v, value, base, "selected", &s) && strcmp(s, "left") && strcmp(s, "right")) {
-			snprintf(f, sizeof f, "%s.selected", base);
+			join(f, sizeof f, base, ".", "selected");
 			vfail(v, f, "%s is \"%s\"; it must be \"left\" or \"right\".", f, s);
 		}
 		break;
@@ -1591,7 +1627,7 @@ static void check_relation(struct vctx *v, const char *base, const json_t *item)
 		if (!need_string(v, item, base, ends[i], &id))
 			continue;
 		if (!is_region_id(v, id)) {
-			snprintf(f, sizeof f, "%s.%s", base, ends[i]);
+			join(f, sizeof f, base, ".", ends[i]);
 			vfail(v, f, "%s \"%s\" is not the id of a region in this result.", f, id);
 		}
 	}
@@ -1599,14 +1635,14 @@ static void check_relation(struct vctx *v, const char *base, const json_t *item)
 	if (dir) {
 		const char *d = json_string_value(dir);
 		if (!d || (strcmp(d, "right") && strcmp(d, "left") && strcmp(d, "bi"))) {
-			snprintf(f, sizeof f, "%s.direction", base);
+			join(f, sizeof f, base, ".", "direction");
 			vfail(v, f, "%s must be \"right\", \"left\" or \"bi\".", f);
 		}
 	}
 	const json_t *labels = json_object_get(item, "labels");
 	if (!labels)
 		return;
-	snprintf(f, sizeof f, "%s.labels", base);
+	join(f, sizeof f, base, ".", "labels");
 	if (!json_is_array(labels)) {
 		vfail(v, f, "%s must be an array of relation names.", f);
 		return;
@@ -1614,15 +1650,15 @@ static void check_relation(struct vctx *v, const char *base, const json_t *item)
 	size_t i;
 	const json_t *s;
 	json_array_foreach(labels, i, s) {
-		char fi[PATH + 24];
+		char fi[PATH];
 		int any;
-		snprintf(fi, sizeof fi, "%s[%zu]", f, i);
+		join_index(fi, sizeof fi, f, i);
 		if (!json_is_string(s))
 			vfail(v, fi, "%s must be a string.", fi);
 		else if (!relation_label_defined(v->c, json_string_value(s), &any))
-			vfail(v, fi, any ? "\"%s\" is not a <Relation> of the labeling config."
-					 : "\"%s\" cannot be used: the labeling config defines no <Relations>.",
-			      json_string_value(s));
+			vfail(v, fi, any ? "%s: \"%s\" is not a <Relation> of the labeling config."
+					 : "%s: \"%s\" cannot be used: the labeling config defines no <Relations>.",
+			      fi, json_string_value(s));
 	}
 }
 
@@ -1655,6 +1691,7 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	}
 	const json_t *type = json_object_get(item, "type");
 	if (json_is_string(type) && !strcmp(json_string_value(type), "relation")) {
+		v->nrelations++;
 		check_relation(v, base, item);
 		return;
 	}
@@ -1662,7 +1699,7 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	if (!need_string(v, item, base, "from_name", &from))
 		return;
 	const struct control *k = control_named(c, from);
-	snprintf(f, sizeof f, "%s.from_name", base);
+	join(f, sizeof f, base, ".", "from_name");
 	if (!k) {
 		vfail(v, f, "%s \"%s\" names no control in the labeling config.", f, from);
 		return;
@@ -1674,20 +1711,20 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	v->used[k - c->controls]++;
 	const struct object *obj = NULL;
 	if (need_string(v, item, base, "to_name", &to) && !match_target(c, k, to, &obj)) {
-		snprintf(f, sizeof f, "%s.to_name", base);
+		join(f, sizeof f, base, ".", "to_name");
 		vfail(v, f, "%s is \"%s\", but <%s name=\"%s\"> labels \"%s\".", f, to, k->tag->name,
 		      k->name, k->to_raw);
 	}
 	if (!need_string(v, item, base, "type", &ty))
 		return;
 	if (strcmp(ty, k->tag->lower)) {
-		snprintf(f, sizeof f, "%s.type", base);
+		join(f, sizeof f, base, ".", "type");
 		vfail(v, f, "%s is \"%s\", but results of <%s name=\"%s\"> have type \"%s\".", f, ty,
 		      k->tag->name, k->name, k->tag->lower);
 		return; /* the value's shape depends on the type */
 	}
 	const json_t *id = json_object_get(item, "id");
-	snprintf(f, sizeof f, "%s.id", base);
+	join(f, sizeof f, base, ".", "id");
 	if (id && !json_is_string(id))
 		vfail(v, f, "%s must be a string.", f);
 	else if (k->per_region && !id)
@@ -1697,11 +1734,15 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 		vfail(v, f, "%s \"%s\" is not the id of a region in this result.", f,
 		      json_string_value(id));
 	const json_t *value = json_object_get(item, "value");
-	snprintf(f, sizeof f, "%s.value", base);
+	join(f, sizeof f, base, ".", "value");
 	if (!json_is_object(value)) {
 		vfail(v, f, value ? "%s must be an object." : "%s is missing; it must be an object.", f);
 		return;
 	}
+	/* After a to_name failure, still judge the value against the object
+	 * the control labels, so the other failures come out too. */
+	if (!obj && k->nto)
+		obj = &c->objects[k->to[0]];
 	check_value(v, f, k, obj, value);
 }
 
@@ -1745,9 +1786,10 @@ int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result
 {
 	struct vctx v = {.c = c, .data = json_is_object(task_data) ? task_data : NULL, .err = err};
 	int rc = 0;
-	if (!json_is_array(result))
-		return fc_err_set(err, FC_EINVAL, "invalid_result", "result",
-				  "result must be an array of Label Studio result items.");
+	if (!json_is_array(result)) {
+		vfail(&v, "result", "result must be an array of Label Studio result items.");
+		return FC_EINVAL;
+	}
 	size_t n = json_array_size(result);
 	v.usage = calloc(c->total_opts + 1, sizeof *v.usage);
 	v.used = calloc(c->ncontrols + 1, sizeof *v.used);
@@ -1772,16 +1814,16 @@ int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result
 		const struct control *k = &c->controls[ci];
 		if (k->required && k->per_region)
 			check_per_region_required(&v, k, result);
-		else if (k->required && !v.used[ci])
-			vfail(&v, "result", "The required <%s name=\"%s\"> has no answer.", k->tag->name,
-			      k->name);
+		else if (k->required && !(k->tag->type == C_RELATIONS ? v.nrelations : v.used[ci]))
+			vfail(&v, "result", "The required <%s%s%s%s> has no answer.", k->tag->name,
+			      k->name ? " name=\"" : "", k->name ? k->name : "", k->name ? "\"" : "");
 		for (size_t o = 0; o < k->nopts; o++) {
 			long limit = k->opts[o].max_usages ? k->opts[o].max_usages : k->max_usages;
 			size_t count = v.usage[k->opt_base + o];
 			if (limit && count > (size_t)limit)
 				vfail(&v, "result", "\"%s\" of <%s name=\"%s\"> is used %zu times; at most %ld allowed.",
 				      k->opts[o].alias ? k->opts[o].alias : k->opts[o].value,
-				      k->tag->name, k->name, count, limit);
+				      k->tag->name, k->name ? k->name : "", count, limit);
 		}
 	}
 	if (v.nfail)

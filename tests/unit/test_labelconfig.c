@@ -1,6 +1,9 @@
 #include "work/labelconfig.h"
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +333,14 @@ Test(labelconfig_parse, does_not_need_nul_terminator)
 	fc_labelconfig *c = NULL;
 	cr_assert_eq(fc_labelconfig_parse(xml, strlen(xml) - 7, &c, &err), 0, "%s", err.msg);
 	fc_labelconfig_free(c);
+}
+
+Test(labelconfig_parse, libxml2_prints_nothing, .init = cr_redirect_stderr)
+{
+	parse_bad("<View><Text name=\"t\" value=\"$t\"></View>", "not well-formed", NULL);
+	parse_bad("<View attr=1/>", "not well-formed", NULL);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("");
 }
 
 /* ---------------------------------------------------- configs: happy paths */
@@ -967,9 +978,6 @@ Test(labelconfig_result, textarea)
 Test(labelconfig_result, rating)
 {
 	fc_labelconfig *c = parse_ok(tpl_chatbot_rating);
-	const char *rationale = ",{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
-				"\"value\":{\"text\":[\"Accurate and polite.\"]}}";
-	(void)rationale;
 	result_ok(c, CHAT("10", ",{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
 			  "\"value\":{\"text\":[\"Accurate and polite.\"]}}"), NULL);
 	result_ok(c, CHAT("1", ""), NULL);
@@ -1178,4 +1186,85 @@ Test(labelconfig_result, relations_tag_is_not_a_from_name)
 	result_bad(c, "[{\"from_name\":\"rels\",\"to_name\":\"t\",\"type\":\"relations\",\"value\":{}}]", NULL,
 		   "result[0].from_name");
 	fc_labelconfig_free(c);
+}
+
+Test(labelconfig_result, required_relations)
+{
+	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
+				     "<Labels name=\"l\" toName=\"t\"><Label value=\"A\"/></Labels>"
+				     "<Relations required=\"true\" toName=\"ignored\"><Relation value=\"r\"/></Relations></View>");
+	const char *regions =
+		"{\"id\":\"a\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"A\"]}},"
+		"{\"id\":\"b\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\",\"value\":{\"start\":1,\"end\":2,\"labels\":[\"A\"]}}";
+	char buf[1024];
+	snprintf(buf, sizeof buf, "[%s]", regions);
+	result_bad(c, buf, NULL, "result");
+	snprintf(buf, sizeof buf, "[%s,{\"from_id\":\"a\",\"to_id\":\"b\",\"type\":\"relation\",\"labels\":[\"r\"]}]", regions);
+	result_ok(c, buf, NULL);
+	fc_labelconfig_free(c);
+}
+
+Test(labelconfig_parse, value_list_and_other_references)
+{
+	fc_labelconfig *c = parse_ok(tpl_dialogue);
+	json_t *f = fc_labelconfig_fields(c);
+	json_t *want = json_pack("[s,s]", "dialogue", "audio");
+	cr_assert(json_equal(f, want));
+	json_decref(f);
+	json_decref(want);
+	fc_labelconfig_free(c);
+
+	c = parse_ok("<View><Image name=\"pages\" valueList=\"$pages\"/>"
+		     "<RectangleLabels name=\"r\" toName=\"pages\"><Label value=\"x\"/></RectangleLabels></View>");
+	f = fc_labelconfig_fields(c);
+	cr_assert_str_eq(json_string_value(json_array_get(f, 0)), "pages");
+	json_decref(f);
+	fc_labelconfig_free(c);
+}
+
+Test(labelconfig_parse, toname_list_tolerates_spaces)
+{
+	fc_labelconfig *c = parse_ok("<View><Text name=\"a\" value=\"$a\"/><Text name=\"b\" value=\"$b\"/>"
+				     "<Pairwise name=\"pw\" toName=\" a , b \"/></View>");
+	json_t *d = fc_labelconfig_describe(c);
+	json_t *want = json_pack("[s,s]", "a", "b");
+	cr_assert(json_equal(json_object_get(json_array_get(json_object_get(d, "controls"), 0), "to_name"), want));
+	json_decref(want);
+	json_decref(d);
+	result_ok(c, "[{\"from_name\":\"pw\",\"to_name\":\"b\",\"type\":\"pairwise\",\"value\":{\"selected\":\"right\"}}]", NULL);
+	fc_labelconfig_free(c);
+}
+
+static void *parse_and_check(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 50; i++) {
+		fc_labelconfig *c = NULL;
+		fc_err err = {0};
+		if (fc_labelconfig_parse(tpl_ner, strlen(tpl_ner), &c, &err))
+			return (void *)1;
+		json_t *r = json_loads("[{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
+				       "\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}}]", 0, NULL);
+		int rc = fc_labelconfig_validate_result(c, r, NULL, &err);
+		json_decref(r);
+		fc_labelconfig_free(c);
+		/* a malformed one too, so error reporting runs concurrently */
+		fc_err_clear(&err);
+		if (rc || fc_labelconfig_parse("<View><x></View>", 16, &c, &err) != FC_EINVAL)
+			return (void *)1;
+		fc_err_clear(&err);
+	}
+	return NULL;
+}
+
+Test(labelconfig_parse, safe_from_several_threads)
+{
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, parse_and_check, NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		cr_assert_null(ret);
+	}
 }

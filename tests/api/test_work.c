@@ -1,0 +1,586 @@
+/* Projects, task import, assignment, submit, release, export, lease expiry. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static srv S;
+static char REQ[64], C1[64], C2[64];
+static void up(void)
+{
+	srv_start(&S);
+	make_user(&S, "req@test.local", "requester", REQ);
+	make_user(&S, "c1@test.local", "contributor", C1);
+	make_user(&S, "c2@test.local", "contributor", C2);
+}
+static void down(void) { srv_stop(&S); }
+TestSuite(work, .init = up, .fini = down, .timeout = 120);
+
+static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
+			     "<Choices name=\"sentiment\" toName=\"text\" choice=\"single\" required=\"true\">"
+			     "<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>";
+
+static long long create_project(const char *token, int reward, int overlap)
+{
+	res r = api(&S, "POST", "/api/v1/projects", token, "{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Sentiment",
+		    "label_config", CONFIG, "reward", reward, "overlap", overlap, "reject_reasons", "spam", "wrong");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "draft");
+	long long id = jint(r.json, "id");
+	res_free(&r);
+	return id;
+}
+
+static res import(long long pid, const char *token, const char *ctype, const char *body)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	return http(&S, "POST", path, token, ctype, body, strlen(body), NULL);
+}
+
+static void post_ok(const char *path, const char *token, const char *fmt, int want)
+{
+	res r = fmt ? api(&S, "POST", path, token, fmt, "amount", 1000000) : api(&S, "POST", path, token, NULL);
+	cr_assert_eq(r.status, want, "%s: %s", path, r.body);
+	res_free(&r);
+}
+
+/* A live project with n tasks, funded. */
+static long long live_project(int ntasks, int overlap)
+{
+	long long pid = create_project(REQ, 5, overlap);
+	char body[65536] = "";
+	for (int i = 0; i < ntasks; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "{\"text\":\"item %d\"}\n", i);
+		strcat(body, line);
+	}
+	res r = import(pid, REQ, "application/x-ndjson", body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	post_ok(path, REQ, "{s:i}", 201);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	post_ok(path, REQ, NULL, 200);
+	return pid;
+}
+
+static res lease(long long pid, const char *token)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	return api(&S, "POST", path, token, NULL);
+}
+
+static res submit(long long aid, const char *token, const char *choice)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+	return api(&S, "POST", path, token, "{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:i}", "result", "from_name", "sentiment",
+		   "to_name", "text", "type", "choices", "value", "choices", choice, "active_seconds", 0);
+}
+
+Test(work, project_create_rejects_bad_fields)
+{
+	res r = api(&S, "POST", "/api/v1/projects", C1, "{s:s,s:s}", "title", "x", "label_config", CONFIG);
+	cr_expect_eq(r.status, 403, "contributors cannot create projects");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s}", "label_config", CONFIG);
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "title");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i}", "title", "x", "label_config", CONFIG, "reward", -1);
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:s}", "title", "x", "label_config", CONFIG, "overlap", "3");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_type");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "x", "label_config", "<View><Choices name=\"c\" toName=\"nothing\"><Choice value=\"a\"/></Choices></View>");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "label_config");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "x", "label_config", "<View><Bogus/></View>");
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(jstr(r.json, "error.message"), "Bogus"), "%s", r.body);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:s,s:s}", "title", "x", "label_config", CONFIG,
+		"opens_at", "2030-01-02T00:00:00Z", "closes_at", "2030-01-01T00:00:00Z");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "closes_at");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:f}", "title", "x", "label_config", CONFIG, "gold_rate", 1.5);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:{s:i}}", "title", "x", "label_config", CONFIG,
+		"eligibility", "countries", 1);
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "eligibility.countries");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "rec", "kind", "collection");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.media");
+	res_free(&r);
+}
+
+Test(work, other_peoples_projects_are_invisible)
+{
+	long long pid = create_project(REQ, 5, 1);
+	char other[64], path[96];
+	make_user(&S, "req2@test.local", "requester", other);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	res r = api(&S, "GET", path, other, NULL);
+	cr_expect_eq(r.status, 404, "a draft of someone else is not found");
+	res_free(&r);
+	r = api(&S, "GET", path, C1, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = api(&S, "PATCH", path, other, "{s:s}", "title", "mine now");
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = import(pid, other, "application/json", "[{\"text\":\"x\"}]");
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/projects", other, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/projects/999999", REQ, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
+
+Test(work, import_all_or_nothing_names_the_line)
+{
+	long long pid = create_project(REQ, 5, 1);
+	res r = import(pid, REQ, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\": oops}\n");
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(jstr(r.json, "error.message"), "line 3"), "%s", r.body);
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"}, 42]");
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(jstr(r.json, "error.message"), "element 2"), "%s", r.body);
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "[{\"data\":{\"text\":\"a\"},\"bogus\":1}]");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "bogus");
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "[{\"data\":{\"text\":\"a\"},\"priority\":\"high\"}]");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "{\"text\":\"not an array\"}");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"}");
+	cr_expect_eq(r.status, 400, "unterminated array");
+	res_free(&r);
+	r = import(pid, REQ, "text/csv", "text,label\n\"a, with comma\",x\nb\n");
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(jstr(r.json, "error.message"), "line 3"), "%s", r.body);
+	res_free(&r);
+	r = import(pid, REQ, "text/plain", "hello");
+	cr_expect_eq(r.status, 415);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 0, "nothing from the failed imports was stored");
+	res_free(&r);
+	/* the good ones, in every format */
+	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"},\n {\"data\":{\"text\":\"b \\\"]\"},\"priority\":3,\"gold\":{\"sentiment\":\"pos\"}}]");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	r = import(pid, REQ, "text/csv", "text,source\r\n\"quoted \"\"x\"\", here\",web\r\nplain,app\r\n");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=10", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 4);
+	cr_expect_str_eq(jstr(r.json, "items.1.data.text"), "b \"]");
+	cr_expect_eq(jint(r.json, "items.1.priority"), 3);
+	cr_expect_str_eq(jstr(r.json, "items.2.data.text"), "quoted \"x\", here");
+	cr_expect_str_eq(jstr(r.json, "items.3.data.source"), "app");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=0", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+}
+
+Test(work, lifecycle_rules)
+{
+	long long pid = create_project(REQ, 5, 2);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	res r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 409, "no tasks yet");
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_tasks");
+	res_free(&r);
+	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"},{\"text\":\"b\"}]");
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 409, "not funded: 2 tasks x 2 x 5");
+	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_funds");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 20);
+	cr_expect_eq(r.status, 201);
+	cr_expect_eq(jint(r.json, "escrow_needed"), 20);
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", -5);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "POST", path, C1, "{s:i}", "amount", 5);
+	cr_expect_eq(r.status, 404, "a draft is invisible to contributors");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, C1, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "live");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, C1, NULL);
+	cr_expect_eq(r.status, 403, "visible now, but not theirs");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "PATCH", path, REQ, "{s:i}", "reward", 1);
+	cr_expect_eq(r.status, 409, "reward is fixed once live");
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ, "{s:s}", "kind", "collection");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ, "{s:s}", "title", "Renamed");
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(jstr(r.json, "title"), "Renamed");
+	res_free(&r);
+	/* adding tasks to a live project needs escrow for them too */
+	r = import(pid, REQ, "application/json", "[{\"text\":\"c\"}]");
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/pause", pid);
+	post_ok(path, REQ, NULL, 200);
+	post_ok(path, REQ, NULL, 409);
+	r = lease(pid, C1);
+	cr_expect_eq(r.status, 409, "paused projects hand out nothing");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/close", pid);
+	post_ok(path, REQ, NULL, 200);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	post_ok(path, REQ, NULL, 409);
+}
+
+Test(work, lease_submit_release_rules)
+{
+	long long pid = live_project(2, 1);
+	res r = lease(pid, C1);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long a1 = jint(r.json, "id");
+	cr_expect_null(jget(r.json, "task.gold"), "gold answers are never sent to contributors");
+	res_free(&r);
+	/* another contributor cannot touch it */
+	r = submit(a1, C2, "pos");
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	/* results are validated against the config */
+	r = submit(a1, C1, "maybe");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_result");
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a1);
+	r = api(&S, "POST", path, C1, "{s:[]}", "result");
+	cr_expect_eq(r.status, 400, "the required control is missing");
+	res_free(&r);
+	r = api(&S, "POST", path, C1, "{s:s}", "result", "pos");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = http(&S, "POST", path, C1, "application/json", "{\"result\":", 10, NULL);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = submit(a1, C1, "pos");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "pending");
+	res_free(&r);
+	r = submit(a1, C1, "pos");
+	cr_expect_eq(r.status, 409, "double submit without a key");
+	cr_expect_str_eq(jstr(r.json, "error.code"), "already_submitted");
+	res_free(&r);
+	/* overlap 1: c1 gets the other task, then nothing */
+	r = lease(pid, C1);
+	cr_assert_eq(r.status, 201);
+	long long a2 = jint(r.json, "id");
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 204, "both tasks are taken (one submitted, one leased)");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/release", a2);
+	r = api(&S, "POST", path, C2, NULL);
+	cr_expect_eq(r.status, 404, "not theirs");
+	res_free(&r);
+	r = api(&S, "POST", path, C1, NULL);
+	cr_expect_eq(r.status, 204);
+	res_free(&r);
+	r = api(&S, "POST", path, C1, NULL);
+	cr_expect_eq(r.status, 409, "released twice");
+	res_free(&r);
+	r = submit(a2, C1, "neg");
+	cr_expect_eq(r.status, 409, "released work cannot be submitted");
+	res_free(&r);
+	r = lease(pid, C1);
+	cr_expect_eq(r.status, 204, "never the task they released again");
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 201, "the released task went back to the pool");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1);
+	cr_expect_str_eq(jstr(r.json, "items.0.status"), "pending");
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/assignments/999999/submit", C1, "{s:[]}", "result");
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
+
+Test(work, idempotent_submit_returns_the_first_answer)
+{
+	long long pid = live_project(1, 1);
+	res r = lease(pid, C1);
+	long long a = jint(r.json, "id");
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
+	const char *body = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"pos\"]}}],\"active_seconds\":3}";
+	const char *key[] = {"Idempotency-Key: submit-abc", NULL};
+	res r1 = http(&S, "POST", path, C1, "application/json", body, strlen(body), key);
+	res r2 = http(&S, "POST", path, C1, "application/json", body, strlen(body), key);
+	cr_expect_eq(r1.status, 201);
+	cr_expect_eq(r2.status, 201);
+	cr_expect_eq(jint(r1.json, "id"), jint(r2.json, "id"));
+	char h[16];
+	cr_expect(res_header(&r2, "Idempotent-Replayed", h, sizeof h));
+	res_free(&r1);
+	res_free(&r2);
+	const char *other = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"neg\"]}}]}";
+	r = http(&S, "POST", path, C1, "application/json", other, strlen(other), key);
+	cr_expect_eq(r.status, 422, "same key, different body");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "submissions.pending"), 1, "stored once");
+	res_free(&r);
+}
+
+Test(work, lease_expiry_with_test_clock)
+{
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long pid = live_project(1, 1);
+	res r = lease(pid, C1);
+	cr_assert_eq(r.status, 201);
+	long long a = jint(r.json, "id");
+	cr_expect_str_eq(jstr(r.json, "expires_at"), "2030-01-01T00:30:00Z");
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 204);
+	res_free(&r);
+	set_clock(&S, "2030-01-01T00:30:01Z");
+	r = submit(a, C1, "pos");
+	cr_expect_eq(r.status, 409);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "lease_expired");
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 201, "the expired lease returned the task to the pool");
+	res_free(&r);
+}
+
+Test(work, window_cap_consent_and_eligibility)
+{
+	long long pid = live_project(5, 1);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	res r = api(&S, "PATCH", path, REQ, "{s:i}", "max_per_contributor", 1);
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	r = lease(pid, C1);
+	cr_expect_eq(r.status, 201);
+	res_free(&r);
+	r = lease(pid, C1);
+	cr_expect_eq(r.status, 204, "the cap is one");
+	char h[64];
+	cr_expect(res_header(&r, "X-Faircrowd-Reason", h, sizeof h) && !strcmp(h, "limit_reached"));
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent", pid);
+	r = api(&S, "PUT", path, REQ, "{s:s,s:s}", "text", "We record your labels.", "version", "v1");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "PUT", path, C1, "{s:s,s:s}", "text", "x", "version", "v2");
+	cr_expect_eq(r.status, 403);
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 409);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "consent_required");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent/accept", pid);
+	r = api(&S, "POST", path, C2, "{s:s}", "version", "v0");
+	cr_expect_eq(r.status, 409);
+	res_free(&r);
+	r = api(&S, "POST", path, C2, "{s:s}", "version", "v1");
+	cr_expect_eq(r.status, 201);
+	res_free(&r);
+	r = lease(pid, C2);
+	cr_expect_eq(r.status, 201);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "PATCH", path, REQ, "{s:{s:[s]}}", "eligibility", "countries", "NO");
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	char c3[64];
+	make_user(&S, "c3@test.local", "contributor", c3);
+	r = api(&S, "GET", "/api/v1/projects", c3, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "ineligible projects are not listed");
+	res_free(&r);
+	r = lease(pid, c3);
+	cr_expect_eq(r.status, 403);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "not_eligible");
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ, "{s:{},s:s}", "eligibility", "closes_at", "2000-01-01T00:00:00Z");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	r = lease(pid, c3);
+	cr_expect_eq(r.status, 409);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "outside_window");
+	res_free(&r);
+}
+
+Test(work, export_jsonl_has_every_submission)
+{
+	long long pid = live_project(2, 2);
+	for (int u = 0; u < 2; u++) {
+		const char *tok = u ? C2 : C1;
+		for (int i = 0; i < 2; i++) {
+			res r = lease(pid, tok);
+			cr_assert_eq(r.status, 201);
+			long long a = jint(r.json, "id");
+			res_free(&r);
+			r = submit(a, tok, u ? "neg" : "pos");
+			cr_assert_eq(r.status, 201);
+			res_free(&r);
+		}
+	}
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=jsonl", pid);
+	res r = api(&S, "GET", path, C1, NULL);
+	cr_expect_eq(r.status, 403, "contributors do not export");
+	res_free(&r);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200);
+	int lines = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(l, 0, NULL);
+		cr_assert(j, "line %d is not JSON: %s", lines + 1, l);
+		cr_expect_eq(json_array_size(json_object_get(j, "annotations")), 2);
+		cr_expect_str_eq(jstr(j, "annotations.0.result.0.value.choices.0"), "pos");
+		json_decref(j);
+		lines++;
+	}
+	cr_expect_eq(lines, 2);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=xml", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "tasks.done"), 2);
+	cr_expect_eq(jint(r.json, "contributors"), 2);
+	res_free(&r);
+}
+
+/* Many contributors on one project with overlap 3 until it is done. */
+#define WORKERS 8
+#define TASKS 30
+static long long CONC_PID;
+static char TOKENS[WORKERS][64];
+
+static void *worker(void *arg)
+{
+	const char *tok = TOKENS[(long)arg];
+	for (;;) {
+		res r = lease(CONC_PID, tok);
+		if (r.status == 204) {
+			res_free(&r);
+			return NULL;
+		}
+		if (r.status != 201) {
+			res_free(&r);
+			return (void *)1;
+		}
+		long long a = jint(r.json, "id");
+		res_free(&r);
+		r = submit(a, tok, "pos");
+		long st = r.status;
+		res_free(&r);
+		if (st != 201)
+			return (void *)2;
+	}
+}
+
+Test(work, concurrency_exact_overlap, .timeout = 300)
+{
+	for (int i = 0; i < WORKERS; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "w%d@test.local", i);
+		make_user(&S, email, "contributor", TOKENS[i]);
+	}
+	CONC_PID = live_project(TASKS, 3);
+	pthread_t th[WORKERS];
+	for (long i = 0; i < WORKERS; i++)
+		pthread_create(&th[i], NULL, worker, (void *)i);
+	for (int i = 0; i < WORKERS; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		cr_expect_null(ret, "worker %d failed (%ld)", i, (long)ret);
+	}
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", CONC_PID);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200);
+	int lines = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(l, 0, NULL);
+		json_t *ann = json_object_get(j, "annotations");
+		cr_expect_eq(json_array_size(ann), 3, "task %lld has %zu submissions", jint(j, "id"), json_array_size(ann));
+		long long u0 = jint(j, "annotations.0.completed_by"), u1 = jint(j, "annotations.1.completed_by"),
+			  u2 = jint(j, "annotations.2.completed_by");
+		cr_expect(u0 != u1 && u1 != u2 && u0 != u2, "three different contributors");
+		json_decref(j);
+		lines++;
+	}
+	cr_expect_eq(lines, TASKS);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", CONC_PID);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "tasks.done"), TASKS);
+	cr_expect_eq(jint(r.json, "submissions.pending"), TASKS * 3, "counters equal the recount");
+	cr_expect_eq(jint(r.json, "active_leases"), 0);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=1000", CONC_PID);
+	r = api(&S, "GET", path, REQ, NULL);
+	size_t i;
+	json_t *t;
+	json_array_foreach(jget(r.json, "items"), i, t) {
+		cr_expect_eq(jint(t, "submitted_count"), 3);
+		cr_expect_eq(jint(t, "leased_count"), 0);
+		cr_expect(json_is_false(json_object_get(t, "open")));
+	}
+	res_free(&r);
+}

@@ -1,0 +1,168 @@
+// Parses a Label Studio labeling config (the subset faircrowd accepts) into
+// objects and controls, with Label Studio's names and defaults.
+
+const OBJECT_TAGS = ['Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'Paragraphs', 'List'];
+const CONTROL_TAGS = {
+  Choices: 'choices', Labels: 'labels', RectangleLabels: 'rectanglelabels', PolygonLabels: 'polygonlabels',
+  KeyPointLabels: 'keypointlabels', HyperTextLabels: 'hypertextlabels', ParagraphLabels: 'paragraphlabels',
+  TextArea: 'textarea', Rating: 'rating', Number: 'number', Pairwise: 'pairwise', Ranker: 'ranker',
+  Relations: 'relation', VideoRectangle: 'videorectangle',
+};
+const LAYOUT_TAGS = ['View', 'Header', 'Style', 'Collapse', 'Panel', 'Filter'];
+const CHILD_TAGS = ['Choice', 'Label', 'Relation', 'Bucket', 'Shortcut'];
+const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_TAGS, ...CHILD_TAGS].map((t) => [t.toLowerCase(), t]));
+
+/** Region-making controls and the geometry their regions have. */
+export const REGION_KIND = {
+  rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span',
+};
+
+const PALETTE = ['#e11d48', '#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#7c3aed', '#ea580c'];
+
+export class ConfigError extends Error {}
+
+function attr(el, name) {
+  for (const a of el.attributes) if (a.name.toLowerCase() === name.toLowerCase()) return a.value;
+  return null;
+}
+const bool = (v) => v !== null && /^(true|1|yes)$/i.test(v);
+const num = (v, d) => (v === null || v === '' || Number.isNaN(Number(v)) ? d : Number(v));
+
+export function canonicalTag(el) {
+  return CANON.get(el.tagName.toLowerCase()) || null;
+}
+
+/**
+ * xml → {root, objects: Map, controls: Map, order: [names]}; throws
+ * ConfigError naming the tag when the config is not usable.
+ */
+export function parseConfig(xml) {
+  const doc = new DOMParser().parseFromString(String(xml || ''), 'text/xml');
+  const perr = doc.querySelector('parsererror');
+  if (perr) {
+    const text = perr.textContent.replace(/\s+/g, ' ').trim();
+    const m = /line (\d+)/i.exec(text);
+    throw new ConfigError(`The labeling config is not well-formed XML${m ? ` (line ${m[1]})` : ''}: ${text.replace(/^.*?error[^:]*:\s*/i, '').slice(0, 160)}`);
+  }
+  const root = doc.documentElement;
+  if (!root || root.tagName.toLowerCase() !== 'view') throw new ConfigError('The labeling config must have <View> as its root.');
+  const objects = new Map();
+  const controls = new Map();
+  let colour = 0;
+  let relations = null;
+  const walk = (el) => {
+    for (const child of el.children) {
+      const tag = canonicalTag(child);
+      if (!tag) throw new ConfigError(`<${child.tagName}> is not a tag faircrowd knows.`);
+      if (OBJECT_TAGS.includes(tag)) {
+        const name = attr(child, 'name');
+        if (!name) throw new ConfigError(`<${tag}> needs a name attribute.`);
+        const value = attr(child, 'value') || '';
+        objects.set(name, {
+          name, tag: tag === 'AudioPlus' ? 'Audio' : tag, el: child, value,
+          field: value.startsWith('$') ? value.slice(1) : null,
+          nameKey: attr(child, 'nameKey') || 'author', textKey: attr(child, 'textKey') || 'text',
+          zoom: attr(child, 'zoom') !== 'false', granularity: null,
+        });
+      } else if (tag in CONTROL_TAGS) {
+        const type = CONTROL_TAGS[tag];
+        const name = attr(child, 'name');
+        if (!name && tag !== 'Relations') throw new ConfigError(`<${tag}> needs a name attribute.`);
+        const toRaw = attr(child, 'toName') || '';
+        const options = [];
+        for (const o of child.children) {
+          const ot = canonicalTag(o);
+          if (!CHILD_TAGS.includes(ot)) throw new ConfigError(`<${o.tagName}> cannot sit inside <${tag}>.`);
+          if (ot === 'Shortcut') continue;
+          const value = ot === 'Bucket' ? attr(o, 'name') : attr(o, 'value');
+          if (value === null) throw new ConfigError(`<${ot}> inside <${tag} name="${name}"> needs a ${ot === 'Bucket' ? 'name' : 'value'}.`);
+          options.push({
+            value, alias: attr(o, 'alias'), title: attr(o, 'title') || attr(o, 'value') || value,
+            hint: attr(o, 'hint'), hotkey: attr(o, 'hotkey'), maxUsages: num(attr(o, 'maxUsages'), 0),
+            background: attr(o, 'background') || PALETTE[colour++ % PALETTE.length],
+            selected: bool(attr(o, 'selected')),
+          });
+        }
+        const k = {
+          name: name || '__relations', tag, type, el: child, toRaw,
+          toName: toRaw.split(',').map((t) => t.trim()).filter(Boolean),
+          required: bool(attr(child, 'required')), perRegion: bool(attr(child, 'perRegion')),
+          maxUsages: num(attr(child, 'maxUsages'), 0), choice: (attr(child, 'choice') || 'single').toLowerCase(),
+          options, region: REGION_KIND[type] || null, maxRating: num(attr(child, 'maxRating'), 5),
+          min: num(attr(child, 'min'), null), max: num(attr(child, 'max'), null), step: num(attr(child, 'step'), null),
+          maxSubmissions: num(attr(child, 'maxSubmissions'), 0), placeholder: attr(child, 'placeholder') || '',
+          rows: num(attr(child, 'rows'), 3), granularity: attr(child, 'granularity'),
+          hint: attr(child, 'hint'), requiredMessage: attr(child, 'requiredMessage'),
+          strokeWidth: num(attr(child, 'strokeWidth'), 2), pointSize: attr(child, 'pointSize'),
+        };
+        if (tag === 'Relations') relations = k;
+        controls.set(k.name, k);
+      } else if (LAYOUT_TAGS.includes(tag)) {
+        if (tag !== 'Style') walk(child);
+      } else {
+        throw new ConfigError(`<${tag}> must sit inside a control such as <Choices> or <Labels>.`);
+      }
+    }
+  };
+  walk(root);
+  for (const k of controls.values()) {
+    if (k.tag === 'Relations') continue;
+    if (!k.toName.length) throw new ConfigError(`<${k.tag} name="${k.name}"> needs a toName attribute.`);
+    for (const t of k.toName)
+      if (!objects.has(t)) throw new ConfigError(`<${k.tag} name="${k.name}"> has toName="${t}", but no object is named "${t}".`);
+    if (['Choices', 'Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels'].includes(k.tag) && !k.options.length)
+      throw new ConfigError(`<${k.tag} name="${k.name}"> needs at least one <${k.tag === 'Choices' ? 'Choice' : 'Label'}>.`);
+    if (k.tag === 'Labels' && k.granularity) for (const t of k.toName) objects.get(t).granularity = k.granularity;
+  }
+  if (!objects.size) throw new ConfigError('The labeling config has no object tag (Image, Text, Paragraphs, …) to label.');
+  assignHotkeys(controls);
+  return { root, objects, controls, relations };
+}
+
+/** Label Studio numbers labels 1…9, 0 when they have no hotkey of their own. */
+function assignHotkeys(controls) {
+  const taken = new Set();
+  for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
+  const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
+  for (const k of controls.values()) {
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'Choices'].includes(k.tag)) continue;
+    for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
+  }
+}
+
+/** "$field" or "text with $field inside" → its value in the task data. */
+export function resolveValue(value, data) {
+  if (!value) return '';
+  const lookup = (path) => path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), data);
+  if (/^\$[\w.]+$/.test(value)) {
+    const v = lookup(value.slice(1));
+    return v === undefined || v === null ? '' : v;
+  }
+  return value.replace(/\$([\w.]+)/g, (m, p) => {
+    const v = lookup(p);
+    return v === undefined || v === null ? m : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  });
+}
+
+/** Task data good enough to preview a config: one sample value per field. */
+export function sampleData(cfg, imageUrl) {
+  const data = {};
+  for (const o of cfg.objects.values()) {
+    if (!o.field) continue;
+    const f = o.field.split('.')[0];
+    if (o.tag === 'Image') data[f] = imageUrl;
+    else if (o.tag === 'Paragraphs') data[f] = [{ author: 'user', text: 'How do I reset my password?' }, { author: 'assistant', text: 'Open Settings → Account and choose “Reset password”.' }];
+    else if (o.tag === 'List') data[f] = [{ id: '1', title: 'First item', body: 'A short description.' }, { id: '2', title: 'Second item', body: 'Another one.' }, { id: '3', title: 'Third item', body: 'And a third.' }];
+    else if (o.tag === 'Text' || o.tag === 'HyperText') data[f] = 'Ada Lovelace met Charles Babbage in London in 1833 and wrote the first published algorithm.';
+    else data[f] = '';
+  }
+  const walkHeaders = (el) => {
+    for (const c of el.children) {
+      const v = c.getAttribute('value');
+      if (canonicalTag(c) === 'Header' && v) for (const m of v.matchAll(/\$(\w+)/g)) if (!(m[1] in data)) data[m[1]] = `Sample ${m[1]}`;
+      walkHeaders(c);
+    }
+  };
+  walkHeaders(cfg.root);
+  return data;
+}

@@ -1,0 +1,194 @@
+// Small DOM helpers: element builders, formatting, toasts. No framework.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function applyAttrs(el, attrs) {
+  if (!attrs) return;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
+    else if (k === 'class') el.setAttribute('class', Array.isArray(v) ? v.filter(Boolean).join(' ') : v);
+    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'value' && 'value' in el) el.value = v;
+    else if (k === 'checked' || k === 'selected' || k === 'disabled' || k === 'hidden') {
+      el[k] = !!v;
+      if (v && el instanceof SVGElement) el.setAttribute(k, '');
+    } else el.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+/** h('div', {class:'x', onclick}, child, 'text', [more]) */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  applyAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+/** The same for SVG elements. */
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  applyAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+export function escapeHtml(str) {
+  return String(str).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+const fmtCache = new Map();
+function moneyFormat(currency) {
+  const key = currency || 'USD';
+  if (!fmtCache.has(key)) {
+    let f;
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency: key });
+    } catch {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' });
+    }
+    fmtCache.set(key, f);
+  }
+  return fmtCache.get(key);
+}
+
+/** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0). */
+export function minorDigits(currency) {
+  return moneyFormat(currency).resolvedOptions().maximumFractionDigits;
+}
+
+/** 125, 'USD' → '$1.25'. */
+export function money(minor, currency = 'USD') {
+  if (minor === null || minor === undefined) return '—';
+  return moneyFormat(currency).format(minor / 10 ** minorDigits(currency));
+}
+
+/** '1.25' (major units typed by a person) → 125, or NaN. */
+export function toMinor(text, currency = 'USD') {
+  const t = String(text).trim().replace(/[^0-9.]/g, '');
+  if (!/^\d*(\.\d*)?$/.test(t) || t === '' || t === '.') return NaN;
+  return Math.round(parseFloat(t) * 10 ** minorDigits(currency));
+}
+
+export function toMajor(minor, currency = 'USD') {
+  const d = minorDigits(currency);
+  return (minor / 10 ** d).toFixed(d);
+}
+
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60 ? (s % 60) + ' s' : ''}`.trim();
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor(s / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+export function when(rfc3339) {
+  if (!rfc3339) return '—';
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function randomId(len = 10) {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+  const bytes = crypto.getRandomValues(new Uint8Array(len));
+  let out = '';
+  for (const b of bytes) out += abc[b & 63];
+  return out;
+}
+
+let toastBox;
+/** A short message in the corner; kind: 'ok' | 'error' | 'info'. */
+export function toast(message, kind = 'info', ms = 4000) {
+  if (!toastBox) {
+    toastBox = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(toastBox);
+  }
+  const t = h('div', { class: `toast toast-${kind}` }, message);
+  toastBox.append(t);
+  setTimeout(() => t.remove(), ms);
+}
+
+/** Shows an API error's message next to the named field of a form, or in
+ * the form's error box. Returns true when it found a place for it. */
+export function showFormError(form, err) {
+  clearFormErrors(form);
+  const field = err && err.field;
+  const msg = (err && err.message) || 'Something went wrong.';
+  let placed = false;
+  const put = (name, text) => {
+    const input = name && form.querySelector(`[name="${CSS.escape(name.split(/[.[]/)[0])}"]`);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      const id = `${input.id || input.name}-error`;
+      const box = h('p', { class: 'field-error', id }, text);
+      (input.closest('.field') || input.parentElement).append(box);
+      input.setAttribute('aria-describedby', id);
+      return true;
+    }
+    return false;
+  };
+  if (field) placed = put(field, msg);
+  const box = form.querySelector('.form-error');
+  if (!placed && box) {
+    box.textContent = msg;
+    if (err && err.details && err.details.length > 1) {
+      box.append(h('ul', null, err.details.slice(0, 10).map((d) => h('li', null, d.message || String(d)))));
+    }
+    box.hidden = false;
+    placed = true;
+  }
+  const first = form.querySelector('[aria-invalid="true"]');
+  if (first) first.focus();
+  return placed;
+}
+
+export function clearFormErrors(form) {
+  form.querySelectorAll('.field-error').forEach((e) => e.remove());
+  form.querySelectorAll('[aria-invalid]').forEach((e) => {
+    e.removeAttribute('aria-invalid');
+    e.removeAttribute('aria-describedby');
+  });
+  const box = form.querySelector('.form-error');
+  if (box) {
+    box.hidden = true;
+    box.textContent = '';
+  }
+}
+
+/** A labelled form field. */
+export function field(label, input, hint) {
+  if (!input.id) input.id = `f-${input.name || randomId(6)}`;
+  return h('div', { class: 'field' }, h('label', { for: input.id }, label), input, hint ? h('p', { class: 'hint' }, hint) : null);
+}
+
+export function isTyping(ev) {
+  const t = ev.target;
+  if (!t || !t.tagName) return false;
+  const tag = t.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable;
+}
