@@ -4,6 +4,7 @@
 #include "api/app.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "money/cli.h"
 #include "work/jobs.h"
 
 #include <getopt.h>
@@ -299,4 +300,4 @@ int fc_cli_backup(int argc, char **argv)
 /* TEMPORARY until the work and money modules land */
 int fc_cli_import(int argc, char **argv) { (void)argc; (void)argv; return 1; }
 int fc_cli_export(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int fc_cli_ledger(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+int fc_cli_ledger(int argc, char **argv) { return fc_money_cli_ledger(argc, argv); }

@@ -49,4 +49,24 @@ void h_assign_release(fc_req *r);
 void h_my_submissions(fc_req *r);
 void h_my_earnings(fc_req *r);
 
+/* h_review.c */
+void h_review_next(fc_req *r);
+void h_review_accept(fc_req *r);
+void h_review_reject(fc_req *r);
+void h_review_fix(fc_req *r);
+void h_review_appeal(fc_req *r);
+void h_review_decide(fc_req *r);
+void h_review_appeals(fc_req *r);
+void h_quality_labels(fc_req *r);
+void h_quality_agreement(fc_req *r);
+
+/* h_money.c */
+void h_project_money(fc_req *r);
+void h_project_bonus(fc_req *r);
+void h_my_payouts_create(fc_req *r);
+void h_my_payouts_list(fc_req *r);
+void h_payout_batch(fc_req *r);
+void h_payout_confirm(fc_req *r);
+void h_payout_stats(fc_req *r);
+
 #endif

@@ -44,7 +44,25 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/assignments/{id}/submit", h_assign_submit, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "assign_submit"},
 	{"POST", "/api/v1/assignments/{id}/release", h_assign_release, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_release"},
 	{"GET", "/api/v1/me/submissions", h_my_submissions, FC_AUTH_USER, FC_BODY_NONE, 0, "my_submissions"},
+	/* review and quality */
+	{"GET", "/api/v1/projects/{id}/review/next", h_review_next, FC_AUTH_USER, FC_BODY_NONE, 0, "review_next"},
+	{"POST", "/api/v1/submissions/{id}/accept", h_review_accept, FC_AUTH_USER, FC_BODY_NONE, 0, "review_accept"},
+	{"POST", "/api/v1/submissions/{id}/reject", h_review_reject, FC_AUTH_USER, FC_BODY_JSON, 0, "review_reject"},
+	{"POST", "/api/v1/submissions/{id}/fix", h_review_fix, FC_AUTH_USER, FC_BODY_JSON, 0, "review_fix"},
+	{"POST", "/api/v1/submissions/{id}/appeal", h_review_appeal, FC_AUTH_USER, FC_BODY_JSON, 0, "review_appeal"},
+	{"POST", "/api/v1/appeals/{id}/decide", h_review_decide, FC_AUTH_USER, FC_BODY_JSON, 0, "appeal_decide"},
+	{"GET", "/api/v1/projects/{id}/appeals", h_review_appeals, FC_AUTH_USER, FC_BODY_NONE, 0, "appeals_list"},
+	{"GET", "/api/v1/projects/{id}/labels", h_quality_labels, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_labels"},
+	{"GET", "/api/v1/projects/{id}/agreement", h_quality_agreement, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_agreement"},
 	{"GET", "/api/v1/me/earnings", h_my_earnings, FC_AUTH_USER, FC_BODY_NONE, 0, "my_earnings"},
+	/* money */
+	{"GET", "/api/v1/projects/{id}/money", h_project_money, FC_AUTH_USER, FC_BODY_NONE, 0, "project_money"},
+	{"POST", "/api/v1/projects/{id}/bonuses", h_project_bonus, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "project_bonus"},
+	{"POST", "/api/v1/me/payouts", h_my_payouts_create, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "payouts_create"},
+	{"GET", "/api/v1/me/payouts", h_my_payouts_list, FC_AUTH_USER, FC_BODY_NONE, 0, "payouts_list"},
+	{"POST", "/api/v1/admin/payouts/batch", h_payout_batch, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_batch"},
+	{"POST", "/api/v1/admin/payouts/batch/{id}/confirm", h_payout_confirm, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_confirm"},
+	{"GET", "/api/v1/admin/payouts/stats", h_payout_stats, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_stats"},
 };
 
 const size_t fc_routes_count = sizeof fc_routes / sizeof fc_routes[0];

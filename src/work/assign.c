@@ -5,6 +5,7 @@
 #include "money/ledger.h"
 #include "work/labelconfig.h"
 #include "work/project.h"
+#include "work/review.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -15,7 +16,7 @@
 typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
 	int has_opens, has_closes, has_cap;
-	double gold_rate;
+	double gold_rate, review_rate;
 	char status[16];
 	char kind[16];
 	char consent[64];
@@ -35,7 +36,7 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	fc_stmt *st;
 	int rc = fc_db_query(db, &st, err,
 			     "SELECT id,owner_id,reward,overlap,lease_seconds,opens_at,closes_at,max_per_contributor,"
-			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days "
+			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate "
 			     "FROM projects WHERE id=?",
 			     "I", id);
 	if (rc)
@@ -66,6 +67,7 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 		p->label_config = strdup(fc_stmt_text(st, 13));
 	snprintf(p->currency, sizeof p->currency, "%s", fc_stmt_text(st, 14));
 	p->aad = fc_stmt_int(st, 15);
+	p->review_rate = fc_stmt_double(st, 16);
 	fc_stmt_done(st);
 	return 0;
 }
@@ -296,7 +298,8 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			     "open=(leased_count+submitted_count<?) WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
-	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)))
+	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)) ||
+	    (rc = fc_review_sample(db, sid, p.review_rate, err)))
 		goto out;
 	rc = submission_json(db, sid, out, err);
 out:

@@ -3,6 +3,7 @@
 #include "work/jobs.h"
 #include "core/clock.h"
 #include "money/ledger.h"
+#include "money/money.h"
 #include "work/assign.h"
 
 #include <stdio.h>
@@ -66,5 +67,9 @@ int fc_jobs_run_due(fc_store *s, fc_jobs_report *rep, fc_err *err)
 	if ((rc = auto_approve(s, now, &n, err)))
 		return rc;
 	rep->auto_approved += n;
+	n = 0;
+	if ((rc = fc_money_pay_floor(s, now, &n, err)))
+		return rc;
+	rep->pay_floor_topups += n;
 	return 0;
 }

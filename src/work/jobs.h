@@ -9,6 +9,7 @@
 typedef struct fc_jobs_report {
 	int64_t leases_expired;
 	int64_t auto_approved;
+	int64_t pay_floor_topups; /* submissions topped up to the pay floor */
 } fc_jobs_report;
 
 /* Runs every job that is due at fc_clock_now(); adds counts to *rep. */

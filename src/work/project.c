@@ -565,6 +565,8 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 	if (!rc && !strcmp(to, "closed"))
 		/* open leases end with the project; contributors keep what they submitted */
 		rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE project_id=? AND status='leased'", "I", id);
+	if (!rc && !strcmp(to, "closed"))
+		rc = fc_money_on_close(db, id, err);
 	if (!rc)
 		rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "ItII",
 				user->id, action, id, fc_clock_now());

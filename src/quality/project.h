@@ -1,0 +1,20 @@
+/* project.h — quality figures for a project's submissions: aggregated
+ * labels and agreement, computed from the stored results. Categorical
+ * answers are taken from the first Choices / Rating / Pairwise value of
+ * each result (the control named by ?control= when given). */
+#ifndef FC_QUALITY_PROJECT_H
+#define FC_QUALITY_PROJECT_H
+
+#include "account/account.h"
+#include "store/store.h"
+
+/* method "mv" | "ds" | "ods". *out {method, control, items:[{task_id, label,
+ * confidence, judgments}]} */
+int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const char *method,
+		      const char *control, json_t **out, fc_err *err);
+/* *out {control, items: n, alpha_nominal, fleiss_kappa|null, cohen_kappa|null,
+ * judgments, tasks, contributors} */
+int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control,
+			 json_t **out, fc_err *err);
+
+#endif

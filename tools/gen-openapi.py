@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Writes docs/openapi.json from the route table in src/api/routes.c.
+
+Summaries and request bodies come from SPEC below; a route without an entry
+still appears (with its name as summary), and tests/unit/test_routes.c fails
+when the document and the route table disagree. Run after adding a route:
+    tools/gen-openapi.py > docs/openapi.json
+"""
+import json, re, sys, os
+
+root = os.path.join(os.path.dirname(__file__), "..")
+src = open(os.path.join(root, "src/api/routes.c")).read()
+routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", (\w+), ([^,]+), (FC_BODY_\w+), [^,]+, "(\w+)"\}', src)
+
+S = lambda **kw: kw
+SPEC = {
+    "healthz": S(summary="Liveness check", tag="operations"),
+    "metrics": S(summary="Prometheus metrics (text format)", tag="operations"),
+    "openapi": S(summary="This document", tag="operations"),
+    "admin_clock": S(summary="Set the test clock and run due jobs (serve --test-clock only)", tag="operations",
+                     body={"now": "string(date-time)"}),
+    "register": S(summary="Create a contributor account", tag="accounts",
+                  body={"email": "string", "password": "string", "display_name": "string"}),
+    "login": S(summary="Sign in; sets an HttpOnly session cookie and returns a CSRF token", tag="accounts",
+               body={"email": "string", "password": "string"}),
+    "logout": S(summary="Sign out", tag="accounts"),
+    "me": S(summary="The signed-in user", tag="accounts"),
+    "tokens_create": S(summary="Create an API token (shown once)", tag="accounts", body={"name": "string"}),
+    "users_create": S(summary="Admin: create a user with roles", tag="accounts",
+                      body={"email": "string", "password": "string", "display_name": "string", "roles": "array"}),
+    "users_patch": S(summary="Admin: change a user's roles", tag="accounts", body={"roles": "array"}),
+    "projects_create": S(summary="Create a draft project", tag="projects",
+                         body={"title": "string", "kind": "string", "instructions": "string", "label_config": "string",
+                               "collect": "object", "reward": "integer", "currency": "string", "overlap": "integer",
+                               "lease_seconds": "integer", "opens_at": "string(date-time)",
+                               "closes_at": "string(date-time)", "max_per_contributor": "integer",
+                               "gold_rate": "number", "review_rate": "number", "auto_approve_days": "integer",
+                               "reject_reasons": "array", "eligibility": "object"}),
+    "projects_list": S(summary="Projects: requesters their own; contributors live eligible ones with measured pay", tag="projects", list=True),
+    "projects_get": S(summary="One project", tag="projects"),
+    "projects_patch": S(summary="Change a project (same fields as create)", tag="projects"),
+    "projects_publish": S(summary="draft|paused → live (needs tasks and escrow)", tag="projects"),
+    "projects_pause": S(summary="live → paused", tag="projects"),
+    "projects_close": S(summary="→ closed (final); unused escrow is returned", tag="projects"),
+    "projects_members": S(summary="Add an owner or reviewer", tag="projects", body={"user_id": "integer", "role": "string"}),
+    "projects_stats": S(summary="Counts, median active time, effective hourly pay, throughput", tag="projects"),
+    "projects_fund": S(summary="Add money to the project's escrow (Idempotency-Key)", tag="money", body={"amount": "integer"}),
+    "consent_put": S(summary="Set the consent document (a new version each change)", tag="consent",
+                     body={"text": "string", "version": "string"}),
+    "consent_get": S(summary="The current consent document and whether you accepted it", tag="consent"),
+    "consent_accept": S(summary="Accept a consent version", tag="consent", body={"version": "string"}),
+    "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
+    "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
+    "tasks_get": S(summary="One task", tag="tasks"),
+    "export": S(summary="Stream tasks with every submission (format=jsonl)", tag="tasks"),
+    "assign_lease": S(summary="Lease the next task (201) or nothing now (204)", tag="work"),
+    "assign_submit": S(summary="Submit a result (Idempotency-Key)", tag="work",
+                       body={"result": "array", "active_seconds": "number", "media_id": "integer"}),
+    "assign_release": S(summary="Give the task back, no penalty", tag="work"),
+    "my_submissions": S(summary="Your submissions with status, reason and pay", tag="work", list=True),
+    "my_earnings": S(summary="Pending, available and paid money; effective hourly pay", tag="money"),
+    "review_next": S(summary="The next pending submission to review (204 when none)", tag="review"),
+    "review_accept": S(summary="Accept a submission (pays it)", tag="review"),
+    "review_reject": S(summary="Reject with a reason code and a message (both required)", tag="review",
+                       body={"reason_code": "string", "message": "string"}),
+    "review_fix": S(summary="Fix a submission; the fix is kept beside the original", tag="review", body={"result": "array"}),
+    "review_appeal": S(summary="Appeal a rejection within 14 days", tag="review", body={"message": "string"}),
+    "appeal_decide": S(summary="A different reviewer upholds or denies an appeal", tag="review",
+                       body={"decision": "string", "reason": "string"}),
+    "appeals_list": S(summary="A project's appeals (?status=open|upheld|denied)", tag="review"),
+    "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods&control=)", tag="quality"),
+    "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa", tag="quality"),
+}
+
+def schema(t):
+    if t.startswith("string("):
+        return {"type": "string", "format": t[7:-1]}
+    return {"type": t}
+
+paths = {}
+for method, pattern, fn, auth, body, name in routes:
+    spec = SPEC.get(name, {})
+    op = {"operationId": name, "summary": spec.get("summary", name.replace("_", " ")),
+          "tags": [spec.get("tag", "other")],
+          "responses": {"default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+    ok = "201" if method == "POST" and name.endswith(("create", "register", "submit", "import", "fund", "accept", "appeal", "lease", "members")) and name not in ("review_accept",) else "200"
+    op["responses"][ok] = {"description": "OK"}
+    if "FC_AUTH_NONE" in auth:
+        op["security"] = []
+    params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in re.findall(r"\{(\w+)\}", pattern)]
+    if spec.get("list"):
+        params += [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+                   {"name": "after", "in": "query", "schema": {"type": "string"}}]
+    if params:
+        op["parameters"] = params
+    if "body" in spec:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False,
+            "properties": {k: schema(v) for k, v in spec["body"].items()}}}}}
+    if spec.get("raw"):
+        op["requestBody"] = {"required": True, "content": {t: {"schema": {"type": "string"}} for t in
+                             ("application/json", "application/x-ndjson", "text/csv")}}
+    paths.setdefault(pattern, {})[method.lower()] = op
+
+doc = {
+    "openapi": "3.0.3",
+    "info": {"title": "faircrowd", "version": "0.1.0",
+             "description": "Collect and annotate AI training data with a fairly paid crowd. See docs/api.md."},
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}, {"cookie": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                            "cookie": {"type": "apiKey", "in": "cookie", "name": "fc_session"}},
+        "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": True},
+            "details": {"type": "array", "items": {"type": "object"}}}}}}}},
+    "paths": paths,
+}
+json.dump(doc, sys.stdout, indent=1, sort_keys=True)
+sys.stdout.write("\n")

@@ -1,0 +1,175 @@
+// Text objects: spans with labels (offsets in JavaScript string units, as
+// Label Studio stores them), overlapping spans drawn as stacked underlines.
+// Also the simple objects: Paragraphs, Audio/Video, List.
+import { h, clear } from '../dom.js';
+
+function hexToRgba(hex, a) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || '');
+  if (!m) return `rgba(100,116,139,${a})`;
+  return `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},${a})`;
+}
+
+/** Plain text of an HTML string, without running or fetching anything. */
+function htmlToText(html) {
+  const doc = new DOMParser().parseFromString(String(html), 'text/html');
+  return doc.body ? doc.body.textContent : '';
+}
+
+export class TextView {
+  constructor(ann, obj, value) {
+    this.ann = ann;
+    this.obj = obj;
+    this.text = obj.tag === 'HyperText' ? htmlToText(value) : typeof value === 'string' ? value : JSON.stringify(value);
+    this.body = h('div', { class: 'text-body', tabindex: '0', role: 'document', 'aria-label': `Text (${obj.name}). Select words, then press a label's key.` });
+    this.el = h('div', { class: 'ann-object text-object', dataset: { object: obj.name } }, this.body);
+    this.pending = null;
+    this.body.addEventListener('mouseup', () => setTimeout(() => this.onSelect(), 0));
+    this.body.addEventListener('keyup', (e) => {
+      if (e.shiftKey) this.onSelect();
+    });
+    this.body.addEventListener('click', (e) => {
+      const seg = e.target.closest('[data-spans]');
+      const sel = window.getSelection();
+      if (!seg || (sel && !sel.isCollapsed)) return;
+      const ids = seg.dataset.spans.split(' ');
+      // repeated clicks cycle through overlapping spans, shortest first
+      const i = ids.indexOf(this.ann.selected);
+      this.ann.select(ids[(i + 1) % ids.length]);
+    });
+  }
+
+  spanKinds() {
+    return [...this.ann.cfg.controls.values()].filter((k) => k.region === 'span' && k.toName.includes(this.obj.name));
+  }
+
+  offsetOf(node, off) {
+    const r = document.createRange();
+    r.setStart(this.body, 0);
+    r.setEnd(node, off);
+    return r.toString().length;
+  }
+
+  /** The current selection inside this text as {start, end, text}, or null. */
+  readSelection() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    const range = sel.getRangeAt(0);
+    if (!this.body.contains(range.startContainer) || !this.body.contains(range.endContainer)) return null;
+    let start = this.offsetOf(range.startContainer, range.startOffset);
+    let end = this.offsetOf(range.endContainer, range.endOffset);
+    const t = this.text;
+    if (this.obj.granularity === 'word') {
+      while (start > 0 && /\w/.test(t[start - 1])) start--;
+      while (end < t.length && /\w/.test(t[end])) end++;
+    }
+    while (start < end && /\s/.test(t[start])) start++;
+    while (end > start && /\s/.test(t[end - 1])) end--;
+    if (end <= start) return null;
+    return { start, end, text: t.slice(start, end) };
+  }
+
+  onSelect() {
+    if (this.ann.readOnly) return;
+    const range = this.readSelection();
+    if (!range) return;
+    const a = this.ann.active;
+    if (a && a.k.region === 'span' && a.k.toName.includes(this.obj.name)) {
+      window.getSelection().removeAllRanges();
+      this.ann.addRegion({ kind: 'span', control: a.k.name, to: this.obj.name, labels: [a.opt.value], ...range });
+    } else if (this.spanKinds().length) {
+      this.pending = range;
+      this.ann.say(`“${range.text.slice(0, 30)}” selected: press a label's key or click a label.`);
+    }
+  }
+
+  /** A selection made before a label was chosen (consumed once). */
+  takeSelection() {
+    const r = this.readSelection() || this.pending;
+    this.pending = null;
+    if (r) window.getSelection().removeAllRanges();
+    return r;
+  }
+
+  render() {
+    const body = clear(this.body);
+    const spans = this.ann.regionsOf(this.obj.name).filter((r) => r.kind === 'span');
+    const t = this.text;
+    if (!spans.length) {
+      body.append(t);
+      return;
+    }
+    const cuts = new Set([0, t.length]);
+    for (const r of spans) {
+      cuts.add(Math.max(0, Math.min(t.length, r.start)));
+      cuts.add(Math.max(0, Math.min(t.length, r.end)));
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    const depth = new Map(); // stable stacking: longer spans lower
+    [...spans].sort((a, b) => b.end - b.start - (a.end - a.start)).forEach((r, i) => depth.set(r.id, i));
+    for (let i = 0; i < points.length - 1; i++) {
+      const a = points[i];
+      const b = points[i + 1];
+      const cover = spans.filter((r) => r.start <= a && r.end >= b).sort((x, y) => x.end - x.start - (y.end - y.start));
+      const piece = t.slice(a, b);
+      if (!cover.length) {
+        body.append(piece);
+      } else {
+        const seg = h('span', { class: 'seg', dataset: { spans: cover.map((r) => r.id).join(' ') } }, piece);
+        const colors = cover.map((r) => this.ann.colorOf(r));
+        seg.style.backgroundColor = hexToRgba(colors[0], 0.18);
+        const byDepth = [...cover].sort((x, y) => depth.get(x.id) - depth.get(y.id));
+        seg.style.boxShadow = byDepth.slice(0, 4).map((r, k) => `inset 0 -${3 * (k + 1)}px 0 ${this.ann.colorOf(r)}`).join(', ');
+        seg.style.paddingBottom = `${Math.min(4, cover.length) * 3}px`;
+        if (cover.some((r) => r.id === this.ann.selected)) seg.classList.add('selected');
+        if (cover.some((r) => r.id === this.ann.linkFrom)) seg.classList.add('linking');
+        if (cover.some((r) => r.origin === 'prediction')) seg.classList.add('suggested');
+        body.append(seg);
+      }
+      for (const r of spans.filter((x) => x.end === b)) {
+        const tag = h('span', { class: 'span-tag', dataset: { label: r.labels.join(', ') || '?', spans: r.id } });
+        tag.style.backgroundColor = this.ann.colorOf(r);
+        body.append(tag);
+      }
+    }
+  }
+}
+
+export class ParagraphsView {
+  constructor(ann, obj, value) {
+    this.ann = ann;
+    this.el = h('div', { class: 'ann-object paragraphs', dataset: { object: obj.name } });
+    const items = Array.isArray(value) ? value : [];
+    for (const p of items) {
+      const who = p && p[obj.nameKey];
+      this.el.append(h('div', { class: ['para', who && `para-${String(who).toLowerCase().replace(/[^a-z0-9]/g, '')}`] },
+        who ? h('span', { class: 'para-author' }, String(who)) : null,
+        h('div', { class: 'para-text' }, String(p && p[obj.textKey] !== undefined ? p[obj.textKey] : typeof p === 'string' ? p : JSON.stringify(p)))));
+    }
+    if (!items.length) this.el.append(h('p', { class: 'muted' }, 'No paragraphs in this task.'));
+  }
+
+  render() {}
+}
+
+export class MediaView {
+  constructor(ann, obj, value) {
+    const tag = obj.tag === 'Video' ? 'video' : 'audio';
+    this.el = h('div', { class: 'ann-object media', dataset: { object: obj.name } }, h(tag, { controls: true, preload: 'metadata', src: String(value || '') }));
+  }
+
+  render() {}
+}
+
+/** A List object is drawn by the Ranker that ranks it; alone it is a list. */
+export class ListView {
+  constructor(ann, obj, value) {
+    this.ann = ann;
+    this.obj = obj;
+    this.items = Array.isArray(value) ? value : [];
+    const ranked = [...ann.cfg.controls.values()].some((k) => k.tag === 'Ranker' && k.toName.includes(obj.name));
+    this.el = h('div', { class: 'ann-object list-object', dataset: { object: obj.name } });
+    if (!ranked) this.el.append(h('ol', null, this.items.map((it) => h('li', null, h('strong', null, String(it.title || it.id)), it.body ? ` ${it.body}` : ''))));
+  }
+
+  render() {}
+}
