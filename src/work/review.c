@@ -324,13 +324,13 @@ int fc_review_decide(fc_store *s, const fc_user *user, int64_t id, const json_t 
 			rc = fc_err_set(err, FC_EPERM, "own_work", NULL, "Nobody decides an appeal about their own work.");
 		goto out;
 	}
+	if (strcmp(fc_json_str(ap, "status", ""), "open")) {
+		rc = fc_err_set(err, FC_ECONFLICT, "already_decided", NULL, "This appeal was already decided.");
+		goto out;
+	}
 	if (fc_json_int(sub, "reviewed_by", 0) == user->id) {
 		rc = fc_err_set(err, FC_EPERM, "same_reviewer", NULL,
 				"A different reviewer must decide the appeal than the one who rejected.");
-		goto out;
-	}
-	if (strcmp(fc_json_str(ap, "status", ""), "open")) {
-		rc = fc_err_set(err, FC_ECONFLICT, "already_decided", NULL, "This appeal was already decided.");
 		goto out;
 	}
 	int64_t now = fc_clock_now();

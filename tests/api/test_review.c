@@ -1,0 +1,292 @@
+/* Review with reasons, fixes, appeals decided by another reviewer, and the
+ * quality endpoints fed by real submissions. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+static srv S;
+static char REQ[64], REV[64], C[3][64];
+static long long REV_ID;
+static void up(void)
+{
+	srv_start(&S);
+	make_user(&S, "req@test.local", "requester", REQ);
+	make_user(&S, "rev@test.local", "contributor", REV);
+	for (int i = 0; i < 3; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "c%d@test.local", i);
+		make_user(&S, email, "contributor", C[i]);
+	}
+	res r = api(&S, "GET", "/api/v1/me", REV, NULL);
+	REV_ID = jint(r.json, "id");
+	res_free(&r);
+}
+static void down(void) { srv_stop(&S); }
+TestSuite(review, .init = up, .fini = down, .timeout = 120);
+
+static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
+			     "<Choices name=\"label\" toName=\"text\" choice=\"single\">"
+			     "<Choice value=\"yes\"/><Choice value=\"no\"/></Choices></View>";
+
+static long long project(int ntasks, int overlap)
+{
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Match?", "label_config",
+		    CONFIG, "reward", 10, "overlap", overlap, "reject_reasons", "wrong_answer", "spam");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	char body[4096] = "", path[96];
+	for (int i = 0; i < ntasks; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "{\"text\":\"pair %d\"}\n", i);
+		strcat(body, line);
+	}
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
+	cr_assert_eq(r.status, 201);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 100000);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	return pid;
+}
+
+/* Leases and submits `choice`; returns the submission id. */
+static long long work(long long pid, const char *tok, const char *choice)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	res r = api(&S, "POST", path, tok, NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long a = jint(r.json, "id");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
+	r = api(&S, "POST", path, tok, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
+		"type", "choices", "value", "choices", choice);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long sid = jint(r.json, "id");
+	res_free(&r);
+	return sid;
+}
+
+
+static res reject(long long sid, const char *tok, const char *code, const char *msg)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", sid);
+	return api(&S, "POST", path, tok, "{s:s,s:s}", "reason_code", code, "message", msg);
+}
+
+Test(review, rejection_needs_a_listed_reason_and_a_message)
+{
+	long long pid = project(2, 1);
+	long long sid = work(pid, C[0], "yes");
+	res r = reject(sid, REQ, "bogus", "Wrong.");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "reason_code");
+	res_free(&r);
+	r = reject(sid, REQ, "spam", "   ");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "message");
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", sid);
+	r = api(&S, "POST", path, REQ, "{s:s}", "reason_code", "spam");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "message");
+	res_free(&r);
+	r = reject(sid, C[1], "spam", "Nope.");
+	cr_expect_eq(r.status, 404, "a contributor is not a reviewer of this project");
+	res_free(&r);
+	r = reject(sid, C[0], "spam", "Nope.");
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = reject(sid, REQ, "wrong_answer", "The two records are different products.");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "rejected");
+	res_free(&r);
+	r = reject(sid, REQ, "spam", "again");
+	cr_expect_eq(r.status, 409);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 409, "already decided");
+	res_free(&r);
+	/* the contributor sees the decision and its reason */
+	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	cr_expect_str_eq(jstr(r.json, "items.0.status"), "rejected");
+	cr_expect_str_eq(jstr(r.json, "items.0.reason_code"), "wrong_answer");
+	cr_expect_str_eq(jstr(r.json, "items.0.reason"), "The two records are different products.");
+	res_free(&r);
+}
+
+Test(review, queue_accept_and_pay)
+{
+	long long pid = project(2, 1);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/review/next", pid);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(r.status, 204, "nothing to review yet");
+	res_free(&r);
+	long long sid = work(pid, C[0], "no");
+	r = api(&S, "GET", path, C[1], NULL);
+	cr_expect_eq(r.status, 403);
+	res_free(&r);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200);
+	cr_expect_eq(jint(r.json, "id"), sid);
+	cr_expect_str_eq(jstr(r.json, "task.data.text"), "pair 0");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	cr_expect_eq(jint(r.json, "pending"), 10);
+	cr_expect_eq(jint(r.json, "available"), 0);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "accepted");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	cr_expect_eq(jint(r.json, "pending"), 0);
+	cr_expect_eq(jint(r.json, "available"), 10);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/submissions/999999/accept", REQ, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
+
+Test(review, fix_keeps_the_original)
+{
+	long long pid = project(1, 1);
+	long long sid = work(pid, C[0], "no");
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/fix", sid);
+	res r = api(&S, "POST", path, REQ, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
+		    "type", "choices", "value", "choices", "maybe");
+	cr_expect_eq(r.status, 400, "a fix is validated too");
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
+		"type", "choices", "value", "choices", "yes");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "result.0.value.choices.0"), "no");
+	cr_expect_str_eq(jstr(r.json, "fixed_result.0.value.choices.0"), "yes");
+	cr_expect_str_eq(jstr(r.json, "status"), "accepted");
+	res_free(&r);
+}
+
+Test(review, appeals_go_to_another_reviewer)
+{
+	set_clock(&S, "2031-03-01T00:00:00Z");
+	long long pid = project(3, 1);
+	long long s1 = work(pid, C[0], "yes"), s2 = work(pid, C[0], "no"), s3 = work(pid, C[0], "no");
+	char path[96];
+	res r;
+	for (long long s = s1; s <= s3; s++) {
+		r = reject(s, REQ, "wrong_answer", "Not a match.");
+		cr_assert_eq(r.status, 200);
+		res_free(&r);
+	}
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/appeal", s1);
+	r = api(&S, "POST", path, C[1], "{s:s}", "message", "mine?");
+	cr_expect_eq(r.status, 404, "only its contributor appeals");
+	res_free(&r);
+	r = api(&S, "POST", path, C[0], "{s:s}", "message", "");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "POST", path, C[0], "{s:s}", "message", "Both records have the same model number.");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long ap = jint(r.json, "id");
+	cr_expect_str_eq(jstr(r.json, "status"), "open");
+	res_free(&r);
+	r = api(&S, "POST", path, C[0], "{s:s}", "message", "again");
+	cr_expect_eq(r.status, 409);
+	res_free(&r);
+	char dpath[96];
+	snprintf(dpath, sizeof dpath, "/api/v1/appeals/%lld/decide", ap);
+	r = api(&S, "POST", dpath, REQ, "{s:s,s:s}", "decision", "uphold", "reason", "ok");
+	cr_expect_eq(r.status, 403, "the rejecting reviewer may not decide");
+	cr_expect_str_eq(jstr(r.json, "error.code"), "same_reviewer");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/members", pid);
+	r = api(&S, "POST", path, REQ, "{s:I,s:s}", "user_id", (json_int_t)REV_ID, "role", "reviewer");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "maybe", "reason", "x");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "uphold", "reason", " ");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "uphold", "reason", "Same model number; a match.");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "upheld");
+	res_free(&r);
+	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "deny", "reason", "changed my mind");
+	cr_expect_eq(r.status, 409);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	cr_expect_eq(jint(r.json, "available"), 10, "an upheld appeal pays in full: %s", r.body);
+	res_free(&r);
+	/* the appeal window is 14 days */
+	set_clock(&S, "2031-03-16T00:00:01Z");
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/appeal", s2);
+	r = api(&S, "POST", path, C[0], "{s:s}", "message", "late");
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "appeal_window_closed");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/appeals?status=upheld", pid);
+	r = api(&S, "GET", path, REV, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1);
+	res_free(&r);
+}
+
+Test(review, labels_and_agreement_from_submissions)
+{
+	long long pid = project(4, 3);
+	/* tasks 0..3: c0 and c1 agree on "yes"; c2 says "no" on tasks 0 and 1 */
+	for (int t = 0; t < 4; t++) {
+		work(pid, C[0], "yes");
+		work(pid, C[1], "yes");
+		work(pid, C[2], t < 2 ? "no" : "yes");
+	}
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=mv", pid);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 4);
+	size_t i;
+	json_t *it;
+	json_array_foreach(jget(r.json, "items"), i, it) {
+		cr_expect_str_eq(jstr(it, "label"), "yes");
+		cr_expect_eq(jint(it, "judgments"), 3);
+	}
+	cr_expect(json_real_value(jget(r.json, "items.0.confidence")) < 0.7);
+	cr_expect(json_real_value(jget(r.json, "items.3.confidence")) > 0.99);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=ds", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=best", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/agreement", pid);
+	r = api(&S, "GET", path, C[0], NULL);
+	cr_expect_eq(r.status, 403);
+	res_free(&r);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "judgments"), 12);
+	/* 12 values, 2 of 12 disagree: Fleiss' kappa for this table is computed
+	 * by hand: P_i = (1,1... ) -> p_yes=10/12, p_no=2/12; P_e=0.7222;
+	 * P_i = 1/3 for tasks 0,1 and 1 for tasks 2,3 -> P=0.6667; kappa=-0.2 */
+	cr_expect_float_eq(json_real_value(jget(r.json, "fleiss_kappa")), -0.2, 1e-9, "%s", r.body);
+	cr_expect(json_is_real(jget(r.json, "alpha_nominal")));
+	res_free(&r);
+}
