@@ -1,11 +1,14 @@
 /* The subcommands other than the quality ones (src/quality/cli.c). */
 #include "cli.h"
+#include "demo.h"
 #include "account/account.h"
 #include "api/app.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "money/cli.h"
+#include "work/export.h"
 #include "work/jobs.h"
+#include "work/task.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -59,6 +62,7 @@ static const char SERVE_HELP[] =
 	"  --data        folder for the database and media (default ./data, env FAIRCROWD_DATA)\n"
 	"  --threads     HTTP worker threads (default 8)\n"
 	"  --test-clock  enable POST /api/v1/admin/clock to move the server's time (tests only)\n"
+	"  --demo        on an empty database, create demo projects owned by the first admin\n"
 	"The first line on stdout is 'listening on http://HOST:PORT'. When the database has no\n"
 	"users, FAIRCROWD_ADMIN_EMAIL and FAIRCROWD_ADMIN_PASSWORD create the first admin.\n";
 
@@ -72,12 +76,14 @@ int fc_cli_serve(int argc, char **argv)
 					     {"data", required_argument, 0, 'd'},
 					     {"threads", required_argument, 0, 't'},
 					     {"test-clock", no_argument, 0, 'c'},
+					     {"demo", no_argument, 0, 'D'},
 					     {"help", no_argument, 0, 'h'},
 					     {0}};
-	int c;
+	int c, demo = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'D': demo = 1; break;
 		case 'l': listen = optarg; break;
 		case 'd': dir = optarg; break;
 		case 't': threads = (unsigned)atoi(optarg); break;
@@ -130,6 +136,14 @@ int fc_cli_serve(int argc, char **argv)
 		return 1;
 	}
 	printf("listening on %s\n", fc_server_url(srv));
+	fflush(stdout);
+	if (demo) {
+		const char *owner = getenv("FAIRCROWD_ADMIN_EMAIL");
+		fc_err derr = {0};
+		if (!owner || fc_demo_seed(app.store, owner, &derr))
+			fc_log(FC_LOG_WARN, "no demo: %s", owner ? derr.msg : "FAIRCROWD_ADMIN_EMAIL is not set");
+		fc_err_clear(&derr);
+	}
 	fflush(stdout);
 	fc_log(FC_LOG_INFO, "serving %s with data in %s%s", fc_server_url(srv), dir,
 	       test_clock ? " (test clock enabled)" : "");
@@ -297,7 +311,169 @@ int fc_cli_backup(int argc, char **argv)
 	return rc;
 }
 
-/* TEMPORARY until the work and money modules land */
-int fc_cli_import(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int fc_cli_export(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int fc_cli_ledger(int argc, char **argv) { return fc_money_cli_ledger(argc, argv); }
+/* ---------------- import / export ---------------- */
+
+/* The command line acts with an admin's rights on the local database. */
+static const fc_user CLI_USER = {.id = 0, .roles = FC_ROLE_ADMIN, .email = "cli", .display_name = "command line"};
+
+typedef struct progress {
+	uint64_t total;
+	int tty;
+	uint64_t started;
+} progress;
+
+static void on_progress(void *ud, uint64_t bytes, int64_t tasks)
+{
+	progress *p = ud;
+	if (!p->tty)
+		return;
+	double secs = (double)(fc_clock_mono_ns() - p->started) / 1e9;
+	int pct = p->total ? (int)(bytes * 100 / p->total) : 0;
+	int bar = pct / 4;
+	fprintf(stderr, "\r[%.*s%*s] %3d%%  %lld tasks  %.0f/s ", bar, "#########################", 25 - bar, "", pct,
+		(long long)tasks, secs > 0 ? (double)tasks / secs : 0);
+	fflush(stderr);
+}
+
+int fc_cli_import(int argc, char **argv)
+{
+	static const char help[] =
+		"usage: faircrowd import --project ID [--format json|ndjson|csv] [--data DIR] FILE\n"
+		"Adds the tasks in FILE to the project in one transaction: a bad record stops the\n"
+		"import, names its line, and stores nothing. The format comes from the file's\n"
+		"extension (.json, .ndjson/.jsonl, .csv) unless --format is given. FILE may be '-'.\n";
+	const char *dir = data_dir_default(), *fmt = NULL;
+	long long project = 0;
+	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
+					     {"format", required_argument, 0, 'f'},
+					     {"data", required_argument, 0, 'd'},
+					     {"help", no_argument, 0, 'h'}, {0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': project = atoll(optarg); break;
+		case 'f': fmt = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: fputs(help, stderr); return 2;
+		}
+	}
+	if (project <= 0 || optind != argc - 1) {
+		fprintf(stderr, "faircrowd import: give --project ID and one FILE (see --help)\n");
+		return 2;
+	}
+	const char *file = argv[optind];
+	int format = -1;
+	if (fmt) {
+		format = !strcmp(fmt, "json") ? FC_IMPORT_JSON : !strcmp(fmt, "ndjson") ? FC_IMPORT_NDJSON
+			 : !strcmp(fmt, "csv") ? FC_IMPORT_CSV : -1;
+	} else {
+		format = fc_import_format_of(file);
+	}
+	if (format < 0) {
+		fprintf(stderr, "faircrowd import: cannot tell the format of '%s'; use --format json|ndjson|csv\n", file);
+		return 2;
+	}
+	FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "faircrowd import: cannot open '%s'\n", file);
+		return 1;
+	}
+	struct stat st;
+	progress p = {.tty = isatty(2), .started = fc_clock_mono_ns()};
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+		p.total = (uint64_t)st.st_size;
+	static char iobuf[1 << 20];
+	setvbuf(f, iobuf, _IOFBF, sizeof iobuf);
+	fc_store *s;
+	if (open_store(dir, &s)) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	fc_err err = {0};
+	int64_t created = 0;
+	int rc = fc_task_import(s, &CLI_USER, project, f, format, &created, on_progress, &p, &err);
+	if (p.tty)
+		fputc('\n', stderr);
+	if (rc)
+		fprintf(stderr, "faircrowd import: %s\n", err.msg);
+	else
+		printf("imported %lld tasks into project %lld in %.2f s\n", (long long)created, project,
+		       (double)(fc_clock_mono_ns() - p.started) / 1e9);
+	fc_err_clear(&err);
+	fc_store_close(s);
+	if (f != stdin)
+		fclose(f);
+	return rc ? 1 : 0;
+}
+
+int fc_cli_export(int argc, char **argv)
+{
+	static const char help[] =
+		"usage: faircrowd export --project ID [--format jsonl] [--data DIR] [--output FILE]\n"
+		"Writes every task of the project with all its submissions, one JSON object per\n"
+		"line (Label Studio task shape), to FILE or standard output. Memory use does not\n"
+		"grow with the project.\n";
+	const char *dir = data_dir_default(), *fmt = "jsonl", *outfile = NULL;
+	long long project = 0;
+	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
+					     {"format", required_argument, 0, 'f'},
+					     {"data", required_argument, 0, 'd'},
+					     {"output", required_argument, 0, 'o'},
+					     {"help", no_argument, 0, 'h'}, {0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': project = atoll(optarg); break;
+		case 'f': fmt = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'o': outfile = optarg; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: fputs(help, stderr); return 2;
+		}
+	}
+	if (project <= 0 || optind != argc) {
+		fprintf(stderr, "faircrowd export: give --project ID (see --help)\n");
+		return 2;
+	}
+	fc_store *s;
+	if (open_store(dir, &s))
+		return 1;
+	fc_err err = {0};
+	fc_export *x;
+	int rc = 1;
+	FILE *out = NULL;
+	if (fc_export_open(s, &CLI_USER, project, fmt, &x, &err)) {
+		fprintf(stderr, "faircrowd export: %s\n", err.msg);
+		rc = err.code == FC_EINVAL ? 2 : 1;
+		goto done;
+	}
+	out = outfile ? fopen(outfile, "wb") : stdout;
+	if (!out) {
+		fprintf(stderr, "faircrowd export: cannot create '%s'\n", outfile);
+		fc_export_close(x);
+		goto done;
+	}
+	static char buf[1 << 16];
+	ssize_t n;
+	rc = 0;
+	while ((n = fc_export_read(x, buf, sizeof buf)) > 0)
+		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
+			rc = 1;
+			break;
+		}
+	if (n < 0)
+		rc = 1;
+	fc_export_close(x);
+	if ((outfile && fclose(out)) || (!outfile && fflush(out)))
+		rc = 1;
+	if (rc)
+		fprintf(stderr, "faircrowd export: writing failed\n");
+done:
+	fc_err_clear(&err);
+	fc_store_close(s);
+	return rc;
+}

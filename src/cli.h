@@ -9,6 +9,5 @@ int fc_cli_user(int argc, char **argv);
 int fc_cli_backup(int argc, char **argv);
 int fc_cli_import(int argc, char **argv);
 int fc_cli_export(int argc, char **argv);
-int fc_cli_ledger(int argc, char **argv);
 
 #endif

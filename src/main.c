@@ -1,6 +1,7 @@
 /* faircrowd — the command line. */
 #include "cli.h"
 #include "core/crypto.h"
+#include "money/cli.h"
 #include "quality/cli.h"
 
 #include <stdio.h>
@@ -19,7 +20,7 @@ static const struct {
 	{"aggregate", fc_quality_cli_aggregate, "aggregate crowd labels (majority vote, Dawid-Skene)"},
 	{"agreement", fc_quality_cli_agreement, "inter-annotator agreement (alpha, Fleiss, Cohen)"},
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
-	{"ledger", fc_cli_ledger, "check the money ledger (ledger check)"},
+	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
 };
 
 static void usage(FILE *f)

@@ -1,1 +1,157 @@
-// placeholder shell; the web app issue fills it in
+// faircrowd web app: the shell, the session and a History-API router.
+import { h, clear, toast } from './js/dom.js';
+import { get, post, setCsrf, onUnauthorized } from './js/api.js';
+import { signInView, signUpView } from './js/views/auth.js';
+import { boardView, projectView, myWorkView } from './js/views/contributor.js';
+import { workView } from './js/views/work.js';
+import { projectsView, editorView } from './js/views/requester.js';
+import { dashboardView } from './js/views/dashboard.js';
+import { reviewView } from './js/views/review.js';
+
+const session = { user: null };
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+let leaveHooks = [];
+let renderSeq = 0;
+
+const has = (role) => !!session.user && (session.user.roles || []).includes(role);
+export const isRequester = () => has('requester') || has('admin');
+
+const routes = [
+  { re: /^\/signin$/, view: signInView, open: true, title: 'Sign in' },
+  { re: /^\/signup$/, view: signUpView, open: true, title: 'Create an account' },
+  { re: /^\/$/, view: (ctx) => (isRequester() ? projectsView(ctx) : boardView(ctx)), title: 'Home' },
+  { re: /^\/work$/, view: boardView, title: 'Find work' },
+  { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
+  { re: /^\/work\/(\d+)\/task$/, view: workView, title: 'Working', wide: true },
+  { re: /^\/me\/work$/, view: myWorkView, title: 'My work' },
+  { re: /^\/projects$/, view: projectsView, title: 'Projects' },
+  { re: /^\/projects\/new$/, view: editorView, title: 'New project', wide: true },
+  { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
+  { re: /^\/projects\/(\d+)\/edit$/, view: editorView, title: 'Edit project', wide: true },
+  { re: /^\/projects\/(\d+)\/review$/, view: reviewView, title: 'Review', wide: true },
+];
+
+export function navigate(path, { replace } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render();
+}
+
+function renderNav() {
+  clear(nav);
+  const here = location.pathname;
+  const link = (href, text, match) => h('a', { href, class: 'nav-link', 'aria-current': match(here) ? 'page' : null }, text);
+  const left = h('div', { class: 'nav-links' });
+  if (session.user) {
+    if (!isRequester() || has('contributor')) {
+      left.append(link('/work', 'Find work', (p) => p === '/work' || p.startsWith('/work/') || (p === '/' && !isRequester())));
+      left.append(link('/me/work', 'My work', (p) => p === '/me/work'));
+    }
+    if (isRequester()) left.append(link('/projects', 'Projects', (p) => p.startsWith('/projects') || p === '/'));
+  }
+  const right = h('div', { class: 'nav-user' });
+  if (session.user) {
+    right.append(h('span', { class: 'user-name', title: session.user.email }, session.user.display_name || session.user.email),
+      h('button', { type: 'button', class: 'btn small ghost', onclick: signOut }, 'Sign out'));
+  } else {
+    right.append(link('/signin', 'Sign in', (p) => p === '/signin'), link('/signup', 'Sign up', (p) => p === '/signup'));
+  }
+  nav.append(h('a', { href: '/', class: 'brand', 'aria-label': 'faircrowd home' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '◆'), 'faircrowd'), left, right);
+}
+
+async function signOut() {
+  try {
+    await post('/auth/logout', undefined, { noAuthRedirect: true });
+  } catch {
+    /* signed out either way */
+  }
+  setCsrf(null);
+  session.user = null;
+  navigate('/signin');
+}
+
+export function setUser(user) {
+  session.user = user;
+}
+
+export function currentUser() {
+  return session.user;
+}
+
+export async function render() {
+  const seq = ++renderSeq;
+  for (const fn of leaveHooks) {
+    try {
+      fn();
+    } catch {
+      /* a view's cleanup must not stop navigation */
+    }
+  }
+  leaveHooks = [];
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  const route = routes.find((r) => r.re.test(path));
+  if (!route) {
+    renderNav();
+    clear(main).append(h('section', { class: 'page narrow' }, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '/' }, 'Go to the start page'))));
+    return;
+  }
+  if (!route.open && !session.user) {
+    try {
+      session.user = await get('/me', { noAuthRedirect: true });
+    } catch (e) {
+      if (seq !== renderSeq) return;
+      if (e.status === 401) return navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+      renderNav();
+      clear(main).append(h('section', { class: 'page narrow' }, h('h1', null, 'Cannot reach faircrowd'), h('p', null, e.message)));
+      return;
+    }
+  }
+  if (seq !== renderSeq) return;
+  renderNav();
+  document.title = `${route.title} · faircrowd`;
+  document.body.classList.toggle('wide', !!route.wide);
+  clear(main);
+  main.setAttribute('aria-busy', 'true');
+  const params = path.match(route.re).slice(1);
+  const ctx = {
+    main, params, query: new URLSearchParams(location.search), user: session.user,
+    onLeave: (fn) => leaveHooks.push(fn), navigate, isCurrent: () => seq === renderSeq,
+  };
+  try {
+    await route.view(ctx);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    if (e.status === 401) return;
+    clear(main).append(h('section', { class: 'page narrow' }, h('h1', null, e.status === 404 ? 'Not found' : 'Something went wrong'), h('p', null, e.message), h('p', null, h('a', { href: '/' }, 'Back to the start page'))));
+  } finally {
+    main.removeAttribute('aria-busy');
+  }
+  if (seq === renderSeq) {
+    const h1 = main.querySelector('h1');
+    if (h1 && !main.contains(document.activeElement)) {
+      h1.tabIndex = -1;
+      h1.focus({ preventScroll: true });
+    }
+  }
+}
+
+onUnauthorized((err) => {
+  session.user = null;
+  setCsrf(null);
+  if (location.pathname !== '/signin') {
+    toast(err.code === 'csrf_failed' ? 'Please sign in again in this tab.' : 'Please sign in.', 'info');
+    navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+  }
+});
+
+document.addEventListener('click', (e) => {
+  const a = e.target.closest('a[href]');
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  if (a.target || a.hasAttribute('download') || a.origin !== location.origin || a.pathname.startsWith('/api/')) return;
+  e.preventDefault();
+  if (a.pathname + a.search !== location.pathname + location.search) navigate(a.pathname + a.search);
+});
+
+window.addEventListener('popstate', render);
+render();

@@ -1,5 +1,6 @@
 // Control tags: the buttons and inputs that produce answers.
 import { h, clear, randomId } from '../dom.js';
+import { resolveValue } from './config.js';
 
 function kbd(key) {
   return key ? h('kbd', null, key) : null;
@@ -208,8 +209,9 @@ class RankerControl {
     this.ann = ann;
     this.k = k;
     this.listName = k.toName[0];
-    const list = ann.objectViews.get(this.listName);
-    this.items = list ? list.items.map((it) => ({ ...it, id: String(it.id) })) : [];
+    const obj = ann.cfg.objects.get(this.listName);
+    const raw = obj ? resolveValue(obj.value, ann.data) : [];
+    this.items = (Array.isArray(raw) ? raw : []).map((it, i) => (it && typeof it === 'object' ? { ...it, id: String(it.id ?? i) } : { id: String(i), title: String(it) }));
     this.list = h('ol', { class: 'rank-list' });
     this.confirm = h('button', { type: 'button', class: 'btn small', disabled: ann.readOnly, onclick: () => this.save(this.order()) }, 'Keep this order');
     this.el = h('div', { class: ['ann-control', 'ranker-control'], dataset: { control: k.name } },

@@ -1,0 +1,306 @@
+/* Content-addressed blobs on the local file system. See blob.h. */
+#include "blob/blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHUNK (64 * 1024)
+
+struct fc_blob {
+	char root[1024]; /* DATA/blobs */
+};
+
+struct fc_blob_writer {
+	fc_blob *b;
+	int fd;
+	char tmp[1100];
+	crypto_hash_sha256_state sha;
+};
+
+static int mkdir_p(const char *path)
+{
+	char buf[1100];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int fc_blob_open(fc_blob **out, const char *data_dir, fc_err *err)
+{
+	fc_blob *b = calloc(1, sizeof *b);
+	if (!b)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	snprintf(b->root, sizeof b->root, "%s/blobs", data_dir);
+	char tmp[1100];
+	snprintf(tmp, sizeof tmp, "%s/tmp", b->root);
+	if (mkdir_p(tmp)) {
+		free(b);
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create the blob folder.");
+	}
+	*out = b;
+	return 0;
+}
+
+void fc_blob_close(fc_blob *b) { free(b); }
+
+static int is_hex64(const char *hex)
+{
+	if (!hex || strlen(hex) != 64)
+		return 0;
+	for (const char *p = hex; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+int fc_blob_path(const fc_blob *b, const char *hex, char *buf, size_t n)
+{
+	if (!is_hex64(hex))
+		return FC_EINVAL;
+	int w = snprintf(buf, n, "%s/%.2s/%.2s/%s", b->root, hex, hex + 2, hex);
+	return w < 0 || (size_t)w >= n ? FC_EINVAL : 0;
+}
+
+int fc_blob_hash_file(const char *path, char hex[65], uint64_t *size, fc_err *err)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
+	unsigned char *buf = malloc(CHUNK), h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	uint64_t total = 0;
+	int rc = buf ? 0 : fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	while (!rc) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
+		if (n <= 0)
+			break;
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	free(buf);
+	if (rc)
+		return rc;
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+	if (size)
+		*size = total;
+	return 0;
+}
+
+/* Makes DATA/blobs/ab/cd for hex; returns the final path in buf. */
+static int prepare(fc_blob *b, const char *hex, char *buf, size_t n, fc_err *err)
+{
+	if (fc_blob_path(b, hex, buf, n))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "Not a blob name.");
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s/%.2s/%.2s", b->root, hex, hex + 2);
+	if (mkdir_p(dir))
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create the blob folder.");
+	return 0;
+}
+
+/* Renames tmp to final and makes the rename durable. */
+static int publish(const char *tmp, const char *final, fc_err *err)
+{
+	if (rename(tmp, final)) {
+		unlink(tmp);
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+	}
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s", final);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	if (fsync_dir(dir))
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+	return 0;
+}
+
+int fc_blob_writer_open(fc_blob *b, fc_blob_writer **out, fc_err *err)
+{
+	fc_blob_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	w->b = b;
+	snprintf(w->tmp, sizeof w->tmp, "%s/tmp/blob-XXXXXX", b->root);
+	w->fd = mkstemp(w->tmp);
+	if (w->fd < 0) {
+		free(w);
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+	}
+	crypto_hash_sha256_init(&w->sha);
+	*out = w;
+	return 0;
+}
+
+int fc_blob_writer_write(fc_blob_writer *w, const void *data, size_t n, fc_err *err)
+{
+	crypto_hash_sha256_update(&w->sha, data, n);
+	const char *p = data;
+	while (n) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file (disk full?).");
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+void fc_blob_writer_abort(fc_blob_writer *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	unlink(w->tmp);
+	free(w);
+}
+
+int fc_blob_writer_commit(fc_blob_writer *w, char hex[65], fc_err *err)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char final[1200];
+	int rc = 0;
+	crypto_hash_sha256_final(&w->sha, h);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+	if (fsync(w->fd)) {
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+		goto out;
+	}
+	if ((rc = prepare(w->b, hex, final, sizeof final, err)))
+		goto out;
+	if (access(final, F_OK) == 0) /* same bytes already stored */
+		goto out;
+	close(w->fd);
+	w->fd = -1;
+	rc = publish(w->tmp, final, err);
+	free(w);
+	return rc;
+out:
+	fc_blob_writer_abort(w);
+	return rc;
+}
+
+static int copy_in(fc_blob *b, const char *path, const char *hex, fc_err *err)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
+	fc_blob_writer *w;
+	int rc = fc_blob_writer_open(b, &w, err);
+	char *buf = rc ? NULL : malloc(CHUNK);
+	if (!rc && !buf)
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	while (!rc) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
+		if (n <= 0)
+			break;
+		rc = fc_blob_writer_write(w, buf, (size_t)n, err);
+	}
+	free(buf);
+	close(fd);
+	if (rc) {
+		if (w)
+			fc_blob_writer_abort(w);
+		return rc;
+	}
+	char got[65];
+	if ((rc = fc_blob_writer_commit(w, got, err)))
+		return rc;
+	if (strcmp(got, hex)) /* the file changed under us */
+		return fc_err_set(err, FC_EIO, "internal", NULL, "The file changed while it was stored.");
+	return 0;
+}
+
+int fc_blob_put_file(fc_blob *b, const char *path, const char *hex, int *created, fc_err *err)
+{
+	char final[1200], tmp[1200];
+	int rc;
+	if (created)
+		*created = 0;
+	if ((rc = prepare(b, hex, final, sizeof final, err)))
+		return rc;
+	if (access(final, F_OK) == 0)
+		return 0;
+	/* The source must be durable before a name points at it. */
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
+	int synced = fsync(fd) == 0;
+	close(fd);
+	if (!synced)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+	snprintf(tmp, sizeof tmp, "%s/tmp/link-%s-%ld", b->root, hex, (long)getpid());
+	unlink(tmp);
+	if (link(path, tmp) == 0) {
+		/* a fresh inode name in tmp/, then the atomic rename into place */
+		if ((rc = publish(tmp, final, err)))
+			return rc;
+	} else if ((rc = copy_in(b, path, hex, err))) {
+		return rc;
+	}
+	if (created)
+		*created = 1;
+	return 0;
+}
+
+int fc_blob_open_read(const fc_blob *b, const char *hex, FILE **out, uint64_t *size, fc_err *err)
+{
+	char path[1200];
+	if (fc_blob_path(b, hex, path, sizeof path))
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	if (!f || fstat(fileno(f), &sb)) {
+		if (f)
+			fclose(f);
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
+	}
+	*size = (uint64_t)sb.st_size;
+	*out = f;
+	return 0;
+}
+
+int fc_blob_remove(fc_blob *b, const char *hex, fc_err *err)
+{
+	char path[1200];
+	if (fc_blob_path(b, hex, path, sizeof path))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "Not a blob name.");
+	if (unlink(path) && errno != ENOENT)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot remove the file.");
+	return 0;
+}

@@ -1,0 +1,124 @@
+#include "demo.h"
+#include "account/account.h"
+#include "money/money.h"
+#include "work/project.h"
+#include "work/task.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char SENTIMENT_CONFIG[] =
+	"<View>\n  <Header value=\"What is the tone of this product review?\"/>\n"
+	"  <Text name=\"text\" value=\"$text\"/>\n"
+	"  <Choices name=\"sentiment\" toName=\"text\" choice=\"single\" required=\"true\">\n"
+	"    <Choice value=\"Positive\" hotkey=\"1\"/>\n    <Choice value=\"Neutral\" hotkey=\"2\"/>\n"
+	"    <Choice value=\"Negative\" hotkey=\"3\"/>\n  </Choices>\n</View>";
+
+static const char SENTIMENT_TASKS[] =
+	"{\"text\":\"Battery lasts two full days and the screen is bright even outdoors.\"}\n"
+	"{\"text\":\"Stopped charging after a week. Support never answered my emails.\"}\n"
+	"{\"text\":\"It does what the box says. Nothing more, nothing less.\"}\n"
+	"{\"text\":\"The blender is loud, but it crushes ice in seconds.\"}\n"
+	"{\"text\":\"Arrived scratched and missing the power cable.\"}\n"
+	"{\"text\":\"Best running shoes I have owned; no blisters after a marathon.\"}\n"
+	"{\"text\":\"The app keeps logging me out, which makes the watch useless.\"}\n"
+	"{\"text\":\"Fine for the price. The strap feels a bit cheap.\"}\n";
+
+static const char PAIRWISE_CONFIG[] =
+	"<View>\n  <Header value=\"Which answer is more helpful and correct?\"/>\n"
+	"  <Text name=\"prompt\" value=\"$prompt\"/>\n"
+	"  <Text name=\"answer_a\" value=\"$answer_a\"/>\n  <Text name=\"answer_b\" value=\"$answer_b\"/>\n"
+	"  <Pairwise name=\"preference\" toName=\"answer_a,answer_b\" required=\"true\"/>\n"
+	"  <TextArea name=\"rationale\" toName=\"prompt\" placeholder=\"Why? (one sentence)\" maxSubmissions=\"1\"/>\n"
+	"</View>";
+
+static const char PAIRWISE_TASKS[] =
+	"[{\"prompt\":\"How long should I boil an egg for a runny yolk?\","
+	"\"answer_a\":\"About 6 minutes in boiling water, then cool it in cold water.\","
+	"\"answer_b\":\"Eggs should be boiled for 20 minutes to be safe.\"},\n"
+	"{\"prompt\":\"What is the capital of Australia?\",\"answer_a\":\"Sydney.\","
+	"\"answer_b\":\"Canberra. Sydney is the largest city, but Canberra is the capital.\"},\n"
+	"{\"prompt\":\"Explain what a leap year is in one sentence.\","
+	"\"answer_a\":\"A year with 366 days, adding February 29 to keep the calendar in step with Earth's orbit.\","
+	"\"answer_b\":\"A year when people jump more.\"}]";
+
+static const char NER_CONFIG[] =
+	"<View>\n  <Labels name=\"entities\" toName=\"text\">\n"
+	"    <Label value=\"Person\" hotkey=\"p\"/>\n    <Label value=\"Organization\" hotkey=\"o\"/>\n"
+	"    <Label value=\"Location\" hotkey=\"l\"/>\n  </Labels>\n"
+	"  <Text name=\"text\" value=\"$text\"/>\n</View>";
+
+static const char NER_TASKS[] =
+	"text\n"
+	"\"Ada Lovelace worked with Charles Babbage in London.\"\n"
+	"\"The Red Cross opened a new office in Nairobi last spring.\"\n"
+	"\"Grace Hopper joined the US Navy Reserve in 1943.\"\n";
+
+static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions,
+		    const char *config, const char *tasks, int format, int reward, int overlap, fc_err *err)
+{
+	json_t *body = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:[s,s,s]}", "title", title, "instructions", instructions,
+				 "label_config", config, "reward", reward, "overlap", overlap, "auto_approve_days", 3,
+				 "reject_reasons", "wrong_answer", "instructions_not_followed", "spam");
+	json_t *p = NULL, *tmp = NULL;
+	int rc = fc_project_create(s, owner, body, &p, err);
+	json_decref(body);
+	if (rc)
+		return rc;
+	int64_t id = json_integer_value(json_object_get(p, "id")), created = 0;
+	json_decref(p);
+	FILE *f = fmemopen((void *)tasks, strlen(tasks), "r");
+	if (!f)
+		return fc_err_set(err, FC_EIO, NULL, NULL, "fmemopen failed");
+	rc = fc_task_import(s, owner, id, f, format, &created, NULL, NULL, err);
+	fclose(f);
+	if (!rc)
+		rc = fc_money_fund(s, owner, id, (int64_t)reward * overlap * created, &tmp, err);
+	json_decref(tmp);
+	tmp = NULL;
+	if (!rc)
+		rc = fc_project_transition(s, owner, id, "publish", &tmp, err);
+	json_decref(tmp);
+	if (!rc)
+		printf("  demo project %lld: %s (%lld tasks, $%d.%02d each)\n", (long long)id, title, (long long)created,
+		       reward / 100, reward % 100);
+	return rc;
+}
+
+int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
+{
+	fc_db *db;
+	int64_t n = 0, owner_id = 0;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_db_int(db, &n, NULL, "SELECT COUNT(*) FROM projects", "");
+	rc = fc_db_int(db, &owner_id, err, "SELECT id FROM users WHERE email=?", "t", owner_email);
+	fc_db_rollback(db);
+	if (n > 0)
+		return 0;
+	if (rc)
+		return fc_err_set(err, FC_ENOTFOUND, "no_owner", NULL, "The demo owner %s does not exist.", owner_email);
+	fc_user owner;
+	if ((rc = fc_account_get(s, owner_id, &owner, err)))
+		return rc;
+	printf("seeding a demo:\n");
+	if ((rc = seed_one(s, &owner, "Product review sentiment",
+			   "Read the review and choose its **overall tone**.\n\n- *Positive*: the buyer is happy.\n"
+			   "- *Negative*: the buyer is unhappy.\n- *Neutral*: neither, or mixed.",
+			   SENTIMENT_CONFIG, SENTIMENT_TASKS, FC_IMPORT_NDJSON, 5, 3, err)) ||
+	    (rc = seed_one(s, &owner, "Compare two assistant answers",
+			   "Pick the answer that is **more helpful and correct**, then say why in one sentence.",
+			   PAIRWISE_CONFIG, PAIRWISE_TASKS, FC_IMPORT_JSON, 12, 2, err)) ||
+	    (rc = seed_one(s, &owner, "Find people, organizations and places",
+			   "Select every name in the sentence and give it a label.", NER_CONFIG, NER_TASKS, FC_IMPORT_CSV,
+			   8, 1, err)))
+		return rc;
+	fc_user c;
+	fc_err e2 = {0};
+	if (!fc_account_create(s, "contributor@faircrowd.local", "contribute-demo-1", "Demo Contributor",
+			       FC_ROLE_CONTRIBUTOR, &c, &e2))
+		printf("  contributor sign-in: contributor@faircrowd.local / contribute-demo-1\n");
+	fc_err_clear(&e2);
+	return 0;
+}

@@ -1,0 +1,322 @@
+/* Review money (accept, reject, appeal), close, the pay floor job and the
+ * ledger check, driven through the store directly. */
+#include "core/clock.h"
+#include "money/ledger.h"
+#include "money/money.h"
+#include "money/payout.h"
+#include "store/store.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[64];
+static fc_store *S;
+static int64_t OWNER, C1, C2;
+
+static int64_t one(const char *sql, const char *fmt, ...);
+
+static void exec_ok(const char *sql)
+{
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_exec(db, &e, sql, "");
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s: %s", sql, e.msg);
+}
+
+static int64_t add_user(const char *email)
+{
+	fc_db *db;
+	fc_err e = {0};
+	int64_t id = 0;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_int(db, &id, &e,
+			   "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?) RETURNING id",
+			   "tttI", email, "h", "n", (int64_t)1);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	return id;
+}
+
+static void up(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/fc-money-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	fc_err e = {0};
+	cr_assert_eq(fc_store_open(&S, dir, &e), 0, "%s", e.msg);
+	fc_clock_set(1893456000);
+	OWNER = add_user("owner@x.org");
+	C1 = add_user("c1@x.org");
+	C2 = add_user("c2@x.org");
+}
+
+static void down(void)
+{
+	fc_store_close(S);
+	fc_clock_set(-1);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(money, .init = up, .fini = down);
+
+static int64_t balance(const char *kind, int64_t id)
+{
+	char a[48];
+	snprintf(a, sizeof a, "%s:%lld", kind, (long long)id);
+	return one("SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account=?", "t", a);
+}
+
+static int64_t one(const char *sql, const char *fmt, ...)
+{
+	/* only the formats these tests use: "", "t", "I" */
+	fc_db *db;
+	fc_err e = {0};
+	int64_t v = 0;
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	va_list ap;
+	va_start(ap, fmt);
+	int rc;
+	if (!strcmp(fmt, "t"))
+		rc = fc_db_int(db, &v, &e, sql, "t", va_arg(ap, const char *));
+	else if (!strcmp(fmt, "I"))
+		rc = fc_db_int(db, &v, &e, sql, "I", va_arg(ap, int64_t));
+	else
+		rc = fc_db_int(db, &v, &e, sql, "");
+	va_end(ap);
+	fc_db_rollback(db);
+	cr_assert_eq(rc, 0, "%s: %s", sql, e.msg);
+	return v;
+}
+
+/* A live project funded with `fund`. */
+static int64_t project(int64_t reward, int64_t fund)
+{
+	fc_db *db;
+	fc_err e = {0};
+	int64_t id;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_int(db, &id, &e,
+			   "INSERT INTO projects(owner_id,kind,title,reward,status,created_at,updated_at) "
+			   "VALUES(?,'annotation','p',?,'live',1,1) RETURNING id",
+			   "II", OWNER, reward);
+	char escrow[48];
+	snprintf(escrow, sizeof escrow, "escrow:%lld", (long long)id);
+	fc_entry en[] = {{"world:USD", -fund}, {escrow, fund}};
+	if (!rc && fund)
+		rc = fc_ledger_post(db, "USD", "funded", "test", en, 2, NULL, &e);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	return id;
+}
+
+/* A submission by user with its reward moved escrow → pending. */
+static int64_t submission(int64_t project, int64_t user, int64_t reward, double secs, const char *status)
+{
+	fc_db *db;
+	fc_err e = {0};
+	int64_t task, aid, sid;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	int rc = fc_db_int(db, &task, &e, "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',1) RETURNING id",
+			   "I", project);
+	if (!rc)
+		rc = fc_db_int(db, &aid, &e,
+			       "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) "
+			       "VALUES(?,?,?,1,2,'submitted') RETURNING id",
+			       "III", task, project, user);
+	if (!rc)
+		rc = fc_db_int(db, &sid, &e,
+			       "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,status,"
+			       "reward,created_at) VALUES(?,?,?,?,'[]',?,?,?,1) RETURNING id",
+			       "IIIIdtI", aid, task, project, user, secs, status, reward);
+	if (!rc)
+		rc = fc_ledger_on_submit(db, project, user, sid, reward, "USD", &e);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	return sid;
+}
+
+typedef int (*hook)(fc_db *, int64_t, fc_err *);
+static int run(hook h, int64_t id, const char *before_sql, fc_err *e)
+{
+	fc_db *db;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, e), 0);
+	int rc = before_sql ? fc_db_exec(db, e, before_sql, "I", id) : 0;
+	if (!rc)
+		rc = h(db, id, e);
+	return fc_db_end(db, &rc, e);
+}
+
+static int64_t violations(void)
+{
+	fc_err e = {0};
+	int64_t v = -1;
+	FILE *f = fopen("/dev/null", "w");
+	cr_assert_eq(fc_money_ledger_check(S, f, &v, &e), 0, "%s", e.msg);
+	fclose(f);
+	return v;
+}
+
+Test(money, accept_moves_pending_to_available_once)
+{
+	int64_t p = project(100, 1000), s = submission(p, C1, 100, 30, "pending");
+	cr_expect_eq(balance("pending", C1), 100);
+	fc_err e = {0};
+	cr_assert_eq(run(fc_money_on_accept, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0, "%s", e.msg);
+	cr_expect_eq(balance("pending", C1), 0);
+	cr_expect_eq(balance("available", C1), 100);
+	cr_assert_eq(run(fc_money_on_accept, s, NULL, &e), 0);
+	cr_expect_eq(balance("available", C1), 100, "a second call moves nothing");
+	cr_expect_eq(violations(), 0);
+}
+
+Test(money, reject_needs_the_stored_reason_and_returns_to_escrow)
+{
+	int64_t p = project(100, 1000), s = submission(p, C1, 100, 30, "pending");
+	fc_err e = {0};
+	cr_expect_eq(run(fc_money_on_reject, s, NULL, &e), FC_ECONFLICT, "not rejected yet");
+	cr_expect_str_eq(e.slug, "not_rejected");
+	fc_err_clear(&e);
+	/* the table refuses a rejection without a reason */
+	cr_expect_neq(run(fc_money_on_reject, s, "UPDATE submissions SET status='rejected' WHERE id=?", &e), 0);
+	fc_err_clear(&e);
+	cr_assert_eq(run(fc_money_on_reject, s,
+			 "UPDATE submissions SET status='rejected', reason_code='spam', reason_text='Random clicks' WHERE id=?",
+			 &e),
+		     0, "%s", e.msg);
+	cr_expect_eq(balance("pending", C1), 0);
+	cr_expect_eq(balance("escrow", p), 1000);
+	char ref[48];
+	snprintf(ref, sizeof ref, "submission:%lld", (long long)s);
+	cr_expect_eq(one("SELECT COUNT(*) FROM ledger_txns WHERE ref=? AND memo LIKE 'rejected (spam: Random clicks)'", "t",
+			 ref),
+		     1);
+	/* appeal upheld: escrow → available */
+	cr_assert_eq(run(fc_money_on_appeal_upheld, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0,
+		     "%s", e.msg);
+	cr_expect_eq(balance("available", C1), 100);
+	cr_expect_eq(balance("escrow", p), 900);
+	cr_assert_eq(run(fc_money_on_appeal_upheld, s, NULL, &e), 0);
+	cr_expect_eq(balance("available", C1), 100, "upheld twice pays once");
+	cr_expect_eq(violations(), 0);
+}
+
+Test(money, appeal_with_empty_escrow_charges_the_requester)
+{
+	int64_t p = project(100, 100), s = submission(p, C1, 100, 30, "pending");
+	fc_err e = {0};
+	cr_assert_eq(run(fc_money_on_reject, s,
+			 "UPDATE submissions SET status='rejected', reason_code='x', reason_text='y' WHERE id=?", &e),
+		     0);
+	/* the escrow is spent elsewhere (another submission) */
+	submission(p, C2, 100, 30, "pending");
+	cr_assert_eq(run(fc_money_on_appeal_upheld, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0);
+	cr_expect_eq(balance("available", C1), 100);
+	cr_expect_eq(balance("owed", p), -100);
+	cr_expect_eq(balance("escrow", p), 0);
+	cr_expect_eq(violations(), 0);
+}
+
+Test(money, close_returns_escrow_and_repays_debt)
+{
+	int64_t p = project(100, 500);
+	fc_db *db;
+	fc_err e = {0};
+	char escrow[48], owed[48];
+	snprintf(escrow, sizeof escrow, "escrow:%lld", (long long)p);
+	snprintf(owed, sizeof owed, "owed:%lld", (long long)p);
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	fc_entry en[] = {{owed, -150}, {"available:2", 150}};
+	int rc = fc_ledger_post(db, "USD", "debt", "t", en, 2, NULL, &e);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(run(fc_money_on_close, p, "UPDATE projects SET status='closed' WHERE id=?", &e), 0, "%s", e.msg);
+	cr_expect_eq(balance("escrow", p), 0);
+	cr_expect_eq(balance("owed", p), 0);
+	cr_expect_eq(one("SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account='world:USD'", ""), -500 + 350);
+	/* a late rejection in a closed project goes straight back to the requester */
+	int64_t s = submission(p, C1, 100, 30, "pending");
+	cr_assert_eq(run(fc_money_on_reject, s,
+			 "UPDATE submissions SET status='rejected', reason_code='x', reason_text='y' WHERE id=?", &e),
+		     0);
+	cr_expect_eq(balance("escrow", p), 0);
+	cr_expect_eq(violations(), 0);
+}
+
+Test(money, pay_floor_uses_the_median_and_never_pays_twice)
+{
+	int64_t p = project(20, 20 * 7);
+	/* 7 accepted submissions: median of 60..1800 is 600 s */
+	double secs[] = {60, 120, 300, 600, 900, 1200, 1800};
+	int64_t sub[7];
+	for (int i = 0; i < 7; i++)
+		sub[i] = submission(p, i < 4 ? C1 : C2, 20, secs[i], "accepted");
+	fc_err e = {0};
+	/* accepted: move each reward to available as review would */
+	for (int i = 0; i < 7; i++)
+		cr_assert_eq(run(fc_money_on_accept, sub[i], NULL, &e), 0);
+	int64_t n = 0;
+	cr_assert_eq(fc_money_pay_floor(S, fc_clock_now(), &n, &e), 0, "%s", e.msg);
+	cr_expect_eq(n, 7);
+	/* ceil(1200 * 600 / 3600) = 200 per submission: 180 more each */
+	cr_expect_eq(balance("available", C1), 4 * 200);
+	cr_expect_eq(balance("available", C2), 3 * 200);
+	cr_expect_eq(one("SELECT reward FROM projects WHERE id=?", "I", p), 200);
+	cr_expect_eq(one("SELECT COUNT(*) FROM bonuses WHERE project_id=? AND kind='pay_floor'", "I", p), 2);
+	cr_expect_eq(one("SELECT COUNT(*) FROM audit WHERE action='pay_floor_topup'", ""), 1);
+	cr_expect_eq(balance("owed", p), -(7 * 180));
+	/* again, at once and after the interval: nothing more */
+	n = 0;
+	cr_assert_eq(fc_money_pay_floor(S, fc_clock_now(), &n, &e), 0);
+	cr_assert_eq(fc_money_pay_floor(S, fc_clock_now() + 3600, &n, &e), 0);
+	cr_expect_eq(n, 0);
+	cr_expect_eq(balance("available", C1), 4 * 200);
+	cr_expect_eq(violations(), 0);
+}
+
+Test(money, pay_floor_leaves_volunteer_and_fair_projects_alone)
+{
+	int64_t volunteer = project(0, 0), fair = project(500, 5000);
+	for (int i = 0; i < 6; i++) {
+		submission(volunteer, C1, 0, 600, "accepted");
+		submission(fair, C1, 500, 600, "accepted");
+	}
+	int64_t n = 0;
+	fc_err e = {0};
+	cr_assert_eq(fc_money_pay_floor(S, fc_clock_now(), &n, &e), 0);
+	cr_expect_eq(n, 0);
+	cr_expect_eq(one("SELECT COUNT(*) FROM pay_floor_runs", ""), 0);
+}
+
+Test(money, ledger_check_finds_violations)
+{
+	int64_t p = project(100, 1000);
+	submission(p, C1, 100, 30, "pending");
+	cr_expect_eq(violations(), 0);
+	/* an unbalanced transaction, a currency mismatch, a negative pending */
+	exec_ok("INSERT INTO ledger_txns(currency,memo,created_at) VALUES('USD','bad',1)");
+	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
+		"VALUES((SELECT MAX(id) FROM ledger_txns),'pending:2',-5,'EUR',1)");
+	cr_expect_eq(violations(), 3);
+}
+
+Test(money, csv_provider_quotes_fields)
+{
+	char file[128];
+	snprintf(file, sizeof file, "%s/b.csv", dir);
+	fc_payout_line l[] = {{1, 2, "a@x.org", 500, "USD"}, {3, 4, "\"odd\",name@x.org", 700, "EUR"}};
+	fc_payout_batch b = {.id = 1, .count = 2, .total = 1200, .lines = l};
+	fc_err e = {0};
+	cr_assert_eq(fc_payout_csv.submit(&b, file, &e), 0);
+	FILE *f = fopen(file, "r");
+	char buf[512] = "";
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	cr_expect_str_eq(buf, "payout_id,user_id,email,amount,currency\n1,2,a@x.org,500,USD\n"
+			      "3,4,\"\"\"odd\"\",name@x.org\",700,EUR\n");
+}

@@ -1,0 +1,155 @@
+// Starter labeling configs (Label Studio syntax) with a sample task each.
+
+const DOT = 'data:image/svg+xml;base64,'; // previews draw their own sample picture
+
+export const TEMPLATES = [
+  {
+    id: 'image-objects',
+    title: 'Image: boxes, polygons, keypoints',
+    description: 'Draw bounding boxes, outline shapes and mark points on images.',
+    config: `<View>
+  <Header value="Mark every vehicle and pedestrian"/>
+  <RectangleLabels name="box" toName="image">
+    <Label value="Car" background="#2563eb"/>
+    <Label value="Pedestrian" background="#e11d48"/>
+  </RectangleLabels>
+  <PolygonLabels name="shape" toName="image">
+    <Label value="Road" background="#16a34a"/>
+  </PolygonLabels>
+  <KeyPointLabels name="point" toName="image">
+    <Label value="Head" background="#d97706"/>
+  </KeyPointLabels>
+  <Image name="image" value="$image" zoom="true"/>
+</View>`,
+    sample: { image: 'sample:image' },
+    instructions: '## What to do\n\n- Draw a **box** around every car and pedestrian.\n- Outline the **road** with a polygon.\n- Put a **point** on each head.\n\nPress the number keys to pick a label, `Del` removes the selected region, `Ctrl+Z` undoes.',
+  },
+  {
+    id: 'image-boxes',
+    title: 'Image bounding boxes',
+    description: 'Classic object detection boxes.',
+    config: `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image">
+    <Label value="Cat"/>
+    <Label value="Dog"/>
+  </RectangleLabels>
+</View>`,
+    sample: { image: 'sample:image' },
+    instructions: 'Draw a tight box around each cat and dog.',
+  },
+  {
+    id: 'text-classification',
+    title: 'Text classification',
+    description: 'Pick a sentiment for each text.',
+    config: `<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text" choice="single" required="true">
+    <Choice value="Positive"/>
+    <Choice value="Neutral"/>
+    <Choice value="Negative"/>
+  </Choices>
+</View>`,
+    sample: { text: 'The delivery was late, but the support team fixed it quickly.' },
+    instructions: 'Read the text and choose the sentiment that fits best.',
+  },
+  {
+    id: 'ner',
+    title: 'Named entities (text spans)',
+    description: 'Highlight people, places and organisations; link them with relations.',
+    config: `<View>
+  <Labels name="label" toName="text">
+    <Label value="Person" background="#e11d48"/>
+    <Label value="Location" background="#2563eb"/>
+    <Label value="Organization" background="#16a34a"/>
+  </Labels>
+  <Text name="text" value="$text" granularity="word"/>
+  <Relations>
+    <Relation value="works for"/>
+    <Relation value="located in"/>
+  </Relations>
+</View>`,
+    sample: { text: 'Ada Lovelace worked with Charles Babbage at the Analytical Engine project in London.' },
+    instructions: 'Select the words of each name, then press the label key. Spans may overlap.',
+  },
+  {
+    id: 'pairwise',
+    title: 'Compare two model answers',
+    description: 'Which answer to the prompt is better?',
+    config: `<View>
+  <Header value="Prompt"/>
+  <Text name="prompt" value="$prompt"/>
+  <View style="display: flex; gap: 1em">
+    <Text name="answer_a" value="$answer_a"/>
+    <Text name="answer_b" value="$answer_b"/>
+  </View>
+  <Pairwise name="preference" toName="answer_a,answer_b" required="true"/>
+</View>`,
+    sample: { prompt: 'Explain photosynthesis to a child.', answer_a: 'Plants eat sunlight! They use light, water and air to make their own food and give us oxygen.', answer_b: 'Photosynthesis is the conversion of light energy into chemical energy via chlorophyll-mediated reactions.' },
+    instructions: 'Pick the answer that is more helpful, correct and suitable for the reader.',
+  },
+  {
+    id: 'rating',
+    title: 'Rate a model answer with rationale',
+    description: 'A 1–5 rating and a short reason.',
+    config: `<View>
+  <Header value="Prompt"/>
+  <Text name="prompt" value="$prompt"/>
+  <Header value="Model answer"/>
+  <Text name="answer" value="$answer"/>
+  <Rating name="quality" toName="answer" maxRating="5" required="true"/>
+  <TextArea name="rationale" toName="answer" rows="3" placeholder="Why this rating?" required="true"/>
+</View>`,
+    sample: { prompt: 'What is the capital of Australia?', answer: 'The capital of Australia is Canberra.' },
+    instructions: 'Rate how helpful and correct the answer is (5 is best) and say why in a sentence.',
+  },
+  {
+    id: 'ranking',
+    title: 'Rank search results',
+    description: 'Order items from best to worst.',
+    config: `<View>
+  <Header value="$query"/>
+  <List name="results" value="$items" title="Results"/>
+  <Ranker name="rank" toName="results"/>
+</View>`,
+    sample: { query: 'best hiking boots', items: [{ id: 'a', title: 'Trail boot review', body: 'Tested 12 boots on 300 km.' }, { id: 'b', title: 'Boot shop', body: 'Sale on all shoes.' }, { id: 'c', title: 'Forum thread', body: 'Which boots for the Alps?' }] },
+    instructions: 'Put the most useful result first.',
+  },
+];
+
+/** A small picture drawn in the browser, for previews (no network). */
+export function sampleImage() {
+  const c = document.createElement('canvas');
+  c.width = 480;
+  c.height = 320;
+  const g = c.getContext('2d');
+  const sky = g.createLinearGradient(0, 0, 0, 320);
+  sky.addColorStop(0, '#bfdbfe');
+  sky.addColorStop(1, '#e0f2fe');
+  g.fillStyle = sky;
+  g.fillRect(0, 0, 480, 320);
+  g.fillStyle = '#6b7280';
+  g.beginPath();
+  g.moveTo(180, 320);
+  g.lineTo(220, 170);
+  g.lineTo(260, 170);
+  g.lineTo(330, 320);
+  g.fill();
+  g.fillStyle = '#86efac';
+  g.fillRect(0, 170, 220, 150);
+  g.fillStyle = '#1d4ed8';
+  g.fillRect(250, 230, 70, 36);
+  g.fillStyle = '#111827';
+  g.beginPath();
+  g.arc(110, 180, 10, 0, Math.PI * 2);
+  g.fill();
+  g.fillRect(104, 190, 12, 40);
+  return c.toDataURL('image/png');
+}
+
+export function sampleFor(t) {
+  const out = {};
+  for (const [k, v] of Object.entries(t.sample)) out[k] = v === 'sample:image' ? sampleImage() : v;
+  return out;
+}
+void DOT;

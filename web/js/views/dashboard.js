@@ -1,0 +1,230 @@
+// A requester's project dashboard: progress charts (inline SVG), import,
+// funding, publish/pause/close, consent and export.
+import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
+import { get, post, put, api } from '../api.js';
+import { stat } from './contributor.js';
+import { STATUS } from './requester.js';
+
+const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
+
+/** A horizontal stacked bar with a legend: parts [{key,label,value}]. */
+export function stackedBar(title, parts) {
+  const total = parts.reduce((a, p) => a + p.value, 0);
+  const W = 600;
+  let x = 0;
+  const svg = s('svg', { class: 'chart-bar', viewBox: `0 0 ${W} 28`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `${title}: ${parts.map((p) => `${p.label} ${p.value}`).join(', ')}` });
+  svg.append(s('rect', { x: 0, y: 0, width: W, height: 28, rx: 6, fill: '#f1f5f9' }));
+  for (const p of parts) {
+    if (!total || !p.value) continue;
+    const w = (p.value / total) * W;
+    svg.append(s('rect', { x, y: 0, width: w, height: 28, fill: COLORS[p.key] || '#64748b' }, s('title', null, `${p.label}: ${p.value}`)));
+    x += w;
+  }
+  return h('figure', { class: 'chart' }, h('figcaption', null, title, h('span', { class: 'muted' }, ` · ${total}`)), svg,
+    h('ul', { class: 'legend' }, parts.map((p) => {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.background = COLORS[p.key] || '#64748b';
+      return h('li', null, sw, `${p.label} `, h('strong', null, String(p.value)));
+    })));
+}
+
+/** A donut chart of parts. */
+export function donut(title, parts) {
+  const total = parts.reduce((a, p) => a + p.value, 0);
+  const R = 40;
+  const C = 2 * Math.PI * R;
+  const svg = s('svg', { class: 'chart-donut', viewBox: '0 0 100 100', role: 'img', 'aria-label': `${title}: ${parts.map((p) => `${p.label} ${p.value}`).join(', ')}` });
+  svg.append(s('circle', { cx: 50, cy: 50, r: R, fill: 'none', stroke: '#f1f5f9', 'stroke-width': 14 }));
+  let off = 0;
+  for (const p of parts) {
+    if (!total || !p.value) continue;
+    const len = (p.value / total) * C;
+    svg.append(s('circle', { cx: 50, cy: 50, r: R, fill: 'none', stroke: COLORS[p.key] || '#64748b', 'stroke-width': 14, 'stroke-dasharray': `${len} ${C - len}`, 'stroke-dashoffset': -off, transform: 'rotate(-90 50 50)' }, s('title', null, `${p.label}: ${p.value}`)));
+    off += len;
+  }
+  svg.append(s('text', { x: 50, y: 50, 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'donut-total' }, String(total)));
+  return h('figure', { class: 'chart chart-donut-wrap' }, h('figcaption', null, title), h('div', { class: 'donut-row' }, svg,
+    h('ul', { class: 'legend vertical' }, parts.map((p) => {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.background = COLORS[p.key] || '#64748b';
+      return h('li', null, sw, `${p.label} `, h('strong', null, String(p.value)));
+    }))));
+}
+
+/** Two bars comparing throughput. */
+function throughput(t) {
+  const max = Math.max(1, t.last_hour, t.last_day);
+  const row = (label, v, y) => [
+    s('text', { x: 0, y: y + 14, class: 'bar-label' }, label),
+    s('rect', { x: 90, y, width: Math.max(2, (v / max) * 240), height: 20, rx: 4, fill: '#4338ca' }),
+    s('text', { x: 90 + Math.max(2, (v / max) * 240) + 6, y: y + 14, class: 'bar-value' }, String(v)),
+  ];
+  return h('figure', { class: 'chart' }, h('figcaption', null, 'Submissions'),
+    s('svg', { class: 'chart-tp', viewBox: '0 0 380 56', role: 'img', 'aria-label': `Submissions: ${t.last_hour} in the last hour, ${t.last_day} in the last day` }, row('Last hour', t.last_hour, 2), row('Last day', t.last_day, 32)));
+}
+
+function contentTypeFor(file) {
+  const n = file.name.toLowerCase();
+  if (n.endsWith('.csv') || file.type === 'text/csv') return 'text/csv';
+  if (n.endsWith('.jsonl') || n.endsWith('.ndjson')) return 'application/x-ndjson';
+  if (n.endsWith('.json') || file.type === 'application/json') return 'application/json';
+  return null;
+}
+
+export async function dashboardView(ctx) {
+  const id = ctx.params[0];
+  let p = await get(`/projects/${id}`);
+  const page = h('section', { class: 'page' });
+  ctx.main.append(page);
+
+  const draw = async () => {
+    const [stats, moneyInfo] = await Promise.all([get(`/projects/${id}/stats`), get(`/projects/${id}/money`, { noAuthRedirect: true }).catch(() => null)]);
+    if (!ctx.isCurrent()) return;
+    clear(page);
+    const cur = p.currency;
+    const needed = p.reward * p.overlap * (p.task_count || 0);
+    const head = h('div', { class: 'page-head' },
+      h('div', null, h('p', { class: 'crumbs' }, h('a', { href: '/projects' }, '← Projects')),
+        h('h1', null, p.title, ' ', h('span', { class: `badge badge-${p.status}` }, STATUS[p.status] || p.status))),
+      h('div', { class: 'head-actions' },
+        p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
+        h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
+        h('a', { class: 'btn', href: `/api/v1/projects/${id}/export?format=jsonl`, download: `project-${id}.jsonl` }, 'Export JSONL'),
+        ...lifecycleButtons()));
+    const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    page.append(head, statusMsg);
+
+    function lifecycleButtons() {
+      const out = [];
+      const act = (action, label, cls) => h('button', { type: 'button', class: `btn ${cls || ''}`, dataset: { action }, onclick: () => transition(action) }, label);
+      if (p.status === 'draft' || p.status === 'paused') out.push(act('publish', p.status === 'draft' ? 'Publish' : 'Resume', 'primary'));
+      if (p.status === 'live') out.push(act('pause', 'Pause'));
+      if (p.status !== 'closed') out.push(act('close', 'Close', 'danger-outline'));
+      return out;
+    }
+
+    async function transition(action) {
+      if (action === 'close' && !confirm('Close this project for good? Open tasks are withdrawn and unused funds are returned.')) return;
+      try {
+        p = await post(`/projects/${id}/${action}`);
+        toast({ publish: 'Published: contributors can start now.', pause: 'Paused.', close: 'Closed.' }[action], 'ok');
+        await draw();
+      } catch (e) {
+        statusMsg.textContent = e.code === 'insufficient_funds' ? `${e.message} Add at least ${money(needed - (moneyInfo ? moneyInfo.escrow_balance || 0 : 0), cur)} below.` : e.message;
+        statusMsg.hidden = false;
+        statusMsg.focus && statusMsg.scrollIntoView({ block: 'nearest' });
+      }
+    }
+
+    const t = stats.tasks;
+    const sb = stats.submissions;
+    page.append(h('div', { class: 'stat-grid' },
+      stat('Tasks done', `${t.done} / ${t.total}`, t.total ? `${Math.round((t.done / t.total) * 100)}% complete` : 'Import tasks to start'),
+      stat('Contributors', String(stats.contributors)),
+      stat('Median active time', duration(stats.median_active_seconds)),
+      stat('Effective pay', stats.effective_hourly === null || stats.effective_hourly === undefined ? '—' : `${money(stats.effective_hourly, cur)}/h`, 'From measured active time')));
+    page.append(h('div', { class: 'charts card' },
+      stackedBar('Tasks', [{ key: 'done', label: 'Done', value: t.done }, { key: 'in_progress', label: 'In progress', value: t.in_progress }, { key: 'not_started', label: 'Not started', value: t.not_started }]),
+      h('div', { class: 'chart-row' },
+        donut('Submissions by status', [{ key: 'pending', label: 'Pending', value: sb.pending || 0 }, { key: 'accepted', label: 'Accepted', value: sb.accepted || 0 }, { key: 'auto_accepted', label: 'Auto-accepted', value: sb.auto_accepted || 0 }, { key: 'rejected', label: 'Rejected', value: sb.rejected || 0 }]),
+        throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
+
+    page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
+
+    function importPanel() {
+      const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,.ndjson,.csv,application/json,text/csv', class: 'sr-only' });
+      const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' });
+      const zone = h('label', { class: 'dropzone', for: 'import-file', tabindex: '0' },
+        h('strong', null, 'Drop a task file here'), h('span', { class: 'muted' }, ' or press Enter to choose one'), h('br'),
+        h('span', { class: 'muted small' }, 'JSON array, JSON Lines or CSV (header row). Objects without "data" are taken whole as the data.'));
+      zone.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          input.click();
+        }
+      });
+      const send = async (file) => {
+        const ct = contentTypeFor(file);
+        if (!ct) {
+          result.className = 'import-result error';
+          result.textContent = `${file.name}: use a .json, .jsonl or .csv file.`;
+          return;
+        }
+        result.className = 'import-result';
+        result.textContent = `Importing ${file.name}…`;
+        try {
+          const r = await api('POST', `/projects/${id}/tasks`, { raw: file, contentType: ct, idempotencyKey: `import-${id}-${file.name}-${file.size}-${file.lastModified}-${randomId(6)}`, retries: 3 });
+          toast(`Imported ${r.created} tasks.`, 'ok');
+          p = await get(`/projects/${id}`);
+          await draw();
+          const again = page.querySelector('.import-result');
+          if (again) {
+            again.className = 'import-result ok';
+            again.textContent = `${file.name}: ${r.created} task${r.created === 1 ? '' : 's'} created.`;
+          }
+        } catch (e) {
+          result.className = 'import-result error';
+          result.textContent = `${file.name}: ${e.message}`;
+        }
+      };
+      input.addEventListener('change', () => input.files[0] && send(input.files[0]));
+      zone.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        zone.classList.add('over');
+      });
+      zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+      zone.addEventListener('drop', (e) => {
+        e.preventDefault();
+        zone.classList.remove('over');
+        const f = e.dataTransfer.files[0];
+        if (f) send(f);
+      });
+      return h('section', { class: 'card panel' }, h('h2', null, 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`), input, zone, result);
+    }
+
+    function fundPanel() {
+      const amount = h('input', { name: 'amount', id: 'fund-amount', class: 'input', inputmode: 'decimal', placeholder: '50.00' });
+      const form = h('form', { class: 'inline-form', novalidate: true },
+        h('p', { class: 'form-error', role: 'alert', hidden: true }),
+        field(`Amount (${cur})`, amount), h('button', { type: 'submit', class: 'btn primary' }, 'Add funds'));
+      const bal = moneyInfo && moneyInfo.escrow_balance !== undefined ? moneyInfo.escrow_balance : null;
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        clearFormErrors(form);
+        const m = toMinor(amount.value, cur);
+        if (!(m > 0)) return showFormError(form, { field: 'amount', message: 'Enter an amount greater than zero, like 25.00.' });
+        try {
+          const r = await post(`/projects/${id}/fund`, { amount: m }, { idempotencyKey: `fund-${id}-${randomId(12)}` });
+          toast(`Added ${money(r.amount ?? m, cur)}${r.fee ? ` (fee ${money(r.fee, cur)})` : ''}.`, 'ok');
+          await draw();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+      return h('section', { class: 'card panel' }, h('h2', null, 'Funds'),
+        h('p', null, 'Publishing needs ', h('strong', null, money(needed, cur)), ` (reward ${money(p.reward, cur)} × overlap ${p.overlap} × ${p.task_count || 0} tasks).`),
+        bal !== null ? h('p', null, 'In escrow: ', h('strong', null, money(bal, cur)), moneyInfo.escrow_needed !== undefined ? h('span', { class: 'muted' }, ` · still needed ${money(Math.max(0, moneyInfo.escrow_needed - bal), cur)}`) : null) : null,
+        form);
+    }
+
+    function consentPanel() {
+      const text = h('textarea', { name: 'text', id: 'consent-text', class: 'input', rows: '4', placeholder: 'What contributors agree to (Markdown).' });
+      const version = h('input', { name: 'version', id: 'consent-version', class: 'input narrow', placeholder: 'v1', value: p.consent_version ? '' : 'v1' });
+      const form = h('form', { class: 'stack-form', novalidate: true }, h('p', { class: 'form-error', role: 'alert', hidden: true }), field('Consent text', text), field('Version', version), h('button', { type: 'submit', class: 'btn' }, 'Publish consent'));
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        clearFormErrors(form);
+        try {
+          await put(`/projects/${id}/consent`, { text: text.value, version: version.value.trim() });
+          toast('Consent document saved.', 'ok');
+          p = await get(`/projects/${id}`);
+          await draw();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+      return h('section', { class: 'card panel' }, h('h2', null, 'Consent'), h('p', { class: 'muted' }, p.consent_version ? `Current version: ${p.consent_version}. A changed text needs a new version.` : 'Optional. Contributors must accept it before their first task.'), form);
+    }
+  };
+  await draw();
+}

@@ -1,0 +1,288 @@
+// The work screen: lease a task, show it beside the instructions, time the
+// active work, autosave a draft, submit (idempotent, retried) or skip, and
+// go straight on to the next task.
+import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
+import { get, post, api } from '../api.js';
+import { markdown } from '../markdown.js';
+import { Annotator } from '../annotate/annotator.js';
+
+const IDLE_SECONDS = 60;
+const leaseKey = (pid) => `fc-lease-${pid}`;
+const draftKey = (aid) => `fc-draft-${aid}`;
+
+function readJSON(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+function writeJSON(key, v) {
+  try {
+    localStorage.setItem(key, JSON.stringify(v));
+  } catch {
+    /* storage full or blocked: drafts are a convenience */
+  }
+}
+
+/** Counts seconds while the tab is visible and the person was active in the last minute. */
+class ActiveTimer {
+  constructor(start, onTick) {
+    this.seconds = start || 0;
+    this.onTick = onTick;
+    this.lastInput = performance.now();
+    this.last = performance.now();
+    this.bump = () => {
+      this.lastInput = performance.now();
+    };
+    for (const ev of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'input']) document.addEventListener(ev, this.bump, { passive: true, capture: true });
+    this.vis = () => {
+      this.last = performance.now();
+      this.bump();
+    };
+    document.addEventListener('visibilitychange', this.vis);
+    this.iv = setInterval(() => this.tick(), 1000);
+  }
+
+  get running() {
+    return document.visibilityState === 'visible' && (performance.now() - this.lastInput) / 1000 < IDLE_SECONDS;
+  }
+
+  tick() {
+    const now = performance.now();
+    const dt = Math.min(5, (now - this.last) / 1000);
+    this.last = now;
+    if (this.running) this.seconds += dt;
+    this.onTick(this.seconds, this.running);
+  }
+
+  stop() {
+    clearInterval(this.iv);
+    for (const ev of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'input']) document.removeEventListener(ev, this.bump, { capture: true });
+    document.removeEventListener('visibilitychange', this.vis);
+  }
+}
+
+function imageUrls(data) {
+  const out = [];
+  for (const v of Object.values(data || {})) if (typeof v === 'string' && /^(data:image\/|\/|https?:)/.test(v) && /(^data:image|\.(png|jpe?g|gif|webp|svg)(\?|$))/i.test(v)) out.push(v);
+  return out;
+}
+
+function preload(urls) {
+  return Promise.all(urls.map((u) => new Promise((res) => {
+    const img = new Image();
+    img.onload = img.onerror = () => res();
+    img.src = u;
+    if (img.decode) img.decode().then(res, res);
+  })));
+}
+
+export async function workView(ctx) {
+  const pid = ctx.params[0];
+  const project = await get(`/projects/${pid}`);
+  let asg = null;
+  let key = null;
+  let ann = null;
+  let timer = null;
+  let saveTimer = null;
+  let busy = false;
+  let done = 0;
+
+  const titleEl = h('h1', { class: 'work-title' }, project.title);
+  const timerEl = h('span', { class: 'timer', role: 'timer', 'aria-live': 'off' }, '00:00');
+  const timerState = h('span', { class: 'timer-state' });
+  const countEl = h('span', { class: 'muted' });
+  const instr = h('div', { class: 'prose' });
+  instr.innerHTML = markdown(project.instructions || '_No instructions._');
+  const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
+  const taskHost = h('div', { class: 'work-task' });
+  const problems = h('div', { class: 'problems', role: 'alert', hidden: true });
+  const side = h('div', { class: 'work-side' });
+  const submitBtn = h('button', { type: 'button', class: 'btn primary big', title: 'Ctrl+Enter' }, 'Submit', h('kbd', null, 'Ctrl+↵'));
+  const skipBtn = h('button', { type: 'button', class: 'btn' }, 'Skip');
+  const actions = h('div', { class: 'work-actions' }, submitBtn, skipBtn);
+  const keysHelp = h('details', { class: 'keys-help' }, h('summary', null, 'Keyboard shortcuts'),
+    h('dl', null, [['1–9', 'pick a label / choice'], ['Del', 'delete selected region'], ['Esc', 'deselect / cancel'], ['R', 'relate selected region'], ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'], ['+ / −', 'zoom image (when focused)'], ['Enter', 'close polygon'], ['Ctrl+Enter', 'submit']].map(([k, d]) => h('div', null, h('dt', null, h('kbd', null, k)), h('dd', null, d)))));
+  const screen = h('section', { class: 'work' },
+    h('header', { class: 'work-head' },
+      h('div', { class: 'work-head-title' }, h('a', { href: `/work/${pid}`, class: 'muted small' }, '← Project'), titleEl),
+      h('div', { class: 'work-meta' }, h('span', { class: 'reward-chip' }, money(project.reward, project.currency)), h('span', { class: 'timer-box' }, 'Active ', timerEl, timerState), countEl)),
+    h('div', { class: 'work-grid' }, instrPanel, h('div', { class: 'work-center' }, problems, taskHost), h('div', { class: 'work-right' }, side, actions, keysHelp)));
+  ctx.main.append(screen);
+
+  function saveDraft() {
+    if (!asg || !ann) return;
+    writeJSON(draftKey(asg.id), { result: ann.getResult(), active: timer ? timer.seconds : 0, at: Date.now() });
+  }
+
+  function teardown() {
+    clearTimeout(saveTimer);
+    if (timer) timer.stop();
+    timer = null;
+    if (ann) ann.destroy();
+    ann = null;
+  }
+
+  function showEmpty(title, text) {
+    teardown();
+    asg = null;
+    delete document.body.dataset.taskReady;
+    clear(taskHost).append(h('div', { class: 'empty card' }, h('h2', null, title), h('p', null, text), h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '/work' }, 'Find other work'), h('a', { class: 'btn', href: '/me/work' }, 'My work'))));
+    clear(side);
+    actions.hidden = true;
+    timerEl.textContent = '00:00';
+    taskHost.querySelector('a').focus();
+  }
+
+  async function lease() {
+    const saved = readJSON(leaseKey(pid));
+    if (saved && saved.asg && Date.parse(saved.asg.expires_at) > Date.now() + 5000) return saved;
+    try {
+      const a = await post(`/projects/${pid}/assignments`);
+      if (!a) return null;
+      const entry = { asg: a, key: `fc-${a.id}-${randomId(16)}` };
+      writeJSON(leaseKey(pid), entry);
+      return entry;
+    } catch (e) {
+      if (e.code === 'consent_required') {
+        ctx.navigate(`/work/${pid}?consent=required`, { replace: true });
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  async function show(entry) {
+    teardown();
+    problems.hidden = true;
+    if (entry === undefined) return;
+    if (!entry) {
+      localStorage.removeItem(leaseKey(pid));
+      return showEmpty(done ? 'All done for now' : 'No tasks left right now', done ? `You submitted ${done} task${done === 1 ? '' : 's'}. There is nothing more for you in this project at the moment — thank you!` : 'Every task of this project is taken or finished. Check back later or pick another project.');
+    }
+    asg = entry.asg;
+    key = entry.key;
+    actions.hidden = false;
+    const draft = readJSON(draftKey(asg.id));
+    const urls = imageUrls(asg.task.data);
+    const loaded = preload(urls);
+    clear(taskHost);
+    clear(side);
+    ann = new Annotator(taskHost, {
+      config: project.label_config, data: asg.task.data, predictions: asg.task.predictions,
+      result: draft && draft.result,
+      onChange: () => {
+        clearTimeout(saveTimer);
+        saveTimer = setTimeout(saveDraft, 300);
+      },
+    });
+    side.append(ann.side);
+    timer = new ActiveTimer(draft ? draft.active : 0, (sec, running) => {
+      timerEl.textContent = clock(sec);
+      timerState.textContent = running ? '' : ' · paused';
+      screen.classList.toggle('paused', !running);
+    });
+    timerEl.textContent = clock(timer.seconds);
+    countEl.textContent = done ? `${done} done this session` : '';
+    await loaded;
+    if (!ctx.isCurrent() || !asg || asg.id !== entry.asg.id) return;
+    document.body.dataset.taskReady = String(asg.id);
+    performance.mark(`fc-task-ready-${asg.id}`);
+    const first = taskHost.querySelector('.label-btn, .img-viewport, .text-body, input, textarea, button');
+    if (first && !taskHost.contains(document.activeElement)) first.focus({ preventScroll: true });
+  }
+
+  async function next() {
+    try {
+      await show(await lease());
+    } catch (e) {
+      showEmpty('Could not get a task', e.message);
+    }
+  }
+
+  async function submit() {
+    if (!asg || busy) return;
+    const list = ann.validate();
+    if (list.length) {
+      clear(problems).append(h('strong', null, 'Before you submit:'), h('ul', null, list.map((p) => h('li', null, p.message))));
+      problems.hidden = false;
+      problems.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    problems.hidden = true;
+    busy = true;
+    submitBtn.disabled = skipBtn.disabled = true;
+    performance.mark(`fc-submit-${asg.id}`);
+    const a = asg;
+    try {
+      await api('POST', `/assignments/${a.id}/submit`, { body: { result: ann.getResult(), active_seconds: Math.round(timer.seconds * 10) / 10 }, idempotencyKey: key, retries: 6 });
+      localStorage.removeItem(draftKey(a.id));
+      localStorage.removeItem(leaseKey(pid));
+      done++;
+      toast(`Submitted · ${money(a.reward ?? project.reward, project.currency)} pending review`, 'ok', 2500);
+      await next();
+    } catch (e) {
+      if (e.code === 'invalid_result' || e.status === 400) {
+        clear(problems).append(h('strong', null, e.message), e.details && e.details.length > 1 ? h('ul', null, e.details.slice(0, 8).map((d) => h('li', null, d.message || String(d)))) : null);
+        problems.hidden = false;
+      } else if (e.status === 409 || e.status === 404) {
+        toast(`${e.message} Getting a new task.`, 'info');
+        localStorage.removeItem(draftKey(a.id));
+        localStorage.removeItem(leaseKey(pid));
+        await next();
+      } else {
+        clear(problems).append(h('strong', null, e.message), h('p', null, 'Your answer is saved on this device; press Submit again to retry.'));
+        problems.hidden = false;
+      }
+    } finally {
+      busy = false;
+      submitBtn.disabled = skipBtn.disabled = false;
+    }
+  }
+
+  async function skip() {
+    if (!asg || busy) return;
+    busy = true;
+    submitBtn.disabled = skipBtn.disabled = true;
+    const a = asg;
+    try {
+      await post(`/assignments/${a.id}/release`);
+    } catch (e) {
+      if (e.status !== 409 && e.status !== 404) {
+        toast(e.message, 'error');
+        busy = false;
+        submitBtn.disabled = skipBtn.disabled = false;
+        return;
+      }
+    }
+    localStorage.removeItem(draftKey(a.id));
+    localStorage.removeItem(leaseKey(pid));
+    busy = false;
+    submitBtn.disabled = skipBtn.disabled = false;
+    await next();
+  }
+
+  submitBtn.addEventListener('click', submit);
+  skipBtn.addEventListener('click', skip);
+  const onKey = (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      e.preventDefault();
+      submit();
+    } else if (e.key === '?' && !isTyping(e)) {
+      keysHelp.open = !keysHelp.open;
+    }
+  };
+  document.addEventListener('keydown', onKey);
+  const onHide = () => saveDraft();
+  window.addEventListener('pagehide', onHide);
+  ctx.onLeave(() => {
+    saveDraft();
+    teardown();
+    document.removeEventListener('keydown', onKey);
+    window.removeEventListener('pagehide', onHide);
+    delete document.body.dataset.taskReady;
+  });
+  await next();
+}
