@@ -1,15 +1,23 @@
 /* SQLite implementation of store.h.
  *
- * A pool of connections; any number of readers run in parallel (WAL), and
- * write transactions are serialised by a mutex before BEGIN IMMEDIATE, so
- * writers queue in FIFO-ish order instead of spinning on SQLITE_BUSY.
- * synchronous=FULL: a commit is on disk when fc_db_commit returns. Prepared
- * statements are cached per connection, keyed by the SQL text. */
+ * Readers take connections from a pool and run in parallel (WAL).
+ *
+ * Writers share ONE connection and commit in groups: each write
+ * "transaction" of the API is a SAVEPOINT inside a real transaction that
+ * stays open while more writers are queued. The writer that finds nobody
+ * queued behind it COMMITs for the whole group (one fsync, synchronous=FULL)
+ * and wakes the others; every writer returns only after the commit that
+ * holds its work, so a 2xx still means "on disk". A writer whose work fails
+ * rolls back to its savepoint and leaves the others' work in place. If the
+ * COMMIT itself fails, every writer of that group gets the error.
+ *
+ * Prepared statements are cached per connection, keyed by the SQL text. */
 #include "store/store.h"
 #include "core/embed.h"
 #include "core/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +40,7 @@ struct fc_db {
 	fc_store *store;
 	fc_db *next_free;
 	int write;
+	uint64_t group;
 	struct {
 		const char *sql; /* pointer identity first, then strcmp */
 		fc_stmt s;
@@ -42,10 +51,22 @@ struct fc_db {
 struct fc_store {
 	char path[1024];
 	pthread_mutex_t pool_mu;
-	pthread_mutex_t write_mu;
 	fc_db *free_list;
 	int applied;
+	/* group commit */
+	fc_db *writer;
+	pthread_mutex_t group_mu;   /* held while one writer runs or commits */
+	_Atomic int queued;         /* writers waiting for group_mu */
+	uint64_t open_group;        /* id of the open transaction's group, 0 if none */
+	int group_size;
+	uint64_t next_group;
+	pthread_mutex_t done_mu;
+	pthread_cond_t done_cv;
+	uint64_t done_group;        /* every group <= this has finished */
+	struct { uint64_t group; int rc; } results[1024];
 };
+
+#define MAX_GROUP 512
 
 static int dberr(fc_err *err, sqlite3 *h, const char *what)
 {
@@ -163,7 +184,9 @@ int fc_store_open(fc_store **out, const char *dir, fc_err *err)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	snprintf(s->path, sizeof s->path, "%s/faircrowd.db", dir);
 	pthread_mutex_init(&s->pool_mu, NULL);
-	pthread_mutex_init(&s->write_mu, NULL);
+	pthread_mutex_init(&s->group_mu, NULL);
+	pthread_mutex_init(&s->done_mu, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
 	int rc = migrate(s, err);
 	if (rc) {
 		fc_store_close(s);
@@ -183,9 +206,16 @@ void fc_store_close(fc_store *s)
 		close_conn(db);
 		db = n;
 	}
+	if (s->writer) {
+		if (s->open_group)
+			sqlite3_exec(s->writer->h, "COMMIT", NULL, NULL, NULL);
+		close_conn(s->writer);
+	}
+	pthread_mutex_destroy(&s->group_mu);
+	pthread_mutex_destroy(&s->done_mu);
+	pthread_cond_destroy(&s->done_cv);
 	/* a final checkpoint happens when the last connection closes */
 	pthread_mutex_destroy(&s->pool_mu);
-	pthread_mutex_destroy(&s->write_mu);
 	free(s);
 }
 
@@ -249,8 +279,97 @@ out:
 	return rc;
 }
 
+static int begin_write(fc_store *s, fc_db **out, fc_err *err)
+{
+	atomic_fetch_add(&s->queued, 1);
+	pthread_mutex_lock(&s->group_mu);
+	atomic_fetch_sub(&s->queued, 1);
+	int rc;
+	if (!s->writer && (rc = open_conn(s, &s->writer, err))) {
+		pthread_mutex_unlock(&s->group_mu);
+		return rc;
+	}
+	fc_db *db = s->writer;
+	db->write = 1;
+	if (!s->open_group) {
+		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = dberr(err, db->h, "begin");
+			pthread_mutex_unlock(&s->group_mu);
+			return rc;
+		}
+		s->open_group = ++s->next_group;
+		s->group_size = 0;
+	}
+	if (sqlite3_exec(db->h, "SAVEPOINT w", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = dberr(err, db->h, "savepoint");
+		pthread_mutex_unlock(&s->group_mu);
+		return rc;
+	}
+	db->group = s->open_group;
+	s->group_size++;
+	*out = db;
+	return 0;
+}
+
+/* Ends one writer's part: keeps (ok) or undoes its savepoint, then either
+ * leaves the group open for the writers queued behind it and waits for
+ * their commit, or commits the group itself. Returns the commit's result. */
+static int end_write(fc_db *db, int keep, fc_err *err)
+{
+	fc_store *s = db->store;
+	int rc = 0;
+	if (sqlite3_get_autocommit(db->h)) {
+		/* SQLite rolled the whole transaction back (I/O error, full disk):
+		 * the group's work is gone, so it fails for everyone */
+		rc = dberr(err, db->h, "transaction lost");
+	} else if (keep) {
+		if (sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = dberr(err, db->h, "release");
+			sqlite3_exec(db->h, "ROLLBACK TO w", NULL, NULL, NULL);
+			sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL);
+		}
+	} else {
+		sqlite3_exec(db->h, "ROLLBACK TO w", NULL, NULL, NULL);
+		sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL);
+	}
+	uint64_t group = db->group;
+	if (!sqlite3_get_autocommit(db->h) && atomic_load(&s->queued) > 0 && s->group_size < MAX_GROUP) {
+		pthread_mutex_unlock(&s->group_mu);
+		pthread_mutex_lock(&s->done_mu);
+		while (s->done_group < group)
+			pthread_cond_wait(&s->done_cv, &s->done_mu);
+		int grc = s->results[group % 1024].group == group ? s->results[group % 1024].rc : FC_EDB;
+		pthread_mutex_unlock(&s->done_mu);
+		if (!rc && grc)
+			rc = fc_err_set(err, grc, "database_error", NULL,
+					"The database failed (commit). Nothing was changed.");
+		return rc;
+	}
+	int grc = 0;
+	if (sqlite3_get_autocommit(db->h)) {
+		grc = FC_EDB;
+	} else if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		grc = FC_EDB;
+		fc_log(FC_LOG_ERROR, "sqlite commit: %s", sqlite3_errmsg(db->h));
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->open_group = 0;
+	pthread_mutex_lock(&s->done_mu);
+	s->results[group % 1024].group = group;
+	s->results[group % 1024].rc = grc;
+	s->done_group = group;
+	pthread_cond_broadcast(&s->done_cv);
+	pthread_mutex_unlock(&s->done_mu);
+	pthread_mutex_unlock(&s->group_mu);
+	if (!rc && grc)
+		rc = fc_err_set(err, grc, "database_error", NULL, "The database failed (commit). Nothing was changed.");
+	return rc;
+}
+
 int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
 {
+	if (mode == FC_DB_WRITE)
+		return begin_write(s, out, err);
 	fc_db *db;
 	pthread_mutex_lock(&s->pool_mu);
 	db = s->free_list;
@@ -262,14 +381,9 @@ int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
 		if (rc)
 			return rc;
 	}
-	db->write = mode == FC_DB_WRITE;
-	if (db->write)
-		pthread_mutex_lock(&s->write_mu);
-	if (sqlite3_exec(db->h, db->write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	db->write = 0;
+	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = dberr(err, db->h, "begin");
-		if (db->write)
-			pthread_mutex_unlock(&s->write_mu);
 		close_conn(db);
 		return rc;
 	}
@@ -280,8 +394,6 @@ int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
 static void release(fc_db *db)
 {
 	fc_store *s = db->store;
-	if (db->write)
-		pthread_mutex_unlock(&s->write_mu);
 	pthread_mutex_lock(&s->pool_mu);
 	db->next_free = s->free_list;
 	s->free_list = db;
@@ -290,6 +402,8 @@ static void release(fc_db *db)
 
 int fc_db_commit(fc_db *db, fc_err *err)
 {
+	if (db->write)
+		return end_write(db, 1, err);
 	int rc = 0;
 	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = dberr(err, db->h, "commit");
@@ -301,6 +415,10 @@ int fc_db_commit(fc_db *db, fc_err *err)
 
 void fc_db_rollback(fc_db *db)
 {
+	if (db->write) {
+		end_write(db, 0, NULL);
+		return;
+	}
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	release(db);

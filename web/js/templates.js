@@ -1,7 +1,5 @@
 // Starter labeling configs (Label Studio syntax) with a sample task each.
 
-const DOT = 'data:image/svg+xml;base64,'; // previews draw their own sample picture
-
 export const TEMPLATES = [
   {
     id: 'image-objects',
@@ -152,4 +150,3 @@ export function sampleFor(t) {
   for (const [k, v] of Object.entries(t.sample)) out[k] = v === 'sample:image' ? sampleImage() : v;
   return out;
 }
-void DOT;

@@ -53,6 +53,7 @@ export class Annotator {
     }
     if (Array.isArray(initial)) this.load(initial, fromPrediction);
     this.build();
+    host.annotator = this; // lets tests and tools read the live result
     this.onKey = this.onKey.bind(this);
     if (!this.readOnly) document.addEventListener('keydown', this.onKey);
     this.refresh();
@@ -60,6 +61,7 @@ export class Annotator {
 
   destroy() {
     document.removeEventListener('keydown', this.onKey);
+    if (this.host.annotator === this) delete this.host.annotator;
     for (const v of this.objectViews.values()) v.destroy && v.destroy();
     clear(this.host);
   }

@@ -1,0 +1,142 @@
+/* media.h — automatic checks of uploaded recordings and photos.
+ *
+ * Everything reads a file on disk (the spooled upload) and never keeps the
+ * whole file in memory: audio is decoded a frame at a time, photos are
+ * decoded to one 8-bit grey plane. The pure measuring functions (RMS,
+ * silence, clipping, brightness, Laplacian variance, dHash) work on buffers
+ * so they can be tested on synthetic data.
+ *
+ * The default thresholds are below, in one place; a project's collect spec
+ * may override each (names in brackets). */
+#ifndef FC_MEDIA_MEDIA_H
+#define FC_MEDIA_MEDIA_H
+
+#include "core/err.h"
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- thresholds ---- */
+/* Whole-recording loudness below this is too quiet [min_rms_dbfs]. */
+#define FC_MEDIA_MIN_RMS_DBFS (-40.0)
+/* A 20 ms window quieter than this counts as silence. */
+#define FC_MEDIA_SILENCE_DBFS (-50.0)
+#define FC_MEDIA_WINDOW_SECONDS 0.02
+/* More than this share of silent windows is refused [max_silence_ratio]. */
+#define FC_MEDIA_MAX_SILENCE_RATIO 0.75
+/* A sample at or above this magnitude (full scale 1.0) is clipped. */
+#define FC_MEDIA_CLIP_LEVEL 0.999
+/* More than this share of clipped samples is refused [max_clipping_ratio]. */
+#define FC_MEDIA_MAX_CLIPPING_RATIO 0.002
+/* Mean grey level (0..255) of a photo below this is too dark [min_brightness]. */
+#define FC_MEDIA_MIN_BRIGHTNESS 40.0
+/* ... and above this, washed out [max_brightness]. */
+#define FC_MEDIA_MAX_BRIGHTNESS 245.0
+/* Variance of the Laplacian below this is blurred [min_sharpness]. */
+#define FC_MEDIA_MIN_SHARPNESS 60.0
+/* Photos whose 64-bit dHashes differ in at most this many bits are near
+ * duplicates [max_dhash_distance]. */
+#define FC_MEDIA_DHASH_DISTANCE 6
+/* Photos larger than this are refused before decoding (memory bound). */
+#define FC_MEDIA_MAX_PIXELS (64LL * 1000 * 1000)
+/* Decoded audio shorter than this share of the declared duration means a
+ * truncated or corrupt file. */
+#define FC_MEDIA_MIN_DECODED_SHARE 0.9
+/* Default upload limit when the spec has no max_bytes. */
+#define FC_MEDIA_DEFAULT_MAX_BYTES (50LL * 1024 * 1024)
+/* Highest max_bytes a spec may set. */
+#define FC_MEDIA_LIMIT_MAX_BYTES (2LL * 1024 * 1024 * 1024)
+
+/* ---- probing (probe.c) ---- */
+typedef struct fc_probe {
+	char mime[64];      /* by content (libmagic) */
+	char format[16];    /* short name: wav ogg webm mkv mp3 m4a mp4 flac jpeg png ... */
+	char container[64]; /* libavformat's demuxer name, "" for photos */
+	char codec[32];     /* first audio or video codec */
+	char kind[8];       /* "audio", "image", "video" or "" when not media */
+	double duration;    /* seconds; 0 for photos */
+	int sample_rate, channels;
+	int width, height;
+	double fps;
+	int has_audio, has_video;
+} fc_probe;
+
+/* MIME type of the file by its content (libmagic), into mime. */
+int fc_media_sniff(const char *path, char *mime, size_t n, fc_err *err);
+/* Fills p from the file's content. FC_ERULE "unreadable" when no demuxer or
+ * image decoder can read it. */
+int fc_media_probe(const char *path, fc_probe *p, fc_err *err);
+/* The probe as the API shows it: {format, duration_seconds, sample_rate,
+ * channels, width, height, codec, fps, mime}. New reference. */
+json_t *fc_probe_json(const fc_probe *p);
+
+/* ---- audio (audio.c) ---- */
+typedef struct fc_audio_stats {
+	double rms_dbfs;       /* whole recording; -inf for digital silence */
+	double peak;           /* 0..1 */
+	double silence_ratio;  /* share of 20 ms windows below FC_MEDIA_SILENCE_DBFS */
+	double clipping_ratio; /* share of samples at or above FC_MEDIA_CLIP_LEVEL */
+	double decoded_seconds;
+} fc_audio_stats;
+
+/* Streaming accumulator over interleaved float samples in [-1, 1]. */
+typedef struct fc_audio_acc {
+	int rate, channels;
+	uint64_t samples, clipped, frames;
+	double sum_sq, peak;
+	/* current window */
+	uint64_t win_len, win_fill, windows, silent;
+	double win_sq;
+} fc_audio_acc;
+void fc_audio_acc_init(fc_audio_acc *a, int sample_rate, int channels);
+void fc_audio_acc_feed(fc_audio_acc *a, const float *interleaved, size_t frames);
+void fc_audio_acc_finish(fc_audio_acc *a, fc_audio_stats *out);
+/* Decodes the first audio stream of the file and measures it. */
+int fc_audio_analyse(const char *path, fc_audio_stats *out, fc_err *err);
+
+/* ---- photos (image.c) ---- */
+/* Mean grey level, 0..255. */
+double fc_image_mean(const uint8_t *grey, int w, int h);
+/* Variance of the 4-neighbour Laplacian over the interior pixels: low for
+ * blurred photos, high for sharp ones. */
+double fc_image_laplacian_var(const uint8_t *grey, int w, int h);
+typedef struct fc_image_stats {
+	int width, height;
+	double brightness, sharpness;
+	uint64_t dhash;
+} fc_image_stats;
+/* Decodes the photo to grey (stb_image) and measures it. */
+int fc_image_analyse(const char *path, fc_image_stats *out, fc_err *err);
+/* Copies a JPEG from in_path to out_path without its APP1 (EXIF, XMP — where
+ * GPS position lives) and APP13 (IPTC) segments; *removed counts them. The
+ * image data is not re-encoded. FC_ERULE when in_path is not a JPEG. */
+int fc_jpeg_strip(const char *in_path, const char *out_path, int *removed, fc_err *err);
+
+/* ---- hashing (hash.c) ---- */
+/* dHash: the grey image shrunk (area average) to 9x8; bit i is set when a
+ * cell is brighter than its right neighbour. */
+uint64_t fc_image_dhash(const uint8_t *grey, int w, int h);
+int fc_hamming64(uint64_t a, uint64_t b);
+
+/* ---- the checks (check.c) ---- */
+typedef struct fc_media_report {
+	fc_probe probe;
+	int has_audio_stats, has_image_stats;
+	fc_audio_stats audio;
+	fc_image_stats image;
+} fc_media_report;
+
+/* Runs every check of the collect spec on the file: type by content against
+ * spec.media and the declared Content-Type, container/codec format, duration,
+ * sample rate, channels, resolution, frame rate, loudness, silence,
+ * clipping, brightness, blur. Each failure is added to err->details; the
+ * return is FC_ERULE when any failed (err set to the first), else 0. The
+ * report is filled as far as the file could be read. */
+int fc_media_check(const char *path, const char *content_type, const json_t *spec,
+		   fc_media_report *rep, fc_err *err);
+
+/* Validates a collect spec's media fields; adds details to err.
+ * Returns FC_EINVAL when any is wrong. */
+int fc_media_spec_validate(const json_t *spec, fc_err *err);
+
+#endif

@@ -1,0 +1,122 @@
+// Shared helpers for the browser tests: a private server per test file,
+// a small API client, chromium, screenshots.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = join(here, 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const ADMIN = { email: 'admin@example.com', password: 'adminadmin1' };
+
+/** Starts `faircrowd serve` on a free port; resolves {url, stop()}. */
+export async function startServer() {
+  const bin = process.env.FC_BINARY || resolve(here, '../../build-test/faircrowd');
+  const data = mkdtempSync(join(tmpdir(), 'fc-e2e-'));
+  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--test-clock'], {
+    env: { ...process.env, FAIRCROWD_ADMIN_EMAIL: ADMIN.email, FAIRCROWD_ADMIN_PASSWORD: ADMIN.password },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const url = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start: ${stderr}`)), 15000);
+    const rl = createInterface({ input: proc.stdout });
+    rl.once('line', (line) => {
+      clearTimeout(timer);
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) res(m[1]);
+      else rej(new Error(`unexpected first line: ${line}`));
+    });
+    proc.once('exit', (code) => rej(new Error(`server exited ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => {
+          const t = setTimeout(() => {
+            proc.kill('SIGKILL');
+            r();
+          }, 5000);
+          proc.once('exit', () => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A signed-in API session (cookie + CSRF token), for test setup. */
+export async function apiSession(base, email, password) {
+  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrf_token: csrf, user } = await res.json();
+  const call = async (method, path, body, extra = {}) => {
+    const headers = { Cookie: cookie, 'X-CSRF-Token': csrf, ...extra };
+    let payload;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const r = await fetch(`${base}/api/v1${path}`, { method, headers, body: payload });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  return { user, call };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Fails the test on any page error, CSP violation or console error. */
+export function watchErrors(page, bucket) {
+  page.on('pageerror', (e) => bucket.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (40[0-9]|409|204)/.test(m.text())) bucket.push(`console: ${m.text()}`);
+  });
+}
+
+export async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** A PNG (as a data: URL) drawn by chromium itself: sky, road, a car. */
+export async function makePng(page) {
+  return page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = 200;
+    const g = c.getContext('2d');
+    g.fillStyle = '#dbeafe';
+    g.fillRect(0, 0, 320, 200);
+    g.fillStyle = '#9ca3af';
+    g.fillRect(0, 120, 320, 80);
+    g.fillStyle = '#2563eb';
+    g.fillRect(60, 100, 90, 40);
+    g.fillStyle = '#111827';
+    g.beginPath();
+    g.arc(240, 90, 12, 0, Math.PI * 2);
+    g.fill();
+    return c.toDataURL('image/png');
+  });
+}
