@@ -126,6 +126,7 @@ int fc_cli_serve(int argc, char **argv)
 		.routes = fc_routes,
 		.nroutes = fc_routes_count,
 		.dispatch = fc_app_dispatch,
+		.body_limit = fc_api_body_limit,
 		.app = &app,
 	};
 	fc_server *srv;
@@ -148,10 +149,12 @@ int fc_cli_serve(int argc, char **argv)
 	fc_log(FC_LOG_INFO, "serving %s with data in %s%s", fc_server_url(srv), dir,
 	       test_clock ? " (test clock enabled)" : "");
 
-	struct timespec tick = {1, 0};
+	struct timespec tick = {0, 200 * 1000 * 1000};
 	int64_t last_jobs = 0;
+	fc_log_buffered(1);
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &tick);
+		fc_log_flush();
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		int64_t now = (int64_t)time(NULL);
@@ -168,6 +171,7 @@ int fc_cli_serve(int argc, char **argv)
 	fc_server_stop(srv, 10000);
 	fc_store_close(app.store);
 	fc_log(FC_LOG_INFO, "stopped cleanly");
+	fc_log_flush();
 	return 0;
 }
 

@@ -7,10 +7,12 @@
  *   money_bench approve DIR                  fc_jobs_run_due 4 days later:
  *                                            auto-approves every submission
  *                                            (plus lease expiry, pay floor)
- *   money_bench payout  DIR [contributors]   100,000 payouts: 1,000 through
- *                                            fc_money_payout_request, the rest
- *                                            bulk-inserted; then timed batch
- *                                            (CSV provider) and confirm
+ *   money_bench payout-setup DIR [contributors]  100,000 contributors with money
+ *                                            available, 99,000 payouts requested
+ *                                            (raw SQL, not timed)
+ *   money_bench payout  DIR                  1,000 more payouts through
+ *                                            fc_money_payout_request, then the
+ *                                            timed batch (CSV provider) and confirm
  *   money_bench check   DIR                  fc_money_ledger_check
  *
  * Setup writes with raw SQLite (synchronous=OFF, foreign keys off: the
@@ -141,9 +143,12 @@ static int approve(const char *dir)
 	return 0;
 }
 
-static int payout(const char *dir, long contributors)
+#define REAL_REQUESTS 1000L
+
+static int payout_setup(const char *dir, long contributors)
 {
-	const long real = 1000;
+	const long real = REAL_REQUESTS;
+	double t0 = now_s();
 	sqlite3 *h = raw_open(dir);
 	char sql[2048];
 	raw(h, "BEGIN");
@@ -170,8 +175,16 @@ static int payout(const char *dir, long contributors)
 	raw(h, "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) SELECT t,'available:'||u,-600,'USD',0 FROM pw "
 	       "UNION ALL SELECT t,'payout_pending:'||u,600,'USD',0 FROM pw");
 	raw(h, "COMMIT");
+	raw(h, "PRAGMA wal_checkpoint(TRUNCATE)");
 	sqlite3_close(h);
+	printf("payout-setup: %ld contributors with 1,500 available, %ld payouts requested (raw SQL) in %.1f s\n",
+	       contributors, contributors - real, now_s() - t0);
+	return 0;
+}
 
+static int payout(const char *dir)
+{
+	const long real = REAL_REQUESTS;
 	fc_store *s = open_store(dir);
 	fc_err e = {0};
 	fc_clock_set(T0 + 5 * 86400);
@@ -227,7 +240,7 @@ static int check(const char *dir)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: money_bench setup|approve|payout|check DIR [N] [USERS]\n");
+		fprintf(stderr, "usage: money_bench setup|approve|payout-setup|payout|check DIR [N] [USERS]\n");
 		return 2;
 	}
 	const char *mode = argv[1], *dir = argv[2];
@@ -235,8 +248,10 @@ int main(int argc, char **argv)
 		return setup(dir, argc > 3 ? atol(argv[3]) : 1000000, argc > 4 ? atol(argv[4]) : 10000);
 	if (!strcmp(mode, "approve"))
 		return approve(dir);
+	if (!strcmp(mode, "payout-setup"))
+		return payout_setup(dir, argc > 3 ? atol(argv[3]) : 100000);
 	if (!strcmp(mode, "payout"))
-		return payout(dir, argc > 3 ? atol(argv[3]) : 100000);
+		return payout(dir);
 	if (!strcmp(mode, "check"))
 		return check(dir);
 	fprintf(stderr, "money_bench: unknown phase '%s'\n", mode);

@@ -13,6 +13,7 @@ dir=$(mktemp -d /tmp/fc-money-bench-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$bin" setup "$dir" "${SUBS:-1000000}" 10000
 "$bin" approve "$dir"
-"$bin" payout "$dir" "${CONTRIBUTORS:-100000}"
+"$bin" payout-setup "$dir" "${CONTRIBUTORS:-100000}"
+"$bin" payout "$dir"
 "$bin" check "$dir"
 du -sh "$dir" | awk '{print "data folder: " $1}'

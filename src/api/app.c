@@ -80,6 +80,10 @@ void fc_app_dispatch(fc_req *r)
 		h_static(r);
 		return;
 	}
+	if (r->route->auth == FC_AUTH_NONE) {
+		r->route->fn(r); /* public, no idempotency: nothing to resolve */
+		return;
+	}
 	fc_auth *a = calloc(1, sizeof *a);
 	if (!a) {
 		fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");

@@ -38,6 +38,9 @@ extern const fc_route fc_routes[];
 extern const size_t fc_routes_count;
 
 void fc_app_dispatch(fc_req *r);
+/* The server's body_limit hook: lowers an upload's limit to its project's
+ * collect.max_bytes (h_collect.c). */
+size_t fc_api_body_limit(fc_req *r, size_t route_limit);
 
 static inline fc_app *fc_app_of(fc_req *r) { return (fc_app *)r->app; }
 static inline fc_store *fc_store_of(fc_req *r) { return ((fc_app *)r->app)->store; }

@@ -18,7 +18,9 @@ static const char CSP[] =
 
 void h_healthz(fc_req *r)
 {
-	fc_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+	static const char ok[] = "{\"status\":\"ok\"}";
+	fc_reply_bytes(r, 200, "application/json; charset=utf-8", ok, sizeof ok - 1, 0);
+	fc_reply_header(r, "Cache-Control", "no-store");
 }
 
 void h_metrics(fc_req *r)
@@ -120,7 +122,8 @@ void h_admin_clock(fc_req *r)
 		return;
 	}
 	char ts[32];
-	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
+	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
 					"jobs", "leases_expired", (json_int_t)rep.leases_expired,
-					"auto_approved", (json_int_t)rep.auto_approved));
+					"auto_approved", (json_int_t)rep.auto_approved, "pay_floor_topups",
+					(json_int_t)rep.pay_floor_topups));
 }

@@ -44,6 +44,13 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/assignments/{id}/submit", h_assign_submit, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0, "assign_submit"},
 	{"POST", "/api/v1/assignments/{id}/release", h_assign_release, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_release"},
 	{"GET", "/api/v1/me/submissions", h_my_submissions, FC_AUTH_USER, FC_BODY_NONE, 0, "my_submissions"},
+	/* data collection (h_collect.c): the upload limit is lowered per project by fc_api_body_limit */
+	{"POST", "/api/v1/assignments/{id}/media", h_media_upload, FC_AUTH_USER, FC_BODY_SPOOL, (size_t)2048 * MB, "media_upload"},
+	{"GET", "/api/v1/media/{id}", h_media_get, FC_AUTH_USER, FC_BODY_NONE, 0, "media_get"},
+	{"GET", "/api/v1/projects/{id}/validations/next", h_validation_next, FC_AUTH_USER, FC_BODY_NONE, 0, "validations_next"},
+	{"POST", "/api/v1/submissions/{id}/votes", h_votes_create, FC_AUTH_USER, FC_BODY_JSON, 0, "votes_create"},
+	{"GET", "/api/v1/me/profile", h_profile_get, FC_AUTH_USER, FC_BODY_NONE, 0, "profile_get"},
+	{"PATCH", "/api/v1/me/profile", h_profile_patch, FC_AUTH_USER, FC_BODY_JSON, 0, "profile_patch"},
 	/* review and quality */
 	{"GET", "/api/v1/projects/{id}/review/next", h_review_next, FC_AUTH_USER, FC_BODY_NONE, 0, "review_next"},
 	{"POST", "/api/v1/submissions/{id}/accept", h_review_accept, FC_AUTH_USER, FC_BODY_NONE, 0, "review_accept"},

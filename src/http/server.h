@@ -53,6 +53,7 @@ struct fc_req {
 	FILE *spool;
 	uint64_t body_len;
 	int too_big;
+	size_t body_limit;       /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
 	void *app;               /* the dispatcher's context */
@@ -74,6 +75,9 @@ typedef struct fc_server_config {
 	const fc_route *routes;
 	size_t nroutes;
 	void (*dispatch)(fc_req *r);
+	/* Optional: called once the route is known, before the body is read;
+	 * returns the body limit for this request (given the route's). */
+	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
 } fc_server_config;
 

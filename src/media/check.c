@@ -102,7 +102,10 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 		}
 		rep->has_audio_stats = 1;
 		fc_audio_stats *a = &rep->audio;
-		if (p->duration > 0 && a->decoded_seconds < p->duration * FC_MEDIA_MIN_DECODED_SHARE)
+		if (p->truncated)
+			fc_err_add_detail(err, "truncated", "file",
+					  "The file is shorter than its header says: it was cut off (truncated upload?).");
+		else if (p->duration > 0 && a->decoded_seconds < p->duration * FC_MEDIA_MIN_DECODED_SHARE)
 			fc_err_add_detail(err, "truncated", "file",
 					  "Only %.2f s of the declared %.2f s could be decoded: the file is truncated or damaged.",
 					  a->decoded_seconds, p->duration);

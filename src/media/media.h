@@ -59,6 +59,7 @@ typedef struct fc_probe {
 	int width, height;
 	double fps;
 	int has_audio, has_video;
+	int truncated;       /* the container declares more bytes than the file has */
 } fc_probe;
 
 /* MIME type of the file by its content (libmagic), into mime. */

@@ -59,7 +59,7 @@ static void short_format(fc_probe *p)
 		f = p->has_video ? "mp4" : "m4a";
 	else if (!strcmp(c, "avi"))
 		f = "avi";
-	snprintf(p->format, sizeof p->format, "%s", f);
+	snprintf(p->format, sizeof p->format, "%.15s", f);
 }
 
 static int probe_image(const char *path, fc_probe *p, fc_err *err)
@@ -69,10 +69,29 @@ static int probe_image(const char *path, fc_probe *p, fc_err *err)
 		return fc_err_set(err, FC_ERULE, "unreadable", "file", "The photo cannot be decoded.");
 	p->width = w;
 	p->height = h;
-	snprintf(p->format, sizeof p->format, "%s",
+	snprintf(p->format, sizeof p->format, "%.15s",
 		 !strcmp(p->mime, "image/jpeg") ? "jpeg" : !strcmp(p->mime, "image/png") ? "png" : p->mime + 6);
 	strcpy(p->kind, "image");
 	return 0;
+}
+
+/* RIFF/WAVE states its own length; demuxers read a cut file without
+ * complaint, so compare it with the file's size. */
+static int riff_truncated(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char h[12];
+	int cut = 0;
+	if (!f)
+		return 0;
+	if (fread(h, 1, 12, f) == 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
+		uint64_t declared = (uint64_t)h[4] | (uint64_t)h[5] << 8 | (uint64_t)h[6] << 16 | (uint64_t)h[7] << 24;
+		/* 0 and 0xFFFFFFFF mean "unknown" (streamed WAV) */
+		if (declared && declared != 0xFFFFFFFFu && !fseeko(f, 0, SEEK_END) && (uint64_t)ftello(f) < declared + 8)
+			cut = 1;
+	}
+	fclose(f);
+	return cut;
 }
 
 int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
@@ -125,6 +144,7 @@ int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
 		rc = fc_err_set(err, FC_ERULE, "unreadable", "file", "The file holds no audio or video stream.");
 		goto out;
 	}
+	p->truncated = riff_truncated(path);
 	/* the content decides the kind: a webm with a picture track is video */
 	strcpy(p->kind, p->has_video ? "video" : "audio");
 	short_format(p);

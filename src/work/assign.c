@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/ledger.h"
+#include "work/collect.h"
 #include "work/labelconfig.h"
 #include "work/project.h"
 #include "work/review.h"
@@ -119,6 +120,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			goto out;
 		}
 	}
+	if (!strcmp(p.kind, "collection") && ((rc = fc_collect_quota_ok(db, project_id, user->id, why, err)) || *why))
+		goto out; /* a full demographic cell gets no more work */
 	if (p.has_cap) {
 		int64_t taken = 0;
 		fc_db_int(db, &taken, NULL,
@@ -198,6 +201,8 @@ static int submission_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 	else
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
 	fc_stmt_done(st);
+	if (!rc)
+		fc_collect_decorate(db, *out);
 	return rc;
 }
 
@@ -217,7 +222,8 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
 	proj p = {0};
-	json_t *task_data = NULL;
+	json_t *task_data = NULL, *collect_result = NULL;
+	int64_t media_id = 0;
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT a.task_id,a.project_id,a.user_id,a.leased_at,a.expires_at,a.status,t.data,"
@@ -276,10 +282,10 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 		fc_labelconfig_free(lc);
 		if (rc)
 			goto out;
-	} else {
-		rc = fc_err_set(err, FC_ERULE, "not_supported", "media_id",
-				"Submitting recordings needs the media upload (not available in this build).");
-		goto out;
+	} else { /* collection: the result references the uploaded file */
+		if ((rc = fc_collect_submit_result(db, aid, project, body, &collect_result, &media_id, err)))
+			goto out;
+		result = collect_result;
 	}
 	/* measured time can't exceed the time the task was held */
 	double elapsed = (double)(now - leased_at);
@@ -301,8 +307,11 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)) ||
 	    (rc = fc_review_sample(db, sid, p.review_rate, err)))
 		goto out;
+	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))
+		goto out;
 	rc = submission_json(db, sid, out, err);
 out:
+	json_decref(collect_result);
 	json_decref(task_data);
 	proj_free(&p);
 	return fc_db_end(db, &rc, err);
@@ -363,6 +372,7 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 		json_t *j = fc_submission_row_json(st);
 		json_object_set_new(j, "project_title", json_string(fc_stmt_text(st, 14)));
 		json_object_set_new(j, "currency", json_string(fc_stmt_text(st, 15)));
+		fc_collect_decorate(db, j);
 		last = fc_stmt_int(st, 0);
 		json_array_append_new(items, j);
 	}

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/money.h"
+#include "work/collect.h"
 #include "work/labelconfig.h"
 
 #include <ctype.h>
@@ -173,6 +174,8 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 		if (!media || (strcmp(media, "audio") && strcmp(media, "image") && strcmp(media, "video")))
 			return fc_err_set(err, FC_EINVAL, "invalid_value", "collect.media",
 					  "A collection project needs collect.media: 'audio', 'image' or 'video'.");
+		if ((rc = fc_collect_spec_validate(c, err)))
+			return rc;
 	}
 	if (fc_json_int(merged, "reward", 0) < 0 || fc_json_int(merged, "reward", 0) > 100000000)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "reward", "reward must be from 0 to 100000000 minor units.");

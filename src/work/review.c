@@ -3,6 +3,7 @@
 #include "core/json.h"
 #include "money/money.h"
 #include "work/assign.h"
+#include "work/collect.h"
 #include "work/labelconfig.h"
 #include "work/project.h"
 
@@ -39,6 +40,8 @@ static int get_submission(fc_db *db, int64_t id, json_t **out, fc_err *err)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
 	}
 	fc_stmt_done(st);
+	if (!rc)
+		fc_collect_decorate(db, *out); /* recordings: votes and validity */
 	return rc;
 }
 

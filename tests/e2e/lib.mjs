@@ -97,7 +97,7 @@ export function watchErrors(page, bucket) {
 
 export async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, caret: 'initial' });
 }
 
 /** A PNG (as a data: URL) drawn by chromium itself: sky, road, a car. */

@@ -1,0 +1,16 @@
+/* profile.h — a contributor's optional, self-reported demographics.
+ *
+ * Stored in users.demographics {age_band, gender, accent}, users.languages
+ * and users.country (which project eligibility reads). Every field is
+ * optional; null removes it. Used for quotas and the Common Voice export. */
+#ifndef FC_ACCOUNT_PROFILE_H
+#define FC_ACCOUNT_PROFILE_H
+
+#include "account/account.h"
+
+/* *out = {age_band, gender, accent, languages, country} (new reference). */
+int fc_profile_get(fc_store *s, const fc_user *user, json_t **out, fc_err *err);
+/* Partial update; 400 naming the field for a value outside the lists. */
+int fc_profile_update(fc_store *s, const fc_user *user, const json_t *body, json_t **out, fc_err *err);
+
+#endif

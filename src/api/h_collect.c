@@ -1,0 +1,127 @@
+/* Data collection: media uploads and downloads, peer validation, votes,
+ * the contributor's demographic profile. */
+#include "account/profile.h"
+#include "api/handlers.h"
+#include "media/media.h"
+#include "work/collect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t fc_api_body_limit(fc_req *r, size_t def)
+{
+	/* an upload's limit is its project's collect.max_bytes, known from the
+	 * path before the body arrives, so an oversized file is refused early */
+	if (r->route && !strcmp(r->route->name, "media_upload") && r->nparams > 0 && r->ids[0] > 0)
+		return fc_collect_upload_limit(fc_store_of(r), r->ids[0], def);
+	return def;
+}
+
+void h_media_upload(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	if (!r->spool_path || r->body_len == 0) {
+		fc_reply_errorf(r, FC_EINVAL, "missing_body", NULL,
+				"Send the recording or photo as the request body, with its media Content-Type.");
+		return;
+	}
+	fc_err err = {0};
+	json_t *out = NULL;
+	int created = 1;
+	fflush(r->spool);
+	if (fc_collect_upload(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, r->spool_path,
+			      fc_req_header(r, "Content-Type"), &out, &created, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, created ? 201 : 200, out);
+}
+
+static ssize_t file_read(void *ctx, char *buf, size_t max)
+{
+	FILE *f = ctx;
+	size_t n = fread(buf, 1, max, f);
+	if (n == 0 && ferror(f))
+		return -1;
+	return (ssize_t)n;
+}
+
+static void file_done(void *ctx) { fclose((FILE *)ctx); }
+
+void h_media_get(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char mime[64] = "", len[32];
+	if (fc_collect_media_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_stream(r, 200, mime, file_read, f, file_done);
+	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
+	fc_reply_header(r, "X-Content-Length", len);
+	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
+}
+
+void h_validation_next(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_collect_validation_next(fc_store_of(r), fc_user_of(r), id, &out, &err))
+		fc_api_fail(r, &err);
+	else if (!out)
+		fc_reply_empty(r, 204);
+	else
+		fc_reply_json(r, 200, out);
+}
+
+void h_votes_create(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
+	if (!b) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	if (fc_collect_vote(fc_store_of(r), fc_user_of(r), id, b, &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 201, out);
+	json_decref(b);
+}
+
+void h_profile_get(fc_req *r)
+{
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_profile_get(fc_store_of(r), fc_user_of(r), &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 200, out);
+}
+
+void h_profile_patch(fc_req *r)
+{
+	fc_err err = {0};
+	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
+	if (!b) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	if (fc_profile_update(fc_store_of(r), fc_user_of(r), b, &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 200, out);
+	json_decref(b);
+}

@@ -1,0 +1,255 @@
+/* Common Voice export. See commonvoice.h. */
+#include "formats/commonvoice.h"
+#include "blob/blob.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "work/project.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { TSV_VALID, TSV_INVALID, TSV_OTHER, NTSV };
+static const char *TSV_NAMES[NTSV] = {"validated.tsv", "invalidated.tsv", "other.tsv"};
+static const char TSV_HEADER[] = "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\n";
+
+struct fc_cv_export {
+	FILE *tsv[NTSV];
+	FILE *clips;  /* lines "sha ext" */
+	fc_blob *blob;
+	struct archive *a;
+	fc_buf out;   /* tar bytes produced, not yet read */
+	size_t out_off;
+	int next_tsv; /* entries emitted in order: TSVs, then clips */
+	FILE *cur;    /* file being copied into the current entry */
+	int closed, failed;
+};
+
+static FILE *anon_tmp(const char *dir)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/tmp/cv-XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	FILE *f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* TSV has no quoting: tabs and line breaks inside a value become spaces. */
+static void put_field(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+	fc_cv_export *x = ctx;
+	return fc_buf_append(&x->out, buf, n) ? -1 : (la_ssize_t)n;
+}
+
+void fc_cv_export_close(fc_cv_export *x)
+{
+	if (!x)
+		return;
+	for (int i = 0; i < NTSV; i++)
+		if (x->tsv[i])
+			fclose(x->tsv[i]);
+	if (x->clips)
+		fclose(x->clips);
+	if (x->cur && x->next_tsv > NTSV) /* a clip cut short */
+		fclose(x->cur);
+	if (x->a)
+		archive_write_free(x->a);
+	fc_blob_close(x->blob);
+	fc_buf_free(&x->out);
+	free(x);
+}
+
+int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid, fc_cv_export **out,
+		      fc_err *err)
+{
+	*out = NULL;
+	fc_cv_export *x = calloc(1, sizeof *x);
+	if (!x)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	fc_db *db;
+	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc) {
+		free(x);
+		return rc;
+	}
+	json_t *spec = NULL;
+	if ((rc = fc_project_access(db, user, pid, &access, err)))
+		goto out;
+	if (access < FC_ACCESS_OWNER) {
+		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owners may export it.");
+		goto out;
+	}
+	fc_stmt *st;
+	if ((rc = fc_db_query(db, &st, err, "SELECT kind, collect, (SELECT salt FROM project_salts WHERE project_id=id) "
+					    "FROM projects WHERE id=?",
+			      "I", pid)))
+		goto out;
+	char salt[40] = "";
+	int collection = 0;
+	if (fc_stmt_next(st) == 1) {
+		collection = !strcmp(fc_stmt_text(st, 0), "collection");
+		spec = fc_stmt_json(st, 1);
+		snprintf(salt, sizeof salt, "%s", fc_stmt_isnull(st, 2) ? "" : fc_stmt_text(st, 2));
+	}
+	fc_stmt_done(st);
+	if (!collection) {
+		rc = fc_err_set(err, FC_EINVAL, "invalid_format", "format",
+				"The cv format is for collection projects; use jsonl.");
+		goto out;
+	}
+	for (int i = 0; i < NTSV; i++) {
+		if (!(x->tsv[i] = anon_tmp(data_dir))) {
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create a temporary file.");
+			goto out;
+		}
+		fputs(TSV_HEADER, x->tsv[i]);
+	}
+	if (!(x->clips = anon_tmp(data_dir))) {
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create a temporary file.");
+		goto out;
+	}
+	const char *pf = fc_json_str(spec, "prompt_field", "sentence");
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT s.user_id, s.up_votes, s.down_votes, s.validity, s.status, m.sha256, m.ext, t.data, "
+			      "u.demographics FROM submissions s JOIN media m ON m.id=s.media_id JOIN tasks t ON "
+			      "t.id=s.task_id JOIN users u ON u.id=s.user_id WHERE s.project_id=? AND s.validity IS NOT NULL "
+			      "ORDER BY s.id",
+			      "I", pid)))
+		goto out;
+	while (fc_stmt_next(st) == 1) {
+		const char *validity = fc_stmt_text(st, 3), *status = fc_stmt_text(st, 4);
+		int which = !strcmp(status, "rejected") || !strcmp(validity, "invalid") ? TSV_INVALID
+			    : !strcmp(validity, "valid")                                 ? TSV_VALID
+											 : TSV_OTHER;
+		/* client_id: SHA-256(salt ":" user id) */
+		char idtxt[80], client[65];
+		unsigned char h[crypto_hash_sha256_BYTES];
+		snprintf(idtxt, sizeof idtxt, "%s:%lld", salt, (long long)fc_stmt_int(st, 0));
+		crypto_hash_sha256(h, (const unsigned char *)idtxt, strlen(idtxt));
+		sodium_bin2hex(client, sizeof client, h, sizeof h);
+		json_t *data = fc_stmt_json(st, 7), *demo = fc_stmt_json(st, 8);
+		FILE *f = x->tsv[which];
+		fprintf(f, "%s\t%s.%s\t", client, fc_stmt_text(st, 5), fc_stmt_text(st, 6));
+		put_field(f, fc_json_str(data, pf, ""));
+		fprintf(f, "\t%lld\t%lld\t", (long long)fc_stmt_int(st, 1), (long long)fc_stmt_int(st, 2));
+		put_field(f, fc_json_str(demo, "age_band", ""));
+		fputc('\t', f);
+		put_field(f, fc_json_str(demo, "gender", ""));
+		fputc('\t', f);
+		put_field(f, fc_json_str(demo, "accent", ""));
+		fputc('\n', f);
+		fprintf(x->clips, "%s %s\n", fc_stmt_text(st, 5), fc_stmt_text(st, 6));
+		json_decref(data);
+		json_decref(demo);
+	}
+	fc_stmt_done(st);
+	for (int i = 0; i < NTSV; i++)
+		if (fflush(x->tsv[i]) || fseek(x->tsv[i], 0, SEEK_SET))
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot write a temporary file.");
+	if (!rc && (fflush(x->clips) || fseek(x->clips, 0, SEEK_SET)))
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot write a temporary file.");
+	if (rc || (rc = fc_blob_open(&x->blob, data_dir, err)))
+		goto out;
+	x->a = archive_write_new();
+	if (!x->a || archive_write_set_format_pax_restricted(x->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(x->a, 1) != ARCHIVE_OK ||
+	    archive_write_open(x->a, x, NULL, on_write, NULL) != ARCHIVE_OK)
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot start the archive.");
+out:
+	fc_db_rollback(db);
+	json_decref(spec);
+	if (rc)
+		fc_cv_export_close(x);
+	else
+		*out = x;
+	return rc;
+}
+
+static int begin_entry(fc_cv_export *x, const char *name, FILE *f)
+{
+	struct stat sb;
+	if (fstat(fileno(f), &sb))
+		return -1;
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, sb.st_size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, (time_t)fc_clock_now(), 0);
+	int rc = archive_write_header(x->a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	x->cur = f;
+	return rc;
+}
+
+/* Produces the next piece of the tar into x->out. */
+static int step(fc_cv_export *x)
+{
+	if (x->cur) {
+		char buf[65536];
+		size_t n = fread(buf, 1, sizeof buf, x->cur);
+		if (n > 0)
+			return archive_write_data(x->a, buf, n) == (la_ssize_t)n ? 0 : -1;
+		if (ferror(x->cur))
+			return -1;
+		if (x->next_tsv > NTSV) /* a clip */
+			fclose(x->cur);
+		x->cur = NULL;
+		return archive_write_finish_entry(x->a) == ARCHIVE_OK ? 0 : -1;
+	}
+	if (x->next_tsv < NTSV) {
+		int i = x->next_tsv++;
+		return begin_entry(x, TSV_NAMES[i], x->tsv[i]);
+	}
+	x->next_tsv = NTSV + 1;
+	char line[160], sha[80], ext[32], name[200];
+	if (fgets(line, sizeof line, x->clips) && sscanf(line, "%79s %31s", sha, ext) == 2) {
+		FILE *f;
+		uint64_t size;
+		if (fc_blob_open_read(x->blob, sha, &f, &size, NULL))
+			return -1; /* a referenced blob is missing: cut the stream */
+		snprintf(name, sizeof name, "clips/%s.%s", sha, ext);
+		if (begin_entry(x, name, f)) {
+			fclose(f);
+			return -1;
+		}
+		return 0;
+	}
+	x->closed = 1;
+	return archive_write_close(x->a) == ARCHIVE_OK ? 0 : -1;
+}
+
+ssize_t fc_cv_export_read(fc_cv_export *x, char *buf, size_t max)
+{
+	while (x->out_off == x->out.len && !x->closed && !x->failed) {
+		fc_buf_reset(&x->out);
+		x->out_off = 0;
+		if (step(x))
+			x->failed = 1;
+	}
+	if (x->failed)
+		return -1;
+	size_t n = x->out.len - x->out_off;
+	if (n > max)
+		n = max;
+	memcpy(buf, x->out.p + x->out_off, n);
+	x->out_off += n;
+	return (ssize_t)n;
+}

@@ -1,0 +1,27 @@
+/* commonvoice.h — a collection project as a Common Voice style tar:
+ * validated.tsv, invalidated.tsv, other.tsv (columns client_id, path,
+ * sentence, up_votes, down_votes, age, gender, accents) and clips/<sha>.<ext>.
+ *
+ * client_id is SHA-256 of a per-project secret salt and the user id, so a
+ * contributor is the same person across rows but cannot be looked up.
+ * The TSVs are written to unlinked temporary files in one read transaction,
+ * then the tar is produced a buffer at a time (libarchive): memory does not
+ * grow with the project or the clips' sizes. */
+#ifndef FC_FORMATS_COMMONVOICE_H
+#define FC_FORMATS_COMMONVOICE_H
+
+#include "account/account.h"
+#include "store/store.h"
+#include <sys/types.h>
+
+typedef struct fc_cv_export fc_cv_export;
+
+/* Owner only (FC_ENOTFOUND / FC_EPERM otherwise); 409 for an annotation
+ * project. tmp_dir holds the temporary files. */
+int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id,
+		      fc_cv_export **out, fc_err *err);
+/* Fills buf; bytes written, 0 at the end, -1 on failure. */
+ssize_t fc_cv_export_read(fc_cv_export *x, char *buf, size_t max);
+void fc_cv_export_close(fc_cv_export *x);
+
+#endif

@@ -1,0 +1,541 @@
+/* Data collection: uploads checked against the collect spec with real media
+ * made here by espeak-ng, sox and ffmpeg; submit; peer validation; quotas;
+ * the Common Voice export. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static srv S;
+static char REQ[64], C1[64], C2[64], C3[64];
+static char MEDIA[128]; /* generated media, shared by the tests of this run */
+
+static void sh(const char *fmt, const char *arg)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, fmt, arg, arg, arg, arg);
+	cr_assert_eq(system(cmd), 0, "failed: %s", cmd);
+}
+
+static void make_media(void)
+{
+	snprintf(MEDIA, sizeof MEDIA, "/tmp/fc-collect-media-%d", (int)getppid());
+	char probe[200];
+	snprintf(probe, sizeof probe, "%s/done", MEDIA);
+	if (access(probe, F_OK) == 0)
+		return;
+	mkdir(MEDIA, 0700);
+	const char *q = "-loglevel error -y";
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && espeak-ng -w speech.wav 'The quick brown fox jumps over the lazy dog near the river bank' && "
+		 "sox speech.wav -r 16000 -c 1 ok.wav && "            /* ~3.7 s, 16 kHz mono */
+		 "sox ok.wav short.wav trim 0 0.4 && "                /* too short */
+		 "sox -n -r 16000 -c 1 -b 16 silent.wav trim 0 3 && " /* digital silence */
+		 "sox ok.wav clipped.wav gain +30 2>/dev/null && "    /* clipped */
+		 "sox ok.wav -r 8000 rate8k.wav && "                  /* wrong rate */
+		 "sox -n -r 16000 -c 1 -b 16 big.wav synth 70 sine 440 vol 0.3 && " /* > 2 MB */
+		 "sox ok.wav -r 16000 -c 1 ok2.wav pitch 200 && "     /* a different valid recording */
+		 "ffmpeg %s -f lavfi -i testsrc=size=640x480 -frames:v 1 photo.png && "
+		 "ffmpeg %s -i photo.png -vf scale=800:600 photo_big.png && "
+		 "ffmpeg %s -f lavfi -i testsrc2=size=640x480 -frames:v 1 photo2.png && "
+		 "ffmpeg %s -i photo.png -vf boxblur=10 blurred.png && "
+		 "ffmpeg %s -i photo2.png -vf eq=brightness=-0.85 dark.png && "
+		 "ffmpeg %s -f lavfi -i mandelbrot=size=640x480 -frames:v 1 photo3.jpg && "
+		 "head -c 60000 ok.wav > truncated.wav && "
+		 "cp photo.png png_as.wav && touch done",
+		 MEDIA, q, q, q, q, q, q);
+	cr_assert_eq(system(cmd), 0, "making media failed: %s", cmd);
+	(void)sh;
+}
+
+static void up(void)
+{
+	make_media();
+	srv_start(&S);
+	make_user(&S, "req@test.local", "requester", REQ);
+	make_user(&S, "c1@test.local", "contributor", C1);
+	make_user(&S, "c2@test.local", "contributor", C2);
+	make_user(&S, "c3@test.local", "contributor", C3);
+}
+static void down(void) { srv_stop(&S); }
+TestSuite(collect, .init = up, .fini = down, .timeout = 180);
+
+static char *slurp(const char *name, size_t *len)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/%s", MEDIA, name);
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "no %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static int count_blobs(void)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "find '%s/blobs' -type f -not -path '*/blobs/tmp/*' 2>/dev/null | wc -l", S.dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	cr_assert_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void post_ok(const char *path, const char *token, int want)
+{
+	res r = strstr(path, "/fund") ? api(&S, "POST", path, token, "{s:i}", "amount", 1000000)
+				      : api(&S, "POST", path, token, NULL);
+	cr_assert_eq(r.status, want, "%s: %s", path, r.body);
+	res_free(&r);
+}
+
+/* A live collection project with n tasks {"sentence": "..."}. */
+static long long project(json_t *collect, int ntasks)
+{
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Read aloud", "kind",
+		    "collection", "collect", collect, "reward", 5, "overlap", 1);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	char body[8192] = "", path[128];
+	for (int i = 0; i < ntasks; i++) {
+		char line[128];
+		snprintf(line, sizeof line, "{\"sentence\":\"Sentence number %d is read aloud.\"}\n", i);
+		strcat(body, line);
+	}
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	post_ok(path, REQ, 201);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	post_ok(path, REQ, 200);
+	return pid;
+}
+
+static json_t *audio_spec(void)
+{
+	return json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:[s,s,s],s:i}", "media", "audio", "prompt_field", "sentence",
+			 "min_seconds", 1, "max_seconds", 15, "min_sample_rate", 16000, "channels", 1, "formats", "wav",
+			 "ogg", "webm", "max_bytes", 1048576);
+}
+
+static json_t *photo_spec(void)
+{
+	return json_pack("{s:s,s:i,s:i,s:[s,s]}", "media", "image", "min_width", 320, "min_height", 240, "formats",
+			 "png", "jpeg");
+}
+
+static long long lease(long long pid, const char *token)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	res r = api(&S, "POST", path, token, NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long id = jint(r.json, "id");
+	res_free(&r);
+	return id;
+}
+
+static res upload(long long aid, const char *token, const char *ctype, const char *file)
+{
+	char path[96];
+	size_t len;
+	char *b = slurp(file, &len);
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
+	res r = http(&S, "POST", path, token, ctype, b, len, NULL);
+	free(b);
+	return r;
+}
+
+static res submit(long long aid, const char *token, long long media_id)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+	return api(&S, "POST", path, token, "{s:I,s:i}", "media_id", (json_int_t)media_id, "active_seconds", 20);
+}
+
+static int has_detail(json_t *j, const char *code)
+{
+	json_t *d = jget(j, "error.details");
+	size_t i;
+	json_t *v;
+	json_array_foreach(d, i, v) if (!strcmp(json_string_value(json_object_get(v, "code")), code)) return 1;
+	return 0;
+}
+
+Test(collect, valid_recording_is_probed_stored_and_submitted)
+{
+	long long pid = project(audio_spec(), 3);
+	long long aid = lease(pid, C1);
+	res r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "probe.format"), "wav");
+	cr_expect_eq(jint(r.json, "probe.sample_rate"), 16000);
+	cr_expect_eq(jint(r.json, "probe.channels"), 1);
+	double dur = json_number_value(jget(r.json, "probe.duration_seconds"));
+	cr_expect(dur > 3.0 && dur < 4.5, "duration %f", dur);
+	cr_expect(json_is_null(jget(r.json, "probe.width")));
+	cr_expect_eq(strlen(jstr(r.json, "sha256")), 64);
+	long long mid = jint(r.json, "id");
+	char sha[65];
+	snprintf(sha, sizeof sha, "%s", jstr(r.json, "sha256"));
+	res_free(&r);
+	cr_expect_eq(count_blobs(), 1);
+	char blob[400];
+	snprintf(blob, sizeof blob, "%s/blobs/%.2s/%.2s/%s", S.dir, sha, sha + 2, sha);
+	cr_expect_eq(access(blob, F_OK), 0, "blob at %s", blob);
+
+	/* the same file again for the same assignment: the first record */
+	r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "id"), mid);
+	res_free(&r);
+
+	r = submit(aid, C1, mid);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "media_id"), mid);
+	cr_expect_eq(jint(r.json, "result.0.value.media_id"), mid);
+	cr_expect_str_eq(jstr(r.json, "result.0.type"), "audio");
+	cr_expect_str_eq(jstr(r.json, "validity"), "pending");
+	cr_expect_eq(jint(r.json, "up_votes"), 0);
+	res_free(&r);
+
+	/* the file: uploader and owner yes, another contributor no */
+	char path[96];
+	size_t len;
+	char *orig = slurp("ok.wav", &len);
+	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
+	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200);
+	cr_expect_eq(r.len, len);
+	cr_expect_eq(memcmp(r.body, orig, len), 0);
+	res_free(&r);
+	free(orig);
+	r = http(&S, "GET", path, C1, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	r = http(&S, "GET", path, C2, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
+
+Test(collect, bad_recordings_are_refused_with_every_reason_and_nothing_stored)
+{
+	long long pid = project(audio_spec(), 12);
+	long long aid = lease(pid, C1);
+	struct {
+		const char *file, *ctype, *codes[3];
+	} cases[] = {
+		{"short.wav", "audio/wav", {"too_short"}},
+		{"silent.wav", "audio/wav", {"too_quiet", "too_much_silence"}},
+		{"clipped.wav", "audio/wav", {"clipped"}},
+		{"rate8k.wav", "audio/wav", {"sample_rate_too_low"}},
+		{"png_as.wav", "audio/wav", {"wrong_media", "content_type_mismatch"}},
+		{"png_as.wav", "application/octet-stream", {"wrong_media"}},
+		{"truncated.wav", "audio/wav", {"truncated"}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		res r = upload(aid, C1, cases[i].ctype, cases[i].file);
+		cr_expect_eq(r.status, 422, "%s: %ld %s", cases[i].file, r.status, r.body);
+		for (int k = 0; k < 3 && cases[i].codes[k]; k++)
+			cr_expect(has_detail(r.json, cases[i].codes[k]), "%s: want %s in %s", cases[i].file,
+				  cases[i].codes[k], r.body);
+		cr_expect_eq(count_blobs(), 0, "%s stored something", cases[i].file);
+		res_free(&r);
+	}
+	/* submitting without an accepted upload */
+	res r = submit(aid, C1, 999);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "media_id");
+	res_free(&r);
+
+	/* an exact duplicate from someone else */
+	r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	long long aid2 = lease(pid, C2);
+	r = upload(aid2, C2, "audio/wav", "ok.wav");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(has_detail(r.json, "duplicate"), "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(count_blobs(), 1);
+}
+
+Test(collect, oversized_upload_is_413_and_not_stored)
+{
+	long long pid = project(audio_spec(), 2);
+	long long aid = lease(pid, C1);
+	res r = upload(aid, C1, "audio/wav", "big.wav");
+	cr_expect_eq(r.status, 413, "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(count_blobs(), 0);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "ls '%s/tmp' | grep -c upload- || true", S.dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	cr_expect_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	cr_expect_eq(n, 0, "spooled uploads left behind");
+}
+
+Test(collect, someone_elses_assignment_is_404)
+{
+	long long pid = project(audio_spec(), 2);
+	long long aid = lease(pid, C1);
+	res r = upload(aid, C2, "audio/wav", "ok.wav");
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	res_free(&r);
+	r = submit(aid, C2, mid);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	r = upload(999999, C1, "audio/wav", "ok.wav");
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(count_blobs(), 1);
+}
+
+Test(collect, photos_blur_dark_near_duplicate_and_exif_stripped)
+{
+	long long pid = project(photo_spec(), 8);
+	long long aid = lease(pid, C1);
+	res r = upload(aid, C1, "image/png", "blurred.png");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(has_detail(r.json, "blurred"), "%s", r.body);
+	res_free(&r);
+	r = upload(aid, C1, "image/png", "dark.png");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(has_detail(r.json, "too_dark"), "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(count_blobs(), 0);
+
+	r = upload(aid, C1, "image/png", "photo.png");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "probe.width"), 640);
+	cr_expect_eq(jint(r.json, "probe.height"), 480);
+	cr_expect_str_eq(jstr(r.json, "probe.format"), "png");
+	res_free(&r);
+	/* the same picture, scaled: a near duplicate */
+	long long aid2 = lease(pid, C2);
+	r = upload(aid2, C2, "image/png", "photo_big.png");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(has_detail(r.json, "near_duplicate"), "%s", r.body);
+	res_free(&r);
+
+	/* a JPEG carrying an EXIF block with a GPS position */
+	size_t len;
+	char *jpg = slurp("photo3.jpg", &len);
+	static const char app1[] = "\xFF\xE1\x00\x1E" "Exif\0\0" "GPSLatitude=55.9533N....";
+	size_t alen = 4 + 0x1E - 2;
+	char *withexif = malloc(len + alen);
+	memcpy(withexif, jpg, 2);
+	memcpy(withexif + 2, app1, alen);
+	memcpy(withexif + 2 + alen, jpg + 2, len - 2);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid2);
+	r = http(&S, "POST", path, C2, "image/jpeg", withexif, len + alen, NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "probe.format"), "jpeg");
+	long long mid = jint(r.json, "id");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
+	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	cr_assert_eq(r.status, 200);
+	cr_expect_eq(r.len, len, "stored %zu bytes, original without EXIF %zu", r.len, len);
+	cr_expect(!memmem(r.body, r.len, "GPSLatitude", 11), "location kept");
+	res_free(&r);
+	free(jpg);
+	free(withexif);
+	cr_expect_eq(count_blobs(), 2);
+}
+
+Test(collect, profile_and_quota_cells)
+{
+	res r = api(&S, "PATCH", "/api/v1/me/profile", C1, "{s:s,s:s,s:s,s:[s],s:s}", "gender", "female", "age_band",
+		    "twenties", "accent", "Scottish English", "languages", "en", "country", "GB");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "gender"), "female");
+	cr_expect_str_eq(jstr(r.json, "languages.0"), "en");
+	res_free(&r);
+	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s}", "gender", "robot");
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "gender");
+	res_free(&r);
+	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s,s:s}", "gender", "male", "shoe", "42");
+	cr_expect_eq(r.status, 400);
+	res_free(&r);
+	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s}", "gender", "male");
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/profile", C1, NULL);
+	cr_expect_str_eq(jstr(r.json, "country"), "GB");
+	res_free(&r);
+
+	json_t *spec = audio_spec();
+	json_object_set_new(spec, "quotas", json_pack("{s:i}", "gender:female", 1));
+	long long pid = project(spec, 6);
+	long long aid = lease(pid, C1);
+	r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	res_free(&r);
+	r = submit(aid, C1, mid);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	char path[96], why[64];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	r = api(&S, "POST", path, C1, NULL);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	cr_expect_str_eq(res_header(&r, "X-Faircrowd-Reason", why, sizeof why), "quota_full");
+	res_free(&r);
+	r = api(&S, "POST", path, C2, NULL);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	/* a bad quota is refused when the project is created */
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:{s:s,s:{s:i}}}", "title", "x", "kind", "collection",
+		"collect", "media", "audio", "quotas", "shoe:42", 1);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.quotas");
+	res_free(&r);
+}
+
+static void vote(long long sid, const char *token, const char *v, int want, const char *validity)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/votes", sid);
+	res r = api(&S, "POST", path, token, "{s:s}", "vote", v);
+	cr_expect_eq(r.status, want, "%s", r.body);
+	if (validity)
+		cr_expect_str_eq(jstr(r.json, "validity"), validity, "%s", r.body);
+	res_free(&r);
+}
+
+Test(collect, peer_validation_to_valid_and_common_voice_export)
+{
+	res r = api(&S, "PATCH", "/api/v1/me/profile", C1, "{s:s,s:s,s:s}", "gender", "female", "age_band", "thirties",
+		    "accent", "Irish English");
+	res_free(&r);
+	long long pid = project(audio_spec(), 3);
+	long long aid = lease(pid, C1);
+	r = upload(aid, C1, "audio/wav", "ok.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	char sha[65];
+	snprintf(sha, sizeof sha, "%s", jstr(r.json, "sha256"));
+	res_free(&r);
+	r = submit(aid, C1, mid);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long sid = jint(r.json, "id");
+	char sentence[128];
+	snprintf(sentence, sizeof sentence, "%s", "Sentence number 0 is read aloud.");
+	res_free(&r);
+
+	char next[96], media[96];
+	snprintf(next, sizeof next, "/api/v1/projects/%lld/validations/next", pid);
+	snprintf(media, sizeof media, "/api/v1/media/%lld", mid);
+	r = api(&S, "GET", next, C1, NULL); /* the author gets nothing */
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+	r = http(&S, "GET", media, C3, NULL, NULL, 0, NULL); /* not yet a validator */
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	vote(sid, C3, "up", 404, NULL);
+
+	r = api(&S, "GET", next, C2, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "submission_id"), sid);
+	cr_expect_eq(jint(r.json, "media_id"), mid);
+	cr_expect_str_eq(jstr(r.json, "sentence"), sentence);
+	res_free(&r);
+	r = http(&S, "GET", media, C2, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	vote(sid, C2, "sideways", 400, NULL);
+	vote(sid, C2, "up", 201, "pending");
+	vote(sid, C2, "up", 409, NULL);
+	vote(sid, C1, "up", 403, NULL);
+	r = api(&S, "GET", next, C2, NULL); /* nothing left for C2 */
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+
+	r = api(&S, "GET", next, C3, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "up_votes"), 1);
+	res_free(&r);
+	vote(sid, C3, "up", 201, "valid");
+
+	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	cr_expect_str_eq(jstr(r.json, "items.0.validity"), "valid", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.up_votes"), 2);
+	res_free(&r);
+
+	/* the export: a tar with the TSVs and the clip */
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
+	r = http(&S, "GET", path, C1, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404, "contributors cannot export: %s", r.body);
+	res_free(&r);
+	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char dir[300], file[400];
+	snprintf(dir, sizeof dir, "%s/cv-out", S.dir);
+	mkdir(dir, 0700);
+	snprintf(file, sizeof file, "%s/export.tar", dir);
+	FILE *f = fopen(file, "wb");
+	fwrite(r.body, 1, r.len, f);
+	fclose(f);
+	res_free(&r);
+	char cmd[800];
+	snprintf(cmd, sizeof cmd, "cd '%s' && tar -xf export.tar", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(file, sizeof file, "%s/validated.tsv", dir);
+	f = fopen(file, "r");
+	cr_assert(f);
+	char header[256], row[1024];
+	cr_assert(fgets(header, sizeof header, f));
+	cr_expect_str_eq(header, "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\n");
+	cr_assert(fgets(row, sizeof row, f));
+	cr_expect(!fgets(cmd, sizeof cmd, f), "one row only");
+	fclose(f);
+	char *cols[8] = {0}, *save = NULL;
+	row[strcspn(row, "\n")] = 0;
+	int n = 0;
+	for (char *t = strtok_r(row, "\t", &save); t && n < 8; t = strtok_r(NULL, "\t", &save))
+		cols[n++] = t;
+	cr_assert_eq(n, 8);
+	cr_expect_eq(strlen(cols[0]), 64, "client_id is a hash");
+	cr_expect(!strstr(cols[0], "c1@"), "no email");
+	char want[80];
+	snprintf(want, sizeof want, "%s.wav", sha);
+	cr_expect_str_eq(cols[1], want);
+	cr_expect_str_eq(cols[2], sentence);
+	cr_expect_str_eq(cols[3], "2");
+	cr_expect_str_eq(cols[4], "0");
+	cr_expect_str_eq(cols[5], "thirties");
+	cr_expect_str_eq(cols[6], "female");
+	cr_expect_str_eq(cols[7], "Irish English");
+	snprintf(file, sizeof file, "%s/invalidated.tsv", dir);
+	struct stat sb;
+	cr_expect_eq(stat(file, &sb), 0);
+	cr_expect_eq((size_t)sb.st_size, strlen(header), "invalidated.tsv holds the header only");
+	snprintf(file, sizeof file, "%s/clips/%s.wav", dir, sha);
+	size_t len;
+	free(slurp("ok.wav", &len));
+	cr_expect_eq(stat(file, &sb), 0, "clip %s", file);
+	cr_expect_eq((size_t)sb.st_size, len);
+}
