@@ -38,6 +38,17 @@ void h_metrics(fc_req *r)
 		      "# TYPE faircrowd_uptime_seconds gauge\nfaircrowd_uptime_seconds %lld\n",
 		      (long long)fc_store_size_bytes(fc_store_of(r)),
 		      (long long)(fc_clock_now() - fc_app_of(r)->started_at));
+	uint64_t writes, commits;
+	double commit_s;
+	fc_store_stats(fc_store_of(r), &writes, &commits, &commit_s);
+	fc_buf_printf(&b,
+		      "# HELP faircrowd_db_writes_total Write transactions.\n# TYPE faircrowd_db_writes_total counter\n"
+		      "faircrowd_db_writes_total %llu\n"
+		      "# HELP faircrowd_db_commits_total Group commits (one fsync each).\n"
+		      "# TYPE faircrowd_db_commits_total counter\nfaircrowd_db_commits_total %llu\n"
+		      "# HELP faircrowd_db_commit_seconds_total Time spent committing.\n"
+		      "# TYPE faircrowd_db_commit_seconds_total counter\nfaircrowd_db_commit_seconds_total %.6f\n",
+		      (unsigned long long)writes, (unsigned long long)commits, commit_s);
 	fc_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p ? b.p : "", b.len, 1);
 	fc_buf_free(&b);
 }

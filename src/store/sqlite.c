@@ -14,6 +14,7 @@
  * Prepared statements are cached per connection, keyed by the SQL text. */
 #include "store/store.h"
 #include "core/embed.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #include <pthread.h>
@@ -64,6 +65,8 @@ struct fc_store {
 	pthread_cond_t done_cv;
 	uint64_t done_group;        /* every group <= this has finished */
 	struct { uint64_t group; int rc; } results[1024];
+	_Atomic uint64_t writes, commits;
+	_Atomic uint64_t commit_ns;
 };
 
 #define MAX_GROUP 512
@@ -307,6 +310,7 @@ static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 	}
 	db->group = s->open_group;
 	s->group_size++;
+	atomic_fetch_add(&s->writes, 1);
 	*out = db;
 	return 0;
 }
@@ -346,6 +350,8 @@ static int end_write(fc_db *db, int keep, fc_err *err)
 		return rc;
 	}
 	int grc = 0;
+	uint64_t t0 = fc_clock_mono_ns();
+	atomic_fetch_add(&s->commits, 1);
 	if (sqlite3_get_autocommit(db->h)) {
 		grc = FC_EDB;
 	} else if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
@@ -353,6 +359,7 @@ static int end_write(fc_db *db, int keep, fc_err *err)
 		fc_log(FC_LOG_ERROR, "sqlite commit: %s", sqlite3_errmsg(db->h));
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	}
+	atomic_fetch_add(&s->commit_ns, fc_clock_mono_ns() - t0);
 	s->open_group = 0;
 	pthread_mutex_lock(&s->done_mu);
 	s->results[group % 1024].group = group;
@@ -638,4 +645,11 @@ void fc_stmt_done(fc_stmt *st)
 		return;
 	}
 	st->in_use = 0;
+}
+
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds)
+{
+	*writes = atomic_load(&s->writes);
+	*commits = atomic_load(&s->commits);
+	*commit_seconds = (double)atomic_load(&s->commit_ns) / 1e9;
 }

@@ -211,7 +211,9 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		if (fc_stmt_int(st, 1) == aid && !failed) { /* a retry of the same upload */
-			*out = media_json(fc_stmt_int(st, 0), sha, fc_stmt_json(st, 2), NULL);
+			json_t *probe = fc_stmt_json(st, 2), *checks = json_incref(json_object_get(probe, "checks"));
+			json_object_del(probe, "checks");
+			*out = media_json(fc_stmt_int(st, 0), sha, probe, checks);
 			*created = 0;
 			fc_stmt_done(st);
 			goto out;

@@ -488,7 +488,7 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
 	r = http(&S, "GET", path, C1, NULL, NULL, 0, NULL);
-	cr_expect_eq(r.status, 404, "contributors cannot export: %s", r.body);
+	cr_expect_eq(r.status, 403, "contributors cannot export: %s", r.body);
 	res_free(&r);
 	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);

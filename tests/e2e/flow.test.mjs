@@ -175,7 +175,11 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.waitForSelector('.problems:not([hidden])');
   assert.match(await page.textContent('.problems'), /preference/);
   await shot(page, '08-work-missing');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await shot(page, '08-work-missing-360', { full: false });
+  await page.setViewportSize({ width: 1366, height: 900 });
 
+  await page.locator('.img-viewport').scrollIntoViewIfNeeded();
   const img = await imageBox(page);
   // a box: pick Car with its key, drag
   await page.keyboard.press('1');
@@ -187,7 +191,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.mouse.up();
   // a polygon: Road, four clicks, Enter closes
   await page.keyboard.press('3');
-  for (const [px, py] of [[2, 62], [98, 62], [98, 98], [2, 98]]) {
+  for (const [px, py] of [[2, 62], [97, 62], [97, 96], [2, 96]]) {
     [x, y] = img.at(px, py);
     await page.mouse.click(x, y);
   }
@@ -221,9 +225,10 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.waitForSelector('[data-object=text] .span-tag[data-label=Person]');
 
   // model answers: prefer the left one, rate it, explain
-  await page.click('button:has-text("answer_a is better")');
+  await page.click('button:has-text("A is better")');
   await page.click('[data-control=quality] .star >> nth=3');
   await page.fill('[data-control=rationale] textarea', 'Correct and short.');
+  await page.waitForSelector('.problems', { state: 'hidden' });
   await shot(page, '09-work-labelled');
 
   const result = await page.evaluate(() => document.querySelector('.work-task').annotator.getResult());
@@ -250,7 +255,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   assert.equal(await page.locator('.img-overlay .region').count(), 0, 'the next task starts empty');
 
   // second task: only what is required
-  await page.click('button:has-text("answer_b is better")');
+  await page.click('button:has-text("B is better")');
   await page.click('[data-control=quality] .star >> nth=1');
   await page.fill('[data-control=rationale] textarea', 'Wrong arithmetic.');
   await page.click('button:has-text("Submit")');
@@ -260,10 +265,11 @@ test('contributor signs up, consents and labels a task with every tool', async (
   // third task on a phone: look, then skip
   await page.setViewportSize({ width: 360, height: 780 });
   await page.waitForTimeout(200);
-  await shot(page, '10-work-360');
+  await shot(page, '10-work-360', { full: false });
+  await shot(page, '10-work-360-full');
   await page.click('button:has-text("Skip")');
   await page.waitForSelector('text=All done for now');
-  await shot(page, '11-work-done-360');
+  await shot(page, '11-work-done-360', { full: false });
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 

@@ -91,13 +91,13 @@ export async function launch() {
 export function watchErrors(page, bucket) {
   page.on('pageerror', (e) => bucket.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (40[0-9]|409|204)/.test(m.text())) bucket.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (40[0-9]|409|204)/.test(m.text())) bucket.push(`console: ${m.text()} @ ${JSON.stringify(m.location())} during ${process.env.FC_STEP || ''}`);
   });
 }
 
-export async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, caret: 'initial' });
+export async function shot(page, name, { full = true } = {}) {
+  if (full) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: full, caret: 'initial' });
 }
 
 /** A PNG (as a data: URL) drawn by chromium itself: sky, road, a car. */

@@ -37,6 +37,7 @@ export function canonicalTag(el) {
  * ConfigError naming the tag when the config is not usable.
  */
 export function parseConfig(xml) {
+  checkWellFormed(String(xml || ''));
   const doc = new DOMParser().parseFromString(String(xml || ''), 'text/xml');
   const perr = doc.querySelector('parsererror');
   if (perr) {
@@ -117,6 +118,92 @@ export function parseConfig(xml) {
   if (!objects.size) throw new ConfigError('The labeling config has no object tag (Image, Text, Paragraphs, …) to label.');
   assignHotkeys(controls);
   return { root, objects, controls, relations };
+}
+
+/**
+ * A small well-formedness check run before DOMParser, for two reasons: its
+ * messages name the line, and DOMParser's own error document carries an
+ * inline style that a strict Content-Security-Policy reports.
+ */
+function checkWellFormed(src) {
+  const fail = (i, msg) => {
+    const line = src.slice(0, i).split('\n').length;
+    throw new ConfigError(`The labeling config is not well-formed XML (line ${line}): ${msg}`);
+  };
+  const stack = [];
+  const name = /^[A-Za-z_][\w.:-]*/;
+  let i = 0;
+  let seenRoot = false;
+  while (i < src.length) {
+    const lt = src.indexOf('<', i);
+    const text = src.slice(i, lt < 0 ? src.length : lt);
+    const amp = /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.exec(text);
+    if (amp) fail(i + amp.index, 'a bare “&” must be written as &amp;amp;.');
+    if (text.trim() && !stack.length) fail(i, 'text outside the root element.');
+    if (lt < 0) break;
+    i = lt;
+    if (src.startsWith('<!--', i)) {
+      const end = src.indexOf('-->', i + 4);
+      if (end < 0) fail(i, 'a comment is not closed with -->.');
+      i = end + 3;
+      continue;
+    }
+    if (src.startsWith('<![CDATA[', i)) {
+      const end = src.indexOf(']]>', i);
+      if (end < 0) fail(i, 'a CDATA section is not closed.');
+      i = end + 3;
+      continue;
+    }
+    if (src.startsWith('<?', i)) {
+      const end = src.indexOf('?>', i);
+      if (end < 0) fail(i, 'a processing instruction is not closed.');
+      i = end + 2;
+      continue;
+    }
+    if (src.startsWith('<!', i)) fail(i, 'DOCTYPE declarations are not allowed.');
+    const closing = src[i + 1] === '/';
+    let j = i + (closing ? 2 : 1);
+    const m = name.exec(src.slice(j));
+    if (!m) fail(i, '“<” must start a tag; write &amp;lt; for a literal “<”.');
+    const tag = m[0];
+    j += tag.length;
+    if (closing) {
+      const rest = /^\s*>/.exec(src.slice(j));
+      if (!rest) fail(j, `</${tag}> is not closed with “>”.`);
+      const open = stack.pop();
+      if (open !== tag) fail(i, open ? `</${tag}> closes <${open}>.` : `</${tag}> has no opening tag.`);
+      i = j + rest[0].length;
+      continue;
+    }
+    const seen = new Set();
+    for (;;) {
+      const ws = /^\s*/.exec(src.slice(j))[0];
+      j += ws.length;
+      if (src.startsWith('/>', j)) {
+        j += 2;
+        break;
+      }
+      if (src[j] === '>') {
+        j += 1;
+        stack.push(tag);
+        break;
+      }
+      if (j >= src.length) fail(i, `<${tag}> is not closed with “>”.`);
+      if (!ws) fail(j, `attributes of <${tag}> must be separated by spaces.`);
+      const a = name.exec(src.slice(j));
+      if (!a) fail(j, `<${tag}> has something that is not an attribute.`);
+      if (seen.has(a[0])) fail(j, `<${tag}> has the attribute ${a[0]} twice.`);
+      seen.add(a[0]);
+      j += a[0].length;
+      const v = /^\s*=\s*("[^"<]*"|'[^'<]*')/.exec(src.slice(j));
+      if (!v) fail(j, `the value of ${a[0]} on <${tag}> must be in quotes.`);
+      j += v[0].length;
+    }
+    seenRoot = true;
+    i = j;
+  }
+  if (stack.length) fail(src.length, `<${stack[stack.length - 1]}> is never closed.`);
+  if (!seenRoot) throw new ConfigError('The labeling config is empty; start with <View>.');
 }
 
 /** Label Studio numbers labels 1…9, 0 when they have no hotkey of their own. */

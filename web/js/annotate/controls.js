@@ -178,8 +178,18 @@ class PairwiseControl {
     this.ann = ann;
     this.k = k;
     const [left, right] = k.toName;
-    this.left = h('button', { type: 'button', class: 'btn pair-btn', 'aria-pressed': 'false', disabled: ann.readOnly, onclick: () => this.set('left') }, '◀ ', h('span', null, `${left} is better`));
-    this.right = h('button', { type: 'button', class: 'btn pair-btn', 'aria-pressed': 'false', disabled: ann.readOnly, onclick: () => this.set('right') }, h('span', null, `${right || 'right'} is better`), ' ▶');
+    this.left = h('button', { type: 'button', class: 'btn pair-btn', 'aria-pressed': 'false', title: left, disabled: ann.readOnly, onclick: () => this.set('left') }, h('span', null, 'A is better'));
+    this.right = h('button', { type: 'button', class: 'btn pair-btn', 'aria-pressed': 'false', title: right, disabled: ann.readOnly, onclick: () => this.set('right') }, h('span', null, 'B is better'));
+    // badge the two objects so "A" and "B" mean something on every layout
+    queueMicrotask(() => {
+      for (const [name, tag] of [[left, 'A'], [right, 'B']]) {
+        const v = ann.objectViews.get(name);
+        if (v) {
+          v.el.dataset.pair = tag;
+          v.el.classList.add('pair-object');
+        }
+      }
+    });
     this.el = h('div', { class: ['ann-control', 'pairwise-control'], role: 'group', 'aria-label': `Which is better (${k.name})`, dataset: { control: k.name } }, this.left, this.right);
   }
 

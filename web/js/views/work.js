@@ -174,6 +174,7 @@ export async function workView(ctx) {
       config: project.label_config, data: asg.task.data, predictions: asg.task.predictions,
       result: draft && draft.result,
       onChange: () => {
+        if (!problems.hidden && problems.firstChild && problems.firstChild.textContent === 'Before you submit:') check(false);
         clearTimeout(saveTimer);
         saveTimer = setTimeout(saveDraft, 300);
       },
@@ -202,15 +203,22 @@ export async function workView(ctx) {
     }
   }
 
+  /** Lists what is missing; true when nothing is. */
+  function check(scroll) {
+    const list = ann.validate();
+    if (!list.length) {
+      problems.hidden = true;
+      return true;
+    }
+    clear(problems).append(h('strong', null, 'Before you submit:'), h('ul', null, list.map((p) => h('li', null, p.message))));
+    problems.hidden = false;
+    if (scroll) problems.scrollIntoView({ block: 'nearest' });
+    return false;
+  }
+
   async function submit() {
     if (!asg || busy) return;
-    const list = ann.validate();
-    if (list.length) {
-      clear(problems).append(h('strong', null, 'Before you submit:'), h('ul', null, list.map((p) => h('li', null, p.message))));
-      problems.hidden = false;
-      problems.scrollIntoView({ block: 'nearest' });
-      return;
-    }
+    if (!check(true)) return;
     problems.hidden = true;
     busy = true;
     submitBtn.disabled = skipBtn.disabled = true;
