@@ -153,5 +153,14 @@ document.addEventListener('click', (e) => {
   if (a.pathname + a.search !== location.pathname + location.search) navigate(a.pathname + a.search);
 });
 
+// an edited field drops the error it was showing
+document.addEventListener('input', (e) => {
+  const t = e.target;
+  if (!t || !t.getAttribute || t.getAttribute('aria-invalid') !== 'true') return;
+  t.removeAttribute('aria-invalid');
+  const box = t.closest('.field');
+  if (box) box.querySelectorAll('.field-error').forEach((x) => x.remove());
+});
+
 window.addEventListener('popstate', render);
 render();

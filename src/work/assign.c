@@ -4,7 +4,7 @@
 #include "core/json.h"
 #include "money/ledger.h"
 #include "work/collect.h"
-#include "work/labelconfig.h"
+#include "work/configcache.h"
 #include "work/project.h"
 #include "work/review.h"
 
@@ -275,11 +275,13 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			rc = fc_err_set(err, FC_EINVAL, "unknown_field", "media_id", "Annotation projects take no media_id.");
 			goto out;
 		}
-		fc_labelconfig *lc = NULL;
-		if ((rc = fc_labelconfig_parse(p.label_config, strlen(p.label_config), &lc, err)))
+		const fc_labelconfig *lc = fc_configcache_get(p.label_config, err);
+		if (!lc) {
+			rc = err ? err->code : FC_EINVAL;
 			goto out;
+		}
 		rc = fc_labelconfig_validate_result(lc, result, task_data, err);
-		fc_labelconfig_free(lc);
+		fc_configcache_put(lc);
 		if (rc)
 			goto out;
 	} else { /* collection: the result references the uploaded file */

@@ -1,0 +1,52 @@
+/* gold.h — gold answers: their accepted formats, scoring a submitted result
+ * against them, and the Wilson interval for an accuracy.
+ *
+ * A task's gold (tasks.gold, set at import) is accepted in two forms:
+ *  1. a Label Studio result array, as a submission would carry it:
+ *       [{"from_name":"label","to_name":"text","type":"choices",
+ *         "value":{"choices":["yes"]}}]
+ *  2. a shorthand object, control name → answer:
+ *       {"label":"yes"}            single choice, or pairwise "left"/"right"
+ *       {"tags":["a","b"]}         multiple choices (order does not matter)
+ *       {"stars":4}                rating or number
+ * Scored answers are categorical: choices, rating, number, pairwise
+ * (value.selected) and single-line textarea (value.text with one string).
+ * A submission is correct when, for every control in the gold, its answer
+ * for that control equals the gold one exactly (choices as a set, numbers
+ * by value). Controls of other kinds (regions, spans) are not scored yet.
+ *
+ * Both forms normalise to one shape, {"control": answer}, where answer is
+ * a string, a sorted array of two or more strings, or a number (an integer
+ * when it has no fraction). That shape is also what the API shows as
+ * "your_answer" and "correct_answer". */
+#ifndef FC_QUALITY_GOLD_H
+#define FC_QUALITY_GOLD_H
+
+#include "core/err.h"
+#include <jansson.h>
+#include <stdint.h>
+
+/* Normalises a gold answer. On success *out (a new reference) is a
+ * non-empty object; FC_EINVAL naming the problem otherwise. */
+int fc_gold_normalize(const json_t *gold, json_t **out, fc_err *err);
+
+/* The categorical answers of a Label Studio result array in the normalised
+ * shape. only: when non-NULL, keep just the controls named in this object's
+ * keys, and give json null for those the result does not answer. Returns a
+ * new reference (an empty object when nothing is categorical). */
+json_t *fc_gold_answers_of(const json_t *result, const json_t *only);
+
+/* 1 when every control of expected has an equal answer in given. */
+int fc_gold_equal(const json_t *expected, const json_t *given);
+
+/* The categorical answer of a result as one comparable string (for
+ * majority votes): the normalised answers of every control, or of `control`
+ * only when non-NULL, as compact JSON with sorted keys. Returns a malloc'd
+ * string the caller frees, or NULL when the result answers nothing. */
+char *fc_gold_answer_key(const json_t *result, const char *control);
+
+/* Wilson score interval (95%) for `correct` successes out of n trials.
+ * n == 0 gives [0, 1]. */
+void fc_wilson(int64_t correct, int64_t n, double *low, double *high);
+
+#endif
