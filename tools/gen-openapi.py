@@ -35,7 +35,9 @@ SPEC = {
                                "lease_seconds": "integer", "opens_at": "string(date-time)",
                                "closes_at": "string(date-time)", "max_per_contributor": "integer",
                                "gold_rate": "number", "review_rate": "number", "auto_approve_days": "integer",
-                               "reject_reasons": "array", "eligibility": "object"}),
+                               "reject_reasons": "array", "eligibility": "object", "gold_threshold": "number",
+                               "gold_min_answers": "integer", "confidence_threshold": "number",
+                               "max_overlap": "integer", "qualification": "object"}),
     "projects_list": S(summary="Projects: requesters their own; contributors live eligible ones with measured pay", tag="projects", list=True),
     "projects_get": S(summary="One project", tag="projects"),
     "projects_patch": S(summary="Change a project (same fields as create)", tag="projects"),
@@ -77,6 +79,10 @@ SPEC = {
     "appeals_list": S(summary="A project's appeals (?status=open|upheld|denied)", tag="review"),
     "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods&control=)", tag="quality"),
     "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa", tag="quality"),
+    "quality_my": S(summary="Your gold accuracy on a project with its 95% interval, and whether you are paused and why", tag="quality"),
+    "qualification_result": S(summary="Your scored qualification test: score, passed, each answer with the correct one", tag="quality"),
+    "quality_contributors": S(summary="Owner/reviewer: per contributor gold accuracy, agreement with consensus, Dawid-Skene accuracy, rejection rate, median time, pause (?control=)", tag="quality"),
+    "quality_unpause": S(summary="Owner: lift a contributor's quality pause", tag="quality"),
 }
 
 def schema(t):

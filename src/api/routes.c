@@ -70,6 +70,11 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/admin/payouts/batch", h_payout_batch, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_batch"},
 	{"POST", "/api/v1/admin/payouts/batch/{id}/confirm", h_payout_confirm, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_confirm"},
 	{"GET", "/api/v1/admin/payouts/stats", h_payout_stats, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_stats"},
+	/* contributor quality (h_quality.c) */
+	{"GET", "/api/v1/projects/{id}/my-quality", h_quality_my, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_my"},
+	{"GET", "/api/v1/projects/{id}/qualification/result", h_qualification_result, FC_AUTH_USER, FC_BODY_NONE, 0, "qualification_result"},
+	{"GET", "/api/v1/projects/{id}/contributors", h_quality_contributors, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_contributors"},
+	{"POST", "/api/v1/projects/{id}/contributors/{user_id}/unpause", h_quality_unpause, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_unpause"},
 };
 
 const size_t fc_routes_count = sizeof fc_routes / sizeof fc_routes[0];

@@ -131,12 +131,17 @@ int fc_quality_pause_check(fc_db *db, int64_t project_id, int64_t user_id, fc_er
 	return rc;
 }
 
-static int gold_counts(fc_db *db, int64_t project, int64_t user, int64_t *n, int64_t *correct, fc_err *err)
+/* Gold answers and how many were right; since_lift counts only those given
+ * after the contributor's last lifted pause (a fresh start). */
+static int gold_counts_since(fc_db *db, int64_t project, int64_t user, int since_lift, int64_t *n, int64_t *correct,
+			     fc_err *err)
 {
 	fc_stmt *st;
 	int rc = fc_db_query(db, &st, err,
-			     "SELECT COUNT(*), COALESCE(SUM(correct),0) FROM gold_scores WHERE project_id=? AND user_id=?",
-			     "II", project, user);
+			     "SELECT COUNT(*), COALESCE(SUM(correct),0) FROM gold_scores WHERE project_id=? AND user_id=? "
+			     "AND (?=0 OR created_at > COALESCE((SELECT MAX(lifted_at) FROM contributor_pauses "
+			     "WHERE project_id=? AND user_id=?), -1))",
+			     "IIiII", project, user, since_lift, project, user);
 	if (rc)
 		return rc;
 	*n = *correct = 0;
@@ -148,13 +153,18 @@ static int gold_counts(fc_db *db, int64_t project, int64_t user, int64_t *n, int
 	return 0;
 }
 
+static int gold_counts(fc_db *db, int64_t project, int64_t user, int64_t *n, int64_t *correct, fc_err *err)
+{
+	return gold_counts_since(db, project, user, 0, n, correct, err);
+}
+
 /* Pauses the contributor when, with enough gold answers, even the upper end
  * of the interval is below the threshold: a pause needs evidence, not bad
  * luck on a few questions. */
 static int evaluate_pause(fc_db *db, int64_t project, int64_t user, double threshold, int64_t min, fc_err *err)
 {
 	int64_t n, c, active;
-	int rc = gold_counts(db, project, user, &n, &c, err);
+	int rc = gold_counts_since(db, project, user, 1, &n, &c, err);
 	if (rc || n < min)
 		return rc;
 	double lo, hi;
@@ -327,6 +337,7 @@ static json_t *ratio_or_null(int64_t num, int64_t den)
 
 int fc_quality_my(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
 {
+	*out = NULL;
 	fc_db *db;
 	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
@@ -375,6 +386,7 @@ out:
 
 int fc_quality_test_result(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
 {
+	*out = NULL;
 	fc_db *db;
 	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/ledger.h"
+#include "quality/contributors.h"
 #include "work/collect.h"
 #include "work/configcache.h"
 #include "work/project.h"
@@ -120,6 +121,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			goto out;
 		}
 	}
+	if ((rc = fc_quality_pause_check(db, project_id, user->id, err)))
+		goto out; /* paused for low gold accuracy: the reason says why */
 	if (!strcmp(p.kind, "collection") && ((rc = fc_collect_quota_ok(db, project_id, user->id, why, err)) || *why))
 		goto out; /* a full demographic cell gets no more work */
 	if (p.has_cap) {
@@ -151,7 +154,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			    "IIIII", task, project_id, user->id, now, expires)))
 		goto out;
 	if ((rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count+1, open=(leased_count+1+submitted_count<?) WHERE id=?",
+			     "UPDATE tasks SET leased_count=leased_count+1, "
+			     "open=(leased_count+1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
 	fc_stmt *st;
@@ -303,11 +307,11 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
 	    (rc = fc_db_exec(db, err,
 			     "UPDATE tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
-			     "open=(leased_count+submitted_count<?) WHERE id=?",
+			     "open=(leased_count+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
 	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)) ||
-	    (rc = fc_review_sample(db, sid, p.review_rate, err)))
+	    (rc = fc_review_sample(db, sid, p.review_rate, err)) || (rc = fc_quality_on_submit(db, sid, err)))
 		goto out;
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))
 		goto out;
@@ -345,7 +349,8 @@ int fc_assign_release(fc_store *s, const fc_user *user, int64_t aid, fc_err *err
 	}
 	if (!(rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE id=?", "I", aid)))
 		rc = fc_db_exec(db, err,
-				"UPDATE tasks SET leased_count=leased_count-1, open=(leased_count-1+submitted_count<?) WHERE id=?",
+				"UPDATE tasks SET leased_count=leased_count-1, "
+				"open=(leased_count-1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
 				"II", overlap, task);
 out:
 	return fc_db_end(db, &rc, err);
@@ -359,7 +364,8 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 		return rc;
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " FC_SUBMISSION_COLUMNS ", p.title, p.currency FROM submissions s JOIN projects p "
+			      "SELECT " FC_SUBMISSION_COLUMNS ", p.title, p.currency, "
+			      "(SELECT correct FROM gold_scores g WHERE g.submission_id=s.id) FROM submissions s JOIN projects p "
 			      "ON p.id=s.project_id WHERE s.user_id=? AND (?=0 OR s.id<?) ORDER BY s.id DESC LIMIT ?",
 			      "IIIi", user->id, after, after, limit + 1)))
 		goto out;
@@ -374,6 +380,8 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 		json_t *j = fc_submission_row_json(st);
 		json_object_set_new(j, "project_title", json_string(fc_stmt_text(st, 14)));
 		json_object_set_new(j, "currency", json_string(fc_stmt_text(st, 15)));
+		if (!fc_stmt_isnull(st, 16)) /* a gold task, scored after submission */
+			json_object_set_new(j, "gold_correct", json_boolean(fc_stmt_int(st, 16)));
 		fc_collect_decorate(db, j);
 		last = fc_stmt_int(st, 0);
 		json_array_append_new(items, j);
@@ -415,7 +423,8 @@ int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err)
 			rc = fc_db_exec(db, err, "UPDATE assignments SET status='expired' WHERE id=?", "I", ids[i]);
 			if (!rc)
 				rc = fc_db_exec(db, err,
-						"UPDATE tasks SET leased_count=leased_count-1, open=(leased_count-1+submitted_count<?) WHERE id=?",
+						"UPDATE tasks SET leased_count=leased_count-1, "
+						"open=(leased_count-1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
 						"II", overlaps[i], tasks[i]);
 		}
 		if (fc_db_end(db, &rc, err))

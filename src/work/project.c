@@ -30,6 +30,12 @@ static const fc_field PROJECT_FIELDS[] = {
 	{"auto_approve_days", FC_J_INT},
 	{"reject_reasons", FC_J_ARRAY},
 	{"eligibility", FC_J_OBJECT},
+	/* quality settings: see quality/contributors.h */
+	{"gold_threshold", FC_J_NUMBER | FC_J_NULLABLE},
+	{"gold_min_answers", FC_J_INT},
+	{"confidence_threshold", FC_J_NUMBER | FC_J_NULLABLE},
+	{"max_overlap", FC_J_INT | FC_J_NULLABLE},
+	{"qualification", FC_J_OBJECT | FC_J_NULLABLE},
 	{0},
 };
 
@@ -71,6 +77,7 @@ json_t *fc_project_row_json(fc_stmt *st)
 			    fc_stmt_isnull(st, 21) ? json_null() : json_string(fc_stmt_text(st, 21)));
 	json_object_set_new(p, "created_at", time_or_null(st, 22));
 	json_object_set_new(p, "updated_at", time_or_null(st, 23));
+	fc_quality_settings_json(st, 24, p);
 	return p;
 }
 
@@ -237,7 +244,7 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 				return rc;
 		}
 	}
-	return 0;
+	return fc_quality_settings_validate(merged, err);
 }
 
 static int64_t time_field(const json_t *o, const char *key, int *isnull)
@@ -274,6 +281,8 @@ static int write_row(fc_db *db, int64_t id, const json_t *m, fc_err *err)
 		fc_json_num(m, "gold_rate", 0), fc_json_num(m, "review_rate", 0),
 		fc_json_int(m, "auto_approve_days", 3), rr ? (json_t *)rr : empty_arr,
 		el ? (json_t *)el : empty_obj, fc_clock_now(), id);
+	if (!rc)
+		rc = fc_quality_settings_write(db, id, m, err);
 	free(collect_txt);
 	json_decref(empty_arr);
 	json_decref(empty_obj);
@@ -331,8 +340,8 @@ int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t
 		goto out;
 	}
 	/* money and the meaning of results may not change under live work */
-	static const char *draft_only[] = {"label_config", "collect", "reward", "currency"};
-	for (size_t i = 0; i < 4; i++) {
+	static const char *draft_only[] = {"label_config", "collect", "reward", "currency", "qualification"};
+	for (size_t i = 0; i < 5; i++) {
 		const json_t *nv = json_object_get(body, draft_only[i]);
 		if (nv && strcmp(status, "draft") && !json_equal(nv, json_object_get(cur, draft_only[i]))) {
 			rc = fc_err_set(err, FC_ECONFLICT, "not_draft", draft_only[i],
@@ -350,7 +359,7 @@ int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t
 	json_decref(merged);
 	if (!rc && overlap != old_overlap)
 		rc = fc_db_exec(db, err,
-				"UPDATE tasks SET open = (leased_count + submitted_count < ?) WHERE project_id=?",
+				"UPDATE tasks SET open = (leased_count + submitted_count < COALESCE(target_overlap, ?)) WHERE project_id=?",
 				"II", overlap, id);
 	json_decref(cur);
 	cur = NULL;

@@ -4,6 +4,7 @@
 #define FC_WORK_PROJECT_H
 
 #include "account/account.h"
+#include "quality/contributors.h"
 #include "store/store.h"
 #include <jansson.h>
 
@@ -53,7 +54,8 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, f
 	"p.id,p.owner_id,p.kind,p.title,p.instructions,p.label_config,p.collect,p.reward,"         \
 	"p.currency,p.overlap,p.lease_seconds,p.opens_at,p.closes_at,p.max_per_contributor,"        \
 	"p.gold_rate,p.review_rate,p.auto_approve_days,p.reject_reasons,p.eligibility,p.status,"    \
-	"p.task_count,p.consent_version,p.created_at,p.updated_at"
+	"p.task_count,p.consent_version,p.created_at,p.updated_at,"                                 \
+	FC_QUALITY_PROJECT_COLUMNS
 json_t *fc_project_row_json(fc_stmt *st);
 
 #endif

@@ -316,3 +316,28 @@ test('contributor sees the rejection reason in My work', async () => {
   await page.waitForSelector('h1');
   await shot(page, '17-board-360');
 });
+
+test('the UI ships less than 150 KB of gzipped JavaScript and CSS, all preloaded', async () => {
+  const { get } = await import('node:http');
+  const html = await (await fetch(`${server.url}/`)).text();
+  const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  assert.ok(assets.includes('/app.js') && assets.includes('/css/app.css'));
+  let total = 0;
+  for (const a of new Set(assets)) {
+    total += await new Promise((res, rej) => {
+      get(`${server.url}${a}`, { headers: { 'Accept-Encoding': 'gzip' } }, (r) => {
+        let n = 0;
+        r.on('data', (d) => {
+          n += d.length;
+        });
+        r.on('end', () => (r.statusCode === 200 ? res(n) : rej(new Error(`${a}: ${r.statusCode}`))));
+      }).on('error', rej);
+    });
+  }
+  figures.shipped_gzip_bytes = total;
+  figures.shipped_files = new Set(assets).size;
+  // every module the app imports is preloaded, so there is no request waterfall
+  const imported = await conPage.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\.js$/.test(e.name)).map((e) => new URL(e.name).pathname));
+  for (const m of imported) assert.ok(assets.includes(m), `${m} is not preloaded by index.html`);
+  assert.ok(total < 150 * 1024, `${total} bytes`);
+});

@@ -317,6 +317,9 @@ export class Annotator {
   renderSide() {
     const side = clear(this.side);
     const regions = this.state.regions;
+    const drawable = [...this.cfg.controls.values()].some((k) => k.region);
+    this.side.hidden = !drawable && !regions.length && !this.cfg.relations;
+    if (this.side.hidden) return;
     side.append(h('h3', { class: 'side-title' }, `Regions (${regions.length})`));
     if (!regions.length) side.append(h('p', { class: 'muted small' }, this.readOnly ? 'No regions.' : 'Choose a label (or press its number), then draw or select text.'));
     const list = h('ul', { class: 'region-list' });

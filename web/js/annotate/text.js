@@ -21,7 +21,7 @@ export class TextView {
     this.obj = obj;
     this.text = obj.tag === 'HyperText' ? htmlToText(value) : typeof value === 'string' ? value : JSON.stringify(value);
     this.body = h('div', { class: 'text-body', tabindex: '0', role: 'document', 'aria-label': `Text (${obj.name}). Select words, then press a label's key.` });
-    this.el = h('div', { class: 'ann-object text-object', dataset: { object: obj.name } }, this.body);
+    this.el = h('div', { class: ['ann-object', 'text-object', this.spanKinds().length && 'has-spans'], dataset: { object: obj.name } }, this.body);
     this.pending = null;
     this.body.addEventListener('mouseup', () => setTimeout(() => this.onSelect(), 0));
     this.body.addEventListener('keyup', (e) => {

@@ -1,0 +1,485 @@
+/* Contributor quality: gold scoring and pausing, qualification tests that
+ * unlock other projects, dynamic overlap, the per-contributor figures, and
+ * the unhappy paths. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static srv S;
+static char REQ[64], REQ2[64], C[5][64];
+static long long C_ID[5];
+static void up(void)
+{
+	srv_start(&S);
+	make_user(&S, "req@test.local", "requester", REQ);
+	make_user(&S, "req2@test.local", "requester", REQ2);
+	for (int i = 0; i < 5; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "c%d@test.local", i);
+		make_user(&S, email, "contributor", C[i]);
+		res r = api(&S, "GET", "/api/v1/me", C[i], NULL);
+		C_ID[i] = jint(r.json, "id");
+		res_free(&r);
+	}
+}
+static void down(void) { srv_stop(&S); }
+TestSuite(quality, .init = up, .fini = down, .timeout = 180);
+
+static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
+			     "<Choices name=\"label\" toName=\"text\" choice=\"single\">"
+			     "<Choice value=\"yes\"/><Choice value=\"no\"/></Choices></View>";
+
+static res post_json(const char *method, const char *path, const char *tok, json_t *body)
+{
+	char *txt = json_dumps(body, JSON_COMPACT);
+	res r = http(&S, method, path, tok, "application/json", txt, strlen(txt), NULL);
+	free(txt);
+	return r;
+}
+
+/* Creates a project from the defaults plus `extra` (stolen), imports the
+ * NDJSON tasks, funds and publishes it. */
+static long long project(json_t *extra, const char *ndjson)
+{
+	json_t *b = json_pack("{s:s,s:s,s:i,s:i,s:i,s:[s]}", "title", "Quality", "label_config", CONFIG, "reward", 0,
+			      "overlap", 1, "lease_seconds", 7200, "reject_reasons", "wrong_answer");
+	json_object_update(b, extra);
+	json_decref(extra);
+	res r = post_json("POST", "/api/v1/projects", REQ, b);
+	json_decref(b);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", ndjson, strlen(ndjson), NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 100000);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	return pid;
+}
+
+static res lease(long long pid, const char *tok)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	return api(&S, "POST", path, tok, NULL);
+}
+
+static res submit(long long aid, const char *tok, const char *choice, double secs)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+	return api(&S, "POST", path, tok, "{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:f}", "result", "from_name", "label", "to_name",
+		   "text", "type", "choices", "value", "choices", choice, "active_seconds", secs);
+}
+
+/* Leases one task and answers it with answer(text); returns the text. */
+typedef const char *(*answer_fn)(const char *text);
+static void work(long long pid, const char *tok, answer_fn answer, char *text_out, size_t n)
+{
+	res r = lease(pid, tok);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_null(jget(r.json, "task.gold"), "gold is never shown before submission");
+	long long aid = jint(r.json, "id");
+	const char *text = jstr(r.json, "task.data.text");
+	if (text_out)
+		snprintf(text_out, n, "%s", text);
+	const char *choice = answer(text);
+	res_free(&r);
+	r = submit(aid, tok, choice, 5);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}
+
+static res get(const char *tok, const char *fmt, long long id)
+{
+	char path[128];
+	snprintf(path, sizeof path, fmt, id);
+	return api(&S, "GET", path, tok, NULL);
+}
+
+static const char *always_no(const char *text) { return (void)text, "no"; }
+static const char *always_yes(const char *text) { return (void)text, "yes"; }
+
+static const char GOLD_TASKS[] =
+	"{\"text\":\"plain\"}\n"
+	"{\"data\":{\"text\":\"g1\"},\"gold\":{\"label\":\"yes\"}}\n"
+	"{\"data\":{\"text\":\"g2\"},\"gold\":[{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"choices\","
+	"\"value\":{\"choices\":[\"yes\"]}}]}\n"
+	"{\"data\":{\"text\":\"g3\"},\"gold\":{\"label\":[\"yes\"]}}\n"
+	"{\"data\":{\"text\":\"g4\"},\"gold\":{\"label\":\"yes\"}}\n";
+
+Test(quality, gold_wrong_answers_pause_with_evidence)
+{
+	long long pid = project(json_pack("{s:i,s:f,s:i}", "overlap", 2, "gold_threshold", 0.8, "gold_min_answers", 3),
+				GOLD_TASKS);
+	/* the bad contributor: the plain task, then three gold questions wrong */
+	for (int i = 0; i < 4; i++)
+		work(pid, C[0], always_no, NULL, 0);
+	res r = lease(pid, C[0]);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "paused_for_quality");
+	cr_expect(strstr(jstr(r.json, "error.message"), "0 of your 3") != NULL, "%s", jstr(r.json, "error.message"));
+	cr_expect(strstr(jstr(r.json, "error.message"), "80%") != NULL, "%s", jstr(r.json, "error.message"));
+	res_free(&r);
+	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "gold_answered"), 3);
+	cr_expect_eq(jint(r.json, "gold_correct"), 0);
+	cr_expect_float_eq(json_number_value(jget(r.json, "accuracy")), 0.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "ci_low")), 0.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "ci_high")), 0.5615, 1e-3); /* Wilson 0/3 */
+	cr_expect(json_is_true(jget(r.json, "paused")));
+	cr_expect(strstr(jstr(r.json, "reason"), "paused") != NULL);
+	cr_expect_eq(jint(r.json, "evidence.gold_answered"), 3);
+	cr_expect_float_eq(json_number_value(jget(r.json, "evidence.threshold")), 0.8, 1e-9);
+	res_free(&r);
+	/* after submitting, each gold submission says whether it was right */
+	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	cr_assert_eq(json_array_size(jget(r.json, "items")), 4);
+	for (int i = 0; i < 3; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "items.%d.gold_correct", i);
+		cr_expect(json_is_false(jget(r.json, key)), "%s", key);
+	}
+	cr_expect_null(jget(r.json, "items.3.gold_correct"), "the plain task is not gold");
+	res_free(&r);
+
+	/* the good contributor answers right and keeps working */
+	for (int i = 0; i < 4; i++)
+		work(pid, C[1], always_yes, NULL, 0);
+	r = get(C[1], "/api/v1/projects/%lld/my-quality", pid);
+	cr_expect_eq(jint(r.json, "gold_correct"), 3);
+	cr_expect_float_eq(json_number_value(jget(r.json, "accuracy")), 1.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "ci_low")), 0.4385, 1e-3);
+	cr_expect(json_is_false(jget(r.json, "paused")));
+	cr_expect(json_is_null(jget(r.json, "reason")));
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/submissions", C[1], NULL);
+	cr_expect(json_is_true(jget(r.json, "items.0.gold_correct")));
+	res_free(&r);
+	r = lease(pid, C[1]);
+	cr_expect_eq(r.status, 201, "not paused: %s", r.body);
+	res_free(&r);
+
+	/* the team sees the pause; the owner can lift it, and the count starts afresh */
+	r = get(REQ, "/api/v1/projects/%lld/contributors", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.user_id"), C_ID[0]);
+	cr_expect(json_is_true(jget(r.json, "items.0.paused")));
+	cr_expect(json_is_false(jget(r.json, "items.1.paused")));
+	res_free(&r);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/contributors/%lld/unpause", pid, C_ID[0]);
+	r = api(&S, "POST", path, C[1], NULL);
+	cr_expect_eq(r.status, 403, "a contributor cannot lift a pause");
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 404, "not paused any more");
+	res_free(&r);
+	work(pid, C[0], always_no, NULL, 0);
+	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	cr_expect(json_is_false(jget(r.json, "paused")), "one new wrong answer is not yet evidence");
+	cr_expect_eq(jint(r.json, "gold_answered"), 4);
+	res_free(&r);
+}
+
+/* Test answers: g1 yes, g2 no, g3 yes. */
+static const char *two_right(const char *text) { return (void)text, "yes"; } /* q2 is wrong */
+static const char *one_right(const char *text) { return !strcmp(text, "q1") ? "yes" : !strcmp(text, "q2") ? "yes" : "no"; }
+
+Test(quality, qualification_pass_fail_and_eligibility)
+{
+	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"no\"}}\n"
+			 "{\"data\":{\"text\":\"q3\"},\"gold\":{\"label\":\"yes\"}}\n";
+	long long test = project(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "sentiment-basic", "pass_mark", 0.66), qs);
+	long long work_pid = project(json_pack("{s:{s:[s]}}", "eligibility", "qualifications", "sentiment-basic"),
+				     "{\"text\":\"real work\"}\n");
+	res r = lease(work_pid, C[0]);
+	cr_expect_eq(r.status, 403, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "not_eligible");
+	res_free(&r);
+
+	work(test, C[0], two_right, NULL, 0);
+	r = get(C[0], "/api/v1/projects/%lld/qualification/result", test);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
+	res_free(&r);
+	work(test, C[0], two_right, NULL, 0);
+	work(test, C[0], two_right, NULL, 0);
+	r = get(C[0], "/api/v1/projects/%lld/qualification/result", test);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(json_is_true(jget(r.json, "passed")));
+	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 2.0 / 3, 1e-9);
+	cr_expect_eq(jint(r.json, "questions"), 3);
+	cr_expect_eq(json_array_size(jget(r.json, "answers")), 3);
+	cr_expect(json_is_false(jget(r.json, "answers.1.correct")), "q2 was answered wrong");
+	cr_expect_str_eq(jstr(r.json, "answers.1.your_answer.label"), "yes");
+	cr_expect_str_eq(jstr(r.json, "answers.1.correct_answer.label"), "no");
+	cr_expect(json_is_true(jget(r.json, "answers.0.correct")));
+	res_free(&r);
+	r = lease(work_pid, C[0]);
+	cr_expect_eq(r.status, 201, "the granted qualification unlocks the project: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/projects", C[0], NULL);
+	int listed = 0;
+	for (size_t i = 0; i < json_array_size(jget(r.json, "items")); i++)
+		listed |= json_integer_value(jget(json_array_get(jget(r.json, "items"), i), "id")) == work_pid;
+	cr_expect(listed, "the project is now listed for them");
+	res_free(&r);
+
+	/* a second contributor gets every question too (the test never fills), and fails */
+	for (int i = 0; i < 3; i++)
+		work(test, C[1], one_right, NULL, 0);
+	r = lease(test, C[1]);
+	cr_expect_eq(r.status, 204, "nothing more: retakes are 0");
+	res_free(&r);
+	r = get(C[1], "/api/v1/projects/%lld/qualification/result", test);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(json_is_false(jget(r.json, "passed")));
+	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 1.0 / 3, 1e-9);
+	cr_expect_str_eq(jstr(r.json, "answers.2.your_answer.label"), "no");
+	cr_expect_str_eq(jstr(r.json, "answers.2.correct_answer.label"), "yes");
+	res_free(&r);
+	r = lease(work_pid, C[1]);
+	cr_expect_eq(r.status, 403, "failed: still not eligible");
+	res_free(&r);
+	r = get(C[2], "/api/v1/projects/%lld/qualification/result", work_pid);
+	cr_expect_eq(r.status, 404);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_qualification");
+	res_free(&r);
+}
+
+static char DISPUTED[16];
+static const char *split(const char *text)
+{
+	static int n;
+	/* on the first task the third contributor disagrees */
+	return !strcmp(text, "t1") && n++ == 2 ? "no" : "yes";
+}
+
+Test(quality, dynamic_overlap_adds_a_fourth_judgment)
+{
+	long long pid = project(json_pack("{s:i,s:f,s:i}", "overlap", 3, "confidence_threshold", 0.8, "max_overlap", 4),
+				"{\"text\":\"t1\"}\n{\"text\":\"t2\"}\n");
+	for (int c = 0; c < 3; c++)
+		for (int k = 0; k < 2; k++)
+			work(pid, C[c], split, NULL, 0);
+	/* t1 is 2:1 (0.67 < 0.8) so it stays open for one more; t2 is 3:0 */
+	work(pid, C[3], always_yes, DISPUTED, sizeof DISPUTED);
+	cr_expect_str_eq(DISPUTED, "t1");
+	res r = lease(pid, C[3]);
+	cr_expect_eq(r.status, 204, "t2 was unanimous: %s", r.body);
+	res_free(&r);
+	/* 3:1 is still below 0.8, but max_overlap 4 is reached */
+	r = lease(pid, C[4]);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.judgments"), 4);
+	cr_expect_eq(jint(r.json, "items.1.judgments"), 3);
+	res_free(&r);
+}
+
+static int HAND_WHO;
+/* t1: yes yes no · t2: no no no · t3: yes no yes · gold (yes): yes yes no */
+static const char *hand_case(const char *text)
+{
+	static const char *ans[3][4] = {{"yes", "no", "yes", "yes"}, {"yes", "no", "no", "yes"}, {"no", "no", "yes", "no"}};
+	int t = !strcmp(text, "t1") ? 0 : !strcmp(text, "t2") ? 1 : !strcmp(text, "t3") ? 2 : 3;
+	return ans[HAND_WHO][t];
+}
+
+Test(quality, contributors_numbers_on_a_hand_computed_case)
+{
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long pid = project(json_pack("{s:i}", "overlap", 3),
+			       "{\"text\":\"t1\"}\n{\"text\":\"t2\"}\n{\"text\":\"t3\"}\n"
+			       "{\"data\":{\"text\":\"g\"},\"gold\":{\"label\":\"yes\"}}\n");
+	static const double secs[3][4] = {{10, 20, 30, 40}, {5, 5, 5, 5}, {100, 1, 50, 7}};
+	long long aids[3][4], gold_sub = 0;
+	char texts[3][4][8];
+	for (int c = 0; c < 3; c++)
+		for (int k = 0; k < 4; k++) {
+			res r = lease(pid, C[c]);
+			cr_assert_eq(r.status, 201, "%s", r.body);
+			aids[c][k] = jint(r.json, "id");
+			snprintf(texts[c][k], sizeof texts[c][k], "%s", jstr(r.json, "task.data.text"));
+			res_free(&r);
+		}
+	set_clock(&S, "2030-01-01T01:00:00Z"); /* measured time may not exceed the time held */
+	for (int c = 0; c < 3; c++)
+		for (int k = 0; k < 4; k++) {
+			HAND_WHO = c;
+			res r = submit(aids[c][k], C[c], hand_case(texts[c][k]), secs[c][k]);
+			cr_assert_eq(r.status, 201, "%s", r.body);
+			if (c == 2 && !strcmp(texts[c][k], "g"))
+				gold_sub = jint(r.json, "id");
+			res_free(&r);
+		}
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", gold_sub);
+	res r = api(&S, "POST", path, REQ, "{s:s,s:s}", "reason_code", "wrong_answer", "message", "The check question says yes.");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+
+	r = get(REQ, "/api/v1/projects/%lld/contributors", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_t *items = jget(r.json, "items");
+	cr_assert_eq(json_array_size(items), 3);
+	static const double want_agree[3] = {1.0, 2.0 / 3, 2.0 / 3}, want_median[3] = {25, 5, 28.5},
+			    want_rej[3] = {0, 0, 0.25};
+	for (int c = 0; c < 3; c++) {
+		json_t *it = json_array_get(items, (size_t)c);
+		cr_expect_eq(jint(it, "user_id"), C_ID[c]);
+		cr_expect_eq(jint(it, "submissions"), 4);
+		cr_expect_float_eq(json_number_value(jget(it, "agreement")), want_agree[c], 1e-9, "contributor %d", c);
+		cr_expect_eq(jint(it, "agreement_tasks"), 3);
+		cr_expect_float_eq(json_number_value(jget(it, "median_active_seconds")), want_median[c], 1e-9, "contributor %d", c);
+		cr_expect_float_eq(json_number_value(jget(it, "rejection_rate")), want_rej[c], 1e-9);
+		cr_expect_eq(jint(it, "gold_answered"), 1);
+		double ds = json_number_value(jget(it, "ds_accuracy"));
+		cr_expect(ds >= 0 && ds <= 1, "ds_accuracy %f", ds);
+		cr_expect(json_is_false(jget(it, "paused")));
+	}
+	cr_expect_eq(jint(json_array_get(items, 0), "gold_correct"), 1);
+	cr_expect_eq(jint(json_array_get(items, 2), "gold_correct"), 0);
+	/* Wilson 95% for 1/1 and 0/1 */
+	cr_expect_float_eq(json_number_value(jget(json_array_get(items, 0), "gold_ci_low")), 0.2065, 1e-3);
+	cr_expect_float_eq(json_number_value(jget(json_array_get(items, 0), "gold_ci_high")), 1.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(json_array_get(items, 2), "gold_ci_high")), 0.7935, 1e-3);
+	cr_expect(json_number_value(jget(json_array_get(items, 0), "ds_accuracy")) >=
+		  json_number_value(jget(json_array_get(items, 1), "ds_accuracy")));
+	res_free(&r);
+
+	r = get(C[0], "/api/v1/projects/%lld/contributors", pid);
+	cr_expect_eq(r.status, 403, "a contributor does not see the others");
+	res_free(&r);
+	r = get(REQ2, "/api/v1/projects/%lld/contributors", pid);
+	cr_expect_eq(r.status, 403, "a live project is visible, its team's figures are not");
+	res_free(&r);
+}
+
+Test(quality, settings_validation_and_visibility)
+{
+	struct {
+		const char *fmt;
+		const char *key;
+		const char *field;
+		const char *code;
+	} bad[] = {
+		{"{s:s}", "gold_threshold", "gold_threshold", "invalid_type"},
+		{"{s:f}", "gold_threshold", "gold_threshold", "invalid_value"},
+		{"{s:i}", "gold_min_answers", "gold_min_answers", "invalid_value"},
+		{"{s:f}", "gold_min_answers", "gold_min_answers", "invalid_type"},
+		{"{s:f}", "confidence_threshold", "confidence_threshold", "invalid_value"},
+		{"{s:i}", "max_overlap", "max_overlap", "invalid_value"},
+		{"{s:s}", "qualification", "qualification", "invalid_type"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *b = json_pack("{s:s,s:s,s:i}", "title", "Bad", "label_config", CONFIG, "overlap", 2);
+		json_t *v = !strcmp(bad[i].fmt, "{s:s}") ? json_string("x")
+			    : !strcmp(bad[i].fmt, "{s:i}") ? json_integer(!strcmp(bad[i].key, "max_overlap") ? 1 : 0)
+							   : json_real(!strcmp(bad[i].key, "gold_min_answers") ? 1.5 : 1.5);
+		json_object_set_new(b, bad[i].key, v);
+		res r = post_json("POST", "/api/v1/projects", REQ, b);
+		json_decref(b);
+		cr_expect_eq(r.status, 400, "%s: %s", bad[i].key, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field"), bad[i].field, "%s", r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code"), bad[i].code, "%s", r.body);
+		res_free(&r);
+	}
+	struct {
+		json_t *q;
+		const char *field;
+	} badq[] = {
+		{json_pack("{s:f}", "pass_mark", 0.5), "qualification.grants"},
+		{json_pack("{s:s,s:s}", "grants", "x", "pass_mark", "high"), "qualification.pass_mark"},
+		{json_pack("{s:s,s:f}", "grants", "x", "pass_mark", 1.5), "qualification.pass_mark"},
+		{json_pack("{s:s,s:f,s:i}", "grants", "x", "pass_mark", 0.5, "retakes", 2), "qualification.retakes"},
+		{json_pack("{s:s,s:f,s:b}", "grants", "x", "pass_mark", 0.5, "surprise", 1), "qualification.surprise"},
+		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "paid", "no"), "qualification.paid"},
+	};
+	for (size_t i = 0; i < sizeof badq / sizeof badq[0]; i++) {
+		json_t *b = json_pack("{s:s,s:s,s:o}", "title", "Bad", "label_config", CONFIG, "qualification", badq[i].q);
+		res r = post_json("POST", "/api/v1/projects", REQ, b);
+		json_decref(b);
+		cr_expect_eq(r.status, 400, "%s", r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field"), badq[i].field, "%s", r.body);
+		res_free(&r);
+	}
+	/* an unpaid test pays nothing */
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:{s:s,s:f}}", "title", "T", "label_config", CONFIG,
+		    "reward", 10, "qualification", "grants", "x", "pass_mark", 0.5);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
+	res_free(&r);
+
+	/* the fields round-trip through GET and PATCH */
+	long long pid = project(json_pack("{s:i,s:f,s:i,s:f,s:i}", "overlap", 2, "gold_threshold", 0.7, "gold_min_answers", 4,
+					  "confidence_threshold", 0.9, "max_overlap", 3),
+				"{\"text\":\"a\"}\n");
+	r = get(REQ, "/api/v1/projects/%lld", pid);
+	cr_expect_float_eq(json_number_value(jget(r.json, "gold_threshold")), 0.7, 1e-9);
+	cr_expect_eq(jint(r.json, "gold_min_answers"), 4);
+	cr_expect_eq(jint(r.json, "max_overlap"), 3);
+	cr_expect(json_is_null(jget(r.json, "qualification")));
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "PATCH", path, REQ, "{s:n,s:i}", "gold_threshold", "gold_min_answers", 6);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(json_is_null(jget(r.json, "gold_threshold")));
+	cr_expect_eq(jint(r.json, "gold_min_answers"), 6);
+	cr_expect_float_eq(json_number_value(jget(r.json, "confidence_threshold")), 0.9, 1e-9, "untouched");
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ, "{s:i}", "overlap", 5);
+	cr_expect_eq(r.status, 400, "overlap above max_overlap: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "max_overlap");
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ, "{s:{s:s,s:f}}", "qualification", "grants", "x", "pass_mark", 0.5);
+	cr_expect_eq(r.status, 409, "a live project does not become a test: %s", r.body);
+	res_free(&r);
+	r = api(&S, "PATCH", path, REQ2, "{s:i}", "gold_min_answers", 2);
+	cr_expect_eq(r.status, 403, "not the owner: %s", r.body);
+	res_free(&r);
+
+	/* my-quality: own figures on a visible project, 404 on an invisible one */
+	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "gold_answered"), 0);
+	cr_expect(json_is_null(jget(r.json, "accuracy")));
+	cr_expect(json_is_false(jget(r.json, "paused")));
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", REQ2, "{s:s,s:s}", "title", "Private draft", "label_config", CONFIG);
+	long long draft = jint(r.json, "id");
+	res_free(&r);
+	r = get(C[0], "/api/v1/projects/%lld/my-quality", draft);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/contributors", draft);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = get(REQ2, "/api/v1/projects/%lld/contributors", draft);
+	cr_expect_eq(r.status, 200, "the owner sees an empty list: %s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/projects/99999/my-quality", C[0], NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
