@@ -1,7 +1,8 @@
 /* assign.h — the hot path: leasing tasks to contributors, submitting
  * results, releasing, lease expiry.
  *
- * A task is open while submitted + live leases < the project's overlap; a
+ * A task is open while submitted + live leases < its target: the project's
+ * overlap, or the task's own target_overlap (quality/contributors.h); a
  * contributor never gets a task they already had (any status). All writes
  * run in one short write transaction, so counters are exact under any
  * concurrency. */

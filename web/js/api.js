@@ -95,3 +95,37 @@ export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });
 export const put = (path, body, opts = {}) => api('PUT', path, { ...opts, body });
+
+/**
+ * upload('/assignments/7/media', blob, {contentType, onProgress}) → parsed JSON.
+ * XMLHttpRequest, because fetch cannot report upload progress; errors are
+ * ApiError/NetworkError like api(). Returns {promise, abort}.
+ */
+export function upload(path, blob, opts = {}) {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    xhr.open('POST', BASE + path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', opts.contentType || blob.type || 'application/octet-stream');
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.withCredentials = true;
+    if (opts.onProgress) xhr.upload.onprogress = (e) => opts.onProgress(e.lengthComputable ? e.loaded / e.total : null, e.loaded);
+    xhr.onerror = () => reject(new NetworkError());
+    xhr.onabort = () => reject(new DOMException('Upload cancelled.', 'AbortError'));
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        /* not JSON: the status speaks */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data);
+      const err = new ApiError(xhr.status, data);
+      if (xhr.status === 401 || (xhr.status === 403 && err.code === 'csrf_failed')) unauthorizedHandler(err);
+      reject(err);
+    };
+    xhr.send(blob);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

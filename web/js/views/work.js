@@ -5,12 +5,13 @@ import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
 import { get, post, api } from '../api.js';
 import { markdown } from '../markdown.js';
 import { Annotator } from '../annotate/annotator.js';
+import { collectView } from './collect.js';
 
 const IDLE_SECONDS = 60;
 const leaseKey = (pid) => `fc-lease-${pid}`;
 const draftKey = (aid) => `fc-draft-${aid}`;
 
-function readJSON(key) {
+export function readJSON(key) {
   try {
     return JSON.parse(localStorage.getItem(key) || 'null');
   } catch {
@@ -18,7 +19,7 @@ function readJSON(key) {
   }
 }
 
-function writeJSON(key, v) {
+export function writeJSON(key, v) {
   try {
     localStorage.setItem(key, JSON.stringify(v));
   } catch {
@@ -27,7 +28,7 @@ function writeJSON(key, v) {
 }
 
 /** Counts seconds while the tab is visible and the person was active in the last minute. */
-class ActiveTimer {
+export class ActiveTimer {
   constructor(start, onTick) {
     this.seconds = start || 0;
     this.onTick = onTick;
@@ -82,6 +83,7 @@ function preload(urls) {
 export async function workView(ctx) {
   const pid = ctx.params[0];
   const project = await get(`/projects/${pid}`);
+  if (project.kind === 'collection') return collectView(ctx, project);
   let asg = null;
   let key = null;
   let ann = null;
