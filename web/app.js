@@ -7,6 +7,9 @@ import { workView } from './js/views/work.js';
 import { projectsView, editorView } from './js/views/requester.js';
 import { dashboardView } from './js/views/dashboard.js';
 import { reviewView } from './js/views/review.js';
+import { validateView } from './js/views/validate.js';
+import { profileView } from './js/views/profile.js';
+import { usersView, payoutsView } from './js/views/admin.js';
 
 const session = { user: null };
 const main = document.getElementById('main');
@@ -24,7 +27,11 @@ const routes = [
   { re: /^\/work$/, view: boardView, title: 'Find work' },
   { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
   { re: /^\/work\/(\d+)\/task$/, view: workView, title: 'Working', wide: true },
+  { re: /^\/work\/(\d+)\/validate$/, view: validateView, title: 'Check others’ work' },
   { re: /^\/me\/work$/, view: myWorkView, title: 'My work' },
+  { re: /^\/me\/profile$/, view: profileView, title: 'Your profile' },
+  { re: /^\/admin\/users$/, view: usersView, title: 'Users', admin: true },
+  { re: /^\/admin\/payouts$/, view: payoutsView, title: 'Payouts', admin: true },
   { re: /^\/projects$/, view: projectsView, title: 'Projects' },
   { re: /^\/projects\/new$/, view: editorView, title: 'New project', wide: true },
   { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
@@ -49,10 +56,13 @@ function renderNav() {
       left.append(link('/me/work', 'My work', (p) => p === '/me/work'));
     }
     if (isRequester()) left.append(link('/projects', 'Projects', (p) => p.startsWith('/projects') || p === '/'));
+    if (has('admin')) left.append(link('/admin/users', 'Users', (p) => p === '/admin/users'), link('/admin/payouts', 'Payouts', (p) => p === '/admin/payouts'));
   }
   const right = h('div', { class: 'nav-user' });
   if (session.user) {
-    right.append(h('span', { class: 'user-name', title: session.user.email }, session.user.display_name || session.user.email),
+    right.append(h('a', { href: '/me/profile', class: 'nav-link profile-link', title: `${session.user.email} · your profile`, 'aria-current': here === '/me/profile' ? 'page' : null },
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, (session.user.display_name || session.user.email || '?').trim().charAt(0).toUpperCase()),
+      h('span', { class: 'user-name' }, session.user.display_name || session.user.email), h('span', { class: 'sr-only' }, ' — profile')),
       h('button', { type: 'button', class: 'btn small ghost', onclick: signOut }, 'Sign out'));
   } else {
     right.append(link('/signin', 'Sign in', (p) => p === '/signin'), link('/signup', 'Sign up', (p) => p === '/signup'));
@@ -109,6 +119,10 @@ export async function render() {
   }
   if (seq !== renderSeq) return;
   renderNav();
+  if (route.admin && !has('admin')) {
+    clear(main).append(h('section', { class: 'page narrow' }, h('h1', null, 'Not found'), h('p', null, h('a', { href: '/' }, 'Back to the start page'))));
+    return;
+  }
   document.title = `${route.title} · faircrowd`;
   document.body.classList.toggle('wide', !!route.wide);
   clear(main);

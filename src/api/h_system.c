@@ -39,16 +39,18 @@ void h_metrics(fc_req *r)
 		      (long long)fc_store_size_bytes(fc_store_of(r)),
 		      (long long)(fc_clock_now() - fc_app_of(r)->started_at));
 	uint64_t writes, commits;
-	double commit_s;
-	fc_store_stats(fc_store_of(r), &writes, &commits, &commit_s);
+	double commit_s, hold_s;
+	fc_store_stats(fc_store_of(r), &writes, &commits, &commit_s, &hold_s);
 	fc_buf_printf(&b,
 		      "# HELP faircrowd_db_writes_total Write transactions.\n# TYPE faircrowd_db_writes_total counter\n"
 		      "faircrowd_db_writes_total %llu\n"
-		      "# HELP faircrowd_db_commits_total Group commits (one fsync each).\n"
+		      "# HELP faircrowd_db_commits_total WAL flushes (one fdatasync each, covering one or more groups).\n"
 		      "# TYPE faircrowd_db_commits_total counter\nfaircrowd_db_commits_total %llu\n"
 		      "# HELP faircrowd_db_commit_seconds_total Time spent committing.\n"
-		      "# TYPE faircrowd_db_commit_seconds_total counter\nfaircrowd_db_commit_seconds_total %.6f\n",
-		      (unsigned long long)writes, (unsigned long long)commits, commit_s);
+		      "# TYPE faircrowd_db_commit_seconds_total counter\nfaircrowd_db_commit_seconds_total %.6f\n"
+		      "# HELP faircrowd_db_write_lock_seconds_total Time the single writer was busy.\n"
+		      "# TYPE faircrowd_db_write_lock_seconds_total counter\nfaircrowd_db_write_lock_seconds_total %.6f\n",
+		      (unsigned long long)writes, (unsigned long long)commits, commit_s, hold_s);
 	fc_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p ? b.p : "", b.len, 1);
 	fc_buf_free(&b);
 }

@@ -5,11 +5,19 @@
  * Writers share ONE connection and commit in groups: each write
  * "transaction" of the API is a SAVEPOINT inside a real transaction that
  * stays open while more writers are queued. The writer that finds nobody
- * queued behind it COMMITs for the whole group (one fsync, synchronous=FULL)
- * and wakes the others; every writer returns only after the commit that
- * holds its work, so a 2xx still means "on disk". A writer whose work fails
- * rolls back to its savepoint and leaves the others' work in place. If the
- * COMMIT itself fails, every writer of that group gets the error.
+ * queued behind it COMMITs for the whole group and wakes the others. A
+ * writer whose work fails rolls back to its savepoint and leaves the others'
+ * work in place. If the COMMIT itself fails, every writer of that group gets
+ * the error.
+ *
+ * The flush is taken out of the lock: the writer connection runs with
+ * synchronous=NORMAL (COMMIT appends to the WAL without fsync) and the
+ * committer then fdatasync()s the WAL file itself *after* releasing the
+ * write lock, so the next group already executes while this one is flushed.
+ * One fdatasync covers every group committed before it started. Every writer
+ * returns only after a flush that covers its group, so a 2xx still means
+ * "on disk": WAL recovery replays exactly the frames that were synced. A
+ * failed flush fails every group it was meant to cover.
  *
  * Prepared statements are cached per connection, keyed by the SQL text. */
 #include "store/store.h"
@@ -26,6 +34,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
 
 
 #define CACHE 64
@@ -65,8 +75,14 @@ struct fc_store {
 	pthread_cond_t done_cv;
 	uint64_t done_group;        /* every group <= this has finished */
 	struct { uint64_t group; int rc; } results[1024];
-	_Atomic uint64_t writes, commits;
+	_Atomic uint64_t writes, commits, flushes;
 	_Atomic uint64_t commit_ns;
+	_Atomic uint64_t hold_ns;   /* time the write lock was held */
+	uint64_t held_since;
+	uint64_t committed_group;   /* under done_mu */
+	pthread_mutex_t sync_mu;    /* one flush at a time */
+	uint64_t synced_group;      /* under sync_mu */
+	int wal_fd;
 };
 
 #define MAX_GROUP 512
@@ -188,6 +204,8 @@ int fc_store_open(fc_store **out, const char *dir, fc_err *err)
 	snprintf(s->path, sizeof s->path, "%s/faircrowd.db", dir);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_mutex_init(&s->group_mu, NULL);
+	pthread_mutex_init(&s->sync_mu, NULL);
+	s->wal_fd = -1;
 	pthread_mutex_init(&s->done_mu, NULL);
 	pthread_cond_init(&s->done_cv, NULL);
 	int rc = migrate(s, err);
@@ -215,6 +233,9 @@ void fc_store_close(fc_store *s)
 		close_conn(s->writer);
 	}
 	pthread_mutex_destroy(&s->group_mu);
+	pthread_mutex_destroy(&s->sync_mu);
+	if (s->wal_fd >= 0)
+		close(s->wal_fd);
 	pthread_mutex_destroy(&s->done_mu);
 	pthread_cond_destroy(&s->done_cv);
 	/* a final checkpoint happens when the last connection closes */
@@ -282,20 +303,44 @@ out:
 	return rc;
 }
 
+static fc_stmt *prepare(fc_db *db, const char *sql, fc_err *err);
+
+/* Transaction control through the statement cache: sqlite3_exec would
+ * compile the statement on every call. */
+static int ctl(fc_db *db, const char *sql)
+{
+	fc_stmt *st = prepare(db, sql, NULL);
+	if (!st)
+		return SQLITE_ERROR;
+	int r = sqlite3_step(st->st);
+	sqlite3_reset(st->st);
+	st->in_use = 0;
+	if (!st->db) {
+		sqlite3_finalize(st->st);
+		free(st);
+	}
+	return r == SQLITE_DONE || r == SQLITE_ROW ? SQLITE_OK : r;
+}
+
 static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 {
 	atomic_fetch_add(&s->queued, 1);
 	pthread_mutex_lock(&s->group_mu);
 	atomic_fetch_sub(&s->queued, 1);
+	s->held_since = fc_clock_mono_ns();
 	int rc;
-	if (!s->writer && (rc = open_conn(s, &s->writer, err))) {
-		pthread_mutex_unlock(&s->group_mu);
-		return rc;
+	if (!s->writer) {
+		if ((rc = open_conn(s, &s->writer, err))) {
+			pthread_mutex_unlock(&s->group_mu);
+			return rc;
+		}
+		/* durability comes from flush_through() after each group */
+		sqlite3_exec(s->writer->h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	}
 	fc_db *db = s->writer;
 	db->write = 1;
 	if (!s->open_group) {
-		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		if (ctl(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 			rc = dberr(err, db->h, "begin");
 			pthread_mutex_unlock(&s->group_mu);
 			return rc;
@@ -303,7 +348,7 @@ static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 		s->open_group = ++s->next_group;
 		s->group_size = 0;
 	}
-	if (sqlite3_exec(db->h, "SAVEPOINT w", NULL, NULL, NULL) != SQLITE_OK) {
+	if (ctl(db, "SAVEPOINT w") != SQLITE_OK) {
 		rc = dberr(err, db->h, "savepoint");
 		pthread_mutex_unlock(&s->group_mu);
 		return rc;
@@ -313,6 +358,43 @@ static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 	atomic_fetch_add(&s->writes, 1);
 	*out = db;
 	return 0;
+}
+
+/* Makes every group up to `group` durable: one fdatasync of the WAL covers
+ * all groups committed before it starts, so writers arriving while a flush
+ * runs are usually covered by the next one. Then wakes their waiters. */
+static void flush_through(fc_store *s, uint64_t group)
+{
+	pthread_mutex_lock(&s->sync_mu);
+	if (s->synced_group < group) {
+		pthread_mutex_lock(&s->done_mu);
+		uint64_t target = s->committed_group;
+		pthread_mutex_unlock(&s->done_mu);
+		if (s->wal_fd < 0) {
+			char wal[1100];
+			snprintf(wal, sizeof wal, "%s-wal", s->path);
+			s->wal_fd = open(wal, O_RDWR | O_CLOEXEC);
+		}
+		int ok = s->wal_fd >= 0 && fdatasync(s->wal_fd) == 0;
+		atomic_fetch_add(&s->flushes, 1);
+		if (!ok) {
+			fc_log(FC_LOG_ERROR, "flushing the WAL failed: %s", strerror(errno));
+			pthread_mutex_lock(&s->done_mu);
+			for (uint64_t g = s->synced_group + 1; g <= target; g++)
+				if (s->results[g % 1024].group == g)
+					s->results[g % 1024].rc = FC_EDB;
+			pthread_mutex_unlock(&s->done_mu);
+		}
+		s->synced_group = target;
+	}
+	uint64_t synced = s->synced_group;
+	pthread_mutex_unlock(&s->sync_mu);
+	pthread_mutex_lock(&s->done_mu);
+	if (s->done_group < synced) {
+		s->done_group = synced;
+		pthread_cond_broadcast(&s->done_cv);
+	}
+	pthread_mutex_unlock(&s->done_mu);
 }
 
 /* Ends one writer's part: keeps (ok) or undoes its savepoint, then either
@@ -327,17 +409,18 @@ static int end_write(fc_db *db, int keep, fc_err *err)
 		 * the group's work is gone, so it fails for everyone */
 		rc = dberr(err, db->h, "transaction lost");
 	} else if (keep) {
-		if (sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL) != SQLITE_OK) {
+		if (ctl(db, "RELEASE w") != SQLITE_OK) {
 			rc = dberr(err, db->h, "release");
-			sqlite3_exec(db->h, "ROLLBACK TO w", NULL, NULL, NULL);
-			sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL);
+			ctl(db, "ROLLBACK TO w");
+			ctl(db, "RELEASE w");
 		}
 	} else {
-		sqlite3_exec(db->h, "ROLLBACK TO w", NULL, NULL, NULL);
-		sqlite3_exec(db->h, "RELEASE w", NULL, NULL, NULL);
+		ctl(db, "ROLLBACK TO w");
+		ctl(db, "RELEASE w");
 	}
 	uint64_t group = db->group;
 	if (!sqlite3_get_autocommit(db->h) && atomic_load(&s->queued) > 0 && s->group_size < MAX_GROUP) {
+		atomic_fetch_add(&s->hold_ns, fc_clock_mono_ns() - s->held_since);
 		pthread_mutex_unlock(&s->group_mu);
 		pthread_mutex_lock(&s->done_mu);
 		while (s->done_group < group)
@@ -354,20 +437,24 @@ static int end_write(fc_db *db, int keep, fc_err *err)
 	atomic_fetch_add(&s->commits, 1);
 	if (sqlite3_get_autocommit(db->h)) {
 		grc = FC_EDB;
-	} else if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	} else if (ctl(db, "COMMIT") != SQLITE_OK) {
 		grc = FC_EDB;
 		fc_log(FC_LOG_ERROR, "sqlite commit: %s", sqlite3_errmsg(db->h));
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		ctl(db, "ROLLBACK");
 	}
-	atomic_fetch_add(&s->commit_ns, fc_clock_mono_ns() - t0);
 	s->open_group = 0;
 	pthread_mutex_lock(&s->done_mu);
 	s->results[group % 1024].group = group;
 	s->results[group % 1024].rc = grc;
-	s->done_group = group;
-	pthread_cond_broadcast(&s->done_cv);
+	s->committed_group = group;
 	pthread_mutex_unlock(&s->done_mu);
+	atomic_fetch_add(&s->hold_ns, fc_clock_mono_ns() - s->held_since);
 	pthread_mutex_unlock(&s->group_mu);
+	flush_through(s, group);
+	atomic_fetch_add(&s->commit_ns, fc_clock_mono_ns() - t0);
+	pthread_mutex_lock(&s->done_mu);
+	grc = s->results[group % 1024].group == group ? s->results[group % 1024].rc : FC_EDB;
+	pthread_mutex_unlock(&s->done_mu);
 	if (!rc && grc)
 		rc = fc_err_set(err, grc, "database_error", NULL, "The database failed (commit). Nothing was changed.");
 	return rc;
@@ -389,7 +476,7 @@ int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
 			return rc;
 	}
 	db->write = 0;
-	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if (ctl(db, "BEGIN") != SQLITE_OK) {
 		int rc = dberr(err, db->h, "begin");
 		close_conn(db);
 		return rc;
@@ -412,9 +499,9 @@ int fc_db_commit(fc_db *db, fc_err *err)
 	if (db->write)
 		return end_write(db, 1, err);
 	int rc = 0;
-	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (ctl(db, "COMMIT") != SQLITE_OK) {
 		rc = dberr(err, db->h, "commit");
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		ctl(db, "ROLLBACK");
 	}
 	release(db);
 	return rc;
@@ -427,7 +514,7 @@ void fc_db_rollback(fc_db *db)
 		return;
 	}
 	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		ctl(db, "ROLLBACK");
 	release(db);
 }
 
@@ -647,9 +734,11 @@ void fc_stmt_done(fc_stmt *st)
 	st->in_use = 0;
 }
 
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds)
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
+		    double *hold_seconds)
 {
 	*writes = atomic_load(&s->writes);
-	*commits = atomic_load(&s->commits);
+	*commits = atomic_load(&s->flushes);
 	*commit_seconds = (double)atomic_load(&s->commit_ns) / 1e9;
+	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
 }

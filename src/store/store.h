@@ -41,9 +41,11 @@ int fc_store_backup(fc_store *s, const char *file, fc_err *err);
 /* Bytes on disk of the database and its WAL. */
 int64_t fc_store_size_bytes(fc_store *s);
 
-/* Write transactions run, group commits done, and seconds spent committing
- * (fsync) since open: writes / commits is the mean group size. */
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds);
+/* Since open: write transactions run, WAL flushes (fdatasync) done, seconds
+ * spent committing and flushing, and seconds the write lock was held.
+ * writes / flushes is the mean group size. */
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
+		    double *hold_seconds);
 
 int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err);
 int fc_db_commit(fc_db *db, fc_err *err); /* ends the transaction either way */

@@ -210,6 +210,44 @@ static int submission_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 	return rc;
 }
 
+static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_err *err)
+{
+	const fc_labelconfig *lc = fc_configcache_get(xml, err);
+	if (!lc)
+		return err && err->code ? err->code : FC_EINVAL;
+	int rc = fc_labelconfig_validate_result(lc, result, task_data, err);
+	fc_configcache_put(lc);
+	return rc;
+}
+
+/* Sets *validated when the assignment is the user's live lease on an
+ * annotation task and result passed the config; errors only for an invalid
+ * result (every other refusal is decided under the write lock). */
+static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json_t *result, int *validated,
+		       fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if (!(rc = fc_db_query(db, &st, err,
+			       "SELECT t.data, p.label_config FROM assignments a JOIN tasks t ON t.id=a.task_id "
+			       "JOIN projects p ON p.id=a.project_id WHERE a.id=? AND a.user_id=? AND a.status='leased' "
+			       "AND p.kind='annotation' AND p.label_config IS NOT NULL",
+			       "II", aid, user->id))) {
+		if (fc_stmt_next(st) == 1) {
+			json_t *data = fc_stmt_json(st, 0);
+			rc = validate_result(fc_stmt_text(st, 1), result, data, err);
+			json_decref(data);
+			*validated = rc == 0;
+		}
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	return rc;
+}
+
 int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t *body, const char *idem_key,
 		     json_t **out, int *replayed, fc_err *err)
 {
@@ -222,6 +260,14 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	const json_t *active = json_object_get(body, "active_seconds");
 	if (active && !(json_number_value(active) >= 0 && json_number_value(active) < 1e7))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "active_seconds", "active_seconds must be 0 or more.");
+	/* Validate an annotation result against the config in a read
+	 * transaction first: it is the costliest step and needs no lock. The
+	 * config cannot change afterwards (only drafts change their config, and
+	 * a project with assignments never returns to draft). */
+	const json_t *result = json_object_get(body, "result");
+	int validated = 0;
+	if (result && (rc = prevalidate(s, user, aid, result, &validated, err)))
+		return rc;
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
@@ -269,7 +315,6 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	}
 	if ((rc = load_proj(db, project, &p, err)))
 		goto out;
-	const json_t *result = json_object_get(body, "result");
 	if (!strcmp(p.kind, "annotation")) {
 		if (!result) {
 			rc = fc_err_set(err, FC_EINVAL, "missing_field", "result", "Field 'result' is required.");
@@ -279,14 +324,7 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			rc = fc_err_set(err, FC_EINVAL, "unknown_field", "media_id", "Annotation projects take no media_id.");
 			goto out;
 		}
-		const fc_labelconfig *lc = fc_configcache_get(p.label_config, err);
-		if (!lc) {
-			rc = err ? err->code : FC_EINVAL;
-			goto out;
-		}
-		rc = fc_labelconfig_validate_result(lc, result, task_data, err);
-		fc_configcache_put(lc);
-		if (rc)
+		if (!validated && (rc = validate_result(p.label_config, result, task_data, err)))
 			goto out;
 	} else { /* collection: the result references the uploaded file */
 		if ((rc = fc_collect_submit_result(db, aid, project, body, &collect_result, &media_id, err)))

@@ -79,11 +79,12 @@ export async function apiSession(base, email, password) {
   return { user, call };
 }
 
-export async function launch() {
+/** Chromium; extraArgs are added to the usual flags (e.g. the fake microphone). */
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -91,7 +92,7 @@ export async function launch() {
 export function watchErrors(page, bucket) {
   page.on('pageerror', (e) => bucket.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (40[0-9]|409|204)/.test(m.text())) bucket.push(`console: ${m.text()} @ ${JSON.stringify(m.location())} during ${process.env.FC_STEP || ''}`);
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (40[0-9]|409|422|204)/.test(m.text())) bucket.push(`console: ${m.text()} @ ${JSON.stringify(m.location())} during ${process.env.FC_STEP || ''}`);
   });
 }
 

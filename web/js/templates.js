@@ -150,3 +150,31 @@ export function sampleFor(t) {
   for (const [k, v] of Object.entries(t.sample)) out[k] = v === 'sample:image' ? sampleImage() : v;
   return out;
 }
+
+/** Starter collection specs: what to record or photograph, with its checks. */
+export const COLLECT_TEMPLATES = [
+  {
+    id: 'read-aloud',
+    title: 'Read sentences aloud',
+    description: 'Speech corpus: one short sentence per recording.',
+    collect: { media: 'audio', prompt_field: 'sentence', min_seconds: 1, max_seconds: 15, min_sample_rate: 16000, max_bytes: 10485760, formats: ['wav', 'webm', 'ogg', 'mp3', 'm4a'] },
+    sample: 'sentence,\nThe quick brown fox jumps over the lazy dog.',
+    instructions: '## What to do\n\n- Find a **quiet place** and hold the phone about a hand’s width from your mouth.\n- Press **Record**, read the sentence **exactly as written** at a natural pace, then press **Stop**.\n- Listen to it. If a word is wrong or there is loud noise, **re-record**.\n\nDon’t say your name or anything personal.',
+  },
+  {
+    id: 'photo-objects',
+    title: 'Photograph objects',
+    description: 'Image dataset: a photo of the named object.',
+    collect: { media: 'image', prompt_field: 'object', min_width: 640, min_height: 480, max_bytes: 15728640, formats: ['jpeg', 'png'] },
+    sample: 'object,\na coffee mug',
+    instructions: '## What to do\n\n- Take a photo of the **object named in the prompt**, filling most of the frame.\n- Use good light; hold still so the photo is sharp.\n- **No people’s faces**, documents or screens in the picture.',
+  },
+  {
+    id: 'film-actions',
+    title: 'Film short actions',
+    description: 'Video clips of a described action.',
+    collect: { media: 'video', prompt_field: 'action', min_seconds: 2, max_seconds: 20, min_width: 640, min_height: 480, max_bytes: 104857600, formats: ['webm', 'mp4'] },
+    sample: 'action,\nwave with your right hand',
+    instructions: '## What to do\n\n- Film yourself or your hands **doing the action in the prompt**, start to finish.\n- Keep the camera still and the light in front of you.',
+  },
+];

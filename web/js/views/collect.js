@@ -98,7 +98,7 @@ function pickMime(kind) {
 
 function micError(e, kind) {
   const what = kind === 'video' ? 'camera and microphone' : 'microphone';
-  if (!e) return `Recording needs a secure (https) connection and a browser that can record. Use “Upload a file” instead.`;
+  if (!e || e.name === 'Unsupported') return `Recording needs a secure (https) connection and a browser that can record. Use “Upload a file” instead.`;
   if (e.name === 'NotAllowedError' || e.name === 'SecurityError') return `The ${what} is blocked. Allow it for this site in your browser’s settings, then press Record again.`;
   if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') return `No ${what} was found. Plug one in, or use “Upload a file”.`;
   if (e.name === 'NotReadableError') return `The ${what} is busy in another app. Close it and try again.`;
@@ -294,13 +294,13 @@ export async function collectView(ctx, project) {
   // --- recording ---
   async function ensureStream() {
     if (stream) return stream;
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || pickMime(kind) === null) throw null; // eslint-disable-line no-throw-literal
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || pickMime(kind) === null) throw Object.assign(new Error('unsupported'), { name: 'Unsupported' });
     stream = await navigator.mediaDevices.getUserMedia(kind === 'video'
       ? { audio: true, video: { facingMode: 'user', width: { ideal: 1280 }, height: { ideal: 720 } } }
       : { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: true, channelCount: 1 } });
     if (live) live.srcObject = stream;
     meter = new LevelMeter(stream, meterFill, (db, peak) => {
-      if (rec && rec.state === 'recording') return;
+      if (take || (rec && rec.state === 'recording')) return;
       levelHint.textContent = peak > 0.98 ? 'Too loud — move back from the microphone.' : db < -50 ? 'Very quiet — speak up or move closer.' : 'Microphone on. Press Record when you are ready.';
     });
     return stream;

@@ -1,8 +1,9 @@
 // Contributor screens: the project board, a project's page (instructions and
 // consent) and "My work" (submissions and earnings).
-import { h, money, duration, when, toast } from '../dom.js';
+import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors } from '../dom.js';
 import { get, post } from '../api.js';
 import { markdown } from '../markdown.js';
+import { MEDIA_WORDS, specSummary } from './collect.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -45,8 +46,13 @@ export async function projectView(ctx) {
   const instr = h('div', { class: 'card prose instructions' });
   instr.innerHTML = markdown(p.instructions || '_No instructions._');
   page.append(h('h2', null, 'Instructions'), instr);
-  const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, 'Start working');
-  const actions = h('div', { class: 'actions' }, start);
+  const words = p.kind === 'collection' ? MEDIA_WORDS[(p.collect && p.collect.media) || 'audio'] : null;
+  const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, words ? words.start : 'Start working');
+  const actions = h('div', { class: 'actions' }, start, words ? h('a', { class: 'btn big', href: `/work/${id}/validate` }, words.check) : null);
+  if (words) {
+    const rules = specSummary(p.collect || {});
+    if (rules) page.append(h('p', { class: 'muted spec-summary' }, `Each ${words.noun}: ${rules}. Your ${words.noun} is checked automatically as soon as it uploads.`));
+  }
   if (p.consent_version) {
     let consent = null;
     try {
@@ -65,7 +71,7 @@ export async function projectView(ctx) {
           await post(`/projects/${id}/consent/accept`, { version: consent.version });
           toast('Thanks — consent recorded.', 'ok');
           box.replaceWith(h('p', { class: 'notice ok' }, `You agreed to consent version ${consent.version}.`));
-          start.hidden = false;
+          actions.hidden = false;
           start.focus();
         } catch (e) {
           toast(e.message, 'error');
@@ -74,7 +80,7 @@ export async function projectView(ctx) {
       });
       box.append(h('h2', null, 'Consent'), h('p', { class: 'muted' }, `Version ${consent.version}. You must agree before you start; you can withdraw later.`), text, h('div', { class: 'actions' }, agree, h('a', { class: 'btn', href: '/work' }, 'No thanks')));
       page.append(box);
-      start.hidden = true;
+      actions.hidden = true;
     }
   }
   if (ctx.query.get('consent') === 'required') toast('Please read and accept the consent first.', 'info');
@@ -82,30 +88,200 @@ export async function projectView(ctx) {
 }
 
 const STATUS_TEXT = { pending: 'Pending review', accepted: 'Accepted', rejected: 'Rejected', auto_accepted: 'Accepted (auto)' };
+const PAYOUT_TEXT = { requested: 'Requested', batched: 'Being sent', paid: 'Paid' };
+const ACCOUNT_TEXT = { pending: 'Pending', available: 'Available', paid: 'Paid out', payout_pending: 'Payout on its way' };
+const APPEAL_DAYS = 14;
+const APPEALED_KEY = 'fc-appealed';
+
+function appealedSet() {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(APPEALED_KEY) || '[]'));
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberAppeal(id) {
+  const set = appealedSet();
+  set.add(id);
+  try {
+    localStorage.setItem(APPEALED_KEY, JSON.stringify([...set].slice(-500)));
+  } catch {
+    /* a hint only: the server refuses a second appeal anyway */
+  }
+}
+
+/** Days left to appeal a rejected submission, or 0. */
+export function appealDaysLeft(s, now = Date.now()) {
+  if (s.status !== 'rejected' || !s.reviewed_at) return 0;
+  const left = (Date.parse(s.reviewed_at) + APPEAL_DAYS * 86400000 - now) / 86400000;
+  return left > 0 ? Math.ceil(left) : 0;
+}
+
+/** The appeal dialog: resolves once the appeal is sent (true) or closed (false). */
+function appealDialog(sub) {
+  return new Promise((resolve) => {
+    const msg = h('textarea', { name: 'message', id: 'appeal-message', class: 'input', rows: '5', maxlength: '4000', required: true, placeholder: 'Explain why the work was right, e.g. which part of the instructions it follows.' });
+    const send = h('button', { type: 'submit', class: 'btn primary' }, 'Send appeal');
+    const form = h('form', { method: 'dialog', class: 'stack-form', novalidate: true },
+      h('h2', null, 'Appeal this rejection'),
+      h('p', { class: 'muted' }, 'A different reviewer reads your message and decides. If they agree with you, the submission counts as accepted and you are paid.'),
+      h('div', { class: 'appeal-original' }, h('span', { class: 'muted small' }, 'The reviewer wrote:'), h('p', null, sub.reason_code ? [h('code', null, sub.reason_code), ' '] : null, sub.reason || '—')),
+      h('p', { class: 'form-error', role: 'alert', hidden: true }),
+      field('Your message', msg, 'Be specific and polite. You can appeal each rejection once.'),
+      h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'btn', value: 'cancel', onclick: () => dlg.close() }, 'Cancel')));
+    const dlg = h('dialog', { class: 'dialog card', 'aria-labelledby': 'appeal-title' }, form);
+    form.querySelector('h2').id = 'appeal-title';
+    let sent = false;
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFormErrors(form);
+      if (!msg.value.trim()) return showFormError(form, { field: 'message', message: 'Write a message for the reviewer.' });
+      send.disabled = true;
+      try {
+        await post(`/submissions/${sub.id}/appeal`, { message: msg.value.trim() });
+        sent = true;
+        dlg.close();
+      } catch (err) {
+        if (err.code === 'already_appealed') {
+          sent = true;
+          dlg.close();
+          return;
+        }
+        showFormError(form, err);
+        send.disabled = false;
+      }
+    });
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      resolve(sent);
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    msg.focus();
+  });
+}
+
+/** Ledger entries grouped by transaction: "Pending → Available +$0.25". */
+function ledgerRows(entries) {
+  const groups = [];
+  for (const e of entries) {
+    const g = groups[groups.length - 1];
+    if (g && g.at === e.at && g.memo === e.memo && g.ref === e.ref && g.currency === e.currency) g.lines.push(e);
+    else groups.push({ at: e.at, memo: e.memo, ref: e.ref, currency: e.currency, lines: [e] });
+  }
+  const acct = (a) => ACCOUNT_TEXT[a.split(':')[0]] || a.split(':')[0];
+  return groups.map((g) => {
+    const out = g.lines.find((l) => l.amount < 0);
+    const inn = g.lines.find((l) => l.amount > 0);
+    let move;
+    let amount;
+    if (out && inn && g.lines.length === 2 && -out.amount === inn.amount) {
+      move = `${acct(out.account)} → ${acct(inn.account)}`;
+      amount = h('span', null, money(inn.amount, g.currency));
+    } else {
+      const l = g.lines[0];
+      move = g.lines.map((x) => acct(x.account)).join(', ');
+      amount = h('span', { class: l.amount < 0 ? 'neg' : 'pos' }, `${l.amount < 0 ? '−' : '+'}${money(Math.abs(l.amount), g.currency)}`);
+    }
+    const memo = g.memo ? g.memo.charAt(0).toUpperCase() + g.memo.slice(1) : '—';
+    return h('tr', null,
+      h('td', { 'data-label': 'When' }, when(g.at)),
+      h('td', { 'data-label': 'What', class: 'ledger-memo' }, memo, g.ref ? h('span', { class: 'muted small' }, ` · ${g.ref.replace(':', ' #')}`) : null),
+      h('td', { 'data-label': 'Moved' }, move),
+      h('td', { 'data-label': 'Amount', class: 'num' }, amount));
+  });
+}
 
 export async function myWorkView(ctx) {
   const page = h('section', { class: 'page' }, h('h1', null, 'My work'));
   ctx.main.append(page);
-  const [earn, subs] = await Promise.all([get('/me/earnings'), get('/me/submissions?limit=200')]);
+  const [earn, subs, payouts] = await Promise.all([get('/me/earnings'), get('/me/submissions?limit=200'), get('/me/payouts?limit=50').catch(() => ({ items: [] }))]);
   const cur = earn.currency || 'USD';
+  const minimum = earn.payout_minimum ?? 500;
   page.append(h('div', { class: 'stat-grid' },
     stat('Pending', money(earn.pending, cur), 'Waiting for review'),
     stat('Available', money(earn.available, cur), 'Ready to pay out'),
-    stat('Paid', money(earn.paid, cur), 'Sent to you'),
+    stat('Paid', money(earn.paid, cur), earn.payout_pending ? `${money(earn.payout_pending, cur)} on its way` : 'Sent to you'),
     stat('Your hourly pay', earn.effective_hourly === null || earn.effective_hourly === undefined ? '—' : `${money(earn.effective_hourly, cur)}/h`, 'From your active time')));
+
+  // --- get paid ---
+  const amount = h('input', { name: 'amount', id: 'payout-amount', class: 'input', inputmode: 'decimal', value: earn.available >= minimum ? toMajor(earn.available, cur) : '', placeholder: toMajor(minimum, cur), 'aria-describedby': 'payout-hint' });
+  const payBtn = h('button', { type: 'submit', class: 'btn primary', disabled: earn.available < minimum }, 'Request payout');
+  const payForm = h('form', { class: 'payout-form', novalidate: true },
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    h('div', { class: 'field' }, h('label', { for: 'payout-amount' }, `Amount (${cur})`), h('div', { class: 'money-input' }, amount, payBtn),
+      h('p', { class: 'hint', id: 'payout-hint' }, `Minimum payout ${money(minimum, cur)} · available ${money(earn.available, cur)}.`, earn.available < minimum ? ` Earn ${money(minimum - earn.available, cur)} more to request one.` : '')));
+  payForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(payForm);
+    const m = toMinor(amount.value, cur);
+    if (!(m > 0)) return showFormError(payForm, { field: 'amount', message: 'Enter an amount, like 5.00.' });
+    if (m < minimum) return showFormError(payForm, { field: 'amount', message: `The smallest payout is ${money(minimum, cur)}.` });
+    if (m > earn.available) return showFormError(payForm, { field: 'amount', message: `You have ${money(earn.available, cur)} available.` });
+    payBtn.disabled = true;
+    try {
+      await post('/me/payouts', { amount: m }, { idempotencyKey: `payout-${randomId(16)}`, retries: 3 });
+      toast(`Payout of ${money(m, cur)} requested.`, 'ok');
+      clear(ctx.main);
+      await myWorkView(ctx);
+    } catch (err) {
+      const nice = { payout_minimum: `The smallest payout is ${money(minimum, cur)}.`, insufficient_available: `You have ${money(earn.available, cur)} available; ask for that much or less.` }[err.code];
+      showFormError(payForm, nice ? { field: 'amount', message: nice } : err);
+      payBtn.disabled = false;
+    }
+  });
+  const payRows = (payouts.items || []).map((p) => h('tr', null,
+    h('td', { 'data-label': 'Requested' }, when(p.requested_at)),
+    h('td', { 'data-label': 'Amount', class: 'num' }, money(p.amount, p.currency)),
+    h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-payout-${p.status}` }, PAYOUT_TEXT[p.status] || p.status)),
+    h('td', { 'data-label': 'Paid' }, p.paid_at ? when(p.paid_at) : '—')));
+  page.append(h('div', { class: 'grid-2 money-panels' },
+    h('section', { class: 'card panel' }, h('h2', null, 'Get paid'), h('p', { class: 'muted' }, 'Accepted work becomes available to pay out. Payouts go out in batches, usually within a few days.'), payForm),
+    h('section', { class: 'card panel' }, h('h2', null, 'Payouts'), payRows.length
+      ? h('table', { class: 'table stack compact' }, h('thead', null, h('tr', null, ['Requested', 'Amount', 'Status', 'Paid'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, payRows))
+      : h('p', { class: 'muted' }, 'No payouts yet.'))));
+
+  // --- submissions ---
   page.append(h('h2', null, 'Submissions'));
   if (!subs.items.length) {
     page.append(h('div', { class: 'empty card' }, h('p', null, 'Nothing submitted yet.'), h('a', { class: 'btn primary', href: '/work' }, 'Find work')));
-    return;
+  } else {
+    const appealed = appealedSet();
+    const appealCell = (s) => {
+      if (s.status !== 'rejected') return '—';
+      const a = s.appeal;
+      if (a || appealed.has(s.id)) return h('span', { class: 'badge badge-pending' }, a && a.status && a.status !== 'open' ? `Appeal ${a.status}` : 'Appeal sent');
+      const days = appealDaysLeft(s);
+      if (!days) return h('span', { class: 'muted small' }, 'Appeal window closed');
+      const btn = h('button', { type: 'button', class: 'btn small', dataset: { appeal: s.id } }, 'Appeal');
+      btn.addEventListener('click', async () => {
+        if (await appealDialog(s)) {
+          rememberAppeal(s.id);
+          toast('Appeal sent. A different reviewer will decide.', 'ok');
+          btn.replaceWith(h('span', { class: 'badge badge-pending' }, 'Appeal sent'));
+        }
+      });
+      return h('span', { class: 'appeal-cell' }, btn, h('span', { class: 'muted small' }, ` ${days} day${days === 1 ? '' : 's'} left`));
+    };
+    page.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
+      h('thead', null, h('tr', null, ['Project', 'Submitted', 'Status', 'Pay', 'Reason', 'Appeal'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, subs.items.map((s) => h('tr', { class: `sub-${s.status}` },
+        h('td', { 'data-label': 'Project' }, s.project_title || `Project ${s.project_id}`),
+        h('td', { 'data-label': 'Submitted' }, when(s.created_at)),
+        h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status)),
+        h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
+        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? [h('code', null, s.reason_code), ' ', s.reason || ''] : s.reason || '—'),
+        h('td', { 'data-label': 'Appeal' }, appealCell(s))))))));
   }
-  page.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
-    h('thead', null, h('tr', null, ['Project', 'Submitted', 'Status', 'Pay', 'Reason'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, subs.items.map((s) => h('tr', { class: `sub-${s.status}` },
-      h('td', { 'data-label': 'Project' }, s.project_title || `Project ${s.project_id}`),
-      h('td', { 'data-label': 'Submitted' }, when(s.created_at)),
-      h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status)),
-      h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
-      h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? [h('code', null, s.reason_code), ' ', s.reason || ''] : s.reason || '—')))))));
+
+  // --- ledger ---
+  if (earn.entries && earn.entries.length) {
+    page.append(h('h2', { class: 'section-gap' }, 'Money in and out'), h('p', { class: 'muted' }, 'Every change to your balance, newest first, with its reason.'),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table stack ledger' },
+        h('thead', null, h('tr', null, ['When', 'What', 'Moved', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, ledgerRows(earn.entries)))));
+  }
 }
 
 export function stat(label, value, note) {

@@ -179,7 +179,8 @@ export async function dashboardView(ctx) {
         const f = e.dataTransfer.files[0];
         if (f) send(f);
       });
-      return h('section', { class: 'card panel' }, h('h2', null, 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`), input, zone, result);
+      const pf = (p.collect && p.collect.prompt_field) || 'sentence';
+      return h('section', { class: 'card panel' }, h('h2', null, p.kind === 'collection' ? 'Import prompts' : 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`, p.kind === 'collection' ? ` Each task is one prompt: a CSV with a “${pf}” column, or JSON lines like {"${pf}": "…"}.` : ''), input, zone, result);
     }
 
     function fundPanel() {

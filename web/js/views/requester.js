@@ -3,7 +3,7 @@
 import { h, clear, field, money, toMinor, toMajor, showFormError, clearFormErrors, toast } from '../dom.js';
 import { get, post, patch } from '../api.js';
 import { markdown } from '../markdown.js';
-import { TEMPLATES, sampleFor, sampleImage } from '../templates.js';
+import { TEMPLATES, COLLECT_TEMPLATES, sampleFor, sampleImage } from '../templates.js';
 import { parseConfig, sampleData } from '../annotate/config.js';
 import { Annotator } from '../annotate/annotator.js';
 
@@ -37,10 +37,34 @@ function localInput(iso) {
 
 const list = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
+const LABEL_REASONS = 'wrong_label\nincomplete\nlow_effort';
+const COLLECT_REASONS = 'wrong_words\npoor_quality\nnot_a_real_attempt';
+// collect spec fields: [name, label, media it applies to, input attrs, hint]
+const SPEC_FIELDS = [
+  ['prompt_field', 'Prompt field in the task data', 'audio image video', {}, 'The column of your imported tasks that holds the sentence or object to show.'],
+  ['min_seconds', 'Shortest length (seconds)', 'audio video', { type: 'number', min: '0', step: '0.1' }],
+  ['max_seconds', 'Longest length (seconds)', 'audio video', { type: 'number', min: '0.1', step: '0.1' }],
+  ['min_sample_rate', 'Lowest sample rate (Hz)', 'audio', { type: 'number', min: '1000', step: '1000' }, '16000 is enough for speech recognition.'],
+  ['min_width', 'Smallest width (pixels)', 'image video', { type: 'number', min: '1' }],
+  ['min_height', 'Smallest height (pixels)', 'image video', { type: 'number', min: '1' }],
+  ['max_mb', 'Largest file (MB)', 'audio image video', { type: 'number', min: '0.01', step: 'any' }],
+  ['formats', 'Accepted formats', 'audio image video', { placeholder: 'e.g. wav, webm, ogg (empty: any)' }, 'Browsers record WebM; faircrowd converts speech to WAV before upload when WAV is allowed.'],
+];
+// overrides of the server's automatic checks (src/media/media.h); empty keeps the default
+const CHECK_FIELDS = [
+  ['min_rms_dbfs', 'Quietest loudness (dBFS)', 'audio', -40],
+  ['max_silence_ratio', 'Most silence (share 0–1)', 'audio', 0.75],
+  ['max_clipping_ratio', 'Most clipped samples (share 0–1)', 'audio', 0.002],
+  ['min_brightness', 'Darkest photo (mean 0–255)', 'image', 40],
+  ['max_brightness', 'Brightest photo (mean 0–255)', 'image', 245],
+  ['min_sharpness', 'Least sharpness (Laplacian variance)', 'image', 60],
+];
+
 export async function editorView(ctx) {
   let id = ctx.params[0] || null;
   let p = id ? await get(`/projects/${id}`) : null;
   const isDraft = !p || p.status === 'draft';
+  let kind = p ? p.kind || 'annotation' : ctx.query.get('kind') === 'collection' ? 'collection' : 'annotation';
   const cur = (p && p.currency) || 'USD';
   const inp = (name, attrs = {}) => h('input', { name, id: `p-${name}`, class: 'input', ...attrs });
   const title = inp('title', { required: true, value: p ? p.title : '', maxlength: '200' });
@@ -66,7 +90,7 @@ export async function editorView(ctx) {
   const closes = inp('closes_at', { type: 'datetime-local', value: p && p.closes_at ? localInput(p.closes_at) : '' });
   const autoDays = inp('auto_approve_days', { type: 'number', min: '0', max: '30', value: p ? p.auto_approve_days : 3 });
   const reviewRate = inp('review_rate', { type: 'number', min: '0', max: '100', step: '1', value: p ? Math.round((p.review_rate || 0) * 100) : 100 });
-  const reasons = h('textarea', { name: 'reject_reasons', id: 'p-reject_reasons', class: 'input', rows: '3' }, p ? (p.reject_reasons || []).join('\n') : 'wrong_label\nincomplete\nlow_effort');
+  const reasons = h('textarea', { name: 'reject_reasons', id: 'p-reject_reasons', class: 'input', rows: '3' }, p ? (p.reject_reasons || []).join('\n') : kind === 'collection' ? COLLECT_REASONS : LABEL_REASONS);
   const el = (p && p.eligibility) || {};
   const countries = inp('countries', { value: (el.countries || []).join(', '), placeholder: 'e.g. DE, FR (empty: everyone)' });
   const languages = inp('languages', { value: (el.languages || []).join(', '), placeholder: 'e.g. en, de' });
@@ -127,13 +151,99 @@ export async function editorView(ctx) {
     config.focus();
   }, 'aria-pressed': 'false' }, h('strong', null, t.title), h('span', { class: 'muted small' }, t.description)));
 
+  // --- collection spec ---
+  const spec0 = (p && p.collect) || COLLECT_TEMPLATES[0].collect;
+  const cMedia = h('select', { name: 'c_media', id: 'c-media', class: 'input', disabled: !isDraft }, [['audio', 'Audio — speech or sounds'], ['image', 'Photos'], ['video', 'Video clips']].map(([v, t]) => h('option', { value: v, selected: v === spec0.media }, t)));
+  const specInputs = {};
+  const specVal = (spec, name) => {
+    if (name === 'max_mb') return spec.max_bytes ? String(+(spec.max_bytes / 1048576).toFixed(3)) : '';
+    if (name === 'formats') return (spec.formats || []).join(', ');
+    return spec[name] === undefined || spec[name] === null ? '' : String(spec[name]);
+  };
+  const specRow = ([name, label, media, attrs, hint]) => {
+    const input = h('input', { name: `c_${name}`, id: `c-${name}`, class: 'input', readonly: !isDraft, value: specVal(spec0, name), ...attrs });
+    specInputs[name] = input;
+    const f = field(label, input, hint);
+    f.dataset.media = media;
+    return f;
+  };
+  const checkRow = ([name, label, media, def]) => {
+    const input = h('input', { name: `c_${name}`, id: `c-${name}`, class: 'input', type: 'number', step: 'any', readonly: !isDraft, value: specVal(spec0, name), placeholder: `default ${def}` });
+    specInputs[name] = input;
+    const f = field(label, input);
+    f.dataset.media = media;
+    return f;
+  };
+  const quotas = h('textarea', { name: 'c_quotas', id: 'c-quotas', class: 'input', rows: '3', readonly: !isDraft, placeholder: 'gender:female = 500\nage_band:sixties = 200' }, Object.entries(spec0.quotas || {}).map(([k, v]) => `${k} = ${v}`).join('\n'));
+  const promptHint = h('p', { class: 'hint prompt-hint' });
+  const collectTplButtons = COLLECT_TEMPLATES.map((t) => h('button', { type: 'button', class: 'template', disabled: !isDraft, dataset: { template: t.id }, 'aria-pressed': 'false', onclick: () => {
+    cMedia.value = t.collect.media;
+    for (const [name, input] of Object.entries(specInputs)) input.value = specVal(t.collect, name);
+    if (!instructions.value.trim() || COLLECT_TEMPLATES.some((o) => o.instructions === instructions.value)) instructions.value = t.instructions;
+    if (!title.value.trim() || COLLECT_TEMPLATES.some((o) => o.title === title.value)) title.value = t.title;
+    collectTplButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.template === t.id)));
+    syncMedia();
+  } }, h('strong', null, t.title), h('span', { class: 'muted small' }, t.description)));
+  const syncMedia = () => {
+    for (const el of collectSet.querySelectorAll('[data-media]')) el.hidden = !el.dataset.media.split(' ').includes(cMedia.value);
+    const pf = specInputs.prompt_field.value.trim() || 'sentence';
+    promptHint.textContent = `Import one task per prompt, e.g. a CSV with a “${pf}” column, or JSON lines like {"${pf}": "…"}.`;
+  };
+  cMedia.addEventListener('change', syncMedia);
+  const collectSet = h('fieldset', { class: 'card collect-spec' }, h('legend', null, 'What to collect'),
+    isDraft ? h('div', { class: 'templates', role: 'group', 'aria-label': 'Collection templates' }, collectTplButtons) : h('p', { class: 'notice' }, 'What to collect is fixed once a project is published.'),
+    h('div', { class: 'grid-2' }, field('Media', cMedia), SPEC_FIELDS.slice(0, 1).map(specRow)),
+    promptHint,
+    h('div', { class: 'grid-2' }, SPEC_FIELDS.slice(1).map(specRow)),
+    h('details', { class: 'advanced' }, h('summary', null, 'Automatic checks and quotas'),
+      h('p', { class: 'hint' }, 'Every upload is measured; leave a field empty to keep the default.'),
+      h('div', { class: 'grid-2' }, CHECK_FIELDS.map(checkRow)),
+      field('Quotas (one per line)', quotas, 'Cap submissions per group of contributors who share it in their profile: gender:, age_band:, accent: or country:.')));
+  specInputs.prompt_field.addEventListener('input', syncMedia);
+
+  function collectSpec() {
+    const spec = { media: cMedia.value };
+    const num = (v) => (v.trim() === '' ? undefined : Number(v));
+    for (const [name, input] of Object.entries(specInputs)) {
+      const v = input.value.trim();
+      if (!v) continue;
+      if (name === 'prompt_field') spec.prompt_field = v;
+      else if (name === 'formats') spec.formats = list(v).map((f) => f.toLowerCase().replace(/^\./, ''));
+      else if (name === 'max_mb') spec.max_bytes = Math.round(num(v) * 1048576);
+      else spec[name] = num(v);
+    }
+    const media = cMedia.value;
+    for (const [name, , m] of [...SPEC_FIELDS, ...CHECK_FIELDS]) if (name !== 'max_mb' && !m.split(' ').includes(media)) delete spec[name];
+    const q = {};
+    for (const line of quotas.value.split('\n')) {
+      const m = /^\s*([a-z_]+:[^=]+?)\s*[=:]\s*(\d+)\s*$/i.exec(line);
+      if (m) q[m[1].trim()] = +m[2];
+    }
+    if (Object.keys(q).length) spec.quotas = q;
+    return spec;
+  }
+
+  const kindPicker = p ? null : h('div', { class: 'kind-picker', role: 'radiogroup', 'aria-label': 'Kind of project' },
+    [['annotation', 'Label data', 'Boxes, spans, choices or ratings on data you import.'], ['collection', 'Collect recordings or photos', 'People read sentences aloud, take photos or film; every file is checked automatically.']].map(([v, t, d]) => {
+      const radio = h('input', { type: 'radio', name: 'kind', value: v, checked: v === kind });
+      radio.addEventListener('change', () => {
+        const was = kind;
+        kind = v;
+        if (reasons.value === (was === 'collection' ? COLLECT_REASONS : LABEL_REASONS)) reasons.value = kind === 'collection' ? COLLECT_REASONS : LABEL_REASONS;
+        syncKind();
+      });
+      return h('label', { class: 'kind-option' }, radio, h('span', null, h('strong', null, t), h('span', { class: 'muted small' }, d)));
+    }));
+
   const saveBtn = h('button', { type: 'submit', class: 'btn primary', name: 'save' }, p ? 'Save' : 'Create draft');
   const form = h('form', { class: 'editor', novalidate: true },
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     h('fieldset', { class: 'card' }, h('legend', null, 'Basics'),
+      kindPicker ? h('div', { class: 'field' }, h('span', { class: 'control-label' }, 'Kind of project'), kindPicker) : null,
       field('Title', title),
       h('div', { class: 'field' }, h('div', { class: 'label-row' }, h('label', { for: 'p-instructions' }, 'Instructions (Markdown)'), previewToggle), instructions, instrPreview)),
-    h('fieldset', { class: 'card' }, h('legend', null, 'Labeling'),
+    collectSet,
+    h('fieldset', { class: 'card labeling' }, h('legend', null, 'Labeling'),
       isDraft ? h('div', { class: 'templates', role: 'group', 'aria-label': 'Starter templates' }, tplButtons) : h('p', { class: 'notice' }, 'The labeling config is fixed once a project is published.'),
       h('div', { class: 'config-grid' },
         h('div', { class: 'field' }, h('label', { for: 'p-label_config' }, 'Labeling config (Label Studio XML)'), config, configMsg),
@@ -162,8 +272,9 @@ export async function editorView(ctx) {
       eligibility: { countries: list(countries.value).map((c) => c.toUpperCase()), languages: list(languages.value) },
     };
     if (isDraft) {
-      b.kind = p ? undefined : 'annotation';
-      b.label_config = config.value;
+      b.kind = p ? undefined : kind;
+      if (kind === 'collection') b.collect = collectSpec();
+      else b.label_config = config.value;
       b.reward = toMinor(reward.value, currency.value);
       b.currency = currency.value;
     }
@@ -192,7 +303,12 @@ export async function editorView(ctx) {
       toast('Saved.', 'ok');
       ctx.navigate(`/projects/${id}`);
     } catch (err) {
-      const f = err.field ? err.field.split(/[.[]/)[0] : null;
+      let f = err.field ? err.field.split(/[.[]/)[0] : null;
+      if (f === 'collect') {
+        const sub = err.field.split('.')[1] || 'media';
+        f = sub === 'max_bytes' ? 'c_max_mb' : `c_${sub}`;
+        form.querySelector('.collect-spec details').open = !!form.querySelector(`.collect-spec details [name="${f}"]`);
+      }
       showFormError(form, { ...err, field: f === 'eligibility' ? 'countries' : f, message: err.message, details: err.details });
       if (f === 'label_config') {
         configMsg.className = 'config-msg error';
@@ -206,6 +322,12 @@ export async function editorView(ctx) {
   ctx.main.append(h('section', { class: 'page' },
     h('p', { class: 'crumbs' }, h('a', { href: p ? `/projects/${p.id}` : '/projects' }, p ? `← ${p.title}` : '← Projects')),
     h('h1', null, p ? 'Edit project' : 'New project'), form));
+  function syncKind() {
+    collectSet.hidden = kind !== 'collection';
+    form.querySelector('.labeling').hidden = kind === 'collection';
+  }
+  syncKind();
+  syncMedia();
   ctx.onLeave(() => preview && preview.destroy());
   if (config.value.trim()) renderPreview();
   else previewHost.append(h('p', { class: 'muted' }, 'Pick a template or paste a Label Studio config to see it here.'));

@@ -1,8 +1,28 @@
 // The review queue: one pending submission at a time, shown in the
-// annotator. Accept (A), accept with fixes, or reject with a reason (R).
+// annotator (or, for collection projects, the recording or photo with its
+// checks and peer votes). Accept (A), accept with fixes, or reject with a
+// reason (R). A second tab holds the open appeals against rejections.
 import { h, clear, duration, when, toast, isTyping, showFormError, clearFormErrors, field } from '../dom.js';
 import { get, post } from '../api.js';
 import { Annotator } from '../annotate/annotator.js';
+import { promptOf, checkLines } from './collect.js';
+
+const VALIDITY = { valid: 'Valid', invalid: 'Invalid', pending: 'Votes pending' };
+
+/** A collection submission: prompt, the media itself, its checks and votes. */
+function mediaReview(p, sub) {
+  const kind = (p.collect && p.collect.media) || 'audio';
+  const r = (sub.result && sub.result[0] && sub.result[0].value) || {};
+  const url = r[kind] || (sub.media_id ? `/api/v1/media/${sub.media_id}` : null);
+  const prompt = promptOf(p, (sub.task && sub.task.data) || {});
+  let media;
+  if (!url) media = h('p', { class: 'muted' }, 'No file attached.');
+  else if (kind === 'image') media = h('div', { class: 'photo-drop has-photo' }, h('img', { class: 'photo-preview', src: url, alt: `Photo for: ${prompt}` }));
+  else media = h(kind, { class: 'player review-player', src: url, controls: true, preload: 'metadata', playsinline: true });
+  const votes = sub.validity ? h('p', { class: 'votes' }, h('span', { class: `badge badge-validity-${sub.validity}` }, VALIDITY[sub.validity] || sub.validity), ` 👍 ${sub.up_votes || 0} · 👎 ${sub.down_votes || 0} peer votes`) : null;
+  const checks = r.probe ? h('ul', { class: 'check-list-plain small' }, checkLines({ probe: r.probe, checks: {} }, p.collect || {}).slice(0, -1).map((t) => h('li', null, t))) : null;
+  return { main: h('div', { class: 'media-review' }, h('div', { class: 'card prompt-card' }, h('p', { class: 'prompt-verb' }, 'Prompt'), h('p', { class: `prompt-text${prompt.length > 140 ? ' long' : ''}` }, prompt || '—')), media), side: h('div', null, h('p', { class: 'side-title' }, 'Peer validation'), votes || h('p', { class: 'muted small' }, 'No votes yet.'), checks ? [h('p', { class: 'side-title' }, 'File'), checks] : null) };
+}
 
 const DEFAULT_REASONS = ['wrong_answer', 'instructions_not_followed', 'low_quality', 'spam'];
 const human = (code) => code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
@@ -28,12 +48,95 @@ export async function reviewView(ctx) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn danger' }, 'Reject'), h('button', { type: 'button', class: 'btn', onclick: () => toggleReject(false) }, 'Cancel')));
   const actions = h('div', { class: 'work-actions' }, acceptBtn, rejectBtn);
   const counter = h('span', { class: 'muted' });
+  const queueTab = h('button', { type: 'button', role: 'tab', class: 'tab', id: 'tab-queue', 'aria-selected': 'true', 'aria-controls': 'panel-queue' }, 'Submissions');
+  const appealsTab = h('button', { type: 'button', role: 'tab', class: 'tab', id: 'tab-appeals', 'aria-selected': 'false', 'aria-controls': 'panel-appeals', tabindex: '-1' }, 'Appeals');
+  const queuePanel = h('div', { role: 'tabpanel', id: 'panel-queue', 'aria-labelledby': 'tab-queue', class: 'work-grid review-grid' }, h('div', { class: 'work-center' }, meta, host), h('div', { class: 'work-right' }, side, actions, rejectForm));
+  const appealsPanel = h('div', { role: 'tabpanel', id: 'panel-appeals', 'aria-labelledby': 'tab-appeals', class: 'appeals', hidden: true });
   const page = h('section', { class: 'work review' },
     h('header', { class: 'work-head' },
       h('div', { class: 'work-head-title' }, h('a', { href: `/projects/${id}`, class: 'muted small' }, `← ${p.title}`), h('h1', { class: 'work-title' }, 'Review')),
       h('div', { class: 'work-meta' }, counter)),
-    h('div', { class: 'work-grid review-grid' }, h('div', { class: 'work-center' }, meta, host), h('div', { class: 'work-right' }, side, actions, rejectForm)));
+    h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Review' }, queueTab, appealsTab),
+    queuePanel, appealsPanel);
   ctx.main.append(page);
+
+  function selectTab(which) {
+    const appeals = which === 'appeals';
+    queueTab.setAttribute('aria-selected', String(!appeals));
+    appealsTab.setAttribute('aria-selected', String(appeals));
+    queueTab.tabIndex = appeals ? -1 : 0;
+    appealsTab.tabIndex = appeals ? 0 : -1;
+    queuePanel.hidden = appeals;
+    appealsPanel.hidden = !appeals;
+    if (appeals) loadAppeals();
+  }
+  queueTab.addEventListener('click', () => selectTab('queue'));
+  appealsTab.addEventListener('click', () => selectTab('appeals'));
+  for (const t of [queueTab, appealsTab]) {
+    t.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      const other = t === queueTab ? appealsTab : queueTab;
+      other.focus();
+      selectTab(other === appealsTab ? 'appeals' : 'queue');
+    });
+  }
+
+  function setAppealCount(n) {
+    clear(appealsTab).append('Appeals', n ? h('span', { class: 'count' }, String(n)) : null);
+  }
+
+  async function loadAppeals() {
+    let res;
+    try {
+      res = await get(`/projects/${id}/appeals?status=open`);
+    } catch (e) {
+      clear(appealsPanel).append(h('p', { class: 'form-error' }, e.message));
+      return;
+    }
+    const items = res.items || [];
+    setAppealCount(items.length);
+    clear(appealsPanel);
+    if (!items.length) {
+      appealsPanel.append(h('div', { class: 'empty card' }, h('h2', null, 'No open appeals'), h('p', null, 'When a contributor appeals a rejection, it shows here for a reviewer other than the one who rejected.')));
+      return;
+    }
+    appealsPanel.append(h('p', { class: 'muted' }, 'Read the rejection and the contributor’s side. Upholding accepts the submission and pays the contributor; denying keeps the rejection. Either way, your reason is shown to them.'),
+      h('ul', { class: 'appeal-list' }, items.map(appealCard)));
+  }
+
+  function appealCard(a) {
+    const sub = a.submission || {};
+    const code = a.reason_code ?? sub.reason_code;
+    const why = a.reason ?? a.rejection_message ?? sub.reason;
+    const reason = h('textarea', { name: 'reason', id: `appeal-reason-${a.id}`, class: 'input', rows: '2', required: true, placeholder: 'Why you decided this way (the contributor sees it).' });
+    const form = h('form', { class: 'stack-form', novalidate: true }, h('p', { class: 'form-error', role: 'alert', hidden: true }), field('Your reason', reason),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn primary', value: 'uphold', dataset: { decision: 'uphold' } }, 'Uphold — accept and pay'),
+        h('button', { type: 'submit', class: 'btn danger-outline', value: 'deny', dataset: { decision: 'deny' } }, 'Deny — keep the rejection')));
+    const li = h('li', { class: 'card appeal', dataset: { appeal: a.id } },
+      h('p', { class: 'muted small' }, `Appeal #${a.id} · submission #${a.submission_id} · contributor #${a.user_id} · ${when(a.created_at)}`),
+      h('div', { class: 'appeal-grid' },
+        h('div', null, h('h3', null, 'The rejection'), code || why ? h('p', { class: 'reason' }, code ? [h('code', null, code), ' '] : null, why || '') : h('p', { class: 'muted' }, `Submission #${a.submission_id} was rejected.`)),
+        h('div', null, h('h3', null, 'The contributor says'), h('blockquote', { class: 'appeal-message' }, a.message))),
+      form);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFormErrors(form);
+      const decision = (e.submitter && e.submitter.dataset.decision) || 'deny';
+      if (!reason.value.trim()) return showFormError(form, { field: 'reason', message: 'Give a reason: the contributor sees it.' });
+      form.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+      try {
+        await post(`/appeals/${a.id}/decide`, { decision, reason: reason.value.trim() });
+        toast(decision === 'uphold' ? `Appeal #${a.id} upheld: the submission is accepted and paid.` : `Appeal #${a.id} denied.`, 'ok');
+        await loadAppeals();
+      } catch (err) {
+        const nice = { same_reviewer: 'You made this rejection, so another reviewer must decide the appeal.', own_work: 'This is your own work; another reviewer must decide.' }[err.code];
+        showFormError(form, nice ? { message: nice } : err);
+        form.querySelectorAll('button').forEach((b) => { b.disabled = false; });
+      }
+    });
+    return li;
+  }
 
   function toggleReject(on) {
     rejectForm.hidden = !on;
@@ -64,6 +167,13 @@ export async function reviewView(ctx) {
     }
     actions.hidden = false;
     clear(meta).append(`Submission #${sub.id} · task #${sub.task_id} · contributor #${sub.user_id} · active ${duration(sub.active_seconds)} · ${when(sub.created_at)}`, sub.needs_review ? h('span', { class: 'badge badge-pending' }, 'sampled') : null);
+    if (p.kind === 'collection') {
+      const view = mediaReview(p, sub);
+      clear(host).append(view.main);
+      side.append(view.side);
+      document.body.dataset.reviewReady = String(sub.id);
+      return;
+    }
     ann = new Annotator(host, { config: p.label_config, data: (sub.task && sub.task.data) || {}, result: sub.result || [], onChange: () => { acceptBtn.firstChild.textContent = changed() ? 'Accept with fixes' : 'Accept'; } });
     original = JSON.stringify(ann.getResult());
     side.append(h('p', { class: 'muted small' }, 'Edit the answer to fix it, then accept.'), ann.side);
@@ -103,7 +213,7 @@ export async function reviewView(ctx) {
   acceptBtn.addEventListener('click', accept);
   rejectBtn.addEventListener('click', () => toggleReject(rejectForm.hidden));
   const onKey = (e) => {
-    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || !sub) return;
+    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || !sub || queuePanel.hidden) return;
     if (e.key === 'a' || e.key === 'A') {
       e.preventDefault();
       accept();
@@ -119,10 +229,7 @@ export async function reviewView(ctx) {
     if (ann) ann.destroy();
     delete document.body.dataset.reviewReady;
   });
-  try {
-    await load();
-  } catch (e) {
-    if (e.status === 404 && e.code !== 'not_found') throw e;
-    throw e;
-  }
+  await load();
+  if (ctx.query.get('tab') === 'appeals') selectTab('appeals');
+  else get(`/projects/${id}/appeals?status=open`).then((r) => setAppealCount((r.items || []).length), () => {});
 }
