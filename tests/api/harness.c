@@ -172,13 +172,30 @@ static void admin_token(srv *s)
 	res_free(&r);
 }
 
+static void spawn(srv *s);
+
 void srv_start(srv *s)
 {
 	memset(s, 0, sizeof *s);
-	const char *bin = getenv("FC_BINARY");
-	cr_assert(bin, "FC_BINARY must point at the faircrowd binary");
 	snprintf(s->dir, sizeof s->dir, "/tmp/fc-test-XXXXXX");
 	cr_assert(mkdtemp(s->dir));
+	spawn(s);
+	admin_token(s);
+}
+
+void srv_restart(srv *s, int sig)
+{
+	kill(s->pid, sig);
+	int st = 0;
+	waitpid(s->pid, &st, 0);
+	s->pid = 0;
+	spawn(s);
+}
+
+static void spawn(srv *s)
+{
+	const char *bin = getenv("FC_BINARY");
+	cr_assert(bin, "FC_BINARY must point at the faircrowd binary");
 	int out[2];
 	cr_assert(pipe(out) == 0);
 	pid_t pid = fork();
@@ -186,7 +203,7 @@ void srv_start(srv *s)
 	if (pid == 0) {
 		char log[300];
 		snprintf(log, sizeof log, "%s/server.log", s->dir);
-		FILE *lf = freopen(log, "w", stderr);
+		FILE *lf = freopen(log, "a", stderr);
 		(void)lf;
 		dup2(out[1], 1);
 		close(out[0]);
@@ -204,7 +221,6 @@ void srv_start(srv *s)
 	cr_assert(fgets(line, sizeof line, f), "server printed nothing (see %s/server.log)", s->dir);
 	fclose(f);
 	cr_assert(sscanf(line, "listening on %127s", s->url) == 1, "first line: %s", line);
-	admin_token(s);
 }
 
 void srv_stop(srv *s)

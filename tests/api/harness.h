@@ -25,6 +25,9 @@ typedef struct res {
 /* Starts `faircrowd serve --test-clock` (binary from $FC_BINARY) with an
  * admin admin@test.local; returns when it answers /healthz. */
 void srv_start(srv *s);
+/* Sends sig (SIGKILL: a crash), waits, and starts the server again on the
+ * same data folder (a new port; tokens stay valid). */
+void srv_restart(srv *s, int sig);
 /* SIGTERM, wait, assert a clean exit, remove the data folder. */
 void srv_stop(srv *s);
 

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,5 +583,33 @@ Test(work, concurrency_exact_overlap, .timeout = 300)
 		cr_expect_eq(jint(t, "leased_count"), 0);
 		cr_expect(json_is_false(json_object_get(t, "open")));
 	}
+	res_free(&r);
+}
+
+/* A 2xx means durable: what was acknowledged survives kill -9. */
+Test(work, acknowledged_writes_survive_a_crash)
+{
+	long long pid = live_project(3, 1);
+	long long sids[3];
+	for (int i = 0; i < 3; i++) {
+		res r = lease(pid, C1);
+		cr_assert_eq(r.status, 201);
+		long long a = jint(r.json, "id");
+		res_free(&r);
+		r = submit(a, C1, i ? "neg" : "pos");
+		cr_assert_eq(r.status, 201);
+		sids[i] = jint(r.json, "id");
+		res_free(&r);
+	}
+	srv_restart(&S, SIGKILL);
+	res r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 3);
+	cr_expect_eq(jint(r.json, "items.0.id"), sids[2]);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "tasks.done"), 3);
 	res_free(&r);
 }
