@@ -3,11 +3,12 @@
 #   make run      build and start the platform with a demo project on 127.0.0.1:8080
 #   make test     install test dependencies, build with ASan+UBSan, run every test
 #   make bench    run the benchmarks in bench/ (figures go to bench/README.md by hand)
+#   make fuzz     build the libFuzzer targets with clang and run each (SECONDS=60)
 
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= ./data
 
-.PHONY: all deps test-deps run test unit api e2e bench clean format
+.PHONY: all deps test-deps run test unit api e2e bench fuzz clean format
 
 all: build/build.ninja
 	ninja -C build
@@ -35,8 +36,11 @@ test: build-test/build.ninja
 bench: all
 	bench/run
 
+fuzz: build-test/build.ninja
+	tests/fuzz/run $(or $(SECONDS),60)
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
 
 clean:
-	rm -rf build build-test
+	rm -rf build build-test build-fuzz
