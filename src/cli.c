@@ -373,7 +373,7 @@ int fc_cli_import(int argc, char **argv)
 		format = !strcmp(fmt, "json") ? FC_IMPORT_JSON : !strcmp(fmt, "ndjson") ? FC_IMPORT_NDJSON
 			 : !strcmp(fmt, "csv") ? FC_IMPORT_CSV : -1;
 	} else {
-		format = fc_import_format_of(file);
+		format = fc_import_format_of_file(file);
 	}
 	if (format < 0) {
 		fprintf(stderr, "faircrowd import: cannot tell the format of '%s'; use --format json|ndjson|csv\n", file);

@@ -15,20 +15,25 @@
 
 #define MAX_RECORD (1024 * 1024)
 
+int fc_import_format_of_file(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *dot = strrchr(slash ? slash : name, '.');
+	if (!dot)
+		return -1;
+	if (!strcasecmp(dot, ".json"))
+		return FC_IMPORT_JSON;
+	if (!strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".jsonl"))
+		return FC_IMPORT_NDJSON;
+	if (!strcasecmp(dot, ".csv"))
+		return FC_IMPORT_CSV;
+	return -1;
+}
+
 int fc_import_format_of(const char *ct)
 {
 	if (!ct)
 		return -1;
-	const char *dot = strrchr(ct, '.');
-	if (dot && !strchr(ct, '/')) {
-		if (!strcasecmp(dot, ".json"))
-			return FC_IMPORT_JSON;
-		if (!strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".jsonl"))
-			return FC_IMPORT_NDJSON;
-		if (!strcasecmp(dot, ".csv"))
-			return FC_IMPORT_CSV;
-		return -1;
-	}
 	size_t n = strcspn(ct, "; ");
 	if (n == 16 && !strncasecmp(ct, "application/json", n))
 		return FC_IMPORT_JSON;

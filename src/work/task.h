@@ -9,9 +9,10 @@
 
 enum { FC_IMPORT_JSON, FC_IMPORT_NDJSON, FC_IMPORT_CSV };
 
-/* Maps a Content-Type (or a file name's extension) to FC_IMPORT_*; -1 when
- * it is none of them. */
-int fc_import_format_of(const char *content_type_or_name);
+/* Maps a Content-Type to FC_IMPORT_*; -1 when it is none of them. */
+int fc_import_format_of(const char *content_type);
+/* Maps a file name's extension (.json, .ndjson/.jsonl, .csv) likewise. */
+int fc_import_format_of_file(const char *name);
 
 typedef void (*fc_import_progress)(void *ud, uint64_t bytes_read, int64_t tasks);
 

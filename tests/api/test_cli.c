@@ -1,0 +1,114 @@
+/* The command line: exit statuses, import/export against a live server's
+ * data folder, aggregate/agreement, backup, ledger check. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static srv S;
+static char REQ[64];
+static void up(void)
+{
+	srv_start(&S);
+	make_user(&S, "req@test.local", "requester", REQ);
+}
+static void down(void) { srv_stop(&S); }
+TestSuite(cli, .init = up, .fini = down, .timeout = 120);
+
+/* Runs a shell command; returns the exit status and the first 64 KiB of
+ * stdout in out (may be NULL). */
+static int run(char *out, size_t n, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p, "%s", cmd);
+	size_t len = 0;
+	char buf[4096];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, p)) > 0)
+		if (out && len + k < n) {
+			memcpy(out + len, buf, k);
+			len += k;
+		}
+	if (out)
+		out[len] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *bin(void) { return getenv("FC_BINARY"); }
+
+Test(cli, usage_errors_exit_2)
+{
+	cr_expect_eq(run(NULL, 0, "%s 2>/dev/null", bin()), 2);
+	cr_expect_eq(run(NULL, 0, "%s frobnicate 2>/dev/null", bin()), 2);
+	cr_expect_eq(run(NULL, 0, "%s import --data %s 2>/dev/null", bin(), S.dir), 2, "no --project");
+	cr_expect_eq(run(NULL, 0, "%s aggregate --method best /dev/null 2>/dev/null", bin()), 2);
+	cr_expect_eq(run(NULL, 0, "%s serve --threads 0 2>/dev/null", bin()), 2);
+	char out[4096];
+	cr_expect_eq(run(out, sizeof out, "%s --help", bin()), 0);
+	cr_expect(strstr(out, "aggregate") && strstr(out, "serve"));
+	cr_expect_eq(run(out, sizeof out, "%s import --help", bin()), 0);
+	cr_expect(strstr(out, "--project"));
+}
+
+Test(cli, import_and_export_against_the_live_data_folder)
+{
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "cli",
+		    "label_config", "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
+	cr_assert_eq(r.status, 201);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	char file[300], out[65536];
+	snprintf(file, sizeof file, "%s/tasks.ndjson", S.dir);
+	FILE *f = fopen(file, "w");
+	for (int i = 0; i < 500; i++)
+		fprintf(f, "{\"text\":\"row %d\"}\n", i);
+	fclose(f);
+	cr_expect_eq(run(out, sizeof out, "%s import --project %lld --data %s %s", bin(), pid, S.dir, file), 0);
+	cr_expect(strstr(out, "imported 500 tasks"), "%s", out);
+	/* a bad file: nothing stored, the line named, exit 1 */
+	snprintf(file, sizeof file, "%s/bad.csv", S.dir);
+	f = fopen(file, "w");
+	fputs("text,label\na,b\nc\n", f);
+	fclose(f);
+	cr_expect_eq(run(out, sizeof out, "%s import --project %lld --data %s %s 2>&1", bin(), pid, S.dir, file), 1);
+	cr_expect(strstr(out, "line 3"), "%s", out);
+	cr_expect_eq(run(NULL, 0, "%s import --project 99999 --data %s %s 2>/dev/null", bin(), S.dir, file), 1);
+	/* the server sees the CLI's tasks */
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 500);
+	res_free(&r);
+	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --data %s | wc -l", bin(), pid, S.dir), 0);
+	cr_expect_eq(atoi(out), 500);
+	cr_expect_eq(run(NULL, 0, "%s export --project %lld --format xml --data %s 2>/dev/null", bin(), pid, S.dir), 2);
+}
+
+Test(cli, aggregate_agreement_backup_ledger)
+{
+	char csv[300], out[4096];
+	snprintf(csv, sizeof csv, "%s/answers.csv", S.dir);
+	FILE *f = fopen(csv, "w");
+	fputs("question,worker,answer\r\nq1,w1,a\r\nq1,w2,a\r\nq1,w3,b\r\nq2,w1,b\r\nq2,w2,b\r\nq2,w3,b\r\n", f);
+	fclose(f);
+	cr_expect_eq(run(out, sizeof out, "%s aggregate --method mv %s", bin(), csv), 0);
+	cr_expect_str_eq(out, "question,label,confidence\nq1,a,0.666667\nq2,b,1.000000\n");
+	cr_expect_eq(run(out, sizeof out, "%s agreement --metric fleiss %s", bin(), csv), 0);
+	cr_expect(strchr(out, '.'), "a number: %s", out);
+	cr_expect_eq(run(NULL, 0, "%s aggregate --method mv %s/missing.csv 2>/dev/null", bin(), S.dir), 1);
+	char bk[300];
+	snprintf(bk, sizeof bk, "%s/backup.db", S.dir);
+	cr_expect_eq(run(NULL, 0, "%s backup --data %s %s >/dev/null", bin(), S.dir, bk), 0, "backup while serving");
+	cr_expect_eq(run(out, sizeof out, "sqlite3 %s 'SELECT COUNT(*) FROM users'", bk), 0);
+	cr_expect_geq(atoi(out), 2);
+	cr_expect_eq(run(NULL, 0, "%s ledger check --data %s >/dev/null", bin(), S.dir), 0);
+}
