@@ -1,6 +1,7 @@
 /* Projects, members, consent, funding, stats. */
 #include "api/handlers.h"
 #include "money/money.h"
+#include "quality/project.h"
 #include "work/project.h"
 
 #include <string.h>
@@ -102,8 +103,13 @@ void h_projects_stats(fc_req *r)
 	if (id < 0)
 		return;
 	fc_err err = {0};
-	json_t *out = NULL;
+	json_t *out = NULL, *agreement = NULL;
 	int rc = fc_project_stats(fc_store_of(r), fc_user_of(r), id, &out, &err);
+	/* API.md lists agreement among the stats; it comes from the quality module */
+	if (!rc && !(rc = fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, NULL, &agreement, &err)))
+		json_object_set_new(out, "agreement", agreement);
+	if (rc)
+		json_decref(out);
 	reply(r, rc, &err, 200, out);
 }
 

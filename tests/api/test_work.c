@@ -502,6 +502,8 @@ Test(work, export_jsonl_has_every_submission)
 	r = api(&S, "GET", path, REQ, NULL);
 	cr_expect_eq(jint(r.json, "tasks.done"), 2);
 	cr_expect_eq(jint(r.json, "contributors"), 2);
+	/* c1 always says pos and c2 always neg: perfect disagreement */
+	cr_expect(json_real_value(jget(r.json, "agreement.alpha_nominal")) < 0, "%s", r.body);
 	res_free(&r);
 }
 
