@@ -2,12 +2,24 @@
 // Record in the browser (live level meter, play back, re-record) or take or
 // pick a photo; the file uploads with a progress bar as soon as it is ready
 // and the server's checks show at once; submit (idempotent, retried); next.
-import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
+import { h, s, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
 import { api, post, upload } from '../api.js';
 import { markdown } from '../markdown.js';
 import { ActiveTimer, readJSON, writeJSON } from './work.js';
 
 const leaseKey = (pid) => `fc-lease-${pid}`;
+
+// Icons as inline SVG (Feather, MIT): emoji fonts are missing on some systems.
+const ICONS = {
+  up: ['path', { d: 'M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3' }],
+  down: ['path', { d: 'M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17' }],
+  camera: ['path', { d: 'M23 19a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h4l2-3h6l2 3h4a2 2 0 0 1 2 2zM12 17a4 4 0 1 0 0-8 4 4 0 0 0 0 8z' }],
+  image: ['path', { d: 'M5 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zM8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM21 15l-5-5L5 21' }],
+};
+export function icon(name, cls = '') {
+  const [tag, attrs] = ICONS[name];
+  return s('svg', { class: `icon ${cls}`, viewBox: '0 0 24 24', width: 24, height: 24, fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true' }, s(tag, attrs));
+}
 
 export const MEDIA_WORDS = {
   audio: { verb: 'Read this aloud', noun: 'recording', start: 'Start recording', check: 'Listen and vote' },
@@ -203,9 +215,9 @@ export async function collectView(ctx, project) {
   let preview;
   if (kind === 'image') {
     preview = h('img', { class: 'photo-preview', alt: 'Your photo', hidden: true });
-    const cameraLabel = h('label', { for: 'collect-camera', class: 'btn primary big' }, '📷 Take a photo');
+    const cameraLabel = h('label', { for: 'collect-camera', class: 'btn primary big' }, icon('camera'), 'Take a photo');
     const coarse = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
-    const drop = h('div', { class: 'photo-drop' }, preview, h('div', { class: 'photo-empty' }, h('span', { class: 'photo-icon', 'aria-hidden': 'true' }, '🖼'), h('span', { class: 'muted' }, coarse ? 'Take the photo with your camera, or pick one you took.' : 'Drop a photo here or choose one from your files.')));
+    const drop = h('label', { class: 'photo-drop', for: coarse ? 'collect-camera' : 'collect-file' }, preview, h('span', { class: 'photo-empty' }, icon('image', 'photo-icon'), h('span', { class: 'muted' }, coarse ? 'Take the photo with your camera, or pick one you took.' : 'Drop a photo here or choose one from your files.')));
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
       drop.classList.add('over');
@@ -221,7 +233,7 @@ export async function collectView(ctx, project) {
   } else {
     recordBtn = h('button', { type: 'button', class: 'btn record-btn', 'aria-pressed': 'false', title: 'R' }, h('span', { class: 'rec-dot', 'aria-hidden': 'true' }), h('span', { class: 'rec-label' }, 'Record'));
     playBtn = h('button', { type: 'button', class: 'btn play-btn', disabled: true, title: 'P' }, '▶ Play');
-    redoBtn = h('button', { type: 'button', class: 'btn', hidden: true }, '↺ Re-record');
+    redoBtn = h('button', { type: 'button', class: 'btn redo-btn', hidden: true }, '↺ Re-record');
     durEl = h('span', { class: 'duration' }, '0.0 s');
     meterFill = h('div', { class: 'meter-fill' });
     levelHint = h('span', { class: 'level-hint small muted' }, 'Press Record and allow the microphone.');
@@ -453,6 +465,7 @@ export async function collectView(ctx, project) {
       playBtn.disabled = false;
       redoBtn.hidden = false;
       recordBtn.hidden = true;
+      levelHint.textContent = `Your file: ${file.name}. Listen to it, then submit — or record instead.`;
       sendTake();
     }
   }
@@ -497,6 +510,7 @@ export async function collectView(ctx, project) {
       writeJSON(leaseKey(pid), entry);
       showPassed(media);
       submitBtn.disabled = false;
+      if (window.innerWidth <= 760) checksBox.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
       document.body.dataset.uploadReady = String(media.id);
     } catch (e) {
       if (e && e.name === 'AbortError') return;

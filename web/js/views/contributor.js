@@ -187,7 +187,7 @@ function ledgerRows(entries) {
     const memo = g.memo ? g.memo.charAt(0).toUpperCase() + g.memo.slice(1) : '—';
     return h('tr', null,
       h('td', { 'data-label': 'When' }, when(g.at)),
-      h('td', { 'data-label': 'What', class: 'ledger-memo' }, memo, g.ref ? h('span', { class: 'muted small' }, ` · ${g.ref.replace(':', ' #')}`) : null),
+      h('td', { 'data-label': 'What', class: 'ledger-memo' }, h('span', null, memo, g.ref ? h('span', { class: 'muted small' }, ` · ${g.ref.replace(':', ' #')}`) : null)),
       h('td', { 'data-label': 'Moved' }, move),
       h('td', { 'data-label': 'Amount', class: 'num' }, amount));
   });
@@ -249,7 +249,7 @@ export async function myWorkView(ctx) {
   } else {
     const appealed = appealedSet();
     const appealCell = (s) => {
-      if (s.status !== 'rejected') return '—';
+      if (s.status !== 'rejected') return s.reason_code && s.status === 'accepted' ? h('span', { class: 'badge badge-accepted' }, 'Appeal upheld') : '—';
       const a = s.appeal;
       if (a || appealed.has(s.id)) return h('span', { class: 'badge badge-pending' }, a && a.status && a.status !== 'open' ? `Appeal ${a.status}` : 'Appeal sent');
       const days = appealDaysLeft(s);
@@ -271,7 +271,7 @@ export async function myWorkView(ctx) {
         h('td', { 'data-label': 'Submitted' }, when(s.created_at)),
         h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status)),
         h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
-        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? [h('code', null, s.reason_code), ' ', s.reason || ''] : s.reason || '—'),
+        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('code', null, s.reason_code), ' ', s.reason || '') : s.reason || '—'),
         h('td', { 'data-label': 'Appeal' }, appealCell(s))))))));
   }
 

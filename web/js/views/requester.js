@@ -176,12 +176,12 @@ export async function editorView(ctx) {
   };
   const quotas = h('textarea', { name: 'c_quotas', id: 'c-quotas', class: 'input', rows: '3', readonly: !isDraft, placeholder: 'gender:female = 500\nage_band:sixties = 200' }, Object.entries(spec0.quotas || {}).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const promptHint = h('p', { class: 'hint prompt-hint' });
-  const collectTplButtons = COLLECT_TEMPLATES.map((t) => h('button', { type: 'button', class: 'template', disabled: !isDraft, dataset: { template: t.id }, 'aria-pressed': 'false', onclick: () => {
+  const collectTplButtons = COLLECT_TEMPLATES.map((t) => h('button', { type: 'button', class: 'template', disabled: !isDraft, dataset: { collectTemplate: t.id }, 'aria-pressed': 'false', onclick: () => {
     cMedia.value = t.collect.media;
     for (const [name, input] of Object.entries(specInputs)) input.value = specVal(t.collect, name);
     if (!instructions.value.trim() || COLLECT_TEMPLATES.some((o) => o.instructions === instructions.value)) instructions.value = t.instructions;
     if (!title.value.trim() || COLLECT_TEMPLATES.some((o) => o.title === title.value)) title.value = t.title;
-    collectTplButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.template === t.id)));
+    collectTplButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.collectTemplate === t.id)));
     syncMedia();
   } }, h('strong', null, t.title), h('span', { class: 'muted small' }, t.description)));
   const syncMedia = () => {

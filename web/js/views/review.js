@@ -19,7 +19,7 @@ function mediaReview(p, sub) {
   if (!url) media = h('p', { class: 'muted' }, 'No file attached.');
   else if (kind === 'image') media = h('div', { class: 'photo-drop has-photo' }, h('img', { class: 'photo-preview', src: url, alt: `Photo for: ${prompt}` }));
   else media = h(kind, { class: 'player review-player', src: url, controls: true, preload: 'metadata', playsinline: true });
-  const votes = sub.validity ? h('p', { class: 'votes' }, h('span', { class: `badge badge-validity-${sub.validity}` }, VALIDITY[sub.validity] || sub.validity), ` 👍 ${sub.up_votes || 0} · 👎 ${sub.down_votes || 0} peer votes`) : null;
+  const votes = sub.validity ? h('p', { class: 'votes' }, h('span', { class: `badge badge-validity-${sub.validity}` }, VALIDITY[sub.validity] || sub.validity), ` ${sub.up_votes || 0} yes · ${sub.down_votes || 0} no`) : null;
   const checks = r.probe ? h('ul', { class: 'check-list-plain small' }, checkLines({ probe: r.probe, checks: {} }, p.collect || {}).slice(0, -1).map((t) => h('li', null, t))) : null;
   return { main: h('div', { class: 'media-review' }, h('div', { class: 'card prompt-card' }, h('p', { class: 'prompt-verb' }, 'Prompt'), h('p', { class: `prompt-text${prompt.length > 140 ? ' long' : ''}` }, prompt || '—')), media), side: h('div', null, h('p', { class: 'side-title' }, 'Peer validation'), votes || h('p', { class: 'muted small' }, 'No votes yet.'), checks ? [h('p', { class: 'side-title' }, 'File'), checks] : null) };
 }
@@ -82,7 +82,8 @@ export async function reviewView(ctx) {
   }
 
   function setAppealCount(n) {
-    clear(appealsTab).append('Appeals', n ? h('span', { class: 'count' }, String(n)) : null);
+    clear(appealsTab).append('Appeals');
+    if (n) appealsTab.append(h('span', { class: 'count' }, String(n)));
   }
 
   async function loadAppeals() {

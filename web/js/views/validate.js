@@ -3,7 +3,7 @@
 // Two agreeing votes decide, as on Common Voice.
 import { h, clear, toast, isTyping } from '../dom.js';
 import { get, post } from '../api.js';
-import { MEDIA_WORDS } from './collect.js';
+import { MEDIA_WORDS, icon } from './collect.js';
 
 const QUESTION = {
   audio: { ask: 'Does the recording say exactly this sentence, clearly?', yes: ['Every word is spoken, in order', 'You can understand it without strain', 'Accents and small hesitations are fine'], no: ['A word is missing, added or wrong', 'Too noisy, cut off, or silent', 'It is not a real attempt'] },
@@ -23,14 +23,14 @@ export async function validateView(ctx) {
 
   const counter = h('span', { class: 'muted' });
   const stage = h('div', { class: 'validate-stage' });
-  const yesBtn = h('button', { type: 'button', class: 'btn big vote-btn vote-yes', title: 'Y' }, h('span', { 'aria-hidden': 'true' }, '👍'), ' Yes', h('kbd', null, 'Y'));
-  const noBtn = h('button', { type: 'button', class: 'btn big vote-btn vote-no', title: 'N' }, h('span', { 'aria-hidden': 'true' }, '👎'), ' No', h('kbd', null, 'N'));
+  const yesBtn = h('button', { type: 'button', class: 'btn big vote-btn vote-yes', title: 'Y' }, icon('up'), 'Yes', h('kbd', null, 'Y'));
+  const noBtn = h('button', { type: 'button', class: 'btn big vote-btn vote-no', title: 'N' }, icon('down'), 'No', h('kbd', null, 'N'));
   const voteHint = h('p', { class: 'hint center vote-hint' });
   const voteBox = h('div', { class: 'vote-box' }, h('p', { class: 'vote-question' }, q.ask), h('div', { class: 'vote-buttons' }, yesBtn, noBtn), voteHint);
   const guide = h('details', { class: 'card guide' }, h('summary', null, 'When to say yes or no'),
     h('div', { class: 'guide-grid' },
-      h('div', null, h('h3', null, '👍 Yes if'), h('ul', null, q.yes.map((t) => h('li', null, t)))),
-      h('div', null, h('h3', null, '👎 No if'), h('ul', null, q.no.map((t) => h('li', null, t))))));
+      h('div', null, h('h3', null, icon('up'), ' Yes if'), h('ul', null, q.yes.map((t) => h('li', null, t)))),
+      h('div', null, h('h3', null, icon('down'), ' No if'), h('ul', null, q.no.map((t) => h('li', null, t))))));
   const page = h('section', { class: 'page narrow validate' },
     h('p', { class: 'crumbs' }, h('a', { href: `/work/${pid}` }, `← ${project.title}`)),
     h('div', { class: 'page-head' }, h('h1', null, words.check), counter),
@@ -105,7 +105,7 @@ export async function validateView(ctx) {
     try {
       await post(`/submissions/${it.submission_id}/votes`, { vote: v });
       voted++;
-      toast(v === 'up' ? '👍 Thanks — voted yes.' : '👎 Thanks — voted no.', 'ok', 1500);
+      toast(v === 'up' ? 'Thanks — you voted yes.' : 'Thanks — you voted no.', 'ok', 1500);
     } catch (e) {
       if (e.code !== 'already_voted') {
         toast(e.message, 'error');
