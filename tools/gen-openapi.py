@@ -28,6 +28,7 @@ SPEC = {
     "tokens_create": S(summary="Create an API token (shown once)", tag="accounts", body={"name": "string"}),
     "users_create": S(summary="Admin: create a user with roles", tag="accounts",
                       body={"email": "string", "password": "string", "display_name": "string", "roles": "array"}),
+    "users_list": S(summary="Admin: every user, by id", tag="accounts", list=True),
     "users_patch": S(summary="Admin: change a user's roles", tag="accounts", body={"roles": "array"}),
     "projects_create": S(summary="Create a draft project", tag="projects",
                          body={"title": "string", "kind": "string", "instructions": "string", "label_config": "string",

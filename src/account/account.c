@@ -382,3 +382,34 @@ int fc_account_count(fc_store *s, int64_t *n, fc_err *err)
 	fc_db_rollback(db);
 	return rc;
 }
+
+int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if (!(rc = fc_db_query(db, &st, err, "SELECT id,email,display_name,roles FROM users WHERE id>? ORDER BY id LIMIT ?",
+			       "Ii", after, limit + 1))) {
+		json_t *items = json_array();
+		int64_t last = 0;
+		int more = 0;
+		while (fc_stmt_next(st) == 1) {
+			if ((int)json_array_size(items) == limit) {
+				more = 1;
+				break;
+			}
+			fc_user u;
+			load_user(db, st, &u);
+			last = u.id;
+			json_array_append_new(items, fc_account_user_json(&u));
+		}
+		fc_stmt_done(st);
+		char cur[32];
+		snprintf(cur, sizeof cur, "%lld", (long long)last);
+		*out = json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
+	}
+	fc_db_rollback(db);
+	return rc;
+}

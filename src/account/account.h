@@ -40,6 +40,8 @@ int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
 int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
+/* Admin listing, by id: {items:[user…], next}. */
+int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);
 
 /* Role names <-> bits. Parse rejects unknown names (400 naming the field). */
 int fc_roles_parse(const json_t *arr, int *roles, fc_err *err);

@@ -128,3 +128,17 @@ void h_users_patch(fc_req *r)
 		reply_user(r, 200, &u);
 	json_decref(b);
 }
+
+void h_users_list(fc_req *r)
+{
+	int limit;
+	int64_t after;
+	if (fc_api_page(r, &limit, &after))
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_account_list(fc_store_of(r), limit, after, &out, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_reply_json(r, 200, out);
+}

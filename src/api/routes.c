@@ -19,6 +19,7 @@ const fc_route fc_routes[] = {
 	{"GET", "/api/v1/me", h_me, FC_AUTH_USER, FC_BODY_NONE, 0, "me"},
 	{"POST", "/api/v1/tokens", h_tokens_create, FC_AUTH_USER, FC_BODY_JSON, 0, "tokens_create"},
 	{"POST", "/api/v1/users", h_users_create, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_create"},
+	{"GET", "/api/v1/users", h_users_list, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "users_list"},
 	{"PATCH", "/api/v1/users/{id}", h_users_patch, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_patch"},
 	/* projects */
 	{"POST", "/api/v1/projects", h_projects_create, FC_AUTH_USER, FC_BODY_JSON, 0, "projects_create"},

@@ -254,11 +254,14 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 						"ref", fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5))));
 	}
 	fc_stmt_done(st);
+	int64_t minimum = 500;
+	fc_money_setting(db, "payout_minimum", 500, &minimum, NULL);
 	*out = json_pack("{s:I,s:I,s:I,s:I,s:s,s:o,s:f,s:o,s:o,s:o}", "pending", (json_int_t)v[0], "available",
 			 (json_int_t)v[1], "paid", (json_int_t)v[2], "payout_pending", (json_int_t)v[3], "currency", cur,
 			 "effective_hourly", hourly_or_null(earned, secs), "seconds_worked", secs, "rejection_rate",
 			 decided ? json_real((double)rejected / (double)decided) : json_null(), "projects", projects,
 			 "entries", entries);
+	json_object_set_new(*out, "payout_minimum", json_integer(minimum));
 	projects = entries = NULL;
 out:
 	json_decref(projects);

@@ -403,7 +403,8 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT " FC_SUBMISSION_COLUMNS ", p.title, p.currency, "
-			      "(SELECT correct FROM gold_scores g WHERE g.submission_id=s.id) FROM submissions s JOIN projects p "
+			      "(SELECT correct FROM gold_scores g WHERE g.submission_id=s.id), "
+			      "(SELECT status FROM appeals ap WHERE ap.submission_id=s.id) FROM submissions s JOIN projects p "
 			      "ON p.id=s.project_id WHERE s.user_id=? AND (?=0 OR s.id<?) ORDER BY s.id DESC LIMIT ?",
 			      "IIIi", user->id, after, after, limit + 1)))
 		goto out;
@@ -420,6 +421,8 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 		json_object_set_new(j, "currency", json_string(fc_stmt_text(st, 15)));
 		if (!fc_stmt_isnull(st, 16)) /* a gold task, scored after submission */
 			json_object_set_new(j, "gold_correct", json_boolean(fc_stmt_int(st, 16)));
+		json_object_set_new(j, "appeal_status",
+				    fc_stmt_isnull(st, 17) ? json_null() : json_string(fc_stmt_text(st, 17)));
 		fc_collect_decorate(db, j);
 		last = fc_stmt_int(st, 0);
 		json_array_append_new(items, j);

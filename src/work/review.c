@@ -225,7 +225,8 @@ out:
 static json_t *appeal_json(fc_stmt *st)
 {
 	char a[32], b[32];
-	return json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
+	/* the original rejection travels with the appeal, for the deciding reviewer */
+	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
 			 "submission_id", (json_int_t)fc_stmt_int(st, 1), "project_id", (json_int_t)fc_stmt_int(st, 2),
 			 "user_id", (json_int_t)fc_stmt_int(st, 3), "message", fc_stmt_text(st, 4), "status",
 			 fc_stmt_text(st, 5), "decided_by",
@@ -233,14 +234,23 @@ static json_t *appeal_json(fc_stmt *st)
 			 fc_stmt_isnull(st, 7) ? json_null() : json_string(fc_stmt_text(st, 7)), "created_at",
 			 fc_clock_format(fc_stmt_int(st, 8), a, sizeof a), "decided_at",
 			 fc_stmt_isnull(st, 9) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, 9), b, sizeof b)));
+	json_object_set_new(j, "rejection",
+			    json_pack("{s:o,s:o,s:o}", "reason_code",
+				      fc_stmt_isnull(st, 10) ? json_null() : json_string(fc_stmt_text(st, 10)), "reason",
+				      fc_stmt_isnull(st, 11) ? json_null() : json_string(fc_stmt_text(st, 11)), "reviewed_by",
+				      fc_stmt_isnull(st, 12) ? json_null() : json_integer(fc_stmt_int(st, 12))));
+	return j;
 }
 
-#define APPEAL_COLS "id,submission_id,project_id,user_id,message,status,decided_by,decision_reason,created_at,decided_at"
+#define APPEAL_COLS                                                                                  \
+	"a.id,a.submission_id,a.project_id,a.user_id,a.message,a.status,a.decided_by,a.decision_reason,"   \
+	"a.created_at,a.decided_at,s.reason_code,s.reason_text,s.reviewed_by"
+#define APPEAL_FROM " FROM appeals a JOIN submissions s ON s.id=a.submission_id "
 
 static int get_appeal(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT " APPEAL_COLS " FROM appeals WHERE id=?", "I", id);
+	int rc = fc_db_query(db, &st, err, "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.id=?", "I", id);
 	if (rc)
 		return rc;
 	if (fc_stmt_next(st) == 1)
@@ -370,7 +380,7 @@ int fc_review_appeals(fc_store *s, const fc_user *user, int64_t project, const c
 	}
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " APPEAL_COLS " FROM appeals WHERE project_id=? AND (? IS NULL OR status=?) ORDER BY id LIMIT 1000",
+			      "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.project_id=? AND (? IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",
 			      "Itt", project, status, status)))
 		goto out;
 	json_t *items = json_array();

@@ -144,6 +144,14 @@ Test(auth, admin_only_user_management)
 	r = api(&S, "PATCH", "/api/v1/users/abc", S.admin_token, "{s:[s]}", "roles", "requester");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
+	r = api(&S, "GET", "/api/v1/users?limit=1", tok, NULL);
+	cr_expect_eq(r.status, 403, "only admins list users");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/users?limit=1", S.admin_token, NULL);
+	cr_expect_eq(r.status, 200);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1);
+	cr_expect(json_is_string(jget(r.json, "next")), "a second page exists");
+	res_free(&r);
 }
 
 Test(auth, login_throttled_after_repeated_failures)

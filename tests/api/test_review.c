@@ -242,6 +242,25 @@ Test(review, appeals_go_to_another_reviewer)
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/appeals?status=upheld", pid);
 	r = api(&S, "GET", path, REV, NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 1);
+	cr_expect_str_eq(jstr(r.json, "items.0.rejection.reason_code"), "wrong_answer");
+	cr_expect_str_eq(jstr(r.json, "items.0.rejection.reason"), "Not a match.");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	size_t i;
+	json_t *it;
+	int seen = 0;
+	json_array_foreach(jget(r.json, "items"), i, it) {
+		if (jint(it, "id") == s1) {
+			cr_expect_str_eq(jstr(it, "appeal_status"), "upheld");
+			seen = 1;
+		} else {
+			cr_expect(json_is_null(jget(it, "appeal_status")));
+		}
+	}
+	cr_expect(seen);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	cr_expect_eq(jint(r.json, "payout_minimum"), 500);
 	res_free(&r);
 }
 
