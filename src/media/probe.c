@@ -94,6 +94,30 @@ static int riff_truncated(const char *path)
 	return cut;
 }
 
+/* Browsers' MediaRecorder writes WebM without a duration (it streams and
+ * never seeks back), so the length comes from the last packet's end time.
+ * Reads packets only; nothing is decoded. */
+static double scan_duration(AVFormatContext *fmt)
+{
+	AVPacket *pkt = av_packet_alloc();
+	double end = 0;
+	if (!pkt)
+		return 0;
+	while (av_read_frame(fmt, pkt) >= 0) {
+		AVStream *s = fmt->streams[pkt->stream_index];
+		int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+		if (ts != AV_NOPTS_VALUE) {
+			int64_t start = s->start_time != AV_NOPTS_VALUE ? s->start_time : 0;
+			double t = (double)(ts - start + (pkt->duration > 0 ? pkt->duration : 0)) * av_q2d(s->time_base);
+			if (t > end)
+				end = t;
+		}
+		av_packet_unref(pkt);
+	}
+	av_packet_free(&pkt);
+	return end;
+}
+
 int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
 {
 	memset(p, 0, sizeof *p);
@@ -144,6 +168,8 @@ int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
 		rc = fc_err_set(err, FC_ERULE, "unreadable", "file", "The file holds no audio or video stream.");
 		goto out;
 	}
+	if (p->duration <= 0)
+		p->duration = scan_duration(fmt);
 	p->truncated = riff_truncated(path);
 	/* the content decides the kind: a webm with a picture track is video */
 	strcpy(p->kind, p->has_video ? "video" : "audio");

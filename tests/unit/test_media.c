@@ -236,3 +236,24 @@ Test(media, collect_spec_lists_every_bad_field)
 	cr_expect_str_eq(fc_collect_validity(1, 2), "invalid");
 	cr_expect_str_eq(fc_collect_validity(1, 0), "pending");
 }
+
+/* MediaRecorder's WebM carries no duration; the probe must measure it. */
+Test(media, webm_without_duration_gets_measured_length)
+{
+	char dir[] = "/tmp/fc-webm-XXXXXX";
+	cr_assert(mkdtemp(dir));
+	char cmd[512], path[128];
+	snprintf(path, sizeof path, "%s/rec.webm", dir);
+	/* writing to a pipe leaves the muxer no way to go back and store the duration */
+	snprintf(cmd, sizeof cmd,
+		 "ffmpeg -loglevel error -f lavfi -i sine=frequency=440:duration=2.5 -ar 48000 -c:a libopus -f webm pipe:1 > %s",
+		 path);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	fc_probe p;
+	fc_err err = {0};
+	cr_assert_eq(fc_media_probe(path, &p, &err), 0, "%s", err.msg);
+	cr_expect(p.duration > 2.3 && p.duration < 2.7, "duration %f", p.duration);
+	cr_expect(p.has_audio);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}
