@@ -55,8 +55,10 @@ typedef struct importer {
 	fc_err *err;
 } importer;
 
-/* Validates one task object and inserts it. where: "line 7" or "element 3". */
-static int add_task(importer *im, json_t *obj, const char *where)
+/* Validates one task object and inserts it. where: "line 7" or "element 3".
+ * raw/raw_len, when given, is the object's source text: stored as is when
+ * the object is the data itself, which saves serialising it again. */
+static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
 {
 	fc_err *err = im->err;
 	if (!json_is_object(obj))
@@ -94,7 +96,13 @@ static int add_task(importer *im, json_t *obj, const char *where)
 	} else {
 		data = obj; /* Label Studio's rule: the object is the data */
 	}
-	char *dtxt = json_dumps(data, JSON_COMPACT);
+	char *dtxt = NULL;
+	/* a pretty-printed element spans lines; JSONL export needs one line */
+	if (data == obj && raw && !memchr(raw, '\n', raw_len) && !memchr(raw, '\r', raw_len)) {
+		dtxt = strndup(raw, raw_len); /* already validated by the parser */
+	} else {
+		dtxt = json_dumps(data, JSON_COMPACT);
+	}
 	if (!dtxt)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	int rc = fc_db_exec(im->db, err,
@@ -114,7 +122,7 @@ static int parse_and_add(importer *im, const char *txt, size_t len, const char *
 	json_t *j = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL, "%s: not valid JSON: %s.", where, je.text);
-	int rc = add_task(im, j, where);
+	int rc = add_task(im, j, txt, len, where);
 	json_decref(j);
 	return rc;
 }
@@ -377,7 +385,7 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 		char where[32];
 		snprintf(where, sizeof where, "line %lld", (long long)start);
 		json_t *task = json_pack("{s:o}", "data", data);
-		rc = add_task(im, task, where);
+		rc = add_task(im, task, NULL, 0, where);
 		json_decref(task);
 		if (rc)
 			break;

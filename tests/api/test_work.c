@@ -207,6 +207,21 @@ Test(work, import_all_or_nothing_names_the_line)
 	cr_expect_str_eq(jstr(r.json, "items.2.data.text"), "quoted \"x\", here");
 	cr_expect_str_eq(jstr(r.json, "items.3.data.source"), "app");
 	res_free(&r);
+	/* a pretty-printed element spans lines; the JSONL export must not */
+	r = import(pid, REQ, "application/json", "[\n  {\n    \"text\": \"pretty\"\n  }\n]\n");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	int lines = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save), lines++) {
+		json_t *j = json_loads(l, 0, NULL);
+		cr_expect(j, "export line %d is not JSON: %s", lines + 1, l);
+		json_decref(j);
+	}
+	cr_expect_eq(lines, 5);
+	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=0", pid);
 	r = api(&S, "GET", path, REQ, NULL);
 	cr_expect_eq(r.status, 400);
