@@ -32,7 +32,8 @@ void h_media_upload(fc_req *r)
 	int created = 1;
 	fflush(r->spool);
 	if (fc_collect_upload(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, r->spool_path,
-			      fc_req_header(r, "Content-Type"), &out, &created, &err))
+			      r->spool_sha256[0] ? r->spool_sha256 : NULL, fc_req_header(r, "Content-Type"), &out,
+			      &created, &err))
 		fc_api_fail(r, &err);
 	else
 		fc_reply_json(r, created ? 201 : 200, out);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -41,6 +42,7 @@ static void free_req(fc_req *r)
 		unlink(r->spool_path);
 		free(r->spool_path);
 	}
+	free(r->spool_hash);
 	for (int i = 0; i < FC_MAX_PARAMS; i++)
 		free((void *)r->params[i]);
 	fc_buf_free(&r->body);
@@ -299,6 +301,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				return send_now(r);
 			}
 			r->spool_path = strdup(tmpl);
+			/* uploads are hashed as they arrive, so the blob store need not
+			 * read the whole file back */
+			r->spool_hash = malloc(sizeof(crypto_hash_sha256_state));
+			if (r->spool_hash)
+				crypto_hash_sha256_init(r->spool_hash);
 		}
 		return MHD_YES;
 	}
@@ -318,6 +325,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r->spool) {
 			if (fwrite(upload, 1, n, r->spool) != n)
 				r->too_big = 2;
+			if (r->spool_hash)
+				crypto_hash_sha256_update(r->spool_hash, (const unsigned char *)upload, n);
 		} else if (fc_buf_append(&r->body, upload, n)) {
 			r->too_big = 2;
 		}
@@ -330,10 +339,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	} else if (r->too_big) {
 		fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the request body.");
 	} else {
-		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET)))
+		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET))) {
 			fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the upload.");
-		else
+		} else {
+			if (r->spool_hash) {
+				unsigned char h[crypto_hash_sha256_BYTES];
+				crypto_hash_sha256_final(r->spool_hash, h);
+				sodium_bin2hex(r->spool_sha256, sizeof r->spool_sha256, h, sizeof h);
+			}
 			s->cfg.dispatch(r);
+		}
 	}
 	return send_now(r);
 }

@@ -51,6 +51,8 @@ struct fc_req {
 	fc_buf body;             /* buffered body */
 	char *spool_path;        /* FC_BODY_SPOOL: temp file with the body */
 	FILE *spool;
+	char spool_sha256[65];   /* FC_BODY_SPOOL: hex SHA-256 of the body, hashed as it arrived */
+	void *spool_hash;        /* internal: the running hash */
 	uint64_t body_len;
 	int too_big;
 	size_t body_limit;       /* this request's limit (route's, possibly lowered by the app) */

@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -164,7 +165,7 @@ static json_t *media_json(int64_t id, const char *sha, json_t *probe, json_t *ch
 }
 
 int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, int64_t aid, const char *path,
-		      const char *content_type, json_t **out, int *created, fc_err *err)
+		      const char *known_sha, const char *content_type, json_t **out, int *created, fc_err *err)
 {
 	*out = NULL;
 	*created = 1;
@@ -200,8 +201,18 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 		goto out;
 	int failed = rc == FC_ERULE;
 	rc = 0;
-	if ((rc = fc_blob_hash_file(file, sha, &size, err)))
+	if (file == path && known_sha && strlen(known_sha) == 64) {
+		/* hashed while it arrived: no second read of a large file */
+		struct stat stt;
+		if (stat(file, &stt)) {
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the upload.");
+			goto out;
+		}
+		snprintf(sha, sizeof sha, "%s", known_sha);
+		size = (uint64_t)stt.st_size;
+	} else if ((rc = fc_blob_hash_file(file, sha, &size, err))) {
 		goto out;
+	}
 	/* duplicates within the project */
 	if ((rc = fc_db_begin(s, FC_DB_READ, &db, err)))
 		goto out;

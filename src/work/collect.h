@@ -29,8 +29,11 @@ size_t fc_collect_upload_limit(fc_store *s, int64_t assignment_id, size_t def);
  * this assignment (that record returns). Errors: 404 not the user's
  * assignment; 409 lease gone or not a collection project; 422 with every
  * failed check in err->details. */
+/* known_sha256 (may be NULL): the file's SHA-256 when the caller hashed it
+ * while receiving it, which spares reading it again. */
 int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, int64_t assignment_id,
-		      const char *path, const char *content_type, json_t **out, int *created, fc_err *err);
+		      const char *path, const char *known_sha256, const char *content_type, json_t **out,
+		      int *created, fc_err *err);
 
 /* For fc_assign_submit's collection branch, inside its transaction: checks
  * body.media_id belongs to the assignment and builds the Label Studio-style

@@ -205,6 +205,13 @@ Test(collect, valid_recording_is_probed_stored_and_submitted)
 	char blob[400];
 	snprintf(blob, sizeof blob, "%s/blobs/%.2s/%.2s/%s", S.dir, sha, sha + 2, sha);
 	cr_expect_eq(access(blob, F_OK), 0, "blob at %s", blob);
+	/* the name is the content's SHA-256 (hashed by the server as it arrived) */
+	char cmd[400], want[65] = "";
+	snprintf(cmd, sizeof cmd, "sha256sum %s/ok.wav", MEDIA);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p && fscanf(p, "%64s", want) == 1);
+	pclose(p);
+	cr_expect_str_eq(sha, want);
 
 	/* the same file again for the same assignment: the first record */
 	r = upload(aid, C1, "audio/wav", "ok.wav");
