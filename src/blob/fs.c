@@ -1,5 +1,6 @@
 /* Content-addressed blobs on the local file system. See blob.h. */
 #include "blob/blob.h"
+#include "core/crypto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,7 @@ struct fc_blob_writer {
 	fc_blob *b;
 	int fd;
 	char tmp[1100];
-	crypto_hash_sha256_state sha;
+	fc_sha256 *sha;
 };
 
 static int mkdir_p(const char *path)
@@ -88,11 +89,10 @@ int fc_blob_hash_file(const char *path, char hex[65], uint64_t *size, fc_err *er
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
-	unsigned char *buf = malloc(CHUNK), h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
+	unsigned char *buf = malloc(CHUNK);
+	fc_sha256 *st = fc_sha256_new();
 	uint64_t total = 0;
-	int rc = buf ? 0 : fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = buf && st ? 0 : fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	while (!rc) {
 		ssize_t n = read(fd, buf, CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -101,15 +101,16 @@ int fc_blob_hash_file(const char *path, char hex[65], uint64_t *size, fc_err *er
 			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the uploaded file.");
 		if (n <= 0)
 			break;
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		fc_sha256_update(st, buf, n);
 		total += (uint64_t)n;
 	}
 	close(fd);
 	free(buf);
-	if (rc)
+	if (rc) {
+		fc_sha256_free(st);
 		return rc;
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(hex, 65, h, sizeof h);
+	}
+	fc_sha256_final_hex(st, hex);
 	if (size)
 		*size = total;
 	return 0;
@@ -156,14 +157,19 @@ int fc_blob_writer_open(fc_blob *b, fc_blob_writer **out, fc_err *err)
 		free(w);
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
 	}
-	crypto_hash_sha256_init(&w->sha);
+	if (!(w->sha = fc_sha256_new())) {
+		close(w->fd);
+		unlink(w->tmp);
+		free(w);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
 	*out = w;
 	return 0;
 }
 
 int fc_blob_writer_write(fc_blob_writer *w, const void *data, size_t n, fc_err *err)
 {
-	crypto_hash_sha256_update(&w->sha, data, n);
+	fc_sha256_update(w->sha, data, n);
 	const char *p = data;
 	while (n) {
 		ssize_t k = write(w->fd, p, n);
@@ -183,16 +189,16 @@ void fc_blob_writer_abort(fc_blob_writer *w)
 		return;
 	close(w->fd);
 	unlink(w->tmp);
+	fc_sha256_free(w->sha);
 	free(w);
 }
 
 int fc_blob_writer_commit(fc_blob_writer *w, char hex[65], fc_err *err)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
 	char final[1200];
 	int rc = 0;
-	crypto_hash_sha256_final(&w->sha, h);
-	sodium_bin2hex(hex, 65, h, sizeof h);
+	fc_sha256_final_hex(w->sha, hex);
+	w->sha = NULL;
 	if (fsync(w->fd)) {
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
 		goto out;

@@ -1,6 +1,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -34,3 +35,29 @@ int fc_crypto_streq(const char *a, const char *b)
 		return 0;
 	return sodium_memcmp(a, b, la) == 0;
 }
+
+fc_sha256 *fc_sha256_new(void)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		c = NULL;
+	}
+	return (fc_sha256 *)c;
+}
+
+void fc_sha256_update(fc_sha256 *h, const void *data, size_t n)
+{
+	EVP_DigestUpdate((EVP_MD_CTX *)h, data, n);
+}
+
+void fc_sha256_final_hex(fc_sha256 *h, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &len);
+	sodium_bin2hex(out, 65, md, sizeof md);
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
+}
+
+void fc_sha256_free(fc_sha256 *h) { EVP_MD_CTX_free((EVP_MD_CTX *)h); }

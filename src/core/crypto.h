@@ -14,4 +14,14 @@ void fc_crypto_sha256_hex(const void *data, size_t n, char out[65]);
 /* Constant-time string equality (lengths compared first). */
 int fc_crypto_streq(const char *a, const char *b);
 
+/* Streaming SHA-256 for large bodies (uploads, blobs). Backed by OpenSSL's
+ * libcrypto, which uses the CPU's SHA instructions: about 4x libsodium's
+ * portable SHA-256 on this project's machines (bench/README.md). */
+typedef struct fc_sha256 fc_sha256;
+fc_sha256 *fc_sha256_new(void);                       /* NULL when out of memory */
+void fc_sha256_update(fc_sha256 *h, const void *data, size_t n);
+/* Writes 64 hex digits + NUL and frees h. */
+void fc_sha256_final_hex(fc_sha256 *h, char out[65]);
+void fc_sha256_free(fc_sha256 *h);                    /* without a result; NULL ok */
+
 #endif
