@@ -203,3 +203,40 @@ int64_t fc_api_id(fc_req *r, int i)
 	}
 	return r->ids[i];
 }
+
+void fc_api_reply(fc_req *r, int rc, fc_err *err, int status, json_t *out)
+{
+	if (rc)
+		fc_api_fail(r, err);
+	else if (!out && (status & FC_API_EMPTY_IS_204))
+		fc_reply_empty(r, 204);
+	else
+		fc_reply_json(r, status & 0xffff, out);
+}
+
+void fc_api_call_id(fc_req *r, fc_api_id_fn fn, int status)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fn(fc_store_of(r), fc_user_of(r), id, &out, &err);
+	fc_api_reply(r, rc, &err, status, out);
+}
+
+void fc_api_call_id_body(fc_req *r, fc_api_id_body_fn fn, int status)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
+	if (!b) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	int rc = fn(fc_store_of(r), fc_user_of(r), id, b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, status, out);
+}

@@ -57,4 +57,15 @@ int fc_api_page(fc_req *r, int *limit, int64_t *after);
 /* Replies 404 unless path parameter i is a positive integer; returns it or -1. */
 int64_t fc_api_id(fc_req *r, int i);
 
+/* The common handler shapes: take path id 0 (and the JSON body), call fn,
+ * reply `status` with its result, or the error. A NULL result with
+ * FC_API_EMPTY_IS_204 in status answers 204 (e.g. "nothing to review"). */
+typedef int (*fc_api_id_fn)(fc_store *, const fc_user *, int64_t, json_t **, fc_err *);
+typedef int (*fc_api_id_body_fn)(fc_store *, const fc_user *, int64_t, const json_t *, json_t **, fc_err *);
+#define FC_API_EMPTY_IS_204 0x10000
+void fc_api_call_id(fc_req *r, fc_api_id_fn fn, int status);
+/* Replies with err when rc != 0, else `status` with out (stolen). */
+void fc_api_reply(fc_req *r, int rc, fc_err *err, int status, json_t *out);
+void fc_api_call_id_body(fc_req *r, fc_api_id_body_fn fn, int status);
+
 #endif

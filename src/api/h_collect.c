@@ -71,36 +71,10 @@ void h_media_get(fc_req *r)
 
 void h_validation_next(fc_req *r)
 {
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	if (fc_collect_validation_next(fc_store_of(r), fc_user_of(r), id, &out, &err))
-		fc_api_fail(r, &err);
-	else if (!out)
-		fc_reply_empty(r, 204);
-	else
-		fc_reply_json(r, 200, out);
+	fc_api_call_id(r, fc_collect_validation_next, 200 | FC_API_EMPTY_IS_204);
 }
 
-void h_votes_create(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
-	if (!b) {
-		fc_api_fail(r, &err);
-		return;
-	}
-	if (fc_collect_vote(fc_store_of(r), fc_user_of(r), id, b, &out, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_reply_json(r, 201, out);
-	json_decref(b);
-}
+void h_votes_create(fc_req *r) { fc_api_call_id_body(r, fc_collect_vote, 201); }
 
 void h_profile_get(fc_req *r)
 {

@@ -3,40 +3,9 @@
 #include "money/money.h"
 #include "money/payout.h"
 
-static void done(fc_req *r, int rc, fc_err *err, int status, json_t *out)
-{
-	if (rc)
-		fc_api_fail(r, err);
-	else
-		fc_reply_json(r, status, out);
-}
+void h_project_money(fc_req *r) { fc_api_call_id(r, fc_money_project, 200); }
 
-void h_project_money(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	int rc = fc_money_project(fc_store_of(r), fc_user_of(r), id, &out, &err);
-	done(r, rc, &err, 200, out);
-}
-
-void h_project_bonus(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
-	if (!b) {
-		fc_api_fail(r, &err);
-		return;
-	}
-	int rc = fc_money_bonus(fc_store_of(r), fc_user_of(r), id, b, &out, &err);
-	json_decref(b);
-	done(r, rc, &err, 201, out);
-}
+void h_project_bonus(fc_req *r) { fc_api_call_id_body(r, fc_money_bonus, 201); }
 
 void h_my_payouts_create(fc_req *r)
 {
@@ -50,7 +19,7 @@ void h_my_payouts_create(fc_req *r)
 	int rc = fc_money_payout_request(fc_store_of(r), fc_user_of(r), b, fc_req_header(r, "Idempotency-Key"), &out,
 					 &replayed, &err);
 	json_decref(b);
-	done(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 	if (!rc && replayed)
 		fc_reply_header(r, "Idempotent-Replayed", "true");
 }
@@ -64,7 +33,7 @@ void h_my_payouts_list(fc_req *r)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_money_payouts_list(fc_store_of(r), fc_user_of(r), limit, after, &out, &err);
-	done(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
 void h_payout_batch(fc_req *r)
@@ -72,7 +41,7 @@ void h_payout_batch(fc_req *r)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_money_payout_batch(fc_store_of(r), fc_user_of(r), fc_app_of(r)->data_dir, &fc_payout_csv, &out, &err);
-	done(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 }
 
 void h_payout_confirm(fc_req *r)
@@ -83,7 +52,7 @@ void h_payout_confirm(fc_req *r)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_money_payout_confirm(fc_store_of(r), fc_user_of(r), id, &out, &err);
-	done(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
 void h_payout_stats(fc_req *r)
@@ -91,5 +60,5 @@ void h_payout_stats(fc_req *r)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_money_payout_stats(fc_store_of(r), &out, &err);
-	done(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }

@@ -6,14 +6,6 @@
 
 #include <string.h>
 
-static void reply(fc_req *r, int rc, fc_err *err, int status, json_t *out)
-{
-	if (rc)
-		fc_api_fail(r, err);
-	else
-		fc_reply_json(r, status, out);
-}
-
 void h_projects_create(fc_req *r)
 {
 	fc_err err = {0};
@@ -24,7 +16,7 @@ void h_projects_create(fc_req *r)
 	}
 	int rc = fc_project_create(fc_store_of(r), fc_user_of(r), b, &out, &err);
 	json_decref(b);
-	reply(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 }
 
 void h_projects_list(fc_req *r)
@@ -36,35 +28,12 @@ void h_projects_list(fc_req *r)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_project_list(fc_store_of(r), fc_user_of(r), limit, after, &out, &err);
-	reply(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
-void h_projects_get(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	int rc = fc_project_get(fc_store_of(r), fc_user_of(r), id, &out, &err);
-	reply(r, rc, &err, 200, out);
-}
+void h_projects_get(fc_req *r) { fc_api_call_id(r, fc_project_get, 200); }
 
-void h_projects_patch(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
-	if (!b) {
-		fc_api_fail(r, &err);
-		return;
-	}
-	int rc = fc_project_update(fc_store_of(r), fc_user_of(r), id, b, &out, &err);
-	json_decref(b);
-	reply(r, rc, &err, 200, out);
-}
+void h_projects_patch(fc_req *r) { fc_api_call_id_body(r, fc_project_update, 200); }
 
 static void transition(fc_req *r, const char *action)
 {
@@ -74,7 +43,7 @@ static void transition(fc_req *r, const char *action)
 	fc_err err = {0};
 	json_t *out = NULL;
 	int rc = fc_project_transition(fc_store_of(r), fc_user_of(r), id, action, &out, &err);
-	reply(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
 void h_projects_publish(fc_req *r) { transition(r, "publish"); }
@@ -94,7 +63,7 @@ void h_projects_members(fc_req *r)
 	int rc = fc_project_add_member(fc_store_of(r), fc_user_of(r), id, fc_json_int(b, "user_id", 0),
 				       fc_json_str(b, "role", ""), &out, &err);
 	json_decref(b);
-	reply(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 }
 
 void h_projects_stats(fc_req *r)
@@ -110,7 +79,7 @@ void h_projects_stats(fc_req *r)
 		json_object_set_new(out, "agreement", agreement);
 	if (rc)
 		json_decref(out);
-	reply(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
 void h_consent_put(fc_req *r)
@@ -126,19 +95,10 @@ void h_consent_put(fc_req *r)
 	int rc = fc_consent_put(fc_store_of(r), fc_user_of(r), id, fc_json_str(b, "text", ""), fc_json_str(b, "version", ""),
 				&out, &err);
 	json_decref(b);
-	reply(r, rc, &err, 200, out);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
-void h_consent_get(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	int rc = fc_consent_get(fc_store_of(r), fc_user_of(r), id, &out, &err);
-	reply(r, rc, &err, 200, out);
-}
+void h_consent_get(fc_req *r) { fc_api_call_id(r, fc_consent_get, 200); }
 
 void h_consent_accept(fc_req *r)
 {
@@ -152,7 +112,7 @@ void h_consent_accept(fc_req *r)
 	fc_err err = {0};
 	int rc = fc_consent_accept(fc_store_of(r), fc_user_of(r), id, fc_json_str(b, "version", ""), &out, &err);
 	json_decref(b);
-	reply(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 }
 
 void h_projects_fund(fc_req *r)
@@ -167,5 +127,5 @@ void h_projects_fund(fc_req *r)
 	fc_err err = {0};
 	int rc = fc_money_fund(fc_store_of(r), fc_user_of(r), id, fc_json_int(b, "amount", 0), &out, &err);
 	json_decref(b);
-	reply(r, rc, &err, 201, out);
+	fc_api_reply(r, rc, &err, 201, out);
 }

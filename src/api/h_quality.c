@@ -3,23 +3,8 @@
 #include "api/handlers.h"
 #include "quality/contributors.h"
 
-typedef int (*project_fn)(fc_store *, const fc_user *, int64_t, json_t **, fc_err *);
-
-static void project_read(fc_req *r, project_fn fn)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	if (fn(fc_store_of(r), fc_user_of(r), id, &out, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_reply_json(r, 200, out);
-}
-
-void h_quality_my(fc_req *r) { project_read(r, fc_quality_my); }
-void h_qualification_result(fc_req *r) { project_read(r, fc_quality_test_result); }
+void h_quality_my(fc_req *r) { fc_api_call_id(r, fc_quality_my, 200); }
+void h_qualification_result(fc_req *r) { fc_api_call_id(r, fc_quality_test_result, 200); }
 
 void h_quality_contributors(fc_req *r)
 {
