@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/money.h"
+#include "work/configcache.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -53,7 +54,95 @@ typedef struct importer {
 	int64_t now;
 	uint64_t bytes;
 	fc_err *err;
+	int64_t overlap;
+	char *label_config;          /* for checking imported annotations */
+	const fc_labelconfig *config; /* parsed on the first annotation */
+	int64_t annotations;
 } importer;
+
+/* The user an imported annotation belongs to: an existing user id, or a
+ * named outside worker (a crowd platform's id), kept as a user who cannot
+ * sign in, so aggregation and agreement see one worker per name. */
+static int annotator(importer *im, const json_t *by, int64_t *uid, const char *where)
+{
+	fc_err *err = im->err;
+	if (json_is_integer(by)) {
+		if (fc_db_int(im->db, uid, NULL, "SELECT id FROM users WHERE id=?", "I", (int64_t)json_integer_value(by)))
+			return fc_err_set(err, FC_EINVAL, "unknown_user", "completed_by",
+					  "%s: completed_by %lld is not a user here.", where, (long long)json_integer_value(by));
+		return 0;
+	}
+	const char *name = json_is_object(by) ? fc_json_str(by, "email", NULL) : json_string_value(by);
+	if (!name || !*name || strlen(name) > 200)
+		return fc_err_set(err, FC_EINVAL, "invalid_type", "completed_by",
+				  "%s: completed_by must be a user id or a worker name.", where);
+	char email[512];
+	size_t j = 0;
+	for (const char *p = name; *p && j < 400; p++)
+		email[j++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_') ? *p : '_';
+	snprintf(email + j, sizeof email - j, "@imported.invalid");
+	if (fc_db_int(im->db, uid, NULL, "SELECT id FROM users WHERE email=?", "t", email) == 0)
+		return 0;
+	return fc_db_int(im->db, uid, err,
+			 "INSERT INTO users(email,password_hash,display_name,roles,created_at) VALUES(?,'!',?,0,?) RETURNING id",
+			 "ttI", email, name, im->now);
+}
+
+/* Label Studio's task format carries earlier annotations: each becomes an
+ * accepted, unpaid submission of its annotator, checked against the
+ * project's config like any other result. */
+static int add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns, const char *where)
+{
+	fc_err *err = im->err;
+	if (!json_is_array(anns))
+		return fc_err_set(err, FC_EINVAL, "invalid_type", "annotations", "%s: 'annotations' must be an array.", where);
+	size_t i;
+	const json_t *a;
+	int64_t n = 0;
+	json_array_foreach(anns, i, a) {
+		const json_t *result = json_object_get(a, "result");
+		if (!json_is_object(a) || !json_is_array(result))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "annotations",
+					  "%s: annotation %zu needs a 'result' array.", where, i + 1);
+		if (im->label_config) {
+			if (!im->config && !(im->config = fc_configcache_get(im->label_config, err)))
+				return err->code ? err->code : FC_EINVAL;
+			int rc = fc_labelconfig_validate_result(im->config, result, task_data, err);
+			if (rc) {
+				char msg[sizeof err->msg + 96];
+				snprintf(msg, sizeof msg, "%s, annotation %zu: %s", where, i + 1, err->msg);
+				snprintf(err->msg, sizeof err->msg, "%.319s", msg);
+				return rc;
+			}
+		}
+		int64_t uid, aid;
+		int rc = annotator(im, json_object_get(a, "completed_by"), &uid, where);
+		if (rc)
+			return rc;
+		const json_t *lt = json_object_get(a, "lead_time");
+		double secs = json_is_number(lt) && json_number_value(lt) >= 0 ? json_number_value(lt) : 0;
+		rc = fc_db_int(im->db, &aid, err,
+			       "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) "
+			       "VALUES(?,?,?,?,?,'submitted') RETURNING id",
+			       "IIIII", task, im->project_id, uid, im->now, im->now);
+		if (rc == FC_ECONFLICT)
+			return fc_err_set(err, FC_EINVAL, "duplicate_annotator", "annotations",
+					  "%s: one annotator has two annotations of this task.", where);
+		if (!rc)
+			rc = fc_db_exec(im->db, err,
+					"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,"
+					"status,reward,reviewed_at,created_at) VALUES(?,?,?,?,?,?,'accepted',0,?,?)",
+					"IIIIjdII", aid, task, im->project_id, uid, (json_t *)result, secs, im->now, im->now);
+		if (rc)
+			return rc;
+		n++;
+	}
+	im->annotations += n;
+	return n ? fc_db_exec(im->db, err,
+			      "UPDATE tasks SET submitted_count=?, open=(? < COALESCE(target_overlap, ?)) WHERE id=?", "IIII",
+			      n, n, im->overlap, task)
+		 : 0;
+}
 
 /* Validates one task object and inserts it. where: "line 7" or "element 3".
  * raw/raw_len, when given, is the object's source text: stored as is when
@@ -67,7 +156,8 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 	json_t *gold = NULL, *pred = NULL;
 	int64_t priority = 0;
 	if (data) {
-		static const char *allowed[] = {"data", "gold", "predictions", "priority", "meta", NULL};
+		/* "id" is accepted and ignored so Label Studio exports (ours too) import as they are */
+		static const char *allowed[] = {"data", "gold", "predictions", "priority", "meta", "annotations", "id", NULL};
 		const char *key;
 		json_t *v;
 		json_object_foreach(obj, key, v) {
@@ -76,7 +166,7 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 				ok |= !strcmp(allowed[i], key);
 			if (!ok)
 				return fc_err_set(err, FC_EINVAL, "unknown_field", key,
-						  "%s: unknown field '%s' (a task has data, gold, predictions, priority, meta).",
+						  "%s: unknown field '%s' (a task has data, gold, predictions, priority, meta, annotations).",
 						  where, key);
 		}
 		if (!json_is_object(data))
@@ -105,11 +195,15 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 	}
 	if (!dtxt)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	int rc = fc_db_exec(im->db, err,
-			    "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at) "
-			    "VALUES(?,?,?,?,?,?,?)",
-			    "ItjjIiI", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now);
+	const json_t *anns = data != obj ? json_object_get(obj, "annotations") : NULL;
+	int64_t task = 0;
+	int rc = fc_db_int(im->db, &task, err,
+			   "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at) "
+			   "VALUES(?,?,?,?,?,?,?) RETURNING id",
+			   "ItjjIiI", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now);
 	free(dtxt);
+	if (!rc && anns && !json_is_null(anns))
+		rc = add_annotations(im, task, data, anns, where);
 	if (rc)
 		return rc;
 	im->count++;
@@ -402,6 +496,7 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		   fc_import_progress progress, void *ud, fc_err *err)
 {
 	fc_db *db;
+	importer im = {0};
 	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
@@ -417,7 +512,18 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
 		goto out;
 	}
-	importer im = {.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
+	im = (importer){.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
+	fc_stmt *pst;
+	if (!(rc = fc_db_query(db, &pst, err, "SELECT overlap, label_config FROM projects WHERE id=?", "I", project_id))) {
+		if (fc_stmt_next(pst) == 1) {
+			im.overlap = fc_stmt_int(pst, 0);
+			if (!fc_stmt_isnull(pst, 1))
+				im.label_config = strdup(fc_stmt_text(pst, 1));
+		}
+		fc_stmt_done(pst);
+	}
+	if (rc)
+		goto out;
 	if (format == FC_IMPORT_NDJSON)
 		rc = import_ndjson(&im, f, progress, ud);
 	else if (format == FC_IMPORT_CSV)
@@ -440,6 +546,8 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 	if (progress)
 		progress(ud, im.bytes, im.count);
 out:
+	fc_configcache_put(im.config);
+	free(im.label_config);
 	return fc_db_end(db, &rc, err);
 }
 
