@@ -10,7 +10,7 @@ import json, re, sys, os
 
 root = os.path.join(os.path.dirname(__file__), "..")
 src = open(os.path.join(root, "src/api/routes.c")).read()
-routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", (\w+), ([^,]+), (FC_BODY_\w+), [^,]+, "(\w+)"\}', src)
+routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)", "([^"]+)", (\w+), ([^,]+), (FC_BODY_\w+), [^,]+, "(\w+)"\}', src)
 
 S = lambda **kw: kw
 SPEC = {
@@ -78,6 +78,13 @@ SPEC = {
     "appeal_decide": S(summary="A different reviewer upholds or denies an appeal", tag="review",
                        body={"decision": "string", "reason": "string"}),
     "appeals_list": S(summary="A project's appeals (?status=open|upheld|denied)", tag="review"),
+    "uploads_options": S(summary="tus 1.0 capabilities (Tus-Version, Tus-Extension, Tus-Max-Size)", tag="collection"),
+    "uploads_create": S(summary="Start a resumable upload (tus: Upload-Length, Upload-Metadata)", tag="collection"),
+    "uploads_head": S(summary="Where to resume (Upload-Offset)", tag="collection"),
+    "uploads_patch": S(summary="Send bytes from Upload-Offset (application/offset+octet-stream)", tag="collection"),
+    "uploads_delete": S(summary="Cancel an upload", tag="collection"),
+    "uploads_attach": S(summary="Attach a complete upload to an assignment (runs every media check)", tag="collection",
+                        body={"assignment_id": "integer"}),
     "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods&control=)", tag="quality"),
     "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa", tag="quality"),
     "quality_my": S(summary="Your gold accuracy on a project with its 95% interval, and whether you are paused and why", tag="quality"),

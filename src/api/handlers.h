@@ -84,4 +84,12 @@ void h_qualification_result(fc_req *r);
 void h_quality_contributors(fc_req *r);
 void h_quality_unpause(fc_req *r);
 
+/* h_uploads.c */
+void h_uploads_options(fc_req *r);
+void h_uploads_create(fc_req *r);
+void h_uploads_head(fc_req *r);
+void h_uploads_patch(fc_req *r);
+void h_uploads_delete(fc_req *r);
+void h_uploads_attach(fc_req *r);
+
 #endif

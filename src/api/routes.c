@@ -76,6 +76,13 @@ const fc_route fc_routes[] = {
 	{"GET", "/api/v1/projects/{id}/qualification/result", h_qualification_result, FC_AUTH_USER, FC_BODY_NONE, 0, "qualification_result"},
 	{"GET", "/api/v1/projects/{id}/contributors", h_quality_contributors, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_contributors"},
 	{"POST", "/api/v1/projects/{id}/contributors/{user_id}/unpause", h_quality_unpause, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_unpause"},
+	/* resumable uploads (tus 1.0) */
+	{"OPTIONS", "/api/v1/uploads", h_uploads_options, FC_AUTH_NONE, FC_BODY_NONE, 0, "uploads_options"},
+	{"POST", "/api/v1/uploads", h_uploads_create, FC_AUTH_USER, FC_BODY_NONE, 0, "uploads_create"},
+	{"HEAD", "/api/v1/uploads/{id}", h_uploads_head, FC_AUTH_USER, FC_BODY_NONE, 0, "uploads_head"},
+	{"PATCH", "/api/v1/uploads/{id}", h_uploads_patch, FC_AUTH_USER, FC_BODY_SPOOL, 0, "uploads_patch"},
+	{"DELETE", "/api/v1/uploads/{id}", h_uploads_delete, FC_AUTH_USER, FC_BODY_NONE, 0, "uploads_delete"},
+	{"POST", "/api/v1/uploads/{id}/attach", h_uploads_attach, FC_AUTH_USER, FC_BODY_JSON, 0, "uploads_attach"},
 };
 
 const size_t fc_routes_count = sizeof fc_routes / sizeof fc_routes[0];

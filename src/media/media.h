@@ -140,4 +140,49 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
  * Returns FC_EINVAL when any is wrong. */
 int fc_media_spec_validate(const json_t *spec, fc_err *err);
 
+/* ---- the media module (av.c → fcmedia.so; loader.c) ----
+ * Everything that calls libavformat/libavcodec/libswresample lives in av.c,
+ * built as a shared module: those libraries pull in ~140 shared libraries
+ * whose touched pages would more than double the server's idle RSS. The
+ * main binary does not link them; loader.c dlopen()s the module once, on the
+ * first recording probed or decoded (pthread_once), from
+ * $FAIRCROWD_MEDIA_MODULE when set, else from the running executable's
+ * directory (the build puts fcmedia.so next to faircrowd), else from the
+ * install directory. Nothing else crosses the boundary: the module exports
+ * only fc_media_module(), which takes the host table and returns the ops.
+ * Photos (stb_image) and type sniffing (libmagic) stay in the main binary.
+ * When the module cannot be loaded, fc_media_probe (for recordings) and
+ * fc_audio_analyse fail with FC_EIO "media_module_missing"; the rest of the
+ * server is unaffected. Bump FC_MEDIA_ABI when this interface changes. */
+#define FC_MEDIA_ABI 1
+#define FC_MEDIA_MODULE_FILE "fcmedia.so"
+
+/* What the main binary lends the module (the module links no faircrowd code). */
+struct fc_media_host {
+	int (*err_set)(fc_err *err, int code, const char *slug, const char *field, const char *fmt, ...)
+		__attribute__((format(printf, 5, 6)));
+	void (*acc_init)(fc_audio_acc *a, int sample_rate, int channels);
+	void (*acc_feed)(fc_audio_acc *a, const float *interleaved, size_t frames);
+};
+
+struct fc_media_ops {
+	int abi;                      /* FC_MEDIA_ABI the module was built with */
+	size_t probe_size, acc_size;  /* sizeof(fc_probe), sizeof(fc_audio_acc) there */
+	/* Fills container, codec, has_audio/has_video, sample_rate, channels,
+	 * width, height, fps and duration of a recording (p->mime and p->kind
+	 * are set by the caller). FC_ERULE "unreadable" when it cannot be read. */
+	int (*probe_av)(const char *path, fc_probe *p, fc_err *err);
+	/* Decodes the first audio stream as interleaved float, initialising acc
+	 * (host acc_init) and feeding it (acc_feed); the caller finishes it. */
+	int (*decode_audio)(const char *path, fc_audio_acc *acc, fc_err *err);
+};
+
+/* The module's one exported symbol; called once, before any op. */
+const struct fc_media_ops *fc_media_module(const struct fc_media_host *host);
+
+/* The module's ops, loading it on the first call (thread-safe). 0, or
+ * FC_EIO "media_module_missing" when it cannot be loaded (the reason is
+ * logged once). */
+int fc_media_ops_load(const struct fc_media_ops **ops, fc_err *err);
+
 #endif

@@ -1,16 +1,12 @@
-/* Type sniffing (libmagic) and probing (libavformat; stb_image for photos). */
+/* Type sniffing (libmagic) and probing (stb_image for photos; recordings
+ * through the media module, av.c). */
 #include "media/media.h"
 
-#include <libavformat/avformat.h>
-#include <libavutil/log.h>
 #include <magic.h>
-#include <pthread.h>
 #include <stb/stb_image.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void quiet(void) { av_log_set_level(AV_LOG_QUIET); }
 
 int fc_media_sniff(const char *path, char *mime, size_t n, fc_err *err)
 {
@@ -94,30 +90,6 @@ static int riff_truncated(const char *path)
 	return cut;
 }
 
-/* Browsers' MediaRecorder writes WebM without a duration (it streams and
- * never seeks back), so the length comes from the last packet's end time.
- * Reads packets only; nothing is decoded. */
-static double scan_duration(AVFormatContext *fmt)
-{
-	AVPacket *pkt = av_packet_alloc();
-	double end = 0;
-	if (!pkt)
-		return 0;
-	while (av_read_frame(fmt, pkt) >= 0) {
-		AVStream *s = fmt->streams[pkt->stream_index];
-		int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-		if (ts != AV_NOPTS_VALUE) {
-			int64_t start = s->start_time != AV_NOPTS_VALUE ? s->start_time : 0;
-			double t = (double)(ts - start + (pkt->duration > 0 ? pkt->duration : 0)) * av_q2d(s->time_base);
-			if (t > end)
-				end = t;
-		}
-		av_packet_unref(pkt);
-	}
-	av_packet_free(&pkt);
-	return end;
-}
-
 int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
 {
 	memset(p, 0, sizeof *p);
@@ -130,53 +102,14 @@ int fc_media_probe(const char *path, fc_probe *p, fc_err *err)
 	if (!p->kind[0])
 		return fc_err_set(err, FC_ERULE, "unreadable", "file",
 				  "The file is not audio, video or a photo (it looks like %s).", p->mime);
-	pthread_once(&quiet_once, quiet);
-	AVFormatContext *fmt = NULL;
-	if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
-		return fc_err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be read (damaged or truncated?).");
-	if (avformat_find_stream_info(fmt, NULL) < 0) {
-		rc = fc_err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be read (damaged or truncated?).");
-		goto out;
-	}
-	snprintf(p->container, sizeof p->container, "%s", fmt->iformat->name);
-	int ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-	int vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-	/* cover art in an audio file is a picture, not video */
-	if (vi >= 0 && (fmt->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC))
-		vi = -1;
-	if (ai >= 0) {
-		AVCodecParameters *c = fmt->streams[ai]->codecpar;
-		p->has_audio = 1;
-		p->sample_rate = c->sample_rate;
-		p->channels = c->ch_layout.nb_channels;
-		snprintf(p->codec, sizeof p->codec, "%s", avcodec_get_name(c->codec_id));
-	}
-	if (vi >= 0) {
-		AVStream *s = fmt->streams[vi];
-		p->has_video = 1;
-		p->width = s->codecpar->width;
-		p->height = s->codecpar->height;
-		AVRational r = av_guess_frame_rate(fmt, s, NULL);
-		p->fps = r.den ? av_q2d(r) : 0;
-		snprintf(p->codec, sizeof p->codec, "%s", avcodec_get_name(s->codecpar->codec_id));
-	}
-	if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
-		p->duration = (double)fmt->duration / AV_TIME_BASE;
-	else if (ai >= 0 && fmt->streams[ai]->duration != AV_NOPTS_VALUE)
-		p->duration = (double)fmt->streams[ai]->duration * av_q2d(fmt->streams[ai]->time_base);
-	if (!p->has_audio && !p->has_video) {
-		rc = fc_err_set(err, FC_ERULE, "unreadable", "file", "The file holds no audio or video stream.");
-		goto out;
-	}
-	if (p->duration <= 0)
-		p->duration = scan_duration(fmt);
+	const struct fc_media_ops *ops;
+	if ((rc = fc_media_ops_load(&ops, err)) || (rc = ops->probe_av(path, p, err)))
+		return rc;
 	p->truncated = riff_truncated(path);
 	/* the content decides the kind: a webm with a picture track is video */
 	strcpy(p->kind, p->has_video ? "video" : "audio");
 	short_format(p);
-out:
-	avformat_close_input(&fmt);
-	return rc;
+	return 0;
 }
 
 json_t *fc_probe_json(const fc_probe *p)

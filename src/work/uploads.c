@@ -1,0 +1,231 @@
+#include "work/uploads.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void fc_upload_clear(fc_upload *u)
+{
+	json_decref(u->metadata);
+	u->metadata = NULL;
+}
+
+int fc_upload_parse_metadata(const char *h, json_t **out, fc_err *err)
+{
+	json_t *o = json_object();
+	if (!h || !*h) {
+		*out = o;
+		return 0;
+	}
+	char *copy = strdup(h), *save = NULL;
+	int rc = 0;
+	for (char *pair = strtok_r(copy, ",", &save); pair && !rc; pair = strtok_r(NULL, ",", &save)) {
+		while (*pair == ' ')
+			pair++;
+		char *sp = strchr(pair, ' ');
+		if (sp)
+			*sp++ = 0;
+		if (!*pair || strlen(pair) > 64) {
+			rc = fc_err_set(err, FC_EINVAL, "invalid_metadata", "Upload-Metadata", "Upload-Metadata has an empty or long key.");
+			break;
+		}
+		unsigned char val[1024];
+		size_t vlen = 0;
+		if (sp && *sp &&
+		    sodium_base642bin(val, sizeof val - 1, sp, strlen(sp), NULL, &vlen, NULL, sodium_base64_VARIANT_ORIGINAL)) {
+			rc = fc_err_set(err, FC_EINVAL, "invalid_metadata", "Upload-Metadata",
+					"The value of '%.64s' in Upload-Metadata is not base64.", pair);
+			break;
+		}
+		val[vlen] = 0;
+		json_object_set_new(o, pair, json_stringn((const char *)val, vlen));
+	}
+	free(copy);
+	if (rc)
+		json_decref(o);
+	else
+		*out = o;
+	return rc;
+}
+
+static void path_of(const char *data_dir, const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/uploads/%s", data_dir, id);
+}
+
+int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int64_t length, json_t *metadata,
+		     fc_upload *out, fc_err *err)
+{
+	if (length < 0 || length > FC_UPLOAD_MAX)
+		return fc_err_set(err, FC_ETOOBIG, "too_large", "Upload-Length",
+				  "Upload-Length must be from 0 to %lld bytes.", (long long)FC_UPLOAD_MAX);
+	char dir[1100], path[1200];
+	snprintf(dir, sizeof dir, "%s/uploads", data_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store uploads.");
+	memset(out, 0, sizeof *out);
+	fc_crypto_token(out->id);
+	/* URL-safe base64 may hold '-' and '_': fine in a path segment */
+	path_of(data_dir, out->id, path, sizeof path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
+	close(fd);
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc) {
+		unlink(path);
+		return rc;
+	}
+	rc = fc_db_exec(db, err, "INSERT INTO uploads(id,user_id,length,metadata,created_at) VALUES(?,?,?,?,?)", "tIIjI",
+			out->id, user->id, length, metadata, fc_clock_now());
+	if (fc_db_end(db, &rc, err)) {
+		unlink(path);
+		return rc;
+	}
+	out->length = length;
+	out->metadata = json_incref(metadata);
+	return 0;
+}
+
+static int load(fc_db *db, const fc_user *user, const char *id, fc_upload *out, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err, "SELECT length, offset, metadata FROM uploads WHERE id=? AND user_id=?", "tI",
+			     id, user->id);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1) {
+		snprintf(out->id, sizeof out->id, "%s", id);
+		out->length = fc_stmt_int(st, 0);
+		out->offset = fc_stmt_int(st, 1);
+		out->metadata = fc_stmt_json(st, 2);
+	} else {
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such upload.");
+	}
+	fc_stmt_done(st);
+	return rc;
+}
+
+int fc_upload_get(fc_store *s, const fc_user *user, const char *id, fc_upload *out, fc_err *err)
+{
+	fc_db *db;
+	memset(out, 0, sizeof *out);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	rc = load(db, user, id, out, err);
+	fc_db_rollback(db);
+	return rc;
+}
+
+int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, const char *id, int64_t offset, FILE *f,
+		     uint64_t len, int64_t *new_offset, fc_err *err)
+{
+	fc_upload u;
+	int rc = fc_upload_get(s, user, id, &u, err);
+	if (rc)
+		return rc;
+	if (offset != u.offset) {
+		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset",
+				"Upload-Offset is %lld but the upload holds %lld bytes; resume from there.",
+				(long long)offset, (long long)u.offset);
+		goto out;
+	}
+	if ((int64_t)len > u.length - u.offset) {
+		rc = fc_err_set(err, FC_ETOOBIG, "too_large", NULL, "The bytes go past Upload-Length (%lld).",
+				(long long)u.length);
+		goto out;
+	}
+	char path[1200];
+	path_of(data_dir, id, path, sizeof path);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's file is gone.");
+		goto out;
+	}
+	/* drop anything past the recorded offset (a PATCH that died mid-way) */
+	if (ftruncate(fd, (off_t)offset) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		close(fd);
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
+		goto out;
+	}
+	char buf[65536];
+	uint64_t left = len;
+	while (left && !rc) {
+		size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+		size_t n = fread(buf, 1, want, f);
+		if (n == 0) {
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the request body.");
+			break;
+		}
+		for (size_t off = 0; off < n && !rc;) {
+			ssize_t k = write(fd, buf + off, n - off);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload (disk full?).");
+			else
+				off += (size_t)k;
+		}
+		left -= n;
+	}
+	if (!rc && fdatasync(fd))
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
+	close(fd);
+	if (rc)
+		goto out;
+	fc_db *db;
+	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
+		goto out;
+	/* compare-and-set: two PATCHes racing for the same offset, one wins */
+	rc = fc_db_exec(db, err, "UPDATE uploads SET offset=? WHERE id=? AND offset=?", "ItI", offset + (int64_t)len, id,
+			offset);
+	if (!rc && fc_db_changes(db) != 1)
+		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset", "Another request moved this upload on.");
+	if (!fc_db_end(db, &rc, err))
+		*new_offset = offset + (int64_t)len;
+out:
+	fc_upload_clear(&u);
+	return rc;
+}
+
+int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const char *id, char *buf, size_t n,
+		   fc_upload *out, fc_err *err)
+{
+	int rc = fc_upload_get(s, user, id, out, err);
+	if (rc)
+		return rc;
+	if (out->offset != out->length) {
+		rc = fc_err_set(err, FC_ECONFLICT, "upload_incomplete", NULL,
+				"The upload holds %lld of %lld bytes; send the rest first.", (long long)out->offset,
+				(long long)out->length);
+		fc_upload_clear(out);
+		return rc;
+	}
+	path_of(data_dir, id, buf, n);
+	return 0;
+}
+
+int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, const char *id, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	rc = fc_db_exec(db, err, "DELETE FROM uploads WHERE id=? AND user_id=?", "tI", id, user->id);
+	if (!rc && fc_db_changes(db) == 0)
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such upload.");
+	if (!fc_db_end(db, &rc, err)) {
+		char path[1200];
+		path_of(data_dir, id, path, sizeof path);
+		unlink(path);
+	}
+	return rc;
+}
