@@ -4,6 +4,7 @@ import { h, clear, money, duration, when, toast, field, toMinor, toMajor, random
 import { get, post } from '../api.js';
 import { markdown } from '../markdown.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
+import { prepareWork, startWorkOnClick } from './work.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -38,6 +39,7 @@ export async function boardView(ctx) {
 export async function projectView(ctx) {
   const id = ctx.params[0];
   const p = await get(`/projects/${id}`);
+  prepareWork(p);
   const page = h('section', { class: 'page narrow' },
     h('p', { class: 'crumbs' }, h('a', { href: '/work' }, '← All projects')),
     h('h1', null, p.title), payBlock(p));
@@ -48,6 +50,7 @@ export async function projectView(ctx) {
   page.append(h('h2', null, 'Instructions'), instr);
   const words = p.kind === 'collection' ? MEDIA_WORDS[(p.collect && p.collect.media) || 'audio'] : null;
   const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, words ? words.start : 'Start working');
+  if (!words) startWorkOnClick(start, p);
   const actions = h('div', { class: 'actions' }, start, words ? h('a', { class: 'btn big', href: `/work/${id}/validate` }, words.check) : null);
   if (words) {
     const rules = specSummary(p.collect || {});

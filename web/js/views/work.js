@@ -5,9 +5,11 @@ import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
 import { get, post, api } from '../api.js';
 import { markdown } from '../markdown.js';
 import { Annotator } from '../annotate/annotator.js';
+import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
 
 const IDLE_SECONDS = 60;
+const IMAGE_WAIT_MS = 50;
 const leaseKey = (pid) => `fc-lease-${pid}`;
 const draftKey = (aid) => `fc-draft-${aid}`;
 
@@ -65,10 +67,86 @@ export class ActiveTimer {
   }
 }
 
+// The project as its page just loaded it, so "Start working" need not fetch
+// it again before leasing a task; older than PROJECT_FRESH_MS it is fetched.
+const PROJECT_FRESH_MS = 120000;
+const projectCache = new Map();
+
+export function rememberProject(p) {
+  if (p && p.id !== undefined) projectCache.set(String(p.id), { p, at: Date.now() });
+}
+
+function freshProject(pid) {
+  const c = projectCache.get(String(pid));
+  return c && Date.now() - c.at < PROJECT_FRESH_MS ? c.p : null;
+}
+
+// A parsed labeling config is read-only, so one parse serves every task of a project.
+let parsedConfig = { xml: null, cfg: null };
+function configFor(xml) {
+  if (typeof xml !== 'string') return xml;
+  if (parsedConfig.xml !== xml) parsedConfig = { xml, cfg: parseConfig(xml) };
+  return parsedConfig.cfg;
+}
+
+/** The saved lease of a project, or a new one from the server (null: no task left). */
+async function leaseTask(pid) {
+  const saved = readJSON(leaseKey(pid));
+  if (saved && saved.asg && Date.parse(saved.asg.expires_at) > Date.now() + 5000) return saved;
+  const a = await post(`/projects/${pid}/assignments`);
+  if (!a) return null;
+  const entry = { asg: a, key: `fc-${a.id}-${randomId(16)}` };
+  writeJSON(leaseKey(pid), entry);
+  return entry;
+}
+
+// A lease asked for by the click on "Start working", before the route changes.
+const startedLeases = new Map();
+
+/** The project page's "Start working" link: lease as the click happens, the work screen takes it over. */
+export function startWorkOnClick(link, p) {
+  link.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || p.kind === 'collection') return;
+    const promise = leaseTask(p.id);
+    promise.catch(() => {}); // handled by the work screen
+    startedLeases.set(String(p.id), { promise, at: Date.now() });
+  });
+}
+
+function takeStartedLease(pid) {
+  const s = startedLeases.get(String(pid));
+  startedLeases.delete(String(pid));
+  return s && Date.now() - s.at < 10000 ? s.promise : null;
+}
+
+/**
+ * On a project's page: remember the project for "Start working" and, when
+ * the browser is idle, do what the work screen would otherwise do first —
+ * the page's first storage access (slow) and parsing the labeling config.
+ */
+export function prepareWork(p) {
+  rememberProject(p);
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+  idle(() => {
+    readJSON(leaseKey(p.id));
+    if (p.kind === 'collection') return;
+    try {
+      configFor(p.label_config);
+    } catch {
+      /* a broken config is reported on the work screen */
+    }
+  });
+}
+
 function imageUrls(data) {
   const out = [];
   for (const v of Object.values(data || {})) if (typeof v === 'string' && /^(data:image\/|\/|https?:)/.test(v) && /(^data:image|\.(png|jpe?g|gif|webp|svg)(\?|$))/i.test(v)) out.push(v);
   return out;
+}
+
+/** A promise that never rejects: {value} or {error}, to await later. */
+function settle(promise) {
+  return promise.then((value) => ({ value }), (error) => ({ error }));
 }
 
 function preload(urls) {
@@ -82,8 +160,13 @@ function preload(urls) {
 
 export async function workView(ctx) {
   const pid = ctx.params[0];
-  const project = await get(`/projects/${pid}`);
+  const started = takeStartedLease(pid);
+  const cached = freshProject(pid);
+  const project = cached || await get(`/projects/${pid}`);
+  rememberProject(project);
   if (project.kind === 'collection') return collectView(ctx, project);
+  // lease at once: the screen is built while the request is in flight
+  const firstLease = settle(lease(started));
   let asg = null;
   let key = null;
   let ann = null;
@@ -138,15 +221,9 @@ export async function workView(ctx) {
     taskHost.querySelector('a').focus();
   }
 
-  async function lease() {
-    const saved = readJSON(leaseKey(pid));
-    if (saved && saved.asg && Date.parse(saved.asg.expires_at) > Date.now() + 5000) return saved;
+  async function lease(started) {
     try {
-      const a = await post(`/projects/${pid}/assignments`);
-      if (!a) return null;
-      const entry = { asg: a, key: `fc-${a.id}-${randomId(16)}` };
-      writeJSON(leaseKey(pid), entry);
-      return entry;
+      return await (started || leaseTask(pid));
     } catch (e) {
       if (e.code === 'consent_required') {
         ctx.navigate(`/work/${pid}?consent=required`, { replace: true });
@@ -157,6 +234,15 @@ export async function workView(ctx) {
   }
 
   async function show(entry) {
+    const urls = entry ? imageUrls(entry.asg.task.data) : [];
+    const loaded = preload(urls);
+    if (urls.length) {
+      // A task's image is usually in within a few milliseconds: the annotator
+      // is built after it, so the first layout of the new task does not hold
+      // the image back. A slow image gets the annotator after IMAGE_WAIT_MS.
+      await Promise.race([loaded, new Promise((r) => setTimeout(r, IMAGE_WAIT_MS))]);
+      if (!ctx.isCurrent()) return;
+    }
     teardown();
     problems.hidden = true;
     if (entry === undefined) return;
@@ -168,12 +254,10 @@ export async function workView(ctx) {
     key = entry.key;
     actions.hidden = false;
     const draft = readJSON(draftKey(asg.id));
-    const urls = imageUrls(asg.task.data);
-    const loaded = preload(urls);
     clear(taskHost);
     clear(side);
     ann = new Annotator(taskHost, {
-      config: project.label_config, data: asg.task.data, predictions: asg.task.predictions,
+      config: configFor(project.label_config), data: asg.task.data, predictions: asg.task.predictions,
       result: draft && draft.result,
       onChange: () => {
         if (!problems.hidden && problems.firstChild && problems.firstChild.textContent === 'Before you submit:') check(false);
@@ -197,9 +281,15 @@ export async function workView(ctx) {
     if (first && !taskHost.contains(document.activeElement)) first.focus({ preventScroll: true });
   }
 
-  async function next() {
+  async function next(leased) {
     try {
-      await show(await lease());
+      let entry;
+      if (leased) {
+        const r = await leased;
+        if (r.error) throw r.error;
+        entry = r.value;
+      } else entry = await lease();
+      await show(entry);
     } catch (e) {
       showEmpty('Could not get a task', e.message);
     }
@@ -294,5 +384,10 @@ export async function workView(ctx) {
     window.removeEventListener('pagehide', onHide);
     delete document.body.dataset.taskReady;
   });
-  await next();
+  try {
+    configFor(project.label_config); // parsed while the lease is in flight
+  } catch {
+    /* a broken config is reported when the task is shown */
+  }
+  await next(firstLease);
 }
