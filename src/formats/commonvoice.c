@@ -4,6 +4,8 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/log.h"
+#include "media/media.h"
 #include "work/project.h"
 
 #include <archive.h>
@@ -25,10 +27,14 @@ struct fc_cv_export {
 	fc_blob *blob;
 	struct archive *a;
 	fc_buf out;   /* tar bytes produced, not yet read */
+	char data_dir[1024];
 	size_t out_off;
 	int next_tsv; /* entries emitted in order: TSVs, then clips */
 	FILE *cur;    /* file being copied into the current entry */
 	int closed, failed;
+	int normalise; /* clips as 16 kHz mono WAV (audio projects unless export.audio is "original") */
+	int keep;      /* ... and the originals too, under originals/ */
+	char orig_sha[80], orig_ext[32]; /* the original still to emit after its WAV, when keep */
 };
 
 static FILE *anon_tmp(const char *dir)
@@ -83,6 +89,7 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 	fc_cv_export *x = calloc(1, sizeof *x);
 	if (!x)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	snprintf(x->data_dir, sizeof x->data_dir, "%s", data_dir);
 	fc_db *db;
 	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc) {
@@ -126,6 +133,15 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 		goto out;
 	}
 	const char *pf = fc_json_str(spec, "prompt_field", "sentence");
+	const json_t *exp = json_object_get(spec, "export");
+	x->normalise = !strcmp(fc_json_str(spec, "media", "audio"), "audio") &&
+		       strcmp(fc_json_str(exp, "audio", "wav16k"), "original");
+	x->keep = x->normalise && json_is_true(json_object_get(exp, "keep_originals"));
+	if (x->normalise) { /* fail now, with a status, rather than cut the tar later */
+		const struct fc_media_ops *ops;
+		if ((rc = fc_media_ops_load(&ops, err)))
+			goto out;
+	}
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT s.user_id, s.up_votes, s.down_votes, s.validity, s.status, m.sha256, m.ext, t.data, "
 			      "u.demographics FROM submissions s JOIN media m ON m.id=s.media_id JOIN tasks t ON "
@@ -146,7 +162,7 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 		sodium_bin2hex(client, sizeof client, h, sizeof h);
 		json_t *data = fc_stmt_json(st, 7), *demo = fc_stmt_json(st, 8);
 		FILE *f = x->tsv[which];
-		fprintf(f, "%s\t%s.%s\t", client, fc_stmt_text(st, 5), fc_stmt_text(st, 6));
+		fprintf(f, "%s\t%s.%s\t", client, fc_stmt_text(st, 5), x->normalise ? "wav" : fc_stmt_text(st, 6));
 		put_field(f, fc_json_str(data, pf, ""));
 		fprintf(f, "\t%lld\t%lld\t", (long long)fc_stmt_int(st, 1), (long long)fc_stmt_int(st, 2));
 		put_field(f, fc_json_str(demo, "age_band", ""));
@@ -220,12 +236,44 @@ static int step(fc_cv_export *x)
 	}
 	x->next_tsv = NTSV + 1;
 	char line[160], sha[80], ext[32], name[200];
+	FILE *f;
+	uint64_t size;
+	if (x->orig_sha[0]) { /* the original of the clip just written */
+		snprintf(name, sizeof name, "originals/%s.%s", x->orig_sha, x->orig_ext);
+		int missing = fc_blob_open_read(x->blob, x->orig_sha, &f, &size, NULL);
+		x->orig_sha[0] = 0;
+		if (missing)
+			return -1;
+		if (begin_entry(x, name, f)) {
+			fclose(f);
+			return -1;
+		}
+		return 0;
+	}
 	if (fgets(line, sizeof line, x->clips) && sscanf(line, "%79s %31s", sha, ext) == 2) {
-		FILE *f;
-		uint64_t size;
-		if (fc_blob_open_read(x->blob, sha, &f, &size, NULL))
-			return -1; /* a referenced blob is missing: cut the stream */
-		snprintf(name, sizeof name, "clips/%s.%s", sha, ext);
+		if (x->normalise) {
+			/* transcoded into an unlinked temporary file, one clip at a time */
+			char blob[1200];
+			fc_err err = {0};
+			if (fc_blob_path(x->blob, sha, blob, sizeof blob) || !(f = anon_tmp(x->data_dir)))
+				return -1;
+			if (fc_media_to_wav_file(blob, f, FC_MEDIA_WAV_RATE, FC_MEDIA_WAV_CHANNELS, &err) ||
+			    fseek(f, 0, SEEK_SET)) {
+				fc_log(FC_LOG_ERROR, "cv export: clip %s cannot be transcoded: %s", sha, err.msg);
+				fc_err_clear(&err);
+				fclose(f);
+				return -1; /* cut the stream: the TSV names a WAV */
+			}
+			snprintf(name, sizeof name, "clips/%s.wav", sha);
+			if (x->keep) {
+				snprintf(x->orig_sha, sizeof x->orig_sha, "%s", sha);
+				snprintf(x->orig_ext, sizeof x->orig_ext, "%s", ext);
+			}
+		} else {
+			if (fc_blob_open_read(x->blob, sha, &f, &size, NULL))
+				return -1; /* a referenced blob is missing: cut the stream */
+			snprintf(name, sizeof name, "clips/%s.%s", sha, ext);
+		}
 		if (begin_entry(x, name, f)) {
 			fclose(f);
 			return -1;

@@ -2,6 +2,13 @@
  * validated.tsv, invalidated.tsv, other.tsv (columns client_id, path,
  * sentence, up_votes, down_votes, age, gender, accents) and clips/<sha>.<ext>.
  *
+ * Audio projects get their clips normalised: clips/<sha>.wav, 16-bit PCM at
+ * 16 kHz mono (fc_media_to_wav_file), unless collect.export.audio is
+ * "original"; with collect.export.keep_originals the uploads are added as
+ * originals/<sha>.<ext>. The TSV path names the clip in clips/. Each clip is
+ * transcoded, when its turn comes, into an unlinked temporary file under
+ * DATA/tmp. Photos and video are exported as uploaded.
+ *
  * client_id is SHA-256 of a per-project secret salt and the user id, so a
  * contributor is the same person across rows but cannot be looked up.
  * The TSVs are written to unlinked temporary files in one read transaction,

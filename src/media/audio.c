@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fc_audio_acc_init(fc_audio_acc *a, int sample_rate, int channels)
 {
@@ -77,5 +78,32 @@ int fc_audio_analyse(const char *path, fc_audio_stats *out, fc_err *err)
 		rc = ops->decode_audio(path, &acc, err);
 	if (!rc)
 		fc_audio_acc_finish(&acc, out);
+	return rc;
+}
+
+int fc_media_to_wav_file(const char *in, FILE *out, int rate, int channels, fc_err *err)
+{
+	if (!rate)
+		rate = FC_MEDIA_WAV_RATE;
+	if (!channels)
+		channels = FC_MEDIA_WAV_CHANNELS;
+	if (rate < 8000 || rate > 192000 || channels < 1 || channels > 8)
+		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL,
+				  "A WAV needs a rate of 8000 to 192000 Hz and 1 to 8 channels.");
+	const struct fc_media_ops *ops;
+	int rc = fc_media_ops_load(&ops, err);
+	return rc ? rc : ops->to_wav(in, out, rate, channels, err);
+}
+
+int fc_media_to_wav(const char *in, const char *out, int rate, int channels, fc_err *err)
+{
+	FILE *f = fopen(out, "wb");
+	if (!f)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create %s.", out);
+	int rc = fc_media_to_wav_file(in, f, rate, channels, err);
+	if (fclose(f) && !rc)
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot write %s.", out);
+	if (rc)
+		unlink(out);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* The media module (fcmedia.so): everything that calls libavformat,
- * libavcodec and libswresample — probing recordings and decoding their audio.
+ * libavcodec and libswresample — probing recordings, decoding their audio and
+ * transcoding it to the project's WAV format.
  * Built as a meson shared_module and loaded by loader.c on first use, so the
  * server does not map ~140 shared libraries it needs only for uploads. The
  * module calls nothing in the main binary directly; fc_err_set and the audio
@@ -11,6 +12,8 @@
 #include <libavutil/log.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,12 +177,187 @@ out:
 	return rc;
 }
 
+/* ---- transcoding to WAV ---- */
+
+static void put_le(unsigned char *p, uint32_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The 44-byte canonical header of a 16-bit PCM WAV holding data bytes. */
+static void wav_header(unsigned char h[44], int rate, int channels, uint32_t data)
+{
+	memcpy(h, "RIFF", 4);
+	put_le(h + 4, 36 + data, 4);
+	memcpy(h + 8, "WAVEfmt ", 8);
+	put_le(h + 16, 16, 4);                               /* fmt chunk size */
+	put_le(h + 20, 1, 2);                                /* PCM */
+	put_le(h + 22, (uint32_t)channels, 2);
+	put_le(h + 24, (uint32_t)rate, 4);
+	put_le(h + 28, (uint32_t)rate * (uint32_t)channels * 2, 4); /* bytes per second */
+	put_le(h + 32, (uint32_t)channels * 2, 2);           /* block align */
+	put_le(h + 34, 16, 2);                               /* bits per sample */
+	memcpy(h + 36, "data", 4);
+	put_le(h + 40, data, 4);
+}
+
+/* Writes n frames of interleaved s16 (native order) as little-endian. */
+static int put_s16(FILE *out, const int16_t *x, size_t samples, uint64_t *bytes)
+{
+	unsigned char b[4096];
+	size_t i = 0;
+	while (i < samples) {
+		size_t k = 0;
+		for (; i < samples && k < sizeof b; i++, k += 2) {
+			uint16_t v = (uint16_t)x[i];
+			b[k] = (unsigned char)v;
+			b[k + 1] = (unsigned char)(v >> 8);
+		}
+		if (fwrite(b, 1, k, out) != k)
+			return -1;
+		*bytes += k;
+	}
+	return 0;
+}
+
+static int to_wav(const char *path, FILE *out, int rate, int channels, fc_err *err)
+{
+	AVFormatContext *fmt = NULL;
+	AVCodecContext *dec = NULL;
+	SwrContext *swr = NULL;
+	AVPacket *pkt = NULL;
+	AVFrame *frame = NULL;
+	int16_t *buf = NULL;
+	int buf_frames = 0, rc = 0;
+	uint64_t bytes = 0;
+	AVChannelLayout in_layout = {0}, out_layout = {0};
+	off_t start = ftello(out);
+	unsigned char h[44];
+	if (start < 0)
+		return H->err_set(err, FC_EIO, "internal", NULL, "The WAV output cannot seek.");
+	if (avformat_open_input(&fmt, path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be decoded.");
+		goto out;
+	}
+	const AVCodec *codec = NULL;
+	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+	if (si < 0 || !codec) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording has no audio we can decode.");
+		goto out;
+	}
+	for (unsigned i = 0; i < fmt->nb_streams; i++) /* a video's pictures are not even read */
+		if ((int)i != si)
+			fmt->streams[i]->discard = AVDISCARD_ALL;
+	dec = avcodec_alloc_context3(codec);
+	pkt = av_packet_alloc();
+	frame = av_frame_alloc();
+	if (!dec || !pkt || !frame || avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar) < 0 ||
+	    avcodec_open2(dec, codec, NULL) < 0) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording's codec cannot be opened.");
+		goto out;
+	}
+	if (dec->ch_layout.nb_channels < 1 || dec->sample_rate < 1) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording declares no channels or rate.");
+		goto out;
+	}
+	/* a layout without positions (some WAVs) is taken as the usual one */
+	if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+		av_channel_layout_default(&in_layout, dec->ch_layout.nb_channels);
+	else if (av_channel_layout_copy(&in_layout, &dec->ch_layout) < 0) {
+		rc = H->err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		goto out;
+	}
+	av_channel_layout_default(&out_layout, channels);
+	if (swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_S16, rate, &in_layout, dec->sample_fmt,
+				dec->sample_rate, 0, NULL) < 0 ||
+	    swr_init(swr) < 0) {
+		rc = H->err_set(err, FC_EIO, "internal", NULL, "Cannot set up audio conversion.");
+		goto out;
+	}
+	/* the sizes are not known yet: a placeholder, rewritten at the end */
+	wav_header(h, rate, channels, 0);
+	if (fwrite(h, 1, sizeof h, out) != sizeof h) {
+		rc = H->err_set(err, FC_EIO, "internal", NULL, "Cannot write the WAV.");
+		goto out;
+	}
+	int eof = 0, done = 0;
+	while (!rc && !done) {
+		if (!eof) {
+			int r = av_read_frame(fmt, pkt);
+			if (r < 0) {
+				eof = 1;
+				avcodec_send_packet(dec, NULL);
+			} else {
+				if (pkt->stream_index == si)
+					avcodec_send_packet(dec, pkt); /* a damaged packet is skipped */
+				av_packet_unref(pkt);
+			}
+		}
+		while (!rc) {
+			int r = avcodec_receive_frame(dec, frame), n = 0;
+			if (r == AVERROR(EAGAIN))
+				break;
+			if (r < 0) { /* end of stream, or an undecodable tail: drain the resampler */
+				done = 1;
+			} else {
+				n = frame->nb_samples;
+			}
+			int want = swr_get_out_samples(swr, n);
+			if (want < 1) {
+				av_frame_unref(frame);
+				if (done)
+					break;
+				continue;
+			}
+			if (want > buf_frames) {
+				int16_t *nb = realloc(buf, (size_t)want * (size_t)channels * sizeof *nb);
+				if (!nb) {
+					rc = H->err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+					break;
+				}
+				buf = nb;
+				buf_frames = want;
+			}
+			uint8_t *outp[1] = {(uint8_t *)buf};
+			int got = swr_convert(swr, outp, buf_frames, done ? NULL : (const uint8_t **)frame->extended_data,
+					      n);
+			av_frame_unref(frame);
+			if (got > 0 && put_s16(out, buf, (size_t)got * (size_t)channels, &bytes))
+				rc = H->err_set(err, FC_EIO, "internal", NULL, "Cannot write the WAV.");
+			else if (bytes > UINT32_MAX - 36)
+				rc = H->err_set(err, FC_ERULE, "too_long", "file", "The recording is too long for a WAV.");
+			if (done)
+				break;
+		}
+	}
+	if (rc)
+		goto out;
+	/* the final sizes, then back to the end */
+	wav_header(h, rate, channels, (uint32_t)bytes);
+	off_t end = ftello(out);
+	if (end < 0 || fseeko(out, start, SEEK_SET) || fwrite(h, 1, sizeof h, out) != sizeof h ||
+	    fseeko(out, end, SEEK_SET) || fflush(out))
+		rc = H->err_set(err, FC_EIO, "internal", NULL, "Cannot write the WAV.");
+out:
+	free(buf);
+	av_channel_layout_uninit(&in_layout);
+	av_channel_layout_uninit(&out_layout);
+	av_frame_free(&frame);
+	av_packet_free(&pkt);
+	swr_free(&swr);
+	avcodec_free_context(&dec);
+	avformat_close_input(&fmt);
+	return rc;
+}
+
 static const struct fc_media_ops OPS = {
 	.abi = FC_MEDIA_ABI,
 	.probe_size = sizeof(fc_probe),
 	.acc_size = sizeof(fc_audio_acc),
 	.probe_av = probe_av,
 	.decode_audio = decode_audio,
+	.to_wav = to_wav,
 };
 
 /* Called once by the loader, before any other entry point. */

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- thresholds ---- */
 /* Whole-recording loudness below this is too quiet [min_rms_dbfs]. */
@@ -95,6 +96,22 @@ void fc_audio_acc_finish(fc_audio_acc *a, fc_audio_stats *out);
 /* Decodes the first audio stream of the file and measures it. */
 int fc_audio_analyse(const char *path, fc_audio_stats *out, fc_err *err);
 
+/* ---- normalisation (audio.c → the module's to_wav) ---- */
+/* The project format audio is exported in: 16-bit PCM WAV, 16 kHz mono. */
+#define FC_MEDIA_WAV_RATE 16000
+#define FC_MEDIA_WAV_CHANNELS 1
+/* Decodes the first audio stream of in (an audio file, or a video's sound)
+ * and writes it as 16-bit PCM WAV at rate Hz with channels channels (0 for
+ * either: FC_MEDIA_WAV_RATE / FC_MEDIA_WAV_CHANNELS), resampled and remixed
+ * with libswresample a frame at a time (memory does not grow with the
+ * recording). The header's sizes are written last, seeking back, so out
+ * must be seekable; it is written from its current position and left at the
+ * end of the WAV. FC_ERULE "unreadable" when in has no decodable audio;
+ * FC_EINVAL for a rate outside 8000..192000 or channels outside 1..8. */
+int fc_media_to_wav_file(const char *in, FILE *out, int rate, int channels, fc_err *err);
+/* The same into a new file at out (replaced; removed again on failure). */
+int fc_media_to_wav(const char *in, const char *out, int rate, int channels, fc_err *err);
+
 /* ---- photos (image.c) ---- */
 /* Mean grey level, 0..255. */
 double fc_image_mean(const uint8_t *grey, int w, int h);
@@ -152,9 +169,9 @@ int fc_media_spec_validate(const json_t *spec, fc_err *err);
  * only fc_media_module(), which takes the host table and returns the ops.
  * Photos (stb_image) and type sniffing (libmagic) stay in the main binary.
  * When the module cannot be loaded, fc_media_probe (for recordings) and
- * fc_audio_analyse fail with FC_EIO "media_module_missing"; the rest of the
+ * fc_audio_analyse and fc_media_to_wav fail with FC_EIO "media_module_missing"; the rest of the
  * server is unaffected. Bump FC_MEDIA_ABI when this interface changes. */
-#define FC_MEDIA_ABI 1
+#define FC_MEDIA_ABI 2
 #define FC_MEDIA_MODULE_FILE "fcmedia.so"
 
 /* What the main binary lends the module (the module links no faircrowd code). */
@@ -175,6 +192,8 @@ struct fc_media_ops {
 	/* Decodes the first audio stream as interleaved float, initialising acc
 	 * (host acc_init) and feeding it (acc_feed); the caller finishes it. */
 	int (*decode_audio)(const char *path, fc_audio_acc *acc, fc_err *err);
+	/* fc_media_to_wav_file with rate and channels already checked. */
+	int (*to_wav)(const char *in, FILE *out, int rate, int channels, fc_err *err);
 };
 
 /* The module's one exported symbol; called once, before any op. */

@@ -32,7 +32,7 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 		"media", "prompt_field", "min_seconds", "max_seconds", "min_sample_rate", "channels", "min_width",
 		"min_height", "min_fps", "max_fps", "max_bytes", "formats", "quotas", "min_rms_dbfs",
 		"max_silence_ratio", "max_clipping_ratio", "min_brightness", "max_brightness", "min_sharpness",
-		"max_dhash_distance", NULL};
+		"max_dhash_distance", "export", NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)c, key, v) {
@@ -61,6 +61,29 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 				else if (!json_is_integer(v) || json_integer_value(v) < 0)
 					fc_err_add_detail(err, "invalid_value", "collect.quotas",
 							  "Quota '%s' must be a whole number of submissions, 0 or more.", key);
+			}
+		}
+	}
+	const json_t *ex = json_object_get(c, "export");
+	if (ex && !json_is_null(ex)) {
+		if (!json_is_object(ex)) {
+			fc_err_add_detail(err, "invalid_type", "collect.export",
+					  "collect.export must be an object like {\"audio\": \"wav16k\", \"keep_originals\": false}.");
+		} else {
+			json_object_foreach((json_t *)ex, key, v) {
+				if (!strcmp(key, "audio")) {
+					if (!json_is_string(v) ||
+					    (strcmp(json_string_value(v), "wav16k") && strcmp(json_string_value(v), "original")))
+						fc_err_add_detail(err, "invalid_value", "collect.export.audio",
+								  "collect.export.audio must be 'wav16k' or 'original'.");
+				} else if (!strcmp(key, "keep_originals")) {
+					if (!json_is_boolean(v))
+						fc_err_add_detail(err, "invalid_type", "collect.export.keep_originals",
+								  "collect.export.keep_originals must be true or false.");
+				} else {
+					fc_err_add_detail(err, "unknown_field", "collect.export",
+							  "collect.export.%s is not an export field.", key);
+				}
 			}
 		}
 	}

@@ -14,7 +14,8 @@
 #include <stdio.h>
 
 /* Validates a collect spec beyond collect.media (limits, formats, quotas,
- * thresholds); every broken rule is a detail, the return FC_EINVAL naming
+ * thresholds, export: {audio: "wav16k" | "original", keep_originals: bool});
+ * every broken rule is a detail, the return FC_EINVAL naming
  * the first. Called from project validation. */
 int fc_collect_spec_validate(const json_t *collect, fc_err *err);
 

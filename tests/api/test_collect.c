@@ -43,6 +43,7 @@ static void make_media(void)
 		 "sox ok.wav -r 8000 rate8k.wav && "                  /* wrong rate */
 		 "sox -n -r 16000 -c 1 -b 16 big.wav synth 70 sine 440 vol 0.3 && " /* > 2 MB */
 		 "sox ok.wav -r 16000 -c 1 ok2.wav pitch 200 && "     /* a different valid recording */
+		 "sox ok.wav -r 44100 -c 2 stereo44.wav && "          /* for the export's normalisation */
 		 "ffmpeg %s -f lavfi -i testsrc=size=640x480 -frames:v 1 photo.png && "
 		 "ffmpeg %s -i photo.png -vf scale=800:600 photo_big.png && "
 		 "ffmpeg %s -f lavfi -i testsrc2=size=640x480 -frames:v 1 photo2.png && "
@@ -430,6 +431,8 @@ Test(collect, profile_and_quota_cells)
 	res_free(&r);
 }
 
+static void expect_wav16k(const char *file);
+
 static void vote(long long sid, const char *token, const char *v, int want, const char *validity)
 {
 	char path[96];
@@ -549,9 +552,128 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	struct stat sb;
 	cr_expect_eq(stat(file, &sb), 0);
 	cr_expect_eq((size_t)sb.st_size, strlen(header), "invalidated.tsv holds the header only");
+	/* the clip is normalised to 16 kHz mono 16-bit WAV; no originals unless asked */
 	snprintf(file, sizeof file, "%s/clips/%s.wav", dir, sha);
+	expect_wav16k(file);
+	snprintf(file, sizeof file, "%s/originals", dir);
+	cr_expect_neq(stat(file, &sb), 0, "no originals/ by default");
+}
+
+/* Header of a WAV written by the export: RIFF, PCM, 16000 Hz, mono, 16 bit,
+ * and a data size matching the file's. */
+static void expect_wav16k(const char *file)
+{
+	unsigned char h[44];
+	FILE *f = fopen(file, "rb");
+	cr_assert(f, "clip %s", file);
+	cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fclose(f);
+	cr_expect_eq(memcmp(h, "RIFF", 4), 0);
+	cr_expect_eq(memcmp(h + 8, "WAVEfmt ", 8), 0);
+	cr_expect_eq(h[20] | h[21] << 8, 1, "PCM");
+	cr_expect_eq(h[22] | h[23] << 8, 1, "mono");
+	cr_expect_eq(h[24] | h[25] << 8 | h[26] << 16 | h[27] << 24, 16000);
+	cr_expect_eq(h[34] | h[35] << 8, 16, "16 bit");
+	long data = (long)h[40] | (long)h[41] << 8 | (long)h[42] << 16 | (long)h[43] << 24;
+	cr_expect_eq(size, 44 + data);
+	cr_expect_gt(data, 32000 * 3, "ok.wav is ~3.7 s: %ld bytes", data);
+}
+
+/* Exports project pid as cv into S.dir/name and extracts it there. */
+static void export_cv(long long pid, const char *name, char *dir, size_t n)
+{
+	char path[128], file[400], cmd[800];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
+	res r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	snprintf(dir, n, "%s/%s", S.dir, name);
+	mkdir(dir, 0700);
+	snprintf(file, sizeof file, "%s/export.tar", dir);
+	FILE *f = fopen(file, "wb");
+	fwrite(r.body, 1, r.len, f);
+	fclose(f);
+	res_free(&r);
+	snprintf(cmd, sizeof cmd, "cd '%s' && tar -xf export.tar", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* An uploaded, submitted (pending) 44.1 kHz stereo stereo44.wav in a new
+ * project with this export spec; its sha256 into sha. */
+static long long pending_clip(json_t *export, char sha[65])
+{
+	json_t *spec = audio_spec();
+	json_object_del(spec, "channels");
+	json_object_del(spec, "max_bytes");
+	json_object_set_new(spec, "export", export);
+	long long pid = project(spec, 1);
+	long long aid = lease(pid, C1);
+	res r = upload(aid, C1, "audio/wav", "stereo44.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	cr_expect_eq(jint(r.json, "probe.channels"), 2, "%s", r.body);
+	snprintf(sha, 65, "%s", jstr(r.json, "sha256"));
+	res_free(&r);
+	r = submit(aid, C1, mid);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	return pid;
+}
+
+/* The TSV path column of other.tsv's one row. */
+static void expect_other_path(const char *dir, const char *want)
+{
+	char file[400], line[1024];
+	snprintf(file, sizeof file, "%s/other.tsv", dir);
+	FILE *f = fopen(file, "r");
+	cr_assert(f);
+	cr_assert(fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
+	fclose(f);
+	char *tab = strchr(line, '\t');
+	cr_assert(tab);
+	cr_expect_eq(strncmp(tab + 1, want, strlen(want)), 0, "%s", line);
+	cr_expect_eq(tab[1 + strlen(want)], '\t');
+}
+
+Test(collect, common_voice_export_keeps_originals_or_exports_them_as_they_are)
+{
+	char sha[65], dir[300], file[400], want[80];
+	struct stat sb;
 	size_t len;
-	free(slurp("ok.wav", &len));
-	cr_expect_eq(stat(file, &sb), 0, "clip %s", file);
+	free(slurp("stereo44.wav", &len));
+	/* keep_originals: the WAV and the upload */
+	long long pid = pending_clip(json_pack("{s:s,s:b}", "audio", "wav16k", "keep_originals", 1), sha);
+	export_cv(pid, "cv-keep", dir, sizeof dir);
+	snprintf(want, sizeof want, "%s.wav", sha);
+	expect_other_path(dir, want);
+	snprintf(file, sizeof file, "%s/clips/%s.wav", dir, sha);
+	expect_wav16k(file);
+	snprintf(file, sizeof file, "%s/originals/%s.wav", dir, sha);
+	cr_assert_eq(stat(file, &sb), 0, "original %s", file);
+	cr_expect_eq((size_t)sb.st_size, len, "the upload as it was");
+	/* audio: original: the upload itself under clips/ */
+	pid = pending_clip(json_pack("{s:s}", "audio", "original"), sha);
+	export_cv(pid, "cv-orig", dir, sizeof dir);
+	expect_other_path(dir, want);
+	snprintf(file, sizeof file, "%s/clips/%s.wav", dir, sha);
+	cr_assert_eq(stat(file, &sb), 0, "clip %s", file);
 	cr_expect_eq((size_t)sb.st_size, len);
+	snprintf(file, sizeof file, "%s/originals", dir);
+	cr_expect_neq(stat(file, &sb), 0);
+	/* a bad export spec is refused, naming the field */
+	json_t *spec = audio_spec();
+	json_object_set_new(spec, "export", json_pack("{s:s}", "audio", "mp3"));
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind", "collection",
+		    "collect", spec, "reward", 5, "overlap", 1);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.export.audio", "%s", r.body);
+	res_free(&r);
+	spec = audio_spec();
+	json_object_set_new(spec, "export", json_pack("{s:i}", "keep_originals", 1));
+	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind", "collection",
+		"collect", spec, "reward", 5, "overlap", 1);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.export.keep_originals", "%s", r.body);
+	res_free(&r);
 }

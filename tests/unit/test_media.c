@@ -257,3 +257,105 @@ Test(media, webm_without_duration_gets_measured_length)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	cr_expect_eq(system(cmd), 0);
 }
+
+/* Reads a canonical 44-byte WAV header: rate, channels, bits, data bytes. */
+static void wav_info(const char *path, int *rate, int *channels, int *bits, long *data, long *file)
+{
+	unsigned char h[44];
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "no %s", path);
+	cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h);
+	fseek(f, 0, SEEK_END);
+	*file = ftell(f);
+	fclose(f);
+	cr_expect_eq(memcmp(h, "RIFF", 4), 0);
+	cr_expect_eq(memcmp(h + 8, "WAVEfmt ", 8), 0);
+	cr_expect_eq(memcmp(h + 36, "data", 4), 0);
+	cr_expect_eq(h[20] | h[21] << 8, 1, "PCM");
+	*channels = h[22] | h[23] << 8;
+	*rate = (int)((uint32_t)h[24] | (uint32_t)h[25] << 8 | (uint32_t)h[26] << 16 | (uint32_t)h[27] << 24);
+	*bits = h[34] | h[35] << 8;
+	*data = (long)((uint32_t)h[40] | (uint32_t)h[41] << 8 | (uint32_t)h[42] << 16 | (uint32_t)h[43] << 24);
+	long riff = (long)((uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24);
+	cr_expect_eq(riff, *data + 36);
+}
+
+static void expect_16k_mono(const char *path, double seconds)
+{
+	int rate, channels, bits;
+	long data, file;
+	wav_info(path, &rate, &channels, &bits, &data, &file);
+	cr_expect_eq(rate, 16000);
+	cr_expect_eq(channels, 1);
+	cr_expect_eq(bits, 16);
+	cr_expect_eq(file, data + 44, "the header's size is the final one");
+	double got = (double)data / 32000.0;
+	cr_expect(fabs(got - seconds) <= seconds * 0.02, "%s: %f s, want %f", path, got, seconds);
+}
+
+Test(media, to_wav_resamples_and_mixes_down_wav_and_webm_opus)
+{
+	char dir[] = "/tmp/fc-towav-XXXXXX";
+	cr_assert(mkdtemp(dir));
+	char cmd[1024], in[128], webm[128], out[128];
+	snprintf(in, sizeof in, "%s/in.wav", dir);
+	snprintf(webm, sizeof webm, "%s/in.webm", dir);
+	snprintf(out, sizeof out, "%s/out.wav", dir);
+	snprintf(cmd, sizeof cmd,
+		 "sox -n -r 44100 -c 2 -b 16 %s synth 3 sine 440 sine 660 vol 0.5 && "
+		 "ffmpeg -loglevel error -f lavfi -i sine=frequency=440:duration=2.5 -ac 2 -ar 48000 -c:a libopus "
+		 "-f webm pipe:1 > %s",
+		 in, webm);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	fc_err err = {0};
+	cr_assert_eq(fc_media_to_wav(in, out, 0, 0, &err), 0, "%s", err.msg);
+	expect_16k_mono(out, 3.0);
+	cr_assert_eq(fc_media_to_wav(webm, out, 16000, 1, &err), 0, "%s", err.msg);
+	expect_16k_mono(out, 2.5);
+	/* the output is an ordinary WAV to another reader */
+	snprintf(cmd, sizeof cmd, "test \"$(soxi -r %s)\" = 16000 && test \"$(soxi -c %s)\" = 1", out, out);
+	cr_expect_eq(system(cmd), 0, "%s", cmd);
+	/* into a FILE* at an offset: the header lands where writing began */
+	FILE *f = fopen(out, "w+b");
+	fputs("prefix", f);
+	cr_assert_eq(fc_media_to_wav_file(in, f, 8000, 2, &err), 0, "%s", err.msg);
+	long end = ftell(f);
+	unsigned char h[44];
+	fseek(f, 6, SEEK_SET);
+	cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h);
+	fclose(f);
+	cr_expect_eq(memcmp(h, "RIFF", 4), 0);
+	long data = (long)((uint32_t)h[40] | (uint32_t)h[41] << 8 | (uint32_t)h[42] << 16 | (uint32_t)h[43] << 24);
+	cr_expect_eq(end, 6 + 44 + data, "left at the end");
+	cr_expect(fabs((double)data / (8000 * 4) - 3.0) < 0.06, "%ld bytes", data);
+	/* unhappy: not audio, a bad rate */
+	f = fopen(in, "wb");
+	fputs("not a recording at all", f);
+	fclose(f);
+	cr_expect_eq(fc_media_to_wav(in, out, 0, 0, &err), FC_ERULE);
+	cr_expect_eq(access(out, F_OK), -1, "no half-written output left");
+	cr_expect_eq(fc_media_to_wav(webm, out, 100, 1, &err), FC_EINVAL);
+	fc_err_clear(&err);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+Test(media, collect_spec_export_field)
+{
+	fc_err err = {0};
+	json_t *spec = json_pack("{s:s,s:{s:s,s:b}}", "media", "audio", "export", "audio", "wav16k", "keep_originals", 1);
+	cr_expect_eq(fc_collect_spec_validate(spec, &err), 0, "%s", err.msg);
+	json_decref(spec);
+	spec = json_pack("{s:s,s:{s:s,s:s,s:i}}", "media", "audio", "export", "audio", "mp3", "keep_originals", "yes",
+			 "bitrate", 1);
+	cr_expect_eq(fc_collect_spec_validate(spec, &err), FC_EINVAL);
+	cr_expect_str_eq(err.field, "collect.export.audio");
+	cr_expect_eq(json_array_size(err.details), 3, "%s", json_dumps(err.details, 0));
+	fc_err_clear(&err);
+	json_decref(spec);
+	spec = json_pack("{s:s,s:s}", "media", "audio", "export", "wav16k");
+	cr_expect_eq(fc_collect_spec_validate(spec, &err), FC_EINVAL);
+	cr_expect_str_eq(err.field, "collect.export");
+	fc_err_clear(&err);
+	json_decref(spec);
+}
