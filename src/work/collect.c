@@ -1,5 +1,6 @@
 /* Data collection: uploads, checks, submit, peer validation, quotas. */
 #include "work/collect.h"
+#include "money/ledger.h"
 #include "blob/blob.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -32,7 +33,7 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 		"media", "prompt_field", "min_seconds", "max_seconds", "min_sample_rate", "channels", "min_width",
 		"min_height", "min_fps", "max_fps", "max_bytes", "formats", "quotas", "min_rms_dbfs",
 		"max_silence_ratio", "max_clipping_ratio", "min_brightness", "max_brightness", "min_sharpness",
-		"max_dhash_distance", "export", NULL};
+		"max_dhash_distance", "export", "vote_reward", NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)c, key, v) {
@@ -42,6 +43,10 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 		if (!known)
 			fc_err_add_detail(err, "unknown_field", "collect", "collect.%s is not a collect spec field.", key);
 	}
+	const json_t *vr = json_object_get(c, "vote_reward");
+	if (vr && (!json_is_integer(vr) || json_integer_value(vr) < 0 || json_integer_value(vr) > 100000000))
+		fc_err_add_detail(err, "invalid_value", "collect.vote_reward",
+				  "collect.vote_reward must be 0 or more minor units per vote.");
 	const json_t *pf = json_object_get(c, "prompt_field");
 	if (pf && !json_is_null(pf) && (!json_is_string(pf) || !json_string_length(pf) || json_string_length(pf) > 100))
 		fc_err_add_detail(err, "invalid_value", "collect.prompt_field",
@@ -607,6 +612,41 @@ out:
 	return rc;
 }
 
+/* Validating is work too (Common Voice's model, paid here): the project's
+ * collect.vote_reward moves from its escrow straight to the voter's
+ * available money (votes are not reviewed). A project whose escrow cannot
+ * pay for the vote refuses it rather than taking unpaid work. */
+static int pay_vote(fc_db *db, int64_t project, int64_t voter, int64_t sid, fc_err *err)
+{
+	fc_stmt *st;
+	int64_t reward = 0;
+	char cur[8] = "USD";
+	int rc = fc_db_query(db, &st, err, "SELECT collect, currency FROM projects WHERE id=?", "I", project);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1) {
+		json_t *c = fc_stmt_json(st, 0);
+		reward = fc_json_int(c, "vote_reward", 0);
+		snprintf(cur, sizeof cur, "%s", fc_stmt_text(st, 1));
+		json_decref(c);
+	}
+	fc_stmt_done(st);
+	if (reward <= 0)
+		return 0;
+	char escrow[48], avail[48], ref[64];
+	snprintf(escrow, sizeof escrow, "escrow:%lld", (long long)project);
+	snprintf(avail, sizeof avail, "available:%lld", (long long)voter);
+	snprintf(ref, sizeof ref, "vote:%lld:%lld", (long long)sid, (long long)voter);
+	int64_t balance = 0;
+	if ((rc = fc_ledger_balance(db, escrow, &balance, err)))
+		return rc;
+	if (balance < reward)
+		return fc_err_set(err, FC_ECONFLICT, "insufficient_funds", NULL,
+				  "This project cannot pay for validation votes right now; try again later.");
+	fc_entry e[] = {{escrow, -reward}, {avail, reward}};
+	return fc_ledger_post(db, cur, "validation vote", ref, e, 2, NULL, err);
+}
+
 int fc_collect_vote(fc_store *s, const fc_user *user, int64_t sid, const json_t *body, json_t **out, fc_err *err)
 {
 	static const fc_field FIELDS[] = {{"vote", FC_J_STRING | FC_J_REQUIRED}, {0}};
@@ -655,6 +695,8 @@ int fc_collect_vote(fc_store *s, const fc_user *user, int64_t sid, const json_t 
 		rc = fc_err_set(err, FC_ECONFLICT, "already_voted", NULL, "You already voted on this recording.");
 		goto out;
 	}
+	if ((rc = pay_vote(db, project, user->id, sid, err)))
+		goto out;
 	if ((rc = fc_db_exec(db, err,
 			     "UPDATE submissions SET up_votes=up_votes+?, down_votes=down_votes+?, validity=CASE "
 			     "WHEN up_votes+?>=2 AND up_votes+?>down_votes+? THEN 'valid' "

@@ -449,7 +449,9 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	res r = api(&S, "PATCH", "/api/v1/me/profile", C1, "{s:s,s:s,s:s}", "gender", "female", "age_band", "thirties",
 		    "accent", "Irish English");
 	res_free(&r);
-	long long pid = project(audio_spec(), 3);
+	json_t *spec = audio_spec();
+	json_object_set_new(spec, "vote_reward", json_integer(2)); /* validating is paid work */
+	long long pid = project(spec, 3);
 	long long aid = lease(pid, C1);
 	r = upload(aid, C1, "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
@@ -497,6 +499,12 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	cr_expect_eq(jint(r.json, "up_votes"), 1);
 	res_free(&r);
 	vote(sid, C3, "up", 201, "valid");
+	r = api(&S, "GET", "/api/v1/me/earnings", C2, NULL);
+	cr_expect_eq(jint(r.json, "available"), 2, "one paid vote: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C3, NULL);
+	cr_expect_eq(jint(r.json, "available"), 2, "the refused vote (404) was not paid: %s", r.body);
+	res_free(&r);
 
 	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
 	cr_expect_str_eq(jstr(r.json, "items.0.validity"), "valid", "%s", r.body);
