@@ -4,6 +4,7 @@ import { get, post, setCsrf, onUnauthorized } from './js/api.js';
 import { signInView, signUpView } from './js/views/auth.js';
 import { boardView, projectView, myWorkView } from './js/views/contributor.js';
 import { workView } from './js/views/work.js';
+import { qualificationResultView } from './js/views/quality.js';
 import { projectsView, editorView } from './js/views/requester.js';
 import { dashboardView } from './js/views/dashboard.js';
 import { reviewView } from './js/views/review.js';
@@ -27,6 +28,7 @@ const routes = [
   { re: /^\/work$/, view: boardView, title: 'Find work' },
   { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
   { re: /^\/work\/(\d+)\/task$/, view: workView, title: 'Working', wide: true },
+  { re: /^\/work\/(\d+)\/result$/, view: qualificationResultView, title: 'Test result' },
   { re: /^\/work\/(\d+)\/validate$/, view: validateView, title: 'Check others’ work' },
   { re: /^\/me\/work$/, view: myWorkView, title: 'My work' },
   { re: /^\/me\/profile$/, view: profileView, title: 'Your profile' },

@@ -5,6 +5,7 @@ import { get, post } from '../api.js';
 import { markdown } from '../markdown.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
+import { pct, pausedBox, myQualityCard } from './quality.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -88,6 +89,50 @@ export async function projectView(ctx) {
   }
   if (ctx.query.get('consent') === 'required') toast('Please read and accept the consent first.', 'info');
   page.append(actions);
+  await qualityBlock(ctx, p, page, actions, start);
+}
+
+/** A test's terms or result, the contributor's gold accuracy, a pause. */
+async function qualityBlock(ctx, p, page, actions, start) {
+  const id = p.id;
+  const q = p.qualification;
+  if (q) {
+    let result = null;
+    try {
+      result = await get(`/projects/${id}/qualification/result`);
+    } catch (e) {
+      if (e.code !== 'test_not_finished' && e.status !== 404) throw e;
+    }
+    if (!ctx.isCurrent()) return;
+    if (result) {
+      start.hidden = true;
+      actions.prepend(h('a', { class: 'btn primary big', href: `/work/${id}/result` }, 'See your result'));
+      actions.before(h('div', { class: `notice test-terms ${result.passed ? 'ok' : ''}` },
+        h('strong', null, result.passed ? 'You passed this test' : 'You did not pass this test'),
+        ` with ${pct(result.score)} (pass mark ${pct(result.pass_mark)}).`, result.passed && result.grants ? ` You hold the qualification “${result.grants}”.` : ''));
+    } else {
+      start.textContent = 'Start the test';
+      actions.before(h('div', { class: 'card test-terms' },
+        h('h2', null, 'Qualification test'),
+        h('p', null, `Answer every question. A score of ${pct(q.pass_mark)} or more grants the qualification “${q.grants}”, which other projects require.`),
+        h('p', { class: 'muted small' }, `${q.paid ? 'Answers are paid.' : 'Unpaid.'} One attempt: retakes are not available yet. Your result, with the right answers, appears when you finish.`)));
+    }
+    return;
+  }
+  let mine = null;
+  try {
+    mine = await get(`/projects/${id}/my-quality`);
+  } catch {
+    return; // figures are a courtesy; the work screen explains a refusal
+  }
+  if (!ctx.isCurrent() || !mine) return;
+  if (mine.paused) {
+    actions.hidden = true;
+    actions.before(pausedBox(mine.reason, mine));
+  } else {
+    const card = myQualityCard(mine);
+    if (card) actions.before(card);
+  }
 }
 
 const STATUS_TEXT = { pending: 'Pending review', accepted: 'Accepted', rejected: 'Rejected', auto_accepted: 'Accepted (auto)' };
@@ -272,7 +317,8 @@ export async function myWorkView(ctx) {
       h('tbody', null, subs.items.map((s) => h('tr', { class: `sub-${s.status}` },
         h('td', { 'data-label': 'Project' }, s.project_title || `Project ${s.project_id}`),
         h('td', { 'data-label': 'Submitted' }, when(s.created_at)),
-        h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status)),
+        h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status),
+          s.gold_correct === true || s.gold_correct === false ? [' ', h('span', { class: `badge gold-badge ${s.gold_correct ? 'gold-correct' : 'gold-incorrect'}`, title: 'A check question with a known answer' }, `gold: ${s.gold_correct ? 'correct' : 'incorrect'}`)] : null),
         h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
         h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('code', null, s.reason_code), ' ', s.reason || '') : s.reason || '—'),
         h('td', { 'data-label': 'Appeal' }, appealCell(s))))))));

@@ -4,6 +4,7 @@ import { h, s, clear, money, toMinor, duration, toast, randomId, field, showForm
 import { get, post, put, api } from '../api.js';
 import { stat } from './contributor.js';
 import { STATUS } from './requester.js';
+import { contributorsPanel, labelsPanel } from './quality.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -130,13 +131,24 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
+    const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
+    page.append(quality);
+    Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {
+      if (!quality.isConnected) return;
+      quality.querySelector('p').remove();
+      quality.removeAttribute('aria-busy');
+      quality.append(...panels);
+    }, (e) => {
+      quality.querySelector('p').textContent = e.message;
+    });
 
     function importPanel() {
       const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,.ndjson,.csv,application/json,text/csv', class: 'sr-only' });
       const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' });
       const zone = h('label', { class: 'dropzone', for: 'import-file', tabindex: '0' },
         h('strong', null, 'Drop a task file here'), h('span', { class: 'muted' }, ' or press Enter to choose one'), h('br'),
-        h('span', { class: 'muted small' }, 'JSON array, JSON Lines or CSV (header row). Objects without "data" are taken whole as the data.'));
+        h('span', { class: 'muted small' }, 'JSON array, JSON Lines or CSV (header row). Objects without "data" are taken whole as the data.'),
+        p.kind === 'collection' ? null : [h('br'), h('span', { class: 'muted small gold-hint' }, 'Check questions: add "gold" with the right answer, e.g. {"data": {…}, "gold": {"label": "yes"}} (control name → answer). Contributors never see it.')]);
       zone.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();

@@ -94,6 +94,31 @@ export async function editorView(ctx) {
   const el = (p && p.eligibility) || {};
   const countries = inp('countries', { value: (el.countries || []).join(', '), placeholder: 'e.g. DE, FR (empty: everyone)' });
   const languages = inp('languages', { value: (el.languages || []).join(', '), placeholder: 'e.g. en, de' });
+  const quals = inp('qualifications', { value: (el.qualifications || []).join(', '), placeholder: 'e.g. sentiment-basics (empty: none)' });
+  // quality: rates as percentages like review_rate; empty thresholds mean "off"
+  const pctVal = (v) => (v === null || v === undefined ? '' : String(+(v * 100).toFixed(2)));
+  const goldRate = inp('gold_rate', { type: 'number', min: '0', max: '100', step: '1', value: p ? pctVal(p.gold_rate || 0) : '0' });
+  const goldThreshold = inp('gold_threshold', { type: 'number', min: '0', max: '100', step: '1', value: p ? pctVal(p.gold_threshold) : '', placeholder: 'off' });
+  const goldMin = inp('gold_min_answers', { type: 'number', min: '1', max: '10000', value: p && p.gold_min_answers ? p.gold_min_answers : 5 });
+  const confThreshold = inp('confidence_threshold', { type: 'number', min: '0', max: '100', step: '1', value: p ? pctVal(p.confidence_threshold) : '', placeholder: 'off' });
+  const maxOverlap = inp('max_overlap', { type: 'number', min: '1', max: '100', value: p && p.max_overlap ? p.max_overlap : '', placeholder: 'off' });
+  const q0 = (p && p.qualification) || null;
+  const qOn = h('input', { type: 'checkbox', name: 'q_enabled', id: 'q-enabled', checked: !!q0, disabled: !isDraft });
+  const qGrants = h('input', { name: 'q_grants', id: 'q-grants', class: 'input', value: q0 ? q0.grants : '', placeholder: 'e.g. sentiment-basics', readonly: !isDraft, maxlength: '100' });
+  const qPass = h('input', { name: 'q_pass_mark', id: 'q-pass_mark', class: 'input', type: 'number', min: '0', max: '100', step: '1', value: q0 ? pctVal(q0.pass_mark) : '80', readonly: !isDraft });
+  const qRetakes = h('input', { name: 'q_retakes', id: 'q-retakes', class: 'input narrow', type: 'number', min: '0', max: '0', value: q0 ? q0.retakes : 0, readonly: !isDraft });
+  const qPaid = h('input', { type: 'checkbox', name: 'q_paid', id: 'q-paid', checked: !!(q0 && q0.paid), disabled: !isDraft });
+  const qFields = h('div', { class: 'q-fields' },
+    h('div', { class: 'grid-2' },
+      field('Qualification it grants', qGrants, 'A name; projects that list it under “Required qualifications” open to those who pass.'),
+      field('Pass mark (%)', qPass, 'Share of questions answered right. Scored when a contributor has answered every question.'),
+      field('Retakes', qRetakes, 'Only 0 for now: everyone takes the test once. A retake would hand the same question to the same person twice, which the server cannot record yet.'),
+      h('div', { class: 'field' }, h('label', { class: 'check' }, qPaid, ' Pay for test answers'), h('p', { class: 'hint' }, 'An unpaid test (the default) must have reward 0.'))));
+  const syncQual = () => {
+    qFields.hidden = !qOn.checked;
+  };
+  qOn.addEventListener('change', syncQual);
+  syncQual();
   const rewardHint = h('p', { class: 'hint', id: 'reward-hint' });
   const updateRewardHint = () => {
     const m = toMinor(reward.value, currency.value);
@@ -255,13 +280,27 @@ export async function editorView(ctx) {
         field('Time to finish a task (minutes)', leaseMin),
         field('Max tasks per contributor', maxPer, 'Empty: no limit.'),
         field('Closes at (your local time)', closes, 'Empty: open until you close it.'),
-        field('Auto-approve after (days)', autoDays, 'Unreviewed work is accepted automatically.'),
-        field('Share of work to review (%)', reviewRate))),
+        field('Auto-approve after (days)', autoDays, 'Unreviewed work is accepted automatically.'))),
+    h('fieldset', { class: 'card quality-set' }, h('legend', null, 'Quality'),
+      h('p', { class: 'hint' }, 'Check questions (“gold”) are tasks you import with a "gold" answer; contributors cannot tell them apart from other tasks.'),
+      h('div', { class: 'grid-2' },
+        field('Share of work to review (%)', reviewRate, 'Submissions sampled for a reviewer; the rest wait for auto-approval.'),
+        field('Check questions mixed in (%)', goldRate, 'How often a contributor is handed a gold task instead of a regular one.'),
+        field('Pause below gold accuracy (%)', goldThreshold, 'Empty: never pause. Someone is paused only when even the top of the 95% interval of their accuracy is below this — evidence, not bad luck.'),
+        field('Gold answers before a pause', goldMin, 'Nobody is paused with fewer gold answers than this (default 5).'),
+        field('More judgments below agreement (%)', confThreshold, 'Empty: off. When the most common answer of a task has a smaller share, the task gets one more judgment.'),
+        field('Most judgments per task', maxOverlap, 'Upper limit for those extra judgments, from the overlap to 100. Fund for them.')),
+      h('div', { class: 'qualification-block' },
+        h('label', { class: 'check' }, qOn, ' This project is a qualification test'),
+        h('p', { class: 'hint' }, 'Every task is a gold question open to every contributor; they see their score and every right answer at the end. Fixed once published.'),
+        qFields)),
     h('fieldset', { class: 'card' }, h('legend', null, 'Review and eligibility'),
       field('Reasons a reviewer can reject with (one per line)', reasons, 'Reviewers must pick one and write a message; contributors see both.'),
-      h('div', { class: 'grid-2' }, field('Countries', countries), field('Languages', languages))),
+      h('div', { class: 'grid-2' }, field('Countries', countries), field('Languages', languages)),
+      field('Required qualifications', quals, 'Comma-separated names granted by qualification tests; contributors need all of them to see the project.')),
     h('div', { class: 'actions sticky-actions' }, saveBtn, p ? h('a', { class: 'btn', href: `/projects/${p.id}` }, 'Cancel') : h('a', { class: 'btn', href: '/projects' }, 'Cancel')));
 
+  const fraction = (v) => (String(v).trim() === '' ? null : +(+v / 100).toFixed(4));
   function body() {
     const b = {
       title: title.value.trim(), instructions: instructions.value, overlap: +overlap.value || 1,
@@ -269,8 +308,15 @@ export async function editorView(ctx) {
       review_rate: Math.min(1, Math.max(0, (+reviewRate.value || 0) / 100)), reject_reasons: list(reasons.value),
       max_per_contributor: maxPer.value ? +maxPer.value : null,
       closes_at: closes.value ? new Date(closes.value).toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
-      eligibility: { countries: list(countries.value).map((c) => c.toUpperCase()), languages: list(languages.value) },
+      eligibility: { countries: list(countries.value).map((c) => c.toUpperCase()), languages: list(languages.value), qualifications: list(quals.value) },
+      gold_rate: fraction(goldRate.value) ?? 0, gold_threshold: fraction(goldThreshold.value),
+      gold_min_answers: +goldMin.value || 5, confidence_threshold: fraction(confThreshold.value),
+      max_overlap: maxOverlap.value.trim() ? +maxOverlap.value : null,
     };
+    if (kind !== 'collection' && isDraft) {
+      if (qOn.checked) b.qualification = { grants: qGrants.value.trim(), pass_mark: fraction(qPass.value) ?? 0, retakes: +qRetakes.value || 0, paid: qPaid.checked };
+      else b.qualification = p && p.qualification ? null : undefined;
+    }
     if (isDraft) {
       b.kind = p ? undefined : kind;
       if (kind === 'collection') b.collect = collectSpec();
@@ -309,7 +355,9 @@ export async function editorView(ctx) {
         f = sub === 'max_bytes' ? 'c_max_mb' : `c_${sub}`;
         form.querySelector('.collect-spec details').open = !!form.querySelector(`.collect-spec details [name="${f}"]`);
       }
-      showFormError(form, { ...err, field: f === 'eligibility' ? 'countries' : f, message: err.message, details: err.details });
+      if (f === 'qualification') f = `q_${err.field.split('.')[1] || 'grants'}`;
+      if (f === 'eligibility') f = err.field.split('.')[1] === 'qualifications' ? 'qualifications' : err.field.split('.')[1] === 'languages' ? 'languages' : 'countries';
+      showFormError(form, { ...err, field: f, message: err.message, details: err.details });
       if (f === 'label_config') {
         configMsg.className = 'config-msg error';
         configMsg.textContent = err.message;
@@ -325,6 +373,7 @@ export async function editorView(ctx) {
   function syncKind() {
     collectSet.hidden = kind !== 'collection';
     form.querySelector('.labeling').hidden = kind === 'collection';
+    form.querySelector('.qualification-block').hidden = kind === 'collection';
   }
   syncKind();
   syncMedia();

@@ -7,6 +7,7 @@ import { markdown } from '../markdown.js';
 import { Annotator } from '../annotate/annotator.js';
 import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
+import { resultCard, pausedBox } from './quality.js';
 
 const IDLE_SECONDS = 60;
 const IMAGE_WAIT_MS = 50;
@@ -221,6 +222,49 @@ export async function workView(ctx) {
     taskHost.querySelector('a').focus();
   }
 
+  /** Replaces the task area with a full-width message (test result, pause). */
+  function showFinal(...nodes) {
+    teardown();
+    asg = null;
+    delete document.body.dataset.taskReady;
+    localStorage.removeItem(leaseKey(pid));
+    screen.classList.add('finished');
+    clear(side);
+    actions.hidden = true;
+    clear(taskHost).append(...nodes);
+    const h2 = taskHost.querySelector('h2');
+    if (h2) {
+      h2.tabIndex = -1;
+      h2.focus({ preventScroll: true });
+    }
+  }
+
+  async function showPaused(err) {
+    let mine = null;
+    try {
+      mine = await get(`/projects/${pid}/my-quality`);
+    } catch {
+      /* the refusal's own message is the reason */
+    }
+    if (!ctx.isCurrent()) return;
+    showFinal(pausedBox(err.message, mine), h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '/work' }, 'Find other work'), h('a', { class: 'btn', href: '/me/work' }, 'My work')));
+  }
+
+  /** A qualification test with nothing left to answer: its result, or false. */
+  async function showTestResult() {
+    let r;
+    try {
+      r = await get(`/projects/${pid}/qualification/result`);
+    } catch {
+      return false;
+    }
+    const card = await resultCard(project, r);
+    if (!ctx.isCurrent()) return true;
+    showFinal(h('h2', { class: 'result-title' }, 'Test finished'), card,
+      h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '/work' }, 'Find work'), h('a', { class: 'btn', href: `/work/${pid}` }, 'Back to the project')));
+    return true;
+  }
+
   async function lease(started) {
     try {
       return await (started || leaseTask(pid));
@@ -248,6 +292,7 @@ export async function workView(ctx) {
     if (entry === undefined) return;
     if (!entry) {
       localStorage.removeItem(leaseKey(pid));
+      if (project.qualification && (await showTestResult())) return;
       return showEmpty(done ? 'All done for now' : 'No tasks left right now', done ? `You submitted ${done} task${done === 1 ? '' : 's'}. There is nothing more for you in this project at the moment — thank you!` : 'Every task of this project is taken or finished. Check back later or pick another project.');
     }
     asg = entry.asg;
@@ -291,7 +336,8 @@ export async function workView(ctx) {
       } else entry = await lease();
       await show(entry);
     } catch (e) {
-      showEmpty('Could not get a task', e.message);
+      if (e.code === 'paused_for_quality') await showPaused(e);
+      else showEmpty('Could not get a task', e.message);
     }
   }
 
@@ -321,7 +367,7 @@ export async function workView(ctx) {
       localStorage.removeItem(draftKey(a.id));
       localStorage.removeItem(leaseKey(pid));
       done++;
-      toast(`Submitted · ${money(a.reward ?? project.reward, project.currency)} pending review`, 'ok', 2500);
+      toast(project.qualification ? 'Answer saved.' : `Submitted · ${money(a.reward ?? project.reward, project.currency)} pending review`, 'ok', 2500);
       await next();
     } catch (e) {
       if (e.code === 'invalid_result' || e.status === 400) {
