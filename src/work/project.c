@@ -522,8 +522,12 @@ int fc_project_list(fc_store *s, const fc_user *user, int limit, int64_t after, 
 			}
 			json_object_del(p, "gold_rate");
 			int64_t remaining = 0;
-			fc_db_int(db, &remaining, NULL, "SELECT COUNT(*) FROM tasks WHERE project_id=? AND open=1 AND is_gold=0",
-				  "I", fc_json_int(p, "id", 0));
+			/* gold is hidden among ordinary tasks, except in a qualification
+			 * test, whose questions are all gold */
+			int test = json_is_object(json_object_get(p, "qualification"));
+			fc_db_int(db, &remaining, NULL,
+				  "SELECT COUNT(*) FROM tasks WHERE project_id=? AND open=1 AND (is_gold=0 OR ?)", "Ii",
+				  fc_json_int(p, "id", 0), test);
 			json_object_set_new(p, "tasks_available", json_integer(remaining));
 		}
 		add_measured_pay(db, p);

@@ -213,6 +213,19 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_expect_eq(r.status, 403, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "not_eligible");
 	res_free(&r);
+	/* the board counts a test's questions although they are all gold */
+	r = api(&S, "GET", "/api/v1/projects", C[0], NULL);
+	size_t bi;
+	json_t *bp;
+	int on_board = 0;
+	json_array_foreach(jget(r.json, "items"), bi, bp) {
+		if (jint(bp, "id") == test) {
+			cr_expect_eq(jint(bp, "tasks_available"), 3, "%s", r.body);
+			on_board = 1;
+		}
+	}
+	cr_expect(on_board, "the test is on the board");
+	res_free(&r);
 
 	work(test, C[0], two_right, NULL, 0);
 	r = get(C[0], "/api/v1/projects/%lld/qualification/result", test);
