@@ -5,7 +5,18 @@
  * name). Writes go to a temporary file in DATA/blobs/tmp, are fsync'ed and
  * renamed into place, so a blob path either holds the complete bytes or does
  * not exist. Storing the same bytes twice keeps one file. Nothing here holds
- * a whole file in memory: hashing and copying stream 64 KiB at a time. */
+ * a whole file in memory: hashing and copying stream 64 KiB at a time.
+ *
+ * S3 backend: when FAIRCROWD_S3_ENDPOINT is set (an http(s) URL; path-style
+ * requests ENDPOINT/BUCKET/KEY signed with AWS SigV4, see s3.h), fc_blob_open
+ * also reads FAIRCROWD_S3_BUCKET, FAIRCROWD_S3_REGION (default us-east-1),
+ * FAIRCROWD_S3_ACCESS_KEY and FAIRCROWD_S3_SECRET_KEY, and blobs live in the
+ * bucket as blobs/ab/cd/<sha256> instead: fc_blob_put_file and the writer's
+ * commit upload (skipped when the object exists; the local source is then
+ * not needed), fc_blob_open_read downloads into an unlinked temporary file in
+ * DATA/blobs/tmp and returns it at offset 0, fc_blob_remove deletes the
+ * object. fc_blob_path still names the local path, which does not exist in
+ * that mode. Without FAIRCROWD_S3_ENDPOINT nothing changes. */
 #ifndef FC_BLOB_BLOB_H
 #define FC_BLOB_BLOB_H
 

@@ -1,5 +1,7 @@
-/* Content-addressed blobs on the local file system. See blob.h. */
+/* Content-addressed blobs on the local file system, or in an S3-compatible
+ * bucket when FAIRCROWD_S3_ENDPOINT is set. See blob.h. */
 #include "blob/blob.h"
+#include "blob/s3.h"
 #include "core/crypto.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 
 struct fc_blob {
 	char root[1024]; /* DATA/blobs */
+	fc_s3 *s3;       /* NULL: the local store */
 };
 
 struct fc_blob_writer {
@@ -60,11 +63,32 @@ int fc_blob_open(fc_blob **out, const char *data_dir, fc_err *err)
 		free(b);
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create the blob folder.");
 	}
+	const char *endpoint = getenv("FAIRCROWD_S3_ENDPOINT");
+	if (endpoint && *endpoint) {
+		fc_s3_config c = {endpoint, getenv("FAIRCROWD_S3_BUCKET"), getenv("FAIRCROWD_S3_REGION"),
+				  getenv("FAIRCROWD_S3_ACCESS_KEY"), getenv("FAIRCROWD_S3_SECRET_KEY")};
+		int rc = fc_s3_new(&b->s3, &c, err);
+		if (rc) {
+			free(b);
+			return rc;
+		}
+	}
 	*out = b;
 	return 0;
 }
 
-void fc_blob_close(fc_blob *b) { free(b); }
+void fc_blob_close(fc_blob *b)
+{
+	if (b)
+		fc_s3_free(b->s3);
+	free(b);
+}
+
+/* The object name of a blob in the bucket: blobs/ab/cd/<sha256>. */
+static void s3_key(const char *hex, char key[80])
+{
+	snprintf(key, 80, "blobs/%.2s/%.2s/%s", hex, hex + 2, hex);
+}
 
 static int is_hex64(const char *hex)
 {
@@ -199,6 +223,14 @@ int fc_blob_writer_commit(fc_blob_writer *w, char hex[65], fc_err *err)
 	int rc = 0;
 	fc_sha256_final_hex(w->sha, hex);
 	w->sha = NULL;
+	if (w->b->s3) { /* upload the temporary file, then drop it */
+		char key[80];
+		int exists = 0;
+		s3_key(hex, key);
+		if (!(rc = fc_s3_head(w->b->s3, key, &exists, NULL, err)) && !exists)
+			rc = fc_s3_put_file(w->b->s3, key, w->tmp, hex, err);
+		goto out;
+	}
 	if (fsync(w->fd)) {
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
 		goto out;
@@ -258,6 +290,20 @@ int fc_blob_put_file(fc_blob *b, const char *path, const char *hex, int *created
 	int rc;
 	if (created)
 		*created = 0;
+	if (b->s3) {
+		char key[80];
+		int exists = 0;
+		if (!is_hex64(hex))
+			return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "Not a blob name.");
+		s3_key(hex, key);
+		if ((rc = fc_s3_head(b->s3, key, &exists, NULL, err)) || exists)
+			return rc;
+		if ((rc = fc_s3_put_file(b->s3, key, path, hex, err)))
+			return rc;
+		if (created)
+			*created = 1;
+		return 0;
+	}
 	if ((rc = prepare(b, hex, final, sizeof final, err)))
 		return rc;
 	if (access(final, F_OK) == 0)
@@ -284,11 +330,42 @@ int fc_blob_put_file(fc_blob *b, const char *path, const char *hex, int *created
 	return 0;
 }
 
+/* Downloads into an unlinked temporary file in DATA/blobs/tmp: constant
+ * memory, and the space goes back when the caller closes it. */
+static int s3_open_read(const fc_blob *b, const char *hex, FILE **out, uint64_t *size, fc_err *err)
+{
+	char tmp[1100], key[80];
+	snprintf(tmp, sizeof tmp, "%s/tmp/get-XXXXXX", b->root);
+	int fd = mkstemp(tmp);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w+b");
+	if (fd >= 0)
+		unlink(tmp);
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create a temporary file.");
+	}
+	s3_key(hex, key);
+	uint64_t n = 0;
+	int rc = fc_s3_get(b->s3, key, f, &n, err);
+	if (!rc && fseek(f, 0, SEEK_SET))
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read a temporary file.");
+	if (rc) {
+		fclose(f);
+		return rc;
+	}
+	*size = n;
+	*out = f;
+	return 0;
+}
+
 int fc_blob_open_read(const fc_blob *b, const char *hex, FILE **out, uint64_t *size, fc_err *err)
 {
 	char path[1200];
 	if (fc_blob_path(b, hex, path, sizeof path))
 		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
+	if (b->s3)
+		return s3_open_read(b, hex, out, size, err);
 	FILE *f = fopen(path, "rb");
 	struct stat sb;
 	if (!f || fstat(fileno(f), &sb)) {
@@ -306,6 +383,11 @@ int fc_blob_remove(fc_blob *b, const char *hex, fc_err *err)
 	char path[1200];
 	if (fc_blob_path(b, hex, path, sizeof path))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "Not a blob name.");
+	if (b->s3) {
+		char key[80];
+		s3_key(hex, key);
+		return fc_s3_delete(b->s3, key, err);
+	}
 	if (unlink(path) && errno != ENOENT)
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot remove the file.");
 	return 0;

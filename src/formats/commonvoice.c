@@ -253,12 +253,22 @@ static int step(fc_cv_export *x)
 	if (fgets(line, sizeof line, x->clips) && sscanf(line, "%79s %31s", sha, ext) == 2) {
 		if (x->normalise) {
 			/* transcoded into an unlinked temporary file, one clip at a time */
-			char blob[1200];
+			char blob[64];
 			fc_err err = {0};
-			if (fc_blob_path(x->blob, sha, blob, sizeof blob) || !(f = anon_tmp(x->data_dir)))
+			FILE *in = NULL;
+			uint64_t in_size;
+			/* read through the blob store (local file or S3 download); the
+			 * decoder opens the same file by its descriptor */
+			if (fc_blob_open_read(x->blob, sha, &in, &in_size, NULL) || !(f = anon_tmp(x->data_dir))) {
+				if (in)
+					fclose(in);
 				return -1;
-			if (fc_media_to_wav_file(blob, f, FC_MEDIA_WAV_RATE, FC_MEDIA_WAV_CHANNELS, &err) ||
-			    fseek(f, 0, SEEK_SET)) {
+			}
+			snprintf(blob, sizeof blob, "/proc/self/fd/%d", fileno(in));
+			int bad = fc_media_to_wav_file(blob, f, FC_MEDIA_WAV_RATE, FC_MEDIA_WAV_CHANNELS, &err) ||
+				  fseek(f, 0, SEEK_SET);
+			fclose(in);
+			if (bad) {
 				fc_log(FC_LOG_ERROR, "cv export: clip %s cannot be transcoded: %s", sha, err.msg);
 				fc_err_clear(&err);
 				fclose(f);

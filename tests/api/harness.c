@@ -174,9 +174,12 @@ static void admin_token(srv *s)
 
 static void spawn(srv *s);
 
-void srv_start(srv *s)
+void srv_start(srv *s) { srv_start_env(s, NULL); }
+
+void srv_start_env(srv *s, const char *const *env)
 {
 	memset(s, 0, sizeof *s);
+	s->env = env;
 	snprintf(s->dir, sizeof s->dir, "/tmp/fc-test-XXXXXX");
 	cr_assert(mkdtemp(s->dir));
 	spawn(s);
@@ -210,6 +213,8 @@ static void spawn(srv *s)
 		close(out[1]);
 		setenv("FAIRCROWD_ADMIN_EMAIL", "admin@test.local", 1);
 		setenv("FAIRCROWD_ADMIN_PASSWORD", "admin-password-1", 1);
+		for (int i = 0; s->env && s->env[i]; i++)
+			putenv(strdup(s->env[i]));
 		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock",
 		      "--threads", "4", (char *)NULL);
 		_exit(127);

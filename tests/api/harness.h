@@ -12,6 +12,7 @@ typedef struct srv {
 	char url[128];
 	char dir[256];
 	char admin_token[64];
+	const char *const *env; /* extra "NAME=value" for the server, NULL-terminated; may be NULL */
 } srv;
 
 typedef struct res {
@@ -25,6 +26,9 @@ typedef struct res {
 /* Starts `faircrowd serve --test-clock` (binary from $FC_BINARY) with an
  * admin admin@test.local; returns when it answers /healthz. */
 void srv_start(srv *s);
+/* The same, with extra environment for the server process (env as in
+ * srv.env; it must outlive the server: restarts pass it again). */
+void srv_start_env(srv *s, const char *const *env);
 /* Sends sig (SIGKILL: a crash), waits, and starts the server again on the
  * same data folder (a new port; tokens stay valid). */
 void srv_restart(srv *s, int sig);
