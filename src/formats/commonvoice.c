@@ -91,18 +91,14 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	snprintf(x->data_dir, sizeof x->data_dir, "%s", data_dir);
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc) {
 		free(x);
 		return rc;
 	}
 	json_t *spec = NULL;
-	if ((rc = fc_project_access(db, user, pid, &access, err)))
+	if ((rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owners may export it.");
-		goto out;
-	}
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err, "SELECT kind, collect, (SELECT salt FROM project_salts WHERE project_id=id) "
 					    "FROM projects WHERE id=?",

@@ -114,15 +114,11 @@ int fc_money_fund(fc_store *s, const fc_user *user, int64_t project, int64_t amo
 	if (amount <= 0 || amount > 1000000000000LL)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount", "amount must be a positive number of minor units.");
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may fund it.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may fund it.");
-		goto out;
-	}
 	char cur[8] = "USD";
 	if ((rc = project_currency(db, project, cur, NULL, err)))
 		goto out;
@@ -395,16 +391,12 @@ int fc_money_on_close(fc_db *db, int64_t project, fc_err *err)
 int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	json_t *runs = json_array();
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may see its money.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may see its money.");
-		goto out;
-	}
 	char cur[8], owed_acct[48];
 	if ((rc = project_currency(db, project, cur, NULL, err)))
 		goto out;
@@ -491,15 +483,10 @@ int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json
 	if (amount <= 0 || amount > 100000000)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount", "amount must be a positive number of minor units.");
 	fc_db *db;
-	int access;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may give bonuses.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may give bonuses.");
-		goto out;
-	}
 	int64_t worked;
 	if (fc_db_int(db, &worked, NULL, "SELECT 1 FROM submissions WHERE project_id=? AND user_id=? LIMIT 1", "II",
 		      project, to)) {

@@ -536,18 +536,14 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 			    fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	json_t *items = json_array(), *by = json_object();
 	times t = {0};
 	fc_stmt *st;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its contributors.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's team sees its contributors.");
-		goto out;
-	}
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT s.user_id, u.display_name, COUNT(*), SUM(s.status='rejected') FROM submissions s "
 			      "JOIN users u ON u.id=s.user_id WHERE s.project_id=? GROUP BY s.user_id ORDER BY s.user_id",
@@ -642,15 +638,11 @@ out:
 int fc_quality_unpause(fc_store *s, const fc_user *user, int64_t project, int64_t uid, json_t **out, fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may lift a pause.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may lift a pause.");
-		goto out;
-	}
 	int64_t now = fc_clock_now();
 	if ((rc = fc_db_exec(db, err,
 			     "UPDATE contributor_pauses SET lifted_at=?, lifted_by=? WHERE project_id=? AND user_id=? AND "

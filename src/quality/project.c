@@ -41,16 +41,12 @@ static int load(fc_store *s, const fc_user *user, int64_t project, const char *c
 		json_t **task_ids, fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	fc_answers *a = NULL;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's team sees its quality figures.");
-		goto out;
-	}
 	a = fc_answers_new();
 	if (!a) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");

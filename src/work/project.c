@@ -108,6 +108,15 @@ int fc_project_access(fc_db *db, const fc_user *user, int64_t id, int *access, f
 	return 0;
 }
 
+int fc_project_require(fc_db *db, const fc_user *user, int64_t id, int min_access, const char *message, fc_err *err)
+{
+	int access;
+	int rc = fc_project_access(db, user, id, &access, err);
+	if (!rc && access < min_access)
+		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "%s", message);
+	return rc;
+}
+
 static int get_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
 	fc_stmt *st;
@@ -317,16 +326,12 @@ int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t
 		      fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
 	json_t *cur = NULL;
-	if ((rc = fc_project_access(db, user, id, &access, err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER, "Only the project's owner may change it.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may change it.");
-		goto out;
-	}
 	if ((rc = fc_json_check(body, PROJECT_FIELDS, err)) || (rc = get_json(db, id, &cur, err)))
 		goto out;
 	const char *status = fc_json_str(cur, "status", "");
@@ -546,16 +551,12 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 			  fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
 	json_t *cur = NULL;
-	if ((rc = fc_project_access(db, user, id, &access, err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER, "Only the project's owner may do this.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may do this.");
-		goto out;
-	}
 	if ((rc = get_json(db, id, &cur, err)))
 		goto out;
 	const char *status = fc_json_str(cur, "status", "");
@@ -601,15 +602,11 @@ int fc_project_add_member(fc_store *s, const fc_user *user, int64_t id, int64_t 
 	if (strcmp(role, "owner") && strcmp(role, "reviewer"))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "role", "role must be 'owner' or 'reviewer'.");
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, id, &access, err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER, "Only the project's owner may add members.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may add members.");
-		goto out;
-	}
 	int64_t exists;
 	if (fc_db_int(db, &exists, NULL, "SELECT id FROM users WHERE id=?", "I", member_id)) {
 		rc = fc_err_set(err, FC_EINVAL, "unknown_user", "user_id", "No user has id %lld.", (long long)member_id);
@@ -628,16 +625,12 @@ out:
 int fc_project_stats(fc_store *s, const fc_user *user, int64_t id, json_t **out, fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	json_t *p = NULL;
-	if ((rc = fc_project_access(db, user, id, &access, err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_REVIEWER, "Only the project's team sees its statistics.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's team sees its statistics.");
-		goto out;
-	}
 	if ((rc = get_json(db, id, &p, err)))
 		goto out;
 	int64_t overlap = fc_json_int(p, "overlap", 1);
@@ -684,15 +677,11 @@ int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *tex
 	if (!*version || strlen(version) > 40)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "version", "version must have 1 to 40 characters.");
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, id, &access, err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER, "Only the project's owner may set its consent document.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may set its consent document.");
-		goto out;
-	}
 	int64_t have;
 	if (!fc_db_int(db, &have, NULL, "SELECT 1 FROM consent_docs WHERE project_id=? AND version=?", "It", id, version)) {
 		rc = fc_err_set(err, FC_ECONFLICT, "version_exists", "version",

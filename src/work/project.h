@@ -20,6 +20,11 @@ enum {
  * FC_ENOTFOUND when the project does not exist or is invisible to user. */
 int fc_project_access(fc_db *db, const fc_user *user, int64_t project_id, int *access, fc_err *err);
 
+/* fc_project_access, then FC_EPERM "forbidden" with `message` unless the
+ * user's access is at least min_access. */
+int fc_project_require(fc_db *db, const fc_user *user, int64_t project_id, int min_access, const char *message,
+		       fc_err *err);
+
 /* Validates body (the POST /projects fields) and creates a draft project.
  * *out receives the project's JSON (new reference). */
 int fc_project_create(fc_store *s, const fc_user *user, const json_t *body, json_t **out, fc_err *err);

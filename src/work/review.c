@@ -70,15 +70,11 @@ int fc_review_next(fc_store *s, const fc_user *user, int64_t project, json_t **o
 {
 	*out = NULL;
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers review.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's reviewers review.");
-		goto out;
-	}
 	int64_t id;
 	rc = fc_db_int(db, &id, err,
 		       "SELECT id FROM submissions WHERE project_id=? AND status='pending' AND user_id<>? "
@@ -369,15 +365,11 @@ out:
 int fc_review_appeals(fc_store *s, const fc_user *user, int64_t project, const char *status, json_t **out, fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers see appeals.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's reviewers see appeals.");
-		goto out;
-	}
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.project_id=? AND (? IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",

@@ -497,15 +497,11 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 {
 	fc_db *db;
 	importer im = {0};
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project_id, &access, err)))
+	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_OWNER, "Only the project's owner may import tasks.", err)))
 		goto out;
-	if (access < FC_ACCESS_OWNER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's owner may import tasks.");
-		goto out;
-	}
 	int64_t closed = 0;
 	fc_db_int(db, &closed, NULL, "SELECT status='closed' FROM projects WHERE id=?", "I", project_id);
 	if (closed) {
@@ -604,15 +600,11 @@ int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit
 		 fc_err *err)
 {
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_access(db, user, project_id, &access, err)))
+	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_REVIEWER, "Only the project's team can list its tasks.", err)))
 		goto out;
-	if (access < FC_ACCESS_REVIEWER) {
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "Only the project's team can list its tasks.");
-		goto out;
-	}
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err, "SELECT " TASK_COLS " FROM tasks t WHERE t.project_id=? AND t.id>? ORDER BY t.id LIMIT ?",
 			      "IIi", project_id, after, limit + 1)))
