@@ -90,6 +90,48 @@ out:
 	return rc;
 }
 
+/* Opens path's best audio stream with its decoder (other streams are
+ * discarded, so a video's pictures are not even read). On failure frees
+ * what it made and returns an FC_ERULE saying what was wrong. */
+static int open_audio(const char *path, AVFormatContext **fmt_out, AVCodecContext **dec_out, int *stream,
+		      fc_err *err)
+{
+	AVFormatContext *fmt = NULL;
+	AVCodecContext *dec = NULL;
+	int rc = 0;
+	if (avformat_open_input(&fmt, path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be decoded.");
+		goto fail;
+	}
+	const AVCodec *codec = NULL;
+	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+	if (si < 0 || !codec) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording has no audio we can decode.");
+		goto fail;
+	}
+	for (unsigned i = 0; i < fmt->nb_streams; i++)
+		if ((int)i != si)
+			fmt->streams[i]->discard = AVDISCARD_ALL;
+	dec = avcodec_alloc_context3(codec);
+	if (!dec || avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar) < 0 ||
+	    avcodec_open2(dec, codec, NULL) < 0) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording's codec cannot be opened.");
+		goto fail;
+	}
+	if (dec->ch_layout.nb_channels < 1 || dec->sample_rate < 1) {
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording declares no channels or rate.");
+		goto fail;
+	}
+	*fmt_out = fmt;
+	*dec_out = dec;
+	*stream = si;
+	return 0;
+fail:
+	avcodec_free_context(&dec);
+	avformat_close_input(&fmt);
+	return rc;
+}
+
 static int decode_audio(const char *path, fc_audio_acc *acc, fc_err *err)
 {
 	AVFormatContext *fmt = NULL;
@@ -99,29 +141,16 @@ static int decode_audio(const char *path, fc_audio_acc *acc, fc_err *err)
 	AVFrame *frame = NULL;
 	float *buf = NULL;
 	int buf_frames = 0, rc = 0;
-	if (avformat_open_input(&fmt, path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be decoded.");
+	int si;
+	if ((rc = open_audio(path, &fmt, &dec, &si, err)))
 		goto out;
-	}
-	const AVCodec *codec = NULL;
-	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-	if (si < 0 || !codec) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording has no audio we can decode.");
-		goto out;
-	}
-	dec = avcodec_alloc_context3(codec);
 	pkt = av_packet_alloc();
 	frame = av_frame_alloc();
-	if (!dec || !pkt || !frame || avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar) < 0 ||
-	    avcodec_open2(dec, codec, NULL) < 0) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording's codec cannot be opened.");
+	if (!pkt || !frame) {
+		rc = H->err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 		goto out;
 	}
 	int channels = dec->ch_layout.nb_channels;
-	if (channels < 1 || dec->sample_rate < 1) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording declares no channels or rate.");
-		goto out;
-	}
 	/* same layout and rate, interleaved float: nothing is mixed, so a
 	 * clipped channel stays clipped */
 	if (swr_alloc_set_opts2(&swr, &dec->ch_layout, AV_SAMPLE_FMT_FLT, dec->sample_rate, &dec->ch_layout,
@@ -236,29 +265,13 @@ static int to_wav(const char *path, FILE *out, int rate, int channels, fc_err *e
 	unsigned char h[44];
 	if (start < 0)
 		return H->err_set(err, FC_EIO, "internal", NULL, "The WAV output cannot seek.");
-	if (avformat_open_input(&fmt, path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be decoded.");
+	int si;
+	if ((rc = open_audio(path, &fmt, &dec, &si, err)))
 		goto out;
-	}
-	const AVCodec *codec = NULL;
-	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-	if (si < 0 || !codec) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording has no audio we can decode.");
-		goto out;
-	}
-	for (unsigned i = 0; i < fmt->nb_streams; i++) /* a video's pictures are not even read */
-		if ((int)i != si)
-			fmt->streams[i]->discard = AVDISCARD_ALL;
-	dec = avcodec_alloc_context3(codec);
 	pkt = av_packet_alloc();
 	frame = av_frame_alloc();
-	if (!dec || !pkt || !frame || avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar) < 0 ||
-	    avcodec_open2(dec, codec, NULL) < 0) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording's codec cannot be opened.");
-		goto out;
-	}
-	if (dec->ch_layout.nb_channels < 1 || dec->sample_rate < 1) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording declares no channels or rate.");
+	if (!pkt || !frame) {
+		rc = H->err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 		goto out;
 	}
 	/* a layout without positions (some WAVs) is taken as the usual one */
