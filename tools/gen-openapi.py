@@ -89,6 +89,7 @@ SPEC = {
     "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa", tag="quality"),
     "quality_my": S(summary="Your gold accuracy on a project with its 95% interval, and whether you are paused and why", tag="quality"),
     "qualification_result": S(summary="Your scored qualification test: score, passed, each answer with the correct one", tag="quality"),
+    "qualification_retake": S(summary="Start the next attempt of a failed qualification test (new questions, per the retake policy)", tag="quality"),
     "quality_contributors": S(summary="Owner/reviewer: per contributor gold accuracy, agreement with consensus, Dawid-Skene accuracy, rejection rate, median time, pause (?control=)", tag="quality"),
     "quality_unpause": S(summary="Owner: lift a contributor's quality pause", tag="quality"),
 }

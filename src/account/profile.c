@@ -56,6 +56,19 @@ static json_t *render(json_t *demo, json_t *langs, const char *country)
 	return o;
 }
 
+/* The qualifications granted by passed tests: shown, never self-reported. */
+static void add_qualifications(fc_db *db, int64_t id, json_t *o)
+{
+	fc_stmt *st;
+	json_t *q = NULL;
+	if (!fc_db_query(db, &st, NULL, "SELECT qualifications FROM users WHERE id=?", "I", id)) {
+		if (fc_stmt_next(st) == 1)
+			q = fc_stmt_json(st, 0);
+		fc_stmt_done(st);
+	}
+	json_object_set_new(o, "qualifications", json_is_array(q) ? q : (json_decref(q), json_array()));
+}
+
 int fc_profile_get(fc_store *s, const fc_user *user, json_t **out, fc_err *err)
 {
 	fc_db *db;
@@ -64,8 +77,10 @@ int fc_profile_get(fc_store *s, const fc_user *user, json_t **out, fc_err *err)
 		return rc;
 	json_t *demo = NULL, *langs = NULL;
 	char country[8];
-	if (!(rc = load(db, user->id, &demo, &langs, country, err)))
+	if (!(rc = load(db, user->id, &demo, &langs, country, err))) {
 		*out = render(demo, langs, country);
+		add_qualifications(db, user->id, *out);
+	}
 	json_decref(demo);
 	json_decref(langs);
 	fc_db_rollback(db);
@@ -139,6 +154,7 @@ int fc_profile_update(fc_store *s, const fc_user *user, const json_t *body, json
 			     langs, cur_country[0] ? cur_country : NULL, user->id)))
 		goto out;
 	*out = render(demo, langs, cur_country);
+	add_qualifications(db, user->id, *out);
 out:
 	json_decref(demo);
 	json_decref(langs);

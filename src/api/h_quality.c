@@ -2,9 +2,11 @@
  * team's per-contributor view, lifting a pause. */
 #include "api/handlers.h"
 #include "quality/contributors.h"
+#include "quality/qualtest.h"
 
 void h_quality_my(fc_req *r) { fc_api_call_id(r, fc_quality_my, 200); }
-void h_qualification_result(fc_req *r) { fc_api_call_id(r, fc_quality_test_result, 200); }
+void h_qualification_result(fc_req *r) { fc_api_call_id(r, fc_qualtest_result, 200); }
+void h_qualification_retake(fc_req *r) { fc_api_call_id(r, fc_qualtest_retake, 201); }
 
 void h_quality_contributors(fc_req *r)
 {

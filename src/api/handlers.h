@@ -81,6 +81,7 @@ void h_profile_patch(fc_req *r);
 /* h_quality.c */
 void h_quality_my(fc_req *r);
 void h_qualification_result(fc_req *r);
+void h_qualification_retake(fc_req *r);
 void h_quality_contributors(fc_req *r);
 void h_quality_unpause(fc_req *r);
 

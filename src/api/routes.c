@@ -74,6 +74,7 @@ const fc_route fc_routes[] = {
 	/* contributor quality (h_quality.c) */
 	{"GET", "/api/v1/projects/{id}/my-quality", h_quality_my, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_my"},
 	{"GET", "/api/v1/projects/{id}/qualification/result", h_qualification_result, FC_AUTH_USER, FC_BODY_NONE, 0, "qualification_result"},
+	{"POST", "/api/v1/projects/{id}/qualification/retake", h_qualification_retake, FC_AUTH_USER, FC_BODY_NONE, 0, "qualification_retake"},
 	{"GET", "/api/v1/projects/{id}/contributors", h_quality_contributors, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_contributors"},
 	{"POST", "/api/v1/projects/{id}/contributors/{user_id}/unpause", h_quality_unpause, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_unpause"},
 	/* resumable uploads (tus 1.0) */

@@ -7,6 +7,7 @@
 #include "quality/aggregate.h"
 #include "quality/answers.h"
 #include "quality/gold.h"
+#include "quality/qualtest.h"
 #include "work/project.h"
 
 #include <math.h>
@@ -54,37 +55,7 @@ int fc_quality_settings_validate(const json_t *p, fc_err *err)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "max_overlap",
 				  "max_overlap must be from the project's overlap (%lld) to 100.", (long long)overlap);
 	const json_t *q = json_object_get(p, "qualification");
-	if (!json_is_object(q))
-		return 0;
-	static const fc_field Q[] = {{"grants", FC_J_STRING | FC_J_REQUIRED},
-				     {"pass_mark", FC_J_NUMBER | FC_J_REQUIRED},
-				     {"retakes", FC_J_INT},
-				     {"paid", FC_J_BOOL},
-				     {0}};
-	if ((rc = fc_json_check(q, Q, err))) {
-		char f[128];
-		snprintf(f, sizeof f, "qualification.%.80s", err->field);
-		snprintf(err->field, sizeof err->field, "%.95s", f);
-		return rc;
-	}
-	const char *grants = fc_json_str(q, "grants", "");
-	if (!*grants || strlen(grants) > 64)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification.grants",
-				  "qualification.grants must name the qualification in 1 to 64 characters.");
-	double mark = fc_json_num(q, "pass_mark", -1);
-	if (!(mark >= 0 && mark <= 1))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification.pass_mark",
-				  "qualification.pass_mark must be from 0 to 1.");
-	if (fc_json_int(q, "retakes", 0) != 0)
-		return fc_err_set(err, FC_EINVAL, "unsupported_value", "qualification.retakes",
-				  "Retakes are not supported yet: qualification.retakes must be 0.");
-	if (strcmp(fc_json_str(p, "kind", "annotation"), "annotation"))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification",
-				  "Only annotation projects can be qualification tests.");
-	if (!json_is_true(json_object_get(q, "paid")) && fc_json_int(p, "reward", 0) != 0)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "reward",
-				  "An unpaid qualification test (qualification.paid false) needs reward 0.");
-	return 0;
+	return json_is_object(q) ? fc_qualtest_validate(p, q, err) : 0;
 }
 
 int fc_quality_settings_write(fc_db *db, int64_t id, const json_t *m, fc_err *err)
@@ -92,11 +63,8 @@ int fc_quality_settings_write(fc_db *db, int64_t id, const json_t *m, fc_err *er
 	const json_t *gt = json_object_get(m, "gold_threshold"), *ct = json_object_get(m, "confidence_threshold"),
 		     *mo = json_object_get(m, "max_overlap"), *q = json_object_get(m, "qualification");
 	json_t *qual = NULL;
-	if (json_is_object(q)) { /* stored complete, defaults filled in */
-		qual = json_pack("{s:s,s:f,s:I,s:b}", "grants", fc_json_str(q, "grants", ""), "pass_mark",
-				 fc_json_num(q, "pass_mark", 1), "retakes", (json_int_t)fc_json_int(q, "retakes", 0), "paid",
-				 json_is_true(json_object_get(q, "paid")));
-	}
+	if (json_is_object(q)) /* stored complete, defaults filled in */
+		qual = fc_qualtest_normalize(q);
 	int64_t was = 0;
 	int is = qual != NULL;
 	fc_db_int(db, &was, NULL, "SELECT qualification IS NOT NULL FROM projects WHERE id=?", "I", id);
@@ -191,37 +159,6 @@ static int evaluate_pause(fc_db *db, int64_t project, int64_t user, double thres
 	return rc;
 }
 
-/* Scores a contributor's test once they have answered every question. */
-static int score_test(fc_db *db, int64_t project, int64_t user, const json_t *qual, fc_err *err)
-{
-	int64_t have, total = 0, answered = 0, n, c;
-	if (!fc_db_int(db, &have, NULL, "SELECT 1 FROM qualification_results WHERE project_id=? AND user_id=?", "II",
-		       project, user))
-		return 0;
-	int rc = fc_db_int(db, &total, err, "SELECT COUNT(*) FROM tasks WHERE project_id=?", "I", project);
-	if (!rc)
-		rc = fc_db_int(db, &answered, err, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND user_id=?",
-			       "II", project, user);
-	if (rc || answered < total)
-		return rc;
-	if ((rc = gold_counts(db, project, user, &n, &c, err)))
-		return rc;
-	/* questions whose gold could not be read are not held against anyone */
-	double score = n ? (double)c / (double)n : 0;
-	int passed = n > 0 && score >= fc_json_num(qual, "pass_mark", 1) - 1e-9;
-	const char *grants = fc_json_str(qual, "grants", "");
-	rc = fc_db_exec(db, err,
-			"INSERT INTO qualification_results(project_id,user_id,questions,correct,score,passed,grants,scored_at) "
-			"VALUES(?,?,?,?,?,?,?,?)",
-			"IIIIditI", project, user, n, c, score, passed, grants, fc_clock_now());
-	if (!rc && passed)
-		rc = fc_db_exec(db, err,
-				"UPDATE users SET qualifications=json_insert(qualifications,'$[#]',?) WHERE id=? AND NOT EXISTS "
-				"(SELECT 1 FROM json_each(users.qualifications) WHERE lower(value)=lower(?))",
-				"tIt", grants, user, grants);
-	return rc;
-}
-
 /* Share of the most common answer among a task's kept submissions; -1
  * when none is categorical. */
 static int top_share(fc_db *db, int64_t task, double *share, fc_err *err)
@@ -269,7 +206,8 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 	int rc = fc_db_query(db, &st, err,
 			     "SELECT s.project_id, s.task_id, s.user_id, s.result, t.is_gold, t.gold, t.submitted_count, "
 			     "COALESCE(t.target_overlap, p.overlap), p.kind, p.overlap, p.gold_threshold, p.gold_min_answers, "
-			     "p.confidence_threshold, p.max_overlap, p.qualification "
+			     "p.confidence_threshold, p.max_overlap, p.qualification, "
+			     "(SELECT attempt FROM assignments WHERE id=s.assignment_id) "
 			     "FROM submissions s JOIN tasks t ON t.id=s.task_id JOIN projects p ON p.id=s.project_id "
 			     "WHERE s.id=?",
 			     "I", sid);
@@ -286,6 +224,7 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 	int annotation = !strcmp(fc_stmt_text(st, 8), "annotation");
 	int has_threshold = !fc_stmt_isnull(st, 10), dynamic = !fc_stmt_isnull(st, 12);
 	double threshold = fc_stmt_double(st, 10), confidence = fc_stmt_double(st, 12);
+	int64_t attempt = fc_stmt_int(st, 15);
 	int64_t min_answers = fc_stmt_int(st, 11), max_overlap = fc_stmt_isnull(st, 13) ? overlap : fc_stmt_int(st, 13);
 	fc_stmt_done(st);
 	int is_test = json_is_object(qual);
@@ -309,9 +248,9 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 				rc = evaluate_pause(db, project, user, threshold, min_answers, err);
 		}
 		if (!rc && is_test)
-			rc = score_test(db, project, user, qual, err);
+			rc = fc_qualtest_score(db, project, user, attempt, err);
 	} else if (is_test) {
-		rc = score_test(db, project, user, qual, err);
+		rc = fc_qualtest_score(db, project, user, attempt, err);
 	} else if (dynamic && submitted >= target && submitted < max_overlap) {
 		double share;
 		if (!(rc = top_share(db, task, &share, err)) && share >= 0 && share < confidence)
@@ -380,71 +319,6 @@ int fc_quality_my(fc_store *s, const fc_user *user, int64_t project, json_t **ou
 		*out = NULL;
 	}
 out:
-	fc_db_rollback(db);
-	return rc;
-}
-
-int fc_quality_test_result(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
-{
-	*out = NULL;
-	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	json_t *qual = NULL, *answers = NULL;
-	fc_stmt *st;
-	if ((rc = fc_project_access(db, user, project, &access, err)) ||
-	    (rc = fc_db_query(db, &st, err, "SELECT qualification FROM projects WHERE id=?", "I", project)))
-		goto out;
-	if (fc_stmt_next(st) == 1)
-		qual = fc_stmt_json(st, 0);
-	fc_stmt_done(st);
-	if (!json_is_object(qual)) {
-		rc = fc_err_set(err, FC_ENOTFOUND, "no_qualification", NULL, "This project is not a qualification test.");
-		goto out;
-	}
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT questions, correct, score, passed, grants, scored_at FROM qualification_results "
-			      "WHERE project_id=? AND user_id=?",
-			      "II", project, user->id)))
-		goto out;
-	if (fc_stmt_next(st) != 1) {
-		fc_stmt_done(st);
-		int64_t total = 0, answered = 0;
-		fc_db_int(db, &total, NULL, "SELECT COUNT(*) FROM tasks WHERE project_id=?", "I", project);
-		fc_db_int(db, &answered, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND user_id=?", "II",
-			  project, user->id);
-		rc = fc_err_set(err, FC_ECONFLICT, "test_not_finished", NULL,
-				"You have answered %lld of the test's %lld questions; the result comes when all are answered.",
-				(long long)answered, (long long)total);
-		goto out;
-	}
-	char ts[32];
-	*out = json_pack("{s:I,s:s,s:f,s:I,s:I,s:f,s:b,s:s}", "project_id", (json_int_t)project, "grants",
-			 fc_stmt_text(st, 4), "pass_mark", fc_json_num(qual, "pass_mark", 1), "questions",
-			 (json_int_t)fc_stmt_int(st, 0), "correct", (json_int_t)fc_stmt_int(st, 1), "score",
-			 fc_stmt_double(st, 2), "passed", (int)fc_stmt_int(st, 3), "scored_at",
-			 fc_clock_format(fc_stmt_int(st, 5), ts, sizeof ts));
-	fc_stmt_done(st);
-	answers = json_array();
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT task_id, given, expected, correct FROM gold_scores WHERE project_id=? AND user_id=? "
-			      "ORDER BY task_id",
-			      "II", project, user->id)))
-		goto out;
-	while (fc_stmt_next(st) == 1)
-		json_array_append_new(answers, json_pack("{s:I,s:o,s:o,s:b}", "task_id", (json_int_t)fc_stmt_int(st, 0),
-							 "your_answer", fc_stmt_json(st, 1), "correct_answer",
-							 fc_stmt_json(st, 2), "correct", (int)fc_stmt_int(st, 3)));
-	fc_stmt_done(st);
-	json_object_set(*out, "answers", answers);
-out:
-	if (rc && *out) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	json_decref(answers);
-	json_decref(qual);
 	fc_db_rollback(db);
 	return rc;
 }

@@ -14,14 +14,8 @@
  *                                  answer is below confidence_threshold, the
  *                                  task takes one more judgment, up to
  *                                  max_overlap judgments.
- *   qualification ({grants, pass_mark, retakes, paid} or null)
- *                                  the project is a test: every task is a gold
- *                                  question open to every contributor; when a
- *                                  contributor has answered them all the test
- *                                  is scored and a score >= pass_mark adds
- *                                  `grants` to their qualifications. retakes
- *                                  must be 0 for now; paid false needs
- *                                  reward 0. Changes only while a draft. */
+ *   qualification (object or null) the project is a qualification test
+ *                                  taken in attempts: see qualtest.h. */
 #ifndef FC_QUALITY_CONTRIBUTORS_H
 #define FC_QUALITY_CONTRIBUTORS_H
 
@@ -62,12 +56,6 @@ int fc_quality_on_submit(fc_db *db, int64_t submission_id, fc_err *err);
  * accuracy, ci_low, ci_high, gold_threshold, gold_min_answers, paused,
  * reason, paused_at}. *out is a new reference. */
 int fc_quality_my(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, fc_err *err);
-/* The caller's scored test: {project_id, grants, pass_mark, questions,
- * correct, score, passed, answers:[{task_id, your_answer, correct_answer,
- * correct}]}. 404 no_qualification when the project is not a test, 409
- * test_not_finished before every question is answered. */
-int fc_quality_test_result(fc_store *s, const fc_user *user, int64_t project_id, json_t **out,
-			   fc_err *err);
 /* Owner or reviewer: {items:[{user_id, display_name, submissions, rejected,
  * rejection_rate, median_active_seconds, gold_answered, gold_correct,
  * gold_accuracy, gold_ci_low, gold_ci_high, agreement, agreement_tasks,

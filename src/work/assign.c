@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "money/ledger.h"
 #include "quality/contributors.h"
+#include "quality/qualtest.h"
 #include "work/collect.h"
 #include "work/configcache.h"
 #include "work/project.h"
@@ -17,7 +18,7 @@
 
 typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
-	int has_opens, has_closes, has_cap;
+	int has_opens, has_closes, has_cap, is_test;
 	double gold_rate, review_rate;
 	char status[16];
 	char kind[16];
@@ -38,7 +39,8 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	fc_stmt *st;
 	int rc = fc_db_query(db, &st, err,
 			     "SELECT id,owner_id,reward,overlap,lease_seconds,opens_at,closes_at,max_per_contributor,"
-			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate "
+			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate,"
+			     "qualification IS NOT NULL "
 			     "FROM projects WHERE id=?",
 			     "I", id);
 	if (rc)
@@ -70,6 +72,7 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	snprintf(p->currency, sizeof p->currency, "%s", fc_stmt_text(st, 14));
 	p->aad = fc_stmt_int(st, 15);
 	p->review_rate = fc_stmt_double(st, 16);
+	p->is_test = (int)fc_stmt_int(st, 17);
 	fc_stmt_done(st);
 	return 0;
 }
@@ -78,11 +81,16 @@ static const char PICK_SQL[] =
 	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
 	"ORDER BY t.priority DESC, t.id LIMIT 1";
+/* A test draws its questions at random, so that contributors do not all
+ * get the same first ones (see quality/qualtest.h). */
+static const char PICK_TEST_SQL[] =
+	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
+	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
+	"ORDER BY t.priority DESC, random() LIMIT 1";
 
-static int pick(fc_db *db, int64_t project, int gold, int64_t user, int64_t *task, fc_err *err)
+static int pick(fc_db *db, int test, int64_t project, int gold, int64_t user, int64_t *task, fc_err *err)
 {
-	int rc = fc_db_int(db, task, err, PICK_SQL, "IiI", project, gold, user);
-	return rc;
+	return fc_db_int(db, task, err, test ? PICK_TEST_SQL : PICK_SQL, "IiI", project, gold, user);
 }
 
 int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why,
@@ -135,23 +143,27 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			goto out;
 		}
 	}
+	int64_t attempt = 1;
+	if (p.is_test && ((rc = fc_qualtest_lease(db, project_id, user->id, &attempt, why, err)) || *why))
+		goto out; /* the attempt has handed out its questions */
 	int want_gold = p.gold_rate > 0 && (double)randombytes_uniform(1000000) < p.gold_rate * 1e6;
 	int64_t task = 0;
-	rc = pick(db, project_id, want_gold, user->id, &task, err);
+	rc = pick(db, p.is_test, project_id, want_gold, user->id, &task, err);
 	if (rc == FC_ENOTFOUND)
-		rc = pick(db, project_id, !want_gold, user->id, &task, err);
+		rc = pick(db, p.is_test, project_id, !want_gold, user->id, &task, err);
 	if (rc == FC_ENOTFOUND) {
-		rc = 0;
-		*why = "no_tasks";
+		fc_err_clear(err);
+		*why = "no_tasks"; /* a test whose pool ran dry is scored now */
+		rc = p.is_test ? fc_qualtest_score(db, project_id, user->id, attempt, err) : 0;
 		goto out;
 	}
 	if (rc)
 		goto out;
 	int64_t expires = now + p.lease, aid;
 	if ((rc = fc_db_int(db, &aid, err,
-			    "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) "
-			    "VALUES(?,?,?,?,?,'leased') RETURNING id",
-			    "IIIII", task, project_id, user->id, now, expires)))
+			    "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status,attempt) "
+			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
+			    "IIIIII", task, project_id, user->id, now, expires, attempt)))
 		goto out;
 	if ((rc = fc_db_exec(db, err,
 			     "UPDATE tasks SET leased_count=leased_count+1, "

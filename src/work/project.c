@@ -5,6 +5,7 @@
 #include "money/money.h"
 #include "work/collect.h"
 #include "work/labelconfig.h"
+#include "quality/qualtest.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -576,7 +577,7 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 		rc = fc_err_set(err, FC_ECONFLICT, "no_tasks", NULL, "Import tasks before publishing the project.");
 		goto out;
 	}
-	if (!strcmp(to, "live") && (rc = fc_money_check_escrow(db, id, err)))
+	if (!strcmp(to, "live") && ((rc = fc_money_check_escrow(db, id, err)) || (rc = fc_qualtest_publish_check(db, id, err))))
 		goto out;
 	rc = fc_db_exec(db, err, "UPDATE projects SET status=?, updated_at=? WHERE id=?", "tII", to, fc_clock_now(), id);
 	if (!rc && !strcmp(to, "closed"))

@@ -201,8 +201,31 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 static const char *two_right(const char *text) { return (void)text, "yes"; } /* q2 is wrong */
 static const char *one_right(const char *text) { return !strcmp(text, "q1") ? "yes" : !strcmp(text, "q2") ? "yes" : "no"; }
 
+/* The wrong answers of a result as "given->expected" pairs, sorted and
+ * comma-joined (the order questions are asked in is random). */
+static const char *wrong_answers(json_t *result)
+{
+	static char out[256];
+	char items[16][32];
+	int n = 0;
+	size_t i;
+	json_t *a;
+	json_array_foreach(jget(result, "answers"), i, a) {
+		if (n < 16 && !json_is_true(json_object_get(a, "correct")))
+			snprintf(items[n++], sizeof items[0], "%s->%s",
+				 json_is_null(jget(a, "your_answer")) ? "skipped" : jstr(a, "your_answer.label"),
+				 jstr(a, "correct_answer.label"));
+	}
+	qsort(items, (size_t)n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
+	out[0] = 0;
+	for (int k = 0; k < n; k++)
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", k ? "," : "", items[k]);
+	return out;
+}
+
 Test(quality, qualification_pass_fail_and_eligibility)
 {
+	char path[128];
 	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
 			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"no\"}}\n"
 			 "{\"data\":{\"text\":\"q3\"},\"gold\":{\"label\":\"yes\"}}\n";
@@ -240,10 +263,12 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 2.0 / 3, 1e-9);
 	cr_expect_eq(jint(r.json, "questions"), 3);
 	cr_expect_eq(json_array_size(jget(r.json, "answers")), 3);
-	cr_expect(json_is_false(jget(r.json, "answers.1.correct")), "q2 was answered wrong");
-	cr_expect_str_eq(jstr(r.json, "answers.1.your_answer.label"), "yes");
-	cr_expect_str_eq(jstr(r.json, "answers.1.correct_answer.label"), "no");
-	cr_expect(json_is_true(jget(r.json, "answers.0.correct")));
+	cr_expect_str_eq(wrong_answers(r.json), "yes->no", "q2 was answered wrong: %s", r.body);
+	cr_expect_eq(jint(r.json, "attempt"), 1);
+	cr_expect_eq(jint(r.json, "attempts_allowed"), 1);
+	cr_expect_eq(jint(r.json, "retakes_left"), 0);
+	cr_expect(json_is_false(jget(r.json, "retake.available")));
+	cr_expect_str_eq(jstr(r.json, "retake.code"), "test_passed");
 	res_free(&r);
 	r = lease(work_pid, C[0]);
 	cr_expect_eq(r.status, 201, "the granted qualification unlocks the project: %s", r.body);
@@ -265,8 +290,13 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect(json_is_false(jget(r.json, "passed")));
 	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 1.0 / 3, 1e-9);
-	cr_expect_str_eq(jstr(r.json, "answers.2.your_answer.label"), "no");
-	cr_expect_str_eq(jstr(r.json, "answers.2.correct_answer.label"), "yes");
+	cr_expect_str_eq(wrong_answers(r.json), "no->yes,yes->no", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "retake.code"), "no_retakes_left");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
+	r = api(&S, "POST", path, C[1], NULL);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_retakes_left");
 	res_free(&r);
 	r = lease(work_pid, C[1]);
 	cr_expect_eq(r.status, 403, "failed: still not eligible");
@@ -274,6 +304,203 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	r = get(C[2], "/api/v1/projects/%lld/qualification/result", work_pid);
 	cr_expect_eq(r.status, 404);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_qualification");
+	res_free(&r);
+}
+
+/* Leases a question of a test; returns the assignment id and sets *task,
+ * or 0 when the lease answered 204 (reason in why). */
+static long long lease_q(long long pid, const char *tok, long long *task, char *why, size_t n)
+{
+	res r = lease(pid, tok);
+	long long aid = 0;
+	if (r.status == 201) {
+		aid = jint(r.json, "id");
+		*task = jint(r.json, "task.id");
+	} else {
+		cr_expect_eq(r.status, 204, "%s", r.body);
+		res_header(&r, "X-Faircrowd-Reason", why, n);
+	}
+	res_free(&r);
+	return aid;
+}
+
+Test(quality, qualification_retakes_ask_new_questions)
+{
+	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q3\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q4\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q5\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q6\"},\"gold\":{\"label\":\"yes\"}}\n";
+	char path[128], why[64];
+	set_clock(&S, "2031-03-01T10:00:00Z");
+	/* a pool too small for its retakes cannot go live: 3 x (1 + 2) > 6 */
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:{s:s,s:f,s:i,s:i}}", "title", "Small pool",
+		    "label_config", CONFIG, "reward", 0, "qualification", "grants", "small", "pass_mark", 1.0, "questions", 3,
+		    "retakes", 2);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long small = jint(r.json, "id");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", small);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", qs, strlen(qs), NULL);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", small);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "not_enough_questions");
+	cr_expect(strstr(jstr(r.json, "error.message"), "9") != NULL, "%s", jstr(r.json, "error.message"));
+	res_free(&r);
+
+	long long test = project(json_pack("{s:{s:s,s:f,s:i,s:i,s:i}}", "qualification", "grants", "careful", "pass_mark", 1.0,
+					   "questions", 2, "retakes", 2, "retake_wait_hours", 24),
+				 qs);
+	r = get(REQ, "/api/v1/projects/%lld", test);
+	cr_expect_eq(jint(r.json, "qualification.questions"), 2, "%s", r.body);
+	cr_expect_eq(jint(r.json, "qualification.retakes"), 2);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_expect_eq(r.status, 409, "no attempt yet: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
+	res_free(&r);
+
+	long long seen[8];
+	int nseen = 0;
+	/* attempt 1: both questions wrong; a third lease finds the attempt done */
+	for (int i = 0; i < 2; i++) {
+		long long aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+		cr_assert(aid > 0);
+		r = submit(aid, C[2], "no", 3);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+	}
+	long long task;
+	cr_expect_eq(lease_q(test, C[2], &task, why, sizeof why), 0, "two questions per attempt");
+	cr_expect_str_eq(why, "test_finished");
+	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "attempt"), 1);
+	cr_expect_eq(jint(r.json, "questions"), 2);
+	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 0.0, 1e-9);
+	cr_expect(json_is_false(jget(r.json, "passed")));
+	cr_expect_eq(jint(r.json, "attempts_allowed"), 3);
+	cr_expect_eq(jint(r.json, "retakes_left"), 2);
+	cr_expect(json_is_false(jget(r.json, "retake.available")));
+	cr_expect_str_eq(jstr(r.json, "retake.code"), "retake_not_yet");
+	cr_expect_str_eq(jstr(r.json, "retake.at"), "2031-03-02T10:00:00Z", "%s", r.body);
+	cr_expect_str_eq(wrong_answers(r.json), "no->yes,no->yes");
+	res_free(&r);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "retake_not_yet");
+	res_free(&r);
+	r = api(&S, "POST", path, REQ2, NULL);
+	cr_expect_eq(r.status, 409, "someone who never took it has nothing to retake: %s", r.body);
+	res_free(&r);
+
+	/* attempt 2, a day later: new questions; one right, one released (counts wrong) */
+	set_clock(&S, "2031-03-02T10:00:01Z");
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "attempt"), 2);
+	cr_expect_eq(jint(r.json, "questions"), 2);
+	res_free(&r);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_expect_eq(r.status, 409, "one attempt at a time: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
+	res_free(&r);
+	long long aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+	cr_assert(aid > 0);
+	r = submit(aid, C[2], "yes", 3);
+	res_free(&r);
+	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	cr_expect_eq(jint(r.json, "attempt"), 1, "the last scored attempt while the next runs: %s", r.body);
+	cr_expect_eq(jint(r.json, "in_progress.attempt"), 2);
+	cr_expect_eq(jint(r.json, "in_progress.answered"), 1);
+	res_free(&r);
+	aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+	cr_assert(aid > 0);
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/release", aid);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(lease_q(test, C[2], &task, why, sizeof why), 0);
+	cr_expect_str_eq(why, "test_finished");
+	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "attempt"), 2);
+	cr_expect_eq(jint(r.json, "skipped"), 1);
+	cr_expect_eq(jint(r.json, "correct"), 1);
+	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 0.5, 1e-9, "skipping cannot raise a score");
+	cr_expect_str_eq(wrong_answers(r.json), "skipped->yes");
+	cr_expect_eq(json_array_size(jget(r.json, "history")), 2);
+	cr_expect_eq(jint(r.json, "retakes_left"), 1);
+	res_free(&r);
+
+	/* attempt 3: right, so the qualification is granted and no retake is left to take */
+	set_clock(&S, "2031-03-03T11:00:00Z");
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "attempt"), 3);
+	res_free(&r);
+	for (int i = 0; i < 2; i++) {
+		aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+		cr_assert(aid > 0);
+		r = submit(aid, C[2], "yes", 3);
+		res_free(&r);
+	}
+	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	cr_expect_eq(jint(r.json, "attempt"), 3);
+	cr_expect(json_is_true(jget(r.json, "passed")), "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "retake.code"), "test_passed");
+	res_free(&r);
+	r = api(&S, "POST", path, C[2], NULL);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "test_passed");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/profile", C[2], NULL);
+	cr_expect_str_eq(jstr(r.json, "qualifications.0"), "careful", "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "qualifications")), 1);
+	res_free(&r);
+	r = api(&S, "PATCH", "/api/v1/me/profile", C[3], "{s:[s]}", "qualifications", "careful");
+	cr_expect_eq(r.status, 400, "qualifications are earned, not self-reported: %s", r.body);
+	res_free(&r);
+	/* six questions over three attempts, none asked twice */
+	cr_assert_eq(nseen, 6);
+	for (int i = 0; i < nseen; i++)
+		for (int k = i + 1; k < nseen; k++)
+			cr_expect_neq(seen[i], seen[k], "question %lld asked twice", seen[i]);
+}
+
+/* A lease left to expire in a test counts as a wrong answer, whether or
+ * not the expiry job has run yet. */
+Test(quality, qualification_expired_question_counts_wrong)
+{
+	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
+			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"yes\"}}\n";
+	set_clock(&S, "2032-01-01T00:00:00Z");
+	long long test = project(json_pack("{s:{s:s,s:f,s:i,s:i}}", "qualification", "grants", "g", "pass_mark", 1.0,
+					   "questions", 1, "retakes", 1),
+				 qs);
+	char why[64] = "";
+	long long task;
+	cr_assert(lease_q(test, C[3], &task, why, sizeof why) > 0);
+	set_clock(&S, "2032-01-01T02:00:01Z"); /* lease_seconds 7200 */
+	cr_expect_eq(lease_q(test, C[3], &task, why, sizeof why), 0);
+	cr_expect_str_eq(why, "test_finished");
+	res r = get(C[3], "/api/v1/projects/%lld/qualification/result", test);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "skipped"), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "questions"), 1);
+	cr_expect(json_is_false(jget(r.json, "passed")));
+	cr_expect_str_eq(wrong_answers(r.json), "skipped->yes", "the right answer is shown: %s", r.body);
+	cr_expect(json_is_true(jget(r.json, "retake.available")), "no wait set: %s", r.body);
+	res_free(&r);
+	/* the other contributor has not started: no result yet */
+	r = get(C[4], "/api/v1/projects/%lld/qualification/result", test);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
 }
 
@@ -424,7 +651,16 @@ Test(quality, settings_validation_and_visibility)
 		{json_pack("{s:f}", "pass_mark", 0.5), "qualification.grants"},
 		{json_pack("{s:s,s:s}", "grants", "x", "pass_mark", "high"), "qualification.pass_mark"},
 		{json_pack("{s:s,s:f}", "grants", "x", "pass_mark", 1.5), "qualification.pass_mark"},
-		{json_pack("{s:s,s:f,s:i}", "grants", "x", "pass_mark", 0.5, "retakes", 2), "qualification.retakes"},
+		{json_pack("{s:s,s:f,s:i}", "grants", "x", "pass_mark", 0.5, "retakes", 2), "qualification.questions"},
+		{json_pack("{s:s,s:f,s:i,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 2, "retakes", 11),
+		 "qualification.retakes"},
+		{json_pack("{s:s,s:f,s:i,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 2, "retakes", -1),
+		 "qualification.retakes"},
+		{json_pack("{s:s,s:f,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 0), "qualification.questions"},
+		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "questions", "all"), "qualification.questions"},
+		{json_pack("{s:s,s:f,s:i,s:i,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 2, "retakes", 1,
+			   "retake_wait_hours", 9000),
+		 "qualification.retake_wait_hours"},
 		{json_pack("{s:s,s:f,s:b}", "grants", "x", "pass_mark", 0.5, "surprise", 1), "qualification.surprise"},
 		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "paid", "no"), "qualification.paid"},
 	};
