@@ -19,6 +19,7 @@ let req;
 let testId;
 let needsId;
 let goldId;
+let retakeId;
 const errors = [];
 
 const answer = (v) => [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [v] } }];
@@ -61,6 +62,10 @@ before(async () => {
   testId = await create({ title: 'Sentiment basics test', reward: 0, qualification: { grants: 'sentiment', pass_mark: 0.6, retakes: 0, paid: false } });
   await load(testId, [['Q1. “I love this phone.” Positive?', 'yes'], ['Q2. “The battery died in an hour.” Positive?', 'no'], ['Q3. “Best purchase this year.” Positive?', 'yes']].map(([text, gold]) => ({ data: { text }, gold: { label: gold } })));
   await publish(testId);
+  // a test with a retake: two of four questions per attempt, never repeated
+  retakeId = await create({ title: 'Careful reading test', reward: 0, qualification: { grants: 'careful', pass_mark: 1, questions: 2, retakes: 1, paid: false } });
+  await load(retakeId, ['R1 “Works well.”', 'R2 “Very good.”', 'R3 “Happy with it.”', 'R4 “Nice.”'].map((text) => ({ data: { text: `${text} Positive?` }, gold: { label: 'yes' } })));
+  await publish(retakeId);
   // a project that requires the qualification
   needsId = await create({ title: 'Product reviews (needs sentiment)', reward: 10, eligibility: { qualifications: ['sentiment'] } });
   await load(needsId, [{ text: 'Great value.' }, { text: 'Broke quickly.' }]);
@@ -141,6 +146,42 @@ test('a contributor takes a qualification test, sees the right answers and unloc
   await page.context().close();
 });
 
+test('a contributor fails a test, retakes it with new questions and passes', async () => {
+  const page = await newPage(1280, 860);
+  await signIn(page, DEE);
+  await page.goto(`${server.url}/work/${retakeId}`);
+  await page.waitForSelector('.test-terms');
+  assert.match(await page.textContent('.test-terms'), /retake it once/);
+  await page.click('text=Start the test');
+  const seen = [];
+  const answerAll = async (pick) => {
+    let last = null;
+    for (let i = 0; i < 2; i++) {
+      await page.waitForFunction((prev) => document.body.dataset.taskReady && document.body.dataset.taskReady !== prev, last);
+      last = await page.evaluate(() => document.body.dataset.taskReady);
+      seen.push((await page.textContent('.work-task')).match(/R\d/)[0]);
+      await page.click(`.work-task .choice:has-text("${pick}")`);
+      await page.click('.work-actions .btn.primary');
+    }
+    await page.waitForSelector('.test-result');
+  };
+  await answerAll('no'); // every gold answer is yes
+  assert.match(await page.textContent('.result-head'), /Not passed/);
+  assert.match(await page.textContent('.result-head'), /1 of 2/);
+  assert.equal(await page.locator('.answers tr.answer-wrong').count(), 2);
+  await shot(page, 'q07-retake-offered');
+  await page.click('.retake-btn');
+  await answerAll('yes');
+  assert.match(await page.textContent('.result-head'), /Passed/);
+  assert.match(await page.textContent('.result-head'), /2 of 2/);
+  assert.equal(await page.locator('.attempts li').count(), 2);
+  assert.equal(new Set(seen).size, 4, `no question asked twice: ${seen}`);
+  await shot(page, 'q08-retake-passed');
+  const me = await (await apiSession(server.url, DEE.email, DEE.password)).call('GET', '/me/profile');
+  assert.deepEqual(me.body.qualifications, ['careful']);
+  await page.context().close();
+});
+
 test('a contributor paused by gold questions sees the reason and the evidence', async () => {
   const page = await newPage(1280, 860);
   await signIn(page, PAT);
@@ -189,18 +230,19 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   await page.waitForSelector('.quality-set');
   await page.check('#q-enabled');
   await page.fill('#q-grants', 'sentiment-advanced');
-  await page.fill('#q-retakes', '1');
+  await page.fill('#q-retakes', '2');
   await page.fill('#p-gold_threshold', '80');
   await page.click('button[name=save]');
-  await page.waitForSelector('#q-retakes[aria-invalid=true]');
-  assert.match(await page.textContent('.quality-set .field-error'), /Retakes/);
+  await page.waitForSelector('#q-questions[aria-invalid=true]');
+  assert.match(await page.textContent('.quality-set .field-error'), /retake never repeats a question/);
   await page.locator('.quality-set').scrollIntoViewIfNeeded();
   await page.screenshot({ path: new URL('./artifacts/q06-editor-quality.png', import.meta.url).pathname });
-  await page.fill('#q-retakes', '0');
+  await page.fill('#q-questions', '5');
+  await page.fill('#q-retake_wait_hours', '12');
   await page.click('button[name=save]');
   await page.waitForURL(/\/projects\/\d+$/);
   const p = (await req.call('GET', `/projects/${draft.body.id}`)).body;
-  assert.deepEqual(p.qualification, { grants: 'sentiment-advanced', pass_mark: 0.8, retakes: 0, paid: false });
+  assert.deepEqual(p.qualification, { grants: 'sentiment-advanced', pass_mark: 0.8, questions: 5, retakes: 2, retake_wait_hours: 12, paid: false });
   assert.equal(p.gold_threshold, 0.8);
   await page.context().close();
 });

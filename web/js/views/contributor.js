@@ -104,7 +104,12 @@ async function qualityBlock(ctx, p, page, actions, start) {
       if (e.code !== 'test_not_finished' && e.status !== 404) throw e;
     }
     if (!ctx.isCurrent()) return;
-    if (result) {
+    if (result && result.in_progress) {
+      start.textContent = `Continue attempt ${result.in_progress.attempt}`;
+      actions.before(h('div', { class: 'notice test-terms' },
+        h('strong', null, `Attempt ${result.in_progress.attempt} of ${result.attempts_allowed}`),
+        ` is under way: ${result.in_progress.answered} of ${result.in_progress.questions} questions answered. Your last result was ${pct(result.score)}.`));
+    } else if (result) {
       start.hidden = true;
       actions.prepend(h('a', { class: 'btn primary big', href: `/work/${id}/result` }, 'See your result'));
       actions.before(h('div', { class: `notice test-terms ${result.passed ? 'ok' : ''}` },
@@ -115,7 +120,7 @@ async function qualityBlock(ctx, p, page, actions, start) {
       actions.before(h('div', { class: 'card test-terms' },
         h('h2', null, 'Qualification test'),
         h('p', null, `Answer every question. A score of ${pct(q.pass_mark)} or more grants the qualification “${q.grants}”, which other projects require.`),
-        h('p', { class: 'muted small' }, `${q.paid ? 'Answers are paid.' : 'Unpaid.'} One attempt: retakes are not available yet. Your result, with the right answers, appears when you finish.`)));
+        h('p', { class: 'muted small' }, `${q.paid ? 'Answers are paid.' : 'Unpaid.'} ${q.questions ? `${q.questions} questions per attempt.` : ''} ${q.retakes ? `If you do not pass, you may retake it ${q.retakes === 1 ? 'once' : `${q.retakes} times`}${q.retake_wait_hours ? ` after ${q.retake_wait_hours} hours` : ''}, with new questions.` : 'One attempt.'} A skipped question counts as wrong. Your result, with the right answers, appears when you finish.`)));
     }
     return;
   }

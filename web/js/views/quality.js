@@ -81,13 +81,14 @@ async function unlockedBy(name, exceptId) {
 }
 
 /** The scored test: score, pass mark, passed, and every answer. */
-export async function resultCard(project, r) {
+export async function resultCard(project, r, ctx) {
   const box = h('div', { class: 'test-result' });
   const passed = !!r.passed;
   box.append(h('div', { class: `card result-head ${passed ? 'passed' : 'failed'}` },
     h('p', { class: 'result-verdict' }, h('span', { class: `badge ${passed ? 'badge-accepted' : 'badge-rejected'}` }, passed ? 'Passed' : 'Not passed')),
     h('div', { class: 'stat-grid result-stats' },
-      stat('Your score', pct(r.score), `${r.correct} of ${r.questions} right`),
+      stat('Your score', pct(r.score), `${r.correct} of ${r.questions} right${r.skipped ? ` · ${r.skipped} skipped` : ''}`),
+      stat('Attempt', `${r.attempt || 1} of ${r.attempts_allowed || 1}`),
       stat('Pass mark', pct(r.pass_mark)),
       stat('Qualification', r.grants || '—', passed ? 'Granted to you' : 'Not granted'))));
   if (passed && r.grants) {
@@ -97,18 +98,54 @@ export async function resultCard(project, r) {
       unlocks.length ? h('ul', null, unlocks.map((p) => h('li', null, h('a', { href: `/work/${p.id}` }, p.title)))) : null,
       h('p', null, h('a', { href: '/work' }, 'Find work →'))));
   } else if (!passed) {
-    box.append(h('p', { class: 'notice' }, `You needed ${pct(r.pass_mark)}. Retakes are not available yet, so this result stands; the answers below show what was expected.`));
+    box.append(retakeBlock(project, r, ctx));
   }
   const wrong = (r.answers || []).filter((a) => !a.correct).length;
   box.append(h('h2', null, 'Your answers'), h('p', { class: 'muted' }, wrong ? `${wrong} wrong answer${wrong === 1 ? '' : 's'}, highlighted below with the correct one.` : 'Every answer was right.'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table stack answers' },
       h('thead', null, h('tr', null, ['Question', 'Your answer', 'Correct answer', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, (r.answers || []).map((a, i) => h('tr', { class: a.correct ? 'answer-right' : 'answer-wrong', dataset: { task: a.task_id } },
+      h('tbody', null, (r.answers || []).map((a, i) => h('tr', { class: `${a.correct ? 'answer-right' : 'answer-wrong'}${a.skipped ? ' answer-skipped' : ''}`, dataset: { task: a.task_id } },
         h('td', { 'data-label': 'Question' }, `${i + 1}`),
-        h('td', { 'data-label': 'Your answer', class: 'your-answer' }, a.correct ? answerText(a.your_answer) : h('s', null, answerText(a.your_answer))),
+        h('td', { 'data-label': 'Your answer', class: 'your-answer' }, a.skipped ? h('em', null, 'Skipped (returned or time ran out)') : a.correct ? answerText(a.your_answer) : h('s', null, answerText(a.your_answer))),
         h('td', { 'data-label': 'Correct answer', class: 'correct-answer' }, answerText(a.correct_answer)),
         h('td', { 'data-label': 'Result' }, h('span', { class: `badge ${a.correct ? 'badge-accepted' : 'badge-rejected'}` }, a.correct ? '✓ Right' : '✗ Wrong'))))))),
-    h('p', { class: 'muted small' }, r.scored_at ? `Scored ${when(r.scored_at)}.` : ''));
+    h('p', { class: 'muted small' }, r.scored_at ? `Attempt ${r.attempt || 1} scored ${when(r.scored_at)}.` : ''));
+  if ((r.history || []).length > 1) {
+    box.append(h('h2', null, 'Your attempts'), h('ol', { class: 'attempts' }, r.history.map((x) =>
+      h('li', null, `${pct(x.score)} — `, h('span', { class: `badge ${x.passed ? 'badge-accepted' : 'badge-rejected'}` }, x.passed ? 'Passed' : 'Not passed'), ` · ${when(x.scored_at)}`))));
+  }
+  return box;
+}
+
+/** What a contributor who did not pass can do next: retake, wait, or not. */
+function retakeBlock(project, r, ctx) {
+  const rt = r.retake || { available: false, code: 'no_retakes_left' };
+  const box = h('div', { class: 'notice retake' });
+  const needed = `You needed ${pct(r.pass_mark)}.`;
+  if (rt.available) {
+    const left = r.retakes_left;
+    const btn = h('button', { type: 'button', class: 'btn primary retake-btn' }, `Retake the test (${left} ${left === 1 ? 'retake' : 'retakes'} left)`);
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      try {
+        await post(`/projects/${project.id}/qualification/retake`);
+        ctx.navigate(`/work/${project.id}/task`);
+      } catch (e) {
+        btn.disabled = false;
+        toast(e.message, 'error');
+      }
+    });
+    box.append(h('p', null, `${needed} A retake asks new questions you have not seen; the answers below are for study.`), btn);
+  } else if (rt.code === 'retake_not_yet') {
+    box.append(h('p', null, `${needed} You can retake the test from ${when(rt.at)}, with new questions. Until then, the answers below show what was expected.`));
+  } else if (rt.code === 'test_not_finished' && r.in_progress) {
+    box.append(h('p', null, `Attempt ${r.in_progress.attempt} is under way: ${r.in_progress.answered} of ${r.in_progress.questions} answered.`),
+      h('a', { class: 'btn primary', href: `/work/${project.id}/task` }, 'Continue the test'));
+  } else if (rt.code === 'no_questions_left') {
+    box.append(h('p', null, `${needed} The test has no questions left that you have not seen, so this result stands.`));
+  } else {
+    box.append(h('p', null, `${needed} You have used ${r.attempts_allowed > 1 ? `all ${r.attempts_allowed} attempts` : 'the one attempt this test allows'}, so this result stands; the answers below show what was expected.`));
+  }
   return box;
 }
 
@@ -123,7 +160,7 @@ export async function qualificationResultView(ctx) {
   try {
     const r = await get(`/projects/${id}/qualification/result`);
     if (!ctx.isCurrent()) return;
-    page.append(await resultCard(p, r));
+    page.append(await resultCard(p, r, ctx));
   } catch (e) {
     if (e.code === 'test_not_finished') page.append(h('div', { class: 'empty card' }, h('p', null, 'You have not answered every question of this test yet.'), h('a', { class: 'btn primary', href: `/work/${id}/task` }, 'Continue the test')));
     else if (e.status === 404) page.append(h('p', { class: 'notice' }, 'This project is not a qualification test.'));

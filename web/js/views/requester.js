@@ -106,13 +106,17 @@ export async function editorView(ctx) {
   const qOn = h('input', { type: 'checkbox', name: 'q_enabled', id: 'q-enabled', checked: !!q0, disabled: !isDraft });
   const qGrants = h('input', { name: 'q_grants', id: 'q-grants', class: 'input', value: q0 ? q0.grants : '', placeholder: 'e.g. sentiment-basics', readonly: !isDraft, maxlength: '100' });
   const qPass = h('input', { name: 'q_pass_mark', id: 'q-pass_mark', class: 'input', type: 'number', min: '0', max: '100', step: '1', value: q0 ? pctVal(q0.pass_mark) : '80', readonly: !isDraft });
-  const qRetakes = h('input', { name: 'q_retakes', id: 'q-retakes', class: 'input narrow', type: 'number', min: '0', max: '0', value: q0 ? q0.retakes : 0, readonly: !isDraft });
+  const qRetakes = h('input', { name: 'q_retakes', id: 'q-retakes', class: 'input narrow', type: 'number', min: '0', max: '10', value: q0 ? q0.retakes : 0, readonly: !isDraft });
+  const qQuestions = h('input', { name: 'q_questions', id: 'q-questions', class: 'input narrow', type: 'number', min: '1', max: '10000', value: q0 && q0.questions ? q0.questions : '', placeholder: 'all', readonly: !isDraft });
+  const qWait = h('input', { name: 'q_retake_wait_hours', id: 'q-retake_wait_hours', class: 'input narrow', type: 'number', min: '0', max: '8760', step: 'any', value: q0 ? q0.retake_wait_hours || 0 : 0, readonly: !isDraft });
   const qPaid = h('input', { type: 'checkbox', name: 'q_paid', id: 'q-paid', checked: !!(q0 && q0.paid), disabled: !isDraft });
   const qFields = h('div', { class: 'q-fields' },
     h('div', { class: 'grid-2' },
       field('Qualification it grants', qGrants, 'A name; projects that list it under “Required qualifications” open to those who pass.'),
-      field('Pass mark (%)', qPass, 'Share of questions answered right. Scored when a contributor has answered every question.'),
-      field('Retakes', qRetakes, 'Only 0 for now: everyone takes the test once. A retake would hand the same question to the same person twice, which the server cannot record yet.'),
+      field('Pass mark (%)', qPass, 'Share of an attempt’s questions answered right. A skipped or expired question counts as wrong.'),
+      field('Questions per attempt', qQuestions, 'Empty: every question. Each attempt draws this many at random from questions the contributor has not seen.'),
+      field('Retakes', qRetakes, 'Further attempts after a failed one (0 to 10). A retake never repeats a question — contributors saw the right answers — so the test needs questions per attempt × (1 + retakes) tasks.'),
+      field('Hours before a retake', qWait, 'Waiting time after a failed attempt (0: none).'),
       h('div', { class: 'field' }, h('label', { class: 'check' }, qPaid, ' Pay for test answers'), h('p', { class: 'hint' }, 'An unpaid test (the default) must have reward 0.'))));
   const syncQual = () => {
     qFields.hidden = !qOn.checked;
@@ -292,7 +296,7 @@ export async function editorView(ctx) {
         field('Most judgments per task', maxOverlap, 'Upper limit for those extra judgments, from the overlap to 100. Fund for them.')),
       h('div', { class: 'qualification-block' },
         h('label', { class: 'check' }, qOn, ' This project is a qualification test'),
-        h('p', { class: 'hint' }, 'Every task is a gold question open to every contributor; they see their score and every right answer at the end. Fixed once published.'),
+        h('p', { class: 'hint' }, 'Every task is a gold question open to every contributor; after each attempt they see their score and every right answer. Fixed once published.'),
         qFields)),
     h('fieldset', { class: 'card' }, h('legend', null, 'Review and eligibility'),
       field('Reasons a reviewer can reject with (one per line)', reasons, 'Reviewers must pick one and write a message; contributors see both.'),
@@ -314,7 +318,7 @@ export async function editorView(ctx) {
       max_overlap: maxOverlap.value.trim() ? +maxOverlap.value : null,
     };
     if (kind !== 'collection' && isDraft) {
-      if (qOn.checked) b.qualification = { grants: qGrants.value.trim(), pass_mark: fraction(qPass.value) ?? 0, retakes: +qRetakes.value || 0, paid: qPaid.checked };
+      if (qOn.checked) b.qualification = { grants: qGrants.value.trim(), pass_mark: fraction(qPass.value) ?? 0, questions: qQuestions.value.trim() ? +qQuestions.value : null, retakes: +qRetakes.value || 0, retake_wait_hours: +qWait.value || 0, paid: qPaid.checked };
       else b.qualification = p && p.qualification ? null : undefined;
     }
     if (isDraft) {

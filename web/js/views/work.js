@@ -258,7 +258,7 @@ export async function workView(ctx) {
     } catch {
       return false;
     }
-    const card = await resultCard(project, r);
+    const card = await resultCard(project, r, ctx);
     if (!ctx.isCurrent()) return true;
     showFinal(h('h2', { class: 'result-title' }, 'Test finished'), card,
       h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '/work' }, 'Find work'), h('a', { class: 'btn', href: `/work/${pid}` }, 'Back to the project')));
