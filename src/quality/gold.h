@@ -9,15 +9,23 @@
  *       {"label":"yes"}            single choice, or pairwise "left"/"right"
  *       {"tags":["a","b"]}         multiple choices (order does not matter)
  *       {"stars":4}                rating or number
- * Scored answers are categorical: choices, rating, number, pairwise
- * (value.selected) and single-line textarea (value.text with one string).
- * A submission is correct when, for every control in the gold, its answer
- * for that control equals the gold one exactly (choices as a set, numbers
- * by value). Controls of other kinds (regions, spans) are not scored yet.
+ *       {"box":{"boxes":[{"x":10,"y":20,"width":30,"height":40,"label":"car"}]}}
+ *       {"ner":{"spans":[{"start":0,"end":5,"label":"PER"}]}}
+ * Scored answers are categorical — choices, rating, number, pairwise
+ * (value.selected), single-line textarea (value.text with one string) —
+ * and regions: rectangles (value x, y, width, height with any *labels
+ * list) and text spans (value start, end). A submission is correct when,
+ * for every control in the gold, its answer for that control equals the
+ * gold one: categorical answers exactly (choices as a set, numbers by
+ * value); regions when they pair up one to one with the gold regions,
+ * same label and IoU >= FC_GOLD_MIN_IOU (spans: IoU of the character
+ * ranges), with none left over on either side. An empty region list is
+ * gold too ("nothing to mark here"). Polygons and keypoints are not scored.
  *
  * Both forms normalise to one shape, {"control": answer}, where answer is
- * a string, a sorted array of two or more strings, or a number (an integer
- * when it has no fraction). That shape is also what the API shows as
+ * a string, a sorted array of two or more strings, a number (an integer
+ * when it has no fraction), {"boxes":[{label,x,y,width,height}]} or
+ * {"spans":[{label,start,end}]}. That shape is also what the API shows as
  * "your_answer" and "correct_answer". */
 #ifndef FC_QUALITY_GOLD_H
 #define FC_QUALITY_GOLD_H
@@ -26,14 +34,18 @@
 #include <jansson.h>
 #include <stdint.h>
 
+/* The overlap a region needs with its gold region to count as the same. */
+#define FC_GOLD_MIN_IOU 0.5
+
 /* Normalises a gold answer. On success *out (a new reference) is a
  * non-empty object; FC_EINVAL naming the problem otherwise. */
 int fc_gold_normalize(const json_t *gold, json_t **out, fc_err *err);
 
-/* The categorical answers of a Label Studio result array in the normalised
- * shape. only: when non-NULL, keep just the controls named in this object's
- * keys, and give json null for those the result does not answer. Returns a
- * new reference (an empty object when nothing is categorical). */
+/* The answers of a Label Studio result array in the normalised shape.
+ * only: when non-NULL, keep just the controls named in this object's keys
+ * (regions included), and give json null for those the result does not
+ * answer (an empty region list for region controls). With only NULL, just
+ * the categorical answers. Returns a new reference. */
 json_t *fc_gold_answers_of(const json_t *result, const json_t *only);
 
 /* 1 when every control of expected has an equal answer in given. */

@@ -504,6 +504,41 @@ Test(quality, qualification_expired_question_counts_wrong)
 	res_free(&r);
 }
 
+/* Gold boxes: a submission is right when its boxes pair up with the gold
+ * ones (same label, IoU >= 0.5); the evidence shows both. */
+Test(quality, gold_boxes_scored_by_iou)
+{
+	const char *config = "<View><Image name=\"img\" value=\"$image\"/><RectangleLabels name=\"box\" toName=\"img\">"
+			     "<Label value=\"car\"/><Label value=\"person\"/></RectangleLabels></View>";
+	const char *tasks = "{\"data\":{\"image\":\"https://example.org/1.jpg\"},\"gold\":[{\"from_name\":\"box\","
+			    "\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"value\":{\"x\":10,\"y\":10,\"width\":20,"
+			    "\"height\":20,\"rotation\":0,\"rectanglelabels\":[\"car\"]}}]}\n";
+	long long pid = project(json_pack("{s:s,s:i,s:f}", "label_config", config, "overlap", 3, "gold_rate", 1.0), tasks);
+	/* C[0] draws it a little off (IoU 0.68); C[1] far off (0.22); C[2] with the wrong label */
+	const double xs[3] = {12, 18, 10};
+	const char *labels[3] = {"car", "car", "person"};
+	for (int i = 0; i < 3; i++) {
+		res r = lease(pid, C[i]);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		long long aid = jint(r.json, "id");
+		res_free(&r);
+		char path[96];
+		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+		r = api(&S, "POST", path, C[i], "{s:[{s:s,s:s,s:s,s:{s:f,s:i,s:i,s:i,s:[s]}}],s:i}", "result", "from_name", "box",
+			"to_name", "img", "type", "rectanglelabels", "value", "x", xs[i], "y", 12, "width", 20, "height", 20,
+			"rectanglelabels", labels[i], "active_seconds", 4);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+		r = get(C[i], "/api/v1/projects/%lld/my-quality", pid);
+		cr_expect_eq(jint(r.json, "gold_answered"), 1, "%s", r.body);
+		cr_expect_eq(jint(r.json, "gold_correct"), i == 0 ? 1 : 0, "contributor %d: %s", i, r.body);
+		res_free(&r);
+	}
+	res r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	cr_expect(json_is_true(jget(r.json, "items.0.gold_correct")), "%s", r.body);
+	res_free(&r);
+}
+
 static char DISPUTED[16];
 static const char *split(const char *text)
 {

@@ -25,8 +25,16 @@ export function answerText(a) {
 function valueText(v) {
   if (v === null || v === undefined) return 'no answer';
   if (Array.isArray(v)) return v.join(', ');
+  if (v && Array.isArray(v.boxes)) return regionsText(v.boxes, 'box', 'boxes', (b) => `${b.label || 'box'} at ${Math.round(b.x)},${Math.round(b.y)} (${Math.round(b.width)}×${Math.round(b.height)}%)`);
+  if (v && Array.isArray(v.spans)) return regionsText(v.spans, 'span', 'spans', (x) => `${x.label || 'span'} ${x.start}–${x.end}`);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** '2 boxes: car at 10,10 (20×20%); person at …' — or 'nothing marked'. */
+function regionsText(list, one, many, fmt) {
+  if (!list.length) return 'nothing marked';
+  return `${list.length} ${list.length === 1 ? one : many}: ${list.map(fmt).join('; ')}`;
 }
 
 /** '2 of 3 right (67%, 95% interval 21–94%)' */
