@@ -49,7 +49,9 @@ int fc_ledger_on_submit(fc_db *db, int64_t project, int64_t user, int64_t submis
 int fc_ledger_escrow_needed(fc_db *db, int64_t project, int64_t *needed, fc_err *err)
 {
 	return fc_db_int(db, needed, err,
-			 "SELECT COALESCE(SUM(MAX(p.overlap - t.submitted_count, 0)),0) * p.reward FROM tasks t "
+			 /* dynamic overlap may ask up to max_overlap judgments of a task */
+			 "SELECT COALESCE(SUM(MAX(iif(p.confidence_threshold IS NULL, p.overlap, "
+			 "COALESCE(p.max_overlap, p.overlap)) - t.submitted_count, 0)),0) * p.reward FROM tasks t "
 			 "JOIN projects p ON p.id=t.project_id WHERE t.project_id=?",
 			 "I", project);
 }

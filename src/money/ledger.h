@@ -29,7 +29,8 @@ int fc_ledger_balance(fc_db *db, const char *account, int64_t *out, fc_err *err)
 /* Domain events. */
 int fc_ledger_on_submit(fc_db *db, int64_t project, int64_t user, int64_t submission, int64_t reward,
 			const char *currency, fc_err *err);
-/* Escrow a project still needs for reward × every unfilled slot. */
+/* Escrow a project still needs for reward × every unfilled slot (up to
+ * max_overlap judgments per task when dynamic overlap is on). */
 int fc_ledger_escrow_needed(fc_db *db, int64_t project, int64_t *needed, fc_err *err);
 
 #endif

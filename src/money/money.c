@@ -104,7 +104,8 @@ int fc_money_check_escrow(fc_db *db, int64_t project, fc_err *err)
 		return rc;
 	if (balance < needed)
 		return fc_err_set(err, FC_ECONFLICT, "insufficient_funds", "amount",
-				  "The project needs %lld more in escrow to pay every task at its overlap (has %lld, needs %lld).",
+				  "The project needs %lld more in escrow to pay every task at its overlap (or max_overlap with dynamic "
+				  "overlap; has %lld, needs %lld).",
 				  (long long)(needed - balance), (long long)balance, (long long)needed);
 	return 0;
 }

@@ -571,6 +571,39 @@ Test(quality, dynamic_overlap_adds_a_fourth_judgment)
 	res_free(&r);
 }
 
+/* With dynamic overlap on, escrow covers max_overlap judgments per task:
+ * 2 tasks × 4 × 10 = 80, not 2 × 2 × 10 = 40. */
+Test(quality, dynamic_overlap_escrow_covers_max_overlap)
+{
+	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:f,s:i}", "title", "Disputed", "label_config",
+		    CONFIG, "reward", 10, "overlap", 2, "confidence_threshold", 0.9, "max_overlap", 4);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 40);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 409, "enough for the overlap, not for max_overlap: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_funds");
+	cr_expect(strstr(jstr(r.json, "error.message"), "needs 80") != NULL, "%s", jstr(r.json, "error.message"));
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 40);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+}
+
 static int HAND_WHO;
 /* t1: yes yes no · t2: no no no · t3: yes no yes · gold (yes): yes yes no */
 static const char *hand_case(const char *text)
