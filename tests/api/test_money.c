@@ -3,6 +3,7 @@
  * test that moves money. */
 #include "harness.h"
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,52 @@ Test(money, bonuses)
 	cr_expect_eq(jint(r.json, "bonuses"), 120);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 300 - 50 - 120);
 	cr_expect_eq(jint(r.json, "pending"), 50);
+	res_free(&r);
+	ledger_ok();
+}
+
+/* Eight requests at once with one Idempotency-Key: the project is funded
+ * once. The others get the stored answer or 409 idempotency_key_in_use
+ * (retry later) — never a second funding. */
+#define RACERS 8
+static char race_path[96];
+static long race_status[RACERS];
+static char race_replayed[RACERS], race_in_use[RACERS];
+static void *race_fund(void *arg)
+{
+	long i = (long)arg;
+	const char *extra[] = {"Idempotency-Key: fund-race", NULL};
+	res r = http(&S, "POST", race_path, REQ, "application/json", "{\"amount\":500}", 14, extra);
+	race_status[i] = r.status;
+	char v[16] = "";
+	race_replayed[i] = res_header(&r, "Idempotent-Replayed", v, sizeof v) != NULL;
+	race_in_use[i] = r.status == 409 && !strcmp(jstr(r.json, "error.code"), "idempotency_key_in_use");
+	res_free(&r);
+	return NULL;
+}
+
+Test(money, concurrent_requests_with_one_key_fund_once)
+{
+	clock_to(T0);
+	long long pid = project(0, 2, 0);
+	snprintf(race_path, sizeof race_path, "/api/v1/projects/%lld/fund", pid);
+	for (int round = 0; round < 3; round++) {
+		pthread_t th[RACERS];
+		for (long i = 0; i < RACERS; i++)
+			pthread_create(&th[i], NULL, race_fund, (void *)i);
+		for (int i = 0; i < RACERS; i++)
+			pthread_join(th[i], NULL);
+		int fresh = 0;
+		for (int i = 0; i < RACERS; i++) {
+			cr_expect(race_status[i] == 201 || race_in_use[i], "status %ld", race_status[i]);
+			fresh += race_status[i] == 201 && !race_replayed[i];
+		}
+		cr_expect_leq(fresh, round == 0 ? 1 : 0, "round %d: %d requests ran", round, fresh);
+	}
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "escrow_balance"), 500, "funded once: %s", r.body);
 	res_free(&r);
 	ledger_ok();
 }
