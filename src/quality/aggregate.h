@@ -11,7 +11,8 @@
  *    otherwise picks uniformly among the other labels. Same confidence.
  * All methods are deterministic: the same answers give the same output.
  *
- * Non-categorical: numbers by median, boxes by IoU clustering. */
+ * Non-categorical: numbers by median, boxes by IoU clustering (spans too, as
+ * boxes of height 1: see quality/project.c); transcriptions: quality/text.h. */
 #ifndef FC_QUALITY_AGGREGATE_H
 #define FC_QUALITY_AGGREGATE_H
 

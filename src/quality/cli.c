@@ -1,6 +1,7 @@
 #include "quality/cli.h"
 
 #include "quality/aggregate.h"
+#include "quality/text.h"
 #include "quality/agreement.h"
 
 #include <errno.h>
@@ -10,7 +11,7 @@
 enum { EXIT_USAGE = 2 };
 
 static const char aggregate_usage[] =
-	"usage: faircrowd aggregate --method mv|ds|ods [--seed N] FILE\n"
+	"usage: faircrowd aggregate --method mv|ds|ods|median|text [--seed N] FILE\n"
 	"\n"
 	"Aggregates crowd answers into one label per question.\n"
 	"FILE is CSV with the header question,worker,answer (\"-\" for stdin).\n"
@@ -19,6 +20,10 @@ static const char aggregate_usage[] =
 	"  --method mv    majority vote; ties go to the smallest label\n"
 	"  --method ds    Dawid-Skene EM with a confusion matrix per worker\n"
 	"  --method ods   one-coin Dawid-Skene (one accuracy per worker)\n"
+	"  --method median  numeric answers: the median; confidence = share of\n"
+	"                 answers equal to it\n"
+	"  --method text  transcriptions: the answer closest to all others (word\n"
+	"                 edit distance); confidence = 1 - its mean distance\n"
 	"  --seed N       accepted for reproducible pipelines; every method is\n"
 	"                 deterministic, so it does not change the output\n"
 	"  --help         show this help\n";
@@ -138,6 +143,38 @@ static int finish_output(const char *cmd, FILE *out, FILE *errs)
 	return 0;
 }
 
+/* --method text: each question's medoid answer (quality/text.h). */
+static int text_medoids(const char *cmd, const fc_answers *a, FILE *out, FILE *errs)
+{
+	fc_err err = {0};
+	fputs("question,label,confidence\n", out);
+	for (size_t q = 0; q < a->n_questions; q++) {
+		size_t n = a->q_start[q + 1] - a->q_start[q], best;
+		const char **texts = malloc((n ? n : 1) * sizeof *texts);
+		double conf;
+		if (!texts) {
+			fprintf(errs, "faircrowd %s: out of memory\n", cmd);
+			return 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			texts[i] = fc_answers_label_name(a, a->label[a->q_start[q] + i]);
+		int rc = fc_text_medoid(texts, n, &best, &conf, &err);
+		if (!rc) {
+			put_field(out, fc_answers_question_name(a, (int32_t)q));
+			putc(',', out);
+			put_field(out, texts[best]);
+			fprintf(out, ",%.6f\n", conf);
+		}
+		free(texts);
+		if (rc) {
+			fprintf(errs, "faircrowd %s: %s\n", cmd, err.msg);
+			fc_err_clear(&err);
+			return 1;
+		}
+	}
+	return finish_output(cmd, out, errs);
+}
+
 int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE *errs)
 {
 	const char *cmd = "aggregate", *method = NULL, *seed = NULL, *file;
@@ -153,11 +190,12 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 	if (status)
 		return status;
 	if (!method) {
-		fprintf(errs, "faircrowd %s: missing --method (mv, ds or ods)\n", cmd);
+		fprintf(errs, "faircrowd %s: missing --method (mv, ds, ods, median or text)\n", cmd);
 		return EXIT_USAGE;
 	}
-	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods")) {
-		fprintf(errs, "faircrowd %s: unknown method '%s' (expected mv, ds or ods)\n", cmd,
+	int median = !strcmp(method, "median"), text = !strcmp(method, "text");
+	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods") && !median && !text) {
+		fprintf(errs, "faircrowd %s: unknown method '%s' (expected mv, ds, ods, median or text)\n", cmd,
 			method);
 		return EXIT_USAGE;
 	}
@@ -173,7 +211,12 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 	}
 	if ((status = load(cmd, file, in, &a, errs)))
 		return status;
-	int rc = strcmp(method, "mv") == 0   ? fc_aggregate_mv(a, &r, &err)
+	if (text) {
+		status = text_medoids(cmd, a, out, errs);
+		goto out;
+	}
+	int rc = median			     ? fc_aggregate_median(a, 0, &r, &err)
+		 : strcmp(method, "mv") == 0 ? fc_aggregate_mv(a, &r, &err)
 		 : strcmp(method, "ds") == 0 ? fc_aggregate_ds(a, NULL, &r, &err)
 					     : fc_aggregate_one_coin(a, NULL, &r, &err);
 	if (rc) {
@@ -185,7 +228,10 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 	for (size_t q = 0; q < r.n_questions; q++) {
 		put_field(out, fc_answers_question_name(a, (int32_t)q));
 		putc(',', out);
-		put_field(out, fc_answers_label_name(a, r.label[q]));
+		if (median)
+			fprintf(out, "%.17g", r.value[q]);
+		else
+			put_field(out, fc_answers_label_name(a, r.label[q]));
 		fprintf(out, ",%.6f\n", r.confidence[q]);
 	}
 	status = finish_output(cmd, out, errs);

@@ -2,8 +2,10 @@
 #include "quality/aggregate.h"
 #include "quality/agreement.h"
 #include "quality/answers.h"
+#include "quality/text.h"
 #include "work/project.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,11 @@ static const char *answer_of(const json_t *result, const char *control, char *bu
 		const json_t *sel = json_object_get(v, "selected");
 		if (json_is_string(sel)) {
 			snprintf(buf, n, "%s", json_string_value(sel));
+			return buf;
+		}
+		const json_t *num = json_object_get(v, "number");
+		if (json_is_number(num) && isfinite(json_number_value(num))) {
+			snprintf(buf, n, "%.17g", json_number_value(num));
 			return buf;
 		}
 	}
@@ -81,11 +88,227 @@ out:
 	return rc;
 }
 
+/* ---- non-categorical results: regions and transcriptions ---- */
+
+typedef struct per_task {
+	const char *method; /* boxes, spans, text */
+	char control[128];  /* the control aggregated; "" until the first match */
+	json_t *items;
+} per_task;
+
+/* Whether a result item belongs to the aggregated control; with no control
+ * named, the first item of the right kind names it. */
+static int wanted(per_task *c, const json_t *item, int fits)
+{
+	const char *from = json_string_value(json_object_get(item, "from_name"));
+	if (!from || !fits)
+		return 0;
+	if (!c->control[0])
+		snprintf(c->control, sizeof c->control, "%s", from);
+	return !strcmp(from, c->control);
+}
+
+static const char *label_of(const json_t *value)
+{
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)value, k, v) {
+		size_t n = strlen(k);
+		if (n >= 6 && !strcmp(k + n - 6, "labels") && json_is_string(json_array_get(v, 0)))
+			return json_string_value(json_array_get(v, 0));
+	}
+	return "";
+}
+
+/* A region value as a box; spans become boxes of height 1 on one line, so
+ * their IoU is the overlap of the character ranges. */
+static int box_of(const json_t *v, int spans, fc_box *b)
+{
+	if (spans) {
+		const json_t *a = json_object_get(v, "start"), *e = json_object_get(v, "end");
+		if (!json_is_integer(a) || !json_is_integer(e) || json_integer_value(e) < json_integer_value(a))
+			return 0;
+		*b = (fc_box){(double)json_integer_value(a), 0, (double)(json_integer_value(e) - json_integer_value(a)), 1, 0};
+		return 1;
+	}
+	const json_t *x = json_object_get(v, "x"), *y = json_object_get(v, "y"), *w = json_object_get(v, "width"),
+		     *h = json_object_get(v, "height");
+	if (!json_is_number(x) || !json_is_number(y) || !json_is_number(w) || !json_is_number(h))
+		return 0;
+	*b = (fc_box){json_number_value(x), json_number_value(y), json_number_value(w), json_number_value(h), 0};
+	return b->w >= 0 && b->h >= 0 && isfinite(b->x) && isfinite(b->y) && isfinite(b->w) && isfinite(b->h);
+}
+
+/* Regions of one task: clustered per label by IoU >= 0.5; a region is kept
+ * when at least half the contributors drew it. Confidence: the agreement
+ * on the most disputed region, max(support, 1 - support); 1 with none. */
+static int task_regions(per_task *c, int64_t task, const json_t *results, fc_err *err)
+{
+	int spans = !strcmp(c->method, "spans");
+	size_t n_workers = json_array_size(results), n = 0, cap = 16;
+	fc_box *boxes = malloc(cap * sizeof *boxes);
+	const char **labels = malloc(cap * sizeof *labels);
+	json_t *regions = json_array();
+	double confidence = 1;
+	int rc = 0;
+	if (!boxes || !labels) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		goto out;
+	}
+	size_t w, i;
+	const json_t *res, *item;
+	json_array_foreach(results, w, res) {
+		json_array_foreach(res, i, item) {
+			fc_box b;
+			const json_t *v = json_object_get(item, "value");
+			if (!wanted(c, item, box_of(v, spans, &b)))
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				fc_box *nb = realloc(boxes, cap * sizeof *boxes);
+				if (nb)
+					boxes = nb;
+				const char **nl = realloc(labels, cap * sizeof *labels);
+				if (nl)
+					labels = nl;
+				if (!nb || !nl) {
+					rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+					goto out;
+				}
+			}
+			b.worker = (int32_t)w;
+			boxes[n] = b;
+			labels[n++] = label_of(v);
+		}
+	}
+	/* one clustering per label, in order of first appearance */
+	fc_box *same = malloc((n ? n : 1) * sizeof *same);
+	if (!same) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		goto out;
+	}
+	for (size_t k = 0; k < n && !rc; k++) {
+		int first = 1;
+		for (size_t j = 0; j < k && first; j++)
+			first = strcmp(labels[j], labels[k]) != 0;
+		if (!first)
+			continue;
+		size_t m = 0;
+		for (size_t j = k; j < n; j++)
+			if (!strcmp(labels[j], labels[k]))
+				same[m++] = boxes[j];
+		fc_box_cluster *cl = NULL;
+		size_t nc = 0;
+		if ((rc = fc_aggregate_boxes(same, m, n_workers, 0.5, &cl, &nc, err)))
+			break;
+		for (size_t q = 0; q < nc; q++) {
+			double sup = cl[q].support, agree = sup > 1 - sup ? sup : 1 - sup;
+			if (agree < confidence)
+				confidence = agree;
+			if (sup < 0.5)
+				continue;
+			json_t *r = spans ? json_pack("{s:s,s:I,s:I,s:f}", "label", labels[k], "start",
+						      (json_int_t)llround(cl[q].box.x), "end",
+						      (json_int_t)llround(cl[q].box.x + cl[q].box.w), "support", sup)
+					  : json_pack("{s:s,s:f,s:f,s:f,s:f,s:f}", "label", labels[k], "x", cl[q].box.x, "y",
+						      cl[q].box.y, "width", cl[q].box.w, "height", cl[q].box.h, "support", sup);
+			json_array_append_new(regions, r);
+		}
+		free(cl);
+	}
+	free(same);
+	if (!rc)
+		json_array_append_new(c->items, json_pack("{s:I,s:I,s:O,s:f}", "task_id", (json_int_t)task, "judgments",
+							  (json_int_t)n_workers, "regions", regions, "confidence",
+							  confidence));
+out:
+	json_decref(regions);
+	free(boxes);
+	free(labels);
+	return rc;
+}
+
+/* Transcriptions of one task: the medoid (see text.h). */
+static int task_text(per_task *c, int64_t task, const json_t *results, fc_err *err)
+{
+	size_t n = 0, w, i;
+	const char **texts = malloc((json_array_size(results) + 1) * sizeof *texts);
+	if (!texts)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	const json_t *res, *item;
+	json_array_foreach(results, w, res) {
+		json_array_foreach(res, i, item) {
+			/* TextArea answers are arrays; a span's "text" is the marked excerpt */
+			const json_t *t = json_object_get(json_object_get(item, "value"), "text");
+			const char *s = json_is_array(t) ? json_string_value(json_array_get(t, 0)) : NULL;
+			if (wanted(c, item, s != NULL)) {
+				texts[n++] = s;
+				break; /* one transcription per contributor */
+			}
+		}
+	}
+	int rc = 0;
+	size_t best;
+	double conf;
+	if (n && !(rc = fc_text_medoid(texts, n, &best, &conf, err)))
+		json_array_append_new(c->items, json_pack("{s:I,s:I,s:s,s:f}", "task_id", (json_int_t)task, "judgments",
+							  (json_int_t)n, "label", texts[best], "confidence", conf));
+	free(texts);
+	return rc;
+}
+
+static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method,
+			   const char *control, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	per_task c = {.method = method, .items = json_array()};
+	if (control)
+		snprintf(c.control, sizeof c.control, "%s", control);
+	fc_stmt *st;
+	json_t *results = json_array();
+	int64_t task = -1;
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)) ||
+	    (rc = fc_db_query(db, &st, err,
+			      "SELECT task_id, COALESCE(fixed_result, result) FROM submissions "
+			      "WHERE project_id=? AND status<>'rejected' ORDER BY task_id, id",
+			      "I", project)))
+		goto out;
+	for (int more = 1; !rc && more;) {
+		more = fc_stmt_next(st) == 1;
+		int64_t t = more ? fc_stmt_int(st, 0) : -2;
+		if (t != task && task >= 0 && json_array_size(results)) {
+			rc = strcmp(method, "text") ? task_regions(&c, task, results, err) : task_text(&c, task, results, err);
+			json_array_clear(results);
+		}
+		task = t;
+		if (more) {
+			json_t *r = fc_stmt_json(st, 1);
+			json_array_append_new(results, json_is_array(r) ? r : (json_decref(r), json_array()));
+		}
+	}
+	fc_stmt_done(st);
+	if (!rc)
+		*out = json_pack("{s:s,s:o,s:O}", "method", method, "control",
+				 c.control[0] ? json_string(c.control) : json_null(), "items", c.items);
+out:
+	json_decref(results);
+	json_decref(c.items);
+	fc_db_rollback(db);
+	return rc;
+}
+
 int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const char *method, const char *control,
 		      json_t **out, fc_err *err)
 {
-	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods"))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "method", "method must be mv, ds or ods.");
+	if (!strcmp(method, "boxes") || !strcmp(method, "spans") || !strcmp(method, "text"))
+		return labels_per_task(s, user, project, method, control, out, err);
+	int median = !strcmp(method, "median");
+	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods") && !median)
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "method",
+				  "method must be mv, ds, ods, median, boxes, spans or text.");
 	fc_answers *a = NULL;
 	int rc = load(s, user, project, control, &a, NULL, err);
 	if (rc)
@@ -97,7 +320,9 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 		fc_answers_free(a);
 		return 0;
 	}
-	if (!strcmp(method, "mv"))
+	if (median)
+		rc = fc_aggregate_median(a, 0, &r, err);
+	else if (!strcmp(method, "mv"))
 		rc = fc_aggregate_mv(a, &r, err);
 	else if (!strcmp(method, "ds"))
 		rc = fc_aggregate_ds(a, NULL, &r, err);
@@ -107,10 +332,13 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 		json_t *items = json_array();
 		for (size_t q = 0; q < a->n_questions; q++) {
 			long long tid = atoll(fc_answers_question_name(a, (int32_t)q));
-			json_array_append_new(items, json_pack("{s:I,s:s,s:f,s:I}", "task_id", (json_int_t)tid, "label",
-							       fc_answers_label_name(a, r.label[q]), "confidence",
-							       r.confidence[q], "judgments",
-							       (json_int_t)(a->q_start[q + 1] - a->q_start[q])));
+			json_int_t judgments = (json_int_t)(a->q_start[q + 1] - a->q_start[q]);
+			json_array_append_new(items, median ? json_pack("{s:I,s:f,s:f,s:I}", "task_id", (json_int_t)tid,
+									"value", r.value[q], "confidence", r.confidence[q],
+									"judgments", judgments)
+							    : json_pack("{s:I,s:s,s:f,s:I}", "task_id", (json_int_t)tid, "label",
+									fc_answers_label_name(a, r.label[q]),
+									"confidence", r.confidence[q], "judgments", judgments));
 		}
 		*out = json_pack("{s:s,s:o,s:o}", "method", method, "control",
 				 control ? json_string(control) : json_null(), "items", items);

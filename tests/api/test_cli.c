@@ -105,6 +105,21 @@ Test(cli, aggregate_agreement_backup_ledger)
 	cr_expect_eq(run(out, sizeof out, "%s agreement --metric fleiss %s", bin(), csv), 0);
 	cr_expect(strchr(out, '.'), "a number: %s", out);
 	cr_expect_eq(run(NULL, 0, "%s aggregate --method mv %s/missing.csv 2>/dev/null", bin(), S.dir), 1);
+	/* numbers by median, transcriptions by their medoid */
+	f = fopen(csv, "w");
+	fputs("question,worker,answer\nn1,w1,3\nn1,w2,4\nn1,w3,10\n", f);
+	fclose(f);
+	cr_expect_eq(run(out, sizeof out, "%s aggregate --method median %s", bin(), csv), 0);
+	cr_expect_str_eq(out, "question,label,confidence\nn1,4,0.333333\n");
+	f = fopen(csv, "w");
+	fputs("question,worker,answer\nt1,w1,the cat sat\nt1,w2,\"The cat, sat\"\nt1,w3,The cat sat\nt1,w4,a dog\n", f);
+	fclose(f);
+	cr_expect_eq(run(out, sizeof out, "%s aggregate --method text %s", bin(), csv), 0);
+	cr_expect_str_eq(out, "question,label,confidence\nt1,the cat sat,0.555556\n");
+	f = fopen(csv, "w");
+	fputs("question,worker,answer\nn1,w1,three\nn1,w2,4\n", f);
+	fclose(f);
+	cr_expect_eq(run(NULL, 0, "%s aggregate --method median %s 2>/dev/null", bin(), csv), 1, "not a number");
 	char bk[300];
 	snprintf(bk, sizeof bk, "%s/backup.db", S.dir);
 	cr_expect_eq(run(NULL, 0, "%s backup --data %s %s >/dev/null", bin(), S.dir, bk), 0, "backup while serving");

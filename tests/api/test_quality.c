@@ -604,6 +604,77 @@ Test(quality, dynamic_overlap_escrow_covers_max_overlap)
 	res_free(&r);
 }
 
+/* Non-categorical results through GET /labels: boxes and spans clustered
+ * by IoU (kept when half the contributors drew them), transcriptions by
+ * their medoid, numbers by median. */
+Test(quality, labels_for_regions_text_and_numbers)
+{
+	const char *config = "<View><Image name=\"img\" value=\"$image\"/><RectangleLabels name=\"box\" toName=\"img\">"
+			     "<Label value=\"car\"/><Label value=\"person\"/></RectangleLabels>"
+			     "<Text name=\"text\" value=\"$text\"/><Labels name=\"ner\" toName=\"text\"><Label value=\"PER\"/>"
+			     "</Labels><TextArea name=\"say\" toName=\"text\"/><Number name=\"n\" toName=\"text\"/></View>";
+	long long pid = project(json_pack("{s:s,s:i}", "label_config", config, "overlap", 3),
+			       "{\"image\":\"https://example.org/a.jpg\",\"text\":\"Alice met Bob\"}\n");
+	const double bx[3] = {10, 12, 11};
+	const int end[3] = {5, 5, 6}, num[3] = {3, 4, 10};
+	const char *said[3] = {"the cat sat", "The cat sat", "a cat sat down"};
+	for (int i = 0; i < 3; i++) {
+		res r = lease(pid, C[i]);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		long long aid = jint(r.json, "id");
+		res_free(&r);
+		json_t *result = json_pack(
+			"[{s:s,s:s,s:s,s:{s:f,s:f,s:i,s:i,s:[s]}},{s:s,s:s,s:s,s:{s:i,s:i,s:s,s:[s]}},"
+			"{s:s,s:s,s:s,s:{s:[s]}},{s:s,s:s,s:s,s:{s:i}}]",
+			"from_name", "box", "to_name", "img", "type", "rectanglelabels", "value", "x", bx[i], "y", bx[i] == 11 ? 11.0 : 10.0,
+			"width", 20, "height", 20, "rectanglelabels", "car", "from_name", "ner", "to_name", "text", "type", "labels",
+			"value", "start", 0, "end", end[i], "text", "Alice", "labels", "PER", "from_name", "say", "to_name", "text",
+			"type", "textarea", "value", "text", said[i], "from_name", "n", "to_name", "text", "type", "number", "value",
+			"number", num[i]);
+		if (i == 2) /* only one contributor sees a person */
+			json_array_append_new(result, json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i,s:i,s:[s]}}", "from_name", "box",
+								"to_name", "img", "type", "rectanglelabels", "value", "x", 70,
+								"y", 70, "width", 5, "height", 5, "rectanglelabels", "person"));
+		char path[96];
+		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+		r = api(&S, "POST", path, C[i], "{s:o,s:i}", "result", result, "active_seconds", 5);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+	}
+	res r = get(REQ, "/api/v1/projects/%lld/labels?method=boxes", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "control"), "box");
+	cr_expect_eq(json_array_size(jget(r.json, "items.0.regions")), 1, "the lone person is dropped: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.regions.0.label"), "car");
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.regions.0.x")), 11.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.regions.0.support")), 1.0, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 2.0 / 3, 1e-9);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels?method=spans&control=ner", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.regions.0.start"), 0, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.regions.0.end"), 5);
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 1.0, 1e-9);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels?method=text", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.label"), "the cat sat", "%s", r.body);
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 0.75, 1e-9);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels?method=median&control=n", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.value")), 4.0, 1e-9, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.judgments"), 3);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels?method=rover", pid);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "method");
+	res_free(&r);
+	r = get(C[0], "/api/v1/projects/%lld/labels?method=boxes", pid);
+	cr_expect_eq(r.status, 403, "contributors do not see the team's figures: %s", r.body);
+	res_free(&r);
+}
+
 static int HAND_WHO;
 /* t1: yes yes no · t2: no no no · t3: yes no yes · gold (yes): yes yes no */
 static const char *hand_case(const char *text)
