@@ -138,7 +138,7 @@ static int is_region_answer(const json_t *a)
 
 static double region_iou(const json_t *a, const json_t *b, int boxes)
 {
-	double ax, ay, aw, ah, bx, by, bw, bh;
+	double ax = 0, ay = 0, aw = 0, ah = 0, bx = 0, by = 0, bw = 0, bh = 0;
 	if (!boxes) {
 		num_in(a, "start", &ax), num_in(a, "end", &aw), num_in(b, "start", &bx), num_in(b, "end", &bw);
 		double inter = fmin(aw, bw) - fmax(ax, bx), uni = fmax(aw, bw) - fmin(ax, bx);

@@ -96,8 +96,9 @@ typedef struct per_task {
 	json_t *items;
 } per_task;
 
-/* Whether a result item belongs to the aggregated control; with no control
- * named, the first item of the right kind names it. */
+/* Whether a result item belongs to the aggregated control. While the
+ * control is unknown (c->control empty), the first item of the right kind
+ * names it (the first pass of labels_per_task). */
 static int wanted(per_task *c, const json_t *item, int fits)
 {
 	const char *from = json_string_value(json_object_get(item, "from_name"));
@@ -106,6 +107,14 @@ static int wanted(per_task *c, const json_t *item, int fits)
 	if (!c->control[0])
 		snprintf(c->control, sizeof c->control, "%s", from);
 	return !strcmp(from, c->control);
+}
+
+static int text_of(const json_t *item, const char **s)
+{
+	/* TextArea answers are arrays; a span's "text" is the marked excerpt */
+	const json_t *t = json_object_get(json_object_get(item, "value"), "text");
+	*s = json_is_array(t) ? json_string_value(json_array_get(t, 0)) : NULL;
+	return *s != NULL;
 }
 
 static const char *label_of(const json_t *value)
@@ -238,10 +247,8 @@ static int task_text(per_task *c, int64_t task, const json_t *results, fc_err *e
 	const json_t *res, *item;
 	json_array_foreach(results, w, res) {
 		json_array_foreach(res, i, item) {
-			/* TextArea answers are arrays; a span's "text" is the marked excerpt */
-			const json_t *t = json_object_get(json_object_get(item, "value"), "text");
-			const char *s = json_is_array(t) ? json_string_value(json_array_get(t, 0)) : NULL;
-			if (wanted(c, item, s != NULL)) {
+			const char *s;
+			if (wanted(c, item, text_of(item, &s))) {
 				texts[n++] = s;
 				break; /* one transcription per contributor */
 			}
@@ -256,6 +263,10 @@ static int task_text(per_task *c, int64_t task, const json_t *results, fc_err *e
 	free(texts);
 	return rc;
 }
+
+/* Kept results of a project, grouped by task. */
+static const char KEPT_RESULTS[] = "SELECT task_id, COALESCE(fixed_result, result) FROM submissions "
+				   "WHERE project_id=? AND status<>'rejected' ORDER BY task_id, id";
 
 static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method,
 			   const char *control, json_t **out, fc_err *err)
@@ -272,10 +283,35 @@ static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, co
 	int64_t task = -1;
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)) ||
 	    (rc = fc_db_query(db, &st, err,
-			      "SELECT task_id, COALESCE(fixed_result, result) FROM submissions "
-			      "WHERE project_id=? AND status<>'rejected' ORDER BY task_id, id",
+			      KEPT_RESULTS,
 			      "I", project)))
 		goto out;
+	if (!c.control[0]) { /* first pass: the first control with answers of this kind */
+		while (!c.control[0] && fc_stmt_next(st) == 1) {
+			json_t *r = fc_stmt_json(st, 1);
+			size_t i;
+			const json_t *item;
+			json_array_foreach(r, i, item) {
+				fc_box b;
+				const char *txt;
+				if (wanted(&c, item,
+					   !strcmp(method, "text") ? text_of(item, &txt)
+								   : box_of(json_object_get(item, "value"),
+									    !strcmp(method, "spans"), &b)))
+					break;
+			}
+			json_decref(r);
+		}
+		fc_stmt_done(st);
+		if (!c.control[0]) { /* nothing of this kind in the project */
+			*out = json_pack("{s:s,s:n,s:[]}", "method", method, "control", "items");
+			goto out;
+		}
+		if ((rc = fc_db_query(db, &st, err,
+				      KEPT_RESULTS,
+				      "I", project)))
+			goto out;
+	}
 	for (int more = 1; !rc && more;) {
 		more = fc_stmt_next(st) == 1;
 		int64_t t = more ? fc_stmt_int(st, 0) : -2;

@@ -213,6 +213,14 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   assert.match(await row.textContent(), /Pat Paused.*Paused/s);
   assert.match(await page.textContent('.labels-panel'), /Krippendorff/);
   assert.ok((await page.locator('.labels tbody tr').count()) >= 2);
+  assert.match(await page.textContent('.labels-out h3'), /Dawid-Skene/);
+  await page.selectOption('select[name=labels_method]', 'mv');
+  await page.waitForSelector('.labels-out h3:has-text("Majority vote")');
+  assert.ok((await page.locator('.labels tbody tr').count()) >= 2);
+  await page.selectOption('select[name=labels_method]', 'boxes');
+  await page.waitForSelector('.labels-out p.muted');
+  await page.selectOption('select[name=labels_method]', 'ds');
+  await page.waitForSelector('.labels-out h3:has-text("Dawid-Skene")');
   assert.match(await page.textContent('.dropzone'), /"gold"/);
   await page.locator('.quality-panels').scrollIntoViewIfNeeded();
   await shot(page, 'q05-dashboard-quality');

@@ -275,28 +275,42 @@ export async function labelsPanel(project, stats) {
       stat('Krippendorff’s alpha', num(a.alpha_nominal), 'Nominal; 1 is perfect, 0 is chance'),
       stat('Fleiss’ kappa', num(a.fleiss_kappa), a.fleiss_kappa === null || a.fleiss_kappa === undefined ? 'Needs the same number of judgments per task' : 'Across all tasks'),
       stat('Judgments', String(a.judgments ?? 0), `${a.tasks ?? 0} tasks · ${a.contributors ?? 0} contributors`)));
-  let res;
-  try {
-    res = await get(`/projects/${project.id}/labels?method=ds`);
-  } catch (e) {
-    box.append(h('p', { class: 'muted' }, `Labels: ${e.message}`));
-    return box;
-  }
-  const items = res.items || [];
-  if (!items.length) {
-    box.append(h('p', { class: 'muted' }, 'Aggregated labels appear here once there are categorical answers (choices, ratings, pairwise).'));
-    return box;
-  }
-  box.append(h('h3', null, 'Labels by Dawid-Skene', h('span', { class: 'muted small' }, items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`)),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact labels' },
-      h('thead', null, h('tr', null, ['Task', 'Label', 'Confidence', 'Judgments'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, items.slice(0, 50).map((l) => h('tr', null,
-        h('td', { 'data-label': 'Task' }, `#${l.task_id}`),
-        h('td', { 'data-label': 'Label', class: 'label-cell' }, labelText(l.label)),
-        h('td', { 'data-label': 'Confidence', class: 'num' }, pct(l.confidence)),
-        h('td', { 'data-label': 'Judgments', class: 'num' }, String(l.judgments))))))));
+  const cfg = project.label_config || '';
+  const has = (tag) => new RegExp(`<${tag}[\\s/>]`).test(cfg);
+  const initial = has('Choices') || has('Rating') || has('Pairwise') ? 'ds' : has('RectangleLabels') ? 'boxes' : has('Labels') ? 'spans' : has('TextArea') ? 'text' : has('Number') ? 'median' : 'ds';
+  const select = h('select', { class: 'input narrow', name: 'labels_method', 'aria-label': 'Aggregation method' },
+    Object.entries(METHODS).map(([v, t]) => h('option', { value: v, selected: v === initial }, t)));
+  const out = h('div', { class: 'labels-out' });
+  box.append(h('div', { class: 'labels-head' }, h('label', null, 'Aggregate with ', select)), out);
+  const show = async () => {
+    const method = select.value;
+    let res;
+    try {
+      res = await get(`/projects/${project.id}/labels?method=${method}`);
+    } catch (e) {
+      out.replaceChildren(h('p', { class: 'muted' }, `Labels: ${e.message}`));
+      return;
+    }
+    const items = res.items || [];
+    if (!items.length) {
+      out.replaceChildren(h('p', { class: 'muted' }, `No answers of this kind yet${res.control ? '' : ' (none of the project’s results fit this method)'}.`));
+      return;
+    }
+    out.replaceChildren(h('h3', null, `Labels by ${METHODS[method]}`, h('span', { class: 'muted small' }, `${res.control ? ` · control “${res.control}”` : ''}${items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`}`)),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact labels' },
+        h('thead', null, h('tr', null, ['Task', 'Label', 'Confidence', 'Judgments'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, items.slice(0, 50).map((l) => h('tr', null,
+          h('td', { 'data-label': 'Task' }, `#${l.task_id}`),
+          h('td', { 'data-label': 'Label', class: 'label-cell' }, l.regions ? valueText({ [method]: l.regions }) : l.value !== undefined ? String(l.value) : labelText(l.label)),
+          h('td', { 'data-label': 'Confidence', class: 'num' }, pct(l.confidence)),
+          h('td', { 'data-label': 'Judgments', class: 'num' }, String(l.judgments))))))));
+  };
+  select.addEventListener('change', show);
+  await show();
   return box;
 }
+
+const METHODS = { ds: 'Dawid-Skene', mv: 'Majority vote', ods: 'One-coin Dawid-Skene', boxes: 'Boxes (IoU clusters)', spans: 'Spans (overlap clusters)', text: 'Transcription (medoid)', median: 'Median (numbers)' };
 
 function labelText(label) {
   try {
