@@ -64,9 +64,7 @@ static json_t *item_answer(const json_t *value)
 
 /* ---- regions: boxes and text spans ---- */
 
-/* The label of a region value: its first string in any "*labels" list,
- * or "" when it has none (an unlabelled box still has a place). */
-static const char *region_label(const json_t *value)
+const char *fc_gold_region_label(const json_t *value)
 {
 	const char *k;
 	const json_t *v;
@@ -94,7 +92,7 @@ static int num_in(const json_t *o, const char *k, double *out)
 static json_t *region_of(const json_t *value, const char **kind)
 {
 	double x, y, w, hh, a, b;
-	const char *label = region_label(value);
+	const char *label = fc_gold_region_label(value);
 	if (num_in(value, "x", &x) && num_in(value, "y", &y) && num_in(value, "width", &w) &&
 	    num_in(value, "height", &hh)) {
 		if (w < 0 || hh < 0)

@@ -37,6 +37,11 @@
 /* The overlap a region needs with its gold region to count as the same. */
 #define FC_GOLD_MIN_IOU 0.5
 
+/* The label of a region's value: the first string of any "*labels" list
+ * (rectanglelabels, labels, ...), else its "label", else "" (an unlabelled
+ * region still has a place). */
+const char *fc_gold_region_label(const json_t *value);
+
 /* Normalises a gold answer. On success *out (a new reference) is a
  * non-empty object; FC_EINVAL naming the problem otherwise. */
 int fc_gold_normalize(const json_t *gold, json_t **out, fc_err *err);

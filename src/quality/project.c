@@ -2,6 +2,7 @@
 #include "quality/aggregate.h"
 #include "quality/agreement.h"
 #include "quality/answers.h"
+#include "quality/gold.h"
 #include "quality/text.h"
 #include "work/project.h"
 
@@ -117,18 +118,6 @@ static int text_of(const json_t *item, const char **s)
 	return *s != NULL;
 }
 
-static const char *label_of(const json_t *value)
-{
-	const char *k;
-	const json_t *v;
-	json_object_foreach((json_t *)value, k, v) {
-		size_t n = strlen(k);
-		if (n >= 6 && !strcmp(k + n - 6, "labels") && json_is_string(json_array_get(v, 0)))
-			return json_string_value(json_array_get(v, 0));
-	}
-	return "";
-}
-
 /* A region value as a box; spans become boxes of height 1 on one line, so
  * their IoU is the overlap of the character ranges. */
 static int box_of(const json_t *v, int spans, fc_box *b)
@@ -187,7 +176,7 @@ static int task_regions(per_task *c, int64_t task, const json_t *results, fc_err
 			}
 			b.worker = (int32_t)w;
 			boxes[n] = b;
-			labels[n++] = label_of(v);
+			labels[n++] = fc_gold_region_label(v);
 		}
 	}
 	/* one clustering per label, in order of first appearance */

@@ -311,22 +311,30 @@ static int block_error(const char *code, int64_t at, fc_err *err)
 			  "This test has too few questions you have not seen for another attempt.");
 }
 
+/* The policy of a test the user can see (*q, new reference): 404
+ * not_found for a project they cannot see, 404 no_qualification for one
+ * that is no test. */
+static int visible_test(fc_db *db, const fc_user *user, int64_t project, json_t **q, fc_err *err)
+{
+	int access, rc = fc_project_access(db, user, project, &access, err);
+	if (rc)
+		return rc;
+	if (!(*q = policy_of(db, project, err, &rc)) && !rc)
+		rc = fc_err_set(err, FC_ENOTFOUND, "no_qualification", NULL, "This project is not a qualification test.");
+	return rc;
+}
+
 int fc_qualtest_retake(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
 {
 	*out = NULL;
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
 	json_t *q = NULL;
 	attempt_row r;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = visible_test(db, user, project, &q, err)))
 		goto out;
-	if (!(q = policy_of(db, project, err, &rc))) {
-		if (!rc)
-			rc = fc_err_set(err, FC_ENOTFOUND, "no_qualification", NULL, "This project is not a qualification test.");
-		goto out;
-	}
 	int64_t live = 0;
 	fc_db_int(db, &live, NULL, "SELECT status='live' FROM projects WHERE id=?", "I", project);
 	if (!live) {
@@ -399,19 +407,14 @@ int fc_qualtest_result(fc_store *s, const fc_user *user, int64_t project, json_t
 {
 	*out = NULL;
 	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	json_t *q = NULL, *res = NULL;
 	fc_stmt *st;
 	attempt_row cur;
-	if ((rc = fc_project_access(db, user, project, &access, err)))
+	if ((rc = visible_test(db, user, project, &q, err)))
 		goto out;
-	if (!(q = policy_of(db, project, err, &rc))) {
-		if (!rc)
-			rc = fc_err_set(err, FC_ENOTFOUND, "no_qualification", NULL, "This project is not a qualification test.");
-		goto out;
-	}
 	if ((rc = latest_attempt(db, project, user->id, &cur, err)))
 		goto out;
 	json_t *history = json_array();
