@@ -40,9 +40,9 @@ static res post_json(const char *method, const char *path, const char *tok, json
 	return r;
 }
 
-/* Creates a project from the defaults plus `extra` (stolen), imports the
- * NDJSON tasks, funds and publishes it. */
-static long long project(json_t *extra, const char *ndjson)
+/* Creates a draft from the defaults plus `extra` (stolen) and imports the
+ * NDJSON tasks. */
+static long long draft(json_t *extra, const char *ndjson)
 {
 	json_t *b = json_pack("{s:s,s:s,s:i,s:i,s:i,s:[s]}", "title", "Quality", "label_config", CONFIG, "reward", 0,
 			      "overlap", 1, "lease_seconds", 7200, "reject_reasons", "wrong_answer");
@@ -58,11 +58,26 @@ static long long project(json_t *extra, const char *ndjson)
 	r = http(&S, "POST", path, REQ, "application/x-ndjson", ndjson, strlen(ndjson), NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
+	return pid;
+}
+
+/* Funds the project with amount and tries to publish it: the response. */
+static res fund_publish(long long pid, long long amount)
+{
+	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 100000);
+	res r = api(&S, "POST", path, REQ, "{s:I}", "amount", (json_int_t)amount);
+	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
+	return api(&S, "POST", path, REQ, NULL);
+}
+
+/* A draft (see draft()), funded and published. */
+static long long project(json_t *extra, const char *ndjson)
+{
+	long long pid = draft(extra, ndjson);
+	res r = fund_publish(pid, 100000);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 	return pid;
@@ -335,17 +350,10 @@ Test(quality, qualification_retakes_ask_new_questions)
 	char path[128], why[64];
 	set_clock(&S, "2031-03-01T10:00:00Z");
 	/* a pool too small for its retakes cannot go live: 3 x (1 + 2) > 6 */
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:{s:s,s:f,s:i,s:i}}", "title", "Small pool",
-		    "label_config", CONFIG, "reward", 0, "qualification", "grants", "small", "pass_mark", 1.0, "questions", 3,
-		    "retakes", 2);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long small = jint(r.json, "id");
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", small);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", qs, strlen(qs), NULL);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", small);
-	r = api(&S, "POST", path, REQ, NULL);
+	long long small = draft(json_pack("{s:s,s:{s:s,s:f,s:i,s:i}}", "title", "Small pool", "qualification", "grants",
+					  "small", "pass_mark", 1.0, "questions", 3, "retakes", 2),
+				qs);
+	res r = fund_publish(small, 1);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "not_enough_questions");
 	cr_expect(strstr(jstr(r.json, "error.message"), "9") != NULL, "%s", jstr(r.json, "error.message"));
@@ -575,31 +583,15 @@ Test(quality, dynamic_overlap_adds_a_fourth_judgment)
  * 2 tasks × 4 × 10 = 80, not 2 × 2 × 10 = 40. */
 Test(quality, dynamic_overlap_escrow_covers_max_overlap)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:f,s:i}", "title", "Disputed", "label_config",
-		    CONFIG, "reward", 10, "overlap", 2, "confidence_threshold", 0.9, "max_overlap", 4);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 40);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
+	long long pid = draft(json_pack("{s:s,s:i,s:i,s:f,s:i}", "title", "Disputed", "reward", 10, "overlap", 2,
+					"confidence_threshold", 0.9, "max_overlap", 4),
+			      "{\"text\":\"a\"}\n{\"text\":\"b\"}\n");
+	res r = fund_publish(pid, 40);
 	cr_expect_eq(r.status, 409, "enough for the overlap, not for max_overlap: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_funds");
 	cr_expect(strstr(jstr(r.json, "error.message"), "needs 80") != NULL, "%s", jstr(r.json, "error.message"));
 	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 40);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = fund_publish(pid, 40);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 }
