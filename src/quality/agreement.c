@@ -1,6 +1,7 @@
 #include "quality/agreement.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,5 +290,159 @@ int fc_agreement_cohen(const fc_answers *a, double *out, fc_err *err)
 out:
 	free(rows);
 	free(cols);
+	return rc;
+}
+
+int fc_agreement_alpha_per_label(const fc_answers *a, double *alpha, fc_err *err)
+{
+	int rc = check_answers(a, err);
+	if (rc)
+		return rc;
+	size_t L = a->n_labels;
+	double *nl = calloc(L ? L : 1, sizeof *nl), *off = calloc(L ? L : 1, sizeof *off);
+	size_t *cnt = calloc(L ? L : 1, sizeof *cnt);
+	if (!nl || !off || !cnt) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory computing alpha per label");
+		goto out;
+	}
+	/* o(l, not l) = sum over units of n_ul (m_u - n_ul) / (m_u - 1) */
+	double n = 0;
+	for (size_t q = 0; q < a->n_questions; q++) {
+		size_t lo = a->q_start[q], hi = a->q_start[q + 1], m = hi - lo;
+		if (m < 2)
+			continue;
+		for (size_t j = lo; j < hi; j++)
+			cnt[a->label[j]]++;
+		for (size_t j = lo; j < hi; j++) {
+			size_t l = (size_t)a->label[j];
+			if (!cnt[l])
+				continue; /* counted already */
+			nl[l] += (double)cnt[l];
+			off[l] += (double)cnt[l] * (double)(m - cnt[l]) / (double)(m - 1);
+			cnt[l] = 0;
+		}
+		n += (double)m;
+	}
+	for (size_t l = 0; l < L; l++)
+		alpha[l] = nl[l] > 0 && nl[l] < n ? 1 - (n - 1) * off[l] / (nl[l] * (n - nl[l])) : NAN;
+out:
+	free(nl);
+	free(off);
+	free(cnt);
+	return rc;
+}
+
+/* ---- pairs of workers ---- */
+
+typedef struct pair_slot {
+	uint64_t key; /* (a << 32 | b) + 1; 0 = empty */
+	size_t common, same;
+	uint32_t *counts; /* [2 * labels]: a's labels, then b's */
+} pair_slot;
+
+typedef struct pair_map {
+	pair_slot *slots;
+	size_t cap, used, labels;
+} pair_map;
+
+static pair_slot *pair_get(pair_map *m, int32_t a, int32_t b, int *oom)
+{
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		pair_slot *ns = calloc(ncap, sizeof *ns);
+		if (!ns) {
+			*oom = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].key)
+				continue;
+			size_t h = (size_t)(m->slots[i].key * 0x9E3779B97F4A7C15ULL) & (ncap - 1);
+			while (ns[h].key)
+				h = (h + 1) & (ncap - 1);
+			ns[h] = m->slots[i];
+		}
+		free(m->slots);
+		m->slots = ns;
+		m->cap = ncap;
+	}
+	uint64_t key = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+	size_t h = (size_t)(key * 0x9E3779B97F4A7C15ULL) & (m->cap - 1);
+	while (m->slots[h].key && m->slots[h].key != key)
+		h = (h + 1) & (m->cap - 1);
+	pair_slot *s = &m->slots[h];
+	if (!s->key) {
+		s->counts = calloc(2 * (m->labels ? m->labels : 1), sizeof *s->counts);
+		if (!s->counts) {
+			*oom = 1;
+			return NULL;
+		}
+		s->key = key;
+		m->used++;
+	}
+	return s;
+}
+
+static int cmp_pairs(const void *x, const void *y)
+{
+	const fc_pair_agreement *p = x, *q = y;
+	if (p->common != q->common)
+		return p->common > q->common ? -1 : 1;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return (p->b > q->b) - (p->b < q->b);
+}
+
+int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out,
+		       fc_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
+	int rc = check_answers(a, err), oom = 0;
+	if (rc)
+		return rc;
+	pair_map m = {.labels = a->n_labels};
+	for (size_t q = 0; q < a->n_questions && !oom; q++) {
+		size_t lo = a->q_start[q], hi = a->q_start[q + 1];
+		for (size_t i = lo; i < hi && !oom; i++)
+			for (size_t j = i + 1; j < hi && !oom; j++) {
+				int32_t wi = a->worker[i], wj = a->worker[j];
+				if (wi == wj)
+					continue;
+				size_t x = wi < wj ? i : j, y = wi < wj ? j : i;
+				pair_slot *s = pair_get(&m, a->worker[x], a->worker[y], &oom);
+				if (!s)
+					break;
+				s->common++;
+				s->same += a->label[x] == a->label[y];
+				s->counts[a->label[x]]++;
+				s->counts[m.labels + (size_t)a->label[y]]++;
+			}
+	}
+	fc_pair_agreement *res = oom ? NULL : malloc((m.used ? m.used : 1) * sizeof *res);
+	if (!res) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory computing pairwise agreement");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < m.cap; i++) {
+		pair_slot *s = &m.slots[i];
+		if (!s->key || s->common < min_common || s->common == 0)
+			continue;
+		uint64_t key = s->key - 1;
+		double n = (double)s->common, pe = 0;
+		for (size_t l = 0; l < m.labels; l++)
+			pe += ((double)s->counts[l] / n) * ((double)s->counts[m.labels + l] / n);
+		double po = (double)s->same / n;
+		res[k++] = (fc_pair_agreement){(int32_t)(key >> 32), (int32_t)(key & 0xffffffffu), s->common, po,
+					       pe < 1 - 1e-12 ? (po - pe) / (1 - pe) : NAN};
+	}
+	qsort(res, k, sizeof *res, cmp_pairs);
+	*out = res;
+	*n_out = k;
+out:
+	for (size_t i = 0; i < m.cap; i++)
+		free(m.slots[i].counts);
+	free(m.slots);
 	return rc;
 }

@@ -37,4 +37,27 @@ int fc_agreement_fleiss(const fc_answers *a, double *out, fc_err *err);
  * them answered are ignored. More or fewer than two workers is an error. */
 int fc_agreement_cohen(const fc_answers *a, double *out, fc_err *err);
 
+/* Krippendorff's alpha (nominal) for each label on its own: answers
+ * recoded as "this label" or "another" — how reliably the label is told
+ * apart from the rest. alpha[l] for label id l (array of a->n_labels,
+ * caller-allocated); NaN when undefined (the label never or always used
+ * among pairable answers). Equals fc_agreement_alpha when there are two
+ * labels. */
+int fc_agreement_alpha_per_label(const fc_answers *a, double *alpha, fc_err *err);
+
+/* Agreement of one pair of workers over the questions both answered. */
+typedef struct fc_pair_agreement {
+	int32_t a, b;    /* worker ids, a < b */
+	size_t common;   /* questions both answered */
+	double observed; /* share of those with the same label */
+	double kappa;    /* Cohen's kappa over them; NaN when undefined */
+} fc_pair_agreement;
+
+/* Every pair of workers with at least min_common questions in common, most
+ * common questions first (then by ids). *out is malloc'd (caller frees).
+ * Cost: O(sum over questions of answers²) time, and O(pairs × labels)
+ * memory. */
+int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out,
+		       fc_err *err);
+
 #endif

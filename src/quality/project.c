@@ -373,6 +373,48 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 	return rc;
 }
 
+static json_t *real_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+/* per_label: alpha of each label against the rest; pairs: each pair of
+ * contributors with MIN_COMMON tasks in common, the most shared first (at
+ * most MAX_PAIRS; pairs_total counts them all). */
+#define MIN_COMMON 2
+#define MAX_PAIRS 200
+static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err *err)
+{
+	json_t *per_label = json_array(), *pairs = json_array();
+	json_object_set_new(out, "per_label", per_label);
+	json_object_set_new(out, "pairs", pairs);
+	json_object_set_new(out, "pairs_total", json_integer(0));
+	if (!a->n)
+		return 0;
+	double *alpha = malloc(a->n_labels * sizeof *alpha);
+	if (!alpha)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = fc_agreement_alpha_per_label(a, alpha, err);
+	for (size_t l = 0; !rc && l < a->n_labels; l++)
+		json_array_append_new(per_label, json_pack("{s:s,s:o}", "label", fc_answers_label_name(a, (int32_t)l),
+							   "alpha", real_or_null(alpha[l])));
+	free(alpha);
+	fc_pair_agreement *p = NULL;
+	size_t n = 0;
+	if (!rc && !(rc = fc_agreement_pairs(a, MIN_COMMON, &p, &n, err))) {
+		for (size_t i = 0; i < n && i < MAX_PAIRS; i++)
+			json_array_append_new(
+				pairs, json_pack("{s:I,s:I,s:I,s:f,s:o}", "a",
+						 (json_int_t)atoll(fc_answers_worker_name(a, p[i].a)), "b",
+						 (json_int_t)atoll(fc_answers_worker_name(a, p[i].b)), "tasks",
+						 (json_int_t)p[i].common, "observed", p[i].observed, "cohen_kappa",
+						 real_or_null(p[i].kappa)));
+		json_object_set_new(out, "pairs_total", json_integer((json_int_t)n));
+		free(p);
+	}
+	return rc;
+}
+
 int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control, json_t **out,
 			 fc_err *err)
 {
@@ -396,6 +438,11 @@ int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, cons
 			 "alpha_nominal", alpha, "fleiss_kappa", fleiss, "cohen_kappa", cohen, "judgments",
 			 (json_int_t)a->n, "tasks", (json_int_t)a->n_questions, "contributors",
 			 (json_int_t)a->n_workers);
+	rc = add_label_and_pair_agreement(a, *out, err);
 	fc_answers_free(a);
-	return 0;
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -744,6 +744,36 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	r = get(REQ2, "/api/v1/projects/%lld/contributors", pid);
 	cr_expect_eq(r.status, 403, "a live project is visible, its team's figures are not");
 	res_free(&r);
+
+	/* agreement per label and per pair, by hand (C2's rejected gold answer
+	 * left out): t1 y y n · t2 n n n · t3 y n y · g y y — n = 11, 6 yes,
+	 * o(yes,no) = 2 → alpha = 1 − 10·2/(6·5) = 1/3 for both labels; pairs
+	 * (tasks, observed, kappa): C0-C1 (4, 3/4, 0.5), C0-C2 (3, 2/3, 0.4),
+	 * C1-C2 (3, 1/3, −0.5) */
+	r = get(REQ, "/api/v1/projects/%lld/agreement", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_float_eq(json_number_value(jget(r.json, "alpha_nominal")), 1.0 / 3, 1e-9, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "per_label")), 2);
+	cr_expect_float_eq(json_number_value(jget(r.json, "per_label.0.alpha")), 1.0 / 3, 1e-9);
+	cr_expect_float_eq(json_number_value(jget(r.json, "per_label.1.alpha")), 1.0 / 3, 1e-9);
+	cr_expect_eq(jint(r.json, "pairs_total"), 3);
+	static const double want[3][5] = {{0, 1, 4, 0.75, 0.5}, {0, 2, 3, 2.0 / 3, 0.4}, {1, 2, 3, 1.0 / 3, -0.5}};
+	for (int k = 0; k < 3; k++) {
+		int found = 0;
+		size_t i;
+		json_t *pr;
+		json_array_foreach(jget(r.json, "pairs"), i, pr) {
+			long long a = jint(pr, "a"), b = jint(pr, "b"), x = C_ID[(int)want[k][0]], y = C_ID[(int)want[k][1]];
+			if (!((a == x && b == y) || (a == y && b == x)))
+				continue;
+			found = 1;
+			cr_expect_eq(jint(pr, "tasks"), (long long)want[k][2], "pair %d", k);
+			cr_expect_float_eq(json_number_value(jget(pr, "observed")), want[k][3], 1e-9, "pair %d", k);
+			cr_expect_float_eq(json_number_value(jget(pr, "cohen_kappa")), want[k][4], 1e-9, "pair %d", k);
+		}
+		cr_expect(found, "pair %d listed: %s", k, r.body);
+	}
+	res_free(&r);
 }
 
 Test(quality, settings_validation_and_visibility)

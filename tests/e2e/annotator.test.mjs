@@ -37,6 +37,7 @@ after(async () => {
 
 test('every starter template renders in the live preview, also at 360 px', async () => {
   await page.goto(`${server.url}/projects/new`);
+  await page.waitForSelector('[data-template]'); // the editor renders after its data loads
   const ids = await page.$$eval('[data-template]', (els) => els.map((e) => e.dataset.template));
   assert.ok(ids.length >= 6);
   for (const id of ids) {

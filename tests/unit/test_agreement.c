@@ -5,6 +5,7 @@
 #include "quality/cli.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,91 @@ Test(cohen, errors)
 	cr_assert_eq(fc_answers_finish(a, &err), 0);
 	cr_assert_eq(fc_agreement_cohen(a, &k, &err), FC_EINVAL);
 	cr_assert(strstr(err.msg, "answered by both"), "%s", err.msg);
+	fc_answers_free(a);
+}
+
+/* Per-label alpha by hand: u1 A A · u2 A B · u3 C C · u4 B B. n = 8;
+ * A: n_A = 3, o(A, not A) = 1 → 1 − 7·1/(3·5) = 8/15; B the same; C is
+ * never confused: 1. */
+static fc_answers *set_of(const char *const rows[][3], size_t n)
+{
+	fc_answers *a = fc_answers_new();
+	fc_err err = {0};
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(fc_answers_add(a, rows[i][0], rows[i][1], rows[i][2], &err), 0);
+	cr_assert_eq(fc_answers_finish(a, &err), 0);
+	return a;
+}
+
+static double label_alpha(const fc_answers *a, const double *alpha, const char *label)
+{
+	for (size_t l = 0; l < a->n_labels; l++)
+		if (!strcmp(fc_answers_label_name(a, (int32_t)l), label))
+			return alpha[l];
+	cr_assert_fail("no label %s", label);
+	return 0;
+}
+
+Test(alpha, per_label_by_hand_and_by_recoding)
+{
+	static const char *const rows[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"}, {"u2", "w2", "B"},
+					      {"u3", "w1", "C"}, {"u3", "w3", "C"}, {"u4", "w2", "B"}, {"u4", "w3", "B"},
+					      {"u5", "w1", "A"}};
+	fc_answers *a = set_of(rows, 9); /* u5 has one answer: not pairable */
+	double alpha[8];
+	fc_err err = {0};
+	cr_assert_eq(fc_agreement_alpha_per_label(a, alpha, &err), 0);
+	cr_expect_float_eq(label_alpha(a, alpha, "A"), 8.0 / 15, 1e-12);
+	cr_expect_float_eq(label_alpha(a, alpha, "B"), 8.0 / 15, 1e-12);
+	cr_expect_float_eq(label_alpha(a, alpha, "C"), 1.0, 1e-12);
+	/* the same as alpha over the answers recoded A / not A */
+	static const char *const recoded[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"}, {"u2", "w2", "x"},
+						 {"u3", "w1", "x"}, {"u3", "w3", "x"}, {"u4", "w2", "x"}, {"u4", "w3", "x"}};
+	fc_answers *r = set_of(recoded, 8);
+	double whole;
+	cr_assert_eq(fc_agreement_alpha(r, FC_LEVEL_NOMINAL, &whole, &err), 0);
+	cr_expect_float_eq(label_alpha(a, alpha, "A"), whole, 1e-12);
+	fc_answers_free(r);
+	fc_answers_free(a);
+	/* a label everyone always uses has no alpha; two who agree on one item
+	 * have no chance-corrected kappa either */
+	static const char *const same[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}};
+	a = set_of(same, 2);
+	cr_assert_eq(fc_agreement_alpha_per_label(a, alpha, &err), 0);
+	cr_expect(isnan(alpha[0]));
+	fc_pair_agreement *p = NULL;
+	size_t n = 0;
+	cr_assert_eq(fc_agreement_pairs(a, 1, &p, &n, &err), 0);
+	cr_assert_eq(n, 1);
+	cr_expect(isnan(p[0].kappa));
+	cr_expect_float_eq(p[0].observed, 1.0, 1e-12);
+	free(p);
+	fc_answers_free(a);
+}
+
+Test(cohen, pairs_reproduce_the_two_worker_kappa)
+{
+	/* A and B: Wikipedia's 50 items (kappa 0.4, 35 of 50 the same); C
+	 * answers p0 only, so the pair (B, C) and (A, C) have 1 in common */
+	fc_answers *a = cohen_answers(1, 0);
+	fc_pair_agreement *p = NULL;
+	size_t n = 0;
+	fc_err err = {0};
+	cr_assert_eq(fc_agreement_pairs(a, 1, &p, &n, &err), 0);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(p[0].common, 50);
+	cr_expect_float_eq(p[0].observed, 0.7, 1e-12);
+	cr_expect_float_eq(p[0].kappa, 0.4, 1e-12);
+	/* p0: A and B said yes, C no */
+	cr_expect_eq(p[1].common, 1);
+	cr_expect_float_eq(p[1].observed, 0.0, 1e-12);
+	cr_expect_float_eq(p[1].kappa, 0.0, 1e-12, "pe = 1·0 + 0·1 = 0");
+	free(p);
+	cr_assert_eq(fc_agreement_pairs(a, 2, &p, &n, &err), 0);
+	cr_expect_eq(n, 1, "min_common drops the thin pairs");
+	const char *x = fc_answers_worker_name(a, p[0].a), *y = fc_answers_worker_name(a, p[0].b);
+	cr_expect(!strcmp(x, "A") ? !strcmp(y, "B") : !strcmp(x, "B") && !strcmp(y, "A"), "%s %s", x, y);
+	free(p);
 	fc_answers_free(a);
 }
 
