@@ -86,7 +86,7 @@ SPEC = {
     "uploads_attach": S(summary="Attach a complete upload to an assignment (runs every media check)", tag="collection",
                         body={"assignment_id": "integer"}),
     "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods|median|text|boxes|spans&control=)", tag="quality"),
-    "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa", tag="quality"),
+    "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa, alpha per label, kappa per contributor pair; ?method=iou: pairwise IoU of regions", tag="quality"),
     "quality_my": S(summary="Your gold accuracy on a project with its 95% interval, and whether you are paused and why", tag="quality"),
     "qualification_result": S(summary="Your scored qualification test: score, passed, each answer with the correct one", tag="quality"),
     "qualification_retake": S(summary="Start the next attempt of a failed qualification test (new questions, per the retake policy)", tag="quality"),

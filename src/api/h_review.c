@@ -1,5 +1,7 @@
 /* Review, appeals and quality figures. */
 #include "api/handlers.h"
+
+#include <string.h>
 #include "quality/project.h"
 #include "work/review.h"
 
@@ -46,7 +48,16 @@ void h_quality_agreement(fc_req *r)
 		return;
 	fc_err err = {0};
 	json_t *out = NULL;
-	if (fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err))
+	const char *method = fc_req_query(r, "method");
+	if (method && strcmp(method, "categorical") && strcmp(method, "iou")) {
+		fc_reply_errorf(r, FC_EINVAL, "invalid_value", "method",
+				"method must be categorical (the default) or iou (regions).");
+		return;
+	}
+	int rc = method && !strcmp(method, "iou")
+			 ? fc_quality_agreement_iou(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err)
+			 : fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err);
+	if (rc)
 		fc_api_fail(r, &err);
 	else
 		fc_reply_json(r, 200, out);

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Pairs of contributors listed in agreement answers, at most. */
+#define MAX_PAIRS 200
+
 /* The categorical answer in one Label Studio result, or NULL. */
 static const char *answer_of(const json_t *result, const char *control, char *buf, size_t n)
 {
@@ -91,10 +94,23 @@ out:
 
 /* ---- non-categorical results: regions and transcriptions ---- */
 
+typedef struct label_acc {
+	char label[64];
+	double sum;
+	size_t n;
+} label_acc;
+
 typedef struct per_task {
-	const char *method; /* boxes, spans, text */
+	const char *method; /* boxes, spans, text, iou */
 	char control[128];  /* the control aggregated; "" until the first match */
-	json_t *items;
+	int spans;          /* regions are text spans (else boxes) */
+	json_t *items;      /* labels: one item per task */
+	/* iou: sums over (task, pair) comparisons */
+	double sum;
+	size_t n;
+	label_acc *labels;
+	size_t n_labels;
+	json_t *pairs; /* "a:b" -> [sum, tasks] */
 } per_task;
 
 /* Whether a result item belongs to the aggregated control. While the
@@ -108,6 +124,26 @@ static int wanted(per_task *c, const json_t *item, int fits)
 	if (!c->control[0])
 		snprintf(c->control, sizeof c->control, "%s", from);
 	return !strcmp(from, c->control);
+}
+
+static int text_of(const json_t *item, const char **s);
+static int box_of(const json_t *v, int spans, fc_box *b);
+
+/* Whether an item holds an answer of the kind the method aggregates; for
+ * iou the first region found decides between boxes and spans. */
+static int fits(per_task *c, const json_t *item)
+{
+	const json_t *v = json_object_get(item, "value");
+	const char *txt;
+	fc_box b;
+	if (!strcmp(c->method, "text"))
+		return text_of(item, &txt);
+	if (!strcmp(c->method, "iou") && !c->control[0]) {
+		if (box_of(v, 0, &b))
+			return c->spans = 0, 1;
+		return box_of(v, 1, &b) ? (c->spans = 1) : 0;
+	}
+	return box_of(v, c->spans, &b);
 }
 
 static int text_of(const json_t *item, const char **s)
@@ -140,9 +176,10 @@ static int box_of(const json_t *v, int spans, fc_box *b)
 /* Regions of one task: clustered per label by IoU >= 0.5; a region is kept
  * when at least half the contributors drew it. Confidence: the agreement
  * on the most disputed region, max(support, 1 - support); 1 with none. */
-static int task_regions(per_task *c, int64_t task, const json_t *results, fc_err *err)
+static int task_regions(per_task *c, int64_t task, const json_t *results, const json_t *users, fc_err *err)
 {
-	int spans = !strcmp(c->method, "spans");
+	(void)users;
+	int spans = c->spans;
 	size_t n_workers = json_array_size(results), n = 0, cap = 16;
 	fc_box *boxes = malloc(cap * sizeof *boxes);
 	const char **labels = malloc(cap * sizeof *labels);
@@ -227,8 +264,9 @@ out:
 }
 
 /* Transcriptions of one task: the medoid (see text.h). */
-static int task_text(per_task *c, int64_t task, const json_t *results, fc_err *err)
+static int task_text(per_task *c, int64_t task, const json_t *results, const json_t *users, fc_err *err)
 {
+	(void)users;
 	size_t n = 0, w, i;
 	const char **texts = malloc((json_array_size(results) + 1) * sizeof *texts);
 	if (!texts)
@@ -254,74 +292,287 @@ static int task_text(per_task *c, int64_t task, const json_t *results, fc_err *e
 }
 
 /* Kept results of a project, grouped by task. */
-static const char KEPT_RESULTS[] = "SELECT task_id, COALESCE(fixed_result, result) FROM submissions "
+static const char KEPT_RESULTS[] = "SELECT task_id, COALESCE(fixed_result, result), user_id FROM submissions "
 				   "WHERE project_id=? AND status<>'rejected' ORDER BY task_id, id";
 
-static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method,
-			   const char *control, json_t **out, fc_err *err)
+typedef int (*task_fn)(per_task *c, int64_t task, const json_t *results, const json_t *users, fc_err *err);
+
+/* Calls fn for each task with its kept results (and their authors' ids),
+ * after finding the control when none was named; c->control stays empty
+ * when the project has no answer of the kind. */
+static int walk_tasks(fc_store *s, const fc_user *user, int64_t project, per_task *c, task_fn fn, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	per_task c = {.method = method, .items = json_array()};
-	if (control)
-		snprintf(c.control, sizeof c.control, "%s", control);
 	fc_stmt *st;
-	json_t *results = json_array();
+	json_t *results = json_array(), *users = json_array();
 	int64_t task = -1;
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)) ||
-	    (rc = fc_db_query(db, &st, err,
-			      KEPT_RESULTS,
-			      "I", project)))
+	    (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
 		goto out;
-	if (!c.control[0]) { /* first pass: the first control with answers of this kind */
-		while (!c.control[0] && fc_stmt_next(st) == 1) {
+	if (!c->control[0]) { /* first pass: the first control with answers of this kind */
+		while (!c->control[0] && fc_stmt_next(st) == 1) {
+			json_t *r = fc_stmt_json(st, 1);
+			size_t i;
+			const json_t *item;
+			json_array_foreach(r, i, item) if (wanted(c, item, fits(c, item))) break;
+			json_decref(r);
+		}
+		fc_stmt_done(st);
+		if (!c->control[0] || (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
+			goto out;
+	} else if (!strcmp(c->method, "iou")) {
+		/* a named control: its kind from its first region */
+		char named[128];
+		snprintf(named, sizeof named, "%s", c->control);
+		c->control[0] = 0;
+		per_task probe = *c;
+		int found = 0;
+		while (!found && fc_stmt_next(st) == 1) {
 			json_t *r = fc_stmt_json(st, 1);
 			size_t i;
 			const json_t *item;
 			json_array_foreach(r, i, item) {
-				fc_box b;
-				const char *txt;
-				if (wanted(&c, item,
-					   !strcmp(method, "text") ? text_of(item, &txt)
-								   : box_of(json_object_get(item, "value"),
-									    !strcmp(method, "spans"), &b)))
+				const char *from = json_string_value(json_object_get(item, "from_name"));
+				probe.control[0] = 0;
+				if (from && !strcmp(from, named) && fits(&probe, item)) {
+					found = 1;
+					c->spans = probe.spans;
 					break;
+				}
 			}
 			json_decref(r);
 		}
+		snprintf(c->control, sizeof c->control, "%s", named);
 		fc_stmt_done(st);
-		if (!c.control[0]) { /* nothing of this kind in the project */
-			*out = json_pack("{s:s,s:n,s:[]}", "method", method, "control", "items");
-			goto out;
-		}
-		if ((rc = fc_db_query(db, &st, err,
-				      KEPT_RESULTS,
-				      "I", project)))
+		if ((rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
 			goto out;
 	}
 	for (int more = 1; !rc && more;) {
 		more = fc_stmt_next(st) == 1;
 		int64_t t = more ? fc_stmt_int(st, 0) : -2;
 		if (t != task && task >= 0 && json_array_size(results)) {
-			rc = strcmp(method, "text") ? task_regions(&c, task, results, err) : task_text(&c, task, results, err);
+			rc = fn(c, task, results, users, err);
 			json_array_clear(results);
+			json_array_clear(users);
 		}
 		task = t;
 		if (more) {
 			json_t *r = fc_stmt_json(st, 1);
 			json_array_append_new(results, json_is_array(r) ? r : (json_decref(r), json_array()));
+			json_array_append_new(users, json_integer(fc_stmt_int(st, 2)));
 		}
 	}
 	fc_stmt_done(st);
+out:
+	json_decref(results);
+	json_decref(users);
+	fc_db_rollback(db);
+	return rc;
+}
+
+static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method,
+			   const char *control, json_t **out, fc_err *err)
+{
+	per_task c = {.method = method, .items = json_array(), .spans = !strcmp(method, "spans")};
+	if (control)
+		snprintf(c.control, sizeof c.control, "%s", control);
+	int rc = walk_tasks(s, user, project, &c,
+			    !strcmp(method, "text") ? (task_fn)task_text : (task_fn)task_regions, err);
 	if (!rc)
 		*out = json_pack("{s:s,s:o,s:O}", "method", method, "control",
 				 c.control[0] ? json_string(c.control) : json_null(), "items", c.items);
-out:
-	json_decref(results);
 	json_decref(c.items);
-	fc_db_rollback(db);
+	return rc;
+}
+
+/* ---- pairwise IoU of regions ---- */
+
+typedef struct region {
+	const char *label;
+	fc_box box;
+} region;
+
+/* How well two contributors' regions (of one label, or all with label
+ * NULL) match: regions paired greedily, best IoU first, same label only;
+ * the sum of the pairs' IoU over the larger count. 1 when neither drew
+ * any; -1 (no comparison) when label is set and neither drew that label. */
+static double match_score(const region *ra, size_t na, const region *rb, size_t nb, const char *label, char *used_a,
+			  char *used_b)
+{
+	size_t ca = 0, cb = 0;
+	for (size_t i = 0; i < na; i++)
+		ca += !label || !strcmp(ra[i].label, label);
+	for (size_t j = 0; j < nb; j++)
+		cb += !label || !strcmp(rb[j].label, label);
+	if (!ca && !cb)
+		return label ? -1 : 1;
+	memset(used_a, 0, na);
+	memset(used_b, 0, nb);
+	double sum = 0;
+	for (;;) {
+		double best = 0;
+		size_t bi = 0, bj = 0;
+		for (size_t i = 0; i < na; i++) {
+			if (used_a[i] || (label && strcmp(ra[i].label, label)))
+				continue;
+			for (size_t j = 0; j < nb; j++) {
+				if (used_b[j] || strcmp(ra[i].label, rb[j].label))
+					continue;
+				double iou = fc_box_iou(&ra[i].box, &rb[j].box);
+				if (iou > best) {
+					best = iou;
+					bi = i;
+					bj = j;
+				}
+			}
+		}
+		if (best <= 0)
+			break;
+		used_a[bi] = used_b[bj] = 1;
+		sum += best;
+	}
+	return sum / (double)(ca > cb ? ca : cb);
+}
+
+static label_acc *label_slot(per_task *c, const char *label)
+{
+	for (size_t i = 0; i < c->n_labels; i++)
+		if (!strcmp(c->labels[i].label, label))
+			return &c->labels[i];
+	label_acc *n = realloc(c->labels, (c->n_labels + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	c->labels = n;
+	label_acc *l = &c->labels[c->n_labels++];
+	snprintf(l->label, sizeof l->label, "%s", label);
+	l->sum = 0;
+	l->n = 0;
+	return l;
+}
+
+static int task_iou(per_task *c, int64_t task, const json_t *results, const json_t *users, fc_err *err)
+{
+	(void)task;
+	size_t m = json_array_size(results), total = 0, w, i;
+	const json_t *res, *item;
+	json_array_foreach(results, w, res) total += json_array_size(res);
+	region *all = malloc((total ? total : 1) * sizeof *all);
+	size_t *start = malloc((m + 1) * sizeof *start);
+	char *used = malloc(2 * (total ? total : 1));
+	int rc = 0;
+	if (!all || !start || !used) {
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		goto out;
+	}
+	size_t n = 0;
+	json_array_foreach(results, w, res) {
+		start[w] = n;
+		json_array_foreach(res, i, item) {
+			const json_t *v = json_object_get(item, "value");
+			fc_box b;
+			if (wanted(c, item, box_of(v, c->spans, &b)))
+				all[n++] = (region){fc_gold_region_label(v), b};
+		}
+	}
+	start[m] = n;
+	for (size_t x = 0; x < m && !rc; x++)
+		for (size_t y = x + 1; y < m && !rc; y++) {
+			const region *ra = all + start[x], *rb = all + start[y];
+			size_t na = start[x + 1] - start[x], nb = start[y + 1] - start[y];
+			double score = match_score(ra, na, rb, nb, NULL, used, used + total);
+			c->sum += score;
+			c->n++;
+			/* per label: each label either of them drew */
+			for (size_t k = 0; k < na + nb && !rc; k++) {
+				const char *label = k < na ? ra[k].label : rb[k - na].label;
+				int seen = 0;
+				for (size_t e = 0; e < k && !seen; e++)
+					seen = !strcmp(e < na ? ra[e].label : rb[e - na].label, label);
+				if (seen)
+					continue;
+				label_acc *l = label_slot(c, label);
+				if (!l) {
+					rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+					break;
+				}
+				l->sum += match_score(ra, na, rb, nb, label, used, used + total);
+				l->n++;
+			}
+			long long ua = json_integer_value(json_array_get(users, x)), ub = json_integer_value(json_array_get(users, y));
+			char key[48];
+			snprintf(key, sizeof key, "%lld:%lld", ua < ub ? ua : ub, ua < ub ? ub : ua);
+			json_t *acc = json_object_get(c->pairs, key);
+			if (!acc) {
+				acc = json_pack("[f,i]", 0.0, 0);
+				json_object_set_new(c->pairs, key, acc);
+			}
+			json_array_set_new(acc, 0, json_real(json_real_value(json_array_get(acc, 0)) + score));
+			json_array_set_new(acc, 1, json_integer(json_integer_value(json_array_get(acc, 1)) + 1));
+		}
+out:
+	free(all);
+	free(start);
+	free(used);
+	return rc;
+}
+
+static int cmp_pair_json(const void *x, const void *y)
+{
+	const json_t *p = *(json_t *const *)x, *q = *(json_t *const *)y;
+	json_int_t tp = json_integer_value(json_object_get(p, "tasks")), tq = json_integer_value(json_object_get(q, "tasks"));
+	if (tp != tq)
+		return tp > tq ? -1 : 1;
+	json_int_t ap = json_integer_value(json_object_get(p, "a")), aq = json_integer_value(json_object_get(q, "a"));
+	if (ap != aq)
+		return ap < aq ? -1 : 1;
+	json_int_t bp = json_integer_value(json_object_get(p, "b")), bq = json_integer_value(json_object_get(q, "b"));
+	return (bp > bq) - (bp < bq);
+}
+
+int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, const char *control, json_t **out,
+			     fc_err *err)
+{
+	per_task c = {.method = "iou", .pairs = json_object()};
+	if (control)
+		snprintf(c.control, sizeof c.control, "%s", control);
+	int rc = walk_tasks(s, user, project, &c, task_iou, err);
+	if (!rc) {
+		json_t *labels = json_array(), *pairs = json_array();
+		for (size_t i = 0; i < c.n_labels; i++)
+			json_array_append_new(labels, json_pack("{s:s,s:f,s:I}", "label", c.labels[i].label, "mean_iou",
+								c.labels[i].sum / (double)c.labels[i].n, "comparisons",
+								(json_int_t)c.labels[i].n));
+		size_t np = json_object_size(c.pairs), k = 0;
+		json_t **v = malloc((np ? np : 1) * sizeof *v);
+		const char *key;
+		json_t *acc;
+		json_object_foreach(c.pairs, key, acc) {
+			long long a = 0, b = 0;
+			sscanf(key, "%lld:%lld", &a, &b);
+			json_int_t t = json_integer_value(json_array_get(acc, 1));
+			if (v)
+				v[k++] = json_pack("{s:I,s:I,s:I,s:f}", "a", (json_int_t)a, "b", (json_int_t)b, "tasks", t,
+						   "mean_iou", json_real_value(json_array_get(acc, 0)) / (double)t);
+		}
+		if (v)
+			qsort(v, k, sizeof *v, cmp_pair_json);
+		for (size_t i = 0; i < k; i++) {
+			if (i < MAX_PAIRS)
+				json_array_append(pairs, v[i]);
+			json_decref(v[i]);
+		}
+		free(v);
+		*out = json_pack("{s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:I}", "method", "iou", "control",
+				 c.control[0] ? json_string(c.control) : json_null(), "kind",
+				 c.control[0] ? json_string(c.spans ? "spans" : "boxes") : json_null(), "mean_iou",
+				 c.n ? json_real(c.sum / (double)c.n) : json_null(), "comparisons", (json_int_t)c.n,
+				 "per_label", labels, "pairs", pairs, "pairs_total", (json_int_t)k);
+	}
+	json_decref(c.pairs);
+	free(c.labels);
 	return rc;
 }
 
@@ -382,7 +633,6 @@ static json_t *real_or_null(double v)
  * contributors with MIN_COMMON tasks in common, the most shared first (at
  * most MAX_PAIRS; pairs_total counts them all). */
 #define MIN_COMMON 2
-#define MAX_PAIRS 200
 static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err *err)
 {
 	json_t *per_label = json_array(), *pairs = json_array();

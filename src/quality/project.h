@@ -16,5 +16,11 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
  * judgments, tasks, contributors} */
 int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control,
 			 json_t **out, fc_err *err);
+/* Pairwise IoU of regions (boxes or spans; the first region control or the
+ * named one): {method:"iou", control, kind, mean_iou, comparisons,
+ * per_label:[{label, mean_iou, comparisons}], pairs:[{a, b, tasks,
+ * mean_iou}], pairs_total}. See docs/quality.md. */
+int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, const char *control,
+			     json_t **out, fc_err *err);
 
 #endif

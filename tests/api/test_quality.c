@@ -658,6 +658,31 @@ Test(quality, labels_for_regions_text_and_numbers)
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.value")), 4.0, 1e-9, "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.judgments"), 3);
 	res_free(&r);
+	/* pairwise IoU: C0-C1 360/440; C0-C2 and C1-C2 361/439, halved for C2's
+	 * extra person; per label, car averages the three, person scores 0 twice */
+	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "control"), "box");
+	cr_expect_str_eq(jstr(r.json, "kind"), "boxes");
+	const double a01 = 360.0 / 440, a02 = 361.0 / 439;
+	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (a01 + a02 / 2 + a02 / 2) / 3, 1e-9, "%s", r.body);
+	cr_expect_eq(jint(r.json, "comparisons"), 3);
+	cr_expect_str_eq(jstr(r.json, "per_label.0.label"), "car");
+	cr_expect_float_eq(json_number_value(jget(r.json, "per_label.0.mean_iou")), (a01 + 2 * a02) / 3, 1e-9);
+	cr_expect_str_eq(jstr(r.json, "per_label.1.label"), "person");
+	cr_expect_float_eq(json_number_value(jget(r.json, "per_label.1.mean_iou")), 0.0, 1e-9);
+	cr_expect_eq(jint(r.json, "per_label.1.comparisons"), 2);
+	cr_expect_eq(jint(r.json, "pairs_total"), 3);
+	cr_expect_eq(jint(r.json, "pairs.0.tasks"), 1);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou&control=ner", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "kind"), "spans", "%s", r.body);
+	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (1 + 5.0 / 6 + 5.0 / 6) / 3, 1e-9);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/agreement?method=vibes", pid);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	res_free(&r);
 	r = get(REQ, "/api/v1/projects/%lld/labels?method=rover", pid);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "method");

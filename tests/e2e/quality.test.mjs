@@ -221,6 +221,9 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   await page.waitForSelector('.labels-out p.muted');
   await page.selectOption('select[name=labels_method]', 'ds');
   await page.waitForSelector('.labels-out h3:has-text("Dawid-Skene")');
+  // Dee and Pat answered the same check questions: one pair, named
+  await page.waitForSelector('.pairs tbody tr');
+  assert.match(await page.textContent('.pairs tbody tr'), /Dee Diligent · Pat Paused|Pat Paused · Dee Diligent/);
   assert.match(await page.textContent('.dropzone'), /"gold"/);
   await page.locator('.quality-panels').scrollIntoViewIfNeeded();
   await shot(page, 'q05-dashboard-quality');

@@ -307,7 +307,40 @@ export async function labelsPanel(project, stats) {
   };
   select.addEventListener('change', show);
   await show();
+  box.append(await agreementDetail(project));
   return box;
+}
+
+/** Alpha per label and the pairs of contributors who agree least. */
+async function agreementDetail(project) {
+  const wrap = h('div', { class: 'agreement-detail' });
+  let ag;
+  let people = [];
+  try {
+    [ag, people] = await Promise.all([get(`/projects/${project.id}/agreement`), get(`/projects/${project.id}/contributors`).then((r) => r.items || []).catch(() => [])]);
+  } catch {
+    return wrap; // the figures above already say what is known
+  }
+  const name = (id) => (people.find((p) => p.user_id === id) || {}).display_name || `#${id}`;
+  const labels = (ag.per_label || []).filter((l) => l.alpha !== null);
+  if (labels.length > 2) {
+    wrap.append(h('h3', null, 'Agreement per label', h('span', { class: 'muted small' }, ' · Krippendorff’s alpha of each label against the rest')),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table compact per-label' },
+        h('thead', null, h('tr', null, ['Label', 'Alpha'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, labels.map((l) => h('tr', null, h('td', null, l.label), h('td', { class: 'num' }, num(l.alpha))))))));
+  }
+  const pairs = (ag.pairs || []).slice().sort((x, y) => (x.cohen_kappa ?? 2) - (y.cohen_kappa ?? 2)).slice(0, 10);
+  if (pairs.length) {
+    wrap.append(h('h3', null, 'Pairs of contributors', h('span', { class: 'muted small' }, ` · the ${pairs.length} least in agreement of ${ag.pairs_total}`)),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact pairs' },
+        h('thead', null, h('tr', null, ['Contributors', 'Tasks in common', 'Same answer', 'Cohen’s kappa'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, pairs.map((p) => h('tr', null,
+          h('td', { 'data-label': 'Contributors' }, `${name(p.a)} · ${name(p.b)}`),
+          h('td', { 'data-label': 'Tasks in common', class: 'num' }, String(p.tasks)),
+          h('td', { 'data-label': 'Same answer', class: 'num' }, pct(p.observed)),
+          h('td', { 'data-label': 'Cohen’s kappa', class: 'num' }, num(p.cohen_kappa))))))));
+  }
+  return wrap;
 }
 
 const METHODS = { ds: 'Dawid-Skene', mv: 'Majority vote', ods: 'One-coin Dawid-Skene', boxes: 'Boxes (IoU clusters)', spans: 'Spans (overlap clusters)', text: 'Transcription (medoid)', median: 'Median (numbers)' };
