@@ -5,8 +5,11 @@
  * twenty answers at random and one in twenty is adversarial (prefers a fixed
  * wrong label per class), so DS has confusions to learn. Prints wall time of
  * each phase, EM iterations, accuracy against the generated truth and the
- * peak RSS. Usage: ds_bench [tasks] [workers] [per_task] [classes]. */
+ * peak RSS; then the agreement figures GET /agreement computes (alpha,
+ * alpha per label, pairs of workers). Usage: ds_bench [tasks] [workers]
+ * [per_task] [classes]. */
 #include "quality/aggregate.h"
+#include "quality/agreement.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -140,6 +143,29 @@ int main(int argc, char **argv)
 	printf("ods: %.3f s  accuracy %.4f  iterations %d  converged %d\n", t1 - t0,
 	       accuracy(a, &r, truth), r.iterations, r.converged);
 	fc_aggregate_free(&r);
+
+	/* agreement as GET /agreement computes it */
+	double alpha;
+	t0 = now();
+	if (fc_agreement_alpha(a, FC_LEVEL_NOMINAL, &alpha, &err))
+		return 1;
+	t1 = now();
+	printf("alpha (nominal): %.3f s  alpha %.4f\n", t1 - t0, alpha);
+	double *per = malloc(a->n_labels * sizeof *per);
+	t0 = now();
+	if (!per || fc_agreement_alpha_per_label(a, per, &err))
+		return 1;
+	t1 = now();
+	printf("alpha per label: %.3f s\n", t1 - t0);
+	free(per);
+	fc_pair_agreement *pairs;
+	size_t npairs;
+	t0 = now();
+	if (fc_agreement_pairs(a, 2, &pairs, &npairs, &err))
+		return 1;
+	t1 = now();
+	printf("pairs (>= 2 tasks in common): %.3f s  %zu pairs\n", t1 - t0, npairs);
+	free(pairs);
 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);

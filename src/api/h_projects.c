@@ -75,7 +75,7 @@ void h_projects_stats(fc_req *r)
 	json_t *out = NULL, *agreement = NULL;
 	int rc = fc_project_stats(fc_store_of(r), fc_user_of(r), id, &out, &err);
 	/* API.md lists agreement among the stats; it comes from the quality module */
-	if (!rc && !(rc = fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, NULL, &agreement, &err)))
+	if (!rc && !(rc = fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, NULL, 0, &agreement, &err)))
 		json_object_set_new(out, "agreement", agreement);
 	if (rc)
 		json_decref(out);

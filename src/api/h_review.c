@@ -56,7 +56,7 @@ void h_quality_agreement(fc_req *r)
 	}
 	int rc = method && !strcmp(method, "iou")
 			 ? fc_quality_agreement_iou(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err)
-			 : fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err);
+			 : fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), 1, &out, &err);
 	if (rc)
 		fc_api_fail(r, &err);
 	else

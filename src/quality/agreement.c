@@ -336,19 +336,26 @@ out:
 
 typedef struct pair_slot {
 	uint64_t key; /* (a << 32 | b) + 1; 0 = empty */
-	size_t common, same;
-	uint32_t *counts; /* [2 * labels]: a's labels, then b's */
+	uint32_t common, same;
+	size_t idx; /* the pair's label counts: counts[idx * 2L ...] */
 } pair_slot;
 
 typedef struct pair_map {
 	pair_slot *slots;
 	size_t cap, used, labels;
+	uint32_t *counts; /* per pair: a's labels, then b's */
+	size_t counts_cap; /* in pairs */
 } pair_map;
+
+static size_t pair_hash(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
+}
 
 static pair_slot *pair_get(pair_map *m, int32_t a, int32_t b, int *oom)
 {
 	if ((m->used + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
+		size_t ncap = m->cap ? m->cap * 2 : 1024;
 		pair_slot *ns = calloc(ncap, sizeof *ns);
 		if (!ns) {
 			*oom = 1;
@@ -357,7 +364,7 @@ static pair_slot *pair_get(pair_map *m, int32_t a, int32_t b, int *oom)
 		for (size_t i = 0; i < m->cap; i++) {
 			if (!m->slots[i].key)
 				continue;
-			size_t h = (size_t)(m->slots[i].key * 0x9E3779B97F4A7C15ULL) & (ncap - 1);
+			size_t h = pair_hash(m->slots[i].key, ncap);
 			while (ns[h].key)
 				h = (h + 1) & (ncap - 1);
 			ns[h] = m->slots[i];
@@ -367,18 +374,25 @@ static pair_slot *pair_get(pair_map *m, int32_t a, int32_t b, int *oom)
 		m->cap = ncap;
 	}
 	uint64_t key = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
-	size_t h = (size_t)(key * 0x9E3779B97F4A7C15ULL) & (m->cap - 1);
+	size_t h = pair_hash(key, m->cap);
 	while (m->slots[h].key && m->slots[h].key != key)
 		h = (h + 1) & (m->cap - 1);
 	pair_slot *s = &m->slots[h];
 	if (!s->key) {
-		s->counts = calloc(2 * (m->labels ? m->labels : 1), sizeof *s->counts);
-		if (!s->counts) {
-			*oom = 1;
-			return NULL;
+		size_t L2 = 2 * (m->labels ? m->labels : 1);
+		if (m->used == m->counts_cap) {
+			size_t ncap = m->counts_cap ? m->counts_cap * 2 : 1024;
+			uint32_t *nc = realloc(m->counts, ncap * L2 * sizeof *nc);
+			if (!nc) {
+				*oom = 1;
+				return NULL;
+			}
+			m->counts = nc;
+			m->counts_cap = ncap;
 		}
+		memset(m->counts + m->used * L2, 0, L2 * sizeof *m->counts);
 		s->key = key;
-		m->used++;
+		s->idx = m->used++;
 	}
 	return s;
 }
@@ -413,10 +427,11 @@ int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement
 				pair_slot *s = pair_get(&m, a->worker[x], a->worker[y], &oom);
 				if (!s)
 					break;
+				uint32_t *cnt = m.counts + s->idx * 2 * (m.labels ? m.labels : 1);
 				s->common++;
 				s->same += a->label[x] == a->label[y];
-				s->counts[a->label[x]]++;
-				s->counts[m.labels + (size_t)a->label[y]]++;
+				cnt[a->label[x]]++;
+				cnt[m.labels + (size_t)a->label[y]]++;
 			}
 	}
 	fc_pair_agreement *res = oom ? NULL : malloc((m.used ? m.used : 1) * sizeof *res);
@@ -430,9 +445,10 @@ int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement
 		if (!s->key || s->common < min_common || s->common == 0)
 			continue;
 		uint64_t key = s->key - 1;
+		const uint32_t *cnt = m.counts + s->idx * 2 * (m.labels ? m.labels : 1);
 		double n = (double)s->common, pe = 0;
 		for (size_t l = 0; l < m.labels; l++)
-			pe += ((double)s->counts[l] / n) * ((double)s->counts[m.labels + l] / n);
+			pe += ((double)cnt[l] / n) * ((double)cnt[m.labels + l] / n);
 		double po = (double)s->same / n;
 		res[k++] = (fc_pair_agreement){(int32_t)(key >> 32), (int32_t)(key & 0xffffffffu), s->common, po,
 					       pe < 1 - 1e-12 ? (po - pe) / (1 - pe) : NAN};
@@ -441,8 +457,7 @@ int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement
 	*out = res;
 	*n_out = k;
 out:
-	for (size_t i = 0; i < m.cap; i++)
-		free(m.slots[i].counts);
+	free(m.counts);
 	free(m.slots);
 	return rc;
 }

@@ -665,8 +665,8 @@ static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err
 	return rc;
 }
 
-int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control, json_t **out,
-			 fc_err *err)
+int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control, int detail,
+			 json_t **out, fc_err *err)
 {
 	fc_answers *a = NULL;
 	int rc = load(s, user, project, control, &a, NULL, err);
@@ -688,7 +688,7 @@ int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, cons
 			 "alpha_nominal", alpha, "fleiss_kappa", fleiss, "cohen_kappa", cohen, "judgments",
 			 (json_int_t)a->n, "tasks", (json_int_t)a->n_questions, "contributors",
 			 (json_int_t)a->n_workers);
-	rc = add_label_and_pair_agreement(a, *out, err);
+	rc = detail ? add_label_and_pair_agreement(a, *out, err) : 0;
 	fc_answers_free(a);
 	if (rc) {
 		json_decref(*out);

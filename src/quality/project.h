@@ -8,13 +8,17 @@
 #include "account/account.h"
 #include "store/store.h"
 
-/* method "mv" | "ds" | "ods". *out {method, control, items:[{task_id, label,
- * confidence, judgments}]} */
+/* method "mv" | "ds" | "ods" | "median" | "text" | "boxes" | "spans" (see
+ * docs/quality.md). *out {method, control, items:[{task_id, label | value |
+ * regions, confidence, judgments}]} */
 int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const char *method,
 		      const char *control, json_t **out, fc_err *err);
-/* *out {control, items: n, alpha_nominal, fleiss_kappa|null, cohen_kappa|null,
- * judgments, tasks, contributors} */
-int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control,
+/* *out {control, alpha_nominal, fleiss_kappa|null, cohen_kappa|null,
+ * judgments, tasks, contributors}; with detail also per_label (alpha of
+ * each label against the rest), pairs and pairs_total (contributor pairs:
+ * see fc_agreement_pairs) — left out of the project stats, as pairs cost
+ * O(sum of judgments² per task). */
+int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, const char *control, int detail,
 			 json_t **out, fc_err *err);
 /* Pairwise IoU of regions (boxes or spans; the first region control or the
  * named one): {method:"iou", control, kind, mean_iou, comparisons,
