@@ -35,6 +35,8 @@ void fc_aggregate_free(fc_aggregate *r)
 	free(r->value);
 	free(r->confidence);
 	free(r->worker_quality);
+	free(r->confusion);
+	free(r->confusion_n);
 	memset(r, 0, sizeof *r);
 }
 
@@ -190,6 +192,37 @@ static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
 	}
 }
 
+/* Each worker's confusion matrix from the final posteriors T: expected
+ * counts, smoothed like the M-step, and the evidence per row. */
+static int final_confusion(const fc_answers *a, const double *T, const int32_t *cell, double s, fc_aggregate *out,
+			   fc_err *err)
+{
+	size_t K = a->n_labels, W = a->n_workers, KK = K * K;
+	double *c = calloc(W * KK, sizeof *c), *n = calloc(W * K, sizeof *n);
+	if (!c || !n) {
+		free(c);
+		free(n);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
+	}
+	for (size_t q = 0; q < a->n_questions; q++)
+		for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
+			for (size_t k = 0; k < K; k++)
+				c[(size_t)cell[j] + k * K] += T[q * K + k];
+	for (size_t r = 0; r < W * K; r++) {
+		double *row = c + r * K, sum = 0;
+		for (size_t l = 0; l < K; l++)
+			sum += row[l];
+		n[r] = sum;
+		double z = sum + (double)K * s;
+		for (size_t l = 0; l < K; l++)
+			row[l] = z > 0 ? (row[l] + s) / z : 1.0 / (double)K;
+	}
+	out->n_labels = K;
+	out->confusion = c;
+	out->confusion_n = n;
+	return 0;
+}
+
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
@@ -266,6 +299,8 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 	}
 	out->iterations = iter;
 	pick_labels(T, Q, K, out);
+	if (K && (rc = final_confusion(a, T, cell, s, out, err)))
+		goto out;
 	if (iter > 0) {
 		for (size_t w = 0; w < W; w++) {
 			double acc = 0;

@@ -32,6 +32,13 @@ typedef struct fc_aggregate {
 				   diagonal of the confusion matrix; one-coin: p; MV:
 				   share of the worker's answers that match the
 				   majority); NULL for median */
+	size_t n_labels;        /* K, the size of a confusion row (DS only) */
+	double *confusion;      /* DS only: [n_workers × K × K], P(worker answers l |
+				   true class k) at w*K*K + k*K + l, estimated from
+				   the final posteriors with the smoothing */
+	double *confusion_n;    /* DS only: [n_workers × K], expected number of the
+				   worker's answers whose true class is k: the
+				   evidence behind row k */
 	int iterations;         /* EM iterations run; 0 for MV and median */
 	int converged;          /* EM stopped on tolerance rather than the cap */
 } fc_aggregate;

@@ -341,9 +341,38 @@ static json_t *item_of(json_t *by, int64_t user)
 	return json_object_get(by, k);
 }
 
+/* A vote key ({"control": answer} as compact JSON) as the label people
+ * read: the answer alone when one control holds a string. */
+static json_t *readable_label(const char *key)
+{
+	json_t *j = json_loads(key, 0, NULL), *out = NULL;
+	const char *k;
+	json_t *v;
+	if (json_is_object(j) && json_object_size(j) == 1)
+		json_object_foreach(j, k, v) if (json_is_string(v)) out = json_copy(v);
+	json_decref(j);
+	return out ? out : json_string(key);
+}
+
+/* Row k of a worker's Dawid-Skene confusion matrix, with its evidence. */
+static json_t *confusion_json(const fc_aggregate *ds, size_t w)
+{
+	size_t K = ds->n_labels;
+	json_t *rows = json_array(), *n = json_array();
+	for (size_t k = 0; k < K; k++) {
+		json_t *row = json_array();
+		for (size_t l = 0; l < K; l++)
+			json_array_append_new(row, json_real(ds->confusion[w * K * K + k * K + l]));
+		json_array_append_new(rows, row);
+		json_array_append_new(n, json_real(ds->confusion_n[w * K + k]));
+	}
+	return json_pack("{s:o,s:o}", "rows", rows, "n", n);
+}
+
 /* Agreement with the majority vote (over tasks with two or more kept
- * answers) and Dawid-Skene accuracy, from non-gold, non-rejected work. */
-static int add_consensus(fc_db *db, int64_t project, const char *control, json_t *by, fc_err *err)
+ * answers), Dawid-Skene accuracy and confusion matrix (labels in
+ * ds_labels), from non-gold, non-rejected work. */
+static int add_consensus(fc_db *db, int64_t project, const char *control, json_t *by, json_t *ds_labels, fc_err *err)
 {
 	fc_answers *a = fc_answers_new();
 	fc_aggregate mv = {0}, ds = {0};
@@ -396,7 +425,11 @@ static int add_consensus(fc_db *db, int64_t project, const char *control, json_t
 		json_object_set_new(it, "agreement", ratio_or_null(agree[w], seen[w]));
 		json_object_set_new(it, "agreement_tasks", json_integer(seen[w]));
 		json_object_set_new(it, "ds_accuracy", json_real(ds.worker_quality[w]));
+		if (ds.confusion)
+			json_object_set_new(it, "ds_confusion", confusion_json(&ds, w));
 	}
+	for (size_t l = 0; l < a->n_labels; l++)
+		json_array_append_new(ds_labels, readable_label(fc_answers_label_name(a, (int32_t)l)));
 out:
 	free(agree);
 	free(seen);
@@ -431,6 +464,7 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 				       "median_active_seconds", "gold_answered", (json_int_t)0, "gold_correct",
 				       (json_int_t)0, "gold_accuracy", "gold_ci_low", "gold_ci_high", "agreement",
 				       "agreement_tasks", (json_int_t)0, "ds_accuracy", "paused", 0, "pause_reason");
+		json_object_set_new(it, "ds_confusion", json_null());
 		char k[32];
 		snprintf(k, sizeof k, "%lld", (long long)fc_stmt_int(st, 0));
 		json_object_set(by, k, it);
@@ -498,9 +532,13 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 		}
 	}
 	fc_stmt_done(st);
-	if ((rc = add_consensus(db, project, control, by, err)))
+	json_t *ds_labels = json_array();
+	if ((rc = add_consensus(db, project, control, by, ds_labels, err))) {
+		json_decref(ds_labels);
 		goto out;
-	*out = json_pack("{s:I,s:O,s:n}", "project_id", (json_int_t)project, "items", items, "next");
+	}
+	*out = json_pack("{s:I,s:O,s:n,s:o}", "project_id", (json_int_t)project, "items", items, "next", "ds_labels",
+			 ds_labels);
 out:
 	free(t.v);
 	json_decref(items);

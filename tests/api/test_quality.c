@@ -761,6 +761,22 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	cr_expect_float_eq(json_number_value(jget(json_array_get(items, 2), "gold_ci_high")), 0.7935, 1e-3);
 	cr_expect(json_number_value(jget(json_array_get(items, 0), "ds_accuracy")) >=
 		  json_number_value(jget(json_array_get(items, 1), "ds_accuracy")));
+	/* the Dawid-Skene confusion matrices: readable labels, rows that sum to
+	 * 1, evidence that adds up to each contributor's 3 non-gold answers */
+	cr_expect_str_eq(jstr(r.json, "ds_labels.0"), "no", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "ds_labels.1"), "yes");
+	for (int c = 0; c < 3; c++) {
+		json_t *m = jget(json_array_get(items, (size_t)c), "ds_confusion");
+		cr_assert(json_is_object(m), "contributor %d: %s", c, r.body);
+		double evidence = 0;
+		for (size_t k = 0; k < 2; k++) {
+			json_t *row = json_array_get(jget(m, "rows"), k);
+			cr_expect_float_eq(json_number_value(json_array_get(row, 0)) + json_number_value(json_array_get(row, 1)),
+					   1.0, 1e-9);
+			evidence += json_number_value(json_array_get(jget(m, "n"), k));
+		}
+		cr_expect_float_eq(evidence, 3.0, 1e-9, "contributor %d", c);
+	}
 	res_free(&r);
 
 	r = get(C[0], "/api/v1/projects/%lld/contributors", pid);

@@ -209,6 +209,10 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   await page.waitForSelector('.contributors-panel table');
   await page.waitForSelector('.labels-panel');
   assert.equal(await page.locator('.chart-gold circle').count(), 2);
+  // Dee's Dawid-Skene confusion matrix: yes/no → a 2×2 heat map with figures on hover
+  const dee = page.locator('.contributors tr', { hasText: 'Dee Diligent' });
+  assert.equal(await dee.locator('svg.confusion rect').count(), 4);
+  assert.match(await dee.locator('svg.confusion rect title').first().textContent(), /true “.+” → answered “.+”: \d+%/);
   const row = page.locator('.contributors tr.row-paused');
   assert.match(await row.textContent(), /Pat Paused.*Paused/s);
   assert.match(await page.textContent('.labels-panel'), /Krippendorff/);

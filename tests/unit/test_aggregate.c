@@ -300,6 +300,41 @@ Test(aggregate_ds, single_label_and_single_answer)
 
 /* ---- one-coin ---------------------------------------------------------- */
 
+/* A and B always right; C always says "b". The final confusion rows follow
+ * from the (near-certain) posteriors: C's row for true a puts ~(2 + s) /
+ * (2 + 2s) on b, with 2 tasks of evidence. */
+Test(aggregate_ds, confusion_matrices_per_worker)
+{
+	static const char *const rows[][3] = {
+		{"t1", "A", "a"}, {"t1", "B", "a"}, {"t1", "C", "b"}, {"t2", "A", "a"}, {"t2", "B", "a"}, {"t2", "C", "b"},
+		{"t3", "A", "b"}, {"t3", "B", "b"}, {"t3", "C", "b"}, {"t4", "A", "b"}, {"t4", "B", "b"}, {"t4", "C", "b"},
+	};
+	fc_answers *a = build(rows, 12);
+	fc_aggregate r;
+	fc_err err = {0};
+	fc_em_opts o = fc_em_defaults();
+	cr_assert_eq(fc_aggregate_ds(a, &o, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(r.n_labels, 2);
+	cr_assert_not_null(r.confusion);
+	/* ids: workers A=0, B=1, C=2; labels a=0, b=1 */
+	double s = o.smoothing;
+	const double *c = r.confusion + 2 * 4; /* worker C */
+	cr_expect_float_eq(c[0 * 2 + 1], (2 + s) / (2 + 2 * s), 1e-3, "C answers b when the truth is a");
+	cr_expect_float_eq(c[1 * 2 + 1], (2 + s) / (2 + 2 * s), 1e-3);
+	cr_expect_float_eq(r.confusion_n[2 * 2 + 0], 2.0, 1e-3, "two tasks of true class a");
+	const double *ca = r.confusion; /* worker A */
+	cr_expect_float_eq(ca[0], (2 + s) / (2 + 2 * s), 1e-3);
+	cr_expect_float_eq(ca[3], (2 + s) / (2 + 2 * s), 1e-3);
+	for (size_t w = 0; w < 3; w++)
+		for (size_t k = 0; k < 2; k++)
+			cr_expect_float_eq(r.confusion[w * 4 + k * 2] + r.confusion[w * 4 + k * 2 + 1], 1.0, 1e-12, "rows sum to 1");
+	fc_aggregate_free(&r);
+	cr_assert_eq(fc_aggregate_mv(a, &r, &err), 0);
+	cr_expect_null(r.confusion, "only Dawid-Skene estimates confusions");
+	fc_aggregate_free(&r);
+	fc_answers_free(a);
+}
+
 Test(aggregate_one_coin, learns_worker_accuracy)
 {
 	int *truth;

@@ -257,7 +257,7 @@ export async function contributorsPanel(project) {
           h('td', { 'data-label': 'Median time', class: 'num' }, duration(c.median_active_seconds)),
           h('td', { 'data-label': 'Gold accuracy', class: 'num' }, c.gold_answered ? h('span', null, `${pct(c.gold_accuracy)} `, h('span', { class: 'muted small' }, `${c.gold_correct}/${c.gold_answered} · ${pct(c.gold_ci_low)}–${pct(c.gold_ci_high)}`)) : '—'),
           h('td', { 'data-label': 'Agreement', class: 'num' }, c.agreement_tasks ? h('span', null, `${pct(c.agreement)} `, h('span', { class: 'muted small' }, `${c.agreement_tasks} tasks`)) : '—'),
-          h('td', { 'data-label': 'DS accuracy', class: 'num' }, pct(c.ds_accuracy)),
+          h('td', { 'data-label': 'DS accuracy', class: 'num' }, pct(c.ds_accuracy), confusionChart(c.ds_confusion, res.ds_labels || [], c.display_name)),
           h('td', { 'data-label': 'Status', class: 'status-cell' }, c.paused
             ? h('div', { class: 'paused-cell' }, h('span', { class: 'badge badge-rejected' }, 'Paused'), h('p', { class: 'small pause-reason' }, c.pause_reason || ''), btn)
             : h('span', { class: 'badge badge-live' }, 'Active')));
@@ -265,6 +265,26 @@ export async function contributorsPanel(project) {
   };
   await fill();
   return box;
+}
+
+/** A contributor's Dawid-Skene confusion matrix as a small heat map: row =
+ * the true label, column = their answer, darker = more likely; rows with
+ * little evidence are faded. Hover (title) gives the figures. */
+export function confusionChart(m, labels, who) {
+  const K = labels.length;
+  if (!m || !K || K > 8) return null;
+  const C = 14, pad = 2;
+  const svg = s('svg', { class: 'confusion', width: K * C + pad * 2, height: K * C + pad * 2, viewBox: `0 0 ${K * C + pad * 2} ${K * C + pad * 2}`, role: 'img', 'aria-label': `Confusion matrix of ${who || 'this contributor'}: rows are true labels, columns their answers` });
+  for (let k = 0; k < K; k++) {
+    const evidence = m.n[k] || 0;
+    for (let l = 0; l < K; l++) {
+      const p = m.rows[k][l];
+      const cell = s('rect', { x: pad + l * C, y: pad + k * C, width: C - 1, height: C - 1, fill: k === l ? '#4338ca' : '#be123c', 'fill-opacity': (0.08 + 0.92 * p) * (evidence >= 1 ? 1 : 0.35) });
+      cell.append(s('title', null, `true “${labels[k]}” → answered “${labels[l]}”: ${pct(p)} (${evidence.toFixed(1)} tasks of that kind)`));
+      svg.append(cell);
+    }
+  }
+  return h('div', { class: 'confusion-wrap' }, svg);
 }
 
 /** Agreement figures and the Dawid-Skene labels (first 50). */
