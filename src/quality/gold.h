@@ -17,7 +17,8 @@
  * list) and text spans (value start, end). A submission is correct when,
  * for every control in the gold, its answer for that control equals the
  * gold one: categorical answers exactly (choices as a set, numbers by
- * value); regions when they pair up one to one with the gold regions,
+ * value; a single string — a text answer — by its words, ignoring case
+ * and spacing); regions when they pair up one to one with the gold regions,
  * same label and IoU >= FC_GOLD_MIN_IOU (spans: IoU of the character
  * ranges), with none left over on either side. An empty region list is
  * gold too ("nothing to mark here"). Polygons and keypoints are not scored.

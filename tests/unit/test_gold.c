@@ -47,6 +47,9 @@ Test(gold, both_formats_score_the_same)
 	cr_expect(!scores("{\"n\":2.5}", "[{\"from_name\":\"n\",\"value\":{\"number\":2}}]"));
 	cr_expect(scores("{\"pair\":\"left\"}", "[{\"from_name\":\"pair\",\"value\":{\"selected\":\"left\"}}]"));
 	cr_expect(scores("{\"t\":\"cat\"}", "[{\"from_name\":\"t\",\"value\":{\"text\":[\"cat\"]}}]"));
+	/* a text answer counts by its words: case and spacing do not matter, words do */
+	cr_expect(scores("{\"t\":\"The cat sat\"}", "[{\"from_name\":\"t\",\"value\":{\"text\":[\" the  CAT sat\"]}}]"));
+	cr_expect(!scores("{\"t\":\"The cat sat\"}", "[{\"from_name\":\"t\",\"value\":{\"text\":[\"the cat\"]}}]"));
 }
 
 #define BOX(x, y, w, h, l)                                                                                      \
