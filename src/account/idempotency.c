@@ -47,3 +47,35 @@ int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *rout
 			"ItttitI", user_id, key, route, request_hash, status, body, fc_clock_now());
 	return fc_db_end(db, &rc, err);
 }
+
+static _Thread_local struct {
+	int armed;
+	int64_t user;
+	const char *key, *route, *hash;
+} ctx;
+
+void fc_idem_arm(int64_t user_id, const char *key, const char *route, const char *request_hash)
+{
+	ctx.armed = 1;
+	ctx.user = user_id;
+	ctx.key = key;
+	ctx.route = route;
+	ctx.hash = request_hash;
+}
+
+void fc_idem_disarm(void) { ctx.armed = 0; }
+
+int fc_idem_record(fc_db *db, int status, const json_t *body, fc_err *err)
+{
+	if (!ctx.armed)
+		return 0;
+	char *txt = json_dumps(body, JSON_COMPACT);
+	if (!txt)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = fc_db_exec(db, err,
+			    "INSERT INTO idempotency(user_id,key,route,request_hash,status,body,created_at) "
+			    "VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+			    "ItttitI", ctx.user, ctx.key, ctx.route, ctx.hash, status, txt, fc_clock_now());
+	free(txt);
+	return rc;
+}

@@ -2,8 +2,10 @@
 #include "api/handlers.h"
 #include "account/idempotency.h"
 #include "core/crypto.h"
+#include "core/log.h"
 
 #include <pthread.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -36,6 +38,20 @@ static int inflight_claim(inflight *slot, int64_t user, const char *key)
 	}
 	pthread_mutex_unlock(&inflight_mu);
 	return busy;
+}
+
+/* Fault injection for the durability tests, honoured only by a server
+ * started with --test-clock: FAIRCROWD_TEST_CRASH_AFTER=ROUTE_NAME makes the
+ * process exit right after that route's handler succeeded — its
+ * transaction committed, its answer not yet sent or saved. */
+static void crash_point(fc_req *r)
+{
+	const char *name = getenv("FAIRCROWD_TEST_CRASH_AFTER");
+	if (name && fc_app_of(r)->test_clock && r->status >= 200 && r->status < 300 && !strcmp(name, r->route->name)) {
+		fc_log(FC_LOG_WARN, "FAIRCROWD_TEST_CRASH_AFTER=%s: exiting as a crash would", name);
+		fc_log_flush();
+		_exit(70);
+	}
 }
 
 static void inflight_release(inflight *slot)
@@ -192,8 +208,13 @@ void fc_app_dispatch(fc_req *r)
 			return;
 		}
 		r->capture = 1;
+		fc_idem_arm(a->user.id, key, r->route->name, hash);
 	}
 	r->route->fn(r);
+	if (key) {
+		fc_idem_disarm();
+		crash_point(r);
+	}
 	if (key && r->status >= 200 && r->status < 300 && r->captured.p) {
 		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status,
 			     r->captured.p, NULL);

@@ -1,4 +1,5 @@
 #include "money/money.h"
+#include "account/idempotency.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/ledger.h"
@@ -144,6 +145,8 @@ int fc_money_fund(fc_store *s, const fc_user *user, int64_t project, int64_t amo
 		*out = json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:I}", "project_id", (json_int_t)project, "amount",
 				 (json_int_t)amount, "fee", (json_int_t)fee, "currency", cur, "escrow_balance",
 				 (json_int_t)balance, "escrow_needed", (json_int_t)needed, "debt_repaid", (json_int_t)repay);
+	if (!rc)
+		rc = fc_idem_record(db, 201, *out, err); /* a retry after a crash replays, never funds twice */
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -521,6 +524,7 @@ int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json
 	*out = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)id, "project_id", (json_int_t)project,
 			 "user_id", (json_int_t)to, "amount", (json_int_t)amount, "currency", cur, "kind", "manual", "reason",
 			 reason, "created_at", fc_clock_format(now, ts, sizeof ts));
+	rc = fc_idem_record(db, 201, *out, err);
 out:
 	return fc_db_end(db, &rc, err);
 }

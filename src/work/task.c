@@ -2,6 +2,7 @@
  * memory: NDJSON and CSV are read line by line; a JSON array is split into
  * its top-level elements by a small scanner and each element parsed alone. */
 #include "work/task.h"
+#include "account/idempotency.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -537,8 +538,12 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 	fc_db_int(db, &live, NULL, "SELECT status='live' FROM projects WHERE id=?", "I", project_id);
 	if (!rc && live)
 		rc = fc_money_check_escrow(db, project_id, err); /* new live work must be paid for */
-	if (!rc)
+	if (!rc) {
 		*created = im.count;
+		json_t *answer = json_pack("{s:I}", "created", (json_int_t)im.count);
+		rc = fc_idem_record(db, 201, answer, err);
+		json_decref(answer);
+	}
 	if (progress)
 		progress(ud, im.bytes, im.count);
 out:

@@ -42,6 +42,9 @@ res http(srv *s, const char *method, const char *path, const char *token, const 
 /* JSON request built with json_pack(fmt, ...); fmt NULL means no body. */
 res api(srv *s, const char *method, const char *path, const char *token, const char *fmt, ...);
 void res_free(res *r);
+/* Like http, but a server that dies mid-request is an answer: status 0. */
+res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype,
+		 const char *body, size_t len, const char *const *extra);
 
 /* Dotted path lookup: "error.code", "items.0.id". NULL when absent. */
 json_t *jget(json_t *j, const char *path);

@@ -4,6 +4,7 @@
 #include "harness.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,58 @@ Test(money, concurrent_requests_with_one_key_fund_once)
 	res_free(&r);
 	ledger_ok();
 }
+
+/* The server dies right after a funding (or an import) commits, before
+ * its answer is sent or saved. The client retries with the same key: the
+ * answer stored in the funding's own transaction is replayed, and the
+ * project is funded once. */
+static const char *const CRASH_FUND[] = {"FAIRCROWD_TEST_CRASH_AFTER=projects_fund", NULL};
+static const char *const CRASH_IMPORT[] = {"FAIRCROWD_TEST_CRASH_AFTER=tasks_import", NULL};
+
+static void crash_then_retry(const char *const *env, int fund)
+{
+	srv T;
+	char tok[64], path[96];
+	srv_start_env(&T, env);
+	make_user(&T, "req@test.local", "requester", tok);
+	res r = api(&T, "POST", "/api/v1/projects", tok, "{s:s,s:s,s:i}", "title", "Crash", "label_config", CONFIG,
+		    "reward", 0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	const char *key[] = {"Idempotency-Key: once-only", NULL};
+	if (fund) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+		r = http_or_dead(&T, "POST", path, tok, "application/json", "{\"amount\":700}", 14, key);
+	} else {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+		r = http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, key);
+	}
+	cr_expect_eq(r.status, 0, "the server died before answering: %s", r.body);
+	res_free(&r);
+	srv_restart(&T, SIGKILL);
+	r = fund ? http_or_dead(&T, "POST", path, tok, "application/json", "{\"amount\":700}", 14, key)
+		 : http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, key);
+	cr_expect_eq(r.status, 201, "the retry is answered from the stored answer: %s", r.body);
+	char v[16] = "";
+	cr_expect_not_null(res_header(&r, "Idempotent-Replayed", v, sizeof v), "replayed, not run again");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = http_or_dead(&T, "GET", path, tok, NULL, NULL, 0, NULL);
+	if (!fund)
+		cr_expect_eq(jint(r.json, "task_count"), 2, "imported once: %s", r.body);
+	res_free(&r);
+	if (fund) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
+		r = http_or_dead(&T, "GET", path, tok, NULL, NULL, 0, NULL);
+		cr_expect_eq(jint(r.json, "escrow_balance"), 700, "funded once: %s", r.body);
+		res_free(&r);
+	}
+	srv_stop(&T);
+}
+
+Test(money, crash_after_funding_commits_then_retry_funds_once) { crash_then_retry(CRASH_FUND, 1); }
+Test(money, crash_after_import_commits_then_retry_imports_once) { crash_then_retry(CRASH_IMPORT, 0); }
 
 Test(money, close_returns_unused_escrow)
 {
