@@ -127,3 +127,41 @@ Test(cli, aggregate_agreement_backup_ledger)
 	cr_expect_geq(atoi(out), 2);
 	cr_expect_eq(run(NULL, 0, "%s ledger check --data %s >/dev/null", bin(), S.dir), 0);
 }
+
+/* A data folder at schema 7 with a scored qualification test upgrades to
+ * attempts (migration 0008) with the result intact. The old schema is
+ * built from the migration files themselves. */
+Test(cli, migrate_upgrades_a_version_7_database)
+{
+	const char *src = getenv("FC_SOURCE_DIR");
+	cr_assert(src, "FC_SOURCE_DIR must point at the source tree");
+	char dir[300], db[340], out[4096];
+	snprintf(dir, sizeof dir, "%s/old", S.dir);
+	snprintf(db, sizeof db, "%s/faircrowd.db", dir);
+	cr_assert_eq(run(NULL, 0, "mkdir -p %s && cat %s/src/store/migrations/000[1-7]_*.sql | sqlite3 %s", dir, src, db), 0);
+	cr_assert_eq(run(NULL, 0,
+			 "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			 "applied_at INTEGER NOT NULL) STRICT; "
+			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); "
+			 "INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"
+			 "created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "
+			 "INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"
+			 "gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"
+			 "updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"
+			 "'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"
+			 "\\\"paid\\\":false}'); "
+			 "INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "
+			 "VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "
+			 "INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);\" 2>&1",
+			 db),
+		     0);
+	cr_expect_eq(run(out, sizeof out, "%s migrate --data %s 2>&1", bin(), dir), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof out,
+			 "sqlite3 %s \"SELECT attempt, planned, questions, correct, passed, scored_at FROM "
+			 "qualification_attempts; SELECT COUNT(*) FROM sqlite_master WHERE name='qualification_results'; "
+			 "PRAGMA foreign_key_check;\"",
+			 db),
+		     0);
+	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
+						       "gone, keys sound: %s", out);
+}
