@@ -216,6 +216,13 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 static const char *two_right(const char *text) { return (void)text, "yes"; } /* q2 is wrong */
 static const char *one_right(const char *text) { return !strcmp(text, "q1") ? "yes" : !strcmp(text, "q2") ? "yes" : "no"; }
 
+static res retake(long long pid, const char *tok)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", pid);
+	return api(&S, "POST", path, tok, NULL);
+}
+
 /* The wrong answers of a result as "given->expected" pairs, sorted and
  * comma-joined (the order questions are asked in is random). */
 static const char *wrong_answers(json_t *result)
@@ -240,7 +247,6 @@ static const char *wrong_answers(json_t *result)
 
 Test(quality, qualification_pass_fail_and_eligibility)
 {
-	char path[128];
 	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
 			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"no\"}}\n"
 			 "{\"data\":{\"text\":\"q3\"},\"gold\":{\"label\":\"yes\"}}\n";
@@ -308,8 +314,7 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_expect_str_eq(wrong_answers(r.json), "no->yes,yes->no", "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "retake.code"), "no_retakes_left");
 	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
-	r = api(&S, "POST", path, C[1], NULL);
+	r = retake(test, C[1]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_retakes_left");
 	res_free(&r);
@@ -366,8 +371,7 @@ Test(quality, qualification_retakes_ask_new_questions)
 	cr_expect_eq(jint(r.json, "qualification.questions"), 2, "%s", r.body);
 	cr_expect_eq(jint(r.json, "qualification.retakes"), 2);
 	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_expect_eq(r.status, 409, "no attempt yet: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
@@ -398,22 +402,22 @@ Test(quality, qualification_retakes_ask_new_questions)
 	cr_expect_str_eq(jstr(r.json, "retake.at"), "2031-03-02T10:00:00Z", "%s", r.body);
 	cr_expect_str_eq(wrong_answers(r.json), "no->yes,no->yes");
 	res_free(&r);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "retake_not_yet");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ2, NULL);
+	r = retake(test, REQ2);
 	cr_expect_eq(r.status, 409, "someone who never took it has nothing to retake: %s", r.body);
 	res_free(&r);
 
 	/* attempt 2, a day later: new questions; one right, one released (counts wrong) */
 	set_clock(&S, "2031-03-02T10:00:01Z");
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 2);
 	cr_expect_eq(jint(r.json, "questions"), 2);
 	res_free(&r);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_expect_eq(r.status, 409, "one attempt at a time: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
@@ -447,8 +451,7 @@ Test(quality, qualification_retakes_ask_new_questions)
 
 	/* attempt 3: right, so the qualification is granted and no retake is left to take */
 	set_clock(&S, "2031-03-03T11:00:00Z");
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/qualification/retake", test);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 3);
 	res_free(&r);
@@ -463,7 +466,7 @@ Test(quality, qualification_retakes_ask_new_questions)
 	cr_expect(json_is_true(jget(r.json, "passed")), "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "retake.code"), "test_passed");
 	res_free(&r);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = retake(test, C[2]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_passed");
 	res_free(&r);
