@@ -54,12 +54,27 @@ static const char NER_TASKS[] =
 	"\"The Red Cross opened a new office in Nairobi last spring.\"\n"
 	"\"Grace Hopper joined the US Navy Reserve in 1943.\"\n";
 
+/* A qualification test: six sentiment questions with known answers, three
+ * per attempt, one retake (with three new questions). */
+static const char TEST_TASKS[] =
+	"{\"data\":{\"text\":\"I would buy this kettle again tomorrow.\"},\"gold\":{\"sentiment\":\"Positive\"}}\n"
+	"{\"data\":{\"text\":\"The zipper broke on the first day.\"},\"gold\":{\"sentiment\":\"Negative\"}}\n"
+	"{\"data\":{\"text\":\"It is a phone case. It fits the phone.\"},\"gold\":{\"sentiment\":\"Neutral\"}}\n"
+	"{\"data\":{\"text\":\"Gorgeous colours and the print is razor sharp.\"},\"gold\":{\"sentiment\":\"Positive\"}}\n"
+	"{\"data\":{\"text\":\"Refund took two months and three phone calls.\"},\"gold\":{\"sentiment\":\"Negative\"}}\n"
+	"{\"data\":{\"text\":\"Delivered on Tuesday as stated.\"},\"gold\":{\"sentiment\":\"Neutral\"}}\n";
+
 static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions,
-		    const char *config, const char *tasks, int format, int reward, int overlap, fc_err *err)
+		    const char *config, const char *tasks, int format, int reward, int overlap, json_t *extra,
+		    fc_err *err)
 {
 	json_t *body = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:[s,s,s]}", "title", title, "instructions", instructions,
 				 "label_config", config, "reward", reward, "overlap", overlap, "auto_approve_days", 3,
 				 "reject_reasons", "wrong_answer", "instructions_not_followed", "spam");
+	if (extra) {
+		json_object_update(body, extra);
+		json_decref(extra);
+	}
 	json_t *p = NULL, *tmp = NULL;
 	int rc = fc_project_create(s, owner, body, &p, err);
 	json_decref(body);
@@ -72,7 +87,7 @@ static int seed_one(fc_store *s, const fc_user *owner, const char *title, const 
 		return fc_err_set(err, FC_EIO, NULL, NULL, "fmemopen failed");
 	rc = fc_task_import(s, owner, id, f, format, &created, NULL, NULL, err);
 	fclose(f);
-	if (!rc)
+	if (!rc && reward > 0)
 		rc = fc_money_fund(s, owner, id, (int64_t)reward * overlap * created, &tmp, err);
 	json_decref(tmp);
 	tmp = NULL;
@@ -80,8 +95,9 @@ static int seed_one(fc_store *s, const fc_user *owner, const char *title, const 
 		rc = fc_project_transition(s, owner, id, "publish", &tmp, err);
 	json_decref(tmp);
 	if (!rc)
-		printf("  demo project %lld: %s (%lld tasks, $%d.%02d each)\n", (long long)id, title, (long long)created,
-		       reward / 100, reward % 100);
+		printf(reward ? "  demo project %lld: %s (%lld tasks, $%d.%02d each)\n"
+			      : "  demo project %lld: %s (%lld questions, unpaid)\n",
+		       (long long)id, title, (long long)created, reward / 100, reward % 100);
 	return rc;
 }
 
@@ -106,13 +122,20 @@ int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
 	if ((rc = seed_one(s, &owner, "Product review sentiment",
 			   "Read the review and choose its **overall tone**.\n\n- *Positive*: the buyer is happy.\n"
 			   "- *Negative*: the buyer is unhappy.\n- *Neutral*: neither, or mixed.",
-			   SENTIMENT_CONFIG, SENTIMENT_TASKS, FC_IMPORT_NDJSON, 5, 3, err)) ||
+			   SENTIMENT_CONFIG, SENTIMENT_TASKS, FC_IMPORT_NDJSON, 5, 3, NULL, err)) ||
 	    (rc = seed_one(s, &owner, "Compare two assistant answers",
 			   "Pick the answer that is **more helpful and correct**, then say why in one sentence.",
-			   PAIRWISE_CONFIG, PAIRWISE_TASKS, FC_IMPORT_JSON, 12, 2, err)) ||
+			   PAIRWISE_CONFIG, PAIRWISE_TASKS, FC_IMPORT_JSON, 12, 2, NULL, err)) ||
 	    (rc = seed_one(s, &owner, "Find people, organizations and places",
 			   "Select every name in the sentence and give it a label.", NER_CONFIG, NER_TASKS, FC_IMPORT_CSV,
-			   8, 1, err)))
+			   8, 1, NULL, err)) ||
+	    (rc = seed_one(s, &owner, "Sentiment basics (qualification test)",
+			   "Three reviews: choose each one's **overall tone**. Two of three right grants the "
+			   "qualification *sentiment-basics*; if you miss it, one retake asks three new reviews.",
+			   SENTIMENT_CONFIG, TEST_TASKS, FC_IMPORT_NDJSON, 0, 1,
+			   json_pack("{s:{s:s,s:f,s:i,s:i,s:b}}", "qualification", "grants", "sentiment-basics", "pass_mark",
+				     0.66, "questions", 3, "retakes", 1, "paid", 0),
+			   err)))
 		return rc;
 	fc_user c;
 	fc_err e2 = {0};
