@@ -119,7 +119,7 @@ async function qualityBlock(ctx, p, page, actions, start) {
       start.textContent = 'Start the test';
       actions.before(h('div', { class: 'card test-terms' },
         h('h2', null, 'Qualification test'),
-        h('p', null, `Answer every question. A score of ${pct(q.pass_mark)} or more grants the qualification “${q.grants}”, which other projects require.`),
+        h('p', null, `Answer ${q.questions ? `${q.questions} questions` : 'every question'}. A score of ${pct(q.pass_mark)} or more grants the qualification “${q.grants}”, which other projects require.`),
         h('p', { class: 'muted small' }, `${q.paid ? 'Answers are paid.' : 'Unpaid.'} ${q.questions ? `${q.questions} questions per attempt.` : ''} ${q.retakes ? `If you do not pass, you may retake it ${q.retakes === 1 ? 'once' : `${q.retakes} times`}${q.retake_wait_hours ? ` after ${q.retake_wait_hours} hours` : ''}, with new questions.` : 'One attempt.'} A skipped question counts as wrong. Your result, with the right answers, appears when you finish.`)));
     }
     return;
