@@ -141,6 +141,19 @@ Test(auth, admin_only_user_management)
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(json_array_size(jget(r.json, "roles")), 2);
 	res_free(&r);
+	/* the token's answer is cached; a role change takes effect at once */
+	r = api(&S, "GET", "/api/v1/me", tok, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "roles")), 2, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "PATCH", path, S.admin_token, "{s:[s]}", "roles", "contributor");
+	cr_expect_eq(r.status, 200);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/projects", tok, "{s:s,s:s}", "title", "After demotion", "label_config",
+		"<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices></View>");
+	cr_expect_eq(r.status, 403, "no longer a requester: %s", r.body);
+	res_free(&r);
+	r = api(&S, "PATCH", path, S.admin_token, "{s:[s,s]}", "roles", "requester", "contributor");
+	res_free(&r);
 	r = api(&S, "PATCH", "/api/v1/users/abc", S.admin_token, "{s:[s]}", "roles", "requester");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
