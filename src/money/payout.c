@@ -37,16 +37,8 @@ static json_t *payout_json(fc_stmt *st)
 
 static int payout_get(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT " PAYOUT_COLUMNS " FROM payouts WHERE id=?", "I", id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1)
-		*out = payout_json(st);
-	else
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such payout.");
-	fc_stmt_done(st);
-	return rc;
+	return fc_db_row_json(db, out, err, payout_json, "payout", "SELECT " PAYOUT_COLUMNS " FROM payouts WHERE id=?",
+			      "I", id);
 }
 
 int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body, const char *idem_key,

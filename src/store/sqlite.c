@@ -670,6 +670,25 @@ int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const ch
 	return rc;
 }
 
+int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
+		   const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vquery(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	int r = step(s, db->h, err);
+	if (r == 1)
+		*out = render(s);
+	fc_stmt_done(s);
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such %s.", what);
+}
+
 int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...)
 {
 	fc_stmt *s;

@@ -61,6 +61,11 @@ int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const ch
 /* Single-value helpers: run sql and read column 0 of the first row.
  * Return 0 with the value, FC_ENOTFOUND when there is no row. */
 int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...);
+/* One object by its key: renders the first row of sql with render into *out
+ * (a new reference), or returns FC_ENOTFOUND not_found "No such <what>.". */
+typedef json_t *(*fc_row_fn)(fc_stmt *st);
+int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
+		   const char *fmt, ...);
 int64_t fc_db_changes(fc_db *db);
 
 int fc_stmt_next(fc_stmt *st); /* 1 row, 0 done, <0 error */

@@ -208,15 +208,8 @@ json_t *fc_submission_row_json(fc_stmt *st)
 
 static int submission_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT " FC_SUBMISSION_COLUMNS " FROM submissions s WHERE s.id=?", "I", id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1)
-		*out = fc_submission_row_json(st);
-	else
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
-	fc_stmt_done(st);
+	int rc = fc_db_row_json(db, out, err, fc_submission_row_json, "submission",
+				"SELECT " FC_SUBMISSION_COLUMNS " FROM submissions s WHERE s.id=?", "I", id);
 	if (!rc)
 		fc_collect_decorate(db, *out);
 	return rc;

@@ -120,16 +120,8 @@ int fc_project_require(fc_db *db, const fc_user *user, int64_t id, int min_acces
 
 static int get_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT " FC_PROJECT_COLUMNS " FROM projects p WHERE p.id=?", "I", id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1)
-		*out = fc_project_row_json(st);
-	else
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such project.");
-	fc_stmt_done(st);
-	return rc;
+	return fc_db_row_json(db, out, err, fc_project_row_json, "project",
+			      "SELECT " FC_PROJECT_COLUMNS " FROM projects p WHERE p.id=?", "I", id);
 }
 
 /* ---- validation ---- */

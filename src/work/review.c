@@ -19,27 +19,24 @@ int fc_review_sample(fc_db *db, int64_t submission, double rate, fc_err *err)
 	return fc_db_exec(db, err, "UPDATE submissions SET needs_review=1 WHERE id=?", "I", submission);
 }
 
+/* A submission as a reviewer sees it: with the fix, the task and who decided. */
+static json_t *review_row_json(fc_stmt *st)
+{
+	json_t *o = fc_submission_row_json(st);
+	json_object_set_new(o, "fixed_result", fc_stmt_json(st, 14));
+	json_object_set_new(o, "needs_review", json_boolean(fc_stmt_int(st, 15)));
+	json_object_set_new(o, "task", json_pack("{s:I,s:o}", "id", (json_int_t)fc_stmt_int(st, 2), "data",
+						 fc_stmt_json(st, 16)));
+	json_object_set_new(o, "reviewed_by", fc_stmt_isnull(st, 17) ? json_null() : json_integer(fc_stmt_int(st, 17)));
+	return o;
+}
+
 static int get_submission(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err,
-			     "SELECT " FC_SUBMISSION_COLUMNS ", s.fixed_result, s.needs_review, t.data, s.reviewed_by "
-			     "FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE s.id=?",
-			     "I", id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1) {
-		*out = fc_submission_row_json(st);
-		json_object_set_new(*out, "fixed_result", fc_stmt_json(st, 14));
-		json_object_set_new(*out, "needs_review", json_boolean(fc_stmt_int(st, 15)));
-		json_object_set_new(*out, "task", json_pack("{s:I,s:o}", "id", (json_int_t)fc_stmt_int(st, 2), "data",
-							   fc_stmt_json(st, 16)));
-		json_object_set_new(*out, "reviewed_by",
-				    fc_stmt_isnull(st, 17) ? json_null() : json_integer(fc_stmt_int(st, 17)));
-	} else {
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
-	}
-	fc_stmt_done(st);
+	int rc = fc_db_row_json(db, out, err, review_row_json, "submission",
+				"SELECT " FC_SUBMISSION_COLUMNS ", s.fixed_result, s.needs_review, t.data, s.reviewed_by "
+				"FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE s.id=?",
+				"I", id);
 	if (!rc)
 		fc_collect_decorate(db, *out); /* recordings: votes and validity */
 	return rc;
@@ -245,16 +242,8 @@ static json_t *appeal_json(fc_stmt *st)
 
 static int get_appeal(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.id=?", "I", id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1)
-		*out = appeal_json(st);
-	else
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such appeal.");
-	fc_stmt_done(st);
-	return rc;
+	return fc_db_row_json(db, out, err, appeal_json, "appeal", "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.id=?", "I",
+			      id);
 }
 
 int fc_review_appeal(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out, fc_err *err)
