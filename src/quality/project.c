@@ -312,42 +312,27 @@ static int walk_tasks(fc_store *s, const fc_user *user, int64_t project, per_tas
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)) ||
 	    (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
 		goto out;
-	if (!c->control[0]) { /* first pass: the first control with answers of this kind */
-		while (!c->control[0] && fc_stmt_next(st) == 1) {
-			json_t *r = fc_stmt_json(st, 1);
-			size_t i;
-			const json_t *item;
-			json_array_foreach(r, i, item) if (wanted(c, item, fits(c, item))) break;
-			json_decref(r);
-		}
-		fc_stmt_done(st);
-		if (!c->control[0] || (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
-			goto out;
-	} else if (!strcmp(c->method, "iou")) {
-		/* a named control: its kind from its first region */
-		char named[128];
+	/* First pass, when the control is not named or (iou) its kind is not
+	 * known: the first item of the right kind, of the named control if any,
+	 * names the control and, for iou, whether its regions are spans. None:
+	 * c->control stays empty, and nothing is aggregated. */
+	if (!c->control[0] || !strcmp(c->method, "iou")) {
+		char named[sizeof c->control];
 		snprintf(named, sizeof named, "%s", c->control);
 		c->control[0] = 0;
-		per_task probe = *c;
-		int found = 0;
-		while (!found && fc_stmt_next(st) == 1) {
+		while (!c->control[0] && fc_stmt_next(st) == 1) {
 			json_t *r = fc_stmt_json(st, 1);
 			size_t i;
 			const json_t *item;
 			json_array_foreach(r, i, item) {
 				const char *from = json_string_value(json_object_get(item, "from_name"));
-				probe.control[0] = 0;
-				if (from && !strcmp(from, named) && fits(&probe, item)) {
-					found = 1;
-					c->spans = probe.spans;
+				if ((!named[0] || (from && !strcmp(from, named))) && wanted(c, item, fits(c, item)))
 					break;
-				}
 			}
 			json_decref(r);
 		}
-		snprintf(c->control, sizeof c->control, "%s", named);
 		fc_stmt_done(st);
-		if ((rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
+		if (!c->control[0] || (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
 			goto out;
 	}
 	for (int more = 1; !rc && more;) {

@@ -477,6 +477,24 @@ Test(quality, qualification_retakes_ask_new_questions)
 	r = api(&S, "PATCH", "/api/v1/me/profile", C[3], "{s:[s]}", "qualifications", "careful");
 	cr_expect_eq(r.status, 400, "qualifications are earned, not self-reported: %s", r.body);
 	res_free(&r);
+	/* someone else's draft, a project that is no test, a paused test */
+	long long hidden = draft(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "hidden", "pass_mark", 1.0), qs);
+	r = retake(hidden, C[3]);
+	cr_expect_eq(r.status, 404, "a draft is invisible to contributors: %s", r.body);
+	res_free(&r);
+	long long plain = project(json_pack("{}"), "{\"text\":\"x\"}\n");
+	r = retake(plain, C[3]);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_qualification");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/pause", test);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	r = retake(test, C[3]);
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "project_not_live");
+	res_free(&r);
 	/* six questions over three attempts, none asked twice */
 	cr_assert_eq(nseen, 6);
 	for (int i = 0; i < nseen; i++)
@@ -682,6 +700,17 @@ Test(quality, labels_for_regions_text_and_numbers)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "kind"), "spans", "%s", r.body);
 	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (1 + 5.0 / 6 + 5.0 / 6) / 3, 1e-9);
+	res_free(&r);
+	/* a control with no regions, and the pairs of a text control: nothing to compare */
+	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou&control=say", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(json_is_null(jget(r.json, "control")), "%s", r.body);
+	cr_expect(json_is_null(jget(r.json, "mean_iou")));
+	cr_expect_eq(jint(r.json, "comparisons"), 0);
+	res_free(&r);
+	r = get(REQ, "/api/v1/projects/%lld/labels?method=spans&control=box", pid);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items.0.regions")), 0, "boxes are not spans: %s", r.body);
 	res_free(&r);
 	r = get(REQ, "/api/v1/projects/%lld/agreement?method=vibes", pid);
 	cr_expect_eq(r.status, 400, "%s", r.body);
