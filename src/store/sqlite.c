@@ -670,23 +670,34 @@ int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const ch
 	return rc;
 }
 
+/* Runs sql and steps once: 1 with *out on the first row (caller calls
+ * fc_stmt_done), FC_ENOTFOUND when there is none, or an error. */
+static int vfirst(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
+{
+	int rc = vquery(db, out, err, sql, fmt, ap);
+	if (rc)
+		return rc;
+	int r = step(*out, db->h, err);
+	if (r != 1)
+		fc_stmt_done(*out);
+	return r == 1 ? 1 : r < 0 ? r : FC_ENOTFOUND;
+}
+
 int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
 		   const char *fmt, ...)
 {
 	fc_stmt *s;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vquery(db, &s, err, sql, fmt, ap);
+	int r = vfirst(db, &s, err, sql, fmt, ap);
 	va_end(ap);
-	if (rc)
-		return rc;
-	int r = step(s, db->h, err);
-	if (r == 1)
-		*out = render(s);
-	fc_stmt_done(s);
-	if (r < 0)
+	if (r == FC_ENOTFOUND)
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such %s.", what);
+	if (r != 1)
 		return r;
-	return r == 1 ? 0 : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such %s.", what);
+	*out = render(s);
+	fc_stmt_done(s);
+	return 0;
 }
 
 int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...)
@@ -694,17 +705,13 @@ int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char 
 	fc_stmt *s;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vquery(db, &s, err, sql, fmt, ap);
+	int r = vfirst(db, &s, err, sql, fmt, ap);
 	va_end(ap);
-	if (rc)
-		return rc;
-	int r = step(s, db->h, err);
-	if (r == 1)
-		*out = sqlite3_column_int64(s->st, 0);
-	fc_stmt_done(s);
-	if (r < 0)
+	if (r != 1)
 		return r;
-	return r == 1 ? 0 : FC_ENOTFOUND;
+	*out = sqlite3_column_int64(s->st, 0);
+	fc_stmt_done(s);
+	return 0;
 }
 
 int64_t fc_db_changes(fc_db *db) { return sqlite3_changes64(db->h); }
