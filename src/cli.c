@@ -60,6 +60,8 @@ static const char SERVE_HELP[] =
 	"  --listen      address to listen on (default 127.0.0.1:8080, env FAIRCROWD_LISTEN);\n"
 	"                port 0 picks a free port\n"
 	"  --data        folder for the database and media (default ./data, env FAIRCROWD_DATA)\n"
+	"  --database    postgres://user@host:port/dbname: PostgreSQL instead of SQLite in --data\n"
+	"                (env FAIRCROWD_DATABASE); any number of servers may share it\n"
 	"  --threads     HTTP worker threads (default 8)\n"
 	"  --test-clock  enable POST /api/v1/admin/clock to move the server's time (tests only)\n"
 	"  --demo        on an empty database, create demo projects owned by the first admin\n"
@@ -188,7 +190,7 @@ int fc_cli_migrate(int argc, char **argv)
 		if (c == 'd')
 			dir = optarg;
 		else if (c == 'h') {
-			puts("usage: faircrowd migrate [--data DIR]\n"
+			puts("usage: faircrowd migrate [--data DIR | --database URL]\n"
 			     "Creates the database if needed and applies every pending migration.");
 			return 0;
 		} else
@@ -289,8 +291,9 @@ int fc_cli_backup(int argc, char **argv)
 		if (c == 'd')
 			dir = optarg;
 		else if (c == 'h') {
-			puts("usage: faircrowd backup [--data DIR] FILE\n"
-			     "Copies the live database to FILE with SQLite's online backup; safe while serving.");
+			puts("usage: faircrowd backup [--data DIR | --database URL] FILE\n"
+			     "Copies the live database to FILE with SQLite's online backup, or for PostgreSQL\n"
+			     "writes a pg_dump archive (custom format, for pg_restore); safe while serving.");
 			return 0;
 		} else
 			return 2;

@@ -5,6 +5,7 @@
 #include "quality/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -23,6 +24,34 @@ static const struct {
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
 };
 
+/* --database URL (or --database=URL) is taken out of argv wherever it stands
+ * and becomes FAIRCROWD_DATABASE, which fc_store_open reads: every command
+ * that opens the store (serve, migrate, user, import, export, backup, ledger)
+ * takes it the same way without parsing it itself. Returns -1 when the URL
+ * is missing. */
+static int take_database_option(int *argc, char **argv)
+{
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *url = NULL;
+		if (!strcmp(argv[i], "--database")) {
+			if (i + 1 >= *argc)
+				return -1;
+			url = argv[++i];
+		} else if (!strncmp(argv[i], "--database=", 11)) {
+			url = argv[i] + 11;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (!*url || setenv("FAIRCROWD_DATABASE", url, 1))
+			return -1;
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: faircrowd COMMAND [OPTIONS]\n\n"
@@ -30,7 +59,9 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
 		fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
-	fprintf(f, "\n'faircrowd COMMAND --help' describes a command.\n");
+	fprintf(f, "\nCommands that open the database take --database postgres://user@host:port/dbname\n"
+		   "(env FAIRCROWD_DATABASE) to use PostgreSQL instead of SQLite in --data DIR.\n"
+		   "'faircrowd COMMAND --help' describes a command.\n");
 }
 
 int main(int argc, char **argv)
@@ -46,6 +77,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version")) {
 		puts("faircrowd 0.1.0");
 		return 0;
+	}
+	if (take_database_option(&argc, argv)) {
+		fprintf(stderr, "faircrowd: --database needs a URL (postgres://user@host:port/dbname)\n");
+		return 2;
 	}
 	if (fc_crypto_init()) {
 		fprintf(stderr, "faircrowd: cannot initialise libsodium\n");

@@ -16,6 +16,9 @@ typedef struct fc_embedded {
 
 extern const fc_embedded fc_migrations[];
 extern const size_t fc_migrations_count;
+/* The same numbered migrations in PostgreSQL's dialect (store/migrations/pg). */
+extern const fc_embedded fc_pg_migrations[];
+extern const size_t fc_pg_migrations_count;
 extern const fc_embedded fc_web_assets[];
 extern const size_t fc_web_assets_count;
 

@@ -88,7 +88,7 @@ out:
 	return rc;
 }
 
-static const char HELP[] = "usage: faircrowd ledger check [--data DIR]\n"
+static const char HELP[] = "usage: faircrowd ledger check [--data DIR | --database URL]\n"
 			   "Verifies the money ledger: every transaction sums to zero, every entry's currency is its\n"
 			   "transaction's, no pending/available/payout_pending/paid balance is negative and open\n"
 			   "payouts match their ledger account. Prints a summary by currency and account kind.\n"
@@ -125,10 +125,8 @@ int fc_money_cli_ledger(int argc, char **argv)
 		fprintf(stderr, "faircrowd ledger check: unexpected argument '%s'\n", argv[optind + 1]);
 		return 2;
 	}
-	char db[1100];
-	snprintf(db, sizeof db, "%s/faircrowd.db", dir);
-	if (access(db, R_OK)) {
-		fprintf(stderr, "faircrowd ledger: no database at %s\n", db);
+	if (!fc_store_exists(dir)) {
+		fprintf(stderr, "faircrowd ledger: no database at %s/faircrowd.db\n", dir);
 		return 1;
 	}
 	fc_store *s;

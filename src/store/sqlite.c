@@ -20,7 +20,7 @@
  * failed flush fails every group it was meant to cover.
  *
  * Prepared statements are cached per connection, keyed by the SQL text. */
-#include "store/store.h"
+#include "store/backend.h"
 #include "core/embed.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -40,32 +40,39 @@
 
 #define CACHE 64
 
-struct fc_stmt {
+typedef struct sq_stmt sq_stmt;
+typedef struct sq_db sq_db;
+typedef struct sq_store sq_store;
+
+struct sq_stmt {
+	fc_stmt base;
 	sqlite3_stmt *st;
-	fc_db *db;
+	sq_db *db;
 	int in_use;
 };
 
-struct fc_db {
+struct sq_db {
+	fc_db base;
 	sqlite3 *h;
-	fc_store *store;
-	fc_db *next_free;
+	sq_store *store;
+	sq_db *next_free;
 	int write;
 	uint64_t group;
 	struct {
 		const char *sql; /* pointer identity first, then strcmp */
-		fc_stmt s;
+		sq_stmt s;
 	} cache[CACHE];
 	int ncache;
 };
 
-struct fc_store {
+struct sq_store {
+	fc_store base;
 	char path[1024];
 	pthread_mutex_t pool_mu;
-	fc_db *free_list;
+	sq_db *free_list;
 	int applied;
 	/* group commit */
-	fc_db *writer;
+	sq_db *writer;
 	pthread_mutex_t group_mu;   /* held while one writer runs or commits */
 	_Atomic int queued;         /* writers waiting for group_mu */
 	uint64_t open_group;        /* id of the open transaction's group, 0 if none */
@@ -87,6 +94,8 @@ struct fc_store {
 
 #define MAX_GROUP 512
 
+static const fc_store_vt VT;
+
 static int dberr(fc_err *err, sqlite3 *h, const char *what)
 {
 	fc_log(FC_LOG_ERROR, "sqlite %s: %s", what, h ? sqlite3_errmsg(h) : "open failed");
@@ -94,11 +103,12 @@ static int dberr(fc_err *err, sqlite3 *h, const char *what)
 			  "The database failed (%s). Nothing was changed.", what);
 }
 
-static int open_conn(fc_store *s, fc_db **out, fc_err *err)
+static int open_conn(sq_store *s, sq_db **out, fc_err *err)
 {
-	fc_db *db = calloc(1, sizeof *db);
+	sq_db *db = calloc(1, sizeof *db);
 	if (!db)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	db->base.vt = &VT;
 	db->store = s;
 	if (sqlite3_open_v2(s->path, &db->h,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -126,7 +136,7 @@ static int open_conn(fc_store *s, fc_db **out, fc_err *err)
 	return 0;
 }
 
-static void close_conn(fc_db *db)
+static void close_conn(sq_db *db)
 {
 	for (int i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].s.st);
@@ -134,9 +144,9 @@ static void close_conn(fc_db *db)
 	free(db);
 }
 
-static int migrate(fc_store *s, fc_err *err)
+static int migrate(sq_store *s, fc_err *err)
 {
-	fc_db *db;
+	sq_db *db;
 	int rc = open_conn(s, &db, err);
 	if (rc)
 		return rc;
@@ -182,7 +192,7 @@ static int migrate(fc_store *s, fc_err *err)
 			return fc_err_set(err, FC_EDB, "migration_failed", NULL,
 					  "Database migration %s failed.", m->name);
 		}
-		s->applied++;
+		s->base.applied++;
 	}
 	close_conn(db);
 	return 0;
@@ -193,14 +203,17 @@ fail:
 	return fc_err_set(err, FC_EDB, "migration_failed", NULL, "Database migrations failed.");
 }
 
-int fc_store_open(fc_store **out, const char *dir, fc_err *err)
+static void sq_close(fc_store *base);
+
+int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err)
 {
 	if (mkdir(dir, 0700) && access(dir, W_OK))
 		return fc_err_set(err, FC_EIO, "data_dir", NULL,
 				  "Cannot create or write the data directory '%s'.", dir);
-	fc_store *s = calloc(1, sizeof *s);
+	sq_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	s->base.vt = &VT;
 	snprintf(s->path, sizeof s->path, "%s/faircrowd.db", dir);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_mutex_init(&s->group_mu, NULL);
@@ -210,20 +223,19 @@ int fc_store_open(fc_store **out, const char *dir, fc_err *err)
 	pthread_cond_init(&s->done_cv, NULL);
 	int rc = migrate(s, err);
 	if (rc) {
-		fc_store_close(s);
+		sq_close(&s->base);
 		return rc;
 	}
-	*out = s;
+	*out = &s->base;
 	return 0;
 }
 
-void fc_store_close(fc_store *s)
+static void sq_close(fc_store *base)
 {
-	if (!s)
-		return;
-	fc_db *db = s->free_list;
+	sq_store *s = (sq_store *)base;
+	sq_db *db = s->free_list;
 	while (db) {
-		fc_db *n = db->next_free;
+		sq_db *n = db->next_free;
 		close_conn(db);
 		db = n;
 	}
@@ -243,9 +255,7 @@ void fc_store_close(fc_store *s)
 	free(s);
 }
 
-int fc_store_migrations_applied(const fc_store *s) { return s->applied; }
-
-int fc_store_schema_version(fc_store *s)
+static int sq_schema_version(fc_store *s)
 {
 	fc_db *db;
 	int64_t v = 0;
@@ -256,8 +266,9 @@ int fc_store_schema_version(fc_store *s)
 	return (int)v;
 }
 
-int64_t fc_store_size_bytes(fc_store *s)
+static int64_t sq_size_bytes(fc_store *base)
 {
+	sq_store *s = (sq_store *)base;
 	struct stat st;
 	int64_t total = 0;
 	char wal[1100];
@@ -269,10 +280,13 @@ int64_t fc_store_size_bytes(fc_store *s)
 	return total;
 }
 
-int fc_store_backup(fc_store *s, const char *file, fc_err *err)
+static int sq_begin(fc_store *base, int mode, fc_db **out, fc_err *err);
+
+static int sq_backup(fc_store *base, const char *file, fc_err *err)
 {
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	sq_store *s = (sq_store *)base;
+	sq_db *db;
+	int rc = sq_begin(base, FC_DB_READ, (fc_db **)&db, err);
 	if (rc)
 		return rc;
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL); /* backup runs its own read */
@@ -303,13 +317,14 @@ out:
 	return rc;
 }
 
-static fc_stmt *prepare(fc_db *db, const char *sql, fc_err *err);
+static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err);
+static void sq_done(fc_stmt *base);
 
 /* Transaction control through the statement cache: sqlite3_exec would
  * compile the statement on every call. */
-static int ctl(fc_db *db, const char *sql)
+static int ctl(sq_db *db, const char *sql)
 {
-	fc_stmt *st = prepare(db, sql, NULL);
+	sq_stmt *st = prepare(db, sql, NULL);
 	if (!st)
 		return SQLITE_ERROR;
 	int r = sqlite3_step(st->st);
@@ -322,7 +337,7 @@ static int ctl(fc_db *db, const char *sql)
 	return r == SQLITE_DONE || r == SQLITE_ROW ? SQLITE_OK : r;
 }
 
-static int begin_write(fc_store *s, fc_db **out, fc_err *err)
+static int begin_write(sq_store *s, sq_db **out, fc_err *err)
 {
 	atomic_fetch_add(&s->queued, 1);
 	pthread_mutex_lock(&s->group_mu);
@@ -337,7 +352,7 @@ static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 		/* durability comes from flush_through() after each group */
 		sqlite3_exec(s->writer->h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	}
-	fc_db *db = s->writer;
+	sq_db *db = s->writer;
 	db->write = 1;
 	if (!s->open_group) {
 		if (ctl(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
@@ -363,7 +378,7 @@ static int begin_write(fc_store *s, fc_db **out, fc_err *err)
 /* Makes every group up to `group` durable: one fdatasync of the WAL covers
  * all groups committed before it starts, so writers arriving while a flush
  * runs are usually covered by the next one. Then wakes their waiters. */
-static void flush_through(fc_store *s, uint64_t group)
+static void flush_through(sq_store *s, uint64_t group)
 {
 	pthread_mutex_lock(&s->sync_mu);
 	if (s->synced_group < group) {
@@ -400,9 +415,9 @@ static void flush_through(fc_store *s, uint64_t group)
 /* Ends one writer's part: keeps (ok) or undoes its savepoint, then either
  * leaves the group open for the writers queued behind it and waits for
  * their commit, or commits the group itself. Returns the commit's result. */
-static int end_write(fc_db *db, int keep, fc_err *err)
+static int end_write(sq_db *db, int keep, fc_err *err)
 {
-	fc_store *s = db->store;
+	sq_store *s = db->store;
 	int rc = 0;
 	if (sqlite3_get_autocommit(db->h)) {
 		/* SQLite rolled the whole transaction back (I/O error, full disk):
@@ -460,11 +475,13 @@ static int end_write(fc_db *db, int keep, fc_err *err)
 	return rc;
 }
 
-int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
+static int sq_begin(fc_store *base, int mode, fc_db **outp, fc_err *err)
 {
+	sq_store *s = (sq_store *)base;
+	sq_db **out = (sq_db **)outp;
 	if (mode == FC_DB_WRITE)
 		return begin_write(s, out, err);
-	fc_db *db;
+	sq_db *db;
 	pthread_mutex_lock(&s->pool_mu);
 	db = s->free_list;
 	if (db)
@@ -485,17 +502,18 @@ int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err)
 	return 0;
 }
 
-static void release(fc_db *db)
+static void release(sq_db *db)
 {
-	fc_store *s = db->store;
+	sq_store *s = db->store;
 	pthread_mutex_lock(&s->pool_mu);
 	db->next_free = s->free_list;
 	s->free_list = db;
 	pthread_mutex_unlock(&s->pool_mu);
 }
 
-int fc_db_commit(fc_db *db, fc_err *err)
+static int sq_commit(fc_db *base, fc_err *err)
 {
+	sq_db *db = (sq_db *)base;
 	if (db->write)
 		return end_write(db, 1, err);
 	int rc = 0;
@@ -507,8 +525,9 @@ int fc_db_commit(fc_db *db, fc_err *err)
 	return rc;
 }
 
-void fc_db_rollback(fc_db *db)
+static void sq_rollback(fc_db *base)
 {
+	sq_db *db = (sq_db *)base;
 	if (db->write) {
 		end_write(db, 0, NULL);
 		return;
@@ -518,20 +537,11 @@ void fc_db_rollback(fc_db *db)
 	release(db);
 }
 
-int fc_db_end(fc_db *db, int *rc, fc_err *err)
-{
-	if (*rc == 0)
-		*rc = fc_db_commit(db, err);
-	else
-		fc_db_rollback(db);
-	return *rc;
-}
-
-static fc_stmt *prepare(fc_db *db, const char *sql, fc_err *err)
+static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 {
 	for (int i = 0; i < db->ncache; i++)
 		if (db->cache[i].sql == sql || !strcmp(db->cache[i].sql, sql)) {
-			fc_stmt *s = &db->cache[i].s;
+			sq_stmt *s = &db->cache[i].s;
 			if (s->in_use) { /* nested use of the same SQL: a throwaway */
 				break;
 			}
@@ -548,23 +558,25 @@ static fc_stmt *prepare(fc_db *db, const char *sql, fc_err *err)
 		int i = db->ncache++;
 		db->cache[i].sql = sql;
 		db->cache[i].s.st = st;
+		db->cache[i].s.base.vt = &VT;
 		db->cache[i].s.db = db;
 		db->cache[i].s.in_use = 1;
 		return &db->cache[i].s;
 	}
-	fc_stmt *s = calloc(1, sizeof *s);
+	sq_stmt *s = calloc(1, sizeof *s);
 	if (!s) {
 		sqlite3_finalize(st);
 		fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 		return NULL;
 	}
+	s->base.vt = &VT;
 	s->st = st;
 	s->db = NULL; /* marks a throwaway statement */
 	s->in_use = 1;
 	return s;
 }
 
-static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
+static int bind(sq_stmt *s, const char *fmt, va_list ap, fc_err *err)
 {
 	sqlite3_stmt *st = s->st;
 	int n = (int)strlen(fmt);
@@ -610,146 +622,55 @@ static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
 	return 0;
 }
 
-static int vquery(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt,
-		  va_list ap)
+static int sq_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
 {
-	fc_stmt *s = prepare(db, sql, err);
+	sq_db *db = (sq_db *)base;
+	sq_stmt *s = prepare(db, sql, err);
 	if (!s)
 		return FC_EDB;
 	int rc = bind(s, fmt, ap, err);
 	if (rc) {
-		fc_stmt_done(s);
+		sq_done(&s->base);
 		return rc;
 	}
-	if (!s->db)
-		s->db = NULL;
-	*out = s;
+	*out = &s->base;
 	return 0;
 }
 
-static int last_conn_err;
-
-static int step(fc_stmt *s, sqlite3 *h, fc_err *err)
+static int sq_step(fc_stmt *base, fc_err *err)
 {
+	sq_stmt *s = (sq_stmt *)base;
+	sqlite3 *h = sqlite3_db_handle(s->st);
 	int r = sqlite3_step(s->st);
 	if (r == SQLITE_ROW)
 		return 1;
 	if (r == SQLITE_DONE)
 		return 0;
-	last_conn_err = r;
 	if ((r & 0xff) == SQLITE_CONSTRAINT)
 		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL,
 				  "The change conflicts with existing data (%s).", sqlite3_errmsg(h));
 	return dberr(err, h, "step");
 }
 
-int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...)
+static int64_t sq_changes(fc_db *db) { return sqlite3_changes64(((sq_db *)db)->h); }
+static int64_t sq_int(fc_stmt *st, int col) { return sqlite3_column_int64(((sq_stmt *)st)->st, col); }
+static double sq_double(fc_stmt *st, int col) { return sqlite3_column_double(((sq_stmt *)st)->st, col); }
+static const char *sq_text(fc_stmt *st, int col)
 {
-	fc_stmt *s;
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vquery(db, &s, err, sql, fmt, ap);
-	va_end(ap);
-	if (rc)
-		return rc;
-	int r;
-	while ((r = step(s, db->h, err)) == 1)
-		;
-	fc_stmt_done(s);
-	return r < 0 ? r : 0;
+	return (const char *)sqlite3_column_text(((sq_stmt *)st)->st, col);
 }
-
-int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)
+static const void *sq_blob(fc_stmt *st, int col, size_t *len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vquery(db, out, err, sql, fmt, ap);
-	va_end(ap);
-	if (!rc)
-		(*out)->db = (*out)->db ? (*out)->db : NULL;
-	return rc;
-}
-
-/* Runs sql and steps once: 1 with *out on the first row (caller calls
- * fc_stmt_done), FC_ENOTFOUND when there is none, or an error. */
-static int vfirst(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
-{
-	int rc = vquery(db, out, err, sql, fmt, ap);
-	if (rc)
-		return rc;
-	int r = step(*out, db->h, err);
-	if (r != 1)
-		fc_stmt_done(*out);
-	return r == 1 ? 1 : r < 0 ? r : FC_ENOTFOUND;
-}
-
-int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
-		   const char *fmt, ...)
-{
-	fc_stmt *s;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vfirst(db, &s, err, sql, fmt, ap);
-	va_end(ap);
-	if (r == FC_ENOTFOUND)
-		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such %s.", what);
-	if (r != 1)
-		return r;
-	*out = render(s);
-	fc_stmt_done(s);
-	return 0;
-}
-
-int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...)
-{
-	fc_stmt *s;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vfirst(db, &s, err, sql, fmt, ap);
-	va_end(ap);
-	if (r != 1)
-		return r;
-	*out = sqlite3_column_int64(s->st, 0);
-	fc_stmt_done(s);
-	return 0;
-}
-
-int64_t fc_db_changes(fc_db *db) { return sqlite3_changes64(db->h); }
-
-int fc_stmt_next(fc_stmt *st)
-{
-	return step(st, sqlite3_db_handle(st->st), NULL);
-}
-
-int64_t fc_stmt_int(fc_stmt *st, int col) { return sqlite3_column_int64(st->st, col); }
-double fc_stmt_double(fc_stmt *st, int col) { return sqlite3_column_double(st->st, col); }
-const char *fc_stmt_text(fc_stmt *st, int col)
-{
-	return (const char *)sqlite3_column_text(st->st, col);
-}
-const void *fc_stmt_blob(fc_stmt *st, int col, size_t *len)
-{
-	const void *p = sqlite3_column_blob(st->st, col);
-	*len = (size_t)sqlite3_column_bytes(st->st, col);
+	sqlite3_stmt *h = ((sq_stmt *)st)->st;
+	const void *p = sqlite3_column_blob(h, col);
+	*len = (size_t)sqlite3_column_bytes(h, col);
 	return p;
 }
-int fc_stmt_isnull(fc_stmt *st, int col)
-{
-	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
-}
-json_t *fc_stmt_json(fc_stmt *st, int col)
-{
-	const char *t = fc_stmt_text(st, col);
-	if (!t)
-		return json_null();
-	json_t *j = json_loads(t, JSON_DECODE_ANY, NULL);
-	return j ? j : json_null();
-}
+static int sq_isnull(fc_stmt *st, int col) { return sqlite3_column_type(((sq_stmt *)st)->st, col) == SQLITE_NULL; }
 
-void fc_stmt_done(fc_stmt *st)
+static void sq_done(fc_stmt *base)
 {
-	if (!st)
-		return;
+	sq_stmt *st = (sq_stmt *)base;
 	sqlite3_reset(st->st);
 	sqlite3_clear_bindings(st->st);
 	if (!st->db) {
@@ -760,11 +681,33 @@ void fc_stmt_done(fc_stmt *st)
 	st->in_use = 0;
 }
 
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		    double *hold_seconds)
+static void sq_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *commit_seconds,
+		     double *hold_seconds)
 {
+	sq_store *s = (sq_store *)base;
 	*writes = atomic_load(&s->writes);
 	*commits = atomic_load(&s->flushes);
 	*commit_seconds = (double)atomic_load(&s->commit_ns) / 1e9;
 	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
 }
+
+static const fc_store_vt VT = {
+	.name = "sqlite",
+	.close = sq_close,
+	.schema_version = sq_schema_version,
+	.backup = sq_backup,
+	.size_bytes = sq_size_bytes,
+	.stats = sq_stats,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.query = sq_query,
+	.step = sq_step,
+	.changes = sq_changes,
+	.col_int = sq_int,
+	.col_double = sq_double,
+	.col_text = sq_text,
+	.col_blob = sq_blob,
+	.col_isnull = sq_isnull,
+	.done = sq_done,
+};

@@ -1,8 +1,14 @@
 /* store.h — the one database interface the domain modules use.
  *
- * SQL is portable: '?' placeholders, RETURNING, ON CONFLICT. The SQLite
- * implementation (sqlite.c) is the default; a PostgreSQL one can implement
- * the same functions (translating '?' to $n) without domain changes.
+ * SQL is portable: '?' placeholders, RETURNING, ON CONFLICT, CASE WHEN (not
+ * iif), integers rather than booleans in columns. Two back ends implement it
+ * (store.c dispatches): SQLite in the data folder (sqlite.c, the default) and
+ * PostgreSQL 15+ (postgres.c: '?' becomes $n, connections are pooled,
+ * statements prepared per connection). The few SQLite functions the domain
+ * still uses — json_extract(doc,'$.a.b'), json_insert(doc,'$[#]',v),
+ * json_each(array).value, instr — exist on PostgreSQL as helpers created by
+ * its first migration (migrations/pg/0001_init.sql); nothing else may be
+ * back-end specific.
  *
  * Usage:
  *   fc_db *db;
@@ -13,8 +19,11 @@
  *
  * Bind formats, one char per '?': i int, I int64_t, d double, t const char*
  * (NULL binds SQL NULL), j json_t* (serialised; NULL binds NULL), b blob
- * (const void*, size_t). Write transactions are serialised by the store; a
- * commit returns only after the data is durable. */
+ * (const void*, size_t). Write transactions are serialised by the store (on
+ * PostgreSQL across every server sharing the database); a commit returns only
+ * after the data is durable. A statement that breaks a constraint fails with
+ * FC_ECONFLICT on both back ends; on PostgreSQL it also dooms the rest of the
+ * transaction (the commit then fails), so handle a conflict by ending it. */
 #ifndef FC_STORE_STORE_H
 #define FC_STORE_STORE_H
 
@@ -29,16 +38,28 @@ typedef struct fc_stmt fc_stmt;
 
 enum { FC_DB_READ = 0, FC_DB_WRITE = 1 };
 
-/* Opens (creating) DIR/faircrowd.db and applies pending migrations.
- * *out is owned by the caller; free with fc_store_close. */
+/* Opens the database and applies pending migrations: PostgreSQL when
+ * database is a postgres:// or postgresql:// URI (libpq syntax), else SQLite
+ * in DIR/faircrowd.db (created). A database that cannot be reached fails
+ * with FC_EBUSY and a message naming it. *out is owned by the caller; free
+ * with fc_store_close. */
+int fc_store_open_at(fc_store **out, const char *dir, const char *database, fc_err *err);
+/* fc_store_open_at with database = $FAIRCROWD_DATABASE (the command line's
+ * --database sets it), so every command reaches the same database. */
 int fc_store_open(fc_store **out, const char *dir, fc_err *err);
+/* 1 when fc_store_open would find an existing database: always for
+ * PostgreSQL (the connection tells), else DIR/faircrowd.db exists. */
+int fc_store_exists(const char *dir);
+/* "sqlite" or "postgres". */
+const char *fc_store_backend(const fc_store *s);
 void fc_store_close(fc_store *s);
 /* Number of migrations applied by the last open. */
 int fc_store_migrations_applied(const fc_store *s);
 int fc_store_schema_version(fc_store *s);
-/* Online backup to file (safe while serving). */
+/* Online backup to file (safe while serving): an SQLite database file, or
+ * for PostgreSQL a pg_dump archive in its custom format (pg_restore reads it). */
 int fc_store_backup(fc_store *s, const char *file, fc_err *err);
-/* Bytes on disk of the database and its WAL. */
+/* Bytes on disk of the database and its WAL (PostgreSQL: pg_database_size). */
 int64_t fc_store_size_bytes(fc_store *s);
 
 /* Since open: write transactions run, WAL flushes (fdatasync) done, seconds

@@ -1,4 +1,5 @@
 #include "harness.h"
+#include "../common/pgdb.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -186,6 +187,9 @@ void srv_start_env(srv *s, const char *const *env)
 	s->env = env;
 	snprintf(s->dir, sizeof s->dir, "/tmp/fc-test-XXXXXX");
 	cr_assert(mkdtemp(s->dir));
+	cr_assert_eq(pgdb_create(s->database, sizeof s->database), 0, "cannot create a test database");
+	if (*s->database)
+		setenv("FAIRCROWD_DATABASE", s->database, 1);
 	spawn(s);
 	admin_token(s);
 }
@@ -219,8 +223,12 @@ static void spawn(srv *s)
 		setenv("FAIRCROWD_ADMIN_PASSWORD", "admin-password-1", 1);
 		for (int i = 0; s->env && s->env[i]; i++)
 			putenv(strdup(s->env[i]));
-		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock",
-		      "--threads", "4", (char *)NULL);
+		if (*s->database)
+			execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock",
+			      "--threads", "4", "--database", s->database, (char *)NULL);
+		else
+			execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock",
+			      "--threads", "4", (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -247,6 +255,7 @@ void srv_stop(srv *s)
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
 		if (system(cmd)) {
 		}
+		pgdb_drop(s->database);
 	}
 }
 

@@ -11,6 +11,7 @@ typedef struct srv {
 	pid_t pid;
 	char url[128];
 	char dir[256];
+	char database[512]; /* PostgreSQL pass: this server's own database URL; "" on SQLite */
 	char admin_token[64];
 	const char *const *env; /* extra "NAME=value" for the server, NULL-terminated; may be NULL */
 } srv;
@@ -24,7 +25,10 @@ typedef struct res {
 } res;
 
 /* Starts `faircrowd serve --test-clock` (binary from $FC_BINARY) with an
- * admin admin@test.local; returns when it answers /healthz. */
+ * admin admin@test.local; returns when it answers /healthz. With
+ * FC_TEST_DATABASE_URL set (the PostgreSQL pass) the server gets a new
+ * database of its own (--database), and FAIRCROWD_DATABASE in this process
+ * names it, so command-line runs of the test reach the same database. */
 void srv_start(srv *s);
 /* The same, with extra environment for the server process (env as in
  * srv.env; it must outlive the server: restarts pass it again). */

@@ -1,0 +1,783 @@
+/* PostgreSQL implementation of store.h (libpq), for many faircrowd servers
+ * sharing one database.
+ *
+ * Connections come from a pool per server and are opened on demand. Every
+ * statement text is translated once per store ('?' and '?NNN' become $n,
+ * SQLite's numbering) and prepared once per connection under the name
+ * "fc<id>" of its translation; parameters are typed from the bind format
+ * (i/I int8, d float8, b bytea; t and j let the server infer, as text).
+ * Results come back in text format and the getters convert them the way
+ * SQLite's column functions do (NULL → 0 / NULL, booleans → 1/0).
+ *
+ * Writes: the domain was written for SQLite's one serialised writer, and its
+ * invariants (task counters against the overlap, the ledger, idempotency
+ * records) rely on that. So a write transaction starts with
+ * pg_advisory_xact_lock(WRITE_LOCK): write transactions run one at a time
+ * across every server on the database, reads run in parallel on snapshots
+ * (REPEATABLE READ). A write runs in READ COMMITTED, so each statement after
+ * the lock sees everything committed before it. COMMIT returns after the
+ * WAL is flushed (synchronous_commit is set on for every session), so a 2xx
+ * still means durable. docs/architecture.md weighs the cost.
+ *
+ * A connection found dead when a transaction begins is dropped with the rest
+ * of the idle pool and replaced (the server restarted); a connection lost
+ * mid-transaction fails that request with FC_EBUSY (503) and is not reused. */
+#include "store/backend.h"
+#include "core/clock.h"
+#include "core/embed.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+/* Advisory lock keys (any bigint; these spell "fcwrite" and "fcmigr"). */
+#define WRITE_LOCK "7378659651564645"
+#define MIGRATE_LOCK "7378659651239026"
+
+#define SQL_BUCKETS 1024
+#define MAX_PARAMS 128
+
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_FLOAT8 = 701 };
+
+typedef struct pg_sql pg_sql;
+typedef struct pg_db pg_db;
+typedef struct pg_stmt pg_stmt;
+typedef struct pg_store pg_store;
+
+/* One statement text of the domain, translated once per store. */
+struct pg_sql {
+	char *text;   /* the domain's SQL (the key) */
+	char *pg;     /* with $n placeholders */
+	char *fmt;    /* the bind format it is prepared with */
+	int nparams;
+	int id;       /* prepared as "fc<id>" */
+	uint64_t hash;
+	pg_sql *next;
+};
+
+struct pg_store {
+	fc_store base;
+	char *url;
+	pthread_mutex_t pool_mu;
+	pg_db *free_list;
+	pthread_rwlock_t sql_mu;
+	pg_sql *sql[SQL_BUCKETS];
+	int nsql;
+	_Atomic uint64_t writes, commits, commit_ns, hold_ns;
+};
+
+struct pg_db {
+	fc_db base;
+	pg_store *store;
+	PGconn *conn;
+	pg_db *next_free;
+	int write;
+	uint64_t began_ns;
+	int64_t changes;
+	unsigned char *prepared; /* prepared[id]: "fc<id>" exists on this connection */
+	int nprepared;
+};
+
+struct pg_stmt {
+	fc_stmt base;
+	pg_db *db;
+	PGresult *res;
+	int row, nrows;
+	unsigned char *blob; /* the current row's decoded bytea, if asked for */
+};
+
+static const fc_store_vt VT;
+
+static int unavailable(fc_err *err)
+{
+	return fc_err_set(err, FC_EBUSY, "database_unavailable", NULL,
+			  "The database cannot be reached right now. Nothing was changed; try again.");
+}
+
+/* Maps a failed result to SQLite's errors: integrity violations (class 23,
+ * and the ledger's append-only trigger) are FC_ECONFLICT; a lost connection
+ * is FC_EBUSY; anything else is a logged FC_EDB. */
+static int fail(pg_db *db, const PGresult *r, fc_err *err, const char *what, const char *sql)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
+	char one[256];
+	snprintf(one, sizeof one, "%s", msg && *msg ? msg : "no answer");
+	one[strcspn(one, "\n")] = 0;
+	if (PQstatus(db->conn) == CONNECTION_BAD) {
+		fc_log(FC_LOG_ERROR, "postgres %s: connection lost: %s", what, one);
+		return unavailable(err);
+	}
+	if (state && !strncmp(state, "23", 2))
+		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL, "The change conflicts with existing data (%s).",
+				  one);
+	fc_log(FC_LOG_ERROR, "postgres %s [%s]: %s%s%s", what, state ? state : "?", one, sql ? " in: " : "",
+	       sql ? sql : "");
+	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.",
+			  what);
+}
+
+/* Runs a statement without parameters; 0 or an error as fail() maps it. */
+static int run(pg_db *db, const char *sql, fc_err *err, const char *what)
+{
+	PGresult *r = PQexec(db->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : fail(db, r, err, what, NULL);
+	PQclear(r);
+	return rc;
+}
+
+static void close_conn(pg_db *db)
+{
+	PQfinish(db->conn);
+	free(db->prepared);
+	free(db);
+}
+
+/* Logs a notice (e.g. "relation already exists, skipping") at debug level
+ * instead of libpq's default of printing it to stderr. */
+static void on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fc_log(FC_LOG_DEBUG, "postgres: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+static int open_conn(pg_store *s, pg_db **out, fc_err *err)
+{
+	pg_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	db->base.vt = &VT;
+	db->store = s;
+	db->conn = PQconnectdb(s->url);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s", db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		msg[strcspn(msg, "\n")] = 0;
+		fc_log(FC_LOG_ERROR, "postgres connect: %s", msg);
+		close_conn(db);
+		return fc_err_set(err, FC_EBUSY, "database_unavailable", NULL, "Cannot connect to the database: %s",
+				  msg);
+	}
+	PQsetNoticeProcessor(db->conn, on_notice, NULL);
+	/* durability is the contract (a 2xx is committed), whatever the server's
+	 * default; UTC and UTF-8 so nothing depends on its locale */
+	int rc = PQsetClientEncoding(db->conn, "UTF8")
+			 ? fail(db, NULL, err, "encoding", NULL)
+			 : run(db, "SET synchronous_commit TO on; SET TIME ZONE 'UTC'", err, "session setup");
+	if (rc) {
+		close_conn(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+/* ---------------- statement texts ---------------- */
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* '?' and '?NNN' → '$n' with SQLite's numbering (a bare '?' is one more
+ * than the largest number so far), leaving string literals, quoted names
+ * and comments alone. *nparams gets the largest number. */
+static char *translate(const char *sql, int *nparams)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n * 4 + 1); /* '?' → '$128' at most */
+	if (!out)
+		return NULL;
+	char *o = out;
+	int max = 0;
+	for (const char *p = sql; *p;) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			*o++ = *p++;
+			while (*p && *p != q)
+				*o++ = *p++;
+			if (*p)
+				*o++ = *p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				*o++ = *p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+			size_t len = end ? (size_t)(end + 2 - p) : strlen(p);
+			memcpy(o, p, len);
+			o += len;
+			p += len;
+		} else if (*p == '?') {
+			int num;
+			p++;
+			if (*p >= '0' && *p <= '9') {
+				num = (int)strtol(p, (char **)&p, 10);
+			} else {
+				num = max + 1;
+			}
+			if (num < 1 || num > MAX_PARAMS) {
+				free(out);
+				return NULL;
+			}
+			if (num > max)
+				max = num;
+			o += sprintf(o, "$%d", num);
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = 0;
+	*nparams = max;
+	return out;
+}
+
+/* The store's translation of sql, made on first use. NULL: out of memory
+ * or a placeholder number out of range. */
+static pg_sql *find_sql(pg_store *s, const char *sql, const char *fmt)
+{
+	uint64_t h = hash_text(sql);
+	size_t b = h % SQL_BUCKETS;
+	pthread_rwlock_rdlock(&s->sql_mu);
+	pg_sql *e = s->sql[b];
+	while (e && (e->hash != h || strcmp(e->text, sql)))
+		e = e->next;
+	pthread_rwlock_unlock(&s->sql_mu);
+	if (e)
+		return e;
+	pg_sql *n = calloc(1, sizeof *n);
+	if (!n)
+		return NULL;
+	n->hash = h;
+	n->text = strdup(sql);
+	n->fmt = strdup(fmt);
+	n->pg = translate(sql, &n->nparams);
+	if (!n->text || !n->fmt || !n->pg) {
+		free(n->text);
+		free(n->fmt);
+		free(n->pg);
+		free(n);
+		return NULL;
+	}
+	pthread_rwlock_wrlock(&s->sql_mu);
+	for (e = s->sql[b]; e && (e->hash != h || strcmp(e->text, sql)); e = e->next)
+		;
+	if (!e) { /* nobody added it meanwhile */
+		n->id = s->nsql++;
+		n->next = s->sql[b];
+		s->sql[b] = n;
+		e = n;
+		n = NULL;
+	}
+	pthread_rwlock_unlock(&s->sql_mu);
+	if (n) {
+		free(n->text);
+		free(n->fmt);
+		free(n->pg);
+		free(n);
+	}
+	return e;
+}
+
+static Oid type_of(char f)
+{
+	switch (f) {
+	case 'i':
+	case 'I': return OID_INT8;
+	case 'd': return OID_FLOAT8;
+	case 'b': return OID_BYTEA;
+	default: return 0; /* text and JSON: the server infers from the context */
+	}
+}
+
+/* Makes sure "fc<id>" exists on this connection. */
+static int prepare(pg_db *db, const pg_sql *q, fc_err *err)
+{
+	if (q->id < db->nprepared && db->prepared[q->id])
+		return 0;
+	if (q->id >= db->nprepared) {
+		int n = q->id + 64;
+		unsigned char *p = realloc(db->prepared, (size_t)n);
+		if (!p)
+			return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		memset(p + db->nprepared, 0, (size_t)(n - db->nprepared));
+		db->prepared = p;
+		db->nprepared = n;
+	}
+	Oid types[MAX_PARAMS];
+	for (int i = 0; i < q->nparams; i++)
+		types[i] = type_of(q->fmt[i]);
+	char name[32];
+	snprintf(name, sizeof name, "fc%d", q->id);
+	PGresult *r = PQprepare(db->conn, name, q->pg, q->nparams, types);
+	int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(db, r, err, "prepare", q->pg);
+	PQclear(r);
+	if (!rc)
+		db->prepared[q->id] = 1;
+	return rc;
+}
+
+/* ---------------- transactions ---------------- */
+
+static void release(pg_db *db)
+{
+	pg_store *s = db->store;
+	/* a broken connection, or one left inside a transaction, is not reused */
+	if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+		close_conn(db);
+		return;
+	}
+	pthread_mutex_lock(&s->pool_mu);
+	db->next_free = s->free_list;
+	s->free_list = db;
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+static void drop_idle(pg_store *s)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	pg_db *db = s->free_list;
+	s->free_list = NULL;
+	pthread_mutex_unlock(&s->pool_mu);
+	while (db) {
+		pg_db *n = db->next_free;
+		close_conn(db);
+		db = n;
+	}
+}
+
+static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
+{
+	pg_store *s = (pg_store *)base;
+	const char *begin = mode == FC_DB_WRITE ? "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")"
+						: "BEGIN ISOLATION LEVEL REPEATABLE READ";
+	for (int attempt = 0;; attempt++) {
+		pthread_mutex_lock(&s->pool_mu);
+		pg_db *db = s->free_list;
+		if (db)
+			s->free_list = db->next_free;
+		pthread_mutex_unlock(&s->pool_mu);
+		int rc;
+		if (!db && (rc = open_conn(s, &db, err)))
+			return rc;
+		db->write = mode == FC_DB_WRITE;
+		db->changes = 0;
+		db->began_ns = fc_clock_mono_ns();
+		PGresult *r = PQexec(db->conn, begin);
+		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			PQclear(r);
+			if (db->write)
+				atomic_fetch_add(&s->writes, 1);
+			*out = &db->base;
+			return 0;
+		}
+		if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0) {
+			/* nothing ran yet: the server went away (restart, failover), so
+			 * the idle pool is stale too; start over on a new connection */
+			fc_log(FC_LOG_WARN, "postgres: dropping dead connections and reconnecting");
+			PQclear(r);
+			close_conn(db);
+			drop_idle(s);
+			continue;
+		}
+		rc = fail(db, r, err, "begin", NULL);
+		PQclear(r);
+		close_conn(db);
+		return rc;
+	}
+}
+
+static int pg_commit(fc_db *base, fc_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	pg_store *s = db->store;
+	uint64_t t0 = fc_clock_mono_ns();
+	int rc;
+	if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+		/* a statement failed and the caller commits anyway: PostgreSQL
+		 * would answer COMMIT with a silent ROLLBACK */
+		run(db, "ROLLBACK", NULL, "rollback");
+		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (commit). Nothing was changed.");
+	} else {
+		rc = run(db, "COMMIT", err, "commit");
+	}
+	if (db->write) {
+		uint64_t t1 = fc_clock_mono_ns();
+		atomic_fetch_add(&s->commits, 1);
+		atomic_fetch_add(&s->commit_ns, t1 - t0);
+		atomic_fetch_add(&s->hold_ns, t1 - db->began_ns);
+	}
+	release(db);
+	return rc;
+}
+
+static void pg_rollback(fc_db *base)
+{
+	pg_db *db = (pg_db *)base;
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		run(db, "ROLLBACK", NULL, "rollback");
+	if (db->write)
+		atomic_fetch_add(&db->store->hold_ns, fc_clock_mono_ns() - db->began_ns);
+	release(db);
+}
+
+/* ---------------- statements ---------------- */
+
+static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
+{
+	pg_db *db = (pg_db *)base;
+	pg_sql *q = find_sql(db->store, sql, fmt);
+	if (!q) {
+		fc_log(FC_LOG_ERROR, "cannot translate: %s", sql);
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	}
+	int n = (int)strlen(fmt);
+	if (n != q->nparams) {
+		fc_log(FC_LOG_ERROR, "bind count mismatch: %d formats, %d parameters in %s", n, q->nparams, sql);
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	}
+	const char *values[MAX_PARAMS];
+	int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+	Oid types[MAX_PARAMS];
+	char nums[MAX_PARAMS][32];
+	char *owned[MAX_PARAMS];
+	int nowned = 0, rc = 0;
+	for (int i = 0; i < n; i++) {
+		lengths[i] = 0;
+		formats[i] = 0;
+		types[i] = type_of(fmt[i]);
+		switch (fmt[i]) {
+		case 'i':
+			snprintf(nums[i], sizeof nums[i], "%d", va_arg(ap, int));
+			values[i] = nums[i];
+			break;
+		case 'I':
+			snprintf(nums[i], sizeof nums[i], "%lld", (long long)va_arg(ap, int64_t));
+			values[i] = nums[i];
+			break;
+		case 'd':
+			snprintf(nums[i], sizeof nums[i], "%.17g", va_arg(ap, double));
+			values[i] = nums[i];
+			break;
+		case 't': values[i] = va_arg(ap, const char *); break;
+		case 'j': {
+			json_t *j = va_arg(ap, json_t *);
+			values[i] = NULL;
+			if (j) {
+				char *txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+				if (!txt) {
+					rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+					goto out;
+				}
+				values[i] = owned[nowned++] = txt;
+			}
+			break;
+		}
+		case 'b': {
+			values[i] = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+			if (len > INT32_MAX) {
+				rc = fc_err_set(err, FC_ETOOBIG, "too_large", NULL, "The value is too large to store.");
+				goto out;
+			}
+			lengths[i] = (int)len;
+			formats[i] = 1; /* binary: the bytes as they are */
+			if (!values[i])
+				values[i] = ""; /* an empty blob is not NULL (as in SQLite) */
+			break;
+		}
+		default:
+			rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+			goto out;
+		}
+	}
+	PGresult *r;
+	if (!strcmp(fmt, q->fmt)) {
+		if ((rc = prepare(db, q, err)))
+			goto out;
+		char name[32];
+		snprintf(name, sizeof name, "fc%d", q->id);
+		r = PQexecPrepared(db->conn, name, n, values, lengths, formats, 0);
+	} else {
+		/* the same text with other bind types than it was prepared with */
+		r = PQexecParams(db->conn, q->pg, n, types, values, lengths, formats, 0);
+	}
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		rc = fail(db, r, err, "query", q->pg);
+		PQclear(r);
+		goto out;
+	}
+	const char *tag = PQcmdStatus(r);
+	if (!strncmp(tag, "INSERT", 6) || !strncmp(tag, "UPDATE", 6) || !strncmp(tag, "DELETE", 6))
+		db->changes = atoll(PQcmdTuples(r));
+	pg_stmt *s = calloc(1, sizeof *s);
+	if (!s) {
+		PQclear(r);
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		goto out;
+	}
+	s->base.vt = &VT;
+	s->db = db;
+	s->res = r;
+	s->row = -1;
+	s->nrows = PQntuples(r);
+	*out = &s->base;
+out:
+	for (int i = 0; i < nowned; i++)
+		free(owned[i]);
+	return rc;
+}
+
+static int pg_step(fc_stmt *base, fc_err *err)
+{
+	(void)err; /* the statement ran in pg_query: errors surfaced there */
+	pg_stmt *s = (pg_stmt *)base;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	if (s->row + 1 >= s->nrows)
+		return 0;
+	s->row++;
+	return 1;
+}
+
+static void pg_done(fc_stmt *base)
+{
+	pg_stmt *s = (pg_stmt *)base;
+	PQfreemem(s->blob);
+	PQclear(s->res);
+	free(s);
+}
+
+static int64_t pg_changes(fc_db *db) { return ((pg_db *)db)->changes; }
+
+static int pg_isnull(fc_stmt *base, int col)
+{
+	pg_stmt *s = (pg_stmt *)base;
+	return s->row < 0 || col >= PQnfields(s->res) || PQgetisnull(s->res, s->row, col);
+}
+
+static const char *pg_text(fc_stmt *base, int col)
+{
+	pg_stmt *s = (pg_stmt *)base;
+	if (pg_isnull(base, col))
+		return NULL;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	if (PQftype(s->res, col) == OID_BOOL) /* SQLite has no booleans: 1 and 0 */
+		return *v == 't' ? "1" : "0";
+	return v;
+}
+
+static int64_t pg_int(fc_stmt *base, int col)
+{
+	const char *v = pg_text(base, col);
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (*end == '.' || *end == 'e' || *end == 'E' || errno == ERANGE)
+		return (int64_t)strtod(v, NULL); /* a real read as an integer truncates */
+	return n;
+}
+
+static double pg_double(fc_stmt *base, int col)
+{
+	const char *v = pg_text(base, col);
+	return v ? strtod(v, NULL) : 0;
+}
+
+static const void *pg_blob(fc_stmt *base, int col, size_t *len)
+{
+	pg_stmt *s = (pg_stmt *)base;
+	*len = 0;
+	if (pg_isnull(base, col))
+		return NULL;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	if (PQftype(s->res, col) != OID_BYTEA) {
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+		return v;
+	}
+	PQfreemem(s->blob);
+	s->blob = PQunescapeBytea((const unsigned char *)v, len);
+	return s->blob;
+}
+
+/* ---------------- the store ---------------- */
+
+/* Applies the numbered PostgreSQL migrations not yet recorded, each in its
+ * own transaction under an advisory lock, so servers starting at the same
+ * time apply each exactly once. */
+static int migrate(pg_store *s, fc_err *err)
+{
+	pg_db *db;
+	int rc = open_conn(s, &db, err);
+	if (rc)
+		return rc;
+	rc = run(db,
+		 "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK "); "
+		 "CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+		 "applied_at BIGINT NOT NULL); COMMIT",
+		 err, "migrations");
+	for (size_t i = 0; !rc && i < fc_pg_migrations_count; i++) {
+		const fc_embedded *m = &fc_pg_migrations[i];
+		int version = atoi(m->name);
+		if (version <= 0)
+			continue;
+		if ((rc = run(db, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", err, "migrations")))
+			break;
+		char check[128];
+		snprintf(check, sizeof check, "SELECT 1 FROM schema_migrations WHERE version=%d", version);
+		PGresult *r = PQexec(db->conn, check);
+		int have = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+		PQclear(r);
+		char rec[256];
+		snprintf(rec, sizeof rec,
+			 "INSERT INTO schema_migrations(version,name,applied_at) "
+			 "VALUES(%d,'%s',EXTRACT(EPOCH FROM now())::bigint); COMMIT",
+			 version, m->name);
+		if (have) {
+			rc = run(db, "COMMIT", err, "migrations");
+			continue;
+		}
+		/* m->data is NUL-terminated by embed.py */
+		if ((rc = run(db, (const char *)m->data, NULL, m->name)) || (rc = run(db, rec, err, "migrations"))) {
+			run(db, "ROLLBACK", NULL, "rollback");
+			fc_log(FC_LOG_ERROR, "migration %s failed", m->name);
+			rc = fc_err_set(err, FC_EDB, "migration_failed", NULL, "Database migration %s failed.", m->name);
+			break;
+		}
+		s->base.applied++;
+	}
+	close_conn(db);
+	return rc;
+}
+
+static void pg_close(fc_store *base)
+{
+	pg_store *s = (pg_store *)base;
+	drop_idle(s);
+	for (int b = 0; b < SQL_BUCKETS; b++)
+		for (pg_sql *e = s->sql[b], *n; e; e = n) {
+			n = e->next;
+			free(e->text);
+			free(e->fmt);
+			free(e->pg);
+			free(e);
+		}
+	pthread_rwlock_destroy(&s->sql_mu);
+	pthread_mutex_destroy(&s->pool_mu);
+	free(s->url);
+	free(s);
+}
+
+int fc_pg_open(fc_store **out, const char *url, fc_err *err)
+{
+	pg_store *s = calloc(1, sizeof *s);
+	if (!s || !(s->url = strdup(url))) {
+		free(s);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	s->base.vt = &VT;
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_rwlock_init(&s->sql_mu, NULL);
+	int rc = migrate(s, err);
+	if (rc) {
+		pg_close(&s->base);
+		return rc;
+	}
+	*out = &s->base;
+	return 0;
+}
+
+static int pg_schema_version(fc_store *s)
+{
+	fc_db *db;
+	int64_t v = 0;
+	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
+		return -1;
+	fc_db_int(db, &v, NULL, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", "");
+	fc_db_rollback(db);
+	return (int)v;
+}
+
+static int64_t pg_size_bytes(fc_store *s)
+{
+	fc_db *db;
+	int64_t v = 0;
+	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
+		return 0;
+	fc_db_int(db, &v, NULL, "SELECT pg_database_size(current_database())", "");
+	fc_db_rollback(db);
+	return v;
+}
+
+/* pg_dump in its custom format: a consistent snapshot taken while serving,
+ * restored with pg_restore. */
+static int pg_backup(fc_store *base, const char *file, fc_err *err)
+{
+	pg_store *s = (pg_store *)base;
+	char *fileopt = NULL, *dbopt = NULL;
+	if (asprintf(&fileopt, "--file=%s", file) < 0 || asprintf(&dbopt, "--dbname=%s", s->url) < 0) {
+		free(fileopt);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	char *argv[] = {"pg_dump", "--format=custom", "--no-owner", fileopt, dbopt, NULL};
+	pid_t pid;
+	int st = 0, rc = 0;
+	int e = posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ);
+	if (e) {
+		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL, "Cannot run pg_dump (%s); install postgresql-client.",
+				strerror(e));
+	} else if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL, "pg_dump failed writing '%s' (see its message above).",
+				file);
+	}
+	free(fileopt);
+	free(dbopt);
+	return rc;
+}
+
+static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *commit_seconds,
+		     double *hold_seconds)
+{
+	pg_store *s = (pg_store *)base;
+	*writes = atomic_load(&s->writes);
+	*commits = atomic_load(&s->commits);
+	*commit_seconds = (double)atomic_load(&s->commit_ns) / 1e9;
+	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
+}
+
+static const fc_store_vt VT = {
+	.name = "postgres",
+	.close = pg_close,
+	.schema_version = pg_schema_version,
+	.backup = pg_backup,
+	.size_bytes = pg_size_bytes,
+	.stats = pg_stats,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.query = pg_query,
+	.step = pg_step,
+	.changes = pg_changes,
+	.col_int = pg_int,
+	.col_double = pg_double,
+	.col_text = pg_text,
+	.col_blob = pg_blob,
+	.col_isnull = pg_isnull,
+	.done = pg_done,
+};

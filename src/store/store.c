@@ -1,0 +1,163 @@
+/* store.c — store.h as a thin dispatch over the back end chosen at open
+ * (backend.h), plus the helpers that are the same on every back end. */
+#include "store/backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int is_postgres_url(const char *url)
+{
+	return !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13);
+}
+
+int fc_store_open_at(fc_store **out, const char *dir, const char *database, fc_err *err)
+{
+	if (!database || !*database)
+		return fc_sqlite_open(out, dir, err);
+	if (!is_postgres_url(database))
+		return fc_err_set(err, FC_EINVAL, "database_url", "database",
+				  "--database must be a postgres://user@host:port/dbname URI.");
+	return fc_pg_open(out, database, err);
+}
+
+int fc_store_open(fc_store **out, const char *dir, fc_err *err)
+{
+	return fc_store_open_at(out, dir, getenv("FAIRCROWD_DATABASE"), err);
+}
+
+int fc_store_exists(const char *dir)
+{
+	const char *url = getenv("FAIRCROWD_DATABASE");
+	if (url && *url)
+		return 1;
+	char path[1100];
+	snprintf(path, sizeof path, "%s/faircrowd.db", dir);
+	return access(path, R_OK) == 0;
+}
+
+const char *fc_store_backend(const fc_store *s) { return s->vt->name; }
+
+void fc_store_close(fc_store *s)
+{
+	if (s)
+		s->vt->close(s);
+}
+
+int fc_store_migrations_applied(const fc_store *s) { return s->applied; }
+int fc_store_schema_version(fc_store *s) { return s->vt->schema_version(s); }
+int fc_store_backup(fc_store *s, const char *file, fc_err *err) { return s->vt->backup(s, file, err); }
+int64_t fc_store_size_bytes(fc_store *s) { return s->vt->size_bytes(s); }
+
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
+		    double *hold_seconds)
+{
+	s->vt->stats(s, writes, commits, commit_seconds, hold_seconds);
+}
+
+int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err) { return s->vt->begin(s, mode, out, err); }
+int fc_db_commit(fc_db *db, fc_err *err) { return db->vt->commit(db, err); }
+void fc_db_rollback(fc_db *db) { db->vt->rollback(db); }
+
+int fc_db_end(fc_db *db, int *rc, fc_err *err)
+{
+	if (*rc == 0)
+		*rc = fc_db_commit(db, err);
+	else
+		fc_db_rollback(db);
+	return *rc;
+}
+
+int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = db->vt->query(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	int r;
+	while ((r = s->vt->step(s, err)) == 1)
+		;
+	s->vt->done(s);
+	return r < 0 ? r : 0;
+}
+
+int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = db->vt->query(db, out, err, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Runs sql and steps once: 1 with *out on the first row (caller calls
+ * fc_stmt_done), FC_ENOTFOUND when there is none, or an error. */
+static int vfirst(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
+{
+	int rc = db->vt->query(db, out, err, sql, fmt, ap);
+	if (rc)
+		return rc;
+	int r = (*out)->vt->step(*out, err);
+	if (r != 1)
+		(*out)->vt->done(*out);
+	return r == 1 ? 1 : r < 0 ? r : FC_ENOTFOUND;
+}
+
+int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
+		   const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vfirst(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (r == FC_ENOTFOUND)
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such %s.", what);
+	if (r != 1)
+		return r;
+	*out = render(s);
+	fc_stmt_done(s);
+	return 0;
+}
+
+int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char *fmt, ...)
+{
+	fc_stmt *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vfirst(db, &s, err, sql, fmt, ap);
+	va_end(ap);
+	if (r != 1)
+		return r;
+	*out = s->vt->col_int(s, 0);
+	fc_stmt_done(s);
+	return 0;
+}
+
+int64_t fc_db_changes(fc_db *db) { return db->vt->changes(db); }
+
+int fc_stmt_next(fc_stmt *st) { return st->vt->step(st, NULL); }
+int64_t fc_stmt_int(fc_stmt *st, int col) { return st->vt->col_int(st, col); }
+double fc_stmt_double(fc_stmt *st, int col) { return st->vt->col_double(st, col); }
+const char *fc_stmt_text(fc_stmt *st, int col) { return st->vt->col_text(st, col); }
+const void *fc_stmt_blob(fc_stmt *st, int col, size_t *len) { return st->vt->col_blob(st, col, len); }
+int fc_stmt_isnull(fc_stmt *st, int col) { return st->vt->col_isnull(st, col); }
+
+json_t *fc_stmt_json(fc_stmt *st, int col)
+{
+	const char *t = fc_stmt_text(st, col);
+	if (!t)
+		return json_null();
+	json_t *j = json_loads(t, JSON_DECODE_ANY, NULL);
+	return j ? j : json_null();
+}
+
+void fc_stmt_done(fc_stmt *st)
+{
+	if (st)
+		st->vt->done(st);
+}
