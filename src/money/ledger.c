@@ -50,8 +50,9 @@ int fc_ledger_escrow_needed(fc_db *db, int64_t project, int64_t *needed, fc_err 
 {
 	return fc_db_int(db, needed, err,
 			 /* dynamic overlap may ask up to max_overlap judgments of a task */
-			 "SELECT COALESCE(SUM(MAX(iif(p.confidence_threshold IS NULL, p.overlap, "
-			 "COALESCE(p.max_overlap, p.overlap)) - t.submitted_count, 0)),0) * p.reward FROM tasks t "
-			 "JOIN projects p ON p.id=t.project_id WHERE t.project_id=?",
+			 "SELECT COALESCE(SUM(CASE WHEN need > 0 THEN need * reward ELSE 0 END),0) FROM "
+			 "(SELECT CASE WHEN p.confidence_threshold IS NULL THEN p.overlap "
+			 "ELSE COALESCE(p.max_overlap, p.overlap) END - t.submitted_count AS need, p.reward AS reward "
+			 "FROM tasks t JOIN projects p ON p.id=t.project_id WHERE t.project_id=?) AS slots",
 			 "I", project);
 }

@@ -188,7 +188,7 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT s.project_id, p.title, SUM(s.reward), SUM(s.active_seconds) FROM submissions s "
 			      "JOIN projects p ON p.id=s.project_id WHERE s.user_id=? AND s.status<>'rejected' "
-			      "GROUP BY s.project_id ORDER BY s.project_id",
+			      "GROUP BY s.project_id, p.title ORDER BY s.project_id",
 			      "I", user->id)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
@@ -206,7 +206,7 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	/* bonuses (manual and pay floor) are part of what the work earned */
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT b.project_id, p.title, SUM(b.amount) FROM bonuses b JOIN projects p ON p.id=b.project_id "
-			      "WHERE b.user_id=? GROUP BY b.project_id",
+			      "WHERE b.user_id=? GROUP BY b.project_id, p.title ORDER BY b.project_id",
 			      "I", user->id)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
@@ -230,7 +230,8 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 				    hourly_or_null(fc_json_int(p, "earned", 0), fc_json_num(p, "seconds", 0)));
 	int64_t rejected = 0, decided = 0;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT COALESCE(SUM(status='rejected'),0), COALESCE(SUM(status<>'pending'),0) FROM submissions "
+			      "SELECT COALESCE(SUM(CASE WHEN status='rejected' THEN 1 ELSE 0 END),0), "
+			      "COALESCE(SUM(CASE WHEN status<>'pending' THEN 1 ELSE 0 END),0) FROM submissions "
 			      "WHERE user_id=?",
 			      "I", user->id)))
 		goto out;
@@ -413,7 +414,8 @@ int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t *
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT COALESCE(SUM(CASE WHEN status IN ('accepted','auto_accepted') THEN reward END),0), "
 			      "COALESCE(SUM(CASE WHEN status='pending' THEN reward END),0), "
-			      "COALESCE(SUM(status IN ('accepted','auto_accepted')),0) FROM submissions WHERE project_id=?",
+			      "COALESCE(SUM(CASE WHEN status IN ('accepted','auto_accepted') THEN 1 ELSE 0 END),0) FROM submissions "
+			      "WHERE project_id=?",
 			      "I", project)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {
@@ -635,7 +637,7 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 			if ((rc = fc_db_exec(db, err,
 					     "INSERT INTO floor_topups(submission_id,project_id,user_id,amount,updated_at) "
 					     "VALUES(?,?,?,?,?) ON CONFLICT(submission_id) DO UPDATE SET "
-					     "amount=amount+excluded.amount, updated_at=excluded.updated_at",
+					     "amount=floor_topups.amount+excluded.amount, updated_at=excluded.updated_at",
 					     "IIIII", d[j].sub, project, d[j].user, d[j].deficit, now)))
 				goto out;
 		}

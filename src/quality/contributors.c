@@ -69,14 +69,16 @@ int fc_quality_settings_write(fc_db *db, int64_t id, const json_t *m, fc_err *er
 	int is = qual != NULL;
 	fc_db_int(db, &was, NULL, "SELECT qualification IS NOT NULL FROM projects WHERE id=?", "I", id);
 	int rc = fc_db_exec(db, err,
-			    "UPDATE projects SET gold_threshold=iif(?,NULL,?), gold_min_answers=?, "
-			    "confidence_threshold=iif(?,NULL,?), max_overlap=iif(?,NULL,?), qualification=? WHERE id=?",
+			    "UPDATE projects SET gold_threshold=CASE WHEN ?<>0 THEN NULL ELSE ? END, gold_min_answers=?, "
+			    "confidence_threshold=CASE WHEN ?<>0 THEN NULL ELSE ? END, "
+			    "max_overlap=CASE WHEN ?<>0 THEN NULL ELSE ? END, qualification=? WHERE id=?",
 			    "idIidiIjI", !json_is_number(gt), json_number_value(gt), fc_json_int(m, "gold_min_answers", 5),
 			    !json_is_number(ct), json_number_value(ct), !json_is_integer(mo),
 			    (int64_t)json_integer_value(mo), qual, id);
 	if (!rc && was != is) /* a test's questions are open to everyone; otherwise the overlap counts */
 		rc = fc_db_exec(db, err,
-				"UPDATE tasks SET target_overlap=iif(?,?,NULL), open=iif(?,1,leased_count+submitted_count<?) "
+				"UPDATE tasks SET target_overlap=CASE WHEN ?<>0 THEN ? END, "
+				"open=CASE WHEN ?<>0 OR leased_count+submitted_count<? THEN 1 ELSE 0 END "
 				"WHERE project_id=?",
 				"iIiII", is, (int64_t)FC_UNBOUNDED_OVERLAP, is, fc_json_int(m, "overlap", 1), id);
 	json_decref(qual);
@@ -255,7 +257,7 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 		double share;
 		if (!(rc = top_share(db, task, &share, err)) && share >= 0 && share < confidence)
 			rc = fc_db_exec(db, err,
-					"UPDATE tasks SET target_overlap=?, open=(leased_count+submitted_count<?) WHERE id=?",
+					"UPDATE tasks SET target_overlap=?, open=CASE WHEN leased_count+submitted_count<? THEN 1 ELSE 0 END WHERE id=?",
 					"III", submitted + 1, submitted + 1, task);
 	}
 out:
@@ -452,8 +454,9 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its contributors.", err)))
 		goto out;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT s.user_id, u.display_name, COUNT(*), SUM(s.status='rejected') FROM submissions s "
-			      "JOIN users u ON u.id=s.user_id WHERE s.project_id=? GROUP BY s.user_id ORDER BY s.user_id",
+			      "SELECT s.user_id, u.display_name, COUNT(*), SUM(CASE WHEN s.status='rejected' THEN 1 ELSE 0 END) "
+			      "FROM submissions s JOIN users u ON u.id=s.user_id WHERE s.project_id=? "
+			      "GROUP BY s.user_id, u.display_name ORDER BY s.user_id",
 			      "I", project)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {

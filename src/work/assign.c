@@ -167,7 +167,7 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		goto out;
 	if ((rc = fc_db_exec(db, err,
 			     "UPDATE tasks SET leased_count=leased_count+1, "
-			     "open=(leased_count+1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
+			     "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
 	fc_stmt *st;
@@ -350,7 +350,7 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
 	    (rc = fc_db_exec(db, err,
 			     "UPDATE tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
-			     "open=(leased_count+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
+			     "open=CASE WHEN leased_count+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
 	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)) ||
@@ -393,7 +393,7 @@ int fc_assign_release(fc_store *s, const fc_user *user, int64_t aid, fc_err *err
 	if (!(rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE id=?", "I", aid)))
 		rc = fc_db_exec(db, err,
 				"UPDATE tasks SET leased_count=leased_count-1, "
-				"open=(leased_count-1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
+				"open=CASE WHEN leased_count-1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 				"II", overlap, task);
 out:
 	return fc_db_end(db, &rc, err);
@@ -470,7 +470,7 @@ int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err)
 			if (!rc)
 				rc = fc_db_exec(db, err,
 						"UPDATE tasks SET leased_count=leased_count-1, "
-						"open=(leased_count-1+submitted_count<COALESCE(target_overlap,?)) WHERE id=?",
+						"open=CASE WHEN leased_count-1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 						"II", overlaps[i], tasks[i]);
 		}
 		if (fc_db_end(db, &rc, err))

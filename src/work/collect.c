@@ -151,7 +151,7 @@ size_t fc_collect_upload_limit(fc_store *s, int64_t aid, size_t def)
 		return def;
 	int64_t max = 0;
 	if (fc_db_int(db, &max, NULL,
-		      "SELECT COALESCE(json_extract(p.collect,'$.max_bytes'),?) FROM assignments a JOIN projects p "
+		      "SELECT COALESCE(CAST(json_extract(p.collect,'$.max_bytes') AS BIGINT),?) FROM assignments a JOIN projects p "
 		      "ON p.id=a.project_id WHERE a.id=? AND p.kind='collection'",
 		      "II", (int64_t)FC_MEDIA_DEFAULT_MAX_BYTES, aid))
 		max = (int64_t)def;
@@ -420,7 +420,7 @@ int fc_collect_after_submit(fc_db *db, int64_t sid, int64_t media_id, int64_t pr
 	for (int i = 0; !rc && i < n; i++)
 		rc = fc_db_exec(db, err,
 				"INSERT INTO quota_counts(project_id,cell,n) VALUES(?,?,1) "
-				"ON CONFLICT(project_id,cell) DO UPDATE SET n=n+1",
+				"ON CONFLICT(project_id,cell) DO UPDATE SET n=quota_counts.n+1",
 				"It", project, cells[i]);
 	return rc;
 }

@@ -271,8 +271,9 @@ static int write_row(fc_db *db, int64_t id, const json_t *m, fc_err *err)
 	int rc = fc_db_exec(
 		db, err,
 		"UPDATE projects SET kind=?,title=?,instructions=?,label_config=?,collect=?,reward=?,"
-		"currency=?,overlap=?,lease_seconds=?,opens_at=iif(?,NULL,?),closes_at=iif(?,NULL,?),"
-		"max_per_contributor=iif(?,NULL,?),gold_rate=?,review_rate=?,auto_approve_days=?,"
+		"currency=?,overlap=?,lease_seconds=?,opens_at=CASE WHEN ?<>0 THEN NULL ELSE ? END,"
+		"closes_at=CASE WHEN ?<>0 THEN NULL ELSE ? END,"
+		"max_per_contributor=CASE WHEN ?<>0 THEN NULL ELSE ? END,gold_rate=?,review_rate=?,auto_approve_days=?,"
 		"reject_reasons=?,eligibility=?,updated_at=? WHERE id=?",
 		"tttttItIIiIiIiIddIjjII", fc_json_str(m, "kind", "annotation"), fc_json_str(m, "title", ""),
 		fc_json_str(m, "instructions", ""), fc_json_str(m, "label_config", NULL),
@@ -357,7 +358,8 @@ int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t
 	json_decref(merged);
 	if (!rc && overlap != old_overlap)
 		rc = fc_db_exec(db, err,
-				"UPDATE tasks SET open = (leased_count + submitted_count < COALESCE(target_overlap, ?)) WHERE project_id=?",
+				"UPDATE tasks SET open = CASE WHEN leased_count + submitted_count < COALESCE(target_overlap, ?) THEN 1 ELSE 0 END "
+				"WHERE project_id=?",
 				"II", overlap, id);
 	json_decref(cur);
 	cur = NULL;
@@ -524,7 +526,7 @@ int fc_project_list(fc_store *s, const fc_user *user, int limit, int64_t after, 
 			 * test, whose questions are all gold */
 			int test = json_is_object(json_object_get(p, "qualification"));
 			fc_db_int(db, &remaining, NULL,
-				  "SELECT COUNT(*) FROM tasks WHERE project_id=? AND open=1 AND (is_gold=0 OR ?)", "Ii",
+				  "SELECT COUNT(*) FROM tasks WHERE project_id=? AND open=1 AND (is_gold=0 OR ?<>0)", "Ii",
 				  fc_json_int(p, "id", 0), test);
 			json_object_set_new(p, "tasks_available", json_integer(remaining));
 		}

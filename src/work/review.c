@@ -361,7 +361,7 @@ int fc_review_appeals(fc_store *s, const fc_user *user, int64_t project, const c
 		goto out;
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.project_id=? AND (? IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",
+			      "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.project_id=? AND (CAST(? AS TEXT) IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",
 			      "Itt", project, status, status)))
 		goto out;
 	json_t *items = json_array();

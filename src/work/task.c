@@ -140,7 +140,7 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 	}
 	im->annotations += n;
 	return n ? fc_db_exec(im->db, err,
-			      "UPDATE tasks SET submitted_count=?, open=(? < COALESCE(target_overlap, ?)) WHERE id=?", "IIII",
+			      "UPDATE tasks SET submitted_count=?, open=CASE WHEN ? < COALESCE(target_overlap, ?) THEN 1 ELSE 0 END WHERE id=?", "IIII",
 			      n, n, im->overlap, task)
 		 : 0;
 }

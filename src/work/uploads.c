@@ -97,7 +97,7 @@ int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int
 static int load(fc_db *db, const fc_user *user, const char *id, fc_upload *out, fc_err *err)
 {
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT length, offset, metadata FROM uploads WHERE id=? AND user_id=?", "tI",
+	int rc = fc_db_query(db, &st, err, "SELECT length, \"offset\", metadata FROM uploads WHERE id=? AND user_id=?", "tI",
 			     id, user->id);
 	if (rc)
 		return rc;
@@ -185,7 +185,7 @@ int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, con
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		goto out;
 	/* compare-and-set: two PATCHes racing for the same offset, one wins */
-	rc = fc_db_exec(db, err, "UPDATE uploads SET offset=? WHERE id=? AND offset=?", "ItI", offset + (int64_t)len, id,
+	rc = fc_db_exec(db, err, "UPDATE uploads SET \"offset\"=? WHERE id=? AND \"offset\"=?", "ItI", offset + (int64_t)len, id,
 			offset);
 	if (!rc && fc_db_changes(db) != 1)
 		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset", "Another request moved this upload on.");

@@ -1,6 +1,7 @@
 /* The command line: exit statuses, import/export against a live server's
  * data folder, aggregate/agreement, backup, ledger check. */
 #include "harness.h"
+#include "../common/pgdb.h"
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,9 +124,55 @@ Test(cli, aggregate_agreement_backup_ledger)
 	char bk[300];
 	snprintf(bk, sizeof bk, "%s/backup.db", S.dir);
 	cr_expect_eq(run(NULL, 0, "%s backup --data %s %s >/dev/null", bin(), S.dir, bk), 0, "backup while serving");
-	cr_expect_eq(run(out, sizeof out, "sqlite3 %s 'SELECT COUNT(*) FROM users'", bk), 0);
+	if (*S.database) {
+		/* PostgreSQL: a pg_dump archive; restored into a new database it holds the users */
+		char restored[512];
+		cr_assert_eq(pgdb_create(restored, sizeof restored), 0);
+		cr_expect_eq(run(NULL, 0, "pg_restore --no-owner --dbname='%s' %s", restored, bk), 0);
+		cr_expect_eq(run(out, sizeof out, "psql -At '%s' -c 'SELECT COUNT(*) FROM users'", restored), 0);
+		pgdb_drop(restored);
+	} else {
+		cr_expect_eq(run(out, sizeof out, "sqlite3 %s 'SELECT COUNT(*) FROM users'", bk), 0);
+	}
 	cr_expect_geq(atoi(out), 2);
 	cr_expect_eq(run(NULL, 0, "%s ledger check --data %s >/dev/null", bin(), S.dir), 0);
+}
+
+/* The rows of a scored qualification test at schema 7 (before attempts). */
+#define V7_ROWS                                                                                               \
+	"INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"   \
+	"created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "                                     \
+	"INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"       \
+	"gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"     \
+	"updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"   \
+	"'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"                     \
+	"\\\"paid\\\":false}'); "                                                                                 \
+	"INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "    \
+	"VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "                               \
+	"INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);"
+
+/* The same upgrade on PostgreSQL, from its own migration files. */
+static void migrate_v7_postgres(const char *src)
+{
+	char url[512], out[4096];
+	cr_assert_eq(pgdb_create(url, sizeof url), 0);
+	cr_assert_eq(run(out, sizeof out,
+			 "cat %s/src/store/migrations/pg/000[1-7]_*.sql | psql -q -v ON_ERROR_STOP=1 '%s' 2>&1 && "
+			 "psql -q -v ON_ERROR_STOP=1 '%s' -c \"CREATE TABLE schema_migrations(version BIGINT PRIMARY KEY, "
+			 "name TEXT NOT NULL, applied_at BIGINT NOT NULL); "
+			 "INSERT INTO schema_migrations SELECT g, 'old', 0 FROM generate_series(1,7) g; " V7_ROWS "\" 2>&1",
+			 src, url, url),
+		     0, "%s", out);
+	cr_expect_eq(run(out, sizeof out, "%s migrate --database '%s' 2>&1", bin(), url), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof out,
+			 "psql -At '%s' -c 'SELECT attempt, planned, questions, correct, passed, scored_at FROM "
+			 "qualification_attempts' -c \"SELECT COUNT(*) FROM pg_tables WHERE tablename='qualification_results'\"",
+			 url),
+		     0);
+	/* PostgreSQL checks foreign keys on every write: nothing to check after */
+	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
+						       "gone: %s", out);
+	pgdb_drop(url);
 }
 
 /* A data folder at schema 7 with a scored qualification test upgrades to
@@ -135,6 +182,10 @@ Test(cli, migrate_upgrades_a_version_7_database)
 {
 	const char *src = getenv("FC_SOURCE_DIR");
 	cr_assert(src, "FC_SOURCE_DIR must point at the source tree");
+	if (*S.database) {
+		migrate_v7_postgres(src);
+		return;
+	}
 	char dir[300], db[340], out[4096];
 	snprintf(dir, sizeof dir, "%s/old", S.dir);
 	snprintf(db, sizeof db, "%s/faircrowd.db", dir);
@@ -142,17 +193,7 @@ Test(cli, migrate_upgrades_a_version_7_database)
 	cr_assert_eq(run(NULL, 0,
 			 "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 			 "applied_at INTEGER NOT NULL) STRICT; "
-			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); "
-			 "INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"
-			 "created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "
-			 "INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"
-			 "gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"
-			 "updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"
-			 "'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"
-			 "\\\"paid\\\":false}'); "
-			 "INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "
-			 "VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "
-			 "INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);\" 2>&1",
+			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); " V7_ROWS "\" 2>&1",
 			 db),
 		     0);
 	cr_expect_eq(run(out, sizeof out, "%s migrate --data %s 2>&1", bin(), dir), 0, "%s", out);
