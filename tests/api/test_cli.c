@@ -94,6 +94,21 @@ Test(cli, import_and_export_against_the_live_data_folder)
 	cr_expect_eq(run(NULL, 0, "%s export --project %lld --format xml --data %s 2>/dev/null", bin(), pid, S.dir), 2);
 }
 
+/* A database that cannot be reached at start: one clear line, exit 1. */
+Test(cli, unreachable_database_exits_1)
+{
+	char out[4096];
+	const char *url = "postgres://faircrowd@127.0.0.1:1/none";
+	cr_expect_eq(run(out, sizeof out, "%s migrate --database %s 2>&1 >/dev/null | grep -v '^{'", bin(), url), 0);
+	cr_expect(strstr(out, "Cannot connect to the database"), "%s", out);
+	cr_expect_eq(run(NULL, 0, "%s migrate --database %s >/dev/null 2>&1", bin(), url), 1);
+	cr_expect_eq(run(NULL, 0, "%s serve --listen 127.0.0.1:0 --data %s --database %s >/dev/null 2>&1", bin(), S.dir,
+			 url), 1);
+	cr_expect_eq(run(NULL, 0, "%s ledger check --database=%s >/dev/null 2>&1", bin(), url), 1);
+	cr_expect_eq(run(NULL, 0, "%s migrate --database mysql://x/y >/dev/null 2>&1", bin()), 1, "not a PostgreSQL URL");
+	cr_expect_eq(run(NULL, 0, "%s migrate --database >/dev/null 2>&1", bin()), 2, "no URL");
+}
+
 Test(cli, aggregate_agreement_backup_ledger)
 {
 	char csv[300], out[4096];

@@ -66,3 +66,18 @@ void pgdb_drop(const char *url)
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
 	admin(sql);
 }
+
+int pgdb_terminate_sessions(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+	int n = -1;
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, "SELECT COUNT(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+					"WHERE datname=current_database() AND pid<>pg_backend_pid()");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			n = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return n;
+}

@@ -12,6 +12,9 @@
  * Else creates a new empty database and writes its URL into url; returns 0,
  * or -1 with a message on stderr. */
 int pgdb_create(char *url, size_t n);
+/* Ends every other session on the database of url, as a server restart
+ * would (waits until they are gone). Returns how many, or -1. */
+int pgdb_terminate_sessions(const char *url);
 /* Drops the database of url (best effort; every connection is closed). */
 void pgdb_drop(const char *url);
 

@@ -203,6 +203,31 @@ Test(store, binds_and_getters)
 	fc_db_rollback(db);
 }
 
+Test(store, lost_connections_fail_the_request_and_the_pool_reconnects)
+{
+	if (!*database)
+		cr_skip_test("PostgreSQL only: an SQLite file has no connection to lose");
+	add_user("r@x.org"); /* leaves an idle connection in the pool */
+	cr_assert_geq(pgdb_terminate_sessions(database), 1);
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0, "a dead idle connection is replaced: %s", e.msg);
+	int64_t n = 0;
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users", ""), 0, "%s", e.msg);
+	cr_expect_eq(n, 1);
+	/* lost while in use: this request fails as unavailable (503), nothing half-done */
+	cr_assert_geq(pgdb_terminate_sessions(database), 1);
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users", ""), FC_EBUSY);
+	cr_expect_str_eq(e.slug, "database_unavailable");
+	fc_db_rollback(db);
+	/* and the next one works on a new connection */
+	add_user("s@x.org");
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0, "%s", e.msg);
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users", ""), 0, "%s", e.msg);
+	cr_expect_eq(n, 2);
+	fc_db_rollback(db);
+}
+
 static void *writer(void *arg)
 {
 	for (int i = 0; i < 50; i++) {
