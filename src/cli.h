@@ -10,4 +10,6 @@ int fc_cli_backup(int argc, char **argv);
 int fc_cli_import(int argc, char **argv);
 int fc_cli_export(int argc, char **argv);
 
+int fc_cli_copy_db(int argc, char **argv);
+
 #endif

@@ -22,6 +22,7 @@ static const struct {
 	{"agreement", fc_quality_cli_agreement, "inter-annotator agreement (alpha, Fleiss, Cohen)"},
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
+	{"copy-db", fc_cli_copy_db, "copy an SQLite data folder into an empty PostgreSQL database"},
 };
 
 /* --database URL (or --database=URL) is taken out of argv wherever it stands

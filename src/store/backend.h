@@ -47,10 +47,18 @@ struct fc_store_vt {
 	const void *(*col_blob)(fc_stmt *st, int col, size_t *len);
 	int (*col_isnull)(fc_stmt *st, int col);
 	void (*done)(fc_stmt *st);
+	/* SQL text built at run time (bulk copies), run once without parameters and
+	 * not cached: the statement caches keep the texts they are given, which
+	 * store.h's callers pass as string literals. */
+	int (*exec_text)(fc_db *db, const char *sql, fc_err *err);
+	int (*query_text)(fc_db *db, fc_stmt **out, const char *sql, fc_err *err);
 };
 
 int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err);
 /* url: a libpq connection URI (postgres://… or postgresql://…). */
 int fc_pg_open(fc_store **out, const char *url, fc_err *err);
+/* The back end's exec_text and query_text. */
+int fc_db_exec_text(fc_db *db, const char *sql, fc_err *err);
+int fc_db_query_text(fc_db *db, fc_stmt **out, const char *sql, fc_err *err);
 
 #endif

@@ -761,6 +761,39 @@ static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double
 	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
 }
 
+static int pg_exec_text(fc_db *base, const char *sql, fc_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	PGresult *r = PQexec(db->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : fail(db, r, err, "statement", NULL);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	PGresult *r = PQexec(db->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = fail(db, r, err, "query", sql);
+		PQclear(r);
+		return rc;
+	}
+	pg_stmt *s = calloc(1, sizeof *s);
+	if (!s) {
+		PQclear(r);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	s->base.vt = &VT;
+	s->db = db;
+	s->res = r;
+	s->row = -1;
+	s->nrows = PQntuples(r);
+	*out = &s->base;
+	return 0;
+}
+
 static const fc_store_vt VT = {
 	.name = "postgres",
 	.close = pg_close,
@@ -780,4 +813,6 @@ static const fc_store_vt VT = {
 	.col_blob = pg_blob,
 	.col_isnull = pg_isnull,
 	.done = pg_done,
+	.exec_text = pg_exec_text,
+	.query_text = pg_query_text,
 };

@@ -691,6 +691,39 @@ static void sq_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double
 	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
 }
 
+static int sq_exec_text(fc_db *base, const char *sql, fc_err *err)
+{
+	sq_db *db = (sq_db *)base;
+	char *msg = NULL;
+	int r = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	if (r == SQLITE_OK)
+		return 0;
+	if ((r & 0xff) == SQLITE_CONSTRAINT)
+		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL, "The change conflicts with existing data (%s).",
+				  sqlite3_errmsg(db->h));
+	return dberr(err, db->h, "statement");
+}
+
+static int sq_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *err)
+{
+	sq_db *db = (sq_db *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(err, db->h, "prepare");
+	sq_stmt *s = calloc(1, sizeof *s);
+	if (!s) {
+		sqlite3_finalize(st);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	s->base.vt = &VT;
+	s->st = st;
+	s->db = NULL; /* a throwaway: finalized by sq_done */
+	s->in_use = 1;
+	*out = &s->base;
+	return 0;
+}
+
 static const fc_store_vt VT = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -710,4 +743,6 @@ static const fc_store_vt VT = {
 	.col_blob = sq_blob,
 	.col_isnull = sq_isnull,
 	.done = sq_done,
+	.exec_text = sq_exec_text,
+	.query_text = sq_query_text,
 };

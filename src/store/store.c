@@ -139,6 +139,11 @@ int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char 
 }
 
 int64_t fc_db_changes(fc_db *db) { return db->vt->changes(db); }
+int fc_db_exec_text(fc_db *db, const char *sql, fc_err *err) { return db->vt->exec_text(db, sql, err); }
+int fc_db_query_text(fc_db *db, fc_stmt **out, const char *sql, fc_err *err)
+{
+	return db->vt->query_text(db, out, sql, err);
+}
 
 int fc_stmt_next(fc_stmt *st) { return st->vt->step(st, NULL); }
 int64_t fc_stmt_int(fc_stmt *st, int col) { return st->vt->col_int(st, col); }

@@ -221,3 +221,61 @@ Test(cli, migrate_upgrades_a_version_7_database)
 	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
 						       "gone, keys sound: %s", out);
 }
+
+/* copy-db: an SQLite installation with tasks and money in it moves into an
+ * empty PostgreSQL database whole; ids continue after the copied ones. */
+Test(cli, copy_db_into_postgres)
+{
+	if (!*S.database)
+		cr_skip_test("needs a PostgreSQL cluster (the PostgreSQL pass)");
+	/* a server of its own on SQLite: no test database, no inherited --database */
+	char base[512], ours[512];
+	snprintf(base, sizeof base, "%s", getenv("FC_TEST_DATABASE_URL"));
+	snprintf(ours, sizeof ours, "%s", S.database);
+	unsetenv("FC_TEST_DATABASE_URL");
+	unsetenv("FAIRCROWD_DATABASE");
+	srv L;
+	srv_start(&L);
+	setenv("FC_TEST_DATABASE_URL", base, 1);
+	setenv("FAIRCROWD_DATABASE", ours, 1);
+	cr_assert_eq(L.database[0], 0, "the source is SQLite");
+	char req[64];
+	make_user(&L, "copy@test.local", "requester", req);
+	res r = api(&L, "POST", "/api/v1/projects", req, "{s:s,s:s,s:i}", "title", "Copied", "label_config",
+		    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>",
+		    "reward", 10);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", jint(r.json, "id"));
+	res_free(&r);
+	const char *tasks = "{\"text\":\"a\"}\n{\"text\":\"it's\"}\n";
+	r = http(&L, "POST", path, req, "application/x-ndjson", tasks, strlen(tasks), NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path + strlen(path) - strlen("/tasks"), 16, "/fund");
+	r = api(&L, "POST", path, req, "{s:I}", "amount", (json_int_t)1234);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+
+	char url[512], out[65536];
+	cr_assert_eq(pgdb_create(url, sizeof url), 0);
+	cr_expect_eq(run(out, sizeof out, "%s copy-db --from %s --to '%s' 2>&1", bin(), L.dir, url), 0, "%s", out);
+	cr_expect(strstr(out, "ledger checks out"), "%s", out);
+	cr_expect_eq(run(out, sizeof out,
+			 "psql -At '%s' -c 'SELECT COUNT(*) FROM users' -c 'SELECT COUNT(*) FROM tasks' "
+			 "-c \"SELECT data FROM tasks ORDER BY id DESC LIMIT 1\" -c 'SELECT COUNT(*) FROM ledger_entries'",
+			 url),
+		     0);
+	cr_expect_str_eq(out, "2\n2\n{\"text\":\"it's\"}\n2\n", "admin and requester, both tasks byte for byte, the funding");
+	cr_expect_eq(run(NULL, 0, "%s ledger check --database '%s' >/dev/null", bin(), url), 0);
+	/* ids continue after the copied ones */
+	cr_expect_eq(run(out, sizeof out, "FAIRCROWD_PASSWORD=password-123 %s user add --email new@test.local --name N "
+			 "--database '%s'", bin(), url), 0, "%s", out);
+	cr_expect(strstr(out, "created user 3 "), "%s", out);
+	/* never into a database that holds an installation */
+	cr_expect_eq(run(out, sizeof out, "%s copy-db --from %s --to '%s' 2>&1", bin(), L.dir, url), 1);
+	cr_expect(strstr(out, "copy into an empty one"), "%s", out);
+	cr_expect_eq(run(NULL, 0, "%s copy-db --from %s 2>/dev/null", bin(), L.dir), 2, "no --to");
+	pgdb_drop(url);
+	srv_stop(&L);
+}
