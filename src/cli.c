@@ -154,18 +154,24 @@ int fc_cli_serve(int argc, char **argv)
 	       test_clock ? " (test clock enabled)" : "");
 
 	struct timespec tick = {0, 200 * 1000 * 1000};
-	int64_t last_jobs = 0;
+	int64_t last_tick = 0;
 	fc_log_buffered(1);
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &tick);
 		fc_log_flush();
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		int64_t now = (int64_t)time(NULL);
-		if (now - last_jobs >= 5) {
-			last_jobs = now;
+		/* jobs run in 5 s ticks; with several servers on one database the
+		 * one that claims a tick runs it */
+		int64_t now_tick = (int64_t)time(NULL) / 5;
+		if (now_tick != last_tick) {
+			last_tick = now_tick;
 			fc_jobs_report rep = {0};
-			if (fc_jobs_run_due(app.store, &rep, &err)) {
+			int claimed = fc_store_claim_tick(app.store, "jobs", now_tick, &err);
+			if (claimed < 0) {
+				fc_log(FC_LOG_ERROR, "scheduled jobs not claimed: %s", err.msg);
+				fc_err_clear(&err);
+			} else if (claimed && fc_jobs_run_due(app.store, &rep, &err)) {
 				fc_log(FC_LOG_ERROR, "scheduled jobs failed: %s", err.msg);
 				fc_err_clear(&err);
 			}

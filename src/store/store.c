@@ -46,6 +46,20 @@ void fc_store_close(fc_store *s)
 }
 
 int fc_store_migrations_applied(const fc_store *s) { return s->applied; }
+
+int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	rc = fc_db_exec(db, err,
+			"INSERT INTO job_ticks(name,tick) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET tick=excluded.tick "
+			"WHERE job_ticks.tick < excluded.tick",
+			"tI", name, tick);
+	int64_t claimed = rc ? 0 : fc_db_changes(db);
+	return fc_db_end(db, &rc, err) ? rc : claimed == 1;
+}
 int fc_store_schema_version(fc_store *s) { return s->vt->schema_version(s); }
 int fc_store_backup(fc_store *s, const char *file, fc_err *err) { return s->vt->backup(s, file, err); }
 int64_t fc_store_size_bytes(fc_store *s) { return s->vt->size_bytes(s); }

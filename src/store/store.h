@@ -62,6 +62,12 @@ int fc_store_backup(fc_store *s, const char *file, fc_err *err);
 /* Bytes on disk of the database and its WAL (PostgreSQL: pg_database_size). */
 int64_t fc_store_size_bytes(fc_store *s);
 
+/* Claims tick number `tick` of the scheduled job `name` for this process:
+ * 1 when it is ours to run (no server claimed it or a later one), 0 when
+ * another server (or this one) already has, <0 on error. Ticks only move
+ * forward, so with any number of servers each tick runs once. */
+int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err);
+
 /* Since open: write transactions run, WAL flushes (fdatasync) done, seconds
  * spent committing and flushing, and seconds the write lock was held.
  * writes / flushes is the mean group size. */

@@ -228,6 +228,21 @@ Test(store, lost_connections_fail_the_request_and_the_pool_reconnects)
 	fc_db_rollback(db);
 }
 
+/* Two servers on one database: each tick of a job is claimed once. */
+Test(store, a_job_tick_is_claimed_once)
+{
+	fc_store *other;
+	fc_err e = {0};
+	cr_assert_eq(fc_store_open(&other, dir, &e), 0, "%s", e.msg);
+	cr_expect_eq(fc_store_claim_tick(S, "jobs", 100, &e), 1, "%s", e.msg);
+	cr_expect_eq(fc_store_claim_tick(other, "jobs", 100, &e), 0, "the same tick on another server");
+	cr_expect_eq(fc_store_claim_tick(S, "jobs", 100, &e), 0, "the same tick again");
+	cr_expect_eq(fc_store_claim_tick(other, "jobs", 99, &e), 0, "a late server's past tick");
+	cr_expect_eq(fc_store_claim_tick(other, "jobs", 101, &e), 1);
+	cr_expect_eq(fc_store_claim_tick(S, "other-job", 100, &e), 1, "ticks are per job");
+	fc_store_close(other);
+}
+
 static void *writer(void *arg)
 {
 	for (int i = 0; i < 50; i++) {
