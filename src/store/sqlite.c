@@ -285,10 +285,11 @@ static int sq_begin(fc_store *base, int mode, fc_db **out, fc_err *err);
 static int sq_backup(fc_store *base, const char *file, fc_err *err)
 {
 	sq_store *s = (sq_store *)base;
-	sq_db *db;
-	int rc = sq_begin(base, FC_DB_READ, (fc_db **)&db, err);
+	fc_db *conn = NULL;
+	int rc = sq_begin(base, FC_DB_READ, &conn, err);
 	if (rc)
 		return rc;
+	sq_db *db = (sq_db *)conn;
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL); /* backup runs its own read */
 	sqlite3 *dst;
 	if (sqlite3_open(file, &dst) != SQLITE_OK) {
