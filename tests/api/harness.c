@@ -194,6 +194,18 @@ void srv_start_env(srv *s, const char *const *env)
 	admin_token(s);
 }
 
+void srv_start_shared(srv *s, const srv *first)
+{
+	memset(s, 0, sizeof *s);
+	s->env = first->env;
+	s->shared = 1;
+	snprintf(s->database, sizeof s->database, "%s", first->database);
+	snprintf(s->admin_token, sizeof s->admin_token, "%s", first->admin_token);
+	snprintf(s->dir, sizeof s->dir, "/tmp/fc-test-XXXXXX");
+	cr_assert(mkdtemp(s->dir));
+	spawn(s);
+}
+
 void srv_restart(srv *s, int sig)
 {
 	kill(s->pid, sig);
@@ -255,7 +267,8 @@ void srv_stop(srv *s)
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
 		if (system(cmd)) {
 		}
-		pgdb_drop(s->database);
+		if (!s->shared)
+			pgdb_drop(s->database);
 	}
 }
 

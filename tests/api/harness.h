@@ -12,6 +12,7 @@ typedef struct srv {
 	char url[128];
 	char dir[256];
 	char database[512]; /* PostgreSQL pass: this server's own database URL; "" on SQLite */
+	int shared;         /* started by srv_start_shared: the database is not its to drop */
 	char admin_token[64];
 	const char *const *env; /* extra "NAME=value" for the server, NULL-terminated; may be NULL */
 } srv;
@@ -33,6 +34,9 @@ void srv_start(srv *s);
 /* The same, with extra environment for the server process (env as in
  * srv.env; it must outlive the server: restarts pass it again). */
 void srv_start_env(srv *s, const char *const *env);
+/* PostgreSQL pass: another server on first's database, with a data folder
+ * of its own (tokens made on any server work on all). */
+void srv_start_shared(srv *s, const srv *first);
 /* Sends sig (SIGKILL: a crash), waits, and starts the server again on the
  * same data folder (a new port; tokens stay valid). */
 void srv_restart(srv *s, int sig);
