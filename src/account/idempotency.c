@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash,
 		   int *status, char **body, fc_err *err)
@@ -45,7 +46,37 @@ int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *rout
 			"INSERT INTO idempotency(user_id,key,route,request_hash,status,body,created_at) "
 			"VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			"ItttitI", user_id, key, route, request_hash, status, body, fc_clock_now());
+	if (!rc)
+		rc = fc_db_exec(db, err, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
 	return fc_db_end(db, &rc, err);
+}
+
+int fc_idem_claim(fc_store *s, int64_t user_id, const char *key, fc_err *err)
+{
+	/* wall clock, not fc_clock_now: staleness is about processes dying, and
+	 * the test clock jumps */
+	int64_t now = (int64_t)time(NULL);
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	rc = fc_db_exec(db, err,
+			"INSERT INTO idempotency_claims(user_id,key,claimed_at) VALUES(?,?,?) ON CONFLICT(user_id,key) "
+			"DO UPDATE SET claimed_at=excluded.claimed_at WHERE idempotency_claims.claimed_at < ?",
+			"ItII", user_id, key, now, now - FC_IDEM_CLAIM_SECONDS);
+	int claimed = !rc && fc_db_changes(db) == 1;
+	if (fc_db_end(db, &rc, err))
+		return rc;
+	return claimed ? 0 : FC_ECONFLICT;
+}
+
+void fc_idem_unclaim(fc_store *s, int64_t user_id, const char *key)
+{
+	fc_db *db;
+	if (fc_db_begin(s, FC_DB_WRITE, &db, NULL))
+		return; /* the claim then lapses after FC_IDEM_CLAIM_SECONDS */
+	int rc = fc_db_exec(db, NULL, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
+	fc_db_end(db, &rc, NULL);
 }
 
 static _Thread_local struct {

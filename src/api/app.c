@@ -4,41 +4,10 @@
 #include "core/crypto.h"
 #include "core/log.h"
 
-#include <pthread.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-
-/* Requests running now under an Idempotency-Key. A second request with the
- * same (user, key) while the first runs would find no stored answer and run
- * again — a double funding, a double bonus — so it is refused with 409
- * idempotency_key_in_use and retried by the client. A short list: only
- * requests in flight are on it. */
-typedef struct inflight {
-	int64_t user;
-	const char *key;
-	struct inflight *next;
-} inflight;
-static pthread_mutex_t inflight_mu = PTHREAD_MUTEX_INITIALIZER;
-static inflight *inflight_head;
-
-/* 0 when slot now holds (user, key); 1 when another request holds it. */
-static int inflight_claim(inflight *slot, int64_t user, const char *key)
-{
-	int busy = 0;
-	pthread_mutex_lock(&inflight_mu);
-	for (inflight *i = inflight_head; i && !busy; i = i->next)
-		busy = i->user == user && !strcmp(i->key, key);
-	if (!busy) {
-		slot->user = user;
-		slot->key = key;
-		slot->next = inflight_head;
-		inflight_head = slot;
-	}
-	pthread_mutex_unlock(&inflight_mu);
-	return busy;
-}
 
 /* Fault injection for the durability tests, honoured only by a server
  * started with --test-clock: FAIRCROWD_TEST_CRASH_AFTER=ROUTE_NAME makes the
@@ -52,17 +21,6 @@ static void crash_point(fc_req *r)
 		fc_log_flush();
 		_exit(70);
 	}
-}
-
-static void inflight_release(inflight *slot)
-{
-	pthread_mutex_lock(&inflight_mu);
-	for (inflight **p = &inflight_head; *p; p = &(*p)->next)
-		if (*p == slot) {
-			*p = slot->next;
-			break;
-		}
-	pthread_mutex_unlock(&inflight_mu);
 }
 
 static int is_safe_method(const char *m)
@@ -177,34 +135,43 @@ void fc_app_dispatch(fc_req *r)
 	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed
 				  ? fc_req_header(r, "Idempotency-Key") : NULL;
 	char hash[65];
-	inflight slot;
+	fc_store *store = fc_store_of(r);
 	if (key) {
 		if (!*key || strlen(key) > 255) {
 			fc_reply_errorf(r, FC_EINVAL, "invalid_idempotency_key", "Idempotency-Key",
 					"The Idempotency-Key header must have 1 to 255 characters.");
 			return;
 		}
-		if (inflight_claim(&slot, a->user.id, key)) {
-			fc_reply_errorf(r, FC_ECONFLICT, "idempotency_key_in_use", "Idempotency-Key",
-					"A request with this Idempotency-Key is still running; retry it in a moment.");
-			fc_reply_header(r, "Retry-After", "1");
+		/* A second request with the same (user, key) while the first runs
+		 * would find no stored answer and run again — a double funding — so
+		 * the first holds a claim (a row: servers sharing the database see
+		 * it) and the second gets 409 idempotency_key_in_use, unless the
+		 * answer is stored by then (the holder finished, or committed and
+		 * died), which it replays. tests/api/test_money.c fires eight at once. */
+		int claim = fc_idem_claim(store, a->user.id, key, &err);
+		if (claim && claim != FC_ECONFLICT) {
+			fc_api_fail(r, &err);
 			return;
 		}
 		request_hash(r, hash);
 		int status;
 		char *body = NULL;
-		int rc = fc_idem_lookup(fc_store_of(r), a->user.id, key, hash, &status, &body, &err);
+		int rc = fc_idem_lookup(store, a->user.id, key, hash, &status, &body, &err);
 		if (rc == 0) {
 			size_t len = strlen(body);
 			fc_reply_bytes(r, status, "application/json; charset=utf-8", body, len, 1);
 			fc_reply_header(r, "Idempotent-Replayed", "true");
 			free(body);
-			inflight_release(&slot);
-			return;
-		}
-		if (rc != FC_ENOTFOUND) {
+		} else if (rc != FC_ENOTFOUND) {
 			fc_api_fail(r, &err);
-			inflight_release(&slot);
+		} else if (claim == FC_ECONFLICT) {
+			fc_reply_errorf(r, FC_ECONFLICT, "idempotency_key_in_use", "Idempotency-Key",
+					"A request with this Idempotency-Key is still running; retry it in a moment.");
+			fc_reply_header(r, "Retry-After", "1");
+		}
+		if (rc != FC_ENOTFOUND || claim == FC_ECONFLICT) {
+			if (!claim)
+				fc_idem_unclaim(store, a->user.id, key);
 			return;
 		}
 		r->capture = 1;
@@ -215,12 +182,13 @@ void fc_app_dispatch(fc_req *r)
 		fc_idem_disarm();
 		crash_point(r);
 	}
-	if (key && r->status >= 200 && r->status < 300 && r->captured.p) {
-		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status,
-			     r->captured.p, NULL);
+	if (key) {
+		/* saving the answer ends the claim; without one to save, end it */
+		int saved = r->status >= 200 && r->status < 300 && r->captured.p &&
+			    !fc_idem_save(store, a->user.id, key, r->route->name, hash, r->status, r->captured.p, NULL);
+		if (!saved)
+			fc_idem_unclaim(store, a->user.id, key);
 	}
-	if (key)
-		inflight_release(&slot);
 }
 
 json_t *fc_api_body(fc_req *r, const fc_field *fields)

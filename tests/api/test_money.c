@@ -456,11 +456,12 @@ Test(money, bonuses)
 static char race_path[96];
 static long race_status[RACERS];
 static char race_replayed[RACERS], race_in_use[RACERS];
+static srv *race_on[2] = {&S, &S}; /* racer i asks race_on[i % 2] */
 static void *race_fund(void *arg)
 {
 	long i = (long)arg;
 	const char *extra[] = {"Idempotency-Key: fund-race", NULL};
-	res r = http(&S, "POST", race_path, REQ, "application/json", "{\"amount\":500}", 14, extra);
+	res r = http(race_on[i % 2], "POST", race_path, REQ, "application/json", "{\"amount\":500}", 14, extra);
 	race_status[i] = r.status;
 	char v[16] = "";
 	race_replayed[i] = res_header(&r, "Idempotent-Replayed", v, sizeof v) != NULL;
@@ -469,7 +470,27 @@ static void *race_fund(void *arg)
 	return NULL;
 }
 
+static void race_three_rounds(void);
+
 Test(money, concurrent_requests_with_one_key_fund_once)
+{
+	race_three_rounds();
+}
+
+/* The same race across two servers on one PostgreSQL database: the claim on
+ * the key is a row, so the other server sees it. */
+Test(money, concurrent_requests_with_one_key_fund_once_across_servers)
+{
+	if (!*S.database)
+		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+	srv other;
+	srv_start_shared(&other, &S);
+	race_on[1] = &other;
+	race_three_rounds();
+	srv_stop(&other);
+}
+
+static void race_three_rounds(void)
 {
 	clock_to(T0);
 	long long pid = project(0, 2, 0);
