@@ -55,28 +55,18 @@ int fc_idem_claim(fc_store *s, int64_t user_id, const char *key, fc_err *err)
 {
 	/* wall clock, not fc_clock_now: staleness is about processes dying, and
 	 * the test clock jumps */
-	int64_t now = (int64_t)time(NULL);
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
-	if (rc)
-		return rc;
-	rc = fc_db_exec(db, err,
-			"INSERT INTO idempotency_claims(user_id,key,claimed_at) VALUES(?,?,?) ON CONFLICT(user_id,key) "
-			"DO UPDATE SET claimed_at=excluded.claimed_at WHERE idempotency_claims.claimed_at < ?",
-			"ItII", user_id, key, now, now - FC_IDEM_CLAIM_SECONDS);
-	int claimed = !rc && fc_db_changes(db) == 1;
-	if (fc_db_end(db, &rc, err))
-		return rc;
-	return claimed ? 0 : FC_ECONFLICT;
+	int64_t now = (int64_t)time(NULL), claimed = 0;
+	int rc = fc_store_write(s, &claimed, err,
+				"INSERT INTO idempotency_claims(user_id,key,claimed_at) VALUES(?,?,?) ON CONFLICT(user_id,key) "
+				"DO UPDATE SET claimed_at=excluded.claimed_at WHERE idempotency_claims.claimed_at < ?",
+				"ItII", user_id, key, now, now - FC_IDEM_CLAIM_SECONDS);
+	return rc ? rc : claimed == 1 ? 0 : FC_ECONFLICT;
 }
 
 void fc_idem_unclaim(fc_store *s, int64_t user_id, const char *key)
 {
-	fc_db *db;
-	if (fc_db_begin(s, FC_DB_WRITE, &db, NULL))
-		return; /* the claim then lapses after FC_IDEM_CLAIM_SECONDS */
-	int rc = fc_db_exec(db, NULL, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
-	fc_db_end(db, &rc, NULL);
+	/* on failure the claim lapses after FC_IDEM_CLAIM_SECONDS */
+	fc_store_write(s, NULL, NULL, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
 }
 
 static _Thread_local struct {

@@ -47,18 +47,43 @@ void fc_store_close(fc_store *s)
 
 int fc_store_migrations_applied(const fc_store *s) { return s->applied; }
 
-int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err)
+/* Runs a statement to its end, ignoring the rows it returns. */
+static int vexec(fc_db *db, fc_err *err, const char *sql, const char *fmt, va_list ap)
+{
+	fc_stmt *s;
+	int rc = db->vt->query(db, &s, err, sql, fmt, ap);
+	if (rc)
+		return rc;
+	int r;
+	while ((r = s->vt->step(s, err)) == 1)
+		;
+	s->vt->done(s);
+	return r < 0 ? r : 0;
+}
+
+int fc_store_write(fc_store *s, int64_t *changes, fc_err *err, const char *sql, const char *fmt, ...)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	rc = fc_db_exec(db, err,
-			"INSERT INTO job_ticks(name,tick) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET tick=excluded.tick "
-			"WHERE job_ticks.tick < excluded.tick",
-			"tI", name, tick);
-	int64_t claimed = rc ? 0 : fc_db_changes(db);
-	return fc_db_end(db, &rc, err) ? rc : claimed == 1;
+	va_list ap;
+	va_start(ap, fmt);
+	rc = vexec(db, err, sql, fmt, ap);
+	va_end(ap);
+	if (changes)
+		*changes = rc ? 0 : fc_db_changes(db);
+	return fc_db_end(db, &rc, err);
+}
+
+int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err)
+{
+	int64_t claimed = 0;
+	int rc = fc_store_write(s, &claimed, err,
+				"INSERT INTO job_ticks(name,tick) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
+				"tick=excluded.tick WHERE job_ticks.tick < excluded.tick",
+				"tI", name, tick);
+	return rc ? rc : claimed == 1;
 }
 int fc_store_schema_version(fc_store *s) { return s->vt->schema_version(s); }
 int fc_store_backup(fc_store *s, const char *file, fc_err *err) { return s->vt->backup(s, file, err); }
@@ -85,18 +110,11 @@ int fc_db_end(fc_db *db, int *rc, fc_err *err)
 
 int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...)
 {
-	fc_stmt *s;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = db->vt->query(db, &s, err, sql, fmt, ap);
+	int rc = vexec(db, err, sql, fmt, ap);
 	va_end(ap);
-	if (rc)
-		return rc;
-	int r;
-	while ((r = s->vt->step(s, err)) == 1)
-		;
-	s->vt->done(s);
-	return r < 0 ? r : 0;
+	return rc;
 }
 
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)

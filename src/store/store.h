@@ -81,6 +81,10 @@ void fc_db_rollback(fc_db *db);           /* ends the transaction */
  * rolls back. Returns *rc. Convenient at a function's `out:` label. */
 int fc_db_end(fc_db *db, int *rc, fc_err *err);
 
+/* One statement in a write transaction of its own (committed when it
+ * succeeds); *changes, unless NULL, gets the rows it changed. */
+int fc_store_write(fc_store *s, int64_t *changes, fc_err *err, const char *sql, const char *fmt, ...);
+
 /* Runs a statement that returns no rows we need. */
 int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...);
 /* Runs a query; iterate with fc_stmt_next, then fc_stmt_done. */
