@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <stdio.h>
 
 int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash,
 		   int *status, char **body, fc_err *err)
@@ -46,27 +46,32 @@ int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *rout
 			"INSERT INTO idempotency(user_id,key,route,request_hash,status,body,created_at) "
 			"VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			"ItttitI", user_id, key, route, request_hash, status, body, fc_clock_now());
-	if (!rc)
-		rc = fc_db_exec(db, err, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
 	return fc_db_end(db, &rc, err);
+}
+
+/* The claim's name: "idem:<user>:<key>". NULL when out of memory. */
+static char *claim_name(int64_t user_id, const char *key)
+{
+	char *name = NULL;
+	return asprintf(&name, "idem:%lld:%s", (long long)user_id, key) < 0 ? NULL : name;
 }
 
 int fc_idem_claim(fc_store *s, int64_t user_id, const char *key, fc_err *err)
 {
-	/* wall clock, not fc_clock_now: staleness is about processes dying, and
-	 * the test clock jumps */
-	int64_t now = (int64_t)time(NULL), claimed = 0;
-	int rc = fc_store_write(s, &claimed, err,
-				"INSERT INTO idempotency_claims(user_id,key,claimed_at) VALUES(?,?,?) ON CONFLICT(user_id,key) "
-				"DO UPDATE SET claimed_at=excluded.claimed_at WHERE idempotency_claims.claimed_at < ?",
-				"ItII", user_id, key, now, now - FC_IDEM_CLAIM_SECONDS);
-	return rc ? rc : claimed == 1 ? 0 : FC_ECONFLICT;
+	char *name = claim_name(user_id, key);
+	if (!name)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = fc_store_claim(s, name, err);
+	free(name);
+	return rc;
 }
 
 void fc_idem_unclaim(fc_store *s, int64_t user_id, const char *key)
 {
-	/* on failure the claim lapses after FC_IDEM_CLAIM_SECONDS */
-	fc_store_write(s, NULL, NULL, "DELETE FROM idempotency_claims WHERE user_id=? AND key=?", "It", user_id, key);
+	char *name = claim_name(user_id, key);
+	if (name)
+		fc_store_unclaim(s, name);
+	free(name);
 }
 
 static _Thread_local struct {

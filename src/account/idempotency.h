@@ -13,17 +13,12 @@
  * FC_ECONFLICT (422-worthy) when the key was used for a different request. */
 int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash,
 		   int *status, char **body, fc_err *err);
-/* Stores the answer and gives up the request's claim, in one transaction. */
 int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *route,
 		 const char *request_hash, int status, const char *body, fc_err *err);
 
-/* A claim on (user, key) while its request runs, held in the database so
- * that servers sharing it see each other's: 0 when the caller now holds it,
- * FC_ECONFLICT when another request does. A claim older than
- * FC_IDEM_CLAIM_SECONDS (wall clock) is a dead server's and is taken over.
- * fc_idem_save ends the claim; fc_idem_unclaim ends it without an answer
- * (the request failed). */
-#define FC_IDEM_CLAIM_SECONDS 60
+/* A claim on (user, key) while its request runs (fc_store_claim: seen by
+ * every server sharing the database): 0 when the caller now holds it,
+ * FC_ECONFLICT when another request does. fc_idem_unclaim gives it up. */
 int fc_idem_claim(fc_store *s, int64_t user_id, const char *key, fc_err *err);
 void fc_idem_unclaim(fc_store *s, int64_t user_id, const char *key);
 

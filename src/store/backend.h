@@ -52,6 +52,8 @@ struct fc_store_vt {
 	 * store.h's callers pass as string literals. */
 	int (*exec_text)(fc_db *db, const char *sql, fc_err *err);
 	int (*query_text)(fc_db *db, fc_stmt **out, const char *sql, fc_err *err);
+	int (*claim)(fc_store *s, const char *name, fc_err *err);
+	void (*unclaim)(fc_store *s, const char *name);
 };
 
 int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err);

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 extern char **environ;
 
@@ -358,11 +359,9 @@ static void drop_idle(pg_store *s)
 	}
 }
 
-static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
+/* Starts a transaction with begin (one round trip) on a pooled connection. */
+static int begin_with(pg_store *s, const char *begin, int write, fc_db **out, fc_err *err)
 {
-	pg_store *s = (pg_store *)base;
-	const char *begin = mode == FC_DB_WRITE ? "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")"
-						: "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	for (int attempt = 0;; attempt++) {
 		pthread_mutex_lock(&s->pool_mu);
 		pg_db *db = s->free_list;
@@ -372,7 +371,7 @@ static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 		int rc;
 		if (!db && (rc = open_conn(s, &db, err)))
 			return rc;
-		db->write = mode == FC_DB_WRITE;
+		db->write = write;
 		db->changes = 0;
 		db->began_ns = fc_clock_mono_ns();
 		PGresult *r = PQexec(db->conn, begin);
@@ -398,6 +397,13 @@ static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 		close_conn(db);
 		return rc;
 	}
+}
+
+static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
+{
+	if (mode == FC_DB_WRITE)
+		return begin_with((pg_store *)base, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", 1, out, err);
+	return begin_with((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, out, err);
 }
 
 static int pg_commit(fc_db *base, fc_err *err)
@@ -630,7 +636,10 @@ static int migrate(pg_store *s, fc_err *err)
 	rc = run(db,
 		 "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK "); "
 		 "CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
-		 "applied_at BIGINT NOT NULL); COMMIT",
+		 "applied_at BIGINT NOT NULL); "
+		 /* fc_store_claim's rows: no WAL, and gone after a crash, as claims should be */
+		 "CREATE UNLOGGED TABLE IF NOT EXISTS store_claims(name TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL); "
+		 "COMMIT",
 		 err, "migrations");
 	for (size_t i = 0; !rc && i < fc_pg_migrations_count; i++) {
 		const fc_embedded *m = &fc_pg_migrations[i];
@@ -794,6 +803,33 @@ static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *er
 	return 0;
 }
 
+/* Claims are rows of store_claims, written outside the write lock (an
+ * upsert is atomic on its own) in READ COMMITTED, where a concurrent claim
+ * of the same name waits for the other's commit instead of failing. */
+static int pg_claim(fc_store *base, const char *name, fc_err *err)
+{
+	int64_t now = (int64_t)time(NULL);
+	fc_db *db;
+	int rc = begin_with((pg_store *)base, "BEGIN", 0, &db, err);
+	if (rc)
+		return rc;
+	rc = fc_db_exec(db, err,
+			"INSERT INTO store_claims(name,claimed_at) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
+			"claimed_at=excluded.claimed_at WHERE store_claims.claimed_at < ?",
+			"tII", name, now, now - FC_STORE_CLAIM_SECONDS);
+	int64_t claimed = rc ? 0 : fc_db_changes(db);
+	return fc_db_end(db, &rc, err) ? rc : claimed == 1 ? 0 : FC_ECONFLICT;
+}
+
+static void pg_unclaim(fc_store *base, const char *name)
+{
+	fc_db *db;
+	if (begin_with((pg_store *)base, "BEGIN", 0, &db, NULL))
+		return; /* the claim lapses after FC_STORE_CLAIM_SECONDS */
+	int rc = fc_db_exec(db, NULL, "DELETE FROM store_claims WHERE name=?", "t", name);
+	fc_db_end(db, &rc, NULL);
+}
+
 static const fc_store_vt VT = {
 	.name = "postgres",
 	.close = pg_close,
@@ -815,4 +851,6 @@ static const fc_store_vt VT = {
 	.done = pg_done,
 	.exec_text = pg_exec_text,
 	.query_text = pg_query_text,
+	.claim = pg_claim,
+	.unclaim = pg_unclaim,
 };

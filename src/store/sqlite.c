@@ -65,9 +65,18 @@ struct sq_db {
 	int ncache;
 };
 
+/* A claim (fc_store_claim): one server process owns the database file, so a
+ * list in memory is shared by everything that can run a request on it. */
+typedef struct sq_claim {
+	char *name;
+	struct sq_claim *next;
+} sq_claim;
+
 struct sq_store {
 	fc_store base;
 	char path[1024];
+	pthread_mutex_t claim_mu;
+	sq_claim *claims;
 	pthread_mutex_t pool_mu;
 	sq_db *free_list;
 	int applied;
@@ -216,6 +225,7 @@ int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err)
 	s->base.vt = &VT;
 	snprintf(s->path, sizeof s->path, "%s/faircrowd.db", dir);
 	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_mutex_init(&s->claim_mu, NULL);
 	pthread_mutex_init(&s->group_mu, NULL);
 	pthread_mutex_init(&s->sync_mu, NULL);
 	s->wal_fd = -1;
@@ -244,6 +254,13 @@ static void sq_close(fc_store *base)
 			sqlite3_exec(s->writer->h, "COMMIT", NULL, NULL, NULL);
 		close_conn(s->writer);
 	}
+	while (s->claims) {
+		sq_claim *c = s->claims;
+		s->claims = c->next;
+		free(c->name);
+		free(c);
+	}
+	pthread_mutex_destroy(&s->claim_mu);
 	pthread_mutex_destroy(&s->group_mu);
 	pthread_mutex_destroy(&s->sync_mu);
 	if (s->wal_fd >= 0)
@@ -725,6 +742,46 @@ static int sq_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *er
 	return 0;
 }
 
+static int sq_claim_name(fc_store *base, const char *name, fc_err *err)
+{
+	sq_store *s = (sq_store *)base;
+	int rc = 0;
+	pthread_mutex_lock(&s->claim_mu);
+	for (sq_claim *c = s->claims; c && !rc; c = c->next)
+		if (!strcmp(c->name, name))
+			rc = FC_ECONFLICT;
+	if (!rc) {
+		sq_claim *c = malloc(sizeof *c);
+		char *copy = strdup(name);
+		if (!c || !copy) {
+			free(c);
+			free(copy);
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		} else {
+			c->name = copy;
+			c->next = s->claims;
+			s->claims = c;
+		}
+	}
+	pthread_mutex_unlock(&s->claim_mu);
+	return rc;
+}
+
+static void sq_unclaim(fc_store *base, const char *name)
+{
+	sq_store *s = (sq_store *)base;
+	pthread_mutex_lock(&s->claim_mu);
+	for (sq_claim **p = &s->claims; *p; p = &(*p)->next)
+		if (!strcmp((*p)->name, name)) {
+			sq_claim *c = *p;
+			*p = c->next;
+			free(c->name);
+			free(c);
+			break;
+		}
+	pthread_mutex_unlock(&s->claim_mu);
+}
+
 static const fc_store_vt VT = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -746,4 +803,6 @@ static const fc_store_vt VT = {
 	.done = sq_done,
 	.exec_text = sq_exec_text,
 	.query_text = sq_query_text,
+	.claim = sq_claim_name,
+	.unclaim = sq_unclaim,
 };

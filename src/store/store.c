@@ -76,6 +76,9 @@ int fc_store_write(fc_store *s, int64_t *changes, fc_err *err, const char *sql, 
 	return fc_db_end(db, &rc, err);
 }
 
+int fc_store_claim(fc_store *s, const char *name, fc_err *err) { return s->vt->claim(s, name, err); }
+void fc_store_unclaim(fc_store *s, const char *name) { s->vt->unclaim(s, name); }
+
 int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err)
 {
 	int64_t claimed = 0;

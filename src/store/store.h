@@ -62,6 +62,16 @@ int fc_store_backup(fc_store *s, const char *file, fc_err *err);
 /* Bytes on disk of the database and its WAL (PostgreSQL: pg_database_size). */
 int64_t fc_store_size_bytes(fc_store *s);
 
+/* Claims name for the caller while one request runs: 0 when the caller now
+ * holds it, FC_ECONFLICT when another request does — on SQLite any thread
+ * of this process (one server owns a database file), on PostgreSQL any
+ * server sharing the database (a row of an UNLOGGED table: a claim needs no
+ * durability, and one older than FC_STORE_CLAIM_SECONDS is a dead server's
+ * and is taken over). fc_store_unclaim gives it up. */
+#define FC_STORE_CLAIM_SECONDS 60
+int fc_store_claim(fc_store *s, const char *name, fc_err *err);
+void fc_store_unclaim(fc_store *s, const char *name);
+
 /* Claims tick number `tick` of the scheduled job `name` for this process:
  * 1 when it is ours to run (no server claimed it or a later one), 0 when
  * another server (or this one) already has, <0 on error. Ticks only move

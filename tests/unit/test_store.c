@@ -243,6 +243,29 @@ Test(store, a_job_tick_is_claimed_once)
 	fc_store_close(other);
 }
 
+/* A claim is held once until given up; on PostgreSQL across servers. */
+Test(store, a_claim_is_held_once)
+{
+	fc_err e = {0};
+	cr_expect_eq(fc_store_claim(S, "idem:1:k", &e), 0, "%s", e.msg);
+	cr_expect_eq(fc_store_claim(S, "idem:1:k", &e), FC_ECONFLICT);
+	cr_expect_eq(fc_store_claim(S, "idem:2:k", &e), 0, "another name");
+	if (*database) {
+		fc_store *other;
+		cr_assert_eq(fc_store_open(&other, dir, &e), 0, "%s", e.msg);
+		cr_expect_eq(fc_store_claim(other, "idem:1:k", &e), FC_ECONFLICT, "held by the other server");
+		fc_store_unclaim(S, "idem:1:k");
+		cr_expect_eq(fc_store_claim(other, "idem:1:k", &e), 0, "%s", e.msg);
+		fc_store_unclaim(other, "idem:1:k");
+		fc_store_close(other);
+	} else {
+		fc_store_unclaim(S, "idem:1:k");
+	}
+	cr_expect_eq(fc_store_claim(S, "idem:1:k", &e), 0, "given up, it can be claimed again");
+	fc_store_unclaim(S, "idem:1:k");
+	fc_store_unclaim(S, "idem:2:k");
+}
+
 static void *writer(void *arg)
 {
 	for (int i = 0; i < 50; i++) {
