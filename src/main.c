@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "money/cli.h"
 #include "quality/cli.h"
+#include "wiring.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faircrowd: cannot initialise libsodium\n");
 		return 1;
 	}
+	fc_wire();
 	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
 		if (!strcmp(argv[1], COMMANDS[i].name))
 			return COMMANDS[i].fn(argc - 1, argv + 1);

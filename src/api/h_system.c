@@ -3,7 +3,7 @@
 #include "core/clock.h"
 #include "core/embed.h"
 #include "http/metrics.h"
-#include "work/jobs.h"
+#include "events/jobs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -135,8 +135,9 @@ void h_admin_clock(fc_req *r)
 		return;
 	}
 	char ts[32];
-	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
+	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
 					"jobs", "leases_expired", (json_int_t)rep.leases_expired,
 					"auto_approved", (json_int_t)rep.auto_approved, "pay_floor_topups",
-					(json_int_t)rep.pay_floor_topups));
+					(json_int_t)rep.pay_floor_topups, "outbox_delivered",
+					(json_int_t)rep.outbox_delivered));
 }

@@ -93,4 +93,10 @@ void h_uploads_patch(fc_req *r);
 void h_uploads_delete(fc_req *r);
 void h_uploads_attach(fc_req *r);
 
+/* h_webhooks.c */
+void h_webhooks_create(fc_req *r);
+void h_webhooks_list(fc_req *r);
+void h_webhooks_delete(fc_req *r);
+void h_webhooks_deliveries(fc_req *r);
+
 #endif
