@@ -216,6 +216,15 @@ void fc_lc_count_option(struct vctx *v, const struct fc_lc_control *k, size_t op
 /* The task's data for object o, or NULL. */
 const json_t *fc_lc_data_of(const struct vctx *v, const struct fc_lc_object *o);
 
+/* Every entry of arr (at path f) must be a string naming an option of k,
+ * called a noun in messages, or be listed in more (when not NULL; see
+ * fc_lc_listed); counts the options used. */
+void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const json_t *arr, const char *f,
+			 const char *noun, const json_t *more);
+/* Whether s is in a task's list of dynamic options (strings, or objects with
+ * "value" and nested "children"); anything but an array lists everything. */
+int fc_lc_listed(const json_t *list, const char *s);
+
 /* value[key] must list at least one option of k (the region's labels). */
 void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k,
 			    const json_t *value, const char *key);

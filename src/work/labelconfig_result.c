@@ -137,23 +137,30 @@ const json_t *fc_lc_data_of(const struct vctx *v, const struct fc_lc_object *o)
 	return v->data && o ? json_object_get(v->data, o->field) : NULL;
 }
 
-void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			    const json_t *value, const char *key)
+void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const json_t *arr, const char *f,
+			 const char *noun, const json_t *more)
 {
-	char f[FC_LC_PATH], fi[FC_LC_PATH];
-	const json_t *arr = fc_lc_need_list(v, value, base, key, "an array of label names",
-					    "a region needs at least one label", f);
+	char fi[FC_LC_PATH];
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		const char *s = fc_lc_string_at(v, arr, i, f, fi, "a string");
 		if (!s)
 			continue;
 		ptrdiff_t o = fc_lc_option_index(k, s);
-		if (o < 0)
-			fc_lc_fail(v, fi, "%s: \"%s\" is not a label of <%s name=\"%s\">.", fi, s, k->tag->name,
-				   k->name);
-		else
+		if (o >= 0)
 			fc_lc_count_option(v, k, (size_t)o);
+		else if (!more || !fc_lc_listed(more, s))
+			fc_lc_fail(v, fi, "%s: \"%s\" is not a %s of <%s name=\"%s\">.", fi, s, noun, k->tag->name,
+				   k->name);
 	}
+}
+
+void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k,
+			    const json_t *value, const char *key)
+{
+	char f[FC_LC_PATH];
+	const json_t *arr = fc_lc_need_list(v, value, base, key, "an array of label names",
+					    "a region needs at least one label", f);
+	fc_lc_check_options(v, k, arr, f, "label", NULL);
 }
 
 static const struct fc_lc_control *control_named(const fc_labelconfig *c, const char *name)

@@ -122,6 +122,14 @@ void fc_lc_check_polygon(struct vctx *v, const char *base, const struct fc_lc_co
 	}
 }
 
+static int is_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
 /* JavaScript string length: code points above U+FFFF take two units. */
 static size_t utf16_length(const char *s, size_t bytes)
 {
@@ -264,8 +272,11 @@ void fc_lc_check_paragraph_span(struct vctx *v, const char *base, const struct f
 	check_inner_offsets(v, base, value);
 }
 
-static int dynamic_has(const json_t *list, const char *s)
+int fc_lc_listed(const json_t *list, const char *s)
 {
+	/* Options listed in the task are only known when its data is. */
+	if (!json_is_array(list))
+		return 1;
 	size_t i;
 	const json_t *e;
 	json_array_foreach(list, i, e) {
@@ -275,7 +286,7 @@ static int dynamic_has(const json_t *list, const char *s)
 		if (val && !strcmp(val, s))
 			return 1;
 		const json_t *kids = json_is_object(e) ? json_object_get(e, "children") : NULL;
-		if (json_is_array(kids) && dynamic_has(kids, s))
+		if (json_is_array(kids) && fc_lc_listed(kids, s))
 			return 1;
 	}
 	return 0;
@@ -285,39 +296,21 @@ void fc_lc_check_choices(struct vctx *v, const char *base, const struct fc_lc_co
 			 const struct fc_lc_object *obj, const json_t *value)
 {
 	(void)obj;
-	char f[FC_LC_PATH], fi[FC_LC_PATH];
+	char f[FC_LC_PATH];
 	const json_t *arr = fc_lc_need_list(v, value, base, "choices", "an array of choices",
 					    "pick at least one choice", f);
-	if (!arr)
-		return;
-	if (k->choice != CHOICE_MULTIPLE && json_array_size(arr) > 1)
-		fc_lc_fail(v, f, "<Choices name=\"%s\"> takes exactly one choice; %s has %zu.", k->name, f,
-			   json_array_size(arr));
-	const json_t *dyn = NULL;
-	if (k->dynamic_field && v->data)
-		dyn = json_object_get(v->data, k->dynamic_field);
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		const char *str = fc_lc_string_at(v, arr, i, f, fi, "a string");
-		if (!str)
-			continue;
-		ptrdiff_t o = fc_lc_option_index(k, str);
-		if (o >= 0) {
-			fc_lc_count_option(v, k, (size_t)o);
-			continue;
-		}
-		/* Options listed in the task are only known when its data is. */
-		if (k->dynamic_field && (!json_is_array(dyn) || dynamic_has(dyn, str)))
-			continue;
-		fc_lc_fail(v, fi, "%s: \"%s\" is not a choice of <Choices name=\"%s\">.", fi, str, k->name);
+	size_t n = json_array_size(arr);
+	if (k->choice != CHOICE_MULTIPLE && n > 1)
+		fc_lc_fail(v, f, "<Choices name=\"%s\"> takes exactly one choice; %s has %zu.", k->name, f, n);
+	/* Dynamic choices accept what the task lists, and anything when the
+	 * task's data is not known. */
+	const json_t *listed = NULL;
+	if (k->dynamic_field) {
+		listed = v->data ? json_object_get(v->data, k->dynamic_field) : NULL;
+		if (!listed)
+			listed = json_null();
 	}
-}
-
-static int is_blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
+	fc_lc_check_options(v, k, arr, f, "choice", listed);
 }
 
 void fc_lc_check_textarea(struct vctx *v, const char *base, const struct fc_lc_control *k,
@@ -326,12 +319,11 @@ void fc_lc_check_textarea(struct vctx *v, const char *base, const struct fc_lc_c
 	(void)obj;
 	char f[FC_LC_PATH], fi[FC_LC_PATH];
 	const json_t *arr = fc_lc_need_list(v, value, base, "text", "an array of strings", "write some text", f);
-	if (!arr)
-		return;
-	if (k->max_submissions && json_array_size(arr) > (size_t)k->max_submissions)
-		fc_lc_fail(v, f, "%s has %zu texts; <TextArea name=\"%s\"> accepts at most %ld.", f,
-			   json_array_size(arr), k->name, k->max_submissions);
-	for (size_t i = 0; i < json_array_size(arr); i++) {
+	size_t n = json_array_size(arr);
+	if (k->max_submissions && n > (size_t)k->max_submissions)
+		fc_lc_fail(v, f, "%s has %zu texts; <TextArea name=\"%s\"> accepts at most %ld.", f, n, k->name,
+			   k->max_submissions);
+	for (size_t i = 0; i < n; i++) {
 		const char *s = fc_lc_string_at(v, arr, i, f, fi, "a string");
 		if (s && is_blank(s))
 			fc_lc_fail(v, fi, "%s is empty; write some text.", fi);
