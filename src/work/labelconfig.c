@@ -199,9 +199,10 @@ static void list_words(const char *const *words, char *buf, size_t n)
 				words[i]);
 }
 
+/* The rule for attribute name in rules; NULL when name is NULL or absent. */
 static const struct fc_lc_attr *attr_rule(const struct fc_lc_attr *rules, const char *name)
 {
-	for (; rules && rules->name; rules++)
+	for (; name && rules && rules->name; rules++)
 		if (!strcmp(rules->name, name))
 			return rules;
 	return NULL;
@@ -226,8 +227,9 @@ static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *
 			break;
 		case A_NUMBER: {
 			struct fc_lc_bound *b = at;
-			const struct fc_lc_attr *floor = attr_rule(rules, r->not_below ? r->not_below : "");
-			const struct fc_lc_bound *fb = floor ? (const void *)((const char *)k + floor->offset) : NULL;
+			const struct fc_lc_attr *floor = attr_rule(rules, r->not_below);
+			const struct fc_lc_bound *fb =
+				floor ? (const struct fc_lc_bound *)((const char *)k + floor->offset) : NULL;
 			if ((rc = parse_double(p, n, r->name, b)))
 				break;
 			if (fb && fb->set && b->set && fb->value > b->value)
