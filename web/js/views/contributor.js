@@ -1,8 +1,7 @@
 // Contributor screens: the project board, a project's page (instructions and
 // consent) and "My work" (submissions and earnings).
-import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors } from '../dom.js';
+import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
 import { get, post } from '../api.js';
-import { markdown } from '../markdown.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
 import { pct, pausedBox, myQualityCard } from './quality.js';
@@ -47,7 +46,7 @@ export async function projectView(ctx) {
   ctx.main.append(page);
   if (p.status !== 'live') page.append(h('p', { class: 'notice' }, 'This project is not taking work right now.'));
   const instr = h('div', { class: 'card prose instructions' });
-  instr.innerHTML = markdown(p.instructions || '_No instructions._');
+  setProse(instr, p.instructions_html, 'No instructions.');
   page.append(h('h2', null, 'Instructions'), instr);
   const words = p.kind === 'collection' ? MEDIA_WORDS[(p.collect && p.collect.media) || 'audio'] : null;
   const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, words ? words.start : 'Start working');
@@ -67,7 +66,7 @@ export async function projectView(ctx) {
     if (consent && !consent.accepted_at) {
       const box = h('div', { class: 'card consent' });
       const text = h('div', { class: 'prose consent-text', tabindex: '0' });
-      text.innerHTML = markdown(consent.text);
+      setProse(text, consent.text_html);
       const agree = h('button', { type: 'button', class: 'btn primary' }, 'I agree');
       agree.addEventListener('click', async () => {
         agree.disabled = true;

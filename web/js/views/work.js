@@ -1,9 +1,8 @@
 // The work screen: lease a task, show it beside the instructions, time the
 // active work, autosave a draft, submit (idempotent, retried) or skip, and
 // go straight on to the next task.
-import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
+import { h, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { get, post, api } from '../api.js';
-import { markdown } from '../markdown.js';
 import { Annotator } from '../annotate/annotator.js';
 import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
@@ -181,7 +180,7 @@ export async function workView(ctx) {
   const timerState = h('span', { class: 'timer-state' });
   const countEl = h('span', { class: 'muted' });
   const instr = h('div', { class: 'prose' });
-  instr.innerHTML = markdown(project.instructions || '_No instructions._');
+  setProse(instr, project.instructions_html, 'No instructions.');
   const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
   const taskHost = h('div', { class: 'work-task' });
   const problems = h('div', { class: 'problems', role: 'alert', hidden: true });
