@@ -4,7 +4,7 @@
 // and the server's checks show at once; submit (idempotent, retried); next.
 import { h, s, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { api, post, upload } from '../api.js';
-import { ActiveTimer, readJSON, writeJSON } from './work.js';
+import { ActiveTimer, readJSON, writeJSON } from './shared.js';
 
 const leaseKey = (pid) => `fc-lease-${pid}`;
 

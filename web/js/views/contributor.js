@@ -4,7 +4,8 @@ import { h, clear, money, duration, when, toast, field, toMinor, toMajor, random
 import { get, post } from '../api.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
-import { pct, pausedBox, myQualityCard } from './quality.js';
+import { pausedBox, myQualityCard } from './quality.js';
+import { pct, stat } from './shared.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -335,8 +336,4 @@ export async function myWorkView(ctx) {
         h('thead', null, h('tr', null, ['When', 'What', 'Moved', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, ledgerRows(earn.entries)))));
   }
-}
-
-export function stat(label, value, note) {
-  return h('div', { class: 'stat card' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), note ? h('div', { class: 'stat-note muted' }, note) : null);
 }
