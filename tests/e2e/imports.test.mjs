@@ -19,17 +19,22 @@ test('web/ has no import cycle and no import of a missing file', () => {
   for (const v of ['contributor', 'collect', 'quality', 'work']) assert.ok(graph.get(`js/views/${v}.js`).includes('js/views/shared.js'), v);
 });
 
-function tree(files) {
+/** checkImports over a temporary folder holding files ({path: source}). */
+function checkTree(files) {
   const root = mkdtempSync(join(tmpdir(), 'fc-imports-'));
-  for (const [name, src] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), src);
+  try {
+    for (const [name, src] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), src);
+    }
+    return checkImports(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  return root;
 }
 
 test('the checker finds direct, indirect and re-export cycles, and missing files', () => {
-  const root = tree({
+  const { cycles, unresolved } = checkTree({
     'app.js': "import { a } from './js/a.js';\n",
     'js/a.js': "import {\n  b,\n  c,\n} from './b.js';\nexport const a = 1;\n",
     'js/b.js': "// import { x } from './a.js'; is a comment\nexport * from '/js/c.js';\nexport const b = 2;\n",
@@ -37,28 +42,18 @@ test('the checker finds direct, indirect and re-export cycles, and missing files
     'js/d.js': "import { d } from './d.js';\nimport { z } from './gone.js';\nimport lib from 'some-package';\n",
     'js/e.js': "export function f() {\n  return import('./a.js');\n}\n",
   });
-  try {
-    const { cycles, unresolved } = checkImports(root);
-    assert.deepEqual(cycles.map((c) => c.join(' → ')).sort(), ['js/a.js → js/b.js → js/c.js → js/a.js', 'js/d.js → js/d.js']);
-    assert.deepEqual(unresolved, [{ from: 'js/d.js', spec: './gone.js' }]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  assert.deepEqual(cycles.map((c) => c.join(' → ')).sort(), ['js/a.js → js/b.js → js/c.js → js/a.js', 'js/d.js → js/d.js']);
+  assert.deepEqual(unresolved, [{ from: 'js/d.js', spec: './gone.js' }]);
 });
 
 test('an acyclic tree passes', () => {
-  const root = tree({
+  const { cycles, unresolved, graph } = checkTree({
     'app.js': "import { a } from './js/a.js';\nimport { b } from './js/b.js';\n",
     'js/a.js': "import { s } from './shared.js';\nexport const a = s;\n",
     'js/b.js': "import { s } from './shared.js';\nimport { a } from './a.js';\nexport const b = s + a;\n",
     'js/shared.js': 'export const s = 1;\n',
   });
-  try {
-    const { cycles, unresolved, graph } = checkImports(root);
-    assert.deepEqual(cycles, []);
-    assert.deepEqual(unresolved, []);
-    assert.deepEqual(graph.get('js/b.js'), ['js/shared.js', 'js/a.js']);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  assert.deepEqual(cycles, []);
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(graph.get('js/b.js'), ['js/shared.js', 'js/a.js']);
 });
