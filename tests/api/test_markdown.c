@@ -19,7 +19,8 @@ TestSuite(markdown, .init = up, .fini = down, .timeout = 60);
 
 static const char INSTRUCTIONS[] = "# What to do\n\n- Draw a **box** around each car.\n- Press `Del` to remove one.\n\n"
 				   "<script>alert(1)</script>\n\n[help](javascript:alert(1))";
-static const char INSTRUCTIONS_HTML[] = "<h2>What to do</h2>\n<ul>\n<li>Draw a <strong>box</strong> around each car.</li>\n"
+static const char INSTRUCTIONS_HTML[] = "<h2>What to do</h2>\n<ul>\n"
+					"<li>Draw a <strong>box</strong> around each car.</li>\n"
 					"<li>Press <code>Del</code> to remove one.</li>\n</ul>\n"
 					"<!-- raw HTML omitted -->\n<p><a href=\"\">help</a></p>\n";
 
@@ -59,7 +60,8 @@ Test(markdown, project_json_carries_instructions_html)
 		"version", "v1");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	static const char CONSENT_HTML[] =
-		"<p>I agree that my labels may <!-- raw HTML omitted -->train<!-- raw HTML omitted --> <strong>models</strong>.</p>\n";
+		"<p>I agree that my labels may <!-- raw HTML omitted -->train<!-- raw HTML omitted --> "
+		"<strong>models</strong>.</p>\n";
 	cr_expect_str_eq(jstr(r.json, "text_html"), CONSENT_HTML);
 	res_free(&r);
 	r = api(&S, "GET", path, REQ, NULL);
