@@ -52,6 +52,8 @@ SPEC = {
                      body={"text": "string", "version": "string"}),
     "consent_get": S(summary="The current consent document and whether you accepted it", tag="consent"),
     "consent_accept": S(summary="Accept a consent version", tag="consent", body={"version": "string"}),
+    "markdown_preview": S(summary="Render Markdown (at most 100,000 bytes) to safe HTML, as instructions_html and consent text_html are rendered", tag="projects",
+                          body={"markdown": "string"}),
     "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),

@@ -37,6 +37,9 @@ void h_consent_put(fc_req *r);
 void h_consent_get(fc_req *r);
 void h_consent_accept(fc_req *r);
 
+/* h_markdown.c */
+void h_markdown(fc_req *r);
+
 /* h_tasks.c */
 void h_tasks_import(fc_req *r);
 void h_tasks_list(fc_req *r);

@@ -35,6 +35,7 @@ const fc_route fc_routes[] = {
 	{"PUT", "/api/v1/projects/{id}/consent", h_consent_put, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_put"},
 	{"GET", "/api/v1/projects/{id}/consent", h_consent_get, FC_AUTH_USER, FC_BODY_NONE, 0, "consent_get"},
 	{"POST", "/api/v1/projects/{id}/consent/accept", h_consent_accept, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_accept"},
+	{"POST", "/api/v1/markdown", h_markdown, FC_AUTH_USER, FC_BODY_JSON, 1 * MB, "markdown_preview"},
 	/* tasks */
 	{"POST", "/api/v1/projects/{id}/tasks", h_tasks_import, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_SPOOL, 0, "tasks_import"},
 	{"GET", "/api/v1/projects/{id}/tasks", h_tasks_list, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_list"},

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "events/events.h"
+#include "markup/markdown.h"
 #include "work/collect.h"
 #include "work/labelconfig.h"
 
@@ -60,6 +61,8 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "kind", json_string(fc_stmt_text(st, 2)));
 	json_object_set_new(p, "title", json_string(fc_stmt_text(st, 3)));
 	json_object_set_new(p, "instructions", json_string(fc_stmt_text(st, 4)));
+	/* rendered here so every client shows the same safe HTML (markup/markdown.h) */
+	json_object_set_new(p, "instructions_html", fc_markdown_json(fc_stmt_text(st, 4)));
 	json_object_set_new(p, "label_config",
 			    fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5)));
 	json_object_set_new(p, "collect", fc_stmt_json(st, 6));
@@ -669,9 +672,10 @@ int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *tex
 	if (!rc)
 		rc = fc_db_exec(db, err, "UPDATE projects SET consent_version=?, updated_at=? WHERE id=?", "tII", version, now, id);
 	char ts[32];
-	if (!rc)
-		*out = json_pack("{s:I,s:s,s:s,s:s}", "project_id", (json_int_t)id, "version", version, "text", text,
-				 "created_at", fc_clock_format(now, ts, sizeof ts));
+	if (!rc && !(*out = json_pack("{s:I,s:s,s:s,s:o,s:s}", "project_id", (json_int_t)id, "version", version, "text",
+				      text, "text_html", fc_markdown_json(text), "created_at",
+				      fc_clock_format(now, ts, sizeof ts))))
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -694,11 +698,13 @@ int fc_consent_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32], ta[32];
-		*out = json_pack("{s:I,s:s,s:s,s:s,s:o}", "project_id", (json_int_t)id, "version", fc_stmt_text(st, 0),
-				 "text", fc_stmt_text(st, 1), "created_at", fc_clock_format(fc_stmt_int(st, 2), ts, sizeof ts),
-				 "accepted_at",
+		*out = json_pack("{s:I,s:s,s:s,s:o,s:s,s:o}", "project_id", (json_int_t)id, "version", fc_stmt_text(st, 0),
+				 "text", fc_stmt_text(st, 1), "text_html", fc_markdown_json(fc_stmt_text(st, 1)), "created_at",
+				 fc_clock_format(fc_stmt_int(st, 2), ts, sizeof ts), "accepted_at",
 				 fc_stmt_isnull(st, 3) ? json_null()
 						       : json_string(fc_clock_format(fc_stmt_int(st, 3), ta, sizeof ta)));
+		if (!*out)
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	} else {
 		rc = fc_err_set(err, FC_ENOTFOUND, "no_consent", NULL, "This project has no consent document.");
 	}
