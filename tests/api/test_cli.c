@@ -9,12 +9,7 @@
 #include <sys/wait.h>
 
 static srv S;
-static char REQ[64];
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-}
+static void up(void) { suite_with_users(&S, 0); }
 static void down(void) { srv_stop(&S); }
 TestSuite(cli, .init = up, .fini = down, .timeout = 120);
 
@@ -61,7 +56,7 @@ Test(cli, usage_errors_exit_2)
 
 Test(cli, import_and_export_against_the_live_data_folder)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "cli",
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli",
 		    "label_config", "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
 	cr_assert_eq(r.status, 201);
 	long long pid = jint(r.json, "id");
@@ -85,7 +80,7 @@ Test(cli, import_and_export_against_the_live_data_folder)
 	/* the server sees the CLI's tasks */
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "task_count"), 500);
 	res_free(&r);
 	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --data %s | wc -l", bin(), pid, S.dir), 0);
