@@ -14,10 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
-			     "<Choices name=\"sentiment\" toName=\"text\" choice=\"single\">"
-			     "<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>";
-
 /* ---- a webhook receiver ---- */
 
 #define MAX_HITS 64
@@ -147,14 +143,14 @@ static void expect_signed(const hit *h, const char *secret)
 /* ---- set-up ---- */
 
 static srv S;
-static char REQ[64], REQ2[64], C1[64];
+static char REQ2[64];
+#define REQ S.req
+#define C1 S.c[0]
 
 static void up_env(const char *const *env)
 {
-	srv_start_env(&S, env);
-	make_user(&S, "req@test.local", "requester", REQ);
+	suite_with_users_env(&S, env, 1);
 	make_user(&S, "req2@test.local", "requester", REQ2);
-	make_user(&S, "c1@test.local", "contributor", C1);
 }
 
 static void up(void) { up_env(NULL); }
@@ -164,27 +160,15 @@ static void down(void)
 	rx_stop();
 }
 
+/* A funded draft with ntasks tasks, reward 10. */
 static long long draft(int ntasks)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:[s]}", "title", "Events", "label_config",
-		    CONFIG, "reward", 10, "overlap", 1, "reject_reasons", "spam");
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char body[4096] = "", path[96];
-	for (int i = 0; i < ntasks; i++) {
-		char line[64];
-		snprintf(line, sizeof line, "{\"text\":\"item %d\"}\n", i);
-		strcat(body, line);
-	}
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 1000);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
+	long long pid = project_create(&S, REQ,
+				       json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Events", "label_config",
+						 SENTIMENT_CONFIG, "reward", 10, "overlap", 1, "reject_reasons", "spam"));
+	char body[4096];
+	project_import(&S, pid, REQ, ndjson_lines(body, sizeof body, "{\"text\":\"item %d\"}\n", ntasks));
+	project_fund(&S, pid, REQ, 1000);
 	return pid;
 }
 
@@ -201,15 +185,8 @@ static long long publish(long long pid, long expect)
 /* Leases a task as C1 and submits; returns the submit's answer. */
 static res lease_submit(long long pid, long long *aid)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	res r = api(&S, "POST", path, C1, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	*aid = jint(r.json, "id");
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", *aid);
-	return api(&S, "POST", path, C1, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "sentiment", "to_name",
-		   "text", "type", "choices", "value", "choices", "pos");
+	*aid = lease_ok(&S, pid, C1);
+	return submit_choice(&S, *aid, C1, "sentiment", "pos", NULL);
 }
 
 static long long money_field(long long pid, const char *field)
@@ -249,10 +226,7 @@ Test(events_rollback, failing_subscriber_leaves_no_submission_money_or_review)
 	cr_expect_eq(jint(r.json, "pending"), 0, "%s", r.body);
 	res_free(&r);
 	/* the assignment is still leased: the same submit fails the same way, not 409 */
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-	r = api(&S, "POST", path, C1, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "sentiment", "to_name",
-		"text", "type", "choices", "value", "choices", "pos");
+	r = submit_choice(&S, aid, C1, "sentiment", "pos", NULL);
 	cr_expect_eq(r.status, 500, "%s", r.body);
 	res_free(&r);
 }

@@ -139,6 +139,12 @@ Test(layering, the_folder_graph_has_no_cycle)
 	cr_expect_eq(found, 0, "an include cycle among src/ folders");
 }
 
+Test(layering, no_source_file_is_over_1000_lines)
+{
+	scan();
+	cr_expect_str_empty(too_long, "split these files:\n%s", too_long);
+}
+
 #define F(name) folder_index(name, strlen(name))
 
 Test(layering, the_checker_refuses_sideways_and_upward_arrows)
