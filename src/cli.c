@@ -9,7 +9,9 @@
 #include "money/money.h"
 #include "store/copy.h"
 #include "work/export.h"
-#include "work/jobs.h"
+#include "events/events.h"
+#include "events/jobs.h"
+#include "events/outbox.h"
 #include "work/task.h"
 
 #include <getopt.h>
@@ -70,6 +72,28 @@ static const char SERVE_HELP[] =
 	"The first line on stdout is 'listening on http://HOST:PORT'. When the database has no\n"
 	"users, FAIRCROWD_ADMIN_EMAIL and FAIRCROWD_ADMIN_PASSWORD create the first admin.\n";
 
+/* Tests prove that a failing subscriber rolls the publisher's whole write
+ * back: FAIRCROWD_TEST_FAIL_EVENT=KIND (honoured only with --test-clock)
+ * adds a handler that fails after every real one has run. */
+static int fail_on_purpose(fc_db *db, fc_event *ev, fc_err *err)
+{
+	return fc_err_set(err, FC_EIO, "injected_failure", NULL, "A test made the %s event's last subscriber fail.",
+			  fc_event_name(ev->kind));
+}
+
+static int inject_event_failure(void)
+{
+	const char *name = getenv("FAIRCROWD_TEST_FAIL_EVENT");
+	if (!name || !*name)
+		return 0;
+	int kind = fc_event_kind_named(name);
+	if (kind < 0 || fc_events_on(kind, "test: injected failure", fail_on_purpose)) {
+		fprintf(stderr, "faircrowd: FAIRCROWD_TEST_FAIL_EVENT: no event named '%s'\n", name);
+		return -1;
+	}
+	return 0;
+}
+
 int fc_cli_serve(int argc, char **argv)
 {
 	const char *listen = getenv("FAIRCROWD_LISTEN");
@@ -109,6 +133,8 @@ int fc_cli_serve(int argc, char **argv)
 	if (open_store(dir, &app.store))
 		return 1;
 	bootstrap_admin(app.store);
+	if (test_clock && inject_event_failure())
+		return 2;
 
 	/* handle signals synchronously: block them before threads start */
 	sigset_t set;
@@ -140,6 +166,8 @@ int fc_cli_serve(int argc, char **argv)
 		fc_store_close(app.store);
 		return 1;
 	}
+	if (fc_outbox_start(app.store))
+		fc_log(FC_LOG_ERROR, "outbox: cannot start its thread; deliveries wait for the scheduled jobs");
 	printf("listening on %s\n", fc_server_url(srv));
 	fflush(stdout);
 	if (demo) {
@@ -179,6 +207,7 @@ int fc_cli_serve(int argc, char **argv)
 	}
 	fc_log(FC_LOG_INFO, "shutting down: finishing requests in flight");
 	fc_server_stop(srv, 10000);
+	fc_outbox_stop();
 	fc_store_close(app.store);
 	fc_log(FC_LOG_INFO, "stopped cleanly");
 	fc_log_flush();

@@ -3,10 +3,26 @@
 #include "core/crypto.h"
 #include "money/cli.h"
 #include "quality/cli.h"
+#include "version.h"
+#include "wiring.h"
 
+#include <microhttpd.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* `faircrowd --version`: ours, then the versions of the libraries actually
+ * loaded (not the headers built against), which is what a bug report needs. */
+static int version(int argc, char **argv)
+{
+	if (strcmp(FC_VERSION_VCS, FC_VERSION))
+		printf("faircrowd %s (git %s)\n", FC_VERSION, FC_VERSION_VCS);
+	else
+		printf("faircrowd %s\n", FC_VERSION);
+	printf("SQLite %s\nlibmicrohttpd %s\n", sqlite3_libversion(), MHD_get_version());
+	return 0;
+}
 
 static const struct {
 	const char *name;
@@ -23,6 +39,7 @@ static const struct {
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
 	{"copy-db", fc_cli_copy_db, "copy an SQLite data folder into an empty PostgreSQL database"},
+	{"version", version, "print the version and the SQLite and libmicrohttpd versions"},
 };
 
 /* --database URL (or --database=URL) is taken out of argv wherever it stands
@@ -75,10 +92,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		puts("faircrowd 0.1.0");
-		return 0;
-	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return version(argc - 1, argv + 1);
 	if (take_database_option(&argc, argv)) {
 		fprintf(stderr, "faircrowd: --database needs a URL (postgres://user@host:port/dbname)\n");
 		return 2;
@@ -87,6 +102,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faircrowd: cannot initialise libsodium\n");
 		return 1;
 	}
+	fc_wire();
 	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
 		if (!strcmp(argv[1], COMMANDS[i].name))
 			return COMMANDS[i].fn(argc - 1, argv + 1);

@@ -52,6 +52,8 @@ SPEC = {
                      body={"text": "string", "version": "string"}),
     "consent_get": S(summary="The current consent document and whether you accepted it", tag="consent"),
     "consent_accept": S(summary="Accept a consent version", tag="consent", body={"version": "string"}),
+    "markdown_preview": S(summary="Render Markdown (at most 100,000 bytes) to safe HTML, as instructions_html and consent text_html are rendered", tag="projects",
+                          body={"markdown": "string"}),
     "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),
@@ -92,6 +94,11 @@ SPEC = {
     "qualification_retake": S(summary="Start the next attempt of a failed qualification test (new questions, per the retake policy)", tag="quality"),
     "quality_contributors": S(summary="Owner/reviewer: per contributor gold accuracy, agreement with consensus, Dawid-Skene accuracy, rejection rate, median time, pause (?control=)", tag="quality"),
     "quality_unpause": S(summary="Owner: lift a contributor's quality pause", tag="quality"),
+    "webhooks_create": S(summary="Owner: add a webhook (events delivered from the outbox, signed with the secret)",
+                         tag="webhooks", body={"url": "string", "events": "array", "secret": "string"}),
+    "webhooks_list": S(summary="Owner: the project's webhooks with delivery counts", tag="webhooks"),
+    "webhooks_delete": S(summary="Owner: delete a webhook (its undelivered items are given up)", tag="webhooks"),
+    "webhooks_deliveries": S(summary="Owner: the latest 50 deliveries of a webhook", tag="webhooks"),
 }
 
 def schema(t):

@@ -132,7 +132,7 @@ export async function render() {
   const params = path.match(route.re).slice(1);
   const ctx = {
     main, params, query: new URLSearchParams(location.search), user: session.user,
-    onLeave: (fn) => leaveHooks.push(fn), navigate, isCurrent: () => seq === renderSeq,
+    onLeave: (fn) => leaveHooks.push(fn), navigate, isCurrent: () => seq === renderSeq, setUser,
   };
   try {
     await route.view(ctx);

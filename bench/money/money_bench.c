@@ -22,7 +22,8 @@
 #include "money/money.h"
 #include "money/payout.h"
 #include "store/store.h"
-#include "work/jobs.h"
+#include "events/jobs.h"
+#include "wiring.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ static fc_store *open_store(const char *dir)
 {
 	fc_store *s;
 	fc_err e = {0};
+	fc_wire();
 	if (fc_store_open(&s, dir, &e))
 		die("open", e.msg);
 	return s;

@@ -37,6 +37,9 @@ void h_consent_put(fc_req *r);
 void h_consent_get(fc_req *r);
 void h_consent_accept(fc_req *r);
 
+/* h_markdown.c */
+void h_markdown(fc_req *r);
+
 /* h_tasks.c */
 void h_tasks_import(fc_req *r);
 void h_tasks_list(fc_req *r);
@@ -92,5 +95,11 @@ void h_uploads_head(fc_req *r);
 void h_uploads_patch(fc_req *r);
 void h_uploads_delete(fc_req *r);
 void h_uploads_attach(fc_req *r);
+
+/* h_webhooks.c */
+void h_webhooks_create(fc_req *r);
+void h_webhooks_list(fc_req *r);
+void h_webhooks_delete(fc_req *r);
+void h_webhooks_deliveries(fc_req *r);
 
 #endif

@@ -35,6 +35,7 @@ const fc_route fc_routes[] = {
 	{"PUT", "/api/v1/projects/{id}/consent", h_consent_put, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_put"},
 	{"GET", "/api/v1/projects/{id}/consent", h_consent_get, FC_AUTH_USER, FC_BODY_NONE, 0, "consent_get"},
 	{"POST", "/api/v1/projects/{id}/consent/accept", h_consent_accept, FC_AUTH_USER, FC_BODY_JSON, 0, "consent_accept"},
+	{"POST", "/api/v1/markdown", h_markdown, FC_AUTH_USER, FC_BODY_JSON, 1 * MB, "markdown_preview"},
 	/* tasks */
 	{"POST", "/api/v1/projects/{id}/tasks", h_tasks_import, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_SPOOL, 0, "tasks_import"},
 	{"GET", "/api/v1/projects/{id}/tasks", h_tasks_list, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_list"},
@@ -77,6 +78,11 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/projects/{id}/qualification/retake", h_qualification_retake, FC_AUTH_USER, FC_BODY_NONE, 0, "qualification_retake"},
 	{"GET", "/api/v1/projects/{id}/contributors", h_quality_contributors, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_contributors"},
 	{"POST", "/api/v1/projects/{id}/contributors/{user_id}/unpause", h_quality_unpause, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_unpause"},
+	/* webhooks, delivered from the outbox (h_webhooks.c) */
+	{"POST", "/api/v1/projects/{id}/webhooks", h_webhooks_create, FC_AUTH_USER, FC_BODY_JSON, 0, "webhooks_create"},
+	{"GET", "/api/v1/projects/{id}/webhooks", h_webhooks_list, FC_AUTH_USER, FC_BODY_NONE, 0, "webhooks_list"},
+	{"DELETE", "/api/v1/projects/{id}/webhooks/{webhook_id}", h_webhooks_delete, FC_AUTH_USER, FC_BODY_NONE, 0, "webhooks_delete"},
+	{"GET", "/api/v1/projects/{id}/webhooks/{webhook_id}/deliveries", h_webhooks_deliveries, FC_AUTH_USER, FC_BODY_NONE, 0, "webhooks_deliveries"},
 	/* resumable uploads (tus 1.0) */
 	{"OPTIONS", "/api/v1/uploads", h_uploads_options, FC_AUTH_NONE, FC_BODY_NONE, 0, "uploads_options"},
 	{"POST", "/api/v1/uploads", h_uploads_create, FC_AUTH_USER, FC_BODY_NONE, 0, "uploads_create"},

@@ -6,7 +6,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "media/media.h"
-#include "work/project.h"
+#include "access/access.h"
 
 #include <archive.h>
 #include <archive_entry.h>

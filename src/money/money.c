@@ -3,7 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/ledger.h"
-#include "work/project.h"
+#include "access/access.h"
 
 #include <errno.h>
 #include <math.h>

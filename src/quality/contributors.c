@@ -8,7 +8,7 @@
 #include "quality/answers.h"
 #include "quality/gold.h"
 #include "quality/qualtest.h"
-#include "work/project.h"
+#include "access/access.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,16 +20,6 @@
 static json_t *real_or_null(fc_stmt *st, int col)
 {
 	return fc_stmt_isnull(st, col) ? json_null() : json_real(fc_stmt_double(st, col));
-}
-
-void fc_quality_settings_json(fc_stmt *st, int col, json_t *p)
-{
-	json_object_set_new(p, "gold_threshold", real_or_null(st, col));
-	json_object_set_new(p, "gold_min_answers", json_integer(fc_stmt_int(st, col + 1)));
-	json_object_set_new(p, "confidence_threshold", real_or_null(st, col + 2));
-	json_object_set_new(p, "max_overlap",
-			    fc_stmt_isnull(st, col + 3) ? json_null() : json_integer(fc_stmt_int(st, col + 3)));
-	json_object_set_new(p, "qualification", fc_stmt_json(st, col + 4));
 }
 
 static int unit_interval(const json_t *p, const char *key, fc_err *err)

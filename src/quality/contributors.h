@@ -26,13 +26,8 @@
 /* A task's target that never closes it (qualification questions). */
 #define FC_UNBOUNDED_OVERLAP 1000000000
 
-/* ---- project settings (called by work/project.c) ---- */
+/* ---- project settings (on FC_EV_PROJECT_CHECK / _SAVED) ---- */
 
-/* The settings columns, appended to FC_PROJECT_COLUMNS. */
-#define FC_QUALITY_PROJECT_COLUMNS \
-	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification"
-/* Adds the settings read from columns col.. of st to project. */
-void fc_quality_settings_json(fc_stmt *st, int col, json_t *project);
 /* Checks the settings in a complete project object (types were checked
  * by the caller). 0 or FC_EINVAL naming the field. */
 int fc_quality_settings_validate(const json_t *project, fc_err *err);
@@ -40,7 +35,7 @@ int fc_quality_settings_validate(const json_t *project, fc_err *err);
  * becomes or stops being a test, reopens or recounts its tasks. */
 int fc_quality_settings_write(fc_db *db, int64_t project_id, const json_t *project, fc_err *err);
 
-/* ---- hooks inside the work transactions (called by work/assign.c) ---- */
+/* ---- hooks inside the work transactions (see quality/subscribe.c) ---- */
 
 /* 0, or FC_ECONFLICT paused_for_quality with a message saying why, when
  * the contributor is paused on the project. */

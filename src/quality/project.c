@@ -4,7 +4,7 @@
 #include "quality/answers.h"
 #include "quality/gold.h"
 #include "quality/text.h"
-#include "work/project.h"
+#include "access/access.h"
 
 #include <math.h>
 #include <stdio.h>

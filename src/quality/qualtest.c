@@ -3,7 +3,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "quality/gold.h"
-#include "work/project.h"
+#include "access/access.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,9 +2,7 @@
 #include "work/assign.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "money/ledger.h"
-#include "quality/contributors.h"
-#include "quality/qualtest.h"
+#include "events/events.h"
 #include "work/collect.h"
 #include "work/configcache.h"
 #include "work/project.h"
@@ -129,8 +127,9 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 			goto out;
 		}
 	}
-	if ((rc = fc_quality_pause_check(db, project_id, user->id, err)))
-		goto out; /* paused for low gold accuracy: the reason says why */
+	fc_event ev = {.kind = FC_EV_LEASING, .project = project_id, .user = user->id};
+	if ((rc = fc_events_publish(db, &ev, err)))
+		goto out; /* e.g. paused for low gold accuracy: the reason says why */
 	if (!strcmp(p.kind, "collection") && ((rc = fc_collect_quota_ok(db, project_id, user->id, why, err)) || *why))
 		goto out; /* a full demographic cell gets no more work */
 	if (p.has_cap) {
@@ -144,8 +143,12 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		}
 	}
 	int64_t attempt = 1;
-	if (p.is_test && ((rc = fc_qualtest_lease(db, project_id, user->id, &attempt, why, err)) || *why))
-		goto out; /* the attempt has handed out its questions */
+	if (p.is_test) { /* quality opens the contributor's attempt, or says it has handed out its questions */
+		ev = (fc_event){.kind = FC_EV_PICKING, .project = project_id, .user = user->id, .attempt = 1};
+		if ((rc = fc_events_publish(db, &ev, err)) || (*why = ev.why))
+			goto out;
+		attempt = ev.attempt;
+	}
 	int want_gold = p.gold_rate > 0 && (double)randombytes_uniform(1000000) < p.gold_rate * 1e6;
 	int64_t task = 0;
 	rc = pick(db, p.is_test, project_id, want_gold, user->id, &task, err);
@@ -154,7 +157,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
 		*why = "no_tasks"; /* a test whose pool ran dry is scored now */
-		rc = p.is_test ? fc_qualtest_score(db, project_id, user->id, attempt, err) : 0;
+		ev = (fc_event){.kind = FC_EV_NO_TASKS, .project = project_id, .user = user->id, .attempt = p.is_test ? attempt : 0};
+		rc = fc_events_publish(db, &ev, err);
 		goto out;
 	}
 	if (rc)
@@ -353,9 +357,12 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			     "open=CASE WHEN leased_count+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
-	if ((rc = fc_ledger_on_submit(db, project, user->id, sid, p.reward, p.currency, err)) ||
-	    (rc = fc_review_sample(db, sid, p.review_rate, err)) || (rc = fc_quality_on_submit(db, sid, err)))
+	if ((rc = fc_review_sample(db, sid, p.review_rate, err)))
 		goto out;
+	fc_event ev = {.kind = FC_EV_SUBMITTED, .project = project, .task = task, .submission = sid,
+		       .user = user->id, .amount = p.reward, .currency = p.currency};
+	if ((rc = fc_events_publish(db, &ev, err)))
+		goto out; /* escrow → pending, gold scoring, the outbox */
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))
 		goto out;
 	rc = submission_json(db, sid, out, err);

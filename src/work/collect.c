@@ -1,6 +1,6 @@
 /* Data collection: uploads, checks, submit, peer validation, quotas. */
 #include "work/collect.h"
-#include "money/ledger.h"
+#include "events/events.h"
 #include "blob/blob.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -614,8 +614,9 @@ out:
 
 /* Validating is work too (Common Voice's model, paid here): the project's
  * collect.vote_reward moves from its escrow straight to the voter's
- * available money (votes are not reviewed). A project whose escrow cannot
- * pay for the vote refuses it rather than taking unpaid work. */
+ * available money (votes are not reviewed; money/ does it on FC_EV_VOTED).
+ * A project whose escrow cannot pay for the vote refuses it rather than
+ * taking unpaid work. */
 static int pay_vote(fc_db *db, int64_t project, int64_t voter, int64_t sid, fc_err *err)
 {
 	fc_stmt *st;
@@ -633,18 +634,9 @@ static int pay_vote(fc_db *db, int64_t project, int64_t voter, int64_t sid, fc_e
 	fc_stmt_done(st);
 	if (reward <= 0)
 		return 0;
-	char escrow[48], avail[48], ref[64];
-	snprintf(escrow, sizeof escrow, "escrow:%lld", (long long)project);
-	snprintf(avail, sizeof avail, "available:%lld", (long long)voter);
-	snprintf(ref, sizeof ref, "vote:%lld:%lld", (long long)sid, (long long)voter);
-	int64_t balance = 0;
-	if ((rc = fc_ledger_balance(db, escrow, &balance, err)))
-		return rc;
-	if (balance < reward)
-		return fc_err_set(err, FC_ECONFLICT, "insufficient_funds", NULL,
-				  "This project cannot pay for validation votes right now; try again later.");
-	fc_entry e[] = {{escrow, -reward}, {avail, reward}};
-	return fc_ledger_post(db, cur, "validation vote", ref, e, 2, NULL, err);
+	fc_event ev = {.kind = FC_EV_VOTED, .project = project, .submission = sid, .user = voter, .amount = reward,
+		       .currency = cur};
+	return fc_events_publish(db, &ev, err);
 }
 
 int fc_collect_vote(fc_store *s, const fc_user *user, int64_t sid, const json_t *body, json_t **out, fc_err *err)

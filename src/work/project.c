@@ -2,10 +2,10 @@
 #include "work/project.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "money/money.h"
+#include "events/events.h"
+#include "markup/markdown.h"
 #include "work/collect.h"
 #include "work/labelconfig.h"
-#include "quality/qualtest.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -48,6 +48,11 @@ static json_t *time_or_null(fc_stmt *st, int col)
 	return json_string(fc_clock_format(fc_stmt_int(st, col), buf, sizeof buf));
 }
 
+static json_t *real_or_null(fc_stmt *st, int col)
+{
+	return fc_stmt_isnull(st, col) ? json_null() : json_real(fc_stmt_double(st, col));
+}
+
 json_t *fc_project_row_json(fc_stmt *st)
 {
 	json_t *p = json_object();
@@ -56,6 +61,8 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "kind", json_string(fc_stmt_text(st, 2)));
 	json_object_set_new(p, "title", json_string(fc_stmt_text(st, 3)));
 	json_object_set_new(p, "instructions", json_string(fc_stmt_text(st, 4)));
+	/* rendered here so every client shows the same safe HTML (markup/markdown.h) */
+	json_object_set_new(p, "instructions_html", fc_markdown_json(fc_stmt_text(st, 4)));
 	json_object_set_new(p, "label_config",
 			    fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5)));
 	json_object_set_new(p, "collect", fc_stmt_json(st, 6));
@@ -78,44 +85,13 @@ json_t *fc_project_row_json(fc_stmt *st)
 			    fc_stmt_isnull(st, 21) ? json_null() : json_string(fc_stmt_text(st, 21)));
 	json_object_set_new(p, "created_at", time_or_null(st, 22));
 	json_object_set_new(p, "updated_at", time_or_null(st, 23));
-	fc_quality_settings_json(st, 24, p);
+	/* the quality settings: validated and acted on by quality/ (FC_EV_PROJECT_CHECK, _SAVED) */
+	json_object_set_new(p, "gold_threshold", real_or_null(st, 24));
+	json_object_set_new(p, "gold_min_answers", json_integer(fc_stmt_int(st, 25)));
+	json_object_set_new(p, "confidence_threshold", real_or_null(st, 26));
+	json_object_set_new(p, "max_overlap", fc_stmt_isnull(st, 27) ? json_null() : json_integer(fc_stmt_int(st, 27)));
+	json_object_set_new(p, "qualification", fc_stmt_json(st, 28));
 	return p;
-}
-
-int fc_project_access(fc_db *db, const fc_user *user, int64_t id, int *access, fc_err *err)
-{
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err,
-			     "SELECT p.owner_id, p.status, m.role FROM projects p LEFT JOIN project_members m "
-			     "ON m.project_id=p.id AND m.user_id=? WHERE p.id=?",
-			     "II", user->id, id);
-	if (rc)
-		return rc;
-	*access = FC_ACCESS_NONE;
-	if (fc_stmt_next(st) == 1) {
-		const char *status = fc_stmt_text(st, 1);
-		const char *role = fc_stmt_text(st, 2);
-		if (fc_stmt_int(st, 0) == user->id || (user->roles & FC_ROLE_ADMIN) ||
-		    (role && !strcmp(role, "owner")))
-			*access = FC_ACCESS_OWNER;
-		else if (role && !strcmp(role, "reviewer"))
-			*access = FC_ACCESS_REVIEWER;
-		else if (!strcmp(status, "live") || !strcmp(status, "paused"))
-			*access = FC_ACCESS_CONTRIBUTOR;
-	}
-	fc_stmt_done(st);
-	if (*access == FC_ACCESS_NONE)
-		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such project.");
-	return 0;
-}
-
-int fc_project_require(fc_db *db, const fc_user *user, int64_t id, int min_access, const char *message, fc_err *err)
-{
-	int access;
-	int rc = fc_project_access(db, user, id, &access, err);
-	if (!rc && access < min_access)
-		rc = fc_err_set(err, FC_EPERM, "forbidden", NULL, "%s", message);
-	return rc;
 }
 
 static int get_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
@@ -246,7 +222,8 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 				return rc;
 		}
 	}
-	return fc_quality_settings_validate(merged, err);
+	fc_event ev = {.kind = FC_EV_PROJECT_CHECK, .json = merged};
+	return fc_events_publish(NULL, &ev, err);
 }
 
 static int64_t time_field(const json_t *o, const char *key, int *isnull)
@@ -284,8 +261,10 @@ static int write_row(fc_db *db, int64_t id, const json_t *m, fc_err *err)
 		fc_json_num(m, "gold_rate", 0), fc_json_num(m, "review_rate", 0),
 		fc_json_int(m, "auto_approve_days", 3), rr ? (json_t *)rr : empty_arr,
 		el ? (json_t *)el : empty_obj, fc_clock_now(), id);
-	if (!rc)
-		rc = fc_quality_settings_write(db, id, m, err);
+	if (!rc) {
+		fc_event ev = {.kind = FC_EV_PROJECT_SAVED, .project = id, .json = m};
+		rc = fc_events_publish(db, &ev, err);
+	}
 	free(collect_txt);
 	json_decref(empty_arr);
 	json_decref(empty_obj);
@@ -571,14 +550,20 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 		rc = fc_err_set(err, FC_ECONFLICT, "no_tasks", NULL, "Import tasks before publishing the project.");
 		goto out;
 	}
-	if (!strcmp(to, "live") && ((rc = fc_money_check_escrow(db, id, err)) || (rc = fc_qualtest_publish_check(db, id, err))))
-		goto out;
+	if (!strcmp(to, "live")) {
+		fc_event ev = {.kind = FC_EV_PUBLISHING, .project = id, .actor = user->id};
+		if ((rc = fc_events_publish(db, &ev, err)))
+			goto out; /* unfunded, or a test without enough questions */
+	}
 	rc = fc_db_exec(db, err, "UPDATE projects SET status=?, updated_at=? WHERE id=?", "tII", to, fc_clock_now(), id);
 	if (!rc && !strcmp(to, "closed"))
 		/* open leases end with the project; contributors keep what they submitted */
 		rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE project_id=? AND status='leased'", "I", id);
-	if (!rc && !strcmp(to, "closed"))
-		rc = fc_money_on_close(db, id, err);
+	if (!rc && (!strcmp(to, "closed") || !strcmp(to, "live"))) {
+		fc_event ev = {.kind = !strcmp(to, "live") ? FC_EV_PROJECT_PUBLISHED : FC_EV_PROJECT_CLOSED,
+			       .project = id, .actor = user->id};
+		rc = fc_events_publish(db, &ev, err);
+	}
 	if (!rc)
 		rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "ItII",
 				user->id, action, id, fc_clock_now());
@@ -689,9 +674,10 @@ int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *tex
 	if (!rc)
 		rc = fc_db_exec(db, err, "UPDATE projects SET consent_version=?, updated_at=? WHERE id=?", "tII", version, now, id);
 	char ts[32];
-	if (!rc)
-		*out = json_pack("{s:I,s:s,s:s,s:s}", "project_id", (json_int_t)id, "version", version, "text", text,
-				 "created_at", fc_clock_format(now, ts, sizeof ts));
+	if (!rc && !(*out = json_pack("{s:I,s:s,s:s,s:o,s:s}", "project_id", (json_int_t)id, "version", version, "text",
+				      text, "text_html", fc_markdown_json(text), "created_at",
+				      fc_clock_format(now, ts, sizeof ts))))
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -714,11 +700,13 @@ int fc_consent_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32], ta[32];
-		*out = json_pack("{s:I,s:s,s:s,s:s,s:o}", "project_id", (json_int_t)id, "version", fc_stmt_text(st, 0),
-				 "text", fc_stmt_text(st, 1), "created_at", fc_clock_format(fc_stmt_int(st, 2), ts, sizeof ts),
-				 "accepted_at",
+		*out = json_pack("{s:I,s:s,s:s,s:o,s:s,s:o}", "project_id", (json_int_t)id, "version", fc_stmt_text(st, 0),
+				 "text", fc_stmt_text(st, 1), "text_html", fc_markdown_json(fc_stmt_text(st, 1)), "created_at",
+				 fc_clock_format(fc_stmt_int(st, 2), ts, sizeof ts), "accepted_at",
 				 fc_stmt_isnull(st, 3) ? json_null()
 						       : json_string(fc_clock_format(fc_stmt_int(st, 3), ta, sizeof ta)));
+		if (!*out)
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	} else {
 		rc = fc_err_set(err, FC_ENOTFOUND, "no_consent", NULL, "This project has no consent document.");
 	}

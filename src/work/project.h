@@ -3,27 +3,10 @@
 #ifndef FC_WORK_PROJECT_H
 #define FC_WORK_PROJECT_H
 
+#include "access/access.h"
 #include "account/account.h"
-#include "quality/contributors.h"
 #include "store/store.h"
 #include <jansson.h>
-
-/* What a user may do with a project. */
-enum {
-	FC_ACCESS_NONE = 0,        /* invisible: answer 404 */
-	FC_ACCESS_CONTRIBUTOR = 1, /* a live project a contributor can see */
-	FC_ACCESS_REVIEWER = 2,
-	FC_ACCESS_OWNER = 3,       /* owner, owner member or admin */
-};
-
-/* Resolves the user's access to project_id inside an open transaction.
- * FC_ENOTFOUND when the project does not exist or is invisible to user. */
-int fc_project_access(fc_db *db, const fc_user *user, int64_t project_id, int *access, fc_err *err);
-
-/* fc_project_access, then FC_EPERM "forbidden" with `message` unless the
- * user's access is at least min_access. */
-int fc_project_require(fc_db *db, const fc_user *user, int64_t project_id, int min_access, const char *message,
-		       fc_err *err);
 
 /* Validates body (the POST /projects fields) and creates a draft project.
  * *out receives the project's JSON (new reference). */
@@ -60,7 +43,7 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, f
 	"p.currency,p.overlap,p.lease_seconds,p.opens_at,p.closes_at,p.max_per_contributor,"        \
 	"p.gold_rate,p.review_rate,p.auto_approve_days,p.reject_reasons,p.eligibility,p.status,"    \
 	"p.task_count,p.consent_version,p.created_at,p.updated_at,"                                 \
-	FC_QUALITY_PROJECT_COLUMNS
+	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification"
 json_t *fc_project_row_json(fc_stmt *st);
 
 #endif

@@ -1,7 +1,7 @@
 #include "work/review.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "money/money.h"
+#include "events/events.h"
 #include "work/assign.h"
 #include "work/collect.h"
 #include "work/labelconfig.h"
@@ -96,6 +96,23 @@ static int decide_pending(fc_db *db, json_t *sub, fc_err *err)
 	return 0;
 }
 
+/* Tells the subscribers (money moves the reward, the outbox tells webhooks)
+ * of a decision on the submission sub, inside the deciding transaction. */
+static int decided(fc_db *db, fc_event_kind kind, const json_t *sub, int64_t actor, const char *code, int upheld,
+		   fc_err *err)
+{
+	fc_event ev = {.kind = kind,
+		       .project = fc_json_int(sub, "project_id", 0),
+		       .task = fc_json_int(sub, "task_id", 0),
+		       .submission = fc_json_int(sub, "id", 0),
+		       .user = fc_json_int(sub, "user_id", 0),
+		       .actor = actor,
+		       .amount = fc_json_int(sub, "reward", 0),
+		       .text = code,
+		       .upheld = upheld};
+	return fc_events_publish(db, &ev, err);
+}
+
 int fc_review_accept(fc_store *s, const fc_user *user, int64_t id, json_t **out, fc_err *err)
 {
 	fc_db *db;
@@ -107,7 +124,7 @@ int fc_review_accept(fc_store *s, const fc_user *user, int64_t id, json_t **out,
 		goto out;
 	if ((rc = fc_db_exec(db, err, "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
 			     "III", user->id, fc_clock_now(), id)) ||
-	    (rc = fc_money_on_accept(db, id, err)))
+	    (rc = decided(db, FC_EV_ACCEPTED, sub, user->id, NULL, 0, err)))
 		goto out;
 	rc = get_submission(db, id, out, err);
 out:
@@ -163,7 +180,7 @@ int fc_review_reject(fc_store *s, const fc_user *user, int64_t id, const json_t 
 			     "UPDATE submissions SET status='rejected', reason_code=?, reason_text=?, reviewed_by=?, "
 			     "reviewed_at=? WHERE id=?",
 			     "ttIII", code, msg, user->id, fc_clock_now(), id)) ||
-	    (rc = fc_money_on_reject(db, id, err)))
+	    (rc = decided(db, FC_EV_REJECTED, sub, user->id, code, 0, err)))
 		goto out;
 	rc = get_submission(db, id, out, err);
 out:
@@ -207,7 +224,7 @@ int fc_review_fix(fc_store *s, const fc_user *user, int64_t id, const json_t *bo
 			     "UPDATE submissions SET status='accepted', fixed_result=?, fixed_by=?, reviewed_by=?, "
 			     "reviewed_at=? WHERE id=?",
 			     "jIIII", json_object_get(body, "result"), user->id, user->id, fc_clock_now(), id)) ||
-	    (rc = fc_money_on_accept(db, id, err)))
+	    (rc = decided(db, FC_EV_ACCEPTED, sub, user->id, NULL, 0, err)))
 		goto out;
 	rc = get_submission(db, id, out, err);
 out:
@@ -337,10 +354,11 @@ int fc_review_decide(fc_store *s, const fc_user *user, int64_t id, const json_t 
 			     "UPDATE appeals SET status=?, decided_by=?, decision_reason=?, decided_at=? WHERE id=?", "tItII",
 			     up ? "upheld" : "denied", user->id, reason, now, id)))
 		goto out;
-	if (up && ((rc = fc_db_exec(db, err,
-				     "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
-				     "III", user->id, now, sid)) ||
-		   (rc = fc_money_on_appeal_upheld(db, sid, err))))
+	if (up && (rc = fc_db_exec(db, err,
+				    "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
+				    "III", user->id, now, sid)))
+		goto out;
+	if ((rc = decided(db, FC_EV_APPEAL_DECIDED, sub, user->id, NULL, up, err)))
 		goto out;
 	json_decref(ap);
 	ap = NULL;

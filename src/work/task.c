@@ -6,7 +6,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "money/money.h"
+#include "events/events.h"
 #include "work/configcache.h"
 #include "work/project.h"
 
@@ -534,10 +534,10 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 	if (!rc)
 		rc = fc_db_exec(db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?", "III",
 				im.count, im.now, project_id);
-	int64_t live = 0;
-	fc_db_int(db, &live, NULL, "SELECT status='live' FROM projects WHERE id=?", "I", project_id);
-	if (!rc && live)
-		rc = fc_money_check_escrow(db, project_id, err); /* new live work must be paid for */
+	if (!rc) { /* money refuses new live work that is not paid for */
+		fc_event ev = {.kind = FC_EV_TASKS_CREATED, .project = project_id, .count = im.count};
+		rc = fc_events_publish(db, &ev, err);
+	}
 	if (!rc) {
 		*created = im.count;
 		json_t *answer = json_pack("{s:I}", "created", (json_int_t)im.count);

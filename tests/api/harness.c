@@ -158,11 +158,12 @@ const char *res_header(const res *r, const char *name, char *buf, size_t n)
 	return NULL;
 }
 
-static void admin_token(srv *s)
+/* Signs in with a password and trades the session for an API token named
+ * name: the token, copied into out. */
+static void login_token(srv *s, const char *email, const char *password, const char *name, char out[64])
 {
-	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "admin@test.local",
-		    "password", "admin-password-1");
-	cr_assert_eq(r.status, 200, "admin login: %s", r.body);
+	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password", password);
+	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
 	char cookie[256], hdr[300], csrf[128];
 	cr_assert(res_header(&r, "Set-Cookie", cookie, sizeof cookie));
 	cookie[strcspn(cookie, ";")] = 0;
@@ -170,12 +171,15 @@ static void admin_token(srv *s)
 	snprintf(hdr, sizeof hdr, "Cookie: %s", cookie);
 	res_free(&r);
 	const char *extra[] = {hdr, csrf, NULL};
-	const char *body = "{\"name\":\"tests\"}";
+	char body[128];
+	snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
 	r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
-	cr_assert_eq(r.status, 201, "token: %s", r.body);
-	snprintf(s->admin_token, sizeof s->admin_token, "%s", jstr(r.json, "token"));
+	cr_assert_eq(r.status, 201, "token for %s: %s", email, r.body);
+	snprintf(out, 64, "%s", jstr(r.json, "token"));
 	res_free(&r);
 }
+
+static void admin_token(srv *s) { login_token(s, "admin@test.local", "admin-password-1", "tests", s->admin_token); }
 
 static void spawn(srv *s);
 
@@ -284,21 +288,7 @@ const char *make_user(srv *s, const char *email, const char *roles, char out_tok
 		    "password", "password-123", "display_name", email, "roles", rl);
 	cr_assert_eq(r.status, 201, "create %s: %s", email, r.body);
 	res_free(&r);
-	r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password",
-		"password-123");
-	cr_assert_eq(r.status, 200);
-	char cookie[256], hdr[300], csrf[128];
-	res_header(&r, "Set-Cookie", cookie, sizeof cookie);
-	cookie[strcspn(cookie, ";")] = 0;
-	snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", jstr(r.json, "csrf_token"));
-	snprintf(hdr, sizeof hdr, "Cookie: %s", cookie);
-	res_free(&r);
-	const char *extra[] = {hdr, csrf, NULL};
-	const char *body = "{\"name\":\"t\"}";
-	r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
-	cr_assert_eq(r.status, 201);
-	snprintf(out_token, 64, "%s", jstr(r.json, "token"));
-	res_free(&r);
+	login_token(s, email, "password-123", "t", out_token);
 	return out_token;
 }
 
@@ -307,6 +297,151 @@ void set_clock(srv *s, const char *t)
 	res r = api(s, "POST", "/api/v1/admin/clock", s->admin_token, "{s:s}", "now", t);
 	cr_assert_eq(r.status, 200, "clock: %s", r.body);
 	res_free(&r);
+}
+
+long long user_id(srv *s, const char *token)
+{
+	res r = api(s, "GET", "/api/v1/me", token, NULL);
+	cr_assert_eq(r.status, 200, "me: %s", r.body);
+	long long id = jint(r.json, "id");
+	res_free(&r);
+	return id;
+}
+
+void suite_with_users_env(srv *s, const char *const *env, int n_contributors)
+{
+	cr_assert(n_contributors >= 0 && n_contributors <= SUITE_MAX_CONTRIBUTORS);
+	srv_start_env(s, env);
+	make_user(s, "req@test.local", "requester", s->req);
+	for (int i = 0; i < n_contributors; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "c%d@test.local", i + 1);
+		make_user(s, email, "contributor", s->c[i]);
+		s->c_id[i] = user_id(s, s->c[i]);
+	}
+	s->n_contributors = n_contributors;
+}
+
+void suite_with_users(srv *s, int n_contributors) { suite_with_users_env(s, NULL, n_contributors); }
+
+long long project_create(srv *s, const char *token, json_t *body)
+{
+	cr_assert(body, "project_create: no body (a json_pack error?)");
+	char *txt = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	res r = http(s, "POST", "/api/v1/projects", token, "application/json", txt, strlen(txt), NULL);
+	free(txt);
+	cr_assert_eq(r.status, 201, "create project: %s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	return pid;
+}
+
+void project_import(srv *s, long long pid, const char *token, const char *ndjson)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	res r = http(s, "POST", path, token, "application/x-ndjson", ndjson, strlen(ndjson), NULL);
+	cr_assert_eq(r.status, 201, "%s: %s", path, r.body);
+	res_free(&r);
+}
+
+void project_fund(srv *s, long long pid, const char *token, long long amount)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	res r = api(s, "POST", path, token, "{s:I}", "amount", (json_int_t)amount);
+	cr_assert_eq(r.status, 201, "%s: %s", path, r.body);
+	res_free(&r);
+}
+
+void project_publish(srv *s, long long pid, const char *token)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	res r = api(s, "POST", path, token, NULL);
+	cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+	res_free(&r);
+}
+
+long long project_live(srv *s, const char *token, json_t *body, const char *ndjson, long long fund)
+{
+	long long pid = project_create(s, token, body);
+	project_import(s, pid, token, ndjson);
+	if (fund > 0)
+		project_fund(s, pid, token, fund);
+	project_publish(s, pid, token);
+	return pid;
+}
+
+res lease(srv *s, long long pid, const char *token)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
+	return api(s, "POST", path, token, NULL);
+}
+
+long long lease_ok(srv *s, long long pid, const char *token)
+{
+	res r = lease(s, pid, token);
+	cr_assert_eq(r.status, 201, "lease: %s", r.body);
+	long long id = jint(r.json, "id");
+	res_free(&r);
+	return id;
+}
+
+res submit_choice(srv *s, long long aid, const char *token, const char *from_name, const char *choice,
+		  json_t *active_seconds)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+	json_t *b = json_pack("{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", from_name, "to_name", "text",
+			      "type", "choices", "value", "choices", choice);
+	if (active_seconds)
+		json_object_set_new(b, "active_seconds", active_seconds);
+	char *txt = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	res r = http(s, "POST", path, token, "application/json", txt, strlen(txt), NULL);
+	free(txt);
+	return r;
+}
+
+const char *ndjson_lines(char *buf, size_t size, const char *line_fmt, int n)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (int i = 0; i < n; i++) {
+		int k = snprintf(buf + len, size - len, line_fmt, i);
+		cr_assert(k >= 0 && (size_t)k < size - len, "ndjson_lines: %d lines do not fit in %zu bytes", n, size);
+		len += (size_t)k;
+	}
+	return buf;
+}
+
+char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "no %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	b[n] = 0;
+	*len = (size_t)n;
+	return b;
+}
+
+int count_local_blobs(srv *s)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "find '%s/blobs' -type f -not -path '*/blobs/tmp/*' 2>/dev/null | wc -l", s->dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	cr_assert_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
 }
 
 res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype,

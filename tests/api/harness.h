@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define SUITE_MAX_CONTRIBUTORS 8
+
 typedef struct srv {
 	pid_t pid;
 	char url[128];
@@ -15,6 +17,12 @@ typedef struct srv {
 	int shared;         /* started by srv_start_shared: the database is not its to drop */
 	char admin_token[64];
 	const char *const *env; /* extra "NAME=value" for the server, NULL-terminated; may be NULL */
+	/* Filled by suite_with_users: req@test.local (requester) and contributors
+	 * c1@test.local ... (c[0] ... c[n_contributors - 1]) with their user ids. */
+	char req[64];
+	char c[SUITE_MAX_CONTRIBUTORS][64];
+	long long c_id[SUITE_MAX_CONTRIBUTORS];
+	int n_contributors;
 } srv;
 
 typedef struct res {
@@ -37,6 +45,12 @@ void srv_start_env(srv *s, const char *const *env);
 /* PostgreSQL pass: another server on first's database, with a data folder
  * of its own (tokens made on any server work on all). */
 void srv_start_shared(srv *s, const srv *first);
+/* The set-up of a suite with users: srv_start, then the requester
+ * req@test.local (token in s->req) and n contributors c1@test.local ... cN
+ * (tokens in s->c[0 .. n-1], ids in s->c_id), created in that order. */
+void suite_with_users(srv *s, int n_contributors);
+/* The same on a server started with srv_start_env(s, env). */
+void suite_with_users_env(srv *s, const char *const *env, int n_contributors);
 /* Sends sig (SIGKILL: a crash), waits, and starts the server again on the
  * same data folder (a new port; tokens stay valid). */
 void srv_restart(srv *s, int sig);
@@ -67,5 +81,44 @@ const char *res_header(const res *r, const char *name, char *buf, size_t n);
 const char *make_user(srv *s, const char *email, const char *roles, char out_token[64]);
 /* Sets the server's test clock. */
 void set_clock(srv *s, const char *rfc3339);
+/* The id of the user behind token (GET /api/v1/me). */
+long long user_id(srv *s, const char *token);
+
+/* Label configs the suites share: a text and one single-choice control,
+ * "sentiment" (pos/neg, required) or "label" (yes/no). */
+#define SENTIMENT_CONFIG \
+	"<View><Text name=\"text\" value=\"$text\"/>" \
+	"<Choices name=\"sentiment\" toName=\"text\" choice=\"single\" required=\"true\">" \
+	"<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>"
+#define YES_NO_CONFIG \
+	"<View><Text name=\"text\" value=\"$text\"/>" \
+	"<Choices name=\"label\" toName=\"text\" choice=\"single\">" \
+	"<Choice value=\"yes\"/><Choice value=\"no\"/></Choices></View>"
+
+/* Projects, step by step; each step asserts its status. project_create
+ * posts body (stolen) as token and wants 201; project_import posts NDJSON
+ * tasks and wants 201; project_fund wants 201; project_publish wants 200. */
+long long project_create(srv *s, const char *token, json_t *body);
+void project_import(srv *s, long long pid, const char *token, const char *ndjson);
+void project_fund(srv *s, long long pid, const char *token, long long amount);
+void project_publish(srv *s, long long pid, const char *token);
+/* All four: a live project's id (fund 0: not funded). */
+long long project_live(srv *s, const char *token, json_t *body, const char *ndjson, long long fund);
+/* POST /api/v1/projects/<pid>/assignments as token: the response;
+ * lease_ok wants 201 and returns the assignment's id. */
+res lease(srv *s, long long pid, const char *token);
+long long lease_ok(srv *s, long long pid, const char *token);
+/* Submits aid as token with one choice for the Choices control from_name
+ * (to_name "text"); active_seconds (stolen) is sent as is, NULL: left out. */
+res submit_choice(srv *s, long long aid, const char *token, const char *from_name, const char *choice,
+		  json_t *active_seconds);
+/* n NDJSON lines from line_fmt (one %d: the line's number from 0, and a
+ * trailing newline), into buf. */
+const char *ndjson_lines(char *buf, size_t size, const char *line_fmt, int n);
+
+/* A whole file (NUL-terminated; free it), asserting it exists. */
+char *slurp(const char *path, size_t *len);
+/* How many blobs the server keeps in its data folder (not uploads in progress). */
+int count_local_blobs(srv *s);
 
 #endif

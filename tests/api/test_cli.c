@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "../common/pgdb.h"
 #include <criterion/criterion.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,7 @@
 #include <sys/wait.h>
 
 static srv S;
-static char REQ[64];
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-}
+static void up(void) { suite_with_users(&S, 0); }
 static void down(void) { srv_stop(&S); }
 TestSuite(cli, .init = up, .fini = down, .timeout = 120);
 
@@ -60,9 +56,30 @@ Test(cli, usage_errors_exit_2)
 	cr_expect(strstr(out, "--project"));
 }
 
+/* "faircrowd X.Y.Z" (with "(git DESCRIBE)" when built from a checkout),
+ * then the SQLite and libmicrohttpd versions loaded; the same for the
+ * `version` command. */
+Test(cli, version_names_ours_and_the_linked_libraries)
+{
+	regex_t re;
+	cr_assert_eq(regcomp(&re,
+			     "^faircrowd [0-9]+\\.[0-9]+\\.[0-9]+( \\(git [^) ]+\\))?\n"
+			     "SQLite 3\\.[0-9]+\\.[0-9]+\n"
+			     "libmicrohttpd [0-9]+\\.[0-9]+\\.[0-9]+\n$",
+			     REG_EXTENDED),
+		     0);
+	const char *forms[] = {"--version", "version"};
+	for (size_t i = 0; i < 2; i++) {
+		char out[4096];
+		cr_expect_eq(run(out, sizeof out, "%s %s", bin(), forms[i]), 0, "%s", forms[i]);
+		cr_expect_eq(regexec(&re, out, 0, NULL, 0), 0, "%s printed: %s", forms[i], out);
+	}
+	regfree(&re);
+}
+
 Test(cli, import_and_export_against_the_live_data_folder)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "cli",
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli",
 		    "label_config", "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
 	cr_assert_eq(r.status, 201);
 	long long pid = jint(r.json, "id");
@@ -86,7 +103,7 @@ Test(cli, import_and_export_against_the_live_data_folder)
 	/* the server sees the CLI's tasks */
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "task_count"), 500);
 	res_free(&r);
 	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --data %s | wc -l", bin(), pid, S.dir), 0);

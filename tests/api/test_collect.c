@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 static srv S;
-static char REQ[64], C1[64], C2[64], C3[64];
 static char MEDIA[128]; /* generated media, shared by the tests of this run */
 
 static void sh(const char *fmt, const char *arg)
@@ -65,73 +64,29 @@ static void make_media(void)
 static void up(void)
 {
 	make_media();
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "c1@test.local", "contributor", C1);
-	make_user(&S, "c2@test.local", "contributor", C2);
-	make_user(&S, "c3@test.local", "contributor", C3);
+	suite_with_users(&S, 3);
 }
 static void down(void) { srv_stop(&S); }
 TestSuite(collect, .init = up, .fini = down, .timeout = 180);
 
-static char *slurp(const char *name, size_t *len)
+/* One of the generated media files: its bytes (free them). */
+static char *media(const char *name, size_t *len)
 {
 	char path[300];
 	snprintf(path, sizeof path, "%s/%s", MEDIA, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "no %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static int count_blobs(void)
-{
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "find '%s/blobs' -type f -not -path '*/blobs/tmp/*' 2>/dev/null | wc -l", S.dir);
-	FILE *p = popen(cmd, "r");
-	int n = -1;
-	cr_assert_eq(fscanf(p, "%d", &n), 1);
-	pclose(p);
-	return n;
-}
-
-static void post_ok(const char *path, const char *token, int want)
-{
-	res r = strstr(path, "/fund") ? api(&S, "POST", path, token, "{s:i}", "amount", 1000000)
-				      : api(&S, "POST", path, token, NULL);
-	cr_assert_eq(r.status, want, "%s: %s", path, r.body);
-	res_free(&r);
+	return slurp(path, len);
 }
 
 /* A live collection project with n tasks {"sentence": "..."}. */
 static long long project(json_t *collect, int ntasks)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Read aloud", "kind",
-		    "collection", "collect", collect, "reward", 5, "overlap", 1);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char body[8192] = "", path[128];
-	for (int i = 0; i < ntasks; i++) {
-		char line[128];
-		snprintf(line, sizeof line, "{\"sentence\":\"Sentence number %d is read aloud.\"}\n", i);
-		strcat(body, line);
-	}
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	post_ok(path, REQ, 201);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	post_ok(path, REQ, 200);
-	return pid;
+	char tasks[8192];
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:o,s:i,s:i}", "title", "Read aloud", "kind", "collection", "collect",
+				      collect, "reward", 5, "overlap", 1),
+			    ndjson_lines(tasks, sizeof tasks, "{\"sentence\":\"Sentence number %d is read aloud.\"}\n",
+					 ntasks),
+			    1000000);
 }
 
 static json_t *audio_spec(void)
@@ -147,22 +102,11 @@ static json_t *photo_spec(void)
 			 "png", "jpeg");
 }
 
-static long long lease(long long pid, const char *token)
-{
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	res r = api(&S, "POST", path, token, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long id = jint(r.json, "id");
-	res_free(&r);
-	return id;
-}
-
 static res upload(long long aid, const char *token, const char *ctype, const char *file)
 {
 	char path[96];
 	size_t len;
-	char *b = slurp(file, &len);
+	char *b = media(file, &len);
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
 	res r = http(&S, "POST", path, token, ctype, b, len, NULL);
 	free(b);
@@ -188,8 +132,8 @@ static int has_detail(json_t *j, const char *code)
 Test(collect, valid_recording_is_probed_stored_and_submitted)
 {
 	long long pid = project(audio_spec(), 3);
-	long long aid = lease(pid, C1);
-	res r = upload(aid, C1, "audio/wav", "ok.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "probe.format"), "wav");
 	cr_expect_eq(jint(r.json, "probe.sample_rate"), 16000);
@@ -202,7 +146,7 @@ Test(collect, valid_recording_is_probed_stored_and_submitted)
 	char sha[65];
 	snprintf(sha, sizeof sha, "%s", jstr(r.json, "sha256"));
 	res_free(&r);
-	cr_expect_eq(count_blobs(), 1);
+	cr_expect_eq(count_local_blobs(&S), 1);
 	char blob[400];
 	snprintf(blob, sizeof blob, "%s/blobs/%.2s/%.2s/%s", S.dir, sha, sha + 2, sha);
 	cr_expect_eq(access(blob, F_OK), 0, "blob at %s", blob);
@@ -215,12 +159,12 @@ Test(collect, valid_recording_is_probed_stored_and_submitted)
 	cr_expect_str_eq(sha, want);
 
 	/* the same file again for the same assignment: the first record */
-	r = upload(aid, C1, "audio/wav", "ok.wav");
+	r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "id"), mid);
 	res_free(&r);
 
-	r = submit(aid, C1, mid);
+	r = submit(aid, S.c[0], mid);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "media_id"), mid);
 	cr_expect_eq(jint(r.json, "result.0.value.media_id"), mid);
@@ -232,18 +176,18 @@ Test(collect, valid_recording_is_probed_stored_and_submitted)
 	/* the file: uploader and owner yes, another contributor no */
 	char path[96];
 	size_t len;
-	char *orig = slurp("ok.wav", &len);
+	char *orig = media("ok.wav", &len);
 	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
-	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(r.len, len);
 	cr_expect_eq(memcmp(r.body, orig, len), 0);
 	res_free(&r);
 	free(orig);
-	r = http(&S, "GET", path, C1, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
-	r = http(&S, "GET", path, C2, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.c[1], NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }
@@ -251,7 +195,7 @@ Test(collect, valid_recording_is_probed_stored_and_submitted)
 Test(collect, bad_recordings_are_refused_with_every_reason_and_nothing_stored)
 {
 	long long pid = project(audio_spec(), 12);
-	long long aid = lease(pid, C1);
+	long long aid = lease_ok(&S, pid, S.c[0]);
 	struct {
 		const char *file, *ctype, *codes[3];
 	} cases[] = {
@@ -264,40 +208,40 @@ Test(collect, bad_recordings_are_refused_with_every_reason_and_nothing_stored)
 		{"truncated.wav", "audio/wav", {"truncated"}},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		res r = upload(aid, C1, cases[i].ctype, cases[i].file);
+		res r = upload(aid, S.c[0], cases[i].ctype, cases[i].file);
 		cr_expect_eq(r.status, 422, "%s: %ld %s", cases[i].file, r.status, r.body);
 		for (int k = 0; k < 3 && cases[i].codes[k]; k++)
 			cr_expect(has_detail(r.json, cases[i].codes[k]), "%s: want %s in %s", cases[i].file,
 				  cases[i].codes[k], r.body);
-		cr_expect_eq(count_blobs(), 0, "%s stored something", cases[i].file);
+		cr_expect_eq(count_local_blobs(&S), 0, "%s stored something", cases[i].file);
 		res_free(&r);
 	}
 	/* submitting without an accepted upload */
-	res r = submit(aid, C1, 999);
+	res r = submit(aid, S.c[0], 999);
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "media_id");
 	res_free(&r);
 
 	/* an exact duplicate from someone else */
-	r = upload(aid, C1, "audio/wav", "ok.wav");
+	r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
-	long long aid2 = lease(pid, C2);
-	r = upload(aid2, C2, "audio/wav", "ok.wav");
+	long long aid2 = lease_ok(&S, pid, S.c[1]);
+	r = upload(aid2, S.c[1], "audio/wav", "ok.wav");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect(has_detail(r.json, "duplicate"), "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(count_blobs(), 1);
+	cr_expect_eq(count_local_blobs(&S), 1);
 }
 
 Test(collect, oversized_upload_is_413_and_not_stored)
 {
 	long long pid = project(audio_spec(), 2);
-	long long aid = lease(pid, C1);
-	res r = upload(aid, C1, "audio/wav", "big.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = upload(aid, S.c[0], "audio/wav", "big.wav");
 	cr_expect_eq(r.status, 413, "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(count_blobs(), 0);
+	cr_expect_eq(count_local_blobs(&S), 0);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "ls '%s/tmp' | grep -c upload- || true", S.dir);
 	FILE *p = popen(cmd, "r");
@@ -310,53 +254,53 @@ Test(collect, oversized_upload_is_413_and_not_stored)
 Test(collect, someone_elses_assignment_is_404)
 {
 	long long pid = project(audio_spec(), 2);
-	long long aid = lease(pid, C1);
-	res r = upload(aid, C2, "audio/wav", "ok.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = upload(aid, S.c[1], "audio/wav", "ok.wav");
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	res_free(&r);
-	r = upload(aid, C1, "audio/wav", "ok.wav");
+	r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long mid = jint(r.json, "id");
 	res_free(&r);
-	r = submit(aid, C2, mid);
+	r = submit(aid, S.c[1], mid);
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	res_free(&r);
-	r = upload(999999, C1, "audio/wav", "ok.wav");
+	r = upload(999999, S.c[0], "audio/wav", "ok.wav");
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(count_blobs(), 1);
+	cr_expect_eq(count_local_blobs(&S), 1);
 }
 
 Test(collect, photos_blur_dark_near_duplicate_and_exif_stripped)
 {
 	long long pid = project(photo_spec(), 8);
-	long long aid = lease(pid, C1);
-	res r = upload(aid, C1, "image/png", "blurred.png");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = upload(aid, S.c[0], "image/png", "blurred.png");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect(has_detail(r.json, "blurred"), "%s", r.body);
 	res_free(&r);
-	r = upload(aid, C1, "image/png", "dark.png");
+	r = upload(aid, S.c[0], "image/png", "dark.png");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect(has_detail(r.json, "too_dark"), "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(count_blobs(), 0);
+	cr_expect_eq(count_local_blobs(&S), 0);
 
-	r = upload(aid, C1, "image/png", "photo.png");
+	r = upload(aid, S.c[0], "image/png", "photo.png");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "probe.width"), 640);
 	cr_expect_eq(jint(r.json, "probe.height"), 480);
 	cr_expect_str_eq(jstr(r.json, "probe.format"), "png");
 	res_free(&r);
 	/* the same picture, scaled: a near duplicate */
-	long long aid2 = lease(pid, C2);
-	r = upload(aid2, C2, "image/png", "photo_big.png");
+	long long aid2 = lease_ok(&S, pid, S.c[1]);
+	r = upload(aid2, S.c[1], "image/png", "photo_big.png");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect(has_detail(r.json, "near_duplicate"), "%s", r.body);
 	res_free(&r);
 
 	/* a JPEG carrying an EXIF block with a GPS position */
 	size_t len;
-	char *jpg = slurp("photo3.jpg", &len);
+	char *jpg = media("photo3.jpg", &len);
 	static const char app1[] = "\xFF\xE1\x00\x1E" "Exif\0\0" "GPSLatitude=55.9533N....";
 	size_t alen = 4 + 0x1E - 2;
 	char *withexif = malloc(len + alen);
@@ -365,66 +309,66 @@ Test(collect, photos_blur_dark_near_duplicate_and_exif_stripped)
 	memcpy(withexif + 2 + alen, jpg + 2, len - 2);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid2);
-	r = http(&S, "POST", path, C2, "image/jpeg", withexif, len + alen, NULL);
+	r = http(&S, "POST", path, S.c[1], "image/jpeg", withexif, len + alen, NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "probe.format"), "jpeg");
 	long long mid = jint(r.json, "id");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
-	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_assert_eq(r.status, 200);
 	cr_expect_eq(r.len, len, "stored %zu bytes, original without EXIF %zu", r.len, len);
 	cr_expect(!memmem(r.body, r.len, "GPSLatitude", 11), "location kept");
 	res_free(&r);
 	free(jpg);
 	free(withexif);
-	cr_expect_eq(count_blobs(), 2);
+	cr_expect_eq(count_local_blobs(&S), 2);
 }
 
 Test(collect, profile_and_quota_cells)
 {
-	res r = api(&S, "PATCH", "/api/v1/me/profile", C1, "{s:s,s:s,s:s,s:[s],s:s}", "gender", "female", "age_band",
-		    "twenties", "accent", "Scottish English", "languages", "en", "country", "GB");
+	res r = api(&S, "PATCH", "/api/v1/me/profile", S.c[0], "{s:s,s:s,s:s,s:[s],s:s}", "gender", "female",
+		    "age_band", "twenties", "accent", "Scottish English", "languages", "en", "country", "GB");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "gender"), "female");
 	cr_expect_str_eq(jstr(r.json, "languages.0"), "en");
 	res_free(&r);
-	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s}", "gender", "robot");
+	r = api(&S, "PATCH", "/api/v1/me/profile", S.c[1], "{s:s}", "gender", "robot");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "gender");
 	res_free(&r);
-	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s,s:s}", "gender", "male", "shoe", "42");
+	r = api(&S, "PATCH", "/api/v1/me/profile", S.c[1], "{s:s,s:s}", "gender", "male", "shoe", "42");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "PATCH", "/api/v1/me/profile", C2, "{s:s}", "gender", "male");
+	r = api(&S, "PATCH", "/api/v1/me/profile", S.c[1], "{s:s}", "gender", "male");
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/profile", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/profile", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "country"), "GB");
 	res_free(&r);
 
 	json_t *spec = audio_spec();
 	json_object_set_new(spec, "quotas", json_pack("{s:i}", "gender:female", 1));
 	long long pid = project(spec, 6);
-	long long aid = lease(pid, C1);
-	r = upload(aid, C1, "audio/wav", "ok.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long mid = jint(r.json, "id");
 	res_free(&r);
-	r = submit(aid, C1, mid);
+	r = submit(aid, S.c[0], mid);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	char path[96], why[64];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	cr_expect_str_eq(res_header(&r, "X-Faircrowd-Reason", why, sizeof why), "quota_full");
 	res_free(&r);
-	r = api(&S, "POST", path, C2, NULL);
+	r = api(&S, "POST", path, S.c[1], NULL);
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	/* a bad quota is refused when the project is created */
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:{s:s,s:{s:i}}}", "title", "x", "kind", "collection",
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:{s:s,s:{s:i}}}", "title", "x", "kind", "collection",
 		"collect", "media", "audio", "quotas", "shoe:42", 1);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.quotas");
@@ -446,20 +390,20 @@ static void vote(long long sid, const char *token, const char *v, int want, cons
 
 Test(collect, peer_validation_to_valid_and_common_voice_export)
 {
-	res r = api(&S, "PATCH", "/api/v1/me/profile", C1, "{s:s,s:s,s:s}", "gender", "female", "age_band", "thirties",
-		    "accent", "Irish English");
+	res r = api(&S, "PATCH", "/api/v1/me/profile", S.c[0], "{s:s,s:s,s:s}", "gender", "female", "age_band",
+		    "thirties", "accent", "Irish English");
 	res_free(&r);
 	json_t *spec = audio_spec();
 	json_object_set_new(spec, "vote_reward", json_integer(2)); /* validating is paid work */
 	long long pid = project(spec, 3);
-	long long aid = lease(pid, C1);
-	r = upload(aid, C1, "audio/wav", "ok.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	r = upload(aid, S.c[0], "audio/wav", "ok.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long mid = jint(r.json, "id");
 	char sha[65];
 	snprintf(sha, sizeof sha, "%s", jstr(r.json, "sha256"));
 	res_free(&r);
-	r = submit(aid, C1, mid);
+	r = submit(aid, S.c[0], mid);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long sid = jint(r.json, "id");
 	char sentence[128];
@@ -469,44 +413,44 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	char next[96], media[96];
 	snprintf(next, sizeof next, "/api/v1/projects/%lld/validations/next", pid);
 	snprintf(media, sizeof media, "/api/v1/media/%lld", mid);
-	r = api(&S, "GET", next, C1, NULL); /* the author gets nothing */
+	r = api(&S, "GET", next, S.c[0], NULL); /* the author gets nothing */
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	res_free(&r);
-	r = http(&S, "GET", media, C3, NULL, NULL, 0, NULL); /* not yet a validator */
+	r = http(&S, "GET", media, S.c[2], NULL, NULL, 0, NULL); /* not yet a validator */
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	vote(sid, C3, "up", 404, NULL);
+	vote(sid, S.c[2], "up", 404, NULL);
 
-	r = api(&S, "GET", next, C2, NULL);
+	r = api(&S, "GET", next, S.c[1], NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "submission_id"), sid);
 	cr_expect_eq(jint(r.json, "media_id"), mid);
 	cr_expect_str_eq(jstr(r.json, "sentence"), sentence);
 	res_free(&r);
-	r = http(&S, "GET", media, C2, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", media, S.c[1], NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
-	vote(sid, C2, "sideways", 400, NULL);
-	vote(sid, C2, "up", 201, "pending");
-	vote(sid, C2, "up", 409, NULL);
-	vote(sid, C1, "up", 403, NULL);
-	r = api(&S, "GET", next, C2, NULL); /* nothing left for C2 */
+	vote(sid, S.c[1], "sideways", 400, NULL);
+	vote(sid, S.c[1], "up", 201, "pending");
+	vote(sid, S.c[1], "up", 409, NULL);
+	vote(sid, S.c[0], "up", 403, NULL);
+	r = api(&S, "GET", next, S.c[1], NULL); /* nothing left for S.c[1] */
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	res_free(&r);
 
-	r = api(&S, "GET", next, C3, NULL);
+	r = api(&S, "GET", next, S.c[2], NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "up_votes"), 1);
 	res_free(&r);
-	vote(sid, C3, "up", 201, "valid");
-	r = api(&S, "GET", "/api/v1/me/earnings", C2, NULL);
+	vote(sid, S.c[2], "up", 201, "valid");
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[1], NULL);
 	cr_expect_eq(jint(r.json, "available"), 2, "one paid vote: %s", r.body);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/earnings", C3, NULL);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[2], NULL);
 	cr_expect_eq(jint(r.json, "available"), 2, "the refused vote (404) was not paid: %s", r.body);
 	res_free(&r);
 
-	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "items.0.validity"), "valid", "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.up_votes"), 2);
 	res_free(&r);
@@ -514,10 +458,10 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	/* the export: a tar with the TSVs and the clip */
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
-	r = http(&S, "GET", path, C1, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 403, "contributors cannot export: %s", r.body);
 	res_free(&r);
-	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	char dir[300], file[400];
 	snprintf(dir, sizeof dir, "%s/cv-out", S.dir);
@@ -594,7 +538,7 @@ static void export_cv(long long pid, const char *name, char *dir, size_t n)
 {
 	char path[128], file[400], cmd[800];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
-	res r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	res r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	snprintf(dir, n, "%s/%s", S.dir, name);
 	mkdir(dir, 0700);
@@ -616,14 +560,14 @@ static long long pending_clip(json_t *export, char sha[65])
 	json_object_del(spec, "max_bytes");
 	json_object_set_new(spec, "export", export);
 	long long pid = project(spec, 1);
-	long long aid = lease(pid, C1);
-	res r = upload(aid, C1, "audio/wav", "stereo44.wav");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = upload(aid, S.c[0], "audio/wav", "stereo44.wav");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long mid = jint(r.json, "id");
 	cr_expect_eq(jint(r.json, "probe.channels"), 2, "%s", r.body);
 	snprintf(sha, 65, "%s", jstr(r.json, "sha256"));
 	res_free(&r);
-	r = submit(aid, C1, mid);
+	r = submit(aid, S.c[0], mid);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	return pid;
@@ -649,7 +593,7 @@ Test(collect, common_voice_export_keeps_originals_or_exports_them_as_they_are)
 	char sha[65], dir[300], file[400], want[80];
 	struct stat sb;
 	size_t len;
-	free(slurp("stereo44.wav", &len));
+	free(media("stereo44.wav", &len));
 	/* keep_originals: the WAV and the upload */
 	long long pid = pending_clip(json_pack("{s:s,s:b}", "audio", "wav16k", "keep_originals", 1), sha);
 	export_cv(pid, "cv-keep", dir, sizeof dir);
@@ -672,14 +616,14 @@ Test(collect, common_voice_export_keeps_originals_or_exports_them_as_they_are)
 	/* a bad export spec is refused, naming the field */
 	json_t *spec = audio_spec();
 	json_object_set_new(spec, "export", json_pack("{s:s}", "audio", "mp3"));
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind", "collection",
-		    "collect", spec, "reward", 5, "overlap", 1);
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind",
+		    "collection", "collect", spec, "reward", 5, "overlap", 1);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.export.audio", "%s", r.body);
 	res_free(&r);
 	spec = audio_spec();
 	json_object_set_new(spec, "export", json_pack("{s:i}", "keep_originals", 1));
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind", "collection",
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:o,s:i,s:i}", "title", "Bad", "kind", "collection",
 		"collect", spec, "reward", 5, "overlap", 1);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.export.keep_originals", "%s", r.body);

@@ -10,12 +10,7 @@
 #include <unistd.h>
 
 static srv S;
-static char REQ[64];
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-}
+static void up(void) { suite_with_users(&S, 0); }
 static void down(void) { srv_stop(&S); }
 TestSuite(dataset, .init = up, .fini = down, .timeout = 600);
 
@@ -98,7 +93,7 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 	snprintf(truth, sizeof truth, "%s/datasets/crowd/d_product/truth.csv", shared ? shared : "../shared");
 	if (access(answers, R_OK) || access(truth, R_OK))
 		cr_skip_test("D_Product is not at %s", answers);
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i}", "title", "D_Product", "label_config",
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "D_Product", "label_config",
 		    "<View><Text name=\"pair\" value=\"$pair\"/><Choices name=\"same\" toName=\"pair\" choice=\"single\">"
 		    "<Choice value=\"0\"/><Choice value=\"1\"/></Choices></View>",
 		    "overlap", 3);
@@ -109,13 +104,13 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 	char *body = slurp_answers_as_tasks(answers, &len);
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, len, NULL);
+	r = http(&S, "POST", path, S.req, "application/x-ndjson", body, len, NULL);
 	free(body);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "created"), 8315);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "submissions.accepted"), 24945);
 	cr_expect_eq(jint(r.json, "contributors"), 176);
 	res_free(&r);
@@ -123,7 +118,7 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 	double want[] = {0.8965, 0.9399};
 	for (int m = 0; m < 2; m++) {
 		snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=%s", pid, methods[m]);
-		r = api(&S, "GET", path, REQ, NULL);
+		r = api(&S, "GET", path, S.req, NULL);
 		cr_assert_eq(r.status, 200);
 		/* the labels are keyed by task id; bring back the question names */
 		char tpath[160];
@@ -132,7 +127,7 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 		long long after = 0;
 		for (;;) {
 			snprintf(tpath, sizeof tpath, "/api/v1/projects/%lld/tasks?limit=1000&after=%lld", pid, after);
-			res t = api(&S, "GET", tpath, REQ, NULL);
+			res t = api(&S, "GET", tpath, S.req, NULL);
 			size_t i;
 			json_t *it;
 			json_array_foreach(jget(t.json, "items"), i, it) {
@@ -165,7 +160,7 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 
 Test(dataset, annotations_import_is_checked_and_all_or_nothing)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "x", "label_config",
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config",
 		    "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices></View>");
 	long long pid = jint(r.json, "id");
 	res_free(&r);
@@ -182,13 +177,13 @@ Test(dataset, annotations_import_is_checked_and_all_or_nothing)
 		"{\"data\":{\"t\":\"x\"},\"annotations\":{}}\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		r = http(&S, "POST", path, REQ, "application/x-ndjson", bad[i], strlen(bad[i]), NULL);
+		r = http(&S, "POST", path, S.req, "application/x-ndjson", bad[i], strlen(bad[i]), NULL);
 		cr_expect_eq(r.status, 400, "case %zu: %s", i, r.body);
 		cr_expect(strstr(jstr(r.json, "error.message"), "line 1"), "%s", r.body);
 		res_free(&r);
 	}
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "task_count"), 0, "nothing stored");
 	res_free(&r);
 	/* imported workers cannot sign in */
@@ -202,7 +197,7 @@ Test(dataset, label_studio_round_trip)
 	const char *cfg = "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/><Choice value=\"b\"/></Choices></View>";
 	long long p[2];
 	for (int i = 0; i < 2; i++) {
-		res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i}", "title", "rt", "label_config", cfg, "overlap", 2);
+		res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "rt", "label_config", cfg, "overlap", 2);
 		p[i] = jint(r.json, "id");
 		res_free(&r);
 	}
@@ -212,20 +207,20 @@ Test(dataset, label_studio_round_trip)
 		"{\"data\":{\"t\":\"two\"}}\n";
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", p[0]);
-	res r = http(&S, "POST", path, REQ, "application/x-ndjson", tasks, strlen(tasks), NULL);
+	res r = http(&S, "POST", path, S.req, "application/x-ndjson", tasks, strlen(tasks), NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", p[0]);
-	res e1 = api(&S, "GET", path, REQ, NULL);
+	res e1 = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(e1.status, 200);
 	/* our export, imported into the second project as it is */
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", p[1]);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", e1.body, e1.len, NULL);
+	r = http(&S, "POST", path, S.req, "application/x-ndjson", e1.body, e1.len, NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "created"), 2);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", p[1]);
-	res e2 = api(&S, "GET", path, REQ, NULL);
+	res e2 = api(&S, "GET", path, S.req, NULL);
 	json_t *a = json_loads(strtok(e1.body, "\n"), 0, NULL), *b = json_loads(strtok(e2.body, "\n"), 0, NULL);
 	cr_assert(a && b);
 	cr_expect(json_equal(json_object_get(a, "data"), json_object_get(b, "data")));

@@ -13,20 +13,11 @@
 #include <time.h>
 
 static srv S;
-static char REQ[64], C1[64], C2[64];
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "c1@test.local", "contributor", C1);
-	make_user(&S, "c2@test.local", "contributor", C2);
-}
+static void up(void) { suite_with_users(&S, 2); }
 static void down(void) { srv_stop(&S); }
 TestSuite(money, .init = up, .fini = down, .timeout = 180);
 
-static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
-			     "<Choices name=\"sentiment\" toName=\"text\" choice=\"single\" required=\"true\">"
-			     "<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>";
+static const char CONFIG[] = SENTIMENT_CONFIG;
 
 #define T0 1893456000LL /* 2030-01-01T00:00:00Z */
 static long long NOW = T0;
@@ -68,32 +59,11 @@ static void ledger_ok(void)
 
 static long long project(int reward, int ntasks, long long fund)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Money test",
-		    "label_config", CONFIG, "reward", reward, "overlap", 1, "reject_reasons", "spam", "wrong");
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char body[16384] = "", path[96];
-	for (int i = 0; i < ntasks; i++) {
-		char line[64];
-		snprintf(line, sizeof line, "{\"text\":\"item %d\"}\n", i);
-		strcat(body, line);
-	}
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	if (fund > 0) {
-		snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-		r = api(&S, "POST", path, REQ, "{s:I}", "amount", (json_int_t)fund);
-		cr_assert_eq(r.status, 201, "%s", r.body);
-		res_free(&r);
-	}
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	res_free(&r);
-	return pid;
+	char tasks[16384];
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Money test", "label_config", CONFIG,
+				      "reward", reward, "overlap", 1, "reject_reasons", "spam", "wrong"),
+			    ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", ntasks), fund);
 }
 
 /* Leases a task, lets `held` seconds pass on the test clock, submits with
@@ -101,9 +71,7 @@ static long long project(int reward, int ntasks, long long fund)
  * available. */
 static long long work(long long pid, const char *token, long long held)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	res r = api(&S, "POST", path, token, NULL);
+	res r = lease(&S, pid, token);
 	if (r.status == 204) {
 		res_free(&r);
 		return 0;
@@ -113,9 +81,7 @@ static long long work(long long pid, const char *token, long long held)
 	res_free(&r);
 	if (held)
 		advance(held);
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-	r = api(&S, "POST", path, token, "{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:I}", "result", "from_name", "sentiment",
-		"to_name", "text", "type", "choices", "value", "choices", "pos", "active_seconds", (json_int_t)held);
+	r = submit_choice(&S, aid, token, "sentiment", "pos", json_integer(held));
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long sid = jint(r.json, "id");
 	res_free(&r);
@@ -141,40 +107,32 @@ static res payout(const char *token, long long amount, const char *key)
 		    key ? extra : NULL);
 }
 
-static long long user_id(const char *token)
-{
-	res r = api(&S, "GET", "/api/v1/me", token, NULL);
-	long long id = jint(r.json, "id");
-	res_free(&r);
-	return id;
-}
-
 Test(money, payout_under_minimum_or_above_available_is_409)
 {
 	clock_to(T0);
-	res r = payout(C1, 100, NULL);
+	res r = payout(S.c[0], 100, NULL);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "payout_minimum");
 	cr_expect_str_eq(jstr(r.json, "error.field"), "amount");
 	res_free(&r);
-	r = payout(C1, 600, NULL);
+	r = payout(S.c[0], 600, NULL);
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_available");
 	res_free(&r);
-	r = payout(C1, 0, NULL);
+	r = payout(S.c[0], 0, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/me/payouts", C1, "{s:i,s:s}", "amount", 600, "iban", "x");
+	r = api(&S, "POST", "/api/v1/me/payouts", S.c[0], "{s:i,s:s}", "amount", 600, "iban", "x");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "unknown_field");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/me/payouts", C1, "{s:s}", "amount", "600");
+	r = api(&S, "POST", "/api/v1/me/payouts", S.c[0], "{s:s}", "amount", "600");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	r = api(&S, "POST", "/api/v1/me/payouts", NULL, "{s:i}", "amount", 600);
 	cr_expect_eq(r.status, 401);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/payouts", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/payouts", S.c[0], NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
 	res_free(&r);
@@ -186,16 +144,16 @@ Test(money, auto_approval_payout_batch_confirm)
 	clock_to(T0);
 	long long pid = project(300, 3, 900);
 	for (int i = 0; i < 3; i++)
-		cr_assert(work(pid, C1, 60));
-	cr_expect_eq(earning(C1, "pending"), 900);
-	cr_expect_eq(earning(C1, "available"), 0);
+		cr_assert(work(pid, S.c[0], 60));
+	cr_expect_eq(earning(S.c[0], "pending"), 900);
+	cr_expect_eq(earning(S.c[0], "available"), 0);
 	/* nothing is approved before the delay (3 days by default) */
 	advance(2 * 86400);
-	cr_expect_eq(earning(C1, "available"), 0);
+	cr_expect_eq(earning(S.c[0], "available"), 0);
 	advance(86400 + 60);
-	cr_expect_eq(earning(C1, "pending"), 0);
-	cr_expect_eq(earning(C1, "available"), 900);
-	res r = api(&S, "GET", "/api/v1/me/earnings", C1, NULL);
+	cr_expect_eq(earning(S.c[0], "pending"), 0);
+	cr_expect_eq(earning(S.c[0], "available"), 900);
+	res r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "entries.0.memo"), "auto-approved: not reviewed in time", "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "entries.0.account"), "available:" "3", "%s", r.body);
 	cr_expect_eq(jint(r.json, "projects.0.earned"), 900);
@@ -204,31 +162,31 @@ Test(money, auto_approval_payout_batch_confirm)
 	ledger_ok();
 
 	/* one Idempotency-Key, two requests: one payout */
-	r = payout(C1, 600, "payout-key-1");
+	r = payout(S.c[0], 600, "payout-key-1");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long id = jint(r.json, "id");
 	cr_expect_str_eq(jstr(r.json, "status"), "requested");
 	res_free(&r);
-	r = payout(C1, 600, "payout-key-1");
+	r = payout(S.c[0], 600, "payout-key-1");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "id"), id);
 	char hb[64];
 	cr_expect(res_header(&r, "Idempotent-Replayed", hb, sizeof hb));
 	res_free(&r);
-	cr_expect_eq(earning(C1, "available"), 300);
-	cr_expect_eq(earning(C1, "payout_pending"), 600);
-	r = api(&S, "GET", "/api/v1/me/payouts", C1, NULL);
+	cr_expect_eq(earning(S.c[0], "available"), 300);
+	cr_expect_eq(earning(S.c[0], "payout_pending"), 600);
+	r = api(&S, "GET", "/api/v1/me/payouts", S.c[0], NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
 	res_free(&r);
 	/* a second payout would take more than is available */
-	r = payout(C1, 600, "payout-key-2");
+	r = payout(S.c[0], 600, "payout-key-2");
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_available");
 	res_free(&r);
 	ledger_ok();
 
 	/* contributors cannot batch; the admin can */
-	r = api(&S, "POST", "/api/v1/admin/payouts/batch", C1, NULL);
+	r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.c[0], NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
 	advance(3600);
@@ -248,18 +206,18 @@ Test(money, auto_approval_payout_batch_confirm)
 	fclose(f);
 	char want[128];
 	snprintf(want, sizeof want, "payout_id,user_id,email,amount,currency\n%lld,%lld,c1@test.local,600,USD\n", id,
-		 user_id(C1));
+		 S.c_id[0]);
 	cr_expect_str_eq(csv, want);
 	r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.admin_token, NULL);
 	cr_expect_eq(r.status, 409, "nothing left to batch");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/payouts", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/payouts", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "items.0.status"), "batched");
 	res_free(&r);
 
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/admin/payouts/batch/%lld/confirm", batch);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
 	advance(86400);
@@ -275,20 +233,20 @@ Test(money, auto_approval_payout_batch_confirm)
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 
-	r = api(&S, "GET", "/api/v1/me/payouts", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/payouts", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "items.0.status"), "paid");
 	cr_expect_eq(jint(r.json, "items.0.latency_seconds"), 3600 + 86400);
 	cr_expect_eq(jint(r.json, "latency.median_seconds"), 3600 + 86400);
 	res_free(&r);
-	cr_expect_eq(earning(C1, "paid"), 600);
-	cr_expect_eq(earning(C1, "payout_pending"), 0);
+	cr_expect_eq(earning(S.c[0], "paid"), 600);
+	cr_expect_eq(earning(S.c[0], "payout_pending"), 0);
 	r = api(&S, "GET", "/api/v1/admin/payouts/stats", S.admin_token, NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(jint(r.json, "paid.count"), 1);
 	cr_expect_eq(jint(r.json, "paid.total"), 600);
 	cr_expect_eq(jint(r.json, "latency.max_seconds"), 3600 + 86400);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/admin/payouts/stats", C1, NULL);
+	r = api(&S, "GET", "/api/v1/admin/payouts/stats", S.c[0], NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
 	ledger_ok();
@@ -296,11 +254,11 @@ Test(money, auto_approval_payout_batch_confirm)
 
 Test(money, contributor_cannot_batch)
 {
-	res r = api(&S, "POST", "/api/v1/admin/payouts/batch", C1, NULL);
+	res r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.c[0], NULL);
 	cr_expect_eq(r.status, 403);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "forbidden");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/admin/payouts/batch", REQ, NULL);
+	r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.req, NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
 	r = api(&S, "POST", "/api/v1/admin/payouts/batch", NULL, NULL);
@@ -318,14 +276,14 @@ Test(money, pay_floor_tops_up_measured_time)
 	/* reward 10 for tasks that take 10 minutes: 60 per hour, far under 1200 */
 	long long pid = project(10, 6, 60);
 	for (int i = 0; i < 5; i++)
-		cr_assert(work(pid, C1, 600));
-	cr_expect_eq(earning(C1, "pending"), 50);
+		cr_assert(work(pid, S.c[0], 600));
+	cr_expect_eq(earning(S.c[0], "pending"), 50);
 	/* past auto-approval: accepted work is topped up to the floor */
 	advance(3 * 86400 + 60);
-	long long avail = earning(C1, "available");
+	long long avail = earning(S.c[0], "available");
 	/* target per submission: ceil(1200 * 600 / 3600) = 200, so 190 more each */
 	cr_expect_eq(avail, 50 + 5 * 190, "available %lld", avail);
-	res r = api(&S, "GET", "/api/v1/me/earnings", C1, NULL);
+	res r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	const char *memo = jstr(r.json, "entries.0.memo");
 	cr_expect(memo && !strncmp(memo, "Pay floor top-up", 16), "%s", r.body);
 	cr_expect_eq(jint(r.json, "projects.0.earned"), 1000);
@@ -334,7 +292,7 @@ Test(money, pay_floor_tops_up_measured_time)
 
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	/* one run paid; the server's own tick may have raised the reward in an earlier run */
 	cr_expect_geq(json_array_size(jget(r.json, "floor_topups")), 1, "%s", r.body);
@@ -347,21 +305,21 @@ Test(money, pay_floor_tops_up_measured_time)
 	cr_expect_eq(jint(r.json, "spent"), 1000);
 	cr_expect_eq(jint(r.json, "cost_per_accepted"), 200);
 	res_free(&r);
-	r = api(&S, "GET", path, C1, NULL);
+	r = api(&S, "GET", path, S.c[0], NULL);
 	cr_expect(r.status == 403 || r.status == 404, "contributors do not see the requester's money");
 	res_free(&r);
 	/* new work pays the floor's level */
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "reward"), 200);
 	res_free(&r);
 	/* nothing is topped up twice */
 	advance(3600);
-	cr_expect_eq(earning(C1, "available"), 1000);
+	cr_expect_eq(earning(S.c[0], "available"), 1000);
 	ledger_ok();
 	/* funding repays the debt first */
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 1000);
+	r = api(&S, "POST", path, S.req, "{s:i}", "amount", 1000);
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "debt_repaid"), 940);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 60);
@@ -375,22 +333,22 @@ Test(money, pay_floor_ignores_fast_work_and_few_submissions)
 	long long pid = project(100, 6, 600);
 	/* 4 submissions are too few to measure */
 	for (int i = 0; i < 4; i++)
-		cr_assert(work(pid, C1, 900));
+		cr_assert(work(pid, S.c[0], 900));
 	advance(4 * 86400);
-	cr_expect_eq(earning(C1, "available"), 400);
+	cr_expect_eq(earning(S.c[0], "available"), 400);
 	/* fast work: 100 per 60 s is 6000 per hour, above the floor */
-	cr_assert(work(pid, C2, 60));
-	cr_assert(work(pid, C2, 60));
+	cr_assert(work(pid, S.c[1], 60));
+	cr_assert(work(pid, S.c[1], 60));
 	advance(4 * 86400);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	res r = api(&S, "GET", path, REQ, NULL);
+	res r = api(&S, "GET", path, S.req, NULL);
 	/* median of 6 (60,60,900,900,900,900) is 900 s: 100 per 900 s = 400/h, under the floor */
 	cr_expect_geq(json_array_size(jget(r.json, "floor_topups")), 1, "%s", r.body);
 	res_free(&r);
 	/* the top-up uses the project's median (900 s → 300 each), not each person's own time */
-	cr_expect_eq(earning(C1, "available"), 4 * 300);
-	cr_expect_eq(earning(C2, "available"), 2 * 300);
+	cr_expect_eq(earning(S.c[0], "available"), 4 * 300);
+	cr_expect_eq(earning(S.c[1], "available"), 2 * 300);
 	ledger_ok();
 }
 
@@ -398,30 +356,30 @@ Test(money, bonuses)
 {
 	clock_to(T0);
 	long long pid = project(50, 2, 300);
-	cr_assert(work(pid, C1, 30));
-	long long c1 = user_id(C1), c2 = user_id(C2);
+	cr_assert(work(pid, S.c[0], 30));
+	long long c1 = S.c_id[0], c2 = S.c_id[1];
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/bonuses", pid);
-	res r = api(&S, "POST", path, REQ, "{s:I,s:i}", "user_id", (json_int_t)c1, "amount", 100);
+	res r = api(&S, "POST", path, S.req, "{s:I,s:i}", "user_id", (json_int_t)c1, "amount", 100);
 	cr_expect_eq(r.status, 400, "a bonus needs a reason");
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reason");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100, "reason", "   ");
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100, "reason", "   ");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reason");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", -5, "reason", "x");
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", -5, "reason", "x");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "amount");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:I,s:i,s:s}", "user_id", (json_int_t)c2, "amount", 100, "reason", "x");
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)c2, "amount", 100, "reason", "x");
 	cr_expect_eq(r.status, 400, "c2 never worked here");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "not_a_contributor");
 	res_free(&r);
-	r = api(&S, "POST", path, C1, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100, "reason", "me");
+	r = api(&S, "POST", path, S.c[0], "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100, "reason", "me");
 	cr_expect(r.status == 403 || r.status == 404, "%ld", r.status);
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100000, "reason", "x");
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)c1, "amount", 100000, "reason", "x");
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_funds");
 	res_free(&r);
@@ -430,18 +388,18 @@ Test(money, bonuses)
 	cr_assert_eq(c1, 3);
 	const char *extra[] = {"Idempotency-Key: bonus-1", NULL};
 	for (int i = 0; i < 2; i++) {
-		r = http(&S, "POST", path, REQ, "application/json", body, strlen(body), extra);
+		r = http(&S, "POST", path, S.req, "application/json", body, strlen(body), extra);
 		cr_expect_eq(r.status, 201, "%s", r.body);
 		cr_expect_str_eq(jstr(r.json, "reason"), "Careful, thorough labels");
 		res_free(&r);
 	}
-	cr_expect_eq(earning(C1, "available"), 120);
-	r = api(&S, "GET", "/api/v1/me/earnings", C1, NULL);
+	cr_expect_eq(earning(S.c[0], "available"), 120);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "entries.0.memo"), "bonus: Careful, thorough labels");
 	cr_expect_eq(jint(r.json, "projects.0.earned"), 170);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "bonuses"), 120);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 300 - 50 - 120);
 	cr_expect_eq(jint(r.json, "pending"), 50);
@@ -461,7 +419,7 @@ static void *race_fund(void *arg)
 {
 	long i = (long)arg;
 	const char *extra[] = {"Idempotency-Key: fund-race", NULL};
-	res r = http(race_on[i % 2], "POST", race_path, REQ, "application/json", "{\"amount\":500}", 14, extra);
+	res r = http(race_on[i % 2], "POST", race_path, S.req, "application/json", "{\"amount\":500}", 14, extra);
 	race_status[i] = r.status;
 	char v[16] = "";
 	race_replayed[i] = res_header(&r, "Idempotent-Replayed", v, sizeof v) != NULL;
@@ -510,7 +468,7 @@ static void race_three_rounds(void)
 	}
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	res r = api(&S, "GET", path, REQ, NULL);
+	res r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 500, "funded once: %s", r.body);
 	res_free(&r);
 	ledger_ok();
@@ -572,20 +530,20 @@ Test(money, close_returns_unused_escrow)
 {
 	clock_to(T0);
 	long long pid = project(40, 5, 1000);
-	cr_assert(work(pid, C1, 30));
+	cr_assert(work(pid, S.c[0], 30));
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/close", pid);
-	res r = api(&S, "POST", path, REQ, NULL);
+	res r = api(&S, "POST", path, S.req, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 0, "%s", r.body);
 	cr_expect_eq(jint(r.json, "pending"), 40);
 	res_free(&r);
 	/* the contributor keeps the submitted work's pay */
 	advance(4 * 86400);
-	cr_expect_eq(earning(C1, "available"), 40);
+	cr_expect_eq(earning(S.c[0], "available"), 40);
 	ledger_ok();
 }
 
@@ -593,11 +551,11 @@ Test(money, review_moves_money)
 {
 	clock_to(T0);
 	long long pid = project(70, 3, 210);
-	long long s1 = work(pid, C1, 30), s2 = work(pid, C1, 30);
+	long long s1 = work(pid, S.c[0], 30), s2 = work(pid, S.c[0], 30);
 	cr_assert(s1 && s2);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", s1);
-	res r = api(&S, "POST", path, REQ, NULL);
+	res r = api(&S, "POST", path, S.req, NULL);
 	if (r.status == 404 && jstr(r.json, "error.code") && !strcmp(jstr(r.json, "error.code"), "not_found") &&
 	    strstr(r.body, "No such endpoint")) {
 		res_free(&r);
@@ -605,19 +563,19 @@ Test(money, review_moves_money)
 	}
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(earning(C1, "available"), 70);
+	cr_expect_eq(earning(S.c[0], "available"), 70);
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", s2);
-	r = api(&S, "POST", path, REQ, "{s:s,s:s}", "reason_code", "spam", "message", "Random answers.");
+	r = api(&S, "POST", path, S.req, "{s:s,s:s}", "reason_code", "spam", "message", "Random answers.");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(earning(C1, "pending"), 0);
-	r = api(&S, "GET", "/api/v1/me/earnings", C1, NULL);
+	cr_expect_eq(earning(S.c[0], "pending"), 0);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	const char *memo = jstr(r.json, "entries.0.memo");
 	cr_expect(memo && strstr(memo, "spam") && strstr(memo, "Random answers."), "%s", r.body);
 	cr_expect(json_real_value(jget(r.json, "rejection_rate")) > 0.49, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "escrow_balance"), 210 - 70 - 70 + 70, "%s", r.body);
 	res_free(&r);
 	ledger_ok();
@@ -637,7 +595,7 @@ static unsigned rnd(unsigned n)
 static void random_run(unsigned long long seed)
 {
 	rng = seed * 0x9E3779B97F4A7C15ull + 1;
-	const char *who[2] = {C1, C2};
+	const char *who[2] = {S.c[0], S.c[1]};
 	int reward = 50 + (int)rnd(400);
 	long long pid = project(reward, 40, 40LL * reward);
 	long long batches[64];
@@ -649,7 +607,7 @@ static void random_run(unsigned long long seed)
 		switch (rnd(8)) {
 		case 0: /* fund */
 			snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-			r = api(&S, "POST", path, REQ, "{s:i}", "amount", 1 + (int)rnd(3000));
+			r = api(&S, "POST", path, S.req, "{s:i}", "amount", 1 + (int)rnd(3000));
 			cr_expect_eq(r.status, 201, "%s", r.body);
 			res_free(&r);
 			break;

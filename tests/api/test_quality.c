@@ -9,28 +9,16 @@
 #include <string.h>
 
 static srv S;
-static char REQ[64], REQ2[64], C[5][64];
-static long long C_ID[5];
+static char REQ2[64];
 static void up(void)
 {
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
+	suite_with_users(&S, 5);
 	make_user(&S, "req2@test.local", "requester", REQ2);
-	for (int i = 0; i < 5; i++) {
-		char email[64];
-		snprintf(email, sizeof email, "c%d@test.local", i);
-		make_user(&S, email, "contributor", C[i]);
-		res r = api(&S, "GET", "/api/v1/me", C[i], NULL);
-		C_ID[i] = jint(r.json, "id");
-		res_free(&r);
-	}
 }
 static void down(void) { srv_stop(&S); }
 TestSuite(quality, .init = up, .fini = down, .timeout = 180);
 
-static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
-			     "<Choices name=\"label\" toName=\"text\" choice=\"single\">"
-			     "<Choice value=\"yes\"/><Choice value=\"no\"/></Choices></View>";
+static const char CONFIG[] = YES_NO_CONFIG;
 
 static res post_json(const char *method, const char *path, const char *tok, json_t *body)
 {
@@ -48,29 +36,18 @@ static long long draft(json_t *extra, const char *ndjson)
 			      "overlap", 1, "lease_seconds", 7200, "reject_reasons", "wrong_answer");
 	json_object_update(b, extra);
 	json_decref(extra);
-	res r = post_json("POST", "/api/v1/projects", REQ, b);
-	json_decref(b);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", ndjson, strlen(ndjson), NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
+	long long pid = project_create(&S, S.req, b);
+	project_import(&S, pid, S.req, ndjson);
 	return pid;
 }
 
 /* Funds the project with amount and tries to publish it: the response. */
 static res fund_publish(long long pid, long long amount)
 {
+	project_fund(&S, pid, S.req, amount);
 	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	res r = api(&S, "POST", path, REQ, "{s:I}", "amount", (json_int_t)amount);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	return api(&S, "POST", path, REQ, NULL);
+	return api(&S, "POST", path, S.req, NULL);
 }
 
 /* A draft (see draft()), funded and published. */
@@ -83,26 +60,16 @@ static long long project(json_t *extra, const char *ndjson)
 	return pid;
 }
 
-static res lease(long long pid, const char *tok)
-{
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	return api(&S, "POST", path, tok, NULL);
-}
-
 static res submit(long long aid, const char *tok, const char *choice, double secs)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-	return api(&S, "POST", path, tok, "{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:f}", "result", "from_name", "label", "to_name",
-		   "text", "type", "choices", "value", "choices", choice, "active_seconds", secs);
+	return submit_choice(&S, aid, tok, "label", choice, json_real(secs));
 }
 
 /* Leases one task and answers it with answer(text); returns the text. */
 typedef const char *(*answer_fn)(const char *text);
 static void work(long long pid, const char *tok, answer_fn answer, char *text_out, size_t n)
 {
-	res r = lease(pid, tok);
+	res r = lease(&S, pid, tok);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_null(jget(r.json, "task.gold"), "gold is never shown before submission");
 	long long aid = jint(r.json, "id");
@@ -140,14 +107,14 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 				GOLD_TASKS);
 	/* the bad contributor: the plain task, then three gold questions wrong */
 	for (int i = 0; i < 4; i++)
-		work(pid, C[0], always_no, NULL, 0);
-	res r = lease(pid, C[0]);
+		work(pid, S.c[0], always_no, NULL, 0);
+	res r = lease(&S, pid, S.c[0]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "paused_for_quality");
 	cr_expect(strstr(jstr(r.json, "error.message"), "0 of your 3") != NULL, "%s", jstr(r.json, "error.message"));
 	cr_expect(strstr(jstr(r.json, "error.message"), "80%") != NULL, "%s", jstr(r.json, "error.message"));
 	res_free(&r);
-	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	r = get(S.c[0], "/api/v1/projects/%lld/my-quality", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "gold_answered"), 3);
 	cr_expect_eq(jint(r.json, "gold_correct"), 0);
@@ -160,7 +127,7 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 	cr_expect_float_eq(json_number_value(jget(r.json, "evidence.threshold")), 0.8, 1e-9);
 	res_free(&r);
 	/* after submitting, each gold submission says whether it was right */
-	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_assert_eq(json_array_size(jget(r.json, "items")), 4);
 	for (int i = 0; i < 3; i++) {
 		char key[64];
@@ -172,41 +139,41 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 
 	/* the good contributor answers right and keeps working */
 	for (int i = 0; i < 4; i++)
-		work(pid, C[1], always_yes, NULL, 0);
-	r = get(C[1], "/api/v1/projects/%lld/my-quality", pid);
+		work(pid, S.c[1], always_yes, NULL, 0);
+	r = get(S.c[1], "/api/v1/projects/%lld/my-quality", pid);
 	cr_expect_eq(jint(r.json, "gold_correct"), 3);
 	cr_expect_float_eq(json_number_value(jget(r.json, "accuracy")), 1.0, 1e-9);
 	cr_expect_float_eq(json_number_value(jget(r.json, "ci_low")), 0.4385, 1e-3);
 	cr_expect(json_is_false(jget(r.json, "paused")));
 	cr_expect(json_is_null(jget(r.json, "reason")));
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/submissions", C[1], NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[1], NULL);
 	cr_expect(json_is_true(jget(r.json, "items.0.gold_correct")));
 	res_free(&r);
-	r = lease(pid, C[1]);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 201, "not paused: %s", r.body);
 	res_free(&r);
 
 	/* the team sees the pause; the owner can lift it, and the count starts afresh */
-	r = get(REQ, "/api/v1/projects/%lld/contributors", pid);
+	r = get(S.req, "/api/v1/projects/%lld/contributors", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_expect_eq(jint(r.json, "items.0.user_id"), C_ID[0]);
+	cr_expect_eq(jint(r.json, "items.0.user_id"), S.c_id[0]);
 	cr_expect(json_is_true(jget(r.json, "items.0.paused")));
 	cr_expect(json_is_false(jget(r.json, "items.1.paused")));
 	res_free(&r);
 	char path[128];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/contributors/%lld/unpause", pid, C_ID[0]);
-	r = api(&S, "POST", path, C[1], NULL);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/contributors/%lld/unpause", pid, S.c_id[0]);
+	r = api(&S, "POST", path, S.c[1], NULL);
 	cr_expect_eq(r.status, 403, "a contributor cannot lift a pause");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 404, "not paused any more");
 	res_free(&r);
-	work(pid, C[0], always_no, NULL, 0);
-	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	work(pid, S.c[0], always_no, NULL, 0);
+	r = get(S.c[0], "/api/v1/projects/%lld/my-quality", pid);
 	cr_expect(json_is_false(jget(r.json, "paused")), "one new wrong answer is not yet evidence");
 	cr_expect_eq(jint(r.json, "gold_answered"), 4);
 	res_free(&r);
@@ -253,12 +220,12 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	long long test = project(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "sentiment-basic", "pass_mark", 0.66), qs);
 	long long work_pid = project(json_pack("{s:{s:[s]}}", "eligibility", "qualifications", "sentiment-basic"),
 				     "{\"text\":\"real work\"}\n");
-	res r = lease(work_pid, C[0]);
+	res r = lease(&S, work_pid, S.c[0]);
 	cr_expect_eq(r.status, 403, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "not_eligible");
 	res_free(&r);
 	/* the board counts a test's questions although they are all gold */
-	r = api(&S, "GET", "/api/v1/projects", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/projects", S.c[0], NULL);
 	size_t bi;
 	json_t *bp;
 	int on_board = 0;
@@ -271,14 +238,14 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_expect(on_board, "the test is on the board");
 	res_free(&r);
 
-	work(test, C[0], two_right, NULL, 0);
-	r = get(C[0], "/api/v1/projects/%lld/qualification/result", test);
+	work(test, S.c[0], two_right, NULL, 0);
+	r = get(S.c[0], "/api/v1/projects/%lld/qualification/result", test);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
-	work(test, C[0], two_right, NULL, 0);
-	work(test, C[0], two_right, NULL, 0);
-	r = get(C[0], "/api/v1/projects/%lld/qualification/result", test);
+	work(test, S.c[0], two_right, NULL, 0);
+	work(test, S.c[0], two_right, NULL, 0);
+	r = get(S.c[0], "/api/v1/projects/%lld/qualification/result", test);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect(json_is_true(jget(r.json, "passed")));
 	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 2.0 / 3, 1e-9);
@@ -291,10 +258,10 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	cr_expect(json_is_false(jget(r.json, "retake.available")));
 	cr_expect_str_eq(jstr(r.json, "retake.code"), "test_passed");
 	res_free(&r);
-	r = lease(work_pid, C[0]);
+	r = lease(&S, work_pid, S.c[0]);
 	cr_expect_eq(r.status, 201, "the granted qualification unlocks the project: %s", r.body);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/projects", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/projects", S.c[0], NULL);
 	int listed = 0;
 	for (size_t i = 0; i < json_array_size(jget(r.json, "items")); i++)
 		listed |= json_integer_value(jget(json_array_get(jget(r.json, "items"), i), "id")) == work_pid;
@@ -303,25 +270,25 @@ Test(quality, qualification_pass_fail_and_eligibility)
 
 	/* a second contributor gets every question too (the test never fills), and fails */
 	for (int i = 0; i < 3; i++)
-		work(test, C[1], one_right, NULL, 0);
-	r = lease(test, C[1]);
+		work(test, S.c[1], one_right, NULL, 0);
+	r = lease(&S, test, S.c[1]);
 	cr_expect_eq(r.status, 204, "nothing more: retakes are 0");
 	res_free(&r);
-	r = get(C[1], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[1], "/api/v1/projects/%lld/qualification/result", test);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect(json_is_false(jget(r.json, "passed")));
 	cr_expect_float_eq(json_number_value(jget(r.json, "score")), 1.0 / 3, 1e-9);
 	cr_expect_str_eq(wrong_answers(r.json), "no->yes,yes->no", "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "retake.code"), "no_retakes_left");
 	res_free(&r);
-	r = retake(test, C[1]);
+	r = retake(test, S.c[1]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_retakes_left");
 	res_free(&r);
-	r = lease(work_pid, C[1]);
+	r = lease(&S, work_pid, S.c[1]);
 	cr_expect_eq(r.status, 403, "failed: still not eligible");
 	res_free(&r);
-	r = get(C[2], "/api/v1/projects/%lld/qualification/result", work_pid);
+	r = get(S.c[2], "/api/v1/projects/%lld/qualification/result", work_pid);
 	cr_expect_eq(r.status, 404);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_qualification");
 	res_free(&r);
@@ -331,7 +298,7 @@ Test(quality, qualification_pass_fail_and_eligibility)
  * or 0 when the lease answered 204 (reason in why). */
 static long long lease_q(long long pid, const char *tok, long long *task, char *why, size_t n)
 {
-	res r = lease(pid, tok);
+	res r = lease(&S, pid, tok);
 	long long aid = 0;
 	if (r.status == 201) {
 		aid = jint(r.json, "id");
@@ -367,11 +334,11 @@ Test(quality, qualification_retakes_ask_new_questions)
 	long long test = project(json_pack("{s:{s:s,s:f,s:i,s:i,s:i}}", "qualification", "grants", "careful", "pass_mark", 1.0,
 					   "questions", 2, "retakes", 2, "retake_wait_hours", 24),
 				 qs);
-	r = get(REQ, "/api/v1/projects/%lld", test);
+	r = get(S.req, "/api/v1/projects/%lld", test);
 	cr_expect_eq(jint(r.json, "qualification.questions"), 2, "%s", r.body);
 	cr_expect_eq(jint(r.json, "qualification.retakes"), 2);
 	res_free(&r);
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_expect_eq(r.status, 409, "no attempt yet: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
@@ -380,16 +347,16 @@ Test(quality, qualification_retakes_ask_new_questions)
 	int nseen = 0;
 	/* attempt 1: both questions wrong; a third lease finds the attempt done */
 	for (int i = 0; i < 2; i++) {
-		long long aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+		long long aid = lease_q(test, S.c[2], &seen[nseen++], why, sizeof why);
 		cr_assert(aid > 0);
-		r = submit(aid, C[2], "no", 3);
+		r = submit(aid, S.c[2], "no", 3);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		res_free(&r);
 	}
 	long long task;
-	cr_expect_eq(lease_q(test, C[2], &task, why, sizeof why), 0, "two questions per attempt");
+	cr_expect_eq(lease_q(test, S.c[2], &task, why, sizeof why), 0, "two questions per attempt");
 	cr_expect_str_eq(why, "test_finished");
-	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[2], "/api/v1/projects/%lld/qualification/result", test);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 1);
 	cr_expect_eq(jint(r.json, "questions"), 2);
@@ -402,7 +369,7 @@ Test(quality, qualification_retakes_ask_new_questions)
 	cr_expect_str_eq(jstr(r.json, "retake.at"), "2031-03-02T10:00:00Z", "%s", r.body);
 	cr_expect_str_eq(wrong_answers(r.json), "no->yes,no->yes");
 	res_free(&r);
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "retake_not_yet");
 	res_free(&r);
@@ -412,33 +379,33 @@ Test(quality, qualification_retakes_ask_new_questions)
 
 	/* attempt 2, a day later: new questions; one right, one released (counts wrong) */
 	set_clock(&S, "2031-03-02T10:00:01Z");
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 2);
 	cr_expect_eq(jint(r.json, "questions"), 2);
 	res_free(&r);
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_expect_eq(r.status, 409, "one attempt at a time: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
-	long long aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+	long long aid = lease_q(test, S.c[2], &seen[nseen++], why, sizeof why);
 	cr_assert(aid > 0);
-	r = submit(aid, C[2], "yes", 3);
+	r = submit(aid, S.c[2], "yes", 3);
 	res_free(&r);
-	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[2], "/api/v1/projects/%lld/qualification/result", test);
 	cr_expect_eq(jint(r.json, "attempt"), 1, "the last scored attempt while the next runs: %s", r.body);
 	cr_expect_eq(jint(r.json, "in_progress.attempt"), 2);
 	cr_expect_eq(jint(r.json, "in_progress.answered"), 1);
 	res_free(&r);
-	aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+	aid = lease_q(test, S.c[2], &seen[nseen++], why, sizeof why);
 	cr_assert(aid > 0);
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/release", aid);
-	r = api(&S, "POST", path, C[2], NULL);
+	r = api(&S, "POST", path, S.c[2], NULL);
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	res_free(&r);
-	cr_expect_eq(lease_q(test, C[2], &task, why, sizeof why), 0);
+	cr_expect_eq(lease_q(test, S.c[2], &task, why, sizeof why), 0);
 	cr_expect_str_eq(why, "test_finished");
-	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[2], "/api/v1/projects/%lld/qualification/result", test);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 2);
 	cr_expect_eq(jint(r.json, "skipped"), 1);
@@ -451,47 +418,47 @@ Test(quality, qualification_retakes_ask_new_questions)
 
 	/* attempt 3: right, so the qualification is granted and no retake is left to take */
 	set_clock(&S, "2031-03-03T11:00:00Z");
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "attempt"), 3);
 	res_free(&r);
 	for (int i = 0; i < 2; i++) {
-		aid = lease_q(test, C[2], &seen[nseen++], why, sizeof why);
+		aid = lease_q(test, S.c[2], &seen[nseen++], why, sizeof why);
 		cr_assert(aid > 0);
-		r = submit(aid, C[2], "yes", 3);
+		r = submit(aid, S.c[2], "yes", 3);
 		res_free(&r);
 	}
-	r = get(C[2], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[2], "/api/v1/projects/%lld/qualification/result", test);
 	cr_expect_eq(jint(r.json, "attempt"), 3);
 	cr_expect(json_is_true(jget(r.json, "passed")), "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "retake.code"), "test_passed");
 	res_free(&r);
-	r = retake(test, C[2]);
+	r = retake(test, S.c[2]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_passed");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/profile", C[2], NULL);
+	r = api(&S, "GET", "/api/v1/me/profile", S.c[2], NULL);
 	cr_expect_str_eq(jstr(r.json, "qualifications.0"), "careful", "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "qualifications")), 1);
 	res_free(&r);
-	r = api(&S, "PATCH", "/api/v1/me/profile", C[3], "{s:[s]}", "qualifications", "careful");
+	r = api(&S, "PATCH", "/api/v1/me/profile", S.c[3], "{s:[s]}", "qualifications", "careful");
 	cr_expect_eq(r.status, 400, "qualifications are earned, not self-reported: %s", r.body);
 	res_free(&r);
 	/* someone else's draft, a project that is no test, a paused test */
 	long long hidden = draft(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "hidden", "pass_mark", 1.0), qs);
-	r = retake(hidden, C[3]);
+	r = retake(hidden, S.c[3]);
 	cr_expect_eq(r.status, 404, "a draft is invisible to contributors: %s", r.body);
 	res_free(&r);
 	long long plain = project(json_pack("{}"), "{\"text\":\"x\"}\n");
-	r = retake(plain, C[3]);
+	r = retake(plain, S.c[3]);
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_qualification");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/pause", test);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = retake(test, C[3]);
+	r = retake(test, S.c[3]);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "project_not_live");
 	res_free(&r);
@@ -514,11 +481,11 @@ Test(quality, qualification_expired_question_counts_wrong)
 				 qs);
 	char why[64] = "";
 	long long task;
-	cr_assert(lease_q(test, C[3], &task, why, sizeof why) > 0);
+	cr_assert(lease_q(test, S.c[3], &task, why, sizeof why) > 0);
 	set_clock(&S, "2032-01-01T02:00:01Z"); /* lease_seconds 7200 */
-	cr_expect_eq(lease_q(test, C[3], &task, why, sizeof why), 0);
+	cr_expect_eq(lease_q(test, S.c[3], &task, why, sizeof why), 0);
 	cr_expect_str_eq(why, "test_finished");
-	res r = get(C[3], "/api/v1/projects/%lld/qualification/result", test);
+	res r = get(S.c[3], "/api/v1/projects/%lld/qualification/result", test);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "skipped"), 1, "%s", r.body);
 	cr_expect_eq(jint(r.json, "questions"), 1);
@@ -527,7 +494,7 @@ Test(quality, qualification_expired_question_counts_wrong)
 	cr_expect(json_is_true(jget(r.json, "retake.available")), "no wait set: %s", r.body);
 	res_free(&r);
 	/* the other contributor has not started: no result yet */
-	r = get(C[4], "/api/v1/projects/%lld/qualification/result", test);
+	r = get(S.c[4], "/api/v1/projects/%lld/qualification/result", test);
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "test_not_finished");
 	res_free(&r);
@@ -543,27 +510,27 @@ Test(quality, gold_boxes_scored_by_iou)
 			    "\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"value\":{\"x\":10,\"y\":10,\"width\":20,"
 			    "\"height\":20,\"rotation\":0,\"rectanglelabels\":[\"car\"]}}]}\n";
 	long long pid = project(json_pack("{s:s,s:i,s:f}", "label_config", config, "overlap", 3, "gold_rate", 1.0), tasks);
-	/* C[0] draws it a little off (IoU 0.68); C[1] far off (0.22); C[2] with the wrong label */
+	/* S.c[0] draws it a little off (IoU 0.68); S.c[1] far off (0.22); S.c[2] with the wrong label */
 	const double xs[3] = {12, 18, 10};
 	const char *labels[3] = {"car", "car", "person"};
 	for (int i = 0; i < 3; i++) {
-		res r = lease(pid, C[i]);
+		res r = lease(&S, pid, S.c[i]);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		long long aid = jint(r.json, "id");
 		res_free(&r);
 		char path[96];
 		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-		r = api(&S, "POST", path, C[i], "{s:[{s:s,s:s,s:s,s:{s:f,s:i,s:i,s:i,s:[s]}}],s:i}", "result", "from_name", "box",
+		r = api(&S, "POST", path, S.c[i], "{s:[{s:s,s:s,s:s,s:{s:f,s:i,s:i,s:i,s:[s]}}],s:i}", "result", "from_name", "box",
 			"to_name", "img", "type", "rectanglelabels", "value", "x", xs[i], "y", 12, "width", 20, "height", 20,
 			"rectanglelabels", labels[i], "active_seconds", 4);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		res_free(&r);
-		r = get(C[i], "/api/v1/projects/%lld/my-quality", pid);
+		r = get(S.c[i], "/api/v1/projects/%lld/my-quality", pid);
 		cr_expect_eq(jint(r.json, "gold_answered"), 1, "%s", r.body);
 		cr_expect_eq(jint(r.json, "gold_correct"), i == 0 ? 1 : 0, "contributor %d: %s", i, r.body);
 		res_free(&r);
 	}
-	res r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	res r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_expect(json_is_true(jget(r.json, "items.0.gold_correct")), "%s", r.body);
 	res_free(&r);
 }
@@ -582,18 +549,18 @@ Test(quality, dynamic_overlap_adds_a_fourth_judgment)
 				"{\"text\":\"t1\"}\n{\"text\":\"t2\"}\n");
 	for (int c = 0; c < 3; c++)
 		for (int k = 0; k < 2; k++)
-			work(pid, C[c], split, NULL, 0);
+			work(pid, S.c[c], split, NULL, 0);
 	/* t1 is 2:1 (0.67 < 0.8) so it stays open for one more; t2 is 3:0 */
-	work(pid, C[3], always_yes, DISPUTED, sizeof DISPUTED);
+	work(pid, S.c[3], always_yes, DISPUTED, sizeof DISPUTED);
 	cr_expect_str_eq(DISPUTED, "t1");
-	res r = lease(pid, C[3]);
+	res r = lease(&S, pid, S.c[3]);
 	cr_expect_eq(r.status, 204, "t2 was unanimous: %s", r.body);
 	res_free(&r);
 	/* 3:1 is still below 0.8, but max_overlap 4 is reached */
-	r = lease(pid, C[4]);
+	r = lease(&S, pid, S.c[4]);
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.judgments"), 4);
 	cr_expect_eq(jint(r.json, "items.1.judgments"), 3);
@@ -632,7 +599,7 @@ Test(quality, labels_for_regions_text_and_numbers)
 	const int end[3] = {5, 5, 6}, num[3] = {3, 4, 10};
 	const char *said[3] = {"the cat sat", "The cat sat", "a cat sat down"};
 	for (int i = 0; i < 3; i++) {
-		res r = lease(pid, C[i]);
+		res r = lease(&S, pid, S.c[i]);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		long long aid = jint(r.json, "id");
 		res_free(&r);
@@ -650,11 +617,11 @@ Test(quality, labels_for_regions_text_and_numbers)
 								"y", 70, "width", 5, "height", 5, "rectanglelabels", "person"));
 		char path[96];
 		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-		r = api(&S, "POST", path, C[i], "{s:o,s:i}", "result", result, "active_seconds", 5);
+		r = api(&S, "POST", path, S.c[i], "{s:o,s:i}", "result", result, "active_seconds", 5);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		res_free(&r);
 	}
-	res r = get(REQ, "/api/v1/projects/%lld/labels?method=boxes", pid);
+	res r = get(S.req, "/api/v1/projects/%lld/labels?method=boxes", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "control"), "box");
 	cr_expect_eq(json_array_size(jget(r.json, "items.0.regions")), 1, "the lone person is dropped: %s", r.body);
@@ -663,25 +630,25 @@ Test(quality, labels_for_regions_text_and_numbers)
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.regions.0.support")), 1.0, 1e-9);
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 2.0 / 3, 1e-9);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels?method=spans&control=ner", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels?method=spans&control=ner", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.regions.0.start"), 0, "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.regions.0.end"), 5);
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 1.0, 1e-9);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels?method=text", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels?method=text", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "items.0.label"), "the cat sat", "%s", r.body);
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.confidence")), 0.75, 1e-9);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels?method=median&control=n", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels?method=median&control=n", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_float_eq(json_number_value(jget(r.json, "items.0.value")), 4.0, 1e-9, "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.judgments"), 3);
 	res_free(&r);
 	/* pairwise IoU: C0-C1 360/440; C0-C2 and C1-C2 361/439, halved for C2's
 	 * extra person; per label, car averages the three, person scores 0 twice */
-	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou", pid);
+	r = get(S.req, "/api/v1/projects/%lld/agreement?method=iou", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "control"), "box");
 	cr_expect_str_eq(jstr(r.json, "kind"), "boxes");
@@ -696,30 +663,30 @@ Test(quality, labels_for_regions_text_and_numbers)
 	cr_expect_eq(jint(r.json, "pairs_total"), 3);
 	cr_expect_eq(jint(r.json, "pairs.0.tasks"), 1);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou&control=ner", pid);
+	r = get(S.req, "/api/v1/projects/%lld/agreement?method=iou&control=ner", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "kind"), "spans", "%s", r.body);
 	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (1 + 5.0 / 6 + 5.0 / 6) / 3, 1e-9);
 	res_free(&r);
 	/* a control with no regions, and the pairs of a text control: nothing to compare */
-	r = get(REQ, "/api/v1/projects/%lld/agreement?method=iou&control=say", pid);
+	r = get(S.req, "/api/v1/projects/%lld/agreement?method=iou&control=say", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect(json_is_null(jget(r.json, "control")), "%s", r.body);
 	cr_expect(json_is_null(jget(r.json, "mean_iou")));
 	cr_expect_eq(jint(r.json, "comparisons"), 0);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels?method=spans&control=box", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels?method=spans&control=box", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "items.0.regions")), 0, "boxes are not spans: %s", r.body);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/agreement?method=vibes", pid);
+	r = get(S.req, "/api/v1/projects/%lld/agreement?method=vibes", pid);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/labels?method=rover", pid);
+	r = get(S.req, "/api/v1/projects/%lld/labels?method=rover", pid);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "method");
 	res_free(&r);
-	r = get(C[0], "/api/v1/projects/%lld/labels?method=boxes", pid);
+	r = get(S.c[0], "/api/v1/projects/%lld/labels?method=boxes", pid);
 	cr_expect_eq(r.status, 403, "contributors do not see the team's figures: %s", r.body);
 	res_free(&r);
 }
@@ -744,7 +711,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	char texts[3][4][8];
 	for (int c = 0; c < 3; c++)
 		for (int k = 0; k < 4; k++) {
-			res r = lease(pid, C[c]);
+			res r = lease(&S, pid, S.c[c]);
 			cr_assert_eq(r.status, 201, "%s", r.body);
 			aids[c][k] = jint(r.json, "id");
 			snprintf(texts[c][k], sizeof texts[c][k], "%s", jstr(r.json, "task.data.text"));
@@ -754,7 +721,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	for (int c = 0; c < 3; c++)
 		for (int k = 0; k < 4; k++) {
 			HAND_WHO = c;
-			res r = submit(aids[c][k], C[c], hand_case(texts[c][k]), secs[c][k]);
+			res r = submit(aids[c][k], S.c[c], hand_case(texts[c][k]), secs[c][k]);
 			cr_assert_eq(r.status, 201, "%s", r.body);
 			if (c == 2 && !strcmp(texts[c][k], "g"))
 				gold_sub = jint(r.json, "id");
@@ -762,11 +729,11 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		}
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", gold_sub);
-	res r = api(&S, "POST", path, REQ, "{s:s,s:s}", "reason_code", "wrong_answer", "message", "The check question says yes.");
+	res r = api(&S, "POST", path, S.req, "{s:s,s:s}", "reason_code", "wrong_answer", "message", "The check question says yes.");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 
-	r = get(REQ, "/api/v1/projects/%lld/contributors", pid);
+	r = get(S.req, "/api/v1/projects/%lld/contributors", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	json_t *items = jget(r.json, "items");
 	cr_assert_eq(json_array_size(items), 3);
@@ -774,7 +741,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 			    want_rej[3] = {0, 0, 0.25};
 	for (int c = 0; c < 3; c++) {
 		json_t *it = json_array_get(items, (size_t)c);
-		cr_expect_eq(jint(it, "user_id"), C_ID[c]);
+		cr_expect_eq(jint(it, "user_id"), S.c_id[c]);
 		cr_expect_eq(jint(it, "submissions"), 4);
 		cr_expect_float_eq(json_number_value(jget(it, "agreement")), want_agree[c], 1e-9, "contributor %d", c);
 		cr_expect_eq(jint(it, "agreement_tasks"), 3);
@@ -811,7 +778,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	}
 	res_free(&r);
 
-	r = get(C[0], "/api/v1/projects/%lld/contributors", pid);
+	r = get(S.c[0], "/api/v1/projects/%lld/contributors", pid);
 	cr_expect_eq(r.status, 403, "a contributor does not see the others");
 	res_free(&r);
 	r = get(REQ2, "/api/v1/projects/%lld/contributors", pid);
@@ -823,7 +790,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 	 * o(yes,no) = 2 → alpha = 1 − 10·2/(6·5) = 1/3 for both labels; pairs
 	 * (tasks, observed, kappa): C0-C1 (4, 3/4, 0.5), C0-C2 (3, 2/3, 0.4),
 	 * C1-C2 (3, 1/3, −0.5) */
-	r = get(REQ, "/api/v1/projects/%lld/agreement", pid);
+	r = get(S.req, "/api/v1/projects/%lld/agreement", pid);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_float_eq(json_number_value(jget(r.json, "alpha_nominal")), 1.0 / 3, 1e-9, "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "per_label")), 2);
@@ -836,7 +803,7 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		size_t i;
 		json_t *pr;
 		json_array_foreach(jget(r.json, "pairs"), i, pr) {
-			long long a = jint(pr, "a"), b = jint(pr, "b"), x = C_ID[(int)want[k][0]], y = C_ID[(int)want[k][1]];
+			long long a = jint(pr, "a"), b = jint(pr, "b"), x = S.c_id[(int)want[k][0]], y = S.c_id[(int)want[k][1]];
 			if (!((a == x && b == y) || (a == y && b == x)))
 				continue;
 			found = 1;
@@ -871,7 +838,7 @@ Test(quality, settings_validation_and_visibility)
 			    : !strcmp(bad[i].fmt, "{s:i}") ? json_integer(!strcmp(bad[i].key, "max_overlap") ? 1 : 0)
 							   : json_real(!strcmp(bad[i].key, "gold_min_answers") ? 1.5 : 1.5);
 		json_object_set_new(b, bad[i].key, v);
-		res r = post_json("POST", "/api/v1/projects", REQ, b);
+		res r = post_json("POST", "/api/v1/projects", S.req, b);
 		json_decref(b);
 		cr_expect_eq(r.status, 400, "%s: %s", bad[i].key, r.body);
 		cr_expect_str_eq(jstr(r.json, "error.field"), bad[i].field, "%s", r.body);
@@ -900,14 +867,14 @@ Test(quality, settings_validation_and_visibility)
 	};
 	for (size_t i = 0; i < sizeof badq / sizeof badq[0]; i++) {
 		json_t *b = json_pack("{s:s,s:s,s:o}", "title", "Bad", "label_config", CONFIG, "qualification", badq[i].q);
-		res r = post_json("POST", "/api/v1/projects", REQ, b);
+		res r = post_json("POST", "/api/v1/projects", S.req, b);
 		json_decref(b);
 		cr_expect_eq(r.status, 400, "%s", r.body);
 		cr_expect_str_eq(jstr(r.json, "error.field"), badq[i].field, "%s", r.body);
 		res_free(&r);
 	}
 	/* an unpaid test pays nothing */
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:{s:s,s:f}}", "title", "T", "label_config", CONFIG,
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i,s:{s:s,s:f}}", "title", "T", "label_config", CONFIG,
 		    "reward", 10, "qualification", "grants", "x", "pass_mark", 0.5);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
@@ -917,7 +884,7 @@ Test(quality, settings_validation_and_visibility)
 	long long pid = project(json_pack("{s:i,s:f,s:i,s:f,s:i}", "overlap", 2, "gold_threshold", 0.7, "gold_min_answers", 4,
 					  "confidence_threshold", 0.9, "max_overlap", 3),
 				"{\"text\":\"a\"}\n");
-	r = get(REQ, "/api/v1/projects/%lld", pid);
+	r = get(S.req, "/api/v1/projects/%lld", pid);
 	cr_expect_float_eq(json_number_value(jget(r.json, "gold_threshold")), 0.7, 1e-9);
 	cr_expect_eq(jint(r.json, "gold_min_answers"), 4);
 	cr_expect_eq(jint(r.json, "max_overlap"), 3);
@@ -925,17 +892,17 @@ Test(quality, settings_validation_and_visibility)
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "PATCH", path, REQ, "{s:n,s:i}", "gold_threshold", "gold_min_answers", 6);
+	r = api(&S, "PATCH", path, S.req, "{s:n,s:i}", "gold_threshold", "gold_min_answers", 6);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect(json_is_null(jget(r.json, "gold_threshold")));
 	cr_expect_eq(jint(r.json, "gold_min_answers"), 6);
 	cr_expect_float_eq(json_number_value(jget(r.json, "confidence_threshold")), 0.9, 1e-9, "untouched");
 	res_free(&r);
-	r = api(&S, "PATCH", path, REQ, "{s:i}", "overlap", 5);
+	r = api(&S, "PATCH", path, S.req, "{s:i}", "overlap", 5);
 	cr_expect_eq(r.status, 400, "overlap above max_overlap: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "max_overlap");
 	res_free(&r);
-	r = api(&S, "PATCH", path, REQ, "{s:{s:s,s:f}}", "qualification", "grants", "x", "pass_mark", 0.5);
+	r = api(&S, "PATCH", path, S.req, "{s:{s:s,s:f}}", "qualification", "grants", "x", "pass_mark", 0.5);
 	cr_expect_eq(r.status, 409, "a live project does not become a test: %s", r.body);
 	res_free(&r);
 	r = api(&S, "PATCH", path, REQ2, "{s:i}", "gold_min_answers", 2);
@@ -943,7 +910,7 @@ Test(quality, settings_validation_and_visibility)
 	res_free(&r);
 
 	/* my-quality: own figures on a visible project, 404 on an invisible one */
-	r = get(C[0], "/api/v1/projects/%lld/my-quality", pid);
+	r = get(S.c[0], "/api/v1/projects/%lld/my-quality", pid);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "gold_answered"), 0);
 	cr_expect(json_is_null(jget(r.json, "accuracy")));
@@ -952,17 +919,17 @@ Test(quality, settings_validation_and_visibility)
 	r = api(&S, "POST", "/api/v1/projects", REQ2, "{s:s,s:s}", "title", "Private draft", "label_config", CONFIG);
 	long long draft = jint(r.json, "id");
 	res_free(&r);
-	r = get(C[0], "/api/v1/projects/%lld/my-quality", draft);
+	r = get(S.c[0], "/api/v1/projects/%lld/my-quality", draft);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	r = get(REQ, "/api/v1/projects/%lld/contributors", draft);
+	r = get(S.req, "/api/v1/projects/%lld/contributors", draft);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 	r = get(REQ2, "/api/v1/projects/%lld/contributors", draft);
 	cr_expect_eq(r.status, 200, "the owner sees an empty list: %s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/projects/99999/my-quality", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/projects/99999/my-quality", S.c[0], NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }

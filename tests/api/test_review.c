@@ -6,74 +6,31 @@
 #include <string.h>
 
 static srv S;
-static char REQ[64], REV[64], C[3][64];
-static long long REV_ID;
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "rev@test.local", "contributor", REV);
-	for (int i = 0; i < 3; i++) {
-		char email[64];
-		snprintf(email, sizeof email, "c%d@test.local", i);
-		make_user(&S, email, "contributor", C[i]);
-	}
-	res r = api(&S, "GET", "/api/v1/me", REV, NULL);
-	REV_ID = jint(r.json, "id");
-	res_free(&r);
-}
+static const char *const REV = S.c[3]; /* the contributor who becomes a reviewer */
+static void up(void) { suite_with_users(&S, 4); }
 static void down(void) { srv_stop(&S); }
 TestSuite(review, .init = up, .fini = down, .timeout = 120);
 
-static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
-			     "<Choices name=\"label\" toName=\"text\" choice=\"single\">"
-			     "<Choice value=\"yes\"/><Choice value=\"no\"/></Choices></View>";
+static const char CONFIG[] = YES_NO_CONFIG;
 
 static long long project(int ntasks, int overlap)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Match?", "label_config",
-		    CONFIG, "reward", 10, "overlap", overlap, "reject_reasons", "wrong_answer", "spam");
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char body[4096] = "", path[96];
-	for (int i = 0; i < ntasks; i++) {
-		char line[64];
-		snprintf(line, sizeof line, "{\"text\":\"pair %d\"}\n", i);
-		strcat(body, line);
-	}
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", body, strlen(body), NULL);
-	cr_assert_eq(r.status, 201);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 100000);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	res_free(&r);
-	return pid;
+	char tasks[4096];
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Match?", "label_config", CONFIG, "reward", 10,
+				      "overlap", overlap, "reject_reasons", "wrong_answer", "spam"),
+			    ndjson_lines(tasks, sizeof tasks, "{\"text\":\"pair %d\"}\n", ntasks), 100000);
 }
 
 /* Leases and submits `choice`; returns the submission id. */
 static long long work(long long pid, const char *tok, const char *choice)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	res r = api(&S, "POST", path, tok, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long a = jint(r.json, "id");
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
-	r = api(&S, "POST", path, tok, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
-		"type", "choices", "value", "choices", choice);
+	res r = submit_choice(&S, lease_ok(&S, pid, tok), tok, "label", choice, NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long sid = jint(r.json, "id");
 	res_free(&r);
 	return sid;
 }
-
 
 static res reject(long long sid, const char *tok, const char *code, const char *msg)
 {
@@ -85,40 +42,40 @@ static res reject(long long sid, const char *tok, const char *code, const char *
 Test(review, rejection_needs_a_listed_reason_and_a_message)
 {
 	long long pid = project(2, 1);
-	long long sid = work(pid, C[0], "yes");
-	res r = reject(sid, REQ, "bogus", "Wrong.");
+	long long sid = work(pid, S.c[0], "yes");
+	res r = reject(sid, S.req, "bogus", "Wrong.");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reason_code");
 	res_free(&r);
-	r = reject(sid, REQ, "spam", "   ");
+	r = reject(sid, S.req, "spam", "   ");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "message");
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", sid);
-	r = api(&S, "POST", path, REQ, "{s:s}", "reason_code", "spam");
+	r = api(&S, "POST", path, S.req, "{s:s}", "reason_code", "spam");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "message");
 	res_free(&r);
-	r = reject(sid, C[1], "spam", "Nope.");
+	r = reject(sid, S.c[1], "spam", "Nope.");
 	cr_expect_eq(r.status, 404, "a contributor is not a reviewer of this project");
 	res_free(&r);
-	r = reject(sid, C[0], "spam", "Nope.");
+	r = reject(sid, S.c[0], "spam", "Nope.");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	r = reject(sid, REQ, "wrong_answer", "The two records are different products.");
+	r = reject(sid, S.req, "wrong_answer", "The two records are different products.");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "status"), "rejected");
 	res_free(&r);
-	r = reject(sid, REQ, "spam", "again");
+	r = reject(sid, S.req, "spam", "again");
 	cr_expect_eq(r.status, 409);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 409, "already decided");
 	res_free(&r);
 	/* the contributor sees the decision and its reason */
-	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "items.0.status"), "rejected");
 	cr_expect_str_eq(jstr(r.json, "items.0.reason_code"), "wrong_answer");
 	cr_expect_str_eq(jstr(r.json, "items.0.reason"), "The two records are different products.");
@@ -130,32 +87,32 @@ Test(review, queue_accept_and_pay)
 	long long pid = project(2, 1);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/review/next", pid);
-	res r = api(&S, "GET", path, REQ, NULL);
+	res r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 204, "nothing to review yet");
 	res_free(&r);
-	long long sid = work(pid, C[0], "no");
-	r = api(&S, "GET", path, C[1], NULL);
+	long long sid = work(pid, S.c[0], "no");
+	r = api(&S, "GET", path, S.c[1], NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200);
 	cr_expect_eq(jint(r.json, "id"), sid);
 	cr_expect_str_eq(jstr(r.json, "task.data.text"), "pair 0");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_eq(jint(r.json, "pending"), 10);
 	cr_expect_eq(jint(r.json, "available"), 0);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "status"), "accepted");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_eq(jint(r.json, "pending"), 0);
 	cr_expect_eq(jint(r.json, "available"), 10);
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/submissions/999999/accept", REQ, NULL);
+	r = api(&S, "POST", "/api/v1/submissions/999999/accept", S.req, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }
@@ -163,14 +120,14 @@ Test(review, queue_accept_and_pay)
 Test(review, fix_keeps_the_original)
 {
 	long long pid = project(1, 1);
-	long long sid = work(pid, C[0], "no");
+	long long sid = work(pid, S.c[0], "no");
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/fix", sid);
-	res r = api(&S, "POST", path, REQ, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
+	res r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
 		    "type", "choices", "value", "choices", "maybe");
 	cr_expect_eq(r.status, 400, "a fix is validated too");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
+	r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
 		"type", "choices", "value", "choices", "yes");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "result.0.value.choices.0"), "no");
@@ -183,37 +140,37 @@ Test(review, appeals_go_to_another_reviewer)
 {
 	set_clock(&S, "2031-03-01T00:00:00Z");
 	long long pid = project(3, 1);
-	long long s1 = work(pid, C[0], "yes"), s2 = work(pid, C[0], "no"), s3 = work(pid, C[0], "no");
+	long long s1 = work(pid, S.c[0], "yes"), s2 = work(pid, S.c[0], "no"), s3 = work(pid, S.c[0], "no");
 	char path[96];
 	res r;
 	for (long long s = s1; s <= s3; s++) {
-		r = reject(s, REQ, "wrong_answer", "Not a match.");
+		r = reject(s, S.req, "wrong_answer", "Not a match.");
 		cr_assert_eq(r.status, 200);
 		res_free(&r);
 	}
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/appeal", s1);
-	r = api(&S, "POST", path, C[1], "{s:s}", "message", "mine?");
+	r = api(&S, "POST", path, S.c[1], "{s:s}", "message", "mine?");
 	cr_expect_eq(r.status, 404, "only its contributor appeals");
 	res_free(&r);
-	r = api(&S, "POST", path, C[0], "{s:s}", "message", "");
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "message", "");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "POST", path, C[0], "{s:s}", "message", "Both records have the same model number.");
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "message", "Both records have the same model number.");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long ap = jint(r.json, "id");
 	cr_expect_str_eq(jstr(r.json, "status"), "open");
 	res_free(&r);
-	r = api(&S, "POST", path, C[0], "{s:s}", "message", "again");
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "message", "again");
 	cr_expect_eq(r.status, 409);
 	res_free(&r);
 	char dpath[96];
 	snprintf(dpath, sizeof dpath, "/api/v1/appeals/%lld/decide", ap);
-	r = api(&S, "POST", dpath, REQ, "{s:s,s:s}", "decision", "uphold", "reason", "ok");
+	r = api(&S, "POST", dpath, S.req, "{s:s,s:s}", "decision", "uphold", "reason", "ok");
 	cr_expect_eq(r.status, 403, "the rejecting reviewer may not decide");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "same_reviewer");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/members", pid);
-	r = api(&S, "POST", path, REQ, "{s:I,s:s}", "user_id", (json_int_t)REV_ID, "role", "reviewer");
+	r = api(&S, "POST", path, S.req, "{s:I,s:s}", "user_id", (json_int_t)S.c_id[3], "role", "reviewer");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "maybe", "reason", "x");
@@ -229,13 +186,13 @@ Test(review, appeals_go_to_another_reviewer)
 	r = api(&S, "POST", dpath, REV, "{s:s,s:s}", "decision", "deny", "reason", "changed my mind");
 	cr_expect_eq(r.status, 409);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_eq(jint(r.json, "available"), 10, "an upheld appeal pays in full: %s", r.body);
 	res_free(&r);
 	/* the appeal window is 14 days */
 	set_clock(&S, "2031-03-16T00:00:01Z");
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/appeal", s2);
-	r = api(&S, "POST", path, C[0], "{s:s}", "message", "late");
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "message", "late");
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "appeal_window_closed");
 	res_free(&r);
@@ -245,7 +202,7 @@ Test(review, appeals_go_to_another_reviewer)
 	cr_expect_str_eq(jstr(r.json, "items.0.rejection.reason_code"), "wrong_answer");
 	cr_expect_str_eq(jstr(r.json, "items.0.rejection.reason"), "Not a match.");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/submissions", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	size_t i;
 	json_t *it;
 	int seen = 0;
@@ -259,7 +216,7 @@ Test(review, appeals_go_to_another_reviewer)
 	}
 	cr_expect(seen);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/earnings", C[0], NULL);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_eq(jint(r.json, "payout_minimum"), 500);
 	res_free(&r);
 }
@@ -269,13 +226,13 @@ Test(review, labels_and_agreement_from_submissions)
 	long long pid = project(4, 3);
 	/* tasks 0..3: c0 and c1 agree on "yes"; c2 says "no" on tasks 0 and 1 */
 	for (int t = 0; t < 4; t++) {
-		work(pid, C[0], "yes");
-		work(pid, C[1], "yes");
-		work(pid, C[2], t < 2 ? "no" : "yes");
+		work(pid, S.c[0], "yes");
+		work(pid, S.c[1], "yes");
+		work(pid, S.c[2], t < 2 ? "no" : "yes");
 	}
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=mv", pid);
-	res r = api(&S, "GET", path, REQ, NULL);
+	res r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 4);
 	size_t i;
@@ -288,18 +245,18 @@ Test(review, labels_and_agreement_from_submissions)
 	cr_expect(json_real_value(jget(r.json, "items.3.confidence")) > 0.99);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=ds", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=best", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/agreement", pid);
-	r = api(&S, "GET", path, C[0], NULL);
+	r = api(&S, "GET", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "judgments"), 12);
 	/* 12 values, 2 of 12 disagree: Fleiss' kappa for this table is computed

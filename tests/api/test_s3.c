@@ -96,39 +96,6 @@ static void down(void)
 }
 TestSuite(s3, .fini = down, .timeout = 180);
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "no %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static void post_ok(const char *path, const char *token, int want)
-{
-	res r = strstr(path, "/fund") ? api(&S, "POST", path, token, "{s:i}", "amount", 1000000)
-				      : api(&S, "POST", path, token, NULL);
-	cr_assert_eq(r.status, want, "%s: %s", path, r.body);
-	res_free(&r);
-}
-
-static int count_local_blobs(void)
-{
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "find '%s/blobs' -type f -not -path '*/blobs/tmp/*' 2>/dev/null | wc -l", S.dir);
-	FILE *p = popen(cmd, "r");
-	int n = -1;
-	cr_assert_eq(fscanf(p, "%d", &n), 1);
-	pclose(p);
-	return n;
-}
-
 Test(s3, recording_is_stored_in_the_emulator_bucket_and_streamed_back)
 {
 	const char *why = emu_start();
@@ -150,39 +117,22 @@ Test(s3, recording_is_stored_in_the_emulator_bucket_and_streamed_back)
 				    "FAIRCROWD_S3_ACCESS_KEY=S3RVER", /* the emulator's built-in credentials */
 				    "FAIRCROWD_S3_SECRET_KEY=S3RVER",
 				    NULL};
-	srv_start_env(&S, env);
-	char REQ[64], C1[64];
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "c1@test.local", "contributor", C1);
+	suite_with_users_env(&S, env, 1);
 
 	json_t *spec = json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:[s],s:i}", "media", "audio", "prompt_field", "sentence",
 				 "min_seconds", 1, "max_seconds", 15, "min_sample_rate", 16000, "channels", 1,
 				 "formats", "wav", "max_bytes", 1048576);
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:o,s:i,s:i}", "title", "Read aloud", "kind",
-		    "collection", "collect", spec, "reward", 5, "overlap", 1);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char path[128];
-	const char *tasks = "{\"sentence\":\"One sentence read aloud.\"}\n";
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", tasks, strlen(tasks), NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	post_ok(path, REQ, 201);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	post_ok(path, REQ, 200);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	r = api(&S, "POST", path, C1, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long aid = jint(r.json, "id");
-	res_free(&r);
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:o,s:i,s:i}", "title", "Read aloud", "kind", "collection",
+					       "collect", spec, "reward", 5, "overlap", 1),
+				     "{\"sentence\":\"One sentence read aloud.\"}\n", 1000000);
+	long long aid = lease_ok(&S, pid, S.c[0]);
 
 	size_t len;
 	char *orig = slurp(wav, &len);
+	char path[128];
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
-	r = http(&S, "POST", path, C1, "audio/wav", orig, len, NULL);
+	res r = http(&S, "POST", path, S.c[0], "audio/wav", orig, len, NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long mid = jint(r.json, "id");
 	char sha[65];
@@ -206,11 +156,11 @@ Test(s3, recording_is_stored_in_the_emulator_bucket_and_streamed_back)
 	cr_expect(olen == len && memcmp(stored, orig, len) == 0, "the object (%zu bytes) differs from the upload (%zu)",
 		  olen, len);
 	free(stored);
-	cr_expect_eq(count_local_blobs(), 0);
+	cr_expect_eq(count_local_blobs(&S), 0);
 
 	/* and streamed back through the API */
 	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
-	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(r.len, len);
 	cr_expect(r.len == len && memcmp(r.body, orig, len) == 0, "the downloaded bytes differ");
@@ -219,11 +169,11 @@ Test(s3, recording_is_stored_in_the_emulator_bucket_and_streamed_back)
 
 	/* the Common Voice export transcodes the clip read back from S3 */
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-	r = api(&S, "POST", path, C1, "{s:I,s:i}", "media_id", (json_int_t)mid, "active_seconds", 3);
+	r = api(&S, "POST", path, S.c[0], "{s:I,s:i}", "media_id", (json_int_t)mid, "active_seconds", 3);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=cv", pid);
-	r = http(&S, "GET", path, REQ, NULL, NULL, 0, NULL);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	char member[128];
 	snprintf(member, sizeof member, "clips/%s.wav", sha);

@@ -7,16 +7,12 @@
 #include <string.h>
 
 static srv S;
-static char REQ[64], C1[64], C2[64];
 static char *WAV;
 static size_t WAV_LEN;
 
 static void up(void)
 {
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "c1@test.local", "contributor", C1);
-	make_user(&S, "c2@test.local", "contributor", C2);
+	suite_with_users(&S, 2);
 	char cmd[512], path[300];
 	snprintf(path, sizeof path, "%s/tone.wav", S.dir);
 	snprintf(cmd, sizeof cmd, "sox -n -r 16000 -c 1 -b 16 %s synth 2 sine 440 vol 0.5", path);
@@ -48,26 +44,12 @@ static res tus(const char *method, const char *path, const char *tok, const char
 
 static long long assignment(void)
 {
-	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i,s:{s:s,s:i,s:i}}", "title", "voices", "kind",
-		    "collection", "reward", 0, "collect", "media", "audio", "min_seconds", 1, "max_seconds", 10);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long pid = jint(r.json, "id");
-	res_free(&r);
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	r = http(&S, "POST", path, REQ, "application/x-ndjson", "{\"sentence\":\"hello\"}\n", 21, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, REQ, NULL);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	r = api(&S, "POST", path, C1, NULL);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long aid = jint(r.json, "id");
-	res_free(&r);
-	return aid;
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:{s:s,s:i,s:i}}", "title", "voices", "kind", "collection",
+					       "reward", 0, "collect", "media", "audio", "min_seconds", 1, "max_seconds",
+					       10),
+				     "{\"sentence\":\"hello\"}\n", 0);
+	return lease_ok(&S, pid, S.c[0]);
 }
 
 Test(uploads, protocol_errors)
@@ -79,23 +61,23 @@ Test(uploads, protocol_errors)
 	cr_expect(res_header(&r, "Tus-Extension", h, sizeof h) && strstr(h, "creation"));
 	res_free(&r);
 	const char *len[] = {"Upload-Length: 10", NULL};
-	r = http(&S, "POST", "/api/v1/uploads", C1, NULL, NULL, 0, len);
+	r = http(&S, "POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, len);
 	cr_expect_eq(r.status, 412, "no Tus-Resumable");
 	res_free(&r);
-	r = tus("POST", "/api/v1/uploads", C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 400, "no Upload-Length");
 	cr_expect_str_eq(jstr(r.json, "error.field"), "Upload-Length");
 	res_free(&r);
-	r = tus("POST", "/api/v1/uploads", C1, NULL, NULL, 0, "Upload-Length: 9999999999", NULL);
+	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 9999999999", NULL);
 	cr_expect_eq(r.status, 413);
 	res_free(&r);
-	r = tus("POST", "/api/v1/uploads", C1, NULL, NULL, 0, "Upload-Length: 5", "Upload-Metadata: filetype !!notbase64");
+	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 5", "Upload-Metadata: filetype !!notbase64");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	r = tus("POST", "/api/v1/uploads", NULL, NULL, NULL, 0, "Upload-Length: 5", NULL);
 	cr_expect_eq(r.status, 401);
 	res_free(&r);
-	r = tus("HEAD", "/api/v1/uploads/not-an-id", C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", "/api/v1/uploads/not-an-id", S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }
@@ -107,77 +89,77 @@ Test(uploads, resume_and_attach)
 	sodium_bin2base64(b64, sizeof b64, (const unsigned char *)"audio/wav", 9, sodium_base64_VARIANT_ORIGINAL);
 	snprintf(meta, sizeof meta, "Upload-Metadata: filetype %s", b64);
 	snprintf(lenh, sizeof lenh, "Upload-Length: %zu", WAV_LEN);
-	res r = tus("POST", "/api/v1/uploads", C1, NULL, NULL, 0, lenh, meta);
+	res r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, lenh, meta);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	char loc[160], h[64];
 	cr_assert(res_header(&r, "Location", loc, sizeof loc));
 	res_free(&r);
-	r = tus("HEAD", loc, C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect(res_header(&r, "Upload-Offset", h, sizeof h) && !strcmp(h, "0"));
 	res_free(&r);
-	r = tus("HEAD", loc, C2, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", loc, S.c[1], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404, "someone else's upload");
 	res_free(&r);
 	size_t half = WAV_LEN / 2;
-	r = tus("PATCH", loc, C1, "application/octet-stream", WAV, half, "Upload-Offset: 0", NULL);
+	r = tus("PATCH", loc, S.c[0], "application/octet-stream", WAV, half, "Upload-Offset: 0", NULL);
 	cr_expect_eq(r.status, 415);
 	res_free(&r);
-	r = tus("PATCH", loc, C1, "application/offset+octet-stream", WAV, half, "Upload-Offset: 7", NULL);
+	r = tus("PATCH", loc, S.c[0], "application/offset+octet-stream", WAV, half, "Upload-Offset: 7", NULL);
 	cr_expect_eq(r.status, 409, "wrong offset");
 	res_free(&r);
-	r = tus("PATCH", loc, C1, "application/offset+octet-stream", WAV, half, "Upload-Offset: 0", NULL);
+	r = tus("PATCH", loc, S.c[0], "application/offset+octet-stream", WAV, half, "Upload-Offset: 0", NULL);
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	char want[32];
 	snprintf(want, sizeof want, "%zu", half);
 	cr_expect(res_header(&r, "Upload-Offset", h, sizeof h) && !strcmp(h, want));
 	res_free(&r);
 	/* the connection dropped: ask where to resume */
-	r = tus("HEAD", loc, C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect(res_header(&r, "Upload-Offset", h, sizeof h) && !strcmp(h, want));
 	res_free(&r);
 	char path[200];
 	snprintf(path, sizeof path, "%s/attach", loc);
-	r = api(&S, "POST", path, C1, "{s:I}", "assignment_id", (json_int_t)aid);
+	r = api(&S, "POST", path, S.c[0], "{s:I}", "assignment_id", (json_int_t)aid);
 	cr_expect_eq(r.status, 409, "incomplete");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "upload_incomplete");
 	res_free(&r);
 	char offh[64];
 	snprintf(offh, sizeof offh, "Upload-Offset: %zu", half);
-	r = tus("PATCH", loc, C1, "application/offset+octet-stream", WAV + half, WAV_LEN - half, offh, NULL);
+	r = tus("PATCH", loc, S.c[0], "application/offset+octet-stream", WAV + half, WAV_LEN - half, offh, NULL);
 	cr_expect_eq(r.status, 204);
 	res_free(&r);
 	snprintf(offh, sizeof offh, "Upload-Offset: %zu", WAV_LEN);
-	r = tus("PATCH", loc, C1, "application/offset+octet-stream", "x", 1, offh, NULL);
+	r = tus("PATCH", loc, S.c[0], "application/offset+octet-stream", "x", 1, offh, NULL);
 	cr_expect_eq(r.status, 413, "past Upload-Length");
 	res_free(&r);
-	r = api(&S, "POST", path, C2, "{s:I}", "assignment_id", (json_int_t)aid);
+	r = api(&S, "POST", path, S.c[1], "{s:I}", "assignment_id", (json_int_t)aid);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	r = api(&S, "POST", path, C1, "{s:I}", "assignment_id", (json_int_t)aid);
+	r = api(&S, "POST", path, S.c[0], "{s:I}", "assignment_id", (json_int_t)aid);
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "probe.format"), "wav");
 	cr_expect_eq(jint(r.json, "probe.sample_rate"), 16000);
 	res_free(&r);
-	r = tus("HEAD", loc, C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404, "attached uploads are gone");
 	res_free(&r);
 }
 
 Test(uploads, cancel)
 {
-	res r = tus("POST", "/api/v1/uploads", C1, NULL, NULL, 0, "Upload-Length: 100", NULL);
+	res r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 100", NULL);
 	cr_assert_eq(r.status, 201);
 	char loc[160];
 	res_header(&r, "Location", loc, sizeof loc);
 	res_free(&r);
-	r = tus("DELETE", loc, C2, NULL, NULL, 0, NULL, NULL);
+	r = tus("DELETE", loc, S.c[1], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	r = tus("DELETE", loc, C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("DELETE", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 204);
 	res_free(&r);
-	r = tus("HEAD", loc, C1, NULL, NULL, 0, NULL, NULL);
+	r = tus("HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }

@@ -8,20 +8,11 @@
 #include <string.h>
 
 static srv S;
-static char REQ[64], C1[64], C2[64];
-static void up(void)
-{
-	srv_start(&S);
-	make_user(&S, "req@test.local", "requester", REQ);
-	make_user(&S, "c1@test.local", "contributor", C1);
-	make_user(&S, "c2@test.local", "contributor", C2);
-}
+static void up(void) { suite_with_users(&S, 2); }
 static void down(void) { srv_stop(&S); }
 TestSuite(work, .init = up, .fini = down, .timeout = 120);
 
-static const char CONFIG[] = "<View><Text name=\"text\" value=\"$text\"/>"
-			     "<Choices name=\"sentiment\" toName=\"text\" choice=\"single\" required=\"true\">"
-			     "<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>";
+static const char CONFIG[] = SENTIMENT_CONFIG;
 
 static long long create_project(const char *token, int reward, int overlap)
 {
@@ -41,9 +32,9 @@ static res import(long long pid, const char *token, const char *ctype, const cha
 	return http(&S, "POST", path, token, ctype, body, strlen(body), NULL);
 }
 
-static void post_ok(const char *path, const char *token, const char *fmt, int want)
+static void post_ok(const char *path, const char *token, int want)
 {
-	res r = fmt ? api(&S, "POST", path, token, fmt, "amount", 1000000) : api(&S, "POST", path, token, NULL);
+	res r = api(&S, "POST", path, token, NULL);
 	cr_assert_eq(r.status, want, "%s: %s", path, r.body);
 	res_free(&r);
 }
@@ -51,82 +42,59 @@ static void post_ok(const char *path, const char *token, const char *fmt, int wa
 /* A live project with n tasks, funded. */
 static long long live_project(int ntasks, int overlap)
 {
-	long long pid = create_project(REQ, 5, overlap);
-	char body[65536] = "";
-	for (int i = 0; i < ntasks; i++) {
-		char line[64];
-		snprintf(line, sizeof line, "{\"text\":\"item %d\"}\n", i);
-		strcat(body, line);
-	}
-	res r = import(pid, REQ, "application/x-ndjson", body);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	post_ok(path, REQ, "{s:i}", 201);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	post_ok(path, REQ, NULL, 200);
+	long long pid = create_project(S.req, 5, overlap);
+	char body[65536];
+	project_import(&S, pid, S.req, ndjson_lines(body, sizeof body, "{\"text\":\"item %d\"}\n", ntasks));
+	project_fund(&S, pid, S.req, 1000000);
+	project_publish(&S, pid, S.req);
 	return pid;
 }
 
-static res lease_on(srv *s, long long pid, const char *token)
+static res submit(long long aid, const char *token, const char *choice)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/assignments", pid);
-	return api(s, "POST", path, token, NULL);
+	return submit_choice(&S, aid, token, "sentiment", choice, json_integer(0));
 }
 
-static res lease(long long pid, const char *token) { return lease_on(&S, pid, token); }
-
-static res submit_on(srv *s, long long aid, const char *token, const char *choice)
-{
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-	return api(s, "POST", path, token, "{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:i}", "result", "from_name", "sentiment",
-		   "to_name", "text", "type", "choices", "value", "choices", choice, "active_seconds", 0);
-}
-
-static res submit(long long aid, const char *token, const char *choice) { return submit_on(&S, aid, token, choice); }
 
 Test(work, project_create_rejects_bad_fields)
 {
-	res r = api(&S, "POST", "/api/v1/projects", C1, "{s:s,s:s}", "title", "x", "label_config", CONFIG);
+	res r = api(&S, "POST", "/api/v1/projects", S.c[0], "{s:s,s:s}", "title", "x", "label_config", CONFIG);
 	cr_expect_eq(r.status, 403, "contributors cannot create projects");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s}", "label_config", CONFIG);
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s}", "label_config", CONFIG);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "title");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:i}", "title", "x", "label_config", CONFIG, "reward", -1);
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "x", "label_config", CONFIG, "reward", -1);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:s}", "title", "x", "label_config", CONFIG, "overlap", "3");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:s}", "title", "x", "label_config", CONFIG, "overlap", "3");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_type");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "x", "label_config", "<View><Choices name=\"c\" toName=\"nothing\"><Choice value=\"a\"/></Choices></View>");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config", "<View><Choices name=\"c\" toName=\"nothing\"><Choice value=\"a\"/></Choices></View>");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "label_config");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "x", "label_config", "<View><Bogus/></View>");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config", "<View><Bogus/></View>");
 	cr_expect_eq(r.status, 400);
 	cr_expect(strstr(jstr(r.json, "error.message"), "Bogus"), "%s", r.body);
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:s,s:s}", "title", "x", "label_config", CONFIG,
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:s,s:s}", "title", "x", "label_config", CONFIG,
 		"opens_at", "2030-01-02T00:00:00Z", "closes_at", "2030-01-01T00:00:00Z");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "closes_at");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:f}", "title", "x", "label_config", CONFIG, "gold_rate", 1.5);
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:f}", "title", "x", "label_config", CONFIG, "gold_rate", 1.5);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:{s:i}}", "title", "x", "label_config", CONFIG,
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:{s:i}}", "title", "x", "label_config", CONFIG,
 		"eligibility", "countries", 1);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "eligibility.countries");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s}", "title", "rec", "kind", "collection");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "rec", "kind", "collection");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "collect.media");
 	res_free(&r);
@@ -134,14 +102,14 @@ Test(work, project_create_rejects_bad_fields)
 
 Test(work, other_peoples_projects_are_invisible)
 {
-	long long pid = create_project(REQ, 5, 1);
+	long long pid = create_project(S.req, 5, 1);
 	char other[64], path[96];
 	make_user(&S, "req2@test.local", "requester", other);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
 	res r = api(&S, "GET", path, other, NULL);
 	cr_expect_eq(r.status, 404, "a draft of someone else is not found");
 	res_free(&r);
-	r = api(&S, "GET", path, C1, NULL);
+	r = api(&S, "GET", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 	r = api(&S, "PATCH", path, other, "{s:s}", "title", "mine now");
@@ -153,58 +121,58 @@ Test(work, other_peoples_projects_are_invisible)
 	r = api(&S, "GET", "/api/v1/projects", other, NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/projects/999999", REQ, NULL);
+	r = api(&S, "GET", "/api/v1/projects/999999", S.req, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }
 
 Test(work, import_all_or_nothing_names_the_line)
 {
-	long long pid = create_project(REQ, 5, 1);
-	res r = import(pid, REQ, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\": oops}\n");
+	long long pid = create_project(S.req, 5, 1);
+	res r = import(pid, S.req, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\": oops}\n");
 	cr_expect_eq(r.status, 400);
 	cr_expect(strstr(jstr(r.json, "error.message"), "line 3"), "%s", r.body);
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"}, 42]");
+	r = import(pid, S.req, "application/json", "[{\"text\":\"a\"}, 42]");
 	cr_expect_eq(r.status, 400);
 	cr_expect(strstr(jstr(r.json, "error.message"), "element 2"), "%s", r.body);
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "[{\"data\":{\"text\":\"a\"},\"bogus\":1}]");
+	r = import(pid, S.req, "application/json", "[{\"data\":{\"text\":\"a\"},\"bogus\":1}]");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "bogus");
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "[{\"data\":{\"text\":\"a\"},\"priority\":\"high\"}]");
+	r = import(pid, S.req, "application/json", "[{\"data\":{\"text\":\"a\"},\"priority\":\"high\"}]");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "{\"text\":\"not an array\"}");
+	r = import(pid, S.req, "application/json", "{\"text\":\"not an array\"}");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"}");
+	r = import(pid, S.req, "application/json", "[{\"text\":\"a\"}");
 	cr_expect_eq(r.status, 400, "unterminated array");
 	res_free(&r);
-	r = import(pid, REQ, "text/csv", "text,label\n\"a, with comma\",x\nb\n");
+	r = import(pid, S.req, "text/csv", "text,label\n\"a, with comma\",x\nb\n");
 	cr_expect_eq(r.status, 400);
 	cr_expect(strstr(jstr(r.json, "error.message"), "line 3"), "%s", r.body);
 	res_free(&r);
-	r = import(pid, REQ, "text/plain", "hello");
+	r = import(pid, S.req, "text/plain", "hello");
 	cr_expect_eq(r.status, 415);
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "task_count"), 0, "nothing from the failed imports was stored");
 	res_free(&r);
 	/* the good ones, in every format */
-	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"},\n {\"data\":{\"text\":\"b \\\"]\"},\"priority\":3,\"gold\":{\"sentiment\":\"pos\"}}]");
+	r = import(pid, S.req, "application/json", "[{\"text\":\"a\"},\n {\"data\":{\"text\":\"b \\\"]\"},\"priority\":3,\"gold\":{\"sentiment\":\"pos\"}}]");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "created"), 2);
 	res_free(&r);
-	r = import(pid, REQ, "text/csv", "text,source\r\n\"quoted \"\"x\"\", here\",web\r\nplain,app\r\n");
+	r = import(pid, S.req, "text/csv", "text,source\r\n\"quoted \"\"x\"\", here\",web\r\nplain,app\r\n");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "created"), 2);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=10", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 4);
 	cr_expect_str_eq(jstr(r.json, "items.1.data.text"), "b \"]");
 	cr_expect_eq(jint(r.json, "items.1.priority"), 3);
@@ -212,11 +180,11 @@ Test(work, import_all_or_nothing_names_the_line)
 	cr_expect_str_eq(jstr(r.json, "items.3.data.source"), "app");
 	res_free(&r);
 	/* a pretty-printed element spans lines; the JSONL export must not */
-	r = import(pid, REQ, "application/json", "[\n  {\n    \"text\": \"pretty\"\n  }\n]\n");
+	r = import(pid, S.req, "application/json", "[\n  {\n    \"text\": \"pretty\"\n  }\n]\n");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	int lines = 0;
 	char *save = NULL;
 	for (char *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save), lines++) {
@@ -227,144 +195,144 @@ Test(work, import_all_or_nothing_names_the_line)
 	cr_expect_eq(lines, 5);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=0", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 }
 
 Test(work, lifecycle_rules)
 {
-	long long pid = create_project(REQ, 5, 2);
+	long long pid = create_project(S.req, 5, 2);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	res r = api(&S, "POST", path, REQ, NULL);
+	res r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 409, "no tasks yet");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_tasks");
 	res_free(&r);
-	r = import(pid, REQ, "application/json", "[{\"text\":\"a\"},{\"text\":\"b\"}]");
+	r = import(pid, S.req, "application/json", "[{\"text\":\"a\"},{\"text\":\"b\"}]");
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 409, "not funded: 2 tasks x 2 x 5");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "insufficient_funds");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", 20);
+	r = api(&S, "POST", path, S.req, "{s:i}", "amount", 20);
 	cr_expect_eq(r.status, 201);
 	cr_expect_eq(jint(r.json, "escrow_needed"), 20);
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, "{s:i}", "amount", -5);
+	r = api(&S, "POST", path, S.req, "{s:i}", "amount", -5);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "POST", path, C1, "{s:i}", "amount", 5);
+	r = api(&S, "POST", path, S.c[0], "{s:i}", "amount", 5);
 	cr_expect_eq(r.status, 404, "a draft is invisible to contributors");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
-	r = api(&S, "POST", path, REQ, NULL);
+	r = api(&S, "POST", path, S.req, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "status"), "live");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 403, "visible now, but not theirs");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "PATCH", path, REQ, "{s:i}", "reward", 1);
+	r = api(&S, "PATCH", path, S.req, "{s:i}", "reward", 1);
 	cr_expect_eq(r.status, 409, "reward is fixed once live");
 	res_free(&r);
-	r = api(&S, "PATCH", path, REQ, "{s:s}", "kind", "collection");
+	r = api(&S, "PATCH", path, S.req, "{s:s}", "kind", "collection");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = api(&S, "PATCH", path, REQ, "{s:s}", "title", "Renamed");
+	r = api(&S, "PATCH", path, S.req, "{s:s}", "title", "Renamed");
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(jstr(r.json, "title"), "Renamed");
 	res_free(&r);
 	/* adding tasks to a live project needs escrow for them too */
-	r = import(pid, REQ, "application/json", "[{\"text\":\"c\"}]");
+	r = import(pid, S.req, "application/json", "[{\"text\":\"c\"}]");
 	cr_expect_eq(r.status, 409, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/pause", pid);
-	post_ok(path, REQ, NULL, 200);
-	post_ok(path, REQ, NULL, 409);
-	r = lease(pid, C1);
+	post_ok(path, S.req, 200);
+	post_ok(path, S.req, 409);
+	r = lease(&S, pid, S.c[0]);
 	cr_expect_eq(r.status, 409, "paused projects hand out nothing");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/close", pid);
-	post_ok(path, REQ, NULL, 200);
+	post_ok(path, S.req, 200);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
-	post_ok(path, REQ, NULL, 409);
+	post_ok(path, S.req, 409);
 }
 
 Test(work, lease_submit_release_rules)
 {
 	long long pid = live_project(2, 1);
-	res r = lease(pid, C1);
+	res r = lease(&S, pid, S.c[0]);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long a1 = jint(r.json, "id");
 	cr_expect_null(jget(r.json, "task.gold"), "gold answers are never sent to contributors");
 	res_free(&r);
 	/* another contributor cannot touch it */
-	r = submit(a1, C2, "pos");
+	r = submit(a1, S.c[1], "pos");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 	/* results are validated against the config */
-	r = submit(a1, C1, "maybe");
+	r = submit(a1, S.c[0], "maybe");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_result");
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a1);
-	r = api(&S, "POST", path, C1, "{s:[]}", "result");
+	r = api(&S, "POST", path, S.c[0], "{s:[]}", "result");
 	cr_expect_eq(r.status, 400, "the required control is missing");
 	res_free(&r);
-	r = api(&S, "POST", path, C1, "{s:s}", "result", "pos");
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "result", "pos");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = http(&S, "POST", path, C1, "application/json", "{\"result\":", 10, NULL);
+	r = http(&S, "POST", path, S.c[0], "application/json", "{\"result\":", 10, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = submit(a1, C1, "pos");
+	r = submit(a1, S.c[0], "pos");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "status"), "pending");
 	res_free(&r);
-	r = submit(a1, C1, "pos");
+	r = submit(a1, S.c[0], "pos");
 	cr_expect_eq(r.status, 409, "double submit without a key");
 	cr_expect_str_eq(jstr(r.json, "error.code"), "already_submitted");
 	res_free(&r);
 	/* overlap 1: c1 gets the other task, then nothing */
-	r = lease(pid, C1);
+	r = lease(&S, pid, S.c[0]);
 	cr_assert_eq(r.status, 201);
 	long long a2 = jint(r.json, "id");
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 204, "both tasks are taken (one submitted, one leased)");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/release", a2);
-	r = api(&S, "POST", path, C2, NULL);
+	r = api(&S, "POST", path, S.c[1], NULL);
 	cr_expect_eq(r.status, 404, "not theirs");
 	res_free(&r);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 204);
 	res_free(&r);
-	r = api(&S, "POST", path, C1, NULL);
+	r = api(&S, "POST", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 409, "released twice");
 	res_free(&r);
-	r = submit(a2, C1, "neg");
+	r = submit(a2, S.c[0], "neg");
 	cr_expect_eq(r.status, 409, "released work cannot be submitted");
 	res_free(&r);
-	r = lease(pid, C1);
+	r = lease(&S, pid, S.c[0]);
 	cr_expect_eq(r.status, 204, "never the task they released again");
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 201, "the released task went back to the pool");
 	res_free(&r);
-	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 1);
 	cr_expect_str_eq(jstr(r.json, "items.0.status"), "pending");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/assignments/999999/submit", C1, "{s:[]}", "result");
+	r = api(&S, "POST", "/api/v1/assignments/999999/submit", S.c[0], "{s:[]}", "result");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
 }
@@ -372,15 +340,15 @@ Test(work, lease_submit_release_rules)
 Test(work, idempotent_submit_returns_the_first_answer)
 {
 	long long pid = live_project(1, 1);
-	res r = lease(pid, C1);
+	res r = lease(&S, pid, S.c[0]);
 	long long a = jint(r.json, "id");
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
 	const char *body = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"pos\"]}}],\"active_seconds\":3}";
 	const char *key[] = {"Idempotency-Key: submit-abc", NULL};
-	res r1 = http(&S, "POST", path, C1, "application/json", body, strlen(body), key);
-	res r2 = http(&S, "POST", path, C1, "application/json", body, strlen(body), key);
+	res r1 = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), key);
+	res r2 = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), key);
 	cr_expect_eq(r1.status, 201);
 	cr_expect_eq(r2.status, 201);
 	cr_expect_eq(jint(r1.json, "id"), jint(r2.json, "id"));
@@ -389,11 +357,11 @@ Test(work, idempotent_submit_returns_the_first_answer)
 	res_free(&r1);
 	res_free(&r2);
 	const char *other = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"neg\"]}}]}";
-	r = http(&S, "POST", path, C1, "application/json", other, strlen(other), key);
+	r = http(&S, "POST", path, S.c[0], "application/json", other, strlen(other), key);
 	cr_expect_eq(r.status, 422, "same key, different body");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "submissions.pending"), 1, "stored once");
 	res_free(&r);
 }
@@ -402,20 +370,20 @@ Test(work, lease_expiry_with_test_clock)
 {
 	set_clock(&S, "2030-01-01T00:00:00Z");
 	long long pid = live_project(1, 1);
-	res r = lease(pid, C1);
+	res r = lease(&S, pid, S.c[0]);
 	cr_assert_eq(r.status, 201);
 	long long a = jint(r.json, "id");
 	cr_expect_str_eq(jstr(r.json, "expires_at"), "2030-01-01T00:30:00Z");
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 204);
 	res_free(&r);
 	set_clock(&S, "2030-01-01T00:30:01Z");
-	r = submit(a, C1, "pos");
+	r = submit(a, S.c[0], "pos");
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "lease_expired");
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 201, "the expired lease returned the task to the pool");
 	res_free(&r);
 }
@@ -425,40 +393,40 @@ Test(work, window_cap_consent_and_eligibility)
 	long long pid = live_project(5, 1);
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	res r = api(&S, "PATCH", path, REQ, "{s:i}", "max_per_contributor", 1);
+	res r = api(&S, "PATCH", path, S.req, "{s:i}", "max_per_contributor", 1);
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
-	r = lease(pid, C1);
+	r = lease(&S, pid, S.c[0]);
 	cr_expect_eq(r.status, 201);
 	res_free(&r);
-	r = lease(pid, C1);
+	r = lease(&S, pid, S.c[0]);
 	cr_expect_eq(r.status, 204, "the cap is one");
 	char h[64];
 	cr_expect(res_header(&r, "X-Faircrowd-Reason", h, sizeof h) && !strcmp(h, "limit_reached"));
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent", pid);
-	r = api(&S, "PUT", path, REQ, "{s:s,s:s}", "text", "We record your labels.", "version", "v1");
+	r = api(&S, "PUT", path, S.req, "{s:s,s:s}", "text", "We record your labels.", "version", "v1");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = api(&S, "PUT", path, C1, "{s:s,s:s}", "text", "x", "version", "v2");
+	r = api(&S, "PUT", path, S.c[0], "{s:s,s:s}", "text", "x", "version", "v2");
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "consent_required");
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent/accept", pid);
-	r = api(&S, "POST", path, C2, "{s:s}", "version", "v0");
+	r = api(&S, "POST", path, S.c[1], "{s:s}", "version", "v0");
 	cr_expect_eq(r.status, 409);
 	res_free(&r);
-	r = api(&S, "POST", path, C2, "{s:s}", "version", "v1");
+	r = api(&S, "POST", path, S.c[1], "{s:s}", "version", "v1");
 	cr_expect_eq(r.status, 201);
 	res_free(&r);
-	r = lease(pid, C2);
+	r = lease(&S, pid, S.c[1]);
 	cr_expect_eq(r.status, 201);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
-	r = api(&S, "PATCH", path, REQ, "{s:{s:[s]}}", "eligibility", "countries", "NO");
+	r = api(&S, "PATCH", path, S.req, "{s:{s:[s]}}", "eligibility", "countries", "NO");
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
 	char c3[64];
@@ -466,14 +434,14 @@ Test(work, window_cap_consent_and_eligibility)
 	r = api(&S, "GET", "/api/v1/projects", c3, NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "ineligible projects are not listed");
 	res_free(&r);
-	r = lease(pid, c3);
+	r = lease(&S, pid, c3);
 	cr_expect_eq(r.status, 403);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "not_eligible");
 	res_free(&r);
-	r = api(&S, "PATCH", path, REQ, "{s:{},s:s}", "eligibility", "closes_at", "2000-01-01T00:00:00Z");
+	r = api(&S, "PATCH", path, S.req, "{s:{},s:s}", "eligibility", "closes_at", "2000-01-01T00:00:00Z");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = lease(pid, c3);
+	r = lease(&S, pid, c3);
 	cr_expect_eq(r.status, 409);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "outside_window");
 	res_free(&r);
@@ -483,9 +451,9 @@ Test(work, export_jsonl_has_every_submission)
 {
 	long long pid = live_project(2, 2);
 	for (int u = 0; u < 2; u++) {
-		const char *tok = u ? C2 : C1;
+		const char *tok = u ? S.c[1] : S.c[0];
 		for (int i = 0; i < 2; i++) {
-			res r = lease(pid, tok);
+			res r = lease(&S, pid, tok);
 			cr_assert_eq(r.status, 201);
 			long long a = jint(r.json, "id");
 			res_free(&r);
@@ -496,10 +464,10 @@ Test(work, export_jsonl_has_every_submission)
 	}
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=jsonl", pid);
-	res r = api(&S, "GET", path, C1, NULL);
+	res r = api(&S, "GET", path, S.c[0], NULL);
 	cr_expect_eq(r.status, 403, "contributors do not export");
 	res_free(&r);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200);
 	int lines = 0;
 	char *save = NULL;
@@ -514,11 +482,11 @@ Test(work, export_jsonl_has_every_submission)
 	cr_expect_eq(lines, 2);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=xml", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "tasks.done"), 2);
 	cr_expect_eq(jint(r.json, "contributors"), 2);
 	/* c1 always says pos and c2 always neg: perfect disagreement */
@@ -538,7 +506,7 @@ static void *worker(void *arg)
 	const char *tok = TOKENS[(long)arg];
 	srv *on = SERVERS[(long)arg % 3];
 	for (;;) {
-		res r = lease_on(on, CONC_PID, tok);
+		res r = lease(on, CONC_PID, tok);
 		if (r.status == 204) {
 			res_free(&r);
 			return NULL;
@@ -549,7 +517,7 @@ static void *worker(void *arg)
 		}
 		long long a = jint(r.json, "id");
 		res_free(&r);
-		r = submit_on(on, a, tok, "pos");
+		r = submit_choice(on, a, tok, "sentiment", "pos", json_integer(0));
 		long st = r.status;
 		res_free(&r);
 		if (st != 201)
@@ -602,7 +570,7 @@ static void run_to_done_and_check(void)
 	}
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/export", CONC_PID);
-	res r = api(&S, "GET", path, REQ, NULL);
+	res r = api(&S, "GET", path, S.req, NULL);
 	cr_assert_eq(r.status, 200);
 	int lines = 0;
 	char *save = NULL;
@@ -619,13 +587,13 @@ static void run_to_done_and_check(void)
 	cr_expect_eq(lines, TASKS);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", CONC_PID);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "tasks.done"), TASKS);
 	cr_expect_eq(jint(r.json, "submissions.pending"), TASKS * 3, "counters equal the recount");
 	cr_expect_eq(jint(r.json, "active_leases"), 0);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=1000", CONC_PID);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	size_t i;
 	json_t *t;
 	json_array_foreach(jget(r.json, "items"), i, t) {
@@ -642,24 +610,24 @@ Test(work, acknowledged_writes_survive_a_crash)
 	long long pid = live_project(3, 1);
 	long long sids[3];
 	for (int i = 0; i < 3; i++) {
-		res r = lease(pid, C1);
+		res r = lease(&S, pid, S.c[0]);
 		cr_assert_eq(r.status, 201);
 		long long a = jint(r.json, "id");
 		res_free(&r);
-		r = submit(a, C1, i ? "neg" : "pos");
+		r = submit(a, S.c[0], i ? "neg" : "pos");
 		cr_assert_eq(r.status, 201);
 		sids[i] = jint(r.json, "id");
 		res_free(&r);
 	}
 	srv_restart(&S, SIGKILL);
-	res r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	res r = api(&S, "GET", "/api/v1/me/submissions", S.c[0], NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 3);
 	cr_expect_eq(jint(r.json, "items.0.id"), sids[2]);
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", pid);
-	r = api(&S, "GET", path, REQ, NULL);
+	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(jint(r.json, "tasks.done"), 3);
 	res_free(&r);
 }

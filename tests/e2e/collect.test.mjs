@@ -206,7 +206,7 @@ async function makePhoto(page) {
 }
 
 test('contributor photographs an object: preview, checks, submit', async () => {
-  const r = await api.req.call('POST', '/projects', { title: 'Photograph kitchen objects', kind: 'collection', reward: 600, instructions: 'Photograph the object.', collect: { media: 'image', prompt_field: 'object', min_width: 640, min_height: 480, max_bytes: 15728640, formats: ['jpeg', 'png'] } });
+  const r = await api.req.call('POST', '/projects', { title: 'Photograph kitchen objects', kind: 'collection', reward: 600, instructions: 'Photograph **the object**.', collect: { media: 'image', prompt_field: 'object', min_width: 640, min_height: 480, max_bytes: 15728640, formats: ['jpeg', 'png'] } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   photoId = r.body.id;
   assert.equal((await api.req.call('POST', `/projects/${photoId}/tasks`, [{ object: 'a coffee mug' }])).status, 201);
@@ -217,6 +217,7 @@ test('contributor photographs an object: preview, checks, submit', async () => {
   await page.goto(`${server.url}/work/${photoId}/task`);
   await page.waitForSelector('body[data-task-ready]');
   assert.equal(await page.textContent('.prompt-text'), 'a coffee mug');
+  assert.equal(await page.textContent('.work-instructions strong'), 'the object', 'instructions are rendered Markdown');
   await shot(page, 'c08-photo-empty');
   await page.setInputFiles('#collect-file', { name: 'mug.png', mimeType: 'image/png', buffer: await makePhoto(page) });
   await page.waitForSelector('body[data-upload-ready]');

@@ -92,6 +92,13 @@ test('requester creates a project from a template, imports, funds and publishes'
   await page.click('[data-template=image-objects]');
   await page.waitForSelector('.preview-host .img-overlay rect, .preview-host .img-overlay');
   assert.equal(await page.inputValue('#p-title'), 'Image: boxes, polygons, keypoints');
+  // the instructions preview is the server's rendering: "## What to do" is a heading (one level down)
+  await page.click('.label-row button:has-text("Preview")');
+  await page.waitForSelector('.preview-md h3:text-is("What to do")');
+  assert.equal(await page.textContent('.preview-md li strong'), 'box');
+  assert.equal(await page.getAttribute('.label-row button', 'aria-pressed'), 'true');
+  await page.click('.label-row button:has-text("Edit")');
+  await page.waitForSelector('#p-instructions:visible');
   // a broken config is caught in the browser at once
   await page.fill('#p-label_config', '<View><Image name="image" value="$image"></View>');
   await page.waitForSelector('.config-msg.error');
@@ -158,6 +165,10 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await shot(page, '06-board');
   await page.click('.project-card a.btn');
   await page.waitForSelector('.consent');
+  // instructions and consent are Markdown rendered by the server
+  await page.waitForSelector('.instructions h3:text-is("What to do")');
+  assert.equal(await page.textContent('.instructions li strong'), 'box');
+  assert.equal(await page.textContent('.consent-text strong'), 'train models');
   await shot(page, '07-project-consent');
   await page.click('button:has-text("I agree")');
   await page.waitForSelector('a:text("Start working"):visible');
@@ -165,6 +176,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.evaluate(() => performance.mark('fc-open-task'));
   await page.click('text=Start working');
   await page.waitForSelector('body[data-task-ready]');
+  assert.equal(await page.textContent('.work-instructions h3'), 'What to do', 'the work screen shows the rendered instructions');
   figures.open_to_ready_ms = await page.evaluate(() => {
     const ready = performance.getEntriesByType('mark').find((m) => m.name.startsWith('fc-task-ready-'));
     return ready.startTime - performance.getEntriesByName('fc-open-task')[0].startTime;

@@ -3,6 +3,7 @@
 #include "account/account.h"
 #include "store/store.h"
 #include "work/task.h"
+#include "wiring.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static fc_user admin = {.id = 0, .roles = FC_ROLE_ADMIN};
 	fc_err err = {0};
 	if (!s) {
+		fc_wire();
 		char dir[] = "/tmp/fc-fuzz-XXXXXX";
 		if (!mkdtemp(dir) || fc_store_open(&s, dir, &err))
 			__builtin_trap();

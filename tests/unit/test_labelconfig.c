@@ -1268,3 +1268,153 @@ Test(labelconfig_parse, safe_from_several_threads)
 		cr_assert_null(ret);
 	}
 }
+
+/* ------------------------------------------------------- the tag table */
+
+/* These read the table itself (labelconfig_internal.h), so a new row that
+ * forgets its value checker, its child or its describe key fails here, and
+ * the children rules are tried for every control, not only the ones the
+ * tests above spell out. */
+#include "work/labelconfig_internal.h"
+
+static const struct fc_lc_tag *row_named(const char *name)
+{
+	for (size_t i = 0; i < fc_lc_ntags; i++)
+		if (!strcmp(fc_lc_tags[i].name, name))
+			return &fc_lc_tags[i];
+	return NULL;
+}
+
+Test(labelconfig_table, every_row_is_complete)
+{
+	for (size_t i = 0; i < fc_lc_ntags; i++) {
+		const struct fc_lc_tag *t = &fc_lc_tags[i];
+		cr_assert_eq(fc_lc_find_tag(t->name), t, "<%s> is in the table twice", t->name);
+		if (t->kind == K_OBJECT)
+			cr_assert(t->lower && t->type, "object <%s> lacks its type", t->name);
+		if (t->kind == K_CHILD) {
+			int taken = 0;
+			for (size_t j = 0; j < fc_lc_ntags; j++)
+				taken |= fc_lc_tags[j].child && !strcmp(fc_lc_tags[j].child, t->name);
+			cr_assert(taken, "no control takes child <%s>", t->name);
+		}
+		if (t->kind != K_CONTROL)
+			continue;
+		cr_assert(t->lower, "control <%s> lacks its result type", t->name);
+		/* Relations answer with relation items, which the result check
+		 * handles itself; every other control needs a value checker. */
+		if (!(t->flags & F_JOINS))
+			cr_assert(t->check || t->label_key, "control <%s> has no value checker", t->name);
+		cr_assert(!(t->flags & F_JOINS) || !t->check, "<%s> answers with relation items, not values", t->name);
+		cr_assert(t->targets || (t->flags & F_JOINS), "control <%s> labels no object type", t->name);
+		if (t->child) {
+			const struct fc_lc_tag *child = row_named(t->child);
+			cr_assert(child && child->kind == K_CHILD, "<%s> takes <%s>, which is no child row", t->name,
+				  t->child);
+			/* Options are listed by describe; children that carry none are not. */
+			cr_assert_eq(!!t->options_key, !!child->option_attr, "<%s>: options_key and <%s> disagree",
+				     t->name, t->child);
+		}
+		cr_assert(!(t->flags & F_NEEDS_CHILD) || t->child, "<%s> needs a child but names none", t->name);
+		cr_assert(!t->label_key || (t->flags & F_REGION), "<%s> lists labels but makes no regions", t->name);
+		for (const struct fc_lc_attr *a = t->attrs; a && a->name; a++)
+			cr_assert(a->type != A_WORD || (a->words && a->words[0]), "<%s> %s has no words", t->name,
+				  a->name);
+	}
+}
+
+/* A config with control t and objects it may label; inside the control goes
+ * one <inner>, carrying attribute `key` when key is set. */
+static void config_for(char *buf, size_t n, const struct fc_lc_tag *t, const char *inner, const char *key)
+{
+	const char *object = "Image";
+	for (size_t i = 0; i < fc_lc_ntags; i++)
+		if (fc_lc_tags[i].kind == K_OBJECT && (fc_lc_tags[i].type & t->targets) &&
+		    !(fc_lc_tags[i].flags & F_DEPRECATED)) {
+			object = fc_lc_tags[i].name;
+			break;
+		}
+	char child[80] = "";
+	if (inner)
+		snprintf(child, sizeof child, "<%s %s=\"opt\"/>", inner, key ? key : "value");
+	snprintf(buf, n,
+		 "<View><%s name=\"o1\" value=\"$a\"/><%s name=\"o2\" value=\"$b\"/>"
+		 "<%s name=\"c\" toName=\"%s\">%s</%s>%s</View>",
+		 object, object, t->name, (t->flags & F_PAIR) ? "o1,o2" : "o1", child, t->name,
+		 /* Relations alone leave nothing to answer. */
+		 (t->flags & F_JOINS) ? "<Choices name=\"z\" toName=\"o1\"><Choice value=\"a\"/></Choices>" : "");
+}
+
+Test(labelconfig_table, children_rules_are_enforced_for_every_control)
+{
+	char xml[512], want[96];
+	for (size_t i = 0; i < fc_lc_ntags; i++) {
+		const struct fc_lc_tag *t = &fc_lc_tags[i];
+		if (t->kind != K_CONTROL)
+			continue;
+		if (t->child) {
+			config_for(xml, sizeof xml, t, t->child, row_named(t->child)->option_attr);
+			fc_labelconfig_free(parse_ok(xml));
+		}
+		if (!(t->flags & F_NEEDS_CHILD)) {
+			config_for(xml, sizeof xml, t, NULL, NULL);
+			fc_labelconfig_free(parse_ok(xml));
+		} else {
+			config_for(xml, sizeof xml, t, NULL, NULL);
+			parse_bad(xml, "children; add at least one", t->child);
+		}
+		for (size_t j = 0; j < fc_lc_ntags; j++) {
+			const struct fc_lc_tag *other = &fc_lc_tags[j];
+			if (other->kind != K_CHILD || (t->child && !strcmp(t->child, other->name)))
+				continue;
+			config_for(xml, sizeof xml, t, other->name, other->option_attr);
+			snprintf(want, sizeof want, ", not %s.", t->name);
+			parse_bad(xml, "must be inside", want);
+		}
+	}
+}
+
+Test(labelconfig_table, every_value_checker_refuses_an_empty_value)
+{
+	char xml[512], result[256], field[32];
+	for (size_t i = 0; i < fc_lc_ntags; i++) {
+		const struct fc_lc_tag *t = &fc_lc_tags[i];
+		if (t->kind != K_CONTROL || (t->flags & F_JOINS))
+			continue;
+		config_for(xml, sizeof xml, t, t->child, t->child ? row_named(t->child)->option_attr : NULL);
+		fc_labelconfig *c = parse_ok(xml);
+		snprintf(result, sizeof result, "[{\"from_name\":\"c\",\"to_name\":\"o1\",\"type\":\"%s\",\"value\":{}}]",
+			 t->lower);
+		fc_err err = {0};
+		cr_assert_eq(run(c, result, NULL, &err), FC_EINVAL, "<%s> accepted an empty value", t->name);
+		snprintf(field, sizeof field, "result[0].value.");
+		cr_assert(!strncmp(err.field, field, strlen(field)), "<%s>: first failure at %s", t->name, err.field);
+		fc_err_clear(&err);
+		fc_labelconfig_free(c);
+	}
+}
+
+Test(labelconfig_table, describe_shows_the_table_attributes)
+{
+	fc_labelconfig *c = parse_ok("<View><Image name=\"i\" value=\"$img\"/>"
+				     "<Choices name=\"ch\" toName=\"i\" choice=\"multiple\" value=\"$opts\" maxUsages=\"3\"/>"
+				     "<Rating name=\"r\" toName=\"i\"/>"
+				     "<Number name=\"n\" toName=\"i\" min=\"1\"/>"
+				     "<TextArea name=\"t\" toName=\"i\" maxSubmissions=\"2\"/></View>");
+	json_t *d = fc_labelconfig_describe(c);
+	json_t *want = load("[{\"name\":\"ch\",\"type\":\"choices\",\"to_name\":[\"i\"],\"required\":false,"
+			    "\"per_region\":false,\"choices\":[],\"options\":[],\"max_usages\":3,\"choice\":\"multiple\","
+			    "\"value\":\"$opts\"},"
+			    "{\"name\":\"r\",\"type\":\"rating\",\"to_name\":[\"i\"],\"required\":false,"
+			    "\"per_region\":false,\"max_rating\":5},"
+			    "{\"name\":\"n\",\"type\":\"number\",\"to_name\":[\"i\"],\"required\":false,"
+			    "\"per_region\":false,\"min\":1.0},"
+			    "{\"name\":\"t\",\"type\":\"textarea\",\"to_name\":[\"i\"],\"required\":false,"
+			    "\"per_region\":false,\"max_submissions\":2}]");
+	char *got = json_dumps(json_object_get(d, "controls"), JSON_SORT_KEYS);
+	cr_assert(json_equal(json_object_get(d, "controls"), want), "describe gave %s", got);
+	free(got);
+	json_decref(want);
+	json_decref(d);
+	fc_labelconfig_free(c);
+}

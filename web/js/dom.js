@@ -48,6 +48,24 @@ export function clear(el) {
   return el;
 }
 
+/**
+ * Shows Markdown the server rendered (instructions_html, text_html, POST
+ * /markdown): cmark in safe mode drops raw HTML and script URLs, so it is
+ * assigned as it is. Links to other sites open in a new tab, so following one
+ * does not leave a task half done. `empty` is shown when there is no text.
+ */
+export function setProse(el, html, empty) {
+  el.innerHTML = html || '';
+  if (!html && empty) el.append(h('p', null, h('em', null, empty)));
+  for (const a of el.querySelectorAll('a[href]')) {
+    if (/^https?:$/.test(a.protocol) && a.origin !== location.origin) {
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+    }
+  }
+  return el;
+}
+
 export function escapeHtml(str) {
   return String(str).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

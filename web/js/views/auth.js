@@ -1,17 +1,18 @@
 // Sign in and sign up.
 import { h, field, showFormError, clearFormErrors } from '../dom.js';
 import { post, setCsrf } from '../api.js';
-import { setUser } from '../../app.js';
 
 function nextPath(ctx) {
   const n = ctx.query.get('next');
   return n && n.startsWith('/') && !n.startsWith('//') ? n : '/';
 }
 
-async function signIn(email, password) {
+// The shell hands over setUser in ctx: importing it from app.js would make the
+// shell and its views import each other.
+async function signIn(ctx, email, password) {
   const res = await post('/auth/login', { email, password }, { noAuthRedirect: true });
   setCsrf(res.csrf_token);
-  setUser(res.user);
+  ctx.setUser(res.user);
   return res.user;
 }
 
@@ -30,7 +31,7 @@ export function signInView(ctx) {
     if (!password.value) return showFormError(form, { field: 'password', message: 'Enter your password.' });
     submit.disabled = true;
     try {
-      await signIn(email.value.trim(), password.value);
+      await signIn(ctx, email.value.trim(), password.value);
       ctx.navigate(nextPath(ctx), { replace: true });
     } catch (err) {
       showFormError(form, err.status === 401 ? { message: 'That email and password do not match an account.' } : err);
@@ -61,7 +62,7 @@ export function signUpView(ctx) {
     submit.disabled = true;
     try {
       await post('/auth/register', { email: email.value.trim(), password: password.value, display_name: name.value.trim() }, { noAuthRedirect: true });
-      await signIn(email.value.trim(), password.value);
+      await signIn(ctx, email.value.trim(), password.value);
       ctx.navigate(nextPath(ctx) === '/' ? '/work' : nextPath(ctx), { replace: true });
     } catch (err) {
       showFormError(form, err);

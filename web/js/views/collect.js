@@ -2,10 +2,9 @@
 // Record in the browser (live level meter, play back, re-record) or take or
 // pick a photo; the file uploads with a progress bar as soon as it is ready
 // and the server's checks show at once; submit (idempotent, retried); next.
-import { h, s, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
+import { h, s, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { api, post, upload } from '../api.js';
-import { markdown } from '../markdown.js';
-import { ActiveTimer, readJSON, writeJSON } from './work.js';
+import { ActiveTimer, readJSON, writeJSON } from './shared.js';
 
 const leaseKey = (pid) => `fc-lease-${pid}`;
 
@@ -175,7 +174,7 @@ export async function collectView(ctx, project) {
   const timerState = h('span', { class: 'timer-state' });
   const countEl = h('span', { class: 'muted' });
   const instr = h('div', { class: 'prose' });
-  instr.innerHTML = markdown(project.instructions || '_No instructions._');
+  setProse(instr, project.instructions_html, 'No instructions.');
   const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
   const promptText = h('p', { class: 'prompt-text', id: 'prompt-text' });
   const promptCard = h('div', { class: 'card prompt-card' }, h('p', { class: 'prompt-verb' }, words.verb), promptText);

@@ -1,11 +1,11 @@
 // Contributor screens: the project board, a project's page (instructions and
 // consent) and "My work" (submissions and earnings).
-import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors } from '../dom.js';
+import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
 import { get, post } from '../api.js';
-import { markdown } from '../markdown.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
-import { pct, pausedBox, myQualityCard } from './quality.js';
+import { pausedBox, myQualityCard } from './quality.js';
+import { pct, stat } from './shared.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -47,7 +47,7 @@ export async function projectView(ctx) {
   ctx.main.append(page);
   if (p.status !== 'live') page.append(h('p', { class: 'notice' }, 'This project is not taking work right now.'));
   const instr = h('div', { class: 'card prose instructions' });
-  instr.innerHTML = markdown(p.instructions || '_No instructions._');
+  setProse(instr, p.instructions_html, 'No instructions.');
   page.append(h('h2', null, 'Instructions'), instr);
   const words = p.kind === 'collection' ? MEDIA_WORDS[(p.collect && p.collect.media) || 'audio'] : null;
   const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, words ? words.start : 'Start working');
@@ -67,7 +67,7 @@ export async function projectView(ctx) {
     if (consent && !consent.accepted_at) {
       const box = h('div', { class: 'card consent' });
       const text = h('div', { class: 'prose consent-text', tabindex: '0' });
-      text.innerHTML = markdown(consent.text);
+      setProse(text, consent.text_html);
       const agree = h('button', { type: 'button', class: 'btn primary' }, 'I agree');
       agree.addEventListener('click', async () => {
         agree.disabled = true;
@@ -336,8 +336,4 @@ export async function myWorkView(ctx) {
         h('thead', null, h('tr', null, ['When', 'What', 'Moved', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, ledgerRows(earn.entries)))));
   }
-}
-
-export function stat(label, value, note) {
-  return h('div', { class: 'stat card' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), note ? h('div', { class: 'stat-note muted' }, note) : null);
 }

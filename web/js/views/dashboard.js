@@ -2,7 +2,7 @@
 // funding, publish/pause/close, consent and export.
 import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
-import { stat } from './contributor.js';
+import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
 

@@ -3,12 +3,7 @@
 // the paused notice, and the result of a qualification test.
 import { h, s, clear, duration, when, toast } from '../dom.js';
 import { get, post } from '../api.js';
-import { stat } from './contributor.js';
-
-/** 0.666 → '67%'; null → '—'. */
-export function pct(v) {
-  return v === null || v === undefined || Number.isNaN(v) ? '—' : `${Math.round(v * 100)}%`;
-}
+import { stat, pct } from './shared.js';
 
 const num = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 

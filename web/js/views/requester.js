@@ -1,8 +1,7 @@
 // Requester screens: the project list and the project editor (labeling
 // config with templates and a live preview).
-import { h, clear, field, money, toMinor, toMajor, showFormError, clearFormErrors, toast } from '../dom.js';
+import { h, clear, field, money, toMinor, toMajor, showFormError, clearFormErrors, toast, setProse } from '../dom.js';
 import { get, post, patch } from '../api.js';
-import { markdown } from '../markdown.js';
 import { TEMPLATES, COLLECT_TEMPLATES, sampleFor, sampleImage } from '../templates.js';
 import { parseConfig, sampleData } from '../annotate/config.js';
 import { Annotator } from '../annotate/annotator.js';
@@ -71,13 +70,30 @@ export async function editorView(ctx) {
   const instructions = h('textarea', { name: 'instructions', id: 'p-instructions', class: 'input', rows: '8' }, p ? p.instructions : '');
   const instrPreview = h('div', { class: 'prose card preview-md', hidden: true });
   const previewToggle = h('button', { type: 'button', class: 'btn small', 'aria-pressed': 'false' }, 'Preview');
-  previewToggle.addEventListener('click', () => {
+  // the server renders the preview, so it shows exactly what contributors will see
+  let previewSeq = 0;
+  previewToggle.addEventListener('click', async () => {
     const on = instrPreview.hidden;
-    instrPreview.innerHTML = markdown(instructions.value || '_Nothing yet._');
+    const seq = ++previewSeq;
     instrPreview.hidden = !on;
     instructions.hidden = on;
     previewToggle.setAttribute('aria-pressed', String(on));
     previewToggle.textContent = on ? 'Edit' : 'Preview';
+    if (!on) return;
+    if (!instructions.value.trim()) {
+      setProse(instrPreview, '', 'Nothing yet.');
+      return;
+    }
+    clear(instrPreview).append(h('p', { class: 'muted' }, 'Rendering the preview…'));
+    instrPreview.setAttribute('aria-busy', 'true');
+    try {
+      const { html } = await post('/markdown', { markdown: instructions.value });
+      if (seq === previewSeq) setProse(instrPreview, html, 'Nothing yet.');
+    } catch (e) {
+      if (seq === previewSeq) clear(instrPreview).append(h('p', { class: 'form-error', role: 'alert' }, `No preview: ${e.message}`));
+    } finally {
+      if (seq === previewSeq) instrPreview.removeAttribute('aria-busy');
+    }
   });
   const config = h('textarea', { name: 'label_config', id: 'p-label_config', class: 'input code', rows: '16', spellcheck: 'false', readonly: !isDraft }, p ? p.label_config || '' : '');
   const configMsg = h('p', { class: 'config-msg', 'aria-live': 'polite' });

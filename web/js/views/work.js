@@ -1,72 +1,17 @@
 // The work screen: lease a task, show it beside the instructions, time the
 // active work, autosave a draft, submit (idempotent, retried) or skip, and
 // go straight on to the next task.
-import { h, clear, money, clock, toast, randomId, isTyping } from '../dom.js';
+import { h, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { get, post, api } from '../api.js';
-import { markdown } from '../markdown.js';
 import { Annotator } from '../annotate/annotator.js';
 import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
+import { readJSON, writeJSON, ActiveTimer } from './shared.js';
 import { resultCard, pausedBox } from './quality.js';
 
-const IDLE_SECONDS = 60;
 const IMAGE_WAIT_MS = 50;
 const leaseKey = (pid) => `fc-lease-${pid}`;
 const draftKey = (aid) => `fc-draft-${aid}`;
-
-export function readJSON(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || 'null');
-  } catch {
-    return null;
-  }
-}
-
-export function writeJSON(key, v) {
-  try {
-    localStorage.setItem(key, JSON.stringify(v));
-  } catch {
-    /* storage full or blocked: drafts are a convenience */
-  }
-}
-
-/** Counts seconds while the tab is visible and the person was active in the last minute. */
-export class ActiveTimer {
-  constructor(start, onTick) {
-    this.seconds = start || 0;
-    this.onTick = onTick;
-    this.lastInput = performance.now();
-    this.last = performance.now();
-    this.bump = () => {
-      this.lastInput = performance.now();
-    };
-    for (const ev of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'input']) document.addEventListener(ev, this.bump, { passive: true, capture: true });
-    this.vis = () => {
-      this.last = performance.now();
-      this.bump();
-    };
-    document.addEventListener('visibilitychange', this.vis);
-    this.iv = setInterval(() => this.tick(), 1000);
-  }
-
-  get running() {
-    return document.visibilityState === 'visible' && (performance.now() - this.lastInput) / 1000 < IDLE_SECONDS;
-  }
-
-  tick() {
-    const now = performance.now();
-    const dt = Math.min(5, (now - this.last) / 1000);
-    this.last = now;
-    if (this.running) this.seconds += dt;
-    this.onTick(this.seconds, this.running);
-  }
-
-  stop() {
-    clearInterval(this.iv);
-    for (const ev of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'input']) document.removeEventListener(ev, this.bump, { capture: true });
-    document.removeEventListener('visibilitychange', this.vis);
-  }
-}
 
 // The project as its page just loaded it, so "Start working" need not fetch
 // it again before leasing a task; older than PROJECT_FRESH_MS it is fetched.
@@ -181,7 +126,7 @@ export async function workView(ctx) {
   const timerState = h('span', { class: 'timer-state' });
   const countEl = h('span', { class: 'muted' });
   const instr = h('div', { class: 'prose' });
-  instr.innerHTML = markdown(project.instructions || '_No instructions._');
+  setProse(instr, project.instructions_html, 'No instructions.');
   const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
   const taskHost = h('div', { class: 'work-task' });
   const problems = h('div', { class: 'problems', role: 'alert', hidden: true });

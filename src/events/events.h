@@ -1,0 +1,88 @@
+/* events.h — domain events, published inside the write transaction that
+ * caused them.
+ *
+ * work/ publishes what happened (a submission stored, a decision made, a
+ * project published) with the open fc_db and the row ids; money/, quality/
+ * and the outbox subscribe at start-up and run in the same transaction, in
+ * the order they subscribed. The first handler that fails stops the chain
+ * and its error becomes the publisher's: the publisher rolls back, so a
+ * failing subscriber leaves nothing written — exactly as when the calls
+ * were direct.
+ *
+ * Two kinds of event:
+ *   facts   (FC_EV_SUBMITTED, FC_EV_ACCEPTED, …) — something was written;
+ *           subscribers add their own writes (ledger lines, gold scores,
+ *           outbox rows).
+ *   checks  (FC_EV_PROJECT_CHECK, FC_EV_PUBLISHING, FC_EV_LEASING,
+ *           FC_EV_PICKING) — the publisher asks before it acts; a
+ *           subscriber refuses with an error or, for FC_EV_PICKING, answers
+ *           through the event's out-fields (why there is no work, the
+ *           qualification attempt).
+ *
+ * Subscribing happens once, before any thread publishes (fc_events_on is
+ * not thread-safe); publishing is. */
+#ifndef FC_EVENTS_EVENTS_H
+#define FC_EVENTS_EVENTS_H
+
+#include "store/store.h"
+#include <jansson.h>
+#include <stdint.h>
+
+typedef enum fc_event_kind {
+	/* checks */
+	FC_EV_PROJECT_CHECK, /* json: a complete project object to validate (db NULL) */
+	FC_EV_PUBLISHING,    /* project about to go live: refuse to keep it from going live */
+	FC_EV_LEASING,       /* project, user: may refuse (paused for quality, …) */
+	FC_EV_PICKING,       /* test project, user, attempt (in/out): may set why (no question to hand out) */
+	/* facts */
+	FC_EV_PROJECT_SAVED,     /* project, json: the complete object just written */
+	FC_EV_PROJECT_PUBLISHED, /* project */
+	FC_EV_PROJECT_CLOSED,    /* project */
+	FC_EV_TASKS_CREATED,     /* project, count (live projects: new work to pay for) */
+	FC_EV_NO_TASKS,          /* project, user, attempt: the pool ran dry for user */
+	FC_EV_SUBMITTED,         /* project, task, submission, user, amount (reward), currency */
+	FC_EV_ACCEPTED,          /* project, task, submission, user, actor (0: auto), amount, currency */
+	FC_EV_REJECTED,          /* project, task, submission, user, actor, text (the reason code) */
+	FC_EV_APPEAL_DECIDED,    /* project, submission, user, actor, upheld */
+	FC_EV_VOTED,             /* project, submission, user (the voter): a paid validation vote */
+	FC_EV_COUNT
+} fc_event_kind;
+
+typedef struct fc_event {
+	fc_event_kind kind;
+	int64_t project, task, submission, user;
+	int64_t actor;   /* who acted; 0 for the platform (auto-approval, jobs) */
+	int64_t count;   /* FC_EV_TASKS_CREATED */
+	int64_t amount;  /* minor units: the reward at stake */
+	int64_t attempt; /* qualification attempt (FC_EV_PICKING: in/out; FC_EV_NO_TASKS: 0 unless a test) */
+	int upheld;      /* FC_EV_APPEAL_DECIDED */
+	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
+	const char *currency;
+	const char *text;    /* FC_EV_REJECTED: reason code */
+	const json_t *json;  /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED */
+	const char *why;     /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
+} fc_event;
+
+/* Runs inside the publisher's transaction (db is NULL for
+ * FC_EV_PROJECT_CHECK). Return 0, or a negative FC_E* with err filled to
+ * make the publisher roll back. */
+typedef int (*fc_event_fn)(fc_db *db, fc_event *ev, fc_err *err);
+
+/* Adds fn to the handlers of kind (after those already there). name
+ * appears in logs and metrics. 0, or -1 when the table is full. */
+int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn);
+/* Removes every handler (tests). */
+void fc_events_reset(void);
+
+/* Runs the handlers of ev->kind in order; stops at the first failure and
+ * returns its code (err names the failure). */
+int fc_events_publish(fc_db *db, fc_event *ev, fc_err *err);
+
+/* Lower-case name of kind ("submitted", "tasks_created", …). */
+const char *fc_event_name(fc_event_kind kind);
+/* The kind named name (as fc_event_name gives it), or -1. */
+int fc_event_kind_named(const char *name);
+/* Events published since start, per kind (for /metrics). */
+uint64_t fc_events_published(fc_event_kind kind);
+
+#endif

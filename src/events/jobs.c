@@ -1,0 +1,37 @@
+/* The job table: filled at start-up, run by the server's timer. */
+#include "events/jobs.h"
+#include "core/clock.h"
+
+#define MAX_JOBS 16
+
+static struct {
+	const char *name;
+	fc_job_fn fn;
+} jobs[MAX_JOBS];
+static int job_count;
+
+int fc_jobs_register(const char *name, fc_job_fn fn)
+{
+	if (job_count >= MAX_JOBS)
+		return -1;
+	jobs[job_count].name = name;
+	jobs[job_count].fn = fn;
+	job_count++;
+	return 0;
+}
+
+void fc_jobs_reset(void)
+{
+	job_count = 0;
+}
+
+int fc_jobs_run_due(fc_store *s, fc_jobs_report *rep, fc_err *err)
+{
+	int64_t now = fc_clock_now();
+	for (int i = 0; i < job_count; i++) {
+		int rc = jobs[i].fn(s, now, rep, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

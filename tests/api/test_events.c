@@ -1,0 +1,453 @@
+/* Domain events and the outbox, seen from outside: a failing subscriber
+ * leaves nothing written; webhooks are validated, signed, delivered from
+ * the outbox at least once, retried, and survive kill -9. The receiver is a
+ * real HTTP server (libmicrohttpd) in this process. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- a webhook receiver ---- */
+
+#define MAX_HITS 64
+typedef struct hit {
+	char action[64], signature[80], delivery[32];
+	char *body;
+} hit;
+static struct {
+	pthread_mutex_t lock;
+	struct MHD_Daemon *d;
+	int answer; /* status the receiver answers with */
+	int n;
+	hit hits[MAX_HITS];
+	int port;
+} RX = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+typedef struct upload {
+	char *p;
+	size_t len;
+} upload;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *data, size_t *size, void **state)
+{
+	upload *u = *state;
+	if (!u) {
+		*state = calloc(1, sizeof *u);
+		return *state ? MHD_YES : MHD_NO;
+	}
+	if (*size) {
+		char *p = realloc(u->p, u->len + *size + 1);
+		if (!p)
+			return MHD_NO;
+		memcpy(p + u->len, data, *size);
+		u->p = p;
+		u->len += *size;
+		u->p[u->len] = 0;
+		*size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&RX.lock);
+	int answer = RX.answer;
+	if (RX.n < MAX_HITS) {
+		hit *h = &RX.hits[RX.n++];
+		const char *v;
+		snprintf(h->action, sizeof h->action, "%s",
+			 (v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Faircrowd-Event")) ? v : "");
+		snprintf(h->signature, sizeof h->signature, "%s",
+			 (v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Faircrowd-Signature")) ? v : "");
+		snprintf(h->delivery, sizeof h->delivery, "%s",
+			 (v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Faircrowd-Delivery")) ? v : "");
+		h->body = u->p ? u->p : strdup("");
+		u->p = NULL;
+	}
+	pthread_mutex_unlock(&RX.lock);
+	struct MHD_Response *r = MHD_create_response_from_buffer(2, "ok", MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)answer, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
+{
+	upload *u = *state;
+	if (u)
+		free(u->p);
+	free(u);
+	*state = NULL;
+}
+
+static void rx_start(int answer)
+{
+	RX.answer = answer;
+	RX.n = 0;
+	RX.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+	cr_assert(RX.d, "the webhook receiver did not start");
+	RX.port = MHD_get_daemon_info(RX.d, MHD_DAEMON_INFO_BIND_PORT)->port;
+}
+
+static void rx_stop(void)
+{
+	if (RX.d)
+		MHD_stop_daemon(RX.d);
+	RX.d = NULL;
+	for (int i = 0; i < RX.n; i++)
+		free(RX.hits[i].body);
+	RX.n = 0;
+}
+
+static void rx_answer(int status)
+{
+	pthread_mutex_lock(&RX.lock);
+	RX.answer = status;
+	pthread_mutex_unlock(&RX.lock);
+}
+
+/* Waits up to 15 s for the receiver to hold a request for action; its
+ * index, or -1. */
+static int rx_wait(const char *action, int after)
+{
+	for (int tries = 0; tries < 150; tries++) {
+		pthread_mutex_lock(&RX.lock);
+		for (int i = after; i < RX.n; i++)
+			if (!strcmp(RX.hits[i].action, action)) {
+				pthread_mutex_unlock(&RX.lock);
+				return i;
+			}
+		pthread_mutex_unlock(&RX.lock);
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+static void expect_signed(const hit *h, const char *secret)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)h->body, strlen(h->body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	char want[80] = "sha256=";
+	sodium_bin2hex(want + 7, sizeof want - 7, mac, sizeof mac);
+	cr_expect_str_eq(h->signature, want, "signature of %s", h->body);
+}
+
+/* ---- set-up ---- */
+
+static srv S;
+static char REQ2[64];
+#define REQ S.req
+#define C1 S.c[0]
+
+static void up_env(const char *const *env)
+{
+	suite_with_users_env(&S, env, 1);
+	make_user(&S, "req2@test.local", "requester", REQ2);
+}
+
+static void up(void) { up_env(NULL); }
+static void down(void)
+{
+	srv_stop(&S);
+	rx_stop();
+}
+
+/* A funded draft with ntasks tasks, reward 10. */
+static long long draft(int ntasks)
+{
+	long long pid = project_create(&S, REQ,
+				       json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Events", "label_config",
+						 SENTIMENT_CONFIG, "reward", 10, "overlap", 1, "reject_reasons", "spam"));
+	char body[4096];
+	project_import(&S, pid, REQ, ndjson_lines(body, sizeof body, "{\"text\":\"item %d\"}\n", ntasks));
+	project_fund(&S, pid, REQ, 1000);
+	return pid;
+}
+
+static long long publish(long long pid, long expect)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	res r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, expect, "%s", r.body);
+	res_free(&r);
+	return pid;
+}
+
+/* Leases a task as C1 and submits; returns the submit's answer. */
+static res lease_submit(long long pid, long long *aid)
+{
+	*aid = lease_ok(&S, pid, C1);
+	return submit_choice(&S, *aid, C1, "sentiment", "pos", NULL);
+}
+
+static long long money_field(long long pid, const char *field)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	long long v = jint(r.json, field);
+	res_free(&r);
+	return v;
+}
+
+/* ---- a failing subscriber rolls the whole write back ---- */
+
+static const char *const FAIL_SUBMITTED[] = {"FAIRCROWD_TEST_FAIL_EVENT=submitted", NULL};
+static void up_fail_submitted(void) { up_env(FAIL_SUBMITTED); }
+
+TestSuite(events_rollback, .init = up_fail_submitted, .fini = down, .timeout = 120);
+
+Test(events_rollback, failing_subscriber_leaves_no_submission_money_or_review)
+{
+	long long pid = publish(draft(2), 200), aid;
+	long long escrow = money_field(pid, "escrow_balance");
+	res r = lease_submit(pid, &aid);
+	cr_expect_eq(r.status, 500, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "injected_failure", "%s", r.body);
+	res_free(&r);
+	/* money's handler ran before the failing one: its ledger lines are gone too */
+	cr_expect_eq(money_field(pid, "escrow_balance"), escrow);
+	cr_expect_eq(money_field(pid, "pending"), 0);
+	r = api(&S, "GET", "/api/v1/me/submissions", C1, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/earnings", C1, NULL);
+	cr_expect_eq(jint(r.json, "pending"), 0, "%s", r.body);
+	res_free(&r);
+	/* the assignment is still leased: the same submit fails the same way, not 409 */
+	r = submit_choice(&S, aid, C1, "sentiment", "pos", NULL);
+	cr_expect_eq(r.status, 500, "%s", r.body);
+	res_free(&r);
+}
+
+static const char *const FAIL_PUBLISHED[] = {"FAIRCROWD_TEST_FAIL_EVENT=project_published", NULL};
+static void up_fail_published(void) { up_env(FAIL_PUBLISHED); }
+TestSuite(events_rollback_publish, .init = up_fail_published, .fini = down, .timeout = 120);
+
+Test(events_rollback_publish, failing_subscriber_keeps_the_project_a_draft)
+{
+	long long pid = publish(draft(1), 500);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	res r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_str_eq(jstr(r.json, "status"), "draft", "%s", r.body);
+	res_free(&r);
+}
+
+/* ---- webhooks ---- */
+
+TestSuite(webhooks, .init = up, .fini = down, .timeout = 180);
+
+static long long hook(long long pid, const char *token, const char *url, const char *secret, long expect)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	res r = api(&S, "POST", path, token, "{s:s,s:[s,s,s,s],s:s}", "url", url, "events", "ANNOTATION_CREATED",
+		    "PROJECT_PUBLISHED", "TASKS_CREATED", "SUBMISSION_ACCEPTED", "secret", secret);
+	cr_assert_eq(r.status, expect, "%s", r.body);
+	long long id = r.status == 201 ? jint(r.json, "id") : 0;
+	if (r.status == 201)
+		cr_expect_null(jget(r.json, "secret"), "the secret is never shown again: %s", r.body);
+	res_free(&r);
+	return id;
+}
+
+Test(webhooks, bad_requests_are_refused_naming_the_field)
+{
+	long long pid = draft(1);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	res r = http(&S, "POST", path, REQ, "application/json", "{\"url\":", 7, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	res_free(&r);
+	struct {
+		const char *json, *field;
+	} bad[] = {
+		{"{\"events\":[\"TASKS_CREATED\"],\"secret\":\"s\"}", "url"},
+		{"{\"url\":5,\"events\":[\"TASKS_CREATED\"],\"secret\":\"s\"}", "url"},
+		{"{\"url\":\"ftp://x.test/\",\"events\":[\"TASKS_CREATED\"],\"secret\":\"s\"}", "url"},
+		{"{\"url\":\"http://\",\"events\":[\"TASKS_CREATED\"],\"secret\":\"s\"}", "url"},
+		{"{\"url\":\"http://a b/\",\"events\":[\"TASKS_CREATED\"],\"secret\":\"s\"}", "url"},
+		{"{\"url\":\"http://x.test/\",\"events\":[],\"secret\":\"s\"}", "events"},
+		{"{\"url\":\"http://x.test/\",\"events\":[\"NOPE\"],\"secret\":\"s\"}", "events"},
+		{"{\"url\":\"http://x.test/\",\"events\":[7],\"secret\":\"s\"}", "events"},
+		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\",\"TASKS_CREATED\"],\"secret\":\"s\"}", "events"},
+		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\"],\"secret\":\"\"}", "secret"},
+		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\"]}", "secret"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = http(&S, "POST", path, REQ, "application/json", bad[i].json, strlen(bad[i].json), NULL);
+		cr_expect_eq(r.status, 400, "%s → %s", bad[i].json, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field") ? jstr(r.json, "error.field") : "", bad[i].field, "%s → %s",
+				 bad[i].json, r.body);
+		res_free(&r);
+	}
+	/* nobody but the owner sees or changes the project's webhooks */
+	r = http(&S, "POST", path, NULL, "application/json", "{}", 2, NULL);
+	cr_expect_eq(r.status, 401, "%s", r.body);
+	res_free(&r);
+	hook(pid, REQ2, "http://x.test/", "s", 404);
+	hook(pid, C1, "http://x.test/", "s", 404);
+	long long wid = hook(pid, REQ, "http://x.test/", "s", 201);
+	r = api(&S, "GET", path, REQ2, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld", pid, wid);
+	r = api(&S, "DELETE", path, REQ2, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld", pid, wid + 1000);
+	r = api(&S, "DELETE", path, REQ, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+}
+
+Test(webhooks, delivered_signed_and_listed)
+{
+	rx_start(200);
+	char url[96];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", RX.port);
+	long long pid = draft(2);
+	long long wid = hook(pid, REQ, url, "s3cret-key", 201);
+	publish(pid, 200);
+	int i = rx_wait("PROJECT_PUBLISHED", 0);
+	cr_assert_geq(i, 0, "PROJECT_PUBLISHED never arrived");
+	expect_signed(&RX.hits[i], "s3cret-key");
+	json_t *b = json_loads(RX.hits[i].body, 0, NULL);
+	cr_expect_str_eq(jstr(b, "action"), "PROJECT_PUBLISHED");
+	cr_expect_eq(jint(b, "project.id"), pid);
+	json_decref(b);
+	long long aid;
+	res r = lease_submit(pid, &aid);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long sid = jint(r.json, "id");
+	res_free(&r);
+	i = rx_wait("ANNOTATION_CREATED", 0);
+	cr_assert_geq(i, 0, "ANNOTATION_CREATED never arrived");
+	expect_signed(&RX.hits[i], "s3cret-key");
+	b = json_loads(RX.hits[i].body, 0, NULL);
+	cr_expect_eq(jint(b, "annotation.id"), sid, "%s", RX.hits[i].body);
+	cr_expect_str_eq(jstr(b, "annotation.result.0.value.choices.0"), "pos", "%s", RX.hits[i].body);
+	cr_expect_gt(jint(b, "task.id"), 0);
+	json_decref(b);
+	/* tasks added to a live project */
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	r = http(&S, "POST", path, REQ, "application/x-ndjson", "{\"text\":\"more\"}\n", 16, NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	i = rx_wait("TASKS_CREATED", 0);
+	cr_assert_geq(i, 0, "TASKS_CREATED never arrived");
+	b = json_loads(RX.hits[i].body, 0, NULL);
+	cr_expect_eq(jint(b, "tasks_created"), 1, "%s", RX.hits[i].body);
+	json_decref(b);
+	/* a rejection was not asked for: nothing is sent for it */
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", sid);
+	r = api(&S, "POST", path, REQ, "{s:s,s:s}", "reason_code", "spam", "message", "Not a real answer.");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	/* the list counts deliveries; the log shows each */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	for (int tries = 0; tries < 50; tries++) { /* the last delivery may still be settling */
+		r = api(&S, "GET", path, REQ, NULL);
+		if (jint(r.json, "items.0.delivered") == 3)
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect_eq(jint(r.json, "items.0.id"), wid, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.delivered"), 3, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.pending"), 0, "%s", r.body);
+	res_free(&r);
+	pthread_mutex_lock(&RX.lock);
+	for (int k = 0; k < RX.n; k++)
+		cr_expect_str_neq(RX.hits[k].action, "SUBMISSION_REJECTED");
+	pthread_mutex_unlock(&RX.lock);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/deliveries", pid, wid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 3, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.state"), "delivered", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.last_status"), 200, "%s", r.body);
+	res_free(&r);
+	/* the counters operators watch */
+	r = http(&S, "GET", "/metrics", S.admin_token, NULL, NULL, 0, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_events_total{kind=\"submitted\"} 1\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_events_total{kind=\"rejected\"} 1\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_outbox_delivered_total 3\n"), "%s", r.body);
+	res_free(&r);
+	/* deleted: no more deliveries, and it is gone from the list */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld", pid, wid);
+	r = api(&S, "DELETE", path, REQ, NULL);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "%s", r.body);
+	res_free(&r);
+}
+
+Test(webhooks, retried_with_backoff_and_delivered_after_kill_9)
+{
+	rx_start(503);
+	char url[96];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", RX.port);
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long pid = draft(1);
+	long long wid = hook(pid, REQ, url, "k", 201);
+	publish(pid, 200);
+	int first = rx_wait("PROJECT_PUBLISHED", 0);
+	cr_assert_geq(first, 0, "the first attempt never arrived");
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/deliveries", pid, wid);
+	res r;
+	for (int tries = 0; tries < 50; tries++) { /* wait for the failed attempt to be recorded */
+		r = api(&S, "GET", path, REQ, NULL);
+		if (jint(r.json, "items.0.last_status") == 503)
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect_str_eq(jstr(r.json, "items.0.state"), "pending", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.attempts"), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.last_status"), 503, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.next_at"), "2030-01-01T00:00:10Z", "first retry after 10 s: %s", r.body);
+	res_free(&r);
+	/* the server dies; the receiver recovers; the retry still comes */
+	srv_restart(&S, SIGKILL);
+	rx_answer(200);
+	set_clock(&S, "2030-01-01T00:00:05Z");
+	usleep(1500 * 1000);
+	pthread_mutex_lock(&RX.lock);
+	int before = RX.n;
+	pthread_mutex_unlock(&RX.lock);
+	cr_expect_eq(before, 1, "no retry before its time");
+	set_clock(&S, "2030-01-01T00:00:11Z"); /* runs the jobs, the outbox among them */
+	int again = rx_wait("PROJECT_PUBLISHED", first + 1);
+	cr_assert_geq(again, 0, "the retry never arrived after the restart");
+	cr_expect_str_eq(RX.hits[again].delivery, RX.hits[first].delivery, "a redelivery keeps its delivery id");
+	cr_expect_str_eq(RX.hits[again].body, RX.hits[first].body, "a redelivery sends the same bytes");
+	expect_signed(&RX.hits[again], "k");
+	for (int tries = 0; tries < 50; tries++) {
+		r = api(&S, "GET", path, REQ, NULL);
+		if (!strcmp(jstr(r.json, "items.0.state") ? jstr(r.json, "items.0.state") : "", "delivered"))
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect_str_eq(jstr(r.json, "items.0.state"), "delivered", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.attempts"), 2, "%s", r.body);
+	res_free(&r);
+}
