@@ -1,13 +1,13 @@
 /* Dispatch: authentication, CSRF, idempotent replays, then the handler. */
-#include "api/handlers.h"
 #include "account/idempotency.h"
+#include "api/handlers.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
-#include <unistd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
+#include <unistd.h>
 
 /* Fault injection for the durability tests, honoured only by a server
  * started with --test-clock: FAIRCROWD_TEST_CRASH_AFTER=ROUTE_NAME makes the
@@ -23,10 +23,7 @@ static void crash_point(fc_req *r)
 	}
 }
 
-static int is_safe_method(const char *m)
-{
-	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
-}
+static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"); }
 
 /* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
  * error when credentials were given but are bad. */
@@ -36,8 +33,7 @@ static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
 	const char *h = fc_req_header(r, "Authorization");
 	if (h) {
 		if (strncasecmp(h, "Bearer ", 7) || !h[7])
-			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL,
-					  "Use 'Authorization: Bearer <token>'.");
+			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL, "Use 'Authorization: Bearer <token>'.");
 		int rc = fc_account_token_auth(s, h + 7, &a->user, err);
 		if (!rc)
 			a->authed = 1;
@@ -82,15 +78,15 @@ void fc_app_dispatch(fc_req *r)
 	fc_err err = {0};
 	if (!r->route) {
 		if (r->method_mismatch) {
-			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL,
-					"%s is not allowed on %s.", r->method, r->path);
+			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s.", r->method,
+					r->path);
 			r->status = 405;
 			return;
 		}
 		if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/api") ||
 		    (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))) {
-			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
-					r->method, r->path);
+			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.", r->method,
+					r->path);
 			return;
 		}
 		h_static(r);
@@ -132,8 +128,7 @@ void fc_app_dispatch(fc_req *r)
 			}
 		}
 	}
-	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed
-				  ? fc_req_header(r, "Idempotency-Key") : NULL;
+	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed ? fc_req_header(r, "Idempotency-Key") : NULL;
 	char hash[65];
 	fc_store *store = fc_store_of(r);
 	if (key) {

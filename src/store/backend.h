@@ -31,8 +31,7 @@ struct fc_store_vt {
 	int (*schema_version)(fc_store *s);
 	int (*backup)(fc_store *s, const char *file, fc_err *err);
 	int64_t (*size_bytes)(fc_store *s);
-	void (*stats)(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		      double *hold_seconds);
+	void (*stats)(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds);
 	int (*begin)(fc_store *s, int mode, fc_db **out, fc_err *err);
 	int (*commit)(fc_db *db, fc_err *err);
 	void (*rollback)(fc_db *db);

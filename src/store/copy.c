@@ -8,8 +8,8 @@
  * then the identity sequences move past the copied ids and the row counts
  * are compared. Either everything is copied or nothing is. */
 #include "store/copy.h"
-#include "store/backend.h"
 #include "core/buf.h"
+#include "store/backend.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -47,7 +47,8 @@ static int columns_of(fc_db *src, const char *table, column **out, int *n, fc_er
 	while (fc_stmt_next(st) == 1) {
 		const char *name = fc_stmt_text(st, 0), *type = fc_stmt_text(st, 1);
 		if (!valid_name(name)) {
-			rc = fc_err_set(err, FC_EINVAL, "copy_failed", NULL, "Unexpected column name in table %s.", table);
+			rc = fc_err_set(err, FC_EINVAL, "copy_failed", NULL, "Unexpected column name in table %s.",
+					table);
 			break;
 		}
 		if (*n == cap) {
@@ -59,7 +60,7 @@ static int columns_of(fc_db *src, const char *table, column **out, int *n, fc_er
 			}
 			*out = c;
 		}
-		snprintf((*out)[*n].name, sizeof (*out)[*n].name, "%s", name);
+		snprintf((*out)[*n].name, sizeof(*out)[*n].name, "%s", name);
 		(*out)[*n].real = type && !strcmp(type, "REAL");
 		(*n)++;
 	}
@@ -170,12 +171,13 @@ static int move_sequences(fc_db *dst, fc_err *err)
 int fc_store_copy(fc_store *from, fc_store *to, FILE *report, fc_err *err)
 {
 	if (strcmp(fc_store_backend(from), "sqlite") || strcmp(fc_store_backend(to), "postgres"))
-		return fc_err_set(err, FC_EINVAL, "copy_db", NULL, "copy-db copies an SQLite data folder into PostgreSQL.");
+		return fc_err_set(err, FC_EINVAL, "copy_db", NULL,
+				  "copy-db copies an SQLite data folder into PostgreSQL.");
 	if (fc_store_schema_version(from) != fc_store_schema_version(to))
 		return fc_err_set(err, FC_EINVAL, "copy_db", NULL, "The two databases are at different schema versions.");
 	fc_db *src = NULL, *dst = NULL;
 	fc_stmt *st = NULL;
-	char (*tables)[64] = NULL;
+	char(*tables)[64] = NULL;
 	int64_t *counts = NULL;
 	int n = 0, rc;
 	if ((rc = fc_db_begin(from, FC_DB_READ, &src, err)) || (rc = fc_db_begin(to, FC_DB_WRITE, &dst, err)))
@@ -225,8 +227,9 @@ int fc_store_copy(fc_store *from, fc_store *to, FILE *report, fc_err *err)
 			got = fc_stmt_int(c, 0);
 		fc_stmt_done(c);
 		if (got != counts[i])
-			rc = fc_err_set(err, FC_EDB, "copy_failed", NULL, "Table %s has %lld rows after the copy, not %lld.",
-					tables[i], (long long)got, (long long)counts[i]);
+			rc = fc_err_set(err, FC_EDB, "copy_failed", NULL,
+					"Table %s has %lld rows after the copy, not %lld.", tables[i], (long long)got,
+					(long long)counts[i]);
 	}
 out:
 	fc_stmt_done(st);

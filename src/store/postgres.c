@@ -22,10 +22,10 @@
  * A connection found dead when a transaction begins is dropped with the rest
  * of the idle pool and replaced (the server restarted); a connection lost
  * mid-transaction fails that request with FC_EBUSY (503) and is not reused. */
-#include "store/backend.h"
 #include "core/clock.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "store/backend.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -56,11 +56,11 @@ typedef struct pg_store pg_store;
 
 /* One statement text of the domain, translated once per store. */
 struct pg_sql {
-	char *text;   /* the domain's SQL (the key) */
-	char *pg;     /* with $n placeholders */
-	char *fmt;    /* the bind format it is prepared with */
+	char *text; /* the domain's SQL (the key) */
+	char *pg;   /* with $n placeholders */
+	char *fmt;  /* the bind format it is prepared with */
 	int nparams;
-	int id;       /* prepared as "fc<id>" */
+	int id; /* prepared as "fc<id>" */
 	uint64_t hash;
 	pg_sql *next;
 };
@@ -123,8 +123,7 @@ static int fail(pg_db *db, const PGresult *r, fc_err *err, const char *what, con
 				  one);
 	fc_log(FC_LOG_ERROR, "postgres %s [%s]: %s%s%s", what, state ? state : "?", one, sql ? " in: " : "",
 	       sql ? sql : "");
-	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.",
-			  what);
+	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.", what);
 }
 
 /* Runs a statement without parameters; 0 or an error as fail() maps it. */
@@ -166,8 +165,7 @@ static int open_conn(pg_store *s, pg_db **out, fc_err *err)
 		msg[strcspn(msg, "\n")] = 0;
 		fc_log(FC_LOG_ERROR, "postgres connect: %s", msg);
 		close_conn(db);
-		return fc_err_set(err, FC_EBUSY, "database_unavailable", NULL, "Cannot connect to the database: %s",
-				  msg);
+		return fc_err_set(err, FC_EBUSY, "database_unavailable", NULL, "Cannot connect to the database: %s", msg);
 	}
 	PQsetNoticeProcessor(db->conn, on_notice, NULL);
 	/* durability is the contract (a 2xx is committed), whatever the server's
@@ -416,7 +414,8 @@ static int pg_commit(fc_db *base, fc_err *err)
 		/* a statement failed and the caller commits anyway: PostgreSQL
 		 * would answer COMMIT with a silent ROLLBACK */
 		run(db, "ROLLBACK", NULL, "rollback");
-		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (commit). Nothing was changed.");
+		rc = fc_err_set(err, FC_EDB, "database_error", NULL,
+				"The database failed (commit). Nothing was changed.");
 	} else {
 		rc = run(db, "COMMIT", err, "commit");
 	}
@@ -505,9 +504,7 @@ static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, co
 				values[i] = ""; /* an empty blob is not NULL (as in SQLite) */
 			break;
 		}
-		default:
-			rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
-			goto out;
+		default: rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error."); goto out;
 		}
 	}
 	PGresult *r;
@@ -749,19 +746,18 @@ static int pg_backup(fc_store *base, const char *file, fc_err *err)
 	int st = 0, rc = 0;
 	int e = posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ);
 	if (e) {
-		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL, "Cannot run pg_dump (%s); install postgresql-client.",
-				strerror(e));
+		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL,
+				"Cannot run pg_dump (%s); install postgresql-client.", strerror(e));
 	} else if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL, "pg_dump failed writing '%s' (see its message above).",
-				file);
+		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL,
+				"pg_dump failed writing '%s' (see its message above).", file);
 	}
 	free(fileopt);
 	free(dbopt);
 	return rc;
 }
 
-static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		     double *hold_seconds)
+static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds)
 {
 	pg_store *s = (pg_store *)base;
 	*writes = atomic_load(&s->writes);

@@ -92,8 +92,7 @@ int fc_store_schema_version(fc_store *s) { return s->vt->schema_version(s); }
 int fc_store_backup(fc_store *s, const char *file, fc_err *err) { return s->vt->backup(s, file, err); }
 int64_t fc_store_size_bytes(fc_store *s) { return s->vt->size_bytes(s); }
 
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		    double *hold_seconds)
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds)
 {
 	s->vt->stats(s, writes, commits, commit_seconds, hold_seconds);
 }

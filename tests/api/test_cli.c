@@ -1,7 +1,7 @@
 /* The command line: exit statuses, import/export against a live server's
  * data folder, aggregate/agreement, backup, ledger check. */
-#include "harness.h"
 #include "../common/pgdb.h"
+#include "harness.h"
 #include <criterion/criterion.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -79,8 +79,8 @@ Test(cli, version_names_ours_and_the_linked_libraries)
 
 Test(cli, import_and_export_against_the_live_data_folder)
 {
-	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli",
-		    "label_config", "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli", "label_config",
+		    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
 	cr_assert_eq(r.status, 201);
 	long long pid = jint(r.json, "id");
 	res_free(&r);
@@ -120,7 +120,8 @@ Test(cli, unreachable_database_exits_1)
 	cr_expect(strstr(out, "Cannot connect to the database"), "%s", out);
 	cr_expect_eq(run(NULL, 0, "%s migrate --database %s >/dev/null 2>&1", bin(), url), 1);
 	cr_expect_eq(run(NULL, 0, "%s serve --listen 127.0.0.1:0 --data %s --database %s >/dev/null 2>&1", bin(), S.dir,
-			 url), 1);
+			 url),
+		     1);
 	cr_expect_eq(run(NULL, 0, "%s ledger check --database=%s >/dev/null 2>&1", bin(), url), 1);
 	cr_expect_eq(run(NULL, 0, "%s migrate --database mysql://x/y >/dev/null 2>&1", bin()), 1, "not a PostgreSQL URL");
 	cr_expect_eq(run(NULL, 0, "%s migrate --database >/dev/null 2>&1", bin()), 2, "no URL");
@@ -171,16 +172,16 @@ Test(cli, aggregate_agreement_backup_ledger)
 }
 
 /* The rows of a scored qualification test at schema 7 (before attempts). */
-#define V7_ROWS                                                                                               \
-	"INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"   \
-	"created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "                                     \
-	"INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"       \
-	"gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"     \
-	"updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"   \
-	"'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"                     \
-	"\\\"paid\\\":false}'); "                                                                                 \
-	"INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "    \
-	"VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "                               \
+#define V7_ROWS \
+	"INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications," \
+	"created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); " \
+	"INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds," \
+	"gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at," \
+	"updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]'," \
+	"'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0," \
+	"\\\"paid\\\":false}'); " \
+	"INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) " \
+	"VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); " \
 	"INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);"
 
 /* The same upgrade on PostgreSQL, from its own migration files. */
@@ -192,7 +193,8 @@ static void migrate_v7_postgres(const char *src)
 			 "cat %s/src/store/migrations/pg/000[1-7]_*.sql | psql -q -v ON_ERROR_STOP=1 '%s' 2>&1 && "
 			 "psql -q -v ON_ERROR_STOP=1 '%s' -c \"CREATE TABLE schema_migrations(version BIGINT PRIMARY KEY, "
 			 "name TEXT NOT NULL, applied_at BIGINT NOT NULL); "
-			 "INSERT INTO schema_migrations SELECT g, 'old', 0 FROM generate_series(1,7) g; " V7_ROWS "\" 2>&1",
+			 "INSERT INTO schema_migrations SELECT g, 'old', 0 FROM generate_series(1,7) g; " V7_ROWS
+			 "\" 2>&1",
 			 src, url, url),
 		     0, "%s", out);
 	cr_expect_eq(run(out, sizeof out, "%s migrate --database '%s' 2>&1", bin(), url), 0, "%s", out);
@@ -202,8 +204,10 @@ static void migrate_v7_postgres(const char *src)
 			 url),
 		     0);
 	/* PostgreSQL checks foreign keys on every write: nothing to check after */
-	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
-						       "gone: %s", out);
+	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n",
+			 "one scored attempt planned over the 3 tasks, the old table "
+			 "gone: %s",
+			 out);
 	pgdb_drop(url);
 }
 
@@ -221,11 +225,13 @@ Test(cli, migrate_upgrades_a_version_7_database)
 	char dir[300], db[340], out[4096];
 	snprintf(dir, sizeof dir, "%s/old", S.dir);
 	snprintf(db, sizeof db, "%s/faircrowd.db", dir);
-	cr_assert_eq(run(NULL, 0, "mkdir -p %s && cat %s/src/store/migrations/000[1-7]_*.sql | sqlite3 %s", dir, src, db), 0);
+	cr_assert_eq(run(NULL, 0, "mkdir -p %s && cat %s/src/store/migrations/000[1-7]_*.sql | sqlite3 %s", dir, src, db),
+		     0);
 	cr_assert_eq(run(NULL, 0,
 			 "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 			 "applied_at INTEGER NOT NULL) STRICT; "
-			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); " V7_ROWS "\" 2>&1",
+			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); " V7_ROWS
+			 "\" 2>&1",
 			 db),
 		     0);
 	cr_expect_eq(run(out, sizeof out, "%s migrate --data %s 2>&1", bin(), dir), 0, "%s", out);
@@ -235,8 +241,10 @@ Test(cli, migrate_upgrades_a_version_7_database)
 			 "PRAGMA foreign_key_check;\"",
 			 db),
 		     0);
-	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
-						       "gone, keys sound: %s", out);
+	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n",
+			 "one scored attempt planned over the 3 tasks, the old table "
+			 "gone, keys sound: %s",
+			 out);
 }
 
 /* copy-db: an SQLite installation with tasks and money in it moves into an
@@ -283,11 +291,15 @@ Test(cli, copy_db_into_postgres)
 			 "-c \"SELECT data FROM tasks ORDER BY id DESC LIMIT 1\" -c 'SELECT COUNT(*) FROM ledger_entries'",
 			 url),
 		     0);
-	cr_expect_str_eq(out, "2\n2\n{\"text\":\"it's\"}\n2\n", "admin and requester, both tasks byte for byte, the funding");
+	cr_expect_str_eq(out, "2\n2\n{\"text\":\"it's\"}\n2\n",
+			 "admin and requester, both tasks byte for byte, the funding");
 	cr_expect_eq(run(NULL, 0, "%s ledger check --database '%s' >/dev/null", bin(), url), 0);
 	/* ids continue after the copied ones */
-	cr_expect_eq(run(out, sizeof out, "FAIRCROWD_PASSWORD=password-123 %s user add --email new@test.local --name N "
-			 "--database '%s'", bin(), url), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof out,
+			 "FAIRCROWD_PASSWORD=password-123 %s user add --email new@test.local --name N "
+			 "--database '%s'",
+			 bin(), url),
+		     0, "%s", out);
 	cr_expect(strstr(out, "created user 3 "), "%s", out);
 	/* never into a database that holds an installation */
 	cr_expect_eq(run(out, sizeof out, "%s copy-db --from %s --to '%s' 2>&1", bin(), L.dir, url), 1);

@@ -1,5 +1,5 @@
-#include "store/store.h"
 #include "../common/pgdb.h"
+#include "store/store.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -88,7 +88,8 @@ Test(store, rollback_leaves_nothing)
 	fc_err e = {0};
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
 	cr_assert_eq(fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?)",
-				"tttI", "gone@x.org", "h", "n", (int64_t)1), 0);
+				"tttI", "gone@x.org", "h", "n", (int64_t)1),
+		     0);
 	fc_db_rollback(db);
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
 	int64_t n;
@@ -103,11 +104,17 @@ static void add_assignment(int64_t u, int64_t *p, int64_t *t, int64_t *a)
 	fc_db *db;
 	fc_err e = {0};
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
-	cr_assert_eq(fc_db_int(db, p, &e, "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,0,0) RETURNING id",
-			       "Itt", u, "annotation", "p"), 0);
-	cr_assert_eq(fc_db_int(db, t, &e, "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',0) RETURNING id", "I", *p), 0);
-	cr_assert_eq(fc_db_int(db, a, &e, "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) VALUES(?,?,?,0,1,'submitted') RETURNING id",
-			       "III", *t, *p, u), 0);
+	cr_assert_eq(fc_db_int(db, p, &e,
+			       "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,0,0) RETURNING id",
+			       "Itt", u, "annotation", "p"),
+		     0);
+	cr_assert_eq(fc_db_int(db, t, &e, "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',0) RETURNING id",
+			       "I", *p),
+		     0);
+	cr_assert_eq(fc_db_int(db, a, &e,
+			       "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) VALUES(?,?,?,0,1,'submitted') RETURNING id",
+			       "III", *t, *p, u),
+		     0);
 	cr_assert_eq(fc_db_commit(db, &e), 0, "%s", e.msg);
 }
 
@@ -119,15 +126,19 @@ Test(store, rejection_without_reason_cannot_be_stored)
 	fc_db *db;
 	fc_err e = {0};
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
-	int rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,created_at) VALUES(?,?,?,?,'[]','rejected',0)",
-			    "IIII", a, t, p, u);
+	int rc = fc_db_exec(
+		db, &e,
+		"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,created_at) VALUES(?,?,?,?,'[]','rejected',0)",
+		"IIII", a, t, p, u);
 	cr_expect_eq(rc, FC_ECONFLICT);
 	/* a failed statement ends its transaction's usefulness on PostgreSQL
 	 * (store.h): the caller rolls back, as the domain does */
 	fc_db_rollback(db);
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
-	rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,reason_code,reason_text,created_at) VALUES(?,?,?,?,'[]','rejected','spam','Random clicks.',0)",
-			"IIII", a, t, p, u);
+	rc = fc_db_exec(
+		db, &e,
+		"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,reason_code,reason_text,created_at) VALUES(?,?,?,?,'[]','rejected','spam','Random clicks.',0)",
+		"IIII", a, t, p, u);
 	cr_expect_eq(rc, 0, "%s", e.msg);
 	fc_db_rollback(db);
 }
@@ -138,9 +149,13 @@ Test(store, ledger_entries_are_append_only)
 	fc_err e = {0};
 	int64_t txn;
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
-	cr_assert_eq(fc_db_int(db, &txn, &e, "INSERT INTO ledger_txns(currency,memo,created_at) VALUES('USD','t',0) RETURNING id", ""), 0);
-	cr_assert_eq(fc_db_exec(db, &e, "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) VALUES(?,'a',5,'USD',0)",
-				"I", txn), 0);
+	cr_assert_eq(fc_db_int(db, &txn, &e,
+			       "INSERT INTO ledger_txns(currency,memo,created_at) VALUES('USD','t',0) RETURNING id", ""),
+		     0);
+	cr_assert_eq(fc_db_exec(db, &e,
+				"INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) VALUES(?,'a',5,'USD',0)",
+				"I", txn),
+		     0);
 	cr_assert_eq(fc_db_commit(db, &e), 0);
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
 	cr_expect_eq(fc_db_exec(db, &e, "UPDATE ledger_entries SET amount=6", ""), FC_ECONFLICT);
@@ -158,8 +173,9 @@ Test(store, binds_and_getters)
 	fc_stmt *st;
 	json_t *j = json_pack("{s:i,s:[s,s]}", "a", 1, "b", "x", "y");
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
-	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT ?, ?, ?, ?, ?, ?, NULL, 1=1, 1=0, 7.9", "iIdttj", 42, (int64_t)1 << 40,
-				 2.5, "h\xc3\xa9", NULL, j), 0, "%s", e.msg);
+	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT ?, ?, ?, ?, ?, ?, NULL, 1=1, 1=0, 7.9", "iIdttj", 42,
+				 (int64_t)1 << 40, 2.5, "h\xc3\xa9", NULL, j),
+		     0, "%s", e.msg);
 	cr_assert_eq(fc_stmt_next(st), 1);
 	cr_expect_eq(fc_stmt_int(st, 0), 42);
 	cr_expect_eq(fc_stmt_int(st, 1), (int64_t)1 << 40);
@@ -182,7 +198,8 @@ Test(store, binds_and_getters)
 	fc_stmt_done(st);
 	/* numbered placeholders, and '?' inside a literal is not one */
 	int64_t n = 0;
-	cr_assert_eq(fc_db_int(db, &n, &e, "SELECT ?2 * 10 + ?1 + length('a?b')", "II", (int64_t)3, (int64_t)4), 0, "%s", e.msg);
+	cr_assert_eq(fc_db_int(db, &n, &e, "SELECT ?2 * 10 + ?1 + length('a?b')", "II", (int64_t)3, (int64_t)4), 0,
+		     "%s", e.msg);
 	cr_expect_eq(n, 46);
 	fc_db_rollback(db);
 	json_decref(j);
@@ -336,7 +353,8 @@ static void *mixed_writer(void *arg)
 			return (void *)1;
 		char email[64];
 		snprintf(email, sizeof email, "g%ld-%d@x.org", t, i);
-		int rc = fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,1)",
+		int rc = fc_db_exec(db, &e,
+				    "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,1)",
 				    "ttt", email, "h", "n");
 		if (rc)
 			return (void *)2;
@@ -366,7 +384,8 @@ Test(store, group_commit_keeps_only_committed_writers)
 	int64_t n = -1, rolled = -1;
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
 	fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users WHERE email LIKE 'g%'", "");
-	fc_db_int(db, &rolled, &e, "SELECT COUNT(*) FROM users WHERE email LIKE 'g_-0@x.org' OR email LIKE 'g_-3@x.org'", "");
+	fc_db_int(db, &rolled, &e,
+		  "SELECT COUNT(*) FROM users WHERE email LIKE 'g_-0@x.org' OR email LIKE 'g_-3@x.org'", "");
 	fc_db_rollback(db);
 	cr_expect_eq(n, atomic_load(&kept));
 	cr_expect_eq(n, 4 * 26);
