@@ -153,6 +153,14 @@ export async function shot(page, name, { full = true } = {}) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: full, caret: 'initial' });
 }
 
+/** shot() at the PHONE viewport, then back to the viewport the page had. */
+export async function shotAtPhone(page, name, opts) {
+  const was = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  await shot(page, name, opts);
+  await page.setViewportSize(was);
+}
+
 /** A PNG (as a data: URL) drawn by chromium itself: sky, road, a car. */
 export async function makePng(page) {
   return page.evaluate(() => {

@@ -222,9 +222,12 @@ export function inkOn(colour) {
   return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0586 ? '#fff' : '#0f172a';
 }
 
+// inputs that take no typed text: a hotkey pressed on them is still a hotkey
+const KEYLESS_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'color']);
+
 export function isTyping(ev) {
   const t = ev.target;
   if (!t || !t.tagName) return false;
   const tag = t.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable;
+  return (tag === 'INPUT' && !KEYLESS_INPUTS.has(t.type)) || tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable;
 }
