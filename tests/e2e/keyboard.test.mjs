@@ -151,9 +151,11 @@ test('requester: review queue → reject with a reason → accept, by keyboard a
   watchErrors(page, errors);
   await signIn(page, REQ);
   await page.waitForSelector('h1:text-is("Projects")');
+  await expectAccessible(page, 'project list with a live project');
   await tabTo(page, `a[href="/projects/${projectId}"]`);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.badge-live');
+  await expectAccessible(page, 'dashboard with submissions pending');
   await tabTo(page, `a[href="/projects/${projectId}/review"]`);
   await page.keyboard.press('Enter');
   await page.waitForSelector('body[data-review-ready]');
