@@ -1,10 +1,11 @@
 // A requester's project dashboard: progress charts (inline SVG), import,
-// funding, publish/pause/close, consent and export.
+// funding, publish/pause/close, consent, export and webhooks (webhooks.js).
 import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
+import { webhooksPanel } from './webhooks.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -131,6 +132,7 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
+    page.append(webhooksPanel(p));
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
     page.append(quality);
     Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {
