@@ -4,17 +4,15 @@
 // deliveries table shows them delivered. A URL that is not http(s) is
 // refused next to the URL field; the webhook is deleted. At 360 px the add
 // form, the deliveries and Delete are used by keyboard alone. axe-core
-// checks the panel (WCAG 2.1 A and AA) in each state. Screenshots go to
+// checks the page (WCAG 2.1 A and AA) in each state. Screenshots go to
 // artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, ARTIFACTS } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, expectNoAxeViolations, ADMIN, ARTIFACTS } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'hookreq@example.com', password: 'requester-pass-1', display_name: 'Hana Hooks' };
 
@@ -25,21 +23,6 @@ let receiverUrl;
 let projectId;
 const received = []; // {headers, body (raw string)}
 const errors = [];
-
-/** The WCAG 2.1 A/AA violations axe-core finds inside `selector`, as
- * readable lines. The page's CSP (script-src 'self') refuses the inline
- * script addScriptTag({path}) would add, so axe.min.js is served at a
- * same-origin URL the test intercepts and added with addScriptTag({url}). */
-async function axeViolations(page, selector) {
-  const src = '/__e2e/axe.min.js';
-  await page.route(`**${src}`, (route) => route.fulfill({ path: require.resolve('axe-core/axe.min.js'), contentType: 'text/javascript' }));
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ url: src });
-  return page.evaluate(async (sel) => {
-    const r = await window.axe.run({ include: [[sel]] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    if (!r.passes.length) throw new Error(`axe checked nothing in ${sel}`);
-    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary}`));
-  }, selector);
-}
 
 /** A signed-in requester's page on the project's dashboard, its webhooks
  * panel loaded and empty. */
@@ -117,7 +100,7 @@ after(async () => {
 
 test('a requester adds a webhook, gets signed deliveries, sees a URL error and deletes it', async () => {
   const { page, panel } = await openDashboard(1280, 900);
-  assert.deepEqual(await axeViolations(page, '.webhooks-panel'), [], 'the empty panel and its form');
+  await expectNoAxeViolations(page, 'webhooks: the empty panel and its form');
 
   // add: URL, two actions, a generated secret
   await page.fill('#webhook-url', receiverUrl);
@@ -185,7 +168,7 @@ test('a requester adds a webhook, gets signed deliveries, sees a URL error and d
   assert.match(await deliveries.locator('table.deliveries thead').textContent(), /Action.*State.*Attempts.*Last status or error.*Time/s);
   await row.locator('[data-label="Delivered"]:text-is("2")').waitFor({ timeout: 5000 }); // the counts follow the refresh
   await shot(page, 'wh02-deliveries');
-  assert.deepEqual(await axeViolations(page, '.webhooks-panel'), [], 'the panel with a webhook and its deliveries');
+  await expectNoAxeViolations(page, 'webhooks: the panel with a webhook and its deliveries');
 
   // a URL that is not http(s): the server's message next to the URL field
   await page.fill('#webhook-url', 'ftp://example.com/hook');
@@ -201,7 +184,7 @@ test('a requester adds a webhook, gets signed deliveries, sees a URL error and d
   assert.equal(await page.evaluate(() => document.activeElement.id), 'webhook-url', 'focus goes to the field');
   assert.equal(await row.count(), 1, 'nothing was added');
   await shot(page, 'wh03-url-error', { full: false });
-  assert.deepEqual(await axeViolations(page, '.webhooks-panel'), [], 'the form showing an error');
+  await expectNoAxeViolations(page, 'webhooks: the form showing an error');
 
   // no action chosen: caught before the request, next to the actions
   await page.fill('#webhook-url', receiverUrl);
@@ -252,7 +235,7 @@ test('at 360 px the add form, the deliveries and Delete work by keyboard alone',
   await row.waitFor();
   assert.match(await row.textContent(), /Tasks created, Annotation submitted/);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
-  assert.deepEqual(await axeViolations(page, '.webhooks-panel'), [], 'the panel at 360 px');
+  await expectNoAxeViolations(page, 'webhooks: the panel at 360 px');
 
   // deliveries, then Refresh, by keyboard
   await page.locator('h1').focus();
