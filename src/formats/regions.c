@@ -13,6 +13,8 @@ int fc_ds_num(fc_buf *b, double v)
 	if (!isfinite(v))
 		v = 0; /* JSON has no NaN; a broken coordinate must not break the file */
 	char txt[48];
+	if (fabs(v) >= 1e15) /* past what %.4f fits in txt; no pixel count is this big, but a bad input may be */
+		return fc_buf_printf(b, "%.17g", v);
 	int n = snprintf(txt, sizeof txt, "%.4f", v);
 	while (n > 0 && txt[n - 1] == '0')
 		n--;
