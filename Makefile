@@ -4,11 +4,15 @@
 #   make test     install test dependencies, build with ASan+UBSan, run every test
 #   make bench    run the benchmarks in bench/ (figures go to bench/README.md by hand)
 #   make fuzz     build the libFuzzer targets with clang and run each (SECONDS=60)
+#   make install  install into PREFIX (/usr/local), staged under DESTDIR if set (docs/deploy.md)
+#   make format   reformat src/ and tests/ with .clang-format; make format-check only checks
 
-LISTEN ?= 127.0.0.1:8080
-DATA   ?= ./data
+LISTEN  ?= 127.0.0.1:8080
+DATA    ?= ./data
+PREFIX  ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps test-deps run test unit api e2e bench fuzz clean format
+.PHONY: all deps test-deps run test unit api e2e bench fuzz clean format format-check install
 
 all: build/build.ninja
 	ninja -C build
@@ -30,6 +34,7 @@ run: all
 	scripts/run-demo "$(LISTEN)" "$(DATA)"
 
 test: build-test/build.ninja
+	scripts/check-format
 	ninja -C build-test
 	scripts/run-tests
 
@@ -41,6 +46,16 @@ fuzz: build-test/build.ninja
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+
+format-check:
+	scripts/check-format
+
+# meson install, with the prefix set on build/ first (a changed prefix rebuilds: it is
+# compiled in as the media module's fallback directory).
+install: all
+	meson configure build -Dprefix=$(abspath $(PREFIX)) >/dev/null
+	ninja -C build
+	meson install -C build --no-rebuild --quiet $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 clean:
 	rm -rf build build-test build-fuzz

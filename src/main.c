@@ -3,10 +3,25 @@
 #include "core/crypto.h"
 #include "money/cli.h"
 #include "quality/cli.h"
+#include "version.h"
 #include "wiring.h"
 
+#include <microhttpd.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+
+/* `faircrowd --version`: ours, then the versions of the libraries actually
+ * loaded (not the headers built against), which is what a bug report needs. */
+static int version(int argc, char **argv)
+{
+	if (strcmp(FC_VERSION_VCS, FC_VERSION))
+		printf("faircrowd %s (git %s)\n", FC_VERSION, FC_VERSION_VCS);
+	else
+		printf("faircrowd %s\n", FC_VERSION);
+	printf("SQLite %s\nlibmicrohttpd %s\n", sqlite3_libversion(), MHD_get_version());
+	return 0;
+}
 
 static const struct {
 	const char *name;
@@ -22,6 +37,7 @@ static const struct {
 	{"agreement", fc_quality_cli_agreement, "inter-annotator agreement (alpha, Fleiss, Cohen)"},
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
+	{"version", version, "print the version and the SQLite and libmicrohttpd versions"},
 };
 
 static void usage(FILE *f)
@@ -44,10 +60,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		puts("faircrowd 0.1.0");
-		return 0;
-	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return version(argc - 1, argv + 1);
 	if (fc_crypto_init()) {
 		fprintf(stderr, "faircrowd: cannot initialise libsodium\n");
 		return 1;

@@ -2,6 +2,7 @@
  * data folder, aggregate/agreement, backup, ledger check. */
 #include "harness.h"
 #include <criterion/criterion.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,27 @@ Test(cli, usage_errors_exit_2)
 	cr_expect(strstr(out, "aggregate") && strstr(out, "serve"));
 	cr_expect_eq(run(out, sizeof out, "%s import --help", bin()), 0);
 	cr_expect(strstr(out, "--project"));
+}
+
+/* "faircrowd X.Y.Z" (with "(git DESCRIBE)" when built from a checkout),
+ * then the SQLite and libmicrohttpd versions loaded; the same for the
+ * `version` command. */
+Test(cli, version_names_ours_and_the_linked_libraries)
+{
+	regex_t re;
+	cr_assert_eq(regcomp(&re,
+			     "^faircrowd [0-9]+\\.[0-9]+\\.[0-9]+( \\(git [^) ]+\\))?\n"
+			     "SQLite 3\\.[0-9]+\\.[0-9]+\n"
+			     "libmicrohttpd [0-9]+\\.[0-9]+\\.[0-9]+\n$",
+			     REG_EXTENDED),
+		     0);
+	const char *forms[] = {"--version", "version"};
+	for (size_t i = 0; i < 2; i++) {
+		char out[4096];
+		cr_expect_eq(run(out, sizeof out, "%s %s", bin(), forms[i]), 0, "%s", forms[i]);
+		cr_expect_eq(regexec(&re, out, 0, NULL, 0), 0, "%s printed: %s", forms[i], out);
+	}
+	regfree(&re);
 }
 
 Test(cli, import_and_export_against_the_live_data_folder)
