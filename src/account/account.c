@@ -111,8 +111,8 @@ int fc_roles_parse(const json_t *arr, int *roles, fc_err *err)
 			}
 		if (!found)
 			return fc_err_set(err, FC_EINVAL, "invalid_role", "roles",
-					  "Unknown role %s%s%s; use admin, requester or contributor.",
-					  name ? "'" : "", name ? name : "(not a string)", name ? "'" : "");
+					  "Unknown role %s%s%s; use admin, requester or contributor.", name ? "'" : "",
+					  name ? name : "(not a string)", name ? "'" : "");
 	}
 	*roles = bits;
 	return 0;
@@ -129,8 +129,8 @@ json_t *fc_roles_json(int roles)
 
 json_t *fc_account_user_json(const fc_user *u)
 {
-	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)u->id, "email", u->email,
-			 "display_name", u->display_name, "roles", fc_roles_json(u->roles));
+	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)u->id, "email", u->email, "display_name",
+			 u->display_name, "roles", fc_roles_json(u->roles));
 }
 
 /* ---- validation ---- */
@@ -159,12 +159,12 @@ static int load_user(fc_db *db, fc_stmt *st, fc_user *out)
 	return 0;
 }
 
-int fc_account_create(fc_store *s, const char *email, const char *password, const char *name,
-		      int roles, fc_user *out, fc_err *err)
+int fc_account_create(fc_store *s, const char *email, const char *password, const char *name, int roles, fc_user *out,
+		      fc_err *err)
 {
 	if (!valid_email(email))
-		return fc_err_set(err, FC_EINVAL, "invalid_email", "email",
-				  "'%.100s' is not a valid email address.", email);
+		return fc_err_set(err, FC_EINVAL, "invalid_email", "email", "'%.100s' is not a valid email address.",
+				  email);
 	size_t plen = strlen(password);
 	if (plen < FC_PASSWORD_MIN)
 		return fc_err_set(err, FC_EINVAL, "password_too_short", "password",
@@ -186,8 +186,7 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 		return rc;
 	int64_t exists = 0;
 	if (fc_db_int(db, &exists, NULL, "SELECT id FROM users WHERE email=?", "t", email) == 0) {
-		rc = fc_err_set(err, FC_ECONFLICT, "email_taken", "email",
-				"An account with this email already exists.");
+		rc = fc_err_set(err, FC_ECONFLICT, "email_taken", "email", "An account with this email already exists.");
 		goto out;
 	}
 	int64_t now = fc_clock_now();
@@ -200,14 +199,14 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 	snprintf(out->email, sizeof out->email, "%s", email);
 	snprintf(out->display_name, sizeof out->display_name, "%s", name);
 	out->roles = roles;
-	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI",
-			out->id, "user.create", email, now);
+	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", out->id,
+			"user.create", email, now);
 out:
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out,
-		     char token[44], char csrf[44], fc_err *err)
+int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out, char token[44], char csrf[44],
+		     fc_err *err)
 {
 	char key[65];
 	email_key(email, key);
@@ -221,9 +220,8 @@ int fc_account_login(fc_store *s, const char *email, const char *password, fc_us
 	fc_stmt *st;
 	char hash[crypto_pwhash_STRBYTES] = {0};
 	int found = 0;
-	rc = fc_db_query(db, &st, err,
-			 "SELECT id,email,display_name,roles,password_hash FROM users WHERE email=?",
-			 "t", email);
+	rc = fc_db_query(db, &st, err, "SELECT id,email,display_name,roles,password_hash FROM users WHERE email=?", "t",
+			 email);
 	if (!rc) {
 		if (fc_stmt_next(st) == 1) {
 			load_user(db, st, out);
@@ -240,8 +238,7 @@ int fc_account_login(fc_store *s, const char *email, const char *password, fc_us
 	int ok = crypto_pwhash_str_verify(found ? hash : dummy, password, strlen(password)) == 0;
 	if (!found || !ok) {
 		record_failure(key);
-		return fc_err_set(err, FC_EAUTH, "invalid_credentials", NULL,
-				  "The email or password is wrong.");
+		return fc_err_set(err, FC_EAUTH, "invalid_credentials", NULL, "The email or password is wrong.");
 	}
 	record_success(key);
 	char th[65];
@@ -251,8 +248,7 @@ int fc_account_login(fc_store *s, const char *email, const char *password, fc_us
 	int64_t now = fc_clock_now();
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
-	rc = fc_db_exec(db, err,
-			"INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES(?,?,?,?,?)",
+	rc = fc_db_exec(db, err, "INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES(?,?,?,?,?)",
 			"tItII", th, out->id, csrf, now, now + FC_SESSION_SECONDS);
 	return fc_db_end(db, &rc, err);
 }
@@ -275,8 +271,7 @@ int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[4
 			load_user(db, st, out);
 			snprintf(csrf, 44, "%s", fc_stmt_text(st, 4));
 		} else {
-			rc = fc_err_set(err, FC_EAUTH, "session_expired", NULL,
-					"Your session has ended; sign in again.");
+			rc = fc_err_set(err, FC_EAUTH, "session_expired", NULL, "Your session has ended; sign in again.");
 		}
 		fc_stmt_done(st);
 	}
@@ -296,8 +291,7 @@ int fc_account_logout(fc_store *s, const char *token, fc_err *err)
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id,
-			    char token[44], fc_err *err)
+int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id, char token[44], fc_err *err)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > 100)

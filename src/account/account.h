@@ -23,19 +23,18 @@ typedef struct fc_user {
 #define FC_PASSWORD_MIN 10
 
 /* Creates a user. Validates email, password (>= 10 chars) and name. */
-int fc_account_create(fc_store *s, const char *email, const char *password,
-		      const char *display_name, int roles, fc_user *out, fc_err *err);
+int fc_account_create(fc_store *s, const char *email, const char *password, const char *display_name, int roles,
+		      fc_user *out, fc_err *err);
 /* Checks credentials and opens a session. token and csrf receive fresh
  * secrets (44 bytes each). FC_EAUTH on bad credentials, FC_ERATE after
  * repeated failures for the email. */
-int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out,
-		     char token[44], char csrf[44], fc_err *err);
+int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out, char token[44], char csrf[44],
+		     fc_err *err);
 /* Resolves a session token; fills csrf with the session's CSRF token. */
 int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[44], fc_err *err);
 int fc_account_logout(fc_store *s, const char *token, fc_err *err);
 /* Creates an API token for user_id; token receives the secret (44 bytes). */
-int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id,
-			    char token[44], fc_err *err);
+int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id, char token[44], fc_err *err);
 int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *err);
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
 int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err);

@@ -1,14 +1,14 @@
 /* Dispatch: authentication, CSRF, idempotent replays, then the handler. */
-#include "api/handlers.h"
 #include "account/idempotency.h"
+#include "api/handlers.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
 #include <pthread.h>
-#include <unistd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
+#include <unistd.h>
 
 /* Requests running now under an Idempotency-Key. A second request with the
  * same (user, key) while the first runs would find no stored answer and run
@@ -65,10 +65,7 @@ static void inflight_release(inflight *slot)
 	pthread_mutex_unlock(&inflight_mu);
 }
 
-static int is_safe_method(const char *m)
-{
-	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
-}
+static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"); }
 
 /* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
  * error when credentials were given but are bad. */
@@ -78,8 +75,7 @@ static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
 	const char *h = fc_req_header(r, "Authorization");
 	if (h) {
 		if (strncasecmp(h, "Bearer ", 7) || !h[7])
-			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL,
-					  "Use 'Authorization: Bearer <token>'.");
+			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL, "Use 'Authorization: Bearer <token>'.");
 		int rc = fc_account_token_auth(s, h + 7, &a->user, err);
 		if (!rc)
 			a->authed = 1;
@@ -124,15 +120,15 @@ void fc_app_dispatch(fc_req *r)
 	fc_err err = {0};
 	if (!r->route) {
 		if (r->method_mismatch) {
-			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL,
-					"%s is not allowed on %s.", r->method, r->path);
+			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s.", r->method,
+					r->path);
 			r->status = 405;
 			return;
 		}
 		if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/api") ||
 		    (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))) {
-			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
-					r->method, r->path);
+			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.", r->method,
+					r->path);
 			return;
 		}
 		h_static(r);
@@ -174,8 +170,7 @@ void fc_app_dispatch(fc_req *r)
 			}
 		}
 	}
-	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed
-				  ? fc_req_header(r, "Idempotency-Key") : NULL;
+	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed ? fc_req_header(r, "Idempotency-Key") : NULL;
 	char hash[65];
 	inflight slot;
 	if (key) {
@@ -216,8 +211,7 @@ void fc_app_dispatch(fc_req *r)
 		crash_point(r);
 	}
 	if (key && r->status >= 200 && r->status < 300 && r->captured.p) {
-		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status,
-			     r->captured.p, NULL);
+		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status, r->captured.p, NULL);
 	}
 	if (key)
 		inflight_release(&slot);

@@ -4,10 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void reply_user(fc_req *r, int status, const fc_user *u)
-{
-	fc_reply_json(r, status, fc_account_user_json(u));
-}
+static void reply_user(fc_req *r, int status, const fc_user *u) { fc_reply_json(r, status, fc_account_user_json(u)); }
 
 void h_register(fc_req *r)
 {
@@ -39,15 +36,13 @@ void h_login(fc_req *r)
 	fc_err err = {0};
 	fc_user u;
 	char token[44], csrf[44];
-	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""),
-			     &u, token, csrf, &err)) {
+	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""), &u, token,
+			     csrf, &err)) {
 		fc_api_fail(r, &err);
 	} else {
-		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u),
-						"csrf_token", csrf));
+		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u), "csrf_token", csrf));
 		char cookie[160];
-		snprintf(cookie, sizeof cookie,
-			 "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
+		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
 			 FC_SESSION_SECONDS);
 		fc_reply_header(r, "Set-Cookie", cookie);
 	}
@@ -77,12 +72,12 @@ void h_tokens_create(fc_req *r)
 	fc_err err = {0};
 	int64_t id;
 	char token[44];
-	if (fc_account_token_create(fc_store_of(r), fc_user_of(r)->id, fc_json_str(b, "name", ""), &id,
-				    token, &err))
+	if (fc_account_token_create(fc_store_of(r), fc_user_of(r)->id, fc_json_str(b, "name", ""), &id, token, &err))
 		fc_api_fail(r, &err);
 	else
-		fc_reply_json(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name",
-						fc_json_str(b, "name", ""), "token", token));
+		fc_reply_json(r, 201,
+			      json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", fc_json_str(b, "name", ""),
+					"token", token));
 	json_decref(b);
 }
 

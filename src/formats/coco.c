@@ -7,8 +7,8 @@
  * for keypoints one annotation per submission and control with [x,y,v,…]
  * (v 2 for a placed point, 0,0,0 for one not placed). The tasks are walked
  * twice: images first, then annotations, so nothing is held in memory. */
-#include "formats/dataset.h"
 #include "core/json.h"
+#include "formats/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +39,8 @@ static int begin(fc_ds_ctx *c)
 	s->image_control = fc_ds_first_control(c->config, REGION_TYPES);
 	s->next_id = 1;
 	fc_buf *b = c->out;
-	int rc = fc_buf_printf(b, "{\"info\":{\"description\":\"faircrowd project %lld\"},\"licenses\":[],\"categories\":[",
+	int rc = fc_buf_printf(b,
+			       "{\"info\":{\"description\":\"faircrowd project %lld\"},\"licenses\":[],\"categories\":[",
 			       (long long)c->project_id);
 	size_t i;
 	json_t *v;
@@ -131,8 +132,10 @@ static int polygon(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const 
 	double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, area = 0;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *p = json_array_get(points, i), *q = json_array_get(points, (i + 1) % n);
-		double x = json_number_value(json_array_get(p, 0)) * w / 100, y = json_number_value(json_array_get(p, 1)) * h / 100;
-		double qx = json_number_value(json_array_get(q, 0)) * w / 100, qy = json_number_value(json_array_get(q, 1)) * h / 100;
+		double x = json_number_value(json_array_get(p, 0)) * w / 100,
+		       y = json_number_value(json_array_get(p, 1)) * h / 100;
+		double qx = json_number_value(json_array_get(q, 0)) * w / 100,
+		       qy = json_number_value(json_array_get(q, 1)) * h / 100;
 		x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
 		area += x * qy - qx * y; /* the shoelace formula */
 	}
@@ -239,6 +242,14 @@ static void release(void *p)
 }
 
 const fc_ds_format fc_ds_coco = {
-	.name = "coco", .content_type = "application/json", .extension = "json", .passes = 2,
-	.state_size = sizeof(state), .check = check, .begin = begin, .task = task, .end = end, .free = release,
+	.name = "coco",
+	.content_type = "application/json",
+	.extension = "json",
+	.passes = 2,
+	.state_size = sizeof(state),
+	.check = check,
+	.begin = begin,
+	.task = task,
+	.end = end,
+	.free = release,
 };

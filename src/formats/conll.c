@@ -74,7 +74,10 @@ static int by_start(const void *a, const void *b)
 }
 
 static int is_punct(unsigned char ch) { return ch < 0x80 && ispunct(ch); }
-static int is_space(unsigned char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
+static int is_space(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
 
 static int tag(fc_buf *b, const char *prefix, const char *label)
 {
@@ -161,6 +164,13 @@ static void release(void *p)
 }
 
 const fc_ds_format fc_ds_conll = {
-	.name = "conll", .content_type = "text/plain; charset=utf-8", .extension = "conll", .passes = 1,
-	.state_size = sizeof(state), .check = check, .begin = begin, .task = task, .free = release,
+	.name = "conll",
+	.content_type = "text/plain; charset=utf-8",
+	.extension = "conll",
+	.passes = 1,
+	.state_size = sizeof(state),
+	.check = check,
+	.begin = begin,
+	.task = task,
+	.free = release,
 };

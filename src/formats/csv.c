@@ -5,8 +5,8 @@
  * transcription), else the JSON of its value objects (regions, several
  * choices). Cells with a comma, quote or line break are quoted, quotes
  * doubled. Tasks without kept annotations have no row. */
-#include "formats/dataset.h"
 #include "core/clock.h"
+#include "formats/dataset.h"
 
 #include <string.h>
 
@@ -144,6 +144,13 @@ static void release(void *p)
 }
 
 const fc_ds_format fc_ds_csv = {
-	.name = "csv", .content_type = "text/csv; charset=utf-8", .extension = "csv", .passes = 1,
-	.state_size = sizeof(state), .check = check, .begin = begin, .task = task, .free = release,
+	.name = "csv",
+	.content_type = "text/csv; charset=utf-8",
+	.extension = "csv",
+	.passes = 1,
+	.state_size = sizeof(state),
+	.check = check,
+	.begin = begin,
+	.task = task,
+	.free = release,
 };

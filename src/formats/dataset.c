@@ -84,10 +84,11 @@ int fc_ds_emit_file(fc_ds_ctx *c, const char *name)
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	int rc = archive_write_header(d->a, e) == ARCHIVE_OK &&
-			 (d->file.len == 0 || archive_write_data(d->a, d->file.p, d->file.len) == (la_ssize_t)d->file.len) &&
-			 archive_write_finish_entry(d->a) == ARCHIVE_OK
-		 ? 0
-		 : FC_EIO;
+				 (d->file.len == 0 ||
+				  archive_write_data(d->a, d->file.p, d->file.len) == (la_ssize_t)d->file.len) &&
+				 archive_write_finish_entry(d->a) == ARCHIVE_OK
+			 ? 0
+			 : FC_EIO;
 	archive_entry_free(e);
 	fc_buf_reset(&d->file);
 	return rc;
@@ -165,9 +166,7 @@ static int step(fc_dataset *d)
 	fc_ds_ctx *c = &d->c;
 	int rc = 0;
 	switch (d->phase) {
-	case PH_BEGIN:
-		d->phase = PH_ROWS;
-		return d->f->begin ? d->f->begin(c) : 0;
+	case PH_BEGIN: d->phase = PH_ROWS; return d->f->begin ? d->f->begin(c) : 0;
 	case PH_ROWS:
 		if (!d->st && !d->has_row) { /* the pass before ended */
 			if (++d->pass >= d->f->passes) {
@@ -262,8 +261,8 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f,
-		    const json_t *config, const fc_ds_opts *opts, fc_dataset **out, fc_err *err)
+int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
+		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err)
 {
 	*out = NULL;
 	fc_dataset *d = calloc(1, sizeof *d);

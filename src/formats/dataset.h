@@ -48,22 +48,22 @@ typedef struct fc_ds_ctx {
 	/* Bytes the writer produces: the stream itself, or for zip formats the
 	 * file that fc_ds_emit_file then adds to the archive. */
 	fc_buf *out;
-	void *state;   /* the format's state_size bytes, zeroed at the start */
+	void *state;  /* the format's state_size bytes, zeroed at the start */
 	void *driver; /* the driver's, for fc_ds_emit_file */
 } fc_ds_ctx;
 
 typedef struct fc_ds_format {
 	const char *name, *content_type, *extension;
-	int zip;           /* files in a zip, each ended with fc_ds_emit_file */
-	int passes;        /* how many times the tasks are walked (COCO: images, then annotations) */
+	int zip;    /* files in a zip, each ended with fc_ds_emit_file */
+	int passes; /* how many times the tasks are walked (COCO: images, then annotations) */
 	size_t state_size;
 	/* 0 when the project's config has what the format needs, else FC_ERULE
 	 * naming the control the format wants. NULL: any project. */
 	int (*check)(const json_t *config, fc_err *err);
-	int (*begin)(fc_ds_ctx *c);                             /* NULL allowed */
+	int (*begin)(fc_ds_ctx *c);                               /* NULL allowed */
 	int (*task)(fc_ds_ctx *c, const fc_ds_task *t, int pass); /* pass counts from 0 */
-	int (*end)(fc_ds_ctx *c);                               /* NULL allowed */
-	void (*free)(void *state);                              /* NULL allowed */
+	int (*end)(fc_ds_ctx *c);                                 /* NULL allowed */
+	void (*free)(void *state);                                /* NULL allowed */
 } fc_ds_format;
 
 /* The format called name, or NULL. */
@@ -87,8 +87,8 @@ typedef struct fc_dataset fc_dataset;
 /* Owner only (FC_ENOTFOUND / FC_EPERM otherwise); FC_ERULE when the config
  * (the stream keeps a reference; NULL for none) does not fit the format. *out is owned by the
  * caller: fc_dataset_close. */
-int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f,
-		    const json_t *config, const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
+int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
+		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max);
 void fc_dataset_close(fc_dataset *d);
@@ -103,8 +103,7 @@ int fc_ds_json(fc_buf *b, const json_t *j);
 json_t *fc_ds_controls(const json_t *config, const char *const *types);
 /* 0 when the config has a control of one of types; else FC_ERULE
  * "format_unfit" naming the format and `wanted` (the controls it needs). */
-int fc_ds_require(const json_t *config, const char *const *types, const char *format, const char *wanted,
-		  fc_err *err);
+int fc_ds_require(const json_t *config, const char *const *types, const char *format, const char *wanted, fc_err *err);
 /* The first control of one of types (a new reference) or NULL. */
 json_t *fc_ds_first_control(const json_t *config, const char *const *types);
 /* The task data value the control's first target object reads (e.g. the

@@ -4,8 +4,8 @@
  * (completed_by is the pseudonym, which the import keeps as a named outside
  * worker). Every task is written, with or without kept annotations, as
  * Label Studio does. */
-#include "formats/dataset.h"
 #include "core/clock.h"
+#include "formats/dataset.h"
 
 static int begin(fc_ds_ctx *c) { return fc_buf_puts(c->out, "["); }
 
@@ -25,8 +25,8 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 	for (size_t i = 0; i < t->n; i++) {
 		const fc_ds_ann *a = &t->anns[i];
 		char ts[32];
-		rc |= fc_buf_printf(b, "%s{\"id\":%lld,\"completed_by\":\"%s\",\"worker_id\":\"%s\",\"result\":", i ? "," : "",
-				    (long long)a->id, a->worker_id, a->worker_id);
+		rc |= fc_buf_printf(b, "%s{\"id\":%lld,\"completed_by\":\"%s\",\"worker_id\":\"%s\",\"result\":",
+				    i ? "," : "", (long long)a->id, a->worker_id, a->worker_id);
 		rc |= fc_ds_json(b, a->result);
 		rc |= fc_buf_puts(b, ",\"lead_time\":");
 		rc |= fc_ds_num(b, a->lead_time);
@@ -41,6 +41,12 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 static int end(fc_ds_ctx *c) { return fc_buf_puts(c->out, "\n]\n"); }
 
 const fc_ds_format fc_ds_lsjson = {
-	.name = "json", .content_type = "application/json", .extension = "json", .passes = 1,
-	.state_size = sizeof(int), .begin = begin, .task = task, .end = end,
+	.name = "json",
+	.content_type = "application/json",
+	.extension = "json",
+	.passes = 1,
+	.state_size = sizeof(int),
+	.begin = begin,
+	.task = task,
+	.end = end,
 };

@@ -1,11 +1,11 @@
 /* What the dataset writers share: reading the config's description, image
  * sizes and Label Studio's percent geometry. See dataset.h. */
-#include "formats/dataset.h"
 #include "core/json.h"
+#include "formats/dataset.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int fc_ds_num(fc_buf *b, double v)
@@ -49,8 +49,7 @@ json_t *fc_ds_controls(const json_t *config, const char *const *types)
 	return out;
 }
 
-int fc_ds_require(const json_t *config, const char *const *types, const char *format, const char *wanted,
-		  fc_err *err)
+int fc_ds_require(const json_t *config, const char *const *types, const char *format, const char *wanted, fc_err *err)
 {
 	json_t *k = fc_ds_controls(config, types);
 	size_t n = json_array_size(k);

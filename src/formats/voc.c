@@ -56,7 +56,8 @@ static int region_box(const json_t *item, double w, double h, const char **label
 	size_t i;
 	const json_t *p;
 	json_array_foreach(json_object_get(value, "points"), i, p) {
-		double x = json_number_value(json_array_get(p, 0)) * w / 100, y = json_number_value(json_array_get(p, 1)) * h / 100;
+		double x = json_number_value(json_array_get(p, 0)) * w / 100,
+		       y = json_number_value(json_array_get(p, 1)) * h / 100;
 		x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
 	}
 	box[0] = x0, box[1] = y0, box[2] = x1 - x0, box[3] = y1 - y0;
@@ -79,9 +80,10 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 	int rc = fc_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<annotation>\n\t<folder>images</folder>\n"
 				"\t<filename>");
 	rc |= xml_text(b, file);
-	rc |= fc_buf_printf(b, "</filename>\n\t<source><database>faircrowd project %lld</database></source>\n"
-			       "\t<size><width>%.0f</width><height>%.0f</height><depth>3</depth></size>\n"
-			       "\t<segmented>0</segmented>\n",
+	rc |= fc_buf_printf(b,
+			    "</filename>\n\t<source><database>faircrowd project %lld</database></source>\n"
+			    "\t<size><width>%.0f</width><height>%.0f</height><depth>3</depth></size>\n"
+			    "\t<segmented>0</segmented>\n",
 			    (long long)c->project_id, w, h);
 	for (size_t i = 0; i < t->n; i++) {
 		size_t j;
@@ -93,9 +95,10 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 				continue;
 			rc |= fc_buf_puts(b, "\t<object>\n\t\t<name>");
 			rc |= xml_text(b, label);
-			rc |= fc_buf_printf(b, "</name>\n\t\t<pose>Unspecified</pose>\n\t\t<truncated>0</truncated>\n"
-					       "\t\t<difficult>0</difficult>\n\t\t<bndbox><xmin>%.0f</xmin><ymin>%.0f</ymin>"
-					       "<xmax>%.0f</xmax><ymax>%.0f</ymax></bndbox>\n\t</object>\n",
+			rc |= fc_buf_printf(b,
+					    "</name>\n\t\t<pose>Unspecified</pose>\n\t\t<truncated>0</truncated>\n"
+					    "\t\t<difficult>0</difficult>\n\t\t<bndbox><xmin>%.0f</xmin><ymin>%.0f</ymin>"
+					    "<xmax>%.0f</xmax><ymax>%.0f</ymax></bndbox>\n\t</object>\n",
 					    round(box[0]), round(box[1]), round(box[0] + box[2]), round(box[1] + box[3]));
 		}
 	}
@@ -107,6 +110,11 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 }
 
 const fc_ds_format fc_ds_voc = {
-	.name = "voc", .content_type = "application/zip", .extension = "zip", .zip = 1, .passes = 1,
-	.check = check, .task = task,
+	.name = "voc",
+	.content_type = "application/zip",
+	.extension = "zip",
+	.zip = 1,
+	.passes = 1,
+	.check = check,
+	.task = task,
 };

@@ -58,7 +58,8 @@ static int region(fc_ds_ctx *c, const json_t *item, double w, double h)
 		return 0;
 	int rc = 0;
 	if (!strcmp(type, "rectanglelabels")) {
-		int cls = fc_ds_index_of(s->names, json_string_value(json_array_get(json_object_get(value, "rectanglelabels"), 0)));
+		int cls = fc_ds_index_of(s->names,
+					 json_string_value(json_array_get(json_object_get(value, "rectanglelabels"), 0)));
 		if (cls < 0)
 			return 0;
 		double box[4];
@@ -69,7 +70,8 @@ static int region(fc_ds_ctx *c, const json_t *item, double w, double h)
 		rc |= coord(c->out, (x0 + x1) / 2) | coord(c->out, (y0 + y1) / 2);
 		rc |= coord(c->out, x1 - x0) | coord(c->out, y1 - y0);
 	} else if (!strcmp(type, "polygonlabels")) {
-		int cls = fc_ds_index_of(s->names, json_string_value(json_array_get(json_object_get(value, "polygonlabels"), 0)));
+		int cls = fc_ds_index_of(s->names,
+					 json_string_value(json_array_get(json_object_get(value, "polygonlabels"), 0)));
 		const json_t *points = json_object_get(value, "points");
 		if (cls < 0 || json_array_size(points) < 3)
 			return 0;
@@ -118,6 +120,14 @@ static void release(void *p)
 }
 
 const fc_ds_format fc_ds_yolo = {
-	.name = "yolo", .content_type = "application/zip", .extension = "zip", .zip = 1, .passes = 1,
-	.state_size = sizeof(state), .check = check, .begin = begin, .task = task, .free = release,
+	.name = "yolo",
+	.content_type = "application/zip",
+	.extension = "zip",
+	.zip = 1,
+	.passes = 1,
+	.state_size = sizeof(state),
+	.check = check,
+	.begin = begin,
+	.task = task,
+	.free = release,
 };

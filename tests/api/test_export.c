@@ -17,16 +17,16 @@ static void up(void) { suite_with_users(&S, 2); }
 static void down(void) { srv_stop(&S); }
 TestSuite(export, .init = up, .fini = down, .timeout = 300);
 
-#define IMAGE_CONFIG                                                                                         \
-	"<View><Image name=\"img\" value=\"$image\"/>"                                                       \
+#define IMAGE_CONFIG \
+	"<View><Image name=\"img\" value=\"$image\"/>" \
 	"<RectangleLabels name=\"box\" toName=\"img\"><Label value=\"car\"/><Label value=\"person\"/></RectangleLabels>" \
-	"<PolygonLabels name=\"poly\" toName=\"img\"><Label value=\"road\"/></PolygonLabels>"              \
-	"<KeyPointLabels name=\"pose\" toName=\"img\"><Label value=\"nose\"/><Label value=\"left_eye\"/>"    \
+	"<PolygonLabels name=\"poly\" toName=\"img\"><Label value=\"road\"/></PolygonLabels>" \
+	"<KeyPointLabels name=\"pose\" toName=\"img\"><Label value=\"nose\"/><Label value=\"left_eye\"/>" \
 	"<Label value=\"right_eye\"/></KeyPointLabels></View>"
 
-#define NER_CONFIG                                                                                   \
-	"<View><Text name=\"text\" value=\"$text\"/><Labels name=\"ner\" toName=\"text\">"          \
-	"<Label value=\"PER\"/><Label value=\"LOC\"/><Label value=\"New Org\"/></Labels>"            \
+#define NER_CONFIG \
+	"<View><Text name=\"text\" value=\"$text\"/><Labels name=\"ner\" toName=\"text\">" \
+	"<Label value=\"PER\"/><Label value=\"LOC\"/><Label value=\"New Org\"/></Labels>" \
 	"<Choices name=\"lang\" toName=\"text\"><Choice value=\"en\"/><Choice value=\"fr\"/></Choices></View>"
 
 /* Task 1 (640 × 480): a car box, a road triangle, two of three keypoints;
@@ -75,8 +75,8 @@ static const char NER_TASKS[] =
 
 static long long draft_with(const char *title, const char *config, const char *tasks)
 {
-	long long pid = project_create(&S, S.req, json_pack("{s:s,s:s,s:i}", "title", title, "label_config", config,
-							   "overlap", 1));
+	long long pid = project_create(&S, S.req,
+				       json_pack("{s:s,s:s,s:i}", "title", title, "label_config", config, "overlap", 1));
 	if (tasks)
 		project_import(&S, pid, S.req, tasks);
 	return pid;
@@ -171,8 +171,10 @@ Test(export, refusals_name_the_problem)
 	r = export_as(pid, "format=json", S.c[0]);
 	cr_expect_eq(r.status, 404, "a draft is invisible to contributors: %s", r.body);
 	res_free(&r);
-	long long live = project_live(&S, S.req, json_pack("{s:s,s:s,s:i}", "title", "live", "label_config",
-							   SENTIMENT_CONFIG, "reward", 1), "{\"text\":\"a\"}\n", 100);
+	long long live =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i}", "title", "live", "label_config", SENTIMENT_CONFIG, "reward", 1),
+			     "{\"text\":\"a\"}\n", 100);
 	r = export_as(live, "format=csv", S.c[0]);
 	cr_expect_eq(r.status, 403, "%s", r.body);
 	res_free(&r);
@@ -247,8 +249,8 @@ Test(export, coco_has_pixel_boxes_polygons_and_keypoints)
 	cr_expect_eq(jint(road, "category_id"), 3);
 	double want_seg[6] = {0, 240, 320, 240, 320, 480}, want_road[4] = {0, 240, 320, 240};
 	for (int i = 0; i < 6; i++)
-		cr_expect_float_eq(json_number_value(json_array_get(jget(road, "segmentation.0"), (size_t)i)), want_seg[i],
-				   1e-9, "segmentation[%d]", i);
+		cr_expect_float_eq(json_number_value(json_array_get(jget(road, "segmentation.0"), (size_t)i)),
+				   want_seg[i], 1e-9, "segmentation[%d]", i);
 	for (int i = 0; i < 4; i++)
 		cr_expect_float_eq(num_at(road, "bbox", (size_t)i), want_road[i], 1e-9, "road bbox[%d]", i);
 	cr_expect_float_eq(json_number_value(jget(road, "area")), 38400, 1e-9);
@@ -398,8 +400,8 @@ static json_t *annotations_of(json_t *tasks)
 	json_array_foreach(tasks, i, t) {
 		json_t *anns = json_array();
 		json_array_foreach(json_object_get(t, "annotations"), j, a)
-			json_array_append_new(anns, json_pack("{s:O,s:O}", "result", json_object_get(a, "result"), "lead_time",
-							      json_object_get(a, "lead_time")));
+			json_array_append_new(anns, json_pack("{s:O,s:O}", "result", json_object_get(a, "result"),
+							      "lead_time", json_object_get(a, "lead_time")));
 		json_array_append_new(out, json_pack("{s:O,s:O,s:o}", "data", json_object_get(t, "data"), "predictions",
 						     json_object_get(t, "predictions"), "annotations", anns));
 	}
@@ -455,8 +457,9 @@ Test(export, workers_are_pseudonyms_stable_per_project_and_pending_work_waits)
 {
 	long long p[2];
 	for (int i = 0; i < 2; i++) {
-		p[i] = project_live(&S, S.req, json_pack("{s:s,s:s,s:i,s:i}", "title", "sentiment", "label_config",
-							 SENTIMENT_CONFIG, "reward", 1, "overlap", 2),
+		p[i] = project_live(&S, S.req,
+				    json_pack("{s:s,s:s,s:i,s:i}", "title", "sentiment", "label_config",
+					      SENTIMENT_CONFIG, "reward", 1, "overlap", 2),
 				    "{\"text\":\"one\"}\n{\"text\":\"two\"}\n", 1000);
 		/* c1 does both tasks, c2 one; c2's stays pending */
 		accept_submission(submission_of(p[i], S.c[0], "pos"));
@@ -468,7 +471,8 @@ Test(export, workers_are_pseudonyms_stable_per_project_and_pending_work_waits)
 		res r = export_ok(p[i], "format=json");
 		cr_expect_eq(json_array_size(jget(r.json, "0.annotations")), 1, "pending work is left out: %s", r.body);
 		cr_expect_eq(json_array_size(jget(r.json, "1.annotations")), 1);
-		const char *w0 = jstr(r.json, "0.annotations.0.worker_id"), *w1 = jstr(r.json, "1.annotations.0.worker_id");
+		const char *w0 = jstr(r.json, "0.annotations.0.worker_id"),
+			   *w1 = jstr(r.json, "1.annotations.0.worker_id");
 		cr_assert(w0 && w1);
 		cr_expect_str_eq(w0, w1, "one contributor, one pseudonym within a project");
 		snprintf(worker[i], sizeof worker[i], "%s", w0);
@@ -478,7 +482,8 @@ Test(export, workers_are_pseudonyms_stable_per_project_and_pending_work_waits)
 		cr_expect_null(strstr(r.body, raw), "no raw user id: %s", r.body);
 		res_free(&r);
 		r = export_ok(p[i], "format=json&status=all");
-		size_t n = json_array_size(jget(r.json, "0.annotations")) + json_array_size(jget(r.json, "1.annotations"));
+		size_t n =
+			json_array_size(jget(r.json, "0.annotations")) + json_array_size(jget(r.json, "1.annotations"));
 		cr_expect_eq(n, 3, "status=all keeps the pending one: %s", r.body);
 		cr_expect(strstr(r.body, "\"status\":\"pending\"") != NULL, "%s", r.body);
 		res_free(&r);
