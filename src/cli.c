@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "account/account.h"
 #include "api/app.h"
+#include "api/exports.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "demo.h"
@@ -9,7 +10,6 @@
 #include "events/jobs.h"
 #include "events/outbox.h"
 #include "money/cli.h"
-#include "work/export.h"
 #include "work/task.h"
 
 #include <getopt.h>
@@ -445,14 +445,19 @@ int fc_cli_import(int argc, char **argv)
 
 int fc_cli_export(int argc, char **argv)
 {
-	static const char help[] = "usage: faircrowd export --project ID [--format jsonl] [--data DIR] [--output FILE]\n"
-				   "Writes every task of the project with all its submissions, one JSON object per\n"
-				   "line (Label Studio task shape), to FILE or standard output. Memory use does not\n"
-				   "grow with the project.\n";
-	const char *dir = data_dir_default(), *fmt = "jsonl", *outfile = NULL;
+	static const char help[] =
+		"usage: faircrowd export --project ID [--format F] [--status accepted|all] [--data DIR] [--output FILE]\n"
+		"Writes the project's data to FILE or standard output, streamed: memory use does not grow\n"
+		"with the project. F is jsonl (the default: every task with all its submissions, one JSON\n"
+		"object per line), json (Label Studio), csv, coco, yolo (zip), voc (zip), conll or cv (a\n"
+		"Common Voice tar); docs/formats.md describes each. --status all keeps pending and\n"
+		"rejected work too (default: accepted and auto-accepted only).\n";
+	const char *dir = data_dir_default(), *outfile = NULL;
+	fc_export_request req = {.format = "jsonl"};
 	long long project = 0;
 	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
 					     {"format", required_argument, 0, 'f'},
+					     {"status", required_argument, 0, 's'},
 					     {"data", required_argument, 0, 'd'},
 					     {"output", required_argument, 0, 'o'},
 					     {"help", no_argument, 0, 'h'},
@@ -462,7 +467,8 @@ int fc_cli_export(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': project = atoll(optarg); break;
-		case 'f': fmt = optarg; break;
+		case 'f': req.format = optarg; break;
+		case 's': req.status = optarg; break;
 		case 'd': dir = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'h': fputs(help, stdout); return 0;
@@ -477,10 +483,10 @@ int fc_cli_export(int argc, char **argv)
 	if (open_store(dir, &s))
 		return 1;
 	fc_err err = {0};
-	fc_export *x;
+	fc_export_stream x;
 	int rc = 1;
 	FILE *out = NULL;
-	if (fc_export_open(s, &CLI_USER, project, fmt, &x, &err)) {
+	if (fc_export_stream_open(s, dir, &CLI_USER, project, &req, &x, &err)) {
 		fprintf(stderr, "faircrowd export: %s\n", err.msg);
 		rc = err.code == FC_EINVAL ? 2 : 1;
 		goto done;
@@ -488,20 +494,20 @@ int fc_cli_export(int argc, char **argv)
 	out = outfile ? fopen(outfile, "wb") : stdout;
 	if (!out) {
 		fprintf(stderr, "faircrowd export: cannot create '%s'\n", outfile);
-		fc_export_close(x);
+		x.close(x.ctx);
 		goto done;
 	}
 	static char buf[1 << 16];
 	ssize_t n;
 	rc = 0;
-	while ((n = fc_export_read(x, buf, sizeof buf)) > 0)
+	while ((n = x.read(x.ctx, buf, sizeof buf)) > 0)
 		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
 			rc = 1;
 			break;
 		}
 	if (n < 0)
 		rc = 1;
-	fc_export_close(x);
+	x.close(x.ctx);
 	if ((outfile && fclose(out)) || (!outfile && fflush(out)))
 		rc = 1;
 	if (rc)

@@ -57,7 +57,10 @@ SPEC = {
     "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),
-    "export": S(summary="Stream tasks with every submission (format=jsonl), or a Common Voice tar (format=cv)", tag="tasks"),
+    "export": S(summary="Owner: stream the project's data as jsonl, json (Label Studio), csv, coco, yolo (zip), "
+                        "voc (zip), conll or cv (Common Voice tar); docs/formats.md", tag="tasks",
+                query={"format": ["jsonl", "json", "csv", "coco", "yolo", "voc", "conll", "cv"],
+                       "status": ["accepted", "all"], "labels": ["raw"]}),
     "assign_lease": S(summary="Lease the next task (201) or nothing now (204)", tag="work"),
     "assign_submit": S(summary="Submit a result (Idempotency-Key)", tag="work",
                        body={"result": "array", "active_seconds": "number", "media_id": "integer"}),
@@ -120,6 +123,8 @@ for method, pattern, fn, auth, body, name in routes:
     if spec.get("list"):
         params += [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
                    {"name": "after", "in": "query", "schema": {"type": "string"}}]
+    for q, values in spec.get("query", {}).items():
+        params.append({"name": q, "in": "query", "schema": {"type": "string", "enum": values, "default": values[0]}})
     if params:
         op["parameters"] = params
     if "body" in spec:

@@ -141,6 +141,22 @@ test('requester creates a project from a template, imports, funds and publishes'
   await page.click('[data-action=publish]');
   await page.waitForSelector('.badge-live');
   await shot(page, '04-dashboard');
+  // the export menu lists every format, disables the ones the config cannot fill, and its link follows the choice
+  const formats = Object.fromEntries(await page.$$eval('#export-format option', (os) => os.map((o) => [o.value, o.disabled])));
+  assert.deepEqual(Object.keys(formats), ['json', 'jsonl', 'csv', 'coco', 'yolo', 'voc', 'conll', 'cv']);
+  assert.equal(formats.coco, false);
+  assert.equal(formats.conll, false);
+  assert.equal(formats.cv, true, 'Common Voice is for collection projects');
+  assert.equal(await page.getByLabel('Export as').inputValue(), 'coco');
+  await page.getByLabel('Export as').selectOption('yolo');
+  await page.getByLabel('Pending and rejected too').check();
+  const href = await page.getAttribute('#export-link', 'href');
+  assert.equal(href, `/api/v1/projects/${projectId}/export?format=yolo&status=all`);
+  const got = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, type: r.headers.get('content-type'), magic: new Uint8Array(await r.arrayBuffer()).slice(0, 2).join(',') };
+  }, href);
+  assert.deepEqual(got, { status: 200, type: 'application/zip', magic: '80,75' }, 'a zip ("PK")');
   await page.setViewportSize(PHONE);
   await shot(page, '04-dashboard-360');
   await page.goto(`${server.url}/projects/${projectId}/edit`);
