@@ -38,6 +38,10 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 
 /* Set while http_or_dead runs: a failed connection is an answer (status 0). */
 static _Thread_local int allow_dead;
+/* Set by http_source: the local address this thread's requests come from. */
+static _Thread_local char source_ip[64];
+
+void http_source(const char *ip) { snprintf(source_ip, sizeof source_ip, "%s", ip ? ip : ""); }
 
 res http(srv *s, const char *method, const char *path, const char *token, const char *ctype,
 	 const char *body, size_t len, const char *const *extra)
@@ -62,6 +66,11 @@ res http(srv *s, const char *method, const char *path, const char *token, const 
 	for (int i = 0; extra && extra[i]; i++)
 		h = curl_slist_append(h, extra[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (source_ip[0]) {
+		char iface[80];
+		snprintf(iface, sizeof iface, "host!%s", source_ip);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

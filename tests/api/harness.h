@@ -53,6 +53,10 @@ void srv_stop(srv *s);
  * NULL-terminated list of "Header: value" strings, or NULL. */
 res http(srv *s, const char *method, const char *path, const char *token, const char *ctype,
 	 const char *body, size_t len, const char *const *extra);
+/* Makes this thread's requests come from local address ip ("127.0.0.2": the
+ * whole of 127.0.0.0/8 is loopback), NULL for the default, so tests can be
+ * several clients. */
+void http_source(const char *ip);
 /* JSON request built with json_pack(fmt, ...); fmt NULL means no body. */
 res api(srv *s, const char *method, const char *path, const char *token, const char *fmt, ...);
 void res_free(res *r);
