@@ -18,7 +18,7 @@ SPEC = {
     "metrics": S(summary="Prometheus metrics (text format)", tag="operations"),
     "openapi": S(summary="This document", tag="operations"),
     "admin_clock": S(summary="Set the test clock and run due jobs (serve --test-clock only)", tag="operations",
-                     body={"now": "string(date-time)"}),
+                     body={"now": "string(date-time)", "run_jobs": "boolean"}),
     "register": S(summary="Create a contributor account", tag="accounts",
                   body={"email": "string", "password": "string", "display_name": "string"}),
     "login": S(summary="Sign in; sets an HttpOnly session cookie and returns a CSRF token", tag="accounts",

@@ -166,22 +166,28 @@ const char *res_header(const res *r, const char *name, char *buf, size_t n)
 	return NULL;
 }
 
+void login_cookie(srv *s, const char *email, const char *password, char cookie[300], char csrf[128])
+{
+	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password", password);
+	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
+	char set[256];
+	cr_assert(res_header(&r, "Set-Cookie", set, sizeof set));
+	set[strcspn(set, ";")] = 0;
+	snprintf(csrf, 128, "X-CSRF-Token: %s", jstr(r.json, "csrf_token"));
+	snprintf(cookie, 300, "Cookie: %s", set);
+	res_free(&r);
+}
+
 /* Signs in with a password and trades the session for an API token named
  * name: the token, copied into out. */
 static void login_token(srv *s, const char *email, const char *password, const char *name, char out[64])
 {
-	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password", password);
-	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
-	char cookie[256], hdr[300], csrf[128];
-	cr_assert(res_header(&r, "Set-Cookie", cookie, sizeof cookie));
-	cookie[strcspn(cookie, ";")] = 0;
-	snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", jstr(r.json, "csrf_token"));
-	snprintf(hdr, sizeof hdr, "Cookie: %s", cookie);
-	res_free(&r);
+	char hdr[300], csrf[128];
+	login_cookie(s, email, password, hdr, csrf);
 	const char *extra[] = {hdr, csrf, NULL};
 	char body[128];
 	snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
-	r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
+	res r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
 	cr_assert_eq(r.status, 201, "token for %s: %s", email, r.body);
 	snprintf(out, 64, "%s", jstr(r.json, "token"));
 	res_free(&r);
