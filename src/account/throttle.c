@@ -5,11 +5,11 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#define WINDOW 900                    /* seconds */
-#define PAIR_MAX 5                    /* failures of one address on one account */
-#define ADDRESS_MAX 30                /* failures of one address on any accounts */
-#define ACCOUNT_MAX 20                /* failures on one account from unknown addresses */
-#define KNOWN_SECONDS (30 * 86400)    /* how long a successful address stays known */
+#define WINDOW 900                 /* seconds */
+#define PAIR_MAX 5                 /* failures of one address on one account */
+#define ADDRESS_MAX 30             /* failures of one address on any accounts */
+#define ACCOUNT_MAX 20             /* failures on one account from unknown addresses */
+#define KNOWN_SECONDS (30 * 86400) /* how long a successful address stays known */
 
 void fc_throttle_account(const char *email, char out[65])
 {
@@ -75,7 +75,7 @@ int fc_throttle_succeeded(fc_store *s, const char *account, const char *address,
 	if (!(rc = fc_db_exec(db, err, "DELETE FROM login_failures WHERE account=? AND address=?", "tt", account,
 			      address)) &&
 	    !(rc = fc_db_exec(db, err, "DELETE FROM login_known WHERE account=? AND last_ok<=?", "tI", account,
-				      now - KNOWN_SECONDS)))
+			      now - KNOWN_SECONDS)))
 		rc = fc_db_exec(db, err,
 				"INSERT INTO login_known(account,address,last_ok) VALUES(?,?,?) "
 				"ON CONFLICT(account,address) DO UPDATE SET last_ok=excluded.last_ok",

@@ -240,8 +240,8 @@ Test(security, anonymous_upload_never_reaches_the_disk)
 
 Test(security, full_disk_is_507_not_413)
 {
-	long long pid = project_create(&S, S.req,
-				       json_pack("{s:s,s:s}", "title", "Disk", "label_config", SENTIMENT_CONFIG));
+	long long pid =
+		project_create(&S, S.req, json_pack("{s:s,s:s}", "title", "Disk", "label_config", SENTIMENT_CONFIG));
 	/* RLIMIT_FSIZE on the server: a write past 6 MiB fails with EFBIG, as
 	 * one on a full disk fails with ENOSPC (no root or mount needed). Only
 	 * the soft limit moves: raising a hard limit back needs CAP_SYS_RESOURCE. */
@@ -342,8 +342,7 @@ Test(security, failures_from_one_address_do_not_lock_out_another)
 	make_user(&S, "victim@test.local", "contributor", tok); /* signs in from 127.0.0.1 */
 	for (int i = 1; i <= 6; i++)
 		cr_expect_eq(login_from("127.0.0.2", "victim@test.local", "guess-guess-guess"), i <= 5 ? 401 : 429);
-	cr_expect_eq(login_from("127.0.0.3", "victim@test.local", "password-123"), 200,
-		     "another address signs in");
+	cr_expect_eq(login_from("127.0.0.3", "victim@test.local", "password-123"), 200, "another address signs in");
 	/* 20 failures from many addresses (5 above, 15 here) close the account
 	 * to new addresses, but not to those it signed in from */
 	for (int a = 4; a <= 6; a++) {
@@ -399,7 +398,9 @@ static json_t *token_item(json_t *list, long long id)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(jget(list, "items"), i, v) if (jint(v, "id") == id) return v;
+	json_array_foreach(jget(list, "items"), i, v)
+		if (jint(v, "id") == id)
+			return v;
 	return NULL;
 }
 
