@@ -3,7 +3,9 @@
 #include "core/clock.h"
 #include "core/embed.h"
 #include "http/metrics.h"
+#include "events/events.h"
 #include "events/jobs.h"
+#include "events/outbox.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +53,21 @@ void h_metrics(fc_req *r)
 		      "# HELP faircrowd_db_write_lock_seconds_total Time the single writer was busy.\n"
 		      "# TYPE faircrowd_db_write_lock_seconds_total counter\nfaircrowd_db_write_lock_seconds_total %.6f\n",
 		      (unsigned long long)writes, (unsigned long long)commits, commit_s, hold_s);
+	fc_buf_printf(&b, "# HELP faircrowd_events_total Domain events published, by kind.\n"
+			  "# TYPE faircrowd_events_total counter\n");
+	for (int k = 0; k < FC_EV_COUNT; k++)
+		fc_buf_printf(&b, "faircrowd_events_total{kind=\"%s\"} %llu\n", fc_event_name(k),
+			      (unsigned long long)fc_events_published(k));
+	uint64_t delivered, retried, given_up;
+	fc_outbox_counts(&delivered, &retried, &given_up);
+	fc_buf_printf(&b,
+		      "# HELP faircrowd_outbox_delivered_total Outbox items delivered (webhooks).\n"
+		      "# TYPE faircrowd_outbox_delivered_total counter\nfaircrowd_outbox_delivered_total %llu\n"
+		      "# HELP faircrowd_outbox_retries_total Failed delivery attempts scheduled again.\n"
+		      "# TYPE faircrowd_outbox_retries_total counter\nfaircrowd_outbox_retries_total %llu\n"
+		      "# HELP faircrowd_outbox_given_up_total Outbox items given up on after 24 hours of retries.\n"
+		      "# TYPE faircrowd_outbox_given_up_total counter\nfaircrowd_outbox_given_up_total %llu\n",
+		      (unsigned long long)delivered, (unsigned long long)retried, (unsigned long long)given_up);
 	fc_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p ? b.p : "", b.len, 1);
 	fc_buf_free(&b);
 }

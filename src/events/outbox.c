@@ -20,7 +20,8 @@ static struct {
 	fc_outbox_deliver_fn fn;
 } sinks[MAX_SINKS];
 static int sink_count;
-static atomic_int stopping; /* set by fc_outbox_stop: deliver nothing more */
+static atomic_int stopping;
+static _Atomic uint64_t n_delivered, n_retried, n_given_up; /* set by fc_outbox_stop: deliver nothing more */
 
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn)
 {
@@ -147,12 +148,15 @@ static int settle(fc_store *s, claimed *c, int n, int64_t *delivered, fc_err *er
 			rc = fc_db_exec(db, err, "UPDATE outbox SET delivered_at=?, last_status=?, last_error=NULL WHERE id=?",
 					"IiI", now, x->status, x->item.id);
 			(*delivered)++;
+			atomic_fetch_add(&n_delivered, 1);
 		} else if (now - x->item.created_at >= GIVE_UP_SECONDS) {
 			rc = fc_db_exec(db, err, "UPDATE outbox SET failed_at=?, last_status=?, last_error=? WHERE id=?",
 					"IitI", now, x->status, x->error, x->item.id);
+			atomic_fetch_add(&n_given_up, 1);
 			fc_log(FC_LOG_WARN, "outbox: gave up on item %lld (%s) after %d attempts: %s",
 			       (long long)x->item.id, x->item.action, x->item.attempts, x->error);
 		} else {
+			atomic_fetch_add(&n_retried, 1);
 			rc = fc_db_exec(db, err, "UPDATE outbox SET next_at=?, last_status=?, last_error=? WHERE id=?",
 					"IitI", now + fc_outbox_backoff(x->item.attempts), x->status, x->error,
 					x->item.id);
@@ -184,6 +188,13 @@ int fc_outbox_drain(fc_store *s, int64_t now, int max, int64_t *delivered, fc_er
 	rc = settle(s, c, n, delivered, err);
 	claimed_free(c, n);
 	return rc;
+}
+
+void fc_outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *given_up)
+{
+	*delivered = atomic_load(&n_delivered);
+	*retried = atomic_load(&n_retried);
+	*given_up = atomic_load(&n_given_up);
 }
 
 static int drain_job(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)

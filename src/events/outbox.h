@@ -49,6 +49,10 @@ int64_t fc_outbox_backoff(int attempts);
 int fc_outbox_start(fc_store *s);
 void fc_outbox_stop(void);
 
+/* Since start: items delivered, attempts that failed (to be retried) and
+ * items given up on (for /metrics). */
+void fc_outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *given_up);
+
 /* Registers the outbox job (call from the start-up wiring). */
 void fc_outbox_subscribe(void);
 

@@ -381,6 +381,13 @@ Test(webhooks, delivered_signed_and_listed)
 	cr_expect_str_eq(jstr(r.json, "items.0.state"), "delivered", "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.last_status"), 200, "%s", r.body);
 	res_free(&r);
+	/* the counters operators watch */
+	r = http(&S, "GET", "/metrics", S.admin_token, NULL, NULL, 0, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_events_total{kind=\"submitted\"} 1\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_events_total{kind=\"rejected\"} 1\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "faircrowd_outbox_delivered_total 3\n"), "%s", r.body);
+	res_free(&r);
 	/* deleted: no more deliveries, and it is gone from the list */
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld", pid, wid);
 	r = api(&S, "DELETE", path, REQ, NULL);
