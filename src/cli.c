@@ -1,26 +1,26 @@
 /* The subcommands other than the quality ones (src/quality/cli.c). */
 #include "cli.h"
-#include "demo.h"
 #include "account/account.h"
 #include "api/app.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "money/cli.h"
-#include "work/export.h"
+#include "demo.h"
 #include "events/events.h"
 #include "events/jobs.h"
 #include "events/outbox.h"
+#include "money/cli.h"
+#include "work/export.h"
 #include "work/task.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +42,8 @@ static void clear_stale(const char *dir, const char *prefix)
 	int removed = 0;
 	for (struct dirent *e; (e = readdir(d));) {
 		char path[1400];
-		if (strncmp(e->d_name, prefix, n) || snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+		if (strncmp(e->d_name, prefix, n) ||
+		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
 			continue;
 		if (unlink(path) == 0)
 			removed++;
@@ -242,8 +243,7 @@ int fc_cli_serve(int argc, char **argv)
 int fc_cli_migrate(int argc, char **argv)
 {
 	const char *dir = data_dir_default();
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"help", no_argument, 0, 'h'}, {0}};
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -259,8 +259,8 @@ int fc_cli_migrate(int argc, char **argv)
 	fc_store *s;
 	if (open_store(dir, &s))
 		return 1;
-	printf("database at schema version %d (%d migration(s) applied now)\n",
-	       fc_store_schema_version(s), fc_store_migrations_applied(s));
+	printf("database at schema version %d (%d migration(s) applied now)\n", fc_store_schema_version(s),
+	       fc_store_migrations_applied(s));
 	fc_store_close(s);
 	return 0;
 }
@@ -269,10 +269,9 @@ int fc_cli_migrate(int argc, char **argv)
 
 int fc_cli_user(int argc, char **argv)
 {
-	static const char help[] =
-		"usage: faircrowd user add --email EMAIL --name NAME [--role ROLE]... [--data DIR]\n"
-		"The password is read from the environment variable FAIRCROWD_PASSWORD, or from\n"
-		"the first line of standard input. Roles: admin, requester, contributor (default).\n";
+	static const char help[] = "usage: faircrowd user add --email EMAIL --name NAME [--role ROLE]... [--data DIR]\n"
+				   "The password is read from the environment variable FAIRCROWD_PASSWORD, or from\n"
+				   "the first line of standard input. Roles: admin, requester, contributor (default).\n";
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
 		fputs(help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
@@ -283,11 +282,9 @@ int fc_cli_user(int argc, char **argv)
 	}
 	const char *dir = data_dir_default(), *email = NULL, *name = NULL;
 	json_t *roles = json_array();
-	static const struct option opts[] = {{"email", required_argument, 0, 'e'},
-					     {"name", required_argument, 0, 'n'},
-					     {"role", required_argument, 0, 'r'},
-					     {"data", required_argument, 0, 'd'},
-					     {"help", no_argument, 0, 'h'}, {0}};
+	static const struct option opts[] = {{"email", required_argument, 0, 'e'}, {"name", required_argument, 0, 'n'},
+					     {"role", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
+					     {"help", no_argument, 0, 'h'},        {0}};
 	int c, rc = 1;
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
@@ -296,7 +293,10 @@ int fc_cli_user(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'r': json_array_append_new(roles, json_string(optarg)); break;
 		case 'd': dir = optarg; break;
-		case 'h': fputs(help, stdout); json_decref(roles); return 0;
+		case 'h':
+			fputs(help, stdout);
+			json_decref(roles);
+			return 0;
 		default: json_decref(roles); return 2;
 		}
 	}
@@ -343,8 +343,7 @@ int fc_cli_user(int argc, char **argv)
 int fc_cli_backup(int argc, char **argv)
 {
 	const char *dir = data_dir_default();
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"help", no_argument, 0, 'h'}, {0}};
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -413,7 +412,8 @@ int fc_cli_import(int argc, char **argv)
 	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
 					     {"format", required_argument, 0, 'f'},
 					     {"data", required_argument, 0, 'd'},
-					     {"help", no_argument, 0, 'h'}, {0}};
+					     {"help", no_argument, 0, 'h'},
+					     {0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -432,8 +432,10 @@ int fc_cli_import(int argc, char **argv)
 	const char *file = argv[optind];
 	int format = -1;
 	if (fmt) {
-		format = !strcmp(fmt, "json") ? FC_IMPORT_JSON : !strcmp(fmt, "ndjson") ? FC_IMPORT_NDJSON
-			 : !strcmp(fmt, "csv") ? FC_IMPORT_CSV : -1;
+		format = !strcmp(fmt, "json")     ? FC_IMPORT_JSON
+			 : !strcmp(fmt, "ndjson") ? FC_IMPORT_NDJSON
+			 : !strcmp(fmt, "csv")    ? FC_IMPORT_CSV
+						  : -1;
 	} else {
 		format = fc_import_format_of_file(file);
 	}
@@ -477,18 +479,18 @@ int fc_cli_import(int argc, char **argv)
 
 int fc_cli_export(int argc, char **argv)
 {
-	static const char help[] =
-		"usage: faircrowd export --project ID [--format jsonl] [--data DIR] [--output FILE]\n"
-		"Writes every task of the project with all its submissions, one JSON object per\n"
-		"line (Label Studio task shape), to FILE or standard output. Memory use does not\n"
-		"grow with the project.\n";
+	static const char help[] = "usage: faircrowd export --project ID [--format jsonl] [--data DIR] [--output FILE]\n"
+				   "Writes every task of the project with all its submissions, one JSON object per\n"
+				   "line (Label Studio task shape), to FILE or standard output. Memory use does not\n"
+				   "grow with the project.\n";
 	const char *dir = data_dir_default(), *fmt = "jsonl", *outfile = NULL;
 	long long project = 0;
 	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
 					     {"format", required_argument, 0, 'f'},
 					     {"data", required_argument, 0, 'd'},
 					     {"output", required_argument, 0, 'o'},
-					     {"help", no_argument, 0, 'h'}, {0}};
+					     {"help", no_argument, 0, 'h'},
+					     {0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {

@@ -48,11 +48,10 @@ static const char NER_CONFIG[] =
 	"    <Label value=\"Location\" hotkey=\"l\"/>\n  </Labels>\n"
 	"  <Text name=\"text\" value=\"$text\"/>\n</View>";
 
-static const char NER_TASKS[] =
-	"text\n"
-	"\"Ada Lovelace worked with Charles Babbage in London.\"\n"
-	"\"The Red Cross opened a new office in Nairobi last spring.\"\n"
-	"\"Grace Hopper joined the US Navy Reserve in 1943.\"\n";
+static const char NER_TASKS[] = "text\n"
+				"\"Ada Lovelace worked with Charles Babbage in London.\"\n"
+				"\"The Red Cross opened a new office in Nairobi last spring.\"\n"
+				"\"Grace Hopper joined the US Navy Reserve in 1943.\"\n";
 
 /* A qualification test: six sentiment questions with known answers, three
  * per attempt, one retake (with three new questions). */
@@ -64,9 +63,8 @@ static const char TEST_TASKS[] =
 	"{\"data\":{\"text\":\"Refund took two months and three phone calls.\"},\"gold\":{\"sentiment\":\"Negative\"}}\n"
 	"{\"data\":{\"text\":\"Delivered on Tuesday as stated.\"},\"gold\":{\"sentiment\":\"Neutral\"}}\n";
 
-static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions,
-		    const char *config, const char *tasks, int format, int reward, int overlap, json_t *extra,
-		    fc_err *err)
+static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions, const char *config,
+		    const char *tasks, int format, int reward, int overlap, json_t *extra, fc_err *err)
 {
 	json_t *body = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:[s,s,s]}", "title", title, "instructions", instructions,
 				 "label_config", config, "reward", reward, "overlap", overlap, "auto_approve_days", 3,
@@ -127,14 +125,14 @@ int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
 			   "Pick the answer that is **more helpful and correct**, then say why in one sentence.",
 			   PAIRWISE_CONFIG, PAIRWISE_TASKS, FC_IMPORT_JSON, 12, 2, NULL, err)) ||
 	    (rc = seed_one(s, &owner, "Find people, organizations and places",
-			   "Select every name in the sentence and give it a label.", NER_CONFIG, NER_TASKS, FC_IMPORT_CSV,
-			   8, 1, NULL, err)) ||
+			   "Select every name in the sentence and give it a label.", NER_CONFIG, NER_TASKS,
+			   FC_IMPORT_CSV, 8, 1, NULL, err)) ||
 	    (rc = seed_one(s, &owner, "Sentiment basics (qualification test)",
 			   "Three reviews: choose each one's **overall tone**. Two of three right grants the "
 			   "qualification *sentiment-basics*; if you miss it, one retake asks three new reviews.",
 			   SENTIMENT_CONFIG, TEST_TASKS, FC_IMPORT_NDJSON, 0, 1,
-			   json_pack("{s:{s:s,s:f,s:i,s:i,s:b}}", "qualification", "grants", "sentiment-basics", "pass_mark",
-				     0.66, "questions", 3, "retakes", 1, "paid", 0),
+			   json_pack("{s:{s:s,s:f,s:i,s:i,s:b}}", "qualification", "grants", "sentiment-basics",
+				     "pass_mark", 0.66, "questions", 3, "retakes", 1, "paid", 0),
 			   err)))
 		return rc;
 	fc_user c;

@@ -2,9 +2,9 @@
  * money refuses unfunded work before quality counts a test's pool, and the
  * outbox records an event only once every other handler accepted it. */
 #include "wiring.h"
+#include "events/outbox.h"
 #include "money/subscribe.h"
 #include "quality/subscribe.h"
-#include "events/outbox.h"
 #include "webhooks/webhooks.h"
 #include "work/jobs.h"
 

@@ -16,8 +16,7 @@ int fc_project_access(fc_db *db, const fc_user *user, int64_t id, int *access, f
 	if (fc_stmt_next(st) == 1) {
 		const char *status = fc_stmt_text(st, 1);
 		const char *role = fc_stmt_text(st, 2);
-		if (fc_stmt_int(st, 0) == user->id || (user->roles & FC_ROLE_ADMIN) ||
-		    (role && !strcmp(role, "owner")))
+		if (fc_stmt_int(st, 0) == user->id || (user->roles & FC_ROLE_ADMIN) || (role && !strcmp(role, "owner")))
 			*access = FC_ACCESS_OWNER;
 		else if (role && !strcmp(role, "reviewer"))
 			*access = FC_ACCESS_REVIEWER;

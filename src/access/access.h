@@ -12,7 +12,7 @@ enum {
 	FC_ACCESS_NONE = 0,        /* invisible: answer 404 */
 	FC_ACCESS_CONTRIBUTOR = 1, /* a live project a contributor can see */
 	FC_ACCESS_REVIEWER = 2,
-	FC_ACCESS_OWNER = 3,       /* owner, owner member or admin */
+	FC_ACCESS_OWNER = 3, /* owner, owner member or admin */
 };
 
 /* Resolves the user's access to project_id inside an open transaction.

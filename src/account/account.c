@@ -44,8 +44,8 @@ int fc_roles_parse(const json_t *arr, int *roles, fc_err *err)
 			}
 		if (!found)
 			return fc_err_set(err, FC_EINVAL, "invalid_role", "roles",
-					  "Unknown role %s%s%s; use admin, requester or contributor.",
-					  name ? "'" : "", name ? name : "(not a string)", name ? "'" : "");
+					  "Unknown role %s%s%s; use admin, requester or contributor.", name ? "'" : "",
+					  name ? name : "(not a string)", name ? "'" : "");
 	}
 	*roles = bits;
 	return 0;
@@ -93,12 +93,12 @@ static int load_user(fc_db *db, fc_stmt *st, fc_user *out)
 	return 0;
 }
 
-int fc_account_create(fc_store *s, const char *email, const char *password, const char *name,
-		      int roles, fc_user *out, fc_err *err)
+int fc_account_create(fc_store *s, const char *email, const char *password, const char *name, int roles, fc_user *out,
+		      fc_err *err)
 {
 	if (!valid_email(email))
-		return fc_err_set(err, FC_EINVAL, "invalid_email", "email",
-				  "'%.100s' is not a valid email address.", email);
+		return fc_err_set(err, FC_EINVAL, "invalid_email", "email", "'%.100s' is not a valid email address.",
+				  email);
 	size_t plen = strlen(password);
 	if (plen < FC_PASSWORD_MIN)
 		return fc_err_set(err, FC_EINVAL, "password_too_short", "password",
@@ -120,8 +120,7 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 		return rc;
 	int64_t exists = 0;
 	if (fc_db_int(db, &exists, NULL, "SELECT id FROM users WHERE email=?", "t", email) == 0) {
-		rc = fc_err_set(err, FC_ECONFLICT, "email_taken", "email",
-				"An account with this email already exists.");
+		rc = fc_err_set(err, FC_ECONFLICT, "email_taken", "email", "An account with this email already exists.");
 		goto out;
 	}
 	int64_t now = fc_clock_now();
@@ -135,8 +134,8 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 	snprintf(out->display_name, sizeof out->display_name, "%s", name);
 	out->roles = roles;
 	out->disabled = 0;
-	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI",
-			out->id, "user.create", email, now);
+	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", out->id,
+			"user.create", email, now);
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -190,8 +189,7 @@ int fc_account_login(fc_store *s, const char *email, const char *password, const
 	int64_t now = fc_clock_now();
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
-	rc = fc_db_exec(db, err,
-			"INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES(?,?,?,?,?)",
+	rc = fc_db_exec(db, err, "INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES(?,?,?,?,?)",
 			"tItII", th, out->id, csrf, now, now + FC_SESSION_SECONDS);
 	return fc_db_end(db, &rc, err);
 }
@@ -216,8 +214,7 @@ int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[4
 			load_user(db, st, out);
 			snprintf(csrf, 44, "%s", fc_stmt_text(st, 5));
 		} else {
-			rc = fc_err_set(err, FC_EAUTH, "session_expired", NULL,
-					"Your session has ended; sign in again.");
+			rc = fc_err_set(err, FC_EAUTH, "session_expired", NULL, "Your session has ended; sign in again.");
 		}
 		fc_stmt_done(st);
 	}
@@ -384,13 +381,15 @@ int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *
 static json_t *time_json(fc_stmt *st, int col)
 {
 	char buf[32];
-	return fc_stmt_isnull(st, col) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, col), buf, sizeof buf));
+	return fc_stmt_isnull(st, col) ? json_null()
+				       : json_string(fc_clock_format(fc_stmt_int(st, col), buf, sizeof buf));
 }
 
 static json_t *token_json(fc_stmt *st)
 {
 	return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0), "name", fc_stmt_text(st, 1),
-			 "created_at", time_json(st, 2), "last_used_at", time_json(st, 3), "expires_at", time_json(st, 4));
+			 "created_at", time_json(st, 2), "last_used_at", time_json(st, 3), "expires_at",
+			 time_json(st, 4));
 }
 
 static json_t *page_json(fc_stmt *st, int limit, json_t *(*render)(fc_stmt *st));
@@ -453,8 +452,7 @@ int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err)
 	return rc;
 }
 
-int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out,
-		      fc_err *err)
+int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
@@ -480,7 +478,10 @@ int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, 
 	char target[32];
 	snprintf(target, sizeof target, "%lld", (long long)id);
 	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", actor,
-			disabled == 1 ? "user.disable" : disabled == 0 ? "user.enable" : "user.roles", target, fc_clock_now());
+			disabled == 1   ? "user.disable"
+			: disabled == 0 ? "user.enable"
+					: "user.roles",
+			target, fc_clock_now());
 out:
 	fc_db_end(db, &rc, err);
 	token_cache_invalidate(); /* a cached token must not keep old roles or a disabled account */
@@ -531,8 +532,8 @@ int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err 
 	if (rc)
 		return rc;
 	fc_stmt *st;
-	if (!(rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id>? ORDER BY u.id LIMIT ?", "Ii",
-			       after, limit + 1))) {
+	if (!(rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id>? ORDER BY u.id LIMIT ?",
+			       "Ii", after, limit + 1))) {
 		*out = page_json(st, limit, user_row_json);
 		fc_stmt_done(st);
 	}

@@ -24,8 +24,8 @@ typedef struct fc_user {
 #define FC_PASSWORD_MIN 10
 
 /* Creates a user. Validates email, password (>= 10 chars) and name. */
-int fc_account_create(fc_store *s, const char *email, const char *password,
-		      const char *display_name, int roles, fc_user *out, fc_err *err);
+int fc_account_create(fc_store *s, const char *email, const char *password, const char *display_name, int roles,
+		      fc_user *out, fc_err *err);
 /* Checks credentials from client address `address` and opens a session.
  * token and csrf receive fresh secrets (44 bytes each). FC_EAUTH on bad
  * credentials, FC_EPERM for a disabled account (after a right password),
@@ -53,8 +53,7 @@ int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
 /* Admin change by `actor` to user id: roles (NULL: unchanged) and disabled
  * (1 disables: sessions deleted, tokens refused; 0 enables; -1 unchanged).
  * Takes effect at once (the token cache is dropped). */
-int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out,
-		      fc_err *err);
+int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out, fc_err *err);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}. */
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);

@@ -4,16 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash,
-		   int *status, char **body, fc_err *err)
+int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash, int *status, char **body,
+		   fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	fc_stmt *st;
-	rc = fc_db_query(db, &st, err,
-			 "SELECT request_hash,status,body FROM idempotency WHERE user_id=? AND key=?",
+	rc = fc_db_query(db, &st, err, "SELECT request_hash,status,body FROM idempotency WHERE user_id=? AND key=?",
 			 "It", user_id, key);
 	if (rc)
 		goto out;
@@ -34,8 +33,8 @@ out:
 	return rc;
 }
 
-int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *route,
-		 const char *request_hash, int status, const char *body, fc_err *err)
+int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *route, const char *request_hash, int status,
+		 const char *body, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);

@@ -11,10 +11,10 @@
 /* Returns 0 and fills *status and *body (malloc'd, caller frees) when a
  * stored answer exists for the same request; FC_ENOTFOUND when none;
  * FC_ECONFLICT (422-worthy) when the key was used for a different request. */
-int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash,
-		   int *status, char **body, fc_err *err);
-int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *route,
-		 const char *request_hash, int status, const char *body, fc_err *err);
+int fc_idem_lookup(fc_store *s, int64_t user_id, const char *key, const char *request_hash, int *status, char **body,
+		   fc_err *err);
+int fc_idem_save(fc_store *s, int64_t user_id, const char *key, const char *route, const char *request_hash, int status,
+		 const char *body, fc_err *err);
 
 /* The answer recorded in the same transaction as the effect. Saving it
  * after the handler leaves a window — a crash after the commit and before

@@ -6,8 +6,8 @@
 #include <string.h>
 
 /* Common Voice's age bands and gender choices, so exports map one to one. */
-static const char *AGE_BANDS[] = {"teens", "twenties", "thirties", "forties", "fifties", "sixties",
-				  "seventies", "eighties", "nineties", NULL};
+static const char *AGE_BANDS[] = {"teens",   "twenties",  "thirties", "forties",  "fifties",
+				  "sixties", "seventies", "eighties", "nineties", NULL};
 static const char *GENDERS[] = {"female", "male", "non-binary", "other", "prefer_not_to_say", NULL};
 
 static int in_list(const char **list, const char *s)
@@ -150,8 +150,8 @@ int fc_profile_update(fc_store *s, const fc_user *user, const json_t *body, json
 	}
 	if (json_object_get(body, "country"))
 		snprintf(cur_country, sizeof cur_country, "%s", country ? country : "");
-	if ((rc = fc_db_exec(db, err, "UPDATE users SET demographics=?, languages=?, country=? WHERE id=?", "jjtI", demo,
-			     langs, cur_country[0] ? cur_country : NULL, user->id)))
+	if ((rc = fc_db_exec(db, err, "UPDATE users SET demographics=?, languages=?, country=? WHERE id=?", "jjtI",
+			     demo, langs, cur_country[0] ? cur_country : NULL, user->id)))
 		goto out;
 	*out = render(demo, langs, cur_country);
 	add_qualifications(db, user->id, *out);

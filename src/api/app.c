@@ -1,14 +1,14 @@
 /* Dispatch: authentication, CSRF, idempotent replays, then the handler. */
-#include "api/handlers.h"
 #include "account/idempotency.h"
+#include "api/handlers.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
 #include <pthread.h>
-#include <unistd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
+#include <unistd.h>
 
 /* Requests running now under an Idempotency-Key. A second request with the
  * same (user, key) while the first runs would find no stored answer and run
@@ -65,10 +65,7 @@ static void inflight_release(inflight *slot)
 	pthread_mutex_unlock(&inflight_mu);
 }
 
-static int is_safe_method(const char *m)
-{
-	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
-}
+static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"); }
 
 const char *fc_req_bearer(fc_req *r)
 {
@@ -85,8 +82,7 @@ static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
 	if (h) {
 		const char *token = fc_req_bearer(r);
 		if (!token)
-			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL,
-					  "Use 'Authorization: Bearer <token>'.");
+			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL, "Use 'Authorization: Bearer <token>'.");
 		int rc = fc_account_token_auth(s, token, &a->user, err);
 		if (!rc)
 			a->authed = 1;
@@ -146,7 +142,8 @@ static int check_caller(fc_req *r)
 	}
 	fc_err_clear(&err);
 	if (!a->authed && level != FC_AUTH_OPTIONAL) {
-		fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL, "Sign in or send an API token to use this endpoint.");
+		fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL,
+				"Sign in or send an API token to use this endpoint.");
 		return -1;
 	}
 	if (level == FC_AUTH_ADMIN && !(a->user.roles & FC_ROLE_ADMIN)) {
@@ -175,15 +172,15 @@ void fc_app_dispatch(fc_req *r)
 	fc_err err = {0};
 	if (!r->route) {
 		if (r->method_mismatch) {
-			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL,
-					"%s is not allowed on %s.", r->method, r->path);
+			fc_reply_errorf(r, FC_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s.", r->method,
+					r->path);
 			r->status = 405;
 			return;
 		}
 		if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/api") ||
 		    (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))) {
-			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
-					r->method, r->path);
+			fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.", r->method,
+					r->path);
 			return;
 		}
 		h_static(r);
@@ -196,8 +193,7 @@ void fc_app_dispatch(fc_req *r)
 	if (!r->auth && check_caller(r)) /* normally done by fc_app_precheck already */
 		return;
 	fc_auth *a = r->auth;
-	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed
-				  ? fc_req_header(r, "Idempotency-Key") : NULL;
+	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed ? fc_req_header(r, "Idempotency-Key") : NULL;
 	char hash[65];
 	inflight slot;
 	if (key) {
@@ -238,8 +234,7 @@ void fc_app_dispatch(fc_req *r)
 		crash_point(r);
 	}
 	if (key && r->status >= 200 && r->status < 300 && r->captured.p) {
-		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status,
-			     r->captured.p, NULL);
+		fc_idem_save(fc_store_of(r), a->user.id, key, r->route->name, hash, r->status, r->captured.p, NULL);
 	}
 	if (key)
 		inflight_release(&slot);

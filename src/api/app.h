@@ -13,7 +13,7 @@
 typedef struct fc_app {
 	fc_store *store;
 	char data_dir[1024];
-	int test_clock;        /* POST /admin/clock enabled */
+	int test_clock; /* POST /admin/clock enabled */
 	int64_t started_at;
 } fc_app;
 

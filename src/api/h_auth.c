@@ -5,10 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void reply_user(fc_req *r, int status, const fc_user *u)
-{
-	fc_reply_json(r, status, fc_account_user_json(u));
-}
+static void reply_user(fc_req *r, int status, const fc_user *u) { fc_reply_json(r, status, fc_account_user_json(u)); }
 
 void h_register(fc_req *r)
 {
@@ -47,11 +44,9 @@ void h_login(fc_req *r)
 			     token, csrf, &err)) {
 		fc_api_fail(r, &err);
 	} else {
-		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u),
-						"csrf_token", csrf));
+		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u), "csrf_token", csrf));
 		char cookie[160];
-		snprintf(cookie, sizeof cookie,
-			 "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
+		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
 			 FC_SESSION_SECONDS);
 		fc_reply_header(r, "Set-Cookie", cookie);
 	}
@@ -104,7 +99,8 @@ void h_tokens_create(fc_req *r)
 		fc_reply_json(r, 201,
 			      json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)id, "name", fc_json_str(b, "name", ""),
 					"token", token, "expires_at",
-					expires_at ? json_string(fc_clock_format(expires_at, ts, sizeof ts)) : json_null()));
+					expires_at ? json_string(fc_clock_format(expires_at, ts, sizeof ts))
+						   : json_null()));
 	}
 	json_decref(b);
 }

@@ -69,10 +69,7 @@ void h_media_get(fc_req *r)
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
 }
 
-void h_validation_next(fc_req *r)
-{
-	fc_api_call_id(r, fc_collect_validation_next, 200 | FC_API_EMPTY_IS_204);
-}
+void h_validation_next(fc_req *r) { fc_api_call_id(r, fc_collect_validation_next, 200 | FC_API_EMPTY_IS_204); }
 
 void h_votes_create(fc_req *r) { fc_api_call_id_body(r, fc_collect_vote, 201); }
 

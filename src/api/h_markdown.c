@@ -20,7 +20,8 @@ void h_markdown(fc_req *r)
 	int rc = 0;
 	const char *md = fc_json_str(b, "markdown", "");
 	if (strlen(md) > MARKDOWN_MAX)
-		rc = fc_err_set(&err, FC_EINVAL, "invalid_value", "markdown", "The Markdown is longer than 100,000 characters.");
+		rc = fc_err_set(&err, FC_EINVAL, "invalid_value", "markdown",
+				"The Markdown is longer than 100,000 characters.");
 	else if (!(out = json_pack("{s:o}", "html", fc_markdown_json(md))))
 		rc = fc_err_set(&err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	json_decref(b);

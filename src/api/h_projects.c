@@ -92,8 +92,8 @@ void h_consent_put(fc_req *r)
 	if (!b)
 		return;
 	fc_err err = {0};
-	int rc = fc_consent_put(fc_store_of(r), fc_user_of(r), id, fc_json_str(b, "text", ""), fc_json_str(b, "version", ""),
-				&out, &err);
+	int rc = fc_consent_put(fc_store_of(r), fc_user_of(r), id, fc_json_str(b, "text", ""),
+				fc_json_str(b, "version", ""), &out, &err);
 	json_decref(b);
 	fc_api_reply(r, rc, &err, 200, out);
 }

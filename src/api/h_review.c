@@ -1,9 +1,9 @@
 /* Review, appeals and quality figures. */
 #include "api/handlers.h"
 
-#include <string.h>
 #include "quality/project.h"
 #include "work/review.h"
+#include <string.h>
 
 void h_review_next(fc_req *r) { fc_api_call_id(r, fc_review_next, 200 | FC_API_EMPTY_IS_204); }
 
@@ -54,9 +54,10 @@ void h_quality_agreement(fc_req *r)
 				"method must be categorical (the default) or iou (regions).");
 		return;
 	}
-	int rc = method && !strcmp(method, "iou")
-			 ? fc_quality_agreement_iou(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), &out, &err)
-			 : fc_quality_agreement(fc_store_of(r), fc_user_of(r), id, fc_req_query(r, "control"), 1, &out, &err);
+	int rc = method && !strcmp(method, "iou") ? fc_quality_agreement_iou(fc_store_of(r), fc_user_of(r), id,
+									     fc_req_query(r, "control"), &out, &err)
+						  : fc_quality_agreement(fc_store_of(r), fc_user_of(r), id,
+									 fc_req_query(r, "control"), 1, &out, &err);
 	if (rc)
 		fc_api_fail(r, &err);
 	else

@@ -2,10 +2,10 @@
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "core/embed.h"
-#include "http/metrics.h"
 #include "events/events.h"
 #include "events/jobs.h"
 #include "events/outbox.h"
+#include "http/metrics.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +13,9 @@
 extern const fc_embedded fc_docs[];
 extern const size_t fc_docs_count;
 
-static const char CSP[] =
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-	"media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+			  "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+			  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 void h_healthz(fc_req *r)
 {
@@ -133,8 +132,7 @@ void h_static(fc_req *r)
 void h_admin_clock(fc_req *r)
 {
 	if (!fc_app_of(r)->test_clock) {
-		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.",
-				r->method, r->path);
+		fc_reply_errorf(r, FC_ENOTFOUND, "not_found", NULL, "No such endpoint: %s %s.", r->method, r->path);
 		return;
 	}
 	static const fc_field fields[] = {{"now", FC_J_TIME | FC_J_REQUIRED}, {"run_jobs", FC_J_BOOL}, {0}};
@@ -155,9 +153,9 @@ void h_admin_clock(fc_req *r)
 		return;
 	}
 	char ts[32];
-	fc_reply_json(r, 200, json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts),
-					"jobs", "leases_expired", (json_int_t)rep.leases_expired,
-					"auto_approved", (json_int_t)rep.auto_approved, "pay_floor_topups",
-					(json_int_t)rep.pay_floor_topups, "outbox_delivered",
-					(json_int_t)rep.outbox_delivered));
+	fc_reply_json(r, 200,
+		      json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts), "jobs",
+				"leases_expired", (json_int_t)rep.leases_expired, "auto_approved",
+				(json_int_t)rep.auto_approved, "pay_floor_topups", (json_int_t)rep.pay_floor_topups,
+				"outbox_delivered", (json_int_t)rep.outbox_delivered));
 }

@@ -85,8 +85,9 @@ void h_uploads_create(fc_req *r)
 	json_decref(meta);
 	char loc[128];
 	snprintf(loc, sizeof loc, "/api/v1/uploads/%s", u.id);
-	fc_reply_json(r, 201, json_pack("{s:s,s:I,s:I,s:s}", "id", u.id, "length", (json_int_t)u.length, "offset",
-					(json_int_t)0, "location", loc));
+	fc_reply_json(r, 201,
+		      json_pack("{s:s,s:I,s:I,s:s}", "id", u.id, "length", (json_int_t)u.length, "offset",
+				(json_int_t)0, "location", loc));
 	fc_reply_header(r, "Location", loc);
 	fc_reply_header(r, "Upload-Offset", "0");
 	tus_headers(r);
@@ -175,8 +176,9 @@ void h_uploads_attach(fc_req *r)
 	int created = 1;
 	int rc = fc_upload_file(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, path, sizeof path, &u, &err);
 	if (!rc)
-		rc = fc_collect_upload(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), fc_json_int(b, "assignment_id", 0),
-				       path, NULL, fc_json_str(u.metadata, "filetype", NULL), &out, &created, &err);
+		rc = fc_collect_upload(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r),
+				       fc_json_int(b, "assignment_id", 0), path, NULL,
+				       fc_json_str(u.metadata, "filetype", NULL), &out, &created, &err);
 	if (!rc) /* the blob store holds the bytes now */
 		fc_upload_remove(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, NULL);
 	fc_upload_clear(&u);

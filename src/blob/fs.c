@@ -85,10 +85,7 @@ void fc_blob_close(fc_blob *b)
 }
 
 /* The object name of a blob in the bucket: blobs/ab/cd/<sha256>. */
-static void s3_key(const char *hex, char key[80])
-{
-	snprintf(key, 80, "blobs/%.2s/%.2s/%s", hex, hex + 2, hex);
-}
+static void s3_key(const char *hex, char key[80]) { snprintf(key, 80, "blobs/%.2s/%.2s/%s", hex, hex + 2, hex); }
 
 static int is_hex64(const char *hex)
 {

@@ -61,8 +61,7 @@ void fc_sigv4_signing_key(const char *secret, const char *date8, const char *reg
 	OPENSSL_cleanse(b, sizeof b);
 }
 
-int fc_sigv4_sign(const fc_sigv4_req *r, char *auth, size_t n, char *canonical, size_t cn, char *to_sign,
-		  size_t tn)
+int fc_sigv4_sign(const fc_sigv4_req *r, char *auth, size_t n, char *canonical, size_t cn, char *to_sign, size_t tn)
 {
 	char creq[4096], sts[1024], scope[256], date8[9];
 	const char *signed_headers = r->sign_content_sha256 ? "host;x-amz-content-sha256;x-amz-date" : "host;x-amz-date";

@@ -15,7 +15,7 @@ typedef struct fc_s3 fc_s3;
 typedef struct fc_s3_config {
 	const char *endpoint; /* http(s)://host[:port][/prefix] */
 	const char *bucket;
-	const char *region;   /* NULL: us-east-1 */
+	const char *region; /* NULL: us-east-1 */
 	const char *access_key;
 	const char *secret_key;
 } fc_s3_config;
@@ -54,7 +54,6 @@ typedef struct fc_sigv4_req {
 /* The Authorization header's value into auth; the canonical request and
  * the string to sign too when those are not NULL. 0, or FC_EINVAL when a
  * buffer is too small. */
-int fc_sigv4_sign(const fc_sigv4_req *r, char *auth, size_t n, char *canonical, size_t cn, char *to_sign,
-		  size_t tn);
+int fc_sigv4_sign(const fc_sigv4_req *r, char *auth, size_t n, char *canonical, size_t cn, char *to_sign, size_t tn);
 
 #endif

@@ -59,16 +59,36 @@ int fc_buf_json_str(fc_buf *b, const char *s)
 		const char *out = NULL;
 		size_t n = 0;
 		switch (*p) {
-		case '"': out = "\\\""; n = 2; break;
-		case '\\': out = "\\\\"; n = 2; break;
-		case '\n': out = "\\n"; n = 2; break;
-		case '\r': out = "\\r"; n = 2; break;
-		case '\t': out = "\\t"; n = 2; break;
+		case '"':
+			out = "\\\"";
+			n = 2;
+			break;
+		case '\\':
+			out = "\\\\";
+			n = 2;
+			break;
+		case '\n':
+			out = "\\n";
+			n = 2;
+			break;
+		case '\r':
+			out = "\\r";
+			n = 2;
+			break;
+		case '\t':
+			out = "\\t";
+			n = 2;
+			break;
 		default:
 			if (*p < 0x20) {
-				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-				esc[4] = hex[*p >> 4]; esc[5] = hex[*p & 15];
-				out = esc; n = 6;
+				esc[0] = '\\';
+				esc[1] = 'u';
+				esc[2] = '0';
+				esc[3] = '0';
+				esc[4] = hex[*p >> 4];
+				esc[5] = hex[*p & 15];
+				out = esc;
+				n = 6;
 			}
 		}
 		if (out ? fc_buf_append(b, out, n) : fc_buf_append(b, p, 1))

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 typedef struct fc_buf {
-	char *p;    /* owned; NULL until first append */
+	char *p; /* owned; NULL until first append */
 	size_t len;
 	size_t cap;
 } fc_buf;

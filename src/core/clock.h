@@ -5,8 +5,8 @@
 #ifndef FC_CORE_CLOCK_H
 #define FC_CORE_CLOCK_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 int64_t fc_clock_now(void);
 /* Pins the clock to t (test clock). t < 0 returns to the wall clock. */

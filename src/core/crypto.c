@@ -46,10 +46,7 @@ fc_sha256 *fc_sha256_new(void)
 	return (fc_sha256 *)c;
 }
 
-void fc_sha256_update(fc_sha256 *h, const void *data, size_t n)
-{
-	EVP_DigestUpdate((EVP_MD_CTX *)h, data, n);
-}
+void fc_sha256_update(fc_sha256 *h, const void *data, size_t n) { EVP_DigestUpdate((EVP_MD_CTX *)h, data, n); }
 
 void fc_sha256_final_hex(fc_sha256 *h, char out[65])
 {

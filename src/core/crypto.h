@@ -18,10 +18,10 @@ int fc_crypto_streq(const char *a, const char *b);
  * libcrypto, which uses the CPU's SHA instructions: about 4x libsodium's
  * portable SHA-256 on this project's machines (bench/README.md). */
 typedef struct fc_sha256 fc_sha256;
-fc_sha256 *fc_sha256_new(void);                       /* NULL when out of memory */
+fc_sha256 *fc_sha256_new(void); /* NULL when out of memory */
 void fc_sha256_update(fc_sha256 *h, const void *data, size_t n);
 /* Writes 64 hex digits + NUL and frees h. */
 void fc_sha256_final_hex(fc_sha256 *h, char out[65]);
-void fc_sha256_free(fc_sha256 *h);                    /* without a result; NULL ok */
+void fc_sha256_free(fc_sha256 *h); /* without a result; NULL ok */
 
 #endif

@@ -8,10 +8,10 @@ typedef struct fc_embedded {
 	const char *name;          /* path relative to its base folder */
 	const unsigned char *data; /* NUL-terminated for convenience */
 	size_t len;
-	const unsigned char *gz;   /* gzip of data */
+	const unsigned char *gz; /* gzip of data */
 	size_t gz_len;
-	const char *type;          /* Content-Type */
-	const char *etag;          /* quoted strong ETag */
+	const char *type; /* Content-Type */
+	const char *etag; /* quoted strong ETag */
 } fc_embedded;
 
 extern const fc_embedded fc_migrations[];

@@ -12,8 +12,7 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
-int fc_err_set(fc_err *err, int code, const char *slug, const char *field,
-	       const char *fmt, ...)
+int fc_err_set(fc_err *err, int code, const char *slug, const char *field, const char *fmt, ...)
 {
 	if (!err)
 		return code;
@@ -27,8 +26,7 @@ int fc_err_set(fc_err *err, int code, const char *slug, const char *field,
 	return code;
 }
 
-int fc_err_add_detail(fc_err *err, const char *slug, const char *field,
-		      const char *fmt, ...)
+int fc_err_add_detail(fc_err *err, const char *slug, const char *field, const char *fmt, ...)
 {
 	if (!err)
 		return 0;
@@ -39,9 +37,7 @@ int fc_err_add_detail(fc_err *err, const char *slug, const char *field,
 	va_end(ap);
 	if (!err->details)
 		err->details = json_array();
-	json_array_append_new(err->details,
-			      json_pack("{s:s,s:s,s:s?}", "code", slug, "message", msg,
-					"field", field));
+	json_array_append_new(err->details, json_pack("{s:s,s:s,s:s?}", "code", slug, "message", msg, "field", field));
 	return 0;
 }
 

@@ -28,19 +28,19 @@ enum {
 };
 
 typedef struct fc_err {
-	int code;          /* one of FC_E*, 0 when unset */
-	char slug[48];     /* snake_case machine code, e.g. "unknown_field" */
-	char field[96];    /* offending field or "" */
-	char msg[320];     /* one sentence for a person */
-	json_t *details;   /* optional array of {code,message,field}; owned */
+	int code;        /* one of FC_E*, 0 when unset */
+	char slug[48];   /* snake_case machine code, e.g. "unknown_field" */
+	char field[96];  /* offending field or "" */
+	char msg[320];   /* one sentence for a person */
+	json_t *details; /* optional array of {code,message,field}; owned */
 } fc_err;
 
 /* Fills err (if non-NULL) and returns code. field may be NULL. */
-int fc_err_set(fc_err *err, int code, const char *slug, const char *field,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int fc_err_set(fc_err *err, int code, const char *slug, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Appends one entry to err->details (creating the array). Returns 0. */
-int fc_err_add_detail(fc_err *err, const char *slug, const char *field,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int fc_err_add_detail(fc_err *err, const char *slug, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void fc_err_clear(fc_err *err);
 int fc_err_http_status(int code);
 /* After a failed write with errno errnum: FC_ENOSPACE (507

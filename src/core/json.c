@@ -37,8 +37,7 @@ static int type_ok(const json_t *v, int t)
 int fc_json_check(const json_t *obj, const fc_field *fields, fc_err *err)
 {
 	if (!json_is_object(obj))
-		return fc_err_set(err, FC_EINVAL, "invalid_type", NULL,
-				  "The request body must be a JSON object.");
+		return fc_err_set(err, FC_EINVAL, "invalid_type", NULL, "The request body must be a JSON object.");
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)obj, key, v) {
@@ -46,19 +45,16 @@ int fc_json_check(const json_t *obj, const fc_field *fields, fc_err *err)
 		while (f->name && strcmp(f->name, key))
 			f++;
 		if (!f->name)
-			return fc_err_set(err, FC_EINVAL, "unknown_field", key,
-					  "Unknown field '%s'.", key);
+			return fc_err_set(err, FC_EINVAL, "unknown_field", key, "Unknown field '%s'.", key);
 		if (json_is_null(v) && (f->spec & FC_J_NULLABLE))
 			continue;
 		if (!type_ok(v, f->spec & 0xff))
-			return fc_err_set(err, FC_EINVAL, "invalid_type", key,
-					  "Field '%s' must be %s.", key,
+			return fc_err_set(err, FC_EINVAL, "invalid_type", key, "Field '%s' must be %s.", key,
 					  type_name(f->spec & 0xff));
 	}
 	for (const fc_field *f = fields; f->name; f++)
 		if ((f->spec & FC_J_REQUIRED) && !json_object_get(obj, f->name))
-			return fc_err_set(err, FC_EINVAL, "missing_field", f->name,
-					  "Field '%s' is required.", f->name);
+			return fc_err_set(err, FC_EINVAL, "missing_field", f->name, "Field '%s' is required.", f->name);
 	return 0;
 }
 
@@ -72,8 +68,7 @@ json_t *fc_json_parse(const char *body, size_t len, fc_err *err)
 	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		fc_err_set(err, FC_EINVAL, "invalid_json", NULL,
-			   "The request body is not valid JSON: %s (line %d, column %d).",
-			   je.text, je.line, je.column);
+			   "The request body is not valid JSON: %s (line %d, column %d).", je.text, je.line, je.column);
 	return j;
 }
 

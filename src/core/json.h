@@ -10,7 +10,13 @@
 #include <stdint.h>
 
 enum {
-	FC_J_STRING = 1, FC_J_INT, FC_J_NUMBER, FC_J_BOOL, FC_J_OBJECT, FC_J_ARRAY, FC_J_ANY,
+	FC_J_STRING = 1,
+	FC_J_INT,
+	FC_J_NUMBER,
+	FC_J_BOOL,
+	FC_J_OBJECT,
+	FC_J_ARRAY,
+	FC_J_ANY,
 	FC_J_TIME, /* RFC 3339 string */
 };
 #define FC_J_REQUIRED 0x100

@@ -2,8 +2,8 @@
 #include "core/buf.h"
 #include "core/clock.h"
 
-#include <stdarg.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +27,8 @@ void fc_log(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	fc_buf b = {0};
-	fc_buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":",
-		      fc_clock_format(fc_clock_now(), ts, sizeof ts), names[level]);
+	fc_buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", fc_clock_format(fc_clock_now(), ts, sizeof ts),
+		      names[level]);
 	fc_buf_json_str(&b, msg);
 	fc_buf_puts(&b, "}");
 	if (b.p)

@@ -59,10 +59,7 @@ int fc_events_publish(fc_db *db, fc_event *ev, fc_err *err)
 	return 0;
 }
 
-const char *fc_event_name(fc_event_kind kind)
-{
-	return (unsigned)kind < FC_EV_COUNT ? NAMES[kind] : "unknown";
-}
+const char *fc_event_name(fc_event_kind kind) { return (unsigned)kind < FC_EV_COUNT ? NAMES[kind] : "unknown"; }
 
 uint64_t fc_events_published(fc_event_kind kind)
 {

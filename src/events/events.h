@@ -58,9 +58,9 @@ typedef struct fc_event {
 	int upheld;      /* FC_EV_APPEAL_DECIDED */
 	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
 	const char *currency;
-	const char *text;    /* FC_EV_REJECTED: reason code */
-	const json_t *json;  /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED */
-	const char *why;     /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
+	const char *text;   /* FC_EV_REJECTED: reason code */
+	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED */
+	const char *why;    /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
 } fc_event;
 
 /* Runs inside the publisher's transaction (db is NULL for

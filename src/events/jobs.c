@@ -20,10 +20,7 @@ int fc_jobs_register(const char *name, fc_job_fn fn)
 	return 0;
 }
 
-void fc_jobs_reset(void)
-{
-	job_count = 0;
-}
+void fc_jobs_reset(void) { job_count = 0; }
 
 int fc_jobs_run_due(fc_store *s, fc_jobs_report *rep, fc_err *err)
 {

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #define MAX_SINKS 8
-#define CLAIM_SECONDS 60     /* a claimed item is due again after this, should its drainer die */
+#define CLAIM_SECONDS 60      /* a claimed item is due again after this, should its drainer die */
 #define GIVE_UP_SECONDS 86400 /* retries stop a day after the event */
 
 static struct {
@@ -41,8 +41,8 @@ static fc_outbox_deliver_fn deliverer(const char *sink)
 	return NULL;
 }
 
-int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action,
-		  const char *payload, fc_err *err)
+int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action, const char *payload,
+		  fc_err *err)
 {
 	int64_t now = fc_clock_now();
 	return fc_db_exec(db, err,
@@ -145,7 +145,8 @@ static int settle(fc_store *s, claimed *c, int n, int64_t *delivered, fc_err *er
 	for (int i = 0; !rc && i < n; i++) {
 		claimed *x = &c[i];
 		if (x->ok) {
-			rc = fc_db_exec(db, err, "UPDATE outbox SET delivered_at=?, last_status=?, last_error=NULL WHERE id=?",
+			rc = fc_db_exec(db, err,
+					"UPDATE outbox SET delivered_at=?, last_status=?, last_error=NULL WHERE id=?",
 					"IiI", now, x->status, x->item.id);
 			(*delivered)++;
 			atomic_fetch_add(&n_delivered, 1);
@@ -208,10 +209,7 @@ static int drain_job(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
 	return rc;
 }
 
-void fc_outbox_subscribe(void)
-{
-	fc_jobs_register("outbox", drain_job);
-}
+void fc_outbox_subscribe(void) { fc_jobs_register("outbox", drain_job); }
 
 /* ---- the drain thread ---- */
 

@@ -26,16 +26,15 @@ typedef struct fc_outbox_item {
  * the receiver took it; otherwise fills error (a short reason for the
  * requester to read). *status receives a sink-specific status (the HTTP
  * status; 0 when there was none). */
-typedef int (*fc_outbox_deliver_fn)(fc_store *s, const fc_outbox_item *item, int *status, char *error,
-				    size_t error_len);
+typedef int (*fc_outbox_deliver_fn)(fc_store *s, const fc_outbox_item *item, int *status, char *error, size_t error_len);
 
 /* Registers the deliverer of sink (at start-up). 0, or -1 when full. */
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn);
 
 /* Inside a write transaction: queues payload for delivery to (sink,
  * target) now. */
-int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action,
-		  const char *payload, fc_err *err);
+int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action, const char *payload,
+		  fc_err *err);
 
 /* Delivers up to max due items (next_at <= now); *delivered += those taken.
  * Runs as a job (events/jobs.h) and from fc_outbox_start's thread. */

@@ -1,12 +1,12 @@
 /* Common Voice export. See commonvoice.h. */
 #include "formats/commonvoice.h"
+#include "access/access.h"
 #include "blob/blob.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "media/media.h"
-#include "access/access.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -23,10 +23,10 @@ static const char TSV_HEADER[] = "client_id\tpath\tsentence\tup_votes\tdown_vote
 
 struct fc_cv_export {
 	FILE *tsv[NTSV];
-	FILE *clips;  /* lines "sha ext" */
+	FILE *clips; /* lines "sha ext" */
 	fc_blob *blob;
 	struct archive *a;
-	fc_buf out;   /* tar bytes produced, not yet read */
+	fc_buf out; /* tar bytes produced, not yet read */
 	char data_dir[1024];
 	size_t out_off;
 	int next_tsv; /* entries emitted in order: TSVs, then clips */
@@ -82,8 +82,7 @@ void fc_cv_export_close(fc_cv_export *x)
 	free(x);
 }
 
-int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid, fc_cv_export **out,
-		      fc_err *err)
+int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid, fc_cv_export **out, fc_err *err)
 {
 	*out = NULL;
 	fc_cv_export *x = calloc(1, sizeof *x);
@@ -100,8 +99,9 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 	if ((rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err)))
 		goto out;
 	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err, "SELECT kind, collect, (SELECT salt FROM project_salts WHERE project_id=id) "
-					    "FROM projects WHERE id=?",
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT kind, collect, (SELECT salt FROM project_salts WHERE project_id=id) "
+			      "FROM projects WHERE id=?",
 			      "I", pid)))
 		goto out;
 	char salt[40] = "";
@@ -148,8 +148,8 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 	while (fc_stmt_next(st) == 1) {
 		const char *validity = fc_stmt_text(st, 3), *status = fc_stmt_text(st, 4);
 		int which = !strcmp(status, "rejected") || !strcmp(validity, "invalid") ? TSV_INVALID
-			    : !strcmp(validity, "valid")                                 ? TSV_VALID
-											 : TSV_OTHER;
+			    : !strcmp(validity, "valid")                                ? TSV_VALID
+											: TSV_OTHER;
 		/* client_id: SHA-256(salt ":" user id) */
 		char idtxt[80], client[65];
 		unsigned char h[crypto_hash_sha256_BYTES];

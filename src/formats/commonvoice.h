@@ -25,8 +25,8 @@ typedef struct fc_cv_export fc_cv_export;
 
 /* Owner only (FC_ENOTFOUND / FC_EPERM otherwise); 409 for an annotation
  * project. tmp_dir holds the temporary files. */
-int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id,
-		      fc_cv_export **out, fc_err *err);
+int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id, fc_cv_export **out,
+		      fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_cv_export_read(fc_cv_export *x, char *buf, size_t max);
 void fc_cv_export_close(fc_cv_export *x);

@@ -58,18 +58,17 @@ void fc_metrics_render(fc_buf *o, const char *const *names, size_t n)
 	uint64_t cum = 0;
 	for (size_t b = 0; b < NB; b++) {
 		cum += atomic_load(&hist[b]);
-		fc_buf_printf(o, "faircrowd_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			      bounds[b], (unsigned long long)cum);
+		fc_buf_printf(o, "faircrowd_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds[b],
+			      (unsigned long long)cum);
 	}
 	cum += atomic_load(&hist[NB]);
-	fc_buf_printf(o, "faircrowd_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-		      (unsigned long long)cum);
-	fc_buf_printf(o, "faircrowd_http_request_duration_seconds_sum %.6f\n",
-		      (double)atomic_load(&hist_sum_us) / 1e6);
+	fc_buf_printf(o, "faircrowd_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+	fc_buf_printf(o, "faircrowd_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&hist_sum_us) / 1e6);
 	fc_buf_printf(o, "faircrowd_http_request_duration_seconds_count %llu\n",
 		      (unsigned long long)atomic_load(&hist_count));
-	fc_buf_printf(o, "# HELP faircrowd_http_open_connections Open HTTP connections.\n"
-			 "# TYPE faircrowd_http_open_connections gauge\n"
-			 "faircrowd_http_open_connections %lld\n",
+	fc_buf_printf(o,
+		      "# HELP faircrowd_http_open_connections Open HTTP connections.\n"
+		      "# TYPE faircrowd_http_open_connections gauge\n"
+		      "faircrowd_http_open_connections %lld\n",
 		      (long long)atomic_load(&open_conns));
 }

@@ -3,8 +3,8 @@
 #define FC_HTTP_METRICS_H
 
 #include "core/buf.h"
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Records one finished request. route_idx < 0 for unmatched paths. */
 void fc_metrics_request(int route_idx, int status, uint64_t duration_ns);

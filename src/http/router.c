@@ -41,8 +41,8 @@ static int match(const char *pat, const char *path, fc_req *r)
 	return 1;
 }
 
-const fc_route *fc_router_match(const fc_route *routes, size_t n, const char *method,
-				const char *path, fc_req *r, int *method_mismatch)
+const fc_route *fc_router_match(const fc_route *routes, size_t n, const char *method, const char *path, fc_req *r,
+				int *method_mismatch)
 {
 	*method_mismatch = 0;
 	for (size_t i = 0; i < n; i++) {

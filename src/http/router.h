@@ -7,7 +7,7 @@
 /* Finds the route for method+path, filling r->params/ids/nparams.
  * Returns the route, or NULL; sets *method_mismatch when the path exists
  * under another method (so the caller can answer 405). */
-const fc_route *fc_router_match(const fc_route *routes, size_t n, const char *method,
-				const char *path, fc_req *r, int *method_mismatch);
+const fc_route *fc_router_match(const fc_route *routes, size_t n, const char *method, const char *path, fc_req *r,
+				int *method_mismatch);
 
 #endif

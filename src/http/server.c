@@ -78,8 +78,8 @@ static void set_response(fc_req *r, int status, struct MHD_Response *resp)
 
 void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, size_t len, int copy)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, (void *)data, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)data, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return;
 	if (type)
@@ -93,14 +93,14 @@ void fc_reply_json(fc_req *r, int status, json_t *body)
 	json_decref(body);
 	if (!txt) {
 		fc_reply_bytes(r, 500, "application/json; charset=utf-8",
-			       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory.\",\"field\":null}}", 70, 0);
+			       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory.\",\"field\":null}}", 70,
+			       0);
 		return;
 	}
 	size_t len = strlen(txt);
 	if (r->capture && !r->replied)
 		fc_buf_append(&r->captured, txt, len);
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback(len, txt, free);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, txt, free);
 	if (!resp) {
 		free(txt);
 		return;
@@ -113,9 +113,9 @@ void fc_reply_json(fc_req *r, int status, json_t *body)
 void fc_reply_error(fc_req *r, const fc_err *err)
 {
 	int code = err->code ? err->code : FC_EIO;
-	json_t *e = json_pack("{s:s,s:s,s:o}", "code", err->slug[0] ? err->slug : fc_err_default_slug(code),
-			      "message", err->msg[0] ? err->msg : "Something went wrong.",
-			      "field", err->field[0] ? json_string(err->field) : json_null());
+	json_t *e = json_pack("{s:s,s:s,s:o}", "code", err->slug[0] ? err->slug : fc_err_default_slug(code), "message",
+			      err->msg[0] ? err->msg : "Something went wrong.", "field",
+			      err->field[0] ? json_string(err->field) : json_null());
 	if (err->details)
 		json_object_set(e, "details", err->details);
 	fc_reply_json(r, fc_err_http_status(code), json_pack("{s:o}", "error", e));
@@ -166,8 +166,8 @@ static void stream_free(void *cls)
 	free(s);
 }
 
-void fc_reply_stream(fc_req *r, int status, const char *type,
-		     ssize_t (*read)(void *ctx, char *buf, size_t max), void *ctx, void (*done)(void *ctx))
+void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(void *ctx, char *buf, size_t max),
+		     void *ctx, void (*done)(void *ctx))
 {
 	stream_ctx *s = malloc(sizeof *s);
 	if (!s) {
@@ -212,8 +212,7 @@ const char *fc_req_cookie(fc_req *r, const char *name)
 
 const char *fc_req_client_ip(fc_req *r, char *buf, size_t n)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	buf[0] = 0;
 	if (!ci || !ci->client_addr)
 		return buf;
@@ -365,9 +364,8 @@ static enum MHD_Result on_headers(fc_server *s, fc_req *r)
 	return MHD_YES;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	fc_server *s = cls;
 	fc_req *r = *con_cls;
@@ -431,8 +429,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return send_now(r);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	fc_server *s = cls;
 	fc_req *r = *con_cls;
@@ -462,9 +459,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	snprintf(line, sizeof line,
 		 "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"id\":\"%s\",\"method\":\"%s\","
 		 "\"path\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%llu.%03llu,\"bytes_in\":%llu%s}",
-		 ts_txt, r->request_id, r->method, path, r->route ? r->route->name : "", r->status, us / 1000,
-		 us % 1000, (unsigned long long)r->body_len,
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+		 ts_txt, r->request_id, r->method, path, r->route ? r->route->name : "", r->status, us / 1000, us % 1000,
+		 (unsigned long long)r->body_len, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
 	fc_log_line(line);
 	atomic_fetch_sub(&s->inflight, 1);
 	free_req(r);
@@ -504,22 +500,19 @@ int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err)
 	s->cfg = *cfg;
 	s->next_id = 1;
 	snprintf(s->boot_id, sizeof s->boot_id, "%07x", (unsigned)(time(NULL) & 0xfffffff));
-	s->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-		on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		/* 64 KiB: bigger reads for uploads; 128 KiB halved small-request
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+				NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+				on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				/* 64 KiB: bigger reads for uploads; 128 KiB halved small-request
 		 * throughput, as libmicrohttpd clears the pool per request */
-		(size_t)(64 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_END);
+				(size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);
-		return fc_err_set(err, FC_EIO, "listen_failed", "listen",
-				  "Cannot listen on %s: %s.", cfg->listen, strerror(errno));
+		return fc_err_set(err, FC_EIO, "listen_failed", "listen", "Cannot listen on %s: %s.", cfg->listen,
+				  strerror(errno));
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(s->url, sizeof s->url, "http://%s:%u", host, di ? di->port : (unsigned)port);

@@ -30,10 +30,10 @@ typedef struct fc_route {
 	const char *method;  /* "GET", "POST", ... */
 	const char *pattern; /* "/api/v1/projects/{id}/tasks"; {x} matches one segment */
 	fc_handler fn;
-	int auth;            /* meaning is the dispatcher's (api/app.c) */
-	int body;            /* FC_BODY_* */
-	size_t max_body;     /* 0 = the server default */
-	const char *name;    /* label for metrics and logs */
+	int auth;         /* meaning is the dispatcher's (api/app.c) */
+	int body;         /* FC_BODY_* */
+	size_t max_body;  /* 0 = the server default */
+	const char *name; /* label for metrics and logs */
 } fc_route;
 
 #define FC_MAX_PARAMS 4
@@ -43,25 +43,25 @@ struct fc_req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;
-	const fc_route *route;   /* NULL when nothing matched */
-	int method_mismatch;     /* path matched some route but not this method */
+	const fc_route *route;             /* NULL when nothing matched */
+	int method_mismatch;               /* path matched some route but not this method */
 	const char *params[FC_MAX_PARAMS]; /* raw path parameters */
 	int64_t ids[FC_MAX_PARAMS];        /* parsed; -1 when not an integer */
 	int nparams;
-	fc_buf body;             /* buffered body */
-	char *spool_path;        /* FC_BODY_SPOOL: temp file with the body */
+	fc_buf body;      /* buffered body */
+	char *spool_path; /* FC_BODY_SPOOL: temp file with the body */
 	FILE *spool;
-	char spool_sha256[65];   /* FC_BODY_SPOOL: hex SHA-256 of the body, hashed as it arrived */
-	void *spool_hash;        /* internal: the running hash */
+	char spool_sha256[65]; /* FC_BODY_SPOOL: hex SHA-256 of the body, hashed as it arrived */
+	void *spool_hash;      /* internal: the running hash */
 	uint64_t body_len;
-	uint64_t drained;        /* body bytes read and dropped after an early answer */
-	size_t body_limit;       /* this request's limit (route's, possibly lowered by the app) */
+	uint64_t drained;  /* body bytes read and dropped after an early answer */
+	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
-	void *app;               /* the dispatcher's context */
-	void *auth;              /* the dispatcher's per-request auth record */
+	void *app;  /* the dispatcher's context */
+	void *auth; /* the dispatcher's per-request auth record */
 	/* response */
-	int capture;             /* keep a copy of a JSON body in `captured` */
+	int capture; /* keep a copy of a JSON body in `captured` */
 	fc_buf captured;
 	struct MHD_Response *resp;
 	int status;
@@ -69,11 +69,11 @@ struct fc_req {
 };
 
 typedef struct fc_server_config {
-	const char *listen;       /* "HOST:PORT", port 0 picks one */
-	unsigned threads;         /* thread pool size */
-	size_t max_body;          /* default limit for buffered bodies */
-	size_t max_spool;         /* default limit for spooled bodies */
-	const char *spool_dir;    /* where spooled bodies go */
+	const char *listen;    /* "HOST:PORT", port 0 picks one */
+	unsigned threads;      /* thread pool size */
+	size_t max_body;       /* default limit for buffered bodies */
+	size_t max_spool;      /* default limit for spooled bodies */
+	const char *spool_dir; /* where spooled bodies go */
 	const fc_route *routes;
 	size_t nroutes;
 	void (*dispatch)(fc_req *r);
@@ -103,18 +103,16 @@ const char *fc_req_cookie(fc_req *r, const char *name);
 const char *fc_req_client_ip(fc_req *r, char *buf, size_t n);
 
 /* Responses. Each takes ownership of what it is given; the first reply wins. */
-void fc_reply_json(fc_req *r, int status, json_t *body);      /* steals body */
+void fc_reply_json(fc_req *r, int status, json_t *body); /* steals body */
 void fc_reply_error(fc_req *r, const fc_err *err);
-void fc_reply_errorf(fc_req *r, int code, const char *slug, const char *field,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void fc_reply_errorf(fc_req *r, int code, const char *slug, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 void fc_reply_empty(fc_req *r, int status);
-void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, size_t len,
-		    int copy);
+void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, size_t len, int copy);
 /* Streams a body: `read` fills buf and returns bytes written, 0 at the end,
  * or -1 on error (the connection is cut). `done` frees ctx. */
-void fc_reply_stream(fc_req *r, int status, const char *type,
-		     ssize_t (*read)(void *ctx, char *buf, size_t max), void *ctx,
-		     void (*done)(void *ctx));
+void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(void *ctx, char *buf, size_t max),
+		     void *ctx, void (*done)(void *ctx));
 /* Adds a header to the response already set by an fc_reply_* call. */
 void fc_reply_header(fc_req *r, const char *name, const char *value);
 

@@ -48,9 +48,11 @@ static int probe_av(const char *path, fc_probe *p, fc_err *err)
 	int rc = 0;
 	AVFormatContext *fmt = NULL;
 	if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
-		return H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be read (damaged or truncated?).");
+		return H->err_set(err, FC_ERULE, "unreadable", "file",
+				  "The recording cannot be read (damaged or truncated?).");
 	if (avformat_find_stream_info(fmt, NULL) < 0) {
-		rc = H->err_set(err, FC_ERULE, "unreadable", "file", "The recording cannot be read (damaged or truncated?).");
+		rc = H->err_set(err, FC_ERULE, "unreadable", "file",
+				"The recording cannot be read (damaged or truncated?).");
 		goto out;
 	}
 	snprintf(p->container, sizeof p->container, "%s", fmt->iformat->name);
@@ -93,8 +95,7 @@ out:
 /* Opens path's best audio stream with its decoder (other streams are
  * discarded, so a video's pictures are not even read). On failure frees
  * what it made and returns an FC_ERULE saying what was wrong. */
-static int open_audio(const char *path, AVFormatContext **fmt_out, AVCodecContext **dec_out, int *stream,
-		      fc_err *err)
+static int open_audio(const char *path, AVFormatContext **fmt_out, AVCodecContext **dec_out, int *stream, fc_err *err)
 {
 	AVFormatContext *fmt = NULL;
 	AVCodecContext *dec = NULL;
@@ -220,13 +221,13 @@ static void wav_header(unsigned char h[44], int rate, int channels, uint32_t dat
 	memcpy(h, "RIFF", 4);
 	put_le(h + 4, 36 + data, 4);
 	memcpy(h + 8, "WAVEfmt ", 8);
-	put_le(h + 16, 16, 4);                               /* fmt chunk size */
-	put_le(h + 20, 1, 2);                                /* PCM */
+	put_le(h + 16, 16, 4); /* fmt chunk size */
+	put_le(h + 20, 1, 2);  /* PCM */
 	put_le(h + 22, (uint32_t)channels, 2);
 	put_le(h + 24, (uint32_t)rate, 4);
 	put_le(h + 28, (uint32_t)rate * (uint32_t)channels * 2, 4); /* bytes per second */
-	put_le(h + 32, (uint32_t)channels * 2, 2);           /* block align */
-	put_le(h + 34, 16, 2);                               /* bits per sample */
+	put_le(h + 32, (uint32_t)channels * 2, 2);                  /* block align */
+	put_le(h + 34, 16, 2);                                      /* bits per sample */
 	memcpy(h + 36, "data", 4);
 	put_le(h + 40, data, 4);
 }
@@ -333,13 +334,14 @@ static int to_wav(const char *path, FILE *out, int rate, int channels, fc_err *e
 				buf_frames = want;
 			}
 			uint8_t *outp[1] = {(uint8_t *)buf};
-			int got = swr_convert(swr, outp, buf_frames, done ? NULL : (const uint8_t **)frame->extended_data,
-					      n);
+			int got = swr_convert(swr, outp, buf_frames,
+					      done ? NULL : (const uint8_t **)frame->extended_data, n);
 			av_frame_unref(frame);
 			if (got > 0 && put_s16(out, buf, (size_t)got * (size_t)channels, &bytes))
 				rc = H->err_set(err, FC_EIO, "internal", NULL, "Cannot write the WAV.");
 			else if (bytes > UINT32_MAX - 36)
-				rc = H->err_set(err, FC_ERULE, "too_long", "file", "The recording is too long for a WAV.");
+				rc = H->err_set(err, FC_ERULE, "too_long", "file",
+						"The recording is too long for a WAV.");
 			if (done)
 				break;
 		}

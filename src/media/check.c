@@ -1,6 +1,6 @@
 /* The collect spec's checks over one uploaded file. See media.h. */
-#include "media/media.h"
 #include "core/json.h"
+#include "media/media.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,8 +36,7 @@ static int format_allowed(const json_t *formats, const char *f)
 	return 0;
 }
 
-int fc_media_check(const char *path, const char *content_type, const json_t *spec, fc_media_report *rep,
-		   fc_err *err)
+int fc_media_check(const char *path, const char *content_type, const json_t *spec, fc_media_report *rep, fc_err *err)
 {
 	memset(rep, 0, sizeof *rep);
 	fc_err sub = {0};
@@ -58,8 +57,7 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 	const char *slash = strchr(declared, '/');
 	size_t top = slash ? (size_t)(slash - declared) : strlen(declared);
 	int declared_generic = !declared[0] || !strcasecmp(declared, "application/octet-stream");
-	if (!declared_generic && p->kind[0] &&
-	    !(strlen(p->kind) == top && !strncasecmp(declared, p->kind, top)) &&
+	if (!declared_generic && p->kind[0] && !(strlen(p->kind) == top && !strncasecmp(declared, p->kind, top)) &&
 	    !(!strcmp(p->kind, "audio") && !strncasecmp(declared, "video/", 6)) && /* audio-only webm/mp4 */
 	    !(!strcmp(p->kind, "video") && !strncasecmp(declared, "audio/", 6) && !p->has_video))
 		fc_err_add_detail(err, "content_type_mismatch", "Content-Type",
@@ -70,14 +68,15 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 	else if (!readable)
 		add_from(err, &sub);
 	else if (!p->kind[0])
-		fc_err_add_detail(err, "wrong_media", "file", "This project collects %s; the file is %s.", media, p->mime);
+		fc_err_add_detail(err, "wrong_media", "file", "This project collects %s; the file is %s.", media,
+				  p->mime);
 	if (!readable || strcmp(p->kind, media)) {
 		fc_err_clear(&sub);
 		goto done;
 	}
 	if (!format_allowed(json_object_get(spec, "formats"), p->format))
-		fc_err_add_detail(err, "format_not_allowed", "format",
-				  "The format %s is not one this project takes.", p->format);
+		fc_err_add_detail(err, "format_not_allowed", "format", "The format %s is not one this project takes.",
+				  p->format);
 	if (strcmp(media, "image")) {
 		if (has(spec, "min_seconds") && p->duration < num(spec, "min_seconds", 0))
 			fc_err_add_detail(err, "too_short", "duration_seconds",
@@ -106,9 +105,10 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 			fc_err_add_detail(err, "truncated", "file",
 					  "The file is shorter than its header says: it was cut off (truncated upload?).");
 		else if (p->duration > 0 && a->decoded_seconds < p->duration * FC_MEDIA_MIN_DECODED_SHARE)
-			fc_err_add_detail(err, "truncated", "file",
-					  "Only %.2f s of the declared %.2f s could be decoded: the file is truncated or damaged.",
-					  a->decoded_seconds, p->duration);
+			fc_err_add_detail(
+				err, "truncated", "file",
+				"Only %.2f s of the declared %.2f s could be decoded: the file is truncated or damaged.",
+				a->decoded_seconds, p->duration);
 		double min_rms = num(spec, "min_rms_dbfs", FC_MEDIA_MIN_RMS_DBFS);
 		if (!(a->rms_dbfs >= min_rms)) {
 			if (isinf(a->rms_dbfs))
@@ -121,8 +121,8 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 		double max_sil = num(spec, "max_silence_ratio", FC_MEDIA_MAX_SILENCE_RATIO);
 		if (a->silence_ratio > max_sil)
 			fc_err_add_detail(err, "too_much_silence", "silence_ratio",
-					  "%.0f%% of the recording is silence; at most %.0f%% may be.", a->silence_ratio * 100,
-					  max_sil * 100);
+					  "%.0f%% of the recording is silence; at most %.0f%% may be.",
+					  a->silence_ratio * 100, max_sil * 100);
 		double max_clip = num(spec, "max_clipping_ratio", FC_MEDIA_MAX_CLIPPING_RATIO);
 		if (a->clipping_ratio > max_clip)
 			fc_err_add_detail(err, "clipped", "clipping_ratio",
@@ -131,11 +131,11 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 	}
 	if (!strcmp(media, "video")) {
 		if (has(spec, "min_fps") && p->fps < num(spec, "min_fps", 0))
-			fc_err_add_detail(err, "frame_rate_too_low", "fps", "The frame rate is %.2f; the minimum is %g.",
-					  p->fps, num(spec, "min_fps", 0));
+			fc_err_add_detail(err, "frame_rate_too_low", "fps",
+					  "The frame rate is %.2f; the minimum is %g.", p->fps, num(spec, "min_fps", 0));
 		if (has(spec, "max_fps") && p->fps > num(spec, "max_fps", 0))
-			fc_err_add_detail(err, "frame_rate_too_high", "fps", "The frame rate is %.2f; the maximum is %g.",
-					  p->fps, num(spec, "max_fps", 0));
+			fc_err_add_detail(err, "frame_rate_too_high", "fps",
+					  "The frame rate is %.2f; the maximum is %g.", p->fps, num(spec, "max_fps", 0));
 	}
 	if (strcmp(media, "audio")) {
 		if ((has(spec, "min_width") && p->width < num(spec, "min_width", 0)) ||
@@ -164,15 +164,16 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 		double sharp = num(spec, "min_sharpness", FC_MEDIA_MIN_SHARPNESS);
 		if (im->sharpness < sharp)
 			fc_err_add_detail(err, "blurred", "sharpness",
-					  "The photo is blurred (sharpness %.1f; the minimum is %.1f).", im->sharpness, sharp);
+					  "The photo is blurred (sharpness %.1f; the minimum is %.1f).", im->sharpness,
+					  sharp);
 	}
 done:
 	if (json_array_size(err->details)) {
 		const json_t *first = json_array_get(err->details, 0);
 		size_t n = json_array_size(err->details);
 		return fc_err_set(err, FC_ERULE, json_string_value(json_object_get(first, "code")),
-				  json_string_value(json_object_get(first, "field")), "The upload failed %zu check%s: %s", n,
-				  n == 1 ? "" : "s", json_string_value(json_object_get(first, "message")));
+				  json_string_value(json_object_get(first, "field")), "The upload failed %zu check%s: %s",
+				  n, n == 1 ? "" : "s", json_string_value(json_object_get(first, "message")));
 	}
 	return 0;
 }
@@ -186,20 +187,27 @@ typedef struct numrule {
 } numrule;
 
 static const numrule RULES[] = {
-	{"min_seconds", 0, 86400, 0},       {"max_seconds", 0.1, 86400, 0},
-	{"min_sample_rate", 1000, 384000, 1}, {"channels", 1, 8, 1},
-	{"min_width", 1, 100000, 1},        {"min_height", 1, 100000, 1},
-	{"min_fps", 0, 1000, 0},            {"max_fps", 0.1, 1000, 0},
+	{"min_seconds", 0, 86400, 0},
+	{"max_seconds", 0.1, 86400, 0},
+	{"min_sample_rate", 1000, 384000, 1},
+	{"channels", 1, 8, 1},
+	{"min_width", 1, 100000, 1},
+	{"min_height", 1, 100000, 1},
+	{"min_fps", 0, 1000, 0},
+	{"max_fps", 0.1, 1000, 0},
 	{"max_bytes", 1024, (double)FC_MEDIA_LIMIT_MAX_BYTES, 1},
-	{"min_rms_dbfs", -120, 0, 0},       {"max_silence_ratio", 0, 1, 0},
-	{"max_clipping_ratio", 0, 1, 0},    {"min_brightness", 0, 255, 0},
-	{"max_brightness", 0, 255, 0},      {"min_sharpness", 0, 1e9, 0},
+	{"min_rms_dbfs", -120, 0, 0},
+	{"max_silence_ratio", 0, 1, 0},
+	{"max_clipping_ratio", 0, 1, 0},
+	{"min_brightness", 0, 255, 0},
+	{"max_brightness", 0, 255, 0},
+	{"min_sharpness", 0, 1e9, 0},
 	{"max_dhash_distance", 0, 64, 1},
 	{0},
 };
 
-static const char *FORMATS[] = {"wav", "ogg", "webm", "mkv", "mp3", "m4a", "mp4", "flac", "avi",
-				"jpeg", "jpg", "png", "gif", "bmp", "mov", NULL};
+static const char *FORMATS[] = {"wav", "ogg",  "webm", "mkv", "mp3", "m4a", "mp4", "flac",
+				"avi", "jpeg", "jpg",  "png", "gif", "bmp", "mov", NULL};
 
 int fc_media_spec_validate(const json_t *spec, fc_err *err)
 {
@@ -220,7 +228,8 @@ int fc_media_spec_validate(const json_t *spec, fc_err *err)
 		}
 	}
 	if (num(spec, "min_seconds", 0) > num(spec, "max_seconds", INFINITY)) {
-		fc_err_add_detail(err, "invalid_value", "collect.max_seconds", "max_seconds must not be below min_seconds.");
+		fc_err_add_detail(err, "invalid_value", "collect.max_seconds",
+				  "max_seconds must not be below min_seconds.");
 		bad++;
 	}
 	const json_t *f = json_object_get(spec, "formats");
@@ -236,8 +245,9 @@ int fc_media_spec_validate(const json_t *spec, fc_err *err)
 				ok &= known;
 			}
 		if (!ok) {
-			fc_err_add_detail(err, "invalid_value", "collect.formats",
-					  "collect.formats must list known formats (wav, ogg, webm, mp3, m4a, mp4, flac, jpeg, png, ...).");
+			fc_err_add_detail(
+				err, "invalid_value", "collect.formats",
+				"collect.formats must list known formats (wav, ogg, webm, mp3, m4a, mp4, flac, jpeg, png, ...).");
 			bad++;
 		}
 	}

@@ -60,7 +60,7 @@ typedef struct fc_probe {
 	int width, height;
 	double fps;
 	int has_audio, has_video;
-	int truncated;       /* the container declares more bytes than the file has */
+	int truncated; /* the container declares more bytes than the file has */
 } fc_probe;
 
 /* MIME type of the file by its content (libmagic), into mime. */
@@ -150,8 +150,7 @@ typedef struct fc_media_report {
  * clipping, brightness, blur. Each failure is added to err->details; the
  * return is FC_ERULE when any failed (err set to the first), else 0. The
  * report is filled as far as the file could be read. */
-int fc_media_check(const char *path, const char *content_type, const json_t *spec,
-		   fc_media_report *rep, fc_err *err);
+int fc_media_check(const char *path, const char *content_type, const json_t *spec, fc_media_report *rep, fc_err *err);
 
 /* Validates a collect spec's media fields; adds details to err.
  * Returns FC_EINVAL when any is wrong. */
@@ -183,8 +182,8 @@ struct fc_media_host {
 };
 
 struct fc_media_ops {
-	int abi;                      /* FC_MEDIA_ABI the module was built with */
-	size_t probe_size, acc_size;  /* sizeof(fc_probe), sizeof(fc_audio_acc) there */
+	int abi;                     /* FC_MEDIA_ABI the module was built with */
+	size_t probe_size, acc_size; /* sizeof(fc_probe), sizeof(fc_audio_acc) there */
 	/* Fills container, codec, has_audio/has_video, sample_rate, channels,
 	 * width, height, fps and duration of a recording (p->mime and p->kind
 	 * are set by the caller). FC_ERULE "unreadable" when it cannot be read. */

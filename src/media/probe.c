@@ -66,7 +66,9 @@ static int probe_image(const char *path, fc_probe *p, fc_err *err)
 	p->width = w;
 	p->height = h;
 	snprintf(p->format, sizeof p->format, "%.15s",
-		 !strcmp(p->mime, "image/jpeg") ? "jpeg" : !strcmp(p->mime, "image/png") ? "png" : p->mime + 6);
+		 !strcmp(p->mime, "image/jpeg")  ? "jpeg"
+		 : !strcmp(p->mime, "image/png") ? "png"
+						 : p->mime + 6);
 	strcpy(p->kind, "image");
 	return 0;
 }

@@ -48,9 +48,8 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 		{"currency mismatch",
 		 "SELECT 'entry ' || e.id || ' is ' || e.currency || ' in ' || t.currency || ' txn ' || t.id "
 		 "FROM ledger_entries e JOIN ledger_txns t ON t.id=e.txn_id WHERE e.currency <> t.currency"},
-		{"orphan entry",
-		 "SELECT 'entry ' || e.id || ' names missing txn ' || e.txn_id FROM ledger_entries e "
-		 "LEFT JOIN ledger_txns t ON t.id=e.txn_id WHERE t.id IS NULL"},
+		{"orphan entry", "SELECT 'entry ' || e.id || ' names missing txn ' || e.txn_id FROM ledger_entries e "
+				 "LEFT JOIN ledger_txns t ON t.id=e.txn_id WHERE t.id IS NULL"},
 		{"negative balance",
 		 "SELECT account || ' ' || currency || ' = ' || SUM(amount) FROM ledger_entries "
 		 "WHERE account LIKE 'pending:%' OR account LIKE 'available:%' OR account LIKE 'payout_pending:%' "

@@ -13,8 +13,9 @@ int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char
 		return fc_err_set(err, FC_EINVAL, "unbalanced", NULL,
 				  "A ledger transaction must have two or more entries summing to zero.");
 	int64_t now = fc_clock_now(), id;
-	int rc = fc_db_int(db, &id, err, "INSERT INTO ledger_txns(currency,memo,ref,created_at) VALUES(?,?,?,?) RETURNING id",
-			   "tttI", currency, memo, ref, now);
+	int rc = fc_db_int(db, &id, err,
+			   "INSERT INTO ledger_txns(currency,memo,ref,created_at) VALUES(?,?,?,?) RETURNING id", "tttI",
+			   currency, memo, ref, now);
 	for (int i = 0; !rc && i < n; i++) {
 		if (e[i].amount == 0)
 			continue;

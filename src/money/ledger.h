@@ -22,8 +22,8 @@ typedef struct fc_entry {
 
 /* Posts one balanced transaction; FC_EINVAL if the entries do not sum to
  * zero. *txn receives the transaction id (may be NULL). */
-int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char *ref,
-		   const fc_entry *entries, int n, int64_t *txn, fc_err *err);
+int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char *ref, const fc_entry *entries, int n,
+		   int64_t *txn, fc_err *err);
 int fc_ledger_balance(fc_db *db, const char *account, int64_t *out, fc_err *err);
 
 /* Domain events. */

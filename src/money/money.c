@@ -1,9 +1,9 @@
 #include "money/money.h"
+#include "access/access.h"
 #include "account/idempotency.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "money/ledger.h"
-#include "access/access.h"
 
 #include <errno.h>
 #include <math.h>
@@ -75,9 +75,8 @@ static int escrow_state(fc_db *db, int64_t project, int64_t *balance, int64_t *n
  * charged to owed:PROJECT (the requester's debt) so the contributor is paid
  * regardless. *escrow_left tracks the escrow balance across calls (pass the
  * balance in; -1 reads it). */
-static int charge_project(fc_db *db, int64_t project, const char *cur, int64_t amount, const char *to,
-			  const char *memo, const char *ref, int64_t *escrow_left, int64_t *from_debt,
-			  int64_t *txn, fc_err *err)
+static int charge_project(fc_db *db, int64_t project, const char *cur, int64_t amount, const char *to, const char *memo,
+			  const char *ref, int64_t *escrow_left, int64_t *from_debt, int64_t *txn, fc_err *err)
 {
 	char escrow[48], owed[48];
 	account_name(escrow, sizeof escrow, "escrow", project);
@@ -114,7 +113,8 @@ int fc_money_check_escrow(fc_db *db, int64_t project, fc_err *err)
 int fc_money_fund(fc_store *s, const fc_user *user, int64_t project, int64_t amount, json_t **out, fc_err *err)
 {
 	if (amount <= 0 || amount > 1000000000000LL)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount", "amount must be a positive number of minor units.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount",
+				  "amount must be a positive number of minor units.");
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
@@ -144,7 +144,8 @@ int fc_money_fund(fc_store *s, const fc_user *user, int64_t project, int64_t amo
 	if (!(rc = escrow_state(db, project, &balance, &needed, err)))
 		*out = json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:I}", "project_id", (json_int_t)project, "amount",
 				 (json_int_t)amount, "fee", (json_int_t)fee, "currency", cur, "escrow_balance",
-				 (json_int_t)balance, "escrow_needed", (json_int_t)needed, "debt_repaid", (json_int_t)repay);
+				 (json_int_t)balance, "escrow_needed", (json_int_t)needed, "debt_repaid",
+				 (json_int_t)repay);
 	if (!rc)
 		rc = fc_idem_record(db, 201, *out, err); /* a retry after a crash replays, never funds twice */
 out:
@@ -173,8 +174,8 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	for (int i = 0; i < 4; i++)
 		account_name(a[i], sizeof a[i], kinds[i], user->id);
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT currency FROM ledger_entries WHERE account IN (?,?) ORDER BY id DESC LIMIT 1", "tt",
-			      a[0], a[1])))
+			      "SELECT currency FROM ledger_entries WHERE account IN (?,?) ORDER BY id DESC LIMIT 1",
+			      "tt", a[0], a[1])))
 		goto out;
 	if (fc_stmt_next(st) == 1)
 		snprintf(cur, sizeof cur, "%s", fc_stmt_text(st, 0));
@@ -215,7 +216,8 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 		json_t *p = json_object_get(byproj, key);
 		if (!p) {
 			p = json_pack("{s:I,s:s,s:I,s:f}", "project_id", (json_int_t)fc_stmt_int(st, 0), "title",
-				      fc_stmt_text(st, 1) ? fc_stmt_text(st, 1) : "", "earned", (json_int_t)0, "seconds", 0.0);
+				      fc_stmt_text(st, 1) ? fc_stmt_text(st, 1) : "", "earned", (json_int_t)0,
+				      "seconds", 0.0);
 			json_object_set(byproj, key, p);
 			json_array_append_new(projects, p);
 		}
@@ -249,18 +251,18 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 		json_array_append_new(entries,
 				      json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "at",
 						fc_clock_format(fc_stmt_int(st, 0), ts, sizeof ts), "account",
-						fc_stmt_text(st, 1), "amount", (json_int_t)fc_stmt_int(st, 2), "currency",
-						fc_stmt_text(st, 3), "memo", fc_stmt_text(st, 4),
-						"ref", fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5))));
+						fc_stmt_text(st, 1), "amount", (json_int_t)fc_stmt_int(st, 2),
+						"currency", fc_stmt_text(st, 3), "memo", fc_stmt_text(st, 4), "ref",
+						fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5))));
 	}
 	fc_stmt_done(st);
 	int64_t minimum = 500;
 	fc_money_setting(db, "payout_minimum", 500, &minimum, NULL);
 	*out = json_pack("{s:I,s:I,s:I,s:I,s:s,s:o,s:f,s:o,s:o,s:o}", "pending", (json_int_t)v[0], "available",
-			 (json_int_t)v[1], "paid", (json_int_t)v[2], "payout_pending", (json_int_t)v[3], "currency", cur,
-			 "effective_hourly", hourly_or_null(earned, secs), "seconds_worked", secs, "rejection_rate",
-			 decided ? json_real((double)rejected / (double)decided) : json_null(), "projects", projects,
-			 "entries", entries);
+			 (json_int_t)v[1], "paid", (json_int_t)v[2], "payout_pending", (json_int_t)v[3], "currency",
+			 cur, "effective_hourly", hourly_or_null(earned, secs), "seconds_worked", secs,
+			 "rejection_rate", decided ? json_real((double)rejected / (double)decided) : json_null(),
+			 "projects", projects, "entries", entries);
 	json_object_set_new(*out, "payout_minimum", json_integer(minimum));
 	projects = entries = NULL;
 out:
@@ -399,7 +401,8 @@ int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t *
 	if (rc)
 		return rc;
 	json_t *runs = json_array();
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may see its money.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may see its money.",
+				     err)))
 		goto out;
 	char cur[8], owed_acct[48];
 	if ((rc = project_currency(db, project, cur, NULL, err)))
@@ -426,21 +429,24 @@ int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t *
 			    project)))
 		goto out;
 	spent += bonuses;
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT at, median_seconds, floor_per_hour, old_reward, new_reward, submissions, contributors, "
-			      "total, from_escrow, from_debt FROM pay_floor_runs WHERE project_id=? ORDER BY id DESC LIMIT 100",
-			      "I", project)))
+	if ((rc = fc_db_query(
+		     db, &st, err,
+		     "SELECT at, median_seconds, floor_per_hour, old_reward, new_reward, submissions, contributors, "
+		     "total, from_escrow, from_debt FROM pay_floor_runs WHERE project_id=? ORDER BY id DESC LIMIT 100",
+		     "I", project)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
 		char ts[32];
-		json_array_append_new(
-			runs, json_pack("{s:s,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "at",
-					fc_clock_format(fc_stmt_int(st, 0), ts, sizeof ts), "median_seconds",
-					fc_stmt_double(st, 1), "floor_per_hour", (json_int_t)fc_stmt_int(st, 2), "old_reward",
-					(json_int_t)fc_stmt_int(st, 3), "new_reward", (json_int_t)fc_stmt_int(st, 4),
-					"submissions", (json_int_t)fc_stmt_int(st, 5), "contributors",
-					(json_int_t)fc_stmt_int(st, 6), "total", (json_int_t)fc_stmt_int(st, 7), "from_escrow",
-					(json_int_t)fc_stmt_int(st, 8), "from_debt", (json_int_t)fc_stmt_int(st, 9)));
+		json_array_append_new(runs,
+				      json_pack("{s:s,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "at",
+						fc_clock_format(fc_stmt_int(st, 0), ts, sizeof ts), "median_seconds",
+						fc_stmt_double(st, 1), "floor_per_hour", (json_int_t)fc_stmt_int(st, 2),
+						"old_reward", (json_int_t)fc_stmt_int(st, 3), "new_reward",
+						(json_int_t)fc_stmt_int(st, 4), "submissions",
+						(json_int_t)fc_stmt_int(st, 5), "contributors",
+						(json_int_t)fc_stmt_int(st, 6), "total", (json_int_t)fc_stmt_int(st, 7),
+						"from_escrow", (json_int_t)fc_stmt_int(st, 8), "from_debt",
+						(json_int_t)fc_stmt_int(st, 9)));
 	}
 	fc_stmt_done(st);
 	*out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:s,s:o}", "project_id", (json_int_t)project,
@@ -481,15 +487,18 @@ int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json
 	const char *reason = fc_json_str(body, "reason", "");
 	size_t rl = strlen(reason), sp = strspn(reason, " \t\r\n");
 	if (sp == rl)
-		return fc_err_set(err, FC_EINVAL, "missing_reason", "reason", "A bonus needs a reason the contributor can read.");
+		return fc_err_set(err, FC_EINVAL, "missing_reason", "reason",
+				  "A bonus needs a reason the contributor can read.");
 	if (rl > 1000)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "reason", "reason must be at most 1000 characters.");
 	if (amount <= 0 || amount > 100000000)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount", "amount must be a positive number of minor units.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount",
+				  "amount must be a positive number of minor units.");
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may give bonuses.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may give bonuses.",
+				     err)))
 		goto out;
 	int64_t worked;
 	if (fc_db_int(db, &worked, NULL, "SELECT 1 FROM submissions WHERE project_id=? AND user_id=? LIMIT 1", "II",
@@ -522,8 +531,8 @@ int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json
 		goto out;
 	char ts[32];
 	*out = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)id, "project_id", (json_int_t)project,
-			 "user_id", (json_int_t)to, "amount", (json_int_t)amount, "currency", cur, "kind", "manual", "reason",
-			 reason, "created_at", fc_clock_format(now, ts, sizeof ts));
+			 "user_id", (json_int_t)to, "amount", (json_int_t)amount, "currency", cur, "kind", "manual",
+			 "reason", reason, "created_at", fc_clock_format(now, ts, sizeof ts));
 	rc = fc_idem_record(db, 201, *out, err);
 out:
 	return fc_db_end(db, &rc, err);
@@ -571,8 +580,8 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 	char cur[8], status[16];
 	if ((rc = project_currency(db, project, cur, status, err)) ||
 	    (rc = fc_db_int(db, &reward, err, "SELECT reward FROM projects WHERE id=?", "I", project)) ||
-	    (rc = fc_db_int(db, &n, err, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND status<>'rejected'", "I",
-			    project)))
+	    (rc = fc_db_int(db, &n, err, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND status<>'rejected'",
+			    "I", project)))
 		goto out;
 	if (strcmp(status, "live") || n < min_subs)
 		goto out; /* not measured enough yet: look again next time */
@@ -658,19 +667,18 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 		i = j;
 	}
 	int64_t new_reward = reward < target ? target : reward;
-	if (new_reward != reward &&
-	    (rc = fc_db_exec(db, err, "UPDATE projects SET reward=?, updated_at=? WHERE id=?", "III", new_reward, now,
-			     project)))
+	if (new_reward != reward && (rc = fc_db_exec(db, err, "UPDATE projects SET reward=?, updated_at=? WHERE id=?",
+						     "III", new_reward, now, project)))
 		goto out;
 	if (nd == 0 && new_reward == reward)
 		goto out;
 	if ((rc = fc_db_exec(db, err,
 			     "INSERT INTO pay_floor_runs(project_id,at,median_seconds,floor_per_hour,old_reward,new_reward,"
 			     "submissions,contributors,total,from_escrow,from_debt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-			     "IIdIIIIIIII", project, now, median, floor, reward, new_reward, (int64_t)nd, contributors, total,
-			     total - from_debt, from_debt)) ||
-	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(NULL,'pay_floor_topup',?,?)", "II",
-			     project, now)))
+			     "IIdIIIIIIII", project, now, median, floor, reward, new_reward, (int64_t)nd, contributors,
+			     total, total - from_debt, from_debt)) ||
+	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(NULL,'pay_floor_topup',?,?)",
+			     "II", project, now)))
 		goto out;
 	*topped += (int64_t)nd;
 out:

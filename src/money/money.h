@@ -21,8 +21,7 @@
 /* The owner adds amount (> 0) to the project's escrow. A debt on owed:PROJECT
  * is repaid first; a platform fee (platform_fee_bps) is charged on top.
  * *out: {project_id, amount, fee, currency, escrow_balance, escrow_needed}. */
-int fc_money_fund(fc_store *s, const fc_user *user, int64_t project_id, int64_t amount, json_t **out,
-		  fc_err *err);
+int fc_money_fund(fc_store *s, const fc_user *user, int64_t project_id, int64_t amount, json_t **out, fc_err *err);
 /* Inside a write transaction: FC_ECONFLICT insufficient_funds unless the
  * escrow covers reward × every unfilled slot of the project. */
 int fc_money_check_escrow(fc_db *db, int64_t project_id, fc_err *err);
@@ -61,8 +60,7 @@ int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t *
 /* POST /projects/{id}/bonuses {user_id, amount, reason} (owner): escrow →
  * available:USER; the user must have submitted to the project; reason is
  * mandatory (400). FC_ECONFLICT insufficient_funds when escrow is short. */
-int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
-		   fc_err *err);
+int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err);
 
 /* Pay floor job (run by fc_jobs_run_due). For each live paid project with
  * at least pay_floor_min_submissions measured submissions whose median
@@ -76,16 +74,15 @@ int fc_money_pay_floor(fc_store *s, int64_t now, int64_t *topped_up, fc_err *err
 /* POST /me/payouts {amount, currency?}: available → payout_pending. 409
  * payout_minimum / insufficient_available. idem_key (may be NULL) makes a
  * retry return the first payout (*replayed = 1). */
-int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body, const char *idem_key,
-			    json_t **out, int *replayed, fc_err *err);
+int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body, const char *idem_key, json_t **out,
+			    int *replayed, fc_err *err);
 /* GET /me/payouts: {items:[…], next, latency:{paid, median_seconds, max_seconds}}. */
-int fc_money_payouts_list(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out,
-			  fc_err *err);
+int fc_money_payouts_list(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out, fc_err *err);
 /* Admin: batches every requested payout and hands it to provider, which
  * writes data_dir/payouts/batch-N.csv. 409 no_requested_payouts when empty.
  * *out: {batch_id, count, total, file, provider}. */
-int fc_money_payout_batch(fc_store *s, const fc_user *user, const char *data_dir,
-			  const fc_payout_provider *provider, json_t **out, fc_err *err);
+int fc_money_payout_batch(fc_store *s, const fc_user *user, const char *data_dir, const fc_payout_provider *provider,
+			  json_t **out, fc_err *err);
 /* Admin: the batch was paid: payout_pending → paid, paid_at = now. 409
  * already_confirmed. */
 int fc_money_payout_confirm(fc_store *s, const fc_user *user, int64_t batch, json_t **out, fc_err *err);

@@ -41,8 +41,8 @@ static int payout_get(fc_db *db, int64_t id, json_t **out, fc_err *err)
 			      "I", id);
 }
 
-int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body, const char *idem_key,
-			    json_t **out, int *replayed, fc_err *err)
+int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body, const char *idem_key, json_t **out,
+			    int *replayed, fc_err *err)
 {
 	static const fc_field F[] = {{"amount", FC_J_INT | FC_J_REQUIRED}, {"currency", FC_J_STRING}, {0}};
 	*replayed = 0;
@@ -52,9 +52,11 @@ int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body
 	int64_t amount = fc_json_int(body, "amount", 0);
 	const char *cur = fc_json_str(body, "currency", "USD");
 	if (amount <= 0)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount", "amount must be a positive number of minor units.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "amount",
+				  "amount must be a positive number of minor units.");
 	if (strlen(cur) != 3 || strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "currency", "currency must be a 3-letter ISO 4217 code.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "currency",
+				  "currency must be a 3-letter ISO 4217 code.");
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
@@ -75,7 +77,8 @@ int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body
 		goto out;
 	if (amount < minimum) {
 		rc = fc_err_set(err, FC_ECONFLICT, "payout_minimum", "amount",
-				"The smallest payout is %lld; you asked for %lld.", (long long)minimum, (long long)amount);
+				"The smallest payout is %lld; you asked for %lld.", (long long)minimum,
+				(long long)amount);
 		goto out;
 	}
 	if (amount > avail) {
@@ -111,7 +114,7 @@ static int latency(fc_db *db, const char *count_sql, const char *nth_sql, int64_
 		int64_t at[3] = {(n - 1) / 2, (n * 9 - 1) / 10, n - 1}, *dst[3] = {&med, &p90, &max};
 		for (int i = 0; !rc && i < 3; i++)
 			rc = key ? fc_db_int(db, dst[i], err, nth_sql, "II", key, at[i])
-				  : fc_db_int(db, dst[i], err, nth_sql, "I", at[i]);
+				 : fc_db_int(db, dst[i], err, nth_sql, "I", at[i]);
 		if (rc)
 			return rc;
 	}
@@ -133,8 +136,8 @@ int fc_money_payouts_list(fc_store *s, const fc_user *user, int limit, int64_t a
 	int64_t last = 0;
 	int more = 0;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " PAYOUT_COLUMNS " FROM payouts WHERE user_id=? AND id>? ORDER BY id LIMIT ?", "IIi",
-			      user->id, after, limit + 1)))
+			      "SELECT " PAYOUT_COLUMNS " FROM payouts WHERE user_id=? AND id>? ORDER BY id LIMIT ?",
+			      "IIi", user->id, after, limit + 1)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
 		if ((int)json_array_size(items) == limit) {
@@ -256,7 +259,8 @@ int fc_money_payout_confirm(fc_store *s, const fc_user *user, int64_t batch, jso
 		goto out;
 	}
 	if (!strcmp(status, "confirmed")) {
-		rc = fc_err_set(err, FC_ECONFLICT, "already_confirmed", NULL, "This batch was already confirmed as paid.");
+		rc = fc_err_set(err, FC_ECONFLICT, "already_confirmed", NULL,
+				"This batch was already confirmed as paid.");
 		goto out;
 	}
 	int64_t now = fc_clock_now(), count = 0, total = 0;
@@ -300,8 +304,8 @@ int fc_money_payout_confirm(fc_store *s, const fc_user *user, int64_t batch, jso
 	if (rc ||
 	    (rc = fc_db_exec(db, err, "UPDATE payouts SET status='paid', paid_at=? WHERE batch_id=? AND status='batched'",
 			     "II", now, batch)) ||
-	    (rc = fc_db_exec(db, err, "UPDATE payout_batches SET status='confirmed', confirmed_at=? WHERE id=?", "II", now,
-			     batch)) ||
+	    (rc = fc_db_exec(db, err, "UPDATE payout_batches SET status='confirmed', confirmed_at=? WHERE id=?", "II",
+			     now, batch)) ||
 	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,'payout_batch_confirmed',?,?)",
 			     "III", user ? user->id : 0, batch, now)))
 		goto out;
@@ -327,7 +331,8 @@ int fc_money_payout_stats(fc_store *s, json_t **out, fc_err *err)
 	json_t *by = json_object(), *lat = NULL;
 	static const char *states[] = {"requested", "batched", "paid"};
 	for (int i = 0; i < 3; i++)
-		json_object_set_new(by, states[i], json_pack("{s:I,s:I}", "count", (json_int_t)0, "total", (json_int_t)0));
+		json_object_set_new(by, states[i],
+				    json_pack("{s:I,s:I}", "count", (json_int_t)0, "total", (json_int_t)0));
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err, "SELECT status, COUNT(*), SUM(amount) FROM payouts GROUP BY status", "")))
 		goto out;

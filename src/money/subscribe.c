@@ -9,15 +9,9 @@
 
 #include <stdio.h>
 
-static int on_publishing(fc_db *db, fc_event *ev, fc_err *err)
-{
-	return fc_money_check_escrow(db, ev->project, err);
-}
+static int on_publishing(fc_db *db, fc_event *ev, fc_err *err) { return fc_money_check_escrow(db, ev->project, err); }
 
-static int on_closed(fc_db *db, fc_event *ev, fc_err *err)
-{
-	return fc_money_on_close(db, ev->project, err);
-}
+static int on_closed(fc_db *db, fc_event *ev, fc_err *err) { return fc_money_on_close(db, ev->project, err); }
 
 /* New work in a live project must be paid for before anyone can take it. */
 static int on_tasks_created(fc_db *db, fc_event *ev, fc_err *err)
@@ -50,10 +44,7 @@ static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
 	return fc_ledger_post(db, ev->currency, "auto-approved: not reviewed in time", ref, e, 2, NULL, err);
 }
 
-static int on_rejected(fc_db *db, fc_event *ev, fc_err *err)
-{
-	return fc_money_on_reject(db, ev->submission, err);
-}
+static int on_rejected(fc_db *db, fc_event *ev, fc_err *err) { return fc_money_on_reject(db, ev->submission, err); }
 
 static int on_appeal(fc_db *db, fc_event *ev, fc_err *err)
 {

@@ -11,10 +11,7 @@
 
 /* log of a probability that may be exactly 0 when smoothing is 0: a large
  * finite penalty keeps the E-step free of inf - inf. */
-static double safe_log(double p)
-{
-	return log(p > 1e-300 ? p : 1e-300);
-}
+static double safe_log(double p) { return log(p > 1e-300 ? p : 1e-300); }
 
 /* malloc for n elements that never asks for 0 bytes (so NULL always means
  * failure) and refuses sizes that overflow. */
@@ -40,10 +37,7 @@ void fc_aggregate_free(fc_aggregate *r)
 	memset(r, 0, sizeof *r);
 }
 
-fc_em_opts fc_em_defaults(void)
-{
-	return (fc_em_opts){.max_iterations = 100, .tolerance = 1e-6, .smoothing = 0.01};
-}
+fc_em_opts fc_em_defaults(void) { return (fc_em_opts){.max_iterations = 100, .tolerance = 1e-6, .smoothing = 0.01}; }
 
 static int check_answers(const fc_answers *a, fc_err *err)
 {
@@ -133,8 +127,7 @@ int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err)
 
 static int check_opts(const fc_em_opts *o, fc_err *err)
 {
-	if (o->max_iterations < 1 || !(o->tolerance >= 0) || !(o->smoothing >= 0) ||
-	    !isfinite(o->smoothing))
+	if (o->max_iterations < 1 || !(o->tolerance >= 0) || !(o->smoothing >= 0) || !isfinite(o->smoothing))
 		return fc_err_set(err, FC_EINVAL, "invalid_option", NULL,
 				  "EM options need max_iterations >= 1, tolerance >= 0 and a finite "
 				  "smoothing >= 0");
@@ -320,12 +313,10 @@ out:
 	return rc;
 }
 
-int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out,
-			  fc_err *err)
+int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
-	double *T = NULL, *log_prior = NULL, *lp = NULL, *right = NULL, *log_right = NULL,
-	       *log_wrong = NULL;
+	double *T = NULL, *log_prior = NULL, *lp = NULL, *right = NULL, *log_right = NULL, *log_wrong = NULL;
 	size_t *seen = NULL;
 	int rc = check_answers(a, err);
 	if (rc || (rc = check_opts(&o, err)))
@@ -425,8 +416,7 @@ int fc_aggregate_median(const fc_answers *a, double tolerance, fc_aggregate *out
 	if (rc)
 		return rc;
 	if (!(tolerance >= 0))
-		return fc_err_set(err, FC_EINVAL, "invalid_option", "tolerance",
-				  "the median tolerance must be >= 0");
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "tolerance", "the median tolerance must be >= 0");
 	for (size_t l = 0; l < a->n_labels; l++)
 		if (isnan(a->label_value[l]))
 			return fc_err_set(err, FC_EINVAL, "not_a_number", "answer",
@@ -493,8 +483,8 @@ static int cmp_cluster(const void *pa, const void *pb)
 	return (a->box.worker > b->box.worker) - (a->box.worker < b->box.worker);
 }
 
-int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double threshold,
-		       fc_box_cluster **clusters, size_t *n_clusters, fc_err *err)
+int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double threshold, fc_box_cluster **clusters,
+		       size_t *n_clusters, fc_err *err)
 {
 	int rc = 0;
 	struct cluster_acc *acc = NULL;
@@ -503,13 +493,11 @@ int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double t
 	*clusters = NULL;
 	*n_clusters = 0;
 	if (!(threshold > 0 && threshold <= 1))
-		return fc_err_set(err, FC_EINVAL, "invalid_option", "threshold",
-				  "the IoU threshold must be in (0, 1]");
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "threshold", "the IoU threshold must be in (0, 1]");
 	size_t distinct = 0;
 	for (size_t i = 0; i < n; i++) {
 		const fc_box *b = &boxes[i];
-		if (!(b->w >= 0 && b->h >= 0 && isfinite(b->x) && isfinite(b->y) && isfinite(b->w) &&
-		      isfinite(b->h)))
+		if (!(b->w >= 0 && b->h >= 0 && isfinite(b->x) && isfinite(b->y) && isfinite(b->w) && isfinite(b->h)))
 			return fc_err_set(err, FC_EINVAL, "invalid_box", "box",
 					  "box %zu needs finite coordinates and w, h >= 0", i);
 		size_t k = 0;
@@ -519,8 +507,7 @@ int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double t
 	}
 	if (n_workers < distinct)
 		return fc_err_set(err, FC_EINVAL, "invalid_option", "n_workers",
-				  "n_workers is %zu but %zu distinct workers drew boxes", n_workers,
-				  distinct);
+				  "n_workers is %zu but %zu distinct workers drew boxes", n_workers, distinct);
 	if (!n)
 		return 0;
 	acc = calloc(n, sizeof *acc);

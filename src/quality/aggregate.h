@@ -24,9 +24,9 @@
 
 typedef struct fc_aggregate {
 	size_t n_questions;
-	int32_t *label;         /* [n_questions] label id; NULL for median */
-	double *value;          /* [n_questions] aggregated number; median only */
-	double *confidence;     /* [n_questions] in [0, 1] */
+	int32_t *label;     /* [n_questions] label id; NULL for median */
+	double *value;      /* [n_questions] aggregated number; median only */
+	double *confidence; /* [n_questions] in [0, 1] */
 	size_t n_workers;
 	double *worker_quality; /* [n_workers] estimated accuracy (DS: prior-weighted
 				   diagonal of the confusion matrix; one-coin: p; MV:
@@ -60,8 +60,7 @@ fc_em_opts fc_em_defaults(void);
  * unfinished set or bad options, FC_ENOMEM. */
 int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err);
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
-int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out,
-			  fc_err *err);
+int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
 
 /* Median of each question's numeric answers (the mean of the two middle
  * values for an even count). Confidence = share of the question's answers
@@ -80,7 +79,7 @@ typedef struct fc_box {
 } fc_box;
 
 typedef struct fc_box_cluster {
-	fc_box box;     /* mean of the members; worker = -1 */
+	fc_box box; /* mean of the members; worker = -1 */
 	size_t members;
 	double support; /* members / n_workers: share of the workers who drew it */
 } fc_box_cluster;
@@ -91,8 +90,8 @@ typedef struct fc_box_cluster {
  * sorted by support, highest first, then by first appearance. FC_EINVAL for
  * a negative size, threshold outside (0, 1] or n_workers smaller than the
  * number of distinct workers in boxes. */
-int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double threshold,
-		       fc_box_cluster **clusters, size_t *n_clusters, fc_err *err);
+int fc_aggregate_boxes(const fc_box *boxes, size_t n, size_t n_workers, double threshold, fc_box_cluster **clusters,
+		       size_t *n_clusters, fc_err *err);
 
 /* Intersection over union of two boxes; 0 when both are empty. */
 double fc_box_iou(const fc_box *a, const fc_box *b);

@@ -28,21 +28,18 @@ static int check_answers(const fc_answers *a, fc_err *err)
 /* Squared difference of two values under Krippendorff's metrics. Ordinal
  * distance depends on how many values lie between the two, hence the
  * cumulative marginals: cum[g] = n_0 + ... + n_(g-1). */
-static double delta2(fc_level level, size_t c, size_t k, const double *x, const double *n,
-		     const double *cum)
+static double delta2(fc_level level, size_t c, size_t k, const double *x, const double *n, const double *cum)
 {
 	if (c == k)
 		return 0;
 	switch (level) {
-	case FC_LEVEL_NOMINAL:
-		return 1;
+	case FC_LEVEL_NOMINAL: return 1;
 	case FC_LEVEL_ORDINAL: {
 		size_t lo = c < k ? c : k, hi = c < k ? k : c;
 		double d = cum[hi + 1] - cum[lo] - (n[c] + n[k]) / 2;
 		return d * d;
 	}
-	case FC_LEVEL_INTERVAL:
-		return (x[c] - x[k]) * (x[c] - x[k]);
+	case FC_LEVEL_INTERVAL: return (x[c] - x[k]) * (x[c] - x[k]);
 	case FC_LEVEL_RATIO: {
 		double sum = x[c] + x[k];
 		return sum > 0 ? (x[c] - x[k]) * (x[c] - x[k]) / (sum * sum) : 0;
@@ -59,8 +56,7 @@ int fc_agreement_alpha(const fc_answers *a, fc_level level, double *out, fc_err 
 	if (rc)
 		return rc;
 	if (level < FC_LEVEL_NOMINAL || level > FC_LEVEL_RATIO)
-		return fc_err_set(err, FC_EINVAL, "invalid_option", "level", "unknown level %d",
-				  (int)level);
+		return fc_err_set(err, FC_EINVAL, "invalid_option", "level", "unknown level %d", (int)level);
 	size_t L = a->n_labels ? a->n_labels : 1;
 	cls = malloc(L * sizeof *cls);
 	touched = malloc(L * sizeof *touched);
@@ -83,8 +79,9 @@ int fc_agreement_alpha(const fc_answers *a, fc_level level, double *out, fc_err 
 			if (isnan(v)) {
 				rc = fc_err_set(err, FC_EINVAL, "not_a_number", "answer",
 						"%s alpha needs numeric answers; \"%s\" is not a number",
-						level == FC_LEVEL_ORDINAL ? "ordinal"
-						: level == FC_LEVEL_INTERVAL ? "interval" : "ratio",
+						level == FC_LEVEL_ORDINAL    ? "ordinal"
+						: level == FC_LEVEL_INTERVAL ? "interval"
+									     : "ratio",
 						fc_answers_label_name(a, (int32_t)l));
 				goto out;
 			}
@@ -189,8 +186,7 @@ int fc_agreement_fleiss(const fc_answers *a, double *out, fc_err *err)
 					  "Fleiss' kappa needs the same number of answers per question: "
 					  "question \"%s\" has %zu, question \"%s\" has %zu (use alpha "
 					  "for unbalanced data)",
-					  fc_answers_question_name(a, (int32_t)q), mq,
-					  fc_answers_question_name(a, 0), m);
+					  fc_answers_question_name(a, (int32_t)q), mq, fc_answers_question_name(a, 0), m);
 	}
 	if (m < 2)
 		return fc_err_set(err, FC_EINVAL, "unequal_raters", NULL,
@@ -343,14 +339,11 @@ typedef struct pair_slot {
 typedef struct pair_map {
 	pair_slot *slots;
 	size_t cap, used, labels;
-	uint32_t *counts; /* per pair: a's labels, then b's */
+	uint32_t *counts;  /* per pair: a's labels, then b's */
 	size_t counts_cap; /* in pairs */
 } pair_map;
 
-static size_t pair_hash(uint64_t key, size_t cap)
-{
-	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
-}
+static size_t pair_hash(uint64_t key, size_t cap) { return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1); }
 
 static pair_slot *pair_get(pair_map *m, int32_t a, int32_t b, int *oom)
 {
@@ -407,8 +400,7 @@ static int cmp_pairs(const void *x, const void *y)
 	return (p->b > q->b) - (p->b < q->b);
 }
 
-int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out,
-		       fc_err *err)
+int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out, fc_err *err)
 {
 	*out = NULL;
 	*n_out = 0;

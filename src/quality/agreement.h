@@ -57,7 +57,6 @@ typedef struct fc_pair_agreement {
  * common questions first (then by ids). *out is malloc'd (caller frees).
  * Cost: O(sum over questions of answers²) time, and O(pairs × labels)
  * memory. */
-int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out,
-		       fc_err *err);
+int fc_agreement_pairs(const fc_answers *a, size_t min_common, fc_pair_agreement **out, size_t *n_out, fc_err *err);
 
 #endif

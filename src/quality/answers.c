@@ -14,10 +14,10 @@
 struct fc_intern {
 	char *pool;
 	size_t pool_len, pool_cap;
-	size_t *off;      /* [count] start of each name in pool */
-	uint32_t *hash;   /* [count] kept so the slot table can grow without rehashing strings */
+	size_t *off;    /* [count] start of each name in pool */
+	uint32_t *hash; /* [count] kept so the slot table can grow without rehashing strings */
 	size_t count, cap;
-	int32_t *slots;   /* open addressing, -1 = empty; NULL once sealed */
+	int32_t *slots; /* open addressing, -1 = empty; NULL once sealed */
 	size_t mask;
 };
 
@@ -147,15 +147,9 @@ struct fc_pairset {
 	size_t mask, count;
 };
 
-static uint64_t pair_key(int32_t q, int32_t w)
-{
-	return (((uint64_t)(uint32_t)q << 32) | (uint32_t)w) + 1;
-}
+static uint64_t pair_key(int32_t q, int32_t w) { return (((uint64_t)(uint32_t)q << 32) | (uint32_t)w) + 1; }
 
-static size_t pair_slot(uint64_t key, size_t mask)
-{
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & mask;
-}
+static size_t pair_slot(uint64_t key, size_t mask) { return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & mask; }
 
 static int pairset_grow(struct fc_pairset *p)
 {
@@ -259,8 +253,8 @@ static int reserve(fc_answers *a)
 
 /* The CSV reader passes lengths it already knows; where names a line for
  * error messages ("" from the builder API). */
-static int add_answer(fc_answers *a, const char *q, size_t qn, const char *w, size_t wn,
-		      const char *l, size_t ln, const char *where, fc_err *err)
+static int add_answer(fc_answers *a, const char *q, size_t qn, const char *w, size_t wn, const char *l, size_t ln,
+		      const char *where, fc_err *err)
 {
 	int rc = 0;
 	int32_t qi, wi, li;
@@ -268,13 +262,18 @@ static int add_answer(fc_answers *a, const char *q, size_t qn, const char *w, si
 		return fc_err_set(err, FC_EINVAL, "answers_finished", NULL,
 				  "answers cannot be added after fc_answers_finish");
 	if (!qn || !wn || !ln)
-		return fc_err_set(err, FC_EINVAL, "empty_value", !qn ? "question" : !wn ? "worker" : "answer",
-				  "%sempty %s", where, !qn ? "question" : !wn ? "worker" : "answer");
+		return fc_err_set(err, FC_EINVAL, "empty_value",
+				  !qn   ? "question"
+				  : !wn ? "worker"
+					: "answer",
+				  "%sempty %s", where,
+				  !qn   ? "question"
+				  : !wn ? "worker"
+					: "answer");
 	if (a->n >= INT32_MAX)
-		return fc_err_set(err, FC_ETOOBIG, NULL, NULL, "%stoo many answers (limit %d)", where,
-				  INT32_MAX);
-	if ((rc = reserve(a)) || (rc = intern(a->questions, q, qn, &qi)) ||
-	    (rc = intern(a->workers, w, wn, &wi)) || (rc = intern(a->labels, l, ln, &li)))
+		return fc_err_set(err, FC_ETOOBIG, NULL, NULL, "%stoo many answers (limit %d)", where, INT32_MAX);
+	if ((rc = reserve(a)) || (rc = intern(a->questions, q, qn, &qi)) || (rc = intern(a->workers, w, wn, &wi)) ||
+	    (rc = intern(a->labels, l, ln, &li)))
 		goto out;
 	rc = pairset_add(a->pairs, pair_key(qi, wi));
 	if (rc < 0)
@@ -299,11 +298,9 @@ out:
 	return rc;
 }
 
-int fc_answers_add(fc_answers *a, const char *question, const char *worker,
-		   const char *answer, fc_err *err)
+int fc_answers_add(fc_answers *a, const char *question, const char *worker, const char *answer, fc_err *err)
 {
-	return add_answer(a, question, strlen(question), worker, strlen(worker), answer,
-			  strlen(answer), "", err);
+	return add_answer(a, question, strlen(question), worker, strlen(worker), answer, strlen(answer), "", err);
 }
 
 /* Strict: the whole string must be a finite decimal number, so labels such
@@ -412,20 +409,11 @@ out:
 	return rc;
 }
 
-const char *fc_answers_question_name(const fc_answers *a, int32_t id)
-{
-	return intern_name(a->questions, id);
-}
+const char *fc_answers_question_name(const fc_answers *a, int32_t id) { return intern_name(a->questions, id); }
 
-const char *fc_answers_worker_name(const fc_answers *a, int32_t id)
-{
-	return intern_name(a->workers, id);
-}
+const char *fc_answers_worker_name(const fc_answers *a, int32_t id) { return intern_name(a->workers, id); }
 
-const char *fc_answers_label_name(const fc_answers *a, int32_t id)
-{
-	return intern_name(a->labels, id);
-}
+const char *fc_answers_label_name(const fc_answers *a, int32_t id) { return intern_name(a->labels, id); }
 
 /* ---- CSV ---------------------------------------------------------------- */
 
@@ -436,12 +424,12 @@ struct csv {
 	char buf[65536];
 	size_t pos, len;
 	int eof;
-	size_t line;      /* physical line of the next byte */
-	fc_buf rec;       /* the record's fields, each NUL-terminated */
+	size_t line; /* physical line of the next byte */
+	fc_buf rec;  /* the record's fields, each NUL-terminated */
 	size_t start[MAX_FIELDS];
 	size_t flen[MAX_FIELDS];
-	size_t nfields;   /* may exceed MAX_FIELDS; extras are counted, not kept */
-	int quoted;       /* some field of the record was quoted */
+	size_t nfields; /* may exceed MAX_FIELDS; extras are counted, not kept */
+	int quoted;     /* some field of the record was quoted */
 };
 
 static int csv_get(struct csv *c)
@@ -502,13 +490,12 @@ static int csv_record(struct csv *c, size_t *rec_line, fc_err *err)
 		return 0;
 	for (;; ch = csv_get(c)) {
 		if (ch == '\0')
-			return fc_err_set(err, FC_EINVAL, "invalid_csv", NULL,
-					  "line %zu: NUL byte in CSV", c->line);
+			return fc_err_set(err, FC_EINVAL, "invalid_csv", NULL, "line %zu: NUL byte in CSV", c->line);
 		if (st == QUOTED) {
 			if (ch == EOF)
 				return fc_err_set(err, FC_EINVAL, "invalid_csv", NULL,
-						  "line %zu: quoted field opened on line %zu is not closed",
-						  c->line, *rec_line);
+						  "line %zu: quoted field opened on line %zu is not closed", c->line,
+						  *rec_line);
 			if (ch == '"') {
 				st = QUOTE_SEEN;
 				continue;
@@ -555,10 +542,7 @@ static int csv_record(struct csv *c, size_t *rec_line, fc_err *err)
 	}
 }
 
-static const char *csv_field(const struct csv *c, size_t i)
-{
-	return c->rec.p + c->start[i];
-}
+static const char *csv_field(const struct csv *c, size_t i) { return c->rec.p + c->start[i]; }
 
 int fc_answers_read_csv(FILE *in, fc_answers **out, fc_err *err)
 {
@@ -587,8 +571,8 @@ int fc_answers_read_csv(FILE *in, fc_answers **out, fc_err *err)
 			continue; /* blank line */
 		if (c->nfields != MAX_FIELDS) {
 			rc = fc_err_set(err, FC_EINVAL, "invalid_csv", NULL,
-					"line %zu: expected 3 fields (question,worker,answer), found %zu",
-					line, c->nfields);
+					"line %zu: expected 3 fields (question,worker,answer), found %zu", line,
+					c->nfields);
 			goto out;
 		}
 		if (!have_header) {
@@ -612,8 +596,8 @@ int fc_answers_read_csv(FILE *in, fc_answers **out, fc_err *err)
 		}
 		char where[48];
 		snprintf(where, sizeof where, "line %zu: ", line);
-		rc = add_answer(a, csv_field(c, col[0]), c->flen[col[0]], csv_field(c, col[1]),
-				c->flen[col[1]], csv_field(c, col[2]), c->flen[col[2]], where, err);
+		rc = add_answer(a, csv_field(c, col[0]), c->flen[col[0]], csv_field(c, col[1]), c->flen[col[1]],
+				csv_field(c, col[2]), c->flen[col[2]], where, err);
 		if (rc)
 			goto out;
 	}

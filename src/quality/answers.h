@@ -26,7 +26,7 @@ typedef struct fc_answers {
 	/* Read-only after fc_answers_finish. Answers are grouped by question:
 	 * the answers to question q are indices q_start[q] .. q_start[q+1]-1
 	 * of worker[] and label[]. */
-	size_t n;            /* answers */
+	size_t n; /* answers */
 	size_t n_questions;
 	size_t n_workers;
 	size_t n_labels;
@@ -38,7 +38,7 @@ typedef struct fc_answers {
 	int finished;
 
 	/* private */
-	int32_t *question;   /* [n] before finish, in arrival order */
+	int32_t *question; /* [n] before finish, in arrival order */
 	size_t cap;
 	struct fc_intern *questions, *workers, *labels;
 	struct fc_pairset *pairs;
@@ -52,8 +52,7 @@ void fc_answers_free(fc_answers *a);
 /* Adds one answer. Strings are copied. Fails with FC_EINVAL when a string
  * is empty, when the worker already answered the question, or after
  * fc_answers_finish; FC_ENOMEM; FC_ETOOBIG past INT32_MAX answers. */
-int fc_answers_add(fc_answers *a, const char *question, const char *worker,
-		   const char *answer, fc_err *err);
+int fc_answers_add(fc_answers *a, const char *question, const char *worker, const char *answer, fc_err *err);
 
 /* Groups answers by question, renumbers labels canonically and frees the
  * lookup tables. Further adds fail. Idempotent. */

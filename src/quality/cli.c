@@ -1,8 +1,8 @@
 #include "quality/cli.h"
 
 #include "quality/aggregate.h"
-#include "quality/text.h"
 #include "quality/agreement.h"
+#include "quality/text.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,37 +10,35 @@
 
 enum { EXIT_USAGE = 2 };
 
-static const char aggregate_usage[] =
-	"usage: faircrowd aggregate --method mv|ds|ods|median|text [--seed N] FILE\n"
-	"\n"
-	"Aggregates crowd answers into one label per question.\n"
-	"FILE is CSV with the header question,worker,answer (\"-\" for stdin).\n"
-	"Writes CSV question,label,confidence, one row per question in input order.\n"
-	"\n"
-	"  --method mv    majority vote; ties go to the smallest label\n"
-	"  --method ds    Dawid-Skene EM with a confusion matrix per worker\n"
-	"  --method ods   one-coin Dawid-Skene (one accuracy per worker)\n"
-	"  --method median  numeric answers: the median; confidence = share of\n"
-	"                 answers equal to it\n"
-	"  --method text  transcriptions: the answer closest to all others (word\n"
-	"                 edit distance); confidence = 1 - its mean distance\n"
-	"  --seed N       accepted for reproducible pipelines; every method is\n"
-	"                 deterministic, so it does not change the output\n"
-	"  --help         show this help\n";
+static const char aggregate_usage[] = "usage: faircrowd aggregate --method mv|ds|ods|median|text [--seed N] FILE\n"
+				      "\n"
+				      "Aggregates crowd answers into one label per question.\n"
+				      "FILE is CSV with the header question,worker,answer (\"-\" for stdin).\n"
+				      "Writes CSV question,label,confidence, one row per question in input order.\n"
+				      "\n"
+				      "  --method mv    majority vote; ties go to the smallest label\n"
+				      "  --method ds    Dawid-Skene EM with a confusion matrix per worker\n"
+				      "  --method ods   one-coin Dawid-Skene (one accuracy per worker)\n"
+				      "  --method median  numeric answers: the median; confidence = share of\n"
+				      "                 answers equal to it\n"
+				      "  --method text  transcriptions: the answer closest to all others (word\n"
+				      "                 edit distance); confidence = 1 - its mean distance\n"
+				      "  --seed N       accepted for reproducible pipelines; every method is\n"
+				      "                 deterministic, so it does not change the output\n"
+				      "  --help         show this help\n";
 
-static const char agreement_usage[] =
-	"usage: faircrowd agreement --metric alpha|fleiss|cohen "
-	"[--level nominal|ordinal|interval|ratio] FILE\n"
-	"\n"
-	"Measures inter-annotator agreement on CSV question,worker,answer\n"
-	"(\"-\" for stdin) and prints the coefficient with 6 decimals.\n"
-	"\n"
-	"  --metric alpha   Krippendorff's alpha; missing answers allowed\n"
-	"  --metric fleiss  Fleiss' kappa; same number of answers per question\n"
-	"  --metric cohen   Cohen's kappa; exactly two workers\n"
-	"  --level L        alpha's level of measurement (default nominal);\n"
-	"                   ordinal, interval and ratio need numeric answers\n"
-	"  --help           show this help\n";
+static const char agreement_usage[] = "usage: faircrowd agreement --metric alpha|fleiss|cohen "
+				      "[--level nominal|ordinal|interval|ratio] FILE\n"
+				      "\n"
+				      "Measures inter-annotator agreement on CSV question,worker,answer\n"
+				      "(\"-\" for stdin) and prints the coefficient with 6 decimals.\n"
+				      "\n"
+				      "  --metric alpha   Krippendorff's alpha; missing answers allowed\n"
+				      "  --metric fleiss  Fleiss' kappa; same number of answers per question\n"
+				      "  --metric cohen   Cohen's kappa; exactly two workers\n"
+				      "  --level L        alpha's level of measurement (default nominal);\n"
+				      "                   ordinal, interval and ratio need numeric answers\n"
+				      "  --help           show this help\n";
 
 struct opt {
 	const char *name;
@@ -49,8 +47,7 @@ struct opt {
 
 /* Accepts "--name value" and "--name=value"; one positional FILE.
  * Returns 0, 1 for --help, or EXIT_USAGE after printing the message. */
-static int parse_args(int argc, char **argv, const struct opt *opts, const char **file,
-		      const char *cmd, FILE *errs)
+static int parse_args(int argc, char **argv, const struct opt *opts, const char **file, const char *cmd, FILE *errs)
 {
 	int only_files = 0;
 	*file = NULL;
@@ -69,8 +66,7 @@ static int parse_args(int argc, char **argv, const struct opt *opts, const char 
 				if (strlen(o->name) == len && strncmp(arg, o->name, len) == 0)
 					break;
 			if (!o->name) {
-				fprintf(errs, "faircrowd %s: unknown option '%.*s' (see --help)\n", cmd,
-					(int)len, arg);
+				fprintf(errs, "faircrowd %s: unknown option '%.*s' (see --help)\n", cmd, (int)len, arg);
 				return EXIT_USAGE;
 			}
 			if (arg[len] == '=') {
@@ -84,8 +80,7 @@ static int parse_args(int argc, char **argv, const struct opt *opts, const char 
 			continue;
 		}
 		if (*file) {
-			fprintf(errs, "faircrowd %s: expected one FILE, got '%s' and '%s'\n", cmd, *file,
-				arg);
+			fprintf(errs, "faircrowd %s: expected one FILE, got '%s' and '%s'\n", cmd, *file, arg);
 			return EXIT_USAGE;
 		}
 		*file = arg;
@@ -110,8 +105,7 @@ static int load(const char *cmd, const char *file, FILE *in, fc_answers **a, FIL
 	if (f != in)
 		fclose(f);
 	if (rc) {
-		fprintf(errs, "faircrowd %s: %s: %s\n", cmd, strcmp(file, "-") == 0 ? "stdin" : file,
-			err.msg);
+		fprintf(errs, "faircrowd %s: %s: %s\n", cmd, strcmp(file, "-") == 0 ? "stdin" : file, err.msg);
 		fc_err_clear(&err);
 		return 1;
 	}
@@ -195,8 +189,7 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 	}
 	int median = !strcmp(method, "median"), text = !strcmp(method, "text");
 	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods") && !median && !text) {
-		fprintf(errs, "faircrowd %s: unknown method '%s' (expected mv, ds, ods, median or text)\n", cmd,
-			method);
+		fprintf(errs, "faircrowd %s: unknown method '%s' (expected mv, ds, ods, median or text)\n", cmd, method);
 		return EXIT_USAGE;
 	}
 	if (seed) {
@@ -204,8 +197,7 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 		errno = 0;
 		(void)strtoull(seed, &end, 10);
 		if (!*seed || *end || errno || seed[0] == '-') {
-			fprintf(errs, "faircrowd %s: --seed needs a non-negative integer, got '%s'\n",
-				cmd, seed);
+			fprintf(errs, "faircrowd %s: --seed needs a non-negative integer, got '%s'\n", cmd, seed);
 			return EXIT_USAGE;
 		}
 	}
@@ -215,7 +207,7 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 		status = text_medoids(cmd, a, out, errs);
 		goto out;
 	}
-	int rc = median			     ? fc_aggregate_median(a, 0, &r, &err)
+	int rc = median                      ? fc_aggregate_median(a, 0, &r, &err)
 		 : strcmp(method, "mv") == 0 ? fc_aggregate_mv(a, &r, &err)
 		 : strcmp(method, "ds") == 0 ? fc_aggregate_ds(a, NULL, &r, &err)
 					     : fc_aggregate_one_coin(a, NULL, &r, &err);
@@ -261,8 +253,7 @@ int fc_quality_cli_agreement_io(int argc, char **argv, FILE *in, FILE *out, FILE
 		return EXIT_USAGE;
 	}
 	if (strcmp(metric, "alpha") && strcmp(metric, "fleiss") && strcmp(metric, "cohen")) {
-		fprintf(errs, "faircrowd %s: unknown metric '%s' (expected alpha, fleiss or cohen)\n",
-			cmd, metric);
+		fprintf(errs, "faircrowd %s: unknown metric '%s' (expected alpha, fleiss or cohen)\n", cmd, metric);
 		return EXIT_USAGE;
 	}
 	if (level_name && fc_level_parse(level_name, &level)) {
@@ -273,8 +264,7 @@ int fc_quality_cli_agreement_io(int argc, char **argv, FILE *in, FILE *out, FILE
 		return EXIT_USAGE;
 	}
 	if (level != FC_LEVEL_NOMINAL && strcmp(metric, "alpha")) {
-		fprintf(errs, "faircrowd %s: --level %s applies only to --metric alpha\n", cmd,
-			level_name);
+		fprintf(errs, "faircrowd %s: --level %s applies only to --metric alpha\n", cmd, level_name);
 		return EXIT_USAGE;
 	}
 	if ((status = load(cmd, file, in, &a, errs)))

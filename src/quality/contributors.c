@@ -1,6 +1,7 @@
 /* Contributor quality: gold scoring and pausing, qualification tests,
  * dynamic overlap, per-contributor figures. See contributors.h. */
 #include "quality/contributors.h"
+#include "access/access.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -8,7 +9,6 @@
 #include "quality/answers.h"
 #include "quality/gold.h"
 #include "quality/qualtest.h"
-#include "access/access.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,9 +61,9 @@ int fc_quality_settings_write(fc_db *db, int64_t id, const json_t *m, fc_err *er
 	int rc = fc_db_exec(db, err,
 			    "UPDATE projects SET gold_threshold=iif(?,NULL,?), gold_min_answers=?, "
 			    "confidence_threshold=iif(?,NULL,?), max_overlap=iif(?,NULL,?), qualification=? WHERE id=?",
-			    "idIidiIjI", !json_is_number(gt), json_number_value(gt), fc_json_int(m, "gold_min_answers", 5),
-			    !json_is_number(ct), json_number_value(ct), !json_is_integer(mo),
-			    (int64_t)json_integer_value(mo), qual, id);
+			    "idIidiIjI", !json_is_number(gt), json_number_value(gt),
+			    fc_json_int(m, "gold_min_answers", 5), !json_is_number(ct), json_number_value(ct),
+			    !json_is_integer(mo), (int64_t)json_integer_value(mo), qual, id);
 	if (!rc && was != is) /* a test's questions are open to everyone; otherwise the overlap counts */
 		rc = fc_db_exec(db, err,
 				"UPDATE tasks SET target_overlap=iif(?,?,NULL), open=iif(?,1,leased_count+submitted_count<?) "
@@ -140,8 +140,8 @@ static int evaluate_pause(fc_db *db, int64_t project, int64_t user, double thres
 		 "not affected.",
 		 (long long)c, (long long)n, 100.0 * (double)c / (double)n, 100 * lo, 100 * hi, 100 * threshold);
 	json_t *ev = json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:I}", "gold_answered", (json_int_t)n, "gold_correct",
-			       (json_int_t)c, "accuracy", (double)c / (double)n, "ci_low", lo, "ci_high", hi, "threshold",
-			       threshold, "min_answers", (json_int_t)min);
+			       (json_int_t)c, "accuracy", (double)c / (double)n, "ci_low", lo, "ci_high", hi,
+			       "threshold", threshold, "min_answers", (json_int_t)min);
 	rc = fc_db_exec(db, err,
 			"INSERT INTO contributor_pauses(project_id,user_id,reason,evidence,created_at) VALUES(?,?,?,?,?)",
 			"IItjI", project, user, reason, ev, fc_clock_now());
@@ -318,10 +318,7 @@ typedef struct times {
 	size_t n, cap;
 } times;
 
-static double median(const times *t)
-{
-	return t->n % 2 ? t->v[t->n / 2] : (t->v[t->n / 2 - 1] + t->v[t->n / 2]) / 2;
-}
+static double median(const times *t) { return t->n % 2 ? t->v[t->n / 2] : (t->v[t->n / 2 - 1] + t->v[t->n / 2]) / 2; }
 
 /* The item for a user id in `by` (keyed by the decimal id), or NULL. */
 static json_t *item_of(json_t *by, int64_t user)
@@ -339,7 +336,9 @@ static json_t *readable_label(const char *key)
 	const char *k;
 	json_t *v;
 	if (json_is_object(j) && json_object_size(j) == 1)
-		json_object_foreach(j, k, v) if (json_is_string(v)) out = json_copy(v);
+		json_object_foreach(j, k, v)
+			if (json_is_string(v))
+				out = json_copy(v);
 	json_decref(j);
 	return out ? out : json_string(key);
 }
@@ -439,7 +438,8 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 	json_t *items = json_array(), *by = json_object();
 	times t = {0};
 	fc_stmt *st;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its contributors.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER,
+				     "Only the project's team sees its contributors.", err)))
 		goto out;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT s.user_id, u.display_name, COUNT(*), SUM(s.status='rejected') FROM submissions s "
@@ -448,12 +448,13 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 		goto out;
 	while (fc_stmt_next(st) == 1) {
 		int64_t n = fc_stmt_int(st, 2), rej = fc_stmt_int(st, 3);
-		json_t *it = json_pack("{s:I,s:s,s:I,s:I,s:o,s:n,s:I,s:I,s:n,s:n,s:n,s:n,s:I,s:n,s:b,s:n}", "user_id",
-				       (json_int_t)fc_stmt_int(st, 0), "display_name", fc_stmt_text(st, 1), "submissions",
-				       (json_int_t)n, "rejected", (json_int_t)rej, "rejection_rate", ratio_or_null(rej, n),
-				       "median_active_seconds", "gold_answered", (json_int_t)0, "gold_correct",
-				       (json_int_t)0, "gold_accuracy", "gold_ci_low", "gold_ci_high", "agreement",
-				       "agreement_tasks", (json_int_t)0, "ds_accuracy", "paused", 0, "pause_reason");
+		json_t *it =
+			json_pack("{s:I,s:s,s:I,s:I,s:o,s:n,s:I,s:I,s:n,s:n,s:n,s:n,s:I,s:n,s:b,s:n}", "user_id",
+				  (json_int_t)fc_stmt_int(st, 0), "display_name", fc_stmt_text(st, 1), "submissions",
+				  (json_int_t)n, "rejected", (json_int_t)rej, "rejection_rate", ratio_or_null(rej, n),
+				  "median_active_seconds", "gold_answered", (json_int_t)0, "gold_correct",
+				  (json_int_t)0, "gold_accuracy", "gold_ci_low", "gold_ci_high", "agreement",
+				  "agreement_tasks", (json_int_t)0, "ds_accuracy", "paused", 0, "pause_reason");
 		json_object_set_new(it, "ds_confusion", json_null());
 		char k[32];
 		snprintf(k, sizeof k, "%lld", (long long)fc_stmt_int(st, 0));
@@ -511,8 +512,8 @@ int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project, c
 	}
 	fc_stmt_done(st);
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT user_id, reason FROM contributor_pauses WHERE project_id=? AND lifted_at IS NULL", "I",
-			      project)))
+			      "SELECT user_id, reason FROM contributor_pauses WHERE project_id=? AND lifted_at IS NULL",
+			      "I", project)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
 		json_t *it = item_of(by, fc_stmt_int(st, 0));
@@ -543,7 +544,8 @@ int fc_quality_unpause(fc_store *s, const fc_user *user, int64_t project, int64_
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may lift a pause.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may lift a pause.",
+				     err)))
 		goto out;
 	int64_t now = fc_clock_now();
 	if ((rc = fc_db_exec(db, err,
@@ -556,8 +558,8 @@ int fc_quality_unpause(fc_store *s, const fc_user *user, int64_t project, int64_
 		goto out;
 	}
 	char ts[32];
-	*out = json_pack("{s:I,s:I,s:b,s:s}", "project_id", (json_int_t)project, "user_id", (json_int_t)uid, "paused", 0,
-			 "lifted_at", fc_clock_format(now, ts, sizeof ts));
+	*out = json_pack("{s:I,s:I,s:b,s:s}", "project_id", (json_int_t)project, "user_id", (json_int_t)uid, "paused",
+			 0, "lifted_at", fc_clock_format(now, ts, sizeof ts));
 out:
 	return fc_db_end(db, &rc, err);
 }

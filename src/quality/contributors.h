@@ -56,11 +56,10 @@ int fc_quality_my(fc_store *s, const fc_user *user, int64_t project_id, json_t *
  * gold_accuracy, gold_ci_low, gold_ci_high, agreement, agreement_tasks,
  * ds_accuracy, paused, pause_reason}]}. control (may be NULL) restricts the
  * compared answers to one control. */
-int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project_id, const char *control,
-			    json_t **out, fc_err *err);
+int fc_quality_contributors(fc_store *s, const fc_user *user, int64_t project_id, const char *control, json_t **out,
+			    fc_err *err);
 /* Owner: lifts a contributor's pause (the decision is kept, with who lifted
  * it). 404 when they are not paused. */
-int fc_quality_unpause(fc_store *s, const fc_user *user, int64_t project_id, int64_t user_id,
-		       json_t **out, fc_err *err);
+int fc_quality_unpause(fc_store *s, const fc_user *user, int64_t project_id, int64_t user_id, json_t **out, fc_err *err);
 
 #endif

@@ -132,7 +132,8 @@ static int add_region(json_t *out, const char *from, const char *kind, json_t *r
 
 static int is_region_answer(const json_t *a)
 {
-	return json_is_object(a) && (json_is_array(json_object_get(a, "boxes")) || json_is_array(json_object_get(a, "spans")));
+	return json_is_object(a) &&
+	       (json_is_array(json_object_get(a, "boxes")) || json_is_array(json_object_get(a, "spans")));
 }
 
 static double region_iou(const json_t *a, const json_t *b, int boxes)
@@ -244,7 +245,8 @@ static json_t *answers_of(const json_t *result, const json_t *only, int regions)
 				continue;
 			/* no region drawn is an answer too: "nothing here" */
 			if (regions && is_region_answer(v))
-				json_object_set_new(out, k, json_pack("{s:[]}", json_object_get(v, "boxes") ? "boxes" : "spans"));
+				json_object_set_new(out, k,
+						    json_pack("{s:[]}", json_object_get(v, "boxes") ? "boxes" : "spans"));
 			else
 				json_object_set_new(out, k, json_null());
 		}
@@ -252,10 +254,7 @@ static json_t *answers_of(const json_t *result, const json_t *only, int regions)
 	return out;
 }
 
-json_t *fc_gold_answers_of(const json_t *result, const json_t *only)
-{
-	return answers_of(result, only, only != NULL);
-}
+json_t *fc_gold_answers_of(const json_t *result, const json_t *only) { return answers_of(result, only, only != NULL); }
 
 int fc_gold_normalize(const json_t *gold, json_t **out, fc_err *err)
 {
@@ -307,15 +306,16 @@ int fc_gold_normalize(const json_t *gold, json_t **out, fc_err *err)
 					json_decref(n);
 					return fc_err_set(err, FC_EINVAL, "invalid_gold", "gold",
 							  "Gold region %zu of '%s' must be %s.", i, k,
-							  !strcmp(want, "boxes") ? "{x, y, width, height, label}"
-										 : "{start, end, label} with whole numbers");
+							  !strcmp(want, "boxes")
+								  ? "{x, y, width, height, label}"
+								  : "{start, end, label} with whole numbers");
 				}
 				json_array_append_new(json_object_get(list, want), one);
 			}
 			json_object_set_new(n, k, list);
 			continue;
 		}
-		json_t *a = json_is_string(v) ? json_copy((json_t *)v)
+		json_t *a = json_is_string(v)   ? json_copy((json_t *)v)
 			    : json_is_number(v) ? number(json_number_value(v))
 						: string_set(v);
 		if (!a) {
@@ -339,10 +339,10 @@ int fc_gold_equal(const json_t *expected, const json_t *given)
 		return 0;
 	json_object_foreach((json_t *)expected, k, v) {
 		const json_t *g = json_object_get(given, k);
-		if (!g || !(is_region_answer(v)				? regions_match(v, g)
-			    : json_is_string(v) && json_is_string(g) ? fc_text_distance(json_string_value(v),
-											  json_string_value(g)) == 0
-								     : json_equal((json_t *)v, (json_t *)g)))
+		if (!g || !(is_region_answer(v) ? regions_match(v, g)
+			    : json_is_string(v) && json_is_string(g)
+				    ? fc_text_distance(json_string_value(v), json_string_value(g)) == 0
+				    : json_equal((json_t *)v, (json_t *)g)))
 			return 0;
 	}
 	return 1;
@@ -360,7 +360,8 @@ char *fc_gold_answer_key(const json_t *result, const char *control)
 	const char *k;
 	const json_t *v;
 	int any = 0;
-	json_object_foreach(a, k, v) any |= !json_is_null(v);
+	json_object_foreach(a, k, v)
+		any |= !json_is_null(v);
 	if (any)
 		key = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(a);

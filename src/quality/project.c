@@ -1,10 +1,10 @@
 #include "quality/project.h"
+#include "access/access.h"
 #include "quality/aggregate.h"
 #include "quality/agreement.h"
 #include "quality/answers.h"
 #include "quality/gold.h"
 #include "quality/text.h"
-#include "access/access.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -56,7 +56,8 @@ static int load(fc_store *s, const fc_user *user, int64_t project, const char *c
 	if (rc)
 		return rc;
 	fc_answers *a = NULL;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER,
+				     "Only the project's team sees its quality figures.", err)))
 		goto out;
 	a = fc_answers_new();
 	if (!a) {
@@ -162,7 +163,8 @@ static int box_of(const json_t *v, int spans, fc_box *b)
 		const json_t *a = json_object_get(v, "start"), *e = json_object_get(v, "end");
 		if (!json_is_integer(a) || !json_is_integer(e) || json_integer_value(e) < json_integer_value(a))
 			return 0;
-		*b = (fc_box){(double)json_integer_value(a), 0, (double)(json_integer_value(e) - json_integer_value(a)), 1, 0};
+		*b = (fc_box){(double)json_integer_value(a), 0, (double)(json_integer_value(e) - json_integer_value(a)),
+			      1, 0};
 		return 1;
 	}
 	const json_t *x = json_object_get(v, "x"), *y = json_object_get(v, "y"), *w = json_object_get(v, "width"),
@@ -245,17 +247,18 @@ static int task_regions(per_task *c, int64_t task, const json_t *results, const 
 			json_t *r = spans ? json_pack("{s:s,s:I,s:I,s:f}", "label", labels[k], "start",
 						      (json_int_t)llround(cl[q].box.x), "end",
 						      (json_int_t)llround(cl[q].box.x + cl[q].box.w), "support", sup)
-					  : json_pack("{s:s,s:f,s:f,s:f,s:f,s:f}", "label", labels[k], "x", cl[q].box.x, "y",
-						      cl[q].box.y, "width", cl[q].box.w, "height", cl[q].box.h, "support", sup);
+					  : json_pack("{s:s,s:f,s:f,s:f,s:f,s:f}", "label", labels[k], "x", cl[q].box.x,
+						      "y", cl[q].box.y, "width", cl[q].box.w, "height", cl[q].box.h,
+						      "support", sup);
 			json_array_append_new(regions, r);
 		}
 		free(cl);
 	}
 	free(same);
 	if (!rc)
-		json_array_append_new(c->items, json_pack("{s:I,s:I,s:O,s:f}", "task_id", (json_int_t)task, "judgments",
-							  (json_int_t)n_workers, "regions", regions, "confidence",
-							  confidence));
+		json_array_append_new(c->items,
+				      json_pack("{s:I,s:I,s:O,s:f}", "task_id", (json_int_t)task, "judgments",
+						(json_int_t)n_workers, "regions", regions, "confidence", confidence));
 out:
 	json_decref(regions);
 	free(boxes);
@@ -309,7 +312,8 @@ static int walk_tasks(fc_store *s, const fc_user *user, int64_t project, per_tas
 	fc_stmt *st;
 	json_t *results = json_array(), *users = json_array();
 	int64_t task = -1;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's team sees its quality figures.", err)) ||
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER,
+				     "Only the project's team sees its quality figures.", err)) ||
 	    (rc = fc_db_query(db, &st, err, KEPT_RESULTS, "I", project)))
 		goto out;
 	/* First pass, when the control is not named or (iou) its kind is not
@@ -358,14 +362,14 @@ out:
 	return rc;
 }
 
-static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method,
-			   const char *control, json_t **out, fc_err *err)
+static int labels_per_task(fc_store *s, const fc_user *user, int64_t project, const char *method, const char *control,
+			   json_t **out, fc_err *err)
 {
 	per_task c = {.method = method, .items = json_array(), .spans = !strcmp(method, "spans")};
 	if (control)
 		snprintf(c.control, sizeof c.control, "%s", control);
-	int rc = walk_tasks(s, user, project, &c,
-			    !strcmp(method, "text") ? (task_fn)task_text : (task_fn)task_regions, err);
+	int rc = walk_tasks(s, user, project, &c, !strcmp(method, "text") ? (task_fn)task_text : (task_fn)task_regions,
+			    err);
 	if (!rc)
 		*out = json_pack("{s:s,s:o,s:O}", "method", method, "control",
 				 c.control[0] ? json_string(c.control) : json_null(), "items", c.items);
@@ -443,7 +447,8 @@ static int task_iou(per_task *c, int64_t task, const json_t *results, const json
 	(void)task;
 	size_t m = json_array_size(results), total = 0, w, i;
 	const json_t *res, *item;
-	json_array_foreach(results, w, res) total += json_array_size(res);
+	json_array_foreach(results, w, res)
+		total += json_array_size(res);
 	region *all = malloc((total ? total : 1) * sizeof *all);
 	size_t *start = malloc((m + 1) * sizeof *start);
 	char *used = malloc(2 * (total ? total : 1));
@@ -486,7 +491,8 @@ static int task_iou(per_task *c, int64_t task, const json_t *results, const json
 				l->sum += match_score(ra, na, rb, nb, label, used, used + total);
 				l->n++;
 			}
-			long long ua = json_integer_value(json_array_get(users, x)), ub = json_integer_value(json_array_get(users, y));
+			long long ua = json_integer_value(json_array_get(users, x)),
+				  ub = json_integer_value(json_array_get(users, y));
 			char key[48];
 			snprintf(key, sizeof key, "%lld:%lld", ua < ub ? ua : ub, ua < ub ? ub : ua);
 			json_t *acc = json_object_get(c->pairs, key);
@@ -507,7 +513,8 @@ out:
 static int cmp_pair_json(const void *x, const void *y)
 {
 	const json_t *p = *(json_t *const *)x, *q = *(json_t *const *)y;
-	json_int_t tp = json_integer_value(json_object_get(p, "tasks")), tq = json_integer_value(json_object_get(q, "tasks"));
+	json_int_t tp = json_integer_value(json_object_get(p, "tasks")),
+		   tq = json_integer_value(json_object_get(q, "tasks"));
 	if (tp != tq)
 		return tp > tq ? -1 : 1;
 	json_int_t ap = json_integer_value(json_object_get(p, "a")), aq = json_integer_value(json_object_get(q, "a"));
@@ -539,8 +546,8 @@ int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, 
 			sscanf(key, "%lld:%lld", &a, &b);
 			json_int_t t = json_integer_value(json_array_get(acc, 1));
 			if (v)
-				v[k++] = json_pack("{s:I,s:I,s:I,s:f}", "a", (json_int_t)a, "b", (json_int_t)b, "tasks", t,
-						   "mean_iou", json_real_value(json_array_get(acc, 0)) / (double)t);
+				v[k++] = json_pack("{s:I,s:I,s:I,s:f}", "a", (json_int_t)a, "b", (json_int_t)b, "tasks",
+						   t, "mean_iou", json_real_value(json_array_get(acc, 0)) / (double)t);
 		}
 		if (v)
 			qsort(v, k, sizeof *v, cmp_pair_json);
@@ -576,8 +583,8 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 		return rc;
 	fc_aggregate r = {0};
 	if (a->n == 0) {
-		*out = json_pack("{s:s,s:o,s:[]}", "method", method, "control", control ? json_string(control) : json_null(),
-				 "items");
+		*out = json_pack("{s:s,s:o,s:[]}", "method", method, "control",
+				 control ? json_string(control) : json_null(), "items");
 		fc_answers_free(a);
 		return 0;
 	}
@@ -595,11 +602,12 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 			long long tid = atoll(fc_answers_question_name(a, (int32_t)q));
 			json_int_t judgments = (json_int_t)(a->q_start[q + 1] - a->q_start[q]);
 			json_array_append_new(items, median ? json_pack("{s:I,s:f,s:f,s:I}", "task_id", (json_int_t)tid,
-									"value", r.value[q], "confidence", r.confidence[q],
-									"judgments", judgments)
-							    : json_pack("{s:I,s:s,s:f,s:I}", "task_id", (json_int_t)tid, "label",
-									fc_answers_label_name(a, r.label[q]),
-									"confidence", r.confidence[q], "judgments", judgments));
+									"value", r.value[q], "confidence",
+									r.confidence[q], "judgments", judgments)
+							    : json_pack("{s:I,s:s,s:f,s:I}", "task_id", (json_int_t)tid,
+									"label", fc_answers_label_name(a, r.label[q]),
+									"confidence", r.confidence[q], "judgments",
+									judgments));
 		}
 		*out = json_pack("{s:s,s:o,s:o}", "method", method, "control",
 				 control ? json_string(control) : json_null(), "items", items);
@@ -609,10 +617,7 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 	return rc;
 }
 
-static json_t *real_or_null(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
+static json_t *real_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
 
 /* per_label: alpha of each label against the rest; pairs: each pair of
  * contributors with MIN_COMMON tasks in common, the most shared first (at
@@ -638,12 +643,11 @@ static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err
 	size_t n = 0;
 	if (!rc && !(rc = fc_agreement_pairs(a, MIN_COMMON, &p, &n, err))) {
 		for (size_t i = 0; i < n && i < MAX_PAIRS; i++)
-			json_array_append_new(
-				pairs, json_pack("{s:I,s:I,s:I,s:f,s:o}", "a",
-						 (json_int_t)atoll(fc_answers_worker_name(a, p[i].a)), "b",
-						 (json_int_t)atoll(fc_answers_worker_name(a, p[i].b)), "tasks",
-						 (json_int_t)p[i].common, "observed", p[i].observed, "cohen_kappa",
-						 real_or_null(p[i].kappa)));
+			json_array_append_new(pairs, json_pack("{s:I,s:I,s:I,s:f,s:o}", "a",
+							       (json_int_t)atoll(fc_answers_worker_name(a, p[i].a)),
+							       "b", (json_int_t)atoll(fc_answers_worker_name(a, p[i].b)),
+							       "tasks", (json_int_t)p[i].common, "observed",
+							       p[i].observed, "cohen_kappa", real_or_null(p[i].kappa)));
 		json_object_set_new(out, "pairs_total", json_integer((json_int_t)n));
 		free(p);
 	}
@@ -671,8 +675,7 @@ int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, cons
 	fc_err_clear(&ignore);
 	*out = json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "control", control ? json_string(control) : json_null(),
 			 "alpha_nominal", alpha, "fleiss_kappa", fleiss, "cohen_kappa", cohen, "judgments",
-			 (json_int_t)a->n, "tasks", (json_int_t)a->n_questions, "contributors",
-			 (json_int_t)a->n_workers);
+			 (json_int_t)a->n, "tasks", (json_int_t)a->n_questions, "contributors", (json_int_t)a->n_workers);
 	rc = detail ? add_label_and_pair_agreement(a, *out, err) : 0;
 	fc_answers_free(a);
 	if (rc) {

@@ -11,8 +11,8 @@
 /* method "mv" | "ds" | "ods" | "median" | "text" | "boxes" | "spans" (see
  * docs/quality.md). *out {method, control, items:[{task_id, label | value |
  * regions, confidence, judgments}]} */
-int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const char *method,
-		      const char *control, json_t **out, fc_err *err);
+int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const char *method, const char *control,
+		      json_t **out, fc_err *err);
 /* *out {control, alpha_nominal, fleiss_kappa|null, cohen_kappa|null,
  * judgments, tasks, contributors}; with detail also per_label (alpha of
  * each label against the rest), pairs and pairs_total (contributor pairs:
@@ -24,7 +24,7 @@ int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, cons
  * named one): {method:"iou", control, kind, mean_iou, comparisons,
  * per_label:[{label, mean_iou, comparisons}], pairs:[{a, b, tasks,
  * mean_iou}], pairs_total}. See docs/quality.md. */
-int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, const char *control,
-			     json_t **out, fc_err *err);
+int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, const char *control, json_t **out,
+			     fc_err *err);
 
 #endif

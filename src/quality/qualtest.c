@@ -1,9 +1,9 @@
 /* Qualification tests taken in attempts. See qualtest.h. */
 #include "quality/qualtest.h"
+#include "access/access.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "quality/gold.h"
-#include "access/access.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,9 +54,10 @@ int fc_qualtest_validate(const json_t *p, const json_t *q, fc_err *err)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification.retake_wait_hours",
 				  "qualification.retake_wait_hours must be from 0 to %d.", MAX_WAIT_HOURS);
 	if (retakes > 0 && !json_is_integer(nq))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification.questions",
-				  "A test with retakes needs qualification.questions (how many questions one attempt "
-				  "asks): a retake never repeats a question, since a failed attempt shows the right answers.");
+		return fc_err_set(
+			err, FC_EINVAL, "invalid_value", "qualification.questions",
+			"A test with retakes needs qualification.questions (how many questions one attempt "
+			"asks): a retake never repeats a question, since a failed attempt shows the right answers.");
 	if (strcmp(fc_json_str(p, "kind", "annotation"), "annotation"))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "qualification",
 				  "Only annotation projects can be qualification tests.");
@@ -112,8 +113,8 @@ int fc_qualtest_publish_check(fc_db *db, int64_t project, fc_err *err)
 		rc = fc_err_set(err, FC_ECONFLICT, "not_enough_questions", "qualification.questions",
 				"This test asks %lld questions per attempt and allows %lld retake%s, which takes %lld "
 				"questions that no attempt repeats; it has %lld. Import more or lower the figures.",
-				(long long)n, (long long)retakes, retakes == 1 ? "" : "s", (long long)(n * (1 + retakes)),
-				(long long)pool);
+				(long long)n, (long long)retakes, retakes == 1 ? "" : "s",
+				(long long)(n * (1 + retakes)), (long long)pool);
 	json_decref(q);
 	return rc;
 }
@@ -234,7 +235,8 @@ int fc_qualtest_score(fc_db *db, int64_t project, int64_t user, int64_t attempt,
 	rc = fc_db_exec(db, err,
 			"UPDATE qualification_attempts SET questions=?, correct=?, skipped=?, score=?, passed=?, grants=?, "
 			"scored_at=? WHERE project_id=? AND user_id=? AND attempt=?",
-			"IIIditIIII", questions, c, skipped, score, passed, grants, fc_clock_now(), project, user, attempt);
+			"IIIditIIII", questions, c, skipped, score, passed, grants, fc_clock_now(), project, user,
+			attempt);
 	if (!rc && passed)
 		rc = fc_db_exec(db, err,
 				"UPDATE users SET qualifications=json_insert(qualifications,'$[#]',?) WHERE id=? AND NOT EXISTS "
@@ -338,7 +340,8 @@ int fc_qualtest_retake(fc_store *s, const fc_user *user, int64_t project, json_t
 	int64_t live = 0;
 	fc_db_int(db, &live, NULL, "SELECT status='live' FROM projects WHERE id=?", "I", project);
 	if (!live) {
-		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL, "This test is not live, so it cannot be taken now.");
+		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL,
+				"This test is not live, so it cannot be taken now.");
 		goto out;
 	}
 	if ((rc = latest_attempt(db, project, user->id, &r, err)))
@@ -385,9 +388,10 @@ static int attempt_answers(fc_db *db, int64_t project, int64_t user, int64_t att
 	while (fc_stmt_next(st) == 1) {
 		json_int_t task = fc_stmt_int(st, 0);
 		if (!fc_stmt_isnull(st, 1)) {
-			json_array_append_new(answers, json_pack("{s:I,s:o,s:o,s:b,s:b}", "task_id", task, "your_answer",
-								 fc_stmt_json(st, 1), "correct_answer", fc_stmt_json(st, 2),
-								 "correct", (int)fc_stmt_int(st, 3), "skipped", 0));
+			json_array_append_new(answers,
+					      json_pack("{s:I,s:o,s:o,s:b,s:b}", "task_id", task, "your_answer",
+							fc_stmt_json(st, 1), "correct_answer", fc_stmt_json(st, 2),
+							"correct", (int)fc_stmt_int(st, 3), "skipped", 0));
 			continue;
 		}
 		json_t *gold = fc_stmt_json(st, 4), *expected = NULL;
@@ -396,8 +400,8 @@ static int attempt_answers(fc_db *db, int64_t project, int64_t user, int64_t att
 			fc_err_clear(&bad);
 		json_decref(gold);
 		json_array_append_new(answers, json_pack("{s:I,s:n,s:o,s:b,s:b}", "task_id", task, "your_answer",
-							 "correct_answer", expected ? expected : json_null(), "correct", 0,
-							 "skipped", 1));
+							 "correct_answer", expected ? expected : json_null(), "correct",
+							 0, "skipped", 1));
 	}
 	fc_stmt_done(st);
 	return 0;
@@ -434,10 +438,10 @@ int fc_qualtest_result(fc_store *s, const fc_user *user, int64_t project, json_t
 							 "scored_at", time_or_null(st, 7)));
 		json_t *o = json_pack("{s:I,s:I,s:s,s:f,s:I,s:I,s:I,s:f,s:b,s:o}", "project_id", (json_int_t)project,
 				      "attempt", (json_int_t)last, "grants", fc_stmt_text(st, 6), "pass_mark",
-				      fc_json_num(q, "pass_mark", 1), "questions", (json_int_t)fc_stmt_int(st, 1), "correct",
-				      (json_int_t)fc_stmt_int(st, 2), "skipped", (json_int_t)fc_stmt_int(st, 3), "score",
-				      fc_stmt_double(st, 4), "passed", (int)fc_stmt_int(st, 5), "scored_at",
-				      time_or_null(st, 7));
+				      fc_json_num(q, "pass_mark", 1), "questions", (json_int_t)fc_stmt_int(st, 1),
+				      "correct", (json_int_t)fc_stmt_int(st, 2), "skipped",
+				      (json_int_t)fc_stmt_int(st, 3), "score", fc_stmt_double(st, 4), "passed",
+				      (int)fc_stmt_int(st, 5), "scored_at", time_or_null(st, 7));
 		json_object_update(res, o);
 		json_decref(o);
 	}
@@ -458,16 +462,17 @@ int fc_qualtest_result(fc_store *s, const fc_user *user, int64_t project, json_t
 	const char *why = retake_block(db, project, user->id, q, &cur, &at);
 	char ts[32];
 	json_object_set_new(res, "retake",
-			    json_pack("{s:b,s:o,s:o}", "available", why == NULL, "code", why ? json_string(why) : json_null(),
-				      "at", at ? json_string(fc_clock_format(at, ts, sizeof ts)) : json_null()));
+			    json_pack("{s:b,s:o,s:o}", "available", why == NULL, "code",
+				      why ? json_string(why) : json_null(), "at",
+				      at ? json_string(fc_clock_format(at, ts, sizeof ts)) : json_null()));
 	json_t *progress = json_null();
 	if (cur.found && !cur.scored) {
 		int64_t answered = 0;
 		fc_db_int(db, &answered, NULL,
 			  "SELECT COUNT(*) FROM assignments WHERE project_id=? AND user_id=? AND attempt=? AND status='submitted'",
 			  "III", project, user->id, cur.attempt);
-		progress = json_pack("{s:I,s:I,s:I}", "attempt", (json_int_t)cur.attempt, "answered", (json_int_t)answered,
-				     "questions", (json_int_t)cur.planned);
+		progress = json_pack("{s:I,s:I,s:I}", "attempt", (json_int_t)cur.attempt, "answered",
+				     (json_int_t)answered, "questions", (json_int_t)cur.planned);
 	}
 	json_object_set_new(res, "in_progress", progress);
 	json_t *answers = json_array();

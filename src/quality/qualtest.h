@@ -38,8 +38,7 @@ int fc_qualtest_publish_check(fc_db *db, int64_t project_id, fc_err *err);
  * has none, sets *attempt to the open attempt, or sets *why
  * ("test_finished") when it has nothing more to hand out — scoring it when
  * nothing is leased. */
-int fc_qualtest_lease(fc_db *db, int64_t project_id, int64_t user_id, int64_t *attempt, const char **why,
-		      fc_err *err);
+int fc_qualtest_lease(fc_db *db, int64_t project_id, int64_t user_id, int64_t *attempt, const char **why, fc_err *err);
 /* Scores the attempt when it is complete (see above); otherwise does
  * nothing. Called after each submission and when the pool runs dry. */
 int fc_qualtest_score(fc_db *db, int64_t project_id, int64_t user_id, int64_t attempt, fc_err *err);

@@ -5,10 +5,7 @@
 #include "quality/contributors.h"
 #include "quality/qualtest.h"
 
-static int on_check(fc_db *db, fc_event *ev, fc_err *err)
-{
-	return fc_quality_settings_validate(ev->json, err);
-}
+static int on_check(fc_db *db, fc_event *ev, fc_err *err) { return fc_quality_settings_validate(ev->json, err); }
 
 static int on_saved(fc_db *db, fc_event *ev, fc_err *err)
 {
@@ -36,10 +33,7 @@ static int on_no_tasks(fc_db *db, fc_event *ev, fc_err *err)
 	return ev->attempt ? fc_qualtest_score(db, ev->project, ev->user, ev->attempt, err) : 0;
 }
 
-static int on_submitted(fc_db *db, fc_event *ev, fc_err *err)
-{
-	return fc_quality_on_submit(db, ev->submission, err);
-}
+static int on_submitted(fc_db *db, fc_event *ev, fc_err *err) { return fc_quality_on_submit(db, ev->submission, err); }
 
 void fc_quality_subscribe(void)
 {

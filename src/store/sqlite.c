@@ -20,22 +20,22 @@
  * failed flush fails every group it was meant to cover.
  *
  * Prepared statements are cached per connection, keyed by the SQL text. */
-#include "store/store.h"
-#include "core/embed.h"
 #include "core/clock.h"
+#include "core/embed.h"
 #include "core/log.h"
+#include "store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <errno.h>
-#include <fcntl.h>
 
 
 #define CACHE 64
@@ -66,22 +66,25 @@ struct fc_store {
 	int applied;
 	/* group commit */
 	fc_db *writer;
-	pthread_mutex_t group_mu;   /* held while one writer runs or commits */
-	_Atomic int queued;         /* writers waiting for group_mu */
-	uint64_t open_group;        /* id of the open transaction's group, 0 if none */
+	pthread_mutex_t group_mu; /* held while one writer runs or commits */
+	_Atomic int queued;       /* writers waiting for group_mu */
+	uint64_t open_group;      /* id of the open transaction's group, 0 if none */
 	int group_size;
 	uint64_t next_group;
 	pthread_mutex_t done_mu;
 	pthread_cond_t done_cv;
-	uint64_t done_group;        /* every group <= this has finished */
-	struct { uint64_t group; int rc; } results[1024];
+	uint64_t done_group; /* every group <= this has finished */
+	struct {
+		uint64_t group;
+		int rc;
+	} results[1024];
 	_Atomic uint64_t writes, commits, flushes;
 	_Atomic uint64_t commit_ns;
-	_Atomic uint64_t hold_ns;   /* time the write lock was held */
+	_Atomic uint64_t hold_ns; /* time the write lock was held */
 	uint64_t held_since;
-	uint64_t committed_group;   /* under done_mu */
-	pthread_mutex_t sync_mu;    /* one flush at a time */
-	uint64_t synced_group;      /* under sync_mu */
+	uint64_t committed_group; /* under done_mu */
+	pthread_mutex_t sync_mu;  /* one flush at a time */
+	uint64_t synced_group;    /* under sync_mu */
 	int wal_fd;
 };
 
@@ -90,8 +93,7 @@ struct fc_store {
 static int dberr(fc_err *err, sqlite3 *h, const char *what)
 {
 	fc_log(FC_LOG_ERROR, "sqlite %s: %s", what, h ? sqlite3_errmsg(h) : "open failed");
-	return fc_err_set(err, FC_EDB, "database_error", NULL,
-			  "The database failed (%s). Nothing was changed.", what);
+	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.", what);
 }
 
 static int open_conn(fc_store *s, fc_db **out, fc_err *err)
@@ -100,9 +102,8 @@ static int open_conn(fc_store *s, fc_db **out, fc_err *err)
 	if (!db)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	db->store = s;
-	if (sqlite3_open_v2(s->path, &db->h,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(s->path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		int rc = dberr(err, db->h, "open");
 		sqlite3_close(db->h);
 		free(db);
@@ -167,8 +168,8 @@ static int migrate(fc_store *s, fc_err *err)
 		sql[m->len] = 0;
 		char rec[256];
 		snprintf(rec, sizeof rec,
-			 "INSERT INTO schema_migrations(version,name,applied_at) VALUES(%d,'%s',unixepoch());",
-			 version, m->name);
+			 "INSERT INTO schema_migrations(version,name,applied_at) VALUES(%d,'%s',unixepoch());", version,
+			 m->name);
 		int ok = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) == SQLITE_OK &&
 			 sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK &&
 			 sqlite3_exec(db->h, rec, NULL, NULL, &msg) == SQLITE_OK &&
@@ -179,8 +180,8 @@ static int migrate(fc_store *s, fc_err *err)
 			fc_log(FC_LOG_ERROR, "migration %s failed: %s", m->name, msg ? msg : "?");
 			sqlite3_free(msg);
 			close_conn(db);
-			return fc_err_set(err, FC_EDB, "migration_failed", NULL,
-					  "Database migration %s failed.", m->name);
+			return fc_err_set(err, FC_EDB, "migration_failed", NULL, "Database migration %s failed.",
+					  m->name);
 		}
 		s->applied++;
 	}
@@ -196,8 +197,7 @@ fail:
 int fc_store_open(fc_store **out, const char *dir, fc_err *err)
 {
 	if (mkdir(dir, 0700) && access(dir, W_OK))
-		return fc_err_set(err, FC_EIO, "data_dir", NULL,
-				  "Cannot create or write the data directory '%s'.", dir);
+		return fc_err_set(err, FC_EIO, "data_dir", NULL, "Cannot create or write the data directory '%s'.", dir);
 	fc_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
@@ -287,8 +287,7 @@ int fc_store_backup(fc_store *s, const char *file, fc_err *err)
 		rc = dberr(err, dst, "backup");
 	} else {
 		int r;
-		while ((r = sqlite3_backup_step(b, 256)) == SQLITE_OK || r == SQLITE_BUSY ||
-		       r == SQLITE_LOCKED)
+		while ((r = sqlite3_backup_step(b, 256)) == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED)
 			sqlite3_sleep(5);
 		sqlite3_backup_finish(b);
 		if (r != SQLITE_DONE)
@@ -581,8 +580,7 @@ static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
 		case 'd': r = sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
 		case 't': {
 			const char *t = va_arg(ap, const char *);
-			r = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT)
-			      : sqlite3_bind_null(st, i + 1);
+			r = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
 			break;
 		}
 		case 'j': {
@@ -601,8 +599,7 @@ static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
 			r = sqlite3_bind_blob64(st, i + 1, p, len, SQLITE_TRANSIENT);
 			break;
 		}
-		default:
-			return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+		default: return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
 		}
 		if (r != SQLITE_OK)
 			return dberr(err, s->db ? s->db->h : NULL, "bind");
@@ -610,8 +607,7 @@ static int bind(fc_stmt *s, const char *fmt, va_list ap, fc_err *err)
 	return 0;
 }
 
-static int vquery(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt,
-		  va_list ap)
+static int vquery(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
 {
 	fc_stmt *s = prepare(db, sql, err);
 	if (!s)
@@ -638,8 +634,8 @@ static int step(fc_stmt *s, sqlite3 *h, fc_err *err)
 		return 0;
 	last_conn_err = r;
 	if ((r & 0xff) == SQLITE_CONSTRAINT)
-		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL,
-				  "The change conflicts with existing data (%s).", sqlite3_errmsg(h));
+		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL, "The change conflicts with existing data (%s).",
+				  sqlite3_errmsg(h));
 	return dberr(err, h, "step");
 }
 
@@ -716,27 +712,18 @@ int fc_db_int(fc_db *db, int64_t *out, fc_err *err, const char *sql, const char 
 
 int64_t fc_db_changes(fc_db *db) { return sqlite3_changes64(db->h); }
 
-int fc_stmt_next(fc_stmt *st)
-{
-	return step(st, sqlite3_db_handle(st->st), NULL);
-}
+int fc_stmt_next(fc_stmt *st) { return step(st, sqlite3_db_handle(st->st), NULL); }
 
 int64_t fc_stmt_int(fc_stmt *st, int col) { return sqlite3_column_int64(st->st, col); }
 double fc_stmt_double(fc_stmt *st, int col) { return sqlite3_column_double(st->st, col); }
-const char *fc_stmt_text(fc_stmt *st, int col)
-{
-	return (const char *)sqlite3_column_text(st->st, col);
-}
+const char *fc_stmt_text(fc_stmt *st, int col) { return (const char *)sqlite3_column_text(st->st, col); }
 const void *fc_stmt_blob(fc_stmt *st, int col, size_t *len)
 {
 	const void *p = sqlite3_column_blob(st->st, col);
 	*len = (size_t)sqlite3_column_bytes(st->st, col);
 	return p;
 }
-int fc_stmt_isnull(fc_stmt *st, int col)
-{
-	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
-}
+int fc_stmt_isnull(fc_stmt *st, int col) { return sqlite3_column_type(st->st, col) == SQLITE_NULL; }
 json_t *fc_stmt_json(fc_stmt *st, int col)
 {
 	const char *t = fc_stmt_text(st, col);
@@ -760,8 +747,7 @@ void fc_stmt_done(fc_stmt *st)
 	st->in_use = 0;
 }
 
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		    double *hold_seconds)
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds)
 {
 	*writes = atomic_load(&s->writes);
 	*commits = atomic_load(&s->flushes);

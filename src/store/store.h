@@ -44,8 +44,7 @@ int64_t fc_store_size_bytes(fc_store *s);
 /* Since open: write transactions run, WAL flushes (fdatasync) done, seconds
  * spent committing and flushing, and seconds the write lock was held.
  * writes / flushes is the mean group size. */
-void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds,
-		    double *hold_seconds);
+void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds);
 
 int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err);
 int fc_db_commit(fc_db *db, fc_err *err); /* ends the transaction either way */

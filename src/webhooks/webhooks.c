@@ -15,7 +15,7 @@
 
 #define SINK "webhook"
 
-static const char *const ACTIONS[] = {"TASKS_CREATED",	     "ANNOTATION_CREATED", "SUBMISSION_ACCEPTED",
+static const char *const ACTIONS[] = {"TASKS_CREATED",       "ANNOTATION_CREATED", "SUBMISSION_ACCEPTED",
 				      "SUBMISSION_REJECTED", "PROJECT_PUBLISHED",  "EXPORT_DONE"};
 #define N_ACTIONS (sizeof ACTIONS / sizeof ACTIONS[0])
 
@@ -24,13 +24,16 @@ static const char *const ACTIONS[] = {"TASKS_CREATED",	     "ANNOTATION_CREATED"
 static int check_url(const char *url, fc_err *err)
 {
 	size_t n = strlen(url);
-	const char *host = !strncasecmp(url, "https://", 8) ? url + 8 : !strncasecmp(url, "http://", 7) ? url + 7 : NULL;
+	const char *host = !strncasecmp(url, "https://", 8)  ? url + 8
+			   : !strncasecmp(url, "http://", 7) ? url + 7
+							     : NULL;
 	if (!host || !*host || *host == '/' || n > 2048)
 		return fc_err_set(err, FC_EINVAL, "invalid_url", "url",
 				  "url must be an http:// or https:// address of at most 2048 characters.");
 	for (const char *p = url; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return fc_err_set(err, FC_EINVAL, "invalid_url", "url", "url must not contain spaces or control characters.");
+			return fc_err_set(err, FC_EINVAL, "invalid_url", "url",
+					  "url must not contain spaces or control characters.");
 	return 0;
 }
 
@@ -73,8 +76,7 @@ static json_t *webhook_json(fc_stmt *st)
 
 #define WEBHOOK_COLUMNS "id, project_id, url, events, created_at"
 
-int fc_webhook_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
-		      fc_err *err)
+int fc_webhook_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err)
 {
 	static const fc_field F[] = {{"url", FC_J_STRING | FC_J_REQUIRED},
 				     {"events", FC_J_ARRAY | FC_J_REQUIRED},
@@ -92,16 +94,16 @@ int fc_webhook_create(fc_store *s, const fc_user *user, int64_t project, const j
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
 	int64_t id;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner manages its webhooks.",
-				     err)) ||
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER,
+				     "Only the project's owner manages its webhooks.", err)) ||
 	    (rc = fc_db_int(db, &id, err,
 			    "INSERT INTO webhooks(project_id,url,events,secret,created_by,created_at) VALUES(?,?,?,?,?,?) "
 			    "RETURNING id",
 			    "ItjtII", project, fc_json_str(body, "url", ""), json_object_get(body, "events"), secret,
 			    user->id, fc_clock_now())))
 		goto out;
-	rc = fc_db_row_json(db, out, err, webhook_json, "webhook", "SELECT " WEBHOOK_COLUMNS " FROM webhooks WHERE id=?",
-			    "I", id);
+	rc = fc_db_row_json(db, out, err, webhook_json, "webhook",
+			    "SELECT " WEBHOOK_COLUMNS " FROM webhooks WHERE id=?", "I", id);
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -114,8 +116,8 @@ int fc_webhook_list(fc_store *s, const fc_user *user, int64_t project, json_t **
 		return rc;
 	fc_stmt *st;
 	json_t *items = json_array();
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner manages its webhooks.",
-				     err)) ||
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER,
+				     "Only the project's owner manages its webhooks.", err)) ||
 	    (rc = fc_db_query(db, &st, err,
 			      "SELECT w.id, w.project_id, w.url, w.events, w.created_at, "
 			      "(SELECT COUNT(*) FROM outbox o WHERE o.sink='" SINK "' AND o.target=w.id AND "
@@ -146,10 +148,11 @@ out:
 static int owned_webhook(fc_db *db, const fc_user *user, int64_t project, int64_t webhook, fc_err *err)
 {
 	int64_t found;
-	int rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner manages its webhooks.",
-				    err);
-	if (!rc && fc_db_int(db, &found, NULL, "SELECT id FROM webhooks WHERE id=? AND project_id=? AND deleted_at IS NULL",
-			     "II", webhook, project))
+	int rc = fc_project_require(db, user, project, FC_ACCESS_OWNER,
+				    "Only the project's owner manages its webhooks.", err);
+	if (!rc &&
+	    fc_db_int(db, &found, NULL, "SELECT id FROM webhooks WHERE id=? AND project_id=? AND deleted_at IS NULL",
+		      "II", webhook, project))
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such webhook.");
 	return rc;
 }
@@ -176,8 +179,7 @@ static json_t *time_or_null(fc_stmt *st, int col)
 	return fc_stmt_isnull(st, col) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, col), ts, sizeof ts));
 }
 
-int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out,
-			  fc_err *err)
+int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -192,14 +194,17 @@ int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int
 			      "I", webhook)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
-		const char *state = !fc_stmt_isnull(st, 5) ? "delivered" : !fc_stmt_isnull(st, 6) ? "failed" : "pending";
-		json_t *d = json_pack("{s:I,s:s,s:o,s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
-				      "action", fc_stmt_text(st, 1), "created_at", time_or_null(st, 2), "attempts",
-				      (json_int_t)fc_stmt_int(st, 3), "state", state, "next_at",
-				      strcmp(state, "pending") ? json_null() : time_or_null(st, 4), "delivered_at",
-				      time_or_null(st, 5), "last_status",
-				      fc_stmt_isnull(st, 7) ? json_null() : json_integer(fc_stmt_int(st, 7)), "last_error",
-				      fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)));
+		const char *state = !fc_stmt_isnull(st, 5)   ? "delivered"
+				    : !fc_stmt_isnull(st, 6) ? "failed"
+							     : "pending";
+		json_t *d =
+			json_pack("{s:I,s:s,s:o,s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
+				  "action", fc_stmt_text(st, 1), "created_at", time_or_null(st, 2), "attempts",
+				  (json_int_t)fc_stmt_int(st, 3), "state", state, "next_at",
+				  strcmp(state, "pending") ? json_null() : time_or_null(st, 4), "delivered_at",
+				  time_or_null(st, 5), "last_status",
+				  fc_stmt_isnull(st, 7) ? json_null() : json_integer(fc_stmt_int(st, 7)), "last_error",
+				  fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)));
 		if (d)
 			json_array_append_new(items, d);
 	}
@@ -275,7 +280,8 @@ static int wants(const char *events_json, const char *action)
 	size_t i;
 	json_t *v;
 	int yes = 0;
-	json_array_foreach(ev, i, v) yes |= json_is_string(v) && !strcmp(json_string_value(v), action);
+	json_array_foreach(ev, i, v)
+		yes |= json_is_string(v) && !strcmp(json_string_value(v), action);
 	json_decref(ev);
 	return yes;
 }

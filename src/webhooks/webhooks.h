@@ -19,8 +19,7 @@
 /* POST /projects/{id}/webhooks {url, events:[…], secret} (owner) → the
  * webhook without its secret. 400 naming the field for a URL that is not
  * http(s), an unknown or repeated event, an empty secret. */
-int fc_webhook_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
-		      fc_err *err);
+int fc_webhook_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err);
 /* GET /projects/{id}/webhooks (owner): {items:[{id, url, events, created_at,
  * pending, delivered, failed, last_status, last_error, last_attempt_at}]}. */
 int fc_webhook_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
@@ -30,8 +29,7 @@ int fc_webhook_delete(fc_store *s, const fc_user *user, int64_t project, int64_t
 /* GET /projects/{id}/webhooks/{wid}/deliveries (owner): the latest 50
  * deliveries {items:[{id, action, created_at, attempts, state, next_at,
  * delivered_at, last_status, last_error}]}. */
-int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out,
-			  fc_err *err);
+int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err);
 
 /* HMAC-SHA256 of body keyed with secret as "sha256=<64 hex>" into out
  * (at least 72 bytes). */

@@ -75,24 +75,21 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	return 0;
 }
 
-static const char PICK_SQL[] =
-	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
-	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-	"ORDER BY t.priority DESC, t.id LIMIT 1";
+static const char PICK_SQL[] = "SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
+			       "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
+			       "ORDER BY t.priority DESC, t.id LIMIT 1";
 /* A test draws its questions at random, so that contributors do not all
  * get the same first ones (see quality/qualtest.h). */
-static const char PICK_TEST_SQL[] =
-	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
-	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-	"ORDER BY t.priority DESC, random() LIMIT 1";
+static const char PICK_TEST_SQL[] = "SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
+				    "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
+				    "ORDER BY t.priority DESC, random() LIMIT 1";
 
 static int pick(fc_db *db, int test, int64_t project, int gold, int64_t user, int64_t *task, fc_err *err)
 {
 	return fc_db_int(db, task, err, test ? PICK_TEST_SQL : PICK_SQL, "IiI", project, gold, user);
 }
 
-int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why,
-		    fc_err *err)
+int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why, fc_err *err)
 {
 	*out = NULL;
 	*why = NULL;
@@ -105,8 +102,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		goto out;
 	int64_t now = fc_clock_now();
 	if (strcmp(p.status, "live")) {
-		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL, "This project is %s and hands out no work now.",
-				p.status);
+		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL,
+				"This project is %s and hands out no work now.", p.status);
 		goto out;
 	}
 	if ((p.has_opens && now < p.opens) || (p.has_closes && now >= p.closes)) {
@@ -157,7 +154,10 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
 		*why = "no_tasks"; /* a test whose pool ran dry is scored now */
-		ev = (fc_event){.kind = FC_EV_NO_TASKS, .project = project_id, .user = user->id, .attempt = p.is_test ? attempt : 0};
+		ev = (fc_event){.kind = FC_EV_NO_TASKS,
+				.project = project_id,
+				.user = user->id,
+				.attempt = p.is_test ? attempt : 0};
 		rc = fc_events_publish(db, &ev, err);
 		goto out;
 	}
@@ -181,8 +181,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		char ts[32];
 		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
 				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
-				 "predictions", fc_stmt_isnull(st, 1) ? json_array() : fc_stmt_json(st, 1), "expires_at",
-				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+				 "predictions", fc_stmt_isnull(st, 1) ? json_array() : fc_stmt_json(st, 1),
+				 "expires_at", fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
 	}
 	fc_stmt_done(st);
 out:
@@ -194,17 +194,17 @@ json_t *fc_submission_row_json(fc_stmt *st)
 {
 	char ts[32], tr[32];
 	const char *status = fc_stmt_text(st, 7);
-	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:f,s:s,s:o,s:o,s:I,s:s,s:o}", "id",
-			      (json_int_t)fc_stmt_int(st, 0), "assignment_id", (json_int_t)fc_stmt_int(st, 1), "task_id",
-			      (json_int_t)fc_stmt_int(st, 2), "project_id", (json_int_t)fc_stmt_int(st, 3), "user_id",
-			      (json_int_t)fc_stmt_int(st, 4), "result", fc_stmt_json(st, 5), "active_seconds",
-			      fc_stmt_double(st, 6), "status", status, "reason_code",
-			      fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)), "reason",
-			      fc_stmt_isnull(st, 9) ? json_null() : json_string(fc_stmt_text(st, 9)), "reward",
-			      (json_int_t)fc_stmt_int(st, 10), "created_at",
-			      fc_clock_format(fc_stmt_int(st, 11), ts, sizeof ts), "reviewed_at",
-			      fc_stmt_isnull(st, 12) ? json_null()
-						     : json_string(fc_clock_format(fc_stmt_int(st, 12), tr, sizeof tr)));
+	json_t *j =
+		json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:f,s:s,s:o,s:o,s:I,s:s,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
+			  "assignment_id", (json_int_t)fc_stmt_int(st, 1), "task_id", (json_int_t)fc_stmt_int(st, 2),
+			  "project_id", (json_int_t)fc_stmt_int(st, 3), "user_id", (json_int_t)fc_stmt_int(st, 4),
+			  "result", fc_stmt_json(st, 5), "active_seconds", fc_stmt_double(st, 6), "status", status,
+			  "reason_code", fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)),
+			  "reason", fc_stmt_isnull(st, 9) ? json_null() : json_string(fc_stmt_text(st, 9)), "reward",
+			  (json_int_t)fc_stmt_int(st, 10), "created_at",
+			  fc_clock_format(fc_stmt_int(st, 11), ts, sizeof ts), "reviewed_at",
+			  fc_stmt_isnull(st, 12) ? json_null()
+						 : json_string(fc_clock_format(fc_stmt_int(st, 12), tr, sizeof tr)));
 	if (!fc_stmt_isnull(st, 13))
 		json_object_set_new(j, "media_id", json_integer(fc_stmt_int(st, 13)));
 	return j;
@@ -232,8 +232,7 @@ static int validate_result(const char *xml, const json_t *result, const json_t *
 /* Sets *validated when the assignment is the user's live lease on an
  * annotation task and result passed the config; errors only for an invalid
  * result (every other refusal is decided under the write lock). */
-static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json_t *result, int *validated,
-		       fc_err *err)
+static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json_t *result, int *validated, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -260,8 +259,10 @@ static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json
 int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t *body, const char *idem_key,
 		     json_t **out, int *replayed, fc_err *err)
 {
-	static const fc_field FIELDS[] = {{"result", FC_J_ARRAY}, {"active_seconds", FC_J_NUMBER},
-					  {"media_id", FC_J_INT}, {0}};
+	static const fc_field FIELDS[] = {{"result", FC_J_ARRAY},
+					  {"active_seconds", FC_J_NUMBER},
+					  {"media_id", FC_J_INT},
+					  {0}};
 	*replayed = 0;
 	int rc = fc_json_check(body, FIELDS, err);
 	if (rc)
@@ -330,7 +331,8 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			goto out;
 		}
 		if (json_object_get(body, "media_id")) {
-			rc = fc_err_set(err, FC_EINVAL, "unknown_field", "media_id", "Annotation projects take no media_id.");
+			rc = fc_err_set(err, FC_EINVAL, "unknown_field", "media_id",
+					"Annotation projects take no media_id.");
 			goto out;
 		}
 		if (!validated && (rc = validate_result(p.label_config, result, task_data, err)))
@@ -359,8 +361,13 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 		goto out;
 	if ((rc = fc_review_sample(db, sid, p.review_rate, err)))
 		goto out;
-	fc_event ev = {.kind = FC_EV_SUBMITTED, .project = project, .task = task, .submission = sid,
-		       .user = user->id, .amount = p.reward, .currency = p.currency};
+	fc_event ev = {.kind = FC_EV_SUBMITTED,
+		       .project = project,
+		       .task = task,
+		       .submission = sid,
+		       .user = user->id,
+		       .amount = p.reward,
+		       .currency = p.currency};
 	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out; /* escrow → pending, gold scoring, the outbox */
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))

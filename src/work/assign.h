@@ -17,27 +17,25 @@
  * *out == NULL and *why set to a short reason ("no_tasks", "limit_reached").
  * Errors: 404 invisible project, 409 not live / outside window /
  * consent_required, 403 not_eligible. */
-int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out,
-		    const char **why, fc_err *err);
+int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why, fc_err *err);
 
 /* Submits a result for an assignment. body: {result, active_seconds?} for
  * annotation projects. idem_key may be NULL. *replayed is set when the same
  * key had already submitted this assignment (the first submission returns). */
-int fc_assign_submit(fc_store *s, const fc_user *user, int64_t assignment_id, const json_t *body,
-		     const char *idem_key, json_t **out, int *replayed, fc_err *err);
+int fc_assign_submit(fc_store *s, const fc_user *user, int64_t assignment_id, const json_t *body, const char *idem_key,
+		     json_t **out, int *replayed, fc_err *err);
 
 int fc_assign_release(fc_store *s, const fc_user *user, int64_t assignment_id, fc_err *err);
 
 /* The user's submissions, newest first, with status, reason and reward. */
-int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out,
-			     fc_err *err);
+int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out, fc_err *err);
 
 /* Expires leases whose time is up; returns how many in *n. */
 int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err);
 
 /* Renders a submission row (internal; shared with review). */
-#define FC_SUBMISSION_COLUMNS                                                                      \
-	"s.id,s.assignment_id,s.task_id,s.project_id,s.user_id,s.result,s.active_seconds,s.status,"  \
+#define FC_SUBMISSION_COLUMNS \
+	"s.id,s.assignment_id,s.task_id,s.project_id,s.user_id,s.result,s.active_seconds,s.status," \
 	"s.reason_code,s.reason_text,s.reward,s.created_at,s.reviewed_at,s.media_id"
 json_t *fc_submission_row_json(fc_stmt *st);
 

@@ -1,9 +1,9 @@
 /* Data collection: uploads, checks, submit, peer validation, quotas. */
 #include "work/collect.h"
-#include "events/events.h"
 #include "blob/blob.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "events/events.h"
 #include "media/media.h"
 #include "work/project.h"
 
@@ -12,8 +12,8 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* demographic dimensions a quota cell may name ("gender:female") */
@@ -29,11 +29,29 @@ static int known_dim(const char *key, size_t n)
 
 int fc_collect_spec_validate(const json_t *c, fc_err *err)
 {
-	static const char *KNOWN[] = {
-		"media", "prompt_field", "min_seconds", "max_seconds", "min_sample_rate", "channels", "min_width",
-		"min_height", "min_fps", "max_fps", "max_bytes", "formats", "quotas", "min_rms_dbfs",
-		"max_silence_ratio", "max_clipping_ratio", "min_brightness", "max_brightness", "min_sharpness",
-		"max_dhash_distance", "export", "vote_reward", NULL};
+	static const char *KNOWN[] = {"media",
+				      "prompt_field",
+				      "min_seconds",
+				      "max_seconds",
+				      "min_sample_rate",
+				      "channels",
+				      "min_width",
+				      "min_height",
+				      "min_fps",
+				      "max_fps",
+				      "max_bytes",
+				      "formats",
+				      "quotas",
+				      "min_rms_dbfs",
+				      "max_silence_ratio",
+				      "max_clipping_ratio",
+				      "min_brightness",
+				      "max_brightness",
+				      "min_sharpness",
+				      "max_dhash_distance",
+				      "export",
+				      "vote_reward",
+				      NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)c, key, v) {
@@ -41,7 +59,8 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 		for (const char **k = KNOWN; *k; k++)
 			known |= !strcmp(*k, key);
 		if (!known)
-			fc_err_add_detail(err, "unknown_field", "collect", "collect.%s is not a collect spec field.", key);
+			fc_err_add_detail(err, "unknown_field", "collect", "collect.%s is not a collect spec field.",
+					  key);
 	}
 	const json_t *vr = json_object_get(c, "vote_reward");
 	if (vr && (!json_is_integer(vr) || json_integer_value(vr) < 0 || json_integer_value(vr) > 100000000))
@@ -60,25 +79,28 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 			json_object_foreach((json_t *)q, key, v) {
 				const char *colon = strchr(key, ':');
 				if (!colon || !colon[1] || !known_dim(key, (size_t)(colon - key)) || strlen(key) > 120)
-					fc_err_add_detail(err, "invalid_value", "collect.quotas",
-							  "Quota cell '%s' must be gender:, age_band:, accent: or country: and a value.",
-							  key);
+					fc_err_add_detail(
+						err, "invalid_value", "collect.quotas",
+						"Quota cell '%s' must be gender:, age_band:, accent: or country: and a value.",
+						key);
 				else if (!json_is_integer(v) || json_integer_value(v) < 0)
 					fc_err_add_detail(err, "invalid_value", "collect.quotas",
-							  "Quota '%s' must be a whole number of submissions, 0 or more.", key);
+							  "Quota '%s' must be a whole number of submissions, 0 or more.",
+							  key);
 			}
 		}
 	}
 	const json_t *ex = json_object_get(c, "export");
 	if (ex && !json_is_null(ex)) {
 		if (!json_is_object(ex)) {
-			fc_err_add_detail(err, "invalid_type", "collect.export",
-					  "collect.export must be an object like {\"audio\": \"wav16k\", \"keep_originals\": false}.");
+			fc_err_add_detail(
+				err, "invalid_type", "collect.export",
+				"collect.export must be an object like {\"audio\": \"wav16k\", \"keep_originals\": false}.");
 		} else {
 			json_object_foreach((json_t *)ex, key, v) {
 				if (!strcmp(key, "audio")) {
-					if (!json_is_string(v) ||
-					    (strcmp(json_string_value(v), "wav16k") && strcmp(json_string_value(v), "original")))
+					if (!json_is_string(v) || (strcmp(json_string_value(v), "wav16k") &&
+								   strcmp(json_string_value(v), "original")))
 						fc_err_add_detail(err, "invalid_value", "collect.export.audio",
 								  "collect.export.audio must be 'wav16k' or 'original'.");
 				} else if (!strcmp(key, "keep_originals")) {
@@ -179,10 +201,7 @@ static json_t *checks_json(const fc_media_report *rep)
 	return j;
 }
 
-static const char *ext_of(const fc_probe *p)
-{
-	return !strcmp(p->format, "jpeg") ? "jpg" : p->format;
-}
+static const char *ext_of(const fc_probe *p) { return !strcmp(p->format, "jpeg") ? "jpg" : p->format; }
 
 static json_t *media_json(int64_t id, const char *sha, json_t *probe, json_t *checks)
 {
@@ -286,8 +305,8 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 		const json_t *first = json_array_get(err->details, 0);
 		size_t n = json_array_size(err->details);
 		rc = fc_err_set(err, FC_ERULE, json_string_value(json_object_get(first, "code")),
-				json_string_value(json_object_get(first, "field")), "The upload failed %zu check%s: %s", n,
-				n == 1 ? "" : "s", json_string_value(json_object_get(first, "message")));
+				json_string_value(json_object_get(first, "field")), "The upload failed %zu check%s: %s",
+				n, n == 1 ? "" : "s", json_string_value(json_object_get(first, "message")));
 		goto out;
 	}
 	/* store the bytes first: a row never points at a missing file */
@@ -312,7 +331,8 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 	if (rc == FC_ENOTFOUND) { /* someone stored the same file a moment ago */
 		fc_err_clear(err);
 		fc_err_add_detail(err, "duplicate", "file", "This exact file was already uploaded to this project.");
-		rc = fc_err_set(err, FC_ERULE, "duplicate", "file", "This exact file was already uploaded to this project.");
+		rc = fc_err_set(err, FC_ERULE, "duplicate", "file",
+				"This exact file was already uploaded to this project.");
 	}
 	if (!rc && !rep.has_image_stats)
 		rc = fc_db_exec(db, err, "UPDATE media SET dhash=NULL WHERE id=?", "I", mid);
@@ -374,8 +394,8 @@ int fc_collect_submit_result(fc_db *db, int64_t aid, int64_t project, const json
 	/* Label Studio style: one region per result, the value names the file
 	 * by URL as LS task data does */
 	*result = json_pack("[{s:s,s:s,s:s,s:s,s:{s:s,s:I,s:s,s:s,s:o}}]", "id", "recording", "from_name", "recording",
-			    "to_name", !strcmp(kind, "image") ? "image" : kind, "type", kind, "value", kind,
-			    url, "media_id", (json_int_t)*media_id, "sha256", fc_stmt_text(st, 1), "mime",
+			    "to_name", !strcmp(kind, "image") ? "image" : kind, "type", kind, "value", kind, url,
+			    "media_id", (json_int_t)*media_id, "sha256", fc_stmt_text(st, 1), "mime",
 			    fc_stmt_text(st, 3), "probe", probe);
 	fc_stmt_done(st);
 	return *result ? 0 : fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
@@ -409,8 +429,8 @@ static int user_cells(fc_db *db, int64_t user, char cells[4][160], int *n, fc_er
 int fc_collect_after_submit(fc_db *db, int64_t sid, int64_t media_id, int64_t project, int64_t user, fc_err *err)
 {
 	int rc;
-	if ((rc = fc_db_exec(db, err, "UPDATE submissions SET media_id=?, validity='pending' WHERE id=?", "II", media_id,
-			     sid)) ||
+	if ((rc = fc_db_exec(db, err, "UPDATE submissions SET media_id=?, validity='pending' WHERE id=?", "II",
+			     media_id, sid)) ||
 	    (rc = fc_db_exec(db, err, "UPDATE media SET submission_id=? WHERE id=?", "II", sid, media_id)))
 		return rc;
 	char cells[4][160];
@@ -446,7 +466,8 @@ int fc_collect_quota_ok(fc_db *db, int64_t project, int64_t user, const char **w
 {
 	*why = NULL;
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT json_extract(collect,'$.quotas') FROM projects WHERE id=?", "I", project);
+	int rc = fc_db_query(db, &st, err, "SELECT json_extract(collect,'$.quotas') FROM projects WHERE id=?", "I",
+			     project);
 	if (rc)
 		return rc;
 	json_t *q = fc_stmt_next(st) == 1 ? fc_stmt_json(st, 0) : json_null();
@@ -506,11 +527,11 @@ static int validation_json(fc_db *db, int64_t vid, int64_t sid, json_t **out, fc
 		const char *pf = fc_stmt_isnull(st, 3) ? "sentence" : fc_stmt_text(st, 3);
 		const json_t *sentence = json_object_get(data, pf);
 		*out = json_pack("{s:I,s:I,s:I,s:s,s:s,s:s,s:O,s:{s:I,s:o},s:I,s:I}", "id", (json_int_t)vid,
-				 "submission_id", (json_int_t)sid, "media_id", (json_int_t)fc_stmt_int(st, 0), "media_url",
-				 url, "kind", fc_stmt_text(st, 6), "mime", fc_stmt_text(st, 7), "sentence",
+				 "submission_id", (json_int_t)sid, "media_id", (json_int_t)fc_stmt_int(st, 0),
+				 "media_url", url, "kind", fc_stmt_text(st, 6), "mime", fc_stmt_text(st, 7), "sentence",
 				 json_is_string(sentence) ? (json_t *)sentence : json_null(), "task", "id",
-				 (json_int_t)fc_stmt_int(st, 1), "data", data, "up_votes", (json_int_t)fc_stmt_int(st, 4),
-				 "down_votes", (json_int_t)fc_stmt_int(st, 5));
+				 (json_int_t)fc_stmt_int(st, 1), "data", data, "up_votes",
+				 (json_int_t)fc_stmt_int(st, 4), "down_votes", (json_int_t)fc_stmt_int(st, 5));
 	} else {
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such recording.");
 	}
@@ -559,9 +580,10 @@ int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project
 			rc = 0;
 			goto out;
 		}
-		if (rc || (rc = fc_db_int(db, &vid, err,
-					  "INSERT INTO validations(submission_id,user_id,created_at) VALUES(?,?,?) RETURNING id",
-					  "III", sid, user->id, fc_clock_now())))
+		if (rc ||
+		    (rc = fc_db_int(db, &vid, err,
+				    "INSERT INTO validations(submission_id,user_id,created_at) VALUES(?,?,?) RETURNING id",
+				    "III", sid, user->id, fc_clock_now())))
 			goto out;
 	}
 	rc = validation_json(db, vid, sid, out, err);
@@ -596,8 +618,8 @@ int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user
 		allowed = access >= FC_ACCESS_REVIEWER;
 	int64_t one;
 	if (project && !allowed && sub)
-		allowed = !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?", "II",
-				     sub, user->id);
+		allowed = !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?",
+				     "II", sub, user->id);
 	if (!allowed) {
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
 		goto out;
@@ -634,7 +656,11 @@ static int pay_vote(fc_db *db, int64_t project, int64_t voter, int64_t sid, fc_e
 	fc_stmt_done(st);
 	if (reward <= 0)
 		return 0;
-	fc_event ev = {.kind = FC_EV_VOTED, .project = project, .submission = sid, .user = voter, .amount = reward,
+	fc_event ev = {.kind = FC_EV_VOTED,
+		       .project = project,
+		       .submission = sid,
+		       .user = voter,
+		       .amount = reward,
 		       .currency = cur};
 	return fc_events_publish(db, &ev, err);
 }
@@ -667,8 +693,8 @@ int fc_collect_vote(fc_store *s, const fc_user *user, int64_t sid, const json_t 
 	int64_t one;
 	if (recording) {
 		visible = author == user->id ||
-			  !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?", "II",
-				     sid, user->id) ||
+			  !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?",
+				     "II", sid, user->id) ||
 			  (!fc_project_access(db, user, project, &access, NULL) && access >= FC_ACCESS_REVIEWER);
 	}
 	if (!visible) {
@@ -695,12 +721,13 @@ int fc_collect_vote(fc_store *s, const fc_user *user, int64_t sid, const json_t 
 			     "WHEN down_votes+?>=2 AND down_votes+?>up_votes+? THEN 'invalid' ELSE 'pending' END WHERE id=?",
 			     "iiiiiiiiI", up, !up, up, up, !up, !up, !up, up, sid)))
 		goto out;
-	if ((rc = fc_db_query(db, &st, err, "SELECT up_votes, down_votes, validity FROM submissions WHERE id=?", "I", sid)))
+	if ((rc = fc_db_query(db, &st, err, "SELECT up_votes, down_votes, validity FROM submissions WHERE id=?", "I",
+			      sid)))
 		goto out;
 	if (fc_stmt_next(st) == 1)
 		*out = json_pack("{s:I,s:s,s:I,s:I,s:s}", "submission_id", (json_int_t)sid, "vote", v, "up_votes",
-				 (json_int_t)fc_stmt_int(st, 0), "down_votes", (json_int_t)fc_stmt_int(st, 1), "validity",
-				 fc_stmt_text(st, 2));
+				 (json_int_t)fc_stmt_int(st, 0), "down_votes", (json_int_t)fc_stmt_int(st, 1),
+				 "validity", fc_stmt_text(st, 2));
 	fc_stmt_done(st);
 out:
 	return fc_db_end(db, &rc, err);

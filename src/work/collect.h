@@ -32,19 +32,18 @@ size_t fc_collect_upload_limit(fc_store *s, int64_t assignment_id, size_t def);
  * failed check in err->details. */
 /* known_sha256 (may be NULL): the file's SHA-256 when the caller hashed it
  * while receiving it, which spares reading it again. */
-int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, int64_t assignment_id,
-		      const char *path, const char *known_sha256, const char *content_type, json_t **out,
-		      int *created, fc_err *err);
+int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, int64_t assignment_id, const char *path,
+		      const char *known_sha256, const char *content_type, json_t **out, int *created, fc_err *err);
 
 /* For fc_assign_submit's collection branch, inside its transaction: checks
  * body.media_id belongs to the assignment and builds the Label Studio-style
  * result referencing it (*result: new reference). */
-int fc_collect_submit_result(fc_db *db, int64_t assignment_id, int64_t project_id, const json_t *body,
-			     json_t **result, int64_t *media_id, fc_err *err);
+int fc_collect_submit_result(fc_db *db, int64_t assignment_id, int64_t project_id, const json_t *body, json_t **result,
+			     int64_t *media_id, fc_err *err);
 /* After the submission row exists: links the media, opens it for
  * validation, counts the contributor in the project's quota cells. */
-int fc_collect_after_submit(fc_db *db, int64_t submission_id, int64_t media_id, int64_t project_id,
-			    int64_t user_id, fc_err *err);
+int fc_collect_after_submit(fc_db *db, int64_t submission_id, int64_t media_id, int64_t project_id, int64_t user_id,
+			    fc_err *err);
 /* Adds up_votes, down_votes and validity to a submission's JSON when it is
  * a recording (no-op otherwise). */
 void fc_collect_decorate(fc_db *db, json_t *submission);
@@ -56,8 +55,7 @@ int fc_collect_quota_ok(fc_db *db, int64_t project_id, int64_t user_id, const ch
 
 /* Hands the user a submitted recording by someone else to check. *out NULL
  * when none is left (204). */
-int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project_id, json_t **out,
-			       fc_err *err);
+int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, fc_err *err);
 /* Opens an uploaded file for the project's team, its uploader, or a
  * validator holding a validation of it; else FC_ENOTFOUND. The caller
  * fcloses *f. */

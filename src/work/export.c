@@ -9,7 +9,7 @@
 struct fc_export {
 	fc_db *db;
 	fc_stmt *st;
-	int has_row;   /* st is positioned on an unconsumed row */
+	int has_row; /* st is positioned on an unconsumed row */
 	int done;
 	fc_buf out;
 	size_t pos;
@@ -21,8 +21,7 @@ static const char EXPORT_SQL[] =
 	"s.reason_code, s.reason_text, s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id "
 	"WHERE t.project_id=? ORDER BY t.id, s.id";
 
-int fc_export_open(fc_store *s, const fc_user *user, int64_t project_id, const char *format, fc_export **out,
-		   fc_err *err)
+int fc_export_open(fc_store *s, const fc_user *user, int64_t project_id, const char *format, fc_export **out, fc_err *err)
 {
 	if (strcmp(format, "jsonl"))
 		return fc_err_set(err, FC_EINVAL, "invalid_format", "format",
@@ -74,7 +73,8 @@ static int next_line(fc_export *x)
 			if (!first)
 				fc_buf_puts(b, ",");
 			first = 0;
-			fc_buf_printf(b, "{\"id\":%lld,\"completed_by\":%lld,\"result\":%s,\"lead_time\":%.3f,\"status\":",
+			fc_buf_printf(b,
+				      "{\"id\":%lld,\"completed_by\":%lld,\"result\":%s,\"lead_time\":%.3f,\"status\":",
 				      (long long)fc_stmt_int(st, 4), (long long)fc_stmt_int(st, 5), fc_stmt_text(st, 6),
 				      fc_stmt_double(st, 7));
 			fc_buf_json_str(b, fc_stmt_text(st, 8));

@@ -13,8 +13,8 @@ typedef struct fc_export fc_export;
 
 /* format: "jsonl" (one Label Studio task per line: id, data, predictions,
  * annotations with every submission). Checks the user may export. */
-int fc_export_open(fc_store *s, const fc_user *user, int64_t project_id, const char *format,
-		   fc_export **out, fc_err *err);
+int fc_export_open(fc_store *s, const fc_user *user, int64_t project_id, const char *format, fc_export **out,
+		   fc_err *err);
 /* Fills buf; returns bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_export_read(fc_export *x, char *buf, size_t max);
 void fc_export_close(fc_export *x);

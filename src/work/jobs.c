@@ -21,11 +21,12 @@ static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *e
 		int64_t ids[512], users[512], rewards[512], projects[512], tasks[512];
 		char cur[512][8];
 		int k = 0;
-		rc = fc_db_query(db, &st, err,
-				 "SELECT s.id, s.user_id, s.reward, p.currency, s.project_id, s.task_id FROM submissions s JOIN projects p ON "
-				 "p.id=s.project_id WHERE s.status='pending' AND s.created_at + p.auto_approve_days*86400 <= ? "
-				 "LIMIT 512",
-				 "I", now);
+		rc = fc_db_query(
+			db, &st, err,
+			"SELECT s.id, s.user_id, s.reward, p.currency, s.project_id, s.task_id FROM submissions s JOIN projects p ON "
+			"p.id=s.project_id WHERE s.status='pending' AND s.created_at + p.auto_approve_days*86400 <= ? "
+			"LIMIT 512",
+			"I", now);
 		if (!rc) {
 			while (k < 512 && fc_stmt_next(st) == 1) {
 				ids[k] = fc_stmt_int(st, 0);
@@ -39,12 +40,18 @@ static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *e
 			fc_stmt_done(st);
 		}
 		for (int i = 0; !rc && i < k; i++) {
-			rc = fc_db_exec(db, err, "UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?", "II",
+			rc = fc_db_exec(db, err,
+					"UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?", "II",
 					now, ids[i]);
 			if (!rc) {
-				fc_event ev = {.kind = FC_EV_ACCEPTED, .project = projects[i], .task = tasks[i],
-					       .submission = ids[i], .user = users[i], .amount = rewards[i],
-					       .currency = cur[i], .automatic = 1};
+				fc_event ev = {.kind = FC_EV_ACCEPTED,
+					       .project = projects[i],
+					       .task = tasks[i],
+					       .submission = ids[i],
+					       .user = users[i],
+					       .amount = rewards[i],
+					       .currency = cur[i],
+					       .automatic = 1};
 				rc = fc_events_publish(db, &ev, err);
 			}
 		}

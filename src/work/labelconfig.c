@@ -26,8 +26,7 @@ struct parse {
 #define CONFIG_SLUG "invalid_label_config"
 #define CONFIG_FIELD "label_config"
 
-__attribute__((format(printf, 2, 3)))
-static int cfg_fail(struct parse *p, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int cfg_fail(struct parse *p, const char *fmt, ...)
 {
 	char msg[320];
 	va_list ap;
@@ -73,10 +72,7 @@ static const char *attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-static const char *nname(const xmlNode *n)
-{
-	return (const char *)n->name;
-}
+static const char *nname(const xmlNode *n) { return (const char *)n->name; }
 
 static int parse_bool(struct parse *p, const xmlNode *n, const char *name, int *out)
 {
@@ -92,8 +88,7 @@ static int parse_bool(struct parse *p, const xmlNode *n, const char *name, int *
 	return 0;
 }
 
-static int parse_long(struct parse *p, const xmlNode *n, const char *name, long lo, long hi,
-		      long *out)
+static int parse_long(struct parse *p, const xmlNode *n, const char *name, long lo, long hi, long *out)
 {
 	const char *v = attr(n, name);
 	if (!v)
@@ -120,8 +115,8 @@ static int parse_double(struct parse *p, const xmlNode *n, const char *name, str
 	while (*end == ' ')
 		end++;
 	if (end == v || *end || !isfinite(x))
-		return cfg_fail(p, "<%s> on line %ld: attribute %s must be a number, not \"%s\".",
-				nname(n), xmlGetLineNo(n), name, v);
+		return cfg_fail(p, "<%s> on line %ld: attribute %s must be a number, not \"%s\".", nname(n),
+				xmlGetLineNo(n), name, v);
 	out->set = 1;
 	out->value = x;
 	return 0;
@@ -179,8 +174,7 @@ static int check_name(struct parse *p, const xmlNode *n, const char **out, int o
 	if (!name || !*name) {
 		if (optional)
 			return 0;
-		return cfg_fail(p, "<%s> on line %ld is missing the name attribute.", nname(n),
-				xmlGetLineNo(n));
+		return cfg_fail(p, "<%s> on line %ld is missing the name attribute.", nname(n), xmlGetLineNo(n));
 	}
 	if (name_taken(p->c, name))
 		return cfg_fail(p, "<%s> on line %ld: name \"%s\" is already used by another tag; names must be unique.",
@@ -195,8 +189,7 @@ static void list_words(const char *const *words, char *buf, size_t n)
 	size_t len = 0;
 	buf[0] = 0;
 	for (size_t i = 0; words[i] && len < n; i++)
-		len += snprintf(buf + len, n - len, "%s\"%s\"", i == 0 ? "" : words[i + 1] ? ", " : " or ",
-				words[i]);
+		len += snprintf(buf + len, n - len, "%s\"%s\"", i == 0 ? "" : words[i + 1] ? ", " : " or ", words[i]);
 }
 
 /* The rule for attribute name in rules; NULL when name is NULL or absent. */
@@ -210,17 +203,14 @@ static const struct fc_lc_attr *attr_rule(const struct fc_lc_attr *rules, const 
 
 /* Reads the attributes rules describes into k, in the order of rules, so
  * the first broken one is the one reported. */
-static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *k,
-		       const struct fc_lc_attr *rules)
+static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *k, const struct fc_lc_attr *rules)
 {
 	int rc = 0;
 	for (const struct fc_lc_attr *r = rules; r && r->name && !rc; r++) {
 		void *at = (char *)k + r->offset;
 		const char *v = attr(n, r->name);
 		switch (r->type) {
-		case A_BOOL:
-			rc = parse_bool(p, n, r->name, at);
-			break;
+		case A_BOOL: rc = parse_bool(p, n, r->name, at); break;
 		case A_LONG:
 			*(long *)at = r->absent;
 			rc = parse_long(p, n, r->name, r->lo, r->hi, at);
@@ -256,7 +246,8 @@ static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *
 			if (!v || !*v)
 				break;
 			if (!is_reference(v))
-				rc = cfg_fail(p, "<%s name=\"%s\"> on line %ld: attribute %s must name a task data field like \"$%s\", not \"%s\".",
+				rc = cfg_fail(p,
+					      "<%s name=\"%s\"> on line %ld: attribute %s must name a task data field like \"$%s\", not \"%s\".",
 					      nname(n), k->name, k->line, r->name, r->example, v);
 			else if (dup_str(p, at, v + 1) || add_field(p, v + 1))
 				rc = FC_ENOMEM;
@@ -281,27 +272,27 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the value attribute (e.g. value=\"$%s\").",
 				nname(n), name, xmlGetLineNo(n), name);
 	if (!is_reference(value))
-		return cfg_fail(p, "<%s name=\"%s\"> on line %ld: attribute value must name a task data field like \"$%s\", not \"%s\".",
-				nname(n), name, xmlGetLineNo(n), name, value);
+		return cfg_fail(
+			p,
+			"<%s name=\"%s\"> on line %ld: attribute value must name a task data field like \"$%s\", not \"%s\".",
+			nname(n), name, xmlGetLineNo(n), name, value);
 	for (const xmlNode *k = n->children; k; k = k->next)
 		if (k->type == XML_ELEMENT_NODE)
-			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n),
-					xmlGetLineNo(n), nname(k));
+			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(k));
 	if (grow((void **)&c->objects, &c->capobjects, c->nobjects, sizeof *c->objects))
 		return oom(p);
 	struct fc_lc_object *o = &c->objects[c->nobjects++];
 	o->tag = t;
 	const char *vt = attr(n, "valueType");
 	o->is_url = vt && !strcasecmp(vt, "url");
-	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) ||
-	    dup_str(p, &o->field, value + 1))
+	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) || dup_str(p, &o->field, value + 1))
 		return FC_ENOMEM;
 	if ((rc = add_field(p, o->field)))
 		return rc;
 	/* Other data an object shows, such as Paragraphs' audioUrl="$audio". */
 	for (const xmlAttr *a = n->properties; a; a = a->next) {
-		const char *v = a->children && a->children->type == XML_TEXT_NODE
-					? (const char *)a->children->content : NULL;
+		const char *v =
+			a->children && a->children->type == XML_TEXT_NODE ? (const char *)a->children->content : NULL;
 		if (is_reference(v) && (rc = add_field(p, v + 1)))
 			return rc;
 	}
@@ -321,8 +312,8 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct fc_lc_t
 		return rc;
 	const char *to = attr(n, "toName");
 	if ((!to || !*to) && !joins)
-		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the toName attribute.",
-				nname(n), name, xmlGetLineNo(n));
+		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the toName attribute.", nname(n), name,
+				xmlGetLineNo(n));
 
 	if (grow((void **)&c->controls, &c->capcontrols, c->ncontrols, sizeof *c->controls))
 		return oom(p);
@@ -348,9 +339,8 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct fc_lc_t
 		return rc;
 	k = &c->controls[idx];
 	if ((t->flags & F_NEEDS_CHILD) && k->nopts == 0 && !k->dynamic_field)
-		return cfg_fail(p, "<%s%s%s%s> on line %ld has no <%s> children; add at least one.",
-				nname(n), name ? " name=\"" : "", name ? name : "", name ? "\"" : "",
-				k->line, t->child);
+		return cfg_fail(p, "<%s%s%s%s> on line %ld has no <%s> children; add at least one.", nname(n),
+				name ? " name=\"" : "", name ? name : "", name ? "\"" : "", k->line, t->child);
 	k->opt_base = c->total_opts;
 	c->total_opts += k->nopts;
 	return 0;
@@ -366,8 +356,7 @@ static void list_parents(const struct fc_lc_tag *t, char *buf, size_t n)
 			names[count++] = fc_lc_tags[i].name;
 	buf[0] = 0;
 	for (size_t i = 0; i < count && len < n; i++)
-		len += snprintf(buf + len, n - len, "%s%s", i == 0 ? "" : i + 1 < count ? ", " : " or ",
-				names[i]);
+		len += snprintf(buf + len, n - len, "%s%s", i == 0 ? "" : i + 1 < count ? ", " : " or ", names[i]);
 }
 
 static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag *t, size_t ctl)
@@ -377,28 +366,25 @@ static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag
 	if (!k || !k->tag->child || strcasecmp(k->tag->child, t->name)) {
 		char where[200];
 		list_parents(t, where, sizeof where);
-		return cfg_fail(p, "<%s> on line %ld must be inside %s%s%s.", nname(n), xmlGetLineNo(n),
-				where, k ? ", not " : "", k ? k->tag->name : "");
+		return cfg_fail(p, "<%s> on line %ld must be inside %s%s%s.", nname(n), xmlGetLineNo(n), where,
+				k ? ", not " : "", k ? k->tag->name : "");
 	}
 	for (const xmlNode *e = n->children; e; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
-			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n),
-					xmlGetLineNo(n), nname(e));
+			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(e));
 	const char *key = t->option_attr;
 	if (!key)
 		return 0; /* results never carry it */
 	const char *value = attr(n, key);
 	if (!value || !*value)
-		return cfg_fail(p, "<%s> on line %ld is missing the %s attribute.", nname(n),
-				xmlGetLineNo(n), key);
+		return cfg_fail(p, "<%s> on line %ld is missing the %s attribute.", nname(n), xmlGetLineNo(n), key);
 	const char *alias = attr(n, "alias");
 	if (alias && !*alias)
 		alias = NULL;
 	const char *match = alias ? alias : value;
 	if (fc_lc_option_index(k, match) >= 0)
-		return cfg_fail(p, "<%s> on line %ld: %s \"%s\" appears twice in <%s%s%s>.", nname(n),
-				xmlGetLineNo(n), key, match, k->tag->name, k->name ? " name=" : "",
-				k->name ? k->name : "");
+		return cfg_fail(p, "<%s> on line %ld: %s \"%s\" appears twice in <%s%s%s>.", nname(n), xmlGetLineNo(n),
+				key, match, k->tag->name, k->name ? " name=" : "", k->name ? k->name : "");
 	if (grow((void **)&k->opts, &k->capopts, k->nopts, sizeof *k->opts))
 		return oom(p);
 	struct fc_lc_option *o = &k->opts[k->nopts++];
@@ -406,8 +392,7 @@ static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag
 	if (rc)
 		return rc;
 	if (dup_str(p, &o->value, value) || dup_str(p, &o->alias, alias) ||
-	    dup_str(p, &o->background, attr(n, "background")) ||
-	    dup_str(p, &o->hotkey, attr(n, "hotkey")))
+	    dup_str(p, &o->background, attr(n, "background")) || dup_str(p, &o->hotkey, attr(n, "hotkey")))
 		return FC_ENOMEM;
 	return 0;
 }
@@ -420,8 +405,10 @@ static int walk(struct parse *p, const xmlNode *parent, size_t ctl)
 			continue;
 		const struct fc_lc_tag *t = fc_lc_find_tag(nname(n));
 		if (!t)
-			return cfg_fail(p, "Unknown tag <%s> on line %ld; see the list of supported tags in the API documentation.",
-					nname(n), xmlGetLineNo(n));
+			return cfg_fail(
+				p,
+				"Unknown tag <%s> on line %ld; see the list of supported tags in the API documentation.",
+				nname(n), xmlGetLineNo(n));
 		switch (t->kind) {
 		case K_LAYOUT:
 			if (t->flags & F_DATA_VALUE) {
@@ -437,8 +424,8 @@ static int walk(struct parse *p, const xmlNode *parent, size_t ctl)
 		case K_OBJECT:
 		case K_CONTROL:
 			if (ctl != NO_CONTROL)
-				return cfg_fail(p, "<%s> on line %ld cannot be inside <%s name=\"%s\">.",
-						nname(n), xmlGetLineNo(n), p->c->controls[ctl].tag->name,
+				return cfg_fail(p, "<%s> on line %ld cannot be inside <%s name=\"%s\">.", nname(n),
+						xmlGetLineNo(n), p->c->controls[ctl].tag->name,
 						p->c->controls[ctl].name ? p->c->controls[ctl].name : "");
 			rc = t->kind == K_OBJECT ? parse_object(p, n, t) : parse_control(p, n, t);
 			if (rc)
@@ -508,8 +495,8 @@ static int resolve_targets(struct parse *p, struct fc_lc_control *k)
 				if (c->controls[i].name && strlen(c->controls[i].name) == (size_t)(b - a) &&
 				    !memcmp(c->controls[i].name, a, (size_t)(b - a)))
 					is_control = 1;
-			return cfg_fail(p, "<%s name=\"%s\"> on line %ld: toName \"%.*s\" %s.",
-					k->tag->name, k->name, k->line, (int)(b - a), a,
+			return cfg_fail(p, "<%s name=\"%s\"> on line %ld: toName \"%.*s\" %s.", k->tag->name, k->name,
+					k->line, (int)(b - a), a,
 					is_control ? "names a control, but it must name an object such as Image or Text"
 						   : "names no object in the config");
 		}
@@ -517,9 +504,9 @@ static int resolve_targets(struct parse *p, struct fc_lc_control *k)
 		if (!(obj->tag->type & k->tag->targets)) {
 			char allowed[160];
 			describe_targets(k->tag->targets, allowed, sizeof allowed);
-			return cfg_fail(p, "<%s name=\"%s\"> on line %ld: toName \"%s\" is a <%s>, but %s works only with %s.",
-					k->tag->name, k->name, k->line, obj->name, obj->tag->name,
-					k->tag->name, allowed);
+			return cfg_fail(p,
+					"<%s name=\"%s\"> on line %ld: toName \"%s\" is a <%s>, but %s works only with %s.",
+					k->tag->name, k->name, k->line, obj->name, obj->tag->name, k->tag->name, allowed);
 		}
 		k->to[k->nto++] = (size_t)o;
 		if (!*e)
@@ -527,8 +514,10 @@ static int resolve_targets(struct parse *p, struct fc_lc_control *k)
 		s = e + 1;
 	}
 	if ((k->tag->flags & F_PAIR) && k->nto != 2)
-		return cfg_fail(p, "<%s name=\"%s\"> on line %ld: toName must name exactly two objects to compare, like \"left,right\".",
-				k->tag->name, k->name, k->line);
+		return cfg_fail(
+			p,
+			"<%s name=\"%s\"> on line %ld: toName must name exactly two objects to compare, like \"left,right\".",
+			k->tag->name, k->name, k->line);
 	return 0;
 }
 
@@ -555,10 +544,7 @@ static void keep_first_error(void *ctx, xmlErrorPtr e)
 }
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static void xml_init(void)
-{
-	xmlInitParser();
-}
+static void xml_init(void) { xmlInitParser(); }
 
 static int has_doctype(const char *xml, size_t len)
 {
@@ -603,11 +589,9 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 	/* NONET and no NOENT/DTDLOAD: nothing is fetched or substituted. The
 	 * text arrives inside JSON, so it is UTF-8 whatever its prolog says. */
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "label_config.xml", "UTF-8",
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_BIG_LINES);
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
 	if (!doc || !ctxt->wellFormed) {
-		rc = cfg_fail(&p, "The labeling config is not well-formed XML: %s (line %d).", fe.msg,
-			      fe.line);
+		rc = cfg_fail(&p, "The labeling config is not well-formed XML: %s (line %d).", fe.msg, fe.line);
 		goto out;
 	}
 	if (doc->intSubset || doc->extSubset) {
@@ -616,8 +600,7 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 	}
 	xmlNode *root = xmlDocGetRootElement(doc);
 	if (!root || strcasecmp(nname(root), "View")) {
-		rc = cfg_fail(&p, "The labeling config's root tag must be <View>, not <%s>.",
-			      root ? nname(root) : "");
+		rc = cfg_fail(&p, "The labeling config's root tag must be <View>, not <%s>.", root ? nname(root) : "");
 		goto out;
 	}
 	if ((rc = walk(&p, root, NO_CONTROL)))
@@ -629,7 +612,9 @@ int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_e
 		answering += !(p.c->controls[i].tag->flags & F_JOINS);
 	}
 	if (answering == 0) {
-		rc = cfg_fail(&p, "The labeling config has no control tag (such as Choices, Labels or RectangleLabels), so there is nothing to answer.");
+		rc = cfg_fail(
+			&p,
+			"The labeling config has no control tag (such as Choices, Labels or RectangleLabels), so there is nothing to answer.");
 		goto out;
 	}
 	*out = p.c;
@@ -696,9 +681,7 @@ static int describe_attrs(json_t *j, const struct fc_lc_control *k, const struct
 		if (!r->shown)
 			continue;
 		switch (r->type) {
-		case A_BOOL:
-			x = json_boolean(*(const int *)at);
-			break;
+		case A_BOOL: x = json_boolean(*(const int *)at); break;
 		case A_LONG:
 			/* 0 means "no limit", which describe leaves out. */
 			if (!*(const long *)at)
@@ -710,9 +693,7 @@ static int describe_attrs(json_t *j, const struct fc_lc_control *k, const struct
 				continue;
 			x = json_real(((const struct fc_lc_bound *)at)->value);
 			break;
-		case A_WORD:
-			x = json_string(r->words[*(const int *)at]);
-			break;
+		case A_WORD: x = json_string(r->words[*(const int *)at]); break;
 		case A_FIELD:
 			if (!*(char *const *)at)
 				continue;
@@ -730,9 +711,8 @@ static json_t *describe_control(const fc_labelconfig *c, const struct fc_lc_cont
 	json_t *to = json_array();
 	for (size_t i = 0; to && i < k->nto; i++)
 		json_array_append_new(to, json_string(c->objects[k->to[i]].name));
-	json_t *j = json_pack("{s:o?,s:s,s:o,s:b,s:b}", "name", k->name ? json_string(k->name) : NULL,
-			      "type", k->tag->lower, "to_name", to, "required", k->required,
-			      "per_region", k->per_region);
+	json_t *j = json_pack("{s:o?,s:s,s:o,s:b,s:b}", "name", k->name ? json_string(k->name) : NULL, "type",
+			      k->tag->lower, "to_name", to, "required", k->required, "per_region", k->per_region);
 	if (!j)
 		return NULL;
 	if (k->tag->options_key) {
@@ -769,8 +749,8 @@ json_t *fc_labelconfig_describe(const fc_labelconfig *c)
 		return NULL;
 	for (size_t i = 0; i < c->nobjects; i++) {
 		const struct fc_lc_object *o = &c->objects[i];
-		json_t *oj = json_pack("{s:s,s:s,s:s,s:s}", "name", o->name, "type", o->tag->lower,
-				       "value", o->value, "field", o->field);
+		json_t *oj = json_pack("{s:s,s:s,s:s,s:s}", "name", o->name, "type", o->tag->lower, "value", o->value,
+				       "field", o->field);
 		if (!oj || json_array_append_new(objects, oj))
 			goto fail;
 	}
@@ -784,4 +764,3 @@ fail:
 	json_decref(out);
 	return NULL;
 }
-

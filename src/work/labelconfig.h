@@ -41,8 +41,7 @@ typedef struct fc_labelconfig fc_labelconfig;
  * failure returns FC_EINVAL with slug "invalid_label_config", field
  * "label_config" and a message naming the tag, attribute and line, and
  * leaves *out NULL; FC_ENOMEM when memory runs out. */
-int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out,
-			 fc_err *err);
+int fc_labelconfig_parse(const char *xml, size_t len, fc_labelconfig **out, fc_err *err);
 
 /* Frees c; NULL is allowed. */
 void fc_labelconfig_free(fc_labelconfig *c);
@@ -55,8 +54,7 @@ void fc_labelconfig_free(fc_labelconfig *c);
  * skips the checks that need it. Borrows both. Returns 0, or FC_EINVAL with
  * slug "invalid_result", the first failure as message and field (e.g.
  * "result[2].value.x") and every failure (up to 100) in err->details. */
-int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result,
-				   const json_t *task_data, fc_err *err);
+int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result, const json_t *task_data, fc_err *err);
 
 /* A new reference (NULL only when out of memory):
  * {"objects":[{"name","type","value","field"}],

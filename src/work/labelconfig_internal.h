@@ -47,13 +47,13 @@ enum {
 	C_VIDEORECTANGLE,
 };
 
-#define F_NEEDS_CHILD 1u  /* controls: useless without at least one option child */
-#define F_REGION 2u       /* controls: its result items are regions other items point at */
-#define F_JOINS 4u        /* controls: answers are "relation" items joining regions; may be unnamed */
-#define F_PAIR 8u         /* controls: toName names exactly two objects */
-#define F_DEPRECATED 16u  /* objects: an old spelling, left out of the lists in messages */
-#define F_DATA_VALUE 32u  /* layout: value="$field" shows task data */
-#define F_OPAQUE 64u      /* layout: its content means nothing to the model (CSS, UI filters) */
+#define F_NEEDS_CHILD 1u /* controls: useless without at least one option child */
+#define F_REGION 2u      /* controls: its result items are regions other items point at */
+#define F_JOINS 4u       /* controls: answers are "relation" items joining regions; may be unnamed */
+#define F_PAIR 8u        /* controls: toName names exactly two objects */
+#define F_DEPRECATED 16u /* objects: an old spelling, left out of the lists in messages */
+#define F_DATA_VALUE 32u /* layout: value="$field" shows task data */
+#define F_OPAQUE 64u     /* layout: its content means nothing to the model (CSS, UI filters) */
 
 enum fc_lc_attr_type {
 	A_BOOL,   /* "true"/"false"/"1"/"0"/"" into an int */
@@ -66,12 +66,12 @@ enum fc_lc_attr_type {
 /* An attribute a control reads. The value lands at `offset` inside struct
  * fc_lc_control, so the checks that use it read a plain member. */
 struct fc_lc_attr {
-	const char *name;   /* as in the XML (matched case-insensitively) */
+	const char *name; /* as in the XML (matched case-insensitively) */
 	enum fc_lc_attr_type type;
 	size_t offset;
-	const char *shown;  /* key in fc_labelconfig_describe; NULL: not shown there */
-	long lo, hi;        /* A_LONG: the range */
-	long absent;        /* A_LONG: the value when the attribute is absent */
+	const char *shown;        /* key in fc_labelconfig_describe; NULL: not shown there */
+	long lo, hi;              /* A_LONG: the range */
+	long absent;              /* A_LONG: the value when the attribute is absent */
 	const char *const *words; /* A_WORD: allowed words, NULL-terminated */
 	const char *example;      /* A_FIELD: the field name suggested in the message */
 	const char *not_below;    /* A_NUMBER: an earlier attribute this one may not be below */
@@ -92,20 +92,20 @@ typedef void fc_lc_value_check(struct vctx *v, const char *base, const struct fc
 			       const struct fc_lc_object *obj, const json_t *value);
 
 struct fc_lc_tag {
-	const char *name;  /* canonical spelling, for messages */
+	const char *name; /* canonical spelling, for messages */
 	enum fc_lc_kind kind;
 	int type;          /* O_* for objects, C_* for controls */
 	const char *lower; /* objects: describe type; controls: result "type" */
 	unsigned targets;  /* controls: O_* bits toName may point at */
 	unsigned flags;
 	/* controls */
-	const char *child;        /* the one child tag allowed inside, or NULL */
-	const char *options_key;  /* describe: key listing the options, or NULL */
+	const char *child;              /* the one child tag allowed inside, or NULL */
+	const char *options_key;        /* describe: key listing the options, or NULL */
 	const struct fc_lc_attr *attrs; /* its own attributes, ended by a NULL name */
-	fc_lc_value_check *check; /* the value's shape, checked first */
-	const char *label_key;    /* key in value listing option names (region labels), or NULL */
+	fc_lc_value_check *check;       /* the value's shape, checked first */
+	const char *label_key;          /* key in value listing option names (region labels), or NULL */
 	/* children */
-	const char *option_attr;  /* the attribute naming the option; NULL: adds no option */
+	const char *option_attr; /* the attribute naming the option; NULL: adds no option */
 };
 
 extern const struct fc_lc_tag fc_lc_tags[];
@@ -191,8 +191,8 @@ enum fc_lc_json { J_NUMBER, J_INTEGER, J_STRING, J_ARRAY, J_OBJECT };
 
 /* obj[key] when it has the wanted JSON type; otherwise records "PATH must be
  * WHAT." or "PATH is missing; it must be WHAT." and returns NULL. */
-const json_t *fc_lc_need(struct vctx *v, const json_t *obj, const char *base, const char *key,
-			 enum fc_lc_json type, const char *what);
+const json_t *fc_lc_need(struct vctx *v, const json_t *obj, const char *base, const char *key, enum fc_lc_json type,
+			 const char *what);
 /* obj[key] as a number / whole number / string; 0 (after recording the
  * failure) when it is missing or of another type. */
 int fc_lc_need_number(struct vctx *v, const json_t *obj, const char *base, const char *key, double *out);
@@ -202,12 +202,11 @@ int fc_lc_need_string(struct vctx *v, const json_t *obj, const char *base, const
 /* obj[key] as a non-empty array; otherwise records the failure ("PATH is
  * empty; EMPTY." when it has no element) and returns NULL. Fills f (of
  * FC_LC_PATH bytes) with the path of obj[key] either way. */
-const json_t *fc_lc_need_list(struct vctx *v, const json_t *obj, const char *base, const char *key,
-			      const char *what, const char *empty, char *f);
+const json_t *fc_lc_need_list(struct vctx *v, const json_t *obj, const char *base, const char *key, const char *what,
+			      const char *empty, char *f);
 /* arr[i] as a string; otherwise records "PATH[i] must be WHAT." and returns
  * NULL. Fills fi (of FC_LC_PATH bytes) with the path f + "[i]". */
-const char *fc_lc_string_at(struct vctx *v, const json_t *arr, size_t i, const char *f, char *fi,
-			    const char *what);
+const char *fc_lc_string_at(struct vctx *v, const json_t *arr, size_t i, const char *f, char *fi, const char *what);
 
 /* The index of the option results write as s, or -1. */
 ptrdiff_t fc_lc_option_index(const struct fc_lc_control *k, const char *s);
@@ -226,8 +225,8 @@ void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const js
 int fc_lc_listed(const json_t *list, const char *s);
 
 /* value[key] must list at least one option of k (the region's labels). */
-void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			    const json_t *value, const char *key);
+void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *value,
+			    const char *key);
 
 /* The value checkers the table names (labelconfig_values.c). */
 fc_lc_value_check fc_lc_check_choices, fc_lc_check_span, fc_lc_check_paragraph_span, fc_lc_check_box,

@@ -2,8 +2,8 @@
  * config: the item envelope (from_name, to_name, type, id), relations,
  * required controls and usage limits here; each control's value goes to the
  * checker its tag row names (labelconfig_values.c). */
-#include "work/labelconfig_internal.h"
 #include "core/json.h"
+#include "work/labelconfig_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,8 +57,8 @@ static int has_type(const json_t *j, enum fc_lc_json type)
 	return 0;
 }
 
-const json_t *fc_lc_need(struct vctx *v, const json_t *obj, const char *base, const char *key,
-			 enum fc_lc_json type, const char *what)
+const json_t *fc_lc_need(struct vctx *v, const json_t *obj, const char *base, const char *key, enum fc_lc_json type,
+			 const char *what)
 {
 	const json_t *j = json_object_get(obj, key);
 	if (has_type(j, type))
@@ -96,8 +96,8 @@ int fc_lc_need_string(struct vctx *v, const json_t *obj, const char *base, const
 	return j != NULL;
 }
 
-const json_t *fc_lc_need_list(struct vctx *v, const json_t *obj, const char *base, const char *key,
-			      const char *what, const char *empty, char *f)
+const json_t *fc_lc_need_list(struct vctx *v, const json_t *obj, const char *base, const char *key, const char *what,
+			      const char *empty, char *f)
 {
 	fc_lc_join(f, FC_LC_PATH, base, ".", key);
 	const json_t *arr = fc_lc_need(v, obj, base, key, J_ARRAY, what);
@@ -108,8 +108,7 @@ const json_t *fc_lc_need_list(struct vctx *v, const json_t *obj, const char *bas
 	return arr;
 }
 
-const char *fc_lc_string_at(struct vctx *v, const json_t *arr, size_t i, const char *f, char *fi,
-			    const char *what)
+const char *fc_lc_string_at(struct vctx *v, const json_t *arr, size_t i, const char *f, char *fi, const char *what)
 {
 	const json_t *s = json_array_get(arr, i);
 	fc_lc_join_index(fi, FC_LC_PATH, f, i);
@@ -127,10 +126,7 @@ ptrdiff_t fc_lc_option_index(const struct fc_lc_control *k, const char *s)
 	return -1;
 }
 
-void fc_lc_count_option(struct vctx *v, const struct fc_lc_control *k, size_t opt)
-{
-	v->usage[k->opt_base + opt]++;
-}
+void fc_lc_count_option(struct vctx *v, const struct fc_lc_control *k, size_t opt) { v->usage[k->opt_base + opt]++; }
 
 const json_t *fc_lc_data_of(const struct vctx *v, const struct fc_lc_object *o)
 {
@@ -154,12 +150,12 @@ void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const js
 	}
 }
 
-void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			    const json_t *value, const char *key)
+void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *value,
+			    const char *key)
 {
 	char f[FC_LC_PATH];
-	const json_t *arr = fc_lc_need_list(v, value, base, key, "an array of label names",
-					    "a region needs at least one label", f);
+	const json_t *arr =
+		fc_lc_need_list(v, value, base, key, "an array of label names", "a region needs at least one label", f);
 	fc_lc_check_options(v, k, arr, f, "label", NULL);
 }
 
@@ -180,10 +176,7 @@ static int is_region_type(const char *type)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 static int is_region_id(const struct vctx *v, const char *id)
 {
@@ -236,8 +229,9 @@ static void check_relation(struct vctx *v, const char *base, const json_t *item)
 		int any;
 		const char *s = fc_lc_string_at(v, labels, i, f, fi, "a string");
 		if (s && !relation_label_defined(v->c, s, &any))
-			fc_lc_fail(v, fi, any ? "%s: \"%s\" is not a <Relation> of the labeling config."
-					      : "%s: \"%s\" cannot be used: the labeling config defines no <Relations>.",
+			fc_lc_fail(v, fi,
+				   any ? "%s: \"%s\" is not a <Relation> of the labeling config."
+				       : "%s: \"%s\" cannot be used: the labeling config defines no <Relations>.",
 				   fi, s);
 	}
 }
@@ -301,7 +295,9 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 		return;
 	}
 	if (k->tag->flags & F_JOINS) {
-		fc_lc_fail(v, f, "%s names <Relations>; relations are items with \"type\": \"relation\", \"from_id\" and \"to_id\".", f);
+		fc_lc_fail(v, f,
+			   "%s names <Relations>; relations are items with \"type\": \"relation\", \"from_id\" and \"to_id\".",
+			   f);
 		return;
 	}
 	v->used[k - c->controls]++;
@@ -315,8 +311,8 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 		return;
 	if (strcmp(ty, k->tag->lower)) {
 		fc_lc_join(f, sizeof f, base, ".", "type");
-		fc_lc_fail(v, f, "%s is \"%s\", but results of <%s name=\"%s\"> have type \"%s\".", f, ty,
-			   k->tag->name, k->name, k->tag->lower);
+		fc_lc_fail(v, f, "%s is \"%s\", but results of <%s name=\"%s\"> have type \"%s\".", f, ty, k->tag->name,
+			   k->name, k->tag->lower);
 		return; /* the value's shape depends on the type */
 	}
 	check_item_id(v, base, k, item);
@@ -383,15 +379,15 @@ static void check_totals(struct vctx *v, const json_t *result)
 			long limit = k->opts[o].max_usages ? k->opts[o].max_usages : k->max_usages;
 			size_t count = v->usage[k->opt_base + o];
 			if (limit && count > (size_t)limit)
-				fc_lc_fail(v, "result", "\"%s\" of <%s name=\"%s\"> is used %zu times; at most %ld allowed.",
+				fc_lc_fail(v, "result",
+					   "\"%s\" of <%s name=\"%s\"> is used %zu times; at most %ld allowed.",
 					   k->opts[o].alias ? k->opts[o].alias : k->opts[o].value, k->tag->name,
 					   k->name ? k->name : "", count, limit);
 		}
 	}
 }
 
-int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result, const json_t *task_data,
-				   fc_err *err)
+int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result, const json_t *task_data, fc_err *err)
 {
 	struct vctx v = {.c = c, .data = json_is_object(task_data) ? task_data : NULL, .err = err};
 	int rc = 0;

@@ -10,8 +10,7 @@
 const struct fc_lc_attr fc_lc_control_attrs[] = {
 	{.name = "required", .type = A_BOOL, .offset = AT(required)},
 	{.name = "perRegion", .type = A_BOOL, .offset = AT(per_region)},
-	{.name = "maxUsages", .type = A_LONG, .offset = AT(max_usages), .shown = "max_usages", .lo = 0,
-	 .hi = 1000000},
+	{.name = "maxUsages", .type = A_LONG, .offset = AT(max_usages), .shown = "max_usages", .lo = 0, .hi = 1000000},
 	{0},
 };
 
@@ -25,8 +24,7 @@ static const struct fc_lc_attr choices_attrs[] = {
 };
 
 static const struct fc_lc_attr rating_attrs[] = {
-	{.name = "maxRating", .type = A_LONG, .offset = AT(max_rating), .shown = "max_rating", .lo = 1, .hi = 100,
-	 .absent = 5},
+	{.name = "maxRating", .type = A_LONG, .offset = AT(max_rating), .shown = "max_rating", .lo = 1, .hi = 100, .absent = 5},
 	{0},
 };
 
@@ -37,17 +35,32 @@ static const struct fc_lc_attr number_attrs[] = {
 };
 
 static const struct fc_lc_attr textarea_attrs[] = {
-	{.name = "maxSubmissions", .type = A_LONG, .offset = AT(max_submissions), .shown = "max_submissions",
-	 .lo = 0, .hi = 1000000},
+	{.name = "maxSubmissions",
+	 .type = A_LONG,
+	 .offset = AT(max_submissions),
+	 .shown = "max_submissions",
+	 .lo = 0,
+	 .hi = 1000000},
 	{0},
 };
 
-#define LAYOUT(n, f) {.name = n, .kind = K_LAYOUT, .flags = f}
-#define OBJECT(n, t, l, f) {.name = n, .kind = K_OBJECT, .type = t, .lower = l, .flags = f}
-#define CHILD(n, a) {.name = n, .kind = K_CHILD, .option_attr = a}
-#define LABELS(n, t, l, key, to, chk)                                                                         \
-	{.name = n, .kind = K_CONTROL, .type = t, .lower = l, .targets = to, .flags = F_NEEDS_CHILD | F_REGION, \
-	 .child = "Label", .options_key = "labels", .check = chk, .label_key = key}
+#define LAYOUT(n, f) \
+	{ \
+		.name = n, .kind = K_LAYOUT, .flags = f \
+	}
+#define OBJECT(n, t, l, f) \
+	{ \
+		.name = n, .kind = K_OBJECT, .type = t, .lower = l, .flags = f \
+	}
+#define CHILD(n, a) \
+	{ \
+		.name = n, .kind = K_CHILD, .option_attr = a \
+	}
+#define LABELS(n, t, l, key, to, chk) \
+	{ \
+		.name = n, .kind = K_CONTROL, .type = t, .lower = l, .targets = to, .flags = F_NEEDS_CHILD | F_REGION, \
+		.child = "Label", .options_key = "labels", .check = chk, .label_key = key \
+	}
 
 const struct fc_lc_tag fc_lc_tags[] = {
 	LAYOUT("View", 0),
@@ -68,36 +81,79 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	/* Ranker needs something to rank; in Label Studio that is a List. */
 	OBJECT("List", O_LIST, "list", 0),
 
-	{.name = "Choices", .kind = K_CONTROL, .type = C_CHOICES, .lower = "choices", .targets = O_ANY,
-	 .flags = F_NEEDS_CHILD, .child = "Choice", .options_key = "choices", .attrs = choices_attrs,
+	{.name = "Choices",
+	 .kind = K_CONTROL,
+	 .type = C_CHOICES,
+	 .lower = "choices",
+	 .targets = O_ANY,
+	 .flags = F_NEEDS_CHILD,
+	 .child = "Choice",
+	 .options_key = "choices",
+	 .attrs = choices_attrs,
 	 .check = fc_lc_check_choices},
 	LABELS("Labels", C_LABELS, "labels", "labels", O_TEXT | O_HYPERTEXT | O_AUDIO | O_VIDEO, fc_lc_check_span),
 	LABELS("RectangleLabels", C_RECTANGLE, "rectanglelabels", "rectanglelabels", O_IMAGE, fc_lc_check_box),
 	LABELS("PolygonLabels", C_POLYGON, "polygonlabels", "polygonlabels", O_IMAGE, fc_lc_check_polygon),
 	LABELS("KeyPointLabels", C_KEYPOINT, "keypointlabels", "keypointlabels", O_IMAGE, fc_lc_check_keypoint),
-	LABELS("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "htmllabels", O_HYPERTEXT,
-	       fc_lc_check_span),
+	LABELS("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "htmllabels", O_HYPERTEXT, fc_lc_check_span),
 	LABELS("ParagraphLabels", C_PARAGRAPHLABELS, "paragraphlabels", "paragraphlabels", O_PARAGRAPHS,
 	       fc_lc_check_paragraph_span),
 	/* Shortcuts are text snippets for the UI, not options. */
-	{.name = "TextArea", .kind = K_CONTROL, .type = C_TEXTAREA, .lower = "textarea", .targets = O_ANY,
-	 .child = "Shortcut", .attrs = textarea_attrs, .check = fc_lc_check_textarea},
-	{.name = "Rating", .kind = K_CONTROL, .type = C_RATING, .lower = "rating", .targets = O_ANY,
-	 .attrs = rating_attrs, .check = fc_lc_check_rating},
-	{.name = "Number", .kind = K_CONTROL, .type = C_NUMBER, .lower = "number", .targets = O_ANY,
-	 .attrs = number_attrs, .check = fc_lc_check_number},
-	{.name = "Pairwise", .kind = K_CONTROL, .type = C_PAIRWISE, .lower = "pairwise", .targets = O_ANY,
-	 .flags = F_PAIR, .check = fc_lc_check_pairwise},
-	{.name = "Ranker", .kind = K_CONTROL, .type = C_RANKER, .lower = "ranker", .targets = O_LIST,
-	 .child = "Bucket", .options_key = "buckets", .check = fc_lc_check_ranker},
+	{.name = "TextArea",
+	 .kind = K_CONTROL,
+	 .type = C_TEXTAREA,
+	 .lower = "textarea",
+	 .targets = O_ANY,
+	 .child = "Shortcut",
+	 .attrs = textarea_attrs,
+	 .check = fc_lc_check_textarea},
+	{.name = "Rating",
+	 .kind = K_CONTROL,
+	 .type = C_RATING,
+	 .lower = "rating",
+	 .targets = O_ANY,
+	 .attrs = rating_attrs,
+	 .check = fc_lc_check_rating},
+	{.name = "Number",
+	 .kind = K_CONTROL,
+	 .type = C_NUMBER,
+	 .lower = "number",
+	 .targets = O_ANY,
+	 .attrs = number_attrs,
+	 .check = fc_lc_check_number},
+	{.name = "Pairwise",
+	 .kind = K_CONTROL,
+	 .type = C_PAIRWISE,
+	 .lower = "pairwise",
+	 .targets = O_ANY,
+	 .flags = F_PAIR,
+	 .check = fc_lc_check_pairwise},
+	{.name = "Ranker",
+	 .kind = K_CONTROL,
+	 .type = C_RANKER,
+	 .lower = "ranker",
+	 .targets = O_LIST,
+	 .child = "Bucket",
+	 .options_key = "buckets",
+	 .check = fc_lc_check_ranker},
 	/* Relations have no value checker: their answers are relation items,
 	 * which the result check handles on its own. */
-	{.name = "Relations", .kind = K_CONTROL, .type = C_RELATIONS, .lower = "relation",
-	 .flags = F_NEEDS_CHILD | F_JOINS, .child = "Relation", .options_key = "relations"},
+	{.name = "Relations",
+	 .kind = K_CONTROL,
+	 .type = C_RELATIONS,
+	 .lower = "relation",
+	 .flags = F_NEEDS_CHILD | F_JOINS,
+	 .child = "Relation",
+	 .options_key = "relations"},
 	/* Its labels come from a Labels control on the same video, which the
 	 * checker looks up itself. */
-	{.name = "VideoRectangle", .kind = K_CONTROL, .type = C_VIDEORECTANGLE, .lower = "videorectangle",
-	 .targets = O_VIDEO, .flags = F_REGION, .check = fc_lc_check_video_track},
+	{.name = "VideoRectangle",
+	 .kind = K_CONTROL,
+	 .type = C_VIDEORECTANGLE,
+	 .lower = "videorectangle",
+	 .targets = O_VIDEO,
+	 .flags = F_REGION,
+	 .check = fc_lc_check_video_track},
 
 	CHILD("Choice", "value"),
 	CHILD("Label", "value"),

@@ -2,8 +2,8 @@
  * shape of result value (a box, a span, a list of choices, a rating, …). A
  * checker records every failure it finds with fc_lc_fail and goes on, so a
  * contributor sees all that is wrong at once. */
-#include "work/labelconfig_internal.h"
 #include "core/json.h"
+#include "work/labelconfig_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,8 +68,8 @@ static void check_box_at(struct vctx *v, const json_t *box, const char *base)
 	}
 }
 
-void fc_lc_check_box(struct vctx *v, const char *base, const struct fc_lc_control *k,
-		     const struct fc_lc_object *obj, const json_t *value)
+void fc_lc_check_box(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
+		     const json_t *value)
 {
 	(void)k, (void)obj;
 	check_box_at(v, value, base);
@@ -190,7 +190,9 @@ static void check_offsets(struct vctx *v, const char *base, const json_t *value,
 	}
 	if (he && len >= 0 && end > len) {
 		fc_lc_join(f, sizeof f, base, ".", "end");
-		fc_lc_fail(v, f, "%s is %" JSON_INTEGER_FORMAT ", past the end of the text (%" JSON_INTEGER_FORMAT " characters).",
+		fc_lc_fail(v, f,
+			   "%s is %" JSON_INTEGER_FORMAT ", past the end of the text (%" JSON_INTEGER_FORMAT
+			   " characters).",
 			   f, end, len);
 	}
 }
@@ -213,8 +215,8 @@ static void check_seconds(struct vctx *v, const char *base, const json_t *value)
 
 /* A span: integer offsets on Text; on HyperText either offsets or XPath
  * start/end with startOffset/endOffset; seconds on Audio and Video. */
-void fc_lc_check_span(struct vctx *v, const char *base, const struct fc_lc_control *k,
-		      const struct fc_lc_object *obj, const json_t *value)
+void fc_lc_check_span(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
+		      const json_t *value)
 {
 	(void)k;
 	int type = obj ? obj->tag->type : O_TEXT;
@@ -297,8 +299,8 @@ void fc_lc_check_choices(struct vctx *v, const char *base, const struct fc_lc_co
 {
 	(void)obj;
 	char f[FC_LC_PATH];
-	const json_t *arr = fc_lc_need_list(v, value, base, "choices", "an array of choices",
-					    "pick at least one choice", f);
+	const json_t *arr =
+		fc_lc_need_list(v, value, base, "choices", "an array of choices", "pick at least one choice", f);
 	size_t n = json_array_size(arr);
 	if (k->choice != CHOICE_MULTIPLE && n > 1)
 		fc_lc_fail(v, f, "<Choices name=\"%s\"> takes exactly one choice; %s has %zu.", k->name, f, n);
@@ -330,8 +332,8 @@ void fc_lc_check_textarea(struct vctx *v, const char *base, const struct fc_lc_c
 	}
 }
 
-void fc_lc_check_rating(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			const struct fc_lc_object *obj, const json_t *value)
+void fc_lc_check_rating(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
+			const json_t *value)
 {
 	(void)obj;
 	json_int_t r;
@@ -342,8 +344,8 @@ void fc_lc_check_rating(struct vctx *v, const char *base, const struct fc_lc_con
 	}
 }
 
-void fc_lc_check_number(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			const struct fc_lc_object *obj, const json_t *value)
+void fc_lc_check_number(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
+			const json_t *value)
 {
 	(void)obj;
 	double x;
@@ -401,8 +403,8 @@ static int is_ranker_key(const fc_labelconfig *c, const struct fc_lc_control *k,
 }
 
 /* {"ranker": {"<ranker, list or bucket name>": ["item id", …]}} */
-void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_control *k,
-			const struct fc_lc_object *obj, const json_t *value)
+void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
+			const json_t *value)
 {
 	(void)obj;
 	const fc_labelconfig *c = v->c;

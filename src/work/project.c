@@ -63,8 +63,7 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "instructions", json_string(fc_stmt_text(st, 4)));
 	/* rendered here so every client shows the same safe HTML (markup/markdown.h) */
 	json_object_set_new(p, "instructions_html", fc_markdown_json(fc_stmt_text(st, 4)));
-	json_object_set_new(p, "label_config",
-			    fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5)));
+	json_object_set_new(p, "label_config", fc_stmt_isnull(st, 5) ? json_null() : json_string(fc_stmt_text(st, 5)));
 	json_object_set_new(p, "collect", fc_stmt_json(st, 6));
 	json_object_set_new(p, "reward", json_integer(fc_stmt_int(st, 7)));
 	json_object_set_new(p, "currency", json_string(fc_stmt_text(st, 8)));
@@ -143,7 +142,8 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 	if (strcmp(kind, "annotation") && strcmp(kind, "collection"))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "kind", "kind must be 'annotation' or 'collection'.");
 	if (strlen(fc_json_str(merged, "instructions", "")) > 100000)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "instructions", "The instructions are longer than 100,000 characters.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "instructions",
+				  "The instructions are longer than 100,000 characters.");
 	const char *xml = fc_json_str(merged, "label_config", NULL);
 	if (!strcmp(kind, "annotation")) {
 		if (!xml)
@@ -163,11 +163,13 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 			return rc;
 	}
 	if (fc_json_int(merged, "reward", 0) < 0 || fc_json_int(merged, "reward", 0) > 100000000)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "reward", "reward must be from 0 to 100000000 minor units.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "reward",
+				  "reward must be from 0 to 100000000 minor units.");
 	const char *cur = fc_json_str(merged, "currency", "USD");
 	if (strlen(cur) != 3 || !isupper((unsigned char)cur[0]) || !isupper((unsigned char)cur[1]) ||
 	    !isupper((unsigned char)cur[2]))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "currency", "currency must be an ISO 4217 code such as USD.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "currency",
+				  "currency must be an ISO 4217 code such as USD.");
 	int64_t overlap = fc_json_int(merged, "overlap", 1);
 	if (overlap < 1 || overlap > 100)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "overlap", "overlap must be from 1 to 100.");
@@ -205,8 +207,10 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 	}
 	const json_t *el = json_object_get(merged, "eligibility");
 	if (el) {
-		static const fc_field EL[] = {{"countries", FC_J_ARRAY}, {"languages", FC_J_ARRAY},
-					      {"qualifications", FC_J_ARRAY}, {0}};
+		static const fc_field EL[] = {{"countries", FC_J_ARRAY},
+					      {"languages", FC_J_ARRAY},
+					      {"qualifications", FC_J_ARRAY},
+					      {0}};
 		if ((rc = fc_json_check(el, EL, err))) {
 			char f[160];
 			snprintf(f, sizeof f, "eligibility.%.80s", err->field);
@@ -245,21 +249,19 @@ static int write_row(fc_db *db, int64_t id, const json_t *m, fc_err *err)
 	const json_t *el = json_object_get(m, "eligibility");
 	json_t *empty_arr = json_array(), *empty_obj = json_object();
 	char *collect_txt = json_is_object(collect) ? json_dumps(collect, JSON_COMPACT) : NULL;
-	int rc = fc_db_exec(
-		db, err,
-		"UPDATE projects SET kind=?,title=?,instructions=?,label_config=?,collect=?,reward=?,"
-		"currency=?,overlap=?,lease_seconds=?,opens_at=iif(?,NULL,?),closes_at=iif(?,NULL,?),"
-		"max_per_contributor=iif(?,NULL,?),gold_rate=?,review_rate=?,auto_approve_days=?,"
-		"reject_reasons=?,eligibility=?,updated_at=? WHERE id=?",
-		"tttttItIIiIiIiIddIjjII", fc_json_str(m, "kind", "annotation"), fc_json_str(m, "title", ""),
-		fc_json_str(m, "instructions", ""), fc_json_str(m, "label_config", NULL),
-		collect_txt,
-		fc_json_int(m, "reward", 0), fc_json_str(m, "currency", "USD"), fc_json_int(m, "overlap", 1),
-		fc_json_int(m, "lease_seconds", 1800), on, opens, cn, closes, !json_is_integer(mpc),
-		json_is_integer(mpc) ? (int64_t)json_integer_value(mpc) : (int64_t)0,
-		fc_json_num(m, "gold_rate", 0), fc_json_num(m, "review_rate", 0),
-		fc_json_int(m, "auto_approve_days", 3), rr ? (json_t *)rr : empty_arr,
-		el ? (json_t *)el : empty_obj, fc_clock_now(), id);
+	int rc = fc_db_exec(db, err,
+			    "UPDATE projects SET kind=?,title=?,instructions=?,label_config=?,collect=?,reward=?,"
+			    "currency=?,overlap=?,lease_seconds=?,opens_at=iif(?,NULL,?),closes_at=iif(?,NULL,?),"
+			    "max_per_contributor=iif(?,NULL,?),gold_rate=?,review_rate=?,auto_approve_days=?,"
+			    "reject_reasons=?,eligibility=?,updated_at=? WHERE id=?",
+			    "tttttItIIiIiIiIddIjjII", fc_json_str(m, "kind", "annotation"), fc_json_str(m, "title", ""),
+			    fc_json_str(m, "instructions", ""), fc_json_str(m, "label_config", NULL), collect_txt,
+			    fc_json_int(m, "reward", 0), fc_json_str(m, "currency", "USD"),
+			    fc_json_int(m, "overlap", 1), fc_json_int(m, "lease_seconds", 1800), on, opens, cn, closes,
+			    !json_is_integer(mpc), json_is_integer(mpc) ? (int64_t)json_integer_value(mpc) : (int64_t)0,
+			    fc_json_num(m, "gold_rate", 0), fc_json_num(m, "review_rate", 0),
+			    fc_json_int(m, "auto_approve_days", 3), rr ? (json_t *)rr : empty_arr,
+			    el ? (json_t *)el : empty_obj, fc_clock_now(), id);
 	if (!rc) {
 		fc_event ev = {.kind = FC_EV_PROJECT_SAVED, .project = id, .json = m};
 		rc = fc_events_publish(db, &ev, err);
@@ -283,7 +285,8 @@ int fc_project_create(fc_store *s, const fc_user *user, const json_t *body, json
 	int64_t id, now = fc_clock_now();
 	rc = fc_db_int(db, &id, err,
 		       "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,?,?) RETURNING id",
-		       "IttII", user->id, fc_json_str(body, "kind", "annotation"), fc_json_str(body, "title", ""), now, now);
+		       "IttII", user->id, fc_json_str(body, "kind", "annotation"), fc_json_str(body, "title", ""), now,
+		       now);
 	if (!rc)
 		rc = write_row(db, id, body, err);
 	if (!rc)
@@ -294,8 +297,7 @@ int fc_project_create(fc_store *s, const fc_user *user, const json_t *body, json
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out,
-		      fc_err *err)
+int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
@@ -335,9 +337,10 @@ int fc_project_update(fc_store *s, const fc_user *user, int64_t id, const json_t
 	int64_t overlap = fc_json_int(merged, "overlap", 1);
 	json_decref(merged);
 	if (!rc && overlap != old_overlap)
-		rc = fc_db_exec(db, err,
-				"UPDATE tasks SET open = (leased_count + submitted_count < COALESCE(target_overlap, ?)) WHERE project_id=?",
-				"II", overlap, id);
+		rc = fc_db_exec(
+			db, err,
+			"UPDATE tasks SET open = (leased_count + submitted_count < COALESCE(target_overlap, ?)) WHERE project_id=?",
+			"II", overlap, id);
 	json_decref(cur);
 	cur = NULL;
 	if (!rc)
@@ -365,7 +368,8 @@ static void add_measured_pay(fc_db *db, json_t *p)
 				median = json_real(sec);
 				if (sec > 0) {
 					json_decref(hourly);
-					hourly = json_integer((json_int_t)llround((double)fc_json_int(p, "reward", 0) * 3600.0 / sec));
+					hourly = json_integer((json_int_t)llround((double)fc_json_int(p, "reward", 0) *
+										  3600.0 / sec));
 				}
 			}
 			fc_stmt_done(st);
@@ -385,8 +389,9 @@ int fc_project_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 	if (!(rc = fc_project_access(db, user, id, &access, err)) && !(rc = get_json(db, id, out, err))) {
 		add_measured_pay(db, *out);
 		json_object_set_new(*out, "my_role",
-				    json_string(access == FC_ACCESS_OWNER ? "owner"
-						: access == FC_ACCESS_REVIEWER ? "reviewer" : "contributor"));
+				    json_string(access == FC_ACCESS_OWNER      ? "owner"
+						: access == FC_ACCESS_REVIEWER ? "reviewer"
+									       : "contributor"));
 		if (access == FC_ACCESS_CONTRIBUTOR) {
 			/* contributors never see which tasks are gold */
 			json_object_del(*out, "gold_rate");
@@ -400,7 +405,9 @@ static int json_list_contains(const json_t *arr, const char *s)
 {
 	size_t i;
 	const json_t *v;
-	json_array_foreach(arr, i, v) if (json_is_string(v) && !strcasecmp(json_string_value(v), s)) return 1;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && !strcasecmp(json_string_value(v), s))
+			return 1;
 	return 0;
 }
 
@@ -412,7 +419,8 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *er
 	if (!json_array_size(countries) && !json_array_size(langs) && !json_array_size(quals))
 		return 0;
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT country, languages, qualifications FROM users WHERE id=?", "I", user_id);
+	int rc = fc_db_query(db, &st, err, "SELECT country, languages, qualifications FROM users WHERE id=?", "I",
+			     user_id);
 	if (rc)
 		return rc;
 	if (fc_stmt_next(st) != 1) {
@@ -429,7 +437,9 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *er
 		int any = 0;
 		size_t i;
 		json_t *v;
-		json_array_foreach(ul, i, v) if (json_is_string(v) && json_list_contains(langs, json_string_value(v))) any = 1;
+		json_array_foreach(ul, i, v)
+			if (json_is_string(v) && json_list_contains(langs, json_string_value(v)))
+				any = 1;
 		if (!any)
 			rc = fc_err_set(err, FC_EPERM, "not_eligible", "languages",
 					"This project needs a language you have not listed in your profile.");
@@ -459,7 +469,8 @@ int fc_project_list(fc_store *s, const fc_user *user, int limit, int64_t after, 
 	fc_stmt *st;
 	int contributor_view = !(user->roles & (FC_ROLE_REQUESTER | FC_ROLE_ADMIN));
 	if (user->roles & FC_ROLE_ADMIN)
-		rc = fc_db_query(db, &st, err, "SELECT " FC_PROJECT_COLUMNS " FROM projects p WHERE p.id>? ORDER BY p.id LIMIT ?",
+		rc = fc_db_query(db, &st, err,
+				 "SELECT " FC_PROJECT_COLUMNS " FROM projects p WHERE p.id>? ORDER BY p.id LIMIT ?",
 				 "Ii", after, limit + 1);
 	else if (!contributor_view)
 		rc = fc_db_query(db, &st, err,
@@ -519,8 +530,7 @@ out:
 	return rc;
 }
 
-int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const char *action, json_t **out,
-			  fc_err *err)
+int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const char *action, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
@@ -541,7 +551,9 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 		to = "closed";
 	if (!to) {
 		rc = fc_err_set(err, FC_ECONFLICT, "invalid_state", "status", "A %s project cannot be %s.", status,
-				!strcmp(action, "publish") ? "published" : !strcmp(action, "pause") ? "paused" : "closed");
+				!strcmp(action, "publish") ? "published"
+				: !strcmp(action, "pause") ? "paused"
+							   : "closed");
 		goto out;
 	}
 	if (!strcmp(to, "live") && fc_json_int(cur, "task_count", 0) == 0) {
@@ -556,15 +568,18 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 	rc = fc_db_exec(db, err, "UPDATE projects SET status=?, updated_at=? WHERE id=?", "tII", to, fc_clock_now(), id);
 	if (!rc && !strcmp(to, "closed"))
 		/* open leases end with the project; contributors keep what they submitted */
-		rc = fc_db_exec(db, err, "UPDATE assignments SET status='released' WHERE project_id=? AND status='leased'", "I", id);
+		rc = fc_db_exec(db, err,
+				"UPDATE assignments SET status='released' WHERE project_id=? AND status='leased'", "I",
+				id);
 	if (!rc && (!strcmp(to, "closed") || !strcmp(to, "live"))) {
 		fc_event ev = {.kind = !strcmp(to, "live") ? FC_EV_PROJECT_PUBLISHED : FC_EV_PROJECT_CLOSED,
-			       .project = id, .actor = user->id};
+			       .project = id,
+			       .actor = user->id};
 		rc = fc_events_publish(db, &ev, err);
 	}
 	if (!rc)
-		rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "ItII",
-				user->id, action, id, fc_clock_now());
+		rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "ItII", user->id,
+				action, id, fc_clock_now());
 	json_decref(cur);
 	cur = NULL;
 	if (!rc)
@@ -595,7 +610,8 @@ int fc_project_add_member(fc_store *s, const fc_user *user, int64_t id, int64_t 
 			"ON CONFLICT(project_id,user_id) DO UPDATE SET role=excluded.role",
 			"IIt", id, member_id, role);
 	if (!rc)
-		*out = json_pack("{s:I,s:I,s:s}", "project_id", (json_int_t)id, "user_id", (json_int_t)member_id, "role", role);
+		*out = json_pack("{s:I,s:I,s:s}", "project_id", (json_int_t)id, "user_id", (json_int_t)member_id,
+				 "role", role);
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -607,14 +623,16 @@ int fc_project_stats(fc_store *s, const fc_user *user, int64_t id, json_t **out,
 	if (rc)
 		return rc;
 	json_t *p = NULL;
-	if ((rc = fc_project_require(db, user, id, FC_ACCESS_REVIEWER, "Only the project's team sees its statistics.", err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_REVIEWER, "Only the project's team sees its statistics.",
+				     err)))
 		goto out;
 	if ((rc = get_json(db, id, &p, err)))
 		goto out;
 	int64_t overlap = fc_json_int(p, "overlap", 1);
 	int64_t total = 0, done = 0, in_progress = 0, leased = 0, contributors = 0;
 	fc_db_int(db, &total, NULL, "SELECT COUNT(*) FROM tasks WHERE project_id=?", "I", id);
-	fc_db_int(db, &done, NULL, "SELECT COUNT(*) FROM tasks WHERE project_id=? AND submitted_count>=?", "II", id, overlap);
+	fc_db_int(db, &done, NULL, "SELECT COUNT(*) FROM tasks WHERE project_id=? AND submitted_count>=?", "II", id,
+		  overlap);
 	fc_db_int(db, &in_progress, NULL,
 		  "SELECT COUNT(*) FROM tasks WHERE project_id=? AND submitted_count<? AND (submitted_count>0 OR leased_count>0)",
 		  "II", id, overlap);
@@ -622,14 +640,17 @@ int fc_project_stats(fc_store *s, const fc_user *user, int64_t id, json_t **out,
 	fc_db_int(db, &contributors, NULL, "SELECT COUNT(DISTINCT user_id) FROM submissions WHERE project_id=?", "I", id);
 	json_t *subs = json_pack("{s:i,s:i,s:i,s:i}", "pending", 0, "accepted", 0, "rejected", 0, "auto_accepted", 0);
 	fc_stmt *st;
-	if (!fc_db_query(db, &st, NULL, "SELECT status, COUNT(*) FROM submissions WHERE project_id=? GROUP BY status", "I", id)) {
+	if (!fc_db_query(db, &st, NULL, "SELECT status, COUNT(*) FROM submissions WHERE project_id=? GROUP BY status",
+			 "I", id)) {
 		while (fc_stmt_next(st) == 1)
 			json_object_set_new(subs, fc_stmt_text(st, 0), json_integer(fc_stmt_int(st, 1)));
 		fc_stmt_done(st);
 	}
 	int64_t now = fc_clock_now(), last_hour = 0, last_day = 0;
-	fc_db_int(db, &last_hour, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND created_at>?", "II", id, now - 3600);
-	fc_db_int(db, &last_day, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND created_at>?", "II", id, now - 86400);
+	fc_db_int(db, &last_hour, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND created_at>?", "II",
+		  id, now - 3600);
+	fc_db_int(db, &last_day, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND created_at>?", "II", id,
+		  now - 86400);
 	add_measured_pay(db, p);
 	*out = json_pack("{s:I,s:{s:I,s:I,s:I,s:I},s:o,s:I,s:I,s:O,s:O,s:{s:I,s:I}}", "project_id", (json_int_t)id,
 			 "tasks", "total", (json_int_t)total, "done", (json_int_t)done, "in_progress",
@@ -647,18 +668,20 @@ out:
 
 /* ---- consent ---- */
 
-int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *text, const char *version,
-		   json_t **out, fc_err *err)
+int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *text, const char *version, json_t **out,
+		   fc_err *err)
 {
 	if (!*text || strlen(text) > 100000)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "text", "The consent text must have 1 to 100,000 characters.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "text",
+				  "The consent text must have 1 to 100,000 characters.");
 	if (!*version || strlen(version) > 40)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "version", "version must have 1 to 40 characters.");
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER, "Only the project's owner may set its consent document.", err)))
+	if ((rc = fc_project_require(db, user, id, FC_ACCESS_OWNER,
+				     "Only the project's owner may set its consent document.", err)))
 		goto out;
 	int64_t have;
 	if (!fc_db_int(db, &have, NULL, "SELECT 1 FROM consent_docs WHERE project_id=? AND version=?", "It", id, version)) {
@@ -670,11 +693,12 @@ int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *tex
 	rc = fc_db_exec(db, err, "INSERT INTO consent_docs(project_id,version,text,created_at) VALUES(?,?,?,?)", "IttI",
 			id, version, text, now);
 	if (!rc)
-		rc = fc_db_exec(db, err, "UPDATE projects SET consent_version=?, updated_at=? WHERE id=?", "tII", version, now, id);
+		rc = fc_db_exec(db, err, "UPDATE projects SET consent_version=?, updated_at=? WHERE id=?", "tII",
+				version, now, id);
 	char ts[32];
-	if (!rc && !(*out = json_pack("{s:I,s:s,s:s,s:o,s:s}", "project_id", (json_int_t)id, "version", version, "text",
-				      text, "text_html", fc_markdown_json(text), "created_at",
-				      fc_clock_format(now, ts, sizeof ts))))
+	if (!rc &&
+	    !(*out = json_pack("{s:I,s:s,s:s,s:o,s:s}", "project_id", (json_int_t)id, "version", version, "text", text,
+			       "text_html", fc_markdown_json(text), "created_at", fc_clock_format(now, ts, sizeof ts))))
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 out:
 	return fc_db_end(db, &rc, err);
@@ -698,8 +722,9 @@ int fc_consent_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32], ta[32];
-		*out = json_pack("{s:I,s:s,s:s,s:o,s:s,s:o}", "project_id", (json_int_t)id, "version", fc_stmt_text(st, 0),
-				 "text", fc_stmt_text(st, 1), "text_html", fc_markdown_json(fc_stmt_text(st, 1)), "created_at",
+		*out = json_pack("{s:I,s:s,s:s,s:o,s:s,s:o}", "project_id", (json_int_t)id, "version",
+				 fc_stmt_text(st, 0), "text", fc_stmt_text(st, 1), "text_html",
+				 fc_markdown_json(fc_stmt_text(st, 1)), "created_at",
 				 fc_clock_format(fc_stmt_int(st, 2), ts, sizeof ts), "accepted_at",
 				 fc_stmt_isnull(st, 3) ? json_null()
 						       : json_string(fc_clock_format(fc_stmt_int(st, 3), ta, sizeof ta)));

@@ -25,8 +25,8 @@ static json_t *review_row_json(fc_stmt *st)
 	json_t *o = fc_submission_row_json(st);
 	json_object_set_new(o, "fixed_result", fc_stmt_json(st, 14));
 	json_object_set_new(o, "needs_review", json_boolean(fc_stmt_int(st, 15)));
-	json_object_set_new(o, "task", json_pack("{s:I,s:o}", "id", (json_int_t)fc_stmt_int(st, 2), "data",
-						 fc_stmt_json(st, 16)));
+	json_object_set_new(o, "task",
+			    json_pack("{s:I,s:o}", "id", (json_int_t)fc_stmt_int(st, 2), "data", fc_stmt_json(st, 16)));
 	json_object_set_new(o, "reviewed_by", fc_stmt_isnull(st, 17) ? json_null() : json_integer(fc_stmt_int(st, 17)));
 	return o;
 }
@@ -91,8 +91,8 @@ out:
 static int decide_pending(fc_db *db, json_t *sub, fc_err *err)
 {
 	if (strcmp(fc_json_str(sub, "status", ""), "pending"))
-		return fc_err_set(err, FC_ECONFLICT, "already_reviewed", "status",
-				  "This submission was already %s.", fc_json_str(sub, "status", ""));
+		return fc_err_set(err, FC_ECONFLICT, "already_reviewed", "status", "This submission was already %s.",
+				  fc_json_str(sub, "status", ""));
 	return 0;
 }
 
@@ -135,7 +135,8 @@ out:
 int fc_review_reject(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out, fc_err *err)
 {
 	static const fc_field F[] = {{"reason_code", FC_J_STRING | FC_J_REQUIRED},
-				     {"message", FC_J_STRING | FC_J_REQUIRED}, {0}};
+				     {"message", FC_J_STRING | FC_J_REQUIRED},
+				     {0}};
 	int rc = fc_json_check(body, F, err);
 	if (rc)
 		return rc;
@@ -147,7 +148,8 @@ int fc_review_reject(fc_store *s, const fc_user *user, int64_t id, const json_t 
 		return fc_err_set(err, FC_EINVAL, "missing_reason", "message",
 				  "Tell the contributor why: a rejection needs a message.");
 	if (strlen(msg) > 2000)
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "message", "The message must be at most 2000 characters.");
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "message",
+				  "The message must be at most 2000 characters.");
 	fc_db *db;
 	json_t *sub = NULL, *reasons = NULL;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
@@ -168,7 +170,8 @@ int fc_review_reject(fc_store *s, const fc_user *user, int64_t id, const json_t 
 	int known = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(reasons, i, v) known |= json_is_string(v) && !strcmp(json_string_value(v), code);
+	json_array_foreach(reasons, i, v)
+		known |= json_is_string(v) && !strcmp(json_string_value(v), code);
 	if (!known) {
 		char *list = json_dumps(reasons, JSON_COMPACT);
 		rc = fc_err_set(err, FC_EINVAL, "invalid_reason_code", "reason_code",
@@ -237,30 +240,32 @@ static json_t *appeal_json(fc_stmt *st)
 	char a[32], b[32];
 	/* the original rejection travels with the appeal, for the deciding reviewer */
 	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
-			 "submission_id", (json_int_t)fc_stmt_int(st, 1), "project_id", (json_int_t)fc_stmt_int(st, 2),
-			 "user_id", (json_int_t)fc_stmt_int(st, 3), "message", fc_stmt_text(st, 4), "status",
-			 fc_stmt_text(st, 5), "decided_by",
-			 fc_stmt_isnull(st, 6) ? json_null() : json_integer(fc_stmt_int(st, 6)), "decision_reason",
-			 fc_stmt_isnull(st, 7) ? json_null() : json_string(fc_stmt_text(st, 7)), "created_at",
-			 fc_clock_format(fc_stmt_int(st, 8), a, sizeof a), "decided_at",
-			 fc_stmt_isnull(st, 9) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, 9), b, sizeof b)));
+			      "submission_id", (json_int_t)fc_stmt_int(st, 1), "project_id",
+			      (json_int_t)fc_stmt_int(st, 2), "user_id", (json_int_t)fc_stmt_int(st, 3), "message",
+			      fc_stmt_text(st, 4), "status", fc_stmt_text(st, 5), "decided_by",
+			      fc_stmt_isnull(st, 6) ? json_null() : json_integer(fc_stmt_int(st, 6)), "decision_reason",
+			      fc_stmt_isnull(st, 7) ? json_null() : json_string(fc_stmt_text(st, 7)), "created_at",
+			      fc_clock_format(fc_stmt_int(st, 8), a, sizeof a), "decided_at",
+			      fc_stmt_isnull(st, 9) ? json_null()
+						    : json_string(fc_clock_format(fc_stmt_int(st, 9), b, sizeof b)));
 	json_object_set_new(j, "rejection",
 			    json_pack("{s:o,s:o,s:o}", "reason_code",
-				      fc_stmt_isnull(st, 10) ? json_null() : json_string(fc_stmt_text(st, 10)), "reason",
-				      fc_stmt_isnull(st, 11) ? json_null() : json_string(fc_stmt_text(st, 11)), "reviewed_by",
+				      fc_stmt_isnull(st, 10) ? json_null() : json_string(fc_stmt_text(st, 10)),
+				      "reason", fc_stmt_isnull(st, 11) ? json_null() : json_string(fc_stmt_text(st, 11)),
+				      "reviewed_by",
 				      fc_stmt_isnull(st, 12) ? json_null() : json_integer(fc_stmt_int(st, 12))));
 	return j;
 }
 
-#define APPEAL_COLS                                                                                  \
-	"a.id,a.submission_id,a.project_id,a.user_id,a.message,a.status,a.decided_by,a.decision_reason,"   \
+#define APPEAL_COLS \
+	"a.id,a.submission_id,a.project_id,a.user_id,a.message,a.status,a.decided_by,a.decision_reason," \
 	"a.created_at,a.decided_at,s.reason_code,s.reason_text,s.reviewed_by"
 #define APPEAL_FROM " FROM appeals a JOIN submissions s ON s.id=a.submission_id "
 
 static int get_appeal(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
-	return fc_db_row_json(db, out, err, appeal_json, "appeal", "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.id=?", "I",
-			      id);
+	return fc_db_row_json(db, out, err, appeal_json, "appeal", "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.id=?",
+			      "I", id);
 }
 
 int fc_review_appeal(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out, fc_err *err)
@@ -315,7 +320,8 @@ out:
 int fc_review_decide(fc_store *s, const fc_user *user, int64_t id, const json_t *body, json_t **out, fc_err *err)
 {
 	static const fc_field F[] = {{"decision", FC_J_STRING | FC_J_REQUIRED},
-				     {"reason", FC_J_STRING | FC_J_REQUIRED}, {0}};
+				     {"reason", FC_J_STRING | FC_J_REQUIRED},
+				     {0}};
 	int rc = fc_json_check(body, F, err);
 	if (rc)
 		return rc;
@@ -336,7 +342,8 @@ int fc_review_decide(fc_store *s, const fc_user *user, int64_t id, const json_t 
 	int64_t sid = fc_json_int(ap, "submission_id", 0);
 	if ((rc = for_review(db, user, sid, &sub, err))) {
 		if (rc == FC_EPERM)
-			rc = fc_err_set(err, FC_EPERM, "own_work", NULL, "Nobody decides an appeal about their own work.");
+			rc = fc_err_set(err, FC_EPERM, "own_work", NULL,
+					"Nobody decides an appeal about their own work.");
 		goto out;
 	}
 	if (strcmp(fc_json_str(ap, "status", ""), "open")) {
@@ -351,12 +358,12 @@ int fc_review_decide(fc_store *s, const fc_user *user, int64_t id, const json_t 
 	int64_t now = fc_clock_now();
 	int up = !strcmp(decision, "uphold");
 	if ((rc = fc_db_exec(db, err,
-			     "UPDATE appeals SET status=?, decided_by=?, decision_reason=?, decided_at=? WHERE id=?", "tItII",
-			     up ? "upheld" : "denied", user->id, reason, now, id)))
+			     "UPDATE appeals SET status=?, decided_by=?, decision_reason=?, decided_at=? WHERE id=?",
+			     "tItII", up ? "upheld" : "denied", user->id, reason, now, id)))
 		goto out;
 	if (up && (rc = fc_db_exec(db, err,
-				    "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
-				    "III", user->id, now, sid)))
+				   "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
+				   "III", user->id, now, sid)))
 		goto out;
 	if ((rc = decided(db, FC_EV_APPEAL_DECIDED, sub, user->id, NULL, up, err)))
 		goto out;
@@ -375,11 +382,13 @@ int fc_review_appeals(fc_store *s, const fc_user *user, int64_t project, const c
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers see appeals.", err)))
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers see appeals.",
+				     err)))
 		goto out;
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " APPEAL_COLS APPEAL_FROM "WHERE a.project_id=? AND (? IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",
+			      "SELECT " APPEAL_COLS APPEAL_FROM
+			      "WHERE a.project_id=? AND (? IS NULL OR a.status=?) ORDER BY a.id LIMIT 1000",
 			      "Itt", project, status, status)))
 		goto out;
 	json_t *items = json_array();

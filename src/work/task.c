@@ -56,7 +56,7 @@ typedef struct importer {
 	uint64_t bytes;
 	fc_err *err;
 	int64_t overlap;
-	char *label_config;          /* for checking imported annotations */
+	char *label_config;           /* for checking imported annotations */
 	const fc_labelconfig *config; /* parsed on the first annotation */
 	int64_t annotations;
 } importer;
@@ -70,7 +70,8 @@ static int annotator(importer *im, const json_t *by, int64_t *uid, const char *w
 	if (json_is_integer(by)) {
 		if (fc_db_int(im->db, uid, NULL, "SELECT id FROM users WHERE id=?", "I", (int64_t)json_integer_value(by)))
 			return fc_err_set(err, FC_EINVAL, "unknown_user", "completed_by",
-					  "%s: completed_by %lld is not a user here.", where, (long long)json_integer_value(by));
+					  "%s: completed_by %lld is not a user here.", where,
+					  (long long)json_integer_value(by));
 		return 0;
 	}
 	const char *name = json_is_object(by) ? fc_json_str(by, "email", NULL) : json_string_value(by);
@@ -84,9 +85,10 @@ static int annotator(importer *im, const json_t *by, int64_t *uid, const char *w
 	snprintf(email + j, sizeof email - j, "@imported.invalid");
 	if (fc_db_int(im->db, uid, NULL, "SELECT id FROM users WHERE email=?", "t", email) == 0)
 		return 0;
-	return fc_db_int(im->db, uid, err,
-			 "INSERT INTO users(email,password_hash,display_name,roles,created_at) VALUES(?,'!',?,0,?) RETURNING id",
-			 "ttI", email, name, im->now);
+	return fc_db_int(
+		im->db, uid, err,
+		"INSERT INTO users(email,password_hash,display_name,roles,created_at) VALUES(?,'!',?,0,?) RETURNING id",
+		"ttI", email, name, im->now);
 }
 
 /* Label Studio's task format carries earlier annotations: each becomes an
@@ -96,7 +98,8 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 {
 	fc_err *err = im->err;
 	if (!json_is_array(anns))
-		return fc_err_set(err, FC_EINVAL, "invalid_type", "annotations", "%s: 'annotations' must be an array.", where);
+		return fc_err_set(err, FC_EINVAL, "invalid_type", "annotations", "%s: 'annotations' must be an array.",
+				  where);
 	size_t i;
 	const json_t *a;
 	int64_t n = 0;
@@ -133,15 +136,16 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 			rc = fc_db_exec(im->db, err,
 					"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,"
 					"status,reward,reviewed_at,created_at) VALUES(?,?,?,?,?,?,'accepted',0,?,?)",
-					"IIIIjdII", aid, task, im->project_id, uid, (json_t *)result, secs, im->now, im->now);
+					"IIIIjdII", aid, task, im->project_id, uid, (json_t *)result, secs, im->now,
+					im->now);
 		if (rc)
 			return rc;
 		n++;
 	}
 	im->annotations += n;
 	return n ? fc_db_exec(im->db, err,
-			      "UPDATE tasks SET submitted_count=?, open=(? < COALESCE(target_overlap, ?)) WHERE id=?", "IIII",
-			      n, n, im->overlap, task)
+			      "UPDATE tasks SET submitted_count=?, open=(? < COALESCE(target_overlap, ?)) WHERE id=?",
+			      "IIII", n, n, im->overlap, task)
 		 : 0;
 }
 
@@ -158,7 +162,8 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 	int64_t priority = 0;
 	if (data) {
 		/* "id" is accepted and ignored so Label Studio exports (ours too) import as they are */
-		static const char *allowed[] = {"data", "gold", "predictions", "priority", "meta", "annotations", "id", NULL};
+		static const char *allowed[] = {"data", "gold",        "predictions", "priority",
+						"meta", "annotations", "id",          NULL};
 		const char *key;
 		json_t *v;
 		json_object_foreach(obj, key, v) {
@@ -166,9 +171,10 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 			for (int i = 0; allowed[i]; i++)
 				ok |= !strcmp(allowed[i], key);
 			if (!ok)
-				return fc_err_set(err, FC_EINVAL, "unknown_field", key,
-						  "%s: unknown field '%s' (a task has data, gold, predictions, priority, meta, annotations).",
-						  where, key);
+				return fc_err_set(
+					err, FC_EINVAL, "unknown_field", key,
+					"%s: unknown field '%s' (a task has data, gold, predictions, priority, meta, annotations).",
+					where, key);
 		}
 		if (!json_is_object(data))
 			return fc_err_set(err, FC_EINVAL, "invalid_type", "data", "%s: 'data' must be an object.", where);
@@ -240,8 +246,8 @@ static int import_ndjson(importer *im, FILE *f, fc_import_progress progress, voi
 		if (i == (size_t)n)
 			continue; /* blank lines are allowed */
 		if (n > MAX_RECORD) {
-			rc = fc_err_set(im->err, FC_EINVAL, "record_too_large", NULL, "line %lld: a task is larger than 1 MiB.",
-					(long long)lineno);
+			rc = fc_err_set(im->err, FC_EINVAL, "record_too_large", NULL,
+					"line %lld: a task is larger than 1 MiB.", (long long)lineno);
 			break;
 		}
 		char where[32];
@@ -323,12 +329,13 @@ static int import_json_array(importer *im, FILE *f, fc_import_progress progress,
 			if (k < el.len) {
 				index++;
 				char where[64];
-				snprintf(where, sizeof where, "element %lld (line %lld)", (long long)index, (long long)el_line);
+				snprintf(where, sizeof where, "element %lld (line %lld)", (long long)index,
+					 (long long)el_line);
 				if ((rc = parse_and_add(im, el.p, el.len, where)))
 					break;
 			} else if (index > 0) {
-				rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL, "line %lld: a trailing comma before ']'.",
-						(long long)line);
+				rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL,
+						"line %lld: a trailing comma before ']'.", (long long)line);
 				break;
 			}
 			continue;
@@ -353,7 +360,8 @@ static int import_json_array(importer *im, FILE *f, fc_import_progress progress,
 	}
 	if (!rc && !ended)
 		rc = fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL,
-				started ? "line %lld: the JSON array is not closed with ']'." : "line %lld: the file is empty.",
+				started ? "line %lld: the JSON array is not closed with ']'."
+					: "line %lld: the file is empty.",
 				(long long)line);
 	fc_buf_free(&el);
 	return rc;
@@ -453,7 +461,8 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 			h = json_string_value(json_array_get(header, 0));
 		}
 		if (!*h) {
-			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line 1: column %zu has no name.", i + 1);
+			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line 1: column %zu has no name.",
+					i + 1);
 			goto out;
 		}
 	}
@@ -470,8 +479,9 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 		if (json_array_size(row) == 1 && json_string_length(json_array_get(row, 0)) == 0)
 			continue; /* blank line */
 		if (json_array_size(row) != ncol) {
-			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line %lld: %zu fields, but the header has %zu.",
-					(long long)start, json_array_size(row), ncol);
+			rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL,
+					"line %lld: %zu fields, but the header has %zu.", (long long)start,
+					json_array_size(row), ncol);
 			break;
 		}
 		json_t *data = json_object();
@@ -501,7 +511,8 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_OWNER, "Only the project's owner may import tasks.", err)))
+	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_OWNER,
+				     "Only the project's owner may import tasks.", err)))
 		goto out;
 	int64_t closed = 0;
 	fc_db_int(db, &closed, NULL, "SELECT status='closed' FROM projects WHERE id=?", "I", project_id);
@@ -568,7 +579,8 @@ static json_t *task_json(fc_stmt *st, int full)
 	return t;
 }
 
-#define TASK_COLS "t.id,t.project_id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,t.submitted_count,t.open"
+#define TASK_COLS \
+	"t.id,t.project_id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,t.submitted_count,t.open"
 
 int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err)
 {
@@ -588,7 +600,8 @@ int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out,
 		fc_err_clear(&e2);
 		int64_t mine = 0;
 		if (access == FC_ACCESS_CONTRIBUTOR &&
-		    fc_db_int(db, &mine, NULL, "SELECT 1 FROM assignments WHERE task_id=? AND user_id=?", "II", task_id, user->id))
+		    fc_db_int(db, &mine, NULL, "SELECT 1 FROM assignments WHERE task_id=? AND user_id=?", "II", task_id,
+			      user->id))
 			access = FC_ACCESS_NONE; /* contributors see only tasks they were given */
 		if (access != FC_ACCESS_NONE)
 			*out = task_json(st, access >= FC_ACCESS_REVIEWER);
@@ -601,17 +614,18 @@ out:
 	return rc;
 }
 
-int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out,
-		 fc_err *err)
+int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_REVIEWER, "Only the project's team can list its tasks.", err)))
+	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_REVIEWER,
+				     "Only the project's team can list its tasks.", err)))
 		goto out;
 	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err, "SELECT " TASK_COLS " FROM tasks t WHERE t.project_id=? AND t.id>? ORDER BY t.id LIMIT ?",
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT " TASK_COLS " FROM tasks t WHERE t.project_id=? AND t.id>? ORDER BY t.id LIMIT ?",
 			      "IIi", project_id, after, limit + 1)))
 		goto out;
 	json_t *items = json_array();

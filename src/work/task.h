@@ -19,11 +19,11 @@ typedef void (*fc_import_progress)(void *ud, uint64_t bytes_read, int64_t tasks)
 /* Reads tasks from f and adds them to the project in one transaction: one
  * bad record → FC_EINVAL naming its line (or element) and nothing stored.
  * Memory use does not grow with the file. *created receives the count. */
-int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format,
-		   int64_t *created, fc_import_progress progress, void *ud, fc_err *err);
+int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format, int64_t *created,
+		   fc_import_progress progress, void *ud, fc_err *err);
 
 int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err);
-int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after,
-		 json_t **out, fc_err *err);
+int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out,
+		 fc_err *err);
 
 #endif

@@ -32,13 +32,15 @@ int fc_upload_parse_metadata(const char *h, json_t **out, fc_err *err)
 		if (sp)
 			*sp++ = 0;
 		if (!*pair || strlen(pair) > 64) {
-			rc = fc_err_set(err, FC_EINVAL, "invalid_metadata", "Upload-Metadata", "Upload-Metadata has an empty or long key.");
+			rc = fc_err_set(err, FC_EINVAL, "invalid_metadata", "Upload-Metadata",
+					"Upload-Metadata has an empty or long key.");
 			break;
 		}
 		unsigned char val[1024];
 		size_t vlen = 0;
 		if (sp && *sp &&
-		    sodium_base642bin(val, sizeof val - 1, sp, strlen(sp), NULL, &vlen, NULL, sodium_base64_VARIANT_ORIGINAL)) {
+		    sodium_base642bin(val, sizeof val - 1, sp, strlen(sp), NULL, &vlen, NULL,
+				      sodium_base64_VARIANT_ORIGINAL)) {
 			rc = fc_err_set(err, FC_EINVAL, "invalid_metadata", "Upload-Metadata",
 					"The value of '%.64s' in Upload-Metadata is not base64.", pair);
 			break;
@@ -83,8 +85,8 @@ int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int
 		unlink(path);
 		return rc;
 	}
-	rc = fc_db_exec(db, err, "INSERT INTO uploads(id,user_id,length,metadata,created_at) VALUES(?,?,?,?,?)", "tIIjI",
-			out->id, user->id, length, metadata, fc_clock_now());
+	rc = fc_db_exec(db, err, "INSERT INTO uploads(id,user_id,length,metadata,created_at) VALUES(?,?,?,?,?)",
+			"tIIjI", out->id, user->id, length, metadata, fc_clock_now());
 	if (fc_db_end(db, &rc, err)) {
 		unlink(path);
 		return rc;
@@ -97,8 +99,8 @@ int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int
 static int load(fc_db *db, const fc_user *user, const char *id, fc_upload *out, fc_err *err)
 {
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT length, offset, metadata FROM uploads WHERE id=? AND user_id=?", "tI",
-			     id, user->id);
+	int rc = fc_db_query(db, &st, err, "SELECT length, offset, metadata FROM uploads WHERE id=? AND user_id=?",
+			     "tI", id, user->id);
 	if (rc)
 		return rc;
 	if (fc_stmt_next(st) == 1) {
@@ -185,10 +187,11 @@ int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, con
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		goto out;
 	/* compare-and-set: two PATCHes racing for the same offset, one wins */
-	rc = fc_db_exec(db, err, "UPDATE uploads SET offset=? WHERE id=? AND offset=?", "ItI", offset + (int64_t)len, id,
-			offset);
+	rc = fc_db_exec(db, err, "UPDATE uploads SET offset=? WHERE id=? AND offset=?", "ItI", offset + (int64_t)len,
+			id, offset);
 	if (!rc && fc_db_changes(db) != 1)
-		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset", "Another request moved this upload on.");
+		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset",
+				"Another request moved this upload on.");
 	if (!fc_db_end(db, &rc, err))
 		*new_offset = offset + (int64_t)len;
 out:

@@ -32,8 +32,8 @@ int fc_upload_get(fc_store *s, const fc_user *user, const char *id, fc_upload *o
 /* Appends body (len bytes, read from f) at offset; FC_ECONFLICT when offset
  * is not the upload's current offset, FC_ETOOBIG past its length. *offset
  * receives the new offset. */
-int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, const char *id, int64_t offset,
-		     FILE *f, uint64_t len, int64_t *new_offset, fc_err *err);
+int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, const char *id, int64_t offset, FILE *f,
+		     uint64_t len, int64_t *new_offset, fc_err *err);
 /* A complete upload's file path (into buf) for attaching; FC_ECONFLICT while
  * bytes are missing. */
 int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const char *id, char *buf, size_t n,

@@ -43,8 +43,8 @@ static _Thread_local char source_ip[64];
 
 void http_source(const char *ip) { snprintf(source_ip, sizeof source_ip, "%s", ip ? ip : ""); }
 
-res http(srv *s, const char *method, const char *path, const char *token, const char *ctype,
-	 const char *body, size_t len, const char *const *extra)
+res http(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
+	 size_t len, const char *const *extra)
 {
 	res r = {0};
 	CURL *c = curl_easy_init();
@@ -238,8 +238,8 @@ static void spawn(srv *s)
 		setenv("FAIRCROWD_ADMIN_PASSWORD", "admin-password-1", 1);
 		for (int i = 0; s->env && s->env[i]; i++)
 			putenv(strdup(s->env[i]));
-		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock",
-		      "--threads", "4", (char *)NULL);
+		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--data", s->dir, "--test-clock", "--threads", "4",
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -259,8 +259,7 @@ void srv_stop(srv *s)
 	int st = 0;
 	waitpid(s->pid, &st, 0);
 	s->pid = 0;
-	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exited uncleanly (status %d), log in %s",
-		  st, s->dir);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exited uncleanly (status %d), log in %s", st, s->dir);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
@@ -277,8 +276,8 @@ const char *make_user(srv *s, const char *email, const char *roles, char out_tok
 	char *save = NULL;
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		json_array_append_new(rl, json_string(t));
-	res r = api(s, "POST", "/api/v1/users", s->admin_token, "{s:s,s:s,s:s,s:o}", "email", email,
-		    "password", "password-123", "display_name", email, "roles", rl);
+	res r = api(s, "POST", "/api/v1/users", s->admin_token, "{s:s,s:s,s:s,s:o}", "email", email, "password",
+		    "password-123", "display_name", email, "roles", rl);
 	cr_assert_eq(r.status, 201, "create %s: %s", email, r.body);
 	res_free(&r);
 	login_token(s, email, "password-123", "t", out_token);
@@ -437,8 +436,8 @@ int count_local_blobs(srv *s)
 	return n;
 }
 
-res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype,
-		 const char *body, size_t len, const char *const *extra)
+res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
+		 size_t len, const char *const *extra)
 {
 	allow_dead = 1;
 	res r = http(s, method, path, token, ctype, body, len, extra);

@@ -25,9 +25,9 @@ typedef struct srv {
 
 typedef struct res {
 	long status;
-	char *body;       /* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t len;
-	json_t *json;     /* parsed body or NULL */
+	json_t *json; /* parsed body or NULL */
 	char headers[4096];
 } res;
 
@@ -51,8 +51,8 @@ void srv_stop(srv *s);
 
 /* One request. token may be NULL; ctype NULL means no body. extra is a
  * NULL-terminated list of "Header: value" strings, or NULL. */
-res http(srv *s, const char *method, const char *path, const char *token, const char *ctype,
-	 const char *body, size_t len, const char *const *extra);
+res http(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
+	 size_t len, const char *const *extra);
 /* Makes this thread's requests come from local address ip ("127.0.0.2": the
  * whole of 127.0.0.0/8 is loopback), NULL for the default, so tests can be
  * several clients. */
@@ -61,8 +61,8 @@ void http_source(const char *ip);
 res api(srv *s, const char *method, const char *path, const char *token, const char *fmt, ...);
 void res_free(res *r);
 /* Like http, but a server that dies mid-request is an answer: status 0. */
-res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype,
-		 const char *body, size_t len, const char *const *extra);
+res http_or_dead(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
+		 size_t len, const char *const *extra);
 
 /* Dotted path lookup: "error.code", "items.0.id". NULL when absent. */
 json_t *jget(json_t *j, const char *path);

@@ -14,24 +14,24 @@ Test(auth, register_rejects_bad_input)
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_json");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "x@y.org", "password",
-		"short", "display_name", "X");
+	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "x@y.org", "password", "short",
+		"display_name", "X");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "password");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:i,s:s}", "email", "x@y.org", "password",
-		12345, "display_name", "X");
+	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:i,s:s}", "email", "x@y.org", "password", 12345,
+		"display_name", "X");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_type");
 	cr_expect_str_eq(jstr(r.json, "error.field"), "password");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s,s:b}", "email", "x@y.org",
-		"password", "long-enough-1", "display_name", "X", "admin", 1);
+	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s,s:b}", "email", "x@y.org", "password",
+		"long-enough-1", "display_name", "X", "admin", 1);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "unknown_field");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "not-an-email",
-		"password", "long-enough-1", "display_name", "X");
+	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "not-an-email", "password",
+		"long-enough-1", "display_name", "X");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "email");
 	res_free(&r);
@@ -45,14 +45,14 @@ Test(auth, register_rejects_bad_input)
 
 Test(auth, register_login_me_logout)
 {
-	res r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "Ann@Example.org",
-		    "password", "correct-horse", "display_name", "Ann");
+	res r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "Ann@Example.org", "password",
+		    "correct-horse", "display_name", "Ann");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "roles.0"), "contributor");
 	cr_expect_null(jget(r.json, "password_hash"));
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "ann@example.org",
-		"password", "correct-horse", "display_name", "Ann again");
+	r = api(&S, "POST", "/api/v1/auth/register", NULL, "{s:s,s:s,s:s}", "email", "ann@example.org", "password",
+		"correct-horse", "display_name", "Ann again");
 	cr_expect_eq(r.status, 409, "same email, other case");
 	res_free(&r);
 	r = api(&S, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "ann@example.org", "password",
@@ -124,8 +124,8 @@ Test(auth, admin_only_user_management)
 		    "password-123", "display_name", "Z");
 	cr_expect_eq(r.status, 403);
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/users", S.admin_token, "{s:s,s:s,s:s,s:[s]}", "email", "z@test.local",
-		"password", "password-123", "display_name", "Z", "roles", "wizard");
+	r = api(&S, "POST", "/api/v1/users", S.admin_token, "{s:s,s:s,s:s,s:[s]}", "email", "z@test.local", "password",
+		"password-123", "display_name", "Z", "roles", "wizard");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "roles");
 	res_free(&r);
@@ -177,8 +177,8 @@ Test(auth, login_throttled_after_repeated_failures)
 		cr_expect_eq(r.status, 401);
 		res_free(&r);
 	}
-	res r = api(&S, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "victim@test.local",
-		    "password", "password-123");
+	res r = api(&S, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "victim@test.local", "password",
+		    "password-123");
 	cr_expect_eq(r.status, 429, "even the right password waits out the lock");
 	res_free(&r);
 	set_clock(&S, "2099-01-01T00:00:00Z");
@@ -218,8 +218,8 @@ Test(auth, csrf_is_checked_on_every_unsafe_method)
 	};
 	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
 		const char *b = writes[i].body;
-		r = http(&S, writes[i].method, writes[i].path, NULL, b ? "application/json" : NULL, b, b ? strlen(b) : 0,
-			 only_cookie);
+		r = http(&S, writes[i].method, writes[i].path, NULL, b ? "application/json" : NULL, b,
+			 b ? strlen(b) : 0, only_cookie);
 		cr_expect_eq(r.status, 403, "%s %s with a cookie and no X-CSRF-Token: %s", writes[i].method,
 			     writes[i].path, r.body);
 		cr_expect_str_eq(jstr(r.json, "error.code"), "csrf_failed");

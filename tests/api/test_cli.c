@@ -78,8 +78,8 @@ Test(cli, version_names_ours_and_the_linked_libraries)
 
 Test(cli, import_and_export_against_the_live_data_folder)
 {
-	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli",
-		    "label_config", "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "cli", "label_config",
+		    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"x\"/></Choices></View>");
 	cr_assert_eq(r.status, 201);
 	long long pid = jint(r.json, "id");
 	res_free(&r);
@@ -155,23 +155,25 @@ Test(cli, migrate_upgrades_a_version_7_database)
 	char dir[300], db[340], out[4096];
 	snprintf(dir, sizeof dir, "%s/old", S.dir);
 	snprintf(db, sizeof db, "%s/faircrowd.db", dir);
-	cr_assert_eq(run(NULL, 0, "mkdir -p %s && cat %s/src/store/migrations/000[1-7]_*.sql | sqlite3 %s", dir, src, db), 0);
-	cr_assert_eq(run(NULL, 0,
-			 "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-			 "applied_at INTEGER NOT NULL) STRICT; "
-			 "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); "
-			 "INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"
-			 "created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "
-			 "INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"
-			 "gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"
-			 "updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"
-			 "'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"
-			 "\\\"paid\\\":false}'); "
-			 "INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "
-			 "VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "
-			 "INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);\" 2>&1",
-			 db),
+	cr_assert_eq(run(NULL, 0, "mkdir -p %s && cat %s/src/store/migrations/000[1-7]_*.sql | sqlite3 %s", dir, src, db),
 		     0);
+	cr_assert_eq(
+		run(NULL, 0,
+		    "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+		    "applied_at INTEGER NOT NULL) STRICT; "
+		    "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); "
+		    "INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"
+		    "created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "
+		    "INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"
+		    "gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"
+		    "updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"
+		    "'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"
+		    "\\\"paid\\\":false}'); "
+		    "INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "
+		    "VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "
+		    "INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);\" 2>&1",
+		    db),
+		0);
 	cr_expect_eq(run(out, sizeof out, "%s migrate --data %s 2>&1", bin(), dir), 0, "%s", out);
 	cr_expect_eq(run(out, sizeof out,
 			 "sqlite3 %s \"SELECT attempt, planned, questions, correct, passed, scored_at FROM "
@@ -179,6 +181,8 @@ Test(cli, migrate_upgrades_a_version_7_database)
 			 "PRAGMA foreign_key_check;\"",
 			 db),
 		     0);
-	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n", "one scored attempt planned over the 3 tasks, the old table "
-						       "gone, keys sound: %s", out);
+	cr_expect_str_eq(out, "1|3|3|2|1|1234\n0\n",
+			 "one scored attempt planned over the 3 tasks, the old table "
+			 "gone, keys sound: %s",
+			 out);
 }

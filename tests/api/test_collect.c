@@ -35,14 +35,14 @@ static void make_media(void)
 	char cmd[4096];
 	snprintf(cmd, sizeof cmd,
 		 "cd %s && espeak-ng -w speech.wav 'The quick brown fox jumps over the lazy dog near the river bank' && "
-		 "sox speech.wav -r 16000 -c 1 ok.wav && "            /* ~3.7 s, 16 kHz mono */
-		 "sox ok.wav short.wav trim 0 0.4 && "                /* too short */
-		 "sox -n -r 16000 -c 1 -b 16 silent.wav trim 0 3 && " /* digital silence */
-		 "sox ok.wav clipped.wav gain +30 2>/dev/null && "    /* clipped */
-		 "sox ok.wav -r 8000 rate8k.wav && "                  /* wrong rate */
+		 "sox speech.wav -r 16000 -c 1 ok.wav && "                          /* ~3.7 s, 16 kHz mono */
+		 "sox ok.wav short.wav trim 0 0.4 && "                              /* too short */
+		 "sox -n -r 16000 -c 1 -b 16 silent.wav trim 0 3 && "               /* digital silence */
+		 "sox ok.wav clipped.wav gain +30 2>/dev/null && "                  /* clipped */
+		 "sox ok.wav -r 8000 rate8k.wav && "                                /* wrong rate */
 		 "sox -n -r 16000 -c 1 -b 16 big.wav synth 70 sine 440 vol 0.3 && " /* > 2 MB */
-		 "sox ok.wav -r 16000 -c 1 ok2.wav pitch 200 && "     /* a different valid recording */
-		 "sox ok.wav -r 44100 -c 2 stereo44.wav && "          /* for the export's normalisation */
+		 "sox ok.wav -r 16000 -c 1 ok2.wav pitch 200 && "                   /* a different valid recording */
+		 "sox ok.wav -r 44100 -c 2 stereo44.wav && "                        /* for the export's normalisation */
 		 "ffmpeg %s -f lavfi -i testsrc=size=640x480 -frames:v 1 photo.png && "
 		 "ffmpeg %s -i photo.png -vf scale=800:600 photo_big.png && "
 		 "ffmpeg %s -f lavfi -i testsrc2=size=640x480 -frames:v 1 photo2.png && "
@@ -125,7 +125,9 @@ static int has_detail(json_t *j, const char *code)
 	json_t *d = jget(j, "error.details");
 	size_t i;
 	json_t *v;
-	json_array_foreach(d, i, v) if (!strcmp(json_string_value(json_object_get(v, "code")), code)) return 1;
+	json_array_foreach(d, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "code")), code))
+			return 1;
 	return 0;
 }
 
@@ -301,7 +303,9 @@ Test(collect, photos_blur_dark_near_duplicate_and_exif_stripped)
 	/* a JPEG carrying an EXIF block with a GPS position */
 	size_t len;
 	char *jpg = media("photo3.jpg", &len);
-	static const char app1[] = "\xFF\xE1\x00\x1E" "Exif\0\0" "GPSLatitude=55.9533N....";
+	static const char app1[] = "\xFF\xE1\x00\x1E"
+				   "Exif\0\0"
+				   "GPSLatitude=55.9533N....";
 	size_t alen = 4 + 0x1E - 2;
 	char *withexif = malloc(len + alen);
 	memcpy(withexif, jpg, 2);

@@ -14,7 +14,10 @@ static void up(void) { suite_with_users(&S, 0); }
 static void down(void) { srv_stop(&S); }
 TestSuite(dataset, .init = up, .fini = down, .timeout = 600);
 
-typedef struct { char q[64]; char truth[8]; } truth_row;
+typedef struct {
+	char q[64];
+	char truth[8];
+} truth_row;
 
 static char *slurp_answers_as_tasks(const char *path, size_t *len)
 {
@@ -35,8 +38,8 @@ static char *slurp_answers_as_tasks(const char *path, size_t *len)
 			json_object_set_new(byq, q, anns);
 		}
 		json_array_append_new(anns, json_pack("{s:s,s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "completed_by", w, "result",
-						      "from_name", "same", "to_name", "pair", "type", "choices", "value",
-						      "choices", a));
+						      "from_name", "same", "to_name", "pair", "type", "choices",
+						      "value", "choices", a));
 	}
 	fclose(f);
 	char *buf = NULL;
@@ -194,10 +197,12 @@ Test(dataset, annotations_import_is_checked_and_all_or_nothing)
 
 Test(dataset, label_studio_round_trip)
 {
-	const char *cfg = "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/><Choice value=\"b\"/></Choices></View>";
+	const char *cfg =
+		"<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/><Choice value=\"b\"/></Choices></View>";
 	long long p[2];
 	for (int i = 0; i < 2; i++) {
-		res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "rt", "label_config", cfg, "overlap", 2);
+		res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "rt", "label_config", cfg,
+			    "overlap", 2);
 		p[i] = jint(r.json, "id");
 		res_free(&r);
 	}

@@ -282,15 +282,16 @@ Test(webhooks, bad_requests_are_refused_naming_the_field)
 		{"{\"url\":\"http://x.test/\",\"events\":[],\"secret\":\"s\"}", "events"},
 		{"{\"url\":\"http://x.test/\",\"events\":[\"NOPE\"],\"secret\":\"s\"}", "events"},
 		{"{\"url\":\"http://x.test/\",\"events\":[7],\"secret\":\"s\"}", "events"},
-		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\",\"TASKS_CREATED\"],\"secret\":\"s\"}", "events"},
+		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\",\"TASKS_CREATED\"],\"secret\":\"s\"}",
+		 "events"},
 		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\"],\"secret\":\"\"}", "secret"},
 		{"{\"url\":\"http://x.test/\",\"events\":[\"TASKS_CREATED\"]}", "secret"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		r = http(&S, "POST", path, REQ, "application/json", bad[i].json, strlen(bad[i].json), NULL);
 		cr_expect_eq(r.status, 400, "%s → %s", bad[i].json, r.body);
-		cr_expect_str_eq(jstr(r.json, "error.field") ? jstr(r.json, "error.field") : "", bad[i].field, "%s → %s",
-				 bad[i].json, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field") ? jstr(r.json, "error.field") : "", bad[i].field,
+				 "%s → %s", bad[i].json, r.body);
 		res_free(&r);
 	}
 	/* nobody but the owner sees or changes the project's webhooks */

@@ -27,8 +27,9 @@ static const char INSTRUCTIONS_HTML[] = "<h2>What to do</h2>\n<ul>\n"
 Test(markdown, project_json_carries_instructions_html)
 {
 	res r = api(&S, "POST", "/api/v1/projects", REQ, "{s:s,s:s,s:s}", "title", "Cars", "instructions", INSTRUCTIONS,
-		    "label_config", "<View><Image name=\"i\" value=\"$image\"/><Choices name=\"c\" toName=\"i\">"
-				    "<Choice value=\"a\"/></Choices></View>");
+		    "label_config",
+		    "<View><Image name=\"i\" value=\"$image\"/><Choices name=\"c\" toName=\"i\">"
+		    "<Choice value=\"a\"/></Choices></View>");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "instructions"), INSTRUCTIONS);
 	cr_expect_str_eq(jstr(r.json, "instructions_html"), INSTRUCTIONS_HTML);
@@ -56,8 +57,8 @@ Test(markdown, project_json_carries_instructions_html)
 	res_free(&r);
 
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent", pid);
-	r = api(&S, "PUT", path, REQ, "{s:s,s:s}", "text", "I agree that my labels may <b onclick=x>train</b> **models**.",
-		"version", "v1");
+	r = api(&S, "PUT", path, REQ, "{s:s,s:s}", "text",
+		"I agree that my labels may <b onclick=x>train</b> **models**.", "version", "v1");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	static const char CONSENT_HTML[] =
 		"<p>I agree that my labels may <!-- raw HTML omitted -->train<!-- raw HTML omitted --> "

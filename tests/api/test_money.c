@@ -103,8 +103,7 @@ static res payout(const char *token, long long amount, const char *key)
 	snprintf(body, sizeof body, "{\"amount\":%lld}", amount);
 	snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key ? key : "");
 	const char *extra[] = {hdr, NULL};
-	return http(&S, "POST", "/api/v1/me/payouts", token, "application/json", body, strlen(body),
-		    key ? extra : NULL);
+	return http(&S, "POST", "/api/v1/me/payouts", token, "application/json", body, strlen(body), key ? extra : NULL);
 }
 
 Test(money, payout_under_minimum_or_above_available_is_409)
@@ -155,7 +154,10 @@ Test(money, auto_approval_payout_batch_confirm)
 	cr_expect_eq(earning(S.c[0], "available"), 900);
 	res r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
 	cr_expect_str_eq(jstr(r.json, "entries.0.memo"), "auto-approved: not reviewed in time", "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "entries.0.account"), "available:" "3", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "entries.0.account"),
+			 "available:"
+			 "3",
+			 "%s", r.body);
 	cr_expect_eq(jint(r.json, "projects.0.earned"), 900);
 	cr_expect_eq(jint(r.json, "projects.0.effective_hourly"), 900 * 3600 / 180);
 	res_free(&r);
@@ -494,13 +496,15 @@ static void crash_then_retry(const char *const *env, int fund)
 		r = http_or_dead(&T, "POST", path, tok, "application/json", "{\"amount\":700}", 14, key);
 	} else {
 		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-		r = http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, key);
+		r = http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n",
+				 26, key);
 	}
 	cr_expect_eq(r.status, 0, "the server died before answering: %s", r.body);
 	res_free(&r);
 	srv_restart(&T, SIGKILL);
 	r = fund ? http_or_dead(&T, "POST", path, tok, "application/json", "{\"amount\":700}", 14, key)
-		 : http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 26, key);
+		 : http_or_dead(&T, "POST", path, tok, "application/x-ndjson", "{\"text\":\"a\"}\n{\"text\":\"b\"}\n",
+				26, key);
 	cr_expect_eq(r.status, 201, "the retry is answered from the stored answer: %s", r.body);
 	char v[16] = "";
 	cr_expect_not_null(res_header(&r, "Idempotent-Replayed", v, sizeof v), "replayed, not run again");
@@ -611,9 +615,7 @@ static void random_run(unsigned long long seed)
 		case 2: /* lease and submit (measured time varies, sometimes slow enough for the floor) */
 			work(pid, c, 5 + rnd(1500));
 			break;
-		case 3: /* time passes: auto-approval, pay floor */
-			advance(rnd(2) ? 3600 : 2 * 86400);
-			break;
+		case 3: /* time passes: auto-approval, pay floor */ advance(rnd(2) ? 3600 : 2 * 86400); break;
 		case 4:
 		case 5: { /* payout of a random amount, sometimes retried with its key */
 			char key[32];
@@ -642,7 +644,8 @@ static void random_run(unsigned long long seed)
 		case 7: /* confirm a random batch (maybe again) */
 			if (!nb)
 				break;
-			snprintf(path, sizeof path, "/api/v1/admin/payouts/batch/%lld/confirm", batches[rnd((unsigned)nb)]);
+			snprintf(path, sizeof path, "/api/v1/admin/payouts/batch/%lld/confirm",
+				 batches[rnd((unsigned)nb)]);
 			r = api(&S, "POST", path, S.admin_token, NULL);
 			cr_expect(r.status == 200 || r.status == 409, "%s", r.body);
 			res_free(&r);

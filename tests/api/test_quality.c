@@ -181,7 +181,10 @@ Test(quality, gold_wrong_answers_pause_with_evidence)
 
 /* Test answers: g1 yes, g2 no, g3 yes. */
 static const char *two_right(const char *text) { return (void)text, "yes"; } /* q2 is wrong */
-static const char *one_right(const char *text) { return !strcmp(text, "q1") ? "yes" : !strcmp(text, "q2") ? "yes" : "no"; }
+static const char *one_right(const char *text)
+{
+	return !strcmp(text, "q1") ? "yes" : !strcmp(text, "q2") ? "yes" : "no";
+}
 
 static res retake(long long pid, const char *tok)
 {
@@ -217,7 +220,8 @@ Test(quality, qualification_pass_fail_and_eligibility)
 	const char *qs = "{\"data\":{\"text\":\"q1\"},\"gold\":{\"label\":\"yes\"}}\n"
 			 "{\"data\":{\"text\":\"q2\"},\"gold\":{\"label\":\"no\"}}\n"
 			 "{\"data\":{\"text\":\"q3\"},\"gold\":{\"label\":\"yes\"}}\n";
-	long long test = project(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "sentiment-basic", "pass_mark", 0.66), qs);
+	long long test =
+		project(json_pack("{s:{s:s,s:f}}", "qualification", "grants", "sentiment-basic", "pass_mark", 0.66), qs);
 	long long work_pid = project(json_pack("{s:{s:[s]}}", "eligibility", "qualifications", "sentiment-basic"),
 				     "{\"text\":\"real work\"}\n");
 	res r = lease(&S, work_pid, S.c[0]);
@@ -331,8 +335,8 @@ Test(quality, qualification_retakes_ask_new_questions)
 	cr_expect(strstr(jstr(r.json, "error.message"), "9") != NULL, "%s", jstr(r.json, "error.message"));
 	res_free(&r);
 
-	long long test = project(json_pack("{s:{s:s,s:f,s:i,s:i,s:i}}", "qualification", "grants", "careful", "pass_mark", 1.0,
-					   "questions", 2, "retakes", 2, "retake_wait_hours", 24),
+	long long test = project(json_pack("{s:{s:s,s:f,s:i,s:i,s:i}}", "qualification", "grants", "careful",
+					   "pass_mark", 1.0, "questions", 2, "retakes", 2, "retake_wait_hours", 24),
 				 qs);
 	r = get(S.req, "/api/v1/projects/%lld", test);
 	cr_expect_eq(jint(r.json, "qualification.questions"), 2, "%s", r.body);
@@ -509,7 +513,8 @@ Test(quality, gold_boxes_scored_by_iou)
 	const char *tasks = "{\"data\":{\"image\":\"https://example.org/1.jpg\"},\"gold\":[{\"from_name\":\"box\","
 			    "\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"value\":{\"x\":10,\"y\":10,\"width\":20,"
 			    "\"height\":20,\"rotation\":0,\"rectanglelabels\":[\"car\"]}}]}\n";
-	long long pid = project(json_pack("{s:s,s:i,s:f}", "label_config", config, "overlap", 3, "gold_rate", 1.0), tasks);
+	long long pid =
+		project(json_pack("{s:s,s:i,s:f}", "label_config", config, "overlap", 3, "gold_rate", 1.0), tasks);
 	/* S.c[0] draws it a little off (IoU 0.68); S.c[1] far off (0.22); S.c[2] with the wrong label */
 	const double xs[3] = {12, 18, 10};
 	const char *labels[3] = {"car", "car", "person"};
@@ -520,9 +525,9 @@ Test(quality, gold_boxes_scored_by_iou)
 		res_free(&r);
 		char path[96];
 		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
-		r = api(&S, "POST", path, S.c[i], "{s:[{s:s,s:s,s:s,s:{s:f,s:i,s:i,s:i,s:[s]}}],s:i}", "result", "from_name", "box",
-			"to_name", "img", "type", "rectanglelabels", "value", "x", xs[i], "y", 12, "width", 20, "height", 20,
-			"rectanglelabels", labels[i], "active_seconds", 4);
+		r = api(&S, "POST", path, S.c[i], "{s:[{s:s,s:s,s:s,s:{s:f,s:i,s:i,s:i,s:[s]}}],s:i}", "result",
+			"from_name", "box", "to_name", "img", "type", "rectanglelabels", "value", "x", xs[i], "y", 12,
+			"width", 20, "height", 20, "rectanglelabels", labels[i], "active_seconds", 4);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		res_free(&r);
 		r = get(S.c[i], "/api/v1/projects/%lld/my-quality", pid);
@@ -589,12 +594,13 @@ Test(quality, dynamic_overlap_escrow_covers_max_overlap)
  * their medoid, numbers by median. */
 Test(quality, labels_for_regions_text_and_numbers)
 {
-	const char *config = "<View><Image name=\"img\" value=\"$image\"/><RectangleLabels name=\"box\" toName=\"img\">"
-			     "<Label value=\"car\"/><Label value=\"person\"/></RectangleLabels>"
-			     "<Text name=\"text\" value=\"$text\"/><Labels name=\"ner\" toName=\"text\"><Label value=\"PER\"/>"
-			     "</Labels><TextArea name=\"say\" toName=\"text\"/><Number name=\"n\" toName=\"text\"/></View>";
+	const char *config =
+		"<View><Image name=\"img\" value=\"$image\"/><RectangleLabels name=\"box\" toName=\"img\">"
+		"<Label value=\"car\"/><Label value=\"person\"/></RectangleLabels>"
+		"<Text name=\"text\" value=\"$text\"/><Labels name=\"ner\" toName=\"text\"><Label value=\"PER\"/>"
+		"</Labels><TextArea name=\"say\" toName=\"text\"/><Number name=\"n\" toName=\"text\"/></View>";
 	long long pid = project(json_pack("{s:s,s:i}", "label_config", config, "overlap", 3),
-			       "{\"image\":\"https://example.org/a.jpg\",\"text\":\"Alice met Bob\"}\n");
+				"{\"image\":\"https://example.org/a.jpg\",\"text\":\"Alice met Bob\"}\n");
 	const double bx[3] = {10, 12, 11};
 	const int end[3] = {5, 5, 6}, num[3] = {3, 4, 10};
 	const char *said[3] = {"the cat sat", "The cat sat", "a cat sat down"};
@@ -603,18 +609,20 @@ Test(quality, labels_for_regions_text_and_numbers)
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		long long aid = jint(r.json, "id");
 		res_free(&r);
-		json_t *result = json_pack(
-			"[{s:s,s:s,s:s,s:{s:f,s:f,s:i,s:i,s:[s]}},{s:s,s:s,s:s,s:{s:i,s:i,s:s,s:[s]}},"
-			"{s:s,s:s,s:s,s:{s:[s]}},{s:s,s:s,s:s,s:{s:i}}]",
-			"from_name", "box", "to_name", "img", "type", "rectanglelabels", "value", "x", bx[i], "y", bx[i] == 11 ? 11.0 : 10.0,
-			"width", 20, "height", 20, "rectanglelabels", "car", "from_name", "ner", "to_name", "text", "type", "labels",
-			"value", "start", 0, "end", end[i], "text", "Alice", "labels", "PER", "from_name", "say", "to_name", "text",
-			"type", "textarea", "value", "text", said[i], "from_name", "n", "to_name", "text", "type", "number", "value",
-			"number", num[i]);
+		json_t *result =
+			json_pack("[{s:s,s:s,s:s,s:{s:f,s:f,s:i,s:i,s:[s]}},{s:s,s:s,s:s,s:{s:i,s:i,s:s,s:[s]}},"
+				  "{s:s,s:s,s:s,s:{s:[s]}},{s:s,s:s,s:s,s:{s:i}}]",
+				  "from_name", "box", "to_name", "img", "type", "rectanglelabels", "value", "x", bx[i],
+				  "y", bx[i] == 11 ? 11.0 : 10.0, "width", 20, "height", 20, "rectanglelabels", "car",
+				  "from_name", "ner", "to_name", "text", "type", "labels", "value", "start", 0, "end",
+				  end[i], "text", "Alice", "labels", "PER", "from_name", "say", "to_name", "text",
+				  "type", "textarea", "value", "text", said[i], "from_name", "n", "to_name", "text",
+				  "type", "number", "value", "number", num[i]);
 		if (i == 2) /* only one contributor sees a person */
-			json_array_append_new(result, json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i,s:i,s:[s]}}", "from_name", "box",
-								"to_name", "img", "type", "rectanglelabels", "value", "x", 70,
-								"y", 70, "width", 5, "height", 5, "rectanglelabels", "person"));
+			json_array_append_new(result,
+					      json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i,s:i,s:[s]}}", "from_name", "box",
+							"to_name", "img", "type", "rectanglelabels", "value", "x", 70,
+							"y", 70, "width", 5, "height", 5, "rectanglelabels", "person"));
 		char path[96];
 		snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
 		r = api(&S, "POST", path, S.c[i], "{s:o,s:i}", "result", result, "active_seconds", 5);
@@ -653,7 +661,8 @@ Test(quality, labels_for_regions_text_and_numbers)
 	cr_expect_str_eq(jstr(r.json, "control"), "box");
 	cr_expect_str_eq(jstr(r.json, "kind"), "boxes");
 	const double a01 = 360.0 / 440, a02 = 361.0 / 439;
-	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (a01 + a02 / 2 + a02 / 2) / 3, 1e-9, "%s", r.body);
+	cr_expect_float_eq(json_number_value(jget(r.json, "mean_iou")), (a01 + a02 / 2 + a02 / 2) / 3, 1e-9, "%s",
+			   r.body);
 	cr_expect_eq(jint(r.json, "comparisons"), 3);
 	cr_expect_str_eq(jstr(r.json, "per_label.0.label"), "car");
 	cr_expect_float_eq(json_number_value(jget(r.json, "per_label.0.mean_iou")), (a01 + 2 * a02) / 3, 1e-9);
@@ -695,7 +704,9 @@ static int HAND_WHO;
 /* t1: yes yes no · t2: no no no · t3: yes no yes · gold (yes): yes yes no */
 static const char *hand_case(const char *text)
 {
-	static const char *ans[3][4] = {{"yes", "no", "yes", "yes"}, {"yes", "no", "no", "yes"}, {"no", "no", "yes", "no"}};
+	static const char *ans[3][4] = {{"yes", "no", "yes", "yes"},
+					{"yes", "no", "no", "yes"},
+					{"no", "no", "yes", "no"}};
 	int t = !strcmp(text, "t1") ? 0 : !strcmp(text, "t2") ? 1 : !strcmp(text, "t3") ? 2 : 3;
 	return ans[HAND_WHO][t];
 }
@@ -703,9 +714,9 @@ static const char *hand_case(const char *text)
 Test(quality, contributors_numbers_on_a_hand_computed_case)
 {
 	set_clock(&S, "2030-01-01T00:00:00Z");
-	long long pid = project(json_pack("{s:i}", "overlap", 3),
-			       "{\"text\":\"t1\"}\n{\"text\":\"t2\"}\n{\"text\":\"t3\"}\n"
-			       "{\"data\":{\"text\":\"g\"},\"gold\":{\"label\":\"yes\"}}\n");
+	long long pid =
+		project(json_pack("{s:i}", "overlap", 3), "{\"text\":\"t1\"}\n{\"text\":\"t2\"}\n{\"text\":\"t3\"}\n"
+							  "{\"data\":{\"text\":\"g\"},\"gold\":{\"label\":\"yes\"}}\n");
 	static const double secs[3][4] = {{10, 20, 30, 40}, {5, 5, 5, 5}, {100, 1, 50, 7}};
 	long long aids[3][4], gold_sub = 0;
 	char texts[3][4][8];
@@ -729,7 +740,8 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		}
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/reject", gold_sub);
-	res r = api(&S, "POST", path, S.req, "{s:s,s:s}", "reason_code", "wrong_answer", "message", "The check question says yes.");
+	res r = api(&S, "POST", path, S.req, "{s:s,s:s}", "reason_code", "wrong_answer", "message",
+		    "The check question says yes.");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 
@@ -745,7 +757,8 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		cr_expect_eq(jint(it, "submissions"), 4);
 		cr_expect_float_eq(json_number_value(jget(it, "agreement")), want_agree[c], 1e-9, "contributor %d", c);
 		cr_expect_eq(jint(it, "agreement_tasks"), 3);
-		cr_expect_float_eq(json_number_value(jget(it, "median_active_seconds")), want_median[c], 1e-9, "contributor %d", c);
+		cr_expect_float_eq(json_number_value(jget(it, "median_active_seconds")), want_median[c], 1e-9,
+				   "contributor %d", c);
 		cr_expect_float_eq(json_number_value(jget(it, "rejection_rate")), want_rej[c], 1e-9);
 		cr_expect_eq(jint(it, "gold_answered"), 1);
 		double ds = json_number_value(jget(it, "ds_accuracy"));
@@ -770,7 +783,8 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		double evidence = 0;
 		for (size_t k = 0; k < 2; k++) {
 			json_t *row = json_array_get(jget(m, "rows"), k);
-			cr_expect_float_eq(json_number_value(json_array_get(row, 0)) + json_number_value(json_array_get(row, 1)),
+			cr_expect_float_eq(json_number_value(json_array_get(row, 0)) +
+						   json_number_value(json_array_get(row, 1)),
 					   1.0, 1e-9);
 			evidence += json_number_value(json_array_get(jget(m, "n"), k));
 		}
@@ -803,7 +817,8 @@ Test(quality, contributors_numbers_on_a_hand_computed_case)
 		size_t i;
 		json_t *pr;
 		json_array_foreach(jget(r.json, "pairs"), i, pr) {
-			long long a = jint(pr, "a"), b = jint(pr, "b"), x = S.c_id[(int)want[k][0]], y = S.c_id[(int)want[k][1]];
+			long long a = jint(pr, "a"), b = jint(pr, "b"), x = S.c_id[(int)want[k][0]],
+				  y = S.c_id[(int)want[k][1]];
 			if (!((a == x && b == y) || (a == y && b == x)))
 				continue;
 			found = 1;
@@ -835,8 +850,9 @@ Test(quality, settings_validation_and_visibility)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		json_t *b = json_pack("{s:s,s:s,s:i}", "title", "Bad", "label_config", CONFIG, "overlap", 2);
 		json_t *v = !strcmp(bad[i].fmt, "{s:s}") ? json_string("x")
-			    : !strcmp(bad[i].fmt, "{s:i}") ? json_integer(!strcmp(bad[i].key, "max_overlap") ? 1 : 0)
-							   : json_real(!strcmp(bad[i].key, "gold_min_answers") ? 1.5 : 1.5);
+			    : !strcmp(bad[i].fmt, "{s:i}")
+				    ? json_integer(!strcmp(bad[i].key, "max_overlap") ? 1 : 0)
+				    : json_real(!strcmp(bad[i].key, "gold_min_answers") ? 1.5 : 1.5);
 		json_object_set_new(b, bad[i].key, v);
 		res r = post_json("POST", "/api/v1/projects", S.req, b);
 		json_decref(b);
@@ -858,7 +874,8 @@ Test(quality, settings_validation_and_visibility)
 		{json_pack("{s:s,s:f,s:i,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 2, "retakes", -1),
 		 "qualification.retakes"},
 		{json_pack("{s:s,s:f,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 0), "qualification.questions"},
-		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "questions", "all"), "qualification.questions"},
+		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "questions", "all"),
+		 "qualification.questions"},
 		{json_pack("{s:s,s:f,s:i,s:i,s:i}", "grants", "x", "pass_mark", 0.5, "questions", 2, "retakes", 1,
 			   "retake_wait_hours", 9000),
 		 "qualification.retake_wait_hours"},
@@ -866,7 +883,8 @@ Test(quality, settings_validation_and_visibility)
 		{json_pack("{s:s,s:f,s:s}", "grants", "x", "pass_mark", 0.5, "paid", "no"), "qualification.paid"},
 	};
 	for (size_t i = 0; i < sizeof badq / sizeof badq[0]; i++) {
-		json_t *b = json_pack("{s:s,s:s,s:o}", "title", "Bad", "label_config", CONFIG, "qualification", badq[i].q);
+		json_t *b =
+			json_pack("{s:s,s:s,s:o}", "title", "Bad", "label_config", CONFIG, "qualification", badq[i].q);
 		res r = post_json("POST", "/api/v1/projects", S.req, b);
 		json_decref(b);
 		cr_expect_eq(r.status, 400, "%s", r.body);
@@ -874,15 +892,15 @@ Test(quality, settings_validation_and_visibility)
 		res_free(&r);
 	}
 	/* an unpaid test pays nothing */
-	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i,s:{s:s,s:f}}", "title", "T", "label_config", CONFIG,
-		    "reward", 10, "qualification", "grants", "x", "pass_mark", 0.5);
+	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i,s:{s:s,s:f}}", "title", "T", "label_config",
+		    CONFIG, "reward", 10, "qualification", "grants", "x", "pass_mark", 0.5);
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
 	res_free(&r);
 
 	/* the fields round-trip through GET and PATCH */
-	long long pid = project(json_pack("{s:i,s:f,s:i,s:f,s:i}", "overlap", 2, "gold_threshold", 0.7, "gold_min_answers", 4,
-					  "confidence_threshold", 0.9, "max_overlap", 3),
+	long long pid = project(json_pack("{s:i,s:f,s:i,s:f,s:i}", "overlap", 2, "gold_threshold", 0.7,
+					  "gold_min_answers", 4, "confidence_threshold", 0.9, "max_overlap", 3),
 				"{\"text\":\"a\"}\n");
 	r = get(S.req, "/api/v1/projects/%lld", pid);
 	cr_expect_float_eq(json_number_value(jget(r.json, "gold_threshold")), 0.7, 1e-9);

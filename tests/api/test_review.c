@@ -17,8 +17,8 @@ static long long project(int ntasks, int overlap)
 {
 	char tasks[4096];
 	return project_live(&S, S.req,
-			    json_pack("{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Match?", "label_config", CONFIG, "reward", 10,
-				      "overlap", overlap, "reject_reasons", "wrong_answer", "spam"),
+			    json_pack("{s:s,s:s,s:i,s:i,s:[s,s]}", "title", "Match?", "label_config", CONFIG, "reward",
+				      10, "overlap", overlap, "reject_reasons", "wrong_answer", "spam"),
 			    ndjson_lines(tasks, sizeof tasks, "{\"text\":\"pair %d\"}\n", ntasks), 100000);
 }
 
@@ -123,12 +123,12 @@ Test(review, fix_keeps_the_original)
 	long long sid = work(pid, S.c[0], "no");
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/submissions/%lld/fix", sid);
-	res r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
-		    "type", "choices", "value", "choices", "maybe");
+	res r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name",
+		    "text", "type", "choices", "value", "choices", "maybe");
 	cr_expect_eq(r.status, 400, "a fix is validated too");
 	res_free(&r);
-	r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name", "text",
-		"type", "choices", "value", "choices", "yes");
+	r = api(&S, "POST", path, S.req, "{s:[{s:s,s:s,s:s,s:{s:[s]}}]}", "result", "from_name", "label", "to_name",
+		"text", "type", "choices", "value", "choices", "yes");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "result.0.value.choices.0"), "no");
 	cr_expect_str_eq(jstr(r.json, "fixed_result.0.value.choices.0"), "yes");

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 static srv S;
-static pid_t EMU;          /* the emulator's pid */
-static char EMU_DIR[128];  /* its data folder (and our media) */
+static pid_t EMU;         /* the emulator's pid */
+static char EMU_DIR[128]; /* its data folder (and our media) */
 static char ENDPOINT[128];
 
 static void emu_stop(void)
@@ -147,8 +147,7 @@ Test(s3, recording_is_stored_in_the_emulator_bucket_and_streamed_back)
 	FILE *p = popen(cmd, "r");
 	cr_assert(p);
 	obj[0] = 0;
-	cr_assert(fgets(obj, sizeof obj, p), "no object blobs/%.2s/%.2s/%s in the emulator's bucket", sha, sha + 2,
-		  sha);
+	cr_assert(fgets(obj, sizeof obj, p), "no object blobs/%.2s/%.2s/%s in the emulator's bucket", sha, sha + 2, sha);
 	pclose(p);
 	obj[strcspn(obj, "\n")] = 0;
 	size_t olen;

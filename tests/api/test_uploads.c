@@ -44,11 +44,11 @@ static res tus(const char *method, const char *path, const char *tok, const char
 
 static long long assignment(void)
 {
-	long long pid = project_live(&S, S.req,
-				     json_pack("{s:s,s:s,s:i,s:{s:s,s:i,s:i}}", "title", "voices", "kind", "collection",
-					       "reward", 0, "collect", "media", "audio", "min_seconds", 1, "max_seconds",
-					       10),
-				     "{\"sentence\":\"hello\"}\n", 0);
+	long long pid =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i,s:{s:s,s:i,s:i}}", "title", "voices", "kind", "collection",
+				       "reward", 0, "collect", "media", "audio", "min_seconds", 1, "max_seconds", 10),
+			     "{\"sentence\":\"hello\"}\n", 0);
 	return lease_ok(&S, pid, S.c[0]);
 }
 
@@ -71,7 +71,8 @@ Test(uploads, protocol_errors)
 	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 9999999999", NULL);
 	cr_expect_eq(r.status, 413);
 	res_free(&r);
-	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 5", "Upload-Metadata: filetype !!notbase64");
+	r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, "Upload-Length: 5",
+		"Upload-Metadata: filetype !!notbase64");
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	r = tus("POST", "/api/v1/uploads", NULL, NULL, NULL, 0, "Upload-Length: 5", NULL);

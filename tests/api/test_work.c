@@ -64,19 +64,23 @@ Test(work, project_create_rejects_bad_fields)
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "title");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "x", "label_config", CONFIG, "reward", -1);
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "x", "label_config", CONFIG, "reward",
+		-1);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "reward");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:s}", "title", "x", "label_config", CONFIG, "overlap", "3");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:s}", "title", "x", "label_config", CONFIG, "overlap",
+		"3");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "invalid_type");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config", "<View><Choices name=\"c\" toName=\"nothing\"><Choice value=\"a\"/></Choices></View>");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config",
+		"<View><Choices name=\"c\" toName=\"nothing\"><Choice value=\"a\"/></Choices></View>");
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "label_config");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config", "<View><Bogus/></View>");
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s}", "title", "x", "label_config",
+		"<View><Bogus/></View>");
 	cr_expect_eq(r.status, 400);
 	cr_expect(strstr(jstr(r.json, "error.message"), "Bogus"), "%s", r.body);
 	res_free(&r);
@@ -85,7 +89,8 @@ Test(work, project_create_rejects_bad_fields)
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "closes_at");
 	res_free(&r);
-	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:f}", "title", "x", "label_config", CONFIG, "gold_rate", 1.5);
+	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:f}", "title", "x", "label_config", CONFIG,
+		"gold_rate", 1.5);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
 	r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:{s:i}}", "title", "x", "label_config", CONFIG,
@@ -162,7 +167,8 @@ Test(work, import_all_or_nothing_names_the_line)
 	cr_expect_eq(jint(r.json, "task_count"), 0, "nothing from the failed imports was stored");
 	res_free(&r);
 	/* the good ones, in every format */
-	r = import(pid, S.req, "application/json", "[{\"text\":\"a\"},\n {\"data\":{\"text\":\"b \\\"]\"},\"priority\":3,\"gold\":{\"sentiment\":\"pos\"}}]");
+	r = import(pid, S.req, "application/json",
+		   "[{\"text\":\"a\"},\n {\"data\":{\"text\":\"b \\\"]\"},\"priority\":3,\"gold\":{\"sentiment\":\"pos\"}}]");
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	cr_expect_eq(jint(r.json, "created"), 2);
 	res_free(&r);
@@ -344,7 +350,8 @@ Test(work, idempotent_submit_returns_the_first_answer)
 	res_free(&r);
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
-	const char *body = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"pos\"]}}],\"active_seconds\":3}";
+	const char *body =
+		"{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"pos\"]}}],\"active_seconds\":3}";
 	const char *key[] = {"Idempotency-Key: submit-abc", NULL};
 	res r1 = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), key);
 	res r2 = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), key);
@@ -355,7 +362,8 @@ Test(work, idempotent_submit_returns_the_first_answer)
 	cr_expect(res_header(&r2, "Idempotent-Replayed", h, sizeof h));
 	res_free(&r1);
 	res_free(&r2);
-	const char *other = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"neg\"]}}]}";
+	const char *other =
+		"{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"neg\"]}}]}";
 	r = http(&S, "POST", path, S.c[0], "application/json", other, strlen(other), key);
 	cr_expect_eq(r.status, 422, "same key, different body");
 	res_free(&r);
@@ -547,7 +555,8 @@ Test(work, concurrency_exact_overlap, .timeout = 300)
 	for (char *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		json_t *j = json_loads(l, 0, NULL);
 		json_t *ann = json_object_get(j, "annotations");
-		cr_expect_eq(json_array_size(ann), 3, "task %lld has %zu submissions", jint(j, "id"), json_array_size(ann));
+		cr_expect_eq(json_array_size(ann), 3, "task %lld has %zu submissions", jint(j, "id"),
+			     json_array_size(ann));
 		long long u0 = jint(j, "annotations.0.completed_by"), u1 = jint(j, "annotations.1.completed_by"),
 			  u2 = jint(j, "annotations.2.completed_by");
 		cr_expect(u0 != u1 && u1 != u2 && u0 != u2, "three different contributors");

@@ -2,8 +2,8 @@
  * SQLite store; the first input byte picks the format. */
 #include "account/account.h"
 #include "store/store.h"
-#include "work/task.h"
 #include "wiring.h"
+#include "work/task.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		fc_db *db;
 		fc_db_begin(s, FC_DB_WRITE, &db, &err);
-		fc_db_exec(db, &err, "INSERT INTO users(id,email,password_hash,display_name,created_at) VALUES(1,'f@z','x','f',0)", "");
-		fc_db_exec(db, &err, "INSERT INTO projects(id,owner_id,kind,title,label_config,created_at,updated_at) VALUES(1,1,'annotation','f','<View/>',0,0)", "");
+		fc_db_exec(db, &err,
+			   "INSERT INTO users(id,email,password_hash,display_name,created_at) VALUES(1,'f@z','x','f',0)",
+			   "");
+		fc_db_exec(db, &err,
+			   "INSERT INTO projects(id,owner_id,kind,title,label_config,created_at,updated_at) VALUES(1,1,'annotation','f','<View/>',0,0)",
+			   "");
 		fc_db_commit(db, &err);
 	}
 	if (size < 1)

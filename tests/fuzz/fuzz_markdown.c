@@ -17,8 +17,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* not valid UTF-8 */
 	json_decref(s);
 	/* in text cmark escapes '<' and '"', so these can only be tags or URL attributes */
-	static const char *const bad[] = {"<script", "<iframe", "<svg", "<object", "<embed", "<style", "<math",
-					  "href=\"javascript:", "src=\"javascript:", "href=\"vbscript:", "src=\"vbscript:"};
+	static const char *const bad[] = {"<script",
+					  "<iframe",
+					  "<svg",
+					  "<object",
+					  "<embed",
+					  "<style",
+					  "<math",
+					  "href=\"javascript:",
+					  "src=\"javascript:",
+					  "href=\"vbscript:",
+					  "src=\"vbscript:"};
 	for (const char *p = html; *p; p++)
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 			if (!strncasecmp(p, bad[i], strlen(bad[i])))

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c) {
 		if (fc_labelconfig_parse(CONFIG, strlen(CONFIG), &c, &err))
 			__builtin_trap();
-		task = json_pack("{s:s,s:s,s:s,s:s}", "image", "x.png", "text", "Ada met Charles in London", "a", "A", "b", "B");
+		task = json_pack("{s:s,s:s,s:s,s:s}", "image", "x.png", "text", "Ada met Charles in London", "a", "A",
+				 "b", "B");
 	}
 	json_t *result = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (result) {

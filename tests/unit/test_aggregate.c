@@ -47,8 +47,7 @@ static fc_answers *build(const char *const (*rows)[3], size_t n)
 	fc_err err = {0};
 	cr_assert_not_null(a);
 	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(fc_answers_add(a, rows[i][0], rows[i][1], rows[i][2], &err), 0, "%s",
-			     err.msg);
+		cr_assert_eq(fc_answers_add(a, rows[i][0], rows[i][1], rows[i][2], &err), 0, "%s", err.msg);
 	cr_assert_eq(fc_answers_finish(a, &err), 0);
 	return a;
 }
@@ -63,8 +62,7 @@ static const char *label_of(const fc_answers *a, const fc_aggregate *r, int32_t 
 Test(answers_csv, lf_and_crlf_read_the_same)
 {
 	fc_answers *lf = read_ok("question,worker,answer\nq1,w1,cat\nq1,w2,dog\nq2,w1,cat\n");
-	fc_answers *crlf =
-		read_ok("question,worker,answer\r\nq1,w1,cat\r\nq1,w2,dog\r\nq2,w1,cat\r\n");
+	fc_answers *crlf = read_ok("question,worker,answer\r\nq1,w1,cat\r\nq1,w2,dog\r\nq2,w1,cat\r\n");
 	fc_answers *all[] = {lf, crlf};
 	for (int i = 0; i < 2; i++) {
 		fc_answers *a = all[i];
@@ -101,7 +99,8 @@ Test(answers_csv, quoted_fields)
 
 Test(answers_csv, header_any_order_bom_blank_lines)
 {
-	fc_answers *a = read_ok("\xEF\xBB\xBF" "Answer,question,worker\r\n1,q1,w1\r\n\r\n2,q1,w2\r\n\r\n");
+	fc_answers *a = read_ok("\xEF\xBB\xBF"
+				"Answer,question,worker\r\n1,q1,w1\r\n\r\n2,q1,w2\r\n\r\n");
 	cr_assert_eq(a->n, 2);
 	cr_assert_str_eq(fc_answers_question_name(a, 0), "q1");
 	cr_assert_str_eq(fc_answers_worker_name(a, 1), "w2");
@@ -169,7 +168,7 @@ Test(aggregate_mv, counts_shares_and_breaks_ties_to_the_smallest_label)
 	static const char *const rows[][3] = {
 		{"q1", "w1", "b"}, {"q1", "w2", "b"}, {"q1", "w3", "a"}, /* b, 2/3 */
 		{"q2", "w1", "b"}, {"q2", "w2", "a"},                    /* tie → a, 1/2 */
-		{"q3", "w3", "c"},                                        /* c, 1 */
+		{"q3", "w3", "c"},                                       /* c, 1 */
 	};
 	fc_answers *a = build(rows, 6);
 	fc_aggregate r;
@@ -282,8 +281,7 @@ Test(aggregate_ds, is_deterministic_and_respects_options)
 
 Test(aggregate_ds, single_label_and_single_answer)
 {
-	static const char *const rows[][3] = {{"q1", "w1", "yes"}, {"q2", "w1", "yes"},
-					      {"q2", "w2", "yes"}};
+	static const char *const rows[][3] = {{"q1", "w1", "yes"}, {"q2", "w1", "yes"}, {"q2", "w2", "yes"}};
 	fc_answers *a = build(rows, 3);
 	fc_err err = {0};
 	fc_aggregate r;
@@ -306,8 +304,9 @@ Test(aggregate_ds, single_label_and_single_answer)
 Test(aggregate_ds, confusion_matrices_per_worker)
 {
 	static const char *const rows[][3] = {
-		{"t1", "A", "a"}, {"t1", "B", "a"}, {"t1", "C", "b"}, {"t2", "A", "a"}, {"t2", "B", "a"}, {"t2", "C", "b"},
-		{"t3", "A", "b"}, {"t3", "B", "b"}, {"t3", "C", "b"}, {"t4", "A", "b"}, {"t4", "B", "b"}, {"t4", "C", "b"},
+		{"t1", "A", "a"}, {"t1", "B", "a"}, {"t1", "C", "b"}, {"t2", "A", "a"},
+		{"t2", "B", "a"}, {"t2", "C", "b"}, {"t3", "A", "b"}, {"t3", "B", "b"},
+		{"t3", "C", "b"}, {"t4", "A", "b"}, {"t4", "B", "b"}, {"t4", "C", "b"},
 	};
 	fc_answers *a = build(rows, 12);
 	fc_aggregate r;
@@ -327,7 +326,8 @@ Test(aggregate_ds, confusion_matrices_per_worker)
 	cr_expect_float_eq(ca[3], (2 + s) / (2 + 2 * s), 1e-3);
 	for (size_t w = 0; w < 3; w++)
 		for (size_t k = 0; k < 2; k++)
-			cr_expect_float_eq(r.confusion[w * 4 + k * 2] + r.confusion[w * 4 + k * 2 + 1], 1.0, 1e-12, "rows sum to 1");
+			cr_expect_float_eq(r.confusion[w * 4 + k * 2] + r.confusion[w * 4 + k * 2 + 1], 1.0, 1e-12,
+					   "rows sum to 1");
 	fc_aggregate_free(&r);
 	cr_assert_eq(fc_aggregate_mv(a, &r, &err), 0);
 	cr_expect_null(r.confusion, "only Dawid-Skene estimates confusions");
@@ -385,8 +385,8 @@ Test(aggregate_one_coin, trusts_the_reliable_worker_on_splits)
 Test(aggregate_median, odd_even_and_confidence)
 {
 	static const char *const rows[][3] = {
-		{"q1", "w1", "1"}, {"q1", "w2", "10"}, {"q1", "w3", "2"},
-		{"q2", "w1", "4"}, {"q2", "w2", "1"},  {"q2", "w3", "3"}, {"q2", "w4", "2"},
+		{"q1", "w1", "1"}, {"q1", "w2", "10"}, {"q1", "w3", "2"}, {"q2", "w1", "4"},
+		{"q2", "w2", "1"}, {"q2", "w3", "3"},  {"q2", "w4", "2"},
 	};
 	fc_answers *a = build(rows, 7);
 	fc_aggregate r;
@@ -631,8 +631,8 @@ Test(aggregate_cli, help_usage_and_runtime_errors)
 		r = run_aggregate("question,worker,answer\nq,w,a\n", usage[i].argc, usage[i].argv);
 		cr_assert_eq(r.status, 2, "case %zu: status %d", i, r.status);
 		cr_assert_eq(r.out_len, 0);
-		cr_assert(r.err_len > 0 && strchr(r.err, '\n') == r.err + r.err_len - 1,
-			  "case %zu: not one line: %s", i, r.err);
+		cr_assert(r.err_len > 0 && strchr(r.err, '\n') == r.err + r.err_len - 1, "case %zu: not one line: %s",
+			  i, r.err);
 		run_free(&r);
 	}
 

@@ -67,7 +67,7 @@ Test(alpha, equal_numbers_are_one_value_above_nominal)
 	fc_answers *a = fc_answers_new();
 	fc_err err = {0};
 	const char *rows[][3] = {{"u1", "a", "2"}, {"u1", "b", "2.0"}, {"u2", "a", "1"},
-				 {"u2", "b", "3"}, {"u3", "a", "3"}, {"u3", "b", "3"}};
+				 {"u2", "b", "3"}, {"u3", "a", "3"},   {"u3", "b", "3"}};
 	for (int i = 0; i < 6; i++)
 		cr_assert_eq(fc_answers_add(a, rows[i][0], rows[i][1], rows[i][2], &err), 0);
 	cr_assert_eq(fc_answers_finish(a, &err), 0);
@@ -138,12 +138,11 @@ Test(fleiss, fleiss_1971_table_1)
 	 * diagnoses (depression, personality disorder, schizophrenia,
 	 * neurosis, other). Published kappa = .430. */
 	static const int t[30][5] = {
-		{0, 0, 0, 6, 0}, {0, 3, 0, 0, 3}, {0, 1, 4, 0, 1}, {0, 0, 0, 0, 6}, {0, 3, 0, 3, 0},
-		{2, 0, 4, 0, 0}, {0, 0, 4, 0, 2}, {2, 0, 3, 1, 0}, {2, 0, 0, 4, 0}, {0, 0, 0, 0, 6},
-		{1, 0, 0, 5, 0}, {1, 1, 0, 4, 0}, {0, 3, 3, 0, 0}, {1, 0, 0, 5, 0}, {0, 2, 0, 3, 1},
-		{0, 0, 5, 0, 1}, {3, 0, 0, 1, 2}, {5, 1, 0, 0, 0}, {0, 2, 0, 4, 0}, {1, 0, 2, 0, 3},
-		{0, 0, 0, 0, 6}, {0, 1, 0, 5, 0}, {0, 2, 0, 1, 3}, {2, 0, 0, 4, 0}, {1, 0, 0, 4, 1},
-		{0, 5, 0, 1, 0}, {4, 0, 0, 0, 2}, {0, 2, 0, 4, 0}, {1, 0, 5, 0, 0}, {0, 0, 0, 0, 6},
+		{0, 0, 0, 6, 0}, {0, 3, 0, 0, 3}, {0, 1, 4, 0, 1}, {0, 0, 0, 0, 6}, {0, 3, 0, 3, 0}, {2, 0, 4, 0, 0},
+		{0, 0, 4, 0, 2}, {2, 0, 3, 1, 0}, {2, 0, 0, 4, 0}, {0, 0, 0, 0, 6}, {1, 0, 0, 5, 0}, {1, 1, 0, 4, 0},
+		{0, 3, 3, 0, 0}, {1, 0, 0, 5, 0}, {0, 2, 0, 3, 1}, {0, 0, 5, 0, 1}, {3, 0, 0, 1, 2}, {5, 1, 0, 0, 0},
+		{0, 2, 0, 4, 0}, {1, 0, 2, 0, 3}, {0, 0, 0, 0, 6}, {0, 1, 0, 5, 0}, {0, 2, 0, 1, 3}, {2, 0, 0, 4, 0},
+		{1, 0, 0, 4, 1}, {0, 5, 0, 1, 0}, {4, 0, 0, 0, 2}, {0, 2, 0, 4, 0}, {1, 0, 5, 0, 0}, {0, 0, 0, 0, 6},
 	};
 	fc_answers *a = from_counts(&t[0][0], 30, 5);
 	double k = 0;
@@ -273,9 +272,9 @@ static double label_alpha(const fc_answers *a, const double *alpha, const char *
 
 Test(alpha, per_label_by_hand_and_by_recoding)
 {
-	static const char *const rows[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"}, {"u2", "w2", "B"},
-					      {"u3", "w1", "C"}, {"u3", "w3", "C"}, {"u4", "w2", "B"}, {"u4", "w3", "B"},
-					      {"u5", "w1", "A"}};
+	static const char *const rows[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"},
+					      {"u2", "w2", "B"}, {"u3", "w1", "C"}, {"u3", "w3", "C"},
+					      {"u4", "w2", "B"}, {"u4", "w3", "B"}, {"u5", "w1", "A"}};
 	fc_answers *a = set_of(rows, 9); /* u5 has one answer: not pairable */
 	double alpha[8];
 	fc_err err = {0};
@@ -284,8 +283,9 @@ Test(alpha, per_label_by_hand_and_by_recoding)
 	cr_expect_float_eq(label_alpha(a, alpha, "B"), 8.0 / 15, 1e-12);
 	cr_expect_float_eq(label_alpha(a, alpha, "C"), 1.0, 1e-12);
 	/* the same as alpha over the answers recoded A / not A */
-	static const char *const recoded[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"}, {"u2", "w2", "x"},
-						 {"u3", "w1", "x"}, {"u3", "w3", "x"}, {"u4", "w2", "x"}, {"u4", "w3", "x"}};
+	static const char *const recoded[][3] = {{"u1", "w1", "A"}, {"u1", "w2", "A"}, {"u2", "w1", "A"},
+						 {"u2", "w2", "x"}, {"u3", "w1", "x"}, {"u3", "w3", "x"},
+						 {"u4", "w2", "x"}, {"u4", "w3", "x"}};
 	fc_answers *r = set_of(recoded, 8);
 	double whole;
 	cr_assert_eq(fc_agreement_alpha(r, FC_LEVEL_NOMINAL, &whole, &err), 0);

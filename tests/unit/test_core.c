@@ -21,9 +21,16 @@ Test(clock, parse_and_format_round_trip)
 Test(clock, parse_rejects_bad_times)
 {
 	int64_t t;
-	const char *bad[] = {"", "2026-11-25", "2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
-			     "2026-11-25T24:00:00Z", "2026-11-25T08:40:00", "2026-11-25T08:40:00Zjunk",
-			     "2026-11-25T08:40:00+5:00", "yesterday", "2026-04-31T00:00:00Z"};
+	const char *bad[] = {"",
+			     "2026-11-25",
+			     "2026-13-01T00:00:00Z",
+			     "2023-02-29T00:00:00Z",
+			     "2026-11-25T24:00:00Z",
+			     "2026-11-25T08:40:00",
+			     "2026-11-25T08:40:00Zjunk",
+			     "2026-11-25T08:40:00+5:00",
+			     "yesterday",
+			     "2026-04-31T00:00:00Z"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		cr_expect_eq(fc_clock_parse(bad[i], &t), -1, "accepted '%s'", bad[i]);
 }

@@ -52,10 +52,10 @@ Test(gold, both_formats_score_the_same)
 	cr_expect(!scores("{\"t\":\"The cat sat\"}", "[{\"from_name\":\"t\",\"value\":{\"text\":[\"the cat\"]}}]"));
 }
 
-#define BOX(x, y, w, h, l)                                                                                      \
+#define BOX(x, y, w, h, l) \
 	"{\"from_name\":\"box\",\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"value\":{\"x\":" #x ",\"y\":" #y \
 	",\"width\":" #w ",\"height\":" #h ",\"rotation\":0,\"rectanglelabels\":[\"" l "\"]}}"
-#define SPAN(a, b, l)                                                                                            \
+#define SPAN(a, b, l) \
 	"{\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":" #a ",\"end\":" #b \
 	",\"labels\":[\"" l "\"]}}"
 
@@ -72,7 +72,7 @@ Test(gold, boxes_pair_up_by_label_and_iou)
 	cr_expect(!scores(gold, "[" BOX(10, 10, 20, 20, "truck") "," BOX(50, 50, 10, 10, "person") "]"));
 	cr_expect(!scores(gold, "[" BOX(10, 10, 20, 20, "car") "]"));
 	cr_expect(!scores(gold, "[" BOX(10, 10, 20, 20, "car") "," BOX(50, 50, 10, 10, "person") "," BOX(80, 80, 5, 5,
-														   "car") "]"));
+													 "car") "]"));
 	/* one drawn box cannot stand for two gold boxes */
 	cr_expect(!scores("[" BOX(10, 10, 20, 20, "car") "," BOX(11, 11, 20, 20, "car") "]",
 			  "[" BOX(10, 10, 20, 20, "car") "," BOX(70, 70, 5, 5, "car") "]"));
@@ -116,7 +116,12 @@ Test(gold, spans_pair_up_by_label_and_overlap)
 
 Test(gold, unreadable_gold_is_refused)
 {
-	const char *bad[] = {"{}", "[]", "\"yes\"", "{\"label\":{\"x\":1}}", "{\"label\":[1,2]}", "{\"label\":true}",
+	const char *bad[] = {"{}",
+			     "[]",
+			     "\"yes\"",
+			     "{\"label\":{\"x\":1}}",
+			     "{\"label\":[1,2]}",
+			     "{\"label\":true}",
 			     "[{\"value\":{\"choices\":[\"a\"]}}]",
 			     "[{\"from_name\":\"box\",\"value\":{\"x\":1,\"y\":2,\"rectanglelabels\":[\"car\"]}}]",
 			     "[{\"from_name\":\"box\",\"value\":{\"x\":1,\"y\":2,\"width\":-3,\"height\":4}}]",
@@ -137,7 +142,8 @@ Test(gold, unreadable_gold_is_refused)
 
 Test(gold, answer_key_ignores_order_and_other_kinds)
 {
-	json_t *a = parse("[" CHOICE("b", "[\"x\"]") "," CHOICE("a", "[\"q\",\"p\"]") ",{\"from_name\":\"r\",\"value\":{\"x\":1}}]");
+	json_t *a = parse("[" CHOICE("b", "[\"x\"]") "," CHOICE(
+		"a", "[\"q\",\"p\"]") ",{\"from_name\":\"r\",\"value\":{\"x\":1}}]");
 	json_t *b = parse("[" CHOICE("a", "[\"p\",\"q\"]") "," CHOICE("b", "[\"x\"]") "]");
 	char *ka = fc_gold_answer_key(a, NULL), *kb = fc_gold_answer_key(b, NULL), *kc = fc_gold_answer_key(a, "b");
 	cr_expect_str_eq(ka, kb);

@@ -67,8 +67,7 @@ static void result_ok(const fc_labelconfig *c, const char *result, const char *d
 
 /* The result must be refused, and one of the reported failures must name
  * exactly `field`. */
-static void result_bad(const fc_labelconfig *c, const char *result, const char *data,
-		       const char *field)
+static void result_bad(const fc_labelconfig *c, const char *result, const char *data, const char *field)
 {
 	fc_err err = {0};
 	int rc = run(c, result, data, &err);
@@ -221,8 +220,7 @@ Test(labelconfig_parse, refuses_empty_choices_and_labels)
 
 Test(labelconfig_parse, refuses_config_without_control)
 {
-	parse_bad("<View><Header value=\"Hello\"/><Text name=\"t\" value=\"$t\"/></View>",
-		  "no control tag", NULL);
+	parse_bad("<View><Header value=\"Hello\"/><Text name=\"t\" value=\"$t\"/></View>", "no control tag", NULL);
 	parse_bad("<View/>", "no control tag", NULL);
 }
 
@@ -306,7 +304,8 @@ Test(labelconfig_parse, refuses_oversized_config)
 	size_t n = FC_LABELCONFIG_MAX_BYTES + 1;
 	char *xml = malloc(n + 1);
 	cr_assert_not_null(xml);
-	const char *head = "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices><!--";
+	const char *head =
+		"<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices><!--";
 	const char *tail = "--></View>";
 	memset(xml, 'x', n);
 	memcpy(xml, head, strlen(head));
@@ -347,27 +346,27 @@ Test(labelconfig_parse, libxml2_prints_nothing, .init = cr_redirect_stderr)
 
 Test(labelconfig_parse, ignores_unknown_attributes_and_layout)
 {
-	fc_labelconfig *c = parse_ok(
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<!-- a comment -->\n"
-		"<View style=\"display: flex\" className=\"x\" someFutureAttr=\"1\">\n"
-		"  <Style>.x { color: red; }</Style>\n"
-		"  <Header value=\"Literal header text\" size=\"3\"/>\n"
-		"  <Collapse><Panel value=\"More\"><Header>Plain text</Header></Panel></Collapse>\n"
-		"  <Text name=\"t\" value=\"$t\" granularity=\"word\" highlightColor=\"#ff0000\"/>\n"
-		"  <Filter name=\"f\" toName=\"c\" minlength=\"0\"/>\n"
-		"  <Choices name=\"c\" toName=\"t\" showInline=\"true\" whenTagName=\"x\">\n"
-		"    <View><Header value=\"group\"/><Choice value=\"a\" hotkey=\"1\" selected=\"true\"/></View>\n"
-		"  </Choices>\n"
-		"</View>\n");
+	fc_labelconfig *c =
+		parse_ok("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			 "<!-- a comment -->\n"
+			 "<View style=\"display: flex\" className=\"x\" someFutureAttr=\"1\">\n"
+			 "  <Style>.x { color: red; }</Style>\n"
+			 "  <Header value=\"Literal header text\" size=\"3\"/>\n"
+			 "  <Collapse><Panel value=\"More\"><Header>Plain text</Header></Panel></Collapse>\n"
+			 "  <Text name=\"t\" value=\"$t\" granularity=\"word\" highlightColor=\"#ff0000\"/>\n"
+			 "  <Filter name=\"f\" toName=\"c\" minlength=\"0\"/>\n"
+			 "  <Choices name=\"c\" toName=\"t\" showInline=\"true\" whenTagName=\"x\">\n"
+			 "    <View><Header value=\"group\"/><Choice value=\"a\" hotkey=\"1\" selected=\"true\"/></View>\n"
+			 "  </Choices>\n"
+			 "</View>\n");
 	fc_labelconfig_free(c);
 }
 
 Test(labelconfig_parse, tag_and_attribute_names_are_case_insensitive)
 {
-	fc_labelconfig *c = parse_ok(
-		"<view><text name=\"t\" value=\"$t\"/>"
-		"<choices name=\"c\" toname=\"t\" CHOICE=\"multiple\"><choice value=\"a\"/></choices></view>");
+	fc_labelconfig *c =
+		parse_ok("<view><text name=\"t\" value=\"$t\"/>"
+			 "<choices name=\"c\" toname=\"t\" CHOICE=\"multiple\"><choice value=\"a\"/></choices></view>");
 	json_t *d = fc_labelconfig_describe(c);
 	json_t *k = json_array_get(json_object_get(d, "controls"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(k, "choice")), "multiple");
@@ -377,78 +376,72 @@ Test(labelconfig_parse, tag_and_attribute_names_are_case_insensitive)
 
 /* Templates from Label Studio's gallery, pasted as they ship. */
 
-static const char tpl_bbox[] =
-	"<View>\n"
-	"  <Image name=\"image\" value=\"$image\"/>\n"
-	"  <RectangleLabels name=\"label\" toName=\"image\">\n"
-	"    <Label value=\"Airplane\" background=\"green\"/>\n"
-	"    <Label value=\"Car\" background=\"blue\"/>\n"
-	"  </RectangleLabels>\n"
-	"</View>\n";
+static const char tpl_bbox[] = "<View>\n"
+			       "  <Image name=\"image\" value=\"$image\"/>\n"
+			       "  <RectangleLabels name=\"label\" toName=\"image\">\n"
+			       "    <Label value=\"Airplane\" background=\"green\"/>\n"
+			       "    <Label value=\"Car\" background=\"blue\"/>\n"
+			       "  </RectangleLabels>\n"
+			       "</View>\n";
 
-static const char tpl_polygon[] =
-	"<View>\n"
-	"  <Header value=\"Select label and click the image to start\"/>\n"
-	"  <Image name=\"image\" value=\"$image\" zoom=\"true\"/>\n"
-	"  <PolygonLabels name=\"label\" toName=\"image\"\n"
-	"                 strokeWidth=\"3\" pointSize=\"small\"\n"
-	"                 opacity=\"0.9\">\n"
-	"    <Label value=\"Airplane\" background=\"red\"/>\n"
-	"    <Label value=\"Car\" background=\"blue\"/>\n"
-	"  </PolygonLabels>\n"
-	"</View>\n";
+static const char tpl_polygon[] = "<View>\n"
+				  "  <Header value=\"Select label and click the image to start\"/>\n"
+				  "  <Image name=\"image\" value=\"$image\" zoom=\"true\"/>\n"
+				  "  <PolygonLabels name=\"label\" toName=\"image\"\n"
+				  "                 strokeWidth=\"3\" pointSize=\"small\"\n"
+				  "                 opacity=\"0.9\">\n"
+				  "    <Label value=\"Airplane\" background=\"red\"/>\n"
+				  "    <Label value=\"Car\" background=\"blue\"/>\n"
+				  "  </PolygonLabels>\n"
+				  "</View>\n";
 
-static const char tpl_keypoints[] =
-	"<View>\n"
-	"  <KeyPointLabels name=\"kp-1\" toName=\"img-1\">\n"
-	"    <Label value=\"Face\" background=\"red\"/>\n"
-	"    <Label value=\"Nose\" background=\"green\"/>\n"
-	"  </KeyPointLabels>\n"
-	"  <Image name=\"img-1\" value=\"$img\" />\n"
-	"</View>\n";
+static const char tpl_keypoints[] = "<View>\n"
+				    "  <KeyPointLabels name=\"kp-1\" toName=\"img-1\">\n"
+				    "    <Label value=\"Face\" background=\"red\"/>\n"
+				    "    <Label value=\"Nose\" background=\"green\"/>\n"
+				    "  </KeyPointLabels>\n"
+				    "  <Image name=\"img-1\" value=\"$img\" />\n"
+				    "</View>\n";
 
-static const char tpl_sentiment[] =
-	"<View>\n"
-	"  <Text name=\"text\" value=\"$text\"/>\n"
-	"  <View style=\"box-shadow: 2px 2px 5px #999;\n"
-	"               padding: 20px; margin-top: 2em;\n"
-	"               border-radius: 5px;\">\n"
-	"    <Header value=\"Choose text sentiment\"/>\n"
-	"    <Choices name=\"sentiment\" toName=\"text\"\n"
-	"             choice=\"single\" showInLine=\"true\">\n"
-	"      <Choice value=\"Positive\"/>\n"
-	"      <Choice value=\"Negative\"/>\n"
-	"      <Choice value=\"Neutral\"/>\n"
-	"    </Choices>\n"
-	"  </View>\n"
-	"</View>\n";
+static const char tpl_sentiment[] = "<View>\n"
+				    "  <Text name=\"text\" value=\"$text\"/>\n"
+				    "  <View style=\"box-shadow: 2px 2px 5px #999;\n"
+				    "               padding: 20px; margin-top: 2em;\n"
+				    "               border-radius: 5px;\">\n"
+				    "    <Header value=\"Choose text sentiment\"/>\n"
+				    "    <Choices name=\"sentiment\" toName=\"text\"\n"
+				    "             choice=\"single\" showInLine=\"true\">\n"
+				    "      <Choice value=\"Positive\"/>\n"
+				    "      <Choice value=\"Negative\"/>\n"
+				    "      <Choice value=\"Neutral\"/>\n"
+				    "    </Choices>\n"
+				    "  </View>\n"
+				    "</View>\n";
 
-static const char tpl_ner[] =
-	"<View>\n"
-	"  <Labels name=\"label\" toName=\"text\">\n"
-	"    <Label value=\"PER\" background=\"red\"/>\n"
-	"    <Label value=\"ORG\" background=\"darkorange\"/>\n"
-	"    <Label value=\"LOC\" background=\"orange\"/>\n"
-	"    <Label value=\"MISC\" background=\"green\"/>\n"
-	"  </Labels>\n"
-	"\n"
-	"  <Text name=\"text\" value=\"$text\"/>\n"
-	"</View>\n";
+static const char tpl_ner[] = "<View>\n"
+			      "  <Labels name=\"label\" toName=\"text\">\n"
+			      "    <Label value=\"PER\" background=\"red\"/>\n"
+			      "    <Label value=\"ORG\" background=\"darkorange\"/>\n"
+			      "    <Label value=\"LOC\" background=\"orange\"/>\n"
+			      "    <Label value=\"MISC\" background=\"green\"/>\n"
+			      "  </Labels>\n"
+			      "\n"
+			      "  <Text name=\"text\" value=\"$text\"/>\n"
+			      "</View>\n";
 
-static const char tpl_relations[] =
-	"<View>\n"
-	"   <Relations>\n"
-	"    <Relation value=\"org:founded_by\"/>\n"
-	"    <Relation value=\"org:founded\"/>\n"
-	"  </Relations>\n"
-	"  <Labels name=\"label\" toName=\"text\">\n"
-	"    <Label value=\"Organization\" background=\"orange\"/>\n"
-	"    <Label value=\"Person\" background=\"green\"/>\n"
-	"    <Label value=\"Datetime\" background=\"blue\"/>\n"
-	"  </Labels>\n"
-	"\n"
-	"  <Text name=\"text\" value=\"$text\"/>\n"
-	"</View>\n";
+static const char tpl_relations[] = "<View>\n"
+				    "   <Relations>\n"
+				    "    <Relation value=\"org:founded_by\"/>\n"
+				    "    <Relation value=\"org:founded\"/>\n"
+				    "  </Relations>\n"
+				    "  <Labels name=\"label\" toName=\"text\">\n"
+				    "    <Label value=\"Organization\" background=\"orange\"/>\n"
+				    "    <Label value=\"Person\" background=\"green\"/>\n"
+				    "    <Label value=\"Datetime\" background=\"blue\"/>\n"
+				    "  </Labels>\n"
+				    "\n"
+				    "  <Text name=\"text\" value=\"$text\"/>\n"
+				    "</View>\n";
 
 static const char tpl_pairwise_llm[] =
 	"<View className=\"root\">\n"
@@ -519,14 +512,13 @@ static const char tpl_chatbot_rating[] =
 	"            maxSubmissions=\"1\" placeholder=\"Your reasoning\"/>\n"
 	"</View>\n";
 
-static const char tpl_audio_transcription[] =
-	"<View>\n"
-	"  <Header value=\"Listen to the audio\"/>\n"
-	"  <Audio name=\"audio\" value=\"$audio\"/>\n"
-	"  <Header value=\"Write the transcription\"/>\n"
-	"  <TextArea name=\"transcription\" toName=\"audio\"\n"
-	"            rows=\"4\" editable=\"true\" maxSubmissions=\"1\"/>\n"
-	"</View>\n";
+static const char tpl_audio_transcription[] = "<View>\n"
+					      "  <Header value=\"Listen to the audio\"/>\n"
+					      "  <Audio name=\"audio\" value=\"$audio\"/>\n"
+					      "  <Header value=\"Write the transcription\"/>\n"
+					      "  <TextArea name=\"transcription\" toName=\"audio\"\n"
+					      "            rows=\"4\" editable=\"true\" maxSubmissions=\"1\"/>\n"
+					      "</View>\n";
 
 static const char tpl_video_tracking[] =
 	"<View>\n"
@@ -540,26 +532,24 @@ static const char tpl_video_tracking[] =
 	"   <VideoRectangle name=\"box\" toName=\"video\" />\n"
 	"</View>\n";
 
-static const char tpl_ranker[] =
-	"<View>\n"
-	"  <Style>\n"
-	"    .htx-ranker-column { background: cornflowerblue; }\n"
-	"    .htx-ranker-item { background: lightgoldenrodyellow; }\n"
-	"  </Style>\n"
-	"  <List name=\"results\" value=\"$items\" title=\"Search Results\" />\n"
-	"  <Ranker name=\"rank\" toName=\"results\" />\n"
-	"</View>\n";
+static const char tpl_ranker[] = "<View>\n"
+				 "  <Style>\n"
+				 "    .htx-ranker-column { background: cornflowerblue; }\n"
+				 "    .htx-ranker-item { background: lightgoldenrodyellow; }\n"
+				 "  </Style>\n"
+				 "  <List name=\"results\" value=\"$items\" title=\"Search Results\" />\n"
+				 "  <Ranker name=\"rank\" toName=\"results\" />\n"
+				 "</View>\n";
 
-static const char tpl_html_ner[] =
-	"<View>\n"
-	"  <HyperTextLabels name=\"ner\" toName=\"text\">\n"
-	"    <Label value=\"Person\" background=\"green\"/>\n"
-	"    <Label value=\"Organization\" background=\"blue\"/>\n"
-	"  </HyperTextLabels>\n"
-	"  <View style=\"border: 1px solid #CCC; border-radius: 10px; padding: 5px\">\n"
-	"    <HyperText name=\"text\" value=\"$text\"/>\n"
-	"  </View>\n"
-	"</View>\n";
+static const char tpl_html_ner[] = "<View>\n"
+				   "  <HyperTextLabels name=\"ner\" toName=\"text\">\n"
+				   "    <Label value=\"Person\" background=\"green\"/>\n"
+				   "    <Label value=\"Organization\" background=\"blue\"/>\n"
+				   "  </HyperTextLabels>\n"
+				   "  <View style=\"border: 1px solid #CCC; border-radius: 10px; padding: 5px\">\n"
+				   "    <HyperText name=\"text\" value=\"$text\"/>\n"
+				   "  </View>\n"
+				   "</View>\n";
 
 static const char tpl_dialogue[] =
 	"<View>\n"
@@ -594,9 +584,20 @@ static const char tpl_speaker_segmentation[] =
 	"</View>\n";
 
 static const char *const templates[] = {
-	tpl_bbox, tpl_polygon, tpl_keypoints, tpl_sentiment, tpl_ner, tpl_relations,
-	tpl_pairwise_llm, tpl_chatbot_rating, tpl_audio_transcription, tpl_video_tracking,
-	tpl_ranker, tpl_html_ner, tpl_dialogue, tpl_audio_classification,
+	tpl_bbox,
+	tpl_polygon,
+	tpl_keypoints,
+	tpl_sentiment,
+	tpl_ner,
+	tpl_relations,
+	tpl_pairwise_llm,
+	tpl_chatbot_rating,
+	tpl_audio_transcription,
+	tpl_video_tracking,
+	tpl_ranker,
+	tpl_html_ner,
+	tpl_dialogue,
+	tpl_audio_classification,
 	tpl_speaker_segmentation,
 };
 
@@ -635,16 +636,15 @@ Test(labelconfig_templates, fields_lists_referenced_data)
 
 Test(labelconfig_templates, describe_reports_objects_and_controls)
 {
-	fc_labelconfig *c = parse_ok(
-		"<View><Image name=\"img\" value=\"$image\"/>"
-		"<RectangleLabels name=\"box\" toName=\"img\" maxUsages=\"3\">"
-		"<Label value=\"Car\" background=\"blue\" hotkey=\"c\" maxUsages=\"1\"/>"
-		"<Label value=\"Bus\" alias=\"bus\"/></RectangleLabels>"
-		"<Choices name=\"q\" toName=\"img\" choice=\"multiple\" required=\"true\">"
-		"<Choice value=\"Day\"/><Choice value=\"Night\"/></Choices>"
-		"<Rating name=\"r\" toName=\"img\"/>"
-		"<Number name=\"n\" toName=\"img\" min=\"0\" max=\"10\"/>"
-		"<TextArea name=\"note\" toName=\"img\" perRegion=\"true\"/></View>");
+	fc_labelconfig *c = parse_ok("<View><Image name=\"img\" value=\"$image\"/>"
+				     "<RectangleLabels name=\"box\" toName=\"img\" maxUsages=\"3\">"
+				     "<Label value=\"Car\" background=\"blue\" hotkey=\"c\" maxUsages=\"1\"/>"
+				     "<Label value=\"Bus\" alias=\"bus\"/></RectangleLabels>"
+				     "<Choices name=\"q\" toName=\"img\" choice=\"multiple\" required=\"true\">"
+				     "<Choice value=\"Day\"/><Choice value=\"Night\"/></Choices>"
+				     "<Rating name=\"r\" toName=\"img\"/>"
+				     "<Number name=\"n\" toName=\"img\" min=\"0\" max=\"10\"/>"
+				     "<TextArea name=\"note\" toName=\"img\" perRegion=\"true\"/></View>");
 	json_t *d = fc_labelconfig_describe(c);
 	cr_assert_not_null(d);
 	json_t *objects = json_object_get(d, "objects"), *controls = json_object_get(d, "controls");
@@ -703,21 +703,25 @@ Test(labelconfig_result, structure_rules)
 	result_ok(c, "[]", NULL); /* nothing required */
 	result_bad(c, "{}", NULL, "result");
 	result_bad(c, "[1]", NULL, "result[0]");
-	result_bad(c, "[{\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
+	result_bad(c, "[{\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]", NULL,
+		   "result[0].from_name");
+	result_bad(c,
+		   "[{\"from_name\":\"nope\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
 		   NULL, "result[0].from_name");
-	result_bad(c, "[{\"from_name\":\"nope\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
-		   NULL, "result[0].from_name");
-	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"image\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
+	result_bad(c,
+		   "[{\"from_name\":\"sentiment\",\"to_name\":\"image\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
 		   NULL, "result[0].to_name");
 	result_bad(c, "[{\"from_name\":\"sentiment\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
 		   NULL, "result[0].to_name");
-	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"choices\":[\"Positive\"]}}]",
+	result_bad(c,
+		   "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"choices\":[\"Positive\"]}}]",
 		   NULL, "result[0].type");
-	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\"}]",
-		   NULL, "result[0].value");
-	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":[]}]",
-		   NULL, "result[0].value");
-	result_bad(c, "[{\"id\":7,\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
+	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\"}]", NULL,
+		   "result[0].value");
+	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":[]}]", NULL,
+		   "result[0].value");
+	result_bad(c,
+		   "[{\"id\":7,\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"Positive\"]}}]",
 		   NULL, "result[0].id");
 	fc_labelconfig_free(c);
 }
@@ -778,22 +782,27 @@ Test(labelconfig_result, choices)
 	result_bad(c, SENT("[3]"), NULL, "result[0].value.choices[0]");
 	/* single: exactly one */
 	result_bad(c, SENT("[\"Positive\",\"Negative\"]"), NULL, "result[0].value.choices");
-	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{}}]",
-		   NULL, "result[0].value.choices");
+	result_bad(c, "[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{}}]", NULL,
+		   "result[0].value.choices");
 	fc_labelconfig_free(c);
 
 	c = parse_ok(tpl_audio_classification);
-	result_ok(c, "[{\"from_name\":\"topic\",\"to_name\":\"audio\",\"type\":\"choices\","
-		     "\"value\":{\"choices\":[\"Politics\",\"Business\"]}}]", NULL);
+	result_ok(c,
+		  "[{\"from_name\":\"topic\",\"to_name\":\"audio\",\"type\":\"choices\","
+		  "\"value\":{\"choices\":[\"Politics\",\"Business\"]}}]",
+		  NULL);
 	fc_labelconfig_free(c);
 }
 
 Test(labelconfig_result, choice_alias_is_what_results_carry)
 {
-	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
-				     "<Choices name=\"c\" toName=\"t\"><Choice value=\"Very good\" alias=\"5\"/></Choices></View>");
-	result_ok(c, "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"5\"]}}]", NULL);
-	result_bad(c, "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"Very good\"]}}]",
+	fc_labelconfig *c =
+		parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
+			 "<Choices name=\"c\" toName=\"t\"><Choice value=\"Very good\" alias=\"5\"/></Choices></View>");
+	result_ok(c, "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"5\"]}}]",
+		  NULL);
+	result_bad(c,
+		   "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"Very good\"]}}]",
 		   NULL, "result[0].value.choices[0]");
 	fc_labelconfig_free(c);
 }
@@ -802,8 +811,10 @@ Test(labelconfig_result, dynamic_choices_come_from_the_task)
 {
 	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
 				     "<Choices name=\"c\" toName=\"t\" value=\"$options\"/></View>");
-	const char *r_ok = "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"B\"]}}]";
-	const char *r_bad = "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"Z\"]}}]";
+	const char *r_ok =
+		"[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"B\"]}}]";
+	const char *r_bad =
+		"[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"Z\"]}}]";
 	const char *data = "{\"t\":\"x\",\"options\":[{\"value\":\"A\"},{\"value\":\"B\"}]}";
 	result_ok(c, r_ok, data);
 	result_bad(c, r_bad, data, "result[0].value.choices[0]");
@@ -859,8 +870,9 @@ Test(labelconfig_result, audio_segments_are_seconds)
 	const char *ok = "[{\"id\":\"a\",\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\","
 			 "\"value\":{\"start\":1.25,\"end\":3.5,\"channel\":0,\"labels\":[\"Speaker one\"]}}]";
 	result_ok(c, ok, "{\"audio\":\"https://x/a.wav\"}");
-	result_bad(c, "[{\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\","
-		      "\"value\":{\"start\":3.5,\"end\":1.0,\"labels\":[\"Speaker one\"]}}]",
+	result_bad(c,
+		   "[{\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\","
+		   "\"value\":{\"start\":3.5,\"end\":1.0,\"labels\":[\"Speaker one\"]}}]",
 		   NULL, "result[0].value.end");
 	fc_labelconfig_free(c);
 }
@@ -868,13 +880,17 @@ Test(labelconfig_result, audio_segments_are_seconds)
 Test(labelconfig_result, hypertext_spans)
 {
 	fc_labelconfig *c = parse_ok(tpl_html_ner);
-	result_ok(c, "[{\"id\":\"h\",\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"hypertextlabels\","
-		     "\"value\":{\"start\":\"/p[1]/text()[1]\",\"end\":\"/p[1]/text()[1]\",\"startOffset\":0,"
-		     "\"endOffset\":5,\"globalOffsets\":{\"start\":0,\"end\":5},\"text\":\"Alice\","
-		     "\"htmllabels\":[\"Person\"]}}]", NULL);
-	result_bad(c, "[{\"id\":\"h\",\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"hypertextlabels\","
-		      "\"value\":{\"start\":\"/p[1]\",\"end\":\"/p[1]\",\"startOffset\":-2,\"endOffset\":5,"
-		      "\"htmllabels\":[\"Person\"]}}]", NULL, "result[0].value.startOffset");
+	result_ok(c,
+		  "[{\"id\":\"h\",\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"hypertextlabels\","
+		  "\"value\":{\"start\":\"/p[1]/text()[1]\",\"end\":\"/p[1]/text()[1]\",\"startOffset\":0,"
+		  "\"endOffset\":5,\"globalOffsets\":{\"start\":0,\"end\":5},\"text\":\"Alice\","
+		  "\"htmllabels\":[\"Person\"]}}]",
+		  NULL);
+	result_bad(c,
+		   "[{\"id\":\"h\",\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"hypertextlabels\","
+		   "\"value\":{\"start\":\"/p[1]\",\"end\":\"/p[1]\",\"startOffset\":-2,\"endOffset\":5,"
+		   "\"htmllabels\":[\"Person\"]}}]",
+		   NULL, "result[0].value.startOffset");
 	fc_labelconfig_free(c);
 }
 
@@ -882,12 +898,16 @@ Test(labelconfig_result, paragraph_spans)
 {
 	fc_labelconfig *c = parse_ok(tpl_dialogue);
 	const char *data = "{\"dialogue\":[{\"author\":\"A\",\"text\":\"hi\"},{\"author\":\"B\",\"text\":\"hello\"}]}";
-	result_ok(c, "[{\"id\":\"p\",\"from_name\":\"ner\",\"to_name\":\"prg\",\"type\":\"paragraphlabels\","
-		     "\"value\":{\"start\":\"0\",\"end\":\"1\",\"startOffset\":0,\"endOffset\":3,"
-		     "\"paragraphlabels\":[\"Random talk\"]}}]", data);
-	result_bad(c, "[{\"id\":\"p\",\"from_name\":\"ner\",\"to_name\":\"prg\",\"type\":\"paragraphlabels\","
-		      "\"value\":{\"start\":\"0\",\"end\":\"2\",\"startOffset\":0,\"endOffset\":3,"
-		      "\"paragraphlabels\":[\"Random talk\"]}}]", data, "result[0].value.end");
+	result_ok(c,
+		  "[{\"id\":\"p\",\"from_name\":\"ner\",\"to_name\":\"prg\",\"type\":\"paragraphlabels\","
+		  "\"value\":{\"start\":\"0\",\"end\":\"1\",\"startOffset\":0,\"endOffset\":3,"
+		  "\"paragraphlabels\":[\"Random talk\"]}}]",
+		  data);
+	result_bad(c,
+		   "[{\"id\":\"p\",\"from_name\":\"ner\",\"to_name\":\"prg\",\"type\":\"paragraphlabels\","
+		   "\"value\":{\"start\":\"0\",\"end\":\"2\",\"startOffset\":0,\"endOffset\":3,"
+		   "\"paragraphlabels\":[\"Random talk\"]}}]",
+		   data, "result[0].value.end");
 	fc_labelconfig_free(c);
 }
 
@@ -900,24 +920,39 @@ Test(labelconfig_result, paragraph_spans)
 Test(labelconfig_result, rectangles)
 {
 	fc_labelconfig *c = parse_ok(tpl_bbox);
-	result_ok(c, BOX("{\"x\":10,\"y\":20.5,\"width\":30,\"height\":40,\"rotation\":0,\"rectanglelabels\":[\"Car\"]}"), NULL);
+	result_ok(c, BOX("{\"x\":10,\"y\":20.5,\"width\":30,\"height\":40,\"rotation\":0,\"rectanglelabels\":[\"Car\"]}"),
+		  NULL);
 	result_ok(c, BOX("{\"x\":0,\"y\":0,\"width\":100,\"height\":100,\"rectanglelabels\":[\"Airplane\"]}"), NULL);
 	/* Float noise from the UI at the edge passes. */
-	result_ok(c, BOX("{\"x\":12.5,\"y\":0,\"width\":87.50000000000001,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL);
+	result_ok(c, BOX("{\"x\":12.5,\"y\":0,\"width\":87.50000000000001,\"height\":10,\"rectanglelabels\":[\"Car\"]}"),
+		  NULL);
 	/* A rotated box may extend past x + width. */
-	result_ok(c, BOX("{\"x\":90,\"y\":10,\"width\":30,\"height\":10,\"rotation\":45,\"rectanglelabels\":[\"Car\"]}"), NULL);
-	result_bad(c, BOX("{\"x\":-1,\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.x");
-	result_bad(c, BOX("{\"x\":0,\"y\":101,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.y");
-	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":0,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.width");
-	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":-3,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.height");
-	result_bad(c, BOX("{\"x\":60,\"y\":0,\"width\":50,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.width");
-	result_bad(c, BOX("{\"x\":0,\"y\":60,\"width\":10,\"height\":41,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.height");
-	result_bad(c, BOX("{\"x\":\"1\",\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.x");
-	result_bad(c, BOX("{\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.x");
-	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"rotation\":\"left\",\"rectanglelabels\":[\"Car\"]}"), NULL, "result[0].value.rotation");
-	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Boat\"]}"), NULL, "result[0].value.rectanglelabels[0]");
+	result_ok(c, BOX("{\"x\":90,\"y\":10,\"width\":30,\"height\":10,\"rotation\":45,\"rectanglelabels\":[\"Car\"]}"),
+		  NULL);
+	result_bad(c, BOX("{\"x\":-1,\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.x");
+	result_bad(c, BOX("{\"x\":0,\"y\":101,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.y");
+	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":0,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.width");
+	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":-3,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.height");
+	result_bad(c, BOX("{\"x\":60,\"y\":0,\"width\":50,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.width");
+	result_bad(c, BOX("{\"x\":0,\"y\":60,\"width\":10,\"height\":41,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.height");
+	result_bad(c, BOX("{\"x\":\"1\",\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.x");
+	result_bad(c, BOX("{\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Car\"]}"), NULL,
+		   "result[0].value.x");
+	result_bad(c,
+		   BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"rotation\":\"left\",\"rectanglelabels\":[\"Car\"]}"),
+		   NULL, "result[0].value.rotation");
+	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"rectanglelabels\":[\"Boat\"]}"), NULL,
+		   "result[0].value.rectanglelabels[0]");
 	/* The key follows the type: "labels" is not read for rectangles. */
-	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"labels\":[\"Car\"]}"), NULL, "result[0].value.rectanglelabels");
+	result_bad(c, BOX("{\"x\":0,\"y\":0,\"width\":10,\"height\":10,\"labels\":[\"Car\"]}"), NULL,
+		   "result[0].value.rectanglelabels");
 	fc_labelconfig_free(c);
 }
 
@@ -959,7 +994,8 @@ Test(labelconfig_result, keypoints)
 Test(labelconfig_result, textarea)
 {
 	fc_labelconfig *c = parse_ok(tpl_audio_transcription);
-#define TA(text) "[{\"from_name\":\"transcription\",\"to_name\":\"audio\",\"type\":\"textarea\",\"value\":{\"text\":" text "}}]"
+#define TA(text) \
+	"[{\"from_name\":\"transcription\",\"to_name\":\"audio\",\"type\":\"textarea\",\"value\":{\"text\":" text "}}]"
 	result_ok(c, TA("[\"hello world\"]"), NULL);
 	result_bad(c, TA("\"hello world\""), NULL, "result[0].value.text");
 	result_bad(c, TA("[]"), NULL, "result[0].value.text");
@@ -973,13 +1009,16 @@ Test(labelconfig_result, textarea)
 }
 
 #define CHAT(rating, extra) \
-	"[{\"from_name\":\"rating\",\"to_name\":\"dialogue\",\"type\":\"rating\",\"value\":{\"rating\":" rating "}}" extra "]"
+	"[{\"from_name\":\"rating\",\"to_name\":\"dialogue\",\"type\":\"rating\",\"value\":{\"rating\":" rating \
+	"}}" extra "]"
 
 Test(labelconfig_result, rating)
 {
 	fc_labelconfig *c = parse_ok(tpl_chatbot_rating);
-	result_ok(c, CHAT("10", ",{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
-			  "\"value\":{\"text\":[\"Accurate and polite.\"]}}"), NULL);
+	result_ok(c,
+		  CHAT("10", ",{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
+			     "\"value\":{\"text\":[\"Accurate and polite.\"]}}"),
+		  NULL);
 	result_ok(c, CHAT("1", ""), NULL);
 	result_bad(c, CHAT("0", ""), NULL, "result[0].value.rating");
 	result_bad(c, CHAT("11", ""), NULL, "result[0].value.rating");
@@ -1014,7 +1053,8 @@ Test(labelconfig_result, number)
 Test(labelconfig_result, pairwise)
 {
 	fc_labelconfig *c = parse_ok(tpl_pairwise_llm);
-#define PW(to, sel) "[{\"from_name\":\"comparison\",\"to_name\":\"" to "\",\"type\":\"pairwise\",\"value\":{\"selected\":" sel "}}]"
+#define PW(to, sel) \
+	"[{\"from_name\":\"comparison\",\"to_name\":\"" to "\",\"type\":\"pairwise\",\"value\":{\"selected\":" sel "}}]"
 	result_ok(c, PW("answer1", "\"left\""), NULL);
 	result_ok(c, PW("answer1,answer2", "\"right\""), NULL);
 	result_bad(c, PW("answer1", "\"middle\""), NULL, "result[0].value.selected");
@@ -1027,7 +1067,8 @@ Test(labelconfig_result, pairwise)
 Test(labelconfig_result, ranker)
 {
 	fc_labelconfig *c = parse_ok(tpl_ranker);
-	const char *data = "{\"items\":[{\"id\":\"blog\",\"title\":\"a\"},{\"id\":\"mdn\",\"title\":\"b\"},{\"id\":\"wiki\",\"title\":\"c\"}]}";
+	const char *data =
+		"{\"items\":[{\"id\":\"blog\",\"title\":\"a\"},{\"id\":\"mdn\",\"title\":\"b\"},{\"id\":\"wiki\",\"title\":\"c\"}]}";
 #define RK(v) "[{\"from_name\":\"rank\",\"to_name\":\"results\",\"type\":\"ranker\",\"value\":{\"ranker\":" v "}}]"
 	result_ok(c, RK("{\"results\":[\"mdn\",\"wiki\",\"blog\"]}"), data);
 	result_ok(c, RK("{\"rank\":[\"mdn\",\"wiki\",\"blog\"]}"), data);
@@ -1055,8 +1096,9 @@ Test(labelconfig_result, ranker)
 Test(labelconfig_result, video_tracks)
 {
 	fc_labelconfig *c = parse_ok(tpl_video_tracking);
-	const char *seq = "[{\"frame\":1,\"enabled\":true,\"rotation\":0,\"x\":10,\"y\":10,\"width\":20,\"height\":30,\"time\":0.04},"
-			  "{\"frame\":25,\"enabled\":false,\"x\":40,\"y\":10,\"width\":20,\"height\":30,\"time\":1}]";
+	const char *seq =
+		"[{\"frame\":1,\"enabled\":true,\"rotation\":0,\"x\":10,\"y\":10,\"width\":20,\"height\":30,\"time\":0.04},"
+		"{\"frame\":25,\"enabled\":false,\"x\":40,\"y\":10,\"width\":20,\"height\":30,\"time\":1}]";
 	char buf[1024];
 	snprintf(buf, sizeof buf, TRACK("%s", ",\"labels\":[\"Man\"]"), seq);
 	result_ok(c, buf, NULL);
@@ -1065,14 +1107,14 @@ Test(labelconfig_result, video_tracks)
 	snprintf(buf, sizeof buf, TRACK("%s", ",\"labels\":[\"Dog\"]"), seq);
 	result_bad(c, buf, NULL, "result[0].value.labels[0]");
 	result_bad(c, TRACK("[]", ""), NULL, "result[0].value.sequence");
-	result_bad(c, "[{\"from_name\":\"box\",\"to_name\":\"video\",\"type\":\"videorectangle\",\"value\":{}}]",
-		   NULL, "result[0].value.sequence");
+	result_bad(c, "[{\"from_name\":\"box\",\"to_name\":\"video\",\"type\":\"videorectangle\",\"value\":{}}]", NULL,
+		   "result[0].value.sequence");
 	result_bad(c, TRACK("[{\"frame\":1,\"x\":90,\"y\":10,\"width\":20,\"height\":30}]", ""), NULL,
 		   "result[0].value.sequence[0].width");
 	result_bad(c, TRACK("[{\"frame\":1.5,\"x\":9,\"y\":10,\"width\":20,\"height\":30}]", ""), NULL,
 		   "result[0].value.sequence[0].frame");
-	result_bad(c, TRACK("[{\"frame\":1,\"x\":9,\"y\":10,\"width\":20,\"height\":30,\"enabled\":\"yes\"}]", ""), NULL,
-		   "result[0].value.sequence[0].enabled");
+	result_bad(c, TRACK("[{\"frame\":1,\"x\":9,\"y\":10,\"width\":20,\"height\":30,\"enabled\":\"yes\"}]", ""),
+		   NULL, "result[0].value.sequence[0].enabled");
 	result_bad(c, TRACK("[{\"frame\":1,\"x\":9,\"y\":10,\"width\":20}]", ""), NULL,
 		   "result[0].value.sequence[0].height");
 	result_bad(c, TRACK("[7]", ""), NULL, "result[0].value.sequence[0]");
@@ -1085,31 +1127,42 @@ Test(labelconfig_result, relations)
 {
 	fc_labelconfig *c = parse_ok(tpl_relations);
 	const char *data = "{\"text\":\"Apple was founded by Steve Jobs\"}";
-	const char *regions =
-		"{\"id\":\"org\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
-		"\"value\":{\"start\":0,\"end\":5,\"text\":\"Apple\",\"labels\":[\"Organization\"]}},"
-		"{\"id\":\"per\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
-		"\"value\":{\"start\":21,\"end\":31,\"text\":\"Steve Jobs\",\"labels\":[\"Person\"]}}";
+	const char *regions = "{\"id\":\"org\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
+			      "\"value\":{\"start\":0,\"end\":5,\"text\":\"Apple\",\"labels\":[\"Organization\"]}},"
+			      "{\"id\":\"per\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
+			      "\"value\":{\"start\":21,\"end\":31,\"text\":\"Steve Jobs\",\"labels\":[\"Person\"]}}";
 	char buf[2048];
 #define REL(rel) (snprintf(buf, sizeof buf, "[%s,%s]", regions, rel), buf)
-	result_ok(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"right\",\"labels\":[\"org:founded_by\"]}"), data);
-	result_ok(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"bi\",\"labels\":[]}"), data);
+	result_ok(c,
+		  REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"right\",\"labels\":[\"org:founded_by\"]}"),
+		  data);
+	result_ok(c,
+		  REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"bi\",\"labels\":[]}"),
+		  data);
 	result_ok(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\"}"), data);
-	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"ghost\",\"type\":\"relation\",\"direction\":\"right\"}"), data, "result[2].to_id");
+	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"ghost\",\"type\":\"relation\",\"direction\":\"right\"}"),
+		   data, "result[2].to_id");
 	result_bad(c, REL("{\"to_id\":\"per\",\"type\":\"relation\"}"), data, "result[2].from_id");
-	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"up\"}"), data, "result[2].direction");
-	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"labels\":[\"org:sued\"]}"), data, "result[2].labels[0]");
-	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"labels\":\"org:founded\"}"), data, "result[2].labels");
+	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"direction\":\"up\"}"), data,
+		   "result[2].direction");
+	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"labels\":[\"org:sued\"]}"),
+		   data, "result[2].labels[0]");
+	result_bad(c, REL("{\"from_id\":\"org\",\"to_id\":\"per\",\"type\":\"relation\",\"labels\":\"org:founded\"}"),
+		   data, "result[2].labels");
 #undef REL
 	fc_labelconfig_free(c);
 
 	/* Without <Relations>, relations exist but carry no labels. */
 	c = parse_ok(tpl_ner);
-	result_ok(c, "[{\"id\":\"a\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}},"
-		     "{\"id\":\"b\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":1,\"end\":2,\"labels\":[\"ORG\"]}},"
-		     "{\"from_id\":\"a\",\"to_id\":\"b\",\"type\":\"relation\",\"direction\":\"left\"}]", NULL);
-	result_bad(c, "[{\"id\":\"a\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}},"
-		      "{\"from_id\":\"a\",\"to_id\":\"a\",\"type\":\"relation\",\"labels\":[\"x\"]}]", NULL, "result[1].labels[0]");
+	result_ok(c,
+		  "[{\"id\":\"a\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}},"
+		  "{\"id\":\"b\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":1,\"end\":2,\"labels\":[\"ORG\"]}},"
+		  "{\"from_id\":\"a\",\"to_id\":\"b\",\"type\":\"relation\",\"direction\":\"left\"}]",
+		  NULL);
+	result_bad(c,
+		   "[{\"id\":\"a\",\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}},"
+		   "{\"from_id\":\"a\",\"to_id\":\"a\",\"type\":\"relation\",\"labels\":[\"x\"]}]",
+		   NULL, "result[1].labels[0]");
 	fc_labelconfig_free(c);
 }
 
@@ -1119,8 +1172,10 @@ Test(labelconfig_result, required_controls_must_answer)
 {
 	fc_labelconfig *c = parse_ok(tpl_chatbot_rating);
 	/* rating is required, the rationale is not */
-	result_bad(c, "[{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
-		      "\"value\":{\"text\":[\"meh\"]}}]", NULL, "result");
+	result_bad(c,
+		   "[{\"from_name\":\"rationale\",\"to_name\":\"dialogue\",\"type\":\"textarea\","
+		   "\"value\":{\"text\":[\"meh\"]}}]",
+		   NULL, "result");
 	result_bad(c, "[]", NULL, "result");
 	fc_labelconfig_free(c);
 }
@@ -1149,13 +1204,19 @@ static const char tpl_regions_with_attributes[] =
 Test(labelconfig_result, per_region_controls)
 {
 	fc_labelconfig *c = parse_ok(tpl_regions_with_attributes);
-	result_ok(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Sun") "," COLOR("r2", "Blue") ","
-		     "{\"id\":\"r2\",\"from_name\":\"note\",\"to_name\":\"image\",\"type\":\"textarea\",\"value\":{\"text\":[\"bright\"]}}]",
+	result_ok(c,
+		  "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Sun") "," COLOR(
+			  "r2",
+			  "Blue") ","
+				  "{\"id\":\"r2\",\"from_name\":\"note\",\"to_name\":\"image\",\"type\":\"textarea\",\"value\":{\"text\":[\"bright\"]}}]",
 		  NULL);
 	result_ok(c, "[]", NULL); /* required per region, and there are no regions */
 	/* A per-region answer must point at a region of this result. */
-	result_bad(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") ","
-		      "{\"from_name\":\"note\",\"to_name\":\"image\",\"type\":\"textarea\",\"value\":{\"text\":[\"x\"]}}]",
+	result_bad(c,
+		   "[" REGION("r1", "Car") "," COLOR(
+			   "r1",
+			   "Red") ","
+				  "{\"from_name\":\"note\",\"to_name\":\"image\",\"type\":\"textarea\",\"value\":{\"text\":[\"x\"]}}]",
 		   NULL, "result[2].id");
 	result_bad(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," COLOR("r9", "Red") "]", NULL, "result[2].id");
 	/* Required per region: every region needs its answer. */
@@ -1170,9 +1231,12 @@ Test(labelconfig_result, max_usages)
 	result_bad(c, "[" REGION("r1", "Sun") "," COLOR("r1", "Red") "," REGION("r2", "Sun") "," COLOR("r2", "Red") "]",
 		   NULL, "result");
 	/* Car: the control's limit of 2 */
-	result_ok(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Car") "," COLOR("r2", "Red") "]", NULL);
-	result_bad(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Car") "," COLOR("r2", "Red") ","
-		      REGION("r3", "Car") "," COLOR("r3", "Red") "]", NULL, "result");
+	result_ok(c, "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Car") "," COLOR("r2", "Red") "]",
+		  NULL);
+	result_bad(c,
+		   "[" REGION("r1", "Car") "," COLOR("r1", "Red") "," REGION("r2", "Car") "," COLOR(
+			   "r2", "Red") "," REGION("r3", "Car") "," COLOR("r3", "Red") "]",
+		   NULL, "result");
 	fc_labelconfig_free(c);
 }
 
@@ -1190,16 +1254,18 @@ Test(labelconfig_result, relations_tag_is_not_a_from_name)
 
 Test(labelconfig_result, required_relations)
 {
-	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
-				     "<Labels name=\"l\" toName=\"t\"><Label value=\"A\"/></Labels>"
-				     "<Relations required=\"true\" toName=\"ignored\"><Relation value=\"r\"/></Relations></View>");
+	fc_labelconfig *c =
+		parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
+			 "<Labels name=\"l\" toName=\"t\"><Label value=\"A\"/></Labels>"
+			 "<Relations required=\"true\" toName=\"ignored\"><Relation value=\"r\"/></Relations></View>");
 	const char *regions =
 		"{\"id\":\"a\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\",\"value\":{\"start\":0,\"end\":1,\"labels\":[\"A\"]}},"
 		"{\"id\":\"b\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\",\"value\":{\"start\":1,\"end\":2,\"labels\":[\"A\"]}}";
 	char buf[1024];
 	snprintf(buf, sizeof buf, "[%s]", regions);
 	result_bad(c, buf, NULL, "result");
-	snprintf(buf, sizeof buf, "[%s,{\"from_id\":\"a\",\"to_id\":\"b\",\"type\":\"relation\",\"labels\":[\"r\"]}]", regions);
+	snprintf(buf, sizeof buf, "[%s,{\"from_id\":\"a\",\"to_id\":\"b\",\"type\":\"relation\",\"labels\":[\"r\"]}]",
+		 regions);
 	result_ok(c, buf, NULL);
 	fc_labelconfig_free(c);
 }
@@ -1231,7 +1297,9 @@ Test(labelconfig_parse, toname_list_tolerates_spaces)
 	cr_assert(json_equal(json_object_get(json_array_get(json_object_get(d, "controls"), 0), "to_name"), want));
 	json_decref(want);
 	json_decref(d);
-	result_ok(c, "[{\"from_name\":\"pw\",\"to_name\":\"b\",\"type\":\"pairwise\",\"value\":{\"selected\":\"right\"}}]", NULL);
+	result_ok(c,
+		  "[{\"from_name\":\"pw\",\"to_name\":\"b\",\"type\":\"pairwise\",\"value\":{\"selected\":\"right\"}}]",
+		  NULL);
 	fc_labelconfig_free(c);
 }
 
@@ -1244,7 +1312,8 @@ static void *parse_and_check(void *arg)
 		if (fc_labelconfig_parse(tpl_ner, strlen(tpl_ner), &c, &err))
 			return (void *)1;
 		json_t *r = json_loads("[{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\","
-				       "\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}}]", 0, NULL);
+				       "\"value\":{\"start\":0,\"end\":1,\"labels\":[\"PER\"]}}]",
+				       0, NULL);
 		int rc = fc_labelconfig_validate_result(c, r, NULL, &err);
 		json_decref(r);
 		fc_labelconfig_free(c);
@@ -1383,8 +1452,8 @@ Test(labelconfig_table, every_value_checker_refuses_an_empty_value)
 			continue;
 		config_for(xml, sizeof xml, t, t->child, t->child ? row_named(t->child)->option_attr : NULL);
 		fc_labelconfig *c = parse_ok(xml);
-		snprintf(result, sizeof result, "[{\"from_name\":\"c\",\"to_name\":\"o1\",\"type\":\"%s\",\"value\":{}}]",
-			 t->lower);
+		snprintf(result, sizeof result,
+			 "[{\"from_name\":\"c\",\"to_name\":\"o1\",\"type\":\"%s\",\"value\":{}}]", t->lower);
 		fc_err err = {0};
 		cr_assert_eq(run(c, result, NULL, &err), FC_EINVAL, "<%s> accepted an empty value", t->name);
 		snprintf(field, sizeof field, "result[0].value.");
@@ -1396,11 +1465,12 @@ Test(labelconfig_table, every_value_checker_refuses_an_empty_value)
 
 Test(labelconfig_table, describe_shows_the_table_attributes)
 {
-	fc_labelconfig *c = parse_ok("<View><Image name=\"i\" value=\"$img\"/>"
-				     "<Choices name=\"ch\" toName=\"i\" choice=\"multiple\" value=\"$opts\" maxUsages=\"3\"/>"
-				     "<Rating name=\"r\" toName=\"i\"/>"
-				     "<Number name=\"n\" toName=\"i\" min=\"1\"/>"
-				     "<TextArea name=\"t\" toName=\"i\" maxSubmissions=\"2\"/></View>");
+	fc_labelconfig *c =
+		parse_ok("<View><Image name=\"i\" value=\"$img\"/>"
+			 "<Choices name=\"ch\" toName=\"i\" choice=\"multiple\" value=\"$opts\" maxUsages=\"3\"/>"
+			 "<Rating name=\"r\" toName=\"i\"/>"
+			 "<Number name=\"n\" toName=\"i\" min=\"1\"/>"
+			 "<TextArea name=\"t\" toName=\"i\" maxSubmissions=\"2\"/></View>");
 	json_t *d = fc_labelconfig_describe(c);
 	json_t *want = load("[{\"name\":\"ch\",\"type\":\"choices\",\"to_name\":[\"i\"],\"required\":false,"
 			    "\"per_region\":false,\"choices\":[],\"options\":[],\"max_usages\":3,\"choice\":\"multiple\","

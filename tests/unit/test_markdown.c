@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const TAGS[] = {"p",  "h2", "h3",   "h4",  "h5",  "h6",         "ul", "ol", "li", "em",
-				   "strong", "a", "img", "code", "pre", "blockquote", "hr", "br", NULL};
+static const char *const TAGS[] = {"p",      "h2", "h3",  "h4",   "h5",  "h6",         "ul", "ol", "li", "em",
+				   "strong", "a",  "img", "code", "pre", "blockquote", "hr", "br", NULL};
 static const char *const ATTRS[] = {"href", "title", "src", "alt", "start", "class", NULL};
 
 static bool listed(const char *const *list, const char *s, size_t n)
@@ -276,9 +276,13 @@ Test(markdown, ordinary_markdown_renders)
 Test(markdown, bytes_that_are_not_text)
 {
 	/* invalid UTF-8 and NUL become U+FFFD, so the HTML is a valid JSON string */
-	char *html = fc_markdown_html("a\xff" "b\0c", 5);
+	char *html = fc_markdown_html("a\xff"
+				      "b\0c",
+				      5);
 	cr_assert(html);
-	cr_expect_str_eq(html, "<p>a\xef\xbf\xbd" "b\xef\xbf\xbd" "c</p>\n");
+	cr_expect_str_eq(html, "<p>a\xef\xbf\xbd"
+			       "b\xef\xbf\xbd"
+			       "c</p>\n");
 	free(html);
 	html = fc_markdown_html(NULL, 0);
 	cr_assert(html);

@@ -180,14 +180,14 @@ static char *tmpfile_path(const char *name)
 
 Test(media, jpeg_strip_drops_app1_and_app13_keeps_the_rest)
 {
-	static const unsigned char jpg[] = {
-		0xFF, 0xD8,                                     /* SOI */
-		0xFF, 0xE0, 0x00, 0x06, 'J', 'F', 'I', 'F',     /* APP0 (kept) */
-		0xFF, 0xE1, 0x00, 0x08, 'E', 'x', 'i', 'f', 0, 0, /* APP1 (dropped) */
-		0xFF, 0xED, 0x00, 0x04, 'P', 'S',               /* APP13 (dropped) */
-		0xFF, 0xDB, 0x00, 0x03, 0x11,                   /* DQT (kept) */
-		0xFF, 0xDA, 0x00, 0x03, 0x22, 0xAB, 0xFF, 0x00, 0xCD, /* SOS + data */
-		0xFF, 0xD9};
+	static const unsigned char jpg[] = {0xFF, 0xD8,                                    /* SOI */
+					    0xFF, 0xE0, 0x00, 0x06, 'J',  'F',  'I',  'F', /* APP0 (kept) */
+					    0xFF, 0xE1, 0x00, 0x08, 'E',  'x',  'i',  'f',  0,
+					    0,                                                    /* APP1 (dropped) */
+					    0xFF, 0xED, 0x00, 0x04, 'P',  'S',                    /* APP13 (dropped) */
+					    0xFF, 0xDB, 0x00, 0x03, 0x11,                         /* DQT (kept) */
+					    0xFF, 0xDA, 0x00, 0x03, 0x22, 0xAB, 0xFF, 0x00, 0xCD, /* SOS + data */
+					    0xFF, 0xD9};
 	char in[256], out[256];
 	snprintf(in, sizeof in, "%s", tmpfile_path("in.jpg"));
 	snprintf(out, sizeof out, "%s", tmpfile_path("out.jpg"));
@@ -202,9 +202,9 @@ Test(media, jpeg_strip_drops_app1_and_app13_keeps_the_rest)
 	f = fopen(out, "rb");
 	size_t n = fread(got, 1, sizeof got, f);
 	fclose(f);
-	static const unsigned char want[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, 'J',  'F',  'I',  'F',  0xFF,
-					     0xDB, 0x00, 0x03, 0x11, 0xFF, 0xDA, 0x00, 0x03, 0x22, 0xAB, 0xFF,
-					     0x00, 0xCD, 0xFF, 0xD9};
+	static const unsigned char want[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, 'J',  'F',  'I',
+					     'F',  0xFF, 0xDB, 0x00, 0x03, 0x11, 0xFF, 0xDA, 0x00,
+					     0x03, 0x22, 0xAB, 0xFF, 0x00, 0xCD, 0xFF, 0xD9};
 	cr_assert_eq(n, sizeof want);
 	cr_expect_eq(memcmp(got, want, n), 0);
 	/* not a JPEG */
@@ -219,9 +219,9 @@ Test(media, jpeg_strip_drops_app1_and_app13_keeps_the_rest)
 
 Test(media, collect_spec_lists_every_bad_field)
 {
-	json_t *spec = json_pack("{s:s,s:s,s:i,s:[s,s],s:{s:i,s:i},s:i}", "media", "audio", "min_seconds", "x",
-				 "max_bytes", 1, "formats", "wav", "doc", "quotas", "gender:female", 10, "shoe:42", 3,
-				 "bogus", 1);
+	json_t *spec =
+		json_pack("{s:s,s:s,s:i,s:[s,s],s:{s:i,s:i},s:i}", "media", "audio", "min_seconds", "x", "max_bytes", 1,
+			  "formats", "wav", "doc", "quotas", "gender:female", 10, "shoe:42", 3, "bogus", 1);
 	fc_err err = {0};
 	cr_expect_eq(fc_collect_spec_validate(spec, &err), FC_EINVAL);
 	cr_expect_eq(json_array_size(err.details), 5, "%s", json_dumps(err.details, 0));

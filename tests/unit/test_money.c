@@ -167,7 +167,8 @@ Test(money, accept_moves_pending_to_available_once)
 	int64_t p = project(100, 1000), s = submission(p, C1, 100, 30, "pending");
 	cr_expect_eq(balance("pending", C1), 100);
 	fc_err e = {0};
-	cr_assert_eq(run(fc_money_on_accept, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0, "%s", e.msg);
+	cr_assert_eq(run(fc_money_on_accept, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0, "%s",
+		     e.msg);
 	cr_expect_eq(balance("pending", C1), 0);
 	cr_expect_eq(balance("available", C1), 100);
 	cr_assert_eq(run(fc_money_on_accept, s, NULL, &e), 0);
@@ -193,8 +194,8 @@ Test(money, reject_needs_the_stored_reason_and_returns_to_escrow)
 	cr_expect_eq(balance("escrow", p), 1000);
 	char ref[48];
 	snprintf(ref, sizeof ref, "submission:%lld", (long long)s);
-	cr_expect_eq(one("SELECT COUNT(*) FROM ledger_txns WHERE ref=? AND memo LIKE 'rejected (spam: Random clicks)'", "t",
-			 ref),
+	cr_expect_eq(one("SELECT COUNT(*) FROM ledger_txns WHERE ref=? AND memo LIKE 'rejected (spam: Random clicks)'",
+			 "t", ref),
 		     1);
 	/* appeal upheld: escrow → available */
 	cr_assert_eq(run(fc_money_on_appeal_upheld, s, "UPDATE submissions SET status='accepted' WHERE id=?", &e), 0,

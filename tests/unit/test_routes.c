@@ -19,7 +19,8 @@ Test(routes, openapi_matches_route_table)
 	size_t ops = 0;
 	const char *k;
 	json_t *v;
-	json_object_foreach(paths, k, v) ops += json_object_size(v);
+	json_object_foreach(paths, k, v)
+		ops += json_object_size(v);
 	for (size_t i = 0; i < fc_routes_count; i++) {
 		char m[8];
 		size_t j = 0;
@@ -39,8 +40,10 @@ Test(routes, names_are_unique_and_patterns_valid)
 	for (size_t i = 0; i < fc_routes_count; i++) {
 		cr_expect(fc_routes[i].pattern[0] == '/', "%s", fc_routes[i].pattern);
 		for (size_t j = i + 1; j < fc_routes_count; j++) {
-			cr_expect(strcmp(fc_routes[i].name, fc_routes[j].name), "duplicate route name %s", fc_routes[i].name);
-			cr_expect(strcmp(fc_routes[i].pattern, fc_routes[j].pattern) || strcmp(fc_routes[i].method, fc_routes[j].method),
+			cr_expect(strcmp(fc_routes[i].name, fc_routes[j].name), "duplicate route name %s",
+				  fc_routes[i].name);
+			cr_expect(strcmp(fc_routes[i].pattern, fc_routes[j].pattern) ||
+					  strcmp(fc_routes[i].method, fc_routes[j].method),
 				  "duplicate route %s %s", fc_routes[i].method, fc_routes[i].pattern);
 		}
 	}

@@ -52,8 +52,17 @@ Test(sigv4, get_vanilla_from_the_aws_test_suite)
 
 Test(sigv4, s3_requests_also_sign_the_content_hash)
 {
-	fc_sigv4_req r = {"PUT", "/bucket/blobs/ab/cd/x", "", "127.0.0.1:9000", "20150830T123600Z", "UNSIGNED-PAYLOAD", 1,
-			  "us-east-1", "s3", "AKIDEXAMPLE", SECRET};
+	fc_sigv4_req r = {"PUT",
+			  "/bucket/blobs/ab/cd/x",
+			  "",
+			  "127.0.0.1:9000",
+			  "20150830T123600Z",
+			  "UNSIGNED-PAYLOAD",
+			  1,
+			  "us-east-1",
+			  "s3",
+			  "AKIDEXAMPLE",
+			  SECRET};
 	char auth[512], creq[1024];
 	cr_assert_eq(fc_sigv4_sign(&r, auth, sizeof auth, creq, sizeof creq, NULL, 0), 0);
 	cr_expect(strstr(creq, "\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n"));

@@ -82,7 +82,8 @@ Test(store, rollback_leaves_nothing)
 	fc_err e = {0};
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
 	cr_assert_eq(fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?)",
-				"tttI", "gone@x.org", "h", "n", (int64_t)1), 0);
+				"tttI", "gone@x.org", "h", "n", (int64_t)1),
+		     0);
 	fc_db_rollback(db);
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
 	int64_t n;
@@ -98,16 +99,26 @@ Test(store, rejection_without_reason_cannot_be_stored)
 	fc_err e = {0};
 	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
 	int64_t p, t, a;
-	cr_assert_eq(fc_db_int(db, &p, &e, "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,0,0) RETURNING id",
-			       "Itt", u, "annotation", "p"), 0);
-	cr_assert_eq(fc_db_int(db, &t, &e, "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',0) RETURNING id", "I", p), 0);
-	cr_assert_eq(fc_db_int(db, &a, &e, "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) VALUES(?,?,?,0,1,'submitted') RETURNING id",
-			       "III", t, p, u), 0);
-	int rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,created_at) VALUES(?,?,?,?,'[]','rejected',0)",
-			    "IIII", a, t, p, u);
+	cr_assert_eq(fc_db_int(db, &p, &e,
+			       "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) VALUES(?,?,?,0,0) RETURNING id",
+			       "Itt", u, "annotation", "p"),
+		     0);
+	cr_assert_eq(fc_db_int(db, &t, &e,
+			       "INSERT INTO tasks(project_id,data,created_at) VALUES(?,'{}',0) RETURNING id", "I", p),
+		     0);
+	cr_assert_eq(fc_db_int(db, &a, &e,
+			       "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) VALUES(?,?,?,0,1,'submitted') RETURNING id",
+			       "III", t, p, u),
+		     0);
+	int rc = fc_db_exec(
+		db, &e,
+		"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,created_at) VALUES(?,?,?,?,'[]','rejected',0)",
+		"IIII", a, t, p, u);
 	cr_expect_eq(rc, FC_ECONFLICT);
-	rc = fc_db_exec(db, &e, "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,reason_code,reason_text,created_at) VALUES(?,?,?,?,'[]','rejected','spam','Random clicks.',0)",
-			"IIII", a, t, p, u);
+	rc = fc_db_exec(
+		db, &e,
+		"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,status,reason_code,reason_text,created_at) VALUES(?,?,?,?,'[]','rejected','spam','Random clicks.',0)",
+		"IIII", a, t, p, u);
 	cr_expect_eq(rc, 0, "%s", e.msg);
 	fc_db_rollback(db);
 }
@@ -179,7 +190,8 @@ static void *mixed_writer(void *arg)
 			return (void *)1;
 		char email[64];
 		snprintf(email, sizeof email, "g%ld-%d@x.org", t, i);
-		int rc = fc_db_exec(db, &e, "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,1)",
+		int rc = fc_db_exec(db, &e,
+				    "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,1)",
 				    "ttt", email, "h", "n");
 		if (rc)
 			return (void *)2;
@@ -209,7 +221,8 @@ Test(store, group_commit_keeps_only_committed_writers)
 	int64_t n = -1, rolled = -1;
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
 	fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users WHERE email LIKE 'g%'", "");
-	fc_db_int(db, &rolled, &e, "SELECT COUNT(*) FROM users WHERE email LIKE 'g_-0@x.org' OR email LIKE 'g_-3@x.org'", "");
+	fc_db_int(db, &rolled, &e,
+		  "SELECT COUNT(*) FROM users WHERE email LIKE 'g_-0@x.org' OR email LIKE 'g_-3@x.org'", "");
 	fc_db_rollback(db);
 	cr_expect_eq(n, atomic_load(&kept));
 	cr_expect_eq(n, 4 * 26);
