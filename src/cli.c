@@ -12,6 +12,8 @@
 #include "money/cli.h"
 #include "work/task.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +28,31 @@ static const char *data_dir_default(void)
 {
 	const char *d = getenv("FAIRCROWD_DATA");
 	return d && *d ? d : "./data";
+}
+
+/* Removes the files named PREFIX* in dir: request bodies and blobs that were
+ * being written when the previous server died (kill -9, power loss). Only
+ * the server writes there, and it has not started yet, so none is in use. */
+static void clear_stale(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return; /* not created yet: nothing left behind */
+	size_t n = strlen(prefix);
+	int removed = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[1400];
+		if (strncmp(e->d_name, prefix, n) ||
+		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+			continue;
+		if (unlink(path) == 0)
+			removed++;
+		else if (errno != ENOENT)
+			fc_log(FC_LOG_WARN, "cannot remove the stale temporary file %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	if (removed)
+		fc_log(FC_LOG_INFO, "removed %d temporary files left in %s by an earlier run", removed, dir);
 }
 
 static int open_store(const char *dir, fc_store **s)
@@ -139,10 +166,16 @@ int fc_cli_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (RLIMIT_FSIZE) must fail the write with EFBIG, which
+	 * is answered 507 like a full disk, not kill the server */
+	signal(SIGXFSZ, SIG_IGN);
 
-	char spool[1100];
+	char spool[1100], blob_tmp[1100];
 	snprintf(spool, sizeof spool, "%s/tmp", dir);
+	snprintf(blob_tmp, sizeof blob_tmp, "%s/blobs/tmp", dir);
 	mkdir(spool, 0700);
+	clear_stale(spool, "upload-");
+	clear_stale(blob_tmp, "blob-");
 	fc_server_config cfg = {
 		.listen = listen,
 		.threads = threads,
@@ -152,6 +185,7 @@ int fc_cli_serve(int argc, char **argv)
 		.routes = fc_routes,
 		.nroutes = fc_routes_count,
 		.dispatch = fc_app_dispatch,
+		.precheck = fc_app_precheck,
 		.body_limit = fc_api_body_limit,
 		.app = &app,
 	};

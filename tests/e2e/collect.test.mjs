@@ -316,10 +316,23 @@ test('profile: optional demographics, saved and cleared', async () => {
   await page.waitForSelector('text=Profile saved.');
   const prof = (await api.ann.call('GET', '/me/profile')).body;
   assert.deepEqual([prof.age_band, prof.gender, prof.accent, prof.languages, prof.country], ['thirties', 'female', 'Scottish English', ['en', 'gd'], 'GB']);
+  // API tokens: created with an expiry, its secret shown once, revoked from the keyboard
+  await page.fill('#tk-name', 'laptop script');
+  await page.fill('#tk-days', '30');
+  await page.click('button:has-text("Create token")');
+  const secret = (await page.textContent('.token-secret')).trim();
+  assert.equal((await api.ann.call('GET', '/me', undefined, { Authorization: `Bearer ${secret}` })).status, 200);
+  await page.waitForSelector('.tokens-card td:text-is("laptop script")');
   await shot(page, 'c14-profile');
   await page.setViewportSize(PHONE);
   await shot(page, 'c14-profile-360');
   await page.setViewportSize({ width: 1280, height: 860 });
+  page.once('dialog', (d) => d.accept());
+  await page.focus('button[aria-label="Revoke token laptop script"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('text=Token revoked.');
+  await page.waitForSelector('.tokens-card td:text-is("laptop script")', { state: 'detached' });
+  assert.equal((await api.ann.call('GET', '/me', undefined, { Authorization: `Bearer ${secret}` })).status, 401);
 });
 
 test('admin creates a user and changes roles', async () => {
