@@ -10,7 +10,9 @@ import json, re, sys, os
 
 root = os.path.join(os.path.dirname(__file__), "..")
 src = open(os.path.join(root, "src/api/routes.c")).read()
-routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)", "([^"]+)", (\w+), ([^,]+), (FC_BODY_\w+), [^,]+, "(\w+)"\}', src)
+# clang-format may break a long entry over lines: whitespace between fields is free
+routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)",\s*"([^"]+)",\s*(\w+),\s*([^,]+),\s*(FC_BODY_\w+),\s*[^,]+,\s*"(\w+)"\s*\}', src)
+routes = [tuple(" ".join(f.split()) for f in r) for r in routes]
 
 S = lambda **kw: kw
 SPEC = {
