@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "account/account.h"
 #include "api/app.h"
+#include "api/exports.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "demo.h"
@@ -11,9 +12,10 @@
 #include "money/cli.h"
 #include "money/money.h"
 #include "store/copy.h"
-#include "work/export.h"
 #include "work/task.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +30,31 @@ static const char *data_dir_default(void)
 {
 	const char *d = getenv("FAIRCROWD_DATA");
 	return d && *d ? d : "./data";
+}
+
+/* Removes the files named PREFIX* in dir: request bodies and blobs that were
+ * being written when the previous server died (kill -9, power loss). Only
+ * the server writes there, and it has not started yet, so none is in use. */
+static void clear_stale(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return; /* not created yet: nothing left behind */
+	size_t n = strlen(prefix);
+	int removed = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[1400];
+		if (strncmp(e->d_name, prefix, n) ||
+		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+			continue;
+		if (unlink(path) == 0)
+			removed++;
+		else if (errno != ENOENT)
+			fc_log(FC_LOG_WARN, "cannot remove the stale temporary file %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	if (removed)
+		fc_log(FC_LOG_INFO, "removed %d temporary files left in %s by an earlier run", removed, dir);
 }
 
 static int open_store(const char *dir, fc_store **s)
@@ -143,10 +170,16 @@ int fc_cli_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (RLIMIT_FSIZE) must fail the write with EFBIG, which
+	 * is answered 507 like a full disk, not kill the server */
+	signal(SIGXFSZ, SIG_IGN);
 
-	char spool[1100];
+	char spool[1100], blob_tmp[1100];
 	snprintf(spool, sizeof spool, "%s/tmp", dir);
+	snprintf(blob_tmp, sizeof blob_tmp, "%s/blobs/tmp", dir);
 	mkdir(spool, 0700);
+	clear_stale(spool, "upload-");
+	clear_stale(blob_tmp, "blob-");
 	fc_server_config cfg = {
 		.listen = listen,
 		.threads = threads,
@@ -156,6 +189,7 @@ int fc_cli_serve(int argc, char **argv)
 		.routes = fc_routes,
 		.nroutes = fc_routes_count,
 		.dispatch = fc_app_dispatch,
+		.precheck = fc_app_precheck,
 		.body_limit = fc_api_body_limit,
 		.app = &app,
 	};
@@ -456,14 +490,19 @@ int fc_cli_import(int argc, char **argv)
 
 int fc_cli_export(int argc, char **argv)
 {
-	static const char help[] = "usage: faircrowd export --project ID [--format jsonl] [--data DIR] [--output FILE]\n"
-				   "Writes every task of the project with all its submissions, one JSON object per\n"
-				   "line (Label Studio task shape), to FILE or standard output. Memory use does not\n"
-				   "grow with the project.\n";
-	const char *dir = data_dir_default(), *fmt = "jsonl", *outfile = NULL;
+	static const char help[] =
+		"usage: faircrowd export --project ID [--format F] [--status accepted|all] [--data DIR] [--output FILE]\n"
+		"Writes the project's data to FILE or standard output, streamed: memory use does not grow\n"
+		"with the project. F is jsonl (the default: every task with all its submissions, one JSON\n"
+		"object per line), json (Label Studio), csv, coco, yolo (zip), voc (zip), conll or cv (a\n"
+		"Common Voice tar); docs/formats.md describes each. --status all keeps pending and\n"
+		"rejected work too (default: accepted and auto-accepted only).\n";
+	const char *dir = data_dir_default(), *outfile = NULL;
+	fc_export_request req = {.format = "jsonl"};
 	long long project = 0;
 	static const struct option opts[] = {{"project", required_argument, 0, 'p'},
 					     {"format", required_argument, 0, 'f'},
+					     {"status", required_argument, 0, 's'},
 					     {"data", required_argument, 0, 'd'},
 					     {"output", required_argument, 0, 'o'},
 					     {"help", no_argument, 0, 'h'},
@@ -473,7 +512,8 @@ int fc_cli_export(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': project = atoll(optarg); break;
-		case 'f': fmt = optarg; break;
+		case 'f': req.format = optarg; break;
+		case 's': req.status = optarg; break;
 		case 'd': dir = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'h': fputs(help, stdout); return 0;
@@ -488,10 +528,10 @@ int fc_cli_export(int argc, char **argv)
 	if (open_store(dir, &s))
 		return 1;
 	fc_err err = {0};
-	fc_export *x;
+	fc_export_stream x;
 	int rc = 1;
 	FILE *out = NULL;
-	if (fc_export_open(s, &CLI_USER, project, fmt, &x, &err)) {
+	if (fc_export_stream_open(s, dir, &CLI_USER, project, &req, &x, &err)) {
 		fprintf(stderr, "faircrowd export: %s\n", err.msg);
 		rc = err.code == FC_EINVAL ? 2 : 1;
 		goto done;
@@ -499,20 +539,20 @@ int fc_cli_export(int argc, char **argv)
 	out = outfile ? fopen(outfile, "wb") : stdout;
 	if (!out) {
 		fprintf(stderr, "faircrowd export: cannot create '%s'\n", outfile);
-		fc_export_close(x);
+		x.close(x.ctx);
 		goto done;
 	}
 	static char buf[1 << 16];
 	ssize_t n;
 	rc = 0;
-	while ((n = fc_export_read(x, buf, sizeof buf)) > 0)
+	while ((n = x.read(x.ctx, buf, sizeof buf)) > 0)
 		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
 			rc = 1;
 			break;
 		}
 	if (n < 0)
 		rc = 1;
-	fc_export_close(x);
+	x.close(x.ctx);
 	if ((outfile && fclose(out)) || (!outfile && fflush(out)))
 		rc = 1;
 	if (rc)

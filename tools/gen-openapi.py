@@ -10,7 +10,9 @@ import json, re, sys, os
 
 root = os.path.join(os.path.dirname(__file__), "..")
 src = open(os.path.join(root, "src/api/routes.c")).read()
-routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)", "([^"]+)", (\w+), ([^,]+), (FC_BODY_\w+), [^,]+, "(\w+)"\}', src)
+# clang-format may break a long entry over lines: whitespace between fields is free
+routes = re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)",\s*"([^"]+)",\s*(\w+),\s*([^,]+),\s*(FC_BODY_\w+),\s*[^,]+,\s*"(\w+)"\s*\}', src)
+routes = [tuple(" ".join(f.split()) for f in r) for r in routes]
 
 S = lambda **kw: kw
 SPEC = {
@@ -18,18 +20,22 @@ SPEC = {
     "metrics": S(summary="Prometheus metrics (text format)", tag="operations"),
     "openapi": S(summary="This document", tag="operations"),
     "admin_clock": S(summary="Set the test clock and run due jobs (serve --test-clock only)", tag="operations",
-                     body={"now": "string(date-time)"}),
+                     body={"now": "string(date-time)", "run_jobs": "boolean"}),
     "register": S(summary="Create a contributor account", tag="accounts",
                   body={"email": "string", "password": "string", "display_name": "string"}),
     "login": S(summary="Sign in; sets an HttpOnly session cookie and returns a CSRF token", tag="accounts",
                body={"email": "string", "password": "string"}),
-    "logout": S(summary="Sign out", tag="accounts"),
+    "logout": S(summary="Sign out (with an API token: revoke it)", tag="accounts"),
     "me": S(summary="The signed-in user", tag="accounts"),
-    "tokens_create": S(summary="Create an API token (shown once)", tag="accounts", body={"name": "string"}),
+    "tokens_create": S(summary="Create an API token (shown once)", tag="accounts",
+                       body={"name": "string", "expires_in_days": "integer"}),
+    "tokens_list": S(summary="List your API tokens (never the secret)", tag="accounts"),
+    "tokens_delete": S(summary="Revoke one of your API tokens", tag="accounts"),
     "users_create": S(summary="Admin: create a user with roles", tag="accounts",
                       body={"email": "string", "password": "string", "display_name": "string", "roles": "array"}),
     "users_list": S(summary="Admin: every user, by id", tag="accounts", list=True),
-    "users_patch": S(summary="Admin: change a user's roles", tag="accounts", body={"roles": "array"}),
+    "users_patch": S(summary="Admin: change a user's roles, disable or enable the account", tag="accounts",
+                     body={"roles": "array", "disabled": "boolean"}),
     "projects_create": S(summary="Create a draft project", tag="projects",
                          body={"title": "string", "kind": "string", "instructions": "string", "label_config": "string",
                                "collect": "object", "reward": "integer", "currency": "string", "overlap": "integer",
@@ -57,7 +63,10 @@ SPEC = {
     "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),
-    "export": S(summary="Stream tasks with every submission (format=jsonl), or a Common Voice tar (format=cv)", tag="tasks"),
+    "export": S(summary="Owner: stream the project's data as jsonl, json (Label Studio), csv, coco, yolo (zip), "
+                        "voc (zip), conll or cv (Common Voice tar); docs/formats.md", tag="tasks",
+                query={"format": ["jsonl", "json", "csv", "coco", "yolo", "voc", "conll", "cv"],
+                       "status": ["accepted", "all"], "labels": ["raw"]}),
     "assign_lease": S(summary="Lease the next task (201) or nothing now (204)", tag="work"),
     "assign_submit": S(summary="Submit a result (Idempotency-Key)", tag="work",
                        body={"result": "array", "active_seconds": "number", "media_id": "integer"}),
@@ -120,6 +129,8 @@ for method, pattern, fn, auth, body, name in routes:
     if spec.get("list"):
         params += [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
                    {"name": "after", "in": "query", "schema": {"type": "string"}}]
+    for q, values in spec.get("query", {}).items():
+        params.append({"name": q, "in": "query", "schema": {"type": "string", "enum": values, "default": values[0]}})
     if params:
         op["parameters"] = params
     if "body" in spec:

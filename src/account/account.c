@@ -1,82 +1,15 @@
 #include "account/account.h"
+#include "account/throttle.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/log.h"
 
 #include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-/* ---- login throttling: 5 failures per email in 15 minutes → 429 ---- */
-#define THROTTLE_SLOTS 1024
-#define THROTTLE_MAX 5
-#define THROTTLE_WINDOW 900
-static struct {
-	char key[65];
-	int64_t first;
-	int count;
-} throttle[THROTTLE_SLOTS];
-static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void email_key(const char *email, char out[65])
-{
-	char low[256];
-	size_t i = 0;
-	for (; email[i] && i < sizeof low - 1; i++)
-		low[i] = (char)tolower((unsigned char)email[i]);
-	low[i] = 0;
-	fc_crypto_hash_hex(low, out);
-}
-
-static int slot_of(const char key[65])
-{
-	unsigned h = 0;
-	for (int i = 0; i < 8; i++)
-		h = h * 16 + (unsigned)(isdigit((unsigned char)key[i]) ? key[i] - '0' : key[i] - 'a' + 10);
-	return (int)(h % THROTTLE_SLOTS);
-}
-
-static int throttled(const char key[65])
-{
-	int64_t now = fc_clock_now();
-	pthread_mutex_lock(&throttle_mu);
-	int i = slot_of(key);
-	int blocked = !strcmp(throttle[i].key, key) && now - throttle[i].first < THROTTLE_WINDOW &&
-		      throttle[i].count >= THROTTLE_MAX;
-	pthread_mutex_unlock(&throttle_mu);
-	return blocked;
-}
-
-static void record_failure(const char key[65])
-{
-	int64_t now = fc_clock_now();
-	pthread_mutex_lock(&throttle_mu);
-	int i = slot_of(key);
-	if (strcmp(throttle[i].key, key) || now - throttle[i].first >= THROTTLE_WINDOW) {
-		snprintf(throttle[i].key, sizeof throttle[i].key, "%s", key);
-		throttle[i].first = now;
-		throttle[i].count = 0;
-	}
-	throttle[i].count++;
-	pthread_mutex_unlock(&throttle_mu);
-}
-
-static void record_success(const char key[65])
-{
-	pthread_mutex_lock(&throttle_mu);
-	int i = slot_of(key);
-	if (!strcmp(throttle[i].key, key))
-		throttle[i].count = 0;
-	pthread_mutex_unlock(&throttle_mu);
-}
-
-void fc_account_throttle_reset(void)
-{
-	pthread_mutex_lock(&throttle_mu);
-	memset(throttle, 0, sizeof throttle);
-	pthread_mutex_unlock(&throttle_mu);
-}
 
 static char dummy[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -129,8 +62,8 @@ json_t *fc_roles_json(int roles)
 
 json_t *fc_account_user_json(const fc_user *u)
 {
-	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)u->id, "email", u->email, "display_name",
-			 u->display_name, "roles", fc_roles_json(u->roles));
+	return json_pack("{s:I,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "email", u->email, "display_name",
+			 u->display_name, "roles", fc_roles_json(u->roles), "disabled", u->disabled);
 }
 
 /* ---- validation ---- */
@@ -156,6 +89,7 @@ static int load_user(fc_db *db, fc_stmt *st, fc_user *out)
 	snprintf(out->email, sizeof out->email, "%s", fc_stmt_text(st, 1));
 	snprintf(out->display_name, sizeof out->display_name, "%s", fc_stmt_text(st, 2));
 	out->roles = (int)fc_stmt_int(st, 3);
+	out->disabled = fc_stmt_int(st, 4) != 0;
 	return 0;
 }
 
@@ -199,33 +133,35 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 	snprintf(out->email, sizeof out->email, "%s", email);
 	snprintf(out->display_name, sizeof out->display_name, "%s", name);
 	out->roles = roles;
+	out->disabled = 0;
 	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", out->id,
 			"user.create", email, now);
 out:
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out, char token[44], char csrf[44],
-		     fc_err *err)
+/* The columns load_user reads, for a query over users u. */
+#define USER_COLS "u.id,u.email,u.display_name,u.roles,u.disabled_at IS NOT NULL"
+
+int fc_account_login(fc_store *s, const char *email, const char *password, const char *address, fc_user *out,
+		     char token[44], char csrf[44], fc_err *err)
 {
 	char key[65];
-	email_key(email, key);
-	if (throttled(key))
-		return fc_err_set(err, FC_ERATE, "too_many_attempts", NULL,
-				  "Too many failed sign-ins for this account; wait 15 minutes and try again.");
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	fc_throttle_account(email, key);
+	int rc = fc_throttle_check(s, key, address, err);
 	if (rc)
+		return rc;
+	fc_db *db;
+	if ((rc = fc_db_begin(s, FC_DB_READ, &db, err)))
 		return rc;
 	fc_stmt *st;
 	char hash[crypto_pwhash_STRBYTES] = {0};
 	int found = 0;
-	rc = fc_db_query(db, &st, err, "SELECT id,email,display_name,roles,password_hash FROM users WHERE email=?", "t",
-			 email);
+	rc = fc_db_query(db, &st, err, "SELECT " USER_COLS ",u.password_hash FROM users u WHERE u.email=?", "t", email);
 	if (!rc) {
 		if (fc_stmt_next(st) == 1) {
 			load_user(db, st, out);
-			snprintf(hash, sizeof hash, "%s", fc_stmt_text(st, 4));
+			snprintf(hash, sizeof hash, "%s", fc_stmt_text(st, 5));
 			found = 1;
 		}
 		fc_stmt_done(st);
@@ -237,10 +173,15 @@ int fc_account_login(fc_store *s, const char *email, const char *password, fc_us
 	pthread_once(&dummy_once, make_dummy);
 	int ok = crypto_pwhash_str_verify(found ? hash : dummy, password, strlen(password)) == 0;
 	if (!found || !ok) {
-		record_failure(key);
+		if ((rc = fc_throttle_failed(s, key, address, err)))
+			return rc;
 		return fc_err_set(err, FC_EAUTH, "invalid_credentials", NULL, "The email or password is wrong.");
 	}
-	record_success(key);
+	if (out->disabled) /* said only to someone who knows the password */
+		return fc_err_set(err, FC_EPERM, "account_disabled", NULL,
+				  "This account has been disabled; ask an administrator.");
+	if ((rc = fc_throttle_succeeded(s, key, address, err)))
+		return rc;
 	char th[65];
 	fc_crypto_token(token);
 	fc_crypto_token(csrf);
@@ -262,14 +203,16 @@ int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[4
 	if (rc)
 		return rc;
 	fc_stmt *st;
+	/* a disabled account's sessions are deleted; the check covers a session
+	 * read while the disabling commits */
 	rc = fc_db_query(db, &st, err,
-			 "SELECT u.id,u.email,u.display_name,u.roles,s.csrf FROM sessions s "
-			 "JOIN users u ON u.id=s.user_id WHERE s.token_hash=? AND s.expires_at>?",
+			 "SELECT " USER_COLS ",s.csrf FROM sessions s JOIN users u ON u.id=s.user_id "
+			 "WHERE s.token_hash=? AND s.expires_at>? AND u.disabled_at IS NULL",
 			 "tI", th, fc_clock_now());
 	if (!rc) {
 		if (fc_stmt_next(st) == 1) {
 			load_user(db, st, out);
-			snprintf(csrf, 44, "%s", fc_stmt_text(st, 4));
+			snprintf(csrf, 44, "%s", fc_stmt_text(st, 5));
 		} else {
 			rc = fc_err_set(err, FC_EAUTH, "session_expired", NULL, "Your session has ended; sign in again.");
 		}
@@ -291,7 +234,8 @@ int fc_account_logout(fc_store *s, const char *token, fc_err *err)
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id, char token[44], fc_err *err)
+int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t expires_at, int64_t *id,
+			    char token[44], fc_err *err)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > 100)
@@ -305,8 +249,9 @@ int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int6
 	if (rc)
 		return rc;
 	rc = fc_db_int(db, id, err,
-		       "INSERT INTO api_tokens(user_id,name,token_hash,created_at) VALUES(?,?,?,?) RETURNING id",
-		       "IttI", user_id, name, th, fc_clock_now());
+		       "INSERT INTO api_tokens(user_id,name,token_hash,created_at,expires_at) VALUES(?,?,?,?,nullif(?,0)) "
+		       "RETURNING id",
+		       "IttII", user_id, name, th, fc_clock_now(), expires_at);
 	return fc_db_end(db, &rc, err);
 }
 
@@ -314,14 +259,17 @@ int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int6
  * Every API request authenticates; looking the token up is a read
  * transaction, about 8 % of a lease+submit cycle's CPU. Answers are kept
  * for TOKEN_TTL seconds in a small direct-mapped table. Anything that
- * changes what a token resolves to (roles today; revoking a token or
- * deleting a user when they exist) must call token_cache_invalidate(). */
+ * changes what a token resolves to (roles, revoking a token, disabling an
+ * account) must call token_cache_invalidate(); a token's expiry is kept
+ * with its answer and checked on every hit, as the clock may jump (the test
+ * clock does). */
 #define TOKEN_SLOTS 256
 #define TOKEN_TTL_NS (30 * 1000000000ull)
 static struct token_slot {
 	const fc_store *store;
 	char th[65];
 	fc_user user;
+	int64_t expires_at; /* 0: never */
 	uint64_t gen, until;
 } token_slots[TOKEN_SLOTS];
 static uint64_t token_gen = 1;
@@ -345,7 +293,8 @@ static int token_cache_get(const fc_store *s, const char *th, fc_user *out)
 	uint64_t now = fc_clock_mono_ns();
 	pthread_mutex_lock(&token_mu);
 	struct token_slot *e = token_slot_of(th);
-	if (e->store == s && e->gen == token_gen && now < e->until && !strcmp(e->th, th)) {
+	if (e->store == s && e->gen == token_gen && now < e->until && !strcmp(e->th, th) &&
+	    (!e->expires_at || fc_clock_now() < e->expires_at)) {
 		*out = e->user;
 		hit = 1;
 	}
@@ -353,7 +302,7 @@ static int token_cache_get(const fc_store *s, const char *th, fc_user *out)
 	return hit;
 }
 
-static void token_cache_put(const fc_store *s, const char *th, const fc_user *u, uint64_t gen)
+static void token_cache_put(const fc_store *s, const char *th, const fc_user *u, int64_t expires_at, uint64_t gen)
 {
 	pthread_mutex_lock(&token_mu);
 	if (gen == token_gen) { /* nothing changed while we read */
@@ -361,10 +310,30 @@ static void token_cache_put(const fc_store *s, const char *th, const fc_user *u,
 		e->store = s;
 		memcpy(e->th, th, sizeof e->th);
 		e->user = *u;
+		e->expires_at = expires_at;
 		e->gen = gen;
 		e->until = fc_clock_mono_ns() + TOKEN_TTL_NS;
 	}
 	pthread_mutex_unlock(&token_mu);
+}
+
+/* last_used_at is written at most once an hour per token: a write per
+ * request would put every API call behind the write lock and an fsync. */
+#define LAST_USED_GRAIN 3600
+
+static void token_touch(fc_store *s, int64_t id, int64_t now)
+{
+	fc_err err = {0};
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, &err);
+	if (!rc) {
+		rc = fc_db_exec(db, &err, "UPDATE api_tokens SET last_used_at=? WHERE id=?", "II", now, id);
+		rc = fc_db_end(db, &rc, &err);
+	}
+	/* bookkeeping only: the request goes on, the failure is logged */
+	if (rc)
+		fc_log(FC_LOG_WARN, "cannot record the use of API token %lld: %s", (long long)id, err.msg);
+	fc_err_clear(&err);
 }
 
 int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *err)
@@ -376,25 +345,91 @@ int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *
 	pthread_mutex_lock(&token_mu);
 	uint64_t gen = token_gen;
 	pthread_mutex_unlock(&token_mu);
+	int64_t now = fc_clock_now(), id = 0, expires_at = 0, last_used = 0;
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
 	fc_stmt *st;
 	rc = fc_db_query(db, &st, err,
-			 "SELECT u.id,u.email,u.display_name,u.roles FROM api_tokens t "
-			 "JOIN users u ON u.id=t.user_id WHERE t.token_hash=?",
-			 "t", th);
+			 "SELECT " USER_COLS ",t.id,coalesce(t.expires_at,0),coalesce(t.last_used_at,0) FROM api_tokens t "
+			 "JOIN users u ON u.id=t.user_id "
+			 "WHERE t.token_hash=? AND (t.expires_at IS NULL OR t.expires_at>?) AND u.disabled_at IS NULL",
+			 "tI", th, now);
 	if (!rc) {
-		if (fc_stmt_next(st) == 1)
+		if (fc_stmt_next(st) == 1) {
 			load_user(db, st, out);
-		else
-			rc = fc_err_set(err, FC_EAUTH, "invalid_token", NULL, "The API token is not valid.");
+			id = fc_stmt_int(st, 5);
+			expires_at = fc_stmt_int(st, 6);
+			last_used = fc_stmt_int(st, 7);
+		} else {
+			rc = fc_err_set(err, FC_EAUTH, "invalid_token", NULL,
+					"The API token is not valid (revoked, expired, or its account disabled).");
+		}
 		fc_stmt_done(st);
 	}
 	fc_db_rollback(db);
-	if (!rc)
-		token_cache_put(s, th, out, gen);
+	if (rc)
+		return rc;
+	if (now - last_used >= LAST_USED_GRAIN)
+		token_touch(s, id, now);
+	token_cache_put(s, th, out, expires_at, gen);
+	return 0;
+}
+
+/* Column col as an RFC 3339 string, or null. */
+static json_t *time_json(fc_stmt *st, int col)
+{
+	char buf[32];
+	return fc_stmt_isnull(st, col) ? json_null()
+				       : json_string(fc_clock_format(fc_stmt_int(st, col), buf, sizeof buf));
+}
+
+static json_t *token_json(fc_stmt *st)
+{
+	return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0), "name", fc_stmt_text(st, 1),
+			 "created_at", time_json(st, 2), "last_used_at", time_json(st, 3), "expires_at",
+			 time_json(st, 4));
+}
+
+static json_t *page_json(fc_stmt *st, int limit, json_t *(*render)(fc_stmt *st));
+
+int fc_account_token_list(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	/* expired tokens are listed (with their expires_at) until revoked, so
+	 * their owner sees why a script stopped working */
+	if (!(rc = fc_db_query(db, &st, err,
+			       "SELECT id,name,created_at,last_used_at,expires_at FROM api_tokens WHERE user_id=? AND id>? "
+			       "ORDER BY id LIMIT ?",
+			       "IIi", user_id, after, limit + 1))) {
+		*out = page_json(st, limit, token_json);
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	return rc;
+}
+
+int fc_account_token_revoke(fc_store *s, int64_t user_id, int64_t id, const char *token, fc_err *err)
+{
+	char th[65] = {0};
+	if (token)
+		fc_crypto_hash_hex(token, th);
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	rc = token ? fc_db_exec(db, err, "DELETE FROM api_tokens WHERE token_hash=? AND user_id=?", "tI", th, user_id)
+		   : fc_db_exec(db, err, "DELETE FROM api_tokens WHERE id=? AND user_id=?", "II", id, user_id);
+	/* someone else's token is "not found" too: its existence is not theirs to know */
+	if (!rc && fc_db_changes(db) == 0)
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such API token.");
+	rc = fc_db_end(db, &rc, err);
+	token_cache_invalidate(); /* a cached answer must not outlive the row */
 	return rc;
 }
 
@@ -405,7 +440,7 @@ int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err)
 	if (rc)
 		return rc;
 	fc_stmt *st;
-	rc = fc_db_query(db, &st, err, "SELECT id,email,display_name,roles FROM users WHERE id=?", "I", id);
+	rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id=?", "I", id);
 	if (!rc) {
 		if (fc_stmt_next(st) == 1)
 			load_user(db, st, out);
@@ -417,17 +452,39 @@ int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err)
 	return rc;
 }
 
-int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err)
+int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	rc = fc_db_exec(db, err, "UPDATE users SET roles=? WHERE id=?", "iI", roles, id);
-	if (!rc && fc_db_changes(db) == 0)
+	int64_t exists = 0;
+	if ((rc = fc_db_int(db, &exists, NULL, "SELECT id FROM users WHERE id=?", "I", id))) {
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such user.");
+		goto out;
+	}
+	if (roles && (rc = fc_db_exec(db, err, "UPDATE users SET roles=? WHERE id=?", "iI", *roles, id)))
+		goto out;
+	if (disabled == 1) {
+		/* sessions go at once (a re-enabled account signs in again); tokens
+		 * stay, refused while the account is disabled */
+		if ((rc = fc_db_exec(db, err, "UPDATE users SET disabled_at=coalesce(disabled_at,?) WHERE id=?", "II",
+				     fc_clock_now(), id)) ||
+		    (rc = fc_db_exec(db, err, "DELETE FROM sessions WHERE user_id=?", "I", id)))
+			goto out;
+	} else if (disabled == 0 && (rc = fc_db_exec(db, err, "UPDATE users SET disabled_at=NULL WHERE id=?", "I", id))) {
+		goto out;
+	}
+	char target[32];
+	snprintf(target, sizeof target, "%lld", (long long)id);
+	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", actor,
+			disabled == 1   ? "user.disable"
+			: disabled == 0 ? "user.enable"
+					: "user.roles",
+			target, fc_clock_now());
+out:
 	fc_db_end(db, &rc, err);
-	token_cache_invalidate(); /* a cached token must not keep the old roles */
+	token_cache_invalidate(); /* a cached token must not keep old roles or a disabled account */
 	return rc ? rc : fc_account_get(s, id, out, err);
 }
 
@@ -442,6 +499,32 @@ int fc_account_count(fc_store *s, int64_t *n, fc_err *err)
 	return rc;
 }
 
+/* A page of rows whose column 0 is the id: {items:[render(row)…], next}. */
+static json_t *page_json(fc_stmt *st, int limit, json_t *(*render)(fc_stmt *st))
+{
+	json_t *items = json_array();
+	int64_t last = 0;
+	int more = 0;
+	while (fc_stmt_next(st) == 1) {
+		if ((int)json_array_size(items) == limit) {
+			more = 1;
+			break;
+		}
+		last = fc_stmt_int(st, 0);
+		json_array_append_new(items, render(st));
+	}
+	char cur[32];
+	snprintf(cur, sizeof cur, "%lld", (long long)last);
+	return json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
+}
+
+static json_t *user_row_json(fc_stmt *st)
+{
+	fc_user u;
+	load_user(NULL, st, &u);
+	return fc_account_user_json(&u);
+}
+
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err)
 {
 	fc_db *db;
@@ -449,25 +532,10 @@ int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err 
 	if (rc)
 		return rc;
 	fc_stmt *st;
-	if (!(rc = fc_db_query(db, &st, err, "SELECT id,email,display_name,roles FROM users WHERE id>? ORDER BY id LIMIT ?",
+	if (!(rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id>? ORDER BY u.id LIMIT ?",
 			       "Ii", after, limit + 1))) {
-		json_t *items = json_array();
-		int64_t last = 0;
-		int more = 0;
-		while (fc_stmt_next(st) == 1) {
-			if ((int)json_array_size(items) == limit) {
-				more = 1;
-				break;
-			}
-			fc_user u;
-			load_user(db, st, &u);
-			last = u.id;
-			json_array_append_new(items, fc_account_user_json(&u));
-		}
+		*out = page_json(st, limit, user_row_json);
 		fc_stmt_done(st);
-		char cur[32];
-		snprintf(cur, sizeof cur, "%lld", (long long)last);
-		*out = json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
 	}
 	fc_db_rollback(db);
 	return rc;

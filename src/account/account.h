@@ -17,6 +17,7 @@ typedef struct fc_user {
 	int roles;
 	char email[256];
 	char display_name[128];
+	int disabled; /* an admin disabled the account */
 } fc_user;
 
 #define FC_SESSION_SECONDS (14 * 86400)
@@ -25,19 +26,34 @@ typedef struct fc_user {
 /* Creates a user. Validates email, password (>= 10 chars) and name. */
 int fc_account_create(fc_store *s, const char *email, const char *password, const char *display_name, int roles,
 		      fc_user *out, fc_err *err);
-/* Checks credentials and opens a session. token and csrf receive fresh
- * secrets (44 bytes each). FC_EAUTH on bad credentials, FC_ERATE after
- * repeated failures for the email. */
-int fc_account_login(fc_store *s, const char *email, const char *password, fc_user *out, char token[44], char csrf[44],
-		     fc_err *err);
+/* Checks credentials from client address `address` and opens a session.
+ * token and csrf receive fresh secrets (44 bytes each). FC_EAUTH on bad
+ * credentials, FC_EPERM for a disabled account (after a right password),
+ * FC_ERATE after repeated failures (account/throttle.h). */
+int fc_account_login(fc_store *s, const char *email, const char *password, const char *address, fc_user *out,
+		     char token[44], char csrf[44], fc_err *err);
 /* Resolves a session token; fills csrf with the session's CSRF token. */
 int fc_account_session(fc_store *s, const char *token, fc_user *out, char csrf[44], fc_err *err);
 int fc_account_logout(fc_store *s, const char *token, fc_err *err);
-/* Creates an API token for user_id; token receives the secret (44 bytes). */
-int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t *id, char token[44], fc_err *err);
+/* Creates an API token for user_id, valid until expires_at (0: no expiry);
+ * token receives the secret (44 bytes). */
+int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int64_t expires_at, int64_t *id,
+			    char token[44], fc_err *err);
+/* Resolves an API token: FC_EAUTH when unknown, revoked, expired or its
+ * account is disabled. */
 int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *err);
+/* user_id's tokens, by id: {items:[{id,name,created_at,last_used_at,expires_at}], next};
+ * never the secret. */
+int fc_account_token_list(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err);
+/* Revokes user_id's token with this id, or (token non-NULL) the token with
+ * this secret. FC_ENOTFOUND when user_id has no such token. Takes effect at
+ * once (the token cache is dropped). */
+int fc_account_token_revoke(fc_store *s, int64_t user_id, int64_t id, const char *token, fc_err *err);
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
-int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err);
+/* Admin change by `actor` to user id: roles (NULL: unchanged) and disabled
+ * (1 disables: sessions deleted, tokens refused; 0 enables; -1 unchanged).
+ * Takes effect at once (the token cache is dropped). */
+int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out, fc_err *err);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}. */
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);
@@ -45,9 +61,7 @@ int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err 
 /* Role names <-> bits. Parse rejects unknown names (400 naming the field). */
 int fc_roles_parse(const json_t *arr, int *roles, fc_err *err);
 json_t *fc_roles_json(int roles); /* new reference */
-/* {id,email,display_name,roles:[…]}; new reference. */
+/* {id,email,display_name,roles:[…],disabled}; new reference. */
 json_t *fc_account_user_json(const fc_user *u);
-/* Forgets all login failures (tests, admin). */
-void fc_account_throttle_reset(void);
 
 #endif

@@ -25,6 +25,12 @@ static void crash_point(fc_req *r)
 
 static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"); }
 
+const char *fc_req_bearer(fc_req *r)
+{
+	const char *h = fc_req_header(r, "Authorization");
+	return h && !strncasecmp(h, "Bearer ", 7) && h[7] ? h + 7 : NULL;
+}
+
 /* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
  * error when credentials were given but are bad. */
 static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
@@ -32,9 +38,10 @@ static int authenticate(fc_req *r, fc_auth *a, fc_err *err)
 	fc_store *s = fc_store_of(r);
 	const char *h = fc_req_header(r, "Authorization");
 	if (h) {
-		if (strncasecmp(h, "Bearer ", 7) || !h[7])
+		const char *token = fc_req_bearer(r);
+		if (!token)
 			return fc_err_set(err, FC_EAUTH, "invalid_token", NULL, "Use 'Authorization: Bearer <token>'.");
-		int rc = fc_account_token_auth(s, h + 7, &a->user, err);
+		int rc = fc_account_token_auth(s, token, &a->user, err);
 		if (!rc)
 			a->authed = 1;
 		return rc;
@@ -73,6 +80,51 @@ static void request_hash(fc_req *r, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof h);
 }
 
+/* Authenticates the caller and checks the route's auth level and, for a
+ * cookie, the CSRF token. Leaves the record in r->auth; replies and returns
+ * -1 when the caller may not use the route. */
+static int check_caller(fc_req *r)
+{
+	fc_err err = {0};
+	fc_auth *a = calloc(1, sizeof *a);
+	if (!a) {
+		fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		return -1;
+	}
+	r->auth = a;
+	int level = r->route->auth & 0x0f;
+	int rc = authenticate(r, a, &err);
+	if (rc && level != FC_AUTH_OPTIONAL) {
+		fc_api_fail(r, &err);
+		return -1;
+	}
+	fc_err_clear(&err);
+	if (!a->authed && level != FC_AUTH_OPTIONAL) {
+		fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL,
+				"Sign in or send an API token to use this endpoint.");
+		return -1;
+	}
+	if (level == FC_AUTH_ADMIN && !(a->user.roles & FC_ROLE_ADMIN)) {
+		fc_reply_errorf(r, FC_EPERM, "forbidden", NULL, "Only an admin may do this.");
+		return -1;
+	}
+	if (a->via_cookie && !is_safe_method(r->method)) {
+		const char *t = fc_req_header(r, "X-CSRF-Token");
+		if (!t || !fc_crypto_streq(t, a->csrf)) {
+			fc_reply_errorf(r, FC_EPERM, "csrf_failed", "X-CSRF-Token",
+					"Send the X-CSRF-Token from sign-in with this request.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void fc_app_precheck(fc_req *r)
+{
+	if (r->route->auth != FC_AUTH_NONE)
+		check_caller(r);
+}
+
 void fc_app_dispatch(fc_req *r)
 {
 	fc_err err = {0};
@@ -96,38 +148,9 @@ void fc_app_dispatch(fc_req *r)
 		r->route->fn(r); /* public, no idempotency: nothing to resolve */
 		return;
 	}
-	fc_auth *a = calloc(1, sizeof *a);
-	if (!a) {
-		fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	if (!r->auth && check_caller(r)) /* normally done by fc_app_precheck already */
 		return;
-	}
-	r->auth = a;
-	int level = r->route->auth & 0x0f;
-	if (level != FC_AUTH_NONE) {
-		int rc = authenticate(r, a, &err);
-		if (rc && level != FC_AUTH_OPTIONAL) {
-			fc_api_fail(r, &err);
-			return;
-		}
-		fc_err_clear(&err);
-		if (!a->authed && level != FC_AUTH_OPTIONAL) {
-			fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL,
-					"Sign in or send an API token to use this endpoint.");
-			return;
-		}
-		if (level == FC_AUTH_ADMIN && !(a->user.roles & FC_ROLE_ADMIN)) {
-			fc_reply_errorf(r, FC_EPERM, "forbidden", NULL, "Only an admin may do this.");
-			return;
-		}
-		if (a->via_cookie && !is_safe_method(r->method)) {
-			const char *t = fc_req_header(r, "X-CSRF-Token");
-			if (!t || !fc_crypto_streq(t, a->csrf)) {
-				fc_reply_errorf(r, FC_EPERM, "csrf_failed", "X-CSRF-Token",
-						"Send the X-CSRF-Token from sign-in with this request.");
-				return;
-			}
-		}
-	}
+	fc_auth *a = r->auth;
 	const char *key = (r->route->auth & FC_IDEMPOTENT) && a->authed ? fc_req_header(r, "Idempotency-Key") : NULL;
 	char hash[65];
 	fc_store *store = fc_store_of(r);

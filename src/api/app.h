@@ -38,6 +38,10 @@ extern const fc_route fc_routes[];
 extern const size_t fc_routes_count;
 
 void fc_app_dispatch(fc_req *r);
+/* The server's precheck hook: authenticates the caller from the headers and
+ * checks the route's auth level and CSRF before any body byte is read, so
+ * an anonymous upload is refused without touching the disk. */
+void fc_app_precheck(fc_req *r);
 /* The server's body_limit hook: lowers an upload's limit to its project's
  * collect.max_bytes (h_collect.c). */
 size_t fc_api_body_limit(fc_req *r, size_t route_limit);
@@ -46,6 +50,8 @@ static inline fc_app *fc_app_of(fc_req *r) { return (fc_app *)r->app; }
 static inline fc_store *fc_store_of(fc_req *r) { return ((fc_app *)r->app)->store; }
 static inline fc_user *fc_user_of(fc_req *r) { return &((fc_auth *)r->auth)->user; }
 
+/* The secret of an "Authorization: Bearer" header, or NULL. */
+const char *fc_req_bearer(fc_req *r);
 /* Parses and checks the JSON body against fields. On failure replies with
  * the error and returns NULL. The caller owns the result. */
 json_t *fc_api_body(fc_req *r, const fc_field *fields);

@@ -1,5 +1,6 @@
 /* Accounts: register, sign in/out, me, API tokens, admin user management. */
 #include "api/handlers.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,9 +36,12 @@ void h_login(fc_req *r)
 		return;
 	fc_err err = {0};
 	fc_user u;
-	char token[44], csrf[44];
-	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""), &u, token,
-			     csrf, &err)) {
+	char token[44], csrf[44], address[64];
+	/* the peer's address: behind a reverse proxy every client shares the
+	 * proxy's (docs/deploy.md) */
+	fc_req_client_ip(r, address, sizeof address);
+	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""), address, &u,
+			     token, csrf, &err)) {
 		fc_api_fail(r, &err);
 	} else {
 		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u), "csrf_token", csrf));
@@ -53,7 +57,11 @@ void h_logout(fc_req *r)
 {
 	fc_auth *a = r->auth;
 	fc_err err = {0};
-	if (a->via_cookie && fc_account_logout(fc_store_of(r), a->session_token, &err)) {
+	/* signing out with an API token revokes it: a script's "log out" must
+	 * leave nothing that still works */
+	int rc = a->via_cookie ? fc_account_logout(fc_store_of(r), a->session_token, &err)
+			       : fc_account_token_revoke(fc_store_of(r), a->user.id, 0, fc_req_bearer(r), &err);
+	if (rc) {
 		fc_api_fail(r, &err);
 		return;
 	}
@@ -63,22 +71,67 @@ void h_logout(fc_req *r)
 
 void h_me(fc_req *r) { reply_user(r, 200, fc_user_of(r)); }
 
+#define TOKEN_MAX_DAYS 3650
+
 void h_tokens_create(fc_req *r)
 {
-	static const fc_field fields[] = {{"name", FC_J_STRING | FC_J_REQUIRED}, {0}};
+	static const fc_field fields[] = {{"name", FC_J_STRING | FC_J_REQUIRED}, {"expires_in_days", FC_J_INT}, {0}};
 	json_t *b = fc_api_body(r, fields);
 	if (!b)
 		return;
 	fc_err err = {0};
-	int64_t id;
+	int64_t id, expires_at = 0;
 	char token[44];
-	if (fc_account_token_create(fc_store_of(r), fc_user_of(r)->id, fc_json_str(b, "name", ""), &id, token, &err))
+	json_t *days = json_object_get(b, "expires_in_days");
+	if (days && (json_integer_value(days) < 1 || json_integer_value(days) > TOKEN_MAX_DAYS)) {
+		fc_reply_errorf(r, FC_EINVAL, "invalid_value", "expires_in_days",
+				"expires_in_days must be a whole number of days from 1 to %d.", TOKEN_MAX_DAYS);
+		json_decref(b);
+		return;
+	}
+	if (days)
+		expires_at = fc_clock_now() + (int64_t)json_integer_value(days) * 86400;
+	if (fc_account_token_create(fc_store_of(r), fc_user_of(r)->id, fc_json_str(b, "name", ""), expires_at, &id,
+				    token, &err)) {
+		fc_api_fail(r, &err);
+	} else {
+		char ts[32];
+		fc_reply_json(r, 201,
+			      json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)id, "name", fc_json_str(b, "name", ""),
+					"token", token, "expires_at",
+					expires_at ? json_string(fc_clock_format(expires_at, ts, sizeof ts))
+						   : json_null()));
+	}
+	json_decref(b);
+}
+
+typedef int (*list_fn)(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err);
+
+/* A paged list (?limit, ?after) of list's items for user_id. */
+static void reply_list(fc_req *r, list_fn list, int64_t user_id)
+{
+	int limit;
+	int64_t after;
+	if (fc_api_page(r, &limit, &after))
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = list(fc_store_of(r), user_id, limit, after, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
+}
+
+void h_tokens_list(fc_req *r) { reply_list(r, fc_account_token_list, fc_user_of(r)->id); }
+
+void h_tokens_delete(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	if (fc_account_token_revoke(fc_store_of(r), fc_user_of(r)->id, id, NULL, &err))
 		fc_api_fail(r, &err);
 	else
-		fc_reply_json(r, 201,
-			      json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", fc_json_str(b, "name", ""),
-					"token", token));
-	json_decref(b);
+		fc_reply_empty(r, 204);
 }
 
 void h_users_create(fc_req *r)
@@ -109,31 +162,33 @@ void h_users_patch(fc_req *r)
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
 		return;
-	static const fc_field fields[] = {{"roles", FC_J_ARRAY | FC_J_REQUIRED}, {0}};
+	static const fc_field fields[] = {{"roles", FC_J_ARRAY}, {"disabled", FC_J_BOOL}, {0}};
 	json_t *b = fc_api_body(r, fields);
 	if (!b)
 		return;
 	fc_err err = {0};
-	int roles;
+	int roles = 0, disabled = -1;
 	fc_user u;
-	if (fc_roles_parse(json_object_get(b, "roles"), &roles, &err) ||
-	    fc_account_set_roles(fc_store_of(r), id, roles, &u, &err))
+	json_t *jr = json_object_get(b, "roles"), *jd = json_object_get(b, "disabled");
+	if (jd)
+		disabled = json_is_true(jd);
+	if (!jr && !jd)
+		fc_err_set(&err, FC_EINVAL, "missing_field", "roles", "Send roles, disabled, or both.");
+	else if (disabled == 1 && id == fc_user_of(r)->id) /* the last admin must not lock everyone out */
+		fc_err_set(&err, FC_ECONFLICT, "cannot_disable_self", "disabled", "You cannot disable your own account.");
+	else if (!(jr && fc_roles_parse(jr, &roles, &err)))
+		fc_account_update(fc_store_of(r), fc_user_of(r)->id, id, jr ? &roles : NULL, disabled, &u, &err);
+	if (err.code)
 		fc_api_fail(r, &err);
 	else
 		reply_user(r, 200, &u);
 	json_decref(b);
 }
 
-void h_users_list(fc_req *r)
+/* fc_account_list in list_fn's shape: every user, whoever asks */
+static int all_users(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err)
 {
-	int limit;
-	int64_t after;
-	if (fc_api_page(r, &limit, &after))
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	if (fc_account_list(fc_store_of(r), limit, after, &out, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_reply_json(r, 200, out);
+	return fc_account_list(s, limit, after, out, err);
 }
+
+void h_users_list(fc_req *r) { reply_list(r, all_users, 0); }

@@ -1,7 +1,6 @@
 /* Task import, reads and export. */
+#include "api/exports.h"
 #include "api/handlers.h"
-#include "formats/commonvoice.h"
-#include "work/export.h"
 #include "work/task.h"
 
 #include <stdio.h>
@@ -55,38 +54,20 @@ void h_tasks_get(fc_req *r)
 		fc_reply_json(r, 200, out);
 }
 
-static ssize_t export_read(void *ctx, char *buf, size_t max) { return fc_export_read(ctx, buf, max); }
-static void export_done(void *ctx) { fc_export_close(ctx); }
-
-static ssize_t cv_read(void *ctx, char *buf, size_t max) { return fc_cv_export_read(ctx, buf, max); }
-static void cv_done(void *ctx) { fc_cv_export_close(ctx); }
-
 void h_export(fc_req *r)
 {
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
 		return;
-	const char *format = fc_req_query(r, "format");
+	fc_export_request req = {fc_req_query(r, "format"), fc_req_query(r, "status"), fc_req_query(r, "labels")};
+	fc_export_stream x;
 	fc_err err = {0};
-	if (format && !strcmp(format, "cv")) { /* Common Voice tar (formats/commonvoice.c) */
-		fc_cv_export *cv;
-		if (fc_cv_export_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &cv, &err)) {
-			fc_api_fail(r, &err);
-			return;
-		}
-		fc_reply_stream(r, 200, "application/x-tar", cv_read, cv, cv_done);
-		char disp[96];
-		snprintf(disp, sizeof disp, "attachment; filename=\"project-%lld-cv.tar\"", (long long)id);
-		fc_reply_header(r, "Content-Disposition", disp);
-		return;
-	}
-	fc_export *x;
-	if (fc_export_open(fc_store_of(r), fc_user_of(r), id, format ? format : "jsonl", &x, &err)) {
+	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {
 		fc_api_fail(r, &err);
 		return;
 	}
-	fc_reply_stream(r, 200, "application/x-ndjson", export_read, x, export_done);
-	char disp[96];
-	snprintf(disp, sizeof disp, "attachment; filename=\"project-%lld.jsonl\"", (long long)id);
+	fc_reply_stream(r, 200, x.content_type, x.read, x.ctx, x.close);
+	char disp[160];
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", x.filename);
 	fc_reply_header(r, "Content-Disposition", disp);
 }

@@ -18,6 +18,8 @@ void h_logout(fc_req *r);
 void h_me(fc_req *r);
 void h_me_patch(fc_req *r);
 void h_tokens_create(fc_req *r);
+void h_tokens_list(fc_req *r);
+void h_tokens_delete(fc_req *r);
 void h_users_create(fc_req *r);
 void h_users_patch(fc_req *r);
 void h_users_list(fc_req *r);

@@ -18,6 +18,8 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/auth/logout", h_logout, FC_AUTH_USER, FC_BODY_NONE, 0, "logout"},
 	{"GET", "/api/v1/me", h_me, FC_AUTH_USER, FC_BODY_NONE, 0, "me"},
 	{"POST", "/api/v1/tokens", h_tokens_create, FC_AUTH_USER, FC_BODY_JSON, 0, "tokens_create"},
+	{"GET", "/api/v1/tokens", h_tokens_list, FC_AUTH_USER, FC_BODY_NONE, 0, "tokens_list"},
+	{"DELETE", "/api/v1/tokens/{id}", h_tokens_delete, FC_AUTH_USER, FC_BODY_NONE, 0, "tokens_delete"},
 	{"POST", "/api/v1/users", h_users_create, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_create"},
 	{"GET", "/api/v1/users", h_users_list, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "users_list"},
 	{"PATCH", "/api/v1/users/{id}", h_users_patch, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_patch"},

@@ -197,7 +197,7 @@ int fc_blob_writer_write(fc_blob_writer *w, const void *data, size_t n, fc_err *
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file (disk full?).");
+			return fc_err_write(err, k < 0 ? errno : EIO, "the file");
 		p += k;
 		n -= (size_t)k;
 	}
@@ -228,8 +228,8 @@ int fc_blob_writer_commit(fc_blob_writer *w, char hex[65], fc_err *err)
 			rc = fc_s3_put_file(w->b->s3, key, w->tmp, hex, err);
 		goto out;
 	}
-	if (fsync(w->fd)) {
-		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the file.");
+	if (fsync(w->fd)) { /* delayed allocation can report a full disk only here */
+		rc = fc_err_write(err, errno, "the file");
 		goto out;
 	}
 	if ((rc = prepare(w->b, hex, final, sizeof final, err)))

@@ -110,3 +110,22 @@ void fc_buf_free(fc_buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+long fc_buf_pull(fc_buf *b, size_t *off, int *state, int (*produce)(void *ctx), void *ctx, char *dst, size_t max)
+{
+	while (*off == b->len && *state == 0) {
+		fc_buf_reset(b);
+		*off = 0;
+		int r = produce(ctx);
+		*state = r < 0 ? -1 : r;
+	}
+	if (*state < 0)
+		return -1; /* the reader cuts the stream: a truncated file, never a silently short one */
+	size_t n = b->len - *off;
+	if (n > max)
+		n = max;
+	if (n)
+		memcpy(dst, b->p + *off, n);
+	*off += n;
+	return (long)n;
+}

@@ -1,5 +1,6 @@
 #include "core/err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,7 @@ int fc_err_http_status(int code)
 	case FC_ERULE: return 422;
 	case FC_ERATE: return 429;
 	case FC_EBUSY: return 503;
+	case FC_ENOSPACE: return 507;
 	default: return 500;
 	}
 }
@@ -78,6 +80,15 @@ const char *fc_err_default_slug(int code)
 	case FC_ERULE: return "rule_failed";
 	case FC_ERATE: return "rate_limited";
 	case FC_EBUSY: return "busy";
+	case FC_ENOSPACE: return "insufficient_storage";
 	default: return "internal";
 	}
+}
+
+int fc_err_write(fc_err *err, int errnum, const char *what)
+{
+	if (errnum == ENOSPC || errnum == EDQUOT || errnum == EFBIG)
+		return fc_err_set(err, FC_ENOSPACE, "insufficient_storage", NULL,
+				  "The server has no room to store %s; try again later.", what);
+	return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store %s.", what);
 }

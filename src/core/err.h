@@ -24,6 +24,7 @@ enum {
 	FC_ENOMEM = -11,   /* 500 */
 	FC_EDB = -12,      /* 500 database failure */
 	FC_EBUSY = -13,    /* 503 */
+	FC_ENOSPACE = -14, /* 507 the disk, a quota or a file size limit is full */
 };
 
 typedef struct fc_err {
@@ -42,6 +43,11 @@ int fc_err_add_detail(fc_err *err, const char *slug, const char *field, const ch
 	__attribute__((format(printf, 4, 5)));
 void fc_err_clear(fc_err *err);
 int fc_err_http_status(int code);
+/* After a failed write with errno errnum: FC_ENOSPACE (507
+ * insufficient_storage) when storage ran out (ENOSPC, EDQUOT, EFBIG), so the
+ * client is not told its data is too large or the server is broken;
+ * otherwise FC_EIO. `what` names the data: "the upload". */
+int fc_err_write(fc_err *err, int errnum, const char *what);
 /* Default slug for a code, e.g. "not_found". */
 const char *fc_err_default_slug(int code);
 

@@ -6,11 +6,11 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "formats/dataset.h"
 #include "media/media.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,8 @@ struct fc_cv_export {
 	size_t out_off;
 	int next_tsv; /* entries emitted in order: TSVs, then clips */
 	FILE *cur;    /* file being copied into the current entry */
-	int closed, failed;
+	int closed;
+	int state;     /* fc_buf_pull's */
 	int normalise; /* clips as 16 kHz mono WAV (audio projects unless export.audio is "original") */
 	int keep;      /* ... and the originals too, under originals/ */
 	char orig_sha[80], orig_ext[32]; /* the original still to emit after its WAV, when keep */
@@ -150,12 +151,9 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 		int which = !strcmp(status, "rejected") || !strcmp(validity, "invalid") ? TSV_INVALID
 			    : !strcmp(validity, "valid")                                ? TSV_VALID
 											: TSV_OTHER;
-		/* client_id: SHA-256(salt ":" user id) */
-		char idtxt[80], client[65];
-		unsigned char h[crypto_hash_sha256_BYTES];
-		snprintf(idtxt, sizeof idtxt, "%s:%lld", salt, (long long)fc_stmt_int(st, 0));
-		crypto_hash_sha256(h, (const unsigned char *)idtxt, strlen(idtxt));
-		sodium_bin2hex(client, sizeof client, h, sizeof h);
+		/* client_id is the worker_id of the other exports: SHA-256(salt ":" user id) */
+		char client[65];
+		fc_ds_worker_id(salt, fc_stmt_int(st, 0), client);
 		json_t *data = fc_stmt_json(st, 7), *demo = fc_stmt_json(st, 8);
 		FILE *f = x->tsv[which];
 		fprintf(f, "%s\t%s.%s\t", client, fc_stmt_text(st, 5), x->normalise ? "wav" : fc_stmt_text(st, 6));
@@ -290,20 +288,13 @@ static int step(fc_cv_export *x)
 	return archive_write_close(x->a) == ARCHIVE_OK ? 0 : -1;
 }
 
+static int produce(void *ctx)
+{
+	fc_cv_export *x = ctx;
+	return step(x) ? -1 : x->closed;
+}
+
 ssize_t fc_cv_export_read(fc_cv_export *x, char *buf, size_t max)
 {
-	while (x->out_off == x->out.len && !x->closed && !x->failed) {
-		fc_buf_reset(&x->out);
-		x->out_off = 0;
-		if (step(x))
-			x->failed = 1;
-	}
-	if (x->failed)
-		return -1;
-	size_t n = x->out.len - x->out_off;
-	if (n > max)
-		n = max;
-	memcpy(buf, x->out.p + x->out_off, n);
-	x->out_off += n;
-	return (ssize_t)n;
+	return fc_buf_pull(&x->out, &x->out_off, &x->state, produce, x, buf, max);
 }

@@ -34,15 +34,24 @@ static const char *SECURITY_HEADERS[][2] = {
 	{"X-Frame-Options", "DENY"},
 };
 
-static void free_req(fc_req *r)
+/* Removes a request's spool file (its body), if it has one. */
+static void drop_spool(fc_req *r)
 {
 	if (r->spool)
 		fclose(r->spool);
+	r->spool = NULL;
 	if (r->spool_path) {
 		unlink(r->spool_path);
 		free(r->spool_path);
 	}
+	r->spool_path = NULL;
 	fc_sha256_free(r->spool_hash);
+	r->spool_hash = NULL;
+}
+
+static void free_req(fc_req *r)
+{
+	drop_spool(r);
 	for (int i = 0; i < FC_MAX_PARAMS; i++)
 		free((void *)r->params[i]);
 	fc_buf_free(&r->body);
@@ -225,6 +234,49 @@ static enum MHD_Result send_now(fc_req *r)
 	return MHD_queue_response(r->conn, (unsigned)r->status, r->resp);
 }
 
+/* A refused body of up to this size is read and dropped (never stored)
+ * before the answer is sent. Clients that send the whole body before
+ * reading (Python's http.client, many others) then see the answer: a
+ * connection closed with unread data is reset and they report a broken
+ * pipe instead. libmicrohttpd 0.9.75 can only answer once the headers or the
+ * whole body are in, so a bigger refused body is answered at once and the
+ * connection closed: clients that read while they send (curl, browsers)
+ * still see that answer. */
+#define DRAIN_MAX ((uint64_t)4 * 1024 * 1024)
+
+static const char *header(fc_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Called once an answer is set from the headers alone: sends it now when no
+ * body follows, when the client waits for "100 Continue" (libmicrohttpd
+ * sends that only when no answer is queued, so the body is never sent), or
+ * when the body is chunked or bigger than DRAIN_MAX; else reads the body
+ * into nothing first (see drain) and answers at its end. */
+static enum MHD_Result answer_early(fc_req *r)
+{
+	const char *cl = header(r, "Content-Length"), *expect = header(r, "Expect");
+	if (!cl || strtoull(cl, NULL, 10) > DRAIN_MAX || (expect && !strcasecmp(expect, "100-continue")))
+		return send_now(r);
+	return MHD_YES;
+}
+
+/* Drops n bytes of the body of a request already answered. A body with a
+ * Content-Length ends within what was accepted (DRAIN_MAX, or the route's
+ * limit when the refusal came later: a full disk), so the answer is sent at
+ * its end; a chunked body may never end and is cut after DRAIN_MAX. */
+static enum MHD_Result drain(fc_req *r, size_t n)
+{
+	r->drained += n;
+	if (!header(r, "Content-Length") && r->drained > DRAIN_MAX) {
+		fc_log(FC_LOG_WARN, "request %s: refused chunked body still coming after %llu bytes; closing",
+		       r->request_id, (unsigned long long)r->drained);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 static size_t limit_for(fc_server *s, const fc_route *rt)
 {
 	if (rt && rt->max_body)
@@ -240,6 +292,76 @@ static int content_type_is(const char *ct, const char *want)
 		return 0;
 	size_t n = strlen(want);
 	return strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void reply_too_large(fc_req *r)
+{
+	fc_reply_errorf(r, FC_ETOOBIG, "too_large", NULL, "The request body is larger than the limit of %zu bytes.",
+			r->body_limit);
+}
+
+/* The body could not be stored: frees its space at once (on a full disk
+ * others need it), then answers 507 or 500. */
+static void reply_write_failed(fc_req *r, int errnum)
+{
+	drop_spool(r);
+	fc_err e = {0};
+	fc_err_write(&e, errnum, "the request body");
+	fc_reply_error(r, &e);
+	fc_err_clear(&e);
+}
+
+/* Everything decided from the request line and headers: the route, the
+ * caller (the precheck hook), the size limit, the content type, the spool
+ * file. Answers early (see answer_early) or returns MHD_YES to read the body. */
+static enum MHD_Result on_headers(fc_server *s, fc_req *r)
+{
+	struct MHD_Connection *conn = r->conn;
+	r->route = fc_router_match(s->cfg.routes, s->cfg.nroutes, r->method, r->path, r, &r->method_mismatch);
+	r->body_limit = limit_for(s, r->route);
+	if (r->route && s->cfg.precheck)
+		s->cfg.precheck(r);
+	if (r->replied)
+		return answer_early(r);
+	if (r->route && s->cfg.body_limit)
+		r->body_limit = s->cfg.body_limit(r, r->body_limit);
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
+		reply_too_large(r);
+		return answer_early(r);
+	}
+	if (r->route && r->route->body == FC_BODY_JSON &&
+	    (cl ? strtoull(cl, NULL, 10) > 0
+		: MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL)) {
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+		if (!content_type_is(ct, "application/json")) {
+			fc_reply_errorf(r, FC_ETYPE, "unsupported_media_type", NULL,
+					"Send the body as application/json (got %s).", ct ? ct : "no Content-Type");
+			return answer_early(r);
+		}
+	}
+	if (r->route && r->route->body == FC_BODY_SPOOL) {
+		char tmpl[1100];
+		snprintf(tmpl, sizeof tmpl, "%s/upload-XXXXXX", s->cfg.spool_dir);
+		int fd = mkstemp(tmpl);
+		if (fd < 0 || !(r->spool = fdopen(fd, "w+b"))) {
+			reply_write_failed(r, errno);
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmpl);
+			}
+			return answer_early(r);
+		}
+		r->spool_path = strdup(tmpl);
+		/* uploads are hashed as they arrive, so the blob store need not
+		 * read the whole file back */
+		r->spool_hash = fc_sha256_new();
+		if (!r->spool_path || !r->spool_hash) {
+			fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");
+			return answer_early(r);
+		}
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -267,77 +389,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->request_id[23] = 0;
 		for (int i = 0; i < FC_MAX_PARAMS; i++)
 			r->ids[i] = -1;
-		r->route = fc_router_match(s->cfg.routes, s->cfg.nroutes, method, url, r, &r->method_mismatch);
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		size_t limit = limit_for(s, r->route);
-		if (r->route && s->cfg.body_limit)
-			limit = s->cfg.body_limit(r, limit);
-		r->body_limit = limit;
-		if (cl && strtoull(cl, NULL, 10) > limit) {
-			fc_reply_errorf(r, FC_ETOOBIG, "too_large", NULL,
-					"The request body is larger than the limit of %zu bytes.", limit);
-			return send_now(r);
-		}
-		if (r->route && r->route->body == FC_BODY_JSON &&
-		    (cl ? strtoull(cl, NULL, 10) > 0
-			: MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL)) {
-			const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-			if (!content_type_is(ct, "application/json")) {
-				fc_reply_errorf(r, FC_ETYPE, "unsupported_media_type", NULL,
-						"Send the body as application/json (got %s).",
-						ct ? ct : "no Content-Type");
-				return send_now(r);
-			}
-		}
-		if (r->route && r->route->body == FC_BODY_SPOOL) {
-			char tmpl[1100];
-			snprintf(tmpl, sizeof tmpl, "%s/upload-XXXXXX", s->cfg.spool_dir);
-			int fd = mkstemp(tmpl);
-			if (fd < 0 || !(r->spool = fdopen(fd, "w+b"))) {
-				if (fd >= 0)
-					close(fd);
-				fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the upload.");
-				return send_now(r);
-			}
-			r->spool_path = strdup(tmpl);
-			/* uploads are hashed as they arrive, so the blob store need not
-			 * read the whole file back */
-			r->spool_hash = fc_sha256_new();
-		}
-		return MHD_YES;
-	}
-	if (r->replied) { /* an early error; drain the body */
-		*upload_size = 0;
-		return MHD_YES;
+		return on_headers(s, r);
 	}
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		size_t limit = r->body_limit;
-		if (r->too_big || r->body_len + n > limit) {
-			r->too_big = 1;
-			return MHD_YES;
+		if (r->replied)
+			return drain(r, n);
+		if (r->body_len + n > r->body_limit) { /* a chunked body grew past the limit */
+			reply_too_large(r);
+			return drain(r, n);
 		}
 		r->body_len += n;
 		if (r->spool) {
-			if (fwrite(upload, 1, n, r->spool) != n)
-				r->too_big = 2;
+			if (fwrite(upload, 1, n, r->spool) != n) {
+				reply_write_failed(r, errno);
+				return drain(r, 0);
+			}
 			if (r->spool_hash)
 				fc_sha256_update(r->spool_hash, upload, n);
 		} else if (fc_buf_append(&r->body, upload, n)) {
-			r->too_big = 2;
+			fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory for the request body.");
+			return drain(r, 0);
 		}
 		return MHD_YES;
 	}
 	/* the whole body is here */
-	if (r->too_big == 1) {
-		fc_reply_errorf(r, FC_ETOOBIG, "too_large", NULL,
-				"The request body is larger than the limit of %zu bytes.", r->body_limit);
-	} else if (r->too_big) {
-		fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the request body.");
-	} else {
+	if (!r->replied) {
 		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET))) {
-			fc_reply_errorf(r, FC_EIO, "internal", NULL, "Cannot store the upload.");
+			reply_write_failed(r, errno);
 		} else {
 			if (r->spool_hash) {
 				fc_sha256_final_hex(r->spool_hash, r->spool_sha256);

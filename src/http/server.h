@@ -1,7 +1,7 @@
 /* server.h — the HTTP server (libmicrohttpd, thread pool over epoll).
  *
- * The server reads a request, matches it against the route table, collects
- * its body (in memory up to the route's limit, or spooled to a temporary file
+ * The server reads a request, matches it against the route table, lets the
+ * precheck hook refuse it from its headers, collects its body (in memory up to the route's limit, or spooled to a temporary file
  * for uploads), then calls the dispatch hook once with everything in place.
  * The hook (api/app.c) authenticates and calls the route's handler, which
  * answers with one of the fc_reply_* functions. The server owns every request
@@ -54,7 +54,7 @@ struct fc_req {
 	char spool_sha256[65]; /* FC_BODY_SPOOL: hex SHA-256 of the body, hashed as it arrived */
 	void *spool_hash;      /* internal: the running hash */
 	uint64_t body_len;
-	int too_big;
+	uint64_t drained;  /* body bytes read and dropped after an early answer */
 	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
@@ -77,8 +77,13 @@ typedef struct fc_server_config {
 	const fc_route *routes;
 	size_t nroutes;
 	void (*dispatch)(fc_req *r);
-	/* Optional: called once the route is known, before the body is read;
-	 * returns the body limit for this request (given the route's). */
+	/* Optional: called once the route is known, from the request's headers
+	 * alone, before any byte of its body is accepted: the dispatcher checks
+	 * the caller here (401, 403 with an fc_reply_* call), so a refused body
+	 * is never stored. */
+	void (*precheck)(fc_req *r);
+	/* Optional: called after a precheck that did not answer, before the body
+	 * is read; returns the body limit for this request (given the route's). */
 	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
 } fc_server_config;

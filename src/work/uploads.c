@@ -172,14 +172,14 @@ int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, con
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k <= 0)
-				rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload (disk full?).");
+				rc = fc_err_write(err, k < 0 ? errno : EIO, "the upload");
 			else
 				off += (size_t)k;
 		}
 		left -= n;
 	}
 	if (!rc && fdatasync(fd))
-		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
+		rc = fc_err_write(err, errno, "the upload");
 	close(fd);
 	if (rc)
 		goto out;

@@ -39,6 +39,10 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 
 /* Set while http_or_dead runs: a failed connection is an answer (status 0). */
 static _Thread_local int allow_dead;
+/* Set by http_source: the local address this thread's requests come from. */
+static _Thread_local char source_ip[64];
+
+void http_source(const char *ip) { snprintf(source_ip, sizeof source_ip, "%s", ip ? ip : ""); }
 
 res http(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
 	 size_t len, const char *const *extra)
@@ -63,6 +67,11 @@ res http(srv *s, const char *method, const char *path, const char *token, const 
 	for (int i = 0; extra && extra[i]; i++)
 		h = curl_slist_append(h, extra[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (source_ip[0]) {
+		char iface[80];
+		snprintf(iface, sizeof iface, "host!%s", source_ip);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -158,22 +167,28 @@ const char *res_header(const res *r, const char *name, char *buf, size_t n)
 	return NULL;
 }
 
+void login_cookie(srv *s, const char *email, const char *password, char cookie[300], char csrf[128])
+{
+	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password", password);
+	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
+	char set[256];
+	cr_assert(res_header(&r, "Set-Cookie", set, sizeof set));
+	set[strcspn(set, ";")] = 0;
+	snprintf(csrf, 128, "X-CSRF-Token: %s", jstr(r.json, "csrf_token"));
+	snprintf(cookie, 300, "Cookie: %s", set);
+	res_free(&r);
+}
+
 /* Signs in with a password and trades the session for an API token named
  * name: the token, copied into out. */
 static void login_token(srv *s, const char *email, const char *password, const char *name, char out[64])
 {
-	res r = api(s, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", email, "password", password);
-	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
-	char cookie[256], hdr[300], csrf[128];
-	cr_assert(res_header(&r, "Set-Cookie", cookie, sizeof cookie));
-	cookie[strcspn(cookie, ";")] = 0;
-	snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", jstr(r.json, "csrf_token"));
-	snprintf(hdr, sizeof hdr, "Cookie: %s", cookie);
-	res_free(&r);
+	char hdr[300], csrf[128];
+	login_cookie(s, email, password, hdr, csrf);
 	const char *extra[] = {hdr, csrf, NULL};
 	char body[128];
 	snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
-	r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
+	res r = http(s, "POST", "/api/v1/tokens", NULL, "application/json", body, strlen(body), extra);
 	cr_assert_eq(r.status, 201, "token for %s: %s", email, r.body);
 	snprintf(out, 64, "%s", jstr(r.json, "token"));
 	res_free(&r);

@@ -61,6 +61,10 @@ void srv_stop(srv *s);
  * NULL-terminated list of "Header: value" strings, or NULL. */
 res http(srv *s, const char *method, const char *path, const char *token, const char *ctype, const char *body,
 	 size_t len, const char *const *extra);
+/* Makes this thread's requests come from local address ip ("127.0.0.2": the
+ * whole of 127.0.0.0/8 is loopback), NULL for the default, so tests can be
+ * several clients. */
+void http_source(const char *ip);
 /* JSON request built with json_pack(fmt, ...); fmt NULL means no body. */
 res api(srv *s, const char *method, const char *path, const char *token, const char *fmt, ...);
 void res_free(res *r);
@@ -79,6 +83,9 @@ const char *res_header(const res *r, const char *name, char *buf, size_t n);
  * through the admin API and returns a fresh API token (static storage per
  * call slot; copy it). */
 const char *make_user(srv *s, const char *email, const char *roles, char out_token[64]);
+/* Signs in with a password: the "Cookie: fc_session=..." and "X-CSRF-Token: ..."
+ * request headers of the new session, into cookie and csrf. */
+void login_cookie(srv *s, const char *email, const char *password, char cookie[300], char csrf[128]);
 /* Sets the server's test clock. */
 void set_clock(srv *s, const char *rfc3339);
 /* The id of the user behind token (GET /api/v1/me). */

@@ -187,3 +187,48 @@ Test(auth, login_throttled_after_repeated_failures)
 	cr_expect_eq(r.status, 200, "the lock ends after 15 minutes: %s", r.body);
 	res_free(&r);
 }
+
+/* Issue #19's planted bug: CSRF checked on POST only. */
+Test(auth, csrf_is_checked_on_every_unsafe_method)
+{
+	char tok[64];
+	make_user(&S, "req@test.local", "requester", tok);
+	res r = api(&S, "POST", "/api/v1/projects", tok, "{s:s,s:s}", "title", "Consent", "label_config",
+		    "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices></View>");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long pid = jint(r.json, "id");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/tokens", tok, NULL);
+	long long token_id = jint(r.json, "items.0.id");
+	res_free(&r);
+	char ck[300], csrf[128];
+	login_cookie(&S, "req@test.local", "password-123", ck, csrf);
+	const char *only_cookie[] = {ck, NULL};
+	char project[64], consent[80], token[64];
+	snprintf(project, sizeof project, "/api/v1/projects/%lld", pid);
+	snprintf(consent, sizeof consent, "/api/v1/projects/%lld/consent", pid);
+	snprintf(token, sizeof token, "/api/v1/tokens/%lld", token_id);
+	struct {
+		const char *method, *path, *body;
+	} writes[] = {
+		{"PATCH", project, "{\"title\":\"Forged\"}"},
+		{"PATCH", "/api/v1/me/profile", "{\"country\":\"FR\"}"},
+		{"PUT", consent, "{\"text\":\"Forged consent.\",\"version\":\"v1\"}"},
+		{"DELETE", token, NULL},
+	};
+	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+		const char *b = writes[i].body;
+		r = http(&S, writes[i].method, writes[i].path, NULL, b ? "application/json" : NULL, b,
+			 b ? strlen(b) : 0, only_cookie);
+		cr_expect_eq(r.status, 403, "%s %s with a cookie and no X-CSRF-Token: %s", writes[i].method,
+			     writes[i].path, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code"), "csrf_failed");
+		res_free(&r);
+	}
+	r = api(&S, "GET", project, tok, NULL);
+	cr_expect_str_eq(jstr(r.json, "title"), "Consent", "nothing changed");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me", tok, NULL);
+	cr_expect_eq(r.status, 200, "the token was not revoked");
+	res_free(&r);
+}

@@ -109,6 +109,19 @@ Test(cli, import_and_export_against_the_live_data_folder)
 	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --data %s | wc -l", bin(), pid, S.dir), 0);
 	cr_expect_eq(atoi(out), 500);
 	cr_expect_eq(run(NULL, 0, "%s export --project %lld --format xml --data %s 2>/dev/null", bin(), pid, S.dir), 2);
+	/* the dataset formats: "[", a task per line, "]"; a header only (nothing accepted yet) */
+	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --format json --data %s | wc -l", bin(), pid, S.dir),
+		     0);
+	cr_expect_eq(atoi(out), 502);
+	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --format csv --status all --data %s", bin(), pid,
+			 S.dir),
+		     0);
+	cr_expect_str_eq(out, "task_id,worker_id,status,lead_time,created_at,text,c\r\n");
+	cr_expect_eq(run(out, sizeof out, "%s export --project %lld --format coco --data %s 2>&1", bin(), pid, S.dir), 1);
+	cr_expect(strstr(out, "RectangleLabels"), "a text project has no boxes: %s", out);
+	cr_expect_eq(run(NULL, 0, "%s export --project %lld --format csv --status some --data %s 2>/dev/null", bin(),
+			 pid, S.dir),
+		     2);
 }
 
 /* A database that cannot be reached at start: one clear line, exit 1. */

@@ -329,6 +329,23 @@ Test(money, pay_floor_tops_up_measured_time)
 	ledger_ok();
 }
 
+Test(money, pay_floor_target_is_rounded_up)
+{
+	clock_to(T0);
+	/* a median of 601 s: 1200 per hour needs 200.33 per task, so 201 */
+	long long pid = project(10, 6, 60);
+	for (int i = 0; i < 5; i++)
+		cr_assert(work(pid, S.c[0], 601));
+	advance(3 * 86400 + 60);
+	cr_expect_eq(earning(S.c[0], "available"), 5 * 201, "a truncated target pays 5 × 200");
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "reward"), 201, "%s", r.body);
+	res_free(&r);
+	ledger_ok();
+}
+
 Test(money, pay_floor_ignores_fast_work_and_few_submissions)
 {
 	clock_to(T0);

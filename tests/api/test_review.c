@@ -266,3 +266,60 @@ Test(review, labels_and_agreement_from_submissions)
 	cr_expect(json_is_real(jget(r.json, "alpha_nominal")));
 	res_free(&r);
 }
+
+/* Issue #19's planted bugs: whitespace that SQLite's trim() keeps, and a
+ * reviewer trying the owner's actions. */
+Test(review, rejection_message_of_tabs_and_newlines_is_400)
+{
+	long long pid = project(1, 1);
+	long long sid = work(pid, S.c[0], "yes");
+	res r = reject(sid, S.req, "spam", "\t\n\r\n\t ");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "missing_reason");
+	cr_expect_str_eq(jstr(r.json, "error.field"), "message");
+	res_free(&r);
+}
+
+Test(review, a_reviewer_cannot_act_as_the_owner)
+{
+	long long pid = project(2, 1);
+	work(pid, S.c[0], "yes");
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/members", pid);
+	res r = api(&S, "POST", path, S.req, "{s:I,s:s}", "user_id", (json_int_t)S.c_id[3], "role", "reviewer");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	/* the reviewer reviews ... */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/review/next", pid);
+	r = api(&S, "GET", path, REV, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	/* ... but changes, funds, imports, adds members and pays bonuses as nobody */
+	struct {
+		const char *method, *suffix, *ctype, *body;
+	} owner_only[] = {
+		{"PATCH", "", "application/json", "{\"title\":\"Mine now\"}"},
+		{"POST", "/fund", "application/json", "{\"amount\":100}"},
+		{"POST", "/tasks", "application/x-ndjson", "{\"text\":\"planted\"}\n"},
+		{"POST", "/members", "application/json", "{\"user_id\":1,\"role\":\"reviewer\"}"},
+		{"POST", "/bonuses", "application/json", "{\"user_id\":1,\"amount\":100,\"reason\":\"thanks\"}"},
+		{"POST", "/pause", NULL, NULL},
+		{"POST", "/close", NULL, NULL},
+		{"PUT", "/consent", "application/json", "{\"text\":\"I agree.\",\"version\":\"v9\"}"},
+		{"POST", "/webhooks", "application/json",
+		 "{\"url\":\"http://127.0.0.1:9/h\",\"events\":[\"ANNOTATION_CREATED\"],\"secret\":\"s\"}"},
+	};
+	for (size_t i = 0; i < sizeof owner_only / sizeof owner_only[0]; i++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld%s", pid, owner_only[i].suffix);
+		const char *b = owner_only[i].body;
+		r = http(&S, owner_only[i].method, path, REV, owner_only[i].ctype, b, b ? strlen(b) : 0, NULL);
+		cr_expect(r.status == 403 || r.status == 404, "%s %s as a reviewer: %ld %s", owner_only[i].method, path,
+			  r.status, r.body);
+		res_free(&r);
+	}
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_str_eq(jstr(r.json, "title"), "Match?");
+	cr_expect_str_eq(jstr(r.json, "status"), "live");
+	res_free(&r);
+}

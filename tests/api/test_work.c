@@ -637,3 +637,42 @@ Test(work, acknowledged_writes_survive_a_crash)
 	cr_expect_eq(jint(r.json, "tasks.done"), 3);
 	res_free(&r);
 }
+
+/* Issue #19's planted bugs: the submit-time checks, without the expiry job
+ * (which the test clock otherwise runs first) doing their work. */
+Test(work, submit_after_the_lease_ended_is_refused_before_the_expiry_job_runs)
+{
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long pid = live_project(1, 1);
+	long long a = lease_ok(&S, pid, S.c[0]);
+	res r = api(&S, "POST", "/api/v1/admin/clock", S.admin_token, "{s:s,s:b}", "now", "2030-01-01T00:30:20Z",
+		    "run_jobs", 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "jobs.leases_expired"), 0, "the job did not run");
+	res_free(&r);
+	r = submit(a, S.c[0], "pos");
+	cr_expect_eq(r.status, 409, "20 s after the lease ended: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "lease_expired");
+	res_free(&r);
+}
+
+Test(work, second_submit_with_another_key_is_already_submitted)
+{
+	long long pid = live_project(1, 1);
+	long long a = lease_ok(&S, pid, S.c[0]);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
+	const char *body = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\","
+			   "\"value\":{\"choices\":[\"pos\"]}}]}";
+	const char *key1[] = {"Idempotency-Key: first", NULL}, *key2[] = {"Idempotency-Key: second", NULL};
+	res r = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), key1);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	const char *const *again[] = {key2, NULL};
+	for (int i = 0; i < 2; i++) {
+		r = http(&S, "POST", path, S.c[0], "application/json", body, strlen(body), again[i]);
+		cr_expect_eq(r.status, 409, "%s key: %s", i ? "no" : "another", r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code"), "already_submitted");
+		res_free(&r);
+	}
+}

@@ -5,7 +5,7 @@
 // suggestions with maxUsages enforced before submit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone, expectAccessible } from './lib.mjs';
 
 const REQ = { email: 'req2@example.com', password: 'requester-pass-2', display_name: 'Ravi Requester' };
 let server;
@@ -44,8 +44,9 @@ test('every starter template renders in the live preview, also at 360 px', async
     await page.click(`[data-template="${id}"]`);
     await page.waitForSelector('.config-msg.ok');
     await page.waitForSelector('.preview-host .annotator');
+    await expectAccessible(page, `editor with the ${id} template`);
   }
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   for (const id of ['pairwise', 'rating', 'ner']) {
     await page.click(`[data-template="${id}"]`);
     await page.waitForSelector('.preview-host .annotator');
@@ -182,6 +183,7 @@ test('the ranker reorders with the keyboard', async () => {
   await page.keyboard.press('Alt+ArrowDown');
   const r = (await result()).find((x) => x.type === 'ranker');
   assert.deepEqual(r.value.ranker.results, ['b', 'a', 'c']);
+  await expectAccessible(page, 'ranker preview');
 });
 
 test('predictions arrive as editable suggestions; maxUsages is enforced before submit', async () => {
@@ -223,6 +225,7 @@ test('predictions arrive as editable suggestions; maxUsages is enforced before s
   await w.waitForSelector('.problems:not([hidden])');
   assert.match(await w.textContent('.problems'), /at most 1/);
   await shot(w, '24-work-suggestions-maxusages');
+  await shotAtPhone(w, '24-work-suggestions-maxusages-360', { full: false });
   // relabel it LOC and submit: the server accepts the result
   await w.keyboard.press('2');
   await w.click('button:has-text("Submit")');

@@ -7,7 +7,7 @@
 // screens. Screenshots at desktop width and 360 px go to artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone } from './lib.mjs';
 
 const REQ = { email: 'rita@example.com', password: 'requester-pass-1', display_name: 'Rita Requester' };
 const ANN = { email: 'ann@example.com', password: 'contributor-pass-1', display_name: 'Ann Speaker' };
@@ -77,7 +77,7 @@ test('requester creates a speech-collection project in the editor', async () => 
   await page.click('.collect-spec details summary');
   await page.fill('#c-max_silence_ratio', '0.9');
   await shot(page, 'c01-editor-collection');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c01-editor-collection-360');
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.click('button[name=save]');
@@ -138,7 +138,7 @@ test('contributor records a sentence, plays it back and submits', async () => {
   await page.click('.play-btn');
   await page.waitForSelector('body[data-played]', { timeout: 10000 });
   await shot(page, 'c05-recorded-390');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c05-recorded-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 860 });
   await shot(page, 'c05-recorded');
@@ -163,7 +163,7 @@ test('two contributors validate the recording and it counts as valid', async () 
   await page.click('.play-btn');
   await page.waitForSelector('.vote-yes:not([disabled])');
   await shot(page, 'c06-validate');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c06-validate-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.keyboard.press('y');
@@ -181,6 +181,7 @@ test('two contributors validate the recording and it counts as valid', async () 
   await req.waitForSelector('.badge-validity-valid');
   assert.match(await req.textContent('.votes'), /2 yes · 0 no/);
   await shot(req, 'c07-review-recording');
+  await shotAtPhone(req, 'c07-review-recording-360');
   await req.keyboard.press('a');
   await req.waitForSelector('text=All caught up');
 });
@@ -224,7 +225,7 @@ test('contributor photographs an object: preview, checks, submit', async () => {
   await page.waitForSelector('.photo-preview:not([hidden])');
   assert.match(await page.textContent('.checks .passed'), /800×600/);
   await shot(page, 'c09-photo-checked');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c09-photo-checked-360');
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.click('button:has-text("Submit")');
@@ -246,6 +247,7 @@ test('a rejected photo is appealed in My work and upheld by another reviewer', a
   await page.waitForSelector('dialog .field-error');
   await page.fill('#appeal-message', 'The mug is in the middle of the photo, the word MUG is printed on it.');
   await shot(page, 'c10-appeal-dialog', { full: false });
+  await shotAtPhone(page, 'c10-appeal-dialog-360', { full: false });
   await page.click('dialog button:has-text("Send appeal")');
   await page.waitForSelector('text=Appeal sent');
 
@@ -257,7 +259,7 @@ test('a rejected photo is appealed in My work and upheld by another reviewer', a
   await rev.waitForSelector('.appeal .field-error');
   await rev.fill('.appeal textarea', 'The mug is clearly visible; the rejection was a mistake.');
   await shot(rev, 'c11-appeals-queue');
-  await rev.setViewportSize({ width: 360, height: 780 });
+  await rev.setViewportSize(PHONE);
   await shot(rev, 'c11-appeals-queue-360');
   await rev.setViewportSize({ width: 1280, height: 860 });
   await rev.click('.appeal button[data-decision=uphold]');
@@ -280,7 +282,7 @@ test('contributor requests a payout; an admin batches and confirms it', async ()
   await page.waitForSelector('.badge-payout-requested');
   assert.match(await page.textContent('table.ledger'), /Appeal upheld/i);
   await shot(page, 'c12-my-work-money');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c12-my-work-money-360');
   await page.setViewportSize({ width: 1280, height: 860 });
 
@@ -292,6 +294,7 @@ test('contributor requests a payout; an admin batches and confirms it', async ()
   await admin.click('.batch-result button');
   await admin.waitForFunction(() => /1 payout/.test([...document.querySelectorAll('.stat')].find((s) => /Paid/.test(s.textContent))?.textContent || ''));
   await shot(admin, 'c13-admin-payouts-paid');
+  await shotAtPhone(admin, 'c13-admin-payouts-paid-360');
   await page.goto(`${server.url}/me/work`);
   await page.waitForSelector('.badge-payout-paid');
 });
@@ -313,10 +316,23 @@ test('profile: optional demographics, saved and cleared', async () => {
   await page.waitForSelector('text=Profile saved.');
   const prof = (await api.ann.call('GET', '/me/profile')).body;
   assert.deepEqual([prof.age_band, prof.gender, prof.accent, prof.languages, prof.country], ['thirties', 'female', 'Scottish English', ['en', 'gd'], 'GB']);
+  // API tokens: created with an expiry, its secret shown once, revoked from the keyboard
+  await page.fill('#tk-name', 'laptop script');
+  await page.fill('#tk-days', '30');
+  await page.click('button:has-text("Create token")');
+  const secret = (await page.textContent('.token-secret')).trim();
+  assert.equal((await api.ann.call('GET', '/me', undefined, { Authorization: `Bearer ${secret}` })).status, 200);
+  await page.waitForSelector('.tokens-card td:text-is("laptop script")');
   await shot(page, 'c14-profile');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c14-profile-360');
   await page.setViewportSize({ width: 1280, height: 860 });
+  page.once('dialog', (d) => d.accept());
+  await page.focus('button[aria-label="Revoke token laptop script"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('text=Token revoked.');
+  await page.waitForSelector('.tokens-card td:text-is("laptop script")', { state: 'detached' });
+  assert.equal((await api.ann.call('GET', '/me', undefined, { Authorization: `Bearer ${secret}` })).status, 401);
 });
 
 test('admin creates a user and changes roles', async () => {
@@ -341,6 +357,6 @@ test('admin creates a user and changes roles', async () => {
   assert.deepEqual(me.user.roles, ['requester']);
   assert.ok(id > 0);
   await shot(page, 'c15-admin-users');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'c15-admin-users-360');
 });

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, apiSession, launch, watchErrors, shot, makePng, ADMIN, ARTIFACTS } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, makePng, ADMIN, ARTIFACTS, PHONE, shotAtPhone } from './lib.mjs';
 
 const CONFIG = `<View>
   <Header value="Label the scene"/>
@@ -78,6 +78,7 @@ test('requester creates a project from a template, imports, funds and publishes'
   await page.goto(`${server.url}/`);
   await page.waitForSelector('input[name=email]');
   await shot(page, '01-signin');
+  await shotAtPhone(page, '01-signin-360');
   await page.fill('input[name=email]', REQ.email);
   await page.fill('input[name=password]', 'wrong-password');
   await page.click('button[type=submit]');
@@ -132,14 +133,31 @@ test('requester creates a project from a template, imports, funds and publishes'
 
   await page.fill('#fund-amount', '5.00');
   await page.click('text=Add funds');
-  await page.waitForSelector('text=In escrow', { timeout: 5000 }).catch(() => {});
+  // the panels redraw once the money is in: wait, or the redraw drops the consent typed next
+  await page.waitForFunction(() => /In escrow: \$(?!0\.00)\d/.test(document.querySelector('main').innerText));
   await page.fill('#consent-text', 'I agree that my labels may be used to **train models**.');
   await page.click('text=Publish consent');
   await page.waitForSelector('text=Current version: v1');
   await page.click('[data-action=publish]');
   await page.waitForSelector('.badge-live');
   await shot(page, '04-dashboard');
-  await page.setViewportSize({ width: 360, height: 780 });
+  // the export menu lists every format, disables the ones the config cannot fill, and its link follows the choice
+  const formats = Object.fromEntries(await page.$$eval('#export-format option', (os) => os.map((o) => [o.value, o.disabled])));
+  assert.deepEqual(Object.keys(formats), ['json', 'jsonl', 'csv', 'coco', 'yolo', 'voc', 'conll', 'cv']);
+  assert.equal(formats.coco, false);
+  assert.equal(formats.conll, false);
+  assert.equal(formats.cv, true, 'Common Voice is for collection projects');
+  assert.equal(await page.getByLabel('Export as').inputValue(), 'coco');
+  await page.getByLabel('Export as').selectOption('yolo');
+  await page.getByLabel('Pending and rejected too').check();
+  const href = await page.getAttribute('#export-link', 'href');
+  assert.equal(href, `/api/v1/projects/${projectId}/export?format=yolo&status=all`);
+  const got = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, type: r.headers.get('content-type'), magic: new Uint8Array(await r.arrayBuffer()).slice(0, 2).join(',') };
+  }, href);
+  assert.deepEqual(got, { status: 200, type: 'application/zip', magic: '80,75' }, 'a zip ("PK")');
+  await page.setViewportSize(PHONE);
   await shot(page, '04-dashboard-360');
   await page.goto(`${server.url}/projects/${projectId}/edit`);
   await page.waitForSelector('.preview-host .img-overlay');
@@ -158,6 +176,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.waitForSelector('.field-error');
   assert.match(await page.textContent('.field-error'), /10 characters/);
   await shot(page, '05-signup-error');
+  await shotAtPhone(page, '05-signup-error-360');
   await page.fill('input[name=password]', CON.password);
   await page.click('button[type=submit]');
   await page.waitForSelector('.project-card');
@@ -170,6 +189,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   assert.equal(await page.textContent('.instructions li strong'), 'box');
   assert.equal(await page.textContent('.consent-text strong'), 'train models');
   await shot(page, '07-project-consent');
+  await shotAtPhone(page, '07-project-consent-360');
   await page.click('button:has-text("I agree")');
   await page.waitForSelector('a:text("Start working"):visible');
 
@@ -187,7 +207,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.waitForSelector('.problems:not([hidden])');
   assert.match(await page.textContent('.problems'), /preference/);
   await shot(page, '08-work-missing');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, '08-work-missing-360', { full: false });
   await page.setViewportSize({ width: 1366, height: 900 });
 
@@ -275,7 +295,7 @@ test('contributor signs up, consents and labels a task with every tool', async (
   await page.waitForTimeout(200);
 
   // third task on a phone: look, then skip
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await page.waitForTimeout(200);
   await shot(page, '10-work-360', { full: false });
   await shot(page, '10-work-360-full');
@@ -292,6 +312,7 @@ test('requester rejects one submission with a reason and accepts the other', asy
   await page.waitForSelector('.review-task .img-overlay .region');
   assert.equal(await page.locator('.review-task .img-overlay .region').count(), 4);
   await shot(page, '12-review');
+  await shotAtPhone(page, '12-review-360');
   const first = await page.evaluate(() => document.body.dataset.reviewReady);
   await page.keyboard.press('r');
   await page.click('.reject-form button[type=submit]');
@@ -299,6 +320,7 @@ test('requester rejects one submission with a reason and accepts the other', asy
   await page.selectOption('#reject-code', 'incomplete');
   await page.fill('#reject-message', 'The second pedestrian has no box.');
   await shot(page, '13-review-reject');
+  await shotAtPhone(page, '13-review-reject-360');
   await page.click('.reject-form button[type=submit]');
   await page.waitForFunction((f) => document.body.dataset.reviewReady && document.body.dataset.reviewReady !== f, first);
   await page.keyboard.press('a');
@@ -306,7 +328,7 @@ test('requester rejects one submission with a reason and accepts the other', asy
   await page.goto(`${server.url}/projects/${projectId}`);
   await page.waitForSelector('.chart-donut');
   await shot(page, '14-dashboard-after');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await page.goto(`${server.url}/projects`);
   await page.waitForSelector('table');
   await shot(page, '15-projects-360');
@@ -322,7 +344,7 @@ test('contributor sees the rejection reason in My work', async () => {
   assert.match(row, /second pedestrian has no box/);
   assert.equal(await page.locator('.badge-accepted').count(), 1);
   await shot(page, '16-my-work');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, '16-my-work-360');
   await page.goto(`${server.url}/work`);
   await page.waitForSelector('h1');

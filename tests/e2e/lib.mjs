@@ -1,7 +1,8 @@
 // Shared helpers for the browser tests: a private server per test file,
-// a small API client, chromium, screenshots.
+// a small API client, chromium, screenshots, accessibility checks.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ export const ARTIFACTS = join(here, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
 export const ADMIN = { email: 'admin@example.com', password: 'adminadmin1' };
+/** The phone viewport every main screen is checked at. */
+export const PHONE = { width: 360, height: 740 };
 
 /** Starts `faircrowd serve` on a free port; resolves {url, stop()}. */
 export async function startServer() {
@@ -96,9 +99,66 @@ export function watchErrors(page, bucket) {
   });
 }
 
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeSource;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Runs axe-core on the whole document against WCAG 2.1 A and AA and fails
+ * with one line per violating node (rule, impact, target, help) if any.
+ * axe.min.js is evaluated over the DevTools protocol rather than added with
+ * page.addScriptTag: the server's CSP (script-src 'self') blocks an inline
+ * script tag, and the tests must not weaken the CSP they also check.
+ */
+export async function expectNoAxeViolations(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    axeSource ??= readFileSync(AXE_PATH, 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const violations = await page.evaluate(async (tags) => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })) }));
+  }, AXE_TAGS);
+  if (violations.length === 0) return;
+  const lines = [];
+  for (const v of violations) {
+    for (const n of v.nodes) lines.push(`  ${v.id} (${v.impact}) ${n.target} — ${v.help}\n      ${(n.summary || '').replace(/\n\s*/g, ' ')}`);
+  }
+  throw new Error(`axe: ${lines.length} WCAG 2.1 AA violation(s) on ${label} at ${page.viewportSize()?.width}px:\n${lines.join('\n')}`);
+}
+
+/** Fails when the page scrolls sideways (checked at phone widths). */
+export async function expectNoHorizontalScroll(page, label) {
+  const { scroll, inner, culprits } = await page.evaluate(() => {
+    const inner = window.innerWidth;
+    const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > inner + 1 && !el.closest('[hidden]'));
+    const outer = wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 5);
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : '');
+    return { scroll: document.documentElement.scrollWidth, inner, culprits: outer.map(name) };
+  });
+  if (scroll > inner + 1) throw new Error(`${label} scrolls sideways at ${inner}px: scrollWidth ${scroll}; widest: ${culprits.join(', ')}`);
+}
+
+/** Both checks: axe at any width, no sideways scrolling at phone widths. */
+export async function expectAccessible(page, label) {
+  await expectNoAxeViolations(page, label);
+  if ((page.viewportSize()?.width ?? 1000) <= 400) await expectNoHorizontalScroll(page, label);
+}
+
+/** A screenshot in artifacts/; every screen photographed is first checked
+ * with expectAccessible, so each screenshot is also an accessibility check. */
 export async function shot(page, name, { full = true } = {}) {
+  await expectAccessible(page, name);
   if (full) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: full, caret: 'initial' });
+}
+
+/** shot() at the PHONE viewport, then back to the viewport the page had. */
+export async function shotAtPhone(page, name, opts) {
+  const was = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  await shot(page, name, opts);
+  await page.setViewportSize(was);
 }
 
 /** A PNG (as a data: URL) drawn by chromium itself: sky, road, a car. */

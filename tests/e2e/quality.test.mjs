@@ -5,7 +5,7 @@
 // and at 360 px go to artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single" required="true"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'qreq@example.com', password: 'requester-pass-1', display_name: 'Quinn Requester' };
@@ -106,6 +106,7 @@ test('a contributor takes a qualification test, sees the right answers and unloc
   await page.waitForSelector('.test-terms');
   assert.match(await page.textContent('.test-terms'), /60%.*“sentiment”/s);
   await shot(page, 'q01-test-intro');
+  await shotAtPhone(page, 'q01-test-intro-360');
   await page.click('text=Start the test');
   let last = null;
   for (let i = 0; i < 3; i++) {
@@ -115,7 +116,10 @@ test('a contributor takes a qualification test, sees the right answers and unloc
     // Q2 is answered wrong on purpose; the others right
     const pick = /Q2/.test(text) ? 'yes' : /Q1|Q3/.test(text) ? 'yes' : 'no';
     await page.click(`.work-task .choice:has-text("${pick}")`);
-    if (i === 0) await shot(page, 'q02-test-question');
+    if (i === 0) {
+      await shot(page, 'q02-test-question');
+      await shotAtPhone(page, 'q02-test-question-360', { full: false });
+    }
     await page.click('.work-actions .btn.primary');
   }
   await page.waitForSelector('.test-result');
@@ -126,7 +130,7 @@ test('a contributor takes a qualification test, sees the right answers and unloc
   assert.equal((await page.textContent('.answers tr.answer-wrong .correct-answer')).trim(), 'no');
   assert.match(await page.textContent('.unlocks'), /Product reviews \(needs sentiment\)/);
   await shot(page, 'q03-test-result');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'q03-test-result-360');
   await page.setViewportSize({ width: 1366, height: 900 });
 
@@ -197,7 +201,7 @@ test('a contributor paused by gold questions sees the reason and the evidence', 
   assert.match(text, /90%/);
   assert.match(text, /95% interval/);
   await shot(page, 'q04-paused');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'q04-paused-360');
   await page.context().close();
 });
@@ -231,7 +235,7 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   assert.match(await page.textContent('.dropzone'), /"gold"/);
   await page.locator('.quality-panels').scrollIntoViewIfNeeded();
   await shot(page, 'q05-dashboard-quality');
-  await page.setViewportSize({ width: 360, height: 780 });
+  await page.setViewportSize(PHONE);
   await shot(page, 'q05-dashboard-quality-360');
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.click('[data-unpause]');
@@ -251,7 +255,7 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   await page.waitForSelector('#q-questions[aria-invalid=true]');
   assert.match(await page.textContent('.quality-set .field-error'), /retake never repeats a question/);
   await page.locator('.quality-set').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: new URL('./artifacts/q06-editor-quality.png', import.meta.url).pathname });
+  await shot(page, 'q06-editor-quality', { full: false });
   await page.fill('#q-questions', '5');
   await page.fill('#q-retake_wait_hours', '12');
   await page.click('button[name=save]');

@@ -95,6 +95,7 @@ export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });
 export const put = (path, body, opts = {}) => api('PUT', path, { ...opts, body });
+export const del = (path, opts) => api('DELETE', path, opts);
 
 /**
  * upload('/assignments/7/media', blob, {contentType, onProgress}) → parsed JSON.

@@ -204,9 +204,30 @@ export function field(label, input, hint) {
   return h('div', { class: 'field' }, h('label', { for: input.id }, label), input, hint ? h('p', { class: 'hint' }, hint) : null);
 }
 
+let colourCtx;
+/** The text colour (white or near-black) that reads best on a background
+ * colour given in any CSS syntax, e.g. a label's background="#16a34a". */
+export function inkOn(colour) {
+  colourCtx ??= document.createElement('canvas').getContext('2d');
+  colourCtx.fillStyle = '#64748b';
+  colourCtx.fillStyle = colour || '#64748b';
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colourCtx.fillStyle);
+  if (!m) return '#fff';
+  const [r, g, b] = m.slice(1).map((x) => {
+    const c = parseInt(x, 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // contrast against white vs against --text (#0f172a, luminance 0.0086)
+  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0586 ? '#fff' : '#0f172a';
+}
+
+// inputs that take no typed text: a hotkey pressed on them is still a hotkey
+const KEYLESS_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'color']);
+
 export function isTyping(ev) {
   const t = ev.target;
   if (!t || !t.tagName) return false;
   const tag = t.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable;
+  return (tag === 'INPUT' && !KEYLESS_INPUTS.has(t.type)) || tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable;
 }

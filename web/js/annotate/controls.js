@@ -1,5 +1,5 @@
 // Control tags: the buttons and inputs that produce answers.
-import { h, clear, randomId } from '../dom.js';
+import { h, clear, randomId, inkOn } from '../dom.js';
 import { resolveValue } from './config.js';
 
 function kbd(key) {
@@ -15,6 +15,7 @@ class LabelsControl {
       sw.style.background = opt.background;
       const b = h('button', { type: 'button', class: 'label-btn', 'aria-pressed': 'false', title: opt.hint || `${opt.value}${opt.hotkey ? ` (key ${opt.hotkey})` : ''}`, disabled: ann.readOnly, onclick: () => ann.pickLabel(k, opt) }, sw, opt.alias || opt.value, kbd(opt.hotkey));
       b.style.setProperty('--label', opt.background);
+      b.style.setProperty('--label-ink', inkOn(opt.background));
       return { opt, b };
     });
     const kind = { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans' }[k.region];

@@ -1,7 +1,7 @@
 // Text objects: spans with labels (offsets in JavaScript string units, as
 // Label Studio stores them), overlapping spans drawn as stacked underlines.
 // Also the simple objects: Paragraphs, Audio/Video, List.
-import { h, clear } from '../dom.js';
+import { h, clear, inkOn } from '../dom.js';
 
 function hexToRgba(hex, a) {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || '');
@@ -128,6 +128,7 @@ export class TextView {
       for (const r of spans.filter((x) => x.end === b)) {
         const tag = h('span', { class: 'span-tag', dataset: { label: r.labels.join(', ') || '?', spans: r.id } });
         tag.style.backgroundColor = this.ann.colorOf(r);
+        tag.style.color = inkOn(tag.style.backgroundColor);
         body.append(tag);
       }
     }

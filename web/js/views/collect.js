@@ -228,7 +228,7 @@ export async function collectView(ctx, project) {
       if (e.dataTransfer.files[0]) usePhoto(e.dataTransfer.files[0]);
     });
     if (!coarse) fileLabel.classList.add('primary', 'big');
-    host.append(drop, h('div', { class: 'capture-buttons' }, coarse ? cameraLabel : null, fileLabel, cameraInput, fileInput), allowed ? h('p', { class: 'hint' }, `Photos must be ${allowed}.`) : null, status, progress, retryBtn);
+    host.append(drop, h('div', { class: 'capture-buttons' }, coarse ? cameraLabel : null, fileLabel, coarse ? cameraInput : null, fileInput), allowed ? h('p', { class: 'hint' }, `Photos must be ${allowed}.`) : null, status, progress, retryBtn);
   } else {
     recordBtn = h('button', { type: 'button', class: 'btn record-btn', 'aria-pressed': 'false', title: 'R' }, h('span', { class: 'rec-dot', 'aria-hidden': 'true' }), h('span', { class: 'rec-label' }, 'Record'));
     playBtn = h('button', { type: 'button', class: 'btn play-btn', disabled: true, title: 'P' }, '▶ Play');

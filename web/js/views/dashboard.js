@@ -1,10 +1,11 @@
 // A requester's project dashboard: progress charts (inline SVG), import,
-// funding, publish/pause/close, consent and export.
+// funding, publish/pause/close, consent, export and webhooks (webhooks.js).
 import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
+import { webhooksPanel } from './webhooks.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -72,6 +73,50 @@ function contentTypeFor(file) {
   return null;
 }
 
+// The export formats (docs/formats.md). `needs`: a project's config must have one of
+// these tags for the format to fit (the server answers 422 otherwise).
+const EXPORTS = [
+  { format: 'json', ext: 'json', label: 'Label Studio JSON' },
+  { format: 'jsonl', ext: 'jsonl', label: 'JSONL, every submission' },
+  { format: 'csv', ext: 'csv', label: 'CSV', annotation: true },
+  { format: 'coco', ext: 'json', label: 'COCO (boxes, polygons, keypoints)', needs: ['rectanglelabels', 'polygonlabels', 'keypointlabels'] },
+  { format: 'yolo', ext: 'zip', label: 'YOLO (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
+  { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
+  { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
+  { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
+];
+
+/** The lower-case tag names of a labelling config; empty when there is none or it does not parse. */
+function configTags(xml) {
+  if (!xml) return new Set();
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  if (doc.getElementsByTagName('parsererror').length) return new Set();
+  return new Set([...doc.getElementsByTagName('*')].map((e) => e.tagName.toLowerCase()));
+}
+
+/** A labelled format picker and a download link that follows it; formats that do not fit stay listed, disabled. */
+function exportMenu(p) {
+  const tags = configTags(p.label_config);
+  const collection = p.kind === 'collection';
+  const fits = (f) => (f.collection ? collection : !(f.annotation && collection) && (!f.needs || f.needs.some((t) => tags.has(t))));
+  const select = h('select', { class: 'input', id: 'export-format', name: 'format' }, EXPORTS.map((f) =>
+    h('option', { value: f.format, disabled: !fits(f) }, fits(f) ? f.label : `${f.label}: not for this project`)));
+  select.value = (EXPORTS.find((f) => f.needs && fits(f)) || EXPORTS[0]).format;
+  const all = h('input', { type: 'checkbox', id: 'export-all', name: 'status' });
+  const link = h('a', { class: 'btn', id: 'export-link' }, 'Download');
+  const follow = () => {
+    const f = EXPORTS.find((x) => x.format === select.value);
+    link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}`;
+    link.download = `project-${p.id}-${f.format}.${f.ext}`;
+  };
+  select.addEventListener('change', follow);
+  all.addEventListener('change', follow);
+  follow();
+  return h('div', { class: 'export-menu', role: 'group', 'aria-label': 'Export the data' },
+    h('label', { for: 'export-format' }, 'Export as'), select,
+    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'), link);
+}
+
 export async function dashboardView(ctx) {
   const id = ctx.params[0];
   let p = await get(`/projects/${id}`);
@@ -90,8 +135,8 @@ export async function dashboardView(ctx) {
       h('div', { class: 'head-actions' },
         p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
         h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
-        h('a', { class: 'btn', href: `/api/v1/projects/${id}/export?format=jsonl`, download: `project-${id}.jsonl` }, 'Export JSONL'),
-        ...lifecycleButtons()));
+        ...lifecycleButtons()),
+      exportMenu(p));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
     page.append(head, statusMsg);
 
@@ -131,6 +176,7 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
+    page.append(webhooksPanel(p));
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
     page.append(quality);
     Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {

@@ -1,7 +1,7 @@
 // The contributor's profile: optional, self-reported demographics, used to
 // balance datasets (quotas) and in anonymised exports. Every field may stay empty.
-import { h, field, toast, showFormError, clearFormErrors } from '../dom.js';
-import { get, patch } from '../api.js';
+import { h, field, toast, showFormError, clearFormErrors, when, clear } from '../dom.js';
+import { get, patch, post, del } from '../api.js';
 
 const AGE_BANDS = [['teens', '19 or younger'], ['twenties', '20–29'], ['thirties', '30–39'], ['forties', '40–49'], ['fifties', '50–59'], ['sixties', '60–69'], ['seventies', '70–79'], ['eighties', '80–89'], ['nineties', '90 or older']];
 const GENDERS = [['female', 'Female'], ['male', 'Male'], ['non-binary', 'Non-binary'], ['other', 'Other'], ['prefer_not_to_say', 'Prefer not to say']];
@@ -64,5 +64,64 @@ export async function profileView(ctx) {
         h('li', null, 'Voice and photo projects use them to collect a fair mix of people, so speech recognition works for everyone — not only for the most common voices.'),
         h('li', null, 'Country and languages can decide which projects you see.'),
         h('li', null, 'Change or clear your answers at any time.'))),
-    form));
+    form,
+    await tokensCard()));
+}
+
+// API tokens for scripts: listed without their secret, revoked one by one;
+// a new token's secret is shown once, here.
+async function tokensCard() {
+  const body = h('tbody');
+  const name = h('input', { name: 'token-name', id: 'tk-name', class: 'input', maxlength: '100', placeholder: 'e.g. laptop script', autocomplete: 'off' });
+  const days = h('input', { name: 'token-days', id: 'tk-days', class: 'input narrow', type: 'number', min: '1', max: '3650', placeholder: 'never' });
+  const secret = h('p', { class: 'notice', hidden: true });
+  const form = h('form', { class: 'token-form', novalidate: true },
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    h('div', { class: 'grid-2' }, field('Name', name), field('Expires after (days)', days, 'Leave empty for a token that does not expire.')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, 'Create token')));
+
+  async function load() {
+    const { items } = await get('/tokens?limit=1000');
+    clear(body);
+    if (!items.length) body.append(h('tr', null, h('td', { colspan: '4' }, 'No API tokens.')));
+    for (const t of items) {
+      const revoke = h('button', { type: 'button', class: 'btn small', 'aria-label': `Revoke token ${t.name}` }, 'Revoke');
+      revoke.addEventListener('click', async () => {
+        if (!confirm(`Revoke "${t.name}"? Scripts that use it stop working at once.`)) return;
+        try {
+          await del(`/tokens/${t.id}`);
+          toast('Token revoked.', 'ok');
+        } catch (e) {
+          toast(e.message, 'error');
+        }
+        load();
+      });
+      body.append(h('tr', null, h('td', null, t.name), h('td', null, t.last_used_at ? when(t.last_used_at) : 'never'),
+        h('td', null, t.expires_at ? when(t.expires_at) : 'never'), h('td', null, revoke)));
+    }
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(form);
+    const req = { name: name.value.trim() };
+    if (days.value) req.expires_in_days = Number(days.value);
+    try {
+      const out = await post('/tokens', req);
+      clear(secret);
+      secret.append('Copy this token now; it is not shown again: ', h('code', { class: 'token-secret' }, out.token));
+      secret.hidden = false;
+      name.value = days.value = '';
+      load();
+    } catch (err) {
+      showFormError(form, err);
+    }
+  });
+  await load();
+  return h('div', { class: 'card tokens-card' },
+    h('h2', null, 'API tokens'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+      h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Last used'), h('th', null, 'Expires'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
+      body)),
+    secret, form);
 }

@@ -99,7 +99,7 @@ export async function editorView(ctx) {
   const configMsg = h('p', { class: 'config-msg', 'aria-live': 'polite' });
   const previewHost = h('div', { class: 'preview-host' });
   const reward = inp('reward', { inputmode: 'decimal', value: p ? toMajor(p.reward, cur) : '0.10', readonly: !isDraft, 'aria-describedby': 'reward-hint' });
-  const currency = h('select', { name: 'currency', id: 'p-currency', class: 'input', disabled: !isDraft }, ['USD', 'EUR', 'GBP'].map((c) => h('option', { value: c, selected: c === cur }, c)));
+  const currency = h('select', { name: 'currency', id: 'p-currency', class: 'input', 'aria-label': 'Currency', disabled: !isDraft }, ['USD', 'EUR', 'GBP'].map((c) => h('option', { value: c, selected: c === cur }, c)));
   const overlap = inp('overlap', { type: 'number', min: '1', max: '100', value: p ? p.overlap : 1 });
   const leaseMin = inp('lease_seconds', { type: 'number', min: '1', value: p ? Math.round(p.lease_seconds / 60) : 30 });
   const maxPer = inp('max_per_contributor', { type: 'number', min: '1', value: p && p.max_per_contributor ? p.max_per_contributor : '' });

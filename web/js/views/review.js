@@ -37,7 +37,7 @@ export async function reviewView(ctx) {
   let reviewed = 0;
   const host = h('div', { class: 'review-task' });
   const side = h('div', { class: 'work-side' });
-  const meta = h('div', { class: 'review-meta muted' });
+  const meta = h('div', { class: 'review-meta muted', tabindex: '-1' });
   const acceptBtn = h('button', { type: 'button', class: 'btn primary', title: 'A' }, 'Accept', h('kbd', null, 'A'));
   const rejectBtn = h('button', { type: 'button', class: 'btn danger-outline', title: 'R', 'aria-expanded': 'false' }, 'Reject…', h('kbd', null, 'R'));
   const code = h('select', { name: 'reason_code', id: 'reject-code', class: 'input', required: true }, h('option', { value: '' }, 'Choose a reason'), reasons.map((r) => h('option', { value: r }, human(r))));
@@ -167,17 +167,21 @@ export async function reviewView(ctx) {
       return;
     }
     actions.hidden = false;
+    // the reject form (or the button pressed) is gone: keep keyboard users on the new submission
+    const lost = reviewed > 0 && (!document.activeElement || document.activeElement === document.body);
     clear(meta).append(`Submission #${sub.id} · task #${sub.task_id} · contributor #${sub.user_id} · active ${duration(sub.active_seconds)} · ${when(sub.created_at)}`, sub.needs_review ? h('span', { class: 'badge badge-pending' }, 'sampled') : null);
     if (p.kind === 'collection') {
       const view = mediaReview(p, sub);
       clear(host).append(view.main);
       side.append(view.side);
+      if (lost) meta.focus({ preventScroll: true });
       document.body.dataset.reviewReady = String(sub.id);
       return;
     }
     ann = new Annotator(host, { config: p.label_config, data: (sub.task && sub.task.data) || {}, result: sub.result || [], onChange: () => { acceptBtn.firstChild.textContent = changed() ? 'Accept with fixes' : 'Accept'; } });
     original = JSON.stringify(ann.getResult());
     side.append(h('p', { class: 'muted small' }, 'Edit the answer to fix it, then accept.'), ann.side);
+    if (lost) meta.focus({ preventScroll: true });
     document.body.dataset.reviewReady = String(sub.id);
   }
 

@@ -1,0 +1,88 @@
+/* Export streams: the format table of work/, formats/commonvoice and
+ * formats/dataset behind one open call. See exports.h. */
+#include "api/exports.h"
+#include "core/json.h"
+#include "formats/commonvoice.h"
+#include "formats/dataset.h"
+#include "work/configcache.h"
+#include "work/export.h"
+#include "work/project.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static ssize_t jsonl_read(void *ctx, char *buf, size_t max) { return fc_export_read(ctx, buf, max); }
+static void jsonl_close(void *ctx) { fc_export_close(ctx); }
+static ssize_t cv_read(void *ctx, char *buf, size_t max) { return fc_cv_export_read(ctx, buf, max); }
+static void cv_close(void *ctx) { fc_cv_export_close(ctx); }
+static ssize_t ds_read(void *ctx, char *buf, size_t max) { return fc_dataset_read(ctx, buf, max); }
+static void ds_close(void *ctx) { fc_dataset_close(ctx); }
+
+/* The project's labelling config as fc_labelconfig_describe gives it, or
+ * NULL (with *out NULL) for a project without one. */
+static int project_config(fc_store *s, const fc_user *user, int64_t pid, json_t **out, fc_err *err)
+{
+	*out = NULL;
+	json_t *project = NULL;
+	int rc = fc_project_get(s, user, pid, &project, err);
+	const char *xml = rc ? NULL : fc_json_str(project, "label_config", NULL);
+	if (xml && *xml) {
+		const fc_labelconfig *lc = fc_configcache_get(xml, err);
+		if (!lc)
+			rc = err->code ? err->code : FC_EINVAL;
+		else if (!(*out = fc_labelconfig_describe(lc)))
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		fc_configcache_put(lc);
+	}
+	json_decref(project);
+	return rc;
+}
+
+int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid,
+			  const fc_export_request *req, fc_export_stream *out, fc_err *err)
+{
+	const char *format = req->format ? req->format : "jsonl";
+	memset(out, 0, sizeof *out);
+	const fc_ds_format *f = fc_ds_find(format);
+	if (!f && strcmp(format, "jsonl") && strcmp(format, "cv")) {
+		char names[256];
+		return fc_err_set(err, FC_EINVAL, "invalid_format", "format",
+				  "Unknown export format '%.40s'; use one of jsonl, %s, cv.", format,
+				  fc_ds_names(names, sizeof names));
+	}
+	if (req->status && strcmp(req->status, "accepted") && strcmp(req->status, "all"))
+		return fc_err_set(err, FC_EINVAL, "invalid_status", "status",
+				  "status must be 'accepted' (accepted and auto-accepted work, the default) or 'all'.");
+	if (req->labels && strcmp(req->labels, "raw"))
+		return fc_err_set(err, FC_EINVAL, "invalid_labels", "labels",
+				  "labels must be 'raw': this build exports every kept judgment, not aggregated labels.");
+	int rc;
+	if (!strcmp(format, "jsonl")) {
+		fc_export *x;
+		if ((rc = fc_export_open(s, user, pid, "jsonl", &x, err)))
+			return rc;
+		*out = (fc_export_stream){jsonl_read, jsonl_close, x, "application/x-ndjson", ""};
+		snprintf(out->filename, sizeof out->filename, "project-%lld.jsonl", (long long)pid);
+		return 0;
+	}
+	if (!strcmp(format, "cv")) {
+		fc_cv_export *x;
+		if ((rc = fc_cv_export_open(s, data_dir, user, pid, &x, err)))
+			return rc;
+		*out = (fc_export_stream){cv_read, cv_close, x, "application/x-tar", ""};
+		snprintf(out->filename, sizeof out->filename, "project-%lld-cv.tar", (long long)pid);
+		return 0;
+	}
+	json_t *config;
+	if ((rc = project_config(s, user, pid, &config, err)))
+		return rc;
+	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all")};
+	fc_dataset *d;
+	rc = fc_dataset_open(s, user, pid, f, config, &opts, &d, err);
+	json_decref(config);
+	if (rc)
+		return rc;
+	*out = (fc_export_stream){ds_read, ds_close, d, f->content_type, ""};
+	snprintf(out->filename, sizeof out->filename, "project-%lld-%s.%s", (long long)pid, f->name, f->extension);
+	return 0;
+}

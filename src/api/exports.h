@@ -1,0 +1,35 @@
+/* exports.h — one export stream whatever its format, for GET
+ * /projects/{id}/export and `faircrowd export`. It picks the module that
+ * writes the format (work/ for jsonl, formats/ for cv and the dataset
+ * formats) and hands formats/ the project's labelling config as work/
+ * describes it, so no domain module needs another's header. */
+#ifndef FC_API_EXPORTS_H
+#define FC_API_EXPORTS_H
+
+#include "account/account.h"
+#include "store/store.h"
+#include <sys/types.h>
+
+typedef struct fc_export_stream {
+	ssize_t (*read)(void *ctx, char *buf, size_t max); /* bytes, 0 at the end, -1 on failure */
+	void (*close)(void *ctx);
+	void *ctx;
+	const char *content_type;
+	char filename[96]; /* project-ID.EXT */
+} fc_export_stream;
+
+/* The options of API.md's "Datasets out"; NULL means the default. */
+typedef struct fc_export_request {
+	const char *format; /* jsonl (default), json, csv, coco, yolo, voc, conll, cv */
+	const char *status; /* accepted (default: accepted and auto_accepted) or all */
+	const char *labels; /* raw (default) */
+} fc_export_request;
+
+/* Opens the stream into *out (close it with out->close(out->ctx)). 400
+ * naming the option for an unknown format, status or labels; 404/403 as the
+ * project's access says; 422 when the format does not fit the project's
+ * config. */
+int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id,
+			  const fc_export_request *req, fc_export_stream *out, fc_err *err);
+
+#endif

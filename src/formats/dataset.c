@@ -1,0 +1,295 @@
+/* The dataset export driver: the format table, the task walk, the zip. See
+ * dataset.h. */
+#include "formats/dataset.h"
+#include "access/access.h"
+#include "core/crypto.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each defined in its own file. */
+extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll;
+
+static const fc_ds_format *const FORMATS[] = {
+	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll,
+};
+#define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
+
+const fc_ds_format *fc_ds_find(const char *name)
+{
+	for (size_t i = 0; name && i < N_FORMATS; i++)
+		if (!strcmp(FORMATS[i]->name, name))
+			return FORMATS[i];
+	return NULL;
+}
+
+const char *fc_ds_names(char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < N_FORMATS && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ", " : "", FORMATS[i]->name);
+	return out;
+}
+
+void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65])
+{
+	char txt[96];
+	int n = snprintf(txt, sizeof txt, "%s:%lld", salt, (long long)user_id);
+	fc_crypto_sha256_hex(txt, (size_t)n, out);
+}
+
+enum { PH_BEGIN, PH_ROWS, PH_END, PH_DONE };
+
+struct fc_dataset {
+	const fc_ds_format *f;
+	fc_ds_ctx c;
+	fc_db *db;
+	fc_stmt *st;
+	int has_row; /* st is on a row not yet consumed */
+	int pass, phase, all_statuses;
+	int state; /* fc_buf_pull's */
+	char salt[40];
+	fc_buf stream; /* bytes ready for the reader */
+	size_t stream_off;
+	fc_buf file; /* zip formats: the file being built */
+	struct archive *a;
+	fc_ds_task task;
+	size_t cap;
+};
+
+static const char TASKS_SQL[] =
+	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
+	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND "
+	"(? OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id";
+
+static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+	fc_dataset *d = ctx;
+	return fc_buf_append(&d->stream, buf, n) ? -1 : (la_ssize_t)n;
+}
+
+int fc_ds_emit_file(fc_ds_ctx *c, const char *name)
+{
+	fc_dataset *d = c->driver;
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return FC_ENOMEM;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, (la_int64_t)d->file.len);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	int rc = archive_write_header(d->a, e) == ARCHIVE_OK &&
+				 (d->file.len == 0 ||
+				  archive_write_data(d->a, d->file.p, d->file.len) == (la_ssize_t)d->file.len) &&
+				 archive_write_finish_entry(d->a) == ARCHIVE_OK
+			 ? 0
+			 : FC_EIO;
+	archive_entry_free(e);
+	fc_buf_reset(&d->file);
+	return rc;
+}
+
+static void task_clear(fc_dataset *d)
+{
+	fc_ds_task *t = &d->task;
+	json_decref(t->data);
+	json_decref(t->predictions);
+	json_decref(t->gold);
+	for (size_t i = 0; i < t->n; i++)
+		json_decref(t->anns[i].result);
+	t->data = t->predictions = t->gold = NULL;
+	t->n = 0;
+}
+
+/* Gathers the rows of the next task into d->task. 1 a task, 0 the end, <0 failure. */
+static int next_task(fc_dataset *d)
+{
+	if (!d->has_row) {
+		int r = fc_stmt_next(d->st);
+		if (r <= 0)
+			return r;
+		d->has_row = 1;
+	}
+	fc_stmt *st = d->st;
+	fc_ds_task *t = &d->task;
+	task_clear(d);
+	t->id = fc_stmt_int(st, 0);
+	t->data = fc_stmt_json(st, 1);
+	t->predictions = fc_stmt_isnull(st, 2) ? json_array() : fc_stmt_json(st, 2);
+	t->gold = fc_stmt_isnull(st, 3) ? NULL : fc_stmt_json(st, 3);
+	for (;;) {
+		if (!fc_stmt_isnull(st, 4)) {
+			if (t->n == d->cap) { /* bounded by the project's overlap */
+				size_t cap = d->cap ? d->cap * 2 : 4;
+				fc_ds_ann *p = realloc(t->anns, cap * sizeof *p);
+				if (!p)
+					return FC_ENOMEM;
+				t->anns = p;
+				d->cap = cap;
+			}
+			fc_ds_ann *a = &t->anns[t->n++];
+			a->id = fc_stmt_int(st, 4);
+			fc_ds_worker_id(d->salt, fc_stmt_int(st, 5), a->worker_id);
+			a->result = fc_stmt_json(st, 6);
+			a->lead_time = fc_stmt_double(st, 7);
+			snprintf(a->status, sizeof a->status, "%s", fc_stmt_text(st, 8));
+			a->created_at = fc_stmt_int(st, 9);
+		}
+		int r = fc_stmt_next(st);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			d->has_row = 0;
+			fc_stmt_done(d->st);
+			d->st = NULL;
+			return 1;
+		}
+		if (fc_stmt_int(st, 0) != t->id)
+			return 1; /* the row stays for the next task */
+	}
+}
+
+static int start_pass(fc_dataset *d, fc_err *err)
+{
+	d->has_row = 0;
+	return fc_db_query(d->db, &d->st, err, TASKS_SQL, "iI", d->all_statuses, d->c.project_id);
+}
+
+/* Produces the next piece of output. */
+static int step(fc_dataset *d)
+{
+	fc_ds_ctx *c = &d->c;
+	int rc = 0;
+	switch (d->phase) {
+	case PH_BEGIN: d->phase = PH_ROWS; return d->f->begin ? d->f->begin(c) : 0;
+	case PH_ROWS:
+		if (!d->st && !d->has_row) { /* the pass before ended */
+			if (++d->pass >= d->f->passes) {
+				d->phase = PH_END;
+				return 0;
+			}
+			if ((rc = start_pass(d, NULL)))
+				return rc;
+		}
+		if ((rc = next_task(d)) < 0)
+			return rc;
+		if (rc == 0) {
+			fc_stmt_done(d->st);
+			d->st = NULL;
+			return 0;
+		}
+		return d->f->task(c, &d->task, d->pass);
+	case PH_END:
+		d->phase = PH_DONE;
+		if (d->f->end && (rc = d->f->end(c)))
+			return rc;
+		return d->a && archive_write_close(d->a) != ARCHIVE_OK ? FC_EIO : 0;
+	}
+	return 0;
+}
+
+static int produce(void *ctx)
+{
+	fc_dataset *d = ctx;
+	int rc = step(d);
+	return rc ? rc : d->phase == PH_DONE;
+}
+
+ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max)
+{
+	return fc_buf_pull(&d->stream, &d->stream_off, &d->state, produce, d, buf, max);
+}
+
+void fc_dataset_close(fc_dataset *d)
+{
+	if (!d)
+		return;
+	if (d->f->free && d->c.state)
+		d->f->free(d->c.state);
+	free(d->c.state);
+	json_decref((json_t *)d->c.config);
+	task_clear(d);
+	free(d->task.anns);
+	fc_stmt_done(d->st);
+	if (d->db)
+		fc_db_rollback(d->db);
+	if (d->a)
+		archive_write_free(d->a);
+	fc_buf_free(&d->stream);
+	fc_buf_free(&d->file);
+	free(d);
+}
+
+/* The project's pseudonym salt, made on first use: collection projects get
+ * theirs with the first upload, annotation projects with the first export. */
+static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt[40], fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	salt[0] = 0;
+	if (!(rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err)) &&
+	    !(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
+		if (fc_stmt_next(st) == 1)
+			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	if (rc || salt[0])
+		return rc;
+	char fresh[33];
+	unsigned char rnd[16];
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(fresh, sizeof fresh, rnd, sizeof rnd);
+	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
+		return rc;
+	/* two first exports at once: one salt wins, both read it back */
+	if (!(rc = fc_db_exec(db, err, "INSERT INTO project_salts(project_id,salt) VALUES(?,?) ON CONFLICT DO NOTHING",
+			      "It", pid, fresh)) &&
+	    !(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
+		if (fc_stmt_next(st) == 1)
+			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
+		fc_stmt_done(st);
+	}
+	return fc_db_end(db, &rc, err);
+}
+
+int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
+		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err)
+{
+	*out = NULL;
+	fc_dataset *d = calloc(1, sizeof *d);
+	if (!d)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	d->f = f;
+	d->all_statuses = opts && opts->all_statuses;
+	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config), .project_id = project_id, .driver = d};
+	d->c.out = f->zip ? &d->file : &d->stream;
+	int rc = project_salt(s, user, project_id, d->salt, err);
+	if (!rc && f->check)
+		rc = f->check(config, err);
+	if (!rc && f->state_size && !(d->c.state = calloc(1, f->state_size)))
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	if (!rc && !(rc = fc_db_begin(s, FC_DB_READ, &d->db, err)))
+		rc = start_pass(d, err);
+	if (!rc && f->zip) {
+		d->a = archive_write_new();
+		if (!d->a || archive_write_set_format_zip(d->a) != ARCHIVE_OK ||
+		    archive_write_set_bytes_in_last_block(d->a, 1) != ARCHIVE_OK ||
+		    archive_write_open(d->a, d, NULL, on_write, NULL) != ARCHIVE_OK)
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot start the zip archive.");
+	}
+	if (rc) {
+		fc_dataset_close(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
