@@ -247,23 +247,6 @@ Test(cli, migrate_upgrades_a_version_7_database)
 			 "\" 2>&1",
 			 db),
 		     0);
-	cr_assert_eq(
-		run(NULL, 0,
-		    "sqlite3 %s \"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-		    "applied_at INTEGER NOT NULL) STRICT; "
-		    "INSERT INTO schema_migrations SELECT value, 'old', 0 FROM generate_series(1,7); "
-		    "INSERT INTO users(id,email,password_hash,display_name,roles,languages,demographics,qualifications,"
-		    "created_at) VALUES(1,'a@b.c','x','A',1,'[]','{}','[\\\"g\\\"]',0); "
-		    "INSERT INTO projects(id,owner_id,kind,title,instructions,reward,currency,overlap,lease_seconds,"
-		    "gold_rate,review_rate,auto_approve_days,reject_reasons,eligibility,status,task_count,created_at,"
-		    "updated_at,gold_min_answers,qualification) VALUES(1,1,'annotation','t','',0,'USD',1,60,0,0,7,'[]',"
-		    "'{}','live',3,0,0,5,'{\\\"grants\\\":\\\"g\\\",\\\"pass_mark\\\":0.5,\\\"retakes\\\":0,"
-		    "\\\"paid\\\":false}'); "
-		    "INSERT INTO tasks(project_id,data,priority,is_gold,leased_count,submitted_count,open,created_at) "
-		    "VALUES(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0),(1,'{}',0,1,0,0,1,0); "
-		    "INSERT INTO qualification_results VALUES(1,1,3,2,0.6667,1,'g',1234);\" 2>&1",
-		    db),
-		0);
 	cr_expect_eq(run(out, sizeof out, "%s migrate --data %s 2>&1", bin(), dir), 0, "%s", out);
 	cr_expect_eq(run(out, sizeof out,
 			 "sqlite3 %s \"SELECT attempt, planned, questions, correct, passed, scored_at FROM "
