@@ -28,7 +28,9 @@ void h_password_change(fc_req *r)
 {
 	/* API.md names the current password "old"; "current" is accepted too,
 	 * a synonym clients may expect */
-	static const fc_field fields[] = {{"old", FC_J_STRING}, {"current", FC_J_STRING}, {"new", FC_J_STRING | FC_J_REQUIRED},
+	static const fc_field fields[] = {{"old", FC_J_STRING},
+					  {"current", FC_J_STRING},
+					  {"new", FC_J_STRING | FC_J_REQUIRED},
 					  {0}};
 	json_t *b = fc_api_body(r, fields);
 	if (!b)
@@ -38,7 +40,8 @@ void h_password_change(fc_req *r)
 	const char *old = fc_json_str(b, "old", fc_json_str(b, "current", NULL));
 	int rc;
 	if (!old)
-		rc = fc_err_set(&err, FC_EINVAL, "missing_field", "old", "Field 'old' (the current password) is required.");
+		rc = fc_err_set(&err, FC_EINVAL, "missing_field", "old",
+				"Field 'old' (the current password) is required.");
 	else if (json_object_get(b, "old") && json_object_get(b, "current"))
 		rc = fc_err_set(&err, FC_EINVAL, "invalid_value", "current", "Send the current password once, as 'old'.");
 	else

@@ -110,8 +110,8 @@ static char *compose_decision(const fc_event *ev, const facts *f, char *subject,
 			     "Hello %s,\n\nyour submission #%lld to \"%s\" was rejected.\n\nReason: %s\n"
 			     "The reviewer wrote: %s\n\nIf you think this is wrong, you can appeal the decision from "
 			     "your submissions page; another reviewer will decide." FOOTER,
-			     f->name, (long long)ev->submission, f->title, f->reason_code[0] ? f->reason_code : ev->text,
-			     f->reason_text);
+			     f->name, (long long)ev->submission, f->title,
+			     f->reason_code[0] ? f->reason_code : ev->text, f->reason_text);
 	} else {
 		snprintf(subject, subject_len, "Your work on \"%s\" was accepted", f->title);
 		n = asprintf(&body,
@@ -139,8 +139,7 @@ static char *compose_appeal(fc_db *db, const fc_event *ev, const facts *f, char 
 			 "Hello %s,\n\nyour appeal about submission #%lld to \"%s\" was %s.\n%s\n"
 			 "The reviewer wrote: %s" FOOTER,
 			 f->name, (long long)ev->submission, f->title, ev->upheld ? "upheld" : "denied",
-			 ev->upheld ? "The submission now counts as accepted and is paid."
-				    : "The rejection stands.",
+			 ev->upheld ? "The submission now counts as accepted and is paid." : "The rejection stands.",
 			 reason);
 	return n < 0 ? NULL : body;
 }
@@ -161,8 +160,8 @@ static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 	char subject[256];
 	char *body = ev->kind == FC_EV_APPEAL_DECIDED ? compose_appeal(db, ev, &f, subject, sizeof subject)
 						      : compose_decision(ev, &f, subject, sizeof subject);
-	json_t *msg = body ? json_pack("{s:s,s:s,s:s,s:s}", "to", f.email, "subject", subject, "body", body,
-				       "category", category)
+	json_t *msg = body ? json_pack("{s:s,s:s,s:s,s:s}", "to", f.email, "subject", subject, "body", body, "category",
+				       category)
 			   : NULL;
 	char *payload = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
 	rc = payload ? fc_outbox_put(db, SINK, ev->user, ev->project, fc_event_name(ev->kind), payload, err)
@@ -328,7 +327,7 @@ void fc_contrib_subscribe(void)
 	fc_events_on(FC_EV_LEASING, "contrib: daily limit and quiet hours", on_leasing);
 	configured = read_config();
 	if (!configured)
-		return; /* no relay: no email subscribers, so no outbox rows at all */
+		return;                        /* no relay: no email subscribers, so no outbox rows at all */
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread; reference-counted by libcurl */
 	fc_events_on(FC_EV_ACCEPTED, "contrib: email queued", on_event);
 	fc_events_on(FC_EV_REJECTED, "contrib: email queued", on_event);

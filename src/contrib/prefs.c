@@ -10,11 +10,11 @@
 static const char *const NOTIFY[NOTIFY_KEYS] = {"email", "in_app", "decisions", "appeals"};
 
 typedef struct prefs {
-	int limit;          /* minutes; 0: none */
-	int quiet_from;     /* minutes after local midnight; -1: no quiet hours */
-	int quiet_to;       /* minutes after local midnight */
-	int tz;             /* minutes east of UTC */
-	json_t *notify;     /* {key: bool}; missing keys are on */
+	int limit;      /* minutes; 0: none */
+	int quiet_from; /* minutes after local midnight; -1: no quiet hours */
+	int quiet_to;   /* minutes after local midnight */
+	int tz;         /* minutes east of UTC */
+	json_t *notify; /* {key: bool}; missing keys are on */
 } prefs;
 
 /* Defaults when the contributor never saved anything (no row). */

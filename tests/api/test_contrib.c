@@ -124,8 +124,8 @@ Test(contrib, preferences_are_the_callers_own_and_change_field_by_field)
 	res_free(&r);
 	/* another contributor's preferences are untouched */
 	r = api(&S, "GET", "/api/v1/me/preferences", S.c[1], NULL);
-	cr_expect(json_is_null(jget(r.json, "daily_limit_minutes")) && json_is_null(jget(r.json, "quiet_hours")),
-		  "%s", r.body);
+	cr_expect(json_is_null(jget(r.json, "daily_limit_minutes")) && json_is_null(jget(r.json, "quiet_hours")), "%s",
+		  r.body);
 	res_free(&r);
 	/* null clears */
 	r = put_prefs(S.c[0], "{\"daily_limit_minutes\":null,\"quiet_hours\":null}");
@@ -471,7 +471,7 @@ Test(email, a_dead_relay_keeps_the_item_until_it_answers)
 	set_clock(&S, "2031-08-01T09:00:01Z");
 	cr_expect_eq(outbox_count(&S, "sink='email' AND delivered_at IS NULL AND failed_at IS NULL AND attempts>=1"), 1,
 		     "tried, failed, still pending");
-	sink_start(port); /* back, on the port the server knows */
+	sink_start(port);                      /* back, on the port the server knows */
 	set_clock(&S, "2031-08-01T09:10:00Z"); /* past the backoff */
 	json_t *m = wait_mails(1);
 	cr_assert_eq(json_array_size(m), 1, "delivered once the relay answers");
