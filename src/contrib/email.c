@@ -223,7 +223,7 @@ static char *message(const fc_outbox_item *it, char *to, size_t to_len)
 	if (!subj || !(b64 = malloc(b64_len)) || !(f = open_memstream(&out, &out_len)))
 		goto out;
 	sodium_bin2base64(b64, b64_len, (const unsigned char *)body, n, sodium_base64_VARIANT_ORIGINAL);
-	char date[64];
+	char date[128];
 	time_t t = (time_t)it->created_at;
 	struct tm tm;
 	gmtime_r(&t, &tm);

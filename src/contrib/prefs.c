@@ -49,17 +49,17 @@ static int notify_on(const prefs *p, const char *key)
 	return !json_is_false(v);
 }
 
-static void hhmm(int minutes, char out[8]) { snprintf(out, 8, "%02d:%02d", minutes / 60 % 100, minutes % 60); }
+static void hhmm(int minutes, char out[16]) { snprintf(out, 16, "%02d:%02d", minutes / 60 % 100, minutes % 60); }
 
-static void tz_text(int tz, char out[8])
+static void tz_text(int tz, char out[16])
 {
 	int a = tz < 0 ? -tz : tz;
-	snprintf(out, 8, "%c%02d:%02d", tz < 0 ? '-' : '+', a / 60 % 100, a % 60);
+	snprintf(out, 16, "%c%02d:%02d", tz < 0 ? '-' : '+', a / 60 % 100, a % 60);
 }
 
 static json_t *render(const prefs *p)
 {
-	char from[8], to[8], tz[8];
+	char from[16], to[16], tz[16];
 	json_t *notify = json_object();
 	for (int i = 0; i < NOTIFY_KEYS; i++)
 		json_object_set_new(notify, NOTIFY[i], json_boolean(notify_on(p, NOTIFY[i])));
@@ -271,7 +271,7 @@ int fc_prefs_lease_check(fc_db *db, int64_t user, int64_t now, fc_err *err)
 		int inside = p.quiet_from < p.quiet_to ? minute >= p.quiet_from && minute < p.quiet_to
 						       : minute >= p.quiet_from || minute < p.quiet_to;
 		if (inside) {
-			char to[8];
+			char to[16];
 			hhmm(p.quiet_to, to);
 			return fc_err_set(err, FC_ECONFLICT, "quiet_hours", NULL,
 					  "These are your quiet hours: no new work is handed out until %s (your time). "
