@@ -2,6 +2,7 @@
  * money refuses unfunded work before quality counts a test's pool, and the
  * outbox records an event only once every other handler accepted it. */
 #include "wiring.h"
+#include "contrib/contrib.h"
 #include "events/outbox.h"
 #include "money/subscribe.h"
 #include "quality/subscribe.h"
@@ -17,6 +18,7 @@ void fc_wire(void)
 	fc_work_subscribe();
 	fc_money_subscribe();
 	fc_quality_subscribe();
+	fc_contrib_subscribe();
 	fc_webhooks_subscribe();
 	fc_outbox_subscribe();
 }

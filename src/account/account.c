@@ -93,6 +93,18 @@ static int load_user(fc_db *db, fc_stmt *st, fc_user *out)
 	return 0;
 }
 
+int fc_account_password_check(const char *password, const char *field, fc_err *err)
+{
+	size_t n = strlen(password);
+	if (n < FC_PASSWORD_MIN)
+		return fc_err_set(err, FC_EINVAL, "password_too_short", field,
+				  "The password must have at least %d characters.", FC_PASSWORD_MIN);
+	if (n > 1024)
+		return fc_err_set(err, FC_EINVAL, "password_too_long", field,
+				  "The password must have at most 1024 characters.");
+	return 0;
+}
+
 int fc_account_create(fc_store *s, const char *email, const char *password, const char *name, int roles, fc_user *out,
 		      fc_err *err)
 {
@@ -100,12 +112,9 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 		return fc_err_set(err, FC_EINVAL, "invalid_email", "email", "'%.100s' is not a valid email address.",
 				  email);
 	size_t plen = strlen(password);
-	if (plen < FC_PASSWORD_MIN)
-		return fc_err_set(err, FC_EINVAL, "password_too_short", "password",
-				  "The password must have at least %d characters.", FC_PASSWORD_MIN);
-	if (plen > 1024)
-		return fc_err_set(err, FC_EINVAL, "password_too_long", "password",
-				  "The password must have at most 1024 characters.");
+	int rc = fc_account_password_check(password, "password", err);
+	if (rc)
+		return rc;
 	size_t nlen = strlen(name);
 	if (nlen == 0 || nlen > 100)
 		return fc_err_set(err, FC_EINVAL, "invalid_display_name", "display_name",
@@ -115,8 +124,7 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory while hashing the password.");
 	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
-	if (rc)
+	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
 	int64_t exists = 0;
 	if (fc_db_int(db, &exists, NULL, "SELECT id FROM users WHERE email=?", "t", email) == 0) {

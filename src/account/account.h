@@ -23,6 +23,9 @@ typedef struct fc_user {
 #define FC_SESSION_SECONDS (14 * 86400)
 #define FC_PASSWORD_MIN 10
 
+/* 0 when password has FC_PASSWORD_MIN to 1024 characters; else FC_EINVAL
+ * naming field. */
+int fc_account_password_check(const char *password, const char *field, fc_err *err);
 /* Creates a user. Validates email, password (>= 10 chars) and name. */
 int fc_account_create(fc_store *s, const char *email, const char *password, const char *display_name, int roles,
 		      fc_user *out, fc_err *err);

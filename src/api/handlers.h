@@ -83,6 +83,11 @@ void h_votes_create(fc_req *r);
 void h_profile_get(fc_req *r);
 void h_profile_patch(fc_req *r);
 
+/* h_contrib.c */
+void h_prefs_get(fc_req *r);
+void h_prefs_put(fc_req *r);
+void h_password_change(fc_req *r);
+
 /* h_quality.c */
 void h_quality_my(fc_req *r);
 void h_qualification_result(fc_req *r);

@@ -61,6 +61,10 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/submissions/{id}/votes", h_votes_create, FC_AUTH_USER, FC_BODY_JSON, 0, "votes_create"},
 	{"GET", "/api/v1/me/profile", h_profile_get, FC_AUTH_USER, FC_BODY_NONE, 0, "profile_get"},
 	{"PATCH", "/api/v1/me/profile", h_profile_patch, FC_AUTH_USER, FC_BODY_JSON, 0, "profile_patch"},
+	/* the contributor's limits, notifications and password (h_contrib.c) */
+	{"GET", "/api/v1/me/preferences", h_prefs_get, FC_AUTH_USER, FC_BODY_NONE, 0, "prefs_get"},
+	{"PUT", "/api/v1/me/preferences", h_prefs_put, FC_AUTH_USER, FC_BODY_JSON, 0, "prefs_put"},
+	{"POST", "/api/v1/me/password", h_password_change, FC_AUTH_USER, FC_BODY_JSON, 0, "password_change"},
 	/* review and quality */
 	{"GET", "/api/v1/projects/{id}/review/next", h_review_next, FC_AUTH_USER, FC_BODY_NONE, 0, "review_next"},
 	{"POST", "/api/v1/submissions/{id}/accept", h_review_accept, FC_AUTH_USER, FC_BODY_NONE, 0, "review_accept"},

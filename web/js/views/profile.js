@@ -1,7 +1,7 @@
 // The contributor's profile: optional, self-reported demographics, used to
 // balance datasets (quotas) and in anonymised exports. Every field may stay empty.
 import { h, field, toast, showFormError, clearFormErrors, when, clear } from '../dom.js';
-import { get, patch, post, del } from '../api.js';
+import { get, patch, post, put, del } from '../api.js';
 
 const AGE_BANDS = [['teens', '19 or younger'], ['twenties', '20–29'], ['thirties', '30–39'], ['forties', '40–49'], ['fifties', '50–59'], ['sixties', '60–69'], ['seventies', '70–79'], ['eighties', '80–89'], ['nineties', '90 or older']];
 const GENDERS = [['female', 'Female'], ['male', 'Male'], ['non-binary', 'Non-binary'], ['other', 'Other'], ['prefer_not_to_say', 'Prefer not to say']];
@@ -65,6 +65,8 @@ export async function profileView(ctx) {
         h('li', null, 'Country and languages can decide which projects you see.'),
         h('li', null, 'Change or clear your answers at any time.'))),
     form,
+    await limitsCard(),
+    passwordCard(),
     await tokensCard()));
 }
 
@@ -124,4 +126,95 @@ async function tokensCard() {
       h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Last used'), h('th', null, 'Expires'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
       body)),
     secret, form);
+}
+
+// The contributor's own schedule: a daily time limit and quiet hours that the
+// assignment engine respects, and which notifications reach them by email.
+async function limitsCard() {
+  const p = await get('/me/preferences');
+  const offset = () => {
+    const m = -new Date().getTimezoneOffset();
+    const a = Math.abs(m);
+    return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  };
+  const limit = h('input', { name: 'daily_limit_minutes', id: 'lm-limit', class: 'input narrow', type: 'number', min: '1', max: '1440', inputmode: 'numeric', value: p.daily_limit_minutes || '', placeholder: 'no limit' });
+  const quietOn = h('input', { type: 'checkbox', name: 'quiet_on', id: 'lm-quiet-on', checked: !!p.quiet_hours });
+  const from = h('input', { name: 'quiet_hours', id: 'lm-from', class: 'input', type: 'time', value: p.quiet_hours ? p.quiet_hours.from : '22:00' });
+  const to = h('input', { name: 'quiet_to', id: 'lm-to', class: 'input', type: 'time', value: p.quiet_hours ? p.quiet_hours.to : '07:00' });
+  const tz = h('input', { name: 'tz', id: 'lm-tz', class: 'input narrow', value: p.quiet_hours || p.daily_limit_minutes ? p.tz : offset(), placeholder: '+02:00', autocomplete: 'off', spellcheck: 'false' });
+  const box = (key, label) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: `notify_${key}`, checked: p.notify[key] !== false }), ' ', label);
+  const email = box('email', 'Send me email');
+  const decisions = box('decisions', 'Decisions on my work (accepted, or rejected with the reason)');
+  const appeals = box('appeals', 'Outcomes of my appeals');
+  const syncQuiet = () => {
+    from.disabled = to.disabled = !quietOn.checked;
+  };
+  quietOn.addEventListener('change', syncQuiet);
+  syncQuiet();
+  const saveBtn = h('button', { type: 'submit', class: 'btn primary' }, 'Save limits and notifications');
+  const form = h('form', { class: 'card limits-form', id: 'limits', novalidate: true, 'aria-labelledby': 'limits-title' },
+    h('h2', { id: 'limits-title' }, 'Limits and notifications'),
+    h('p', { class: 'hint' }, 'Only you set these. While a limit applies, you get no new tasks; tasks you already hold stay yours.'),
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Daily limit (minutes of work)', limit, 'Counts the time measured on the tasks you did today and the tasks you hold now. Empty: no limit.'),
+    h('fieldset', { class: 'field' }, h('legend', null, 'Quiet hours'),
+      h('label', { class: 'check' }, quietOn, ' No new work between'),
+      h('div', { class: 'grid-2' }, field('From', from), field('To', to))),
+    field('Your UTC offset', tz, 'Like +02:00 or -05:00. Your day and your quiet hours follow it; update it when your clocks change.'),
+    h('fieldset', { class: 'field' }, h('legend', null, 'Notifications'), email, decisions, appeals),
+    h('div', { class: 'actions' }, saveBtn));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(form);
+    const checked = (el) => el.querySelector('input').checked;
+    const body = {
+      daily_limit_minutes: limit.value ? Number(limit.value) : null,
+      tz: tz.value.trim() || 'Z',
+      quiet_hours: quietOn.checked ? { from: from.value, to: to.value } : null,
+      notify: { email: checked(email), decisions: checked(decisions), appeals: checked(appeals) },
+    };
+    saveBtn.disabled = true;
+    try {
+      const out = await put('/me/preferences', body);
+      tz.value = out.tz;
+      toast('Limits and notifications saved.', 'ok');
+    } catch (err) {
+      showFormError(form, err);
+    } finally {
+      saveBtn.disabled = false;
+    }
+  });
+  return form;
+}
+
+// Changing the password ends every other session (other browsers, phones).
+function passwordCard() {
+  const attrs = (name, auto) => ({ name, id: `pw-${name}`, class: 'input', type: 'password', autocomplete: auto, required: true });
+  const old = h('input', attrs('old', 'current-password'));
+  const fresh = h('input', attrs('new', 'new-password'));
+  const again = h('input', attrs('again', 'new-password'));
+  const btn = h('button', { type: 'submit', class: 'btn' }, 'Change password');
+  const form = h('form', { class: 'card password-form', novalidate: true, 'aria-labelledby': 'pw-title' },
+    h('h2', { id: 'pw-title' }, 'Password'),
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Current password', old),
+    field('New password', fresh, 'At least 10 characters. You stay signed in here; other sessions are signed out.'),
+    field('New password again', again),
+    h('div', { class: 'actions' }, btn));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(form);
+    if (fresh.value !== again.value) return showFormError(form, { field: 'again', message: 'The two new passwords differ.' });
+    btn.disabled = true;
+    try {
+      await post('/me/password', { old: old.value, new: fresh.value });
+      old.value = fresh.value = again.value = '';
+      toast('Password changed. Other sessions were signed out.', 'ok');
+    } catch (err) {
+      showFormError(form, err);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return form;
 }

@@ -184,6 +184,16 @@ export async function workView(ctx) {
     }
   }
 
+  /** A limit the contributor set refused the task: say which, in plain words. */
+  function showLimit(err) {
+    const quiet = err.code === 'quiet_hours';
+    showFinal(h('div', { class: 'empty card limit-notice' },
+      h('h2', null, quiet ? 'Your quiet hours have started' : 'You reached your daily limit'),
+      h('p', null, quiet ? 'You asked for no new work at this time of day, so none is handed out.' : 'You set how long you want to work each day, and today\'s time is used up.'),
+      h('p', null, err.message),
+      h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '/me/profile#limits' }, 'Change my limits'), h('a', { class: 'btn', href: '/me/work' }, 'My work'))));
+  }
+
   async function showPaused(err) {
     let mine = null;
     try {
@@ -282,6 +292,7 @@ export async function workView(ctx) {
       await show(entry);
     } catch (e) {
       if (e.code === 'paused_for_quality') await showPaused(e);
+      else if (e.code === 'quiet_hours' || e.code === 'daily_limit_reached') showLimit(e);
       else showEmpty('Could not get a task', e.message);
     }
   }
