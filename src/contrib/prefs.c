@@ -282,14 +282,16 @@ int fc_prefs_lease_check(fc_db *db, int64_t user, int64_t now, fc_err *err)
 	if (!p.limit)
 		return 0;
 	/* measured time: submissions made today, and today's part of every
-	 * lease still held (a lease that ran out counts up to its expiry) */
+	 * lease still held (a lease that ran out counts up to its expiry);
+	 * CASE instead of the two-argument MIN/MAX, which PostgreSQL lacks */
 	fc_stmt *st;
 	double used = 0;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT COALESCE((SELECT SUM(active_seconds) FROM submissions WHERE user_id=? AND "
-			      "created_at>=?), 0) + COALESCE((SELECT SUM(MAX(0, MIN(?, expires_at) - MAX(leased_at, ?))) "
-			      "FROM assignments WHERE user_id=? AND status='leased'), 0)",
-			      "IIIII", user, day_start, now, day_start, user)))
+			      "created_at>=?), 0) + COALESCE((SELECT SUM(CASE WHEN expires_at<? THEN expires_at ELSE ? END "
+			      "- CASE WHEN leased_at>? THEN leased_at ELSE ? END) FROM assignments WHERE user_id=? AND "
+			      "status='leased' AND expires_at>? AND leased_at<?), 0)",
+			      "IIIIIIIII", user, day_start, now, now, day_start, day_start, user, day_start, now)))
 		return rc;
 	if (fc_stmt_next(st) == 1)
 		used = fc_stmt_double(st, 0);

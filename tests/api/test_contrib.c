@@ -358,7 +358,11 @@ static json_t *wait_mails(size_t n) { return wait_for(n, 100); }
 static long long outbox_value(srv *s, const char *what, const char *where)
 {
 	char cmd[1024], out[64] = "";
-	snprintf(cmd, sizeof cmd, "sqlite3 %s/faircrowd.db \"SELECT %s FROM outbox WHERE %s\"", s->dir, what, where);
+	if (*s->database) /* the PostgreSQL pass: the server's own database */
+		snprintf(cmd, sizeof cmd, "psql '%s' -Atc \"SELECT %s FROM outbox WHERE %s\"", s->database, what, where);
+	else
+		snprintf(cmd, sizeof cmd, "sqlite3 %s/faircrowd.db \"SELECT %s FROM outbox WHERE %s\"", s->dir, what,
+			 where);
 	FILE *p = popen(cmd, "r");
 	cr_assert(p);
 	if (!fgets(out, sizeof out, p))
