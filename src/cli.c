@@ -109,6 +109,7 @@ int fc_cli_serve(int argc, char **argv)
 	if (open_store(dir, &app.store))
 		return 1;
 	bootstrap_admin(app.store);
+	fc_account_watch_auth_changes(app.store); /* the version our (empty) token cache starts from */
 
 	/* handle signals synchronously: block them before threads start */
 	sigset_t set;
@@ -161,6 +162,8 @@ int fc_cli_serve(int argc, char **argv)
 		fc_log_flush();
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		/* a role changed on another server must not live on in our token cache */
+		fc_account_watch_auth_changes(app.store);
 		/* jobs run in 5 s ticks; with several servers on one database the
 		 * one that claims a tick runs it */
 		int64_t now_tick = (int64_t)time(NULL) / 5;

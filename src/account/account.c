@@ -321,7 +321,9 @@ int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int6
  * transaction, about 8 % of a lease+submit cycle's CPU. Answers are kept
  * for TOKEN_TTL seconds in a small direct-mapped table. Anything that
  * changes what a token resolves to (roles today; revoking a token or
- * deleting a user when they exist) must call token_cache_invalidate(). */
+ * deleting a user when they exist) must call token_cache_invalidate() and
+ * move auth_version in its transaction, which is how the other servers on
+ * the database learn of it (fc_account_watch_auth_changes). */
 #define TOKEN_SLOTS 256
 #define TOKEN_TTL_NS (30 * 1000000000ull)
 static struct token_slot {
@@ -404,6 +406,22 @@ int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *
 	return rc;
 }
 
+void fc_account_watch_auth_changes(fc_store *s)
+{
+	static int64_t seen = -1; /* one store per server process */
+	fc_db *db;
+	int64_t v = -1;
+	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
+		return;
+	fc_db_int(db, &v, NULL, "SELECT version FROM auth_version WHERE id=1", "");
+	fc_db_rollback(db);
+	if (v >= 0 && v != seen) {
+		if (seen >= 0)
+			token_cache_invalidate();
+		seen = v;
+	}
+}
+
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err)
 {
 	fc_db *db;
@@ -432,6 +450,8 @@ int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_er
 	rc = fc_db_exec(db, err, "UPDATE users SET roles=? WHERE id=?", "iI", roles, id);
 	if (!rc && fc_db_changes(db) == 0)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such user.");
+	if (!rc)
+		rc = fc_db_exec(db, err, "UPDATE auth_version SET version=version+1 WHERE id=1", "");
 	fc_db_end(db, &rc, err);
 	token_cache_invalidate(); /* a cached token must not keep the old roles */
 	return rc ? rc : fc_account_get(s, id, out, err);

@@ -39,6 +39,10 @@ int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int6
 int fc_account_token_auth(fc_store *s, const char *token, fc_user *out, fc_err *err);
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
 int fc_account_set_roles(fc_store *s, int64_t id, int roles, fc_user *out, fc_err *err);
+/* Drops this process's cache of token answers when any server sharing the
+ * database changed what credentials resolve to since the last call (one
+ * small read; the server calls it once before it serves, then every 200 ms). */
+void fc_account_watch_auth_changes(fc_store *s);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}. */
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);
