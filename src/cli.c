@@ -162,6 +162,7 @@ int fc_cli_serve(int argc, char **argv)
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;
+	fc_account_watch_auth_changes(app.store); /* the version our (empty) token cache starts from */
 
 	/* handle signals synchronously: block them before threads start */
 	sigset_t set;
@@ -223,6 +224,8 @@ int fc_cli_serve(int argc, char **argv)
 		fc_log_flush();
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		/* a role changed on another server must not live on in our token cache */
+		fc_account_watch_auth_changes(app.store);
 		/* jobs run in 5 s ticks; with several servers on one database the
 		 * one that claims a tick runs it */
 		int64_t now_tick = (int64_t)time(NULL) / 5;

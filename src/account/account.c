@@ -268,9 +268,10 @@ int fc_account_token_create(fc_store *s, int64_t user_id, const char *name, int6
  * transaction, about 8 % of a lease+submit cycle's CPU. Answers are kept
  * for TOKEN_TTL seconds in a small direct-mapped table. Anything that
  * changes what a token resolves to (roles, revoking a token, disabling an
- * account) must call token_cache_invalidate(); a token's expiry is kept
- * with its answer and checked on every hit, as the clock may jump (the test
- * clock does). */
+ * account) must call token_cache_invalidate() and move auth_version in its
+ * transaction, which is how the other servers on the database learn of it
+ * (fc_account_watch_auth_changes); a token's expiry is kept with its answer
+ * and checked on every hit, as the clock may jump (the test clock does). */
 #define TOKEN_SLOTS 256
 #define TOKEN_TTL_NS (30 * 1000000000ull)
 static struct token_slot {
@@ -436,9 +437,27 @@ int fc_account_token_revoke(fc_store *s, int64_t user_id, int64_t id, const char
 	/* someone else's token is "not found" too: its existence is not theirs to know */
 	if (!rc && fc_db_changes(db) == 0)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such API token.");
+	if (!rc) /* the other servers sharing the database drop their caches too */
+		rc = fc_db_exec(db, err, "UPDATE auth_version SET version=version+1 WHERE id=1", "");
 	rc = fc_db_end(db, &rc, err);
 	token_cache_invalidate(); /* a cached answer must not outlive the row */
 	return rc;
+}
+
+void fc_account_watch_auth_changes(fc_store *s)
+{
+	static int64_t seen = -1; /* one store per server process */
+	fc_db *db;
+	int64_t v = -1;
+	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
+		return;
+	fc_db_int(db, &v, NULL, "SELECT version FROM auth_version WHERE id=1", "");
+	fc_db_rollback(db);
+	if (v >= 0 && v != seen) {
+		if (seen >= 0)
+			token_cache_invalidate();
+		seen = v;
+	}
 }
 
 int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err)
@@ -483,6 +502,9 @@ int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, 
 	} else if (disabled == 0 && (rc = fc_db_exec(db, err, "UPDATE users SET disabled_at=NULL WHERE id=?", "I", id))) {
 		goto out;
 	}
+	/* the other servers sharing the database drop their token caches */
+	if ((rc = fc_db_exec(db, err, "UPDATE auth_version SET version=version+1 WHERE id=1", "")))
+		goto out;
 	char target[32];
 	snprintf(target, sizeof target, "%lld", (long long)id);
 	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", actor,

@@ -57,6 +57,10 @@ int fc_account_get(fc_store *s, int64_t id, fc_user *out, fc_err *err);
  * (1 disables: sessions deleted, tokens refused; 0 enables; -1 unchanged).
  * Takes effect at once (the token cache is dropped). */
 int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, int disabled, fc_user *out, fc_err *err);
+/* Drops this process's cache of token answers when any server sharing the
+ * database changed what credentials resolve to since the last call (one
+ * small read; the server calls it once before it serves, then every 200 ms). */
+void fc_account_watch_auth_changes(fc_store *s);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}. */
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unistd.h>
 
 static srv S;
 static void up(void) { srv_start(&S); }
@@ -154,6 +155,24 @@ Test(auth, admin_only_user_management)
 	res_free(&r);
 	r = api(&S, "PATCH", path, S.admin_token, "{s:[s,s]}", "roles", "requester", "contributor");
 	res_free(&r);
+	if (*S.database) {
+		/* PostgreSQL: a second server has the token cached; a demotion on
+		 * the first reaches it within its watch period */
+		srv other;
+		srv_start_shared(&other, &S);
+		r = api(&other, "GET", "/api/v1/me", tok, NULL);
+		cr_expect_eq(json_array_size(jget(r.json, "roles")), 2, "%s", r.body);
+		res_free(&r);
+		r = api(&S, "PATCH", path, S.admin_token, "{s:[s]}", "roles", "contributor");
+		res_free(&r);
+		usleep(1000 * 1000);
+		r = api(&other, "GET", "/api/v1/me", tok, NULL);
+		cr_expect_eq(json_array_size(jget(r.json, "roles")), 1, "the other server dropped its cache: %s", r.body);
+		res_free(&r);
+		r = api(&S, "PATCH", path, S.admin_token, "{s:[s,s]}", "roles", "requester", "contributor");
+		res_free(&r);
+		srv_stop(&other);
+	}
 	r = api(&S, "PATCH", "/api/v1/users/abc", S.admin_token, "{s:[s]}", "roles", "requester");
 	cr_expect_eq(r.status, 404);
 	res_free(&r);

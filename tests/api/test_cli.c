@@ -173,7 +173,7 @@ Test(cli, aggregate_agreement_backup_ledger)
 	if (*S.database) {
 		/* PostgreSQL: a pg_dump archive; restored into a new database it holds the users */
 		char restored[512];
-		cr_assert_eq(pgdb_create(restored, sizeof restored), 0);
+		cr_assert_eq(pgdb_create_empty(restored, sizeof restored), 0);
 		cr_expect_eq(run(NULL, 0, "pg_restore --no-owner --dbname='%s' %s", restored, bk), 0);
 		cr_expect_eq(run(out, sizeof out, "psql -At '%s' -c 'SELECT COUNT(*) FROM users'", restored), 0);
 		pgdb_drop(restored);
@@ -201,7 +201,7 @@ Test(cli, aggregate_agreement_backup_ledger)
 static void migrate_v7_postgres(const char *src)
 {
 	char url[512], out[4096];
-	cr_assert_eq(pgdb_create(url, sizeof url), 0);
+	cr_assert_eq(pgdb_create_empty(url, sizeof url), 0);
 	cr_assert_eq(run(out, sizeof out,
 			 "cat %s/src/store/migrations/pg/000[1-7]_*.sql | psql -q -v ON_ERROR_STOP=1 '%s' 2>&1 && "
 			 "psql -q -v ON_ERROR_STOP=1 '%s' -c \"CREATE TABLE schema_migrations(version BIGINT PRIMARY KEY, "

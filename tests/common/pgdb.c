@@ -39,22 +39,28 @@ static int admin(const char *sql)
 	return rc;
 }
 
-int pgdb_create(char *url, size_t n)
+static int create(char *url, size_t n, const char *template)
 {
 	url[0] = 0;
 	const char *base = getenv("FC_TEST_DATABASE_URL");
 	if (!base || !*base)
 		return 0;
 	static _Atomic unsigned counter;
-	char name[64], sql[128];
+	char name[64], sql[256];
 	snprintf(name, sizeof name, "fct_%d_%u", (int)getpid(), atomic_fetch_add(&counter, 1));
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	if (template && *template)
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %.40s", name, template);
+	else
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
 	if (with_dbname(base, name, url, n) || admin(sql)) {
 		url[0] = 0;
 		return -1;
 	}
 	return 0;
 }
+
+int pgdb_create(char *url, size_t n) { return create(url, n, getenv("FC_TEST_DATABASE_TEMPLATE")); }
+int pgdb_create_empty(char *url, size_t n) { return create(url, n, NULL); }
 
 void pgdb_drop(const char *url)
 {

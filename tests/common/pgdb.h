@@ -9,9 +9,13 @@
 #include <stddef.h>
 
 /* Without FC_TEST_DATABASE_URL: returns 0 and leaves url empty (SQLite).
- * Else creates a new empty database and writes its URL into url; returns 0,
- * or -1 with a message on stderr. */
+ * Else creates a new database and writes its URL into url; returns 0, or -1
+ * with a message on stderr. The database is a copy of
+ * FC_TEST_DATABASE_TEMPLATE when that is set (scripts/run-tests migrates
+ * one once, which spares each test server its migrations), else empty. */
 int pgdb_create(char *url, size_t n);
+/* The same, always empty (tests of migrations). */
+int pgdb_create_empty(char *url, size_t n);
 /* Ends every other session on the database of url, as a server restart
  * would (waits until they are gone). Returns how many, or -1. */
 int pgdb_terminate_sessions(const char *url);

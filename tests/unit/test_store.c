@@ -15,7 +15,7 @@ static void up(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/fc-store-XXXXXX");
 	cr_assert(mkdtemp(dir));
-	cr_assert_eq(pgdb_create(database, sizeof database), 0);
+	cr_assert_eq(pgdb_create_empty(database, sizeof database), 0); /* the migrations are under test */
 	if (*database)
 		setenv("FAIRCROWD_DATABASE", database, 1);
 	fc_err e = {0};
