@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "core/crypto.h"
 #include "money/cli.h"
+#include "privacy/audit.h"
 #include "quality/cli.h"
 #include "version.h"
 #include "wiring.h"
@@ -37,6 +38,7 @@ static const struct {
 	{"agreement", fc_quality_cli_agreement, "inter-annotator agreement (alpha, Fleiss, Cohen)"},
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
+	{"audit", fc_audit_cli, "check the audit log's hash chain (audit verify)"},
 	{"version", version, "print the version and the SQLite and libmicrohttpd versions"},
 };
 
