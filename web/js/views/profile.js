@@ -65,7 +65,17 @@ export async function profileView(ctx) {
         h('li', null, 'Country and languages can decide which projects you see.'),
         h('li', null, 'Change or clear your answers at any time.'))),
     form,
+    dataCard(),
     await tokensCard()));
+}
+
+// Everything held about the caller, as one zip (GET /me/data). A plain
+// link: the session cookie authenticates a GET, and the browser saves it.
+function dataCard() {
+  return h('section', { class: 'card data-card', 'aria-labelledby': 'data-h' },
+    h('h2', { id: 'data-h' }, 'Your data'),
+    h('p', null, 'Download a zip of everything faircrowd holds about you: your profile, your answers and their reviews, your earnings and payouts, the consents you gave, and your recordings and photos.'),
+    h('a', { class: 'btn', href: '/api/v1/me/data', download: '' }, 'Download my data'));
 }
 
 // API tokens for scripts: listed without their secret, revoked one by one;
