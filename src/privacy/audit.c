@@ -46,8 +46,7 @@ static int row_hash(const char *prev, int64_t id, int64_t actor, const char *act
 	return 0;
 }
 
-int fc_audit_append(fc_db *db, int64_t actor, const char *action, const char *target, const json_t *details,
-		    fc_err *err)
+int fc_audit_append(fc_db *db, int64_t actor, const char *action, const char *target, const json_t *details, fc_err *err)
 {
 	char prev[65], hash[65];
 	int64_t last_id = 0;
@@ -79,8 +78,7 @@ int fc_audit_append(fc_db *db, int64_t actor, const char *action, const char *ta
 	return rc;
 }
 
-int fc_audit_record(fc_store *s, int64_t actor, const char *action, const char *target, const json_t *details,
-		    fc_err *err)
+int fc_audit_record(fc_store *s, int64_t actor, const char *action, const char *target, const json_t *details, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
@@ -115,10 +113,11 @@ int fc_audit_verify(fc_store *s, int64_t *rows, int64_t *bad_id, char *why, size
 		/* ids are assigned as last + 1: a gap is a deleted row, even when
 		 * the rows after it were re-hashed to hide it */
 		if (expect_id && id != expect_id + 1)
-			snprintf(why, why_len, "row %" PRId64 " follows row %" PRId64 ": a row is missing", id, expect_id);
+			snprintf(why, why_len, "row %" PRId64 " follows row %" PRId64 ": a row is missing", id,
+				 expect_id);
 		else if (strcmp(stored_prev ? stored_prev : "", prev))
-			snprintf(why, why_len, "row %" PRId64 ": prev_hash does not match the hash of the row before it",
-				 id);
+			snprintf(why, why_len,
+				 "row %" PRId64 ": prev_hash does not match the hash of the row before it", id);
 		else if (row_hash(prev, id, fc_stmt_isnull(st, 1) ? -1 : fc_stmt_int(st, 1), fc_stmt_text(st, 2),
 				  fc_stmt_text(st, 3), fc_stmt_text(st, 4), fc_stmt_int(st, 5), want)) {
 			rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
@@ -179,8 +178,7 @@ int fc_audit_list(fc_store *s, const fc_user *admin, int limit, int64_t after, j
 	fc_stmt_done(st);
 	if (!rc && r < 0)
 		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "The audit log could not be read.");
-	if (!rc && !(*out = json_pack("{s:O,s:o}", "items", items, "next",
-				      n == limit ? json_integer(last) : json_null())))
+	if (!rc && !(*out = json_pack("{s:O,s:o}", "items", items, "next", n == limit ? json_integer(last) : json_null())))
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 out:
 	json_decref(items);

@@ -22,8 +22,7 @@
  * (jobs); target names what was acted on ("project:7"); details may be
  * NULL. Writers are serialised by the store, so the row read as the chain's
  * end is still its end when this one is inserted. */
-int fc_audit_append(fc_db *db, int64_t actor, const char *action, const char *target, const json_t *details,
-		    fc_err *err);
+int fc_audit_append(fc_db *db, int64_t actor, const char *action, const char *target, const json_t *details, fc_err *err);
 /* The same in a write transaction of its own (for actions that write
  * nothing else, such as an export). */
 int fc_audit_record(fc_store *s, int64_t actor, const char *action, const char *target, const json_t *details,

@@ -1,9 +1,9 @@
 /* The data-access zip (GET /me/data). See privacy.h. */
-#include "privacy/privacy.h"
 #include "blob/blob.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "privacy/privacy.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,11 +22,11 @@ struct fc_mydata {
 	struct archive *a;
 	int stage;
 	int64_t user;
-	fc_stmt *st;   /* the open query of a streamed entry */
-	FILE *file;    /* the media file being copied */
-	fc_buf out;    /* zip bytes not yet handed to the reader */
+	fc_stmt *st; /* the open query of a streamed entry */
+	FILE *file;  /* the media file being copied */
+	fc_buf out;  /* zip bytes not yet handed to the reader */
 	size_t pos;
-	fc_buf line;   /* one JSONL line */
+	fc_buf line;         /* one JSONL line */
 	int64_t media_after; /* the last media id copied */
 	int failed;
 };
@@ -68,9 +68,9 @@ static int whole_entry(fc_mydata *x, const char *name, json_t *j)
 		return -1;
 	size_t n = strlen(text);
 	int rc = begin_entry(x, name, (int64_t)n) || write_data(x, text, n) ||
-			 archive_write_finish_entry(x->a) != ARCHIVE_OK
-		     ? -1
-		     : 0;
+				 archive_write_finish_entry(x->a) != ARCHIVE_OK
+			 ? -1
+			 : 0;
 	free(text);
 	return rc;
 }
@@ -115,10 +115,10 @@ static int consents(fc_mydata *x)
 	json_t *arr = json_array();
 	int r;
 	while (arr && (r = fc_stmt_next(st)) == 1)
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:o,s:s?}", "project_id",
-						     (json_int_t)fc_stmt_int(st, 0), "version", fc_stmt_text(st, 1),
-						     "accepted_at", time_or_null(st, 2), "withdrawn_at",
-						     time_or_null(st, 3), "text", fc_stmt_text(st, 4)));
+		json_array_append_new(arr,
+				      json_pack("{s:I,s:s,s:o,s:o,s:s?}", "project_id", (json_int_t)fc_stmt_int(st, 0),
+						"version", fc_stmt_text(st, 1), "accepted_at", time_or_null(st, 2),
+						"withdrawn_at", time_or_null(st, 3), "text", fc_stmt_text(st, 4)));
 	fc_stmt_done(st);
 	return whole_entry(x, "consents.json", arr);
 }
@@ -128,8 +128,7 @@ static int consents(fc_mydata *x)
 static int open_lines(fc_mydata *x, const char *name, const char *sql, int nparams)
 {
 	const char *fmt = &"IIII"[4 - nparams];
-	return fc_db_query(x->db, &x->st, NULL, sql, fmt, x->user, x->user, x->user, x->user) ||
-			       begin_entry(x, name, -1)
+	return fc_db_query(x->db, &x->st, NULL, sql, fmt, x->user, x->user, x->user, x->user) || begin_entry(x, name, -1)
 		       ? -1
 		       : 0;
 }
@@ -192,9 +191,9 @@ static int step_lines(fc_mydata *x, const column *cols, int ncols)
 }
 
 static const column SUBMISSION_COLS[] = {
-	{"id", 'i'},	 {"project_id", 'i'}, {"task_id", 'i'},	   {"result", 'j'},	{"fixed_result", 'j'},
-	{"status", 's'}, {"reason_code", 's'}, {"reason_text", 's'}, {"active_seconds", 'd'}, {"reward", 'i'},
-	{"media_id", 'i'}, {"created_at", 't'}, {"erased_at", 't'},
+	{"id", 'i'},       {"project_id", 'i'},  {"task_id", 'i'},     {"result", 'j'},         {"fixed_result", 'j'},
+	{"status", 's'},   {"reason_code", 's'}, {"reason_text", 's'}, {"active_seconds", 'd'}, {"reward", 'i'},
+	{"media_id", 'i'}, {"created_at", 't'},  {"erased_at", 't'},
 };
 static const char SUBMISSIONS_SQL[] =
 	"SELECT id, project_id, task_id, result, fixed_result, status, reason_code, reason_text, active_seconds, reward, "
@@ -248,9 +247,7 @@ static int next_media(fc_mydata *x, int64_t *after)
 static int step(fc_mydata *x)
 {
 	switch (x->stage) {
-	case ST_PROFILE:
-		x->stage = ST_CONSENTS;
-		return profile(x);
+	case ST_PROFILE: x->stage = ST_CONSENTS; return profile(x);
 	case ST_CONSENTS:
 		if (consents(x) || open_lines(x, "submissions.jsonl", SUBMISSIONS_SQL, 1))
 			return -1;
@@ -291,9 +288,7 @@ static int step(fc_mydata *x)
 			x->stage = ST_CLOSE;
 		return r < 0 ? -1 : 0;
 	}
-	case ST_CLOSE:
-		x->stage = ST_DONE;
-		return archive_write_close(x->a) == ARCHIVE_OK ? 0 : -1;
+	case ST_CLOSE: x->stage = ST_DONE; return archive_write_close(x->a) == ARCHIVE_OK ? 0 : -1;
 	default: return 0;
 	}
 }

@@ -1,11 +1,11 @@
 /* The privacy module's subscribers: audit rows for sensitive events, and
  * erasure of a withdrawn contributor's media through the outbox. */
-#include "privacy/privacy.h"
 #include "blob/blob.h"
 #include "core/log.h"
 #include "events/events.h"
 #include "events/outbox.h"
 #include "privacy/audit.h"
+#include "privacy/privacy.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -160,14 +160,15 @@ static int deliver_erasure(fc_store *s, const fc_outbox_item *item, int *status,
 		return -1;
 	}
 	if (still_used)
-		fc_log(FC_LOG_INFO, "erasure: media %" PRId64 " kept its bytes: other media still use them", item->target);
+		fc_log(FC_LOG_INFO, "erasure: media %" PRId64 " kept its bytes: other media still use them",
+		       item->target);
 	return 0;
 }
 
 void fc_privacy_subscribe(void)
 {
-	static const fc_event_kind audited[] = {FC_EV_REJECTED,		FC_EV_APPEAL_DECIDED, FC_EV_PROJECT_PUBLISHED,
-						FC_EV_PROJECT_PAUSED,	FC_EV_PROJECT_CLOSED, FC_EV_WITHDRAWN,
+	static const fc_event_kind audited[] = {FC_EV_REJECTED,         FC_EV_APPEAL_DECIDED, FC_EV_PROJECT_PUBLISHED,
+						FC_EV_PROJECT_PAUSED,   FC_EV_PROJECT_CLOSED, FC_EV_WITHDRAWN,
 						FC_EV_PAYOUT_CONFIRMED, FC_EV_PAY_TOPPED_UP};
 	for (size_t i = 0; i < sizeof audited / sizeof audited[0]; i++)
 		fc_events_on(audited[i], "privacy.audit", audit_event);

@@ -4,8 +4,7 @@
 #include "core/clock.h"
 #include "events/events.h"
 
-int fc_withdrawn_refuse(fc_db *db, int64_t user_id, int64_t project_id, const char *code, const char *message,
-			fc_err *err)
+int fc_withdrawn_refuse(fc_db *db, int64_t user_id, int64_t project_id, const char *code, const char *message, fc_err *err)
 {
 	int64_t one;
 	if (fc_db_int(db, &one, NULL, "SELECT 1 FROM withdrawals WHERE user_id=? AND project_id=?", "II", user_id,
@@ -31,7 +30,8 @@ int fc_consent_withdraw(fc_store *s, const fc_user *user, int64_t project_id, js
 	if (!involved && (rc = fc_project_access(db, user, project_id, &access, err)))
 		goto out;
 	if ((rc = fc_withdrawn_refuse(db, user->id, project_id, "already_withdrawn",
-				      "You already withdrew your consent for this project; your data was erased then.", err)))
+				      "You already withdrew your consent for this project; your data was erased then.",
+				      err)))
 		goto out;
 	if (!involved) {
 		rc = fc_err_set(err, FC_ECONFLICT, "nothing_to_withdraw", NULL,
@@ -68,8 +68,8 @@ int fc_consent_withdraw(fc_store *s, const fc_user *user, int64_t project_id, js
 		goto out;
 	char ts[32];
 	if (!(*out = json_pack("{s:I,s:s,s:I,s:I,s:I}", "project_id", (json_int_t)project_id, "withdrawn_at",
-			       fc_clock_format(now, ts, sizeof ts), "submissions_erased", (json_int_t)subs, "media_erased",
-			       (json_int_t)media, "leases_released", (json_int_t)released)))
+			       fc_clock_format(now, ts, sizeof ts), "submissions_erased", (json_int_t)subs,
+			       "media_erased", (json_int_t)media, "leases_released", (json_int_t)released)))
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 out:
 	return fc_db_end(db, &rc, err);

@@ -187,10 +187,11 @@ static int run(const char *cmd, char *out, size_t n)
 Test(privacy, audit_log_is_admin_only_chained_and_a_tampered_row_is_found)
 {
 	/* some audited actions: a publish, a rejection, an export */
-	long long pid = project_live(&S, S.req,
-				     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Audited", "label_config",
-					       SENTIMENT_CONFIG, "reward", 5, "overlap", 1, "reject_reasons", "wrong_label"),
-				     "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 1000000);
+	long long pid =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Audited", "label_config", SENTIMENT_CONFIG,
+				       "reward", 5, "overlap", 1, "reject_reasons", "wrong_label"),
+			     "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 1000000);
 	long long aid = lease_ok(&S, pid, S.c[1]);
 	res r = submit_choice(&S, aid, S.c[1], "sentiment", "pos", NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);
