@@ -11,6 +11,7 @@
 #include "events/outbox.h"
 #include "money/cli.h"
 #include "money/money.h"
+#include "privacy/privacy.h"
 #include "store/copy.h"
 #include "work/task.h"
 
@@ -159,6 +160,7 @@ int fc_cli_serve(int argc, char **argv)
 	app.started_at = fc_clock_now();
 	if (open_store(dir, &app.store))
 		return 1;
+	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "core/crypto.h"
 #include "money/cli.h"
+#include "privacy/audit.h"
 #include "quality/cli.h"
 #include "version.h"
 #include "wiring.h"
@@ -39,6 +40,7 @@ static const struct {
 	{"backup", fc_cli_backup, "copy the live database to a file (safe while serving)"},
 	{"ledger", fc_money_cli_ledger, "check the money ledger (ledger check)"},
 	{"copy-db", fc_cli_copy_db, "copy an SQLite data folder into an empty PostgreSQL database"},
+	{"audit", fc_audit_cli, "check the audit log's hash chain (audit verify)"},
 	{"version", version, "print the version and the SQLite and libmicrohttpd versions"},
 };
 

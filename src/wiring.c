@@ -1,10 +1,14 @@
 /* The order of subscription is the order handlers run in one transaction:
  * money refuses unfunded work before quality counts a test's pool, and the
- * outbox records an event only once every other handler accepted it. */
+ * outbox records an event only once every other handler accepted it; the
+ * audit row (privacy) is written after the reactions it records. */
 #include "wiring.h"
+#include "account/account.h"
 #include "contrib/contrib.h"
 #include "events/outbox.h"
 #include "money/subscribe.h"
+#include "privacy/audit.h"
+#include "privacy/privacy.h"
 #include "quality/subscribe.h"
 #include "webhooks/webhooks.h"
 #include "work/jobs.h"
@@ -20,5 +24,8 @@ void fc_wire(void)
 	fc_quality_subscribe();
 	fc_contrib_subscribe();
 	fc_webhooks_subscribe();
+	fc_privacy_subscribe();
+	/* account/ is below events/: it is handed the recorder instead (account.h) */
+	fc_account_set_audit(fc_audit_append);
 	fc_outbox_subscribe();
 }

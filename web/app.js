@@ -10,7 +10,7 @@ import { dashboardView } from './js/views/dashboard.js';
 import { reviewView } from './js/views/review.js';
 import { validateView } from './js/views/validate.js';
 import { profileView } from './js/views/profile.js';
-import { usersView, payoutsView } from './js/views/admin.js';
+import { usersView, payoutsView, auditView } from './js/views/admin.js';
 
 const session = { user: null };
 const main = document.getElementById('main');
@@ -34,6 +34,7 @@ const routes = [
   { re: /^\/me\/profile$/, view: profileView, title: 'Your profile' },
   { re: /^\/admin\/users$/, view: usersView, title: 'Users', admin: true },
   { re: /^\/admin\/payouts$/, view: payoutsView, title: 'Payouts', admin: true },
+  { re: /^\/admin\/audit$/, view: auditView, title: 'Audit log', admin: true },
   { re: /^\/projects$/, view: projectsView, title: 'Projects' },
   { re: /^\/projects\/new$/, view: editorView, title: 'New project', wide: true },
   { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
@@ -58,7 +59,7 @@ function renderNav() {
       left.append(link('/me/work', 'My work', (p) => p === '/me/work'));
     }
     if (isRequester()) left.append(link('/projects', 'Projects', (p) => p.startsWith('/projects') || p === '/'));
-    if (has('admin')) left.append(link('/admin/users', 'Users', (p) => p === '/admin/users'), link('/admin/payouts', 'Payouts', (p) => p === '/admin/payouts'));
+    if (has('admin')) left.append(link('/admin/users', 'Users', (p) => p === '/admin/users'), link('/admin/payouts', 'Payouts', (p) => p === '/admin/payouts'), link('/admin/audit', 'Audit log', (p) => p === '/admin/audit'));
   }
   const right = h('div', { class: 'nav-user' });
   if (session.user) {

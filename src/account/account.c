@@ -67,6 +67,15 @@ json_t *fc_account_user_json(const fc_user *u)
 }
 
 /* ---- validation ---- */
+static fc_account_audit_fn audit_fn;
+
+void fc_account_set_audit(fc_account_audit_fn fn) { audit_fn = fn; }
+
+static int audit(fc_db *db, int64_t actor, const char *action, const char *target, const json_t *details, fc_err *err)
+{
+	return audit_fn ? audit_fn(db, actor, action, target, details, err) : 0;
+}
+
 static int valid_email(const char *e)
 {
 	size_t n = strlen(e);
@@ -142,8 +151,9 @@ int fc_account_create(fc_store *s, const char *email, const char *password, cons
 	snprintf(out->display_name, sizeof out->display_name, "%s", name);
 	out->roles = roles;
 	out->disabled = 0;
-	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", out->id,
-			"user.create", email, now);
+	char target[32];
+	snprintf(target, sizeof target, "user:%lld", (long long)out->id);
+	rc = audit(db, out->id, "user.create", target, NULL, err);
 out:
 	return fc_db_end(db, &rc, err);
 }
@@ -506,12 +516,18 @@ int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, 
 	if ((rc = fc_db_exec(db, err, "UPDATE auth_version SET version=version+1 WHERE id=1", "")))
 		goto out;
 	char target[32];
-	snprintf(target, sizeof target, "%lld", (long long)id);
-	rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", actor,
-			disabled == 1   ? "user.disable"
-			: disabled == 0 ? "user.enable"
-					: "user.roles",
-			target, fc_clock_now());
+	snprintf(target, sizeof target, "user:%lld", (long long)id);
+	json_t *details = json_object();
+	if (roles)
+		json_object_set_new(details, "roles", fc_roles_json(*roles));
+	if (disabled >= 0)
+		json_object_set_new(details, "disabled", json_boolean(disabled));
+	rc = audit(db, actor,
+		   disabled == 1   ? "user.disable"
+		   : disabled == 0 ? "user.enable"
+				   : "user.roles",
+		   target, details, err);
+	json_decref(details);
 out:
 	fc_db_end(db, &rc, err);
 	token_cache_invalidate(); /* a cached token must not keep old roles or a disabled account */

@@ -65,6 +65,15 @@ int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}. */
 int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);
 
+/* The audit log's recorder. account/ sits below the domain and below
+ * events/, so it can neither call privacy/ nor publish an event; wiring.c
+ * hands it privacy's recorder at start-up instead, and account creation and
+ * admin changes call it inside their own transaction (an audited change and
+ * its audit row commit together). Unset (unit tests), nothing is recorded. */
+typedef int (*fc_account_audit_fn)(fc_db *db, int64_t actor, const char *action, const char *target,
+				   const json_t *details, fc_err *err);
+void fc_account_set_audit(fc_account_audit_fn fn);
+
 /* Role names <-> bits. Parse rejects unknown names (400 naming the field). */
 int fc_roles_parse(const json_t *arr, int *roles, fc_err *err);
 json_t *fc_roles_json(int roles); /* new reference */

@@ -73,5 +73,9 @@ void fc_api_call_id(fc_req *r, fc_api_id_fn fn, int status);
 /* Replies with err when rc != 0, else `status` with out (stolen). */
 void fc_api_reply(fc_req *r, int rc, fc_err *err, int status, json_t *out);
 void fc_api_call_id_body(fc_req *r, fc_api_id_body_fn fn, int status);
+/* A listing: reads ?limit= and ?after= (fc_api_page), calls fn, replies 200
+ * with its page. */
+typedef int (*fc_api_page_fn)(fc_store *, const fc_user *, int limit, int64_t after, json_t **, fc_err *);
+void fc_api_call_page(fc_req *r, fc_api_page_fn fn);
 
 #endif

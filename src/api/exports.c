@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "formats/commonvoice.h"
 #include "formats/dataset.h"
+#include "privacy/audit.h"
 #include "work/configcache.h"
 #include "work/export.h"
 #include "work/project.h"
@@ -38,8 +39,8 @@ static int project_config(fc_store *s, const fc_user *user, int64_t pid, json_t 
 	return rc;
 }
 
-int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid,
-			  const fc_export_request *req, fc_export_stream *out, fc_err *err)
+static int open_stream(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid,
+		       const fc_export_request *req, fc_export_stream *out, fc_err *err)
 {
 	const char *format = req->format ? req->format : "jsonl";
 	memset(out, 0, sizeof *out);
@@ -85,4 +86,26 @@ int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user
 	*out = (fc_export_stream){ds_read, ds_close, d, f->content_type, ""};
 	snprintf(out->filename, sizeof out->filename, "project-%lld-%s.%s", (long long)pid, f->name, f->extension);
 	return 0;
+}
+
+/* An export hands the dataset out of the platform: it is audited. The row
+ * is written once the stream is open (the caller may export) and before a
+ * byte is sent; an export whose record cannot be written is refused. No
+ * domain event carries it because no domain module writes anything for it. */
+int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid,
+			  const fc_export_request *req, fc_export_stream *out, fc_err *err)
+{
+	int rc = open_stream(s, data_dir, user, pid, req, out, err);
+	if (rc)
+		return rc;
+	char target[48];
+	snprintf(target, sizeof target, "project:%lld", (long long)pid);
+	json_t *details = json_pack("{s:s,s:s}", "format", req->format ? req->format : "jsonl", "status",
+				    req->status ? req->status : "accepted");
+	rc = details ? fc_audit_record(s, user->id, "project.export", target, details, err)
+		     : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	json_decref(details);
+	if (rc)
+		out->close(out->ctx);
+	return rc;
 }

@@ -24,17 +24,7 @@ void h_my_payouts_create(fc_req *r)
 		fc_reply_header(r, "Idempotent-Replayed", "true");
 }
 
-void h_my_payouts_list(fc_req *r)
-{
-	int limit;
-	int64_t after;
-	if (fc_api_page(r, &limit, &after))
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	int rc = fc_money_payouts_list(fc_store_of(r), fc_user_of(r), limit, after, &out, &err);
-	fc_api_reply(r, rc, &err, 200, out);
-}
+void h_my_payouts_list(fc_req *r) { fc_api_call_page(r, fc_money_payouts_list); }
 
 void h_payout_batch(fc_req *r)
 {

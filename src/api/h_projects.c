@@ -19,17 +19,7 @@ void h_projects_create(fc_req *r)
 	fc_api_reply(r, rc, &err, 201, out);
 }
 
-void h_projects_list(fc_req *r)
-{
-	int limit;
-	int64_t after;
-	if (fc_api_page(r, &limit, &after))
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	int rc = fc_project_list(fc_store_of(r), fc_user_of(r), limit, after, &out, &err);
-	fc_api_reply(r, rc, &err, 200, out);
-}
+void h_projects_list(fc_req *r) { fc_api_call_page(r, fc_project_list); }
 
 void h_projects_get(fc_req *r) { fc_api_call_id(r, fc_project_get, 200); }
 

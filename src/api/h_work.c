@@ -57,19 +57,7 @@ void h_assign_release(fc_req *r)
 		fc_reply_empty(r, 204);
 }
 
-void h_my_submissions(fc_req *r)
-{
-	int limit;
-	int64_t after;
-	if (fc_api_page(r, &limit, &after))
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	if (fc_assign_my_submissions(fc_store_of(r), fc_user_of(r), limit, after, &out, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_reply_json(r, 200, out);
-}
+void h_my_submissions(fc_req *r) { fc_api_call_page(r, fc_assign_my_submissions); }
 
 void h_my_earnings(fc_req *r)
 {

@@ -103,6 +103,11 @@ void h_uploads_patch(fc_req *r);
 void h_uploads_delete(fc_req *r);
 void h_uploads_attach(fc_req *r);
 
+/* h_privacy.c */
+void h_consent_withdraw(fc_req *r);
+void h_me_data(fc_req *r);
+void h_admin_audit(fc_req *r);
+
 /* h_webhooks.c */
 void h_webhooks_create(fc_req *r);
 void h_webhooks_list(fc_req *r);

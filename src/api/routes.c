@@ -105,6 +105,11 @@ const fc_route fc_routes[] = {
 	 "webhooks_delete"},
 	{"GET", "/api/v1/projects/{id}/webhooks/{webhook_id}/deliveries", h_webhooks_deliveries, FC_AUTH_USER,
 	 FC_BODY_NONE, 0, "webhooks_deliveries"},
+	/* privacy (h_privacy.c) */
+	{"POST", "/api/v1/projects/{id}/consent/withdraw", h_consent_withdraw, FC_AUTH_USER, FC_BODY_NONE, 0,
+	 "consent_withdraw"},
+	{"GET", "/api/v1/me/data", h_me_data, FC_AUTH_USER, FC_BODY_NONE, 0, "me_data"},
+	{"GET", "/api/v1/admin/audit", h_admin_audit, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "admin_audit"},
 	/* resumable uploads (tus 1.0) */
 	{"OPTIONS", "/api/v1/uploads", h_uploads_options, FC_AUTH_NONE, FC_BODY_NONE, 0, "uploads_options"},
 	{"POST", "/api/v1/uploads", h_uploads_create, FC_AUTH_USER, FC_BODY_NONE, 0, "uploads_create"},

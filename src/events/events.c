@@ -28,6 +28,10 @@ static const char *const NAMES[FC_EV_COUNT] = {
 	[FC_EV_REJECTED] = "rejected",
 	[FC_EV_APPEAL_DECIDED] = "appeal_decided",
 	[FC_EV_VOTED] = "voted",
+	[FC_EV_PROJECT_PAUSED] = "project_paused",
+	[FC_EV_WITHDRAWN] = "withdrawn",
+	[FC_EV_PAYOUT_CONFIRMED] = "payout_confirmed",
+	[FC_EV_PAY_TOPPED_UP] = "pay_topped_up",
 };
 
 int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn)

@@ -45,6 +45,10 @@ typedef enum fc_event_kind {
 	FC_EV_REJECTED,          /* project, task, submission, user, actor, text (the reason code) */
 	FC_EV_APPEAL_DECIDED,    /* project, submission, user, actor, upheld */
 	FC_EV_VOTED,             /* project, submission, user (the voter): a paid validation vote */
+	FC_EV_PROJECT_PAUSED,    /* project, actor */
+	FC_EV_WITHDRAWN,         /* project, user (= actor), count (submissions erased): consent withdrawn */
+	FC_EV_PAYOUT_CONFIRMED,  /* actor, ref (the payout batch), count (payouts), amount (their total) */
+	FC_EV_PAY_TOPPED_UP,     /* project, count (submissions topped up), amount (their total) */
 	FC_EV_COUNT
 } fc_event_kind;
 
@@ -55,6 +59,7 @@ typedef struct fc_event {
 	int64_t count;   /* FC_EV_TASKS_CREATED */
 	int64_t amount;  /* minor units: the reward at stake */
 	int64_t attempt; /* qualification attempt (FC_EV_PICKING: in/out; FC_EV_NO_TASKS: 0 unless a test) */
+	int64_t ref;     /* a row none of the fields above names (FC_EV_PAYOUT_CONFIRMED: the batch) */
 	int upheld;      /* FC_EV_APPEAL_DECIDED */
 	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
 	const char *currency;

@@ -143,7 +143,7 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 			      "SELECT s.user_id, s.up_votes, s.down_votes, s.validity, s.status, m.sha256, m.ext, t.data, "
 			      "u.demographics FROM submissions s JOIN media m ON m.id=s.media_id JOIN tasks t ON "
 			      "t.id=s.task_id JOIN users u ON u.id=s.user_id WHERE s.project_id=? AND s.validity IS NOT NULL "
-			      "ORDER BY s.id",
+			      "AND s.erased_at IS NULL ORDER BY s.id", /* erased: consent withdrawn, bytes deleted */
 			      "I", pid)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {

@@ -64,8 +64,8 @@ struct fc_dataset {
 
 static const char TASKS_SQL[] =
 	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
-	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND "
-	"(?=1 OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id";
+	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND s.erased_at IS NULL AND "
+	"(?=1 OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id"; /* erased: withdrawn */
 
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t n)
 {

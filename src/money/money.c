@@ -3,6 +3,7 @@
 #include "account/idempotency.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "events/events.h"
 #include "money/ledger.h"
 
 #include <errno.h>
@@ -678,9 +679,11 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 			     "INSERT INTO pay_floor_runs(project_id,at,median_seconds,floor_per_hour,old_reward,new_reward,"
 			     "submissions,contributors,total,from_escrow,from_debt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 			     "IIdIIIIIIII", project, now, median, floor, reward, new_reward, (int64_t)nd, contributors,
-			     total, total - from_debt, from_debt)) ||
-	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(NULL,'pay_floor_topup',?,?)",
-			     "II", project, now)))
+			     total, total - from_debt, from_debt)))
+		goto out;
+	/* recorded in the audit log by privacy/, in this transaction */
+	fc_event ev = {.kind = FC_EV_PAY_TOPPED_UP, .project = project, .count = (int64_t)nd, .amount = total};
+	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out;
 	*topped += (int64_t)nd;
 out:

@@ -4,6 +4,7 @@
 #include "money/payout.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "events/events.h"
 #include "money/ledger.h"
 #include "money/money.h"
 
@@ -305,9 +306,15 @@ int fc_money_payout_confirm(fc_store *s, const fc_user *user, int64_t batch, jso
 	    (rc = fc_db_exec(db, err, "UPDATE payouts SET status='paid', paid_at=? WHERE batch_id=? AND status='batched'",
 			     "II", now, batch)) ||
 	    (rc = fc_db_exec(db, err, "UPDATE payout_batches SET status='confirmed', confirmed_at=? WHERE id=?", "II",
-			     now, batch)) ||
-	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,'payout_batch_confirmed',?,?)",
-			     "III", user ? user->id : 0, batch, now)))
+			     now, batch)))
+		goto out;
+	/* recorded in the audit log by privacy/, in this transaction */
+	fc_event ev = {.kind = FC_EV_PAYOUT_CONFIRMED,
+		       .actor = user ? user->id : 0,
+		       .ref = batch,
+		       .count = count,
+		       .amount = total};
+	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out;
 	json_t *lat = NULL;
 	if ((rc = latency(db, "SELECT COUNT(*) FROM payouts WHERE batch_id=? AND status='paid'",

@@ -7,6 +7,7 @@
 #include "work/configcache.h"
 #include "work/project.h"
 #include "work/review.h"
+#include "work/withdraw.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -113,6 +114,9 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		goto out;
 	}
 	if ((rc = fc_project_eligible(db, user->id, p.eligibility, err)))
+		goto out;
+	if ((rc = fc_withdrawn_refuse(db, user->id, project_id, "consent_withdrawn",
+				      "You withdrew your consent for this project; it has no more tasks for you.", err)))
 		goto out;
 	if (p.consent[0]) {
 		int64_t ok;

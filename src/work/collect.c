@@ -572,6 +572,7 @@ int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project
 	if (!vid) {
 		rc = fc_db_int(db, &sid, err,
 			       "SELECT s.id FROM submissions s WHERE s.project_id=? AND s.validity='pending' AND s.user_id<>? "
+			       "AND s.erased_at IS NULL "
 			       "AND s.status<>'rejected' AND NOT EXISTS (SELECT 1 FROM validations v WHERE "
 			       "v.submission_id=s.id AND v.user_id=?) ORDER BY s.id LIMIT 1",
 			       "III", project, user->id, user->id);
@@ -601,7 +602,10 @@ int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user
 	fc_stmt *st;
 	char sha[65] = "";
 	int64_t project = 0, uploader = 0, sub = 0;
-	if ((rc = fc_db_query(db, &st, err, "SELECT project_id, user_id, sha256, mime, submission_id FROM media WHERE id=?",
+	/* erased media (consent withdrawn) are gone for everyone */
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT project_id, user_id, sha256, mime, submission_id FROM media WHERE id=? AND "
+			      "erased_at IS NULL",
 			      "I", media_id)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {

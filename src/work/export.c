@@ -19,7 +19,7 @@ struct fc_export {
 static const char EXPORT_SQL[] =
 	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
 	"s.reason_code, s.reason_text, s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id "
-	"WHERE t.project_id=? ORDER BY t.id, s.id";
+	"AND s.erased_at IS NULL WHERE t.project_id=? ORDER BY t.id, s.id"; /* erased: withdrawn consent */
 
 int fc_export_open(fc_store *s, const fc_user *user, int64_t project_id, const char *format, fc_export **out, fc_err *err)
 {

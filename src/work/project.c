@@ -6,6 +6,7 @@
 #include "markup/markdown.h"
 #include "work/collect.h"
 #include "work/labelconfig.h"
+#include "work/withdraw.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -572,15 +573,14 @@ int fc_project_transition(fc_store *s, const fc_user *user, int64_t id, const ch
 		rc = fc_db_exec(db, err,
 				"UPDATE assignments SET status='released' WHERE project_id=? AND status='leased'", "I",
 				id);
-	if (!rc && (!strcmp(to, "closed") || !strcmp(to, "live"))) {
-		fc_event ev = {.kind = !strcmp(to, "live") ? FC_EV_PROJECT_PUBLISHED : FC_EV_PROJECT_CLOSED,
+	if (!rc) { /* the audit log (privacy/) records every change of state from these */
+		fc_event ev = {.kind = !strcmp(to, "live")     ? FC_EV_PROJECT_PUBLISHED
+				       : !strcmp(to, "closed") ? FC_EV_PROJECT_CLOSED
+							       : FC_EV_PROJECT_PAUSED,
 			       .project = id,
 			       .actor = user->id};
 		rc = fc_events_publish(db, &ev, err);
 	}
-	if (!rc)
-		rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "ItII", user->id,
-				action, id, fc_clock_now());
 	json_decref(cur);
 	cur = NULL;
 	if (!rc)
@@ -764,6 +764,10 @@ int fc_consent_accept(fc_store *s, const fc_user *user, int64_t id, const char *
 				"The current consent version is '%s'; read it and accept that one.", cur);
 		goto out;
 	}
+	/* a withdrawal is final: the data it erased is gone */
+	if ((rc = fc_withdrawn_refuse(db, user->id, id, "consent_withdrawn",
+				      "You withdrew your consent for this project; it cannot be given again.", err)))
+		goto out;
 	int64_t now = fc_clock_now();
 	rc = fc_db_exec(db, err,
 			"INSERT INTO consents(user_id,project_id,version,accepted_at) VALUES(?,?,?,?) "

@@ -1,6 +1,6 @@
-// Admin screens: users (create with roles, change roles) and payouts
-// (batch the requested payouts, confirm a batch was paid, statistics).
-import { h, clear, field, money, duration, toast, showFormError, clearFormErrors } from '../dom.js';
+// Admin screens: users (create with roles, change roles), payouts (batch
+// the requested payouts, confirm a batch was paid, statistics), audit log.
+import { h, clear, field, money, duration, when, toast, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, patch } from '../api.js';
 
 const ROLES = [['contributor', 'Contributor', 'finds and does work'], ['requester', 'Requester', 'creates and pays for projects'], ['admin', 'Admin', 'users, roles and payouts']];
@@ -84,6 +84,56 @@ export async function usersView(ctx) {
   ctx.main.append(h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Users'), h('a', { class: 'btn', href: '/admin/payouts' }, 'Payouts')),
     h('p', { class: 'lead' }, 'People sign up as contributors themselves. Create requesters and admins here, or change anyone’s roles.'),
     h('div', { class: 'grid-2 admin-forms' }, create, change), table));
+}
+
+// The audit log: sensitive actions, oldest first, a page at a time; each
+// row's hash chains it to the row before (`faircrowd audit verify`).
+export async function auditView(ctx) {
+  const body = h('tbody');
+  const more = h('button', { type: 'button', class: 'btn' }, 'Show more');
+  const status = h('p', { class: 'muted small', 'aria-live': 'polite' });
+  let after = 0;
+  let shown = 0;
+  const details = (d) => {
+    const keys = Object.keys(d || {});
+    return keys.length ? keys.map((k) => `${k}: ${typeof d[k] === 'object' ? JSON.stringify(d[k]) : d[k]}`).join(', ') : '—';
+  };
+  async function load() {
+    more.disabled = true;
+    try {
+      const page = await get(`/admin/audit?limit=50&after=${after}`);
+      if (!ctx.isCurrent()) return;
+      for (const a of page.items) {
+        body.append(h('tr', null,
+          h('td', { 'data-label': '#' }, String(a.id)),
+          h('td', { 'data-label': 'When' }, when(a.at)),
+          h('td', { 'data-label': 'Who' }, a.actor === null ? 'platform' : `user #${a.actor}`),
+          h('td', { 'data-label': 'Action' }, h('code', null, a.action)),
+          h('td', { 'data-label': 'Target' }, a.target || '—'),
+          h('td', { 'data-label': 'Details', class: 'audit-details' }, details(a.details)),
+          h('td', { 'data-label': 'Hash', class: 'audit-hash' }, h('code', { title: a.hash }, a.hash.slice(0, 12)))));
+        after = a.id;
+        shown++;
+      }
+      if (!shown) body.append(h('tr', null, h('td', { colspan: '7' }, 'Nothing recorded yet.')));
+      more.hidden = page.next === null;
+      status.textContent = `${shown} entr${shown === 1 ? 'y' : 'ies'} shown.`;
+    } catch (e) {
+      toast(e.message, 'error');
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', load);
+  ctx.main.append(h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, 'Audit log'), h('a', { class: 'btn', href: '/admin/users' }, 'Users')),
+    h('p', { class: 'lead' }, 'Sensitive actions — exports, rejections, appeals, withdrawals of consent, role changes, payouts — in the order they happened. Entries cannot be changed; run ', h('code', null, 'faircrowd audit verify'), ' to check that none was.'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'table stack audit-table' },
+      h('caption', { class: 'sr-only' }, 'Audit log entries, oldest first'),
+      h('thead', null, h('tr', null, ['#', 'When', 'Who', 'Action', 'Target', 'Details', 'Hash'].map((t) => h('th', { scope: 'col' }, t)))),
+      body)),
+    status, h('div', { class: 'actions' }, more)));
+  await load();
 }
 
 export async function payoutsView(ctx) {

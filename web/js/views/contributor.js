@@ -57,6 +57,7 @@ export async function projectView(ctx) {
     const rules = specSummary(p.collect || {});
     if (rules) page.append(h('p', { class: 'muted spec-summary' }, `Each ${words.noun}: ${rules}. Your ${words.noun} is checked automatically as soon as it uploads.`));
   }
+  let consentGiven = false;
   if (p.consent_version) {
     let consent = null;
     try {
@@ -64,6 +65,7 @@ export async function projectView(ctx) {
     } catch (e) {
       if (e.status !== 404) throw e;
     }
+    consentGiven = !!(consent && consent.accepted_at);
     if (consent && !consent.accepted_at) {
       const box = h('div', { class: 'card consent' });
       const text = h('div', { class: 'prose consent-text', tabindex: '0' });
@@ -90,6 +92,55 @@ export async function projectView(ctx) {
   if (ctx.query.get('consent') === 'required') toast('Please read and accept the consent first.', 'info');
   page.append(actions);
   await qualityBlock(ctx, p, page, actions, start);
+  if (ctx.isCurrent() && (!p.consent_version || consentGiven)) page.append(withdrawCard(p, actions));
+}
+
+/**
+ * "Withdraw consent": the button opens a confirmation that says what
+ * happens before anything does (POST /projects/{id}/consent/withdraw).
+ */
+function withdrawCard(p, actions) {
+  const open = h('button', { type: 'button', class: 'btn danger-outline', 'aria-expanded': 'false', 'aria-controls': 'withdraw-confirm' }, 'Withdraw consent');
+  const yes = h('button', { type: 'button', class: 'btn danger' }, 'Withdraw and erase my data');
+  const no = h('button', { type: 'button', class: 'btn' }, 'Keep my consent');
+  const title = h('h3', { tabindex: '-1' }, 'Withdraw your consent?');
+  const confirmBox = h('div', { id: 'withdraw-confirm', class: 'notice withdraw-confirm', role: 'group', 'aria-labelledby': 'withdraw-title', hidden: true },
+    title,
+    h('ul', null,
+      h('li', null, p.kind === 'collection' ? 'Your recordings and photos in this project are deleted from our storage.' : 'Your files in this project, if any, are deleted from our storage.'),
+      h('li', null, 'Your answers are left out of every dataset exported from now on.'),
+      h('li', null, 'Work that was already accepted stays paid; your earnings do not change.'),
+      h('li', null, 'Tasks you hold now are given back, and this project gives you no more tasks.'),
+      h('li', null, h('strong', null, 'This cannot be undone.'))),
+    h('div', { class: 'actions' }, yes, no));
+  title.id = 'withdraw-title';
+  const card = h('section', { class: 'card withdraw-card', 'aria-labelledby': 'withdraw-h' },
+    h('h2', { id: 'withdraw-h' }, 'Your data in this project'),
+    h('p', { class: 'muted' }, 'You can take back your consent at any time.'), open, confirmBox);
+  const show = (on) => {
+    confirmBox.hidden = !on;
+    open.setAttribute('aria-expanded', String(on));
+    (on ? title : open).focus();
+  };
+  open.addEventListener('click', () => show(true));
+  no.addEventListener('click', () => show(false));
+  confirmBox.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') show(false);
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = no.disabled = true;
+    try {
+      const r = await post(`/projects/${p.id}/consent/withdraw`);
+      const msg = h('p', { class: 'notice ok', tabindex: '-1', role: 'status' }, `Consent withdrawn. ${r.submissions_erased} answer${r.submissions_erased === 1 ? '' : 's'} and ${r.media_erased} file${r.media_erased === 1 ? '' : 's'} erased; your earnings are unchanged.`);
+      card.replaceWith(msg);
+      actions.hidden = true;
+      msg.focus();
+    } catch (e) {
+      toast(e.message, 'error');
+      yes.disabled = no.disabled = false;
+    }
+  });
+  return card;
 }
 
 /** A test's terms or result, the contributor's gold accuracy, a pause. */

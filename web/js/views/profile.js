@@ -67,7 +67,17 @@ export async function profileView(ctx) {
     form,
     await limitsCard(),
     passwordCard(),
+    dataCard(),
     await tokensCard()));
+}
+
+// Everything held about the caller, as one zip (GET /me/data). A plain
+// link: the session cookie authenticates a GET, and the browser saves it.
+function dataCard() {
+  return h('section', { class: 'card data-card', 'aria-labelledby': 'data-h' },
+    h('h2', { id: 'data-h' }, 'Your data'),
+    h('p', null, 'Download a zip of everything faircrowd holds about you: your profile, your answers and their reviews, your earnings and payouts, the consents you gave, and your recordings and photos.'),
+    h('a', { class: 'btn', href: '/api/v1/me/data', download: '' }, 'Download my data'));
 }
 
 // API tokens for scripts: listed without their secret, revoked one by one;
