@@ -41,8 +41,8 @@ int fc_consent_withdraw(fc_store *s, const fc_user *user, int64_t project_id, js
 	int64_t now = fc_clock_now(), released, subs, media;
 	/* a lease given back keeps the task's counters exact, as a release does */
 	if ((rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count-1, open=(leased_count-1+submitted_count<"
-			     "COALESCE(target_overlap,(SELECT overlap FROM projects WHERE id=?))) WHERE id IN "
+			     "UPDATE tasks SET leased_count=leased_count-1, open=CASE WHEN leased_count-1+submitted_count<"
+			     "COALESCE(target_overlap,(SELECT overlap FROM projects WHERE id=?)) THEN 1 ELSE 0 END WHERE id IN "
 			     "(SELECT task_id FROM assignments WHERE user_id=? AND project_id=? AND status='leased')",
 			     "III", project_id, user->id, project_id)) ||
 	    (rc = fc_db_exec(db, err,
