@@ -89,3 +89,27 @@ double fc_json_num(const json_t *obj, const char *key, double def)
 	const json_t *v = json_object_get(obj, key);
 	return json_is_number(v) ? json_number_value(v) : def;
 }
+
+int fc_json_depth(const json_t *v, int limit)
+{
+	if (!json_is_array(v) && !json_is_object(v))
+		return 0;
+	if (limit <= 0)
+		return 1; /* one level past the caller's limit says "too deep" */
+	int deepest = 0, d;
+	size_t i;
+	const char *key;
+	json_t *x;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if ((d = fc_json_depth(x, limit - 1)) > deepest)
+				deepest = d;
+		}
+	} else {
+		json_object_foreach((json_t *)v, key, x) {
+			if ((d = fc_json_depth(x, limit - 1)) > deepest)
+				deepest = d;
+		}
+	}
+	return 1 + deepest;
+}

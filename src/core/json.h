@@ -36,6 +36,10 @@ int fc_json_check(const json_t *obj, const fc_field *fields, fc_err *err);
  * (400 invalid_json with line and column). */
 json_t *fc_json_parse(const char *body, size_t len, fc_err *err);
 
+/* How many containers deep v nests (a scalar 0, [] and [1] 1, [[1]] 2),
+ * counted no further than limit + 1: a hostile document costs no more. */
+int fc_json_depth(const json_t *v, int limit);
+
 /* Accessors that tolerate absence: return def when missing or null. */
 const char *fc_json_str(const json_t *obj, const char *key, const char *def);
 int64_t fc_json_int(const json_t *obj, const char *key, int64_t def);

@@ -152,11 +152,20 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 /* Validates one task object and inserts it. where: "line 7" or "element 3".
  * raw/raw_len, when given, is the object's source text: stored as is when
  * the object is the data itself, which saves serialising it again. */
+/* How deeply a task may nest (the task object counts as one level). */
+#define FC_TASK_MAX_DEPTH 64
+
 static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
 {
 	fc_err *err = im->err;
 	if (!json_is_object(obj))
 		return fc_err_set(err, FC_EINVAL, "invalid_task", "data", "%s: a task must be a JSON object.", where);
+	/* stored as given and handed to every annotator and training job: data
+	 * nested thousands of levels deep breaks common JSON readers */
+	if (fc_json_depth(obj, FC_TASK_MAX_DEPTH) > FC_TASK_MAX_DEPTH)
+		return fc_err_set(err, FC_EINVAL, "too_deep", "data",
+				  "%s: the task nests more than %d levels of arrays and objects.", where,
+				  FC_TASK_MAX_DEPTH);
 	json_t *data = json_object_get(obj, "data");
 	json_t *gold = NULL, *pred = NULL;
 	int64_t priority = 0;

@@ -533,3 +533,42 @@ Test(security, a_disabled_account_is_shut_out_at_once)
 	res_free(&r);
 	cr_expect_eq(login_from("127.0.0.1", "leaver@test.local", "password-123"), 200);
 }
+
+/* Task data nested 2,000 levels deep used to be stored and then broke the
+ * JSON readers of everyone downstream: more than 64 levels is refused with
+ * the line, and nothing of the import is kept. */
+Test(security, deeply_nested_task_data_is_refused)
+{
+	long long pid =
+		project_create(&S, S.req, json_pack("{s:s,s:s}", "title", "Deep", "label_config", SENTIMENT_CONFIG));
+	static char body[16384];
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	/* line 1 fine; line 2: {"text":"x","n":[[[…]]]} with 2,000 arrays */
+	size_t n = (size_t)snprintf(body, sizeof body, "{\"text\":\"fine\"}\n{\"text\":\"x\",\"n\":");
+	for (int i = 0; i < 2000; i++)
+		body[n++] = '[';
+	for (int i = 0; i < 2000; i++)
+		body[n++] = ']';
+	n += (size_t)snprintf(body + n, sizeof body - n, "}\n");
+	res r = http(&S, "POST", path, S.req, "application/x-ndjson", body, n, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "", "too_deep", "%s", r.body);
+	cr_expect(strstr(r.body, "line 2"), "the line is named: %s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 0, "all or nothing: %s", r.body);
+	res_free(&r);
+	/* 60 levels is data, not an attack */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	n = (size_t)snprintf(body, sizeof body, "{\"text\":\"x\",\"n\":");
+	for (int i = 0; i < 60; i++)
+		body[n++] = '[';
+	for (int i = 0; i < 60; i++)
+		body[n++] = ']';
+	n += (size_t)snprintf(body + n, sizeof body - n, "}\n");
+	r = http(&S, "POST", path, S.req, "application/x-ndjson", body, n, NULL);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}

@@ -125,3 +125,26 @@ Test(router, match_params_and_methods)
 	for (int i = 0; i < FC_MAX_PARAMS; i++)
 		free((void *)r.params[i]);
 }
+
+Test(json, depth_counts_containers_and_stops_past_the_limit)
+{
+	json_t *v = json_loads("{\"a\":[1,{\"b\":[[]]}],\"c\":2}", 0, NULL);
+	cr_assert(v);
+	cr_expect_eq(fc_json_depth(v, 64), 5); /* {} [] {} [] [] */
+	cr_expect_eq(fc_json_depth(v, 3), 4, "counted no further than limit + 1");
+	json_decref(v);
+	json_t *s = json_integer(7), *e = json_array();
+	cr_expect_eq(fc_json_depth(s, 64), 0);
+	cr_expect_eq(fc_json_depth(e, 64), 1);
+	json_decref(s);
+	json_decref(e);
+	/* 2,000 levels: counted only to the limit */
+	json_t *deep = json_array(), *top = deep;
+	for (int i = 0; i < 2000; i++) {
+		json_t *inner = json_array();
+		json_array_append_new(deep, inner);
+		deep = inner;
+	}
+	cr_expect_eq(fc_json_depth(top, 64), 65);
+	json_decref(top);
+}
