@@ -411,8 +411,6 @@ static json_t *token_json(fc_stmt *st)
 			 time_json(st, 4));
 }
 
-static json_t *page_json(fc_stmt *st, int limit, json_t *(*render)(fc_stmt *st));
-
 int fc_account_token_list(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err)
 {
 	fc_db *db;
@@ -426,7 +424,7 @@ int fc_account_token_list(fc_store *s, int64_t user_id, int limit, int64_t after
 			       "SELECT id,name,created_at,last_used_at,expires_at FROM api_tokens WHERE user_id=? AND id>? "
 			       "ORDER BY id LIMIT ?",
 			       "IIi", user_id, after, limit + 1))) {
-		*out = page_json(st, limit, token_json);
+		*out = fc_stmt_page(st, limit, token_json);
 		fc_stmt_done(st);
 	}
 	fc_db_rollback(db);
@@ -545,25 +543,6 @@ int fc_account_count(fc_store *s, int64_t *n, fc_err *err)
 	return rc;
 }
 
-/* A page of rows whose column 0 is the id: {items:[render(row)…], next}. */
-static json_t *page_json(fc_stmt *st, int limit, json_t *(*render)(fc_stmt *st))
-{
-	json_t *items = json_array();
-	int64_t last = 0;
-	int more = 0;
-	while (fc_stmt_next(st) == 1) {
-		if ((int)json_array_size(items) == limit) {
-			more = 1;
-			break;
-		}
-		last = fc_stmt_int(st, 0);
-		json_array_append_new(items, render(st));
-	}
-	char cur[32];
-	snprintf(cur, sizeof cur, "%lld", (long long)last);
-	return json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
-}
-
 static json_t *user_row_json(fc_stmt *st)
 {
 	fc_user u;
@@ -580,7 +559,7 @@ int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err 
 	fc_stmt *st;
 	if (!(rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id>? ORDER BY u.id LIMIT ?",
 			       "Ii", after, limit + 1))) {
-		*out = page_json(st, limit, user_row_json);
+		*out = fc_stmt_page(st, limit, user_row_json);
 		fc_stmt_done(st);
 	}
 	fc_db_rollback(db);

@@ -2,6 +2,8 @@
 #include "events/events.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_HANDLERS 8
@@ -36,8 +38,12 @@ static const char *const NAMES[FC_EV_COUNT] = {
 
 int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn)
 {
-	if ((unsigned)kind >= FC_EV_COUNT || handler_count[kind] >= MAX_HANDLERS)
-		return -1;
+	if ((unsigned)kind >= FC_EV_COUNT || handler_count[kind] >= MAX_HANDLERS) {
+		/* a start-up wiring error: a dropped handler would silently skip its
+		 * module's reaction (money not moved), so stop here instead */
+		fprintf(stderr, "faircrowd: cannot subscribe '%s' to event kind %d (table full)\n", name, (int)kind);
+		abort();
+	}
 	handlers[kind][handler_count[kind]].name = name;
 	handlers[kind][handler_count[kind]].fn = fn;
 	handler_count[kind]++;

@@ -74,7 +74,8 @@ typedef struct fc_event {
 typedef int (*fc_event_fn)(fc_db *db, fc_event *ev, fc_err *err);
 
 /* Adds fn to the handlers of kind (after those already there). name
- * appears in logs and metrics. 0, or -1 when the table is full. */
+ * appears in logs and metrics. Returns 0; a full table is a wiring error
+ * and aborts the process at start-up. */
 int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn);
 /* Removes every handler (tests). */
 void fc_events_reset(void);

@@ -2,6 +2,9 @@
 #include "events/jobs.h"
 #include "core/clock.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #define MAX_JOBS 16
 
 static struct {
@@ -12,8 +15,10 @@ static int job_count;
 
 int fc_jobs_register(const char *name, fc_job_fn fn)
 {
-	if (job_count >= MAX_JOBS)
-		return -1;
+	if (job_count >= MAX_JOBS) { /* a wiring error: a dropped job would never run */
+		fprintf(stderr, "faircrowd: cannot register job '%s' (table full)\n", name);
+		abort();
+	}
 	jobs[job_count].name = name;
 	jobs[job_count].fn = fn;
 	job_count++;

@@ -18,7 +18,8 @@ typedef struct fc_jobs_report {
 /* A job: does what is due at now, adds its counts to *rep. */
 typedef int (*fc_job_fn)(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err);
 
-/* Registers a job (before the server starts). 0, or -1 when full. */
+/* Registers a job (before the server starts). Returns 0; a full table
+ * aborts at start-up. */
 int fc_jobs_register(const char *name, fc_job_fn fn);
 /* Removes every job (tests). */
 void fc_jobs_reset(void);

@@ -25,8 +25,10 @@ static _Atomic uint64_t n_delivered, n_retried, n_given_up; /* set by fc_outbox_
 
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn)
 {
-	if (sink_count >= MAX_SINKS)
-		return -1;
+	if (sink_count >= MAX_SINKS) { /* a wiring error: the sink's items would never leave */
+		fprintf(stderr, "faircrowd: cannot register outbox sink '%s' (table full)\n", sink);
+		abort();
+	}
 	sinks[sink_count].sink = sink;
 	sinks[sink_count].fn = fn;
 	sink_count++;

@@ -28,7 +28,8 @@ typedef struct fc_outbox_item {
  * status; 0 when there was none). */
 typedef int (*fc_outbox_deliver_fn)(fc_store *s, const fc_outbox_item *item, int *status, char *error, size_t error_len);
 
-/* Registers the deliverer of sink (at start-up). 0, or -1 when full. */
+/* Registers the deliverer of sink (at start-up). Returns 0; a full table
+ * aborts at start-up. */
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn);
 
 /* Inside a write transaction: queues payload for delivery to (sink,

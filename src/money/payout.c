@@ -132,34 +132,24 @@ int fc_money_payouts_list(fc_store *s, const fc_user *user, int limit, int64_t a
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
-	json_t *items = json_array(), *lat = NULL;
+	json_t *page = NULL, *lat = NULL;
 	fc_stmt *st;
-	int64_t last = 0;
-	int more = 0;
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT " PAYOUT_COLUMNS " FROM payouts WHERE user_id=? AND id>? ORDER BY id LIMIT ?",
 			      "IIi", user->id, after, limit + 1)))
 		goto out;
-	while (fc_stmt_next(st) == 1) {
-		if ((int)json_array_size(items) == limit) {
-			more = 1;
-			break;
-		}
-		last = fc_stmt_int(st, 0);
-		json_array_append_new(items, payout_json(st));
-	}
+	page = fc_stmt_page(st, limit, payout_json);
 	fc_stmt_done(st);
 	if ((rc = latency(db, "SELECT COUNT(*) FROM payouts WHERE user_id=? AND status='paid'",
 			  "SELECT paid_at-requested_at FROM payouts WHERE user_id=? AND status='paid' "
 			  "ORDER BY paid_at-requested_at LIMIT 1 OFFSET ?",
 			  user->id, &lat, err)))
 		goto out;
-	char cur[24];
-	snprintf(cur, sizeof cur, "%lld", (long long)last);
-	*out = json_pack("{s:o,s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null(), "latency", lat);
-	items = NULL;
+	json_object_set_new(page, "latency", lat);
+	*out = page;
+	page = NULL;
 out:
-	json_decref(items);
+	json_decref(page);
 	fc_db_rollback(db);
 	return rc;
 }

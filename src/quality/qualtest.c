@@ -365,12 +365,6 @@ out:
 
 /* ---- the result ---- */
 
-static json_t *time_or_null(fc_stmt *st, int col)
-{
-	char ts[32];
-	return fc_stmt_isnull(st, col) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, col), ts, sizeof ts));
-}
-
 /* The answers of one attempt: gold-scored submissions, then skipped
  * questions (with the right answer: they are never asked again). */
 static int attempt_answers(fc_db *db, int64_t project, int64_t user, int64_t attempt, json_t *answers, fc_err *err)
@@ -435,13 +429,13 @@ int fc_qualtest_result(fc_store *s, const fc_user *user, int64_t project, json_t
 		last = fc_stmt_int(st, 0);
 		json_array_append_new(history, json_pack("{s:I,s:f,s:b,s:o}", "attempt", (json_int_t)last, "score",
 							 fc_stmt_double(st, 4), "passed", (int)fc_stmt_int(st, 5),
-							 "scored_at", time_or_null(st, 7)));
+							 "scored_at", fc_stmt_time(st, 7)));
 		json_t *o = json_pack("{s:I,s:I,s:s,s:f,s:I,s:I,s:I,s:f,s:b,s:o}", "project_id", (json_int_t)project,
 				      "attempt", (json_int_t)last, "grants", fc_stmt_text(st, 6), "pass_mark",
 				      fc_json_num(q, "pass_mark", 1), "questions", (json_int_t)fc_stmt_int(st, 1),
 				      "correct", (json_int_t)fc_stmt_int(st, 2), "skipped",
 				      (json_int_t)fc_stmt_int(st, 3), "score", fc_stmt_double(st, 4), "passed",
-				      (int)fc_stmt_int(st, 5), "scored_at", time_or_null(st, 7));
+				      (int)fc_stmt_int(st, 5), "scored_at", fc_stmt_time(st, 7));
 		json_object_update(res, o);
 		json_decref(o);
 	}

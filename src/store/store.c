@@ -1,5 +1,6 @@
 /* store.c — store.h as a thin dispatch over the back end chosen at open
  * (backend.h), plus the helpers that are the same on every back end. */
+#include "core/clock.h"
 #include "store/backend.h"
 
 #include <stdio.h>
@@ -199,4 +200,28 @@ void fc_stmt_done(fc_stmt *st)
 {
 	if (st)
 		st->vt->done(st);
+}
+
+json_t *fc_stmt_page(fc_stmt *st, int limit, fc_row_fn render)
+{
+	json_t *items = json_array();
+	int64_t last = 0;
+	int more = 0;
+	while (fc_stmt_next(st) == 1) {
+		if ((int)json_array_size(items) == limit) {
+			more = 1;
+			break;
+		}
+		last = fc_stmt_int(st, 0);
+		json_array_append_new(items, render(st));
+	}
+	char cur[32];
+	snprintf(cur, sizeof cur, "%lld", (long long)last);
+	return json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
+}
+
+json_t *fc_stmt_time(fc_stmt *st, int col)
+{
+	char ts[32];
+	return fc_stmt_isnull(st, col) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, col), ts, sizeof ts));
 }

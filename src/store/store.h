@@ -107,6 +107,12 @@ typedef json_t *(*fc_row_fn)(fc_stmt *st);
 int fc_db_row_json(fc_db *db, json_t **out, fc_err *err, fc_row_fn render, const char *what, const char *sql,
 		   const char *fmt, ...);
 int64_t fc_db_changes(fc_db *db);
+/* A page of a query run with LIMIT limit + 1 whose column 0 is the id:
+ * {items:[render(row)…], next: the last id as a string, or null when no
+ * row follows}. A new reference. */
+json_t *fc_stmt_page(fc_stmt *st, int limit, fc_row_fn render);
+/* Column col, Unix seconds, as RFC 3339 text; json null for NULL. */
+json_t *fc_stmt_time(fc_stmt *st, int col);
 
 int fc_stmt_next(fc_stmt *st); /* 1 row, 0 done, <0 error */
 int64_t fc_stmt_int(fc_stmt *st, int col);

@@ -173,12 +173,6 @@ int fc_webhook_delete(fc_store *s, const fc_user *user, int64_t project, int64_t
 	return fc_db_end(db, &rc, err);
 }
 
-static json_t *time_or_null(fc_stmt *st, int col)
-{
-	char ts[32];
-	return fc_stmt_isnull(st, col) ? json_null() : json_string(fc_clock_format(fc_stmt_int(st, col), ts, sizeof ts));
-}
-
 int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err)
 {
 	fc_db *db;
@@ -199,10 +193,10 @@ int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int
 							     : "pending";
 		json_t *d =
 			json_pack("{s:I,s:s,s:o,s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
-				  "action", fc_stmt_text(st, 1), "created_at", time_or_null(st, 2), "attempts",
+				  "action", fc_stmt_text(st, 1), "created_at", fc_stmt_time(st, 2), "attempts",
 				  (json_int_t)fc_stmt_int(st, 3), "state", state, "next_at",
-				  strcmp(state, "pending") ? json_null() : time_or_null(st, 4), "delivered_at",
-				  time_or_null(st, 5), "last_status",
+				  strcmp(state, "pending") ? json_null() : fc_stmt_time(st, 4), "delivered_at",
+				  fc_stmt_time(st, 5), "last_status",
 				  fc_stmt_isnull(st, 7) ? json_null() : json_integer(fc_stmt_int(st, 7)), "last_error",
 				  fc_stmt_isnull(st, 8) ? json_null() : json_string(fc_stmt_text(st, 8)));
 		if (d)

@@ -41,14 +41,6 @@ static const fc_field PROJECT_FIELDS[] = {
 	{0},
 };
 
-static json_t *time_or_null(fc_stmt *st, int col)
-{
-	if (fc_stmt_isnull(st, col))
-		return json_null();
-	char buf[32];
-	return json_string(fc_clock_format(fc_stmt_int(st, col), buf, sizeof buf));
-}
-
 static json_t *real_or_null(fc_stmt *st, int col)
 {
 	return fc_stmt_isnull(st, col) ? json_null() : json_real(fc_stmt_double(st, col));
@@ -70,8 +62,8 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "currency", json_string(fc_stmt_text(st, 8)));
 	json_object_set_new(p, "overlap", json_integer(fc_stmt_int(st, 9)));
 	json_object_set_new(p, "lease_seconds", json_integer(fc_stmt_int(st, 10)));
-	json_object_set_new(p, "opens_at", time_or_null(st, 11));
-	json_object_set_new(p, "closes_at", time_or_null(st, 12));
+	json_object_set_new(p, "opens_at", fc_stmt_time(st, 11));
+	json_object_set_new(p, "closes_at", fc_stmt_time(st, 12));
 	json_object_set_new(p, "max_per_contributor",
 			    fc_stmt_isnull(st, 13) ? json_null() : json_integer(fc_stmt_int(st, 13)));
 	json_object_set_new(p, "gold_rate", json_real(fc_stmt_double(st, 14)));
@@ -83,8 +75,8 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "task_count", json_integer(fc_stmt_int(st, 20)));
 	json_object_set_new(p, "consent_version",
 			    fc_stmt_isnull(st, 21) ? json_null() : json_string(fc_stmt_text(st, 21)));
-	json_object_set_new(p, "created_at", time_or_null(st, 22));
-	json_object_set_new(p, "updated_at", time_or_null(st, 23));
+	json_object_set_new(p, "created_at", fc_stmt_time(st, 22));
+	json_object_set_new(p, "updated_at", fc_stmt_time(st, 23));
 	/* the quality settings: validated and acted on by quality/ (FC_EV_PROJECT_CHECK, _SAVED) */
 	json_object_set_new(p, "gold_threshold", real_or_null(st, 24));
 	json_object_set_new(p, "gold_min_answers", json_integer(fc_stmt_int(st, 25)));

@@ -452,3 +452,47 @@ Test(webhooks, retried_with_backoff_and_delivered_after_kill_9)
 	cr_expect_eq(jint(r.json, "items.0.attempts"), 2, "%s", r.body);
 	res_free(&r);
 }
+
+Test(webhooks, given_up_after_a_day_of_failures)
+{
+	rx_start(503);
+	char url[96];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", RX.port);
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long pid = draft(1);
+	long long wid = hook(pid, REQ, url, "k", 201);
+	publish(pid, 200);
+	cr_assert_geq(rx_wait("PROJECT_PUBLISHED", 0), 0, "the first attempt never arrived");
+	/* a day later the next attempt fails too: the item is given up, not retried forever */
+	set_clock(&S, "2030-01-02T00:00:01Z");
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/deliveries", pid, wid);
+	res r;
+	for (int tries = 0; tries < 100; tries++) {
+		r = api(&S, "GET", path, REQ, NULL);
+		if (!strcmp(jstr(r.json, "items.0.state") ? jstr(r.json, "items.0.state") : "", "failed"))
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect_str_eq(jstr(r.json, "items.0.state"), "failed", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.last_status"), 503, "%s", r.body);
+	cr_expect(json_is_null(jget(r.json, "items.0.next_at")), "no further attempt is planned: %s", r.body);
+	res_free(&r);
+	pthread_mutex_lock(&RX.lock);
+	int hits = RX.n;
+	pthread_mutex_unlock(&RX.lock);
+	set_clock(&S, "2030-01-03T00:00:00Z");
+	usleep(1500 * 1000);
+	pthread_mutex_lock(&RX.lock);
+	cr_expect_eq(RX.n, hits, "a given-up item is not delivered again");
+	pthread_mutex_unlock(&RX.lock);
+	r = http(&S, "GET", "/metrics", S.admin_token, NULL, NULL, 0, NULL);
+	cr_expect(strstr(r.body, "faircrowd_outbox_given_up_total 1\n"), "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	r = api(&S, "GET", path, REQ, NULL);
+	cr_expect_eq(jint(r.json, "items.0.failed"), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.pending"), 0, "%s", r.body);
+	res_free(&r);
+}
