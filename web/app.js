@@ -1,5 +1,5 @@
 // faircrowd web app: the shell, the session and a History-API router.
-import { h, clear, toast } from './js/dom.js';
+import { h, s, clear, toast } from './js/dom.js';
 import { get, post, setCsrf, onUnauthorized } from './js/api.js';
 import { signInView, signUpView } from './js/views/auth.js';
 import { boardView, projectView, myWorkView } from './js/views/contributor.js';
@@ -11,6 +11,7 @@ import { reviewView } from './js/views/review.js';
 import { validateView } from './js/views/validate.js';
 import { profileView } from './js/views/profile.js';
 import { usersView, payoutsView, auditView } from './js/views/admin.js';
+import { forgotView, resetView, notificationsView } from './js/views/voice.js';
 
 const session = { user: null };
 const main = document.getElementById('main');
@@ -24,6 +25,9 @@ export const isRequester = () => has('requester') || has('admin');
 const routes = [
   { re: /^\/signin$/, view: signInView, open: true, title: 'Sign in' },
   { re: /^\/signup$/, view: signUpView, open: true, title: 'Create an account' },
+  { re: /^\/forgot$/, view: forgotView, open: true, title: 'Forgot your password' },
+  { re: /^\/reset$/, view: resetView, open: true, title: 'Choose a new password' },
+  { re: /^\/me\/notifications$/, view: notificationsView, title: 'Notifications' },
   { re: /^\/$/, view: (ctx) => (isRequester() ? projectsView(ctx) : boardView(ctx)), title: 'Home' },
   { re: /^\/work$/, view: boardView, title: 'Find work' },
   { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
@@ -63,6 +67,17 @@ function renderNav() {
   }
   const right = h('div', { class: 'nav-user' });
   if (session.user) {
+    const count = h('span', { class: 'note-count', hidden: true });
+    right.append(h('a', { href: '/me/notifications', class: 'nav-link bell-link', title: 'Notifications', 'aria-current': here === '/me/notifications' ? 'page' : null },
+      s('svg', { viewBox: '0 0 24 24', width: '20', height: '20', 'aria-hidden': 'true', focusable: 'false' },
+        s('path', { d: 'M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6zm-2 15a2 2 0 0 0 4 0', fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linejoin': 'round' })),
+      h('span', { class: 'sr-only' }, 'Notifications, unread: '), count));
+    get('/me/notifications?limit=1', { noAuthRedirect: true }).then((out) => {
+      if (out.unread) {
+        count.textContent = out.unread > 99 ? '99+' : String(out.unread);
+        count.hidden = false;
+      }
+    }).catch(() => {});
     right.append(h('a', { href: '/me/profile', class: 'nav-link profile-link', title: `${session.user.email} · your profile`, 'aria-current': here === '/me/profile' ? 'page' : null },
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, (session.user.display_name || session.user.email || '?').trim().charAt(0).toUpperCase()),
       h('span', { class: 'user-name' }, session.user.display_name || session.user.email), h('span', { class: 'sr-only' }, ' — profile')),

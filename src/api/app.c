@@ -283,6 +283,19 @@ void fc_api_call_id(fc_req *r, fc_api_id_fn fn, int status)
 	fc_api_reply(r, rc, &err, status, out);
 }
 
+void fc_api_call_id_page(fc_req *r, fc_api_id_page_fn fn)
+{
+	int64_t id = fc_api_id(r, 0);
+	int limit;
+	int64_t after;
+	if (id < 0 || fc_api_page(r, &limit, &after))
+		return;
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fn(fc_store_of(r), fc_user_of(r), id, limit, after, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
+}
+
 void fc_api_call_page(fc_req *r, fc_api_page_fn fn)
 {
 	int limit;

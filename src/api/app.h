@@ -77,5 +77,8 @@ void fc_api_call_id_body(fc_req *r, fc_api_id_body_fn fn, int status);
  * with its page. */
 typedef int (*fc_api_page_fn)(fc_store *, const fc_user *, int limit, int64_t after, json_t **, fc_err *);
 void fc_api_call_page(fc_req *r, fc_api_page_fn fn);
+/* The same for a list under an object: /things/{id}/items?limit=&after=. */
+typedef int (*fc_api_id_page_fn)(fc_store *, const fc_user *, int64_t id, int limit, int64_t after, json_t **, fc_err *);
+void fc_api_call_id_page(fc_req *r, fc_api_id_page_fn fn);
 
 #endif

@@ -26,20 +26,7 @@ void h_tasks_import(fc_req *r)
 		fc_reply_json(r, 201, json_pack("{s:I}", "created", (json_int_t)created));
 }
 
-void h_tasks_list(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	int limit;
-	int64_t after;
-	if (id < 0 || fc_api_page(r, &limit, &after))
-		return;
-	fc_err err = {0};
-	json_t *out = NULL;
-	if (fc_task_list(fc_store_of(r), fc_user_of(r), id, limit, after, &out, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_reply_json(r, 200, out);
-}
+void h_tasks_list(fc_req *r) { fc_api_call_id_page(r, fc_task_list); }
 
 void h_tasks_get(fc_req *r)
 {

@@ -114,4 +114,15 @@ void h_webhooks_list(fc_req *r);
 void h_webhooks_delete(fc_req *r);
 void h_webhooks_deliveries(fc_req *r);
 
+/* contributor's side: history, notifications, reset, reports, transparency */
+void h_history(fc_req *r);
+void h_signing_key(fc_req *r);
+void h_notifications(fc_req *r);
+void h_notifications_read(fc_req *r);
+void h_password_reset(fc_req *r);
+void h_password_reset_confirm(fc_req *r);
+void h_task_report(fc_req *r);
+void h_project_reports(fc_req *r);
+void h_transparency(fc_req *r);
+
 #endif

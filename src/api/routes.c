@@ -109,6 +109,18 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/projects/{id}/consent/withdraw", h_consent_withdraw, FC_AUTH_USER, FC_BODY_NONE, 0,
 	 "consent_withdraw"},
 	{"GET", "/api/v1/me/data", h_me_data, FC_AUTH_USER, FC_BODY_NONE, 0, "me_data"},
+	/* the contributor's side (issue #17) */
+	{"GET", "/api/v1/me/history", h_history, FC_AUTH_USER, FC_BODY_NONE, 0, "history"},
+	{"GET", "/api/v1/signing-key", h_signing_key, FC_AUTH_NONE, FC_BODY_NONE, 0, "signing_key"},
+	{"GET", "/api/v1/me/notifications", h_notifications, FC_AUTH_USER, FC_BODY_NONE, 0, "notifications"},
+	{"POST", "/api/v1/me/notifications/read", h_notifications_read, FC_AUTH_USER, FC_BODY_JSON, 0,
+	 "notifications_read"},
+	{"POST", "/api/v1/auth/password-reset", h_password_reset, FC_AUTH_NONE, FC_BODY_JSON, 4 * KB, "password_reset"},
+	{"POST", "/api/v1/auth/password-reset/confirm", h_password_reset_confirm, FC_AUTH_NONE, FC_BODY_JSON, 4 * KB,
+	 "password_reset_confirm"},
+	{"POST", "/api/v1/tasks/{id}/reports", h_task_report, FC_AUTH_USER, FC_BODY_JSON, 16 * KB, "task_report"},
+	{"GET", "/api/v1/projects/{id}/reports", h_project_reports, FC_AUTH_USER, FC_BODY_NONE, 0, "project_reports"},
+	{"GET", "/api/v1/projects/{id}/transparency", h_transparency, FC_AUTH_USER, FC_BODY_NONE, 0, "transparency"},
 	{"GET", "/api/v1/admin/audit", h_admin_audit, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "admin_audit"},
 	/* resumable uploads (tus 1.0) */
 	{"OPTIONS", "/api/v1/uploads", h_uploads_options, FC_AUTH_NONE, FC_BODY_NONE, 0, "uploads_options"},

@@ -43,13 +43,66 @@ int fc_prefs_put(fc_store *s, const fc_user *user, const json_t *body, json_t **
  * resume. */
 int fc_prefs_lease_check(fc_db *db, int64_t user, int64_t now, fc_err *err);
 
-/* Whether user wants email about category ("decisions", "appeals"):
- * notify.email and notify.<category> both on (the default). */
-int fc_prefs_wants_email(fc_db *db, int64_t user, const char *category);
+/* Whether user wants notifications on channel ("email", "in_app") about
+ * category ("decisions", "appeals"; NULL: any): notify.<channel> and
+ * notify.<category> both on (the default). */
+int fc_prefs_wants(fc_db *db, int64_t user, const char *channel, const char *category);
 
 /* Whether email notifications are configured (FAIRCROWD_SMTP_URL set and
  * valid); read once by fc_contrib_subscribe. */
 int fc_email_configured(void);
+
+/* ---- signed work history (history.c) ----
+ * GET /me/history: {"history": {...}, "signature", "public_key",
+ * "algorithm": "Ed25519"}. The signature is Ed25519 (libsodium) over the
+ * RFC 8785 canonical JSON of "history": keys sorted, no whitespace. The
+ * record holds only strings and integers (acceptance as per mille, time
+ * in seconds, times as Unix seconds), so its canonical form is the same
+ * in every implementation; control characters in titles and names are
+ * replaced by spaces. The key pair is made by the first server that
+ * needs it and kept in the database (signing_keys), shared by all
+ * servers; GET /signing-key publishes the public half. */
+int fc_history_get(fc_store *s, const fc_user *user, json_t **out, fc_err *err);
+int fc_signing_key(fc_store *s, json_t **out, fc_err *err);
+
+/* ---- in-app notifications (notify.c) ----
+ * Written in the deciding transaction on a reviewer's decision (accepted
+ * or rejected with its reason), an appeal's outcome and a confirmed
+ * payout, when notify.in_app (and the category) are on; at most 500 are
+ * kept per contributor. List newest first (?unread=1, ?before=ID cursor);
+ * POST /me/notifications/read {"ids":[…]} or {"all":true}. */
+void fc_notify_subscribe(void);
+int fc_notifications_list(fc_store *s, const fc_user *user, int unread_only, int limit, int64_t before, json_t **out,
+			  fc_err *err);
+int fc_notifications_read(fc_store *s, const fc_user *user, const json_t *body, json_t **out, fc_err *err);
+
+/* ---- password reset mail (resetmail.c) ----
+ * POST /auth/password-reset {email}: when SMTP is configured and the email
+ * names an active account, queues a mail with a one-time code (and a link
+ * when FAIRCROWD_PUBLIC_URL is set). The caller answers 202 whatever
+ * happened, so the answer tells nobody which emails have accounts. */
+int fc_contrib_password_reset(fc_store *s, const char *email, fc_err *err);
+
+/* ---- voice (voice.c) ----
+ * POST /tasks/{id}/reports {reason: broken|harmful|unclear|other, message}:
+ * by a contributor who was given the task (else 404); one per task and
+ * contributor (409 already_reported); *leased is the caller's live lease on
+ * the task (0: none), which the caller releases so the task is skipped
+ * without penalty. The owner and reviewers list the reports, without the
+ * reporter's identity. */
+int fc_report_create(fc_store *s, const fc_user *user, int64_t task, const json_t *body, int64_t *leased, json_t **out,
+		     fc_err *err);
+int fc_reports_list(fc_store *s, const fc_user *user, int64_t project, int limit, int64_t after, json_t **out,
+		    fc_err *err);
+
+/* GET /projects/{id}/transparency (anyone who can see the project):
+ * median_hourly (minor units per hour: the reward over measured time,
+ * bonuses left out; null below FC_TRANSPARENCY_MIN measured submissions),
+ * rejection_rate (of decided submissions), median_hours_to_payment (from
+ * submission to acceptance, when the reward can be withdrawn), appeals,
+ * appeals_upheld, auto_approved_share (of accepted), contributors. */
+#define FC_TRANSPARENCY_MIN 10
+int fc_transparency(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
 
 /* Start-up wiring: the lease check, and — when SMTP is configured — the
  * email subscribers and the outbox sink "email". */

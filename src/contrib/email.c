@@ -151,7 +151,7 @@ static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 	if (ev->kind == FC_EV_ACCEPTED && (ev->automatic || !ev->actor))
 		return 0;
 	const char *category = ev->kind == FC_EV_APPEAL_DECIDED ? "appeals" : "decisions";
-	if (!fc_prefs_wants_email(db, ev->user, category))
+	if (!fc_prefs_wants(db, ev->user, "email", category))
 		return 0;
 	facts f;
 	int rc = load_facts(db, ev, &f, err);
@@ -325,6 +325,7 @@ static int on_leasing(fc_db *db, fc_event *ev, fc_err *err)
 void fc_contrib_subscribe(void)
 {
 	fc_events_on(FC_EV_LEASING, "contrib: daily limit and quiet hours", on_leasing);
+	fc_notify_subscribe();
 	configured = read_config();
 	if (!configured)
 		return;                        /* no relay: no email subscribers, so no outbox rows at all */

@@ -242,12 +242,12 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_prefs_wants_email(fc_db *db, int64_t user, const char *category)
+int fc_prefs_wants(fc_db *db, int64_t user, const char *channel, const char *category)
 {
 	prefs p;
 	if (load(db, user, &p, NULL))
 		return 0; /* unreadable choices: do not send what they may have turned off */
-	int yes = notify_on(&p, "email") && notify_on(&p, category);
+	int yes = notify_on(&p, channel) && (!category || notify_on(&p, category));
 	json_decref(p.notify);
 	return yes;
 }

@@ -49,7 +49,7 @@ int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, 
 	int64_t now = fc_clock_now();
 	return fc_db_exec(db, err,
 			  "INSERT INTO outbox(sink,target,project_id,action,payload,created_at,next_at) "
-			  "VALUES(?,?,?,?,?,?,?)",
+			  "VALUES(?,?,nullif(?,0),?,?,?,?)",
 			  "tIIttII", sink, target, project, action, payload, now, now);
 }
 

@@ -33,7 +33,7 @@ typedef int (*fc_outbox_deliver_fn)(fc_store *s, const fc_outbox_item *item, int
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn);
 
 /* Inside a write transaction: queues payload for delivery to (sink,
- * target) now. */
+ * target) now; project 0 for an item of no project (a password reset). */
 int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action, const char *payload,
 		  fc_err *err);
 

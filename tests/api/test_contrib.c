@@ -3,6 +3,7 @@
  * clock; email notifications through a real SMTP conversation with a local
  * sink (tests/api/smtp_sink.py, Debian's python3-aiosmtpd); password change. */
 #include "harness.h"
+#include "mailsink.h"
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -277,80 +278,6 @@ Test(contrib, password_change_checks_both_and_ends_other_sessions)
 
 /* ---- email through a local SMTP sink ---- */
 
-static pid_t sink_pid;
-static int sink_port;
-static char sink_file[300], smtp_env[2][300];
-static const char *env_list[3];
-
-/* Starts smtp_sink.py on port (0: a free one); sets sink_port. */
-static void sink_start(int port)
-{
-	int fd[2];
-	cr_assert_eq(pipe(fd), 0);
-	char script[512], port_arg[16];
-	snprintf(script, sizeof script, "%s/tests/api/smtp_sink.py", getenv("FC_SOURCE_DIR"));
-	snprintf(port_arg, sizeof port_arg, "%d", port);
-	sink_pid = fork();
-	cr_assert(sink_pid >= 0);
-	if (!sink_pid) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		/* Debian's python3, where python3-aiosmtpd is installed */
-		execl("/usr/bin/python3", "python3", script, port_arg, sink_file, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	FILE *f = fdopen(fd[0], "r");
-	char line[32] = "";
-	cr_assert(f && fgets(line, sizeof line, f), "the SMTP sink did not start (python3-aiosmtpd missing?)");
-	fclose(f);
-	sink_port = atoi(line);
-	cr_assert(sink_port > 0, "sink said %s", line);
-}
-
-static void sink_stop(void)
-{
-	if (sink_pid > 0) {
-		kill(sink_pid, SIGTERM);
-		waitpid(sink_pid, NULL, 0);
-	}
-	sink_pid = 0;
-}
-
-/* The messages the sink received, one JSON object each (a new array). */
-static json_t *mails(void)
-{
-	json_t *all = json_array();
-	FILE *f = fopen(sink_file, "r");
-	char line[65536];
-	while (f && fgets(line, sizeof line, f)) {
-		json_t *m = json_loads(line, 0, NULL);
-		if (m)
-			json_array_append_new(all, m);
-	}
-	if (f)
-		fclose(f);
-	return all;
-}
-
-/* Waits (real time: the SMTP conversation is real) until the sink holds n
- * messages, at most tenths / 10 seconds; returns them. A test that expects
- * no new message waits briefly: the clock call already ran the outbox, and
- * only an item the drain thread claimed at that moment is still under way. */
-static json_t *wait_for(size_t n, int tenths)
-{
-	for (int i = 0; i < tenths; i++) {
-		json_t *m = mails();
-		if (json_array_size(m) >= n)
-			return m;
-		json_decref(m);
-		struct timespec ts = {0, 100 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return mails();
-}
-
 static json_t *wait_mails(size_t n) { return wait_for(n, 100); }
 
 /* The first column of a query on the server's outbox (sqlite3 on its
@@ -373,23 +300,11 @@ static long long outbox_value(srv *s, const char *what, const char *where)
 
 static long long outbox_count(srv *s, const char *where) { return outbox_value(s, "COUNT(*)", where); }
 
-static void up_mail(void)
-{
-	snprintf(sink_file, sizeof sink_file, "/tmp/fc-smtp-%d.jsonl", (int)getpid());
-	unlink(sink_file);
-	sink_start(0);
-	snprintf(smtp_env[0], sizeof smtp_env[0], "FAIRCROWD_SMTP_URL=smtp://127.0.0.1:%d", sink_port);
-	snprintf(smtp_env[1], sizeof smtp_env[1], "FAIRCROWD_SMTP_FROM=noreply@faircrowd.test");
-	env_list[0] = smtp_env[0];
-	env_list[1] = smtp_env[1];
-	env_list[2] = NULL;
-	suite_with_users_env(&S, env_list, 2);
-}
+static void up_mail(void) { suite_with_users_env(&S, sink_up(NULL), 2); }
 static void down_mail(void)
 {
 	srv_stop(&S);
-	sink_stop();
-	unlink(sink_file);
+	sink_down();
 }
 TestSuite(email, .init = up_mail, .fini = down_mail, .timeout = 180);
 

@@ -17,12 +17,13 @@ export const ADMIN = { email: 'admin@example.com', password: 'adminadmin1' };
 /** The phone viewport every main screen is checked at. */
 export const PHONE = { width: 360, height: 740 };
 
-/** Starts `faircrowd serve` on a free port; resolves {url, stop()}. */
-export async function startServer() {
+/** Starts `faircrowd serve` on a free port; resolves {url, stop()}. env: more
+ * environment for the server (e.g. an SMTP relay). */
+export async function startServer({ env = {} } = {}) {
   const bin = process.env.FC_BINARY || resolve(here, '../../build-test/faircrowd');
   const data = mkdtempSync(join(tmpdir(), 'fc-e2e-'));
   const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--test-clock'], {
-    env: { ...process.env, FAIRCROWD_ADMIN_EMAIL: ADMIN.email, FAIRCROWD_ADMIN_PASSWORD: ADMIN.password },
+    env: { ...process.env, FAIRCROWD_ADMIN_EMAIL: ADMIN.email, FAIRCROWD_ADMIN_PASSWORD: ADMIN.password, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -23,6 +23,7 @@ export function signInView(ctx) {
   const form = h('form', { class: 'card form', novalidate: true },
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     field('Email', email), field('Password', password), submit,
+    h('p', { class: 'muted center' }, h('a', { href: '/forgot' }, 'Forgot your password?')),
     h('p', { class: 'muted center' }, 'New here? ', h('a', { href: `/signup${location.search}` }, 'Create an account')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -6,6 +6,7 @@ import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
 import { pausedBox, myQualityCard } from './quality.js';
 import { pct, stat } from './shared.js';
+import { transparencyCard } from './voice.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -92,6 +93,8 @@ export async function projectView(ctx) {
   if (ctx.query.get('consent') === 'required') toast('Please read and accept the consent first.', 'info');
   page.append(actions);
   await qualityBlock(ctx, p, page, actions, start);
+  const openBooks = await transparencyCard(id);
+  if (openBooks && ctx.isCurrent()) page.append(openBooks);
   if (ctx.isCurrent() && (!p.consent_version || consentGiven)) page.append(withdrawCard(p, actions));
 }
 

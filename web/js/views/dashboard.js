@@ -6,6 +6,7 @@ import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
 import { webhooksPanel } from './webhooks.js';
+import { reportsCard } from './voice.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -177,6 +178,8 @@ export async function dashboardView(ctx) {
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
     page.append(webhooksPanel(p));
+    const reports = await reportsCard(p.id);
+    if (reports) page.append(reports);
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
     page.append(quality);
     Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {

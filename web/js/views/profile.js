@@ -2,6 +2,7 @@
 // balance datasets (quotas) and in anonymised exports. Every field may stay empty.
 import { h, field, toast, showFormError, clearFormErrors, when, clear } from '../dom.js';
 import { get, patch, post, put, del } from '../api.js';
+import { historyCard } from './voice.js';
 
 const AGE_BANDS = [['teens', '19 or younger'], ['twenties', '20–29'], ['thirties', '30–39'], ['forties', '40–49'], ['fifties', '50–59'], ['sixties', '60–69'], ['seventies', '70–79'], ['eighties', '80–89'], ['nineties', '90 or older']];
 const GENDERS = [['female', 'Female'], ['male', 'Male'], ['non-binary', 'Non-binary'], ['other', 'Other'], ['prefer_not_to_say', 'Prefer not to say']];
@@ -65,6 +66,7 @@ export async function profileView(ctx) {
         h('li', null, 'Country and languages can decide which projects you see.'),
         h('li', null, 'Change or clear your answers at any time.'))),
     form,
+    await historyCard(),
     await limitsCard(),
     passwordCard(),
     dataCard(),
@@ -154,6 +156,7 @@ async function limitsCard() {
   const tz = h('input', { name: 'tz', id: 'lm-tz', class: 'input narrow', value: p.quiet_hours || p.daily_limit_minutes ? p.tz : offset(), placeholder: '+02:00', autocomplete: 'off', spellcheck: 'false' });
   const box = (key, label) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: `notify_${key}`, checked: p.notify[key] !== false }), ' ', label);
   const email = box('email', 'Send me email');
+  const inApp = box('in_app', 'Show them under Notifications (the bell)');
   const decisions = box('decisions', 'Decisions on my work (accepted, or rejected with the reason)');
   const appeals = box('appeals', 'Outcomes of my appeals');
   const syncQuiet = () => {
@@ -171,7 +174,7 @@ async function limitsCard() {
       h('label', { class: 'check' }, quietOn, ' No new work between'),
       h('div', { class: 'grid-2' }, field('From', from), field('To', to))),
     field('Your UTC offset', tz, 'Like +02:00 or -05:00. Your day and your quiet hours follow it; update it when your clocks change.'),
-    h('fieldset', { class: 'field' }, h('legend', null, 'Notifications'), email, decisions, appeals),
+    h('fieldset', { class: 'field' }, h('legend', null, 'Notifications'), email, inApp, decisions, appeals),
     h('div', { class: 'actions' }, saveBtn));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -181,7 +184,7 @@ async function limitsCard() {
       daily_limit_minutes: limit.value ? Number(limit.value) : null,
       tz: tz.value.trim() || 'Z',
       quiet_hours: quietOn.checked ? { from: from.value, to: to.value } : null,
-      notify: { email: checked(email), decisions: checked(decisions), appeals: checked(appeals) },
+      notify: { email: checked(email), in_app: checked(inApp), decisions: checked(decisions), appeals: checked(appeals) },
     };
     saveBtn.disabled = true;
     try {

@@ -8,6 +8,7 @@ import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
 import { readJSON, writeJSON, ActiveTimer } from './shared.js';
 import { resultCard, pausedBox } from './quality.js';
+import { reportControl } from './voice.js';
 
 const IMAGE_WAIT_MS = 50;
 const leaseKey = (pid) => `fc-lease-${pid}`;
@@ -134,13 +135,19 @@ export async function workView(ctx) {
   const submitBtn = h('button', { type: 'button', class: 'btn primary big', title: 'Ctrl+Enter' }, 'Submit', h('kbd', null, 'Ctrl+↵'));
   const skipBtn = h('button', { type: 'button', class: 'btn' }, 'Skip');
   const actions = h('div', { class: 'work-actions' }, submitBtn, skipBtn);
+  // reported: the server released the lease; the draft goes, the next task comes
+  const reportBox = reportControl(() => asg, async (a) => {
+    localStorage.removeItem(draftKey(a.id));
+    localStorage.removeItem(leaseKey(pid));
+    await next();
+  });
   const keysHelp = h('details', { class: 'keys-help' }, h('summary', null, 'Keyboard shortcuts'),
     h('dl', null, [['1–9', 'pick a label / choice'], ['Del', 'delete selected region'], ['Esc', 'deselect / cancel'], ['R', 'relate selected region'], ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'], ['+ / −', 'zoom image (when focused)'], ['Enter', 'close polygon'], ['Ctrl+Enter', 'submit']].map(([k, d]) => h('div', null, h('dt', null, h('kbd', null, k)), h('dd', null, d)))));
   const screen = h('section', { class: 'work' },
     h('header', { class: 'work-head' },
       h('div', { class: 'work-head-title' }, h('a', { href: `/work/${pid}`, class: 'muted small' }, '← Project'), titleEl),
       h('div', { class: 'work-meta' }, h('span', { class: 'reward-chip' }, money(project.reward, project.currency)), h('span', { class: 'timer-box' }, 'Active ', timerEl, timerState), countEl)),
-    h('div', { class: 'work-grid' }, instrPanel, h('div', { class: 'work-center' }, problems, taskHost), h('div', { class: 'work-right' }, side, actions, keysHelp)));
+    h('div', { class: 'work-grid' }, instrPanel, h('div', { class: 'work-center' }, problems, taskHost), h('div', { class: 'work-right' }, side, actions, reportBox, keysHelp)));
   ctx.main.append(screen);
 
   function saveDraft() {
