@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int fc_account_reset_issue(fc_db *db, const char *email, char token[44], int64_t *user, char name[128],
-			   fc_err *err)
+int fc_account_reset_issue(fc_db *db, const char *email, char token[44], int64_t *user, char name[128], fc_err *err)
 {
 	fc_stmt *st;
 	int64_t id = 0, recent = 0, now = fc_clock_now();

@@ -18,8 +18,7 @@
  * seconds, stores a new token and returns 1 with token, *user and name
  * filled; returns 0 when there is nothing to send (the caller answers the
  * same either way), or a negative FC_E* on a database error. */
-int fc_account_reset_issue(fc_db *db, const char *email, char token[44], int64_t *user, char name[128],
-			   fc_err *err);
+int fc_account_reset_issue(fc_db *db, const char *email, char token[44], int64_t *user, char name[128], fc_err *err);
 
 /* Sets the password of the token's account. FC_EINVAL "invalid_token" when
  * the token is unknown, used, superseded or expired; FC_EINVAL naming

@@ -77,16 +77,18 @@ void h_password_reset(fc_req *r)
 
 void h_password_reset_confirm(fc_req *r)
 {
-	static const fc_field F[] = {{"token", FC_J_STRING | FC_J_REQUIRED}, {"password", FC_J_STRING | FC_J_REQUIRED},
+	static const fc_field F[] = {{"token", FC_J_STRING | FC_J_REQUIRED},
+				     {"password", FC_J_STRING | FC_J_REQUIRED},
 				     {0}};
 	json_t *b = fc_api_body(r, F);
 	if (!b)
 		return;
 	fc_err err = {0};
 	const char *token = fc_json_str(b, "token", "");
-	int rc = strlen(token) > 100 ? fc_err_set(&err, FC_EINVAL, "invalid_token", "token",
-						   "This reset link is unknown, used or expired; ask for a new one.")
-				     : fc_account_reset_confirm(fc_store_of(r), token, fc_json_str(b, "password", ""), &err);
+	int rc = strlen(token) > 100
+			 ? fc_err_set(&err, FC_EINVAL, "invalid_token", "token",
+				      "This reset link is unknown, used or expired; ask for a new one.")
+			 : fc_account_reset_confirm(fc_store_of(r), token, fc_json_str(b, "password", ""), &err);
 	json_decref(b);
 	if (rc)
 		fc_api_fail(r, &err);

@@ -3,6 +3,8 @@
 #include "money/money.h"
 #include "work/assign.h"
 
+#include <stdlib.h>
+
 void h_assign_lease(fc_req *r)
 {
 	int64_t id = fc_api_id(r, 0);
@@ -67,4 +69,20 @@ void h_my_earnings(fc_req *r)
 		fc_api_fail(r, &err);
 	else
 		fc_reply_json(r, 200, out);
+}
+
+void h_my_assignments(fc_req *r)
+{
+	const char *p = fc_req_query(r, "project");
+	char *end = NULL;
+	long long project = p ? strtoll(p, &end, 10) : 0;
+	fc_err err = {0};
+	if (p && (!*p || *end || project <= 0)) {
+		fc_err_set(&err, FC_EINVAL, "invalid_value", "project", "Parameter 'project' must be a project id.");
+		fc_api_fail(r, &err);
+		return;
+	}
+	json_t *out = NULL;
+	int rc = fc_assign_held(fc_store_of(r), fc_user_of(r), project, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
 }

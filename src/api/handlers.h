@@ -53,6 +53,7 @@ void h_assign_lease(fc_req *r);
 void h_assign_submit(fc_req *r);
 void h_assign_release(fc_req *r);
 void h_my_submissions(fc_req *r);
+void h_my_assignments(fc_req *r);
 void h_my_earnings(fc_req *r);
 
 /* h_review.c */

@@ -52,6 +52,7 @@ const fc_route fc_routes[] = {
 	 "assign_submit"},
 	{"POST", "/api/v1/assignments/{id}/release", h_assign_release, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_release"},
 	{"GET", "/api/v1/me/submissions", h_my_submissions, FC_AUTH_USER, FC_BODY_NONE, 0, "my_submissions"},
+	{"GET", "/api/v1/me/assignments", h_my_assignments, FC_AUTH_USER, FC_BODY_NONE, 0, "my_assignments"},
 	/* data collection (h_collect.c): the upload limit is lowered per project by fc_api_body_limit */
 	{"POST", "/api/v1/assignments/{id}/media", h_media_upload, FC_AUTH_USER, FC_BODY_SPOOL, (size_t)2048 * MB,
 	 "media_upload"},

@@ -30,10 +30,10 @@ static int load_key(fc_store *s, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 				size_t np = 0, ns = 0;
 				const char *p = fc_stmt_text(st, 0), *k = fc_stmt_text(st, 1);
 				found = p && k &&
-					!sodium_base642bin(pk, crypto_sign_PUBLICKEYBYTES, p, strlen(p), NULL, &np, NULL,
-							   B64) &&
-					!sodium_base642bin(sk, crypto_sign_SECRETKEYBYTES, k, strlen(k), NULL, &ns, NULL,
-							   B64) &&
+					!sodium_base642bin(pk, crypto_sign_PUBLICKEYBYTES, p, strlen(p), NULL, &np,
+							   NULL, B64) &&
+					!sodium_base642bin(sk, crypto_sign_SECRETKEYBYTES, k, strlen(k), NULL, &ns,
+							   NULL, B64) &&
 					np == crypto_sign_PUBLICKEYBYTES && ns == crypto_sign_SECRETKEYBYTES;
 				if (!found)
 					rc = fc_err_set(err, FC_EDB, "database_error", NULL,
@@ -154,8 +154,8 @@ static int build(fc_db *db, const fc_user *user, json_t **out, fc_err *err)
 		return rc;
 	}
 	json_t *totals = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "projects", (json_int_t)json_array_size(projects),
-				   "submitted", (json_int_t)sub, "accepted", (json_int_t)acc, "rejected", (json_int_t)rej,
-				   "seconds", (json_int_t)secs, "acceptance_per_mille",
+				   "submitted", (json_int_t)sub, "accepted", (json_int_t)acc, "rejected",
+				   (json_int_t)rej, "seconds", (json_int_t)secs, "acceptance_per_mille",
 				   (json_int_t)(acc + rej ? (acc * 1000 + (acc + rej) / 2) / (acc + rej) : 0));
 	*out = json_pack("{s:s,s:i,s:{s:I,s:o},s:I,s:I,s:o,s:o,s:o}", "platform", "faircrowd", "format", 1,
 			 "contributor", "id", (json_int_t)user->id, "name", clean_str(user->display_name), "issued_at",

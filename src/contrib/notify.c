@@ -53,8 +53,8 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 		snprintf(title, sizeof title, "Your appeal on \"%s\" was %s", pt, ev->upheld ? "upheld" : "denied");
 		fc_stmt *st;
 		if (!fc_db_query(db, &st, NULL,
-				 "SELECT decision_reason FROM appeals WHERE submission_id=? ORDER BY id DESC LIMIT 1", "I",
-				 ev->submission)) {
+				 "SELECT decision_reason FROM appeals WHERE submission_id=? ORDER BY id DESC LIMIT 1",
+				 "I", ev->submission)) {
 			if (fc_stmt_next(st) == 1 && !fc_stmt_isnull(st, 0))
 				snprintf(body, sizeof body, "%.2000s", fc_stmt_text(st, 0));
 			fc_stmt_done(st);
@@ -73,15 +73,19 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 						*p = ' ';
 				if (code[0] >= 'a' && code[0] <= 'z')
 					code[0] = (char)(code[0] - 'a' + 'A');
-				snprintf(body, sizeof body, "%s. %.2000s", code, fc_stmt_isnull(st, 1) ? "" : fc_stmt_text(st, 1));
+				snprintf(body, sizeof body, "%s. %.2000s", code,
+					 fc_stmt_isnull(st, 1) ? "" : fc_stmt_text(st, 1));
 			}
 			fc_stmt_done(st);
 		}
 	} else {
 		snprintf(title, sizeof title, "Submission #%lld to \"%s\" was accepted", (long long)ev->submission, pt);
 	}
-	return put(db, ev->user, appeal ? "appeal" : ev->kind == FC_EV_REJECTED ? "rejected" : "accepted", title, body,
-		   link, err);
+	return put(db, ev->user,
+		   appeal                       ? "appeal"
+		   : ev->kind == FC_EV_REJECTED ? "rejected"
+						: "accepted",
+		   title, body, link, err);
 }
 
 /* A confirmed payout batch: one notification per contributor paid in it,
@@ -139,8 +143,8 @@ static json_t *row(fc_stmt *st)
 			 fc_stmt_text(st, 4), "created_at", fc_stmt_time(st, 5), "read", !fc_stmt_isnull(st, 6));
 }
 
-int fc_notifications_list(fc_store *s, const fc_user *user, int unread_only, int limit, int64_t before,
-			  json_t **out, fc_err *err)
+int fc_notifications_list(fc_store *s, const fc_user *user, int unread_only, int limit, int64_t before, json_t **out,
+			  fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -177,11 +181,14 @@ int fc_notifications_read(fc_store *s, const fc_user *user, const json_t *body, 
 		return fc_err_set(err, FC_EINVAL, "missing_field", "ids",
 				  "Send either 'ids' (the notifications to mark read) or \"all\": true.");
 	if (ids && (!json_is_array(ids) || json_array_size(ids) > 500))
-		return fc_err_set(err, FC_EINVAL, "invalid_type", "ids", "Field 'ids' must be an array of at most 500 ids.");
+		return fc_err_set(err, FC_EINVAL, "invalid_type", "ids",
+				  "Field 'ids' must be an array of at most 500 ids.");
 	size_t i;
 	const json_t *v;
-	json_array_foreach(ids, i, v) if (!json_is_integer(v)) return fc_err_set(
-		err, FC_EINVAL, "invalid_type", "ids", "Field 'ids' must hold notification ids (integers).");
+	json_array_foreach(ids, i, v)
+		if (!json_is_integer(v))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "ids",
+					  "Field 'ids' must hold notification ids (integers).");
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
@@ -193,8 +200,7 @@ int fc_notifications_read(fc_store *s, const fc_user *user, const json_t *body, 
 		changed = rc ? 0 : fc_db_changes(db);
 	} else {
 		/* another's notification id changes nothing, as an unknown one */
-		json_array_foreach(ids, i, v)
-		{
+		json_array_foreach(ids, i, v) {
 			if ((rc = fc_db_exec(db, err,
 					     "UPDATE notifications SET read_at=? WHERE id=? AND user_id=? AND read_at IS NULL",
 					     "III", now, (int64_t)json_integer_value(v), user->id)))

@@ -36,8 +36,8 @@ int fc_contrib_password_reset(fc_store *s, const char *email, fc_err *err)
 		int n = (int)strlen(base);
 		while (n > 0 && base[n - 1] == '/')
 			n--;
-		snprintf(link, sizeof link, "Open this link to choose a new password:\n%.*s/reset?token=%s\n\n", n, base,
-			 token);
+		snprintf(link, sizeof link, "Open this link to choose a new password:\n%.*s/reset?token=%s\n\n", n,
+			 base, token);
 	}
 	for (char *p = name; *p; p++)
 		if ((unsigned char)*p < ' ')

@@ -28,8 +28,8 @@ static json_t *report_row(fc_stmt *st)
 			 fc_stmt_text(st, 3), "message", fc_stmt_text(st, 4), "created_at", fc_stmt_time(st, 5));
 }
 
-int fc_report_create(fc_store *s, const fc_user *user, int64_t task, const json_t *body, int64_t *leased,
-		     json_t **out, fc_err *err)
+int fc_report_create(fc_store *s, const fc_user *user, int64_t task, const json_t *body, int64_t *leased, json_t **out,
+		     fc_err *err)
 {
 	*leased = 0;
 	const char *reason = fc_json_str(body, "reason", NULL);
@@ -47,7 +47,8 @@ int fc_report_create(fc_store *s, const fc_user *user, int64_t task, const json_
 		return fc_err_set(err, FC_EINVAL, "invalid_type", "message", "Field 'message' must be a string.");
 	const char *text = msg ? json_string_value(msg) : "";
 	if (chars(text) > MESSAGE_MAX)
-		return fc_err_set(err, FC_EINVAL, "too_long", "message", "Field 'message' has more than 2000 characters.");
+		return fc_err_set(err, FC_EINVAL, "too_long", "message",
+				  "Field 'message' has more than 2000 characters.");
 	if (!strcmp(reason, "other") && !*text)
 		return fc_err_set(err, FC_EINVAL, "missing_field", "message",
 				  "Say what is wrong with the task in 'message' when the reason is 'other'.");
@@ -74,8 +75,8 @@ int fc_report_create(fc_store *s, const fc_user *user, int64_t task, const json_
 		goto out;
 	}
 	int64_t dup = 0;
-	if ((rc = fc_db_int(db, &dup, err, "SELECT COUNT(*) FROM task_reports WHERE task_id=? AND user_id=?", "II", task,
-			    user->id)))
+	if ((rc = fc_db_int(db, &dup, err, "SELECT COUNT(*) FROM task_reports WHERE task_id=? AND user_id=?", "II",
+			    task, user->id)))
 		goto out;
 	if (dup) {
 		rc = fc_err_set(err, FC_ECONFLICT, "already_reported", NULL, "You already reported this task.");
@@ -89,8 +90,7 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_reports_list(fc_store *s, const fc_user *user, int64_t project, int limit, int64_t after, json_t **out,
-		    fc_err *err)
+int fc_reports_list(fc_store *s, const fc_user *user, int64_t project, int limit, int64_t after, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -196,11 +196,12 @@ int fc_transparency(fc_store *s, const fc_user *user, int64_t project, json_t **
 		goto out;
 	int64_t paid = accepted + automatic;
 	if (timed > 0)
-		hours_to_pay = median(db, timed,
-				      "SELECT (reviewed_at-created_at)/3600.0 FROM submissions WHERE project_id=? AND "
-				      "status IN ('accepted','auto_accepted') AND reviewed_at IS NOT NULL ORDER BY 1 LIMIT 2 "
-				      "OFFSET ?",
-				      project, err, &rc);
+		hours_to_pay =
+			median(db, timed,
+			       "SELECT (reviewed_at-created_at)/3600.0 FROM submissions WHERE project_id=? AND "
+			       "status IN ('accepted','auto_accepted') AND reviewed_at IS NOT NULL ORDER BY 1 LIMIT 2 "
+			       "OFFSET ?",
+			       project, err, &rc);
 	if (rc)
 		goto out;
 	*out = json_pack("{s:I,s:o,s:s,s:I,s:I,s:o,s:o,s:I,s:I,s:o,s:I,s:I}", "project", (json_int_t)project,

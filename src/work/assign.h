@@ -25,6 +25,13 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 int fc_assign_submit(fc_store *s, const fc_user *user, int64_t assignment_id, const json_t *body, const char *idem_key,
 		     json_t **out, int *replayed, fc_err *err);
 
+/* GET /me/assignments[?project=ID]: {"items": [...]} the leases the user
+ * holds now (not expired), soonest expiry first, each in the shape of a
+ * lease (id, project_id, task {id, data, predictions}, expires_at, reward)
+ * plus project_title, currency, leased_at and seconds_left; at most 200
+ * (queue.c). project 0: every project. */
+int fc_assign_held(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
+
 int fc_assign_release(fc_store *s, const fc_user *user, int64_t assignment_id, fc_err *err);
 
 /* The user's submissions, newest first, with status, reason and reward. */

@@ -5,9 +5,9 @@
 #include "harness.h"
 #include "mailsink.h"
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,8 +141,9 @@ Test(notifications, bad_requests_are_refused_naming_the_field)
 	cr_assert_eq(r.status, 400, "%s", r.body);
 	cr_assert_str_eq(jstr(r.json, "error.field"), "unread");
 	res_free(&r);
-	const char *bodies[] = {"{}", "{\"ids\":[1],\"all\":true}", "{\"ids\":\"1\"}", "{\"ids\":[\"x\"]}",
-				"{\"all\":1}", "[1]", "{\"ids\":[1],\"extra\":1}"};
+	const char *bodies[] =
+		{"{}",  "{\"ids\":[1],\"all\":true}", "{\"ids\":\"1\"}", "{\"ids\":[\"x\"]}", "{\"all\":1}",
+		 "[1]", "{\"ids\":[1],\"extra\":1}"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		r = http(&S, "POST", "/api/v1/me/notifications/read", S.c[0], "application/json", bodies[i],
 			 strlen(bodies[i]), NULL);
@@ -226,8 +227,12 @@ Test(reports, a_report_skips_the_task_without_penalty_and_reaches_the_owner_anon
 	long long task = jint(l.json, "task.id");
 	res_free(&l);
 	/* unhappy paths first */
-	const char *bad[] = {"{}", "{\"reason\":\"boring\"}", "{\"reason\":\"other\"}", "{\"reason\":7}",
-			     "{\"reason\":\"broken\",\"message\":5}", "not json"};
+	const char *bad[] = {"{}",
+			     "{\"reason\":\"boring\"}",
+			     "{\"reason\":\"other\"}",
+			     "{\"reason\":7}",
+			     "{\"reason\":\"broken\",\"message\":5}",
+			     "not json"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		res r = report(task, S.c[0], bad[i]);
 		cr_assert_eq(r.status, 400, "%s → %s", bad[i], r.body);
@@ -474,5 +479,52 @@ Test(reset, a_code_expires_after_an_hour)
 	res r = confirm(code, "a-new-password-1");
 	cr_assert_eq(r.status, 400, "%s", r.body);
 	cr_assert_str_eq(jstr(r.json, "error.code"), "invalid_token");
+	res_free(&r);
+}
+
+/* ---- the work queue: what I hold, with time left ---- */
+
+TestSuite(queue, .init = up, .fini = down, .timeout = 120);
+
+Test(queue, held_leases_are_listed_with_time_left_and_only_mine)
+{
+	set_clock(&S, "2031-08-01T09:00:00Z");
+	long long p1 = project("Queue one", 3, 10), p2 = project("Queue two", 3, 10);
+	res r = api(&S, "GET", "/api/v1/me/assignments?project=abc", S.c[0], NULL);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/assignments", NULL, NULL);
+	cr_assert_eq(r.status, 401);
+	res_free(&r);
+	long long a1 = lease_ok(&S, p1, S.c[0]);
+	set_clock(&S, "2031-08-01T09:10:00Z");
+	long long a2 = lease_ok(&S, p2, S.c[0]);
+	long long gone = lease_ok(&S, p1, S.c[0]);
+	res s = submit_choice(&S, gone, S.c[0], "label", "no", NULL); /* submitted: not held */
+	cr_assert_eq(s.status, 201, "%s", s.body);
+	res_free(&s);
+	lease_ok(&S, p1, S.c[1]); /* another's */
+	r = api(&S, "GET", "/api/v1/me/assignments", S.c[0], NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_eq(json_array_size(jget(r.json, "items")), 2, "%s", r.body);
+	/* soonest expiry first, with the time left by the test clock
+	 * (leases last 1800 s by default) */
+	cr_assert_eq(jint(r.json, "items.0.id"), a1);
+	cr_assert_eq(jint(r.json, "items.0.seconds_left"), 1800 - 600);
+	cr_assert_str_eq(jstr(r.json, "items.0.project_title"), "Queue one");
+	cr_assert_not_null(jget(r.json, "items.0.task.data.text"));
+	cr_assert_eq(jint(r.json, "items.1.id"), a2);
+	res_free(&r);
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/me/assignments?project=%lld", p2);
+	r = api(&S, "GET", path, S.c[0], NULL);
+	cr_assert_eq(json_array_size(jget(r.json, "items")), 1);
+	cr_assert_eq(jint(r.json, "items.0.id"), a2);
+	res_free(&r);
+	/* past its expiry a lease is not held any more */
+	set_clock(&S, "2031-08-01T09:31:00Z");
+	r = api(&S, "GET", "/api/v1/me/assignments", S.c[0], NULL);
+	cr_assert_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	cr_assert_eq(jint(r.json, "items.0.id"), a2);
 	res_free(&r);
 }

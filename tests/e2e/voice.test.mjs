@@ -173,6 +173,20 @@ test('the profile offers the signed history; the project page shows how it treat
   await page.context().close();
 });
 
+test('My work lists the task held on another device; Resume opens exactly that one', async () => {
+  const held = await ann.call('POST', `/projects/${projectId}/assignments`); // "another device"
+  assert.equal(held.status, 201, JSON.stringify(held.body));
+  const page = await signIn(PHONE);
+  await page.goto(`${server.url}/me/work`);
+  await page.waitForSelector('.held-card');
+  assert.match(await page.locator('.held-card').textContent(), new RegExp(`task #${held.body.task.id}`));
+  await shot(page, 'voice08-my-work-held-360');
+  await page.click(`.held-card a[aria-label^="Resume task ${held.body.task.id} "]`);
+  await page.waitForSelector('body[data-task-ready]');
+  assert.match(await page.locator('.work-task').textContent(), new RegExp(held.body.task.data.text));
+  await page.context().close();
+});
+
 test('forgot password: the mailed link sets a new password that signs in', async () => {
   const page = await (await browser.newContext({ viewport: PHONE })).newPage();
   watchErrors(page, errors);

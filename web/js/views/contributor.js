@@ -3,7 +3,7 @@
 import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
 import { get, post } from '../api.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
-import { prepareWork, startWorkOnClick } from './work.js';
+import { prepareWork, startWorkOnClick, resumeLease } from './work.js';
 import { pausedBox, myQualityCard } from './quality.js';
 import { pct, stat } from './shared.js';
 import { transparencyCard } from './voice.js';
@@ -303,7 +303,7 @@ function ledgerRows(entries) {
 export async function myWorkView(ctx) {
   const page = h('section', { class: 'page' }, h('h1', null, 'My work'));
   ctx.main.append(page);
-  const [earn, subs, payouts] = await Promise.all([get('/me/earnings'), get('/me/submissions?limit=200'), get('/me/payouts?limit=50').catch(() => ({ items: [] }))]);
+  const [earn, subs, payouts, held] = await Promise.all([get('/me/earnings'), get('/me/submissions?limit=200'), get('/me/payouts?limit=50').catch(() => ({ items: [] })), get('/me/assignments').catch(() => ({ items: [] }))]);
   const cur = earn.currency || 'USD';
   const minimum = earn.payout_minimum ?? 500;
   page.append(h('div', { class: 'stat-grid' },
@@ -311,6 +311,19 @@ export async function myWorkView(ctx) {
     stat('Available', money(earn.available, cur), 'Ready to pay out'),
     stat('Paid', money(earn.paid, cur), earn.payout_pending ? `${money(earn.payout_pending, cur)} on its way` : 'Sent to you'),
     stat('Your hourly pay', earn.effective_hourly === null || earn.effective_hourly === undefined ? '—' : `${money(earn.effective_hourly, cur)}/h`, 'From your active time')));
+
+  // --- tasks held now: resume exactly there (the draft stays on this device) ---
+  if (held.items.length) {
+    page.append(h('section', { class: 'card held-card', 'aria-labelledby': 'held-h' },
+      h('h2', { id: 'held-h' }, 'Tasks you hold'),
+      h('ul', { class: 'held-list' }, held.items.map((a) => {
+        const resume = h('a', { class: 'btn small primary', href: `/work/${a.project_id}/task`, 'aria-label': `Resume task ${a.task.id} of ${a.project_title}` }, 'Resume');
+        resume.addEventListener('click', () => resumeLease(a.project_id, a));
+        return h('li', null, h('span', null, h('strong', null, a.project_title), ` · task #${a.task.id} · ${money(a.reward, a.currency)} · `,
+          h('span', { class: a.seconds_left < 300 ? 'warn-text' : 'muted' }, `${duration(a.seconds_left)} left`)), ' ', resume);
+      })),
+      h('p', { class: 'muted small' }, 'A task you do not submit in time goes back to the pool, without any penalty.')));
+  }
 
   // --- get paid ---
   const amount = h('input', { name: 'amount', id: 'payout-amount', class: 'input', inputmode: 'decimal', value: earn.available >= minimum ? toMajor(earn.available, cur) : '', placeholder: toMajor(minimum, cur), 'aria-describedby': 'payout-hint' });

@@ -47,6 +47,13 @@ async function leaseTask(pid) {
   return entry;
 }
 
+/** Makes a lease the user already holds (GET /me/assignments) the one the work screen opens. */
+export function resumeLease(pid, asg) {
+  const saved = readJSON(leaseKey(pid));
+  if (saved && saved.asg && saved.asg.id === asg.id) return; // same lease: keep its idempotency key
+  writeJSON(leaseKey(pid), { asg, key: `fc-${asg.id}-${randomId(16)}` });
+}
+
 // A lease asked for by the click on "Start working", before the route changes.
 const startedLeases = new Map();
 
