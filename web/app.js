@@ -12,6 +12,7 @@ import { validateView } from './js/views/validate.js';
 import { profileView } from './js/views/profile.js';
 import { usersView, payoutsView, auditView } from './js/views/admin.js';
 import { forgotView, resetView, notificationsView } from './js/views/voice.js';
+import { wagesView } from './js/views/wages.js';
 
 const session = { user: null };
 const main = document.getElementById('main');
@@ -39,6 +40,7 @@ const routes = [
   { re: /^\/admin\/users$/, view: usersView, title: 'Users', admin: true },
   { re: /^\/admin\/payouts$/, view: payoutsView, title: 'Payouts', admin: true },
   { re: /^\/admin\/audit$/, view: auditView, title: 'Audit log', admin: true },
+  { re: /^\/admin\/wages$/, view: wagesView, title: 'Minimum wages', admin: true },
   { re: /^\/projects$/, view: projectsView, title: 'Projects' },
   { re: /^\/projects\/new$/, view: editorView, title: 'New project', wide: true },
   { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
@@ -63,7 +65,7 @@ function renderNav() {
       left.append(link('/me/work', 'My work', (p) => p === '/me/work'));
     }
     if (isRequester()) left.append(link('/projects', 'Projects', (p) => p.startsWith('/projects') || p === '/'));
-    if (has('admin')) left.append(link('/admin/users', 'Users', (p) => p === '/admin/users'), link('/admin/payouts', 'Payouts', (p) => p === '/admin/payouts'), link('/admin/audit', 'Audit log', (p) => p === '/admin/audit'));
+    if (has('admin')) left.append(link('/admin/users', 'Users', (p) => p === '/admin/users'), link('/admin/payouts', 'Payouts', (p) => p === '/admin/payouts'), link('/admin/audit', 'Audit log', (p) => p === '/admin/audit'), link('/admin/wages', 'Wages', (p) => p === '/admin/wages'));
   }
   const right = h('div', { class: 'nav-user' });
   if (session.user) {

@@ -2,6 +2,7 @@
 #include "api/handlers.h"
 #include "money/money.h"
 #include "money/payout.h"
+#include "money/wages.h"
 
 void h_project_money(fc_req *r) { fc_api_call_id(r, fc_money_project, 200); }
 
@@ -52,3 +53,29 @@ void h_payout_stats(fc_req *r)
 	int rc = fc_money_payout_stats(fc_store_of(r), &out, &err);
 	fc_api_reply(r, rc, &err, 200, out);
 }
+
+/* ---- minimum wages and exchange rates (money/wages.h) ---- */
+
+void h_wages_get(fc_req *r)
+{
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fc_wages_get(fc_store_of(r), &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
+}
+
+static void put_table(fc_req *r, int (*fn)(fc_store *, const json_t *, json_t **, fc_err *))
+{
+	fc_err err = {0};
+	json_t *b = fc_json_parse(r->body.p, r->body.len, &err), *out = NULL;
+	if (!b) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	int rc = fn(fc_store_of(r), b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, 200, out);
+}
+
+void h_wages_put(fc_req *r) { put_table(r, fc_wages_put); }
+void h_rates_put(fc_req *r) { put_table(r, fc_rates_put); }

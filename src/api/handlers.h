@@ -125,5 +125,8 @@ void h_password_reset_confirm(fc_req *r);
 void h_task_report(fc_req *r);
 void h_project_reports(fc_req *r);
 void h_transparency(fc_req *r);
+void h_wages_get(fc_req *r);
+void h_wages_put(fc_req *r);
+void h_rates_put(fc_req *r);
 
 #endif

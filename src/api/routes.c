@@ -89,6 +89,9 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/admin/payouts/batch/{id}/confirm", h_payout_confirm, FC_AUTH_ADMIN, FC_BODY_NONE, 0,
 	 "payouts_confirm"},
 	{"GET", "/api/v1/admin/payouts/stats", h_payout_stats, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_stats"},
+	{"GET", "/api/v1/minimum-wages", h_wages_get, FC_AUTH_USER, FC_BODY_NONE, 0, "wages_get"},
+	{"PUT", "/api/v1/admin/minimum-wages", h_wages_put, FC_AUTH_ADMIN, FC_BODY_JSON, 256 * KB, "wages_put"},
+	{"PUT", "/api/v1/admin/exchange-rates", h_rates_put, FC_AUTH_ADMIN, FC_BODY_JSON, 64 * KB, "rates_put"},
 	/* contributor quality (h_quality.c) */
 	{"GET", "/api/v1/projects/{id}/my-quality", h_quality_my, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_my"},
 	{"GET", "/api/v1/projects/{id}/qualification/result", h_qualification_result, FC_AUTH_USER, FC_BODY_NONE, 0,

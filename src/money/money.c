@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "events/events.h"
 #include "money/ledger.h"
+#include "money/wages.h"
 
 #include <errno.h>
 #include <math.h>
@@ -570,6 +571,78 @@ static int project_median(fc_db *db, int64_t project, int64_t n, double *median,
 	return 0;
 }
 
+/* A contributor of the project whose country's minimum wage, in the
+ * project's currency, is above the platform's floor. */
+typedef struct wage {
+	int64_t user, hourly, target;
+} wage;
+
+static int64_t user_target(const wage *w, size_t n, int64_t user, int64_t target)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].user == user)
+			return w[i].target;
+	return target;
+}
+
+static int64_t user_hourly(const wage *w, size_t n, int64_t user, int64_t floor)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].user == user)
+			return w[i].hourly;
+	return floor;
+}
+
+/* The project's contributors with accepted work whose country's wage
+ * beats the floor; *top = the highest target of all. */
+static int load_wages(fc_db *db, int64_t project, const char *cur, int64_t floor, double median, wage **out, size_t *n,
+		      int64_t *top, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT DISTINCT s.user_id FROM submissions s JOIN users u ON u.id=s.user_id "
+			     "JOIN minimum_wages m ON m.country=u.country WHERE s.project_id=? AND "
+			     "s.status IN ('accepted','auto_accepted') ORDER BY s.user_id",
+			     "I", project);
+	if (rc)
+		return rc;
+	int64_t *users = NULL;
+	size_t nu = 0, cap = 0;
+	while (fc_stmt_next(st) == 1) {
+		if (nu == cap) {
+			cap = cap ? cap * 2 : 16;
+			int64_t *nx = realloc(users, cap * sizeof *users);
+			if (!nx) {
+				fc_stmt_done(st);
+				free(users);
+				return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+			}
+			users = nx;
+		}
+		users[nu++] = fc_stmt_int(st, 0);
+	}
+	fc_stmt_done(st);
+	wage *w = nu ? calloc(nu, sizeof *w) : NULL;
+	if (nu && !w) {
+		free(users);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < nu; i++) {
+		int64_t hourly = fc_wage_of(db, users[i], cur);
+		if (hourly <= floor)
+			continue;
+		w[k] = (wage){users[i], hourly, (int64_t)ceil((double)hourly * median / 3600.0 - 1e-9)};
+		if (w[k].target > *top)
+			*top = w[k].target;
+		k++;
+	}
+	free(users);
+	*out = w;
+	*n = k;
+	return 0;
+}
+
 static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floor, int64_t min_subs, int64_t *topped,
 			 fc_err *err)
 {
@@ -578,7 +651,8 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 	if (rc)
 		return rc;
 	due *d = NULL;
-	size_t nd = 0, cap = 0;
+	wage *w = NULL;
+	size_t nd = 0, cap = 0, nw = 0;
 	int64_t n, reward;
 	char cur[8], status[16];
 	if ((rc = project_currency(db, project, cur, status, err)) ||
@@ -596,28 +670,37 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 	double median;
 	if ((rc = project_median(db, project, n, &median, err)) || median <= 0)
 		goto out;
-	/* what one submission must pay for the median time to earn the floor */
+	/* what one submission must pay for the median time to earn the floor;
+	 * a contributor whose country's minimum wage is higher is owed that
+	 * (wages.h): their own target, the project's reward stays at the
+	 * platform's */
 	int64_t target = (int64_t)ceil((double)floor * median / 3600.0 - 1e-9);
-	if (reward >= target) {
-		/* the reward meets the floor; older submissions made at a lower
+	int64_t top = target;
+	if ((rc = load_wages(db, project, cur, floor, median, &w, &nw, &top, err)))
+		goto out;
+	if (reward >= top) {
+		/* the reward meets every floor; older submissions made at a lower
 		 * reward may still be short, so look only when some exist */
 		int64_t short_ones = 0;
 		if ((rc = fc_db_int(db, &short_ones, err,
 				    "SELECT COUNT(*) FROM submissions WHERE project_id=? AND reward<? AND "
 				    "status IN ('accepted','auto_accepted')",
-				    "II", project, target)) ||
+				    "II", project, top)) ||
 		    short_ones == 0)
 			goto out;
 	}
 	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT s.id, s.user_id, ? - s.reward - COALESCE(f.amount,0) FROM submissions s "
+			      "SELECT s.id, s.user_id, s.reward + COALESCE(f.amount,0) FROM submissions s "
 			      "LEFT JOIN floor_topups f ON f.submission_id=s.id WHERE s.project_id=? AND "
 			      "s.status IN ('accepted','auto_accepted') AND s.reward + COALESCE(f.amount,0) < ? "
 			      "ORDER BY s.user_id, s.id",
-			      "III", target, project, target)))
+			      "II", project, top)))
 		goto out;
 	while (fc_stmt_next(st) == 1) {
+		int64_t user = fc_stmt_int(st, 1), deficit = user_target(w, nw, user, target) - fc_stmt_int(st, 2);
+		if (deficit <= 0)
+			continue;
 		if (nd == cap) {
 			cap = cap ? cap * 2 : 64;
 			due *nd2 = realloc(d, cap * sizeof *d);
@@ -629,8 +712,8 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 			d = nd2;
 		}
 		d[nd].sub = fc_stmt_int(st, 0);
-		d[nd].user = fc_stmt_int(st, 1);
-		d[nd].deficit = fc_stmt_int(st, 2);
+		d[nd].user = user;
+		d[nd].deficit = deficit;
 		nd++;
 	}
 	fc_stmt_done(st);
@@ -652,11 +735,12 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 				goto out;
 		}
 		char reason[400], ref[48], avail[48];
+		int64_t ut = user_target(w, nw, d[i].user, target);
 		snprintf(reason, sizeof reason,
 			 "Pay floor top-up: this project's tasks take a median %.0f seconds of measured work, so a reward "
-			 "below %lld fell under the platform's floor of %lld per hour; %zu of your submissions were topped "
-			 "up to %lld each.",
-			 median, (long long)target, (long long)floor, j - i, (long long)target);
+			 "below %lld fell under %s of %lld per hour; %zu of your submissions were topped up to %lld each.",
+			 median, (long long)ut, ut > target ? "your country's minimum wage" : "the platform's floor",
+			 (long long)(ut > target ? user_hourly(w, nw, d[i].user, floor) : floor), j - i, (long long)ut);
 		int64_t id, txn;
 		if ((rc = insert_bonus(db, project, d[i].user, sum, cur, "pay_floor", reason, 0, now, &id, err)))
 			goto out;
@@ -688,6 +772,7 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 	*topped += (int64_t)nd;
 out:
 	free(d);
+	free(w);
 	return fc_db_end(db, &rc, err);
 }
 

@@ -6,8 +6,8 @@ static json_t *held_row(fc_stmt *st)
 {
 	int64_t left = fc_stmt_int(st, 5) - fc_clock_now();
 	return json_pack("{s:I,s:I,s:s,s:{s:I,s:o,s:o},s:o,s:o,s:I,s:I,s:s}", "id", (json_int_t)fc_stmt_int(st, 0),
-			 "project_id", (json_int_t)fc_stmt_int(st, 1), "project_title", fc_stmt_text(st, 7), "task", "id",
-			 (json_int_t)fc_stmt_int(st, 2), "data", fc_stmt_json(st, 3), "predictions",
+			 "project_id", (json_int_t)fc_stmt_int(st, 1), "project_title", fc_stmt_text(st, 7), "task",
+			 "id", (json_int_t)fc_stmt_int(st, 2), "data", fc_stmt_json(st, 3), "predictions",
 			 fc_stmt_isnull(st, 4) ? json_array() : fc_stmt_json(st, 4), "leased_at", fc_stmt_time(st, 6),
 			 "expires_at", fc_stmt_time(st, 5), "seconds_left", (json_int_t)(left > 0 ? left : 0), "reward",
 			 (json_int_t)fc_stmt_int(st, 8), "currency", fc_stmt_text(st, 9));

@@ -691,3 +691,106 @@ Test(money, property_random_sequences_keep_the_ledger_sound, .timeout = 600)
 	cr_expect_eq(r.status, 200);
 	res_free(&r);
 }
+
+/* ---- the minimum wage where the contributor lives (money/wages.h) ---- */
+
+static long long wage_project(const char *currency)
+{
+	char tasks[1024];
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:i,s:s,s:i}", "title", "Wage test", "label_config", CONFIG, "reward",
+				      10, "currency", currency, "overlap", 1),
+			    ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 6), 100000);
+}
+
+/* What the project has paid its contributors: rewards plus top-ups. */
+static long long spent(long long pid)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/money", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	long long t = jint(r.json, "spent");
+	res_free(&r);
+	return t;
+}
+
+static void put_ok(const char *path, const char *json)
+{
+	res r = http(&S, "PUT", path, S.admin_token, "application/json", json, strlen(json), NULL);
+	cr_assert_eq(r.status, 200, "%s → %s", json, r.body);
+	res_free(&r);
+}
+
+Test(money, minimum_wage_where_the_contributor_lives_in_two_currencies)
+{
+	/* unhappy paths first */
+	const char *bad_wages[] = {"[]",
+				   "{\"de\":{\"hourly\":100,\"currency\":\"EUR\"}}",
+				   "{\"DE\":{\"hourly\":0,\"currency\":\"EUR\"}}",
+				   "{\"DE\":{\"hourly\":1.5,\"currency\":\"EUR\"}}",
+				   "{\"DE\":{\"hourly\":100,\"currency\":\"eur\"}}",
+				   "{\"DE\":{\"hourly\":100,\"currency\":\"EUR\",\"rate\":1}}",
+				   "{\"DE\":5}"};
+	for (size_t i = 0; i < sizeof bad_wages / sizeof bad_wages[0]; i++) {
+		res r = http(&S, "PUT", "/api/v1/admin/minimum-wages", S.admin_token, "application/json", bad_wages[i],
+			     strlen(bad_wages[i]), NULL);
+		cr_assert_eq(r.status, 400, "%s → %s", bad_wages[i], r.body);
+		res_free(&r);
+	}
+	const char *bad_rates[] = {"{\"EUR\":-1}", "{\"EUR\":\"0.9\"}", "{\"usd\":1}", "{\"USD\":2}", "[1]"};
+	for (size_t i = 0; i < sizeof bad_rates / sizeof bad_rates[0]; i++) {
+		res r = http(&S, "PUT", "/api/v1/admin/exchange-rates", S.admin_token, "application/json", bad_rates[i],
+			     strlen(bad_rates[i]), NULL);
+		cr_assert_eq(r.status, 400, "%s → %s", bad_rates[i], r.body);
+		res_free(&r);
+	}
+	const char *wages = "{\"DE\":{\"hourly\":3000,\"currency\":\"EUR\",\"source\":\"test\",\"as_of\":\"2030-01-01\"},"
+			    "\"US\":{\"hourly\":3000,\"currency\":\"USD\"}}";
+	res r = http(&S, "PUT", "/api/v1/admin/minimum-wages", S.c[0], "application/json", wages, strlen(wages), NULL);
+	cr_assert_eq(r.status, 403, "only an admin sets wages: %s", r.body);
+	res_free(&r);
+	put_ok("/api/v1/admin/minimum-wages", wages);
+	put_ok("/api/v1/admin/exchange-rates", "{\"EUR\":0.5}"); /* one dollar buys half a euro */
+	r = api(&S, "GET", "/api/v1/minimum-wages", S.c[0], NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_eq(jint(r.json, "minimum_wages.DE.hourly"), 3000);
+	cr_assert_str_eq(jstr(r.json, "minimum_wages.DE.source"), "test");
+	res_free(&r);
+	const char *de = "{\"country\":\"DE\"}", *us = "{\"country\":\"US\"}";
+	r = http(&S, "PATCH", "/api/v1/me/profile", S.c[0], "application/json", de, strlen(de), NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	r = http(&S, "PATCH", "/api/v1/me/profile", S.c[1], "application/json", us, strlen(us), NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+
+	clock_to(T0);
+	long long usd = wage_project("USD"), eur = wage_project("EUR");
+	for (int i = 0; i < 3; i++) /* ten minutes each: the median is 600 s */
+		for (int k = 0; k < 2; k++) {
+			cr_assert(work(usd, S.c[k], 600));
+			cr_assert(work(eur, S.c[k], 600));
+		}
+	advance(3 * 86400 + 60); /* auto-approval, then the pay floor */
+	/* Per submission, for 600 s: the platform floor 1200/h asks 200.
+	 * USD project: DE 3000 EUR = 30 € = 60 $ → 6000/h → 1000; US 3000/h → 500.
+	 * EUR project: DE 3000/h → 500; US 30 $ = 15 € → 1500/h → 250.
+	 * Three submissions each: reward and top-ups together pay exactly that. */
+	cr_expect_eq(spent(usd), 3 * 1000 + 3 * 500);
+	cr_expect_eq(spent(eur), 3 * 500 + 3 * 250);
+	r = api(&S, "GET", "/api/v1/me/earnings", S.c[0], NULL);
+	cr_expect(strstr(r.body, "your country's minimum wage"), "%s", r.body);
+	res_free(&r);
+	/* the project's own reward rises to the platform's floor only */
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", usd);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "reward"), 200);
+	res_free(&r);
+	/* nothing is topped up twice */
+	advance(3600);
+	cr_expect_eq(spent(usd), 3 * 1000 + 3 * 500);
+	cr_expect_eq(spent(eur), 3 * 500 + 3 * 250);
+	ledger_ok();
+}

@@ -187,6 +187,30 @@ test('My work lists the task held on another device; Resume opens exactly that o
   await page.context().close();
 });
 
+test('an admin sets a minimum wage and a rate at 360 px; a typo is named', async () => {
+  const page = await signIn(PHONE, ADMIN);
+  await page.goto(`${server.url}/admin/wages`);
+  await page.waitForSelector('.wages-form');
+  await page.fill('#wg-country-0', 'DE');
+  await page.fill('#wg-hourly-0', '12,82');
+  await page.fill('#wg-currency-0', 'EUR');
+  await page.fill('#wg-source-0', 'Mindestlohngesetz');
+  await page.fill('#wg-as_of-0', '2025-01-01');
+  await page.click('.wages-form button[type=submit]');
+  await page.waitForSelector('text=Minimum wages saved.');
+  await page.fill('#wg-rates', 'EUR O.92');
+  await page.click('.rates-form button[type=submit]');
+  await page.waitForSelector('#wg-rates[aria-invalid=true]');
+  await page.fill('#wg-rates', 'EUR 0.92');
+  await page.click('.rates-form button[type=submit]');
+  await page.waitForSelector('text=Exchange rates saved.');
+  await shot(page, 'voice09-admin-wages-360');
+  const got = await (await apiSession(server.url, ADMIN.email, ADMIN.password)).call('GET', '/minimum-wages');
+  assert.deepEqual({ hourly: got.body.minimum_wages.DE.hourly, currency: got.body.minimum_wages.DE.currency }, { hourly: 1282, currency: 'EUR' });
+  assert.equal(got.body.exchange_rates.EUR, 0.92);
+  await page.context().close();
+});
+
 test('forgot password: the mailed link sets a new password that signs in', async () => {
   const page = await (await browser.newContext({ viewport: PHONE })).newPage();
   watchErrors(page, errors);
