@@ -219,7 +219,6 @@ int fc_cli_serve(int argc, char **argv)
 	       test_clock ? " (test clock enabled)" : "");
 
 	struct timespec tick = {0, 200 * 1000 * 1000};
-	int64_t last_tick = 0;
 	fc_log_buffered(1);
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &tick);
@@ -228,20 +227,12 @@ int fc_cli_serve(int argc, char **argv)
 			break;
 		/* a role changed on another server must not live on in our token cache */
 		fc_account_watch_auth_changes(app.store);
-		/* jobs run in 5 s ticks; with several servers on one database the
-		 * one that claims a tick runs it */
-		int64_t now_tick = (int64_t)time(NULL) / 5;
-		if (now_tick != last_tick) {
-			last_tick = now_tick;
-			fc_jobs_report rep = {0};
-			int claimed = fc_store_claim_tick(app.store, "jobs", now_tick, &err);
-			if (claimed < 0) {
-				fc_log(FC_LOG_ERROR, "scheduled jobs not claimed: %s", err.msg);
-				fc_err_clear(&err);
-			} else if (claimed && fc_jobs_run_due(app.store, &rep, &err)) {
-				fc_log(FC_LOG_ERROR, "scheduled jobs failed: %s", err.msg);
-				fc_err_clear(&err);
-			}
+		/* jobs run in ticks of the (test) clock; with several servers on
+		 * one database the one that claims a tick runs it */
+		fc_jobs_report rep = {0};
+		if (fc_jobs_tick(app.store, &rep, &err) < 0) {
+			fc_log(FC_LOG_ERROR, "scheduled jobs: %s", err.msg);
+			fc_err_clear(&err);
 		}
 	}
 	fc_log(FC_LOG_INFO, "shutting down: finishing requests in flight");
