@@ -219,8 +219,8 @@ Test(scale, three_servers_one_killed_mid_run)
 	json_t *t;
 	json_array_foreach(jget(r.json, "items"), i, t) {
 		cr_expect(jint(t, "submitted_count") == OVERLAP && jint(t, "leased_count") == 0,
-			  "task %lld: submitted_count %lld, leased_count %lld", jint(t, "id"), jint(t, "submitted_count"),
-			  jint(t, "leased_count"));
+			  "task %lld: submitted_count %lld, leased_count %lld", jint(t, "id"),
+			  jint(t, "submitted_count"), jint(t, "leased_count"));
 	}
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/stats", PID);
