@@ -2,21 +2,27 @@
  * on SQLite these tests skip, since there a database has one server):
  * contributors spread across three servers with overlap 3 while one server
  * is killed with SIGKILL mid-run, and the scheduled jobs, which run once
- * per tick across all servers. nginx in front of servers: test_nginx.c. */
+ * per tick across all servers; and nginx (deploy/nginx.conf) in front of two
+ * servers (one on SQLite), driven through its single address. */
 #include "harness.h"
 
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static srv S;
-static void up(void) { suite_with_users(&S, 1); }
+/* nginx connects from 127.0.0.1: its X-Forwarded-* are believed */
+static const char *const ENV[] = {"FAIRCROWD_TRUSTED_PROXIES=127.0.0.1", NULL};
+static void up(void) { suite_with_users_env(&S, ENV, 1); }
 static void down(void) { srv_stop(&S); }
 TestSuite(scale, .init = up, .fini = down, .timeout = 240);
 
@@ -319,4 +325,195 @@ Test(scale, a_scheduled_tick_runs_once_across_servers)
 	res_free(&r);
 	for (int i = 0; i < NSRV - 1; i++)
 		srv_stop(&MORE[i]);
+}
+
+/* ---------------- nginx ---------------- */
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+		  getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* Copies deploy/nginx.conf into dir/nginx.conf with its three placeholders
+ * filled in: nginx at port, in front of the n servers. */
+static void render_nginx(const char *dir, int port, srv *const *servers, int n)
+{
+	char path[600], ups[600] = "", listen[32];
+	snprintf(path, sizeof path, "%s/deploy/nginx.conf", getenv("FC_SOURCE_DIR"));
+	size_t len;
+	char *conf = slurp(path, &len);
+	for (int i = 0; i < n; i++)
+		snprintf(ups + strlen(ups), sizeof ups - strlen(ups), "server %s; ", servers[i]->url + strlen("http://"));
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	const char *keys[] = {"@PREFIX@", "@LISTEN@", "@UPSTREAMS@"}, *vals[] = {dir, listen, ups};
+	snprintf(path, sizeof path, "%s/nginx.conf", dir);
+	FILE *out = fopen(path, "w");
+	cr_assert(out);
+	for (const char *p = conf; *p;) {
+		int k = 0;
+		while (k < 3 && strncmp(p, keys[k], strlen(keys[k])))
+			k++;
+		if (k < 3) {
+			fputs(vals[k], out);
+			p += strlen(keys[k]);
+		} else {
+			fputc(*p++, out);
+		}
+	}
+	fclose(out);
+	free(conf);
+}
+
+/* nginx -c dir/nginx.conf in the foreground; returns its pid once it
+ * answers /healthz through a faircrowd server. */
+static pid_t start_nginx(srv *front, const char *dir)
+{
+	const char *bin = access("/usr/sbin/nginx", X_OK) == 0 ? "/usr/sbin/nginx" : "nginx";
+	char conf[600];
+	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		char log[600];
+		snprintf(log, sizeof log, "%s/nginx.out", dir);
+		if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execlp(bin, bin, "-c", conf, "-p", dir, "-e", "stderr", "-g", "daemon off;", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		res r = http_or_dead(front, "GET", "/healthz", NULL, NULL, NULL, 0, NULL);
+		long st = r.status;
+		res_free(&r);
+		if (st == 200)
+			return pid;
+		cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0,
+			     "nginx exited (installed? scripts/install-deps --test; log in %s/nginx.out)", dir);
+		usleep(100 * 1000);
+	}
+	cr_assert_fail("nginx did not answer within 10 s (log in %s)", dir);
+	return 0;
+}
+
+/* The requests a server answered, by its own /metrics. */
+static long long requests_seen(srv *s)
+{
+	res r = api(s, "GET", "/metrics", NULL, NULL);
+	long long n = 0;
+	for (const char *p = r.body; p && (p = strstr(p, "\nfaircrowd_http_requests_total{")); p++)
+		n += atoll(strchr(p, '}') + 1);
+	res_free(&r);
+	return n;
+}
+
+static long login_status(srv *on, const char *password, char *cookie, size_t n)
+{
+	res r = api(on, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "c1@test.local", "password", password);
+	long st = r.status;
+	if (cookie && !res_header(&r, "Set-Cookie", cookie, n))
+		cookie[0] = 0;
+	res_free(&r);
+	return st;
+}
+
+/* deploy/nginx.conf, rendered with two servers' ports (one on SQLite),
+ * in front of them: work goes through its one address and reaches both;
+ * each client is throttled by its own address, which nginx forwards; a
+ * server that dies is skipped without a failed request. */
+Test(scale, nginx_in_front_of_two_servers, .timeout = 120)
+{
+	int two = *S.database != 0;
+	srv other;
+	if (two)
+		srv_start_shared(&other, &S);
+	srv *const servers[] = {&S, &other};
+	char dir[64] = "/tmp/fc-nginx-XXXXXX";
+	cr_assert(mkdtemp(dir));
+	chmod(dir, 0755); /* nginx's workers may run as another user */
+	int port = free_port();
+	render_nginx(dir, port, servers, two ? 2 : 1);
+	srv front = {0};
+	snprintf(front.url, sizeof front.url, "http://127.0.0.1:%d", port);
+	snprintf(front.admin_token, sizeof front.admin_token, "%s", S.admin_token);
+	pid_t nginx = start_nginx(&front, dir);
+
+	/* work through the one address, round robin over the servers */
+	long long before[2] = {requests_seen(&S), two ? requests_seen(&other) : 0};
+	long long pid = project_live(&front, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "Behind nginx", "label_config",
+					       SENTIMENT_CONFIG, "reward", 5, "overlap", 1),
+				     "{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\":\"c\"}\n", 1000);
+	for (int i = 0; i < 3; i++) {
+		long long aid = lease_ok(&front, pid, S.c[0]);
+		res r = submit_choice(&front, aid, S.c[0], "sentiment", "pos", json_integer(2));
+		cr_expect_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+	}
+	res r = lease(&front, pid, S.c[0]);
+	cr_expect_eq(r.status, 204, "all three done: %s", r.body);
+	res_free(&r);
+	cr_expect_gt(requests_seen(&S) - before[0], 3, "the first server took requests");
+	if (two)
+		cr_expect_gt(requests_seen(&other) - before[1], 3, "the second server took requests");
+
+	/* throttling by the client's address that nginx forwards: one client's
+	 * failures lock that client out, not another behind the same nginx */
+	char cookie[300];
+	http_source("127.0.0.2");
+	for (int i = 0; i < 5; i++)
+		cr_expect_eq(login_status(&front, "wrong-password-1", NULL, 0), 401);
+	cr_expect_eq(login_status(&front, "password-123", NULL, 0), 429, "this client is locked out");
+	http_source("127.0.0.3");
+	cr_expect_eq(login_status(&front, "password-123", cookie, sizeof cookie), 200, "another client is not");
+	http_source(NULL);
+	/* plain HTTP through nginx: its X-Forwarded-Proto is http, so no Secure
+	 * cookie whatever the client claims; from the trusted proxy saying
+	 * https (as nginx does behind TLS), Secure */
+	cr_expect(!strstr(cookie, "Secure"), "%s", cookie);
+	const char *https[] = {"X-Forwarded-Proto: https", NULL},
+		   *login = "{\"email\":\"c1@test.local\",\"password\":\"password-123\"}";
+	r = http(&front, "POST", "/api/v1/auth/login", NULL, "application/json", login, strlen(login), https);
+	cr_expect(res_header(&r, "Set-Cookie", cookie, sizeof cookie) && !strstr(cookie, "Secure"), "%s", cookie);
+	res_free(&r);
+	r = http(&S, "POST", "/api/v1/auth/login", NULL, "application/json", login, strlen(login), https);
+	cr_expect(res_header(&r, "Set-Cookie", cookie, sizeof cookie) && strstr(cookie, "; Secure"), "%s", cookie);
+	res_free(&r);
+
+	if (two) { /* a server dies: nginx skips it, nothing fails */
+		kill(other.pid, SIGKILL);
+		waitpid(other.pid, NULL, 0);
+		other.pid = 0;
+		for (int i = 0; i < 6; i++) {
+			r = api(&front, "GET", "/api/v1/me", S.c[0], NULL);
+			cr_expect_eq(r.status, 200, "request %d after the kill: %s", i, r.body);
+			res_free(&r);
+		}
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", other.dir);
+		cr_expect_eq(system(cmd), 0);
+	}
+	kill(nginx, SIGQUIT);
+	waitpid(nginx, NULL, 0);
+	char cmd[100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+/* With PostgreSQL, local media are refused unless asked for: servers
+ * sharing the database would each hold part of the recordings. */
+Test(scale, postgres_wants_s3_for_media)
+{
+	need_postgres();
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd,
+		 "env -u FAIRCROWD_ALLOW_LOCAL_MEDIA -u FAIRCROWD_S3_ENDPOINT timeout 20 '%s' serve --listen 127.0.0.1:0 --data '%s' "
+		 "--database '%s' 2>&1 >/dev/null | grep -q FAIRCROWD_ALLOW_LOCAL_MEDIA",
+		 getenv("FC_BINARY"), S.dir, S.database);
+	cr_expect_eq(system(cmd), 0, "serve refuses local media with PostgreSQL, naming the way out");
 }
