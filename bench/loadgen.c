@@ -2,9 +2,11 @@
  * server, each on its own keep-alive connection (raw sockets, one thread per
  * contributor). Prints cycles/s and latency percentiles of whole cycles.
  *
- *   loadgen URL PROJECT_ID SECONDS TOKEN_FILE
+ *   loadgen URL[,URL...] PROJECT_ID SECONDS TOKEN_FILE
  *
- * TOKEN_FILE holds one API token per line; one contributor per token. */
+ * TOKEN_FILE holds one API token per line; one contributor per token. With
+ * several URLs (servers sharing one database) contributor i talks to URL
+ * i mod n, so the same load spreads evenly. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,8 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static char host[64];
-static int port;
+#define MAX_SERVERS 16
+static char hosts[MAX_SERVERS][64];
+static int ports[MAX_SERVERS], nservers;
 static long project;
 static double seconds;
 static _Atomic int stop;
@@ -28,6 +31,7 @@ static _Atomic long cycles, errors, empty;
 typedef struct worker {
 	pthread_t th;
 	char token[96];
+	int server; /* index into hosts/ports */
 	double *lat;
 	size_t nlat, cap;
 } worker;
@@ -39,11 +43,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int dial(void)
+static int dial(int server)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	inet_pton(AF_INET, host, &sa.sin_addr);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ports[server])};
+	inet_pton(AF_INET, hosts[server], &sa.sin_addr);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
 		close(fd);
 		return -1;
@@ -86,7 +90,7 @@ static int roundtrip(int fd, const char *req, size_t len, char *buf, size_t cap)
 static void *run(void *arg)
 {
 	worker *w = arg;
-	int fd = dial();
+	int fd = dial(w->server);
 	char req[2048], buf[65536];
 	static const char result[] = "{\"result\":[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\","
 				     "\"value\":{\"choices\":[\"pos\"]}}],\"active_seconds\":4}";
@@ -105,7 +109,7 @@ static void *run(void *arg)
 			atomic_fetch_add(&errors, 1);
 			if (st < 0) {
 				close(fd);
-				fd = dial();
+				fd = dial(w->server);
 			}
 			continue;
 		}
@@ -140,8 +144,11 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5 || sscanf(argv[1], "http://%63[^:]:%d", host, &port) != 2) {
-		fprintf(stderr, "usage: loadgen http://HOST:PORT PROJECT_ID SECONDS TOKEN_FILE\n");
+	for (char *u = argc == 5 ? strtok(argv[1], ",") : NULL; u && nservers < MAX_SERVERS; u = strtok(NULL, ","))
+		if (sscanf(u, "http://%63[^:]:%d", hosts[nservers], &ports[nservers]) == 2)
+			nservers++;
+	if (argc != 5 || !nservers) {
+		fprintf(stderr, "usage: loadgen http://HOST:PORT[,http://HOST:PORT...] PROJECT_ID SECONDS TOKEN_FILE\n");
 		return 2;
 	}
 	project = atol(argv[2]);
@@ -153,6 +160,7 @@ int main(int argc, char **argv)
 	int n = 0;
 	while (n < 1024 && fgets(ws[n].token, sizeof ws[n].token, f)) {
 		ws[n].token[strcspn(ws[n].token, "\r\n")] = 0;
+		ws[n].server = n % nservers;
 		if (ws[n].token[0])
 			n++;
 	}
@@ -176,7 +184,7 @@ int main(int argc, char **argv)
 		k += ws[i].nlat;
 	}
 	qsort(all, total, sizeof *all, cmp);
-	printf("contributors=%d seconds=%.1f cycles=%ld errors=%ld cycles_per_s=%.0f p50_ms=%.2f p99_ms=%.2f\n", n, el,
+	printf("servers=%d contributors=%d seconds=%.1f cycles=%ld errors=%ld cycles_per_s=%.0f p50_ms=%.2f p99_ms=%.2f\n", nservers, n, el,
 	       atomic_load(&cycles), atomic_load(&errors), atomic_load(&cycles) / el,
 	       total ? all[total / 2] * 1e3 : 0, total ? all[(size_t)(total * 0.99)] * 1e3 : 0);
 	return 0;

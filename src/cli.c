@@ -98,7 +98,10 @@ static const char SERVE_HELP[] =
 	"  --test-clock  enable POST /api/v1/admin/clock to move the server's time (tests only)\n"
 	"  --demo        on an empty database, create demo projects owned by the first admin\n"
 	"The first line on stdout is 'listening on http://HOST:PORT'. When the database has no\n"
-	"users, FAIRCROWD_ADMIN_EMAIL and FAIRCROWD_ADMIN_PASSWORD create the first admin.\n";
+	"users, FAIRCROWD_ADMIN_EMAIL and FAIRCROWD_ADMIN_PASSWORD create the first admin.\n"
+	"With --database, media go to S3 (FAIRCROWD_S3_*); FAIRCROWD_ALLOW_LOCAL_MEDIA=1 keeps them in\n"
+	"--data instead (one server only). FAIRCROWD_TRUSTED_PROXIES=IP,IP: reverse proxies whose\n"
+	"X-Forwarded-For and X-Forwarded-Proto are believed (docs/deploy.md).\n";
 
 /* Tests prove that a failing subscriber rolls the publisher's whole write
  * back: FAIRCROWD_TEST_FAIL_EVENT=KIND (honoured only with --test-clock)
@@ -160,6 +163,16 @@ int fc_cli_serve(int argc, char **argv)
 	app.started_at = fc_clock_now();
 	if (open_store(dir, &app.store))
 		return 1;
+	/* Servers sharing a PostgreSQL database share its media only through
+	 * S3: on local disk a recording would exist on one machine only. */
+	const char *db_url = getenv("FAIRCROWD_DATABASE"), *allow = getenv("FAIRCROWD_ALLOW_LOCAL_MEDIA");
+	if (db_url && *db_url && !getenv("FAIRCROWD_S3_ENDPOINT") && !(allow && !strcmp(allow, "1"))) {
+		fprintf(stderr, "faircrowd serve: with a PostgreSQL database, media must be in S3-compatible storage "
+				"(FAIRCROWD_S3_ENDPOINT, ...), so that every server sharing the database has them. For "
+				"one server with media on its own disk, set FAIRCROWD_ALLOW_LOCAL_MEDIA=1.\n");
+		fc_store_close(app.store);
+		return 2;
+	}
 	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
@@ -195,6 +208,7 @@ int fc_cli_serve(int argc, char **argv)
 		.precheck = fc_app_precheck,
 		.body_limit = fc_api_body_limit,
 		.app = &app,
+		.trusted_proxies = getenv("FAIRCROWD_TRUSTED_PROXIES"),
 	};
 	fc_server *srv;
 	fc_err err = {0};
@@ -219,7 +233,6 @@ int fc_cli_serve(int argc, char **argv)
 	       test_clock ? " (test clock enabled)" : "");
 
 	struct timespec tick = {0, 200 * 1000 * 1000};
-	int64_t last_tick = 0;
 	fc_log_buffered(1);
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &tick);
@@ -228,20 +241,12 @@ int fc_cli_serve(int argc, char **argv)
 			break;
 		/* a role changed on another server must not live on in our token cache */
 		fc_account_watch_auth_changes(app.store);
-		/* jobs run in 5 s ticks; with several servers on one database the
-		 * one that claims a tick runs it */
-		int64_t now_tick = (int64_t)time(NULL) / 5;
-		if (now_tick != last_tick) {
-			last_tick = now_tick;
-			fc_jobs_report rep = {0};
-			int claimed = fc_store_claim_tick(app.store, "jobs", now_tick, &err);
-			if (claimed < 0) {
-				fc_log(FC_LOG_ERROR, "scheduled jobs not claimed: %s", err.msg);
-				fc_err_clear(&err);
-			} else if (claimed && fc_jobs_run_due(app.store, &rep, &err)) {
-				fc_log(FC_LOG_ERROR, "scheduled jobs failed: %s", err.msg);
-				fc_err_clear(&err);
-			}
+		/* jobs run in ticks of the (test) clock; with several servers on
+		 * one database the one that claims a tick runs it */
+		fc_jobs_report rep = {0};
+		if (fc_jobs_tick(app.store, &rep, &err) < 0) {
+			fc_log(FC_LOG_ERROR, "scheduled jobs: %s", err.msg);
+			fc_err_clear(&err);
 		}
 	}
 	fc_log(FC_LOG_INFO, "shutting down: finishing requests in flight");

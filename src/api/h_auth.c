@@ -37,17 +37,17 @@ void h_login(fc_req *r)
 	fc_err err = {0};
 	fc_user u;
 	char token[44], csrf[44], address[64];
-	/* the peer's address: behind a reverse proxy every client shares the
-	 * proxy's (docs/deploy.md) */
+	/* the client's address: behind a reverse proxy listed in
+	 * FAIRCROWD_TRUSTED_PROXIES, the one it forwards (docs/deploy.md) */
 	fc_req_client_ip(r, address, sizeof address);
 	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""), address, &u,
 			     token, csrf, &err)) {
 		fc_api_fail(r, &err);
 	} else {
 		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u), "csrf_token", csrf));
-		char cookie[160];
-		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
-			 FC_SESSION_SECONDS);
+		char cookie[180];
+		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", token,
+			 FC_SESSION_SECONDS, fc_req_https(r) ? "; Secure" : "");
 		fc_reply_header(r, "Set-Cookie", cookie);
 	}
 	json_decref(b);
@@ -66,7 +66,9 @@ void h_logout(fc_req *r)
 		return;
 	}
 	fc_reply_empty(r, 204);
-	fc_reply_header(r, "Set-Cookie", "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	fc_reply_header(r, "Set-Cookie",
+			fc_req_https(r) ? "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"
+					: "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 }
 
 void h_me(fc_req *r) { reply_user(r, 200, fc_user_of(r)); }

@@ -52,6 +52,10 @@ void h_metrics(fc_req *r)
 		      "# HELP faircrowd_db_write_lock_seconds_total Time the single writer was busy.\n"
 		      "# TYPE faircrowd_db_write_lock_seconds_total counter\nfaircrowd_db_write_lock_seconds_total %.6f\n",
 		      (unsigned long long)writes, (unsigned long long)commits, commit_s, hold_s);
+	fc_buf_printf(&b,
+		      "# HELP faircrowd_job_ticks_total Ticks of scheduled jobs this server claimed and ran.\n"
+		      "# TYPE faircrowd_job_ticks_total counter\nfaircrowd_job_ticks_total %llu\n",
+		      (unsigned long long)fc_jobs_ticks_run());
 	fc_buf_printf(&b, "# HELP faircrowd_events_total Domain events published, by kind.\n"
 			  "# TYPE faircrowd_events_total counter\n");
 	for (int k = 0; k < FC_EV_COUNT; k++)

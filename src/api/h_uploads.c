@@ -76,7 +76,7 @@ void h_uploads_create(fc_req *r)
 	json_t *meta = NULL;
 	fc_upload u;
 	if (fc_upload_parse_metadata(fc_req_header(r, "Upload-Metadata"), &meta, &err) ||
-	    fc_upload_create(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), length, meta, &u, &err)) {
+	    fc_upload_create(fc_store_of(r), fc_user_of(r), length, meta, &u, &err)) {
 		json_decref(meta);
 		fc_api_fail(r, &err);
 		tus_headers(r);
@@ -133,8 +133,7 @@ void h_uploads_patch(fc_req *r)
 		return;
 	fc_err err = {0};
 	int64_t now_at = 0;
-	if (fc_upload_append(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, offset, r->spool, r->body_len,
-			     &now_at, &err)) {
+	if (fc_upload_append(fc_store_of(r), fc_user_of(r), id, offset, r->spool, r->body_len, &now_at, &err)) {
 		fc_api_fail(r, &err);
 		tus_headers(r);
 		return;

@@ -2,6 +2,7 @@
 #include "events/jobs.h"
 #include "core/clock.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,6 +13,8 @@ static struct {
 	fc_job_fn fn;
 } jobs[MAX_JOBS];
 static int job_count;
+static _Atomic uint64_t ticks_run;
+static _Atomic int64_t last_tick = -1;
 
 int fc_jobs_register(const char *name, fc_job_fn fn)
 {
@@ -37,3 +40,20 @@ int fc_jobs_run_due(fc_store *s, fc_jobs_report *rep, fc_err *err)
 	}
 	return 0;
 }
+
+int fc_jobs_tick(fc_store *s, fc_jobs_report *rep, fc_err *err)
+{
+	int64_t tick = fc_clock_now() / FC_JOBS_TICK;
+	if (atomic_exchange(&last_tick, tick) == tick)
+		return 0; /* this server saw the tick already: no round trip */
+	int claimed = fc_store_claim_tick(s, "jobs", tick, err);
+	if (claimed < 0)
+		atomic_store(&last_tick, -1); /* the database did not answer: try again */
+	if (claimed <= 0)
+		return claimed;
+	atomic_fetch_add(&ticks_run, 1);
+	int rc = fc_jobs_run_due(s, rep, err);
+	return rc ? rc : 1;
+}
+
+uint64_t fc_jobs_ticks_run(void) { return atomic_load(&ticks_run); }

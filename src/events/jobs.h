@@ -28,4 +28,14 @@ void fc_jobs_reset(void);
  * at the first job that fails (err names it). */
 int fc_jobs_run_due(fc_store *s, fc_jobs_report *rep, fc_err *err);
 
+/* The server's timer: jobs run in ticks of FC_JOBS_TICK seconds of
+ * fc_clock_now() (the test clock when one is set). With several servers on
+ * one database only the server that claims a tick (fc_store_claim_tick, a
+ * row in job_ticks) runs it. Returns 1 when this server ran the tick, 0 when
+ * another server had it (or the tick is not new), an error otherwise. */
+#define FC_JOBS_TICK 5
+int fc_jobs_tick(fc_store *s, fc_jobs_report *rep, fc_err *err);
+/* Ticks this process claimed and ran (faircrowd_job_ticks_total). */
+uint64_t fc_jobs_ticks_run(void);
+
 #endif

@@ -210,7 +210,7 @@ const char *fc_req_cookie(fc_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-const char *fc_req_client_ip(fc_req *r, char *buf, size_t n)
+static const char *peer_ip(fc_req *r, char *buf, size_t n)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	buf[0] = 0;
@@ -222,6 +222,51 @@ const char *fc_req_client_ip(fc_req *r, char *buf, size_t n)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)n);
 	return buf;
+}
+
+/* Whether the peer is one of the trusted proxies (a comma-separated list). */
+static int from_proxy(fc_req *r)
+{
+	char peer[64];
+	if (!r->proxies || !*peer_ip(r, peer, sizeof peer))
+		return 0;
+	size_t len = strlen(peer);
+	for (const char *p = r->proxies; *p;) {
+		p += strspn(p, " ,");
+		size_t k = strcspn(p, " ,");
+		if (k == len && !memcmp(p, peer, k))
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+const char *fc_req_client_ip(fc_req *r, char *buf, size_t n)
+{
+	const char *xff = fc_req_header(r, "X-Forwarded-For");
+	if (xff && from_proxy(r)) {
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		last += strspn(last, " ");
+		char ip[64];
+		unsigned char bin[16];
+		size_t k = strcspn(last, " ");
+		if (k < sizeof ip) {
+			memcpy(ip, last, k);
+			ip[k] = 0;
+			if ((inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1) && k < n) {
+				memcpy(buf, ip, k + 1);
+				return buf;
+			}
+		}
+	}
+	return peer_ip(r, buf, n);
+}
+
+int fc_req_https(fc_req *r)
+{
+	const char *proto = fc_req_header(r, "X-Forwarded-Proto");
+	return proto && !strcasecmp(proto, "https") && from_proxy(r);
 }
 
 static enum MHD_Result send_now(fc_req *r)
@@ -379,6 +424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method;
 		r->path = url;
 		r->app = s->cfg.app;
+		r->proxies = s->cfg.trusted_proxies;
 		r->started_ns = fc_clock_mono_ns();
 		/* a process-unique id: start time and a counter, in hex */
 		static const char hex[] = "0123456789abcdef";

@@ -58,8 +58,9 @@ struct fc_req {
 	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
-	void *app;  /* the dispatcher's context */
-	void *auth; /* the dispatcher's per-request auth record */
+	void *app;           /* the dispatcher's context */
+	void *auth;          /* the dispatcher's per-request auth record */
+	const char *proxies; /* the server's trusted_proxies */
 	/* response */
 	int capture; /* keep a copy of a JSON body in `captured` */
 	fc_buf captured;
@@ -86,6 +87,9 @@ typedef struct fc_server_config {
 	 * is read; returns the body limit for this request (given the route's). */
 	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
+	/* Optional: comma-separated addresses of reverse proxies (nginx) whose
+	 * X-Forwarded-For and X-Forwarded-Proto are believed; NULL: none. */
+	const char *trusted_proxies;
 } fc_server_config;
 
 typedef struct fc_server fc_server;
@@ -100,7 +104,12 @@ void fc_server_stop(fc_server *s, int grace_ms);
 const char *fc_req_header(fc_req *r, const char *name);
 const char *fc_req_query(fc_req *r, const char *name);
 const char *fc_req_cookie(fc_req *r, const char *name);
+/* The client's address: the peer's, or, when the peer is a trusted proxy,
+ * the last address of X-Forwarded-For (the one that proxy saw). */
 const char *fc_req_client_ip(fc_req *r, char *buf, size_t n);
+/* 1 when a trusted proxy says the client spoke HTTPS to it
+ * (X-Forwarded-Proto: https): cookies are then marked Secure. */
+int fc_req_https(fc_req *r);
 
 /* Responses. Each takes ownership of what it is given; the first reply wins. */
 void fc_reply_json(fc_req *r, int status, json_t *body); /* steals body */

@@ -35,14 +35,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
 /* Advisory lock keys (any bigint; these spell "fcwrite" and "fcmigr"). */
 #define WRITE_LOCK "7378659651564645"
 #define MIGRATE_LOCK "7378659651239026"
+/* The first key of each server's liveness lock (pg_advisory_lock(int4,int4);
+ * the second key is the server's owner number in store_claims). */
+#define LIFE_LOCK "1718183269"
 
 #define SQL_BUCKETS 1024
 #define MAX_PARAMS 128
@@ -74,6 +79,9 @@ struct pg_store {
 	pg_sql *sql[SQL_BUCKETS];
 	int nsql;
 	_Atomic uint64_t writes, commits, commit_ns, hold_ns;
+	pthread_mutex_t life_mu;
+	pg_db *life;   /* holds the liveness lock for as long as this server lives */
+	int64_t owner; /* 1 .. 2^31-1, this server's claims' owner */
 };
 
 struct pg_db {
@@ -636,6 +644,7 @@ static int migrate(pg_store *s, fc_err *err)
 		 "applied_at BIGINT NOT NULL); "
 		 /* fc_store_claim's rows: no WAL, and gone after a crash, as claims should be */
 		 "CREATE UNLOGGED TABLE IF NOT EXISTS store_claims(name TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL); "
+		 "ALTER TABLE store_claims ADD COLUMN IF NOT EXISTS owner BIGINT NOT NULL DEFAULT 0; "
 		 "COMMIT",
 		 err, "migrations");
 	for (size_t i = 0; !rc && i < fc_pg_migrations_count; i++) {
@@ -676,6 +685,9 @@ static void pg_close(fc_store *base)
 {
 	pg_store *s = (pg_store *)base;
 	drop_idle(s);
+	if (s->life)
+		close_conn(s->life);
+	pthread_mutex_destroy(&s->life_mu);
 	for (int b = 0; b < SQL_BUCKETS; b++)
 		for (pg_sql *e = s->sql[b], *n; e; e = n) {
 			n = e->next;
@@ -700,6 +712,7 @@ int fc_pg_open(fc_store **out, const char *url, fc_err *err)
 	s->base.vt = &VT;
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_rwlock_init(&s->sql_mu, NULL);
+	pthread_mutex_init(&s->life_mu, NULL);
 	int rc = migrate(s, err);
 	if (rc) {
 		pg_close(&s->base);
@@ -799,20 +812,53 @@ static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *er
 	return 0;
 }
 
-/* Claims are rows of store_claims, written outside the write lock (an
- * upsert is atomic on its own) in READ COMMITTED, where a concurrent claim
- * of the same name waits for the other's commit instead of failing. */
+/* Claims are rows of store_claims naming their owner, a server that holds
+ * the session advisory lock (LIFE_LOCK, owner) on a connection of its own
+ * for as long as it lives. PostgreSQL drops that lock when the connection
+ * goes, so the claims of a server killed mid-request are taken over at
+ * once (not after FC_STORE_CLAIM_SECONDS, which still covers a server that
+ * hangs). Written outside the write lock (an upsert is atomic on its own) in
+ * READ COMMITTED, where a concurrent claim of the same name waits for the
+ * other's commit instead of failing. */
+static int alive(pg_store *s, fc_err *err)
+{
+	pthread_mutex_lock(&s->life_mu);
+	int rc = 0;
+	if (s->life && PQstatus(s->life->conn) != CONNECTION_OK) {
+		close_conn(s->life); /* the database restarted: take the lock again */
+		s->life = NULL;
+	}
+	if (!s->life) {
+		uint32_t r = 0;
+		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+			r = (uint32_t)fc_clock_mono_ns() ^ (uint32_t)getpid();
+		s->owner = (int64_t)(r & 0x7fffffff) | 1;
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(" LIFE_LOCK ",%lld)", (long long)s->owner);
+		if (!(rc = open_conn(s, &s->life, err)) && (rc = run(s->life, sql, err, "liveness lock"))) {
+			close_conn(s->life);
+			s->life = NULL;
+		}
+	}
+	pthread_mutex_unlock(&s->life_mu);
+	return rc;
+}
+
 static int pg_claim(fc_store *base, const char *name, fc_err *err)
 {
+	pg_store *s = (pg_store *)base;
 	int64_t now = (int64_t)time(NULL);
 	fc_db *db;
-	int rc = begin_with((pg_store *)base, "BEGIN", 0, &db, err);
-	if (rc)
+	int rc = alive(s, err);
+	if (rc || (rc = begin_with(s, "BEGIN", 0, &db, err)))
 		return rc;
 	rc = fc_db_exec(db, err,
-			"INSERT INTO store_claims(name,claimed_at) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
-			"claimed_at=excluded.claimed_at WHERE store_claims.claimed_at < ?",
-			"tII", name, now, now - FC_STORE_CLAIM_SECONDS);
+			"INSERT INTO store_claims(name,claimed_at,owner) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
+			"claimed_at=excluded.claimed_at, owner=excluded.owner WHERE store_claims.claimed_at < ? "
+			"OR NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype='advisory' AND l.granted "
+			"AND l.database=(SELECT oid FROM pg_database WHERE datname=current_database()) "
+			"AND l.classid::bigint=" LIFE_LOCK " AND l.objid::bigint=store_claims.owner AND l.objsubid=2)",
+			"tIII", name, now, s->owner, now - FC_STORE_CLAIM_SECONDS);
 	int64_t claimed = rc ? 0 : fc_db_changes(db);
 	return fc_db_end(db, &rc, err) ? rc : claimed == 1 ? 0 : FC_ECONFLICT;
 }

@@ -56,41 +56,21 @@ int fc_upload_parse_metadata(const char *h, json_t **out, fc_err *err)
 	return rc;
 }
 
-static void path_of(const char *data_dir, const char *id, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/uploads/%s", data_dir, id);
-}
-
-int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int64_t length, json_t *metadata,
-		     fc_upload *out, fc_err *err)
+int fc_upload_create(fc_store *s, const fc_user *user, int64_t length, json_t *metadata, fc_upload *out, fc_err *err)
 {
 	if (length < 0 || length > FC_UPLOAD_MAX)
 		return fc_err_set(err, FC_ETOOBIG, "too_large", "Upload-Length",
 				  "Upload-Length must be from 0 to %lld bytes.", (long long)FC_UPLOAD_MAX);
-	char dir[1100], path[1200];
-	snprintf(dir, sizeof dir, "%s/uploads", data_dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store uploads.");
 	memset(out, 0, sizeof *out);
 	fc_crypto_token(out->id);
-	/* URL-safe base64 may hold '-' and '_': fine in a path segment */
-	path_of(data_dir, out->id, path, sizeof path);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
-	close(fd);
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
-	if (rc) {
-		unlink(path);
+	if (rc)
 		return rc;
-	}
 	rc = fc_db_exec(db, err, "INSERT INTO uploads(id,user_id,length,metadata,created_at) VALUES(?,?,?,?,?)",
 			"tIIjI", out->id, user->id, length, metadata, fc_clock_now());
-	if (fc_db_end(db, &rc, err)) {
-		unlink(path);
+	if (fc_db_end(db, &rc, err))
 		return rc;
-	}
 	out->length = length;
 	out->metadata = json_incref(metadata);
 	return 0;
@@ -127,8 +107,31 @@ int fc_upload_get(fc_store *s, const fc_user *user, const char *id, fc_upload *o
 	return rc;
 }
 
-int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, const char *id, int64_t offset, FILE *f,
-		     uint64_t len, int64_t *new_offset, fc_err *err)
+/* Stores len bytes of f from offset as pieces of at most PART bytes, in the
+ * transaction that moves the offset: a PATCH cut off mid-way leaves nothing. */
+#define PART (1024 * 1024)
+static int store_parts(fc_db *db, const char *id, int64_t offset, FILE *f, uint64_t len, fc_err *err)
+{
+	unsigned char *buf = malloc(len < PART ? (size_t)len + 1 : PART);
+	if (!buf)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	int rc = 0;
+	for (uint64_t done = 0; done < len && !rc;) {
+		size_t want = len - done < PART ? (size_t)(len - done) : PART;
+		if (fread(buf, 1, want, f) != want) {
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the request body.");
+			break;
+		}
+		rc = fc_db_exec(db, err, "INSERT INTO upload_parts(upload_id,start,data) VALUES(?,?,?)", "tIb", id,
+				offset + (int64_t)done, buf, want);
+		done += want;
+	}
+	free(buf);
+	return rc;
+}
+
+int fc_upload_append(fc_store *s, const fc_user *user, const char *id, int64_t offset, FILE *f, uint64_t len,
+		     int64_t *new_offset, fc_err *err)
 {
 	fc_upload u;
 	int rc = fc_upload_get(s, user, id, &u, err);
@@ -145,57 +148,72 @@ int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, con
 				(long long)u.length);
 		goto out;
 	}
-	char path[1200];
-	path_of(data_dir, id, path, sizeof path);
-	int fd = open(path, O_WRONLY);
-	if (fd < 0) {
-		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's file is gone.");
-		goto out;
-	}
-	/* drop anything past the recorded offset (a PATCH that died mid-way) */
-	if (ftruncate(fd, (off_t)offset) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
-		close(fd);
-		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot store the upload.");
-		goto out;
-	}
-	char buf[65536];
-	uint64_t left = len;
-	while (left && !rc) {
-		size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
-		size_t n = fread(buf, 1, want, f);
-		if (n == 0) {
-			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the request body.");
-			break;
-		}
-		for (size_t off = 0; off < n && !rc;) {
-			ssize_t k = write(fd, buf + off, n - off);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				rc = fc_err_write(err, k < 0 ? errno : EIO, "the upload");
-			else
-				off += (size_t)k;
-		}
-		left -= n;
-	}
-	if (!rc && fdatasync(fd))
-		rc = fc_err_write(err, errno, "the upload");
-	close(fd);
-	if (rc)
-		goto out;
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		goto out;
-	/* compare-and-set: two PATCHes racing for the same offset, one wins */
+	/* compare-and-set: two PATCHes racing for the same offset (on any
+	 * servers), one wins */
 	rc = fc_db_exec(db, err, "UPDATE uploads SET \"offset\"=? WHERE id=? AND \"offset\"=?", "ItI",
 			offset + (int64_t)len, id, offset);
 	if (!rc && fc_db_changes(db) != 1)
 		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset",
 				"Another request moved this upload on.");
+	if (!rc && len)
+		rc = store_parts(db, id, offset, f, len, err);
 	if (!fc_db_end(db, &rc, err))
 		*new_offset = offset + (int64_t)len;
 out:
 	fc_upload_clear(&u);
+	return rc;
+}
+
+/* Writes the upload's pieces, in order, into a new file at path. */
+static int assemble(fc_store *s, const char *id, int64_t length, const char *path, fc_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return fc_err_write(err, errno, "the upload");
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc) {
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	fc_stmt *st;
+	int64_t at = 0;
+	if (!(rc = fc_db_query(db, &st, err, "SELECT start, data FROM upload_parts WHERE upload_id=? ORDER BY start",
+			       "t", id))) {
+		int r;
+		while (!rc && (r = fc_stmt_next(st)) == 1) {
+			size_t n = 0;
+			const unsigned char *p = fc_stmt_blob(st, 1, &n);
+			if (fc_stmt_int(st, 0) != at) {
+				rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's bytes are incomplete.");
+				break;
+			}
+			for (size_t off = 0; off < n && !rc;) {
+				ssize_t k = write(fd, p + off, n - off);
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					rc = fc_err_write(err, k < 0 ? errno : EIO, "the upload");
+				else
+					off += (size_t)k;
+			}
+			at += (int64_t)n;
+		}
+		if (!rc && r < 0)
+			rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Cannot read the upload.");
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	if (!rc && at != length)
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's bytes are incomplete.");
+	if (close(fd) && !rc)
+		rc = fc_err_write(err, errno, "the upload");
+	if (rc)
+		unlink(path);
 	return rc;
 }
 
@@ -212,8 +230,17 @@ int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const
 		fc_upload_clear(out);
 		return rc;
 	}
-	path_of(data_dir, id, buf, n);
-	return 0;
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s/uploads", data_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		rc = fc_err_write(err, errno, "the upload");
+	else if (snprintf(buf, n, "%s/%s", dir, id) >= (int)n)
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The data folder's path is too long.");
+	else
+		rc = assemble(s, id, out->length, buf, err);
+	if (rc)
+		fc_upload_clear(out);
+	return rc;
 }
 
 int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, const char *id, fc_err *err)
@@ -225,9 +252,11 @@ int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, con
 	rc = fc_db_exec(db, err, "DELETE FROM uploads WHERE id=? AND user_id=?", "tI", id, user->id);
 	if (!rc && fc_db_changes(db) == 0)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such upload.");
+	if (!rc)
+		rc = fc_db_exec(db, err, "DELETE FROM upload_parts WHERE upload_id=?", "t", id);
 	if (!fc_db_end(db, &rc, err)) {
-		char path[1200];
-		path_of(data_dir, id, path, sizeof path);
+		char path[1200]; /* the file fc_upload_file assembled on this server, if any */
+		snprintf(path, sizeof path, "%s/uploads/%s", data_dir, id);
 		unlink(path);
 	}
 	return rc;

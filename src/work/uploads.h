@@ -3,9 +3,12 @@
  * A contributor on a phone with a flaky connection creates an upload of a
  * known length, sends its bytes in any number of PATCHes (each resuming at
  * the offset the server reports), and when complete attaches it to an
- * assignment, which runs the same checks as a one-shot upload. Bytes live
- * in DATA/uploads/<id> until attached; the offset only advances after the
- * bytes are on disk (fsync), so a resumed upload never skips data. */
+ * assignment, which runs the same checks as a one-shot upload. The bytes
+ * live in the database (table upload_parts) until attached, committed in the
+ * transaction that advances the offset: a resumed upload never skips data,
+ * and with many servers on one database any of them takes the next PATCH.
+ * Attaching assembles them into DATA/uploads/<id> on the server that
+ * attaches. */
 #ifndef FC_WORK_UPLOADS_H
 #define FC_WORK_UPLOADS_H
 
@@ -25,20 +28,19 @@ typedef struct fc_upload {
 /* Parses a tus Upload-Metadata header ("key base64,key2 base64") into an
  * object of strings. NULL header → empty object. FC_EINVAL when malformed. */
 int fc_upload_parse_metadata(const char *header, json_t **out, fc_err *err);
-int fc_upload_create(fc_store *s, const char *data_dir, const fc_user *user, int64_t length, json_t *metadata,
-		     fc_upload *out, fc_err *err);
+int fc_upload_create(fc_store *s, const fc_user *user, int64_t length, json_t *metadata, fc_upload *out, fc_err *err);
 /* The user's upload (FC_ENOTFOUND for anyone else's). */
 int fc_upload_get(fc_store *s, const fc_user *user, const char *id, fc_upload *out, fc_err *err);
 /* Appends body (len bytes, read from f) at offset; FC_ECONFLICT when offset
  * is not the upload's current offset, FC_ETOOBIG past its length. *offset
  * receives the new offset. */
-int fc_upload_append(fc_store *s, const char *data_dir, const fc_user *user, const char *id, int64_t offset, FILE *f,
-		     uint64_t len, int64_t *new_offset, fc_err *err);
-/* A complete upload's file path (into buf) for attaching; FC_ECONFLICT while
- * bytes are missing. */
+int fc_upload_append(fc_store *s, const fc_user *user, const char *id, int64_t offset, FILE *f, uint64_t len,
+		     int64_t *new_offset, fc_err *err);
+/* A complete upload assembled into a file of this server's data folder, its
+ * path into buf, for attaching; FC_ECONFLICT while bytes are missing. */
 int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const char *id, char *buf, size_t n,
 		   fc_upload *out, fc_err *err);
-/* Forgets an upload and removes its file (after attaching, or to cancel). */
+/* Forgets an upload: its bytes and any assembled file (after attaching, or to cancel). */
 int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, const char *id, fc_err *err);
 void fc_upload_clear(fc_upload *u);
 

@@ -252,6 +252,9 @@ static void spawn(srv *s)
 		close(out[1]);
 		setenv("FAIRCROWD_ADMIN_EMAIL", "admin@test.local", 1);
 		setenv("FAIRCROWD_ADMIN_PASSWORD", "admin-password-1", 1);
+		/* media on the data folder (suites that share a database between
+		 * servers copy nothing through it; test_s3 sets S3 up) */
+		setenv("FAIRCROWD_ALLOW_LOCAL_MEDIA", "1", 1);
 		for (int i = 0; s->env && s->env[i]; i++)
 			putenv(strdup(s->env[i]));
 		if (*s->database)

@@ -33,13 +33,19 @@ static void down(void)
 }
 TestSuite(uploads, .init = up, .fini = down, .timeout = 120);
 
-static res tus(const char *method, const char *path, const char *tok, const char *ctype, const char *body, size_t len,
-	       const char *h1, const char *h2)
+static res tus_on(srv *on, const char *method, const char *path, const char *tok, const char *ctype, const char *body,
+		  size_t len, const char *h1, const char *h2)
 {
 	const char *extra[] = {"Tus-Resumable: 1.0.0", h1, h2, NULL};
 	if (!h1)
 		extra[1] = NULL;
-	return http(&S, method, path, tok, ctype, body, len, extra);
+	return http(on, method, path, tok, ctype, body, len, extra);
+}
+
+static res tus(const char *method, const char *path, const char *tok, const char *ctype, const char *body, size_t len,
+	       const char *h1, const char *h2)
+{
+	return tus_on(&S, method, path, tok, ctype, body, len, h1, h2);
 }
 
 static long long assignment(void)
@@ -163,4 +169,48 @@ Test(uploads, cancel)
 	r = tus("HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
 	cr_expect_eq(r.status, 404);
 	res_free(&r);
+}
+
+/* Many servers behind one address: the bytes and the offset are in the
+ * shared database, so each PATCH may reach another server, and the one that
+ * attaches has every byte. */
+Test(uploads, resumed_on_other_servers)
+{
+	if (!*S.database)
+		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+	srv more[2];
+	srv_start_shared(&more[0], &S);
+	srv_start_shared(&more[1], &S);
+	long long aid = assignment();
+	char lenh[64], offh[64], h[32], loc[160], want[32];
+	snprintf(lenh, sizeof lenh, "Upload-Length: %zu", WAV_LEN);
+	res r = tus("POST", "/api/v1/uploads", S.c[0], NULL, NULL, 0, lenh, "Upload-Metadata: filetype YXVkaW8vd2F2");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_assert(res_header(&r, "Location", loc, sizeof loc));
+	res_free(&r);
+	size_t third = WAV_LEN / 3;
+	for (int i = 0; i < 3; i++) {
+		size_t from = third * (size_t)i, to = i == 2 ? WAV_LEN : third * (size_t)(i + 1);
+		srv *on = i == 0 ? &S : &more[i - 1];
+		r = tus_on(on, "HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
+		snprintf(want, sizeof want, "%zu", from);
+		cr_expect(res_header(&r, "Upload-Offset", h, sizeof h) && !strcmp(h, want), "server %d: offset %s", i, h);
+		res_free(&r);
+		snprintf(offh, sizeof offh, "Upload-Offset: %zu", from);
+		r = tus_on(on, "PATCH", loc, S.c[0], "application/offset+octet-stream", WAV + from, to - from, offh,
+			   NULL);
+		cr_expect_eq(r.status, 204, "server %d: %s", i, r.body);
+		res_free(&r);
+	}
+	char path[200];
+	snprintf(path, sizeof path, "%s/attach", loc);
+	r = api(&more[0], "POST", path, S.c[0], "{s:I}", "assignment_id", (json_int_t)aid);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "probe.sample_rate"), 16000, "every byte arrived: %s", r.body);
+	res_free(&r);
+	r = tus_on(&more[1], "HEAD", loc, S.c[0], NULL, NULL, 0, NULL, NULL);
+	cr_expect_eq(r.status, 404, "attached uploads are gone everywhere");
+	res_free(&r);
+	srv_stop(&more[0]);
+	srv_stop(&more[1]);
 }
