@@ -31,6 +31,40 @@ const char *fc_req_bearer(fc_req *r)
 	return h && !strncasecmp(h, "Bearer ", 7) && h[7] ? h + 7 : NULL;
 }
 
+static int from_trusted_proxy(fc_req *r)
+{
+	const fc_app *app = fc_app_of(r);
+	char peer[64];
+	return app->trusted_proxy[0] && !strcmp(fc_req_client_ip(r, peer, sizeof peer), app->trusted_proxy);
+}
+
+const char *fc_api_client_address(fc_req *r, char *buf, size_t n)
+{
+	fc_req_client_ip(r, buf, n);
+	const char *xff = from_trusted_proxy(r) ? fc_req_header(r, "X-Forwarded-For") : NULL;
+	if (!xff)
+		return buf;
+	/* the proxy appends the address it saw: the last entry is the one no
+	 * client can forge (earlier ones are whatever the client sent) */
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	size_t len = strcspn(last, " \t");
+	if (len && len < n && len < 64) {
+		memcpy(buf, last, len);
+		buf[len] = 0;
+	}
+	return buf;
+}
+
+int fc_api_is_https(fc_req *r)
+{
+	if (fc_app_of(r)->secure_cookies)
+		return 1;
+	const char *proto = from_trusted_proxy(r) ? fc_req_header(r, "X-Forwarded-Proto") : NULL;
+	return proto && !strcasecmp(proto, "https");
+}
+
 /* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
  * error when credentials were given but are bad. */
 static int authenticate(fc_req *r, fc_auth *a, fc_err *err)

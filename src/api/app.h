@@ -15,6 +15,12 @@ typedef struct fc_app {
 	char data_dir[1024];
 	int test_clock; /* POST /admin/clock enabled */
 	int64_t started_at;
+	/* serve --trust-proxy ADDR: a request from this peer address is from a
+	 * reverse proxy whose X-Forwarded-For (client address) and
+	 * X-Forwarded-Proto (https: Secure cookies) are believed; "" = none */
+	char trusted_proxy[64];
+	int secure_cookies;        /* serve --secure-cookies: always Secure */
+	const char *metrics_token; /* FAIRCROWD_METRICS_TOKEN: Bearer for GET /metrics; NULL = admins only */
 } fc_app;
 
 /* route auth levels (fc_route.auth); FC_IDEMPOTENT may be or-ed in */
@@ -50,6 +56,12 @@ static inline fc_app *fc_app_of(fc_req *r) { return (fc_app *)r->app; }
 static inline fc_store *fc_store_of(fc_req *r) { return ((fc_app *)r->app)->store; }
 static inline fc_user *fc_user_of(fc_req *r) { return &((fc_auth *)r->auth)->user; }
 
+/* The client's address: the peer's, or behind the trusted proxy the last
+ * address of its X-Forwarded-For. */
+const char *fc_api_client_address(fc_req *r, char *buf, size_t n);
+/* 1 when the client reached us over TLS: --secure-cookies, or the trusted
+ * proxy said X-Forwarded-Proto: https. Session cookies are then Secure. */
+int fc_api_is_https(fc_req *r);
 /* The secret of an "Authorization: Bearer" header, or NULL. */
 const char *fc_req_bearer(fc_req *r);
 /* Parses and checks the JSON body against fields. On failure replies with

@@ -7,6 +7,10 @@
 
 static void reply_user(fc_req *r, int status, const fc_user *u) { fc_reply_json(r, status, fc_account_user_json(u)); }
 
+/* Registration does not tell a stranger which emails have accounts: a new
+ * address and a taken one get the same 201 and the same body (no id), and
+ * both pay for the password hash first, so neither answer is faster. The
+ * owner of a taken address simply signs in as before. */
 void h_register(fc_req *r)
 {
 	static const fc_field fields[] = {{"email", FC_J_STRING | FC_J_REQUIRED},
@@ -18,11 +22,14 @@ void h_register(fc_req *r)
 		return;
 	fc_err err = {0};
 	fc_user u;
-	if (fc_account_create(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""),
-			      fc_json_str(b, "display_name", ""), FC_ROLE_CONTRIBUTOR, &u, &err))
+	const char *email = fc_json_str(b, "email", ""), *name = fc_json_str(b, "display_name", "");
+	if (fc_account_create(fc_store_of(r), email, fc_json_str(b, "password", ""), name, FC_ROLE_CONTRIBUTOR, &u, &err) &&
+	    strcmp(err.slug, "email_taken"))
 		fc_api_fail(r, &err);
 	else
-		reply_user(r, 201, &u);
+		fc_reply_json(r, 201,
+			      json_pack("{s:s,s:s,s:o}", "email", email, "display_name", name, "roles",
+					fc_roles_json(FC_ROLE_CONTRIBUTOR)));
 	json_decref(b);
 }
 
@@ -37,17 +44,16 @@ void h_login(fc_req *r)
 	fc_err err = {0};
 	fc_user u;
 	char token[44], csrf[44], address[64];
-	/* the peer's address: behind a reverse proxy every client shares the
-	 * proxy's (docs/deploy.md) */
-	fc_req_client_ip(r, address, sizeof address);
+	/* the peer's address, or the one the trusted proxy names (docs/deploy.md) */
+	fc_api_client_address(r, address, sizeof address);
 	if (fc_account_login(fc_store_of(r), fc_json_str(b, "email", ""), fc_json_str(b, "password", ""), address, &u,
 			     token, csrf, &err)) {
 		fc_api_fail(r, &err);
 	} else {
 		fc_reply_json(r, 200, json_pack("{s:o,s:s}", "user", fc_account_user_json(&u), "csrf_token", csrf));
-		char cookie[160];
-		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", token,
-			 FC_SESSION_SECONDS);
+		char cookie[170];
+		snprintf(cookie, sizeof cookie, "fc_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", token,
+			 FC_SESSION_SECONDS, fc_api_is_https(r) ? "; Secure" : "");
 		fc_reply_header(r, "Set-Cookie", cookie);
 	}
 	json_decref(b);
@@ -66,7 +72,9 @@ void h_logout(fc_req *r)
 		return;
 	}
 	fc_reply_empty(r, 204);
-	fc_reply_header(r, "Set-Cookie", "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	fc_reply_header(r, "Set-Cookie",
+			fc_api_is_https(r) ? "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"
+					   : "fc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 }
 
 void h_me(fc_req *r) { reply_user(r, 200, fc_user_of(r)); }

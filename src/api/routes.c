@@ -9,7 +9,7 @@
 const fc_route fc_routes[] = {
 	/* operations */
 	{"GET", "/healthz", h_healthz, FC_AUTH_NONE, FC_BODY_NONE, 0, "healthz"},
-	{"GET", "/metrics", h_metrics, FC_AUTH_NONE, FC_BODY_NONE, 0, "metrics"},
+	{"GET", "/metrics", h_metrics, FC_AUTH_OPTIONAL, FC_BODY_NONE, 0, "metrics"},
 	{"GET", "/api/v1/openapi.json", h_openapi, FC_AUTH_NONE, FC_BODY_NONE, 0, "openapi"},
 	{"POST", "/api/v1/admin/clock", h_admin_clock, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "admin_clock"},
 	/* accounts */

@@ -504,8 +504,13 @@ int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err)
 				NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-				on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)(cfg->idle_timeout ? cfg->idle_timeout : 30), MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)(cfg->max_connections ? cfg->max_connections : 4096),
+				/* one client cannot take every connection (issue #19: ~4,200
+				 * idle ones made the server unreachable for everyone) */
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned)(cfg->per_address ? cfg->per_address : 64), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				/* 64 KiB: bigger reads for uploads; 128 KiB halved small-request
 		 * throughput, as libmicrohttpd clears the pool per request */
 				(size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);

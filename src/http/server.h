@@ -69,11 +69,15 @@ struct fc_req {
 };
 
 typedef struct fc_server_config {
-	const char *listen;    /* "HOST:PORT", port 0 picks one */
-	unsigned threads;      /* thread pool size */
-	size_t max_body;       /* default limit for buffered bodies */
-	size_t max_spool;      /* default limit for spooled bodies */
-	const char *spool_dir; /* where spooled bodies go */
+	const char *listen;       /* "HOST:PORT", port 0 picks one */
+	unsigned threads;         /* thread pool size */
+	unsigned max_connections; /* all clients together; 0 = 4096 */
+	unsigned per_address;     /* connections one client address may hold; 0 = 64 */
+	unsigned idle_timeout;    /* seconds a connection may send nothing (headers
+				   * included) before it is closed; 0 = 30 */
+	size_t max_body;          /* default limit for buffered bodies */
+	size_t max_spool;         /* default limit for spooled bodies */
+	const char *spool_dir;    /* where spooled bodies go */
 	const fc_route *routes;
 	size_t nroutes;
 	void (*dispatch)(fc_req *r);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 /* Unreviewed work is paid: pending submissions older than the project's
- * auto_approve_days become auto_accepted; money/ makes their reward
+ * auto_approve_days become auto_accepted (never an owner's own); money/ makes their reward
  * available on the FC_EV_ACCEPTED it is told of. */
 static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
 {
@@ -25,6 +25,9 @@ static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *e
 			db, &st, err,
 			"SELECT s.id, s.user_id, s.reward, p.currency, s.project_id, s.task_id FROM submissions s JOIN projects p ON "
 			"p.id=s.project_id WHERE s.status='pending' AND s.created_at + p.auto_approve_days*86400 <= ? "
+			/* an owner's own work waits for a person's review */
+			"AND s.user_id<>p.owner_id AND NOT EXISTS (SELECT 1 FROM project_members m WHERE "
+			"m.project_id=s.project_id AND m.user_id=s.user_id AND m.role='owner') "
 			"LIMIT 512",
 			"I", now);
 		if (!rc) {

@@ -1,0 +1,162 @@
+/* Issue #19, second part: /metrics behind a token, Secure cookies behind a
+ * TLS proxy (and its X-Forwarded-For as the client's address), one client
+ * address that cannot take every connection. One server, configured as a
+ * deployment behind a proxy at 127.0.0.1 would be. */
+#include "harness.h"
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define METRICS_TOKEN "metrics-secret-0123456789"
+#define MAX_CONNS 64
+#define PER_ADDRESS 16
+
+static srv S;
+static const char *const ENV[] = {"FAIRCROWD_METRICS_TOKEN=" METRICS_TOKEN, "FAIRCROWD_TRUST_PROXY=127.0.0.1",
+				  "FAIRCROWD_MAX_CONNECTIONS=64", "FAIRCROWD_PER_ADDRESS_CONNECTIONS=16", NULL};
+static void up(void) { suite_with_users_env(&S, ENV, 1); }
+static void down(void)
+{
+	http_source(NULL);
+	srv_stop(&S);
+}
+TestSuite(hardening, .init = up, .fini = down, .timeout = 180);
+
+Test(hardening, metrics_answer_only_the_metrics_token_or_an_admin)
+{
+	const struct {
+		const char *token, *who;
+		long want;
+	} cases[] = {{NULL, "anonymous", 401},       {"not-the-metrics-token", "a wrong token", 401},
+		     {S.c[0], "a contributor", 403}, {S.req, "a requester", 403},
+		     {METRICS_TOKEN, "the token", 200},  {S.admin_token, "an admin", 200}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		res r = api(&S, "GET", "/metrics", cases[i].token, NULL);
+		cr_expect_eq(r.status, cases[i].want, "%s: %ld %s", cases[i].who, r.status, r.body);
+		if (r.status == 200)
+			cr_expect(r.body && strstr(r.body, "faircrowd_uptime_seconds"));
+		res_free(&r);
+	}
+}
+
+/* The Set-Cookie of a password sign-in sent from ip with extra headers. */
+static long sign_in(const char *ip, const char *email, const char *password, const char *const *extra,
+		    char cookie[512])
+{
+	char body[256];
+	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+	http_source(ip);
+	res r = http(&S, "POST", "/api/v1/auth/login", NULL, "application/json", body, strlen(body), extra);
+	http_source(NULL);
+	cookie[0] = 0;
+	res_header(&r, "Set-Cookie", cookie, 512);
+	long st = r.status;
+	res_free(&r);
+	return st;
+}
+
+Test(hardening, session_cookie_is_secure_when_the_trusted_proxy_says_https)
+{
+	char cookie[512];
+	const char *https[] = {"X-Forwarded-Proto: https", NULL}, *http_[] = {"X-Forwarded-Proto: http", NULL};
+	cr_assert_eq(sign_in(NULL, "c1@test.local", "password-123", https, cookie), 200);
+	cr_expect(strstr(cookie, "; Secure"), "TLS at the trusted proxy: %s", cookie);
+	cr_expect(strstr(cookie, "HttpOnly") && strstr(cookie, "SameSite=Lax"), "%s", cookie);
+	cr_assert_eq(sign_in(NULL, "c1@test.local", "password-123", http_, cookie), 200);
+	cr_expect_null(strstr(cookie, "Secure"), "plain http at the proxy: %s", cookie);
+	cr_assert_eq(sign_in(NULL, "c1@test.local", "password-123", NULL, cookie), 200);
+	cr_expect_null(strstr(cookie, "Secure"), "no header: %s", cookie);
+	/* anyone else saying https is not believed */
+	cr_assert_eq(sign_in("127.0.0.2", "c1@test.local", "password-123", https, cookie), 200);
+	cr_expect_null(strstr(cookie, "Secure"), "not the trusted proxy: %s", cookie);
+}
+
+/* Behind the proxy the throttle sees the client's address (the last entry of
+ * X-Forwarded-For), so one client's guesses do not lock out the others who
+ * share the proxy; from anyone else the header is ignored. */
+Test(hardening, forwarded_for_from_the_trusted_proxy_is_the_throttled_address)
+{
+	char tok[64], cookie[512];
+	make_user(&S, "victim@test.local", "contributor", tok);
+	const char *guesser[] = {"X-Forwarded-For: 10.9.9.9, 10.0.0.1", NULL};
+	const char *other[] = {"X-Forwarded-For: 10.9.9.9, 10.0.0.2", NULL};
+	for (int i = 1; i <= 6; i++)
+		cr_expect_eq(sign_in(NULL, "victim@test.local", "guess-guess-guess", guesser, cookie),
+			     i <= 5 ? 401 : 429, "guess %d", i);
+	cr_expect_eq(sign_in(NULL, "victim@test.local", "password-123", other, cookie), 200,
+		     "another client behind the same proxy signs in");
+	/* a client that is not the proxy cannot choose its address: its five
+	 * guesses count against 127.0.0.2 whatever header it sends */
+	for (int i = 1; i <= 6; i++) {
+		char h[64];
+		snprintf(h, sizeof h, "X-Forwarded-For: 10.1.1.%d", i);
+		const char *rotating[] = {h, NULL};
+		cr_expect_eq(sign_in("127.0.0.2", "victim@test.local", "guess-guess-guess", rotating, cookie),
+			     i <= 5 ? 401 : 429, "guess %d from 127.0.0.2", i);
+	}
+}
+
+/* A socket connected from local address ip; -1 when the connection failed. */
+static int connect_from(const char *ip)
+{
+	unsigned port = 0;
+	cr_assert(sscanf(S.url, "http://127.0.0.1:%u", &port) == 1, "%s", S.url);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(fd >= 0);
+	struct sockaddr_in src = {.sin_family = AF_INET}, sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, ip, &src.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	cr_assert(bind(fd, (struct sockaddr *)&src, sizeof src) == 0, "bind %s: %s", ip, strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 when the server closed fd (reads end of file or a reset) within ms. */
+static int closed_by_server(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	char c;
+	return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+Test(hardening, one_address_cannot_starve_another)
+{
+	/* 127.0.0.2 opens as many idle connections as the whole server allows */
+	int fds[MAX_CONNS], open_ = 0;
+	for (int i = 0; i < MAX_CONNS; i++)
+		fds[i] = connect_from("127.0.0.2");
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (fds[i] >= 0 && !closed_by_server(fds[i], i == 0 ? 500 : 20))
+			open_++;
+	cr_expect_leq(open_, PER_ADDRESS, "127.0.0.2 holds %d connections", open_);
+	cr_expect_geq(open_, 1);
+	/* 127.0.0.3 is still answered */
+	http_source("127.0.0.3");
+	for (int i = 0; i < 5; i++) {
+		res r = api(&S, "GET", "/api/v1/me", S.c[0], NULL);
+		cr_expect_eq(r.status, 200, "request %d from 127.0.0.3: %ld", i, r.status);
+		res_free(&r);
+	}
+	http_source(NULL);
+	/* ... while 127.0.0.2 still holds its connections (without the limit
+	 * 127.0.0.3 was answered only once the idle timeout had closed them) */
+	int still = 0;
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (fds[i] >= 0) {
+			still += !closed_by_server(fds[i], 0);
+			close(fds[i]);
+		}
+	cr_expect_eq(still, open_, "127.0.0.3 was answered only after 127.0.0.2 lost its connections");
+}
