@@ -14,6 +14,7 @@
 #include "privacy/privacy.h"
 #include "store/copy.h"
 #include "work/task.h"
+#include "work/uploads.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -134,16 +135,23 @@ static int inject_event_failure(void)
 	return 0;
 }
 
-/* A whole number from the environment, or def when unset (an invalid one
- * becomes 0, which serve's checks refuse). */
-static unsigned env_uint(const char *name, unsigned def)
+/* A byte count from the environment, or def when unset; -1 when invalid. */
+static int64_t env_int64(const char *name, int64_t def)
 {
 	const char *v = getenv(name);
 	if (!v || !*v)
 		return def;
 	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	return *end || n > 1000000 ? 0 : (unsigned)n;
+	long long n = strtoll(v, &end, 10);
+	return *end || n < 1 ? -1 : (int64_t)n;
+}
+
+/* A whole number from the environment, or def when unset (an invalid one
+ * becomes 0, which serve's checks refuse). */
+static unsigned env_uint(const char *name, unsigned def)
+{
+	int64_t n = env_int64(name, def);
+	return n < 0 || n > 1000000 ? 0 : (unsigned)n;
 }
 
 int fc_cli_serve(int argc, char **argv)
@@ -198,6 +206,11 @@ int fc_cli_serve(int argc, char **argv)
 	snprintf(app.trusted_proxy, sizeof app.trusted_proxy, "%s", proxy ? proxy : "");
 	app.secure_cookies = secure;
 	app.metrics_token = getenv("FAIRCROWD_METRICS_TOKEN");
+	app.upload_quota = env_int64("FAIRCROWD_UPLOAD_QUOTA", FC_UPLOAD_QUOTA_DEFAULT);
+	if (app.upload_quota < 1) {
+		fprintf(stderr, "faircrowd serve: FAIRCROWD_UPLOAD_QUOTA must be a number of bytes\n");
+		return 2;
+	}
 	/* behind a proxy every client shares its address: the proxy limits them */
 	if (!per_address)
 		per_address = app.trusted_proxy[0] ? max_conns : 128;
@@ -206,6 +219,7 @@ int fc_cli_serve(int argc, char **argv)
 	if (open_store(dir, &app.store))
 		return 1;
 	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
+	fc_upload_configure(dir, app.upload_quota);
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;
@@ -228,6 +242,12 @@ int fc_cli_serve(int argc, char **argv)
 	mkdir(spool, 0700);
 	clear_stale(spool, "upload-");
 	clear_stale(blob_tmp, "blob-");
+	{
+		fc_err serr = {0};
+		if (fc_upload_sweep(app.store, &serr))
+			fc_log(FC_LOG_WARN, "resumable uploads not swept: %s", serr.msg);
+		fc_err_clear(&serr);
+	}
 	fc_server_config cfg = {
 		.listen = listen,
 		.threads = threads,
@@ -241,7 +261,7 @@ int fc_cli_serve(int argc, char **argv)
 		.nroutes = fc_routes_count,
 		.dispatch = fc_app_dispatch,
 		.precheck = fc_app_precheck,
-		.body_limit = fc_api_body_limit,
+		.body_limit = fc_app_body_limit,
 		.app = &app,
 	};
 	fc_server *srv;

@@ -176,8 +176,9 @@ void h_admin_clock(fc_req *r)
 	}
 	char ts[32];
 	fc_reply_json(r, 200,
-		      json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts), "jobs",
+		      json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts), "jobs",
 				"leases_expired", (json_int_t)rep.leases_expired, "auto_approved",
 				(json_int_t)rep.auto_approved, "pay_floor_topups", (json_int_t)rep.pay_floor_topups,
-				"outbox_delivered", (json_int_t)rep.outbox_delivered));
+				"outbox_delivered", (json_int_t)rep.outbox_delivered, "uploads_expired",
+				(json_int_t)rep.uploads_expired));
 }

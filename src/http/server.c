@@ -51,6 +51,8 @@ static void drop_spool(fc_req *r)
 
 static void free_req(fc_req *r)
 {
+	if (r->on_free)
+		r->on_free(r);
 	drop_spool(r);
 	for (int i = 0; i < FC_MAX_PARAMS; i++)
 		free((void *)r->params[i]);
@@ -325,6 +327,8 @@ static enum MHD_Result on_headers(fc_server *s, fc_req *r)
 		return answer_early(r);
 	if (r->route && s->cfg.body_limit)
 		r->body_limit = s->cfg.body_limit(r, r->body_limit);
+	if (r->replied)
+		return answer_early(r);
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
 		reply_too_large(r);

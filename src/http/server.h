@@ -58,8 +58,9 @@ struct fc_req {
 	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
-	void *app;  /* the dispatcher's context */
-	void *auth; /* the dispatcher's per-request auth record */
+	void *app;                  /* the dispatcher's context */
+	void *auth;                 /* the dispatcher's per-request auth record */
+	void (*on_free)(fc_req *r); /* the dispatcher's: called once as the request is freed */
 	/* response */
 	int capture; /* keep a copy of a JSON body in `captured` */
 	fc_buf captured;
@@ -87,7 +88,8 @@ typedef struct fc_server_config {
 	 * is never stored. */
 	void (*precheck)(fc_req *r);
 	/* Optional: called after a precheck that did not answer, before the body
-	 * is read; returns the body limit for this request (given the route's). */
+	 * is read; returns the body limit for this request (given the route's).
+	 * It may answer instead (fc_reply_*): the body is then not read. */
 	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
 } fc_server_config;

@@ -4,6 +4,7 @@
 #include "events/events.h"
 #include "events/jobs.h"
 #include "work/assign.h"
+#include "work/uploads.h"
 
 #include <stdio.h>
 
@@ -74,8 +75,14 @@ static int expire_leases(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *
 	return rc;
 }
 
+static int expire_uploads(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
+{
+	return fc_upload_expire(s, now, &rep->uploads_expired, err);
+}
+
 void fc_work_subscribe(void)
 {
 	fc_jobs_register("lease expiry", expire_leases);
 	fc_jobs_register("auto-approval", auto_approve);
+	fc_jobs_register("upload expiry", expire_uploads);
 }

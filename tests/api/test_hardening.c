@@ -1,13 +1,16 @@
 /* Issue #19, second part: /metrics behind a token, Secure cookies behind a
  * TLS proxy (and its X-Forwarded-For as the client's address), one client
- * address that cannot take every connection. One server, configured as a
+ * address that cannot take every connection, per-user upload quotas and the
+ * expiry of abandoned resumable uploads. One server, configured as a
  * deployment behind a proxy at 127.0.0.1 would be. */
 #include "harness.h"
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +22,10 @@
 #define PER_ADDRESS 16
 
 static srv S;
+#define QUOTA (10 * 1024 * 1024)
 static const char *const ENV[] = {"FAIRCROWD_METRICS_TOKEN=" METRICS_TOKEN, "FAIRCROWD_TRUST_PROXY=127.0.0.1",
-				  "FAIRCROWD_MAX_CONNECTIONS=64", "FAIRCROWD_PER_ADDRESS_CONNECTIONS=16", NULL};
+				  "FAIRCROWD_MAX_CONNECTIONS=64",           "FAIRCROWD_PER_ADDRESS_CONNECTIONS=16",
+				  "FAIRCROWD_UPLOAD_QUOTA=10485760",        NULL};
 static void up(void) { suite_with_users_env(&S, ENV, 1); }
 static void down(void)
 {
@@ -34,9 +39,9 @@ Test(hardening, metrics_answer_only_the_metrics_token_or_an_admin)
 	const struct {
 		const char *token, *who;
 		long want;
-	} cases[] = {{NULL, "anonymous", 401},       {"not-the-metrics-token", "a wrong token", 401},
-		     {S.c[0], "a contributor", 403}, {S.req, "a requester", 403},
-		     {METRICS_TOKEN, "the token", 200},  {S.admin_token, "an admin", 200}};
+	} cases[] = {{NULL, "anonymous", 401},          {"not-the-metrics-token", "a wrong token", 401},
+		     {S.c[0], "a contributor", 403},    {S.req, "a requester", 403},
+		     {METRICS_TOKEN, "the token", 200}, {S.admin_token, "an admin", 200}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		res r = api(&S, "GET", "/metrics", cases[i].token, NULL);
 		cr_expect_eq(r.status, cases[i].want, "%s: %ld %s", cases[i].who, r.status, r.body);
@@ -47,8 +52,7 @@ Test(hardening, metrics_answer_only_the_metrics_token_or_an_admin)
 }
 
 /* The Set-Cookie of a password sign-in sent from ip with extra headers. */
-static long sign_in(const char *ip, const char *email, const char *password, const char *const *extra,
-		    char cookie[512])
+static long sign_in(const char *ip, const char *email, const char *password, const char *const *extra, char cookie[512])
 {
 	char body[256];
 	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
@@ -159,4 +163,134 @@ Test(hardening, one_address_cannot_starve_another)
 			close(fds[i]);
 		}
 	cr_expect_eq(still, open_, "127.0.0.3 was answered only after 127.0.0.2 lost its connections");
+}
+
+/* ---- upload quotas ---- */
+
+/* POST /api/v1/uploads of length bytes as token; the status, the id into id. */
+static long tus_create(const char *token, long long length, char id[64])
+{
+	char len[64];
+	snprintf(len, sizeof len, "Upload-Length: %lld", length);
+	const char *h[] = {"Tus-Resumable: 1.0.0", len, NULL};
+	res r = http(&S, "POST", "/api/v1/uploads", token, NULL, NULL, 0, h);
+	if (id)
+		snprintf(id, 64, "%s", r.json && jstr(r.json, "id") ? jstr(r.json, "id") : "");
+	if (r.status == 413)
+		cr_expect_str_eq(jstr(r.json, "error.code"), "quota_exceeded", "%s", r.body);
+	long st = r.status;
+	res_free(&r);
+	return st;
+}
+
+static long tus(const char *method, const char *id, const char *token, const char *body, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/uploads/%s", id);
+	const char *h[] = {"Tus-Resumable: 1.0.0", "Upload-Offset: 0", NULL};
+	res r = http(&S, method, path, token, body ? "application/offset+octet-stream" : NULL, body, len, h);
+	long st = r.status;
+	res_free(&r);
+	return st;
+}
+
+Test(hardening, resumable_uploads_are_limited_per_user)
+{
+	char a[64], b[64];
+	cr_assert_eq(tus_create(S.c[0], QUOTA - 1024 * 1024, a), 201);
+	cr_expect_eq(tus_create(S.c[0], 2 * 1024 * 1024, NULL), 413, "declared bytes past the quota");
+	cr_expect_eq(tus_create(S.req, 2 * 1024 * 1024, b), 201, "another user has a quota of their own");
+	cr_assert_eq(tus("DELETE", a, S.c[0], NULL, 0), 204);
+	cr_expect_eq(tus_create(S.c[0], 2 * 1024 * 1024, NULL), 201, "room again once one is deleted");
+	/* and a count: many small ones */
+	int created = 1;
+	while (created < 40 && tus_create(S.c[0], 1, NULL) == 201)
+		created++;
+	cr_expect_eq(created, 20, "open uploads per user");
+}
+
+/* Sends a request's head (Content-Length len, Expect: 100-continue) as
+ * token from a raw socket; the status the server answers first (100 when
+ * it waits for the body) and the socket, left open, into *fd. */
+static int spooled_head(const char *token, long long len, int *fd)
+{
+	*fd = connect_from("127.0.0.1");
+	cr_assert(*fd >= 0);
+	char req[512], head[4096] = {0};
+	snprintf(req, sizeof req,
+		 "POST /api/v1/projects/1/tasks HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
+		 "Content-Type: application/x-ndjson\r\nContent-Length: %lld\r\nExpect: 100-continue\r\n\r\n",
+		 token, len);
+	cr_assert_eq(send(*fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	size_t got = 0;
+	while (got < sizeof head - 1 && !strstr(head, "\r\n")) {
+		ssize_t k = recv(*fd, head + got, sizeof head - 1 - got, 0);
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+		head[got] = 0;
+	}
+	int status = 0;
+	sscanf(head, "HTTP/1.%*d %d", &status);
+	return status;
+}
+
+Test(hardening, spooled_bodies_in_flight_are_limited_per_user)
+{
+	int held, second, third;
+	cr_assert_eq(spooled_head(S.req, QUOTA - 1024 * 1024, &held), 100, "the first upload may send its body");
+	int st = spooled_head(S.req, 2 * 1024 * 1024, &second);
+	cr_expect_eq(st, 429, "the same user past the quota: %d", st);
+	close(second);
+	cr_expect_eq(spooled_head(S.c[0], 2 * 1024 * 1024, &third), 100, "another user is not held back");
+	close(third);
+	close(held);
+	/* the quota comes back once the first request is gone */
+	int status = 0;
+	for (int i = 0; i < 100 && status != 100; i++) {
+		status = spooled_head(S.req, 2 * 1024 * 1024, &second);
+		close(second);
+		if (status != 100)
+			usleep(20000);
+	}
+	cr_expect_eq(status, 100);
+}
+
+/* ---- abandoned resumable uploads ---- */
+
+static int upload_files(void)
+{
+	char dir[400];
+	snprintf(dir, sizeof dir, "%s/uploads", S.dir);
+	DIR *d = opendir(dir);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(hardening, abandoned_resumable_uploads_expire_and_stray_files_go_at_start)
+{
+	set_clock(&S, "2031-01-01T00:00:00Z");
+	char idle[64], busy[64];
+	cr_assert_eq(tus_create(S.c[0], 4096, idle), 201);
+	cr_assert_eq(tus_create(S.c[0], 4096, busy), 201);
+	set_clock(&S, "2031-01-01T20:00:00Z");
+	cr_assert_eq(tus("PATCH", busy, S.c[0], "0123456789", 10), 204, "bytes keep an upload alive");
+	set_clock(&S, "2031-01-02T01:00:00Z");
+	cr_expect_eq(tus("HEAD", idle, S.c[0], NULL, 0), 404, "idle for a day: gone");
+	cr_expect_eq(tus("HEAD", busy, S.c[0], NULL, 0), 200);
+	cr_expect_eq(upload_files(), 1, "the expired upload's file is removed");
+	/* a file no upload names (a crash between the file and its row) goes at start */
+	char stray[512];
+	snprintf(stray, sizeof stray, "%s/uploads/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", S.dir);
+	FILE *f = fopen(stray, "w");
+	cr_assert(f);
+	fputs("left behind", f);
+	fclose(f);
+	srv_restart(&S, SIGKILL);
+	cr_expect_eq(upload_files(), 1, "the stray file is swept, the live upload kept");
+	cr_expect_eq(tus("HEAD", busy, S.c[0], NULL, 0), 200);
 }
