@@ -61,6 +61,10 @@ struct fc_req {
 	void *app;                  /* the dispatcher's context */
 	void *auth;                 /* the dispatcher's per-request auth record */
 	void (*on_free)(fc_req *r); /* the dispatcher's: called once as the request is freed */
+	/* internal: a deferred handler (fc_req_defer) */
+	struct fc_server *server;
+	void (*defer_fn)(fc_req *r);
+	_Atomic int defer_state;
 	/* response */
 	int capture; /* keep a copy of a JSON body in `captured` */
 	fc_buf captured;
@@ -92,6 +96,9 @@ typedef struct fc_server_config {
 	 * It may answer instead (fc_reply_*): the body is then not read. */
 	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
+	/* Deferred handlers (fc_req_defer): worker threads (0 = 2) and how many
+	 * requests may wait for them (0 = 32). */
+	unsigned defer_threads, defer_queue;
 } fc_server_config;
 
 typedef struct fc_server fc_server;
@@ -101,6 +108,14 @@ int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err);
 const char *fc_server_url(const fc_server *s);
 /* Stops accepting, waits up to `grace_ms` for in-flight requests, stops. */
 void fc_server_stop(fc_server *s, int grace_ms);
+
+/* Moves the rest of a handler off the request thread: called from a handler
+ * (which then returns without replying), it has fn(r) run on one of the
+ * server's worker threads while the connection is suspended; fn replies with
+ * fc_reply_* as a handler would. For slow CPU-bound work (Argon2id), so a
+ * flood of it never holds the threads that serve everyone else. Returns 0,
+ * or -1 when the wait queue is full (the handler then answers itself). */
+int fc_req_defer(fc_req *r, void (*fn)(fc_req *r));
 
 /* Request accessors. Strings are valid for the request's lifetime. */
 const char *fc_req_header(fc_req *r, const char *name);

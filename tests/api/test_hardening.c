@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,13 @@
 #include <unistd.h>
 
 #define METRICS_TOKEN "metrics-secret-0123456789"
-#define MAX_CONNS 64
-#define PER_ADDRESS 16
+#define MAX_CONNS 128
+#define PER_ADDRESS 32
 
 static srv S;
 #define QUOTA (10 * 1024 * 1024)
 static const char *const ENV[] = {"FAIRCROWD_METRICS_TOKEN=" METRICS_TOKEN, "FAIRCROWD_TRUST_PROXY=127.0.0.1",
-				  "FAIRCROWD_MAX_CONNECTIONS=64",           "FAIRCROWD_PER_ADDRESS_CONNECTIONS=16",
+				  "FAIRCROWD_MAX_CONNECTIONS=128",          "FAIRCROWD_PER_ADDRESS_CONNECTIONS=32",
 				  "FAIRCROWD_UPLOAD_QUOTA=10485760",        NULL};
 static void up(void) { suite_with_users_env(&S, ENV, 1); }
 static void down(void)
@@ -293,4 +294,65 @@ Test(hardening, abandoned_resumable_uploads_expire_and_stray_files_go_at_start)
 	srv_restart(&S, SIGKILL);
 	cr_expect_eq(upload_files(), 1, "the stray file is swept, the live upload kept");
 	cr_expect_eq(tus("HEAD", busy, S.c[0], NULL, 0), 200);
+}
+
+/* ---- a sign-in flood ---- */
+
+#define FLOODERS 12
+#define FLOOD_EACH 4
+
+typedef struct flood {
+	int n;
+	long status[FLOOD_EACH];
+	int busy; /* 429 too_many_requests: the address had its share */
+} flood;
+
+static void *flood_thread(void *arg)
+{
+	flood *f = arg;
+	http_source("127.0.0.2");
+	for (int i = 0; i < FLOOD_EACH; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "nobody%d-%d@test.local", f->n, i);
+		char body[160];
+		snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"guess-guess-guess\"}", email);
+		/* no assertion in this thread: a refused connection is status 0 */
+		res r = http_or_dead(&S, "POST", "/api/v1/auth/login", NULL, "application/json", body, strlen(body),
+				     NULL);
+		f->status[i] = r.status;
+		f->busy += r.status == 429 && r.json && !strcmp(jstr(r.json, "error.code"), "too_many_requests");
+		res_free(&r);
+	}
+	return NULL;
+}
+
+/* Password hashing runs on a few workers with a share per address: while
+ * one address floods the sign-in, another is answered (every request, and
+ * its own sign-in), and the flood is refused with 429s rather than queued. */
+Test(hardening, a_sign_in_flood_from_one_address_does_not_hold_up_another)
+{
+	pthread_t th[FLOODERS];
+	flood f[FLOODERS] = {0};
+	for (int i = 0; i < FLOODERS; i++) {
+		f[i].n = i;
+		cr_assert(pthread_create(&th[i], NULL, flood_thread, &f[i]) == 0);
+	}
+	http_source("127.0.0.3");
+	for (int i = 0; i < 10; i++) {
+		res r = api(&S, "GET", "/api/v1/me", S.c[0], NULL);
+		cr_expect_eq(r.status, 200, "GET /me %d during the flood: %ld", i, r.status);
+		res_free(&r);
+	}
+	char cookie[512];
+	cr_expect_eq(sign_in("127.0.0.3", "c1@test.local", "password-123", NULL, cookie), 200,
+		     "a sign-in from another address");
+	int busy = 0;
+	for (int i = 0; i < FLOODERS; i++) {
+		pthread_join(th[i], NULL);
+		busy += f[i].busy;
+		for (int k = 0; k < FLOOD_EACH; k++)
+			cr_expect(f[i].status[k] == 401 || f[i].status[k] == 429, "flood %d.%d: %ld", i, k,
+				  f[i].status[k]);
+	}
+	cr_expect_gt(busy, 0, "12 sign-ins at once from one address were all queued");
 }
