@@ -14,6 +14,7 @@
 #include "privacy/privacy.h"
 #include "store/copy.h"
 #include "work/task.h"
+#include "work/uploads.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -95,13 +96,24 @@ static const char SERVE_HELP[] =
 	"  --database    postgres://user@host:port/dbname: PostgreSQL instead of SQLite in --data\n"
 	"                (env FAIRCROWD_DATABASE); any number of servers may share it\n"
 	"  --threads     HTTP worker threads (default 8)\n"
+	"  --max-connections N          open connections of all clients (default 4096,\n"
+	"                env FAIRCROWD_MAX_CONNECTIONS)\n"
+	"  --per-address-connections N  connections one client address may hold (default 128;\n"
+	"                with --trust-proxy: the proxy's address is not limited;\n"
+	"                env FAIRCROWD_PER_ADDRESS_CONNECTIONS)\n"
+	"  --idle-timeout S  close a connection silent for S seconds, headers included (default 30,\n"
+	"                env FAIRCROWD_IDLE_TIMEOUT)\n"
+	"  --trust-proxy ADDR[,ADDR...]  reverse proxies (nginx): their X-Forwarded-For is the\n"
+	"                client's address and X-Forwarded-Proto: https makes session cookies Secure\n"
+	"                (env FAIRCROWD_TRUSTED_PROXIES)\n"
+	"  --secure-cookies  always mark session cookies Secure (TLS in front of every request)\n"
 	"  --test-clock  enable POST /api/v1/admin/clock to move the server's time (tests only)\n"
 	"  --demo        on an empty database, create demo projects owned by the first admin\n"
 	"The first line on stdout is 'listening on http://HOST:PORT'. When the database has no\n"
 	"users, FAIRCROWD_ADMIN_EMAIL and FAIRCROWD_ADMIN_PASSWORD create the first admin.\n"
 	"With --database, media go to S3 (FAIRCROWD_S3_*); FAIRCROWD_ALLOW_LOCAL_MEDIA=1 keeps them in\n"
-	"--data instead (one server only). FAIRCROWD_TRUSTED_PROXIES=IP,IP: reverse proxies whose\n"
-	"X-Forwarded-For and X-Forwarded-Proto are believed (docs/deploy.md).\n";
+	"--data instead (one server only).\n"
+	"GET /metrics answers admins and 'Authorization: Bearer $FAIRCROWD_METRICS_TOKEN'.\n";
 
 /* Tests prove that a failing subscriber rolls the publisher's whole write
  * back: FAIRCROWD_TEST_FAIL_EVENT=KIND (honoured only with --test-clock)
@@ -125,13 +137,44 @@ static int inject_event_failure(void)
 	return 0;
 }
 
+/* A byte count from the environment, or def when unset; -1 when invalid. */
+static int64_t env_int64(const char *name, int64_t def)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	return *end || n < 1 ? -1 : (int64_t)n;
+}
+
+/* A whole number from the environment, or def when unset (an invalid one
+ * becomes 0, which serve's checks refuse). */
+static unsigned env_uint(const char *name, unsigned def)
+{
+	int64_t n = env_int64(name, def);
+	return n < 0 || n > 1000000 ? 0 : (unsigned)n;
+}
+
 int fc_cli_serve(int argc, char **argv)
 {
+	static fc_app app;
 	const char *listen = getenv("FAIRCROWD_LISTEN");
 	const char *dir = data_dir_default();
 	int test_clock = 0;
-	unsigned threads = 8;
+	unsigned threads = 8, max_conns = env_uint("FAIRCROWD_MAX_CONNECTIONS", 4096),
+		 per_address = env_uint("FAIRCROWD_PER_ADDRESS_CONNECTIONS", 0),
+		 idle = env_uint("FAIRCROWD_IDLE_TIMEOUT", 30);
+	const char *proxy = getenv("FAIRCROWD_TRUSTED_PROXIES");
+	if (!proxy || !*proxy)
+		proxy = getenv("FAIRCROWD_TRUST_PROXY"); /* the older name */
+	int secure = 0;
 	static const struct option opts[] = {{"listen", required_argument, 0, 'l'},
+					     {"max-connections", required_argument, 0, 'M'},
+					     {"per-address-connections", required_argument, 0, 'P'},
+					     {"idle-timeout", required_argument, 0, 'I'},
+					     {"trust-proxy", required_argument, 0, 'x'},
+					     {"secure-cookies", no_argument, 0, 'S'},
 					     {"data", required_argument, 0, 'd'},
 					     {"threads", required_argument, 0, 't'},
 					     {"test-clock", no_argument, 0, 'c'},
@@ -146,19 +189,35 @@ int fc_cli_serve(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'd': dir = optarg; break;
 		case 't': threads = (unsigned)atoi(optarg); break;
+		case 'M': max_conns = (unsigned)atoi(optarg); break;
+		case 'P': per_address = (unsigned)atoi(optarg); break;
+		case 'I': idle = (unsigned)atoi(optarg); break;
+		case 'x': proxy = optarg; break;
+		case 'S': secure = 1; break;
 		case 'c': test_clock = 1; break;
 		case 'h': fputs(SERVE_HELP, stdout); return 0;
 		default: fputs(SERVE_HELP, stderr); return 2;
 		}
 	}
-	if (optind < argc || threads < 1 || threads > 256) {
+	if (optind < argc || threads < 1 || threads > 256 || max_conns < 1 || max_conns > 65536 ||
+	    per_address > max_conns || idle < 1 || idle > 3600 || (proxy && strlen(proxy) >= sizeof app.trusted_proxy)) {
 		fprintf(stderr, "faircrowd serve: unexpected argument (see --help)\n");
 		return 2;
 	}
 	if (!listen || !*listen)
 		listen = "127.0.0.1:8080";
-	static fc_app app;
 	snprintf(app.data_dir, sizeof app.data_dir, "%s", dir);
+	snprintf(app.trusted_proxy, sizeof app.trusted_proxy, "%s", proxy ? proxy : "");
+	app.secure_cookies = secure;
+	app.metrics_token = getenv("FAIRCROWD_METRICS_TOKEN");
+	app.upload_quota = env_int64("FAIRCROWD_UPLOAD_QUOTA", FC_UPLOAD_QUOTA_DEFAULT);
+	if (app.upload_quota < 1) {
+		fprintf(stderr, "faircrowd serve: FAIRCROWD_UPLOAD_QUOTA must be a number of bytes\n");
+		return 2;
+	}
+	/* behind a proxy every client shares its address: the proxy limits them */
+	if (!per_address)
+		per_address = app.trusted_proxy[0] ? max_conns : 128;
 	app.test_clock = test_clock;
 	app.started_at = fc_clock_now();
 	if (open_store(dir, &app.store))
@@ -174,6 +233,7 @@ int fc_cli_serve(int argc, char **argv)
 		return 2;
 	}
 	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
+	fc_upload_configure(dir, app.upload_quota);
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;
@@ -196,9 +256,18 @@ int fc_cli_serve(int argc, char **argv)
 	mkdir(spool, 0700);
 	clear_stale(spool, "upload-");
 	clear_stale(blob_tmp, "blob-");
+	{
+		fc_err serr = {0};
+		if (fc_upload_sweep(app.store, &serr))
+			fc_log(FC_LOG_WARN, "resumable uploads not swept: %s", serr.msg);
+		fc_err_clear(&serr);
+	}
 	fc_server_config cfg = {
 		.listen = listen,
 		.threads = threads,
+		.max_connections = max_conns,
+		.per_address = per_address,
+		.idle_timeout = idle,
 		.max_body = 1 * 1024 * 1024,
 		.max_spool = (size_t)2 * 1024 * 1024 * 1024,
 		.spool_dir = spool,
@@ -206,9 +275,9 @@ int fc_cli_serve(int argc, char **argv)
 		.nroutes = fc_routes_count,
 		.dispatch = fc_app_dispatch,
 		.precheck = fc_app_precheck,
-		.body_limit = fc_api_body_limit,
+		.body_limit = fc_app_body_limit,
 		.app = &app,
-		.trusted_proxies = getenv("FAIRCROWD_TRUSTED_PROXIES"),
+		.trusted_proxies = app.trusted_proxy[0] ? app.trusted_proxy : NULL,
 	};
 	fc_server *srv;
 	fc_err err = {0};

@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,12 @@ const char *fc_req_bearer(fc_req *r)
 	const char *h = fc_req_header(r, "Authorization");
 	return h && !strncasecmp(h, "Bearer ", 7) && h[7] ? h + 7 : NULL;
 }
+
+/* Both come from the server layer, which believes X-Forwarded-For and
+ * X-Forwarded-Proto only from the trusted proxies (--trust-proxy). */
+const char *fc_api_client_address(fc_req *r, char *buf, size_t n) { return fc_req_client_ip(r, buf, n); }
+
+int fc_api_is_https(fc_req *r) { return fc_app_of(r)->secure_cookies || fc_req_https(r); }
 
 /* Resolves Bearer token or session cookie into r->auth. Returns 0, or an
  * error when credentials were given but are bad. */
@@ -123,6 +130,75 @@ void fc_app_precheck(fc_req *r)
 {
 	if (r->route->auth != FC_AUTH_NONE)
 		check_caller(r);
+}
+
+/* ---- the per-user quota on spooled bodies in flight ---- */
+
+#define SPOOL_USERS 1024
+static struct {
+	int64_t user;
+	uint64_t bytes;
+} spool_use[SPOOL_USERS];
+static pthread_mutex_t spool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void spool_release(fc_req *r)
+{
+	fc_auth *a = r->auth;
+	if (!a || !a->spool_held)
+		return;
+	pthread_mutex_lock(&spool_mu);
+	for (int i = 0; i < SPOOL_USERS; i++)
+		if (spool_use[i].bytes && spool_use[i].user == a->user.id) {
+			spool_use[i].bytes -= a->spool_held;
+			break;
+		}
+	pthread_mutex_unlock(&spool_mu);
+	a->spool_held = 0;
+}
+
+size_t fc_app_body_limit(fc_req *r, size_t route_limit)
+{
+	size_t limit = fc_api_body_limit(r, route_limit);
+	fc_auth *a = r->auth;
+	if (r->route->body != FC_BODY_SPOOL || !a || !a->authed)
+		return limit;
+	const char *cl = fc_req_header(r, "Content-Length");
+	uint64_t want = cl ? strtoull(cl, NULL, 10) : limit;
+	if (want > limit || want == 0)
+		return limit; /* answered 413 (or nothing to store) by the server */
+	uint64_t quota = (uint64_t)fc_app_of(r)->upload_quota;
+	int slot = -1;
+	uint64_t held = 0;
+	pthread_mutex_lock(&spool_mu);
+	for (int i = 0; i < SPOOL_USERS; i++) {
+		if (spool_use[i].bytes && spool_use[i].user == a->user.id) {
+			slot = i;
+			break;
+		}
+		if (slot < 0 && !spool_use[i].bytes)
+			slot = i;
+	}
+	if (slot >= 0)
+		held = spool_use[slot].bytes;
+	int ok = slot >= 0 && (!quota || held + want <= quota);
+	if (ok) {
+		spool_use[slot].user = a->user.id;
+		spool_use[slot].bytes += want;
+		a->spool_held = want;
+		r->on_free = spool_release;
+	}
+	pthread_mutex_unlock(&spool_mu);
+	if (ok)
+		return limit;
+	if (slot < 0) /* every slot is another user's upload */
+		fc_reply_errorf(r, FC_EBUSY, "busy", NULL, "The server is receiving too many uploads; try again soon.");
+	else
+		fc_reply_errorf(r, FC_ERATE, "upload_quota", NULL,
+				"Your uploads in progress hold %llu bytes; %llu more would pass your %llu; wait for "
+				"them to finish.",
+				(unsigned long long)held, (unsigned long long)want, (unsigned long long)quota);
+	fc_reply_header(r, "Retry-After", "30");
+	return limit;
 }
 
 void fc_app_dispatch(fc_req *r)

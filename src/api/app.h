@@ -15,6 +15,13 @@ typedef struct fc_app {
 	char data_dir[1024];
 	int test_clock; /* POST /admin/clock enabled */
 	int64_t started_at;
+	/* serve --trust-proxy ADDR: a request from this peer address is from a
+	 * reverse proxy whose X-Forwarded-For (client address) and
+	 * X-Forwarded-Proto (https: Secure cookies) are believed; "" = none */
+	char trusted_proxy[256];   /* comma-separated reverse proxies (--trust-proxy) */
+	int secure_cookies;        /* serve --secure-cookies: always Secure */
+	const char *metrics_token; /* FAIRCROWD_METRICS_TOKEN: Bearer for GET /metrics; NULL = admins only */
+	int64_t upload_quota;      /* FAIRCROWD_UPLOAD_QUOTA: bytes per user, spooled in flight and resumable */
 } fc_app;
 
 /* route auth levels (fc_route.auth); FC_IDEMPOTENT may be or-ed in */
@@ -32,6 +39,7 @@ typedef struct fc_auth {
 	int via_cookie;
 	char csrf[44];
 	char session_token[64];
+	uint64_t spool_held; /* bytes this request counts against its user's upload quota */
 } fc_auth;
 
 extern const fc_route fc_routes[];
@@ -45,11 +53,23 @@ void fc_app_precheck(fc_req *r);
 /* The server's body_limit hook: lowers an upload's limit to its project's
  * collect.max_bytes (h_collect.c). */
 size_t fc_api_body_limit(fc_req *r, size_t route_limit);
+/* The server's body_limit hook: fc_api_body_limit, then the per-user quota
+ * on spooled bodies in flight: a spooled body counts its Content-Length
+ * (its limit when chunked) against app->upload_quota while it is being
+ * received and handled; past the quota → 429 upload_quota before a byte is
+ * stored (issue #19: one account cannot fill the disk with parallel uploads). */
+size_t fc_app_body_limit(fc_req *r, size_t route_limit);
 
 static inline fc_app *fc_app_of(fc_req *r) { return (fc_app *)r->app; }
 static inline fc_store *fc_store_of(fc_req *r) { return ((fc_app *)r->app)->store; }
 static inline fc_user *fc_user_of(fc_req *r) { return &((fc_auth *)r->auth)->user; }
 
+/* The client's address: the peer's, or behind the trusted proxy the last
+ * address of its X-Forwarded-For. */
+const char *fc_api_client_address(fc_req *r, char *buf, size_t n);
+/* 1 when the client reached us over TLS: --secure-cookies, or the trusted
+ * proxy said X-Forwarded-Proto: https. Session cookies are then Secure. */
+int fc_api_is_https(fc_req *r);
 /* The secret of an "Authorization: Bearer" header, or NULL. */
 const char *fc_req_bearer(fc_req *r);
 /* Parses and checks the JSON body against fields. On failure replies with

@@ -1,6 +1,7 @@
 /* Health, metrics, OpenAPI, the web UI's static files, the test clock. */
 #include "api/handlers.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/embed.h"
 #include "events/events.h"
 #include "events/jobs.h"
@@ -24,8 +25,29 @@ void h_healthz(fc_req *r)
 	fc_reply_header(r, "Cache-Control", "no-store");
 }
 
+/* GET /metrics: for the scraper holding FAIRCROWD_METRICS_TOKEN, or an
+ * admin; the route is FC_AUTH_OPTIONAL so a token that is not a user's
+ * reaches this check. */
+static int may_see_metrics(fc_req *r)
+{
+	const fc_auth *a = r->auth;
+	const char *want = fc_app_of(r)->metrics_token, *got = fc_req_bearer(r);
+	if (want && *want && got && fc_crypto_streq(got, want))
+		return 1;
+	if (a && a->authed && (a->user.roles & FC_ROLE_ADMIN))
+		return 1;
+	if (a && a->authed)
+		fc_reply_errorf(r, FC_EPERM, "forbidden", NULL, "Only an admin or the metrics token may read /metrics.");
+	else
+		fc_reply_errorf(r, FC_EAUTH, "unauthenticated", NULL,
+				"Send 'Authorization: Bearer' with the metrics token (FAIRCROWD_METRICS_TOKEN).");
+	return 0;
+}
+
 void h_metrics(fc_req *r)
 {
+	if (!may_see_metrics(r))
+		return;
 	fc_buf b = {0};
 	const char *names[256];
 	size_t n = fc_routes_count < 256 ? fc_routes_count : 256;
@@ -158,8 +180,9 @@ void h_admin_clock(fc_req *r)
 	}
 	char ts[32];
 	fc_reply_json(r, 200,
-		      json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts), "jobs",
+		      json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:I}}", "now", fc_clock_format(t, ts, sizeof ts), "jobs",
 				"leases_expired", (json_int_t)rep.leases_expired, "auto_approved",
 				(json_int_t)rep.auto_approved, "pay_floor_topups", (json_int_t)rep.pay_floor_topups,
-				"outbox_delivered", (json_int_t)rep.outbox_delivered));
+				"outbox_delivered", (json_int_t)rep.outbox_delivered, "uploads_expired",
+				(json_int_t)rep.uploads_expired));
 }

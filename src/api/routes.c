@@ -9,7 +9,7 @@
 const fc_route fc_routes[] = {
 	/* operations */
 	{"GET", "/healthz", h_healthz, FC_AUTH_NONE, FC_BODY_NONE, 0, "healthz"},
-	{"GET", "/metrics", h_metrics, FC_AUTH_NONE, FC_BODY_NONE, 0, "metrics"},
+	{"GET", "/metrics", h_metrics, FC_AUTH_OPTIONAL, FC_BODY_NONE, 0, "metrics"},
 	{"GET", "/api/v1/openapi.json", h_openapi, FC_AUTH_NONE, FC_BODY_NONE, 0, "openapi"},
 	{"POST", "/api/v1/admin/clock", h_admin_clock, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "admin_clock"},
 	/* accounts */
@@ -90,8 +90,8 @@ const fc_route fc_routes[] = {
 	 "payouts_confirm"},
 	{"GET", "/api/v1/admin/payouts/stats", h_payout_stats, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_stats"},
 	{"GET", "/api/v1/minimum-wages", h_wages_get, FC_AUTH_USER, FC_BODY_NONE, 0, "wages_get"},
-	{"PUT", "/api/v1/admin/minimum-wages", h_wages_put, FC_AUTH_ADMIN, FC_BODY_JSON, 256 * KB, "wages_put"},
-	{"PUT", "/api/v1/admin/exchange-rates", h_rates_put, FC_AUTH_ADMIN, FC_BODY_JSON, 64 * KB, "rates_put"},
+	{"PUT", "/api/v1/admin/minimum-wages", h_wages_put, FC_AUTH_ADMIN, FC_BODY_JSON, 256 * KB, "admin_wages_put"},
+	{"PUT", "/api/v1/admin/exchange-rates", h_rates_put, FC_AUTH_ADMIN, FC_BODY_JSON, 64 * KB, "admin_rates_put"},
 	/* contributor quality (h_quality.c) */
 	{"GET", "/api/v1/projects/{id}/my-quality", h_quality_my, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_my"},
 	{"GET", "/api/v1/projects/{id}/qualification/result", h_qualification_result, FC_AUTH_USER, FC_BODY_NONE, 0,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -19,6 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The deferred handlers' queue: a ring of requests whose connections are
+ * suspended, served by a few worker threads. `reserved` counts the places
+ * promised by fc_req_defer, so a suspended request always finds one. */
+typedef struct defer_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	fc_req **ring;
+	size_t cap, head, n, reserved;
+	int stop;
+	pthread_t *threads;
+	unsigned nthreads;
+} defer_queue;
+
 struct fc_server {
 	struct MHD_Daemon *d;
 	fc_server_config cfg;
@@ -26,7 +40,94 @@ struct fc_server {
 	_Atomic int inflight;
 	_Atomic uint64_t next_id;
 	char boot_id[8];
+	defer_queue q;
 };
+
+enum { DEFER_NONE = 0, DEFER_RUNNING, DEFER_DONE };
+
+int fc_req_defer(fc_req *r, void (*fn)(fc_req *r))
+{
+	defer_queue *q = &r->server->q;
+	if (!q->nthreads)
+		return -1;
+	pthread_mutex_lock(&q->mu);
+	int ok = q->reserved < q->cap;
+	if (ok)
+		q->reserved++;
+	pthread_mutex_unlock(&q->mu);
+	if (ok)
+		r->defer_fn = fn;
+	return ok ? 0 : -1;
+}
+
+/* Suspends r's connection and queues r (its place was reserved). */
+static void defer_start(fc_server *s, fc_req *r)
+{
+	defer_queue *q = &s->q;
+	atomic_store(&r->defer_state, DEFER_RUNNING);
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_lock(&q->mu);
+	q->ring[(q->head + q->n++) % q->cap] = r;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void *defer_worker(void *arg)
+{
+	fc_server *s = arg;
+	defer_queue *q = &s->q;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->n && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->n) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		fc_req *r = q->ring[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
+		pthread_mutex_unlock(&q->mu);
+		r->defer_fn(r);
+		pthread_mutex_lock(&q->mu);
+		q->reserved--;
+		pthread_mutex_unlock(&q->mu);
+		/* the access handler runs again on resume and sends the answer */
+		atomic_store(&r->defer_state, DEFER_DONE);
+		MHD_resume_connection(r->conn);
+	}
+}
+
+static int defer_init(fc_server *s)
+{
+	defer_queue *q = &s->q;
+	q->cap = s->cfg.defer_queue ? s->cfg.defer_queue : 32;
+	unsigned want = s->cfg.defer_threads ? s->cfg.defer_threads : 2;
+	q->ring = calloc(q->cap, sizeof *q->ring);
+	q->threads = calloc(want, sizeof *q->threads);
+	if (!q->ring || !q->threads)
+		return -1;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	for (; q->nthreads < want; q->nthreads++)
+		if (pthread_create(&q->threads[q->nthreads], NULL, defer_worker, s))
+			return -1;
+	return 0;
+}
+
+/* Stops the workers once the queue is empty. */
+static void defer_stop(fc_server *s)
+{
+	defer_queue *q = &s->q;
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	for (unsigned i = 0; i < q->nthreads; i++)
+		pthread_join(q->threads[i], NULL);
+	free(q->threads);
+	free(q->ring);
+}
 
 static const char *SECURITY_HEADERS[][2] = {
 	{"X-Content-Type-Options", "nosniff"},
@@ -51,6 +152,8 @@ static void drop_spool(fc_req *r)
 
 static void free_req(fc_req *r)
 {
+	if (r->on_free)
+		r->on_free(r);
 	drop_spool(r);
 	for (int i = 0; i < FC_MAX_PARAMS; i++)
 		free((void *)r->params[i]);
@@ -370,6 +473,8 @@ static enum MHD_Result on_headers(fc_server *s, fc_req *r)
 		return answer_early(r);
 	if (r->route && s->cfg.body_limit)
 		r->body_limit = s->cfg.body_limit(r, r->body_limit);
+	if (r->replied)
+		return answer_early(r);
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
 		reply_too_large(r);
@@ -425,6 +530,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->path = url;
 		r->app = s->cfg.app;
 		r->proxies = s->cfg.trusted_proxies;
+		r->server = s;
 		r->started_ns = fc_clock_mono_ns();
 		/* a process-unique id: start time and a counter, in hex */
 		static const char hex[] = "0123456789abcdef";
@@ -461,6 +567,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	/* the whole body is here */
+	int deferred = atomic_load(&r->defer_state);
+	if (deferred == DEFER_RUNNING)
+		return MHD_YES; /* still on a worker: called again on resume */
+	if (deferred == DEFER_DONE)
+		return send_now(r);
 	if (!r->replied) {
 		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET))) {
 			reply_write_failed(r, errno);
@@ -471,6 +582,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			}
 			s->cfg.dispatch(r);
 		}
+	}
+	if (r->defer_fn) {
+		if (!r->replied) {
+			defer_start(s, r);
+			return MHD_YES;
+		}
+		pthread_mutex_lock(&s->q.mu); /* answered after all: give the place back */
+		s->q.reserved--;
+		pthread_mutex_unlock(&s->q.mu);
+		r->defer_fn = NULL;
 	}
 	return send_now(r);
 }
@@ -546,16 +667,28 @@ int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err)
 	s->cfg = *cfg;
 	s->next_id = 1;
 	snprintf(s->boot_id, sizeof s->boot_id, "%07x", (unsigned)(time(NULL) & 0xfffffff));
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-				NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	if (defer_init(s)) {
+		defer_stop(s);
+		free(s);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Cannot start the worker threads.");
+	}
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+					MHD_ALLOW_SUSPEND_RESUME,
+				0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-				on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)(cfg->idle_timeout ? cfg->idle_timeout : 30), MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)(cfg->max_connections ? cfg->max_connections : 4096),
+				/* one client cannot take every connection (issue #19: ~4,200
+				 * idle ones made the server unreachable for everyone) */
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned)(cfg->per_address ? cfg->per_address : 64), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				/* 64 KiB: bigger reads for uploads; 128 KiB halved small-request
 		 * throughput, as libmicrohttpd clears the pool per request */
 				(size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!s->d) {
+		defer_stop(s);
 		free(s);
 		return fc_err_set(err, FC_EIO, "listen_failed", "listen", "Cannot listen on %s: %s.", cfg->listen,
 				  strerror(errno));
@@ -575,6 +708,7 @@ void fc_server_stop(fc_server *s, int grace_ms)
 	MHD_quiesce_daemon(s->d);
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
+	defer_stop(s); /* the queue drains: every suspended connection is resumed */
 	MHD_stop_daemon(s->d);
 	free(s);
 }

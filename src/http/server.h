@@ -58,9 +58,14 @@ struct fc_req {
 	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */
 	char request_id[24];
 	uint64_t started_ns;
-	void *app;           /* the dispatcher's context */
-	void *auth;          /* the dispatcher's per-request auth record */
-	const char *proxies; /* the server's trusted_proxies */
+	void *app;                  /* the dispatcher's context */
+	void *auth;                 /* the dispatcher's per-request auth record */
+	const char *proxies;        /* the server's trusted_proxies */
+	void (*on_free)(fc_req *r); /* the dispatcher's: called once as the request is freed */
+	/* internal: a deferred handler (fc_req_defer) */
+	struct fc_server *server;
+	void (*defer_fn)(fc_req *r);
+	_Atomic int defer_state;
 	/* response */
 	int capture; /* keep a copy of a JSON body in `captured` */
 	fc_buf captured;
@@ -70,11 +75,15 @@ struct fc_req {
 };
 
 typedef struct fc_server_config {
-	const char *listen;    /* "HOST:PORT", port 0 picks one */
-	unsigned threads;      /* thread pool size */
-	size_t max_body;       /* default limit for buffered bodies */
-	size_t max_spool;      /* default limit for spooled bodies */
-	const char *spool_dir; /* where spooled bodies go */
+	const char *listen;       /* "HOST:PORT", port 0 picks one */
+	unsigned threads;         /* thread pool size */
+	unsigned max_connections; /* all clients together; 0 = 4096 */
+	unsigned per_address;     /* connections one client address may hold; 0 = 64 */
+	unsigned idle_timeout;    /* seconds a connection may send nothing (headers
+				   * included) before it is closed; 0 = 30 */
+	size_t max_body;          /* default limit for buffered bodies */
+	size_t max_spool;         /* default limit for spooled bodies */
+	const char *spool_dir;    /* where spooled bodies go */
 	const fc_route *routes;
 	size_t nroutes;
 	void (*dispatch)(fc_req *r);
@@ -84,12 +93,16 @@ typedef struct fc_server_config {
 	 * is never stored. */
 	void (*precheck)(fc_req *r);
 	/* Optional: called after a precheck that did not answer, before the body
-	 * is read; returns the body limit for this request (given the route's). */
+	 * is read; returns the body limit for this request (given the route's).
+	 * It may answer instead (fc_reply_*): the body is then not read. */
 	size_t (*body_limit)(fc_req *r, size_t route_limit);
 	void *app;
 	/* Optional: comma-separated addresses of reverse proxies (nginx) whose
 	 * X-Forwarded-For and X-Forwarded-Proto are believed; NULL: none. */
 	const char *trusted_proxies;
+	/* Deferred handlers (fc_req_defer): worker threads (0 = 2) and how many
+	 * requests may wait for them (0 = 32). */
+	unsigned defer_threads, defer_queue;
 } fc_server_config;
 
 typedef struct fc_server fc_server;
@@ -99,6 +112,14 @@ int fc_server_start(const fc_server_config *cfg, fc_server **out, fc_err *err);
 const char *fc_server_url(const fc_server *s);
 /* Stops accepting, waits up to `grace_ms` for in-flight requests, stops. */
 void fc_server_stop(fc_server *s, int grace_ms);
+
+/* Moves the rest of a handler off the request thread: called from a handler
+ * (which then returns without replying), it has fn(r) run on one of the
+ * server's worker threads while the connection is suspended; fn replies with
+ * fc_reply_* as a handler would. For slow CPU-bound work (Argon2id), so a
+ * flood of it never holds the threads that serve everyone else. Returns 0,
+ * or -1 when the wait queue is full (the handler then answers itself). */
+int fc_req_defer(fc_req *r, void (*fn)(fc_req *r));
 
 /* Request accessors. Strings are valid for the request's lifetime. */
 const char *fc_req_header(fc_req *r, const char *name);

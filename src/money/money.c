@@ -505,6 +505,12 @@ int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json
 				     err)))
 		goto out;
 	int64_t worked;
+	if (fc_db_int(db, &worked, NULL, "SELECT 1 FROM project_members WHERE project_id=? AND user_id=? AND role='owner'",
+		      "II", project, to) == 0) {
+		rc = fc_err_set(err, FC_EINVAL, "own_project", "user_id",
+				"An owner cannot be paid a bonus from their own project.");
+		goto out;
+	}
 	if (fc_db_int(db, &worked, NULL, "SELECT 1 FROM submissions WHERE project_id=? AND user_id=? LIMIT 1", "II",
 		      project, to)) {
 		rc = fc_err_set(err, FC_EINVAL, "not_a_contributor", "user_id",
@@ -694,6 +700,9 @@ static int floor_project(fc_store *s, int64_t project, int64_t now, int64_t floo
 			      "SELECT s.id, s.user_id, s.reward + COALESCE(f.amount,0) FROM submissions s "
 			      "LEFT JOIN floor_topups f ON f.submission_id=s.id WHERE s.project_id=? AND "
 			      "s.status IN ('accepted','auto_accepted') AND s.reward + COALESCE(f.amount,0) < ? "
+			      /* an owner's own work is never paid, not even by the floor */
+			      "AND NOT EXISTS (SELECT 1 FROM project_members m WHERE m.project_id=s.project_id AND "
+			      "m.user_id=s.user_id AND m.role='owner') "
 			      "ORDER BY s.user_id, s.id",
 			      "II", project, top)))
 		goto out;

@@ -90,13 +90,12 @@ static json_t *read_all(fc_db *db, fc_err *err, int *rc)
 		while (fc_stmt_next(st) == 1)
 			json_object_set_new(wages, fc_stmt_text(st, 0),
 					    json_pack("{s:I,s:s,s:s,s:s,s:o}", "hourly", (json_int_t)fc_stmt_int(st, 1),
-						      "currency", fc_stmt_text(st, 2), "source", fc_stmt_text(st, 3), "as_of",
-						      fc_stmt_text(st, 4), "updated_at", fc_stmt_time(st, 5)));
+						      "currency", fc_stmt_text(st, 2), "source", fc_stmt_text(st, 3),
+						      "as_of", fc_stmt_text(st, 4), "updated_at", fc_stmt_time(st, 5)));
 		fc_stmt_done(st);
 	}
-	if (!*rc && !(*rc = fc_db_query(db, &st, err, "SELECT currency, per_usd FROM exchange_rates ORDER BY currency",
-					"")))
-	{
+	if (!*rc &&
+	    !(*rc = fc_db_query(db, &st, err, "SELECT currency, per_usd FROM exchange_rates ORDER BY currency", ""))) {
 		while (fc_stmt_next(st) == 1)
 			json_object_set_new(rates, fc_stmt_text(st, 0), json_real(fc_stmt_double(st, 1)));
 		fc_stmt_done(st);
@@ -133,8 +132,7 @@ static int check_wage(const char *cc, const json_t *v, fc_err *err)
 				  "%s must be an object: {\"hourly\": minor units per hour, \"currency\": \"EUR\"}.", cc);
 	const char *key;
 	const json_t *x;
-	json_object_foreach((json_t *)v, key, x)
-	{
+	json_object_foreach((json_t *)v, key, x) {
 		if (strcmp(key, "hourly") && strcmp(key, "currency") && strcmp(key, "source") && strcmp(key, "as_of"))
 			return fc_err_set(err, FC_EINVAL, "unknown_field", cc,
 					  "%s has a field '%s'; use hourly, currency, source, as_of.", cc, key);
@@ -167,7 +165,9 @@ int fc_wages_put(fc_store *s, const json_t *body, json_t **out, fc_err *err)
 	const char *cc;
 	const json_t *v;
 	int rc;
-	json_object_foreach((json_t *)body, cc, v) if ((rc = check_wage(cc, v, err))) return rc;
+	json_object_foreach((json_t *)body, cc, v)
+		if ((rc = check_wage(cc, v, err)))
+			return rc;
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
@@ -175,8 +175,7 @@ int fc_wages_put(fc_store *s, const json_t *body, json_t **out, fc_err *err)
 	if ((rc = fc_db_exec(db, err, "DELETE FROM minimum_wages", "")))
 		goto out;
 	int64_t now = fc_clock_now();
-	json_object_foreach((json_t *)body, cc, v)
-	{
+	json_object_foreach((json_t *)body, cc, v) {
 		if ((rc = fc_db_exec(db, err,
 				     "INSERT INTO minimum_wages(country,hourly,currency,source,as_of,updated_at) "
 				     "VALUES(?,?,?,?,?,?)",
@@ -197,8 +196,7 @@ int fc_rates_put(fc_store *s, const json_t *body, json_t **out, fc_err *err)
 				  "Send an object of currencies: {\"EUR\": 0.92} — what one US dollar buys.");
 	const char *cur;
 	const json_t *v;
-	json_object_foreach((json_t *)body, cur, v)
-	{
+	json_object_foreach((json_t *)body, cur, v) {
 		if (!is_code(cur, 3))
 			return fc_err_set(err, FC_EINVAL, "invalid_value", cur,
 					  "Currencies are ISO 4217 codes, like EUR; '%s' is not.", cur);
@@ -215,8 +213,7 @@ int fc_rates_put(fc_store *s, const json_t *body, json_t **out, fc_err *err)
 	if (rc)
 		return rc;
 	int64_t now = fc_clock_now();
-	json_object_foreach((json_t *)body, cur, v)
-	{
+	json_object_foreach((json_t *)body, cur, v) {
 		if (json_is_null(v)) {
 			if ((rc = fc_db_exec(db, err, "DELETE FROM exchange_rates WHERE currency=?", "t", cur)))
 				goto out;

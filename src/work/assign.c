@@ -346,6 +346,16 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 			goto out;
 		result = collect_result;
 	}
+	/* an owner's own work in their project is never paid (nor, below in
+	 * jobs.c, auto-approved): they would pay themselves from the escrow
+	 * that was funded for the crowd */
+	int64_t own = 0;
+	if ((rc = fc_db_int(db, &own, err,
+			    "SELECT COUNT(*) FROM project_members WHERE project_id=? AND user_id=? AND role='owner'",
+			    "II", project, user->id)))
+		goto out;
+	if (own || p.owner == user->id)
+		p.reward = 0;
 	/* measured time can't exceed the time the task was held */
 	double elapsed = (double)(now - leased_at);
 	double secs = active ? json_number_value(active) : elapsed;

@@ -4,11 +4,12 @@
 #include "events/events.h"
 #include "events/jobs.h"
 #include "work/assign.h"
+#include "work/uploads.h"
 
 #include <stdio.h>
 
 /* Unreviewed work is paid: pending submissions older than the project's
- * auto_approve_days become auto_accepted; money/ makes their reward
+ * auto_approve_days become auto_accepted (never an owner's own); money/ makes their reward
  * available on the FC_EV_ACCEPTED it is told of. */
 static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
 {
@@ -25,6 +26,9 @@ static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *e
 			db, &st, err,
 			"SELECT s.id, s.user_id, s.reward, p.currency, s.project_id, s.task_id FROM submissions s JOIN projects p ON "
 			"p.id=s.project_id WHERE s.status='pending' AND s.created_at + p.auto_approve_days*86400 <= ? "
+			/* an owner's own work waits for a person's review */
+			"AND s.user_id<>p.owner_id AND NOT EXISTS (SELECT 1 FROM project_members m WHERE "
+			"m.project_id=s.project_id AND m.user_id=s.user_id AND m.role='owner') "
 			"LIMIT 512",
 			"I", now);
 		if (!rc) {
@@ -71,8 +75,14 @@ static int expire_leases(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *
 	return rc;
 }
 
+static int expire_uploads(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
+{
+	return fc_upload_expire(s, now, &rep->uploads_expired, err);
+}
+
 void fc_work_subscribe(void)
 {
 	fc_jobs_register("lease expiry", expire_leases);
 	fc_jobs_register("auto-approval", auto_approve);
+	fc_jobs_register("upload expiry", expire_uploads);
 }

@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -56,6 +57,23 @@ int fc_upload_parse_metadata(const char *h, json_t **out, fc_err *err)
 	return rc;
 }
 
+static char upload_dir[1024] = ".";
+static int64_t upload_quota = FC_UPLOAD_QUOTA_DEFAULT;
+
+void fc_upload_configure(const char *data_dir, int64_t quota)
+{
+	snprintf(upload_dir, sizeof upload_dir, "%s", data_dir);
+	upload_quota = quota > 0 ? quota : FC_UPLOAD_QUOTA_DEFAULT;
+}
+
+int64_t fc_upload_quota(void) { return upload_quota; }
+
+/* Where fc_upload_file assembles a finished upload on this server. */
+static void path_of(const char *data_dir, const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/uploads/%s", data_dir, id);
+}
+
 int fc_upload_create(fc_store *s, const fc_user *user, int64_t length, json_t *metadata, fc_upload *out, fc_err *err)
 {
 	if (length < 0 || length > FC_UPLOAD_MAX)
@@ -67,8 +85,27 @@ int fc_upload_create(fc_store *s, const fc_user *user, int64_t length, json_t *m
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
-	rc = fc_db_exec(db, err, "INSERT INTO uploads(id,user_id,length,metadata,created_at) VALUES(?,?,?,?,?)",
-			"tIIjI", out->id, user->id, length, metadata, fc_clock_now());
+	fc_stmt *st;
+	if (!(rc = fc_db_query(db, &st, err, "SELECT COUNT(*), COALESCE(SUM(length),0) FROM uploads WHERE user_id=?",
+			       "I", user->id))) {
+		int64_t n = 0, declared = 0;
+		if (fc_stmt_next(st) == 1) {
+			n = fc_stmt_int(st, 0);
+			declared = fc_stmt_int(st, 1);
+		}
+		fc_stmt_done(st);
+		if (n >= FC_UPLOAD_OPEN_MAX || declared + length > upload_quota)
+			rc = fc_err_set(err, FC_ETOOBIG, "quota_exceeded", "Upload-Length",
+					"Your unfinished uploads (%lld, %lld bytes) leave no room for %lld more bytes "
+					"(at most %d uploads, %lld bytes); finish or delete one first.",
+					(long long)n, (long long)declared, (long long)length, FC_UPLOAD_OPEN_MAX,
+					(long long)upload_quota);
+	}
+	int64_t now = fc_clock_now();
+	if (!rc)
+		rc = fc_db_exec(db, err,
+				"INSERT INTO uploads(id,user_id,length,metadata,created_at,updated_at) VALUES(?,?,?,?,?,?)",
+				"tIIjII", out->id, user->id, length, metadata, now, now);
 	if (fc_db_end(db, &rc, err))
 		return rc;
 	out->length = length;
@@ -153,8 +190,8 @@ int fc_upload_append(fc_store *s, const fc_user *user, const char *id, int64_t o
 		goto out;
 	/* compare-and-set: two PATCHes racing for the same offset (on any
 	 * servers), one wins */
-	rc = fc_db_exec(db, err, "UPDATE uploads SET \"offset\"=? WHERE id=? AND \"offset\"=?", "ItI",
-			offset + (int64_t)len, id, offset);
+	rc = fc_db_exec(db, err, "UPDATE uploads SET \"offset\"=?, updated_at=? WHERE id=? AND \"offset\"=?", "IItI",
+			offset + (int64_t)len, fc_clock_now(), id, offset);
 	if (!rc && fc_db_changes(db) != 1)
 		rc = fc_err_set(err, FC_ECONFLICT, "offset_mismatch", "Upload-Offset",
 				"Another request moved this upload on.");
@@ -259,5 +296,70 @@ int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, con
 		snprintf(path, sizeof path, "%s/uploads/%s", data_dir, id);
 		unlink(path);
 	}
+	return rc;
+}
+
+int fc_upload_expire(fc_store *s, int64_t now, int64_t *removed, fc_err *err)
+{
+	for (;;) {
+		fc_db *db;
+		int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+		if (rc)
+			return rc;
+		char ids[256][44];
+		int k = 0;
+		fc_stmt *st;
+		rc = fc_db_query(db, &st, err, "SELECT id FROM uploads WHERE updated_at<=? ORDER BY updated_at LIMIT 256",
+				 "I", now - FC_UPLOAD_IDLE_SECONDS);
+		if (!rc) {
+			while (k < 256 && fc_stmt_next(st) == 1)
+				snprintf(ids[k++], sizeof ids[0], "%s", fc_stmt_text(st, 0));
+			fc_stmt_done(st);
+		}
+		for (int i = 0; !rc && i < k; i++)
+			if (!(rc = fc_db_exec(db, err, "DELETE FROM uploads WHERE id=?", "t", ids[i])))
+				rc = fc_db_exec(db, err, "DELETE FROM upload_parts WHERE upload_id=?", "t", ids[i]);
+		if (fc_db_end(db, &rc, err))
+			return rc;
+		/* the rows and their bytes are gone: an assembled file left by a
+		 * crash here is swept at start */
+		for (int i = 0; i < k; i++) {
+			char path[1200];
+			path_of(upload_dir, ids[i], path, sizeof path);
+			unlink(path);
+		}
+		*removed += k;
+		if (k < 256)
+			return 0;
+	}
+}
+
+int fc_upload_sweep(fc_store *s, fc_err *err)
+{
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s/uploads", upload_dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0; /* no upload yet */
+	int rc = 0;
+	for (struct dirent *e; !rc && (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		int64_t known = 0;
+		fc_db *db;
+		if ((rc = fc_db_begin(s, FC_DB_READ, &db, err)))
+			break;
+		rc = fc_db_int(db, &known, NULL, "SELECT 1 FROM uploads WHERE id=?", "t", e->d_name);
+		fc_db_rollback(db);
+		if (rc == FC_ENOTFOUND) {
+			char path[1400];
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+			rc = 0;
+		} else if (rc) {
+			rc = fc_err_set(err, rc, NULL, NULL, "Cannot check the upload %s.", e->d_name);
+		}
+	}
+	closedir(d);
 	return rc;
 }

@@ -44,4 +44,22 @@ int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const
 int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, const char *id, fc_err *err);
 void fc_upload_clear(fc_upload *u);
 
+/* Quotas and expiry (issue #19). A user's unfinished uploads may declare at
+ * most `quota` bytes together (FAIRCROWD_UPLOAD_QUOTA, default 4 GiB) and
+ * number at most FC_UPLOAD_OPEN_MAX: creating one past either → 413
+ * quota_exceeded. An upload no byte reached for FC_UPLOAD_IDLE_SECONDS is
+ * removed by the "upload expiry" job (work/jobs.c), its file with it. */
+#define FC_UPLOAD_OPEN_MAX 20
+#define FC_UPLOAD_IDLE_SECONDS 86400
+#define FC_UPLOAD_QUOTA_DEFAULT ((int64_t)4 * 1024 * 1024 * 1024)
+/* Where upload files live and the per-user quota (serve, at start). */
+void fc_upload_configure(const char *data_dir, int64_t quota);
+int64_t fc_upload_quota(void);
+/* Removes the uploads idle since before now - FC_UPLOAD_IDLE_SECONDS;
+ * *removed counts them. */
+int fc_upload_expire(fc_store *s, int64_t now, int64_t *removed, fc_err *err);
+/* Removes files in DATA/uploads that no upload names (a crash between the
+ * file and its row, or an expiry on another server); at start. */
+int fc_upload_sweep(fc_store *s, fc_err *err);
+
 #endif

@@ -794,3 +794,33 @@ Test(money, minimum_wage_where_the_contributor_lives_in_two_currencies)
 	cr_expect_eq(spent(eur), 3 * 500 + 3 * 250);
 	ledger_ok();
 }
+
+/* An owner's own work in their project is recorded but never paid: no
+ * reward at submit, no auto-approval, no pay-floor top-up, no bonus to
+ * themselves; a contributor beside them is paid as usual. */
+Test(money, owners_are_never_paid_for_their_own_projects_work)
+{
+	clock_to(T0);
+	long long pid = project(300, 2, 600);
+	long long own = work(pid, S.req, 60);
+	cr_assert(own);
+	cr_assert(work(pid, S.c[0], 60));
+	cr_expect_eq(earning(S.req, "pending"), 0, "the owner earns nothing from their own project");
+	cr_expect_eq(earning(S.c[0], "pending"), 300);
+	advance(4 * 86400);
+	cr_expect_eq(earning(S.c[0], "available"), 300, "the contributor's work is auto-approved");
+	cr_expect_eq(earning(S.req, "available"), 0);
+	res r = api(&S, "GET", "/api/v1/me/submissions", S.req, NULL);
+	cr_assert_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.status"), "pending", "an owner's own work is never auto-approved");
+	cr_expect_eq(jint(r.json, "items.0.reward"), 0, "%s", r.body);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/bonuses", pid);
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)user_id(&S, S.req), "amount", 100,
+		"reason", "me");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "own_project");
+	res_free(&r);
+	ledger_ok();
+}

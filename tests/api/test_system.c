@@ -29,7 +29,7 @@ Test(system, metrics_count_requests)
 	/* a request is counted when its connection completes, just after its
 	 * answer went out: the next request can arrive first, so look again */
 	for (int i = 0;; i++) {
-		r = api(&S, "GET", "/metrics", NULL, NULL);
+		r = api(&S, "GET", "/metrics", S.admin_token, NULL);
 		if (i == 50 || (r.status == 200 && strstr(r.body, "status=\"404\"")))
 			break;
 		res_free(&r);
