@@ -252,8 +252,8 @@ static int scan(fc_db *db, table *t, open_txns *o, finding *mismatch, finding *o
 			if (fc_stmt_isnull(st, 5))
 				found(orphan, "entry %lld names missing txn %lld", (long long)id, (long long)txn);
 			else if (strcmp(cur, fc_stmt_text(st, 5)))
-				found(mismatch, "entry %lld is %s in %s txn %lld", (long long)id, cur, fc_stmt_text(st, 5),
-				      (long long)txn);
+				found(mismatch, "entry %lld is %s in %s txn %lld", (long long)id, cur,
+				      fc_stmt_text(st, 5), (long long)txn);
 			slot *s = lookup(t, account, cur);
 			if (!s) {
 				fc_stmt_done(st);

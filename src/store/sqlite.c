@@ -38,7 +38,13 @@
 #include <unistd.h>
 
 
-#define CACHE 64
+/* Prepared statements kept per connection. The writer connection runs
+ * every write statement of the program (well over 64 distinct ones), so
+ * the cache holds 256, and finds one by the address of its SQL text
+ * through a small hash (a linear strcmp scan only the first time an
+ * address is seen). */
+#define CACHE 256
+#define ALIASES 1024 /* addresses known per connection: a power of two */
 
 typedef struct sq_stmt sq_stmt;
 typedef struct sq_db sq_db;
@@ -64,6 +70,11 @@ struct sq_db {
 		sq_stmt s;
 	} cache[CACHE];
 	int ncache;
+	struct {
+		const char *sql; /* NULL: free */
+		int i;           /* its cache entry */
+	} alias[ALIASES];
+	int naliases;
 };
 
 /* A claim (fc_store_claim): one server process owns the database file, so a
@@ -624,26 +635,48 @@ static void sq_rollback(fc_db *base)
 	release(db);
 }
 
+static size_t alias_slot(const char *sql)
+{
+	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
+}
+
+/* The cache entry for sql, or -1. */
+static int cached(sq_db *db, const char *sql)
+{
+	for (size_t j = alias_slot(sql); db->alias[j].sql; j = (j + 1) & (ALIASES - 1))
+		if (db->alias[j].sql == sql)
+			return db->alias[j].i;
+	int found = -1;
+	for (int i = 0; i < db->ncache && found < 0; i++)
+		if (!strcmp(db->cache[i].sql, sql))
+			found = i;
+	if (found >= 0 && db->naliases < ALIASES / 2) { /* remember this address too */
+		size_t j = alias_slot(sql);
+		while (db->alias[j].sql)
+			j = (j + 1) & (ALIASES - 1);
+		db->alias[j].sql = sql;
+		db->alias[j].i = found;
+		db->naliases++;
+	}
+	return found;
+}
+
 static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 {
-	for (int i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql || !strcmp(db->cache[i].sql, sql)) {
-			sq_stmt *s = &db->cache[i].s;
-			if (s->in_use) { /* nested use of the same SQL: a throwaway */
-				break;
-			}
-			s->in_use = 1;
-			return s;
-		}
+	int i = cached(db, sql);
+	if (i >= 0 && !db->cache[i].s.in_use) {
+		db->cache[i].s.in_use = 1;
+		return &db->cache[i].s;
+	} /* else not cached, or nested use of the same SQL: a throwaway */
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fc_log(FC_LOG_ERROR, "prepare failed for: %s", sql);
 		dberr(err, db->h, "prepare");
 		return NULL;
 	}
-	if (db->ncache < CACHE) {
-		int i = db->ncache++;
-		db->cache[i].sql = sql;
+	if (i < 0 && db->ncache < CACHE) {
+		i = db->ncache++;
+		db->cache[i].sql = sqlite3_sql(st); /* the statement's own copy: sql may be a caller's buffer */
 		db->cache[i].s.st = st;
 		db->cache[i].s.base.vt = &VT;
 		db->cache[i].s.db = db;
