@@ -48,6 +48,20 @@ static long peak_rss_mb(void)
 	return ru.ru_maxrss / 1024;
 }
 
+/* bytes this process had the kernel write to storage (/proc/self/io) */
+static long long written_mb(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	long long v = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "write_bytes: %lld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v < 0 ? -1 : v >> 20;
+}
+
 static void die(const char *what, const char *msg)
 {
 	fprintf(stderr, "money_bench: %s: %s\n", what, msg ? msg : "failed");
@@ -138,9 +152,9 @@ static int approve(const char *dir)
 		die("jobs", e.msg);
 	double secs = now_s() - t;
 	printf("approve: fc_jobs_run_due auto-approved %lld submissions (%lld pay-floor top-ups) in %.2f s "
-	       "(%.0f/s), peak RSS %ld MB\n",
+	       "(%.0f/s), peak RSS %ld MB, %lld MB written\n",
 	       (long long)rep.auto_approved, (long long)rep.pay_floor_topups, secs, rep.auto_approved / secs,
-	       peak_rss_mb());
+	       peak_rss_mb(), written_mb());
 	fc_store_close(s);
 	return 0;
 }

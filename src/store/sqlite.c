@@ -38,7 +38,13 @@
 #include <unistd.h>
 
 
-#define CACHE 64
+/* Prepared statements kept per connection. The writer connection runs
+ * every write statement of the program (well over 64 distinct ones), so
+ * the cache holds 256, and finds one by the address of its SQL text
+ * through a small hash (a linear strcmp scan only the first time an
+ * address is seen). */
+#define CACHE 256
+#define ALIASES 1024 /* addresses known per connection: a power of two */
 
 typedef struct sq_stmt sq_stmt;
 typedef struct sq_db sq_db;
@@ -57,12 +63,18 @@ struct sq_db {
 	sq_store *store;
 	sq_db *next_free;
 	int write;
+	int whole; /* this writer opened the group: no savepoint of its own */
 	uint64_t group;
 	struct {
 		const char *sql; /* pointer identity first, then strcmp */
 		sq_stmt s;
 	} cache[CACHE];
 	int ncache;
+	struct {
+		const char *sql; /* NULL: free */
+		int i;           /* its cache entry */
+	} alias[ALIASES];
+	int naliases;
 };
 
 /* A claim (fc_store_claim): one server process owns the database file, so a
@@ -102,7 +114,17 @@ struct sq_store {
 	pthread_mutex_t sync_mu;  /* one flush at a time */
 	uint64_t synced_group;    /* under sync_mu */
 	int wal_fd;
+	/* checkpoints, outside the write lock (see checkpoint()) */
+	_Atomic int wal_frames; /* frames in the WAL after the last commit */
+	_Atomic int checkpointing;
+	sq_db *ckpt; /* its own connection, used by one thread at a time */
 };
+
+/* Frames in the WAL before a committer checkpoints it (64 MiB of 4 KiB
+ * pages), and the size at which the writer checkpoints in the lock
+ * because the passive ones could not keep up. */
+#define CHECKPOINT_FRAMES 16384
+#define CHECKPOINT_HARD 65536
 
 #define MAX_GROUP 512
 
@@ -265,6 +287,8 @@ static void sq_close(fc_store *base)
 	pthread_mutex_destroy(&s->sync_mu);
 	if (s->wal_fd >= 0)
 		close(s->wal_fd);
+	if (s->ckpt)
+		close_conn(s->ckpt);
 	pthread_mutex_destroy(&s->done_mu);
 	pthread_cond_destroy(&s->done_cv);
 	/* a final checkpoint happens when the last connection closes */
@@ -354,6 +378,42 @@ static int ctl(sq_db *db, const char *sql)
 	return r == SQLITE_DONE || r == SQLITE_ROW ? SQLITE_OK : r;
 }
 
+/* SQLite's own auto-checkpoint runs inside COMMIT, i.e. while the write
+ * lock is held, and every 1,000 pages: each stalls every queued writer and
+ * copies a hot page to the database file again and again. Instead the
+ * writer's WAL hook only counts, and the committer checkpoints (PASSIVE:
+ * it never waits for readers or the writer) on its own connection after it
+ * has released the lock and flushed, while the next groups run. Only when
+ * the WAL outgrows CHECKPOINT_HARD (passive checkpoints could not finish
+ * because readers held old snapshots) does the writer checkpoint in the
+ * lock, as SQLite would. */
+static int wal_committed(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	sq_store *s = arg;
+	atomic_store(&s->wal_frames, frames);
+	if (frames >= CHECKPOINT_HARD)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void checkpoint(sq_store *s)
+{
+	if (atomic_load(&s->wal_frames) < CHECKPOINT_FRAMES)
+		return;
+	int idle = 0;
+	if (!atomic_compare_exchange_strong(&s->checkpointing, &idle, 1))
+		return; /* another committer is at it */
+	fc_err err = {0};
+	if (s->ckpt || open_conn(s, &s->ckpt, &err) == 0) {
+		int log = 0, done = 0;
+		if (sqlite3_wal_checkpoint_v2(s->ckpt->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+		    done >= log)
+			atomic_store(&s->wal_frames, 0); /* the next write transaction restarts the WAL */
+	}
+	fc_err_clear(&err);
+	atomic_store(&s->checkpointing, 0);
+}
+
 static int begin_write(sq_store *s, sq_db **out, fc_err *err)
 {
 	atomic_fetch_add(&s->queued, 1);
@@ -368,6 +428,8 @@ static int begin_write(sq_store *s, sq_db **out, fc_err *err)
 		}
 		/* durability comes from flush_through() after each group */
 		sqlite3_exec(s->writer->h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+		/* checkpoints are taken out of the lock: checkpoint() */
+		sqlite3_wal_hook(s->writer->h, wal_committed, s);
 	}
 	sq_db *db = s->writer;
 	db->write = 1;
@@ -380,7 +442,15 @@ static int begin_write(sq_store *s, sq_db **out, fc_err *err)
 		s->open_group = ++s->next_group;
 		s->group_size = 0;
 	}
-	if (ctl(db, "SAVEPOINT w") != SQLITE_OK) {
+	/* The writer that opens the group runs in the transaction itself: a
+	 * savepoint around it would make SQLite keep every page it touches in
+	 * the in-memory sub-journal and walk that journal from its start at
+	 * the end of each statement (O(pages) per statement, quadratic in a
+	 * batch job's size). Undoing its work is a ROLLBACK of the whole
+	 * transaction, which holds nothing else yet. Writers that join an
+	 * open group still need their savepoint. */
+	db->whole = s->group_size == 0;
+	if (!db->whole && ctl(db, "SAVEPOINT w") != SQLITE_OK) {
 		rc = dberr(err, db->h, "savepoint");
 		pthread_mutex_unlock(&s->group_mu);
 		return rc;
@@ -440,6 +510,16 @@ static int end_write(sq_db *db, int keep, fc_err *err)
 		/* SQLite rolled the whole transaction back (I/O error, full disk):
 		 * the group's work is gone, so it fails for everyone */
 		rc = dberr(err, db->h, "transaction lost");
+	} else if (db->whole) {
+		if (!keep) {
+			/* nothing else is in the transaction: undo it and
+			 * close the group, with nothing to commit or flush */
+			ctl(db, "ROLLBACK");
+			s->open_group = 0;
+			atomic_fetch_add(&s->hold_ns, fc_clock_mono_ns() - s->held_since);
+			pthread_mutex_unlock(&s->group_mu);
+			return 0;
+		}
 	} else if (keep) {
 		if (ctl(db, "RELEASE w") != SQLITE_OK) {
 			rc = dberr(err, db->h, "release");
@@ -484,6 +564,7 @@ static int end_write(sq_db *db, int keep, fc_err *err)
 	pthread_mutex_unlock(&s->group_mu);
 	flush_through(s, group);
 	atomic_fetch_add(&s->commit_ns, fc_clock_mono_ns() - t0);
+	checkpoint(s);
 	pthread_mutex_lock(&s->done_mu);
 	grc = s->results[group % 1024].group == group ? s->results[group % 1024].rc : FC_EDB;
 	pthread_mutex_unlock(&s->done_mu);
@@ -554,26 +635,48 @@ static void sq_rollback(fc_db *base)
 	release(db);
 }
 
+static size_t alias_slot(const char *sql)
+{
+	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
+}
+
+/* The cache entry for sql, or -1. */
+static int cached(sq_db *db, const char *sql)
+{
+	for (size_t j = alias_slot(sql); db->alias[j].sql; j = (j + 1) & (ALIASES - 1))
+		if (db->alias[j].sql == sql)
+			return db->alias[j].i;
+	int found = -1;
+	for (int i = 0; i < db->ncache && found < 0; i++)
+		if (!strcmp(db->cache[i].sql, sql))
+			found = i;
+	if (found >= 0 && db->naliases < ALIASES / 2) { /* remember this address too */
+		size_t j = alias_slot(sql);
+		while (db->alias[j].sql)
+			j = (j + 1) & (ALIASES - 1);
+		db->alias[j].sql = sql;
+		db->alias[j].i = found;
+		db->naliases++;
+	}
+	return found;
+}
+
 static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 {
-	for (int i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql || !strcmp(db->cache[i].sql, sql)) {
-			sq_stmt *s = &db->cache[i].s;
-			if (s->in_use) { /* nested use of the same SQL: a throwaway */
-				break;
-			}
-			s->in_use = 1;
-			return s;
-		}
+	int i = cached(db, sql);
+	if (i >= 0 && !db->cache[i].s.in_use) {
+		db->cache[i].s.in_use = 1;
+		return &db->cache[i].s;
+	} /* else not cached, or nested use of the same SQL: a throwaway */
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fc_log(FC_LOG_ERROR, "prepare failed for: %s", sql);
 		dberr(err, db->h, "prepare");
 		return NULL;
 	}
-	if (db->ncache < CACHE) {
-		int i = db->ncache++;
-		db->cache[i].sql = sql;
+	if (i < 0 && db->ncache < CACHE) {
+		i = db->ncache++;
+		db->cache[i].sql = sqlite3_sql(st); /* the statement's own copy: sql may be a caller's buffer */
 		db->cache[i].s.st = st;
 		db->cache[i].s.base.vt = &VT;
 		db->cache[i].s.db = db;

@@ -7,64 +7,112 @@
 #include "work/uploads.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#define FC_STR_(x) #x
+#define FC_STR(x) FC_STR_(x)
 
 /* Unreviewed work is paid: pending submissions older than the project's
- * auto_approve_days become auto_accepted (never an owner's own); money/ makes their reward
- * available on the FC_EV_ACCEPTED it is told of. */
+ * auto_approve_days become auto_accepted (never an owner's own: that waits
+ * for a person's review); money/ makes their reward
+ * available on the FC_EV_ACCEPTED it is told of.
+ *
+ * Project by project, oldest first, through the partial index
+ * submissions_due (project_id, created_at, id) WHERE status='pending': each
+ * batch is one range seek that reads only due rows, and the rows it
+ * approves leave the index, so the next batch starts where this one ended.
+ * The cost is linear in the submissions approved, however much pending
+ * work is not due yet. */
+#define BATCH 512
+
+typedef struct due_project {
+	int64_t id, cutoff, owner;
+	char currency[8];
+} due_project;
+
+static int approve_batch(fc_store *s, const due_project *p, int64_t now, int *done, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	int64_t ids[BATCH], users[BATCH], rewards[BATCH], tasks[BATCH];
+	int k = 0;
+	rc = fc_db_query(db, &st, err,
+			 "SELECT id, user_id, reward, task_id FROM submissions WHERE project_id=? AND status='pending' "
+			 "AND created_at<=? AND user_id<>? AND user_id NOT IN (SELECT user_id FROM project_members "
+			 "WHERE project_id=? AND role='owner') ORDER BY created_at, id LIMIT " FC_STR(BATCH),
+			 "IIII", p->id, p->cutoff, p->owner, p->id);
+	if (!rc) {
+		while (k < BATCH && fc_stmt_next(st) == 1) {
+			ids[k] = fc_stmt_int(st, 0);
+			users[k] = fc_stmt_int(st, 1);
+			rewards[k] = fc_stmt_int(st, 2);
+			tasks[k] = fc_stmt_int(st, 3);
+			k++;
+		}
+		fc_stmt_done(st);
+	}
+	for (int i = 0; !rc && i < k; i++) {
+		rc = fc_db_exec(db, err, "UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?",
+				"II", now, ids[i]);
+		if (!rc) {
+			fc_event ev = {.kind = FC_EV_ACCEPTED,
+				       .project = p->id,
+				       .task = tasks[i],
+				       .submission = ids[i],
+				       .user = users[i],
+				       .amount = rewards[i],
+				       .currency = p->currency,
+				       .automatic = 1};
+			rc = fc_events_publish(db, &ev, err);
+		}
+	}
+	*done = k;
+	return fc_db_end(db, &rc, err);
+}
+
 static int auto_approve(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
 {
-	for (;;) {
-		fc_db *db;
-		int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
-		if (rc)
-			return rc;
-		fc_stmt *st;
-		int64_t ids[512], users[512], rewards[512], projects[512], tasks[512];
-		char cur[512][8];
-		int k = 0;
-		rc = fc_db_query(
-			db, &st, err,
-			"SELECT s.id, s.user_id, s.reward, p.currency, s.project_id, s.task_id FROM submissions s JOIN projects p ON "
-			"p.id=s.project_id WHERE s.status='pending' AND s.created_at + p.auto_approve_days*86400 <= ? "
-			/* an owner's own work waits for a person's review */
-			"AND s.user_id<>p.owner_id AND NOT EXISTS (SELECT 1 FROM project_members m WHERE "
-			"m.project_id=s.project_id AND m.user_id=s.user_id AND m.role='owner') "
-			"LIMIT 512",
-			"I", now);
-		if (!rc) {
-			while (k < 512 && fc_stmt_next(st) == 1) {
-				ids[k] = fc_stmt_int(st, 0);
-				users[k] = fc_stmt_int(st, 1);
-				rewards[k] = fc_stmt_int(st, 2);
-				snprintf(cur[k], sizeof cur[k], "%s", fc_stmt_text(st, 3));
-				projects[k] = fc_stmt_int(st, 4);
-				tasks[k] = fc_stmt_int(st, 5);
-				k++;
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	due_project *ps = NULL;
+	size_t n = 0, cap = 0;
+	fc_stmt *st;
+	if (!(rc = fc_db_query(db, &st, err,
+			       "SELECT id, currency, auto_approve_days, owner_id FROM projects ORDER BY id", ""))) {
+		while (fc_stmt_next(st) == 1) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				due_project *np = realloc(ps, cap * sizeof *ps);
+				if (!np) {
+					rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+					break;
+				}
+				ps = np;
 			}
-			fc_stmt_done(st);
+			ps[n].id = fc_stmt_int(st, 0);
+			snprintf(ps[n].currency, sizeof ps[n].currency, "%s", fc_stmt_text(st, 1));
+			ps[n].cutoff = now - fc_stmt_int(st, 2) * 86400;
+			ps[n].owner = fc_stmt_int(st, 3);
+			n++;
 		}
-		for (int i = 0; !rc && i < k; i++) {
-			rc = fc_db_exec(db, err,
-					"UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?", "II",
-					now, ids[i]);
-			if (!rc) {
-				fc_event ev = {.kind = FC_EV_ACCEPTED,
-					       .project = projects[i],
-					       .task = tasks[i],
-					       .submission = ids[i],
-					       .user = users[i],
-					       .amount = rewards[i],
-					       .currency = cur[i],
-					       .automatic = 1};
-				rc = fc_events_publish(db, &ev, err);
-			}
-		}
-		if (fc_db_end(db, &rc, err))
-			return rc;
-		rep->auto_approved += k;
-		if (k < 512)
-			return 0;
+		fc_stmt_done(st);
 	}
+	fc_db_rollback(db);
+	for (size_t i = 0; !rc && i < n; i++) {
+		int k;
+		do {
+			k = 0;
+			rc = approve_batch(s, &ps[i], now, &k, err);
+			rep->auto_approved += k;
+		} while (!rc && k == BATCH);
+	}
+	free(ps);
+	return rc;
 }
 
 static int expire_leases(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)

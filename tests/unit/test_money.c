@@ -308,6 +308,26 @@ Test(money, ledger_check_finds_violations)
 	cr_expect_eq(violations(), 3);
 }
 
+/* The check sums entries in one pass: a transaction whose entries are not
+ * adjacent still balances once all of them are in, and many such
+ * transactions at once (the table of open ones grows and shrinks). */
+Test(money, ledger_check_balances_transactions_whose_entries_are_apart)
+{
+	cr_expect_eq(violations(), 0);
+	exec_ok("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 3000) "
+		"INSERT INTO ledger_txns(id,currency,memo,created_at) SELECT 1000+i,'USD','apart',1 FROM c");
+	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
+		"SELECT id,'world:USD',-id,'USD',1 FROM ledger_txns WHERE memo='apart' ORDER BY id");
+	cr_expect_eq(violations(), 3000, "every transaction open");
+	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
+		"SELECT id,'escrow:9',id,'USD',1 FROM ledger_txns WHERE memo='apart' ORDER BY id DESC");
+	cr_expect_eq(violations(), 0);
+	/* one of them gets a third, unbalancing entry much later */
+	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
+		"VALUES(2500,'escrow:9',1,'USD',1)");
+	cr_expect_eq(violations(), 1);
+}
+
 Test(money, csv_provider_quotes_fields)
 {
 	char file[128];

@@ -98,6 +98,33 @@ Test(store, rollback_leaves_nothing)
 	fc_db_rollback(db);
 }
 
+/* SQLite: the writer that opens a group runs without a savepoint of its
+ * own; a statement that fails inside it undoes only itself. (PostgreSQL
+ * aborts the whole transaction on a failed statement.) */
+Test(store, a_failed_statement_keeps_the_rest_of_the_transaction)
+{
+	if (*database)
+		cr_skip_test("SQLite's statement rollback");
+	fc_db *db;
+	fc_err e = {0};
+	const char *ins = "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?)";
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_exec(db, &e, ins, "tttI", "a@x.org", "h", "n", (int64_t)1), 0);
+	cr_assert_neq(fc_db_exec(db, &e, ins, "tttI", "a@x.org", "h", "n", (int64_t)1), 0, "duplicate email");
+	fc_err_clear(&e);
+	cr_assert_eq(fc_db_exec(db, &e, ins, "tttI", "b@x.org", "h", "n", (int64_t)1), 0);
+	cr_assert_eq(fc_db_commit(db, &e), 0, "%s", e.msg);
+	/* the next write transaction opens a group of its own again */
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_exec(db, &e, ins, "tttI", "c@x.org", "h", "n", (int64_t)1), 0);
+	fc_db_rollback(db);
+	int64_t n = -1;
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	cr_expect_eq(fc_db_int(db, &n, &e, "SELECT COUNT(*) FROM users", ""), 0);
+	fc_db_rollback(db);
+	cr_expect_eq(n, 2);
+}
+
 /* A project, task and assignment for u, committed; *a gets the assignment. */
 static void add_assignment(int64_t u, int64_t *p, int64_t *t, int64_t *a)
 {
