@@ -1,4 +1,5 @@
 #include "quality/aggregate.h"
+#include "quality/em.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -11,11 +12,11 @@
 
 /* log of a probability that may be exactly 0 when smoothing is 0: a large
  * finite penalty keeps the E-step free of inf - inf. */
-static double safe_log(double p) { return log(p > 1e-300 ? p : 1e-300); }
+double fc_em_log(double p) { return log(p > 1e-300 ? p : 1e-300); }
 
 /* malloc for n elements that never asks for 0 bytes (so NULL always means
  * failure) and refuses sizes that overflow. */
-static void *alloc_array(size_t n, size_t size)
+void *fc_em_array(size_t n, size_t size)
 {
 	if (n == 0)
 		n = 1;
@@ -34,6 +35,11 @@ void fc_aggregate_free(fc_aggregate *r)
 	free(r->worker_quality);
 	free(r->confusion);
 	free(r->confusion_n);
+	free(r->posterior);
+	free(r->ability);
+	free(r->easiness);
+	free(r->sub_posterior);
+	free(r->sub_confusion);
 	memset(r, 0, sizeof *r);
 }
 
@@ -55,6 +61,7 @@ static int alloc_result(fc_aggregate *out, const fc_answers *a, int categorical,
 	out->confidence = calloc(nq, sizeof *out->confidence);
 	if (categorical) {
 		out->n_workers = a->n_workers;
+		out->n_labels = a->n_labels;
 		out->label = calloc(nq, sizeof *out->label);
 		out->worker_quality = calloc(nw, sizeof *out->worker_quality);
 	} else {
@@ -70,7 +77,7 @@ static int alloc_result(fc_aggregate *out, const fc_answers *a, int categorical,
 /* Vote counts per question, in label-id order, with ties to the lowest id.
  * When shares is non-NULL it receives each question's vote shares
  * ([n_questions × n_labels]), the usual starting point for EM. */
-static int majority(const fc_answers *a, fc_aggregate *out, double *shares, fc_err *err)
+int fc_em_majority(const fc_answers *a, fc_aggregate *out, double *shares, fc_err *err)
 {
 	size_t K = a->n_labels;
 	uint32_t *count = calloc(K ? K : 1, sizeof *count);
@@ -120,7 +127,7 @@ int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err)
 	int rc = check_answers(a, err);
 	if (rc || (rc = alloc_result(out, a, 1, err)))
 		return rc;
-	if ((rc = majority(a, out, NULL, err)))
+	if ((rc = fc_em_majority(a, out, NULL, err)))
 		fc_aggregate_free(out);
 	return rc;
 }
@@ -134,8 +141,16 @@ static int check_opts(const fc_em_opts *o, fc_err *err)
 	return 0;
 }
 
+int fc_em_check(const fc_answers *a, const fc_em_opts *o, fc_err *err)
+{
+	int rc = check_answers(a, err);
+	return rc ? rc : check_opts(o, err);
+}
+
+int fc_em_result(fc_aggregate *out, const fc_answers *a, fc_err *err) { return alloc_result(out, a, 1, err); }
+
 /* Class priors from the posteriors, as logs. */
-static void m_step_priors(const double *T, size_t nq, size_t K, double s, double *log_prior)
+void fc_em_priors(const double *T, size_t nq, size_t K, double s, double *log_prior)
 {
 	for (size_t k = 0; k < K; k++)
 		log_prior[k] = s;
@@ -146,13 +161,13 @@ static void m_step_priors(const double *T, size_t nq, size_t K, double s, double
 	for (size_t k = 0; k < K; k++)
 		total += log_prior[k];
 	for (size_t k = 0; k < K; k++)
-		log_prior[k] = total > 0 ? safe_log(log_prior[k] / total) : -log((double)K);
+		log_prior[k] = total > 0 ? fc_em_log(log_prior[k] / total) : -log((double)K);
 }
 
 /* Turns unnormalised log posteriors lp[] into probabilities in row[];
  * subtracting the maximum first keeps exp() in range however many answers a
  * question has. Returns the largest change of any entry. */
-static double normalise_row(double *lp, double *row, size_t K)
+double fc_em_normalise(double *lp, double *row, size_t K)
 {
 	double mx = lp[0], z = 0, delta = 0;
 	for (size_t k = 1; k < K; k++)
@@ -172,7 +187,7 @@ static double normalise_row(double *lp, double *row, size_t K)
 }
 
 /* The label with the highest posterior; ties to the lowest id, as in MV. */
-static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
+void fc_em_pick(const double *T, size_t nq, size_t K, fc_aggregate *out)
 {
 	for (size_t q = 0; q < nq; q++) {
 		const double *row = T + q * K;
@@ -183,6 +198,22 @@ static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
 		out->label[q] = (int32_t)best;
 		out->confidence[q] = K ? row[best] : 0;
 	}
+}
+
+int fc_em_converged(fc_aggregate *out, double delta, const fc_em_opts *o)
+{
+	if (delta > o->tolerance)
+		return 0;
+	out->converged = 1;
+	return 1;
+}
+
+void fc_em_finish(fc_aggregate *out, fc_method m, int iterations, double *T, size_t nq, size_t K)
+{
+	out->iterations = iterations;
+	out->method = m;
+	fc_em_pick(T, nq, K, out);
+	out->posterior = T;
 }
 
 /* Each worker's confusion matrix from the final posteriors T: expected
@@ -211,6 +242,7 @@ static int final_confusion(const fc_answers *a, const double *T, const int32_t *
 			row[l] = z > 0 ? (row[l] + s) / z : 1.0 / (double)K;
 	}
 	out->n_labels = K;
+	out->smoothing = s;
 	out->confusion = c;
 	out->confusion_n = n;
 	return 0;
@@ -232,16 +264,16 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 				  DS_MAX_CELLS, W, K);
 	if ((rc = alloc_result(out, a, 1, err)))
 		return rc;
-	T = alloc_array(Q * K, sizeof *T);
-	pi = alloc_array(W * KK, sizeof *pi);
-	log_prior = alloc_array(K, sizeof *log_prior);
-	lp = alloc_array(K, sizeof *lp);
-	cell = alloc_array(a->n, sizeof *cell);
+	T = fc_em_array(Q * K, sizeof *T);
+	pi = fc_em_array(W * KK, sizeof *pi);
+	log_prior = fc_em_array(K, sizeof *log_prior);
+	lp = fc_em_array(K, sizeof *lp);
+	cell = fc_em_array(a->n, sizeof *cell);
 	if (!T || !pi || !log_prior || !lp || !cell) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
 		goto out;
 	}
-	if ((rc = majority(a, out, T, err)))
+	if ((rc = fc_em_majority(a, out, T, err)))
 		goto out;
 	/* pi[w][k][l] = P(worker w answers l | true class k) sits at
 	 * w*K*K + k*K + l, so an answer's entries for every k are cell + k*K. */
@@ -268,9 +300,9 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 			for (size_t l = 0; l < K; l++)
 				sum += p[l];
 			for (size_t l = 0; l < K; l++)
-				p[l] = sum > 0 ? safe_log(p[l] / sum) : -log((double)K);
+				p[l] = sum > 0 ? fc_em_log(p[l] / sum) : -log((double)K);
 		}
-		m_step_priors(T, Q, K, s, log_prior);
+		fc_em_priors(T, Q, K, s, log_prior);
 
 		/* E-step: posteriors from priors and every answer's likelihood. */
 		double delta = 0;
@@ -281,18 +313,14 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 				for (size_t k = 0; k < K; k++)
 					lp[k] += p[k * K];
 			}
-			double d = normalise_row(lp, T + q * K, K);
-			if (d > delta)
-				delta = d;
+			delta = fmax(delta, fc_em_normalise(lp, T + q * K, K));
 		}
-		if (delta <= o.tolerance) {
-			out->converged = 1;
+		if (fc_em_converged(out, delta, &o))
 			break;
-		}
 	}
-	out->iterations = iter;
-	pick_labels(T, Q, K, out);
-	if (K && (rc = final_confusion(a, T, cell, s, out, err)))
+	fc_em_finish(out, FC_METHOD_DS, iter, T, Q, K);
+	T = NULL;
+	if (K && (rc = final_confusion(a, out->posterior, cell, s, out, err)))
 		goto out;
 	if (iter > 0) {
 		for (size_t w = 0; w < W; w++) {
@@ -324,18 +352,18 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 	size_t K = a->n_labels, W = a->n_workers, Q = a->n_questions;
 	if ((rc = alloc_result(out, a, 1, err)))
 		return rc;
-	T = alloc_array(Q * K, sizeof *T);
-	log_prior = alloc_array(K, sizeof *log_prior);
-	lp = alloc_array(K, sizeof *lp);
-	right = alloc_array(W, sizeof *right);
-	log_right = alloc_array(W, sizeof *log_right);
-	log_wrong = alloc_array(W, sizeof *log_wrong);
+	T = fc_em_array(Q * K, sizeof *T);
+	log_prior = fc_em_array(K, sizeof *log_prior);
+	lp = fc_em_array(K, sizeof *lp);
+	right = fc_em_array(W, sizeof *right);
+	log_right = fc_em_array(W, sizeof *log_right);
+	log_wrong = fc_em_array(W, sizeof *log_wrong);
 	seen = calloc(W ? W : 1, sizeof *seen);
 	if (!T || !log_prior || !lp || !right || !log_right || !log_wrong || !seen) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in one-coin Dawid-Skene");
 		goto out;
 	}
-	if ((rc = majority(a, out, T, err)))
+	if ((rc = fc_em_majority(a, out, T, err)))
 		goto out;
 	for (size_t j = 0; j < a->n; j++)
 		seen[a->worker[j]]++;
@@ -359,10 +387,10 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 			if (p > 1)
 				p = 1;
 			right[w] = p;
-			log_right[w] = safe_log(p);
-			log_wrong[w] = safe_log((1 - p) / others);
+			log_right[w] = fc_em_log(p);
+			log_wrong[w] = fc_em_log((1 - p) / others);
 		}
-		m_step_priors(T, Q, K, s, log_prior);
+		fc_em_priors(T, Q, K, s, log_prior);
 
 		/* E-step: every class starts as if all answers were wrong, then each
 		 * answer's own label gets the right-vs-wrong difference. */
@@ -377,17 +405,13 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 				int32_t w = a->worker[j];
 				lp[a->label[j]] += log_right[w] - log_wrong[w];
 			}
-			double d = normalise_row(lp, T + q * K, K);
-			if (d > delta)
-				delta = d;
+			delta = fmax(delta, fc_em_normalise(lp, T + q * K, K));
 		}
-		if (delta <= o.tolerance) {
-			out->converged = 1;
+		if (fc_em_converged(out, delta, &o))
 			break;
-		}
 	}
-	out->iterations = iter;
-	pick_labels(T, Q, K, out);
+	fc_em_finish(out, FC_METHOD_ODS, iter, T, Q, K);
+	T = NULL;
 	if (iter > 0)
 		memcpy(out->worker_quality, right, W * sizeof *right);
 out:
