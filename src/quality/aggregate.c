@@ -2,6 +2,7 @@
 #include "quality/em.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,10 @@
 /* Above this many confusion cells (workers × labels²) Dawid-Skene would need
  * gigabytes; such data is free text, not categories. */
 #define DS_MAX_CELLS ((size_t)1 << 27)
+/* From this many answers Dawid-Skene splits each round over two threads. */
+#define DS_THREAD_MIN_ANSWERS 200000
+/* Labels whose E-step scratch fits on the stack. */
+#define DS_MAX_LABELS_STACK 64
 
 /* log of a probability that may be exactly 0 when smoothing is 0: a large
  * finite penalty keeps the E-step free of inf - inf. */
@@ -218,8 +223,7 @@ void fc_em_finish(fc_aggregate *out, fc_method m, int iterations, double *T, siz
 
 /* Each worker's confusion matrix from the final posteriors T: expected
  * counts, smoothed like the M-step, and the evidence per row. */
-static int final_confusion(const fc_answers *a, const double *T, const int32_t *cell, double s, fc_aggregate *out,
-			   fc_err *err)
+static int final_confusion(const fc_answers *a, const double *T, double s, fc_aggregate *out, fc_err *err)
 {
 	size_t K = a->n_labels, W = a->n_workers, KK = K * K;
 	double *c = calloc(W * KK, sizeof *c), *n = calloc(W * K, sizeof *n);
@@ -231,7 +235,7 @@ static int final_confusion(const fc_answers *a, const double *T, const int32_t *
 	for (size_t q = 0; q < a->n_questions; q++)
 		for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
 			for (size_t k = 0; k < K; k++)
-				c[(size_t)cell[j] + k * K] += T[q * K + k];
+				c[(size_t)a->worker[j] * KK + (size_t)a->label[j] + k * K] += T[q * K + k];
 	for (size_t r = 0; r < W * K; r++) {
 		double *row = c + r * K, sum = 0;
 		for (size_t l = 0; l < K; l++)
@@ -248,10 +252,76 @@ static int final_confusion(const fc_answers *a, const double *T, const int32_t *
 	return 0;
 }
 
+/* Dawid-Skene's rounds over a range of questions, so that large sets can
+ * split them over two threads. pi is stored answer-major: the log
+ * P(worker w answers l | class k) for every k sits contiguously at
+ * cell = (w*K + l)*K, so both steps walk K adjacent doubles per answer. */
+struct ds_part {
+	const fc_answers *a;
+	const int32_t *cell;
+	double *T;
+	const double *pi, *log_prior;
+	double *counts; /* M-step: expected counts, answer-major like pi */
+	size_t q0, q1, cells;
+	double delta; /* E-step: largest posterior change */
+};
+
+static void *ds_counts(void *arg)
+{
+	struct ds_part *p = arg;
+	size_t K = p->a->n_labels;
+	memset(p->counts, 0, p->cells * sizeof *p->counts);
+	for (size_t q = p->q0; q < p->q1; q++) {
+		const double *row = p->T + q * K;
+		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+			double *c = p->counts + p->cell[j];
+			for (size_t k = 0; k < K; k++)
+				c[k] += row[k];
+		}
+	}
+	return NULL;
+}
+
+static void *ds_posteriors(void *arg)
+{
+	struct ds_part *p = arg;
+	size_t K = p->a->n_labels;
+	double lp[DS_MAX_LABELS_STACK], *heap = NULL, *l = K <= DS_MAX_LABELS_STACK ? lp : (heap = malloc(K * sizeof *l));
+	p->delta = 0;
+	if (!l) {
+		p->delta = NAN; /* out of memory: reported by the caller */
+		return NULL;
+	}
+	for (size_t q = p->q0; q < p->q1; q++) {
+		memcpy(l, p->log_prior, K * sizeof *l);
+		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+			const double *x = p->pi + p->cell[j];
+			for (size_t k = 0; k < K; k++)
+				l[k] += x[k];
+		}
+		p->delta = fmax(p->delta, fc_em_normalise(l, p->T + q * K, K));
+	}
+	free(heap);
+	return NULL;
+}
+
+/* Runs fn over both parts, the second on its own thread when there are two;
+ * falls back to running both here if the thread cannot start. */
+static void ds_run(void *(*fn)(void *), struct ds_part *part, int parts)
+{
+	pthread_t t;
+	int threaded = parts == 2 && pthread_create(&t, NULL, fn, &part[1]) == 0;
+	fn(&part[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (parts == 2)
+		fn(&part[1]);
+}
+
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
-	double *T = NULL, *pi = NULL, *log_prior = NULL, *lp = NULL;
+	double *T = NULL, *pi = NULL, *log_prior = NULL, *counts = NULL;
 	int32_t *cell = NULL;
 	int rc = check_answers(a, err);
 	if (rc || (rc = check_opts(&o, err)))
@@ -262,71 +332,76 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 				  "Dawid-Skene needs workers × labels² <= %zu; %zu workers and %zu "
 				  "labels are too many (use majority vote or one-coin)",
 				  DS_MAX_CELLS, W, K);
+	/* Two threads pay off only on large sets; the split is fixed, so the
+	 * output does not depend on scheduling. */
+	int parts = a->n >= DS_THREAD_MIN_ANSWERS && Q >= 2 ? 2 : 1;
 	if ((rc = alloc_result(out, a, 1, err)))
 		return rc;
 	T = fc_em_array(Q * K, sizeof *T);
 	pi = fc_em_array(W * KK, sizeof *pi);
+	counts = fc_em_array(W * KK * (size_t)parts, sizeof *counts);
 	log_prior = fc_em_array(K, sizeof *log_prior);
-	lp = fc_em_array(K, sizeof *lp);
 	cell = fc_em_array(a->n, sizeof *cell);
-	if (!T || !pi || !log_prior || !lp || !cell) {
+	if (!T || !pi || !counts || !log_prior || !cell) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
 		goto out;
 	}
 	if ((rc = fc_em_majority(a, out, T, err)))
 		goto out;
-	/* pi[w][k][l] = P(worker w answers l | true class k) sits at
-	 * w*K*K + k*K + l, so an answer's entries for every k are cell + k*K. */
 	for (size_t j = 0; j < a->n; j++)
-		cell[j] = (int32_t)((size_t)a->worker[j] * KK + (size_t)a->label[j]);
+		cell[j] = (int32_t)(((size_t)a->worker[j] * K + (size_t)a->label[j]) * K);
+	struct ds_part part[2];
+	for (int i = 0; i < 2; i++)
+		part[i] = (struct ds_part){.a = a,
+					   .cell = cell,
+					   .T = T,
+					   .pi = pi,
+					   .log_prior = log_prior,
+					   .counts = counts + (size_t)(i < parts ? i : 0) * W * KK,
+					   .cells = W * KK,
+					   .q0 = i == 0 ? 0 : Q / 2,
+					   .q1 = parts == 1 || i == 1 ? Q : Q / 2};
 
 	double s = o.smoothing;
 	int iter = 0;
 	while (iter < o.max_iterations && K) {
 		iter++;
-		/* M-step: expected confusion counts, then row-normalised logs. */
-		for (size_t c = 0; c < W * KK; c++)
-			pi[c] = s;
-		for (size_t q = 0; q < Q; q++) {
-			const double *row = T + q * K;
-			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
-				double *p = pi + cell[j];
-				for (size_t k = 0; k < K; k++)
-					p[k * K] += row[k];
+		/* M-step: expected confusion counts, then row-normalised logs; a
+		 * row (w, k) is pi[(w*K + l)*K + k] over l. */
+		ds_run(ds_counts, part, parts);
+		for (size_t w = 0; w < W; w++)
+			for (size_t k = 0; k < K; k++) {
+				double sum = 0;
+				for (size_t l = 0; l < K; l++) {
+					size_t c = (w * K + l) * K + k;
+					pi[c] = s + counts[c] + (parts == 2 ? counts[W * KK + c] : 0);
+					sum += pi[c];
+				}
+				for (size_t l = 0; l < K; l++) {
+					size_t c = (w * K + l) * K + k;
+					pi[c] = sum > 0 ? fc_em_log(pi[c] / sum) : -log((double)K);
+				}
 			}
-		}
-		for (size_t r = 0; r < W * K; r++) {
-			double *p = pi + r * K, sum = 0;
-			for (size_t l = 0; l < K; l++)
-				sum += p[l];
-			for (size_t l = 0; l < K; l++)
-				p[l] = sum > 0 ? fc_em_log(p[l] / sum) : -log((double)K);
-		}
 		fc_em_priors(T, Q, K, s, log_prior);
 
 		/* E-step: posteriors from priors and every answer's likelihood. */
-		double delta = 0;
-		for (size_t q = 0; q < Q; q++) {
-			memcpy(lp, log_prior, K * sizeof *lp);
-			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
-				const double *p = pi + cell[j];
-				for (size_t k = 0; k < K; k++)
-					lp[k] += p[k * K];
-			}
-			delta = fmax(delta, fc_em_normalise(lp, T + q * K, K));
+		ds_run(ds_posteriors, part, parts);
+		if (isnan(part[0].delta) || isnan(part[1].delta)) {
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
+			goto out;
 		}
-		if (fc_em_converged(out, delta, &o))
+		if (fc_em_converged(out, fmax(part[0].delta, parts == 2 ? part[1].delta : 0), &o))
 			break;
 	}
 	fc_em_finish(out, FC_METHOD_DS, iter, T, Q, K);
 	T = NULL;
-	if (K && (rc = final_confusion(a, out->posterior, cell, s, out, err)))
+	if (K && (rc = final_confusion(a, out->posterior, s, out, err)))
 		goto out;
 	if (iter > 0) {
 		for (size_t w = 0; w < W; w++) {
 			double acc = 0;
 			for (size_t k = 0; k < K; k++)
-				acc += exp(log_prior[k] + pi[w * KK + k * K + k]);
+				acc += exp(log_prior[k] + pi[(w * K + k) * K + k]);
 			out->worker_quality[w] = acc;
 		}
 	}
@@ -335,8 +410,8 @@ out:
 		fc_aggregate_free(out);
 	free(T);
 	free(pi);
+	free(counts);
 	free(log_prior);
-	free(lp);
 	free(cell);
 	return rc;
 }
