@@ -21,6 +21,7 @@ t2, c2 = time.perf_counter(), time.process_time()
 acc = float('nan')
 if len(sys.argv) > 3:
     truth = pd.read_csv(sys.argv[3]).set_index('question')['truth']
+    truth = truth[truth.index.isin(labels.index)]  # ROWS may keep only some questions
     acc = float((labels.reindex(truth.index) == truth).mean())
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f'crowdkit {method} read {t1 - t0:.3f} fit {t2 - t1:.3f} cpu {c2 - c1:.3f} accuracy {acc:.5f} rss_mib {rss:.0f}')

@@ -178,8 +178,12 @@ double fc_em_normalise(double *lp, double *row, size_t K)
 	for (size_t k = 1; k < K; k++)
 		if (lp[k] > mx)
 			mx = lp[k];
+	/* exp is most of an E-step's cost; a class more than 50 nats below the
+	 * best weighs under 2e-22 of it, below the last bit of the total (at
+	 * least 1) and of any smoothing >= 1e-5 it would be added to: 0. */
 	for (size_t k = 0; k < K; k++) {
-		lp[k] = exp(lp[k] - mx);
+		double x = lp[k] - mx;
+		lp[k] = x < -50 ? 0 : exp(x);
 		z += lp[k];
 	}
 	for (size_t k = 0; k < K; k++) {
@@ -261,24 +265,34 @@ struct ds_part {
 	const int32_t *cell;
 	double *T;
 	const double *pi, *log_prior;
-	double *counts; /* M-step: expected counts, answer-major like pi */
+	double *counts; /* expected confusion counts, answer-major like pi, then
+			    the K class totals, for the next M-step */
 	size_t q0, q1, cells;
 	double delta; /* E-step: largest posterior change */
 };
+
+/* Adds question q's posterior row to its answers' counts and the class
+ * totals. */
+static void ds_count_question(struct ds_part *p, size_t q, size_t K)
+{
+	const double *row = p->T + q * K;
+	double *classes = p->counts + p->cells;
+	for (size_t k = 0; k < K; k++)
+		classes[k] += row[k];
+	for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+		double *c = p->counts + p->cell[j];
+		for (size_t k = 0; k < K; k++)
+			c[k] += row[k];
+	}
+}
 
 static void *ds_counts(void *arg)
 {
 	struct ds_part *p = arg;
 	size_t K = p->a->n_labels;
-	memset(p->counts, 0, p->cells * sizeof *p->counts);
-	for (size_t q = p->q0; q < p->q1; q++) {
-		const double *row = p->T + q * K;
-		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
-			double *c = p->counts + p->cell[j];
-			for (size_t k = 0; k < K; k++)
-				c[k] += row[k];
-		}
-	}
+	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
+	for (size_t q = p->q0; q < p->q1; q++)
+		ds_count_question(p, q, K);
 	return NULL;
 }
 
@@ -292,6 +306,9 @@ static void *ds_posteriors(void *arg)
 		p->delta = NAN; /* out of memory: reported by the caller */
 		return NULL;
 	}
+	/* The next M-step's counts are gathered while the answers are at
+	 * hand: one pass over the answers per round instead of two. */
+	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
 	for (size_t q = p->q0; q < p->q1; q++) {
 		memcpy(l, p->log_prior, K * sizeof *l);
 		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
@@ -300,6 +317,7 @@ static void *ds_posteriors(void *arg)
 				l[k] += x[k];
 		}
 		p->delta = fmax(p->delta, fc_em_normalise(l, p->T + q * K, K));
+		ds_count_question(p, q, K);
 	}
 	free(heap);
 	return NULL;
@@ -339,7 +357,7 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 		return rc;
 	T = fc_em_array(Q * K, sizeof *T);
 	pi = fc_em_array(W * KK, sizeof *pi);
-	counts = fc_em_array(W * KK * (size_t)parts, sizeof *counts);
+	counts = fc_em_array((W * KK + K) * (size_t)parts, sizeof *counts);
 	log_prior = fc_em_array(K, sizeof *log_prior);
 	cell = fc_em_array(a->n, sizeof *cell);
 	if (!T || !pi || !counts || !log_prior || !cell) {
@@ -357,24 +375,25 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 					   .T = T,
 					   .pi = pi,
 					   .log_prior = log_prior,
-					   .counts = counts + (size_t)(i < parts ? i : 0) * W * KK,
+					   .counts = counts + (size_t)(i < parts ? i : 0) * (W * KK + K),
 					   .cells = W * KK,
 					   .q0 = i == 0 ? 0 : Q / 2,
 					   .q1 = parts == 1 || i == 1 ? Q : Q / 2};
 
-	double s = o.smoothing;
+	double s = o.smoothing, *other = parts == 2 ? part[1].counts : NULL;
 	int iter = 0;
+	if (K)
+		ds_run(ds_counts, part, parts);
 	while (iter < o.max_iterations && K) {
 		iter++;
 		/* M-step: expected confusion counts, then row-normalised logs; a
 		 * row (w, k) is pi[(w*K + l)*K + k] over l. */
-		ds_run(ds_counts, part, parts);
 		for (size_t w = 0; w < W; w++)
 			for (size_t k = 0; k < K; k++) {
 				double sum = 0;
 				for (size_t l = 0; l < K; l++) {
 					size_t c = (w * K + l) * K + k;
-					pi[c] = s + counts[c] + (parts == 2 ? counts[W * KK + c] : 0);
+					pi[c] = s + counts[c] + (other ? other[c] : 0);
 					sum += pi[c];
 				}
 				for (size_t l = 0; l < K; l++) {
@@ -382,7 +401,11 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 					pi[c] = sum > 0 ? fc_em_log(pi[c] / sum) : -log((double)K);
 				}
 			}
-		fc_em_priors(T, Q, K, s, log_prior);
+		double total = 0;
+		for (size_t k = 0; k < K; k++)
+			total += log_prior[k] = s + counts[W * KK + k] + (other ? other[W * KK + k] : 0);
+		for (size_t k = 0; k < K; k++)
+			log_prior[k] = total > 0 ? fc_em_log(log_prior[k] / total) : -log((double)K);
 
 		/* E-step: posteriors from priors and every answer's likelihood. */
 		ds_run(ds_posteriors, part, parts);
