@@ -96,7 +96,7 @@ SPEC = {
     "uploads_delete": S(summary="Cancel an upload", tag="collection"),
     "uploads_attach": S(summary="Attach a complete upload to an assignment (runs every media check)", tag="collection",
                         body={"assignment_id": "integer"}),
-    "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods|median|text|boxes|spans&control=)", tag="quality"),
+    "quality_labels": S(summary="Aggregated labels per task (?method=mv|ds|ods|glad|mace|ebcc|auto|median|text|boxes|spans&control=)", tag="quality"),
     "quality_agreement": S(summary="Krippendorff's alpha, Fleiss' and Cohen's kappa, alpha per label, kappa per contributor pair; ?method=iou: pairwise IoU of regions", tag="quality"),
     "quality_my": S(summary="Your gold accuracy on a project with its 95% interval, and whether you are paused and why", tag="quality"),
     "qualification_result": S(summary="Your scored qualification test: score, passed, each answer with the correct one", tag="quality"),

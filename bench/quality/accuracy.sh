@@ -1,5 +1,5 @@
 #!/bin/sh
-# accuracy.sh — accuracy of `faircrowd aggregate` (mv, ds, ods) against the
+# accuracy.sh — accuracy of `faircrowd aggregate` (every method) against the
 # expert labels of the shared crowd datasets.
 #
 #   bench/quality/accuracy.sh            # from the repo root
@@ -19,7 +19,7 @@ printf '%-10s %-4s %8s %9s %8s\n' dataset method accuracy correct seconds
 for dir in "$shared"/datasets/crowd/*/; do
 	name=$(basename "$dir")
 	[ -f "$dir/answer.csv" ] && [ -f "$dir/truth.csv" ] || continue
-	for method in mv ds ods; do
+	for method in ${METHODS:-mv ds ods glad mace ebcc auto}; do
 		start=$(date +%s.%N)
 		"$bin" aggregate --method "$method" "$dir/answer.csv" >"$tmp"
 		end=$(date +%s.%N)

@@ -1,6 +1,8 @@
 #include "quality/aggregate.h"
+#include "quality/em.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +10,18 @@
 /* Above this many confusion cells (workers × labels²) Dawid-Skene would need
  * gigabytes; such data is free text, not categories. */
 #define DS_MAX_CELLS ((size_t)1 << 27)
+/* From this many answers Dawid-Skene splits each round over two threads. */
+#define DS_THREAD_MIN_ANSWERS 200000
+/* Labels whose E-step scratch fits on the stack. */
+#define DS_MAX_LABELS_STACK 64
 
 /* log of a probability that may be exactly 0 when smoothing is 0: a large
  * finite penalty keeps the E-step free of inf - inf. */
-static double safe_log(double p) { return log(p > 1e-300 ? p : 1e-300); }
+double fc_em_log(double p) { return log(p > 1e-300 ? p : 1e-300); }
 
 /* malloc for n elements that never asks for 0 bytes (so NULL always means
  * failure) and refuses sizes that overflow. */
-static void *alloc_array(size_t n, size_t size)
+void *fc_em_array(size_t n, size_t size)
 {
 	if (n == 0)
 		n = 1;
@@ -34,6 +40,11 @@ void fc_aggregate_free(fc_aggregate *r)
 	free(r->worker_quality);
 	free(r->confusion);
 	free(r->confusion_n);
+	free(r->posterior);
+	free(r->ability);
+	free(r->easiness);
+	free(r->sub_posterior);
+	free(r->sub_confusion);
 	memset(r, 0, sizeof *r);
 }
 
@@ -55,6 +66,7 @@ static int alloc_result(fc_aggregate *out, const fc_answers *a, int categorical,
 	out->confidence = calloc(nq, sizeof *out->confidence);
 	if (categorical) {
 		out->n_workers = a->n_workers;
+		out->n_labels = a->n_labels;
 		out->label = calloc(nq, sizeof *out->label);
 		out->worker_quality = calloc(nw, sizeof *out->worker_quality);
 	} else {
@@ -70,7 +82,7 @@ static int alloc_result(fc_aggregate *out, const fc_answers *a, int categorical,
 /* Vote counts per question, in label-id order, with ties to the lowest id.
  * When shares is non-NULL it receives each question's vote shares
  * ([n_questions × n_labels]), the usual starting point for EM. */
-static int majority(const fc_answers *a, fc_aggregate *out, double *shares, fc_err *err)
+int fc_em_majority(const fc_answers *a, fc_aggregate *out, double *shares, fc_err *err)
 {
 	size_t K = a->n_labels;
 	uint32_t *count = calloc(K ? K : 1, sizeof *count);
@@ -120,7 +132,7 @@ int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err)
 	int rc = check_answers(a, err);
 	if (rc || (rc = alloc_result(out, a, 1, err)))
 		return rc;
-	if ((rc = majority(a, out, NULL, err)))
+	if ((rc = fc_em_majority(a, out, NULL, err)))
 		fc_aggregate_free(out);
 	return rc;
 }
@@ -134,8 +146,16 @@ static int check_opts(const fc_em_opts *o, fc_err *err)
 	return 0;
 }
 
+int fc_em_check(const fc_answers *a, const fc_em_opts *o, fc_err *err)
+{
+	int rc = check_answers(a, err);
+	return rc ? rc : check_opts(o, err);
+}
+
+int fc_em_result(fc_aggregate *out, const fc_answers *a, fc_err *err) { return alloc_result(out, a, 1, err); }
+
 /* Class priors from the posteriors, as logs. */
-static void m_step_priors(const double *T, size_t nq, size_t K, double s, double *log_prior)
+void fc_em_priors(const double *T, size_t nq, size_t K, double s, double *log_prior)
 {
 	for (size_t k = 0; k < K; k++)
 		log_prior[k] = s;
@@ -146,20 +166,24 @@ static void m_step_priors(const double *T, size_t nq, size_t K, double s, double
 	for (size_t k = 0; k < K; k++)
 		total += log_prior[k];
 	for (size_t k = 0; k < K; k++)
-		log_prior[k] = total > 0 ? safe_log(log_prior[k] / total) : -log((double)K);
+		log_prior[k] = total > 0 ? fc_em_log(log_prior[k] / total) : -log((double)K);
 }
 
 /* Turns unnormalised log posteriors lp[] into probabilities in row[];
  * subtracting the maximum first keeps exp() in range however many answers a
  * question has. Returns the largest change of any entry. */
-static double normalise_row(double *lp, double *row, size_t K)
+double fc_em_normalise(double *lp, double *row, size_t K)
 {
 	double mx = lp[0], z = 0, delta = 0;
 	for (size_t k = 1; k < K; k++)
 		if (lp[k] > mx)
 			mx = lp[k];
+	/* exp is most of an E-step's cost; a class more than 50 nats below the
+	 * best weighs under 2e-22 of it, below the last bit of the total (at
+	 * least 1) and of any smoothing >= 1e-5 it would be added to: 0. */
 	for (size_t k = 0; k < K; k++) {
-		lp[k] = exp(lp[k] - mx);
+		double x = lp[k] - mx;
+		lp[k] = x < -50 ? 0 : exp(x);
 		z += lp[k];
 	}
 	for (size_t k = 0; k < K; k++) {
@@ -172,7 +196,7 @@ static double normalise_row(double *lp, double *row, size_t K)
 }
 
 /* The label with the highest posterior; ties to the lowest id, as in MV. */
-static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
+void fc_em_pick(const double *T, size_t nq, size_t K, fc_aggregate *out)
 {
 	for (size_t q = 0; q < nq; q++) {
 		const double *row = T + q * K;
@@ -185,10 +209,25 @@ static void pick_labels(const double *T, size_t nq, size_t K, fc_aggregate *out)
 	}
 }
 
+int fc_em_converged(fc_aggregate *out, double delta, const fc_em_opts *o)
+{
+	if (delta > o->tolerance)
+		return 0;
+	out->converged = 1;
+	return 1;
+}
+
+void fc_em_finish(fc_aggregate *out, fc_method m, int iterations, double *T, size_t nq, size_t K)
+{
+	out->iterations = iterations;
+	out->method = m;
+	fc_em_pick(T, nq, K, out);
+	out->posterior = T;
+}
+
 /* Each worker's confusion matrix from the final posteriors T: expected
  * counts, smoothed like the M-step, and the evidence per row. */
-static int final_confusion(const fc_answers *a, const double *T, const int32_t *cell, double s, fc_aggregate *out,
-			   fc_err *err)
+static int final_confusion(const fc_answers *a, const double *T, double s, fc_aggregate *out, fc_err *err)
 {
 	size_t K = a->n_labels, W = a->n_workers, KK = K * K;
 	double *c = calloc(W * KK, sizeof *c), *n = calloc(W * K, sizeof *n);
@@ -200,7 +239,7 @@ static int final_confusion(const fc_answers *a, const double *T, const int32_t *
 	for (size_t q = 0; q < a->n_questions; q++)
 		for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
 			for (size_t k = 0; k < K; k++)
-				c[(size_t)cell[j] + k * K] += T[q * K + k];
+				c[(size_t)a->worker[j] * KK + (size_t)a->label[j] + k * K] += T[q * K + k];
 	for (size_t r = 0; r < W * K; r++) {
 		double *row = c + r * K, sum = 0;
 		for (size_t l = 0; l < K; l++)
@@ -211,15 +250,96 @@ static int final_confusion(const fc_answers *a, const double *T, const int32_t *
 			row[l] = z > 0 ? (row[l] + s) / z : 1.0 / (double)K;
 	}
 	out->n_labels = K;
+	out->smoothing = s;
 	out->confusion = c;
 	out->confusion_n = n;
 	return 0;
 }
 
+/* Dawid-Skene's rounds over a range of questions, so that large sets can
+ * split them over two threads. pi is stored answer-major: the log
+ * P(worker w answers l | class k) for every k sits contiguously at
+ * cell = (w*K + l)*K, so both steps walk K adjacent doubles per answer. */
+struct ds_part {
+	const fc_answers *a;
+	const int32_t *cell;
+	double *T;
+	const double *pi, *log_prior;
+	double *counts; /* expected confusion counts, answer-major like pi, then
+			    the K class totals, for the next M-step */
+	size_t q0, q1, cells;
+	double delta; /* E-step: largest posterior change */
+};
+
+/* Adds question q's posterior row to its answers' counts and the class
+ * totals. */
+static void ds_count_question(struct ds_part *p, size_t q, size_t K)
+{
+	const double *row = p->T + q * K;
+	double *classes = p->counts + p->cells;
+	for (size_t k = 0; k < K; k++)
+		classes[k] += row[k];
+	for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+		double *c = p->counts + p->cell[j];
+		for (size_t k = 0; k < K; k++)
+			c[k] += row[k];
+	}
+}
+
+static void *ds_counts(void *arg)
+{
+	struct ds_part *p = arg;
+	size_t K = p->a->n_labels;
+	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
+	for (size_t q = p->q0; q < p->q1; q++)
+		ds_count_question(p, q, K);
+	return NULL;
+}
+
+static void *ds_posteriors(void *arg)
+{
+	struct ds_part *p = arg;
+	size_t K = p->a->n_labels;
+	double lp[DS_MAX_LABELS_STACK], *heap = NULL, *l = K <= DS_MAX_LABELS_STACK ? lp : (heap = malloc(K * sizeof *l));
+	p->delta = 0;
+	if (!l) {
+		p->delta = NAN; /* out of memory: reported by the caller */
+		return NULL;
+	}
+	/* The next M-step's counts are gathered while the answers are at
+	 * hand: one pass over the answers per round instead of two. */
+	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
+	for (size_t q = p->q0; q < p->q1; q++) {
+		memcpy(l, p->log_prior, K * sizeof *l);
+		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+			const double *x = p->pi + p->cell[j];
+			for (size_t k = 0; k < K; k++)
+				l[k] += x[k];
+		}
+		p->delta = fmax(p->delta, fc_em_normalise(l, p->T + q * K, K));
+		ds_count_question(p, q, K);
+	}
+	free(heap);
+	return NULL;
+}
+
+/* Runs fn over both parts, the second on its own thread when there are two;
+ * falls back to running both here if the thread cannot start. */
+static void ds_run(void *(*fn)(void *), struct ds_part *part, int parts)
+{
+	pthread_t t;
+	int threaded = parts == 2 && pthread_create(&t, NULL, fn, &part[1]) == 0;
+	fn(&part[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (parts == 2)
+		fn(&part[1]);
+}
+
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
-	double *T = NULL, *pi = NULL, *log_prior = NULL, *lp = NULL;
+	double *T = NULL, *pi = NULL, *log_prior = NULL, *counts = NULL;
 	int32_t *cell = NULL;
 	int rc = check_answers(a, err);
 	if (rc || (rc = check_opts(&o, err)))
@@ -230,75 +350,81 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 				  "Dawid-Skene needs workers × labels² <= %zu; %zu workers and %zu "
 				  "labels are too many (use majority vote or one-coin)",
 				  DS_MAX_CELLS, W, K);
+	/* Two threads pay off only on large sets; the split is fixed, so the
+	 * output does not depend on scheduling. */
+	int parts = a->n >= DS_THREAD_MIN_ANSWERS && Q >= 2 ? 2 : 1;
 	if ((rc = alloc_result(out, a, 1, err)))
 		return rc;
-	T = alloc_array(Q * K, sizeof *T);
-	pi = alloc_array(W * KK, sizeof *pi);
-	log_prior = alloc_array(K, sizeof *log_prior);
-	lp = alloc_array(K, sizeof *lp);
-	cell = alloc_array(a->n, sizeof *cell);
-	if (!T || !pi || !log_prior || !lp || !cell) {
+	T = fc_em_array(Q * K, sizeof *T);
+	pi = fc_em_array(W * KK, sizeof *pi);
+	counts = fc_em_array((W * KK + K) * (size_t)parts, sizeof *counts);
+	log_prior = fc_em_array(K, sizeof *log_prior);
+	cell = fc_em_array(a->n, sizeof *cell);
+	if (!T || !pi || !counts || !log_prior || !cell) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
 		goto out;
 	}
-	if ((rc = majority(a, out, T, err)))
+	if ((rc = fc_em_majority(a, out, T, err)))
 		goto out;
-	/* pi[w][k][l] = P(worker w answers l | true class k) sits at
-	 * w*K*K + k*K + l, so an answer's entries for every k are cell + k*K. */
 	for (size_t j = 0; j < a->n; j++)
-		cell[j] = (int32_t)((size_t)a->worker[j] * KK + (size_t)a->label[j]);
+		cell[j] = (int32_t)(((size_t)a->worker[j] * K + (size_t)a->label[j]) * K);
+	struct ds_part part[2];
+	for (int i = 0; i < 2; i++)
+		part[i] = (struct ds_part){.a = a,
+					   .cell = cell,
+					   .T = T,
+					   .pi = pi,
+					   .log_prior = log_prior,
+					   .counts = counts + (size_t)(i < parts ? i : 0) * (W * KK + K),
+					   .cells = W * KK,
+					   .q0 = i == 0 ? 0 : Q / 2,
+					   .q1 = parts == 1 || i == 1 ? Q : Q / 2};
 
-	double s = o.smoothing;
+	double s = o.smoothing, *other = parts == 2 ? part[1].counts : NULL;
 	int iter = 0;
+	if (K)
+		ds_run(ds_counts, part, parts);
 	while (iter < o.max_iterations && K) {
 		iter++;
-		/* M-step: expected confusion counts, then row-normalised logs. */
-		for (size_t c = 0; c < W * KK; c++)
-			pi[c] = s;
-		for (size_t q = 0; q < Q; q++) {
-			const double *row = T + q * K;
-			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
-				double *p = pi + cell[j];
-				for (size_t k = 0; k < K; k++)
-					p[k * K] += row[k];
+		/* M-step: expected confusion counts, then row-normalised logs; a
+		 * row (w, k) is pi[(w*K + l)*K + k] over l. */
+		for (size_t w = 0; w < W; w++)
+			for (size_t k = 0; k < K; k++) {
+				double sum = 0;
+				for (size_t l = 0; l < K; l++) {
+					size_t c = (w * K + l) * K + k;
+					pi[c] = s + counts[c] + (other ? other[c] : 0);
+					sum += pi[c];
+				}
+				for (size_t l = 0; l < K; l++) {
+					size_t c = (w * K + l) * K + k;
+					pi[c] = sum > 0 ? fc_em_log(pi[c] / sum) : -log((double)K);
+				}
 			}
-		}
-		for (size_t r = 0; r < W * K; r++) {
-			double *p = pi + r * K, sum = 0;
-			for (size_t l = 0; l < K; l++)
-				sum += p[l];
-			for (size_t l = 0; l < K; l++)
-				p[l] = sum > 0 ? safe_log(p[l] / sum) : -log((double)K);
-		}
-		m_step_priors(T, Q, K, s, log_prior);
+		double total = 0;
+		for (size_t k = 0; k < K; k++)
+			total += log_prior[k] = s + counts[W * KK + k] + (other ? other[W * KK + k] : 0);
+		for (size_t k = 0; k < K; k++)
+			log_prior[k] = total > 0 ? fc_em_log(log_prior[k] / total) : -log((double)K);
 
 		/* E-step: posteriors from priors and every answer's likelihood. */
-		double delta = 0;
-		for (size_t q = 0; q < Q; q++) {
-			memcpy(lp, log_prior, K * sizeof *lp);
-			for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++) {
-				const double *p = pi + cell[j];
-				for (size_t k = 0; k < K; k++)
-					lp[k] += p[k * K];
-			}
-			double d = normalise_row(lp, T + q * K, K);
-			if (d > delta)
-				delta = d;
+		ds_run(ds_posteriors, part, parts);
+		if (isnan(part[0].delta) || isnan(part[1].delta)) {
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
+			goto out;
 		}
-		if (delta <= o.tolerance) {
-			out->converged = 1;
+		if (fc_em_converged(out, fmax(part[0].delta, parts == 2 ? part[1].delta : 0), &o))
 			break;
-		}
 	}
-	out->iterations = iter;
-	pick_labels(T, Q, K, out);
-	if (K && (rc = final_confusion(a, T, cell, s, out, err)))
+	fc_em_finish(out, FC_METHOD_DS, iter, T, Q, K);
+	T = NULL;
+	if (K && (rc = final_confusion(a, out->posterior, s, out, err)))
 		goto out;
 	if (iter > 0) {
 		for (size_t w = 0; w < W; w++) {
 			double acc = 0;
 			for (size_t k = 0; k < K; k++)
-				acc += exp(log_prior[k] + pi[w * KK + k * K + k]);
+				acc += exp(log_prior[k] + pi[(w * K + k) * K + k]);
 			out->worker_quality[w] = acc;
 		}
 	}
@@ -307,8 +433,8 @@ out:
 		fc_aggregate_free(out);
 	free(T);
 	free(pi);
+	free(counts);
 	free(log_prior);
-	free(lp);
 	free(cell);
 	return rc;
 }
@@ -324,18 +450,18 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 	size_t K = a->n_labels, W = a->n_workers, Q = a->n_questions;
 	if ((rc = alloc_result(out, a, 1, err)))
 		return rc;
-	T = alloc_array(Q * K, sizeof *T);
-	log_prior = alloc_array(K, sizeof *log_prior);
-	lp = alloc_array(K, sizeof *lp);
-	right = alloc_array(W, sizeof *right);
-	log_right = alloc_array(W, sizeof *log_right);
-	log_wrong = alloc_array(W, sizeof *log_wrong);
+	T = fc_em_array(Q * K, sizeof *T);
+	log_prior = fc_em_array(K, sizeof *log_prior);
+	lp = fc_em_array(K, sizeof *lp);
+	right = fc_em_array(W, sizeof *right);
+	log_right = fc_em_array(W, sizeof *log_right);
+	log_wrong = fc_em_array(W, sizeof *log_wrong);
 	seen = calloc(W ? W : 1, sizeof *seen);
 	if (!T || !log_prior || !lp || !right || !log_right || !log_wrong || !seen) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in one-coin Dawid-Skene");
 		goto out;
 	}
-	if ((rc = majority(a, out, T, err)))
+	if ((rc = fc_em_majority(a, out, T, err)))
 		goto out;
 	for (size_t j = 0; j < a->n; j++)
 		seen[a->worker[j]]++;
@@ -359,10 +485,10 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 			if (p > 1)
 				p = 1;
 			right[w] = p;
-			log_right[w] = safe_log(p);
-			log_wrong[w] = safe_log((1 - p) / others);
+			log_right[w] = fc_em_log(p);
+			log_wrong[w] = fc_em_log((1 - p) / others);
 		}
-		m_step_priors(T, Q, K, s, log_prior);
+		fc_em_priors(T, Q, K, s, log_prior);
 
 		/* E-step: every class starts as if all answers were wrong, then each
 		 * answer's own label gets the right-vs-wrong difference. */
@@ -377,17 +503,13 @@ int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggreg
 				int32_t w = a->worker[j];
 				lp[a->label[j]] += log_right[w] - log_wrong[w];
 			}
-			double d = normalise_row(lp, T + q * K, K);
-			if (d > delta)
-				delta = d;
+			delta = fmax(delta, fc_em_normalise(lp, T + q * K, K));
 		}
-		if (delta <= o.tolerance) {
-			out->converged = 1;
+		if (fc_em_converged(out, delta, &o))
 			break;
-		}
 	}
-	out->iterations = iter;
-	pick_labels(T, Q, K, out);
+	fc_em_finish(out, FC_METHOD_ODS, iter, T, Q, K);
+	T = NULL;
 	if (iter > 0)
 		memcpy(out->worker_quality, right, W * sizeof *right);
 out:

@@ -9,7 +9,23 @@
  *    probability of the chosen label.
  *  - one-coin Dawid-Skene: each worker is right with one probability p and
  *    otherwise picks uniformly among the other labels. Same confidence.
- * All methods are deterministic: the same answers give the same output.
+ *  - GLAD (Whitehill et al., NIPS 2009): worker ability alpha_w (negative for
+ *    a worker who answers against the truth) times item easiness beta_q > 0;
+ *    a worker is right with probability sigmoid(alpha_w * beta_q), else picks
+ *    uniformly among the other labels (glad.c).
+ *  - MACE (Hovy et al., NAACL 2013): each worker spams with probability
+ *    theta_w, answering from its own label distribution xi_w, and otherwise
+ *    answers the truth (glad.c).
+ *  - EBCC (Li, Rubinstein and Cohn, ICML 2019): every true class splits into
+ *    subtypes shared by all workers, each worker has one confusion matrix per
+ *    (class, subtype), so workers who err together on one kind of item are
+ *    modelled as correlated; variational Bayes with Dirichlet priors (ebcc.c).
+ *  - auto: fits ds, ods, glad, mace and ebcc on 4/5 of the answers, scores
+ *    the log-likelihood of the held-out fifth (5 folds, every answer held out
+ *    once, every question keeps one answer), refits the best on all answers
+ *    (autopick.c). Never looks at ground truth.
+ * All methods are deterministic: the same answers give the same output (EBCC
+ * breaks the symmetry of subtypes with a fixed-seed generator).
  *
  * Non-categorical: numbers by median, boxes by IoU clustering (spans too, as
  * boxes of height 1: see quality/project.c); transcriptions: quality/text.h. */
@@ -22,25 +38,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef enum fc_method {
+	FC_METHOD_MV,
+	FC_METHOD_DS,
+	FC_METHOD_ODS,
+	FC_METHOD_GLAD,
+	FC_METHOD_MACE,
+	FC_METHOD_EBCC,
+	FC_METHOD_AUTO,
+	FC_METHOD_COUNT
+} fc_method;
+
+/* "mv", "ds", "ods", "glad", "mace", "ebcc", "auto" and back; parse returns
+ * -1 for anything else. */
+int fc_method_parse(const char *name);
+const char *fc_method_name(fc_method m);
+
 typedef struct fc_aggregate {
 	size_t n_questions;
 	int32_t *label;     /* [n_questions] label id; NULL for median */
 	double *value;      /* [n_questions] aggregated number; median only */
 	double *confidence; /* [n_questions] in [0, 1] */
 	size_t n_workers;
-	double *worker_quality; /* [n_workers] estimated accuracy (DS: prior-weighted
+	double *worker_quality;        /* [n_workers] estimated accuracy (DS: prior-weighted
 				   diagonal of the confusion matrix; one-coin: p; MV:
 				   share of the worker's answers that match the
 				   majority); NULL for median */
-	size_t n_labels;        /* K, the size of a confusion row (DS only) */
-	double *confusion;      /* DS only: [n_workers × K × K], P(worker answers l |
+	size_t n_labels;               /* K labels (categorical methods) */
+	double *confusion;             /* DS only: [n_workers × K × K], P(worker answers l |
 				   true class k) at w*K*K + k*K + l, estimated from
 				   the final posteriors with the smoothing */
-	double *confusion_n;    /* DS only: [n_workers × K], expected number of the
+	double *confusion_n;           /* DS only: [n_workers × K], expected number of the
 				   worker's answers whose true class is k: the
 				   evidence behind row k */
-	int iterations;         /* EM iterations run; 0 for MV and median */
-	int converged;          /* EM stopped on tolerance rather than the cap */
+	double smoothing;              /* DS: the smoothing the confusion rows carry */
+	int iterations;                /* EM iterations run; 0 for MV and median */
+	int converged;                 /* EM stopped on tolerance rather than the cap */
+	fc_method method;              /* the method that produced it (auto: the one chosen) */
+	double *posterior;             /* EM methods: [n_questions × n_labels] P(true class) */
+	double *ability;               /* GLAD: [n_workers] alpha_w */
+	double *easiness;              /* GLAD: [n_questions] beta_q */
+	size_t n_subtypes;             /* EBCC: M subtypes per class */
+	double *sub_posterior;         /* EBCC: [n_questions × K × M] q(class, subtype) */
+	double *sub_confusion;         /* EBCC: [n_workers × K × M × K] expected P(answer l |
+				   class k, subtype m) */
+	double score[FC_METHOD_COUNT]; /* auto: held-out log-likelihood per answer
+				   of each candidate; NaN when not tried */
 } fc_aggregate;
 
 /* Releases the arrays (not r itself) and zeroes r. */
@@ -61,6 +104,21 @@ fc_em_opts fc_em_defaults(void);
 int fc_aggregate_mv(const fc_answers *a, fc_aggregate *out, fc_err *err);
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
 int fc_aggregate_one_coin(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+int fc_aggregate_glad(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+int fc_aggregate_mace(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+int fc_aggregate_ebcc(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+int fc_aggregate_auto(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+
+/* Any categorical method by enum (FC_METHOD_MV … FC_METHOD_AUTO). */
+int fc_aggregate_run(fc_method m, const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err);
+
+/* P(worker w gives label l to question q | the fitted model and the other
+ * answers the model saw): sum over classes of posterior × the method's
+ * answer model. For DS, one-coin, GLAD, MACE and EBCC results; 1/K for MV.
+ * DS rows are read as the posterior predictive under a Dirichlet(1) prior,
+ * (expected count + 1) / (evidence + K), like EBCC's.
+ * This is what auto scores held-out answers with. */
+double fc_aggregate_answer_prob(const fc_aggregate *r, size_t q, int32_t w, int32_t l);
 
 /* Median of each question's numeric answers (the mean of the two middle
  * values for an even count). Confidence = share of the question's answers

@@ -10,7 +10,8 @@
 
 enum { EXIT_USAGE = 2 };
 
-static const char aggregate_usage[] = "usage: faircrowd aggregate --method mv|ds|ods|median|text [--seed N] FILE\n"
+static const char aggregate_usage[] = "usage: faircrowd aggregate --method mv|ds|ods|glad|mace|ebcc|auto|median|text\n"
+				      "                          [--seed N] FILE\n"
 				      "\n"
 				      "Aggregates crowd answers into one label per question.\n"
 				      "FILE is CSV with the header question,worker,answer (\"-\" for stdin).\n"
@@ -19,6 +20,14 @@ static const char aggregate_usage[] = "usage: faircrowd aggregate --method mv|ds
 				      "  --method mv    majority vote; ties go to the smallest label\n"
 				      "  --method ds    Dawid-Skene EM with a confusion matrix per worker\n"
 				      "  --method ods   one-coin Dawid-Skene (one accuracy per worker)\n"
+				      "  --method glad  GLAD: worker ability times question easiness\n"
+				      "  --method mace  MACE: each worker spams with its own probability and\n"
+				      "                 label distribution, else answers the truth\n"
+				      "  --method ebcc  EBCC: confusion matrices per class subtype, which\n"
+				      "                 model workers whose errors are correlated\n"
+				      "  --method auto  fits ds, ods, glad, mace and ebcc on 4/5 of the\n"
+				      "                 answers, keeps the one that best predicts the held-out\n"
+				      "                 fifth (5 folds) and names it on stderr\n"
 				      "  --method median  numeric answers: the median; confidence = share of\n"
 				      "                 answers equal to it\n"
 				      "  --method text  transcriptions: the answer closest to all others (word\n"
@@ -184,12 +193,16 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 	if (status)
 		return status;
 	if (!method) {
-		fprintf(errs, "faircrowd %s: missing --method (mv, ds, ods, median or text)\n", cmd);
+		fprintf(errs, "faircrowd %s: missing --method (mv, ds, ods, glad, mace, ebcc, auto, median or text)\n",
+			cmd);
 		return EXIT_USAGE;
 	}
-	int median = !strcmp(method, "median"), text = !strcmp(method, "text");
-	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods") && !median && !text) {
-		fprintf(errs, "faircrowd %s: unknown method '%s' (expected mv, ds, ods, median or text)\n", cmd, method);
+	int median = !strcmp(method, "median"), text = !strcmp(method, "text"), m = fc_method_parse(method);
+	if (m < 0 && !median && !text) {
+		fprintf(errs,
+			"faircrowd %s: unknown method '%s' (expected mv, ds, ods, glad, mace, ebcc, auto, median or "
+			"text)\n",
+			cmd, method);
 		return EXIT_USAGE;
 	}
 	if (seed) {
@@ -207,14 +220,19 @@ int fc_quality_cli_aggregate_io(int argc, char **argv, FILE *in, FILE *out, FILE
 		status = text_medoids(cmd, a, out, errs);
 		goto out;
 	}
-	int rc = median                      ? fc_aggregate_median(a, 0, &r, &err)
-		 : strcmp(method, "mv") == 0 ? fc_aggregate_mv(a, &r, &err)
-		 : strcmp(method, "ds") == 0 ? fc_aggregate_ds(a, NULL, &r, &err)
-					     : fc_aggregate_one_coin(a, NULL, &r, &err);
+	int rc = median ? fc_aggregate_median(a, 0, &r, &err) : fc_aggregate_run((fc_method)m, a, NULL, &r, &err);
 	if (rc) {
 		fprintf(errs, "faircrowd %s: %s\n", cmd, err.msg);
 		status = 1;
 		goto out;
+	}
+	if (m == FC_METHOD_AUTO) {
+		fprintf(errs, "faircrowd %s: auto chose %s; held-out log-likelihood per answer:", cmd,
+			fc_method_name(r.method));
+		for (int c = 0; c < FC_METHOD_COUNT; c++)
+			if (c != FC_METHOD_AUTO && c != FC_METHOD_MV)
+				fprintf(errs, " %s %.5f", fc_method_name((fc_method)c), r.score[c]);
+		putc('\n', errs);
 	}
 	fputs("question,label,confidence\n", out);
 	for (size_t q = 0; q < r.n_questions; q++) {

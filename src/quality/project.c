@@ -573,10 +573,10 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 {
 	if (!strcmp(method, "boxes") || !strcmp(method, "spans") || !strcmp(method, "text"))
 		return labels_per_task(s, user, project, method, control, out, err);
-	int median = !strcmp(method, "median");
-	if (strcmp(method, "mv") && strcmp(method, "ds") && strcmp(method, "ods") && !median)
+	int median = !strcmp(method, "median"), m = fc_method_parse(method);
+	if (m < 0 && !median)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "method",
-				  "method must be mv, ds, ods, median, boxes, spans or text.");
+				  "method must be mv, ds, ods, glad, mace, ebcc, auto, median, boxes, spans or text.");
 	fc_answers *a = NULL;
 	int rc = load(s, user, project, control, &a, NULL, err);
 	if (rc)
@@ -588,14 +588,7 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 		fc_answers_free(a);
 		return 0;
 	}
-	if (median)
-		rc = fc_aggregate_median(a, 0, &r, err);
-	else if (!strcmp(method, "mv"))
-		rc = fc_aggregate_mv(a, &r, err);
-	else if (!strcmp(method, "ds"))
-		rc = fc_aggregate_ds(a, NULL, &r, err);
-	else
-		rc = fc_aggregate_one_coin(a, NULL, &r, err);
+	rc = median ? fc_aggregate_median(a, 0, &r, err) : fc_aggregate_run((fc_method)m, a, NULL, &r, err);
 	if (!rc) {
 		json_t *items = json_array();
 		for (size_t q = 0; q < a->n_questions; q++) {
@@ -611,6 +604,14 @@ int fc_quality_labels(fc_store *s, const fc_user *user, int64_t project, const c
 		}
 		*out = json_pack("{s:s,s:o,s:o}", "method", method, "control",
 				 control ? json_string(control) : json_null(), "items", items);
+		if (m == FC_METHOD_AUTO) {
+			json_t *scores = json_object();
+			for (int c = 0; c < FC_METHOD_COUNT; c++)
+				if (!isnan(r.score[c]) && c != FC_METHOD_MV && c != FC_METHOD_AUTO)
+					json_object_set_new(scores, fc_method_name((fc_method)c), json_real(r.score[c]));
+			json_object_set_new(*out, "chosen", json_string(fc_method_name(r.method)));
+			json_object_set_new(*out, "heldout_loglik", scores);
+		}
 	}
 	fc_aggregate_free(&r);
 	fc_answers_free(a);

@@ -244,9 +244,26 @@ Test(review, labels_and_agreement_from_submissions)
 	cr_expect(json_real_value(jget(r.json, "items.0.confidence")) < 0.7);
 	cr_expect(json_real_value(jget(r.json, "items.3.confidence")) > 0.99);
 	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=ds", pid);
+	static const char *const em[] = {"ds", "ods", "glad", "mace", "ebcc"};
+	for (size_t m = 0; m < sizeof em / sizeof em[0]; m++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=%s", pid, em[m]);
+		r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(r.status, 200, "%s: %s", em[m], r.body);
+		cr_expect_str_eq(jstr(r.json, "items.3.label"), "yes", "%s", em[m]);
+		cr_expect_null(jget(r.json, "chosen"));
+		res_free(&r);
+	}
+	/* auto names the method it chose and the held-out log-likelihood of
+	 * each candidate (per answer, <= 0). */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=auto", pid);
 	r = api(&S, "GET", path, S.req, NULL);
-	cr_expect_eq(r.status, 200);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "method"), "auto");
+	const char *chosen = jstr(r.json, "chosen");
+	cr_assert(chosen && strcmp(chosen, "auto") && strcmp(chosen, "mv"), "%s", r.body);
+	cr_expect_eq(json_object_size(jget(r.json, "heldout_loglik")), 5, "%s", r.body);
+	cr_expect(json_real_value(json_object_get(jget(r.json, "heldout_loglik"), chosen)) <= 0);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 4);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/labels?method=best", pid);
 	r = api(&S, "GET", path, S.req, NULL);

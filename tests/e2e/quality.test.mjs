@@ -225,6 +225,9 @@ test('the requester sees contributors, agreement and labels, and lifts a pause',
   await page.selectOption('select[name=labels_method]', 'mv');
   await page.waitForSelector('.labels-out h3:has-text("Majority vote")');
   assert.ok((await page.locator('.labels tbody tr').count()) >= 2);
+  await page.selectOption('select[name=labels_method]', 'auto');
+  await page.waitForSelector('.labels-out h3:has-text("Automatic")');
+  assert.match(await page.textContent('.labels-out h3'), /chose .+ by held-out log-likelihood/);
   await page.selectOption('select[name=labels_method]', 'boxes');
   await page.waitForSelector('.labels-out p.muted');
   await page.selectOption('select[name=labels_method]', 'ds');

@@ -1,5 +1,6 @@
 /* Unit tests for src/quality: CSV answers, aggregation and the aggregate
  * subcommand. */
+#include "answers_build.h"
 #include "quality/aggregate.h"
 #include "quality/cli.h"
 
@@ -40,17 +41,6 @@ static void read_fails(const char *csv, const char *needle)
 	fc_err_clear(&err);
 }
 
-/* Builds a finished set from {question, worker, answer} triples. */
-static fc_answers *build(const char *const (*rows)[3], size_t n)
-{
-	fc_answers *a = fc_answers_new();
-	fc_err err = {0};
-	cr_assert_not_null(a);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(fc_answers_add(a, rows[i][0], rows[i][1], rows[i][2], &err), 0, "%s", err.msg);
-	cr_assert_eq(fc_answers_finish(a, &err), 0);
-	return a;
-}
 
 static const char *label_of(const fc_answers *a, const fc_aggregate *r, int32_t q)
 {

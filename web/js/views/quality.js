@@ -311,7 +311,8 @@ export async function labelsPanel(project, stats) {
       out.replaceChildren(h('p', { class: 'muted' }, `No answers of this kind yet${res.control ? '' : ' (none of the project’s results fit this method)'}.`));
       return;
     }
-    out.replaceChildren(h('h3', null, `Labels by ${METHODS[method]}`, h('span', { class: 'muted small' }, `${res.control ? ` · control “${res.control}”` : ''}${items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`}`)),
+    const chosen = res.chosen ? ` · chose ${METHODS[res.chosen] || res.chosen} by held-out log-likelihood` : '';
+    out.replaceChildren(h('h3', null, `Labels by ${METHODS[method]}`, h('span', { class: 'muted small' }, `${chosen}${res.control ? ` · control “${res.control}”` : ''}${items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`}`)),
       h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact labels' },
         h('thead', null, h('tr', null, ['Task', 'Label', 'Confidence', 'Judgments'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, items.slice(0, 50).map((l) => h('tr', null,
@@ -358,7 +359,7 @@ async function agreementDetail(project) {
   return wrap;
 }
 
-const METHODS = { ds: 'Dawid-Skene', mv: 'Majority vote', ods: 'One-coin Dawid-Skene', boxes: 'Boxes (IoU clusters)', spans: 'Spans (overlap clusters)', text: 'Transcription (medoid)', median: 'Median (numbers)' };
+const METHODS = { ds: 'Dawid-Skene', auto: 'Automatic (best held-out fit)', mv: 'Majority vote', ods: 'One-coin Dawid-Skene', glad: 'GLAD (ability × difficulty)', mace: 'MACE (spammer model)', ebcc: 'EBCC (correlated workers)', boxes: 'Boxes (IoU clusters)', spans: 'Spans (overlap clusters)', text: 'Transcription (medoid)', median: 'Median (numbers)' };
 
 function labelText(label) {
   try {
