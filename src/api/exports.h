@@ -13,6 +13,7 @@
 typedef struct fc_export_stream {
 	ssize_t (*read)(void *ctx, char *buf, size_t max); /* bytes, 0 at the end, -1 on failure */
 	void (*close)(void *ctx);
+	int64_t (*rows)(void *ctx); /* tasks written so far; NULL when the format does not count them */
 	void *ctx;
 	const char *content_type;
 	char filename[96]; /* project-ID.EXT */
@@ -31,5 +32,9 @@ typedef struct fc_export_request {
  * config. */
 int fc_export_stream_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id,
 			  const fc_export_request *req, fc_export_stream *out, fc_err *err);
+/* The same without the audit record: an export job is audited once, when
+ * it is queued, and opens its stream later with this. */
+int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *user, int64_t pid,
+			     const fc_export_request *req, fc_export_stream *out, fc_err *err);
 
 #endif

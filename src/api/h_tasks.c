@@ -1,4 +1,5 @@
 /* Task import, reads and export. */
+#include "api/export_jobs.h"
 #include "api/exports.h"
 #include "api/handlers.h"
 #include "work/task.h"
@@ -70,4 +71,48 @@ void h_export(fc_req *r)
 	char disp[160];
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", x.filename);
 	fc_reply_header(r, "Content-Disposition", disp);
+}
+
+/* ---- export jobs (export_jobs.h) ---- */
+
+void h_export_jobs_create(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	static const fc_field fields[] = {{"format", FC_J_STRING | FC_J_REQUIRED},
+					  {"status", FC_J_STRING},
+					  {"labels", FC_J_STRING},
+					  {0}};
+	json_t *b = fc_api_body(r, fields), *out = NULL;
+	if (!b)
+		return;
+	fc_err err = {0};
+	int rc = fc_export_job_create(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, 202, out);
+}
+
+void h_export_jobs_list(fc_req *r) { fc_api_call_id(r, fc_export_job_list, 200); }
+
+void h_export_job_get(fc_req *r) { fc_api_call_id(r, fc_export_job_get, 200); }
+
+void h_export_job_download(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char name[96], type[64], disp[160], len[32];
+	if (fc_export_job_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, name, type, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_stream(r, 200, type, fc_api_file_read, f, fc_api_file_done);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+	fc_reply_header(r, "Content-Disposition", disp);
+	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
+	fc_reply_header(r, "X-Content-Length", len);
 }

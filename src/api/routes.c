@@ -46,6 +46,12 @@ const fc_route fc_routes[] = {
 	{"GET", "/api/v1/projects/{id}/tasks", h_tasks_list, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_list"},
 	{"GET", "/api/v1/tasks/{id}", h_tasks_get, FC_AUTH_USER, FC_BODY_NONE, 0, "tasks_get"},
 	{"GET", "/api/v1/projects/{id}/export", h_export, FC_AUTH_USER, FC_BODY_NONE, 0, "export"},
+	{"POST", "/api/v1/projects/{id}/exports", h_export_jobs_create, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0,
+	 "export_jobs_create"},
+	{"GET", "/api/v1/projects/{id}/exports", h_export_jobs_list, FC_AUTH_USER, FC_BODY_NONE, 0, "export_jobs_list"},
+	{"GET", "/api/v1/exports/{id}", h_export_job_get, FC_AUTH_USER, FC_BODY_NONE, 0, "export_job_get"},
+	{"GET", "/api/v1/exports/{id}/download", h_export_job_download, FC_AUTH_USER, FC_BODY_NONE, 0,
+	 "export_job_download"},
 	/* work */
 	{"POST", "/api/v1/projects/{id}/assignments", h_assign_lease, FC_AUTH_USER, FC_BODY_NONE, 0, "assign_lease"},
 	{"POST", "/api/v1/assignments/{id}/submit", h_assign_submit, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0,

@@ -52,7 +52,8 @@ struct fc_dataset {
 	fc_stmt *st;
 	int has_row; /* st is on a row not yet consumed */
 	int pass, phase, all_statuses;
-	int state; /* fc_buf_pull's */
+	int64_t walked; /* tasks handed to the writer, every pass */
+	int state;      /* fc_buf_pull's */
 	char salt[40];
 	fc_buf stream; /* bytes ready for the reader */
 	size_t stream_off;
@@ -183,6 +184,7 @@ static int step(fc_dataset *d)
 			d->st = NULL;
 			return 0;
 		}
+		d->walked++;
 		return d->f->task(c, &d->task, d->pass);
 	case PH_END:
 		d->phase = PH_DONE;
@@ -204,6 +206,8 @@ ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max)
 {
 	return fc_buf_pull(&d->stream, &d->stream_off, &d->state, produce, d, buf, max);
 }
+
+int64_t fc_dataset_rows(const fc_dataset *d) { return d->walked / (d->f->passes > 0 ? d->f->passes : 1); }
 
 void fc_dataset_close(fc_dataset *d)
 {
@@ -233,10 +237,20 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
+	rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err);
+	fc_db_rollback(db);
+	return rc ? rc : fc_ds_salt(s, pid, salt, err);
+}
+
+int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
 	fc_stmt *st;
 	salt[0] = 0;
-	if (!(rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err)) &&
-	    !(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
+	if (!(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
 		if (fc_stmt_next(st) == 1)
 			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
 		fc_stmt_done(st);

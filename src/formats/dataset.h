@@ -75,6 +75,9 @@ const char *fc_ds_names(char *out, size_t n);
 /* Zip formats: adds c->out as the file `name` and empties c->out. */
 int fc_ds_emit_file(fc_ds_ctx *c, const char *name);
 
+/* The project's pseudonym salt, made on first use (no access check: the
+ * caller has made it). */
+int fc_ds_salt(fc_store *s, int64_t project_id, char salt[40], fc_err *err);
 /* The hex pseudonym of user_id under the project's salt (65 bytes with NUL). */
 void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65]);
 
@@ -91,6 +94,8 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max);
+/* Tasks written so far (a multi-pass format counts each task once). */
+int64_t fc_dataset_rows(const fc_dataset *d);
 void fc_dataset_close(fc_dataset *d);
 
 /* Helpers the writers share (regions.c). */

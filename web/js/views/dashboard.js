@@ -6,6 +6,7 @@ import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
 import { webhooksPanel } from './webhooks.js';
+import { exportJobsPanel } from './exports.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -94,8 +95,9 @@ function configTags(xml) {
   return new Set([...doc.getElementsByTagName('*')].map((e) => e.tagName.toLowerCase()));
 }
 
-/** A labelled format picker and a download link that follows it; formats that do not fit stay listed, disabled. */
-function exportMenu(p) {
+/** A labelled format picker, a download link that follows it and Prepare file (a background job, `prepare(format, status)`);
+ * formats that do not fit stay listed, disabled. */
+function exportMenu(p, prepare) {
   const tags = configTags(p.label_config);
   const collection = p.kind === 'collection';
   const fits = (f) => (f.collection ? collection : !(f.annotation && collection) && (!f.needs || f.needs.some((t) => tags.has(t))));
@@ -104,6 +106,7 @@ function exportMenu(p) {
   select.value = (EXPORTS.find((f) => f.needs && fits(f)) || EXPORTS[0]).format;
   const all = h('input', { type: 'checkbox', id: 'export-all', name: 'status' });
   const link = h('a', { class: 'btn', id: 'export-link' }, 'Download');
+  const job = h('button', { type: 'button', class: 'btn', id: 'export-job', onclick: () => prepare(select.value, all.checked ? 'all' : 'accepted') }, 'Prepare file');
   const follow = () => {
     const f = EXPORTS.find((x) => x.format === select.value);
     link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}`;
@@ -114,7 +117,7 @@ function exportMenu(p) {
   follow();
   return h('div', { class: 'export-menu', role: 'group', 'aria-label': 'Export the data' },
     h('label', { for: 'export-format' }, 'Export as'), select,
-    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'), link);
+    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'), link, job);
 }
 
 export async function dashboardView(ctx) {
@@ -129,6 +132,7 @@ export async function dashboardView(ctx) {
     clear(page);
     const cur = p.currency;
     const needed = p.reward * p.overlap * (p.task_count || 0);
+    const jobs = exportJobsPanel(p);
     const head = h('div', { class: 'page-head' },
       h('div', null, h('p', { class: 'crumbs' }, h('a', { href: '/projects' }, '← Projects')),
         h('h1', null, p.title, ' ', h('span', { class: `badge badge-${p.status}` }, STATUS[p.status] || p.status))),
@@ -136,7 +140,7 @@ export async function dashboardView(ctx) {
         p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
         h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
         ...lifecycleButtons()),
-      exportMenu(p));
+      exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
     page.append(head, statusMsg);
 
@@ -176,7 +180,7 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
-    page.append(webhooksPanel(p));
+    page.append(jobs.box, webhooksPanel(p));
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
     page.append(quality);
     Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {
