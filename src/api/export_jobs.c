@@ -78,8 +78,9 @@ int fc_export_job_create(fc_store *s, const char *data_dir, const fc_user *user,
 	if ((rc = check_option("status", json_object_get(body, "status"), err)) ||
 	    (rc = check_option("labels", json_object_get(body, "labels"), err)))
 		return rc;
-	fc_export_request req = {json_string_value(f), fc_json_str(body, "status", NULL),
-				 fc_json_str(body, "labels", NULL)};
+	fc_export_request req = {.format = json_string_value(f),
+				 .status = fc_json_str(body, "status", NULL),
+				 .labels = fc_json_str(body, "labels", NULL)};
 	/* everything the streamed export would refuse is refused now, not
 	 * later in the job; a collection project's Common Voice tar is only
 	 * checked for the kind here (its open already writes the TSVs) */
@@ -127,8 +128,8 @@ int fc_export_job_create(fc_store *s, const char *data_dir, const fc_user *user,
 			     "VALUES(?,?,?,?,?,?,?) RETURNING id",
 			     "IItttII", project, user->id, req.format, req.status ? req.status : "accepted",
 			     req.labels ? req.labels : "raw", total, fc_clock_now())))
-		rc = fc_db_row_json(db, out, err, job_json, "export", "SELECT " JOB_COLUMNS " FROM export_jobs WHERE id=?",
-				    "I", id);
+		rc = fc_db_row_json(db, out, err, job_json, "export",
+				    "SELECT " JOB_COLUMNS " FROM export_jobs WHERE id=?", "I", id);
 	if (!fc_db_end(db, &rc, err))
 		wake();
 	return rc;
@@ -175,7 +176,9 @@ int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t
 	json_t *items = json_array();
 	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owners see its exports.",
 				      err)) &&
-	    !(rc = fc_db_query(db, &st, err, "SELECT " JOB_COLUMNS " FROM export_jobs WHERE project_id=? ORDER BY id DESC LIMIT 50", "I", project))) {
+	    !(rc = fc_db_query(db, &st, err,
+			       "SELECT " JOB_COLUMNS " FROM export_jobs WHERE project_id=? ORDER BY id DESC LIMIT 50",
+			       "I", project))) {
 		while (fc_stmt_next(st) == 1)
 			json_array_append_new(items, job_json(st));
 		fc_stmt_done(st);
@@ -218,6 +221,7 @@ int fc_export_job_open(fc_store *s, const char *data_dir, const fc_user *user, i
 /* ---------------- running ---------------- */
 
 typedef struct job {
+	fc_store *store;
 	int64_t id, project, user, rows, bytes;
 	char format[16], status[16], labels[16];
 } job;
@@ -276,23 +280,23 @@ static int fail(fc_store *s, const job *j, const char *reason)
 }
 
 /* Publishes the finished blob: the row and the event in one transaction. */
-static int publish(fc_store *s, job *j, const char *sha, const fc_export_stream *x, fc_err *err)
+static int publish(fc_store *s, job *j, const fc_export_result *res, fc_err *err)
 {
+	const char *sha = res->sha256;
 	char url[64];
 	snprintf(url, sizeof url, "/api/v1/exports/%lld/download", (long long)j->id);
-	json_t *summary = json_pack("{s:I,s:s,s:I,s:I,s:s,s:s}", "id", (json_int_t)j->id, "format", j->format, "rows",
-				    (json_int_t)j->rows, "bytes", (json_int_t)j->bytes, "sha256", sha,
-				    "download_url", url);
+	json_t *summary =
+		json_pack("{s:I,s:s,s:I,s:I,s:s,s:s}", "id", (json_int_t)j->id, "format", j->format, "rows",
+			  (json_int_t)j->rows, "bytes", (json_int_t)j->bytes, "sha256", sha, "download_url", url);
 	if (!summary)
 		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 	fc_db *db = NULL;
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
-	if (!rc &&
-	    !(rc = fc_db_exec(db, err,
-			      "UPDATE export_jobs SET state='done', sha256=?, row_count=?, bytes=?, filename=?, "
-			      "content_type=?, finished_at=?, heartbeat_at=? WHERE id=? AND state='running'",
-			      "tIIttIII", sha, j->rows, j->bytes, x->filename, x->content_type, fc_clock_now(),
-			      (int64_t)time(NULL), j->id))) {
+	if (!rc && !(rc = fc_db_exec(db, err,
+				     "UPDATE export_jobs SET state='done', sha256=?, row_count=?, bytes=?, filename=?, "
+				     "content_type=?, finished_at=?, heartbeat_at=? WHERE id=? AND state='running'",
+				     "tIIttIII", sha, j->rows, j->bytes, res->filename, res->content_type,
+				     fc_clock_now(), (int64_t)time(NULL), j->id))) {
 		fc_event ev = {.kind = FC_EV_EXPORT_DONE,
 			       .project = j->project,
 			       .user = j->user,
@@ -312,58 +316,78 @@ static int publish(fc_store *s, job *j, const char *sha, const fc_export_stream 
 	return rc;
 }
 
-/* Writes the job's stream into the blob store. Returns 0 (done or failed,
- * as recorded), or <0 when even the failure could not be recorded. */
-static int run_one(fc_store *s, const char *data_dir, job *j)
+int fc_export_to_blob(fc_store *s, const char *data_dir, const fc_user *user, int64_t project,
+		      const fc_export_request *req, fc_export_result *res,
+		      int (*tick)(void *arg, const fc_export_result *res), void *arg, fc_err *err)
 {
-	fc_err err = {0};
-	fc_user user;
 	fc_export_stream x = {0};
 	fc_blob *b = NULL;
 	fc_blob_writer *w = NULL;
-	char *buf = malloc(CHUNK), sha[65];
-	int rc = buf ? 0 : fc_err_set(&err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
-	fc_export_request req = {j->format, j->status, j->labels};
-	if (!rc && !(rc = fc_account_get(s, j->user, &user, &err)) &&
-	    !(rc = fc_export_stream_prepare(s, data_dir, &user, j->project, &req, &x, &err)) &&
-	    !(rc = fc_blob_open(&b, data_dir, &err)))
-		rc = fc_blob_writer_open(b, &w, &err);
+	char *buf = malloc(CHUNK);
+	memset(res, 0, sizeof *res);
+	int rc = buf ? 0 : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	if (!rc && !(rc = fc_export_stream_prepare(s, data_dir, user, project, req, &x, err)) &&
+	    !(rc = fc_blob_open(&b, data_dir, err)))
+		rc = fc_blob_writer_open(b, &w, err);
 	time_t last = time(NULL);
 	while (!rc) {
-		if (__atomic_load_n(&stopping, __ATOMIC_RELAXED)) { /* shutting down: queued again for the next start */
-			rc = fc_err_set(&err, FC_EBUSY, "stopping", NULL, "The server stopped.");
-			break;
-		}
 		ssize_t n = x.read(x.ctx, buf, CHUNK);
 		if (n < 0)
-			rc = fc_err_set(&err, FC_EIO, "internal", NULL, "Reading the project failed.");
-		if (n <= 0)
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Reading the project failed.");
+		if (n <= 0 || (rc = fc_blob_writer_write(w, buf, (size_t)n, err)))
 			break;
-		if ((rc = fc_blob_writer_write(w, buf, (size_t)n, &err)))
-			break;
-		j->bytes += n;
-		if (time(NULL) != last) {
+		res->bytes += n;
+		if (tick && time(NULL) != last) {
 			last = time(NULL);
-			j->rows = x.rows ? x.rows(x.ctx) : 0;
-			progress(s, j);
+			res->rows = x.rows ? x.rows(x.ctx) : 0;
+			if (tick(arg, res))
+				rc = fc_err_set(err, FC_EBUSY, "stopping", NULL, "The server stopped.");
 		}
 	}
 	if (!rc) {
-		j->rows = x.rows ? x.rows(x.ctx) : 0;
-		rc = fc_blob_writer_commit(w, sha, &err);
+		res->rows = x.rows ? x.rows(x.ctx) : 0;
+		snprintf(res->filename, sizeof res->filename, "%s", x.filename);
+		snprintf(res->content_type, sizeof res->content_type, "%s", x.content_type);
+		rc = fc_blob_writer_commit(w, res->sha256, err);
 		w = NULL;
 	}
-	if (!rc)
-		rc = publish(s, j, sha, &x, &err);
 	fc_blob_writer_abort(w); /* the temporary file goes; nothing was named */
 	if (x.close)
 		x.close(x.ctx);
 	fc_blob_close(b);
 	free(buf);
+	return rc;
+}
+
+static int job_tick(void *arg, const fc_export_result *res)
+{
+	job *j = arg;
+	j->rows = res->rows;
+	j->bytes = res->bytes;
+	progress(j->store, j);
+	return __atomic_load_n(&stopping, __ATOMIC_RELAXED); /* shutting down: queued again for the next start */
+}
+
+/* Writes the job's stream into the blob store and publishes it. Returns 0
+ * (done or failed, as recorded), or <0 when even the failure could not be
+ * recorded. */
+static int run_one(fc_store *s, const char *data_dir, job *j)
+{
+	fc_err err = {0};
+	fc_user user;
+	fc_export_result res;
+	fc_export_request req = {.format = j->format, .status = j->status, .labels = j->labels};
+	j->store = s;
+	int rc = fc_account_get(s, j->user, &user, &err);
+	if (!rc && !(rc = fc_export_to_blob(s, data_dir, &user, j->project, &req, &res, job_tick, j, &err))) {
+		j->rows = res.rows;
+		j->bytes = res.bytes;
+		rc = publish(s, j, &res, &err);
+	}
 	int out = 0;
 	if (rc == FC_EBUSY)
-		out = fc_store_write(s, NULL, &err, "UPDATE export_jobs SET state='queued' WHERE id=? AND state='running'",
-				     "I", j->id);
+		out = fc_store_write(s, NULL, &err,
+				     "UPDATE export_jobs SET state='queued' WHERE id=? AND state='running'", "I", j->id);
 	else if (rc && rc != FC_ECONFLICT)
 		out = fail(s, j, err.msg[0] ? err.msg : "The export failed.");
 	fc_err_clear(&err);

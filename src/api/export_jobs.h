@@ -17,6 +17,7 @@
 #define FC_API_EXPORT_JOBS_H
 
 #include "account/account.h"
+#include "api/exports.h"
 #include "store/store.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -37,6 +38,19 @@ int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t
  * its size, file name and content type. 409 not_ready before 'done'. */
 int fc_export_job_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,
 		       char filename[96], char type[64], fc_err *err);
+
+/* Writes the export req of project, as user, into the blob store (what a
+ * job does; dataset versions keep their files this way). tick, when not
+ * NULL, is called about once a second with the counts so far; nonzero
+ * stops the export with FC_EBUSY. On failure nothing is left in the store. */
+typedef struct fc_export_result {
+	char sha256[65];
+	int64_t rows, bytes;
+	char filename[96], content_type[64];
+} fc_export_result;
+int fc_export_to_blob(fc_store *s, const char *data_dir, const fc_user *user, int64_t project,
+		      const fc_export_request *req, fc_export_result *res,
+		      int (*tick)(void *arg, const fc_export_result *res), void *arg, fc_err *err);
 
 /* Runs queued (or abandoned) jobs one after the other until none is left
  * or max have run; *ran counts them. A job that fails is recorded as

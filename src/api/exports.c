@@ -60,6 +60,10 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 		return fc_err_set(err, FC_EINVAL, "invalid_labels", "labels",
 				  "labels must be 'raw': this build exports every kept judgment, not aggregated labels.");
 	int rc;
+	if (req->version && !f)
+		return fc_err_set(err, FC_EINVAL, "invalid_format", "format",
+				  "A dataset version is written in one of the dataset formats: %s.",
+				  fc_ds_names((char[256]){0}, 256));
 	if (!strcmp(format, "jsonl")) {
 		fc_export *x;
 		if ((rc = fc_export_open(s, user, pid, "jsonl", &x, err)))
@@ -85,7 +89,9 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 	json_t *config;
 	if ((rc = project_config(s, user, pid, &config, err)))
 		return rc;
-	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all")};
+	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all"),
+			   .version = req->version,
+			   .split = req->split};
 	fc_dataset *d;
 	rc = fc_dataset_open(s, user, pid, f, config, &opts, &d, err);
 	json_decref(config);

@@ -24,6 +24,8 @@ typedef struct fc_export_request {
 	const char *format; /* jsonl (default), json, csv, coco, yolo, voc, conll, cv */
 	const char *status; /* accepted (default: accepted and auto_accepted) or all */
 	const char *labels; /* raw (default) */
+	int64_t version;    /* a dataset version's items (dataset formats only); 0: the project now */
+	const char *split;  /* with version: one split; NULL for all */
 } fc_export_request;
 
 /* Opens the stream into *out (close it with out->close(out->ctx)). 400

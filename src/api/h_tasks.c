@@ -2,6 +2,7 @@
 #include "api/export_jobs.h"
 #include "api/exports.h"
 #include "api/handlers.h"
+#include "api/versions.h"
 #include "work/task.h"
 
 #include <stdio.h>
@@ -60,7 +61,9 @@ void h_export(fc_req *r)
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
 		return;
-	fc_export_request req = {fc_req_query(r, "format"), fc_req_query(r, "status"), fc_req_query(r, "labels")};
+	fc_export_request req = {.format = fc_req_query(r, "format"),
+				 .status = fc_req_query(r, "status"),
+				 .labels = fc_req_query(r, "labels")};
 	fc_export_stream x;
 	fc_err err = {0};
 	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {
@@ -97,6 +100,17 @@ void h_export_jobs_list(fc_req *r) { fc_api_call_id(r, fc_export_job_list, 200);
 
 void h_export_job_get(fc_req *r) { fc_api_call_id(r, fc_export_job_get, 200); }
 
+/* A kept file (an export job's or a version's) as an attachment. */
+static void send_file(fc_req *r, FILE *f, uint64_t size, const char *name, const char *type)
+{
+	char disp[200], len[32];
+	fc_reply_stream(r, 200, type, fc_api_file_read, f, fc_api_file_done);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+	fc_reply_header(r, "Content-Disposition", disp);
+	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
+	fc_reply_header(r, "X-Content-Length", len);
+}
+
 void h_export_job_download(fc_req *r)
 {
 	int64_t id = fc_api_id(r, 0);
@@ -105,14 +119,56 @@ void h_export_job_download(fc_req *r)
 	fc_err err = {0};
 	FILE *f = NULL;
 	uint64_t size = 0;
-	char name[96], type[64], disp[160], len[32];
-	if (fc_export_job_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, name, type, &err)) {
+	char name[96], type[64];
+	if (fc_export_job_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, name, type, &err))
 		fc_api_fail(r, &err);
-		return;
-	}
-	fc_reply_stream(r, 200, type, fc_api_file_read, f, fc_api_file_done);
-	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
-	fc_reply_header(r, "Content-Disposition", disp);
-	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
-	fc_reply_header(r, "X-Content-Length", len);
+	else
+		send_file(r, f, size, name, type);
 }
+
+/* ---- dataset versions (versions.h) ---- */
+
+void h_versions_create(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	static const fc_field fields[] = {{"name", FC_J_STRING | FC_J_REQUIRED},
+					  {"split", FC_J_OBJECT},
+					  {"group_by", FC_J_STRING},
+					  {"seed", FC_J_INT},
+					  {0}};
+	json_t *b = fc_api_body(r, fields), *out = NULL;
+	if (!b)
+		return;
+	fc_err err = {0};
+	int rc = fc_version_create(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, 201, out);
+}
+
+void h_versions_list(fc_req *r) { fc_api_call_id(r, fc_version_list, 200); }
+
+void h_version_get(fc_req *r) { fc_api_call_id(r, fc_version_get, 200); }
+
+static void version_file(fc_req *r, const char *format, const char *split)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char name[128], type[64];
+	if (fc_version_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, format, split, &f, &size, name,
+			    type, &err))
+		fc_api_fail(r, &err);
+	else
+		send_file(r, f, size, name, type);
+}
+
+void h_version_download(fc_req *r) { version_file(r, fc_req_query(r, "format"), fc_req_query(r, "split")); }
+
+void h_version_card(fc_req *r) { version_file(r, "card", NULL); }
+
+void h_version_croissant(fc_req *r) { version_file(r, "croissant", NULL); }

@@ -54,6 +54,12 @@ void h_export_jobs_create(fc_req *r);
 void h_export_jobs_list(fc_req *r);
 void h_export_job_get(fc_req *r);
 void h_export_job_download(fc_req *r);
+void h_versions_create(fc_req *r);
+void h_versions_list(fc_req *r);
+void h_version_get(fc_req *r);
+void h_version_download(fc_req *r);
+void h_version_card(fc_req *r);
+void h_version_croissant(fc_req *r);
 
 /* h_work.c */
 void h_assign_lease(fc_req *r);

@@ -52,8 +52,10 @@ struct fc_dataset {
 	fc_stmt *st;
 	int has_row; /* st is on a row not yet consumed */
 	int pass, phase, all_statuses;
-	int64_t walked; /* tasks handed to the writer, every pass */
-	int state;      /* fc_buf_pull's */
+	int64_t version; /* 0: the project as it is now */
+	char split[16];  /* with version: one split, "" for all */
+	int64_t walked;  /* tasks handed to the writer, every pass */
+	int state;       /* fc_buf_pull's */
 	char salt[40];
 	fc_buf stream; /* bytes ready for the reader */
 	size_t stream_off;
@@ -67,6 +69,12 @@ static const char TASKS_SQL[] =
 	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
 	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND s.erased_at IS NULL AND "
 	"(?=1 OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id"; /* erased: withdrawn */
+
+/* A dataset version's frozen items (api/versions.c), one split or all. */
+static const char VERSION_SQL[] =
+	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
+	"s.created_at FROM dataset_version_items i JOIN tasks t ON t.id=i.task_id LEFT JOIN submissions s ON "
+	"s.id=i.submission_id AND s.erased_at IS NULL WHERE i.version_id=? AND (?=1 OR i.split=?) ORDER BY t.id, s.id";
 
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t n)
 {
@@ -158,6 +166,8 @@ static int next_task(fc_dataset *d)
 static int start_pass(fc_dataset *d, fc_err *err)
 {
 	d->has_row = 0;
+	if (d->version)
+		return fc_db_query(d->db, &d->st, err, VERSION_SQL, "Iit", d->version, d->split[0] ? 0 : 1, d->split);
 	return fc_db_query(d->db, &d->st, err, TASKS_SQL, "iI", d->all_statuses, d->c.project_id);
 }
 
@@ -284,6 +294,8 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	d->f = f;
 	d->all_statuses = opts && opts->all_statuses;
+	d->version = opts ? opts->version : 0;
+	snprintf(d->split, sizeof d->split, "%s", opts && opts->split ? opts->split : "");
 	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config), .project_id = project_id, .driver = d};
 	d->c.out = f->zip ? &d->file : &d->stream;
 	int rc = project_salt(s, user, project_id, d->salt, err);

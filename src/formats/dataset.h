@@ -82,7 +82,9 @@ int fc_ds_salt(fc_store *s, int64_t project_id, char salt[40], fc_err *err);
 void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65]);
 
 typedef struct fc_ds_opts {
-	int all_statuses; /* 0: accepted and auto_accepted only */
+	int all_statuses;  /* 0: accepted and auto_accepted only */
+	int64_t version;   /* a dataset version's frozen items instead of the project now (status then ignored) */
+	const char *split; /* with version: "train", "dev", "test"; NULL or "" for all */
 } fc_ds_opts;
 
 typedef struct fc_dataset fc_dataset;

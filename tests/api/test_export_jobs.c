@@ -38,8 +38,9 @@ static const char BOX_TASKS[] =
 
 static long long draft(srv *s, const char *config, const char *tasks)
 {
-	long long pid = project_create(s, s->req,
-				       json_pack("{s:s,s:s,s:i}", "title", "export jobs", "label_config", config, "overlap", 1));
+	long long pid =
+		project_create(s, s->req,
+			       json_pack("{s:s,s:s,s:i}", "title", "export jobs", "label_config", config, "overlap", 1));
 	if (tasks)
 		project_import(s, pid, s->req, tasks);
 	return pid;
@@ -93,7 +94,8 @@ Test(export_jobs, refusals_name_the_problem)
 	r = queue(&S, text, S.req, "{\"format\":\"coco\"}");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit");
-	cr_expect(strstr(jstr(r.json, "error.message"), "coco") && strstr(jstr(r.json, "error.message"), "RectangleLabels"),
+	cr_expect(strstr(jstr(r.json, "error.message"), "coco") &&
+			  strstr(jstr(r.json, "error.message"), "RectangleLabels"),
 		  "names the format and the control: %s", r.body);
 	res_free(&r);
 	r = queue(&S, text, S.req, "{\"format\":\"cv\"}");
@@ -211,9 +213,10 @@ Test(export_jobs, runs_in_the_background_into_the_blob_store)
 
 Test(export_jobs, jsonl_has_pseudonyms_not_user_ids)
 {
-	long long pid = project_live(&S, S.req,
-				     json_pack("{s:s,s:s,s:i}", "title", "jsonl", "label_config", TEXT_CONFIG, "reward", 1),
-				     "{\"text\":\"one\"}\n", 1000);
+	long long pid =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i}", "title", "jsonl", "label_config", TEXT_CONFIG, "reward", 1),
+			     "{\"text\":\"one\"}\n", 1000);
 	long long aid = lease_ok(&S, pid, S.c[0]);
 	res r = submit_choice(&S, aid, S.c[0], "c", "a", NULL);
 	cr_assert_eq(r.status, 201, "%s", r.body);

@@ -64,3 +64,34 @@ test('a requester prepares a COCO file in the background and downloads it', asyn
   assert.equal(createHash('sha256').update(bytes).digest('hex'), sha, 'the file is the one the panel names');
   assert.equal(JSON.parse(bytes.toString('utf8')).annotations.length, 3);
 });
+
+test('a requester makes a speaker-disjoint dataset version and reads its card', async () => {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  watchErrors(page, errors);
+  await page.goto(`${server.url}/signin`);
+  await page.fill('input[name=email]', REQ.email);
+  await page.fill('input[name=password]', REQ.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  await page.goto(`${server.url}/projects/${projectId}`);
+  const panel = page.locator('.versions-panel');
+  await panel.locator('li.muted').waitFor();
+  // shares that do not add up: the error is next to the shares
+  await page.fill('#version-name', 'v1');
+  await page.fill('#version-train', '0.9');
+  await page.click('.version-form button[type=submit]');
+  await panel.locator('.field-error, .form-error:not([hidden])').first().waitFor();
+  await page.fill('#version-train', '0.8');
+  await page.check('#version-by-contributor');
+  await page.focus('.version-form button[type=submit]');
+  await page.keyboard.press('Enter');
+  const item = panel.locator('li.version');
+  await item.waitFor();
+  assert.match(await item.textContent(), /v1.*grouped by contributor.*1 contributors/s);
+  assert.match(await item.locator('tbody tr').first().textContent(), /train\s*3\s*3/);
+  await shot(page, 'ex03-version');
+  await shotAtPhone(page, 'ex04-version-phone');
+  const card = await page.request.get(server.url + await item.locator('a:has-text("Dataset card")').getAttribute('href'));
+  assert.equal(card.status(), 200);
+  assert.match(await card.text(), /## Who labelled/);
+});

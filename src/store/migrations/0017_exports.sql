@@ -24,3 +24,34 @@ CREATE TABLE export_jobs (
 ) STRICT;
 CREATE INDEX export_jobs_state ON export_jobs(state, id);
 CREATE INDEX export_jobs_project ON export_jobs(project_id, id);
+
+-- Dataset versions: an immutable snapshot of which task and which kept
+-- submission went into which split. Files rendered from a version are kept
+-- in the blob store (dataset_version_files), so a download in any format
+-- gives the same bytes later; only an erasure (withdrawn consent) after a
+-- file was kept makes it be rendered again without the erased work.
+CREATE TABLE dataset_versions (
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  manifest TEXT NOT NULL,                        -- JSON: api/versions.c
+  UNIQUE (project_id, name)
+) STRICT;
+CREATE TABLE dataset_version_items (
+  version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,
+  task_id INTEGER NOT NULL,
+  submission_id INTEGER NOT NULL,                -- 0: the task had no kept submission
+  split TEXT NOT NULL,
+  PRIMARY KEY (version_id, task_id, submission_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE dataset_version_files (
+  version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,
+  format TEXT NOT NULL,
+  split TEXT NOT NULL,                           -- '' for every split
+  sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (version_id, format, split)
+) STRICT, WITHOUT ROWID;

@@ -7,6 +7,7 @@ import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
 import { webhooksPanel } from './webhooks.js';
 import { exportJobsPanel } from './exports.js';
+import { versionsPanel } from './versions.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -180,7 +181,7 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
-    page.append(jobs.box, webhooksPanel(p));
+    page.append(jobs.box, versionsPanel(p), webhooksPanel(p));
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
     page.append(quality);
     Promise.all([contributorsPanel(p), labelsPanel(p, stats)]).then((panels) => {
