@@ -166,7 +166,8 @@ int fc_export_job_get(fc_store *s, const fc_user *user, int64_t id, json_t **out
 	return rc;
 }
 
-int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
+int fc_owner_list(fc_store *s, const fc_user *user, int64_t project, const char *message, const char *sql,
+		  fc_row_fn render, json_t **out, fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -174,19 +175,23 @@ int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t
 		return rc;
 	fc_stmt *st;
 	json_t *items = json_array();
-	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owners see its exports.",
-				      err)) &&
-	    !(rc = fc_db_query(db, &st, err,
-			       "SELECT " JOB_COLUMNS " FROM export_jobs WHERE project_id=? ORDER BY id DESC LIMIT 50",
-			       "I", project))) {
+	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, message, err)) &&
+	    !(rc = fc_db_query(db, &st, err, sql, "I", project))) {
 		while (fc_stmt_next(st) == 1)
-			json_array_append_new(items, job_json(st));
+			json_array_append_new(items, render(st));
 		fc_stmt_done(st);
 		*out = json_pack("{s:O}", "items", items);
 	}
 	json_decref(items);
 	fc_db_rollback(db);
 	return rc;
+}
+
+int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
+{
+	return fc_owner_list(s, user, project, "Only the project's owners see its exports.",
+			     "SELECT " JOB_COLUMNS " FROM export_jobs WHERE project_id=? ORDER BY id DESC LIMIT 50",
+			     job_json, out, err);
 }
 
 int fc_export_job_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,

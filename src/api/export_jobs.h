@@ -32,6 +32,10 @@ int fc_export_job_create(fc_store *s, const char *data_dir, const fc_user *user,
  * status: queued|running|done|failed, progress 0..1, rows, bytes, sha256,
  * download_url, reason, created_at, started_at, finished_at}. */
 int fc_export_job_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, fc_err *err);
+/* {items:[render(row)…]} of sql (one parameter: the project) for the
+ * project's owners; 404/403 otherwise with message. sql must be a literal. */
+int fc_owner_list(fc_store *s, const fc_user *user, int64_t project, const char *message, const char *sql,
+		  fc_row_fn render, json_t **out, fc_err *err);
 /* GET /projects/{id}/exports (owners): {items:[job…]} newest first, 50. */
 int fc_export_job_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
 /* GET /exports/{id}/download: the finished blob, opened for reading, with

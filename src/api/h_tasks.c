@@ -78,22 +78,30 @@ void h_export(fc_req *r)
 
 /* ---- export jobs (export_jobs.h) ---- */
 
-void h_export_jobs_create(fc_req *r)
+/* POST with a JSON body checked against fields, answered by fn(store,
+ * data dir, user, path id, body) with status. */
+typedef int (*dir_body_fn)(fc_store *, const char *, const fc_user *, int64_t, const json_t *, json_t **, fc_err *);
+static void call_dir_body(fc_req *r, const fc_field *fields, dir_body_fn fn, int status)
 {
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
 		return;
-	static const fc_field fields[] = {{"format", FC_J_STRING | FC_J_REQUIRED},
-					  {"status", FC_J_STRING},
-					  {"labels", FC_J_STRING},
-					  {0}};
 	json_t *b = fc_api_body(r, fields), *out = NULL;
 	if (!b)
 		return;
 	fc_err err = {0};
-	int rc = fc_export_job_create(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
+	int rc = fn(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
 	json_decref(b);
-	fc_api_reply(r, rc, &err, 202, out);
+	fc_api_reply(r, rc, &err, status, out);
+}
+
+void h_export_jobs_create(fc_req *r)
+{
+	static const fc_field fields[] = {{"format", FC_J_STRING | FC_J_REQUIRED},
+					  {"status", FC_J_STRING},
+					  {"labels", FC_J_STRING},
+					  {0}};
+	call_dir_body(r, fields, fc_export_job_create, 202);
 }
 
 void h_export_jobs_list(fc_req *r) { fc_api_call_id(r, fc_export_job_list, 200); }
@@ -130,21 +138,12 @@ void h_export_job_download(fc_req *r)
 
 void h_versions_create(fc_req *r)
 {
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
 	static const fc_field fields[] = {{"name", FC_J_STRING | FC_J_REQUIRED},
 					  {"split", FC_J_OBJECT},
 					  {"group_by", FC_J_STRING},
 					  {"seed", FC_J_INT},
 					  {0}};
-	json_t *b = fc_api_body(r, fields), *out = NULL;
-	if (!b)
-		return;
-	fc_err err = {0};
-	int rc = fc_version_create(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
-	json_decref(b);
-	fc_api_reply(r, rc, &err, 201, out);
+	call_dir_body(r, fields, fc_version_create, 201);
 }
 
 void h_versions_list(fc_req *r) { fc_api_call_id(r, fc_version_list, 200); }

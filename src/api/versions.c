@@ -162,18 +162,17 @@ static void count_labels(json_t *counts, const json_t *result)
 	size_t i, k;
 	json_t *r, *v;
 	const char *key;
-	json_array_foreach(result, i, r)
-	{
-		json_object_foreach(json_object_get(r, "value"), key, v)
-		{
+	json_array_foreach(result, i, r) {
+		json_object_foreach(json_object_get(r, "value"), key, v) {
 			if (!json_is_array(v) || !strcmp(key, "text") || !strcmp(key, "points"))
 				continue;
 			json_t *l;
-			json_array_foreach(v, k, l) if (json_is_string(l))
-			{
-				json_t *c = json_object_get(counts, json_string_value(l));
-				json_object_set_new(counts, json_string_value(l), json_integer(c ? json_integer_value(c) + 1 : 1));
-			}
+			json_array_foreach(v, k, l)
+				if (json_is_string(l)) {
+					json_t *c = json_object_get(counts, json_string_value(l));
+					json_object_set_new(counts, json_string_value(l),
+							    json_integer(c ? json_integer_value(c) + 1 : 1));
+				}
 		}
 	}
 }
@@ -221,7 +220,8 @@ static int take(fc_db *db, int64_t project, snap *s, const double frac[3], int b
 			while (fc_stmt_next(st) == 1) {
 				if (fc_stmt_isnull(st, 1))
 					continue;
-				json_t *split = json_object_get(counts, SPLITS[s->split[task_index(s, fc_stmt_int(st, 0))]]);
+				json_t *split =
+					json_object_get(counts, SPLITS[s->split[task_index(s, fc_stmt_int(st, 0))]]);
 				json_t *a = json_object_get(split, "annotations"), *res = fc_stmt_json(st, 3);
 				json_integer_set(a, json_integer_value(a) + 1);
 				count_labels(json_object_get(split, "labels"), res);
@@ -305,8 +305,7 @@ static void card_labels(fc_buf *b, const json_t *counts)
 		json_object_foreach(json_object_get(json_object_get(counts, SPLITS[j]), "labels"), label, v)
 			json_object_set_new(all, label, json_true());
 	fc_buf_puts(b, "\n## Labels\n\n| label | train | dev | test |\n|---|---:|---:|---:|\n");
-	json_object_foreach(all, label, v)
-	{
+	json_object_foreach(all, label, v) {
 		fc_buf_printf(b, "| %s |", label);
 		for (int j = 0; j < 3; j++)
 			fc_buf_printf(b, " %lld |",
@@ -360,8 +359,8 @@ static char *card(fc_store *s, const fc_user *user, int64_t project, const json_
 		fc_buf_printf(&b, "Not measured: %s\n", e.msg[0] ? e.msg : "no categorical control.");
 	}
 	fc_err_clear(&e);
-	fc_buf_printf(&b, "\n## Pay\n\nReward per task: %lld (minor units of %s).", (long long)fc_json_int(p, "reward", 0),
-		      fc_json_str(p, "currency", "USD"));
+	fc_buf_printf(&b, "\n## Pay\n\nReward per task: %lld (minor units of %s).",
+		      (long long)fc_json_int(p, "reward", 0), fc_json_str(p, "currency", "USD"));
 	if (!fc_project_stats(s, user, project, &stats, &e) && json_is_number(json_object_get(stats, "effective_hourly")))
 		fc_buf_printf(&b, " Effective pay from measured active time: %.0f minor units per hour.",
 			      json_number_value(json_object_get(stats, "effective_hourly")));
@@ -381,8 +380,9 @@ static char *card(fc_store *s, const fc_user *user, int64_t project, const json_
 	fc_buf_puts(&b, "\n## Files\n\n| file | SHA-256 | bytes |\n|---|---|---:|\n");
 	size_t i;
 	json_t *f;
-	json_array_foreach(files, i, f) fc_buf_printf(&b, "| %s | `%s` | %lld |\n", fc_json_str(f, "name", ""),
-						      fc_json_str(f, "sha256", ""), (long long)fc_json_int(f, "bytes", 0));
+	json_array_foreach(files, i, f)
+		fc_buf_printf(&b, "| %s | `%s` | %lld |\n", fc_json_str(f, "name", ""), fc_json_str(f, "sha256", ""),
+			      (long long)fc_json_int(f, "bytes", 0));
 	json_decref(p);
 	json_decref(ag);
 	json_decref(stats);
@@ -396,14 +396,13 @@ static json_t *croissant(const json_t *m, const char *title, int64_t version, co
 	json_t *dist = json_array(), *fields = json_array();
 	size_t i;
 	json_t *f;
-	json_array_foreach(files, i, f)
-	{
+	json_array_foreach(files, i, f) {
 		const char *name = fc_json_str(f, "name", "");
 		int md = !strcmp(fc_json_str(f, "format", ""), "card");
 		char url[96];
 		url_of(url, sizeof url, version, fc_json_str(f, "format", "json"), fc_json_str(f, "split", ""));
-		json_array_append_new(dist, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "@type", "cr:FileObject", "@id", name,
-						      "name", name, "contentUrl", url, "encodingFormat",
+		json_array_append_new(dist, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "@type", "cr:FileObject", "@id",
+						      name, "name", name, "contentUrl", url, "encodingFormat",
 						      md ? "text/markdown" : "application/json", "sha256",
 						      fc_json_str(f, "sha256", "")));
 	}
@@ -416,9 +415,8 @@ static json_t *croissant(const json_t *m, const char *title, int64_t version, co
 		char id[64];
 		snprintf(id, sizeof id, "tasks/%s", cols[k][0]);
 		json_array_append_new(fields, json_pack("{s:s,s:s,s:s,s:s,s:{s:{s:s},s:{s:s}}}", "@type", "cr:Field",
-							"@id", id, "name", cols[k][0], "dataType", cols[k][1],
-							"source", "fileObject", "@id", first, "extract", "jsonPath",
-							cols[k][2]));
+							"@id", id, "name", cols[k][0], "dataType", cols[k][1], "source",
+							"fileObject", "@id", first, "extract", "jsonPath", cols[k][2]));
 	}
 	char url[64];
 	snprintf(url, sizeof url, "/api/v1/versions/%lld", (long long)version);
@@ -426,8 +424,8 @@ static json_t *croissant(const json_t *m, const char *title, int64_t version, co
 		"{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:[{s:s,s:s,s:s,s:o}]}",
 		"@context", "@language", "en", "@vocab", "https://schema.org/", "sc", "https://schema.org/", "cr",
 		"http://mlcommons.org/croissant/", "dct", "http://purl.org/dc/terms/", "conformsTo", "dct:conformsTo",
-		"data", "cr:data", "dataType", "cr:dataType", "extract", "cr:extract", "field", "cr:field", "fileObject",
-		"cr:fileObject", "recordSet", "cr:recordSet", "@type", "sc:Dataset", "conformsTo",
+		"data", "cr:data", "dataType", "cr:dataType", "extract", "cr:extract", "field", "cr:field",
+		"fileObject", "cr:fileObject", "recordSet", "cr:recordSet", "@type", "sc:Dataset", "conformsTo",
 		"http://mlcommons.org/croissant/1.0", "name", title, "description",
 		"Labels collected on faircrowd; see the dataset card (README) for who labelled, agreement, pay and consent.",
 		"version", fc_json_str(m, "name", ""), "datePublished", fc_json_str(m, "created_at", ""), "url", url,
@@ -453,8 +451,7 @@ static int check_body(const json_t *body, double frac[3], int *by_contributor, i
 		if (!json_is_object(sp) || !json_object_size(sp))
 			goto bad_split;
 		frac[0] = frac[1] = frac[2] = 0;
-		json_object_foreach((json_t *)sp, k, v)
-		{
+		json_object_foreach((json_t *)sp, k, v) {
 			int j = !strcmp(k, "train") ? 0 : !strcmp(k, "dev") ? 1 : !strcmp(k, "test") ? 2 : -1;
 			if (j < 0 || !json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
 				goto bad_split;
@@ -463,8 +460,10 @@ static int check_body(const json_t *body, double frac[3], int *by_contributor, i
 		if (fabs(sum - 1) > 1e-6)
 			goto bad_split;
 	}
-	if (g && (!json_is_string(g) || (strcmp(json_string_value(g), "task") && strcmp(json_string_value(g), "contributor"))))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "group_by", "group_by must be \"task\" or \"contributor\".");
+	if (g && (!json_is_string(g) ||
+		  (strcmp(json_string_value(g), "task") && strcmp(json_string_value(g), "contributor"))))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "group_by",
+				  "group_by must be \"task\" or \"contributor\".");
 	if (sd && !json_is_integer(sd))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "seed", "seed must be an integer.");
 	*by_contributor = g && !strcmp(json_string_value(g), "contributor");
@@ -494,8 +493,8 @@ static json_t *version_json(fc_stmt *st)
 	int64_t id = fc_stmt_int(st, 0);
 	char url[96];
 	json_t *v = json_pack("{s:I,s:I,s:s,s:o,s:o,s:[]}", "id", (json_int_t)id, "project",
-			      (json_int_t)fc_stmt_int(st, 1), "name", fc_stmt_text(st, 2), "created_at", fc_stmt_time(st, 3),
-			      "manifest", fc_stmt_json(st, 4), "files");
+			      (json_int_t)fc_stmt_int(st, 1), "name", fc_stmt_text(st, 2), "created_at",
+			      fc_stmt_time(st, 3), "manifest", fc_stmt_json(st, 4), "files");
 	url_of(url, sizeof url, id, "croissant", "");
 	json_object_set_new(v, "croissant_url", json_string(url));
 	url_of(url, sizeof url, id, "card", "");
@@ -506,7 +505,8 @@ static json_t *version_json(fc_stmt *st)
 static int load(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
 	int rc = fc_db_row_json(db, out, err, version_json, "dataset version",
-				"SELECT id, project_id, name, created_at, manifest FROM dataset_versions WHERE id=?", "I", id);
+				"SELECT id, project_id, name, created_at, manifest FROM dataset_versions WHERE id=?",
+				"I", id);
 	fc_stmt *st;
 	if (!rc && !(rc = fc_db_query(db, &st, err,
 				      "SELECT format, split, sha256, bytes FROM dataset_version_files WHERE version_id=? "
@@ -540,26 +540,10 @@ int fc_version_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 
 int fc_version_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err)
 {
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	fc_stmt *st;
-	json_t *items = json_array();
-	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owners see its versions.",
-				      err)) &&
-	    !(rc = fc_db_query(db, &st, err,
-			       "SELECT id, project_id, name, created_at, manifest FROM dataset_versions WHERE project_id=? "
-			       "ORDER BY id DESC LIMIT 100",
-			       "I", project))) {
-		while (fc_stmt_next(st) == 1)
-			json_array_append_new(items, version_json(st));
-		fc_stmt_done(st);
-		*out = json_pack("{s:O}", "items", items);
-	}
-	json_decref(items);
-	fc_db_rollback(db);
-	return rc;
+	return fc_owner_list(s, user, project, "Only the project's owners see its versions.",
+			     "SELECT id, project_id, name, created_at, manifest FROM dataset_versions WHERE project_id=? "
+			     "ORDER BY id DESC LIMIT 100",
+			     version_json, out, err);
 }
 
 /* The snapshot in one write transaction: the version row, its items and
@@ -582,8 +566,8 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 	char cfg[65] = "";
 	fc_stmt *st;
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owners make versions.", err)) ||
-	    (rc = fc_db_int(db, &taken, err, "SELECT COUNT(*) FROM dataset_versions WHERE project_id=? AND name=?", "It",
-			    project, name)))
+	    (rc = fc_db_int(db, &taken, err, "SELECT COUNT(*) FROM dataset_versions WHERE project_id=? AND name=?",
+			    "It", project, name)))
 		goto end;
 	if (taken) {
 		rc = fc_err_set(err, FC_ECONFLICT, "name_taken", "name", "The project already has a version '%s'.", name);
@@ -595,8 +579,8 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		fc_crypto_sha256_hex(fc_stmt_text(st, 0), strlen(fc_stmt_text(st, 0)), cfg);
 	fc_stmt_done(st);
 	if ((rc = take(db, project, &sn, frac, by_contributor, seed, counts, &contributors, err)) ||
-	    (rc = fc_db_int(db, &since, err, "SELECT COALESCE(MAX(created_at),0) FROM dataset_versions WHERE project_id=?",
-			    "I", project)) ||
+	    (rc = fc_db_int(db, &since, err,
+			    "SELECT COALESCE(MAX(created_at),0) FROM dataset_versions WHERE project_id=?", "I", project)) ||
 	    (rc = fc_db_int(db, &erased, err,
 			    "SELECT COUNT(*) FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE t.project_id=? AND "
 			    "s.erased_at IS NOT NULL AND s.erased_at>=?",
@@ -606,13 +590,14 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		goto end;
 	int64_t now = fc_clock_now();
 	char ts[32];
-	*manifest = json_pack("{s:s,s:s,s:s,s:I,s:{s:f,s:f,s:f},s:{s:s,s:n},s:s,s:O,s:I,s:{s:o,s:I,s:I},s:[]}", "name",
-			      name, "created_at", fc_clock_format(now, ts, sizeof ts), "group_by",
-			      by_contributor ? "contributor" : "task", "seed", (json_int_t)seed, "split", "train", frac[0],
-			      "dev", frac[1], "test", frac[2], "aggregation", "labels", "raw", "method", "config_sha256",
-			      cfg, "counts", counts, "contributors", (json_int_t)contributors, "erased_since_previous",
-			      "since", since ? json_string(fc_clock_format(since, ts, sizeof ts)) : json_null(),
-			      "submissions", (json_int_t)erased, "withdrawals", (json_int_t)withdrawn, "files");
+	*manifest =
+		json_pack("{s:s,s:s,s:s,s:I,s:{s:f,s:f,s:f},s:{s:s,s:n},s:s,s:O,s:I,s:{s:o,s:I,s:I},s:[]}", "name",
+			  name, "created_at", fc_clock_format(now, ts, sizeof ts), "group_by",
+			  by_contributor ? "contributor" : "task", "seed", (json_int_t)seed, "split", "train", frac[0],
+			  "dev", frac[1], "test", frac[2], "aggregation", "labels", "raw", "method", "config_sha256",
+			  cfg, "counts", counts, "contributors", (json_int_t)contributors, "erased_since_previous",
+			  "since", since ? json_string(fc_clock_format(since, ts, sizeof ts)) : json_null(),
+			  "submissions", (json_int_t)erased, "withdrawals", (json_int_t)withdrawn, "files");
 	if (!*manifest) {
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 		goto end;
@@ -629,13 +614,15 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		has[sn.items[i].task] = 1;
 		rc = fc_db_exec(db, err,
 				"INSERT INTO dataset_version_items(version_id,task_id,submission_id,split) VALUES(?,?,?,?)",
-				"IIIt", *id, sn.tasks[sn.items[i].task], sn.items[i].sub, SPLITS[sn.split[sn.items[i].task]]);
+				"IIIt", *id, sn.tasks[sn.items[i].task], sn.items[i].sub,
+				SPLITS[sn.split[sn.items[i].task]]);
 	}
 	for (size_t i = 0; !rc && has && i < sn.n; i++)
 		if (!has[i])
-			rc = fc_db_exec(db, err,
-					"INSERT INTO dataset_version_items(version_id,task_id,submission_id,split) VALUES(?,?,0,?)",
-					"IIt", *id, sn.tasks[i], SPLITS[sn.split[i]]);
+			rc = fc_db_exec(
+				db, err,
+				"INSERT INTO dataset_version_items(version_id,task_id,submission_id,split) VALUES(?,?,0,?)",
+				"IIt", *id, sn.tasks[i], SPLITS[sn.split[i]]);
 	free(has);
 end:
 	fc_db_end(db, &rc, err);
@@ -664,16 +651,16 @@ int fc_version_create(fc_store *s, const char *data_dir, const fc_user *user, in
 		if (!(rc = keep_export(s, data_dir, user, project, id, "json", SPLITS[j], &res, err))) {
 			snprintf(name, sizeof name, "%s.json", SPLITS[j]);
 			url_of(url, sizeof url, id, "json", SPLITS[j]);
-			json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "name", name, "format", "json",
-							       "split", SPLITS[j], "sha256", res.sha256, "bytes",
-							       (json_int_t)res.bytes, "url", url));
+			json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "name", name, "format",
+							       "json", "split", SPLITS[j], "sha256", res.sha256,
+							       "bytes", (json_int_t)res.bytes, "url", url));
 		}
 	}
 	char *md = rc ? NULL : card(s, user, project, m, files), sha[65];
 	if (!rc && !(rc = md ? keep_text(s, data_dir, id, "card", md, sha, err)
 			     : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.")))
-		json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:I}", "name", "README.md", "format", "card", "split",
-						       "", "sha256", sha, "bytes", (json_int_t)strlen(md)));
+		json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:I}", "name", "README.md", "format", "card",
+						       "split", "", "sha256", sha, "bytes", (json_int_t)strlen(md)));
 	free(md);
 	if (!rc)
 		rc = fc_project_get(s, user, project, &p, err);
@@ -689,7 +676,8 @@ int fc_version_create(fc_store *s, const char *data_dir, const fc_user *user, in
 	json_decref(p);
 	char *text = rc ? NULL : json_dumps(m, JSON_COMPACT);
 	if (!rc)
-		rc = text ? fc_store_write(s, NULL, err, "UPDATE dataset_versions SET manifest=? WHERE id=?", "tI", text, id)
+		rc = text ? fc_store_write(s, NULL, err, "UPDATE dataset_versions SET manifest=? WHERE id=?", "tI",
+					   text, id)
 			  : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 	free(text);
 	json_decref(m);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static srv S;
-static void up(void) { suite_with_users(&S, 1); }
+static void up(void) { suite_with_users(&S, 2); }
 static void down(void) { srv_stop(&S); }
 TestSuite(versions, .init = up, .fini = down, .timeout = 300);
 
@@ -24,8 +24,9 @@ TestSuite(versions, .init = up, .fini = down, .timeout = 300);
 /* n tasks, task i labelled by speaker i % speakers: "yes" when i is even. */
 static long long project_with(int n, int speakers)
 {
-	long long pid = project_create(&S, S.req,
-				       json_pack("{s:s,s:s,s:i}", "title", "Read aloud", "label_config", CONFIG, "overlap", 1));
+	long long pid =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "Read aloud", "label_config", CONFIG, "overlap", 1));
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
@@ -118,8 +119,7 @@ static void workers_of(const res *r, char *out, size_t n)
 	out[0] = 0;
 	size_t i;
 	json_t *t;
-	json_array_foreach(r->json, i, t)
-	{
+	json_array_foreach(r->json, i, t) {
 		const char *w = jstr(t, "annotations.0.worker_id");
 		cr_assert(w, "%s", r->body);
 		if (!strstr(out, w)) {
@@ -153,7 +153,8 @@ Test(versions, speakers_stay_in_one_split_and_files_keep_their_bytes)
 	long long yes = 0; /* a split whose speakers never said yes has no "yes" */
 	const char *sp[] = {"train", "dev", "test"};
 	for (int i = 0; i < 3; i++)
-		yes += json_integer_value(json_object_get(json_object_get(json_object_get(jget(m, "counts"), sp[i]), "labels"), "yes"));
+		yes += json_integer_value(
+			json_object_get(json_object_get(json_object_get(jget(m, "counts"), sp[i]), "labels"), "yes"));
 	cr_expect_eq(yes, 12, "half of the 24 answers are yes: %s", r.body);
 
 	/* each split's file: its bytes are the SHA-256 the manifest gives */
@@ -168,11 +169,11 @@ Test(versions, speakers_stay_in_one_split_and_files_keep_their_bytes)
 		int found = 0;
 		size_t k;
 		json_t *file;
-		json_array_foreach(json_object_get(m, "files"), k, file) if (!strcmp(jstr(file, "split"), split[i]))
-		{
-			found = 1;
-			cr_expect_str_eq(jstr(file, "sha256"), sha, "%s.json", split[i]);
-		}
+		json_array_foreach(json_object_get(m, "files"), k, file)
+			if (!strcmp(jstr(file, "split"), split[i])) {
+				found = 1;
+				cr_expect_str_eq(jstr(file, "sha256"), sha, "%s.json", split[i]);
+			}
 		cr_expect(found, "the manifest lists %s.json", split[i]);
 		char key[32];
 		snprintf(key, sizeof key, "counts.%s.tasks", split[i]);
@@ -205,7 +206,8 @@ Test(versions, speakers_stay_in_one_split_and_files_keep_their_bytes)
 	int csv = 0;
 	size_t k;
 	json_t *file;
-	json_array_foreach(jget(v.json, "files"), k, file) csv += !strcmp(jstr(file, "format"), "csv");
+	json_array_foreach(jget(v.json, "files"), k, file)
+		csv += !strcmp(jstr(file, "format"), "csv");
 	cr_expect_eq(csv, 1, "the CSV is kept and listed: %s", v.body);
 	res_free(&v);
 
@@ -233,8 +235,16 @@ Test(versions, speakers_stay_in_one_split_and_files_keep_their_bytes)
 	snprintf(path, sizeof path, "/api/v1/versions/%lld/card", vid);
 	res card = get(path);
 	cr_assert_eq(card.status, 200, "%s", card.body);
-	const char *want[] = {"# Read aloud — version v1", "## Splits", "| train | 12 |", "## Who labelled",
-			      "6 contributors", "## Agreement", "## Pay", "## Consent", "## Files", "train.json"};
+	const char *want[] = {"# Read aloud — version v1",
+			      "## Splits",
+			      "| train | 12 |",
+			      "## Who labelled",
+			      "6 contributors",
+			      "## Agreement",
+			      "## Pay",
+			      "## Consent",
+			      "## Files",
+			      "train.json"};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		cr_expect(strstr(card.body, want[i]), "the card lacks '%s': %s", want[i], card.body);
 	cr_expect_null(strstr(card.body, "@test.local"), "no email in the card");
@@ -264,4 +274,60 @@ Test(versions, group_by_task_splits_by_fraction_and_versions_are_listed)
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 2, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "items.0.name"), "one speaker");
 	res_free(&r);
+}
+
+/* A contributor who withdraws consent: the next version counts the erasure
+ * and leaves the work out; a kept file of the earlier version that held it
+ * is written again without it. */
+Test(versions, erased_work_leaves_and_is_counted)
+{
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "erasure", "label_config", CONFIG, "reward", 1,
+					       "overlap", 1),
+				     "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 1000);
+	long long sid[2];
+	for (int i = 0; i < 2; i++) {
+		long long aid = lease_ok(&S, pid, S.c[i]);
+		res r = submit_choice(&S, aid, S.c[i], "c", "yes", json_integer(3));
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		sid[i] = jint(r.json, "id");
+		res_free(&r);
+		char path[96];
+		snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid[i]);
+		r = api(&S, "POST", path, S.req, NULL);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		res_free(&r);
+	}
+	res r = create(pid, S.req, "{\"name\":\"before\",\"split\":{\"train\":1}}");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long v1 = jint(r.json, "id");
+	cr_expect_eq(jint(r.json, "manifest.counts.train.annotations"), 2, "%s", r.body);
+	res_free(&r);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/versions/%lld/download?format=json&split=train", v1);
+	res before = get(path);
+	cr_assert_eq(before.status, 200);
+
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/consent/withdraw", pid);
+	r = api(&S, "POST", path, S.c[0], NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+
+	r = create(pid, S.req, "{\"name\":\"after\",\"split\":{\"train\":1}}");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "manifest.counts.train.annotations"), 1, "the withdrawn answer is out: %s", r.body);
+	cr_expect_eq(jint(r.json, "manifest.erased_since_previous.submissions"), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "manifest.erased_since_previous.withdrawals"), 1, "%s", r.body);
+	res_free(&r);
+
+	snprintf(path, sizeof path, "/api/v1/versions/%lld/download?format=json&split=train", v1);
+	res after = get(path);
+	cr_assert_eq(after.status, 200);
+	size_t n = 0;
+	for (size_t i = 0; i < json_array_size(after.json); i++)
+		n += json_array_size(jget(json_array_get(after.json, i), "annotations"));
+	cr_expect_eq(n, 1, "the earlier version's file is written again without the erased work: %s", after.body);
+	cr_expect(before.len != after.len || memcmp(before.body, after.body, after.len), "the old bytes came back");
+	res_free(&before);
+	res_free(&after);
 }
