@@ -76,11 +76,13 @@ int fc_export_job_create(fc_store *s, const char *data_dir, const fc_user *user,
 		return fc_err_set(err, FC_EINVAL, f ? "invalid_value" : "missing_field", "format",
 				  "format is required: jsonl, json, csv, coco, yolo, voc, conll or cv.");
 	if ((rc = check_option("status", json_object_get(body, "status"), err)) ||
-	    (rc = check_option("labels", json_object_get(body, "labels"), err)))
+	    (rc = check_option("labels", json_object_get(body, "labels"), err)) ||
+	    (rc = check_option("method", json_object_get(body, "method"), err)))
 		return rc;
 	fc_export_request req = {.format = json_string_value(f),
 				 .status = fc_json_str(body, "status", NULL),
-				 .labels = fc_json_str(body, "labels", NULL)};
+				 .labels = fc_json_str(body, "labels", NULL),
+				 .method = fc_json_str(body, "method", NULL)};
 	/* everything the streamed export would refuse is refused now, not
 	 * later in the job; a collection project's Common Voice tar is only
 	 * checked for the kind here (its open already writes the TSVs) */
@@ -124,10 +126,10 @@ int fc_export_job_create(fc_store *s, const char *data_dir, const fc_user *user,
 		return rc;
 	if (!(rc = fc_db_int(db, &total, err, "SELECT COUNT(*) FROM tasks WHERE project_id=?", "I", project)) &&
 	    !(rc = fc_db_int(db, &id, err,
-			     "INSERT INTO export_jobs(project_id,user_id,format,status_opt,labels,total,created_at) "
-			     "VALUES(?,?,?,?,?,?,?) RETURNING id",
-			     "IItttII", project, user->id, req.format, req.status ? req.status : "accepted",
-			     req.labels ? req.labels : "raw", total, fc_clock_now())))
+			     "INSERT INTO export_jobs(project_id,user_id,format,status_opt,labels,method,total,created_at) "
+			     "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+			     "IIttttII", project, user->id, req.format, req.status ? req.status : "accepted",
+			     req.labels ? req.labels : "raw", req.method, total, fc_clock_now())))
 		rc = fc_db_row_json(db, out, err, job_json, "export",
 				    "SELECT " JOB_COLUMNS " FROM export_jobs WHERE id=?", "I", id);
 	if (!fc_db_end(db, &rc, err))
@@ -228,7 +230,7 @@ int fc_export_job_open(fc_store *s, const char *data_dir, const fc_user *user, i
 typedef struct job {
 	fc_store *store;
 	int64_t id, project, user, rows, bytes;
-	char format[16], status[16], labels[16];
+	char format[16], status[16], labels[16], method[16];
 } job;
 
 /* Claims the oldest queued job, or one whose runner fell silent. 1 claimed,
@@ -243,7 +245,7 @@ static int claim(fc_store *s, job *j, fc_err *err)
 	fc_stmt *st;
 	int got = 0;
 	if (!(rc = fc_db_query(db, &st, err,
-			       "SELECT id, project_id, user_id, format, status_opt, labels FROM export_jobs "
+			       "SELECT id, project_id, user_id, format, status_opt, labels, COALESCE(method,'') FROM export_jobs "
 			       "WHERE state='queued' OR (state='running' AND heartbeat_at<?) ORDER BY id LIMIT 1",
 			       "I", now - STALE_SECONDS))) {
 		if (fc_stmt_next(st) == 1) {
@@ -252,6 +254,7 @@ static int claim(fc_store *s, job *j, fc_err *err)
 			snprintf(j->format, sizeof j->format, "%s", fc_stmt_text(st, 3));
 			snprintf(j->status, sizeof j->status, "%s", fc_stmt_text(st, 4));
 			snprintf(j->labels, sizeof j->labels, "%s", fc_stmt_text(st, 5));
+			snprintf(j->method, sizeof j->method, "%s", fc_stmt_text(st, 6));
 		}
 		fc_stmt_done(st);
 	}
@@ -381,7 +384,10 @@ static int run_one(fc_store *s, const char *data_dir, job *j)
 	fc_err err = {0};
 	fc_user user;
 	fc_export_result res;
-	fc_export_request req = {.format = j->format, .status = j->status, .labels = j->labels};
+	fc_export_request req = {.format = j->format,
+				 .status = j->status,
+				 .labels = j->labels,
+				 .method = j->method[0] ? j->method : NULL};
 	j->store = s;
 	int rc = fc_account_get(s, j->user, &user, &err);
 	if (!rc && !(rc = fc_export_to_blob(s, data_dir, &user, j->project, &req, &res, job_tick, j, &err))) {

@@ -56,9 +56,15 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 	if (req->status && strcmp(req->status, "accepted") && strcmp(req->status, "all"))
 		return fc_err_set(err, FC_EINVAL, "invalid_status", "status",
 				  "status must be 'accepted' (accepted and auto-accepted work, the default) or 'all'.");
-	if (req->labels && strcmp(req->labels, "raw"))
+	int aggregated = req->labels && !strcmp(req->labels, "aggregated");
+	if (req->labels && strcmp(req->labels, "raw") && !aggregated)
 		return fc_err_set(err, FC_EINVAL, "invalid_labels", "labels",
-				  "labels must be 'raw': this build exports every kept judgment, not aggregated labels.");
+				  "labels must be 'raw' (every kept judgment) or 'aggregated' (one label per task with its "
+				  "confidence).");
+	if (aggregated && !f)
+		return fc_err_set(err, FC_EINVAL, "invalid_labels", "labels",
+				  "labels=aggregated is for the dataset formats (%s); %s keeps every judgment.",
+				  fc_ds_names((char[256]){0}, 256), format);
 	int rc;
 	if (req->version && !f)
 		return fc_err_set(err, FC_EINVAL, "invalid_format", "format",
@@ -92,8 +98,14 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all"),
 			   .version = req->version,
 			   .split = req->split};
-	fc_dataset *d;
-	rc = fc_dataset_open(s, user, pid, f, config, &opts, &d, err);
+	json_t *agg = NULL;
+	if (aggregated && !(rc = f->check ? f->check(config, err) : 0) &&
+	    !(rc = fc_export_aggregated(s, user, pid, config, f->name, req->method, &agg, err)))
+		opts.aggregated = agg;
+	fc_dataset *d = NULL;
+	if (!rc)
+		rc = fc_dataset_open(s, user, pid, f, config, &opts, &d, err);
+	json_decref(agg);
 	json_decref(config);
 	if (rc)
 		return rc;

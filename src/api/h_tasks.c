@@ -63,7 +63,8 @@ void h_export(fc_req *r)
 		return;
 	fc_export_request req = {.format = fc_req_query(r, "format"),
 				 .status = fc_req_query(r, "status"),
-				 .labels = fc_req_query(r, "labels")};
+				 .labels = fc_req_query(r, "labels"),
+				 .method = fc_req_query(r, "method")};
 	fc_export_stream x;
 	fc_err err = {0};
 	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {

@@ -63,6 +63,7 @@ struct fc_dataset {
 	struct archive *a;
 	fc_ds_task task;
 	size_t cap;
+	json_t *aggregated;
 };
 
 static const char TASKS_SQL[] =
@@ -148,6 +149,7 @@ static int next_task(fc_dataset *d)
 			a->lead_time = fc_stmt_double(st, 7);
 			snprintf(a->status, sizeof a->status, "%s", fc_stmt_text(st, 8));
 			a->created_at = fc_stmt_int(st, 9);
+			a->confidence = -1;
 		}
 		int r = fc_stmt_next(st);
 		if (r < 0)
@@ -169,6 +171,40 @@ static int start_pass(fc_dataset *d, fc_err *err)
 	if (d->version)
 		return fc_db_query(d->db, &d->st, err, VERSION_SQL, "Iit", d->version, d->split[0] ? 0 : 1, d->split);
 	return fc_db_query(d->db, &d->st, err, TASKS_SQL, "iI", d->all_statuses, d->c.project_id);
+}
+
+/* labels=aggregated: the task's judgments give way to its aggregate, which
+ * keeps the image size the judgments carried (pixels for COCO, YOLO, VOC). */
+static int aggregate_task(fc_dataset *d)
+{
+	fc_ds_task *t = &d->task;
+	double w = 0, h = 0;
+	fc_ds_image_size(t, &w, &h);
+	for (size_t i = 0; i < t->n; i++)
+		json_decref(t->anns[i].result);
+	t->n = 0;
+	char key[32];
+	snprintf(key, sizeof key, "%lld", (long long)t->id);
+	json_t *agg = json_object_get(d->aggregated, key);
+	if (!agg)
+		return 0;
+	if (!d->cap) {
+		if (!(t->anns = malloc(4 * sizeof *t->anns)))
+			return FC_ENOMEM;
+		d->cap = 4;
+	}
+	fc_ds_ann *a = &t->anns[t->n++];
+	*a = (fc_ds_ann){.id = 0, .worker_id = "aggregate", .status = "aggregated"};
+	a->confidence = json_number_value(json_object_get(agg, "confidence"));
+	a->result = json_deep_copy(json_object_get(agg, "result"));
+	size_t i;
+	json_t *r;
+	json_array_foreach(a->result, i, r)
+		if (w > 0 && h > 0) {
+			json_object_set_new(r, "original_width", json_real(w));
+			json_object_set_new(r, "original_height", json_real(h));
+		}
+	return a->result ? 0 : FC_ENOMEM;
 }
 
 /* Produces the next piece of output. */
@@ -195,6 +231,8 @@ static int step(fc_dataset *d)
 			return 0;
 		}
 		d->walked++;
+		if (d->aggregated && (rc = aggregate_task(d)))
+			return rc;
 		return d->f->task(c, &d->task, d->pass);
 	case PH_END:
 		d->phase = PH_DONE;
@@ -227,6 +265,7 @@ void fc_dataset_close(fc_dataset *d)
 		d->f->free(d->c.state);
 	free(d->c.state);
 	json_decref((json_t *)d->c.config);
+	json_decref(d->aggregated);
 	task_clear(d);
 	free(d->task.anns);
 	fc_stmt_done(d->st);
@@ -295,6 +334,7 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 	d->f = f;
 	d->all_statuses = opts && opts->all_statuses;
 	d->version = opts ? opts->version : 0;
+	d->aggregated = opts && opts->aggregated ? json_incref((json_t *)opts->aggregated) : NULL;
 	snprintf(d->split, sizeof d->split, "%s", opts && opts->split ? opts->split : "");
 	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config), .project_id = project_id, .driver = d};
 	d->c.out = f->zip ? &d->file : &d->stream;

@@ -30,6 +30,7 @@ typedef struct fc_ds_ann {
 	double lead_time;
 	char status[16];
 	int64_t created_at;
+	double confidence; /* labels=aggregated: the aggregate's confidence; -1 for a judgment */
 } fc_ds_ann;
 
 /* A task and its kept submissions (in submission order; n may be 0). */
@@ -85,6 +86,10 @@ typedef struct fc_ds_opts {
 	int all_statuses;  /* 0: accepted and auto_accepted only */
 	int64_t version;   /* a dataset version's frozen items instead of the project now (status then ignored) */
 	const char *split; /* with version: "train", "dev", "test"; NULL or "" for all */
+	/* labels=aggregated: {"<task id>": {"result":[…], "confidence"}} (the
+	 * api layer builds it from quality's aggregate); each task then has one
+	 * annotation, worker_id "aggregate", status "aggregated", or none. */
+	const json_t *aggregated;
 } fc_ds_opts;
 
 typedef struct fc_dataset fc_dataset;

@@ -275,3 +275,64 @@ Test(export_jobs, a_full_blob_store_fails_the_job_and_publishes_nothing)
 	cr_expect_eq(system(cmd), 0, "a temporary file was left in blobs/tmp");
 	srv_stop(&F);
 }
+
+/* labels=aggregated: one label per task with its confidence, from the
+ * quality module's aggregate (majority vote; boxes clustered by IoU). */
+Test(export_jobs, aggregated_labels_carry_their_confidence)
+{
+	const char *tasks =
+		"{\"data\":{\"text\":\"one\"},\"annotations\":["
+		"{\"completed_by\":\"w1\",\"result\":[{\"from_name\":\"c\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"a\"]}}]},"
+		"{\"completed_by\":\"w2\",\"result\":[{\"from_name\":\"c\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"a\"]}}]},"
+		"{\"completed_by\":\"w3\",\"result\":[{\"from_name\":\"c\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"b\"]}}]}]}\n";
+	const char *cfg =
+		"<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice value=\"a\"/>"
+		"<Choice value=\"b\"/></Choices></View>";
+	long long pid = draft(&S, cfg, tasks);
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=json&labels=aggregated", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "0.annotations")), 1, "one aggregate per task: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "0.annotations.0.worker_id"), "aggregate");
+	cr_expect_str_eq(jstr(r.json, "0.annotations.0.status"), "aggregated");
+	cr_expect_str_eq(jstr(r.json, "0.annotations.0.result.0.value.choices.0"), "a", "2 of 3 said a: %s", r.body);
+	double conf = json_number_value(jget(r.json, "0.annotations.0.confidence"));
+	cr_expect(conf > 0.5 && conf <= 1.0, "confidence %f: %s", conf, r.body);
+	res_free(&r);
+	/* jsonl keeps every judgment */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=jsonl&labels=aggregated", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "labels");
+	res_free(&r);
+
+	/* two annotators' boxes of one car: one box in pixels */
+	const char *box =
+		"{\"from_name\":\"box\",\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"original_width\":640,"
+		"\"original_height\":480,\"value\":{\"x\":10,\"y\":20,\"width\":50,\"height\":25,"
+		"\"rectanglelabels\":[\"car\"]}}";
+	char boxes[1200];
+	snprintf(boxes, sizeof boxes,
+		 "{\"data\":{\"image\":\"https://cdn.example/c.jpg\"},\"annotations\":[{\"completed_by\":\"w1\","
+		 "\"result\":[%s]},{\"completed_by\":\"w2\",\"result\":[%s]}]}\n",
+		 box, box);
+	long long img = draft(&S, BOX_CONFIG, boxes);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/exports", img);
+	r = queue(&S, img, S.req, "{\"format\":\"coco\",\"labels\":\"aggregated\"}");
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	res job = wait_job(&S, jint(r.json, "id"));
+	res_free(&r);
+	cr_assert_str_eq(jstr(job.json, "status"), "done", "%s", job.body);
+	res dl = api(&S, "GET", jstr(job.json, "download_url"), S.req, NULL);
+	cr_assert_eq(dl.status, 200);
+	cr_expect_eq(json_array_size(jget(dl.json, "annotations")), 1, "%s", dl.body);
+	json_t *bbox = jget(dl.json, "annotations.0.bbox");
+	cr_expect(bbox && json_number_value(json_array_get(bbox, 0)) == 64 &&
+			  json_number_value(json_array_get(bbox, 1)) == 96 &&
+			  json_number_value(json_array_get(bbox, 2)) == 320 &&
+			  json_number_value(json_array_get(bbox, 3)) == 120,
+		  "the mean box in pixels: %s", dl.body);
+	res_free(&dl);
+	res_free(&job);
+}

@@ -282,8 +282,8 @@ Test(versions, group_by_task_splits_by_fraction_and_versions_are_listed)
 Test(versions, erased_work_leaves_and_is_counted)
 {
 	long long pid = project_live(&S, S.req,
-				     json_pack("{s:s,s:s,s:i,s:i}", "title", "erasure", "label_config", CONFIG, "reward", 1,
-					       "overlap", 1),
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "erasure", "label_config", CONFIG,
+					       "reward", 1, "overlap", 1),
 				     "{\"text\":\"a\"}\n{\"text\":\"b\"}\n", 1000);
 	long long sid[2];
 	for (int i = 0; i < 2; i++) {

@@ -63,6 +63,11 @@ test('a requester prepares a COCO file in the background and downloads it', asyn
   const bytes = await readFile(await download.path());
   assert.equal(createHash('sha256').update(bytes).digest('hex'), sha, 'the file is the one the panel names');
   assert.equal(JSON.parse(bytes.toString('utf8')).annotations.length, 3);
+  // one aggregated label per task, prepared the same way
+  await page.check('#export-aggregated');
+  await page.click('#export-job');
+  await page.locator('.export-job[data-id="2"][data-status="done"]').waitFor({ timeout: 20000 });
+  assert.match(await page.locator('.export-job[data-id="2"]').textContent(), /aggregated.*3 rows/s);
 });
 
 test('a requester makes a speaker-disjoint dataset version and reads its card', async () => {

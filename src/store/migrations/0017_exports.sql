@@ -9,6 +9,7 @@ CREATE TABLE export_jobs (
   format TEXT NOT NULL,
   status_opt TEXT NOT NULL DEFAULT 'accepted',   -- the export's status= option
   labels TEXT NOT NULL DEFAULT 'raw',
+  method TEXT,
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed
   total INTEGER NOT NULL DEFAULT 0,              -- tasks to walk (for progress)
   row_count INTEGER NOT NULL DEFAULT 0,

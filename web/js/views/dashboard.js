@@ -106,19 +106,24 @@ function exportMenu(p, prepare) {
     h('option', { value: f.format, disabled: !fits(f) }, fits(f) ? f.label : `${f.label}: not for this project`)));
   select.value = (EXPORTS.find((f) => f.needs && fits(f)) || EXPORTS[0]).format;
   const all = h('input', { type: 'checkbox', id: 'export-all', name: 'status' });
+  const agg = h('input', { type: 'checkbox', id: 'export-aggregated', name: 'labels' });
   const link = h('a', { class: 'btn', id: 'export-link' }, 'Download');
-  const job = h('button', { type: 'button', class: 'btn', id: 'export-job', onclick: () => prepare(select.value, all.checked ? 'all' : 'accepted') }, 'Prepare file');
+  const job = h('button', { type: 'button', class: 'btn', id: 'export-job', onclick: () => prepare(select.value, all.checked ? 'all' : 'accepted', agg.checked ? 'aggregated' : 'raw') }, 'Prepare file');
   const follow = () => {
     const f = EXPORTS.find((x) => x.format === select.value);
-    link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}`;
+    link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}${agg.checked ? '&labels=aggregated' : ''}`;
+    agg.disabled = f.format === 'jsonl' || f.format === 'cv';
+    if (agg.disabled) agg.checked = false;
     link.download = `project-${p.id}-${f.format}.${f.ext}`;
   };
   select.addEventListener('change', follow);
   all.addEventListener('change', follow);
+  agg.addEventListener('change', follow);
   follow();
   return h('div', { class: 'export-menu', role: 'group', 'aria-label': 'Export the data' },
     h('label', { for: 'export-format' }, 'Export as'), select,
-    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'), link, job);
+    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'),
+    h('label', { class: 'check', for: 'export-aggregated' }, agg, 'One aggregated label per task'), link, job);
 }
 
 export async function dashboardView(ctx) {

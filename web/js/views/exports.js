@@ -22,7 +22,8 @@ function jobRow(j) {
     h('div', { class: 'export-job-head' },
       h('strong', null, `#${j.id} ${j.format}`), ' ',
       h('span', { class: `badge ${BADGE[j.status] || ''}` }, WORD[j.status] || j.status), ' ',
-      h('span', { class: 'muted small' }, j.options && j.options.status === 'all' ? 'all submissions' : 'accepted work', ' · ',
+      h('span', { class: 'muted small' }, j.options && j.options.status === 'all' ? 'all submissions' : 'accepted work',
+        j.options && j.options.labels === 'aggregated' ? ', aggregated' : '', ' · ',
         h('time', { datetime: j.created_at }, when(j.created_at)))),
     j.status === 'done' || j.status === 'failed' ? null
       : h('progress', { max: '100', value: String(pct), 'aria-label': `Export ${j.id}: ${pct}% done` }),
@@ -32,7 +33,7 @@ function jobRow(j) {
     j.download_url ? h('a', { class: 'btn', href: j.download_url, download: '' }, 'Download', h('span', { class: 'sr-only' }, ` export ${j.id}`)) : null);
 }
 
-/** The panel (a section) and start(format, status): queues a job and shows it. */
+/** The panel (a section) and start(format, status, labels): queues a job and shows it. */
 export function exportJobsPanel(project) {
   const list = h('ul', { class: 'export-jobs plain-list', id: 'export-jobs' });
   const status = h('p', { class: 'muted small', role: 'status', 'aria-live': 'polite' });
@@ -56,9 +57,9 @@ export function exportJobsPanel(project) {
     }
   }
 
-  async function start(format, statusOpt) {
+  async function start(format, statusOpt, labels) {
     try {
-      const j = await post(`/projects/${project.id}/exports`, { format, status: statusOpt });
+      const j = await post(`/projects/${project.id}/exports`, { format, status: statusOpt, labels });
       toast(`Export #${j.id} queued.`, 'ok');
       status.textContent = `Export #${j.id} (${format}) is being prepared.`;
       if (timer) clearTimeout(timer);

@@ -6,6 +6,7 @@ CREATE TABLE export_jobs (
   format TEXT NOT NULL,
   status_opt TEXT NOT NULL DEFAULT 'accepted',
   labels TEXT NOT NULL DEFAULT 'raw',
+  method TEXT,
   state TEXT NOT NULL DEFAULT 'queued',
   total BIGINT NOT NULL DEFAULT 0,
   row_count BIGINT NOT NULL DEFAULT 0,
