@@ -15,7 +15,9 @@ static const json_t *control_named(const json_t *config, const char *name)
 {
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(config, "controls"), i, c) if (!strcmp(fc_json_str(c, "name", ""), name)) return c;
+	json_array_foreach(json_object_get(config, "controls"), i, c)
+		if (!strcmp(fc_json_str(c, "name", ""), name))
+			return c;
 	return NULL;
 }
 
@@ -24,8 +26,7 @@ static json_t *result_of(const json_t *item, const char *from, const char *to, c
 {
 	json_t *out = json_array(), *regions = json_object_get(item, "regions"), *r;
 	size_t i;
-	json_array_foreach(regions, i, r)
-	{
+	json_array_foreach(regions, i, r) {
 		const char *label = fc_json_str(r, "label", "");
 		json_t *v = spans ? json_pack("{s:O,s:O,s:[s]}", "start", json_object_get(r, "start"), "end",
 					      json_object_get(r, "end"), "labels", label)
@@ -55,7 +56,7 @@ int fc_export_aggregated(fc_store *s, const fc_user *user, int64_t pid, const js
 	*out = NULL;
 	if (!method) /* what the format draws: regions for the box and span formats */
 		method = !strcmp(format, "coco") || !strcmp(format, "yolo") || !strcmp(format, "voc") ? "boxes"
-			 : !strcmp(format, "conll")						      ? "spans"
+			 : !strcmp(format, "conll")                                                   ? "spans"
 												      : "mv";
 	json_t *q = NULL;
 	int rc = fc_quality_labels(s, user, pid, method, NULL, &q, err);
@@ -67,13 +68,13 @@ int fc_export_aggregated(fc_store *s, const fc_user *user, int64_t pid, const js
 		   *to = json_string_value(json_array_get(json_object_get(control, "to_name"), 0));
 	json_t *map = json_object(), *item;
 	size_t i;
-	json_array_foreach(json_object_get(q, "items"), i, item)
-	{
+	json_array_foreach(json_object_get(q, "items"), i, item) {
 		char key[32];
 		snprintf(key, sizeof key, "%lld", (long long)fc_json_int(item, "task_id", 0));
 		json_object_set_new(map, key,
 				    json_pack("{s:o,s:O,s:s}", "result",
-					      result_of(item, name ? name : "", to ? to : "", type, !strcmp(method, "spans")),
+					      result_of(item, name ? name : "", to ? to : "", type,
+							!strcmp(method, "spans")),
 					      "confidence", json_object_get(item, "confidence"), "method", method));
 	}
 	json_decref(q);

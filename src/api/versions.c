@@ -551,9 +551,9 @@ int fc_version_list(fc_store *s, const fc_user *user, int64_t project, json_t **
 static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_t *body, int64_t *id, json_t **manifest,
 		  fc_err *err)
 {
-	double frac[3];
-	int by_contributor;
-	int64_t seed, contributors = 0, since = 0, erased = 0, withdrawn = 0, taken = 0;
+	double frac[3] = {0};
+	int by_contributor = 0;
+	int64_t seed = 0, contributors = 0, since = 0, erased = 0, withdrawn = 0, taken = 0;
 	int rc = check_body(body, frac, &by_contributor, &seed, err);
 	if (rc)
 		return rc;
