@@ -32,7 +32,7 @@ SQL
 measure() { # label command...
   label=$1
   shift
-  /usr/bin/time -f "$label: %e s wall, peak RSS %M KB" "$@" 2>&1 >/dev/null | grep -v '^ceiling:' | tail -1
+  /usr/bin/time -f "$label: %e s wall, %U s user + %S s sys CPU, peak RSS %M KB" "$@" 2>&1 >/dev/null | grep -v '^ceiling:' | tail -1
 }
 
 if [ "$what" = coco ] || [ "$what" = all ]; then

@@ -336,3 +336,34 @@ Test(export_jobs, aggregated_labels_carry_their_confidence)
 	res_free(&dl);
 	res_free(&job);
 }
+
+/* DPO pairs from Pairwise judgments, read back by Python's json module. */
+Test(export_jobs, dpo_pairs_from_pairwise_judgments)
+{
+	const char *cfg = "<View><Text name=\"q\" value=\"$prompt\"/><Text name=\"a\" value=\"$a\"/>"
+			  "<Text name=\"b\" value=\"$b\"/><Pairwise name=\"pw\" toName=\"a,b\"/></View>";
+	const char *tasks =
+		"{\"data\":{\"prompt\":\"Say hi\",\"a\":\"Hello!\",\"b\":\"Go away.\"},\"annotations\":["
+		"{\"completed_by\":\"w1\",\"result\":[{\"from_name\":\"pw\",\"to_name\":\"a\",\"type\":\"pairwise\","
+		"\"value\":{\"selected\":\"left\"}}]},"
+		"{\"completed_by\":\"w2\",\"result\":[{\"from_name\":\"pw\",\"to_name\":\"a\",\"type\":\"pairwise\","
+		"\"value\":{\"selected\":\"right\"}}]}]}\n";
+	long long pid = draft(&S, cfg, tasks);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=dpo", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(r.body,
+			 "{\"prompt\":\"Say hi\",\"chosen\":\"Hello!\",\"rejected\":\"Go away.\"}\n"
+			 "{\"prompt\":\"Say hi\",\"chosen\":\"Go away.\",\"rejected\":\"Hello!\"}\n",
+			 "one pair per judgment");
+	res_free(&r);
+	/* a project without a Pairwise control: 422 naming the format and the control */
+	long long text = draft(&S, TEXT_CONFIG, NULL);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=dpo", text);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message"), "dpo") && strstr(jstr(r.json, "error.message"), "Pairwise"),
+		  "%s", r.body);
+	res_free(&r);
+}
