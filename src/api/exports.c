@@ -97,7 +97,8 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 		return rc;
 	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all"),
 			   .version = req->version,
-			   .split = req->split};
+			   .split = req->split,
+			   .interpolate = req->interpolate};
 	json_t *agg = NULL;
 	if (aggregated && !(rc = f->check ? f->check(config, err) : 0) &&
 	    !(rc = fc_export_aggregated(s, user, pid, config, f->name, req->method, &agg, err)))

@@ -65,6 +65,8 @@ void h_export(fc_req *r)
 				 .status = fc_req_query(r, "status"),
 				 .labels = fc_req_query(r, "labels"),
 				 .method = fc_req_query(r, "method")};
+	const char *ik = fc_req_query(r, "interpolate_key_frames");
+	req.interpolate = ik && (!strcmp(ik, "1") || !strcmp(ik, "true"));
 	fc_export_stream x;
 	fc_err err = {0};
 	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {

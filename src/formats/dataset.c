@@ -12,10 +12,10 @@
 #include <string.h>
 
 /* Each defined in its own file. */
-extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo;
+extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo, fc_ds_mot;
 
 static const fc_ds_format *const FORMATS[] = {
-	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll, &fc_ds_dpo,
+	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll, &fc_ds_dpo, &fc_ds_mot,
 };
 #define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
 
@@ -336,7 +336,10 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 	d->version = opts ? opts->version : 0;
 	d->aggregated = opts && opts->aggregated ? json_incref((json_t *)opts->aggregated) : NULL;
 	snprintf(d->split, sizeof d->split, "%s", opts && opts->split ? opts->split : "");
-	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config), .project_id = project_id, .driver = d};
+	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config),
+			   .project_id = project_id,
+			   .driver = d,
+			   .interpolate = opts && opts->interpolate};
 	d->c.out = f->zip ? &d->file : &d->stream;
 	int rc = project_salt(s, user, project_id, d->salt, err);
 	if (!rc && f->check)

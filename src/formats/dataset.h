@@ -49,8 +49,9 @@ typedef struct fc_ds_ctx {
 	/* Bytes the writer produces: the stream itself, or for zip formats the
 	 * file that fc_ds_emit_file then adds to the archive. */
 	fc_buf *out;
-	void *state;  /* the format's state_size bytes, zeroed at the start */
-	void *driver; /* the driver's, for fc_ds_emit_file */
+	void *state;     /* the format's state_size bytes, zeroed at the start */
+	void *driver;    /* the driver's, for fc_ds_emit_file */
+	int interpolate; /* interpolate_key_frames=1: video tracks on every frame between keyframes */
 } fc_ds_ctx;
 
 typedef struct fc_ds_format {
@@ -90,6 +91,7 @@ typedef struct fc_ds_opts {
 	 * api layer builds it from quality's aggregate); each task then has one
 	 * annotation, worker_id "aggregate", status "aggregated", or none. */
 	const json_t *aggregated;
+	int interpolate; /* interpolate_key_frames=1 */
 } fc_ds_opts;
 
 typedef struct fc_dataset fc_dataset;

@@ -63,8 +63,9 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 				continue;
 			size_t k;
 			json_t *p, *pair = NULL;
-			json_array_foreach(pairs, k, p) if (!strcmp(json_string_value(json_object_get(p, "name")) ?: "", from))
-				pair = p;
+			json_array_foreach(pairs, k, p)
+				if (!strcmp(json_string_value(json_object_get(p, "name")) ?: "", from))
+					pair = p;
 			const json_t *to = json_object_get(pair, "to_name");
 			const char *left = object_text(c->config, json_string_value(json_array_get(to, 0)), t->data),
 				   *right = object_text(c->config, json_string_value(json_array_get(to, 1)), t->data);

@@ -367,3 +367,40 @@ Test(export_jobs, dpo_pairs_from_pairwise_judgments)
 		  "%s", r.body);
 	res_free(&r);
 }
+
+/* MOT tracks from a VideoRectangle track with two keyframes, read with
+ * Python's zipfile: keyframes only, then every frame interpolated. */
+Test(export_jobs, mot_tracks_with_and_without_interpolation)
+{
+	const char *cfg =
+		"<View><Video name=\"v\" value=\"$video\"/><Labels name=\"l\" toName=\"v\"><Label value=\"car\"/>"
+		"</Labels><VideoRectangle name=\"box\" toName=\"v\"/></View>";
+	const char *tasks =
+		"{\"data\":{\"video\":\"https://cdn.example/traffic.mp4\"},\"annotations\":[{\"completed_by\":\"w1\",\"result\":["
+		"{\"id\":\"t1\",\"from_name\":\"box\",\"to_name\":\"v\",\"type\":\"videorectangle\",\"original_width\":1000,"
+		"\"original_height\":500,\"value\":{\"labels\":[\"car\"],\"sequence\":["
+		"{\"frame\":3,\"x\":30,\"y\":20,\"width\":10,\"height\":10,\"enabled\":false},"
+		"{\"frame\":1,\"x\":10,\"y\":20,\"width\":10,\"height\":10,\"enabled\":true}]}}]}]}\n";
+	long long pid = draft(&S, cfg, tasks);
+	const char *want[2] = {"1,1,100,100,100,50,1,-1,-1,-1\\n3,1,300,100,100,50,1,-1,-1,-1\\n",
+			       "1,1,100,100,100,50,1,-1,-1,-1\\n2,1,200,100,100,50,1,-1,-1,-1\\n"
+			       "3,1,300,100,100,50,1,-1,-1,-1\\n"};
+	for (int i = 0; i < 2; i++) {
+		char path[160], file[300], cmd[900];
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=mot%s", pid,
+			 i ? "&interpolate_key_frames=1" : "");
+		res r = api(&S, "GET", path, S.req, NULL);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		snprintf(file, sizeof file, "%s/mot-%d.zip", S.dir, i);
+		FILE *f = fopen(file, "wb");
+		fwrite(r.body, 1, r.len, f);
+		fclose(f);
+		res_free(&r);
+		snprintf(cmd, sizeof cmd,
+			 "/usr/bin/python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
+			 "t=z.read(\"traffic/gt/gt.txt\").decode(); assert t==sys.argv[2].replace(\"\\\\n\",\"\\n\"), t' "
+			 "'%s' '%s'",
+			 file, want[i]);
+		cr_expect_eq(system(cmd), 0, "gt.txt %s interpolation", i ? "with" : "without");
+	}
+}

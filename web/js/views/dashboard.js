@@ -85,6 +85,7 @@ const EXPORTS = [
   { format: 'yolo', ext: 'zip', label: 'YOLO (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
+  { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
   { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
