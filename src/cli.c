@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "account/account.h"
 #include "api/app.h"
+#include "api/export_jobs.h"
 #include "api/exports.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -288,6 +289,8 @@ int fc_cli_serve(int argc, char **argv)
 	}
 	if (fc_outbox_start(app.store))
 		fc_log(FC_LOG_ERROR, "outbox: cannot start its thread; deliveries wait for the scheduled jobs");
+	if (fc_export_jobs_start(app.store, app.data_dir))
+		fc_log(FC_LOG_ERROR, "export jobs: cannot start their thread; queued exports wait");
 	printf("listening on %s\n", fc_server_url(srv));
 	fflush(stdout);
 	if (demo) {
@@ -320,6 +323,7 @@ int fc_cli_serve(int argc, char **argv)
 	}
 	fc_log(FC_LOG_INFO, "shutting down: finishing requests in flight");
 	fc_server_stop(srv, 10000);
+	fc_export_jobs_stop();
 	fc_outbox_stop();
 	fc_store_close(app.store);
 	fc_log(FC_LOG_INFO, "stopped cleanly");

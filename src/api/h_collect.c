@@ -39,7 +39,7 @@ void h_media_upload(fc_req *r)
 		fc_reply_json(r, created ? 201 : 200, out);
 }
 
-static ssize_t file_read(void *ctx, char *buf, size_t max)
+ssize_t fc_api_file_read(void *ctx, char *buf, size_t max)
 {
 	FILE *f = ctx;
 	size_t n = fread(buf, 1, max, f);
@@ -48,7 +48,7 @@ static ssize_t file_read(void *ctx, char *buf, size_t max)
 	return (ssize_t)n;
 }
 
-static void file_done(void *ctx) { fclose((FILE *)ctx); }
+void fc_api_file_done(void *ctx) { fclose((FILE *)ctx); }
 
 void h_media_get(fc_req *r)
 {
@@ -63,7 +63,7 @@ void h_media_get(fc_req *r)
 		fc_api_fail(r, &err);
 		return;
 	}
-	fc_reply_stream(r, 200, mime, file_read, f, file_done);
+	fc_reply_stream(r, 200, mime, fc_api_file_read, f, fc_api_file_done);
 	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
 	fc_reply_header(r, "X-Content-Length", len);
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");

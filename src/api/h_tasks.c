@@ -1,6 +1,8 @@
 /* Task import, reads and export. */
+#include "api/export_jobs.h"
 #include "api/exports.h"
 #include "api/handlers.h"
+#include "api/versions.h"
 #include "work/task.h"
 
 #include <stdio.h>
@@ -46,7 +48,12 @@ void h_export(fc_req *r)
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
 		return;
-	fc_export_request req = {fc_req_query(r, "format"), fc_req_query(r, "status"), fc_req_query(r, "labels")};
+	fc_export_request req = {.format = fc_req_query(r, "format"),
+				 .status = fc_req_query(r, "status"),
+				 .labels = fc_req_query(r, "labels"),
+				 .method = fc_req_query(r, "method")};
+	const char *ik = fc_req_query(r, "interpolate_key_frames");
+	req.interpolate = ik && (!strcmp(ik, "1") || !strcmp(ik, "true"));
 	fc_export_stream x;
 	fc_err err = {0};
 	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {
@@ -58,3 +65,99 @@ void h_export(fc_req *r)
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", x.filename);
 	fc_reply_header(r, "Content-Disposition", disp);
 }
+
+/* ---- export jobs (export_jobs.h) ---- */
+
+/* POST with a JSON body checked against fields, answered by fn(store,
+ * data dir, user, path id, body) with status. */
+typedef int (*dir_body_fn)(fc_store *, const char *, const fc_user *, int64_t, const json_t *, json_t **, fc_err *);
+static void call_dir_body(fc_req *r, const fc_field *fields, dir_body_fn fn, int status)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	json_t *b = fc_api_body(r, fields), *out = NULL;
+	if (!b)
+		return;
+	fc_err err = {0};
+	int rc = fn(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, status, out);
+}
+
+void h_export_jobs_create(fc_req *r)
+{
+	static const fc_field fields[] = {{"format", FC_J_STRING | FC_J_REQUIRED},
+					  {"status", FC_J_STRING},
+					  {"labels", FC_J_STRING},
+					  {0}};
+	call_dir_body(r, fields, fc_export_job_create, 202);
+}
+
+void h_export_jobs_list(fc_req *r) { fc_api_call_id(r, fc_export_job_list, 200); }
+
+void h_export_job_get(fc_req *r) { fc_api_call_id(r, fc_export_job_get, 200); }
+
+/* A kept file (an export job's or a version's) as an attachment. */
+static void send_file(fc_req *r, FILE *f, uint64_t size, const char *name, const char *type)
+{
+	char disp[200], len[32];
+	fc_reply_stream(r, 200, type, fc_api_file_read, f, fc_api_file_done);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+	fc_reply_header(r, "Content-Disposition", disp);
+	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
+	fc_reply_header(r, "X-Content-Length", len);
+}
+
+void h_export_job_download(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char name[96], type[64];
+	if (fc_export_job_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, name, type, &err))
+		fc_api_fail(r, &err);
+	else
+		send_file(r, f, size, name, type);
+}
+
+/* ---- dataset versions (versions.h) ---- */
+
+void h_versions_create(fc_req *r)
+{
+	static const fc_field fields[] = {{"name", FC_J_STRING | FC_J_REQUIRED},
+					  {"split", FC_J_OBJECT},
+					  {"group_by", FC_J_STRING},
+					  {"seed", FC_J_INT},
+					  {0}};
+	call_dir_body(r, fields, fc_version_create, 201);
+}
+
+void h_versions_list(fc_req *r) { fc_api_call_id(r, fc_version_list, 200); }
+
+void h_version_get(fc_req *r) { fc_api_call_id(r, fc_version_get, 200); }
+
+static void version_file(fc_req *r, const char *format, const char *split)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char name[128], type[64];
+	if (fc_version_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, format, split, &f, &size, name,
+			    type, &err))
+		fc_api_fail(r, &err);
+	else
+		send_file(r, f, size, name, type);
+}
+
+void h_version_download(fc_req *r) { version_file(r, fc_req_query(r, "format"), fc_req_query(r, "split")); }
+
+void h_version_card(fc_req *r) { version_file(r, "card", NULL); }
+
+void h_version_croissant(fc_req *r) { version_file(r, "croissant", NULL); }

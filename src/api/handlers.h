@@ -47,6 +47,19 @@ void h_tasks_import(fc_req *r);
 void h_tasks_list(fc_req *r);
 void h_tasks_get(fc_req *r);
 void h_export(fc_req *r);
+/* fc_reply_stream callbacks for an open FILE (h_collect.c): read it, fclose it. */
+ssize_t fc_api_file_read(void *ctx, char *buf, size_t max);
+void fc_api_file_done(void *ctx);
+void h_export_jobs_create(fc_req *r);
+void h_export_jobs_list(fc_req *r);
+void h_export_job_get(fc_req *r);
+void h_export_job_download(fc_req *r);
+void h_versions_create(fc_req *r);
+void h_versions_list(fc_req *r);
+void h_version_get(fc_req *r);
+void h_version_download(fc_req *r);
+void h_version_card(fc_req *r);
+void h_version_croissant(fc_req *r);
 
 /* h_work.c */
 void h_assign_lease(fc_req *r);

@@ -24,6 +24,7 @@ struct fc_blob_writer {
 	int fd;
 	char tmp[1100];
 	fc_sha256 *sha;
+	uint64_t written, room; /* room: FAIRCROWD_TEST_BLOB_FULL_AFTER, else UINT64_MAX */
 };
 
 static int mkdir_p(const char *path)
@@ -172,6 +173,10 @@ int fc_blob_writer_open(fc_blob *b, fc_blob_writer **out, fc_err *err)
 	if (!w)
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	w->b = b;
+	/* Fault injection for the tests of a full disk: a writer takes this
+	 * many bytes, then fails as write(2) does on a full file system. */
+	const char *full = getenv("FAIRCROWD_TEST_BLOB_FULL_AFTER");
+	w->room = full && *full ? strtoull(full, NULL, 10) : UINT64_MAX;
 	snprintf(w->tmp, sizeof w->tmp, "%s/tmp/blob-XXXXXX", b->root);
 	w->fd = mkstemp(w->tmp);
 	if (w->fd < 0) {
@@ -190,6 +195,9 @@ int fc_blob_writer_open(fc_blob *b, fc_blob_writer **out, fc_err *err)
 
 int fc_blob_writer_write(fc_blob_writer *w, const void *data, size_t n, fc_err *err)
 {
+	if (n > w->room - w->written)
+		return fc_err_write(err, ENOSPC, "the file");
+	w->written += n;
 	fc_sha256_update(w->sha, data, n);
 	const char *p = data;
 	while (n) {

@@ -34,6 +34,7 @@ static const char *const NAMES[FC_EV_COUNT] = {
 	[FC_EV_WITHDRAWN] = "withdrawn",
 	[FC_EV_PAYOUT_CONFIRMED] = "payout_confirmed",
 	[FC_EV_PAY_TOPPED_UP] = "pay_topped_up",
+	[FC_EV_EXPORT_DONE] = "export_done",
 };
 
 int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn)

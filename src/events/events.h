@@ -49,6 +49,8 @@ typedef enum fc_event_kind {
 	FC_EV_WITHDRAWN,         /* project, user (= actor), count (submissions erased): consent withdrawn */
 	FC_EV_PAYOUT_CONFIRMED,  /* actor, ref (the payout batch), count (payouts), amount (their total) */
 	FC_EV_PAY_TOPPED_UP,     /* project, count (submissions topped up), amount (their total) */
+	FC_EV_EXPORT_DONE,       /* project, user (who asked), ref (the export job), count (rows), amount (bytes),
+				    text (its SHA-256), json ({id, format, rows, bytes, sha256, download_url}) */
 	FC_EV_COUNT
 } fc_event_kind;
 
@@ -64,7 +66,7 @@ typedef struct fc_event {
 	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
 	const char *currency;
 	const char *text;   /* FC_EV_REJECTED: reason code */
-	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED */
+	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED / FC_EV_EXPORT_DONE */
 	const char *why;    /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
 } fc_event;
 

@@ -4,6 +4,7 @@
 #include "blob/blob.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "formats/dataset.h"
@@ -17,9 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { TSV_VALID, TSV_INVALID, TSV_OTHER, NTSV };
-static const char *TSV_NAMES[NTSV] = {"validated.tsv", "invalidated.tsv", "other.tsv"};
-static const char TSV_HEADER[] = "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\n";
+enum { TSV_VALID, TSV_INVALID, TSV_OTHER, TSV_TRAIN, TSV_DEV, TSV_TEST, TSV_DURATIONS, NTSV };
+static const char *TSV_NAMES[NTSV] = {"validated.tsv", "invalidated.tsv", "other.tsv",         "train.tsv",
+				      "dev.tsv",       "test.tsv",        "clip_durations.tsv"};
+/* the columns of a current Common Voice release (what torchaudio's and
+ * Hugging Face's loaders read) */
+static const char TSV_HEADER[] = "client_id\tpath\tsentence_id\tsentence\tsentence_domain\tup_votes\tdown_votes\tage\t"
+				 "gender\taccents\tvariant\tlocale\tsegment\n";
 
 struct fc_cv_export {
 	FILE *tsv[NTSV];
@@ -123,7 +128,7 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create a temporary file.");
 			goto out;
 		}
-		fputs(TSV_HEADER, x->tsv[i]);
+		fputs(i == TSV_DURATIONS ? "clip\tduration[ms]\n" : TSV_HEADER, x->tsv[i]);
 	}
 	if (!(x->clips = anon_tmp(data_dir))) {
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot create a temporary file.");
@@ -141,7 +146,7 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 	}
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT s.user_id, s.up_votes, s.down_votes, s.validity, s.status, m.sha256, m.ext, t.data, "
-			      "u.demographics FROM submissions s JOIN media m ON m.id=s.media_id JOIN tasks t ON "
+			      "u.demographics, m.probe FROM submissions s JOIN media m ON m.id=s.media_id JOIN tasks t ON "
 			      "t.id=s.task_id JOIN users u ON u.id=s.user_id WHERE s.project_id=? AND s.validity IS NOT NULL "
 			      "AND s.erased_at IS NULL ORDER BY s.id", /* erased: consent withdrawn, bytes deleted */
 			      "I", pid)))
@@ -152,22 +157,47 @@ int fc_cv_export_open(fc_store *s, const char *data_dir, const fc_user *user, in
 			    : !strcmp(validity, "valid")                                ? TSV_VALID
 											: TSV_OTHER;
 		/* client_id is the worker_id of the other exports: SHA-256(salt ":" user id) */
-		char client[65];
+		char client[65], path[120], sentence_id[65];
 		fc_ds_worker_id(salt, fc_stmt_int(st, 0), client);
-		json_t *data = fc_stmt_json(st, 7), *demo = fc_stmt_json(st, 8);
-		FILE *f = x->tsv[which];
-		fprintf(f, "%s\t%s.%s\t", client, fc_stmt_text(st, 5), x->normalise ? "wav" : fc_stmt_text(st, 6));
-		put_field(f, fc_json_str(data, pf, ""));
-		fprintf(f, "\t%lld\t%lld\t", (long long)fc_stmt_int(st, 1), (long long)fc_stmt_int(st, 2));
-		put_field(f, fc_json_str(demo, "age_band", ""));
-		fputc('\t', f);
-		put_field(f, fc_json_str(demo, "gender", ""));
-		fputc('\t', f);
-		put_field(f, fc_json_str(demo, "accent", ""));
-		fputc('\n', f);
+		json_t *data = fc_stmt_json(st, 7), *demo = fc_stmt_json(st, 8), *probe = fc_stmt_json(st, 9);
+		const char *sentence = fc_json_str(data, pf, "");
+		fc_crypto_sha256_hex(sentence, strlen(sentence), sentence_id);
+		snprintf(path, sizeof path, "%s.%s", fc_stmt_text(st, 5), x->normalise ? "wav" : fc_stmt_text(st, 6));
+		/* validated clips also go to train, dev or test by speaker (80/10/10 by
+		 * the client_id's hash): no speaker is in two of them */
+		int split = (unsigned long)strtoul((char[9]){client[0], client[1], client[2], client[3], client[4],
+							     client[5], client[6], client[7], 0},
+						   NULL, 16) %
+			    10;
+		int files[2] = {which, which == TSV_VALID ? (split < 8   ? TSV_TRAIN
+							     : split < 9 ? TSV_DEV
+									 : TSV_TEST)
+							  : -1};
+		for (int k = 0; k < 2 && files[k] >= 0; k++) {
+			FILE *f = x->tsv[files[k]];
+			fprintf(f, "%s\t%s\t%s\t", client, path, sentence_id);
+			put_field(f, sentence);
+			fputc('\t', f);
+			put_field(f, fc_json_str(data, "sentence_domain", ""));
+			fprintf(f, "\t%lld\t%lld\t", (long long)fc_stmt_int(st, 1), (long long)fc_stmt_int(st, 2));
+			put_field(f, fc_json_str(demo, "age_band", ""));
+			fputc('\t', f);
+			put_field(f, fc_json_str(demo, "gender", ""));
+			fputc('\t', f);
+			put_field(f, fc_json_str(demo, "accent", ""));
+			fputc('\t', f);
+			put_field(f, fc_json_str(demo, "variant", ""));
+			fputc('\t', f);
+			put_field(f, fc_json_str(spec, "locale", fc_json_str(data, "locale", "")));
+			fputc('\t', f);
+			put_field(f, fc_json_str(data, "segment", ""));
+			fputc('\n', f);
+		}
+		fprintf(x->tsv[TSV_DURATIONS], "%s\t%.0f\n", path, fc_json_num(probe, "duration_seconds", 0) * 1000);
 		fprintf(x->clips, "%s %s\n", fc_stmt_text(st, 5), fc_stmt_text(st, 6));
 		json_decref(data);
 		json_decref(demo);
+		json_decref(probe);
 	}
 	fc_stmt_done(st);
 	for (int i = 0; i < NTSV; i++)

@@ -1,6 +1,11 @@
 /* commonvoice.h — a collection project as a Common Voice style tar:
- * validated.tsv, invalidated.tsv, other.tsv (columns client_id, path,
- * sentence, up_votes, down_votes, age, gender, accents) and clips/<sha>.<ext>.
+ * validated.tsv, invalidated.tsv, other.tsv and the speaker-disjoint
+ * train.tsv, dev.tsv, test.tsv (validated clips by the client_id's hash,
+ * 80/10/10), with the columns of a current release (client_id, path,
+ * sentence_id = SHA-256 of the sentence, sentence, sentence_domain,
+ * up_votes, down_votes, age, gender, accents, variant, locale = collect's
+ * "locale" or the task's, segment), clip_durations.tsv (clip,
+ * duration[ms] from the probe) and clips/<sha>.<ext>.
  *
  * Audio projects get their clips normalised: clips/<sha>.wav, 16-bit PCM at
  * 16 kHz mono (fc_media_to_wav_file), unless collect.export.audio is

@@ -12,10 +12,10 @@
 #include <string.h>
 
 /* Each defined in its own file. */
-extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll;
+extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo, fc_ds_mot;
 
 static const fc_ds_format *const FORMATS[] = {
-	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll,
+	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll, &fc_ds_dpo, &fc_ds_mot,
 };
 #define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
 
@@ -52,7 +52,10 @@ struct fc_dataset {
 	fc_stmt *st;
 	int has_row; /* st is on a row not yet consumed */
 	int pass, phase, all_statuses;
-	int state; /* fc_buf_pull's */
+	int64_t version; /* 0: the project as it is now */
+	char split[16];  /* with version: one split, "" for all */
+	int64_t walked;  /* tasks handed to the writer, every pass */
+	int state;       /* fc_buf_pull's */
 	char salt[40];
 	fc_buf stream; /* bytes ready for the reader */
 	size_t stream_off;
@@ -60,12 +63,19 @@ struct fc_dataset {
 	struct archive *a;
 	fc_ds_task task;
 	size_t cap;
+	json_t *aggregated;
 };
 
 static const char TASKS_SQL[] =
 	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
 	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND s.erased_at IS NULL AND "
 	"(?=1 OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id"; /* erased: withdrawn */
+
+/* A dataset version's frozen items (api/versions.c), one split or all. */
+static const char VERSION_SQL[] =
+	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
+	"s.created_at FROM dataset_version_items i JOIN tasks t ON t.id=i.task_id LEFT JOIN submissions s ON "
+	"s.id=i.submission_id AND s.erased_at IS NULL WHERE i.version_id=? AND (?=1 OR i.split=?) ORDER BY t.id, s.id";
 
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t n)
 {
@@ -139,6 +149,7 @@ static int next_task(fc_dataset *d)
 			a->lead_time = fc_stmt_double(st, 7);
 			snprintf(a->status, sizeof a->status, "%s", fc_stmt_text(st, 8));
 			a->created_at = fc_stmt_int(st, 9);
+			a->confidence = -1;
 		}
 		int r = fc_stmt_next(st);
 		if (r < 0)
@@ -157,7 +168,43 @@ static int next_task(fc_dataset *d)
 static int start_pass(fc_dataset *d, fc_err *err)
 {
 	d->has_row = 0;
+	if (d->version)
+		return fc_db_query(d->db, &d->st, err, VERSION_SQL, "Iit", d->version, d->split[0] ? 0 : 1, d->split);
 	return fc_db_query(d->db, &d->st, err, TASKS_SQL, "iI", d->all_statuses, d->c.project_id);
+}
+
+/* labels=aggregated: the task's judgments give way to its aggregate, which
+ * keeps the image size the judgments carried (pixels for COCO, YOLO, VOC). */
+static int aggregate_task(fc_dataset *d)
+{
+	fc_ds_task *t = &d->task;
+	double w = 0, h = 0;
+	fc_ds_image_size(t, &w, &h);
+	for (size_t i = 0; i < t->n; i++)
+		json_decref(t->anns[i].result);
+	t->n = 0;
+	char key[32];
+	snprintf(key, sizeof key, "%lld", (long long)t->id);
+	json_t *agg = json_object_get(d->aggregated, key);
+	if (!agg)
+		return 0;
+	if (!d->cap) {
+		if (!(t->anns = malloc(4 * sizeof *t->anns)))
+			return FC_ENOMEM;
+		d->cap = 4;
+	}
+	fc_ds_ann *a = &t->anns[t->n++];
+	*a = (fc_ds_ann){.id = 0, .worker_id = "aggregate", .status = "aggregated"};
+	a->confidence = json_number_value(json_object_get(agg, "confidence"));
+	a->result = json_deep_copy(json_object_get(agg, "result"));
+	size_t i;
+	json_t *r;
+	json_array_foreach(a->result, i, r)
+		if (w > 0 && h > 0) {
+			json_object_set_new(r, "original_width", json_real(w));
+			json_object_set_new(r, "original_height", json_real(h));
+		}
+	return a->result ? 0 : FC_ENOMEM;
 }
 
 /* Produces the next piece of output. */
@@ -183,6 +230,9 @@ static int step(fc_dataset *d)
 			d->st = NULL;
 			return 0;
 		}
+		d->walked++;
+		if (d->aggregated && (rc = aggregate_task(d)))
+			return rc;
 		return d->f->task(c, &d->task, d->pass);
 	case PH_END:
 		d->phase = PH_DONE;
@@ -205,6 +255,8 @@ ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max)
 	return fc_buf_pull(&d->stream, &d->stream_off, &d->state, produce, d, buf, max);
 }
 
+int64_t fc_dataset_rows(const fc_dataset *d) { return d->walked / (d->f->passes > 0 ? d->f->passes : 1); }
+
 void fc_dataset_close(fc_dataset *d)
 {
 	if (!d)
@@ -213,6 +265,7 @@ void fc_dataset_close(fc_dataset *d)
 		d->f->free(d->c.state);
 	free(d->c.state);
 	json_decref((json_t *)d->c.config);
+	json_decref(d->aggregated);
 	task_clear(d);
 	free(d->task.anns);
 	fc_stmt_done(d->st);
@@ -233,10 +286,20 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
+	rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err);
+	fc_db_rollback(db);
+	return rc ? rc : fc_ds_salt(s, pid, salt, err);
+}
+
+int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
 	fc_stmt *st;
 	salt[0] = 0;
-	if (!(rc = fc_project_require(db, user, pid, FC_ACCESS_OWNER, "Only the project's owners may export it.", err)) &&
-	    !(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
+	if (!(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
 		if (fc_stmt_next(st) == 1)
 			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
 		fc_stmt_done(st);
@@ -270,7 +333,13 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	d->f = f;
 	d->all_statuses = opts && opts->all_statuses;
-	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config), .project_id = project_id, .driver = d};
+	d->version = opts ? opts->version : 0;
+	d->aggregated = opts && opts->aggregated ? json_incref((json_t *)opts->aggregated) : NULL;
+	snprintf(d->split, sizeof d->split, "%s", opts && opts->split ? opts->split : "");
+	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config),
+			   .project_id = project_id,
+			   .driver = d,
+			   .interpolate = opts && opts->interpolate};
 	d->c.out = f->zip ? &d->file : &d->stream;
 	int rc = project_salt(s, user, project_id, d->salt, err);
 	if (!rc && f->check)

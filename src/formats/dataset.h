@@ -30,6 +30,7 @@ typedef struct fc_ds_ann {
 	double lead_time;
 	char status[16];
 	int64_t created_at;
+	double confidence; /* labels=aggregated: the aggregate's confidence; -1 for a judgment */
 } fc_ds_ann;
 
 /* A task and its kept submissions (in submission order; n may be 0). */
@@ -48,8 +49,9 @@ typedef struct fc_ds_ctx {
 	/* Bytes the writer produces: the stream itself, or for zip formats the
 	 * file that fc_ds_emit_file then adds to the archive. */
 	fc_buf *out;
-	void *state;  /* the format's state_size bytes, zeroed at the start */
-	void *driver; /* the driver's, for fc_ds_emit_file */
+	void *state;     /* the format's state_size bytes, zeroed at the start */
+	void *driver;    /* the driver's, for fc_ds_emit_file */
+	int interpolate; /* interpolate_key_frames=1: video tracks on every frame between keyframes */
 } fc_ds_ctx;
 
 typedef struct fc_ds_format {
@@ -75,11 +77,21 @@ const char *fc_ds_names(char *out, size_t n);
 /* Zip formats: adds c->out as the file `name` and empties c->out. */
 int fc_ds_emit_file(fc_ds_ctx *c, const char *name);
 
+/* The project's pseudonym salt, made on first use (no access check: the
+ * caller has made it). */
+int fc_ds_salt(fc_store *s, int64_t project_id, char salt[40], fc_err *err);
 /* The hex pseudonym of user_id under the project's salt (65 bytes with NUL). */
 void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65]);
 
 typedef struct fc_ds_opts {
-	int all_statuses; /* 0: accepted and auto_accepted only */
+	int all_statuses;  /* 0: accepted and auto_accepted only */
+	int64_t version;   /* a dataset version's frozen items instead of the project now (status then ignored) */
+	const char *split; /* with version: "train", "dev", "test"; NULL or "" for all */
+	/* labels=aggregated: {"<task id>": {"result":[…], "confidence"}} (the
+	 * api layer builds it from quality's aggregate); each task then has one
+	 * annotation, worker_id "aggregate", status "aggregated", or none. */
+	const json_t *aggregated;
+	int interpolate; /* interpolate_key_frames=1 */
 } fc_ds_opts;
 
 typedef struct fc_dataset fc_dataset;
@@ -91,6 +103,8 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max);
+/* Tasks written so far (a multi-pass format counts each task once). */
+int64_t fc_dataset_rows(const fc_dataset *d);
 void fc_dataset_close(fc_dataset *d);
 
 /* Helpers the writers share (regions.c). */

@@ -30,8 +30,13 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 		rc |= fc_ds_json(b, a->result);
 		rc |= fc_buf_puts(b, ",\"lead_time\":");
 		rc |= fc_ds_num(b, a->lead_time);
-		rc |= fc_buf_printf(b, ",\"status\":\"%s\",\"created_at\":\"%s\"}", a->status,
+		rc |= fc_buf_printf(b, ",\"status\":\"%s\",\"created_at\":\"%s\"", a->status,
 				    fc_clock_format(a->created_at, ts, sizeof ts));
+		if (a->confidence >= 0) { /* labels=aggregated */
+			rc |= fc_buf_puts(b, ",\"confidence\":");
+			rc |= fc_ds_num(b, a->confidence);
+		}
+		rc |= fc_buf_puts(b, "}");
 	}
 	rc |= fc_buf_puts(b, "]}");
 	*written = 1;

@@ -220,6 +220,7 @@ static const char *action_of(const fc_event *ev)
 	case FC_EV_ACCEPTED: return "SUBMISSION_ACCEPTED";
 	case FC_EV_REJECTED: return "SUBMISSION_REJECTED";
 	case FC_EV_PROJECT_PUBLISHED: return "PROJECT_PUBLISHED";
+	case FC_EV_EXPORT_DONE: return "EXPORT_DONE";
 	default: return NULL;
 	}
 }
@@ -258,6 +259,8 @@ static char *payload(fc_db *db, const fc_event *ev, const char *action)
 		json_object_set_new(body, "task", json_pack("{s:I}", "id", (json_int_t)ev->task));
 	if (ev->kind == FC_EV_TASKS_CREATED)
 		json_object_set_new(body, "tasks_created", json_integer(ev->count));
+	if (ev->kind == FC_EV_EXPORT_DONE && ev->json)
+		json_object_set(body, "export", (json_t *)ev->json);
 	if (ev->submission) {
 		json_t *a = annotation_json(db, ev->submission);
 		if (a)
@@ -405,5 +408,6 @@ void fc_webhooks_subscribe(void)
 	fc_events_on(FC_EV_ACCEPTED, "webhooks: queued", on_event);
 	fc_events_on(FC_EV_REJECTED, "webhooks: queued", on_event);
 	fc_events_on(FC_EV_PROJECT_PUBLISHED, "webhooks: queued", on_event);
+	fc_events_on(FC_EV_EXPORT_DONE, "webhooks: queued", on_event);
 	fc_outbox_sink(SINK, deliver);
 }

@@ -5,7 +5,8 @@
  * Actions: TASKS_CREATED, ANNOTATION_CREATED (a submission),
  * SUBMISSION_ACCEPTED, SUBMISSION_REJECTED, PROJECT_PUBLISHED, EXPORT_DONE.
  * Body: {"action", "project":{"id"}, "task"?:{"id"}, "annotation"?:{…},
- * "tasks_created"?, "sent_at"}; headers X-Faircrowd-Event (the action),
+ * "tasks_created"?, "export"?:{id, format, rows, bytes, sha256, download_url},
+ * "sent_at"}; headers X-Faircrowd-Event (the action),
  * X-Faircrowd-Delivery (the outbox id: the same on a redelivery, so a
  * receiver can drop duplicates) and X-Faircrowd-Signature:
  * sha256=<hex HMAC-SHA256 of the raw body keyed with the secret>. */

@@ -1,8 +1,10 @@
 #include "work/export.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "work/project.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,8 @@ struct fc_export {
 	fc_stmt *st;
 	int has_row; /* st is positioned on an unconsumed row */
 	int done;
+	int64_t rows;
+	char salt[40];
 	fc_buf out;
 	size_t pos;
 };
@@ -69,13 +73,17 @@ static int next_line(fc_export *x)
 	int first = 1;
 	for (;;) {
 		if (!fc_stmt_isnull(st, 4)) {
-			char ts[32];
+			char ts[32], who[96], worker[65];
+			/* the pseudonym of formats/dataset.h's fc_ds_worker_id: one person, one worker_id per project */
+			int n = snprintf(who, sizeof who, "%s:%lld", x->salt, (long long)fc_stmt_int(st, 5));
+			fc_crypto_sha256_hex(who, (size_t)n, worker);
 			if (!first)
 				fc_buf_puts(b, ",");
 			first = 0;
 			fc_buf_printf(b,
-				      "{\"id\":%lld,\"completed_by\":%lld,\"result\":%s,\"lead_time\":%.3f,\"status\":",
-				      (long long)fc_stmt_int(st, 4), (long long)fc_stmt_int(st, 5), fc_stmt_text(st, 6),
+				      "{\"id\":%lld,\"completed_by\":\"%s\",\"worker_id\":\"%s\",\"result\":%s,"
+				      "\"lead_time\":%.3f,\"status\":",
+				      (long long)fc_stmt_int(st, 4), worker, worker, fc_stmt_text(st, 6),
 				      fc_stmt_double(st, 7));
 			fc_buf_json_str(b, fc_stmt_text(st, 8));
 			if (!fc_stmt_isnull(st, 9)) {
@@ -98,6 +106,7 @@ static int next_line(fc_export *x)
 			break; /* the row stays for the next line */
 	}
 	fc_buf_puts(b, "]}\n");
+	x->rows++;
 	return 1;
 }
 
@@ -128,6 +137,10 @@ ssize_t fc_export_read(fc_export *x, char *buf, size_t max)
 	}
 	return (ssize_t)n;
 }
+
+void fc_export_set_salt(fc_export *x, const char *salt) { snprintf(x->salt, sizeof x->salt, "%s", salt); }
+
+int64_t fc_export_rows(const fc_export *x) { return x->rows; }
 
 void fc_export_close(fc_export *x)
 {

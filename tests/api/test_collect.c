@@ -3,6 +3,7 @@
  * the Common Voice export. */
 #include "harness.h"
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,27 +484,57 @@ Test(collect, peer_validation_to_valid_and_common_voice_export)
 	cr_assert(f);
 	char header[256], row[1024];
 	cr_assert(fgets(header, sizeof header, f));
-	cr_expect_str_eq(header, "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\n");
+	cr_expect_str_eq(header,
+			 "client_id\tpath\tsentence_id\tsentence\tsentence_domain\tup_votes\tdown_votes\tage\t"
+			 "gender\taccents\tvariant\tlocale\tsegment\n",
+			 "the columns of a current Common Voice release");
 	cr_assert(fgets(row, sizeof row, f));
 	cr_expect(!fgets(cmd, sizeof cmd, f), "one row only");
 	fclose(f);
-	char *cols[8] = {0}, *save = NULL;
+	char *cols[13] = {0}, line[1024];
 	row[strcspn(row, "\n")] = 0;
+	snprintf(line, sizeof line, "%s", row);
 	int n = 0;
-	for (char *t = strtok_r(row, "\t", &save); t && n < 8; t = strtok_r(NULL, "\t", &save))
+	for (char *p = row, *t; (t = strsep(&p, "\t")) && n < 13;) /* empty columns count */
 		cols[n++] = t;
-	cr_assert_eq(n, 8);
+	cr_assert_eq(n, 13, "%s", line);
 	cr_expect_eq(strlen(cols[0]), 64, "client_id is a hash");
 	cr_expect(!strstr(cols[0], "c1@"), "no email");
 	char want[80];
 	snprintf(want, sizeof want, "%s.wav", sha);
 	cr_expect_str_eq(cols[1], want);
-	cr_expect_str_eq(cols[2], sentence);
-	cr_expect_str_eq(cols[3], "2");
-	cr_expect_str_eq(cols[4], "0");
-	cr_expect_str_eq(cols[5], "thirties");
-	cr_expect_str_eq(cols[6], "female");
-	cr_expect_str_eq(cols[7], "Irish English");
+	unsigned char h[32];
+	char sentence_hash[65];
+	crypto_hash_sha256(h, (const unsigned char *)sentence, strlen(sentence));
+	sodium_bin2hex(sentence_hash, sizeof sentence_hash, h, sizeof h);
+	cr_expect_str_eq(cols[2], sentence_hash, "sentence_id is the SHA-256 of the sentence");
+	cr_expect_str_eq(cols[3], sentence);
+	cr_expect_str_eq(cols[5], "2");
+	cr_expect_str_eq(cols[6], "0");
+	cr_expect_str_eq(cols[7], "thirties");
+	cr_expect_str_eq(cols[8], "female");
+	cr_expect_str_eq(cols[9], "Irish English");
+	cr_expect_str_eq(cols[12], "", "no segment");
+	/* the validated clip is in exactly one of train, dev, test; its duration is listed */
+	int in_splits = 0;
+	const char *splits[] = {"train", "dev", "test"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(file, sizeof file, "%s/%s.tsv", dir, splits[i]);
+		size_t len = 0;
+		char *text = slurp(file, &len);
+		cr_assert(text, "%s.tsv is in the tar", splits[i]);
+		cr_expect(!strncmp(text, header, strlen(header)), "%s.tsv has the header", splits[i]);
+		in_splits += strstr(text, line) != NULL;
+		free(text);
+	}
+	cr_expect_eq(in_splits, 1, "the clip is in one split");
+	snprintf(file, sizeof file, "%s/clip_durations.tsv", dir);
+	size_t dlen = 0;
+	char *durations = slurp(file, &dlen);
+	cr_assert(durations);
+	cr_expect(!strncmp(durations, "clip\tduration[ms]\n", strlen("clip\tduration[ms]\n")) && strstr(durations, want),
+		  "%s", durations);
+	free(durations);
 	snprintf(file, sizeof file, "%s/invalidated.tsv", dir);
 	struct stat sb;
 	cr_expect_eq(stat(file, &sb), 0);

@@ -7,6 +7,8 @@ import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
 import { webhooksPanel } from './webhooks.js';
 import { reportsCard } from './voice.js';
+import { exportJobsPanel } from './exports.js';
+import { versionsPanel } from './versions.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -84,6 +86,8 @@ const EXPORTS = [
   { format: 'yolo', ext: 'zip', label: 'YOLO (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
+  { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
+  { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
 
@@ -95,8 +99,9 @@ function configTags(xml) {
   return new Set([...doc.getElementsByTagName('*')].map((e) => e.tagName.toLowerCase()));
 }
 
-/** A labelled format picker and a download link that follows it; formats that do not fit stay listed, disabled. */
-function exportMenu(p) {
+/** A labelled format picker, a download link that follows it and Prepare file (a background job, `prepare(format, status)`);
+ * formats that do not fit stay listed, disabled. */
+function exportMenu(p, prepare) {
   const tags = configTags(p.label_config);
   const collection = p.kind === 'collection';
   const fits = (f) => (f.collection ? collection : !(f.annotation && collection) && (!f.needs || f.needs.some((t) => tags.has(t))));
@@ -104,18 +109,24 @@ function exportMenu(p) {
     h('option', { value: f.format, disabled: !fits(f) }, fits(f) ? f.label : `${f.label}: not for this project`)));
   select.value = (EXPORTS.find((f) => f.needs && fits(f)) || EXPORTS[0]).format;
   const all = h('input', { type: 'checkbox', id: 'export-all', name: 'status' });
+  const agg = h('input', { type: 'checkbox', id: 'export-aggregated', name: 'labels' });
   const link = h('a', { class: 'btn', id: 'export-link' }, 'Download');
+  const job = h('button', { type: 'button', class: 'btn', id: 'export-job', onclick: () => prepare(select.value, all.checked ? 'all' : 'accepted', agg.checked ? 'aggregated' : 'raw') }, 'Prepare file');
   const follow = () => {
     const f = EXPORTS.find((x) => x.format === select.value);
-    link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}`;
+    link.href = `/api/v1/projects/${p.id}/export?format=${f.format}${all.checked ? '&status=all' : ''}${agg.checked ? '&labels=aggregated' : ''}`;
+    agg.disabled = f.format === 'jsonl' || f.format === 'cv';
+    if (agg.disabled) agg.checked = false;
     link.download = `project-${p.id}-${f.format}.${f.ext}`;
   };
   select.addEventListener('change', follow);
   all.addEventListener('change', follow);
+  agg.addEventListener('change', follow);
   follow();
   return h('div', { class: 'export-menu', role: 'group', 'aria-label': 'Export the data' },
     h('label', { for: 'export-format' }, 'Export as'), select,
-    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'), link);
+    h('label', { class: 'check', for: 'export-all' }, all, 'Pending and rejected too'),
+    h('label', { class: 'check', for: 'export-aggregated' }, agg, 'One aggregated label per task'), link, job);
 }
 
 export async function dashboardView(ctx) {
@@ -130,6 +141,7 @@ export async function dashboardView(ctx) {
     clear(page);
     const cur = p.currency;
     const needed = p.reward * p.overlap * (p.task_count || 0);
+    const jobs = exportJobsPanel(p);
     const head = h('div', { class: 'page-head' },
       h('div', null, h('p', { class: 'crumbs' }, h('a', { href: '/projects' }, '← Projects')),
         h('h1', null, p.title, ' ', h('span', { class: `badge badge-${p.status}` }, STATUS[p.status] || p.status))),
@@ -137,7 +149,7 @@ export async function dashboardView(ctx) {
         p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
         h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
         ...lifecycleButtons()),
-      exportMenu(p));
+      exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
     page.append(head, statusMsg);
 
@@ -177,7 +189,7 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
-    page.append(webhooksPanel(p));
+    page.append(jobs.box, versionsPanel(p), webhooksPanel(p));
     const reports = await reportsCard(p.id);
     if (reports) page.append(reports);
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
