@@ -201,7 +201,8 @@ void fc_lc_check_taxonomy(struct vctx *v, const char *base, const struct fc_lc_c
 	json_array_foreach(paths, i, path) {
 		fc_lc_join_index(fi, sizeof fi, f, i);
 		if (!json_is_array(path) || json_array_size(path) == 0) {
-			fc_lc_fail(v, fi, "%s must be a non-empty array of choices, from the top of the taxonomy down.", fi);
+			fc_lc_fail(v, fi, "%s must be a non-empty array of choices, from the top of the taxonomy down.",
+				   fi);
 			continue;
 		}
 		ptrdiff_t at = -1;
@@ -220,8 +221,9 @@ void fc_lc_check_taxonomy(struct vctx *v, const char *base, const struct fc_lc_c
 			} else if ((at = child_named(k, at, s)) >= 0) {
 				continue;
 			}
-			fc_lc_fail(v, fj, j ? "%s: \"%s\" is not under \"%s\" in <Taxonomy name=\"%s\">."
-					    : "%s: \"%s\" is not at the top of <Taxonomy name=\"%s\">.",
+			fc_lc_fail(v, fj,
+				   j ? "%s: \"%s\" is not under \"%s\" in <Taxonomy name=\"%s\">."
+				     : "%s: \"%s\" is not at the top of <Taxonomy name=\"%s\">.",
 				   fj, s, j ? json_string_value(json_array_get(path, j - 1)) : k->name, k->name);
 			break;
 		}
@@ -229,7 +231,8 @@ void fc_lc_check_taxonomy(struct vctx *v, const char *base, const struct fc_lc_c
 			continue;
 		int inner = dynamic ? json_array_size(level) > 0 : (at >= 0 && k->opts[at].has_children);
 		if (inner)
-			fc_lc_fail(v, fi, "%s ends at \"%s\", which has items under it; <Taxonomy name=\"%s\"> takes leaves only.",
+			fc_lc_fail(v, fi,
+				   "%s ends at \"%s\", which has items under it; <Taxonomy name=\"%s\"> takes leaves only.",
 				   fi, json_string_value(json_array_get(path, j - 1)), k->name);
 		else if (!dynamic && at >= 0)
 			fc_lc_count_option(v, k, (size_t)at);

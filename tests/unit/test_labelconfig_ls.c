@@ -89,8 +89,9 @@ Test(ls_rules, rating_textarea_number_datetime_without_toname)
 {
 	fc_labelconfig *c = ok("<View><Text name='t' value='$t'/>"
 			       "<Rating name='r'/><TextArea name='ta'/><Number name='n'/><DateTime name='d'/></View>");
-	good(c, "[{'from_name':'r','type':'rating','value':{'rating':3}},"
-		"{'from_name':'ta','to_name':'t','type':'textarea','value':{'text':['x']}}]",
+	good(c,
+	     "[{'from_name':'r','type':'rating','value':{'rating':3}},"
+	     "{'from_name':'ta','to_name':'t','type':'textarea','value':{'text':['x']}}]",
 	     NULL);
 	wrong(c, "[{'from_name':'r','type':'rating','value':{'rating':9}}]", NULL, "result[0].value.rating");
 	fc_labelconfig_free(c);
@@ -104,15 +105,18 @@ Test(ls_rules, dynamic_labels_come_from_the_task)
 	fc_labelconfig *c = ok("<View><Image name='image' value='$image'/>"
 			       "<RectangleLabels name='label' toName='image' value='$labels'/></View>");
 	const char *data = "{'image':'a.png','labels':[{'value':'Cat'},{'value':'Dog','background':'red'}]}";
-	good(c, "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
-		"'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Dog']}}]",
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	     "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Dog']}}]",
 	     data);
-	wrong(c, "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
-		 "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	      "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
 	      data, "result[0].value.rectanglelabels[0]");
 	/* Without the task's data the labels cannot be known: any passes. */
-	good(c, "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
-		"'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	     "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
 	     NULL);
 	json_t *fields = fc_labelconfig_fields(c);
 	cr_assert_eq(json_array_size(fields), 2);
@@ -127,16 +131,18 @@ Test(ls_rules, dynamic_labels_come_from_the_task)
 
 Test(ls_rules, visible_when_makes_required_conditional)
 {
-	fc_labelconfig *c = ok("<View><Text name='t' value='$t'/>"
-			       "<Choices name='sentiment' toName='t'><Choice value='Positive'/><Choice value='Negative'/></Choices>"
-			       "<Choices name='why' toName='t' required='true' visibleWhen='choice-selected'\n"
-			       " whenTagName='sentiment' whenChoiceValue='Negative,Neutral'>"
-			       "<Choice value='Price'/><Choice value='Quality'/></Choices></View>");
+	fc_labelconfig *c =
+		ok("<View><Text name='t' value='$t'/>"
+		   "<Choices name='sentiment' toName='t'><Choice value='Positive'/><Choice value='Negative'/></Choices>"
+		   "<Choices name='why' toName='t' required='true' visibleWhen='choice-selected'\n"
+		   " whenTagName='sentiment' whenChoiceValue='Negative,Neutral'>"
+		   "<Choice value='Price'/><Choice value='Quality'/></Choices></View>");
 	good(c, "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Positive']}}]", NULL);
 	wrong(c, "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Negative']}}]", NULL,
 	      "result");
-	good(c, "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Negative']}},"
-		"{'from_name':'why','to_name':'t','type':'choices','value':{'choices':['Price']}}]",
+	good(c,
+	     "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Negative']}},"
+	     "{'from_name':'why','to_name':'t','type':'choices','value':{'choices':['Price']}}]",
 	     NULL);
 	fc_labelconfig_free(c);
 	bad("<View><Text name='t' value='$t'/>\n<Choices name='c' toName='t' visibleWhen='always'><Choice value='a'/></Choices></View>",
@@ -170,36 +176,43 @@ Test(ls_images, brush_masks_in_label_studio_rle)
 {
 	fc_labelconfig *c = ok("<View><BrushLabels name='tag' toName='img'><Label value='Car'/>"
 			       "<Label value='Road'/></BrushLabels><Image name='img' value='$image'/></View>");
-	good(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
-		"'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1
-		",'brushlabels':['Car']}}]",
+	good(c,
+	     "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
+	     "'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
 	     NULL);
-	good(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
-		"'original_height':1,'value':{'format':'rle','rle':" RLE_2X1_LITERAL ",'brushlabels':['Road']}}]",
+	good(c,
+	     "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
+	     "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1_LITERAL ",'brushlabels':['Road']}}]",
 	     NULL);
 	/* The header counts 8 values; a 3x1 image needs 12. */
-	wrong(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':3,"
-		 "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':3,"
+	      "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
 	      NULL, "result[0].value.rle");
-	wrong(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
-		 "'value':{'format':'rle','rle':[0,0,0,8,57,27,252],'brushlabels':['Car']}}]",
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':[0,0,0,8,57,27,252],'brushlabels':['Car']}}]",
 	      NULL, "result[0].value.rle");
-	wrong(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
-		 "'value':{'format':'rle','rle':[0,0,0,8,300],'brushlabels':['Car']}}]",
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':[0,0,0,8,300],'brushlabels':['Car']}}]",
 	      NULL, "result[0].value.rle[4]");
-	wrong(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
-		 "'value':{'format':'png','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'png','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
 	      NULL, "result[0].value.format");
-	wrong(c, "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
-		 "'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Bus']}}]",
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Bus']}}]",
 	      NULL, "result[0].value.brushlabels[0]");
 	fc_labelconfig_free(c);
 	/* Brush with separate Labels, as in Label Studio's Brush page. */
 	c = ok("<View><Brush name='brush' toName='image'/><Labels name='labels' toName='image'>"
 	       "<Label value='Person'/></Labels><Image name='image' value='$image'/></View>");
-	good(c, "[{'id':'b','from_name':'brush','to_name':'image','type':'brush','value':{'format':'rle','rle':" RLE_2X1
-		"}},{'id':'b','from_name':'labels','to_name':'image','type':'labels','value':{'format':'rle','rle':" RLE_2X1
-		",'labels':['Person']}}]",
+	good(c,
+	     "[{'id':'b','from_name':'brush','to_name':'image','type':'brush','value':{'format':'rle','rle':" RLE_2X1
+	     "}},{'id':'b','from_name':'labels','to_name':'image','type':'labels','value':{'format':'rle','rle':" RLE_2X1
+	     ",'labels':['Person']}}]",
 	     NULL);
 	fc_labelconfig_free(c);
 }
@@ -208,19 +221,23 @@ Test(ls_images, ellipses)
 {
 	fc_labelconfig *c = ok("<View><Image name='image' value='$image'/><EllipseLabels name='tag' toName='image'>"
 			       "<Label value='Eye'/></EllipseLabels><Ellipse name='e' toName='image'/></View>");
-	good(c, "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','original_width':1920,"
-		"'original_height':1280,'image_rotation':0,'value':{'x':50,'y':40,'radiusX':10,'radiusY':5,'rotation':30,"
-		"'ellipselabels':['Eye']}},"
-		"{'id':'b','from_name':'e','to_name':'image','type':'ellipse','value':{'x':5,'y':5,'radiusX':1,'radiusY':1}}]",
+	good(c,
+	     "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','original_width':1920,"
+	     "'original_height':1280,'image_rotation':0,'value':{'x':50,'y':40,'radiusX':10,'radiusY':5,'rotation':30,"
+	     "'ellipselabels':['Eye']}},"
+	     "{'id':'b','from_name':'e','to_name':'image','type':'ellipse','value':{'x':5,'y':5,'radiusX':1,'radiusY':1}}]",
 	     NULL);
-	wrong(c, "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':50,'y':40,"
-		 "'radiusX':0,'radiusY':5,'ellipselabels':['Eye']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':50,'y':40,"
+	      "'radiusX':0,'radiusY':5,'ellipselabels':['Eye']}}]",
 	      NULL, "result[0].value.radiusX");
-	wrong(c, "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':150,'y':40,"
-		 "'radiusX':1,'radiusY':5,'ellipselabels':['Eye']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':150,'y':40,"
+	      "'radiusX':1,'radiusY':5,'ellipselabels':['Eye']}}]",
 	      NULL, "result[0].value.x");
-	wrong(c, "[{'id':'a','from_name':'e','to_name':'image','type':'ellipse','value':{'x':1,'y':1,"
-		 "'radiusX':1,'radiusY':5,'rotation':'left'}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'e','to_name':'image','type':'ellipse','value':{'x':1,'y':1,"
+	      "'radiusX':1,'radiusY':5,'rotation':'left'}}]",
 	      NULL, "result[0].value.rotation");
 	fc_labelconfig_free(c);
 }
@@ -229,9 +246,10 @@ Test(ls_images, polygon_and_keypoint_without_labels)
 {
 	fc_labelconfig *c = ok("<View><Image name='img' value='$image'/><Polygon name='poly' toName='img'/>"
 			       "<KeyPoint name='kp' toName='img'/><Rectangle name='box' toName='img'/></View>");
-	good(c, "[{'id':'p','from_name':'poly','to_name':'img','type':'polygon','value':{'points':[[1,1],[5,1],[3,4]]}},"
-		"{'id':'k','from_name':'kp','to_name':'img','type':'keypoint','value':{'x':3,'y':3,'width':1}},"
-		"{'id':'r','from_name':'box','to_name':'img','type':'rectangle','value':{'x':3,'y':3,'width':1,'height':2}}]",
+	good(c,
+	     "[{'id':'p','from_name':'poly','to_name':'img','type':'polygon','value':{'points':[[1,1],[5,1],[3,4]]}},"
+	     "{'id':'k','from_name':'kp','to_name':'img','type':'keypoint','value':{'x':3,'y':3,'width':1}},"
+	     "{'id':'r','from_name':'box','to_name':'img','type':'rectangle','value':{'x':3,'y':3,'width':1,'height':2}}]",
 	     NULL);
 	wrong(c, "[{'id':'p','from_name':'poly','to_name':'img','type':'polygon','value':{'points':[[1,1],[5,1]]}}]",
 	      NULL, "result[0].value.points");
@@ -281,16 +299,18 @@ Test(ls_images, ocr_regions_with_their_text)
 		 "'value':{'text':['Hello']}}]",
 		 box);
 	good(c, r, NULL);
-	wrong(c, "[{'id':'t9','parentID':'nope','from_name':'transcription','to_name':'image','type':'textarea',"
-		 "'value':{'text':['Hello']}}]",
+	wrong(c,
+	      "[{'id':'t9','parentID':'nope','from_name':'transcription','to_name':'image','type':'textarea',"
+	      "'value':{'text':['Hello']}}]",
 	      NULL, "result[0].parentID");
 	fc_labelconfig_free(c);
 	/* OcrLabels: labelled boxes or polygons. */
 	c = ok("<View><Image name='image' value='$ocr'/><OcrLabels name='ocr' toName='image'><Label value='Line'/>"
 	       "</OcrLabels><TextArea name='text' toName='image' perRegion='true'/></View>");
-	good(c, "[{'id':'a','from_name':'ocr','to_name':'image','type':'ocrlabels','value':{'x':1,'y':1,'width':5,"
-		"'height':5,'ocrlabels':['Line']}},{'id':'a','from_name':'text','to_name':'image','type':'textarea',"
-		"'value':{'text':['Total 12.00']}}]",
+	good(c,
+	     "[{'id':'a','from_name':'ocr','to_name':'image','type':'ocrlabels','value':{'x':1,'y':1,'width':5,"
+	     "'height':5,'ocrlabels':['Line']}},{'id':'a','from_name':'text','to_name':'image','type':'textarea',"
+	     "'value':{'text':['Total 12.00']}}]",
 	     NULL);
 	fc_labelconfig_free(c);
 }
@@ -303,12 +323,14 @@ Test(ls_classify, taxonomy_paths)
 			       "<Choice value='Archaea'/><Choice value='Bacteria'/>\n<Choice value='Eukarya'>\n"
 			       "<Choice value='Human'/><Choice value='Opossum'/><Choice value='Other'/></Choice>\n"
 			       "<Choice value='Viruses'><Choice value='Other'/></Choice></Taxonomy></View>");
-	good(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Eukarya','Human'],"
-		"['Archaea'],['Viruses','Other'],['Eukarya']]}}]",
+	good(c,
+	     "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Eukarya','Human'],"
+	     "['Archaea'],['Viruses','Other'],['Eukarya']]}}]",
 	     NULL);
 	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Human']]}}]", NULL,
 	      "result[0].value.taxonomy[0][0]");
-	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Bacteria','Human']]}}]",
+	wrong(c,
+	      "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Bacteria','Human']]}}]",
 	      NULL, "result[0].value.taxonomy[0][1]");
 	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[[]]}}]", NULL,
 	      "result[0].value.taxonomy[0]");
@@ -329,8 +351,8 @@ Test(ls_classify, taxonomy_paths)
 	      "result[0].value.taxonomy[0][1]");
 	fc_labelconfig_free(c);
 	/* apiUrl: the tree lives elsewhere, no children needed. */
-	fc_labelconfig_free(
-		ok("<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text' apiUrl='https://x/t.json'/></View>"));
+	fc_labelconfig_free(ok(
+		"<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text' apiUrl='https://x/t.json'/></View>"));
 	bad("<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text'/></View>", "<Taxonomy name='tx'>",
 	    "no <Choice> children");
 }
@@ -343,11 +365,12 @@ Test(ls_classify, datetime)
 			       "<DateTime name='y' toName='txt' only='year'/>"
 			       "<DateTime name='t' toName='txt' only='time'/>"
 			       "<DateTime name='f' toName='txt' only='date' format='%d.%m.%Y'/></View>");
-	good(c, "[{'from_name':'dt','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01T10:30'}},"
-		"{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01'}},"
-		"{'from_name':'y','to_name':'txt','type':'datetime','value':{'datetime':'2024'}},"
-		"{'from_name':'t','to_name':'txt','type':'datetime','value':{'datetime':'10:30'}},"
-		"{'from_name':'f','to_name':'txt','type':'datetime','value':{'datetime':'01.05.2024'}}]",
+	good(c,
+	     "[{'from_name':'dt','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01T10:30'}},"
+	     "{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01'}},"
+	     "{'from_name':'y','to_name':'txt','type':'datetime','value':{'datetime':'2024'}},"
+	     "{'from_name':'t','to_name':'txt','type':'datetime','value':{'datetime':'10:30'}},"
+	     "{'from_name':'f','to_name':'txt','type':'datetime','value':{'datetime':'01.05.2024'}}]",
 	     NULL);
 	wrong(c, "[{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'10:30'}}]", NULL,
 	      "result[0].value.datetime");
@@ -368,11 +391,13 @@ Test(ls_classify, ranker_buckets)
 			       "<Ranker name='rank' toName='results'><Bucket name='relevant' title='Relevant'/>"
 			       "<Bucket name='biased' title='Biased'/></Ranker></View>");
 	const char *data = "{'items':[{'id':'blog','title':'a'},{'id':'mdn','title':'b'},{'id':'wiki','title':'c'}]}";
-	good(c, "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn','blog'],"
-		"'biased':[],'_':['wiki']}}}]",
+	good(c,
+	     "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn','blog'],"
+	     "'biased':[],'_':['wiki']}}}]",
 	     data);
-	wrong(c, "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn'],"
-		 "'biased':['mdn']}}}]",
+	wrong(c,
+	      "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn'],"
+	      "'biased':['mdn']}}}]",
 	      data, "result[0].value.ranker.biased[0]");
 	wrong(c, "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'fun':['mdn']}}}]", data,
 	      "result[0].value.ranker.fun");
@@ -415,22 +440,27 @@ Test(ls_objects, repeater_over_pages)
 	cr_assert_str_eq(json_string_value(json_array_get(f, 0)), "pages");
 	json_decref(f);
 	const char *data = "{'pages':[{'url':'p0.png'},{'url':'p1.png'}]}";
-	good(c, "[{'id':'a','from_name':'labels_1','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
-		"'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	good(c,
+	     "[{'id':'a','from_name':'labels_1','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
+	     "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
 	     data);
-	wrong(c, "[{'id':'a','from_name':'labels_2','to_name':'page_2','type':'rectanglelabels','value':{'x':1,'y':1,"
-		 "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_2','to_name':'page_2','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
 	      data, "result[0].from_name");
-	wrong(c, "[{'id':'a','from_name':'labels_x','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
-		 "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_x','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
 	      data, "result[0].from_name");
-	wrong(c, "[{'id':'a','from_name':'labels_0','to_name':'page_x','type':'rectanglelabels','value':{'x':1,'y':1,"
-		 "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_0','to_name':'page_x','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
 	      data, "result[0].to_name");
 	fc_labelconfig_free(c);
 	/* The default flag is {{idx}}. */
-	fc_labelconfig_free(ok("<View><Repeater on='$pages'><Text name='t_{{idx}}' value='$pages[{{idx}}]'/>"
-			       "<Choices name='c_{{idx}}' toName='t_{{idx}}'><Choice value='a'/></Choices></Repeater></View>"));
+	fc_labelconfig_free(
+		ok("<View><Repeater on='$pages'><Text name='t_{{idx}}' value='$pages[{{idx}}]'/>"
+		   "<Choices name='c_{{idx}}' toName='t_{{idx}}'><Choice value='a'/></Choices></Repeater></View>"));
 	bad("<View>\n<Repeater indexFlag='{{i}}'><Text name='t' value='$t'/></Repeater></View>",
 	    "<Repeater> on line 2 is missing the on attribute", NULL);
 	bad("<View><Repeater on='pages'><Text name='t' value='$t'/></Repeater></View>",
@@ -449,12 +479,13 @@ Test(ls_objects, results_are_not_modified_by_the_check)
 			       "<Label value='Car'/></BrushLabels><EllipseLabels name='e' toName='img'>"
 			       "<Label value='Eye'/></EllipseLabels><Taxonomy name='tx' toName='img'>"
 			       "<Choice value='A'/></Taxonomy><DateTime name='dt' toName='img' only='date'/></View>");
-	const char *r = "[{'id':'m','from_name':'b','to_name':'img','type':'brushlabels','original_width':2,"
-			"'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1
-			",'brushlabels':['Car']}},{'id':'e','from_name':'e','to_name':'img','type':'ellipselabels',"
-			"'value':{'x':5,'y':5,'radiusX':1,'radiusY':2,'rotation':0,'ellipselabels':['Eye']}},"
-			"{'id':'t','from_name':'tx','to_name':'img','type':'taxonomy','value':{'taxonomy':[['A']]}},"
-			"{'id':'d','from_name':'dt','to_name':'img','type':'datetime','value':{'datetime':'2024-01-02'}}]";
+	const char *r =
+		"[{'id':'m','from_name':'b','to_name':'img','type':'brushlabels','original_width':2,"
+		"'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1
+		",'brushlabels':['Car']}},{'id':'e','from_name':'e','to_name':'img','type':'ellipselabels',"
+		"'value':{'x':5,'y':5,'radiusX':1,'radiusY':2,'rotation':0,'ellipselabels':['Eye']}},"
+		"{'id':'t','from_name':'tx','to_name':'img','type':'taxonomy','value':{'taxonomy':[['A']]}},"
+		"{'id':'d','from_name':'dt','to_name':'img','type':'datetime','value':{'datetime':'2024-01-02'}}]";
 	json_t *j = json_loads(q(r), 0, NULL), *copy = json_deep_copy(j);
 	fc_err err = {0};
 	cr_assert_eq(fc_labelconfig_validate_result(c, j, NULL, &err), 0, "%s", err.msg);
