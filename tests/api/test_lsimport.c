@@ -28,7 +28,8 @@ static char *q(const char *s)
 static long long project(const char *config)
 {
 	char *c = q(config);
-	long long pid = project_create(&S, S.req, json_pack("{s:s,s:s,s:i}", "title", "ls", "label_config", c, "overlap", 2));
+	long long pid =
+		project_create(&S, S.req, json_pack("{s:s,s:s,s:i}", "title", "ls", "label_config", c, "overlap", 2));
 	free(c);
 	return pid;
 }
@@ -107,8 +108,9 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "meta");
 	res_free(&r);
-	r = import(pid, "[{'data':{'text':'a'},'annotations':[{'completed_by':'w1','created_at':'last week',"
-			"'result':[{'from_name':'sentiment','to_name':'text','type':'choices','value':{'choices':['Positive']}}]}]}]");
+	r = import(pid,
+		   "[{'data':{'text':'a'},'annotations':[{'completed_by':'w1','created_at':'last week',"
+		   "'result':[{'from_name':'sentiment','to_name':'text','type':'choices','value':{'choices':['Positive']}}]}]}]");
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.field"), "created_at");
 	res_free(&r);
@@ -152,7 +154,8 @@ static const char ALL_RESULT[] =
 	"'keypointlabels':['Nose']}},"
 	"{'id':'a4','from_name':'el','to_name':'img','type':'ellipselabels'," IMG ",'value':{'x':50,'y':50,'radiusX':5,"
 	"'radiusY':3,'rotation':15,'ellipselabels':['Eye']}},"
-	"{'id':'a5','from_name':'bl','to_name':'img','type':'brushlabels'," IMG ",'value':{" RLE ",'brushlabels':['Sky']}},"
+	"{'id':'a5','from_name':'bl','to_name':'img','type':'brushlabels'," IMG ",'value':{" RLE
+	",'brushlabels':['Sky']}},"
 	"{'id':'a6','from_name':'r','to_name':'img','type':'rectangle'," IMG ",'value':{'x':1,'y':2,'width':3,'height':4,"
 	"'rotation':0}},"
 	"{'id':'a6','from_name':'il','to_name':'img','type':'labels'," IMG ",'value':{'x':1,'y':2,'width':3,'height':4,"
