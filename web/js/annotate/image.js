@@ -212,9 +212,10 @@ export class ImageView {
     }
     const tool = this.tool;
     if (!tool || ro) return;
-    if (this.ann.selected) this.ann.selected = null;
     const kind = tool.k.region;
+    // painting goes on in the selected mask
     if (kind === 'brush') return this.startBrush(e, tool);
+    if (this.ann.selected) this.ann.selected = null;
     if (kind === 'rect' || kind === 'ellipse') {
       this.drag = { mode: 'draw', start: p, cur: p };
       this.svg.setPointerCapture(e.pointerId);
