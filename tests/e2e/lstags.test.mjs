@@ -209,3 +209,23 @@ test('taxonomy and date by keyboard; a Repeater shows every page; 360 px', async
   await shot(page, '63-pages-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 900 });
 });
+
+test('the editor lists every tag with an example that previews', async () => {
+  process.env.FC_STEP = 'tag reference';
+  await page.goto(`${server.url}/projects/new`);
+  await page.click('.tag-reference summary');
+  const tags = await page.$$eval('.tag-reference tbody th code', (els) => els.map((e) => e.textContent));
+  for (const t of ['<BrushLabels>', '<Taxonomy>', '<Repeater>', '<DateTime>', '<Ellipse>', '<Table>', '<Markdown>', '<Pdf>', '<Chat>', '<OcrLabels>'])
+    assert.ok(tags.includes(t), `${t} is listed`);
+  const n = await page.locator('.tag-reference button:has-text("Try it")').count();
+  for (let i = 0; i < n; i++) {
+    process.env.FC_STEP = `tag reference ${tags[i]}`;
+    await page.locator('.tag-reference button:has-text("Try it")').nth(i).click();
+    await page.waitForFunction(() => /Looks good/.test(document.querySelector('.config-msg').textContent));
+    await page.waitForSelector('.preview-host .annotator');
+  }
+  await expectAccessible(page, 'tag reference');
+  await page.setViewportSize(PHONE);
+  await shot(page, '64-tag-reference-360', { full: false });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
