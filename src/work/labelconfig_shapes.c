@@ -2,6 +2,7 @@
  * after the first ones: brush masks (its RLE), ellipses, the region shapes
  * Labels draw on an image, taxonomy paths and dates. */
 #include "core/json.h"
+#include "core/lsrle.h"
 #include "work/labelconfig_internal.h"
 
 #include <stdint.h>
@@ -12,56 +13,8 @@
 
 /* ------------------------------------------------------------ brush RLE */
 
-/* Label Studio stores a mask as the RGBA bytes of the image (4 per pixel),
- * packed by its RLE: a 32-bit count of values, the word size less one (5
- * bits), four run-length field sizes less one (4 bits each), then groups:
- * one bit (1: a run of one value, 0: literal values), two bits choosing the
- * length field, the length less one, and the value(s). Bits run from the
- * high bit of each byte. */
-struct bitin {
-	const unsigned char *b;
-	size_t nbits, pos;
-};
-
-static int bits_read(struct bitin *in, unsigned n, uint64_t *out)
-{
-	uint64_t x = 0;
-	if (n > 64 || in->nbits - in->pos < n)
-		return 0;
-	for (unsigned i = 0; i < n; i++, in->pos++)
-		x = x << 1 | ((in->b[in->pos >> 3] >> (7 - (in->pos & 7))) & 1u);
-	*out = x;
-	return 1;
-}
-
-/* Walks the groups of an RLE stream without unpacking it; returns NULL when
- * it is whole, else what is wrong. *count gets the header's value count. */
-static const char *rle_walk(const unsigned char *b, size_t n, uint64_t *count)
-{
-	struct bitin in = {b, n * 8, 0};
-	uint64_t word, size[4], x, cls, len;
-	if (!bits_read(&in, 32, count) || !bits_read(&in, 5, &word))
-		return "it is shorter than its header";
-	word++;
-	for (int i = 0; i < 4; i++) {
-		if (!bits_read(&in, 4, &size[i]))
-			return "it is shorter than its header";
-		size[i]++;
-	}
-	for (uint64_t i = 0; i < *count; i += len) {
-		if (!bits_read(&in, 1, &x) || !bits_read(&in, 2, &cls) || !bits_read(&in, (unsigned)size[cls], &len))
-			return "it ends before all its values";
-		len++;
-		uint64_t skip = x ? word : word * len;
-		if (in.nbits - in.pos < skip)
-			return "it ends before all its values";
-		in.pos += skip;
-		if (len > *count - i)
-			return "a run goes past the count in its header";
-	}
-	return NULL;
-}
-
+/* Label Studio stores a mask as the RGBA bytes of the image (4 values a
+ * pixel) in its RLE (core/lsrle.h). */
 void fc_lc_check_brush(struct vctx *v, const char *base, const struct fc_lc_control *k, const struct fc_lc_object *obj,
 		       const json_t *value)
 {
@@ -94,7 +47,7 @@ void fc_lc_check_brush(struct vctx *v, const char *base, const struct fc_lc_cont
 		b[i] = (unsigned char)json_integer_value(e);
 	}
 	uint64_t count = 0;
-	const char *why = rle_walk(b, n, &count);
+	const char *why = fc_lsrle_check(b, n, &count);
 	free(b);
 	if (why) {
 		fc_lc_fail(v, f, "%s is not a valid mask: %s.", f, why);

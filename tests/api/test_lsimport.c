@@ -230,3 +230,39 @@ Test(lsimport, every_result_type_exports_back_equal)
 	json_decref(want);
 	res_free(&e);
 }
+
+/* A 2x2 mask with its top-right pixel painted, in Label Studio's RLE. */
+#define RLE_2X2 "[0,0,0,16,57,27,252,96,17,255,206,0]"
+
+Test(lsimport, brush_masks_export_as_coco_rle)
+{
+	long long pid = project("<View><Image name='img' value='$image'/><BrushLabels name='m' toName='img'>"
+				"<Label value='Sky'/><Label value='Road'/></BrushLabels></View>");
+	res r = import(pid,
+		       "[{'data':{'image':'https://cdn.example/a.png'},'annotations':[{'completed_by':'w1','result':["
+		       "{'id':'m1','from_name':'m','to_name':'img','type':'brushlabels','original_width':2,"
+		       "'original_height':2,'value':{'format':'rle','rle':" RLE_2X2 ",'brushlabels':['Road']}}]}]}]");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=coco", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "categories.1.name"), "Road", "%s", r.body);
+	json_t *a = jget(r.json, "annotations.0");
+	cr_assert(a, "%s", r.body);
+	cr_expect_eq(jint(a, "category_id"), 2);
+	/* row-major [0,1,0,0] read down the columns: 0,0 | 1,0 → runs 2,1,1 */
+	json_t *want = json_pack("{s:[i,i],s:[i,i,i]}", "size", 2, 2, "counts", 2, 1, 1);
+	cr_expect(json_equal(jget(a, "segmentation"), want), "%s", r.body);
+	json_decref(want);
+	cr_expect_eq(jint(a, "bbox.0"), 1);
+	cr_expect_eq(jint(a, "bbox.2"), 1);
+	cr_expect_eq(jint(a, "area"), 1);
+	res_free(&r);
+	/* and the Label Studio JSON keeps the RLE as it came */
+	r = export_json(pid);
+	cr_expect_eq(jint(r.json, "0.annotations.0.result.0.value.rle.3"), 16);
+	cr_expect_eq(json_array_size(jget(r.json, "0.annotations.0.result.0.value.rle")), 12);
+	res_free(&r);
+}
