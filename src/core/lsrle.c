@@ -73,10 +73,7 @@ static const char *walk(const unsigned char *b, size_t n, uint64_t *count, put_f
 	return NULL;
 }
 
-const char *fc_lsrle_check(const unsigned char *b, size_t n, uint64_t *count)
-{
-	return walk(b, n, count, NULL, NULL);
-}
+const char *fc_lsrle_check(const unsigned char *b, size_t n, uint64_t *count) { return walk(b, n, count, NULL, NULL); }
 
 struct alpha {
 	uint8_t *mask;

@@ -228,7 +228,7 @@ export class Annotator {
         }
       }
     }
-    if (sel && sel.control === k.name) {
+    if (sel && sel.control === k.name && !k.tool) {
       this.commit(() => {
         if (k.choice === 'multiple') {
           sel.labels = sel.labels.includes(opt.value) ? sel.labels.filter((l) => l !== opt.value) : [...sel.labels, opt.value];
