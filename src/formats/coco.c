@@ -5,21 +5,28 @@
  * from the results' original_width/original_height); annotations hold bbox
  * [x,y,w,h] and polygon segmentation in pixels (percent × size / 100), and
  * for keypoints one annotation per submission and control with [x,y,v,…]
- * (v 2 for a placed point, 0,0,0 for one not placed). The tasks are walked
- * twice: images first, then annotations, so nothing is held in memory. */
+ * (v 2 for a placed point, 0,0,0 for one not placed). Brush masks (Label
+ * Studio's RLE) become COCO's uncompressed RLE {"size":[h,w],"counts":[…]}
+ * (column-major, starting with a run of 0s) in categories of their own,
+ * after the keypoint ones. The tasks are walked twice: images first, then
+ * annotations, so nothing is held in memory but one mask at a time. */
 #include "core/json.h"
+#include "core/lsrle.h"
 #include "formats/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "keypointlabels", NULL};
+static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "keypointlabels", "brushlabels", NULL};
+static const char *const BRUSH_TYPES[] = {"brushlabels", NULL};
+#define MAX_MASK_PIXELS (100u * 1000 * 1000)
 static const char *const KEYPOINT_TYPES[] = {"keypointlabels", NULL};
 
 typedef struct state {
 	json_t *names;     /* box and polygon categories */
 	json_t *keypoints; /* KeyPointLabels controls */
+	json_t *brushes;   /* BrushLabels labels, categories after the keypoint ones */
 	json_t *image_control;
 	int64_t next_id;
 	int images_written, annotations_open, annotations_written;
@@ -28,7 +35,7 @@ typedef struct state {
 static int check(const json_t *config, fc_err *err)
 {
 	return fc_ds_require(config, REGION_TYPES, "coco",
-			     "a RectangleLabels, PolygonLabels or KeyPointLabels control on an Image", err);
+			     "a RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels control on an Image", err);
 }
 
 static int begin(fc_ds_ctx *c)
@@ -36,6 +43,16 @@ static int begin(fc_ds_ctx *c)
 	state *s = c->state;
 	s->names = fc_ds_class_names(c->config);
 	s->keypoints = fc_ds_controls(c->config, KEYPOINT_TYPES);
+	s->brushes = json_array();
+	json_t *bc = fc_ds_controls(c->config, BRUSH_TYPES), *k, *label;
+	size_t bi, bj;
+	json_array_foreach(bc, bi, k) {
+		json_array_foreach(json_object_get(k, "labels"), bj, label) {
+			if (fc_ds_index_of(s->brushes, json_string_value(label)) < 0)
+				json_array_append(s->brushes, label);
+		}
+	}
+	json_decref(bc);
 	s->image_control = fc_ds_first_control(c->config, REGION_TYPES);
 	s->next_id = 1;
 	fc_buf *b = c->out;
@@ -57,6 +74,12 @@ static int begin(fc_ds_ctx *c)
 		rc |= fc_ds_json(b, json_object_get(v, "labels"));
 		/* Label Studio configs have no skeleton: the pairs are left to the user */
 		rc |= fc_buf_puts(b, ",\"skeleton\":[]}");
+	}
+	base += json_array_size(s->keypoints);
+	json_array_foreach(s->brushes, i, v) {
+		rc |= fc_buf_printf(b, "%s{\"id\":%zu,\"name\":", base + i ? "," : "", base + i + 1);
+		rc |= fc_ds_json(b, v);
+		rc |= fc_buf_puts(b, ",\"supercategory\":\"\"}");
 	}
 	rc |= fc_buf_puts(b, "],\"images\":[");
 	return rc ? FC_ENOMEM : 0;
@@ -153,6 +176,69 @@ static int polygon(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const 
 	return rc | ann_tail(c, a, fabs(area) / 2);
 }
 
+/* Writes COCO's counts: runs of 0s and 1s down the columns, from a 0 run. */
+static int mask_counts(fc_buf *b, const uint8_t *m, size_t w, size_t h)
+{
+	uint8_t cur = 0;
+	size_t run = 0;
+	int rc = 0, first = 1;
+	for (size_t x = 0; x < w; x++)
+		for (size_t y = 0; y < h; y++) {
+			if (m[y * w + x] == cur) {
+				run++;
+				continue;
+			}
+			rc |= fc_buf_printf(b, "%s%zu", first ? "" : ",", run);
+			first = 0;
+			cur = m[y * w + x];
+			run = 1;
+		}
+	return rc | fc_buf_printf(b, "%s%zu", first ? "" : ",", run);
+}
+
+/* A brush mask: decoded from Label Studio's RLE at the item's
+ * original_width × original_height (else the image's size). */
+static int brush(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const json_t *item, double iw, double ih)
+{
+	state *s = c->state;
+	const json_t *value = json_object_get(item, "value"), *rle = json_object_get(value, "rle");
+	int cat = fc_ds_index_of(s->brushes, first_label(value, "brushlabels"));
+	size_t w = (size_t)fc_json_num(item, "original_width", iw), h = (size_t)fc_json_num(item, "original_height", ih);
+	size_t n = json_array_size(rle);
+	if (cat < 0 || !n || !w || !h || w > MAX_MASK_PIXELS / h)
+		return 0;
+	unsigned char *bytes = malloc(n);
+	uint8_t *m = malloc(w * h);
+	int rc = 0;
+	if (!bytes || !m) {
+		rc = FC_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		bytes[i] = (unsigned char)json_integer_value(json_array_get(rle, i));
+	fc_lsrle_alpha(bytes, n, m, w * h); /* checked when submitted */
+	size_t x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++)
+			if (m[y * w + x]) {
+				area++;
+				x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1, y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+			}
+	if (!area)
+		goto out;
+	double bbox[4] = {(double)x0, (double)y0, (double)(x1 - x0 + 1), (double)(y1 - y0 + 1)};
+	size_t base = json_array_size(s->names) + json_array_size(s->keypoints);
+	rc = ann_head(c, t, (int)(base + (size_t)cat + 1), bbox);
+	rc |= fc_buf_printf(c->out, ",\"segmentation\":{\"size\":[%zu,%zu],\"counts\":[", h, w);
+	rc |= mask_counts(c->out, m, w, h);
+	rc |= fc_buf_puts(c->out, "]}");
+	rc |= ann_tail(c, a, (double)area);
+out:
+	free(bytes);
+	free(m);
+	return rc;
+}
+
 /* One annotation for the points a submission placed with one KeyPointLabels control. */
 static int keypoints(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, size_t k, double w, double h)
 {
@@ -220,6 +306,8 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 				rc |= box(c, t, a, value, w, h);
 			else if (type && !strcmp(type, "polygonlabels"))
 				rc |= polygon(c, t, a, value, w, h);
+			else if (type && !strcmp(type, "brushlabels"))
+				rc |= brush(c, t, a, item, w, h);
 		}
 		for (size_t k = 0; k < json_array_size(s->keypoints); k++)
 			rc |= keypoints(c, t, a, k, w, h);
@@ -238,6 +326,7 @@ static void release(void *p)
 	state *s = p;
 	json_decref(s->names);
 	json_decref(s->keypoints);
+	json_decref(s->brushes);
 	json_decref(s->image_control);
 }
 

@@ -68,7 +68,7 @@ struct fc_dataset {
 
 static const char TASKS_SQL[] =
 	"SELECT t.id, t.data, t.predictions, t.gold, s.id, s.user_id, s.result, s.active_seconds, s.status, "
-	"s.created_at FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND s.erased_at IS NULL AND "
+	"s.created_at, t.meta FROM tasks t LEFT JOIN submissions s ON s.task_id=t.id AND s.erased_at IS NULL AND "
 	"(?=1 OR s.status IN ('accepted','auto_accepted')) WHERE t.project_id=? ORDER BY t.id, s.id"; /* erased: withdrawn */
 
 /* A dataset version's frozen items (api/versions.c), one split or all. */
@@ -110,9 +110,10 @@ static void task_clear(fc_dataset *d)
 	json_decref(t->data);
 	json_decref(t->predictions);
 	json_decref(t->gold);
+	json_decref(t->meta);
 	for (size_t i = 0; i < t->n; i++)
 		json_decref(t->anns[i].result);
-	t->data = t->predictions = t->gold = NULL;
+	t->data = t->predictions = t->gold = t->meta = NULL;
 	t->n = 0;
 }
 
@@ -132,6 +133,7 @@ static int next_task(fc_dataset *d)
 	t->data = fc_stmt_json(st, 1);
 	t->predictions = fc_stmt_isnull(st, 2) ? json_array() : fc_stmt_json(st, 2);
 	t->gold = fc_stmt_isnull(st, 3) ? NULL : fc_stmt_json(st, 3);
+	t->meta = fc_stmt_isnull(st, 10) ? NULL : fc_stmt_json(st, 10);
 	for (;;) {
 		if (!fc_stmt_isnull(st, 4)) {
 			if (t->n == d->cap) { /* bounded by the project's overlap */

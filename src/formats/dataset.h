@@ -37,6 +37,7 @@ typedef struct fc_ds_ann {
 typedef struct fc_ds_task {
 	int64_t id;
 	json_t *data, *predictions, *gold; /* gold NULL for a normal task */
+	json_t *meta;                      /* Label Studio's task meta, NULL when none */
 	size_t n;
 	fc_ds_ann *anns;
 } fc_ds_task;

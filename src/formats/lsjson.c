@@ -1,4 +1,4 @@
-/* Label Studio JSON: one array of tasks, each {id, data, predictions,
+/* Label Studio JSON: one array of tasks, each {id, data, predictions, meta?,
  * annotations:[{id, completed_by, worker_id, result, lead_time, status,
  * created_at}]} — the shape Label Studio exports and our import reads back
  * (completed_by is the pseudonym, which the import keeps as a named outside
@@ -20,6 +20,10 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 	if (t->gold) {
 		rc |= fc_buf_puts(b, ",\"gold\":");
 		rc |= fc_ds_json(b, t->gold);
+	}
+	if (t->meta) {
+		rc |= fc_buf_puts(b, ",\"meta\":");
+		rc |= fc_ds_json(b, t->meta);
 	}
 	rc |= fc_buf_puts(b, ",\"annotations\":[");
 	for (size_t i = 0; i < t->n; i++) {

@@ -21,6 +21,9 @@
 struct parse {
 	fc_labelconfig *c;
 	fc_err *err;
+	ptrdiff_t parent_opt;     /* F_TREE controls: the option whose children are read, or -1 */
+	const char *repeat_flag;  /* inside a Repeater: its indexFlag */
+	const char *repeat_field; /* inside a Repeater: the list field of on="$list" */
 };
 
 #define CONFIG_SLUG "invalid_label_config"
@@ -242,6 +245,23 @@ static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *
 			}
 			break;
 		}
+		case A_STRING: {
+			size_t w = 0;
+			if (!v)
+				break;
+			while (r->words && r->words[w] && strcmp(r->words[w], v))
+				w++;
+			/* only="date,time" lists several words. */
+			if (r->words && !r->words[w] && !strchr(v, ',')) {
+				char allowed[160];
+				list_words(r->words, allowed, sizeof allowed);
+				rc = cfg_fail(p, "<%s name=\"%s\"> on line %ld: attribute %s must be %s, not \"%s\".",
+					      nname(n), k->name ? k->name : "", k->line, r->name, allowed, v);
+			} else if (dup_str(p, at, v)) {
+				rc = FC_ENOMEM;
+			}
+			break;
+		}
 		case A_FIELD:
 			if (!v || !*v)
 				break;
@@ -271,11 +291,9 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 	if (!value || !*value)
 		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the value attribute (e.g. value=\"$%s\").",
 				nname(n), name, xmlGetLineNo(n), name);
-	if (!is_reference(value))
-		return cfg_fail(
-			p,
-			"<%s name=\"%s\"> on line %ld: attribute value must name a task data field like \"$%s\", not \"%s\".",
-			nname(n), name, xmlGetLineNo(n), name, value);
+	/* Label Studio shows a value that is not "$field" as it is written
+	 * (<Text value="John went to see Mary"/>), so it is the data itself. */
+	int literal = !is_reference(value);
 	for (const xmlNode *k = n->children; k; k = k->next)
 		if (k->type == XML_ELEMENT_NODE)
 			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(k));
@@ -285,9 +303,17 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 	o->tag = t;
 	const char *vt = attr(n, "valueType");
 	o->is_url = vt && !strcasecmp(vt, "url");
-	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) || dup_str(p, &o->field, value + 1))
+	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) ||
+	    dup_str(p, &o->field, literal ? NULL : value + 1) || dup_str(p, &o->repeat_flag, p->repeat_flag) ||
+	    dup_str(p, &o->repeat_field, p->repeat_field))
 		return FC_ENOMEM;
-	if ((rc = add_field(p, o->field)))
+	if (literal && !(o->literal = json_string(value)))
+		return oom(p);
+	/* Inside a Repeater the fields are per item ("$pages[{{idx}}].url");
+	 * the task must hold the list the Repeater names, which it added. */
+	if (p->repeat_flag)
+		return 0;
+	if (!literal && (rc = add_field(p, o->field)))
 		return rc;
 	/* Other data an object shows, such as Paragraphs' audioUrl="$audio". */
 	for (const xmlAttr *a = n->properties; a; a = a->next) {
@@ -311,7 +337,7 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct fc_lc_t
 	if (rc)
 		return rc;
 	const char *to = attr(n, "toName");
-	if ((!to || !*to) && !joins)
+	if ((!to || !*to) && !joins && !(t->flags & F_TO_OPTIONAL))
 		return cfg_fail(p, "<%s name=\"%s\"> on line %ld is missing the toName attribute.", nname(n), name,
 				xmlGetLineNo(n));
 
@@ -324,7 +350,8 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct fc_lc_t
 	/* Relations join regions, whatever object they are on. */
 	if (joins)
 		to = NULL;
-	if (dup_str(p, &k->name, name) || dup_str(p, &k->to_raw, to && *to ? to : NULL))
+	if (dup_str(p, &k->name, name) || dup_str(p, &k->to_raw, to && *to ? to : NULL) ||
+	    dup_str(p, &k->repeat_flag, p->repeat_flag) || dup_str(p, &k->repeat_field, p->repeat_field))
 		return FC_ENOMEM;
 	if ((rc = parse_attrs(p, n, k, fc_lc_control_attrs)))
 		return rc;
@@ -335,10 +362,11 @@ static int parse_control(struct parse *p, const xmlNode *n, const struct fc_lc_t
 
 	/* Children only add options to this control, never new controls, so
 	 * the index stays valid across the walk. */
+	p->parent_opt = -1;
 	if ((rc = walk(p, n, idx)))
 		return rc;
 	k = &c->controls[idx];
-	if ((t->flags & F_NEEDS_CHILD) && k->nopts == 0 && !k->dynamic_field)
+	if ((t->flags & F_NEEDS_CHILD) && k->nopts == 0 && !k->dynamic_field && !k->api_url)
 		return cfg_fail(p, "<%s%s%s%s> on line %ld has no <%s> children; add at least one.", nname(n),
 				name ? " name=\"" : "", name ? name : "", name ? "\"" : "", k->line, t->child);
 	k->opt_base = c->total_opts;
@@ -359,6 +387,16 @@ static void list_parents(const struct fc_lc_tag *t, char *buf, size_t n)
 		len += snprintf(buf + len, n - len, "%s%s", i == 0 ? "" : i + 1 < count ? ", " : " or ", names[i]);
 }
 
+/* Reads the options nested in option opt of a tree control. */
+static int nest(struct parse *p, const xmlNode *n, size_t ctl, ptrdiff_t opt)
+{
+	ptrdiff_t saved = p->parent_opt;
+	p->parent_opt = opt;
+	int rc = walk(p, n, ctl);
+	p->parent_opt = saved;
+	return rc;
+}
+
 static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag *t, size_t ctl)
 {
 	fc_labelconfig *c = p->c;
@@ -369,7 +407,8 @@ static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag
 		return cfg_fail(p, "<%s> on line %ld must be inside %s%s%s.", nname(n), xmlGetLineNo(n), where,
 				k ? ", not " : "", k ? k->tag->name : "");
 	}
-	for (const xmlNode *e = n->children; e; e = e->next)
+	int tree = (k->tag->flags & F_TREE) != 0;
+	for (const xmlNode *e = n->children; e && !tree; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
 			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(e));
 	const char *key = t->option_attr;
@@ -382,19 +421,54 @@ static int parse_child(struct parse *p, const xmlNode *n, const struct fc_lc_tag
 	if (alias && !*alias)
 		alias = NULL;
 	const char *match = alias ? alias : value;
-	if (fc_lc_option_index(k, match) >= 0)
-		return cfg_fail(p, "<%s> on line %ld: %s \"%s\" appears twice in <%s%s%s>.", nname(n), xmlGetLineNo(n),
-				key, match, k->tag->name, k->name ? " name=" : "", k->name ? k->name : "");
+	/* Label Studio takes an option written twice as one: results cannot
+	 * tell them apart. In a taxonomy the same name may sit under several
+	 * parents, so there only a repeat under the same parent is one. */
+	for (size_t i = 0; i < k->nopts; i++)
+		if (!strcmp(k->opts[i].alias ? k->opts[i].alias : k->opts[i].value, match) &&
+		    (!tree || k->opts[i].parent == p->parent_opt))
+			return tree ? nest(p, n, ctl, (ptrdiff_t)i) : 0;
 	if (grow((void **)&k->opts, &k->capopts, k->nopts, sizeof *k->opts))
 		return oom(p);
-	struct fc_lc_option *o = &k->opts[k->nopts++];
+	size_t at = k->nopts++;
+	struct fc_lc_option *o = &k->opts[at];
+	o->parent = tree ? p->parent_opt : -1;
+	if (o->parent >= 0)
+		k->opts[o->parent].has_children = 1;
 	int rc = parse_long(p, n, "maxUsages", 0, 1000000, &o->max_usages);
 	if (rc)
 		return rc;
 	if (dup_str(p, &o->value, value) || dup_str(p, &o->alias, alias) ||
 	    dup_str(p, &o->background, attr(n, "background")) || dup_str(p, &o->hotkey, attr(n, "hotkey")))
 		return FC_ENOMEM;
-	return 0;
+	return tree ? nest(p, n, ctl, (ptrdiff_t)at) : 0;
+}
+
+/* <Repeater on="$pages" indexFlag="{{idx}}">: the tags inside stand for
+ * one copy per item of the task's list, their names holding the flag. */
+static int parse_repeater(struct parse *p, const xmlNode *n, size_t ctl)
+{
+	const char *on = attr(n, "on");
+	const char *flag = attr(n, "indexFlag");
+	long line = xmlGetLineNo(n);
+	if (!on || !*on)
+		return cfg_fail(p, "<%s> on line %ld is missing the on attribute (e.g. on=\"$pages\").", nname(n), line);
+	if (!is_reference(on))
+		return cfg_fail(p,
+				"<%s> on line %ld: attribute on must name a task data list like \"$pages\", not \"%s\".",
+				nname(n), line, on);
+	if (!flag || !*flag)
+		flag = "{{idx}}";
+	if (p->repeat_flag)
+		return cfg_fail(p, "<%s> on line %ld cannot be inside another <Repeater>.", nname(n), line);
+	int rc = add_field(p, on + 1);
+	if (rc)
+		return rc;
+	p->repeat_flag = flag;
+	p->repeat_field = on + 1;
+	rc = walk(p, n, ctl);
+	p->repeat_flag = p->repeat_field = NULL;
+	return rc;
 }
 
 static int walk(struct parse *p, const xmlNode *parent, size_t ctl)
@@ -411,6 +485,11 @@ static int walk(struct parse *p, const xmlNode *parent, size_t ctl)
 				nname(n), xmlGetLineNo(n));
 		switch (t->kind) {
 		case K_LAYOUT:
+			if (t->flags & F_REPEATER) {
+				if ((rc = parse_repeater(p, n, ctl)))
+					return rc;
+				break;
+			}
 			if (t->flags & F_DATA_VALUE) {
 				const char *v = attr(n, "value");
 				if (is_reference(v) && (rc = add_field(p, v + 1)))
@@ -501,6 +580,11 @@ static int resolve_targets(struct parse *p, struct fc_lc_control *k)
 						   : "names no object in the config");
 		}
 		const struct fc_lc_object *obj = &c->objects[o];
+		if (obj->repeat_flag && !k->repeat_flag)
+			return cfg_fail(
+				p,
+				"<%s name=\"%s\"> on line %ld: toName \"%s\" is inside a <Repeater>, so the control must be too.",
+				k->tag->name, k->name, k->line, obj->name);
 		if (!(obj->tag->type & k->tag->targets)) {
 			char allowed[160];
 			describe_targets(k->tag->targets, allowed, sizeof allowed);
@@ -634,6 +718,9 @@ void fc_labelconfig_free(fc_labelconfig *c)
 		free(c->objects[i].name);
 		free(c->objects[i].value);
 		free(c->objects[i].field);
+		free(c->objects[i].repeat_flag);
+		free(c->objects[i].repeat_field);
+		json_decref(c->objects[i].literal);
 	}
 	for (size_t i = 0; i < c->ncontrols; i++) {
 		struct fc_lc_control *k = &c->controls[i];
@@ -647,8 +734,13 @@ void fc_labelconfig_free(fc_labelconfig *c)
 		free(k->name);
 		free(k->to_raw);
 		free(k->to);
+		free(k->repeat_flag);
+		free(k->repeat_field);
 		for (const struct fc_lc_attr *r = k->tag->attrs; r && r->name; r++)
-			if (r->type == A_FIELD)
+			if (r->type == A_FIELD || r->type == A_STRING)
+				free(*(char **)((char *)k + r->offset));
+		for (const struct fc_lc_attr *r = fc_lc_control_attrs; r->name; r++)
+			if (r->type == A_FIELD || r->type == A_STRING)
 				free(*(char **)((char *)k + r->offset));
 	}
 	for (size_t i = 0; i < c->nfields; i++)
@@ -699,6 +791,11 @@ static int describe_attrs(json_t *j, const struct fc_lc_control *k, const struct
 				continue;
 			x = json_sprintf("$%s", *(char *const *)at);
 			break;
+		case A_STRING:
+			if (!*(char *const *)at)
+				continue;
+			x = json_string(*(char *const *)at);
+			break;
 		}
 		if (json_object_set_new(j, r->shown, x))
 			return FC_ENOMEM;
@@ -731,9 +828,15 @@ static json_t *describe_control(const fc_labelconfig *c, const struct fc_lc_cont
 				json_object_set_new(oj, "hotkey", json_string(o->hotkey));
 			if (o->max_usages)
 				json_object_set_new(oj, "max_usages", json_integer(o->max_usages));
+			if (o->parent >= 0)
+				json_object_set_new(oj, "parent", json_integer(o->parent));
 			json_array_append_new(opts, oj);
 		}
 	}
+	if (k->per_item)
+		json_object_set_new(j, "per_item", json_true());
+	if (k->repeat_flag)
+		json_object_set_new(j, "repeat", json_pack("{s:s,s:s}", "on", k->repeat_field, "flag", k->repeat_flag));
 	if (describe_attrs(j, k, fc_lc_control_attrs) || describe_attrs(j, k, k->tag->attrs)) {
 		json_decref(j);
 		return NULL;
@@ -749,8 +852,11 @@ json_t *fc_labelconfig_describe(const fc_labelconfig *c)
 		return NULL;
 	for (size_t i = 0; i < c->nobjects; i++) {
 		const struct fc_lc_object *o = &c->objects[i];
-		json_t *oj = json_pack("{s:s,s:s,s:s,s:s}", "name", o->name, "type", o->tag->lower, "value", o->value,
-				       "field", o->field);
+		json_t *oj = json_pack("{s:s,s:s,s:s,s:o}", "name", o->name, "type", o->tag->lower, "value", o->value,
+				       "field", o->field ? json_string(o->field) : json_null());
+		if (oj && o->repeat_flag)
+			json_object_set_new(oj, "repeat",
+					    json_pack("{s:s,s:s}", "on", o->repeat_field, "flag", o->repeat_flag));
 		if (!oj || json_array_append_new(objects, oj))
 			goto fail;
 	}

@@ -1,16 +1,27 @@
 /* labelconfig.h — Label Studio labeling configs: parse, describe, and check
  * annotation results against them.
  *
- * The accepted XML is a subset of Label Studio's, chosen so the templates of
- * its gallery paste in unchanged:
+ * The accepted XML follows Label Studio's rules, so the templates of its
+ * gallery paste in unchanged:
  *   root     <View>
  *   objects  Image Text HyperText Audio (AudioPlus) Video Paragraphs List
- *            (name, value="$field")
+ *            Table Markdown Pdf Chat (name, value="$field" or the literal
+ *            text itself, valueList="$list" for several images)
  *   controls Choices Labels RectangleLabels PolygonLabels KeyPointLabels
- *            HyperTextLabels ParagraphLabels TextArea Rating Number Pairwise
- *            Ranker Relations VideoRectangle (name, toName="a" or "a,b")
+ *            EllipseLabels BrushLabels OcrLabels HyperTextLabels
+ *            ParagraphLabels Rectangle Polygon KeyPoint Ellipse Brush
+ *            TextArea Rating Number DateTime Taxonomy Pairwise Ranker
+ *            Relations VideoRectangle (name, toName="a" or "a,b"; TextArea,
+ *            Rating, Number and DateTime may go without toName)
  *   children Choice Label Relation Bucket Shortcut, inside their control
+ *            (Choice nests inside Choice in a Taxonomy)
  *   layout   View Header Style Collapse Panel Filter (kept out of the model)
+ *            and Repeater on="$pages" indexFlag="{{idx}}", whose content
+ *            stands for one copy per item (names carry the index)
+ * Labels of every kind and Choices may come from the task (value="$field");
+ * an option written twice is one; visibleWhen/whenTagName/whenLabelValue/
+ * whenChoiceValue make a required control required only when shown; perItem
+ * answers carry value.item_index.
  * Tag and attribute names match case-insensitively, as in Label Studio.
  * Unknown attributes are ignored; unknown tags are refused. DOCTYPE
  * declarations are refused outright, so no entity (external or internal)

@@ -26,7 +26,11 @@ enum {
 	O_VIDEO = 1 << 4,
 	O_PARAGRAPHS = 1 << 5,
 	O_LIST = 1 << 6,
-	O_ANY = (1 << 7) - 1,
+	O_TABLE = 1 << 7,
+	O_MARKDOWN = 1 << 8,
+	O_PDF = 1 << 9,
+	O_CHAT = 1 << 10,
+	O_ANY = (1 << 11) - 1,
 };
 
 /* Control types, for the few checks that look at another control's kind. */
@@ -45,15 +49,24 @@ enum {
 	C_RANKER,
 	C_RELATIONS,
 	C_VIDEORECTANGLE,
+	C_BRUSH,
+	C_ELLIPSE,
+	C_TAXONOMY,
+	C_DATETIME,
+	C_OCR,
+	C_TOOL, /* Rectangle, Polygon, KeyPoint, Ellipse, Brush: regions without labels */
 };
 
-#define F_NEEDS_CHILD 1u /* controls: useless without at least one option child */
-#define F_REGION 2u      /* controls: its result items are regions other items point at */
-#define F_JOINS 4u       /* controls: answers are "relation" items joining regions; may be unnamed */
-#define F_PAIR 8u        /* controls: toName names exactly two objects */
-#define F_DEPRECATED 16u /* objects: an old spelling, left out of the lists in messages */
-#define F_DATA_VALUE 32u /* layout: value="$field" shows task data */
-#define F_OPAQUE 64u     /* layout: its content means nothing to the model (CSS, UI filters) */
+#define F_NEEDS_CHILD 1u   /* controls: useless without at least one option child */
+#define F_REGION 2u        /* controls: its result items are regions other items point at */
+#define F_JOINS 4u         /* controls: answers are "relation" items joining regions; may be unnamed */
+#define F_PAIR 8u          /* controls: toName names exactly two objects */
+#define F_DEPRECATED 16u   /* objects: an old spelling, left out of the lists in messages */
+#define F_DATA_VALUE 32u   /* layout: value="$field" shows task data */
+#define F_OPAQUE 64u       /* layout: its content means nothing to the model (CSS, UI filters) */
+#define F_TO_OPTIONAL 128u /* controls: toName may be left out (Label Studio accepts it) */
+#define F_TREE 256u        /* controls: children nest (Taxonomy), options form a tree */
+#define F_REPEATER 512u    /* layout: its content repeats once per item of on="$list" */
 
 enum fc_lc_attr_type {
 	A_BOOL,   /* "true"/"false"/"1"/"0"/"" into an int */
@@ -61,6 +74,7 @@ enum fc_lc_attr_type {
 	A_NUMBER, /* a finite number into a struct fc_lc_bound */
 	A_WORD,   /* one of words[] into an int index; absent: words[0] */
 	A_FIELD,  /* "$field" into a char * holding the field name */
+	A_STRING, /* any text (one of words[] when set) into a char *; absent: NULL */
 };
 
 /* An attribute a control reads. The value lands at `offset` inside struct
@@ -121,15 +135,20 @@ struct fc_lc_option {
 	char *alias; /* when set, results carry the alias instead of value */
 	char *background;
 	char *hotkey;
-	long max_usages; /* 0: no limit of its own */
+	long max_usages;  /* 0: no limit of its own */
+	ptrdiff_t parent; /* F_TREE controls: the enclosing option, or -1 at the top */
+	int has_children; /* F_TREE controls: whether options nest inside it */
 };
 
 struct fc_lc_object {
 	char *name;
 	const struct fc_lc_tag *tag;
-	char *value; /* "$field" as written */
-	char *field; /* value without the '$' */
-	int is_url;  /* valueType="url": the data holds a link, not the text */
+	char *value;        /* "$field" as written */
+	char *field;        /* value without the '$' */
+	int is_url;         /* valueType="url": the data holds a link, not the text */
+	json_t *literal;    /* value written in the config itself (not "$field"): the text, else NULL */
+	char *repeat_flag;  /* inside a Repeater: its indexFlag, which the name contains */
+	char *repeat_field; /* inside a Repeater: the task list it repeats over */
 };
 
 enum { CHOICE_SINGLE, CHOICE_SINGLE_RADIO, CHOICE_MULTIPLE };
@@ -145,11 +164,19 @@ struct fc_lc_control {
 	size_t nopts, capopts;
 	size_t opt_base; /* first slot of this control's options in usage counts */
 	/* attributes, filled through fc_lc_control_attrs and the tag's attrs */
-	int required, per_region;
+	int required, per_region, per_item;
 	long max_usages, max_rating, max_submissions;
 	struct fc_lc_bound min, max;
 	int choice;          /* Choices: CHOICE_* */
-	char *dynamic_field; /* Choices value="$field": options come from the task */
+	char *dynamic_field; /* value="$field": options (choices, labels) come from the task */
+	/* conditional display: visibleWhen and its whenTagName/whenLabelValue/whenChoiceValue */
+	char *visible_when, *when_tag, *when_label, *when_choice;
+	char *api_url;             /* Taxonomy apiUrl: options come from elsewhere */
+	int leafs_only;            /* Taxonomy leafsOnly */
+	char *dt_only, *dt_format; /* DateTime only="date,time" and format */
+	char *dt_min, *dt_max;     /* DateTime min and max (ISO text) */
+	char *repeat_flag;         /* inside a Repeater: its indexFlag, which the name contains */
+	char *repeat_field;        /* inside a Repeater: the task list it repeats over */
 };
 
 struct fc_labelconfig {
@@ -176,6 +203,7 @@ struct vctx {
 	const char **region_ids; /* sorted ids of region items */
 	size_t nregions;
 	size_t nrelations;
+	const json_t *item; /* the result item being checked */
 };
 
 /* Records one failure at field (the first becomes the headline). */
@@ -212,7 +240,8 @@ const char *fc_lc_string_at(struct vctx *v, const json_t *arr, size_t i, const c
 ptrdiff_t fc_lc_option_index(const struct fc_lc_control *k, const char *s);
 /* Counts one use of option opt of k, for maxUsages. */
 void fc_lc_count_option(struct vctx *v, const struct fc_lc_control *k, size_t opt);
-/* The task's data for object o, or NULL. */
+/* The task's data for object o (its literal text when the config holds
+ * it), or NULL. */
 const json_t *fc_lc_data_of(const struct vctx *v, const struct fc_lc_object *o);
 
 /* Every entry of arr (at path f) must be a string naming an option of k,
@@ -224,6 +253,10 @@ void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const js
  * "value" and nested "children"); anything but an array lists everything. */
 int fc_lc_listed(const json_t *list, const char *s);
 
+/* For a control with value="$field": the task's list of options (JSON
+ * null, which lists everything, when the task's data is unknown); else NULL. */
+const json_t *fc_lc_dynamic_list(const struct vctx *v, const struct fc_lc_control *k);
+
 /* value[key] must list at least one option of k (the region's labels). */
 void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *value,
 			    const char *key);
@@ -231,6 +264,12 @@ void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc
 /* The value checkers the table names (labelconfig_values.c). */
 fc_lc_value_check fc_lc_check_choices, fc_lc_check_span, fc_lc_check_paragraph_span, fc_lc_check_box,
 	fc_lc_check_polygon, fc_lc_check_keypoint, fc_lc_check_textarea, fc_lc_check_rating, fc_lc_check_number,
-	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track;
+	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track, fc_lc_check_brush, fc_lc_check_ellipse,
+	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime;
+
+/* Whether s is the name pattern (holding flag once, e.g. "page_{{idx}}")
+ * with the flag replaced by a whole number; stores it in *idx. With flag
+ * NULL, whether s equals pattern (idx 0). */
+int fc_lc_name_match(const char *pattern, const char *flag, const char *s, long *idx);
 
 #endif

@@ -130,7 +130,28 @@ void fc_lc_count_option(struct vctx *v, const struct fc_lc_control *k, size_t op
 
 const json_t *fc_lc_data_of(const struct vctx *v, const struct fc_lc_object *o)
 {
-	return v->data && o ? json_object_get(v->data, o->field) : NULL;
+	if (o && o->literal)
+		return o->literal;
+	return v->data && o && o->field ? json_object_get(v->data, o->field) : NULL;
+}
+
+int fc_lc_name_match(const char *pattern, const char *flag, const char *s, long *idx)
+{
+	*idx = 0;
+	const char *at = flag ? strstr(pattern, flag) : NULL;
+	if (!at)
+		return !strcmp(pattern, s);
+	size_t pre = (size_t)(at - pattern), fl = strlen(flag), post = strlen(at + fl), n = strlen(s);
+	if (n < pre + post + 1 || memcmp(s, pattern, pre) || strcmp(s + n - post, at + fl))
+		return 0;
+	long x = 0;
+	for (const char *d = s + pre; d < s + n - post; d++) {
+		if (*d < '0' || *d > '9' || x > 100000000)
+			return 0;
+		x = x * 10 + (*d - '0');
+	}
+	*idx = x;
+	return 1;
 }
 
 void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const json_t *arr, const char *f,
@@ -150,19 +171,30 @@ void fc_lc_check_options(struct vctx *v, const struct fc_lc_control *k, const js
 	}
 }
 
+const json_t *fc_lc_dynamic_list(const struct vctx *v, const struct fc_lc_control *k)
+{
+	if (!k->dynamic_field)
+		return NULL;
+	const json_t *listed = v->data ? json_object_get(v->data, k->dynamic_field) : NULL;
+	return listed ? listed : json_null();
+}
+
 void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *value,
 			    const char *key)
 {
 	char f[FC_LC_PATH];
 	const json_t *arr =
 		fc_lc_need_list(v, value, base, key, "an array of label names", "a region needs at least one label", f);
-	fc_lc_check_options(v, k, arr, f, "label", NULL);
+	/* Dynamic labels (value="$labels") are the ones the task lists. */
+	fc_lc_check_options(v, k, arr, f, "label", fc_lc_dynamic_list(v, k));
 }
 
-static const struct fc_lc_control *control_named(const fc_labelconfig *c, const char *name)
+/* The control results name: a Repeater's copies add their index to the
+ * name ("labels_{{idx}}" answers as "labels_0", "labels_1", …). */
+static const struct fc_lc_control *control_named(const fc_labelconfig *c, const char *name, long *idx)
 {
 	for (size_t i = 0; i < c->ncontrols; i++)
-		if (c->controls[i].name && !strcmp(c->controls[i].name, name))
+		if (c->controls[i].name && fc_lc_name_match(c->controls[i].name, c->controls[i].repeat_flag, name, idx))
 			return &c->controls[i];
 	return NULL;
 }
@@ -242,11 +274,16 @@ static int match_target(const fc_labelconfig *c, const struct fc_lc_control *k, 
 			const struct fc_lc_object **obj)
 {
 	*obj = NULL;
+	long idx;
 	for (size_t t = 0; t < k->nto; t++)
-		if (!strcmp(c->objects[k->to[t]].name, to_name)) {
+		if (fc_lc_name_match(c->objects[k->to[t]].name, c->objects[k->to[t]].repeat_flag, to_name, &idx)) {
 			*obj = &c->objects[k->to[t]];
 			return 1;
 		}
+	/* A control without toName (Label Studio lets TextArea, Rating, …
+	 * go without) labels nothing in particular. */
+	if (!k->nto && !k->to_raw)
+		return 1;
 	if (k->to_raw && !strcmp(k->to_raw, to_name)) {
 		*obj = k->nto ? &c->objects[k->to[0]] : NULL;
 		return 1;
@@ -255,19 +292,62 @@ static int match_target(const fc_labelconfig *c, const struct fc_lc_control *k, 
 }
 
 /* The item's own id: optional, but a per-region control's answer must name
- * the region it answers for. */
+ * the region it answers for, by its id or (Label Studio's other spelling)
+ * by parentID. */
 static void check_item_id(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *item)
 {
 	char f[FC_LC_PATH];
 	const json_t *id = json_object_get(item, "id");
+	const json_t *parent = json_object_get(item, "parentID");
 	fc_lc_join(f, sizeof f, base, ".", "id");
-	if (id && !json_is_string(id))
+	if (id && !json_is_string(id)) {
 		fc_lc_fail(v, f, "%s must be a string.", f);
-	else if (k->per_region && !id)
+		return;
+	}
+	if (parent && !json_is_null(parent)) {
+		fc_lc_join(f, sizeof f, base, ".", "parentID");
+		if (!json_is_string(parent))
+			fc_lc_fail(v, f, "%s must be a string.", f);
+		else if (!is_region_id(v, json_string_value(parent)))
+			fc_lc_fail(v, f, "%s \"%s\" is not the id of a region in this result.", f,
+				   json_string_value(parent));
+		return;
+	}
+	if (k->per_region && !id)
 		fc_lc_fail(v, f, "%s is missing; <%s name=\"%s\"> answers per region, so its id must be the region's id.",
 			   f, k->tag->name, k->name);
 	else if (k->per_region && !is_region_id(v, json_string_value(id)))
 		fc_lc_fail(v, f, "%s \"%s\" is not the id of a region in this result.", f, json_string_value(id));
+}
+
+/* A Repeater's copy exists only for the items of the task's list. */
+static void check_repeat_index(struct vctx *v, const char *f, const struct fc_lc_control *k, const char *from, long idx)
+{
+	const json_t *list = k->repeat_field && v->data ? json_object_get(v->data, k->repeat_field) : NULL;
+	if (json_is_array(list) && (size_t)idx >= json_array_size(list))
+		fc_lc_fail(v, f, "%s \"%s\" is copy %ld of a <Repeater>, but the task's %s has %zu items.", f, from,
+			   idx, k->repeat_field, json_array_size(list));
+}
+
+/* perItem answers (and regions on a list of images) say which item they
+ * are about with value.item_index. */
+static void check_item_index(struct vctx *v, const char *base, const struct fc_lc_control *k,
+			     const struct fc_lc_object *obj, const json_t *value)
+{
+	const json_t *j = json_object_get(value, "item_index");
+	char f[FC_LC_PATH];
+	fc_lc_join(f, sizeof f, base, ".", "item_index");
+	if (!j || json_is_null(j))
+		return;
+	if (!json_is_integer(j) || json_integer_value(j) < 0) {
+		fc_lc_fail(v, f, "%s must be a whole number, 0 or more (the item the answer is about).", f);
+		return;
+	}
+	const json_t *items = fc_lc_data_of(v, obj);
+	(void)k;
+	if (json_is_array(items) && (size_t)json_integer_value(j) >= json_array_size(items))
+		fc_lc_fail(v, f, "%s is %" JSON_INTEGER_FORMAT ", but the task has %zu items there.", f,
+			   json_integer_value(j), json_array_size(items));
 }
 
 static void check_item(struct vctx *v, size_t i, const json_t *item)
@@ -286,9 +366,10 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 		return;
 	}
 	const char *from, *to, *ty;
+	long idx = 0;
 	if (!fc_lc_need_string(v, item, base, "from_name", &from))
 		return;
-	const struct fc_lc_control *k = control_named(c, from);
+	const struct fc_lc_control *k = control_named(c, from, &idx);
 	fc_lc_join(f, sizeof f, base, ".", "from_name");
 	if (!k) {
 		fc_lc_fail(v, f, "%s \"%s\" names no control in the labeling config.", f, from);
@@ -301,8 +382,11 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 		return;
 	}
 	v->used[k - c->controls]++;
+	check_repeat_index(v, f, k, from, idx);
 	const struct fc_lc_object *obj = NULL;
-	if (fc_lc_need_string(v, item, base, "to_name", &to) && !match_target(c, k, to, &obj)) {
+	if (!k->nto && !json_object_get(item, "to_name")) {
+		/* nothing to point at */
+	} else if (fc_lc_need_string(v, item, base, "to_name", &to) && !match_target(c, k, to, &obj)) {
 		fc_lc_join(f, sizeof f, base, ".", "to_name");
 		fc_lc_fail(v, f, "%s is \"%s\", but <%s name=\"%s\"> labels \"%s\".", f, to, k->tag->name, k->name,
 			   k->to_raw);
@@ -324,10 +408,12 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	 * the control labels, so the other failures come out too. */
 	if (!obj && k->nto)
 		obj = &c->objects[k->to[0]];
+	v->item = item;
 	if (k->tag->check)
 		k->tag->check(v, f, k, obj, value);
 	if (k->tag->label_key)
 		fc_lc_check_label_list(v, f, k, value, k->tag->label_key);
+	check_item_index(v, f, k, obj, value);
 }
 
 static int region_targets(const fc_labelconfig *c, const struct fc_lc_control *k, const char *to_name)
@@ -349,7 +435,9 @@ static void check_per_region_required(struct vctx *v, const struct fc_lc_control
 		int found = 0;
 		json_array_foreach(result, j, item) {
 			const char *from = json_is_object(item) ? fc_json_str(item, "from_name", NULL) : NULL;
-			const char *iid = json_is_object(item) ? fc_json_str(item, "id", NULL) : NULL;
+			const char *iid = json_is_object(item) ? fc_json_str(item, "parentID", NULL) : NULL;
+			if (!iid)
+				iid = json_is_object(item) ? fc_json_str(item, "id", NULL) : NULL;
 			if (from && iid && !strcmp(from, k->name) && !strcmp(iid, id)) {
 				found = 1;
 				break;
@@ -364,13 +452,78 @@ static void check_per_region_required(struct vctx *v, const struct fc_lc_control
 	}
 }
 
+/* Whether s is one of the comma-separated values of list. */
+static int in_list(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && !memcmp(p, s, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Whether an item of result carries, under value[key], a string in list
+ * (any string when list is NULL); only items from control `from` (any
+ * when NULL) or on object `to` count. */
+static int result_has(const json_t *result, const char *from, const char *to, const char *key, const char *list)
+{
+	size_t i, j;
+	const json_t *item, *s;
+	json_array_foreach(result, i, item) {
+		if (!json_is_object(item))
+			continue;
+		const char *f = fc_json_str(item, "from_name", NULL), *t = fc_json_str(item, "to_name", NULL);
+		if ((from && (!f || strcmp(f, from))) || (to && (!t || strcmp(t, to))))
+			continue;
+		const json_t *value = json_object_get(item, "value");
+		const char *k;
+		const json_t *arr;
+		json_object_foreach((json_t *)value, k, arr) {
+			if (key ? strcmp(k, key) != 0 : !strstr(k, "labels"))
+				continue;
+			json_array_foreach(arr, j, s)
+				if (json_is_string(s) && (!list || in_list(list, json_string_value(s))))
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/* Label Studio shows a control with visibleWhen only when its condition
+ * holds, and asks nothing of a hidden control. */
+static int is_shown(const struct vctx *v, const struct fc_lc_control *k, const json_t *result)
+{
+	const char *w = k->visible_when;
+	if (!w)
+		return 1;
+	if (!strcmp(w, "choice-selected") || !strcmp(w, "choice-unselected")) {
+		int any = result_has(result, k->when_tag, NULL, "choices", k->when_choice) ||
+			  result_has(result, k->when_tag, NULL, "taxonomy", NULL);
+		return !strcmp(w, "choice-selected") ? any : !any;
+	}
+	/* region-selected: a region (with that label, on that object) exists;
+	 * which one is selected is the screen's business. */
+	int any = v->nregions && (!k->when_label || result_has(result, NULL, k->when_tag, NULL, k->when_label));
+	return !strcmp(w, "region-selected") ? any : 1;
+}
+
 /* Required answers and maxUsages limits, once every item is counted. */
 static void check_totals(struct vctx *v, const json_t *result)
 {
 	const fc_labelconfig *c = v->c;
 	for (size_t ci = 0; ci < c->ncontrols; ci++) {
 		const struct fc_lc_control *k = &c->controls[ci];
-		if (k->required && k->per_region)
+		if (k->required && !is_shown(v, k, result)) {
+			/* hidden by visibleWhen: nothing can be asked of it */
+		} else if (k->required && k->per_region)
 			check_per_region_required(v, k, result);
 		else if (k->required && !((k->tag->flags & F_JOINS) ? v->nrelations : v->used[ci]))
 			fc_lc_fail(v, "result", "The required <%s%s%s%s> has no answer.", k->tag->name,

@@ -7,10 +7,42 @@
 
 #define AT(member) offsetof(struct fc_lc_control, member)
 
+/* Label Studio's conditions for showing a control. */
+static const char *const visible_words[] = {"region-selected", "no-region-selected", "choice-selected",
+					    "choice-unselected", NULL};
+
 const struct fc_lc_attr fc_lc_control_attrs[] = {
 	{.name = "required", .type = A_BOOL, .offset = AT(required)},
 	{.name = "perRegion", .type = A_BOOL, .offset = AT(per_region)},
 	{.name = "maxUsages", .type = A_LONG, .offset = AT(max_usages), .shown = "max_usages", .lo = 0, .hi = 1000000},
+	{.name = "perItem", .type = A_BOOL, .offset = AT(per_item)},
+	{.name = "visibleWhen", .type = A_STRING, .offset = AT(visible_when), .shown = "visible_when", .words = visible_words},
+	{.name = "whenTagName", .type = A_STRING, .offset = AT(when_tag), .shown = "when_tag_name"},
+	{.name = "whenLabelValue", .type = A_STRING, .offset = AT(when_label), .shown = "when_label_value"},
+	{.name = "whenChoiceValue", .type = A_STRING, .offset = AT(when_choice), .shown = "when_choice_value"},
+	{0},
+};
+
+/* Labels of every kind may come from the task: value="$labels". */
+static const struct fc_lc_attr labels_attrs[] = {
+	{.name = "value", .type = A_FIELD, .offset = AT(dynamic_field), .shown = "value", .example = "labels"},
+	{0},
+};
+
+static const struct fc_lc_attr taxonomy_attrs[] = {
+	{.name = "value", .type = A_FIELD, .offset = AT(dynamic_field), .shown = "value", .example = "taxonomy"},
+	{.name = "apiUrl", .type = A_STRING, .offset = AT(api_url), .shown = "api_url"},
+	{.name = "leafsOnly", .type = A_BOOL, .offset = AT(leafs_only), .shown = "leafs_only"},
+	{0},
+};
+
+static const char *const only_words[] = {"date", "time", "month", "year", NULL};
+
+static const struct fc_lc_attr datetime_attrs[] = {
+	{.name = "only", .type = A_STRING, .offset = AT(dt_only), .shown = "only", .words = only_words},
+	{.name = "format", .type = A_STRING, .offset = AT(dt_format), .shown = "format"},
+	{.name = "min", .type = A_STRING, .offset = AT(dt_min), .shown = "min"},
+	{.name = "max", .type = A_STRING, .offset = AT(dt_max), .shown = "max"},
 	{0},
 };
 
@@ -59,7 +91,13 @@ static const struct fc_lc_attr textarea_attrs[] = {
 #define LABELS(n, t, l, key, to, chk) \
 	{ \
 		.name = n, .kind = K_CONTROL, .type = t, .lower = l, .targets = to, .flags = F_NEEDS_CHILD | F_REGION, \
-		.child = "Label", .options_key = "labels", .check = chk, .label_key = key \
+		.child = "Label", .options_key = "labels", .attrs = labels_attrs, .check = chk, .label_key = key \
+	}
+/* A drawing tool without labels of its own (Labels on the same image name them). */
+#define TOOL(n, l, chk) \
+	{ \
+		.name = n, .kind = K_CONTROL, .type = C_TOOL, .lower = l, .targets = O_IMAGE, .flags = F_REGION, \
+		.check = chk \
 	}
 
 const struct fc_lc_tag fc_lc_tags[] = {
@@ -69,6 +107,8 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	LAYOUT("Collapse", 0),
 	LAYOUT("Panel", 0),
 	LAYOUT("Filter", F_OPAQUE),
+	/* Its content repeats for every item of on="$pages"; names hold indexFlag. */
+	LAYOUT("Repeater", F_REPEATER),
 
 	OBJECT("Image", O_IMAGE, "image", 0),
 	OBJECT("Text", O_TEXT, "text", 0),
@@ -80,6 +120,12 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	OBJECT("Paragraphs", O_PARAGRAPHS, "paragraphs", 0),
 	/* Ranker needs something to rank; in Label Studio that is a List. */
 	OBJECT("List", O_LIST, "list", 0),
+	/* Shown read-only: a table of the task's key/value data. */
+	OBJECT("Table", O_TABLE, "table", 0),
+	OBJECT("Markdown", O_MARKDOWN, "markdown", 0),
+	OBJECT("Pdf", O_PDF, "pdf", 0),
+	/* A conversation (value="$messages", [{role, content}]); shown by the chat view. */
+	OBJECT("Chat", O_CHAT, "chat", 0),
 
 	{.name = "Choices",
 	 .kind = K_CONTROL,
@@ -91,10 +137,21 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	 .options_key = "choices",
 	 .attrs = choices_attrs,
 	 .check = fc_lc_check_choices},
-	LABELS("Labels", C_LABELS, "labels", "labels", O_TEXT | O_HYPERTEXT | O_AUDIO | O_VIDEO, fc_lc_check_span),
+	/* On an image, Labels name the regions of the drawing tools (OCR). */
+	LABELS("Labels", C_LABELS, "labels", "labels", O_IMAGE | O_TEXT | O_HYPERTEXT | O_AUDIO | O_VIDEO,
+	       fc_lc_check_span),
 	LABELS("RectangleLabels", C_RECTANGLE, "rectanglelabels", "rectanglelabels", O_IMAGE, fc_lc_check_box),
 	LABELS("PolygonLabels", C_POLYGON, "polygonlabels", "polygonlabels", O_IMAGE, fc_lc_check_polygon),
 	LABELS("KeyPointLabels", C_KEYPOINT, "keypointlabels", "keypointlabels", O_IMAGE, fc_lc_check_keypoint),
+	LABELS("EllipseLabels", C_ELLIPSE, "ellipselabels", "ellipselabels", O_IMAGE, fc_lc_check_ellipse),
+	LABELS("BrushLabels", C_BRUSH, "brushlabels", "brushlabels", O_IMAGE, fc_lc_check_brush),
+	/* OCR regions: a box or polygon with its label; the text is a per-region TextArea. */
+	LABELS("OcrLabels", C_OCR, "ocrlabels", "ocrlabels", O_IMAGE, fc_lc_check_image_shape),
+	TOOL("Rectangle", "rectangle", fc_lc_check_box),
+	TOOL("Polygon", "polygon", fc_lc_check_polygon),
+	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),
+	TOOL("Ellipse", "ellipse", fc_lc_check_ellipse),
+	TOOL("Brush", "brush", fc_lc_check_brush),
 	LABELS("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "htmllabels", O_HYPERTEXT, fc_lc_check_span),
 	LABELS("ParagraphLabels", C_PARAGRAPHLABELS, "paragraphlabels", "paragraphlabels", O_PARAGRAPHS,
 	       fc_lc_check_paragraph_span),
@@ -104,6 +161,7 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	 .type = C_TEXTAREA,
 	 .lower = "textarea",
 	 .targets = O_ANY,
+	 .flags = F_TO_OPTIONAL,
 	 .child = "Shortcut",
 	 .attrs = textarea_attrs,
 	 .check = fc_lc_check_textarea},
@@ -112,6 +170,7 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	 .type = C_RATING,
 	 .lower = "rating",
 	 .targets = O_ANY,
+	 .flags = F_TO_OPTIONAL,
 	 .attrs = rating_attrs,
 	 .check = fc_lc_check_rating},
 	{.name = "Number",
@@ -119,8 +178,28 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	 .type = C_NUMBER,
 	 .lower = "number",
 	 .targets = O_ANY,
+	 .flags = F_TO_OPTIONAL,
 	 .attrs = number_attrs,
 	 .check = fc_lc_check_number},
+	/* Choices nested in Choices; results are paths from the top. */
+	{.name = "Taxonomy",
+	 .kind = K_CONTROL,
+	 .type = C_TAXONOMY,
+	 .lower = "taxonomy",
+	 .targets = O_ANY,
+	 .flags = F_NEEDS_CHILD | F_TREE,
+	 .child = "Choice",
+	 .options_key = "choices",
+	 .attrs = taxonomy_attrs,
+	 .check = fc_lc_check_taxonomy},
+	{.name = "DateTime",
+	 .kind = K_CONTROL,
+	 .type = C_DATETIME,
+	 .lower = "datetime",
+	 .targets = O_ANY,
+	 .flags = F_TO_OPTIONAL,
+	 .attrs = datetime_attrs,
+	 .check = fc_lc_check_datetime},
 	{.name = "Pairwise",
 	 .kind = K_CONTROL,
 	 .type = C_PAIRWISE,

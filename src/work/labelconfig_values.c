@@ -220,6 +220,10 @@ void fc_lc_check_span(struct vctx *v, const char *base, const struct fc_lc_contr
 {
 	(void)k;
 	int type = obj ? obj->tag->type : O_TEXT;
+	if (type == O_IMAGE) {
+		fc_lc_check_image_shape(v, base, k, obj, value);
+		return;
+	}
 	if (type == O_AUDIO || type == O_VIDEO) {
 		check_seconds(v, base, value);
 		return;
@@ -306,13 +310,7 @@ void fc_lc_check_choices(struct vctx *v, const char *base, const struct fc_lc_co
 		fc_lc_fail(v, f, "<Choices name=\"%s\"> takes exactly one choice; %s has %zu.", k->name, f, n);
 	/* Dynamic choices accept what the task lists, and anything when the
 	 * task's data is not known. */
-	const json_t *listed = NULL;
-	if (k->dynamic_field) {
-		listed = v->data ? json_object_get(v->data, k->dynamic_field) : NULL;
-		if (!listed)
-			listed = json_null();
-	}
-	fc_lc_check_options(v, k, arr, f, "choice", listed);
+	fc_lc_check_options(v, k, arr, f, "choice", fc_lc_dynamic_list(v, k));
 }
 
 void fc_lc_check_textarea(struct vctx *v, const char *base, const struct fc_lc_control *k,
@@ -416,6 +414,7 @@ void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_con
 	const json_t *list = k->nto ? fc_lc_data_of(v, &c->objects[k->to[0]]) : NULL;
 	const char *key;
 	const json_t *ids;
+	json_t *seen = json_object();
 	json_object_foreach((json_t *)r, key, ids) {
 		fc_lc_join(fk, sizeof fk, f, ".", key);
 		if (!is_ranker_key(c, k, key)) {
@@ -428,8 +427,15 @@ void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_con
 			const char *id = fc_lc_string_at(v, ids, i, fk, fi, "a string item id");
 			if (id && json_is_array(list) && !list_has_id(list, id))
 				fc_lc_fail(v, fi, "%s: \"%s\" is not the id of an item in the task's list.", fi, id);
+			/* An item sits in one bucket (or one place of the order). */
+			else if (id && seen && json_object_get(seen, id))
+				fc_lc_fail(v, fi, "%s: item \"%s\" is also in \"%s\"; an item goes in one place only.",
+					   fi, id, json_string_value(json_object_get(seen, id)));
+			else if (id && seen)
+				json_object_set_new(seen, id, json_string(key));
 		}
 	}
+	json_decref(seen);
 }
 
 static void check_keyframes(struct vctx *v, const char *base, const json_t *value)

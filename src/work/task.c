@@ -91,6 +91,29 @@ static int annotator(importer *im, const json_t *by, int64_t *uid, const char *w
 		"ttI", email, name, im->now);
 }
 
+/* When an imported annotation was made (its created_at, RFC 3339 as Label
+ * Studio writes it) and last changed (updated_at); both the import's time
+ * when absent. A time that is there but unreadable is refused. */
+static int annotation_times(importer *im, const json_t *a, int64_t *made, int64_t *changed, const char *where, size_t n)
+{
+	static const char *const keys[2] = {"created_at", "updated_at"};
+	int64_t *out[2] = {made, changed};
+	for (int i = 0; i < 2; i++) {
+		const json_t *j = json_object_get(a, keys[i]);
+		*out[i] = i ? *made : im->now;
+		if (!j || json_is_null(j))
+			continue;
+		if (!json_is_string(j) || fc_clock_parse(json_string_value(j), out[i]) || *out[i] > im->now)
+			return fc_err_set(im->err, FC_EINVAL, "invalid_type", keys[i],
+					  "%s, annotation %zu: %s must be an RFC 3339 time not in the future, like "
+					  "\"2024-05-01T10:30:00Z\".",
+					  where, n, keys[i]);
+	}
+	if (*changed < *made)
+		*changed = *made;
+	return 0;
+}
+
 /* Label Studio's task format carries earlier annotations: each becomes an
  * accepted, unpaid submission of its annotator, checked against the
  * project's config like any other result. */
@@ -108,6 +131,10 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 		if (!json_is_object(a) || !json_is_array(result))
 			return fc_err_set(err, FC_EINVAL, "invalid_type", "annotations",
 					  "%s: annotation %zu needs a 'result' array.", where, i + 1);
+		/* A cancelled annotation is a task Label Studio's annotator skipped:
+		 * no answer, so no submission. */
+		if (json_is_true(json_object_get(a, "was_cancelled")))
+			continue;
 		if (im->label_config) {
 			if (!im->config && !(im->config = fc_configcache_get(im->label_config, err)))
 				return err->code ? err->code : FC_EINVAL;
@@ -125,10 +152,13 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 			return rc;
 		const json_t *lt = json_object_get(a, "lead_time");
 		double secs = json_is_number(lt) && json_number_value(lt) >= 0 ? json_number_value(lt) : 0;
+		int64_t made, reviewed;
+		if ((rc = annotation_times(im, a, &made, &reviewed, where, i + 1)))
+			return rc;
 		rc = fc_db_int(im->db, &aid, err,
 			       "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status) "
 			       "VALUES(?,?,?,?,?,'submitted') RETURNING id",
-			       "IIIII", task, im->project_id, uid, im->now, im->now);
+			       "IIIII", task, im->project_id, uid, made, made);
 		if (rc == FC_ECONFLICT)
 			return fc_err_set(err, FC_EINVAL, "duplicate_annotator", "annotations",
 					  "%s: one annotator has two annotations of this task.", where);
@@ -136,8 +166,8 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 			rc = fc_db_exec(im->db, err,
 					"INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,"
 					"status,reward,reviewed_at,created_at) VALUES(?,?,?,?,?,?,'accepted',0,?,?)",
-					"IIIIjdII", aid, task, im->project_id, uid, (json_t *)result, secs, im->now,
-					im->now);
+					"IIIIjdII", aid, task, im->project_id, uid, (json_t *)result, secs, reviewed,
+					made);
 		if (rc)
 			return rc;
 		n++;
@@ -147,6 +177,30 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 			      "UPDATE tasks SET submitted_count=?, open=CASE WHEN ? < COALESCE(target_overlap, ?) THEN 1 ELSE 0 END WHERE id=?",
 			      "IIII", n, n, im->overlap, task)
 		 : 0;
+}
+
+/* The keys a task object may carry: ours, and what Label Studio writes in
+ * every export (its ids, counters, times and people), which the import
+ * accepts and ignores so a Label Studio project moves over as it is. */
+static int is_task_key(const char *key)
+{
+	static const char *const keys[] = {/* ours (and Label Studio's import format) */
+					   "data", "gold", "predictions", "priority", "meta", "annotations", "id",
+					   /* Label Studio export bookkeeping */
+					   "created_at", "updated_at", "inner_id", "total_annotations",
+					   "cancelled_annotations", "total_predictions", "drafts", "file_upload",
+					   "file_upload_id", "project", "updated_by", "comment_count",
+					   "unresolved_comment_count", "last_comment_updated_at", "annotators",
+					   "comment_authors", "is_labeled", "overlap", "storage_filename",
+					   "completed_at", "annotations_results", "predictions_results",
+					   "predictions_score", "predictions_model_versions", "annotations_ids",
+					   "avg_lead_time", "draft_exists", "ground_truth", "reviewed",
+					   "reviews_accepted", "reviews_rejected", "annotators_count", "allow_skip",
+					   "precomputed_agreement", NULL};
+	for (int i = 0; keys[i]; i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
 }
 
 /* Validates one task object and inserts it. where: "line 7" or "element 3".
@@ -167,26 +221,25 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 				  "%s: the task nests more than %d levels of arrays and objects.", where,
 				  FC_TASK_MAX_DEPTH);
 	json_t *data = json_object_get(obj, "data");
-	json_t *gold = NULL, *pred = NULL;
+	json_t *gold = NULL, *pred = NULL, *meta = NULL;
 	int64_t priority = 0;
 	if (data) {
-		/* "id" is accepted and ignored so Label Studio exports (ours too) import as they are */
-		static const char *allowed[] = {"data", "gold",        "predictions", "priority",
-						"meta", "annotations", "id",          NULL};
 		const char *key;
 		json_t *v;
 		json_object_foreach(obj, key, v) {
-			int ok = 0;
-			for (int i = 0; allowed[i]; i++)
-				ok |= !strcmp(allowed[i], key);
-			if (!ok)
-				return fc_err_set(
-					err, FC_EINVAL, "unknown_field", key,
-					"%s: unknown field '%s' (a task has data, gold, predictions, priority, meta, annotations).",
-					where, key);
+			if (!is_task_key(key))
+				return fc_err_set(err, FC_EINVAL, "unknown_field", key,
+						  "%s: unknown field '%s' (a task has data, gold, predictions, priority, meta, annotations, "
+						  "and the bookkeeping of a Label Studio export).",
+						  where, key);
 		}
 		if (!json_is_object(data))
 			return fc_err_set(err, FC_EINVAL, "invalid_type", "data", "%s: 'data' must be an object.", where);
+		meta = json_object_get(obj, "meta");
+		if (meta && !json_is_object(meta) && !json_is_null(meta))
+			return fc_err_set(err, FC_EINVAL, "invalid_type", "meta", "%s: 'meta' must be an object.", where);
+		if (json_is_null(meta) || (meta && json_object_size(meta) == 0))
+			meta = NULL;
 		gold = json_object_get(obj, "gold");
 		if (json_is_null(gold))
 			gold = NULL;
@@ -214,9 +267,9 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 	const json_t *anns = data != obj ? json_object_get(obj, "annotations") : NULL;
 	int64_t task = 0;
 	int rc = fc_db_int(im->db, &task, err,
-			   "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at) "
-			   "VALUES(?,?,?,?,?,?,?) RETURNING id",
-			   "ItjjIiI", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now);
+			   "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at,meta) "
+			   "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+			   "ItjjIiIj", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now, meta);
 	free(dtxt);
 	if (!rc && anns && !json_is_null(anns))
 		rc = add_annotations(im, task, data, anns, where);

@@ -129,10 +129,10 @@ Test(labelconfig_parse, refuses_unknown_tag)
 	parse_bad("<View>\n<Text name=\"t\" value=\"$t\"/>\n<Blink/>\n"
 		  "<Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices></View>",
 		  "Unknown tag <Blink>", "line 3");
-	/* Real Label Studio tags outside the subset are refused, not ignored. */
+	/* Unknown tags are refused, not ignored, wherever they sit. */
 	parse_bad("<View><Image name=\"i\" value=\"$i\"/>"
-		  "<BrushLabels name=\"b\" toName=\"i\"><Label value=\"x\"/></BrushLabels></View>",
-		  "Unknown tag <BrushLabels>", NULL);
+		  "<BrushLabels name=\"b\" toName=\"i\"><Hologram value=\"x\"/></BrushLabels></View>",
+		  "Unknown tag <Hologram>", NULL);
 }
 
 Test(labelconfig_parse, refuses_object_without_name)
@@ -198,11 +198,20 @@ Test(labelconfig_parse, refuses_duplicate_names)
 		  "name \"t\" is already used", NULL);
 }
 
-Test(labelconfig_parse, refuses_duplicate_option)
+/* Label Studio takes an option written twice as one, and so do we. */
+Test(labelconfig_parse, accepts_duplicate_option_as_one)
 {
-	parse_bad("<View><Text name=\"t\" value=\"$t\"/>"
-		  "<Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/><Choice value=\"a\"/></Choices></View>",
-		  "\"a\" appears twice", NULL);
+	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"$t\"/>"
+				     "<Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/><Choice value=\"a\"/>"
+				     "<Choice value=\"b\"/></Choices></View>");
+	json_t *d = fc_labelconfig_describe(c);
+	json_t *want = load("[\"a\",\"b\"]");
+	cr_assert(json_equal(json_object_get(json_array_get(json_object_get(d, "controls"), 0), "choices"), want));
+	json_decref(want);
+	json_decref(d);
+	result_ok(c, "[{\"from_name\":\"c\",\"to_name\":\"t\",\"type\":\"choices\",\"value\":{\"choices\":[\"a\"]}}]",
+		  NULL);
+	fc_labelconfig_free(c);
 }
 
 Test(labelconfig_parse, refuses_empty_choices_and_labels)
@@ -224,11 +233,29 @@ Test(labelconfig_parse, refuses_config_without_control)
 	parse_bad("<View/>", "no control tag", NULL);
 }
 
-Test(labelconfig_parse, refuses_object_value_without_dollar)
+/* A value that is not "$field" is the text itself (Label Studio's docs
+ * show <Text name="txt-1" value="John went to see Mary"/>). */
+Test(labelconfig_parse, object_value_without_dollar_is_literal)
 {
-	parse_bad("<View><Text name=\"t\" value=\"text\"/>"
-		  "<Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/></Choices></View>",
-		  "<Text name=\"t\">", "value must name a task data field");
+	fc_labelconfig *c = parse_ok("<View><Text name=\"t\" value=\"John went to see Mary\"/>"
+				     "<Labels name=\"l\" toName=\"t\"><Label value=\"P\"/></Labels></View>");
+	json_t *fields = fc_labelconfig_fields(c);
+	cr_assert_eq(json_array_size(fields), 0, "a literal asks nothing of the task");
+	json_decref(fields);
+	/* Offsets are bounded by the literal text (21 characters). */
+	result_ok(c,
+		  "[{\"id\":\"r\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\","
+		  "\"value\":{\"start\":0,\"end\":4,\"labels\":[\"P\"]}}]",
+		  "{}");
+	result_bad(c,
+		   "[{\"id\":\"r\",\"from_name\":\"l\",\"to_name\":\"t\",\"type\":\"labels\","
+		   "\"value\":{\"start\":0,\"end\":22,\"labels\":[\"P\"]}}]",
+		   "{}", "result[0].value.end");
+	fc_labelconfig_free(c);
+}
+
+Test(labelconfig_parse, refuses_object_without_value)
+{
 	parse_bad("<View><Image name=\"i\"/>"
 		  "<Choices name=\"c\" toName=\"i\"><Choice value=\"a\"/></Choices></View>",
 		  "missing the value attribute", NULL);

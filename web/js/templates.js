@@ -113,6 +113,150 @@ export const TEMPLATES = [
     sample: { query: 'best hiking boots', items: [{ id: 'a', title: 'Trail boot review', body: 'Tested 12 boots on 300 km.' }, { id: 'b', title: 'Boot shop', body: 'Sale on all shoes.' }, { id: 'c', title: 'Forum thread', body: 'Which boots for the Alps?' }] },
     instructions: 'Put the most useful result first.',
   },
+  // ---- one per category of Label Studio's template gallery (issue #21) ----
+  {
+    id: 'segmentation-masks',
+    title: 'Image: segmentation masks (brush)',
+    description: 'Paint pixel masks; the eraser fixes mistakes. Exported as Label Studio RLE.',
+    config: `<View>
+  <Header value="Paint over every region of each class"/>
+  <BrushLabels name="tag" toName="image">
+    <Label value="Sky" background="#0891b2"/>
+    <Label value="Road" background="#6b7280"/>
+    <Label value="Vegetation" background="#16a34a"/>
+  </BrushLabels>
+  <Image name="image" value="$image" zoom="true"/>
+</View>`,
+    sample: { image: 'sample:image' },
+    instructions: 'Pick a class, then **paint** it on the image. `[` and `]` change the brush size, `E` switches to the eraser for the selected mask, `Ctrl+Z` undoes a stroke.',
+  },
+  {
+    id: 'ocr',
+    title: 'Image: OCR (regions with their text)',
+    description: 'Box or outline each line of text and type what it says.',
+    config: `<View>
+  <Image name="image" value="$ocr"/>
+  <Labels name="label" toName="image">
+    <Label value="Text" background="#16a34a"/>
+    <Label value="Handwriting" background="#2563eb"/>
+  </Labels>
+  <Rectangle name="bbox" toName="image" strokeWidth="3"/>
+  <Polygon name="poly" toName="image" strokeWidth="3"/>
+  <TextArea name="transcription" toName="image" editable="true" perRegion="true" required="true" maxSubmissions="1" rows="3" placeholder="Recognized text"/>
+</View>`,
+    sample: { ocr: 'sample:image' },
+    instructions: 'Draw a box (or polygon) around each line of text, select it, and type exactly what it says.',
+  },
+  {
+    id: 'ellipses-keypoints',
+    title: 'Image: ellipses and unlabelled points',
+    description: 'Ellipses for round objects; plain keypoints and polygons without classes.',
+    config: `<View>
+  <EllipseLabels name="cells" toName="image">
+    <Label value="Cell" background="#9333ea"/>
+  </EllipseLabels>
+  <KeyPoint name="point" toName="image"/>
+  <Polygon name="outline" toName="image"/>
+  <Image name="image" value="$image"/>
+</View>`,
+    sample: { image: 'sample:image' },
+    instructions: 'Drag an ellipse around each cell; click to mark points of interest.',
+  },
+  {
+    id: 'taxonomy',
+    title: 'Text: taxonomy',
+    description: 'Classify into a hierarchy; answers are paths from the top.',
+    config: `<View>
+  <Text name="text" value="$text"/>
+  <Taxonomy name="taxonomy" toName="text">
+    <Choice value="Archaea"/>
+    <Choice value="Bacteria"/>
+    <Choice value="Eukarya">
+      <Choice value="Human"/>
+      <Choice value="Opossum"/>
+      <Choice value="Extraterrestrial"/>
+    </Choice>
+  </Taxonomy>
+</View>`,
+    sample: { text: 'Opossums are the only marsupials found north of Mexico.' },
+    instructions: 'Tick every class that fits, as deep in the tree as you can.',
+  },
+  {
+    id: 'multi-page-document',
+    title: 'Multi-page documents (Repeater)',
+    description: 'One set of controls per page of a document.',
+    config: `<View>
+  <Repeater on="$pages" indexFlag="{{idx}}" mode="pagination">
+    <Image name="page_{{idx}}" value="$pages[{{idx}}].url"/>
+    <RectangleLabels name="labels_{{idx}}" toName="page_{{idx}}">
+      <Label value="Title" background="#2563eb"/>
+      <Label value="Date" background="#d97706"/>
+    </RectangleLabels>
+  </Repeater>
+</View>`,
+    sample: { pages: [{ url: 'sample:image' }, { url: 'sample:image' }] },
+    instructions: 'On every page, box the document title and its date.',
+  },
+  {
+    id: 'tabular-data',
+    title: 'Structured data: tables and dates',
+    description: 'Check a record shown as a table; pick the date it refers to.',
+    config: `<View>
+  <Header value="Is this record complete and correct?"/>
+  <Table name="table" value="$record"/>
+  <Choices name="verdict" toName="table" choice="single" required="true">
+    <Choice value="Correct"/>
+    <Choice value="Needs a fix"/>
+  </Choices>
+  <TextArea name="fix" toName="table" placeholder="What is wrong?" visibleWhen="choice-selected" whenTagName="verdict" whenChoiceValue="Needs a fix"/>
+  <DateTime name="date" toName="table" only="date"/>
+</View>`,
+    sample: { record: { Name: 'Ada Lovelace', Born: '1815-12-10', Field: 'Mathematics' } },
+    instructions: 'Compare the record with what you know; describe any fix. The text box appears only when a fix is needed.',
+  },
+  {
+    id: 'pdf-classification',
+    title: 'PDF classification',
+    description: 'Classify whole documents.',
+    config: `<View>
+  <Pdf name="pdf" value="$pdf"/>
+  <Choices name="kind" toName="pdf" choice="single">
+    <Choice value="Invoice"/>
+    <Choice value="Receipt"/>
+    <Choice value="Contract"/>
+  </Choices>
+</View>`,
+    sample: { pdf: 'https://example.org/sample.pdf' },
+    instructions: 'Open the document and pick its kind.',
+  },
+  {
+    id: 'llm-review',
+    title: 'Generative AI: review a Markdown answer',
+    description: 'Rate a model answer rendered from Markdown; sort sources into buckets.',
+    config: `<View>
+  <Text name="prompt" value="$prompt"/>
+  <Markdown name="answer" value="$answer"/>
+  <Rating name="quality" toName="answer" maxRating="5"/>
+  <List name="sources" value="$sources" title="Sources"/>
+  <Ranker name="buckets" toName="sources">
+    <Bucket name="relevant" title="Relevant"/>
+    <Bucket name="irrelevant" title="Irrelevant"/>
+  </Ranker>
+</View>`,
+    sample: { prompt: 'Explain recursion briefly.', answer: 'A function that **calls itself** on a smaller input until it reaches a *base case*.', sources: [{ id: 's1', title: 'SICP, ch. 1' }, { id: 's2', title: 'A cooking blog' }] },
+    instructions: 'Rate the answer and put each source in the right bucket.',
+  },
+  {
+    id: 'dynamic-labels',
+    title: 'Labels from the task (dynamic)',
+    description: 'Each task brings its own classes: value="$labels".',
+    config: `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image" value="$labels"/>
+</View>`,
+    sample: { image: 'sample:image', labels: [{ value: 'Car' }, { value: 'Person' }] },
+    instructions: 'Box each object with one of the classes this task lists.',
+  },
 ];
 
 /** A small picture drawn in the browser, for previews (no network). */
@@ -146,9 +290,10 @@ export function sampleImage() {
 }
 
 export function sampleFor(t) {
-  const out = {};
-  for (const [k, v] of Object.entries(t.sample)) out[k] = v === 'sample:image' ? sampleImage() : v;
-  return out;
+  let img = null;
+  // 'sample:image' anywhere, also inside lists (a Repeater's pages)
+  const fill = (v) => (v === 'sample:image' ? (img ||= sampleImage()) : Array.isArray(v) ? v.map(fill) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v);
+  return fill(t.sample);
 }
 
 /** Starter collection specs: what to record or photograph, with its checks. */

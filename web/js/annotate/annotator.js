@@ -6,6 +6,7 @@ import { parseConfig, canonicalTag, resolveValue } from './config.js';
 import { ImageView } from './image.js';
 import { TextView, ParagraphsView, MediaView, ListView } from './text.js';
 import { makeControl } from './controls.js';
+import { extraObjectView, isVisible } from './lstags.js';
 
 const STYLE_PROPS = new Set(['display', 'flex', 'flex-direction', 'flex-wrap', 'flex-grow', 'flex-basis', 'gap', 'align-items',
   'justify-content', 'width', 'max-width', 'min-width', 'padding', 'margin', 'text-align', 'border', 'border-radius', 'background']);
@@ -22,7 +23,7 @@ function applySafeStyle(el, style) {
   if (/display\s*:\s*flex/i.test(style)) el.classList.add('ann-row');
 }
 
-const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker' };
+const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
 export class Annotator {
   /**
@@ -33,8 +34,10 @@ export class Annotator {
   constructor(host, opts) {
     this.host = host;
     this.opts = opts;
-    this.cfg = typeof opts.config === 'string' ? parseConfig(opts.config) : opts.config;
     this.data = opts.data || {};
+    this.cfg = typeof opts.config === 'string' ? parseConfig(opts.config, this.data) : opts.config;
+    // a Repeater or labels from the task: the config reads this task's data
+    if (this.cfg.dataDependent) this.cfg = parseConfig(this.cfg.xml, this.data);
     this.readOnly = !!opts.readOnly;
     this.state = { regions: [], classes: {}, relations: [] };
     this.selected = null;
@@ -100,7 +103,7 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: MediaView, Video: MediaView, List: ListView }[obj.tag];
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: MediaView, Video: MediaView, List: ListView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -225,7 +228,7 @@ export class Annotator {
         }
       }
     }
-    if (sel && sel.control === k.name) {
+    if (sel && sel.control === k.name && !k.tool) {
       this.commit(() => {
         if (k.choice === 'multiple') {
           sel.labels = sel.labels.includes(opt.value) ? sel.labels.filter((l) => l !== opt.value) : [...sel.labels, opt.value];
@@ -238,7 +241,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -296,7 +299,10 @@ export class Annotator {
 
   refresh() {
     for (const v of this.objectViews.values()) v.render();
-    for (const v of this.controlViews.values()) v.render();
+    for (const [name, v] of this.controlViews) {
+      v.el.hidden = !isVisible(this, this.control(name));
+      v.render();
+    }
     this.renderSide();
   }
 
@@ -305,12 +311,12 @@ export class Annotator {
   regionTitle(r) {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
-    return `${lab} (${r.kind === 'rect' ? 'box' : r.kind === 'polygon' ? 'polygon' : 'point'})`;
+    return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
 
   colorOf(r) {
     const k = this.control(r.control);
-    const o = k && k.options.find((x) => x.value === r.labels[0]);
+    const o = k && (k.options.find((x) => x.value === r.labels[0]) || (k.tool && k.options[0]));
     return o ? o.background : '#64748b';
   }
 
@@ -415,6 +421,8 @@ export class Annotator {
     if (r.kind === 'polygon') return { points: r.points.map((p) => [p[0], p[1]]), closed: true };
     if (r.kind === 'keypoint') return { x: r.x, y: r.y, width: r.size || 1 };
     if (r.kind === 'span') return { start: r.start, end: r.end, text: r.text };
+    if (r.kind === 'ellipse') return { x: r.x, y: r.y, radiusX: r.radiusX, radiusY: r.radiusY, rotation: r.rotation || 0 };
+    if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     return {};
   }
 
@@ -426,12 +434,14 @@ export class Annotator {
       const k = this.control(r.control);
       if (!k) continue;
       const geo = this.geometry(r);
-      for (const key of ['x', 'y', 'width', 'height']) if (key in geo) geo[key] = round(geo[key]);
+      for (const key of ['x', 'y', 'width', 'height', 'radiusX', 'radiusY']) if (key in geo) geo[key] = round(geo[key]);
       if (geo.points) geo.points = geo.points.map(([x, y]) => [round(x), round(y)]);
       const extra = {};
       const view = this.objectViews.get(r.to);
       if (view && view.natural) Object.assign(extra, { original_width: view.natural.w, original_height: view.natural.h, image_rotation: 0 });
-      out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, ...extra, value: { ...geo, [k.type]: [...r.labels] }, ...(r.origin && r.origin.startsWith('prediction') ? { origin: 'prediction' } : {}) });
+      // a drawing tool without labels (Rectangle, Brush, …) writes the shape alone
+      const labels = k.tool ? {} : { [k.type]: [...r.labels] };
+      out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, ...extra, value: { ...geo, ...labels }, ...(r.origin && r.origin.startsWith('prediction') ? { origin: 'prediction' } : {}) });
       for (const [name, value] of Object.entries(r.answers)) {
         const c = this.control(name);
         if (c) out.push({ id: r.id, from_name: name, to_name: r.to, type: c.type, ...extra, value: { ...geo, ...value } });
@@ -439,7 +449,7 @@ export class Annotator {
     }
     for (const [name, { id, value }] of Object.entries(this.state.classes)) {
       const k = this.control(name);
-      if (k) out.push({ id, from_name: name, to_name: k.toName[0], type: k.type, value: { ...value } });
+      if (k) out.push({ id, from_name: name, ...(k.toName.length ? { to_name: k.toName[0] } : {}), type: k.type, value: { ...value } });
     }
     for (const rel of this.state.relations) {
       out.push({ type: 'relation', from_id: rel.from_id, to_id: rel.to_id, direction: rel.direction, ...(rel.labels.length ? { labels: [...rel.labels] } : {}) });
@@ -466,6 +476,8 @@ export class Annotator {
       else if (k.region === 'polygon') r.points = (v.points || []).map((p) => [+p[0], +p[1]]);
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
+      else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
+      else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);
       st.regions.push(r);
     }
@@ -489,7 +501,7 @@ export class Annotator {
     const problems = [];
     const regionName = (r) => this.regionTitle(r);
     for (const k of this.cfg.controls.values()) {
-      if (k.tag === 'Relations') continue;
+      if (k.tag === 'Relations' || !isVisible(this, k)) continue;
       const what = k.hint || k.name;
       if (k.region) {
         const mine = this.state.regions.filter((r) => r.control === k.name);
@@ -499,7 +511,7 @@ export class Annotator {
           const used = mine.filter((r) => r.labels.includes(o.value)).length;
           if (limit && used > limit) problems.push({ control: k.name, message: `“${o.value}” is used ${used} times; at most ${limit} allowed.` });
         }
-        for (const r of mine) if (!r.labels.length) problems.push({ control: k.name, message: `A region of “${what}” has no label.` });
+        for (const r of mine) if (!r.labels.length && !k.tool) problems.push({ control: k.name, message: `A region of “${what}” has no label.` });
         if (k.region === 'polygon') for (const r of mine) if (r.points.length < 3) problems.push({ control: k.name, message: 'A polygon needs at least 3 points.' });
         continue;
       }

@@ -1,20 +1,27 @@
 // Parses a Label Studio labeling config (the subset faircrowd accepts) into
 // objects and controls, with Label Studio's names and defaults.
 
-const OBJECT_TAGS = ['Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'Paragraphs', 'List'];
+const OBJECT_TAGS = ['Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'Paragraphs', 'List', 'Table', 'Markdown', 'Pdf', 'Chat'];
 const CONTROL_TAGS = {
   Choices: 'choices', Labels: 'labels', RectangleLabels: 'rectanglelabels', PolygonLabels: 'polygonlabels',
   KeyPointLabels: 'keypointlabels', HyperTextLabels: 'hypertextlabels', ParagraphLabels: 'paragraphlabels',
   TextArea: 'textarea', Rating: 'rating', Number: 'number', Pairwise: 'pairwise', Ranker: 'ranker',
   Relations: 'relation', VideoRectangle: 'videorectangle',
+  EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', OcrLabels: 'ocrlabels',
+  Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush',
+  Taxonomy: 'taxonomy', DateTime: 'datetime',
 };
-const LAYOUT_TAGS = ['View', 'Header', 'Style', 'Collapse', 'Panel', 'Filter'];
+/** Drawing tools without labels of their own: one "draw" button each. */
+export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush'];
+const LAYOUT_TAGS = ['View', 'Header', 'Style', 'Collapse', 'Panel', 'Filter', 'Repeater'];
 const CHILD_TAGS = ['Choice', 'Label', 'Relation', 'Bucket', 'Shortcut'];
 const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_TAGS, ...CHILD_TAGS].map((t) => [t.toLowerCase(), t]));
 
 /** Region-making controls and the geometry their regions have. */
 export const REGION_KIND = {
   rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span',
+  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect',
+  rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush',
 };
 
 const PALETTE = ['#e11d48', '#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#7c3aed', '#ea580c'];
@@ -36,7 +43,7 @@ export function canonicalTag(el) {
  * xml → {root, objects: Map, controls: Map, order: [names]}; throws
  * ConfigError naming the tag when the config is not usable.
  */
-export function parseConfig(xml) {
+export function parseConfig(xml, data) {
   checkWellFormed(String(xml || ''));
   const doc = new DOMParser().parseFromString(String(xml || ''), 'text/xml');
   const perr = doc.querySelector('parsererror');
@@ -47,6 +54,7 @@ export function parseConfig(xml) {
   }
   const root = doc.documentElement;
   if (!root || root.tagName.toLowerCase() !== 'view') throw new ConfigError('The labeling config must have <View> as its root.');
+  expandRepeaters(root, data);
   const objects = new Map();
   const controls = new Map();
   let colour = 0;
@@ -71,18 +79,44 @@ export function parseConfig(xml) {
         if (!name && tag !== 'Relations') throw new ConfigError(`<${tag}> needs a name attribute.`);
         const toRaw = attr(child, 'toName') || '';
         const options = [];
-        for (const o of child.children) {
-          const ot = canonicalTag(o);
-          if (!CHILD_TAGS.includes(ot)) throw new ConfigError(`<${o.tagName}> cannot sit inside <${tag}>.`);
-          if (ot === 'Shortcut') continue;
-          const value = ot === 'Bucket' ? attr(o, 'name') : attr(o, 'value');
-          if (value === null) throw new ConfigError(`<${ot}> inside <${tag} name="${name}"> needs a ${ot === 'Bucket' ? 'name' : 'value'}.`);
-          options.push({
-            value, alias: attr(o, 'alias'), title: attr(o, 'title') || attr(o, 'value') || value,
-            hint: attr(o, 'hint'), hotkey: attr(o, 'hotkey'), maxUsages: num(attr(o, 'maxUsages'), 0),
-            background: attr(o, 'background') || PALETTE[colour++ % PALETTE.length],
-            selected: bool(attr(o, 'selected')),
-          });
+        const readOptions = (parentEl, parent) => {
+          for (const o of parentEl.children) {
+            const ot = canonicalTag(o);
+            if (ot === 'View' || ot === 'Header') {
+              readOptions(o, parent);
+              continue;
+            }
+            if (!CHILD_TAGS.includes(ot)) throw new ConfigError(`<${o.tagName}> cannot sit inside <${tag}>.`);
+            if (ot === 'Shortcut') continue;
+            const value = ot === 'Bucket' ? attr(o, 'name') : attr(o, 'value');
+            if (value === null) throw new ConfigError(`<${ot}> inside <${tag} name="${name}"> needs a ${ot === 'Bucket' ? 'name' : 'value'}.`);
+            // Label Studio takes an option written twice as one (a taxonomy: twice under one parent)
+            if (options.some((x) => x.value === value && x.parent === parent)) continue;
+            const opt = {
+              value, alias: attr(o, 'alias'), title: attr(o, 'title') || attr(o, 'value') || value,
+              hint: attr(o, 'hint'), hotkey: attr(o, 'hotkey'), maxUsages: num(attr(o, 'maxUsages'), 0),
+              background: attr(o, 'background') || PALETTE[colour++ % PALETTE.length],
+              selected: bool(attr(o, 'selected')), parent,
+            };
+            options.push(opt);
+            if (tag === 'Taxonomy') readOptions(o, opt);
+          }
+        };
+        readOptions(child, null);
+        // dynamic options: value="$labels" lists them in the task
+        const dyn = attr(child, 'value');
+        if (dyn && dyn.startsWith('$') && tag !== 'Ranker') {
+          const list = resolveValue(dyn, data || {});
+          const add = (items, parent) => {
+            for (const it of Array.isArray(items) ? items : []) {
+              const value = typeof it === 'string' ? it : it && it.value;
+              if (typeof value !== 'string' || options.some((x) => x.value === value && x.parent === parent)) continue;
+              const opt = { value, alias: null, title: value, hint: it.hint || null, hotkey: null, maxUsages: 0, background: it.background || PALETTE[colour++ % PALETTE.length], selected: false, parent };
+              options.push(opt);
+              if (it && Array.isArray(it.children)) add(it.children, opt);
+            }
+          };
+          add(list, null);
         }
         const k = {
           name: name || '__relations', tag, type, el: child, toRaw,
@@ -95,11 +129,17 @@ export function parseConfig(xml) {
           rows: num(attr(child, 'rows'), 3), granularity: attr(child, 'granularity'),
           hint: attr(child, 'hint'), requiredMessage: attr(child, 'requiredMessage'),
           strokeWidth: num(attr(child, 'strokeWidth'), 2), pointSize: attr(child, 'pointSize'),
+          tool: TOOL_TAGS.includes(tag), dynamic: !!(dyn && dyn.startsWith('$')),
+          visibleWhen: attr(child, 'visibleWhen'), whenTagName: attr(child, 'whenTagName'),
+          whenLabelValue: attr(child, 'whenLabelValue'), whenChoiceValue: attr(child, 'whenChoiceValue'),
+          only: attr(child, 'only'), leafsOnly: bool(attr(child, 'leafsOnly')), apiUrl: attr(child, 'apiUrl'),
+          perItem: bool(attr(child, 'perItem')), dtMin: attr(child, 'min'), dtMax: attr(child, 'max'),
         };
+        if (k.tool) k.options = [{ value: '', title: tag, alias: null, hint: null, hotkey: null, maxUsages: 0, background: PALETTE[colour++ % PALETTE.length], selected: false, parent: null }];
         if (tag === 'Relations') relations = k;
         controls.set(k.name, k);
       } else if (LAYOUT_TAGS.includes(tag)) {
-        if (tag !== 'Style') walk(child);
+        if (tag !== 'Style' && tag !== 'Filter') walk(child);
       } else {
         throw new ConfigError(`<${tag}> must sit inside a control such as <Choices> or <Labels>.`);
       }
@@ -108,16 +148,21 @@ export function parseConfig(xml) {
   walk(root);
   for (const k of controls.values()) {
     if (k.tag === 'Relations') continue;
-    if (!k.toName.length) throw new ConfigError(`<${k.tag} name="${k.name}"> needs a toName attribute.`);
+    // Label Studio lets these go without toName
+    if (!k.toName.length && !['TextArea', 'Rating', 'Number', 'DateTime'].includes(k.tag)) throw new ConfigError(`<${k.tag} name="${k.name}"> needs a toName attribute.`);
     for (const t of k.toName)
       if (!objects.has(t)) throw new ConfigError(`<${k.tag} name="${k.name}"> has toName="${t}", but no object is named "${t}".`);
-    if (['Choices', 'Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels'].includes(k.tag) && !k.options.length)
+    if (['Choices', 'Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels'].includes(k.tag) && !k.options.length && !k.dynamic)
       throw new ConfigError(`<${k.tag} name="${k.name}"> needs at least one <${k.tag === 'Choices' ? 'Choice' : 'Label'}>.`);
     if (k.tag === 'Labels' && k.granularity) for (const t of k.toName) objects.get(t).granularity = k.granularity;
+    // Labels on an image name the boxes they draw (Label Studio's OCR template)
+    if (k.tag === 'Labels' && k.toName.some((t) => objects.get(t).tag === 'Image')) k.region = 'rect';
   }
   if (!objects.size) throw new ConfigError('The labeling config has no object tag (Image, Text, Paragraphs, …) to label.');
   assignHotkeys(controls);
-  return { root, objects, controls, relations };
+  // a Repeater or options from the task make the parse depend on the task
+  const dataDependent = /<repeater\b/i.test(xml) || [...controls.values()].some((k) => k.dynamic);
+  return { root, objects, controls, relations, xml: String(xml), dataDependent };
 }
 
 /**
@@ -206,13 +251,42 @@ function checkWellFormed(src) {
   if (!seenRoot) throw new ConfigError('The labeling config is empty; start with <View>.');
 }
 
+/**
+ * <Repeater on="$pages" indexFlag="{{idx}}">: its content once per item of
+ * the task's list, the flag replaced by the index in every attribute.
+ * Without data (a preview) one copy stands for all.
+ */
+function expandRepeaters(root, data) {
+  for (const rep of [...root.getElementsByTagName('*')].filter((e) => canonicalTag(e) === 'Repeater')) {
+    if (!rep.parentNode) continue;
+    const flag = attr(rep, 'indexFlag') || '{{idx}}';
+    const on = attr(rep, 'on') || '';
+    if (!on.startsWith('$')) throw new ConfigError('<Repeater> needs on="$list" naming the task\'s list of items.');
+    const list = resolveValue(on, data || {});
+    const n = Array.isArray(list) && list.length ? list.length : 1;
+    const frag = rep.ownerDocument.createElement('View');
+    for (let i = 0; i < n; i++) {
+      const page = rep.ownerDocument.createElement('View');
+      page.setAttribute('className', 'repeater-page');
+      for (const c of rep.children) {
+        const copy = c.cloneNode(true);
+        for (const e of [copy, ...copy.getElementsByTagName('*')])
+          for (const a of [...e.attributes]) if (a.value.includes(flag)) e.setAttribute(a.name, a.value.split(flag).join(String(i)));
+        page.append(copy);
+      }
+      frag.append(page);
+    }
+    rep.replaceWith(frag);
+  }
+}
+
 /** Label Studio numbers labels 1…9, 0 when they have no hotkey of their own. */
 function assignHotkeys(controls) {
   const taken = new Set();
   for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
   const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
   for (const k of controls.values()) {
-    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'Choices'].includes(k.tag)) continue;
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'Choices'].includes(k.tag)) continue;
     for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
   }
 }
@@ -220,12 +294,13 @@ function assignHotkeys(controls) {
 /** "$field" or "text with $field inside" → its value in the task data. */
 export function resolveValue(value, data) {
   if (!value) return '';
-  const lookup = (path) => path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), data);
-  if (/^\$[\w.]+$/.test(value)) {
+  // "$pages[2].url" as well as "$a.b"
+  const lookup = (path) => path.replace(/\[(\d+)\]/g, '.$1').split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), data);
+  if (/^\$[\w.[\]]+$/.test(value)) {
     const v = lookup(value.slice(1));
     return v === undefined || v === null ? '' : v;
   }
-  return value.replace(/\$([\w.]+)/g, (m, p) => {
+  return value.replace(/\$([\w.[\]]+)/g, (m, p) => {
     const v = lookup(p);
     return v === undefined || v === null ? m : typeof v === 'object' ? JSON.stringify(v) : String(v);
   });
@@ -236,8 +311,13 @@ export function sampleData(cfg, imageUrl) {
   const data = {};
   for (const o of cfg.objects.values()) {
     if (!o.field) continue;
-    const f = o.field.split('.')[0];
-    if (o.tag === 'Image') data[f] = imageUrl;
+    const f = o.field.split(/[.[]/)[0];
+    if (o.tag === 'Image' && o.field.includes('[')) data[f] = [{ url: imageUrl }, { url: imageUrl }];
+    else if (o.tag === 'Image') data[f] = imageUrl;
+    else if (o.tag === 'Table') data[f] = { Name: 'Ada Lovelace', Born: '1815', Field: 'Mathematics' };
+    else if (o.tag === 'Markdown') data[f] = '## Notes\n\nThe *first* published algorithm.';
+    else if (o.tag === 'Chat') data[f] = [{ role: 'user', content: 'What is 2 + 2?' }, { role: 'assistant', content: '4.' }];
+    else if (o.tag === 'Pdf') data[f] = 'sample.pdf';
     else if (o.tag === 'Paragraphs') data[f] = [{ author: 'user', text: 'How do I reset my password?' }, { author: 'assistant', text: 'Open Settings → Account and choose “Reset password”.' }];
     else if (o.tag === 'List') data[f] = [{ id: '1', title: 'First item', body: 'A short description.' }, { id: '2', title: 'Second item', body: 'Another one.' }, { id: '3', title: 'Third item', body: 'And a third.' }];
     else if (o.tag === 'Text' || o.tag === 'HyperText') data[f] = 'Ada Lovelace met Charles Babbage in London in 1833 and wrote the first published algorithm.';

@@ -1,6 +1,7 @@
 // Control tags: the buttons and inputs that produce answers.
 import { h, clear, randomId, inkOn } from '../dom.js';
 import { resolveValue } from './config.js';
+import { extraControl } from './lstags.js';
 
 function kbd(key) {
   return key ? h('kbd', null, key) : null;
@@ -13,12 +14,12 @@ class LabelsControl {
     this.buttons = k.options.map((opt) => {
       const sw = h('span', { class: 'swatch' });
       sw.style.background = opt.background;
-      const b = h('button', { type: 'button', class: 'label-btn', 'aria-pressed': 'false', title: opt.hint || `${opt.value}${opt.hotkey ? ` (key ${opt.hotkey})` : ''}`, disabled: ann.readOnly, onclick: () => ann.pickLabel(k, opt) }, sw, opt.alias || opt.value, kbd(opt.hotkey));
+      const b = h('button', { type: 'button', class: 'label-btn', 'aria-pressed': 'false', title: opt.hint || `${opt.value}${opt.hotkey ? ` (key ${opt.hotkey})` : ''}`, disabled: ann.readOnly, onclick: () => ann.pickLabel(k, opt) }, sw, opt.alias || opt.value || `Draw (${k.tag})`, kbd(opt.hotkey));
       b.style.setProperty('--label', opt.background);
       b.style.setProperty('--label-ink', inkOn(opt.background));
       return { opt, b };
     });
-    const kind = { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans' }[k.region];
+    const kind = { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans', ellipse: 'Ellipses', brush: 'Masks' }[k.region];
     this.el = h('div', { class: 'ann-control labels-control', role: 'toolbar', 'aria-label': `${kind} labels (${k.name})`, dataset: { control: k.name } },
       h('span', { class: 'control-kind' }, kind), this.buttons.map((x) => x.b));
   }
@@ -305,6 +306,6 @@ export function makeControl(ann, k) {
     case 'Number': return new NumberControl(ann, k);
     case 'Pairwise': return new PairwiseControl(ann, k);
     case 'Ranker': return new RankerControl(ann, k);
-    default: return null; // Relations live in the side panel
+    default: return extraControl(ann, k); // null for Relations: they live in the side panel
   }
 }

@@ -2,10 +2,13 @@
 // on an SVG overlay sized in screen pixels; zoom with +/− or Ctrl+wheel, pan
 // by dragging the background (or Space+drag, or the scrollbars).
 import { h, s, clear } from '../dom.js';
+import { MaskLayer } from './brush.js';
 
 const clamp = (v, a, b) => Math.min(b, Math.max(a, v));
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 8;
+/** The labels a new region gets: none from a drawing tool without labels. */
+const labelsOf = (tool) => (tool.k.tool ? [] : [tool.opt.value]);
 
 export class ImageView {
   constructor(ann, obj, src) {
@@ -23,6 +26,12 @@ export class ImageView {
     this.viewport = h('div', { class: 'img-viewport', tabindex: '0', role: 'group', 'aria-label': 'Image canvas. + and − zoom; arrows move the selected region; Enter closes a polygon.' }, this.stage);
     this.zoomText = h('span', { class: 'zoom-text', 'aria-live': 'polite' }, '100%');
     this.hint = h('span', { class: 'tool-hint' });
+    this.masks = new Map(); // brush region id → MaskLayer
+    this.brushSize = 12; // screen pixels
+    this.erasing = false;
+    const brushes = [...ann.cfg.controls.values()].some((k) => k.region === 'brush' && k.toName.includes(obj.name));
+    this.eraser = h('button', { type: 'button', class: 'btn small', 'aria-pressed': 'false', title: 'Eraser (E): rub out the selected mask', hidden: !brushes, onclick: () => this.setEraser(!this.erasing) }, 'Eraser');
+    this.sizeInput = h('input', { type: 'range', min: '2', max: '80', value: String(this.brushSize), 'aria-label': 'Brush size ([ and ])', hidden: !brushes, oninput: (e) => { this.brushSize = +e.target.value; } });
     this.status = h('p', { class: 'img-status muted', hidden: true });
     this.el = h('div', { class: 'ann-object img-tool', dataset: { object: obj.name } },
       h('div', { class: 'img-toolbar' },
@@ -30,7 +39,7 @@ export class ImageView {
         this.zoomText,
         h('button', { type: 'button', class: 'btn small', 'aria-label': 'Zoom in', title: 'Zoom in (+)', onclick: () => this.setZoom(this.zoom * 1.25) }, '+'),
         h('button', { type: 'button', class: 'btn small', title: 'Fit the image', onclick: () => this.setZoom(1) }, 'Fit'),
-        this.hint),
+        this.eraser, this.sizeInput, this.hint),
       this.viewport, this.status);
     this.img.addEventListener('load', () => {
       this.natural = { w: this.img.naturalWidth, h: this.img.naturalHeight };
@@ -66,6 +75,58 @@ export class ImageView {
   get tool() {
     const a = this.ann.active;
     return a && a.k.region && a.k.region !== 'span' && a.k.toName.includes(this.obj.name) ? a : null;
+  }
+
+  setEraser(on) {
+    this.erasing = on;
+    this.eraser.setAttribute('aria-pressed', String(on));
+    this.ann.say(on ? 'Eraser: rub out parts of the selected mask.' : 'Brush.');
+  }
+
+  /** The mask layer of brush region r, made (and kept in step with r.rle) on demand. */
+  maskOf(r) {
+    let m = this.masks.get(r.id);
+    if (!m && this.natural) {
+      m = new MaskLayer(this.natural.w, this.natural.h, this.ann.colorOf(r));
+      this.masks.set(r.id, m);
+      this.stage.insertBefore(m.canvas, this.svg);
+    }
+    if (m && r.rle && r.rle !== m.rle && !(this.drag && this.drag.mode === 'brush')) m.load(r.rle);
+    return m;
+  }
+
+  /** Natural pixels of pointer event e. */
+  px(e) {
+    const p = this.pct(e);
+    return [(p[0] / 100) * this.natural.w, (p[1] / 100) * this.natural.h];
+  }
+
+  startBrush(e, tool) {
+    if (!this.natural) return;
+    const sel = this.ann.selected && this.ann.region(this.ann.selected);
+    let r = sel && sel.kind === 'brush' && sel.to === this.obj.name ? sel : null;
+    if (this.erasing && !r) return this.ann.say('Select a mask to erase from.');
+    this.ann.snapshot();
+    if (!r) {
+      r = { id: Math.random().toString(36).slice(2, 12), kind: 'brush', control: tool.k.name, to: this.obj.name, labels: labelsOf(tool), answers: {}, rle: null };
+      this.ann.state.regions.push(r);
+      this.ann.selected = r.id;
+    }
+    const m = this.maskOf(r);
+    const at = this.px(e);
+    const rad = (this.brushSize / this.W) * this.natural.w;
+    m.dab(at[0], at[1], rad, this.erasing ? 0 : 1);
+    this.drag = { mode: 'brush', r, m, last: at, rad };
+    this.svg.setPointerCapture(e.pointerId);
+  }
+
+  endBrush(d) {
+    if (d.m.empty()) {
+      this.ann.state.regions = this.ann.state.regions.filter((x) => x !== d.r);
+      this.masks.delete(d.r.id);
+      d.m.canvas.remove();
+    } else d.r.rle = d.m.encode();
+    this.ann.changed();
   }
 
   layout() {
@@ -151,9 +212,11 @@ export class ImageView {
     }
     const tool = this.tool;
     if (!tool || ro) return;
-    if (this.ann.selected) this.ann.selected = null;
     const kind = tool.k.region;
-    if (kind === 'rect') {
+    // painting goes on in the selected mask
+    if (kind === 'brush') return this.startBrush(e, tool);
+    if (this.ann.selected) this.ann.selected = null;
+    if (kind === 'rect' || kind === 'ellipse') {
       this.drag = { mode: 'draw', start: p, cur: p };
       this.svg.setPointerCapture(e.pointerId);
       this.render();
@@ -161,7 +224,7 @@ export class ImageView {
       this.draft = { points: [p], cursor: p, k: tool.k, opt: tool.opt };
       this.render();
     } else if (kind === 'keypoint') {
-      this.ann.addRegion({ kind: 'keypoint', control: tool.k.name, to: this.obj.name, labels: [tool.opt.value], x: p[0], y: p[1], size: 1 });
+      this.ann.addRegion({ kind: 'keypoint', control: tool.k.name, to: this.obj.name, labels: labelsOf(tool), x: p[0], y: p[1], size: 1 });
     }
   }
 
@@ -190,6 +253,12 @@ export class ImageView {
       this.viewport.scrollTop = d.st - (e.clientY - d.y);
       return;
     }
+    if (d.mode === 'brush') {
+      const at = this.px(e);
+      d.m.line(d.last, at, d.rad, this.erasing ? 0 : 1);
+      d.last = at;
+      return;
+    }
     const p = this.pct(e);
     if (d.mode === 'draw') {
       d.cur = p;
@@ -212,7 +281,7 @@ export class ImageView {
     if (r.kind === 'rect') {
       r.x = clamp(o.x + dx, 0, 100 - o.width);
       r.y = clamp(o.y + dy, 0, 100 - o.height);
-    } else if (r.kind === 'keypoint') {
+    } else if (r.kind === 'keypoint' || r.kind === 'ellipse') {
       r.x = clamp(o.x + dx, 0, 100);
       r.y = clamp(o.y + dy, 0, 100);
     } else if (r.kind === 'polygon') {
@@ -253,14 +322,18 @@ export class ImageView {
     } catch {
       /* already released */
     }
+    if (d.mode === 'brush') return this.endBrush(d);
     if (d.mode === 'draw') {
       const tool = this.tool;
       const x = Math.min(d.start[0], d.cur[0]);
       const y = Math.min(d.start[1], d.cur[1]);
       const w = Math.abs(d.cur[0] - d.start[0]);
       const hgt = Math.abs(d.cur[1] - d.start[1]);
-      if (tool && w > 0.5 && hgt > 0.5) {
-        this.ann.addRegion({ kind: 'rect', control: tool.k.name, to: this.obj.name, labels: [tool.opt.value], x, y, width: w, height: hgt, rotation: 0 });
+      if (tool && w > 0.5 && hgt > 0.5 && tool.k.region === 'ellipse') {
+        // Label Studio's ellipse: the centre and the two radii
+        this.ann.addRegion({ kind: 'ellipse', control: tool.k.name, to: this.obj.name, labels: labelsOf(tool), x: x + w / 2, y: y + hgt / 2, radiusX: w / 2, radiusY: hgt / 2, rotation: 0 });
+      } else if (tool && w > 0.5 && hgt > 0.5) {
+        this.ann.addRegion({ kind: 'rect', control: tool.k.name, to: this.obj.name, labels: labelsOf(tool), x, y, width: w, height: hgt, rotation: 0 });
       } else this.render();
     } else if ((d.mode === 'move' && d.moved) || d.mode === 'handle') {
       this.ann.changed();
@@ -272,7 +345,7 @@ export class ImageView {
     if (!dr) return;
     this.draft = null;
     if (dr.points.length >= 3) {
-      this.ann.addRegion({ kind: 'polygon', control: dr.k.name, to: this.obj.name, labels: [dr.opt.value], points: dr.points });
+      this.ann.addRegion({ kind: 'polygon', control: dr.k.name, to: this.obj.name, labels: labelsOf(dr), points: dr.points });
     } else {
       this.ann.say('A polygon needs at least 3 points.');
       this.render();
@@ -304,6 +377,17 @@ export class ImageView {
       e.stopPropagation();
       return this.setZoom(this.zoom / 1.25);
     }
+    if ((e.key === 'e' || e.key === 'E') && !this.eraser.hidden) {
+      e.preventDefault();
+      e.stopPropagation();
+      return this.setEraser(!this.erasing);
+    }
+    if ((e.key === '[' || e.key === ']') && !this.sizeInput.hidden) {
+      e.preventDefault();
+      this.brushSize = clamp(this.brushSize + (e.key === ']' ? 4 : -4), 2, 80);
+      this.sizeInput.value = String(this.brushSize);
+      return;
+    }
     if (e.key === 'Enter' && this.draft) {
       e.preventDefault();
       return this.closePolygon();
@@ -323,7 +407,7 @@ export class ImageView {
     const svg = clear(this.svg);
     const tool = this.tool;
     this.hint.textContent = this.draft ? 'Click to add points · Enter or click the first point to close · Esc cancels'
-      : tool ? `${tool.opt.value}: ${tool.k.region === 'rect' ? 'drag to draw a box' : tool.k.region === 'polygon' ? 'click to add points' : 'click to place a point'}`
+      : tool ? `${tool.opt.value || tool.k.tag}: ${{ rect: 'drag to draw a box', ellipse: 'drag to draw an ellipse', polygon: 'click to add points', brush: this.erasing ? 'rub out the selected mask' : 'paint the mask' }[tool.k.region] || 'click to place a point'}`
       : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan';
     this.viewport.classList.toggle('drawing', !!tool);
     if (!this.W) return;
@@ -331,7 +415,18 @@ export class ImageView {
     const H = this.H / 100;
     const sel = this.ann.selected;
     const labelTags = [];
+    const live = new Set();
     for (const r of this.ann.regionsOf(this.obj.name)) {
+      if (r.kind === 'brush') {
+        live.add(r.id);
+        const m = this.maskOf(r);
+        if (m) {
+          m.canvas.style.width = `${this.W}px`;
+          m.canvas.style.height = `${this.H}px`;
+          m.canvas.classList.toggle('selected', r.id === sel);
+        }
+        continue;
+      }
       const color = this.ann.colorOf(r);
       const isSel = r.id === sel;
       const cls = ['region', isSel && 'selected', r.origin === 'prediction' && 'suggested', this.ann.linkFrom === r.id && 'linking'];
@@ -351,6 +446,9 @@ export class ImageView {
         if (isSel && !this.ann.readOnly) {
           r.points.forEach(([x, y], i) => svg.append(s('circle', { class: 'handle', cx: x * W, cy: y * H, r: 5, 'data-handle': String(i), 'data-rid': r.id })));
         }
+      } else if (r.kind === 'ellipse') {
+        svg.append(s('ellipse', { ...common, cx: r.x * W, cy: r.y * H, rx: r.radiusX * W, ry: r.radiusY * H, transform: r.rotation ? `rotate(${r.rotation} ${r.x * W} ${r.y * H})` : undefined }));
+        anchor = [(r.x - r.radiusX) * W, (r.y - r.radiusY) * H];
       } else if (r.kind === 'keypoint') {
         svg.append(s('circle', { ...common, class: [...cls, 'keypoint'], cx: r.x * W, cy: r.y * H, r: isSel ? 7 : 5 }));
         anchor = [r.x * W + 6, r.y * H - 6];
@@ -358,12 +456,20 @@ export class ImageView {
       if (anchor && r.labels.length) labelTags.push(s('text', { class: 'region-label', x: anchor[0] + 2, y: Math.max(12, anchor[1] - 4), fill: color }, r.labels.join(', ')));
     }
     for (const t of labelTags) svg.append(t);
+    for (const [id, m] of this.masks) {
+      if (live.has(id)) continue;
+      m.canvas.remove();
+      this.masks.delete(id);
+    }
     const d = this.drag;
     if (d && d.mode === 'draw') {
       const x = Math.min(d.start[0], d.cur[0]);
       const y = Math.min(d.start[1], d.cur[1]);
       const color = tool ? tool.opt.background : '#000';
-      svg.append(s('rect', { class: 'drawing-shape', stroke: color, x: x * W, y: y * H, width: Math.abs(d.cur[0] - d.start[0]) * W, height: Math.abs(d.cur[1] - d.start[1]) * H }));
+      const w = Math.abs(d.cur[0] - d.start[0]) * W;
+      const hh = Math.abs(d.cur[1] - d.start[1]) * H;
+      if (tool && tool.k.region === 'ellipse') svg.append(s('ellipse', { class: 'drawing-shape', stroke: color, cx: x * W + w / 2, cy: y * H + hh / 2, rx: w / 2, ry: hh / 2 }));
+      else svg.append(s('rect', { class: 'drawing-shape', stroke: color, x: x * W, y: y * H, width: w, height: hh }));
     }
     if (this.draft) {
       const pts = [...this.draft.points, this.draft.cursor].map(([x, y]) => `${x * W},${y * H}`).join(' ');

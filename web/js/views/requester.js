@@ -5,6 +5,7 @@ import { get, post, patch } from '../api.js';
 import { TEMPLATES, COLLECT_TEMPLATES, sampleFor, sampleImage } from '../templates.js';
 import { parseConfig, sampleData } from '../annotate/config.js';
 import { Annotator } from '../annotate/annotator.js';
+import { tagReference } from '../tagref.js';
 
 export const STATUS = { draft: 'Draft', live: 'Live', paused: 'Paused', closed: 'Closed' };
 
@@ -291,7 +292,8 @@ export async function editorView(ctx) {
     h('fieldset', { class: 'card labeling' }, h('legend', null, 'Labeling'),
       isDraft ? h('div', { class: 'templates', role: 'group', 'aria-label': 'Starter templates' }, tplButtons) : h('p', { class: 'notice' }, 'The labeling config is fixed once a project is published.'),
       h('div', { class: 'config-grid' },
-        h('div', { class: 'field' }, h('label', { for: 'p-label_config' }, 'Labeling config (Label Studio XML)'), config, configMsg),
+        h('div', { class: 'field' }, h('label', { for: 'p-label_config' }, 'Labeling config (Label Studio XML)'), config, configMsg,
+          tagReference((xml) => { config.value = xml; config.dispatchEvent(new Event('input')); }, !isDraft)),
         h('div', { class: 'preview' }, h('h3', { class: 'preview-title' }, 'Live preview'), previewHost))),
     h('fieldset', { class: 'card' }, h('legend', null, 'Pay and schedule'),
       h('div', { class: 'grid-2' },

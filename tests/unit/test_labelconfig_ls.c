@@ -1,0 +1,496 @@
+/* Label Studio's tags and rules beyond the first subset (issue #21): every
+ * config here is written in the shape Label Studio's documentation shows,
+ * and every result in the shape its editor writes. Strings use ' for " to
+ * stay readable; q() swaps them back. */
+#include "work/labelconfig.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *q(const char *s)
+{
+	static char bufs[6][16384];
+	static int next;
+	char *b = bufs[next++ % 6];
+	size_t i = 0;
+	for (; s[i] && i + 1 < sizeof bufs[0]; i++)
+		b[i] = s[i] == '\'' ? '"' : s[i];
+	b[i] = 0;
+	return b;
+}
+
+static fc_labelconfig *ok(const char *xml)
+{
+	fc_err err = {0};
+	fc_labelconfig *c = NULL;
+	xml = q(xml);
+	int rc = fc_labelconfig_parse(xml, strlen(xml), &c, &err);
+	cr_assert_eq(rc, 0, "parse failed: %s\n%s", err.msg, xml);
+	fc_err_clear(&err);
+	return c;
+}
+
+static void bad(const char *xml, const char *n1, const char *n2)
+{
+	fc_err err = {0};
+	fc_labelconfig *c = NULL;
+	xml = q(xml);
+	int rc = fc_labelconfig_parse(xml, strlen(xml), &c, &err);
+	cr_assert_eq(rc, FC_EINVAL, "accepted: %s", xml);
+	cr_assert(strstr(err.msg, q(n1)), "message \"%s\" lacks \"%s\"", err.msg, q(n1));
+	cr_assert(!n2 || strstr(err.msg, q(n2)), "message \"%s\" lacks \"%s\"", err.msg, q(n2));
+	fc_err_clear(&err);
+}
+
+static int run(const fc_labelconfig *c, const char *result, const char *data, fc_err *err)
+{
+	json_error_t je;
+	json_t *r = json_loads(q(result), 0, &je);
+	cr_assert_not_null(r, "bad test JSON: %s: %s", je.text, q(result));
+	json_t *d = data ? json_loads(q(data), 0, &je) : NULL;
+	cr_assert(!data || d, "bad test data: %s", je.text);
+	int rc = fc_labelconfig_validate_result(c, r, d, err);
+	json_decref(r);
+	json_decref(d);
+	return rc;
+}
+
+static void good(const fc_labelconfig *c, const char *result, const char *data)
+{
+	fc_err err = {0};
+	int rc = run(c, result, data, &err);
+	cr_assert_eq(rc, 0, "refused: %s (field %s)\n%s", err.msg, err.field, q(result));
+	fc_err_clear(&err);
+}
+
+static void wrong(const fc_labelconfig *c, const char *result, const char *data, const char *field)
+{
+	fc_err err = {0};
+	int rc = run(c, result, data, &err);
+	cr_assert_eq(rc, FC_EINVAL, "accepted; expected a failure at %s\n%s", field, q(result));
+	int found = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(err.details, i, d) {
+		const char *f = json_string_value(json_object_get(d, "field"));
+		found |= f && !strcmp(f, field);
+	}
+	char *dump = json_dumps(err.details, 0);
+	cr_assert(found, "no failure at %s; got %s", field, dump);
+	free(dump);
+	fc_err_clear(&err);
+}
+
+/* ------------------------------------------------------------ rules */
+
+Test(ls_rules, rating_textarea_number_datetime_without_toname)
+{
+	fc_labelconfig *c = ok("<View><Text name='t' value='$t'/>"
+			       "<Rating name='r'/><TextArea name='ta'/><Number name='n'/><DateTime name='d'/></View>");
+	good(c,
+	     "[{'from_name':'r','type':'rating','value':{'rating':3}},"
+	     "{'from_name':'ta','to_name':'t','type':'textarea','value':{'text':['x']}}]",
+	     NULL);
+	wrong(c, "[{'from_name':'r','type':'rating','value':{'rating':9}}]", NULL, "result[0].value.rating");
+	fc_labelconfig_free(c);
+	/* Choices still need one: Label Studio refuses them without. */
+	bad("<View><Text name='t' value='$t'/><Choices name='c'><Choice value='a'/></Choices></View>",
+	    "<Choices name='c'> on line 1 is missing the toName attribute", NULL);
+}
+
+Test(ls_rules, dynamic_labels_come_from_the_task)
+{
+	fc_labelconfig *c = ok("<View><Image name='image' value='$image'/>"
+			       "<RectangleLabels name='label' toName='image' value='$labels'/></View>");
+	const char *data = "{'image':'a.png','labels':[{'value':'Cat'},{'value':'Dog','background':'red'}]}";
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	     "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Dog']}}]",
+	     data);
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	      "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
+	      data, "result[0].value.rectanglelabels[0]");
+	/* Without the task's data the labels cannot be known: any passes. */
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'image','type':'rectanglelabels',"
+	     "'value':{'x':1,'y':1,'width':5,'height':5,'rectanglelabels':['Cow']}}]",
+	     NULL);
+	json_t *fields = fc_labelconfig_fields(c);
+	cr_assert_eq(json_array_size(fields), 2);
+	cr_assert_str_eq(json_string_value(json_array_get(fields, 1)), "labels");
+	json_decref(fields);
+	fc_labelconfig_free(c);
+	/* Labels (text spans) too, and a value that is not a field is refused. */
+	fc_labelconfig_free(ok("<View><Text name='t' value='$t'/><Labels name='l' toName='t' value='$ents'/></View>"));
+	bad("<View><Text name='t' value='$t'/><Labels name='l' toName='t' value='ents'/></View>",
+	    "<Labels name='l'> on line 1: attribute value must name a task data field", NULL);
+}
+
+Test(ls_rules, visible_when_makes_required_conditional)
+{
+	fc_labelconfig *c =
+		ok("<View><Text name='t' value='$t'/>"
+		   "<Choices name='sentiment' toName='t'><Choice value='Positive'/><Choice value='Negative'/></Choices>"
+		   "<Choices name='why' toName='t' required='true' visibleWhen='choice-selected'\n"
+		   " whenTagName='sentiment' whenChoiceValue='Negative,Neutral'>"
+		   "<Choice value='Price'/><Choice value='Quality'/></Choices></View>");
+	good(c, "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Positive']}}]", NULL);
+	wrong(c, "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Negative']}}]", NULL,
+	      "result");
+	good(c,
+	     "[{'from_name':'sentiment','to_name':'t','type':'choices','value':{'choices':['Negative']}},"
+	     "{'from_name':'why','to_name':'t','type':'choices','value':{'choices':['Price']}}]",
+	     NULL);
+	fc_labelconfig_free(c);
+	bad("<View><Text name='t' value='$t'/>\n<Choices name='c' toName='t' visibleWhen='always'><Choice value='a'/></Choices></View>",
+	    "<Choices name='c'> on line 2: attribute visibleWhen must be", "'choice-selected'");
+}
+
+Test(ls_rules, per_item_answers_name_their_item)
+{
+	fc_labelconfig *c = ok("<View><Image name='img' valueList='$images'/>"
+			       "<Choices name='c' toName='img' perItem='true'><Choice value='ok'/></Choices></View>");
+	const char *data = "{'images':['a.png','b.png']}";
+	good(c, "[{'from_name':'c','to_name':'img','type':'choices','value':{'choices':['ok'],'item_index':1}}]", data);
+	wrong(c, "[{'from_name':'c','to_name':'img','type':'choices','value':{'choices':['ok'],'item_index':2}}]", data,
+	      "result[0].value.item_index");
+	wrong(c, "[{'from_name':'c','to_name':'img','type':'choices','value':{'choices':['ok'],'item_index':-1}}]",
+	      data, "result[0].value.item_index");
+	json_t *d = fc_labelconfig_describe(c);
+	cr_assert(json_is_true(json_object_get(json_array_get(json_object_get(d, "controls"), 0), "per_item")));
+	json_decref(d);
+	fc_labelconfig_free(c);
+}
+
+/* ------------------------------------------------------------ images */
+
+/* A 2x1 image's mask: 8 zero bytes as one run. */
+#define RLE_2X1 "[0,0,0,8,57,27,252,224,0]"
+/* The same as 8 literal bytes. */
+#define RLE_2X1_LITERAL "[0,0,0,8,57,27,252,96,0,0,0,0,0,0,0,0,0]"
+
+Test(ls_images, brush_masks_in_label_studio_rle)
+{
+	fc_labelconfig *c = ok("<View><BrushLabels name='tag' toName='img'><Label value='Car'/>"
+			       "<Label value='Road'/></BrushLabels><Image name='img' value='$image'/></View>");
+	good(c,
+	     "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
+	     "'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
+	     NULL);
+	good(c,
+	     "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':2,"
+	     "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1_LITERAL ",'brushlabels':['Road']}}]",
+	     NULL);
+	/* The header counts 8 values; a 3x1 image needs 12. */
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels','original_width':3,"
+	      "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
+	      NULL, "result[0].value.rle");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':[0,0,0,8,57,27,252],'brushlabels':['Car']}}]",
+	      NULL, "result[0].value.rle");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':[0,0,0,8,300],'brushlabels':['Car']}}]",
+	      NULL, "result[0].value.rle[4]");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'png','rle':" RLE_2X1 ",'brushlabels':['Car']}}]",
+	      NULL, "result[0].value.format");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'brushlabels',"
+	      "'value':{'format':'rle','rle':" RLE_2X1 ",'brushlabels':['Bus']}}]",
+	      NULL, "result[0].value.brushlabels[0]");
+	fc_labelconfig_free(c);
+	/* Brush with separate Labels, as in Label Studio's Brush page. */
+	c = ok("<View><Brush name='brush' toName='image'/><Labels name='labels' toName='image'>"
+	       "<Label value='Person'/></Labels><Image name='image' value='$image'/></View>");
+	good(c,
+	     "[{'id':'b','from_name':'brush','to_name':'image','type':'brush','value':{'format':'rle','rle':" RLE_2X1
+	     "}},{'id':'b','from_name':'labels','to_name':'image','type':'labels','value':{'format':'rle','rle':" RLE_2X1
+	     ",'labels':['Person']}}]",
+	     NULL);
+	fc_labelconfig_free(c);
+}
+
+Test(ls_images, ellipses)
+{
+	fc_labelconfig *c = ok("<View><Image name='image' value='$image'/><EllipseLabels name='tag' toName='image'>"
+			       "<Label value='Eye'/></EllipseLabels><Ellipse name='e' toName='image'/></View>");
+	good(c,
+	     "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','original_width':1920,"
+	     "'original_height':1280,'image_rotation':0,'value':{'x':50,'y':40,'radiusX':10,'radiusY':5,'rotation':30,"
+	     "'ellipselabels':['Eye']}},"
+	     "{'id':'b','from_name':'e','to_name':'image','type':'ellipse','value':{'x':5,'y':5,'radiusX':1,'radiusY':1}}]",
+	     NULL);
+	wrong(c,
+	      "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':50,'y':40,"
+	      "'radiusX':0,'radiusY':5,'ellipselabels':['Eye']}}]",
+	      NULL, "result[0].value.radiusX");
+	wrong(c,
+	      "[{'id':'a','from_name':'tag','to_name':'image','type':'ellipselabels','value':{'x':150,'y':40,"
+	      "'radiusX':1,'radiusY':5,'ellipselabels':['Eye']}}]",
+	      NULL, "result[0].value.x");
+	wrong(c,
+	      "[{'id':'a','from_name':'e','to_name':'image','type':'ellipse','value':{'x':1,'y':1,"
+	      "'radiusX':1,'radiusY':5,'rotation':'left'}}]",
+	      NULL, "result[0].value.rotation");
+	fc_labelconfig_free(c);
+}
+
+Test(ls_images, polygon_and_keypoint_without_labels)
+{
+	fc_labelconfig *c = ok("<View><Image name='img' value='$image'/><Polygon name='poly' toName='img'/>"
+			       "<KeyPoint name='kp' toName='img'/><Rectangle name='box' toName='img'/></View>");
+	good(c,
+	     "[{'id':'p','from_name':'poly','to_name':'img','type':'polygon','value':{'points':[[1,1],[5,1],[3,4]]}},"
+	     "{'id':'k','from_name':'kp','to_name':'img','type':'keypoint','value':{'x':3,'y':3,'width':1}},"
+	     "{'id':'r','from_name':'box','to_name':'img','type':'rectangle','value':{'x':3,'y':3,'width':1,'height':2}}]",
+	     NULL);
+	wrong(c, "[{'id':'p','from_name':'poly','to_name':'img','type':'polygon','value':{'points':[[1,1],[5,1]]}}]",
+	      NULL, "result[0].value.points");
+	wrong(c, "[{'id':'p','from_name':'poly','to_name':'img','type':'polygonlabels','value':{'points':[[1,1]]}}]",
+	      NULL, "result[0].type");
+	fc_labelconfig_free(c);
+}
+
+/* Label Studio's OCR template: unlabelled shapes, Labels naming them and a
+ * per-region TextArea, three items sharing the region's id. */
+Test(ls_images, ocr_regions_with_their_text)
+{
+	fc_labelconfig *c = ok("<View>\n  <Image name='image' value='$ocr'/>\n"
+			       "  <Labels name='label' toName='image'>\n"
+			       "    <Label value='Text' background='green'/>\n"
+			       "    <Label value='Handwriting' background='blue'/>\n  </Labels>\n"
+			       "  <Rectangle name='bbox' toName='image' strokeWidth='3'/>\n"
+			       "  <Polygon name='poly' toName='image' strokeWidth='3'/>\n"
+			       "  <TextArea name='transcription' toName='image' editable='true' perRegion='true'"
+			       " required='true' maxSubmissions='1' rows='5' placeholder='Recognized Text'"
+			       " displayMode='region-list'/>\n</View>");
+	const char *box = "'x':10,'y':10,'width':20,'height':5,'rotation':0";
+	char r[2048];
+	snprintf(r, sizeof r,
+		 "[{'id':'r1','from_name':'bbox','to_name':'image','type':'rectangle','original_width':800,"
+		 "'original_height':600,'image_rotation':0,'value':{%s}},"
+		 "{'id':'r1','from_name':'label','to_name':'image','type':'labels','value':{%s,'labels':['Text']}},"
+		 "{'id':'r1','from_name':'transcription','to_name':'image','type':'textarea','value':{%s,'text':['Hello']}},"
+		 "{'id':'p1','from_name':'poly','to_name':'image','type':'polygon','value':{'points':[[1,1],[9,1],[5,5]]}},"
+		 "{'id':'p1','from_name':'transcription','to_name':'image','type':'textarea','value':{'text':['Hi']}}]",
+		 box, box, box);
+	good(c, r, NULL);
+	/* The polygon's text missing: the TextArea is required per region. */
+	snprintf(r, sizeof r,
+		 "[{'id':'r1','from_name':'bbox','to_name':'image','type':'rectangle','value':{%s}},"
+		 "{'id':'r1','from_name':'transcription','to_name':'image','type':'textarea','value':{'text':['Hello']}},"
+		 "{'id':'p1','from_name':'poly','to_name':'image','type':'polygon','value':{'points':[[1,1],[9,1],[5,5]]}}]",
+		 box);
+	wrong(c, r, NULL, "result[2]");
+	/* Text for a region that is not there. */
+	wrong(c, "[{'id':'zz','from_name':'transcription','to_name':'image','type':'textarea','value':{'text':['a']}}]",
+	      NULL, "result[0].id");
+	/* parentID is Label Studio's other way to name the region. */
+	snprintf(r, sizeof r,
+		 "[{'id':'r1','from_name':'bbox','to_name':'image','type':'rectangle','value':{%s}},"
+		 "{'id':'t9','parentID':'r1','from_name':'transcription','to_name':'image','type':'textarea',"
+		 "'value':{'text':['Hello']}}]",
+		 box);
+	good(c, r, NULL);
+	wrong(c,
+	      "[{'id':'t9','parentID':'nope','from_name':'transcription','to_name':'image','type':'textarea',"
+	      "'value':{'text':['Hello']}}]",
+	      NULL, "result[0].parentID");
+	fc_labelconfig_free(c);
+	/* OcrLabels: labelled boxes or polygons. */
+	c = ok("<View><Image name='image' value='$ocr'/><OcrLabels name='ocr' toName='image'><Label value='Line'/>"
+	       "</OcrLabels><TextArea name='text' toName='image' perRegion='true'/></View>");
+	good(c,
+	     "[{'id':'a','from_name':'ocr','to_name':'image','type':'ocrlabels','value':{'x':1,'y':1,'width':5,"
+	     "'height':5,'ocrlabels':['Line']}},{'id':'a','from_name':'text','to_name':'image','type':'textarea',"
+	     "'value':{'text':['Total 12.00']}}]",
+	     NULL);
+	fc_labelconfig_free(c);
+}
+
+/* ------------------------------------------------------------ classification */
+
+Test(ls_classify, taxonomy_paths)
+{
+	fc_labelconfig *c = ok("<View><Text name='text' value='$text'/>\n<Taxonomy name='taxonomy' toName='text'>\n"
+			       "<Choice value='Archaea'/><Choice value='Bacteria'/>\n<Choice value='Eukarya'>\n"
+			       "<Choice value='Human'/><Choice value='Opossum'/><Choice value='Other'/></Choice>\n"
+			       "<Choice value='Viruses'><Choice value='Other'/></Choice></Taxonomy></View>");
+	good(c,
+	     "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Eukarya','Human'],"
+	     "['Archaea'],['Viruses','Other'],['Eukarya']]}}]",
+	     NULL);
+	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Human']]}}]", NULL,
+	      "result[0].value.taxonomy[0][0]");
+	wrong(c,
+	      "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Bacteria','Human']]}}]",
+	      NULL, "result[0].value.taxonomy[0][1]");
+	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':[[]]}}]", NULL,
+	      "result[0].value.taxonomy[0]");
+	wrong(c, "[{'from_name':'taxonomy','to_name':'text','type':'taxonomy','value':{'taxonomy':['Archaea']}}]", NULL,
+	      "result[0].value.taxonomy[0]");
+	fc_labelconfig_free(c);
+	c = ok("<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text' leafsOnly='true'>"
+	       "<Choice value='A'><Choice value='A1'/></Choice></Taxonomy></View>");
+	good(c, "[{'from_name':'tx','to_name':'text','type':'taxonomy','value':{'taxonomy':[['A','A1']]}}]", NULL);
+	wrong(c, "[{'from_name':'tx','to_name':'text','type':'taxonomy','value':{'taxonomy':[['A']]}}]", NULL,
+	      "result[0].value.taxonomy[0]");
+	fc_labelconfig_free(c);
+	/* A taxonomy from the task: [{value, children}]. */
+	c = ok("<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text' value='$tree'/></View>");
+	const char *data = "{'text':'x','tree':[{'value':'A','children':[{'value':'A1'}]},{'value':'B'}]}";
+	good(c, "[{'from_name':'tx','to_name':'text','type':'taxonomy','value':{'taxonomy':[['A','A1'],['B']]}}]", data);
+	wrong(c, "[{'from_name':'tx','to_name':'text','type':'taxonomy','value':{'taxonomy':[['B','A1']]}}]", data,
+	      "result[0].value.taxonomy[0][1]");
+	fc_labelconfig_free(c);
+	/* apiUrl: the tree lives elsewhere, no children needed. */
+	fc_labelconfig_free(ok(
+		"<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text' apiUrl='https://x/t.json'/></View>"));
+	bad("<View><Text name='text' value='$text'/><Taxonomy name='tx' toName='text'/></View>", "<Taxonomy name='tx'>",
+	    "no <Choice> children");
+}
+
+Test(ls_classify, datetime)
+{
+	fc_labelconfig *c = ok("<View><Text name='txt' value='$text'/>"
+			       "<DateTime name='dt' toName='txt'/>"
+			       "<DateTime name='d' toName='txt' only='date' min='2020-01-01' max='2030-12-31'/>"
+			       "<DateTime name='y' toName='txt' only='year'/>"
+			       "<DateTime name='t' toName='txt' only='time'/>"
+			       "<DateTime name='f' toName='txt' only='date' format='%d.%m.%Y'/></View>");
+	good(c,
+	     "[{'from_name':'dt','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01T10:30'}},"
+	     "{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'2024-05-01'}},"
+	     "{'from_name':'y','to_name':'txt','type':'datetime','value':{'datetime':'2024'}},"
+	     "{'from_name':'t','to_name':'txt','type':'datetime','value':{'datetime':'10:30'}},"
+	     "{'from_name':'f','to_name':'txt','type':'datetime','value':{'datetime':'01.05.2024'}}]",
+	     NULL);
+	wrong(c, "[{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'10:30'}}]", NULL,
+	      "result[0].value.datetime");
+	wrong(c, "[{'from_name':'d','to_name':'txt','type':'datetime','value':{'datetime':'2019-12-31'}}]", NULL,
+	      "result[0].value.datetime");
+	wrong(c, "[{'from_name':'dt','to_name':'txt','type':'datetime','value':{'datetime':'May 1st'}}]", NULL,
+	      "result[0].value.datetime");
+	wrong(c, "[{'from_name':'dt','to_name':'txt','type':'datetime','value':{'datetime':5}}]", NULL,
+	      "result[0].value.datetime");
+	fc_labelconfig_free(c);
+	bad("<View><Text name='txt' value='$text'/>\n\n<DateTime name='dt' toName='txt' only='week'/></View>",
+	    "<DateTime name='dt'> on line 3: attribute only must be", NULL);
+}
+
+Test(ls_classify, ranker_buckets)
+{
+	fc_labelconfig *c = ok("<View><List name='results' value='$items' title='Search Results'/>"
+			       "<Ranker name='rank' toName='results'><Bucket name='relevant' title='Relevant'/>"
+			       "<Bucket name='biased' title='Biased'/></Ranker></View>");
+	const char *data = "{'items':[{'id':'blog','title':'a'},{'id':'mdn','title':'b'},{'id':'wiki','title':'c'}]}";
+	good(c,
+	     "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn','blog'],"
+	     "'biased':[],'_':['wiki']}}}]",
+	     data);
+	wrong(c,
+	      "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'relevant':['mdn'],"
+	      "'biased':['mdn']}}}]",
+	      data, "result[0].value.ranker.biased[0]");
+	wrong(c, "[{'from_name':'rank','to_name':'results','type':'ranker','value':{'ranker':{'fun':['mdn']}}}]", data,
+	      "result[0].value.ranker.fun");
+	fc_labelconfig_free(c);
+}
+
+/* ------------------------------------------------------------ objects */
+
+Test(ls_objects, table_markdown_pdf_chat_are_objects)
+{
+	fc_labelconfig *c = ok("<View><Header value='Review the record'/><Table name='table' value='$record'/>"
+			       "<Markdown name='md' value='$notes'/><Pdf name='pdf' value='$pdf'/>"
+			       "<Chat name='chat' value='$messages'/>"
+			       "<Choices name='ok' toName='table'><Choice value='Valid'/></Choices>"
+			       "<Choices name='pdfc' toName='pdf'><Choice value='Invoice'/></Choices>"
+			       "<Rating name='turn' toName='chat' perItem='true'/></View>");
+	json_t *f = fc_labelconfig_fields(c);
+	json_t *want = json_pack("[s,s,s,s]", "record", "notes", "pdf", "messages");
+	cr_assert(json_equal(f, want));
+	json_decref(f);
+	json_decref(want);
+	const char *data = "{'record':{'a':1},'notes':'# x','pdf':'a.pdf','messages':[{'role':'user','content':'hi'},"
+			   "{'role':'assistant','content':'hello'}]}";
+	good(c, "[{'from_name':'turn','to_name':'chat','type':'rating','value':{'rating':4,'item_index':1}}]", data);
+	wrong(c, "[{'from_name':'turn','to_name':'chat','type':'rating','value':{'rating':4,'item_index':2}}]", data,
+	      "result[0].value.item_index");
+	fc_labelconfig_free(c);
+}
+
+Test(ls_objects, repeater_over_pages)
+{
+	fc_labelconfig *c = ok("<View>\n<Repeater on='$pages' indexFlag='{{idx}}' mode='pagination'>\n"
+			       "  <Image name='page_{{idx}}' value='$pages[{{idx}}].url'/>\n"
+			       "  <Header value='Utterance Review {{idx}}'/>\n"
+			       "  <RectangleLabels name='labels_{{idx}}' toName='page_{{idx}}'>\n"
+			       "    <Label value='Document Title'/><Label value='Document Date'/>\n"
+			       "  </RectangleLabels>\n</Repeater>\n</View>");
+	json_t *f = fc_labelconfig_fields(c);
+	cr_assert_eq(json_array_size(f), 1);
+	cr_assert_str_eq(json_string_value(json_array_get(f, 0)), "pages");
+	json_decref(f);
+	const char *data = "{'pages':[{'url':'p0.png'},{'url':'p1.png'}]}";
+	good(c,
+	     "[{'id':'a','from_name':'labels_1','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
+	     "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	     data);
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_2','to_name':'page_2','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	      data, "result[0].from_name");
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_x','to_name':'page_1','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	      data, "result[0].from_name");
+	wrong(c,
+	      "[{'id':'a','from_name':'labels_0','to_name':'page_x','type':'rectanglelabels','value':{'x':1,'y':1,"
+	      "'width':2,'height':2,'rectanglelabels':['Document Date']}}]",
+	      data, "result[0].to_name");
+	fc_labelconfig_free(c);
+	/* The default flag is {{idx}}. */
+	fc_labelconfig_free(
+		ok("<View><Repeater on='$pages'><Text name='t_{{idx}}' value='$pages[{{idx}}]'/>"
+		   "<Choices name='c_{{idx}}' toName='t_{{idx}}'><Choice value='a'/></Choices></Repeater></View>"));
+	bad("<View>\n<Repeater indexFlag='{{i}}'><Text name='t' value='$t'/></Repeater></View>",
+	    "<Repeater> on line 2 is missing the on attribute", NULL);
+	bad("<View><Repeater on='pages'><Text name='t' value='$t'/></Repeater></View>",
+	    "attribute on must name a task data list", NULL);
+	bad("<View><Repeater on='$pages'><Image name='p_{{idx}}' value='$pages[{{idx}}]'/></Repeater>"
+	    "<Choices name='c' toName='p_{{idx}}'><Choice value='a'/></Choices></View>",
+	    "is inside a <Repeater>, so the control must be too", NULL);
+}
+
+/* Every new result type goes through the check unchanged and a copy of it
+ * (as an export writes it back) passes again: the check keeps nothing of
+ * its own in the result. */
+Test(ls_objects, results_are_not_modified_by_the_check)
+{
+	fc_labelconfig *c = ok("<View><Image name='img' value='$image'/><BrushLabels name='b' toName='img'>"
+			       "<Label value='Car'/></BrushLabels><EllipseLabels name='e' toName='img'>"
+			       "<Label value='Eye'/></EllipseLabels><Taxonomy name='tx' toName='img'>"
+			       "<Choice value='A'/></Taxonomy><DateTime name='dt' toName='img' only='date'/></View>");
+	const char *r =
+		"[{'id':'m','from_name':'b','to_name':'img','type':'brushlabels','original_width':2,"
+		"'original_height':1,'image_rotation':0,'value':{'format':'rle','rle':" RLE_2X1
+		",'brushlabels':['Car']}},{'id':'e','from_name':'e','to_name':'img','type':'ellipselabels',"
+		"'value':{'x':5,'y':5,'radiusX':1,'radiusY':2,'rotation':0,'ellipselabels':['Eye']}},"
+		"{'id':'t','from_name':'tx','to_name':'img','type':'taxonomy','value':{'taxonomy':[['A']]}},"
+		"{'id':'d','from_name':'dt','to_name':'img','type':'datetime','value':{'datetime':'2024-01-02'}}]";
+	json_t *j = json_loads(q(r), 0, NULL), *copy = json_deep_copy(j);
+	fc_err err = {0};
+	cr_assert_eq(fc_labelconfig_validate_result(c, j, NULL, &err), 0, "%s", err.msg);
+	cr_assert(json_equal(j, copy));
+	json_decref(j);
+	json_decref(copy);
+	fc_labelconfig_free(c);
+}
