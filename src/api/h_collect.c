@@ -4,6 +4,7 @@
 #include "api/handlers.h"
 #include "media/media.h"
 #include "work/collect.h"
+#include "work/peaks.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,29 @@ void h_media_get(fc_req *r)
 	fc_reply_stream(r, 200, mime, file_read, f, file_done);
 	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
 	fc_reply_header(r, "X-Content-Length", len);
+	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
+}
+
+void h_media_peaks(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	const char *q = fc_req_query(r, "n");
+	long n = FC_PEAKS_DEFAULT;
+	if (q) {
+		char *end;
+		n = strtol(q, &end, 10);
+		if (!*q || *end)
+			n = 0; /* refused below with the rule */
+	}
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_media_peaks(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, n, &out, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_json(r, 200, out);
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
 }
 

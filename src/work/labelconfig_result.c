@@ -324,6 +324,7 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	 * the control labels, so the other failures come out too. */
 	if (!obj && k->nto)
 		obj = &c->objects[k->to[0]];
+	v->item = item;
 	if (k->tag->check)
 		k->tag->check(v, f, k, obj, value);
 	if (k->tag->label_key)
