@@ -12,7 +12,8 @@ TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
     ".json": "application/json; charset=utf-8", ".sql": "application/sql",
     ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-    ".woff2": "font/woff2", ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2", ".ogg": "audio/ogg", ".wav": "audio/wav", ".mp4": "video/mp4",
+    ".webm": "video/webm", ".csv": "text/csv; charset=utf-8", ".webmanifest": "application/manifest+json",
 }
 
 def arr(data):

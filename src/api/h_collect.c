@@ -40,16 +40,44 @@ void h_media_upload(fc_req *r)
 		fc_reply_json(r, created ? 201 : 200, out);
 }
 
-static ssize_t file_read(void *ctx, char *buf, size_t max)
+/* "bytes=A-B", "bytes=A-" or "bytes=-N" against a file of size bytes: 1 and
+ * [*from, *to] for a range, 0 for none (or a form not understood, which
+ * RFC 9110 lets a server ignore), -1 when it starts past the end (416). */
+static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
-	FILE *f = ctx;
-	size_t n = fread(buf, 1, max, f);
-	if (n == 0 && ferror(f))
+	if (!h || strncmp(h, "bytes=", 6) || strchr(h, ','))
+		return 0;
+	const char *p = h + 6;
+	char *end;
+	if (*p == '-') {
+		unsigned long long n = strtoull(p + 1, &end, 10);
+		if (end == p + 1 || *end)
+			return 0;
+		if (n == 0 || size == 0)
+			return -1;
+		*from = n >= size ? 0 : size - n;
+		*to = size - 1;
+		return 1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	unsigned long long a = strtoull(p, &end, 10), b = size ? size - 1 : 0;
+	if (*end != '-')
+		return 0;
+	const char *q = end + 1;
+	if (*q) {
+		b = strtoull(q, &end, 10);
+		if (*end || b < a)
+			return 0;
+		if (size && b >= size)
+			b = size - 1;
+	}
+	if (a >= size)
 		return -1;
-	return (ssize_t)n;
+	*from = a;
+	*to = b;
+	return 1;
 }
-
-static void file_done(void *ctx) { fclose((FILE *)ctx); }
 
 void h_media_get(fc_req *r)
 {
@@ -64,9 +92,28 @@ void h_media_get(fc_req *r)
 		fc_api_fail(r, &err);
 		return;
 	}
-	fc_reply_stream(r, 200, mime, file_read, f, file_done);
+	/* one byte range (RFC 9110 14.2), so players can seek in long recordings */
+	uint64_t from = 0, to = size ? size - 1 : 0;
+	int ranged = parse_range(fc_req_header(r, "Range"), size, &from, &to);
+	char cr[80];
+	if (ranged < 0) {
+		fclose(f);
+		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+		static const char body[] = "{\"error\":{\"code\":\"range_not_satisfiable\",\"message\":\"The range "
+					   "starts past the end of the file.\",\"field\":\"Range\"}}";
+		fc_reply_bytes(r, 416, "application/json", body, sizeof body - 1, 0);
+		fc_reply_header(r, "Content-Range", cr);
+		return;
+	}
+	fc_reply_file(r, ranged ? 206 : 200, mime, f, from, size ? to - from + 1 : 0);
+	if (ranged) {
+		snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)from, (unsigned long long)to,
+			 (unsigned long long)size);
+		fc_reply_header(r, "Content-Range", cr);
+	}
 	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
 	fc_reply_header(r, "X-Content-Length", len);
+	fc_reply_header(r, "Accept-Ranges", "bytes");
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
 }
 

@@ -189,6 +189,23 @@ void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(vo
 	set_response(r, status, resp);
 }
 
+void fc_reply_file(fc_req *r, int status, const char *type, FILE *f, uint64_t offset, uint64_t len)
+{
+	/* MHD owns (and closes) a duplicate of the descriptor */
+	int fd = dup(fileno(f));
+	fclose(f);
+	if (fd < 0)
+		return;
+	struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(len, fd, offset);
+	if (!resp) {
+		close(fd);
+		return;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	set_response(r, status, resp);
+}
+
 void fc_reply_header(fc_req *r, const char *name, const char *value)
 {
 	if (r->resp)

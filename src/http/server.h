@@ -113,6 +113,10 @@ void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, s
  * or -1 on error (the connection is cut). `done` frees ctx. */
 void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(void *ctx, char *buf, size_t max),
 		     void *ctx, void (*done)(void *ctx));
+/* Sends len bytes of an open file from offset, with its Content-Length (so a
+ * browser can seek in media). Takes f: it is closed when the reply is done
+ * or fails. */
+void fc_reply_file(fc_req *r, int status, const char *type, FILE *f, uint64_t offset, uint64_t len);
 /* Adds a header to the response already set by an fc_reply_* call. */
 void fc_reply_header(fc_req *r, const char *name, const char *value);
 

@@ -59,6 +59,19 @@ static long long stored_recording(void)
 	return mid;
 }
 
+#define AUDIO_CONFIG \
+	"<View><Audio name=\"audio\" value=\"$audio\"/>" \
+	"<Labels name=\"label\" toName=\"audio\"><Label value=\"Speech\"/><Label value=\"Noise\"/></Labels>" \
+	"<TextArea name=\"transcription\" toName=\"audio\" perRegion=\"true\"/></View>"
+
+static long long annotation_project(const char *config, const char *task)
+{
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:i,s:i}", "title", "Label", "label_config", config, "reward", 5,
+				      "overlap", 1),
+			    task, 100000);
+}
+
 Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 {
 	long long mid = stored_recording();
@@ -78,6 +91,14 @@ Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 	res_free(&r);
 	r = http(&S, "GET", path, NULL, NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 401, "%s", r.body);
+	res_free(&r);
+	/* an annotation task that shows the recording opens it to whoever holds the task */
+	char task[96];
+	snprintf(task, sizeof task, "{\"audio\":\"/api/v1/media/%lld\"}\n", mid);
+	long long apid = annotation_project(AUDIO_CONFIG, task);
+	lease_ok(&S, apid, S.c[1]);
+	r = http(&S, "GET", path, S.c[1], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks", mid + 1000);
 	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
@@ -109,18 +130,6 @@ Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 	res_free(&r);
 }
 
-#define AUDIO_CONFIG                                                                                         \
-	"<View><Audio name=\"audio\" value=\"$audio\"/>"                                                     \
-	"<Labels name=\"label\" toName=\"audio\"><Label value=\"Speech\"/><Label value=\"Noise\"/></Labels>" \
-	"<TextArea name=\"transcription\" toName=\"audio\" perRegion=\"true\"/></View>"
-
-static long long annotation_project(const char *config, const char *task)
-{
-	return project_live(&S, S.req,
-			    json_pack("{s:s,s:s,s:i,s:i}", "title", "Label", "label_config", config, "reward", 5,
-				      "overlap", 1),
-			    task, 100000);
-}
 
 /* Submits result_json and expects 400 naming field, with want in the message (when set). */
 static void expect_400(long long aid, const char *result_json, const char *field, const char *want)
@@ -132,7 +141,7 @@ static void expect_400(long long aid, const char *result_json, const char *field
 	res_free(&r);
 }
 
-#define AUDIO_REGION(len, start, end)                                                      \
+#define AUDIO_REGION(len, start, end) \
 	"[{\"id\":\"r1\",\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\"," \
 	"\"original_length\":" len ",\"value\":{\"start\":" start ",\"end\":" end ",\"labels\":[\"Speech\"]}}]"
 
@@ -154,9 +163,9 @@ Test(annotate, audio_region_past_the_end_is_400_naming_the_field)
 	res_free(&r);
 }
 
-#define VIDEO_CONFIG                                                                                     \
-	"<View><Video name=\"video\" value=\"$video\"/>"                                                 \
-	"<Labels name=\"videoLabels\" toName=\"video\"><Label value=\"Car\"/></Labels>"                   \
+#define VIDEO_CONFIG \
+	"<View><Video name=\"video\" value=\"$video\"/>" \
+	"<Labels name=\"videoLabels\" toName=\"video\"><Label value=\"Car\"/></Labels>" \
 	"<VideoRectangle name=\"box\" toName=\"video\"/></View>"
 
 Test(annotate, keyframe_past_the_last_frame_is_400_naming_the_field)
@@ -177,4 +186,51 @@ Test(annotate, keyframe_past_the_last_frame_is_400_naming_the_field)
 	res r = submit(aid, S.c[0], body);
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
+}
+
+Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
+{
+	long long mid = stored_recording();
+	size_t len;
+	char *orig = slurp(WAV, &len), path[96], h[128];
+	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
+	static const struct {
+		const char *range;
+		int status;
+		size_t from, n;
+	} cases[] = {
+		{NULL, 200, 0, 0},
+		{"bytes=0-9", 206, 0, 10},
+		{"bytes=100-", 206, 100, 0},
+		{"bytes=-4", 206, 0, 4},
+		{"bytes=10-5", 200, 0, 0},
+		{"items=0-1", 200, 0, 0},
+		{"bytes=0-1,4-5", 200, 0, 0},
+		{"bytes=99999999-", 416, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char hdr[64];
+		const char *extra[] = {hdr, NULL};
+		snprintf(hdr, sizeof hdr, "Range: %s", cases[i].range ? cases[i].range : "");
+		res r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, cases[i].range ? extra : NULL);
+		cr_expect_eq(r.status, cases[i].status, "%s: %d", cases[i].range, r.status);
+		if (r.status == 200) {
+			cr_expect_eq(r.len, len, "%s", cases[i].range);
+			cr_expect_str_eq(res_header(&r, "Accept-Ranges", h, sizeof h), "bytes");
+		} else if (r.status == 206) {
+			size_t from = cases[i].range[6] == '-' ? len - cases[i].n : cases[i].from;
+			size_t n = cases[i].n ? cases[i].n : len - from;
+			cr_expect_eq(r.len, n, "%s: %zu bytes", cases[i].range, r.len);
+			cr_expect(r.len == n && !memcmp(r.body, orig + from, n), "%s: the bytes", cases[i].range);
+			char want[96];
+			snprintf(want, sizeof want, "bytes %zu-%zu/%zu", from, from + n - 1, len);
+			cr_expect_str_eq(res_header(&r, "Content-Range", h, sizeof h), want);
+		} else {
+			char want[64];
+			snprintf(want, sizeof want, "bytes */%zu", len);
+			cr_expect_str_eq(res_header(&r, "Content-Range", h, sizeof h), want);
+		}
+		res_free(&r);
+	}
+	free(orig);
 }

@@ -113,6 +113,22 @@ export const TEMPLATES = [
     sample: { query: 'best hiking boots', items: [{ id: 'a', title: 'Trail boot review', body: 'Tested 12 boots on 300 km.' }, { id: 'b', title: 'Boot shop', body: 'Sale on all shoes.' }, { id: 'c', title: 'Forum thread', body: 'Which boots for the Alps?' }] },
     instructions: 'Put the most useful result first.',
   },
+  {
+    id: 'audio-transcription',
+    title: 'Audio: label and transcribe',
+    description: 'Mark speech and noise on the waveform, transcribe each region.',
+    config: `<View>
+  <Header value="Mark the speech and the noise; transcribe each speech region"/>
+  <Labels name="label" toName="audio">
+    <Label value="Speech" background="#2563eb"/>
+    <Label value="Noise" background="#d97706"/>
+  </Labels>
+  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcription" toName="audio" perRegion="true" rows="2"/>
+</View>`,
+    sample: { audio: '/samples/speech.ogg' },
+    instructions: '## What to do\n\n- Pick **Speech** or **Noise** (or press 1 or 2), then drag across the waveform — or press `[` at the start and `]` at the end while it plays.\n- With a region selected, type what is said in it.\n\n`Space` plays, `←`/`→` seek, `+`/`-` zoom, `L` loops the selected region, `<`/`>` change the speed.',
+  },
 ];
 
 /** A small picture drawn in the browser, for previews (no network). */

@@ -22,6 +22,34 @@ function applySafeStyle(el, style) {
   if (/display\s*:\s*flex/i.test(style)) el.classList.add('ann-row');
 }
 
+/**
+ * An object view whose code (and libraries) load on first use: audio, video,
+ * time series and chat keep their weight off pages that do not show them.
+ * Stands in for the real view, forwarding what the annotator asks of it.
+ */
+class LazyView {
+  constructor(ann, obj, value, load) {
+    this.el = h('div', { class: 'ann-object', dataset: { object: obj.name } }, h('p', { class: 'muted small' }, `Loading the ${obj.tag.toLowerCase()} tool…`));
+    load().then((View) => {
+      if (this.dead) return;
+      this.real = new View(ann, obj, value);
+      this.el.replaceChildren(this.real.el);
+      this.real.render();
+    }).catch((e) => {
+      this.el.textContent = `The ${obj.tag.toLowerCase()} tool cannot load: ${e.message}`;
+    });
+  }
+
+  render() { this.real?.render(); }
+  destroy() { this.dead = true; this.real?.destroy?.(); }
+  cancel() { return !!this.real?.cancel?.(); }
+  takeSelection() { return this.real?.takeSelection?.() || null; }
+  get mediaLength() { return this.real?.mediaLength; }
+}
+
+const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann, obj, value, load); };
+const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
+
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker' };
 
 export class Annotator {
@@ -100,7 +128,7 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: MediaView, Video: MediaView, List: ListView }[obj.tag];
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: MediaView, List: ListView }[obj.tag];
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -305,6 +333,7 @@ export class Annotator {
   regionTitle(r) {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
+    if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
     return `${lab} (${r.kind === 'rect' ? 'box' : r.kind === 'polygon' ? 'polygon' : 'point'})`;
   }
 
@@ -415,6 +444,7 @@ export class Annotator {
     if (r.kind === 'polygon') return { points: r.points.map((p) => [p[0], p[1]]), closed: true };
     if (r.kind === 'keypoint') return { x: r.x, y: r.y, width: r.size || 1 };
     if (r.kind === 'span') return { start: r.start, end: r.end, text: r.text };
+    if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
     return {};
   }
 
@@ -431,6 +461,7 @@ export class Annotator {
       const extra = {};
       const view = this.objectViews.get(r.to);
       if (view && view.natural) Object.assign(extra, { original_width: view.natural.w, original_height: view.natural.h, image_rotation: 0 });
+      if (view && view.mediaLength) extra.original_length = view.mediaLength;
       out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, ...extra, value: { ...geo, [k.type]: [...r.labels] }, ...(r.origin && r.origin.startsWith('prediction') ? { origin: 'prediction' } : {}) });
       for (const [name, value] of Object.entries(r.answers)) {
         const c = this.control(name);
@@ -465,6 +496,7 @@ export class Annotator {
       if (k.region === 'rect') Object.assign(r, { x: +v.x, y: +v.y, width: +v.width, height: +v.height, rotation: +v.rotation || 0 });
       else if (k.region === 'polygon') r.points = (v.points || []).map((p) => [+p[0], +p[1]]);
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
+      else if (k.region === 'span' && /^Audio/.test(this.cfg.objects.get(item.to_name).tag)) Object.assign(r, { kind: 'audio', start: +v.start, end: +v.end });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
       regions.set(r.id, r);
       st.regions.push(r);

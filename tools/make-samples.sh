@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Makes the small media files in web/samples/ that the config editor's
+# previews and the demo projects use (committed; re-run to change them).
+# Needs espeak-ng, sox and ffmpeg (scripts/install-deps --test).
+set -euo pipefail
+cd "$(dirname "$0")/../web/samples"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# speech, a second of noise, speech: something to label and transcribe
+espeak-ng -w "$tmp/a.wav" 'Please label the speech in this clip.'
+espeak-ng -w "$tmp/b.wav" -v en+f3 'And transcribe every word you hear.'
+sox -n -r 22050 -c 1 "$tmp/n.wav" synth 1 pinknoise vol 0.15
+sox "$tmp/a.wav" "$tmp/n.wav" "$tmp/b.wav" -r 22050 -c 1 "$tmp/all.wav" pad 0.3 0.3
+ffmpeg -loglevel error -y -i "$tmp/all.wav" -c:a libopus -b:a 20k -ac 1 speech.ogg
