@@ -40,45 +40,6 @@ void h_media_upload(fc_req *r)
 		fc_reply_json(r, created ? 201 : 200, out);
 }
 
-/* "bytes=A-B", "bytes=A-" or "bytes=-N" against a file of size bytes: 1 and
- * [*from, *to] for a range, 0 for none (or a form not understood, which
- * RFC 9110 lets a server ignore), -1 when it starts past the end (416). */
-static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
-{
-	if (!h || strncmp(h, "bytes=", 6) || strchr(h, ','))
-		return 0;
-	const char *p = h + 6;
-	char *end;
-	if (*p == '-') {
-		unsigned long long n = strtoull(p + 1, &end, 10);
-		if (end == p + 1 || *end)
-			return 0;
-		if (n == 0 || size == 0)
-			return -1;
-		*from = n >= size ? 0 : size - n;
-		*to = size - 1;
-		return 1;
-	}
-	if (*p < '0' || *p > '9')
-		return 0;
-	unsigned long long a = strtoull(p, &end, 10), b = size ? size - 1 : 0;
-	if (*end != '-')
-		return 0;
-	const char *q = end + 1;
-	if (*q) {
-		b = strtoull(q, &end, 10);
-		if (*end || b < a)
-			return 0;
-		if (size && b >= size)
-			b = size - 1;
-	}
-	if (a >= size)
-		return -1;
-	*from = a;
-	*to = b;
-	return 1;
-}
-
 void h_media_get(fc_req *r)
 {
 	int64_t id = fc_api_id(r, 0);
@@ -94,7 +55,7 @@ void h_media_get(fc_req *r)
 	}
 	/* one byte range (RFC 9110 14.2), so players can seek in long recordings */
 	uint64_t from = 0, to = size ? size - 1 : 0;
-	int ranged = parse_range(fc_req_header(r, "Range"), size, &from, &to);
+	int ranged = fc_http_range(fc_req_header(r, "Range"), size, &from, &to);
 	char cr[80];
 	if (ranged < 0) {
 		fclose(f);

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATES } from '../../web/js/templates.js';
-import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, expectAccessible, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, expectAccessible, ADMIN } from './lib.mjs';
+import { liveProject, openWork, submitAndNext, submissionsOf, resultOn, makeUsers } from './annotate-lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // the config editor's starter template, as a requester would pick it
@@ -38,7 +39,7 @@ before(async () => {
   server = await startServer();
   browser = await launch(['--autoplay-policy=no-user-gesture-required']);
   const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  for (const [u, roles] of [[REQ, ['requester']], [REC, ['contributor']], [CON, ['contributor']]]) assert.equal((await admin.call('POST', '/users', { ...u, roles })).status, 201);
+  await makeUsers(server, admin, [[REQ, ['requester']], [REC, ['contributor']], [CON, ['contributor']]]);
   req = await apiSession(server.url, REQ.email, REQ.password);
   // a recording collected here first
   const c = await req.call('POST', '/projects', { title: 'Say a sentence', kind: 'collection', collect: { media: 'audio', prompt_field: 'sentence', min_seconds: 1, max_seconds: 30, formats: ['ogg'] }, reward: 5, overlap: 1 });
@@ -53,12 +54,8 @@ before(async () => {
   assert.equal(up.status, 201, JSON.stringify(up.body));
   mediaId = up.body.id;
   // the labelling project: the stored recording, then a plain URL
-  const p = await req.call('POST', '/projects', { title: 'Speech and noise', instructions: 'Mark speech and noise; transcribe the speech.', label_config: CONFIG, reward: 20, overlap: 1 });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  pid = p.body.id;
-  assert.equal((await req.call('POST', `/projects/${pid}/tasks`, [{ audio: `/api/v1/media/${mediaId}` }, { audio: '/samples/speech.ogg' }])).status, 201);
-  assert.equal((await req.call('POST', `/projects/${pid}/fund`, { amount: 1000 }, { 'Idempotency-Key': 'afund2' })).status, 201);
-  assert.equal((await req.call('POST', `/projects/${pid}/publish`)).status, 200);
+  pid = await liveProject(req, { title: 'Speech and noise', instructions: 'Mark speech and noise; transcribe the speech.', label_config: CONFIG },
+    [{ audio: `/api/v1/media/${mediaId}` }, { audio: '/samples/speech.ogg' }], 'afund2');
 });
 
 after(async () => {
@@ -67,23 +64,13 @@ after(async () => {
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
-const result = (page) => page.evaluate(() => document.querySelector('.work-task').annotator.getResult());
+const result = resultOn;
 const waveReady = (page) => page.waitForFunction(() => /Choose a label/.test(document.querySelector('.aw-status')?.textContent || ''));
 
 test('audio: drag and keyboard regions, transcription, draft, submit', async () => {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  watchErrors(page, errors);
-  const peaks = [];
-  page.on('request', (r) => { if (/\/peaks\?n=/.test(r.url())) peaks.push(r.url()); });
-  await page.goto(`${server.url}/signin`);
-  await page.fill('input[name=email]', CON.email);
-  await page.fill('input[name=password]', CON.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#nav .profile-link');
-  await page.goto(`${server.url}/work/${pid}`);
-  await page.click('text=Start working');
-  await page.waitForSelector('body[data-task-ready]');
+  const page = await openWork(browser, server, CON, pid, errors);
   await waveReady(page);
+  const peaks = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /\/peaks\?n=/.test(n)));
   assert.equal(peaks.length, 1, 'the stored recording is drawn from server peaks');
   const len = await page.evaluate(() => document.querySelector('.work-task').annotator.objectViews.get('audio').mediaLength);
   assert.ok(len > 5 && len < 7, `length ${len}`);
@@ -149,9 +136,7 @@ test('audio: drag and keyboard regions, transcription, draft, submit', async () 
   assert.equal(res.filter((r) => r.type === 'labels').length, 2);
   assert.deepEqual(res.find((r) => r.type === 'textarea').value.text, ['please label the speech']);
 
-  const first = await page.evaluate(() => document.body.dataset.taskReady);
-  await page.keyboard.press('Control+Enter');
-  await page.waitForFunction((f) => document.body.dataset.taskReady && document.body.dataset.taskReady !== f, first);
+  await submitAndNext(page);
 
   // the second task's plain URL is decoded in the browser; the spectrogram too
   await waveReady(page);
@@ -161,7 +146,7 @@ test('audio: drag and keyboard regions, transcription, draft, submit', async () 
   await shot(page, '42-audio-spectrogram-360', { full: false });
   await page.context().close();
 
-  const subs = (await (await apiSession(server.url, CON.email, CON.password)).call('GET', '/me/submissions')).body.items;
+  const subs = await submissionsOf(server, CON);
   assert.equal(subs.length, 1);
   const out = subs[0].result.filter((r) => r.type === 'labels');
   assert.equal(out.length, 2, JSON.stringify(subs[0]));

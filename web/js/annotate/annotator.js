@@ -45,10 +45,12 @@ class LazyView {
   cancel() { return !!this.real?.cancel?.(); }
   takeSelection() { return this.real?.takeSelection?.() || null; }
   get mediaLength() { return this.real?.mediaLength; }
+  trackValue(r) { return this.real?.trackValue?.(r) || { sequence: r.sequence, labels: r.labels }; }
 }
 
 const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann, obj, value, load); };
 const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
+const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker' };
 
@@ -128,7 +130,7 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: MediaView, List: ListView }[obj.tag];
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView }[obj.tag];
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -253,7 +255,7 @@ export class Annotator {
         }
       }
     }
-    if (sel && sel.control === k.name) {
+    if (sel && (sel.control === k.name || (sel.kind === 'track' && k.toName.includes(sel.to)))) {
       this.commit(() => {
         if (k.choice === 'multiple') {
           sel.labels = sel.labels.includes(opt.value) ? sel.labels.filter((l) => l !== opt.value) : [...sel.labels, opt.value];
@@ -334,12 +336,14 @@ export class Annotator {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
+    if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${r.kind === 'rect' ? 'box' : r.kind === 'polygon' ? 'polygon' : 'point'})`;
   }
 
   colorOf(r) {
     const k = this.control(r.control);
-    const o = k && k.options.find((x) => x.value === r.labels[0]);
+    // a video track's labels come from a Labels control on the same video
+    const o = (k && k.options.find((x) => x.value === r.labels[0])) || (r.kind === 'track' && [...this.cfg.controls.values()].flatMap((c) => c.options).find((x) => x.value === r.labels[0]));
     return o ? o.background : '#64748b';
   }
 
@@ -455,11 +459,15 @@ export class Annotator {
     for (const r of this.state.regions) {
       const k = this.control(r.control);
       if (!k) continue;
+      const view = this.objectViews.get(r.to);
+      if (r.kind === 'track') {
+        out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, value: view ? view.trackValue(r) : { sequence: r.sequence, labels: r.labels } });
+        continue;
+      }
       const geo = this.geometry(r);
       for (const key of ['x', 'y', 'width', 'height']) if (key in geo) geo[key] = round(geo[key]);
       if (geo.points) geo.points = geo.points.map(([x, y]) => [round(x), round(y)]);
       const extra = {};
-      const view = this.objectViews.get(r.to);
       if (view && view.natural) Object.assign(extra, { original_width: view.natural.w, original_height: view.natural.h, image_rotation: 0 });
       if (view && view.mediaLength) extra.original_length = view.mediaLength;
       out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, ...extra, value: { ...geo, [k.type]: [...r.labels] }, ...(r.origin && r.origin.startsWith('prediction') ? { origin: 'prediction' } : {}) });
@@ -489,6 +497,12 @@ export class Annotator {
         continue;
       }
       const k = this.control(item.from_name);
+      if (k && k.tag === 'VideoRectangle' && item.value && Array.isArray(item.value.sequence) && this.cfg.objects.has(item.to_name)) {
+        const r = { id: String(item.id || randomId()), kind: 'track', control: k.name, to: item.to_name, labels: [...(item.value.labels || [])], answers: {}, sequence: item.value.sequence.map((f) => ({ ...f })) };
+        regions.set(r.id, r);
+        st.regions.push(r);
+        continue;
+      }
       if (!k || !k.region || !item.value || !this.cfg.objects.has(item.to_name)) continue;
       const v = item.value;
       const r = { id: String(item.id || randomId()), kind: k.region, control: k.name, to: item.to_name, labels: [...(v[k.type] || [])], answers: {} };
