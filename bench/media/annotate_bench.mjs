@@ -20,6 +20,12 @@ if (!existsSync(hour)) {
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'anoisesrc=d=3600:c=pink:r=48000:a=0.3',
     '-af', "volume='0.3+0.7*abs(sin(t/7))':eval=frame", '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', hour]);
 }
+const tenmin = `${dir}/tenmin.mp4`;
+if (!existsSync(tenmin)) {
+  // 10 minutes of 1080p at 25 fps, H.264, a keyframe every 2 s
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '600',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-g', '50', '-pix_fmt', 'yuv420p', '-an', tenmin]);
+}
 const users = { req: { email: 'breq@example.com', password: 'bench-requester-1', display_name: 'Bench Requester' },
   rec: { email: 'brec@example.com', password: 'bench-recorder-1', display_name: 'Bench Recorder' },
   con: { email: 'bcon@example.com', password: 'bench-contrib-1', display_name: 'Bench Contributor' } };
@@ -51,10 +57,13 @@ try {
   const { csrf_token: csrf } = await login.json();
   let t0 = performance.now();
   // curl, not fetch: a refusal arrives before the body is sent, and curl shows it
-  const out = execFileSync('curl', ['-s', '-w', '\n%{http_code}', '-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${csrf}`, '-H', 'Content-Type: audio/ogg',
-    '--data-binary', `@${hour}`, `${server.url}/api/v1/assignments/${lease.id}/media`]).toString().trim().split('\n');
-  const media = JSON.parse(out[0]);
-  if (out[1] !== '201') throw new Error(`upload ${out[1]} ${out[0]}`);
+  const upload = (aid, file, type) => {
+    const out = execFileSync('curl', ['-s', '-w', '\n%{http_code}', '-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${csrf}`, '-H', `Content-Type: ${type}`,
+      '--data-binary', `@${file}`, `${server.url}/api/v1/assignments/${aid}/media`], { maxBuffer: 1 << 24 }).toString().trim().split('\n');
+    if (out[1] !== '201') throw new Error(`upload ${out[1]} ${out[0]}`);
+    return JSON.parse(out[0]);
+  };
+  const media = upload(lease.id, hour, 'audio/ogg');
   console.log(`upload of the 1-hour file (9 MB, every check incl. a full decode): ${ms(t0)} ms`);
   const config = TEMPLATES.find((t) => t.id === 'audio-transcription').config;
   const p = (await req.call('POST', '/projects', { title: 'Label an hour', label_config: config, reward: 5, overlap: 1 })).body;
@@ -78,7 +87,9 @@ try {
     console.log(`open, ${round}: Start working → waveform drawn ${ms(t0)} ms`);
   }
   const peaksUrl = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).find((n) => /peaks\?n=/.test(n)));
-  console.log(`peaks request: ${new URL(peaksUrl).search}, ${await page.evaluate((u) => Math.round(performance.getEntriesByName(u).pop().encodedBodySize / 1024), peaksUrl)} KiB gzip`);
+  console.log(`peaks request: ${new URL(peaksUrl).search}`);
+  const peaksBytes = await page.evaluate((u) => performance.getEntriesByName(u).pop().encodedBodySize, peaksUrl);
+  console.log(`peaks body: ${Math.round(peaksBytes / 1024)} KiB`);
   for (const [label, zoomIn] of [['whole file', 0], ['100 px/s', 4]]) {
     await page.focus('.aw-wave');
     for (let i = 0; i < zoomIn; i++) await page.keyboard.press('+');
@@ -101,6 +112,60 @@ try {
     }));
     console.log(`scrub 3 s at ${label}: frame ms ${JSON.stringify(stats(frames))}`);
   }
+
+  // ---- 10 minutes of 1080p video ----
+  const vc = (await req.call('POST', '/projects', { title: 'Film', kind: 'collection', collect: { media: 'video', prompt_field: 's', min_seconds: 1, max_seconds: 700, max_bytes: 1073741824, formats: ['mp4'] }, reward: 5, overlap: 1 })).body;
+  await req.call('POST', `/projects/${vc.id}/tasks`, [{ s: 'film ten minutes' }]);
+  await req.call('POST', `/projects/${vc.id}/fund`, { amount: 1000 }, { 'Idempotency-Key': 'b3' });
+  await req.call('POST', `/projects/${vc.id}/publish`);
+  const vlease = (await rec.call('POST', `/projects/${vc.id}/assignments`)).body;
+  t0 = performance.now();
+  const vmedia = upload(vlease.id, tenmin, 'video/mp4');
+  console.log(`upload of the 10-minute 1080p file (${Math.round(readFileSync(tenmin).length / 1048576)} MB, every check): ${ms(t0)} ms`);
+  const vconfig = TEMPLATES.find((t) => t.id === 'video-tracking').config;
+  const vp = (await req.call('POST', '/projects', { title: 'Track ten minutes', label_config: vconfig, reward: 5, overlap: 1 })).body;
+  await req.call('POST', `/projects/${vp.id}/tasks`, [{ video: `/api/v1/media/${vmedia.id}` }]);
+  await req.call('POST', `/projects/${vp.id}/fund`, { amount: 1000 }, { 'Idempotency-Key': 'b4' });
+  await req.call('POST', `/projects/${vp.id}/publish`);
+  for (const round of ['first', 'second']) {
+    await page.goto(`${server.url}/work/${vp.id}`);
+    await page.waitForSelector('text=Start working');
+    t0 = performance.now();
+    await page.click('text=Start working');
+    await page.waitForFunction(() => /Frame 1 \/ 15000/.test(document.querySelector('.vt-frame')?.textContent || ''), null, { timeout: 120000 });
+    const openMs = ms(t0);
+    await page.waitForFunction(() => document.querySelector('.vt-stage video').readyState >= 2, null, { timeout: 60000 });
+    console.log(`video open, ${round}: Start working → frame count shown ${openMs} ms, first frame drawn ${ms(t0)} ms`);
+  }
+  // frame steps: '.' pressed, until the new frame is presented
+  const steps = [];
+  await page.focus('.vt-stage');
+  for (let i = 0; i < 20; i++) {
+    steps.push(await page.evaluate(() => new Promise((done) => {
+      const v = document.querySelector('.vt-stage video');
+      const t = performance.now();
+      v.addEventListener('seeked', () => v.requestVideoFrameCallback(() => done(performance.now() - t)), { once: true });
+      document.querySelector('.vt-stage').dispatchEvent(new KeyboardEvent('keydown', { key: '.', bubbles: true }));
+    })));
+  }
+  console.log(`frame step (.) → next frame presented, ms: ${JSON.stringify(stats(steps))}`);
+  const vframes = await page.evaluate(() => new Promise((done) => {
+    const v = document.querySelector('.work-task').annotator.objectViews.get('video').real;
+    const out = [];
+    let last = performance.now();
+    let f = 7500;
+    const end = last + 3000;
+    const step = (now) => {
+      out.push(now - last);
+      last = now;
+      f += 12; // scrub forward ~0.5 s per frame
+      v.seekFrame(f);
+      if (now < end) requestAnimationFrame(step);
+      else done(out.slice(1));
+    };
+    requestAnimationFrame(step);
+  }));
+  console.log(`video scrub 3 s: frame ms ${JSON.stringify(stats(vframes))}`);
 } finally {
   await browser.close();
   await server.stop();

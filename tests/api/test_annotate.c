@@ -122,6 +122,20 @@ Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 		cr_expect(p[2] < 0.01 && p[3] < 0.01, "%f %f", p[2], p[3]);
 		res_free(&r);
 	}
+	/* one byte a peak */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4&format=u8", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(r.len, 4);
+	char hd[32];
+	cr_expect(r.len == 4 && (unsigned char)r.body[0] > 127 && (unsigned char)r.body[3] < 3, "%zu bytes", r.len);
+	cr_expect_str_eq(res_header(&r, "X-Duration-Seconds", hd, sizeof hd), "2.000");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4&format=png", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "format");
+	res_free(&r);
 	/* the default resolution */
 	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks", mid);
 	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);

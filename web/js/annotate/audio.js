@@ -28,12 +28,15 @@ export function storedMediaId(url) {
   return m ? m[1] : null;
 }
 
-/** Peaks for wavesurfer from the server: about 100 per second, at most 200,000. */
+/** Peaks from the server, one byte each: about 100 per second, at most 200,000. */
 export async function fetchPeaks(id, seconds) {
   const n = Math.max(200, Math.min(200000, Math.round((seconds || 60) * 100)));
-  const res = await fetch(`/api/v1/media/${id}/peaks?n=${n}`, { credentials: 'same-origin' });
+  const res = await fetch(`/api/v1/media/${id}/peaks?n=${n}&format=u8`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`peaks: HTTP ${res.status}`);
-  return res.json();
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const peaks = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) peaks[i] = bytes[i] / 255;
+  return { peaks, duration_seconds: Number(res.headers.get('X-Duration-Seconds')) || seconds };
 }
 
 export class AudioView {
