@@ -3,7 +3,7 @@
 // working" to a drawn waveform, and frame times while the playhead is
 // scrubbed (a new position every animation frame), at the whole-file zoom
 // and at 100 px/s. Not a test: it prints figures for bench/README.md.
-//   node bench/media/annotate_bench.mjs [BINARY]   (run from the repo root)
+//   node bench/media/annotate_bench.mjs [BINARY] [audio|video|all]   (from the repo root)
 // Needs tests/e2e/node_modules (scripts/install-deps --test) and ffmpeg.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
@@ -20,8 +20,9 @@ if (!existsSync(hour)) {
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'anoisesrc=d=3600:c=pink:r=48000:a=0.3',
     '-af', "volume='0.3+0.7*abs(sin(t/7))':eval=frame", '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', hour]);
 }
+const what = process.argv[3] || 'all';
 const tenmin = `${dir}/tenmin.mp4`;
-if (!existsSync(tenmin)) {
+if (what !== 'audio' && !existsSync(tenmin)) {
   // 10 minutes of 1080p at 25 fps, H.264, a keyframe every 2 s
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '600',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-g', '50', '-pix_fmt', 'yuv420p', '-an', tenmin]);
@@ -112,6 +113,7 @@ try {
     }));
     console.log(`scrub 3 s at ${label}: frame ms ${JSON.stringify(stats(frames))}`);
   }
+  if (what !== 'audio') {
 
   // ---- 10 minutes of 1080p video ----
   const vc = (await req.call('POST', '/projects', { title: 'Film', kind: 'collection', collect: { media: 'video', prompt_field: 's', min_seconds: 1, max_seconds: 700, max_bytes: 1073741824, formats: ['mp4'] }, reward: 5, overlap: 1 })).body;
@@ -166,6 +168,7 @@ try {
     requestAnimationFrame(step);
   }));
   console.log(`video scrub 3 s: frame ms ${JSON.stringify(stats(vframes))}`);
+  }
 } finally {
   await browser.close();
   await server.stop();
