@@ -74,6 +74,7 @@ SPEC = {
     "my_submissions": S(summary="Your submissions with status, reason and pay", tag="work", list=True),
     "media_upload": S(summary="Upload a recording or photo (raw body with its media Content-Type); 201 with probe, 422 listing every failed check, 413 over collect.max_bytes", tag="collection"),
     "media_get": S(summary="Stream an uploaded file (project team, uploader, or a validator holding it)", tag="collection"),
+    "media_peaks": S(summary="Waveform peaks of a recording (?n= runs, 1..200000, default 2000; format=u8 for one byte a peak with X-Duration-Seconds), decoded on the server so a long file draws at once", tag="collection"),
     "validations_next": S(summary="A recording by someone else to validate, or 204", tag="collection"),
     "votes_create": S(summary="Vote on a recording (one per person, not the author)", tag="collection", body={"vote": "string"}),
     "profile_get": S(summary="Your self-reported demographics", tag="accounts"),

@@ -4,6 +4,7 @@
 #include "api/handlers.h"
 #include "media/media.h"
 #include "work/collect.h"
+#include "work/peaks.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,76 @@ void h_media_get(fc_req *r)
 		fc_api_fail(r, &err);
 		return;
 	}
-	fc_reply_stream(r, 200, mime, fc_api_file_read, f, fc_api_file_done);
+	/* one byte range (RFC 9110 14.2), so players can seek in long recordings */
+	uint64_t from = 0, to = size ? size - 1 : 0;
+	int ranged = fc_http_range(fc_req_header(r, "Range"), size, &from, &to);
+	char cr[80];
+	if (ranged < 0) {
+		fclose(f);
+		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+		static const char body[] = "{\"error\":{\"code\":\"range_not_satisfiable\",\"message\":\"The range "
+					   "starts past the end of the file.\",\"field\":\"Range\"}}";
+		fc_reply_bytes(r, 416, "application/json", body, sizeof body - 1, 0);
+		fc_reply_header(r, "Content-Range", cr);
+		return;
+	}
+	fc_reply_file(r, ranged ? 206 : 200, mime, f, from, size ? to - from + 1 : 0);
+	if (ranged) {
+		snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)from, (unsigned long long)to,
+			 (unsigned long long)size);
+		fc_reply_header(r, "Content-Range", cr);
+	}
 	snprintf(len, sizeof len, "%llu", (unsigned long long)size);
 	fc_reply_header(r, "X-Content-Length", len);
+	fc_reply_header(r, "Accept-Ranges", "bytes");
+	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
+}
+
+void h_media_peaks(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	const char *q = fc_req_query(r, "n");
+	long n = FC_PEAKS_DEFAULT;
+	if (q) {
+		char *end;
+		n = strtol(q, &end, 10);
+		if (!*q || *end)
+			n = 0; /* refused below with the rule */
+	}
+	const char *format = fc_req_query(r, "format");
+	if (format && strcmp(format, "json") && strcmp(format, "u8")) {
+		fc_reply_errorf(r, FC_EINVAL, "invalid_value", "format", "format is json (the default) or u8.");
+		return;
+	}
+	fc_err err = {0};
+	json_t *out = NULL;
+	if (fc_media_peaks(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, n, &out, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	if (format && !strcmp(format, "u8")) {
+		/* one byte a peak (0..255): a fifteenth of the JSON, for long files */
+		json_t *pk = json_object_get(out, "peaks");
+		size_t len = json_array_size(pk);
+		unsigned char *b = malloc(len ? len : 1);
+		if (!b) {
+			json_decref(out);
+			fc_reply_errorf(r, FC_ENOMEM, "internal", NULL, "Out of memory.");
+			return;
+		}
+		for (size_t i = 0; i < len; i++)
+			b[i] = (unsigned char)(json_number_value(json_array_get(pk, i)) * 255 + 0.5);
+		char d[40];
+		snprintf(d, sizeof d, "%.3f", json_number_value(json_object_get(out, "duration_seconds")));
+		json_decref(out);
+		fc_reply_bytes(r, 200, "application/octet-stream", b, len, 1);
+		free(b);
+		fc_reply_header(r, "X-Duration-Seconds", d);
+	} else {
+		fc_reply_json(r, 200, out);
+	}
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");
 }
 

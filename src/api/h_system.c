@@ -102,6 +102,23 @@ static void send_asset(fc_req *r, const fc_embedded *f, int html)
 	const char *inm = fc_req_header(r, "If-None-Match");
 	if (inm && !strcmp(inm, f->etag)) {
 		fc_reply_empty(r, 304);
+	} else if (!html && (!strncmp(f->type, "audio/", 6) || !strncmp(f->type, "video/", 6))) {
+		/* samples for the media annotators: byte ranges (players seek with
+		 * them), never gzip (already compressed, and ranges are of bytes) */
+		uint64_t a = 0, b = f->len ? f->len - 1 : 0;
+		int k = fc_http_range(fc_req_header(r, "Range"), f->len, &a, &b);
+		char cr[80];
+		if (k < 0) {
+			fc_reply_bytes(r, 416, "text/plain", "", 0, 0);
+			snprintf(cr, sizeof cr, "bytes */%zu", (size_t)f->len);
+		} else {
+			fc_reply_bytes(r, k ? 206 : 200, f->type, f->data + a, k ? b - a + 1 : f->len, 0);
+			snprintf(cr, sizeof cr, "bytes %llu-%llu/%zu", (unsigned long long)a, (unsigned long long)b,
+				 (size_t)f->len);
+		}
+		if (k)
+			fc_reply_header(r, "Content-Range", cr);
+		fc_reply_header(r, "Accept-Ranges", "bytes");
 	} else {
 		const char *ae = fc_req_header(r, "Accept-Encoding");
 		int gz = ae && strstr(ae, "gzip") && f->gz_len < f->len;

@@ -92,6 +92,7 @@ void h_payout_stats(fc_req *r);
 /* h_collect.c */
 void h_media_upload(fc_req *r);
 void h_media_get(fc_req *r);
+void h_media_peaks(fc_req *r);
 void h_validation_next(fc_req *r);
 void h_votes_create(fc_req *r);
 void h_profile_get(fc_req *r);

@@ -71,6 +71,7 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/assignments/{id}/media", h_media_upload, FC_AUTH_USER, FC_BODY_SPOOL, (size_t)2048 * MB,
 	 "media_upload"},
 	{"GET", "/api/v1/media/{id}", h_media_get, FC_AUTH_USER, FC_BODY_NONE, 0, "media_get"},
+	{"GET", "/api/v1/media/{id}/peaks", h_media_peaks, FC_AUTH_USER, FC_BODY_NONE, 0, "media_peaks"},
 	{"GET", "/api/v1/projects/{id}/validations/next", h_validation_next, FC_AUTH_USER, FC_BODY_NONE, 0,
 	 "validations_next"},
 	{"POST", "/api/v1/submissions/{id}/votes", h_votes_create, FC_AUTH_USER, FC_BODY_JSON, 0, "votes_create"},

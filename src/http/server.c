@@ -292,6 +292,62 @@ void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(vo
 	set_response(r, status, resp);
 }
 
+/* "bytes=A-B", "bytes=A-" or "bytes=-N" against a file of size bytes: 1 and
+ * [*from, *to] for a range, 0 for none (or a form not understood, which
+ * RFC 9110 lets a server ignore), -1 when it starts past the end (416). */
+int fc_http_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	if (!h || strncmp(h, "bytes=", 6) || strchr(h, ','))
+		return 0;
+	const char *p = h + 6;
+	char *end;
+	if (*p == '-') {
+		unsigned long long n = strtoull(p + 1, &end, 10);
+		if (end == p + 1 || *end)
+			return 0;
+		if (n == 0 || size == 0)
+			return -1;
+		*from = n >= size ? 0 : size - n;
+		*to = size - 1;
+		return 1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	unsigned long long a = strtoull(p, &end, 10), b = size ? size - 1 : 0;
+	if (*end != '-')
+		return 0;
+	const char *q = end + 1;
+	if (*q) {
+		b = strtoull(q, &end, 10);
+		if (*end || b < a)
+			return 0;
+		if (size && b >= size)
+			b = size - 1;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b;
+	return 1;
+}
+
+void fc_reply_file(fc_req *r, int status, const char *type, FILE *f, uint64_t offset, uint64_t len)
+{
+	/* MHD owns (and closes) a duplicate of the descriptor */
+	int fd = dup(fileno(f));
+	fclose(f);
+	if (fd < 0)
+		return;
+	struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(len, fd, offset);
+	if (!resp) {
+		close(fd);
+		return;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	set_response(r, status, resp);
+}
+
 void fc_reply_header(fc_req *r, const char *name, const char *value)
 {
 	if (r->resp)

@@ -143,6 +143,15 @@ void fc_reply_bytes(fc_req *r, int status, const char *type, const void *data, s
  * or -1 on error (the connection is cut). `done` frees ctx. */
 void fc_reply_stream(fc_req *r, int status, const char *type, ssize_t (*read)(void *ctx, char *buf, size_t max),
 		     void *ctx, void (*done)(void *ctx));
+/* A Range header ("bytes=A-B", "bytes=A-" or "bytes=-N"; one range) against
+ * a body of size bytes: 1 with [*from, *to], 0 for none or a form not
+ * understood (RFC 9110 lets a server ignore it: send the whole body), -1 when
+ * it starts past the end (416). */
+int fc_http_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
+/* Sends len bytes of an open file from offset, with its Content-Length (so a
+ * browser can seek in media). Takes f: it is closed when the reply is done
+ * or fails. */
+void fc_reply_file(fc_req *r, int status, const char *type, FILE *f, uint64_t offset, uint64_t len);
 /* Adds a header to the response already set by an fc_reply_* call. */
 void fc_reply_header(fc_req *r, const char *name, const char *value);
 

@@ -7,14 +7,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The peaks fc_audio_peaks wants from the decode it runs on this thread:
+ * the module calls fc_audio_acc_init itself, so the request rides here. */
+static _Thread_local const fc_audio_acc *peaks_wanted;
+
 void fc_audio_acc_init(fc_audio_acc *a, int sample_rate, int channels)
 {
 	memset(a, 0, sizeof *a);
+	if (peaks_wanted) {
+		a->pk = peaks_wanted->pk;
+		a->npk = peaks_wanted->npk;
+		a->pk_seconds = peaks_wanted->pk_seconds;
+	}
 	a->rate = sample_rate > 0 ? sample_rate : 1;
 	a->channels = channels > 0 ? channels : 1;
 	a->win_len = (uint64_t)(a->rate * FC_MEDIA_WINDOW_SECONDS);
 	if (a->win_len == 0)
 		a->win_len = 1;
+	if (a->pk && a->npk) {
+		double total = a->pk_seconds * a->rate;
+		a->pk_per = (uint64_t)ceil(total / (double)a->npk);
+		if (a->pk_per == 0)
+			a->pk_per = 1;
+	}
 }
 
 static double to_dbfs(double mean_sq)
@@ -45,6 +60,15 @@ void fc_audio_acc_feed(fc_audio_acc *a, const float *x, size_t frames)
 			if (m > a->peak)
 				a->peak = m;
 			fsq += v * v;
+		}
+		if (a->pk) {
+			uint64_t i = a->frames / a->pk_per;
+			if (i < a->npk)
+				for (int c = 0; c < a->channels; c++) {
+					float m = fabsf(x[f * (size_t)a->channels + (size_t)c]);
+					if (m > a->pk[i])
+						a->pk[i] = m > 1 ? 1 : m;
+				}
 		}
 		a->sum_sq += fsq;
 		a->win_sq += fsq;
@@ -78,6 +102,22 @@ int fc_audio_analyse(const char *path, fc_audio_stats *out, fc_err *err)
 		rc = ops->decode_audio(path, &acc, err);
 	if (!rc)
 		fc_audio_acc_finish(&acc, out);
+	return rc;
+}
+
+int fc_audio_peaks(const char *path, double seconds, float *peaks, size_t n, double *decoded, fc_err *err)
+{
+	const struct fc_media_ops *ops;
+	fc_audio_acc want = {.pk = peaks, .npk = n, .pk_seconds = seconds > 0 ? seconds : 1}, acc = {0};
+	memset(peaks, 0, n * sizeof *peaks);
+	int rc = fc_media_ops_load(&ops, err);
+	if (!rc) {
+		peaks_wanted = &want;
+		rc = ops->decode_audio(path, &acc, err);
+		peaks_wanted = NULL;
+	}
+	if (!rc && decoded)
+		*decoded = (double)acc.frames / (double)acc.rate;
 	return rc;
 }
 

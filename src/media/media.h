@@ -89,12 +89,23 @@ typedef struct fc_audio_acc {
 	/* current window */
 	uint64_t win_len, win_fill, windows, silent;
 	double win_sq;
+	/* waveform peaks, only inside fc_audio_peaks: the largest |sample| of
+	 * each run of pk_per frames goes into pk[0..npk) */
+	float *pk;
+	size_t npk;
+	double pk_seconds; /* the recording's length, to size the runs */
+	uint64_t pk_per;
 } fc_audio_acc;
 void fc_audio_acc_init(fc_audio_acc *a, int sample_rate, int channels);
 void fc_audio_acc_feed(fc_audio_acc *a, const float *interleaved, size_t frames);
 void fc_audio_acc_finish(fc_audio_acc *a, fc_audio_stats *out);
 /* Decodes the first audio stream of the file and measures it. */
 int fc_audio_analyse(const char *path, fc_audio_stats *out, fc_err *err);
+/* Waveform peaks of a recording seconds long: the first audio stream is
+ * decoded once and cut into n equal runs; peaks[i] is the largest |sample|
+ * (all channels) of run i, in [0, 1]. Runs past the decoded end stay 0.
+ * *decoded receives the decoded length in seconds (may be NULL). */
+int fc_audio_peaks(const char *path, double seconds, float *peaks, size_t n, double *decoded, fc_err *err);
 
 /* ---- normalisation (audio.c → the module's to_wav) ---- */
 /* The project format audio is exported in: 16-bit PCM WAV, 16 kHz mono. */

@@ -11,7 +11,7 @@
 int fc_media_sniff(const char *path, char *mime, size_t n, fc_err *err)
 {
 	/* a cookie per call: magic_t is not thread-safe and loading is cheap */
-	magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_SYMLINK);
 	if (!m || magic_load(m, NULL)) {
 		if (m)
 			magic_close(m);

@@ -56,9 +56,10 @@ int fc_collect_quota_ok(fc_db *db, int64_t project_id, int64_t user_id, const ch
 /* Hands the user a submitted recording by someone else to check. *out NULL
  * when none is left (204). */
 int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, fc_err *err);
-/* Opens an uploaded file for the project's team, its uploader, or a
- * validator holding a validation of it; else FC_ENOTFOUND. The caller
- * fcloses *f. */
+/* Opens an uploaded file for the project's team, its uploader, a validator
+ * holding a validation of it, or someone who holds (or submitted) an
+ * annotation task whose data names it as "/api/v1/media/ID"; else
+ * FC_ENOTFOUND. The caller fcloses *f. */
 int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, FILE **f,
 			  uint64_t *size, char mime[64], fc_err *err);
 /* One vote ("up" | "down") per person on a recording; not the author's.

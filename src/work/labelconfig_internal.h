@@ -203,7 +203,7 @@ struct vctx {
 	const char **region_ids; /* sorted ids of region items */
 	size_t nregions;
 	size_t nrelations;
-	const json_t *item; /* the result item being checked */
+	const json_t *item; /* the result item being checked (its original_length) */
 };
 
 /* Records one failure at field (the first becomes the headline). */

@@ -210,6 +210,20 @@ static void check_seconds(struct vctx *v, const char *base, const json_t *value)
 	} else if (hs && he && end <= start) {
 		fc_lc_join(f, sizeof f, base, ".", "end");
 		fc_lc_fail(v, f, "%s (%g) must be greater than start (%g).", f, end, start);
+	} else if (he && v->item) {
+		/* Label Studio writes the media's length beside each region */
+		const json_t *len = json_object_get(v->item, "original_length");
+		char fl[FC_LC_PATH];
+		fc_lc_join(fl, sizeof fl, base, ".", "end");
+		if (len && (!json_is_number(len) || json_number_value(len) <= 0)) {
+			char b[32];
+			snprintf(b, sizeof b, "%.*s", (int)(strlen(base) - strlen(".value")), base);
+			fc_lc_join(f, sizeof f, b, ".", "original_length");
+			fc_lc_fail(v, f, "%s must be the recording's length in seconds, more than 0.", f);
+		} else if (len && end > json_number_value(len) + 0.001) {
+			fc_lc_fail(v, fl, "%s (%g s) is past the end of the recording (%g s).", fl, end,
+				   json_number_value(len));
+		}
 	}
 }
 
@@ -443,6 +457,13 @@ static void check_keyframes(struct vctx *v, const char *base, const json_t *valu
 	char f[FC_LC_PATH], fi[FC_LC_PATH], ff[FC_LC_PATH];
 	const json_t *seq = fc_lc_need_list(v, value, base, "sequence", "an array of keyframes",
 					    "a track needs at least one keyframe", f);
+	/* Label Studio writes the video's frame count beside the track */
+	const json_t *fc = json_object_get(value, "framesCount");
+	if (fc && (!json_is_integer(fc) || json_integer_value(fc) < 1)) {
+		fc_lc_join(ff, sizeof ff, base, ".", "framesCount");
+		fc_lc_fail(v, ff, "%s must be the video's number of frames, 1 or more.", ff);
+		fc = NULL;
+	}
 	size_t i;
 	const json_t *kf;
 	json_array_foreach(seq, i, kf) {
@@ -452,6 +473,12 @@ static void check_keyframes(struct vctx *v, const char *base, const json_t *valu
 			continue;
 		}
 		check_nonneg_integer(v, kf, fi, "frame");
+		const json_t *fr = json_object_get(kf, "frame");
+		if (fc && json_is_integer(fr) && json_integer_value(fr) > json_integer_value(fc)) {
+			fc_lc_join(ff, sizeof ff, fi, ".", "frame");
+			fc_lc_fail(v, ff, "%s (%lld) is past the last frame of the video (%lld).", ff,
+				   (long long)json_integer_value(fr), (long long)json_integer_value(fc));
+		}
 		check_box_at(v, kf, fi);
 		const json_t *en = json_object_get(kf, "enabled");
 		if (en && !json_is_boolean(en)) {

@@ -257,6 +257,38 @@ export const TEMPLATES = [
     sample: { image: 'sample:image', labels: [{ value: 'Car' }, { value: 'Person' }] },
     instructions: 'Box each object with one of the classes this task lists.',
   },
+  {
+    id: 'audio-transcription',
+    title: 'Audio: label and transcribe',
+    description: 'Mark speech and noise on the waveform, transcribe each region.',
+    config: `<View>
+  <Header value="Mark the speech and the noise; transcribe each speech region"/>
+  <Labels name="label" toName="audio">
+    <Label value="Speech" background="#2563eb"/>
+    <Label value="Noise" background="#d97706"/>
+  </Labels>
+  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcription" toName="audio" perRegion="true" rows="2"/>
+</View>`,
+    sample: { audio: '/samples/speech.ogg' },
+    instructions: '## What to do\n\n- Pick **Speech** or **Noise** (or press 1 or 2), then drag across the waveform — or press `[` at the start and `]` at the end while it plays.\n- With a region selected, type what is said in it.\n\n`Space` plays, `←`/`→` seek, `+`/`-` zoom, `L` loops the selected region, `<`/`>` change the speed.',
+  },
+  {
+    id: 'video-tracking',
+    title: 'Video: track objects',
+    description: 'Follow each object with a box, frame by frame; keyframes are interpolated.',
+    config: `<View>
+  <Header value="Track every moving shape"/>
+  <Labels name="videoLabels" toName="video">
+    <Label value="Shape" background="#2563eb"/>
+    <Label value="Text" background="#e11d48"/>
+  </Labels>
+  <Video name="video" value="$video" framerate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+</View>`,
+    sample: { video: '/samples/clip.webm' },
+    instructions: '## What to do\n\n- Pick a label (1 or 2), then drag a box on the frame — or press `N` for a box and move it with the arrows (`Alt`+arrows resize).\n- Step with `,` and `.` (`Shift` for 10 frames); move the box where the object went: each change is a **keyframe**, frames between are interpolated.\n- `C` copies the box to the next frame, `H` ends the track at this frame (the object left), `K` sets or removes a keyframe.',
+  },
 ];
 
 /** A small picture drawn in the browser, for previews (no network). */

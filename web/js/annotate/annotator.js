@@ -23,6 +23,36 @@ function applySafeStyle(el, style) {
   if (/display\s*:\s*flex/i.test(style)) el.classList.add('ann-row');
 }
 
+/**
+ * An object view whose code (and libraries) load on first use: audio, video,
+ * time series and chat keep their weight off pages that do not show them.
+ * Stands in for the real view, forwarding what the annotator asks of it.
+ */
+class LazyView {
+  constructor(ann, obj, value, load) {
+    this.el = h('div', { class: 'ann-object', dataset: { object: obj.name } }, h('p', { class: 'muted small' }, `Loading the ${obj.tag.toLowerCase()} tool…`));
+    load().then((View) => {
+      if (this.dead) return;
+      this.real = new View(ann, obj, value);
+      this.el.replaceChildren(this.real.el);
+      this.real.render();
+    }).catch((e) => {
+      this.el.textContent = `The ${obj.tag.toLowerCase()} tool cannot load: ${e.message}`;
+    });
+  }
+
+  render() { this.real?.render(); }
+  destroy() { this.dead = true; this.real?.destroy?.(); }
+  cancel() { return !!this.real?.cancel?.(); }
+  takeSelection() { return this.real?.takeSelection?.() || null; }
+  get mediaLength() { return this.real?.mediaLength; }
+  trackValue(r) { return this.real?.trackValue?.(r) || { sequence: r.sequence, labels: r.labels }; }
+}
+
+const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann, obj, value, load); };
+const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
+const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
+
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
 export class Annotator {
@@ -103,7 +133,7 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: MediaView, Video: MediaView, List: ListView }[obj.tag] || extraObjectView(obj.tag);
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -228,7 +258,7 @@ export class Annotator {
         }
       }
     }
-    if (sel && sel.control === k.name && !k.tool) {
+    if (sel && ((sel.control === k.name && !k.tool) || (sel.kind === 'track' && k.toName.includes(sel.to)))) {
       this.commit(() => {
         if (k.choice === 'multiple') {
           sel.labels = sel.labels.includes(opt.value) ? sel.labels.filter((l) => l !== opt.value) : [...sel.labels, opt.value];
@@ -311,12 +341,15 @@ export class Annotator {
   regionTitle(r) {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
+    if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
+    if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
 
   colorOf(r) {
     const k = this.control(r.control);
-    const o = k && (k.options.find((x) => x.value === r.labels[0]) || (k.tool && k.options[0]));
+    // a video track's labels come from a Labels control on the same video
+    const o = (k && (k.options.find((x) => x.value === r.labels[0]) || (k.tool && k.options[0]))) || (r.kind === 'track' && [...this.cfg.controls.values()].flatMap((c) => c.options).find((x) => x.value === r.labels[0]));
     return o ? o.background : '#64748b';
   }
 
@@ -423,6 +456,7 @@ export class Annotator {
     if (r.kind === 'span') return { start: r.start, end: r.end, text: r.text };
     if (r.kind === 'ellipse') return { x: r.x, y: r.y, radiusX: r.radiusX, radiusY: r.radiusY, rotation: r.rotation || 0 };
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
+    if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
     return {};
   }
 
@@ -433,12 +467,17 @@ export class Annotator {
     for (const r of this.state.regions) {
       const k = this.control(r.control);
       if (!k) continue;
+      const view = this.objectViews.get(r.to);
+      if (r.kind === 'track') {
+        out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, value: view ? view.trackValue(r) : { sequence: r.sequence, labels: r.labels } });
+        continue;
+      }
       const geo = this.geometry(r);
       for (const key of ['x', 'y', 'width', 'height', 'radiusX', 'radiusY']) if (key in geo) geo[key] = round(geo[key]);
       if (geo.points) geo.points = geo.points.map(([x, y]) => [round(x), round(y)]);
       const extra = {};
-      const view = this.objectViews.get(r.to);
       if (view && view.natural) Object.assign(extra, { original_width: view.natural.w, original_height: view.natural.h, image_rotation: 0 });
+      if (view && view.mediaLength) extra.original_length = view.mediaLength;
       // a drawing tool without labels (Rectangle, Brush, …) writes the shape alone
       const labels = k.tool ? {} : { [k.type]: [...r.labels] };
       out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, ...extra, value: { ...geo, ...labels }, ...(r.origin && r.origin.startsWith('prediction') ? { origin: 'prediction' } : {}) });
@@ -468,6 +507,12 @@ export class Annotator {
         continue;
       }
       const k = this.control(item.from_name);
+      if (k && k.tag === 'VideoRectangle' && item.value && Array.isArray(item.value.sequence) && this.cfg.objects.has(item.to_name)) {
+        const r = { id: String(item.id || randomId()), kind: 'track', control: k.name, to: item.to_name, labels: [...(item.value.labels || [])], answers: {}, sequence: item.value.sequence.map((f) => ({ ...f })) };
+        regions.set(r.id, r);
+        st.regions.push(r);
+        continue;
+      }
       if (!k || !k.region || !item.value || !this.cfg.objects.has(item.to_name)) continue;
       const v = item.value;
       const r = { id: String(item.id || randomId()), kind: k.region, control: k.name, to: item.to_name, labels: [...(v[k.type] || [])], answers: {} };
@@ -475,6 +520,7 @@ export class Annotator {
       if (k.region === 'rect') Object.assign(r, { x: +v.x, y: +v.y, width: +v.width, height: +v.height, rotation: +v.rotation || 0 });
       else if (k.region === 'polygon') r.points = (v.points || []).map((p) => [+p[0], +p[1]]);
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
+      else if (k.region === 'span' && /^Audio/.test(this.cfg.objects.get(item.to_name).tag)) Object.assign(r, { kind: 'audio', start: +v.start, end: +v.end });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];

@@ -19,7 +19,8 @@ class LabelsControl {
       b.style.setProperty('--label-ink', inkOn(opt.background));
       return { opt, b };
     });
-    const kind = { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans', ellipse: 'Ellipses', brush: 'Masks' }[k.region];
+    const media = k.toName.map((t) => ann.cfg.objects.get(t)?.tag).find((t) => /^(Audio|Video)/.test(t || ''));
+    const kind = media ? `${media.replace('Plus', '')} regions` : { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans', ellipse: 'Ellipses', brush: 'Masks' }[k.region];
     this.el = h('div', { class: 'ann-control labels-control', role: 'toolbar', 'aria-label': `${kind} labels (${k.name})`, dataset: { control: k.name } },
       h('span', { class: 'control-kind' }, kind), this.buttons.map((x) => x.b));
   }

@@ -1,0 +1,250 @@
+/* Audio, video and conversation annotation: waveform peaks of a stored
+ * recording decoded on the server, and the result rules that need the
+ * media's length (a region past the end, a keyframe past the last frame). */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static srv S;
+static char WAV[160];
+
+static void up(void)
+{
+	/* 2 s at 16 kHz: a 0.8 square wave for the first second, then silence */
+	snprintf(WAV, sizeof WAV, "/tmp/fc-annotate-%d.wav", (int)getpid());
+	char cmd[400];
+	snprintf(cmd, sizeof cmd,
+		 "sox -n -r 16000 -c 1 -b 16 /tmp/fc-annotate-%d-a.wav synth 1 square 100 vol 0.8 && "
+		 "sox /tmp/fc-annotate-%d-a.wav %s pad 0 1 && rm /tmp/fc-annotate-%d-a.wav",
+		 (int)getpid(), (int)getpid(), WAV, (int)getpid());
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	suite_with_users(&S, 2);
+}
+static void down(void)
+{
+	unlink(WAV);
+	srv_stop(&S);
+}
+TestSuite(annotate, .init = up, .fini = down, .timeout = 180);
+
+static res submit(long long aid, const char *token, const char *result_json)
+{
+	char path[96], body[4096];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
+	snprintf(body, sizeof body, "{\"active_seconds\":10,\"result\":%s}", result_json);
+	return http(&S, "POST", path, token, "application/json", body, strlen(body), NULL);
+}
+
+/* Uploads the WAV to a collection project as contributor 0: the media id. */
+static long long stored_recording(void)
+{
+	json_t *spec = json_pack("{s:s,s:s,s:i,s:i}", "media", "audio", "prompt_field", "sentence", "min_seconds", 1,
+				 "max_seconds", 15);
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:o,s:i,s:i}", "title", "Record", "kind", "collection",
+					       "collect", spec, "reward", 5, "overlap", 1),
+				     "{\"sentence\":\"Say something.\"}\n", 100000);
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	size_t len;
+	char *b = slurp(WAV, &len), path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
+	res r = http(&S, "POST", path, S.c[0], "audio/wav", b, len, NULL);
+	free(b);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	res_free(&r);
+	return mid;
+}
+
+#define AUDIO_CONFIG \
+	"<View><Audio name=\"audio\" value=\"$audio\"/>" \
+	"<Labels name=\"label\" toName=\"audio\"><Label value=\"Speech\"/><Label value=\"Noise\"/></Labels>" \
+	"<TextArea name=\"transcription\" toName=\"audio\" perRegion=\"true\"/></View>"
+
+static long long annotation_project(const char *config, const char *task)
+{
+	return project_live(&S, S.req,
+			    json_pack("{s:s,s:s,s:i,s:i}", "title", "Label", "label_config", config, "reward", 5,
+				      "overlap", 1),
+			    task, 100000);
+}
+
+Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
+{
+	long long mid = stored_recording();
+	char path[128];
+	static const char *const bad[] = {"0", "-3", "abc", "", "200001", "12x"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=%s", mid, bad[i]);
+		res r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
+		cr_expect_eq(r.status, 400, "n=%s: %d %s", bad[i], r.status, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field"), "n", "n=%s", bad[i]);
+		res_free(&r);
+	}
+	/* another contributor, nobody, a missing file: 404 / 401 */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4", mid);
+	res r = http(&S, "GET", path, S.c[1], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	r = http(&S, "GET", path, NULL, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 401, "%s", r.body);
+	res_free(&r);
+	/* an annotation task that shows the recording opens it to whoever holds the task */
+	char task[96];
+	snprintf(task, sizeof task, "{\"audio\":\"/api/v1/media/%lld\"}\n", mid);
+	long long apid = annotation_project(AUDIO_CONFIG, task);
+	lease_ok(&S, apid, S.c[1]);
+	r = http(&S, "GET", path, S.c[1], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks", mid + 1000);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+
+	/* the owner and the uploader: four runs, loud, loud, silent, silent */
+	const char *who[] = {S.req, S.c[0], S.req};
+	for (int k = 0; k < 3; k++) { /* the third answer comes from the cache */
+		snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4", mid);
+		r = http(&S, "GET", path, who[k], NULL, NULL, 0, NULL);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		cr_expect_eq(jint(r.json, "n"), 4);
+		cr_expect_eq(json_array_size(jget(r.json, "peaks")), 4);
+		double d = json_number_value(jget(r.json, "duration_seconds"));
+		cr_expect(d > 1.99 && d < 2.01, "duration %f", d);
+		double p[4];
+		for (int i = 0; i < 4; i++)
+			p[i] = json_number_value(json_array_get(jget(r.json, "peaks"), (size_t)i));
+		cr_expect(p[0] > 0.5 && p[0] <= 1 && p[1] > 0.5 && p[1] <= 1, "%f %f", p[0], p[1]);
+		cr_expect(p[2] < 0.01 && p[3] < 0.01, "%f %f", p[2], p[3]);
+		res_free(&r);
+	}
+	/* one byte a peak */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4&format=u8", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(r.len, 4);
+	char hd[32];
+	cr_expect(r.len == 4 && (unsigned char)r.body[0] > 127 && (unsigned char)r.body[3] < 3, "%zu bytes", r.len);
+	cr_expect_str_eq(res_header(&r, "X-Duration-Seconds", hd, sizeof hd), "2.000");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4&format=png", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "format");
+	res_free(&r);
+	/* the default resolution */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks", mid);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "peaks")), 2000);
+	res_free(&r);
+}
+
+
+/* Submits result_json and expects 400 naming field, with want in the message (when set). */
+static void expect_400(long long aid, const char *result_json, const char *field, const char *want)
+{
+	res r = submit(aid, S.c[0], result_json);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), field, "%s", r.body);
+	cr_expect(!want || strstr(r.body, want), "%s", r.body);
+	res_free(&r);
+}
+
+#define AUDIO_REGION(len, start, end) \
+	"[{\"id\":\"r1\",\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\"," \
+	"\"original_length\":" len ",\"value\":{\"start\":" start ",\"end\":" end ",\"labels\":[\"Speech\"]}}]"
+
+Test(annotate, audio_region_past_the_end_is_400_naming_the_field)
+{
+	long long pid = annotation_project(AUDIO_CONFIG, "{\"audio\":\"/a.wav\"}\n{\"audio\":\"/b.wav\"}\n");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	expect_400(aid, AUDIO_REGION("10", "8", "12.5"), "result[0].value.end", "past the end");
+	expect_400(aid, AUDIO_REGION("\"ten\"", "8", "9"), "result[0].original_length", NULL);
+	expect_400(aid, AUDIO_REGION("0", "8", "9"), "result[0].original_length", NULL);
+	expect_400(aid, AUDIO_REGION("10", "3", "2"), "result[0].value.end", "greater than start");
+	/* a region and its transcription, inside the recording: accepted */
+	res r = submit(aid, S.c[0],
+		       "[{\"id\":\"r1\",\"from_name\":\"label\",\"to_name\":\"audio\",\"type\":\"labels\","
+		       "\"original_length\":10,\"value\":{\"start\":8,\"end\":10,\"labels\":[\"Speech\"]}},"
+		       "{\"id\":\"r1\",\"from_name\":\"transcription\",\"to_name\":\"audio\",\"type\":\"textarea\","
+		       "\"original_length\":10,\"value\":{\"start\":8,\"end\":10,\"text\":[\"hello there\"]}}]");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}
+
+#define VIDEO_CONFIG \
+	"<View><Video name=\"video\" value=\"$video\"/>" \
+	"<Labels name=\"videoLabels\" toName=\"video\"><Label value=\"Car\"/></Labels>" \
+	"<VideoRectangle name=\"box\" toName=\"video\"/></View>"
+
+Test(annotate, keyframe_past_the_last_frame_is_400_naming_the_field)
+{
+	long long pid = annotation_project(VIDEO_CONFIG, "{\"video\":\"/v.mp4\"}\n");
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	static const char track[] =
+		"[{\"id\":\"t1\",\"from_name\":\"box\",\"to_name\":\"video\",\"type\":\"videorectangle\","
+		"\"value\":{\"framesCount\":%s,\"duration\":4,\"labels\":[\"Car\"],\"sequence\":["
+		"{\"frame\":1,\"x\":10,\"y\":10,\"width\":20,\"height\":20,\"enabled\":true,\"time\":0.04},"
+		"{\"frame\":%d,\"x\":30,\"y\":10,\"width\":20,\"height\":20,\"enabled\":false,\"time\":2}]}}]";
+	char body[1024];
+	snprintf(body, sizeof body, track, "100", 101);
+	expect_400(aid, body, "result[0].value.sequence[1].frame", "past the last frame");
+	snprintf(body, sizeof body, track, "0", 50);
+	expect_400(aid, body, "result[0].value.framesCount", NULL);
+	snprintf(body, sizeof body, track, "100", 100);
+	res r = submit(aid, S.c[0], body);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}
+
+Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
+{
+	long long mid = stored_recording();
+	size_t len;
+	char *orig = slurp(WAV, &len), path[96], h[128];
+	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
+	static const struct {
+		const char *range;
+		int status;
+		size_t from, n;
+	} cases[] = {
+		{NULL, 200, 0, 0},
+		{"bytes=0-9", 206, 0, 10},
+		{"bytes=100-", 206, 100, 0},
+		{"bytes=-4", 206, 0, 4},
+		{"bytes=10-5", 200, 0, 0},
+		{"items=0-1", 200, 0, 0},
+		{"bytes=0-1,4-5", 200, 0, 0},
+		{"bytes=99999999-", 416, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char hdr[64];
+		const char *extra[] = {hdr, NULL};
+		snprintf(hdr, sizeof hdr, "Range: %s", cases[i].range ? cases[i].range : "");
+		res r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, cases[i].range ? extra : NULL);
+		cr_expect_eq(r.status, cases[i].status, "%s: %d", cases[i].range, r.status);
+		if (r.status == 200) {
+			cr_expect_eq(r.len, len, "%s", cases[i].range);
+			cr_expect_str_eq(res_header(&r, "Accept-Ranges", h, sizeof h), "bytes");
+		} else if (r.status == 206) {
+			size_t from = cases[i].range[6] == '-' ? len - cases[i].n : cases[i].from;
+			size_t n = cases[i].n ? cases[i].n : len - from;
+			cr_expect_eq(r.len, n, "%s: %zu bytes", cases[i].range, r.len);
+			cr_expect(r.len == n && !memcmp(r.body, orig + from, n), "%s: the bytes", cases[i].range);
+			char want[96];
+			snprintf(want, sizeof want, "bytes %zu-%zu/%zu", from, from + n - 1, len);
+			cr_expect_str_eq(res_header(&r, "Content-Range", h, sizeof h), want);
+		} else {
+			char want[64];
+			snprintf(want, sizeof want, "bytes */%zu", len);
+			cr_expect_str_eq(res_header(&r, "Content-Range", h, sizeof h), want);
+		}
+		res_free(&r);
+	}
+	free(orig);
+}
