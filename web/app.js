@@ -11,6 +11,9 @@ import { reviewView } from './js/views/review.js';
 import { validateView } from './js/views/validate.js';
 import { profileView } from './js/views/profile.js';
 import { usersView, payoutsView, auditView } from './js/views/admin.js';
+import { dataManagerView } from './js/views/datamanager.js';
+import { submissionsView } from './js/views/submissions.js';
+import { membersView } from './js/views/members.js';
 
 const session = { user: null };
 const main = document.getElementById('main');
@@ -40,6 +43,9 @@ const routes = [
   { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
   { re: /^\/projects\/(\d+)\/edit$/, view: editorView, title: 'Edit project', wide: true },
   { re: /^\/projects\/(\d+)\/review$/, view: reviewView, title: 'Review', wide: true },
+  { re: /^\/projects\/(\d+)\/data$/, view: dataManagerView, title: 'Data manager', wide: true },
+  { re: /^\/projects\/(\d+)\/submissions$/, view: submissionsView, title: 'Submissions', wide: true },
+  { re: /^\/projects\/(\d+)\/members$/, view: membersView, title: 'Members' },
 ];
 
 export function navigate(path, { replace } = {}) {

@@ -191,9 +191,8 @@ static void build_sql(const query *q, fc_buf *sql)
 	if (q->has_results >= 0)
 		fc_buf_puts(sql, q->has_results ? " AND t.submitted_count > 0" : " AND t.submitted_count = 0");
 	fc_buf_puts(sql, q->q ? " AND instr(lower(t.data), lower(?)) > 0" : " AND COALESCE(?, '') = ''");
-	fc_buf_puts(sql, q->contributor
-				 ? " AND t.id IN (SELECT s.task_id FROM submissions s WHERE s.project_id=t.project_id AND s.user_id=?)"
-				 : " AND ?=0");
+	fc_buf_puts(sql, q->contributor ? " AND t.id IN (SELECT s.task_id FROM submissions s WHERE s.user_id=?)"
+					: " AND ?=0");
 	fc_buf_puts(sql, q->below >= 0 ? " AND t.agreement < ?" : " AND ? < 0");
 	const sort_spec *s = q->sort;
 	if (!s->column) {

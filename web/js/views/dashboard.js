@@ -135,6 +135,9 @@ export async function dashboardView(ctx) {
       h('div', { class: 'head-actions' },
         p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
         h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
+        h('a', { class: 'btn', href: `/projects/${id}/data` }, 'Data'),
+        h('a', { class: 'btn', href: `/projects/${id}/submissions` }, 'Submissions'),
+        h('a', { class: 'btn', href: `/projects/${id}/members` }, 'Members'),
         ...lifecycleButtons()),
       exportMenu(p));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
