@@ -100,7 +100,7 @@ w2 = None
 queries = [("first page (no filter)", ""), ("first page, sort -id", "sort=-id"), ("state=open", "state=open"),
            ("state=done", "state=done"), ("has_results=true", "has_results=true"), ("gold=true", "gold=true"),
            ("agreement_below=0.9", "agreement_below=0.9"), ("contributor (w2)", "contributor=__W2__"),
-           ("q (matches item 999999 only)", "q=item%20999999%20with"), ("sort=-results", "sort=-results"),
+           ("q (matches item 999999 only)", "q=item%20999999%20with"), ("sort=-priority", "sort=-priority"),
            ("has_results=false, sort=-id", "has_results=false&sort=-id")]
 _, subs = call(u, "GET", "/api/v1/projects/%d/submissions?limit=1" % pid, token=token)
 w2 = subs["items"][0]["user_id"] + 1

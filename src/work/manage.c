@@ -29,8 +29,6 @@ static const sort_spec SORTS[] = {
 	{"-id", NULL, 1},
 	{"priority", "t.priority", 0},
 	{"-priority", "t.priority", 1},
-	{"results", "t.submitted_count", 0},
-	{"-results", "t.submitted_count", 1},
 };
 
 static int bad(fc_err *err, const char *field, const char *msg)
@@ -128,11 +126,11 @@ static int parse_filter(const fc_task_filter *f, query *q, fc_err *err)
 			if (!strcmp(f->sort, SORTS[i].name))
 				q->sort = &SORTS[i];
 		if (!q->sort)
-			return bad(err, "sort", "sort must be id, -id, priority, -priority, results or -results.");
+			return bad(err, "sort", "sort must be id, -id, priority or -priority.");
 	}
 	q->first = !f->after;
 	q->key = q->sort->desc ? INT64_MAX : INT64_MIN;
-	q->id = q->sort->desc && !q->sort->column ? INT64_MAX : 0;
+	q->id = q->sort->desc ? INT64_MAX : 0;
 	if (f->after) {
 		const char *colon = strchr(f->after, ':');
 		char key[32];
@@ -158,7 +156,7 @@ static int parse_filter(const fc_task_filter *f, query *q, fc_err *err)
 
 /* The store caches prepared statements by the text's address, so each
  * distinct text built here is kept for the life of the process (at most
- * 3*3*3*2*2*2*6 of them, a few hundred bytes each). NULL: out of memory. */
+ * 3*3*3*2*2*2*4 of them, a few hundred bytes each). NULL: out of memory. */
 static const char *intern(const char *sql)
 {
 	typedef struct text {
@@ -191,7 +189,7 @@ static void build_sql(const query *q, fc_buf *sql)
 	if (q->has_results >= 0)
 		fc_buf_puts(sql, q->has_results ? " AND t.submitted_count > 0" : " AND t.submitted_count = 0");
 	fc_buf_puts(sql, q->q ? " AND instr(lower(t.data), lower(?)) > 0" : " AND COALESCE(?, '') = ''");
-	fc_buf_puts(sql, q->contributor ? " AND t.id IN (SELECT s.task_id FROM submissions s WHERE s.user_id=?)"
+	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.user_id=? AND s.task_id=t.id)"
 					: " AND ?=0");
 	fc_buf_puts(sql, q->below >= 0 ? " AND t.agreement < ?" : " AND ? < 0");
 	const sort_spec *s = q->sort;
@@ -199,8 +197,10 @@ static void build_sql(const query *q, fc_buf *sql)
 		fc_buf_puts(sql, s->desc ? " AND ?=? AND t.id < ? ORDER BY t.id DESC"
 					 : " AND ?=? AND t.id > ? ORDER BY t.id");
 	} else {
-		fc_buf_printf(sql, " AND (%s %s ? OR (%s = ? AND t.id > ?)) ORDER BY %s%s, t.id", s->column,
-			      s->desc ? "<" : ">", s->column, s->column, s->desc ? " DESC" : "");
+		/* both keys in one direction, so one index (0021's tasks_priority) walks it */
+		const char *op = s->desc ? "<" : ">", *dir = s->desc ? " DESC" : "";
+		fc_buf_printf(sql, " AND (%s %s ? OR (%s = ? AND t.id %s ?)) ORDER BY %s%s, t.id%s", s->column, op,
+			      s->column, op, s->column, dir, dir);
 	}
 	fc_buf_puts(sql, " LIMIT ?");
 }
@@ -293,8 +293,7 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 			break;
 		}
 		last_id = fc_stmt_int(st, 0);
-		last_key = q.sort->column && !strcmp(q.sort->column, "t.priority") ? fc_stmt_int(st, 4)
-										   : fc_stmt_int(st, 7);
+		last_key = fc_stmt_int(st, 4); /* the priority: the only sort key besides the id */
 		json_t *row = row_json(st);
 		json_object_set_new(row, "project_id", json_integer(project));
 		json_array_append_new(items, row);

@@ -110,7 +110,7 @@ Test(manage, filters_sorts_pages_and_counters)
 	cr_expect_eq(count(&r), 0);
 	res_free(&r);
 
-	/* keyset pages, both directions, and a sort by results with its cursor */
+	/* keyset pages, both directions, and a sort by priority with its cursor */
 	r = tasks(pid, S.req, "limit=4");
 	cr_expect_eq(count(&r), 4);
 	char after[96];
@@ -124,13 +124,14 @@ Test(manage, filters_sorts_pages_and_counters)
 	r = tasks(pid, S.req, "sort=-id&limit=1");
 	cr_expect_eq(jint(r.json, "items.0.id"), first + 5);
 	res_free(&r);
-	r = tasks(pid, S.req, "sort=-results&limit=1");
-	cr_expect_eq(jint(r.json, "items.0.id"), first);
-	snprintf(after, sizeof after, "sort=-results&limit=5&after=%s", jstr(r.json, "next"));
+	r = tasks(pid, S.req, "sort=-priority&limit=1");
+	cr_expect_eq(jint(r.json, "items.0.id"), first + 5, "equal priorities: newest first");
+	snprintf(after, sizeof after, "sort=-priority&limit=5&after=%s", jstr(r.json, "next"));
 	res_free(&r);
 	r = tasks(pid, S.req, after);
 	cr_expect_eq(count(&r), 5, "%s", r.body);
-	cr_expect_eq(jint(r.json, "items.0.id"), second);
+	cr_expect_eq(jint(r.json, "items.0.id"), first + 4);
+	cr_expect_eq(jint(r.json, "items.4.id"), first);
 	res_free(&r);
 }
 
@@ -290,5 +291,28 @@ Test(manage, members_by_email)
 	res_free(&r);
 	r = api(&S, "DELETE", path, S.req, NULL);
 	cr_expect_eq(r.status, 404);
+	res_free(&r);
+}
+
+Test(manage, an_appeal_carries_the_rejected_work_and_who_rejected)
+{
+	long long pid = project(1, 1);
+	long long sid = work(pid, S.c[0], "no");
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/submissions/reject", pid);
+	res r = api(&S, "POST", path, S.req, "{s:[{s:I,s:s,s:s}]}", "items", "id", sid, "reason_code", "wrong_answer",
+		    "message", "It is a yes.");
+	cr_assert_eq(jint(r.json, "rejected"), 1, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/appeal", sid);
+	r = api(&S, "POST", path, S.c[0], "{s:s}", "message", "Read the item again, please.");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/appeals?status=open", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_str_eq(jstr(r.json, "items.0.rejection.reason_code"), "wrong_answer");
+	cr_expect_eq(jint(r.json, "items.0.rejection.reviewed_by"), user_id(&S, S.req));
+	cr_expect_str_eq(jstr(r.json, "items.0.rejection.result.0.value.choices.0"), "no");
+	cr_expect_str_eq(jstr(r.json, "items.0.task.data.text"), "item number 0");
 	res_free(&r);
 }

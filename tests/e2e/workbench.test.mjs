@@ -198,3 +198,37 @@ test('members: the owner adds a reviewer by email and removes them', async () =>
   await page.setViewportSize({ width: 1280, height: 900 });
   await shot(page, 'wb10-members');
 });
+
+test('appeals show the rejected work and its reason, and say so to the reviewer who rejected', async () => {
+  const ben = await apiSession(server.url, BEN.email, BEN.password);
+  const mine = await ben.call('GET', '/me/submissions');
+  const rejected = mine.body.items.find((s) => s.status === 'rejected');
+  assert.ok(rejected, 'Ben has the rejection from the submissions test');
+  assert.equal((await ben.call('POST', `/submissions/${rejected.id}/appeal`, { message: 'There is no car, only a bicycle.' })).status, 201);
+
+  const page = await signedIn(REQ, 1280, 900);
+  await page.goto(`${server.url}/projects/${projectId}/review`);
+  await page.click('#tab-appeals');
+  const card = page.locator('li.appeal').first();
+  await card.waitFor();
+  const text = await card.textContent();
+  assert.match(text, /Instructions not followed: The photo shows a parked car\./);
+  assert.match(text, /The rejected work\s*label: no/);
+  assert.match(text, /street corner 2/);
+  assert.match(await card.locator('.appeal-mine').textContent(), /You rejected this submission, so another reviewer must decide/);
+  assert.ok(await card.locator('button[data-decision=uphold]').isDisabled());
+  await shot(page, 'wb11-appeal-own-rejection');
+
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  assert.equal((await req.call('POST', `/projects/${projectId}/members`, { email: REV.email, role: 'reviewer' })).status, 201);
+  const rev = await signedIn(REV, 360, 740);
+  await rev.goto(`${server.url}/projects/${projectId}/review`);
+  await rev.click('#tab-appeals');
+  const revCard = rev.locator('li.appeal').first();
+  await revCard.waitFor();
+  assert.equal(await revCard.locator('.appeal-mine').count(), 0);
+  await revCard.locator('textarea').fill('A bicycle is not a car; the answer no was right.');
+  await shot(rev, 'wb12-appeal-decide-360');
+  await revCard.locator('button[data-decision=uphold]').click();
+  await rev.waitForSelector('text=No open appeals');
+});

@@ -68,7 +68,7 @@ export async function dataManagerView(ctx) {
     agreement_below: h('input', { name: 'agreement_below', id: 'dm-agreement_below', type: 'number', step: 'any', inputmode: 'decimal', placeholder: 'e.g. 0.7' }),
     contributor: h('input', { name: 'contributor', id: 'dm-contributor', type: 'number', min: '1', step: '1', placeholder: 'user id' }),
     q: h('input', { name: 'q', id: 'dm-q', type: 'search', placeholder: 'text in the task data', maxlength: '200' }),
-    sort: sel('sort', [['id', 'Oldest first'], ['-id', 'Newest first'], ['-priority', 'Priority, highest first'], ['-results', 'Most results first'], ['results', 'Fewest results first']]),
+    sort: sel('sort', [['id', 'Oldest first'], ['-id', 'Newest first'], ['-priority', 'Priority, highest first'], ['priority', 'Priority, lowest first']]),
   };
   const form = h('form', { class: 'card dm-filters', role: 'search', 'aria-label': 'Filter tasks', onsubmit: (e) => { e.preventDefault(); reload(); } },
     field('State', f.state), field('Results', f.has_results), field('Gold', f.gold),

@@ -62,4 +62,6 @@ ALTER TABLE tasks ADD COLUMN agreement DOUBLE PRECISION;
 CREATE INDEX tasks_gold ON tasks(project_id, id) WHERE is_gold = 1;
 CREATE INDEX tasks_with_results ON tasks(project_id, id) WHERE submitted_count > 0;
 CREATE INDEX tasks_done ON tasks(project_id, id) WHERE open = 0;
-CREATE INDEX submissions_user_project ON submissions(project_id, user_id, id);
+CREATE INDEX tasks_priority ON tasks(project_id, priority, id);
+-- "tasks this contributor answered": one probe per task walked
+CREATE INDEX submissions_user_task ON submissions(user_id, task_id);
