@@ -82,6 +82,7 @@ void h_my_payouts_create(fc_req *r);
 void h_my_payouts_list(fc_req *r);
 void h_payout_batch(fc_req *r);
 void h_payout_confirm(fc_req *r);
+void h_payout_file(fc_req *r);
 void h_payout_stats(fc_req *r);
 
 /* h_collect.c */

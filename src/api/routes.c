@@ -98,6 +98,7 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/admin/payouts/batch", h_payout_batch, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_batch"},
 	{"POST", "/api/v1/admin/payouts/batch/{id}/confirm", h_payout_confirm, FC_AUTH_ADMIN, FC_BODY_NONE, 0,
 	 "payouts_confirm"},
+	{"GET", "/api/v1/admin/payouts/batch/{id}/file", h_payout_file, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_file"},
 	{"GET", "/api/v1/admin/payouts/stats", h_payout_stats, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "payouts_stats"},
 	/* contributor quality (h_quality.c) */
 	{"GET", "/api/v1/projects/{id}/my-quality", h_quality_my, FC_AUTH_USER, FC_BODY_NONE, 0, "quality_my"},

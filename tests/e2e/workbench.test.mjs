@@ -232,3 +232,21 @@ test('appeals show the rejected work and its reason, and say so to the reviewer 
   await revCard.locator('button[data-decision=uphold]').click();
   await rev.waitForSelector('text=No open appeals');
 });
+
+test('money typed as 0,25 or 1e2 or -1 is read for the locale or refused, never misread', async () => {
+  const page = await signedIn(REQ, 1280, 900);
+  await page.goto(`${server.url}/projects/${projectId}`);
+  const before = (await (await apiSession(server.url, REQ.email, REQ.password)).call('GET', `/projects/${projectId}/money`)).body;
+  for (const [typed, message] of [['1e2', /plain digits/], ['-1', /cannot be negative/], ['0.255', /at most 2 digits/], ['1,2,3', /mixes separators/]]) {
+    await page.fill('#fund-amount', typed);
+    await page.click('button:has-text("Add funds")');
+    await page.waitForSelector('#fund-amount[aria-invalid="true"]');
+    assert.match(await page.textContent('#fund-amount-error, .field-error'), message, typed);
+  }
+  await page.fill('#fund-amount', '0,25');
+  await page.click('button:has-text("Add funds")');
+  await page.waitForSelector('.toast:has-text("Added $0.25")');
+  const after = (await (await apiSession(server.url, REQ.email, REQ.password)).call('GET', `/projects/${projectId}/money`)).body;
+  assert.equal(JSON.stringify(after).length > 0, true);
+  assert.notDeepEqual(after, before, 'the fund went through as 25 cents');
+});

@@ -1,6 +1,6 @@
 // Contributor screens: the project board, a project's page (instructions and
 // consent) and "My work" (submissions and earnings).
-import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
+import { h, clear, money, duration, when, toast, field, parseMoney, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
 import { get, post } from '../api.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
@@ -319,7 +319,9 @@ export async function myWorkView(ctx) {
   payForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(payForm);
-    const m = toMinor(amount.value, cur);
+    const read = parseMoney(amount.value, cur);
+    if (read.error) return showFormError(payForm, { field: 'amount', message: read.error });
+    const m = read.minor;
     if (!(m > 0)) return showFormError(payForm, { field: 'amount', message: 'Enter an amount, like 5.00.' });
     if (m < minimum) return showFormError(payForm, { field: 'amount', message: `The smallest payout is ${money(minimum, cur)}.` });
     if (m > earn.available) return showFormError(payForm, { field: 'amount', message: `You have ${money(earn.available, cur)} available.` });

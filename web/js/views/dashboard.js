@@ -1,6 +1,6 @@
 // A requester's project dashboard: progress charts (inline SVG), import,
 // funding, publish/pause/close, consent, export and webhooks (webhooks.js).
-import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
+import { h, s, clear, money, parseMoney, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
 import { STATUS } from './requester.js';
@@ -253,7 +253,9 @@ export async function dashboardView(ctx) {
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
         clearFormErrors(form);
-        const m = toMinor(amount.value, cur);
+        const read = parseMoney(amount.value, cur);
+        if (read.error) return showFormError(form, { field: 'amount', message: read.error });
+        const m = read.minor;
         if (!(m > 0)) return showFormError(form, { field: 'amount', message: 'Enter an amount greater than zero, like 25.00.' });
         try {
           const r = await post(`/projects/${id}/fund`, { amount: m }, { idempotencyKey: `fund-${id}-${randomId(12)}` });
