@@ -23,6 +23,7 @@ void h_tokens_delete(fc_req *r);
 void h_users_create(fc_req *r);
 void h_users_patch(fc_req *r);
 void h_users_list(fc_req *r);
+void h_users_password_reset(fc_req *r);
 
 /* h_projects.c */
 void h_projects_create(fc_req *r);

@@ -23,6 +23,8 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/users", h_users_create, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_create"},
 	{"GET", "/api/v1/users", h_users_list, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "users_list"},
 	{"PATCH", "/api/v1/users/{id}", h_users_patch, FC_AUTH_ADMIN, FC_BODY_JSON, 0, "users_patch"},
+	{"POST", "/api/v1/users/{id}/password-reset", h_users_password_reset, FC_AUTH_ADMIN, FC_BODY_NONE, 0,
+	 "users_password_reset"},
 	/* projects */
 	{"POST", "/api/v1/projects", h_projects_create, FC_AUTH_USER, FC_BODY_JSON, 0, "projects_create"},
 	{"GET", "/api/v1/projects", h_projects_list, FC_AUTH_USER, FC_BODY_NONE, 0, "projects_list"},

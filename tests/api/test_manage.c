@@ -316,3 +316,41 @@ Test(manage, an_appeal_carries_the_rejected_work_and_who_rejected)
 	cr_expect_str_eq(jstr(r.json, "items.0.task.data.text"), "item number 0");
 	res_free(&r);
 }
+
+Test(manage, admin_searches_users_and_resets_a_password)
+{
+	res r = api(&S, "GET", "/api/v1/users?q=C2%40TEST", S.admin_token, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.email"), "c2@test.local");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/users?role=requester", S.admin_token, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 2, "the admin is a requester too: %s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.1.email"), "req@test.local");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/users?role=boss", S.admin_token, NULL);
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "role");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/users?q=c", S.req, NULL);
+	cr_expect_eq(r.status, 403, "admins only");
+	res_free(&r);
+
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/users/%lld/password-reset", S.c_id[2]);
+	r = api(&S, "POST", path, S.req, NULL);
+	cr_expect_eq(r.status, 403);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/users/999999/password-reset", S.admin_token, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
+	r = api(&S, "POST", path, S.admin_token, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char pw[64];
+	snprintf(pw, sizeof pw, "%s", jstr(r.json, "password"));
+	cr_expect_eq(strlen(pw), 16);
+	res_free(&r);
+	r = api(&S, "POST", "/api/v1/auth/login", NULL, "{s:s,s:s}", "email", "c3@test.local", "password", pw);
+	cr_expect_eq(r.status, 200, "the new password signs in: %s", r.body);
+	res_free(&r);
+}

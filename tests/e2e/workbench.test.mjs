@@ -250,3 +250,29 @@ test('money typed as 0,25 or 1e2 or -1 is read for the locale or refused, never 
   assert.equal(JSON.stringify(after).length > 0, true);
   assert.notDeepEqual(after, before, 'the fund went through as 25 cents');
 });
+
+test('admin: search users, disable one, reset a password', async () => {
+  const page = await signedIn(ADMIN, 1280, 900);
+  await page.goto(`${server.url}/admin/users`);
+  await page.waitForSelector('.users-table tr[data-user]');
+  await page.fill('#users-q', 'wbben');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.users-table tr[data-user]').length === 1);
+  const row = page.locator('.users-table tr[data-user]');
+  assert.match(await row.textContent(), /wbben@example\.com.*Ben Labeller.*Contributor.*Active/);
+  await row.locator('button:has-text("Disable")').click();
+  await page.waitForFunction(() => /Disabled/.test(document.querySelector('.users-table tr[data-user]').textContent));
+  const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: BEN.email, password: BEN.password }) });
+  assert.notEqual(login.status, 200, 'a disabled account cannot sign in');
+  await page.locator('.users-table tr[data-user] button:has-text("Enable")').click();
+  await page.waitForFunction(() => /Active/.test(document.querySelector('.users-table tr[data-user]').textContent));
+  await page.locator('.users-table tr[data-user] button:has-text("Reset password")').click();
+  const pw = (await page.locator('.new-password').textContent()).trim();
+  assert.equal(pw.length, 16);
+  await shot(page, 'wb13-admin-users');
+  await page.selectOption('#users-role', 'requester');
+  await page.waitForFunction(() => [...document.querySelectorAll('.users-table tr[data-user]')].every((r) => /Requester|Admin/.test(r.textContent)));
+  await shotAtPhone(page, 'wb14-admin-users-360');
+  const again = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: BEN.email, password: pw }) });
+  assert.equal(again.status, 200, 'the new password works');
+});
