@@ -6,6 +6,7 @@ import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick } from './work.js';
 import { pausedBox, myQualityCard } from './quality.js';
 import { pct, stat } from './shared.js';
+import { reasonLabel } from './submissions.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -230,7 +231,7 @@ function appealDialog(sub) {
     const form = h('form', { method: 'dialog', class: 'stack-form', novalidate: true },
       h('h2', null, 'Appeal this rejection'),
       h('p', { class: 'muted' }, 'A different reviewer reads your message and decides. If they agree with you, the submission counts as accepted and you are paid.'),
-      h('div', { class: 'appeal-original' }, h('span', { class: 'muted small' }, 'The reviewer wrote:'), h('p', null, sub.reason_code ? [h('code', null, sub.reason_code), ' '] : null, sub.reason || '—')),
+      h('div', { class: 'appeal-original' }, h('span', { class: 'muted small' }, 'The reviewer wrote:'), h('p', null, sub.reason_code ? [h('strong', null, reasonLabel(sub.reason_code)), ': '] : null, sub.reason || '—')),
       h('p', { class: 'form-error', role: 'alert', hidden: true }),
       field('Your message', msg, 'Be specific and polite. You can appeal each rejection once.'),
       h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'btn', value: 'cancel', onclick: () => dlg.close() }, 'Cancel')));
@@ -378,7 +379,7 @@ export async function myWorkView(ctx) {
         h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status),
           s.gold_correct === true || s.gold_correct === false ? [' ', h('span', { class: `badge gold-badge ${s.gold_correct ? 'gold-correct' : 'gold-incorrect'}`, title: 'A check question with a known answer' }, `gold: ${s.gold_correct ? 'correct' : 'incorrect'}`)] : null),
         h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
-        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('code', null, s.reason_code), ' ', s.reason || '') : s.reason || '—'),
+        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('strong', null, reasonLabel(s.reason_code)), ': ', s.reason || '') : s.reason || '—'),
         h('td', { 'data-label': 'Appeal' }, appealCell(s))))))));
   }
 
