@@ -31,7 +31,7 @@ test-deps:
 	@scripts/install-deps --test
 
 run: all
-	scripts/run-demo "$(LISTEN)" "$(DATA)"
+	scripts/run-demo "$(LISTEN)" "$(DATA)" $(RUNFLAGS)
 
 test: build-test/build.ninja
 	scripts/check-format

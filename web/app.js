@@ -14,6 +14,10 @@ import { usersView, payoutsView, auditView } from './js/views/admin.js';
 import { forgotView, resetView, notificationsView } from './js/views/voice.js';
 import { wagesView } from './js/views/wages.js';
 
+import { dataManagerView } from './js/views/datamanager.js';
+import { submissionsView } from './js/views/submissions.js';
+import { membersView } from './js/views/members.js';
+
 const session = { user: null };
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -46,6 +50,9 @@ const routes = [
   { re: /^\/projects\/(\d+)$/, view: dashboardView, title: 'Project' },
   { re: /^\/projects\/(\d+)\/edit$/, view: editorView, title: 'Edit project', wide: true },
   { re: /^\/projects\/(\d+)\/review$/, view: reviewView, title: 'Review', wide: true },
+  { re: /^\/projects\/(\d+)\/data$/, view: dataManagerView, title: 'Data manager', wide: true },
+  { re: /^\/projects\/(\d+)\/submissions$/, view: submissionsView, title: 'Submissions', wide: true },
+  { re: /^\/projects\/(\d+)\/members$/, view: membersView, title: 'Members' },
 ];
 
 export function navigate(path, { replace } = {}) {

@@ -550,15 +550,22 @@ static json_t *user_row_json(fc_stmt *st)
 	return fc_account_user_json(&u);
 }
 
-int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err)
+int fc_account_list(fc_store *s, const char *q, int role, int limit, int64_t after, json_t **out, fc_err *err)
 {
+	if (q && strlen(q) > 200)
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "q",
+				  "The search text must be at most 200 characters.");
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
+	const char *text = q && *q ? q : NULL;
 	fc_stmt *st;
-	if (!(rc = fc_db_query(db, &st, err, "SELECT " USER_COLS " FROM users u WHERE u.id>? ORDER BY u.id LIMIT ?",
-			       "Ii", after, limit + 1))) {
+	if (!(rc = fc_db_query(db, &st, err,
+			       "SELECT " USER_COLS " FROM users u WHERE u.id>? AND (?=0 OR (u.roles & ?) <> 0) "
+			       "AND (COALESCE(?, '') = '' OR instr(lower(u.email), lower(?)) > 0 "
+			       "OR instr(lower(u.display_name), lower(?)) > 0) ORDER BY u.id LIMIT ?",
+			       "IiitttI", after, role, role, text, text, text, (int64_t)limit + 1))) {
 		*out = fc_stmt_page(st, limit, user_row_json);
 		fc_stmt_done(st);
 	}

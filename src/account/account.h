@@ -62,8 +62,9 @@ int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, 
  * small read; the server calls it once before it serves, then every 200 ms). */
 void fc_account_watch_auth_changes(fc_store *s);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
-/* Admin listing, by id: {items:[user…], next}. */
-int fc_account_list(fc_store *s, int limit, int64_t after, json_t **out, fc_err *err);
+/* Admin listing, by id: {items:[user…], next}; q (NULL: any) is text in
+ * the email or name, role (0: any) a FC_ROLE_* bit the user holds. */
+int fc_account_list(fc_store *s, const char *q, int role, int limit, int64_t after, json_t **out, fc_err *err);
 
 /* The audit log's recorder. account/ sits below the domain and below
  * events/, so it can neither call privacy/ nor publish an event; wiring.c

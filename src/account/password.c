@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 int fc_account_password_change(fc_store *s, int64_t user, const char *old_password, const char *new_password,
@@ -56,5 +57,37 @@ int fc_account_password_change(fc_store *s, int64_t user, const char *old_passwo
 			     "user.password", target, fc_clock_now())))
 		goto out;
 out:
+	return fc_db_end(db, &rc, err);
+}
+
+int fc_account_password_reset(fc_store *s, int64_t actor, int64_t user, char out[FC_RESET_PASSWORD_LEN + 1], fc_err *err)
+{
+	/* no look-alikes (0/O, 1/l/I): it is read off a screen and typed */
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	for (int i = 0; i < FC_RESET_PASSWORD_LEN; i++)
+		out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	out[FC_RESET_PASSWORD_LEN] = 0;
+	char hash[crypto_pwhash_STRBYTES], target[32];
+	if (crypto_pwhash_str(hash, out, FC_RESET_PASSWORD_LEN, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory while hashing the password.");
+	snprintf(target, sizeof target, "%lld", (long long)user);
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	if ((rc = fc_db_exec(db, err, "UPDATE users SET password_hash=? WHERE id=?", "tI", hash, user)))
+		goto out;
+	if (fc_db_changes(db) != 1) {
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such user.");
+		goto out;
+	}
+	if ((rc = fc_db_exec(db, err, "DELETE FROM sessions WHERE user_id=?", "I", user)) ||
+	    (rc = fc_db_exec(db, err, "INSERT INTO audit(actor,action,target,at) VALUES(?,?,?,?)", "IttI", actor,
+			     "user.password_reset", target, fc_clock_now())))
+		goto out;
+out:
+	if (rc)
+		sodium_memzero(out, FC_RESET_PASSWORD_LEN + 1);
 	return fc_db_end(db, &rc, err);
 }

@@ -13,4 +13,10 @@
 int fc_account_password_change(fc_store *s, int64_t user, const char *old_password, const char *new_password,
 			       const char *keep_session, fc_err *err);
 
+/* An admin (actor) resets user's password: a new random one is stored and
+ * written to out (shown once, to hand over), every session of the user
+ * ends. FC_ENOTFOUND for no such user. */
+#define FC_RESET_PASSWORD_LEN 16
+int fc_account_password_reset(fc_store *s, int64_t actor, int64_t user, char out[FC_RESET_PASSWORD_LEN + 1], fc_err *err);
+
 #endif

@@ -1,8 +1,10 @@
 /* Accounts: register, sign in/out, me, API tokens, admin user management. */
+#include "account/password.h"
 #include "api/handlers.h"
 #include "core/clock.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -279,10 +281,43 @@ void h_users_patch(fc_req *r)
 	json_decref(b);
 }
 
-/* fc_account_list in list_fn's shape: every user, whoever asks */
-static int all_users(fc_store *s, int64_t user_id, int limit, int64_t after, json_t **out, fc_err *err)
+/* ?q= (text in the email or name), ?role= (one role name), ?limit=, ?after= */
+void h_users_list(fc_req *r)
 {
-	return fc_account_list(s, limit, after, out, err);
+	int limit;
+	int64_t after;
+	if (fc_api_page(r, &limit, &after))
+		return;
+	fc_err err = {0};
+	int role = 0;
+	const char *rname = fc_req_query(r, "role");
+	if (rname && *rname) {
+		json_t *one = json_pack("[s]", rname);
+		int bad = fc_roles_parse(one, &role, &err);
+		json_decref(one);
+		if (bad) {
+			fc_err_set(&err, FC_EINVAL, "invalid_value", "role",
+				   "role must be admin, requester or contributor.");
+			fc_api_fail(r, &err);
+			return;
+		}
+	}
+	json_t *out = NULL;
+	int rc = fc_account_list(fc_store_of(r), fc_req_query(r, "q"), role, limit, after, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
 }
 
-void h_users_list(fc_req *r) { reply_list(r, all_users, 0); }
+void h_users_password_reset(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	char pw[FC_RESET_PASSWORD_LEN + 1];
+	if (fc_account_password_reset(fc_store_of(r), fc_user_of(r)->id, id, pw, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_json(r, 200, json_pack("{s:I,s:s}", "user_id", (json_int_t)id, "password", pw));
+	sodium_memzero(pw, sizeof pw);
+}

@@ -1,8 +1,11 @@
 /* Money: the requester's view, bonuses, payouts (contributor and admin). */
 #include "api/handlers.h"
+
 #include "money/money.h"
 #include "money/payout.h"
 #include "money/wages.h"
+#include <stdio.h>
+#include <stdlib.h>
 
 void h_project_money(fc_req *r) { fc_api_call_id(r, fc_money_project, 200); }
 
@@ -79,3 +82,22 @@ static void put_table(fc_req *r, int (*fn)(fc_store *, const json_t *, json_t **
 
 void h_wages_put(fc_req *r) { put_table(r, fc_wages_put); }
 void h_rates_put(fc_req *r) { put_table(r, fc_rates_put); }
+
+void h_payout_file(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	char *data;
+	size_t len;
+	if (fc_money_payout_file(fc_store_of(r), id, &data, &len, &err)) {
+		fc_api_fail(r, &err);
+		return;
+	}
+	fc_reply_bytes(r, 200, "text/csv; charset=utf-8", data, len, 1);
+	free(data);
+	char disp[96];
+	snprintf(disp, sizeof disp, "attachment; filename=\"payout-batch-%lld.csv\"", (long long)id);
+	fc_reply_header(r, "Content-Disposition", disp);
+}

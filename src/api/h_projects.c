@@ -40,22 +40,6 @@ void h_projects_publish(fc_req *r) { transition(r, "publish"); }
 void h_projects_pause(fc_req *r) { transition(r, "pause"); }
 void h_projects_close(fc_req *r) { transition(r, "close"); }
 
-void h_projects_members(fc_req *r)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	static const fc_field F[] = {{"user_id", FC_J_INT | FC_J_REQUIRED}, {"role", FC_J_STRING | FC_J_REQUIRED}, {0}};
-	json_t *b = fc_api_body(r, F), *out = NULL;
-	if (!b)
-		return;
-	fc_err err = {0};
-	int rc = fc_project_add_member(fc_store_of(r), fc_user_of(r), id, fc_json_int(b, "user_id", 0),
-				       fc_json_str(b, "role", ""), &out, &err);
-	json_decref(b);
-	fc_api_reply(r, rc, &err, 201, out);
-}
-
 void h_projects_stats(fc_req *r)
 {
 	int64_t id = fc_api_id(r, 0);

@@ -3,6 +3,7 @@
 #include "api/exports.h"
 #include "api/handlers.h"
 #include "api/versions.h"
+#include "work/manage.h"
 #include "work/task.h"
 
 #include <stdio.h>
@@ -28,7 +29,21 @@ void h_tasks_import(fc_req *r)
 		fc_reply_json(r, 201, json_pack("{s:I}", "created", (json_int_t)created));
 }
 
-void h_tasks_list(fc_req *r) { fc_api_call_id_page(r, fc_task_list); }
+void h_tasks_list(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_task_filter f = {fc_req_query(r, "state"),       fc_req_query(r, "has_results"),
+			    fc_req_query(r, "gold"),        fc_req_query(r, "agreement_below"),
+			    fc_req_query(r, "contributor"), fc_req_query(r, "q"),
+			    fc_req_query(r, "sort"),        fc_req_query(r, "after"),
+			    fc_req_query(r, "limit"),       fc_req_query(r, "results")};
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fc_task_query(fc_store_of(r), fc_user_of(r), id, &f, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
+}
 
 void h_tasks_get(fc_req *r)
 {

@@ -23,6 +23,7 @@ void h_tokens_delete(fc_req *r);
 void h_users_create(fc_req *r);
 void h_users_patch(fc_req *r);
 void h_users_list(fc_req *r);
+void h_users_password_reset(fc_req *r);
 
 /* h_projects.c */
 void h_projects_create(fc_req *r);
@@ -32,12 +33,21 @@ void h_projects_patch(fc_req *r);
 void h_projects_publish(fc_req *r);
 void h_projects_pause(fc_req *r);
 void h_projects_close(fc_req *r);
-void h_projects_members(fc_req *r);
 void h_projects_stats(fc_req *r);
 void h_projects_fund(fc_req *r);
 void h_consent_put(fc_req *r);
 void h_consent_get(fc_req *r);
 void h_consent_accept(fc_req *r);
+
+/* h_manage.c */
+void h_task_delete(fc_req *r);
+void h_tasks_bulk(fc_req *r);
+void h_submissions_list(fc_req *r);
+void h_submissions_accept(fc_req *r);
+void h_submissions_reject(fc_req *r);
+void h_members_list(fc_req *r);
+void h_members_add(fc_req *r);
+void h_members_remove(fc_req *r);
 
 /* h_markdown.c */
 void h_markdown(fc_req *r);
@@ -87,6 +97,7 @@ void h_my_payouts_create(fc_req *r);
 void h_my_payouts_list(fc_req *r);
 void h_payout_batch(fc_req *r);
 void h_payout_confirm(fc_req *r);
+void h_payout_file(fc_req *r);
 void h_payout_stats(fc_req *r);
 
 /* h_collect.c */

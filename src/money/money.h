@@ -86,6 +86,9 @@ int fc_money_payout_batch(fc_store *s, const fc_user *user, const char *data_dir
 /* Admin: the batch was paid: payout_pending → paid, paid_at = now. 409
  * already_confirmed. */
 int fc_money_payout_confirm(fc_store *s, const fc_user *user, int64_t batch, json_t **out, fc_err *err);
+/* Admin: the bytes of a batch's file (the CSV: amounts in currency units,
+ * amount_minor as stored), for download; *out is the caller's to free. */
+int fc_money_payout_file(fc_store *s, int64_t batch, char **out, size_t *len, fc_err *err);
 /* Admin: payouts by status and request → paid latency. */
 int fc_money_payout_stats(fc_store *s, json_t **out, fc_err *err);
 

@@ -369,6 +369,30 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Digits of a currency's minor unit (ISO 4217): most have 2. */
+static int minor_digits(const char *currency)
+{
+	static const char zero[] = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
+	static const char three[] = "BHD IQD JOD KWD LYD OMR TND";
+	if (!currency || strlen(currency) != 3)
+		return 2;
+	return strstr(zero, currency) ? 0 : strstr(three, currency) ? 3 : 2;
+}
+
+/* amount (minor units) in currency units: 600 USD → "6.00", 600 JPY → "600". */
+static void major_amount(FILE *f, int64_t amount, const char *currency)
+{
+	int d = minor_digits(currency);
+	int64_t scale = d == 0 ? 1 : d == 3 ? 1000 : 100;
+	const char *sign = amount < 0 ? "-" : "";
+	uint64_t a = amount < 0 ? (uint64_t)0 - (uint64_t)amount : (uint64_t)amount;
+	if (d)
+		fprintf(f, "%s%llu.%0*llu", sign, (unsigned long long)(a / (uint64_t)scale), d,
+			(unsigned long long)(a % (uint64_t)scale));
+	else
+		fprintf(f, "%s%llu", sign, (unsigned long long)a);
+}
+
 static int csv_submit(const fc_payout_batch *b, const char *file, fc_err *err)
 {
 	char tmp[1300];
@@ -376,14 +400,17 @@ static int csv_submit(const fc_payout_batch *b, const char *file, fc_err *err)
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return fc_err_set(err, FC_EIO, "io_error", NULL, "Cannot write the payout file.");
-	fputs("payout_id,user_id,email,amount,currency\n", f);
+	/* amount in currency units for the person and the provider; amount_minor as stored */
+	fputs("payout_id,user_id,email,amount,currency,amount_minor\n", f);
 	for (size_t i = 0; i < b->count; i++) {
 		const fc_payout_line *l = &b->lines[i];
 		fprintf(f, "%lld,%lld,", (long long)l->payout_id, (long long)l->user_id);
 		csv_field(f, l->email);
-		fprintf(f, ",%lld,", (long long)l->amount);
+		fputc(',', f);
+		major_amount(f, l->amount, l->currency);
+		fputc(',', f);
 		csv_field(f, l->currency);
-		fputc('\n', f);
+		fprintf(f, ",%lld\n", (long long)l->amount);
 	}
 	int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
@@ -395,3 +422,55 @@ static int csv_submit(const fc_payout_batch *b, const char *file, fc_err *err)
 }
 
 const fc_payout_provider fc_payout_csv = {"csv", csv_submit};
+
+int fc_money_payout_file(fc_store *s, int64_t batch, char **out, size_t *len, fc_err *err)
+{
+	*out = NULL;
+	*len = 0;
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	char path[1200] = "";
+	fc_stmt *st;
+	if (!(rc = fc_db_query(db, &st, err, "SELECT file FROM payout_batches WHERE id=?", "I", batch))) {
+		if (fc_stmt_next(st) == 1 && fc_stmt_text(st, 0))
+			snprintf(path, sizeof path, "%s", fc_stmt_text(st, 0));
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	if (rc)
+		return rc;
+	if (!*path)
+		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such payout batch.");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fc_err_set(err, FC_EIO, "io_error", NULL,
+				  "The file of batch %lld is missing from the data folder.", (long long)batch);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n + 65536 > cap) {
+			char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!p) {
+				free(buf);
+				fclose(f);
+				return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+			}
+			buf = p;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return fc_err_set(err, FC_EIO, "io_error", NULL, "Cannot read the file of batch %lld.", (long long)batch);
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}

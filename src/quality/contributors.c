@@ -243,9 +243,13 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 			rc = fc_qualtest_score(db, project, user, attempt, err);
 	} else if (is_test) {
 		rc = fc_qualtest_score(db, project, user, attempt, err);
-	} else if (dynamic && submitted >= target && submitted < max_overlap) {
+	} else if (submitted >= 2) {
+		/* the task's agreement (the requester filters on it); one answer agrees with itself */
 		double share;
-		if (!(rc = top_share(db, task, &share, err)) && share >= 0 && share < confidence)
+		if ((rc = top_share(db, task, &share, err)) || share < 0)
+			goto out;
+		rc = fc_db_exec(db, err, "UPDATE tasks SET agreement=? WHERE id=?", "dI", share, task);
+		if (!rc && dynamic && submitted >= target && submitted < max_overlap && share < confidence)
 			rc = fc_db_exec(
 				db, err,
 				"UPDATE tasks SET target_overlap=?, open=CASE WHEN leased_count+submitted_count<? THEN 1 ELSE 0 END WHERE id=?",

@@ -254,13 +254,18 @@ static json_t *appeal_json(fc_stmt *st)
 				      "reason", fc_stmt_isnull(st, 11) ? json_null() : json_string(fc_stmt_text(st, 11)),
 				      "reviewed_by",
 				      fc_stmt_isnull(st, 12) ? json_null() : json_integer(fc_stmt_int(st, 12))));
+	/* the rejected work itself and its task, so the decision is made on the work */
+	json_object_set_new(json_object_get(j, "rejection"), "result", fc_stmt_json(st, 13));
+	json_object_set_new(j, "task",
+			    json_pack("{s:I,s:o}", "id", (json_int_t)fc_stmt_int(st, 14), "data", fc_stmt_json(st, 15)));
 	return j;
 }
 
 #define APPEAL_COLS \
 	"a.id,a.submission_id,a.project_id,a.user_id,a.message,a.status,a.decided_by,a.decision_reason," \
-	"a.created_at,a.decided_at,s.reason_code,s.reason_text,s.reviewed_by"
-#define APPEAL_FROM " FROM appeals a JOIN submissions s ON s.id=a.submission_id "
+	"a.created_at,a.decided_at,s.reason_code,s.reason_text,s.reviewed_by,COALESCE(s.fixed_result,s.result),s.task_id," \
+	"t.data"
+#define APPEAL_FROM " FROM appeals a JOIN submissions s ON s.id=a.submission_id JOIN tasks t ON t.id=s.task_id "
 
 static int get_appeal(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {

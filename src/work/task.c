@@ -675,37 +675,3 @@ out:
 	fc_db_rollback(db);
 	return rc;
 }
-
-int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out, fc_err *err)
-{
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	if ((rc = fc_project_require(db, user, project_id, FC_ACCESS_REVIEWER,
-				     "Only the project's team can list its tasks.", err)))
-		goto out;
-	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT " TASK_COLS " FROM tasks t WHERE t.project_id=? AND t.id>? ORDER BY t.id LIMIT ?",
-			      "IIi", project_id, after, limit + 1)))
-		goto out;
-	json_t *items = json_array();
-	int64_t last = 0;
-	int more = 0;
-	while (fc_stmt_next(st) == 1) {
-		if ((int)json_array_size(items) == limit) {
-			more = 1;
-			break;
-		}
-		last = fc_stmt_int(st, 0);
-		json_array_append_new(items, task_json(st, 1));
-	}
-	fc_stmt_done(st);
-	char cur[32];
-	snprintf(cur, sizeof cur, "%lld", (long long)last);
-	*out = json_pack("{s:o,s:o}", "items", items, "next", more ? json_string(cur) : json_null());
-out:
-	fc_db_rollback(db);
-	return rc;
-}

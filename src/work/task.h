@@ -23,7 +23,5 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		   fc_import_progress progress, void *ud, fc_err *err);
 
 int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err);
-int fc_task_list(fc_store *s, const fc_user *user, int64_t project_id, int limit, int64_t after, json_t **out,
-		 fc_err *err);
 
 #endif

@@ -206,10 +206,26 @@ Test(money, auto_approval_payout_batch_confirm)
 	size_t n = fread(csv, 1, sizeof csv - 1, f);
 	csv[n] = 0;
 	fclose(f);
-	char want[128];
-	snprintf(want, sizeof want, "payout_id,user_id,email,amount,currency\n%lld,%lld,c1@test.local,600,USD\n", id,
+	char want[160];
+	snprintf(want, sizeof want,
+		 "payout_id,user_id,email,amount,currency,amount_minor\n%lld,%lld,c1@test.local,6.00,USD,600\n", id,
 		 S.c_id[0]);
 	cr_expect_str_eq(csv, want);
+	/* the same bytes as a download, for the admin only */
+	char fpath[96];
+	snprintf(fpath, sizeof fpath, "/api/v1/admin/payouts/batch/%lld/file", batch);
+	r = api(&S, "GET", fpath, S.admin_token, NULL);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(r.body, want);
+	char disp[128];
+	cr_expect(strstr(res_header(&r, "Content-Disposition", disp, sizeof disp), "attachment") != NULL);
+	res_free(&r);
+	r = api(&S, "GET", fpath, S.c[0], NULL);
+	cr_expect_eq(r.status, 403, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/admin/payouts/batch/999/file", S.admin_token, NULL);
+	cr_expect_eq(r.status, 404);
+	res_free(&r);
 	r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.admin_token, NULL);
 	cr_expect_eq(r.status, 409, "nothing left to batch");
 	res_free(&r);

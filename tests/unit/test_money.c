@@ -332,8 +332,11 @@ Test(money, csv_provider_quotes_fields)
 {
 	char file[128];
 	snprintf(file, sizeof file, "%s/b.csv", dir);
-	fc_payout_line l[] = {{1, 2, "a@x.org", 500, "USD"}, {3, 4, "\"odd\",name@x.org", 700, "EUR"}};
-	fc_payout_batch b = {.id = 1, .count = 2, .total = 1200, .lines = l};
+	fc_payout_line l[] = {{1, 2, "a@x.org", 500, "USD"},
+			      {3, 4, "\"odd\",name@x.org", 705, "EUR"},
+			      {5, 6, "j@x.org", 1200, "JPY"},
+			      {7, 8, "k@x.org", 1234, "KWD"}};
+	fc_payout_batch b = {.id = 1, .count = 4, .total = 3639, .lines = l};
 	fc_err e = {0};
 	cr_assert_eq(fc_payout_csv.submit(&b, file, &e), 0);
 	FILE *f = fopen(file, "r");
@@ -341,6 +344,7 @@ Test(money, csv_provider_quotes_fields)
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	buf[n] = 0;
 	fclose(f);
-	cr_expect_str_eq(buf, "payout_id,user_id,email,amount,currency\n1,2,a@x.org,500,USD\n"
-			      "3,4,\"\"\"odd\"\",name@x.org\",700,EUR\n");
+	cr_expect_str_eq(buf, "payout_id,user_id,email,amount,currency,amount_minor\n1,2,a@x.org,5.00,USD,500\n"
+			      "3,4,\"\"\"odd\"\",name@x.org\",7.05,EUR,705\n5,6,j@x.org,1200,JPY,1200\n"
+			      "7,8,k@x.org,1.234,KWD,1234\n");
 }

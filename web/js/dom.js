@@ -96,11 +96,61 @@ export function money(minor, currency = 'USD') {
   return moneyFormat(currency).format(minor / 10 ** minorDigits(currency));
 }
 
-/** '1.25' (major units typed by a person) → 125, or NaN. */
-export function toMinor(text, currency = 'USD') {
-  const t = String(text).trim().replace(/[^0-9.]/g, '');
-  if (!/^\d*(\.\d*)?$/.test(t) || t === '' || t === '.') return NaN;
-  return Math.round(parseFloat(t) * 10 ** minorDigits(currency));
+/** The decimal and grouping characters of a locale ('en': '.' ','; 'de': ',' '.'). */
+function separators(locale) {
+  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6);
+  return { decimal: (parts.find((x) => x.type === 'decimal') || {}).value || '.', group: (parts.find((x) => x.type === 'group') || {}).value || ',' };
+}
+
+/**
+ * An amount typed by a person, in major units, read for their locale:
+ * → { minor } (integer minor units) or { error } (a sentence for them).
+ * Never guesses: "0,25" is 25 cents in every locale (a comma followed by
+ * one or two digits can only be a decimal comma), "1,000" is a thousand
+ * only where ',' groups digits, "1e2", "-1" and "1.234,5.6" are refused.
+ */
+export function parseMoney(text, currency = 'USD', locale = (typeof navigator !== 'undefined' && navigator.language) || 'en') {
+  const digits = minorDigits(currency);
+  const sym = moneyFormat(currency).formatToParts(0).filter((x) => x.type === 'currency').map((x) => x.value);
+  let t = String(text ?? '').trim();
+  for (const c of [...sym, currency]) if (c && t.toUpperCase().startsWith(c.toUpperCase())) t = t.slice(c.length).trim();
+  for (const c of [...sym, currency]) if (c && t.toUpperCase().endsWith(c.toUpperCase())) t = t.slice(0, -c.length).trim();
+  t = t.replace(/[\u00a0\u202f ]/g, (m) => (separators(locale).group.trim() === '' ? '' : m));
+  if (t === '') return { error: 'Enter an amount.' };
+  if (/^[-\u2212]/.test(t)) return { error: 'An amount cannot be negative.' };
+  if (/[eE]/.test(t)) return { error: 'Write the amount in plain digits, like 100 — not 1e2.' };
+  if (!/^[0-9.,' ]+$/.test(t)) return { error: `“${text}” is not an amount; use digits and one decimal separator, like 0.25.` };
+  const { group } = separators(locale);
+  const seps = t.replace(/[0-9]/g, '');
+  let whole = t;
+  let frac = '';
+  const last = Math.max(t.lastIndexOf('.'), t.lastIndexOf(','));
+  const lastSep = last >= 0 ? t[last] : '';
+  const after = last >= 0 ? t.slice(last + 1) : '';
+  // the last separator is the decimal one unless it is this locale's grouping
+  // character followed by exactly three digits (or the only kind present,
+  // used more than once: "1,000,000")
+  const isGroup = lastSep && !/^0[.,' ]/.test(t) && ((lastSep === group && after.length === 3 && digits !== 3) || seps.split('').filter((c) => c === lastSep).length > 1);
+  if (lastSep && !isGroup) {
+    whole = t.slice(0, last);
+    frac = after;
+    if (/[.,]/.test(frac) || frac === '' && whole === '') return { error: `“${text}” is not an amount.` };
+  }
+  const groupsOk = /^\d{1,3}([.,' ]\d{3})*$|^\d*$/.test(whole);
+  const wholeSeps = new Set(whole.replace(/[0-9]/g, ''));
+  if (!groupsOk || wholeSeps.size > 1 || (lastSep && !isGroup && wholeSeps.has(lastSep))) return { error: `“${text}” mixes separators; write it like 1234.50.` };
+  whole = whole.replace(/[.,' ]/g, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  if (frac.length > digits) return { error: digits ? `${currency} amounts have at most ${digits} digits after the decimal separator.` : `${currency} amounts have no decimals.` };
+  const minor = Number(whole) * 10 ** digits + Number((frac || '0').padEnd(digits, '0').slice(0, digits) || 0);
+  if (!Number.isSafeInteger(minor) || minor > 1e15) return { error: 'That amount is too large.' };
+  return { minor };
+}
+
+/** parseMoney's minor units, or NaN (its error is in parseMoney). */
+export function toMinor(text, currency = 'USD', locale) {
+  const r = parseMoney(text, currency, locale);
+  return r.error ? NaN : r.minor;
 }
 
 export function toMajor(minor, currency = 'USD') {

@@ -2,6 +2,7 @@
 // the requested payouts, confirm a batch was paid, statistics), audit log.
 import { h, clear, field, money, duration, when, toast, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, patch } from '../api.js';
+import { userListPanel } from './userlist.js';
 
 const ROLES = [['contributor', 'Contributor', 'finds and does work'], ['requester', 'Requester', 'creates and pays for projects'], ['admin', 'Admin', 'users, roles and payouts']];
 
@@ -83,7 +84,7 @@ export async function usersView(ctx) {
 
   ctx.main.append(h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Users'), h('a', { class: 'btn', href: '/admin/payouts' }, 'Payouts')),
     h('p', { class: 'lead' }, 'People sign up as contributors themselves. Create requesters and admins here, or change anyone’s roles.'),
-    h('div', { class: 'grid-2 admin-forms' }, create, change), table));
+    userListPanel(ctx.user), h('div', { class: 'grid-2 admin-forms' }, create, change), table));
 }
 
 // The audit log: sensitive actions, oldest first, a page at a time; each
@@ -169,7 +170,7 @@ export async function payoutsView(ctx) {
         await draw();
         clear(page.querySelector('.batch-result')).append(h('div', { class: 'notice ok' },
           h('p', null, h('strong', null, `Batch #${b.batch_id}`), `: ${b.count} payout${b.count === 1 ? '' : 's'}, ${money(b.total, cur)}, via ${b.provider}.`),
-          h('p', { class: 'small' }, 'File: ', h('code', null, b.file)),
+          h('p', null, h('a', { class: 'btn small', href: `/api/v1/admin/payouts/batch/${b.batch_id}/file`, download: `payout-batch-${b.batch_id}.csv` }, `Download batch #${b.batch_id} (CSV, amounts in ${cur})`)),
           h('button', { type: 'button', class: 'btn small', onclick: () => confirmBatch(b.batch_id) }, `Mark #${b.batch_id} as paid`)));
       } catch (e) {
         toast(e.message, 'error');

@@ -1,12 +1,13 @@
 // Contributor screens: the project board, a project's page (instructions and
 // consent) and "My work" (submissions and earnings).
-import { h, clear, money, duration, when, toast, field, toMinor, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
+import { h, clear, money, duration, when, toast, field, parseMoney, toMajor, randomId, showFormError, clearFormErrors, setProse } from '../dom.js';
 import { get, post } from '../api.js';
 import { MEDIA_WORDS, specSummary } from './collect.js';
 import { prepareWork, startWorkOnClick, resumeLease } from './work.js';
 import { pausedBox, myQualityCard } from './quality.js';
 import { pct, stat } from './shared.js';
 import { transparencyCard } from './voice.js';
+import { reasonLabel } from './submissions.js';
 
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
@@ -233,7 +234,7 @@ function appealDialog(sub) {
     const form = h('form', { method: 'dialog', class: 'stack-form', novalidate: true },
       h('h2', null, 'Appeal this rejection'),
       h('p', { class: 'muted' }, 'A different reviewer reads your message and decides. If they agree with you, the submission counts as accepted and you are paid.'),
-      h('div', { class: 'appeal-original' }, h('span', { class: 'muted small' }, 'The reviewer wrote:'), h('p', null, sub.reason_code ? [h('code', null, sub.reason_code), ' '] : null, sub.reason || '—')),
+      h('div', { class: 'appeal-original' }, h('span', { class: 'muted small' }, 'The reviewer wrote:'), h('p', null, sub.reason_code ? [h('strong', null, reasonLabel(sub.reason_code)), ': '] : null, sub.reason || '—')),
       h('p', { class: 'form-error', role: 'alert', hidden: true }),
       field('Your message', msg, 'Be specific and polite. You can appeal each rejection once.'),
       h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'btn', value: 'cancel', onclick: () => dlg.close() }, 'Cancel')));
@@ -335,7 +336,9 @@ export async function myWorkView(ctx) {
   payForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(payForm);
-    const m = toMinor(amount.value, cur);
+    const read = parseMoney(amount.value, cur);
+    if (read.error) return showFormError(payForm, { field: 'amount', message: read.error });
+    const m = read.minor;
     if (!(m > 0)) return showFormError(payForm, { field: 'amount', message: 'Enter an amount, like 5.00.' });
     if (m < minimum) return showFormError(payForm, { field: 'amount', message: `The smallest payout is ${money(minimum, cur)}.` });
     if (m > earn.available) return showFormError(payForm, { field: 'amount', message: `You have ${money(earn.available, cur)} available.` });
@@ -392,7 +395,7 @@ export async function myWorkView(ctx) {
         h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status),
           s.gold_correct === true || s.gold_correct === false ? [' ', h('span', { class: `badge gold-badge ${s.gold_correct ? 'gold-correct' : 'gold-incorrect'}`, title: 'A check question with a known answer' }, `gold: ${s.gold_correct ? 'correct' : 'incorrect'}`)] : null),
         h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
-        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('code', null, s.reason_code), ' ', s.reason || '') : s.reason || '—'),
+        h('td', { 'data-label': 'Reason', class: 'reason' }, s.reason_code ? h('span', null, h('strong', null, reasonLabel(s.reason_code)), ': ', s.reason || '') : s.reason || '—'),
         h('td', { 'data-label': 'Appeal' }, appealCell(s))))))));
   }
 

@@ -1,6 +1,6 @@
 // A requester's project dashboard: progress charts (inline SVG), import,
 // funding, publish/pause/close, consent, export and webhooks (webhooks.js).
-import { h, s, clear, money, toMinor, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
+import { h, s, clear, money, parseMoney, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
 import { STATUS } from './requester.js';
@@ -148,6 +148,9 @@ export async function dashboardView(ctx) {
       h('div', { class: 'head-actions' },
         p.status !== 'closed' ? h('a', { class: 'btn', href: `/projects/${id}/edit` }, 'Edit') : null,
         h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review', stats.submissions.pending ? h('span', { class: 'count' }, String(stats.submissions.pending)) : null),
+        h('a', { class: 'btn', href: `/projects/${id}/data` }, 'Data'),
+        h('a', { class: 'btn', href: `/projects/${id}/submissions` }, 'Submissions'),
+        h('a', { class: 'btn', href: `/projects/${id}/members` }, 'Members'),
         ...lifecycleButtons()),
       exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
@@ -265,7 +268,9 @@ export async function dashboardView(ctx) {
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
         clearFormErrors(form);
-        const m = toMinor(amount.value, cur);
+        const read = parseMoney(amount.value, cur);
+        if (read.error) return showFormError(form, { field: 'amount', message: read.error });
+        const m = read.minor;
         if (!(m > 0)) return showFormError(form, { field: 'amount', message: 'Enter an amount greater than zero, like 25.00.' });
         try {
           const r = await post(`/projects/${id}/fund`, { amount: m }, { idempotencyKey: `fund-${id}-${randomId(12)}` });

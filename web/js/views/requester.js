@@ -1,6 +1,6 @@
 // Requester screens: the project list and the project editor (labeling
 // config with templates and a live preview).
-import { h, clear, field, money, toMinor, toMajor, showFormError, clearFormErrors, toast, setProse } from '../dom.js';
+import { h, clear, field, money, toMinor, parseMoney, toMajor, showFormError, clearFormErrors, toast, setProse } from '../dom.js';
 import { get, post, patch } from '../api.js';
 import { TEMPLATES, COLLECT_TEMPLATES, sampleFor, sampleImage } from '../templates.js';
 import { parseConfig, sampleData } from '../annotate/config.js';
@@ -142,8 +142,9 @@ export async function editorView(ctx) {
   syncQual();
   const rewardHint = h('p', { class: 'hint', id: 'reward-hint' });
   const updateRewardHint = () => {
-    const m = toMinor(reward.value, currency.value);
-    rewardHint.textContent = Number.isNaN(m) ? 'Enter an amount like 0.25.' : `${money(m, currency.value)} per submission × overlap ${overlap.value || 1} = ${money(m * (+overlap.value || 1), currency.value)} per task.`;
+    const read = parseMoney(reward.value, currency.value);
+    const m = read.minor;
+    rewardHint.textContent = read.error ? read.error : `${money(m, currency.value)} per submission × overlap ${overlap.value || 1} = ${money(m * (+overlap.value || 1), currency.value)} per task.`;
   };
   reward.addEventListener('input', updateRewardHint);
   overlap.addEventListener('input', updateRewardHint);
@@ -355,7 +356,7 @@ export async function editorView(ctx) {
     clearFormErrors(form);
     const b = body();
     if (!b.title) return showFormError(form, { field: 'title', message: 'Give the project a title.' });
-    if (isDraft && Number.isNaN(b.reward)) return showFormError(form, { field: 'reward', message: 'Enter the reward as an amount, like 0.25.' });
+    if (isDraft && Number.isNaN(b.reward)) return showFormError(form, { field: 'reward', message: parseMoney(reward.value, currency.value).error || 'Enter the reward as an amount, like 0.25.' });
     saveBtn.disabled = true;
     try {
       if (p) {

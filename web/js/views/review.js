@@ -6,6 +6,8 @@ import { h, clear, duration, when, toast, isTyping, showFormError, clearFormErro
 import { get, post } from '../api.js';
 import { Annotator } from '../annotate/annotator.js';
 import { promptOf, checkLines } from './collect.js';
+import { brief, resultText } from './datamanager.js';
+import { reasonLabel } from './submissions.js';
 
 const VALIDITY = { valid: 'Valid', invalid: 'Invalid', pending: 'Votes pending' };
 
@@ -107,8 +109,10 @@ export async function reviewView(ctx) {
 
   function appealCard(a) {
     const sub = a.submission || {};
-    const code = a.reason_code ?? sub.reason_code;
-    const why = a.reason ?? a.rejection_message ?? sub.reason;
+    const rej = a.rejection || {};
+    const code = rej.reason_code ?? a.reason_code ?? sub.reason_code;
+    const why = rej.reason ?? a.reason ?? sub.reason;
+    const mine = ctx.user && rej.reviewed_by === ctx.user.id;
     const reason = h('textarea', { name: 'reason', id: `appeal-reason-${a.id}`, class: 'input', rows: '2', required: true, placeholder: 'Why you decided this way (the contributor sees it).' });
     const form = h('form', { class: 'stack-form', novalidate: true }, h('p', { class: 'form-error', role: 'alert', hidden: true }), field('Your reason', reason),
       h('div', { class: 'actions' },
@@ -117,9 +121,13 @@ export async function reviewView(ctx) {
     const li = h('li', { class: 'card appeal', dataset: { appeal: a.id } },
       h('p', { class: 'muted small' }, `Appeal #${a.id} · submission #${a.submission_id} · contributor #${a.user_id} · ${when(a.created_at)}`),
       h('div', { class: 'appeal-grid' },
-        h('div', null, h('h3', null, 'The rejection'), code || why ? h('p', { class: 'reason' }, code ? [h('code', null, code), ' '] : null, why || '') : h('p', { class: 'muted' }, `Submission #${a.submission_id} was rejected.`)),
+        h('div', null, h('h3', null, 'The rejection'), code || why ? h('p', { class: 'reason' }, code ? [h('strong', null, reasonLabel(code)), ': '] : null, why || '') : h('p', { class: 'muted' }, `Submission #${a.submission_id} was rejected.`),
+          h('h3', null, 'The rejected work'), h('p', { class: 'appeal-work' }, resultText(rej.result)),
+          a.task ? h('p', { class: 'muted small' }, `Task #${a.task.id}: `, brief(a.task.data, 160)) : null),
         h('div', null, h('h3', null, 'The contributor says'), h('blockquote', { class: 'appeal-message' }, a.message))),
+      mine ? h('p', { class: 'notice appeal-mine', role: 'note' }, 'You rejected this submission, so another reviewer must decide this appeal. Add a reviewer on the Members screen if nobody else reviews this project.') : null,
       form);
+    if (mine) form.querySelectorAll('button, textarea').forEach((b) => { b.disabled = true; });
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFormErrors(form);
