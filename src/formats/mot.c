@@ -57,9 +57,12 @@ static int track(fc_ds_ctx *c, const json_t *r, int id)
 		return FC_ENOMEM;
 	const json_t *e;
 	json_array_foreach(seq, i, e) {
-		k[i] = (kf){json_integer_value(json_object_get(e, "frame")), json_number_value(json_object_get(e, "x")),
-			    json_number_value(json_object_get(e, "y")), json_number_value(json_object_get(e, "width")),
-			    json_number_value(json_object_get(e, "height")), !json_is_false(json_object_get(e, "enabled"))};
+		k[i] = (kf){json_integer_value(json_object_get(e, "frame")),
+			    json_number_value(json_object_get(e, "x")),
+			    json_number_value(json_object_get(e, "y")),
+			    json_number_value(json_object_get(e, "width")),
+			    json_number_value(json_object_get(e, "height")),
+			    !json_is_false(json_object_get(e, "enabled"))};
 	}
 	qsort(k, n, sizeof *k, by_frame);
 	int rc = 0;
