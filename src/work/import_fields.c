@@ -26,8 +26,8 @@ int fc_import_check_fields(const char *label_config, const fc_labelconfig **conf
 			char field[160];
 			snprintf(field, sizeof field, "data.%s", name);
 			rc = fc_err_set(err, FC_EINVAL, "missing_field", field,
-					"%s: the task has no '%s', which the labelling config reads as $%s.", where, name,
-					name);
+					"%s: the task has no '%s', which the labelling config reads as $%s.", where,
+					name, name);
 			break;
 		}
 	}
