@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "events/events.h"
 #include "work/configcache.h"
+#include "work/import_fields.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -255,6 +256,9 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 	} else {
 		data = obj; /* Label Studio's rule: the object is the data */
 	}
+	int missing = fc_import_check_fields(im->label_config, &im->config, data, where, err);
+	if (missing)
+		return missing;
 	char *dtxt = NULL;
 	/* a pretty-printed element spans lines; JSONL export needs one line */
 	if (data == obj && raw && !memchr(raw, '\n', raw_len) && !memchr(raw, '\r', raw_len)) {

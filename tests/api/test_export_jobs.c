@@ -404,3 +404,23 @@ Test(export_jobs, mot_tracks_with_and_without_interpolation)
 		cr_expect_eq(system(cmd), 0, "gt.txt %s interpolation", i ? "with" : "without");
 	}
 }
+
+/* Imports check the fields the config reads: a task without $image → 400
+ * naming the line and the field, and nothing of the file is kept. */
+Test(export_jobs, an_import_without_a_field_the_config_reads_is_refused)
+{
+	long long pid = draft(&S, BOX_CONFIG, NULL);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	const char *body = "{\"image\":\"https://cdn.example/a.jpg\"}\n{\"picture\":\"https://cdn.example/b.jpg\"}\n";
+	res r = http(&S, "POST", path, S.req, "application/x-ndjson", body, strlen(body), NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "missing_field");
+	cr_expect_str_eq(jstr(r.json, "error.field"), "data.image");
+	cr_expect(strstr(jstr(r.json, "error.message"), "line 2"), "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 0, "all or nothing: %s", r.body);
+	res_free(&r);
+}
