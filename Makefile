@@ -4,6 +4,7 @@
 #   make test     install test dependencies, build with ASan+UBSan, run every test
 #   make bench    run the benchmarks in bench/ (figures go to bench/README.md by hand)
 #   make fuzz     build the libFuzzer targets with clang and run each (SECONDS=60)
+#   make crash    kill -9 the server under load CYCLES times (100) and check the data each time
 #   make install  install into PREFIX (/usr/local), staged under DESTDIR if set (docs/deploy.md)
 #   make format   reformat src/ and tests/ with .clang-format; make format-check only checks
 
@@ -12,7 +13,7 @@ DATA    ?= ./data
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps test-deps run test unit api e2e bench fuzz clean format format-check install
+.PHONY: all deps test-deps run test unit api e2e bench fuzz crash clean format format-check install
 
 all: build/build.ninja
 	ninja -C build
@@ -43,6 +44,10 @@ bench: all
 
 fuzz: build-test/build.ninja
 	tests/fuzz/run $(or $(SECONDS),60)
+
+crash: build-test/build.ninja
+	ninja -C build-test
+	FC_CRASH_CYCLES=$(or $(CYCLES),100) meson test -C build-test --no-rebuild --print-errorlogs --verbose crash
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
