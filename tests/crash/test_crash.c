@@ -53,8 +53,9 @@ static void *worker(void *arg)
 			continue;
 		}
 		char sp[128];
-		static const char body[] = "{\"result\":[{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"choices\","
-					   "\"value\":{\"choices\":[\"yes\"]}}]}";
+		static const char body[] =
+			"{\"result\":[{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"choices\","
+			"\"value\":{\"choices\":[\"yes\"]}}]}";
 		snprintf(sp, sizeof sp, "/api/v1/assignments/%lld/submit", aid);
 		r = http_or_dead(&S, "POST", sp, token, "application/json", body, sizeof body - 1, NULL);
 		st = r.status;
@@ -147,10 +148,11 @@ Test(crash, acknowledged_writes_survive_kill_9)
 	size_t cap = (size_t)ntasks * 32 + 1;
 	char *tasks = malloc(cap);
 	cr_assert(tasks);
-	project_id = project_live(&S, S.req,
-				  json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Crash", "label_config", YES_NO_CONFIG,
-					    "reward", 1, "overlap", OVERLAP, "reject_reasons", "spam"),
-				  ndjson_lines(tasks, cap, "{\"text\":\"item %d\"}\n", ntasks), (long long)ntasks * OVERLAP);
+	project_id =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Crash", "label_config", YES_NO_CONFIG,
+				       "reward", 1, "overlap", OVERLAP, "reject_reasons", "spam"),
+			     ndjson_lines(tasks, cap, "{\"text\":\"item %d\"}\n", ntasks), (long long)ntasks * OVERLAP);
 	free(tasks);
 	for (int c = 1; c <= cycles; c++) {
 		pthread_t th[WORKERS];
