@@ -4,6 +4,8 @@
 #   make test     install test dependencies, build with ASan+UBSan, run every test
 #   make bench    run the benchmarks in bench/ (figures go to bench/README.md by hand)
 #   make fuzz     build the libFuzzer targets with clang and run each (SECONDS=60)
+#   make crash    kill -9 the server under load CYCLES times (100) and check the data each time
+#   make mutate   plant each mutant of scripts/mutants.txt, run its suites, report survivors
 #   make install  install into PREFIX (/usr/local), staged under DESTDIR if set (docs/deploy.md)
 #   make format   reformat src/ and tests/ with .clang-format; make format-check only checks
 
@@ -12,7 +14,7 @@ DATA    ?= ./data
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps test-deps run test unit api e2e bench fuzz clean format format-check install
+.PHONY: all deps test-deps run test unit api e2e bench fuzz crash mutate clean format format-check install
 
 all: build/build.ninja
 	ninja -C build
@@ -44,6 +46,13 @@ bench: all
 fuzz: build-test/build.ninja
 	tests/fuzz/run $(or $(SECONDS),60)
 
+mutate: | test-deps
+	scripts/mutate
+
+crash: build-test/build.ninja
+	ninja -C build-test
+	FC_CRASH_CYCLES=$(or $(CYCLES),100) meson test -C build-test --no-rebuild --print-errorlogs --verbose crash
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
 
@@ -58,4 +67,4 @@ install: all
 	meson install -C build --no-rebuild --quiet $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 clean:
-	rm -rf build build-test build-fuzz
+	rm -rf build build-test build-fuzz build-mutate
