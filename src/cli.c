@@ -254,6 +254,7 @@ int fc_cli_serve(int argc, char **argv)
 	char spool[1100], blob_tmp[1100];
 	snprintf(spool, sizeof spool, "%s/tmp", dir);
 	snprintf(blob_tmp, sizeof blob_tmp, "%s/blobs/tmp", dir);
+	mkdir(dir, 0700); /* with PostgreSQL nothing else made the data folder */
 	mkdir(spool, 0700);
 	clear_stale(spool, "upload-");
 	clear_stale(blob_tmp, "blob-");

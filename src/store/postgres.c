@@ -15,9 +15,10 @@
  * pg_advisory_xact_lock(WRITE_LOCK): write transactions run one at a time
  * across every server on the database, reads run in parallel on snapshots
  * (REPEATABLE READ). A write runs in READ COMMITTED, so each statement after
- * the lock sees everything committed before it. COMMIT returns after the
- * WAL is flushed (synchronous_commit is set on for every session), so a 2xx
- * still means durable. docs/architecture.md weighs the cost.
+ * the lock sees everything committed before it. Its COMMIT is asynchronous
+ * (the lock is not held during the WAL flush) and is followed by a tiny
+ * synchronous commit that returns once the WAL is flushed past it, so a 2xx
+ * still means durable (pg_commit). docs/architecture.md weighs the cost.
  *
  * A connection found dead when a transaction begins is dropped with the rest
  * of the idle pool and replaced (the server restarted); a connection lost
@@ -408,7 +409,10 @@ static int begin_with(pg_store *s, const char *begin, int write, fc_db **out, fc
 static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 {
 	if (mode == FC_DB_WRITE)
-		return begin_with((pg_store *)base, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", 1, out, err);
+		return begin_with((pg_store *)base,
+				  "BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(" WRITE_LOCK
+				  ")",
+				  1, out, err);
 	return begin_with((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, out, err);
 }
 
@@ -424,6 +428,14 @@ static int pg_commit(fc_db *base, fc_err *err)
 		run(db, "ROLLBACK", NULL, "rollback");
 		rc = fc_err_set(err, FC_EDB, "database_error", NULL,
 				"The database failed (commit). Nothing was changed.");
+	} else if (db->write) {
+		/* The write commits asynchronously, which releases the write lock
+		 * at once; then a transaction with an id of its own commits
+		 * synchronously: its commit record follows ours in the WAL, so
+		 * when it returns ours is flushed too. The next writer runs while
+		 * we wait, and PostgreSQL's group commit shares one flush among
+		 * all the servers' waiting writers. One round trip. */
+		rc = run(db, "COMMIT; BEGIN; SELECT pg_current_xact_id(); COMMIT", err, "commit");
 	} else {
 		rc = run(db, "COMMIT", err, "commit");
 	}

@@ -116,9 +116,9 @@ test('requester creates a project from a template, imports, funds and publishes'
   await page.waitForSelector('.dropzone');
 
   // a bad import names the line and stores nothing
-  await page.setInputFiles('#import-file', { name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"text":"ok"}\n{"text": oops}\n') });
+  await page.setInputFiles('#import-file', { name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"text": oops}\n{"text":"ok"}\n') });
   await page.waitForSelector('.import-result.error');
-  assert.match(await page.textContent('.import-result'), /line 2/i);
+  assert.match(await page.textContent('.import-result'), /line 1/i);
 
   const png = await makePng(page);
   const tasks = [1, 2, 3].map((i) => JSON.stringify({ data: { image: png, text: `Ada Lovelace met Charles Babbage in London (${i}).`, prompt: `Question ${i}: what is 2 + 2?`, answer_a: 'It is 4.', answer_b: 'Probably 5, but it depends.' } })).join('\n');

@@ -170,7 +170,7 @@ export async function payoutsView(ctx) {
         await draw();
         clear(page.querySelector('.batch-result')).append(h('div', { class: 'notice ok' },
           h('p', null, h('strong', null, `Batch #${b.batch_id}`), `: ${b.count} payout${b.count === 1 ? '' : 's'}, ${money(b.total, cur)}, via ${b.provider}.`),
-          h('p', null, h('a', { class: 'btn small', href: `/api/v1/admin/payouts/batch/${b.batch_id}/file`, download: `payout-batch-${b.batch_id}.csv` }, `Download batch #${b.batch_id} (CSV, amounts in ${cur})`)),
+          h('p', null, h('a', { class: 'btn small wrap', href: `/api/v1/admin/payouts/batch/${b.batch_id}/file`, download: `payout-batch-${b.batch_id}.csv` }, `Download batch #${b.batch_id} (CSV, amounts in ${cur})`)),
           h('button', { type: 'button', class: 'btn small', onclick: () => confirmBatch(b.batch_id) }, `Mark #${b.batch_id} as paid`)));
       } catch (e) {
         toast(e.message, 'error');
