@@ -48,6 +48,9 @@ for m in $methods; do
 		END { printf "%.5f", ok / n }' "$truth" "$tmp/out.csv")
 	fcpu=$(echo "$fu + $fs" | bc)
 	echo "faircrowd $m wall $fw cpu $fcpu accuracy $facc rss_mib $((frss / 1024))"
+	# The fit alone, timed inside one process (ninja -C build fit_time).
+	fit_time=$(dirname "$bin")/fit_time
+	[ -x "$fit_time" ] && "$fit_time" "$csv" "$m" | sed -n 's/^faircrowd fit /faircrowd fit alone: /p'
 	line=$(PYTHONPATH=$src "$py" "$root/bench/quality/crowdkit_fit.py" "$m" "$csv" "$truth")
 	echo "$line"
 	set -- $line
