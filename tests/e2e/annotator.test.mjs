@@ -59,14 +59,14 @@ test('every starter template renders in the live preview, also at 360 px', async
 test('the server\'s verdict on a config appears next to the config', async () => {
   await page.goto(`${server.url}/projects/new`);
   await page.fill('#p-title', 'Bad config');
-  // well-formed, so the browser accepts it; the server refuses a control
-  // whose toName names no object
-  await page.fill('#p-label_config', '<View><Image name="img" value="$image"/><Choices name="l" toName="picture"><Choice value="A"/></Choices></View>');
+  // well-formed, so the browser accepts it; the server refuses an
+  // attribute that must be a number
+  await page.fill('#p-label_config', '<View><Image name="img" value="$image"/><Rating name="r" toName="img" maxRating="ten"/></View>');
   await page.waitForSelector('.config-msg.ok');
   await page.click('button[name=save]');
   await page.waitForSelector('#p-label_config[aria-invalid=true]');
   const msg = await page.textContent('.field:has(#p-label_config) .field-error');
-  assert.match(msg, /picture/);
+  assert.match(msg, /maxRating/);
   await shot(page, '21-editor-server-error');
   // and the browser's own check names the line
   await page.fill('#p-label_config', '<View>\n  <Text name="t" value="$text">\n</View>');

@@ -261,11 +261,11 @@ test('admin: search users, disable one, reset a password', async () => {
   const row = page.locator('.users-table tr[data-user]');
   assert.match(await row.textContent(), /wbben@example\.com.*Ben Labeller.*Contributor.*Active/);
   await row.locator('button:has-text("Disable")').click();
-  await page.waitForFunction(() => /Disabled/.test(document.querySelector('.users-table tr[data-user]').textContent));
+  await page.waitForFunction(() => /Disabled/.test(document.querySelector('.users-table tr[data-user]')?.textContent || ''));
   const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: BEN.email, password: BEN.password }) });
   assert.notEqual(login.status, 200, 'a disabled account cannot sign in');
   await page.locator('.users-table tr[data-user] button:has-text("Enable")').click();
-  await page.waitForFunction(() => /Active/.test(document.querySelector('.users-table tr[data-user]').textContent));
+  await page.waitForFunction(() => /Active/.test(document.querySelector('.users-table tr[data-user]')?.textContent || ''));
   await page.locator('.users-table tr[data-user] button:has-text("Reset password")').click();
   const pw = (await page.locator('.new-password').textContent()).trim();
   assert.equal(pw.length, 16);
