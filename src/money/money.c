@@ -583,20 +583,34 @@ typedef struct wage {
 	int64_t user, hourly, target;
 } wage;
 
+/* The contributor's entry (w is sorted by user: load_wages reads them in
+ * order), or NULL when the platform floor applies to them. A binary search:
+ * the floor job asks once per short submission. */
+static const wage *wage_of(const wage *w, size_t n, int64_t user)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w[mid].user == user)
+			return &w[mid];
+		if (w[mid].user < user)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static int64_t user_target(const wage *w, size_t n, int64_t user, int64_t target)
 {
-	for (size_t i = 0; i < n; i++)
-		if (w[i].user == user)
-			return w[i].target;
-	return target;
+	const wage *e = wage_of(w, n, user);
+	return e ? e->target : target;
 }
 
 static int64_t user_hourly(const wage *w, size_t n, int64_t user, int64_t floor)
 {
-	for (size_t i = 0; i < n; i++)
-		if (w[i].user == user)
-			return w[i].hourly;
-	return floor;
+	const wage *e = wage_of(w, n, user);
+	return e ? e->hourly : floor;
 }
 
 /* The project's contributors with accepted work whose country's wage

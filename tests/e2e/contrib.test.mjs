@@ -6,7 +6,7 @@
 // changes it. axe-core and the 360 px check run with every screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, tabTo } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'limreq@example.com', password: 'requester-pass-1', display_name: 'Lim Req' };
@@ -60,15 +60,6 @@ async function signIn(viewport) {
   await page.click('button[type=submit]');
   await page.waitForSelector('nav .nav-user .avatar');
   return page;
-}
-
-/** Presses Tab until the focused element matches selector. */
-async function tabTo(page, selector, n = 120) {
-  for (let i = 0; i < n; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
 }
 
 test('quiet hours set by keyboard at 360 px refuse work in plain words', async () => {

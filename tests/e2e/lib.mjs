@@ -182,3 +182,12 @@ export async function makePng(page) {
     return c.toDataURL('image/png');
   });
 }
+
+/** Presses Tab until the focused element matches selector (at most n presses). */
+export async function tabTo(page, selector, n = 120) {
+  for (let i = 0; i < n; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}

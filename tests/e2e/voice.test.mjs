@@ -14,7 +14,7 @@ import { readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, tabTo } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
@@ -98,14 +98,6 @@ async function signIn(viewport, who = ANN) {
   await page.click('button[type=submit]');
   await page.waitForSelector('nav .nav-user .avatar');
   return page;
-}
-
-async function tabTo(page, selector, n = 120) {
-  for (let i = 0; i < n; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
 }
 
 test('the bell counts the rejection; the notification is read by keyboard at 360 px', async () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { startServer, apiSession, launch, watchErrors, shot, expectNoAxeViolations, ADMIN, ARTIFACTS } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, expectNoAxeViolations, ADMIN, ARTIFACTS, tabTo } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'hookreq@example.com', password: 'requester-pass-1', display_name: 'Hana Hooks' };
@@ -38,15 +38,6 @@ async function openDashboard(width, height) {
   const panel = page.locator('.webhooks-panel');
   await panel.locator('.webhooks-empty').waitFor();
   return { page, panel };
-}
-
-/** Presses Tab until the focused element matches selector (at most n times). */
-async function tabTo(page, selector, n = 120) {
-  for (let i = 0; i < n; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
 }
 
 /** The focused element draws a visible focus ring. */
