@@ -98,7 +98,9 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 	fc_ds_opts opts = {.all_statuses = req->status && !strcmp(req->status, "all"),
 			   .version = req->version,
 			   .split = req->split,
-			   .interpolate = req->interpolate};
+			   .interpolate = req->interpolate,
+			   .shard_size = req->shard_size,
+			   .data_dir = data_dir};
 	json_t *agg = NULL;
 	if (aggregated && !(rc = f->check ? f->check(config, err) : 0) &&
 	    !(rc = fc_export_aggregated(s, user, pid, config, f->name, req->method, &agg, err)))

@@ -29,6 +29,7 @@ typedef struct fc_export_request {
 	int64_t version;    /* a dataset version's items (dataset formats only); 0: the project now */
 	const char *split;  /* with version: one split; NULL for all */
 	int interpolate;    /* interpolate_key_frames=1: video tracks on every frame */
+	int shard_size;     /* webdataset: samples per shard; 0 for the default (1000) */
 } fc_export_request;
 
 /* Opens the stream into *out (close it with out->close(out->ctx)). 400

@@ -7,6 +7,7 @@
 #include "work/task.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void h_tasks_import(fc_req *r)
@@ -69,6 +70,17 @@ void h_export(fc_req *r)
 				 .method = fc_req_query(r, "method")};
 	const char *ik = fc_req_query(r, "interpolate_key_frames");
 	req.interpolate = ik && (!strcmp(ik, "1") || !strcmp(ik, "true"));
+	const char *shard = fc_req_query(r, "shard_size");
+	if (shard) {
+		char *end;
+		long n = strtol(shard, &end, 10);
+		if (end == shard || *end || n < 1 || n > 100000) {
+			fc_reply_errorf(r, FC_EINVAL, "invalid_shard_size", "shard_size",
+					"shard_size is the number of samples per WebDataset shard, 1 to 100000.");
+			return;
+		}
+		req.shard_size = (int)n;
+	}
 	fc_export_stream x;
 	fc_err err = {0};
 	if (fc_export_stream_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &req, &x, &err)) {

@@ -2,6 +2,7 @@
  * dataset.h. */
 #include "formats/dataset.h"
 #include "access/access.h"
+#include "blob/blob.h"
 #include "core/crypto.h"
 
 #include <archive.h>
@@ -12,10 +13,12 @@
 #include <string.h>
 
 /* Each defined in its own file. */
-extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo, fc_ds_mot;
+extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo, fc_ds_mot,
+	fc_ds_webdataset, fc_ds_yolo_pose;
 
 static const fc_ds_format *const FORMATS[] = {
-	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo, &fc_ds_voc, &fc_ds_conll, &fc_ds_dpo, &fc_ds_mot,
+	&fc_ds_lsjson, &fc_ds_csv, &fc_ds_coco, &fc_ds_yolo,       &fc_ds_voc,
+	&fc_ds_conll,  &fc_ds_dpo, &fc_ds_mot,  &fc_ds_webdataset, &fc_ds_yolo_pose,
 };
 #define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
 
@@ -64,6 +67,9 @@ struct fc_dataset {
 	fc_ds_task task;
 	size_t cap;
 	json_t *aggregated;
+	int64_t user_id; /* the exporting owner: whose media may be written */
+	char *data_dir;  /* NULL: no media is read */
+	fc_blob *blob;   /* opened on the first media file */
 };
 
 static const char TASKS_SQL[] =
@@ -102,6 +108,39 @@ int fc_ds_emit_file(fc_ds_ctx *c, const char *name)
 	archive_entry_free(e);
 	fc_buf_reset(&d->file);
 	return rc;
+}
+
+int fc_ds_media_open(fc_ds_ctx *c, const char *url, FILE **f, uint64_t *size, char ext[16])
+{
+	fc_dataset *d = c->driver;
+	static const char PREFIX[] = "/api/v1/media/";
+	char *end;
+	if (!d->data_dir || !url || strncmp(url, PREFIX, sizeof PREFIX - 1))
+		return FC_ENOTFOUND;
+	long long id = strtoll(url + sizeof PREFIX - 1, &end, 10);
+	if (id <= 0 || *end)
+		return FC_ENOTFOUND;
+	fc_stmt *st;
+	char sha[80] = "";
+	/* a task may show a file of another project (a recording under review):
+	 * written only when the exporting user owns that project too */
+	int rc = fc_db_query(d->db, &st, NULL,
+			     "SELECT m.sha256, m.ext FROM media m JOIN projects p ON p.id=m.project_id WHERE m.id=? AND "
+			     "(p.owner_id=? OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id=p.id AND "
+			     "pm.user_id=? AND pm.role='owner'))",
+			     "III", (int64_t)id, d->user_id, d->user_id);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1) {
+		snprintf(sha, sizeof sha, "%s", fc_stmt_text(st, 0));
+		snprintf(ext, 16, "%s", fc_stmt_text(st, 1));
+	}
+	fc_stmt_done(st);
+	if (!sha[0])
+		return FC_ENOTFOUND;
+	if (!d->blob && (rc = fc_blob_open(&d->blob, d->data_dir, NULL)))
+		return rc;
+	return fc_blob_open_read(d->blob, sha, f, size, NULL) ? FC_EIO : 0; /* referenced but gone: cut the stream */
 }
 
 static void task_clear(fc_dataset *d)
@@ -275,6 +314,8 @@ void fc_dataset_close(fc_dataset *d)
 		fc_db_rollback(d->db);
 	if (d->a)
 		archive_write_free(d->a);
+	fc_blob_close(d->blob);
+	free(d->data_dir);
 	fc_buf_free(&d->stream);
 	fc_buf_free(&d->file);
 	free(d);
@@ -341,7 +382,13 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 	d->c = (fc_ds_ctx){.config = json_incref((json_t *)config),
 			   .project_id = project_id,
 			   .driver = d,
-			   .interpolate = opts && opts->interpolate};
+			   .interpolate = opts && opts->interpolate,
+			   .shard_size = opts ? opts->shard_size : 0};
+	d->user_id = user->id;
+	if (opts && opts->data_dir && !(d->data_dir = strdup(opts->data_dir))) {
+		fc_dataset_close(d);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
 	d->c.out = f->zip ? &d->file : &d->stream;
 	int rc = project_salt(s, user, project_id, d->salt, err);
 	if (!rc && f->check)
@@ -352,10 +399,12 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		rc = start_pass(d, err);
 	if (!rc && f->zip) {
 		d->a = archive_write_new();
-		if (!d->a || archive_write_set_format_zip(d->a) != ARCHIVE_OK ||
+		if (!d->a ||
+		    (f->zip == FC_DS_TAR ? archive_write_set_format_pax_restricted(d->a)
+					 : archive_write_set_format_zip(d->a)) != ARCHIVE_OK ||
 		    archive_write_set_bytes_in_last_block(d->a, 1) != ARCHIVE_OK ||
 		    archive_write_open(d->a, d, NULL, on_write, NULL) != ARCHIVE_OK)
-			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot start the zip archive.");
+			rc = fc_err_set(err, FC_EIO, "internal", NULL, "Cannot start the archive.");
 	}
 	if (rc) {
 		fc_dataset_close(d);

@@ -20,6 +20,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* A kept submission. Borrowed by the writer for one call. */
@@ -53,11 +54,12 @@ typedef struct fc_ds_ctx {
 	void *state;     /* the format's state_size bytes, zeroed at the start */
 	void *driver;    /* the driver's, for fc_ds_emit_file */
 	int interpolate; /* interpolate_key_frames=1: video tracks on every frame between keyframes */
+	int shard_size;  /* webdataset: samples per shard (1000 when 0) */
 } fc_ds_ctx;
 
 typedef struct fc_ds_format {
 	const char *name, *content_type, *extension;
-	int zip;    /* files in a zip, each ended with fc_ds_emit_file */
+	int zip;    /* files in an archive, each ended with fc_ds_emit_file: 1 a zip, FC_DS_TAR a tar */
 	int passes; /* how many times the tasks are walked (COCO: images, then annotations) */
 	size_t state_size;
 	/* 0 when the project's config has what the format needs, else FC_ERULE
@@ -75,8 +77,21 @@ const fc_ds_format *fc_ds_find(const char *name);
  * returns out. */
 const char *fc_ds_names(char *out, size_t n);
 
+#define FC_DS_TAR 2
+
 /* Zip formats: adds c->out as the file `name` and empties c->out. */
 int fc_ds_emit_file(fc_ds_ctx *c, const char *name);
+
+/* The bytes of a media URL of this platform ("/api/v1/media/ID") when the
+ * file belongs to a project the exporting user owns: 0 with *f open (the
+ * caller closes it), its size and extension ("jpg", no dot); FC_ENOTFOUND
+ * for any other URL (an outside link is not fetched), another error when
+ * the blob store fails. */
+int fc_ds_media_open(fc_ds_ctx *c, const char *url, FILE **f, uint64_t *size, char ext[16]);
+
+/* Appends t as one Label Studio task object {id, data, predictions, gold?,
+ * meta?, annotations:[…]} (lsjson.c; the webdataset samples' JSON too). */
+int fc_ds_task_json(fc_buf *b, const fc_ds_task *t);
 
 /* The project's pseudonym salt, made on first use (no access check: the
  * caller has made it). */
@@ -92,7 +107,9 @@ typedef struct fc_ds_opts {
 	 * api layer builds it from quality's aggregate); each task then has one
 	 * annotation, worker_id "aggregate", status "aggregated", or none. */
 	const json_t *aggregated;
-	int interpolate; /* interpolate_key_frames=1 */
+	int interpolate;      /* interpolate_key_frames=1 */
+	int shard_size;       /* webdataset: samples per shard, 0 for the default */
+	const char *data_dir; /* the blob store of media files (webdataset); NULL: none is read */
 } fc_ds_opts;
 
 typedef struct fc_dataset fc_dataset;

@@ -9,11 +9,9 @@
 
 static int begin(fc_ds_ctx *c) { return fc_buf_puts(c->out, "["); }
 
-static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
+int fc_ds_task_json(fc_buf *b, const fc_ds_task *t)
 {
-	int *written = c->state;
-	fc_buf *b = c->out;
-	int rc = fc_buf_printf(b, "%s\n{\"id\":%lld,\"data\":", *written ? "," : "", (long long)t->id);
+	int rc = fc_buf_printf(b, "{\"id\":%lld,\"data\":", (long long)t->id);
 	rc |= fc_ds_json(b, t->data);
 	rc |= fc_buf_puts(b, ",\"predictions\":");
 	rc |= fc_ds_json(b, t->predictions);
@@ -43,8 +41,15 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 		rc |= fc_buf_puts(b, "}");
 	}
 	rc |= fc_buf_puts(b, "]}");
-	*written = 1;
 	return rc ? FC_ENOMEM : 0;
+}
+
+static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
+{
+	int *written = c->state;
+	int rc = fc_buf_puts(c->out, *written ? ",\n" : "\n");
+	*written = 1;
+	return rc ? FC_ENOMEM : fc_ds_task_json(c->out, t);
 }
 
 static int end(fc_ds_ctx *c) { return fc_buf_puts(c->out, "\n]\n"); }

@@ -469,3 +469,48 @@ res http_or_dead(srv *s, const char *method, const char *path, const char *token
 	allow_dead = 0;
 	return r;
 }
+
+/* Runs a shell command; returns the exit status and the first 64 KiB of
+ * stdout in out (may be NULL). */
+int run_cmd(char *out, size_t n, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p, "%s", cmd);
+	size_t len = 0;
+	char buf[4096];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, p)) > 0)
+		if (out && len + k < n) {
+			memcpy(out + len, buf, k);
+			len += k;
+		}
+	if (out)
+		out[len] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+long long stored_recording(srv *s, const char *wav)
+{
+	json_t *spec = json_pack("{s:s,s:s,s:i,s:i}", "media", "audio", "prompt_field", "sentence", "min_seconds", 1,
+				 "max_seconds", 15);
+	long long pid = project_live(s, s->req,
+				     json_pack("{s:s,s:s,s:o,s:i,s:i}", "title", "Record", "kind", "collection",
+					       "collect", spec, "reward", 5, "overlap", 1),
+				     "{\"sentence\":\"Say something.\"}\n", 100000);
+	long long aid = lease_ok(s, pid, s->c[0]);
+	size_t len;
+	char *b = slurp(wav, &len), path[96];
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
+	res r = http(s, "POST", path, s->c[0], "audio/wav", b, len, NULL);
+	free(b);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long mid = jint(r.json, "id");
+	res_free(&r);
+	return mid;
+}

@@ -128,4 +128,11 @@ char *slurp(const char *path, size_t *len);
 /* How many blobs the server keeps in its data folder (not uploads in progress). */
 int count_local_blobs(srv *s);
 
+/* Runs a shell command; returns the exit status and the first n-1 bytes of
+ * stdout in out (may be NULL). */
+int run_cmd(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Uploads the audio file wav to a new live collection project of s->req as
+ * contributor 0: the media id. */
+long long stored_recording(srv *s, const char *wav);
+
 #endif

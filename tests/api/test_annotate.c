@@ -38,27 +38,6 @@ static res submit(long long aid, const char *token, const char *result_json)
 	return http(&S, "POST", path, token, "application/json", body, strlen(body), NULL);
 }
 
-/* Uploads the WAV to a collection project as contributor 0: the media id. */
-static long long stored_recording(void)
-{
-	json_t *spec = json_pack("{s:s,s:s,s:i,s:i}", "media", "audio", "prompt_field", "sentence", "min_seconds", 1,
-				 "max_seconds", 15);
-	long long pid = project_live(&S, S.req,
-				     json_pack("{s:s,s:s,s:o,s:i,s:i}", "title", "Record", "kind", "collection",
-					       "collect", spec, "reward", 5, "overlap", 1),
-				     "{\"sentence\":\"Say something.\"}\n", 100000);
-	long long aid = lease_ok(&S, pid, S.c[0]);
-	size_t len;
-	char *b = slurp(WAV, &len), path[96];
-	snprintf(path, sizeof path, "/api/v1/assignments/%lld/media", aid);
-	res r = http(&S, "POST", path, S.c[0], "audio/wav", b, len, NULL);
-	free(b);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	long long mid = jint(r.json, "id");
-	res_free(&r);
-	return mid;
-}
-
 #define AUDIO_CONFIG \
 	"<View><Audio name=\"audio\" value=\"$audio\"/>" \
 	"<Labels name=\"label\" toName=\"audio\"><Label value=\"Speech\"/><Label value=\"Noise\"/></Labels>" \
@@ -74,7 +53,7 @@ static long long annotation_project(const char *config, const char *task)
 
 Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 {
-	long long mid = stored_recording();
+	long long mid = stored_recording(&S, WAV);
 	char path[128];
 	static const char *const bad[] = {"0", "-3", "abc", "", "200001", "12x"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -204,7 +183,7 @@ Test(annotate, keyframe_past_the_last_frame_is_400_naming_the_field)
 
 Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
 {
-	long long mid = stored_recording();
+	long long mid = stored_recording(&S, WAV);
 	size_t len;
 	char *orig = slurp(WAV, &len), path[96], h[128];
 	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);

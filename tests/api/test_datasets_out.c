@@ -1,0 +1,205 @@
+/* Datasets out, the formats added for issue #13's rest: WebDataset shards
+ * read back by tar(1), YOLO pose with its kpt_shape, COCO keypoints with
+ * visibility flags. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static srv S;
+static char WAV[64], DIR_[64];
+static void up(void)
+{
+	snprintf(WAV, sizeof WAV, "/tmp/fc-dsout-%d.wav", (int)getpid());
+	snprintf(DIR_, sizeof DIR_, "/tmp/fc-dsout-%d", (int)getpid());
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "sox -n -r 16000 -c 1 -b 16 %s synth 1.5 sine 300 vol 0.5 && mkdir -p %s", WAV, DIR_);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	suite_with_users(&S, 1);
+}
+static void down(void)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s %s", DIR_, WAV);
+	cr_expect_eq(system(cmd), 0);
+	srv_stop(&S);
+}
+TestSuite(datasets_out, .init = up, .fini = down, .timeout = 300);
+
+#define AUDIO_CONFIG \
+	"<View><Audio name=\"audio\" value=\"$audio\"/><Choices name=\"kind\" toName=\"audio\">" \
+	"<Choice value=\"speech\"/><Choice value=\"noise\"/></Choices></View>"
+
+#define CHOSEN(url) \
+	"{\"data\":{\"audio\":\"" url "\"},\"annotations\":[{\"completed_by\":\"w1\",\"result\":[{\"from_name\":" \
+	"\"kind\",\"to_name\":\"audio\",\"type\":\"choices\",\"value\":{\"choices\":[\"speech\"]}}]}]}\n"
+
+static long long draft_with(const char *token, const char *config, const char *tasks)
+{
+	long long pid = project_create(&S, token,
+				       json_pack("{s:s,s:s,s:i}", "title", "out", "label_config", config, "overlap", 1));
+	project_import(&S, pid, token, tasks);
+	return pid;
+}
+
+/* GET the export into DIR_/name (200 expected); returns the body's length. */
+static size_t export_to(long long pid, const char *token, const char *query, const char *name)
+{
+	char path[256], file[160];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?%s", pid, query);
+	res r = api(&S, "GET", path, token, NULL);
+	cr_assert_eq(r.status, 200, "%s: %.300s", query, r.body);
+	snprintf(file, sizeof file, "%s/%s", DIR_, name);
+	FILE *f = fopen(file, "wb");
+	cr_assert(f && fwrite(r.body, 1, r.len, f) == r.len && !fclose(f));
+	size_t len = r.len;
+	res_free(&r);
+	return len;
+}
+
+/* The output of a shell command that must succeed, into out. */
+static const char *succeeded(int status, const char *out)
+{
+	cr_assert_eq(status, 0, "%s", out);
+	return out;
+}
+#define RUN(out, ...) succeeded(run_cmd(out, sizeof out, __VA_ARGS__), out)
+
+static long long first_task_id(long long pid)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=json&status=all", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	long long id = jint(json_array_get(r.json, 0), "id");
+	res_free(&r);
+	return id;
+}
+
+Test(datasets_out, webdataset_shards_are_tars_of_samples_that_tar_lists)
+{
+	long long mid = stored_recording(&S, WAV);
+	char tasks[2048];
+	snprintf(tasks, sizeof tasks, CHOSEN("/api/v1/media/%lld") CHOSEN("https://cdn.example/a/b.wav") "%s", mid,
+		 "{\"data\":{\"audio\":\"https://cdn.example/none.wav\"}}\n");
+	long long pid = draft_with(S.req, AUDIO_CONFIG, tasks);
+	long long t1 = first_task_id(pid);
+
+	/* unhappy first: a bad shard size names the option */
+	char path[160];
+	const char *bad[] = {"0", "-1", "x", "100001"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=webdataset&shard_size=%s", pid, bad[i]);
+		res r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(r.status, 400, "%s: %s", bad[i], r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field"), "shard_size");
+		res_free(&r);
+	}
+
+	/* one sample per shard: two annotated tasks, two shards; the unannotated task is no sample */
+	export_to(pid, S.req, "format=webdataset&shard_size=1", "one.tar");
+	char out[4096], want[512];
+	cr_expect_str_eq(RUN(out, "tar -tf %s/one.tar", DIR_), "shard-000000.tar\nshard-000001.tar\n");
+	RUN(out, "mkdir -p %s/one && tar -xf %s/one.tar -C %s/one", DIR_, DIR_, DIR_);
+	snprintf(want, sizeof want, "%09lld.json\n%09lld.wav\n", t1, t1);
+	cr_expect_str_eq(RUN(out, "tar -tf %s/one/shard-000000.tar", DIR_), want);
+	snprintf(want, sizeof want, "%09lld.json\n", t1 + 1);
+	cr_expect_str_eq(RUN(out, "tar -tf %s/one/shard-000001.tar", DIR_), want,
+			 "an outside link is not fetched: the JSON alone");
+	/* the media is the uploaded file, byte for byte; the JSON is the Label Studio task */
+	RUN(out, "cd %s/one && tar -xf shard-000000.tar && cmp %09lld.wav %s && cat %09lld.json", DIR_, t1, WAV, t1);
+	json_t *sample = json_loads(out, 0, NULL);
+	cr_assert(sample, "%s", out);
+	cr_expect_eq(jint(sample, "id"), t1);
+	snprintf(want, sizeof want, "/api/v1/media/%lld", mid);
+	cr_expect_str_eq(jstr(sample, "data.audio"), want);
+	json_t *ann = json_array_get(json_object_get(sample, "annotations"), 0);
+	cr_expect_str_eq(json_string_value(json_array_get(jget(ann, "result.0.value.choices"), 0)), "speech");
+	cr_expect_eq(strlen(jstr(ann, "worker_id")), 64, "a pseudonym, not a user id");
+	json_decref(sample);
+
+	/* the default: every sample in one shard */
+	export_to(pid, S.req, "format=webdataset", "all.tar");
+	cr_expect_str_eq(RUN(out, "tar -tf %s/all.tar", DIR_), "shard-000000.tar\n");
+	RUN(out, "tar -xOf %s/all.tar shard-000000.tar | tar -tf - | wc -l", DIR_);
+	cr_expect_eq(atoi(out), 3, "json+wav, json: %s", out);
+
+	/* another requester's task showing this media gets no bytes of it */
+	char other[64];
+	make_user(&S, "other-wds@test.local", "requester", other);
+	snprintf(tasks, sizeof tasks, CHOSEN("/api/v1/media/%lld"), mid);
+	long long theirs = draft_with(other, AUDIO_CONFIG, tasks);
+	export_to(theirs, other, "format=webdataset", "theirs.tar");
+	RUN(out, "tar -xOf %s/theirs.tar shard-000000.tar | tar -tf -", DIR_);
+	cr_expect(strstr(out, ".json\n") && !strstr(out, ".wav"), "%s", out);
+
+	/* an empty project: a valid, empty tar */
+	long long empty = draft_with(S.req, AUDIO_CONFIG, "{\"data\":{\"audio\":\"https://cdn.example/x.wav\"}}\n");
+	export_to(empty, S.req, "format=webdataset", "empty.tar");
+	cr_expect_str_eq(RUN(out, "tar -tf %s/empty.tar", DIR_), "");
+	/* not your project: 404 */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=webdataset", pid);
+	res r = api(&S, "GET", path, other, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+}
+
+#define POSE_CONFIG \
+	"<View><Image name=\"img\" value=\"$image\"/>" \
+	"<RectangleLabels name=\"box\" toName=\"img\"><Label value=\"car\"/></RectangleLabels>" \
+	"<KeyPointLabels name=\"pose\" toName=\"img\"><Label value=\"nose\"/><Label value=\"left_eye\"/>" \
+	"<Label value=\"right_eye\"/></KeyPointLabels></View>"
+
+#define POINT(label, x, y) \
+	"{\"from_name\":\"pose\",\"to_name\":\"img\",\"type\":\"keypointlabels\",\"original_width\":640," \
+	"\"original_height\":480,\"value\":{\"x\":" #x ",\"y\":" #y ",\"width\":1,\"keypointlabels\":[\"" label "\"]}}"
+
+/* nose (50 %, 25 %) and right_eye (55 %, 20 %) placed, left_eye not; a car box besides */
+static const char POSE_TASKS[] =
+	"{\"data\":{\"image\":\"https://cdn.example/img/street-1.jpg\"},\"annotations\":[{\"completed_by\":\"w1\","
+	"\"result\":[{\"from_name\":\"box\",\"to_name\":\"img\",\"type\":\"rectanglelabels\",\"original_width\":640,"
+	"\"original_height\":480,\"value\":{\"x\":10,\"y\":20,\"width\":25,\"height\":50,\"rectanglelabels\":[\"car\"]}}," POINT(
+		"nose", 50, 25) "," POINT("right_eye", 55, 20) "]}]}\n";
+
+Test(datasets_out, yolo_pose_lines_carry_visibility_and_data_yaml_the_kpt_shape)
+{
+	long long pid = draft_with(S.req, POSE_CONFIG, POSE_TASKS);
+	export_to(pid, S.req, "format=yolo_pose", "pose.zip");
+	char out[4096];
+	RUN(out, "unzip -p %s/pose.zip data.yaml", DIR_);
+	cr_expect(strstr(out, "kpt_shape: [3, 3]\n"), "%s", out);
+	cr_expect(strstr(out, "nc: 1\nnames:\n  0: \"pose\"\n"), "%s", out);
+	cr_expect(strstr(out, "# class 0 keypoints: [\"nose\",\"left_eye\",\"right_eye\"]"), "%s", out);
+	/* box around the placed points: x 0.50..0.55, y 0.20..0.25; left_eye not placed: 0 0 0 */
+	cr_expect_str_eq(RUN(out, "unzip -p %s/pose.zip labels/street-1.txt", DIR_),
+			 "0 0.525000 0.225000 0.050000 0.050000 0.500000 0.250000 2 0.000000 0.000000 0 "
+			 "0.550000 0.200000 2\n");
+	/* the same points in COCO: pixels with v 2 and 0,0,0 for the point not placed */
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=coco", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_t *pose = json_array_get(jget(r.json, "annotations"), 1);
+	static const double want[] = {320, 120, 2, 0, 0, 0, 352, 96, 2};
+	cr_assert_eq(json_array_size(jget(pose, "keypoints")), 9, "%s", r.body);
+	for (int i = 0; i < 9; i++)
+		cr_expect_eq(json_number_value(json_array_get(jget(pose, "keypoints"), (size_t)i)), want[i], "[%d]", i);
+	cr_expect_eq(jint(pose, "num_keypoints"), 2);
+	res_free(&r);
+
+	/* a project without keypoints: 422 naming the format and the control */
+	long long text = draft_with(S.req,
+				    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\">"
+				    "<Choice value=\"a\"/></Choices></View>",
+				    "{\"data\":{\"text\":\"x\"}}\n");
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=yolo_pose", text);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit");
+	const char *msg = jstr(r.json, "error.message");
+	cr_expect(msg && strstr(msg, "yolo_pose") && strstr(msg, "KeyPointLabels"), "%s", r.body);
+	res_free(&r);
+}
