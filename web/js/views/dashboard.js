@@ -84,10 +84,12 @@ const EXPORTS = [
   { format: 'csv', ext: 'csv', label: 'CSV', annotation: true },
   { format: 'coco', ext: 'json', label: 'COCO (boxes, polygons, keypoints)', needs: ['rectanglelabels', 'polygonlabels', 'keypointlabels'] },
   { format: 'yolo', ext: 'zip', label: 'YOLO (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
+  { format: 'yolo_pose', ext: 'zip', label: 'YOLO pose (keypoints, zip)', needs: ['keypointlabels'] },
   { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
   { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
   { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
+  { format: 'webdataset', ext: 'tar', label: 'WebDataset shards (tar)', annotation: true },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
 
