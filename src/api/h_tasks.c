@@ -22,6 +22,18 @@ void h_tasks_import(fc_req *r)
 				"Send tasks as application/json (an array), application/x-ndjson or text/csv.");
 		return;
 	}
+	/* other tools' files: ?format=coco (a COCO JSON file), ?format=mturk (an MTurk results CSV) */
+	const char *kind = fc_req_query(r, "format");
+	if (kind && !strcmp(kind, "coco") && format == FC_IMPORT_JSON) {
+		format = FC_IMPORT_COCO;
+	} else if (kind && !strcmp(kind, "mturk") && format == FC_IMPORT_CSV) {
+		format = FC_IMPORT_MTURK;
+	} else if (kind && strcmp(kind, "tasks")) {
+		fc_reply_errorf(r, FC_EINVAL, "invalid_format", "format",
+				"format is 'tasks' (the default), 'coco' (application/json) or 'mturk' (text/csv, an "
+				"MTurk batch results file).");
+		return;
+	}
 	fc_err err = {0};
 	int64_t created = 0;
 	if (fc_task_import(fc_store_of(r), fc_user_of(r), id, r->spool, format, &created, NULL, NULL, &err))

@@ -9,6 +9,7 @@
 #include "events/events.h"
 #include "work/configcache.h"
 #include "work/import_fields.h"
+#include "work/import_internal.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -48,19 +49,6 @@ int fc_import_format_of(const char *ct)
 		return FC_IMPORT_CSV;
 	return -1;
 }
-
-typedef struct importer {
-	fc_db *db;
-	int64_t project_id;
-	int64_t count;
-	int64_t now;
-	uint64_t bytes;
-	fc_err *err;
-	int64_t overlap;
-	char *label_config;           /* for checking imported annotations */
-	const fc_labelconfig *config; /* parsed on the first annotation */
-	int64_t annotations;
-} importer;
 
 /* The user an imported annotation belongs to: an existing user id, or a
  * named outside worker (a crowd platform's id), kept as a user who cannot
@@ -118,7 +106,7 @@ static int annotation_times(importer *im, const json_t *a, int64_t *made, int64_
 /* Label Studio's task format carries earlier annotations: each becomes an
  * accepted, unpaid submission of its annotator, checked against the
  * project's config like any other result. */
-static int add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns, const char *where)
+int fc_import_add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns, const char *where)
 {
 	fc_err *err = im->err;
 	if (!json_is_array(anns))
@@ -175,7 +163,8 @@ static int add_annotations(importer *im, int64_t task, const json_t *task_data, 
 	}
 	im->annotations += n;
 	return n ? fc_db_exec(im->db, err,
-			      "UPDATE tasks SET submitted_count=?, open=CASE WHEN ? < COALESCE(target_overlap, ?) THEN 1 ELSE 0 END WHERE id=?",
+			      "UPDATE tasks SET submitted_count=submitted_count+?, open=CASE WHEN submitted_count+? < "
+			      "COALESCE(target_overlap, ?) THEN 1 ELSE 0 END WHERE id=?",
 			      "IIII", n, n, im->overlap, task)
 		 : 0;
 }
@@ -210,7 +199,7 @@ static int is_task_key(const char *key)
 /* How deeply a task may nest (the task object counts as one level). */
 #define FC_TASK_MAX_DEPTH 64
 
-static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
+int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
 {
 	fc_err *err = im->err;
 	if (!json_is_object(obj))
@@ -275,8 +264,9 @@ static int add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, 
 			   "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
 			   "ItjjIiIj", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now, meta);
 	free(dtxt);
+	im->last_task = task;
 	if (!rc && anns && !json_is_null(anns))
-		rc = add_annotations(im, task, data, anns, where);
+		rc = fc_import_add_annotations(im, task, data, anns, where);
 	if (rc)
 		return rc;
 	im->count++;
@@ -289,7 +279,7 @@ static int parse_and_add(importer *im, const char *txt, size_t len, const char *
 	json_t *j = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return fc_err_set(im->err, FC_EINVAL, "invalid_json", NULL, "%s: not valid JSON: %s.", where, je.text);
-	int rc = add_task(im, j, txt, len, where);
+	int rc = fc_import_add_task(im, j, txt, len, where);
 	json_decref(j);
 	return rc;
 }
@@ -435,7 +425,7 @@ static int import_json_array(importer *im, FILE *f, fc_import_progress progress,
 
 /* Reads one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
  * quotes, CRLF). Returns 1 with fields in `fields`, 0 at EOF, <0 on error. */
-static int csv_record(FILE *f, json_t *fields, int64_t *line, uint64_t *bytes)
+int fc_import_csv_record(FILE *f, json_t *fields, int64_t *line, uint64_t *bytes)
 {
 	fc_buf cell = {0};
 	int c, in_q = 0, any = 0, after_q = 0;
@@ -514,7 +504,7 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 	json_t *header = json_array(), *row = json_array();
 	int64_t line = 0;
 	int rc = 0, r;
-	r = csv_record(f, header, &line, &im->bytes);
+	r = fc_import_csv_record(f, header, &line, &im->bytes);
 	if (r <= 0) {
 		rc = fc_err_set(im->err, FC_EINVAL, "invalid_csv", NULL, "line 1: a CSV import needs a header row.");
 		goto out;
@@ -534,7 +524,7 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 	}
 	for (;;) {
 		int64_t start = line + 1;
-		r = csv_record(f, row, &line, &im->bytes);
+		r = fc_import_csv_record(f, row, &line, &im->bytes);
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -556,7 +546,7 @@ static int import_csv(importer *im, FILE *f, fc_import_progress progress, void *
 		char where[32];
 		snprintf(where, sizeof where, "line %lld", (long long)start);
 		json_t *task = json_pack("{s:o}", "data", data);
-		rc = add_task(im, task, NULL, 0, where);
+		rc = fc_import_add_task(im, task, NULL, 0, where);
 		json_decref(task);
 		if (rc)
 			break;
@@ -600,6 +590,10 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		goto out;
 	if (format == FC_IMPORT_NDJSON)
 		rc = import_ndjson(&im, f, progress, ud);
+	else if (format == FC_IMPORT_COCO)
+		rc = fc_import_coco(&im, f);
+	else if (format == FC_IMPORT_MTURK)
+		rc = fc_import_mturk(&im, f);
 	else if (format == FC_IMPORT_CSV)
 		rc = import_csv(&im, f, progress, ud);
 	else

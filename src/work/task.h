@@ -7,7 +7,10 @@
 #include "store/store.h"
 #include <stdio.h>
 
-enum { FC_IMPORT_JSON, FC_IMPORT_NDJSON, FC_IMPORT_CSV };
+/* COCO: a COCO JSON file, its annotations as the tasks' predictions;
+ * MTURK: a Mechanical Turk batch results CSV (Input.* → data, Answer.* →
+ * submissions of pseudonymous workers). See docs/formats.md. */
+enum { FC_IMPORT_JSON, FC_IMPORT_NDJSON, FC_IMPORT_CSV, FC_IMPORT_COCO, FC_IMPORT_MTURK };
 
 /* Maps a Content-Type to FC_IMPORT_*; -1 when it is none of them. */
 int fc_import_format_of(const char *content_type);

@@ -203,3 +203,199 @@ Test(datasets_out, yolo_pose_lines_carry_visibility_and_data_yaml_the_kpt_shape)
 	cr_expect(msg && strstr(msg, "yolo_pose") && strstr(msg, "KeyPointLabels"), "%s", r.body);
 	res_free(&r);
 }
+
+/* POST a file to the project's import with ?format=kind. */
+static res import_as(long long pid, const char *token, const char *kind, const char *ctype, const char *body)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?format=%s", pid, kind);
+	return http(&S, "POST", path, token, ctype, body, strlen(body), NULL);
+}
+
+/* The project's tasks as Label Studio JSON (every status). */
+static json_t *tasks_of(long long pid)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=json&status=all", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_t *j = json_incref(r.json);
+	res_free(&r);
+	return j;
+}
+
+#define COCO_CONFIG \
+	"<View><Image name=\"img\" value=\"$image\"/>" \
+	"<RectangleLabels name=\"box\" toName=\"img\"><Label value=\"car\"/></RectangleLabels>" \
+	"<PolygonLabels name=\"poly\" toName=\"img\"><Label value=\"road\"/></PolygonLabels>" \
+	"<KeyPointLabels name=\"pose\" toName=\"img\"><Label value=\"nose\"/><Label value=\"left_eye\"/>" \
+	"<Label value=\"right_eye\"/></KeyPointLabels></View>"
+
+#define COCO_FILE(images, cat1) \
+	"{\"images\":[" images "],\"categories\":[{\"id\":1,\"name\":\"" cat1 "\"},{\"id\":3,\"name\":\"road\"}," \
+	"{\"id\":5,\"name\":\"person\",\"keypoints\":[\"nose\",\"left_eye\",\"right_eye\"]}],\"annotations\":[" \
+	"{\"id\":10,\"image_id\":1,\"category_id\":1,\"bbox\":[64,96,160,240],\"area\":38400,\"iscrowd\":0}," \
+	"{\"id\":11,\"image_id\":1,\"category_id\":3,\"segmentation\":[[0,240,320,240,320,480]]," \
+	"\"bbox\":[0,240,320,240]}," \
+	"{\"id\":12,\"image_id\":1,\"category_id\":5,\"keypoints\":[320,120,2,0,0,0,352,96,1],\"num_keypoints\":2}]}"
+#define IMAGES \
+	"{\"id\":1,\"file_name\":\"a.jpg\",\"coco_url\":\"https://cdn.example/a.jpg\",\"width\":640,\"height\":480}," \
+	"{\"id\":2,\"file_name\":\"b.jpg\",\"width\":200,\"height\":100}"
+
+static long long task_count(long long pid)
+{
+	json_t *t = tasks_of(pid);
+	long long n = (long long)json_array_size(t);
+	json_decref(t);
+	return n;
+}
+
+Test(datasets_out, coco_imports_as_predictions_and_refuses_what_does_not_fit)
+{
+	long long pid = draft_with(S.req, COCO_CONFIG, "{\"data\":{\"image\":\"https://cdn.example/first.jpg\"}}\n");
+	/* unhappy first; nothing of a refused file is kept */
+	struct {
+		const char *body, *code, *needle;
+	} bad[] = {
+		{COCO_FILE(IMAGES, "truck"), "invalid_coco", "images[0]: category 'truck' is not a label"},
+		{COCO_FILE("{\"id\":1,\"file_name\":\"a.jpg\",\"width\":640}", "car"), "invalid_coco",
+		 "images[0]: width and height"},
+		{"[{\"data\":{}}]", "invalid_coco", "images, annotations and categories"},
+		{"{\"images\":", "invalid_json", "line 1"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		res r = import_as(pid, S.req, "coco", "application/json", bad[i].body);
+		cr_expect_eq(r.status, 400, "%zu: %s", i, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code"), bad[i].code, "%zu: %s", i, r.body);
+		cr_expect(strstr(jstr(r.json, "error.message"), bad[i].needle), "%zu: %s", i, r.body);
+		res_free(&r);
+	}
+	res r = import_as(pid, S.req, "yaml", "application/json", "{}");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "format");
+	res_free(&r);
+	cr_expect_eq(task_count(pid), 1, "nothing kept of a refused import");
+	long long text = draft_with(S.req,
+				    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\">"
+				    "<Choice value=\"a\"/></Choices></View>",
+				    "{\"data\":{\"text\":\"x\"}}\n");
+	r = import_as(text, S.req, "coco", "application/json", COCO_FILE(IMAGES, "car"));
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit");
+	cr_expect(strstr(jstr(r.json, "error.message"), "RectangleLabels"), "%s", r.body);
+	res_free(&r);
+	char other[64];
+	make_user(&S, "other-coco@test.local", "requester", other);
+	r = import_as(pid, other, "coco", "application/json", COCO_FILE(IMAGES, "car"));
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+
+	r = import_as(pid, S.req, "coco", "application/json", COCO_FILE(IMAGES, "car"));
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	json_t *tasks = tasks_of(pid);
+	json_t *a = json_array_get(tasks, 1), *b = json_array_get(tasks, 2);
+	cr_expect_str_eq(jstr(a, "data.image"), "https://cdn.example/a.jpg");
+	cr_expect_str_eq(jstr(b, "data.image"), "b.jpg", "no coco_url: the file name");
+	cr_expect_eq(json_array_size(jget(b, "predictions")), 0);
+	cr_expect_str_eq(jstr(a, "predictions.0.model_version"), "coco");
+	json_t *res_ = jget(a, "predictions.0.result");
+	cr_assert_eq(json_array_size(res_), 4, "a box, a polygon, two points: %s", json_dumps(res_, 0));
+	/* pixels back to percent: 64/640, 96/480, 160/640, 240/480 */
+	json_t *box = json_array_get(res_, 0);
+	cr_expect_str_eq(jstr(box, "type"), "rectanglelabels");
+	cr_expect_str_eq(jstr(box, "from_name"), "box");
+	double want_box[] = {10, 20, 25, 50};
+	const char *keys[] = {"value.x", "value.y", "value.width", "value.height"};
+	for (int i = 0; i < 4; i++)
+		cr_expect_float_eq(json_number_value(jget(box, keys[i])), want_box[i], 1e-9, "%s", keys[i]);
+	cr_expect_eq(jint(box, "original_width"), 640);
+	json_t *poly = json_array_get(res_, 1);
+	cr_expect_str_eq(jstr(poly, "type"), "polygonlabels");
+	double want_pts[] = {0, 50, 50, 50, 50, 100};
+	for (int i = 0; i < 6; i++)
+		cr_expect_float_eq(json_number_value(json_array_get(json_array_get(jget(poly, "value.points"), i / 2),
+								    i % 2)),
+				   want_pts[i], 1e-9, "point %d", i);
+	/* keypoints with v > 0 (2 visible, 1 occluded) become points; v 0 is left out */
+	cr_expect_str_eq(jstr(json_array_get(res_, 2), "value.keypointlabels.0"), "nose");
+	cr_expect_float_eq(json_number_value(jget(json_array_get(res_, 2), "value.x")), 50, 1e-9);
+	cr_expect_str_eq(jstr(json_array_get(res_, 3), "value.keypointlabels.0"), "right_eye");
+	cr_expect_float_eq(json_number_value(jget(json_array_get(res_, 3), "value.y")), 20, 1e-9);
+	json_decref(tasks);
+}
+
+#define SENTIMENT \
+	"<View><Text name=\"text\" value=\"$text\"/><Choices name=\"sentiment\" toName=\"text\">" \
+	"<Choice value=\"positive\"/><Choice value=\"negative\"/></Choices>" \
+	"<TextArea name=\"note\" toName=\"text\"/></View>"
+#define MTURK_HEAD "HITId,WorkerId,AssignmentId,AssignmentStatus,WorkTimeInSeconds,Input.text,"
+
+Test(datasets_out, mturk_batch_files_import_as_tasks_and_submissions)
+{
+	long long pid = draft_with(S.req, SENTIMENT, "{\"data\":{\"text\":\"first\"}}\n");
+	struct {
+		const char *body, *field, *needle;
+	} bad[] = {
+		{MTURK_HEAD "Answer.colour\r\nH1,A1,x,Approved,3,hi,red\r\n", "Answer.colour",
+		 "line 1: column Answer.colour"},
+		{"HITId,WorkerId,Input.words,Answer.sentiment.label\nH1,A1,hi,positive\n", "data.text", "line 2"},
+		{MTURK_HEAD "Answer.sentiment.label\nH1,,x,Approved,3,hi,positive\n", "WorkerId", "line 2: WorkerId"},
+		{"HITId,Input.text\nH1,hi\n", "WorkerId", "line 1"},
+		{MTURK_HEAD "Answer.sentiment.label\nH1,A1,x,Approved,3,hi,purple\n", NULL, "line 2"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		res r = import_as(pid, S.req, "mturk", "text/csv", bad[i].body);
+		cr_expect_eq(r.status, 400, "%zu: %s", i, r.body);
+		if (bad[i].field)
+			cr_expect_str_eq(jstr(r.json, "error.field"), bad[i].field, "%zu: %s", i, r.body);
+		cr_expect(strstr(jstr(r.json, "error.message"), bad[i].needle), "%zu: %s", i, r.body);
+		res_free(&r);
+	}
+	cr_expect_eq(task_count(pid), 1, "nothing kept of a refused import");
+
+	/* the results file: two workers on H1, H2 rejected only, H3 with a note */
+	res r = import_as(pid, S.req, "mturk", "text/csv",
+			  MTURK_HEAD "Answer.sentiment.label,Answer.note\r\n"
+				     "H1,A1,as1,Approved,30,\"Great, thanks\",positive,\r\n"
+				     "H2,A1,as3,Rejected,10,Bad,negative,\r\n"
+				     "H1,A2,as2,Submitted,45,\"Great, thanks\",negative,meh\r\n"
+				     "H3,A1,as4,Approved,12,Fine,positive,\"ok, \"\"fine\"\"\"\r\n");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	json_t *tasks = tasks_of(pid);
+	cr_assert_eq(json_array_size(tasks), 3);
+	json_t *h1 = json_array_get(tasks, 1), *h3 = json_array_get(tasks, 2);
+	cr_expect_str_eq(jstr(h1, "data.text"), "Great, thanks");
+	cr_assert_eq(json_array_size(jget(h1, "annotations")), 2);
+	cr_expect_str_eq(jstr(h1, "annotations.0.result.0.value.choices.0"), "positive");
+	cr_expect_eq(json_array_size(jget(h1, "annotations.0.result")), 1, "an empty note is no result");
+	cr_expect_float_eq(json_number_value(jget(h1, "annotations.1.lead_time")), 45, 1e-9);
+	cr_expect_str_eq(jstr(h1, "annotations.1.result.1.value.text.0"), "meh");
+	cr_expect_str_neq(jstr(h1, "annotations.0.worker_id"), jstr(h1, "annotations.1.worker_id"));
+	cr_expect_str_eq(jstr(h3, "annotations.0.worker_id"), jstr(h1, "annotations.0.worker_id"),
+			 "A1 is one pseudonymous contributor");
+	cr_expect_str_eq(jstr(h3, "annotations.0.result.1.value.text.0"), "ok, \"fine\"");
+	char *dump = json_dumps(tasks, 0);
+	cr_expect(!strstr(dump, "A1") && !strstr(dump, "mturk"), "no MTurk worker id leaves: %s", dump);
+	free(dump);
+	json_decref(tasks);
+
+	/* the batch's input CSV is a CSV import: one task per row, the header names the fields */
+	r = http(&S, "POST", "/api/v1/projects/0/tasks", S.req, "text/csv", "x", 1, NULL);
+	res_free(&r);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	const char *input = "text\r\n\"One, two\"\r\nThree\r\n";
+	r = http(&S, "POST", path, S.req, "text/csv", input, strlen(input), NULL);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	const char *wrong = "words\r\nOne\r\n";
+	r = http(&S, "POST", path, S.req, "text/csv", wrong, strlen(wrong), NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message"), "line 2"), "%s", r.body);
+	res_free(&r);
+}

@@ -1,0 +1,44 @@
+/* import_internal.h — the task importer's state, shared by task.c (JSON,
+ * NDJSON, CSV) and the importers of other tools' files (import_coco.c,
+ * import_mturk.c), which turn their records into Label Studio tasks and
+ * hand them to fc_import_add_task inside the one import transaction. */
+#ifndef FC_WORK_IMPORT_INTERNAL_H
+#define FC_WORK_IMPORT_INTERNAL_H
+
+#include "store/store.h"
+#include "work/labelconfig.h"
+#include <jansson.h>
+#include <stdio.h>
+
+typedef struct importer {
+	fc_db *db;
+	int64_t project_id;
+	int64_t count;
+	int64_t now;
+	uint64_t bytes;
+	fc_err *err;
+	int64_t overlap;
+	char *label_config;           /* for checking imported annotations */
+	const fc_labelconfig *config; /* parsed on the first annotation */
+	int64_t annotations;
+	int64_t last_task; /* the id fc_import_add_task inserted last */
+} importer;
+
+/* Checks one task object ({data, predictions, annotations, …} or the data
+ * itself) and inserts it; where ("line 7", "image 3") starts every error
+ * message. raw: the object's source text, or NULL. */
+int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where);
+/* Adds Label Studio annotations to an inserted task as accepted, unpaid
+ * submissions (checked against the config). */
+int fc_import_add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns,
+			      const char *where);
+
+/* Reads one CSV record (RFC 4180) into fields (emptied first): 1, 0 at the
+ * end, <0 on malformed quotes. *line counts physical lines. */
+int fc_import_csv_record(FILE *f, json_t *fields, int64_t *line, uint64_t *bytes);
+
+/* A COCO file (import_coco.c) and an MTurk results CSV (import_mturk.c). */
+int fc_import_coco(importer *im, FILE *f);
+int fc_import_mturk(importer *im, FILE *f);
+
+#endif
