@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void h_tasks_import(fc_req *r)
 {
@@ -17,9 +18,24 @@ void h_tasks_import(fc_req *r)
 		return;
 	const char *ct = fc_req_header(r, "Content-Type");
 	int format = fc_import_format_of(ct);
+	size_t ctn = ct ? strcspn(ct, "; ") : 0;
+	static const char *const ARCHIVES[] = {"application/zip", "application/x-tar", "application/gzip",
+					       "application/x-gzip"};
+	for (size_t i = 0; format < 0 && i < sizeof ARCHIVES / sizeof *ARCHIVES; i++)
+		if (ctn == strlen(ARCHIVES[i]) && !strncasecmp(ct, ARCHIVES[i], ctn)) {
+			fc_err err = {0};
+			int64_t created = 0;
+			if (fc_task_import_media(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, r->spool,
+						 &created, &err))
+				fc_api_fail(r, &err);
+			else
+				fc_reply_json(r, 201, json_pack("{s:I}", "created", (json_int_t)created));
+			return;
+		}
 	if (format < 0) {
 		fc_reply_errorf(r, FC_ETYPE, "unsupported_media_type", NULL,
-				"Send tasks as application/json (an array), application/x-ndjson or text/csv.");
+				"Send tasks as application/json (an array), application/x-ndjson or text/csv, or media "
+				"files as application/zip or application/x-tar.");
 		return;
 	}
 	/* other tools' files: ?format=coco (a COCO JSON file), ?format=mturk (an MTurk results CSV) */

@@ -22,10 +22,10 @@
 
 typedef struct coco {
 	importer *im;
-	const char *image_name, *field;                 /* the Image object */
-	const json_t *rect, *poly, *kp;                 /* the controls on it, or NULL */
-	json_t *cats;                                   /* "id" → category */
-	json_t *by_image;                               /* "image id" → [annotation] */
+	const char *image_name, *field; /* the Image object */
+	const json_t *rect, *poly, *kp; /* the controls on it, or NULL */
+	json_t *cats;                   /* "id" → category */
+	json_t *by_image;               /* "image id" → [annotation] */
 } coco;
 
 static int bad(coco *c, const char *field, const char *fmt, const char *where, const char *what)
@@ -38,8 +38,9 @@ static int has_label(const json_t *control, const char *label)
 {
 	size_t i;
 	const json_t *l;
-	json_array_foreach(json_object_get(control, "labels"), i, l) if (label && json_is_string(l) &&
-									   !strcmp(json_string_value(l), label)) return 1;
+	json_array_foreach(json_object_get(control, "labels"), i, l)
+		if (label && json_is_string(l) && !strcmp(json_string_value(l), label))
+			return 1;
 	return 0;
 }
 
@@ -75,9 +76,9 @@ static int convert(coco *c, const json_t *a, double w, double h, json_t *result,
 		json_array_foreach(seg, i, poly) {
 			json_t *points = json_array();
 			for (j = 0; j + 1 < json_array_size(poly); j += 2)
-				json_array_append_new(points,
-						      json_pack("[f,f]", json_number_value(json_array_get(poly, j)) * 100 / w,
-								json_number_value(json_array_get(poly, j + 1)) * 100 / h));
+				json_array_append_new(
+					points, json_pack("[f,f]", json_number_value(json_array_get(poly, j)) * 100 / w,
+							  json_number_value(json_array_get(poly, j + 1)) * 100 / h));
 			json_t *v = json_pack("{s:o,s:[s]}", "points", points, "polygonlabels", name);
 			json_array_append_new(result, region(c, c->poly, "polygonlabels", w, h, v, ann_id, n++));
 		}
@@ -105,9 +106,8 @@ static int convert(coco *c, const json_t *a, double w, double h, json_t *result,
 					  "%s: keypoint '%.80s' of category '%.80s' is not a label of a KeyPointLabels "
 					  "control on the image.",
 					  where, label ? label : "?", name);
-		json_t *v = json_pack("{s:f,s:f,s:f,s:[s]}", "x",
-				      json_number_value(json_array_get(kps, k * 3)) * 100 / w, "y",
-				      json_number_value(json_array_get(kps, k * 3 + 1)) * 100 / h, "width", 0.5,
+		json_t *v = json_pack("{s:f,s:f,s:f,s:[s]}", "x", json_number_value(json_array_get(kps, k * 3)) * 100 / w,
+				      "y", json_number_value(json_array_get(kps, k * 3 + 1)) * 100 / h, "width", 0.5,
 				      "keypointlabels", label);
 		json_array_append_new(result, region(c, c->kp, "keypointlabels", w, h, v, ann_id, n++));
 	}
@@ -135,7 +135,9 @@ static int image_task(coco *c, const json_t *img, size_t index)
 	size_t i;
 	const json_t *a;
 	int rc = 0;
-	json_array_foreach(anns, i, a) if ((rc = convert(c, a, w, h, result, where))) break;
+	json_array_foreach(anns, i, a)
+		if ((rc = convert(c, a, w, h, result, where)))
+			break;
 	json_t *task = json_pack("{s:{s:s},s:[]}", "data", c->field, url, "predictions");
 	if (!rc && json_array_size(result))
 		json_array_append_new(json_object_get(task, "predictions"),
@@ -161,8 +163,8 @@ static int find_controls(coco *c, const json_t *desc)
 	json_array_foreach(json_object_get(desc, "controls"), i, k) {
 		const char *type = fc_json_str(k, "type", "");
 		int on_image = 0;
-		json_array_foreach(json_object_get(k, "to_name"), j, to) on_image |=
-			c->image_name && json_is_string(to) && !strcmp(json_string_value(to), c->image_name);
+		json_array_foreach(json_object_get(k, "to_name"), j, to)
+			on_image |= c->image_name && json_is_string(to) && !strcmp(json_string_value(to), c->image_name);
 		if (!on_image)
 			continue;
 		if (!c->rect && !strcmp(type, "rectanglelabels"))
@@ -220,7 +222,9 @@ int fc_import_coco(importer *im, FILE *f)
 			json_object_set_new(c.by_image, key, list = json_array());
 		json_array_append(list, (json_t *)v);
 	}
-	json_array_foreach(rc ? NULL : images, i, v) if ((rc = image_task(&c, v, i))) break;
+	json_array_foreach(rc ? NULL : images, i, v)
+		if ((rc = image_task(&c, v, i)))
+			break;
 	json_decref(c.cats);
 	json_decref(c.by_image);
 	json_decref(desc);

@@ -5,6 +5,7 @@
 #ifndef FC_WORK_IMPORT_INTERNAL_H
 #define FC_WORK_IMPORT_INTERNAL_H
 
+#include "account/account.h"
 #include "store/store.h"
 #include "work/labelconfig.h"
 #include <jansson.h>
@@ -24,14 +25,21 @@ typedef struct importer {
 	int64_t last_task; /* the id fc_import_add_task inserted last */
 } importer;
 
+/* Opens the import's write transaction: the caller must own the project,
+ * which must not be closed. On success end it with fc_import_end. */
+int fc_import_begin(fc_store *s, const fc_user *user, int64_t project_id, importer *im, fc_err *err);
+/* Ends it: with rc 0 (and at least one task) the project's count, the
+ * TASKS_CREATED event and the idempotency record are written and the
+ * transaction commits; otherwise it rolls back. Returns the final rc. */
+int fc_import_end(importer *im, int rc, int64_t *created);
+
 /* Checks one task object ({data, predictions, annotations, …} or the data
  * itself) and inserts it; where ("line 7", "image 3") starts every error
  * message. raw: the object's source text, or NULL. */
 int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where);
 /* Adds Label Studio annotations to an inserted task as accepted, unpaid
  * submissions (checked against the config). */
-int fc_import_add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns,
-			      const char *where);
+int fc_import_add_annotations(importer *im, int64_t task, const json_t *task_data, const json_t *anns, const char *where);
 
 /* Reads one CSV record (RFC 4180) into fields (emptied first): 1, 0 at the
  * end, <0 on malformed quotes. *line counts physical lines. */

@@ -17,9 +17,9 @@
 #include <string.h>
 
 typedef struct column {
-	const char *input;   /* Input.<field>: the field */
+	const char *input;     /* Input.<field>: the field */
 	const json_t *control; /* Answer.<name>[.<sub>]: the control */
-	const char *sub;     /* "label", an option, or NULL */
+	const char *sub;       /* "label", an option, or NULL */
 } column;
 
 /* The control named name, or NULL. */
@@ -77,7 +77,9 @@ static void answer(json_t *result, const column *col, const char *cell)
 	const char *v = checkbox ? col->sub : cell;
 	json_t *item = NULL, *it;
 	size_t i;
-	json_array_foreach(result, i, it) if (!strcmp(fc_json_str(it, "from_name", ""), name)) item = it;
+	json_array_foreach(result, i, it)
+		if (!strcmp(fc_json_str(it, "from_name", ""), name))
+			item = it;
 	if (!item) {
 		item = json_pack("{s:s,s:O,s:s,s:{}}", "from_name", name, "to_name",
 				 json_array_get(json_object_get(col->control, "to_name"), 0), "type", type, "value");
@@ -98,8 +100,7 @@ static void answer(json_t *result, const column *col, const char *cell)
 	}
 }
 
-static int row(importer *im, const column *cols, const int *special, const json_t *cells, json_t *hits,
-	       int64_t line)
+static int row(importer *im, const column *cols, const int *special, const json_t *cells, json_t *hits, int64_t line)
 {
 	char where[32];
 	snprintf(where, sizeof where, "line %lld", (long long)line);
@@ -151,7 +152,8 @@ int fc_import_mturk(importer *im, FILE *f)
 	int special[4] = {-1, -1, -1, -1}, rc = 0;
 	column *cols = NULL;
 	if (fc_import_csv_record(f, names, &line, &im->bytes) <= 0 || !json_array_size(names))
-		rc = fc_err_set(err, FC_EINVAL, "invalid_csv", NULL, "line 1: an MTurk results file starts with a header.");
+		rc = fc_err_set(err, FC_EINVAL, "invalid_csv", NULL,
+				"line 1: an MTurk results file starts with a header.");
 	else if (!desc || !(cols = calloc(json_array_size(names), sizeof *cols)))
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	else
@@ -167,8 +169,9 @@ int fc_import_mturk(importer *im, FILE *f)
 		else if (json_array_size(cells) == 1 && !json_string_length(json_array_get(cells, 0)))
 			continue;
 		else if (json_array_size(cells) != json_array_size(names))
-			rc = fc_err_set(err, FC_EINVAL, "invalid_csv", NULL, "line %lld: %zu fields, but the header has %zu.",
-					(long long)start, json_array_size(cells), json_array_size(names));
+			rc = fc_err_set(err, FC_EINVAL, "invalid_csv", NULL,
+					"line %lld: %zu fields, but the header has %zu.", (long long)start,
+					json_array_size(cells), json_array_size(names));
 		else
 			rc = row(im, cols, special, cells, hits, start);
 	}

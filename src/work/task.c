@@ -559,11 +559,10 @@ out:
 	return rc;
 }
 
-int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format, int64_t *created,
-		   fc_import_progress progress, void *ud, fc_err *err)
+int fc_import_begin(fc_store *s, const fc_user *user, int64_t project_id, importer *im, fc_err *err)
 {
 	fc_db *db;
-	importer im = {0};
+	*im = (importer){0};
 	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
 	if (rc)
 		return rc;
@@ -576,18 +575,54 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
 		goto out;
 	}
-	im = (importer){.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
+	*im = (importer){.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
 	fc_stmt *pst;
 	if (!(rc = fc_db_query(db, &pst, err, "SELECT overlap, label_config FROM projects WHERE id=?", "I", project_id))) {
 		if (fc_stmt_next(pst) == 1) {
-			im.overlap = fc_stmt_int(pst, 0);
+			im->overlap = fc_stmt_int(pst, 0);
 			if (!fc_stmt_isnull(pst, 1))
-				im.label_config = strdup(fc_stmt_text(pst, 1));
+				im->label_config = strdup(fc_stmt_text(pst, 1));
 		}
 		fc_stmt_done(pst);
 	}
+out:
+	if (rc) {
+		fc_db_end(db, &rc, err);
+		*im = (importer){0};
+	}
+	return rc;
+}
+
+int fc_import_end(importer *im, int rc, int64_t *created)
+{
+	fc_err *err = im->err;
+	if (!rc && im->count == 0)
+		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
+	if (!rc)
+		rc = fc_db_exec(im->db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?",
+				"III", im->count, im->now, im->project_id);
+	if (!rc) { /* money refuses new live work that is not paid for */
+		fc_event ev = {.kind = FC_EV_TASKS_CREATED, .project = im->project_id, .count = im->count};
+		rc = fc_events_publish(im->db, &ev, err);
+	}
+	if (!rc) {
+		*created = im->count;
+		json_t *answer = json_pack("{s:I}", "created", (json_int_t)im->count);
+		rc = fc_idem_record(im->db, 201, answer, err);
+		json_decref(answer);
+	}
+	fc_configcache_put(im->config);
+	free(im->label_config);
+	return fc_db_end(im->db, &rc, err);
+}
+
+int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format, int64_t *created,
+		   fc_import_progress progress, void *ud, fc_err *err)
+{
+	importer im;
+	int rc = fc_import_begin(s, user, project_id, &im, err);
 	if (rc)
-		goto out;
+		return rc;
 	if (format == FC_IMPORT_NDJSON)
 		rc = import_ndjson(&im, f, progress, ud);
 	else if (format == FC_IMPORT_COCO)
@@ -600,27 +635,9 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 		rc = import_json_array(&im, f, progress, ud);
 	if (!rc && ferror(f))
 		rc = fc_err_set(err, FC_EIO, "read_failed", NULL, "Reading the import failed.");
-	if (!rc && im.count == 0)
-		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
-	if (!rc)
-		rc = fc_db_exec(db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?", "III",
-				im.count, im.now, project_id);
-	if (!rc) { /* money refuses new live work that is not paid for */
-		fc_event ev = {.kind = FC_EV_TASKS_CREATED, .project = project_id, .count = im.count};
-		rc = fc_events_publish(db, &ev, err);
-	}
-	if (!rc) {
-		*created = im.count;
-		json_t *answer = json_pack("{s:I}", "created", (json_int_t)im.count);
-		rc = fc_idem_record(db, 201, answer, err);
-		json_decref(answer);
-	}
 	if (progress)
 		progress(ud, im.bytes, im.count);
-out:
-	fc_configcache_put(im.config);
-	free(im.label_config);
-	return fc_db_end(db, &rc, err);
+	return fc_import_end(&im, rc, created);
 }
 
 static json_t *task_json(fc_stmt *st, int full)

@@ -25,6 +25,14 @@ typedef void (*fc_import_progress)(void *ud, uint64_t bytes_read, int64_t tasks)
 int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f, int format, int64_t *created,
 		   fc_import_progress progress, void *ud, fc_err *err);
 
+/* A zip or tar (gzip allowed) of media files: one task per file, each file
+ * in the blob store and in media (import_media.c). 400 naming the entry for
+ * a file that is not the kind the config's Image/Audio/Video object shows,
+ * a duplicate (SHA-256, in the archive or the project) or a damaged
+ * archive; 413 for a file over 512 MiB; nothing kept then. */
+int fc_task_import_media(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id, FILE *f,
+			 int64_t *created, fc_err *err);
+
 int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err);
 
 #endif

@@ -399,3 +399,100 @@ Test(datasets_out, mturk_batch_files_import_as_tasks_and_submissions)
 	cr_expect(strstr(jstr(r.json, "error.message"), "line 2"), "%s", r.body);
 	res_free(&r);
 }
+
+/* POST a file from disk to the project's import as ctype. */
+static res import_file(long long pid, const char *token, const char *ctype, const char *file)
+{
+	size_t len;
+	char *body = slurp(file, &len), path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	res r = http(&S, "POST", path, token, ctype, body, len, NULL);
+	free(body);
+	return r;
+}
+
+Test(datasets_out, a_media_archive_becomes_one_task_per_file)
+{
+	char out[4096], file[160];
+	RUN(out,
+	    "cd %s && mkdir -p m/sub m/__MACOSX && cp %s m/a.wav && "
+	    "sox -n -r 16000 -c 1 -b 16 m/sub/b.wav synth 1.2 sine 500 vol 0.5 && "
+	    "sox -n -r 16000 -c 1 -b 16 c.wav synth 1.1 sine 700 vol 0.5 && "
+	    "echo junk > m/__MACOSX/._a.wav && echo junk > m/.DS_Store && tar -cf ok.tar -C m . && "
+	    "cp %s dup.wav && tar -cf dup.tar a.wav dup.wav -C m a.wav 2>/dev/null || tar -cf dup.tar -C m a.wav "
+	    "-C .. dup.wav && echo hello > notes.txt && tar -cf text.tar notes.txt c.wav && "
+	    "head -c 3000 /dev/urandom > junk.zip && "
+	    "python3 -c 'import zipfile,sys; z=zipfile.ZipFile(\"c.zip\",\"w\"); z.write(\"c.wav\"); z.close()'",
+	    DIR_, WAV, WAV);
+	long long pid =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "media", "label_config", AUDIO_CONFIG, "overlap", 1));
+	/* unhappy first, nothing kept */
+	struct {
+		const char *file, *ctype, *code, *needle;
+		int status;
+	} bad[] = {
+		{"dup.tar", "application/x-tar", "duplicate", "same file as", 400},
+		{"text.tar", "application/x-tar", "invalid_media", "'notes.txt' is not an audio file", 400},
+		{"junk.zip", "application/zip", "invalid_archive", "", 400},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(file, sizeof file, "%s/%s", DIR_, bad[i].file);
+		res r = import_file(pid, S.req, bad[i].ctype, file);
+		cr_expect_eq(r.status, bad[i].status, "%s: %s", bad[i].file, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code"), bad[i].code, "%s: %s", bad[i].file, r.body);
+		cr_expect(strstr(jstr(r.json, "error.message"), bad[i].needle), "%s: %s", bad[i].file, r.body);
+		res_free(&r);
+	}
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?state=open", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "tasks")), 0, "nothing kept: %s", r.body);
+	res_free(&r);
+	char other[64];
+	make_user(&S, "other-media@test.local", "requester", other);
+	snprintf(file, sizeof file, "%s/ok.tar", DIR_);
+	r = import_file(pid, other, "application/x-tar", file);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	long long text = draft_with(S.req,
+				    "<View><Text name=\"t\" value=\"$text\"/><Choices name=\"c\" toName=\"t\">"
+				    "<Choice value=\"a\"/></Choices></View>",
+				    "{\"data\":{\"text\":\"x\"}}\n");
+	r = import_file(text, S.req, "application/x-tar", file);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit");
+	res_free(&r);
+
+	/* two files (the __MACOSX and dot files skipped): two tasks pointing at stored media */
+	r = import_file(pid, S.req, "application/x-tar", file);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 2);
+	res_free(&r);
+	json_t *tasks = tasks_of(pid);
+	cr_assert_eq(json_array_size(tasks), 2);
+	/* tar keeps the folder's order: find a.wav by name */
+	int first_is_a = !strcmp(jstr(json_array_get(tasks, 0), "meta.file_name"), "./a.wav");
+	json_t *a = json_array_get(tasks, first_is_a ? 0 : 1), *b = json_array_get(tasks, first_is_a ? 1 : 0);
+	cr_expect_str_eq(jstr(a, "meta.file_name"), "./a.wav");
+	cr_expect_str_eq(jstr(b, "meta.file_name"), "./sub/b.wav");
+	const char *url = jstr(a, "data.audio");
+	cr_assert(url && !strncmp(url, "/api/v1/media/", 14), "%s", url);
+	r = api(&S, "GET", url, S.req, NULL);
+	cr_expect_eq(r.status, 200);
+	size_t len;
+	char *want = slurp(WAV, &len);
+	cr_expect(r.len == len && !memcmp(r.body, want, len), "the stored file is the archive's, byte for byte");
+	free(want);
+	res_free(&r);
+	json_decref(tasks);
+	/* the same file again: refused by SHA-256; a zip of a new one is taken */
+	r = import_file(pid, S.req, "application/x-tar", file);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message"), "already in the project"), "%s", r.body);
+	res_free(&r);
+	snprintf(file, sizeof file, "%s/c.zip", DIR_);
+	r = import_file(pid, S.req, "application/zip", file);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}

@@ -1,59 +1,73 @@
-// The web UI's modules import each other without a cycle
-// (tools/check-imports.mjs), and the checker finds the cycles it is for.
-import { test } from 'node:test';
+// Imports of other tools' files in a browser (issue 13): on the project
+// dashboard at 360 px a requester picks "Mechanical Turk batch results",
+// sends a file whose answer names no control and reads the error with its
+// line, then a good file (two tasks); a .zip under the tasks kind is
+// refused before sending. The export menu offers YOLO pose and WebDataset.
+// axe-core checks the page (WCAG 2.1 A and AA), and nothing scrolls
+// sideways.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { checkImports } from '../../tools/check-imports.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, expectAccessible, ADMIN, PHONE } from './lib.mjs';
 
-const WEB = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="positive"/><Choice value="negative"/></Choices></View>';
+const REQ = { email: 'importer@example.com', password: 'requester-pass-1', display_name: 'Ida Imports' };
+const HEAD = 'HITId,WorkerId,AssignmentId,AssignmentStatus,WorkTimeInSeconds,Input.text,';
 
-test('web/ has no import cycle and no import of a missing file', () => {
-  const { graph, cycles, unresolved } = checkImports(WEB);
-  assert.deepEqual(cycles.map((c) => c.join(' → ')), []);
-  assert.deepEqual(unresolved, []);
-  assert.ok(graph.size > 10, `found only ${graph.size} modules`);
-  // the views share helpers through one module instead of importing each other
-  for (const v of ['contributor', 'collect', 'quality', 'work']) assert.ok(graph.get(`js/views/${v}.js`).includes('js/views/shared.js'), v);
+let server;
+let browser;
+let projectId;
+const errors = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
+  const r = await admin.call('POST', '/users', { ...REQ, roles: ['requester'] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  const p = await req.call('POST', '/projects', { title: 'Reviews from MTurk', instructions: 'Positive or negative?', label_config: CONFIG, reward: 10, overlap: 1 });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  projectId = p.body.id;
 });
 
-/** checkImports over a temporary folder holding files ({path: source}). */
-function checkTree(files) {
-  const root = mkdtempSync(join(tmpdir(), 'fc-imports-'));
-  try {
-    for (const [name, src] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, name)), { recursive: true });
-      writeFileSync(join(root, name), src);
-    }
-    return checkImports(root);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-test('the checker finds direct, indirect and re-export cycles, and missing files', () => {
-  const { cycles, unresolved } = checkTree({
-    'app.js': "import { a } from './js/a.js';\n",
-    'js/a.js': "import {\n  b,\n  c,\n} from './b.js';\nexport const a = 1;\n",
-    'js/b.js': "// import { x } from './a.js'; is a comment\nexport * from '/js/c.js';\nexport const b = 2;\n",
-    'js/c.js': "import './a.js';\nconst s = 'image/*';\nexport const c = 3;\n",
-    'js/d.js': "import { d } from './d.js';\nimport { z } from './gone.js';\nimport lib from 'some-package';\n",
-    'js/e.js': "export function f() {\n  return import('./a.js');\n}\n",
-  });
-  assert.deepEqual(cycles.map((c) => c.join(' → ')).sort(), ['js/a.js → js/b.js → js/c.js → js/a.js', 'js/d.js → js/d.js']);
-  assert.deepEqual(unresolved, [{ from: 'js/d.js', spec: './gone.js' }]);
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
-test('an acyclic tree passes', () => {
-  const { cycles, unresolved, graph } = checkTree({
-    'app.js': "import { a } from './js/a.js';\nimport { b } from './js/b.js';\n",
-    'js/a.js': "import { s } from './shared.js';\nexport const a = s;\n",
-    'js/b.js': "import { s } from './shared.js';\nimport { a } from './a.js';\nexport const b = s + a;\n",
-    'js/shared.js': 'export const s = 1;\n',
-  });
-  assert.deepEqual(cycles, []);
-  assert.deepEqual(unresolved, []);
-  assert.deepEqual(graph.get('js/b.js'), ['js/shared.js', 'js/a.js']);
+test('MTurk results import at 360 px: the error names the line, then two tasks', async () => {
+  const page = await (await browser.newContext({ viewport: PHONE })).newPage();
+  watchErrors(page, errors);
+  await page.goto(`${server.url}/signin`);
+  await page.fill('input[name=email]', REQ.email);
+  await page.fill('input[name=password]', REQ.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  await page.goto(`${server.url}/projects/${projectId}`);
+  await page.waitForSelector('#import-kind');
+  await expectAccessible(page, 'imports: the dashboard with the import kinds');
+
+  await page.getByLabel('The file holds').selectOption('mturk');
+  const bad = `${HEAD}Answer.colour\nH1,A1,a1,Approved,3,Fine,red\n`;
+  await page.setInputFiles('#import-file', { name: 'Batch_1_results.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.locator('.import-result.error').waitFor();
+  assert.match(await page.textContent('.import-result'), /line 1: column Answer\.colour names no control/);
+  await shot(page, 'im01-mturk-error');
+
+  const good = `${HEAD}Answer.sentiment.label\nH1,A1,a1,Approved,30,Great,positive\nH2,A2,a2,Approved,20,Awful,negative\n`;
+  await page.setInputFiles('#import-file', { name: 'Batch_2_results.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page.locator('.import-result.ok').waitFor();
+  assert.match(await page.textContent('.import-result'), /2 tasks created/);
+
+  // an archive is for the media kind only: refused before a byte is sent
+  await page.getByLabel('The file holds').selectOption('tasks');
+  await page.setInputFiles('#import-file', { name: 'photos.zip', mimeType: 'application/zip', buffer: Buffer.from('PK') });
+  await page.locator('.import-result.error').waitFor();
+  assert.match(await page.textContent('.import-result'), /use a \.json, \.jsonl or \.csv file/);
+
+  const formats = await page.$$eval('#export-format option', (os) => os.map((o) => [o.value, o.disabled]));
+  assert.deepEqual(formats.filter(([v]) => v === 'yolo_pose' || v === 'webdataset'), [['yolo_pose', true], ['webdataset', false]]);
+  await expectAccessible(page, 'imports: after the import');
+  await shot(page, 'im02-mturk-done');
 });

@@ -73,8 +73,19 @@ function contentTypeFor(file) {
   if (n.endsWith('.csv') || file.type === 'text/csv') return 'text/csv';
   if (n.endsWith('.jsonl') || n.endsWith('.ndjson')) return 'application/x-ndjson';
   if (n.endsWith('.json') || file.type === 'application/json') return 'application/json';
+  if (n.endsWith('.zip')) return 'application/zip';
+  if (n.endsWith('.tar')) return 'application/x-tar';
+  if (n.endsWith('.tar.gz') || n.endsWith('.tgz')) return 'application/gzip';
   return null;
 }
+
+// What an import file is (docs/formats.md "Imports"): `format` goes on the query.
+const IMPORT_KINDS = [
+  { value: 'tasks', label: 'Tasks: JSON, JSON Lines, CSV or Label Studio JSON' },
+  { value: 'coco', label: 'COCO JSON: images with pre-annotations' },
+  { value: 'mturk', label: 'Mechanical Turk batch results (CSV)' },
+  { value: 'media', label: 'Media files: a .zip or .tar, one task per file' },
+];
 
 // The export formats (docs/formats.md). `needs`: a project's config must have one of
 // these tags for the format to fit (the server answers 422 otherwise).
@@ -209,7 +220,8 @@ export async function dashboardView(ctx) {
     });
 
     function importPanel() {
-      const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,.ndjson,.csv,application/json,text/csv', class: 'sr-only' });
+      const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,.ndjson,.csv,.zip,.tar,.tgz,.gz,application/json,text/csv', class: 'sr-only' });
+      const kind = h('select', { class: 'input', id: 'import-kind', name: 'kind' }, IMPORT_KINDS.map((k) => h('option', { value: k.value }, k.label)));
       const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' });
       const zone = h('label', { class: 'dropzone', for: 'import-file', tabindex: '0' },
         h('strong', null, 'Drop a task file here'), h('span', { class: 'muted' }, ' or press Enter to choose one'), h('br'),
@@ -223,15 +235,17 @@ export async function dashboardView(ctx) {
       });
       const send = async (file) => {
         const ct = contentTypeFor(file);
-        if (!ct) {
+        const archive = /zip|tar|gzip/.test(ct || '');
+        if (!ct || archive !== (kind.value === 'media')) {
           result.className = 'import-result error';
-          result.textContent = `${file.name}: use a .json, .jsonl or .csv file.`;
+          result.textContent = `${file.name}: ${kind.value === 'media' ? 'use a .zip, .tar or .tar.gz file' : 'use a .json, .jsonl or .csv file'}.`;
           return;
         }
+        const query = kind.value === 'coco' || kind.value === 'mturk' ? `?format=${kind.value}` : '';
         result.className = 'import-result';
         result.textContent = `Importing ${file.name}…`;
         try {
-          const r = await api('POST', `/projects/${id}/tasks`, { raw: file, contentType: ct, idempotencyKey: `import-${id}-${file.name}-${file.size}-${file.lastModified}-${randomId(6)}`, retries: 3 });
+          const r = await api('POST', `/projects/${id}/tasks${query}`, { raw: file, contentType: ct, idempotencyKey: `import-${id}-${file.name}-${file.size}-${file.lastModified}-${randomId(6)}`, retries: 3 });
           toast(`Imported ${r.created} tasks.`, 'ok');
           p = await get(`/projects/${id}`);
           await draw();
@@ -258,7 +272,8 @@ export async function dashboardView(ctx) {
         if (f) send(f);
       });
       const pf = (p.collect && p.collect.prompt_field) || 'sentence';
-      return h('section', { class: 'card panel' }, h('h2', null, p.kind === 'collection' ? 'Import prompts' : 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`, p.kind === 'collection' ? ` Each task is one prompt: a CSV with a “${pf}” column, or JSON lines like {"${pf}": "…"}.` : ''), input, zone, result);
+      return h('section', { class: 'card panel' }, h('h2', null, p.kind === 'collection' ? 'Import prompts' : 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`, p.kind === 'collection' ? ` Each task is one prompt: a CSV with a “${pf}” column, or JSON lines like {"${pf}": "…"}.` : ''),
+        p.kind === 'collection' ? null : h('div', { class: 'field' }, h('label', { for: 'import-kind' }, 'The file holds'), kind), input, zone, result);
     }
 
     function fundPanel() {
