@@ -60,12 +60,17 @@ SPEC = {
     "consent_accept": S(summary="Accept a consent version", tag="consent", body={"version": "string"}),
     "markdown_preview": S(summary="Render Markdown (at most 100,000 bytes) to safe HTML, as instructions_html and consent text_html are rendered", tag="projects",
                           body={"markdown": "string"}),
-    "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV; all-or-nothing (Idempotency-Key)", tag="tasks", raw=True),
+    "tasks_import": S(summary="Import tasks: JSON array, NDJSON or CSV (Label Studio JSON with predictions and annotations); "
+                            "format=coco (a COCO file as pre-annotations) or mturk (MTurk batch results CSV); a zip or tar "
+                            "of media files, one task per file; all-or-nothing (Idempotency-Key); docs/formats.md", tag="tasks",
+                      raw=True, query={"format": ["tasks", "coco", "mturk"]}),
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),
     "export": S(summary="Owner: stream the project's data as jsonl, json (Label Studio), csv, coco, yolo (zip), "
-                        "voc (zip), conll or cv (Common Voice tar); docs/formats.md", tag="tasks",
-                query={"format": ["jsonl", "json", "csv", "coco", "yolo", "voc", "conll", "cv"],
+                        "voc (zip), conll, mot (zip), dpo, webdataset (tar of shards; shard_size=N), yolo_pose (zip) "
+                        "or cv (Common Voice tar); docs/formats.md", tag="tasks",
+                query={"format": ["jsonl", "json", "csv", "coco", "yolo", "voc", "conll", "mot", "dpo", "webdataset",
+                                  "yolo_pose", "cv"],
                        "status": ["accepted", "all"], "labels": ["raw"]}),
     "assign_lease": S(summary="Lease the next task (201) or nothing now (204)", tag="work"),
     "assign_submit": S(summary="Submit a result (Idempotency-Key)", tag="work",
