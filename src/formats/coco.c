@@ -335,6 +335,7 @@ const fc_ds_format fc_ds_coco = {
 	.content_type = "application/json",
 	.extension = "json",
 	.passes = 2,
+	.sizes_pass = 1, /* the images: only their sizes come from the results */
 	.state_size = sizeof(state),
 	.check = check,
 	.begin = begin,

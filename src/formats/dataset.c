@@ -156,6 +156,32 @@ static void task_clear(fc_dataset *d)
 	t->n = 0;
 }
 
+/* A result for a pass that needs only the image size: its first item alone
+ * when that item has original_width and original_height (what
+ * fc_ds_image_size would pick; Label Studio writes them on every region),
+ * else the whole result. An empty array once the task's size is known. */
+static json_t *sizes_only(fc_stmt *st, int col, int *known)
+{
+	if (*known)
+		return json_array();
+	const char *text = fc_stmt_text(st, col);
+	size_t i = 0;
+	while (text && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
+		i++;
+	if (text && text[i] == '[') {
+		json_t *first = json_loads(text + i + 1, JSON_DISABLE_EOF_CHECK, NULL);
+		if (json_is_object(first) && json_number_value(json_object_get(first, "original_width")) > 0 &&
+		    json_number_value(json_object_get(first, "original_height")) > 0) {
+			*known = 1;
+			json_t *one = json_array();
+			json_array_append_new(one, first);
+			return one;
+		}
+		json_decref(first);
+	}
+	return fc_stmt_json(st, col);
+}
+
 /* Gathers the rows of the next task into d->task. 1 a task, 0 the end, <0 failure. */
 static int next_task(fc_dataset *d)
 {
@@ -173,6 +199,7 @@ static int next_task(fc_dataset *d)
 	t->predictions = fc_stmt_isnull(st, 2) ? json_array() : fc_stmt_json(st, 2);
 	t->gold = fc_stmt_isnull(st, 3) ? NULL : fc_stmt_json(st, 3);
 	t->meta = fc_stmt_isnull(st, 10) ? NULL : fc_stmt_json(st, 10);
+	int sized = 0, sizes_only_pass = d->f->sizes_pass == d->pass + 1 && !d->aggregated;
 	for (;;) {
 		if (!fc_stmt_isnull(st, 4)) {
 			if (t->n == d->cap) { /* bounded by the project's overlap */
@@ -186,7 +213,7 @@ static int next_task(fc_dataset *d)
 			fc_ds_ann *a = &t->anns[t->n++];
 			a->id = fc_stmt_int(st, 4);
 			fc_ds_worker_id(d->salt, fc_stmt_int(st, 5), a->worker_id);
-			a->result = fc_stmt_json(st, 6);
+			a->result = sizes_only_pass ? sizes_only(st, 6, &sized) : fc_stmt_json(st, 6);
 			a->lead_time = fc_stmt_double(st, 7);
 			snprintf(a->status, sizeof a->status, "%s", fc_stmt_text(st, 8));
 			a->created_at = fc_stmt_int(st, 9);

@@ -61,6 +61,10 @@ typedef struct fc_ds_format {
 	const char *name, *content_type, *extension;
 	int zip;    /* files in an archive, each ended with fc_ds_emit_file: 1 a zip, FC_DS_TAR a tar */
 	int passes; /* how many times the tasks are walked (COCO: images, then annotations) */
+	/* 1 + the pass in which the writer reads nothing of the results but
+	 * their image size (fc_ds_image_size; COCO's images): the driver then
+	 * parses only as much of each result as that needs. 0: none. */
+	int sizes_pass;
 	size_t state_size;
 	/* 0 when the project's config has what the format needs, else FC_ERULE
 	 * naming the control the format wants. NULL: any project. */
