@@ -6,7 +6,7 @@
 # Needs the release build (build/faircrowd), sqlite3 and /usr/bin/time.
 set -eu
 cd "$(dirname "$0")/../.."
-B=$PWD/build/faircrowd
+B=${FC_BENCH_BINARY:-$PWD/build/faircrowd} # another build to compare: FC_BENCH_BINARY=path
 what=${1:-all}
 max=${2:-10000000}
 tmp=$(mktemp -d /tmp/fc-ds-bench.XXXXXX)
