@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "formats/dataset.h"
+#include "privacy/audit.h"
 #include "quality/project.h"
 #include "work/project.h"
 
@@ -635,6 +636,14 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		       "RETURNING id",
 		       "ItIIt", project, name, user->id, now, text ? text : "{}");
 	free(text);
+	if (!rc) { /* a dataset leaves with its erasures named: audited as an export is */
+		char target[48];
+		snprintf(target, sizeof target, "project:%lld", (long long)project);
+		json_t *d = json_pack("{s:I,s:s,s:I}", "version", (json_int_t)*id, "name", name, "erased_items",
+				      (json_int_t)json_array_size(erased_items));
+		rc = fc_audit_append(db, user->id, "version.create", target, d, err);
+		json_decref(d);
+	}
 	/* one row per kept submission, one for a task that has none */
 	char *has = rc ? NULL : calloc(sn.n + 1, 1);
 	for (size_t i = 0; !rc && i < sn.ni; i++) {

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BLOCK_COLS                                                                                                     \
-	"b.id,b.project_id,p.title,b.user_id,b.reason,b.created_at,b.status,b.appeal,b.appealed_at,b.appeal_upheld,"   \
+#define BLOCK_COLS \
+	"b.id,b.project_id,p.title,b.user_id,b.reason,b.created_at,b.status,b.appeal,b.appealed_at,b.appeal_upheld," \
 	"b.decision_reason,b.decided_at,b.blocked_by"
 
 static json_t *text_or_null(fc_stmt *st, int col)
@@ -33,8 +33,8 @@ static json_t *block_json(fc_stmt *st)
 static int block_row(fc_db *db, int64_t id, json_t **out, fc_err *err)
 {
 	return fc_db_row_json(db, out, err, block_json, "block",
-			      "SELECT " BLOCK_COLS " FROM blocks b JOIN projects p ON p.id=b.project_id WHERE b.id=?", "I",
-			      id);
+			      "SELECT " BLOCK_COLS " FROM blocks b JOIN projects p ON p.id=b.project_id WHERE b.id=?",
+			      "I", id);
 }
 
 /* A required, trimmed-non-empty text of at most max bytes. */
@@ -83,8 +83,8 @@ int fc_block_create(fc_store *s, const fc_user *user, int64_t project, const jso
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", "user_id", "No such user.");
 		goto out;
 	}
-	if (!fc_db_int(db, &one, NULL, "SELECT 1 FROM blocks WHERE user_id=? AND project_id=? AND status='active'", "II",
-		       who, project)) {
+	if (!fc_db_int(db, &one, NULL, "SELECT 1 FROM blocks WHERE user_id=? AND project_id=? AND status='active'",
+		       "II", who, project)) {
 		rc = fc_err_set(err, FC_ECONFLICT, "already_blocked", "user_id",
 				"This contributor is already blocked from the project.");
 		goto out;
@@ -153,8 +153,7 @@ int fc_block_appeal(fc_store *s, const fc_user *user, int64_t id, const json_t *
 {
 	static const fc_field F[] = {{"message", FC_J_STRING}, {0}};
 	int rc = fc_json_check(body, F, err);
-	if (rc || (rc = need_text(body, "message", 4000, "message_required",
-				  "Say why the block should be lifted.", err)))
+	if (rc || (rc = need_text(body, "message", 4000, "message_required", "Say why the block should be lifted.", err)))
 		return rc;
 	fc_db *db;
 	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
@@ -182,8 +181,8 @@ int fc_block_appeal(fc_store *s, const fc_user *user, int64_t id, const json_t *
 	if (rc)
 		goto out;
 	const char *msg = fc_json_str(body, "message", "");
-	if ((rc = fc_db_exec(db, err, "UPDATE blocks SET appeal=?, appealed_at=? WHERE id=?", "tII", msg, fc_clock_now(),
-			     id)) ||
+	if ((rc = fc_db_exec(db, err, "UPDATE blocks SET appeal=?, appealed_at=? WHERE id=?", "tII", msg,
+			     fc_clock_now(), id)) ||
 	    (rc = audit_block(db, user->id, "block.appeal", id, project, user->id, NULL, err)))
 		goto out;
 	rc = block_row(db, id, out, err);

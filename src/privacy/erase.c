@@ -185,8 +185,8 @@ int fc_account_delete(fc_store *s, const fc_user *user, const json_t *body, json
 			goto out;
 		media += n;
 	} while (n == BATCH);
-	static const char *const personal[] = {"sessions",      "api_tokens",        "password_resets",
-					       "notifications", "contributor_prefs", "identity_documents",
+	static const char *const personal[] = {"sessions",       "api_tokens",        "password_resets",
+					       "notifications",  "contributor_prefs", "identity_documents",
 					       "project_members"};
 	for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
 		char sql[96];

@@ -134,8 +134,8 @@ out:
 static json_t *doc_json(fc_stmt *st)
 {
 	return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0), "status", fc_stmt_text(st, 1),
-			 "reason", fc_stmt_isnull(st, 2) ? json_null() : json_string(fc_stmt_text(st, 2)),
-			 "created_at", fc_stmt_time(st, 3), "decided_at", fc_stmt_time(st, 4));
+			 "reason", fc_stmt_isnull(st, 2) ? json_null() : json_string(fc_stmt_text(st, 2)), "created_at",
+			 fc_stmt_time(st, 3), "decided_at", fc_stmt_time(st, 4));
 }
 
 int fc_identity_status(fc_store *s, const fc_user *user, json_t **out, fc_err *err)
@@ -165,7 +165,8 @@ int fc_identity_status(fc_store *s, const fc_user *user, json_t **out, fc_err *e
 		return rc;
 	}
 	*out = json_pack("{s:b,s:o,s:o,s:b}", "verified", !json_is_null(verified_at), "verified_at", verified_at,
-			 "documents", docs, "available", getenv("FAIRCROWD_IDENTITY_KEYS") || getenv("FAIRCROWD_IDENTITY_KEY"));
+			 "documents", docs, "available",
+			 getenv("FAIRCROWD_IDENTITY_KEYS") || getenv("FAIRCROWD_IDENTITY_KEY"));
 	return 0;
 }
 

@@ -77,6 +77,11 @@ static int audit_event(fc_db *db, fc_event *ev, fc_err *err)
 		target_of(target, sizeof target, "project", ev->project);
 		details = json_pack("{s:I,s:I}", "submissions", (json_int_t)ev->count, "total", (json_int_t)ev->amount);
 		break;
+	case FC_EV_MEMBER_CHANGED:
+		action = ev->text ? "member.role" : "member.remove";
+		target_of(target, sizeof target, "project", ev->project);
+		details = json_pack("{s:I,s:s?}", "member", (json_int_t)ev->user, "role", ev->text);
+		break;
 	default: return 0;
 	}
 	rc = fc_audit_append(db, ev->actor, action, target, details, err);
@@ -150,7 +155,7 @@ void fc_privacy_subscribe(void)
 {
 	static const fc_event_kind audited[] = {FC_EV_REJECTED,         FC_EV_APPEAL_DECIDED, FC_EV_PROJECT_PUBLISHED,
 						FC_EV_PROJECT_PAUSED,   FC_EV_PROJECT_CLOSED, FC_EV_WITHDRAWN,
-						FC_EV_PAYOUT_CONFIRMED, FC_EV_PAY_TOPPED_UP};
+						FC_EV_PAYOUT_CONFIRMED, FC_EV_PAY_TOPPED_UP,  FC_EV_MEMBER_CHANGED};
 	for (size_t i = 0; i < sizeof audited / sizeof audited[0]; i++)
 		fc_events_on(audited[i], "privacy.audit", audit_event);
 	fc_events_on(FC_EV_WITHDRAWN, "privacy.erasure", queue_erasure);

@@ -618,6 +618,14 @@ int fc_project_add_member(fc_store *s, const fc_user *user, int64_t id, int64_t 
 			"INSERT INTO project_members(project_id,user_id,role) VALUES(?,?,?) "
 			"ON CONFLICT(project_id,user_id) DO UPDATE SET role=excluded.role",
 			"IIt", id, member_id, role);
+	if (!rc) { /* a role change: audited by privacy/ */
+		fc_event ev = {.kind = FC_EV_MEMBER_CHANGED,
+			       .project = id,
+			       .user = member_id,
+			       .actor = user->id,
+			       .text = role};
+		rc = fc_events_publish(db, &ev, err);
+	}
 	if (!rc)
 		*out = json_pack("{s:I,s:I,s:s}", "project_id", (json_int_t)id, "user_id", (json_int_t)member_id,
 				 "role", role);

@@ -11,8 +11,8 @@
 
 static srv S;
 /* a 32-byte key in hex, as an operator would configure it */
-static const char *const ENV[] = {
-	"FAIRCROWD_IDENTITY_KEYS=k2:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", NULL};
+static const char *const ENV[] =
+	{"FAIRCROWD_IDENTITY_KEYS=k2:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", NULL};
 
 static void up(void) { suite_with_users_env(&S, ENV, 3); }
 static void down(void) { srv_stop(&S); }
@@ -20,8 +20,8 @@ TestSuite(trust, .init = up, .fini = down, .timeout = 180);
 
 static long long annotation_project(const char *extra_key, json_t *extra_val, int ntasks)
 {
-	json_t *body = json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Trust", "label_config", SENTIMENT_CONFIG, "reward",
-				 5, "overlap", 1, "reject_reasons", "wrong_label");
+	json_t *body = json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Trust", "label_config", SENTIMENT_CONFIG,
+				 "reward", 5, "overlap", 1, "reject_reasons", "wrong_label");
 	if (extra_key)
 		json_object_set_new(body, extra_key, extra_val);
 	char tasks[2048];
@@ -140,7 +140,37 @@ Test(trust, a_block_has_a_reason_the_contributor_sees_and_an_appeal_decided_by_s
 	res_free(&r);
 	lease_ok(&S, pid, S.c[0]); /* lifted: work again */
 
-	cr_expect(audited("block.create") && audited("block.appeal") && audited("block.appeal_upheld"));
+	/* a reviewer blocks too; the owner (not the blocker) decides */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/members", pid);
+	snprintf(body, sizeof body, "{\"user_id\":%lld,\"role\":\"reviewer\"}", S.c_id[2]);
+	r = post(path, S.req, body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/blocks", pid);
+	snprintf(body, sizeof body, "{\"user_id\":%lld,\"reason\":\"Rude messages to the team.\"}", S.c_id[1]);
+	r = post(path, S.c[2], body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long b2 = jint(r.json, "id");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/blocks/%lld/appeal", b2);
+	r = post(path, S.c[1], "{\"message\":\"It was a misunderstanding.\"}");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	snprintf(decide, sizeof decide, "/api/v1/blocks/%lld/decide", b2);
+	r = post(decide, S.req, "{\"upheld\":false,\"reason\":\"The messages are in the log.\"}");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "status"), "active");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/blocks", S.c[1], NULL);
+	cr_expect_str_eq(jstr(r.json, "items.0.decision_reason"), "The messages are in the log.");
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/blocks", pid);
+	r = api(&S, "GET", path, S.c[0], NULL);
+	cr_expect_eq(r.status, 403, "a contributor lists the project's blocks: %s", r.body);
+	res_free(&r);
+
+	cr_expect(audited("block.create") && audited("block.appeal") && audited("block.appeal_upheld") &&
+		  audited("block.appeal_denied") && audited("member.role"));
 }
 
 /* Occurrences of needle (n bytes) in any file under dir: grep -r as bytes. */

@@ -324,6 +324,9 @@ Test(versions, erased_work_leaves_and_is_counted)
 	cr_expect(who && strlen(who) == 64 && strspn(who, "0123456789abcdef") == 64, "not a pseudonym: %s", r.body);
 	cr_expect(!strstr(r.body, "@test.local"), "an email in the manifest: %s", r.body);
 	res_free(&r);
+	r = api(&S, "GET", "/api/v1/admin/audit?limit=1000", S.admin_token, NULL);
+	cr_expect(strstr(r.body, "\"version.create\""), "a version is not audited: %s", r.body);
+	res_free(&r);
 
 	snprintf(path, sizeof path, "/api/v1/versions/%lld/download?format=json&split=train", v1);
 	res after = get(path);
