@@ -401,6 +401,7 @@ Test(trust, retention_erases_media_after_the_project_closed)
 	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", aid);
 	r = api(&S, "POST", path, S.c[1], "{s:I,s:i}", "media_id", (json_int_t)mid, "active_seconds", 10);
 	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long sid = jint(r.json, "id");
 	res_free(&r);
 
 	/* live, and a closed project within its retention: kept */
@@ -421,6 +422,15 @@ Test(trust, retention_erases_media_after_the_project_closed)
 	snprintf(path, sizeof path, "/api/v1/media/%lld", mid);
 	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
 	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	/* and no export holds it any more */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=jsonl&status=all", pid);
+	r = http(&S, "GET", path, S.req, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	char item[48];
+	snprintf(item, sizeof item, "{\"id\":%lld,\"completed_by\"", sid);
+	cr_expect(!strstr(r.body, item), "the export still holds the erased recording: %s", r.body);
+	cr_expect(!strstr(r.body, sha), "the export names the erased blob");
 	res_free(&r);
 	cr_expect(audited("retention.erase"));
 }
