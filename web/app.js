@@ -27,6 +27,11 @@ let renderSeq = 0;
 const has = (role) => !!session.user && (session.user.roles || []).includes(role);
 export const isRequester = () => has('requester') || has('admin');
 
+// Views loaded on first use (the first-load budget): the route's view
+// imports its module when it is first shown.
+const lazy = (load, name) => async (ctx) => (await load())[name](ctx);
+const privacyModule = () => import('./js/views/privacy.js');
+
 const routes = [
   { re: /^\/signin$/, view: signInView, open: true, title: 'Sign in' },
   { re: /^\/signup$/, view: signUpView, open: true, title: 'Create an account' },
@@ -41,6 +46,9 @@ const routes = [
   { re: /^\/work\/(\d+)\/validate$/, view: validateView, title: 'Check others’ work' },
   { re: /^\/me\/work$/, view: myWorkView, title: 'My work' },
   { re: /^\/me\/profile$/, view: profileView, title: 'Your profile' },
+  { re: /^\/me\/privacy$/, view: lazy(privacyModule, 'privacyView'), title: 'Privacy' },
+  { re: /^\/admin\/identity$/, view: lazy(privacyModule, 'identityQueueView'), title: 'Identity review', admin: true },
+  { re: /^\/projects\/(\d+)\/blocks$/, view: lazy(privacyModule, 'blocksView'), title: 'Blocks' },
   { re: /^\/admin\/users$/, view: usersView, title: 'Users', admin: true },
   { re: /^\/admin\/payouts$/, view: payoutsView, title: 'Payouts', admin: true },
   { re: /^\/admin\/audit$/, view: auditView, title: 'Audit log', admin: true },

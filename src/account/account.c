@@ -452,6 +452,8 @@ int fc_account_token_revoke(fc_store *s, int64_t user_id, int64_t id, const char
 	return rc;
 }
 
+void fc_account_forget_tokens(void) { token_cache_invalidate(); }
+
 void fc_account_watch_auth_changes(fc_store *s)
 {
 	static int64_t seen = -1; /* one store per server process */

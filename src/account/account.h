@@ -61,6 +61,10 @@ int fc_account_update(fc_store *s, int64_t actor, int64_t id, const int *roles, 
  * database changed what credentials resolve to since the last call (one
  * small read; the server calls it once before it serves, then every 200 ms). */
 void fc_account_watch_auth_changes(fc_store *s);
+/* Drops this process's cached token answers (after a change made outside
+ * this module, such as an account deleted by privacy/, whose transaction
+ * also moved auth_version for the other servers). */
+void fc_account_forget_tokens(void);
 int fc_account_count(fc_store *s, int64_t *n, fc_err *err);
 /* Admin listing, by id: {items:[user…], next}; q (NULL: any) is text in
  * the email or name, role (0: any) a FC_ROLE_* bit the user holds. */

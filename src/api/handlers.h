@@ -133,6 +133,16 @@ void h_uploads_attach(fc_req *r);
 void h_consent_withdraw(fc_req *r);
 void h_me_data(fc_req *r);
 void h_admin_audit(fc_req *r);
+void h_blocks_create(fc_req *r);
+void h_blocks_list(fc_req *r);
+void h_block_appeal(fc_req *r);
+void h_block_decide(fc_req *r);
+void h_me_blocks(fc_req *r);
+void h_me_identity_submit(fc_req *r);
+void h_me_identity(fc_req *r);
+void h_admin_identity_next(fc_req *r);
+void h_identity_decide(fc_req *r);
+void h_me_delete(fc_req *r);
 
 /* h_webhooks.c */
 void h_webhooks_create(fc_req *r);

@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "formats/dataset.h"
+#include "privacy/audit.h"
 #include "quality/project.h"
 #include "work/project.h"
 
@@ -546,6 +547,27 @@ int fc_version_list(fc_store *s, const fc_user *user, int64_t project, json_t **
 			     version_json, out, err);
 }
 
+/* Up to 1000 submissions erased since `since` as {task, submission,
+ * contributor: pseudonym}, appended to items. */
+static int erased_list(fc_db *db, int64_t project, int64_t since, const char *salt, json_t *items, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT s.task_id, s.id, s.user_id FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE "
+			     "t.project_id=? AND s.erased_at IS NOT NULL AND s.erased_at>=? ORDER BY s.id LIMIT 1000",
+			     "II", project, since);
+	if (rc)
+		return rc;
+	while (fc_stmt_next(st) == 1) {
+		char who[65];
+		fc_ds_worker_id(salt, fc_stmt_int(st, 2), who);
+		json_array_append_new(items, json_pack("{s:I,s:I,s:s}", "task", (json_int_t)fc_stmt_int(st, 0),
+						       "submission", (json_int_t)fc_stmt_int(st, 1), "contributor", who));
+	}
+	fc_stmt_done(st);
+	return 0;
+}
+
 /* The snapshot in one write transaction: the version row, its items and
  * the manifest's figures. */
 static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_t *body, int64_t *id, json_t **manifest,
@@ -559,9 +581,12 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		return rc;
 	const char *name = fc_json_str(body, "name", "");
 	snap sn = {0};
-	json_t *counts = json_object();
+	json_t *counts = json_object(), *erased_items = json_array();
 	fc_db *db;
-	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
+	char salt[40];
+	/* the pseudonyms of the erased items' contributors (made before the
+	 * write transaction: the salt may be created in one of its own) */
+	if ((rc = fc_ds_salt(s, project, salt, err)) || (rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		goto out;
 	char cfg[65] = "";
 	fc_stmt *st;
@@ -586,7 +611,8 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 			    "s.erased_at IS NOT NULL AND s.erased_at>=?",
 			    "II", project, since)) ||
 	    (rc = fc_db_int(db, &withdrawn, err, "SELECT COUNT(*) FROM withdrawals WHERE project_id=? AND at>=?", "II",
-			    project, since)))
+			    project, since)) ||
+	    (rc = erased_list(db, project, since, salt, erased_items, err)))
 		goto end;
 	int64_t now = fc_clock_now();
 	char ts[32];
@@ -598,6 +624,8 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 			  cfg, "counts", counts, "contributors", (json_int_t)contributors, "erased_since_previous",
 			  "since", since ? json_string(fc_clock_format(since, ts, sizeof ts)) : json_null(),
 			  "submissions", (json_int_t)erased, "withdrawals", (json_int_t)withdrawn, "files");
+	if (*manifest) /* the erased items themselves, by task and contributor pseudonym (never an account id) */
+		json_object_set(json_object_get(*manifest, "erased_since_previous"), "items", erased_items);
 	if (!*manifest) {
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 		goto end;
@@ -608,6 +636,14 @@ static int freeze(fc_store *s, const fc_user *user, int64_t project, const json_
 		       "RETURNING id",
 		       "ItIIt", project, name, user->id, now, text ? text : "{}");
 	free(text);
+	if (!rc) { /* a dataset leaves with its erasures named: audited as an export is */
+		char target[48];
+		snprintf(target, sizeof target, "project:%lld", (long long)project);
+		json_t *d = json_pack("{s:I,s:s,s:I}", "version", (json_int_t)*id, "name", name, "erased_items",
+				      (json_int_t)json_array_size(erased_items));
+		rc = fc_audit_append(db, user->id, "version.create", target, d, err);
+		json_decref(d);
+	}
 	/* one row per kept submission, one for a task that has none */
 	char *has = rc ? NULL : calloc(sn.n + 1, 1);
 	for (size_t i = 0; !rc && i < sn.ni; i++) {
@@ -628,6 +664,7 @@ end:
 	fc_db_end(db, &rc, err);
 out:
 	json_decref(counts);
+	json_decref(erased_items);
 	snap_free(&sn);
 	return rc;
 }

@@ -35,6 +35,7 @@ static const char *const NAMES[FC_EV_COUNT] = {
 	[FC_EV_PAYOUT_CONFIRMED] = "payout_confirmed",
 	[FC_EV_PAY_TOPPED_UP] = "pay_topped_up",
 	[FC_EV_EXPORT_DONE] = "export_done",
+	[FC_EV_MEMBER_CHANGED] = "member_changed",
 };
 
 int fc_events_on(fc_event_kind kind, const char *name, fc_event_fn fn)

@@ -51,6 +51,7 @@ typedef enum fc_event_kind {
 	FC_EV_PAY_TOPPED_UP,     /* project, count (submissions topped up), amount (their total) */
 	FC_EV_EXPORT_DONE,       /* project, user (who asked), ref (the export job), count (rows), amount (bytes),
 				    text (its SHA-256), json ({id, format, rows, bytes, sha256, download_url}) */
+	FC_EV_MEMBER_CHANGED,    /* project, user (the member), actor, text (the new role, or NULL: removed) */
 	FC_EV_COUNT
 } fc_event_kind;
 

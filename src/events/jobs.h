@@ -14,6 +14,7 @@ typedef struct fc_jobs_report {
 	int64_t pay_floor_topups; /* submissions topped up to the pay floor */
 	int64_t outbox_delivered; /* outbox items delivered */
 	int64_t uploads_expired;  /* abandoned resumable uploads removed */
+	int64_t retention_erased; /* media erased past its project's retention_days */
 } fc_jobs_report;
 
 /* A job: does what is due at now, adds its counts to *rep. */

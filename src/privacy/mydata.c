@@ -123,6 +123,50 @@ static int consents(fc_mydata *x)
 	return whole_entry(x, "consents.json", arr);
 }
 
+/* trust.json: the caller's identity documents (status and reason only: the
+ * image is never kept after the decision, and a pending one stays sealed)
+ * and the blocks against them with their appeals. */
+static int trust(fc_mydata *x)
+{
+	fc_stmt *st;
+	json_t *docs = json_array(), *blocks = json_array();
+	int r = -1;
+	if (!fc_db_query(x->db, &st, NULL,
+			 "SELECT id, status, reason, created_at, decided_at FROM identity_documents WHERE user_id=? "
+			 "ORDER BY id",
+			 "I", x->user)) {
+		while ((r = fc_stmt_next(st)) == 1)
+			json_array_append_new(docs,
+					      json_pack("{s:I,s:s,s:s?,s:o,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
+							"status", fc_stmt_text(st, 1), "reason", fc_stmt_text(st, 2),
+							"sent_at", time_or_null(st, 3), "decided_at",
+							time_or_null(st, 4)));
+		fc_stmt_done(st);
+	}
+	if (!r && !fc_db_query(x->db, &st, NULL,
+			       "SELECT id, project_id, reason, status, created_at, appeal, appeal_upheld, decision_reason "
+			       "FROM blocks WHERE user_id=? ORDER BY id",
+			       "I", x->user)) {
+		while ((r = fc_stmt_next(st)) == 1)
+			json_array_append_new(blocks,
+					      json_pack("{s:I,s:I,s:s,s:s,s:o,s:s?,s:o,s:s?}", "id",
+							(json_int_t)fc_stmt_int(st, 0), "project_id",
+							(json_int_t)fc_stmt_int(st, 1), "reason", fc_stmt_text(st, 2),
+							"status", fc_stmt_text(st, 3), "created_at", time_or_null(st, 4),
+							"appeal", fc_stmt_text(st, 5), "appeal_upheld",
+							fc_stmt_isnull(st, 6) ? json_null()
+									      : json_boolean(fc_stmt_int(st, 6)),
+							"decision_reason", fc_stmt_text(st, 7)));
+		fc_stmt_done(st);
+	}
+	if (r) {
+		json_decref(docs);
+		json_decref(blocks);
+		return -1;
+	}
+	return whole_entry(x, "trust.json", json_pack("{s:o,s:o}", "identity_documents", docs, "blocks", blocks));
+}
+
 /* Starts a streamed JSONL entry over sql, whose every parameter is the
  * user (nparams of them, at most 4). */
 static int open_lines(fc_mydata *x, const char *name, const char *sql, int nparams)
@@ -249,7 +293,7 @@ static int step(fc_mydata *x)
 	switch (x->stage) {
 	case ST_PROFILE: x->stage = ST_CONSENTS; return profile(x);
 	case ST_CONSENTS:
-		if (consents(x) || open_lines(x, "submissions.jsonl", SUBMISSIONS_SQL, 1))
+		if (consents(x) || trust(x) || open_lines(x, "submissions.jsonl", SUBMISSIONS_SQL, 1))
 			return -1;
 		x->stage = ST_SUBMISSIONS;
 		return 0;

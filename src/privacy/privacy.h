@@ -20,7 +20,8 @@ void fc_privacy_subscribe(void);
 void fc_privacy_set_data_dir(const char *dir);
 
 /* GET /me/data: a zip of everything held about user — profile.json,
- * consents.json, submissions.jsonl (erased ones too, marked: the rows are
+ * consents.json, trust.json (identity documents' status, blocks and
+ * appeals), submissions.jsonl (erased ones too, marked: the rows are
  * kept for the ledger), ledger.jsonl (the lines of the user's own accounts)
  * and media/ID.EXT (their files not yet erased) — and nobody else's.
  * Streamed: one read snapshot, rows and file bytes written as the reader

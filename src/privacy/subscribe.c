@@ -3,9 +3,11 @@
 #include "blob/blob.h"
 #include "core/log.h"
 #include "events/events.h"
+#include "events/jobs.h"
 #include "events/outbox.h"
 #include "privacy/audit.h"
 #include "privacy/privacy.h"
+#include "privacy/trust.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -75,6 +77,11 @@ static int audit_event(fc_db *db, fc_event *ev, fc_err *err)
 		target_of(target, sizeof target, "project", ev->project);
 		details = json_pack("{s:I,s:I}", "submissions", (json_int_t)ev->count, "total", (json_int_t)ev->amount);
 		break;
+	case FC_EV_MEMBER_CHANGED:
+		action = ev->text ? "member.role" : "member.remove";
+		target_of(target, sizeof target, "project", ev->project);
+		details = json_pack("{s:I,s:s?}", "member", (json_int_t)ev->user, "role", ev->text);
+		break;
 	default: return 0;
 	}
 	rc = fc_audit_append(db, ev->actor, action, target, details, err);
@@ -84,43 +91,22 @@ static int audit_event(fc_db *db, fc_event *ev, fc_err *err)
 
 /* A withdrawal: one outbox item per media file of the contributor in the
  * project, carrying the blob's name. The bytes go outside the transaction
- * (S3 may be slow or down); the rows were marked erased by work/. */
+ * (S3 may be slow or down); the rows were marked erased by work/ (marking
+ * them again changes nothing). */
 static int queue_erasure(fc_db *db, fc_event *ev, fc_err *err)
 {
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT id, sha256 FROM media WHERE user_id=? AND project_id=? ORDER BY id",
-			     "II", ev->user, ev->project);
-	if (rc)
-		return rc;
-	/* collect first: fc_outbox_put writes while the query is open */
-	struct {
-		int64_t id;
-		char sha[65];
-	} *items = NULL;
-	size_t n = 0, cap = 0;
-	int r;
-	while ((r = fc_stmt_next(st)) == 1) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			void *grown = realloc(items, cap * sizeof *items);
-			if (!grown) {
-				rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
-				break;
-			}
-			items = grown;
-		}
-		items[n].id = fc_stmt_int(st, 0);
-		snprintf(items[n].sha, sizeof items[n].sha, "%s", fc_stmt_text(st, 1));
-		n++;
-	}
-	fc_stmt_done(st);
-	if (!rc && r < 0)
-		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "The contributor's media could not be read.");
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = fc_outbox_put(db, "erasure", items[i].id, ev->project, "erase_media", items[i].sha, err);
-	free(items);
+	int64_t n;
+	int rc;
+	do
+		rc = fc_erase_media_where(db,
+					  "m.user_id=? AND m.project_id=? AND NOT EXISTS(SELECT 1 FROM outbox o WHERE "
+					  "o.sink='erasure' AND o.target=m.id)",
+					  ev->user, ev->project, &n, err);
+	while (!rc && n == 500);
 	return rc;
 }
+
+static int on_leasing(fc_db *db, fc_event *ev, fc_err *err) { return fc_block_refuse(db, ev->user, ev->project, err); }
 
 /* The `erasure` sink: deletes one blob, unless a media row that was not
  * erased still names the same bytes (blobs are content-addressed: another
@@ -169,9 +155,14 @@ void fc_privacy_subscribe(void)
 {
 	static const fc_event_kind audited[] = {FC_EV_REJECTED,         FC_EV_APPEAL_DECIDED, FC_EV_PROJECT_PUBLISHED,
 						FC_EV_PROJECT_PAUSED,   FC_EV_PROJECT_CLOSED, FC_EV_WITHDRAWN,
-						FC_EV_PAYOUT_CONFIRMED, FC_EV_PAY_TOPPED_UP};
+						FC_EV_PAYOUT_CONFIRMED, FC_EV_PAY_TOPPED_UP,  FC_EV_MEMBER_CHANGED};
 	for (size_t i = 0; i < sizeof audited / sizeof audited[0]; i++)
 		fc_events_on(audited[i], "privacy.audit", audit_event);
 	fc_events_on(FC_EV_WITHDRAWN, "privacy.erasure", queue_erasure);
 	fc_outbox_sink("erasure", deliver_erasure);
+	fc_events_on(FC_EV_LEASING, "privacy: not blocked", on_leasing);
+	fc_events_on(FC_EV_PROJECT_CHECK, "privacy: retention valid", fc_retention_check);
+	fc_events_on(FC_EV_PROJECT_SAVED, "privacy: retention stored", fc_retention_saved);
+	fc_events_on(FC_EV_PROJECT_CLOSED, "privacy: closing time", fc_retention_closed);
+	fc_jobs_register("retention", fc_retention_job);
 }

@@ -258,6 +258,10 @@ int fc_members_remove(fc_store *s, const fc_user *user, int64_t project, int64_t
 		goto out;
 	if (fc_db_changes(db) == 0)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "That user is not a member of this project.");
+	else {
+		fc_event ev = {.kind = FC_EV_MEMBER_CHANGED, .project = project, .user = member, .actor = user->id};
+		rc = fc_events_publish(db, &ev, err);
+	}
 out:
 	return fc_db_end(db, &rc, err);
 }

@@ -38,6 +38,8 @@ static const fc_field PROJECT_FIELDS[] = {
 	{"confidence_threshold", FC_J_NUMBER | FC_J_NULLABLE},
 	{"max_overlap", FC_J_INT | FC_J_NULLABLE},
 	{"qualification", FC_J_OBJECT | FC_J_NULLABLE},
+	/* privacy: validated and stored by privacy/ (FC_EV_PROJECT_CHECK, _SAVED) */
+	{"retention_days", FC_J_INT | FC_J_NULLABLE},
 	{0},
 };
 
@@ -83,6 +85,9 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "confidence_threshold", real_or_null(st, 26));
 	json_object_set_new(p, "max_overlap", fc_stmt_isnull(st, 27) ? json_null() : json_integer(fc_stmt_int(st, 27)));
 	json_object_set_new(p, "qualification", fc_stmt_json(st, 28));
+	json_object_set_new(p, "retention_days",
+			    fc_stmt_isnull(st, 29) ? json_null() : json_integer(fc_stmt_int(st, 29)));
+	json_object_set_new(p, "closed_at", fc_stmt_time(st, 30));
 	return p;
 }
 
@@ -203,6 +208,7 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 		static const fc_field EL[] = {{"countries", FC_J_ARRAY},
 					      {"languages", FC_J_ARRAY},
 					      {"qualifications", FC_J_ARRAY},
+					      {"verified", FC_J_BOOL},
 					      {0}};
 		if ((rc = fc_json_check(el, EL, err))) {
 			char f[160];
@@ -410,21 +416,31 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *er
 	const json_t *countries = json_object_get(el, "countries");
 	const json_t *langs = json_object_get(el, "languages");
 	const json_t *quals = json_object_get(el, "qualifications");
-	if (!json_array_size(countries) && !json_array_size(langs) && !json_array_size(quals))
+	int want_verified = json_is_true(json_object_get(el, "verified"));
+	if (!json_array_size(countries) && !json_array_size(langs) && !json_array_size(quals) && !want_verified)
 		return 0;
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, "SELECT country, languages, qualifications FROM users WHERE id=?", "I",
-			     user_id);
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT country, languages, qualifications, verified_at IS NOT NULL FROM users WHERE id=?",
+			     "I", user_id);
 	if (rc)
 		return rc;
 	if (fc_stmt_next(st) != 1) {
 		fc_stmt_done(st);
 		return fc_err_set(err, FC_EPERM, "not_eligible", NULL, "You are not eligible for this project.");
 	}
-	const char *country = fc_stmt_text(st, 0);
+	char country_buf[64];
+	const char *country =
+		fc_stmt_isnull(st, 0)
+			? NULL
+			: (snprintf(country_buf, sizeof country_buf, "%s", fc_stmt_text(st, 0)), country_buf);
 	json_t *ul = fc_stmt_json(st, 1), *uq = fc_stmt_json(st, 2);
-	fc_stmt_done(st);
-	if (json_array_size(countries) && (!country || !json_list_contains(countries, country)))
+	int verified = (int)fc_stmt_int(st, 3);
+	if (want_verified && !verified)
+		rc = fc_err_set(err, FC_EPERM, "identity_not_verified", "verified",
+				"This project is open to contributors whose identity is verified: send a document on "
+				"your privacy page.");
+	if (!rc && json_array_size(countries) && (!country || !json_list_contains(countries, country)))
 		rc = fc_err_set(err, FC_EPERM, "not_eligible", "country",
 				"This project is open to contributors in other countries.");
 	if (!rc && json_array_size(langs)) {
@@ -602,6 +618,14 @@ int fc_project_add_member(fc_store *s, const fc_user *user, int64_t id, int64_t 
 			"INSERT INTO project_members(project_id,user_id,role) VALUES(?,?,?) "
 			"ON CONFLICT(project_id,user_id) DO UPDATE SET role=excluded.role",
 			"IIt", id, member_id, role);
+	if (!rc) { /* a role change: audited by privacy/ */
+		fc_event ev = {.kind = FC_EV_MEMBER_CHANGED,
+			       .project = id,
+			       .user = member_id,
+			       .actor = user->id,
+			       .text = role};
+		rc = fc_events_publish(db, &ev, err);
+	}
 	if (!rc)
 		*out = json_pack("{s:I,s:I,s:s}", "project_id", (json_int_t)id, "user_id", (json_int_t)member_id,
 				 "role", role);

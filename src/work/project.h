@@ -29,7 +29,8 @@ int fc_consent_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 int fc_consent_accept(fc_store *s, const fc_user *user, int64_t id, const char *version, json_t **out, fc_err *err);
 
 /* 0 when user_id meets the eligibility object (countries, languages,
- * qualifications); FC_EPERM not_eligible naming what is missing. */
+ * qualifications, verified); FC_EPERM not_eligible naming what is missing,
+ * or identity_not_verified when the project wants verified contributors. */
 int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, fc_err *err);
 
 /* The project's JSON from a row of PROJECT_COLUMNS (internal, shared with
@@ -39,7 +40,7 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, f
 	"p.currency,p.overlap,p.lease_seconds,p.opens_at,p.closes_at,p.max_per_contributor," \
 	"p.gold_rate,p.review_rate,p.auto_approve_days,p.reject_reasons,p.eligibility,p.status," \
 	"p.task_count,p.consent_version,p.created_at,p.updated_at," \
-	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification"
+	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification,p.retention_days,p.closed_at"
 json_t *fc_project_row_json(fc_stmt *st);
 
 #endif

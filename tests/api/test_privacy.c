@@ -298,7 +298,7 @@ Test(privacy, my_data_zip_holds_mine_and_nobody_elses)
 	cr_expect(strstr(out, name), "my recording is missing: %s", out);
 	snprintf(name, sizeof name, "media/%lld.wav", m1);
 	cr_expect(!strstr(out, name), "another contributor's recording is in my zip: %s", out);
-	cr_expect(strstr(out, "ledger.jsonl") && strstr(out, "consents.json"), "%s", out);
+	cr_expect(strstr(out, "ledger.jsonl") && strstr(out, "consents.json") && strstr(out, "trust.json"), "%s", out);
 	/* the media bytes are the upload's */
 	snprintf(cmd, sizeof cmd, "unzip -p '%s' media/%lld.wav | cmp - '%s' && echo same", zip, m0, WAV[0]);
 	cr_expect_eq(run(cmd, out, sizeof out), 0, "%s", out);

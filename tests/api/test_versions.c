@@ -318,6 +318,14 @@ Test(versions, erased_work_leaves_and_is_counted)
 	cr_expect_eq(jint(r.json, "manifest.counts.train.annotations"), 1, "the withdrawn answer is out: %s", r.body);
 	cr_expect_eq(jint(r.json, "manifest.erased_since_previous.submissions"), 1, "%s", r.body);
 	cr_expect_eq(jint(r.json, "manifest.erased_since_previous.withdrawals"), 1, "%s", r.body);
+	/* the erased item is named, its contributor by pseudonym only */
+	cr_expect_eq(jint(r.json, "manifest.erased_since_previous.items.0.submission"), sid[0], "%s", r.body);
+	const char *who = jstr(r.json, "manifest.erased_since_previous.items.0.contributor");
+	cr_expect(who && strlen(who) == 64 && strspn(who, "0123456789abcdef") == 64, "not a pseudonym: %s", r.body);
+	cr_expect(!strstr(r.body, "@test.local"), "an email in the manifest: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/admin/audit?limit=1000", S.admin_token, NULL);
+	cr_expect(strstr(r.body, "\"version.create\""), "a version is not audited: %s", r.body);
 	res_free(&r);
 
 	snprintf(path, sizeof path, "/api/v1/versions/%lld/download?format=json&split=train", v1);

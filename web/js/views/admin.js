@@ -127,7 +127,7 @@ export async function auditView(ctx) {
   }
   more.addEventListener('click', load);
   ctx.main.append(h('section', { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', null, 'Audit log'), h('a', { class: 'btn', href: '/admin/users' }, 'Users')),
+    h('div', { class: 'page-head' }, h('h1', null, 'Audit log'), h('a', { class: 'btn', href: '/admin/identity' }, 'Identity review'), h('a', { class: 'btn', href: '/admin/users' }, 'Users')),
     h('p', { class: 'lead' }, 'Sensitive actions — exports, rejections, appeals, withdrawals of consent, role changes, payouts — in the order they happened. Entries cannot be changed; run ', h('code', null, 'faircrowd audit verify'), ' to check that none was.'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table stack audit-table' },
       h('caption', { class: 'sr-only' }, 'Audit log entries, oldest first'),

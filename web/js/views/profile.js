@@ -79,7 +79,8 @@ function dataCard() {
   return h('section', { class: 'card data-card', 'aria-labelledby': 'data-h' },
     h('h2', { id: 'data-h' }, 'Your data'),
     h('p', null, 'Download a zip of everything faircrowd holds about you: your profile, your answers and their reviews, your earnings and payouts, the consents you gave, and your recordings and photos.'),
-    h('a', { class: 'btn', href: '/api/v1/me/data', download: '' }, 'Download my data'));
+    h('a', { class: 'btn', href: '/api/v1/me/data', download: '' }, 'Download my data'),
+    h('p', null, h('a', { href: '/me/privacy' }, 'Privacy: withdraw consent, verify your identity, blocks and appeals, delete your account')));
 }
 
 // API tokens for scripts: listed without their secret, revoked one by one;
