@@ -121,13 +121,11 @@ static void copy_hyp(ps_decoder_t *ps, char *out, size_t outn)
 	snprintf(out, outn, "%s", hyp ? hyp : "");
 }
 
-static int decode(ps_decoder_t *ps, const char *prompt, const int16_t *pcm, size_t n, char *out, size_t outn,
-		  fc_err *err)
+static int decode(ps_decoder_t *ps, const char *prompt, const int16_t *pcm, size_t n, char *out, size_t outn, fc_err *err)
 {
 	fc_buf g = {0};
 	int rc = 0;
-	if (grammar(ps, prompt, &g) <= 0 || ps_set_jsgf_string(ps, "prompt", g.p) < 0 ||
-	    ps_set_search(ps, "prompt") < 0)
+	if (grammar(ps, prompt, &g) <= 0 || ps_set_jsgf_string(ps, "prompt", g.p) < 0 || ps_set_search(ps, "prompt") < 0)
 		rc = fc_err_set(err, FC_EIO, "speech_failed", NULL, "The prompt cannot be turned into a grammar.");
 	else if (ps_start_utt(ps) < 0 || ps_process_raw(ps, pcm, n, FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
 		rc = fc_err_set(err, FC_EIO, "speech_failed", NULL, "Speech recognition failed on this recording.");
@@ -147,7 +145,8 @@ int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, ch
 	if (!decoder && !load_failed)
 		load_failed = !(decoder = load_decoder());
 	int rc = decoder ? decode(decoder, prompt, pcm, n, out, outn, err)
-			 : fc_err_set(err, FC_EIO, "speech_unavailable", NULL, "Speech recognition is not available here.");
+			 : fc_err_set(err, FC_EIO, "speech_unavailable", NULL,
+				      "Speech recognition is not available here.");
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

@@ -95,8 +95,8 @@ int fc_imgclf_train(fc_imgclf *c, const float *x, const int *labels, size_t n, c
 {
 	for (size_t i = 0; i < n; i++)
 		if (labels[i] < 0 || labels[i] >= c->m.k)
-			return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "Label %d of image %zu is not a class.",
-					  labels[i], i);
+			return fc_err_set(err, FC_EINVAL, "invalid_value", NULL,
+					  "Label %d of image %zu is not a class.", labels[i], i);
 	size_t *order = malloc((n ? n : 1) * sizeof *order);
 	if (!order)
 		return fc_err_set(err, FC_ENOMEM, "internal", NULL, "Out of memory while training.");

@@ -18,7 +18,7 @@
 #define FC_IMGCLF_MAX_PIXELS (64LL * 1000 * 1000)
 
 /* Training settings (measured on Fashion-MNIST, bench/README.md). */
-#define FC_IMGCLF_OPTS {5, 0.05, 1e-6, 1}
+#define FC_IMGCLF_OPTS ((fc_ml_opts){5, 0.05, 1e-6, 1})
 
 typedef struct fc_imgclf {
 	fc_linear m;

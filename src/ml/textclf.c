@@ -18,7 +18,10 @@ static uint64_t fnv(uint64_t h, const char *s, size_t n)
 
 /* Bytes of words: ASCII letters and digits, and every byte of a UTF-8
  * sequence (letters of other scripts). */
-static int word_byte(unsigned char c) { return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'); }
+static int word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
 
 typedef struct sink {
 	fc_feat *out;

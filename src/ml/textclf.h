@@ -18,7 +18,7 @@
 #define FC_TEXTCLF_MAX_FEATS 4096
 
 /* Training settings (measured on the fortunes categories, bench/README.md). */
-#define FC_TEXTCLF_OPTS {10, 1.0, 1e-6, 1}
+#define FC_TEXTCLF_OPTS ((fc_ml_opts){10, 1.0, 1e-6, 1})
 
 typedef struct fc_textclf {
 	fc_linear m;
