@@ -64,21 +64,40 @@ int fc_imgclf_features(const uint8_t *px, int w, int h, int channels, float *out
 	return 0;
 }
 
-int fc_imgclf_features_file(const char *path, float *out, fc_err *err)
+/* What stbi_info said: 0 when the image may be decoded. */
+static int decodable(int ok, int w, int h, fc_err *err)
 {
-	int w, h, n;
-	if (!stbi_info(path, &w, &h, &n))
+	if (!ok)
 		return fc_err_set(err, FC_ERULE, "unreadable", NULL, "The image cannot be read: %s.",
 				  stbi_failure_reason());
 	if ((int64_t)w * h > FC_IMGCLF_MAX_PIXELS)
 		return fc_err_set(err, FC_ERULE, "unreadable", NULL, "The image has too many pixels (%d x %d).", w, h);
-	uint8_t *px = stbi_load(path, &w, &h, &n, 3);
+	return 0;
+}
+
+/* Features of what stbi_load decoded (RGB), then frees it. */
+static int decoded(uint8_t *px, int w, int h, float *out, fc_err *err)
+{
 	if (!px)
 		return fc_err_set(err, FC_ERULE, "unreadable", NULL, "The image cannot be decoded: %s.",
 				  stbi_failure_reason());
 	int rc = fc_imgclf_features(px, w, h, 3, out, err);
 	stbi_image_free(px);
 	return rc;
+}
+
+int fc_imgclf_features_file(const char *path, float *out, fc_err *err)
+{
+	int w = 0, h = 0, n, rc = decodable(stbi_info(path, &w, &h, &n), w, h, err);
+	return rc ? rc : decoded(stbi_load(path, &w, &h, &n, 3), w, h, out, err);
+}
+
+int fc_imgclf_features_mem(const uint8_t *bytes, size_t len, float *out, fc_err *err)
+{
+	if (len > INT32_MAX)
+		return fc_err_set(err, FC_ERULE, "unreadable", NULL, "The image is too large.");
+	int w = 0, h = 0, n, rc = decodable(stbi_info_from_memory(bytes, (int)len, &w, &h, &n), w, h, err);
+	return rc ? rc : decoded(stbi_load_from_memory(bytes, (int)len, &w, &h, &n, 3), w, h, out, err);
 }
 
 int fc_imgclf_init(fc_imgclf *c, int k, fc_err *err) { return fc_linear_init(&c->m, k, FC_IMGCLF_FEATS, err); }

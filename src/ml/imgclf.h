@@ -30,6 +30,8 @@ int fc_imgclf_features(const uint8_t *px, int w, int h, int channels, float *out
 /* Features of an image file. FC_ERULE "unreadable" when stb_image cannot
  * decode it or it is too large. */
 int fc_imgclf_features_file(const char *path, float *out, fc_err *err);
+/* Features of an image file's bytes, the same way. */
+int fc_imgclf_features_mem(const uint8_t *bytes, size_t len, float *out, fc_err *err);
 
 int fc_imgclf_init(fc_imgclf *c, int k, fc_err *err);
 void fc_imgclf_free(fc_imgclf *c);

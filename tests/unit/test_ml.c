@@ -3,10 +3,13 @@
  * (bench/README.md, "ML assistance"). The data come from Debian packages
  * (fortunes, dataset-fashion-mnist); a test skips when they are absent. */
 #include "../common/mldata.h"
+#include "ml/choices.h"
+#include "ml/fetch.h"
 #include "ml/imgclf.h"
 #include "ml/textclf.h"
 
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <stb/stb_image_write.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,64 @@ Test(ml, image_features_from_a_file)
 	cr_expect_float_eq(hist[0], 1.0 / 3, 1e-6);
 	cr_expect_float_eq(hist[(2 << 4) | (2 << 2) | 2], 1.0 / 3, 1e-6);
 	cr_expect_float_eq(hist[63], 1.0 / 3, 1e-6);
+}
+
+Test(ml, choices_of_a_config)
+{
+	fc_ml_choices c;
+	char why[256];
+	cr_assert_eq(fc_ml_choices_parse("<View><Text name=\"t\" value=\"$review\"/><Choices name=\"s\" toName=\"t\">"
+					 "<Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>",
+					 &c, why, sizeof why),
+		     0, "%s", why);
+	cr_expect_str_eq(c.object, "Text");
+	cr_expect_str_eq(c.field, "review");
+	cr_expect_eq(c.k, 2);
+	cr_expect_eq(fc_ml_choices_index(&c, "neg"), 1);
+	json_t *r = fc_ml_choices_result(&c, 1);
+	cr_expect_eq(fc_ml_choices_of_result(&c, r), 1);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(r, 0), "to_name")), "t");
+	json_decref(r);
+	cr_assert_eq(fc_ml_choices_parse("<View><Choices name=\"c\" toName=\"i\"><Choice value=\"a\"/>"
+					 "<Choice value=\"b\"/></Choices><Image name=\"i\" value=\"$image\"/></View>",
+					 &c, why, sizeof why),
+		     0, "%s", why);
+	cr_expect_str_eq(c.object, "Image");
+	static const char *bad[] =
+		{"<View><Text name=\"t\" value=\"$x\"/></View>", /* no Choices */
+		 "<View><Text name=\"t\" value=\"$x\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/>"
+		 "</Choices></View>", /* one option */
+		 "<View><Choices name=\"c\" toName=\"nope\"><Choice value=\"a\"/><Choice value=\"b\"/></Choices>"
+		 "</View>", /* toName to nowhere */
+		 "<View><Text name=\"t\" value=\"plain\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/>"
+		 "<Choice value=\"b\"/></Choices></View>", /* no $field */
+		 "<View><Audio name=\"t\" value=\"$a\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"a\"/>"
+		 "<Choice value=\"b\"/></Choices></View>", /* not Text/Image */
+		 "<View",
+		 NULL};
+	for (const char **b = bad; *b; b++) {
+		why[0] = 0;
+		cr_expect_eq(fc_ml_choices_parse(*b, &c, why, sizeof why), -1, "%s", *b);
+		cr_expect(why[0], "a reason for %s", *b);
+	}
+}
+
+/* A data: URI is decoded; other schemes and broken base64 are refused. */
+Test(ml, fetch_data_uri)
+{
+	uint8_t png[] = {0x89, 'P', 'N', 'G'};
+	char uri[64] = "data:image/png;base64,", why[256];
+	sodium_bin2base64(uri + strlen(uri), sizeof uri - strlen(uri), png, sizeof png, sodium_base64_VARIANT_ORIGINAL);
+	uint8_t *b;
+	size_t len;
+	cr_assert_eq(fc_ml_fetch(uri, &b, &len, why, sizeof why), 0, "%s", why);
+	cr_expect_eq(len, 4);
+	cr_expect_eq(memcmp(b, png, 4), 0);
+	free(b);
+	cr_expect_eq(fc_ml_fetch("file:///etc/passwd", &b, &len, why, sizeof why), -1);
+	cr_expect_eq(fc_ml_fetch("data:image/png;base64,@@@", &b, &len, why, sizeof why), -1);
+	cr_expect_eq(fc_ml_fetch("data:text/plain,hello", &b, &len, why, sizeof why), -1);
+	cr_expect_eq(fc_ml_fetch("http://127.0.0.1:1/x.png", &b, &len, why, sizeof why), -1);
 }
 
 static void split_fortunes(char ***tx, int **lb, size_t *n, const char ***a, int **al)
