@@ -53,8 +53,8 @@ static int get(const char *url, uint8_t **bytes, size_t *len, char *error, size_
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK || status != 200) {
-		snprintf(error, error_len, "%s: %s", url,
-			 s.too_big ? "larger than 20 MB" : rc != CURLE_OK ? curl_easy_strerror(rc) : "not HTTP 200");
+		const char *why = rc != CURLE_OK ? curl_easy_strerror(rc) : "not HTTP 200";
+		snprintf(error, error_len, "%s: %s", url, s.too_big ? "larger than 20 MB" : why);
 		free(s.b);
 		return -1;
 	}
