@@ -124,8 +124,10 @@ static void copy_hyp(ps_decoder_t *ps, char *out, size_t outn)
 static int decode(ps_decoder_t *ps, const char *prompt, const int16_t *pcm, size_t n, char *out, size_t outn, fc_err *err)
 {
 	fc_buf g = {0};
-	int rc = 0;
-	if (grammar(ps, prompt, &g) <= 0 || ps_set_jsgf_string(ps, "prompt", g.p) < 0 || ps_set_search(ps, "prompt") < 0)
+	int rc = 0, words = grammar(ps, prompt, &g);
+	if (words == 0)
+		rc = fc_err_set(err, FC_ENOTFOUND, "no_known_words", NULL, "The dictionary knows no word of the prompt.");
+	else if (words < 0 || ps_set_jsgf_string(ps, "prompt", g.p) < 0 || ps_set_search(ps, "prompt") < 0)
 		rc = fc_err_set(err, FC_EIO, "speech_failed", NULL, "The prompt cannot be turned into a grammar.");
 	else if (ps_start_utt(ps) < 0 || ps_process_raw(ps, pcm, n, FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
 		rc = fc_err_set(err, FC_EIO, "speech_failed", NULL, "Speech recognition failed on this recording.");

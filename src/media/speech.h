@@ -35,7 +35,9 @@ double fc_speech_wer(const char *ref, const char *hyp);
  * general model (en-us.lm.bin) took seconds per clip and heard little of
  * synthetic speech (WER 0.85 on the prompt itself); a word loop with 100
  * common English words as fillers let them win (WER 1.08 on the prompt).
- * FC_EIO "speech_unavailable" when the model cannot be loaded. */
+ * FC_EIO "speech_unavailable" when the model cannot be loaded; FC_ENOTFOUND
+ * "no_known_words" when the dictionary knows no word of the prompt (not
+ * English: nothing to compare with). */
 int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, char *out, size_t outn, fc_err *err);
 /* The same for any recording the media module decodes. FC_ERULE
  * "unreadable" when it has no audio. */

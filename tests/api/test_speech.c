@@ -46,13 +46,16 @@ static res create(json_t *collect)
 		   "collection", "collect", collect, "reward", 5, "overlap", 1);
 }
 
-static long long project(void)
+/* A live read-aloud project whose two tasks have the sentence prompt. */
+static long long project(const char *prompt)
 {
+	char nd[512];
+	snprintf(nd, sizeof nd, "{\"sentence\":\"%s\"}\n{\"sentence\":\"%s\"}\n", prompt, prompt);
 	return project_live(&S, S.req,
 			    json_pack("{s:s,s:s,s:{s:s,s:s,s:b,s:f},s:i,s:i}", "title", "Read aloud", "kind",
 				      "collection", "collect", "media", "audio", "prompt_field", "sentence",
 				      "verify_prompt", 1, "max_prompt_wer", 0.5, "reward", 5, "overlap", 1),
-			    "{\"sentence\":\"" PROMPT "\"}\n{\"sentence\":\"" PROMPT "\"}\n", 1000000);
+			    nd, 1000000);
 }
 
 static res upload(long long aid, const char *file)
@@ -87,7 +90,7 @@ Test(speech, spec_fields_are_checked)
  * prompt itself → 201 with its word error rate and what was heard. */
 Test(speech, the_prompt_is_accepted_another_sentence_is_not)
 {
-	long long pid = project();
+	long long pid = project(PROMPT);
 	long long aid = lease_ok(&S, pid, S.c[0]);
 	res r = upload(aid, "other.wav");
 	cr_assert_eq(r.status, 422, "%s", r.body);
@@ -99,5 +102,16 @@ Test(speech, the_prompt_is_accepted_another_sentence_is_not)
 	cr_assert(json_is_number(wer), "%s", r.body);
 	cr_expect_leq(json_number_value(wer), 0.5);
 	cr_expect(strstr(jstr(r.json, "probe.recognised_text"), "brown fox"), "%s", r.body);
+	res_free(&r);
+}
+
+/* A prompt whose words the English dictionary does not know cannot be
+ * checked: the clip is taken, without prompt_wer. */
+Test(speech, a_prompt_of_unknown_words_is_not_checked)
+{
+	long long pid = project("Zqxwv plorkt");
+	res r = upload(lease_ok(&S, pid, S.c[0]), "other.wav");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect(!jget(r.json, "probe.prompt_wer"), "%s", r.body);
 	res_free(&r);
 }
