@@ -6,6 +6,8 @@
 #include "account/account.h"
 #include "contrib/contrib.h"
 #include "events/outbox.h"
+#include "ml/builtin.h"
+#include "ml/ml.h"
 #include "money/subscribe.h"
 #include "privacy/audit.h"
 #include "privacy/privacy.h"
@@ -24,6 +26,8 @@ void fc_wire(void)
 	fc_quality_subscribe();
 	fc_contrib_subscribe();
 	fc_webhooks_subscribe();
+	fc_ml_subscribe();
+	fc_ml_builtin_subscribe();
 	fc_privacy_subscribe();
 	/* account/ is below events/: it is handed the recorder instead (account.h) */
 	fc_account_set_audit(fc_audit_append);

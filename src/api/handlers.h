@@ -149,6 +149,12 @@ void h_webhooks_create(fc_req *r);
 void h_webhooks_list(fc_req *r);
 void h_webhooks_delete(fc_req *r);
 void h_webhooks_deliveries(fc_req *r);
+/* h_ml.c */
+void h_ml_attach(fc_req *r);
+void h_ml_status(fc_req *r);
+void h_ml_detach(fc_req *r);
+void h_ml_predict(fc_req *r);
+void h_ml_interactive(fc_req *r);
 
 /* contributor's side: history, notifications, reset, reports, transparency */
 void h_history(fc_req *r);

@@ -138,6 +138,13 @@ const fc_route fc_routes[] = {
 	 "webhooks_delete"},
 	{"GET", "/api/v1/projects/{id}/webhooks/{webhook_id}/deliveries", h_webhooks_deliveries, FC_AUTH_USER,
 	 FC_BODY_NONE, 0, "webhooks_deliveries"},
+	/* ML assistance: the project's model and its predictions (h_ml.c) */
+	{"PUT", "/api/v1/projects/{id}/ml", h_ml_attach, FC_AUTH_USER, FC_BODY_JSON, 0, "ml_attach"},
+	{"GET", "/api/v1/projects/{id}/ml", h_ml_status, FC_AUTH_USER, FC_BODY_NONE, 0, "ml_status"},
+	{"DELETE", "/api/v1/projects/{id}/ml", h_ml_detach, FC_AUTH_USER, FC_BODY_NONE, 0, "ml_detach"},
+	{"POST", "/api/v1/projects/{id}/ml/predict", h_ml_predict, FC_AUTH_USER, FC_BODY_NONE, 0, "ml_predict"},
+	{"POST", "/api/v1/projects/{id}/ml/interactive", h_ml_interactive, FC_AUTH_USER, FC_BODY_JSON, 0,
+	 "ml_interactive"},
 	/* privacy (h_privacy.c) */
 	{"POST", "/api/v1/projects/{id}/consent/withdraw", h_consent_withdraw, FC_AUTH_USER, FC_BODY_NONE, 0,
 	 "consent_withdraw"},

@@ -20,6 +20,7 @@ static const char *const NAMES[FC_EV_COUNT] = {
 	[FC_EV_PUBLISHING] = "publishing",
 	[FC_EV_LEASING] = "leasing",
 	[FC_EV_PICKING] = "picking",
+	[FC_EV_RESULT_CHECK] = "result_check",
 	[FC_EV_PROJECT_SAVED] = "project_saved",
 	[FC_EV_PROJECT_PUBLISHED] = "project_published",
 	[FC_EV_PROJECT_CLOSED] = "project_closed",

@@ -14,7 +14,7 @@
  *           subscribers add their own writes (ledger lines, gold scores,
  *           outbox rows).
  *   checks  (FC_EV_PROJECT_CHECK, FC_EV_PUBLISHING, FC_EV_LEASING,
- *           FC_EV_PICKING) — the publisher asks before it acts; a
+ *           FC_EV_PICKING, FC_EV_RESULT_CHECK) — the publisher asks before it acts; a
  *           subscriber refuses with an error or, for FC_EV_PICKING, answers
  *           through the event's out-fields (why there is no work, the
  *           qualification attempt).
@@ -34,6 +34,8 @@ typedef enum fc_event_kind {
 	FC_EV_PUBLISHING,    /* project about to go live: refuse to keep it from going live */
 	FC_EV_LEASING,       /* project, user: may refuse (paused for quality, …) */
 	FC_EV_PICKING,       /* test project, user, attempt (in/out): may set why (no question to hand out) */
+	FC_EV_RESULT_CHECK,  /* json: a result, text: the label config, data: the task's data (db NULL):
+				refuse a result the config does not accept (a model's prediction) */
 	/* facts */
 	FC_EV_PROJECT_SAVED,     /* project, json: the complete object just written */
 	FC_EV_PROJECT_PUBLISHED, /* project */
@@ -67,7 +69,8 @@ typedef struct fc_event {
 	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
 	const char *currency;
 	const char *text;   /* FC_EV_REJECTED: reason code */
-	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED / FC_EV_EXPORT_DONE */
+	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED / FC_EV_EXPORT_DONE / FC_EV_RESULT_CHECK */
+	const json_t *data; /* FC_EV_RESULT_CHECK: the task's data */
 	const char *why;    /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
 } fc_event;
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_err *err);
+
 typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
 	int has_opens, has_closes, has_cap, is_test;
@@ -23,6 +25,7 @@ typedef struct proj {
 	char kind[16];
 	char consent[64];
 	char currency[8];
+	char order[16]; /* priority, random, uncertainty, disagreement */
 	json_t *eligibility;
 	char *label_config;
 } proj;
@@ -39,7 +42,7 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	int rc = fc_db_query(db, &st, err,
 			     "SELECT id,owner_id,reward,overlap,lease_seconds,opens_at,closes_at,max_per_contributor,"
 			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate,"
-			     "qualification IS NOT NULL "
+			     "qualification IS NOT NULL,task_order "
 			     "FROM projects WHERE id=?",
 			     "I", id);
 	if (rc)
@@ -72,22 +75,91 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	p->aad = fc_stmt_int(st, 15);
 	p->review_rate = fc_stmt_double(st, 16);
 	p->is_test = (int)fc_stmt_int(st, 17);
+	snprintf(p->order, sizeof p->order, "%s", fc_stmt_isnull(st, 18) ? "priority" : fc_stmt_text(st, 18));
 	fc_stmt_done(st);
 	return 0;
 }
 
-static const char PICK_SQL[] = "SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
-			       "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-			       "ORDER BY t.priority DESC, t.id LIMIT 1";
+#define PICK_FROM \
+	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
+	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
+static const char PICK_SQL[] = PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1";
 /* A test draws its questions at random, so that contributors do not all
  * get the same first ones (see quality/qualtest.h). */
-static const char PICK_TEST_SQL[] = "SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 "
-				    "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-				    "ORDER BY t.priority DESC, random() LIMIT 1";
+static const char PICK_TEST_SQL[] = PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1";
+/* The project's order (migration 0025): each walks one partial index of
+ * open tasks and stops at the first the contributor has not had.
+ * uncertainty: the least confident prediction first (tasks_uncertain);
+ * disagreement: the lowest agreement first (tasks_disputed); tasks with no
+ * score or no agreement yet follow in priority order. random: the first
+ * open task at or after a random id (tasks_open_id), wrapping around. */
+static const char PICK_UNCERTAIN_SQL[] = PICK_FROM "AND t.ml_score IS NOT NULL ORDER BY t.ml_score, t.id LIMIT 1";
+static const char PICK_DISPUTED_SQL[] = PICK_FROM "AND t.agreement IS NOT NULL ORDER BY t.agreement, t.id LIMIT 1";
+static const char PICK_FROM_ID_SQL[] = PICK_FROM "AND t.id>=? ORDER BY t.id LIMIT 1";
 
-static int pick(fc_db *db, int test, int64_t project, int gold, int64_t user, int64_t *task, fc_err *err)
+static int pick(fc_db *db, const proj *p, int gold, int64_t user, int64_t *task, fc_err *err)
 {
-	return fc_db_int(db, task, err, test ? PICK_TEST_SQL : PICK_SQL, "IiI", project, gold, user);
+	int64_t project = p->id;
+	if (p->is_test)
+		return fc_db_int(db, task, err, PICK_TEST_SQL, "IiI", project, gold, user);
+	int rc = FC_ENOTFOUND;
+	if (!strcmp(p->order, "uncertainty"))
+		rc = fc_db_int(db, task, err, PICK_UNCERTAIN_SQL, "IiI", project, gold, user);
+	else if (!strcmp(p->order, "disagreement"))
+		rc = fc_db_int(db, task, err, PICK_DISPUTED_SQL, "IiI", project, gold, user);
+	else if (!strcmp(p->order, "random")) {
+		int64_t top = 0;
+		if (!fc_db_int(db, &top, NULL, "SELECT MAX(id) FROM tasks WHERE project_id=?", "I", project) && top > 0) {
+			int64_t from =
+				(int64_t)(((uint64_t)randombytes_random() << 32 | randombytes_random()) % (uint64_t)top) +
+				1;
+			rc = fc_db_int(db, task, err, PICK_FROM_ID_SQL, "IiII", project, gold, user, from);
+			if (rc == FC_ENOTFOUND)
+				rc = fc_db_int(db, task, err, PICK_FROM_ID_SQL, "IiII", project, gold, user, (int64_t)0);
+		}
+		return rc;
+	}
+	if (rc == FC_ENOTFOUND) {
+		fc_err_clear(err);
+		rc = fc_db_int(db, task, err, PICK_SQL, "IiI", project, gold, user);
+	}
+	return rc;
+}
+
+/* A task's predictions as a lease shows them: those imported with it
+ * (tasks.predictions, column col of st) and then those a model made
+ * (table predictions, newest first): suggestions, never answers. */
+static json_t *lease_predictions(fc_db *db, int64_t task, fc_stmt *st, int col)
+{
+	json_t *all = fc_stmt_isnull(st, col) ? NULL : fc_stmt_json(st, col);
+	if (!json_is_array(all)) {
+		json_decref(all);
+		all = json_array();
+	}
+	fc_stmt *q;
+	if (fc_db_query(db, &q, NULL,
+			"SELECT id, model_version, score, result, created_at FROM predictions WHERE task_id=? "
+			"ORDER BY id DESC LIMIT 5",
+			"I", task))
+		return all;
+	while (fc_stmt_next(q) == 1) {
+		json_t *p = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)fc_stmt_int(q, 0), "model_version",
+				      fc_stmt_text(q, 1), "score",
+				      fc_stmt_isnull(q, 2) ? json_null() : json_real(fc_stmt_double(q, 2)), "result",
+				      fc_stmt_json(q, 3), "created_at", fc_stmt_time(q, 4), "origin", "model");
+		if (p)
+			json_array_append_new(all, p);
+	}
+	fc_stmt_done(q);
+	return all;
+}
+
+int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err)
+{
+	(void)db;
+	if (!ev->text)
+		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "The project has no label config.");
+	return validate_result(ev->text, ev->json, ev->data, err);
 }
 
 int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why, fc_err *err)
@@ -152,9 +224,11 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 	}
 	int want_gold = p.gold_rate > 0 && (double)randombytes_uniform(1000000) < p.gold_rate * 1e6;
 	int64_t task = 0;
-	rc = pick(db, p.is_test, project_id, want_gold, user->id, &task, err);
-	if (rc == FC_ENOTFOUND)
-		rc = pick(db, p.is_test, project_id, !want_gold, user->id, &task, err);
+	rc = pick(db, &p, want_gold, user->id, &task, err);
+	if (rc == FC_ENOTFOUND) {
+		fc_err_clear(err);
+		rc = pick(db, &p, !want_gold, user->id, &task, err);
+	}
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
 		*why = "no_tasks"; /* a test whose pool ran dry is scored now */
@@ -185,8 +259,8 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 		char ts[32];
 		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
 				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
-				 "predictions", fc_stmt_isnull(st, 1) ? json_array() : fc_stmt_json(st, 1),
-				 "expires_at", fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+				 "predictions", lease_predictions(db, task, st, 1), "expires_at",
+				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
 	}
 	fc_stmt_done(st);
 out:

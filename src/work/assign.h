@@ -10,6 +10,7 @@
 #define FC_WORK_ASSIGN_H
 
 #include "account/account.h"
+#include "events/events.h"
 #include "store/store.h"
 
 /* Leases the next task. Returns 0 with *out = {id, task:{id,data,predictions},
@@ -39,6 +40,11 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 
 /* Expires leases whose time is up; returns how many in *n. */
 int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err);
+
+/* FC_EV_RESULT_CHECK: refuses a result (ev->json) the label config
+ * (ev->text) does not accept for the task's data (ev->data): how a model's
+ * prediction is checked like a contributor's answer. */
+int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err);
 
 /* Renders a submission row (internal; shared with review). */
 #define FC_SUBMISSION_COLUMNS \

@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "events/events.h"
 #include "media/media.h"
+#include "media/speech.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -25,6 +26,21 @@ static int known_dim(const char *key, size_t n)
 		if (strlen(*d) == n && !strncmp(*d, key, n))
 			return 1;
 	return 0;
+}
+
+/* verify_prompt (read-aloud, English) needs a prompt field and audio. */
+static void prompt_spec_validate(const json_t *c, fc_err *err)
+{
+	const json_t *vp = json_object_get(c, "verify_prompt"), *mw = json_object_get(c, "max_prompt_wer");
+	if (vp && !json_is_boolean(vp))
+		fc_err_add_detail(err, "invalid_type", "collect.verify_prompt",
+				  "collect.verify_prompt must be true or false.");
+	if (mw && (!json_is_number(mw) || json_number_value(mw) < 0 || json_number_value(mw) > 10))
+		fc_err_add_detail(err, "invalid_value", "collect.max_prompt_wer",
+				  "collect.max_prompt_wer must be a word error rate from 0 to 10.");
+	if (json_is_true(vp) && !json_is_string(json_object_get(c, "prompt_field")))
+		fc_err_add_detail(err, "invalid_value", "collect.verify_prompt",
+				  "collect.verify_prompt needs collect.prompt_field: the sentence to read.");
 }
 
 int fc_collect_spec_validate(const json_t *c, fc_err *err)
@@ -51,6 +67,8 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 				      "max_dhash_distance",
 				      "export",
 				      "vote_reward",
+				      "verify_prompt",
+				      "max_prompt_wer",
 				      NULL};
 	const char *key;
 	const json_t *v;
@@ -70,6 +88,7 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 	if (pf && !json_is_null(pf) && (!json_is_string(pf) || !json_string_length(pf) || json_string_length(pf) > 100))
 		fc_err_add_detail(err, "invalid_value", "collect.prompt_field",
 				  "collect.prompt_field must name a task data field.");
+	prompt_spec_validate(c, err);
 	const json_t *q = json_object_get(c, "quotas");
 	if (q && !json_is_null(q)) {
 		if (!json_is_object(q)) {
@@ -132,6 +151,7 @@ typedef struct upctx {
 	char status[16];
 	int64_t expires;
 	char kind[16];
+	json_t *data; /* the task's data (the prompt) */
 } upctx;
 
 /* Loads the assignment and its project's spec; 404 unless it is user's. */
@@ -139,8 +159,9 @@ static int load_assignment(fc_db *db, int64_t aid, int64_t user, upctx *u, fc_er
 {
 	fc_stmt *st;
 	int rc = fc_db_query(db, &st, err,
-			     "SELECT a.user_id, a.status, a.expires_at, a.project_id, p.kind, p.collect "
-			     "FROM assignments a JOIN projects p ON p.id=a.project_id WHERE a.id=?",
+			     "SELECT a.user_id, a.status, a.expires_at, a.project_id, p.kind, p.collect, t.data "
+			     "FROM assignments a JOIN projects p ON p.id=a.project_id JOIN tasks t ON t.id=a.task_id "
+			     "WHERE a.id=?",
 			     "I", aid);
 	if (rc)
 		return rc;
@@ -154,6 +175,7 @@ static int load_assignment(fc_db *db, int64_t aid, int64_t user, upctx *u, fc_er
 	u->project = fc_stmt_int(st, 3);
 	snprintf(u->kind, sizeof u->kind, "%s", fc_stmt_text(st, 4));
 	u->spec = fc_stmt_json(st, 5);
+	u->data = fc_stmt_json(st, 6);
 	fc_stmt_done(st);
 	if (strcmp(u->kind, "collection"))
 		return fc_err_set(err, FC_ECONFLICT, "not_collection", NULL,
@@ -211,6 +233,44 @@ static json_t *media_json(int64_t id, const char *sha, json_t *probe, json_t *ch
 			 "checks", checks ? checks : json_object());
 }
 
+/* What the speech check heard (verify_prompt). */
+typedef struct prompt_check {
+	int done;
+	double wer;
+	char heard[1024];
+} prompt_check;
+
+/* verify_prompt: the recording is recognised and compared with the task's
+ * prompt; one too far from it fails the check (*failed, a detail). 0, or
+ * the error that kept the check from running. */
+static int check_prompt(const char *file, const upctx *u, const fc_media_report *rep, prompt_check *pc, int *failed,
+			fc_err *err)
+{
+	pc->done = 0;
+	const char *field = json_string_value(json_object_get(u->spec, "prompt_field"));
+	const char *prompt = field ? json_string_value(json_object_get(u->data, field)) : NULL;
+	if (!json_is_true(json_object_get(u->spec, "verify_prompt")) || !rep->has_audio_stats || !prompt)
+		return 0;
+	int rc = fc_speech_recognise(file, prompt, pc->heard, sizeof pc->heard, err);
+	if (rc == FC_ENOTFOUND) { /* a prompt of no English word: not checked */
+		fc_err_clear(err);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	pc->done = 1;
+	pc->wer = fc_speech_wer(prompt, pc->heard);
+	const json_t *mw = json_object_get(u->spec, "max_prompt_wer");
+	double max = json_is_number(mw) ? json_number_value(mw) : FC_SPEECH_MAX_WER;
+	if (pc->wer > max) {
+		fc_err_add_detail(err, "prompt_mismatch", "file",
+				  "The recording does not say its sentence (word error rate %.2f, at most %.2f).",
+				  pc->wer, max);
+		*failed = 1;
+	}
+	return 0;
+}
+
 int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, int64_t aid, const char *path,
 		      const char *known_sha, const char *content_type, json_t **out, int *created, fc_err *err)
 {
@@ -248,6 +308,9 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 		goto out;
 	int failed = rc == FC_ERULE;
 	rc = 0;
+	prompt_check pc = {0};
+	if (!failed && (rc = check_prompt(file, &u, &rep, &pc, &failed, err)))
+		goto out;
 	if (file == path && known_sha && strlen(known_sha) == 64) {
 		/* hashed while it arrived: no second read of a large file */
 		struct stat stt;
@@ -317,11 +380,16 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 	upctx again = {0};
 	rc = load_assignment(db, aid, user->id, &again, err);
 	json_decref(again.spec);
+	json_decref(again.data);
 	if (rc)
 		goto out;
 	json_t *probe = fc_probe_json(&rep.probe);
 	json_t *checks = checks_json(&rep);
 	json_object_set(probe, "checks", checks);
+	if (pc.done) {
+		json_object_set_new(probe, "prompt_wer", json_real(pc.wer));
+		json_object_set_new(probe, "recognised_text", json_string(pc.heard));
+	}
 	int64_t mid = 0;
 	rc = fc_db_int(db, &mid, err,
 		       "INSERT INTO media(project_id,assignment_id,user_id,sha256,kind,mime,ext,bytes,probe,dhash,created_at) "
@@ -358,6 +426,7 @@ out:
 		unlink(clean);
 	fc_blob_close(blob);
 	json_decref(u.spec);
+	json_decref(u.data);
 	return rc;
 }
 

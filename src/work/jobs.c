@@ -133,4 +133,5 @@ void fc_work_subscribe(void)
 	fc_jobs_register("lease expiry", expire_leases);
 	fc_jobs_register("auto-approval", auto_approve);
 	fc_jobs_register("upload expiry", expire_uploads);
+	fc_events_on(FC_EV_RESULT_CHECK, "work: the result fits the config", fc_assign_check_result);
 }

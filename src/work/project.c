@@ -32,6 +32,7 @@ static const fc_field PROJECT_FIELDS[] = {
 	{"auto_approve_days", FC_J_INT},
 	{"reject_reasons", FC_J_ARRAY},
 	{"eligibility", FC_J_OBJECT},
+	{"order", FC_J_STRING}, /* the order tasks are handed out in (assign.c) */
 	/* quality settings: see quality/contributors.h */
 	{"gold_threshold", FC_J_NUMBER | FC_J_NULLABLE},
 	{"gold_min_answers", FC_J_INT},
@@ -88,6 +89,7 @@ json_t *fc_project_row_json(fc_stmt *st)
 	json_object_set_new(p, "retention_days",
 			    fc_stmt_isnull(st, 29) ? json_null() : json_integer(fc_stmt_int(st, 29)));
 	json_object_set_new(p, "closed_at", fc_stmt_time(st, 30));
+	json_object_set_new(p, "order", json_string(fc_stmt_text(st, 31)));
 	return p;
 }
 
@@ -193,6 +195,11 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 	if (aad < 0 || aad > 30)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "auto_approve_days",
 				  "auto_approve_days must be from 0 to 30.");
+	const char *order = fc_json_str(merged, "order", "priority");
+	if (strcmp(order, "priority") && strcmp(order, "random") && strcmp(order, "uncertainty") &&
+	    strcmp(order, "disagreement"))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "order",
+				  "order must be 'priority', 'random', 'uncertainty' or 'disagreement'.");
 	const json_t *rr = json_object_get(merged, "reject_reasons");
 	if (rr) {
 		size_t i;
@@ -254,14 +261,14 @@ static int write_row(fc_db *db, int64_t id, const json_t *m, fc_err *err)
 		"currency=?,overlap=?,lease_seconds=?,opens_at=CASE WHEN ?<>0 THEN NULL ELSE ? END,"
 		"closes_at=CASE WHEN ?<>0 THEN NULL ELSE ? END,"
 		"max_per_contributor=CASE WHEN ?<>0 THEN NULL ELSE ? END,gold_rate=?,review_rate=?,auto_approve_days=?,"
-		"reject_reasons=?,eligibility=?,updated_at=? WHERE id=?",
-		"tttttItIIiIiIiIddIjjII", fc_json_str(m, "kind", "annotation"), fc_json_str(m, "title", ""),
+		"reject_reasons=?,eligibility=?,task_order=?,updated_at=? WHERE id=?",
+		"tttttItIIiIiIiIddIjjtII", fc_json_str(m, "kind", "annotation"), fc_json_str(m, "title", ""),
 		fc_json_str(m, "instructions", ""), fc_json_str(m, "label_config", NULL), collect_txt,
 		fc_json_int(m, "reward", 0), fc_json_str(m, "currency", "USD"), fc_json_int(m, "overlap", 1),
 		fc_json_int(m, "lease_seconds", 1800), on, opens, cn, closes, !json_is_integer(mpc),
 		json_is_integer(mpc) ? (int64_t)json_integer_value(mpc) : (int64_t)0, fc_json_num(m, "gold_rate", 0),
 		fc_json_num(m, "review_rate", 0), fc_json_int(m, "auto_approve_days", 3), rr ? (json_t *)rr : empty_arr,
-		el ? (json_t *)el : empty_obj, fc_clock_now(), id);
+		el ? (json_t *)el : empty_obj, fc_json_str(m, "order", "priority"), fc_clock_now(), id);
 	if (!rc) {
 		fc_event ev = {.kind = FC_EV_PROJECT_SAVED, .project = id, .json = m};
 		rc = fc_events_publish(db, &ev, err);

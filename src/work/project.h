@@ -40,7 +40,7 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, f
 	"p.currency,p.overlap,p.lease_seconds,p.opens_at,p.closes_at,p.max_per_contributor," \
 	"p.gold_rate,p.review_rate,p.auto_approve_days,p.reject_reasons,p.eligibility,p.status," \
 	"p.task_count,p.consent_version,p.created_at,p.updated_at," \
-	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification,p.retention_days,p.closed_at"
+	"p.gold_threshold,p.gold_min_answers,p.confidence_threshold,p.max_overlap,p.qualification,p.retention_days,p.closed_at,p.task_order"
 json_t *fc_project_row_json(fc_stmt *st);
 
 #endif

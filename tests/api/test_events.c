@@ -3,6 +3,7 @@
  * the outbox at least once, retried, and survive kill -9. The receiver is a
  * real HTTP server (libmicrohttpd) in this process. */
 #include "harness.h"
+#include "rxbody.h"
 #include <criterion/criterion.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -30,30 +31,13 @@ static struct {
 	int port;
 } RX = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-typedef struct upload {
-	char *p;
-	size_t len;
-} upload;
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *data, size_t *size, void **state)
 {
+	enum MHD_Result ret;
+	if (!rx_body(state, data, size, &ret))
+		return ret;
 	upload *u = *state;
-	if (!u) {
-		*state = calloc(1, sizeof *u);
-		return *state ? MHD_YES : MHD_NO;
-	}
-	if (*size) {
-		char *p = realloc(u->p, u->len + *size + 1);
-		if (!p)
-			return MHD_NO;
-		memcpy(p + u->len, data, *size);
-		u->p = p;
-		u->len += *size;
-		u->p[u->len] = 0;
-		*size = 0;
-		return MHD_YES;
-	}
 	pthread_mutex_lock(&RX.lock);
 	int answer = RX.answer;
 	if (RX.n < MAX_HITS) {
@@ -75,21 +59,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return ok;
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
-{
-	upload *u = *state;
-	if (u)
-		free(u->p);
-	free(u);
-	*state = NULL;
-}
-
 static void rx_start(int answer)
 {
 	RX.answer = answer;
 	RX.n = 0;
 	RX.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, rx_body_done, NULL, MHD_OPTION_END);
 	cr_assert(RX.d, "the webhook receiver did not start");
 	RX.port = MHD_get_daemon_info(RX.d, MHD_DAEMON_INFO_BIND_PORT)->port;
 }

@@ -18,7 +18,7 @@ static const struct {
 	{"core", 0, 0},    {"store", 1, 0},   {"http", 1, 0},     {"blob", 2, 0},    {"media", 2, 0},
 	{"account", 2, 0}, {"markup", 2, 0},  {"access", 3, 0},   {"events", 3, 0},  {"work", 4, 1},
 	{"money", 4, 1},   {"quality", 4, 1}, {"webhooks", 4, 1}, {"formats", 4, 1}, {"contrib", 4, 1},
-	{"privacy", 4, 1}, {"api", 5, 0},     {"", 6, 0}, /* main, cli, wiring */
+	{"privacy", 4, 1}, {"ml", 4, 1},      {"api", 5, 0},      {"", 6, 0}, /* main, cli, wiring */
 };
 #define N_FOLDERS (sizeof FOLDERS / sizeof FOLDERS[0])
 
