@@ -52,6 +52,7 @@ class LazyView {
 const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann, obj, value, load); };
 const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
 const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
+const ChatView = lazy(() => import('./chat.js').then((m) => m.ChatView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
@@ -69,7 +70,7 @@ export class Annotator {
     // a Repeater or labels from the task: the config reads this task's data
     if (this.cfg.dataDependent) this.cfg = parseConfig(this.cfg.xml, this.data);
     this.readOnly = !!opts.readOnly;
-    this.state = { regions: [], classes: {}, relations: [] };
+    this.state = { regions: [], classes: {}, relations: [], items: {} };
     this.selected = null;
     this.active = null; // {k, opt}: the label new regions get
     this.linkFrom = null;
@@ -133,13 +134,13 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView }[obj.tag] || extraObjectView(obj.tag);
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
       } else {
         const k = [...this.cfg.controls.values()].find((c) => c.el === child);
-        if (!k) continue;
+        if (!k || this.perTurn(k)) continue; // per-turn controls sit inside their chat's turns
         const view = makeControl(this, k);
         if (!view) continue;
         this.controlViews.set(k.name, view);
@@ -152,6 +153,29 @@ export class Annotator {
 
   control(name) {
     return this.cfg.controls.get(name);
+  }
+
+  /** Whether k answers per turn of a chat (the chat view shows it under each turn). */
+  perTurn(k) {
+    return !!(k.perItem && !k.region && k.toName.some((t) => this.cfg.objects.get(t)?.tag === 'Chat'));
+  }
+
+  /** A per-item answer (value.item_index = index), or null. */
+  itemAnswer(name, index) {
+    const a = this.state.items[name];
+    return (a && a[index] && a[index].value) || null;
+  }
+
+  setItemAnswer(name, index, value, quiet) {
+    const apply = () => {
+      const a = (this.state.items[name] ||= {});
+      if (value === null) delete a[index];
+      else a[index] = { id: (a[index] && a[index].id) || randomId(), value };
+    };
+    if (quiet) {
+      apply();
+      this.emit();
+    } else this.commit(apply);
   }
 
   region(id) {
@@ -490,6 +514,11 @@ export class Annotator {
       const k = this.control(name);
       if (k) out.push({ id, from_name: name, ...(k.toName.length ? { to_name: k.toName[0] } : {}), type: k.type, value: { ...value } });
     }
+    for (const [name, byIndex] of Object.entries(this.state.items || {})) {
+      const k = this.control(name);
+      if (!k) continue;
+      for (const [index, { id, value }] of Object.entries(byIndex)) out.push({ id, from_name: name, to_name: k.toName[0], type: k.type, value: { ...value, item_index: Number(index) } });
+    }
     for (const rel of this.state.relations) {
       out.push({ type: 'relation', from_id: rel.from_id, to_id: rel.to_id, direction: rel.direction, ...(rel.labels.length ? { labels: [...rel.labels] } : {}) });
     }
@@ -499,7 +528,7 @@ export class Annotator {
   /** Loads a Label Studio result array (a draft, a prediction, a submission). */
   load(result, fromPrediction) {
     const regions = new Map();
-    const st = { regions: [], classes: {}, relations: [] };
+    const st = { regions: [], classes: {}, relations: [], items: {} };
     for (const item of result) {
       if (!item || typeof item !== 'object') continue;
       if (item.type === 'relation') {
@@ -534,6 +563,10 @@ export class Annotator {
       const key = VALUE_KEYS[k.type];
       if (!key || !(key in item.value)) continue;
       const value = { [key]: item.value[key] };
+      if (k.perItem && Number.isInteger(item.value.item_index) && item.value.item_index >= 0) {
+        (st.items[k.name] ||= {})[item.value.item_index] = { id: String(item.id || randomId()), value };
+        continue;
+      }
       const r = item.id !== undefined && regions.get(String(item.id));
       if (r && k.perRegion) r.answers[k.name] = value;
       else st.classes[k.name] = { id: String(item.id || randomId()), value };
@@ -559,6 +592,10 @@ export class Annotator {
         }
         for (const r of mine) if (!r.labels.length && !k.tool) problems.push({ control: k.name, message: `A region of “${what}” has no label.` });
         if (k.region === 'polygon') for (const r of mine) if (r.points.length < 3) problems.push({ control: k.name, message: 'A polygon needs at least 3 points.' });
+        continue;
+      }
+      if (this.perTurn(k)) {
+        if (k.required && !Object.keys(this.state.items[k.name] || {}).length) problems.push({ control: k.name, message: k.requiredMessage || `Answer “${what}” for at least one turn.` });
         continue;
       }
       if (k.perRegion) {

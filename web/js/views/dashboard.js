@@ -88,6 +88,7 @@ const EXPORTS = [
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
   { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
   { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
+  { format: 'chat', ext: 'jsonl', label: 'Chat JSONL (conversations)', needs: ['chat'] },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
 
