@@ -86,7 +86,8 @@ static int write_line(fc_buf *out, const json_t *msgs, const char *chat, const j
 	}
 	/* With an ideal answer after a final assistant turn, the answer replaces it. */
 	size_t last = n;
-	if (ideal && n && !strcmp(json_string_value(json_object_get(json_array_get(msgs, n - 1), "role")) ?: "", "assistant"))
+	if (ideal && n &&
+	    !strcmp(json_string_value(json_object_get(json_array_get(msgs, n - 1), "role")) ?: "", "assistant"))
 		last = n - 1;
 	int rc = fc_buf_puts(out, "{\"messages\":["), first = 1;
 	for (i = 0; i < last; i++) {
@@ -98,8 +99,8 @@ static int write_line(fc_buf *out, const json_t *msgs, const char *chat, const j
 			const json_t *v = json_object_get(r, "value");
 			const json_t *idx = json_object_get(v, "item_index");
 			if (!strcmp(json_string_value(json_object_get(r, "type")) ?: "", "textarea") &&
-			    !strcmp(json_string_value(json_object_get(r, "to_name")) ?: "", chat) && json_is_integer(idx) &&
-			    (size_t)json_integer_value(idx) == i && first_text(v))
+			    !strcmp(json_string_value(json_object_get(r, "to_name")) ?: "", chat) &&
+			    json_is_integer(idx) && (size_t)json_integer_value(idx) == i && first_text(v))
 				content = first_text(v);
 		}
 		rc |= write_turn(out, first, json_string_value(json_object_get(m, "role")), content);

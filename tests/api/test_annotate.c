@@ -315,3 +315,27 @@ Test(annotate, a_turn_that_does_not_exist_is_400_naming_the_field)
 		  r.body);
 	res_free(&r);
 }
+
+/* A time-series range past the end of the data the task holds → 400. */
+Test(annotate, time_series_range_past_the_end_is_400_naming_the_field)
+{
+	const char *cfg = "<View><TimeSeries name=\"ts\" value=\"$ts\" valueType=\"json\" timeColumn=\"t\">"
+			  "<Channel column=\"x\"/></TimeSeries>"
+			  "<TimeSeriesLabels name=\"l\" toName=\"ts\"><Label value=\"Peak\"/></TimeSeriesLabels></View>";
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "Peaks", "label_config", cfg, "reward", 5,
+					       "overlap", 1),
+				     "{\"ts\":{\"t\":[0,0.5,1,1.5],\"x\":[0,5,1,0]}}\n", 100000);
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = submit(aid, S.c[0],
+		       "[{\"id\":\"p\",\"from_name\":\"l\",\"to_name\":\"ts\",\"type\":\"timeserieslabels\",\"value\":"
+		       "{\"start\":0.5,\"end\":2,\"instant\":false,\"timeserieslabels\":[\"Peak\"]}}]");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "result[0].value.end", "%s", r.body);
+	res_free(&r);
+	r = submit(aid, S.c[0],
+		   "[{\"id\":\"p\",\"from_name\":\"l\",\"to_name\":\"ts\",\"type\":\"timeserieslabels\",\"value\":"
+		   "{\"start\":0.5,\"end\":1.5,\"instant\":false,\"timeserieslabels\":[\"Peak\"]}}]");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}

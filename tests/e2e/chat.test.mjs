@@ -3,16 +3,14 @@
 // ratings, problem flags and rewrites made with the keyboard alone, the
 // ideal answer, the draft after a reload, the submission's item_index and
 // the chat JSONL export. Desktop and 360 px, axe-core on each screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEMPLATES } from '../../web/js/templates.js';
-import { startServer, apiSession, launch, shot, shotAtPhone, expectAccessible, tabTo, ADMIN } from './lib.mjs';
-import { liveProject, openWork, submissionsOf, resultOn, makeUsers } from './annotate-lib.mjs';
+import { shot, shotAtPhone, expectAccessible, tabTo } from './lib.mjs';
+import { liveProject, openWork, submissionsOf, resultOn, annotatorSuite } from './annotate-lib.mjs';
 
 const RATE = TEMPLATES.find((t) => t.id === 'chat-rating').config;
 const REWRITE = TEMPLATES.find((t) => t.id === 'chat-rewrite').config;
-const REQ = { email: 'creq@example.com', password: 'requester-pass-1', display_name: 'Cleo Requester' };
-const CON = { email: 'ccon@example.com', password: 'contributor-pass-1', display_name: 'Cai Contributor' };
 const MESSAGES = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'Show me <img src=x onerror="window.pwned=1"> and [a link](javascript:window.pwned=2)' },
@@ -20,28 +18,9 @@ const MESSAGES = [
   { role: 'user', content: 'Thanks. Is 2 + 2 = 5?' },
   { role: 'assistant', content: 'Yes.' },
 ];
-
-let server;
-let browser;
-let req;
-let ratePid;
-let rewritePid;
-const errors = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  await makeUsers(server, admin, [[REQ, ['requester']], [CON, ['contributor']]]);
-  req = await apiSession(server.url, REQ.email, REQ.password);
-  ratePid = await liveProject(req, { title: 'Rate replies', instructions: 'Rate each reply.', label_config: RATE }, [{ messages: MESSAGES }], 'cfund1');
-  rewritePid = await liveProject(req, { title: 'Fix replies', instructions: 'Fix the assistant.', label_config: REWRITE }, [{ messages: MESSAGES }], 'cfund2');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
+const S = annotatorSuite('chat', async (s) => {
+  s.ratePid = await liveProject(s.req, { title: 'Rate replies', instructions: 'Rate each reply.', label_config: RATE }, [{ messages: MESSAGES }], 'cfund1');
+  s.rewritePid = await liveProject(s.req, { title: 'Fix replies', instructions: 'Fix the assistant.', label_config: REWRITE }, [{ messages: MESSAGES }], 'cfund2');
 });
 
 /** Ctrl+Enter submits the project's only task; resolves on the end screen. */
@@ -53,7 +32,7 @@ async function submitLast(page) {
 const turnsReady = (page) => page.waitForSelector('.chat-turn[data-turn="4"]');
 
 test('chat: safe Markdown, per-turn ratings and flags by keyboard, draft, submit', async () => {
-  const page = await openWork(browser, server, CON, ratePid, errors);
+  const page = await openWork(S.browser, S.server, S.CON, S.ratePid, S.errors);
   await turnsReady(page);
   // the message's markup is text: no <img>, no javascript: link, nothing ran
   const user = page.locator('.chat-turn[data-turn="1"] .chat-content');
@@ -106,12 +85,12 @@ test('chat: safe Markdown, per-turn ratings and flags by keyboard, draft, submit
   assert.equal(await page.locator('.chat-turn[data-turn="4"] input[value="Wrong"]').isChecked(), true);
   await submitLast(page);
   await page.context().close();
-  const subs = await submissionsOf(server, CON);
+  const subs = await submissionsOf(S.server, S.CON);
   assert.equal(subs.length, 1);
 });
 
 test('chat: rewrite a reply and write the ideal answer; the chat export carries them', async () => {
-  const page = await openWork(browser, server, CON, rewritePid, errors);
+  const page = await openWork(S.browser, S.server, S.CON, S.rewritePid, S.errors);
   await turnsReady(page);
   await page.setViewportSize({ width: 360, height: 740 });
   await tabTo(page, '.chat-turn[data-turn="2"] [data-control=rewrite] textarea');
@@ -122,7 +101,7 @@ test('chat: rewrite a reply and write the ideal answer; the chat export carries 
   await shot(page, '62-chat-rewrite-360', { full: false });
   await submitLast(page);
   await page.context().close();
-  const exp = await req.call('GET', `/projects/${rewritePid}/export?format=chat&status=all`);
+  const exp = await S.req.call('GET', `/projects/${S.rewritePid}/export?format=chat&status=all`);
   assert.equal(exp.status, 200, JSON.stringify(exp.body));
   const line = typeof exp.body === 'string' ? JSON.parse(exp.body.trim()) : exp.body;
   assert.deepEqual(line.messages.map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant']);

@@ -328,6 +328,26 @@ export const TEMPLATES = [
     sample: { messages: CHAT_SAMPLE },
     instructions: '## What to do\n\n- Rewrite any assistant reply that is wrong or unclear (leave the box empty to keep it).\n- Write the **ideal answer** to the last question. Markdown and code blocks are fine.',
   },
+  {
+    id: 'time-series',
+    title: 'Time series: activity ranges and events',
+    description: 'Sensor channels (CSV or JSON) on a shared time axis: label ranges and instants, zoom, many channels.',
+    config: `<View>
+  <Header value="Mark each activity and every fall"/>
+  <TimeSeriesLabels name="activity" toName="ts">
+    <Label value="Walk" background="#2563eb"/>
+    <Label value="Run" background="#e11d48"/>
+    <Label value="Fall" background="#16a34a"/>
+  </TimeSeriesLabels>
+  <TimeSeries name="ts" value="$csv" valueType="url" timeColumn="time">
+    <Channel column="ax" legend="Acceleration x" units="m/s²"/>
+    <Channel column="ay" legend="Acceleration y" units="m/s²"/>
+    <Channel column="az" legend="Acceleration z" units="m/s²"/>
+  </TimeSeries>
+</View>`,
+    sample: { csv: '/samples/walk.csv' },
+    instructions: '## What to do\n\n- Pick a label (1–3), then **drag** across the chart for a range; a **click** marks an instant.\n- By keyboard: focus the chart, move the cursor with ← → (`Shift` faster), press `[` and `]` for a range, `Enter` for an instant.\n- Without a label, dragging zooms; `+`, `−` and `0` zoom in, out and back.',
+  },
 ];
 
 /** A small picture drawn in the browser, for previews (no network). */

@@ -53,6 +53,7 @@ const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann,
 const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
 const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
 const ChatView = lazy(() => import('./chat.js').then((m) => m.ChatView));
+const TimeSeriesView = lazy(() => import('./timeseries.js').then((m) => m.TimeSeriesView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
@@ -134,7 +135,7 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView }[obj.tag] || extraObjectView(obj.tag);
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView, TimeSeries: TimeSeriesView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -295,7 +296,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -366,6 +367,10 @@ export class Annotator {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
+    if (r.kind === 'ts') {
+      const t = (v) => (typeof v === 'number' ? String(+v.toFixed(3)) : String(v));
+      return r.instant ? `${lab} (at ${t(r.start)})` : `${lab} (${t(r.start)} to ${t(r.end)})`;
+    }
     if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
@@ -481,6 +486,7 @@ export class Annotator {
     if (r.kind === 'ellipse') return { x: r.x, y: r.y, radiusX: r.radiusX, radiusY: r.radiusY, rotation: r.rotation || 0 };
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
+    if (r.kind === 'ts') return { start: r.start, end: r.end, instant: !!r.instant };
     return {};
   }
 
@@ -551,6 +557,7 @@ export class Annotator {
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
       else if (k.region === 'span' && /^Audio/.test(this.cfg.objects.get(item.to_name).tag)) Object.assign(r, { kind: 'audio', start: +v.start, end: +v.end });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
+      else if (k.region === 'ts') Object.assign(r, { start: v.start, end: v.end, instant: !!v.instant });
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);
