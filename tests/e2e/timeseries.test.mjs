@@ -111,3 +111,26 @@ test('time series: a JSON task range past the end of its data is 400 naming the 
   const ok = await con.call('POST', `/assignments/${lease.body.id}/submit`, item(1, 2));
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
 });
+
+test('time series: decimation keeps every column’s lowest and highest point, with or without the block summary', async () => {
+  const { decimate, summarize } = await import('../../web/js/annotate/timeseries.js');
+  const n = 100_003;
+  const xs = Float64Array.from({ length: n }, (_, i) => i * 0.5);
+  let seed = 7;
+  const ys = Float64Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 100);
+  ys[77_777] = 1000; // a spike survives
+  const levels = summarize(ys);
+  assert.deepEqual(levels.map((l) => l.B), [16, 256, 4096]);
+  for (const [x0, x1, cols] of [[0, xs[n - 1], 300], [1000.25, 20000, 97], [38000, 39000, 50], [10, 20, 300]]) {
+    const [ax, ay] = decimate(xs, ys, x0, x1, cols);
+    const [bx, by] = decimate(xs, ys, x0, x1, cols, levels);
+    assert.ok(ax.length <= cols * 4 + 2, `${ax.length} points for ${cols} columns`);
+    assert.equal(Math.max(...ay), Math.max(...by));
+    assert.equal(Math.min(...ay), Math.min(...by));
+    // the same points either way (no two values tie in this data)
+    assert.deepEqual(Array.from(bx), Array.from(ax));
+    assert.deepEqual(Array.from(by), Array.from(ay));
+    for (let i = 1; i < bx.length; i++) assert.ok(bx[i] >= bx[i - 1], 'in time order');
+    if (x0 === 0) assert.ok(by.includes(1000), 'the spike is drawn');
+  }
+});

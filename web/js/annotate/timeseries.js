@@ -36,12 +36,49 @@ export function lowerBound(xs, v) {
 }
 
 /**
+ * Where the lowest and highest values of ys lie, per block of B rows, for
+ * B = 16, 256, 4096 (each level built from the one below): decimate() reads
+ * whole blocks from here, so a wide window costs its blocks, not its rows.
+ */
+export function summarize(ys) {
+  const levels = [];
+  let prev = null;
+  for (let B = 16; ys.length / B >= 8; B *= 16) {
+    const nb = Math.ceil(ys.length / B);
+    const lo = new Int32Array(nb);
+    const hi = new Int32Array(nb);
+    for (let b = 0; b < nb; b++) {
+      let l = -1;
+      let h = -1;
+      if (!prev) {
+        for (let i = b * B, e = Math.min(ys.length, i + B); i < e; i++) {
+          if (l < 0 || ys[i] < ys[l]) l = i;
+          if (h < 0 || ys[i] > ys[h]) h = i;
+        }
+      } else {
+        for (let k = b * 16, e = Math.min(prev.lo.length, k + 16); k < e; k++) {
+          if (l < 0 || ys[prev.lo[k]] < ys[l]) l = prev.lo[k];
+          if (h < 0 || ys[prev.hi[k]] > ys[h]) h = prev.hi[k];
+        }
+      }
+      lo[b] = l;
+      hi[b] = h;
+    }
+    prev = { B, lo, hi };
+    levels.push(prev);
+  }
+  return levels;
+}
+
+/**
  * The points of (xs, ys) between x0 and x1 to draw at `buckets` columns:
  * all of them when few, else each column's first, lowest, highest and last
  * point in order (the line looks the same, spikes included). One point on
- * each side of the window keeps the line running to the edges.
+ * each side of the window keeps the line running to the edges. With the
+ * summary of summarize(ys), a column reads its whole blocks from there and
+ * only the rows at its two ends one by one.
  */
-export function decimate(xs, ys, x0, x1, buckets) {
+export function decimate(xs, ys, x0, x1, buckets, levels = []) {
   const i0 = Math.max(0, lowerBound(xs, x0) - 1);
   const i1 = Math.min(xs.length, lowerBound(xs, x1) + 1);
   const n = i1 - i0;
@@ -50,16 +87,42 @@ export function decimate(xs, ys, x0, x1, buckets) {
   const oy = new Float64Array(buckets * 4);
   let k = 0;
   const per = n / buckets;
+  // the level whose blocks cost least: 2·B rows at the ends plus per/B blocks
+  let lv = null;
+  for (const l of levels) if (2 * l.B + per / l.B < (lv ? 2 * lv.B + per / lv.B : per)) lv = l;
+  const B = lv ? lv.B : 1;
+  const blo = lv ? lv.lo : null;
+  const bhi = lv ? lv.hi : null;
   for (let b = 0; b < buckets; b++) {
     const s = i0 + Math.floor(b * per);
     const e = Math.min(i1, i0 + Math.floor((b + 1) * per));
     if (e <= s) continue;
     let lo = s;
     let hi = s;
-    for (let i = s + 1; i < e; i++) {
+    let ylo = ys[s];
+    let yhi = ylo;
+    // whole blocks [bs, be) from the summary, the rows around them one by one
+    let bs = lv ? Math.ceil(s / B) : 0;
+    let be = lv ? Math.floor(e / B) : 0;
+    if (be <= bs) bs = be = Math.ceil(e / B) + 1;
+    const rawEnd = lv && be > bs ? bs * B : e;
+    for (let i = s + 1; i < rawEnd; i++) {
       const y = ys[i];
-      if (y < ys[lo]) lo = i;
-      if (y > ys[hi]) hi = i;
+      if (y < ylo) (ylo = y), (lo = i);
+      if (y > yhi) (yhi = y), (hi = i);
+    }
+    if (lv && be > bs) {
+      for (let j = bs; j < be; j++) {
+        const a = blo[j];
+        const c = bhi[j];
+        if (ys[a] < ylo) (ylo = ys[a]), (lo = a);
+        if (ys[c] > yhi) (yhi = ys[c]), (hi = c);
+      }
+      for (let i = be * B; i < e; i++) {
+        const y = ys[i];
+        if (y < ylo) (ylo = y), (lo = i);
+        if (y > yhi) (yhi = y), (hi = i);
+      }
     }
     const pick = [s, lo, hi, e - 1].sort((a, c) => a - c);
     let prev = -1;
@@ -155,6 +218,7 @@ export class TimeSeriesView {
     this.dates = !!(tcol && tcol.length && typeof tcol[0] === 'string' && Number.isNaN(Number(tcol[0])));
     this.xs = tcol ? numbers(tcol, this.dates) : Float64Array.from({ length: n }, (_, i) => i);
     this.ys = this.channels.map((c) => numbers(cols[c.column] || [], false));
+    this.levels = this.ys.map((ys) => summarize(ys));
     for (const [i, c] of this.channels.entries()) if (!cols[c.column]) throw new Error(`the data has no column “${c.column}” (channel ${i + 1})`);
     if (!this.xs.length) throw new Error('the data has no rows');
     this.x0 = this.xs[0];
@@ -192,7 +256,7 @@ export class TimeSeriesView {
         cursor: { sync: { key: `ts-${this.obj.name}` }, drag: { x: true, y: false, setScale: false }, points: { show: false } },
         hooks: { draw: [(u) => this.drawMarks(u)], setSelect: [(u) => this.onSelect(u)] },
       };
-      const [dx, dy] = decimate(this.xs, this.ys[i], this.view[0], this.view[1], width);
+      const [dx, dy] = decimate(this.xs, this.ys[i], this.view[0], this.view[1], width, this.levels[i]);
       const u = new uPlot(opts, [dx, dy], box);
       u.over.addEventListener('mousedown', (e) => { this.down = { x: e.clientX, u }; });
       u.over.addEventListener('mouseup', (e) => this.onClick(u, e));
@@ -226,7 +290,7 @@ export class TimeSeriesView {
     const [a, b] = this.view;
     for (const { u, i } of this.plots) {
       u.batch(() => {
-        u.setData(decimate(this.xs, this.ys[i], a, b, Math.max(64, Math.round(u.bbox.width / devicePixelRatio) || this.width)), false);
+        u.setData(decimate(this.xs, this.ys[i], a, b, Math.max(64, Math.round(u.bbox.width / devicePixelRatio) || this.width), this.levels[i]), false);
         u.setScale('x', { min: a, max: b });
       });
     }
