@@ -53,6 +53,33 @@ static const char NER_TASKS[] = "text\n"
 				"\"The Red Cross opened a new office in Nairobi last spring.\"\n"
 				"\"Grace Hopper joined the US Navy Reserve in 1943.\"\n";
 
+/* Conversations: rate each reply, rewrite weak ones, write the ideal answer
+ * (the chat JSONL export carries the result). */
+static const char CHAT_CONFIG[] = "<View>\n  <Chat name=\"chat\" value=\"$messages\"/>\n"
+				  "  <Rating name=\"quality\" toName=\"chat\" perItem=\"true\"/>\n"
+				  "  <TextArea name=\"rewrite\" toName=\"chat\" perItem=\"true\" rows=\"2\"/>\n"
+				  "  <Header value=\"The ideal next reply\"/>\n"
+				  "  <TextArea name=\"ideal\" toName=\"chat\" rows=\"4\" required=\"true\"/>\n</View>";
+
+static const char CHAT_TASKS[] =
+	"{\"messages\":[{\"role\":\"user\",\"content\":\"How do I reverse a list in Python?\"},"
+	"{\"role\":\"assistant\",\"content\":\"Use slicing: `items[::-1]`, or `items.reverse()` to change it "
+	"**in place**.\"},{\"role\":\"user\",\"content\":\"Which is faster?\"},"
+	"{\"role\":\"assistant\",\"content\":\"They are the same.\"}]}\n"
+	"{\"messages\":[{\"role\":\"user\",\"content\":\"Write a shell command that counts the lines of "
+	"every .c file.\"},{\"role\":\"assistant\",\"content\":\"```sh\\nwc -l *.c\\n```\"}]}\n";
+
+/* Sensor channels from a CSV the binary serves (web/samples/walk.csv). */
+static const char SERIES_CONFIG[] =
+	"<View>\n  <TimeSeriesLabels name=\"activity\" toName=\"ts\">\n"
+	"    <Label value=\"Walk\" background=\"#2563eb\"/>\n    <Label value=\"Run\" background=\"#e11d48\"/>\n"
+	"    <Label value=\"Fall\" background=\"#16a34a\"/>\n  </TimeSeriesLabels>\n"
+	"  <TimeSeries name=\"ts\" value=\"$csv\" valueType=\"url\" timeColumn=\"time\">\n"
+	"    <Channel column=\"ax\" legend=\"Acceleration x\"/>\n    <Channel column=\"ay\" legend=\"Acceleration y\"/>\n"
+	"    <Channel column=\"az\" legend=\"Acceleration z\"/>\n  </TimeSeries>\n</View>";
+
+static const char SERIES_TASKS[] = "{\"csv\":\"/samples/walk.csv\"}\n";
+
 /* A qualification test: six sentiment questions with known answers, three
  * per attempt, one retake (with three new questions). */
 static const char TEST_TASKS[] =
@@ -127,6 +154,14 @@ int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
 	    (rc = seed_one(s, &owner, "Find people, organizations and places",
 			   "Select every name in the sentence and give it a label.", NER_CONFIG, NER_TASKS,
 			   FC_IMPORT_CSV, 8, 1, NULL, err)) ||
+	    (rc = seed_one(s, &owner, "Rate and fix an assistant's replies",
+			   "Give each **assistant** reply 1–5 stars, rewrite the weak ones, then write the "
+			   "**ideal next reply**.",
+			   CHAT_CONFIG, CHAT_TASKS, FC_IMPORT_NDJSON, 20, 1, NULL, err)) ||
+	    (rc = seed_one(s, &owner, "Label activities in phone sensor data",
+			   "Pick a label, then drag across the chart for each **walk** and **run**; click where "
+			   "someone **falls**. By keyboard: `[` and `]` at the cursor, `Enter` for an instant.",
+			   SERIES_CONFIG, SERIES_TASKS, FC_IMPORT_NDJSON, 10, 1, NULL, err)) ||
 	    (rc = seed_one(s, &owner, "Sentiment basics (qualification test)",
 			   "Three reviews: choose each one's **overall tone**. Two of three right grants the "
 			   "qualification *sentiment-basics*; if you miss it, one retake asks three new reviews.",

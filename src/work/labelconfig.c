@@ -277,6 +277,28 @@ static int parse_attrs(struct parse *p, const xmlNode *n, struct fc_lc_control *
 	return rc;
 }
 
+/* Objects hold no tags, except a TimeSeries its <Channel column="…"/>s. */
+static int check_object_children(struct parse *p, const xmlNode *n, const struct fc_lc_tag *t)
+{
+	int channels = 0;
+	for (const xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!(t->flags & F_CHANNELS) || strcasecmp(nname(k), "Channel"))
+			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(k));
+		const char *col = attr(k, "column");
+		if (!col || !*col)
+			return cfg_fail(p,
+					"<Channel> on line %ld is missing the column attribute (the data column to plot).",
+					xmlGetLineNo(k));
+		channels++;
+	}
+	if ((t->flags & F_CHANNELS) && !channels)
+		return cfg_fail(p, "<%s> on line %ld needs at least one <Channel column=\"…\"/>.", nname(n),
+				xmlGetLineNo(n));
+	return 0;
+}
+
 static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_tag *t)
 {
 	fc_labelconfig *c = p->c;
@@ -294,15 +316,21 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 	/* Label Studio shows a value that is not "$field" as it is written
 	 * (<Text value="John went to see Mary"/>), so it is the data itself. */
 	int literal = !is_reference(value);
-	for (const xmlNode *k = n->children; k; k = k->next)
-		if (k->type == XML_ELEMENT_NODE)
-			return cfg_fail(p, "<%s> on line %ld cannot contain <%s>.", nname(n), xmlGetLineNo(n), nname(k));
+	if ((rc = check_object_children(p, n, t)))
+		return rc;
 	if (grow((void **)&c->objects, &c->capobjects, c->nobjects, sizeof *c->objects))
 		return oom(p);
 	struct fc_lc_object *o = &c->objects[c->nobjects++];
 	o->tag = t;
 	const char *vt = attr(n, "valueType");
 	o->is_url = vt && !strcasecmp(vt, "url");
+	if (t->flags & F_CHANNELS) {
+		/* a TimeSeries links to its data file unless valueType="json" */
+		o->is_url = !vt || strcasecmp(vt, "json");
+		const char *tc = attr(n, "timeColumn");
+		if (tc && *tc && dup_str(p, &o->time_column, tc))
+			return FC_ENOMEM;
+	}
 	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) ||
 	    dup_str(p, &o->field, literal ? NULL : value + 1) || dup_str(p, &o->repeat_flag, p->repeat_flag) ||
 	    dup_str(p, &o->repeat_field, p->repeat_field))
@@ -478,6 +506,8 @@ static int walk(struct parse *p, const xmlNode *parent, size_t ctl)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		const struct fc_lc_tag *t = fc_lc_find_tag(nname(n));
+		if (!t && !strcasecmp(nname(n), "Channel"))
+			return cfg_fail(p, "<Channel> on line %ld must be inside <TimeSeries>.", xmlGetLineNo(n));
 		if (!t)
 			return cfg_fail(
 				p,
@@ -720,6 +750,7 @@ void fc_labelconfig_free(fc_labelconfig *c)
 		free(c->objects[i].field);
 		free(c->objects[i].repeat_flag);
 		free(c->objects[i].repeat_field);
+		free(c->objects[i].time_column);
 		json_decref(c->objects[i].literal);
 	}
 	for (size_t i = 0; i < c->ncontrols; i++) {

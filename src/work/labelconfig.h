@@ -5,13 +5,14 @@
  * gallery paste in unchanged:
  *   root     <View>
  *   objects  Image Text HyperText Audio (AudioPlus) Video Paragraphs List
- *            Table Markdown Pdf Chat (name, value="$field" or the literal
- *            text itself, valueList="$list" for several images)
+ *            Table Markdown Pdf Chat TimeSeries (name, value="$field" or the
+ *            literal text itself, valueList="$list" for several images;
+ *            TimeSeries holds <Channel column="…"/>s, at least one)
  *   controls Choices Labels RectangleLabels PolygonLabels KeyPointLabels
  *            EllipseLabels BrushLabels OcrLabels HyperTextLabels
  *            ParagraphLabels Rectangle Polygon KeyPoint Ellipse Brush
  *            TextArea Rating Number DateTime Taxonomy Pairwise Ranker
- *            Relations VideoRectangle (name, toName="a" or "a,b"; TextArea,
+ *            Relations VideoRectangle TimeSeriesLabels (name, toName="a" or "a,b"; TextArea,
  *            Rating, Number and DateTime may go without toName)
  *   children Choice Label Relation Bucket Shortcut, inside their control
  *            (Choice nests inside Choice in a Taxonomy)

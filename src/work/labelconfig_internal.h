@@ -30,7 +30,8 @@ enum {
 	O_MARKDOWN = 1 << 8,
 	O_PDF = 1 << 9,
 	O_CHAT = 1 << 10,
-	O_ANY = (1 << 11) - 1,
+	O_TIMESERIES = 1 << 11,
+	O_ANY = (1 << 12) - 1,
 };
 
 /* Control types, for the few checks that look at another control's kind. */
@@ -55,6 +56,7 @@ enum {
 	C_DATETIME,
 	C_OCR,
 	C_TOOL, /* Rectangle, Polygon, KeyPoint, Ellipse, Brush: regions without labels */
+	C_TIMESERIESLABELS,
 };
 
 #define F_NEEDS_CHILD 1u   /* controls: useless without at least one option child */
@@ -67,6 +69,7 @@ enum {
 #define F_TO_OPTIONAL 128u /* controls: toName may be left out (Label Studio accepts it) */
 #define F_TREE 256u        /* controls: children nest (Taxonomy), options form a tree */
 #define F_REPEATER 512u    /* layout: its content repeats once per item of on="$list" */
+#define F_CHANNELS 1024u   /* objects: holds <Channel column="…"/> children (TimeSeries) */
 
 enum fc_lc_attr_type {
 	A_BOOL,   /* "true"/"false"/"1"/"0"/"" into an int */
@@ -149,6 +152,7 @@ struct fc_lc_object {
 	json_t *literal;    /* value written in the config itself (not "$field"): the text, else NULL */
 	char *repeat_flag;  /* inside a Repeater: its indexFlag, which the name contains */
 	char *repeat_field; /* inside a Repeater: the task list it repeats over */
+	char *time_column;  /* TimeSeries timeColumn: the column holding the time, else NULL (row index) */
 };
 
 enum { CHOICE_SINGLE, CHOICE_SINGLE_RADIO, CHOICE_MULTIPLE };
@@ -265,7 +269,7 @@ void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc
 fc_lc_value_check fc_lc_check_choices, fc_lc_check_span, fc_lc_check_paragraph_span, fc_lc_check_box,
 	fc_lc_check_polygon, fc_lc_check_keypoint, fc_lc_check_textarea, fc_lc_check_rating, fc_lc_check_number,
 	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track, fc_lc_check_brush, fc_lc_check_ellipse,
-	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime;
+	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime, fc_lc_check_timeseries;
 
 /* Whether s is the name pattern (holding flag once, e.g. "page_{{idx}}")
  * with the flag replaced by a whole number; stores it in *idx. With flag

@@ -126,6 +126,9 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	OBJECT("Pdf", O_PDF, "pdf", 0),
 	/* A conversation (value="$messages", [{role, content}]); shown by the chat view. */
 	OBJECT("Chat", O_CHAT, "chat", 0),
+	/* Channels of a table of numbers over time (valueType="json": the task
+	 * holds {column: [values]}; "url", the default: a CSV or JSON file). */
+	OBJECT("TimeSeries", O_TIMESERIES, "timeseries", F_CHANNELS),
 
 	{.name = "Choices",
 	 .kind = K_CONTROL,
@@ -147,6 +150,9 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	LABELS("BrushLabels", C_BRUSH, "brushlabels", "brushlabels", O_IMAGE, fc_lc_check_brush),
 	/* OCR regions: a box or polygon with its label; the text is a per-region TextArea. */
 	LABELS("OcrLabels", C_OCR, "ocrlabels", "ocrlabels", O_IMAGE, fc_lc_check_image_shape),
+	/* Ranges (start..end) and instants (start = end) on a TimeSeries, in its time units. */
+	LABELS("TimeSeriesLabels", C_TIMESERIESLABELS, "timeserieslabels", "timeserieslabels", O_TIMESERIES,
+	       fc_lc_check_timeseries),
 	TOOL("Rectangle", "rectangle", fc_lc_check_box),
 	TOOL("Polygon", "polygon", fc_lc_check_polygon),
 	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),
@@ -240,6 +246,7 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	/* Buckets are named, the other options carry a value. */
 	CHILD("Bucket", "name"),
 	CHILD("Shortcut", NULL),
+	/* <Channel> is no row: only a TimeSeries holds it, and parse_object reads it there. */
 };
 
 const size_t fc_lc_ntags = sizeof fc_lc_tags / sizeof fc_lc_tags[0];

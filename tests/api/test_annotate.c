@@ -1,6 +1,7 @@
 /* Audio, video and conversation annotation: waveform peaks of a stored
  * recording decoded on the server, and the result rules that need the
- * media's length (a region past the end, a keyframe past the last frame). */
+ * media's length (a region past the end, a keyframe past the last frame, a
+ * turn the conversation does not have) and the chat export. */
 #include "harness.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -226,4 +227,94 @@ Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
 		res_free(&r);
 	}
 	free(orig);
+}
+
+#define CHAT_CONFIG \
+	"<View><Chat name=\"chat\" value=\"$messages\"/>" \
+	"<Rating name=\"turn\" toName=\"chat\" perItem=\"true\"/>" \
+	"<Choices name=\"flag\" toName=\"chat\" perItem=\"true\"><Choice value=\"wrong\"/><Choice value=\"rude\"/></Choices>" \
+	"<TextArea name=\"rewrite\" toName=\"chat\" perItem=\"true\"/>" \
+	"<TextArea name=\"ideal\" toName=\"chat\"/></View>"
+#define CHAT_TASK \
+	"{\"messages\":[{\"role\":\"user\",\"content\":\"What is 2 + 2?\"},{\"role\":\"assistant\",\"content\":\"5.\"}," \
+	"{\"role\":\"user\",\"content\":\"Sure?\"}]}\n"
+
+/* Per-turn answers name their turn with value.item_index: a turn the
+ * conversation does not have is refused, for every per-turn control. */
+Test(annotate, a_turn_that_does_not_exist_is_400_naming_the_field)
+{
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "Chat", "label_config", CHAT_CONFIG,
+					       "reward", 5, "overlap", 1),
+				     CHAT_TASK, 100000);
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	static const char *const bad[] = {
+		"[{\"from_name\":\"turn\",\"to_name\":\"chat\",\"type\":\"rating\",\"value\":{\"rating\":2,\"item_index\":3}}]",
+		"[{\"from_name\":\"flag\",\"to_name\":\"chat\",\"type\":\"choices\",\"value\":{\"choices\":[\"wrong\"],"
+		"\"item_index\":7}}]",
+		"[{\"from_name\":\"rewrite\",\"to_name\":\"chat\",\"type\":\"textarea\",\"value\":{\"text\":[\"4.\"],"
+		"\"item_index\":-1}}]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		res r = submit(aid, S.c[0], bad[i]);
+		cr_expect_eq(r.status, 400, "%s: %s", bad[i], r.body);
+		cr_expect_str_eq(jstr(r.json, "error.field"), "result[0].value.item_index", "%s", r.body);
+		res_free(&r);
+	}
+	/* the last turn (index 2) exists; rate turn 1, rewrite it, add the ideal answer */
+	res r = submit(aid, S.c[0],
+		       "[{\"from_name\":\"turn\",\"to_name\":\"chat\",\"type\":\"rating\",\"value\":{\"rating\":1,"
+		       "\"item_index\":1}},"
+		       "{\"from_name\":\"flag\",\"to_name\":\"chat\",\"type\":\"choices\",\"value\":{\"choices\":[\"wrong\"],"
+		       "\"item_index\":2}},"
+		       "{\"from_name\":\"rewrite\",\"to_name\":\"chat\",\"type\":\"textarea\",\"value\":{\"text\":[\"4.\"],"
+		       "\"item_index\":1}},"
+		       "{\"from_name\":\"ideal\",\"to_name\":\"chat\",\"type\":\"textarea\",\"value\":{\"text\":[\"Yes: "
+		       "2 + 2 = 4.\"]}}]");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	/* the chat export writes the conversation as the contributor left it */
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=chat&status=all", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(r.body,
+			 "{\"messages\":[{\"role\":\"user\",\"content\":\"What is 2 + 2?\"},{\"role\":\"assistant\","
+			 "\"content\":\"4.\"},{\"role\":\"user\",\"content\":\"Sure?\"},{\"role\":\"assistant\","
+			 "\"content\":\"Yes: 2 + 2 = 4.\"}]}\n",
+			 "the rewrite replaces turn 1, the ideal answer is a new last turn");
+	res_free(&r);
+	/* a project without a Chat object: 422 naming the format and the object */
+	long long text =
+		project_create(&S, S.req, json_pack("{s:s,s:s}", "title", "No chat", "label_config", SENTIMENT_CONFIG));
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=chat", text);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message"), "chat") && strstr(jstr(r.json, "error.message"), "Chat"), "%s",
+		  r.body);
+	res_free(&r);
+}
+
+/* A time-series range past the end of the data the task holds → 400. */
+Test(annotate, time_series_range_past_the_end_is_400_naming_the_field)
+{
+	const char *cfg = "<View><TimeSeries name=\"ts\" value=\"$ts\" valueType=\"json\" timeColumn=\"t\">"
+			  "<Channel column=\"x\"/></TimeSeries>"
+			  "<TimeSeriesLabels name=\"l\" toName=\"ts\"><Label value=\"Peak\"/></TimeSeriesLabels></View>";
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "Peaks", "label_config", cfg, "reward", 5,
+					       "overlap", 1),
+				     "{\"ts\":{\"t\":[0,0.5,1,1.5],\"x\":[0,5,1,0]}}\n", 100000);
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	res r = submit(aid, S.c[0],
+		       "[{\"id\":\"p\",\"from_name\":\"l\",\"to_name\":\"ts\",\"type\":\"timeserieslabels\",\"value\":"
+		       "{\"start\":0.5,\"end\":2,\"instant\":false,\"timeserieslabels\":[\"Peak\"]}}]");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "result[0].value.end", "%s", r.body);
+	res_free(&r);
+	r = submit(aid, S.c[0],
+		   "[{\"id\":\"p\",\"from_name\":\"l\",\"to_name\":\"ts\",\"type\":\"timeserieslabels\",\"value\":"
+		   "{\"start\":0.5,\"end\":1.5,\"instant\":false,\"timeserieslabels\":[\"Peak\"]}}]");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
 }

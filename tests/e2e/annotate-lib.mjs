@@ -1,6 +1,7 @@
 // Helpers the media annotator tests (audio, video) share.
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiSession, watchErrors } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, ADMIN } from './lib.mjs';
 
 /** A live labelling project (created, tasks imported, funded, published): its id. */
 export async function liveProject(req, body, tasks, key) {
@@ -45,4 +46,33 @@ export const resultOn = (page) => page.evaluate(() => document.querySelector('.w
 /** Creates each [user, roles] as the admin. */
 export async function makeUsers(server, admin, list) {
   for (const [u, roles] of list) assert.equal((await admin.call('POST', '/users', { ...u, roles })).status, 201);
+}
+
+/**
+ * The usual annotator suite around node:test's before/after: a server,
+ * chromium, a requester and a contributor (emails from `tag`), then
+ * setup(ctx). Returns ctx, filled in before the tests run: {server, browser,
+ * req (the requester's API session), REQ, CON, errors}; after the tests it
+ * checks that no page logged an error.
+ */
+export function annotatorSuite(tag, setup) {
+  const ctx = {
+    errors: [],
+    REQ: { email: `${tag}req@example.com`, password: 'requester-pass-1', display_name: `${tag} Requester` },
+    CON: { email: `${tag}con@example.com`, password: 'contributor-pass-1', display_name: `${tag} Contributor` },
+  };
+  before(async () => {
+    ctx.server = await startServer();
+    ctx.browser = await launch();
+    const admin = await apiSession(ctx.server.url, ADMIN.email, ADMIN.password);
+    await makeUsers(ctx.server, admin, [[ctx.REQ, ['requester']], [ctx.CON, ['contributor']]]);
+    ctx.req = await apiSession(ctx.server.url, ctx.REQ.email, ctx.REQ.password);
+    await setup(ctx);
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+    assert.deepEqual(ctx.errors, [], 'no page errors, CSP violations or console errors');
+  });
+  return ctx;
 }

@@ -53,6 +53,13 @@ test('every starter template renders in the live preview, also at 360 px', async
     await page.locator('.preview').scrollIntoViewIfNeeded();
     await shot(page, `20-template-${id}-360`, { full: false });
   }
+  // the lazily loaded views draw their sample in the preview: a conversation, three charts
+  for (const [id, sel] of [['chat-rewrite', '.preview-host .chat-turn[data-turn="3"] textarea'], ['time-series', '.preview-host .ts-channel:nth-child(3) canvas']]) {
+    await page.click(`[data-template="${id}"]`);
+    await page.waitForSelector(sel);
+    await page.locator('.preview').scrollIntoViewIfNeeded();
+    await shot(page, `20-template-${id}-360`, { full: false });
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 

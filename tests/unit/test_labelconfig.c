@@ -1423,20 +1423,23 @@ Test(labelconfig_table, every_row_is_complete)
  * one <inner>, carrying attribute `key` when key is set. */
 static void config_for(char *buf, size_t n, const struct fc_lc_tag *t, const char *inner, const char *key)
 {
-	const char *object = "Image";
+	const char *object = "Image", *close = "/>";
 	for (size_t i = 0; i < fc_lc_ntags; i++)
 		if (fc_lc_tags[i].kind == K_OBJECT && (fc_lc_tags[i].type & t->targets) &&
 		    !(fc_lc_tags[i].flags & F_DEPRECATED)) {
 			object = fc_lc_tags[i].name;
+			/* a TimeSeries plots at least one channel */
+			if (fc_lc_tags[i].flags & F_CHANNELS)
+				close = "><Channel column=\"v\"/></TimeSeries>";
 			break;
 		}
 	char child[80] = "";
 	if (inner)
 		snprintf(child, sizeof child, "<%s %s=\"opt\"/>", inner, key ? key : "value");
 	snprintf(buf, n,
-		 "<View><%s name=\"o1\" value=\"$a\"/><%s name=\"o2\" value=\"$b\"/>"
+		 "<View><%s name=\"o1\" value=\"$a\"%s<%s name=\"o2\" value=\"$b\"%s"
 		 "<%s name=\"c\" toName=\"%s\">%s</%s>%s</View>",
-		 object, object, t->name, (t->flags & F_PAIR) ? "o1,o2" : "o1", child, t->name,
+		 object, close, object, close, t->name, (t->flags & F_PAIR) ? "o1,o2" : "o1", child, t->name,
 		 /* Relations alone leave nothing to answer. */
 		 (t->flags & F_JOINS) ? "<Choices name=\"z\" toName=\"o1\"><Choice value=\"a\"/></Choices>" : "");
 }

@@ -494,3 +494,81 @@ Test(ls_objects, results_are_not_modified_by_the_check)
 	json_decref(copy);
 	fc_labelconfig_free(c);
 }
+
+/* ------------------------------------------------------------ time series */
+
+/* Label Studio's TimeSeries: channels of a table over time; ranges and
+ * instants in the time column's units; inside the data when the task holds it. */
+Test(ls_objects, time_series_channels_ranges_and_instants)
+{
+	bad("<View><TimeSeries name='ts' value='$ts' valueType='json' timeColumn='time'/></View>", "<TimeSeries>",
+	    "<Channel");
+	bad("<View><TimeSeries name='ts' value='$ts'><Channel legend='x'/></TimeSeries></View>", "<Channel>", "column");
+	bad("<View><Channel column='x'/></View>", "<Channel>", "<TimeSeries>");
+	bad("<View><TimeSeries name='ts' value='$ts'><Label value='x'/></TimeSeries></View>", "cannot contain",
+	    "<Label>");
+	bad("<View><Text name='t' value='$t'/><TimeSeriesLabels name='l' toName='t'><Label value='Run'/>"
+	    "</TimeSeriesLabels></View>",
+	    "TimeSeriesLabels", "TimeSeries");
+	fc_labelconfig *c =
+		ok("<View><TimeSeriesLabels name='label' toName='ts'><Label value='Run'/><Label value='Walk'/>"
+		   "</TimeSeriesLabels>"
+		   "<TimeSeries name='ts' value='$ts' valueType='json' timeColumn='time' sep=','>"
+		   "<Channel column='x' legend='X' strokeColor='#1f77b4'/><Channel column='y'/></TimeSeries>"
+		   "<Choices name='ok' toName='ts'><Choice value='Clean'/></Choices></View>");
+	const char *data = "{'ts':{'time':[0.5,1,1.5,2,2.5],'x':[1,2,3,4,5],'y':[5,4,3,2,1]}}";
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':0.5,'end':2,"
+	     "'instant':false,'timeserieslabels':['Run']}},"
+	     "{'id':'b','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':2.5,'end':2.5,"
+	     "'instant':true,'timeserieslabels':['Walk']}}]",
+	     data);
+	/* past the end, before the start, backwards, an instant with two times, no label, not a time */
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':1,'end':3,"
+	      "'timeserieslabels':['Run']}}]",
+	      data, "result[0].value.end");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':0,'end':1,"
+	      "'timeserieslabels':['Run']}}]",
+	      data, "result[0].value.start");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':2,'end':1,"
+	      "'timeserieslabels':['Run']}}]",
+	      data, "result[0].value.end");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':1,'end':2,"
+	      "'instant':true,'timeserieslabels':['Run']}}]",
+	      data, "result[0].value.end");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':1,'end':2,"
+	      "'timeserieslabels':['Swim']}}]",
+	      data, "result[0].value.timeserieslabels[0]");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':[1],'end':2,"
+	      "'timeserieslabels':['Run']}}]",
+	      data, "result[0].value.start");
+	fc_labelconfig_free(c);
+	/* without a time column rows count from 0; dates as text are not compared; a URL is not fetched */
+	c = ok("<View><TimeSeries name='ts' value='$ts' valueType='json'><Channel column='x'/></TimeSeries>"
+	       "<TimeSeriesLabels name='label' toName='ts'><Label value='Run'/></TimeSeriesLabels></View>");
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':0,'end':2,"
+	     "'timeserieslabels':['Run']}}]",
+	     "{'ts':{'x':[1,2,3]}}");
+	wrong(c,
+	      "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':0,'end':3,"
+	      "'timeserieslabels':['Run']}}]",
+	      "{'ts':{'x':[1,2,3]}}", "result[0].value.end");
+	fc_labelconfig_free(c);
+	c = ok("<View><TimeSeries name='ts' value='$csv' timeColumn='date' timeFormat='%Y-%m-%d'>"
+	       "<Channel column='v'/></TimeSeries>"
+	       "<TimeSeriesLabels name='label' toName='ts'><Label value='Run'/></TimeSeriesLabels></View>");
+	good(c,
+	     "[{'id':'a','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':'2024-01-01',"
+	     "'end':'2024-02-01','timeserieslabels':['Run']}},"
+	     "{'id':'b','from_name':'label','to_name':'ts','type':'timeserieslabels','value':{'start':5,'end':1e9,"
+	     "'timeserieslabels':['Run']}}]",
+	     "{'csv':'/data/walk.csv'}");
+	fc_labelconfig_free(c);
+}

@@ -1,5 +1,8 @@
 // Starter labeling configs (Label Studio syntax) with a sample task each.
 
+// A short conversation with Markdown and code, for the conversation templates.
+const CHAT_SAMPLE = [{ role: 'user', content: 'How do I reverse a list in Python?' }, { role: 'assistant', content: 'Use slicing:\n\n```python\nitems[::-1]\n```\n\nor `items.reverse()` to change it **in place**.' }, { role: 'user', content: 'Which is faster?' }, { role: 'assistant', content: 'They are the same.' }];
+
 export const TEMPLATES = [
   {
     id: 'image-objects',
@@ -288,6 +291,62 @@ export const TEMPLATES = [
 </View>`,
     sample: { video: '/samples/clip.webm' },
     instructions: '## What to do\n\n- Pick a label (1 or 2), then drag a box on the frame — or press `N` for a box and move it with the arrows (`Alt`+arrows resize).\n- Step with `,` and `.` (`Shift` for 10 frames); move the box where the object went: each change is a **keyframe**, frames between are interpolated.\n- `C` copies the box to the next frame, `H` ends the track at this frame (the object left), `K` sets or removes a keyframe.',
+  },
+  {
+    id: 'chat-rating',
+    title: 'Conversations: rate each reply',
+    description: 'Rate every model reply, flag problems per turn, and judge the whole conversation.',
+    config: `<View>
+  <Header value="Rate each reply of the assistant"/>
+  <Chat name="chat" value="$messages"/>
+  <Rating name="quality" toName="chat" perItem="true" maxRating="5"/>
+  <Choices name="issues" toName="chat" perItem="true" choice="multiple">
+    <Choice value="Wrong"/>
+    <Choice value="Unsafe"/>
+    <Choice value="Unhelpful"/>
+  </Choices>
+  <TextArea name="comment" toName="chat" perItem="true" rows="1" placeholder="Comment on this reply (optional)"/>
+  <Choices name="overall" toName="chat" required="true">
+    <Choice value="Good conversation"/>
+    <Choice value="Bad conversation"/>
+  </Choices>
+</View>`,
+    sample: { messages: CHAT_SAMPLE },
+    instructions: '## What to do\n\n- Under each **assistant** reply: give 1–5 stars (arrow keys move between stars), tick any problem, add a comment if useful.\n- Then judge the whole conversation.',
+  },
+  {
+    id: 'chat-rewrite',
+    title: 'Conversations: rewrite replies, write the ideal answer',
+    description: 'Instruction-tuning data: fix weak replies and write the answer the model should give (chat JSONL export).',
+    config: `<View>
+  <Header value="Fix the assistant"/>
+  <Chat name="chat" value="$messages"/>
+  <TextArea name="rewrite" toName="chat" perItem="true" rows="3"/>
+  <Header value="The ideal next reply"/>
+  <TextArea name="ideal" toName="chat" rows="4" required="true" placeholder="Write the reply the assistant should give"/>
+</View>`,
+    sample: { messages: CHAT_SAMPLE },
+    instructions: '## What to do\n\n- Rewrite any assistant reply that is wrong or unclear (leave the box empty to keep it).\n- Write the **ideal answer** to the last question. Markdown and code blocks are fine.',
+  },
+  {
+    id: 'time-series',
+    title: 'Time series: activity ranges and events',
+    description: 'Sensor channels (CSV or JSON) on a shared time axis: label ranges and instants, zoom, many channels.',
+    config: `<View>
+  <Header value="Mark each activity and every fall"/>
+  <TimeSeriesLabels name="activity" toName="ts">
+    <Label value="Walk" background="#2563eb"/>
+    <Label value="Run" background="#e11d48"/>
+    <Label value="Fall" background="#16a34a"/>
+  </TimeSeriesLabels>
+  <TimeSeries name="ts" value="$csv" valueType="url" timeColumn="time">
+    <Channel column="ax" legend="Acceleration x" units="m/s²"/>
+    <Channel column="ay" legend="Acceleration y" units="m/s²"/>
+    <Channel column="az" legend="Acceleration z" units="m/s²"/>
+  </TimeSeries>
+</View>`,
+    sample: { csv: '/samples/walk.csv' },
+    instructions: '## What to do\n\n- Pick a label (1–3), then **drag** across the chart for a range; a **click** marks an instant.\n- By keyboard: focus the chart, move the cursor with ← → (`Shift` faster), press `[` and `]` for a range, `Enter` for an instant.\n- Without a label, dragging zooms; `+`, `−` and `0` zoom in, out and back.',
   },
 ];
 

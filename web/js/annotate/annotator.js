@@ -52,6 +52,8 @@ class LazyView {
 const lazy = (load) => function View(ann, obj, value) { return new LazyView(ann, obj, value, load); };
 const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
 const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
+const ChatView = lazy(() => import('./chat.js').then((m) => m.ChatView));
+const TimeSeriesView = lazy(() => import('./timeseries.js').then((m) => m.TimeSeriesView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
@@ -69,7 +71,7 @@ export class Annotator {
     // a Repeater or labels from the task: the config reads this task's data
     if (this.cfg.dataDependent) this.cfg = parseConfig(this.cfg.xml, this.data);
     this.readOnly = !!opts.readOnly;
-    this.state = { regions: [], classes: {}, relations: [] };
+    this.state = { regions: [], classes: {}, relations: [], items: {} };
     this.selected = null;
     this.active = null; // {k, opt}: the label new regions get
     this.linkFrom = null;
@@ -133,13 +135,13 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView }[obj.tag] || extraObjectView(obj.tag);
+        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView, TimeSeries: TimeSeriesView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
       } else {
         const k = [...this.cfg.controls.values()].find((c) => c.el === child);
-        if (!k) continue;
+        if (!k || this.perTurn(k)) continue; // per-turn controls sit inside their chat's turns
         const view = makeControl(this, k);
         if (!view) continue;
         this.controlViews.set(k.name, view);
@@ -152,6 +154,29 @@ export class Annotator {
 
   control(name) {
     return this.cfg.controls.get(name);
+  }
+
+  /** Whether k answers per turn of a chat (the chat view shows it under each turn). */
+  perTurn(k) {
+    return !!(k.perItem && !k.region && k.toName.some((t) => this.cfg.objects.get(t)?.tag === 'Chat'));
+  }
+
+  /** A per-item answer (value.item_index = index), or null. */
+  itemAnswer(name, index) {
+    const a = this.state.items[name];
+    return (a && a[index] && a[index].value) || null;
+  }
+
+  setItemAnswer(name, index, value, quiet) {
+    const apply = () => {
+      const a = (this.state.items[name] ||= {});
+      if (value === null) delete a[index];
+      else a[index] = { id: (a[index] && a[index].id) || randomId(), value };
+    };
+    if (quiet) {
+      apply();
+      this.emit();
+    } else this.commit(apply);
   }
 
   region(id) {
@@ -271,7 +296,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -342,6 +367,10 @@ export class Annotator {
     const lab = r.labels.join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
+    if (r.kind === 'ts') {
+      const t = (v) => (typeof v === 'number' ? String(+v.toFixed(3)) : String(v));
+      return r.instant ? `${lab} (at ${t(r.start)})` : `${lab} (${t(r.start)} to ${t(r.end)})`;
+    }
     if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
@@ -457,6 +486,7 @@ export class Annotator {
     if (r.kind === 'ellipse') return { x: r.x, y: r.y, radiusX: r.radiusX, radiusY: r.radiusY, rotation: r.rotation || 0 };
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
+    if (r.kind === 'ts') return { start: r.start, end: r.end, instant: !!r.instant };
     return {};
   }
 
@@ -490,6 +520,11 @@ export class Annotator {
       const k = this.control(name);
       if (k) out.push({ id, from_name: name, ...(k.toName.length ? { to_name: k.toName[0] } : {}), type: k.type, value: { ...value } });
     }
+    for (const [name, byIndex] of Object.entries(this.state.items || {})) {
+      const k = this.control(name);
+      if (!k) continue;
+      for (const [index, { id, value }] of Object.entries(byIndex)) out.push({ id, from_name: name, to_name: k.toName[0], type: k.type, value: { ...value, item_index: Number(index) } });
+    }
     for (const rel of this.state.relations) {
       out.push({ type: 'relation', from_id: rel.from_id, to_id: rel.to_id, direction: rel.direction, ...(rel.labels.length ? { labels: [...rel.labels] } : {}) });
     }
@@ -499,7 +534,7 @@ export class Annotator {
   /** Loads a Label Studio result array (a draft, a prediction, a submission). */
   load(result, fromPrediction) {
     const regions = new Map();
-    const st = { regions: [], classes: {}, relations: [] };
+    const st = { regions: [], classes: {}, relations: [], items: {} };
     for (const item of result) {
       if (!item || typeof item !== 'object') continue;
       if (item.type === 'relation') {
@@ -522,6 +557,7 @@ export class Annotator {
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
       else if (k.region === 'span' && /^Audio/.test(this.cfg.objects.get(item.to_name).tag)) Object.assign(r, { kind: 'audio', start: +v.start, end: +v.end });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
+      else if (k.region === 'ts') Object.assign(r, { start: v.start, end: v.end, instant: !!v.instant });
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);
@@ -534,6 +570,10 @@ export class Annotator {
       const key = VALUE_KEYS[k.type];
       if (!key || !(key in item.value)) continue;
       const value = { [key]: item.value[key] };
+      if (k.perItem && Number.isInteger(item.value.item_index) && item.value.item_index >= 0) {
+        (st.items[k.name] ||= {})[item.value.item_index] = { id: String(item.id || randomId()), value };
+        continue;
+      }
       const r = item.id !== undefined && regions.get(String(item.id));
       if (r && k.perRegion) r.answers[k.name] = value;
       else st.classes[k.name] = { id: String(item.id || randomId()), value };
@@ -559,6 +599,10 @@ export class Annotator {
         }
         for (const r of mine) if (!r.labels.length && !k.tool) problems.push({ control: k.name, message: `A region of “${what}” has no label.` });
         if (k.region === 'polygon') for (const r of mine) if (r.points.length < 3) problems.push({ control: k.name, message: 'A polygon needs at least 3 points.' });
+        continue;
+      }
+      if (this.perTurn(k)) {
+        if (k.required && !Object.keys(this.state.items[k.name] || {}).length) problems.push({ control: k.name, message: k.requiredMessage || `Answer “${what}” for at least one turn.` });
         continue;
       }
       if (k.perRegion) {

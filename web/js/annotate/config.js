@@ -1,7 +1,7 @@
 // Parses a Label Studio labeling config (the subset faircrowd accepts) into
 // objects and controls, with Label Studio's names and defaults.
 
-const OBJECT_TAGS = ['Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'Paragraphs', 'List', 'Table', 'Markdown', 'Pdf', 'Chat'];
+const OBJECT_TAGS = ['Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'Paragraphs', 'List', 'Table', 'Markdown', 'Pdf', 'Chat', 'TimeSeries'];
 const CONTROL_TAGS = {
   Choices: 'choices', Labels: 'labels', RectangleLabels: 'rectanglelabels', PolygonLabels: 'polygonlabels',
   KeyPointLabels: 'keypointlabels', HyperTextLabels: 'hypertextlabels', ParagraphLabels: 'paragraphlabels',
@@ -9,7 +9,7 @@ const CONTROL_TAGS = {
   Relations: 'relation', VideoRectangle: 'videorectangle',
   EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', OcrLabels: 'ocrlabels',
   Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush',
-  Taxonomy: 'taxonomy', DateTime: 'datetime',
+  Taxonomy: 'taxonomy', DateTime: 'datetime', TimeSeriesLabels: 'timeserieslabels',
 };
 /** Drawing tools without labels of their own: one "draw" button each. */
 export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush'];
@@ -20,7 +20,7 @@ const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_T
 /** Region-making controls and the geometry their regions have. */
 export const REGION_KIND = {
   rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span',
-  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect',
+  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts',
   rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush',
 };
 
@@ -286,7 +286,7 @@ function assignHotkeys(controls) {
   for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
   const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
   for (const k of controls.values()) {
-    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'Choices'].includes(k.tag)) continue;
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'TimeSeriesLabels', 'Choices'].includes(k.tag)) continue;
     for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
   }
 }
@@ -306,6 +306,17 @@ export function resolveValue(value, data) {
   });
 }
 
+/** A table for a TimeSeries preview: its time column and a wave per channel, 500 rows. */
+function sampleSeries(el) {
+  const time = attr(el, 'timeColumn');
+  const out = {};
+  if (time) out[time] = Array.from({ length: 500 }, (_, i) => i / 50);
+  [...el.children].filter((c) => c.tagName.toLowerCase() === 'channel').forEach((c, k) => {
+    out[c.getAttribute('column')] = Array.from({ length: 500 }, (_, i) => Math.round(Math.sin(i / (15 + 7 * k)) * 1000 + Math.sin(i * 1.7) * 120) / 1000);
+  });
+  return out;
+}
+
 /** Task data good enough to preview a config: one sample value per field. */
 export function sampleData(cfg, imageUrl) {
   const data = {};
@@ -318,6 +329,7 @@ export function sampleData(cfg, imageUrl) {
     else if (o.tag === 'Markdown') data[f] = '## Notes\n\nThe *first* published algorithm.';
     else if (o.tag === 'Chat') data[f] = [{ role: 'user', content: 'What is 2 + 2?' }, { role: 'assistant', content: '4.' }];
     else if (o.tag === 'Pdf') data[f] = 'sample.pdf';
+    else if (o.tag === 'TimeSeries') data[f] = sampleSeries(o.el);
     else if (o.tag === 'Paragraphs') data[f] = [{ author: 'user', text: 'How do I reset my password?' }, { author: 'assistant', text: 'Open Settings → Account and choose “Reset password”.' }];
     else if (o.tag === 'List') data[f] = [{ id: '1', title: 'First item', body: 'A short description.' }, { id: '2', title: 'Second item', body: 'Another one.' }, { id: '3', title: 'Third item', body: 'And a third.' }];
     else if (o.tag === 'Text' || o.tag === 'HyperText') data[f] = 'Ada Lovelace met Charles Babbage in London in 1833 and wrote the first published algorithm.';

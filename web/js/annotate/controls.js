@@ -20,7 +20,7 @@ class LabelsControl {
       return { opt, b };
     });
     const media = k.toName.map((t) => ann.cfg.objects.get(t)?.tag).find((t) => /^(Audio|Video)/.test(t || ''));
-    const kind = media ? `${media.replace('Plus', '')} regions` : { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans', ellipse: 'Ellipses', brush: 'Masks' }[k.region];
+    const kind = media ? `${media.replace('Plus', '')} regions` : { rect: 'Boxes', polygon: 'Polygons', keypoint: 'Points', span: 'Text spans', ellipse: 'Ellipses', brush: 'Masks', ts: 'Time ranges' }[k.region];
     this.el = h('div', { class: 'ann-control labels-control', role: 'toolbar', 'aria-label': `${kind} labels (${k.name})`, dataset: { control: k.name } },
       h('span', { class: 'control-kind' }, kind), this.buttons.map((x) => x.b));
   }

@@ -101,6 +101,7 @@ const EXPORTS = [
   { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
   { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
   { format: 'webdataset', ext: 'tar', label: 'WebDataset shards (tar)', annotation: true },
+  { format: 'chat', ext: 'jsonl', label: 'Chat JSONL (conversations)', needs: ['chat'] },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
 

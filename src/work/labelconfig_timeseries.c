@@ -1,0 +1,98 @@
+/* labelconfig_timeseries.c — the result rule of TimeSeriesLabels.
+ *
+ * A region is {"start", "end", "instant", "timeserieslabels"}: start and end
+ * in the time column's units (numbers; or text when the time column holds
+ * dates, which is not compared), an instant having start = end. When the
+ * task holds the data itself (valueType="json": {"time":[…], "ch":[…]}),
+ * a region must lie inside the data: from the first time value to the last
+ * (without a timeColumn, from row 0 to the last row). Data behind a URL is
+ * not fetched here, so only the shape is checked then. */
+#include "work/labelconfig_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* The first and last time of the task's series; 0 when unknown. */
+static int data_span(const struct vctx *v, const struct fc_lc_object *obj, double *lo, double *hi)
+{
+	if (!obj || obj->is_url)
+		return 0;
+	const json_t *table = fc_lc_data_of(v, obj);
+	if (!json_is_object(table))
+		return 0;
+	if (!obj->time_column) {
+		/* no time column: rows are numbered from 0 */
+		const char *key;
+		const json_t *col;
+		size_t rows = 0;
+		json_object_foreach((json_t *)table, key, col)
+			if (json_is_array(col) && json_array_size(col) > rows)
+				rows = json_array_size(col);
+		if (!rows)
+			return 0;
+		*lo = 0;
+		*hi = (double)(rows - 1);
+		return 1;
+	}
+	const json_t *t = json_object_get(table, obj->time_column);
+	size_t n = json_array_size(t);
+	if (!n || !json_is_number(json_array_get(t, 0)) || !json_is_number(json_array_get(t, n - 1)))
+		return 0;
+	*lo = json_number_value(json_array_get(t, 0));
+	*hi = json_number_value(json_array_get(t, n - 1));
+	if (*hi < *lo) {
+		double x = *lo;
+		*lo = *hi;
+		*hi = x;
+	}
+	return 1;
+}
+
+void fc_lc_check_timeseries(struct vctx *v, const char *base, const struct fc_lc_control *k,
+			    const struct fc_lc_object *obj, const json_t *value)
+{
+	(void)k;
+	static const char *const keys[2] = {"start", "end"};
+	double at[2] = {0, 0};
+	int num[2] = {0, 0};
+	char f[FC_LC_PATH];
+	for (int i = 0; i < 2; i++) {
+		const json_t *j = json_object_get(value, keys[i]);
+		fc_lc_join(f, sizeof f, base, ".", keys[i]);
+		if (json_is_number(j) && isfinite(json_number_value(j))) {
+			at[i] = json_number_value(j);
+			num[i] = 1;
+		} else if (!json_is_string(j) || !json_string_length(j)) {
+			fc_lc_fail(v, f, "%s %s; it must be a time (a number, or a date as text).", f,
+				   j ? "is not a time" : "is missing");
+		}
+	}
+	const json_t *instant = json_object_get(value, "instant");
+	fc_lc_join(f, sizeof f, base, ".", "instant");
+	if (instant && !json_is_boolean(instant))
+		fc_lc_fail(v, f, "%s must be true or false.", f);
+	if (!num[0] || !num[1])
+		return;
+	if (at[1] < at[0]) {
+		fc_lc_join(f, sizeof f, base, ".", "end");
+		fc_lc_fail(v, f, "%s (%g) comes before start (%g).", f, at[1], at[0]);
+		return;
+	}
+	if (json_is_true(instant) && at[1] != at[0]) {
+		fc_lc_join(f, sizeof f, base, ".", "end");
+		fc_lc_fail(v, f, "%s (%g) must equal start (%g) for an instant.", f, at[1], at[0]);
+		return;
+	}
+	double lo, hi;
+	if (!data_span(v, obj, &lo, &hi))
+		return;
+	/* a little slack for times rounded by the browser */
+	double slack = (hi - lo) * 1e-9;
+	if (at[1] > hi + slack) {
+		fc_lc_join(f, sizeof f, base, ".", "end");
+		fc_lc_fail(v, f, "%s (%g) is past the end of the data (%g).", f, at[1], hi);
+	} else if (at[0] < lo - slack) {
+		fc_lc_join(f, sizeof f, base, ".", "start");
+		fc_lc_fail(v, f, "%s (%g) is before the start of the data (%g).", f, at[0], lo);
+	}
+}
