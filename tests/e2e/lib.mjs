@@ -191,3 +191,17 @@ export async function tabTo(page, selector, n = 120) {
   }
   throw new Error(`Tab never reached ${selector}`);
 }
+
+/** A new page at width × height, signed in through the form as user; its
+ * errors go to bucket and dialogs are accepted. */
+export async function signedInPage(browser, base, user, width, height, bucket) {
+  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
+  watchErrors(page, bucket);
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${base}/signin`);
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  return page;
+}
