@@ -73,6 +73,7 @@ SPEC = {
     "assign_release": S(summary="Give the task back, no penalty", tag="work"),
     "my_submissions": S(summary="Your submissions with status, reason and pay", tag="work", list=True),
     "media_upload": S(summary="Upload a recording or photo (raw body with its media Content-Type); 201 with probe, 422 listing every failed check, 413 over collect.max_bytes", tag="collection"),
+    "project_bonuses": S(summary="The project's bonuses, oldest first (owner; ?limit=&after=)", tag="money"),
     "task_files_add": S(summary="Add an image, audio or video file as one task (raw body, ?name= the file's name; owner): the config's first Image/Audio/Video field names it; 409 duplicate when the same bytes are in the project, 415 not_media, 400 no_media_field", tag="tasks"),
     "task_file_get": S(summary="Stream a file added as a task (project team, or whoever holds or submitted its task)", tag="tasks"),
     "media_get": S(summary="Stream an uploaded file (project team, uploader, or a validator holding it)", tag="collection"),

@@ -97,6 +97,7 @@ void h_quality_agreement(fc_req *r);
 /* h_money.c */
 void h_project_money(fc_req *r);
 void h_project_bonus(fc_req *r);
+void h_project_bonuses(fc_req *r);
 void h_my_payouts_create(fc_req *r);
 void h_my_payouts_list(fc_req *r);
 void h_payout_batch(fc_req *r);

@@ -113,6 +113,7 @@ const fc_route fc_routes[] = {
 	{"GET", "/api/v1/projects/{id}/money", h_project_money, FC_AUTH_USER, FC_BODY_NONE, 0, "project_money"},
 	{"POST", "/api/v1/projects/{id}/bonuses", h_project_bonus, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0,
 	 "project_bonus"},
+	{"GET", "/api/v1/projects/{id}/bonuses", h_project_bonuses, FC_AUTH_USER, FC_BODY_NONE, 0, "project_bonuses"},
 	{"POST", "/api/v1/me/payouts", h_my_payouts_create, FC_AUTH_USER | FC_IDEMPOTENT, FC_BODY_JSON, 0,
 	 "payouts_create"},
 	{"GET", "/api/v1/me/payouts", h_my_payouts_list, FC_AUTH_USER, FC_BODY_NONE, 0, "payouts_list"},

@@ -106,9 +106,8 @@ static int insert(fc_db *db, fc_blob *blob, const fc_user *user, int64_t project
 }
 
 /* The checks that need the database, then insert (inside db). */
-static int add_in(fc_db *db, fc_blob *blob, const fc_user *user, int64_t project, const char *path,
-		  const char *sha, uint64_t bytes, const char *mime, const char *kind, const char *name, json_t **out,
-		  fc_err *err)
+static int add_in(fc_db *db, fc_blob *blob, const fc_user *user, int64_t project, const char *path, const char *sha,
+		  uint64_t bytes, const char *mime, const char *kind, const char *name, json_t **out, fc_err *err)
 {
 	int rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner may add tasks.", err);
 	if (rc)
@@ -151,8 +150,8 @@ int fc_task_file_add(fc_store *s, const char *data_dir, const fc_user *user, int
 		return rc;
 	const char *kind = kind_of(mime);
 	if (!kind)
-		return fc_err_set(err, FC_ETYPE, "not_media", "file",
-				  "%s is %s, not an image, audio or video file.", name && *name ? name : "The file", mime);
+		return fc_err_set(err, FC_ETYPE, "not_media", "file", "%s is %s, not an image, audio or video file.",
+				  name && *name ? name : "The file", mime);
 	struct stat stt;
 	if (sha256 && strlen(sha256) == 64 && !stat(path, &stt)) { /* hashed while it arrived */
 		snprintf(sha, sizeof sha, "%s", sha256);
@@ -187,8 +186,9 @@ int fc_task_file_open(fc_store *s, const char *data_dir, const fc_user *user, in
 	fc_stmt *st;
 	char sha[65] = "";
 	int64_t project = 0, task = 0;
-	if ((rc = fc_db_query(db, &st, err, "SELECT project_id, COALESCE(task_id, 0), sha256, mime FROM task_files "
-					    "WHERE id=?",
+	if ((rc = fc_db_query(db, &st, err,
+			      "SELECT project_id, COALESCE(task_id, 0), sha256, mime FROM task_files "
+			      "WHERE id=?",
 			      "I", id)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {

@@ -21,7 +21,7 @@ TestSuite(workbench, .init = up, .fini = down, .timeout = 180);
 static size_t png(unsigned char *b, int seed)
 {
 	static const unsigned char head[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
-					     'R',  0,   0,   0,   1,    0,    0,    0,    1, 8, 2, 0, 0,   0,   0};
+					     'R',  0,   0,   0,   1,    0,    0,    0,    1, 8, 2, 0,  0,   0,   0};
 	memcpy(b, head, sizeof head);
 	b[sizeof head] = (unsigned char)seed;
 	return sizeof head + 1;
@@ -56,16 +56,17 @@ Test(workbench, dropped_files_refusals_first)
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	res_free(&r);
 	/* a text project shows no image: nothing to put the file in */
-	long long text = project_create(&S, S.req,
-					json_pack("{s:s,s:s,s:i}", "title", "Words", "label_config", YES_NO_CONFIG, "reward", 1));
+	long long text =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "Words", "label_config", YES_NO_CONFIG, "reward", 1));
 	r = drop(text, S.req, "image/png", b, n, "a.png");
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_media_field");
 	res_free(&r);
 	/* an audio file in an image project: same */
-	static const unsigned char wav[] = {'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
-					    16,  0,   0,   0,   1,  0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0,
-					    2,   0,   16,  0,   'd', 'a', 't', 'a', 0, 0, 0, 0};
+	static const unsigned char wav[] = {'R', 'I', 'F', 'F', 36, 0, 0,   0,   'W', 'A',  'V',  'E', 'f', 'm',  't',
+					    ' ', 16,  0,   0,   0,  1, 0,   1,   0,   0x40, 0x1f, 0,   0,   0x80, 0x3e,
+					    0,   0,   2,   0,   16, 0, 'd', 'a', 't', 'a',  0,    0,   0,   0};
 	r = drop(pid, S.req, "audio/wav", wav, sizeof wav, "a.wav");
 	cr_expect_eq(r.status, 400, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "no_media_field");
@@ -141,8 +142,9 @@ Test(workbench, a_dropped_image_is_one_task_once)
 
 Test(workbench, text_search_matches_words)
 {
-	long long pid = project_create(
-	    &S, S.req, json_pack("{s:s,s:s,s:i}", "title", "Search", "label_config", YES_NO_CONFIG, "reward", 1));
+	long long pid =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "Search", "label_config", YES_NO_CONFIG, "reward", 1));
 	const char *body = "{\"text\":\"The quick brown fox\"}\n{\"text\":\"Lazy dogs sleep\"}\n"
 			   "{\"text\":\"Quick thinking wins\"}\n{\"text\":\"Café au lait\"}\n";
 	char path[256];
@@ -153,8 +155,8 @@ Test(workbench, text_search_matches_words)
 	static const struct {
 		const char *q;
 		size_t n;
-	} CASES[] = {{"quick", 2}, {"QUICK%20brown", 1}, {"dogs", 1}, {"caf%C3%A9", 1}, {"nothing", 0},
-		     {"%22quick%22", 2}, {"fox*", 1}, {"AND", 0}, {"text", 4}};
+	} CASES[] = {{"quick", 2},       {"QUICK%20brown", 1}, {"dogs", 1}, {"caf%C3%A9", 1}, {"nothing", 0},
+		     {"%22quick%22", 2}, {"fox*", 1},          {"AND", 0},  {"text", 4}};
 	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
 		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=%s", pid, CASES[i].q);
 		r = api(&S, "GET", path, S.req, NULL);
@@ -179,5 +181,42 @@ Test(workbench, text_search_matches_words)
 	res_free(&r);
 	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "%s", r.body);
+	res_free(&r);
+}
+
+Test(workbench, bonuses_are_listed_for_the_owner)
+{
+	char tasks[512];
+	long long pid =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i}", "title", "Bonus", "label_config", YES_NO_CONFIG, "reward", 10),
+			     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 2), 1000);
+	res r = submit_choice(&S, lease_ok(&S, pid, S.c[0]), S.c[0], "label", "yes", NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	long long uid = user_id(&S, S.c[0]);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/bonuses", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
+	res_free(&r);
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)uid, "amount", 25, "reason",
+		"Careful work");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)uid, "amount", 5000, "reason",
+		"Too much");
+	cr_expect_eq(r.status, 409, "more than the escrow holds: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.amount"), 25);
+	cr_expect_eq(jint(r.json, "items.0.user_id"), uid);
+	cr_expect_str_eq(jstr(r.json, "items.0.reason"), "Careful work");
+	cr_expect_str_eq(jstr(r.json, "items.0.kind"), "manual");
+	res_free(&r);
+	r = api(&S, "GET", path, S.c[0], NULL);
+	cr_expect_eq(r.status, 403, "the contributor does not list the project's bonuses: %s", r.body);
 	res_free(&r);
 }

@@ -100,3 +100,43 @@ test('drop image files: one task each, the same file twice refused', async () =>
   await shot(page, 'wb2-04-data-manager-files');
   await page.context().close();
 });
+
+test('bonus screen: from a contributor to a paid bonus, refusals beside the field', async () => {
+  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
+  const ANN = { email: 'wb2ann@example.com', password: 'annotator-pass-9', display_name: 'Bo Nus' };
+  assert.equal((await admin.call('POST', '/users', { ...ANN, roles: ['contributor'] })).status, 201);
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  const p = await req.call('POST', '/projects', { title: 'Bonus round', label_config: CONFIG, reward: 5 });
+  const pid = p.body.id;
+  assert.equal((await req.call('POST', `/projects/${pid}/tasks`, '{"image": "/favicon.svg"}', { 'Content-Type': 'application/x-ndjson' })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${pid}/fund`, { amount: 5000 }, { 'Idempotency-Key': `f2-${pid}` })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${pid}/publish`)).status, 200);
+  const c = await apiSession(server.url, ANN.email, ANN.password);
+  const a = await c.call('POST', `/projects/${pid}/assignments`);
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  const sub = await c.call('POST', `/assignments/${a.body.id}/submit`, { result: [{ from_name: 'label', to_name: 'image', type: 'choices', value: { choices: ['car'] } }], active_seconds: 9 });
+  assert.equal(sub.status, 201, JSON.stringify(sub.body));
+
+  const page = await signedIn(REQ, 1280, 900);
+  await page.goto(`${server.url}/projects/${pid}/submissions?status=&contributor=${c.user.id}`);
+  await page.click('a:has-text("Give a bonus")');
+  await page.waitForSelector('.bonus-form');
+  assert.equal(await page.inputValue('#bonus-user'), String(c.user.id), 'the contributor comes preselected');
+  assert.match(await page.textContent('.bonus-list'), /No bonuses yet/);
+  await page.fill('#bonus-amount', '1e2');
+  await page.fill('#bonus-reason', 'Sharp eyes');
+  await page.click('button:has-text("Pay the bonus")');
+  await page.waitForSelector('#bonus-amount-error');
+  await shot(page, 'wb2-05-bonus-refused');
+  await page.fill('#bonus-amount', '0,75');
+  assert.equal(await page.locator('#bonus-amount-error').count(), 0, 'the stale error goes with the fix');
+  await page.click('button:has-text("Pay the bonus")');
+  await page.waitForSelector('.bonus-list td:has-text("Sharp eyes")');
+  assert.match(await page.textContent('.bonus-list'), /\$0\.75/);
+  await shot(page, 'wb2-06-bonus-paid');
+  await shotAtPhone(page, 'wb2-07-bonus-paid-360');
+  const list = await req.call('GET', `/projects/${pid}/bonuses`);
+  assert.equal(list.body.items.length, 1, 'paid once');
+  assert.equal(list.body.items[0].amount, 75);
+  await page.context().close();
+});
