@@ -8,7 +8,8 @@ request log line), on SQLite.
 The fixture is written with SQL straight into the database while the server
 is stopped (an import of a million tasks over HTTP is measured elsewhere):
 TASKS tasks, 1% gold, the first 4% answered by three contributors (the
-second half of those disagreeing), task counters kept by 0021's triggers."""
+second half of those disagreeing), task counters kept by 0021's triggers
+and the full-text index by 0030's."""
 import http.client, json, os, sqlite3, subprocess, sys, tempfile, time, urllib.parse, statistics
 
 binary = sys.argv[1] if len(sys.argv) > 1 else "build/faircrowd"
@@ -100,7 +101,9 @@ w2 = None
 queries = [("first page (no filter)", ""), ("first page, sort -id", "sort=-id"), ("state=open", "state=open"),
            ("state=done", "state=done"), ("has_results=true", "has_results=true"), ("gold=true", "gold=true"),
            ("agreement_below=0.9", "agreement_below=0.9"), ("contributor (w2)", "contributor=__W2__"),
-           ("q (matches item 999999 only)", "q=item%20999999%20with"), ("sort=-priority", "sort=-priority"),
+           ("q (matches item 999999 only)", "q=item%20999999%20with"),
+           ("q=ordinary (every task)", "q=ordinary"), ("q=ordinary, sort -id", "q=ordinary&sort=-id"),
+           ("q=ordinary&state=open", "q=ordinary&state=open"), ("sort=-priority", "sort=-priority"),
            ("has_results=false, sort=-id", "has_results=false&sort=-id")]
 _, subs = call(u, "GET", "/api/v1/projects/%d/submissions?limit=1" % pid, token=token)
 w2 = subs["items"][0]["user_id"] + 1

@@ -90,12 +90,57 @@ static const char TEST_TASKS[] =
 	"{\"data\":{\"text\":\"Refund took two months and three phone calls.\"},\"gold\":{\"sentiment\":\"Negative\"}}\n"
 	"{\"data\":{\"text\":\"Delivered on Tuesday as stated.\"},\"gold\":{\"sentiment\":\"Neutral\"}}\n";
 
+/* The other kinds faircrowd offers; the pictures, the recording and the clip
+ * ship with the web app (web/samples/: two small SVGs, an espeak-ng sentence
+ * and a generated test clip), so the demo needs no network and no upload. */
+static const char BOXES_CONFIG[] =
+	"<View><Image name=\"image\" value=\"$image\"/>"
+	"<RectangleLabels name=\"box\" toName=\"image\"><Label value=\"Car\" background=\"#2563eb\"/>"
+	"<Label value=\"Person\" background=\"#e11d48\"/></RectangleLabels></View>";
+static const char POLYGON_CONFIG[] = "<View><Image name=\"image\" value=\"$image\"/>"
+				     "<PolygonLabels name=\"shape\" toName=\"image\"><Label value=\"Road or path\" "
+				     "background=\"#16a34a\"/></PolygonLabels></View>";
+static const char KEYPOINT_CONFIG[] = "<View><Image name=\"image\" value=\"$image\"/>"
+				      "<KeyPointLabels name=\"point\" toName=\"image\"><Label value=\"Head\" "
+				      "background=\"#d97706\"/></KeyPointLabels></View>";
+static const char IMAGE_TASKS[] = "{\"image\":\"/samples/street.svg\"}\n{\"image\":\"/samples/park.svg\"}\n";
+static const char RATING_CONFIG[] =
+	"<View><Text name=\"question\" value=\"$question\"/>"
+	"<Text name=\"answer\" value=\"$answer\"/>"
+	"<Rating name=\"quality\" toName=\"answer\" maxRating=\"5\" required=\"true\"/></View>";
+static const char RATING_TASKS[] =
+	"{\"question\":\"How long do I boil an egg?\",\"answer\":\"About 7 minutes for a firm yolk.\"}\n"
+	"{\"question\":\"What is the capital of Australia?\",\"answer\":\"Sydney.\"}\n"
+	"{\"question\":\"Why is the sky blue?\",\"answer\":\"Air scatters blue light more than red.\"}\n";
+static const char AUDIO_EVENTS_CONFIG[] =
+	"<View><Labels name=\"label\" toName=\"audio\"><Label value=\"Speech\" background=\"#2563eb\"/>"
+	"<Label value=\"Silence\" background=\"#d97706\"/></Labels><Audio name=\"audio\" value=\"$audio\"/></View>";
+static const char AUDIO_TASKS[] = "{\"audio\":\"/samples/speech.ogg\"}\n";
+static const char VIDEO_CONFIG[] = "<View><Labels name=\"videoLabels\" toName=\"video\"><Label value=\"Shape\" "
+				   "background=\"#2563eb\"/></Labels><Video name=\"video\" value=\"$video\" "
+				   "framerate=\"25\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>";
+static const char VIDEO_TASKS[] = "{\"video\":\"/samples/clip.webm\"}\n";
+static const char CHAT_CONFIG[] = "<View><Chat name=\"chat\" value=\"$messages\"/>"
+				  "<Choices name=\"helpful\" toName=\"chat\" choice=\"single\" required=\"true\">"
+				  "<Choice value=\"Helpful\"/><Choice value=\"Not helpful\"/></Choices></View>";
+static const char CHAT_TASKS[] =
+	"{\"messages\":[{\"role\":\"user\",\"content\":\"My train was cancelled, can I get a refund?\"},"
+	"{\"role\":\"assistant\",\"content\":\"Yes: a cancelled train is refunded in full at the ticket office or "
+	"online.\"}]}\n"
+	"{\"messages\":[{\"role\":\"user\",\"content\":\"Translate 'good morning' into French.\"},"
+	"{\"role\":\"assistant\",\"content\":\"Bonne nuit.\"}]}\n";
+static const char RECORD_TASKS[] = "sentence\nThe quick brown fox jumps over the lazy dog.\n"
+				   "Please call me back after lunch.\nIt rained all day in the hills.\n";
+static const char PHOTO_TASKS[] = "object\na cup\na key\na pair of shoes\n";
+
 static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions, const char *config,
 		    const char *tasks, int format, int reward, int overlap, json_t *extra, fc_err *err)
 {
 	json_t *body = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:[s,s,s]}", "title", title, "instructions", instructions,
 				 "label_config", config, "reward", reward, "overlap", overlap, "auto_approve_days", 3,
 				 "reject_reasons", "wrong_answer", "instructions_not_followed", "spam");
+	if (!*config) /* a collection project: extra carries its kind and collect spec */
+		json_object_del(body, "label_config");
 	if (extra) {
 		json_object_update(body, extra);
 		json_decref(extra);
@@ -120,10 +165,45 @@ static int seed_one(fc_store *s, const fc_user *owner, const char *title, const 
 		rc = fc_project_transition(s, owner, id, "publish", &tmp, err);
 	json_decref(tmp);
 	if (!rc)
-		printf(reward ? "  demo project %lld: %s (%lld tasks, $%d.%02d each)\n"
-			      : "  demo project %lld: %s (%lld questions, unpaid)\n",
-		       (long long)id, title, (long long)created, reward / 100, reward % 100);
+		printf(reward ? "  demo project %lld: %s (%lld task%s, $%d.%02d each)\n"
+			      : "  demo project %lld: %s (%lld question%s, unpaid)\n",
+		       (long long)id, title, (long long)created, created == 1 ? "" : "s", reward / 100, reward % 100);
 	return rc;
+}
+
+/* One project of each remaining kind. A time series project waits for the
+ * TimeSeries tag (the config parser does not accept it yet). */
+static int seed_more(fc_store *s, const fc_user *owner, fc_err *err)
+{
+	int rc;
+	if ((rc = seed_one(s, owner, "Box the cars and people", "Draw a **box** around every car and person.",
+			   BOXES_CONFIG, IMAGE_TASKS, FC_IMPORT_NDJSON, 10, 2, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Outline the road", "Click around the **road or path** to outline it.",
+			   POLYGON_CONFIG, IMAGE_TASKS, FC_IMPORT_NDJSON, 10, 1, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Point at every head", "Put a **point** on each person's head.", KEYPOINT_CONFIG,
+			   IMAGE_TASKS, FC_IMPORT_NDJSON, 6, 1, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Rate the answers", "Rate how **correct and useful** each answer is, 1 to 5.",
+			   RATING_CONFIG, RATING_TASKS, FC_IMPORT_NDJSON, 5, 2, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Mark speech in a recording", "Play the recording and mark where someone **speaks**.",
+			   AUDIO_EVENTS_CONFIG, AUDIO_TASKS, FC_IMPORT_NDJSON, 15, 1, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Track the moving shapes",
+			   "Box each moving shape and follow it: every change is a keyframe.", VIDEO_CONFIG,
+			   VIDEO_TASKS, FC_IMPORT_NDJSON, 30, 1, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Was the assistant helpful?", "Read the conversation; was the last reply helpful?",
+			   CHAT_CONFIG, CHAT_TASKS, FC_IMPORT_NDJSON, 5, 2, NULL, err)) ||
+	    (rc = seed_one(s, owner, "Read a sentence aloud", "Record yourself reading the sentence, in a quiet room.",
+			   "", RECORD_TASKS, FC_IMPORT_CSV, 20, 2,
+			   json_pack("{s:s,s:{s:s,s:s,s:i,s:i,s:i}}", "kind", "collection", "collect", "media", "audio",
+				     "prompt_field", "sentence", "min_seconds", 1, "max_seconds", 15, "min_sample_rate",
+				     16000),
+			   err)) ||
+	    (rc = seed_one(s, owner, "Photograph an everyday object", "Take a sharp photo of the object named.", "",
+			   PHOTO_TASKS, FC_IMPORT_CSV, 20, 1,
+			   json_pack("{s:s,s:{s:s,s:s,s:i,s:i}}", "kind", "collection", "collect", "media", "image",
+				     "prompt_field", "object", "min_width", 640, "min_height", 480),
+			   err)))
+		return rc;
+	return 0;
 }
 
 int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
@@ -169,6 +249,8 @@ int fc_demo_seed(fc_store *s, const char *owner_email, fc_err *err)
 			   json_pack("{s:{s:s,s:f,s:i,s:i,s:b}}", "qualification", "grants", "sentiment-basics",
 				     "pass_mark", 0.66, "questions", 3, "retakes", 1, "paid", 0),
 			   err)))
+		return rc;
+	if ((rc = seed_more(s, &owner, err)))
 		return rc;
 	fc_user c;
 	fc_err e2 = {0};

@@ -61,6 +61,7 @@ const routes = [
   { re: /^\/projects\/(\d+)\/data$/, view: dataManagerView, title: 'Data manager', wide: true },
   { re: /^\/projects\/(\d+)\/submissions$/, view: submissionsView, title: 'Submissions', wide: true },
   { re: /^\/projects\/(\d+)\/members$/, view: membersView, title: 'Members' },
+  { re: /^\/projects\/(\d+)\/bonuses$/, view: (ctx) => import('./js/views/bonuses.js').then((m) => m.bonusesView(ctx)), title: 'Bonuses' },
 ];
 
 export function navigate(path, { replace } = {}) {

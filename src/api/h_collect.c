@@ -59,11 +59,17 @@ void h_media_get(fc_req *r)
 	fc_err err = {0};
 	FILE *f = NULL;
 	uint64_t size = 0;
-	char mime[64] = "", len[32];
+	char mime[64] = "";
 	if (fc_collect_media_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err)) {
 		fc_api_fail(r, &err);
 		return;
 	}
+	fc_api_reply_media(r, f, size, mime);
+}
+
+void fc_api_reply_media(fc_req *r, FILE *f, uint64_t size, const char *mime)
+{
+	char len[32];
 	/* one byte range (RFC 9110 14.2), so players can seek in long recordings */
 	uint64_t from = 0, to = size ? size - 1 : 0;
 	int ranged = fc_http_range(fc_req_header(r, "Range"), size, &from, &to);

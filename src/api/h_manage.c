@@ -2,6 +2,7 @@
  * tasks, the submissions list, bulk review and the project's members. */
 #include "api/handlers.h"
 #include "work/manage.h"
+#include "work/taskfiles.h"
 
 void h_task_delete(fc_req *r)
 {
@@ -47,4 +48,38 @@ void h_members_remove(fc_req *r)
 		fc_api_fail(r, &err);
 	else
 		fc_reply_empty(r, 204);
+}
+
+/* A file dropped into the project becomes one task (work/taskfiles.h). */
+void h_task_files_add(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	if (!r->spool_path || r->body_len == 0) {
+		fc_reply_errorf(r, FC_EINVAL, "missing_body", NULL,
+				"Send the image, audio or video file as the request body.");
+		return;
+	}
+	fflush(r->spool);
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fc_task_file_add(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, r->spool_path,
+				  r->spool_sha256[0] ? r->spool_sha256 : NULL, fc_req_query(r, "name"), &out, &err);
+	fc_api_reply(r, rc, &err, 201, out);
+}
+
+void h_task_file_get(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	fc_err err = {0};
+	FILE *f = NULL;
+	uint64_t size = 0;
+	char mime[64] = "";
+	if (fc_task_file_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err))
+		fc_api_fail(r, &err);
+	else
+		fc_api_reply_media(r, f, size, mime);
 }

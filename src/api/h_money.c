@@ -10,6 +10,7 @@
 void h_project_money(fc_req *r) { fc_api_call_id(r, fc_money_project, 200); }
 
 void h_project_bonus(fc_req *r) { fc_api_call_id_body(r, fc_money_bonus, 201); }
+void h_project_bonuses(fc_req *r) { fc_api_call_id_page(r, fc_money_bonuses); }
 
 void h_my_payouts_create(fc_req *r)
 {

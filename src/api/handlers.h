@@ -48,6 +48,8 @@ void h_submissions_reject(fc_req *r);
 void h_members_list(fc_req *r);
 void h_members_add(fc_req *r);
 void h_members_remove(fc_req *r);
+void h_task_files_add(fc_req *r);
+void h_task_file_get(fc_req *r);
 
 /* h_markdown.c */
 void h_markdown(fc_req *r);
@@ -60,6 +62,8 @@ void h_export(fc_req *r);
 /* fc_reply_stream callbacks for an open FILE (h_collect.c): read it, fclose it. */
 ssize_t fc_api_file_read(void *ctx, char *buf, size_t max);
 void fc_api_file_done(void *ctx);
+/* Sends an open media file (taken over) with one byte range honoured. */
+void fc_api_reply_media(fc_req *r, FILE *f, uint64_t size, const char *mime);
 void h_export_jobs_create(fc_req *r);
 void h_export_jobs_list(fc_req *r);
 void h_export_job_get(fc_req *r);
@@ -93,6 +97,7 @@ void h_quality_agreement(fc_req *r);
 /* h_money.c */
 void h_project_money(fc_req *r);
 void h_project_bonus(fc_req *r);
+void h_project_bonuses(fc_req *r);
 void h_my_payouts_create(fc_req *r);
 void h_my_payouts_list(fc_req *r);
 void h_payout_batch(fc_req *r);

@@ -54,6 +54,8 @@ int fc_blob_path(const fc_blob *b, const char *hex, char *buf, size_t n);
 /* Opens a blob for reading; *size receives its length. FC_ENOTFOUND when
  * absent. The caller fcloses the result. */
 int fc_blob_open_read(const fc_blob *b, const char *hex, FILE **out, uint64_t *size, fc_err *err);
+/* fc_blob_open_read on a store opened for this one read. */
+int fc_blob_read_once(const char *data_dir, const char *hex, FILE **out, uint64_t *size, fc_err *err);
 /* Removes a blob (erasure). Missing blobs are not an error. */
 int fc_blob_remove(fc_blob *b, const char *hex, fc_err *err);
 

@@ -397,3 +397,14 @@ int fc_blob_remove(fc_blob *b, const char *hex, fc_err *err)
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot remove the file.");
 	return 0;
 }
+
+int fc_blob_read_once(const char *data_dir, const char *hex, FILE **out, uint64_t *size, fc_err *err)
+{
+	fc_blob *b;
+	int rc = fc_blob_open(&b, data_dir, err);
+	if (!rc) {
+		rc = fc_blob_open_read(b, hex, out, size, err);
+		fc_blob_close(b);
+	}
+	return rc;
+}

@@ -548,6 +548,36 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
+static json_t *bonus_row(fc_stmt *st)
+{
+	return json_pack("{s:I,s:I,s:s?,s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)fc_stmt_int(st, 0), "user_id",
+			 (json_int_t)fc_stmt_int(st, 1), "user", fc_stmt_text(st, 2), "amount",
+			 (json_int_t)fc_stmt_int(st, 3), "currency", fc_stmt_text(st, 4), "kind", fc_stmt_text(st, 5),
+			 "reason", fc_stmt_text(st, 6), "created_at", fc_stmt_time(st, 7));
+}
+
+int fc_money_bonuses(fc_store *s, const fc_user *user, int64_t project, int limit, int64_t after, json_t **out,
+		     fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	fc_stmt *st;
+	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, "Only the project's owner sees its bonuses.",
+				      err)) &&
+	    !(rc = fc_db_query(db, &st, err,
+			       "SELECT b.id, b.user_id, u.display_name, b.amount, b.currency, b.kind, b.reason, "
+			       "b.created_at FROM bonuses b JOIN users u ON u.id=b.user_id WHERE b.project_id=? AND "
+			       "b.id>? ORDER BY b.id LIMIT ?",
+			       "IIi", project, after, limit + 1))) {
+		*out = fc_stmt_page(st, limit, bonus_row);
+		fc_stmt_done(st);
+	}
+	fc_db_rollback(db);
+	return rc;
+}
+
 /* ---------------- pay floor ---------------- */
 
 typedef struct due {

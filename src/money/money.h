@@ -61,6 +61,11 @@ int fc_money_project(fc_store *s, const fc_user *user, int64_t project, json_t *
  * available:USER; the user must have submitted to the project; reason is
  * mandatory (400). FC_ECONFLICT insufficient_funds when escrow is short. */
 int fc_money_bonus(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err);
+/* GET /projects/{id}/bonuses (owner): {items:[{id, user_id, user, amount,
+ * currency, kind ("manual"|"pay_floor"), reason, created_at}], next}, oldest
+ * first, keyset pages by id. */
+int fc_money_bonuses(fc_store *s, const fc_user *user, int64_t project, int limit, int64_t after, json_t **out,
+		     fc_err *err);
 
 /* Pay floor job (run by fc_jobs_run_due). For each live paid project with
  * at least pay_floor_min_submissions measured submissions whose median

@@ -194,7 +194,7 @@ int fc_store_copy(fc_store *from, fc_store *to, FILE *report, fc_err *err)
 	/* creation order: every foreign key points at an earlier table */
 	if ((rc = fc_db_query(src, &st, err,
 			      "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-			      "AND name<>'schema_migrations' ORDER BY rowid",
+			      "AND name<>'schema_migrations' AND name NOT LIKE 'tasks_fts%' ORDER BY rowid",
 			      "")))
 		goto out;
 	tables = calloc(256, sizeof *tables);

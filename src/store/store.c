@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "store/backend.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,39 @@ int fc_store_exists(const char *dir)
 }
 
 const char *fc_store_backend(const fc_store *s) { return s->vt->name; }
+
+const char *fc_db_task_text_match(const fc_db *db)
+{
+	if (!strcmp(db->vt->name, "postgres"))
+		return "to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?)";
+	return "t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
+}
+
+int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n)
+{
+	/* a word: letters, digits and every non-ASCII byte (UTF-8 letters) */
+	int quote = strcmp(db->vt->name, "postgres") != 0, words = 0;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)typed;
+	while (*p) {
+		if (!(isalnum(*p) || *p >= 0x80)) {
+			p++;
+			continue;
+		}
+		const unsigned char *w = p;
+		while (*p && (isalnum(*p) || *p >= 0x80))
+			p++;
+		int k = snprintf(out + o, n - o, "%s%s%.*s%s", words ? " " : "", quote ? "\"" : "", (int)(p - w),
+				 (const char *)w, quote ? "\"" : "");
+		if (k < 0 || (size_t)k >= n - o)
+			return -1;
+		o += (size_t)k;
+		words++;
+	}
+	if (n)
+		out[o] = 0;
+	return words;
+}
 
 void fc_store_close(fc_store *s)
 {

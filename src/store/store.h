@@ -53,6 +53,16 @@ int fc_store_exists(const char *dir);
 /* "sqlite" or "postgres". */
 const char *fc_store_backend(const fc_store *s);
 void fc_store_close(fc_store *s);
+/* Full-text search in task data (migration 0030: FTS5 on SQLite, a GIN
+ * index over to_tsvector('simple', data) on PostgreSQL). The condition holds
+ * for a row of tasks aliased "t" and has one '?', bound to the text
+ * fc_db_text_query makes. */
+const char *fc_db_task_text_match(const fc_db *db);
+/* Words a person typed → the back end's query into out (every word required,
+ * whole words, case ignored; punctuation and operators are not syntax).
+ * Returns the number of words (0: nothing to search for), or -1 when out is
+ * too small. */
+int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
 /* Number of migrations applied by the last open. */
 int fc_store_migrations_applied(const fc_store *s);
 int fc_store_schema_version(fc_store *s);

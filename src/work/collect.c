@@ -707,11 +707,7 @@ int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
 		goto out;
 	}
-	fc_blob *b;
-	if (!(rc = fc_blob_open(&b, data_dir, err))) {
-		rc = fc_blob_open_read(b, sha, f, size, err);
-		fc_blob_close(b);
-	}
+	rc = fc_blob_read_once(data_dir, sha, f, size, err);
 out:
 	fc_db_rollback(db);
 	return rc;

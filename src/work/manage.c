@@ -178,7 +178,7 @@ static const char *intern(const char *sql)
 	return t ? t->sql : NULL;
 }
 
-static void build_sql(const query *q, fc_buf *sql)
+static void build_sql(const fc_db *db, const query *q, fc_buf *sql)
 {
 	fc_buf_puts(sql, "SELECT t.id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,"
 			 "t.submitted_count,t.open,t.agreement,t.created_at FROM tasks t WHERE t.project_id=?");
@@ -188,7 +188,12 @@ static void build_sql(const query *q, fc_buf *sql)
 		fc_buf_puts(sql, q->gold ? " AND t.is_gold = 1" : " AND t.is_gold = 0");
 	if (q->has_results >= 0)
 		fc_buf_puts(sql, q->has_results ? " AND t.submitted_count > 0" : " AND t.submitted_count = 0");
-	fc_buf_puts(sql, q->q ? " AND instr(lower(t.data), lower(?)) > 0" : " AND COALESCE(?, '') = ''");
+	if (q->q) {
+		fc_buf_puts(sql, " AND ");
+		fc_buf_puts(sql, fc_db_task_text_match(db));
+	} else {
+		fc_buf_puts(sql, " AND COALESCE(?, '') = ''");
+	}
 	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.user_id=? AND s.task_id=t.id)"
 					: " AND ?=0");
 	fc_buf_puts(sql, q->below >= 0 ? " AND t.agreement < ?" : " AND ? < 0");
@@ -274,7 +279,16 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER,
 				     "Only the project's team can list its tasks.", err)))
 		goto out;
-	build_sql(&q, &sql);
+	char words[3 * 200 + 8];
+	if (q.q) {
+		int nw = fc_db_text_query(db, q.q, words, sizeof words);
+		if (nw <= 0) {
+			rc = bad(err, "q", "Search for at least one word (letters or digits).");
+			goto out;
+		}
+		q.q = words;
+	}
+	build_sql(db, &q, &sql);
 	const char *text = sql.p ? intern(sql.p) : NULL;
 	if (!text) {
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");

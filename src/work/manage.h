@@ -15,7 +15,7 @@ typedef struct fc_task_filter {
 	const char *gold;            /* true | false */
 	const char *agreement_below; /* a number in (0,1]: tasks whose agreement is lower */
 	const char *contributor;     /* a user id: tasks they submitted */
-	const char *q;               /* text the task's data contains (case-insensitive) */
+	const char *q;               /* words the task's data holds (full-text, store.h) */
 	const char *sort;            /* id (default) | -id | priority | -priority | results | -results */
 	const char *after;           /* the cursor of the previous page */
 	const char *limit;           /* 1..1000, default 50 */

@@ -559,6 +559,17 @@ out:
 	return rc;
 }
 
+int fc_task_created(fc_db *db, int64_t project_id, int64_t count, int64_t now, fc_err *err)
+{
+	int rc = fc_db_exec(db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?", "III",
+			    count, now, project_id);
+	if (!rc) { /* money refuses new live work that is not paid for */
+		fc_event ev = {.kind = FC_EV_TASKS_CREATED, .project = project_id, .count = count};
+		rc = fc_events_publish(db, &ev, err);
+	}
+	return rc;
+}
+
 int fc_import_begin(fc_store *s, const fc_user *user, int64_t project_id, importer *im, fc_err *err)
 {
 	fc_db *db;
@@ -599,12 +610,7 @@ int fc_import_end(importer *im, int rc, int64_t *created)
 	if (!rc && im->count == 0)
 		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
 	if (!rc)
-		rc = fc_db_exec(im->db, err, "UPDATE projects SET task_count=task_count+?, updated_at=? WHERE id=?",
-				"III", im->count, im->now, im->project_id);
-	if (!rc) { /* money refuses new live work that is not paid for */
-		fc_event ev = {.kind = FC_EV_TASKS_CREATED, .project = im->project_id, .count = im->count};
-		rc = fc_events_publish(im->db, &ev, err);
-	}
+		rc = fc_task_created(im->db, im->project_id, im->count, im->now, err);
 	if (!rc) {
 		*created = im->count;
 		json_t *answer = json_pack("{s:I}", "created", (json_int_t)im->count);

@@ -33,6 +33,11 @@ int fc_task_import(fc_store *s, const fc_user *user, int64_t project_id, FILE *f
 int fc_task_import_media(fc_store *s, const char *data_dir, const fc_user *user, int64_t project_id, FILE *f,
 			 int64_t *created, fc_err *err);
 
+/* Inside an import's write transaction, after count tasks were inserted into
+ * the project: its task count, and FC_EV_TASKS_CREATED (money refuses new
+ * live work that is not paid for). */
+int fc_task_created(fc_db *db, int64_t project_id, int64_t count, int64_t now, fc_err *err);
+
 int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out, fc_err *err);
 
 #endif

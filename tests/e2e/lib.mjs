@@ -18,11 +18,11 @@ export const ADMIN = { email: 'admin@example.com', password: 'adminadmin1' };
 export const PHONE = { width: 360, height: 740 };
 
 /** Starts `faircrowd serve` on a free port; resolves {url, stop()}. env: more
- * environment for the server (e.g. an SMTP relay). */
-export async function startServer({ env = {} } = {}) {
+ * environment for the server (e.g. an SMTP relay); args: more flags (--demo). */
+export async function startServer({ env = {}, args = [] } = {}) {
   const bin = process.env.FC_BINARY || resolve(here, '../../build-test/faircrowd');
   const data = mkdtempSync(join(tmpdir(), 'fc-e2e-'));
-  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--test-clock'], {
+  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--test-clock', ...args], {
     env: { ...process.env, FAIRCROWD_ADMIN_EMAIL: ADMIN.email, FAIRCROWD_ADMIN_PASSWORD: ADMIN.password, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -190,4 +190,18 @@ export async function tabTo(page, selector, n = 120) {
     if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
   }
   throw new Error(`Tab never reached ${selector}`);
+}
+
+/** A new page at width × height, signed in through the form as user; its
+ * errors go to bucket and dialogs are accepted. */
+export async function signedInPage(browser, base, user, width, height, bucket) {
+  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
+  watchErrors(page, bucket);
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${base}/signin`);
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  return page;
 }

@@ -8,7 +8,7 @@
 // keyboard only for a rejection and for adding a member.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, ADMIN, signedInPage } from './lib.mjs';
 
 const CONFIG = '<View><Image name="image" value="$image"/><Text name="text" value="$caption"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'wbreq@example.com', password: 'requester-pass-1', display_name: 'Wanda Bench' };
@@ -60,17 +60,7 @@ after(async () => {
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
-async function signedIn(user, width, height) {
-  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
-  watchErrors(page, errors);
-  page.on('dialog', (d) => d.accept());
-  await page.goto(`${server.url}/signin`);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav .nav-user .avatar');
-  return page;
-}
+const signedIn = (user, width, height) => signedInPage(browser, server.url, user, width, height, errors);
 
 test('data manager: filters, a virtualised table, a task side by side, bulk delete', async () => {
   const page = await signedIn(REQ, 1280, 900);

@@ -166,6 +166,7 @@ export async function dashboardView(ctx) {
         h('a', { class: 'btn', href: `/projects/${id}/submissions` }, 'Submissions'),
         h('a', { class: 'btn', href: `/projects/${id}/members` }, 'Members'),
         h('a', { class: 'btn', href: `/projects/${id}/blocks` }, 'Blocks'),
+        h('a', { class: 'btn', href: `/projects/${id}/bonuses` }, 'Bonuses'),
         ...lifecycleButtons()),
       exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
@@ -222,12 +223,14 @@ export async function dashboardView(ctx) {
     });
 
     function importPanel() {
-      const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,.ndjson,.csv,.zip,.tar,.tgz,.gz,application/json,text/csv', class: 'sr-only' });
+      const media = p.kind !== 'collection';
+      const input = h('input', { type: 'file', id: 'import-file', multiple: media, accept: `.json,.jsonl,.ndjson,.csv,.zip,.tar,.tgz,.gz,application/json,text/csv${media ? ',image/*,audio/*,video/*' : ''}`, class: 'sr-only' });
       const kind = h('select', { class: 'input', id: 'import-kind', name: 'kind' }, IMPORT_KINDS.map((k) => h('option', { value: k.value }, k.label)));
       const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' });
       const zone = h('label', { class: 'dropzone', for: 'import-file', tabindex: '0' },
         h('strong', null, 'Drop a task file here'), h('span', { class: 'muted' }, ' or press Enter to choose one'), h('br'),
         h('span', { class: 'muted small' }, 'JSON array, JSON Lines or CSV (header row). Objects without "data" are taken whole as the data.'),
+        media ? [h('br'), h('span', { class: 'muted small' }, 'Or images, audio or video files: each becomes one task; the same file twice is refused.')] : null,
         p.kind === 'collection' ? null : [h('br'), h('span', { class: 'muted small gold-hint' }, 'Check questions: add "gold" with the right answer, e.g. {"data": {…}, "gold": {"label": "yes"}} (control name → answer). Contributors never see it.')]);
       zone.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {
@@ -235,12 +238,40 @@ export async function dashboardView(ctx) {
           input.click();
         }
       });
+      const reload = async (text) => {
+        p = await get(`/projects/${id}`);
+        await draw();
+        const again = page.querySelector('.import-result');
+        if (again) {
+          again.className = 'import-result ok';
+          again.textContent = text;
+        }
+      };
+      const sendMedia = async (files) => {
+        const { sendMediaFiles } = await import('./taskdrop.js');
+        result.className = 'import-result';
+        result.textContent = `Adding ${files.length} file${files.length === 1 ? '' : 's'}…`;
+        const lines = [];
+        const made = await sendMediaFiles(id, files, (f, ok, text) => lines.push({ ok, text }));
+        const failed = lines.filter((l) => !l.ok);
+        if (made) toast(`${made} file${made === 1 ? '' : 's'} added as tasks.`, 'ok');
+        if (!failed.length) return reload(`${made} task${made === 1 ? '' : 's'} created from files.`);
+        result.className = 'import-result error';
+        result.replaceChildren(h('span', null, `${made} added, ${failed.length} refused:`), h('ul', { class: 'import-failures' }, failed.map((l) => h('li', null, l.text))));
+      };
+      const sendAll = async (files) => {
+        const list = [...files];
+        const { isMediaFile } = list.length > 1 || !contentTypeFor(list[0]) ? await import('./taskdrop.js') : { isMediaFile: () => false };
+        const mediaFiles = media ? list.filter(isMediaFile) : [];
+        if (mediaFiles.length) return sendMedia(mediaFiles);
+        return send(list[0]);
+      };
       const send = async (file) => {
         const ct = contentTypeFor(file);
         const archive = /zip|tar|gzip/.test(ct || '');
         if (!ct || archive !== (kind.value === 'media')) {
           result.className = 'import-result error';
-          result.textContent = `${file.name}: ${kind.value === 'media' ? 'use a .zip, .tar or .tar.gz file' : 'use a .json, .jsonl or .csv file'}.`;
+          result.textContent = `${file.name}: ${kind.value === 'media' ? 'use a .zip, .tar or .tar.gz file' : `use a .json, .jsonl or .csv file${media ? ', or image, audio or video files' : ''}`}.`;
           return;
         }
         const query = kind.value === 'coco' || kind.value === 'mturk' ? `?format=${kind.value}` : '';
@@ -249,19 +280,13 @@ export async function dashboardView(ctx) {
         try {
           const r = await api('POST', `/projects/${id}/tasks${query}`, { raw: file, contentType: ct, idempotencyKey: `import-${id}-${file.name}-${file.size}-${file.lastModified}-${randomId(6)}`, retries: 3 });
           toast(`Imported ${r.created} tasks.`, 'ok');
-          p = await get(`/projects/${id}`);
-          await draw();
-          const again = page.querySelector('.import-result');
-          if (again) {
-            again.className = 'import-result ok';
-            again.textContent = `${file.name}: ${r.created} task${r.created === 1 ? '' : 's'} created.`;
-          }
+          await reload(`${file.name}: ${r.created} task${r.created === 1 ? '' : 's'} created.`);
         } catch (e) {
           result.className = 'import-result error';
           result.textContent = `${file.name}: ${e.message}`;
         }
       };
-      input.addEventListener('change', () => input.files[0] && send(input.files[0]));
+      input.addEventListener('change', () => input.files.length && sendAll(input.files));
       zone.addEventListener('dragover', (e) => {
         e.preventDefault();
         zone.classList.add('over');
@@ -270,12 +295,26 @@ export async function dashboardView(ctx) {
       zone.addEventListener('drop', (e) => {
         e.preventDefault();
         zone.classList.remove('over');
-        const f = e.dataTransfer.files[0];
-        if (f) send(f);
+        if (e.dataTransfer.files.length) sendAll(e.dataTransfer.files);
       });
       const pf = (p.collect && p.collect.prompt_field) || 'sentence';
+      const pasteBox = h('div', { class: 'paste-box' });
+      const pasteBtn = h('button', { type: 'button', class: 'btn ghost', 'aria-expanded': 'false', 'aria-controls': 'paste-box', onclick: async () => {
+        const open = pasteBtn.getAttribute('aria-expanded') !== 'true';
+        pasteBtn.setAttribute('aria-expanded', String(open));
+        if (open && !pasteBox.firstChild) {
+          const { pasteForm } = await import('./taskdrop.js');
+          pasteBox.append(pasteForm(id, (n) => {
+            toast(`Imported ${n} tasks.`, 'ok');
+            reload(`Pasted: ${n} task${n === 1 ? '' : 's'} created.`);
+          }));
+        }
+        pasteBox.hidden = !open;
+        if (open) pasteBox.querySelector('textarea')?.focus();
+      } }, 'Paste tasks instead');
+      pasteBox.id = 'paste-box';
       return h('section', { class: 'card panel' }, h('h2', null, p.kind === 'collection' ? 'Import prompts' : 'Import tasks'), h('p', { class: 'muted' }, `${p.task_count || 0} tasks so far.`, p.kind === 'collection' ? ` Each task is one prompt: a CSV with a “${pf}” column, or JSON lines like {"${pf}": "…"}.` : ''),
-        p.kind === 'collection' ? null : h('div', { class: 'field' }, h('label', { for: 'import-kind' }, 'The file holds'), kind), input, zone, result);
+        p.kind === 'collection' ? null : h('div', { class: 'field' }, h('label', { for: 'import-kind' }, 'The file holds'), kind), input, zone, result, h('p', { class: 'paste-toggle' }, pasteBtn), pasteBox);
     }
 
     function fundPanel() {

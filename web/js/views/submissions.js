@@ -27,7 +27,7 @@ export async function submissionsView(ctx) {
 
   page.append(h('div', { class: 'page-head' },
     h('div', null, h('p', { class: 'crumbs' }, h('a', { href: `/projects/${id}` }, `← ${project.title}`)), h('h1', null, 'Submissions')),
-    h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: `/projects/${id}/data` }, 'Data manager'), h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review one by one'))));
+    h('div', { class: 'head-actions' }, h('a', { class: 'btn', href: `/projects/${id}/data` }, 'Data manager'), h('a', { class: 'btn', href: `/projects/${id}/review` }, 'Review one by one'), h('a', { class: 'btn', href: `/projects/${id}/bonuses` }, 'Bonuses'))));
 
   const status = h('select', { name: 'status', id: 'subs-status' }, [['', 'Any status'], ['pending', 'Pending'], ['accepted', 'Accepted'], ['auto_accepted', 'Accepted automatically'], ['rejected', 'Rejected']].map(([v, t]) => h('option', { value: v }, t)));
   const who = h('select', { name: 'contributor', id: 'subs-contributor' }, h('option', { value: '' }, 'Everyone'),
@@ -123,7 +123,8 @@ export async function submissionsView(ctx) {
         h('div', null, h('dt', null, 'Gold score'), h('dd', null, c.gold_answered ? `${pct(c.gold_accuracy)} (${c.gold_correct}/${c.gold_answered})` : 'No gold answered')),
         h('div', null, h('dt', null, 'Agreement'), h('dd', null, c.agreement === null || c.agreement === undefined ? '—' : pct(c.agreement))),
         h('div', null, h('dt', null, 'Median time'), h('dd', null, duration(c.median_active_seconds))),
-        h('div', null, h('dt', null, 'Rejected'), h('dd', null, `${c.rejected} (${pct(c.rejection_rate)})`)))));
+        h('div', null, h('dt', null, 'Rejected'), h('dd', null, `${c.rejected} (${pct(c.rejection_rate)})`))),
+      h('p', null, h('a', { class: 'btn small', href: `/projects/${id}/bonuses?user=${c.user_id}` }, 'Give a bonus', h('span', { class: 'sr-only' }, ` to ${c.display_name || `contributor ${c.user_id}`}`)))));
   }
 
   async function load(fresh) {

@@ -1,0 +1,222 @@
+/* The requester's workbench, second part (issue #16): image, audio and
+ * video files dropped into a project become one task each (duplicates by
+ * SHA-256 refused, the config's field filled), the file is served only to
+ * the project's team and the people working on its task, and the data
+ * manager's text search reads a full-text index. */
+#include "harness.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+static srv S;
+static void up(void) { suite_with_users(&S, 2); }
+static void down(void) { srv_stop(&S); }
+TestSuite(workbench, .init = up, .fini = down, .timeout = 180);
+
+#define IMAGE_CONFIG \
+	"<View><Image name=\"img\" value=\"$image\"/><Choices name=\"label\" toName=\"img\">" \
+	"<Choice value=\"cat\"/><Choice value=\"dog\"/></Choices></View>"
+
+/* A PNG signature and IHDR: enough for the content sniffer; seed varies the bytes. */
+static size_t png(unsigned char *b, int seed)
+{
+	static const unsigned char head[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
+					     'R',  0,   0,   0,   1,    0,    0,    0,    1, 8, 2, 0,  0,   0,   0};
+	memcpy(b, head, sizeof head);
+	b[sizeof head] = (unsigned char)seed;
+	return sizeof head + 1;
+}
+
+static res drop(long long pid, const char *tok, const char *ctype, const void *body, size_t len, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/files?name=%s", pid, name);
+	return http(&S, "POST", path, tok, ctype, body, len, NULL);
+}
+
+static long long image_project(void)
+{
+	return project_create(&S, S.req,
+			      json_pack("{s:s,s:s,s:i}", "title", "Pets", "label_config", IMAGE_CONFIG, "reward", 10));
+}
+
+Test(workbench, dropped_files_refusals_first)
+{
+	long long pid = image_project();
+	unsigned char b[64];
+	size_t n = png(b, 1);
+	res r = drop(pid, S.c[0], "image/png", b, n, "a.png");
+	cr_expect(r.status == 403 || r.status == 404, "a contributor adds no tasks: %ld %s", r.status, r.body);
+	res_free(&r);
+	r = drop(pid, S.req, "text/plain", "just words, not a picture", 25, "notes.txt");
+	cr_expect_eq(r.status, 415, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "not_media");
+	res_free(&r);
+	r = drop(pid, S.req, "image/png", "", 0, "empty.png");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	res_free(&r);
+	/* a text project shows no image: nothing to put the file in */
+	long long text =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "Words", "label_config", YES_NO_CONFIG, "reward", 1));
+	r = drop(text, S.req, "image/png", b, n, "a.png");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_media_field");
+	res_free(&r);
+	/* an audio file in an image project: same */
+	static const unsigned char wav[] = {'R', 'I', 'F', 'F', 36, 0, 0,   0,   'W', 'A',  'V',  'E', 'f', 'm',  't',
+					    ' ', 16,  0,   0,   0,  1, 0,   1,   0,   0x40, 0x1f, 0,   0,   0x80, 0x3e,
+					    0,   0,   2,   0,   16, 0, 'd', 'a', 't', 'a',  0,    0,   0,   0};
+	r = drop(pid, S.req, "audio/wav", wav, sizeof wav, "a.wav");
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "no_media_field");
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/files/999", S.req, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+}
+
+Test(workbench, a_dropped_image_is_one_task_once)
+{
+	long long pid = image_project();
+	unsigned char b[64], c[64];
+	size_t n = png(b, 1), m = png(c, 2);
+	res r = drop(pid, S.req, "image/png", b, n, "cat.png");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long fid = jint(r.json, "id"), task = jint(r.json, "task_id");
+	cr_expect_str_eq(jstr(r.json, "field"), "image");
+	cr_expect_str_eq(jstr(r.json, "kind"), "image");
+	char want[64], path[128];
+	snprintf(want, sizeof want, "/api/v1/files/%lld", fid);
+	cr_expect_str_eq(jstr(r.json, "data.image"), want);
+	res_free(&r);
+	/* the same bytes under another name: refused, naming the task */
+	r = drop(pid, S.req, "image/png", b, n, "cat-copy.png");
+	cr_expect_eq(r.status, 409, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "duplicate");
+	char tasknum[32];
+	snprintf(tasknum, sizeof tasknum, "task %lld", task);
+	cr_expect(strstr(jstr(r.json, "error.message"), tasknum), "%s", r.body);
+	res_free(&r);
+	r = drop(pid, S.req, "image/png", c, m, "dog.png");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/tasks/%lld", task);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_str_eq(jstr(r.json, "data.image"), want, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 2, "%s", r.body);
+	res_free(&r);
+	/* the owner reads the bytes back; a stranger gets 404 */
+	r = http(&S, "GET", want, S.req, NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200);
+	cr_expect_eq(r.len, n);
+	cr_expect(r.len == n && !memcmp(r.body, b, n));
+	res_free(&r);
+	r = http(&S, "GET", want, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	/* a contributor holding the task sees it */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/fund", pid);
+	r = api(&S, "POST", path, S.req, "{s:i}", "amount", 1000);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/publish", pid);
+	r = api(&S, "POST", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	int seen = 0;
+	for (int i = 0; i < 2; i++) {
+		r = lease(&S, pid, S.c[0]);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		const char *img = jstr(r.json, "task.data.image");
+		res g = http(&S, "GET", img, S.c[0], NULL, NULL, 0, NULL);
+		cr_expect_eq(g.status, 200, "%s: %s", img, g.body);
+		seen += g.status == 200;
+		res_free(&g);
+		res_free(&r);
+	}
+	cr_expect_eq(seen, 2);
+}
+
+Test(workbench, text_search_matches_words)
+{
+	long long pid =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "Search", "label_config", YES_NO_CONFIG, "reward", 1));
+	const char *body = "{\"text\":\"The quick brown fox\"}\n{\"text\":\"Lazy dogs sleep\"}\n"
+			   "{\"text\":\"Quick thinking wins\"}\n{\"text\":\"Café au lait\"}\n";
+	char path[256];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	res r = http(&S, "POST", path, S.req, "application/x-ndjson", body, strlen(body), NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	static const struct {
+		const char *q;
+		size_t n;
+	} CASES[] = {{"quick", 2},       {"QUICK%20brown", 1}, {"dogs", 1}, {"caf%C3%A9", 1}, {"nothing", 0},
+		     {"%22quick%22", 2}, {"fox*", 1},          {"AND", 0},  {"text", 4}};
+	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=%s", pid, CASES[i].q);
+		r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(r.status, 200, "%s: %s", CASES[i].q, r.body);
+		cr_expect_eq(json_array_size(jget(r.json, "items")), CASES[i].n, "%s: %s", CASES[i].q, r.body);
+		res_free(&r);
+	}
+	/* no word at all: said, not silently everything */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=-%%22", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "q");
+	res_free(&r);
+	/* a deleted task leaves the index with it */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=dogs", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	char del[64];
+	snprintf(del, sizeof del, "/api/v1/tasks/%lld", jint(r.json, "items.0.id"));
+	res_free(&r);
+	r = api(&S, "DELETE", del, S.req, NULL);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "%s", r.body);
+	res_free(&r);
+}
+
+Test(workbench, bonuses_are_listed_for_the_owner)
+{
+	char tasks[512];
+	long long pid =
+		project_live(&S, S.req,
+			     json_pack("{s:s,s:s,s:i}", "title", "Bonus", "label_config", YES_NO_CONFIG, "reward", 10),
+			     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 2), 1000);
+	res r = submit_choice(&S, lease_ok(&S, pid, S.c[0]), S.c[0], "label", "yes", NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	long long uid = user_id(&S, S.c[0]);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/bonuses", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0);
+	res_free(&r);
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)uid, "amount", 25, "reason",
+		"Careful work");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	r = api(&S, "POST", path, S.req, "{s:I,s:i,s:s}", "user_id", (json_int_t)uid, "amount", 5000, "reason",
+		"Too much");
+	cr_expect_eq(r.status, 409, "more than the escrow holds: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.amount"), 25);
+	cr_expect_eq(jint(r.json, "items.0.user_id"), uid);
+	cr_expect_str_eq(jstr(r.json, "items.0.reason"), "Careful work");
+	cr_expect_str_eq(jstr(r.json, "items.0.kind"), "manual");
+	res_free(&r);
+	r = api(&S, "GET", path, S.c[0], NULL);
+	cr_expect_eq(r.status, 403, "the contributor does not list the project's bonuses: %s", r.body);
+	res_free(&r);
+}
