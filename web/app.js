@@ -33,6 +33,7 @@ const routes = [
   { re: /^\/forgot$/, view: forgotView, open: true, title: 'Forgot your password' },
   { re: /^\/reset$/, view: resetView, open: true, title: 'Choose a new password' },
   { re: /^\/me\/notifications$/, view: notificationsView, title: 'Notifications' },
+  { re: /^\/me\/messages$/, view: (ctx) => import('./js/views/messages.js').then((m) => m.myMessagesView(ctx)), title: 'Messages' },
   { re: /^\/$/, view: (ctx) => (isRequester() ? projectsView(ctx) : boardView(ctx)), title: 'Home' },
   { re: /^\/work$/, view: boardView, title: 'Find work' },
   { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
@@ -53,6 +54,7 @@ const routes = [
   { re: /^\/projects\/(\d+)\/data$/, view: dataManagerView, title: 'Data manager', wide: true },
   { re: /^\/projects\/(\d+)\/submissions$/, view: submissionsView, title: 'Submissions', wide: true },
   { re: /^\/projects\/(\d+)\/members$/, view: membersView, title: 'Members' },
+  { re: /^\/projects\/(\d+)\/messages$/, view: (ctx) => import('./js/views/messages.js').then((m) => m.ownerMessagesView(ctx)), title: 'Messages' },
 ];
 
 export function navigate(path, { replace } = {}) {

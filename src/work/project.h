@@ -30,6 +30,8 @@ int fc_consent_accept(fc_store *s, const fc_user *user, int64_t id, const char *
 
 /* 0 when user_id meets the eligibility object (countries, languages,
  * qualifications); FC_EPERM not_eligible naming what is missing. */
+/* Timed submissions a project needs before its hourly figure is shown. */
+#define FC_HOURLY_MIN_MEASURED 10
 int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *eligibility, fc_err *err);
 
 /* The project's JSON from a row of PROJECT_COLUMNS (internal, shared with
