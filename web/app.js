@@ -38,6 +38,7 @@ const routes = [
   { re: /^\/forgot$/, view: forgotView, open: true, title: 'Forgot your password' },
   { re: /^\/reset$/, view: resetView, open: true, title: 'Choose a new password' },
   { re: /^\/me\/notifications$/, view: notificationsView, title: 'Notifications' },
+  { re: /^\/me\/messages$/, view: (ctx) => import('./js/views/messages.js').then((m) => m.myMessagesView(ctx)), title: 'Messages' },
   { re: /^\/$/, view: (ctx) => (isRequester() ? projectsView(ctx) : boardView(ctx)), title: 'Home' },
   { re: /^\/work$/, view: boardView, title: 'Find work' },
   { re: /^\/work\/(\d+)$/, view: projectView, title: 'Project' },
@@ -62,6 +63,7 @@ const routes = [
   { re: /^\/projects\/(\d+)\/submissions$/, view: submissionsView, title: 'Submissions', wide: true },
   { re: /^\/projects\/(\d+)\/members$/, view: membersView, title: 'Members' },
   { re: /^\/projects\/(\d+)\/bonuses$/, view: (ctx) => import('./js/views/bonuses.js').then((m) => m.bonusesView(ctx)), title: 'Bonuses' },
+  { re: /^\/projects\/(\d+)\/messages$/, view: (ctx) => import('./js/views/messages.js').then((m) => m.ownerMessagesView(ctx)), title: 'Messages' },
 ];
 
 export function navigate(path, { replace } = {}) {

@@ -3,7 +3,9 @@
 #include "core/json.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Common Voice's age bands and gender choices, so exports map one to one. */
 static const char *AGE_BANDS[] = {"teens",   "twenties",  "thirties", "forties",  "fifties",
@@ -159,4 +161,75 @@ out:
 	json_decref(demo);
 	json_decref(langs);
 	return fc_db_end(db, &rc, err);
+}
+
+/* ---- eligibility ---- */
+
+static int json_list_contains(const json_t *arr, const char *s)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && !strcasecmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+int fc_account_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *err)
+{
+	const json_t *countries = json_object_get(el, "countries");
+	const json_t *langs = json_object_get(el, "languages");
+	const json_t *quals = json_object_get(el, "qualifications");
+	int want_verified = json_is_true(json_object_get(el, "verified"));
+	if (!json_array_size(countries) && !json_array_size(langs) && !json_array_size(quals) && !want_verified)
+		return 0;
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT country, languages, qualifications, verified_at IS NOT NULL FROM users WHERE id=?",
+			     "I", user_id);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) != 1) {
+		fc_stmt_done(st);
+		return fc_err_set(err, FC_EPERM, "not_eligible", NULL, "You are not eligible for this project.");
+	}
+	/* copied: the statement's text is gone once it is done */
+	char country[16] = "";
+	if (!fc_stmt_isnull(st, 0))
+		snprintf(country, sizeof country, "%s", fc_stmt_text(st, 0));
+	json_t *ul = fc_stmt_json(st, 1), *uq = fc_stmt_json(st, 2);
+	int verified = (int)fc_stmt_int(st, 3);
+	fc_stmt_done(st);
+	if (want_verified && !verified)
+		rc = fc_err_set(err, FC_EPERM, "identity_not_verified", "verified",
+				"This project is open to contributors whose identity is verified: send a document on "
+				"your privacy page.");
+	if (!rc && json_array_size(countries) && (!country[0] || !json_list_contains(countries, country)))
+		rc = fc_err_set(err, FC_EPERM, "not_eligible", "country",
+				"This project is open to contributors in other countries.");
+	if (!rc && json_array_size(langs)) {
+		int any = 0;
+		size_t i;
+		json_t *v;
+		json_array_foreach(ul, i, v)
+			if (json_is_string(v) && json_list_contains(langs, json_string_value(v)))
+				any = 1;
+		if (!any)
+			rc = fc_err_set(err, FC_EPERM, "not_eligible", "languages",
+					"This project needs a language you have not listed in your profile.");
+	}
+	if (!rc && json_array_size(quals)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(quals, i, v) {
+			if (!json_list_contains(uq, json_string_value(v))) {
+				rc = fc_err_set(err, FC_EPERM, "not_eligible", "qualifications",
+						"This project needs the qualification '%s'.", json_string_value(v));
+				break;
+			}
+		}
+	}
+	json_decref(ul);
+	json_decref(uq);
+	return rc;
 }

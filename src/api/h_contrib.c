@@ -53,3 +53,29 @@ void h_password_change(fc_req *r)
 		fc_reply_empty(r, 204);
 	json_decref(b);
 }
+
+/* Messages between a contributor and a project's owner (pseudonymous). */
+void h_messages_send(fc_req *r)
+{
+	int64_t id = fc_api_id(r, 0);
+	if (id < 0)
+		return;
+	static const fc_field F[] = {{"body", FC_J_STRING | FC_J_REQUIRED}, {"thread_id", FC_J_INT}, {0}};
+	json_t *b = fc_api_body(r, F), *out = NULL;
+	if (!b)
+		return;
+	fc_err err = {0};
+	int rc = fc_message_send(fc_store_of(r), fc_user_of(r), id, b, &out, &err);
+	json_decref(b);
+	fc_api_reply(r, rc, &err, 201, out);
+}
+
+void h_project_messages(fc_req *r) { fc_api_call_id(r, fc_messages_list, 200); }
+
+void h_my_messages(fc_req *r)
+{
+	fc_err err = {0};
+	json_t *out = NULL;
+	int rc = fc_messages_list(fc_store_of(r), fc_user_of(r), 0, &out, &err);
+	fc_api_reply(r, rc, &err, 200, out);
+}

@@ -177,6 +177,9 @@ const fc_route fc_routes[] = {
 	{"POST", "/api/v1/tasks/{id}/reports", h_task_report, FC_AUTH_USER, FC_BODY_JSON, 16 * KB, "task_report"},
 	{"GET", "/api/v1/projects/{id}/reports", h_project_reports, FC_AUTH_USER, FC_BODY_NONE, 0, "project_reports"},
 	{"GET", "/api/v1/projects/{id}/transparency", h_transparency, FC_AUTH_USER, FC_BODY_NONE, 0, "transparency"},
+	{"POST", "/api/v1/projects/{id}/messages", h_messages_send, FC_AUTH_USER, FC_BODY_JSON, 16 * KB, "messages_send"},
+	{"GET", "/api/v1/projects/{id}/messages", h_project_messages, FC_AUTH_USER, FC_BODY_NONE, 0, "project_messages"},
+	{"GET", "/api/v1/me/messages", h_my_messages, FC_AUTH_USER, FC_BODY_NONE, 0, "my_messages"},
 	{"GET", "/api/v1/admin/audit", h_admin_audit, FC_AUTH_ADMIN, FC_BODY_NONE, 0, "admin_audit"},
 	/* resumable uploads (tus 1.0) */
 	{"OPTIONS", "/api/v1/uploads", h_uploads_options, FC_AUTH_NONE, FC_BODY_NONE, 0, "uploads_options"},

@@ -6,7 +6,8 @@
  * Preferences, GET/PUT /me/preferences:
  *   {"daily_limit_minutes": 1..1440 | null,
  *    "quiet_hours": {"from":"22:00", "to":"07:00", "tz":"+02:00"} | null,
- *    "notify": {"email":bool, "in_app":bool, "decisions":bool, "appeals":bool}}
+ *    "notify": {"email":bool, "in_app":bool, "decisions":bool, "appeals":bool,
+ *               "new_work":bool, "payouts":bool}}
  * tz is a fixed UTC offset ("+02:00", "-05:30", "Z", or minutes east of UTC
  * as a number), not an IANA zone: the contributor updates it when their
  * clocks change. The contributor's day (for the daily limit) starts at
@@ -75,6 +76,49 @@ void fc_notify_subscribe(void);
 int fc_notifications_list(fc_store *s, const fc_user *user, int unread_only, int limit, int64_t before, json_t **out,
 			  fc_err *err);
 int fc_notifications_read(fc_store *s, const fc_user *user, const json_t *body, json_t **out, fc_err *err);
+
+/* Inside a write transaction: queues a plain-text mail to `to` as an
+ * outbox item of the sink "email" (action names it in the outbox); nothing
+ * when email is not configured. */
+int fc_email_queue(fc_db *db, int64_t user, int64_t project, const char *action, const char *to, const char *subject,
+		   const char *body, const char *category, fc_err *err);
+/* An in-app notification for user (kept to the newest 500). */
+int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err);
+/* Whether now falls in user's quiet hours. */
+int fc_prefs_quiet(fc_db *db, int64_t user, int64_t now);
+
+/* ---- notices of new work (worknotice.c) ----
+ * A project that goes live, or gets new tasks while live, is announced for
+ * FC_NEW_WORK_DAYS to every contributor it is open to (contributor role,
+ * account not disabled, not paused on it, eligible by country, languages
+ * and qualifications, not its owner or a member): once per contributor and
+ * project, ever (work_notices), in the app and — at most once per
+ * FC_NEW_WORK_EMAIL_HOURS per contributor — by email, when notify.new_work
+ * and the channel are on. Inside a contributor's quiet hours nothing is
+ * sent; the notice waits for the next run after them. The job runs every
+ * FC_NEW_WORK_EVERY seconds. */
+#define FC_NEW_WORK_DAYS 7
+#define FC_NEW_WORK_EMAIL_HOURS 24
+#define FC_NEW_WORK_EVERY 60
+void fc_worknotice_subscribe(void);
+
+/* ---- messages (messages.c) ----
+ * POST /projects/{id}/messages {body[, thread_id]}: a contributor who
+ * worked on the project (else 404) writes in their one thread with it; the
+ * owner answers with thread_id. Pseudonymous both ways: the contributor
+ * sees the project's name, the owner "Contributor <thread id>"; neither
+ * sees an email. body: 1..FC_MESSAGE_MAX bytes; at most FC_MESSAGES_PER_DAY
+ * messages per thread in 24 hours (409 rate_limited). Each message is an
+ * in-app notification for the other side. GET /me/messages (project 0):
+ * the caller's threads; GET /projects/{id}/messages: the owner's (404 for
+ * anyone else). Threads newest first, at most 100, each with its last
+ * FC_THREAD_MAX messages oldest first. */
+#define FC_MESSAGE_MAX 4000
+#define FC_MESSAGES_PER_DAY 50
+#define FC_THREAD_MAX 200
+int fc_message_send(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err);
+int fc_messages_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
 
 /* ---- password reset mail (resetmail.c) ----
  * POST /auth/password-reset {email}: when SMTP is configured and the email

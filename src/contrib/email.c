@@ -160,15 +160,26 @@ static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 	char subject[256];
 	char *body = ev->kind == FC_EV_APPEAL_DECIDED ? compose_appeal(db, ev, &f, subject, sizeof subject)
 						      : compose_decision(ev, &f, subject, sizeof subject);
-	json_t *msg = body ? json_pack("{s:s,s:s,s:s,s:s}", "to", f.email, "subject", subject, "body", body, "category",
-				       category)
-			   : NULL;
+	rc = body ? fc_email_queue(db, ev->user, ev->project, fc_event_name(ev->kind), f.email, subject, body, category,
+				   err)
+		  : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	free(body);
+	return rc;
+}
+
+int fc_email_queue(fc_db *db, int64_t user, int64_t project, const char *action, const char *to, const char *subject,
+		   const char *body, const char *category, fc_err *err)
+{
+	if (!configured)
+		return 0;
+	char subj[256];
+	clean_line(subject, 200, subj, sizeof subj);
+	json_t *msg = json_pack("{s:s,s:s,s:s,s:s}", "to", to, "subject", subj, "body", body, "category", category);
 	char *payload = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
-	rc = payload ? fc_outbox_put(db, SINK, ev->user, ev->project, fc_event_name(ev->kind), payload, err)
-		     : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	int rc = payload ? fc_outbox_put(db, SINK, user, project, action, payload, err)
+			 : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 	free(payload);
 	json_decref(msg);
-	free(body);
 	return rc;
 }
 
@@ -326,6 +337,7 @@ void fc_contrib_subscribe(void)
 {
 	fc_events_on(FC_EV_LEASING, "contrib: daily limit and quiet hours", on_leasing);
 	fc_notify_subscribe();
+	fc_worknotice_subscribe();
 	configured = read_config();
 	if (!configured)
 		return;                        /* no relay: no email subscribers, so no outbox rows at all */

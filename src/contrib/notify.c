@@ -11,8 +11,8 @@
 
 #define KEEP_PER_USER 500 /* older notifications are dropped as new ones arrive */
 
-static int put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
-	       fc_err *err)
+int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err)
 {
 	int rc = fc_db_exec(db, err,
 			    "INSERT INTO notifications(user_id,kind,title,body,link,created_at) VALUES(?,?,?,?,?,?)",
@@ -81,11 +81,33 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 	} else {
 		snprintf(title, sizeof title, "Submission #%lld to \"%s\" was accepted", (long long)ev->submission, pt);
 	}
-	return put(db, ev->user,
-		   appeal                       ? "appeal"
-		   : ev->kind == FC_EV_REJECTED ? "rejected"
-						: "accepted",
-		   title, body, link, err);
+	return fc_notify_put(db, ev->user,
+			     appeal                       ? "appeal"
+			     : ev->kind == FC_EV_REJECTED ? "rejected"
+							  : "accepted",
+			     title, body, link, err);
+}
+
+static int payout_mail(fc_db *db, int64_t user, int64_t payout, const char *title, fc_err *err)
+{
+	fc_stmt *st;
+	char to[256] = "", name[128] = "";
+	int rc = fc_db_query(db, &st, err, "SELECT email, display_name FROM users WHERE id=?", "I", user);
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1) {
+		snprintf(to, sizeof to, "%s", fc_stmt_text(st, 0));
+		snprintf(name, sizeof name, "%s", fc_stmt_text(st, 1));
+	}
+	fc_stmt_done(st);
+	if (!to[0])
+		return 0;
+	char body[1024];
+	snprintf(body, sizeof body,
+		 "Hello %s,\n\n%s (payout #%lld). Your earnings page lists every payout.\n\n-- \nfaircrowd\n"
+		 "You receive this because email notifications are on in your profile; turn them off there.\n",
+		 name, title, (long long)payout);
+	return fc_email_queue(db, user, 0, "payout_confirmed", to, title, body, "payouts", err);
 }
 
 /* A confirmed payout batch: one notification per contributor paid in it,
@@ -114,12 +136,14 @@ static int on_payout(fc_db *db, fc_event *ev, fc_err *err)
 		}
 		fc_stmt_done(st);
 		for (int i = 0; i < n; i++) {
-			if (!fc_prefs_wants(db, users[i], "in_app", NULL))
-				continue;
 			char title[160];
 			snprintf(title, sizeof title, "Payout of %lld.%02lld %s sent", (long long)(amounts[i] / 100),
 				 (long long)(amounts[i] % 100), cur[i]);
-			if ((rc = put(db, users[i], "payout", title, "", "/me/earnings", err)))
+			if (fc_prefs_wants(db, users[i], "in_app", "payouts") &&
+			    (rc = fc_notify_put(db, users[i], "payout", title, "", "/me/earnings", err)))
+				return rc;
+			if (fc_email_configured() && fc_prefs_wants(db, users[i], "email", "payouts") &&
+			    (rc = payout_mail(db, users[i], ids[i], title, err)))
 				return rc;
 		}
 		if (n < PAGE)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOTIFY_KEYS 4
-static const char *const NOTIFY[NOTIFY_KEYS] = {"email", "in_app", "decisions", "appeals"};
+#define NOTIFY_KEYS 6
+static const char *const NOTIFY[NOTIFY_KEYS] = {"email", "in_app", "decisions", "appeals", "new_work", "payouts"};
 
 typedef struct prefs {
 	int limit;      /* minutes; 0: none */
@@ -168,6 +168,8 @@ static int parse_notify(const json_t *n, prefs *p, fc_err *err)
 				     {"in_app", FC_J_BOOL},
 				     {"decisions", FC_J_BOOL},
 				     {"appeals", FC_J_BOOL},
+				     {"new_work", FC_J_BOOL},
+				     {"payouts", FC_J_BOOL},
 				     {0}};
 	int rc = fc_json_check(n, F, err);
 	if (rc) {
@@ -257,6 +259,27 @@ int fc_prefs_wants(fc_db *db, int64_t user, const char *channel, const char *cat
 /* Floor division: local days before 1970 would round the wrong way. */
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
 
+/* Whether now falls inside p's quiet hours [from, to) (from > to spans
+ * midnight). */
+static int quiet_at(const prefs *p, int64_t now)
+{
+	if (p->quiet_from < 0)
+		return 0;
+	int64_t local = now + (int64_t)p->tz * 60;
+	int minute = (int)((local - floor_div(local, 86400) * 86400) / 60);
+	return p->quiet_from < p->quiet_to ? minute >= p->quiet_from && minute < p->quiet_to
+					   : minute >= p->quiet_from || minute < p->quiet_to;
+}
+
+int fc_prefs_quiet(fc_db *db, int64_t user, int64_t now)
+{
+	prefs p;
+	if (load(db, user, &p, NULL))
+		return 1; /* unreadable: better late than during their night */
+	json_decref(p.notify);
+	return quiet_at(&p, now);
+}
+
 int fc_prefs_lease_check(fc_db *db, int64_t user, int64_t now, fc_err *err)
 {
 	prefs p;
@@ -266,11 +289,8 @@ int fc_prefs_lease_check(fc_db *db, int64_t user, int64_t now, fc_err *err)
 		return rc;
 	int64_t local = now + (int64_t)p.tz * 60;
 	int64_t day_start = floor_div(local, 86400) * 86400 - (int64_t)p.tz * 60;
-	int minute = (int)((local - floor_div(local, 86400) * 86400) / 60);
 	if (p.quiet_from >= 0) {
-		int inside = p.quiet_from < p.quiet_to ? minute >= p.quiet_from && minute < p.quiet_to
-						       : minute >= p.quiet_from || minute < p.quiet_to;
-		if (inside) {
+		if (quiet_at(&p, now)) {
 			char to[16];
 			hhmm(p.quiet_to, to);
 			return fc_err_set(err, FC_ECONFLICT, "quiet_hours", NULL,

@@ -1,5 +1,6 @@
 /* Projects: the requester's definition of a job of work. */
 #include "work/project.h"
+#include "account/profile.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "events/events.h"
@@ -357,27 +358,31 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
-/* Measured pay: median active seconds of this project's submissions and the
- * hourly pay it implies. */
+/* Measured pay: the median active seconds of this project's timed
+ * submissions and the hourly pay it implies from the per-task reward
+ * (bonuses are not part of it). Below FC_HOURLY_MIN_MEASURED timed
+ * submissions the hourly figure is null: a few fast or slow people would
+ * make it a guess. */
 static void add_measured_pay(fc_db *db, json_t *p)
 {
-	int64_t id = fc_json_int(p, "id", 0), n = 0;
+	int64_t id = fc_json_int(p, "id", 0), n = 0, measured = 0;
 	json_t *median = json_null(), *hourly = json_null();
-	if (!fc_db_int(db, &n, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=?", "I", id) && n > 0) {
+	fc_db_int(db, &n, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=?", "I", id);
+	if (!fc_db_int(db, &measured, NULL, "SELECT COUNT(*) FROM submissions WHERE project_id=? AND active_seconds>0",
+		       "I", id) &&
+	    measured >= FC_HOURLY_MIN_MEASURED) {
 		fc_stmt *st;
 		if (!fc_db_query(db, &st, NULL,
-				 "SELECT active_seconds FROM submissions WHERE project_id=? ORDER BY active_seconds "
-				 "LIMIT 1 OFFSET ?",
-				 "II", id, (n - 1) / 2)) {
+				 "SELECT active_seconds FROM submissions WHERE project_id=? AND active_seconds>0 ORDER BY "
+				 "active_seconds LIMIT 1 OFFSET ?",
+				 "II", id, (measured - 1) / 2)) {
 			if (fc_stmt_next(st) == 1) {
 				double sec = fc_stmt_double(st, 0);
 				json_decref(median);
 				median = json_real(sec);
-				if (sec > 0) {
-					json_decref(hourly);
-					hourly = json_integer((json_int_t)llround((double)fc_json_int(p, "reward", 0) *
-										  3600.0 / sec));
-				}
+				json_decref(hourly);
+				hourly = json_integer((json_int_t)llround((double)fc_json_int(p, "reward", 0) * 3600.0 /
+									  sec));
 			}
 			fc_stmt_done(st);
 		}
@@ -385,6 +390,8 @@ static void add_measured_pay(fc_db *db, json_t *p)
 	json_object_set_new(p, "median_seconds", median);
 	json_object_set_new(p, "hourly_estimate", hourly);
 	json_object_set_new(p, "submission_count", json_integer(n));
+	json_object_set_new(p, "measured_submissions", json_integer(measured));
+	json_object_set_new(p, "hourly_min_measured", json_integer(FC_HOURLY_MIN_MEASURED));
 }
 
 int fc_project_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, fc_err *err)
@@ -408,73 +415,9 @@ int fc_project_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, f
 	return rc;
 }
 
-static int json_list_contains(const json_t *arr, const char *s)
-{
-	size_t i;
-	const json_t *v;
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && !strcasecmp(json_string_value(v), s))
-			return 1;
-	return 0;
-}
-
 int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *err)
 {
-	const json_t *countries = json_object_get(el, "countries");
-	const json_t *langs = json_object_get(el, "languages");
-	const json_t *quals = json_object_get(el, "qualifications");
-	int want_verified = json_is_true(json_object_get(el, "verified"));
-	if (!json_array_size(countries) && !json_array_size(langs) && !json_array_size(quals) && !want_verified)
-		return 0;
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err,
-			     "SELECT country, languages, qualifications, verified_at IS NOT NULL FROM users WHERE id=?",
-			     "I", user_id);
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) != 1) {
-		fc_stmt_done(st);
-		return fc_err_set(err, FC_EPERM, "not_eligible", NULL, "You are not eligible for this project.");
-	}
-	char country_buf[64];
-	const char *country =
-		fc_stmt_isnull(st, 0)
-			? NULL
-			: (snprintf(country_buf, sizeof country_buf, "%s", fc_stmt_text(st, 0)), country_buf);
-	json_t *ul = fc_stmt_json(st, 1), *uq = fc_stmt_json(st, 2);
-	int verified = (int)fc_stmt_int(st, 3);
-	if (want_verified && !verified)
-		rc = fc_err_set(err, FC_EPERM, "identity_not_verified", "verified",
-				"This project is open to contributors whose identity is verified: send a document on "
-				"your privacy page.");
-	if (!rc && json_array_size(countries) && (!country || !json_list_contains(countries, country)))
-		rc = fc_err_set(err, FC_EPERM, "not_eligible", "country",
-				"This project is open to contributors in other countries.");
-	if (!rc && json_array_size(langs)) {
-		int any = 0;
-		size_t i;
-		json_t *v;
-		json_array_foreach(ul, i, v)
-			if (json_is_string(v) && json_list_contains(langs, json_string_value(v)))
-				any = 1;
-		if (!any)
-			rc = fc_err_set(err, FC_EPERM, "not_eligible", "languages",
-					"This project needs a language you have not listed in your profile.");
-	}
-	if (!rc && json_array_size(quals)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(quals, i, v) {
-			if (!json_list_contains(uq, json_string_value(v))) {
-				rc = fc_err_set(err, FC_EPERM, "not_eligible", "qualifications",
-						"This project needs the qualification '%s'.", json_string_value(v));
-				break;
-			}
-		}
-	}
-	json_decref(ul);
-	json_decref(uq);
-	return rc;
+	return fc_account_eligible(db, user_id, el, err);
 }
 
 int fc_project_list(fc_store *s, const fc_user *user, int limit, int64_t after, json_t **out, fc_err *err)
@@ -526,14 +469,24 @@ int fc_project_list(fc_store *s, const fc_user *user, int limit, int64_t after, 
 				continue;
 			}
 			json_object_del(p, "gold_rate");
-			int64_t remaining = 0;
-			/* gold is hidden among ordinary tasks, except in a qualification
-			 * test, whose questions are all gold */
+			int64_t remaining = 0, held = 0, pid = fc_json_int(p, "id", 0);
+			/* tasks left for me: open ones I was never given (a task is
+			 * handed to a contributor once); gold is hidden among ordinary
+			 * tasks, except in a qualification test, whose questions are
+			 * all gold */
 			int test = json_is_object(json_object_get(p, "qualification"));
 			fc_db_int(db, &remaining, NULL,
-				  "SELECT COUNT(*) FROM tasks WHERE project_id=? AND open=1 AND (is_gold=0 OR ?<>0)",
-				  "Ii", fc_json_int(p, "id", 0), test);
+				  "SELECT COUNT(*) FROM tasks t WHERE t.project_id=? AND t.open=1 AND (t.is_gold=0 OR ?<>0) "
+				  "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?)",
+				  "IiI", pid, test, user->id);
+			fc_db_int(db, &held, NULL,
+				  "SELECT COUNT(*) FROM assignments WHERE project_id=? AND user_id=? AND status='leased' "
+				  "AND expires_at>?",
+				  "III", pid, user->id, fc_clock_now());
+			if (!remaining && !held)
+				continue; /* nothing left for me: not on my board */
 			json_object_set_new(p, "tasks_available", json_integer(remaining));
+			json_object_set_new(p, "tasks_held", json_integer(held));
 		}
 		add_measured_pay(db, p);
 		json_array_append(visible, p);

@@ -28,6 +28,9 @@ int fc_consent_put(fc_store *s, const fc_user *user, int64_t id, const char *tex
 int fc_consent_get(fc_store *s, const fc_user *user, int64_t id, json_t **out, fc_err *err);
 int fc_consent_accept(fc_store *s, const fc_user *user, int64_t id, const char *version, json_t **out, fc_err *err);
 
+/* Timed submissions a project needs before its hourly figure is shown. */
+#define FC_HOURLY_MIN_MEASURED 10
+
 /* 0 when user_id meets the eligibility object (countries, languages,
  * qualifications, verified); FC_EPERM not_eligible naming what is missing,
  * or identity_not_verified when the project wants verified contributors. */

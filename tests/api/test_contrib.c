@@ -78,6 +78,7 @@ Test(contrib, preferences_refuse_bad_input_naming_the_field)
 		{"{\"tz\":\"+15:00\"}", "tz"},
 		{"{\"notify\":{\"email\":\"yes\"}}", "notify.email"},
 		{"{\"notify\":{\"sms\":true}}", "notify.sms"},
+		{"{\"notify\":{\"new_work\":1}}", "notify.new_work"},
 		{"{\"notify\":true}", "notify"},
 		{"{\"limit\":60}", "limit"},
 	};
@@ -300,7 +301,12 @@ static long long outbox_value(srv *s, const char *what, const char *where)
 
 static long long outbox_count(srv *s, const char *where) { return outbox_value(s, "COUNT(*)", where); }
 
-static void up_mail(void) { suite_with_users_env(&S, sink_up(NULL), 2); }
+static void up_mail(void)
+{
+	suite_with_users_env(&S, sink_up(NULL), 2);
+	for (int i = 0; i < 2; i++) /* notices of new work: test_reach.c */
+		prefs_ok(S.c[i], "{\"notify\":{\"new_work\":false}}");
+}
 static void down_mail(void)
 {
 	srv_stop(&S);

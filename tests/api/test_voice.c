@@ -126,7 +126,18 @@ Test(history, counts_the_work_and_verifies_offline_and_a_changed_record_does_not
 
 /* ---- in-app notifications ---- */
 
-TestSuite(notifications, .init = up, .fini = down, .timeout = 120);
+/* notices of new work are tested in test_reach.c: off here, so the lists
+ * hold the decisions only */
+static void up_decisions(void)
+{
+	up();
+	for (int i = 0; i < 2; i++) {
+		res r = api(&S, "PUT", "/api/v1/me/preferences", S.c[i], "{s:{s:b}}", "notify", "new_work", 0);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		res_free(&r);
+	}
+}
+TestSuite(notifications, .init = up_decisions, .fini = down, .timeout = 120);
 
 static res notes(const char *tok, const char *query)
 {

@@ -63,6 +63,19 @@ export async function startServer({ env = {}, args = [] } = {}) {
   };
 }
 
+/** A new browser context at viewport, signed in as who through the sign-in
+ * form; page errors go to errors. */
+export async function signInPage(browser, server, who, viewport, errors, contextOptions = {}) {
+  const page = await (await browser.newContext({ viewport, ...contextOptions })).newPage();
+  watchErrors(page, errors);
+  await page.goto(`${server.url}/signin`);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  return page;
+}
+
 /** A signed-in API session (cookie + CSRF token), for test setup. */
 export async function apiSession(base, email, password) {
   const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });

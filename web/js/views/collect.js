@@ -4,7 +4,7 @@
 // and the server's checks show at once; submit (idempotent, retried); next.
 import { h, s, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { api, post, upload } from '../api.js';
-import { ActiveTimer, readJSON, writeJSON } from './shared.js';
+import { ActiveTimer, readJSON, writeJSON, instructionsPanel } from './shared.js';
 
 const leaseKey = (pid) => `fc-lease-${pid}`;
 
@@ -175,7 +175,7 @@ export async function collectView(ctx, project) {
   const countEl = h('span', { class: 'muted' });
   const instr = h('div', { class: 'prose' });
   setProse(instr, project.instructions_html, 'No instructions.');
-  const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
+  const instrPanel = instructionsPanel(project.id, instr);
   const promptText = h('p', { class: 'prompt-text', id: 'prompt-text' });
   const promptCard = h('div', { class: 'card prompt-card' }, h('p', { class: 'prompt-verb' }, words.verb), promptText);
   const allowed = specSummary(spec);

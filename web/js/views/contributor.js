@@ -17,26 +17,48 @@ function payBlock(p) {
   const hr = hourly(p);
   return h('div', { class: 'pay' },
     h('div', { class: 'pay-main' }, h('span', { class: 'pay-amount' }, money(p.reward, p.currency)), h('span', { class: 'pay-unit' }, ' per task')),
-    h('div', { class: 'pay-hourly' }, hr ? [h('strong', null, `≈ ${hr}/h`), h('span', { class: 'muted' }, ` measured · median ${duration(p.median_seconds)}`)] : h('span', { class: 'muted' }, 'Hourly pay not measured yet')));
+    h('div', { class: 'pay-hourly' }, hr ? [h('strong', null, `≈ ${hr}/h`), h('span', { class: 'muted' }, ` measured · median ${duration(p.median_seconds)}`)] : h('span', { class: 'muted' }, `Hourly pay shown after ${p.hourly_min_measured ?? 10} timed submissions`)));
 }
 
 export async function boardView(ctx) {
   const page = h('section', { class: 'page' }, h('h1', null, 'Find work'), h('p', { class: 'lead' }, 'Projects you can work on now. Pay per task and the hourly pay measured from other contributors’ active time.'));
   ctx.main.append(page);
   const res = await get('/projects?limit=200');
-  const items = res.items.filter((p) => p.status === 'live');
-  items.sort((a, b) => (b.hourly_estimate ?? -1) - (a.hourly_estimate ?? -1));
-  if (!items.length) {
+  const all = res.items.filter((p) => p.status === 'live');
+  if (!all.length) {
     page.append(h('div', { class: 'empty card' }, h('p', null, 'No projects are open to you right now.'), h('p', { class: 'muted' }, 'New work appears here as soon as requesters publish it.')));
     return;
   }
-  page.append(h('ul', { class: 'board' }, items.map((p) => h('li', { class: 'card project-card' },
+  // sort and filter on the page (the board holds only projects with work
+  // left for me); the choice is remembered on this device
+  const SORTS = { pay: ['Pay per hour, highest first', (a, b) => (b.hourly_estimate ?? -1) - (a.hourly_estimate ?? -1)], time: ['Time per task, shortest first', (a, b) => (a.median_seconds ?? 1e9) - (b.median_seconds ?? 1e9)], newest: ['Newest first', (a, b) => b.id - a.id] };
+  const langs = [...new Set(all.flatMap((p) => (p.eligibility && p.eligibility.languages) || []))].sort();
+  const saved = JSON.parse(localStorage.getItem('fc.board') || '{}');
+  const sort = h('select', { id: 'board-sort', class: 'input' }, Object.entries(SORTS).map(([k, [t]]) => h('option', { value: k }, t)));
+  const lang = h('select', { id: 'board-lang', class: 'input' }, h('option', { value: '' }, 'Any language'), langs.map((l) => h('option', { value: l }, l)));
+  sort.value = SORTS[saved.sort] ? saved.sort : 'pay';
+  lang.value = langs.includes(saved.lang) ? saved.lang : '';
+  const list = h('ul', { class: 'board' });
+  const render = () => {
+    localStorage.setItem('fc.board', JSON.stringify({ sort: sort.value, lang: lang.value }));
+    const items = all.filter((p) => !lang.value || ((p.eligibility && p.eligibility.languages) || []).includes(lang.value)).sort(SORTS[sort.value][1]);
+    clear(list);
+    list.append(...items.map(card));
+  };
+  sort.addEventListener('change', render);
+  lang.addEventListener('change', render);
+  page.append(h('div', { class: 'board-controls' }, field('Sort', sort), field('Language', lang)), list);
+  render();
+}
+
+function card(p) {
+  return h('li', { class: 'card project-card' },
     h('h2', { class: 'card-title' }, h('a', { href: `/work/${p.id}` }, p.title)),
     payBlock(p),
     h('dl', { class: 'facts' },
-      h('div', null, h('dt', null, 'Tasks left'), h('dd', null, p.tasks_available ?? p.task_count ?? '—')),
+      h('div', null, h('dt', null, 'Tasks left for you'), h('dd', null, p.tasks_available ?? p.task_count ?? '—')),
       h('div', null, h('dt', null, 'Closes'), h('dd', null, p.closes_at ? when(p.closes_at) : 'Open-ended'))),
-    h('a', { class: 'btn primary', href: `/work/${p.id}`, 'aria-label': `Open ${p.title}` }, 'Open')))));
+    h('a', { class: 'btn primary', href: `/work/${p.id}`, 'aria-label': `Open ${p.title}` }, 'Open'));
 }
 
 export async function projectView(ctx) {
@@ -54,7 +76,7 @@ export async function projectView(ctx) {
   const words = p.kind === 'collection' ? MEDIA_WORDS[(p.collect && p.collect.media) || 'audio'] : null;
   const start = h('a', { class: 'btn primary big', href: `/work/${id}/task` }, words ? words.start : 'Start working');
   if (!words) startWorkOnClick(start, p);
-  const actions = h('div', { class: 'actions' }, start, words ? h('a', { class: 'btn big', href: `/work/${id}/validate` }, words.check) : null);
+  const actions = h('div', { class: 'actions' }, start, words ? h('a', { class: 'btn big', href: `/work/${id}/validate` }, words.check) : null, h('a', { class: 'btn', href: `/me/messages?project=${id}` }, 'Message the requester'));
   if (words) {
     const rules = specSummary(p.collect || {});
     if (rules) page.append(h('p', { class: 'muted spec-summary' }, `Each ${words.noun}: ${rules}. Your ${words.noun} is checked automatically as soon as it uploads.`));

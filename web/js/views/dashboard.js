@@ -167,6 +167,7 @@ export async function dashboardView(ctx) {
         h('a', { class: 'btn', href: `/projects/${id}/members` }, 'Members'),
         h('a', { class: 'btn', href: `/projects/${id}/blocks` }, 'Blocks'),
         h('a', { class: 'btn', href: `/projects/${id}/bonuses` }, 'Bonuses'),
+        h('a', { class: 'btn', href: `/projects/${id}/messages` }, 'Messages'),
         ...lifecycleButtons()),
       exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });

@@ -160,6 +160,8 @@ async function limitsCard() {
   const inApp = box('in_app', 'Show them under Notifications (the bell)');
   const decisions = box('decisions', 'Decisions on my work (accepted, or rejected with the reason)');
   const appeals = box('appeals', 'Outcomes of my appeals');
+  const newWork = box('new_work', 'New work I can do (email at most once a day)');
+  const payouts = box('payouts', 'Payouts sent');
   const syncQuiet = () => {
     from.disabled = to.disabled = !quietOn.checked;
   };
@@ -175,7 +177,7 @@ async function limitsCard() {
       h('label', { class: 'check' }, quietOn, ' No new work between'),
       h('div', { class: 'grid-2' }, field('From', from), field('To', to))),
     field('Your UTC offset', tz, 'Like +02:00 or -05:00. Your day and your quiet hours follow it; update it when your clocks change.'),
-    h('fieldset', { class: 'field' }, h('legend', null, 'Notifications'), email, inApp, decisions, appeals),
+    h('fieldset', { class: 'field' }, h('legend', null, 'Notifications'), email, inApp, decisions, appeals, newWork, payouts),
     h('div', { class: 'actions' }, saveBtn));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -185,7 +187,7 @@ async function limitsCard() {
       daily_limit_minutes: limit.value ? Number(limit.value) : null,
       tz: tz.value.trim() || 'Z',
       quiet_hours: quietOn.checked ? { from: from.value, to: to.value } : null,
-      notify: { email: checked(email), in_app: checked(inApp), decisions: checked(decisions), appeals: checked(appeals) },
+      notify: { email: checked(email), in_app: checked(inApp), decisions: checked(decisions), appeals: checked(appeals), new_work: checked(newWork), payouts: checked(payouts) },
     };
     saveBtn.disabled = true;
     try {

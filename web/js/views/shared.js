@@ -68,3 +68,14 @@ export function stat(label, value, note) {
 export function pct(v) {
   return v === null || v === undefined || Number.isNaN(v) ? '—' : `${Math.round(v * 100)}%`;
 }
+
+/** A project's instructions as a collapsible panel whose open or closed
+ * state is remembered on this device (per project); the first time it is
+ * open on wide screens and closed on phones, so the task comes first. */
+export function instructionsPanel(projectId, content) {
+  const key = `fc.instructions.${projectId}`;
+  const saved = localStorage.getItem(key);
+  const panel = h('details', { class: 'work-instructions card', open: saved === null ? window.innerWidth > 900 : saved === 'open' }, h('summary', null, 'Instructions'), content);
+  panel.addEventListener('toggle', () => localStorage.setItem(key, panel.open ? 'open' : 'closed'));
+  return panel;
+}

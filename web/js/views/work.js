@@ -6,7 +6,7 @@ import { get, post, api } from '../api.js';
 import { Annotator } from '../annotate/annotator.js';
 import { parseConfig } from '../annotate/config.js';
 import { collectView } from './collect.js';
-import { readJSON, writeJSON, ActiveTimer } from './shared.js';
+import { readJSON, writeJSON, ActiveTimer, instructionsPanel } from './shared.js';
 import { resultCard, pausedBox } from './quality.js';
 import { reportControl } from './voice.js';
 
@@ -135,7 +135,7 @@ export async function workView(ctx) {
   const countEl = h('span', { class: 'muted' });
   const instr = h('div', { class: 'prose' });
   setProse(instr, project.instructions_html, 'No instructions.');
-  const instrPanel = h('details', { class: 'work-instructions card', open: window.innerWidth > 900 }, h('summary', null, 'Instructions'), instr);
+  const instrPanel = instructionsPanel(project.id, instr);
   const taskHost = h('div', { class: 'work-task' });
   const problems = h('div', { class: 'problems', role: 'alert', hidden: true });
   const side = h('div', { class: 'work-side' });
