@@ -11,14 +11,19 @@
  *
  * Writes: the domain was written for SQLite's one serialised writer, and its
  * invariants (task counters against the overlap, the ledger, idempotency
- * records) rely on that. So a write transaction starts with
- * pg_advisory_xact_lock(WRITE_LOCK): write transactions run one at a time
- * across every server on the database, reads run in parallel on snapshots
- * (REPEATABLE READ). A write runs in READ COMMITTED, so each statement after
- * the lock sees everything committed before it. Its COMMIT is asynchronous
- * (the lock is not held during the WAL flush) and is followed by a tiny
- * synchronous commit that returns once the WAL is flushed past it, so a 2xx
- * still means durable (pg_commit). docs/architecture.md weighs the cost.
+ * records) rely on that. So an FC_DB_WRITE transaction starts with
+ * pg_advisory_xact_lock(WRITE_LOCK): it runs alone across every server on the
+ * database, reads run in parallel on snapshots (REPEATABLE READ). The hot
+ * paths (lease, submit) are FC_DB_WRITE_ROWS: they take the same lock
+ * *shared*, so they run concurrently with each other but never beside an
+ * FC_DB_WRITE, and guard what they read with row and per-object advisory
+ * locks (fc_db_lock); a deadlock or serialization failure (40P01/40001) is
+ * "retry_transaction", which fc_store_tx runs again. Writes run in READ
+ * COMMITTED, so each statement after a lock sees everything committed before
+ * it. A COMMIT is asynchronous (the lock is not held during the WAL flush)
+ * and is followed by a tiny synchronous commit that returns once the WAL is
+ * flushed past it, so a 2xx still means durable (pg_commit).
+ * docs/architecture.md weighs the cost.
  *
  * A connection found dead when a transaction begins is dropped with the rest
  * of the idle pool and replaced (the server restarted); a connection lost
@@ -130,6 +135,12 @@ static int fail(pg_db *db, const PGresult *r, fc_err *err, const char *what, con
 	if (state && !strncmp(state, "23", 2))
 		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL, "The change conflicts with existing data (%s).",
 				  one);
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01"))) {
+		/* the transaction was rolled back whole: fc_store_tx runs it again */
+		fc_log(FC_LOG_WARN, "postgres %s [%s]: %s", what, state, one);
+		return fc_err_set(err, FC_EBUSY, "retry_transaction", NULL,
+				  "The database was busy with a conflicting change. Nothing was changed; try again.");
+	}
 	fc_log(FC_LOG_ERROR, "postgres %s [%s]: %s%s%s", what, state ? state : "?", one, sql ? " in: " : "",
 	       sql ? sql : "");
 	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.", what);
@@ -413,6 +424,11 @@ static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 				  "BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(" WRITE_LOCK
 				  ")",
 				  1, out, err);
+	if (mode == FC_DB_WRITE_ROWS) /* with each other, not with an FC_DB_WRITE */
+		return begin_with((pg_store *)base,
+				  "BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK
+				  ")",
+				  1, out, err);
 	return begin_with((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, out, err);
 }
 
@@ -457,6 +473,13 @@ static void pg_rollback(fc_db *base)
 	if (db->write)
 		atomic_fetch_add(&db->store->hold_ns, fc_clock_mono_ns() - db->began_ns);
 	release(db);
+}
+
+static int pg_lock(fc_db *base, int64_t key, fc_err *err)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
+	return run((pg_db *)base, sql, err, "lock");
 }
 
 /* ---------------- statements ---------------- */
@@ -892,6 +915,7 @@ static const fc_store_vt VT = {
 	.size_bytes = pg_size_bytes,
 	.stats = pg_stats,
 	.begin = pg_begin,
+	.lock = pg_lock,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.query = pg_query,
