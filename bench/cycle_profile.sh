@@ -12,7 +12,7 @@ export FAIRCROWD_ADMIN_EMAIL=bench@bench.local FAIRCROWD_ADMIN_PASSWORD=bench-ad
 here=$(cd "$(dirname "$0")" && pwd)
 sq=/lib/x86_64-linux-gnu/libsqlite3.so.0 pq=/lib/x86_64-linux-gnu/libpq.so.5
 for f in sqlite3_step sqlite3_reset sqlite3_prepare_v3; do perf probe -q -x $sq $f 2>/dev/null || true; done
-for f in PQexecPrepared PQexec PQexecParams PQprepare; do perf probe -q -x $pq $f 2>/dev/null || true; done
+for f in PQexecPrepared PQexec PQexecParams PQprepare PQpipelineSync PQsendQuery; do perf probe -q -x $pq $f 2>/dev/null || true; done
 D=$(mktemp -d /tmp/cyc-XXXX)
 args=(serve --listen 127.0.0.1:$P --data $D/d --threads 4)
 [ -n "$DB" ] && args+=(--database "$DB")
@@ -47,7 +47,9 @@ print("cycles %d of %d, %.2f ms per cycle (one client)" % (done, n, (t1 - t0) * 
 for k in sorted(calls):
     print("  %-18s %6.1f per cycle" % (k, calls[k] / n))
 if calls.get("PQexecPrepared") is not None:
-    rt = sum(calls.get(k, 0) for k in ("PQexecPrepared", "PQexec", "PQexecParams", "PQprepare"))
+    # waited round trips: each blocking call, each pipeline (one Sync); PQsendQuery alone
+    # (a reader's ROLLBACK, answered while the connection sits in the pool) is not waited for
+    rt = sum(calls.get(k, 0) for k in ("PQexecPrepared", "PQexec", "PQexecParams", "PQprepare", "PQpipelineSync"))
     print("  round trips to PostgreSQL %.1f per cycle" % (rt / n))
 for k in sorted(d):
     if "write" in k or "hold" in k or "commit" in k:
