@@ -51,6 +51,8 @@ struct fc_store_vt {
 	 * store.h's callers pass as string literals. */
 	int (*exec_text)(fc_db *db, const char *sql, fc_err *err);
 	int (*query_text)(fc_db *db, fc_stmt **out, const char *sql, fc_err *err);
+	/* fc_db_lock; NULL when the back end needs none (one writer). */
+	int (*lock)(fc_db *db, int64_t key, fc_err *err);
 	int (*claim)(fc_store *s, const char *name, fc_err *err);
 	void (*unclaim)(fc_store *s, const char *name);
 };

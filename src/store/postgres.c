@@ -11,14 +11,19 @@
  *
  * Writes: the domain was written for SQLite's one serialised writer, and its
  * invariants (task counters against the overlap, the ledger, idempotency
- * records) rely on that. So a write transaction starts with
- * pg_advisory_xact_lock(WRITE_LOCK): write transactions run one at a time
- * across every server on the database, reads run in parallel on snapshots
- * (REPEATABLE READ). A write runs in READ COMMITTED, so each statement after
- * the lock sees everything committed before it. Its COMMIT is asynchronous
- * (the lock is not held during the WAL flush) and is followed by a tiny
- * synchronous commit that returns once the WAL is flushed past it, so a 2xx
- * still means durable (pg_commit). docs/architecture.md weighs the cost.
+ * records) rely on that. So an FC_DB_WRITE transaction starts with
+ * pg_advisory_xact_lock(WRITE_LOCK): it runs alone across every server on the
+ * database, reads run in parallel on snapshots (REPEATABLE READ). The hot
+ * paths (lease, submit) are FC_DB_WRITE_ROWS: they take the same lock
+ * *shared*, so they run concurrently with each other but never beside an
+ * FC_DB_WRITE, and guard what they read with row and per-object advisory
+ * locks (fc_db_lock); a deadlock or serialization failure (40P01/40001) is
+ * "retry_transaction", which fc_store_tx runs again. Writes run in READ
+ * COMMITTED, so each statement after a lock sees everything committed before
+ * it. A COMMIT is asynchronous (the lock is not held during the WAL flush)
+ * and is followed by a tiny synchronous commit that returns once the WAL is
+ * flushed past it, so a 2xx still means durable (pg_commit).
+ * docs/architecture.md weighs the cost.
  *
  * A connection found dead when a transaction begins is dropped with the rest
  * of the idle pool and replaced (the server restarted); a connection lost
@@ -52,6 +57,7 @@ extern char **environ;
 
 #define SQL_BUCKETS 1024
 #define MAX_PARAMS 128
+#define MAX_PENDING 6
 
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_FLOAT8 = 701 };
 
@@ -95,6 +101,13 @@ struct pg_db {
 	int64_t changes;
 	unsigned char *prepared; /* prepared[id]: "fc<id>" exists on this connection */
 	int nprepared;
+	int reader;        /* an FC_DB_READ transaction */
+	int fresh;         /* nothing of this transaction has reached the server yet */
+	int rollback_sent; /* a reader's ROLLBACK is on its way; read its answer before reuse */
+	/* what the transaction still owes the server (its BEGIN, locks): sent
+	 * with its first statement, in the same round trip (pipeline mode) */
+	char pending[MAX_PENDING][80];
+	int npending;
 };
 
 struct pg_stmt {
@@ -130,6 +143,12 @@ static int fail(pg_db *db, const PGresult *r, fc_err *err, const char *what, con
 	if (state && !strncmp(state, "23", 2))
 		return fc_err_set(err, FC_ECONFLICT, "conflict", NULL, "The change conflicts with existing data (%s).",
 				  one);
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01"))) {
+		/* the transaction was rolled back whole: fc_store_tx runs it again */
+		fc_log(FC_LOG_WARN, "postgres %s [%s]: %s", what, state, one);
+		return fc_err_set(err, FC_EBUSY, "retry_transaction", NULL,
+				  "The database was busy with a conflicting change. Nothing was changed; try again.");
+	}
 	fc_log(FC_LOG_ERROR, "postgres %s [%s]: %s%s%s", what, state ? state : "?", one, sql ? " in: " : "",
 	       sql ? sql : "");
 	return fc_err_set(err, FC_EDB, "database_error", NULL, "The database failed (%s). Nothing was changed.", what);
@@ -160,20 +179,16 @@ static void on_notice(void *arg, const char *msg)
 	fc_log(FC_LOG_DEBUG, "postgres: %.*s", (int)strcspn(msg, "\n"), msg);
 }
 
-static int open_conn(pg_store *s, pg_db **out, fc_err *err)
+/* Connects db (a new one, or one whose connection died). */
+static int connect_db(pg_db *db, fc_err *err)
 {
-	pg_db *db = calloc(1, sizeof *db);
-	if (!db)
-		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	db->base.vt = &VT;
-	db->store = s;
+	pg_store *s = db->store;
 	db->conn = PQconnectdb(s->url);
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "%s", db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		msg[strcspn(msg, "\n")] = 0;
 		fc_log(FC_LOG_ERROR, "postgres connect: %s", msg);
-		close_conn(db);
 		return fc_err_set(err, FC_EBUSY, "database_unavailable", NULL, "Cannot connect to the database: %s", msg);
 	}
 	PQsetNoticeProcessor(db->conn, on_notice, NULL);
@@ -182,6 +197,17 @@ static int open_conn(pg_store *s, pg_db **out, fc_err *err)
 	int rc = PQsetClientEncoding(db->conn, "UTF8")
 			 ? fail(db, NULL, err, "encoding", NULL)
 			 : run(db, "SET synchronous_commit TO on; SET TIME ZONE 'UTC'", err, "session setup");
+	return rc;
+}
+
+static int open_conn(pg_store *s, pg_db **out, fc_err *err)
+{
+	pg_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	db->base.vt = &VT;
+	db->store = s;
+	int rc = connect_db(db, err);
 	if (rc) {
 		close_conn(db);
 		return rc;
@@ -310,11 +336,9 @@ static Oid type_of(char f)
 	}
 }
 
-/* Makes sure "fc<id>" exists on this connection. */
-static int prepare(pg_db *db, const pg_sql *q, fc_err *err)
+/* Makes room for q's flag in db->prepared. */
+static int prepared_slot(pg_db *db, const pg_sql *q, fc_err *err)
 {
-	if (q->id < db->nprepared && db->prepared[q->id])
-		return 0;
 	if (q->id >= db->nprepared) {
 		int n = q->id + 64;
 		unsigned char *p = realloc(db->prepared, (size_t)n);
@@ -324,17 +348,99 @@ static int prepare(pg_db *db, const pg_sql *q, fc_err *err)
 		db->prepared = p;
 		db->nprepared = n;
 	}
-	Oid types[MAX_PARAMS];
-	for (int i = 0; i < q->nparams; i++)
-		types[i] = type_of(q->fmt[i]);
+	return 0;
+}
+
+/* Runs one statement of the domain — by its prepared name (preparing it on
+ * this connection first if need be) when prepared, else with its text —
+ * after what the transaction still owes the server, all in one round trip:
+ * libpq's pipeline mode sends every message and one Sync, then reads the
+ * answers in order. Returns the statement's result, or the first failure
+ * (what follows a failure comes back PGRES_PIPELINE_ABORTED), or NULL when
+ * the connection broke. */
+static PGresult *exec_stmt(pg_db *db, const pg_sql *q, int prepared, int n, const Oid *types, const char *const *values,
+			   const int *lengths, const int *formats)
+{
+	PGconn *c = db->conn;
 	char name[32];
 	snprintf(name, sizeof name, "fc%d", q->id);
-	PGresult *r = PQprepare(db->conn, name, q->pg, q->nparams, types);
-	int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(db, r, err, "prepare", q->pg);
-	PQclear(r);
-	if (!rc)
-		db->prepared[q->id] = 1;
-	return rc;
+	int prep = prepared && !db->prepared[q->id];
+	if (!db->npending && !prep)
+		return prepared ? PQexecPrepared(c, name, n, values, lengths, formats, 0)
+				: PQexecParams(c, q->pg, n, types, values, lengths, formats, 0);
+	if (!PQenterPipelineMode(c))
+		return NULL;
+	int sent = 0, ok = 1, prep_at = -1;
+	for (int i = 0; ok && i < db->npending; i++, sent++)
+		ok = PQsendQueryParams(c, db->pending[i], 0, NULL, NULL, NULL, NULL, 0);
+	db->npending = 0;
+	db->fresh = 0;
+	if (ok && prep) {
+		prep_at = sent++;
+		ok = PQsendPrepare(c, name, q->pg, q->nparams, types);
+	}
+	if (ok) {
+		sent++;
+		ok = prepared ? PQsendQueryPrepared(c, name, n, values, lengths, formats, 0)
+			      : PQsendQueryParams(c, q->pg, n, types, values, lengths, formats, 0);
+	}
+	ok = ok && PQpipelineSync(c);
+	PGresult *bad = NULL, *last = NULL;
+	for (int k = 0; ok && k < sent; k++) {
+		PGresult *r = PQgetResult(c), *end;
+		if (!r) {
+			ok = 0;
+			break;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		int good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		if (k == prep_at && good)
+			db->prepared[q->id] = 1;
+		if (k == sent - 1)
+			last = r;
+		else if (!good && !bad)
+			bad = r;
+		else
+			PQclear(r);
+		while ((end = PQgetResult(c))) /* NULL ends each query's results */
+			PQclear(end);
+	}
+	if (ok) {
+		PGresult *sync = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
+		PQclear(sync);
+	}
+	PQexitPipelineMode(c);
+	if (!ok) {
+		PQclear(bad);
+		PQclear(last);
+		return NULL;
+	}
+	if (bad) {
+		PQclear(last);
+		return bad;
+	}
+	return last;
+}
+
+/* Sends what the transaction still owes on its own (before a statement
+ * that does not go through exec_stmt). */
+static int flush_pending(pg_db *db, fc_err *err)
+{
+	if (!db->npending)
+		return 0;
+	char sql[MAX_PENDING * 82] = "";
+	for (int i = 0; i < db->npending; i++) {
+		strcat(sql, db->pending[i]);
+		strcat(sql, ";");
+	}
+	db->npending = 0;
+	db->fresh = 0;
+	return run(db, sql, err, "begin");
+}
+
+static void add_pending(pg_db *db, const char *sql)
+{
+	snprintf(db->pending[db->npending++], sizeof db->pending[0], "%s", sql);
 }
 
 /* ---------------- transactions ---------------- */
@@ -343,7 +449,7 @@ static void release(pg_db *db)
 {
 	pg_store *s = db->store;
 	/* a broken connection, or one left inside a transaction, is not reused */
-	if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+	if (PQstatus(db->conn) != CONNECTION_OK || (PQtransactionStatus(db->conn) != PQTRANS_IDLE && !db->rollback_sent)) {
 		close_conn(db);
 		return;
 	}
@@ -366,54 +472,87 @@ static void drop_idle(pg_store *s)
 	}
 }
 
-/* Starts a transaction with begin (one round trip) on a pooled connection. */
-static int begin_with(pg_store *s, const char *begin, int write, fc_db **out, fc_err *err)
+/* A pooled connection (its reader's ROLLBACK answered), or a new one. */
+static int acquire(pg_store *s, pg_db **out, fc_err *err)
 {
-	for (int attempt = 0;; attempt++) {
+	for (;;) {
 		pthread_mutex_lock(&s->pool_mu);
 		pg_db *db = s->free_list;
 		if (db)
 			s->free_list = db->next_free;
 		pthread_mutex_unlock(&s->pool_mu);
-		int rc;
-		if (!db && (rc = open_conn(s, &db, err)))
-			return rc;
-		db->write = write;
-		db->changes = 0;
-		db->began_ns = fc_clock_mono_ns();
-		PGresult *r = PQexec(db->conn, begin);
-		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-			PQclear(r);
-			if (db->write)
-				atomic_fetch_add(&s->writes, 1);
-			*out = &db->base;
-			return 0;
+		if (!db)
+			return open_conn(s, out, err);
+		if (db->rollback_sent) {
+			db->rollback_sent = 0;
+			PGresult *r;
+			int good = 1;
+			while ((r = PQgetResult(db->conn))) {
+				good = good && PQresultStatus(r) == PGRES_COMMAND_OK;
+				PQclear(r);
+			}
+			if (!good || PQstatus(db->conn) != CONNECTION_OK ||
+			    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+				close_conn(db); /* dead (server restarted): try the next */
+				continue;
+			}
 		}
-		if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0) {
-			/* nothing ran yet: the server went away (restart, failover), so
-			 * the idle pool is stale too; start over on a new connection */
-			fc_log(FC_LOG_WARN, "postgres: dropping dead connections and reconnecting");
-			PQclear(r);
-			close_conn(db);
-			drop_idle(s);
-			continue;
-		}
-		rc = fail(db, r, err, "begin", NULL);
-		PQclear(r);
-		close_conn(db);
-		return rc;
+		*out = db;
+		return 0;
 	}
 }
 
+/* Starts a transaction on a pooled connection. Nothing is sent yet: the
+ * statements of begin (NULL-terminated) go with the first statement. */
+static int begin_with(pg_store *s, const char *const *begin, int write, fc_db **out, fc_err *err)
+{
+	pg_db *db;
+	int rc = acquire(s, &db, err);
+	if (rc)
+		return rc;
+	db->write = write;
+	db->reader = 0;
+	db->changes = 0;
+	db->began_ns = fc_clock_mono_ns();
+	db->fresh = 1;
+	db->npending = 0;
+	for (int i = 0; begin[i]; i++)
+		add_pending(db, begin[i]);
+	if (write)
+		atomic_fetch_add(&s->writes, 1);
+	*out = &db->base;
+	return 0;
+}
+
+static const char *const BEGIN_WRITE[] = {"BEGIN", "SET LOCAL synchronous_commit TO off",
+					  "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", NULL};
+/* with each other, not with an FC_DB_WRITE */
+static const char *const BEGIN_WRITE_ROWS[] = {"BEGIN", "SET LOCAL synchronous_commit TO off",
+					       "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK ")", NULL};
+static const char *const BEGIN_READ[] = {"BEGIN ISOLATION LEVEL REPEATABLE READ", NULL};
+static const char *const BEGIN_PLAIN[] = {"BEGIN", NULL};
+
 static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 {
+	pg_store *s = (pg_store *)base;
 	if (mode == FC_DB_WRITE)
-		return begin_with((pg_store *)base,
-				  "BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(" WRITE_LOCK
-				  ")",
-				  1, out, err);
-	return begin_with((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, out, err);
+		return begin_with(s, BEGIN_WRITE, 1, out, err);
+	if (mode == FC_DB_WRITE_ROWS)
+		return begin_with(s, BEGIN_WRITE_ROWS, 1, out, err);
+	int rc = begin_with(s, BEGIN_READ, 0, out, err);
+	if (!rc)
+		((pg_db *)*out)->reader = 1;
+	return rc;
+}
+
+/* Ends a reader without waiting: its ROLLBACK is answered while the
+ * connection sits in the pool (acquire reads the answer). */
+static void end_reader(pg_db *db)
+{
+	if (!db->fresh && PQsendQuery(db->conn, "ROLLBACK"))
+		db->rollback_sent = 1;
+	db->npending = 0;
+	release(db);
 }
 
 static int pg_commit(fc_db *base, fc_err *err)
@@ -422,7 +561,15 @@ static int pg_commit(fc_db *base, fc_err *err)
 	pg_store *s = db->store;
 	uint64_t t0 = fc_clock_mono_ns();
 	int rc;
-	if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+	if (db->reader) {
+		end_reader(db);
+		return 0;
+	}
+	int fresh = db->fresh;
+	db->npending = 0; /* a lock taken after the last statement guards nothing */
+	if (fresh) {      /* nothing was sent: nothing to commit */
+		rc = 0;
+	} else if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
 		/* a statement failed and the caller commits anyway: PostgreSQL
 		 * would answer COMMIT with a silent ROLLBACK */
 		run(db, "ROLLBACK", NULL, "rollback");
@@ -452,11 +599,28 @@ static int pg_commit(fc_db *base, fc_err *err)
 static void pg_rollback(fc_db *base)
 {
 	pg_db *db = (pg_db *)base;
-	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+	if (db->reader) {
+		end_reader(db);
+		return;
+	}
+	db->npending = 0;
+	if (!db->fresh && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		run(db, "ROLLBACK", NULL, "rollback");
 	if (db->write)
 		atomic_fetch_add(&db->store->hold_ns, fc_clock_mono_ns() - db->began_ns);
 	release(db);
+}
+
+static int pg_lock(fc_db *base, int64_t key, fc_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
+	if (db->npending < MAX_PENDING) { /* taken with the next statement: it guards what follows */
+		add_pending(db, sql);
+		return 0;
+	}
+	return run(db, sql, err, "lock");
 }
 
 /* ---------------- statements ---------------- */
@@ -527,16 +691,30 @@ static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, co
 		default: rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error."); goto out;
 		}
 	}
-	PGresult *r;
-	if (!strcmp(fmt, q->fmt)) {
-		if ((rc = prepare(db, q, err)))
+	/* else the same text with other bind types than it was prepared with */
+	int prepared = !strcmp(fmt, q->fmt);
+	if (prepared && (rc = prepared_slot(db, q, err)))
+		goto out;
+	int fresh = db->fresh;
+	char pending[MAX_PENDING][80];
+	int npending = db->npending;
+	memcpy(pending, db->pending, sizeof pending);
+	PGresult *r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
+	if (fresh && PQstatus(db->conn) == CONNECTION_BAD) {
+		/* nothing ran yet: the server went away (restart, failover), so
+		 * the idle pool is stale too; start over on a new connection */
+		fc_log(FC_LOG_WARN, "postgres: dropping dead connections and reconnecting");
+		PQclear(r);
+		PQfinish(db->conn);
+		if (db->prepared)
+			memset(db->prepared, 0, (size_t)db->nprepared);
+		drop_idle(db->store);
+		if ((rc = connect_db(db, err)))
 			goto out;
-		char name[32];
-		snprintf(name, sizeof name, "fc%d", q->id);
-		r = PQexecPrepared(db->conn, name, n, values, lengths, formats, 0);
-	} else {
-		/* the same text with other bind types than it was prepared with */
-		r = PQexecParams(db->conn, q->pg, n, types, values, lengths, formats, 0);
+		db->fresh = 1;
+		db->npending = npending;
+		memcpy(db->pending, pending, sizeof pending);
+		r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
 	}
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -794,6 +972,9 @@ static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double
 static int pg_exec_text(fc_db *base, const char *sql, fc_err *err)
 {
 	pg_db *db = (pg_db *)base;
+	int rc0 = flush_pending(db, err);
+	if (rc0)
+		return rc0;
 	PGresult *r = PQexec(db->conn, sql);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : fail(db, r, err, "statement", NULL);
@@ -804,6 +985,9 @@ static int pg_exec_text(fc_db *base, const char *sql, fc_err *err)
 static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *err)
 {
 	pg_db *db = (pg_db *)base;
+	int rc0 = flush_pending(db, err);
+	if (rc0)
+		return rc0;
 	PGresult *r = PQexec(db->conn, sql);
 	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = fail(db, r, err, "query", sql);
@@ -862,7 +1046,7 @@ static int pg_claim(fc_store *base, const char *name, fc_err *err)
 	int64_t now = (int64_t)time(NULL);
 	fc_db *db;
 	int rc = alive(s, err);
-	if (rc || (rc = begin_with(s, "BEGIN", 0, &db, err)))
+	if (rc || (rc = begin_with(s, BEGIN_PLAIN, 0, &db, err)))
 		return rc;
 	rc = fc_db_exec(db, err,
 			"INSERT INTO store_claims(name,claimed_at,owner) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
@@ -878,7 +1062,7 @@ static int pg_claim(fc_store *base, const char *name, fc_err *err)
 static void pg_unclaim(fc_store *base, const char *name)
 {
 	fc_db *db;
-	if (begin_with((pg_store *)base, "BEGIN", 0, &db, NULL))
+	if (begin_with((pg_store *)base, BEGIN_PLAIN, 0, &db, NULL))
 		return; /* the claim lapses after FC_STORE_CLAIM_SECONDS */
 	int rc = fc_db_exec(db, NULL, "DELETE FROM store_claims WHERE name=?", "t", name);
 	fc_db_end(db, &rc, NULL);
@@ -892,6 +1076,7 @@ static const fc_store_vt VT = {
 	.size_bytes = pg_size_bytes,
 	.stats = pg_stats,
 	.begin = pg_begin,
+	.lock = pg_lock,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.query = pg_query,

@@ -578,7 +578,7 @@ static int sq_begin(fc_store *base, int mode, fc_db **outp, fc_err *err)
 {
 	sq_store *s = (sq_store *)base;
 	sq_db **out = (sq_db **)outp;
-	if (mode == FC_DB_WRITE)
+	if (mode != FC_DB_READ) /* FC_DB_WRITE_ROWS too: one writer at a time */
 		return begin_write(s, out, err);
 	sq_db *db;
 	pthread_mutex_lock(&s->pool_mu);
@@ -641,6 +641,15 @@ static size_t alias_slot(const char *sql)
 	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
 }
 
+/* The length of sql without a closing `FOR UPDATE …` (PostgreSQL's row
+ * locks, store.h): SQLite has no such clause and needs none, its writers
+ * running one at a time. */
+static size_t sql_len(const char *sql)
+{
+	const char *f = strstr(sql, " FOR UPDATE");
+	return f ? (size_t)(f - sql) : strlen(sql);
+}
+
 /* The cache entry for sql, or -1. */
 static int cached(sq_db *db, const char *sql)
 {
@@ -648,8 +657,9 @@ static int cached(sq_db *db, const char *sql)
 		if (db->alias[j].sql == sql)
 			return db->alias[j].i;
 	int found = -1;
+	size_t n = sql_len(sql);
 	for (int i = 0; i < db->ncache && found < 0; i++)
-		if (!strcmp(db->cache[i].sql, sql))
+		if (!strncmp(db->cache[i].sql, sql, n) && !db->cache[i].sql[n])
 			found = i;
 	if (found >= 0 && db->naliases < ALIASES / 2) { /* remember this address too */
 		size_t j = alias_slot(sql);
@@ -670,7 +680,7 @@ static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 		return &db->cache[i].s;
 	} /* else not cached, or nested use of the same SQL: a throwaway */
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(db->h, sql, (int)sql_len(sql), SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fc_log(FC_LOG_ERROR, "prepare failed for: %s", sql);
 		dberr(err, db->h, "prepare");
 		return NULL;

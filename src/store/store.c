@@ -136,6 +136,29 @@ int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err) { return s->vt-
 int fc_db_commit(fc_db *db, fc_err *err) { return db->vt->commit(db, err); }
 void fc_db_rollback(fc_db *db) { db->vt->rollback(db); }
 
+int fc_db_lock(fc_db *db, int space, int64_t id, fc_err *err)
+{
+	/* the space in the top bits, far below the store's own lock keys
+	 * (postgres.c: ~2^52), which live in the same bigint key space */
+	int64_t key = ((int64_t)space << 40) | (id & (((int64_t)1 << 40) - 1));
+	return db->vt->lock ? db->vt->lock(db, key, err) : 0;
+}
+
+int fc_store_tx(fc_store *s, int mode, fc_tx_fn fn, void *arg, fc_err *err)
+{
+	for (int attempt = 1;; attempt++) {
+		fc_db *db;
+		int rc = fc_db_begin(s, mode, &db, err);
+		if (rc)
+			return rc;
+		rc = fn(db, arg, err);
+		fc_db_end(db, &rc, err);
+		if (!rc || attempt >= FC_STORE_TX_TRIES || !err || strcmp(err->slug, "retry_transaction"))
+			return rc;
+		fc_err_clear(err);
+	}
+}
+
 int fc_db_end(fc_db *db, int *rc, fc_err *err)
 {
 	if (*rc == 0)

@@ -36,7 +36,20 @@ typedef struct fc_store fc_store;
 typedef struct fc_db fc_db;
 typedef struct fc_stmt fc_stmt;
 
-enum { FC_DB_READ = 0, FC_DB_WRITE = 1 };
+/* FC_DB_WRITE: a write transaction that runs alone — on PostgreSQL no other
+ * write transaction runs on any server meanwhile (one advisory lock), so
+ * its reads-then-writes need no row locks. FC_DB_WRITE_ROWS: a write
+ * transaction that guards what it reads itself — per-object locks with
+ * fc_db_lock, `SELECT … FOR UPDATE [OF t] [SKIP LOCKED]` (the clause must
+ * end the statement; SQLite, whose writers are serialised anyway, drops it)
+ * and updates whose WHERE re-checks the state they change. On PostgreSQL
+ * such transactions run concurrently with each other, never with an
+ * FC_DB_WRITE one (it takes the same advisory lock shared). They may fail
+ * with a deadlock or serialization error: run them with fc_store_tx, which
+ * re-runs the whole transaction. On SQLite FC_DB_WRITE_ROWS is FC_DB_WRITE. */
+enum { FC_DB_READ = 0, FC_DB_WRITE = 1, FC_DB_WRITE_ROWS = 2 };
+/* Lock spaces of fc_db_lock. */
+enum { FC_LOCK_USER = 1 };
 
 /* Opens the database and applies pending migrations: PostgreSQL when
  * database is a postgres:// or postgresql:// URI (libpq syntax), else SQLite
@@ -94,6 +107,17 @@ int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err
 void fc_store_stats(fc_store *s, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds);
 
 int fc_db_begin(fc_store *s, int mode, fc_db **out, fc_err *err);
+/* Takes a lock on (space, id) held until the transaction ends (PostgreSQL:
+ * pg_advisory_xact_lock, one round trip; SQLite: nothing to do). */
+int fc_db_lock(fc_db *db, int space, int64_t id, fc_err *err);
+/* Runs fn(db, arg, err) in a transaction of mode and ends it (commit when fn
+ * returns 0). A transaction that failed on a deadlock or a serialization
+ * conflict (PostgreSQL SQLSTATE 40P01 / 40001: nothing of it was kept) is
+ * run again from the start, up to FC_STORE_TX_TRIES times in all, so fn
+ * must reset what it hands back through arg. */
+#define FC_STORE_TX_TRIES 5
+typedef int (*fc_tx_fn)(fc_db *db, void *arg, fc_err *err);
+int fc_store_tx(fc_store *s, int mode, fc_tx_fn fn, void *arg, fc_err *err);
 int fc_db_commit(fc_db *db, fc_err *err); /* ends the transaction either way */
 void fc_db_rollback(fc_db *db);           /* ends the transaction */
 /* Ends db: commits when *rc == 0 (storing a commit failure in *rc), else

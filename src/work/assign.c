@@ -80,48 +80,73 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	return 0;
 }
 
+/* Which open task a lease gets. The project's order (migration 0025) walks
+ * one partial index of open tasks and stops at the first the contributor
+ * has not had. uncertainty: the least confident prediction first
+ * (tasks_uncertain); disagreement: the lowest agreement first
+ * (tasks_disputed); tasks with no score or no agreement yet follow in
+ * priority order. random: the first open task at or after a random id
+ * (tasks_open_id), wrapping around. A test draws its questions at random,
+ * so that contributors do not all get the same first ones (see
+ * quality/qualtest.h).
+ * Concurrent leases (FC_DB_WRITE_ROWS on PostgreSQL) lock the task they pick
+ * and skip the ones others hold, so they take different tasks at once; a
+ * row's open is re-checked once it is locked, so the update below never
+ * passes the overlap. When every open task is held by someone, the second
+ * form waits for them rather than say no_tasks too early. SQLite, with one
+ * writer at a time, drops the clause. */
 #define PICK_FROM \
 	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-static const char PICK_SQL[] = PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1";
-/* A test draws its questions at random, so that contributors do not all
- * get the same first ones (see quality/qualtest.h). */
-static const char PICK_TEST_SQL[] = PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1";
-/* The project's order (migration 0025): each walks one partial index of
- * open tasks and stops at the first the contributor has not had.
- * uncertainty: the least confident prediction first (tasks_uncertain);
- * disagreement: the lowest agreement first (tasks_disputed); tasks with no
- * score or no agreement yet follow in priority order. random: the first
- * open task at or after a random id (tasks_open_id), wrapping around. */
-static const char PICK_UNCERTAIN_SQL[] = PICK_FROM "AND t.ml_score IS NOT NULL ORDER BY t.ml_score, t.id LIMIT 1";
-static const char PICK_DISPUTED_SQL[] = PICK_FROM "AND t.agreement IS NOT NULL ORDER BY t.agreement, t.id LIMIT 1";
-static const char PICK_FROM_ID_SQL[] = PICK_FROM "AND t.id>=? ORDER BY t.id LIMIT 1";
+#define PICK_LOCKS(q) {q " FOR UPDATE OF t SKIP LOCKED", q " FOR UPDATE OF t"}
+enum { BY_PRIORITY, BY_TEST, BY_UNCERTAINTY, BY_DISAGREEMENT, BY_ID_FROM, N_PICKS };
+static const char *const PICK_SQL[N_PICKS][2] = {
+	[BY_PRIORITY] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1"),
+	[BY_TEST] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1"),
+	[BY_UNCERTAINTY] = PICK_LOCKS(PICK_FROM "AND t.ml_score IS NOT NULL ORDER BY t.ml_score, t.id LIMIT 1"),
+	[BY_DISAGREEMENT] = PICK_LOCKS(PICK_FROM "AND t.agreement IS NOT NULL ORDER BY t.agreement, t.id LIMIT 1"),
+	[BY_ID_FROM] = PICK_LOCKS(PICK_FROM "AND t.id>=? ORDER BY t.id LIMIT 1"),
+};
 
-static int pick(fc_db *db, const proj *p, int gold, int64_t user, int64_t *task, fc_err *err)
+/* One try with one gold choice; wait: 0 skips rows others hold, 1 waits. */
+static int pick_once(fc_db *db, const proj *p, int gold, int64_t user, int wait, int64_t *task, fc_err *err)
 {
 	int64_t project = p->id;
 	if (p->is_test)
-		return fc_db_int(db, task, err, PICK_TEST_SQL, "IiI", project, gold, user);
+		return fc_db_int(db, task, err, PICK_SQL[BY_TEST][wait], "IiI", project, gold, user);
 	int rc = FC_ENOTFOUND;
 	if (!strcmp(p->order, "uncertainty"))
-		rc = fc_db_int(db, task, err, PICK_UNCERTAIN_SQL, "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_UNCERTAINTY][wait], "IiI", project, gold, user);
 	else if (!strcmp(p->order, "disagreement"))
-		rc = fc_db_int(db, task, err, PICK_DISPUTED_SQL, "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_DISAGREEMENT][wait], "IiI", project, gold, user);
 	else if (!strcmp(p->order, "random")) {
 		int64_t top = 0;
 		if (!fc_db_int(db, &top, NULL, "SELECT MAX(id) FROM tasks WHERE project_id=?", "I", project) && top > 0) {
 			int64_t from =
 				(int64_t)(((uint64_t)randombytes_random() << 32 | randombytes_random()) % (uint64_t)top) +
 				1;
-			rc = fc_db_int(db, task, err, PICK_FROM_ID_SQL, "IiII", project, gold, user, from);
+			rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][wait], "IiII", project, gold, user, from);
 			if (rc == FC_ENOTFOUND)
-				rc = fc_db_int(db, task, err, PICK_FROM_ID_SQL, "IiII", project, gold, user, (int64_t)0);
+				rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][wait], "IiII", project, gold, user,
+					       (int64_t)0);
 		}
 		return rc;
 	}
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
-		rc = fc_db_int(db, task, err, PICK_SQL, "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_PRIORITY][wait], "IiI", project, gold, user);
+	}
+	return rc;
+}
+
+/* The wanted kind (gold or not) first, then the other; rows others hold
+ * are skipped in the first two tries and waited for in the last two. */
+static int pick(fc_db *db, const proj *p, int want_gold, int64_t user, int64_t *task, fc_err *err)
+{
+	int rc = FC_ENOTFOUND;
+	for (int i = 0; i < 4 && rc == FC_ENOTFOUND; i++) {
+		fc_err_clear(err);
+		rc = pick_once(db, p, i % 2 ? !want_gold : want_gold, user, i / 2, task, err);
 	}
 	return rc;
 }
@@ -162,12 +187,28 @@ int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err)
 	return validate_result(ev->text, ev->json, ev->data, err);
 }
 
-int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why, fc_err *err)
+typedef struct {
+	const fc_user *user;
+	int64_t project_id;
+	json_t *out;
+	const char *why;
+} lease_args;
+
+/* One lease, in a transaction of fc_store_tx (FC_DB_WRITE_ROWS): what
+ * belongs to the contributor (their cap, consent, test attempt, daily
+ * limit, the tasks they already had) is guarded by their lock, the task by
+ * its row lock (pick), the counters by single UPDATEs. */
+static int lease_tx(fc_db *db, void *arg, fc_err *err)
 {
+	lease_args *a = arg;
+	const fc_user *user = a->user;
+	int64_t project_id = a->project_id;
+	json_t **out = &a->out;
+	const char **why = &a->why;
+	json_decref(*out); /* a previous try's */
 	*out = NULL;
 	*why = NULL;
-	fc_db *db;
-	int access, rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int access, rc = fc_db_lock(db, FC_LOCK_USER, user->id, err);
 	if (rc)
 		return rc;
 	proj p = {0};
@@ -227,10 +268,6 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 	rc = pick(db, &p, want_gold, user->id, &task, err);
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
-		rc = pick(db, &p, !want_gold, user->id, &task, err);
-	}
-	if (rc == FC_ENOTFOUND) {
-		fc_err_clear(err);
 		*why = "no_tasks"; /* a test whose pool ran dry is scored now */
 		ev = (fc_event){.kind = FC_EV_NO_TASKS,
 				.project = project_id,
@@ -265,7 +302,20 @@ int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t
 	fc_stmt_done(st);
 out:
 	proj_free(&p);
-	return fc_db_end(db, &rc, err);
+	return rc;
+}
+
+int fc_assign_lease(fc_store *s, const fc_user *user, int64_t project_id, json_t **out, const char **why, fc_err *err)
+{
+	lease_args a = {.user = user, .project_id = project_id};
+	int rc = fc_store_tx(s, FC_DB_WRITE_ROWS, lease_tx, &a, err);
+	if (rc) {
+		json_decref(a.out);
+		a.out = NULL;
+	}
+	*out = a.out;
+	*why = rc ? NULL : a.why;
+	return rc;
 }
 
 json_t *fc_submission_row_json(fc_stmt *st)
@@ -334,30 +384,34 @@ static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json
 	return rc;
 }
 
-int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t *body, const char *idem_key,
-		     json_t **out, int *replayed, fc_err *err)
+typedef struct {
+	const fc_user *user;
+	int64_t aid;
+	const json_t *body, *result;
+	const char *idem_key;
+	int validated, replayed;
+	json_t *out;
+} submit_args;
+
+/* One submit, in a transaction of fc_store_tx (FC_DB_WRITE_ROWS): the
+ * assignment is the contributor's, guarded by their lock (releases and
+ * expiries are FC_DB_WRITE, which never run beside it); the task's counters
+ * and agreement follow its row lock, taken by the first UPDATE of it; the
+ * ledger and the outbox only insert. */
+static int submit_tx(fc_db *db, void *arg, fc_err *err)
 {
-	static const fc_field FIELDS[] = {{"result", FC_J_ARRAY},
-					  {"active_seconds", FC_J_NUMBER},
-					  {"media_id", FC_J_INT},
-					  {0}};
+	submit_args *a = arg;
+	const fc_user *user = a->user;
+	int64_t aid = a->aid;
+	const json_t *body = a->body, *result = a->result, *active = json_object_get(body, "active_seconds");
+	const char *idem_key = a->idem_key;
+	int validated = a->validated, *replayed = &a->replayed;
+	json_t **out = &a->out;
+	json_decref(*out); /* a previous try's */
+	*out = NULL;
 	*replayed = 0;
-	int rc = fc_json_check(body, FIELDS, err);
+	int rc = fc_db_lock(db, FC_LOCK_USER, user->id, err);
 	if (rc)
-		return rc;
-	const json_t *active = json_object_get(body, "active_seconds");
-	if (active && !(json_number_value(active) >= 0 && json_number_value(active) < 1e7))
-		return fc_err_set(err, FC_EINVAL, "invalid_value", "active_seconds", "active_seconds must be 0 or more.");
-	/* Validate an annotation result against the config in a read
-	 * transaction first: it is the costliest step and needs no lock. The
-	 * config cannot change afterwards (only drafts change their config, and
-	 * a project with assignments never returns to draft). */
-	const json_t *result = json_object_get(body, "result");
-	int validated = 0;
-	if (result && (rc = prevalidate(s, user, aid, result, &validated, err)))
-		return rc;
-	fc_db *db;
-	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 		return rc;
 	proj p = {0};
 	json_t *task_data = NULL, *collect_result = NULL;
@@ -465,7 +519,40 @@ out:
 	json_decref(collect_result);
 	json_decref(task_data);
 	proj_free(&p);
-	return fc_db_end(db, &rc, err);
+	return rc;
+}
+
+
+int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t *body, const char *idem_key,
+		     json_t **out, int *replayed, fc_err *err)
+{
+	static const fc_field FIELDS[] = {{"result", FC_J_ARRAY},
+					  {"active_seconds", FC_J_NUMBER},
+					  {"media_id", FC_J_INT},
+					  {0}};
+	*replayed = 0;
+	int rc = fc_json_check(body, FIELDS, err);
+	if (rc)
+		return rc;
+	const json_t *active = json_object_get(body, "active_seconds");
+	if (active && !(json_number_value(active) >= 0 && json_number_value(active) < 1e7))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "active_seconds", "active_seconds must be 0 or more.");
+	/* Validate an annotation result against the config in a read
+	 * transaction first: it is the costliest step and needs no lock. The
+	 * config cannot change afterwards (only drafts change their config, and
+	 * a project with assignments never returns to draft). */
+	submit_args a = {.user = user, .aid = aid, .body = body, .idem_key = idem_key};
+	a.result = json_object_get(body, "result");
+	if (a.result && (rc = prevalidate(s, user, aid, a.result, &a.validated, err)))
+		return rc;
+	rc = fc_store_tx(s, FC_DB_WRITE_ROWS, submit_tx, &a, err);
+	if (rc) {
+		json_decref(a.out);
+		a.out = NULL;
+	}
+	*out = a.out;
+	*replayed = !rc && a.replayed;
+	return rc;
 }
 
 int fc_assign_release(fc_store *s, const fc_user *user, int64_t aid, fc_err *err)
