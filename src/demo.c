@@ -120,10 +120,10 @@ static const char VIDEO_CONFIG[] = "<View><Labels name=\"videoLabels\" toName=\"
 				   "background=\"#2563eb\"/></Labels><Video name=\"video\" value=\"$video\" "
 				   "framerate=\"25\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>";
 static const char VIDEO_TASKS[] = "{\"video\":\"/samples/clip.webm\"}\n";
-static const char CHAT_CONFIG[] = "<View><Chat name=\"chat\" value=\"$messages\"/>"
+static const char HELPFUL_CHAT_CONFIG[] = "<View><Chat name=\"chat\" value=\"$messages\"/>"
 				  "<Choices name=\"helpful\" toName=\"chat\" choice=\"single\" required=\"true\">"
 				  "<Choice value=\"Helpful\"/><Choice value=\"Not helpful\"/></Choices></View>";
-static const char CHAT_TASKS[] =
+static const char HELPFUL_CHAT_TASKS[] =
 	"{\"messages\":[{\"role\":\"user\",\"content\":\"My train was cancelled, can I get a refund?\"},"
 	"{\"role\":\"assistant\",\"content\":\"Yes: a cancelled train is refunded in full at the ticket office or "
 	"online.\"}]}\n"
@@ -190,7 +190,7 @@ static int seed_more(fc_store *s, const fc_user *owner, fc_err *err)
 			   "Box each moving shape and follow it: every change is a keyframe.", VIDEO_CONFIG,
 			   VIDEO_TASKS, FC_IMPORT_NDJSON, 30, 1, NULL, err)) ||
 	    (rc = seed_one(s, owner, "Was the assistant helpful?", "Read the conversation; was the last reply helpful?",
-			   CHAT_CONFIG, CHAT_TASKS, FC_IMPORT_NDJSON, 5, 2, NULL, err)) ||
+			   HELPFUL_CHAT_CONFIG, HELPFUL_CHAT_TASKS, FC_IMPORT_NDJSON, 5, 2, NULL, err)) ||
 	    (rc = seed_one(s, owner, "Read a sentence aloud", "Record yourself reading the sentence, in a quiet room.",
 			   "", RECORD_TASKS, FC_IMPORT_CSV, 20, 2,
 			   json_pack("{s:s,s:{s:s,s:s,s:i,s:i,s:i}}", "kind", "collection", "collect", "media", "audio",

@@ -49,7 +49,7 @@ static const char *walk(const unsigned char *b, size_t n, uint64_t *count, put_f
 	*count = h.count;
 	if (why)
 		return why;
-	uint64_t x, cls, len, v;
+	uint64_t x = 0, cls = 0, len = 0, v = 0;
 	for (uint64_t i = 0; i < h.count; i += len) {
 		if (!bits(&in, 1, &x) || !bits(&in, 2, &cls) || !bits(&in, (unsigned)h.size[cls], &len))
 			return "it ends before all its values";
