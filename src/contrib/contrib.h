@@ -96,8 +96,10 @@ int fc_prefs_quiet(fc_db *db, int64_t user, int64_t now);
  * project, ever (work_notices), in the app and — at most once per
  * FC_NEW_WORK_EMAIL_HOURS per contributor — by email, when notify.new_work
  * and the channel are on. Inside a contributor's quiet hours nothing is
- * sent; the notice waits for the next run after them. The job runs every
- * FC_NEW_WORK_EVERY seconds. */
+ * sent; the notice waits for the next run after them. A contributor not
+ * eligible when the job looks is marked and not looked at again for that
+ * project (so the job's work per project is bounded by the contributors,
+ * not by its runs). The job runs every FC_NEW_WORK_EVERY seconds. */
 #define FC_NEW_WORK_DAYS 7
 #define FC_NEW_WORK_EMAIL_HOURS 24
 #define FC_NEW_WORK_EVERY 60

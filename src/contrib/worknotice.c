@@ -55,10 +55,16 @@ static int notice_one(fc_db *db, const project_facts *p, const candidate *c, int
 {
 	fc_err e2 = {0};
 	if (fc_account_eligible(db, c->id, p->eligibility, &e2)) {
-		int rc = e2.code == FC_EPERM ? 0 : e2.code;
-		if (rc)
+		if (e2.code != FC_EPERM) {
 			*err = e2;
-		return rc; /* not eligible: nothing, and asked again if their profile changes */
+			return e2.code;
+		}
+		/* not eligible: told nothing, and marked (-1) so the job does not
+		 * look at them again for this project every run for a week */
+		return fc_db_exec(db, err,
+				  "INSERT INTO work_notices(user_id,project_id,emailed,created_at) VALUES(?,?,-1,?) "
+				  "ON CONFLICT DO NOTHING",
+				  "III", c->id, p->id, now);
 	}
 	if (fc_prefs_quiet(db, c->id, now))
 		return 0; /* their quiet hours: the next run after them sends it */

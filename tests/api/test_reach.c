@@ -285,6 +285,12 @@ Test(messages, refused_for_bad_input_strangers_and_other_peoples_threads)
 	r = send(pid, S.req, "{\"body\":\"hi\"}");
 	cr_expect_eq(r.status, 400, "the owner names the thread");
 	res_free(&r);
+	/* a thread of one project cannot be answered through another */
+	long long other_pid = project_el("Another of mine", 2, 10, NULL);
+	snprintf(reply, sizeof reply, "{\"body\":\"hi\",\"thread_id\":%lld}", thread);
+	r = send(other_pid, S.req, reply);
+	cr_expect_eq(r.status, 404, "another project's thread: %s", r.body);
+	res_free(&r);
 }
 
 Test(messages, a_conversation_is_pseudonymous_both_ways)

@@ -119,6 +119,7 @@ test('My work at 360 px: the held task and a readable submission table', async (
   const cell = page.locator('table td').first();
   const box = await cell.boundingBox();
   assert.ok(box.width > 150, `a cell is ${box.width}px wide: stacked rows, not a squeezed table`);
+  assert.equal(await page.locator('td.answer').first().textContent(), 'no', 'my own answer, viewable');
   await shot(page, 'reach04-my-work-360');
   await page.context().close();
 });

@@ -10,8 +10,9 @@ CREATE TABLE new_work (
   since INTEGER NOT NULL
 ) STRICT;
 
--- One notice per contributor and project, ever: `emailed` says whether it
--- went out by email too (the rate limit counts these).
+-- One notice per contributor and project, ever: `emailed` 1 when it went
+-- out by email too (the rate limit counts these), 0 in the app only (or
+-- turned off), -1 not sent at all: the contributor was not eligible.
 CREATE TABLE work_notices (
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

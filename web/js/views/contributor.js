@@ -9,6 +9,18 @@ import { pct, stat } from './shared.js';
 import { transparencyCard } from './voice.js';
 import { reasonLabel } from './submissions.js';
 
+/** A submitted answer in words: the chosen options, texts, labels and
+ * ratings of its results, shortened to 160 characters. */
+export function answerText(result) {
+  const parts = (Array.isArray(result) ? result : []).map((r) => {
+    const v = r.value || {};
+    const words = [].concat(v.choices || [], v.text || [], v.labels || [], v.rectanglelabels || [], v.polygonlabels || [], v.taxonomy ? v.taxonomy.map((t) => t.join(' / ')) : [], v.rating !== undefined ? [`${v.rating}★`] : []);
+    return words.length ? words.join(', ') : r.type;
+  }).filter(Boolean);
+  const text = parts.join(' · ') || '—';
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+}
+
 export function hourly(p) {
   return p.hourly_estimate === null || p.hourly_estimate === undefined ? null : money(p.hourly_estimate, p.currency);
 }
@@ -410,10 +422,11 @@ export async function myWorkView(ctx) {
       return h('span', { class: 'appeal-cell' }, btn, h('span', { class: 'muted small' }, ` ${days} day${days === 1 ? '' : 's'} left`));
     };
     page.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
-      h('thead', null, h('tr', null, ['Project', 'Submitted', 'Status', 'Pay', 'Reason', 'Appeal'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Project', 'Submitted', 'Your answer', 'Status', 'Pay', 'Reason', 'Appeal'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, subs.items.map((s) => h('tr', { class: `sub-${s.status}` },
         h('td', { 'data-label': 'Project' }, s.project_title || `Project ${s.project_id}`),
         h('td', { 'data-label': 'Submitted' }, when(s.created_at)),
+        h('td', { 'data-label': 'Your answer', class: 'answer' }, s.media_id ? h('a', { href: `/api/v1/media/${s.media_id}`, target: '_blank', rel: 'noopener' }, 'Your recording or file') : answerText(s.result)),
         h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${s.status}` }, STATUS_TEXT[s.status] || s.status),
           s.gold_correct === true || s.gold_correct === false ? [' ', h('span', { class: `badge gold-badge ${s.gold_correct ? 'gold-correct' : 'gold-incorrect'}`, title: 'A check question with a known answer' }, `gold: ${s.gold_correct ? 'correct' : 'incorrect'}`)] : null),
         h('td', { 'data-label': 'Pay' }, s.status === 'rejected' ? h('s', null, money(s.reward, s.currency)) : money(s.reward, s.currency)),
