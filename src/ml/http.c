@@ -6,6 +6,8 @@
  *   POST {url}/predict {"tasks":[{id,data}], "label_config", "project",
  *                      "params":{"context"}} → {"results":[{"result":[…],
  *                      "score"?, "model_version"?}, …]} one per task, in order
+ *   POST {url}/webhook {"action":"ANNOTATION_CREATED", "project", "task",
+ *                      "annotation"} → 2xx (training; the answer is not read)
  *
  * Every request has a timeout; an answer that is not this shape is an error
  * (nothing of it is kept) naming what was wrong. */
@@ -30,9 +32,10 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
 }
 
 /* One request to b->url + path; body NULL means GET. 0 with *answer (the
- * parsed JSON, caller's) on a 2xx JSON answer, else -1 with error. */
-static int call(const fc_ml_backend *b, const char *path, const json_t *body, json_t **answer, char *error,
-		size_t error_len)
+ * parsed JSON, caller's) on a 2xx JSON answer (any 2xx, *answer NULL,
+ * unless want_json), else -1 with error. */
+static int call_as(const fc_ml_backend *b, const char *path, const json_t *body, int want_json, json_t **answer,
+		   char *error, size_t error_len)
 {
 	*answer = NULL;
 	char url[2200];
@@ -79,7 +82,7 @@ static int call(const fc_ml_backend *b, const char *path, const json_t *body, js
 		snprintf(error, error_len, "%s: %s", path, curl_easy_strerror(cc));
 	else if (code < 200 || code > 299)
 		snprintf(error, error_len, "%s: the backend answered HTTP %ld", path, code);
-	else if (!(*answer = json_loadb(got.p ? got.p : "", got.len, 0, NULL)))
+	else if (want_json && !(*answer = json_loadb(got.p ? got.p : "", got.len, 0, NULL)))
 		snprintf(error, error_len, "%s: the answer is not JSON", path);
 	else
 		rc = 0;
@@ -88,6 +91,12 @@ static int call(const fc_ml_backend *b, const char *path, const json_t *body, js
 	fc_buf_free(&got);
 	free(text);
 	return rc;
+}
+
+static int call(const fc_ml_backend *b, const char *path, const json_t *body, json_t **answer, char *error,
+		size_t error_len)
+{
+	return call_as(b, path, body, 1, answer, error, error_len);
 }
 
 static int http_check(fc_store *s, const fc_ml_backend *b, char *error, size_t error_len)
@@ -195,4 +204,16 @@ static int http_interact(fc_store *s, const fc_ml_backend *b, const fc_ml_task *
 	return predict_call(b, task, 1, json_pack("{s:O}", "context", context), out, error, error_len);
 }
 
-const fc_ml_ops fc_ml_http_ops = {.check = http_check, .predict = http_predict, .interact = http_interact};
+static int http_learn(fc_store *s, const fc_ml_backend *b, const json_t *event, char *error, size_t error_len)
+{
+	(void)s;
+	json_t *a = NULL;
+	int rc = call_as(b, "/webhook", event, 0, &a, error, error_len);
+	json_decref(a);
+	return rc;
+}
+
+const fc_ml_ops fc_ml_http_ops = {.check = http_check,
+				  .predict = http_predict,
+				  .interact = http_interact,
+				  .learn = http_learn};

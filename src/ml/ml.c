@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define SINK "ml"
-#define BATCHES_PER_RUN 16 /* then the run queues its own continuation */
+#define RUN_SECONDS 5 /* a run starts no batch after this, then queues its own continuation */
 #define MAX_BUILTINS 8
 
 static const char OWNER_ONLY[] = "Only the project's owner manages its ML backend.";
@@ -149,8 +150,8 @@ int fc_ml_enqueue(fc_db *db, int64_t project, int from_start, fc_err *err)
 	 * one is queued behind it. */
 	int64_t waiting = 0;
 	if (!fc_db_int(db, &waiting, NULL,
-		       "SELECT COUNT(*) FROM outbox WHERE sink='" SINK "' AND target=? AND delivered_at IS NULL AND "
-		       "failed_at IS NULL AND attempts=0",
+		       "SELECT COUNT(*) FROM outbox WHERE sink='" SINK "' AND target=? AND action='PREDICT' AND "
+		       "delivered_at IS NULL AND failed_at IS NULL AND attempts=0",
 		       "I", project) &&
 	    waiting > 0)
 		return 0;
@@ -158,6 +159,36 @@ int fc_ml_enqueue(fc_db *db, int64_t project, int from_start, fc_err *err)
 }
 
 static int on_tasks_created(fc_db *db, fc_event *ev, fc_err *err) { return fc_ml_enqueue(db, ev->project, 0, err); }
+
+/* An accepted submission: a training event for a model that learns
+ * (ops->learn), in Label Studio's webhook shape. */
+static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
+{
+	row r;
+	int rc = load_row(db, ev->project, &r, err);
+	const fc_ml_ops *ops = rc ? NULL : ops_of(r.kind, r.model);
+	json_t *body = NULL;
+	fc_stmt *st;
+	if (!ops || !ops->learn ||
+	    fc_db_query(db, &st, NULL,
+			"SELECT t.id, t.data, s.id, s.result FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE s.id=?",
+			"I", ev->submission))
+		goto out;
+	if (fc_stmt_next(st) == 1)
+		body = json_pack("{s:s,s:{s:I,s:s},s:{s:I,s:o},s:{s:I,s:o}}", "action", "ANNOTATION_CREATED", "project",
+				 "id", (json_int_t)ev->project, "label_config", r.label_config ? r.label_config : "",
+				 "task", "id", (json_int_t)fc_stmt_int(st, 0), "data", fc_stmt_json(st, 1),
+				 "annotation", "id", (json_int_t)fc_stmt_int(st, 2), "result", fc_stmt_json(st, 3));
+	fc_stmt_done(st);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (text)
+		rc = fc_outbox_put(db, SINK, ev->project, ev->project, "ANNOTATION_CREATED", text, err);
+	free(text);
+out:
+	json_decref(body);
+	row_free(&r);
+	return rc == FC_ENOTFOUND ? 0 : rc;
+}
 
 /* ---- a predict run (the outbox deliverer of sink "ml") ---- */
 
@@ -263,11 +294,40 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
+/* A training event for the project's model. */
+static int deliver_learn(fc_store *s, const fc_outbox_item *it, char *error, size_t error_len)
+{
+	fc_db *db;
+	fc_err err = {0};
+	row r = {0};
+	int rc = fc_db_begin(s, FC_DB_READ, &db, &err);
+	if (!rc) {
+		rc = load_row(db, it->target, &r, &err);
+		fc_db_rollback(db);
+	}
+	if (rc == FC_ENOTFOUND && !err.code)
+		return 0; /* detached: nobody to tell */
+	const fc_ml_ops *ops = rc ? NULL : ops_of(r.kind, r.model);
+	json_t *event = json_loads(it->payload, 0, NULL);
+	fc_ml_backend be = backend_of(&r, it->target);
+	if (rc)
+		snprintf(error, error_len, "database: %s", err.msg);
+	else if (ops && ops->learn && event && (rc = ops->learn(s, &be, event, error, error_len)))
+		record_error(s, it->target, error);
+	json_decref(event);
+	row_free(&r);
+	return rc ? -1 : 0;
+}
+
 static int deliver(fc_store *s, const fc_outbox_item *it, int *status, char *error, size_t error_len)
 {
 	*status = 0;
 	int64_t project = it->target;
-	for (int k = 0; k < BATCHES_PER_RUN; k++) {
+	if (strcmp(it->action, "PREDICT"))
+		return deliver_learn(s, it, error, error_len);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (t = t0; t.tv_sec - t0.tv_sec < RUN_SECONDS; clock_gettime(CLOCK_MONOTONIC, &t)) {
 		row r;
 		batch b = {0};
 		fc_err err = {0};
@@ -571,5 +631,6 @@ void fc_ml_subscribe(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* reference-counted by libcurl; before any thread */
 	fc_events_on(FC_EV_TASKS_CREATED, "ml: predictions queued", on_tasks_created);
+	fc_events_on(FC_EV_ACCEPTED, "ml: training event queued", on_accepted);
 	fc_outbox_sink(SINK, deliver);
 }

@@ -29,6 +29,10 @@
  * fc_ml_enqueue(db, project, 1, err) inside that transaction to have every
  * task predicted again.
  *
+ * Accepted submissions reach a model through ops->learn (kind "http":
+ * POST {url}/webhook, Label Studio's training event), queued in the
+ * outbox in the accepting transaction.
+ *
  * Predictions are stored one per task and model_version (table
  * predictions), the task's latest score in tasks.ml_score (read by the
  * "uncertainty" order), and served in task.predictions of a lease; they are
@@ -81,6 +85,13 @@ typedef struct fc_ml_ops {
 	 * *out with a prediction for the one task. NULL: not interactive. */
 	int (*interact)(fc_store *s, const fc_ml_backend *b, const fc_ml_task *task, const json_t *context,
 			fc_ml_prediction *out, char *error, size_t error_len);
+	/* Learning (optional): an accepted submission, as Label Studio's
+	 * webhook body {"action": "ANNOTATION_CREATED", "project": {id,
+	 * label_config}, "task": {id, data}, "annotation": {id, result}},
+	 * delivered from the outbox outside any transaction, at least once;
+	 * -1 with error: retried with backoff. NULL: the model does not learn
+	 * this way. */
+	int (*learn)(fc_store *s, const fc_ml_backend *b, const json_t *event, char *error, size_t error_len);
 } fc_ml_ops;
 
 /* Registers a built-in model under name (before the server starts; a full
@@ -110,8 +121,8 @@ int fc_ml_interact(fc_store *s, const fc_user *user, int64_t project, const json
  * every task again, else the tasks not yet sent). No-op without a backend. */
 int fc_ml_enqueue(fc_db *db, int64_t project, int from_start, fc_err *err);
 
-/* Start-up wiring: TASKS_CREATED queues predictions; the outbox sink "ml"
- * runs them; the project field "order" is validated and saved. */
+/* Start-up wiring: TASKS_CREATED queues predictions, ACCEPTED a training
+ * event; the outbox sink "ml" runs them; the project field "order" is validated and saved. */
 void fc_ml_subscribe(void);
 
 #endif

@@ -151,12 +151,9 @@ static int pick(fc_db *db, const proj *p, int want_gold, int64_t user, int64_t *
 	return rc;
 }
 
-/* A task's predictions as a lease shows them: those imported with it
- * (tasks.predictions, column col of st) and then those a model made
- * (table predictions, newest first): suggestions, never answers. */
-static json_t *lease_predictions(fc_db *db, int64_t task, fc_stmt *st, int col)
+json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported)
 {
-	json_t *all = fc_stmt_isnull(st, col) ? NULL : fc_stmt_json(st, col);
+	json_t *all = imported;
 	if (!json_is_array(all)) {
 		json_decref(all);
 		all = json_array();
@@ -296,8 +293,9 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 		char ts[32];
 		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
 				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
-				 "predictions", lease_predictions(db, task, st, 1), "expires_at",
-				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+				 "predictions",
+				 fc_assign_predictions(db, task, fc_stmt_isnull(st, 1) ? NULL : fc_stmt_json(st, 1)),
+				 "expires_at", fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
 	}
 	fc_stmt_done(st);
 out:

@@ -41,6 +41,12 @@ int fc_assign_my_submissions(fc_store *s, const fc_user *user, int limit, int64_
 /* Expires leases whose time is up; returns how many in *n. */
 int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err);
 
+/* A task's predictions as leases show them: imported (stolen; NULL: none)
+ * followed by the newest 5 a model made (table predictions, ml/), each
+ * {id, model_version, score, result, created_at, origin:"model"} —
+ * suggestions, never answers. */
+json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported);
+
 /* FC_EV_RESULT_CHECK: refuses a result (ev->json) the label config
  * (ev->text) does not accept for the task's data (ev->data): how a model's
  * prediction is checked like a contributor's answer. */

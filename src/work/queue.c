@@ -29,8 +29,13 @@ int fc_assign_held(fc_store *s, const fc_user *user, int64_t project, json_t **o
 			       "a.expires_at>? AND (?=0 OR a.project_id=?) ORDER BY a.expires_at, a.id LIMIT 200",
 			       "IIII", user->id, fc_clock_now(), project, project))) {
 		json_t *items = json_array();
-		while (fc_stmt_next(st) == 1)
-			json_array_append_new(items, held_row(st));
+		while (fc_stmt_next(st) == 1) {
+			json_t *row = held_row(st), *task = json_object_get(row, "task");
+			json_object_set_new(task, "predictions",
+					    fc_assign_predictions(db, fc_stmt_int(st, 2),
+								  json_incref(json_object_get(task, "predictions"))));
+			json_array_append_new(items, row);
+		}
 		fc_stmt_done(st);
 		*out = json_pack("{s:o}", "items", items);
 	}

@@ -35,6 +35,8 @@ static struct {
 	int predict_calls, max_batch, tasks_seen;
 	int saw_label_config; /* every /predict carried the project's config */
 	json_t *last_context; /* the params.context of the last interactive /predict */
+	int webhooks;         /* training events received */
+	json_t *last_webhook; /* the last one's body */
 } BE = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *predict_answer(const json_t *req, mode m)
@@ -74,6 +76,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!strcmp(url, "/health")) {
 		status = m == ML_DOWN ? 503 : 200;
 		body = strdup("{\"status\":\"UP\",\"model_class\":\"TestBackend\"}");
+	} else if (!strcmp(url, "/webhook")) {
+		pthread_mutex_lock(&BE.lock);
+		BE.webhooks++;
+		json_decref(BE.last_webhook);
+		BE.last_webhook = json_loads(u->p ? u->p : "", 0, NULL);
+		pthread_mutex_unlock(&BE.lock);
+		body = strdup("{\"status\":\"ok\"}");
 	} else if (!strcmp(url, "/setup")) {
 		body = strdup("{\"model_version\":\"test-v1\"}");
 	} else if (!strcmp(url, "/predict")) {
@@ -338,6 +347,10 @@ Test(ml, predictions_are_stored_in_batches_and_served_in_leases)
 	cr_expect_float_eq(json_number_value(jget(p, "score")), 0.75, 1e-9);
 	cr_expect_str_eq(jstr(p, "result.0.value.choices.0"), "pos");
 	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/assignments", C1, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(model_prediction(jget(r.json, "items.0")), "the held task shows it too: %s", r.body);
+	res_free(&r);
 
 	/* new tasks (TASKS_CREATED) are predicted too */
 	project_import(&S, pid, REQ, "{\"text\":\"late\",\"conf\":0.1}\n");
@@ -425,6 +438,40 @@ Test(ml, detach)
 	r = api(&S, "POST", path, REQ, NULL);
 	cr_expect_eq(r.status, 404, "no backend to re-run: %s", r.body);
 	res_free(&r);
+}
+
+Test(ml, an_accepted_answer_reaches_the_backend_as_a_training_event)
+{
+	long long pid = live(NULL, "{\"text\":\"teach me\"}\n");
+	attach_ok(pid);
+	long long aid = lease_ok(&S, pid, C1);
+	res r = submit_choice(&S, aid, C1, "sentiment", "neg", NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	long long sid = jint(r.json, "id");
+	res_free(&r);
+	usleep(1500 * 1000);
+	pthread_mutex_lock(&BE.lock);
+	cr_expect_eq(BE.webhooks, 0, "a submission is not a label until it is accepted");
+	pthread_mutex_unlock(&BE.lock);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/submissions/%lld/accept", sid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	int n = 0;
+	for (int i = 0; i < 100 && !n; i++) {
+		usleep(150 * 1000);
+		pthread_mutex_lock(&BE.lock);
+		n = BE.webhooks;
+		pthread_mutex_unlock(&BE.lock);
+	}
+	cr_assert_eq(n, 1, "one training event");
+	pthread_mutex_lock(&BE.lock);
+	cr_expect_str_eq(jstr(BE.last_webhook, "action"), "ANNOTATION_CREATED");
+	cr_expect_eq(jint(BE.last_webhook, "project.id"), pid);
+	cr_expect_str_eq(jstr(BE.last_webhook, "task.data.text"), "teach me");
+	cr_expect_str_eq(jstr(BE.last_webhook, "annotation.result.0.value.choices.0"), "neg");
+	pthread_mutex_unlock(&BE.lock);
 }
 
 /* ---- order ---- */
