@@ -436,6 +436,7 @@ int fc_project_eligible(fc_db *db, int64_t user_id, const json_t *el, fc_err *er
 			: (snprintf(country_buf, sizeof country_buf, "%s", fc_stmt_text(st, 0)), country_buf);
 	json_t *ul = fc_stmt_json(st, 1), *uq = fc_stmt_json(st, 2);
 	int verified = (int)fc_stmt_int(st, 3);
+	fc_stmt_done(st);
 	if (want_verified && !verified)
 		rc = fc_err_set(err, FC_EPERM, "identity_not_verified", "verified",
 				"This project is open to contributors whose identity is verified: send a document on "
