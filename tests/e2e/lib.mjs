@@ -205,30 +205,15 @@ export async function tabTo(page, selector, n = 120) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
-async function signInThroughForm(page, user) {
-  await page.goto(`${page.fcBase}/signin`);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav .nav-user .avatar');
+/** signInPage at width × height with base as the server's address; dialogs
+ * are accepted. */
+export async function signedInPage(browser, base, user, width, height, bucket) {
+  const page = await signInPage(browser, { url: base }, user, { width, height }, bucket);
+  page.on('dialog', (d) => d.accept());
   return page;
 }
 
-/** A new page at width × height, signed in through the form as user; its
- * errors go to bucket and dialogs are accepted. */
-export async function signedInPage(browser, base, user, width, height, bucket) {
-  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
-  watchErrors(page, bucket);
-  page.on('dialog', (d) => d.accept());
-  page.fcBase = base;
-  return signInThroughForm(page, user);
-}
-
-/** A new page in a new context of viewport, signed in as who ({email,
- * password}) through the sign-in form; its errors go to bucket. */
-export async function signInAs(browser, base, who, viewport, bucket) {
-  const page = await (await browser.newContext({ viewport })).newPage();
-  watchErrors(page, bucket);
-  page.fcBase = base;
-  return signInThroughForm(page, who);
+/** signInPage with base as the server's address. */
+export function signInAs(browser, base, who, viewport, bucket) {
+  return signInPage(browser, { url: base }, who, viewport, bucket);
 }
