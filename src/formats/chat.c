@@ -29,21 +29,6 @@ static int check(const json_t *config, fc_err *err)
 			  config ? "labelling config has none" : "has no labelling config");
 }
 
-/* The first Chat object of the config and the task's messages for it. */
-static const json_t *messages_of(const json_t *config, const json_t *data, const char **name)
-{
-	size_t i;
-	const json_t *o;
-	json_array_foreach(json_object_get(config, "objects"), i, o) {
-		if (strcmp(json_string_value(json_object_get(o, "type")) ?: "", "chat"))
-			continue;
-		*name = json_string_value(json_object_get(o, "name"));
-		const json_t *m = json_object_get(data, json_string_value(json_object_get(o, "field")) ?: "");
-		return json_is_array(m) ? m : NULL;
-	}
-	return NULL;
-}
-
 /* The first non-empty text of a textarea value, or NULL. */
 static const char *first_text(const json_t *value)
 {
@@ -115,7 +100,7 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 {
 	(void)pass;
 	const char *chat = NULL;
-	const json_t *msgs = messages_of(c->config, t->data, &chat);
+	const json_t *msgs = fc_ds_chat_messages(c->config, t->data, &chat);
 	if (!msgs || !chat)
 		return 0;
 	int rc = 0;

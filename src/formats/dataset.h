@@ -158,6 +158,9 @@ void fc_ds_image_size(const fc_ds_task *t, double *w, double *h);
 /* Box and polygon labels of the config in order, each name once (the class
  * list of COCO, YOLO and VOC); a new array of strings. */
 json_t *fc_ds_class_names(const json_t *config);
+/* The task's conversation for the config's first Chat object (its name in
+ * *name when name is not NULL): the non-empty messages array, or NULL. */
+const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, const char **name);
 /* Index of name in an array of strings, or -1. */
 int fc_ds_index_of(const json_t *names, const char *name);
 

@@ -172,3 +172,18 @@ int fc_ds_index_of(const json_t *names, const char *name)
 	}
 	return -1;
 }
+
+const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, const char **name)
+{
+	size_t i;
+	const json_t *o;
+	json_array_foreach(json_object_get(config, "objects"), i, o) {
+		if (strcmp(json_string_value(json_object_get(o, "type")) ?: "", "chat"))
+			continue;
+		if (name)
+			*name = json_string_value(json_object_get(o, "name"));
+		const json_t *m = json_object_get(data, json_string_value(json_object_get(o, "field")) ?: "");
+		return json_is_array(m) && json_array_size(m) ? m : NULL;
+	}
+	return NULL;
+}

@@ -368,6 +368,38 @@ Test(export_jobs, dpo_pairs_from_pairwise_judgments)
 	res_free(&r);
 }
 
+/* Preference pairs from a conversation: a Pairwise between two candidate
+ * replies and a Ranker over three, written in TRL's conversational form
+ * (the prompt is the messages); a ranking gives every pair, best first. */
+Test(export_jobs, dpo_pairs_from_a_conversation_in_trl_conversational_form)
+{
+	const char *cfg = "<View><Chat name=\"chat\" value=\"$messages\"/><Text name=\"a\" value=\"$a\"/>"
+			  "<Text name=\"b\" value=\"$b\"/><Pairwise name=\"pw\" toName=\"a,b\"/>"
+			  "<List name=\"cands\" value=\"$cands\"/><Ranker name=\"rank\" toName=\"cands\"/></View>";
+	const char *tasks =
+		"{\"data\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hi?\"}],\"a\":\"Go away.\",\"b\":\"Hello!\","
+		"\"cands\":[{\"id\":\"x\",\"title\":\"X\",\"body\":\"Hey.\"},{\"id\":\"y\",\"body\":\"What?\"},"
+		"{\"id\":\"z\",\"body\":\"Hello, how can I help?\"}]},"
+		"\"annotations\":[{\"completed_by\":\"w1\",\"result\":["
+		"{\"from_name\":\"pw\",\"to_name\":\"a\",\"type\":\"pairwise\",\"value\":{\"selected\":\"right\"}},"
+		"{\"from_name\":\"rank\",\"to_name\":\"cands\",\"type\":\"ranker\",\"value\":{\"ranker\":"
+		"{\"cands\":[\"z\",\"x\",\"y\"]}}}]}]}\n";
+	long long pid = draft(&S, cfg, tasks);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=dpo", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+#define P "{\"prompt\":[{\"role\":\"user\",\"content\":\"Hi?\"}],\"chosen\":[{\"role\":\"assistant\",\"content\":"
+#define R "}],\"rejected\":[{\"role\":\"assistant\",\"content\":"
+	cr_expect_str_eq(r.body,
+			 P "\"Hello!\"" R "\"Go away.\"}]}\n" P "\"Hello, how can I help?\"" R "\"Hey.\"}]}\n" P
+			   "\"Hello, how can I help?\"" R "\"What?\"}]}\n" P "\"Hey.\"" R "\"What?\"}]}\n",
+			 "the pairwise judgment, then the ranking's three pairs");
+#undef P
+#undef R
+	res_free(&r);
+}
+
 /* MOT tracks from a VideoRectangle track with two keyframes, read with
  * Python's zipfile: keyframes only, then every frame interpolated. */
 Test(export_jobs, mot_tracks_with_and_without_interpolation)

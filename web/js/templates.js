@@ -329,6 +329,22 @@ export const TEMPLATES = [
     instructions: '## What to do\n\n- Rewrite any assistant reply that is wrong or unclear (leave the box empty to keep it).\n- Write the **ideal answer** to the last question. Markdown and code blocks are fine.',
   },
   {
+    id: 'chat-compare',
+    title: 'Conversations: compare two candidate replies',
+    description: 'Preference data: after the conversation so far, pick the better of two replies (DPO export, conversational form).',
+    config: `<View>
+  <Chat name="chat" value="$messages"/>
+  <Header value="Which reply should come next?"/>
+  <View style="display: flex; gap: 1rem">
+    <Text name="reply_a" value="$reply_a"/>
+    <Text name="reply_b" value="$reply_b"/>
+  </View>
+  <Pairwise name="preference" toName="reply_a,reply_b" required="true"/>
+</View>`,
+    sample: { messages: CHAT_SAMPLE.slice(0, 3), reply_a: 'Slicing makes a copy; `reverse()` works in place and is a little faster.', reply_b: 'They are the same.' },
+    instructions: '## What to do\n\nRead the conversation, then choose the reply that is **more helpful and correct**.',
+  },
+  {
     id: 'time-series',
     title: 'Time series: activity ranges and events',
     description: 'Sensor channels (CSV or JSON) on a shared time axis: label ranges and instants, zoom, many channels.',

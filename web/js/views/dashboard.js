@@ -99,9 +99,9 @@ const EXPORTS = [
   { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
   { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
-  { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise)', needs: ['pairwise'] },
-  { format: 'webdataset', ext: 'tar', label: 'WebDataset shards (tar)', annotation: true },
+  { format: 'dpo', ext: 'jsonl', label: 'DPO preference pairs (Pairwise, Ranker)', needs: ['pairwise', 'ranker'] },
   { format: 'chat', ext: 'jsonl', label: 'Chat JSONL (conversations)', needs: ['chat'] },
+  { format: 'webdataset', ext: 'tar', label: 'WebDataset shards (tar)', annotation: true },
   { format: 'cv', ext: 'tar', label: 'Common Voice (tar)', collection: true },
 ];
 
