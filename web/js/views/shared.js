@@ -68,3 +68,11 @@ export function stat(label, value, note) {
 export function pct(v) {
   return v === null || v === undefined || Number.isNaN(v) ? '—' : `${Math.round(v * 100)}%`;
 }
+
+/** A code or control name as words: "instructions_not_followed" →
+ * "Instructions not followed", "label_1" → "Label 1". */
+export function asWords(code) {
+  if (code === null || code === undefined) return '';
+  const t = String(code).replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
