@@ -101,7 +101,7 @@ w2 = None
 queries = [("first page (no filter)", ""), ("first page, sort -id", "sort=-id"), ("state=open", "state=open"),
            ("state=done", "state=done"), ("has_results=true", "has_results=true"), ("gold=true", "gold=true"),
            ("agreement_below=0.9", "agreement_below=0.9"), ("contributor (w2)", "contributor=__W2__"),
-           ("q (matches item 999999 only)", "q=item%20999999%20with"),
+           ("q (matches item 999999 only)", "q=item%20999999%20with"), ("q=999999 (one rare word)", "q=999999"),
            ("q=ordinary (every task)", "q=ordinary"), ("q=ordinary, sort -id", "q=ordinary&sort=-id"),
            ("q=ordinary&state=open", "q=ordinary&state=open"), ("sort=-priority", "sort=-priority"),
            ("has_results=false, sort=-id", "has_results=false&sort=-id")]

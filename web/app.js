@@ -129,6 +129,7 @@ export function currentUser() {
 
 export async function render() {
   const seq = ++renderSeq;
+  here = location.pathname + location.search;
   for (const fn of leaveHooks) {
     try {
       fn();
@@ -197,12 +198,25 @@ onUnauthorized((err) => {
   }
 });
 
+// Unsaved edits: a form marked data-guard becomes dirty on input; leaving the
+// page (a link, Back, closing the tab) while one is dirty asks first. A view
+// deletes form.dataset.dirty once the edits are saved.
+const unsaved = () => !!main.querySelector('form[data-guard][data-dirty]');
+const mayLeave = () => !unsaved() || confirm('You have unsaved changes. Leave this page and lose them?');
+document.addEventListener('input', (e) => {
+  const f = e.target && e.target.closest && e.target.closest('form[data-guard]');
+  if (f) f.dataset.dirty = '1';
+});
+window.addEventListener('beforeunload', (e) => {
+  if (unsaved()) e.preventDefault();
+});
+
 document.addEventListener('click', (e) => {
   const a = e.target.closest('a[href]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   if (a.target || a.hasAttribute('download') || a.origin !== location.origin || a.pathname.startsWith('/api/')) return;
   e.preventDefault();
-  if (a.pathname + a.search !== location.pathname + location.search) navigate(a.pathname + a.search);
+  if (a.pathname + a.search !== location.pathname + location.search && mayLeave()) navigate(a.pathname + a.search);
 });
 
 // an edited field drops the error it was showing
@@ -214,5 +228,12 @@ document.addEventListener('input', (e) => {
   if (box) box.querySelectorAll('.field-error').forEach((x) => x.remove());
 });
 
-window.addEventListener('popstate', render);
+let here = location.pathname + location.search;
+window.addEventListener('popstate', () => {
+  if (!mayLeave()) { // stay: put the page we are on back
+    history.pushState(null, '', here);
+    return;
+  }
+  render();
+});
 render();

@@ -93,7 +93,7 @@ test('data manager: filters, a virtualised table, a task side by side, bulk dele
   await page.click('.dm-row button:has-text("Open")');
   const detail = page.locator('.dm-detail');
   await detail.locator('h2').waitFor();
-  assert.match(await detail.locator('.dm-compare').textContent(), /Predictions.*label: yes.*baseline-1.*Results.*Ann Otator.*label: yes.*Ben Labeller.*label: no/s);
+  assert.match(await detail.locator('.dm-compare').textContent(), /Predictions.*Label: yes.*baseline-1.*Results.*Ann Otator.*Label: yes.*Ben Labeller.*Label: no/s);
   await shot(page, 'wb02-task-detail');
   await shotAtPhone(page, 'wb03-task-detail-360');
 
@@ -203,7 +203,7 @@ test('appeals show the rejected work and its reason, and say so to the reviewer 
   await card.waitFor();
   const text = await card.textContent();
   assert.match(text, /Instructions not followed: The photo shows a parked car\./);
-  assert.match(text, /The rejected work\s*label: no/);
+  assert.match(text, /The rejected work\s*Label: no/);
   assert.match(text, /street corner 2/);
   assert.match(await card.locator('.appeal-mine').textContent(), /You rejected this submission, so another reviewer must decide/);
   assert.ok(await card.locator('button[data-decision=uphold]').isDisabled());

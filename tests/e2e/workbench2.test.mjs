@@ -135,6 +135,18 @@ test('bonus screen: from a contributor to a paid bonus, refusals beside the fiel
   assert.match(await page.textContent('.bonus-list'), /\$0\.75/);
   await shot(page, 'wb2-06-bonus-paid');
   await shotAtPhone(page, 'wb2-07-bonus-paid-360');
+  // unsaved edits: leaving asks first; staying keeps the text
+  await page.fill('#bonus-reason', 'Half-typed');
+  page.removeAllListeners('dialog');
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await page.click('.crumbs a');
+  assert.match(asked, /unsaved changes/);
+  assert.match(page.url(), /\/bonuses/);
+  assert.equal(await page.inputValue('#bonus-reason'), 'Half-typed');
+  page.once('dialog', (d) => d.accept());
+  await page.click('.crumbs a');
+  await page.waitForURL(new RegExp(`/projects/${pid}$`));
   const list = await req.call('GET', `/projects/${pid}/bonuses`);
   assert.equal(list.body.items.length, 1, 'paid once');
   assert.equal(list.body.items[0].amount, 75);

@@ -30,7 +30,7 @@ export async function bonusesView(ctx) {
   const reason = h('textarea', { name: 'reason', id: 'bonus-reason', rows: 3, maxlength: 1000 });
   const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Pay the bonus');
   let key = `bonus-${id}-${randomId(12)}`;
-  const form = h('form', { class: 'card panel bonus-form', novalidate: true, 'aria-label': 'Give a bonus' },
+  const form = h('form', { class: 'card panel bonus-form', novalidate: true, 'aria-label': 'Give a bonus', dataset: { guard: '' } },
     h('h2', null, 'Give a bonus'), h('p', { class: 'form-error', role: 'alert', hidden: true }),
     field('Contributor', who), field(`Amount (${cur})`, amount, 'For example 1.50 or 1,50.'), field('Reason the contributor reads', reason),
     h('div', { class: 'form-actions' }, btn));
@@ -50,6 +50,7 @@ export async function bonusesView(ctx) {
       toast(`Paid ${money(b.amount, b.currency)}.`, 'ok');
       amount.value = '';
       reason.value = '';
+      delete form.dataset.dirty;
       key = `bonus-${id}-${randomId(12)}`;
       showBalance(await get(`/projects/${id}/money`).catch(() => null));
       await fill();

@@ -4,7 +4,7 @@
 // task's results and predictions side by side, and bulk delete/priority.
 import { h, clear, toast, field } from '../dom.js';
 import { get, post, del } from '../api.js';
-import { pct } from './shared.js';
+import { pct, asWords } from './shared.js';
 
 const ROW = 44; // px: every row has this height, so the window is arithmetic
 const OVERSCAN = 8;
@@ -38,7 +38,7 @@ export function resultText(result) {
   return result.map((r) => {
     const v = r.value || {};
     const val = v.choices || v.labels || v.rectanglelabels || v.polygonlabels || v.keypointlabels || v.text || v.rating || v.number || v;
-    return `${r.from_name}: ${Array.isArray(val) ? val.join(', ') : brief(val, 40)}`;
+    return `${asWords(r.from_name)}: ${Array.isArray(val) ? val.join(', ') : brief(val, 40)}`;
   }).join(' · ');
 }
 

@@ -3,7 +3,7 @@
 // the paused notice, and the result of a qualification test.
 import { h, s, clear, duration, when, toast } from '../dom.js';
 import { get, post } from '../api.js';
-import { stat, pct } from './shared.js';
+import { stat, pct, asWords } from './shared.js';
 
 const num = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 
@@ -14,7 +14,7 @@ export function answerText(a) {
   const keys = Object.keys(a);
   if (!keys.length) return 'no answer';
   if (keys.length === 1) return valueText(a[keys[0]]);
-  return keys.map((k) => `${k}: ${valueText(a[k])}`).join('; ');
+  return keys.map((k) => `${asWords(k)}: ${valueText(a[k])}`).join('; ');
 }
 
 function valueText(v) {
@@ -312,7 +312,7 @@ export async function labelsPanel(project, stats) {
       return;
     }
     const chosen = res.chosen ? ` · chose ${METHODS[res.chosen] || res.chosen} by held-out log-likelihood` : '';
-    out.replaceChildren(h('h3', null, `Labels by ${METHODS[method]}`, h('span', { class: 'muted small' }, `${chosen}${res.control ? ` · control “${res.control}”` : ''}${items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`}`)),
+    out.replaceChildren(h('h3', null, `Labels by ${METHODS[method]}`, h('span', { class: 'muted small' }, `${chosen}${res.control ? ` · control “${asWords(res.control)}”` : ''}${items.length > 50 ? ` · first 50 of ${items.length}; export for all` : ` · ${items.length} task${items.length === 1 ? '' : 's'}`}`)),
       h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact labels' },
         h('thead', null, h('tr', null, ['Task', 'Label', 'Confidence', 'Judgments'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, items.slice(0, 50).map((l) => h('tr', null,

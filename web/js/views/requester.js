@@ -283,7 +283,7 @@ export async function editorView(ctx) {
     }));
 
   const saveBtn = h('button', { type: 'submit', class: 'btn primary', name: 'save' }, p ? 'Save' : 'Create draft');
-  const form = h('form', { class: 'editor', novalidate: true },
+  const form = h('form', { class: 'editor', novalidate: true, dataset: { guard: '' } },
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     h('fieldset', { class: 'card' }, h('legend', null, 'Basics'),
       kindPicker ? h('div', { class: 'field' }, h('span', { class: 'control-label' }, 'Kind of project'), kindPicker) : null,
@@ -370,6 +370,7 @@ export async function editorView(ctx) {
         history.replaceState(null, '', `/projects/${id}/edit`);
       }
       toast('Saved.', 'ok');
+      delete form.dataset.dirty;
       ctx.navigate(`/projects/${id}`);
     } catch (err) {
       let f = err.field ? err.field.split(/[.[]/)[0] : null;

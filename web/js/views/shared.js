@@ -79,3 +79,11 @@ export function instructionsPanel(projectId, content) {
   panel.addEventListener('toggle', () => localStorage.setItem(key, panel.open ? 'open' : 'closed'));
   return panel;
 }
+
+/** A code or control name as words: "instructions_not_followed" →
+ * "Instructions not followed", "label_1" → "Label 1". */
+export function asWords(code) {
+  if (code === null || code === undefined) return '';
+  const t = String(code).replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}

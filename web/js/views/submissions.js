@@ -3,17 +3,13 @@
 // a contributor's own figures when the list is filtered to one person.
 import { h, clear, toast, field, duration } from '../dom.js';
 import { get, post } from '../api.js';
-import { pct } from './shared.js';
+import { pct, asWords } from './shared.js';
 import { brief, resultText } from './datamanager.js';
 
 export const SUBMISSION_STATUS = { pending: 'Pending', accepted: 'Accepted', auto_accepted: 'Accepted automatically', rejected: 'Rejected' };
 
 /** A reason code as words: "instructions_not_followed" → "Instructions not followed". */
-export function reasonLabel(code) {
-  if (!code) return '';
-  const t = String(code).replace(/[_-]+/g, ' ').trim();
-  return t.charAt(0).toUpperCase() + t.slice(1);
-}
+export const reasonLabel = asWords;
 
 export async function submissionsView(ctx) {
   const id = Number(ctx.params[0]);

@@ -52,7 +52,7 @@ export function pasteForm(projectId, onImported) {
     area.removeAttribute('aria-invalid');
     kind.textContent = area.value.trim() ? `Read as ${names[pastedType(area.value)]}.` : 'JSON array, JSON Lines or CSV with a header row.';
   });
-  const form = h('form', { class: 'paste-form', novalidate: true, 'aria-label': 'Paste tasks' }, field('Paste tasks', area), kind, err, h('div', { class: 'form-actions' }, btn));
+  const form = h('form', { class: 'paste-form', novalidate: true, 'aria-label': 'Paste tasks', dataset: { guard: '' } }, field('Paste tasks', area), kind, err, h('div', { class: 'form-actions' }, btn));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = area.value;
@@ -66,6 +66,7 @@ export function pasteForm(projectId, onImported) {
     try {
       const r = await api('POST', `/projects/${projectId}/tasks`, { raw: text, contentType: pastedType(text), idempotencyKey: `paste-${projectId}-${randomId(12)}`, retries: 3 });
       area.value = '';
+      delete form.dataset.dirty;
       onImported(r.created);
     } catch (x) {
       err.textContent = x.message;
