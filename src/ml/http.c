@@ -155,9 +155,9 @@ static int predict_call(const fc_ml_backend *b, const fc_ml_task *tasks, size_t 
 						      tasks[i].data ? tasks[i].data : json_null()));
 	char project[32];
 	snprintf(project, sizeof project, "%lld", (long long)b->project);
-	json_t *body = json_pack("{s:o,s:s,s:s,s:o}", "tasks", list, "label_config",
-				 b->label_config ? b->label_config : "", "project", project, "params",
-				 params ? params : json_object());
+	json_t *body =
+		json_pack("{s:o,s:s,s:s,s:o}", "tasks", list, "label_config", b->label_config ? b->label_config : "",
+			  "project", project, "params", params ? params : json_object());
 	json_t *a = NULL;
 	int rc = call(b, "/predict", body, &a, error, error_len);
 	json_decref(body);

@@ -81,7 +81,10 @@ static void row_free(row *r)
 	memset(r, 0, sizeof *r);
 }
 
-static char *dup_or_null(fc_stmt *st, int col) { return fc_stmt_isnull(st, col) ? NULL : strdup(fc_stmt_text(st, col)); }
+static char *dup_or_null(fc_stmt *st, int col)
+{
+	return fc_stmt_isnull(st, col) ? NULL : strdup(fc_stmt_text(st, col));
+}
 
 /* FC_ENOTFOUND (err untouched) when the project has no backend. */
 static int load_row(fc_db *db, int64_t project, row *r, fc_err *err)
@@ -138,7 +141,8 @@ int fc_ml_enqueue(fc_db *db, int64_t project, int from_start, fc_err *err)
 		return 0;
 	if (rc)
 		return fc_err_set(err, rc, "database_error", NULL, "Reading the ML backend failed.");
-	if (from_start && (rc = fc_db_exec(db, err, "UPDATE ml_backends SET sent_upto=0 WHERE project_id=?", "I", project)))
+	if (from_start &&
+	    (rc = fc_db_exec(db, err, "UPDATE ml_backends SET sent_upto=0 WHERE project_id=?", "I", project)))
 		return rc;
 	/* one waiting run is enough: it reads the cursor when it starts. A run
 	 * already under way (attempts > 0) may have looked already, so a new
@@ -234,7 +238,9 @@ static int store_batch(fc_store *s, int64_t project, const row *r, const batch *
 		const fc_ml_prediction *p = &b->out[i];
 		if (!p->result)
 			continue;
-		const char *mv = p->model_version[0] ? p->model_version : r->model_version ? r->model_version : "unknown";
+		const char *mv = p->model_version[0] ? p->model_version
+				 : r->model_version  ? r->model_version
+						     : "unknown";
 		version = mv;
 		rc = fc_db_exec(db, err,
 				"INSERT INTO predictions(task_id,project_id,model_version,score,result,created_at) "
@@ -243,8 +249,8 @@ static int store_batch(fc_store *s, int64_t project, const row *r, const batch *
 				"IItidjI", b->tasks[i].id, project, mv, p->has_score, p->score, p->result, now);
 		if (!rc)
 			rc = fc_db_exec(db, err,
-					"UPDATE tasks SET ml_score=CASE WHEN ?=1 THEN ? ELSE NULL END WHERE id=?", "idI",
-					p->has_score, p->score, b->tasks[i].id);
+					"UPDATE tasks SET ml_score=CASE WHEN ?=1 THEN ? ELSE NULL END WHERE id=?",
+					"idI", p->has_score, p->score, b->tasks[i].id);
 		stored++;
 	}
 	if (!rc)
@@ -384,8 +390,7 @@ static int owned_config(fc_store *s, const fc_user *user, int64_t project, char 
 
 int fc_ml_attach(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err)
 {
-	static const fc_field F[] = {
-		{"url", FC_J_STRING}, {"builtin", FC_J_STRING}, {"interactive", FC_J_BOOL}, {0}};
+	static const fc_field F[] = {{"url", FC_J_STRING}, {"builtin", FC_J_STRING}, {"interactive", FC_J_BOOL}, {0}};
 	char *config = NULL;
 	int rc = owned_config(s, user, project, &config, err); /* 404 before anything about the body */
 	if (rc || (rc = fc_json_check(body, F, err)))
@@ -496,8 +501,7 @@ out:
 
 int fc_ml_interact(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err)
 {
-	static const fc_field F[] = {
-		{"task_id", FC_J_INT | FC_J_REQUIRED}, {"context", FC_J_OBJECT | FC_J_REQUIRED}, {0}};
+	static const fc_field F[] = {{"task_id", FC_J_INT | FC_J_REQUIRED}, {"context", FC_J_OBJECT | FC_J_REQUIRED}, {0}};
 	int64_t task = fc_json_int(body, "task_id", 0);
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -514,8 +518,8 @@ int fc_ml_interact(fc_store *s, const fc_user *user, int64_t project, const json
 	/* the owner, or whoever holds a live lease on the task */
 	if (access < FC_ACCESS_OWNER &&
 	    fc_db_int(db, &held, NULL,
-		      "SELECT 1 FROM assignments WHERE task_id=? AND project_id=? AND user_id=? AND status='leased'", "III",
-		      task, project, user->id)) {
+		      "SELECT 1 FROM assignments WHERE task_id=? AND project_id=? AND user_id=? AND status='leased'",
+		      "III", task, project, user->id)) {
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such task among the tasks you hold.");
 		goto read_done;
 	}

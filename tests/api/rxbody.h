@@ -41,8 +41,7 @@ static inline int rx_body(void **state, const char *data, size_t *size, enum MHD
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: frees the body. */
-static inline void rx_body_done(void *cls, struct MHD_Connection *c, void **state,
-				enum MHD_RequestTerminationCode why)
+static inline void rx_body_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
 {
 	upload *u = *state;
 	if (u)

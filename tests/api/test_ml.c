@@ -34,7 +34,7 @@ static struct {
 	int port;
 	int predict_calls, max_batch, tasks_seen;
 	int saw_label_config; /* every /predict carried the project's config */
-	json_t *last_context; /* the params.context of the last /predict */
+	json_t *last_context; /* the params.context of the last interactive /predict */
 } BE = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *predict_answer(const json_t *req, mode m)
@@ -47,12 +47,11 @@ static char *predict_answer(const json_t *req, mode m)
 		if (m == ML_SHORT && i == n - 1)
 			break;
 		const json_t *conf = json_object_get(json_object_get(t, "data"), "conf");
-		json_array_append_new(results,
-				      json_pack("{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:f,s:s}", "result", "from_name",
-						"sentiment", "to_name", "text", "type", "choices", "value", "choices",
-						m == ML_MISFIT ? "maybe" : "pos", "score",
-						json_is_number(conf) ? json_number_value(conf) : 0.5, "model_version",
-						"test-v1"));
+		json_array_append_new(results, json_pack("{s:[{s:s,s:s,s:s,s:{s:[s]}}],s:f,s:s}", "result", "from_name",
+							 "sentiment", "to_name", "text", "type", "choices", "value",
+							 "choices", m == ML_MISFIT ? "maybe" : "pos", "score",
+							 json_is_number(conf) ? json_number_value(conf) : 0.5,
+							 "model_version", "test-v1"));
 	}
 	json_t *answer = json_pack("{s:o}", "results", results);
 	char *txt = json_dumps(answer, JSON_COMPACT);
@@ -88,8 +87,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		const char *lc = json_string_value(json_object_get(req, "label_config"));
 		if (!lc || !strstr(lc, "<Choices"))
 			BE.saw_label_config = 0;
-		json_decref(BE.last_context);
-		BE.last_context = json_incref(json_object_get(json_object_get(req, "params"), "context"));
+		json_t *context = json_object_get(json_object_get(req, "params"), "context");
+		if (context) { /* the batch runs send none: keep the last click */
+			json_decref(BE.last_context);
+			BE.last_context = json_incref(context);
+		}
 		pthread_mutex_unlock(&BE.lock);
 		if (m == ML_SLOW)
 			sleep(4);
@@ -118,7 +120,8 @@ static void be_start(mode m)
 	BE.mode = m;
 	BE.saw_label_config = 1;
 	BE.d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-				NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED, rx_body_done, NULL, MHD_OPTION_END);
+				NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED, rx_body_done, NULL,
+				MHD_OPTION_END);
 	cr_assert(BE.d, "the test ML backend did not start");
 	BE.port = MHD_get_daemon_info(BE.d, MHD_DAEMON_INFO_BIND_PORT)->port;
 }
@@ -145,12 +148,13 @@ static char REQ2[64];
 #define REQ S.req
 #define C1 S.c[0]
 #define C2 S.c[1]
+#define C3 S.c[2]
 static const char *const ENV[] = {"FAIRCROWD_ML_TIMEOUT_MS=1500", NULL};
 
 static void up(void)
 {
 	be_start(ML_OK);
-	suite_with_users_env(&S, ENV, 2);
+	suite_with_users_env(&S, ENV, 3);
 	make_user(&S, "req2@test.local", "requester", REQ2);
 }
 
@@ -227,7 +231,9 @@ static json_t *model_prediction(json_t *lease)
 {
 	json_t *ps = jget(lease, "task.predictions"), *p;
 	size_t i;
-	json_array_foreach(ps, i, p) if (!strcmp(jstr(p, "origin") ? jstr(p, "origin") : "", "model")) return p;
+	json_array_foreach(ps, i, p)
+		if (!strcmp(jstr(p, "origin") ? jstr(p, "origin") : "", "model"))
+			return p;
 	return NULL;
 }
 
@@ -278,7 +284,8 @@ Test(ml, attach_validates_the_body)
 Test(ml, other_peoples_projects_are_refused)
 {
 	/* a draft is invisible to others: 404; a live project is visible: 403 */
-	long long draft = project_create(&S, REQ, json_pack("{s:s,s:s}", "title", "Draft", "label_config", SENTIMENT_CONFIG));
+	long long draft =
+		project_create(&S, REQ, json_pack("{s:s,s:s}", "title", "Draft", "label_config", SENTIMENT_CONFIG));
 	long long pid = live(NULL, "{\"text\":\"a\"}\n");
 	res r = attach(draft, REQ2, be_url());
 	cr_expect_eq(r.status, 404, "other requester, draft: %s", r.body);
@@ -458,6 +465,30 @@ Test(ml, uncertainty_hands_out_the_least_confident_task_first)
 	cr_expect_str_eq(leased_text(pid, C1), "unscored", "the test backend says 0.5 without conf");
 	cr_expect_str_eq(leased_text(pid, C1), "middling");
 	cr_expect_str_eq(leased_text(pid, C2), "sure", "overlap 1: the others are taken");
+}
+
+/* Leases the task with text as token (it must come first) and answers it. */
+static void answer_next(long long pid, const char *token, const char *want_text, const char *choice)
+{
+	res r = lease(&S, pid, token);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "task.data.text"), want_text);
+	res s = submit_choice(&S, jint(r.json, "id"), token, "sentiment", choice, NULL);
+	cr_expect_eq(s.status, 201, "%s", s.body);
+	res_free(&s);
+	res_free(&r);
+}
+
+Test(ml, disagreement_hands_out_the_most_disputed_task_first)
+{
+	json_t *body = json_pack("{s:s,s:s,s:i,s:i,s:s}", "title", "ML", "label_config", SENTIMENT_CONFIG, "reward", 10,
+				 "overlap", 3, "order", "disagreement");
+	long long pid = project_live(&S, REQ, body, "{\"text\":\"agreed\"}\n{\"text\":\"disputed\"}\n", 100000);
+	answer_next(pid, C1, "agreed", "pos"); /* no agreement yet: priority order */
+	answer_next(pid, C1, "disputed", "pos");
+	answer_next(pid, C2, "agreed", "pos");
+	answer_next(pid, C2, "disputed", "neg");
+	cr_expect_str_eq(leased_text(pid, C3), "disputed", "agreement 0.5 before 1.0");
 }
 
 Test(ml, priority_and_random_orders_hand_out_every_task)

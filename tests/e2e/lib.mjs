@@ -191,3 +191,16 @@ export async function tabTo(page, selector, n = 120) {
   }
   throw new Error(`Tab never reached ${selector}`);
 }
+
+/** A new page in a new context of viewport, signed in as who ({email,
+ * password}) through the sign-in form; its errors go to bucket. */
+export async function signInAs(browser, base, who, viewport, bucket) {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  watchErrors(page, bucket);
+  await page.goto(`${base}/signin`);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .nav-user .avatar');
+  return page;
+}

@@ -86,6 +86,13 @@ export class Annotator {
     }
     if (Array.isArray(initial)) this.load(initial, fromPrediction);
     this.build();
+    if (!this.readOnly && opts.predictions && opts.predictions.length) {
+      // the suggestions bar: its own module, loaded only for tasks that have predictions
+      import('./suggest.js').then((m) => {
+        const bar = m.suggestionBar(this, opts.predictions);
+        if (bar && this.main.isConnected) this.main.before(bar);
+      });
+    }
     host.annotator = this; // lets tests and tools read the live result
     this.onKey = this.onKey.bind(this);
     if (!this.readOnly) document.addEventListener('keydown', this.onKey);
@@ -516,7 +523,7 @@ export class Annotator {
       if (!k || !k.region || !item.value || !this.cfg.objects.has(item.to_name)) continue;
       const v = item.value;
       const r = { id: String(item.id || randomId()), kind: k.region, control: k.name, to: item.to_name, labels: [...(v[k.type] || [])], answers: {} };
-      if (fromPrediction) r.origin = 'prediction';
+      if (fromPrediction || item.origin === 'prediction') r.origin = 'prediction';
       if (k.region === 'rect') Object.assign(r, { x: +v.x, y: +v.y, width: +v.width, height: +v.height, rotation: +v.rotation || 0 });
       else if (k.region === 'polygon') r.points = (v.points || []).map((p) => [+p[0], +p[1]]);
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });

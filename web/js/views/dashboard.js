@@ -193,6 +193,11 @@ export async function dashboardView(ctx) {
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
     page.append(jobs.box, versionsPanel(p), webhooksPanel(p));
+    if (p.kind === 'annotation') { // ML assistance: its own module, loaded when a dashboard shows it
+      const slot = h('div', { class: 'ml-slot' });
+      page.append(slot);
+      import('./ml.js').then((m) => slot.replaceWith(m.mlPanel(p)), (e) => slot.append(h('p', { class: 'form-error' }, `ML assistance did not load: ${e.message}`)));
+    }
     const reports = await reportsCard(p.id);
     if (reports) page.append(reports);
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
