@@ -7,7 +7,7 @@
 // screens. Screenshots at desktop width and 360 px go to artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone, expectAccessible } from './lib.mjs';
 
 const REQ = { email: 'rita@example.com', password: 'requester-pass-1', display_name: 'Rita Requester' };
 const ANN = { email: 'ann@example.com', password: 'contributor-pass-1', display_name: 'Ann Speaker' };
@@ -359,4 +359,22 @@ test('admin creates a user and changes roles', async () => {
   await shot(page, 'c15-admin-users');
   await page.setViewportSize(PHONE);
   await shot(page, 'c15-admin-users-360');
+});
+
+test('requester turns on the read-aloud speech check', async () => {
+  const page = await pageFor('req', REQ);
+  await page.goto(`${server.url}/projects/new`);
+  await page.click('.kind-option:has(input[value=collection])');
+  await page.click('[data-collect-template=read-aloud]');
+  await page.fill('#p-title', 'Read and be checked');
+  await page.fill('#p-reward', '0.10');
+  await page.click('.collect-spec details summary');
+  await page.check('#c-verify_prompt');
+  await page.fill('#c-max_prompt_wer', '0.4');
+  await expectAccessible(page);
+  await page.click('button[name=save]');
+  await page.waitForURL(/\/projects\/\d+$/);
+  const id = +page.url().match(/projects\/(\d+)/)[1];
+  const p = (await api.req.call('GET', `/projects/${id}`)).body;
+  assert.deepEqual([p.collect.verify_prompt, p.collect.max_prompt_wer], [true, 0.4]);
 });

@@ -152,3 +152,22 @@ test('a contributor starts from the suggestion of the least confident task: clea
   // the next task, the surer one, comes with its own suggestion
   await page.waitForSelector('.ml-suggest:has-text("93% confident")');
 });
+
+test('a requester picks a built-in model instead of a backend URL', async () => {
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  const p = await req.call('POST', '/projects', { title: 'Reviews, built-in model', instructions: 'Is the review positive?', label_config: CONFIG, reward: 10, overlap: 1 });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/tasks`, JSON.stringify([{ text: 'Lovely.' }]), { 'Content-Type': 'application/json' })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/fund`, { amount: 100 })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/publish`)).status, 200);
+  const page = await signIn(REQ, PHONE);
+  await page.goto(`${server.url}/projects/${p.body.id}`);
+  const panel = page.locator('.ml-panel');
+  await panel.locator('.ml-none').waitFor();
+  await page.selectOption('#ml-builtin', 'text-classifier');
+  await expectAccessible(page, 'ml: a built-in model picked at 360 px');
+  await page.click('.ml-form button[type=submit]');
+  await panel.locator('.ml-url').waitFor();
+  assert.equal(await panel.locator('.ml-url').textContent(), 'text-classifier');
+  assert.equal((await req.call('GET', `/projects/${p.body.id}/ml`)).body.builtin, 'text-classifier');
+});

@@ -58,6 +58,7 @@ const CHECK_FIELDS = [
   ['min_brightness', 'Darkest photo (mean 0–255)', 'image', 40],
   ['max_brightness', 'Brightest photo (mean 0–255)', 'image', 245],
   ['min_sharpness', 'Least sharpness (Laplacian variance)', 'image', 60],
+  ['max_prompt_wer', 'Largest word error rate against the prompt (0–10)', 'audio', 0.5],
 ];
 
 export async function editorView(ctx) {
@@ -221,11 +222,15 @@ export async function editorView(ctx) {
     f.dataset.media = media;
     return f;
   };
+  const verifyPrompt = h('input', { type: 'checkbox', name: 'c_verify_prompt', id: 'c-verify_prompt', checked: !!spec0.verify_prompt, disabled: !isDraft });
+  const verifyRow = h('div', { class: 'field', dataset: { media: 'audio' } }, h('label', { class: 'check' }, verifyPrompt, ' Check that each recording says its prompt'),
+    h('p', { class: 'hint' }, 'English speech recognition compares the clip with the prompt; a clip too far from it is refused (prompt_mismatch).'));
   const quotas = h('textarea', { name: 'c_quotas', id: 'c-quotas', class: 'input', rows: '3', readonly: !isDraft, placeholder: 'gender:female = 500\nage_band:sixties = 200' }, Object.entries(spec0.quotas || {}).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const promptHint = h('p', { class: 'hint prompt-hint' });
   const collectTplButtons = COLLECT_TEMPLATES.map((t) => h('button', { type: 'button', class: 'template', disabled: !isDraft, dataset: { collectTemplate: t.id }, 'aria-pressed': 'false', onclick: () => {
     cMedia.value = t.collect.media;
     for (const [name, input] of Object.entries(specInputs)) input.value = specVal(t.collect, name);
+    verifyPrompt.checked = !!t.collect.verify_prompt;
     if (!instructions.value.trim() || COLLECT_TEMPLATES.some((o) => o.instructions === instructions.value)) instructions.value = t.instructions;
     if (!title.value.trim() || COLLECT_TEMPLATES.some((o) => o.title === title.value)) title.value = t.title;
     collectTplButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.collectTemplate === t.id)));
@@ -244,6 +249,7 @@ export async function editorView(ctx) {
     h('div', { class: 'grid-2' }, SPEC_FIELDS.slice(1).map(specRow)),
     h('details', { class: 'advanced' }, h('summary', null, 'Automatic checks and quotas'),
       h('p', { class: 'hint' }, 'Every upload is measured; leave a field empty to keep the default.'),
+      verifyRow,
       h('div', { class: 'grid-2' }, CHECK_FIELDS.map(checkRow)),
       field('Quotas (one per line)', quotas, 'Cap submissions per group of contributors who share it in their profile: gender:, age_band:, accent: or country:.')));
   specInputs.prompt_field.addEventListener('input', syncMedia);
@@ -260,6 +266,7 @@ export async function editorView(ctx) {
       else spec[name] = num(v);
     }
     const media = cMedia.value;
+    if (media === 'audio' && verifyPrompt.checked) spec.verify_prompt = true;
     for (const [name, , m] of [...SPEC_FIELDS, ...CHECK_FIELDS]) if (name !== 'max_mb' && !m.split(' ').includes(media)) delete spec[name];
     const q = {};
     for (const line of quotas.value.split('\n')) {
