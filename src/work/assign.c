@@ -79,19 +79,20 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 /* Which open task a lease gets. Concurrent leases (FC_DB_WRITE_ROWS on
  * PostgreSQL) lock the task they pick and skip the ones others hold, so
  * they take different tasks at once; a row's open is re-checked once it is
- * locked, so the update below never passes the overlap. When every open
+ * locked, so the update below never passes the overlap. NO KEY: the lock
+ * does not stop a submit's INSERT whose foreign key points at the task. When every open
  * task is held by someone, the second form waits for them rather than say
  * no_tasks too early. SQLite, with one writer at a time, drops the clause. */
 #define PICK_FROM \
 	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
 static const char *const PICK_SQL[2][2] = {
-	{PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
-	 PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1 FOR UPDATE OF t"},
+	{PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+	 PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1 FOR NO KEY UPDATE OF t"},
 	/* a test draws its questions at random, so that contributors do not all
 	 * get the same first ones (see quality/qualtest.h) */
-	{PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
-	 PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1 FOR UPDATE OF t"},
+	{PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+	 PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1 FOR NO KEY UPDATE OF t"},
 };
 
 static int pick(fc_db *db, int test, int64_t project, int want_gold, int64_t user, int64_t *task, fc_err *err)
