@@ -201,13 +201,12 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
 			    "IIIIII", task, project_id, user->id, now, expires, attempt)))
 		goto out;
-	if ((rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count+1, "
-			     "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
-			     "II", p.overlap, task)))
-		goto out;
-	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err, "SELECT data, predictions FROM tasks WHERE id=?", "I", task)))
+	fc_stmt *st; /* the counters move and the task comes back in one statement */
+	if ((rc = fc_db_query(db, &st, err,
+			      "UPDATE tasks SET leased_count=leased_count+1, "
+			      "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END "
+			      "WHERE id=? RETURNING data, predictions",
+			      "II", p.overlap, task)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32];
@@ -337,7 +336,9 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT a.task_id,a.project_id,a.user_id,a.leased_at,a.expires_at,a.status,t.data,"
 			      "(SELECT id FROM submissions WHERE assignment_id=a.id),"
-			      "(SELECT idempotency_key FROM submissions WHERE assignment_id=a.id) "
+			      "(SELECT idempotency_key FROM submissions WHERE assignment_id=a.id),"
+			      "(SELECT COUNT(*) FROM project_members WHERE project_id=a.project_id AND user_id=a.user_id "
+			      "AND role='owner') "
 			      "FROM assignments a JOIN tasks t ON t.id=a.task_id WHERE a.id=?",
 			      "I", aid)))
 		goto out;
@@ -354,6 +355,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	int64_t prev_sub = fc_stmt_isnull(st, 7) ? 0 : fc_stmt_int(st, 7);
 	if (!fc_stmt_isnull(st, 8))
 		snprintf(prev_key, sizeof prev_key, "%s", fc_stmt_text(st, 8));
+	int64_t own = fc_stmt_int(st, 9);
 	fc_stmt_done(st);
 	int64_t now = fc_clock_now();
 	if (!strcmp(status, "submitted")) {
@@ -394,11 +396,6 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	/* an owner's own work in their project is never paid (nor, below in
 	 * jobs.c, auto-approved): they would pay themselves from the escrow
 	 * that was funded for the crowd */
-	int64_t own = 0;
-	if ((rc = fc_db_int(db, &own, err,
-			    "SELECT COUNT(*) FROM project_members WHERE project_id=? AND user_id=? AND role='owner'",
-			    "II", project, user->id)))
-		goto out;
 	if (own || p.owner == user->id)
 		p.reward = 0;
 	/* measured time can't exceed the time the task was held */
