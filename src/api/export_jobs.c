@@ -239,15 +239,18 @@ static int claim(fc_store *s, job *j, fc_err *err)
 {
 	fc_db *db;
 	int64_t now = (int64_t)time(NULL);
-	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	/* the row locked as it is taken, others' skipped: no global write
+	 * lock (store.h); a claim that fails is tried again on the next poll */
+	int rc = fc_db_begin(s, FC_DB_WRITE_ROWS, &db, err);
 	if (rc)
 		return rc;
 	fc_stmt *st;
 	int got = 0;
-	if (!(rc = fc_db_query(db, &st, err,
-			       "SELECT id, project_id, user_id, format, status_opt, labels, COALESCE(method,'') FROM export_jobs "
-			       "WHERE state='queued' OR (state='running' AND heartbeat_at<?) ORDER BY id LIMIT 1",
-			       "I", now - STALE_SECONDS))) {
+	if (!(rc = fc_db_query(
+		      db, &st, err,
+		      "SELECT id, project_id, user_id, format, status_opt, labels, COALESCE(method,'') FROM export_jobs "
+		      "WHERE state='queued' OR (state='running' AND heartbeat_at<?) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+		      "I", now - STALE_SECONDS))) {
 		if (fc_stmt_next(st) == 1) {
 			got = 1;
 			*j = (job){.id = fc_stmt_int(st, 0), .project = fc_stmt_int(st, 1), .user = fc_stmt_int(st, 2)};

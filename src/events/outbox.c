@@ -93,8 +93,11 @@ static int claim(fc_store *s, int64_t now, int max, claimed **out, int *n, fc_er
 	claimed *c = calloc((size_t)max, sizeof *c);
 	if (!c)
 		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	/* rows locked as they are taken, others' skipped: servers claim
+	 * disjoint items without the global write lock (store.h); a claim that
+	 * fails is tried again next tick */
 	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE_ROWS, &db, err);
 	if (rc) {
 		free(c);
 		return rc;
@@ -103,7 +106,8 @@ static int claim(fc_store *s, int64_t now, int max, claimed **out, int *n, fc_er
 	int k = 0;
 	if (!(rc = fc_db_query(db, &st, err,
 			       "SELECT id, sink, target, project_id, action, payload, created_at, attempts FROM outbox "
-			       "WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+			       "WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? ORDER BY next_at, id LIMIT ? "
+			       "FOR UPDATE SKIP LOCKED",
 			       "Ii", now, max))) {
 		while (k < max && fc_stmt_next(st) == 1) {
 			claimed *x = &c[k++];

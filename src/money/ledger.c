@@ -16,6 +16,14 @@ int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char
 	int rc = fc_db_int(db, &id, err,
 			   "INSERT INTO ledger_txns(currency,memo,ref,created_at) VALUES(?,?,?,?) RETURNING id", "tttI",
 			   currency, memo, ref, now);
+	if (!rc && n == 2 && e[0].amount && e[1].amount) { /* the common move: one statement */
+		rc = fc_db_exec(db, err,
+				"INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
+				"VALUES(?,?,?,?,?),(?,?,?,?,?)",
+				"ItItIItItI", id, e[0].account, e[0].amount, currency, now, id, e[1].account,
+				e[1].amount, currency, now);
+		n = 0;
+	}
 	for (int i = 0; !rc && i < n; i++) {
 		if (e[i].amount == 0)
 			continue;

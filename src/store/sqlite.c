@@ -641,12 +641,14 @@ static size_t alias_slot(const char *sql)
 	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
 }
 
-/* The length of sql without a closing `FOR UPDATE …` (PostgreSQL's row
- * locks, store.h): SQLite has no such clause and needs none, its writers
- * running one at a time. */
+/* The length of sql without a closing `FOR [NO KEY] UPDATE …` (PostgreSQL's
+ * row locks, store.h): SQLite has no such clause and needs none, its
+ * writers running one at a time. */
 static size_t sql_len(const char *sql)
 {
 	const char *f = strstr(sql, " FOR UPDATE");
+	if (!f)
+		f = strstr(sql, " FOR NO KEY UPDATE");
 	return f ? (size_t)(f - sql) : strlen(sql);
 }
 

@@ -116,12 +116,18 @@ void fc_store_unclaim(fc_store *s, const char *name) { s->vt->unclaim(s, name); 
 
 int fc_store_claim_tick(fc_store *s, const char *name, int64_t tick, fc_err *err)
 {
-	int64_t claimed = 0;
-	int rc = fc_store_write(s, &claimed, err,
-				"INSERT INTO job_ticks(name,tick) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
-				"tick=excluded.tick WHERE job_ticks.tick < excluded.tick",
-				"tI", name, tick);
-	return rc ? rc : claimed == 1;
+	/* one upsert whose WHERE is re-checked under the row's lock: it needs
+	 * no global lock (FC_DB_WRITE_ROWS) */
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE_ROWS, &db, err);
+	if (rc)
+		return rc;
+	rc = fc_db_exec(db, err,
+			"INSERT INTO job_ticks(name,tick) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
+			"tick=excluded.tick WHERE job_ticks.tick < excluded.tick",
+			"tI", name, tick);
+	int64_t claimed = rc ? 0 : fc_db_changes(db);
+	return fc_db_end(db, &rc, err) ? rc : claimed == 1;
 }
 int fc_store_schema_version(fc_store *s) { return s->vt->schema_version(s); }
 int fc_store_backup(fc_store *s, const char *file, fc_err *err) { return s->vt->backup(s, file, err); }

@@ -40,7 +40,7 @@ typedef struct fc_stmt fc_stmt;
  * write transaction runs on any server meanwhile (one advisory lock), so
  * its reads-then-writes need no row locks. FC_DB_WRITE_ROWS: a write
  * transaction that guards what it reads itself — per-object locks with
- * fc_db_lock, `SELECT … FOR UPDATE [OF t] [SKIP LOCKED]` (the clause must
+ * fc_db_lock, `SELECT … FOR [NO KEY] UPDATE [OF t] [SKIP LOCKED]` (the clause must
  * end the statement; SQLite, whose writers are serialised anyway, drops it)
  * and updates whose WHERE re-checks the state they change. On PostgreSQL
  * such transactions run concurrently with each other, never with an

@@ -92,13 +92,14 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
  * Concurrent leases (FC_DB_WRITE_ROWS on PostgreSQL) lock the task they pick
  * and skip the ones others hold, so they take different tasks at once; a
  * row's open is re-checked once it is locked, so the update below never
- * passes the overlap. When every open task is held by someone, the second
- * form waits for them rather than say no_tasks too early. SQLite, with one
- * writer at a time, drops the clause. */
+ * passes the overlap. NO KEY: the lock does not stop a submit's INSERT
+ * whose foreign key points at the task. When every open task is held by
+ * someone, the second form waits for them rather than say no_tasks too
+ * early. SQLite, with one writer at a time, drops the clause. */
 #define PICK_FROM \
 	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-#define PICK_LOCKS(q) {q " FOR UPDATE OF t SKIP LOCKED", q " FOR UPDATE OF t"}
+#define PICK_LOCKS(q) {q " FOR NO KEY UPDATE OF t SKIP LOCKED", q " FOR NO KEY UPDATE OF t"}
 enum { BY_PRIORITY, BY_TEST, BY_UNCERTAINTY, BY_DISAGREEMENT, BY_ID_FROM, N_PICKS };
 static const char *const PICK_SQL[N_PICKS][2] = {
 	[BY_PRIORITY] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1"),
@@ -281,13 +282,12 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
 			    "IIIIII", task, project_id, user->id, now, expires, attempt)))
 		goto out;
-	if ((rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count+1, "
-			     "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
-			     "II", p.overlap, task)))
-		goto out;
-	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err, "SELECT data, predictions FROM tasks WHERE id=?", "I", task)))
+	fc_stmt *st; /* the counters move and the task comes back in one statement */
+	if ((rc = fc_db_query(db, &st, err,
+			      "UPDATE tasks SET leased_count=leased_count+1, "
+			      "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END "
+			      "WHERE id=? RETURNING data, predictions",
+			      "II", p.overlap, task)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32];
@@ -418,7 +418,9 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT a.task_id,a.project_id,a.user_id,a.leased_at,a.expires_at,a.status,t.data,"
 			      "(SELECT id FROM submissions WHERE assignment_id=a.id),"
-			      "(SELECT idempotency_key FROM submissions WHERE assignment_id=a.id) "
+			      "(SELECT idempotency_key FROM submissions WHERE assignment_id=a.id),"
+			      "(SELECT COUNT(*) FROM project_members WHERE project_id=a.project_id AND user_id=a.user_id "
+			      "AND role='owner') "
 			      "FROM assignments a JOIN tasks t ON t.id=a.task_id WHERE a.id=?",
 			      "I", aid)))
 		goto out;
@@ -435,6 +437,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	int64_t prev_sub = fc_stmt_isnull(st, 7) ? 0 : fc_stmt_int(st, 7);
 	if (!fc_stmt_isnull(st, 8))
 		snprintf(prev_key, sizeof prev_key, "%s", fc_stmt_text(st, 8));
+	int64_t own = fc_stmt_int(st, 9);
 	fc_stmt_done(st);
 	int64_t now = fc_clock_now();
 	if (!strcmp(status, "submitted")) {
@@ -475,11 +478,6 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	/* an owner's own work in their project is never paid (nor, below in
 	 * jobs.c, auto-approved): they would pay themselves from the escrow
 	 * that was funded for the crowd */
-	int64_t own = 0;
-	if ((rc = fc_db_int(db, &own, err,
-			    "SELECT COUNT(*) FROM project_members WHERE project_id=? AND user_id=? AND role='owner'",
-			    "II", project, user->id)))
-		goto out;
 	if (own || p.owner == user->id)
 		p.reward = 0;
 	/* measured time can't exceed the time the task was held */
