@@ -121,8 +121,8 @@ static const char VIDEO_CONFIG[] = "<View><Labels name=\"videoLabels\" toName=\"
 				   "framerate=\"25\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>";
 static const char VIDEO_TASKS[] = "{\"video\":\"/samples/clip.webm\"}\n";
 static const char HELPFUL_CHAT_CONFIG[] = "<View><Chat name=\"chat\" value=\"$messages\"/>"
-				  "<Choices name=\"helpful\" toName=\"chat\" choice=\"single\" required=\"true\">"
-				  "<Choice value=\"Helpful\"/><Choice value=\"Not helpful\"/></Choices></View>";
+					  "<Choices name=\"helpful\" toName=\"chat\" choice=\"single\" required=\"true\">"
+					  "<Choice value=\"Helpful\"/><Choice value=\"Not helpful\"/></Choices></View>";
 static const char HELPFUL_CHAT_TASKS[] =
 	"{\"messages\":[{\"role\":\"user\",\"content\":\"My train was cancelled, can I get a refund?\"},"
 	"{\"role\":\"assistant\",\"content\":\"Yes: a cancelled train is refunded in full at the ticket office or "

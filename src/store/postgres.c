@@ -32,6 +32,7 @@
 #include "core/embed.h"
 #include "core/log.h"
 #include "store/backend.h"
+#include "store/pg_internal.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -47,76 +48,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* Advisory lock keys (any bigint; these spell "fcwrite" and "fcmigr"). */
-#define WRITE_LOCK "7378659651564645"
-#define MIGRATE_LOCK "7378659651239026"
-/* The first key of each server's liveness lock (pg_advisory_lock(int4,int4);
- * the second key is the server's owner number in store_claims). */
-#define LIFE_LOCK "1718183269"
-
-#define SQL_BUCKETS 1024
-#define MAX_PARAMS 128
-#define MAX_PENDING 6
-
-enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_FLOAT8 = 701 };
-
-typedef struct pg_sql pg_sql;
-typedef struct pg_db pg_db;
-typedef struct pg_stmt pg_stmt;
-typedef struct pg_store pg_store;
-
-/* One statement text of the domain, translated once per store. */
-struct pg_sql {
-	char *text; /* the domain's SQL (the key) */
-	char *pg;   /* with $n placeholders */
-	char *fmt;  /* the bind format it is prepared with */
-	int nparams;
-	int id; /* prepared as "fc<id>" */
-	uint64_t hash;
-	pg_sql *next;
-};
-
-struct pg_store {
-	fc_store base;
-	char *url;
-	pthread_mutex_t pool_mu;
-	pg_db *free_list;
-	pthread_rwlock_t sql_mu;
-	pg_sql *sql[SQL_BUCKETS];
-	int nsql;
-	_Atomic uint64_t writes, commits, commit_ns, hold_ns;
-	pthread_mutex_t life_mu;
-	pg_db *life;   /* holds the liveness lock for as long as this server lives */
-	int64_t owner; /* 1 .. 2^31-1, this server's claims' owner */
-};
-
-struct pg_db {
-	fc_db base;
-	pg_store *store;
-	PGconn *conn;
-	pg_db *next_free;
-	int write;
-	uint64_t began_ns;
-	int64_t changes;
-	unsigned char *prepared; /* prepared[id]: "fc<id>" exists on this connection */
-	int nprepared;
-	int reader;        /* an FC_DB_READ transaction */
-	int fresh;         /* nothing of this transaction has reached the server yet */
-	int rollback_sent; /* a reader's ROLLBACK is on its way; read its answer before reuse */
-	/* what the transaction still owes the server (its BEGIN, locks): sent
-	 * with its first statement, in the same round trip (pipeline mode) */
-	char pending[MAX_PENDING][80];
-	int npending;
-};
-
-struct pg_stmt {
-	fc_stmt base;
-	pg_db *db;
-	PGresult *res;
-	int row, nrows;
-	unsigned char *blob; /* the current row's decoded bytea, if asked for */
-};
 
 static const fc_store_vt VT;
 
@@ -155,7 +86,7 @@ static int fail(pg_db *db, const PGresult *r, fc_err *err, const char *what, con
 }
 
 /* Runs a statement without parameters; 0 or an error as fail() maps it. */
-static int run(pg_db *db, const char *sql, fc_err *err, const char *what)
+int fc_pg_run(pg_db *db, const char *sql, fc_err *err, const char *what)
 {
 	PGresult *r = PQexec(db->conn, sql);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -164,7 +95,7 @@ static int run(pg_db *db, const char *sql, fc_err *err, const char *what)
 	return rc;
 }
 
-static void close_conn(pg_db *db)
+void fc_pg_close_conn(pg_db *db)
 {
 	PQfinish(db->conn);
 	free(db->prepared);
@@ -196,11 +127,11 @@ static int connect_db(pg_db *db, fc_err *err)
 	 * default; UTC and UTF-8 so nothing depends on its locale */
 	int rc = PQsetClientEncoding(db->conn, "UTF8")
 			 ? fail(db, NULL, err, "encoding", NULL)
-			 : run(db, "SET synchronous_commit TO on; SET TIME ZONE 'UTC'", err, "session setup");
+			 : fc_pg_run(db, "SET synchronous_commit TO on; SET TIME ZONE 'UTC'", err, "session setup");
 	return rc;
 }
 
-static int open_conn(pg_store *s, pg_db **out, fc_err *err)
+int fc_pg_open_conn(pg_store *s, pg_db **out, fc_err *err)
 {
 	pg_db *db = calloc(1, sizeof *db);
 	if (!db)
@@ -209,7 +140,7 @@ static int open_conn(pg_store *s, pg_db **out, fc_err *err)
 	db->store = s;
 	int rc = connect_db(db, err);
 	if (rc) {
-		close_conn(db);
+		fc_pg_close_conn(db);
 		return rc;
 	}
 	*out = db;
@@ -435,7 +366,7 @@ static int flush_pending(pg_db *db, fc_err *err)
 	}
 	db->npending = 0;
 	db->fresh = 0;
-	return run(db, sql, err, "begin");
+	return fc_pg_run(db, sql, err, "begin");
 }
 
 static void add_pending(pg_db *db, const char *sql)
@@ -450,7 +381,7 @@ static void release(pg_db *db)
 	pg_store *s = db->store;
 	/* a broken connection, or one left inside a transaction, is not reused */
 	if (PQstatus(db->conn) != CONNECTION_OK || (PQtransactionStatus(db->conn) != PQTRANS_IDLE && !db->rollback_sent)) {
-		close_conn(db);
+		fc_pg_close_conn(db);
 		return;
 	}
 	pthread_mutex_lock(&s->pool_mu);
@@ -467,7 +398,7 @@ static void drop_idle(pg_store *s)
 	pthread_mutex_unlock(&s->pool_mu);
 	while (db) {
 		pg_db *n = db->next_free;
-		close_conn(db);
+		fc_pg_close_conn(db);
 		db = n;
 	}
 }
@@ -482,7 +413,7 @@ static int acquire(pg_store *s, pg_db **out, fc_err *err)
 			s->free_list = db->next_free;
 		pthread_mutex_unlock(&s->pool_mu);
 		if (!db)
-			return open_conn(s, out, err);
+			return fc_pg_open_conn(s, out, err);
 		if (db->rollback_sent) {
 			db->rollback_sent = 0;
 			PGresult *r;
@@ -493,7 +424,7 @@ static int acquire(pg_store *s, pg_db **out, fc_err *err)
 			}
 			if (!good || PQstatus(db->conn) != CONNECTION_OK ||
 			    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-				close_conn(db); /* dead (server restarted): try the next */
+				fc_pg_close_conn(db); /* dead (server restarted): try the next */
 				continue;
 			}
 		}
@@ -531,6 +462,8 @@ static const char *const BEGIN_WRITE_ROWS[] = {"BEGIN", "SET LOCAL synchronous_c
 					       "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK ")", NULL};
 static const char *const BEGIN_READ[] = {"BEGIN ISOLATION LEVEL REPEATABLE READ", NULL};
 static const char *const BEGIN_PLAIN[] = {"BEGIN", NULL};
+
+int fc_pg_begin_plain(pg_store *s, fc_db **out, fc_err *err) { return begin_with(s, BEGIN_PLAIN, 0, out, err); }
 
 static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 {
@@ -572,7 +505,7 @@ static int pg_commit(fc_db *base, fc_err *err)
 	} else if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
 		/* a statement failed and the caller commits anyway: PostgreSQL
 		 * would answer COMMIT with a silent ROLLBACK */
-		run(db, "ROLLBACK", NULL, "rollback");
+		fc_pg_run(db, "ROLLBACK", NULL, "rollback");
 		rc = fc_err_set(err, FC_EDB, "database_error", NULL,
 				"The database failed (commit). Nothing was changed.");
 	} else if (db->write) {
@@ -582,9 +515,9 @@ static int pg_commit(fc_db *base, fc_err *err)
 		 * when it returns ours is flushed too. The next writer runs while
 		 * we wait, and PostgreSQL's group commit shares one flush among
 		 * all the servers' waiting writers. One round trip. */
-		rc = run(db, "COMMIT; BEGIN; SELECT pg_current_xact_id(); COMMIT", err, "commit");
+		rc = fc_pg_run(db, "COMMIT; BEGIN; SELECT pg_current_xact_id(); COMMIT", err, "commit");
 	} else {
-		rc = run(db, "COMMIT", err, "commit");
+		rc = fc_pg_run(db, "COMMIT", err, "commit");
 	}
 	if (db->write) {
 		uint64_t t1 = fc_clock_mono_ns();
@@ -605,7 +538,7 @@ static void pg_rollback(fc_db *base)
 	}
 	db->npending = 0;
 	if (!db->fresh && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-		run(db, "ROLLBACK", NULL, "rollback");
+		fc_pg_run(db, "ROLLBACK", NULL, "rollback");
 	if (db->write)
 		atomic_fetch_add(&db->store->hold_ns, fc_clock_mono_ns() - db->began_ns);
 	release(db);
@@ -620,7 +553,7 @@ static int pg_lock(fc_db *base, int64_t key, fc_err *err)
 		add_pending(db, sql);
 		return 0;
 	}
-	return run(db, sql, err, "lock");
+	return fc_pg_run(db, sql, err, "lock");
 }
 
 /* ---------------- statements ---------------- */
@@ -825,24 +758,24 @@ static const void *pg_blob(fc_stmt *base, int col, size_t *len)
 static int migrate(pg_store *s, fc_err *err)
 {
 	pg_db *db;
-	int rc = open_conn(s, &db, err);
+	int rc = fc_pg_open_conn(s, &db, err);
 	if (rc)
 		return rc;
-	rc = run(db,
-		 "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK "); "
-		 "CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
-		 "applied_at BIGINT NOT NULL); "
-		 /* fc_store_claim's rows: no WAL, and gone after a crash, as claims should be */
-		 "CREATE UNLOGGED TABLE IF NOT EXISTS store_claims(name TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL); "
-		 "ALTER TABLE store_claims ADD COLUMN IF NOT EXISTS owner BIGINT NOT NULL DEFAULT 0; "
-		 "COMMIT",
-		 err, "migrations");
+	rc = fc_pg_run(db,
+		       "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK "); "
+		       "CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+		       "applied_at BIGINT NOT NULL); "
+		       /* fc_store_claim's rows: no WAL, and gone after a crash, as claims should be */
+		       "CREATE UNLOGGED TABLE IF NOT EXISTS store_claims(name TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL); "
+		       "ALTER TABLE store_claims ADD COLUMN IF NOT EXISTS owner BIGINT NOT NULL DEFAULT 0; "
+		       "COMMIT",
+		       err, "migrations");
 	for (size_t i = 0; !rc && i < fc_pg_migrations_count; i++) {
 		const fc_embedded *m = &fc_pg_migrations[i];
 		int version = atoi(m->name);
 		if (version <= 0)
 			continue;
-		if ((rc = run(db, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", err, "migrations")))
+		if ((rc = fc_pg_run(db, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", err, "migrations")))
 			break;
 		char check[128];
 		snprintf(check, sizeof check, "SELECT 1 FROM schema_migrations WHERE version=%d", version);
@@ -855,19 +788,20 @@ static int migrate(pg_store *s, fc_err *err)
 			 "VALUES(%d,'%s',EXTRACT(EPOCH FROM now())::bigint); COMMIT",
 			 version, m->name);
 		if (have) {
-			rc = run(db, "COMMIT", err, "migrations");
+			rc = fc_pg_run(db, "COMMIT", err, "migrations");
 			continue;
 		}
 		/* m->data is NUL-terminated by embed.py */
-		if ((rc = run(db, (const char *)m->data, NULL, m->name)) || (rc = run(db, rec, err, "migrations"))) {
-			run(db, "ROLLBACK", NULL, "rollback");
+		if ((rc = fc_pg_run(db, (const char *)m->data, NULL, m->name)) ||
+		    (rc = fc_pg_run(db, rec, err, "migrations"))) {
+			fc_pg_run(db, "ROLLBACK", NULL, "rollback");
 			fc_log(FC_LOG_ERROR, "migration %s failed", m->name);
 			rc = fc_err_set(err, FC_EDB, "migration_failed", NULL, "Database migration %s failed.", m->name);
 			break;
 		}
 		s->base.applied++;
 	}
-	close_conn(db);
+	fc_pg_close_conn(db);
 	return rc;
 }
 
@@ -876,7 +810,7 @@ static void pg_close(fc_store *base)
 	pg_store *s = (pg_store *)base;
 	drop_idle(s);
 	if (s->life)
-		close_conn(s->life);
+		fc_pg_close_conn(s->life);
 	pthread_mutex_destroy(&s->life_mu);
 	for (int b = 0; b < SQL_BUCKETS; b++)
 		for (pg_sql *e = s->sql[b], *n; e; e = n) {
@@ -910,63 +844,6 @@ int fc_pg_open(fc_store **out, const char *url, fc_err *err)
 	}
 	*out = &s->base;
 	return 0;
-}
-
-static int pg_schema_version(fc_store *s)
-{
-	fc_db *db;
-	int64_t v = 0;
-	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
-		return -1;
-	fc_db_int(db, &v, NULL, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", "");
-	fc_db_rollback(db);
-	return (int)v;
-}
-
-static int64_t pg_size_bytes(fc_store *s)
-{
-	fc_db *db;
-	int64_t v = 0;
-	if (fc_db_begin(s, FC_DB_READ, &db, NULL))
-		return 0;
-	fc_db_int(db, &v, NULL, "SELECT pg_database_size(current_database())", "");
-	fc_db_rollback(db);
-	return v;
-}
-
-/* pg_dump in its custom format: a consistent snapshot taken while serving,
- * restored with pg_restore. */
-static int pg_backup(fc_store *base, const char *file, fc_err *err)
-{
-	pg_store *s = (pg_store *)base;
-	char *fileopt = NULL, *dbopt = NULL;
-	if (asprintf(&fileopt, "--file=%s", file) < 0 || asprintf(&dbopt, "--dbname=%s", s->url) < 0) {
-		free(fileopt);
-		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	}
-	char *argv[] = {"pg_dump", "--format=custom", "--no-owner", fileopt, dbopt, NULL};
-	pid_t pid;
-	int st = 0, rc = 0;
-	int e = posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ);
-	if (e) {
-		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL,
-				"Cannot run pg_dump (%s); install postgresql-client.", strerror(e));
-	} else if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		rc = fc_err_set(err, FC_EIO, "backup_failed", NULL,
-				"pg_dump failed writing '%s' (see its message above).", file);
-	}
-	free(fileopt);
-	free(dbopt);
-	return rc;
-}
-
-static void pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *commit_seconds, double *hold_seconds)
-{
-	pg_store *s = (pg_store *)base;
-	*writes = atomic_load(&s->writes);
-	*commits = atomic_load(&s->commits);
-	*commit_seconds = (double)atomic_load(&s->commit_ns) / 1e9;
-	*hold_seconds = (double)atomic_load(&s->hold_ns) / 1e9;
 }
 
 static int pg_exec_text(fc_db *base, const char *sql, fc_err *err)
@@ -1008,73 +885,13 @@ static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *er
 	return 0;
 }
 
-/* Claims are rows of store_claims naming their owner, a server that holds
- * the session advisory lock (LIFE_LOCK, owner) on a connection of its own
- * for as long as it lives. PostgreSQL drops that lock when the connection
- * goes, so the claims of a server killed mid-request are taken over at
- * once (not after FC_STORE_CLAIM_SECONDS, which still covers a server that
- * hangs). Written outside the write lock (an upsert is atomic on its own) in
- * READ COMMITTED, where a concurrent claim of the same name waits for the
- * other's commit instead of failing. */
-static int alive(pg_store *s, fc_err *err)
-{
-	pthread_mutex_lock(&s->life_mu);
-	int rc = 0;
-	if (s->life && PQstatus(s->life->conn) != CONNECTION_OK) {
-		close_conn(s->life); /* the database restarted: take the lock again */
-		s->life = NULL;
-	}
-	if (!s->life) {
-		uint32_t r = 0;
-		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-			r = (uint32_t)fc_clock_mono_ns() ^ (uint32_t)getpid();
-		s->owner = (int64_t)(r & 0x7fffffff) | 1;
-		char sql[128];
-		snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(" LIFE_LOCK ",%lld)", (long long)s->owner);
-		if (!(rc = open_conn(s, &s->life, err)) && (rc = run(s->life, sql, err, "liveness lock"))) {
-			close_conn(s->life);
-			s->life = NULL;
-		}
-	}
-	pthread_mutex_unlock(&s->life_mu);
-	return rc;
-}
-
-static int pg_claim(fc_store *base, const char *name, fc_err *err)
-{
-	pg_store *s = (pg_store *)base;
-	int64_t now = (int64_t)time(NULL);
-	fc_db *db;
-	int rc = alive(s, err);
-	if (rc || (rc = begin_with(s, BEGIN_PLAIN, 0, &db, err)))
-		return rc;
-	rc = fc_db_exec(db, err,
-			"INSERT INTO store_claims(name,claimed_at,owner) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
-			"claimed_at=excluded.claimed_at, owner=excluded.owner WHERE store_claims.claimed_at < ? "
-			"OR NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype='advisory' AND l.granted "
-			"AND l.database=(SELECT oid FROM pg_database WHERE datname=current_database()) "
-			"AND l.classid::bigint=" LIFE_LOCK " AND l.objid::bigint=store_claims.owner AND l.objsubid=2)",
-			"tIII", name, now, s->owner, now - FC_STORE_CLAIM_SECONDS);
-	int64_t claimed = rc ? 0 : fc_db_changes(db);
-	return fc_db_end(db, &rc, err) ? rc : claimed == 1 ? 0 : FC_ECONFLICT;
-}
-
-static void pg_unclaim(fc_store *base, const char *name)
-{
-	fc_db *db;
-	if (begin_with((pg_store *)base, BEGIN_PLAIN, 0, &db, NULL))
-		return; /* the claim lapses after FC_STORE_CLAIM_SECONDS */
-	int rc = fc_db_exec(db, NULL, "DELETE FROM store_claims WHERE name=?", "t", name);
-	fc_db_end(db, &rc, NULL);
-}
-
 static const fc_store_vt VT = {
 	.name = "postgres",
 	.close = pg_close,
-	.schema_version = pg_schema_version,
-	.backup = pg_backup,
-	.size_bytes = pg_size_bytes,
-	.stats = pg_stats,
+	.schema_version = fc_pg_schema_version,
+	.backup = fc_pg_backup,
+	.size_bytes = fc_pg_size_bytes,
+	.stats = fc_pg_stats,
 	.begin = pg_begin,
 	.lock = pg_lock,
 	.commit = pg_commit,
@@ -1090,6 +907,6 @@ static const fc_store_vt VT = {
 	.done = pg_done,
 	.exec_text = pg_exec_text,
 	.query_text = pg_query_text,
-	.claim = pg_claim,
-	.unclaim = pg_unclaim,
+	.claim = fc_pg_claim,
+	.unclaim = fc_pg_unclaim,
 };

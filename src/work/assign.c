@@ -99,7 +99,10 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 #define PICK_FROM \
 	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
-#define PICK_LOCKS(q) {q " FOR NO KEY UPDATE OF t SKIP LOCKED", q " FOR NO KEY UPDATE OF t"}
+#define PICK_LOCKS(q) \
+	{ \
+		q " FOR NO KEY UPDATE OF t SKIP LOCKED", q " FOR NO KEY UPDATE OF t" \
+	}
 enum { BY_PRIORITY, BY_TEST, BY_UNCERTAINTY, BY_DISAGREEMENT, BY_ID_FROM, N_PICKS };
 static const char *const PICK_SQL[N_PICKS][2] = {
 	[BY_PRIORITY] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1"),
