@@ -71,7 +71,9 @@ int64_t fc_upload_quota(void) { return upload_quota; }
 /* Where fc_upload_file assembles a finished upload on this server. */
 static void path_of(const char *data_dir, const char *id, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/uploads/%s", data_dir, id);
+	int w = snprintf(buf, n, "%s/uploads/%s", data_dir, id);
+	if (w < 0 || (size_t)w >= n)
+		buf[0] = '\0'; /* too long: no path rather than a wrong one */
 }
 
 int fc_upload_create(fc_store *s, const fc_user *user, int64_t length, json_t *metadata, fc_upload *out, fc_err *err)
