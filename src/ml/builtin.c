@@ -140,8 +140,8 @@ static int image_features(const char *url, float *x, char *error, size_t error_l
 	fc_err err = {0};
 	int rc = fc_imgclf_features_mem(b, len, x, &err);
 	free(b);
-	if (rc)
-		snprintf(error, error_len, "%s", err.msg);
+	if (rc && snprintf(error, error_len, "%s", err.msg) < 0) /* a cut message is fine */
+		error[0] = '\0';
 	fc_err_clear(&err);
 	return rc ? -1 : 0;
 }
