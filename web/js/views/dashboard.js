@@ -5,10 +5,8 @@ import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
 import { STATUS } from './requester.js';
 import { contributorsPanel, labelsPanel } from './quality.js';
-import { webhooksPanel } from './webhooks.js';
 import { reportsCard } from './voice.js';
 import { exportJobsPanel } from './exports.js';
-import { versionsPanel } from './versions.js';
 
 const COLORS = { done: '#16a34a', in_progress: '#d97706', not_started: '#cbd5e1', pending: '#d97706', accepted: '#16a34a', auto_accepted: '#65a30d', rejected: '#e11d48' };
 
@@ -209,12 +207,16 @@ export async function dashboardView(ctx) {
         throughput(stats.throughput || { last_hour: 0, last_day: 0 }))));
 
     page.append(h('div', { class: 'grid-2 dash-panels' }, importPanel(), fundPanel(), consentPanel()));
-    page.append(jobs.box, versionsPanel(p), webhooksPanel(p));
-    if (p.kind === 'annotation') { // ML assistance: its own module, loaded when a dashboard shows it
-      const slot = h('div', { class: 'ml-slot' });
-      page.append(slot);
-      import('./ml.js').then((m) => slot.replaceWith(m.mlPanel(p)), (e) => slot.append(h('p', { class: 'form-error' }, `ML assistance did not load: ${e.message}`)));
-    }
+    // Versions, webhooks and ML assistance: modules of their own, loaded when a dashboard shows them
+    const lazyPanel = (what, load) => {
+      const slot = h('div', { class: 'lazy-slot' });
+      load().then((el) => slot.replaceWith(el), (e) => slot.append(h('p', { class: 'form-error' }, `${what} did not load: ${e.message}`)));
+      return slot;
+    };
+    page.append(jobs.box,
+      lazyPanel('Dataset versions', () => import('./versions.js').then((m) => m.versionsPanel(p))),
+      lazyPanel('Webhooks', () => import('./webhooks.js').then((m) => m.webhooksPanel(p))));
+    if (p.kind === 'annotation') page.append(lazyPanel('ML assistance', () => import('./ml.js').then((m) => m.mlPanel(p))));
     const reports = await reportsCard(p.id);
     if (reports) page.append(reports);
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
