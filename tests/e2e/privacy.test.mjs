@@ -6,7 +6,7 @@
 // screen (shot / shotAtPhone). Screenshots go to artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, ADMIN, signInPage } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const REQ = { email: 'privreq@example.com', password: 'requester-pass-1', display_name: 'Rita Requester' };
@@ -17,15 +17,8 @@ let browser;
 let projectId;
 const errors = [];
 
-async function signIn(who, width = 1280, height = 900) {
-  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
-  watchErrors(page, errors);
-  await page.goto(`${server.url}/signin`);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav .nav-user .avatar');
-  return page;
+function signIn(who, width = 1280, height = 900) {
+  return signInPage(browser, server, who, { width, height }, errors);
 }
 
 const ok = (r, want) => assert.equal(r.status, want, JSON.stringify(r.body));
