@@ -2,6 +2,7 @@
  * dataset.h. */
 #include "formats/dataset.h"
 #include "access/access.h"
+#include "access/pseudonym.h"
 #include "blob/blob.h"
 #include "core/crypto.h"
 
@@ -39,12 +40,7 @@ const char *fc_ds_names(char *out, size_t n)
 	return out;
 }
 
-void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65])
-{
-	char txt[96];
-	int n = snprintf(txt, sizeof txt, "%s:%lld", salt, (long long)user_id);
-	fc_crypto_sha256_hex(txt, (size_t)n, out);
-}
+void fc_ds_worker_id(const char *salt, int64_t user_id, char out[65]) { fc_pseudonym(salt, user_id, out); }
 
 enum { PH_BEGIN, PH_ROWS, PH_END, PH_DONE };
 
@@ -361,38 +357,7 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 	return rc ? rc : fc_ds_salt(s, pid, salt, err);
 }
 
-int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err)
-{
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	fc_stmt *st;
-	salt[0] = 0;
-	if (!(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
-		if (fc_stmt_next(st) == 1)
-			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
-		fc_stmt_done(st);
-	}
-	fc_db_rollback(db);
-	if (rc || salt[0])
-		return rc;
-	char fresh[33];
-	unsigned char rnd[16];
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(fresh, sizeof fresh, rnd, sizeof rnd);
-	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
-		return rc;
-	/* two first exports at once: one salt wins, both read it back */
-	if (!(rc = fc_db_exec(db, err, "INSERT INTO project_salts(project_id,salt) VALUES(?,?) ON CONFLICT DO NOTHING",
-			      "It", pid, fresh)) &&
-	    !(rc = fc_db_query(db, &st, err, "SELECT salt FROM project_salts WHERE project_id=?", "I", pid))) {
-		if (fc_stmt_next(st) == 1)
-			snprintf(salt, 40, "%s", fc_stmt_text(st, 0));
-		fc_stmt_done(st);
-	}
-	return fc_db_end(db, &rc, err);
-}
+int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err) { return fc_pseudonym_salt(s, pid, salt, err); }
 
 int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err)

@@ -1,5 +1,6 @@
 #include "quality/project.h"
 #include "access/access.h"
+#include "access/pseudonym.h"
 #include "quality/aggregate.h"
 #include "quality/agreement.h"
 #include "quality/answers.h"
@@ -517,11 +518,8 @@ static int cmp_pair_json(const void *x, const void *y)
 		   tq = json_integer_value(json_object_get(q, "tasks"));
 	if (tp != tq)
 		return tp > tq ? -1 : 1;
-	json_int_t ap = json_integer_value(json_object_get(p, "a")), aq = json_integer_value(json_object_get(q, "a"));
-	if (ap != aq)
-		return ap < aq ? -1 : 1;
-	json_int_t bp = json_integer_value(json_object_get(p, "b")), bq = json_integer_value(json_object_get(q, "b"));
-	return (bp > bq) - (bp < bq);
+	int c = strcmp(json_string_value(json_object_get(p, "a")), json_string_value(json_object_get(q, "a")));
+	return c ? c : strcmp(json_string_value(json_object_get(p, "b")), json_string_value(json_object_get(q, "b")));
 }
 
 int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, const char *control, json_t **out,
@@ -530,7 +528,10 @@ int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, 
 	per_task c = {.method = "iou", .pairs = json_object()};
 	if (control)
 		snprintf(c.control, sizeof c.control, "%s", control);
+	char salt[40];
 	int rc = walk_tasks(s, user, project, &c, task_iou, err);
+	if (!rc)
+		rc = fc_pseudonym_salt(s, project, salt, err);
 	if (!rc) {
 		json_t *labels = json_array(), *pairs = json_array();
 		for (size_t i = 0; i < c.n_labels; i++)
@@ -545,9 +546,12 @@ int fc_quality_agreement_iou(fc_store *s, const fc_user *user, int64_t project, 
 			long long a = 0, b = 0;
 			sscanf(key, "%lld:%lld", &a, &b);
 			json_int_t t = json_integer_value(json_array_get(acc, 1));
+			char pa[65], pb[65]; /* pseudonyms, as in the pairs of fc_quality_agreement */
+			fc_pseudonym(salt, a, pa);
+			fc_pseudonym(salt, b, pb);
 			if (v)
-				v[k++] = json_pack("{s:I,s:I,s:I,s:f}", "a", (json_int_t)a, "b", (json_int_t)b, "tasks",
-						   t, "mean_iou", json_real_value(json_array_get(acc, 0)) / (double)t);
+				v[k++] = json_pack("{s:s,s:s,s:I,s:f}", "a", pa, "b", pb, "tasks", t, "mean_iou",
+						   json_real_value(json_array_get(acc, 0)) / (double)t);
 		}
 		if (v)
 			qsort(v, k, sizeof *v, cmp_pair_json);
@@ -622,9 +626,11 @@ static json_t *real_or_null(double v) { return isnan(v) ? json_null() : json_rea
 
 /* per_label: alpha of each label against the rest; pairs: each pair of
  * contributors with MIN_COMMON tasks in common, the most shared first (at
- * most MAX_PAIRS; pairs_total counts them all). */
+ * most MAX_PAIRS; pairs_total counts them all), named by their pseudonyms
+ * under the project's salt (access/pseudonym.h: the worker_id of exports),
+ * never by account. */
 #define MIN_COMMON 2
-static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err *err)
+static int add_label_and_pair_agreement(const fc_answers *a, const char *salt, json_t *out, fc_err *err)
 {
 	json_t *per_label = json_array(), *pairs = json_array();
 	json_object_set_new(out, "per_label", per_label);
@@ -643,12 +649,14 @@ static int add_label_and_pair_agreement(const fc_answers *a, json_t *out, fc_err
 	fc_pair_agreement *p = NULL;
 	size_t n = 0;
 	if (!rc && !(rc = fc_agreement_pairs(a, MIN_COMMON, &p, &n, err))) {
-		for (size_t i = 0; i < n && i < MAX_PAIRS; i++)
-			json_array_append_new(pairs, json_pack("{s:I,s:I,s:I,s:f,s:o}", "a",
-							       (json_int_t)atoll(fc_answers_worker_name(a, p[i].a)),
-							       "b", (json_int_t)atoll(fc_answers_worker_name(a, p[i].b)),
-							       "tasks", (json_int_t)p[i].common, "observed",
-							       p[i].observed, "cohen_kappa", real_or_null(p[i].kappa)));
+		for (size_t i = 0; i < n && i < MAX_PAIRS; i++) {
+			char pa[65], pb[65]; /* the project's pseudonyms, as in its exports */
+			fc_pseudonym(salt, atoll(fc_answers_worker_name(a, p[i].a)), pa);
+			fc_pseudonym(salt, atoll(fc_answers_worker_name(a, p[i].b)), pb);
+			json_array_append_new(pairs, json_pack("{s:s,s:s,s:I,s:f,s:o}", "a", pa, "b", pb, "tasks",
+							       (json_int_t)p[i].common, "observed", p[i].observed,
+							       "cohen_kappa", real_or_null(p[i].kappa)));
+		}
 		json_object_set_new(out, "pairs_total", json_integer((json_int_t)n));
 		free(p);
 	}
@@ -677,7 +685,10 @@ int fc_quality_agreement(fc_store *s, const fc_user *user, int64_t project, cons
 	*out = json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "control", control ? json_string(control) : json_null(),
 			 "alpha_nominal", alpha, "fleiss_kappa", fleiss, "cohen_kappa", cohen, "judgments",
 			 (json_int_t)a->n, "tasks", (json_int_t)a->n_questions, "contributors", (json_int_t)a->n_workers);
-	rc = detail ? add_label_and_pair_agreement(a, *out, err) : 0;
+	char salt[40];
+	rc = detail ? fc_pseudonym_salt(s, project, salt, err) : 0;
+	if (!rc && detail)
+		rc = add_label_and_pair_agreement(a, salt, *out, err);
 	fc_answers_free(a);
 	if (rc) {
 		json_decref(*out);

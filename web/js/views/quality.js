@@ -331,13 +331,13 @@ export async function labelsPanel(project, stats) {
 async function agreementDetail(project) {
   const wrap = h('div', { class: 'agreement-detail' });
   let ag;
-  let people = [];
   try {
-    [ag, people] = await Promise.all([get(`/projects/${project.id}/agreement`), get(`/projects/${project.id}/contributors`).then((r) => r.items || []).catch(() => [])]);
+    ag = await get(`/projects/${project.id}/agreement`);
   } catch {
     return wrap; // the figures above already say what is known
   }
-  const name = (id) => (people.find((p) => p.user_id === id) || {}).display_name || `#${id}`;
+  // contributors appear by their project pseudonyms (the worker_id of exports), shortened
+  const name = (pseudonym) => String(pseudonym).slice(0, 8);
   const labels = (ag.per_label || []).filter((l) => l.alpha !== null);
   if (labels.length > 2) {
     wrap.append(h('h3', null, 'Agreement per label', h('span', { class: 'muted small' }, ' · Krippendorff’s alpha of each label against the rest')),
@@ -347,7 +347,7 @@ async function agreementDetail(project) {
   }
   const pairs = (ag.pairs || []).slice().sort((x, y) => (x.cohen_kappa ?? 2) - (y.cohen_kappa ?? 2)).slice(0, 10);
   if (pairs.length) {
-    wrap.append(h('h3', null, 'Pairs of contributors', h('span', { class: 'muted small' }, ` · the ${pairs.length} least in agreement of ${ag.pairs_total}`)),
+    wrap.append(h('h3', null, 'Pairs of contributors', h('span', { class: 'muted small' }, ` · the ${pairs.length} least in agreement of ${ag.pairs_total}, by pseudonym (the worker_id of exports)`)),
       h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact pairs' },
         h('thead', null, h('tr', null, ['Contributors', 'Tasks in common', 'Same answer', 'Cohen’s kappa'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, pairs.map((p) => h('tr', null,
