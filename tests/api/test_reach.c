@@ -171,6 +171,10 @@ Test(newwork, a_confirmed_payout_is_mailed_and_shown)
 		res_free(&r);
 		ok(api(&S, "POST", path, S.req, NULL), 200);
 	}
+	/* the two decision mails delivered (and settled) before the clock jumps an
+	 * hour: a jump while one is in flight outlives its claim, and the outbox,
+	 * at least once, would rightly send it again */
+	json_decref(settled(2));
 	ok(api(&S, "POST", "/api/v1/me/payouts", S.c[0], "{s:i}", "amount", 600), 201);
 	set_clock(&S, "2032-04-01T10:00:00Z");
 	res r = api(&S, "POST", "/api/v1/admin/payouts/batch", S.admin_token, NULL);
@@ -181,7 +185,9 @@ Test(newwork, a_confirmed_payout_is_mailed_and_shown)
 	ok(api(&S, "POST", path, S.admin_token, NULL), 200);
 	set_clock(&S, "2032-04-01T10:00:01Z");
 	json_t *m = settled(3);
-	cr_expect_eq(mails_to(m, "c1@test.local", "decisions"), 2);
+	char *dump = json_dumps(m, JSON_COMPACT);
+	cr_expect_eq(mails_to(m, "c1@test.local", "decisions"), 2, "%s", dump);
+	free(dump);
 	cr_assert_eq(mails_to(m, "c1@test.local", "payouts"), 1, "one payout mail");
 	size_t i;
 	json_t *v;
