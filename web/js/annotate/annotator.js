@@ -4,7 +4,7 @@
 import { h, clear, randomId, isTyping } from '../dom.js';
 import { parseConfig, canonicalTag, resolveValue } from './config.js';
 import { ImageView } from './image.js';
-import { TextView, ParagraphsView, MediaView, ListView } from './text.js';
+import { TextView, ParagraphsView, ListView } from './text.js';
 import { makeControl } from './controls.js';
 import { extraObjectView, isVisible } from './lstags.js';
 
