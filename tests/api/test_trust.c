@@ -33,6 +33,18 @@ static res post(const char *path, const char *token, const char *json)
 	return http(&S, "POST", path, token, "application/json", json, strlen(json), NULL);
 }
 
+/* POST and expect a status (and an error code when code is given); the
+ * answer is not needed further. */
+static void expect_post(const char *path, const char *token, const char *json, int status, const char *code,
+			const char *why)
+{
+	res r = post(path, token, json);
+	cr_expect_eq(r.status, status, "%s: %s", why ? why : path, r.body);
+	if (code)
+		cr_expect_str_eq(jstr(r.json, "error.code"), code, "%s", r.body);
+	res_free(&r);
+}
+
 static int audited(const char *action)
 {
 	res r = api(&S, "GET", "/api/v1/admin/audit?limit=1000", S.admin_token, NULL);
@@ -57,19 +69,11 @@ Test(trust, a_block_has_a_reason_the_contributor_sees_and_an_appeal_decided_by_s
 	cr_expect_str_eq(jstr(r.json, "error.code"), "reason_required");
 	res_free(&r);
 	snprintf(body, sizeof body, "{\"user_id\":%lld,\"reason\":\"  \"}", S.c_id[0]);
-	r = post(path, S.req, body);
-	cr_expect_eq(r.status, 400, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.req, body, 400, NULL, NULL);
 	snprintf(body, sizeof body, "{\"user_id\":%lld,\"reason\":\"spam\"}", S.c_id[1]);
-	r = post(path, S.c[0], body);
-	cr_expect_eq(r.status, 403, "%s", r.body);
-	res_free(&r);
-	r = post(path, S.req, "{\"user_id\":999999,\"reason\":\"spam\"}");
-	cr_expect_eq(r.status, 404, "%s", r.body);
-	res_free(&r);
-	r = post(path, S.req, "{\"user_id\":\"one\",\"reason\":\"spam\"}");
-	cr_expect_eq(r.status, 400, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.c[0], body, 403, NULL, NULL);
+	expect_post(path, S.req, "{\"user_id\":999999,\"reason\":\"spam\"}", 404, NULL, NULL);
+	expect_post(path, S.req, "{\"user_id\":\"one\",\"reason\":\"spam\"}", 400, NULL, NULL);
 
 	snprintf(body, sizeof body, "{\"user_id\":%lld,\"reason\":\"Copied answers from a bot.\"}", S.c_id[0]);
 	r = post(path, S.req, body);
@@ -77,10 +81,7 @@ Test(trust, a_block_has_a_reason_the_contributor_sees_and_an_appeal_decided_by_s
 	long long bid = jint(r.json, "id");
 	cr_expect_str_eq(jstr(r.json, "status"), "active");
 	res_free(&r);
-	r = post(path, S.req, body);
-	cr_expect_eq(r.status, 409, "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "already_blocked");
-	res_free(&r);
+	expect_post(path, S.req, body, 409, "already_blocked", NULL);
 
 	/* no silent ban: the lease says why, /me/blocks shows the reason */
 	r = lease(&S, pid, S.c[0]);
@@ -100,44 +101,25 @@ Test(trust, a_block_has_a_reason_the_contributor_sees_and_an_appeal_decided_by_s
 
 	/* the appeal: the blocked contributor only, with a message, once */
 	snprintf(path, sizeof path, "/api/v1/blocks/%lld/appeal", bid);
-	r = post(path, S.c[0], "{}");
-	cr_expect_eq(r.status, 400, "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "message_required");
-	res_free(&r);
-	r = post(path, S.c[1], "{\"message\":\"not me\"}");
-	cr_expect_eq(r.status, 404, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.c[0], "{}", 400, "message_required", NULL);
+	expect_post(path, S.c[1], "{\"message\":\"not me\"}", 404, NULL, NULL);
 	char decide[128];
 	snprintf(decide, sizeof decide, "/api/v1/blocks/%lld/decide", bid);
-	r = post(decide, S.admin_token, "{\"upheld\":true}");
-	cr_expect_eq(r.status, 409, "nothing to decide before an appeal: %s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "no_appeal");
-	res_free(&r);
+	expect_post(decide, S.admin_token, "{\"upheld\":true}", 409, "no_appeal", "nothing to decide before an appeal");
 	r = post(path, S.c[0], "{\"message\":\"I typed every answer myself.\"}");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = post(path, S.c[0], "{\"message\":\"again\"}");
-	cr_expect_eq(r.status, 409, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.c[0], "{\"message\":\"again\"}", 409, NULL, NULL);
 
 	/* decided by someone else: not the one who blocked, not a stranger */
-	r = post(decide, S.req, "{\"upheld\":true}");
-	cr_expect_eq(r.status, 403, "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "not_independent");
-	res_free(&r);
-	r = post(decide, S.c[1], "{\"upheld\":true}");
-	cr_expect_eq(r.status, 403, "%s", r.body);
-	res_free(&r);
-	r = post(decide, S.admin_token, "{\"upheld\":false}");
-	cr_expect_eq(r.status, 400, "a denial needs a reason: %s", r.body);
-	res_free(&r);
+	expect_post(decide, S.req, "{\"upheld\":true}", 403, "not_independent", NULL);
+	expect_post(decide, S.c[1], "{\"upheld\":true}", 403, NULL, NULL);
+	expect_post(decide, S.admin_token, "{\"upheld\":false}", 400, NULL, "a denial needs a reason");
 	r = post(decide, S.admin_token, "{\"upheld\":true,\"reason\":\"The answers differ from the bot's.\"}");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "status"), "lifted");
 	res_free(&r);
-	r = post(decide, S.admin_token, "{\"upheld\":true}");
-	cr_expect_eq(r.status, 409, "%s", r.body);
-	res_free(&r);
+	expect_post(decide, S.admin_token, "{\"upheld\":true}", 409, NULL, NULL);
 	lease_ok(&S, pid, S.c[0]); /* lifted: work again */
 
 	/* a reviewer blocks too; the owner (not the blocker) decides */
@@ -244,19 +226,12 @@ Test(trust, identity_is_sealed_at_rest_read_once_by_an_admin_and_gone_after_the_
 
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/identity/%lld/decide", doc);
-	r = post(path, S.admin_token, "{\"approve\":false}");
-	cr_expect_eq(r.status, 400, "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "reason_required");
-	res_free(&r);
-	r = post("/api/v1/identity/999999/decide", S.admin_token, "{\"approve\":true}");
-	cr_expect_eq(r.status, 404, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.admin_token, "{\"approve\":false}", 400, "reason_required", NULL);
+	expect_post("/api/v1/identity/999999/decide", S.admin_token, "{\"approve\":true}", 404, NULL, NULL);
 	r = post(path, S.admin_token, "{\"approve\":true,\"reason\":\"Matches the profile.\"}");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	res_free(&r);
-	r = post(path, S.admin_token, "{\"approve\":true}");
-	cr_expect_eq(r.status, 409, "%s", r.body);
-	res_free(&r);
+	expect_post(path, S.admin_token, "{\"approve\":true}", 409, NULL, NULL);
 	/* nobody can read it now: the queue is empty, the row has no bytes */
 	r = api(&S, "GET", "/api/v1/admin/identity/next", S.admin_token, NULL);
 	cr_expect_eq(r.status, 204, "%s", r.body);
