@@ -425,3 +425,63 @@ Test(store, group_commit_keeps_only_committed_writers)
 	fc_db_rollback(db);
 	cr_expect_eq(n, 4 * 26);
 }
+
+/* Two row-locking writers that take the same two rows in opposite order:
+ * PostgreSQL aborts one with a deadlock (40P01), and fc_store_tx runs that
+ * one again from the start, so both changes land, each once. */
+typedef struct {
+	int64_t first, second;
+	pthread_barrier_t *both_hold_one;
+	atomic_int *runs;
+} crossing;
+
+static int cross_tx(fc_db *db, void *arg, fc_err *err)
+{
+	crossing *c = arg;
+	int run = atomic_fetch_add(c->runs, 1);
+	int rc = fc_db_exec(db, err, "UPDATE users SET roles=roles+1 WHERE id=?", "I", c->first);
+	if (rc)
+		return rc;
+	if (run < 2) /* the first run of each writer: wait until the other holds its row */
+		pthread_barrier_wait(c->both_hold_one);
+	return fc_db_exec(db, err, "UPDATE users SET roles=roles+10 WHERE id=?", "I", c->second);
+}
+
+static void *cross_writer(void *arg)
+{
+	fc_err e = {0};
+	return fc_store_tx(S, FC_DB_WRITE_ROWS, cross_tx, arg, &e) ? (void *)1 : NULL;
+}
+
+Test(store, a_deadlocked_transaction_is_run_again_whole)
+{
+	if (!*database)
+		cr_skip_test("PostgreSQL only: SQLite runs its writers one at a time, so they never deadlock");
+	int64_t a = add_user("a@x.org"), b = add_user("b@x.org");
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	fc_db_exec(db, &e, "UPDATE users SET roles=0 WHERE id IN (?,?)", "II", a, b);
+	cr_assert_eq(fc_db_commit(db, &e), 0, "%s", e.msg);
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, 2);
+	atomic_int runs = 0;
+	crossing one = {a, b, &barrier, &runs}, two = {b, a, &barrier, &runs};
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, cross_writer, &one);
+	pthread_create(&t2, NULL, cross_writer, &two);
+	void *r1, *r2;
+	pthread_join(t1, &r1);
+	pthread_join(t2, &r2);
+	pthread_barrier_destroy(&barrier);
+	cr_expect_null(r1, "the first writer's transaction failed");
+	cr_expect_null(r2, "the second writer's transaction failed");
+	cr_expect_geq(atomic_load(&runs), 3, "one of the two ran again after the deadlock: %d runs", atomic_load(&runs));
+	int64_t ra = -1, rb = -1;
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	fc_db_int(db, &ra, &e, "SELECT roles FROM users WHERE id=?", "I", a);
+	fc_db_int(db, &rb, &e, "SELECT roles FROM users WHERE id=?", "I", b);
+	fc_db_rollback(db);
+	cr_expect_eq(ra, 11, "a got +1 and +10, once each (was 0): %lld", (long long)ra);
+	cr_expect_eq(rb, 11, "b got +1 and +10, once each (was 0): %lld", (long long)rb);
+}
