@@ -13,6 +13,7 @@
  * skipped. */
 #include "blob/blob.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "media/media.h"
 #include "work/configcache.h"
 #include "work/import_internal.h"
@@ -34,6 +35,7 @@ typedef struct item {
 	char name[256];  /* in the archive */
 	char sha[65];
 	uint64_t size;
+	int created; /* this import stored the blob (it did not exist before) */
 	fc_probe probe;
 } item;
 
@@ -47,6 +49,32 @@ static void batch_free(batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		unlink(b->items[i].path);
 	free(b->items);
+}
+
+/* After a failed import: removes the blobs this import stored that no media
+ * row names (another upload, file drop or export of the same bytes may have come meanwhile), so a
+ * refused archive leaves no files behind. Best effort: a blob kept here is
+ * only unused space, never a row without its file. */
+static void drop_new_blobs(fc_store *s, fc_blob *blob, const batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->items[i].created)
+			continue;
+		fc_db *db;
+		fc_err e = {0};
+		int64_t used = 1;
+		if (fc_db_begin(s, FC_DB_READ, &db, &e))
+			return;
+		const char *h = b->items[i].sha;
+		int rc = fc_db_int(db, &used, &e,
+				   "SELECT (SELECT COUNT(*) FROM media WHERE sha256=?)+(SELECT COUNT(*) FROM task_files "
+				   "WHERE sha256=?)+(SELECT COUNT(*) FROM export_jobs WHERE sha256=?)+(SELECT COUNT(*) "
+				   "FROM dataset_version_files WHERE sha256=?)",
+				   "tttt", h, h, h, h);
+		fc_db_rollback(db);
+		if (!rc && !used && fc_blob_remove(blob, b->items[i].sha, &e))
+			fc_log(FC_LOG_WARN, "import: could not remove unused blob %s: %s", b->items[i].sha, e.msg);
+	}
 }
 
 /* The config's first Image/Audio/Video object with a $field: its kind and field. */
@@ -222,14 +250,16 @@ int fc_task_import_media(fc_store *s, const char *data_dir, const fc_user *user,
 	fc_blob *blob = NULL;
 	if (!(rc = read_archive(f, data_dir, kind, &b, err)) && !(rc = fc_blob_open(&blob, data_dir, err)))
 		for (size_t i = 0; i < b.n && !rc; i++)
-			rc = fc_blob_put_file(blob, b.items[i].path, b.items[i].sha, NULL, err);
-	fc_blob_close(blob);
+			rc = fc_blob_put_file(blob, b.items[i].path, b.items[i].sha, &b.items[i].created, err);
 	importer im;
 	if (!rc && !(rc = fc_import_begin(s, user, project_id, &im, err))) {
 		for (size_t i = 0; i < b.n && !rc; i++)
 			rc = add_file(&im, user->id, field, &b.items[i]);
 		rc = fc_import_end(&im, rc, created);
 	}
+	if (rc && blob)
+		drop_new_blobs(s, blob, &b);
+	fc_blob_close(blob);
 	batch_free(&b);
 	return rc;
 }

@@ -447,7 +447,8 @@ Test(datasets_out, a_media_archive_becomes_one_task_per_file)
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?state=open", pid);
 	res r = api(&S, "GET", path, S.req, NULL);
-	cr_expect_eq(json_array_size(jget(r.json, "tasks")), 0, "nothing kept: %s", r.body);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "counts.total"), 0, "nothing kept: %s", r.body);
 	res_free(&r);
 	char other[64];
 	make_user(&S, "other-media@test.local", "requester", other);
@@ -495,4 +496,64 @@ Test(datasets_out, a_media_archive_becomes_one_task_per_file)
 	r = import_file(pid, S.req, "application/zip", file);
 	cr_expect_eq(r.status, 201, "%s", r.body);
 	res_free(&r);
+}
+
+/* A refused archive leaves no files behind: when writing its rows fails
+ * (here a trigger the test adds refuses every media row), the blobs the
+ * import stored just before are removed again; bytes that some row already
+ * names stay. */
+Test(datasets_out, a_media_archive_whose_rows_fail_leaves_no_blobs)
+{
+	char out[4096], file[160];
+	RUN(out,
+	    "cd %s && mkdir -p f && sox -n -r 16000 -c 1 -b 16 f/new.wav synth 1.3 sine 900 vol 0.5 && "
+	    "cp %s f/known.wav && tar -cf f.tar -C f new.wav known.wav && tar -cf k.tar -C f known.wav",
+	    DIR_, WAV);
+	long long pid =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "media", "label_config", AUDIO_CONFIG, "overlap", 1));
+	long long keep =
+		project_create(&S, S.req,
+			       json_pack("{s:s,s:s,s:i}", "title", "keep", "label_config", AUDIO_CONFIG, "overlap", 1));
+	snprintf(file, sizeof file, "%s/k.tar", DIR_);
+	res r = import_file(keep, S.req, "application/x-tar", file); /* known.wav is named by a row */
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	int before = count_local_blobs(&S);
+	if (*S.database)
+		RUN(out,
+		    "psql -q -v ON_ERROR_STOP=1 '%s' -c \"CREATE FUNCTION fc_test_refuse() RETURNS trigger AS "
+		    "\\$\\$BEGIN RAISE EXCEPTION 'refused by the test'; END\\$\\$ LANGUAGE plpgsql\" -c \"CREATE TRIGGER "
+		    "fc_test_refuse BEFORE INSERT ON media FOR EACH ROW EXECUTE FUNCTION fc_test_refuse()\"",
+		    S.database);
+	else
+		RUN(out,
+		    "sqlite3 %s/faircrowd.db \"CREATE TRIGGER fc_test_refuse BEFORE INSERT ON media BEGIN SELECT "
+		    "RAISE(ABORT, 'refused by the test'); END\"",
+		    S.dir);
+	snprintf(file, sizeof file, "%s/f.tar", DIR_);
+	r = import_file(pid, S.req, "application/x-tar", file);
+	cr_expect(r.status >= 400, "the rows could not be written: %d %s", r.status, r.body);
+	res_free(&r);
+	cr_expect_eq(count_local_blobs(&S), before, "the new file's blob is gone, the known one kept");
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?state=open", keep);
+	r = api(&S, "GET", path, S.req, NULL);
+	json_t *t = json_array_get(jget(r.json, "items"), 0);
+	const char *url = jstr(t, "data.audio");
+	cr_assert(url, "%s", r.body);
+	res u = api(&S, "GET", url, S.req, NULL);
+	cr_expect_eq(u.status, 200, "the other project's file is still served");
+	res_free(&u);
+	res_free(&r);
+
+	/* without the trigger the same archive goes in */
+	if (*S.database)
+		RUN(out, "psql -q -v ON_ERROR_STOP=1 '%s' -c 'DROP TRIGGER fc_test_refuse ON media'", S.database);
+	else
+		RUN(out, "sqlite3 %s/faircrowd.db 'DROP TRIGGER fc_test_refuse'", S.dir);
+	r = import_file(pid, S.req, "application/x-tar", file);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(count_local_blobs(&S), before + 1);
 }
