@@ -12,14 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A project's slot. Two locks, so that an accepted label (counted inside
+ * the accepting transaction) never waits for a model being trained, and one
+ * project's training never holds up another's predictions:
+ * - `lock` guards the table: project, used, busy and the counters stale,
+ *   labels and fresh; it is held only for a few instructions;
+ * - the slot's own mutex (mus[i]) guards the model: model, cfg, trained,
+ *   trained_on, text and img; it is held across training and prediction.
+ * busy counts the threads between the two: a busy slot is never emptied. */
 typedef struct entry {
 	int64_t project; /* 0: free slot */
-	char model[32];  /* registered name */
-	int stale;       /* retrain before the next prediction */
-	int labels;      /* accepted labels the model was trained on */
-	int fresh;       /* accepted since */
-	int trained;     /* a model exists (2 labels or more) */
-	uint64_t used;   /* least recently used goes first */
+	int busy;
+	int stale;      /* retrain before the next prediction */
+	int labels;     /* accepted labels the model was trained on */
+	int fresh;      /* accepted since */
+	uint64_t used;  /* least recently used goes first */
+	char model[32]; /* registered name */
+	int trained;    /* a model exists (2 labels or more) */
+	int trained_on; /* labels of that model (its version) */
 	fc_ml_choices cfg;
 	fc_textclf text;
 	fc_imgclf img;
@@ -27,7 +37,15 @@ typedef struct entry {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static entry cache[FC_ML_CACHE];
+static pthread_mutex_t mus[FC_ML_CACHE];
+static pthread_once_t mus_once = PTHREAD_ONCE_INIT;
 static uint64_t clock_;
+
+static void mus_init(void)
+{
+	for (int i = 0; i < FC_ML_CACHE; i++)
+		pthread_mutex_init(&mus[i], NULL);
+}
 
 static int is_image(const entry *e) { return !strcmp(e->model, "image-classifier"); }
 
@@ -38,19 +56,21 @@ static void drop_model(entry *e)
 	e->trained = 0;
 }
 
-/* The project's slot, or a new one (the least recently used, emptied). */
+/* The project's slot, or a new one (the least recently used idle one,
+ * emptied); NULL when there is none and create is 0, or every slot is busy.
+ * Called with lock held. */
 static entry *slot(int64_t project, int create)
 {
-	entry *old = &cache[0];
+	entry *old = NULL;
 	for (int i = 0; i < FC_ML_CACHE; i++) {
 		if (cache[i].project == project) {
 			cache[i].used = ++clock_;
 			return &cache[i];
 		}
-		if (cache[i].used < old->used)
+		if (!cache[i].busy && (!old || cache[i].used < old->used))
 			old = &cache[i];
 	}
-	if (!create)
+	if (!create || !old)
 		return NULL;
 	drop_model(old);
 	memset(old, 0, sizeof *old);
@@ -179,7 +199,9 @@ static int train_image(entry *e, const rows *r)
 	return rc ? -1 : 0;
 }
 
-static int train(fc_store *s, entry *e, char *error, size_t error_len)
+/* Trains e's model (e's mutex held): 0 with *labels the labels read, or -1
+ * with error. */
+static int train(fc_store *s, entry *e, int *labels, char *error, size_t error_len)
 {
 	rows r = {0};
 	drop_model(e);
@@ -192,8 +214,7 @@ static int train(fc_store *s, entry *e, char *error, size_t error_len)
 			snprintf(error, error_len, "The %s could not be trained (out of memory).", e->model);
 	}
 	e->trained = r.n >= 2 && !rc;
-	e->labels = (int)r.n;
-	e->stale = rc != 0;
+	e->trained_on = *labels = (int)r.n;
 	rows_free(&r);
 	return rc;
 }
@@ -233,7 +254,7 @@ static void predict_one(const entry *e, const fc_ml_task *t, fc_ml_prediction *o
 	out->result = fc_ml_choices_result(&e->cfg, best);
 	out->score = p[best];
 	out->has_score = 1;
-	snprintf(out->model_version, sizeof out->model_version, "%s@%d", e->model, e->labels);
+	snprintf(out->model_version, sizeof out->model_version, "%s@%d", e->model, e->trained_on);
 }
 
 static int predict(fc_store *s, const fc_ml_backend *b, const fc_ml_task *tasks, size_t n, fc_ml_prediction *out,
@@ -242,16 +263,36 @@ static int predict(fc_store *s, const fc_ml_backend *b, const fc_ml_task *tasks,
 	fc_ml_choices c;
 	if (parse(b, &c, error, error_len))
 		return -1;
+	pthread_once(&mus_once, mus_init);
 	pthread_mutex_lock(&lock);
 	entry *e = slot(b->project, 1);
+	int stale = e ? e->stale : 0;
+	if (e) {
+		e->busy++;
+		e->stale = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!e) {
+		snprintf(error, error_len, "Every built-in model slot is busy training; the batch runs again later.");
+		return -1;
+	}
+	pthread_mutex_t *mu = &mus[e - cache];
+	pthread_mutex_lock(mu);
 	if (strcmp(e->model, b->model) || memcmp(&e->cfg, &c, sizeof c)) { /* another model or config */
-		e->stale = 1;
+		stale = 1;
 		snprintf(e->model, sizeof e->model, "%s", b->model);
 		e->cfg = c;
 	}
-	int rc = e->stale ? train(s, e, error, error_len) : 0;
+	int labels = 0, rc = stale ? train(s, e, &labels, error, error_len) : 0;
 	for (size_t i = 0; !rc && e->trained && i < n; i++)
 		predict_one(e, &tasks[i], &out[i]);
+	pthread_mutex_unlock(mu);
+	pthread_mutex_lock(&lock);
+	if (stale && rc)
+		e->stale = 1; /* try again next time */
+	else if (stale)
+		e->labels = labels;
+	e->busy--;
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
@@ -279,7 +320,7 @@ static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
 	}
 	pthread_mutex_lock(&lock);
 	e = slot(ev->project, 1);
-	int due = ++e->fresh >= (e->labels / 10 > FC_ML_RETRAIN_MIN ? e->labels / 10 : FC_ML_RETRAIN_MIN);
+	int due = e && ++e->fresh >= (e->labels / 10 > FC_ML_RETRAIN_MIN ? e->labels / 10 : FC_ML_RETRAIN_MIN);
 	if (due) {
 		e->stale = 1;
 		e->fresh = 0;

@@ -12,7 +12,9 @@
  * prediction again (fc_ml_enqueue); the next prediction retrains. Model
  * version "<name>@<labels>": predictions of a newer model sit beside the
  * old ones (ml.h). Fewer than 2 labels: no prediction. After a restart the
- * first prediction trains afresh. */
+ * first prediction trains afresh. Training holds only its own project's
+ * slot: labels accepted meanwhile, and other projects' predictions, do not
+ * wait for it. */
 #ifndef FC_ML_BUILTIN_H
 #define FC_ML_BUILTIN_H
 
