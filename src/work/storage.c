@@ -44,9 +44,9 @@ static json_t *masked(const char *key)
 	return json_sprintf("%.4s…%s", key, key + n - 4);
 }
 
-#define SOURCE_COLS                                                                                          \
-	"id, project_id, title, endpoint, bucket, region, prefix, access_key, created_at, sync_status, "     \
-	"sync_started_at, sync_finished_at, sync_listed, sync_created, sync_skipped, sync_error, "            \
+#define SOURCE_COLS \
+	"id, project_id, title, endpoint, bucket, region, prefix, access_key, created_at, sync_status, " \
+	"sync_started_at, sync_finished_at, sync_listed, sync_created, sync_skipped, sync_error, " \
 	"(SELECT COUNT(*) FROM storage_objects o WHERE o.source_id=storage_sources.id AND o.task_id IS NOT " \
 	"NULL)"
 
@@ -58,9 +58,9 @@ static json_t *source_json(fc_stmt *st)
 			      fc_stmt_text(st, 3), "bucket", fc_stmt_text(st, 4), "region", fc_stmt_text(st, 5),
 			      "prefix", fc_stmt_text(st, 6), "access_key", masked(fc_stmt_text(st, 7)), "secret_key",
 			      "********", "created_at", fc_clock_format(fc_stmt_int(st, 8), ts, sizeof ts));
-	json_t *sync = json_pack("{s:s,s:I,s:I,s:I}", "status", fc_stmt_text(st, 9), "listed",
-				 (json_int_t)fc_stmt_int(st, 12), "created", (json_int_t)fc_stmt_int(st, 13), "skipped",
-				 (json_int_t)fc_stmt_int(st, 14));
+	json_t *sync =
+		json_pack("{s:s,s:I,s:I,s:I}", "status", fc_stmt_text(st, 9), "listed", (json_int_t)fc_stmt_int(st, 12),
+			  "created", (json_int_t)fc_stmt_int(st, 13), "skipped", (json_int_t)fc_stmt_int(st, 14));
 	json_object_set_new(sync, "started_at",
 			    fc_stmt_isnull(st, 10) ? json_null()
 						   : json_string(fc_clock_format(fc_stmt_int(st, 10), ts, sizeof ts)));
@@ -102,15 +102,14 @@ static int text_field(const json_t *body, const char *name, int required, size_t
  * current values (update). */
 static int parse_source(const json_t *body, int create, source *src, char title[200], fc_err *err)
 {
-	static const fc_field F[] = {{"title", FC_J_STRING},  {"endpoint", FC_J_STRING},   {"bucket", FC_J_STRING},
-				     {"region", FC_J_STRING}, {"prefix", FC_J_STRING},     {"access_key", FC_J_STRING},
+	static const fc_field F[] = {{"title", FC_J_STRING},      {"endpoint", FC_J_STRING},
+				     {"bucket", FC_J_STRING},     {"region", FC_J_STRING},
+				     {"prefix", FC_J_STRING},     {"access_key", FC_J_STRING},
 				     {"secret_key", FC_J_STRING}, {0}};
 	int rc = fc_json_check(body, F, err);
-	if (rc || (rc = text_field(body, "title", 0, 120, err)) ||
-	    (rc = text_field(body, "endpoint", create, 400, err)) ||
+	if (rc || (rc = text_field(body, "title", 0, 120, err)) || (rc = text_field(body, "endpoint", create, 400, err)) ||
 	    (rc = text_field(body, "bucket", create, 63, err)) || (rc = text_field(body, "region", 0, 40, err)) ||
-	    (rc = text_field(body, "prefix", 0, 1000, err)) ||
-	    (rc = text_field(body, "access_key", create, 128, err)) ||
+	    (rc = text_field(body, "prefix", 0, 1000, err)) || (rc = text_field(body, "access_key", create, 128, err)) ||
 	    (rc = text_field(body, "secret_key", create, 256, err)))
 		return rc;
 #define TAKE(name, dst) \
@@ -128,9 +127,11 @@ static int parse_source(const json_t *body, int create, source *src, char title[
 	if (!src->region[0])
 		snprintf(src->region, sizeof src->region, "us-east-1");
 	if (strncmp(src->endpoint, "http://", 7) && strncmp(src->endpoint, "https://", 8))
-		return fc_err_set(err, FC_EINVAL, "invalid_url", "endpoint",
-				  "endpoint must be an http:// or https:// address, such as https://s3.eu-west-1.amazonaws.com.");
-	if (strlen(src->bucket) < 3 || strspn(src->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(src->bucket))
+		return fc_err_set(
+			err, FC_EINVAL, "invalid_url", "endpoint",
+			"endpoint must be an http:// or https:// address, such as https://s3.eu-west-1.amazonaws.com.");
+	if (strlen(src->bucket) < 3 ||
+	    strspn(src->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(src->bucket))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "bucket",
 				  "bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots or hyphens.");
 	if (strspn(src->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(src->region))
@@ -214,8 +215,7 @@ static int load_source(fc_db *db, int64_t project, int64_t sid, source *src, cha
 	return rc;
 }
 
-int fc_storage_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
-		      fc_err *err)
+int fc_storage_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err)
 {
 	source src = {0};
 	char title[200] = "";
@@ -234,8 +234,8 @@ int fc_storage_create(fc_store *s, const fc_user *user, int64_t project, const j
 	    !(rc = fc_db_int(db, &id, err,
 			     "INSERT INTO storage_sources(project_id,title,endpoint,bucket,region,prefix,access_key,"
 			     "secret_key,created_by,created_at) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id",
-			     "ItttttttII", project, title, src.endpoint, src.bucket,
-			     src.region, src.prefix, src.access, src.secret, user->id, fc_clock_now())))
+			     "ItttttttII", project, title, src.endpoint, src.bucket, src.region, src.prefix, src.access,
+			     src.secret, user->id, fc_clock_now())))
 		rc = source_row(db, id, out, err);
 	source_wipe(&src);
 	return fc_db_end(db, &rc, err);
@@ -249,9 +249,8 @@ int fc_storage_list(fc_store *s, const fc_user *user, int64_t project, json_t **
 		return rc;
 	fc_stmt *st;
 	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, OWNER_ONLY, err)) &&
-	    !(rc = fc_db_query(db, &st, err,
-			       "SELECT " SOURCE_COLS " FROM storage_sources WHERE project_id=? ORDER BY id", "I",
-			       project))) {
+	    !(rc = fc_db_query(db, &st, err, "SELECT " SOURCE_COLS " FROM storage_sources WHERE project_id=? ORDER BY id",
+			       "I", project))) {
 		json_t *items = json_array();
 		while (fc_stmt_next(st) == 1)
 			json_array_append_new(items, source_json(st));
@@ -262,8 +261,8 @@ int fc_storage_list(fc_store *s, const fc_user *user, int64_t project, json_t **
 	return rc;
 }
 
-int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t sid, const json_t *body,
-		      json_t **out, fc_err *err)
+int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t sid, const json_t *body, json_t **out,
+		      fc_err *err)
 {
 	source src = {0};
 	char title[200] = "";
@@ -284,8 +283,9 @@ int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t
 				      "access_key=?, secret_key=? WHERE id=? AND project_id=?",
 				      "tttttttII", title, src.endpoint, src.bucket, src.region, src.prefix, src.access,
 				      src.secret, sid, project)))
-			rc = fc_db_changes(db) ? source_row(db, sid, out, err)
-					       : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such storage source.");
+			rc = fc_db_changes(db)
+				     ? source_row(db, sid, out, err)
+				     : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such storage source.");
 		rc = fc_db_end(db, &rc, err);
 	}
 	source_wipe(&src);
@@ -325,8 +325,8 @@ typedef struct obj {
 	char *key;
 	char etag[130];
 	uint64_t size;
-	int type;     /* index into TYPES, -1: not a task */
-	json_t *data; /* a .json object's task data, once fetched */
+	int type;      /* index into TYPES, -1: not a task */
+	json_t *data;  /* a .json object's task data, once fetched */
 	char why[200]; /* why it is skipped, or "" */
 } obj;
 
@@ -410,8 +410,8 @@ static int fetch_json(fc_store *s, fc_s3 *s3, const char *data_dir, int64_t sid,
 		obj *o = &p->v[i];
 		int64_t seen;
 		if (o->type < 0 || strcmp(TYPES[o->type].kind, "json") ||
-		    !fc_db_int(db, &seen, NULL, "SELECT 1 FROM storage_objects WHERE source_id=? AND object_key=?", "It",
-			       sid, o->key))
+		    !fc_db_int(db, &seen, NULL, "SELECT 1 FROM storage_objects WHERE source_id=? AND object_key=?",
+			       "It", sid, o->key))
 			continue;
 		if (o->size > MAX_JSON_OBJECT) {
 			snprintf(o->why, sizeof o->why, "%.120s is larger than 16 MB", o->key);
@@ -440,9 +440,9 @@ static int fetch_json(fc_store *s, fc_s3 *s3, const char *data_dir, int64_t sid,
 
 typedef struct run {
 	int64_t project, sid, now;
-	char *config;                /* the labelling config, NULL for collection projects */
-	const fc_labelconfig *cfg;   /* parsed by fc_import_check_fields */
-	char field[3][128];          /* image, audio, video */
+	char *config;              /* the labelling config, NULL for collection projects */
+	const fc_labelconfig *cfg; /* parsed by fc_import_check_fields */
+	char field[3][128];        /* image, audio, video */
 	int64_t listed, created, seen, skipped;
 	char note[300]; /* the first skip's reason */
 } run;
@@ -563,8 +563,8 @@ static int record_page(fc_store *s, run *r, page *p, fc_err *err)
 		return rc;
 	run before = *r;
 	int64_t made = 0, closed = 0;
-	fc_db_int(db, &closed, NULL, "SELECT CASE WHEN status='closed' THEN 1 ELSE 0 END FROM projects WHERE id=?",
-		  "I", r->project);
+	fc_db_int(db, &closed, NULL, "SELECT CASE WHEN status='closed' THEN 1 ELSE 0 END FROM projects WHERE id=?", "I",
+		  r->project);
 	if (closed)
 		rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
 	for (size_t i = 0; i < p->n && !rc; i++)
@@ -607,14 +607,6 @@ static void mark(fc_store *s, const run *r, const char *status, const char *erro
 	fc_err_clear(&e);
 }
 
-/* Keys a page: FAIRCROWD_TEST_STORAGE_PAGE (tests of the continuation) or 1000. */
-static int page_keys(void)
-{
-	const char *e = getenv("FAIRCROWD_TEST_STORAGE_PAGE");
-	int n = e ? atoi(e) : 0;
-	return n > 0 && n <= 1000 ? n : 1000;
-}
-
 static int sync_one(fc_store *s, const char *data_dir, int64_t project, const source *src, const char *config,
 		    json_t **out, fc_err *err)
 {
@@ -628,10 +620,9 @@ static int sync_one(fc_store *s, const char *data_dir, int64_t project, const so
 		mark(s, &r, "running", NULL);
 	page p = {0};
 	char token[1024] = "", next[1024];
-	int keys = page_keys();
 	do {
 		page_clear(&p);
-		if (rc || (rc = fc_s3_list_page(s3, src->prefix, token, keys, collect, &p, next, sizeof next, err)))
+		if (rc || (rc = fc_s3_list_page(s3, src->prefix, token, 1000, collect, &p, next, sizeof next, err)))
 			break;
 		if ((rc = fetch_json(s, s3, data_dir, src->id, &p, err)) || (rc = record_page(s, &r, &p, err)))
 			break;
@@ -657,8 +648,8 @@ static int sync_one(fc_store *s, const char *data_dir, int64_t project, const so
 	return rc;
 }
 
-int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid,
-		    json_t **out, fc_err *err)
+int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid, json_t **out,
+		    fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
@@ -677,7 +668,8 @@ int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int6
 		}
 		fc_stmt_done(st);
 		if (closed)
-			rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
+			rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL,
+					"A closed project takes no new tasks.");
 	}
 	if (!rc && !(rc = fc_db_query(db, &st, err,
 				      "SELECT id FROM storage_sources WHERE project_id=? AND (?=0 OR id=?) ORDER BY id",
@@ -723,8 +715,8 @@ int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int6
 	return rc;
 }
 
-int fc_storage_object_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f,
-			   uint64_t *size, char mime[64], fc_err *err)
+int fc_storage_object_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,
+			   char mime[64], fc_err *err)
 {
 	fc_db *db;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);

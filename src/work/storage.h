@@ -24,15 +24,14 @@
  * bucket are refused (422 storage_refused / storage_not_found /
  * storage_unreachable) and nothing is stored. 201 with the source; the
  * credentials are never returned (access_key masked, secret_key absent). */
-int fc_storage_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
-		      fc_err *err);
+int fc_storage_create(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out, fc_err *err);
 /* GET /projects/{id}/storage (owner): {items:[source…]} with each one's
  * last sync (status never|running|done|failed, counts, error). */
 int fc_storage_list(fc_store *s, const fc_user *user, int64_t project, json_t **out, fc_err *err);
 /* PATCH /projects/{id}/storage/{sid}: the fields of create, each optional
  * (a missing secret_key keeps the stored one); checked like create. */
-int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t sid, const json_t *body,
-		      json_t **out, fc_err *err);
+int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t sid, const json_t *body, json_t **out,
+		      fc_err *err);
 /* DELETE /projects/{id}/storage/{sid}: the source and the credentials go;
  * its tasks stay, their objects can no longer be loaded. */
 int fc_storage_delete(fc_store *s, const fc_user *user, int64_t project, int64_t sid, fc_err *err);
@@ -43,13 +42,13 @@ int fc_storage_delete(fc_store *s, const fc_user *user, int64_t project, int64_t
  * is the source(s) with the finished sync. A refused listing fails the sync
  * with S3's reason in words (422) and records it on the source; pages
  * already committed stay. 409 project_closed. */
-int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid,
-		    json_t **out, fc_err *err);
+int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid, json_t **out,
+		    fc_err *err);
 /* GET /storage/objects/{id}: the object downloaded into an unlinked
  * temporary file under DATA/tmp, for the project's team and whoever holds
  * or submitted an assignment of its task; else FC_ENOTFOUND. The caller
  * fcloses *f. */
-int fc_storage_object_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f,
-			   uint64_t *size, char mime[64], fc_err *err);
+int fc_storage_object_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,
+			   char mime[64], fc_err *err);
 
 #endif

@@ -74,8 +74,8 @@ const char *emu_run(int want_port)
 		mkdir(data, 0755);
 		/* s3rver makes ListObjectsV2 continuation tokens with DES, which
 		 * OpenSSL 3 keeps in its legacy provider */
-		execlp("node", "node", "--openssl-legacy-provider", bin, "-d", data, "-a", "127.0.0.1", "-p", port_arg, "--configure-bucket",
-		       "fc-test", (char *)NULL);
+		execlp("node", "node", "--openssl-legacy-provider", bin, "-d", data, "-a", "127.0.0.1", "-p", port_arg,
+		       "--configure-bucket", "fc-test", (char *)NULL);
 		_exit(127);
 	}
 	/* "S3rver listening on 127.0.0.1:PORT" */
@@ -102,4 +102,3 @@ const char *emu_run(int want_port)
 	}
 	return "the S3 emulator (s3rver) did not start within 15 s";
 }
-

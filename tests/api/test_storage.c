@@ -25,7 +25,7 @@ static void down(void)
 }
 TestSuite(storage, .fini = down, .timeout = 300);
 
-#define IMAGE_CONFIG                                                                      \
+#define IMAGE_CONFIG \
 	"<View><Image name=\"img\" value=\"$image\"/><Choices name=\"label\" toName=\"img\">" \
 	"<Choice value=\"cat\"/><Choice value=\"dog\"/></Choices></View>"
 
@@ -229,8 +229,9 @@ Test(storage, one_task_per_object_never_twice)
 	snprintf(json, sizeof json, "%s/t.json", EMU_DIR);
 	snprintf(txt, sizeof txt, "%s/n.txt", EMU_DIR);
 	snprintf(bad, sizeof bad, "%s/bad.json", EMU_DIR);
-	static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-					    0,    0,   0,   1,   0,    0,    0,    1,    8, 2, 0, 0,  0,   0,   0};
+	static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0,
+					    13,   'I', 'H', 'D', 'R',  0,    0,    0,    1, 0, 0,
+					    0,    1,   8,   2,   0,    0,    0,    0,    0};
 	write_file(png, PNG, sizeof PNG);
 	write_file(json, "{\"data\":{\"image\":\"https://example.org/x.png\"}}", 46);
 	write_file(txt, "notes", 5);
