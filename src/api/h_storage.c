@@ -1,6 +1,7 @@
 /* S3 import sources of a project and the objects their syncs made tasks
  * of (work/storage.h). */
 #include "api/app.h"
+#include "api/export_jobs.h"
 #include "api/handlers.h"
 #include "work/storage.h"
 
@@ -42,8 +43,10 @@ static void sync(fc_req *r, int one)
 		return;
 	fc_err err = {0};
 	json_t *out = NULL;
-	int rc = fc_storage_sync(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, sid, &out, &err);
-	fc_api_reply(r, rc, &err, 200, out);
+	int rc = fc_storage_sync(fc_store_of(r), fc_user_of(r), id, sid, &out, &err);
+	if (!rc)
+		fc_export_jobs_wake(); /* the background runner does it */
+	fc_api_reply(r, rc, &err, 202, out);
 }
 
 void h_storage_sync_all(fc_req *r) { sync(r, 0); }

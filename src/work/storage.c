@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OWNER_ONLY "Only the project's owner manages its storage."
 #define MAX_JSON_OBJECT (16 * 1024 * 1024)
+#define STALE_SECONDS 60 /* a running sync without a page for this long is taken over */
 
 /* ---- sources ---- */
 
@@ -47,6 +49,7 @@ static json_t *masked(const char *key)
 #define SOURCE_COLS \
 	"id, project_id, title, endpoint, bucket, region, prefix, access_key, created_at, sync_status, " \
 	"sync_started_at, sync_finished_at, sync_listed, sync_created, sync_skipped, sync_error, " \
+	"sync_seen, " \
 	"(SELECT COUNT(*) FROM storage_objects o WHERE o.source_id=storage_sources.id AND o.task_id IS NOT " \
 	"NULL)"
 
@@ -68,8 +71,9 @@ static json_t *source_json(fc_stmt *st)
 			    fc_stmt_isnull(st, 11) ? json_null()
 						   : json_string(fc_clock_format(fc_stmt_int(st, 11), ts, sizeof ts)));
 	json_object_set_new(sync, "error", fc_stmt_isnull(st, 15) ? json_null() : json_string(fc_stmt_text(st, 15)));
+	json_object_set_new(sync, "already_seen", json_integer(fc_stmt_int(st, 16)));
 	json_object_set_new(o, "last_sync", sync);
-	json_object_set_new(o, "tasks", json_integer(fc_stmt_int(st, 16)));
+	json_object_set_new(o, "tasks", json_integer(fc_stmt_int(st, 17)));
 	return o;
 }
 
@@ -575,8 +579,9 @@ static int record_page(fc_store *s, run *r, page *p, fc_err *err)
 	r->created += made;
 	if (!rc)
 		rc = fc_db_exec(db, err,
-				"UPDATE storage_sources SET sync_listed=?, sync_created=?, sync_skipped=? WHERE id=?",
-				"IIII", r->listed, r->created, r->skipped, r->sid);
+				"UPDATE storage_sources SET sync_listed=?, sync_created=?, sync_skipped=?, sync_seen=?, "
+				"sync_heartbeat_at=? WHERE id=?",
+				"IIIIII", r->listed, r->created, r->skipped, r->seen, (int64_t)time(NULL), r->sid);
 	rc = fc_db_end(db, &rc, err);
 	if (rc) { /* rolled back: this page counts for nothing */
 		const fc_labelconfig *cfg = r->cfg;
@@ -586,29 +591,22 @@ static int record_page(fc_store *s, run *r, page *p, fc_err *err)
 	return rc;
 }
 
-/* Marks the sync's start or end on the source row. */
-static void mark(fc_store *s, const run *r, const char *status, const char *error)
+/* Records the sync's end on the source row. */
+static void finish(fc_store *s, const run *r, const char *status, const char *error)
 {
 	fc_err e = {0};
-	int64_t now = fc_clock_now();
-	if (!strcmp(status, "running"))
-		fc_store_write(s, NULL, &e,
-			       "UPDATE storage_sources SET sync_status='running', sync_started_at=?, "
-			       "sync_finished_at=NULL, sync_listed=0, sync_created=0, sync_skipped=0, sync_error=NULL "
-			       "WHERE id=?",
-			       "II", now, r->sid);
-	else
-		fc_store_write(s, NULL, &e,
-			       "UPDATE storage_sources SET sync_status=?, sync_finished_at=?, sync_listed=?, "
-			       "sync_created=?, sync_skipped=?, sync_error=? WHERE id=?",
-			       "tIIIItI", status, now, r->listed, r->created, r->skipped, error, r->sid);
+	fc_store_write(s, NULL, &e,
+		       "UPDATE storage_sources SET sync_status=?, sync_finished_at=?, sync_listed=?, sync_created=?, "
+		       "sync_skipped=?, sync_seen=?, sync_error=? WHERE id=?",
+		       "tIIIIItI", status, fc_clock_now(), r->listed, r->created, r->skipped, r->seen, error, r->sid);
 	if (e.code)
-		fc_log(FC_LOG_WARN, "storage source %lld: cannot record the sync's state: %s", (long long)r->sid, e.msg);
+		fc_log(FC_LOG_WARN, "storage source %lld: cannot record the sync's end: %s", (long long)r->sid, e.msg);
 	fc_err_clear(&e);
 }
 
-static int sync_one(fc_store *s, const char *data_dir, int64_t project, const source *src, const char *config,
-		    json_t **out, fc_err *err)
+/* Lists the source's prefix page by page into tasks; the end is recorded
+ * on the source ('done', or 'failed' with the reason in words). */
+static int sync_one(fc_store *s, const char *data_dir, int64_t project, const source *src, const char *config, fc_err *err)
 {
 	run r = {.project = project, .sid = src->id, .now = fc_clock_now()};
 	r.config = config ? strdup(config) : NULL;
@@ -616,8 +614,6 @@ static int sync_one(fc_store *s, const char *data_dir, int64_t project, const so
 	fc_s3 *s3 = NULL;
 	if (!rc)
 		rc = client(src, &s3, err);
-	if (!rc)
-		mark(s, &r, "running", NULL);
 	page p = {0};
 	char token[1024] = "", next[1024];
 	do {
@@ -630,89 +626,125 @@ static int sync_one(fc_store *s, const char *data_dir, int64_t project, const so
 	} while (token[0]);
 	page_clear(&p);
 	free(p.v);
-	fc_s3_free(s3);
 	if (rc && s3)
 		rc = as_config_error(rc, src, err);
-	if (s3) {
-		char note[400];
-		if (!rc && r.skipped)
-			snprintf(note, sizeof note, "%lld object%s skipped; the first: %s.", (long long)r.skipped,
-				 r.skipped == 1 ? "" : "s", r.note);
-		mark(s, &r, rc ? "failed" : "done", rc ? err->msg : r.skipped ? note : NULL);
-	}
-	if (!rc)
-		*out = json_pack("{s:I,s:I,s:I,s:I}", "listed", (json_int_t)r.listed, "created", (json_int_t)r.created,
-				 "already_seen", (json_int_t)r.seen, "skipped", (json_int_t)r.skipped);
+	fc_s3_free(s3);
+	char note[400];
+	if (!rc && r.skipped)
+		snprintf(note, sizeof note, "%lld object%s skipped; the first: %s.", (long long)r.skipped,
+			 r.skipped == 1 ? "" : "s", r.note);
+	finish(s, &r, rc ? "failed" : "done", rc ? err->msg : r.skipped ? note : NULL);
 	fc_configcache_put(r.cfg);
 	free(r.config);
 	return rc;
 }
 
-int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid, json_t **out,
-		    fc_err *err)
+int fc_storage_sync(fc_store *s, const fc_user *user, int64_t project, int64_t sid, json_t **out, fc_err *err)
 {
 	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	int64_t closed = 0, n = 0;
+	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, OWNER_ONLY, err)) &&
+	    !fc_db_int(db, &closed, NULL, "SELECT CASE WHEN status='closed' THEN 1 ELSE 0 END FROM projects WHERE id=?",
+		       "I", project) &&
+	    closed)
+		rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL, "A closed project takes no new tasks.");
+	if (!rc &&
+	    !(rc = fc_db_int(db, &n, err, "SELECT COUNT(*) FROM storage_sources WHERE project_id=? AND (?=0 OR id=?)",
+			     "III", project, sid, sid)) &&
+	    !n)
+		rc = sid ? fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such storage source.")
+			 : fc_err_set(err, FC_EINVAL, "no_storage", NULL,
+				      "This project has no storage source to sync; add one first.");
+	/* a sync queued or running already covers this request */
+	if (!rc)
+		rc = fc_db_exec(db, err,
+				"UPDATE storage_sources SET sync_status='queued', sync_queued_at=?, sync_error=NULL "
+				"WHERE project_id=? AND (?=0 OR id=?) AND sync_status NOT IN ('queued','running')",
+				"IIII", fc_clock_now(), project, sid, sid);
+	fc_stmt *st;
+	if (!rc && !(rc = fc_db_query(db, &st, err,
+				      "SELECT " SOURCE_COLS " FROM storage_sources WHERE project_id=? AND (?=0 OR id=?) "
+				      "ORDER BY id",
+				      "III", project, sid, sid))) {
+		json_t *items = json_array();
+		while (fc_stmt_next(st) == 1)
+			json_array_append_new(items, source_json(st));
+		fc_stmt_done(st);
+		*out = sid ? json_incref(json_array_get(items, 0)) : json_pack("{s:O}", "items", items);
+		json_decref(items);
+	}
+	return fc_db_end(db, &rc, err);
+}
+
+/* Claims the oldest queued source, or one whose runner fell silent: *sid
+ * and *project set; 1 claimed, 0 none, <0 failure. */
+static int claim(fc_store *s, int64_t *sid, int64_t *project, fc_err *err)
+{
+	fc_db *db;
+	int64_t now = (int64_t)time(NULL);
+	int rc = fc_db_begin(s, FC_DB_WRITE_ROWS, &db, err);
 	if (rc)
 		return rc;
 	fc_stmt *st;
-	char *config = NULL;
-	int64_t ids[64];
-	size_t n = 0;
-	int closed = 0;
-	if (!(rc = fc_project_require(db, user, project, FC_ACCESS_OWNER, OWNER_ONLY, err)) &&
-	    !(rc = fc_db_query(db, &st, err, "SELECT status, label_config FROM projects WHERE id=?", "I", project))) {
+	int got = 0;
+	if (!(rc = fc_db_query(db, &st, err,
+			       "SELECT id, project_id FROM storage_sources WHERE sync_status='queued' OR "
+			       "(sync_status='running' AND sync_heartbeat_at<?) ORDER BY sync_queued_at, id LIMIT 1 "
+			       "FOR UPDATE SKIP LOCKED",
+			       "I", now - STALE_SECONDS))) {
 		if (fc_stmt_next(st) == 1) {
-			closed = !strcmp(fc_stmt_text(st, 0), "closed");
-			config = fc_stmt_isnull(st, 1) ? NULL : strdup(fc_stmt_text(st, 1));
+			got = 1;
+			*sid = fc_stmt_int(st, 0);
+			*project = fc_stmt_int(st, 1);
 		}
 		fc_stmt_done(st);
-		if (closed)
-			rc = fc_err_set(err, FC_ECONFLICT, "project_closed", NULL,
-					"A closed project takes no new tasks.");
 	}
-	if (!rc && !(rc = fc_db_query(db, &st, err,
-				      "SELECT id FROM storage_sources WHERE project_id=? AND (?=0 OR id=?) ORDER BY id",
-				      "III", project, sid, sid))) {
-		while (fc_stmt_next(st) == 1 && n < sizeof ids / sizeof ids[0])
-			ids[n++] = fc_stmt_int(st, 0);
-		fc_stmt_done(st);
-		if (!n)
-			rc = sid ? fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such storage source.")
-				 : fc_err_set(err, FC_EINVAL, "no_storage", NULL,
-					      "This project has no storage source to sync; add one first.");
-	}
-	fc_db_rollback(db);
-	json_t *items = json_array();
-	int64_t created = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
+	if (!rc && got)
+		rc = fc_db_exec(db, err,
+				"UPDATE storage_sources SET sync_status='running', sync_started_at=?, sync_heartbeat_at=?, "
+				"sync_finished_at=NULL, sync_listed=0, sync_created=0, sync_skipped=0, sync_seen=0, "
+				"sync_error=NULL WHERE id=?",
+				"III", fc_clock_now(), now, *sid);
+	fc_db_end(db, &rc, err);
+	return rc ? rc : got;
+}
+
+int fc_storage_jobs_run(fc_store *s, const char *data_dir, int max, int64_t *ran, fc_err *err)
+{
+	for (int i = 0; i < max; i++) {
+		int64_t sid = 0, project = 0;
+		int rc = claim(s, &sid, &project, err);
+		if (rc <= 0)
+			return rc;
 		source src = {0};
-		json_t *counts = NULL, *row = NULL;
-		if (!(rc = fc_db_begin(s, FC_DB_READ, &db, err))) {
-			rc = load_source(db, project, ids[i], &src, NULL, err);
+		char *config = NULL;
+		fc_db *db;
+		fc_err e = {0};
+		if (!(rc = fc_db_begin(s, FC_DB_READ, &db, &e))) {
+			fc_stmt *st;
+			if (!(rc = load_source(db, project, sid, &src, NULL, &e)) &&
+			    !(rc = fc_db_query(db, &st, &e, "SELECT label_config FROM projects WHERE id=?", "I",
+					       project))) {
+				if (fc_stmt_next(st) == 1 && !fc_stmt_isnull(st, 0))
+					config = strdup(fc_stmt_text(st, 0));
+				fc_stmt_done(st);
+			}
 			fc_db_rollback(db);
 		}
 		if (!rc)
-			rc = sync_one(s, data_dir, project, &src, config, &counts, err);
+			rc = sync_one(s, data_dir, project, &src, config, &e);
+		if (rc)
+			fc_log(FC_LOG_WARN, "storage source %lld: the sync failed: %s", (long long)sid, e.msg);
 		source_wipe(&src);
-		if (!rc && !(rc = fc_db_begin(s, FC_DB_READ, &db, err))) {
-			rc = source_row(db, ids[i], &row, err);
-			fc_db_rollback(db);
-		}
-		if (!rc) {
-			created += fc_json_int(counts, "created", 0);
-			json_object_set_new(row, "run", counts);
-			json_array_append_new(items, row);
-		} else {
-			json_decref(counts);
-		}
+		free(config);
+		fc_err_clear(&e);
+		if (ran)
+			(*ran)++;
 	}
-	free(config);
-	if (!rc)
-		*out = sid ? json_incref(json_array_get(items, 0))
-			   : json_pack("{s:O,s:I}", "items", items, "created", (json_int_t)created);
-	json_decref(items);
-	return rc;
+	return 0;
 }
 
 int fc_storage_object_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,

@@ -37,13 +37,17 @@ int fc_storage_update(fc_store *s, const fc_user *user, int64_t project, int64_t
 int fc_storage_delete(fc_store *s, const fc_user *user, int64_t project, int64_t sid, fc_err *err);
 /* POST /projects/{id}/storage/{sid}/sync (sid > 0) or
  * POST /projects/{id}/storage/sync (sid 0: every source of the project):
- * lists the prefix a page (1000 keys) at a time, each page committed on its
- * own (progress visible in the source's counts while it runs); the answer
- * is the source(s) with the finished sync. A refused listing fails the sync
- * with S3's reason in words (422) and records it on the source; pages
- * already committed stay. 409 project_closed. */
-int fc_storage_sync(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, int64_t sid, json_t **out,
-		    fc_err *err);
+ * queues the sync (a source already queued or running is left as it is)
+ * and answers the source(s) at once (202); the background runner
+ * (fc_storage_jobs_run) does it. 409 project_closed, 404, 400 no_storage. */
+int fc_storage_sync(fc_store *s, const fc_user *user, int64_t project, int64_t sid, json_t **out, fc_err *err);
+/* The runner: claims queued syncs (or running ones whose runner fell silent
+ * for a minute: taken over, which the per-object rows make harmless) one at
+ * a time, up to max. Each lists the prefix a page (1000 keys) at a time,
+ * each page committed on its own with the source's counts and heartbeat
+ * (progress visible in GET …/storage while it runs), and ends 'done' or
+ * 'failed' with S3's reason in words; pages already committed stay. */
+int fc_storage_jobs_run(fc_store *s, const char *data_dir, int max, int64_t *ran, fc_err *err);
 /* GET /storage/objects/{id}: the object downloaded into an unlinked
  * temporary file under DATA/tmp, for the project's team and whoever holds
  * or submitted an assignment of its task; else FC_ENOTFOUND. The caller

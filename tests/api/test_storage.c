@@ -100,6 +100,42 @@ static res sync_source(srv *s, long long pid, long long sid, const char *tok)
 	return api(s, "POST", path, tok, NULL);
 }
 
+/* The source sid of pid once its sync is over (the runner thread does it):
+ * GET …/storage's item, polled for up to 60 s. */
+static res synced(long long pid, long long sid)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/storage", pid);
+	for (int i = 0; i < 600; i++) {
+		res r = api(&S, "GET", path, S.req, NULL);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		size_t k;
+		json_t *it;
+		json_array_foreach(jget(r.json, "items"), k, it) {
+			const char *st = jstr(it, "last_sync.status");
+			if (jint(it, "id") == sid && st && strcmp(st, "queued") && strcmp(st, "running")) {
+				json_t *one = json_incref(it);
+				json_decref(r.json);
+				r.json = one;
+				return r;
+			}
+		}
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_assert_fail("the sync of source %lld did not end within 60 s", sid);
+	return (res){0};
+}
+
+/* POST …/sync (202 queued), then the source once the sync is over. */
+static res sync_done(long long pid, long long sid)
+{
+	res r = sync_source(&S, pid, sid, S.req);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	res_free(&r);
+	return synced(pid, sid);
+}
+
 static long long task_count(long long pid)
 {
 	char path[64];
@@ -199,15 +235,10 @@ Test(storage, refusals_store_nothing)
 
 	/* S3 goes away: the sync fails in words, the source says so, no task */
 	emu_kill();
-	r = sync_source(&S, pid, sid, S.req);
-	cr_expect_eq(r.status, 422, "%s", r.body);
-	cr_expect_str_eq(jstr(r.json, "error.code"), "storage_unreachable");
-	res_free(&r);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/storage", pid);
-	r = api(&S, "GET", path, S.req, NULL);
-	cr_expect_str_eq(jstr(r.json, "items.0.last_sync.status"), "failed", "%s", r.body);
-	cr_expect(jstr(r.json, "items.0.last_sync.error") && strstr(jstr(r.json, "items.0.last_sync.error"), "answer"),
-		  "%s", r.body);
+	r = sync_done(pid, sid);
+	cr_expect_str_eq(jstr(r.json, "last_sync.status"), "failed", "%s", r.body);
+	cr_expect(jstr(r.json, "last_sync.error") && strstr(jstr(r.json, "last_sync.error"), "did not answer"), "%s",
+		  r.body);
 	res_free(&r);
 	cr_expect_eq(task_count(pid), 0);
 
@@ -249,11 +280,10 @@ Test(storage, one_task_per_object_never_twice)
 	cr_expect_str_eq(jstr(r.json, "last_sync.status"), "never");
 	res_free(&r);
 
-	r = sync_source(&S, pid, sid, S.req);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_expect_eq(jint(r.json, "run.listed"), 6, "%s", r.body);
-	cr_expect_eq(jint(r.json, "run.created"), 4, "three pictures and task.json: %s", r.body);
-	cr_expect_eq(jint(r.json, "run.skipped"), 2, "readme.txt and broken.json: %s", r.body);
+	r = sync_done(pid, sid);
+	cr_expect_eq(jint(r.json, "last_sync.listed"), 6, "%s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.created"), 4, "three pictures and task.json: %s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.skipped"), 2, "readme.txt and broken.json: %s", r.body);
 	cr_expect_str_eq(jstr(r.json, "last_sync.status"), "done");
 	cr_expect(jstr(r.json, "last_sync.error") && strstr(jstr(r.json, "last_sync.error"), "skipped"),
 		  "the skipped objects are named: %s", r.body);
@@ -264,17 +294,19 @@ Test(storage, one_task_per_object_never_twice)
 
 	/* again, and through the project-wide route: nothing new */
 	r = sync_source(&S, pid, 0, S.req);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_expect_eq(jint(r.json, "created"), 0, "%s", r.body);
-	cr_expect_eq(jint(r.json, "items.0.run.already_seen"), 4, "%s", r.body);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.last_sync.status"), "queued", "%s", r.body);
+	res_free(&r);
+	r = synced(pid, sid);
+	cr_expect_eq(jint(r.json, "last_sync.created"), 0, "%s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.already_seen"), 4, "%s", r.body);
 	res_free(&r);
 	cr_expect_eq(task_count(pid), 4);
 
 	/* an object added between syncs: exactly one new task */
 	put_objects("in/late.png", 0, png);
-	r = sync_source(&S, pid, sid, S.req);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_expect_eq(jint(r.json, "run.created"), 1, "%s", r.body);
+	r = sync_done(pid, sid);
+	cr_expect_eq(jint(r.json, "last_sync.created"), 1, "%s", r.body);
 	res_free(&r);
 	cr_expect_eq(task_count(pid), 5);
 
@@ -326,7 +358,7 @@ Test(storage, concurrent_syncs_over_pages_make_each_task_once)
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long sid = jint(r.json, "id");
 	res_free(&r);
-	const srv *other = &S;
+	srv *other = &S;
 	if (*S.database) {
 		srv_start_shared(&S2, &S);
 		other = &S2;
@@ -339,13 +371,21 @@ Test(storage, concurrent_syncs_over_pages_make_each_task_once)
 			 "'%s/api/v1/projects/%lld/storage/sync' & wait",
 			 S.req, S.url, pid, sid, S.req, other->url, pid);
 	cr_expect_eq(rc, 0);
-	cr_expect_str_eq(out, "200 200 ", "both syncs finish: %s", out);
+	cr_expect_str_eq(out, "202 202 ", "both syncs are taken: %s", out);
+	r = synced(pid, sid);
+	cr_expect_str_eq(jstr(r.json, "last_sync.status"), "done", "%s", r.body);
+	res_free(&r);
+	/* one more while it may still run, then once more after */
+	r = sync_source(other, pid, sid, S.req);
+	cr_expect_eq(r.status, 202, "%s", r.body);
+	res_free(&r);
+	r = synced(pid, sid);
+	res_free(&r);
 	cr_expect_eq(task_count(pid), 1005, "every object once");
-	r = sync_source(&S, pid, sid, S.req);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_expect_eq(jint(r.json, "run.listed"), 1005, "two pages listed: %s", r.body);
-	cr_expect_eq(jint(r.json, "run.created"), 0, "%s", r.body);
-	cr_expect_eq(jint(r.json, "run.already_seen"), 1005, "%s", r.body);
+	r = sync_done(pid, sid);
+	cr_expect_eq(jint(r.json, "last_sync.listed"), 1005, "two pages listed: %s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.created"), 0, "%s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.already_seen"), 1005, "%s", r.body);
 	cr_expect_eq(jint(r.json, "tasks"), 1005, "%s", r.body);
 	res_free(&r);
 }

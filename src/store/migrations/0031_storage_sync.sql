@@ -17,12 +17,15 @@ CREATE TABLE storage_sources (
   secret_key TEXT NOT NULL,
   created_by INTEGER NOT NULL REFERENCES users(id),
   created_at INTEGER NOT NULL,
-  sync_status TEXT NOT NULL DEFAULT 'never' CHECK (sync_status IN ('never','running','done','failed')),
+  sync_status TEXT NOT NULL DEFAULT 'never' CHECK (sync_status IN ('never','queued','running','done','failed')),
+  sync_queued_at INTEGER,
   sync_started_at INTEGER,
+  sync_heartbeat_at INTEGER,
   sync_finished_at INTEGER,
   sync_listed INTEGER NOT NULL DEFAULT 0,
   sync_created INTEGER NOT NULL DEFAULT 0,
   sync_skipped INTEGER NOT NULL DEFAULT 0,
+  sync_seen INTEGER NOT NULL DEFAULT 0,
   sync_error TEXT
 ) STRICT;
 CREATE INDEX storage_sources_project ON storage_sources(project_id);

@@ -6,7 +6,7 @@
 import { h, clear, when, toast, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, patch, del } from '../api.js';
 
-const BADGE = { done: 'badge-accepted', running: 'badge-pending', failed: 'badge-rejected', never: '' };
+const BADGE = { done: 'badge-accepted', queued: 'badge-pending', running: 'badge-pending', failed: 'badge-rejected', never: '' };
 const FIELDS = [
   ['endpoint', 'Endpoint', 'url', 'https://s3.eu-west-1.amazonaws.com', 'The S3 address: AWS, MinIO, Ceph, R2… (http:// or https://).'],
   ['bucket', 'Bucket', 'text', 'my-images', ''],
@@ -26,6 +26,7 @@ export function syncSummary(s) {
   const l = s.last_sync || {};
   if (l.status === 'never') return 'Not synced yet.';
   const counts = `${l.listed} listed, ${l.created} new task${l.created === 1 ? '' : 's'}, ${l.skipped} skipped`;
+  if (l.status === 'queued') return 'Waiting to sync…';
   if (l.status === 'running') return `Syncing… ${counts} so far.`;
   if (l.status === 'failed') return `Failed: ${l.error || 'no reason given'} (${counts} before it stopped).`;
   return `Done: ${counts}.${l.error ? ` ${l.error}` : ''}`;
@@ -86,26 +87,27 @@ export function storagePanel(project) {
   async function syncNow(s, btn) {
     btn.disabled = true;
     status.textContent = `Syncing ${s.title}…`;
-    // the sync answers when it is done; meanwhile the counts grow page by page
-    const poll = setInterval(async () => {
-      try {
-        const res = await get(`/projects/${id}/storage`);
-        const now = (res.items || []).find((x) => x.id === s.id);
-        if (now && now.last_sync.status === 'running') status.textContent = syncSummary(now);
-      } catch {
-        /* the final answer reports */
-      }
-    }, 1500);
+    let now = null;
     try {
-      const done = await post(`/projects/${id}/storage/${s.id}/sync`);
-      const made = done.run ? done.run.created : 0;
-      toast(`${made} new task${made === 1 ? '' : 's'} from ${s.title}.`, 'ok');
-      status.textContent = `${s.title}: ${syncSummary(done)}`;
+      // the server queues the sync and runs it in the background; its counts grow page by page
+      now = await post(`/projects/${id}/storage/${s.id}/sync`);
+      while (now && (now.last_sync.status === 'queued' || now.last_sync.status === 'running')) {
+        await new Promise((r) => setTimeout(r, 1000));
+        if (!box.isConnected) return;
+        const res = await get(`/projects/${id}/storage`);
+        now = (res.items || []).find((x) => x.id === s.id);
+        if (now) status.textContent = `${s.title}: ${syncSummary(now)}`;
+      }
+      if (now && now.last_sync.status === 'failed') {
+        toast(`The sync of ${s.title} failed.`, 'error');
+      } else if (now) {
+        const made = now.last_sync.created;
+        toast(`${made} new task${made === 1 ? '' : 's'} from ${s.title}.`, 'ok');
+      }
+      status.textContent = now ? `${s.title}: ${syncSummary(now)}` : `${s.title} was removed.`;
     } catch (e) {
       status.textContent = `${s.title}: the sync failed: ${e.message}`;
       toast(e.message, 'error');
-    } finally {
-      clearInterval(poll);
     }
     await load();
     list.querySelector(`[data-sync="${s.id}"]`)?.focus();

@@ -11,12 +11,15 @@ CREATE TABLE storage_sources (
   secret_key TEXT NOT NULL,
   created_by BIGINT NOT NULL REFERENCES users(id),
   created_at BIGINT NOT NULL,
-  sync_status TEXT NOT NULL DEFAULT 'never' CHECK (sync_status IN ('never','running','done','failed')),
+  sync_status TEXT NOT NULL DEFAULT 'never' CHECK (sync_status IN ('never','queued','running','done','failed')),
+  sync_queued_at BIGINT,
   sync_started_at BIGINT,
+  sync_heartbeat_at BIGINT,
   sync_finished_at BIGINT,
   sync_listed BIGINT NOT NULL DEFAULT 0,
   sync_created BIGINT NOT NULL DEFAULT 0,
   sync_skipped BIGINT NOT NULL DEFAULT 0,
+  sync_seen BIGINT NOT NULL DEFAULT 0,
   sync_error TEXT
 );
 CREATE INDEX storage_sources_project ON storage_sources(project_id);
