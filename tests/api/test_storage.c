@@ -304,7 +304,8 @@ Test(storage, one_task_per_object_never_twice)
 	cr_expect_eq(task_count(pid), 4);
 
 	/* an object added between syncs: exactly one new task */
-	put_objects("in/late.png", 0, png);
+	/* a key with a space and an ampersand: encoded in the request, an entity in the listing */
+	put_objects("in/late%20%26%20great.png", 0, png);
 	r = sync_done(pid, sid);
 	cr_expect_eq(jint(r.json, "last_sync.created"), 1, "%s", r.body);
 	res_free(&r);
@@ -318,13 +319,19 @@ Test(storage, one_task_per_object_never_twice)
 	const char *src = NULL, *remote = NULL;
 	size_t i;
 	json_t *t;
+	int loaded = 0;
 	json_array_foreach(jget(r.json, "items"), i, t) {
 		const char *img = jstr(t, "data.image");
-		if (img && !strncmp(img, "/api/v1/storage/objects/", 24))
+		if (img && !strncmp(img, "/api/v1/storage/objects/", 24)) {
 			src = src ? src : img;
-		else
+			res o = http(&S, "GET", img, S.req, NULL, NULL, 0, NULL); /* every object loads */
+			loaded += o.status == 200 && o.len == sizeof PNG && !memcmp(o.body, PNG, sizeof PNG);
+			res_free(&o);
+		} else {
 			remote = img;
+		}
 	}
+	cr_expect_eq(loaded, 4, "the four pictures load through the proxy, 'late & great.png' too");
 	cr_assert(src, "a task points at the object proxy: %s", r.body);
 	cr_expect(remote && !strcmp(remote, "https://example.org/x.png"), "task.json's data: %s", r.body);
 	char obj[128];
@@ -388,4 +395,21 @@ Test(storage, concurrent_syncs_over_pages_make_each_task_once)
 	cr_expect_eq(jint(r.json, "last_sync.already_seen"), 1005, "%s", r.body);
 	cr_expect_eq(jint(r.json, "tasks"), 1005, "%s", r.body);
 	res_free(&r);
+
+	/* a runner that died mid-sync (running, no heartbeat for long): taken
+	 * over from the start, and still no object a task twice */
+	char sql[200];
+	snprintf(sql, sizeof sql, "UPDATE storage_sources SET sync_status='running', sync_heartbeat_at=0 WHERE id=%lld",
+		 sid);
+	if (*S.database)
+		rc = run_cmd(NULL, 0, "psql '%s' -q -c \"%s\"", S.database, sql);
+	else
+		rc = run_cmd(NULL, 0, "sqlite3 -cmd '.timeout 5000' '%s/faircrowd.db' \"%s\"", S.dir, sql);
+	cr_assert_eq(rc, 0);
+	r = synced(pid, sid);
+	cr_expect_str_eq(jstr(r.json, "last_sync.status"), "done", "%s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.already_seen"), 1005, "the take-over ran again: %s", r.body);
+	cr_expect_eq(jint(r.json, "last_sync.created"), 0, "%s", r.body);
+	res_free(&r);
+	cr_expect_eq(task_count(pid), 1005);
 }
