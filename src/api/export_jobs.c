@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "events/events.h"
 #include "privacy/audit.h"
+#include "work/storage.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,6 +58,8 @@ static void wake(void)
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 }
+
+void fc_export_jobs_wake(void) { wake(); }
 
 /* ---------------- queueing ---------------- */
 
@@ -442,6 +445,9 @@ static void *runner(void *arg)
 		fc_err err = {0};
 		if (fc_export_jobs_run(run_store, run_dir, 16, NULL, &err))
 			fc_log(FC_LOG_ERROR, "export jobs: %s", err.msg);
+		fc_err_clear(&err);
+		if (fc_storage_jobs_run(run_store, run_dir, 16, NULL, &err)) /* S3 syncs (work/storage.h) */
+			fc_log(FC_LOG_ERROR, "storage syncs: %s", err.msg);
 		fc_err_clear(&err);
 		pthread_mutex_lock(&mu);
 	}

@@ -62,8 +62,12 @@ int fc_export_to_blob(fc_store *s, const char *data_dir, const fc_user *user, in
 int fc_export_jobs_run(fc_store *s, const char *data_dir, int max, int64_t *ran, fc_err *err);
 
 /* The runner thread: wakes when a job is queued here, and every second
- * for jobs queued by other servers. */
+ * for jobs queued by other servers. It also runs the S3 import syncs
+ * (fc_storage_jobs_run, work/storage.h) after the exports: the same
+ * claim-a-row, heartbeat and take-over scheme, one thread for both. */
 int fc_export_jobs_start(fc_store *s, const char *data_dir);
 void fc_export_jobs_stop(void);
+/* Wakes the runner now (a job or a sync was queued here). */
+void fc_export_jobs_wake(void);
 
 #endif

@@ -64,6 +64,11 @@ ssize_t fc_api_file_read(void *ctx, char *buf, size_t max);
 void fc_api_file_done(void *ctx);
 /* Sends an open media file (taken over) with one byte range honoured. */
 void fc_api_reply_media(fc_req *r, FILE *f, uint64_t size, const char *mime);
+/* GET …/{id} of a file a domain function opens (task files, storage
+ * objects): its answer, or the file through fc_api_reply_media. */
+typedef int (*fc_api_open_fn)(fc_store *, const char *data_dir, const fc_user *, int64_t id, FILE **, uint64_t *,
+			      char mime[64], fc_err *);
+void fc_api_serve_opened(fc_req *r, fc_api_open_fn open);
 void h_export_jobs_create(fc_req *r);
 void h_export_jobs_list(fc_req *r);
 void h_export_job_get(fc_req *r);
@@ -149,6 +154,14 @@ void h_admin_identity_next(fc_req *r);
 void h_identity_decide(fc_req *r);
 void h_me_delete(fc_req *r);
 
+/* h_storage.c */
+void h_storage_create(fc_req *r);
+void h_storage_list(fc_req *r);
+void h_storage_update(fc_req *r);
+void h_storage_delete(fc_req *r);
+void h_storage_sync_all(fc_req *r);
+void h_storage_sync(fc_req *r);
+void h_storage_object_get(fc_req *r);
 /* h_webhooks.c */
 void h_webhooks_create(fc_req *r);
 void h_webhooks_list(fc_req *r);

@@ -137,14 +137,15 @@ void fc_s3_free(fc_s3 *s)
 	free(s);
 }
 
-/* URI-encodes everything but unreserved characters and '/'. */
-static int uri_encode(const char *in, char *out, size_t n)
+/* URI-encodes everything but unreserved characters and, unless slash is
+ * set (query values), '/'. */
+static int uri_encode(const char *in, char *out, size_t n, int slash)
 {
 	static const char d[] = "0123456789ABCDEF";
 	size_t o = 0;
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
 		int keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			   strchr("-_.~/", *p);
+			   strchr(slash ? "-_.~" : "-_.~/", *p);
 		if (o + (keep ? 1 : 3) >= n)
 			return -1;
 		if (keep) {
@@ -195,20 +196,28 @@ static size_t on_write(char *buf, size_t sz, size_t n, void *ud)
 	return len;
 }
 
-/* One signed request. in/in_size: a body to PUT; out: where a 2xx body goes. */
-static int request(fc_s3 *s, const char *method, const char *key, FILE *in, uint64_t in_size, const char *payload,
-		   FILE *out, call *k, fc_err *err)
+/* One signed request. key NULL: the bucket itself; query: the canonical
+ * query string ("" when none). in/in_size: a body to PUT; out: where a 2xx
+ * body goes. */
+static int request_q(fc_s3 *s, const char *method, const char *key, const char *query, FILE *in, uint64_t in_size,
+		     const char *payload, FILE *out, call *k, fc_err *err)
 {
-	char raw[700], path[2100], url[2700], auth[512], amz[20], h_auth[600], h_date[64], h_sha[128], h_host[300];
-	snprintf(raw, sizeof raw, "%s/%s/%s", s->prefix, s->bucket, key);
-	if (uri_encode(raw, path, sizeof path))
+	char raw[700], path[2100], url[5000], auth[512], amz[20], h_auth[600], h_date[64], h_sha[128], h_host[300];
+	if (key)
+		snprintf(raw, sizeof raw, "%s/%s/%s", s->prefix, s->bucket, key);
+	else
+		snprintf(raw, sizeof raw, "%s/%s", s->prefix, s->bucket);
+	if (uri_encode(raw, path, sizeof path, 0))
 		return fc_err_set(err, FC_EINVAL, "internal", NULL, "The object name is too long.");
-	snprintf(url, sizeof url, "%.*s%s", (int)(strlen(s->base) - strlen(s->prefix)), s->base, path);
+	int uw = snprintf(url, sizeof url, "%.*s%s%s%s", (int)(strlen(s->base) - strlen(s->prefix)), s->base, path,
+			  *query ? "?" : "", query);
+	if (uw < 0 || (size_t)uw >= sizeof url)
+		return fc_err_set(err, FC_EINVAL, "internal", NULL, "The storage request is too long.");
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(amz, sizeof amz, "%Y%m%dT%H%M%SZ", &tm);
-	fc_sigv4_req r = {method, path, "", s->host, amz, payload, 1, s->region, "s3", s->access, s->secret};
+	fc_sigv4_req r = {method, path, query, s->host, amz, payload, 1, s->region, "s3", s->access, s->secret};
 	if (fc_sigv4_sign(&r, auth, sizeof auth, NULL, 0, NULL, 0))
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot sign the storage request.");
 	snprintf(h_auth, sizeof h_auth, "Authorization: %s", auth);
@@ -260,6 +269,12 @@ static int request(fc_s3 *s, const char *method, const char *key, FILE *in, uint
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return rc;
+}
+
+static int request(fc_s3 *s, const char *method, const char *key, FILE *in, uint64_t in_size, const char *payload,
+		   FILE *out, call *k, fc_err *err)
+{
+	return request_q(s, method, key, "", in, in_size, payload, out, k, err);
 }
 
 static int bad_status(const char *method, const char *key, const call *k, fc_err *err)
@@ -332,4 +347,131 @@ int fc_s3_delete(fc_s3 *s, const char *key, fc_err *err)
 	if (k.status == 404 || (k.status >= 200 && k.status < 300))
 		return 0;
 	return bad_status("DELETE", key, &k, err);
+}
+
+/* --- ListObjectsV2 ---------------------------------------------------------- */
+
+/* The text of the first <tag>…</tag> in [p, end), entities decoded, into out;
+ * *after (may be NULL) points past the closing tag. 0, or -1 when absent or
+ * too long. */
+static int xml_text(const char *p, const char *end, const char *tag, char *out, size_t n, const char **after)
+{
+	char open[64], close[64];
+	snprintf(open, sizeof open, "<%s>", tag);
+	snprintf(close, sizeof close, "</%s>", tag);
+	const char *a = p;
+	size_t ol = strlen(open);
+	while (a && a < end && strncmp(a, open, ol))
+		a = memchr(a + 1, '<', (size_t)(end - a - 1));
+	if (!a || a >= end)
+		return -1;
+	a += ol;
+	const char *b = strstr(a, close);
+	if (!b || b > end)
+		return -1;
+	size_t o = 0;
+	for (const char *q = a; q < b; q++) {
+		char c = *q;
+		if (c == '&') {
+			static const struct {
+				const char *name;
+				char c;
+			} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+			size_t i, found = 0;
+			for (i = 0; i < sizeof ents / sizeof ents[0] && !found; i++)
+				if (!strncmp(q, ents[i].name, strlen(ents[i].name))) {
+					c = ents[i].c;
+					q += strlen(ents[i].name) - 1;
+					found = 1;
+				}
+			if (!found && q[1] == '#') { /* &#NN; or &#xHH; (ASCII only: S3 escapes control characters) */
+				char *e;
+				long v = q[2] == 'x' ? strtol(q + 3, &e, 16) : strtol(q + 2, &e, 10);
+				if (*e != ';' || v <= 0 || v > 127)
+					return -1;
+				c = (char)v;
+				q = e;
+			}
+		}
+		if (o + 1 >= n)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = 0;
+	if (after)
+		*after = b + strlen(close);
+	return 0;
+}
+
+/* An error document's <Code>, or "" */
+static void s3_code(const call *k, char code[64])
+{
+	if (xml_text(k->errbody, k->errbody + k->errlen, "Code", code, 64, NULL))
+		code[0] = 0;
+}
+
+int fc_s3_list_page(fc_s3 *s, const char *prefix, const char *token, int max_keys, fc_s3_list_fn fn, void *ud,
+		    char *next, size_t next_n, fc_err *err)
+{
+	/* the canonical query: parameters sorted by name, values encoded with '/' */
+	char eprefix[2100] = "", etoken[3200] = "", query[5400];
+	if (uri_encode(prefix ? prefix : "", eprefix, sizeof eprefix, 1) ||
+	    uri_encode(token ? token : "", etoken, sizeof etoken, 1))
+		return fc_err_set(err, FC_EINVAL, "invalid_value", "prefix", "The prefix is too long.");
+	snprintf(query, sizeof query, "%s%s%slist-type=2&max-keys=%d&prefix=%s", *etoken ? "continuation-token=" : "",
+		 etoken, *etoken ? "&" : "", max_keys > 0 && max_keys <= 1000 ? max_keys : 1000, eprefix);
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&body, &len);
+	if (!out)
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	call k;
+	int rc = request_q(s, "GET", NULL, query, NULL, 0, EMPTY_SHA256, out, &k, err);
+	if (fclose(out) && !rc)
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	char code[64];
+	if (!rc && (k.status < 200 || k.status >= 300)) {
+		s3_code(&k, code);
+		fc_log(FC_LOG_WARN, "s3 list %s/%s: HTTP %ld %s", s->bucket, prefix ? prefix : "", k.status, code);
+		if (k.status == 401 || k.status == 403)
+			rc = fc_err_set(err, FC_EPERM, "storage_refused", NULL,
+					"The storage refused these credentials for bucket %s (HTTP %ld%s%s).",
+					s->bucket, k.status, *code ? " " : "", code);
+		else if (k.status == 404)
+			rc = fc_err_set(err, FC_ENOTFOUND, "storage_not_found", NULL,
+					"The storage has no bucket %s (HTTP 404%s%s).", s->bucket, *code ? " " : "",
+					code);
+		else
+			rc = fc_err_set(err, FC_EIO, "storage_failed", NULL,
+					"The storage answered HTTP %ld%s%s to the listing of bucket %s.", k.status,
+					*code ? " " : "", code, s->bucket);
+	}
+	const char *p = body, *end = body + len, *after;
+	char key[1100], etag[200], size[32];
+	while (!rc && p && p < end && (p = strstr(p, "<Contents>")) != NULL) {
+		const char *stop = strstr(p, "</Contents>");
+		if (!stop)
+			break;
+		if (xml_text(p, stop, "Key", key, sizeof key, NULL) || xml_text(p, stop, "Size", size, sizeof size, NULL))
+			rc = fc_err_set(err, FC_EIO, "storage_failed", NULL, "The storage's listing is not understood.");
+		if (!rc && xml_text(p, stop, "ETag", etag, sizeof etag, NULL))
+			etag[0] = 0;
+		char *e = etag; /* ETags come quoted */
+		size_t el = strlen(e);
+		if (el >= 2 && e[0] == '"' && e[el - 1] == '"') {
+			memmove(e, e + 1, el - 2);
+			e[el - 2] = 0;
+		}
+		if (!rc)
+			rc = fn(ud, key, etag, strtoull(size, NULL, 10), err);
+		p = stop + strlen("</Contents>");
+	}
+	next[0] = 0;
+	char truncated[16];
+	if (!rc && !xml_text(body, end, "IsTruncated", truncated, sizeof truncated, &after) &&
+	    !strcmp(truncated, "true") && xml_text(body, end, "NextContinuationToken", next, next_n, NULL))
+		rc = fc_err_set(err, FC_EIO, "storage_failed", NULL,
+				"The storage's listing is truncated without a token.");
+	free(body);
+	return rc;
 }

@@ -34,6 +34,17 @@ int fc_s3_head(fc_s3 *s, const char *key, int *exists, uint64_t *size, fc_err *e
 /* DELETE; a missing object is not an error. */
 int fc_s3_delete(fc_s3 *s, const char *key, fc_err *err);
 
+/* ListObjectsV2: one page (max_keys ≤ 1000) of the objects whose keys
+ * start with prefix, after the continuation token (NULL or "" for the first
+ * page); fn is called per object (ETag without its quotes) and stops the
+ * listing with its error. next receives the next page's token, "" after the
+ * last page. Refusals (the message names the bucket and S3's error code):
+ * FC_EPERM `storage_refused` (HTTP 401/403: wrong credentials),
+ * FC_ENOTFOUND `storage_not_found` (no such bucket), FC_EIO. */
+typedef int (*fc_s3_list_fn)(void *ud, const char *key, const char *etag, uint64_t size, fc_err *err);
+int fc_s3_list_page(fc_s3 *s, const char *prefix, const char *token, int max_keys, fc_s3_list_fn fn, void *ud,
+		    char *next, size_t next_n, fc_err *err);
+
 /* --- Signature Version 4, exposed for the tests --------------------------- */
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date8), region), service), "aws4_request") */

@@ -176,6 +176,20 @@ int fc_task_file_add(fc_store *s, const char *data_dir, const fc_user *user, int
 	return rc;
 }
 
+int fc_task_media_visible(fc_db *db, const fc_user *user, int64_t project, int64_t task)
+{
+	int access = FC_ACCESS_NONE, allowed = 0;
+	if (project && !fc_project_access(db, user, project, &access, NULL))
+		allowed = access >= FC_ACCESS_REVIEWER;
+	int64_t one;
+	if (project && !allowed && task)
+		allowed = !fc_db_int(db, &one, NULL,
+				     "SELECT 1 FROM assignments WHERE task_id=? AND user_id=? AND status IN "
+				     "('leased','submitted')",
+				     "II", task, user->id);
+	return allowed;
+}
+
 int fc_task_file_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,
 		      char mime[64], fc_err *err)
 {
@@ -198,16 +212,7 @@ int fc_task_file_open(fc_store *s, const char *data_dir, const fc_user *user, in
 		snprintf(mime, 64, "%s", fc_stmt_text(st, 3));
 	}
 	fc_stmt_done(st);
-	int access = FC_ACCESS_NONE, allowed = 0;
-	if (project && !fc_project_access(db, user, project, &access, NULL))
-		allowed = access >= FC_ACCESS_REVIEWER;
-	int64_t one;
-	if (project && !allowed && task)
-		allowed = !fc_db_int(db, &one, NULL,
-				     "SELECT 1 FROM assignments WHERE task_id=? AND user_id=? AND status IN "
-				     "('leased','submitted')",
-				     "II", task, user->id);
-	if (!allowed) {
+	if (!fc_task_media_visible(db, user, project, task)) {
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
 		goto out;
 	}

@@ -22,6 +22,11 @@
 int fc_task_file_add(fc_store *s, const char *data_dir, const fc_user *user, int64_t project, const char *path,
 		     const char *sha256, const char *name, json_t **out, fc_err *err);
 
+/* Inside a transaction: 1 when user may load the media of task (0: none)
+ * in project: the project's team (reviewer and up) and whoever holds or
+ * submitted an assignment of the task. */
+int fc_task_media_visible(fc_db *db, const fc_user *user, int64_t project, int64_t task);
+
 /* GET /files/{id}: opens the file for the project's team and for whoever
  * holds or submitted an assignment of its task; else FC_ENOTFOUND. The
  * caller fcloses *f. */

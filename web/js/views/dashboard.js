@@ -1,5 +1,6 @@
 // A requester's project dashboard: progress charts (inline SVG), import,
-// funding, publish/pause/close, consent, export and webhooks (webhooks.js).
+// funding, publish/pause/close, consent, export and webhooks (webhooks.js),
+// S3 import sources (storage.js).
 import { h, s, clear, money, parseMoney, duration, toast, randomId, field, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, put, api } from '../api.js';
 import { stat } from './shared.js';
@@ -217,6 +218,7 @@ export async function dashboardView(ctx) {
       lazyPanel('Dataset versions', () => import('./versions.js').then((m) => m.versionsPanel(p))),
       lazyPanel('Webhooks', () => import('./webhooks.js').then((m) => m.webhooksPanel(p))));
     if (p.kind === 'annotation') page.append(lazyPanel('ML assistance', () => import('./ml.js').then((m) => m.mlPanel(p))));
+    if (p.kind !== 'collection') page.append(lazyPanel('Cloud storage', () => import('./storage.js').then((m) => m.storagePanel(p))));
     const reports = await reportsCard(p.id);
     if (reports) page.append(reports);
     const quality = h('div', { class: 'quality-panels', 'aria-busy': 'true' }, h('h2', { class: 'section-gap' }, 'Quality'), h('p', { class: 'muted' }, 'Loading contributors and labels…'));
