@@ -81,7 +81,22 @@ try {
     drag.push(s.runMs);
   }
   await page.mouse.up();
-  lines.push(`dragging on the background (tolerance 10 → 0): fill + mask drawn per frame ${f(drag)}, last tolerance ${s.tol}`);
+  lines.push(`dragging left on the background (tolerance 10 → 0, each frame a new fill): fill + mask drawn per frame ${f(drag)}, last tolerance ${s.tol}`);
+  // to the right: each frame grows the last fill from its edge
+  await fresh();
+  const grow = [];
+  const [gx, gy] = at(50, 99); // the bottom rows are background only
+  await page.mouse.move(gx, gy);
+  await page.mouse.down();
+  await page.waitForFunction(() => window.bench.objectViews.get('img').wandStats);
+  for (let i = 1; i <= 20; i++) {
+    await page.mouse.move(gx + i * 4, gy);
+    await page.waitForTimeout(30);
+    s = await stats();
+    if (s.grew) grow.push(s.runMs);
+  }
+  await page.mouse.up();
+  lines.push(`dragging right on the background (tolerance 10 → 50, each frame grows the last fill): fill + mask drawn per frame ${f(grow)}, last tolerance ${s.tol}, ${s.count} pixels`);
   console.log('image 3840x2160, MagicWand defaultThreshold 10');
   for (const l of lines) console.log(l);
 } finally {

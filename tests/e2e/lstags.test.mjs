@@ -334,6 +334,21 @@ test('magic wand: a click fills by colour, a drag widens the tolerance; the serv
   await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
   const wide = await painted((await result()).filter((x) => x.type === 'magicwand')[1]);
   assert.ok(narrow > 0 && wide > narrow, `tolerance 15: ${narrow} pixels, dragged to 45: ${wide}`);
+  // a drag to the right grows the last fill from its edge: the same pixels as a fill from scratch
+  const same = await page.evaluate(async () => {
+    const { flood } = await import('/js/annotate/wand.js');
+    const [w, h] = [300, 200];
+    const px = new Uint32Array(w * h).map((_, i) => 0xff000000 | (Math.round(128 + 90 * Math.sin((i % w) / 17) * Math.cos(i / w / 11)) * 0x10101));
+    return [[5, 20], [10, 40], [0, 3], [30, 31]].map(([a, b]) => {
+      const grown = new Uint8Array(w * h);
+      const first = flood(px, w, h, 150, 100, a, grown);
+      flood(px, w, h, 150, 100, b, grown, { box: first.box });
+      const fresh = new Uint8Array(w * h);
+      const n = flood(px, w, h, 150, 100, b, fresh).count;
+      return n > first.count && grown.every((v, i) => v === fresh[i]);
+    });
+  });
+  assert.deepEqual(same, [true, true, true, true]);
   await expectAccessible(page, 'magic wand');
   await page.setViewportSize(PHONE);
   await page.locator('.preview-host .img-viewport').scrollIntoViewIfNeeded();

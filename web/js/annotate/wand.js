@@ -28,9 +28,13 @@ function pixels(view) {
 
 /**
  * Flood fill of px (w×h, one Uint32 RGBA a pixel) from (sx, sy) within tol:
- * sets out[i] = 1 for every pixel reached. Returns {count, box: [x0, y0, x1, y1]}.
+ * sets out[i] = 1 for every pixel reached. Returns {count (pixels it set),
+ * box: [x0, y0, x1, y1], runs: [first, last, …] (the indices it set, a
+ * run of a row at a time)}. grow = {box}: out already holds the fill of a
+ * lower tolerance from the same seed inside box; the fill goes on from its
+ * edge instead of starting again (a drag to the right).
  */
-export function flood(px, w, h, sx, sy, tol, out) {
+export function flood(px, w, h, sx, sy, tol, out, grow = null) {
   const seed = px[sy * w + sx];
   const r0 = seed & 255;
   const g0 = (seed >>> 8) & 255;
@@ -67,7 +71,21 @@ export function flood(px, w, h, sx, sy, tol, out) {
       inRun = ok;
     }
   };
-  push(sx, sy);
+  const runs = [];
+  if (!grow) push(sx, sy);
+  else {
+    // the old fill's edge: its pixels' neighbours that are out and now belong
+    const [gx0, gy0, gx1, gy1] = grow.box;
+    [x0, y0, x1, y1] = grow.box;
+    for (let y = gy0; y <= gy1; y++)
+      for (let x = gx0, i = y * w + gx0; x <= gx1; x++, i++) {
+        if (out[i] !== 1) continue;
+        if (x > 0 && out[i - 1] === 0 && near(i - 1)) push(x - 1, y);
+        if (x < w - 1 && out[i + 1] === 0 && near(i + 1)) push(x + 1, y);
+        if (y > 0 && out[i - w] === 0 && near(i - w)) push(x, y - 1);
+        if (y < h - 1 && out[i + w] === 0 && near(i + w)) push(x, y + 1);
+      }
+  }
   while (top) {
     const y = stack[--top];
     const x = stack[--top];
@@ -78,6 +96,7 @@ export function flood(px, w, h, sx, sy, tol, out) {
     let r = row + x;
     while (r < row + w - 1 && out[r + 1] === 0 && near(r + 1)) r++;
     out.fill(1, l, r + 1);
+    runs.push(l, r);
     count += r - l + 1;
     l -= row;
     r -= row;
@@ -88,7 +107,7 @@ export function flood(px, w, h, sx, sy, tol, out) {
     if (y > 0) scan(y - 1, l, r);
     if (y < h - 1) scan(y + 1, l, r);
   }
-  return { count, box: [x0, y0, x1, y1] };
+  return { count, box: [x0, y0, x1, y1], runs };
 }
 
 /**
@@ -119,6 +138,32 @@ function apply(m, base, fill, box) {
     }
   }
   if (top >= 0) m.ctx.putImageData(m.img, 0, 0, x0, top, x1 - x0 + 1, bottom - top + 1);
+}
+
+/** Adds the runs [first, last, …] of a grown fill to mask m and draws their rows. */
+function applyRuns(m, runs) {
+  const d = m.img.data;
+  const [r, g, b] = m.color;
+  let top = Infinity;
+  let bottom = -1;
+  let left = Infinity;
+  let right = -1;
+  for (let k = 0; k < runs.length; k += 2) {
+    for (let i = runs[k]; i <= runs[k + 1]; i++) {
+      if (m.mask[i]) continue;
+      m.mask[i] = 1;
+      d[i * 4] = r;
+      d[i * 4 + 1] = g;
+      d[i * 4 + 2] = b;
+      d[i * 4 + 3] = 140;
+    }
+    const y = Math.floor(runs[k] / m.w);
+    top = Math.min(top, y);
+    bottom = Math.max(bottom, y);
+    left = Math.min(left, runs[k] - y * m.w);
+    right = Math.max(right, runs[k + 1] - y * m.w);
+  }
+  if (bottom >= 0) m.ctx.putImageData(m.img, 0, 0, left, top, right - left + 1, bottom - top + 1);
 }
 
 const union = (a, b) => (a ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : b);
@@ -153,17 +198,24 @@ export function begin(view, d) {
   const fill = new Uint8Array(w * h);
   let shown = null; // the box the last fill touched
   let tol = d.tool.k.threshold;
+  let filledAt = -1; // the tolerance fill holds
+  let total = 0;
   let pending = false;
   const run = () => {
     pending = false;
-    if (shown) fill.fill(0, shown[1] * w, (shown[3] + 1) * w);
     const t0 = performance.now();
-    const f = flood(px, w, h, sx, sy, tol, fill);
+    // a higher tolerance takes in all the lower one did: go on from its edge
+    const grow = shown && tol > filledAt;
+    if (shown && !grow) fill.fill(0, shown[1] * w, (shown[3] + 1) * w);
+    const f = flood(px, w, h, sx, sy, tol, fill, grow ? { box: shown } : null);
     const t1 = performance.now();
-    apply(m, base, fill, union(shown, f.box));
+    if (grow) applyRuns(m, f.runs);
+    else apply(m, base, fill, union(shown, f.box));
+    total = grow ? total + f.count : f.count;
     shown = f.box;
+    filledAt = tol;
     // what bench/wand.mjs reads: the fill alone, and with the mask shown
-    view.wandStats = { fillMs: t1 - t0, runMs: performance.now() - t0, count: f.count, tol };
+    view.wandStats = { fillMs: t1 - t0, runMs: performance.now() - t0, count: total, tol, grew: grow };
   };
   run();
   d.move = (clientX) => {
