@@ -67,10 +67,10 @@ SPEC = {
     "tasks_list": S(summary="A project's tasks", tag="tasks", list=True),
     "tasks_get": S(summary="One task", tag="tasks"),
     "export": S(summary="Owner: stream the project's data as jsonl, json (Label Studio), csv, coco, yolo (zip), "
-                        "voc (zip), conll, mot (zip), dpo, webdataset (tar of shards; shard_size=N), yolo_pose (zip) "
+                        "voc (zip), conll, mot (zip), dpo, webdataset (tar of shards; shard_size=N), yolo_pose (zip), brush_png (zip of PNG masks) "
                         "or cv (Common Voice tar); docs/formats.md", tag="tasks",
                 query={"format": ["jsonl", "json", "csv", "coco", "yolo", "voc", "conll", "mot", "dpo", "webdataset",
-                                  "yolo_pose", "cv"],
+                                  "yolo_pose", "brush_png", "cv"],
                        "status": ["accepted", "all"], "labels": ["raw"]}),
     "assign_lease": S(summary="Lease the next task (201) or nothing now (204)", tag="work"),
     "assign_submit": S(summary="Submit a result (Idempotency-Key)", tag="work",

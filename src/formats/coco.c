@@ -11,7 +11,6 @@
  * after the keypoint ones. The tasks are walked twice: images first, then
  * annotations, so nothing is held in memory but one mask at a time. */
 #include "core/json.h"
-#include "core/lsrle.h"
 #include "formats/dataset.h"
 
 #include <math.h>
@@ -20,7 +19,6 @@
 
 static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "keypointlabels", "brushlabels", NULL};
 static const char *const BRUSH_TYPES[] = {"brushlabels", NULL};
-#define MAX_MASK_PIXELS (100u * 1000 * 1000)
 static const char *const KEYPOINT_TYPES[] = {"keypointlabels", NULL};
 
 typedef struct state {
@@ -201,22 +199,14 @@ static int mask_counts(fc_buf *b, const uint8_t *m, size_t w, size_t h)
 static int brush(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const json_t *item, double iw, double ih)
 {
 	state *s = c->state;
-	const json_t *value = json_object_get(item, "value"), *rle = json_object_get(value, "rle");
-	int cat = fc_ds_index_of(s->brushes, first_label(value, "brushlabels"));
-	size_t w = (size_t)fc_json_num(item, "original_width", iw), h = (size_t)fc_json_num(item, "original_height", ih);
-	size_t n = json_array_size(rle);
-	if (cat < 0 || !n || !w || !h || w > MAX_MASK_PIXELS / h)
+	int cat = fc_ds_index_of(s->brushes, first_label(json_object_get(item, "value"), "brushlabels"));
+	uint8_t *m;
+	size_t w, h;
+	if (cat < 0)
 		return 0;
-	unsigned char *bytes = malloc(n);
-	uint8_t *m = malloc(w * h);
-	int rc = 0;
-	if (!bytes || !m) {
-		rc = FC_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		bytes[i] = (unsigned char)json_integer_value(json_array_get(rle, i));
-	fc_lsrle_alpha(bytes, n, m, w * h); /* checked when submitted */
+	int rc = fc_ds_brush_mask(item, iw, ih, &m, &w, &h);
+	if (rc)
+		return rc == FC_ENOTFOUND ? 0 : rc;
 	size_t x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
 	for (size_t y = 0; y < h; y++)
 		for (size_t x = 0; x < w; x++)
@@ -234,7 +224,6 @@ static int brush(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const js
 	rc |= fc_buf_puts(c->out, "]}");
 	rc |= ann_tail(c, a, (double)area);
 out:
-	free(bytes);
 	free(m);
 	return rc;
 }

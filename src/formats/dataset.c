@@ -15,11 +15,11 @@
 
 /* Each defined in its own file. */
 extern const fc_ds_format fc_ds_lsjson, fc_ds_csv, fc_ds_coco, fc_ds_yolo, fc_ds_voc, fc_ds_conll, fc_ds_dpo,
-	fc_ds_chat, fc_ds_mot, fc_ds_webdataset, fc_ds_yolo_pose;
+	fc_ds_chat, fc_ds_mot, fc_ds_webdataset, fc_ds_yolo_pose, fc_ds_brush_png;
 
 static const fc_ds_format *const FORMATS[] = {
 	&fc_ds_lsjson, &fc_ds_csv,  &fc_ds_coco, &fc_ds_yolo,       &fc_ds_voc,       &fc_ds_conll,
-	&fc_ds_dpo,    &fc_ds_chat, &fc_ds_mot,  &fc_ds_webdataset, &fc_ds_yolo_pose,
+	&fc_ds_dpo,    &fc_ds_chat, &fc_ds_mot,  &fc_ds_webdataset, &fc_ds_yolo_pose, &fc_ds_brush_png,
 };
 #define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
 

@@ -1,6 +1,7 @@
 /* What the dataset writers share: reading the config's description, image
  * sizes and Label Studio's percent geometry. See dataset.h. */
 #include "core/json.h"
+#include "core/lsrle.h"
 #include "formats/dataset.h"
 
 #include <math.h>
@@ -186,4 +187,30 @@ const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, cons
 		return json_is_array(m) && json_array_size(m) ? m : NULL;
 	}
 	return NULL;
+}
+
+#define MAX_MASK_PIXELS (100u * 1000 * 1000)
+
+int fc_ds_brush_mask(const json_t *item, double iw, double ih, uint8_t **mask, size_t *w, size_t *h)
+{
+	const json_t *rle = json_object_get(json_object_get(item, "value"), "rle");
+	double fw = fc_json_num(item, "original_width", iw), fh = fc_json_num(item, "original_height", ih);
+	size_t n = json_array_size(rle);
+	*mask = NULL;
+	if (!n || !(fw >= 1 && fh >= 1 && fw * fh <= MAX_MASK_PIXELS))
+		return FC_ENOTFOUND;
+	*w = (size_t)fw, *h = (size_t)fh;
+	unsigned char *bytes = malloc(n);
+	uint8_t *m = calloc(*w * *h, 1);
+	if (!bytes || !m) {
+		free(bytes);
+		free(m);
+		return FC_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		bytes[i] = (unsigned char)json_integer_value(json_array_get(rle, i));
+	fc_lsrle_alpha(bytes, n, m, *w * *h); /* checked when submitted */
+	free(bytes);
+	*mask = m;
+	return 0;
 }

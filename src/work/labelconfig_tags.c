@@ -158,6 +158,9 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),
 	TOOL("Ellipse", "ellipse", fc_lc_check_ellipse),
 	TOOL("Brush", "brush", fc_lc_check_brush),
+	/* Fills by colour tolerance into a brush mask (opacity, blurradius and
+	 * defaultThreshold are for the editor). */
+	TOOL("MagicWand", "magicwand", fc_lc_check_brush),
 	LABELS("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "htmllabels", O_HYPERTEXT, fc_lc_check_span),
 	LABELS("ParagraphLabels", C_PARAGRAPHLABELS, "paragraphlabels", "paragraphlabels", O_PARAGRAPHS,
 	       fc_lc_check_paragraph_span),

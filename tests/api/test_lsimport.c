@@ -5,7 +5,10 @@
  * writes import with their task and export back equal. Strings use ' for ";
  * q() swaps them back. */
 #include "harness.h"
+#include <archive.h>
+#include <archive_entry.h>
 #include <criterion/criterion.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,5 +267,159 @@ Test(lsimport, brush_masks_export_as_coco_rle)
 	r = export_json(pid);
 	cr_expect_eq(jint(r.json, "0.annotations.0.result.0.value.rle.3"), 16);
 	cr_expect_eq(json_array_size(jget(r.json, "0.annotations.0.result.0.value.rle")), 12);
+	res_free(&r);
+}
+
+/* Label Studio's RLE of a w×h mask (RGBA, painted pixels 255,0,0,255): runs
+ * of a repeated value as run groups, the rest as literal groups; field
+ * sizes 3, 4, 8 and 16 bits as Label Studio writes them. Into a JSON array. */
+struct bitout {
+	unsigned char b[4096];
+	size_t pos;
+};
+static void put_bits(struct bitout *o, uint64_t v, unsigned n)
+{
+	for (unsigned i = n; i-- > 0; o->pos++) {
+		cr_assert(o->pos / 8 < sizeof o->b);
+		if (v >> i & 1)
+			o->b[o->pos / 8] |= (unsigned char)(0x80 >> (o->pos % 8));
+	}
+}
+static json_t *ls_rle(const char *mask, size_t w, size_t h)
+{
+	static const unsigned SIZES[4] = {3, 4, 8, 16};
+	size_t n = w * h * 4;
+	unsigned char *v = malloc(n);
+	cr_assert(v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = mask[i / 4] == '#' && i % 4 != 1 && i % 4 != 2 ? 255 : 0;
+	struct bitout o = {{0}, 0};
+	put_bits(&o, n, 32);
+	put_bits(&o, 7, 5);
+	for (int i = 0; i < 4; i++)
+		put_bits(&o, SIZES[i] - 1, 4);
+	for (size_t i = 0; i < n;) {
+		size_t run = 1;
+		while (i + run < n && v[i + run] == v[i] && run < 65536)
+			run++;
+		size_t len = run > 1 ? run : 1; /* a literal group of one value otherwise */
+		int cls = len <= 8 ? 0 : len <= 16 ? 1 : len <= 256 ? 2 : 3;
+		put_bits(&o, run > 1, 1);
+		put_bits(&o, (uint64_t)cls, 2);
+		put_bits(&o, len - 1, SIZES[cls]);
+		put_bits(&o, v[i], 8);
+		i += len;
+	}
+	free(v);
+	json_t *a = json_array();
+	for (size_t i = 0; i < (o.pos + 7) / 8; i++)
+		json_array_append_new(a, json_integer(o.b[i]));
+	return a;
+}
+
+/* The zip's member called name, decoded as an 8-bit greyscale PNG into a
+ * string of '#' (255) and '.' (0), row after row; NULL when absent. */
+static char *png_member(const res *zip, const char *name, unsigned *w, unsigned *h)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_zip(a);
+	cr_assert_eq(archive_read_open_memory(a, zip->body, zip->len), ARCHIVE_OK);
+	struct archive_entry *e;
+	char *out = NULL;
+	while (!out && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		if (strcmp(archive_entry_pathname(e), name))
+			continue;
+		size_t len = (size_t)archive_entry_size(e);
+		unsigned char *bytes = malloc(len);
+		cr_assert(bytes);
+		for (size_t got = 0; got < len;) {
+			la_ssize_t k = archive_read_data(a, bytes + got, len - got);
+			cr_assert(k > 0, "%s ends at %zu of %zu bytes", name, got, len);
+			got += (size_t)k;
+		}
+		png_image img = {.version = PNG_IMAGE_VERSION};
+		cr_assert(png_image_begin_read_from_memory(&img, bytes, len), "%s: %s", name, img.message);
+		cr_expect_eq(img.format, PNG_FORMAT_GRAY, "%s is greyscale", name);
+		img.format = PNG_FORMAT_GRAY;
+		unsigned char *px = malloc(PNG_IMAGE_SIZE(img));
+		cr_assert(px && png_image_finish_read(&img, NULL, px, 0, NULL), "%s: %s", name, img.message);
+		*w = img.width, *h = img.height;
+		out = malloc((size_t)img.width * img.height + 1);
+		cr_assert(out);
+		for (size_t i = 0; i < (size_t)img.width * img.height; i++) {
+			cr_expect(px[i] == 0 || px[i] == 255, "%s: pixel %zu is %d", name, i, px[i]);
+			out[i] = px[i] ? '#' : '.';
+		}
+		out[(size_t)img.width * img.height] = 0;
+		free(px);
+		free(bytes);
+	}
+	archive_read_free(a);
+	return out;
+}
+
+Test(lsimport, brush_masks_export_as_png_files)
+{
+	long long pid = project("<View><Image name='img' value='$image'/><BrushLabels name='m' toName='img'>"
+				"<Label value='Sky'/><Label value='Road sign'/></BrushLabels>"
+				"<Rectangle name='box' toName='img'/></View>");
+	/* two hand-made masks, 13×7, with runs longer than every field size */
+	static const char SKY[] = "#############"
+				  "#############"
+				  "##########..."
+				  "......#......"
+				  "............."
+				  "............."
+				  "...........##";
+	static const char SIGN[] = "............."
+				   "....###......"
+				   "...#####....."
+				   "...#.#.#....."
+				   "....###......"
+				   "............."
+				   "............#";
+	json_t *tasks = json_pack("[{s:{s:s},s:[{s:s,s:[{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:o,s:[s]}},"
+				  "{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:o,s:[s]}}]}]}]",
+				  "data", "image", "https://cdn.example/a.png", "annotations", "completed_by", "w1",
+				  "result", "id", "s1", "from_name", "m", "to_name", "img", "type", "brushlabels",
+				  "original_width", 13, "original_height", 7, "value", "format", "rle", "rle",
+				  ls_rle(SKY, 13, 7), "brushlabels", "Sky", "id", "s2", "from_name", "m", "to_name",
+				  "img", "type", "brushlabels", "original_width", 13, "original_height", 7, "value",
+				  "format", "rle", "rle", ls_rle(SIGN, 13, 7), "brushlabels", "Road sign");
+	char *body = json_dumps(tasks, JSON_COMPACT), path[160];
+	json_decref(tasks);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	res r = http(&S, "POST", path, S.req, "application/json", body, strlen(body), NULL);
+	free(body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	/* the names carry the task, the submission, the worker and the label */
+	r = export_json(pid);
+	long long task = jint(r.json, "0.id"), ann = jint(r.json, "0.annotations.0.id");
+	char worker[80];
+	snprintf(worker, sizeof worker, "%s", jstr(r.json, "0.annotations.0.completed_by"));
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=brush_png", pid);
+	res zip = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(zip.status, 200, "%.300s", zip.body);
+	const char *const want[2][2] = {{"Sky", SKY}, {"Road_sign", SIGN}};
+	for (int i = 0; i < 2; i++) {
+		char name[256];
+		unsigned w = 0, h = 0;
+		snprintf(name, sizeof name, "task-%lld-annotation-%lld-by-%s-tag-%s-%d.png", task, ann, worker,
+			 want[i][0], i);
+		char *got = png_member(&zip, name, &w, &h);
+		cr_assert(got, "no %s in the zip", name);
+		cr_expect(w == 13 && h == 7, "%s is %ux%u", name, w, h);
+		cr_expect_str_eq(got, want[i][1], "%s", name);
+		free(got);
+	}
+	res_free(&zip);
+	/* a project without brushes cannot have it */
+	long long text = project(CHOICE_CONFIG);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=brush_png", text);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit", "%s", r.body);
 	res_free(&r);
 }

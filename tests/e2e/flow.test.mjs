@@ -143,8 +143,9 @@ test('requester creates a project from a template, imports, funds and publishes'
   await shot(page, '04-dashboard');
   // the export menu lists every format, disables the ones the config cannot fill, and its link follows the choice
   const formats = Object.fromEntries(await page.$$eval('#export-format option', (os) => os.map((o) => [o.value, o.disabled])));
-  assert.deepEqual(Object.keys(formats), ['json', 'jsonl', 'csv', 'coco', 'yolo', 'yolo_pose', 'voc', 'conll', 'mot', 'dpo', 'chat', 'webdataset', 'cv']);
+  assert.deepEqual(Object.keys(formats), ['json', 'jsonl', 'csv', 'coco', 'yolo', 'yolo_pose', 'brush_png', 'voc', 'conll', 'mot', 'dpo', 'chat', 'webdataset', 'cv']);
   assert.equal(formats.coco, false);
+  assert.equal(formats.brush_png, true, 'brush masks need a BrushLabels or Brush control');
   assert.equal(formats.conll, false);
   assert.equal(formats.cv, true, 'Common Voice is for collection projects');
   assert.equal(await page.getByLabel('Export as').inputValue(), 'coco');

@@ -2,7 +2,8 @@
 // tag pastes in, previews without a console error and is accepted by the
 // server; brush masks paint, erase and undo, and come out as Label Studio
 // RLE the server accepts; ellipses; OCR boxes with their text; the taxonomy
-// tree and visibleWhen by keyboard; a Repeater's pages; all at 360 px too.
+// tree and visibleWhen by keyboard; a Repeater's pages, one at a time with
+// mode="pagination"; all at 360 px too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, expectAccessible } from './lib.mjs';
@@ -183,7 +184,7 @@ test('ellipses, unlabelled points and OCR boxes with their text', async () => {
   await shot(page, '61-ocr');
 });
 
-test('taxonomy and date by keyboard; a Repeater shows every page; 360 px', async () => {
+test('taxonomy and date by keyboard; 360 px', async () => {
   await template('taxonomy');
   await page.focus('.preview-host .taxonomy-control input[type=search]');
   await page.keyboard.type('Hum');
@@ -202,10 +203,53 @@ test('taxonomy and date by keyboard; a Repeater shows every page; 360 px', async
   const d = (await result()).find((x) => x.type === 'datetime');
   assert.equal(d.value.datetime, '2024-05-01');
 
+});
+
+test('a Repeater with mode="pagination": one page at a time, by button and key; results per page', async () => {
   await template('multi-page-document');
-  await page.waitForSelector('.preview-host [data-object="page_1"]');
-  assert.equal(await page.locator('.preview-host [data-control^="labels_"]').count(), 2);
+  await page.waitForSelector('.preview-host .pager');
+  assert.equal(await page.locator('.preview-host [data-control^="labels_"]').count(), 2, 'one set of controls per page');
+  const status = () => page.textContent('.preview-host .pager-status');
+  const visible = (i) => page.locator(`.preview-host [data-object="page_${i}"]`).isVisible();
+  assert.equal(await status(), 'Page 1 of 2');
+  assert.ok((await visible(0)) && !(await visible(1)), 'only the first page shows');
+  assert.ok(await page.locator('.preview-host .pager button:has-text("Previous")').isDisabled());
+  await page.click('.preview-host .pager button:has-text("Next")');
+  assert.equal(await status(), 'Page 2 of 2');
+  assert.ok(!(await visible(0)) && (await visible(1)));
+  // the focus stays on the pager when Next is used up, and keys page too
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), '‹ Previous');
+  await page.keyboard.press('Home');
+  assert.equal(await status(), 'Page 1 of 2');
+  await page.keyboard.press('PageDown');
+  assert.equal(await status(), 'Page 2 of 2');
+  await page.focus('.preview-host [data-object="page_1"] .img-viewport');
+  await page.keyboard.press('Alt+PageUp');
+  assert.equal(await status(), 'Page 1 of 2');
+  await page.keyboard.press('Alt+PageDown');
+  // a box on page 2 is a result of that page's copy of the control
+  await page.click('.preview-host [data-control="labels_1"] .label-btn:has-text("Date")');
+  await page.waitForFunction(() => document.querySelector('.preview-host [data-object="page_1"] .img-overlay')?.getAttribute('width') > 0);
+  const b = await page.locator('.preview-host [data-object="page_1"] .img-overlay').boundingBox();
+  await page.mouse.move(b.x + b.width * 0.2, b.y + b.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.4, { steps: 4 });
+  await page.mouse.up();
+  const r = await result();
+  assert.equal(r.length, 1, JSON.stringify(r));
+  assert.equal(r[0].from_name, 'labels_1');
+  assert.equal(r[0].to_name, 'page_1');
+  assert.deepEqual(r[0].value.rectanglelabels, ['Date']);
+  // the server checks it against the task's pages
+  const cfg = await page.inputValue('#p-label_config');
+  const p = await req.call('POST', '/projects', { title: 'pages', label_config: cfg });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const pages = [{ url: 'https://cdn.example/p1.png' }, { url: 'https://cdn.example/p2.png' }];
+  const ok = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: { pages }, annotations: [{ completed_by: 'w1', result: r }] }]);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  await expectAccessible(page, 'paginated repeater');
   await page.setViewportSize(PHONE);
+  await page.locator('.preview-host .pager').scrollIntoViewIfNeeded();
   await shot(page, '63-pages-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 900 });
 });
@@ -224,8 +268,90 @@ test('the editor lists every tag with an example that previews', async () => {
     await page.waitForFunction(() => /Looks good/.test(document.querySelector('.config-msg').textContent));
     await page.waitForSelector('.preview-host .annotator');
   }
+  // and the server takes every example as it is
+  const examples = await page.evaluate(async () => (await import('/js/tagref.js')).TAGS.map(([tag, , , xml]) => [tag, xml]));
+  assert.equal(examples.length, n);
+  for (const [tag, xml] of examples) {
+    const res = await req.call('POST', '/projects', { title: `example ${tag}`, label_config: xml });
+    assert.equal(res.status, 201, `<${tag}>'s example: ${JSON.stringify(res.body)}`);
+  }
   await expectAccessible(page, 'tag reference');
   await page.setViewportSize(PHONE);
   await shot(page, '64-tag-reference-360', { full: false });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+// Label Studio's MagicWand page: Labels, the wand and the image.
+const WAND = `<View>
+  <Labels name="labels" toName="image"><Label value="Car"/></Labels>
+  <MagicWand name="wand" toName="image" defaultThreshold="15"/>
+  <Image name="image" value="$image" crossOrigin="anonymous"/>
+</View>`;
+
+test('magic wand: a click fills by colour, a drag widens the tolerance; the server takes the mask', async () => {
+  process.env.FC_STEP = 'magic wand';
+  await page.goto(`${server.url}/projects/new`);
+  await page.fill('#p-label_config', WAND);
+  await page.waitForSelector('.config-msg.ok');
+  await page.waitForSelector('.preview-host .annotator');
+  await page.click('.preview-host [data-control="wand"] .label-btn');
+  let at = await imageBox();
+  const painted = (m) => page.evaluate(async (v) => {
+    const { decodeMask } = await import('/js/annotate/brush.js');
+    return decodeMask(v.rle, v.w * v.h).reduce((a, b) => a + b, 0);
+  }, { rle: m.value.rle, w: m.original_width, h: m.original_height });
+  // the sample picture's blue car is a 70×36 box of one colour at (250, 230)
+  await page.mouse.click(...at((285 / 480) * 100, (248 / 320) * 100));
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().length === 1);
+  let r = await result();
+  assert.equal(r[0].type, 'magicwand');
+  assert.equal(r[0].from_name, 'wand');
+  assert.equal(await painted(r[0]), 70 * 36, 'the fill is the box, no more');
+  // the region takes its label from Labels, as Label Studio's OCR-style pairs
+  await page.click('.preview-host [data-control="labels"] .label-btn:has-text("Car")');
+  r = await result();
+  const label = r.find((x) => x.type === 'labels');
+  assert.ok(label && label.id === r[0].id && label.value.labels[0] === 'Car', JSON.stringify(r.map((x) => x.type)));
+  const p = await req.call('POST', '/projects', { title: 'wand', label_config: WAND });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const ok = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: { image: 'https://cdn.example/a.png' }, annotations: [{ completed_by: 'w1', result: r }] }]);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  // in the sky's gradient a drag to the right takes in more of it
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.click('.preview-host [data-control="wand"] .label-btn');
+  at = await imageBox();
+  await page.mouse.click(...at(50, 5));
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
+  const narrow = await painted((await result()).filter((x) => x.type === 'magicwand')[1]);
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 1);
+  await page.mouse.move(...at(50, 5));
+  await page.mouse.down();
+  const [x0, y0] = at(50, 5);
+  await page.mouse.move(x0 + 60, y0, { steps: 6 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
+  const wide = await painted((await result()).filter((x) => x.type === 'magicwand')[1]);
+  assert.ok(narrow > 0 && wide > narrow, `tolerance 15: ${narrow} pixels, dragged to 45: ${wide}`);
+  // a drag to the right grows the last fill from its edge: the same pixels as a fill from scratch
+  const same = await page.evaluate(async () => {
+    const { flood } = await import('/js/annotate/wand.js');
+    const [w, h] = [300, 200];
+    const px = new Uint32Array(w * h).map((_, i) => 0xff000000 | (Math.round(128 + 90 * Math.sin((i % w) / 17) * Math.cos(i / w / 11)) * 0x10101));
+    return [[5, 20], [10, 40], [0, 3], [30, 31]].map(([a, b]) => {
+      const grown = new Uint8Array(w * h);
+      const first = flood(px, w, h, 150, 100, a, grown);
+      flood(px, w, h, 150, 100, b, grown, { box: first.box });
+      const fresh = new Uint8Array(w * h);
+      const n = flood(px, w, h, 150, 100, b, fresh).count;
+      return n > first.count && grown.every((v, i) => v === fresh[i]);
+    });
+  });
+  assert.deepEqual(same, [true, true, true, true]);
+  await expectAccessible(page, 'magic wand');
+  await page.setViewportSize(PHONE);
+  await page.locator('.preview-host .img-viewport').scrollIntoViewIfNeeded();
+  await shot(page, '65-magic-wand-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 900 });
 });

@@ -215,6 +215,22 @@ Test(ls_images, brush_masks_in_label_studio_rle)
 	     ",'labels':['Person']}}]",
 	     NULL);
 	fc_labelconfig_free(c);
+	/* MagicWand with Labels, as Label Studio's MagicWand page has it: its
+	 * fills are brush masks */
+	c = ok("<View><Labels name='labels' toName='image'><Label value='Cloud' background='blue'/></Labels>"
+	       "<MagicWand name='magicwand' toName='image' defaultThreshold='20' blurradius='3' opacity='0.5'/>"
+	       "<Image name='image' value='$image' crossOrigin='anonymous'/></View>");
+	good(c,
+	     "[{'id':'w','from_name':'magicwand','to_name':'image','type':'magicwand','original_width':2,"
+	     "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1 "}},{'id':'w','from_name':'labels',"
+	     "'to_name':'image','type':'labels','value':{'format':'rle','rle':" RLE_2X1 ",'labels':['Cloud']}}]",
+	     NULL);
+	wrong(c,
+	      "[{'id':'w','from_name':'magicwand','to_name':'image','type':'magicwand','original_width':3,"
+	      "'original_height':1,'value':{'format':'rle','rle':" RLE_2X1 "}}]",
+	      NULL, "result[0].value.rle");
+	fc_labelconfig_free(c);
+	bad("<View><MagicWand name='w' toName='t'/><Text name='t' value='$text'/></View>", "MagicWand", NULL);
 }
 
 Test(ls_images, ellipses)

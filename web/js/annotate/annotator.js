@@ -128,6 +128,7 @@ export class Annotator {
         applySafeStyle(div, child.getAttribute('style'));
         this.renderChildren(child, div);
         parent.append(div);
+        if (child.hasAttribute('fcPages')) import('./pager.js').then((m) => m.paginate(this, div));
       } else if (tag === 'Header') {
         const v = child.getAttribute('value') ?? child.textContent;
         const size = child.getAttribute('size');
@@ -290,6 +291,12 @@ export class Annotator {
         }
       }
     }
+    // Labels name the selected region of a drawing tool (Brush, MagicWand, … + Labels)
+    if (sel && k.tag === 'Labels' && k.toName.includes(sel.to) && this.control(sel.control)?.tool) {
+      this.setRegionAnswer(sel.id, k.name, { labels: [opt.value] });
+      this.say(`Region labelled ${opt.value}.`);
+      return;
+    }
     if (sel && ((sel.control === k.name && !k.tool) || (sel.kind === 'track' && k.toName.includes(sel.to)))) {
       this.commit(() => {
         if (k.choice === 'multiple') {
@@ -303,7 +310,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.wand ? 'click on the image to fill by colour; drag sideways to change the tolerance' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -371,7 +378,8 @@ export class Annotator {
   // ---- side panel: regions and relations ----
 
   regionTitle(r) {
-    const lab = r.labels.join(', ') || '(no label)';
+    // a drawing tool's region takes its labels from a Labels control's answer
+    const lab = [...r.labels, ...Object.values(r.answers).flatMap((a) => a.labels || [])].join(', ') || '(no label)';
     if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
     if (r.kind === 'ts') {
@@ -557,6 +565,11 @@ export class Annotator {
       }
       if (!k || !k.region || !item.value || !this.cfg.objects.has(item.to_name)) continue;
       const v = item.value;
+      const tooled = item.id !== undefined && regions.get(String(item.id));
+      if (tooled && k.tag === 'Labels' && this.control(tooled.control)?.tool) {
+        tooled.answers[k.name] = { labels: [...(v.labels || [])] };
+        continue;
+      }
       const r = { id: String(item.id || randomId()), kind: k.region, control: k.name, to: item.to_name, labels: [...(v[k.type] || [])], answers: {} };
       if (fromPrediction || item.origin === 'prediction') r.origin = 'prediction';
       if (k.region === 'rect') Object.assign(r, { x: +v.x, y: +v.y, width: +v.width, height: +v.height, rotation: +v.rotation || 0 });

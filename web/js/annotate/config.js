@@ -9,10 +9,10 @@ const CONTROL_TAGS = {
   Relations: 'relation', VideoRectangle: 'videorectangle',
   EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', OcrLabels: 'ocrlabels',
   Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush',
-  Taxonomy: 'taxonomy', DateTime: 'datetime', TimeSeriesLabels: 'timeserieslabels',
+  Taxonomy: 'taxonomy', DateTime: 'datetime', TimeSeriesLabels: 'timeserieslabels', MagicWand: 'magicwand',
 };
 /** Drawing tools without labels of their own: one "draw" button each. */
-export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush'];
+export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush', 'MagicWand'];
 const LAYOUT_TAGS = ['View', 'Header', 'Style', 'Collapse', 'Panel', 'Filter', 'Repeater'];
 const CHILD_TAGS = ['Choice', 'Label', 'Relation', 'Bucket', 'Shortcut'];
 const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_TAGS, ...CHILD_TAGS].map((t) => [t.toLowerCase(), t]));
@@ -21,7 +21,7 @@ const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_T
 export const REGION_KIND = {
   rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span',
   ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts',
-  rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush',
+  rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush', magicwand: 'brush',
 };
 
 const PALETTE = ['#e11d48', '#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#7c3aed', '#ea580c'];
@@ -134,6 +134,8 @@ export function parseConfig(xml, data) {
           whenLabelValue: attr(child, 'whenLabelValue'), whenChoiceValue: attr(child, 'whenChoiceValue'),
           only: attr(child, 'only'), leafsOnly: bool(attr(child, 'leafsOnly')), apiUrl: attr(child, 'apiUrl'),
           perItem: bool(attr(child, 'perItem')), dtMin: attr(child, 'min'), dtMax: attr(child, 'max'),
+          // MagicWand: a click fills by colour tolerance into a mask (wand.js)
+          wand: tag === 'MagicWand', threshold: Math.max(0, Math.min(255, num(attr(child, 'defaultThreshold'), 15))),
         };
         if (k.tool) k.options = [{ value: '', title: tag, alias: null, hint: null, hotkey: null, maxUsages: 0, background: PALETTE[colour++ % PALETTE.length], selected: false, parent: null }];
         if (tag === 'Relations') relations = k;
@@ -276,6 +278,8 @@ function expandRepeaters(root, data) {
       }
       frag.append(page);
     }
+    // mode="pagination": the annotator shows one page at a time (pager.js)
+    if (attr(rep, 'mode') === 'pagination' && n > 1) frag.setAttribute('fcPages', String(n));
     rep.replaceWith(frag);
   }
 }

@@ -120,6 +120,19 @@ export class ImageView {
     this.svg.setPointerCapture(e.pointerId);
   }
 
+  /** The magic wand: the fill itself comes from wand.js, loaded on first use. */
+  startWand(e, tool) {
+    if (!this.natural) return;
+    const d = { mode: 'wand', seed: this.px(e), x: e.clientX, tool, lastX: e.clientX, up: null };
+    this.drag = d;
+    this.svg.setPointerCapture(e.pointerId);
+    import('./wand.js').then((m) => {
+      if (!m.begin(this, d)) return;
+      d.move(d.lastX);
+      if (d.released) d.up();
+    });
+  }
+
   endBrush(d) {
     if (d.m.empty()) {
       this.ann.state.regions = this.ann.state.regions.filter((x) => x !== d.r);
@@ -214,7 +227,7 @@ export class ImageView {
     if (!tool || ro) return;
     const kind = tool.k.region;
     // painting goes on in the selected mask
-    if (kind === 'brush') return this.startBrush(e, tool);
+    if (kind === 'brush') return tool.k.wand ? this.startWand(e, tool) : this.startBrush(e, tool);
     if (this.ann.selected) this.ann.selected = null;
     if (kind === 'rect' || kind === 'ellipse') {
       this.drag = { mode: 'draw', start: p, cur: p };
@@ -252,6 +265,10 @@ export class ImageView {
       this.viewport.scrollLeft = d.sl - (e.clientX - d.x);
       this.viewport.scrollTop = d.st - (e.clientY - d.y);
       return;
+    }
+    if (d.mode === 'wand') {
+      d.lastX = e.clientX;
+      return d.move && d.move(e.clientX);
     }
     if (d.mode === 'brush') {
       const at = this.px(e);
@@ -323,6 +340,10 @@ export class ImageView {
       /* already released */
     }
     if (d.mode === 'brush') return this.endBrush(d);
+    if (d.mode === 'wand') {
+      d.released = true;
+      return d.up && d.up();
+    }
     if (d.mode === 'draw') {
       const tool = this.tool;
       const x = Math.min(d.start[0], d.cur[0]);
@@ -407,7 +428,7 @@ export class ImageView {
     const svg = clear(this.svg);
     const tool = this.tool;
     this.hint.textContent = this.draft ? 'Click to add points · Enter or click the first point to close · Esc cancels'
-      : tool ? `${tool.opt.value || tool.k.tag}: ${{ rect: 'drag to draw a box', ellipse: 'drag to draw an ellipse', polygon: 'click to add points', brush: this.erasing ? 'rub out the selected mask' : 'paint the mask' }[tool.k.region] || 'click to place a point'}`
+      : tool ? `${tool.opt.value || tool.k.tag}: ${{ rect: 'drag to draw a box', ellipse: 'drag to draw an ellipse', polygon: 'click to add points', brush: this.erasing ? 'rub out the selected mask' : tool.k.wand ? 'click to fill by colour, drag sideways to change the tolerance' : 'paint the mask' }[tool.k.region] || 'click to place a point'}`
       : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan';
     this.viewport.classList.toggle('drawing', !!tool);
     if (!this.W) return;

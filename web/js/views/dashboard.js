@@ -95,6 +95,7 @@ const EXPORTS = [
   { format: 'coco', ext: 'json', label: 'COCO (boxes, polygons, keypoints)', needs: ['rectanglelabels', 'polygonlabels', 'keypointlabels'] },
   { format: 'yolo', ext: 'zip', label: 'YOLO (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'yolo_pose', ext: 'zip', label: 'YOLO pose (keypoints, zip)', needs: ['keypointlabels'] },
+  { format: 'brush_png', ext: 'zip', label: 'Brush masks as PNG (zip)', needs: ['brushlabels', 'brush'] },
   { format: 'voc', ext: 'zip', label: 'Pascal VOC (zip)', needs: ['rectanglelabels', 'polygonlabels'] },
   { format: 'conll', ext: 'conll', label: 'CoNLL BIO tags (text spans)', needs: ['labels'] },
   { format: 'mot', ext: 'zip', label: 'MOT tracks (video, zip)', needs: ['videorectangle'] },
