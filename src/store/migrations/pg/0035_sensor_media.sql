@@ -1,0 +1,4 @@
+-- 0035: collection projects may record the phone's motion sensors
+-- (collect.media "sensor", a CSV per recording): media.kind takes 'sensor'.
+ALTER TABLE media DROP CONSTRAINT IF EXISTS media_kind_check;
+ALTER TABLE media ADD CONSTRAINT media_kind_check CHECK (kind IN ('audio','image','video','sensor'));
