@@ -28,7 +28,7 @@ static int read_line(FILE *f, char *buf, size_t n)
 {
 	size_t len = 0;
 	int c, any = 0;
-	while ((c = getc(f)) != EOF) {
+	while ((c = getc_unlocked(f)) != EOF) {
 		any = 1;
 		if (c == '\n')
 			break;

@@ -267,3 +267,49 @@ Test(sensor, time_series_over_a_stored_recording_checks_the_range)
 		res_free(&r);
 	}
 }
+
+/* A CSV dropped into a TimeSeries project becomes a task ("/api/v1/files/ID");
+ * its ranges are checked against the file; a CSV without rows is no task. */
+Test(sensor, dropped_csv_becomes_a_time_series_task_with_its_range_checked)
+{
+	const char *cfg = "<View><TimeSeries name=\"ts\" value=\"$csv\" valueType=\"url\" timeColumn=\"t\">"
+			  "<Channel column=\"ax\"/></TimeSeries>"
+			  "<TimeSeriesLabels name=\"l\" toName=\"ts\"><Label value=\"Walk\"/></TimeSeriesLabels></View>";
+	long long pid = project_create(&S, S.req,
+				       json_pack("{s:s,s:s,s:i,s:i}", "title", "Label dropped series", "label_config",
+						 cfg, "reward", 5, "overlap", 1));
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/files?name=walk.csv", pid);
+	res r = http(&S, "POST", path, S.req, "text/csv", "t,ax\n", 5, NULL);
+	cr_expect_eq(r.status, 415, "a header alone is no series: %s", r.body);
+	res_free(&r);
+	const char *csv = "t,ax\n0.5,1\n1.5,2\n2.5,3\n3.25,1\n";
+	r = http(&S, "POST", path, S.req, "text/csv", csv, strlen(csv), NULL);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "kind"), "timeseries", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "field"), "csv", "%s", r.body);
+	res_free(&r);
+	project_fund(&S, pid, S.req, 100000);
+	project_publish(&S, pid, S.req);
+	long long a = lease_ok(&S, pid, S.c[2]);
+	snprintf(path, sizeof path, "/api/v1/assignments/%lld/submit", a);
+	const char *fmt =
+		"{\"result\":[{\"id\":\"w\",\"from_name\":\"l\",\"to_name\":\"ts\",\"type\":\"timeserieslabels\","
+		"\"value\":{\"start\":%s,\"end\":%s,\"instant\":false,\"timeserieslabels\":[\"Walk\"]}}],"
+		"\"active_seconds\":10}";
+	char body[512];
+	snprintf(body, sizeof body, fmt, "1", "3.5");
+	r = http(&S, "POST", path, S.c[2], "application/json", body, strlen(body), NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "result[0].value.end", "%s", r.body);
+	res_free(&r);
+	snprintf(body, sizeof body, fmt, "0.25", "1");
+	r = http(&S, "POST", path, S.c[2], "application/json", body, strlen(body), NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field"), "result[0].value.start", "%s", r.body);
+	res_free(&r);
+	snprintf(body, sizeof body, fmt, "0.5", "3.25");
+	r = http(&S, "POST", path, S.c[2], "application/json", body, strlen(body), NULL);
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}
