@@ -167,3 +167,23 @@ test('the requester turns accepted recordings into a TimeSeries project; its ran
   assert.equal(past.body.error.field, 'result[0].value.end');
   assert.equal((await con.call('POST', `/assignments/${asg.id}/submit`, { result: result(1), active_seconds: 5 })).status, 201);
 });
+
+test('the editor sets up a sensor collection from its template', async () => {
+  const page = await signInPage(S.browser, S.server, S.REQ, { width: 1280, height: 900 }, S.errors);
+  await page.goto(`${S.server.url}/projects/new`);
+  await page.click('.kind-option:has(input[value=collection])');
+  await page.waitForSelector('.collect-spec:not([hidden])');
+  await page.click('[data-collect-template=sensor-activity]');
+  assert.equal(await page.inputValue('#c-media'), 'sensor');
+  assert.equal(await page.inputValue('#c-sensors'), 'accelerometer, gyroscope');
+  assert.equal(await page.inputValue('#c-min_hz'), '20');
+  assert.ok(await page.locator('#c-min_sample_rate').isHidden(), 'audio fields hidden');
+  await page.fill('#c-sensors', 'accelerometer, orientation');
+  await expectAccessible(page, 'editor with a sensor collection');
+  await shot(page, 's07-editor-sensor');
+  await page.click('button[name=save]');
+  await page.waitForURL(/\/projects\/\d+$/);
+  const id = +page.url().match(/projects\/(\d+)/)[1];
+  const p = (await S.req.call('GET', `/projects/${id}`)).body;
+  assert.deepEqual(p.collect, { media: 'sensor', prompt_field: 'activity', sensors: ['accelerometer', 'orientation'], min_hz: 20, min_seconds: 5, max_seconds: 60, max_bytes: 5242880 });
+});
