@@ -216,7 +216,8 @@ int fc_sensor_check(const char *path, const json_t *spec, fc_media_report *rep, 
 					  "readings). Does this phone have one?",
 					  SENSORS[s], COLUMNS[s * 3], COLUMNS[s * 3 + 1], COLUMNS[s * 3 + 2]);
 	}
-	if (st->rows < 2)
+	const json_t *ms = json_object_get(spec, "min_seconds"); /* else fc_media_check says it */
+	if (st->rows < 2 && !(json_is_number(ms) && st->seconds < json_number_value(ms)))
 		fc_err_add_detail(err, "too_short", "duration_seconds",
 				  "The recording holds %llu reading%s; it needs more.", (unsigned long long)st->rows,
 				  st->rows == 1 ? "" : "s");

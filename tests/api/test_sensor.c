@@ -148,6 +148,12 @@ Test(sensor, bad_files_are_refused_with_every_failed_check)
 	cr_expect_eq(json_array_size(jget(r.json, "error.details")), 3, "%s", r.body);
 	res_free(&r);
 	free(bad);
+	/* one reading: too short once (min_seconds), and nothing to measure a rate on */
+	r = upload(aid, S.c[0], "text/csv", "t,ax,ay,az,gx,gy,gz\n0,1,2,3,4,5,6\n", 34);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "error.details")), 1, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "too_short", "%s", r.body);
+	res_free(&r);
 	/* too long */
 	char *lng = make_csv(30, 40, 1, 0, &len);
 	r = upload(aid, S.c[0], "text/csv", lng, len);
