@@ -15,6 +15,7 @@
 #include "privacy/privacy.h"
 #include "store/copy.h"
 #include "work/task.h"
+#include "work/tsdata.h"
 #include "work/uploads.h"
 
 #include <dirent.h>
@@ -235,6 +236,7 @@ int fc_cli_serve(int argc, char **argv)
 	}
 	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
 	fc_upload_configure(dir, app.upload_quota);
+	fc_tsdata_configure(dir);
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;

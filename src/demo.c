@@ -132,6 +132,9 @@ static const char HELPFUL_CHAT_TASKS[] =
 static const char RECORD_TASKS[] = "sentence\nThe quick brown fox jumps over the lazy dog.\n"
 				   "Please call me back after lunch.\nIt rained all day in the hills.\n";
 static const char PHOTO_TASKS[] = "object\na cup\na key\na pair of shoes\n";
+static const char MOTION_TASKS[] =
+	"activity\nWalk ten steps and then stand still.\nSit down on a chair and stand up again.\n"
+	"Climb a few stairs.\n";
 
 static int seed_one(fc_store *s, const fc_user *owner, const char *title, const char *instructions, const char *config,
 		    const char *tasks, int format, int reward, int overlap, json_t *extra, fc_err *err)
@@ -201,6 +204,14 @@ static int seed_more(fc_store *s, const fc_user *owner, fc_err *err)
 			   PHOTO_TASKS, FC_IMPORT_CSV, 20, 1,
 			   json_pack("{s:s,s:{s:s,s:s,s:i,s:i}}", "kind", "collection", "collect", "media", "image",
 				     "prompt_field", "object", "min_width", 640, "min_height", 480),
+			   err)) ||
+	    (rc = seed_one(s, owner, "Record an activity with your phone's motion sensors",
+			   "Open this on your **phone**, press **Start recording**, do the activity, then press **Stop**. "
+			   "Only motion is recorded: no sound, pictures or location.",
+			   "", MOTION_TASKS, FC_IMPORT_CSV, 15, 1,
+			   json_pack("{s:s,s:{s:s,s:s,s:[s,s],s:i,s:i,s:i}}", "kind", "collection", "collect", "media",
+				     "sensor", "prompt_field", "activity", "sensors", "accelerometer", "gyroscope",
+				     "min_hz", 20, "min_seconds", 5, "max_seconds", 60),
 			   err)))
 		return rc;
 	return 0;

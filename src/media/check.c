@@ -36,12 +36,41 @@ static int format_allowed(const json_t *formats, const char *f)
 	return 0;
 }
 
+/* A sensor recording: a CSV by its content and declared type, then its
+ * own checks (sensor.c). */
+static int sensor_upload(const char *path, const char *content_type, const json_t *spec, fc_media_report *rep, fc_err *err)
+{
+	char mime[64];
+	int rc = fc_media_sniff(path, mime, sizeof mime, err);
+	if (rc)
+		return rc;
+	if (!strncmp(mime, "audio/", 6) || !strncmp(mime, "video/", 6) || !strncmp(mime, "image/", 6)) {
+		fc_err_add_detail(err, "wrong_media", "file",
+				  "This project collects sensor recordings (CSV); the file is %s.", mime);
+		return 0;
+	}
+	char declared[64] = "";
+	snprintf(declared, sizeof declared, "%s", content_type ? content_type : "");
+	declared[strcspn(declared, "; ")] = 0;
+	if (declared[0] && strcasecmp(declared, "text/csv") && strcasecmp(declared, "text/plain") &&
+	    strcasecmp(declared, "application/csv") && strcasecmp(declared, "application/octet-stream"))
+		fc_err_add_detail(err, "content_type_mismatch", "Content-Type",
+				  "The upload was sent as %s; a sensor recording is text/csv.", declared);
+	return fc_sensor_check(path, spec, rep, err);
+}
+
 int fc_media_check(const char *path, const char *content_type, const json_t *spec, fc_media_report *rep, fc_err *err)
 {
 	memset(rep, 0, sizeof *rep);
 	fc_err sub = {0};
 	const char *media = fc_json_str(spec, "media", "audio");
 	fc_probe *p = &rep->probe;
+	if (!strcmp(media, "sensor")) {
+		int rc = sensor_upload(path, content_type, spec, rep, err);
+		if (rc)
+			return rc;
+		goto lengths;
+	}
 	int readable = fc_media_probe(path, p, &sub) == 0;
 	if (!readable && sub.code != FC_ERULE) { /* a server fault, not the file's */
 		int rc = fc_err_set(err, sub.code, sub.slug, NULL, "%s", sub.msg);
@@ -77,7 +106,8 @@ int fc_media_check(const char *path, const char *content_type, const json_t *spe
 	if (!format_allowed(json_object_get(spec, "formats"), p->format))
 		fc_err_add_detail(err, "format_not_allowed", "format", "The format %s is not one this project takes.",
 				  p->format);
-	if (strcmp(media, "image")) {
+lengths:
+	if (strcmp(media, "image") && p->kind[0]) {
 		if (has(spec, "min_seconds") && p->duration < num(spec, "min_seconds", 0))
 			fc_err_add_detail(err, "too_short", "duration_seconds",
 					  "The recording lasts %.2f s; the minimum is %g s.", p->duration,
@@ -203,6 +233,7 @@ static const numrule RULES[] = {
 	{"max_brightness", 0, 255, 0},
 	{"min_sharpness", 0, 1e9, 0},
 	{"max_dhash_distance", 0, 64, 1},
+	{"min_hz", 1, 1000, 0},
 	{0},
 };
 
@@ -231,6 +262,19 @@ int fc_media_spec_validate(const json_t *spec, fc_err *err)
 		fc_err_add_detail(err, "invalid_value", "collect.max_seconds",
 				  "max_seconds must not be below min_seconds.");
 		bad++;
+	}
+	const json_t *sn = json_object_get(spec, "sensors"), *sv;
+	size_t si;
+	if (sn && !json_is_null(sn)) {
+		int ok = json_is_array(sn) && json_array_size(sn) > 0;
+		if (ok)
+			json_array_foreach(sn, si, sv)
+				ok &= json_is_string(sv) && fc_sensor_index(json_string_value(sv)) >= 0;
+		if (!ok) {
+			fc_err_add_detail(err, "invalid_value", "collect.sensors",
+					  "collect.sensors must list one or more of accelerometer, gyroscope, orientation.");
+			bad++;
+		}
 	}
 	const json_t *f = json_object_get(spec, "formats");
 	if (f && !json_is_null(f)) {

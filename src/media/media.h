@@ -147,13 +147,52 @@ int fc_jpeg_strip(const char *in_path, const char *out_path, int *removed, fc_er
 uint64_t fc_image_dhash(const uint8_t *grey, int w, int h);
 int fc_hamming64(uint64_t a, uint64_t b);
 
+/* ---- sensor recordings (sensor.c) ----
+ * collect.media "sensor": a CSV whose header names the time column, t
+ * (seconds) or t_ms (milliseconds), then sensor columns: ax ay az
+ * (accelerometer, m/s² with gravity), gx gy gz (gyroscope, °/s about x, y,
+ * z), alpha beta gamma (orientation, °), each at most once, in any order.
+ * Every line has every field; a sensor field may be empty (no reading),
+ * the time never; times strictly increase. No quoting, lines up to
+ * FC_SENSOR_MAX_LINE bytes. */
+#define FC_SENSOR_NCOLUMNS 9
+#define FC_SENSOR_MAX_LINE 1024
+/* Readings per second below this are refused [min_hz]. */
+#define FC_SENSOR_MIN_HZ 20.0
+typedef struct fc_sensor_stats {
+	uint64_t rows;
+	double t0, t1, seconds, hz;  /* first and last time (s), length, mean readings per second */
+	int columns;                 /* sensor columns in the file */
+	int col[FC_SENSOR_NCOLUMNS]; /* the file's column i+1 is column col[i] of the list above */
+	int has[FC_SENSOR_NCOLUMNS];
+	uint64_t filled[FC_SENSOR_NCOLUMNS]; /* readings with a value, per column */
+} fc_sensor_stats;
+/* Parses a recording strictly. FC_ERULE "bad_csv" (field "file", the
+ * message names the line) or "not_monotonic" (field "t"). */
+int fc_sensor_parse(FILE *f, fc_sensor_stats *st, fc_err *err);
+/* 0 accelerometer, 1 gyroscope, 2 orientation; -1 for another name. */
+int fc_sensor_index(const char *name);
+/* The name of sensor column i (0..FC_SENSOR_NCOLUMNS-1), or NULL. */
+const char *fc_sensor_column(int i);
+/* The first and last value of column time_column of a CSV file (sep
+ * between fields, quotes allowed), in order lo <= hi; without a time
+ * column (NULL or ""), 0 and the last row's index. FC_ERULE "bad_csv" when
+ * the file has no such column, no rows or a row without a number there. */
+#define FC_CSV_MAX_LINE (1 << 20)
+int fc_csv_span(FILE *f, const char *time_column, char sep, double *lo, double *hi, fc_err *err);
+
 /* ---- the checks (check.c) ---- */
 typedef struct fc_media_report {
 	fc_probe probe;
-	int has_audio_stats, has_image_stats;
+	int has_audio_stats, has_image_stats, has_sensor_stats;
 	fc_audio_stats audio;
 	fc_image_stats image;
+	fc_sensor_stats sensor;
 } fc_media_report;
+/* The checks of a sensor recording (sensor.c; fc_media_check calls it):
+ * parse, the spec's sensors present, min_hz; fills rep->probe (kind
+ * "sensor", format "csv", duration) and rep->sensor. */
+int fc_sensor_check(const char *path, const json_t *spec, fc_media_report *rep, fc_err *err);
 
 /* Runs every check of the collect spec on the file: type by content against
  * spec.media and the declared Content-Type, container/codec format, duration,

@@ -7,6 +7,7 @@
 #include "work/configcache.h"
 #include "work/project.h"
 #include "work/review.h"
+#include "work/tsdata.h"
 #include "work/withdraw.h"
 
 #include <math.h>
@@ -15,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_err *err);
+static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_db *db, int64_t project,
+			   fc_err *err);
 
 typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
@@ -182,10 +184,9 @@ json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported)
 
 int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err)
 {
-	(void)db;
 	if (!ev->text)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", NULL, "The project has no label config.");
-	return validate_result(ev->text, ev->json, ev->data, err);
+	return validate_result(ev->text, ev->json, ev->data, db, ev->project, err);
 }
 
 typedef struct {
@@ -348,12 +349,18 @@ static int submission_json(fc_db *db, int64_t id, json_t **out, fc_err *err)
 	return rc;
 }
 
-static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_err *err)
+/* db and project let TimeSeries data behind a stored file's URL be read
+ * for its span (tsdata.h); db may be NULL. */
+static int validate_result(const char *xml, const json_t *result, const json_t *task_data, fc_db *db, int64_t project,
+			   fc_err *err)
 {
 	const fc_labelconfig *lc = fc_configcache_get(xml, err);
 	if (!lc)
 		return err && err->code ? err->code : FC_EINVAL;
-	int rc = fc_labelconfig_validate_result(lc, result, task_data, err);
+	fc_labelconfig_env env;
+	fc_tsdata_ctx tctx;
+	fc_tsdata_env(&env, &tctx, db, project);
+	int rc = fc_labelconfig_validate_result_env(lc, result, task_data, db ? &env : NULL, err);
 	fc_configcache_put(lc);
 	return rc;
 }
@@ -369,13 +376,13 @@ static int prevalidate(fc_store *s, const fc_user *user, int64_t aid, const json
 		return rc;
 	fc_stmt *st;
 	if (!(rc = fc_db_query(db, &st, err,
-			       "SELECT t.data, p.label_config FROM assignments a JOIN tasks t ON t.id=a.task_id "
+			       "SELECT t.data, p.label_config, p.id FROM assignments a JOIN tasks t ON t.id=a.task_id "
 			       "JOIN projects p ON p.id=a.project_id WHERE a.id=? AND a.user_id=? AND a.status='leased' "
 			       "AND p.kind='annotation' AND p.label_config IS NOT NULL",
 			       "II", aid, user->id))) {
 		if (fc_stmt_next(st) == 1) {
 			json_t *data = fc_stmt_json(st, 0);
-			rc = validate_result(fc_stmt_text(st, 1), result, data, err);
+			rc = validate_result(fc_stmt_text(st, 1), result, data, db, fc_stmt_int(st, 2), err);
 			json_decref(data);
 			*validated = rc == 0;
 		}
@@ -471,7 +478,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 					"Annotation projects take no media_id.");
 			goto out;
 		}
-		if (!validated && (rc = validate_result(p.label_config, result, task_data, err)))
+		if (!validated && (rc = validate_result(p.label_config, result, task_data, db, project, err)))
 			goto out;
 	} else { /* collection: the result references the uploaded file */
 		if ((rc = fc_collect_submit_result(db, aid, project, body, &collect_result, &media_id, err)))

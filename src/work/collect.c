@@ -69,6 +69,8 @@ int fc_collect_spec_validate(const json_t *c, fc_err *err)
 				      "vote_reward",
 				      "verify_prompt",
 				      "max_prompt_wer",
+				      "sensors",
+				      "min_hz",
 				      NULL};
 	const char *key;
 	const json_t *v;
@@ -212,6 +214,14 @@ static json_t *checks_json(const fc_media_report *rep)
 		json_object_set_new(j, "rms_dbfs", real_or_null(rep->audio.rms_dbfs));
 		json_object_set_new(j, "silence_ratio", json_real(rep->audio.silence_ratio));
 		json_object_set_new(j, "clipping_ratio", json_real(rep->audio.clipping_ratio));
+	}
+	if (rep->has_sensor_stats) {
+		json_t *cols = json_array();
+		for (int i = 0; i < rep->sensor.columns; i++)
+			json_array_append_new(cols, json_string(fc_sensor_column(rep->sensor.col[i])));
+		json_object_set_new(j, "sample_hz", json_real(rep->sensor.hz));
+		json_object_set_new(j, "samples", json_integer((json_int_t)rep->sensor.rows));
+		json_object_set_new(j, "columns", cols);
 	}
 	if (rep->has_image_stats) {
 		char hex[17];

@@ -68,6 +68,20 @@ void fc_labelconfig_free(fc_labelconfig *c);
  * "result[2].value.x") and every failure (up to 100) in err->details. */
 int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result, const json_t *task_data, fc_err *err);
 
+/* What the checks may ask outside the config and the task's data. */
+typedef struct fc_labelconfig_env {
+	/* The first and last time (lo <= hi) of a TimeSeries whose data is
+	 * behind url (valueType="url"), read from column time_column (NULL: row
+	 * numbers from 0); 0 when known, nonzero when not (the range is then
+	 * not checked). */
+	int (*url_span)(void *ctx, const char *url, const char *time_column, double *lo, double *hi);
+	void *ctx;
+} fc_labelconfig_env;
+
+/* fc_labelconfig_validate_result with env (may be NULL). */
+int fc_labelconfig_validate_result_env(const fc_labelconfig *c, const json_t *result, const json_t *task_data,
+				       const fc_labelconfig_env *env, fc_err *err);
+
 /* A new reference (NULL only when out of memory):
  * {"objects":[{"name","type","value","field"}],
  *  "controls":[{"name","type","to_name":[…],"required","per_region",

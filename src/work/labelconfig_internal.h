@@ -207,7 +207,8 @@ struct vctx {
 	const char **region_ids; /* sorted ids of region items */
 	size_t nregions;
 	size_t nrelations;
-	const json_t *item; /* the result item being checked (its original_length) */
+	const json_t *item;            /* the result item being checked (its original_length) */
+	const fc_labelconfig_env *env; /* may be NULL */
 };
 
 /* Records one failure at field (the first becomes the headline). */

@@ -542,7 +542,13 @@ static void check_totals(struct vctx *v, const json_t *result)
 
 int fc_labelconfig_validate_result(const fc_labelconfig *c, const json_t *result, const json_t *task_data, fc_err *err)
 {
-	struct vctx v = {.c = c, .data = json_is_object(task_data) ? task_data : NULL, .err = err};
+	return fc_labelconfig_validate_result_env(c, result, task_data, NULL, err);
+}
+
+int fc_labelconfig_validate_result_env(const fc_labelconfig *c, const json_t *result, const json_t *task_data,
+				       const fc_labelconfig_env *env, fc_err *err)
+{
+	struct vctx v = {.c = c, .data = json_is_object(task_data) ? task_data : NULL, .err = err, .env = env};
 	int rc = 0;
 	if (!json_is_array(result)) {
 		fc_lc_fail(&v, "result", "result must be an array of Label Studio result items.");

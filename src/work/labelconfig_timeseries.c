@@ -6,7 +6,8 @@
  * task holds the data itself (valueType="json": {"time":[…], "ch":[…]}),
  * a region must lie inside the data: from the first time value to the last
  * (without a timeColumn, from row 0 to the last row). Data behind a URL is
- * not fetched here, so only the shape is checked then. */
+ * not fetched here: the caller's env (url_span) reads the stored file's
+ * span when it can; otherwise only the shape is checked. */
 #include "work/labelconfig_internal.h"
 
 #include <math.h>
@@ -15,9 +16,12 @@
 /* The first and last time of the task's series; 0 when unknown. */
 static int data_span(const struct vctx *v, const struct fc_lc_object *obj, double *lo, double *hi)
 {
-	if (!obj || obj->is_url)
+	if (!obj)
 		return 0;
 	const json_t *table = fc_lc_data_of(v, obj);
+	if (obj->is_url)
+		return json_is_string(table) && v->env && v->env->url_span &&
+		       !v->env->url_span(v->env->ctx, json_string_value(table), obj->time_column, lo, hi);
 	if (!json_is_object(table))
 		return 0;
 	if (!obj->time_column) {

@@ -157,9 +157,10 @@ static int validate(const json_t *body, const json_t *merged, fc_err *err)
 	} else {
 		const json_t *c = json_object_get(merged, "collect");
 		const char *media = json_is_object(c) ? fc_json_str(c, "media", NULL) : NULL;
-		if (!media || (strcmp(media, "audio") && strcmp(media, "image") && strcmp(media, "video")))
+		if (!media || (strcmp(media, "audio") && strcmp(media, "image") && strcmp(media, "video") &&
+			       strcmp(media, "sensor")))
 			return fc_err_set(err, FC_EINVAL, "invalid_value", "collect.media",
-					  "A collection project needs collect.media: 'audio', 'image' or 'video'.");
+					  "A collection project needs collect.media: 'audio', 'image', 'video' or 'sensor'.");
 		if ((rc = fc_collect_spec_validate(c, err)))
 			return rc;
 	}

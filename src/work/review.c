@@ -6,6 +6,7 @@
 #include "work/collect.h"
 #include "work/labelconfig.h"
 #include "work/project.h"
+#include "work/tsdata.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -215,9 +216,13 @@ int fc_review_fix(fc_store *s, const fc_user *user, int64_t id, const json_t *bo
 	if (xml) {
 		fc_labelconfig *lc = NULL;
 		rc = fc_labelconfig_parse(xml, strlen(xml), &lc, err);
+		fc_labelconfig_env env;
+		fc_tsdata_ctx tctx;
+		fc_tsdata_env(&env, &tctx, db, fc_json_int(sub, "project_id", 0));
 		if (!rc)
-			rc = fc_labelconfig_validate_result(lc, json_object_get(body, "result"),
-							    json_object_get(json_object_get(sub, "task"), "data"), err);
+			rc = fc_labelconfig_validate_result_env(lc, json_object_get(body, "result"),
+								json_object_get(json_object_get(sub, "task"), "data"),
+								&env, err);
 		fc_labelconfig_free(lc);
 		free(xml);
 		if (rc)

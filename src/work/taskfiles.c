@@ -17,9 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* "image/png" → "image"; NULL when the type is no media kind. */
+/* "image/png" → "image"; a CSV (text) → "timeseries", for a TimeSeries
+ * whose data is a link (valueType="url"); NULL for other types. */
 static const char *kind_of(const char *mime)
 {
+	if (!strcmp(mime, "text/csv") || !strcmp(mime, "text/plain") || !strcmp(mime, "application/csv"))
+		return "timeseries";
 	static const char *const kinds[] = {"image", "audio", "video"};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		size_t n = strlen(kinds[i]);
@@ -27,6 +30,25 @@ static const char *kind_of(const char *mime)
 			return kinds[i];
 	}
 	return NULL;
+}
+
+/* A text file for a TimeSeries must be a CSV with a header and rows. */
+static int csv_ok(const char *path, const char *name, fc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot read the upload.");
+	double lo, hi;
+	fc_err sub = {0};
+	int rc = fc_csv_span(f, NULL, ',', &lo, &hi, &sub);
+	fclose(f);
+	if (rc == FC_ERULE)
+		rc = fc_err_set(err, FC_ETYPE, "not_media", "file", "%s is not a CSV file: %s",
+				name && *name ? name : "The file", sub.msg);
+	else if (rc)
+		rc = fc_err_set(err, sub.code, sub.slug, NULL, "%s", sub.msg);
+	fc_err_clear(&sub);
+	return rc;
 }
 
 /* The data field of the config's first object tag showing kind, into field. */
@@ -150,8 +172,11 @@ int fc_task_file_add(fc_store *s, const char *data_dir, const fc_user *user, int
 		return rc;
 	const char *kind = kind_of(mime);
 	if (!kind)
-		return fc_err_set(err, FC_ETYPE, "not_media", "file", "%s is %s, not an image, audio or video file.",
+		return fc_err_set(err, FC_ETYPE, "not_media", "file",
+				  "%s is %s, not an image, audio or video file or a CSV.",
 				  name && *name ? name : "The file", mime);
+	if (!strcmp(kind, "timeseries") && (rc = csv_ok(path, name, err)))
+		return rc;
 	struct stat stt;
 	if (sha256 && strlen(sha256) == 64 && !stat(path, &stt)) { /* hashed while it arrived */
 		snprintf(sha, sizeof sha, "%s", sha256);

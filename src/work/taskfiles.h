@@ -2,7 +2,9 @@
  * annotation project, one task each. The bytes go to the blob store (named
  * by their SHA-256); the task's data names the file as "/api/v1/files/ID"
  * under the field the config's first Image, Audio or Video tag reads
- * (value="$image" → {"image":"/api/v1/files/7"}). */
+ * (value="$image" → {"image":"/api/v1/files/7"}). A CSV file becomes a task
+ * of the first TimeSeries (kind "timeseries"; value="$csv" valueType="url"),
+ * whose result ranges the server then checks against the file (tsdata.h). */
 #ifndef FC_WORK_TASKFILES_H
 #define FC_WORK_TASKFILES_H
 
@@ -14,7 +16,7 @@
 /* POST /projects/{id}/files (owner): path holds the file, sha256 its hash
  * when known (else NULL: hashed here), name the file's name for people (may
  * be NULL). *out = {"id","task_id","sha256","kind","mime","name","bytes",
- * "field"}. Refusals: 415 not_media (not an image, audio or video file),
+ * "field"}. Refusals: 415 not_media (not an image, audio, video or CSV file),
  * 409 duplicate (the same bytes are already in the project; the message
  * names the task), 409 project_closed, 400 no_media_field (the config shows
  * no object of that kind), 400 missing_field (the config also reads fields a

@@ -22,7 +22,7 @@ after(async () => {
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
-const KINDS = ['Product review sentiment', 'Compare two assistant answers', 'Find people, organizations and places', 'Box the cars and people', 'Outline the road', 'Point at every head', 'Rate the answers', 'Mark speech in a recording', 'Track the moving shapes', 'Was the assistant helpful?', 'Read a sentence aloud', 'Photograph an everyday object'];
+const KINDS = ['Product review sentiment', 'Compare two assistant answers', 'Find people, organizations and places', 'Box the cars and people', 'Outline the road', 'Point at every head', 'Rate the answers', 'Mark speech in a recording', 'Track the moving shapes', 'Was the assistant helpful?', 'Read a sentence aloud', 'Photograph an everyday object', "Record an activity with your phone's motion sensors"];
 
 test('every kind is on the board, at desktop and 360 px', async () => {
   for (const [w, h, tag] of [[1280, 900, ''], [360, 740, '-360']]) {
@@ -49,5 +49,17 @@ test('the media of the demo load: a street picture, a conversation', async () =>
   await page.waitForSelector('.chat-turn, .chat-object');
   assert.match(await page.textContent('main'), /train was cancelled|good morning/);
   await shot(page, 'demo-03-chat');
+  await page.context().close();
+});
+
+test('the demo motion-sensor project opens its recorder', async () => {
+  const page = await signedInPage(browser, server.url, CONTRIB, 360, 740, errors);
+  await page.goto(`${server.url}/work`);
+  await page.click("text=Record an activity with your phone's motion sensors");
+  await page.click('button:has-text("Start"), a:has-text("Start")');
+  await page.waitForSelector('body[data-task-ready]');
+  assert.match(await page.textContent('.prompt-text'), /steps|chair|stairs/);
+  assert.ok(await page.locator('.sensor-capture .record-btn').isVisible());
+  await shot(page, 'demo-04-sensor-360');
   await page.context().close();
 });

@@ -429,4 +429,12 @@ export const COLLECT_TEMPLATES = [
     sample: 'action,\nwave with your right hand',
     instructions: '## What to do\n\n- Film yourself or your hands **doing the action in the prompt**, start to finish.\n- Keep the camera still and the light in front of you.',
   },
+  {
+    id: 'sensor-activity',
+    title: 'Record activities with phone sensors',
+    description: 'Motion data: accelerometer and gyroscope while doing an activity.',
+    collect: { media: 'sensor', prompt_field: 'activity', sensors: ['accelerometer', 'gyroscope'], min_hz: 20, min_seconds: 5, max_seconds: 60, max_bytes: 5242880 },
+    sample: 'activity,\nwalk ten steps, then stand still',
+    instructions: '## What to do\n\n- Open this page **on your phone** and put the phone in your **trouser pocket** (or hold it, if the prompt says so).\n- Press **Start recording**, **do the activity in the prompt**, then press **Stop**.\n- Keep the page open and the screen on while recording.\n\nOnly the motion sensors are recorded — no sound, no pictures, no location.',
+  },
 ];

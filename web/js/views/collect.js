@@ -24,6 +24,7 @@ export const MEDIA_WORDS = {
   audio: { verb: 'Read this aloud', noun: 'recording', start: 'Start recording', check: 'Listen and vote' },
   image: { verb: 'Take a photo of', noun: 'photo', start: 'Start taking photos', check: 'Look and vote' },
   video: { verb: 'Film this', noun: 'video', start: 'Start filming', check: 'Watch and vote' },
+  sensor: { verb: 'Do this with your phone', noun: 'sensor recording', start: 'Start recording', check: 'Check and vote' },
 };
 
 /** The text a contributor acts on: task.data[collect.prompt_field], else the first text field. */
@@ -58,6 +59,7 @@ export function checkLines(media, spec) {
   const c = media.checks || {};
   const lines = [];
   if (p.duration_seconds) lines.push(`Length ${fmtSeconds(p.duration_seconds)}${spec.min_seconds || spec.max_seconds ? ` (${spec.min_seconds || 0}–${spec.max_seconds || '∞'} s allowed)` : ''}`);
+  if (c.sample_hz) lines.push(`${c.samples} readings at ${Math.round(c.sample_hz)} a second`);
   if (p.sample_rate) lines.push(`Sound quality ${Math.round(p.sample_rate / 100) / 10} kHz${p.channels ? `, ${p.channels === 1 ? 'mono' : `${p.channels} channels`}` : ''}`);
   if (typeof c.rms_dbfs === 'number') lines.push(`Loud enough (${Math.round(c.rms_dbfs)} dB)`);
   if (typeof c.silence_ratio === 'number') lines.push(`Not too much silence (${Math.round(c.silence_ratio * 100)}%)`);
@@ -184,7 +186,7 @@ export async function collectView(ctx, project) {
   const submitBtn = h('button', { type: 'button', class: 'btn primary big', title: 'Ctrl+Enter', disabled: true }, 'Submit', h('kbd', null, 'Ctrl+↵'));
   const skipBtn = h('button', { type: 'button', class: 'btn' }, 'Skip');
   const actions = h('div', { class: 'work-actions' }, submitBtn, skipBtn);
-  const keys = kind === 'image' ? [['Ctrl+Enter', 'submit']] : [['R', 'record / stop'], ['P', 'play / pause'], ['Ctrl+Enter', 'submit']];
+  const keys = kind === 'image' ? [['Ctrl+Enter', 'submit']] : kind === 'sensor' ? [['R', 'start / stop'], ['Ctrl+Enter', 'submit']] : [['R', 'record / stop'], ['P', 'play / pause'], ['Ctrl+Enter', 'submit']];
   const keysHelp = h('details', { class: 'keys-help' }, h('summary', null, 'Keyboard shortcuts'), h('dl', null, keys.map(([k, d]) => h('div', null, h('dt', null, h('kbd', null, k)), h('dd', null, d)))));
   const center = h('div', { class: 'work-center collect-center' }, promptCard, host);
   const screen = h('section', { class: `work collect collect-${kind}` },
@@ -199,7 +201,8 @@ export async function collectView(ctx, project) {
   const progress = h('div', { class: 'upload-progress', hidden: true }, h('div', { class: 'upload-bar' }, h('div', { class: 'upload-fill' })), h('span', { class: 'upload-text small muted' }));
   const progressFill = progress.querySelector('.upload-fill');
   const progressText = progress.querySelector('.upload-text');
-  const fileInput = h('input', { type: 'file', id: 'collect-file', class: 'sr-only', accept: kind === 'image' ? 'image/*' : `${kind}/*` });
+  const sensor = kind === 'sensor' ? (await import('./sensor.js')).sensorCapture({ spec, onTake: (blob, sec) => useTake(blob, sec), onStart: () => resetTake(), say: (t, c) => setStatus(t, c) }) : null;
+  const fileInput = h('input', { type: 'file', id: 'collect-file', class: 'sr-only', accept: sensor ? '.csv,text/csv' : kind === 'image' ? 'image/*' : `${kind}/*` });
   const cameraInput = h('input', { type: 'file', id: 'collect-camera', class: 'sr-only', accept: kind === 'image' ? 'image/*' : `${kind}/*`, capture: kind === 'image' ? 'environment' : 'user' });
   const fileLabel = h('label', { for: 'collect-file', class: 'btn' }, kind === 'image' ? 'Choose from files' : 'Upload a file');
   const retryBtn = h('button', { type: 'button', class: 'btn', hidden: true }, 'Retry upload');
@@ -229,6 +232,10 @@ export async function collectView(ctx, project) {
     });
     if (!coarse) fileLabel.classList.add('primary', 'big');
     host.append(drop, h('div', { class: 'capture-buttons' }, coarse ? cameraLabel : null, fileLabel, coarse ? cameraInput : null, fileInput), allowed ? h('p', { class: 'hint' }, `Photos must be ${allowed}.`) : null, status, progress, retryBtn);
+  } else if (sensor) {
+    recordBtn = sensor.first;
+    fileLabel.className = 'link';
+    host.append(sensor.el, status, progress, retryBtn, h('p', { class: 'hint alt-upload' }, 'Recorded elsewhere? ', fileLabel, fileInput));
   } else {
     recordBtn = h('button', { type: 'button', class: 'btn record-btn', 'aria-pressed': 'false', title: 'R' }, h('span', { class: 'rec-dot', 'aria-hidden': 'true' }), h('span', { class: 'rec-label' }, 'Record'));
     playBtn = h('button', { type: 'button', class: 'btn play-btn', disabled: true, title: 'P' }, '▶ Play');
@@ -287,6 +294,8 @@ export async function collectView(ctx, project) {
       preview.hidden = true;
       preview.removeAttribute('src');
       host.querySelector('.photo-drop').classList.remove('has-photo');
+    } else if (sensor) {
+      sensor.reset();
     } else {
       player.pause();
       player.removeAttribute('src');
@@ -331,6 +340,7 @@ export async function collectView(ctx, project) {
   }
 
   async function startRecording() {
+    if (sensor) return sensor.start();
     if (busy || (rec && rec.state === 'recording')) return;
     resetTake();
     try {
@@ -380,6 +390,7 @@ export async function collectView(ctx, project) {
   }
 
   function stopRecording() {
+    if (sensor) sensor.stop();
     if (rec && rec.state === 'recording') rec.stop();
   }
 
@@ -427,8 +438,15 @@ export async function collectView(ctx, project) {
     else player.pause();
   }
 
+  // a finished sensor recording (or a picked CSV): straight to the checks
+  function useTake(blob, seconds) {
+    take = { blob, url: null, seconds, contentType: 'text/csv' };
+    sendTake();
+  }
+
   // --- photos and picked files ---
   function usePhoto(file) {
+    if (sensor) return file && (resetTake(), useTake(file, 0));
     resetTake();
     if (!file) return;
     const url = URL.createObjectURL(file);
@@ -538,6 +556,7 @@ export async function collectView(ctx, project) {
   }
 
   function teardown() {
+    if (sensor) sensor.reset();
     if (rec && rec.state === 'recording') {
       discardNext = true;
       rec.stop();
@@ -609,6 +628,8 @@ export async function collectView(ctx, project) {
         preview.src = e.media.url;
         preview.hidden = false;
         host.querySelector('.photo-drop').classList.add('has-photo');
+      } else if (sensor) {
+        sensor.restored(e.media);
       } else {
         player.src = e.media.url;
         playBtn.disabled = false;
@@ -682,7 +703,7 @@ export async function collectView(ctx, project) {
 
   submitBtn.addEventListener('click', submit);
   skipBtn.addEventListener('click', skip);
-  if (kind !== 'image') {
+  if (kind !== 'image' && !sensor) {
     recordBtn.addEventListener('click', () => (rec && rec.state === 'recording' ? stopRecording() : startRecording()));
     redoBtn.addEventListener('click', startRecording);
     playBtn.addEventListener('click', togglePlay);
@@ -709,7 +730,8 @@ export async function collectView(ctx, project) {
     if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || !entry || kind === 'image') return;
     if (e.key === 'r' || e.key === 'R') {
       e.preventDefault();
-      if (rec && rec.state === 'recording') stopRecording();
+      if (sensor) sensor.toggle();
+      else if (rec && rec.state === 'recording') stopRecording();
       else startRecording();
     } else if (e.key === 'p' || e.key === 'P') {
       e.preventDefault();

@@ -168,10 +168,21 @@ export async function dashboardView(ctx) {
         h('a', { class: 'btn', href: `/projects/${id}/blocks` }, 'Blocks'),
         h('a', { class: 'btn', href: `/projects/${id}/bonuses` }, 'Bonuses'),
         h('a', { class: 'btn', href: `/projects/${id}/messages` }, 'Messages'),
+        p.collect && p.collect.media === 'sensor' ? h('button', { type: 'button', class: 'btn', id: 'label-recordings', onclick: labelRecordings }, 'Label these recordings') : null,
         ...lifecycleButtons()),
       exportMenu(p, jobs.start));
     const statusMsg = h('p', { class: 'form-error', role: 'alert', hidden: true });
     page.append(head, statusMsg);
+
+    async function labelRecordings() {
+      try {
+        const nid = await (await import('./sensor.js')).labellingProjectFrom(p, { get, post });
+        toast('A draft labelling project holds the accepted recordings.', 'ok');
+        ctx.navigate(`/projects/${nid}/edit`);
+      } catch (err) {
+        toast(err.message, 'error');
+      }
+    }
 
     function lifecycleButtons() {
       const out = [];

@@ -41,13 +41,15 @@ const LABEL_REASONS = 'wrong_label\nincomplete\nlow_effort';
 const COLLECT_REASONS = 'wrong_words\npoor_quality\nnot_a_real_attempt';
 // collect spec fields: [name, label, media it applies to, input attrs, hint]
 const SPEC_FIELDS = [
-  ['prompt_field', 'Prompt field in the task data', 'audio image video', {}, 'The column of your imported tasks that holds the sentence or object to show.'],
-  ['min_seconds', 'Shortest length (seconds)', 'audio video', { type: 'number', min: '0', step: '0.1' }],
-  ['max_seconds', 'Longest length (seconds)', 'audio video', { type: 'number', min: '0.1', step: '0.1' }],
+  ['prompt_field', 'Prompt field in the task data', 'audio image video sensor', {}, 'The column of your imported tasks that holds the sentence or object to show.'],
+  ['min_seconds', 'Shortest length (seconds)', 'audio video sensor', { type: 'number', min: '0', step: '0.1' }],
+  ['max_seconds', 'Longest length (seconds)', 'audio video sensor', { type: 'number', min: '0.1', step: '0.1' }],
   ['min_sample_rate', 'Lowest sample rate (Hz)', 'audio', { type: 'number', min: '1000', step: '1000' }, '16000 is enough for speech recognition.'],
   ['min_width', 'Smallest width (pixels)', 'image video', { type: 'number', min: '1' }],
   ['min_height', 'Smallest height (pixels)', 'image video', { type: 'number', min: '1' }],
-  ['max_mb', 'Largest file (MB)', 'audio image video', { type: 'number', min: '0.01', step: 'any' }],
+  ['sensors', 'Sensors to record', 'sensor', { placeholder: 'accelerometer, gyroscope, orientation' }, 'Any of accelerometer, gyroscope, orientation (empty: accelerometer).'],
+  ['min_hz', 'Fewest readings a second (Hz)', 'sensor', { type: 'number', min: '1', step: '1' }, 'Phones give 50–100; empty: 20.'],
+  ['max_mb', 'Largest file (MB)', 'audio image video sensor', { type: 'number', min: '0.01', step: 'any' }],
   ['formats', 'Accepted formats', 'audio image video', { placeholder: 'e.g. wav, webm, ogg (empty: any)' }, 'Browsers record WebM; faircrowd converts speech to WAV before upload when WAV is allowed.'],
 ];
 // overrides of the server's automatic checks (src/media/media.h); empty keeps the default
@@ -201,11 +203,11 @@ export async function editorView(ctx) {
 
   // --- collection spec ---
   const spec0 = (p && p.collect) || COLLECT_TEMPLATES[0].collect;
-  const cMedia = h('select', { name: 'c_media', id: 'c-media', class: 'input', disabled: !isDraft }, [['audio', 'Audio — speech or sounds'], ['image', 'Photos'], ['video', 'Video clips']].map(([v, t]) => h('option', { value: v, selected: v === spec0.media }, t)));
+  const cMedia = h('select', { name: 'c_media', id: 'c-media', class: 'input', disabled: !isDraft }, [['audio', 'Audio — speech or sounds'], ['image', 'Photos'], ['video', 'Video clips'], ['sensor', 'Motion sensors — activity recordings']].map(([v, t]) => h('option', { value: v, selected: v === spec0.media }, t)));
   const specInputs = {};
   const specVal = (spec, name) => {
     if (name === 'max_mb') return spec.max_bytes ? String(+(spec.max_bytes / 1048576).toFixed(3)) : '';
-    if (name === 'formats') return (spec.formats || []).join(', ');
+    if (name === 'formats' || name === 'sensors') return (spec[name] || []).join(', ');
     return spec[name] === undefined || spec[name] === null ? '' : String(spec[name]);
   };
   const specRow = ([name, label, media, attrs, hint]) => {
@@ -262,6 +264,7 @@ export async function editorView(ctx) {
       if (!v) continue;
       if (name === 'prompt_field') spec.prompt_field = v;
       else if (name === 'formats') spec.formats = list(v).map((f) => f.toLowerCase().replace(/^\./, ''));
+      else if (name === 'sensors') spec.sensors = list(v).map((f) => f.toLowerCase());
       else if (name === 'max_mb') spec.max_bytes = Math.round(num(v) * 1048576);
       else spec[name] = num(v);
     }

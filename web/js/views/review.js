@@ -20,7 +20,10 @@ function mediaReview(p, sub) {
   let media;
   if (!url) media = h('p', { class: 'muted' }, 'No file attached.');
   else if (kind === 'image') media = h('div', { class: 'photo-drop has-photo' }, h('img', { class: 'photo-preview', src: url, alt: `Photo for: ${prompt}` }));
-  else media = h(kind, { class: 'player review-player', src: url, controls: true, preload: 'metadata', playsinline: true });
+  else if (kind === 'sensor') {
+    media = h('div', { class: 'sensor-preview' });
+    import('./sensor.js').then((m) => m.sensorPreview(media, url));
+  } else media = h(kind, { class: 'player review-player', src: url, controls: true, preload: 'metadata', playsinline: true });
   const votes = sub.validity ? h('p', { class: 'votes' }, h('span', { class: `badge badge-validity-${sub.validity}` }, VALIDITY[sub.validity] || sub.validity), ` ${sub.up_votes || 0} yes · ${sub.down_votes || 0} no`) : null;
   const checks = r.probe ? h('ul', { class: 'check-list-plain small' }, checkLines({ probe: r.probe, checks: {} }, p.collect || {}).slice(0, -1).map((t) => h('li', null, t))) : null;
   return { main: h('div', { class: 'media-review' }, h('div', { class: 'card prompt-card' }, h('p', { class: 'prompt-verb' }, 'Prompt'), h('p', { class: `prompt-text${prompt.length > 140 ? ' long' : ''}` }, prompt || '—')), media), side: h('div', null, h('p', { class: 'side-title' }, 'Peer validation'), votes || h('p', { class: 'muted small' }, 'No votes yet.'), checks ? [h('p', { class: 'side-title' }, 'File'), checks] : null) };
@@ -177,7 +180,7 @@ export async function reviewView(ctx) {
     actions.hidden = false;
     // the reject form (or the button pressed) is gone: keep keyboard users on the new submission
     const lost = reviewed > 0 && (!document.activeElement || document.activeElement === document.body);
-    clear(meta).append(`Submission #${sub.id} · task #${sub.task_id} · contributor #${sub.user_id} · active ${duration(sub.active_seconds)} · ${when(sub.created_at)}`, sub.needs_review ? h('span', { class: 'badge badge-pending' }, 'sampled') : null);
+    clear(meta).append(`Submission #${sub.id} · task #${sub.task_id} · contributor #${sub.user_id} · active ${duration(sub.active_seconds)} · ${when(sub.created_at)}`, ...(sub.needs_review ? [' ', h('span', { class: 'badge badge-pending' }, 'sampled')] : []));
     if (p.kind === 'collection') {
       const view = mediaReview(p, sub);
       clear(host).append(view.main);

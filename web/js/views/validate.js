@@ -8,6 +8,7 @@ import { MEDIA_WORDS, icon } from './collect.js';
 const QUESTION = {
   audio: { ask: 'Does the recording say exactly this sentence, clearly?', yes: ['Every word is spoken, in order', 'You can understand it without strain', 'Accents and small hesitations are fine'], no: ['A word is missing, added or wrong', 'Too noisy, cut off, or silent', 'It is not a real attempt'] },
   image: { ask: 'Does the photo clearly show this?', yes: ['The subject is in the picture and easy to see', 'Sharp and lit well enough'], no: ['The subject is missing or something else', 'Too dark, blurred, or a photo of a screen', 'It shows people’s faces or private details'] },
+  sensor: { ask: 'Does this look like the activity was really done?', yes: ['The motion changes as the activity would', 'It lasts about as long as the activity'], no: ['Flat lines: the phone lay still', 'Random shaking, not the activity'] },
   video: { ask: 'Does the video clearly show this?', yes: ['The action is done as described', 'You can see it clearly'], no: ['Another action, or the action is cut off', 'Too dark, shaky or blurred'] },
 };
 
@@ -66,6 +67,11 @@ export async function validateView(ctx) {
       const img = h('img', { class: 'photo-preview', src: item.media_url, alt: `Photo submitted for: ${prompt}` });
       stage.append(h('div', { class: 'photo-drop has-photo' }, img));
       enableVotes(true);
+    } else if (kind === 'sensor') {
+      const box = h('div', { class: 'sensor-preview' });
+      stage.append(box);
+      enableVotes(false);
+      import('./sensor.js').then((m) => m.sensorPreview(box, item.media_url)).then(() => enableVotes(true));
     } else {
       const el = h(kind, { class: 'player', src: item.media_url, preload: 'auto', playsinline: true, controls: kind === 'video' });
       const fill = h('div', { class: 'upload-fill' });
