@@ -133,10 +133,13 @@ void h_media_peaks(fc_req *r)
 			b[i] = (unsigned char)(json_number_value(json_array_get(pk, i)) * 255 + 0.5);
 		char d[40];
 		snprintf(d, sizeof d, "%.3f", json_number_value(json_object_get(out, "duration_seconds")));
+		char src[16];
+		snprintf(src, sizeof src, "%s", json_string_value(json_object_get(out, "source")) ?: "");
 		json_decref(out);
 		fc_reply_bytes(r, 200, "application/octet-stream", b, len, 1);
 		free(b);
 		fc_reply_header(r, "X-Duration-Seconds", d);
+		fc_reply_header(r, "X-Peaks-Source", src);
 	} else {
 		fc_reply_json(r, 200, out);
 	}
