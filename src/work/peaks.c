@@ -44,14 +44,18 @@ static json_t *render(int64_t media_id, long n, double duration, double decoded,
 			 "decoded_seconds", decoded, "n", (json_int_t)n, "peaks", arr);
 }
 
-/* The cached answer for (media_id, n) rendered, or NULL. */
-static json_t *cached(int64_t media_id, long n)
+/* A copy of the cached peaks for (media_id, n) (malloc'd), or NULL. */
+static float *cached(int64_t media_id, long n, double *duration, double *decoded)
 {
-	json_t *out = NULL;
+	float *out = NULL;
 	pthread_mutex_lock(&cache_lock);
 	for (size_t i = 0; i < CACHE_SLOTS && !out; i++)
-		if (cache[i].peaks && cache[i].media_id == media_id && cache[i].n == n)
-			out = render(media_id, n, cache[i].duration, cache[i].decoded, cache[i].peaks);
+		if (cache[i].peaks && cache[i].media_id == media_id && cache[i].n == n &&
+		    (out = malloc((size_t)n * sizeof *out))) {
+			memcpy(out, cache[i].peaks, (size_t)n * sizeof *out);
+			*duration = cache[i].duration;
+			*decoded = cache[i].decoded;
+		}
 	pthread_mutex_unlock(&cache_lock);
 	return out;
 }
@@ -65,14 +69,6 @@ static void keep(int64_t media_id, long n, double duration, double decoded, floa
 	free(sl->peaks);
 	*sl = (struct slot){media_id, n, duration, decoded, pk};
 	pthread_mutex_unlock(&cache_lock);
-}
-
-/* Names where an answer came from ("source"). */
-static int tag(json_t *out, const char *source, fc_err *err)
-{
-	if (json_object_set_new(out, "source", json_string(source)))
-		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	return 0;
 }
 
 /* Decodes the file open as f into n peaks: *pk (malloc'd), *duration, *decoded.
@@ -104,13 +100,13 @@ static int decode(FILE *f, long n, float **pk, long *got, double *duration, doub
 }
 
 /* The stored peaks of media_id brought to n (each the largest of the stored
- * runs it covers), rendered; NULL with 0 when none are stored or they are
- * coarser than n. */
-static int from_store(fc_store *s, int64_t media_id, long n, json_t **out, fc_err *err)
+ * runs it covers) into *pk (malloc'd); *pk NULL with 0 when none are stored
+ * or they are coarser than n. */
+static int from_store(fc_store *s, int64_t media_id, long n, float **pk, double *duration, double *decoded, fc_err *err)
 {
 	fc_db *db;
 	fc_stmt *st;
-	*out = NULL;
+	*pk = NULL;
 	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
 	if (rc)
 		return rc;
@@ -123,21 +119,20 @@ static int from_store(fc_store *s, int64_t media_id, long n, json_t **out, fc_er
 		long m = (long)fc_stmt_int(st, 0);
 		size_t len = 0;
 		const unsigned char *b = fc_stmt_blob(st, 3, &len);
-		float *pk = NULL;
-		if (m >= n && b && len == (size_t)m * 2 && (pk = malloc((size_t)n * sizeof *pk))) {
-			for (long i = 0; i < n; i++) {
+		if (m >= n && b && len == (size_t)m * 2) {
+			if (!(*pk = malloc((size_t)n * sizeof **pk)))
+				rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+			for (long i = 0; *pk && i < n; i++) {
 				long a = (long)((double)i * m / n), z = (long)((double)(i + 1) * m / n);
 				unsigned v = 0;
 				for (long j = a; j < (z > a ? z : a + 1) && j < m; j++) {
 					unsigned x = b[2 * j] | (unsigned)b[2 * j + 1] << 8;
 					v = x > v ? x : v;
 				}
-				pk[i] = v / 65535.0f;
+				(*pk)[i] = v / 65535.0f;
 			}
-			*out = render(media_id, n, fc_stmt_double(st, 1), fc_stmt_double(st, 2), pk);
-			if (!*out)
-				rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-			free(pk);
+			*duration = fc_stmt_double(st, 1);
+			*decoded = fc_stmt_double(st, 2);
 		}
 	}
 	fc_stmt_done(st);
@@ -145,39 +140,76 @@ static int from_store(fc_store *s, int64_t media_id, long n, json_t **out, fc_er
 	return rc;
 }
 
-int fc_media_peaks(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n, json_t **out,
-		   fc_err *err)
+/* n peaks of media_id for user into *pk (malloc'd): stored, cached or decoded now (*source). */
+static int peaks_of(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n, float **pk,
+		    double *duration, double *decoded, const char **source, fc_err *err)
 {
-	*out = NULL;
+	*pk = NULL;
 	if (n < 1 || n > FC_PEAKS_MAX)
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "n", "n must be a whole number from 1 to %d.",
 				  FC_PEAKS_MAX);
 	/* access is checked every time, before anything kept is looked at */
 	int rc = fc_collect_media_may_read(s, user, media_id, err);
-	if (rc || (rc = from_store(s, media_id, n, out, err)))
+	if (rc || (rc = from_store(s, media_id, n, pk, duration, decoded, err)) || (*source = "stored", *pk))
 		return rc;
-	if (*out)
-		return tag(*out, "stored", err);
-	if ((*out = cached(media_id, n)))
-		return tag(*out, "cached", err);
+	if ((*source = "cached", *pk = cached(media_id, n, duration, decoded)))
+		return 0;
 	FILE *f = NULL;
 	uint64_t size = 0;
 	char mime[64] = "";
 	if ((rc = fc_collect_media_open(s, data_dir, user, media_id, &f, &size, mime, err)))
 		return rc;
-	float *pk = NULL;
 	long got = 0;
-	double duration = 0, decoded = 0;
-	rc = decode(f, n, &pk, &got, &duration, &decoded, err);
+	rc = decode(f, n, pk, &got, duration, decoded, err);
 	fclose(f);
 	if (rc)
 		return rc;
-	if (!(*out = render(media_id, n, duration, decoded, pk))) {
+	float *copy = malloc((size_t)n * sizeof *copy);
+	if (copy) {
+		memcpy(copy, *pk, (size_t)n * sizeof *copy);
+		keep(media_id, n, *duration, *decoded, copy);
+	}
+	*source = "decoded";
+	return 0;
+}
+
+int fc_media_peaks(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n, json_t **out,
+		   fc_err *err)
+{
+	float *pk;
+	double duration = 0, decoded = 0;
+	const char *source = "";
+	*out = NULL;
+	int rc = peaks_of(s, data_dir, user, media_id, n, &pk, &duration, &decoded, &source, err);
+	if (rc)
+		return rc;
+	*out = render(media_id, n, duration, decoded, pk);
+	free(pk);
+	if (!*out || json_object_set_new(*out, "source", json_string(source))) {
+		json_decref(*out);
+		*out = NULL;
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	return 0;
+}
+
+int fc_media_peaks_u8(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n,
+		      unsigned char **out, double *duration, const char **source, fc_err *err)
+{
+	float *pk;
+	double decoded = 0;
+	*out = NULL;
+	int rc = peaks_of(s, data_dir, user, media_id, n, &pk, duration, &decoded, source, err);
+	if (rc)
+		return rc;
+	if (!(*out = malloc((size_t)n))) {
 		free(pk);
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	}
-	keep(media_id, n, duration, decoded, pk);
-	return tag(*out, "decoded", err);
+	for (long i = 0; i < n; i++) /* as the JSON's three decimals would give */
+		(*out)[i] = (unsigned char)(round(pk[i] * 1000) / 1000 * 255 + 0.5);
+	free(pk);
+	return 0;
 }
 
 /* ---- computed once, when the media arrives ---- */

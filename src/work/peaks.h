@@ -36,6 +36,11 @@
 int fc_media_peaks(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n, json_t **out,
 		   fc_err *err);
 
+/* The same n peaks as one byte each (0..255) into *out (malloc'd, n bytes),
+ * with the duration and the source, without building the JSON. */
+int fc_media_peaks_u8(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, long n,
+		      unsigned char **out, double *duration, const char **source, fc_err *err);
+
 /* Inside the transaction that records media_id (kind "audio" or "video";
  * others are ignored): queues the computation of its peaks. */
 int fc_peaks_queue(fc_db *db, int64_t media_id, int64_t project_id, const char *kind, fc_err *err);
