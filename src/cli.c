@@ -14,6 +14,7 @@
 #include "money/money.h"
 #include "privacy/privacy.h"
 #include "store/copy.h"
+#include "work/peaks.h"
 #include "work/task.h"
 #include "work/tsdata.h"
 #include "work/uploads.h"
@@ -235,6 +236,7 @@ int fc_cli_serve(int argc, char **argv)
 		return 2;
 	}
 	fc_privacy_set_data_dir(dir); /* the erasure sink deletes from this blob store */
+	fc_peaks_set_data_dir(dir);   /* the media_peaks sink reads from it */
 	fc_upload_configure(dir, app.upload_quota);
 	fc_tsdata_configure(dir);
 	bootstrap_admin(app.store);

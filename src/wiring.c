@@ -14,6 +14,7 @@
 #include "quality/subscribe.h"
 #include "webhooks/webhooks.h"
 #include "work/jobs.h"
+#include "work/peaks.h"
 
 void fc_wire(void)
 {
@@ -22,6 +23,7 @@ void fc_wire(void)
 		return;
 	wired = 1;
 	fc_work_subscribe();
+	fc_peaks_subscribe();
 	fc_money_subscribe();
 	fc_quality_subscribe();
 	fc_contrib_subscribe();

@@ -114,30 +114,28 @@ void h_media_peaks(fc_req *r)
 		return;
 	}
 	fc_err err = {0};
-	json_t *out = NULL;
-	if (fc_media_peaks(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, n, &out, &err)) {
-		fc_api_fail(r, &err);
-		return;
-	}
 	if (format && !strcmp(format, "u8")) {
 		/* one byte a peak (0..255): a fifteenth of the JSON, for long files */
-		json_t *pk = json_object_get(out, "peaks");
-		size_t len = json_array_size(pk);
-		unsigned char *b = malloc(len ? len : 1);
-		if (!b) {
-			json_decref(out);
-			fc_reply_errorf(r, FC_ENOMEM, "internal", NULL, "Out of memory.");
+		unsigned char *b = NULL;
+		double duration = 0;
+		const char *source = "";
+		if (fc_media_peaks_u8(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, n, &b, &duration,
+				      &source, &err)) {
+			fc_api_fail(r, &err);
 			return;
 		}
-		for (size_t i = 0; i < len; i++)
-			b[i] = (unsigned char)(json_number_value(json_array_get(pk, i)) * 255 + 0.5);
 		char d[40];
-		snprintf(d, sizeof d, "%.3f", json_number_value(json_object_get(out, "duration_seconds")));
-		json_decref(out);
-		fc_reply_bytes(r, 200, "application/octet-stream", b, len, 1);
+		snprintf(d, sizeof d, "%.3f", duration);
+		fc_reply_bytes(r, 200, "application/octet-stream", b, (size_t)n, 1);
 		free(b);
 		fc_reply_header(r, "X-Duration-Seconds", d);
+		fc_reply_header(r, "X-Peaks-Source", source);
 	} else {
+		json_t *out = NULL;
+		if (fc_media_peaks(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, n, &out, &err)) {
+			fc_api_fail(r, &err);
+			return;
+		}
 		fc_reply_json(r, 200, out);
 	}
 	fc_reply_header(r, "Cache-Control", "private, max-age=3600");

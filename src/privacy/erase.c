@@ -46,6 +46,7 @@ int fc_erase_media_where(fc_db *db, const char *where, int64_t a, int64_t b, int
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (!(rc = fc_db_exec(db, err, "UPDATE media SET erased_at=COALESCE(erased_at,?) WHERE id=?", "II", now,
 				      items[i].id)) &&
+		    !(rc = fc_db_exec(db, err, "DELETE FROM media_peaks WHERE media_id=?", "I", items[i].id)) &&
 		    !(rc = fc_db_exec(db, err,
 				      "UPDATE submissions SET erased_at=COALESCE(erased_at,?) WHERE media_id=? AND "
 				      "project_id=?",

@@ -21,6 +21,7 @@
 typedef struct column {
 	char name[64];
 	int real; /* REAL: written with every digit, not SQLite's 15 */
+	int blob; /* BLOB: written as bytea's hex form, '\x0a1b…' (text would stop at a zero byte) */
 } column;
 
 static int putc_buf(fc_buf *b, char c) { return fc_buf_append(b, &c, 1); }
@@ -62,6 +63,7 @@ static int columns_of(fc_db *src, const char *table, column **out, int *n, fc_er
 		}
 		snprintf((*out)[*n].name, sizeof(*out)[*n].name, "%s", name);
 		(*out)[*n].real = type && !strcmp(type, "REAL");
+		(*out)[*n].blob = type && !strcmp(type, "BLOB");
 		(*n)++;
 	}
 	fc_stmt_done(st);
@@ -70,12 +72,20 @@ static int columns_of(fc_db *src, const char *table, column **out, int *n, fc_er
 
 /* One value as an SQL literal: NULL, or a quoted string the target column
  * converts (PostgreSQL reads '12' into a bigint). */
-static int literal(fc_buf *b, fc_stmt *st, int col, int real)
+static int literal(fc_buf *b, fc_stmt *st, int col, const column *c)
 {
 	if (fc_stmt_isnull(st, col))
 		return fc_buf_puts(b, "NULL");
-	if (real)
+	if (c->real)
 		return fc_buf_printf(b, "'%.17g'", fc_stmt_double(st, col));
+	if (c->blob) {
+		size_t len = 0;
+		const unsigned char *p = fc_stmt_blob(st, col, &len);
+		int rc = fc_buf_puts(b, "'\\x");
+		for (size_t i = 0; !rc && i < len; i++)
+			rc = fc_buf_printf(b, "%02x", p[i]);
+		return rc ? rc : putc_buf(b, '\'');
+	}
 	const char *t = fc_stmt_text(st, col);
 	int rc = putc_buf(b, '\'');
 	for (; !rc && *t; t++)
@@ -111,7 +121,7 @@ static int copy_table(fc_db *src, fc_db *dst, const char *table, int64_t *rows, 
 		int bad = in_batch ? putc_buf(&batch, ',') : fc_buf_puts(&batch, head.p);
 		bad = bad || putc_buf(&batch, '(');
 		for (int i = 0; !bad && i < ncols; i++)
-			bad = (i && putc_buf(&batch, ',')) || literal(&batch, st, i, cols[i].real);
+			bad = (i && putc_buf(&batch, ',')) || literal(&batch, st, i, &cols[i]);
 		if (bad || putc_buf(&batch, ')')) {
 			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 			goto out;

@@ -6,6 +6,7 @@
 #include "events/events.h"
 #include "media/media.h"
 #include "media/speech.h"
+#include "work/peaks.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -414,6 +415,8 @@ int fc_collect_upload(fc_store *s, const char *data_dir, const fc_user *user, in
 	}
 	if (!rc && !rep.has_image_stats)
 		rc = fc_db_exec(db, err, "UPDATE media SET dhash=NULL WHERE id=?", "I", mid);
+	if (!rc)
+		rc = fc_peaks_queue(db, mid, u.project, rep.probe.kind, err);
 	if (!rc) {
 		char salt[33];
 		unsigned char rnd[16];
@@ -671,26 +674,22 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, FILE **f,
-			  uint64_t *size, char mime[64], fc_err *err)
+/* Whether user may read media_id (FC_ENOTFOUND when not); sha and mime of it. */
+static int media_may_read(fc_db *db, const fc_user *user, int64_t media_id, char sha[65], char mime[64], fc_err *err)
 {
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
 	fc_stmt *st;
-	char sha[65] = "";
+	int rc;
 	int64_t project = 0, uploader = 0, sub = 0;
 	/* erased media (consent withdrawn) are gone for everyone */
 	if ((rc = fc_db_query(db, &st, err,
 			      "SELECT project_id, user_id, sha256, mime, submission_id FROM media WHERE id=? AND "
 			      "erased_at IS NULL",
 			      "I", media_id)))
-		goto out;
+		return rc;
 	if (fc_stmt_next(st) == 1) {
 		project = fc_stmt_int(st, 0);
 		uploader = fc_stmt_int(st, 1);
-		snprintf(sha, sizeof sha, "%s", fc_stmt_text(st, 2));
+		snprintf(sha, 65, "%s", fc_stmt_text(st, 2));
 		snprintf(mime, 64, "%s", fc_stmt_text(st, 3));
 		sub = fc_stmt_isnull(st, 4) ? 0 : fc_stmt_int(st, 4);
 	}
@@ -713,14 +712,32 @@ int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user
 				     "a.status IN ('leased','submitted') AND t.data LIKE ?",
 				     "It", user->id, like);
 	}
-	if (!allowed) {
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
-		goto out;
-	}
-	rc = fc_blob_read_once(data_dir, sha, f, size, err);
-out:
+	return allowed ? 0 : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
+}
+
+int fc_collect_media_may_read(fc_store *s, const fc_user *user, int64_t media_id, fc_err *err)
+{
+	fc_db *db;
+	char sha[65] = "", mime[64] = "";
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	rc = media_may_read(db, user, media_id, sha, mime, err);
 	fc_db_rollback(db);
 	return rc;
+}
+
+int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, FILE **f,
+			  uint64_t *size, char mime[64], fc_err *err)
+{
+	fc_db *db;
+	char sha[65] = "";
+	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
+	if (rc)
+		return rc;
+	rc = media_may_read(db, user, media_id, sha, mime, err);
+	fc_db_rollback(db);
+	return rc ? rc : fc_blob_read_once(data_dir, sha, f, size, err);
 }
 
 /* Validating is work too (Common Voice's model, paid here): the project's

@@ -62,6 +62,8 @@ int fc_collect_validation_next(fc_store *s, const fc_user *user, int64_t project
  * FC_ENOTFOUND. The caller fcloses *f. */
 int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, FILE **f,
 			  uint64_t *size, char mime[64], fc_err *err);
+/* The same check without opening the file: 0 when user may read media_id. */
+int fc_collect_media_may_read(fc_store *s, const fc_user *user, int64_t media_id, fc_err *err);
 /* One vote ("up" | "down") per person on a recording; not the author's.
  * 409 already_voted. *out = {submission_id, vote, up_votes, down_votes,
  * validity}. */

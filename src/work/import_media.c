@@ -17,6 +17,7 @@
 #include "media/media.h"
 #include "work/configcache.h"
 #include "work/import_internal.h"
+#include "work/peaks.h"
 #include "work/project.h"
 #include "work/task.h"
 
@@ -213,7 +214,7 @@ static int add_file(importer *im, int64_t owner, const char *field, const item *
 	if (rc == FC_ENOTFOUND)
 		return fc_err_set(im->err, FC_EINVAL, "duplicate", "file",
 				  "%s: this exact file (SHA-256 %.16s…) is already in the project.", where, it->sha);
-	if (rc)
+	if (rc || (rc = fc_peaks_queue(im->db, mid, im->project_id, it->probe.kind, im->err)))
 		return rc;
 	snprintf(url, sizeof url, "/api/v1/media/%lld", (long long)mid);
 	json_t *task = json_pack("{s:{s:s},s:{s:s}}", "data", field, url, "meta", "file_name", it->name);

@@ -63,6 +63,11 @@ int fc_consent_withdraw(fc_store *s, const fc_user *user, int64_t project_id, js
 			     user->id, project_id)))
 		goto out;
 	media = fc_db_changes(db);
+	if ((rc = fc_db_exec(db, err,
+			     "DELETE FROM media_peaks WHERE media_id IN (SELECT id FROM media WHERE user_id=? AND "
+			     "project_id=?)",
+			     "II", user->id, project_id)))
+		goto out;
 	fc_event ev = {.kind = FC_EV_WITHDRAWN, .project = project_id, .user = user->id, .actor = user->id, .count = subs};
 	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out;

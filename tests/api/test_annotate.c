@@ -124,6 +124,58 @@ Test(annotate, peaks_refuse_bad_n_and_strangers_then_draw_the_recording)
 	res_free(&r);
 }
 
+/* GET path as token until its "source" is want (the outbox job runs every second); the last answer. */
+static res peaks_until(const char *path, const char *token, const char *want)
+{
+	res r = {0};
+	for (int i = 0; i < 200; i++) {
+		r = http(&S, "GET", path, token, NULL, NULL, 0, NULL);
+		if (r.status != 200 || !strcmp(jstr(r.json, "source") ?: "", want))
+			return r;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	return http(&S, "GET", path, token, NULL, NULL, 0, NULL);
+}
+
+Test(annotate, peaks_are_computed_once_on_arrival_and_served_from_the_store)
+{
+	long long mid = stored_recording(&S, WAV);
+	char path[128];
+	/* the upload queued the decode; the outbox job stores 2000 peaks (2 s at 200 a second, at least 2000) */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4", mid);
+	res r = peaks_until(path, S.req, "stored");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "source"), "stored", "the job never stored the peaks: %s", r.body);
+	double p[4];
+	for (int i = 0; i < 4; i++)
+		p[i] = json_number_value(json_array_get(jget(r.json, "peaks"), (size_t)i));
+	cr_expect(p[0] > 0.5 && p[0] <= 1 && p[1] > 0.5 && p[1] <= 1, "%f %f", p[0], p[1]);
+	cr_expect(p[2] < 0.01 && p[3] < 0.01, "%f %f", p[2], p[3]);
+	double d = json_number_value(jget(r.json, "duration_seconds"));
+	cr_expect(d > 1.99 && d < 2.01, "duration %f", d);
+	res_free(&r);
+	/* access is checked before the store is read */
+	r = http(&S, "GET", path, S.c[1], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	/* the stored resolution itself, and one finer: decoded in the request */
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=2000&format=u8", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	char hd[32];
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(r.len, 2000);
+	cr_expect_str_eq(res_header(&r, "X-Peaks-Source", hd, sizeof hd), "stored");
+	cr_expect(r.len == 2000 && (unsigned char)r.body[10] > 127 && (unsigned char)r.body[1990] < 3, "%zu bytes",
+		  r.len);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=2001", mid);
+	r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "source"), "decoded");
+	cr_expect_eq(json_array_size(jget(r.json, "peaks")), 2001);
+	res_free(&r);
+}
 
 /* Submits result_json and expects 400 naming field, with want in the message (when set). */
 static void expect_400(long long aid, const char *result_json, const char *field, const char *want)

@@ -486,6 +486,19 @@ Test(datasets_out, a_media_archive_becomes_one_task_per_file)
 	cr_expect(r.len == len && !memcmp(r.body, want, len), "the stored file is the archive's, byte for byte");
 	free(want);
 	res_free(&r);
+	/* the import queued the peaks of each recording: the outbox job stores them */
+	char peaks[96];
+	snprintf(peaks, sizeof peaks, "%s/peaks?n=4", url);
+	for (int i = 0;; i++) {
+		r = api(&S, "GET", peaks, S.req, NULL);
+		if (r.status != 200 || !strcmp(jstr(r.json, "source") ? jstr(r.json, "source") : "", "stored") || i == 199)
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "source"), "stored", "imported media get their peaks on arrival: %s", r.body);
+	res_free(&r);
 	json_decref(tasks);
 	/* the same file again: refused by SHA-256; a zip of a new one is taken */
 	r = import_file(pid, S.req, "application/x-tar", file);

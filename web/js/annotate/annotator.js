@@ -238,7 +238,7 @@ export class Annotator {
     this.commit(() => this.state.regions.push(region));
     const hasPerRegion = [...this.cfg.controls.values()].some((c) => c.perRegion && c.toName.includes(region.to));
     if (hasPerRegion || (k && k.region === 'span')) this.select(region.id);
-    this.say(`${region.labels.join(', ') || 'Region'} added.`);
+    this.say(`${this.regionTitle(region)} added.`);
     return region;
   }
 

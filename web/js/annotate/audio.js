@@ -85,18 +85,20 @@ export class AudioView {
 
   async start() {
     try {
+      // the library, the file's length and then its peaks: the first two at the same time
+      const id = storedMediaId(this.url);
+      const stored = id ? this.metadataDuration().then((d) => fetchPeaks(id, d).then((p) => ({ d, p }))) : null;
+      stored?.catch(() => {}); // handled below, once the library is here
       const [{ default: WaveSurfer }, { default: RegionsPlugin }] = await Promise.all([
         import('/vendor/wavesurfer.js/wavesurfer.esm.js'), import('/vendor/wavesurfer.js/regions.esm.js')]);
       if (this.dead) return;
       this.WaveSurfer = WaveSurfer;
-      const id = storedMediaId(this.url);
       let peaks = null;
       let duration = 0;
-      if (id) {
-        duration = await this.metadataDuration();
-        const p = await fetchPeaks(id, duration);
+      if (stored) {
+        const { d, p } = await stored;
         peaks = [p.peaks];
-        duration = p.duration_seconds || duration;
+        duration = p.duration_seconds || d;
       }
       if (this.dead) return;
       this.regions = RegionsPlugin.create();

@@ -20,10 +20,13 @@ export class ImageView {
     this.draft = null; // polygon being drawn: {points, cursor}
     this.drag = null;
     this.space = false;
+    this.cross = [50, 50]; // the keyboard crosshair, in percent (image-keys.js)
+    this.kdraw = null; // a box drawn by keyboard: {start}
+    this.keys = null; // image-keys.js, loaded when the keyboard first comes here
     this.img = h('img', { alt: `Image to label (${obj.name})`, draggable: 'false', decoding: 'async' });
     this.svg = s('svg', { class: 'img-overlay', role: 'presentation' });
     this.stage = h('div', { class: 'img-stage' }, this.img, this.svg);
-    this.viewport = h('div', { class: 'img-viewport', tabindex: '0', role: 'group', 'aria-label': 'Image canvas. + and − zoom; arrows move the selected region; Enter closes a polygon.' }, this.stage);
+    this.viewport = h('div', { class: ['img-viewport', 'kbd'], tabindex: '0', role: 'group', 'aria-label': 'Image canvas. Arrows move the crosshair (Shift: further); Enter or Space places a point, a box corner or a polygon vertex, or selects the region under it; Enter closes a polygon; arrows move and Alt+arrows resize the selected region; + and − zoom.' }, this.stage);
     this.zoomText = h('span', { class: 'zoom-text', 'aria-live': 'polite' }, '100%');
     this.hint = h('span', { class: 'tool-hint' });
     this.masks = new Map(); // brush region id → MaskLayer
@@ -62,10 +65,25 @@ export class ImageView {
     this.viewport.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
     this.viewport.addEventListener('keydown', (e) => this.key(e));
     this.viewport.addEventListener('keyup', (e) => {
-      if (e.key === ' ') this.space = false;
+      if (e.key !== ' ') return;
+      if (this.space && !this.spaceUsed) this.loadKeys().then((m) => m.spaceAct(this));
+      this.space = false;
+    });
+    this.viewport.addEventListener('focus', () => {
+      if (this.viewport.matches(':focus-visible')) this.loadKeys();
     });
     this.resizeObs = new ResizeObserver(() => this.layout());
     this.resizeObs.observe(this.viewport);
+  }
+
+  /** The keyboard drawing module (image-keys.js), loaded once: it stays off pages only a mouse uses. */
+  loadKeys() {
+    this.keysLoad ||= import('./image-keys.js').then((m) => {
+      this.keys = m;
+      this.render();
+      return m;
+    });
+    return this.keysLoad;
   }
 
   destroy() {
@@ -190,6 +208,8 @@ export class ImageView {
   }
 
   down(e) {
+    this.viewport.classList.remove('kbd');
+    if (this.space) this.spaceUsed = true;
     if (e.button === 1 || this.space || (e.button === 0 && !this.tool && !e.target.dataset.rid && !e.target.dataset.handle && !this.draft)) {
       if (e.button === 0 && !this.space && this.ann.selected) this.ann.select(null);
       return this.startPan(e);
@@ -375,6 +395,7 @@ export class ImageView {
 
   /** Esc: drop a half-drawn polygon. True when there was one. */
   cancel() {
+    if (this.keys && this.keys.cancelKeys(this)) return true;
     if (!this.draft) return false;
     this.draft = null;
     this.render();
@@ -382,8 +403,18 @@ export class ImageView {
   }
 
   key(e) {
+    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const r = this.ann.selected && this.ann.region(this.ann.selected);
+    const mine = r && r.to === this.obj.name;
+    if (this.keys && this.keys.imageKey(this, e)) return;
+    if (!this.keys && !e.ctrlKey && !e.metaKey && ((arrows[e.key] && !mine) || (e.key === 'Enter' && !this.draft))) {
+      e.preventDefault(); // the crosshair's first key, once its module is here
+      this.loadKeys().then((m) => m.imageKey(this, e));
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === ' ') {
+      if (!e.repeat) this.spaceUsed = false;
       this.space = true;
       e.preventDefault();
       return;
@@ -413,9 +444,7 @@ export class ImageView {
       e.preventDefault();
       return this.closePolygon();
     }
-    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    const r = this.ann.selected && this.ann.region(this.ann.selected);
-    if (arrows[e.key] && r && r.to === this.obj.name && !this.ann.readOnly) {
+    if (arrows[e.key] && mine && !this.ann.readOnly) {
       e.preventDefault();
       const step = e.shiftKey ? 5 : 0.5;
       const [dx, dy] = arrows[e.key];
@@ -427,9 +456,10 @@ export class ImageView {
   render() {
     const svg = clear(this.svg);
     const tool = this.tool;
-    this.hint.textContent = this.draft ? 'Click to add points · Enter or click the first point to close · Esc cancels'
+    this.hint.textContent = this.kdraw ? 'Move the crosshair to the opposite corner · Enter or Space finishes · Esc cancels'
+      : this.draft ? 'Click (or Space) to add points · Enter or click the first point to close · Esc cancels'
       : tool ? `${tool.opt.value || tool.k.tag}: ${{ rect: 'drag to draw a box', ellipse: 'drag to draw an ellipse', polygon: 'click to add points', brush: this.erasing ? 'rub out the selected mask' : tool.k.wand ? 'click to fill by colour, drag sideways to change the tolerance' : 'paint the mask' }[tool.k.region] || 'click to place a point'}`
-      : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan';
+      : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan · by keyboard: arrows move a crosshair, Enter selects';
     this.viewport.classList.toggle('drawing', !!tool);
     if (!this.W) return;
     const W = this.W / 100;
@@ -492,6 +522,7 @@ export class ImageView {
       if (tool && tool.k.region === 'ellipse') svg.append(s('ellipse', { class: 'drawing-shape', stroke: color, cx: x * W + w / 2, cy: y * H + hh / 2, rx: w / 2, ry: hh / 2 }));
       else svg.append(s('rect', { class: 'drawing-shape', stroke: color, x: x * W, y: y * H, width: w, height: hh }));
     }
+    if (this.keys) this.keys.drawCross(this, svg);
     if (this.draft) {
       const pts = [...this.draft.points, this.draft.cursor].map(([x, y]) => `${x * W},${y * H}`).join(' ');
       svg.append(s('polyline', { class: 'drawing-shape', stroke: this.draft.opt.background, points: pts }));

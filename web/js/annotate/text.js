@@ -20,9 +20,24 @@ export class TextView {
     this.ann = ann;
     this.obj = obj;
     this.text = obj.tag === 'HyperText' ? htmlToText(value) : typeof value === 'string' ? value : JSON.stringify(value);
-    this.body = h('div', { class: 'text-body', tabindex: '0', role: 'document', 'aria-label': `Text (${obj.name}). Select words, then press a label's key.` });
-    this.el = h('div', { class: ['ann-object', 'text-object', this.spanKinds().length && 'has-spans'], dataset: { object: obj.name } }, this.body);
+    const spans = this.spanKinds().length > 0;
+    this.body = h('div', { class: 'text-body', tabindex: '0', role: 'document', 'aria-label': `Text (${obj.name}).${spans ? ' Arrows move the caret, Shift+arrows select, a label\'s key or Enter labels the selection; [ and ] go to the previous or next span, Delete removes it.' : ''}` });
+    // what the keyboard caret reads out (the caret itself is drawn, not the browser's)
+    this.live = h('span', { class: 'sr-only', 'aria-live': 'polite' });
+    this.el = h('div', { class: ['ann-object', 'text-object', spans && 'has-spans'], dataset: { object: obj.name } }, this.body, this.live);
     this.pending = null;
+    this.caret = 0; // keyboard caret and selection anchor, offsets into this.text
+    this.anchor = 0;
+    // the caret is drawn once the keyboard is used here (a mouse user's text stays one node)
+    this.keyed = false;
+    if (spans) {
+      this.body.addEventListener('keydown', (e) => this.key(e));
+      this.body.addEventListener('focus', () => {
+        if (this.keyed || !this.body.matches(':focus-visible')) return;
+        this.keyed = true;
+        this.render();
+      });
+    }
     this.body.addEventListener('mouseup', () => setTimeout(() => this.onSelect(), 0));
     this.body.addEventListener('keyup', (e) => {
       if (e.shiftKey) this.onSelect();
@@ -49,14 +64,23 @@ export class TextView {
     return r.toString().length;
   }
 
-  /** The current selection inside this text as {start, end, text}, or null. */
-  readSelection() {
+  /** The current selection inside this text as {start, end, text}, or null:
+   * the browser's (a mouse) or else the keyboard caret's. */
+  readSelection(mouseOnly) {
     const sel = window.getSelection();
-    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    const keys = mouseOnly ? null : this.keySelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return keys;
     const range = sel.getRangeAt(0);
-    if (!this.body.contains(range.startContainer) || !this.body.contains(range.endContainer)) return null;
-    let start = this.offsetOf(range.startContainer, range.startOffset);
-    let end = this.offsetOf(range.endContainer, range.endOffset);
+    if (!this.body.contains(range.startContainer) || !this.body.contains(range.endContainer)) return keys;
+    return this.span(this.offsetOf(range.startContainer, range.startOffset), this.offsetOf(range.endContainer, range.endOffset));
+  }
+
+  keySelection() {
+    return this.caret === this.anchor ? null : this.span(Math.min(this.caret, this.anchor), Math.max(this.caret, this.anchor));
+  }
+
+  /** Offsets start..end widened to whole words (word granularity) and trimmed of spaces. */
+  span(start, end) {
     const t = this.text;
     if (this.obj.granularity === 'word') {
       while (start > 0 && /\w/.test(t[start - 1])) start--;
@@ -70,7 +94,7 @@ export class TextView {
 
   onSelect() {
     if (this.ann.readOnly) return;
-    const range = this.readSelection();
+    const range = this.readSelection(true);
     if (!range) return;
     const a = this.ann.active;
     if (a && a.k.region === 'span' && a.k.toName.includes(this.obj.name)) {
@@ -87,18 +111,111 @@ export class TextView {
     const r = this.readSelection() || this.pending;
     this.pending = null;
     if (r) window.getSelection().removeAllRanges();
+    if (r) this.anchor = this.caret = r.end;
     return r;
+  }
+
+  /** Where the caret goes from pos: a character, or a word (word granularity, or Ctrl). */
+  stop(pos, dir, word) {
+    const t = this.text;
+    if (!word) return Math.max(0, Math.min(t.length, pos + dir));
+    const w = (i) => /\w/.test(t[i]);
+    if (dir > 0) {
+      while (pos < t.length && !w(pos)) pos++;
+      while (pos < t.length && w(pos)) pos++;
+    } else {
+      while (pos > 0 && !w(pos - 1)) pos--;
+      while (pos > 0 && w(pos - 1)) pos--;
+    }
+    return pos;
+  }
+
+  /** Spans of this text, in reading order. */
+  spans() {
+    return this.ann.regionsOf(this.obj.name).filter((r) => r.kind === 'span').sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** Keyboard: the caret, a selection, labelling it, and going from span to span. */
+  key(e) {
+    if (e.altKey || e.metaKey || this.ann.readOnly) return;
+    this.keyed = true;
+    const t = this.text;
+    const word = this.obj.granularity === 'word' || e.ctrlKey;
+    let to = null;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') to = this.stop(this.caret, 1, word || e.key === 'ArrowDown');
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') to = this.stop(this.caret, -1, word || e.key === 'ArrowUp');
+    else if (e.key === 'Home') to = 0;
+    else if (e.key === 'End') to = t.length;
+    if (to !== null) {
+      e.preventDefault();
+      this.caret = to;
+      if (!e.shiftKey) this.anchor = to;
+      this.render();
+      const sel = this.keySelection();
+      if (sel) this.tell(`Selected “${sel.text}”.`);
+      else {
+        const a = this.stop(this.stop(to, 1, true), -1, true);
+        const inside = this.spans().filter((r) => r.start <= to && r.end > to);
+        this.tell(`${t.slice(a, this.stop(a, 1, true)) || (to >= t.length ? 'End of text' : 'Space')}${inside.length ? ` (in ${inside.map((r) => this.ann.regionTitle(r)).join('; ')})` : ''}`);
+      }
+      return;
+    }
+    if (e.ctrlKey) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const sel = this.keySelection();
+      const a = this.ann.active;
+      if (sel && a && a.k.region === 'span' && a.k.toName.includes(this.obj.name)) {
+        this.anchor = this.caret = sel.end;
+        this.ann.addRegion({ kind: 'span', control: a.k.name, to: this.obj.name, labels: [a.opt.value], ...sel });
+      } else if (sel) this.tell(`“${sel.text.slice(0, 30)}” selected: press a label's key.`);
+      else {
+        // on a span: select it (again: the next one that covers the caret)
+        const inside = this.spans().filter((r) => r.start <= this.caret && r.end >= this.caret);
+        if (!inside.length) return this.tell('Select words with Shift and the arrows first.');
+        const i = inside.findIndex((r) => r.id === this.ann.selected);
+        this.pick(inside[(i + 1) % inside.length]);
+      }
+      return;
+    }
+    if (e.key === '[' || e.key === ']') {
+      e.preventDefault();
+      const all = this.spans();
+      const cur = all.findIndex((r) => r.id === this.ann.selected);
+      const next = e.key === ']' ? (cur >= 0 ? all[cur + 1] : all.find((r) => r.start >= this.caret)) : cur >= 0 ? all[cur - 1] : [...all].reverse().find((r) => r.start < this.caret);
+      if (next) this.pick(next);
+      else this.tell(e.key === ']' ? 'No span after this one.' : 'No span before this one.');
+    }
+  }
+
+  pick(r) {
+    this.anchor = this.caret = r.start;
+    this.ann.select(r.id);
+    this.tell(`${this.ann.regionTitle(r)} selected: Delete removes it, a label's key relabels it.`);
+  }
+
+  tell(msg) {
+    this.live.textContent = msg;
+  }
+
+  cancel() {
+    if (this.caret === this.anchor) return false;
+    this.anchor = this.caret;
+    this.render();
+    return true;
   }
 
   render() {
     const body = clear(this.body);
     const spans = this.ann.regionsOf(this.obj.name).filter((r) => r.kind === 'span');
     const t = this.text;
-    if (!spans.length) {
+    const ks = Math.min(this.caret, this.anchor);
+    const ke = Math.max(this.caret, this.anchor);
+    if (!spans.length && !this.el.classList.contains('has-spans')) {
       body.append(t);
       return;
     }
-    const cuts = new Set([0, t.length]);
+    const cuts = new Set([0, t.length, ks, ke]);
     for (const r of spans) {
       cuts.add(Math.max(0, Math.min(t.length, r.start)));
       cuts.add(Math.max(0, Math.min(t.length, r.end)));
@@ -110,7 +227,9 @@ export class TextView {
       const a = points[i];
       const b = points[i + 1];
       const cover = spans.filter((r) => r.start <= a && r.end >= b).sort((x, y) => x.end - x.start - (y.end - y.start));
-      const piece = t.slice(a, b);
+      let piece = t.slice(a, b);
+      if (a === this.caret && this.keyed) body.append(h('span', { class: 'kbd-caret', 'aria-hidden': 'true' }));
+      if (a >= ks && b <= ke && ks < ke) piece = h('mark', { class: 'kbd-sel' }, piece);
       if (!cover.length) {
         body.append(piece);
       } else {
@@ -132,6 +251,7 @@ export class TextView {
         body.append(tag);
       }
     }
+    if (this.caret === t.length && this.keyed) body.append(h('span', { class: 'kbd-caret', 'aria-hidden': 'true' }));
   }
 }
 

@@ -149,7 +149,10 @@ export async function workView(ctx) {
     await next();
   });
   const keysHelp = h('details', { class: 'keys-help' }, h('summary', null, 'Keyboard shortcuts'),
-    h('dl', null, [['1–9', 'pick a label / choice'], ['Del', 'delete selected region'], ['Esc', 'deselect / cancel'], ['R', 'relate selected region'], ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'], ['+ / −', 'zoom image (when focused)'], ['Enter', 'close polygon'], ['Ctrl+Enter', 'submit']].map(([k, d]) => h('div', null, h('dt', null, h('kbd', null, k)), h('dd', null, d)))));
+    h('dl', null, [['1–9', 'pick a label / choice'], ['Del', 'delete selected region'], ['Esc', 'deselect / cancel'], ['R', 'relate selected region'], ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'], ['+ / −', 'zoom image (when focused)'], ['Enter', 'close polygon'],
+      ['Text: arrows / Shift+arrows', 'move the caret / select (Ctrl: by word)'], ['Text: label key or Enter', 'label the selection'], ['Text: [ / ]', 'previous / next span'],
+      ['Image: arrows (Shift: further)', 'move the crosshair'], ['Image: Enter / Space', 'place a point, a box corner, a polygon vertex; select the region under the crosshair'], ['Image: arrows / Alt+arrows', 'move / resize the selected region'],
+      ['Ctrl+Enter', 'submit']].map(([k, d]) => h('div', null, h('dt', null, h('kbd', null, k)), h('dd', null, d)))));
   const screen = h('section', { class: 'work' },
     h('header', { class: 'work-head' },
       h('div', { class: 'work-head-title' }, h('a', { href: `/work/${pid}`, class: 'muted small' }, '← Project'), titleEl),
