@@ -10,7 +10,7 @@
 // artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { fakeMlBackend } from './ml-backend.mjs';
 import { startServer, apiSession, launch, signInAs, shot, expectAccessible, ADMIN, PHONE } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices><Choices name="topic" toName="text" choice="single"><Choice value="price"/><Choice value="quality"/></Choices></View>';
@@ -37,23 +37,10 @@ async function until(check, what, ms = 20000) {
 }
 
 before(async () => {
-  backend = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const json = (status, body) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url === '/health') return json(200, { status: 'UP' });
-      if (req.url === '/setup') return json(200, { model_version: 'test-v1' });
-      if (req.url !== '/predict') return json(404, {});
-      if (failing) return json(500, { error: 'model crashed' });
-      const { tasks } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      json(200, { results: tasks.map((t) => ({ model_version: 'test-v1', score: t.data.conf, result: [
-        { from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } },
-        { from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['quality'] } }] })) });
-    });
-  });
-  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
-  backendUrl = `http://127.0.0.1:${backend.address().port}`;
+  backend = await fakeMlBackend('test-v1', ({ tasks }) => (failing ? [500, { error: 'model crashed' }] : [200, { results: tasks.map((t) => ({ model_version: 'test-v1', score: t.data.conf, result: [
+    { from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } },
+    { from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['quality'] } }] })) }]));
+  backendUrl = backend.url;
   server = await startServer();
   browser = await launch();
   const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
@@ -72,7 +59,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  await new Promise((r) => (backend ? backend.close(r) : r()));
+  await backend?.close();
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
