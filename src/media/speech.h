@@ -43,4 +43,14 @@ int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, ch
  * "unreadable" when it has no audio. */
 int fc_speech_recognise(const char *path, const char *prompt, char *out, size_t outn, fc_err *err);
 
+/* Free transcription with the general English language model
+ * (en-us.lm.bin; its own decoder, loaded on first use, its own lock): a
+ * pre-transcription, never an answer. out gets the lower-case words ("" for
+ * silence or nothing recognised), *score the mean posterior probability of
+ * those words (0..1; 0 when none). Slower than the prompt grammar (seconds
+ * per clip) and weak on synthetic speech; docs/ml.md has the figures. */
+int fc_speech_transcribe_pcm(const int16_t *pcm, size_t n, char *out, size_t outn, double *score, fc_err *err);
+/* The same for any recording the media module decodes. */
+int fc_speech_transcribe(const char *path, char *out, size_t outn, double *score, fc_err *err);
+
 #endif
