@@ -5,11 +5,16 @@
 #include "media/media.h"
 
 #include <ctype.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pocketsphinx.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_WORDS 256
@@ -150,11 +155,69 @@ typedef struct shared_decoder {
 	pthread_mutex_t lock;
 	ps_decoder_t *ps;
 	int failed;
-	const char *lm; /* NULL: the prompt grammar's */
+	const char *lm;   /* NULL: the prompt grammar's */
+	time_t last_used; /* CLOCK_MONOTONIC seconds */
 } shared_decoder;
 
-static shared_decoder GRAMMAR = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL};
-static shared_decoder GENERAL = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, "en-us.lm.bin"};
+static shared_decoder GRAMMAR = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, 0};
+static shared_decoder GENERAL = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, "en-us.lm.bin", 0};
+
+/* ---- freeing idle decoders ----
+ * A loaded decoder holds the dictionary (and the general model) in memory:
+ * tens of MB for a server that may check one clip a day. A reaper thread,
+ * started when a decoder is first loaded, wakes every tenth of
+ * FAIRCROWD_SPEECH_IDLE_SECONDS (default 300; 0 keeps the decoders) and
+ * frees each decoder unused that long; the next clip loads it again
+ * (about a second). A decoder in use (its lock held) is not idle. */
+
+static pthread_once_t reaper_once = PTHREAD_ONCE_INIT;
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static long idle_limit(void)
+{
+	const char *v = getenv("FAIRCROWD_SPEECH_IDLE_SECONDS");
+	return v && *v ? strtol(v, NULL, 10) : 300;
+}
+
+static void reap(shared_decoder *d, long limit)
+{
+	if (pthread_mutex_trylock(&d->lock))
+		return;
+	if (d->ps && mono_now() - d->last_used >= limit) {
+		ps_free(d->ps);
+		d->ps = NULL;
+#ifdef __GLIBC__
+		malloc_trim(0); /* hand the freed model back to the system, not only to malloc */
+#endif
+		fc_log(FC_LOG_INFO, "speech: the %s decoder freed after %ld s idle", d->lm ? "general" : "prompt", limit);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void *reaper(void *arg)
+{
+	long limit = (long)(intptr_t)arg;
+	for (;;) {
+		sleep((unsigned)(limit < 10 ? 1 : limit / 10));
+		reap(&GRAMMAR, limit);
+		reap(&GENERAL, limit);
+	}
+	return NULL;
+}
+
+static void start_reaper(void)
+{
+	long limit = idle_limit();
+	pthread_t t;
+	if (limit > 0 && !pthread_create(&t, NULL, reaper, (void *)(intptr_t)limit))
+		pthread_detach(t);
+}
 
 /* Empties out, bounds *n, locks d and loads it; its decoder (NULL: none
  * here). The caller unlocks d->lock. */
@@ -165,8 +228,9 @@ static ps_decoder_t *take(shared_decoder *d, char *out, size_t outn, size_t *n)
 	if (*n > (size_t)FC_SPEECH_MAX_SECONDS * 16000)
 		*n = (size_t)FC_SPEECH_MAX_SECONDS * 16000;
 	pthread_mutex_lock(&d->lock);
-	if (!d->ps && !d->failed)
-		d->failed = !(d->ps = load_decoder(d->lm));
+	if (!d->ps && !d->failed && !(d->failed = !(d->ps = load_decoder(d->lm))))
+		pthread_once(&reaper_once, start_reaper);
+	d->last_used = mono_now();
 	return d->ps;
 }
 

@@ -4,9 +4,10 @@
  * format pocketsphinx's English model wants) and recognised with
  * pocketsphinx and the en-us model Debian's pocketsphinx-en-us ships
  * (FAIRCROWD_SPEECH_MODEL names another model folder). The word error rate
- * of what was heard against the prompt decides. The decoder is loaded once,
- * on first use (the dictionary: a second or so), and shared under a lock: one recognition
- * at a time. */
+ * of what was heard against the prompt decides. The decoder is loaded on
+ * first use (the dictionary: a second or so) and shared under a lock: one
+ * recognition at a time; after FAIRCROWD_SPEECH_IDLE_SECONDS (default 300,
+ * 0: never) without a clip a reaper thread frees it (36 MB). */
 #ifndef FC_MEDIA_SPEECH_H
 #define FC_MEDIA_SPEECH_H
 

@@ -52,7 +52,7 @@ static int predict(fc_store *s, const fc_ml_backend *b, const fc_ml_task *tasks,
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *url = json_string_value(json_object_get(tasks[i].data, c.field));
-		char text[2048], why[256];
+		char text[2048], why[512];
 		double score = 0;
 		if (!url)
 			continue;
