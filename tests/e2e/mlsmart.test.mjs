@@ -1,7 +1,8 @@
 // The Smart tool of the image annotator with an interactive (SAM-style) ML
 // backend. A FAKE ML BACKEND started here speaks Label Studio's protocol:
 // /predict with params.context (a click or a box) answers a box and a
-// polygon around it, as a segmenter would; batch runs answer nothing. A
+// polygon around it (and for a box a brush mask), as a segmenter would;
+// batch runs answer nothing. A
 // contributor at 360 px turns Smart on, clicks the image (the suggestions
 // appear dashed, origin "prediction"), accepts them, then by keyboard moves
 // the crosshair, marks a box with B and Enter, clears those, and submits.
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { fakeMlBackend } from './ml-backend.mjs';
 import { startServer, apiSession, launch, signInAs, shot, expectAccessible, ADMIN, PHONE } from './lib.mjs';
 
-const CONFIG = '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img"><Label value="Car"/><Label value="Tree"/></RectangleLabels><PolygonLabels name="outline" toName="img"><Label value="Car"/><Label value="Tree"/></PolygonLabels><KeyPointLabels name="kp" toName="img"><Label value="Car"/></KeyPointLabels></View>';
+const CONFIG = '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img"><Label value="Car"/><Label value="Tree"/></RectangleLabels><PolygonLabels name="outline" toName="img"><Label value="Car"/><Label value="Tree"/></PolygonLabels><KeyPointLabels name="kp" toName="img"><Label value="Car"/></KeyPointLabels><BrushLabels name="mask" toName="img"><Label value="Car"/></BrushLabels></View>';
 const REQ = { email: 'smartreq@example.com', password: 'requester-pass-1', display_name: 'Sam Requester' };
 const CON = { email: 'smartcon@example.com', password: 'contrib-pass-1', display_name: 'Sia Contrib' };
 
@@ -21,6 +22,7 @@ let browser;
 let backend;
 let projectId;
 let failing = false;
+let maskRle = null; // a brush mask the fake segmenter adds for a box (Label Studio's RLE)
 const contexts = [];
 const errors = [];
 
@@ -34,7 +36,8 @@ function segment(context) {
   const cy = c.type === 'rectanglelabels' ? v.y + v.height / 2 : v.y;
   const lo = (a) => Math.max(0, a - 5);
   const label = (v[c.type] || ['Car'])[0];
-  return [
+  const mask = c.type === 'rectanglelabels' && maskRle ? [{ id: 'm1', from_name: 'mask', to_name: 'img', type: 'brushlabels', value: { format: 'rle', rle: maskRle, brushlabels: [label] } }] : [];
+  return [...mask,
     { id: 'r1', from_name: 'box', to_name: 'img', type: 'rectanglelabels', value: { x: lo(cx), y: lo(cy), width: 10, height: 10, rotation: 0, rectanglelabels: [label] } },
     { id: 'p1', from_name: 'outline', to_name: 'img', type: 'polygonlabels', value: { points: [[cx, lo(cy)], [Math.min(100, cx + 5), cy], [cx, Math.min(100, cy + 5)], [lo(cx), cy]], polygonlabels: [label] } },
   ];
@@ -105,6 +108,14 @@ test('a contributor clicks and boxes with the Smart tool, by pointer and by keyb
   assert.equal(res.length, 2);
   assert.ok(res.every((r) => !r.origin), 'accepted: the contributor\'s own regions');
 
+  // the segmenter's mask for a box: the image's size, the box's pixels (made with the annotator's own encoder)
+  maskRle = await page.evaluate(async () => {
+    const { encodeMask } = await import('/js/annotate/brush.js');
+    const { w, h } = document.querySelector('.work-task').annotator.objectViews.get('img').natural;
+    const m = new Uint8Array(w * h);
+    for (let y = Math.round(h * 0.4); y < Math.round(h * 0.5); y++) m.fill(1, y * w + Math.round(w * 0.3), y * w + Math.round(w * 0.5));
+    return encodeMask(m);
+  });
   // by keyboard: the crosshair stands at the last click; B marks a corner, Enter sends the box
   await page.locator('.img-viewport').focus();
   await page.keyboard.press('b');
@@ -118,11 +129,15 @@ test('a contributor clicks and boxes with the Smart tool, by pointer and by keyb
   const near = (a, b) => Math.abs(a - b) < 1;
   assert.ok(near(sent.value.x, 30) && near(sent.value.y, 40) && near(sent.value.width, 20) && near(sent.value.height, 10), JSON.stringify(sent.value));
   res = await result(page);
-  assert.equal(res.length, 4);
-  assert.equal(res.filter((r) => r.origin === 'prediction').length, 2);
+  assert.equal(res.length, 5);
+  assert.deepEqual(res.filter((r) => r.origin === 'prediction').map((r) => r.type).sort(), ['brushlabels', 'polygonlabels', 'rectanglelabels']);
+  assert.deepEqual(res.find((r) => r.type === 'brushlabels').value.rle, maskRle, 'the mask as the model drew it');
+  assert.equal(await page.locator('.img-stage canvas').count(), 1, 'the mask is painted');
+  await shot(page, 'mlsmart02-mask-360');
   await bar.getByRole('button', { name: 'Clear smart suggestions' }).click();
   res = await result(page);
   assert.equal(res.length, 2, 'cleared: only the accepted ones stay');
+  assert.equal(await page.locator('.img-stage canvas').count(), 0, 'the mask went with them');
 
   // a failing model is a message, not a broken task
   failing = true;
