@@ -84,6 +84,7 @@ test('a contributor clicks and boxes with the Smart tool, by pointer and by keyb
   assert.deepEqual(await result(page), [], 'the batch run suggested nothing: an empty start');
   await smart.click();
   assert.equal(await smart.getAttribute('aria-pressed'), 'true');
+  assert.match(await page.textContent('.tool-hint'), /Smart: click the object or drag a box/);
   await expectAccessible(page, 'smart: tool on at 360 px');
 
   // a click at 30 %, 40 % of the image

@@ -49,6 +49,12 @@ class SmartTool {
     this.overlay.addEventListener('pointercancel', () => { this.drag = null; this.draw(); });
     // before the image view's own keys: while the tool is on, the keys are its own
     view.viewport.addEventListener('keydown', (e) => this.key(e), true);
+    // the toolbar's hint tells what the Smart tool does while it is on
+    const render = view.render.bind(view);
+    view.render = () => {
+      render();
+      if (this.on) view.hint.textContent = 'Smart: click the object or drag a box · arrows, B, Enter';
+    };
   }
 
   toggle(on) {
@@ -58,6 +64,7 @@ class SmartTool {
     this.button.setAttribute('aria-pressed', String(on));
     this.overlay.style.display = on ? '' : 'none';
     this.view.viewport.classList.toggle('smart', on);
+    this.view.render();
     this.draw();
     this.ann.say(on ? 'Smart: click the object or drag a box around it; on the focused image, arrows move the crosshair, B marks a box corner, Enter asks the model.' : 'Smart tool off.');
   }
