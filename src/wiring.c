@@ -8,6 +8,7 @@
 #include "events/outbox.h"
 #include "ml/builtin.h"
 #include "ml/ml.h"
+#include "ml/transcribe.h"
 #include "money/subscribe.h"
 #include "privacy/audit.h"
 #include "privacy/privacy.h"
@@ -30,6 +31,7 @@ void fc_wire(void)
 	fc_webhooks_subscribe();
 	fc_ml_subscribe();
 	fc_ml_builtin_subscribe();
+	fc_ml_transcribe_subscribe();
 	fc_privacy_subscribe();
 	/* account/ is below events/: it is handed the recorder instead (account.h) */
 	fc_account_set_audit(fc_audit_append);

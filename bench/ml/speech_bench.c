@@ -3,13 +3,18 @@
  * clip is recognised against its prompt 5 times (median), after one
  * untimed call that loads the model (timed on its own).
  *
- *   speech_bench [WAV PROMPT]   a 16 kHz mono 16-bit WAV and its sentence */
+ *   speech_bench [WAV PROMPT]   a 16 kHz mono 16-bit WAV and its sentence
+ *   speech_bench --rss          resident memory: at start, with the prompt
+ *                               decoder, with the general model (and the
+ *                               CPU time of one free transcription), and
+ *                               after the idle decoders are freed */
 #include "media/speech.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_PROMPT                                                                                            \
 	"The committee met on a cold Tuesday morning to discuss the new library, the budget for the coming year, "  \
@@ -44,8 +49,40 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* VmRSS of this process in MB. */
+static double rss_mb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	double kb = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = strtod(line + 6, NULL);
+	if (f)
+		fclose(f);
+	return kb / 1024;
+}
+
+static int rss_mode(const int16_t *pcm, size_t n)
+{
+	char out[4096];
+	double score, start = rss_mb();
+	fc_speech_recognise_pcm(pcm, n, DEFAULT_PROMPT, out, sizeof out, NULL);
+	double grammar = rss_mb(), t0 = now();
+	fc_speech_transcribe_pcm(pcm, n, out, sizeof out, &score, NULL);
+	double cpu = now() - t0, general = rss_mb();
+	sleep(4); /* FAIRCROWD_SPEECH_IDLE_SECONDS=1: both decoders are freed */
+	printf("VmRSS: start %.1f MB; prompt decoder loaded %.1f MB; + general model %.1f MB; after 4 s idle %.1f MB\n"
+	       "free transcription of the %.1f s clip: %.2f s CPU, WER %.2f, score %.2f: %s\n",
+	       start, grammar, general, rss_mb(), (double)n / 16000, cpu, fc_speech_wer(DEFAULT_PROMPT, out), score, out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	int rss = argc == 2 && !strcmp(argv[1], "--rss");
+	if (rss)
+		setenv("FAIRCROWD_SPEECH_IDLE_SECONDS", "1", 1), argc = 1;
 	const char *wav = argc >= 3 ? argv[1] : "/tmp/speech_bench.wav", *prompt = argc >= 3 ? argv[2] : DEFAULT_PROMPT;
 	if (argc < 3 && system("espeak-ng -w /tmp/speech_bench_raw.wav '" DEFAULT_PROMPT "' && "
 			       "sox /tmp/speech_bench_raw.wav -r 16000 -c 1 -b 16 /tmp/speech_bench.wav"))
@@ -54,6 +91,8 @@ int main(int argc, char **argv)
 	int16_t *pcm = read_wav(wav, &n);
 	if (!pcm)
 		return 1;
+	if (rss)
+		return rss_mode(pcm, n);
 	char out[4096];
 	fc_err err = {0};
 	double t0 = now();

@@ -167,6 +167,7 @@ void h_webhooks_create(fc_req *r);
 void h_webhooks_list(fc_req *r);
 void h_webhooks_delete(fc_req *r);
 void h_webhooks_deliveries(fc_req *r);
+void h_webhooks_test(fc_req *r);
 /* h_ml.c */
 void h_ml_attach(fc_req *r);
 void h_ml_status(fc_req *r);

@@ -154,6 +154,8 @@ const fc_route fc_routes[] = {
 	 "webhooks_delete"},
 	{"GET", "/api/v1/projects/{id}/webhooks/{webhook_id}/deliveries", h_webhooks_deliveries, FC_AUTH_USER,
 	 FC_BODY_NONE, 0, "webhooks_deliveries"},
+	{"POST", "/api/v1/projects/{id}/webhooks/{webhook_id}/test", h_webhooks_test, FC_AUTH_USER, FC_BODY_NONE, 0,
+	 "webhooks_test"},
 	/* ML assistance: the project's model and its predictions (h_ml.c) */
 	{"PUT", "/api/v1/projects/{id}/ml", h_ml_attach, FC_AUTH_USER, FC_BODY_JSON, 0, "ml_attach"},
 	{"GET", "/api/v1/projects/{id}/ml", h_ml_status, FC_AUTH_USER, FC_BODY_NONE, 0, "ml_status"},

@@ -5,11 +5,16 @@
 #include "media/media.h"
 
 #include <ctype.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pocketsphinx.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_WORDS 256
@@ -60,11 +65,9 @@ double fc_speech_wer(const char *ref, const char *hyp)
 
 /* ---- the decoder ---- */
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static ps_decoder_t *decoder;
-static int load_failed;
-
-static ps_decoder_t *load_decoder(void)
+/* lm: NULL for the prompt grammar's decoder, else the general language
+ * model's file name in the model folder. */
+static ps_decoder_t *load_decoder(const char *lm)
 {
 	const char *dir = getenv("FAIRCROWD_SPEECH_MODEL");
 	if (!dir || !*dir)
@@ -76,7 +79,17 @@ static ps_decoder_t *load_decoder(void)
 		fc_log(FC_LOG_WARN, "speech: no model in %s (install pocketsphinx-en-us)", dir);
 		return NULL;
 	}
-	cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict, "-logfn", "/dev/null", NULL);
+	char lmpath[512];
+	snprintf(lmpath, sizeof lmpath, "%s/%s", dir, lm ? lm : "");
+	if (lm && access(lmpath, R_OK)) {
+		fc_log(FC_LOG_WARN, "speech: no language model %s (install pocketsphinx-en-us)", lmpath);
+		return NULL;
+	}
+	/* the general model: no second (flat-lexicon) pass, fewer HMMs per frame — a third of
+	 * the time for about the same words (docs/ml.md) */
+	cmd_ln_t *cfg = lm ? cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict, "-lm", lmpath, "-fwdflat",
+					 "no", "-maxhmmpf", "3000", "-logfn", "/dev/null", NULL)
+			   : cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict, "-logfn", "/dev/null", NULL);
 	if (!cfg)
 		return NULL;
 	ps_decoder_t *ps = ps_init(cfg);
@@ -137,19 +150,145 @@ static int decode(ps_decoder_t *ps, const char *prompt, const int16_t *pcm, size
 	return rc;
 }
 
-int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, char *out, size_t outn, fc_err *err)
+/* A decoder loaded on first use and shared under its lock. */
+typedef struct shared_decoder {
+	pthread_mutex_t lock;
+	ps_decoder_t *ps;
+	int failed;
+	const char *lm;   /* NULL: the prompt grammar's */
+	time_t last_used; /* CLOCK_MONOTONIC seconds */
+} shared_decoder;
+
+static shared_decoder GRAMMAR = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, 0};
+static shared_decoder GENERAL = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, "en-us.lm.bin", 0};
+
+/* ---- freeing idle decoders ----
+ * A loaded decoder holds the dictionary (and the general model) in memory:
+ * tens of MB for a server that may check one clip a day. A reaper thread,
+ * started when a decoder is first loaded, wakes every tenth of
+ * FAIRCROWD_SPEECH_IDLE_SECONDS (default 300; 0 keeps the decoders) and
+ * frees each decoder unused that long; the next clip loads it again
+ * (about a second). A decoder in use (its lock held) is not idle. */
+
+static pthread_once_t reaper_once = PTHREAD_ONCE_INIT;
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static long idle_limit(void)
+{
+	const char *v = getenv("FAIRCROWD_SPEECH_IDLE_SECONDS");
+	return v && *v ? strtol(v, NULL, 10) : 300;
+}
+
+static void reap(shared_decoder *d, long limit)
+{
+	if (pthread_mutex_trylock(&d->lock))
+		return;
+	if (d->ps && mono_now() - d->last_used >= limit) {
+		ps_free(d->ps);
+		d->ps = NULL;
+#ifdef __GLIBC__
+		malloc_trim(0); /* hand the freed model back to the system, not only to malloc */
+#endif
+		fc_log(FC_LOG_INFO, "speech: the %s decoder freed after %ld s idle", d->lm ? "general" : "prompt", limit);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void *reaper(void *arg)
+{
+	long limit = (long)(intptr_t)arg;
+	for (;;) {
+		sleep((unsigned)(limit < 10 ? 1 : limit / 10));
+		reap(&GRAMMAR, limit);
+		reap(&GENERAL, limit);
+	}
+	return NULL;
+}
+
+static void start_reaper(void)
+{
+	long limit = idle_limit();
+	pthread_t t;
+	if (limit > 0 && !pthread_create(&t, NULL, reaper, (void *)(intptr_t)limit))
+		pthread_detach(t);
+}
+
+/* Empties out, bounds *n, locks d and loads it; its decoder (NULL: none
+ * here). The caller unlocks d->lock. */
+static ps_decoder_t *take(shared_decoder *d, char *out, size_t outn, size_t *n)
 {
 	if (outn)
 		out[0] = 0;
-	if (n > (size_t)FC_SPEECH_MAX_SECONDS * 16000)
-		n = (size_t)FC_SPEECH_MAX_SECONDS * 16000;
-	pthread_mutex_lock(&lock);
-	if (!decoder && !load_failed)
-		load_failed = !(decoder = load_decoder());
-	int rc = decoder ? decode(decoder, prompt, pcm, n, out, outn, err)
-			 : fc_err_set(err, FC_EIO, "speech_unavailable", NULL,
-				      "Speech recognition is not available here.");
-	pthread_mutex_unlock(&lock);
+	if (*n > (size_t)FC_SPEECH_MAX_SECONDS * 16000)
+		*n = (size_t)FC_SPEECH_MAX_SECONDS * 16000;
+	pthread_mutex_lock(&d->lock);
+	if (!d->ps && !d->failed && !(d->failed = !(d->ps = load_decoder(d->lm))))
+		pthread_once(&reaper_once, start_reaper);
+	d->last_used = mono_now();
+	return d->ps;
+}
+
+static int unavailable(fc_err *err)
+{
+	return fc_err_set(err, FC_EIO, "speech_unavailable", NULL, "Speech recognition is not available here.");
+}
+
+int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, char *out, size_t outn, fc_err *err)
+{
+	ps_decoder_t *ps = take(&GRAMMAR, out, outn, &n);
+	int rc = ps ? decode(ps, prompt, pcm, n, out, outn, err) : unavailable(err);
+	pthread_mutex_unlock(&GRAMMAR.lock);
+	return rc;
+}
+
+/* ---- free transcription (the general language model) ---- */
+
+/* The words of the best path into out (fillers, silences and alternative
+ * pronunciation marks left out); *score the mean posterior of its words. */
+static void words_of(ps_decoder_t *ps, char *out, size_t outn, double *score)
+{
+	logmath_t *lmath = ps_get_logmath(ps);
+	size_t len = 0;
+	double sum = 0;
+	int n = 0;
+	for (ps_seg_t *seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
+		const char *w = ps_seg_word(seg);
+		if (!w || *w == '<' || *w == '[' || !strcmp(w, "<sil>"))
+			continue;
+		size_t wl = strcspn(w, "(");
+		if (!wl || len + wl + 2 > outn)
+			continue;
+		int32 a, l, b;
+		double post = logmath_exp(lmath, ps_seg_prob(seg, &a, &l, &b));
+		sum += post > 1 ? 1 : post;
+		n++;
+		if (len)
+			out[len++] = ' ';
+		memcpy(out + len, w, wl);
+		len += wl;
+		out[len] = 0;
+	}
+	*score = n ? sum / n : 0;
+}
+
+int fc_speech_transcribe_pcm(const int16_t *pcm, size_t n, char *out, size_t outn, double *score, fc_err *err)
+{
+	*score = 0;
+	ps_decoder_t *ps = take(&GENERAL, out, outn, &n);
+	int rc = 0;
+	if (!ps)
+		rc = unavailable(err);
+	else if (ps_start_utt(ps) < 0 || ps_process_raw(ps, pcm, n, FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
+		rc = fc_err_set(err, FC_EIO, "speech_failed", NULL, "Speech recognition failed on this recording.");
+	else
+		words_of(ps, out, outn, score);
+	pthread_mutex_unlock(&GENERAL.lock);
 	return rc;
 }
 
@@ -171,19 +310,39 @@ static int read_wav(FILE *f, int16_t **pcm, size_t *n, fc_err *err)
 	return 0;
 }
 
-int fc_speech_recognise(const char *path, const char *prompt, char *out, size_t outn, fc_err *err)
+/* The recording at path as 16 kHz mono samples (free *pcm). */
+static int load_pcm(const char *path, int16_t **pcm, size_t *n, fc_err *err)
 {
 	FILE *tmp = tmpfile();
 	if (!tmp)
 		return fc_err_set(err, FC_EIO, "internal", NULL, "Cannot make a temporary file.");
-	int16_t *pcm = NULL;
-	size_t n = 0;
+	*pcm = NULL;
+	*n = 0;
 	int rc = fc_media_to_wav_file(path, tmp, 16000, 1, err);
 	if (!rc)
-		rc = read_wav(tmp, &pcm, &n, err);
+		rc = read_wav(tmp, pcm, n, err);
 	fclose(tmp);
+	return rc;
+}
+
+int fc_speech_recognise(const char *path, const char *prompt, char *out, size_t outn, fc_err *err)
+{
+	int16_t *pcm;
+	size_t n;
+	int rc = load_pcm(path, &pcm, &n, err);
 	if (!rc)
 		rc = fc_speech_recognise_pcm(pcm, n, prompt, out, outn, err);
+	free(pcm);
+	return rc;
+}
+
+int fc_speech_transcribe(const char *path, char *out, size_t outn, double *score, fc_err *err)
+{
+	int16_t *pcm;
+	size_t n;
+	int rc = load_pcm(path, &pcm, &n, err);
+	if (!rc)
+		rc = fc_speech_transcribe_pcm(pcm, n, out, outn, score, err);
 	free(pcm);
 	return rc;
 }

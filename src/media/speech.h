@@ -4,9 +4,10 @@
  * format pocketsphinx's English model wants) and recognised with
  * pocketsphinx and the en-us model Debian's pocketsphinx-en-us ships
  * (FAIRCROWD_SPEECH_MODEL names another model folder). The word error rate
- * of what was heard against the prompt decides. The decoder is loaded once,
- * on first use (the dictionary: a second or so), and shared under a lock: one recognition
- * at a time. */
+ * of what was heard against the prompt decides. The decoder is loaded on
+ * first use (the dictionary: a second or so) and shared under a lock: one
+ * recognition at a time; after FAIRCROWD_SPEECH_IDLE_SECONDS (default 300,
+ * 0: never) without a clip a reaper thread frees it (36 MB). */
 #ifndef FC_MEDIA_SPEECH_H
 #define FC_MEDIA_SPEECH_H
 
@@ -42,5 +43,15 @@ int fc_speech_recognise_pcm(const int16_t *pcm, size_t n, const char *prompt, ch
 /* The same for any recording the media module decodes. FC_ERULE
  * "unreadable" when it has no audio. */
 int fc_speech_recognise(const char *path, const char *prompt, char *out, size_t outn, fc_err *err);
+
+/* Free transcription with the general English language model
+ * (en-us.lm.bin; its own decoder, loaded on first use, its own lock): a
+ * pre-transcription, never an answer. out gets the lower-case words ("" for
+ * silence or nothing recognised), *score the mean posterior probability of
+ * those words (0..1; 0 when none). Slower than the prompt grammar (seconds
+ * per clip) and weak on synthetic speech; docs/ml.md has the figures. */
+int fc_speech_transcribe_pcm(const int16_t *pcm, size_t n, char *out, size_t outn, double *score, fc_err *err);
+/* The same for any recording the media module decodes. */
+int fc_speech_transcribe(const char *path, char *out, size_t outn, double *score, fc_err *err);
 
 #endif

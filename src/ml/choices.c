@@ -120,3 +120,40 @@ json_t *fc_ml_choices_result(const fc_ml_choices *c, int i)
 	return json_pack("[{s:s,s:s,s:s,s:{s:[s]}}]", "from_name", c->from_name, "to_name", c->to_name, "type",
 			 "choices", "value", "choices", c->labels[i]);
 }
+
+/* The first TextArea (depth first) whose toName is an Audio tag showing a
+ * field; 0 when found. */
+static int textarea(const xmlNode *root, const xmlNode *n, fc_ml_choices *c)
+{
+	for (; n; n = n->next) {
+		char value[FC_ML_NAME_LEN];
+		const xmlNode *obj;
+		if (is(n, "TextArea") && !attr(n, "name", c->from_name, sizeof c->from_name) &&
+		    !attr(n, "toName", c->to_name, sizeof c->to_name) && (obj = find(root, NULL, c->to_name)) &&
+		    (is(obj, "Audio") || is(obj, "AudioPlus")) && !attr(obj, "value", value, sizeof value) &&
+		    value[0] == '$' && value[1]) {
+			snprintf(c->object, sizeof c->object, "Audio");
+			snprintf(c->field, sizeof c->field, "%s", value + 1);
+			return 0;
+		}
+		if (!textarea(root, n->children, c))
+			return 0;
+	}
+	return -1;
+}
+
+int fc_ml_textarea_parse(const char *config, fc_ml_choices *c, char *error, size_t error_len)
+{
+	memset(c, 0, sizeof *c);
+	xmlDoc *doc = config ? xmlReadMemory(config, (int)strlen(config), NULL, NULL,
+					     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+			     : NULL;
+	const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	int rc = root ? textarea(root, root, c) : -1;
+	if (rc)
+		snprintf(error, error_len,
+			 "The speech-transcriber needs a TextArea over an Audio tag that shows a "
+			 "task field ($field); this config has none.");
+	xmlFreeDoc(doc);
+	return rc;
+}

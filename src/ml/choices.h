@@ -31,5 +31,9 @@ int fc_ml_choices_of_result(const fc_ml_choices *c, const json_t *result);
 /* A Label Studio result choosing option i: [{from_name, to_name, type:
  * "choices", value:{choices:[label]}}]. New reference. */
 json_t *fc_ml_choices_result(const fc_ml_choices *c, int i);
+/* For the speech-transcriber: the first TextArea that transcribes an
+ * <Audio value="$field">, into from_name, to_name, object ("Audio") and
+ * field (no options). 0, or -1 with why in error. */
+int fc_ml_textarea_parse(const char *config, fc_ml_choices *c, char *error, size_t error_len);
 
 #endif

@@ -210,6 +210,34 @@ out:
 	return rc;
 }
 
+int fc_webhook_test(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err)
+{
+	fc_db *db;
+	int rc = fc_db_begin(s, FC_DB_WRITE, &db, err);
+	if (rc)
+		return rc;
+	char ts[32], *body = NULL;
+	int64_t id;
+	if ((rc = owned_webhook(db, user, project, webhook, err)))
+		goto out;
+	json_t *b = json_pack("{s:s,s:{s:I},s:{s:I},s:b,s:s}", "action", "PING", "project", "id", (json_int_t)project,
+			      "webhook", "id", (json_int_t)webhook, "test", 1, "sent_at",
+			      fc_clock_format(fc_clock_now(), ts, sizeof ts));
+	body = b ? json_dumps(b, JSON_COMPACT) : NULL;
+	json_decref(b);
+	if (!body) {
+		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+		goto out;
+	}
+	/* the same outbox, signature and log as a real event */
+	if (!(rc = fc_outbox_put(db, SINK, webhook, project, "PING", body, err)) &&
+	    !(rc = fc_db_int(db, &id, err, "SELECT MAX(id) FROM outbox WHERE sink='" SINK "' AND target=?", "I", webhook)))
+		*out = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "action", "PING", "state", "pending");
+out:
+	free(body);
+	return fc_db_end(db, &rc, err);
+}
+
 /* ---- queueing on domain events ---- */
 
 static const char *action_of(const fc_event *ev)

@@ -32,6 +32,12 @@ int fc_webhook_delete(fc_store *s, const fc_user *user, int64_t project, int64_t
  * delivered_at, last_status, last_error}]}. */
 int fc_webhook_deliveries(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err);
 
+/* POST /projects/{id}/webhooks/{wid}/test (owner) → 202 {id, action:
+ * "PING", state: "pending"}: queues a signed test event {"action":"PING",
+ * "project":{id}, "webhook":{id}, "test":true, "sent_at"} through the same
+ * outbox, so it shows in the delivery log like any other. */
+int fc_webhook_test(fc_store *s, const fc_user *user, int64_t project, int64_t webhook, json_t **out, fc_err *err);
+
 /* HMAC-SHA256 of body keyed with secret as "sha256=<64 hex>" into out
  * (at least 72 bytes). */
 void fc_webhook_signature(const char *secret, const char *body, size_t len, char *out);

@@ -302,6 +302,12 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 				 "expires_at", fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
 	}
 	fc_stmt_done(st);
+	/* an interactive (SAM-style) backend: the annotator offers its Smart tool */
+	int64_t smart = 0;
+	if (*out &&
+	    !fc_db_int(db, &smart, NULL, "SELECT interactive FROM ml_backends WHERE project_id=?", "I", project_id) &&
+	    smart)
+		json_object_set_new(*out, "ml_interactive", json_true());
 out:
 	proj_free(&p);
 	return rc;

@@ -24,13 +24,17 @@ int fc_assign_held(fc_store *s, const fc_user *user, int64_t project, json_t **o
 	 * has marked it: it can no longer be submitted */
 	if (!(rc = fc_db_query(db, &st, err,
 			       "SELECT a.id, a.project_id, a.task_id, t.data, t.predictions, a.expires_at, a.leased_at, "
-			       "p.title, p.reward, p.currency FROM assignments a JOIN tasks t ON t.id=a.task_id "
+			       "p.title, p.reward, p.currency, "
+			       "(SELECT m.interactive FROM ml_backends m WHERE m.project_id=a.project_id) "
+			       "FROM assignments a JOIN tasks t ON t.id=a.task_id "
 			       "JOIN projects p ON p.id=a.project_id WHERE a.user_id=? AND a.status='leased' AND "
 			       "a.expires_at>? AND (?=0 OR a.project_id=?) ORDER BY a.expires_at, a.id LIMIT 200",
 			       "IIII", user->id, fc_clock_now(), project, project))) {
 		json_t *items = json_array();
 		while (fc_stmt_next(st) == 1) {
 			json_t *row = held_row(st), *task = json_object_get(row, "task");
+			if (!fc_stmt_isnull(st, 10) && fc_stmt_int(st, 10)) /* as in a lease: the Smart tool */
+				json_object_set_new(row, "ml_interactive", json_true());
 			json_object_set_new(task, "predictions",
 					    fc_assign_predictions(db, fc_stmt_int(st, 2),
 								  json_incref(json_object_get(task, "predictions"))));

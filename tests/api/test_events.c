@@ -375,6 +375,70 @@ Test(webhooks, delivered_signed_and_listed)
 	res_free(&r);
 }
 
+/* The delivery log at path once its newest item is delivered (up to 20 s
+ * for the delivery to be recorded); the last answer either way. */
+static res latest_delivered(const char *path)
+{
+	res r;
+	for (int tries = 0;; tries++) {
+		r = api(&S, "GET", path, REQ, NULL);
+		const char *state = jstr(r.json, "items.0.state");
+		if ((state && !strcmp(state, "delivered")) || tries >= 200)
+			return r;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+}
+
+Test(webhooks, a_test_event_is_signed_delivered_and_logged)
+{
+	rx_start(200);
+	char url[96], path[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", RX.port);
+	long long pid = draft(1);
+	long long wid = hook(pid, REQ, url, "ping-secret", 201);
+	/* only the owner, only a webhook of that project */
+	struct {
+		long long pid, wid;
+		const char *token, *who;
+	} refused[] = {{pid, wid, REQ2, "another requester"},
+		       {pid, wid, C1, "a contributor"},
+		       {pid + 1000, wid, REQ, "another project"},
+		       {pid, wid + 1000, REQ, "no such webhook"}};
+	res r;
+	for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/test", refused[k].pid, refused[k].wid);
+		r = api(&S, "POST", path, refused[k].token, NULL);
+		cr_expect_eq(r.status, 404, "%s: %s", refused[k].who, r.body);
+		res_free(&r);
+	}
+	cr_expect_eq(rx_wait("PING", 0), -1, "nothing sent for a refused request");
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/test", pid, wid);
+	r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	long long did = jint(r.json, "id");
+	cr_expect_str_eq(jstr(r.json, "action"), "PING");
+	res_free(&r);
+	int i = rx_wait("PING", 0);
+	cr_assert_geq(i, 0, "the test event never arrived");
+	expect_signed(&RX.hits[i], "ping-secret");
+	cr_expect_eq(atoll(RX.hits[i].delivery), did, "the delivery id is the log's");
+	json_t *b = json_loads(RX.hits[i].body, 0, NULL);
+	cr_expect_str_eq(jstr(b, "action"), "PING", "%s", RX.hits[i].body);
+	cr_expect_eq(jint(b, "project.id"), pid);
+	cr_expect_eq(jint(b, "webhook.id"), wid);
+	cr_expect(json_is_true(jget(b, "test")));
+	json_decref(b);
+	/* the delivery log shows it with the receiver's answer */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/deliveries", pid, wid);
+	r = latest_delivered(path);
+	cr_expect_eq(jint(r.json, "items.0.id"), did, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.action"), "PING", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "items.0.state"), "delivered", "%s", r.body);
+	cr_expect_eq(jint(r.json, "items.0.last_status"), 200, "%s", r.body);
+	res_free(&r);
+}
+
 Test(webhooks, retried_with_backoff_and_delivered_after_kill_9)
 {
 	rx_start(503);
@@ -416,14 +480,7 @@ Test(webhooks, retried_with_backoff_and_delivered_after_kill_9)
 	cr_expect_str_eq(RX.hits[again].delivery, RX.hits[first].delivery, "a redelivery keeps its delivery id");
 	cr_expect_str_eq(RX.hits[again].body, RX.hits[first].body, "a redelivery sends the same bytes");
 	expect_signed(&RX.hits[again], "k");
-	for (int tries = 0;; tries++) { /* up to 20 s for the delivery to be recorded */
-		r = api(&S, "GET", path, REQ, NULL);
-		if (!strcmp(jstr(r.json, "items.0.state") ? jstr(r.json, "items.0.state") : "", "delivered") ||
-		    tries >= 200)
-			break;
-		res_free(&r);
-		usleep(100 * 1000);
-	}
+	r = latest_delivered(path);
 	cr_expect_str_eq(jstr(r.json, "items.0.state"), "delivered", "%s", r.body);
 	cr_expect_eq(jint(r.json, "items.0.attempts"), 2, "%s", r.body);
 	res_free(&r);

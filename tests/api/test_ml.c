@@ -346,10 +346,12 @@ Test(ml, predictions_are_stored_in_batches_and_served_in_leases)
 	cr_expect_str_eq(jstr(p, "model_version"), "test-v1");
 	cr_expect_float_eq(json_number_value(jget(p, "score")), 0.75, 1e-9);
 	cr_expect_str_eq(jstr(p, "result.0.value.choices.0"), "pos");
+	cr_expect(!jget(r.json, "ml_interactive"), "not an interactive backend: no Smart tool");
 	res_free(&r);
 	r = api(&S, "GET", "/api/v1/me/assignments", C1, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect(model_prediction(jget(r.json, "items.0")), "the held task shows it too: %s", r.body);
+	cr_expect(!jget(r.json, "items.0.ml_interactive"), "%s", r.body);
 	res_free(&r);
 
 	/* new tasks (TASKS_CREATED) are predicted too */
@@ -567,6 +569,10 @@ Test(ml, interactive_mode_answers_a_click_for_the_holder_of_the_task)
 	r = lease(&S, pid, C1);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	long long task = jint(r.json, "task.id");
+	cr_expect(json_is_true(jget(r.json, "ml_interactive")), "the lease tells the annotator: %s", r.body);
+	res_free(&r);
+	r = api(&S, "GET", "/api/v1/me/assignments", C1, NULL);
+	cr_expect(json_is_true(jget(r.json, "items.0.ml_interactive")), "and so does the resumed lease: %s", r.body);
 	res_free(&r);
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/ml/interactive", pid);
 	r = api(&S, "POST", path, C2, "{s:I,s:{s:[{s:s,s:{s:f,s:f}}]}}", "task_id", (json_int_t)task, "context",

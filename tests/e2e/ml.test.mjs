@@ -5,12 +5,13 @@
 // to the URL), sees the suggestions counted, sets the order to "least
 // confident first", then the backend starts failing and the panel shows its
 // last error. A contributor gets the least confident task with the model's
-// suggestion above the annotator: Clear, Accept one, Accept all. axe-core
+// suggestion above the annotator: Clear, Accept one, Accept all. A
+// transcription project gets the speech transcriber's words. axe-core
 // checks each state; at 360 px nothing scrolls sideways. Screenshots go to
 // artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { fakeMlBackend } from './ml-backend.mjs';
 import { startServer, apiSession, launch, signInAs, shot, expectAccessible, ADMIN, PHONE } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single"><Choice value="yes"/><Choice value="no"/></Choices><Choices name="topic" toName="text" choice="single"><Choice value="price"/><Choice value="quality"/></Choices></View>';
@@ -37,23 +38,10 @@ async function until(check, what, ms = 20000) {
 }
 
 before(async () => {
-  backend = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const json = (status, body) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url === '/health') return json(200, { status: 'UP' });
-      if (req.url === '/setup') return json(200, { model_version: 'test-v1' });
-      if (req.url !== '/predict') return json(404, {});
-      if (failing) return json(500, { error: 'model crashed' });
-      const { tasks } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      json(200, { results: tasks.map((t) => ({ model_version: 'test-v1', score: t.data.conf, result: [
-        { from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } },
-        { from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['quality'] } }] })) });
-    });
-  });
-  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
-  backendUrl = `http://127.0.0.1:${backend.address().port}`;
+  backend = await fakeMlBackend('test-v1', ({ tasks }) => (failing ? [500, { error: 'model crashed' }] : [200, { results: tasks.map((t) => ({ model_version: 'test-v1', score: t.data.conf, result: [
+    { from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } },
+    { from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['quality'] } }] })) }]));
+  backendUrl = backend.url;
   server = await startServer();
   browser = await launch();
   const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
@@ -72,7 +60,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  await new Promise((r) => (backend ? backend.close(r) : r()));
+  await backend?.close();
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
@@ -170,4 +158,49 @@ test('a requester picks a built-in model instead of a backend URL', async () => 
   await panel.locator('.ml-url').waitFor();
   assert.equal(await panel.locator('.ml-url').textContent(), 'text-classifier');
   assert.equal((await req.call('GET', `/projects/${p.body.id}/ml`)).body.builtin, 'text-classifier');
+});
+
+test('a transcription project gets the speech transcriber\'s pre-transcription as an editable suggestion', async () => {
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  const p = await req.call('POST', '/projects', { title: 'Transcribe the clip', instructions: 'Write what is said.', reward: 10, overlap: 1,
+    label_config: '<View><Audio name="audio" value="$audio"/><TextArea name="transcript" toName="audio" rows="3"/></View>' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const tasks = [{ audio: `${server.url}/samples/speech.ogg` }];
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/tasks`, JSON.stringify(tasks), { 'Content-Type': 'application/json' })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/fund`, { amount: 100 })).status, 201);
+  assert.equal((await req.call('POST', `/projects/${p.body.id}/publish`)).status, 200);
+  const owner = await signIn(REQ, PHONE);
+  await owner.goto(`${server.url}/projects/${p.body.id}`);
+  await owner.locator('.ml-panel .ml-none').waitFor();
+  await owner.selectOption('#ml-builtin', 'speech-transcriber');
+  await owner.click('.ml-form button[type=submit]');
+  await owner.locator('.ml-panel .ml-url').waitFor();
+  let st;
+  await until(async () => {
+    st = (await req.call('GET', `/projects/${p.body.id}/ml`)).body;
+    return st.predicted >= 1 || st.last_error;
+  }, 'the transcription', 120000);
+  assert.equal(st.predicted, 1, JSON.stringify(st));
+
+  const page = await signIn(CON, PHONE);
+  await page.goto(`${server.url}/work/${p.body.id}/task`);
+  await page.waitForSelector('body[data-task-ready]');
+  const bar = page.locator('.ml-suggest');
+  await bar.waitFor();
+  assert.match(await bar.textContent(), /model speech-transcriber@pocketsphinx-en-us, \d+% confident/);
+  const box = page.locator('[data-control=transcript] textarea');
+  const suggestion = await box.inputValue();
+  assert.ok(suggestion.length > 0, 'the text area starts from the recogniser\'s words');
+  await bar.locator('button:has-text("Clear")').click();
+  assert.equal(await box.inputValue(), '', 'Clear starts from nothing');
+  await bar.locator('button:has-text("Accept all")').click();
+  assert.equal(await box.inputValue(), suggestion, 'Accept all puts it back');
+  await box.fill(`${suggestion} (checked)`);
+  await expectAccessible(page, 'ml: a pre-transcription at 360 px');
+  await shot(page, 'ml04-pre-transcription-360');
+  await page.click('button:has-text("Submit")');
+  await page.waitForSelector('.empty, .result-title, h2');
+  const subs = (await req.call('GET', `/projects/${p.body.id}/submissions`)).body;
+  const items = subs.items || subs;
+  assert.equal(items[0].result.find((r) => r.from_name === 'transcript').value.text[0], `${suggestion} (checked)`, 'the contributor\'s edit is the answer');
 });

@@ -25,8 +25,8 @@ const received = []; // {headers, body (raw string)}
 const errors = [];
 
 /** A signed-in requester's page on the project's dashboard, its webhooks
- * panel loaded and empty. */
-async function openDashboard(width, height) {
+ * panel loaded (empty, unless ready names what to wait for). */
+async function openDashboard(width, height, ready = '.webhooks-empty') {
   const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
   watchErrors(page, errors);
   await page.goto(`${server.url}/signin`);
@@ -36,7 +36,7 @@ async function openDashboard(width, height) {
   await page.waitForSelector('nav .nav-user .avatar');
   await page.goto(`${server.url}/projects/${projectId}`);
   const panel = page.locator('.webhooks-panel');
-  await panel.locator('.webhooks-empty').waitFor();
+  await panel.locator(ready).waitFor();
   return { page, panel };
 }
 
@@ -249,4 +249,33 @@ test('at 360 px the add form, the deliveries and Delete work by keyboard alone',
   await panel.locator('.webhooks-empty').waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'webhooks-title', 'focus returns to the panel');
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+});
+
+test('at 360 px Send test delivers a signed PING and the log shows its result, by keyboard', async () => {
+  const req = await apiSession(server.url, REQ.email, REQ.password);
+  const secret = 'ping-secret-360';
+  const made = await req.call('POST', `/projects/${projectId}/webhooks`, { url: receiverUrl, events: ['EXPORT_DONE'], secret });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const { page, panel } = await openDashboard(360, 740, 'table.webhooks tbody tr');
+  const before = received.length;
+  await page.locator('h1').focus();
+  await tabTo(page, 'button[data-test-webhook]');
+  await assertFocusVisible(page);
+  await page.keyboard.press('Enter');
+  await panel.locator('.webhooks-status:has-text("Test event delivered")').waitFor();
+  assert.match(await panel.locator('.webhooks-status').textContent(), /delivered to http:\/\/127\.0\.0\.1.*HTTP 204/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testWebhook), String(made.body.id), 'focus stays on Send test');
+  const ping = received.slice(before).find((d) => d.headers['x-faircrowd-event'] === 'PING');
+  assert.ok(ping, 'the receiver got the PING');
+  assert.equal(ping.headers['x-faircrowd-signature'], `sha256=${createHmac('sha256', secret).update(ping.body).digest('hex')}`);
+  const body = JSON.parse(ping.body);
+  assert.deepEqual([body.action, body.project.id, body.webhook.id, body.test], ['PING', projectId, made.body.id, true]);
+  const first = panel.locator('#webhook-deliveries table.deliveries tbody tr').first();
+  assert.equal(await first.locator('[data-label="Action"]').textContent(), 'PING');
+  assert.equal(await first.getAttribute('data-state'), 'delivered');
+  assert.match(await first.locator('[data-label="Last status or error"]').textContent(), /HTTP 204/);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await expectNoAxeViolations(page, 'webhooks: a test event delivered, at 360 px');
+  await panel.screenshot({ path: join(ARTIFACTS, 'wh06-test-event-360.png') });
+  assert.equal((await req.call('DELETE', `/projects/${projectId}/webhooks/${made.body.id}`)).status, 204);
 });

@@ -60,7 +60,8 @@ const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', num
 export class Annotator {
   /**
    * host: element to render into. opts: {config (XML string), data, result
-   * (initial Label Studio result), predictions, readOnly, onChange(result)}.
+   * (initial Label Studio result), predictions, readOnly, onChange(result),
+   * interact(context) → Promise of an interactive model's answer}.
    * Throws ConfigError when the config is unusable.
    */
   constructor(host, opts) {
@@ -94,6 +95,10 @@ export class Annotator {
         const bar = m.suggestionBar(this, opts.predictions);
         if (bar && this.main.isConnected) this.main.before(bar);
       });
+    }
+    if (!this.readOnly && opts.interact && [...this.cfg.objects.values()].some((o) => o.tag === 'Image')) {
+      // an interactive (SAM-style) model: the Smart tool, its own module
+      import('./interactive.js').then((m) => this.main.isConnected && m.attachSmart(this, opts.interact));
     }
     host.annotator = this; // lets tests and tools read the live result
     this.onKey = this.onKey.bind(this);

@@ -85,12 +85,12 @@ export function mlPanel(project) {
     const url = h('input', { id: 'ml-url', name: 'url', type: 'url', class: 'input', spellcheck: 'false', inputmode: 'url', autocomplete: 'off', placeholder: 'http://localhost:9090', 'aria-describedby': 'ml-url-hint' });
     const interactive = h('input', { id: 'ml-interactive', name: 'interactive', type: 'checkbox' });
     const builtin = h('select', { id: 'ml-builtin', name: 'builtin', class: 'input', 'aria-describedby': 'ml-builtin-hint' },
-      [['', 'No: a backend at a URL'], ['text-classifier', 'Text classifier (Choices over Text)'], ['image-classifier', 'Image classifier (Choices over Image)']].map(([v, t]) => h('option', { value: v }, t)));
+      [['', 'No: a backend at a URL'], ['text-classifier', 'Text classifier (Choices over Text)'], ['image-classifier', 'Image classifier (Choices over Image)'], ['speech-transcriber', 'Speech transcriber (TextArea over Audio, English)']].map(([v, t]) => h('option', { value: v }, t)));
     const f = h('form', { class: 'stack-form ml-form', novalidate: true, 'aria-labelledby': 'ml-connect-title' },
       h('h3', { id: 'ml-connect-title' }, 'Connect a backend'),
       h('p', { class: 'form-error', role: 'alert', hidden: true }),
       h('div', { class: 'field' }, h('label', { for: builtin.id }, 'Built-in model'), builtin,
-        h('p', { class: 'hint', id: 'ml-builtin-hint' }, 'Trained inside faircrowd on this project’s accepted answers and retrained as they arrive; no server needed.')),
+        h('p', { class: 'hint', id: 'ml-builtin-hint' }, 'The classifiers are trained inside faircrowd on this project’s accepted answers and retrained as they arrive; the speech transcriber suggests a transcript of each recording. No server needed.')),
       h('div', { class: 'field' }, h('label', { for: url.id }, 'Backend URL'), url,
         h('p', { class: 'hint', id: 'ml-url-hint' }, 'Faircrowd calls /health and /setup now, then /predict for every task in batches.')),
       h('label', { class: 'check' }, interactive, ' Interactive (the annotator may send a click or box and get regions back)'),

@@ -1,7 +1,7 @@
 // A requester's webhooks panel on the project dashboard: the webhooks with
 // their delivery counts, a form to add one (URL, actions, a secret that is
 // shown only while it is typed or generated), each webhook's latest
-// deliveries, and Delete.
+// deliveries, Send test (a signed PING through the same outbox) and Delete.
 import { h, clear, when, toast, showFormError, clearFormErrors } from '../dom.js';
 import { get, post, api } from '../api.js';
 
@@ -61,6 +61,8 @@ export function webhooksPanel(project) {
   function row(w) {
     const open = h('button', { type: 'button', class: 'btn small', 'aria-expanded': String(shown === w.id), 'aria-controls': 'webhook-deliveries', 'aria-label': `Deliveries to ${w.url}`, dataset: { deliveries: w.id } }, 'Deliveries');
     open.addEventListener('click', () => (shown === w.id ? hideDeliveries() : showDeliveries(w)));
+    const ping = h('button', { type: 'button', class: 'btn small', dataset: { testWebhook: w.id }, 'aria-label': `Send test event to ${w.url}` }, 'Send test');
+    ping.addEventListener('click', () => sendTest(w, ping));
     const del = h('button', { type: 'button', class: 'btn small danger-outline', dataset: { deleteWebhook: w.id }, 'aria-label': `Delete the webhook to ${w.url}` }, 'Delete');
     del.addEventListener('click', () => remove(w, del));
     return h('tr', { dataset: { webhook: w.id } },
@@ -69,7 +71,35 @@ export function webhooksPanel(project) {
       h('td', { 'data-label': 'Delivered', class: 'num' }, String(w.delivered ?? 0)),
       h('td', { 'data-label': 'Pending', class: 'num' }, String(w.pending ?? 0)),
       h('td', { 'data-label': 'Failed', class: 'num' }, String(w.failed ?? 0)),
-      h('td', { 'data-label': 'Manage', class: 'row-actions' }, h('span', { class: 'webhook-buttons' }, open, del)));
+      h('td', { 'data-label': 'Manage', class: 'row-actions' }, h('span', { class: 'webhook-buttons' }, ping, open, del)));
+  }
+
+  /** A signed PING through the outbox; its outcome shows in the delivery log and the status line. */
+  async function sendTest(w, btn) {
+    btn.disabled = true;
+    status.textContent = `Sending a test event to ${w.url}…`;
+    try {
+      const sent = await post(`/projects/${id}/webhooks/${w.id}/test`);
+      const fill = await showDeliveries(w);
+      let d = null;
+      for (let i = 0; i < 40 && shown === w.id; i++) { // the outbox sends within a second or two
+        const res = await get(`/projects/${id}/webhooks/${w.id}/deliveries`);
+        d = (res.items || []).find((x) => x.id === sent.id);
+        if (d && (d.state !== 'pending' || d.attempts > 0)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await fill();
+      await load();
+      status.textContent = !d || (d.state === 'pending' && !d.attempts) ? `The test event to ${w.url} is queued; press Refresh to see its result.`
+        : d.state === 'delivered' ? `Test event delivered to ${w.url}: HTTP ${d.last_status}.`
+          : `The test event to ${w.url} failed: ${d.last_error || `HTTP ${d.last_status}`}. It is retried like any delivery.`;
+    } catch (e) {
+      status.textContent = e.message;
+      toast(e.message, 'error');
+    } finally {
+      btn.disabled = false;
+      list.querySelector(`[data-test-webhook="${w.id}"]`)?.focus();
+    }
   }
 
   async function remove(w, btn) {
@@ -124,6 +154,7 @@ export function webhooksPanel(project) {
       refresh.focus();
     });
     await fill();
+    return fill;
   }
 
   function addForm() {

@@ -275,6 +275,7 @@ export async function workView(ctx) {
     clear(side);
     ann = new Annotator(taskHost, {
       config: configFor(project.label_config), data: asg.task.data, predictions: asg.task.predictions,
+      interact: asg.ml_interactive ? ((task) => (context) => post(`/projects/${pid}/ml/interactive`, { task_id: task, context }))(asg.task.id) : null,
       result: draft && draft.result,
       onChange: () => {
         if (!problems.hidden && problems.firstChild && problems.firstChild.textContent === 'Before you submit:') check(false);
