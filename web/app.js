@@ -164,7 +164,16 @@ export async function render() {
   }
   document.title = `${route.title} · faircrowd`;
   document.body.classList.toggle('wide', !!route.wide);
-  clear(main);
+  // a placeholder until the view shows its first element (views fetch before they draw)
+  const loading = h('p', { class: 'placeholder route-loading' }, 'Loading…');
+  clear(main).append(loading);
+  const drawn = new MutationObserver(() => {
+    if ([...main.children].some((c) => c !== loading)) {
+      loading.remove();
+      drawn.disconnect();
+    }
+  });
+  drawn.observe(main, { childList: true });
   main.setAttribute('aria-busy', 'true');
   const params = path.match(route.re).slice(1);
   const ctx = {
@@ -178,6 +187,8 @@ export async function render() {
     if (e.status === 401) return;
     clear(main).append(h('section', { class: 'page narrow' }, h('h1', null, e.status === 404 ? 'Not found' : 'Something went wrong'), h('p', null, e.message), h('p', null, h('a', { href: '/' }, 'Back to the start page'))));
   } finally {
+    drawn.disconnect();
+    loading.remove();
     main.removeAttribute('aria-busy');
   }
   if (seq === renderSeq) {

@@ -51,7 +51,7 @@ ssize_t fc_api_file_read(void *ctx, char *buf, size_t max)
 
 void fc_api_file_done(void *ctx) { fclose((FILE *)ctx); }
 
-void h_media_get(fc_req *r)
+void fc_api_serve_blob(fc_req *r, fc_api_blob_open_fn open)
 {
 	int64_t id = fc_api_id(r, 0);
 	if (id < 0)
@@ -60,12 +60,13 @@ void h_media_get(fc_req *r)
 	FILE *f = NULL;
 	uint64_t size = 0;
 	char mime[64] = "";
-	if (fc_collect_media_open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err)) {
+	if (open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err))
 		fc_api_fail(r, &err);
-		return;
-	}
-	fc_api_reply_media(r, f, size, mime);
+	else
+		fc_api_reply_media(r, f, size, mime);
 }
+
+void h_media_get(fc_req *r) { fc_api_serve_blob(r, fc_collect_media_open); }
 
 void fc_api_reply_media(fc_req *r, FILE *f, uint64_t size, const char *mime)
 {

@@ -69,19 +69,4 @@ void h_task_files_add(fc_req *r)
 	fc_api_reply(r, rc, &err, 201, out);
 }
 
-void fc_api_serve_opened(fc_req *r, fc_api_open_fn open)
-{
-	int64_t id = fc_api_id(r, 0);
-	if (id < 0)
-		return;
-	fc_err err = {0};
-	FILE *f = NULL;
-	uint64_t size = 0;
-	char mime[64] = "";
-	if (open(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, &f, &size, mime, &err))
-		fc_api_fail(r, &err);
-	else
-		fc_api_reply_media(r, f, size, mime);
-}
-
-void h_task_file_get(fc_req *r) { fc_api_serve_opened(r, fc_task_file_open); }
+void h_task_file_get(fc_req *r) { fc_api_serve_blob(r, fc_task_file_open); }

@@ -52,4 +52,4 @@ static void sync(fc_req *r, int one)
 void h_storage_sync_all(fc_req *r) { sync(r, 0); }
 void h_storage_sync(fc_req *r) { sync(r, 1); }
 
-void h_storage_object_get(fc_req *r) { fc_api_serve_opened(r, fc_storage_object_open); }
+void h_storage_object_get(fc_req *r) { fc_api_serve_blob(r, fc_storage_object_open); }

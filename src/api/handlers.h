@@ -64,11 +64,12 @@ ssize_t fc_api_file_read(void *ctx, char *buf, size_t max);
 void fc_api_file_done(void *ctx);
 /* Sends an open media file (taken over) with one byte range honoured. */
 void fc_api_reply_media(fc_req *r, FILE *f, uint64_t size, const char *mime);
-/* GET …/{id} of a file a domain function opens (task files, storage
- * objects): its answer, or the file through fc_api_reply_media. */
-typedef int (*fc_api_open_fn)(fc_store *, const char *data_dir, const fc_user *, int64_t id, FILE **, uint64_t *,
-			      char mime[64], fc_err *);
-void fc_api_serve_opened(fc_req *r, fc_api_open_fn open);
+/* GET of a stored blob by the path's id: opened by open (fc_collect_media_open,
+ * fc_task_file_open: the row, who may read it, the bytes; work/blobs.h), then
+ * sent by fc_api_reply_media with its MIME type and one byte range. */
+typedef int (*fc_api_blob_open_fn)(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f,
+				   uint64_t *size, char mime[64], fc_err *err);
+void fc_api_serve_blob(fc_req *r, fc_api_blob_open_fn open);
 void h_export_jobs_create(fc_req *r);
 void h_export_jobs_list(fc_req *r);
 void h_export_job_get(fc_req *r);

@@ -48,6 +48,13 @@ const char *fc_db_task_text_match(const fc_db *db)
 	return "t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
 }
 
+fc_text_search fc_db_task_text_search(const fc_db *db)
+{
+	if (!strcmp(db->vt->name, "postgres"))
+		return (fc_text_search){"tasks t", fc_db_task_text_match(db), "t.id"};
+	return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid", "f.tasks_fts MATCH ?", "f.rowid"};
+}
+
 int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n)
 {
 	/* a word: letters, digits and every non-ASCII byte (UTF-8 letters) */

@@ -71,6 +71,17 @@ void fc_store_close(fc_store *s);
  * for a row of tasks aliased "t" and has one '?', bound to the text
  * fc_db_text_query makes. */
 const char *fc_db_task_text_match(const fc_db *db);
+/* The same search as the driver of a query in task id order, so a search
+ * costs what it finds and not what the project holds: from is the FROM
+ * clause (tasks aliased "t"), match its condition (one '?', as above) and id
+ * the expression to order and page by (the task id, as the index sees it).
+ * SQLite walks the FTS5 doclist in rowid order (CROSS JOIN keeps the planner
+ * from walking the project instead); PostgreSQL's planner picks between the
+ * GIN index and the id order by its statistics. */
+typedef struct fc_text_search {
+	const char *from, *match, *id;
+} fc_text_search;
+fc_text_search fc_db_task_text_search(const fc_db *db);
 /* Words a person typed → the back end's query into out (every word required,
  * whole words, case ignored; punctuation and operators are not syntax).
  * Returns the number of words (0: nothing to search for), or -1 when out is

@@ -6,6 +6,7 @@
 #include "events/events.h"
 #include "media/media.h"
 #include "media/speech.h"
+#include "work/blobs.h"
 #include "work/peaks.h"
 #include "work/project.h"
 
@@ -674,70 +675,39 @@ out:
 	return fc_db_end(db, &rc, err);
 }
 
-/* Whether user may read media_id (FC_ENOTFOUND when not); sha and mime of it. */
-static int media_may_read(fc_db *db, const fc_user *user, int64_t media_id, char sha[65], char mime[64], fc_err *err)
+/* beyond the team: the uploader, a validator of the submission, and whoever
+ * holds or submitted an annotation task that shows the recording
+ * ("audio": "/api/v1/media/ID") */
+static int media_reader(fc_db *db, const fc_user *user, int64_t id, int64_t project, const int64_t extra[2])
 {
-	fc_stmt *st;
-	int rc;
-	int64_t project = 0, uploader = 0, sub = 0;
-	/* erased media (consent withdrawn) are gone for everyone */
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT project_id, user_id, sha256, mime, submission_id FROM media WHERE id=? AND "
-			      "erased_at IS NULL",
-			      "I", media_id)))
-		return rc;
-	if (fc_stmt_next(st) == 1) {
-		project = fc_stmt_int(st, 0);
-		uploader = fc_stmt_int(st, 1);
-		snprintf(sha, 65, "%s", fc_stmt_text(st, 2));
-		snprintf(mime, 64, "%s", fc_stmt_text(st, 3));
-		sub = fc_stmt_isnull(st, 4) ? 0 : fc_stmt_int(st, 4);
-	}
-	fc_stmt_done(st);
-	int allowed = project && uploader == user->id;
-	int access = FC_ACCESS_NONE;
-	if (project && !allowed && !fc_project_access(db, user, project, &access, NULL))
-		allowed = access >= FC_ACCESS_REVIEWER;
+	(void)project;
 	int64_t one;
-	if (project && !allowed && sub)
-		allowed = !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?",
-				     "II", sub, user->id);
-	/* an annotation task that shows the recording ("audio": "/api/v1/media/ID"),
-	 * to whoever holds or submitted it */
-	if (project && !allowed) {
-		char like[64];
-		snprintf(like, sizeof like, "%%\"/api/v1/media/%lld\"%%", (long long)media_id);
-		allowed = !fc_db_int(db, &one, NULL,
-				     "SELECT 1 FROM assignments a JOIN tasks t ON t.id=a.task_id WHERE a.user_id=? AND "
-				     "a.status IN ('leased','submitted') AND t.data LIKE ?",
-				     "It", user->id, like);
-	}
-	return allowed ? 0 : fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
+	if (extra[0] == user->id)
+		return 1;
+	if (extra[1] && !fc_db_int(db, &one, NULL, "SELECT 1 FROM validations WHERE submission_id=? AND user_id=?",
+				   "II", extra[1], user->id))
+		return 1;
+	char like[64];
+	snprintf(like, sizeof like, "%%\"/api/v1/media/%lld\"%%", (long long)id);
+	return !fc_db_int(db, &one, NULL,
+			  "SELECT 1 FROM assignments a JOIN tasks t ON t.id=a.task_id WHERE a.user_id=? AND "
+			  "a.status IN ('leased','submitted') AND t.data LIKE ?",
+			  "It", user->id, like);
 }
 
-int fc_collect_media_may_read(fc_store *s, const fc_user *user, int64_t media_id, fc_err *err)
-{
-	fc_db *db;
-	char sha[65] = "", mime[64] = "";
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	rc = media_may_read(db, user, media_id, sha, mime, err);
-	fc_db_rollback(db);
-	return rc;
-}
+/* erased media (consent withdrawn) are gone for everyone */
+#define MEDIA_ROW "SELECT project_id, sha256, mime, user_id, submission_id FROM media WHERE id=? AND erased_at IS NULL"
 
 int fc_collect_media_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t media_id, FILE **f,
 			  uint64_t *size, char mime[64], fc_err *err)
 {
-	fc_db *db;
-	char sha[65] = "";
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	rc = media_may_read(db, user, media_id, sha, mime, err);
-	fc_db_rollback(db);
-	return rc ? rc : fc_blob_read_once(data_dir, sha, f, size, err);
+	return fc_work_blob_open(s, data_dir, user, media_id, MEDIA_ROW, media_reader, f, size, mime, err);
+}
+
+int fc_collect_media_may_read(fc_store *s, const fc_user *user, int64_t media_id, fc_err *err)
+{
+	char mime[64];
+	return fc_work_blob_open(s, NULL, user, media_id, MEDIA_ROW, media_reader, NULL, NULL, mime, err);
 }
 
 /* Validating is work too (Common Voice's model, paid here): the project's

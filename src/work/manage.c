@@ -180,27 +180,38 @@ static const char *intern(const char *sql)
 
 static void build_sql(const fc_db *db, const query *q, fc_buf *sql)
 {
-	fc_buf_puts(sql, "SELECT t.id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,"
-			 "t.submitted_count,t.open,t.agreement,t.created_at FROM tasks t WHERE t.project_id=?");
+	/* a search in id order is driven by the text index (store.h); in
+	 * priority order the match set is a condition on the priority walk */
+	fc_text_search ts = {"tasks t", NULL, "t.id"};
+	if (q->q && !q->sort->column)
+		ts = fc_db_task_text_search(db);
+	fc_buf_printf(sql,
+		      "SELECT t.id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,"
+		      "t.submitted_count,t.open,t.agreement,t.created_at FROM %s WHERE t.project_id=?",
+		      ts.from);
 	if (q->state >= 0)
 		fc_buf_puts(sql, q->state ? " AND t.open = 1" : " AND t.open = 0");
 	if (q->gold >= 0)
 		fc_buf_puts(sql, q->gold ? " AND t.is_gold = 1" : " AND t.is_gold = 0");
 	if (q->has_results >= 0)
 		fc_buf_puts(sql, q->has_results ? " AND t.submitted_count > 0" : " AND t.submitted_count = 0");
-	if (q->q) {
-		fc_buf_puts(sql, " AND ");
-		fc_buf_puts(sql, fc_db_task_text_match(db));
-	} else {
-		fc_buf_puts(sql, " AND COALESCE(?, '') = ''");
-	}
+	if (ts.match) /* the project's id range bounds the walk of the index (tasks of a project mostly
+			 come in runs of ids, so other projects' matches are skipped, not visited) */
+		fc_buf_printf(sql,
+			      " AND %s AND %s BETWEEN (SELECT MIN(id) FROM tasks WHERE project_id=?) AND "
+			      "(SELECT MAX(id) FROM tasks WHERE project_id=?)",
+			      ts.match, ts.id);
+	else if (q->q)
+		fc_buf_printf(sql, " AND %s AND ?=?", fc_db_task_text_match(db));
+	else
+		fc_buf_puts(sql, " AND COALESCE(?, '') = '' AND ?=?");
 	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.user_id=? AND s.task_id=t.id)"
 					: " AND ?=0");
 	fc_buf_puts(sql, q->below >= 0 ? " AND t.agreement < ?" : " AND ? < 0");
 	const sort_spec *s = q->sort;
 	if (!s->column) {
-		fc_buf_puts(sql, s->desc ? " AND ?=? AND t.id < ? ORDER BY t.id DESC"
-					 : " AND ?=? AND t.id > ? ORDER BY t.id");
+		fc_buf_printf(sql, s->desc ? " AND ?=? AND %s < ? ORDER BY %s DESC" : " AND ?=? AND %s > ? ORDER BY %s",
+			      ts.id, ts.id);
 	} else {
 		/* both keys in one direction, so one index (0021's tasks_priority) walks it */
 		const char *op = s->desc ? "<" : ">", *dir = s->desc ? " DESC" : "";
@@ -295,8 +306,8 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 		goto out;
 	}
 	fc_stmt *st;
-	if ((rc = fc_db_query(db, &st, err, text, "ItIdIIIi", project, q.q, (int64_t)q.contributor, q.below,
-			      (int64_t)q.key, (int64_t)q.key, (int64_t)q.id, q.limit + 1)))
+	if ((rc = fc_db_query(db, &st, err, text, "ItIIIdIIIi", project, q.q, project, project, (int64_t)q.contributor,
+			      q.below, (int64_t)q.key, (int64_t)q.key, (int64_t)q.id, q.limit + 1)))
 		goto out;
 	items = json_array();
 	int more = 0;

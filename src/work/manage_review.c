@@ -10,6 +10,7 @@
 #include "work/review.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,53 +76,141 @@ out:
 	return rc;
 }
 
-/* Accepts one submission of project in db: 0 accepted, 1 unchanged (it
- * already was), or an error for this id alone. */
-static int accept_one(fc_db *db, const fc_user *user, int64_t project, int64_t id, void *ctx, fc_err *e)
+/* One requested submission as the batch found it. */
+typedef struct acc_row {
+	int64_t id, project, task, user, reward;
+	char status[16], cur[8];
+	int take; /* accepted by this batch */
+} acc_row;
+
+static int acc_cmp(const void *a, const void *b)
 {
-	int64_t now = *(const int64_t *)ctx;
-	fc_stmt *st;
-	int rc = fc_db_query(db, &st, e,
-			     "SELECT project_id, task_id, user_id, reward, status FROM submissions WHERE id=?", "I", id);
-	if (rc)
-		return rc;
-	fc_event ev = {.kind = FC_EV_ACCEPTED, .submission = id, .actor = user->id};
-	char status[16] = "";
-	if (fc_stmt_next(st) == 1) {
-		ev.project = fc_stmt_int(st, 0);
-		ev.task = fc_stmt_int(st, 1);
-		ev.user = fc_stmt_int(st, 2);
-		ev.amount = fc_stmt_int(st, 3);
-		snprintf(status, sizeof status, "%s", fc_stmt_text(st, 4));
-	}
-	fc_stmt_done(st);
-	if (ev.project != project)
-		return fc_err_set(e, FC_ENOTFOUND, "not_found", NULL, "No such submission in this project.");
-	if (ev.user == user->id)
-		return fc_err_set(e, FC_EPERM, "own_work", NULL, "Nobody reviews their own work.");
-	if (!strcmp(status, "accepted") || !strcmp(status, "auto_accepted"))
-		return 1;
-	if (strcmp(status, "pending"))
-		return fc_err_set(e, FC_ECONFLICT, "already_reviewed", "status", "This submission was already %s.",
-				  status);
-	if ((rc = fc_db_exec(db, e, "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? WHERE id=?",
-			     "III", user->id, now, id)))
-		return rc;
-	return fc_events_publish(db, &ev, e);
+	int64_t x = ((const acc_row *)a)->id, y = ((const acc_row *)b)->id;
+	return (x > y) - (x < y);
 }
 
+/* The requested rows (any project), sorted by id: one statement for the
+ * whole batch. */
+static int acc_load(fc_db *db, const char *ids, acc_row **rows, size_t *n, size_t cap, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT s.id, s.project_id, s.task_id, s.user_id, s.reward, s.status, p.currency "
+			     "FROM submissions s JOIN projects p ON p.id=s.project_id "
+			     "WHERE s.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))",
+			     "t", ids);
+	if (rc)
+		return rc;
+	*n = 0;
+	if (!(*rows = calloc(cap ? cap : 1, sizeof **rows))) {
+		fc_stmt_done(st);
+		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	}
+	while (*n < cap && fc_stmt_next(st) == 1) {
+		acc_row *r = &(*rows)[(*n)++];
+		r->id = fc_stmt_int(st, 0);
+		r->project = fc_stmt_int(st, 1);
+		r->task = fc_stmt_int(st, 2);
+		r->user = fc_stmt_int(st, 3);
+		r->reward = fc_stmt_int(st, 4);
+		snprintf(r->status, sizeof r->status, "%s", fc_stmt_text(st, 5));
+		snprintf(r->cur, sizeof r->cur, "%s", fc_stmt_text(st, 6));
+	}
+	fc_stmt_done(st);
+	qsort(*rows, *n, sizeof **rows, acc_cmp);
+	return 0;
+}
+
+/* Which of the requested ids this reviewer may accept now: 0 yes, 1 it
+ * already was (unchanged), or a refusal for this id alone. A row taken is
+ * marked accepted, so an id asked for twice is unchanged the second time. */
+static int acc_judge(acc_row *r, const fc_user *user, int64_t project, fc_err *e)
+{
+	if (!r || r->project != project)
+		return fc_err_set(e, FC_ENOTFOUND, "not_found", NULL, "No such submission in this project.");
+	if (r->user == user->id)
+		return fc_err_set(e, FC_EPERM, "own_work", NULL, "Nobody reviews their own work.");
+	if (!strcmp(r->status, "accepted") || !strcmp(r->status, "auto_accepted"))
+		return 1;
+	if (strcmp(r->status, "pending"))
+		return fc_err_set(e, FC_ECONFLICT, "already_reviewed", "status", "This submission was already %s.",
+				  r->status);
+	snprintf(r->status, sizeof r->status, "accepted");
+	r->take = 1;
+	return 0;
+}
+
+/* Set-based: one SELECT of the batch, one UPDATE of every pending one, then
+ * an FC_EV_ACCEPTED per accepted submission (money moves its reward; the
+ * other subscribers queue what they queue), all in one transaction. A
+ * refusal is reported for its id alone; a failing statement or subscriber
+ * keeps nothing of the batch. */
 int fc_submission_bulk_accept(fc_store *s, const fc_user *user, int64_t project, const json_t *body, json_t **out,
 			      fc_err *err)
 {
 	static const fc_field F[] = {{"ids", FC_J_ARRAY | FC_J_REQUIRED}, {0}};
 	int rc = fc_json_check(body, F, err);
-	if (rc || (rc = fc_manage_ids(json_object_get(body, "ids"), err)))
+	const json_t *idv = json_object_get(body, "ids");
+	if (rc || (rc = fc_manage_ids(idv, err)))
 		return rc;
-	int64_t counts[2], now = fc_clock_now();
-	json_t *failed;
-	if ((rc = fc_manage_each(s, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers accept work.",
-				 json_object_get(body, "ids"), accept_one, &now, counts, &failed, err)))
+	char *ids = json_dumps(idv, JSON_COMPACT);
+	if (!ids)
+		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	int64_t now = fc_clock_now(), counts[2] = {0, 0};
+	json_t *failed = json_array();
+	acc_row *rows = NULL;
+	size_t n = 0, i;
+	json_t *v;
+	fc_db *db;
+	if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
+		goto done;
+	if ((rc = fc_project_require(db, user, project, FC_ACCESS_REVIEWER, "Only the project's reviewers accept work.",
+				     err)) ||
+	    (rc = acc_load(db, ids, &rows, &n, json_array_size(idv), err)))
+		goto out;
+	json_array_foreach(idv, i, v) {
+		acc_row key = {.id = json_integer_value(v)};
+		fc_err e = {0};
+		int r = acc_judge(bsearch(&key, rows, n, sizeof *rows, acc_cmp), user, project, &e);
+		if (r == 0 || r == 1)
+			counts[r]++;
+		else
+			json_array_append_new(failed, fc_manage_failure(key.id, &e));
+	}
+	if (!counts[0])
+		goto out;
+	if ((rc = fc_db_exec(db, err,
+			     "UPDATE submissions SET status='accepted', reviewed_by=?, reviewed_at=? "
+			     "WHERE project_id=? AND status='pending' AND user_id<>? "
+			     "AND id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))",
+			     "IIIIt", user->id, now, project, user->id, ids)))
+		goto out;
+	if (fc_db_changes(db) != counts[0]) { /* cannot happen inside the write transaction */
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The batch changed while it was accepted; try again.");
+		goto out;
+	}
+	for (i = 0; !rc && i < n; i++) {
+		if (!rows[i].take)
+			continue;
+		fc_event ev = {.kind = FC_EV_ACCEPTED,
+			       .submission = rows[i].id,
+			       .actor = user->id,
+			       .project = project,
+			       .task = rows[i].task,
+			       .user = rows[i].user,
+			       .amount = rows[i].reward,
+			       .currency = rows[i].cur};
+		rc = fc_events_publish(db, &ev, err);
+	}
+out:
+	rc = fc_db_end(db, &rc, err);
+done:
+	free(ids);
+	free(rows);
+	if (rc) {
+		json_decref(failed);
 		return rc;
+	}
 	*out = json_pack("{s:I,s:I,s:o}", "accepted", (json_int_t)counts[0], "unchanged", (json_int_t)counts[1],
 			 "failed", failed);
 	return 0;

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "media/media.h"
+#include "work/blobs.h"
 #include "work/configcache.h"
 #include "work/import_fields.h"
 #include "work/task.h"
@@ -201,48 +202,32 @@ int fc_task_file_add(fc_store *s, const char *data_dir, const fc_user *user, int
 	return rc;
 }
 
+/* beyond the team: whoever holds or submitted an assignment of the task */
+static int task_holder(fc_db *db, const fc_user *user, int64_t id, int64_t project, const int64_t extra[2])
+{
+	(void)id, (void)project;
+	int64_t one;
+	return extra[0] && !fc_db_int(db, &one, NULL,
+				      "SELECT 1 FROM assignments WHERE task_id=? AND user_id=? AND status IN "
+				      "('leased','submitted')",
+				      "II", extra[0], user->id);
+}
+
 int fc_task_media_visible(fc_db *db, const fc_user *user, int64_t project, int64_t task)
 {
-	int access = FC_ACCESS_NONE, allowed = 0;
-	if (project && !fc_project_access(db, user, project, &access, NULL))
-		allowed = access >= FC_ACCESS_REVIEWER;
-	int64_t one;
-	if (project && !allowed && task)
-		allowed = !fc_db_int(db, &one, NULL,
-				     "SELECT 1 FROM assignments WHERE task_id=? AND user_id=? AND status IN "
-				     "('leased','submitted')",
-				     "II", task, user->id);
-	return allowed;
+	int access = FC_ACCESS_NONE;
+	if (!project)
+		return 0;
+	if (!fc_project_access(db, user, project, &access, NULL) && access >= FC_ACCESS_REVIEWER)
+		return 1;
+	const int64_t extra[2] = {task, 0};
+	return task_holder(db, user, 0, project, extra);
 }
 
 int fc_task_file_open(fc_store *s, const char *data_dir, const fc_user *user, int64_t id, FILE **f, uint64_t *size,
 		      char mime[64], fc_err *err)
 {
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc)
-		return rc;
-	fc_stmt *st;
-	char sha[65] = "";
-	int64_t project = 0, task = 0;
-	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT project_id, COALESCE(task_id, 0), sha256, mime FROM task_files "
-			      "WHERE id=?",
-			      "I", id)))
-		goto out;
-	if (fc_stmt_next(st) == 1) {
-		project = fc_stmt_int(st, 0);
-		task = fc_stmt_int(st, 1);
-		snprintf(sha, sizeof sha, "%s", fc_stmt_text(st, 2));
-		snprintf(mime, 64, "%s", fc_stmt_text(st, 3));
-	}
-	fc_stmt_done(st);
-	if (!fc_task_media_visible(db, user, project, task)) {
-		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such file.");
-		goto out;
-	}
-	rc = fc_blob_read_once(data_dir, sha, f, size, err);
-out:
-	fc_db_rollback(db);
-	return rc;
+	return fc_work_blob_open(s, data_dir, user, id,
+				 "SELECT project_id, sha256, mime, COALESCE(task_id, 0), 0 FROM task_files WHERE id=?",
+				 task_holder, f, size, mime, err);
 }

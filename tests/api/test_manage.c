@@ -221,9 +221,10 @@ Test(manage, bulk_accept_is_idempotent_and_reports_each_failure)
 	r = bulk_accept(pid, S.req, json_pack("[s]", "a"));
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
-	r = bulk_accept(pid, S.req, json_pack("[I,I,I,I]", a, b, c, foreign));
+	r = bulk_accept(pid, S.req, json_pack("[I,I,I,I,I]", a, b, c, foreign, a));
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(jint(r.json, "accepted"), 2);
+	cr_expect_eq(jint(r.json, "unchanged"), 1, "an id asked for twice is accepted once: %s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "failed")), 2);
 	cr_expect_eq(jint(r.json, "failed.0.id"), c);
 	cr_expect_str_eq(jstr(r.json, "failed.0.code"), "already_reviewed");

@@ -220,3 +220,57 @@ Test(workbench, bonuses_are_listed_for_the_owner)
 	cr_expect_eq(r.status, 403, "the contributor does not list the project's bonuses: %s", r.body);
 	res_free(&r);
 }
+
+/* The text index drives a search in id order (store.h): it pages by the
+ * cursor both ways, keeps to its project when another project's tasks
+ * match (before, between and after its ids), and a search in priority
+ * order finds the same tasks. */
+Test(workbench, text_search_pages_within_its_project)
+{
+	long long pid[2];
+	char path[256];
+	for (int p = 0; p < 2; p++)
+		pid[p] = project_create(&S, S.req,
+					json_pack("{s:s,s:s,s:i}", "title", "Pages", "label_config", YES_NO_CONFIG,
+						  "reward", 1));
+	/* ids interleaved: other, mine, other, mine, other, mine, other */
+	for (int i = 0; i < 7; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "{\"text\":\"apple number%d\"}\n", i);
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid[i % 2 ? 0 : 1]);
+		res r = http(&S, "POST", path, S.req, "application/x-ndjson", line, strlen(line), NULL);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+	}
+	static const char *SORTS[] = {"id", "-id", "priority", "-priority"};
+	for (size_t k = 0; k < sizeof SORTS / sizeof SORTS[0]; k++) {
+		char after[64] = "";
+		long long seen[8];
+		int n = 0;
+		for (int page = 0; page < 5; page++) {
+			snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=apple&limit=1&sort=%s%s%s", pid[0],
+				 SORTS[k], *after ? "&after=" : "", after);
+			res r = api(&S, "GET", path, S.req, NULL);
+			cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+			if (json_array_size(jget(r.json, "items")) && n < 8)
+				seen[n++] = jint(r.json, "items.0.id");
+			const char *next = jstr(r.json, "next");
+			snprintf(after, sizeof after, "%s", next ? next : "");
+			res_free(&r);
+			if (!*after)
+				break;
+		}
+		cr_expect_eq(n, 3, "sort=%s: three of mine, none of the other project's", SORTS[k]);
+		for (int i = 1; i < n; i++)
+			cr_expect(SORTS[k][0] == '-' ? seen[i] < seen[i - 1] : seen[i] > seen[i - 1],
+				  "sort=%s: in order", SORTS[k]);
+	}
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=number3", pid[0]);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 1, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?q=number3", pid[1]);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "another project's task: %s", r.body);
+	res_free(&r);
+}

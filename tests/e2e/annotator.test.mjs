@@ -5,7 +5,7 @@
 // suggestions with maxUsages enforced before submit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone, expectAccessible } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone, expectAccessible, selectText } from './lib.mjs';
 
 const REQ = { email: 'req2@example.com', password: 'requester-pass-2', display_name: 'Ravi Requester' };
 let server;
@@ -152,26 +152,7 @@ test('overlapping text spans and a relation between them', async () => {
   await page.click('[data-template="ner"]');
   await page.waitForSelector('.preview-host .text-body');
   await page.evaluate(() => document.activeElement.blur());
-  const select = (start, end) => page.evaluate(([s, e]) => {
-    const body = document.querySelector('.preview-host .text-body');
-    const pos = (off) => {
-      const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-      let n;
-      let acc = 0;
-      while ((n = walker.nextNode())) {
-        if (acc + n.length >= off) return [n, off - acc];
-        acc += n.length;
-      }
-      return null;
-    };
-    const [sn, so] = pos(s);
-    const [en, eo] = pos(e);
-    const r = document.createRange();
-    r.setStart(sn, so);
-    r.setEnd(en, eo);
-    getSelection().removeAllRanges();
-    getSelection().addRange(r);
-  }, [start, end]);
+  const select = (start, end) => selectText(page, '.preview-host .text-body', start, end);
   // "Ada Lovelace" as Person, "Analytical Engine project" as Organization,
   // and "Engine project in London" overlapping it as Location
   await select(0, 12);

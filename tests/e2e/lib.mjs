@@ -217,3 +217,25 @@ export async function signedInPage(browser, base, user, width, height, bucket) {
 export function signInAs(browser, base, who, viewport, bucket) {
   return signInPage(browser, { url: base }, who, viewport, bucket);
 }
+
+/** Selects characters [start, end) of the text inside selector, as a mouse would. */
+export function selectText(page, selector, start, end) {
+  return page.evaluate(([sel, s, e]) => {
+    const body = document.querySelector(sel);
+    const pos = (off) => {
+      const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+      let n;
+      let acc = 0;
+      while ((n = walker.nextNode())) {
+        if (acc + n.length >= off) return [n, off - acc];
+        acc += n.length;
+      }
+      return null;
+    };
+    const r = document.createRange();
+    r.setStart(...pos(s));
+    r.setEnd(...pos(e));
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  }, [selector, start, end]);
+}

@@ -1,11 +1,13 @@
 // The requester's workbench, second part (issue #16), in a browser: tasks
 // pasted as text (a refused line named and selected, the error gone once
 // the text is fixed) and image files dropped straight into the import
-// panel, one task each, the same file twice refused by name. Desktop and
-// 360 px, axe-core on every screenshot.
+// panel, one task each, the same file twice refused by name; and the UI
+// polish of the issue (word-granularity NER, no image jump, loading
+// placeholders, no null in headings). Desktop and 360 px, axe-core on every
+// screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, shot, shotAtPhone, makePng, ADMIN, signedInPage } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, makePng, ADMIN, PHONE, signedInPage, selectText } from './lib.mjs';
 
 const CONFIG = '<View><Image name="image" value="$image"/><Choices name="label" toName="image" choice="single"><Choice value="car"/><Choice value="no car"/></Choices></View>';
 const REQ = { email: 'wb2req@example.com', password: 'requester-pass-2', display_name: 'Wim Bench' };
@@ -151,4 +153,110 @@ test('bonus screen: from a contributor to a paid bonus, refusals beside the fiel
   assert.equal(list.body.items.length, 1, 'paid once');
   assert.equal(list.body.items[0].amount, 75);
   await page.context().close();
+});
+
+// UI polish found in use: a selection in a word-granularity text grows to
+// whole words (and never to the word before a leading space), picking a label
+// does not move the image, every screen shows a placeholder while its data
+// loads, and no heading reads "null".
+const selectInPreview = (page, start, end) => selectText(page, '.preview-host .text-body', start, end);
+
+const spans = (page) => page.evaluate(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'labels').map((x) => x.value.text));
+
+for (const [label, width, height] of [['desktop', 1280, 900], ['360 px', PHONE.width, PHONE.height]]) {
+  test(`NER with granularity="word" labels whole words (${label})`, async () => {
+    const page = await signedIn(REQ, width, height);
+    await page.goto(`${server.url}/projects/new`);
+    await page.click('[data-template="ner"]'); // <Text … granularity="word"/>
+    await page.waitForSelector('.preview-host .text-body');
+    await page.evaluate(() => document.activeElement.blur());
+    const text = 'Ada Lovelace worked with Charles Babbage at the Analytical Engine project in London.';
+    // "ovela" inside "Lovelace" → the whole word
+    await selectInPreview(page, 5, 9);
+    await page.keyboard.press('1');
+    // " London" with the space before it → "London", not "in London"
+    const london = text.indexOf('London');
+    await selectInPreview(page, london - 1, london + 3);
+    await page.keyboard.press('2');
+    assert.deepEqual(await spans(page), ['Lovelace', 'London']);
+    await page.locator('.preview-host .text-body').scrollIntoViewIfNeeded();
+    await shot(page, `60-ner-word-granularity-${width}`, { full: false });
+    await page.context().close();
+  });
+}
+
+test('picking a label does not move the image (desktop and 360 px)', async () => {
+  const page = await signedIn(REQ, 1280, 900);
+  await page.goto(`${server.url}/projects/new`);
+  await page.click('[data-template="image-objects"]');
+  const img = page.locator('.preview-host .img-overlay');
+  // where the image sits in the annotator (the page may scroll to the button clicked)
+  const place = () => page.evaluate(() => {
+    const a = document.querySelector('.preview-host .annotator').getBoundingClientRect();
+    const i = document.querySelector('.preview-host .img-overlay').getBoundingClientRect();
+    return { top: i.top - a.top, left: i.left - a.left, width: i.width, height: i.height };
+  });
+  await page.waitForFunction(() => document.querySelector('.preview-host .img-overlay')?.getAttribute('width') > 0);
+  for (const size of [{ width: 1280, height: 900 }, PHONE]) {
+    await page.setViewportSize(size);
+    await img.scrollIntoViewIfNeeded();
+    const before = await place();
+    for (const name of ['Pedestrian', 'Road', 'Head', 'Car']) {
+      await page.click(`.preview-host .label-btn:has-text("${name}")`);
+      await page.waitForSelector('.preview-host .ann-banner:not([hidden])');
+      assert.deepEqual(await place(), before, `${name} picked at ${size.width} px: the image stays put`);
+    }
+  }
+  await shotAtPhone(page, '61-image-label-picked-360', { full: false });
+  await page.context().close();
+});
+
+test('a screen shows a placeholder while its data loads, and no heading reads null', async () => {
+  const page = await signedIn(REQ, 1280, 900);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(`**/api/v1/projects/${projectId}`, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${server.url}/projects/${projectId}`);
+  await page.waitForSelector('.route-loading');
+  assert.equal(await page.textContent('.route-loading'), 'Loading…');
+  await shotAtPhone(page, '62-loading-placeholder-360', { full: false });
+  release();
+  await page.waitForSelector('h1:has-text("Car or not")');
+  assert.equal(await page.locator('.route-loading').count(), 0, 'the placeholder goes when the screen is drawn');
+  await page.unroute(`**/api/v1/projects/${projectId}`);
+  // the requester's screens of this project
+  for (const path of ['', '/data', '/submissions', '/members', '/edit']) {
+    await page.goto(`${server.url}/projects/${projectId}${path}`);
+    await page.waitForSelector('main h1');
+    await page.waitForFunction(() => !document.querySelector('main[aria-busy]'));
+    const heads = await page.$$eval('main :is(h1,h2,h3,h4,h5,th,caption,legend)', (els) => els.map((e) => e.textContent));
+    for (const t of heads) assert.doesNotMatch(t, /\b(null|undefined|NaN)\b/, `${path || '/'}: "${t}"`);
+  }
+  await page.context().close();
+});
+
+test('an error goes as soon as the field it is about is edited (sign-up and sign-in, 360 px)', async () => {
+  const page = await browser.newPage({ viewport: PHONE });
+  await page.goto(`${server.url}/signup`);
+  await page.fill('input[name=display_name]', 'Stale Sam');
+  await page.fill('input[name=email]', 'stale@example.com');
+  await page.fill('input[name=password]', 'short');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field-error, .form-error:not([hidden])');
+  await shot(page, '63-signup-error-360', { full: false });
+  await page.type('input[name=password]', '-and-longer');
+  assert.equal(await page.locator('.field-error').count(), 0, 'the field error goes with the edit');
+  assert.equal(await page.locator('.form-error:not([hidden])').count(), 0);
+  assert.equal(await page.getAttribute('input[name=password]', 'aria-invalid'), null);
+  await page.goto(`${server.url}/signin`);
+  await page.fill('input[name=email]', REQ.email);
+  await page.fill('input[name=password]', 'not-the-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.form-error:not([hidden]), .field-error');
+  await page.type('input[name=password]', 'x');
+  assert.equal(await page.locator('.form-error:not([hidden]), .field-error').count(), 0, 'no stale sign-in error');
+  await page.close();
 });

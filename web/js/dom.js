@@ -232,6 +232,24 @@ export function showFormError(form, err) {
   }
   const first = form.querySelector('[aria-invalid="true"]');
   if (first) first.focus();
+  // no stale errors after a fix: editing a field takes its error away, and
+  // the form's own message goes with the first edit
+  form.removeEventListener('input', form.fcErrorsOnEdit);
+  form.fcErrorsOnEdit = (ev) => {
+    const input = ev.target.closest('[aria-invalid="true"]');
+    if (input) {
+      const own = input.getAttribute('aria-describedby');
+      if (own) form.querySelector(`#${CSS.escape(own)}`)?.remove();
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    }
+    if (box && !box.hidden) {
+      box.hidden = true;
+      box.textContent = '';
+    }
+    if (!form.querySelector('[aria-invalid="true"]')) form.removeEventListener('input', form.fcErrorsOnEdit);
+  };
+  form.addEventListener('input', form.fcErrorsOnEdit);
   return placed;
 }
 

@@ -71,7 +71,7 @@ export function parseConfig(xml, data) {
           name, tag: tag === 'AudioPlus' ? 'Audio' : tag, el: child, value,
           field: value.startsWith('$') ? value.slice(1) : null,
           nameKey: attr(child, 'nameKey') || 'author', textKey: attr(child, 'textKey') || 'text',
-          zoom: attr(child, 'zoom') !== 'false', granularity: null,
+          zoom: attr(child, 'zoom') !== 'false', granularity: attr(child, 'granularity'),
         });
       } else if (tag in CONTROL_TAGS) {
         const type = CONTROL_TAGS[tag];

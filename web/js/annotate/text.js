@@ -82,13 +82,16 @@ export class TextView {
   /** Offsets start..end widened to whole words (word granularity) and trimmed of spaces. */
   span(start, end) {
     const t = this.text;
-    if (this.obj.granularity === 'word') {
-      while (start > 0 && /\w/.test(t[start - 1])) start--;
-      while (end < t.length && /\w/.test(t[end])) end++;
-    }
     while (start < end && /\s/.test(t[start])) start++;
     while (end > start && /\s/.test(t[end - 1])) end--;
     if (end <= start) return null;
+    // granularity="word" (on the Text or its Labels): a selection grows to
+    // whole words, letters of any script, after the spaces at its ends went
+    if (this.obj.granularity === 'word') {
+      const word = /[\p{L}\p{N}\p{M}_]/u;
+      while (start > 0 && word.test(t[start - 1])) start--;
+      while (end < t.length && word.test(t[end])) end++;
+    }
     return { start, end, text: t.slice(start, end) };
   }
 
