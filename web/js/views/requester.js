@@ -5,7 +5,6 @@ import { get, post, patch } from '../api.js';
 import { TEMPLATES, COLLECT_TEMPLATES, sampleFor, sampleImage } from '../templates.js';
 import { parseConfig, sampleData } from '../annotate/config.js';
 import { Annotator } from '../annotate/annotator.js';
-import { tagReference } from '../tagref.js';
 
 export const STATUS = { draft: 'Draft', live: 'Live', paused: 'Paused', closed: 'Closed' };
 
@@ -189,6 +188,10 @@ export async function editorView(ctx) {
     clearTimeout(debounce);
     debounce = setTimeout(renderPreview, 250);
   });
+  // the tag reference is read by few and weighs 3 KB: loaded when the editor opens, not with the app
+  const tagRefHost = h('div', { class: 'tag-reference-host' });
+  import('../tagref.js').then(({ tagReference }) => tagRefHost.replaceChildren(
+    tagReference((xml) => { config.value = xml; config.dispatchEvent(new Event('input')); }, !isDraft)));
   const tplButtons = TEMPLATES.map((t) => h('button', { type: 'button', class: 'template', disabled: !isDraft, dataset: { template: t.id }, onclick: () => {
     if (config.value.trim() && config.value.trim() !== (sampleFromTemplate && sampleFromTemplate.__config) && !confirm('Replace the current labeling config with this template?')) return;
     config.value = t.config;
@@ -304,7 +307,7 @@ export async function editorView(ctx) {
       isDraft ? h('div', { class: 'templates', role: 'group', 'aria-label': 'Starter templates' }, tplButtons) : h('p', { class: 'notice' }, 'The labeling config is fixed once a project is published.'),
       h('div', { class: 'config-grid' },
         h('div', { class: 'field' }, h('label', { for: 'p-label_config' }, 'Labeling config (Label Studio XML)'), config, configMsg,
-          tagReference((xml) => { config.value = xml; config.dispatchEvent(new Event('input')); }, !isDraft)),
+          tagRefHost),
         h('div', { class: 'preview' }, h('h3', { class: 'preview-title' }, 'Live preview'), previewHost))),
     h('fieldset', { class: 'card' }, h('legend', null, 'Pay and schedule'),
       h('div', { class: 'grid-2' },
