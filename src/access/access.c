@@ -3,6 +3,17 @@
 
 #include <string.h>
 
+int fc_project_access_of(const fc_user *user, int64_t owner_id, const char *status, const char *role)
+{
+	if (owner_id == user->id || (user->roles & FC_ROLE_ADMIN) || (role && !strcmp(role, "owner")))
+		return FC_ACCESS_OWNER;
+	if (role && !strcmp(role, "reviewer"))
+		return FC_ACCESS_REVIEWER;
+	if (!strcmp(status, "live") || !strcmp(status, "paused"))
+		return FC_ACCESS_CONTRIBUTOR;
+	return FC_ACCESS_NONE;
+}
+
 int fc_project_access(fc_db *db, const fc_user *user, int64_t id, int *access, fc_err *err)
 {
 	fc_stmt *st;
@@ -13,16 +24,8 @@ int fc_project_access(fc_db *db, const fc_user *user, int64_t id, int *access, f
 	if (rc)
 		return rc;
 	*access = FC_ACCESS_NONE;
-	if (fc_stmt_next(st) == 1) {
-		const char *status = fc_stmt_text(st, 1);
-		const char *role = fc_stmt_text(st, 2);
-		if (fc_stmt_int(st, 0) == user->id || (user->roles & FC_ROLE_ADMIN) || (role && !strcmp(role, "owner")))
-			*access = FC_ACCESS_OWNER;
-		else if (role && !strcmp(role, "reviewer"))
-			*access = FC_ACCESS_REVIEWER;
-		else if (!strcmp(status, "live") || !strcmp(status, "paused"))
-			*access = FC_ACCESS_CONTRIBUTOR;
-	}
+	if (fc_stmt_next(st) == 1)
+		*access = fc_project_access_of(user, fc_stmt_int(st, 0), fc_stmt_text(st, 1), fc_stmt_text(st, 2));
 	fc_stmt_done(st);
 	if (*access == FC_ACCESS_NONE)
 		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such project.");

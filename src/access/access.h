@@ -19,6 +19,11 @@ enum {
  * FC_ENOTFOUND when the project does not exist or is invisible to user. */
 int fc_project_access(fc_db *db, const fc_user *user, int64_t project_id, int *access, fc_err *err);
 
+/* The same decision from a project row the caller read itself (owner_id,
+ * status, and the user's project_members role or NULL): a transaction that
+ * reads the project anyway saves a statement (work/assign.c's lease). */
+int fc_project_access_of(const fc_user *user, int64_t owner_id, const char *status, const char *role);
+
 /* fc_project_access, then FC_EPERM "forbidden" with `message` unless the
  * user's access is at least min_access. */
 int fc_project_require(fc_db *db, const fc_user *user, int64_t project_id, int min_access, const char *message,

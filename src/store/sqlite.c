@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "store/backend.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -641,15 +642,41 @@ static size_t alias_slot(const char *sql)
 	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
 }
 
-/* The length of sql without a closing `FOR [NO KEY] UPDATE …` (PostgreSQL's
- * row locks, store.h): SQLite has no such clause and needs none, its
- * writers running one at a time. */
+/* The length of sql without a closing `FOR [NO KEY] UPDATE [OF t, …]
+ * [SKIP LOCKED | NOWAIT]` (PostgreSQL's row locks, store.h): SQLite has no
+ * such clause and needs none, its writers running one at a time. Only a
+ * clause that ends the statement goes: the same words earlier (in a string,
+ * a subquery) are left for SQLite to read or refuse. */
 static size_t sql_len(const char *sql)
 {
-	const char *f = strstr(sql, " FOR UPDATE");
+	size_t n = strlen(sql);
+	while (n && isspace((unsigned char)sql[n - 1]))
+		n--;
+	const char *f = NULL;
+	for (const char *p = strstr(sql, " FOR "); p && p < sql + n; p = strstr(p + 1, " FOR "))
+		f = p; /* the last one */
 	if (!f)
-		f = strstr(sql, " FOR NO KEY UPDATE");
-	return f ? (size_t)(f - sql) : strlen(sql);
+		return n;
+	const char *p = f + 5;
+	static const char *const MODES[] = {"UPDATE", "NO KEY UPDATE"};
+	size_t m = 0;
+	for (size_t i = 0; i < 2 && !m; i++)
+		if (!strncmp(p, MODES[i], strlen(MODES[i])))
+			m = strlen(MODES[i]);
+	if (!m)
+		return n;
+	p += m;
+	if (!strncmp(p, " OF ", 4)) { /* table names: letters, digits, _, commas, spaces */
+		p += 4;
+		while (p < sql + n && (isalnum((unsigned char)*p) || *p == '_' || *p == ',' ||
+				       (*p == ' ' && strncmp(p, " SKIP LOCKED", 12) && strncmp(p, " NOWAIT", 7))))
+			p++;
+	}
+	if (!strncmp(p, " SKIP LOCKED", 12))
+		p += 12;
+	else if (!strncmp(p, " NOWAIT", 7))
+		p += 7;
+	return p == sql + n ? (size_t)(f - sql) : n;
 }
 
 /* The cache entry for sql, or -1. */

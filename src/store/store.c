@@ -40,6 +40,7 @@ int fc_store_exists(const char *dir)
 }
 
 const char *fc_store_backend(const fc_store *s) { return s->vt->name; }
+int fc_store_serial_writes(const fc_store *s) { return !strcmp(s->vt->name, "sqlite"); }
 
 const char *fc_db_task_text_match(const fc_db *db)
 {

@@ -65,6 +65,11 @@ int fc_store_open(fc_store **out, const char *dir, fc_err *err);
 int fc_store_exists(const char *dir);
 /* "sqlite" or "postgres". */
 const char *fc_store_backend(const fc_store *s);
+/* 1 when write transactions run one at a time (SQLite): work that needs no
+ * lock is worth a read transaction of its own before the write one. 0 when
+ * FC_DB_WRITE_ROWS transactions run side by side (PostgreSQL), where that
+ * extra transaction is only a round trip more. */
+int fc_store_serial_writes(const fc_store *s);
 void fc_store_close(fc_store *s);
 /* Full-text search in task data (migration 0030: FTS5 on SQLite, a GIN
  * index over to_tsvector('simple', data) on PostgreSQL). The condition holds

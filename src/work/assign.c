@@ -22,6 +22,8 @@ static int validate_result(const char *xml, const json_t *result, const json_t *
 typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
 	int has_opens, has_closes, has_cap, is_test;
+	int has_predictions; /* a model has suggested answers for some task */
+	int access;          /* the reader's, FC_ACCESS_* (access/access.h) */
 	double gold_rate, review_rate;
 	char status[16];
 	char kind[16];
@@ -38,15 +40,20 @@ static void proj_free(proj *p)
 	free(p->label_config);
 }
 
-static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
+/* The project row, and what user (the one the transaction is for) may do
+ * with it (p->access, which the lease checks): one statement. FC_ENOTFOUND
+ * when the project does not exist. */
+static int load_proj(fc_db *db, const fc_user *user, int64_t id, proj *p, fc_err *err)
 {
 	fc_stmt *st;
 	int rc = fc_db_query(db, &st, err,
 			     "SELECT id,owner_id,reward,overlap,lease_seconds,opens_at,closes_at,max_per_contributor,"
 			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate,"
-			     "qualification IS NOT NULL,task_order "
+			     "qualification IS NOT NULL,task_order,"
+			     "EXISTS(SELECT 1 FROM predictions WHERE project_id=projects.id),"
+			     "(SELECT role FROM project_members WHERE project_id=projects.id AND user_id=?) "
 			     "FROM projects WHERE id=?",
-			     "I", id);
+			     "II", user->id, id);
 	if (rc)
 		return rc;
 	memset(p, 0, sizeof *p);
@@ -78,6 +85,8 @@ static int load_proj(fc_db *db, int64_t id, proj *p, fc_err *err)
 	p->review_rate = fc_stmt_double(st, 16);
 	p->is_test = (int)fc_stmt_int(st, 17);
 	snprintf(p->order, sizeof p->order, "%s", fc_stmt_isnull(st, 18) ? "priority" : fc_stmt_text(st, 18));
+	p->has_predictions = (int)fc_stmt_int(st, 19);
+	p->access = fc_project_access_of(user, p->owner, p->status, fc_stmt_text(st, 20));
 	fc_stmt_done(st);
 	return 0;
 }
@@ -182,6 +191,19 @@ json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported)
 	return all;
 }
 
+/* A lease's predictions: those imported with the task, and the model's
+ * when one has predicted for the project; most projects have none, and
+ * their leases read no predictions table. */
+static json_t *lease_predictions(fc_db *db, const proj *p, int64_t task, json_t *imported)
+{
+	if (p->has_predictions)
+		return fc_assign_predictions(db, task, imported);
+	if (json_is_array(imported))
+		return imported;
+	json_decref(imported);
+	return json_array();
+}
+
 int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err)
 {
 	if (!ev->text)
@@ -210,12 +232,16 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 	json_decref(*out); /* a previous try's */
 	*out = NULL;
 	*why = NULL;
-	int access, rc = fc_db_lock(db, FC_LOCK_USER, user->id, err);
+	int rc = fc_db_lock(db, FC_LOCK_USER, user->id, err);
 	if (rc)
 		return rc;
 	proj p = {0};
-	if ((rc = fc_project_access(db, user, project_id, &access, err)) || (rc = load_proj(db, project_id, &p, err)))
+	if ((rc = load_proj(db, user, project_id, &p, err)))
 		goto out;
+	if (p.access == FC_ACCESS_NONE) { /* invisible to them: as if it did not exist */
+		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such project.");
+		goto out;
+	}
 	int64_t now = fc_clock_now();
 	if (strcmp(p.status, "live")) {
 		rc = fc_err_set(err, FC_ECONFLICT, "project_not_live", NULL,
@@ -295,11 +321,11 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 		goto out;
 	if (fc_stmt_next(st) == 1) {
 		char ts[32];
+		json_t *imported = fc_stmt_isnull(st, 1) ? NULL : fc_stmt_json(st, 1);
 		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
 				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
-				 "predictions",
-				 fc_assign_predictions(db, task, fc_stmt_isnull(st, 1) ? NULL : fc_stmt_json(st, 1)),
-				 "expires_at", fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+				 "predictions", lease_predictions(db, &p, task, imported), "expires_at",
+				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
 	}
 	fc_stmt_done(st);
 	/* an interactive (SAM-style) backend: the annotator offers its Smart tool */
@@ -472,7 +498,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 							    : "The lease on this task has expired; take a new task.");
 		goto out;
 	}
-	if ((rc = load_proj(db, project, &p, err)))
+	if ((rc = load_proj(db, user, project, &p, err)))
 		goto out;
 	if (!strcmp(p.kind, "annotation")) {
 		if (!result) {
@@ -549,13 +575,15 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	const json_t *active = json_object_get(body, "active_seconds");
 	if (active && !(json_number_value(active) >= 0 && json_number_value(active) < 1e7))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "active_seconds", "active_seconds must be 0 or more.");
-	/* Validate an annotation result against the config in a read
-	 * transaction first: it is the costliest step and needs no lock. The
-	 * config cannot change afterwards (only drafts change their config, and
-	 * a project with assignments never returns to draft). */
+	/* With one writer at a time (SQLite), validate an annotation result
+	 * against the config in a read transaction first: it is the costliest
+	 * step and needs no lock. The config cannot change afterwards (only
+	 * drafts change their config, and a project with assignments never
+	 * returns to draft). Where submits run side by side (PostgreSQL) that
+	 * transaction would only be a round trip more: submit_tx validates. */
 	submit_args a = {.user = user, .aid = aid, .body = body, .idem_key = idem_key};
 	a.result = json_object_get(body, "result");
-	if (a.result && (rc = prevalidate(s, user, aid, a.result, &a.validated, err)))
+	if (a.result && fc_store_serial_writes(s) && (rc = prevalidate(s, user, aid, a.result, &a.validated, err)))
 		return rc;
 	rc = fc_store_tx(s, FC_DB_WRITE_ROWS, submit_tx, &a, err);
 	if (rc) {

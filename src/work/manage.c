@@ -262,7 +262,11 @@ static json_t *counts_json(fc_db *db, int64_t project)
 {
 	fc_stmt *st;
 	json_t *c = json_null();
-	if (fc_db_query(db, &st, NULL, "SELECT total, open, gold, with_results FROM task_counts WHERE project_id=?",
+	/* the project's 16 slots (migration 0018) */
+	if (fc_db_query(db, &st, NULL,
+			"SELECT CAST(COALESCE(SUM(total),0) AS BIGINT), CAST(COALESCE(SUM(open),0) AS BIGINT), "
+			"CAST(COALESCE(SUM(gold),0) AS BIGINT), CAST(COALESCE(SUM(with_results),0) AS BIGINT) "
+			"FROM task_count_slots WHERE project_id=?",
 			"I", project))
 		return c;
 	if (fc_stmt_next(st) == 1) {

@@ -423,15 +423,26 @@ Test(ml, a_result_missing_is_refused) { misbehaves(ML_SHORT, "1 results for 2 ta
 
 Test(ml, detach)
 {
-	long long pid = live(NULL, "{\"text\":\"a\"}\n");
+	long long pid = live(NULL, "{\"text\":\"a\"}\n{\"text\":\"b\"}\n");
+	res r = lease(&S, pid, C1); /* no model yet: a lease reads no predictions */
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect(json_is_array(jget(r.json, "task.predictions")), "%s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "task.predictions")), 0, "%s", r.body);
+	res_free(&r);
 	attach_ok(pid);
+	json_decref(wait_ml(pid, 2, 0));
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/ml", pid);
-	res r = api(&S, "DELETE", path, REQ, NULL);
+	r = api(&S, "DELETE", path, REQ, NULL);
 	cr_expect_eq(r.status, 204, "%s", r.body);
 	res_free(&r);
 	r = api(&S, "DELETE", path, REQ, NULL);
 	cr_expect_eq(r.status, 404, "%s", r.body);
+	res_free(&r);
+	/* what the model predicted stays with the task */
+	r = lease(&S, pid, C2);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect(model_prediction(r.json), "the stored prediction after detaching: %s", r.body);
 	res_free(&r);
 	json_t *st = status(pid);
 	cr_expect(json_is_false(jget(st, "attached")));

@@ -247,6 +247,43 @@ Test(store, binds_and_getters)
 	fc_db_rollback(db);
 }
 
+/* PostgreSQL's row-lock clause ends the statements that lock rows; SQLite
+ * drops it, but only where it ends the statement: the same words inside a
+ * string or a comment are the statement's own. */
+Test(store, a_row_lock_clause_is_dropped_only_at_the_end)
+{
+	add_user("lock@x.org");
+	fc_db *db;
+	fc_err e = {0};
+	fc_stmt *st;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	static const char *const LOCKED[] = {
+		"SELECT u.id FROM users u WHERE u.email=? FOR UPDATE",
+		"SELECT u.id FROM users u WHERE u.email=? FOR NO KEY UPDATE OF u SKIP LOCKED",
+		"SELECT u.id FROM users u WHERE u.email=? FOR UPDATE SKIP LOCKED  \n",
+		"SELECT u.id FROM users u WHERE u.email=? FOR NO KEY UPDATE OF u NOWAIT",
+	};
+	for (size_t i = 0; i < sizeof LOCKED / sizeof *LOCKED; i++) {
+		int64_t id = 0;
+		cr_expect_eq(fc_db_int(db, &id, &e, LOCKED[i], "t", "lock@x.org"), 0, "%s: %s", LOCKED[i], e.msg);
+		cr_expect_gt(id, 0, "%s", LOCKED[i]);
+		fc_err_clear(&e);
+	}
+	/* the words in a literal before the end: the whole statement runs */
+	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT 'x FOR UPDATE y', ' FOR NO KEY UPDATE' || ?", "t", "!"), 0, "%s",
+		     e.msg);
+	cr_assert_eq(fc_stmt_next(st), 1);
+	cr_expect_str_eq(fc_stmt_text(st, 0), "x FOR UPDATE y");
+	cr_expect_str_eq(fc_stmt_text(st, 1), " FOR NO KEY UPDATE!");
+	fc_stmt_done(st);
+	/* and at the end of a literal that is not a clause: kept too */
+	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT 'a FOR UPDATE'", ""), 0, "%s", e.msg);
+	cr_assert_eq(fc_stmt_next(st), 1);
+	cr_expect_str_eq(fc_stmt_text(st, 0), "a FOR UPDATE");
+	fc_stmt_done(st);
+	fc_db_rollback(db);
+}
+
 Test(store, lost_connections_fail_the_request_and_the_pool_reconnects)
 {
 	if (!*database)
