@@ -151,6 +151,25 @@ Test(answers_builder, rejects_use_after_finish_and_unfinished_sets)
 	fc_answers_free(a);
 }
 
+/* A repeated (question, worker) pair is caught when the set is finished
+ * (grouped by question), naming the first repeat in arrival order even when
+ * a later question's repeat comes first in the grouped order; the set stays
+ * unfinished. */
+Test(answers_builder, duplicate_pair_fails_at_finish)
+{
+	fc_answers *a = fc_answers_new();
+	fc_err err = {0};
+	cr_assert_eq(fc_answers_add(a, "q1", "w1", "x", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w2", "x", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w1", "y", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w2", "y", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q1", "w1", "y", &err), 0);
+	cr_assert_eq(fc_answers_finish(a, &err), FC_EINVAL);
+	cr_assert_str_eq(err.msg, "worker \"w2\" answered question \"q2\" more than once");
+	cr_assert_not(a->finished);
+	fc_answers_free(a);
+}
+
 /* ---- majority vote ----------------------------------------------------- */
 
 Test(aggregate_mv, counts_shares_and_breaks_ties_to_the_smallest_label)
