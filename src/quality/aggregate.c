@@ -299,10 +299,13 @@ static void *ds_counts(void *arg)
 	return NULL;
 }
 
-/* Below this the running product of a question is scaled back to a maximum
- * of 1; a factor is at least the smallest confusion cell, so one more
- * product stays far from the double range's end unless cells are ~0. */
+/* Every 4 answers (and at the end) a question's running product is scaled
+ * back to a maximum of 1 once it falls below DS_RESCALE. Four factors
+ * reach the end of the double range only if each is below ~1e-52, i.e. with
+ * no smoothing or hundreds of near-certain workers: a maximum below
+ * DS_TINY or a class at 0 sends the question to the log path instead. */
 #define DS_RESCALE 1e-100
+#define DS_TINY 1e-290
 
 /* Question q's unnormalised posteriors by products into l; 0 when a class
  * underflowed to 0 (possible with hundreds of answers, or no smoothing).
@@ -312,15 +315,17 @@ static inline __attribute__((always_inline)) int ds_question_products(const stru
 								      double *l)
 {
 	memcpy(l, p->prior, K * sizeof *l);
-	for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
+	for (size_t j = p->a->q_start[q], end = p->a->q_start[q + 1]; j < end; j++) {
 		const double *x = p->pi + p->cell[j];
-		double mx = 0;
-		for (size_t k = 0; k < K; k++) {
+		for (size_t k = 0; k < K; k++)
 			l[k] *= x[k];
+		if ((j & 3) != 3 && j + 1 < end)
+			continue; /* the scale is checked every 4 answers and at the end */
+		double mx = 0;
+		for (size_t k = 0; k < K; k++)
 			mx = l[k] > mx ? l[k] : mx;
-		}
 		if (mx < DS_RESCALE) {
-			if (!(mx > 0))
+			if (!(mx >= DS_TINY))
 				return 0;
 			for (size_t k = 0; k < K; k++)
 				l[k] /= mx;
