@@ -257,14 +257,17 @@ static int final_confusion(const fc_answers *a, const double *T, double s, fc_ag
 }
 
 /* Dawid-Skene's rounds over a range of questions, so that large sets can
- * split them over two threads. pi is stored answer-major: the log
- * P(worker w answers l | class k) for every k sits contiguously at
- * cell = (w*K + l)*K, so both steps walk K adjacent doubles per answer. */
+ * split them over two threads. pi is stored answer-major: P(worker w
+ * answers l | class k) for every k sits contiguously at cell = (w*K + l)*K,
+ * so both steps walk K adjacent doubles per answer. The E-step multiplies
+ * probabilities instead of adding logs: no log or exp per answer or class
+ * (they were a third of a round); a question whose product underflows is
+ * redone in logs (ds_question_logs). */
 struct ds_part {
 	const fc_answers *a;
 	const int32_t *cell;
 	double *T;
-	const double *pi, *log_prior;
+	const double *pi, *prior;
 	double *counts; /* expected confusion counts, answer-major like pi, then
 			    the K class totals, for the next M-step */
 	size_t q0, q1, cells;
@@ -273,7 +276,7 @@ struct ds_part {
 
 /* Adds question q's posterior row to its answers' counts and the class
  * totals. */
-static void ds_count_question(struct ds_part *p, size_t q, size_t K)
+static inline __attribute__((always_inline)) void ds_count_question(struct ds_part *p, size_t q, size_t K)
 {
 	const double *row = p->T + q * K;
 	double *classes = p->counts + p->cells;
@@ -296,6 +299,78 @@ static void *ds_counts(void *arg)
 	return NULL;
 }
 
+/* Every 4 answers (and at the end) a question's running product is scaled
+ * back to a maximum of 1 once it falls below DS_RESCALE. Four factors
+ * reach the end of the double range only if each is below ~1e-52, i.e. with
+ * no smoothing or hundreds of near-certain workers: a maximum below
+ * DS_TINY or a class at 0 sends the question to the log path instead. */
+#define DS_RESCALE 1e-100
+#define DS_TINY 1e-290
+
+/* Question q's unnormalised posteriors by products into l; 0 when a class
+ * underflowed to 0 (possible with hundreds of answers, or no smoothing).
+ * Inlined with a constant K (below), the K-loops unroll and l stays in
+ * registers. */
+static inline __attribute__((always_inline)) int ds_question_products(const struct ds_part *p, size_t q, size_t K,
+								      double *l)
+{
+	memcpy(l, p->prior, K * sizeof *l);
+	for (size_t j = p->a->q_start[q], end = p->a->q_start[q + 1]; j < end; j++) {
+		const double *x = p->pi + p->cell[j];
+		for (size_t k = 0; k < K; k++)
+			l[k] *= x[k];
+		if ((j & 3) != 3 && j + 1 < end)
+			continue; /* the scale is checked every 4 answers and at the end */
+		double mx = 0;
+		for (size_t k = 0; k < K; k++)
+			mx = l[k] > mx ? l[k] : mx;
+		if (mx < DS_RESCALE) {
+			if (!(mx >= DS_TINY))
+				return 0;
+			for (size_t k = 0; k < K; k++)
+				l[k] /= mx;
+		}
+	}
+	for (size_t k = 0; k < K; k++)
+		if (!(l[k] > 0))
+			return 0;
+	return 1;
+}
+
+/* The same in logs, for the questions whose products underflow. */
+static void ds_question_logs(const struct ds_part *p, size_t q, size_t K, double *l)
+{
+	for (size_t k = 0; k < K; k++)
+		l[k] = fc_em_log(p->prior[k]);
+	for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++)
+		for (size_t k = 0; k < K; k++)
+			l[k] += fc_em_log(p->pi[(size_t)p->cell[j] + k]);
+}
+
+/* One E-step over the part's questions, the next M-step's counts gathered
+ * while the answers are at hand (one pass over the answers per round). */
+static inline __attribute__((always_inline)) void ds_estep(struct ds_part *p, size_t K, double *l)
+{
+	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
+	for (size_t q = p->q0; q < p->q1; q++) {
+		double *row = p->T + q * K, z = 0, delta = 0;
+		if (ds_question_products(p, q, K, l)) {
+			for (size_t k = 0; k < K; k++)
+				z += l[k];
+			for (size_t k = 0; k < K; k++) {
+				double v = l[k] / z, d = fabs(v - row[k]);
+				delta = d > delta ? d : delta;
+				row[k] = v;
+			}
+		} else {
+			ds_question_logs(p, q, K, l);
+			delta = fc_em_normalise(l, row, K);
+		}
+		p->delta = delta > p->delta ? delta : p->delta;
+		ds_count_question(p, q, K);
+	}
+}
+
 static void *ds_posteriors(void *arg)
 {
 	struct ds_part *p = arg;
@@ -306,18 +381,15 @@ static void *ds_posteriors(void *arg)
 		p->delta = NAN; /* out of memory: reported by the caller */
 		return NULL;
 	}
-	/* The next M-step's counts are gathered while the answers are at
-	 * hand: one pass over the answers per round instead of two. */
-	memset(p->counts, 0, (p->cells + K) * sizeof *p->counts);
-	for (size_t q = p->q0; q < p->q1; q++) {
-		memcpy(l, p->log_prior, K * sizeof *l);
-		for (size_t j = p->a->q_start[q]; j < p->a->q_start[q + 1]; j++) {
-			const double *x = p->pi + p->cell[j];
-			for (size_t k = 0; k < K; k++)
-				l[k] += x[k];
-		}
-		p->delta = fmax(p->delta, fc_em_normalise(l, p->T + q * K, K));
-		ds_count_question(p, q, K);
+	switch (K) { /* the usual label counts get a loop of constant length */
+	case 2: ds_estep(p, 2, l); break;
+	case 3: ds_estep(p, 3, l); break;
+	case 4: ds_estep(p, 4, l); break;
+	case 5: ds_estep(p, 5, l); break;
+	case 6: ds_estep(p, 6, l); break;
+	case 7: ds_estep(p, 7, l); break;
+	case 8: ds_estep(p, 8, l); break;
+	default: ds_estep(p, K, l); break;
 	}
 	free(heap);
 	return NULL;
@@ -339,7 +411,7 @@ static void ds_run(void *(*fn)(void *), struct ds_part *part, int parts)
 int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
-	double *T = NULL, *pi = NULL, *log_prior = NULL, *counts = NULL;
+	double *T = NULL, *pi = NULL, *prior = NULL, *counts = NULL;
 	int32_t *cell = NULL;
 	int rc = check_answers(a, err);
 	if (rc || (rc = check_opts(&o, err)))
@@ -358,9 +430,9 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 	T = fc_em_array(Q * K, sizeof *T);
 	pi = fc_em_array(W * KK, sizeof *pi);
 	counts = fc_em_array((W * KK + K) * (size_t)parts, sizeof *counts);
-	log_prior = fc_em_array(K, sizeof *log_prior);
+	prior = fc_em_array(K, sizeof *prior);
 	cell = fc_em_array(a->n, sizeof *cell);
-	if (!T || !pi || !counts || !log_prior || !cell) {
+	if (!T || !pi || !counts || !prior || !cell) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory in Dawid-Skene");
 		goto out;
 	}
@@ -374,7 +446,7 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 					   .cell = cell,
 					   .T = T,
 					   .pi = pi,
-					   .log_prior = log_prior,
+					   .prior = prior,
 					   .counts = counts + (size_t)(i < parts ? i : 0) * (W * KK + K),
 					   .cells = W * KK,
 					   .q0 = i == 0 ? 0 : Q / 2,
@@ -386,8 +458,8 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 		ds_run(ds_counts, part, parts);
 	while (iter < o.max_iterations && K) {
 		iter++;
-		/* M-step: expected confusion counts, then row-normalised logs; a
-		 * row (w, k) is pi[(w*K + l)*K + k] over l. */
+		/* M-step: expected confusion counts, then row-normalised; a row
+		 * (w, k) is pi[(w*K + l)*K + k] over l. */
 		for (size_t w = 0; w < W; w++)
 			for (size_t k = 0; k < K; k++) {
 				double sum = 0;
@@ -398,14 +470,14 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 				}
 				for (size_t l = 0; l < K; l++) {
 					size_t c = (w * K + l) * K + k;
-					pi[c] = sum > 0 ? fc_em_log(pi[c] / sum) : -log((double)K);
+					pi[c] = sum > 0 ? pi[c] / sum : 1.0 / (double)K;
 				}
 			}
 		double total = 0;
 		for (size_t k = 0; k < K; k++)
-			total += log_prior[k] = s + counts[W * KK + k] + (other ? other[W * KK + k] : 0);
+			total += prior[k] = s + counts[W * KK + k] + (other ? other[W * KK + k] : 0);
 		for (size_t k = 0; k < K; k++)
-			log_prior[k] = total > 0 ? fc_em_log(log_prior[k] / total) : -log((double)K);
+			prior[k] = total > 0 ? prior[k] / total : 1.0 / (double)K;
 
 		/* E-step: posteriors from priors and every answer's likelihood. */
 		ds_run(ds_posteriors, part, parts);
@@ -424,7 +496,7 @@ int fc_aggregate_ds(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *o
 		for (size_t w = 0; w < W; w++) {
 			double acc = 0;
 			for (size_t k = 0; k < K; k++)
-				acc += exp(log_prior[k] + pi[(w * K + k) * K + k]);
+				acc += prior[k] * pi[(w * K + k) * K + k];
 			out->worker_quality[w] = acc;
 		}
 	}
@@ -434,7 +506,7 @@ out:
 	free(T);
 	free(pi);
 	free(counts);
-	free(log_prior);
+	free(prior);
 	free(cell);
 	return rc;
 }

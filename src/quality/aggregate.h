@@ -20,9 +20,12 @@
  *    subtypes shared by all workers, each worker has one confusion matrix per
  *    (class, subtype), so workers who err together on one kind of item are
  *    modelled as correlated; variational Bayes with Dirichlet priors (ebcc.c).
- *  - auto: fits ds, ods, glad, mace and ebcc on 4/5 of the answers, scores
- *    the log-likelihood of the held-out fifth (5 folds, every answer held out
- *    once, every question keeps one answer), refits the best on all answers
+ *  - auto: fits ds, ods, glad, mace and ebcc on 4/5 of the answers and
+ *    scores each one's labels by the log-likelihood of the held-out fifth
+ *    under one answer model for all (per-worker confusion counts against the
+ *    candidate's labels; 5 folds, every answer held out once, every question
+ *    keeps one answer); keeps ds unless another beats it by more than two
+ *    standard errors over questions, and refits the choice on all answers
  *    (autopick.c). Never looks at ground truth.
  * All methods are deterministic: the same answers give the same output (EBCC
  * breaks the symmetry of subtypes with a fixed-seed generator).
@@ -83,7 +86,7 @@ typedef struct fc_aggregate {
 	double *sub_confusion;         /* EBCC: [n_workers × K × M × K] expected P(answer l |
 				   class k, subtype m) */
 	double score[FC_METHOD_COUNT]; /* auto: held-out log-likelihood per answer
-				   of each candidate; NaN when not tried */
+				   of each candidate's labels; NaN when not tried */
 } fc_aggregate;
 
 /* Releases the arrays (not r itself) and zeroes r. */
@@ -117,7 +120,7 @@ int fc_aggregate_run(fc_method m, const fc_answers *a, const fc_em_opts *opts, f
  * answer model. For DS, one-coin, GLAD, MACE and EBCC results; 1/K for MV.
  * DS rows are read as the posterior predictive under a Dirichlet(1) prior,
  * (expected count + 1) / (evidence + K), like EBCC's.
- * This is what auto scores held-out answers with. */
+ * (auto scores labels instead: autopick.c.) */
 double fc_aggregate_answer_prob(const fc_aggregate *r, size_t q, int32_t w, int32_t l);
 
 /* Median of each question's numeric answers (the mean of the two middle

@@ -141,61 +141,6 @@ static const char *intern_name(const struct fc_intern *t, int32_t id)
 	return t->pool + t->off[id];
 }
 
-/* ---- (question, worker) pairs, to reject a worker answering twice ------- */
-struct fc_pairset {
-	uint64_t *keys; /* 0 = empty; key = (q << 32 | w) + 1 */
-	size_t mask, count;
-};
-
-static uint64_t pair_key(int32_t q, int32_t w) { return (((uint64_t)(uint32_t)q << 32) | (uint32_t)w) + 1; }
-
-static size_t pair_slot(uint64_t key, size_t mask) { return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & mask; }
-
-static int pairset_grow(struct fc_pairset *p)
-{
-	size_t n = p->keys ? (p->mask + 1) * 2 : 1024;
-	uint64_t *keys = calloc(n, sizeof *keys);
-	if (!keys)
-		return FC_ENOMEM;
-	for (size_t i = 0; p->keys && i <= p->mask; i++) {
-		if (!p->keys[i])
-			continue;
-		size_t j = pair_slot(p->keys[i], n - 1);
-		while (keys[j])
-			j = (j + 1) & (n - 1);
-		keys[j] = p->keys[i];
-	}
-	free(p->keys);
-	p->keys = keys;
-	p->mask = n - 1;
-	return 0;
-}
-
-/* Returns 1 if added, 0 if already present, or FC_ENOMEM. */
-static int pairset_add(struct fc_pairset *p, uint64_t key)
-{
-	if (!p->keys || (p->count + 1) * 2 > p->mask + 1) {
-		int rc = pairset_grow(p);
-		if (rc)
-			return rc;
-	}
-	size_t i = pair_slot(key, p->mask);
-	for (; p->keys[i]; i = (i + 1) & p->mask)
-		if (p->keys[i] == key)
-			return 0;
-	p->keys[i] = key;
-	p->count++;
-	return 1;
-}
-
-static void pairset_free(struct fc_pairset *p)
-{
-	if (!p)
-		return;
-	free(p->keys);
-	free(p);
-}
-
 /* ---- the answer set ---------------------------------------------------- */
 
 fc_answers *fc_answers_new(void)
@@ -206,8 +151,7 @@ fc_answers *fc_answers_new(void)
 	a->questions = intern_new();
 	a->workers = intern_new();
 	a->labels = intern_new();
-	a->pairs = calloc(1, sizeof *a->pairs);
-	if (!a->questions || !a->workers || !a->labels || !a->pairs) {
+	if (!a->questions || !a->workers || !a->labels) {
 		fc_answers_free(a);
 		return NULL;
 	}
@@ -226,7 +170,7 @@ void fc_answers_free(fc_answers *a)
 	intern_free(a->questions);
 	intern_free(a->workers);
 	intern_free(a->labels);
-	pairset_free(a->pairs);
+	free(a->line);
 	free(a);
 }
 
@@ -247,17 +191,31 @@ static int reserve(fc_answers *a)
 	if (!l)
 		return FC_ENOMEM;
 	a->label = l;
+	size_t *line = realloc(a->line, cap * sizeof *line);
+	if (!line)
+		return FC_ENOMEM;
+	a->line = line;
 	a->cap = cap;
 	return 0;
 }
 
-/* The CSV reader passes lengths it already knows; where names a line for
- * error messages ("" from the builder API). */
+/* "line N: " for error messages, "" without a line (the builder API). */
+static const char *where_line(char *buf, size_t size, size_t line)
+{
+	if (!line)
+		return "";
+	snprintf(buf, size, "line %zu: ", line);
+	return buf;
+}
+
+/* The CSV reader passes lengths it already knows and the line (0 from the
+ * builder API). */
 static int add_answer(fc_answers *a, const char *q, size_t qn, const char *w, size_t wn, const char *l, size_t ln,
-		      const char *where, fc_err *err)
+		      size_t line, fc_err *err)
 {
 	int rc = 0;
 	int32_t qi, wi, li;
+	char where[48];
 	if (a->finished)
 		return fc_err_set(err, FC_EINVAL, "answers_finished", NULL,
 				  "answers cannot be added after fc_answers_finish");
@@ -266,24 +224,18 @@ static int add_answer(fc_answers *a, const char *q, size_t qn, const char *w, si
 				  !qn   ? "question"
 				  : !wn ? "worker"
 					: "answer",
-				  "%sempty %s", where,
+				  "%sempty %s", where_line(where, sizeof where, line),
 				  !qn   ? "question"
 				  : !wn ? "worker"
 					: "answer");
 	if (a->n >= INT32_MAX)
-		return fc_err_set(err, FC_ETOOBIG, NULL, NULL, "%stoo many answers (limit %d)", where, INT32_MAX);
+		return fc_err_set(err, FC_ETOOBIG, NULL, NULL, "%stoo many answers (limit %d)",
+				  where_line(where, sizeof where, line), INT32_MAX);
 	if ((rc = reserve(a)) || (rc = intern(a->questions, q, qn, &qi)) || (rc = intern(a->workers, w, wn, &wi)) ||
 	    (rc = intern(a->labels, l, ln, &li)))
 		goto out;
-	rc = pairset_add(a->pairs, pair_key(qi, wi));
-	if (rc < 0)
-		goto out;
-	if (rc == 0)
-		return fc_err_set(err, FC_EINVAL, "duplicate_answer", NULL,
-				  "%sworker \"%s\" answered question \"%s\" more than once", where,
-				  intern_name(a->workers, wi), intern_name(a->questions, qi));
-	rc = 0;
 	a->question[a->n] = qi;
+	a->line[a->n] = line;
 	a->worker[a->n] = wi;
 	a->label[a->n] = li;
 	a->n++;
@@ -300,7 +252,7 @@ out:
 
 int fc_answers_add(fc_answers *a, const char *question, const char *worker, const char *answer, fc_err *err)
 {
-	return add_answer(a, question, strlen(question), worker, strlen(worker), answer, strlen(answer), "", err);
+	return add_answer(a, question, strlen(question), worker, strlen(worker), answer, strlen(answer), 0, err);
 }
 
 /* Strict: the whole string must be a finite decimal number, so labels such
@@ -329,6 +281,51 @@ static int label_key_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+/* A worker who answered a question twice: the answers grouped by question
+ * (a counting sort that keeps arrival order), each worker stamped with the
+ * last question seen, so the check is two sequential passes and a table of
+ * n_workers stamps instead of a hash set of every pair probed at random
+ * (that was two thirds of reading a million answers). The error names the
+ * earliest repeat in arrival order, as a check at add time would. */
+static int check_duplicates(const fc_answers *a, fc_err *err)
+{
+	size_t nq = a->n_questions, first = SIZE_MAX;
+	size_t *start = calloc(nq + 1, sizeof *start);
+	int32_t *order = malloc((a->n ? a->n : 1) * sizeof *order);
+	int32_t *stamp = malloc((a->n_workers ? a->n_workers : 1) * sizeof *stamp);
+	if (!start || !order || !stamp) {
+		free(start);
+		free(order);
+		free(stamp);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory grouping answers");
+	}
+	for (size_t i = 0; i < a->n; i++)
+		start[a->question[i] + 1]++;
+	for (size_t q = 0; q < nq; q++)
+		start[q + 1] += start[q];
+	for (size_t i = 0; i < a->n; i++)
+		order[start[a->question[i]]++] = (int32_t)i; /* start[q] ends at q's end */
+	memset(stamp, 0xff, (a->n_workers ? a->n_workers : 1) * sizeof *stamp);
+	for (size_t q = 0, j = 0; q < nq; q++)
+		for (; j < start[q]; j++) {
+			size_t i = (size_t)order[j];
+			int32_t w = a->worker[i];
+			if (stamp[w] == (int32_t)q && i < first)
+				first = i;
+			stamp[w] = (int32_t)q;
+		}
+	free(start);
+	free(order);
+	free(stamp);
+	if (first == SIZE_MAX)
+		return 0;
+	char where[48];
+	return fc_err_set(err, FC_EINVAL, "duplicate_answer", NULL,
+			  "%sworker \"%s\" answered question \"%s\" more than once",
+			  where_line(where, sizeof where, a->line[first]), intern_name(a->workers, a->worker[first]),
+			  intern_name(a->questions, a->question[first]));
+}
+
 int fc_answers_finish(fc_answers *a, fc_err *err)
 {
 	int rc = 0;
@@ -338,6 +335,8 @@ int fc_answers_finish(fc_answers *a, fc_err *err)
 	if (a->finished)
 		return 0;
 	size_t nl = a->n_labels, nq = a->n_questions;
+	if ((rc = check_duplicates(a, err)))
+		return rc;
 
 	keys = malloc((nl ? nl : 1) * sizeof *keys);
 	remap = malloc((nl ? nl : 1) * sizeof *remap);
@@ -397,8 +396,8 @@ int fc_answers_finish(fc_answers *a, fc_err *err)
 	intern_seal(a->questions);
 	intern_seal(a->workers);
 	intern_seal(a->labels);
-	pairset_free(a->pairs);
-	a->pairs = NULL;
+	free(a->line);
+	a->line = NULL;
 	a->finished = 1;
 out:
 	free(keys);
@@ -594,10 +593,8 @@ int fc_answers_read_csv(FILE *in, fc_answers **out, fc_err *err)
 			have_header = 1;
 			continue;
 		}
-		char where[48];
-		snprintf(where, sizeof where, "line %zu: ", line);
 		rc = add_answer(a, csv_field(c, col[0]), c->flen[col[0]], csv_field(c, col[1]), c->flen[col[1]],
-				csv_field(c, col[2]), c->flen[col[2]], where, err);
+				csv_field(c, col[2]), c->flen[col[2]], line, err);
 		if (rc)
 			goto out;
 	}

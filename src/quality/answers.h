@@ -19,8 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct fc_intern;  /* private string table */
-struct fc_pairset; /* private (question, worker) set */
+struct fc_intern; /* private string table */
 
 typedef struct fc_answers {
 	/* Read-only after fc_answers_finish. Answers are grouped by question:
@@ -41,7 +40,7 @@ typedef struct fc_answers {
 	int32_t *question; /* [n] before finish, in arrival order */
 	size_t cap;
 	struct fc_intern *questions, *workers, *labels;
-	struct fc_pairset *pairs;
+	size_t *line; /* [n] source line of each answer (CSV), 0 from fc_answers_add */
 } fc_answers;
 
 /* Returns a new empty set, or NULL when out of memory. Free with
@@ -50,12 +49,15 @@ fc_answers *fc_answers_new(void);
 void fc_answers_free(fc_answers *a);
 
 /* Adds one answer. Strings are copied. Fails with FC_EINVAL when a string
- * is empty, when the worker already answered the question, or after
- * fc_answers_finish; FC_ENOMEM; FC_ETOOBIG past INT32_MAX answers. */
+ * is empty or after fc_answers_finish; FC_ENOMEM; FC_ETOOBIG past INT32_MAX
+ * answers. A worker answering a question twice is caught by finish. */
 int fc_answers_add(fc_answers *a, const char *question, const char *worker, const char *answer, fc_err *err);
 
 /* Groups answers by question, renumbers labels canonically and frees the
- * lookup tables. Further adds fail. Idempotent. */
+ * lookup tables. Further adds fail. Idempotent. FC_EINVAL
+ * ("duplicate_answer") when a worker answered a question more than once,
+ * naming the first such answer in arrival order (and its CSV line); the set
+ * is then left unfinished. */
 int fc_answers_finish(fc_answers *a, fc_err *err);
 
 /* Reads CSV with the header question,worker,answer (columns in any order,

@@ -113,6 +113,63 @@ static void training_set(const fc_answers *a, const signed char *fold, int f, fc
 	t->n = n;
 }
 
+/* Held-out score of one candidate's labels on fold f: a confusion matrix
+ * per worker counted from the training answers against the candidate's
+ * labels, each held-out answer scored by log (count(w, label, answer) + 1) /
+ * (count(w, label) + K) — the same answer model for every candidate, so a
+ * candidate gains only by better labels, not by a richer model of answers.
+ * Adds to perq[q] (per question) and returns the fold's total. */
+static double label_score(const fc_answers *a, const signed char *fold, int f, const int32_t *label, size_t K,
+			  uint32_t *cnt, uint32_t *tot, double *perq)
+{
+	double total = 0;
+	memset(cnt, 0, a->n_workers * K * K * sizeof *cnt);
+	memset(tot, 0, a->n_workers * K * sizeof *tot);
+	for (size_t q = 0; q < a->n_questions; q++)
+		for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
+			if (fold[j] != f) {
+				size_t row = (size_t)a->worker[j] * K + (size_t)label[q];
+				cnt[row * K + (size_t)a->label[j]]++;
+				tot[row]++;
+			}
+	for (size_t q = 0; q < a->n_questions; q++)
+		for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
+			if (fold[j] == f) {
+				size_t row = (size_t)a->worker[j] * K + (size_t)label[q];
+				double v = log(((double)cnt[row * K + (size_t)a->label[j]] + 1) /
+					       ((double)tot[row] + (double)K));
+				perq[q] += v;
+				total += v;
+			}
+	return total;
+}
+
+size_t fc_em_auto_choose(const double *ll, const int *failed, const double *perq, size_t n_candidates, size_t nq)
+{
+	size_t best = 0;
+	if (failed[0]) {
+		for (size_t c = 1; c < n_candidates; c++)
+			if (!failed[c] && (failed[best] || ll[c] > ll[best]))
+				best = c;
+		return best;
+	}
+	for (size_t c = 1; c < n_candidates; c++) {
+		if (failed[c] || ll[c] <= ll[best])
+			continue;
+		double sum = 0, sq = 0;
+		for (size_t q = 0; q < nq; q++) {
+			double d = perq[c * nq + q] - perq[q];
+			sum += d;
+			sq += d * d;
+		}
+		double mean = sum / (double)nq, var = sq / (double)nq - mean * mean;
+		double se = sqrt((var > 0 ? var : 0) * (double)nq);
+		if (sum > FC_EM_SIGNIFICANCE * se)
+			best = c;
+	}
+	return best;
+}
+
 int fc_aggregate_auto(const fc_answers *a, const fc_em_opts *opts, fc_aggregate *out, fc_err *err)
 {
 	fc_em_opts o = opts ? *opts : fc_em_defaults();
@@ -121,16 +178,20 @@ int fc_aggregate_auto(const fc_answers *a, const fc_em_opts *opts, fc_aggregate 
 		return rc;
 	double ll[N_CANDIDATES] = {0};
 	int failed[N_CANDIDATES] = {0};
-	size_t held = 0;
+	size_t held = 0, K = a->n_labels;
 	fc_answers t = *a;
 	signed char *fold = fc_em_array(a->n, sizeof *fold);
+	double *perq = fc_em_array(N_CANDIDATES * a->n_questions, sizeof *perq);
+	uint32_t *cnt = fc_em_array(a->n_workers * K * K, sizeof *cnt);
+	uint32_t *tot = fc_em_array(a->n_workers * K, sizeof *tot);
 	t.worker = fc_em_array(a->n, sizeof *t.worker);
 	t.label = fc_em_array(a->n, sizeof *t.label);
 	t.q_start = fc_em_array(a->n_questions + 1, sizeof *t.q_start);
-	if (!fold || !t.worker || !t.label || !t.q_start) {
+	if (!fold || !perq || !cnt || !tot || !t.worker || !t.label || !t.q_start) {
 		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "out of memory choosing a method");
 		goto out;
 	}
+	memset(perq, 0, N_CANDIDATES * a->n_questions * sizeof *perq);
 	assign_folds(a, fold);
 	for (size_t j = 0; j < a->n; j++)
 		held += fold[j] >= 0;
@@ -145,19 +206,12 @@ int fc_aggregate_auto(const fc_answers *a, const fc_em_opts *opts, fc_aggregate 
 				fc_err_clear(&ignore);
 				continue;
 			}
-			for (size_t q = 0; q < a->n_questions; q++)
-				for (size_t j = a->q_start[q]; j < a->q_start[q + 1]; j++)
-					if (fold[j] == f)
-						ll[c] += fc_em_log(fc_aggregate_answer_prob(&r, q, a->worker[j],
-											    a->label[j]));
+			ll[c] += label_score(a, fold, f, r.label, K, cnt, tot, perq + c * a->n_questions);
 			fc_aggregate_free(&r);
 		}
 	}
 	/* No held-out answers (every question has one answer): Dawid-Skene. */
-	size_t best = 0;
-	for (size_t c = 1; held && c < N_CANDIDATES; c++)
-		if (!failed[c] && (failed[best] || ll[c] > ll[best]))
-			best = c;
+	size_t best = held ? fc_em_auto_choose(ll, failed, perq, N_CANDIDATES, a->n_questions) : 0;
 	if ((rc = fc_aggregate_run(failed[best] ? FC_METHOD_ODS : candidates[best], a, &o, out, err)))
 		goto out;
 	for (int m = 0; m < FC_METHOD_COUNT; m++)
@@ -166,6 +220,9 @@ int fc_aggregate_auto(const fc_answers *a, const fc_em_opts *opts, fc_aggregate 
 		out->score[candidates[c]] = failed[c] ? NAN : ll[c] / (double)held;
 out:
 	free(fold);
+	free(perq);
+	free(cnt);
+	free(tot);
 	free(t.worker);
 	free(t.label);
 	free(t.q_start);

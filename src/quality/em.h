@@ -41,4 +41,15 @@ int fc_em_converged(fc_aggregate *out, double delta, const fc_em_opts *o);
  * from T and hands T over to out->posterior. */
 void fc_em_finish(fc_aggregate *out, fc_method m, int iterations, double *T, size_t nq, size_t K);
 
+/* --method auto's choice among n candidates, the first being the default
+ * (Dawid-Skene): ll[c] is candidate c's total held-out score, perq[c * nq +
+ * q] its share from question q, failed[c] set when it could not be fitted.
+ * The default stays unless another candidate's total beats it by more than
+ * FC_EM_SIGNIFICANCE standard errors of the paired per-question difference
+ * (questions are the independent units: their answers share one label);
+ * of those that do, the highest total wins. With the default failed, the
+ * highest total of the others. */
+#define FC_EM_SIGNIFICANCE 2.0
+size_t fc_em_auto_choose(const double *ll, const int *failed, const double *perq, size_t n_candidates, size_t nq);
+
 #endif

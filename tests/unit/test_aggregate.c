@@ -151,6 +151,25 @@ Test(answers_builder, rejects_use_after_finish_and_unfinished_sets)
 	fc_answers_free(a);
 }
 
+/* A repeated (question, worker) pair is caught when the set is finished
+ * (grouped by question), naming the first repeat in arrival order even when
+ * a later question's repeat comes first in the grouped order; the set stays
+ * unfinished. */
+Test(answers_builder, duplicate_pair_fails_at_finish)
+{
+	fc_answers *a = fc_answers_new();
+	fc_err err = {0};
+	cr_assert_eq(fc_answers_add(a, "q1", "w1", "x", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w2", "x", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w1", "y", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q2", "w2", "y", &err), 0);
+	cr_assert_eq(fc_answers_add(a, "q1", "w1", "y", &err), 0);
+	cr_assert_eq(fc_answers_finish(a, &err), FC_EINVAL);
+	cr_assert_str_eq(err.msg, "worker \"w2\" answered question \"q2\" more than once");
+	cr_assert_not(a->finished);
+	fc_answers_free(a);
+}
+
 /* ---- majority vote ----------------------------------------------------- */
 
 Test(aggregate_mv, counts_shares_and_breaks_ties_to_the_smallest_label)
@@ -283,6 +302,40 @@ Test(aggregate_ds, single_label_and_single_answer)
 	cr_assert_str_eq(label_of(a, &r, 1), "yes");
 	cr_assert_float_eq(r.confidence[0], 1.0, 1e-12);
 	fc_aggregate_free(&r);
+	fc_answers_free(a);
+}
+
+/* The E-step multiplies probabilities and falls back to logs for a
+ * question whose product underflows. Here 400 workers all say a to q1 and b
+ * to q2, with smoothing 0 or 1e-9: a worker's chance of a for true b is 0
+ * or ~1e-9, so the wrong class's product is 0 or ~1e-3600, far past the
+ * double range, and both questions take the log path (where 0 is read as
+ * 1e-300). The posteriors must still be exact and finite: 1 and 0. */
+Test(aggregate_ds, underflowing_products_take_the_log_path)
+{
+	fc_answers *a = fc_answers_new();
+	fc_err err = {0};
+	char w[16];
+	for (int i = 0; i < 800; i++) { /* worker i / 2: q1 a, then q2 b */
+		snprintf(w, sizeof w, "w%d", i / 2);
+		cr_assert_eq(fc_answers_add(a, i % 2 ? "q2" : "q1", w, i % 2 ? "b" : "a", &err), 0);
+	}
+	cr_assert_eq(fc_answers_finish(a, &err), 0);
+	static const double smoothing[] = {0, 1e-9, 0.01};
+	for (size_t i = 0; i < 3; i++) {
+		fc_em_opts o = fc_em_defaults();
+		o.smoothing = smoothing[i];
+		fc_aggregate r;
+		cr_assert_eq(fc_aggregate_ds(a, &o, &r, &err), 0, "%s", err.msg);
+		cr_assert_str_eq(label_of(a, &r, 0), "a");
+		cr_assert_str_eq(label_of(a, &r, 1), "b");
+		for (size_t k = 0; k < 4; k++)
+			cr_assert(isfinite(r.posterior[k]), "smoothing %g: posterior %zu is %f", smoothing[i], k,
+				  r.posterior[k]);
+		cr_assert_float_eq(r.confidence[0], 1.0, 1e-12, "smoothing %g", smoothing[i]);
+		cr_assert_float_eq(r.confidence[1], 1.0, 1e-12, "smoothing %g", smoothing[i]);
+		fc_aggregate_free(&r);
+	}
 	fc_answers_free(a);
 }
 
