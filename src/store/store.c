@@ -56,6 +56,43 @@ fc_text_search fc_db_task_text_search(const fc_db *db)
 	return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid", "f.tasks_fts MATCH ?", "f.rowid"};
 }
 
+int fc_db_task_text_bulk_begin(fc_db *db, fc_text_bulk *b, fc_err *err)
+{
+	if (strcmp(db->vt->name, "sqlite") || b->trigger)
+		return 0;
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "SELECT sql FROM sqlite_master WHERE type='trigger' AND name='tasks_fts_insert'", "");
+	if (rc)
+		return rc;
+	if (fc_stmt_next(st) == 1 && !fc_stmt_isnull(st, 0) && !(b->trigger = strdup(fc_stmt_text(st, 0))))
+		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	fc_stmt_done(st);
+	if (rc || !b->trigger)
+		return rc;
+	if (!(rc = fc_db_int(db, &b->after, err, "SELECT COALESCE(MAX(id),0) FROM tasks", "")))
+		rc = fc_db_exec(db, err, "DROP TRIGGER tasks_fts_insert", "");
+	return rc;
+}
+
+int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err)
+{
+	if (!b->trigger)
+		return 0;
+	int rc = fc_db_exec(db, err, "INSERT INTO tasks_fts(rowid, data) SELECT id, data FROM tasks WHERE id > ?", "I",
+			    b->after);
+	if (!rc)
+		rc = fc_db_exec(db, err, b->trigger, "");
+	fc_text_bulk_free(b);
+	return rc;
+}
+
+void fc_text_bulk_free(fc_text_bulk *b)
+{
+	free(b->trigger);
+	b->trigger = NULL;
+}
+
 int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n)
 {
 	/* a word: letters, digits and every non-ASCII byte (UTF-8 letters) */

@@ -92,6 +92,23 @@ fc_text_search fc_db_task_text_search(const fc_db *db);
  * Returns the number of words (0: nothing to search for), or -1 when out is
  * too small. */
 int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
+/* A bulk insert into tasks without the full-text index's per-row upkeep:
+ * SQLite's FTS5 index is kept by a trigger per inserted row and flushes its
+ * pending terms at every statement boundary (three quarters of an import's
+ * CPU). begin drops the trigger inside the caller's write transaction; end
+ * indexes the rows inserted since with one INSERT … SELECT and puts the
+ * trigger back with its stored SQL, before the caller commits (a rollback
+ * undoes all of it). Dropping a trigger changes the schema, so every
+ * connection prepares its cached statements again: worth it for a bulk
+ * import, not for a few rows. PostgreSQL's GIN expression index needs none
+ * of this: both are no-ops there. end without begin, and free, are safe. */
+typedef struct fc_text_bulk {
+	char *trigger; /* the dropped trigger's SQL; NULL: nothing suspended */
+	int64_t after; /* rows above this id are the bulk's */
+} fc_text_bulk;
+int fc_db_task_text_bulk_begin(fc_db *db, fc_text_bulk *b, fc_err *err);
+int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err);
+void fc_text_bulk_free(fc_text_bulk *b);
 /* Number of migrations applied by the last open. */
 int fc_store_migrations_applied(const fc_store *s);
 int fc_store_schema_version(fc_store *s);

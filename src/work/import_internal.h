@@ -23,9 +23,7 @@ typedef struct importer {
 	const fc_labelconfig *config; /* parsed on the first annotation */
 	int64_t annotations;
 	int64_t last_task; /* the id fc_import_add_task inserted last */
-	int fts_bulk;      /* SQLite: index the tasks past the first 256 in bulk */
-	char *fts_trigger; /* SQLite: the full-text trigger, dropped for the import */
-	int64_t fts_after; /* SQLite: tasks above this id are the import's */
+	fc_text_bulk fts;  /* the full-text index's upkeep, suspended past FTS_BULK tasks */
 } importer;
 
 /* Opens the import's write transaction: the caller must own the project,

@@ -199,42 +199,11 @@ static int is_task_key(const char *key)
 /* How deeply a task may nest (the task object counts as one level). */
 #define FC_TASK_MAX_DEPTH 64
 
-/* SQLite's full-text index of task data (tasks_fts, FTS5) is kept by a
- * trigger per inserted row, and FTS5 flushes its pending terms at every
- * statement boundary: three quarters of an import's CPU went there (200,000
- * tasks: 8.6 s user with it, 2.4 s without). An import drops the trigger
- * inside its own transaction, indexes its rows with one INSERT … SELECT at
- * the end (0.5 s for 200,000) and puts the trigger back with its stored SQL
- * before committing; a failed import rolls all three back with the rest.
- * Only past FTS_BULK tasks: dropping a trigger changes the schema, which
- * makes every connection prepare its cached statements again, a cost a
- * small import should not put on the server. PostgreSQL's index (a GIN
- * expression index) needs none of this. */
+/* Past this many tasks an import suspends the full-text index's per-row
+ * upkeep and indexes its rows at the end (fc_db_task_text_bulk_begin): 200,000
+ * tasks took 8.6 s of CPU with it, 2.4 s without. Not for small imports,
+ * whose schema change would cost every connection its prepared statements. */
 #define FTS_BULK 256
-
-static int fts_suspend(importer *im)
-{
-	fc_stmt *st;
-	int rc = fc_db_query(im->db, &st, im->err,
-			     "SELECT sql FROM sqlite_master WHERE type='trigger' AND name='tasks_fts_insert'", "");
-	if (rc)
-		return rc;
-	if (fc_stmt_next(st) == 1 && !fc_stmt_isnull(st, 0) && !(im->fts_trigger = strdup(fc_stmt_text(st, 0))))
-		rc = fc_err_set(im->err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	fc_stmt_done(st);
-	if (rc || !im->fts_trigger)
-		return rc;
-	if (!(rc = fc_db_int(im->db, &im->fts_after, im->err, "SELECT COALESCE(MAX(id),0) FROM tasks", "")))
-		rc = fc_db_exec(im->db, im->err, "DROP TRIGGER tasks_fts_insert", "");
-	return rc;
-}
-
-static int fts_resume(importer *im)
-{
-	int rc = fc_db_exec(im->db, im->err, "INSERT INTO tasks_fts(rowid, data) SELECT id, data FROM tasks WHERE id > ?",
-			    "I", im->fts_after);
-	return rc ? rc : fc_db_exec(im->db, im->err, im->fts_trigger, "");
-}
 
 int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
 {
@@ -306,8 +275,8 @@ int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_le
 		rc = fc_import_add_annotations(im, task, data, anns, where);
 	if (rc)
 		return rc;
-	if (++im->count == FTS_BULK && im->fts_bulk) /* the tasks so far went in by the trigger */
-		return fts_suspend(im);
+	if (++im->count == FTS_BULK) /* the tasks so far went in by the trigger */
+		return fc_db_task_text_bulk_begin(im->db, &im->fts, im->err);
 	return 0;
 }
 
@@ -625,7 +594,6 @@ int fc_import_begin(fc_store *s, const fc_user *user, int64_t project_id, import
 		goto out;
 	}
 	*im = (importer){.db = db, .project_id = project_id, .now = fc_clock_now(), .err = err};
-	im->fts_bulk = !strcmp(fc_store_backend(s), "sqlite");
 	fc_stmt *pst;
 	if (!(rc = fc_db_query(db, &pst, err, "SELECT overlap, label_config FROM projects WHERE id=?", "I", project_id))) {
 		if (fc_stmt_next(pst) == 1) {
@@ -638,7 +606,6 @@ int fc_import_begin(fc_store *s, const fc_user *user, int64_t project_id, import
 out:
 	if (rc) {
 		fc_db_end(db, &rc, err);
-		free(im->fts_trigger);
 		*im = (importer){0};
 	}
 	return rc;
@@ -649,8 +616,8 @@ int fc_import_end(importer *im, int rc, int64_t *created)
 	fc_err *err = im->err;
 	if (!rc && im->count == 0)
 		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
-	if (!rc && im->fts_trigger)
-		rc = fts_resume(im);
+	if (!rc)
+		rc = fc_db_task_text_bulk_end(im->db, &im->fts, err);
 	if (!rc)
 		rc = fc_task_created(im->db, im->project_id, im->count, im->now, err);
 	if (!rc) {
@@ -661,7 +628,7 @@ int fc_import_end(importer *im, int rc, int64_t *created)
 	}
 	fc_configcache_put(im->config);
 	free(im->label_config);
-	free(im->fts_trigger);
+	fc_text_bulk_free(&im->fts);
 	return fc_db_end(im->db, &rc, err);
 }
 
