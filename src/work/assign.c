@@ -23,6 +23,7 @@ typedef struct proj {
 	int64_t id, owner, reward, overlap, lease, opens, closes, cap, aad;
 	int has_opens, has_closes, has_cap, is_test;
 	int has_predictions; /* a model has suggested answers for some task */
+	int ml_interactive;  /* its ML backend answers clicks and boxes (SAM-style) */
 	int access;          /* the reader's, FC_ACCESS_* (access/access.h) */
 	double gold_rate, review_rate;
 	char status[16];
@@ -51,6 +52,7 @@ static int load_proj(fc_db *db, const fc_user *user, int64_t id, proj *p, fc_err
 			     "gold_rate,status,kind,consent_version,eligibility,label_config,currency,auto_approve_days,review_rate,"
 			     "qualification IS NOT NULL,task_order,"
 			     "EXISTS(SELECT 1 FROM predictions WHERE project_id=projects.id),"
+			     "EXISTS(SELECT 1 FROM ml_backends WHERE project_id=projects.id AND interactive<>0),"
 			     "(SELECT role FROM project_members WHERE project_id=projects.id AND user_id=?) "
 			     "FROM projects WHERE id=?",
 			     "II", user->id, id);
@@ -86,7 +88,8 @@ static int load_proj(fc_db *db, const fc_user *user, int64_t id, proj *p, fc_err
 	p->is_test = (int)fc_stmt_int(st, 17);
 	snprintf(p->order, sizeof p->order, "%s", fc_stmt_isnull(st, 18) ? "priority" : fc_stmt_text(st, 18));
 	p->has_predictions = (int)fc_stmt_int(st, 19);
-	p->access = fc_project_access_of(user, p->owner, p->status, fc_stmt_text(st, 20));
+	p->ml_interactive = (int)fc_stmt_int(st, 20);
+	p->access = fc_project_access_of(user, p->owner, p->status, fc_stmt_text(st, 21));
 	fc_stmt_done(st);
 	return 0;
 }
@@ -329,10 +332,7 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 	}
 	fc_stmt_done(st);
 	/* an interactive (SAM-style) backend: the annotator offers its Smart tool */
-	int64_t smart = 0;
-	if (*out &&
-	    !fc_db_int(db, &smart, NULL, "SELECT interactive FROM ml_backends WHERE project_id=?", "I", project_id) &&
-	    smart)
+	if (*out && p.ml_interactive)
 		json_object_set_new(*out, "ml_interactive", json_true());
 out:
 	proj_free(&p);
