@@ -10,6 +10,7 @@
 #include "events/events.h"
 #include "events/jobs.h"
 #include "events/outbox.h"
+#include "ml/fetch.h"
 #include "money/cli.h"
 #include "money/money.h"
 #include "privacy/privacy.h"
@@ -239,6 +240,7 @@ int fc_cli_serve(int argc, char **argv)
 	fc_peaks_set_data_dir(dir);   /* the media_peaks sink reads from it */
 	fc_upload_configure(dir, app.upload_quota);
 	fc_tsdata_configure(dir);
+	fc_ml_fetch_configure(dir);
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;

@@ -1,5 +1,7 @@
 /* Image bytes by URL: see fetch.h. */
 #include "ml/fetch.h"
+#include "access/stored.h"
+#include "blob/blob.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -93,4 +95,63 @@ int fc_ml_fetch(const char *url, uint8_t **bytes, size_t *len, char *error, size
 		return get(url, bytes, len, error, error_len);
 	snprintf(error, error_len, "The image is not at an http(s) or data: URL.");
 	return -1;
+}
+
+static char data_dir[1024];
+
+void fc_ml_fetch_configure(const char *dir) { snprintf(data_dir, sizeof data_dir, "%s", dir ? dir : ""); }
+
+/* A stored file's bytes, read from the blob store. */
+static int read_stored(fc_store *s, int64_t project, const char *url, uint8_t **bytes, size_t *len, char *error,
+		       size_t error_len)
+{
+	char sha[65] = "";
+	int64_t size = 0;
+	fc_db *db;
+	fc_err err = {0};
+	if (!data_dir[0]) {
+		snprintf(error, error_len, "%s: stored files cannot be read here (no data folder)", url);
+		return -1;
+	}
+	if (fc_db_begin(s, FC_DB_READ, &db, &err)) {
+		snprintf(error, error_len, "%s: %s", url, err.msg);
+		fc_err_clear(&err);
+		return -1;
+	}
+	int found = !fc_stored_url_blob(db, project, url, sha, &size);
+	fc_db_rollback(db);
+	if (!found) {
+		snprintf(error, error_len, "%s is not a stored file this project may use", url);
+		return -1;
+	}
+	if (size > FC_ML_FETCH_MAX) {
+		snprintf(error, error_len, "%s is larger than %d bytes", url, FC_ML_FETCH_MAX);
+		return -1;
+	}
+	FILE *f = NULL;
+	uint64_t n = 0;
+	if (fc_blob_read_once(data_dir, sha, &f, &n, &err)) {
+		snprintf(error, error_len, "%s: %s", url, err.msg);
+		fc_err_clear(&err);
+		return -1;
+	}
+	uint8_t *b = n <= FC_ML_FETCH_MAX ? malloc(n ? (size_t)n : 1) : NULL;
+	int ok = b && fread(b, 1, (size_t)n, f) == (size_t)n;
+	fclose(f);
+	if (!ok) {
+		free(b);
+		snprintf(error, error_len, "%s: cannot read the stored file", url);
+		return -1;
+	}
+	*bytes = b;
+	*len = (size_t)n;
+	return 0;
+}
+
+int fc_ml_fetch_task(fc_store *s, int64_t project, const char *url, uint8_t **bytes, size_t *len, char *error,
+		     size_t error_len)
+{
+	if (fc_stored_url(url))
+		return read_stored(s, project, url, bytes, len, error, error_len);
+	return fc_ml_fetch(url, bytes, len, error, error_len);
 }

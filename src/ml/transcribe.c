@@ -18,11 +18,12 @@ static int check(fc_store *s, const fc_ml_backend *b, char *error, size_t error_
 }
 
 /* The recording's words into out; 0, or -1 with why. */
-static int transcribe(const char *url, char *out, size_t outn, double *score, char *why, size_t why_len)
+static int transcribe(fc_store *s, int64_t project, const char *url, char *out, size_t outn, double *score, char *why,
+		      size_t why_len)
 {
 	uint8_t *bytes = NULL;
 	size_t len = 0;
-	if (fc_ml_fetch(url, &bytes, &len, why, why_len))
+	if (fc_ml_fetch_task(s, project, url, &bytes, &len, why, why_len))
 		return -1;
 	char path[] = "/tmp/fc-transcribe-XXXXXX";
 	int fd = mkstemp(path), rc = -1;
@@ -56,7 +57,7 @@ static int predict(fc_store *s, const fc_ml_backend *b, const fc_ml_task *tasks,
 		double score = 0;
 		if (!url)
 			continue;
-		if (transcribe(url, text, sizeof text, &score, why, sizeof why)) {
+		if (transcribe(s, b->project, url, text, sizeof text, &score, why, sizeof why)) {
 			fc_log(FC_LOG_INFO, "ml: project %lld task %lld: no transcription: %s", (long long)b->project,
 			       (long long)tasks[i].id, why);
 			continue;

@@ -1,5 +1,6 @@
 /* The time span of stored TimeSeries data. See tsdata.h. */
 #include "work/tsdata.h"
+#include "access/stored.h"
 #include "blob/blob.h"
 #include "media/media.h"
 
@@ -55,51 +56,13 @@ static void cache_put(const char *key, double lo, double hi, int ok)
 	pthread_mutex_unlock(&lock);
 }
 
-/* "/api/v1/<kind>/<id>" exactly → id, else 0. */
-static int64_t url_id(const char *url, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	if (strncmp(url, prefix, n) || !url[n])
-		return 0;
-	char *end;
-	long long id = strtoll(url + n, &end, 10);
-	return *end || id <= 0 ? 0 : (int64_t)id;
-}
-
-/* The blob a URL names, when the project may read it. */
-static int blob_of(const fc_tsdata_ctx *c, const char *url, char sha[65], int64_t *bytes)
-{
-	int64_t id;
-	fc_stmt *st;
-	int rc;
-	if ((id = url_id(url, "/api/v1/media/")))
-		rc = fc_db_query(c->db, &st, NULL,
-				 "SELECT m.sha256, m.bytes FROM media m JOIN projects a ON a.id=m.project_id JOIN projects b "
-				 "ON b.owner_id=a.owner_id WHERE m.id=? AND b.id=? AND m.erased_at IS NULL",
-				 "II", id, c->project);
-	else if ((id = url_id(url, "/api/v1/files/")))
-		rc = fc_db_query(c->db, &st, NULL, "SELECT sha256, bytes FROM task_files WHERE id=? AND project_id=?",
-				 "II", id, c->project);
-	else
-		return -1;
-	if (rc)
-		return -1;
-	int found = fc_stmt_next(st) == 1;
-	if (found) {
-		snprintf(sha, 65, "%s", fc_stmt_text(st, 0));
-		*bytes = fc_stmt_int(st, 1);
-	}
-	fc_stmt_done(st);
-	return found ? 0 : -1;
-}
-
 static int span(void *ctx, const char *url, const char *time_column, double *lo, double *hi)
 {
 	const fc_tsdata_ctx *c = ctx;
 	char sha[65], key[sizeof cache[0].key];
 	int64_t bytes = 0;
 	int ok = 0;
-	if (!data_dir[0] || blob_of(c, url, sha, &bytes) || bytes > FC_TSDATA_MAX_BYTES)
+	if (!data_dir[0] || fc_stored_url_blob(c->db, c->project, url, sha, &bytes) || bytes > FC_TSDATA_MAX_BYTES)
 		return -1;
 	snprintf(key, sizeof key, "%s:%s", sha, time_column ? time_column : "");
 	if (cache_get(key, lo, hi, &ok))
