@@ -459,7 +459,7 @@ export class ImageView {
     this.hint.textContent = this.kdraw ? 'Move the crosshair to the opposite corner · Enter or Space finishes · Esc cancels'
       : this.draft ? 'Click (or Space) to add points · Enter or click the first point to close · Esc cancels'
       : tool ? `${tool.opt.value || tool.k.tag}: ${{ rect: 'drag to draw a box', ellipse: 'drag to draw an ellipse', polygon: 'click to add points', brush: this.erasing ? 'rub out the selected mask' : tool.k.wand ? 'click to fill by colour, drag sideways to change the tolerance' : 'paint the mask' }[tool.k.region] || 'click to place a point'}`
-      : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan · by keyboard: arrows move a crosshair, Enter selects';
+      : this.ann.readOnly ? '' : 'Pick a label to draw · drag to pan';
     this.viewport.classList.toggle('drawing', !!tool);
     if (!this.W) return;
     const W = this.W / 100;
