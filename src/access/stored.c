@@ -16,10 +16,7 @@ static int64_t url_id(const char *url, const char *prefix)
 	return *end || id <= 0 ? 0 : (int64_t)id;
 }
 
-int fc_stored_url(const char *url)
-{
-	return url && (url_id(url, "/api/v1/media/") || url_id(url, "/api/v1/files/"));
-}
+int fc_stored_url(const char *url) { return url && (url_id(url, "/api/v1/media/") || url_id(url, "/api/v1/files/")); }
 
 int fc_stored_url_blob(fc_db *db, int64_t project, const char *url, char sha[65], int64_t *bytes)
 {
@@ -34,8 +31,8 @@ int fc_stored_url_blob(fc_db *db, int64_t project, const char *url, char sha[65]
 				 "ON b.owner_id=a.owner_id WHERE m.id=? AND b.id=? AND m.erased_at IS NULL",
 				 "II", id, project);
 	else if ((id = url_id(url, "/api/v1/files/")))
-		rc = fc_db_query(db, &st, NULL, "SELECT sha256, bytes FROM task_files WHERE id=? AND project_id=?", "II",
-				 id, project);
+		rc = fc_db_query(db, &st, NULL, "SELECT sha256, bytes FROM task_files WHERE id=? AND project_id=?",
+				 "II", id, project);
 	else
 		return -1;
 	if (rc)
