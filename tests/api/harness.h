@@ -56,6 +56,13 @@ void suite_with_users_env(srv *s, const char *const *env, int n_contributors);
 void srv_restart(srv *s, int sig);
 /* SIGTERM, wait, assert a clean exit, remove the data folder. */
 void srv_stop(srv *s);
+/* Skips the running test after stopping its server: a skipped test's
+ * suite fini is not run, so its server would outlive the test run. */
+#define srv_skip(s, ...) \
+	do { \
+		srv_stop(s); \
+		cr_skip_test(__VA_ARGS__); \
+	} while (0)
 
 /* One request. token may be NULL; ctype NULL means no body. extra is a
  * NULL-terminated list of "Header: value" strings, or NULL. */

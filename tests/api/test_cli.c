@@ -245,7 +245,7 @@ Test(cli, migrate_upgrades_a_version_7_database)
 Test(cli, copy_db_into_postgres)
 {
 	if (!*S.database)
-		cr_skip_test("needs a PostgreSQL cluster (the PostgreSQL pass)");
+		srv_skip(&S, "needs a PostgreSQL cluster (the PostgreSQL pass)");
 	/* a server of its own on SQLite: no test database, no inherited --database */
 	char base[512], ours[512];
 	snprintf(base, sizeof base, "%s", getenv("FC_TEST_DATABASE_URL"));

@@ -95,7 +95,7 @@ Test(dataset, d_product_through_the_api_reaches_the_published_accuracy)
 	snprintf(answers, sizeof answers, "%s/datasets/crowd/d_product/answer.csv", shared ? shared : "../shared");
 	snprintf(truth, sizeof truth, "%s/datasets/crowd/d_product/truth.csv", shared ? shared : "../shared");
 	if (access(answers, R_OK) || access(truth, R_OK))
-		cr_skip_test("D_Product is not at %s", answers);
+		srv_skip(&S, "D_Product is not at %s", answers);
 	res r = api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i}", "title", "D_Product", "label_config",
 		    "<View><Text name=\"pair\" value=\"$pair\"/><Choices name=\"same\" toName=\"pair\" choice=\"single\">"
 		    "<Choice value=\"0\"/><Choice value=\"1\"/></Choices></View>",

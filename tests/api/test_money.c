@@ -472,7 +472,7 @@ Test(money, concurrent_requests_with_one_key_fund_once) { race_three_rounds(); }
 Test(money, concurrent_requests_with_one_key_fund_once_across_servers)
 {
 	if (!*S.database)
-		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+		srv_skip(&S, "PostgreSQL pass only: there servers can share a database");
 	srv other;
 	srv_start_shared(&other, &S);
 	race_on[1] = &other;

@@ -44,7 +44,7 @@ static atomic_int nacked;
 static void need_postgres(void)
 {
 	if (!*S.database)
-		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+		srv_skip(&S, "PostgreSQL pass only: there servers can share a database");
 }
 
 static void start_more(void)

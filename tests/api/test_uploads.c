@@ -177,7 +177,7 @@ Test(uploads, cancel)
 Test(uploads, resumed_on_other_servers)
 {
 	if (!*S.database)
-		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+		srv_skip(&S, "PostgreSQL pass only: there servers can share a database");
 	srv more[2];
 	srv_start_shared(&more[0], &S);
 	srv_start_shared(&more[1], &S);

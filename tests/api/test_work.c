@@ -543,7 +543,7 @@ Test(work, concurrency_exact_overlap, .timeout = 300) { run_to_done_and_check();
 Test(work, three_servers_on_one_database, .timeout = 300)
 {
 	if (!*S.database)
-		cr_skip_test("PostgreSQL pass only: there servers can share a database");
+		srv_skip(&S, "PostgreSQL pass only: there servers can share a database");
 	srv more[2];
 	srv_start_shared(&more[0], &S);
 	srv_start_shared(&more[1], &S);
