@@ -10,35 +10,14 @@ is stopped (an import of a million tasks over HTTP is measured elsewhere):
 TASKS tasks, 1% gold, the first 4% answered by three contributors (the
 second half of those disagreeing), task counters kept by 0021's triggers
 and the full-text index by 0030's."""
-import http.client, json, os, sqlite3, subprocess, sys, tempfile, time, urllib.parse, statistics
+import json, os, sqlite3, subprocess, sys, tempfile, time, statistics
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fcbench import admin_token, call, cpu_seconds, start  # noqa: E402
 
 binary = sys.argv[1] if len(sys.argv) > 1 else "build/faircrowd"
 ntasks = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 tmp = tempfile.mkdtemp(prefix="fc-wb-")
-env = dict(os.environ, FAIRCROWD_ADMIN_EMAIL="bench@bench.local", FAIRCROWD_ADMIN_PASSWORD="bench-admin-pw")
-
-
-def start():
-    log = open(os.path.join(tmp, "server.log"), "ab")
-    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data", tmp], stdout=subprocess.PIPE,
-                         stderr=log, env=env)
-    url = p.stdout.readline().decode().split()[-1]
-    return p, urllib.parse.urlparse(url)
-
-
-def call(u, method, path, body=None, token=None, cookie=None, csrf=None):
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-    h = {"Content-Type": "application/json"}
-    if token:
-        h["Authorization"] = "Bearer " + token
-    if cookie:
-        h["Cookie"], h["X-CSRF-Token"] = cookie, csrf
-    c.request(method, path, body=None if body is None else json.dumps(body), headers=h)
-    r = c.getresponse()
-    data = r.read()
-    if r.status >= 300:
-        sys.exit("%s %s -> %d %s" % (method, path, r.status, data[:300]))
-    return r, (json.loads(data) if data else None)
 
 
 def server_ms(route):
@@ -52,11 +31,8 @@ def server_ms(route):
     return out
 
 
-p, u = start()
-r, me = call(u, "POST", "/api/v1/auth/login", {"email": "bench@bench.local", "password": "bench-admin-pw"})
-cookie = r.getheader("Set-Cookie").split(";")[0]
-_, tok = call(u, "POST", "/api/v1/tokens", {"name": "bench"}, cookie=cookie, csrf=me["csrf_token"])
-token = tok["token"]
+p, u = start(binary, tmp)
+token = admin_token(u)
 config = ('<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text" choice="single">'
           '<Choice value="pos"/><Choice value="neg"/></Choices></View>')
 _, proj = call(u, "POST", "/api/v1/projects", {"title": "bench", "label_config": config, "reward": 1, "overlap": 3},
@@ -106,7 +82,7 @@ db.commit()
 db.close()
 sys.stderr.write("fixture: %d tasks, %d answered three times, in %.1f s\n" % (ntasks, answered, time.time() - t0))
 
-p, u = start()
+p, u = start(binary, tmp)
 w2 = None
 queries = [("first page (no filter)", ""), ("first page, sort -id", "sort=-id"), ("state=open", "state=open"),
            ("state=done", "state=done"), ("has_results=true", "has_results=true"), ("gold=true", "gold=true"),
@@ -129,13 +105,6 @@ while len(ids) < 10000 and page["next"]:
                    (pid, page["next"]), token=token)
     ids += [s["id"] for s in page["items"]]
 ids = ids[:10000]
-def cpu_seconds(pid):
-    """utime + stime of a process (/proc/PID/stat fields 14 and 15)."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 perf = None
 if os.environ.get("FC_BENCH_PERF"):  # a profile of the bulk accept: perf report -i $FC_BENCH_PERF
     perf = subprocess.Popen(["perf", "record", "-g", "-p", str(p.pid), "-o", os.environ["FC_BENCH_PERF"]],

@@ -14,49 +14,18 @@ load of other processes on the machine counts less). Email is not
 configured: notices are in the app only, as for most contributors. The job
 writes in pages of 256 contributors, each page one write transaction, so
 the wall time per page is the longest another writer can wait on it."""
-import http.client, json, os, sqlite3, subprocess, sys, tempfile, time, urllib.parse
+import os, sqlite3, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fcbench import admin_token, call, cpu_seconds, start  # noqa: E402
 
 binary = sys.argv[1] if len(sys.argv) > 1 else "build/faircrowd"
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
 tmp = tempfile.mkdtemp(prefix="fc-notice-")
-env = dict(os.environ, FAIRCROWD_ADMIN_EMAIL="bench@bench.local", FAIRCROWD_ADMIN_PASSWORD="bench-admin-pw")
-TICK = os.sysconf("SC_CLK_TCK")
 
 
-def start():
-    log = open(os.path.join(tmp, "server.log"), "ab")
-    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data", tmp], stdout=subprocess.PIPE,
-                         stderr=log, env=env)
-    url = p.stdout.readline().decode().split()[-1]
-    return p, urllib.parse.urlparse(url)
-
-
-def call(u, method, path, body=None, token=None, cookie=None, csrf=None, ctype="application/json"):
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-    h = {"Content-Type": ctype}
-    if token:
-        h["Authorization"] = "Bearer " + token
-    if cookie:
-        h["Cookie"], h["X-CSRF-Token"] = cookie, csrf
-    data = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
-    c.request(method, path, body=data, headers=h)
-    r = c.getresponse()
-    out = r.read()
-    if r.status >= 300:
-        sys.exit("%s %s -> %d %s" % (method, path, r.status, out[:300]))
-    return r, (json.loads(out) if out else None)
-
-
-def cpu_seconds(pid):
-    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / TICK  # utime + stime
-
-
-p, u = start()
-r, me = call(u, "POST", "/api/v1/auth/login", {"email": "bench@bench.local", "password": "bench-admin-pw"})
-cookie = r.getheader("Set-Cookie").split(";")[0]
-_, tok = call(u, "POST", "/api/v1/tokens", {"name": "bench"}, cookie=cookie, csrf=me["csrf_token"])
-token = tok["token"]
+p, u = start(binary, tmp)
+token = admin_token(u)
 config = ('<View><Text name="text" value="$text"/><Choices name="s" toName="text">'
           '<Choice value="pos"/><Choice value="neg"/></Choices></View>')
 _, proj = call(u, "POST", "/api/v1/projects", {"title": "bench notice", "label_config": config, "reward": 5,
@@ -77,7 +46,7 @@ db.commit()
 db.close()
 
 t0 = time.time()
-p, u = start()  # the job's first tick after a start announces the project to all of them
+p, u = start(binary, tmp)  # the job's first tick after a start announces the project to all of them
 ro = sqlite3.connect("file:%s?mode=ro" % os.path.join(tmp, "faircrowd.db"), uri=True, timeout=30)
 done = 0
 while time.time() - t0 < 1800:
