@@ -486,8 +486,11 @@ static int media_fields(run *r, fc_err *err)
 static void skip(run *r, const char *why)
 {
 	r->skipped++;
-	if (!r->note[0])
-		snprintf(r->note, sizeof r->note, "%s", why);
+	if (!r->note[0]) { /* the first reason; a longer one is cut */
+		size_t n = strnlen(why, sizeof r->note - 1);
+		memcpy(r->note, why, n);
+		r->note[n] = 0;
+	}
 }
 
 /* One object inside the page's transaction: its row (unless another sync
