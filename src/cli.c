@@ -10,6 +10,7 @@
 #include "events/events.h"
 #include "events/jobs.h"
 #include "events/outbox.h"
+#include "http/outbound.h"
 #include "ml/fetch.h"
 #include "money/cli.h"
 #include "money/money.h"
@@ -111,6 +112,9 @@ static const char SERVE_HELP[] =
 	"                client's address and X-Forwarded-Proto: https makes session cookies Secure\n"
 	"                (env FAIRCROWD_TRUSTED_PROXIES)\n"
 	"  --secure-cookies  always mark session cookies Secure (TLS in front of every request)\n"
+	"  --outbound default|public  addresses that webhooks, ML backends and requesters' S3\n"
+	"                sources may reach: default refuses link-local (cloud metadata), public also\n"
+	"                loopback and private networks (env FAIRCROWD_OUTBOUND)\n"
 	"  --test-clock  enable POST /api/v1/admin/clock to move the server's time (tests only)\n"
 	"  --demo        on an empty database, create demo projects owned by the first admin\n"
 	"The first line on stdout is 'listening on http://HOST:PORT'. When the database has no\n"
@@ -173,7 +177,9 @@ int fc_cli_serve(int argc, char **argv)
 	if (!proxy || !*proxy)
 		proxy = getenv("FAIRCROWD_TRUST_PROXY"); /* the older name */
 	int secure = 0;
+	const char *outbound = getenv("FAIRCROWD_OUTBOUND");
 	static const struct option opts[] = {{"listen", required_argument, 0, 'l'},
+					     {"outbound", required_argument, 0, 'o'},
 					     {"max-connections", required_argument, 0, 'M'},
 					     {"per-address-connections", required_argument, 0, 'P'},
 					     {"idle-timeout", required_argument, 0, 'I'},
@@ -198,6 +204,7 @@ int fc_cli_serve(int argc, char **argv)
 		case 'I': idle = (unsigned)atoi(optarg); break;
 		case 'x': proxy = optarg; break;
 		case 'S': secure = 1; break;
+		case 'o': outbound = optarg; break;
 		case 'c': test_clock = 1; break;
 		case 'h': fputs(SERVE_HELP, stdout); return 0;
 		default: fputs(SERVE_HELP, stderr); return 2;
@@ -206,6 +213,12 @@ int fc_cli_serve(int argc, char **argv)
 	if (optind < argc || threads < 1 || threads > 256 || max_conns < 1 || max_conns > 65536 ||
 	    per_address > max_conns || idle < 1 || idle > 3600 || (proxy && strlen(proxy) >= sizeof app.trusted_proxy)) {
 		fprintf(stderr, "faircrowd serve: unexpected argument (see --help)\n");
+		return 2;
+	}
+	if (fc_outbound_set_policy_name(outbound)) {
+		fprintf(stderr,
+			"faircrowd serve: --outbound / FAIRCROWD_OUTBOUND is \"default\" or \"public\", not \"%s\"\n",
+			outbound);
 		return 2;
 	}
 	if (!listen || !*listen)

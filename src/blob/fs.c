@@ -66,8 +66,12 @@ int fc_blob_open(fc_blob **out, const char *data_dir, fc_err *err)
 	}
 	const char *endpoint = getenv("FAIRCROWD_S3_ENDPOINT");
 	if (endpoint && *endpoint) {
-		fc_s3_config c = {endpoint, getenv("FAIRCROWD_S3_BUCKET"), getenv("FAIRCROWD_S3_REGION"),
-				  getenv("FAIRCROWD_S3_ACCESS_KEY"), getenv("FAIRCROWD_S3_SECRET_KEY")};
+		fc_s3_config c = {endpoint,
+				  getenv("FAIRCROWD_S3_BUCKET"),
+				  getenv("FAIRCROWD_S3_REGION"),
+				  getenv("FAIRCROWD_S3_ACCESS_KEY"),
+				  getenv("FAIRCROWD_S3_SECRET_KEY"),
+				  0};
 		int rc = fc_s3_new(&b->s3, &c, err);
 		if (rc) {
 			free(b);

@@ -7,6 +7,7 @@
  * the signing key from the secret, the date, the region and the service. */
 #include "blob/s3.h"
 #include "core/log.h"
+#include "http/outbound.h"
 
 #include <curl/curl.h>
 #include <openssl/hmac.h>
@@ -25,6 +26,7 @@ struct fc_s3 {
 	char region[64];
 	char access[128];
 	char secret[256];
+	int guarded;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -124,6 +126,7 @@ int fc_s3_new(fc_s3 **out, const fc_s3_config *c, fc_err *err)
 	snprintf(s->region, sizeof s->region, "%s", c->region && *c->region ? c->region : "us-east-1");
 	snprintf(s->access, sizeof s->access, "%s", c->access_key);
 	snprintf(s->secret, sizeof s->secret, "%s", c->secret_key);
+	s->guarded = c->guarded;
 	pthread_once(&curl_once, curl_init);
 	*out = s;
 	return 0;
@@ -237,7 +240,10 @@ static int request_q(fc_s3 *s, const char *method, const char *key, const char *
 	k->c = c;
 	k->in = in;
 	k->out = out;
+	fc_outbound guard;
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (s->guarded)
+		fc_outbound_guard(c, &guard);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -258,7 +264,10 @@ static int request_q(fc_s3 *s, const char *method, const char *key, const char *
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &k->status);
 	int rc = 0;
-	if (cc != CURLE_OK) {
+	if (cc != CURLE_OK && s->guarded && fc_outbound_refused(&guard)) {
+		rc = fc_err_set(err, FC_EIO, "storage_address_refused", "endpoint", "The storage endpoint %s: %s.",
+				s->host, fc_outbound_refused(&guard));
+	} else if (cc != CURLE_OK) {
 		fc_log(FC_LOG_ERROR, "s3 %s %s: %s", method, key, curl_easy_strerror(cc));
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The file store did not answer.");
 	} else if (!strcmp(method, "HEAD")) {

@@ -18,6 +18,7 @@ typedef struct fc_s3_config {
 	const char *region; /* NULL: us-east-1 */
 	const char *access_key;
 	const char *secret_key;
+	int guarded; /* the endpoint is a user's: connect only where http/outbound.h allows */
 } fc_s3_config;
 
 int fc_s3_new(fc_s3 **out, const fc_s3_config *c, fc_err *err);

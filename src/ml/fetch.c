@@ -2,6 +2,7 @@
 #include "ml/fetch.h"
 #include "access/stored.h"
 #include "blob/blob.h"
+#include "http/outbound.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -45,8 +46,9 @@ static int get(const char *url, uint8_t **bytes, size_t *len, char *error, size_
 	}
 	sink s = {0};
 	long status = 0;
+	fc_outbound guard;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	fc_outbound_guard(c, &guard);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, FC_ML_FETCH_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -55,7 +57,9 @@ static int get(const char *url, uint8_t **bytes, size_t *len, char *error, size_
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK || status != 200) {
-		const char *why = rc != CURLE_OK ? curl_easy_strerror(rc) : "not HTTP 200";
+		const char *why = rc == CURLE_OK                ? "not HTTP 200"
+				  : fc_outbound_refused(&guard) ? fc_outbound_refused(&guard)
+								: curl_easy_strerror(rc);
 		snprintf(error, error_len, "%s: %s", url, s.too_big ? "larger than 20 MB" : why);
 		free(s.b);
 		return -1;

@@ -13,6 +13,7 @@
  * (nothing of it is kept) naming what was wrong. */
 #include "core/buf.h"
 #include "core/err.h"
+#include "http/outbound.h"
 #include "ml/ml.h"
 
 #include <curl/curl.h>
@@ -57,8 +58,9 @@ static int call_as(const fc_ml_backend *b, const char *path, const json_t *body,
 	h = curl_slist_append(h, "Accept: application/json");
 	h = curl_slist_append(h, "Expect:");
 	long timeout = b->timeout_ms > 0 ? b->timeout_ms : 30000;
+	fc_outbound guard;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	fc_outbound_guard(c, &guard);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (text) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
@@ -78,6 +80,8 @@ static int call_as(const fc_ml_backend *b, const char *path, const json_t *body,
 		snprintf(error, error_len, "%s: no answer within %ld ms", path, timeout);
 	else if (cc == CURLE_WRITE_ERROR)
 		snprintf(error, error_len, "%s: the answer is larger than %u bytes", path, MAX_ANSWER);
+	else if (cc != CURLE_OK && fc_outbound_refused(&guard))
+		snprintf(error, error_len, "%s: %s", path, fc_outbound_refused(&guard));
 	else if (cc != CURLE_OK)
 		snprintf(error, error_len, "%s: %s", path, curl_easy_strerror(cc));
 	else if (code < 200 || code > 299)

@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "events/events.h"
 #include "events/outbox.h"
+#include "http/outbound.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -399,8 +400,9 @@ static int deliver(fc_store *s, const fc_outbox_item *it, int *status, char *err
 	snprintf(line, sizeof line, "X-Faircrowd-Delivery: %lld", (long long)it->id);
 	h = curl_slist_append(h, line);
 	h = curl_slist_append(h, "Expect:");
+	fc_outbound guard;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	fc_outbound_guard(c, &guard);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->payload);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -413,7 +415,9 @@ static int deliver(fc_store *s, const fc_outbox_item *it, int *status, char *err
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	*status = (int)code;
-	if (cc != CURLE_OK)
+	if (cc != CURLE_OK && fc_outbound_refused(&guard))
+		snprintf(error, error_len, "%s", fc_outbound_refused(&guard));
+	else if (cc != CURLE_OK)
 		snprintf(error, error_len, "%s", curl_easy_strerror(cc));
 	else if (code < 200 || code > 299)
 		snprintf(error, error_len, "the receiver answered %ld", code);

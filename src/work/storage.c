@@ -148,7 +148,7 @@ static int parse_source(const json_t *body, int create, source *src, char title[
 
 static int client(const source *src, fc_s3 **out, fc_err *err)
 {
-	fc_s3_config c = {src->endpoint, src->bucket, src->region, src->access, src->secret};
+	fc_s3_config c = {src->endpoint, src->bucket, src->region, src->access, src->secret, 1};
 	return fc_s3_new(out, &c, err);
 }
 

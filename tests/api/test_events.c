@@ -439,6 +439,31 @@ Test(webhooks, a_test_event_is_signed_delivered_and_logged)
 	res_free(&r);
 }
 
+Test(webhooks, a_metadata_address_is_refused_and_the_log_says_why)
+{
+	/* http/outbound.h: link-local addresses (cloud metadata) are never connected to */
+	long long pid = draft(1);
+	long long wid = hook(pid, REQ, "http://169.254.169.254/latest/meta-data/", "k", 201);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/test", pid, wid);
+	res r = api(&S, "POST", path, REQ, NULL);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/deliveries", pid, wid);
+	for (int tries = 0;; tries++) { /* up to 20 s for the attempt to be recorded */
+		r = api(&S, "GET", path, REQ, NULL);
+		const char *e = jstr(r.json, "items.0.last_error");
+		if ((e && *e) || tries >= 200)
+			break;
+		res_free(&r);
+		usleep(100 * 1000);
+	}
+	const char *e = jstr(r.json, "items.0.last_error");
+	cr_expect(e && strstr(e, "169.254.169.254 is a link-local address"), "%s", r.body);
+	cr_expect_str_neq(jstr(r.json, "items.0.state") ? jstr(r.json, "items.0.state") : "", "delivered", "%s", r.body);
+	res_free(&r);
+}
+
 Test(webhooks, retried_with_backoff_and_delivered_after_kill_9)
 {
 	rx_start(503);

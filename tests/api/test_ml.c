@@ -256,6 +256,11 @@ Test(ml, attach_refuses_a_dead_backend_naming_the_failure)
 	cr_expect_str_eq(jstr(r.json, "error.code"), "ml_backend_unavailable");
 	cr_expect(strstr(jstr(r.json, "error.message"), "/health"), "%s", r.body);
 	res_free(&r);
+	/* a cloud metadata address is refused before any connection (http/outbound.h) */
+	r = attach(pid, REQ, "http://169.254.169.254:1");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message"), "169.254.169.254 is a link-local address"), "%s", r.body);
+	res_free(&r);
 	be_mode(ML_DOWN); /* answers, but not UP */
 	r = attach(pid, REQ, be_url());
 	cr_expect_eq(r.status, 422, "%s", r.body);

@@ -194,6 +194,11 @@ Test(storage, refusals_store_nothing)
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "storage_unreachable");
 	res_free(&r);
+	r = add_source(&S, pid, S.req, "fc-test", "", "S3RVER", "http://169.254.169.254:1");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code"), "storage_address_refused");
+	cr_expect(strstr(jstr(r.json, "error.message"), "link-local"), "%s", r.body);
+	res_free(&r);
 	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "a refused source is not stored: %s", r.body);
