@@ -151,11 +151,13 @@ static int load_rows(fc_store *s, int64_t project, const fc_ml_choices *c, int l
 
 /* ---- features ---- */
 
-static int image_features(const char *url, float *x, char *error, size_t error_len)
+/* The image at url: http(s), data: or a file stored in the project (an
+ * uploaded or imported image, read from the blob store). */
+static int image_features(fc_store *s, int64_t project, const char *url, float *x, char *error, size_t error_len)
 {
 	uint8_t *b;
 	size_t len;
-	if (fc_ml_fetch(url, &b, &len, error, error_len))
+	if (fc_ml_fetch_task(s, project, url, &b, &len, error, error_len))
 		return -1;
 	fc_err err = {0};
 	int rc = fc_imgclf_features_mem(b, len, x, &err);
@@ -181,14 +183,14 @@ static int train_text(entry *e, const rows *r)
 }
 
 /* Images that cannot be fetched or decoded are left out of training. */
-static int train_image(entry *e, const rows *r)
+static int train_image(fc_store *s, entry *e, const rows *r)
 {
 	float *x = malloc((r->n ? r->n : 1) * FC_IMGCLF_FEATS * sizeof *x);
 	int *y = malloc((r->n ? r->n : 1) * sizeof *y);
 	size_t m = 0;
 	char why[256];
 	for (size_t i = 0; x && y && i < r->n; i++)
-		if (!image_features(r->values[i], x + m * FC_IMGCLF_FEATS, why, sizeof why))
+		if (!image_features(s, e->project, r->values[i], x + m * FC_IMGCLF_FEATS, why, sizeof why))
 			y[m++] = r->labels[i];
 	fc_ml_opts o = FC_IMGCLF_OPTS;
 	int rc = x && y ? fc_imgclf_init(&e->img, e->cfg.k, NULL) : -1;
@@ -209,7 +211,7 @@ static int train(fc_store *s, entry *e, int *labels, char *error, size_t error_l
 		return -1;
 	int rc = 0;
 	if (r.n >= 2) {
-		rc = is_image(e) ? train_image(e, &r) : train_text(e, &r);
+		rc = is_image(e) ? train_image(s, e, &r) : train_text(e, &r);
 		if (rc)
 			snprintf(error, error_len, "The %s could not be trained (out of memory).", e->model);
 	}
@@ -242,13 +244,13 @@ static int check(fc_store *s, const fc_ml_backend *b, char *error, size_t error_
 
 /* One task: its prediction, or none when its field is missing or its
  * image cannot be read. */
-static void predict_one(const entry *e, const fc_ml_task *t, fc_ml_prediction *out)
+static void predict_one(fc_store *s, const entry *e, const fc_ml_task *t, fc_ml_prediction *out)
 {
 	double p[FC_ML_MAX_CLASSES];
 	const char *v = json_string_value(json_object_get(t->data, e->cfg.field));
 	float x[FC_IMGCLF_FEATS];
 	char why[256];
-	if (!v || (is_image(e) && image_features(v, x, why, sizeof why)))
+	if (!v || (is_image(e) && image_features(s, e->project, v, x, why, sizeof why)))
 		return;
 	int best = is_image(e) ? fc_imgclf_predict(&e->img, x, p) : fc_textclf_predict(&e->text, v, p);
 	out->result = fc_ml_choices_result(&e->cfg, best);
@@ -285,7 +287,7 @@ static int predict(fc_store *s, const fc_ml_backend *b, const fc_ml_task *tasks,
 	}
 	int labels = 0, rc = stale ? train(s, e, &labels, error, error_len) : 0;
 	for (size_t i = 0; !rc && e->trained && i < n; i++)
-		predict_one(e, &tasks[i], &out[i]);
+		predict_one(s, e, &tasks[i], &out[i]);
 	pthread_mutex_unlock(mu);
 	pthread_mutex_lock(&lock);
 	if (stale && rc)

@@ -3,7 +3,8 @@
  * on the project's accepted labels; with no labels it predicts nothing;
  * once labels are accepted it is trained, every task is predicted again
  * and leases carry its suggestion with model_version and score. The same
- * for "image-classifier" on images in data: URIs (made by ffmpeg). A model
+ * for "image-classifier" on images in data: URIs (made by ffmpeg) and on an
+ * image dropped into the project (a stored file). A model
  * that does not fit the config is refused on attach. */
 #include "harness.h"
 #include <criterion/criterion.h>
@@ -205,4 +206,40 @@ Test(mlbuiltin, image_trained_on_accepted_labels_its_suggestions_reach_leases)
 	cr_expect_eq(r.status, 422, "Choices over Image, not Text: %s", r.body);
 	res_free(&r);
 	learns(pid, "image-classifier", "colour", "img");
+
+	/* an image dropped into the project is a stored file (/api/v1/files/ID),
+	 * read from the blob store, not over HTTP: it is predicted too */
+	char png[64], path[96];
+	snprintf(png, sizeof png, "/tmp/fc-mlb-%d-drop.png", (int)getpid());
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "ffmpeg -loglevel error -y -f lavfi -i color=c=blue:s=24x24 -frames:v 1 %s", png);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	size_t n;
+	char *b = slurp(png, &n);
+	unlink(png);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/files?name=blue.png", pid);
+	r = http(&S, "POST", path, S.req, "image/png", b, n, NULL);
+	free(b);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect(!strncmp(jstr(r.json, "data.image") ? jstr(r.json, "data.image") : "", "/api/v1/files/", 14), "%s",
+		  r.body);
+	long long tid = jint(r.json, "task_id");
+	res_free(&r);
+	/* model suggestions reach the lease: put the new task first and lease it */
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks/bulk", pid);
+	r = api(&S, "POST", path, S.req, "{s:s,s:[I],s:i}", "action", "priority", "ids", (json_int_t)tid, "priority",
+		100);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	json_t *st = wait_predicted(pid, NTASKS + 1);
+	cr_expect_geq(jint(st, "predicted"), NTASKS + 1, "%s", json_dumps(st, 0));
+	json_decref(st);
+	char t3[64];
+	make_user(&S, "dropped-image@example.com", "contributor", t3);
+	r = lease(&S, pid, t3);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "task.id"), tid, "%s", r.body);
+	const char *c = jstr(r.json, "task.predictions.0.result.0.value.choices.0");
+	cr_expect_str_eq(c ? c : "", "blue", "the stored image is predicted: %s", r.body);
+	res_free(&r);
 }
