@@ -259,6 +259,23 @@ try {
           `document.querySelector('.vt-scrub').dispatchEvent(new Event('change', { bubbles: true }));${presented}`);
         console.log(`video scrub (slider dragged), run ${run} (load ${load()}): ${frameStats(r)}`);
       }
+      // the control: the same file in a bare <video> of the same width on a page of this origin,
+      // sought the same way (one seek in flight, the latest winning) with no annotator at all:
+      // what chromium itself costs per new 1080p frame at this load
+      await page.evaluate((src) => {
+        const v = document.createElement('video');
+        Object.assign(v, { src, muted: true, preload: 'metadata', id: 'bare' });
+        v.style.cssText = 'width:1200px;display:block';
+        v.addEventListener('seeked', () => { if (v.pending != null) { v.currentTime = v.pending; v.pending = null; } });
+        document.body.replaceChildren(v);
+      }, `/api/v1/media/${vmedia.id}`);
+      await page.waitForFunction(() => document.getElementById('bare').readyState >= 2, null, { timeout: 60000 });
+      for (let run = 1; run <= RUNS; run++) {
+        const r = await driveFrames(page,
+          `const v = document.getElementById('bare'); const t = (2000 + 12 * i - 0.5) / 25; if (v.seeking) v.pending = t; else v.currentTime = t;`,
+          'return undefined');
+        console.log(`control: bare <video> sought the same way, run ${run} (load ${load()}): ${frameStats(r)}`);
+      }
       await page.context().close();
     }
 
