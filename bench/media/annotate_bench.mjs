@@ -327,7 +327,7 @@ try {
       for (let run = 1; run <= RUNS; run++) {
         // FC_BENCH_TRACE=FILE: a chromium trace of the first run, and its longest main-thread events
         const trace = run === 1 && process.env.FC_BENCH_TRACE;
-        if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'media'] });
+        if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.invalidationTracking', 'blink', 'cc', 'media'] });
         const r = await driveFrames(page,
           `const s = document.querySelector('.vt-scrub'); s.value = String(300 + 12 * i); s.dispatchEvent(new Event('input', { bubbles: true }));`,
           `document.querySelector('.vt-scrub').dispatchEvent(new Event('change', { bubbles: true }));${presented}`);
