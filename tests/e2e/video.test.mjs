@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEMPLATES } from '../../web/js/templates.js';
-import { boxAt } from '../../web/js/annotate/video.js';
+import { boxAt, timelineMarks } from '../../web/js/annotate/video.js';
 import { startServer, apiSession, launch, shot, shotAtPhone, expectAccessible, ADMIN } from './lib.mjs';
 import { liveProject, openWork, submitAndNext, submissionsOf, resultOn, makeUsers } from './annotate-lib.mjs';
 
@@ -47,6 +47,27 @@ test('interpolation: keyframes blend linearly, a hidden keyframe hides until the
   const t0 = performance.now();
   for (let f = 1; f <= 10000; f++) assert.ok(boxAt(long, f));
   assert.ok(performance.now() - t0 < 2000);
+  // keyframes listed out of order (imports) give the same boxes; of two on one frame the first listed wins
+  const shuffled = [seq[2], seq[0], { ...seq[1], x: 99 }, seq[1]];
+  assert.equal(boxAt(shuffled, 6).x, 49.5);
+  assert.equal(boxAt(shuffled, 11).x, 99);
+  assert.equal(boxAt(shuffled, 15), null);
+  assert.equal(boxAt([], 1), null);
+  // a track edited in place (a keyframe pushed) is sorted again
+  const grown = [seq[0]];
+  assert.equal(boxAt(grown, 30).x, 0);
+  grown.push({ frame: 21, x: 40, y: 10, width: 10, height: 10, enabled: true });
+  assert.equal(boxAt(grown, 11).x, 20);
+});
+
+test('timeline: a 10,000-keyframe track gets at most 200 marks, each going to the first keyframe of its slot', () => {
+  const every = Array.from({ length: 10000 }, (_, i) => ({ frame: i + 1, x: 1, y: 1, width: 1, height: 1, enabled: i !== 4999 }));
+  const marks = timelineMarks(every, 15000);
+  assert.ok(marks.length <= 200 && marks.length > 100, String(marks.length));
+  assert.equal(marks[0].key.frame, 1);
+  assert.equal(marks.reduce((n, m) => n + 1 + m.more, 0), 10000);
+  const few = [{ frame: 5 }, { frame: 1 }, { frame: 9 }];
+  assert.deepEqual(timelineMarks(few, 100).map((m) => [m.key.frame, m.more]), [[1, 0], [5, 0], [9, 0]]);
 });
 
 const result = resultOn;

@@ -80,6 +80,8 @@ export class AudioView {
         h('span', { class: 'muted small' }, 'Or drag across the waveform. Alt+←/→ moves the selected region’s start, Alt+Shift+←/→ its end.')),
       this.status, this.audio);
     this.el.addEventListener('keydown', (e) => this.onKey(e));
+    this.target = null; // a seek asked for while the player is still seeking
+    this.audio.addEventListener('seeked', () => this.flushSeek());
     this.start();
   }
 
@@ -108,7 +110,7 @@ export class AudioView {
         ...(peaks ? { peaks, duration } : { url: this.url }), plugins: [this.regions],
       }));
       this.ws.on('ready', (d) => this.ready(d));
-      this.ws.on('timeupdate', (t) => this.tick(t));
+      this.ws.on('timeupdate', (t) => this.followed(t));
       this.ws.on('play', () => { this.playBtn.textContent = '❚❚ Pause'; });
       this.ws.on('pause', () => { this.playBtn.textContent = '▶ Play'; });
       this.ws.on('error', (e) => { this.status.textContent = `The recording cannot be played: ${e && e.message ? e.message : e}`; });
@@ -158,15 +160,47 @@ export class AudioView {
     if (this.ws) this.ws.playPause();
   }
 
-  /** The playhead: the media element's, which wavesurfer follows. */
+  /** The playhead: where the last seek asked for, else the media element's (which wavesurfer follows). */
   now() {
-    return this.audio.currentTime || 0;
+    return this.target ?? (this.audio.currentTime || 0);
   }
 
+  /**
+   * Scrubbing: the playhead and the clock move at once (a style change
+   * and, once a frame, the text); the media element gets one seek at a
+   * time, the latest position winning, so a held arrow key or a fast drag
+   * does not queue a seek (a bisection of a long Ogg file) per event.
+   * The waveform itself is never redrawn for a seek.
+   */
   seek(t) {
     if (!this.isReady) return;
-    this.audio.currentTime = Math.max(0, Math.min(this.mediaLength, t));
-    this.tick(this.audio.currentTime);
+    this.target = Math.max(0, Math.min(this.mediaLength, t));
+    this.ws?.updateProgress?.(this.target);
+    if (!this.audio.seeking) this.flushSeek();
+    this.tickSoon();
+  }
+
+  flushSeek() {
+    if (this.target === null || this.audio.seeking) return;
+    const t = this.target;
+    this.target = null;
+    if (Math.abs(this.audio.currentTime - t) > 1e-3) this.audio.currentTime = t;
+  }
+
+  /** wavesurfer's timeupdate: while a later seek waits, the playhead stays where it was asked to be. */
+  followed(t) {
+    if (this.target !== null) this.ws.updateProgress(this.target);
+    this.tick(this.now());
+  }
+
+  /** The clock and the slider's value, once per animation frame at most. */
+  tickSoon() {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    requestAnimationFrame(() => {
+      this.tickQueued = false;
+      if (!this.dead) this.tick(this.now());
+    });
   }
 
   seekBy(s) {

@@ -13,25 +13,69 @@ const round2 = (x) => Math.round(x * 100) / 100;
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
 
 /**
+ * A track's keyframes in frame order, cached per sequence array: edits
+ * replace the array (filter/concat), so a cached order stays right; an
+ * in-place push or splice changes the length and is sorted again.
+ */
+const ordered = new WeakMap();
+function keysInOrder(sequence) {
+  let o = ordered.get(sequence);
+  if (!o || o.n !== sequence.length) {
+    // stable: among keyframes on one frame the first listed wins, as before
+    o = { n: sequence.length, keys: [...sequence].sort((p, q) => p.frame - q.frame) };
+    ordered.set(sequence, o);
+  }
+  return o.keys;
+}
+
+/**
  * The box of a track at frame f: a keyframe's own, or the linear blend of
  * the keyframes around it; null where the track is hidden (before its first
  * keyframe, or after a keyframe with enabled false until the next one: as in
- * Label Studio, enabled false ends the track after that frame).
+ * Label Studio, enabled false ends the track after that frame). A binary
+ * search: a 10,000-keyframe track costs 14 steps a frame.
  */
 export function boxAt(sequence, f) {
-  let prev = null;
-  let next = null;
-  for (const k of sequence) {
-    if (k.frame <= f && (!prev || k.frame > prev.frame)) prev = k;
-    if (k.frame > f && (!next || k.frame < next.frame)) next = k;
+  const keys = keysInOrder(sequence);
+  let lo = 0;
+  let hi = keys.length; // first index with frame > f
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid].frame <= f) lo = mid + 1;
+    else hi = mid;
   }
-  if (!prev) return null;
+  if (lo === 0) return null;
+  let i = lo - 1;
+  while (i > 0 && keys[i - 1].frame === keys[i].frame) i--;
+  const prev = keys[i];
+  const next = lo < keys.length ? keys[lo] : null;
   if (prev.frame === f) return { ...prev, keyframe: true };
   if (prev.enabled === false) return null;
   if (!next) return { ...prev, keyframe: false };
   const t = (f - prev.frame) / (next.frame - prev.frame);
   const mix = (a, b) => a + (b - a) * t;
   return { frame: f, x: mix(prev.x, next.x), y: mix(prev.y, next.y), width: mix(prev.width, next.width), height: mix(prev.height, next.height), enabled: true, keyframe: false };
+}
+
+/**
+ * The marks of a keyframe timeline: at most MAX_MARKS buttons a track, the
+ * keyframes that fall in one slot of the bar sharing the button of the first
+ * (a 10,000-keyframe track would otherwise be 10,000 buttons, each a tab
+ * stop, rebuilt on every edit).
+ */
+const MAX_MARKS = 200;
+export function timelineMarks(sequence, framesCount) {
+  const keys = keysInOrder(sequence);
+  const span = Math.max(1, framesCount - 1);
+  const marks = [];
+  let slot = -1;
+  for (const k of keys) {
+    const s = keys.length <= MAX_MARKS ? k.frame : Math.floor(((k.frame - 1) / span) * MAX_MARKS);
+    if (s === slot && marks.length) marks[marks.length - 1].more++;
+    else marks.push({ key: k, more: 0 });
+    slot = s;
+  }
+  return marks;
 }
 
 export class VideoView {
@@ -43,13 +87,20 @@ export class VideoView {
     this.frame = 1;
     this.framesCount = 0;
     this.mediaLength = 0;
-    this.video = h('video', { preload: 'auto', src: String(value || ''), playsinline: true, muted: true });
+    // metadata first: the frame count and the first frame show without
+    // waiting for the file; the player fetches the rest by byte ranges
+    this.video = h('video', { preload: 'metadata', src: String(value || ''), playsinline: true, muted: true });
+    this.pendingTime = null; // a seek asked for while another is in flight
+    this.boxes = new Map(); // track id → its box on the overlay
+    this.nows = []; // the playhead mark of each timeline row
     this.overlay = h('div', { class: 'vt-overlay' });
     this.stage = h('div', { class: 'vt-stage', tabindex: '0', role: 'application', 'aria-label': `Video ${obj.name}: , and . step a frame, N adds a box, arrows move it, K sets a keyframe, H ends the track here, C copies to the next frame` }, this.video, this.overlay);
     this.frameText = h('span', { class: 'vt-frame', 'aria-live': 'polite' }, 'Frame 1');
     this.playBtn = h('button', { type: 'button', class: 'btn small', title: 'Play or pause (Space)', onclick: () => this.playPause() }, '▶ Play');
     this.timeline = h('div', { class: 'vt-timeline' });
-    this.scrub = h('input', { type: 'range', min: '1', max: '1', value: '1', class: 'vt-scrub', 'aria-label': 'Frame', oninput: () => this.seekFrame(+this.scrub.value) });
+    // dragging: fast (keyframe) seeks where the browser has them, one exact seek on release
+    this.scrub = h('input', { type: 'range', min: '1', max: '1', value: '1', class: 'vt-scrub', 'aria-label': 'Frame',
+      oninput: () => this.seekFrame(+this.scrub.value, { fast: true }), onchange: () => this.seekFrame(+this.scrub.value) });
     const btn = (text, title, fn) => h('button', { type: 'button', class: 'btn small', title, onclick: fn }, text);
     this.el = h('div', { class: ['ann-object', 'video-object'], dataset: { object: obj.name } },
       this.stage,
@@ -67,7 +118,7 @@ export class VideoView {
     this.video.addEventListener('loadedmetadata', () => this.ready());
     this.video.addEventListener('play', () => { this.playBtn.textContent = '❚❚ Pause'; this.watchFrames(); });
     this.video.addEventListener('pause', () => { this.playBtn.textContent = '▶ Play'; this.syncFrame(); });
-    this.video.addEventListener('seeked', () => this.syncFrame());
+    this.video.addEventListener('seeked', () => (this.pendingTime !== null ? this.flushSeek() : this.syncFrame()));
     this.el.addEventListener('keydown', (e) => this.onKey(e));
     this.overlay.addEventListener('pointerdown', (e) => this.pointerDown(e));
     if (this.video.readyState >= 1) this.ready();
@@ -90,13 +141,30 @@ export class VideoView {
 
   // ---- frames ----
 
-  /** Frame n (from 1) is shown from (n-1)/fps; seeking to its middle avoids the boundary. */
-  seekFrame(n) {
+  /**
+   * Frame n (from 1) is shown from (n-1)/fps; seeking to its middle avoids
+   * the boundary. The frame number, boxes and timeline follow at once; the
+   * player gets one seek at a time, the latest asked for winning (a seek
+   * decodes from the previous keyframe: queueing every scrub position would
+   * keep the decoder seconds behind the hand). fast: the nearest keyframe
+   * where the browser can (fastSeek), while a drag is on.
+   */
+  seekFrame(n, { fast = false } = {}) {
     n = clamp(Math.round(n), 1, this.framesCount || 1);
-    this.video.pause();
+    if (!this.video.paused) this.video.pause();
     this.frame = n;
-    this.video.currentTime = (n - 0.5) / this.fps;
-    this.render();
+    this.pendingTime = (n - 0.5) / this.fps;
+    this.pendingFast = fast && typeof this.video.fastSeek === 'function';
+    if (!this.video.seeking) this.flushSeek();
+    this.showFrame();
+  }
+
+  flushSeek() {
+    const t = this.pendingTime;
+    this.pendingTime = null;
+    if (t === null) return;
+    if (this.pendingFast) this.video.fastSeek(t);
+    else this.video.currentTime = t;
   }
 
   step(d) {
@@ -104,7 +172,7 @@ export class VideoView {
   }
 
   syncFrame() {
-    if (this.video.paused) this.render();
+    if (this.video.paused) this.showFrame();
   }
 
   /** While playing, follow the frame actually presented. */
@@ -113,7 +181,7 @@ export class VideoView {
     const onFrame = (now, meta) => {
       if (this.dead) return;
       this.frame = clamp(Math.floor(meta.mediaTime * this.fps + 1e-6) + 1, 1, this.framesCount || 1);
-      this.render();
+      this.showFrame();
       if (!this.video.paused) this.video.requestVideoFrameCallback(onFrame);
     };
     this.video.requestVideoFrameCallback(onFrame);
@@ -246,37 +314,68 @@ export class VideoView {
 
   // ---- drawing ----
 
+  /**
+   * Everything that depends on the tracks: one box element per track on the
+   * overlay, the timeline rows and their keyframe marks. Called on edits and
+   * selection; a new frame only moves what is already there (showFrame).
+   */
   render() {
     if (!this.isReady) return;
-    this.frameText.textContent = `Frame ${this.frame} / ${this.framesCount} · ${clockText((this.frame - 1) / this.fps)}`;
-    this.scrub.value = String(this.frame);
-    this.scrub.setAttribute('aria-valuetext', `Frame ${this.frame}`);
-    clear(this.overlay);
+    const boxes = new Map();
     const tl = clear(this.timeline);
+    this.nows = [];
+    const span = Math.max(1, this.framesCount - 1);
     for (const r of this.tracks()) {
       const sel = r.id === this.ann.selected;
       const colour = this.ann.colorOf(r);
-      const b = boxAt(r.sequence, this.frame);
-      if (b) {
-        const box = h('div', { class: ['vt-box', sel && 'selected', b.keyframe && 'keyframe'], dataset: { track: r.id }, title: this.ann.regionTitle(r) },
-          h('span', { class: 'vt-tag' }, r.labels.join(', ') || 'track'), sel && !this.ann.readOnly ? h('span', { class: 'vt-handle' }) : null);
-        Object.assign(box.style, { left: `${b.x}%`, top: `${b.y}%`, width: `${b.width}%`, height: `${b.height}%`, borderColor: colour });
-        this.overlay.append(box);
-      }
+      const box = h('div', { class: ['vt-box', sel && 'selected'], dataset: { track: r.id }, title: this.ann.regionTitle(r) },
+        h('span', { class: 'vt-tag' }, r.labels.join(', ') || 'track'), sel && !this.ann.readOnly ? h('span', { class: 'vt-handle' }) : null);
+      box.style.borderColor = colour;
+      boxes.set(r.id, { el: box, r, last: '' });
       const row = h('div', { class: ['vt-row', sel && 'selected'] }, h('button', { type: 'button', class: 'link vt-row-name', 'aria-pressed': String(sel), onclick: () => this.ann.select(sel ? null : r.id) }, this.ann.regionTitle(r)));
       const bar = h('div', { class: 'vt-bar' });
-      for (const k of r.sequence) {
-        const mark = h('button', { type: 'button', class: ['vt-key', k.enabled === false && 'off'], title: `Keyframe ${k.frame}${k.enabled === false ? ' (the track ends here)' : ''}`, 'aria-label': `Go to keyframe ${k.frame}`, onclick: () => { this.ann.select(r.id); this.seekFrame(k.frame); } });
-        mark.style.left = `${((k.frame - 1) / Math.max(1, this.framesCount - 1)) * 100}%`;
+      for (const { key: k, more } of timelineMarks(r.sequence, this.framesCount)) {
+        const off = k.enabled === false ? ' (the track ends here)' : '';
+        const also = more ? ` and ${more} more up to the next mark` : '';
+        const mark = h('button', { type: 'button', class: ['vt-key', k.enabled === false && 'off'], title: `Keyframe ${k.frame}${off}${also}`, 'aria-label': `Go to keyframe ${k.frame}${also}`, onclick: () => { this.ann.select(r.id); this.seekFrame(k.frame); } });
+        mark.style.left = `${((k.frame - 1) / span) * 100}%`;
         mark.style.background = colour;
         bar.append(mark);
       }
       const now = h('span', { class: 'vt-now' });
-      now.style.left = `${((this.frame - 1) / Math.max(1, this.framesCount - 1)) * 100}%`;
+      this.nows.push(now);
       bar.append(now);
       row.append(bar);
       tl.append(row);
     }
+    this.overlay.replaceChildren();
+    this.boxes = boxes;
+    this.shownFrame = 0;
+    this.showFrame();
+  }
+
+  /** The current frame: its number, the boxes' places and the playhead marks; only what changed is written. */
+  showFrame() {
+    if (!this.isReady || this.shownFrame === this.frame) return;
+    this.shownFrame = this.frame;
+    this.frameText.textContent = `Frame ${this.frame} / ${this.framesCount} · ${clockText((this.frame - 1) / this.fps)}`;
+    this.scrub.value = String(this.frame);
+    this.scrub.setAttribute('aria-valuetext', `Frame ${this.frame}`);
+    for (const b of this.boxes.values()) {
+      const at = boxAt(b.r.sequence, this.frame);
+      const key = at ? `${at.x},${at.y},${at.width},${at.height},${at.keyframe}` : '';
+      if (key === b.last) continue;
+      b.last = key;
+      if (!at) {
+        b.el.remove(); // hidden on this frame: off the overlay
+        continue;
+      }
+      if (!b.el.isConnected) this.overlay.append(b.el);
+      b.el.classList.toggle('keyframe', at.keyframe);
+      Object.assign(b.el.style, { left: `${at.x}%`, top: `${at.y}%`, width: `${at.width}%`, height: `${at.height}%` });
+    }
+    const left = `${((this.frame - 1) / Math.max(1, this.framesCount - 1)) * 100}%`;
+    for (const now of this.nows) now.style.left = left;
   }
 
   /** Label Studio's track value. */
