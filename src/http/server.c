@@ -350,8 +350,13 @@ void fc_reply_file(fc_req *r, int status, const char *type, FILE *f, uint64_t of
 
 void fc_reply_header(fc_req *r, const char *name, const char *value)
 {
-	if (r->resp)
-		MHD_add_response_header(r->resp, name, value);
+	if (!r->resp)
+		return;
+	/* a handler's Cache-Control replaces the default no-store (two would
+	 * leave the browser to pick, and it keeps nothing) */
+	if (!strcasecmp(name, "Cache-Control"))
+		MHD_del_response_header(r->resp, "Cache-Control", "no-store");
+	MHD_add_response_header(r->resp, name, value);
 }
 
 const char *fc_req_header(fc_req *r, const char *name)

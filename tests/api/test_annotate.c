@@ -260,6 +260,13 @@ Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
 		snprintf(hdr, sizeof hdr, "Range: %s", cases[i].range ? cases[i].range : "");
 		res r = http(&S, "GET", path, S.c[0], NULL, NULL, 0, cases[i].range ? extra : NULL);
 		cr_expect_eq(r.status, cases[i].status, "%s: %d", cases[i].range, r.status);
+		if (r.status == 200 || r.status == 206) { /* one Cache-Control: the browser may keep media */
+			int seen = 0;
+			for (const char *p = r.headers; (p = strcasestr(p, "\ncache-control:")); p++)
+				seen++;
+			cr_expect_eq(seen, 1, "%s: one Cache-Control header: %s", cases[i].range, r.headers);
+			cr_expect_str_eq(res_header(&r, "Cache-Control", h, sizeof h), "private, max-age=3600");
+		}
 		if (r.status == 200) {
 			cr_expect_eq(r.len, len, "%s", cases[i].range);
 			cr_expect_str_eq(res_header(&r, "Accept-Ranges", h, sizeof h), "bytes");
