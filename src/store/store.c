@@ -42,18 +42,60 @@ int fc_store_exists(const char *dir)
 const char *fc_store_backend(const fc_store *s) { return s->vt->name; }
 int fc_store_serial_writes(const fc_store *s) { return !strcmp(s->vt->name, "sqlite"); }
 
-const char *fc_db_task_text_match(const fc_db *db)
+/* The project's id range: a bound FTS5 takes itself (rowid BETWEEN), so that
+ * other projects' runs of matching tasks are skipped, not visited. */
+#define FTS_RANGE \
+	"f.rowid BETWEEN (SELECT MIN(id) FROM tasks WHERE project_id=?) AND (SELECT MAX(id) FROM tasks WHERE " \
+	"project_id=?)"
+
+/* Matches up to RARE are read whole and sorted (about 2 us each); up to SOME
+ * (SQLite) they are gathered into a temporary index that a walk in the
+ * page's order looks up (about 0.3 us each to gather); beyond, each row of
+ * the walk asks the FTS5 doclist itself (about 0.3 ms a row, but a share
+ * above SOME / tasks means a match in every few rows). Costs measured at 1M
+ * tasks (bench/README.md, issue 16). */
+#define RARE 10000
+#define SOME 200000
+
+fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matches)
 {
-	if (!strcmp(db->vt->name, "postgres"))
-		return "to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?)";
-	return "t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
+	if (!strcmp(db->vt->name, "postgres")) {
+		if (matches <= RARE) /* the match set first (GIN, no order to keep), then the page from its ids */
+			return (fc_text_search){"tasks t",
+						"t.id = ANY(ARRAY(SELECT m.id FROM tasks m WHERE to_tsvector('simple', m.data) @@ "
+						"plainto_tsquery('simple', ?) AND m.project_id=?)) AND t.project_id=?",
+						"t.id"};
+		return (fc_text_search){"tasks t",
+					"to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?) AND ?=?", "t.id"};
+	}
+	if (by_id || matches <= RARE)
+		return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid",
+					"f.tasks_fts MATCH ? AND " FTS_RANGE, "f.rowid"};
+	if (matches <= SOME)
+		return (fc_text_search){"tasks t",
+					"t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?) AND ?=?", "t.id"};
+	return (fc_text_search){"tasks t",
+				"EXISTS (SELECT 1 FROM tasks_fts f WHERE f.tasks_fts MATCH ? AND f.rowid=t.id) AND ?=?",
+				"t.id"};
 }
 
-fc_text_search fc_db_task_text_search(const fc_db *db)
+int fc_db_task_text_count(fc_db *db, int64_t project, const char *words, int by_id, int64_t *n, fc_err *err)
 {
+	*n = 0;
 	if (!strcmp(db->vt->name, "postgres"))
-		return (fc_text_search){"tasks t", fc_db_task_text_match(db), "t.id"};
-	return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid", "f.tasks_fts MATCH ?", "f.rowid"};
+		/* planned as the whole match set (the GIN index, not a walk of the table that a
+		 * LIMIT would invite), read only up to the cap */
+		return fc_db_int(db, n, err,
+				 "WITH m AS MATERIALIZED (SELECT m.id FROM tasks m WHERE to_tsvector('simple', m.data) "
+				 "@@ plainto_tsquery('simple', ?) AND m.project_id=?) "
+				 "SELECT count(*) FROM (SELECT 1 FROM m LIMIT ?) x",
+				 "tII", words, project, (int64_t)RARE + 1);
+	if (by_id) /* the doclist drives in rowid order whatever its length */
+		return 0;
+	return fc_db_int(db, n, err,
+			 "SELECT count(*) FROM (SELECT 1 FROM tasks_fts f WHERE f.tasks_fts MATCH ? AND " FTS_RANGE
+			 " LIMIT ?)",
+			 "tIII", words, project, project, (int64_t)SOME + 1);
 }
 
 int fc_db_task_text_bulk_begin(fc_db *db, fc_text_bulk *b, fc_err *err)
