@@ -84,11 +84,13 @@ typedef struct fc_text_search {
 } fc_text_search;
 fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matches);
 /* How many tasks of project match words (fc_db_text_query's text) into *n, as
- * far as the plan of fc_db_task_text_search needs to know: counted up to a
- * cap, an estimate (SQLite counts the matches in the project's id range, other
- * projects' tasks there included); 0 without a look when the plan for that
- * order does not depend on it. */
-int fc_db_task_text_count(fc_db *db, int64_t project, const char *words, int by_id, int64_t *n, fc_err *err);
+ * far as the plan of fc_db_task_text_search needs to know, an estimate:
+ * SQLite counts the matches in the project's id range up to a cap (other
+ * projects' tasks there included), PostgreSQL asks its planner (statistics of
+ * ANALYZE, no execution, per word: it moves the rarest word first in words,
+ * where the plan for few matches looks it up); 0 without a look when the plan
+ * for that order does not depend on it. */
+int fc_db_task_text_count(fc_db *db, int64_t project, char *words, int by_id, int64_t *n, fc_err *err);
 /* Words a person typed → the back end's query into out (every word required,
  * whole words, case ignored; punctuation and operators are not syntax).
  * Returns the number of words (0: nothing to search for), or -1 when out is

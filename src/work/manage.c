@@ -297,7 +297,7 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 		q.q = words;
 	}
 	int64_t matches = 0;
-	if (q.q && (rc = fc_db_task_text_count(db, project, q.q, !q.sort->column, &matches, err)))
+	if (q.q && (rc = fc_db_task_text_count(db, project, words, !q.sort->column, &matches, err)))
 		goto out;
 	build_sql(db, &q, matches, &sql);
 	const char *text = sql.p ? intern(sql.p) : NULL;

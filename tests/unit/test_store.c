@@ -525,8 +525,9 @@ Test(store, a_deadlocked_transaction_is_run_again_whole)
 
 /* Every plan of the text search (store.h: the match count picks it) finds
  * the same tasks of its project in the same order, by id and by priority,
- * with another project's matches interleaved; the count is an estimate of
- * the project's matches (on SQLite those in its id range). */
+ * with another project's matches interleaved, for two words whichever comes
+ * first (PostgreSQL moves the rarer first); SQLite's count is that of the
+ * matches in the project's id range. */
 Test(store, every_text_search_plan_finds_the_same_page)
 {
 	int64_t u = add_user("search@test"), p[2];
@@ -550,10 +551,13 @@ Test(store, every_text_search_plan_finds_the_same_page)
 
 	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
 	char words[64];
-	cr_assert_eq(fc_db_text_query(db, "Apple!", words, sizeof words), 1);
+	cr_assert_eq(fc_db_text_query(db, "plain, Apple!", words, sizeof words), 2);
 	int64_t n = -1;
 	cr_assert_eq(fc_db_task_text_count(db, p[0], words, 0, &n, &e), 0, "%s", e.msg);
-	cr_expect(n >= 11 && n <= 14, "%lld: at least the project's own matches (11; 14 in all)", (long long)n);
+	if (*database) /* the planner's guess (no ANALYZE here): something */
+		cr_expect_geq(n, 0);
+	else
+		cr_expect(n >= 11 && n <= 14, "%lld: at least the project's own matches (11; 14 in all)", (long long)n);
 	static const int64_t PLANS[] = {0, 20000, 300000}; /* few, some, many matches */
 	for (int by_id = 0; by_id < 2; by_id++) {
 		char want[512] = "", sql[1024];
