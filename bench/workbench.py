@@ -73,6 +73,8 @@ def build():
              'https://example.org/img/' || i || '.jpg'), 0,
              CASE WHEN i % 100 = 0 THEN 1 ELSE 0 END,
              CASE WHEN i % 100 = 0 THEN '{"sentiment":"pos"}' END, 0 FROM n""", (ntasks, pid))
+    # the index merged into one segment, as a bulk import leaves it (fc_db_task_text_bulk_end)
+    db.execute("INSERT INTO tasks_fts(tasks_fts) VALUES('optimize')")
     first = db.execute("SELECT MIN(id) FROM tasks WHERE project_id=?", (pid,)).fetchone()[0]
     db.execute("""INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status)
       SELECT t.id, ?, u.id, 0, 1, 'submitted' FROM tasks t, users u

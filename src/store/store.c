@@ -50,12 +50,14 @@ int fc_store_serial_writes(const fc_store *s) { return !strcmp(s->vt->name, "sql
 
 /* Matches up to RARE are read whole and sorted (about 2 us each); up to SOME
  * (SQLite) they are gathered into a temporary index that a walk in the
- * page's order looks up (about 0.3 us each to gather); beyond, each row of
- * the walk asks the FTS5 doclist itself (about 0.3 ms a row, but a share
- * above SOME / tasks means a match in every few rows). Costs measured at 1M
- * tasks (bench/README.md, issue 16). */
+ * page's order looks up (about 0.3 us each to gather, as much to count);
+ * beyond, each row of the walk asks the FTS5 doclist itself: 15-45 us a row
+ * in an index merged into one segment (as a bulk import leaves it), up to
+ * 0.7 ms in one of many segments, and a share above SOME / tasks means a
+ * match in every few rows. Costs measured at 1M tasks (bench/README.md,
+ * issue 16). */
 #define RARE 10000
-#define SOME 200000
+#define SOME 100000
 
 fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matches)
 {
@@ -177,8 +179,14 @@ int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err)
 {
 	if (!b->trigger)
 		return 0;
+	int64_t last = 0;
 	int rc = fc_db_exec(db, err, "INSERT INTO tasks_fts(rowid, data) SELECT id, data FROM tasks WHERE id > ?", "I",
 			    b->after);
+	/* the index at least doubled: merge its segments into one (5 s at 1M tasks), which makes
+	 * the probe of a row 10-50 times cheaper (fc_db_task_text_search's "many" plan); doubling
+	 * bounds the merges' work over the index's life to twice its size */
+	if (!rc && !(rc = fc_db_int(db, &last, err, "SELECT COALESCE(MAX(id),0) FROM tasks", "")) && last >= 2 * b->after)
+		rc = fc_db_exec(db, err, "INSERT INTO tasks_fts(tasks_fts) VALUES('optimize')", "");
 	if (!rc)
 		rc = fc_db_exec(db, err, b->trigger, "");
 	fc_text_bulk_free(b);
