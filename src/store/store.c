@@ -64,13 +64,14 @@ fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matche
 	if (!strcmp(db->vt->name, "postgres")) {
 		if (matches <= RARE) /* the match set first from the GIN index by its first word (the rarest:
 					fc_db_task_text_count moved it there), the other words checked on those
-					rows, then the page from their ids */
+					rows (27 us a row: not when there is one word), then the page from
+					their ids */
 			return (fc_text_search){
 				"tasks t",
 				"t.id = ANY(ARRAY(SELECT x.id FROM (SELECT m.id, m.data, w.w FROM (SELECT CAST(? AS TEXT) AS w) w "
 				"CROSS JOIN tasks m WHERE to_tsvector('simple', m.data) @@ plainto_tsquery('simple', "
-				"split_part(w.w, ' ', 1)) AND m.project_id=? OFFSET 0) x WHERE to_tsvector('simple', x.data) "
-				"@@ plainto_tsquery('simple', x.w))) AND t.project_id=?",
+				"split_part(w.w, ' ', 1)) AND m.project_id=? OFFSET 0) x WHERE strpos(x.w, ' ') = 0 OR "
+				"to_tsvector('simple', x.data) @@ plainto_tsquery('simple', x.w))) AND t.project_id=?",
 				"t.id"};
 		return (fc_text_search){"tasks t",
 					"to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?) AND ?=?", "t.id"};
