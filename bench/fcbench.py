@@ -3,14 +3,16 @@ call the API, sign the bench admin in, read a process's CPU time."""
 import http.client, json, os, subprocess, sys, urllib.parse
 
 ADMIN = {"email": "bench@bench.local", "password": "bench-admin-pw"}
-ENV = dict(os.environ, FAIRCROWD_ADMIN_EMAIL=ADMIN["email"], FAIRCROWD_ADMIN_PASSWORD=ADMIN["password"])
 
 
 def start(binary, data):
-    """faircrowd serve on data (request log appended to data/server.log): (process, parsed URL)."""
+    """faircrowd serve on data (request log appended to data/server.log): (process, parsed URL).
+    The environment at the call is the server's (FAIRCROWD_DATABASE: PostgreSQL)."""
     log = open(os.path.join(data, "server.log"), "ab")
     p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data", data], stdout=subprocess.PIPE,
-                         stderr=log, env=ENV)
+                         stderr=log,
+                         env=dict(os.environ, FAIRCROWD_ADMIN_EMAIL=ADMIN["email"],
+                                  FAIRCROWD_ADMIN_PASSWORD=ADMIN["password"]))
     url = p.stdout.readline().decode().split()[-1]
     return p, urllib.parse.urlparse(url)
 

@@ -42,18 +42,119 @@ int fc_store_exists(const char *dir)
 const char *fc_store_backend(const fc_store *s) { return s->vt->name; }
 int fc_store_serial_writes(const fc_store *s) { return !strcmp(s->vt->name, "sqlite"); }
 
-const char *fc_db_task_text_match(const fc_db *db)
+/* The project's id range: a bound FTS5 takes itself (rowid BETWEEN), so that
+ * other projects' runs of matching tasks are skipped, not visited. */
+#define FTS_RANGE \
+	"f.rowid BETWEEN (SELECT MIN(id) FROM tasks WHERE project_id=?) AND (SELECT MAX(id) FROM tasks WHERE " \
+	"project_id=?)"
+
+/* Matches up to RARE are read whole and sorted (about 2 us each); up to SOME
+ * (SQLite) they are gathered into a temporary index that a walk in the
+ * page's order looks up (about 0.3 us each to gather, as much to count);
+ * beyond, each row of the walk asks the FTS5 doclist itself: 15-45 us a row
+ * in an index merged into one segment (as a bulk import leaves it), up to
+ * 0.7 ms in one of many segments, and a share above SOME / tasks means a
+ * match in every few rows. Costs measured at 1M tasks (bench/README.md,
+ * issue 16). */
+#define RARE 10000
+#define SOME 100000
+
+fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matches)
 {
-	if (!strcmp(db->vt->name, "postgres"))
-		return "to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?)";
-	return "t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
+	if (!strcmp(db->vt->name, "postgres")) {
+		if (matches <= RARE) /* the match set first from the GIN index by its first word (the rarest:
+					fc_db_task_text_count moved it there), the other words checked on those
+					rows (27 us a row: not when there is one word), then the page from
+					their ids */
+			return (fc_text_search){
+				"tasks t",
+				"t.id = ANY(ARRAY(SELECT x.id FROM (SELECT m.id, m.data, w.w FROM (SELECT CAST(? AS TEXT) AS w) w "
+				"CROSS JOIN tasks m WHERE to_tsvector('simple', m.data) @@ plainto_tsquery('simple', "
+				"split_part(w.w, ' ', 1)) AND m.project_id=? OFFSET 0) x WHERE strpos(x.w, ' ') = 0 OR "
+				"to_tsvector('simple', x.data) @@ plainto_tsquery('simple', x.w))) AND t.project_id=?",
+				"t.id"};
+		return (fc_text_search){"tasks t",
+					"to_tsvector('simple', t.data) @@ plainto_tsquery('simple', ?) AND ?=?", "t.id"};
+	}
+	if (by_id || matches <= RARE)
+		return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid",
+					"f.tasks_fts MATCH ? AND " FTS_RANGE, "f.rowid"};
+	if (matches <= SOME)
+		return (fc_text_search){"tasks t",
+					"t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?) AND ?=?", "t.id"};
+	return (fc_text_search){"tasks t",
+				"EXISTS (SELECT 1 FROM tasks_fts f WHERE f.tasks_fts MATCH ? AND f.rowid=t.id) AND ?=?",
+				"t.id"};
 }
 
-fc_text_search fc_db_task_text_search(const fc_db *db)
+/* PostgreSQL's own estimate of a word's matches (its plan's row count, no
+ * execution): ANALYZE keeps the most common words of the GIN expression
+ * index's column, so a frequent word is known as such and a word not among
+ * them is estimated near nothing (1M tasks: "999999" 417, a word in 0.1% of
+ * the tasks 833, in 5% 49,633, in every task 1,000,000). Counting instead
+ * costs what the match set costs: 200 ms for a word in every task. */
+static int pg_estimate(fc_db *db, int64_t project, const char *word, size_t len, int64_t *n, fc_err *err)
 {
+	char one[256];
+	snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), word);
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err,
+			     "EXPLAIN SELECT m.id FROM tasks m WHERE to_tsvector('simple', m.data) @@ "
+			     "plainto_tsquery('simple', ?) AND m.project_id=?",
+			     "tI", one, project);
+	if (rc)
+		return rc;
+	const char *line = fc_stmt_next(st) == 1 ? fc_stmt_text(st, 0) : NULL,
+		   *rows = line ? strstr(line, " rows=") : NULL;
+	*n = rows ? strtoll(rows + 6, NULL, 10) : INT64_MAX; /* no estimate: plan for many */
+	fc_stmt_done(st);
+	return 0;
+}
+
+/* The estimate of all the words (that of the rarest: every word is
+ * required), and the rarest moved first, where the rare plan takes the GIN
+ * index's word from: GIN ANDs a rare word with words in every task in 130-200
+ * ms at 1M tasks (it reads their long posting lists), the rare word alone in
+ * 0.2 ms, and the other words are checked on its few rows. */
+static int pg_words(fc_db *db, int64_t project, char *words, int64_t *n, fc_err *err)
+{
+	char *best = NULL;
+	size_t best_len = 0;
+	*n = INT64_MAX;
+	int looked = 0;
+	for (char *w = words; *w && looked < 8; looked++) { /* a few plans at most: 0.3 ms each */
+		size_t len = strcspn(w, " ");
+		int64_t e;
+		int rc = pg_estimate(db, project, w, len, &e, err);
+		if (rc)
+			return rc;
+		if (e < *n)
+			*n = e, best = w, best_len = len;
+		w += len;
+		w += *w == ' ';
+	}
+	char tmp[256];
+	if (best && best != words && best_len < sizeof tmp) { /* rotate the words before it behind it */
+		size_t before = (size_t)(best - words);       /* those words and their space */
+		memcpy(tmp, best, best_len);
+		memmove(words + best_len + 1, words, before - 1);
+		memcpy(words, tmp, best_len);
+		words[best_len] = ' ';
+	}
+	return 0;
+}
+
+int fc_db_task_text_count(fc_db *db, int64_t project, char *words, int by_id, int64_t *n, fc_err *err)
+{
+	*n = 0;
 	if (!strcmp(db->vt->name, "postgres"))
-		return (fc_text_search){"tasks t", fc_db_task_text_match(db), "t.id"};
-	return (fc_text_search){"tasks_fts f CROSS JOIN tasks t ON t.id=f.rowid", "f.tasks_fts MATCH ?", "f.rowid"};
+		return pg_words(db, project, words, n, err);
+	if (by_id) /* the doclist drives in rowid order whatever its length */
+		return 0;
+	return fc_db_int(db, n, err,
+			 "SELECT count(*) FROM (SELECT 1 FROM tasks_fts f WHERE f.tasks_fts MATCH ? AND " FTS_RANGE
+			 " LIMIT ?)",
+			 "tIII", words, project, project, (int64_t)SOME + 1);
 }
 
 int fc_db_task_text_bulk_begin(fc_db *db, fc_text_bulk *b, fc_err *err)
@@ -79,8 +180,14 @@ int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err)
 {
 	if (!b->trigger)
 		return 0;
+	int64_t last = 0;
 	int rc = fc_db_exec(db, err, "INSERT INTO tasks_fts(rowid, data) SELECT id, data FROM tasks WHERE id > ?", "I",
 			    b->after);
+	/* the index at least doubled: merge its segments into one (5 s at 1M tasks), which makes
+	 * the probe of a row 10-50 times cheaper (fc_db_task_text_search's "many" plan); doubling
+	 * bounds the merges' work over the index's life to twice its size */
+	if (!rc && !(rc = fc_db_int(db, &last, err, "SELECT COALESCE(MAX(id),0) FROM tasks", "")) && last >= 2 * b->after)
+		rc = fc_db_exec(db, err, "INSERT INTO tasks_fts(tasks_fts) VALUES('optimize')", "");
 	if (!rc)
 		rc = fc_db_exec(db, err, b->trigger, "");
 	fc_text_bulk_free(b);

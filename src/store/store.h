@@ -72,21 +72,25 @@ const char *fc_store_backend(const fc_store *s);
 int fc_store_serial_writes(const fc_store *s);
 void fc_store_close(fc_store *s);
 /* Full-text search in task data (migration 0030: FTS5 on SQLite, a GIN
- * index over to_tsvector('simple', data) on PostgreSQL). The condition holds
- * for a row of tasks aliased "t" and has one '?', bound to the text
- * fc_db_text_query makes. */
-const char *fc_db_task_text_match(const fc_db *db);
-/* The same search as the driver of a query in task id order, so a search
- * costs what it finds and not what the project holds: from is the FROM
- * clause (tasks aliased "t"), match its condition (one '?', as above) and id
- * the expression to order and page by (the task id, as the index sees it).
- * SQLite walks the FTS5 doclist in rowid order (CROSS JOIN keeps the planner
- * from walking the project instead); PostgreSQL's planner picks between the
- * GIN index and the id order by its statistics. */
+ * index over to_tsvector('simple', data) on PostgreSQL) as part of a page
+ * query (tasks aliased "t", ordered by id or by another key of an index, e.g.
+ * priority): from is the FROM clause, match its condition (three '?': the
+ * text of fc_db_text_query, then the project id twice) and id the expression
+ * to order and page by in id order. matches is fc_db_task_text_count's. The
+ * plan is picked so that a page costs the smaller of the match set and the
+ * walk to the page's last row (store.c says how, per back end). */
 typedef struct fc_text_search {
 	const char *from, *match, *id;
 } fc_text_search;
-fc_text_search fc_db_task_text_search(const fc_db *db);
+fc_text_search fc_db_task_text_search(const fc_db *db, int by_id, int64_t matches);
+/* How many tasks of project match words (fc_db_text_query's text) into *n, as
+ * far as the plan of fc_db_task_text_search needs to know, an estimate:
+ * SQLite counts the matches in the project's id range up to a cap (other
+ * projects' tasks there included), PostgreSQL asks its planner (statistics of
+ * ANALYZE, no execution, per word: it moves the rarest word first in words,
+ * where the plan for few matches looks it up); 0 without a look when the plan
+ * for that order does not depend on it. */
+int fc_db_task_text_count(fc_db *db, int64_t project, char *words, int by_id, int64_t *n, fc_err *err);
 /* Words a person typed → the back end's query into out (every word required,
  * whole words, case ignored; punctuation and operators are not syntax).
  * Returns the number of words (0: nothing to search for), or -1 when out is
@@ -101,7 +105,9 @@ int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
  * undoes all of it). Dropping a trigger changes the schema, so every
  * connection prepares its cached statements again: worth it for a bulk
  * import, not for a few rows. PostgreSQL's GIN expression index needs none
- * of this: both are no-ops there. end without begin, and free, are safe. */
+ * of this: both are no-ops there. end without begin, and free, are safe.
+ * When the bulk at least doubled the table's ids, end also merges the index
+ * into one segment ('optimize': what a search probes per row gets cheap). */
 typedef struct fc_text_bulk {
 	char *trigger; /* the dropped trigger's SQL; NULL: nothing suspended */
 	int64_t after; /* rows above this id are the bulk's */

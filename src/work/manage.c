@@ -178,13 +178,12 @@ static const char *intern(const char *sql)
 	return t ? t->sql : NULL;
 }
 
-static void build_sql(const fc_db *db, const query *q, fc_buf *sql)
+/* matches: the text search's count (store.h), which picks its plan */
+static void build_sql(const fc_db *db, const query *q, int64_t matches, fc_buf *sql)
 {
-	/* a search in id order is driven by the text index (store.h); in
-	 * priority order the match set is a condition on the priority walk */
 	fc_text_search ts = {"tasks t", NULL, "t.id"};
-	if (q->q && !q->sort->column)
-		ts = fc_db_task_text_search(db);
+	if (q->q)
+		ts = fc_db_task_text_search(db, !q->sort->column, matches);
 	fc_buf_printf(sql,
 		      "SELECT t.id,t.data,t.gold,t.predictions,t.priority,t.is_gold,t.leased_count,"
 		      "t.submitted_count,t.open,t.agreement,t.created_at FROM %s WHERE t.project_id=?",
@@ -195,14 +194,8 @@ static void build_sql(const fc_db *db, const query *q, fc_buf *sql)
 		fc_buf_puts(sql, q->gold ? " AND t.is_gold = 1" : " AND t.is_gold = 0");
 	if (q->has_results >= 0)
 		fc_buf_puts(sql, q->has_results ? " AND t.submitted_count > 0" : " AND t.submitted_count = 0");
-	if (ts.match) /* the project's id range bounds the walk of the index (tasks of a project mostly
-			 come in runs of ids, so other projects' matches are skipped, not visited) */
-		fc_buf_printf(sql,
-			      " AND %s AND %s BETWEEN (SELECT MIN(id) FROM tasks WHERE project_id=?) AND "
-			      "(SELECT MAX(id) FROM tasks WHERE project_id=?)",
-			      ts.match, ts.id);
-	else if (q->q)
-		fc_buf_printf(sql, " AND %s AND ?=?", fc_db_task_text_match(db));
+	if (ts.match)
+		fc_buf_printf(sql, " AND %s", ts.match);
 	else
 		fc_buf_puts(sql, " AND COALESCE(?, '') = '' AND ?=?");
 	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.user_id=? AND s.task_id=t.id)"
@@ -303,7 +296,10 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 		}
 		q.q = words;
 	}
-	build_sql(db, &q, &sql);
+	int64_t matches = 0;
+	if (q.q && (rc = fc_db_task_text_count(db, project, words, !q.sort->column, &matches, err)))
+		goto out;
+	build_sql(db, &q, matches, &sql);
 	const char *text = sql.p ? intern(sql.p) : NULL;
 	if (!text) {
 		rc = fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
