@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "work/assign.h"
 
 #include <errno.h>
 #include <math.h>
@@ -214,7 +215,8 @@ static void build_sql(const fc_db *db, const query *q, int64_t matches, fc_buf *
 	fc_buf_puts(sql, " LIMIT ?");
 }
 
-/* Each task's submissions, the data manager's "results" column. */
+/* Each task's submissions, the data manager's "results" column, and its
+ * predictions with a model's among them. */
 static int attach_results(fc_db *db, json_t *task, fc_err *err)
 {
 	fc_stmt *st;
@@ -235,6 +237,9 @@ static int attach_results(fc_db *db, json_t *task, fc_err *err)
 						fc_stmt_time(st, 6)));
 	fc_stmt_done(st);
 	json_object_set_new(task, "results", list);
+	/* beside them, the predictions: imported with the task and a model's */
+	json_t *imported = json_incref(json_object_get(task, "predictions"));
+	json_object_set_new(task, "predictions", fc_assign_predictions(db, fc_json_int(task, "id", 0), imported));
 	return 0;
 }
 

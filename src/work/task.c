@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "events/events.h"
+#include "work/assign.h"
 #include "work/configcache.h"
 #include "work/import_fields.h"
 #include "work/import_internal.h"
@@ -700,6 +701,9 @@ int fc_task_get(fc_store *s, const fc_user *user, int64_t task_id, json_t **out,
 			*out = task_json(st, access >= FC_ACCESS_REVIEWER);
 	}
 	fc_stmt_done(st);
+	if (access >= FC_ACCESS_REVIEWER) /* a model's predictions too, as a lease shows them */
+		json_object_set_new(*out, "predictions",
+				    fc_assign_predictions(db, task_id, json_incref(json_object_get(*out, "predictions"))));
 	if (access == FC_ACCESS_NONE)
 		rc = fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such task.");
 out:

@@ -242,4 +242,18 @@ Test(mlbuiltin, image_trained_on_accepted_labels_its_suggestions_reach_leases)
 	const char *c = jstr(r.json, "task.predictions.0.result.0.value.choices.0");
 	cr_expect_str_eq(c ? c : "", "blue", "the stored image is predicted: %s", r.body);
 	res_free(&r);
+	/* the owner sees the model's suggestion in the task and in the data manager */
+	snprintf(path, sizeof path, "/api/v1/tasks/%lld", tid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_str_eq(jstr(r.json, "predictions.0.origin") ? jstr(r.json, "predictions.0.origin") : "", "model",
+			 "%s", r.body);
+	c = jstr(r.json, "predictions.0.result.0.value.choices.0");
+	cr_expect_str_eq(c ? c : "", "blue", "%s", r.body);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?sort=-priority&limit=1&results=1", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "items.0.id"), tid, "%s", r.body);
+	c = jstr(r.json, "items.0.predictions.0.result.0.value.choices.0");
+	cr_expect_str_eq(c ? c : "", "blue", "%s", r.body);
+	res_free(&r);
 }
