@@ -27,7 +27,8 @@ static int jansson_accepts(const char *s, size_t n)
 
 Test(import_scan, takes_plain_tasks_and_finds_their_members)
 {
-	const char *t = "{\"text\":\"caf\xc3\xa9 \\\"x\\\" \\u00e9\",\"n\":-12,\"r\":1.5e-3,\"a\":[true,false,null,{}],\"o\":{\"k\":[]}} ";
+	const char *t =
+		"{\"text\":\"caf\xc3\xa9 \\\"x\\\" \\u00e9\",\"n\":-12,\"r\":1.5e-3,\"a\":[true,false,null,{}],\"o\":{\"k\":[]}} ";
 	fc_scan s;
 	cr_assert_eq(fc_import_scan(t, strlen(t), &s), 1);
 	cr_expect_eq(s.n, 5);
@@ -48,27 +49,27 @@ Test(import_scan, leaves_errors_and_odd_text_to_jansson)
 {
 	const char *odd[] = {
 		"",
-		"[1]",                                  /* not an object */
-		"{\"a\":1",                             /* not closed */
-		"{\"a\":1}x",                           /* text after it */
-		"{\"a\":1,}",                           /* trailing comma */
-		"{\"a\":01}",                           /* leading zero */
-		"{\"a\":1,\"a\":2}",                    /* duplicate */
-		"{\"o\":{\"b\":1,\"b\":1}}",            /* nested duplicate */
-		"{\"\\u0061\":1}",                      /* an escaped key */
-		"{\"a\":\"\\u0000\"}",                  /* NUL */
-		"{\"a\":\"\\ud800\"}",                  /* a surrogate */
-		"{\"a\":\"\\x\"}",                      /* a bad escape */
-		"{\"a\":\"\x01\"}",                     /* a control character */
-		"{\"a\":\"\xc0\xaf\"}",                 /* overlong UTF-8 */
-		"{\"a\":\"\xed\xa0\x80\"}",             /* an encoded surrogate */
-		"{\"a\":\"\xf4\x90\x80\x80\"}",         /* above U+10FFFF */
-		"{\"a\":\"\xe2\x82\"}",                 /* cut short */
-		"{\"a\":12345678901234567890}",         /* too big an integer */
-		"{\"a\":1e400}",                        /* overflowing real */
-		"{\"a\":tru}",                          /* bad literal */
-		"{\"a\":\n1}",                          /* a newline: stored re-serialised */
-		"\xef\xbb\xbf{\"a\":1}",                /* a byte order mark */
+		"[1]",                          /* not an object */
+		"{\"a\":1",                     /* not closed */
+		"{\"a\":1}x",                   /* text after it */
+		"{\"a\":1,}",                   /* trailing comma */
+		"{\"a\":01}",                   /* leading zero */
+		"{\"a\":1,\"a\":2}",            /* duplicate */
+		"{\"o\":{\"b\":1,\"b\":1}}",    /* nested duplicate */
+		"{\"\\u0061\":1}",              /* an escaped key */
+		"{\"a\":\"\\u0000\"}",          /* NUL */
+		"{\"a\":\"\\ud800\"}",          /* a surrogate */
+		"{\"a\":\"\\x\"}",              /* a bad escape */
+		"{\"a\":\"\x01\"}",             /* a control character */
+		"{\"a\":\"\xc0\xaf\"}",         /* overlong UTF-8 */
+		"{\"a\":\"\xed\xa0\x80\"}",     /* an encoded surrogate */
+		"{\"a\":\"\xf4\x90\x80\x80\"}", /* above U+10FFFF */
+		"{\"a\":\"\xe2\x82\"}",         /* cut short */
+		"{\"a\":12345678901234567890}", /* too big an integer */
+		"{\"a\":1e400}",                /* overflowing real */
+		"{\"a\":tru}",                  /* bad literal */
+		"{\"a\":\n1}",                  /* a newline: stored re-serialised */
+		"\xef\xbb\xbf{\"a\":1}",        /* a byte order mark */
 		"{\"a\":-}",
 		"{\"a\":1.}",
 		"{\"a\":[1,]}",
