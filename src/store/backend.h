@@ -37,6 +37,8 @@ struct fc_store_vt {
 	void (*rollback)(fc_db *db);
 	/* Prepares (or finds cached) and binds; the statement runs on the first step. */
 	int (*query)(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap);
+	/* fc_db_exec_values. */
+	int (*exec_values)(fc_db *db, fc_err *err, const char *sql, const fc_value *v, int n);
 	/* 1 row, 0 done, <0 error (constraint failures as FC_ECONFLICT, like SQLite's). */
 	int (*step)(fc_stmt *st, fc_err *err);
 	int64_t (*changes)(fc_db *db);

@@ -558,6 +558,66 @@ static int pg_lock(fc_db *base, int64_t key, fc_err *err)
 
 /* ---------------- statements ---------------- */
 
+/* The statement that hands out r's rows (owns r). */
+static int wrap_result(pg_db *db, PGresult *r, fc_stmt **out, fc_err *err)
+{
+	pg_stmt *s = calloc(1, sizeof *s);
+	if (!s) {
+		PQclear(r);
+		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	}
+	s->base.vt = &VT;
+	s->db = db;
+	s->res = r;
+	s->row = -1;
+	s->nrows = PQntuples(r);
+	*out = &s->base;
+	return 0;
+}
+
+/* Runs q with its parameters converted (pg_query, pg_exec_values) and hands
+ * back the statement holding its result. */
+static int run_stmt(pg_db *db, pg_sql *q, const char *fmt, int n, const Oid *types, const char *const *values,
+		    const int *lengths, const int *formats, fc_stmt **out, fc_err *err)
+{
+	int rc = 0;
+	/* else the same text with other bind types than it was prepared with */
+	int prepared = !strcmp(fmt, q->fmt);
+	if (prepared && (rc = prepared_slot(db, q, err)))
+		return rc;
+	int fresh = db->fresh;
+	char pending[MAX_PENDING][80];
+	int npending = db->npending;
+	memcpy(pending, db->pending, sizeof pending);
+	PGresult *r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
+	if (fresh && PQstatus(db->conn) == CONNECTION_BAD) {
+		/* nothing ran yet: the server went away (restart, failover), so
+		 * the idle pool is stale too; start over on a new connection */
+		fc_log(FC_LOG_WARN, "postgres: dropping dead connections and reconnecting");
+		PQclear(r);
+		PQfinish(db->conn);
+		if (db->prepared)
+			memset(db->prepared, 0, (size_t)db->nprepared);
+		drop_idle(db->store);
+		if ((rc = connect_db(db, err)))
+			return rc;
+		db->fresh = 1;
+		db->npending = npending;
+		memcpy(db->pending, pending, sizeof pending);
+		r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
+	}
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		rc = fail(db, r, err, "query", q->pg);
+		PQclear(r);
+		return rc;
+	}
+	const char *tag = PQcmdStatus(r);
+	if (!strncmp(tag, "INSERT", 6) || !strncmp(tag, "UPDATE", 6) || !strncmp(tag, "DELETE", 6))
+		db->changes = atoll(PQcmdTuples(r));
+	return wrap_result(db, r, out, err);
+}
+
 static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, va_list ap)
 {
 	pg_db *db = (pg_db *)base;
@@ -624,55 +684,45 @@ static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, co
 		default: rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error."); goto out;
 		}
 	}
-	/* else the same text with other bind types than it was prepared with */
-	int prepared = !strcmp(fmt, q->fmt);
-	if (prepared && (rc = prepared_slot(db, q, err)))
-		goto out;
-	int fresh = db->fresh;
-	char pending[MAX_PENDING][80];
-	int npending = db->npending;
-	memcpy(pending, db->pending, sizeof pending);
-	PGresult *r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
-	if (fresh && PQstatus(db->conn) == CONNECTION_BAD) {
-		/* nothing ran yet: the server went away (restart, failover), so
-		 * the idle pool is stale too; start over on a new connection */
-		fc_log(FC_LOG_WARN, "postgres: dropping dead connections and reconnecting");
-		PQclear(r);
-		PQfinish(db->conn);
-		if (db->prepared)
-			memset(db->prepared, 0, (size_t)db->nprepared);
-		drop_idle(db->store);
-		if ((rc = connect_db(db, err)))
-			goto out;
-		db->fresh = 1;
-		db->npending = npending;
-		memcpy(db->pending, pending, sizeof pending);
-		r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
-	}
-	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		rc = fail(db, r, err, "query", q->pg);
-		PQclear(r);
-		goto out;
-	}
-	const char *tag = PQcmdStatus(r);
-	if (!strncmp(tag, "INSERT", 6) || !strncmp(tag, "UPDATE", 6) || !strncmp(tag, "DELETE", 6))
-		db->changes = atoll(PQcmdTuples(r));
-	pg_stmt *s = calloc(1, sizeof *s);
-	if (!s) {
-		PQclear(r);
-		rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-		goto out;
-	}
-	s->base.vt = &VT;
-	s->db = db;
-	s->res = r;
-	s->row = -1;
-	s->nrows = PQntuples(r);
-	*out = &s->base;
+	rc = run_stmt(db, q, fmt, n, types, values, lengths, formats, out, err);
 out:
 	for (int i = 0; i < nowned; i++)
 		free(owned[i]);
+	return rc;
+}
+
+static void pg_done(fc_stmt *base);
+
+static int pg_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_value *v, int n)
+{
+	pg_db *db = (pg_db *)base;
+	if (n < 0 || n > MAX_PARAMS)
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	char fmt[MAX_PARAMS + 1];
+	const char *values[MAX_PARAMS];
+	int lengths[MAX_PARAMS] = {0}, formats[MAX_PARAMS] = {0};
+	Oid types[MAX_PARAMS];
+	char nums[MAX_PARAMS][24];
+	for (int i = 0; i < n; i++) {
+		fmt[i] = v[i].text ? 't' : 'I';
+		types[i] = type_of(fmt[i]);
+		if (v[i].text) {
+			values[i] = v[i].text;
+		} else {
+			snprintf(nums[i], sizeof nums[i], "%lld", (long long)v[i].i);
+			values[i] = nums[i];
+		}
+	}
+	fmt[n] = 0;
+	pg_sql *q = find_sql(db->store, sql, fmt);
+	if (!q || n != q->nparams) {
+		fc_log(FC_LOG_ERROR, "cannot run with %d values: %s", n, sql);
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	}
+	fc_stmt *st;
+	int rc = run_stmt(db, q, fmt, n, types, values, lengths, formats, &st, err);
+	if (!rc)
+		pg_done(st);
 	return rc;
 }
 
@@ -871,18 +921,7 @@ static int pg_query_text(fc_db *base, fc_stmt **out, const char *sql, fc_err *er
 		PQclear(r);
 		return rc;
 	}
-	pg_stmt *s = calloc(1, sizeof *s);
-	if (!s) {
-		PQclear(r);
-		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
-	}
-	s->base.vt = &VT;
-	s->db = db;
-	s->res = r;
-	s->row = -1;
-	s->nrows = PQntuples(r);
-	*out = &s->base;
-	return 0;
+	return wrap_result(db, r, out, err);
 }
 
 static const fc_store_vt VT = {
@@ -897,6 +936,7 @@ static const fc_store_vt VT = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.query = pg_query,
+	.exec_values = pg_exec_values,
 	.step = pg_step,
 	.changes = pg_changes,
 	.col_int = pg_int,

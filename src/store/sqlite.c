@@ -810,6 +810,31 @@ static int sq_step(fc_stmt *base, fc_err *err)
 	return dberr(err, h, "step");
 }
 
+/* Texts bound as SQLITE_STATIC with their length: no copy, no strlen. */
+static int sq_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_value *v, int n)
+{
+	sq_db *db = (sq_db *)base;
+	sq_stmt *s = prepare(db, sql, err);
+	if (!s)
+		return FC_EDB;
+	int rc = 0;
+	if (n != sqlite3_bind_parameter_count(s->st)) {
+		fc_log(FC_LOG_ERROR, "bind count mismatch: %d values, %d parameters in %s", n,
+		       sqlite3_bind_parameter_count(s->st), sql);
+		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	}
+	for (int i = 0; i < n && !rc; i++)
+		if ((v[i].text ? sqlite3_bind_text64(s->st, i + 1, v[i].text, v[i].len, SQLITE_STATIC, SQLITE_UTF8)
+			       : sqlite3_bind_int64(s->st, i + 1, v[i].i)) != SQLITE_OK)
+			rc = dberr(err, db->h, "bind");
+	int r;
+	while (!rc && (r = sq_step(&s->base, err)) != 0)
+		if (r < 0)
+			rc = r;
+	sq_done(&s->base);
+	return rc;
+}
+
 static int64_t sq_changes(fc_db *db) { return sqlite3_changes64(((sq_db *)db)->h); }
 static int64_t sq_int(fc_stmt *st, int col) { return sqlite3_column_int64(((sq_stmt *)st)->st, col); }
 static double sq_double(fc_stmt *st, int col) { return sqlite3_column_double(((sq_stmt *)st)->st, col); }
@@ -929,6 +954,7 @@ static const fc_store_vt VT = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.query = sq_query,
+	.exec_values = sq_exec_values,
 	.step = sq_step,
 	.changes = sq_changes,
 	.col_int = sq_int,

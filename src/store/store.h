@@ -96,23 +96,34 @@ int fc_db_task_text_count(fc_db *db, int64_t project, char *words, int by_id, in
  * Returns the number of words (0: nothing to search for), or -1 when out is
  * too small. */
 int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
-/* A bulk insert into tasks without the full-text index's per-row upkeep:
- * SQLite's FTS5 index is kept by a trigger per inserted row and flushes its
- * pending terms at every statement boundary (three quarters of an import's
- * CPU). begin drops the trigger inside the caller's write transaction; end
- * indexes the rows inserted since with one INSERT … SELECT and puts the
- * trigger back with its stored SQL, before the caller commits (a rollback
- * undoes all of it). Dropping a trigger changes the schema, so every
+/* A bulk insert into tasks without per-row triggers. On SQLite every row
+ * inserted into tasks runs three AFTER INSERT triggers: the full-text
+ * index's (FTS5 flushes its pending terms at every statement boundary:
+ * three quarters of an import's CPU), the data manager's counters
+ * (task_count_slots, an upsert per row) and the qualification target (a
+ * read of the project per row). begin drops them inside the caller's write
+ * transaction; end does their work for every row inserted since with one
+ * statement each — the counters of a row as it was inserted (open, its gold
+ * flag, no results: what the insert trigger counted; the update trigger,
+ * which stays, counted every change since into the project's 16 slots, which
+ * begin makes sure exist), the qualification target, the full-text index —
+ * and puts the triggers back with their stored SQL, before the caller
+ * commits (a rollback undoes all of it). Only rows of project_id may be
+ * inserted in between. Dropping a trigger changes the schema, so every
  * connection prepares its cached statements again: worth it for a bulk
- * import, not for a few rows. PostgreSQL's GIN expression index needs none
- * of this: both are no-ops there. end without begin, and free, are safe.
- * When the bulk at least doubled the table's ids, end also merges the index
- * into one segment ('optimize': what a search probes per row gets cheap). */
+ * import, not for a few rows. PostgreSQL needs none of this (a GIN
+ * expression index, row triggers that cost a function call): both are
+ * no-ops there. end without begin, and free, are safe. When the bulk at
+ * least doubled the table's ids, end also merges the index into one segment
+ * ('optimize': what a search probes per row gets cheap). */
+#define FC_TASK_BULK_TRIGGERS 3
 typedef struct fc_text_bulk {
-	char *trigger; /* the dropped trigger's SQL; NULL: nothing suspended */
-	int64_t after; /* rows above this id are the bulk's */
+	char *trigger[FC_TASK_BULK_TRIGGERS]; /* the dropped triggers' SQL; NULL: not dropped */
+	int64_t after;                        /* rows above this id are the bulk's */
+	int64_t project_id;
+	int on;
 } fc_text_bulk;
-int fc_db_task_text_bulk_begin(fc_db *db, fc_text_bulk *b, fc_err *err);
+int fc_db_task_text_bulk_begin(fc_db *db, int64_t project_id, fc_text_bulk *b, fc_err *err);
 int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err);
 void fc_text_bulk_free(fc_text_bulk *b);
 /* Number of migrations applied by the last open. */
@@ -169,6 +180,18 @@ int fc_store_write(fc_store *s, int64_t *changes, fc_err *err, const char *sql, 
 
 /* Runs a statement that returns no rows we need. */
 int fc_db_exec(fc_db *db, fc_err *err, const char *sql, const char *fmt, ...);
+/* One parameter of fc_db_exec_values: text (NUL-terminated at text[len],
+ * bound without a copy) when text is set, else the integer i. */
+typedef struct fc_value {
+	const char *text;
+	size_t len;
+	int64_t i;
+} fc_value;
+/* Runs a statement that returns no rows we need with n parameters from an
+ * array: for statements with more parameters than a format string should
+ * spell, such as a multi-row INSERT (at most 128 parameters). The texts must
+ * stay valid until it returns. */
+int fc_db_exec_values(fc_db *db, fc_err *err, const char *sql, const fc_value *v, int n);
 /* Runs a query; iterate with fc_stmt_next, then fc_stmt_done. */
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...);
 /* Single-value helpers: run sql and read column 0 of the first row.

@@ -6,10 +6,15 @@
 #define FC_WORK_IMPORT_INTERNAL_H
 
 #include "account/account.h"
+#include "core/buf.h"
 #include "store/store.h"
 #include "work/labelconfig.h"
 #include <jansson.h>
 #include <stdio.h>
+
+/* Rows per multi-row INSERT: 4 parameters each, within PostgreSQL's 128 of
+ * fc_db_exec_values. */
+#define FC_IMPORT_BATCH 32
 
 typedef struct importer {
 	fc_db *db;
@@ -23,7 +28,15 @@ typedef struct importer {
 	const fc_labelconfig *config; /* parsed on the first annotation */
 	int64_t annotations;
 	int64_t last_task; /* the id fc_import_add_task inserted last */
-	fc_text_bulk fts;  /* the full-text index's upkeep, suspended past FTS_BULK tasks */
+	fc_text_bulk fts;  /* the triggers' per-row work, suspended past FTS_BULK tasks */
+	/* The fast path's tasks (task.c: fast_add), inserted FC_IMPORT_BATCH at a
+	 * time by one multi-row INSERT; anything else inserted flushes them first,
+	 * so ids follow the input's order. */
+	fc_buf rows; /* their data texts, each NUL-terminated */
+	size_t row_at[FC_IMPORT_BATCH], row_len[FC_IMPORT_BATCH];
+	int64_t row_priority[FC_IMPORT_BATCH];
+	int nrows;
+	json_t *fields; /* the config's data fields, for the fast path */
 } importer;
 
 /* Opens the import's write transaction: the caller must own the project,

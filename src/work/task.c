@@ -11,6 +11,7 @@
 #include "work/configcache.h"
 #include "work/import_fields.h"
 #include "work/import_internal.h"
+#include "work/import_scan.h"
 #include "work/project.h"
 
 #include <ctype.h>
@@ -200,11 +201,125 @@ static int is_task_key(const char *key)
 /* How deeply a task may nest (the task object counts as one level). */
 #define FC_TASK_MAX_DEPTH 64
 
-/* Past this many tasks an import suspends the full-text index's per-row
- * upkeep and indexes its rows at the end (fc_db_task_text_bulk_begin): 200,000
- * tasks took 8.6 s of CPU with it, 2.4 s without. Not for small imports,
- * whose schema change would cost every connection its prepared statements. */
+/* Past this many tasks an import suspends the per-row triggers on tasks
+ * (full-text index, counters, qualification target) and does their work for
+ * all its rows at the end (fc_db_task_text_bulk_begin): 200,000 tasks took
+ * 8.6 s of CPU with the full-text trigger, 2.4 s without. Not for small
+ * imports, whose schema change would cost every connection its prepared
+ * statements. */
 #define FTS_BULK 256
+
+#define ROW "(?,?,?,?)"
+#define ROWS4 ROW "," ROW "," ROW "," ROW
+#define ROWS16 ROWS4 "," ROWS4 "," ROWS4 "," ROWS4
+static const char INSERT_ROW[] = "INSERT INTO tasks(project_id,created_at,data,priority) VALUES " ROW;
+static const char INSERT_ROWS[] = "INSERT INTO tasks(project_id,created_at,data,priority) VALUES " ROWS16 "," ROWS16;
+_Static_assert(FC_IMPORT_BATCH == 32, "INSERT_ROWS holds 32 rows");
+
+/* Inserts the fast path's queued tasks: one statement for a full batch,
+ * one per task for the rest. */
+static int flush_rows(importer *im)
+{
+	fc_value v[4 * FC_IMPORT_BATCH];
+	for (int r = 0; r < im->nrows; r++) {
+		v[4 * r] = (fc_value){.i = im->project_id};
+		v[4 * r + 1] = (fc_value){.i = im->now};
+		v[4 * r + 2] = (fc_value){.text = im->rows.p + im->row_at[r], .len = im->row_len[r]};
+		v[4 * r + 3] = (fc_value){.i = im->row_priority[r]};
+	}
+	int rc = 0;
+	if (im->nrows == FC_IMPORT_BATCH)
+		rc = fc_db_exec_values(im->db, im->err, INSERT_ROWS, v, 4 * FC_IMPORT_BATCH);
+	else
+		for (int r = 0; r < im->nrows && !rc; r++)
+			rc = fc_db_exec_values(im->db, im->err, INSERT_ROW, v + 4 * r, 4);
+	im->nrows = 0;
+	fc_buf_reset(&im->rows);
+	return rc;
+}
+
+/* A plain integer literal that fits (the scanner allowed at most 18
+ * characters): 1 with *out, else 0. */
+static int plain_int(const char *p, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i = p[0] == '-';
+	if (i == n)
+		return 0;
+	for (; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = p[0] == '-' ? -v : v;
+	return 1;
+}
+
+/* The fast path (import_scan.h): a task that is its data, or {data,
+ * priority} with Label Studio's bookkeeping, checked without a tree and
+ * queued for a multi-row INSERT with its data text as given. Returns 1 when
+ * it took the task (*rc: 0 or an error of the insert), 0 when jansson must
+ * look at it: anything else (gold, predictions, meta, annotations, unknown
+ * keys, a data field the config reads missing, a wrapper's data not compact)
+ * and every error, whose message the slow path writes. */
+static int fast_add(importer *im, const char *txt, size_t len, int *rc)
+{
+	fc_scan top, inner;
+	if (!fc_import_scan(txt, len, &top))
+		return 0;
+	const fc_scan *data = &top;
+	int64_t priority = 0;
+	if (fc_scan_get(&top, "data")) {
+		for (int i = 0; i < top.n; i++) {
+			const fc_scan_member *m = &top.m[i];
+			char key[32];
+			if (m->key_len >= sizeof key)
+				return 0;
+			memcpy(key, m->key, m->key_len);
+			key[m->key_len] = 0;
+			if (!is_task_key(key) || !strcmp(key, "gold") || !strcmp(key, "predictions") ||
+			    !strcmp(key, "meta") || !strcmp(key, "annotations"))
+				return 0;
+			if (!strcmp(key, "data")) {
+				/* stored as given only when that is what json_dumps would not change much: compact */
+				if (!fc_import_scan(m->val, m->val_len, &inner) || !inner.compact)
+					return 0;
+				txt = m->val;
+				len = m->val_len;
+			} else if (!strcmp(key, "priority") && !plain_int(m->val, m->val_len, &priority)) {
+				return 0;
+			}
+		}
+		data = &inner;
+	}
+	if (im->label_config && *im->label_config && !im->fields) {
+		fc_err e = {0};
+		if (!im->config)
+			im->config = fc_configcache_get(im->label_config, &e);
+		fc_err_clear(&e);
+		if (!im->config || !(im->fields = fc_labelconfig_fields(im->config)))
+			return 0;
+	}
+	size_t i;
+	json_t *f;
+	json_array_foreach(im->fields, i, f) {
+		const fc_scan_member *m = json_string_value(f) ? fc_scan_get(data, json_string_value(f)) : NULL;
+		if (!m || (m->val_len == 4 && !memcmp(m->val, "null", 4)))
+			return 0;
+	}
+	size_t at = im->rows.len;
+	if (fc_buf_append(&im->rows, txt, len) || fc_buf_append(&im->rows, "", 1)) {
+		*rc = fc_err_set(im->err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+		return 1;
+	}
+	im->row_at[im->nrows] = at;
+	im->row_len[im->nrows] = len;
+	im->row_priority[im->nrows++] = priority;
+	*rc = im->nrows == FC_IMPORT_BATCH ? flush_rows(im) : 0;
+	if (!*rc && ++im->count == FTS_BULK)
+		*rc = fc_db_task_text_bulk_begin(im->db, im->project_id, &im->fts, im->err);
+	return 1;
+}
 
 int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_len, const char *where)
 {
@@ -266,10 +381,12 @@ int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_le
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	const json_t *anns = data != obj ? json_object_get(obj, "annotations") : NULL;
 	int64_t task = 0;
-	int rc = fc_db_int(im->db, &task, err,
-			   "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at,meta) "
-			   "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
-			   "ItjjIiIj", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now, meta);
+	int rc = flush_rows(im);
+	if (!rc)
+		rc = fc_db_int(im->db, &task, err,
+			       "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at,meta) "
+			       "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+			       "ItjjIiIj", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now, meta);
 	free(dtxt);
 	im->last_task = task;
 	if (!rc && anns && !json_is_null(anns))
@@ -277,11 +394,11 @@ int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_le
 	if (rc)
 		return rc;
 	if (++im->count == FTS_BULK) /* the tasks so far went in by the trigger */
-		return fc_db_task_text_bulk_begin(im->db, &im->fts, im->err);
+		return fc_db_task_text_bulk_begin(im->db, im->project_id, &im->fts, im->err);
 	return 0;
 }
 
-static int parse_and_add(importer *im, const char *txt, size_t len, const char *where)
+static int slow_add(importer *im, const char *txt, size_t len, const char *where)
 {
 	json_error_t je;
 	json_t *j = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &je);
@@ -290,6 +407,12 @@ static int parse_and_add(importer *im, const char *txt, size_t len, const char *
 	int rc = fc_import_add_task(im, j, txt, len, where);
 	json_decref(j);
 	return rc;
+}
+
+static int parse_and_add(importer *im, const char *txt, size_t len, const char *where)
+{
+	int rc;
+	return fast_add(im, txt, len, &rc) ? rc : slow_add(im, txt, len, where);
 }
 
 static int import_ndjson(importer *im, FILE *f, fc_import_progress progress, void *ud)
@@ -314,9 +437,12 @@ static int import_ndjson(importer *im, FILE *f, fc_import_progress progress, voi
 					"line %lld: a task is larger than 1 MiB.", (long long)lineno);
 			break;
 		}
-		char where[32];
-		snprintf(where, sizeof where, "line %lld", (long long)lineno);
-		if ((rc = parse_and_add(im, line + i, (size_t)n - i, where)))
+		if (!fast_add(im, line + i, (size_t)n - i, &rc)) {
+			char where[32];
+			snprintf(where, sizeof where, "line %lld", (long long)lineno);
+			rc = slow_add(im, line + i, (size_t)n - i, where);
+		}
+		if (rc)
 			break;
 		if (progress && (im->count & 0xffff) == 0)
 			progress(ud, im->bytes, im->count);
@@ -615,6 +741,8 @@ out:
 int fc_import_end(importer *im, int rc, int64_t *created)
 {
 	fc_err *err = im->err;
+	if (!rc)
+		rc = flush_rows(im);
 	if (!rc && im->count == 0)
 		rc = fc_err_set(err, FC_EINVAL, "no_tasks", NULL, "The import holds no tasks.");
 	if (!rc)
@@ -627,6 +755,8 @@ int fc_import_end(importer *im, int rc, int64_t *created)
 		rc = fc_idem_record(im->db, 201, answer, err);
 		json_decref(answer);
 	}
+	fc_buf_free(&im->rows);
+	json_decref(im->fields);
 	fc_configcache_put(im->config);
 	free(im->label_config);
 	fc_text_bulk_free(&im->fts);

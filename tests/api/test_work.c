@@ -13,6 +13,8 @@ static void down(void) { srv_stop(&S); }
 TestSuite(work, .init = up, .fini = down, .timeout = 120);
 
 static const char CONFIG[] = SENTIMENT_CONFIG;
+#define ANSWER \
+	"[{\"from_name\":\"sentiment\",\"to_name\":\"text\",\"type\":\"choices\",\"value\":{\"choices\":[\"pos\"]}}]"
 
 static long long create_project(const char *token, int reward, int overlap)
 {
@@ -204,6 +206,126 @@ Test(work, import_all_or_nothing_names_the_line)
 	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
+}
+
+/* The import's fast path (src/work/import_scan.c) takes plain lines and queues
+ * them for multi-row INSERTs; whatever it cannot take goes to jansson, whose
+ * error names the line as before — here after 300 queued tasks, 9 batches
+ * and the full-text index's suspension. */
+Test(work, import_fast_path_falls_back_with_the_exact_error)
+{
+	long long pid = create_project(S.req, 5, 1);
+	static const struct {
+		const char *line, *code, *msg;
+	} bad[] = {
+		{"{\"text\":\"a\",\"text\":\"b\"}", "invalid_json", "line 301: not valid JSON: duplicate object key"},
+		{"{\"other\":\"no text\"}", "missing_field",
+		 "line 301: the task has no 'text', which the labelling config reads as $text."},
+		{"{\"text\":null}", "missing_field", "line 301: the task has no 'text'"},
+		{"{\"data\":{\"text\":\"a\"},\"priority\":1.5}", "invalid_type",
+		 "line 301: 'priority' must be an integer."},
+		{"{\"data\":{\"text\":\"a\"},\"bogus\":1}", "unknown_field", "line 301: unknown field 'bogus'"},
+		{"{\"data\":[1]}", "invalid_type", "line 301: 'data' must be an object."},
+		{"{\"text\":\"\\u0000\"}", "invalid_json", "line 301: not valid JSON: "},
+		{"{\"text\":\"x\",\"n\":99999999999999999999}", "invalid_json",
+		 "line 301: not valid JSON: too big integer"},
+		{"{\"text\":\"\xc3\"}", "invalid_json", "line 301: not valid JSON: "},
+		{"{\"text\":\"x\"} {", "invalid_json", "line 301: not valid JSON: "},
+		{"{\"text\":\"x\",\"n\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+		 "too_deep", "line 301: the task nests more than 64 levels"},
+	};
+	static char body[65536];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		ndjson_lines(body, sizeof body, "{\"text\":\"fine %d\"}\n", 300);
+		strcat(body, bad[i].line);
+		strcat(body, "\n{\"text\":\"after\"}\n");
+		res r = import(pid, S.req, "application/x-ndjson", body);
+		cr_expect_eq(r.status, 400, "case %zu: %s", i, r.body);
+		cr_expect_str_eq(jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "", bad[i].code,
+				 "case %zu: %s", i, r.body);
+		const char *msg = jstr(r.json, "error.message");
+		cr_expect(msg && !strncmp(msg, bad[i].msg, strlen(bad[i].msg)), "case %zu: %s", i, r.body);
+		res_free(&r);
+	}
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	res r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 0, "nothing from the failed imports was stored");
+	res_free(&r);
+	/* fast and slow lines mixed keep the input's order; 40 more fill a batch */
+	snprintf(body, sizeof body, "%s",
+		 "{\"text\":\"f1\"}\n"
+		 "{\"data\":{\"text\":\"s2\"},\"gold\":{\"sentiment\":\"pos\"}}\n"
+		 "{\"data\":{\"text\":\"f3\"},\"priority\":2,\"id\":77}\n"
+		 "{\"data\":{\"text\":\"s4\"},\"meta\":{\"m\":1}}\n"
+		 "{\"data\": {\"text\": \"s5 not compact\"}}\n"
+		 "{\"text\" : \"f6 as given\"}\n");
+	ndjson_lines(body + strlen(body), sizeof body - strlen(body), "{\"text\":\"more %d\"}\n", 40);
+	r = import(pid, S.req, "application/x-ndjson", body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_expect_eq(jint(r.json, "created"), 46);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=7", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	static const char *const order[] = {"f1", "s2", "f3", "s4", "s5 not compact", "f6 as given", "more 0"};
+	for (int i = 0; i < 7; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "items.%d.data.text", i);
+		cr_expect_str_eq(jstr(r.json, key) ? jstr(r.json, key) : "", order[i], "task %d", i + 1);
+	}
+	cr_expect_eq(jint(r.json, "items.2.priority"), 2);
+	cr_expect_eq(jint(r.json, "items.0.priority"), 0);
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_expect_eq(jint(r.json, "task_count"), 46);
+	res_free(&r);
+}
+
+/* Past 256 tasks an import drops the per-row triggers on tasks and does their
+ * work once at the end (store.c: fc_db_task_text_bulk_*): the data manager's
+ * counters and a qualification test's questions (open to everyone) come out
+ * as the triggers make them, with gold and annotated tasks on either side of
+ * the switch. */
+Test(work, bulk_import_keeps_counters_and_qualification_targets)
+{
+	static char body[131072];
+	size_t len = 0;
+	for (int i = 0; i < 300; i++) {
+		const char *fmt = i % 50 == 7   ? "{\"data\":{\"text\":\"g%d\"},\"gold\":{\"sentiment\":\"pos\"}}\n"
+				  : i % 50 == 9 ? "{\"data\":{\"text\":\"a%d\"},\"annotations\":["
+						  "{\"completed_by\":\"w1\",\"result\":" ANSWER "},"
+						  "{\"completed_by\":\"w2\",\"result\":" ANSWER "}]}\n"
+						: "{\"text\":\"t%d\"}\n";
+		len += (size_t)snprintf(body + len, sizeof body - len, fmt, i);
+		cr_assert_lt(len, sizeof body);
+	}
+	for (int q = 0; q < 2; q++) {
+		res r = q ? api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i,s:i,s:{s:s,s:f}}", "title", "Q",
+				"label_config", CONFIG, "reward", 0, "overlap", 1, "qualification", "grants", "bulk-q",
+				"pass_mark", 0.5)
+			  : api(&S, "POST", "/api/v1/projects", S.req, "{s:s,s:s,s:i,s:i}", "title", "P",
+				"label_config", CONFIG, "reward", 5, "overlap", 1);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		long long pid = jint(r.json, "id");
+		res_free(&r);
+		r = import(pid, S.req, "application/x-ndjson", body);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		res_free(&r);
+		char path[96];
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=1", pid);
+		r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(jint(r.json, "counts.total"), 300);
+		cr_expect_eq(jint(r.json, "counts.gold"), 6);
+		cr_expect_eq(jint(r.json, "counts.with_results"), 6);
+		/* two answers close a task of overlap 1, not a qualification question */
+		cr_expect_eq(jint(r.json, "counts.open"), q ? 300 : 294, "project %d: %s", q, r.body);
+		res_free(&r);
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?state=open&limit=500", pid);
+		r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(json_array_size(jget(r.json, "items")), q ? 300 : 294, "the open tasks themselves");
+		res_free(&r);
+	}
 }
 
 Test(work, lifecycle_rules)
