@@ -24,6 +24,7 @@
 #include "core/embed.h"
 #include "core/log.h"
 #include "store/backend.h"
+#include "store/sqlite_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,97 +39,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
-/* Prepared statements kept per connection. The writer connection runs
- * every write statement of the program (well over 64 distinct ones), so
- * the cache holds 256, and finds one by the address of its SQL text
- * through a small hash (a linear strcmp scan only the first time an
- * address is seen). */
-#define CACHE 256
-#define ALIASES 1024 /* addresses known per connection: a power of two */
-
-typedef struct sq_stmt sq_stmt;
-typedef struct sq_db sq_db;
-typedef struct sq_store sq_store;
-
-struct sq_stmt {
-	fc_stmt base;
-	sqlite3_stmt *st;
-	sq_db *db;
-	int in_use;
-};
-
-struct sq_db {
-	fc_db base;
-	sqlite3 *h;
-	sq_store *store;
-	sq_db *next_free;
-	int write;
-	int whole; /* this writer opened the group: no savepoint of its own */
-	uint64_t group;
-	struct {
-		const char *sql; /* pointer identity first, then strcmp */
-		sq_stmt s;
-	} cache[CACHE];
-	int ncache;
-	struct {
-		const char *sql; /* NULL: free */
-		int i;           /* its cache entry */
-	} alias[ALIASES];
-	int naliases;
-};
-
-/* A claim (fc_store_claim): one server process owns the database file, so a
- * list in memory is shared by everything that can run a request on it. */
-typedef struct sq_claim {
-	char *name;
-	struct sq_claim *next;
-} sq_claim;
-
-struct sq_store {
-	fc_store base;
-	char path[1024];
-	pthread_mutex_t claim_mu;
-	sq_claim *claims;
-	pthread_mutex_t pool_mu;
-	sq_db *free_list;
-	int applied;
-	/* group commit */
-	sq_db *writer;
-	pthread_mutex_t group_mu; /* held while one writer runs or commits */
-	_Atomic int queued;       /* writers waiting for group_mu */
-	uint64_t open_group;      /* id of the open transaction's group, 0 if none */
-	int group_size;
-	uint64_t next_group;
-	pthread_mutex_t done_mu;
-	pthread_cond_t done_cv;
-	uint64_t done_group; /* every group <= this has finished */
-	struct {
-		uint64_t group;
-		int rc;
-	} results[1024];
-	_Atomic uint64_t writes, commits, flushes;
-	_Atomic uint64_t commit_ns;
-	_Atomic uint64_t hold_ns; /* time the write lock was held */
-	uint64_t held_since;
-	uint64_t committed_group; /* under done_mu */
-	pthread_mutex_t sync_mu;  /* one flush at a time */
-	uint64_t synced_group;    /* under sync_mu */
-	int wal_fd;
-	/* checkpoints, outside the write lock (see checkpoint()) */
-	_Atomic int wal_frames; /* frames in the WAL after the last commit */
-	_Atomic int checkpointing;
-	sq_db *ckpt; /* its own connection, used by one thread at a time */
-};
-
-/* Frames in the WAL before a committer checkpoints it: SQLite's own
- * cadence (16,384 halved the bytes written by 200,000 approvals but not by
- * 1,000,000, see bench/README.md), and the size at which the writer
- * checkpoints in the lock because the passive ones could not keep up. */
-#define CHECKPOINT_FRAMES 1000
-#define CHECKPOINT_HARD 65536
-
-#define MAX_GROUP 512
 
 static const fc_store_vt VT;
 
@@ -255,6 +165,8 @@ int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err)
 	s->wal_fd = -1;
 	pthread_mutex_init(&s->done_mu, NULL);
 	pthread_cond_init(&s->done_cv, NULL);
+	pthread_mutex_init(&s->ckpt_mu, NULL);
+	pthread_cond_init(&s->ckpt_cv, NULL);
 	int rc = migrate(s, err);
 	if (rc) {
 		sq_close(&s->base);
@@ -267,6 +179,12 @@ int fc_sqlite_open(fc_store **out, const char *dir, fc_err *err)
 static void sq_close(fc_store *base)
 {
 	sq_store *s = (sq_store *)base;
+	pthread_mutex_lock(&s->ckpt_mu);
+	s->ckpt_stop = 1;
+	pthread_cond_signal(&s->ckpt_cv);
+	pthread_mutex_unlock(&s->ckpt_mu);
+	if (s->ckpt_started > 0)
+		pthread_join(s->ckpt_thread, NULL);
 	sq_db *db = s->free_list;
 	while (db) {
 		sq_db *n = db->next_free;
@@ -293,6 +211,8 @@ static void sq_close(fc_store *base)
 		close_conn(s->ckpt);
 	pthread_mutex_destroy(&s->done_mu);
 	pthread_cond_destroy(&s->done_cv);
+	pthread_mutex_destroy(&s->ckpt_mu);
+	pthread_cond_destroy(&s->ckpt_cv);
 	/* a final checkpoint happens when the last connection closes */
 	pthread_mutex_destroy(&s->pool_mu);
 	free(s);
@@ -398,13 +318,14 @@ static int wal_committed(void *arg, sqlite3 *h, const char *name, int frames)
 	return SQLITE_OK;
 }
 
-static void checkpoint(sq_store *s)
+/* The checkpointer: one thread per store, started the first time the WAL
+ * outgrows CHECKPOINT_FRAMES. A committer used to checkpoint itself after
+ * its flush; the request it was answering (and every other connection of
+ * its server thread) then waited for the copy and the checkpoint's two
+ * fsyncs — tens of milliseconds on a busy disk, once every ~1,000 frames:
+ * the slowest cycles of bench/run assign. Now no request waits for one. */
+static void passive_checkpoint(sq_store *s)
 {
-	if (atomic_load(&s->wal_frames) < CHECKPOINT_FRAMES)
-		return;
-	int idle = 0;
-	if (!atomic_compare_exchange_strong(&s->checkpointing, &idle, 1))
-		return; /* another committer is at it */
 	fc_err err = {0};
 	if (s->ckpt || open_conn(s, &s->ckpt, &err) == 0) {
 		int log = 0, done = 0;
@@ -413,7 +334,50 @@ static void checkpoint(sq_store *s)
 			atomic_store(&s->wal_frames, 0); /* the next write transaction restarts the WAL */
 	}
 	fc_err_clear(&err);
-	atomic_store(&s->checkpointing, 0);
+}
+
+static void *checkpointer(void *arg)
+{
+	sq_store *s = arg;
+	pthread_mutex_lock(&s->ckpt_mu);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->ckpt_stop)
+			pthread_cond_wait(&s->ckpt_cv, &s->ckpt_mu);
+		if (s->ckpt_stop)
+			break;
+		s->ckpt_wanted = 0;
+		pthread_mutex_unlock(&s->ckpt_mu);
+		passive_checkpoint(s);
+		pthread_mutex_lock(&s->ckpt_mu);
+	}
+	pthread_mutex_unlock(&s->ckpt_mu);
+	return NULL;
+}
+
+/* Asks the checkpointer for a checkpoint when the WAL has grown enough;
+ * never waits for it. Without a thread (pthread_create failed) the caller
+ * checkpoints itself, as before. */
+static void checkpoint(sq_store *s)
+{
+	if (atomic_load(&s->wal_frames) < CHECKPOINT_FRAMES)
+		return;
+	pthread_mutex_lock(&s->ckpt_mu);
+	if (!s->ckpt_started && !s->ckpt_stop)
+		s->ckpt_started = pthread_create(&s->ckpt_thread, NULL, checkpointer, s) == 0 ? 1 : -1;
+	int inline_ckpt = s->ckpt_started < 0 && !s->ckpt_wanted;
+	if (s->ckpt_started > 0) {
+		s->ckpt_wanted = 1;
+		pthread_cond_signal(&s->ckpt_cv);
+	} else if (inline_ckpt) {
+		s->ckpt_wanted = 1; /* as a flag: one inline checkpoint at a time */
+	}
+	pthread_mutex_unlock(&s->ckpt_mu);
+	if (!inline_ckpt)
+		return;
+	passive_checkpoint(s);
+	pthread_mutex_lock(&s->ckpt_mu);
+	s->ckpt_wanted = 0;
+	pthread_mutex_unlock(&s->ckpt_mu);
 }
 
 static int begin_write(sq_store *s, sq_db **out, fc_err *err)
@@ -642,43 +606,6 @@ static size_t alias_slot(const char *sql)
 	return (size_t)(((uintptr_t)sql * 0x9E3779B97F4A7C15ULL) >> 40) & (ALIASES - 1);
 }
 
-/* The length of sql without a closing `FOR [NO KEY] UPDATE [OF t, …]
- * [SKIP LOCKED | NOWAIT]` (PostgreSQL's row locks, store.h): SQLite has no
- * such clause and needs none, its writers running one at a time. Only a
- * clause that ends the statement goes: the same words earlier (in a string,
- * a subquery) are left for SQLite to read or refuse. */
-static size_t sql_len(const char *sql)
-{
-	size_t n = strlen(sql);
-	while (n && isspace((unsigned char)sql[n - 1]))
-		n--;
-	const char *f = NULL;
-	for (const char *p = strstr(sql, " FOR "); p && p < sql + n; p = strstr(p + 1, " FOR "))
-		f = p; /* the last one */
-	if (!f)
-		return n;
-	const char *p = f + 5;
-	static const char *const MODES[] = {"UPDATE", "NO KEY UPDATE"};
-	size_t m = 0;
-	for (size_t i = 0; i < 2 && !m; i++)
-		if (!strncmp(p, MODES[i], strlen(MODES[i])))
-			m = strlen(MODES[i]);
-	if (!m)
-		return n;
-	p += m;
-	if (!strncmp(p, " OF ", 4)) { /* table names: letters, digits, _, commas, spaces */
-		p += 4;
-		while (p < sql + n && (isalnum((unsigned char)*p) || *p == '_' || *p == ',' ||
-				       (*p == ' ' && strncmp(p, " SKIP LOCKED", 12) && strncmp(p, " NOWAIT", 7))))
-			p++;
-	}
-	if (!strncmp(p, " SKIP LOCKED", 12))
-		p += 12;
-	else if (!strncmp(p, " NOWAIT", 7))
-		p += 7;
-	return p == sql + n ? (size_t)(f - sql) : n;
-}
-
 /* The cache entry for sql, or -1. */
 static int cached(sq_db *db, const char *sql)
 {
@@ -686,10 +613,13 @@ static int cached(sq_db *db, const char *sql)
 		if (db->alias[j].sql == sql)
 			return db->alias[j].i;
 	int found = -1;
-	size_t n = sql_len(sql);
-	for (int i = 0; i < db->ncache && found < 0; i++)
-		if (!strncmp(db->cache[i].sql, sql, n) && !db->cache[i].sql[n])
+	size_t n = fc_sqlite_sql_len(sql), r = fc_sqlite_rowid_len(sql, n);
+	for (int i = 0; i < db->ncache && found < 0; i++) {
+		int rowid_row = db->cache[i].s.rowid_row; /* then its text lacks the tail */
+		size_t m = rowid_row ? r : n;
+		if ((!rowid_row || r < n) && !strncmp(db->cache[i].sql, sql, m) && !db->cache[i].sql[m])
 			found = i;
+	}
 	if (found >= 0 && db->naliases < ALIASES / 2) { /* remember this address too */
 		size_t j = alias_slot(sql);
 		while (db->alias[j].sql)
@@ -709,7 +639,9 @@ static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 		return &db->cache[i].s;
 	} /* else not cached, or nested use of the same SQL: a throwaway */
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(db->h, sql, (int)sql_len(sql), SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	size_t n = fc_sqlite_sql_len(sql), r = fc_sqlite_rowid_len(sql, n);
+	int rowid_row = i >= 0 ? db->cache[i].s.rowid_row : r < n && fc_sqlite_id_is_rowid(db->h, sql);
+	if (sqlite3_prepare_v3(db->h, sql, (int)(rowid_row ? r : n), SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fc_log(FC_LOG_ERROR, "prepare failed for: %s", sql);
 		dberr(err, db->h, "prepare");
 		return NULL;
@@ -721,6 +653,7 @@ static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 		db->cache[i].s.base.vt = &VT;
 		db->cache[i].s.db = db;
 		db->cache[i].s.in_use = 1;
+		db->cache[i].s.rowid_row = rowid_row;
 		return &db->cache[i].s;
 	}
 	sq_stmt *s = calloc(1, sizeof *s);
@@ -733,6 +666,7 @@ static sq_stmt *prepare(sq_db *db, const char *sql, fc_err *err)
 	s->st = st;
 	s->db = NULL; /* marks a throwaway statement */
 	s->in_use = 1;
+	s->rowid_row = rowid_row;
 	return s;
 }
 
@@ -799,7 +733,16 @@ static int sq_step(fc_stmt *base, fc_err *err)
 {
 	sq_stmt *s = (sq_stmt *)base;
 	sqlite3 *h = sqlite3_db_handle(s->st);
+	if (s->rowid_state) { /* past the one row rowid_len() stands for */
+		s->rowid_state = 2;
+		return 0;
+	}
 	int r = sqlite3_step(s->st);
+	if (r == SQLITE_DONE && s->rowid_row && sqlite3_changes64(h) == 1) {
+		s->rowid = sqlite3_last_insert_rowid(h);
+		s->rowid_state = 1;
+		return 1;
+	}
 	if (r == SQLITE_ROW)
 		return 1;
 	if (r == SQLITE_DONE)
@@ -836,21 +779,45 @@ static int sq_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_va
 }
 
 static int64_t sq_changes(fc_db *db) { return sqlite3_changes64(((sq_db *)db)->h); }
-static int64_t sq_int(fc_stmt *st, int col) { return sqlite3_column_int64(((sq_stmt *)st)->st, col); }
-static double sq_double(fc_stmt *st, int col) { return sqlite3_column_double(((sq_stmt *)st)->st, col); }
-static const char *sq_text(fc_stmt *st, int col) { return (const char *)sqlite3_column_text(((sq_stmt *)st)->st, col); }
+static int64_t sq_int(fc_stmt *base, int col)
+{
+	sq_stmt *s = (sq_stmt *)base;
+	return s->rowid_state == 1 ? s->rowid : sqlite3_column_int64(s->st, col);
+}
+static double sq_double(fc_stmt *base, int col)
+{
+	sq_stmt *s = (sq_stmt *)base;
+	return s->rowid_state == 1 ? (double)s->rowid : sqlite3_column_double(s->st, col);
+}
+static const char *sq_text(fc_stmt *base, int col)
+{
+	sq_stmt *s = (sq_stmt *)base;
+	if (s->rowid_state != 1)
+		return (const char *)sqlite3_column_text(s->st, col);
+	snprintf(s->rowid_text, sizeof s->rowid_text, "%lld", (long long)s->rowid);
+	return s->rowid_text;
+}
 static const void *sq_blob(fc_stmt *st, int col, size_t *len)
 {
+	if (((sq_stmt *)st)->rowid_state == 1) {
+		const char *t = sq_text(st, col);
+		*len = strlen(t);
+		return t;
+	}
 	sqlite3_stmt *h = ((sq_stmt *)st)->st;
 	const void *p = sqlite3_column_blob(h, col);
 	*len = (size_t)sqlite3_column_bytes(h, col);
 	return p;
 }
-static int sq_isnull(fc_stmt *st, int col) { return sqlite3_column_type(((sq_stmt *)st)->st, col) == SQLITE_NULL; }
+static int sq_isnull(fc_stmt *st, int col)
+{
+	return ((sq_stmt *)st)->rowid_state != 1 && sqlite3_column_type(((sq_stmt *)st)->st, col) == SQLITE_NULL;
+}
 
 static void sq_done(fc_stmt *base)
 {
 	sq_stmt *st = (sq_stmt *)base;
+	st->rowid_state = 0;
 	sqlite3_reset(st->st);
 	sqlite3_clear_bindings(st->st);
 	if (!st->db) {

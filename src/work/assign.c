@@ -109,21 +109,29 @@ static int load_proj(fc_db *db, const fc_user *user, int64_t id, proj *p, fc_err
  * passes the overlap. NO KEY: the lock does not stop a submit's INSERT
  * whose foreign key points at the task. When every open task is held by
  * someone, the second form waits for them rather than say no_tasks too
- * early. SQLite, with one writer at a time, drops the clause. */
-#define PICK_FROM \
-	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=? AND t.open=1 " \
+ * early. SQLite, with one writer at a time, drops the clause.
+ * is_gold is written into the SQL, not bound: SQLite compares a bound value
+ * with the WHERE of the partial index tasks_gold to decide whether it may
+ * use that index, and then compiles the statement again each time the value
+ * is bound — a full parse and plan per lease. */
+#define PICK_FROM(gold) \
+	"SELECT t.id FROM tasks t WHERE t.project_id=? AND t.is_gold=" gold " AND t.open=1 " \
 	"AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id=t.id AND a.user_id=?) "
 #define PICK_LOCKS(q) \
 	{ \
 		q " FOR NO KEY UPDATE OF t SKIP LOCKED", q " FOR NO KEY UPDATE OF t" \
 	}
+#define PICK_GOLD(rest) \
+	{ \
+		PICK_LOCKS(PICK_FROM("0") rest), PICK_LOCKS(PICK_FROM("1") rest) \
+	}
 enum { BY_PRIORITY, BY_TEST, BY_UNCERTAINTY, BY_DISAGREEMENT, BY_ID_FROM, N_PICKS };
-static const char *const PICK_SQL[N_PICKS][2] = {
-	[BY_PRIORITY] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, t.id LIMIT 1"),
-	[BY_TEST] = PICK_LOCKS(PICK_FROM "ORDER BY t.priority DESC, random() LIMIT 1"),
-	[BY_UNCERTAINTY] = PICK_LOCKS(PICK_FROM "AND t.ml_score IS NOT NULL ORDER BY t.ml_score, t.id LIMIT 1"),
-	[BY_DISAGREEMENT] = PICK_LOCKS(PICK_FROM "AND t.agreement IS NOT NULL ORDER BY t.agreement, t.id LIMIT 1"),
-	[BY_ID_FROM] = PICK_LOCKS(PICK_FROM "AND t.id>=? ORDER BY t.id LIMIT 1"),
+static const char *const PICK_SQL[N_PICKS][2][2] = {
+	[BY_PRIORITY] = PICK_GOLD("ORDER BY t.priority DESC, t.id LIMIT 1"),
+	[BY_TEST] = PICK_GOLD("ORDER BY t.priority DESC, random() LIMIT 1"),
+	[BY_UNCERTAINTY] = PICK_GOLD("AND t.ml_score IS NOT NULL ORDER BY t.ml_score, t.id LIMIT 1"),
+	[BY_DISAGREEMENT] = PICK_GOLD("AND t.agreement IS NOT NULL ORDER BY t.agreement, t.id LIMIT 1"),
+	[BY_ID_FROM] = PICK_GOLD("AND t.id>=? ORDER BY t.id LIMIT 1"),
 };
 
 /* One try with one gold choice; wait: 0 skips rows others hold, 1 waits. */
@@ -131,28 +139,28 @@ static int pick_once(fc_db *db, const proj *p, int gold, int64_t user, int wait,
 {
 	int64_t project = p->id;
 	if (p->is_test)
-		return fc_db_int(db, task, err, PICK_SQL[BY_TEST][wait], "IiI", project, gold, user);
+		return fc_db_int(db, task, err, PICK_SQL[BY_TEST][gold][wait], "II", project, user);
 	int rc = FC_ENOTFOUND;
 	if (!strcmp(p->order, "uncertainty"))
-		rc = fc_db_int(db, task, err, PICK_SQL[BY_UNCERTAINTY][wait], "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_UNCERTAINTY][gold][wait], "II", project, user);
 	else if (!strcmp(p->order, "disagreement"))
-		rc = fc_db_int(db, task, err, PICK_SQL[BY_DISAGREEMENT][wait], "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_DISAGREEMENT][gold][wait], "II", project, user);
 	else if (!strcmp(p->order, "random")) {
 		int64_t top = 0;
 		if (!fc_db_int(db, &top, NULL, "SELECT MAX(id) FROM tasks WHERE project_id=?", "I", project) && top > 0) {
 			int64_t from =
 				(int64_t)(((uint64_t)randombytes_random() << 32 | randombytes_random()) % (uint64_t)top) +
 				1;
-			rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][wait], "IiII", project, gold, user, from);
+			rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][gold][wait], "III", project, user, from);
 			if (rc == FC_ENOTFOUND)
-				rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][wait], "IiII", project, gold, user,
+				rc = fc_db_int(db, task, err, PICK_SQL[BY_ID_FROM][gold][wait], "III", project, user,
 					       (int64_t)0);
 		}
 		return rc;
 	}
 	if (rc == FC_ENOTFOUND) {
 		fc_err_clear(err);
-		rc = fc_db_int(db, task, err, PICK_SQL[BY_PRIORITY][wait], "IiI", project, gold, user);
+		rc = fc_db_int(db, task, err, PICK_SQL[BY_PRIORITY][gold][wait], "II", project, user);
 	}
 	return rc;
 }
@@ -431,6 +439,10 @@ typedef struct {
 	const char *idem_key;
 	int validated, replayed;
 	json_t *out;
+	/* a new annotation submission: what its answer is made of, built
+	 * after the write transaction (nothing in it needs the lock) */
+	int64_t sid, task, project, reward, at;
+	double secs;
 } submit_args;
 
 /* One submit, in a transaction of fc_store_tx (FC_DB_WRITE_ROWS): the
@@ -450,6 +462,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	json_decref(*out); /* a previous try's */
 	*out = NULL;
 	*replayed = 0;
+	a->sid = 0;
 	int rc = fc_db_lock(db, FC_LOCK_USER, user->id, err);
 	if (rc)
 		return rc;
@@ -552,7 +565,22 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 		goto out; /* escrow → pending, gold scoring, the outbox */
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))
 		goto out;
-	rc = submission_json(db, sid, out, err);
+	if (strcmp(p.kind, "annotation")) { /* a collection's answer carries its file, votes, validity */
+		rc = submission_json(db, sid, out, err);
+		goto out;
+	}
+	*a = (submit_args){.user = a->user,
+			   .aid = aid,
+			   .body = a->body,
+			   .result = a->result,
+			   .idem_key = idem_key,
+			   .validated = validated,
+			   .sid = sid,
+			   .task = task,
+			   .project = project,
+			   .reward = p.reward,
+			   .at = now,
+			   .secs = secs};
 out:
 	json_decref(collect_result);
 	json_decref(task_data);
@@ -589,6 +617,16 @@ int fc_assign_submit(fc_store *s, const fc_user *user, int64_t aid, const json_t
 	if (rc) {
 		json_decref(a.out);
 		a.out = NULL;
+	} else if (!a.out && a.sid) { /* as fc_submission_row_json would read it back */
+		char ts[32];
+		a.out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:O,s:f,s:s,s:n,s:n,s:I,s:s,s:n}", "id", (json_int_t)a.sid,
+				  "assignment_id", (json_int_t)aid, "task_id", (json_int_t)a.task, "project_id",
+				  (json_int_t)a.project, "user_id", (json_int_t)user->id, "result", (json_t *)a.result,
+				  "active_seconds", a.secs, "status", "pending", "reason_code", "reason", "reward",
+				  (json_int_t)a.reward, "created_at", fc_clock_format(a.at, ts, sizeof ts),
+				  "reviewed_at");
+		if (!a.out)
+			rc = fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	}
 	*out = a.out;
 	*replayed = !rc && a.replayed;

@@ -284,6 +284,54 @@ Test(store, a_row_lock_clause_is_dropped_only_at_the_end)
 	fc_db_rollback(db);
 }
 
+/* SQLite answers a one-row INSERT's RETURNING id from the rowid (no
+ * statement journal); the answer must be the same as RETURNING's. */
+Test(store, returning_id_is_the_inserted_row)
+{
+	int64_t a = add_user("r1@x.org"), b = add_user("r2@x.org"), id = 0;
+	cr_assert_gt(a, 0);
+	cr_assert_gt(b, a);
+	fc_db *db;
+	fc_err e = {0};
+	fc_stmt *st;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_int(db, &id, &e, "SELECT id FROM users WHERE email=?", "t", "r2@x.org"), 0);
+	cr_expect_eq(id, b);
+	static const char *const INS =
+		"INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?) RETURNING id";
+	cr_assert_eq(fc_db_query(db, &st, &e, INS, "tttI", "r3@x.org", "h", "n", (int64_t)1), 0, "%s", e.msg);
+	cr_assert_eq(fc_stmt_next(st), 1, "one row");
+	char want[32];
+	snprintf(want, sizeof want, "%lld", (long long)(b + 1));
+	cr_expect_eq(fc_stmt_int(st, 0), b + 1);
+	cr_expect_str_eq(fc_stmt_text(st, 0), want);
+	cr_expect_not(fc_stmt_isnull(st, 0));
+	cr_expect_eq(fc_stmt_next(st), 0, "and only one");
+	fc_stmt_done(st);
+	int rc = 0;
+	cr_assert_eq(fc_db_end(db, &rc, &e), 0, "%s", e.msg);
+	/* a failed insert has no row (on PostgreSQL it ends the transaction), and
+	 * the statement is whole afterwards */
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_expect_neq(fc_db_int(db, &id, &e, INS, "tttI", "r3@x.org", "h", "n", (int64_t)1), 0);
+	fc_err_clear(&e);
+	fc_db_rollback(db);
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_expect_eq(fc_db_int(db, &id, &e, INS, "tttI", "r4@x.org", "h", "n", (int64_t)1), 0, "%s", e.msg);
+	int64_t r4 = 0;
+	cr_assert_eq(fc_db_int(db, &r4, &e, "SELECT id FROM users WHERE email=?", "t", "r4@x.org"), 0);
+	cr_expect_eq(id, r4);
+	cr_expect_gt(id, b + 1);
+	/* an upsert that inserts nothing returns nothing */
+	cr_expect_eq(fc_db_int(db, &id, &e,
+			       "INSERT INTO users(email,password_hash,display_name,created_at) VALUES(?,?,?,?) "
+			       "ON CONFLICT(email) DO NOTHING RETURNING id",
+			       "tttI", "r1@x.org", "h", "n", (int64_t)1),
+		     FC_ENOTFOUND);
+	fc_err_clear(&e);
+	fc_db_rollback(db);
+}
+
 Test(store, lost_connections_fail_the_request_and_the_pool_reconnects)
 {
 	if (!*database)
