@@ -7,6 +7,8 @@
 # CPU per cycle: user + system time of every faircrowd server and every PostgreSQL process
 # during the line (from /proc), divided by the cycles; the load generator is not counted.
 # The load average is printed with each line: the machine is shared.
+# FC_SCALE_SOCKET=1: the servers connect to PostgreSQL by its Unix socket (a PostgreSQL on
+# the servers' machine) instead of TCP on loopback.
 set -euo pipefail
 B=$(realpath "$1"); D=$(realpath "$2"); R=${3:-2}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +20,9 @@ if ! runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pgdata" statu
 	runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pgdata" -l "$D/pgc/pg/server.log" -w start >/dev/null
 fi
 pgdb=$(cat "$D/pg.db")
+if [ -n "${FC_SCALE_SOCKET:-}" ]; then # the servers reach PostgreSQL by its Unix socket, not TCP
+	port=${pgdb##*:} && pgdb="postgres://postgres@/${port#*/}?host=$D/pgc/pg&port=${port%%/*}"
+fi
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 serve() { # serve NAME ARGS… → URL

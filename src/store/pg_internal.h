@@ -29,6 +29,14 @@ typedef struct pg_db pg_db;
 typedef struct pg_stmt pg_stmt;
 typedef struct pg_store pg_store;
 
+/* What a transaction still owes the server. */
+typedef struct {
+	const char *begin; /* its BEGIN, not sent yet (NULL: sent) */
+	int write_lock;    /* 1: the write lock shared, 2: exclusive (with asynchronous commit) */
+	int nkeys;         /* advisory locks (pg_advisory_xact_lock) to take, in order */
+	int64_t keys[MAX_PENDING];
+} pg_pending;
+
 /* One statement text of the domain, translated once per store. */
 struct pg_sql {
 	char *text; /* the domain's SQL (the key) */
@@ -67,10 +75,11 @@ struct pg_db {
 	int reader;        /* an FC_DB_READ transaction */
 	int fresh;         /* nothing of this transaction has reached the server yet */
 	int rollback_sent; /* a reader's ROLLBACK is on its way; read its answer before reuse */
-	/* what the transaction still owes the server (its BEGIN, locks): sent
-	 * with its first statement, in the same round trip (pipeline mode) */
-	char pending[MAX_PENDING][80];
-	int npending;
+	/* what the transaction still owes the server — its BEGIN, the write
+	 * lock and asynchronous commit, advisory locks: sent with its next
+	 * statement, in the same round trip (pipeline mode), the locks as one
+	 * prepared statement (pg_pending.c) */
+	pg_pending pend;
 };
 
 struct pg_stmt {

@@ -282,6 +282,84 @@ static int prepared_slot(pg_db *db, const pg_sql *q, fc_err *err)
 	return 0;
 }
 
+static int has_pending(const pg_db *db) { return db->pend.begin || db->pend.write_lock || db->pend.nkeys; }
+
+#define LOCKS_TEXT (96 + 48 * (MAX_PENDING + 1))
+
+/* The statement that takes p's locks (and turns asynchronous commit on with
+ * the write lock), with literal keys or '?' for them; 0 when it has none,
+ * else how many keys it takes. One statement, so one parse and one plan —
+ * none once prepared — where each lock used to be a statement of its own. */
+static int locks_text(const pg_pending *p, char *out, size_t size, int literal)
+{
+	int n = 0;
+	size_t len = (size_t)snprintf(out, size, "SELECT ");
+	const char *sep = "";
+	if (p->write_lock) {
+		len += (size_t)snprintf(out + len, size - len,
+					"set_config('synchronous_commit','off',true),pg_advisory_xact_lock%s(%s)",
+					p->write_lock == 1 ? "_shared" : "", literal ? WRITE_LOCK : "?");
+		sep = ",";
+		n++;
+	}
+	for (int i = 0; i < p->nkeys && len < size; i++, n++) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)p->keys[i]);
+		len += (size_t)snprintf(out + len, size - len, "%spg_advisory_xact_lock(%s)", sep, literal ? key : "?");
+		sep = ",";
+	}
+	if (!n)
+		*out = 0;
+	return n;
+}
+
+/* Sends (in pipeline mode) what the transaction owes the server: its BEGIN,
+ * then its locks as one prepared statement, prepared first where this
+ * connection has not seen it. *sent counts the messages that get an answer;
+ * *prep_at is the place of the locks' Prepare (-1: none), *lq the statement. */
+static int send_pending(pg_db *db, int *sent, int *prep_at, const pg_sql **lq)
+{
+	PGconn *c = db->conn;
+	pg_pending p = db->pend;
+	memset(&db->pend, 0, sizeof db->pend);
+	db->fresh = 0;
+	*prep_at = -1;
+	if (p.begin) {
+		if (!PQsendQueryParams(c, p.begin, 0, NULL, NULL, NULL, NULL, 0))
+			return 0;
+		(*sent)++;
+	}
+	char text[LOCKS_TEXT], fmt[MAX_PENDING + 2], nums[MAX_PENDING + 1][24];
+	const char *values[MAX_PENDING + 1];
+	Oid types[MAX_PENDING + 1];
+	int n = locks_text(&p, text, sizeof text, 0);
+	if (!n)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		int64_t key = p.write_lock ? (i ? p.keys[i - 1] : (int64_t)strtoll(WRITE_LOCK, NULL, 10)) : p.keys[i];
+		snprintf(nums[i], sizeof nums[i], "%lld", (long long)key);
+		values[i] = nums[i];
+		types[i] = OID_INT8;
+		fmt[i] = 'I';
+	}
+	fmt[n] = 0;
+	const pg_sql *l = find_sql(db->store, text, fmt);
+	if (!l || prepared_slot(db, l, NULL))
+		return 0;
+	char name[32];
+	snprintf(name, sizeof name, "fc%d", l->id);
+	if (!db->prepared[l->id]) {
+		if (!PQsendPrepare(c, name, l->pg, n, types))
+			return 0;
+		*prep_at = (*sent)++;
+	}
+	if (!PQsendQueryPrepared(c, name, n, values, NULL, NULL, 0))
+		return 0;
+	(*sent)++;
+	*lq = l;
+	return 1;
+}
+
 /* Runs one statement of the domain — by its prepared name (preparing it on
  * this connection first if need be) when prepared, else with its text —
  * after what the transaction still owes the server, all in one round trip:
@@ -296,16 +374,14 @@ static PGresult *exec_stmt(pg_db *db, const pg_sql *q, int prepared, int n, cons
 	char name[32];
 	snprintf(name, sizeof name, "fc%d", q->id);
 	int prep = prepared && !db->prepared[q->id];
-	if (!db->npending && !prep)
+	if (!has_pending(db) && !prep)
 		return prepared ? PQexecPrepared(c, name, n, values, lengths, formats, 0)
 				: PQexecParams(c, q->pg, n, types, values, lengths, formats, 0);
 	if (!PQenterPipelineMode(c))
 		return NULL;
-	int sent = 0, ok = 1, prep_at = -1;
-	for (int i = 0; ok && i < db->npending; i++, sent++)
-		ok = PQsendQueryParams(c, db->pending[i], 0, NULL, NULL, NULL, NULL, 0);
-	db->npending = 0;
-	db->fresh = 0;
+	int sent = 0, prep_at = -1, lock_prep_at = -1;
+	const pg_sql *lq = NULL;
+	int ok = send_pending(db, &sent, &lock_prep_at, &lq);
 	if (ok && prep) {
 		prep_at = sent++;
 		ok = PQsendPrepare(c, name, q->pg, q->nparams, types);
@@ -327,6 +403,8 @@ static PGresult *exec_stmt(pg_db *db, const pg_sql *q, int prepared, int n, cons
 		int good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 		if (k == prep_at && good)
 			db->prepared[q->id] = 1;
+		if (k == lock_prep_at && good)
+			db->prepared[lq->id] = 1;
 		if (k == sent - 1)
 			last = r;
 		else if (!good && !bad)
@@ -357,21 +435,14 @@ static PGresult *exec_stmt(pg_db *db, const pg_sql *q, int prepared, int n, cons
  * that does not go through exec_stmt). */
 static int flush_pending(pg_db *db, fc_err *err)
 {
-	if (!db->npending)
+	if (!has_pending(db))
 		return 0;
-	char sql[MAX_PENDING * 82] = "";
-	for (int i = 0; i < db->npending; i++) {
-		strcat(sql, db->pending[i]);
-		strcat(sql, ";");
-	}
-	db->npending = 0;
+	char sql[LOCKS_TEXT + 64];
+	snprintf(sql, sizeof sql, "%s;", db->pend.begin ? db->pend.begin : "");
+	locks_text(&db->pend, sql + strlen(sql), sizeof sql - strlen(sql), 1);
+	memset(&db->pend, 0, sizeof db->pend);
 	db->fresh = 0;
 	return fc_pg_run(db, sql, err, "begin");
-}
-
-static void add_pending(pg_db *db, const char *sql)
-{
-	snprintf(db->pending[db->npending++], sizeof db->pending[0], "%s", sql);
 }
 
 /* ---------------- transactions ---------------- */
@@ -435,44 +506,37 @@ static int acquire(pg_store *s, pg_db **out, fc_err *err)
 
 /* Starts a transaction on a pooled connection. Nothing is sent yet: the
  * statements of begin (NULL-terminated) go with the first statement. */
-static int begin_with(pg_store *s, const char *const *begin, int write, fc_db **out, fc_err *err)
+static int begin_with(pg_store *s, const char *begin, int write_lock, fc_db **out, fc_err *err)
 {
 	pg_db *db;
 	int rc = acquire(s, &db, err);
 	if (rc)
 		return rc;
+	int write = write_lock > 0;
 	db->write = write;
 	db->reader = 0;
 	db->changes = 0;
 	db->began_ns = fc_clock_mono_ns();
 	db->fresh = 1;
-	db->npending = 0;
-	for (int i = 0; begin[i]; i++)
-		add_pending(db, begin[i]);
+	memset(&db->pend, 0, sizeof db->pend);
+	db->pend.begin = begin;
+	db->pend.write_lock = write_lock;
 	if (write)
 		atomic_fetch_add(&s->writes, 1);
 	*out = &db->base;
 	return 0;
 }
 
-static const char *const BEGIN_WRITE[] = {"BEGIN", "SET LOCAL synchronous_commit TO off",
-					  "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", NULL};
-/* with each other, not with an FC_DB_WRITE */
-static const char *const BEGIN_WRITE_ROWS[] = {"BEGIN", "SET LOCAL synchronous_commit TO off",
-					       "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK ")", NULL};
-static const char *const BEGIN_READ[] = {"BEGIN ISOLATION LEVEL REPEATABLE READ", NULL};
-static const char *const BEGIN_PLAIN[] = {"BEGIN", NULL};
-
-int fc_pg_begin_plain(pg_store *s, fc_db **out, fc_err *err) { return begin_with(s, BEGIN_PLAIN, 0, out, err); }
+int fc_pg_begin_plain(pg_store *s, fc_db **out, fc_err *err) { return begin_with(s, "BEGIN", 0, out, err); }
 
 static int pg_begin(fc_store *base, int mode, fc_db **out, fc_err *err)
 {
 	pg_store *s = (pg_store *)base;
 	if (mode == FC_DB_WRITE)
-		return begin_with(s, BEGIN_WRITE, 1, out, err);
-	if (mode == FC_DB_WRITE_ROWS)
-		return begin_with(s, BEGIN_WRITE_ROWS, 1, out, err);
-	int rc = begin_with(s, BEGIN_READ, 0, out, err);
+		return begin_with(s, "BEGIN", 2, out, err);
+	if (mode == FC_DB_WRITE_ROWS) /* with each other, not with an FC_DB_WRITE */
+		return begin_with(s, "BEGIN", 1, out, err);
+	int rc = begin_with(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, out, err);
 	if (!rc)
 		((pg_db *)*out)->reader = 1;
 	return rc;
@@ -484,7 +548,7 @@ static void end_reader(pg_db *db)
 {
 	if (!db->fresh && PQsendQuery(db->conn, "ROLLBACK"))
 		db->rollback_sent = 1;
-	db->npending = 0;
+	memset(&db->pend, 0, sizeof db->pend);
 	release(db);
 }
 
@@ -499,8 +563,8 @@ static int pg_commit(fc_db *base, fc_err *err)
 		return 0;
 	}
 	int fresh = db->fresh;
-	db->npending = 0; /* a lock taken after the last statement guards nothing */
-	if (fresh) {      /* nothing was sent: nothing to commit */
+	memset(&db->pend, 0, sizeof db->pend); /* a lock taken after the last statement guards nothing */
+	if (fresh) {                           /* nothing was sent: nothing to commit */
 		rc = 0;
 	} else if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
 		/* a statement failed and the caller commits anyway: PostgreSQL
@@ -536,7 +600,7 @@ static void pg_rollback(fc_db *base)
 		end_reader(db);
 		return;
 	}
-	db->npending = 0;
+	memset(&db->pend, 0, sizeof db->pend);
 	if (!db->fresh && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		fc_pg_run(db, "ROLLBACK", NULL, "rollback");
 	if (db->write)
@@ -547,13 +611,14 @@ static void pg_rollback(fc_db *base)
 static int pg_lock(fc_db *base, int64_t key, fc_err *err)
 {
 	pg_db *db = (pg_db *)base;
-	char sql[64];
-	snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
-	if (db->npending < MAX_PENDING) { /* taken with the next statement: it guards what follows */
-		add_pending(db, sql);
+	if (db->pend.nkeys < MAX_PENDING) { /* taken with the next statement: it guards what follows */
+		db->pend.keys[db->pend.nkeys++] = key;
 		return 0;
 	}
-	return fc_pg_run(db, sql, err, "lock");
+	int rc = flush_pending(db, err);
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
+	return rc ? rc : fc_pg_run(db, sql, err, "lock");
 }
 
 /* ---------------- statements ---------------- */
@@ -586,9 +651,7 @@ static int run_stmt(pg_db *db, pg_sql *q, const char *fmt, int n, const Oid *typ
 	if (prepared && (rc = prepared_slot(db, q, err)))
 		return rc;
 	int fresh = db->fresh;
-	char pending[MAX_PENDING][80];
-	int npending = db->npending;
-	memcpy(pending, db->pending, sizeof pending);
+	pg_pending pending = db->pend;
 	PGresult *r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
 	if (fresh && PQstatus(db->conn) == CONNECTION_BAD) {
 		/* nothing ran yet: the server went away (restart, failover), so
@@ -602,8 +665,7 @@ static int run_stmt(pg_db *db, pg_sql *q, const char *fmt, int n, const Oid *typ
 		if ((rc = connect_db(db, err)))
 			return rc;
 		db->fresh = 1;
-		db->npending = npending;
-		memcpy(db->pending, pending, sizeof pending);
+		db->pend = pending;
 		r = exec_stmt(db, q, prepared, n, types, values, lengths, formats);
 	}
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;

@@ -631,3 +631,48 @@ Test(store, every_text_search_plan_finds_the_same_page)
 	}
 	fc_db_rollback(db);
 }
+
+/* advisory locks this transaction's backend holds in mode ('ShareLock', 'ExclusiveLock') */
+static int64_t held(fc_db *db, const char *mode)
+{
+	int64_t n = -1;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_int(db, &n, &e,
+			       "SELECT COUNT(*) FROM pg_locks WHERE locktype='advisory' AND pid=pg_backend_pid() "
+			       "AND granted AND mode=?",
+			       "t", mode),
+		     0, "%s", e.msg);
+	return n;
+}
+
+Test(store, a_write_transaction_holds_its_locks_from_its_first_statement)
+{
+	if (!*database)
+		cr_skip_test("PostgreSQL only: advisory locks");
+	fc_db *db;
+	fc_err e = {0};
+	int64_t async = 0;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE_ROWS, &db, &e), 0);
+	cr_assert_eq(fc_db_lock(db, FC_LOCK_USER, 7, &e), 0);
+	cr_expect_eq(held(db, "ShareLock"), 1, "the write lock, shared");
+	cr_expect_eq(held(db, "ExclusiveLock"), 1, "the contributor's lock");
+	cr_assert_eq(fc_db_int(db, &async, &e,
+			       "SELECT CASE WHEN current_setting('synchronous_commit')='off' THEN 1 "
+			       "ELSE 0 END",
+			       ""),
+		     0);
+	cr_expect_eq(async, 1, "the commit is asynchronous (then waits for a flushed marker)");
+	for (int i = 0; i < 8; i++) /* more than go with one statement */
+		cr_assert_eq(fc_db_lock(db, FC_LOCK_USER, 100 + i, &e), 0, "%s", e.msg);
+	cr_expect_eq(held(db, "ExclusiveLock"), 9, "every lock taken after a statement is held by the next");
+	fc_db_rollback(db);
+
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_expect_eq(held(db, "ExclusiveLock"), 1, "the write lock, exclusive");
+	cr_expect_eq(held(db, "ShareLock"), 0);
+	fc_db_rollback(db);
+
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	cr_expect_eq(held(db, "ExclusiveLock") + held(db, "ShareLock"), 0, "a reader takes no lock");
+	fc_db_rollback(db);
+}
