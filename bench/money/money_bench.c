@@ -96,6 +96,15 @@ static sqlite3 *raw_open(const char *dir)
 	return h;
 }
 
+/* The balance rows of the entries written above with raw SQL (migration
+ * 0036's backfill). */
+static void resync_balances(sqlite3 *h)
+{
+	raw(h, "DELETE FROM ledger_balances");
+	raw(h, "INSERT INTO ledger_balances(account,currency,shard,balance,last_txn) "
+	       "SELECT account,currency,0,SUM(amount),MAX(txn_id) FROM ledger_entries GROUP BY account,currency");
+}
+
 static int setup(const char *dir, long subs, long users)
 {
 	fc_store_close(open_store(dir)); /* migrations */
@@ -133,6 +142,7 @@ static int setup(const char *dir, long subs, long users)
 	       "SELECT 1+id,'escrow:1',-reward,'USD',created_at FROM submissions");
 	raw(h, "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
 	       "SELECT 1+id,'pending:'||user_id,reward,'USD',created_at FROM submissions");
+	resync_balances(h);
 	raw(h, "COMMIT");
 	raw(h, "PRAGMA wal_checkpoint(TRUNCATE)");
 	sqlite3_close(h);
@@ -190,6 +200,7 @@ static int payout_setup(const char *dir, long contributors)
 	raw(h, "INSERT INTO ledger_txns(id,currency,memo,ref,created_at) SELECT t,'USD','payout requested','payout:'||p,0 FROM pw");
 	raw(h, "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) SELECT t,'available:'||u,-600,'USD',0 FROM pw "
 	       "UNION ALL SELECT t,'payout_pending:'||u,600,'USD',0 FROM pw");
+	resync_balances(h);
 	raw(h, "COMMIT");
 	raw(h, "PRAGMA wal_checkpoint(TRUNCATE)");
 	sqlite3_close(h);

@@ -13,6 +13,9 @@
  *  - per (account, currency): an open-addressing table, one slot per
  *    account, which then gives the negative balances, the payout_pending
  *    comparison and the summary by currency and kind.
+ * Then the stored balances (ledger_balances, one row per account, currency
+ * and shard, which the balance readers use) are added to the same table and
+ * every account whose rows differ from its entries' sum is reported.
  * Memory is the account table (~60 bytes an account), never the entries:
  * the GROUP BY queries this replaces sorted millions of rows in temporary
  * b-trees (23 s and 308 MB over 2.3 M transactions). */
@@ -27,9 +30,10 @@
 #define SHOWN 20
 
 typedef struct slot {
-	uint32_t hash; /* 0: empty */
-	uint32_t key;  /* offset of "account\0currency\0" in the key arena; top bit: matched by an open payout */
-	int64_t sum;
+	uint32_t hash;  /* 0: empty */
+	uint32_t key;   /* offset of "account\0currency\0" in the key arena; top bit: matched by an open payout */
+	int64_t sum;    /* of the entries */
+	int64_t stored; /* of the account's ledger_balances rows */
 } slot;
 
 #define SEEN 0x80000000u
@@ -320,6 +324,34 @@ static int payouts(fc_db *db, table *t, finding *f, fc_err *err)
 	return 0;
 }
 
+/* The stored balance rows against the entries' sums. */
+static int stored(fc_db *db, table *t, finding *f, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err, "SELECT account, currency, balance FROM ledger_balances", "");
+	if (rc)
+		return rc;
+	int r;
+	while ((r = fc_stmt_next(st)) == 1) {
+		slot *s = lookup(t, fc_stmt_text(st, 0), fc_stmt_text(st, 1));
+		if (!s) {
+			fc_stmt_done(st);
+			return oom(err);
+		}
+		s->stored += fc_stmt_int(st, 2);
+	}
+	fc_stmt_done(st);
+	if (r < 0)
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "The balances could not be read.");
+	for (size_t i = 0; i < t->cap; i++) {
+		const char *k = KEY(t, &t->s[i]);
+		if (t->s[i].hash && t->s[i].stored != t->s[i].sum)
+			found(f, "%s %s: balance %lld, entries %lld", k, k + strlen(k) + 1, (long long)t->s[i].stored,
+			      (long long)t->s[i].sum);
+	}
+	return 0;
+}
+
 /* Negative balances, and the summary by currency and account kind. */
 static int balances(const table *t, finding *negative, group **out, size_t *ng)
 {
@@ -372,7 +404,7 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 	group *g = NULL;
 	size_t ng = 0;
 	int64_t entries = 0, txns = 0;
-	finding *f = calloc(5, sizeof *f);
+	finding *f = calloc(6, sizeof *f);
 	if (!f) {
 		fc_db_rollback(db);
 		return oom(err);
@@ -382,6 +414,7 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 	f[2].what = "orphan entry";
 	f[3].what = "negative balance";
 	f[4].what = "payouts disagree with payout_pending";
+	f[5].what = "balance row disagrees with the entries";
 	if ((rc = scan(db, &t, &o, &f[1], &f[2], &entries, err)))
 		goto out;
 	unbalanced(&o, &f[0]);
@@ -389,9 +422,9 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 		rc = oom(err);
 		goto out;
 	}
-	if ((rc = payouts(db, &t, &f[4], err)))
+	if ((rc = payouts(db, &t, &f[4], err)) || (rc = stored(db, &t, &f[5], err)))
 		goto out;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		report(out, &f[i], v);
 	fc_db_int(db, &txns, NULL, "SELECT COUNT(*) FROM ledger_txns", "");
 	fprintf(out, "ledger: %lld transactions, %lld entries\n", (long long)txns, (long long)entries);

@@ -1,7 +1,15 @@
 /* ledger.h — double-entry money ledger in integer minor units.
  *
  * Every transaction is a set of entries that sums to zero; entries are
- * append-only; balances are sums of entries, never stored as truth.
+ * append-only and the source of truth. Each posting also adds its amounts
+ * to ledger_balances, a row per (account, currency, shard) updated in place
+ * (migration 0036), which every balance reader reads instead of summing the
+ * account's entries; `faircrowd ledger check` reports any row that differs
+ * from its entries. Rows are updated in account-name order, so two
+ * transactions touching the same two accounts on PostgreSQL lock them in
+ * the same order. Escrow accounts are split over LEDGER_SHARDS rows (a
+ * transaction's id picks one), so concurrent submits of one project do not
+ * queue on one row lock; an account's balance is the sum of its rows.
  * Accounts are named strings:
  *   world:CUR             money entering or leaving the platform
  *   escrow:PROJECT        a project's funds not yet earned
@@ -15,6 +23,8 @@
 
 #include "store/store.h"
 
+#define LEDGER_SHARDS 16
+
 typedef struct fc_entry {
 	const char *account;
 	int64_t amount; /* positive = debit into the account, negative = out */
@@ -24,7 +34,9 @@ typedef struct fc_entry {
  * zero. *txn receives the transaction id (may be NULL). */
 int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char *ref, const fc_entry *entries, int n,
 		   int64_t *txn, fc_err *err);
+/* An account's balance: in every currency, and in one currency. */
 int fc_ledger_balance(fc_db *db, const char *account, int64_t *out, fc_err *err);
+int fc_ledger_balance_cur(fc_db *db, const char *account, const char *currency, int64_t *out, fc_err *err);
 
 /* Domain events. */
 int fc_ledger_on_submit(fc_db *db, int64_t project, int64_t user, int64_t submission, int64_t reward,

@@ -24,9 +24,7 @@ static void account_name(char *buf, size_t n, const char *kind, int64_t id)
 
 static int balance_cur(fc_db *db, const char *account, const char *cur, int64_t *out, fc_err *err)
 {
-	return fc_db_int(db, out, err,
-			 "SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account=? AND currency=?", "tt",
-			 account, cur);
+	return fc_ledger_balance_cur(db, account, cur, out, err);
 }
 
 /* What a transaction reference has put into one account so far. */
@@ -180,7 +178,7 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	for (int i = 0; i < 4; i++)
 		account_name(a[i], sizeof a[i], kinds[i], user->id);
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT currency FROM ledger_entries WHERE account IN (?,?) ORDER BY id DESC LIMIT 1",
+			      "SELECT currency FROM ledger_balances WHERE account IN (?,?) ORDER BY last_txn DESC LIMIT 1",
 			      "tt", a[0], a[1])))
 		goto out;
 	if (fc_stmt_next(st) == 1)
