@@ -458,3 +458,51 @@ Test(money, csv_provider_quotes_fields)
 			      "3,4,\"\"\"odd\"\",name@x.org\",7.05,EUR,705\n5,6,j@x.org,1200,JPY,1200\n"
 			      "7,8,k@x.org,1.234,KWD,1234\n");
 }
+
+/* The earnings statement walks each account's chain (prev_id, from the
+ * balance row's last_entry) and adds the entries with no link: those written
+ * before migration 0036 (here: raw SQL, then the backfill), and the first
+ * of each chain. Every entry of the contributor's accounts appears once,
+ * newest first, and the newest 100 when there are more. */
+Test(money, statement_walks_the_chains_and_the_older_entries)
+{
+	int64_t p = project(1, 1000);
+	char sql[300];
+	exec_ok("INSERT INTO ledger_txns(id,currency,memo,created_at) VALUES(900,'USD','old',1)");
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) VALUES"
+		 "(900,'escrow:%lld',-3,'USD',1),(900,'pending:%lld',3,'USD',1)",
+		 (long long)p, (long long)C1);
+	exec_ok(sql);
+	resync(); /* as the migration leaves a database: rows, no chains yet */
+	int64_t sub[70];
+	for (int i = 0; i < 70; i++)
+		sub[i] = submission(p, C1, 1, 30, "pending");
+	fc_err e = {0};
+	for (int i = 0; i < 70; i += 2)
+		cr_assert_eq(run(fc_money_on_accept, sub[i], "UPDATE submissions SET status='accepted' WHERE id=?", &e),
+			     0, "%s", e.msg);
+	fc_user u = {.id = C1};
+	json_t *out = NULL;
+	cr_assert_eq(fc_money_earnings(S, &u, &out, &e), 0, "%s", e.msg);
+	cr_expect_eq(json_integer_value(json_object_get(out, "pending")), 3 + 35);
+	cr_expect_eq(json_integer_value(json_object_get(out, "available")), 35);
+	json_t *lines = json_object_get(out, "entries");
+	/* 1 old + 70 submits + 2 × 35 accepts = 141 lines: the newest 100 */
+	cr_expect_eq(json_array_size(lines), 100);
+	int64_t all =
+		one("SELECT COUNT(*) FROM ledger_entries WHERE account LIKE 'pending:%' OR account LIKE 'available:%'",
+		    "");
+	cr_expect_eq(all, 141);
+	cr_expect_eq(one("SELECT COUNT(*) FROM ledger_entries WHERE prev_id IS NULL AND account NOT LIKE 'escrow:%'", ""),
+		     4, "the old entry, world:USD's and the first of pending's and available's chains");
+	json_decref(out);
+	/* the whole statement, through the chains and the index of unlinked entries */
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(id) AS (SELECT last_entry FROM ledger_balances WHERE account IN ('pending:%lld',"
+		 "'available:%lld') AND last_entry IS NOT NULL UNION ALL SELECT e.prev_id FROM c JOIN ledger_entries e "
+		 "ON e.id=c.id WHERE e.prev_id IS NOT NULL) SELECT COUNT(*) FROM c",
+		 (long long)C1, (long long)C1);
+	cr_expect_eq(one(sql, ""), 140, "every entry since the migration is on a chain");
+	cr_expect_eq(violations(), 0);
+}
