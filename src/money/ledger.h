@@ -10,6 +10,13 @@
  * the same order. Escrow accounts are split over LEDGER_SHARDS rows (a
  * transaction's id picks one), so concurrent submits of one project do not
  * queue on one row lock; an account's balance is the sum of its rows.
+ * Statements: each entry of an unsharded account links to the account's
+ * previous one (prev_id) and the balance row to the newest (last_entry);
+ * entries with no link (before migration 0036, first of a chain, escrow's)
+ * are in the partial index ledger_account_start. Unsharded accounts must
+ * not be posted by two concurrent transactions without a lock between them
+ * (on PostgreSQL only submits run side by side, under the contributor's
+ * lock): the link is read before the row is locked.
  * Accounts are named strings:
  *   world:CUR             money entering or leaving the platform
  *   escrow:PROJECT        a project's funds not yet earned
