@@ -506,3 +506,33 @@ Test(money, statement_walks_the_chains_and_the_older_entries)
 	cr_expect_eq(one(sql, ""), 140, "every entry since the migration is on a chain");
 	cr_expect_eq(violations(), 0);
 }
+
+/* The check follows the chains too: a balance row that names another entry
+ * than the account's newest, or an entry whose link skips the account's
+ * previous one, would drop lines from a statement. */
+Test(money, ledger_check_reports_a_broken_statement_chain)
+{
+	int64_t p = project(10, 1000);
+	for (int i = 0; i < 3; i++)
+		submission(p, C1, 10, 30, "pending");
+	char out[4096], sql[300];
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+	snprintf(sql, sizeof sql, "UPDATE ledger_balances SET last_entry=last_entry-1 WHERE account='pending:%lld'",
+		 (long long)C1);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 1, "%s", out);
+	cr_expect(strstr(out, "VIOLATION statement chain broken: pending:"), "%s", out);
+	snprintf(sql, sizeof sql, "UPDATE ledger_balances SET last_entry=last_entry+1 WHERE account='pending:%lld'",
+		 (long long)C1);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+	exec_ok("INSERT INTO ledger_txns(id,currency,memo,created_at) VALUES(900,'USD','skips',1)");
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at,prev_id) VALUES"
+		 "(900,'world:USD',-5,'USD',1,NULL),(900,'pending:%lld',5,'USD',1,1)",
+		 (long long)C1);
+	exec_ok(sql);
+	resync();
+	cr_expect_eq(check_text(out, sizeof out), 1, "%s", out);
+	cr_expect(strstr(out, "links to 1, the account's previous entry is"), "%s", out);
+}
