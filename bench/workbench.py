@@ -95,6 +95,10 @@ def build():
       FROM submissions s JOIN projects p ON p.id=s.project_id WHERE s.project_id=?
       UNION ALL SELECT s.id + 1000000000, 'pending:' || s.user_id, s.reward, p.currency, 0
       FROM submissions s JOIN projects p ON p.id=s.project_id WHERE s.project_id=?""", (pid, pid))
+    # the balance rows money/ keeps beside the entries (migration 0036)
+    db.execute("DELETE FROM ledger_balances")
+    db.execute("""INSERT INTO ledger_balances(account,currency,shard,balance,last_txn)
+      SELECT account, currency, 0, SUM(amount), MAX(txn_id) FROM ledger_entries GROUP BY account, currency""")
     db.execute("""UPDATE tasks SET submitted_count=3, open=0,
       agreement=CASE WHEN id >= ? THEN 0.6667 ELSE 1.0 END WHERE project_id=? AND id < ?""",
                (first + answered // 2, pid, first + answered))
@@ -141,6 +145,9 @@ INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at)
   FROM submissions s JOIN projects p ON p.id=s.project_id WHERE s.project_id={pid}
   UNION ALL SELECT s.id + 1000000000, 'pending:' || s.user_id, s.reward, p.currency, 0
   FROM submissions s JOIN projects p ON p.id=s.project_id WHERE s.project_id={pid};
+DELETE FROM ledger_balances;
+INSERT INTO ledger_balances(account,currency,shard,balance,last_txn)
+  SELECT account, currency, 0, SUM(amount), MAX(txn_id) FROM ledger_entries GROUP BY account, currency;
 UPDATE tasks SET submitted_count=3, open=0,
   agreement=CASE WHEN id >= f.first + {half} THEN 0.6667 ELSE 1.0 END FROM f
   WHERE project_id={pid} AND id < f.first + {answered};

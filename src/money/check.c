@@ -13,6 +13,14 @@
  *  - per (account, currency): an open-addressing table, one slot per
  *    account, which then gives the negative balances, the payout_pending
  *    comparison and the summary by currency and kind.
+ * Then the stored balances (ledger_balances, one row per account, currency
+ * and shard, which the balance readers use) are added to the same table and
+ * every account whose rows differ from its entries' sum is reported.
+ * The statement chains are checked on the way: an entry's link (prev_id)
+ * must name the account's previous entry, an account's entries, once
+ * linked, stay linked (escrow's never are), and a balance row's last_entry
+ * must be the account's newest entry — so a statement (the chain from the
+ * row, and the unlinked entries) holds every entry once.
  * Memory is the account table (~60 bytes an account), never the entries:
  * the GROUP BY queries this replaces sorted millions of rows in temporary
  * b-trees (23 s and 308 MB over 2.3 M transactions). */
@@ -28,12 +36,14 @@
 
 typedef struct slot {
 	uint32_t hash; /* 0: empty */
-	uint32_t key;  /* offset of "account\0currency\0" in the key arena; top bit: matched by an open payout */
-	int64_t sum;
+	uint32_t key;  /* offset of "account\0currency\0" in the key arena; flags in the top bits */
+	int64_t sum;   /* of the entries; at the end, minus the account's balance rows */
+	int64_t last;  /* the account's newest entry so far (the scan is in id order) */
 } slot;
 
-#define SEEN 0x80000000u
-#define KEY(t, s) ((t)->keys + ((s)->key & ~SEEN))
+#define SEEN 0x80000000u   /* matched by an open payout */
+#define LINKED 0x40000000u /* an entry of the account has had a link (prev_id) */
+#define KEY(t, s) ((t)->keys + ((s)->key & ~(SEEN | LINKED)))
 
 typedef struct table {
 	slot *s;
@@ -114,8 +124,8 @@ static slot *lookup(table *t, const char *account, const char *currency)
 			return &t->s[j];
 	}
 	size_t la = strlen(account) + 1, lc = strlen(currency) + 1;
-	if (t->klen + la + lc >= SEEN)
-		return NULL; /* 2 GiB of account names */
+	if (t->klen + la + lc >= LINKED)
+		return NULL; /* 1 GiB of account names */
 	if (t->klen + la + lc > t->kcap) {
 		size_t cap = t->kcap ? t->kcap * 2 : 1 << 16;
 		while (cap < t->klen + la + lc)
@@ -223,13 +233,14 @@ static int oom(fc_err *err) { return fc_err_set(err, FC_ENOMEM, "out_of_memory",
 
 /* Pass over the entries: fills the account table and the runs, finds
  * currency mismatches and orphans. */
-static int scan(fc_db *db, table *t, open_txns *o, finding *mismatch, finding *orphan, int64_t *entries, fc_err *err)
+static int scan(fc_db *db, table *t, open_txns *o, finding *mismatch, finding *orphan, finding *chain, int64_t *entries,
+		fc_err *err)
 {
 	int64_t after = 0, run_txn = 0, run_sum = 0;
 	for (;;) {
 		fc_stmt *st;
 		int rc = fc_db_query(db, &st, err,
-				     "SELECT e.id, e.txn_id, e.account, e.amount, e.currency, t.currency FROM ledger_entries e "
+				     "SELECT e.id, e.txn_id, e.account, e.amount, e.currency, t.currency, e.prev_id FROM ledger_entries e "
 				     "LEFT JOIN ledger_txns t ON t.id=e.txn_id WHERE e.id>? ORDER BY e.id LIMIT 65536",
 				     "I", after);
 		if (rc)
@@ -260,6 +271,16 @@ static int scan(fc_db *db, table *t, open_txns *o, finding *mismatch, finding *o
 				return oom(err);
 			}
 			s->sum += amount;
+			if (!fc_stmt_isnull(st, 6)) {
+				if (fc_stmt_int(st, 6) != s->last)
+					found(chain,
+					      "entry %lld of %s links to %lld, the account's previous entry is %lld",
+					      (long long)id, account, (long long)fc_stmt_int(st, 6), (long long)s->last);
+				s->key |= LINKED;
+			} else if ((s->key & LINKED) && strncmp(account, "escrow:", 7)) {
+				found(chain, "entry %lld of %s has no link after linked ones", (long long)id, account);
+			}
+			s->last = id;
 		}
 		fc_stmt_done(st);
 		if (r < 0)
@@ -320,6 +341,45 @@ static int payouts(fc_db *db, table *t, finding *f, fc_err *err)
 	return 0;
 }
 
+/* The stored balance rows against the entries' sums: the rows are taken
+ * off each account's sum (the last use of it), so what is left non-zero
+ * drifted; the few shown are read again for their figures. */
+static int stored(fc_db *db, table *t, finding *f, finding *chain, fc_err *err)
+{
+	fc_stmt *st;
+	int rc = fc_db_query(db, &st, err, "SELECT account, currency, balance, last_entry FROM ledger_balances", "");
+	if (rc)
+		return rc;
+	int r;
+	while ((r = fc_stmt_next(st)) == 1) {
+		slot *s = lookup(t, fc_stmt_text(st, 0), fc_stmt_text(st, 1));
+		if (!s) {
+			fc_stmt_done(st);
+			return oom(err);
+		}
+		s->sum -= fc_stmt_int(st, 2);
+		if (!fc_stmt_isnull(st, 3) && fc_stmt_int(st, 3) != s->last)
+			found(chain, "%s %s: balance row names entry %lld, the newest is %lld", fc_stmt_text(st, 0),
+			      fc_stmt_text(st, 1), (long long)fc_stmt_int(st, 3), (long long)s->last);
+	}
+	fc_stmt_done(st);
+	if (r < 0)
+		return fc_err_set(err, FC_EDB, "database_error", NULL, "The balances could not be read.");
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->s[i].hash || !t->s[i].sum)
+			continue;
+		const char *k = KEY(t, &t->s[i]), *cur = k + strlen(k) + 1;
+		int64_t rows = 0;
+		if (f->n < SHOWN &&
+		    (rc = fc_db_int(db, &rows, err,
+				    "SELECT COALESCE(SUM(balance),0) FROM ledger_balances WHERE account=? AND currency=?",
+				    "tt", k, cur)))
+			return rc;
+		found(f, "%s %s: balance %lld, entries %lld", k, cur, (long long)rows, (long long)(rows + t->s[i].sum));
+	}
+	return 0;
+}
+
 /* Negative balances, and the summary by currency and account kind. */
 static int balances(const table *t, finding *negative, group **out, size_t *ng)
 {
@@ -372,7 +432,7 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 	group *g = NULL;
 	size_t ng = 0;
 	int64_t entries = 0, txns = 0;
-	finding *f = calloc(5, sizeof *f);
+	finding *f = calloc(7, sizeof *f);
 	if (!f) {
 		fc_db_rollback(db);
 		return oom(err);
@@ -382,16 +442,18 @@ int fc_money_ledger_check(fc_store *s, FILE *out, int64_t *v, fc_err *err)
 	f[2].what = "orphan entry";
 	f[3].what = "negative balance";
 	f[4].what = "payouts disagree with payout_pending";
-	if ((rc = scan(db, &t, &o, &f[1], &f[2], &entries, err)))
+	f[5].what = "balance row disagrees with the entries";
+	f[6].what = "statement chain broken";
+	if ((rc = scan(db, &t, &o, &f[1], &f[2], &f[6], &entries, err)))
 		goto out;
 	unbalanced(&o, &f[0]);
 	if (balances(&t, &f[3], &g, &ng)) {
 		rc = oom(err);
 		goto out;
 	}
-	if ((rc = payouts(db, &t, &f[4], err)))
+	if ((rc = payouts(db, &t, &f[4], err)) || (rc = stored(db, &t, &f[5], &f[6], err)))
 		goto out;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		report(out, &f[i], v);
 	fc_db_int(db, &txns, NULL, "SELECT COUNT(*) FROM ledger_txns", "");
 	fprintf(out, "ledger: %lld transactions, %lld entries\n", (long long)txns, (long long)entries);

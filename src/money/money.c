@@ -24,9 +24,7 @@ static void account_name(char *buf, size_t n, const char *kind, int64_t id)
 
 static int balance_cur(fc_db *db, const char *account, const char *cur, int64_t *out, fc_err *err)
 {
-	return fc_db_int(db, out, err,
-			 "SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account=? AND currency=?", "tt",
-			 account, cur);
+	return fc_ledger_balance_cur(db, account, cur, out, err);
 }
 
 /* What a transaction reference has put into one account so far. */
@@ -180,7 +178,7 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	for (int i = 0; i < 4; i++)
 		account_name(a[i], sizeof a[i], kinds[i], user->id);
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT currency FROM ledger_entries WHERE account IN (?,?) ORDER BY id DESC LIMIT 1",
+			      "SELECT currency FROM ledger_balances WHERE account IN (?,?) ORDER BY last_txn DESC LIMIT 1",
 			      "tt", a[0], a[1])))
 		goto out;
 	if (fc_stmt_next(st) == 1)
@@ -249,8 +247,18 @@ int fc_money_earnings(fc_store *s, const fc_user *user, json_t **out, fc_err *er
 	}
 	fc_stmt_done(st);
 	if ((rc = fc_db_query(db, &st, err,
-			      "SELECT e.created_at, e.account, e.amount, e.currency, t.memo, t.ref FROM ledger_entries e "
-			      "JOIN ledger_txns t ON t.id=e.txn_id WHERE e.account IN (?,?,?,?) ORDER BY e.id DESC LIMIT 100",
+			      /* the newest 100 of each account's chain (each is in id order, so
+			       * the newest 100 of all are among them), and the entries with no
+			       * link (older than migration 0036, or first of a chain) */
+			      "WITH RECURSIVE c(id, n) AS (SELECT last_entry, 1 FROM ledger_balances "
+			      "WHERE account IN (?1,?2,?3,?4) AND shard=0 AND last_entry IS NOT NULL UNION ALL "
+			      "SELECT e.prev_id, c.n+1 FROM c JOIN ledger_entries e ON e.id=c.id "
+			      "WHERE e.prev_id IS NOT NULL AND c.n<100), "
+			      "ids(id) AS (SELECT id FROM c UNION SELECT id FROM ledger_entries "
+			      "WHERE account IN (?1,?2,?3,?4) AND prev_id IS NULL) "
+			      "SELECT e.created_at, e.account, e.amount, e.currency, t.memo, t.ref FROM ids "
+			      "JOIN ledger_entries e ON e.id=ids.id JOIN ledger_txns t ON t.id=e.txn_id "
+			      "ORDER BY e.id DESC LIMIT 100",
 			      "tttt", a[0], a[1], a[2], a[3])))
 		goto out;
 	while (fc_stmt_next(st) == 1) {

@@ -72,9 +72,7 @@ int fc_money_payout_request(fc_store *s, const fc_user *user, const json_t *body
 	account_name(avail_acct, sizeof avail_acct, "available", user->id);
 	account_name(pend_acct, sizeof pend_acct, "payout_pending", user->id);
 	if ((rc = fc_money_setting(db, "payout_minimum", 500, &minimum, err)) ||
-	    (rc = fc_db_int(db, &avail, err,
-			    "SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account=? AND currency=?", "tt",
-			    avail_acct, cur)))
+	    (rc = fc_ledger_balance_cur(db, avail_acct, cur, &avail, err)))
 		goto out;
 	if (amount < minimum) {
 		rc = fc_err_set(err, FC_ECONFLICT, "payout_minimum", "amount",

@@ -246,11 +246,17 @@ static const char SUBMISSIONS_SQL[] =
 static const column LEDGER_COLS[] = {
 	{"id", 'i'}, {"txn_id", 'i'}, {"account", 's'}, {"amount", 'i'}, {"currency", 's'}, {"memo", 's'}, {"at", 't'},
 };
-/* the user's own accounts only (account names end in ":USER") */
+/* the user's own accounts only (account names end in ":USER"): each
+ * account's chain from its balance row (money/ledger.c, migration 0036) and
+ * the entries with no link (older than the chains, or first of one) */
 static const char LEDGER_SQL[] =
-	"SELECT e.id, e.txn_id, e.account, e.amount, e.currency, t.memo, e.created_at FROM ledger_entries e "
-	"JOIN ledger_txns t ON t.id=e.txn_id WHERE e.account IN ('pending:'||?,'available:'||?,"
-	"'payout_pending:'||?,'paid:'||?) ORDER BY e.id";
+	"WITH RECURSIVE c(id) AS (SELECT last_entry FROM ledger_balances WHERE account IN ('pending:'||?1,"
+	"'available:'||?1,'payout_pending:'||?1,'paid:'||?1) AND shard=0 AND last_entry IS NOT NULL UNION ALL "
+	"SELECT e.prev_id FROM c JOIN ledger_entries e ON e.id=c.id WHERE e.prev_id IS NOT NULL), "
+	"ids(id) AS (SELECT id FROM c UNION SELECT id FROM ledger_entries WHERE account IN ('pending:'||?1,"
+	"'available:'||?1,'payout_pending:'||?1,'paid:'||?1) AND prev_id IS NULL) "
+	"SELECT e.id, e.txn_id, e.account, e.amount, e.currency, t.memo, e.created_at FROM ids "
+	"JOIN ledger_entries e ON e.id=ids.id JOIN ledger_txns t ON t.id=e.txn_id ORDER BY e.id";
 
 /* Media: one query for the next file after the last one copied, so no
  * statement stays open while a file is written. */
@@ -300,7 +306,7 @@ static int step(fc_mydata *x)
 	case ST_SUBMISSIONS: {
 		int r = step_lines(x, SUBMISSION_COLS, (int)(sizeof SUBMISSION_COLS / sizeof SUBMISSION_COLS[0]));
 		if (r == 1) {
-			if (open_lines(x, "ledger.jsonl", LEDGER_SQL, 4))
+			if (open_lines(x, "ledger.jsonl", LEDGER_SQL, 1))
 				return -1;
 			x->stage = ST_LEDGER;
 		}

@@ -29,6 +29,15 @@ static void exec_ok(const char *sql)
 	cr_assert_eq(rc, 0, "%s: %s", sql, e.msg);
 }
 
+/* Rebuilds the balance rows from the entries, as migration 0036 does: for
+ * the tests that write entries with raw SQL, past fc_ledger_post. */
+static void resync(void)
+{
+	exec_ok("DELETE FROM ledger_balances");
+	exec_ok("INSERT INTO ledger_balances(account,currency,shard,balance,last_txn) "
+		"SELECT account,currency,0,SUM(amount),MAX(txn_id) FROM ledger_entries GROUP BY account,currency");
+}
+
 static int64_t add_user(const char *email)
 {
 	fc_db *db;
@@ -305,6 +314,8 @@ Test(money, ledger_check_finds_violations)
 	exec_ok("INSERT INTO ledger_txns(currency,memo,created_at) VALUES('USD','bad',1)");
 	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
 		"VALUES((SELECT MAX(id) FROM ledger_txns),'pending:2',-5,'EUR',1)");
+	cr_expect_eq(violations(), 4, "and pending:2 EUR has no balance row");
+	resync();
 	cr_expect_eq(violations(), 3);
 }
 
@@ -318,14 +329,113 @@ Test(money, ledger_check_balances_transactions_whose_entries_are_apart)
 		"INSERT INTO ledger_txns(id,currency,memo,created_at) SELECT 1000+i,'USD','apart',1 FROM c");
 	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
 		"SELECT id,'world:USD',-id,'USD',1 FROM ledger_txns WHERE memo='apart' ORDER BY id");
+	resync();
 	cr_expect_eq(violations(), 3000, "every transaction open");
 	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
 		"SELECT id,'escrow:9',id,'USD',1 FROM ledger_txns WHERE memo='apart' ORDER BY id DESC");
+	resync();
 	cr_expect_eq(violations(), 0);
 	/* one of them gets a third, unbalancing entry much later */
 	exec_ok("INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) "
 		"VALUES(2500,'escrow:9',1,'USD',1)");
+	resync();
 	cr_expect_eq(violations(), 1);
+}
+
+/* What the check prints (into a buffer) and how many violations. */
+static int64_t check_text(char *buf, size_t n)
+{
+	fc_err e = {0};
+	int64_t v = -1;
+	FILE *f = fmemopen(buf, n, "w");
+	cr_assert(f);
+	cr_assert_eq(fc_money_ledger_check(S, f, &v, &e), 0, "%s", e.msg);
+	fclose(f);
+	return v;
+}
+
+/* The balance rows are what every reader uses; the entries are the truth.
+ * A row that moved without an entry (or an entry without its row) is a
+ * violation, named with both figures. */
+Test(money, ledger_check_reports_a_balance_row_that_drifted)
+{
+	int64_t p = project(100, 1000);
+	submission(p, C1, 100, 30, "pending");
+	char out[4096], sql[200], want[120];
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+	snprintf(sql, sizeof sql, "UPDATE ledger_balances SET balance=balance+7 WHERE account='pending:%lld'",
+		 (long long)C1);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 1, "%s", out);
+	snprintf(want, sizeof want,
+		 "balance row disagrees with the entries: pending:%lld USD: balance 107, entries 100", (long long)C1);
+	cr_expect(strstr(out, want), "%s", out);
+	/* a row of an account that has no entries at all */
+	exec_ok("INSERT INTO ledger_balances(account,currency,shard,balance,last_txn) VALUES('available:999','USD',3,5,1)");
+	cr_expect_eq(check_text(out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "available:999 USD: balance 5, entries 0"), "%s", out);
+	/* an escrow split over shards is one balance: moving money between its
+	 * rows changes nothing */
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_balances(account,currency,shard,balance,last_txn) VALUES('escrow:%lld','USD',5,-40,1) "
+		 "ON CONFLICT(account,currency,shard) DO UPDATE SET balance=ledger_balances.balance-40",
+		 (long long)p);
+	exec_ok(sql);
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_balances(account,currency,shard,balance,last_txn) VALUES('escrow:%lld','USD',6,40,1) "
+		 "ON CONFLICT(account,currency,shard) DO UPDATE SET balance=ledger_balances.balance+40",
+		 (long long)p);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 2, "%s", out);
+	resync();
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+}
+
+/* Every balance reader reads the rows: after a mix of postings they equal
+ * the entries' sums, escrow over its shards, entries of one account in one
+ * posting merged. */
+Test(money, balance_rows_equal_the_entry_sums)
+{
+	int64_t p = project(10, 1000), sub[20];
+	for (int i = 0; i < 20; i++)
+		sub[i] = submission(p, i % 2 ? C1 : C2, 10, 30, "pending");
+	fc_err e = {0};
+	for (int i = 0; i < 20; i += 3)
+		cr_assert_eq(run(fc_money_on_accept, sub[i], "UPDATE submissions SET status='accepted' WHERE id=?", &e),
+			     0, "%s", e.msg);
+	cr_assert_eq(run(fc_money_on_reject, sub[1],
+			 "UPDATE submissions SET status='rejected', reason_code='x', reason_text='y' WHERE id=?", &e),
+		     0, "%s", e.msg);
+	fc_db *db;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	fc_entry merged[] = {{"world:USD", -30}, {"fee", 10}, {"fee", 20}};
+	int rc = fc_ledger_post(db, "USD", "two entries of one account", "t", merged, 3, NULL, &e);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_eq(run(fc_money_on_close, p, "UPDATE projects SET status='closed' WHERE id=?", &e), 0, "%s", e.msg);
+	char names[9][48];
+	int nn = 0;
+	const char *kinds[] = {"pending", "available"};
+	for (int k = 0; k < 2; k++) {
+		snprintf(names[nn++], sizeof names[0], "%s:%lld", kinds[k], (long long)C1);
+		snprintf(names[nn++], sizeof names[0], "%s:%lld", kinds[k], (long long)C2);
+	}
+	snprintf(names[nn++], sizeof names[0], "escrow:%lld", (long long)p);
+	snprintf(names[nn++], sizeof names[0], "world:USD");
+	snprintf(names[nn++], sizeof names[0], "fee");
+	for (int i = 0; i < nn; i++) {
+		int64_t b = -1;
+		cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+		cr_assert_eq(fc_ledger_balance_cur(db, names[i], "USD", &b, &e), 0, "%s", e.msg);
+		fc_db_rollback(db);
+		cr_expect_eq(b, one("SELECT COALESCE(SUM(amount),0) FROM ledger_entries WHERE account=?", "t", names[i]),
+			     "%s", names[i]);
+	}
+	cr_expect_eq(balance("escrow", p), 0, "closing returned the escrow");
+	cr_expect_eq(one("SELECT balance FROM ledger_balances WHERE account='fee'", ""), 30);
+	cr_expect_gt(one("SELECT COUNT(*) FROM ledger_balances WHERE account LIKE 'escrow:%'", ""), 8,
+		     "the escrow's postings spread over its shards");
+	cr_expect_eq(violations(), 0);
 }
 
 Test(money, csv_provider_quotes_fields)
@@ -347,4 +457,82 @@ Test(money, csv_provider_quotes_fields)
 	cr_expect_str_eq(buf, "payout_id,user_id,email,amount,currency,amount_minor\n1,2,a@x.org,5.00,USD,500\n"
 			      "3,4,\"\"\"odd\"\",name@x.org\",7.05,EUR,705\n5,6,j@x.org,1200,JPY,1200\n"
 			      "7,8,k@x.org,1.234,KWD,1234\n");
+}
+
+/* The earnings statement walks each account's chain (prev_id, from the
+ * balance row's last_entry) and adds the entries with no link: those written
+ * before migration 0036 (here: raw SQL, then the backfill), and the first
+ * of each chain. Every entry of the contributor's accounts appears once,
+ * newest first, and the newest 100 when there are more. */
+Test(money, statement_walks_the_chains_and_the_older_entries)
+{
+	int64_t p = project(1, 1000);
+	char sql[300];
+	exec_ok("INSERT INTO ledger_txns(id,currency,memo,created_at) VALUES(900,'USD','old',1)");
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at) VALUES"
+		 "(900,'escrow:%lld',-3,'USD',1),(900,'pending:%lld',3,'USD',1)",
+		 (long long)p, (long long)C1);
+	exec_ok(sql);
+	resync(); /* as the migration leaves a database: rows, no chains yet */
+	int64_t sub[70];
+	for (int i = 0; i < 70; i++)
+		sub[i] = submission(p, C1, 1, 30, "pending");
+	fc_err e = {0};
+	for (int i = 0; i < 70; i += 2)
+		cr_assert_eq(run(fc_money_on_accept, sub[i], "UPDATE submissions SET status='accepted' WHERE id=?", &e),
+			     0, "%s", e.msg);
+	fc_user u = {.id = C1};
+	json_t *out = NULL;
+	cr_assert_eq(fc_money_earnings(S, &u, &out, &e), 0, "%s", e.msg);
+	cr_expect_eq(json_integer_value(json_object_get(out, "pending")), 3 + 35);
+	cr_expect_eq(json_integer_value(json_object_get(out, "available")), 35);
+	json_t *lines = json_object_get(out, "entries");
+	/* 1 old + 70 submits + 2 × 35 accepts = 141 lines: the newest 100 */
+	cr_expect_eq(json_array_size(lines), 100);
+	int64_t all =
+		one("SELECT COUNT(*) FROM ledger_entries WHERE account LIKE 'pending:%' OR account LIKE 'available:%'",
+		    "");
+	cr_expect_eq(all, 141);
+	cr_expect_eq(one("SELECT COUNT(*) FROM ledger_entries WHERE prev_id IS NULL AND account NOT LIKE 'escrow:%'", ""),
+		     4, "the old entry, world:USD's and the first of pending's and available's chains");
+	json_decref(out);
+	/* the whole statement, through the chains and the index of unlinked entries */
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(id) AS (SELECT last_entry FROM ledger_balances WHERE account IN ('pending:%lld',"
+		 "'available:%lld') AND last_entry IS NOT NULL UNION ALL SELECT e.prev_id FROM c JOIN ledger_entries e "
+		 "ON e.id=c.id WHERE e.prev_id IS NOT NULL) SELECT COUNT(*) FROM c",
+		 (long long)C1, (long long)C1);
+	cr_expect_eq(one(sql, ""), 140, "every entry since the migration is on a chain");
+	cr_expect_eq(violations(), 0);
+}
+
+/* The check follows the chains too: a balance row that names another entry
+ * than the account's newest, or an entry whose link skips the account's
+ * previous one, would drop lines from a statement. */
+Test(money, ledger_check_reports_a_broken_statement_chain)
+{
+	int64_t p = project(10, 1000);
+	for (int i = 0; i < 3; i++)
+		submission(p, C1, 10, 30, "pending");
+	char out[4096], sql[300];
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+	snprintf(sql, sizeof sql, "UPDATE ledger_balances SET last_entry=last_entry-1 WHERE account='pending:%lld'",
+		 (long long)C1);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 1, "%s", out);
+	cr_expect(strstr(out, "VIOLATION statement chain broken: pending:"), "%s", out);
+	snprintf(sql, sizeof sql, "UPDATE ledger_balances SET last_entry=last_entry+1 WHERE account='pending:%lld'",
+		 (long long)C1);
+	exec_ok(sql);
+	cr_expect_eq(check_text(out, sizeof out), 0, "%s", out);
+	exec_ok("INSERT INTO ledger_txns(id,currency,memo,created_at) VALUES(900,'USD','skips',1)");
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO ledger_entries(txn_id,account,amount,currency,created_at,prev_id) VALUES"
+		 "(900,'world:USD',-5,'USD',1,NULL),(900,'pending:%lld',5,'USD',1,1)",
+		 (long long)C1);
+	exec_ok(sql);
+	resync();
+	cr_expect_eq(check_text(out, sizeof out), 1, "%s", out);
+	cr_expect(strstr(out, "links to 1, the account's previous entry is"), "%s", out);
 }
