@@ -87,7 +87,6 @@ try {
   const dragAt = async (label, [x0, y0], dx) => {
     await fresh();
     await page.evaluate(() => { window.bench.objectViews.get('img').wandStats = null; });
-    const per = [];
     await page.mouse.move(x0, y0);
     await page.mouse.down();
     await page.waitForFunction(() => window.bench.objectViews.get('img').wandStats?.levelsMs > 0);
@@ -95,13 +94,15 @@ try {
     for (let i = 1; i <= 20; i++) {
       await page.mouse.move(x0 + i * dx, y0);
       await page.waitForTimeout(30);
-      s = await stats();
-      if (s.tol !== first.tol) per.push(s.runMs);
     }
     await page.mouse.up();
     await page.waitForFunction(() => window.bench.objectViews.get('img').wandStats.upMs !== undefined);
     s = await stats();
-    lines.push(`${label}: click ${first.levelsMs.toFixed(1)} ms (grid ${first.grid.join('×')}); per frame ${f(per)}; release ${s.upMs.toFixed(1)} ms (full fill ${s.fullMs.toFixed(1)} ms, ${s.count} px), last tolerance ${s.tol}`);
+    // every preview frame after the click's: its JS time, and the cells it changed
+    const frames = (await page.evaluate(() => window.bench.objectViews.get('img').wandFrames)).slice(1);
+    const per = frames.map((x) => x[0]);
+    const cells = Math.max(0, ...frames.map((x) => x[1]));
+    lines.push(`${label}: click ${first.levelsMs.toFixed(1)} ms (grid ${first.grid.join('×')}); per frame ${f(per)}, at most ${cells} cells a frame; release ${s.upMs.toFixed(1)} ms (full fill ${s.fullMs.toFixed(1)} ms, ${s.count} px), last tolerance ${s.tol}`);
   };
   await dragAt('fit, drag left on the background (10 → 0)', at(99, 99), -4);
   await dragAt('fit, drag right on the background (10 → 50)', at(50, 99), 4);
@@ -114,6 +115,7 @@ try {
   await page.click('[data-control="w"] .label-btn');
   const gb = await page.locator('.img-overlay').boundingBox();
   await dragAt('gradient, fit, drag right 40 px a move (tolerance +20 a frame)', [gb.x + 4, gb.y + gb.height / 2], 40);
+  await dragAt('gradient, fit, jumps of 300 px (tolerance +150: the 120,000-cell cap splits a jump over frames)', [gb.x + 4, gb.y + gb.height / 2], 300);
   await page.evaluate(() => window.bench.objectViews.get('img').setZoom(4));
   const gv = await page.locator('.img-viewport').boundingBox();
   await dragAt('gradient, zoomed 4×, drag right 40 px a move', [gv.x + 10, gv.y + gv.height / 2], 40);

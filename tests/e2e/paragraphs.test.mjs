@@ -134,4 +134,23 @@ test('Paragraphs without layout: "author: text" lines; the config editor preview
   await page.waitForSelector('.config-msg.ok');
   await page.waitForSelector('.preview-host .para[data-idx="1"] .para-play');
   await expectAccessible(page, 'paragraphs preview');
+  // Label Studio's contextual scrolling template: the paragraphs play on the Audio object they sync with
+  await page.fill('#p-label_config', `<View>
+  <Audio name="audio" value="$url" sync="text"></Audio>
+  <View>
+    <Header value="Transcript"/>
+    <Paragraphs audioUrl="$audio" contextScroll="true" sync="audio" name="text" value="$text" layout="dialogue"
+                textKey="text" nameKey="author" granularity="paragraph"/>
+  </View>
+  <View>
+    <Header value="Sentiment Labels"/>
+    <ParagraphLabels name="label" toName="text">
+      <Label value="Positive" background="#00ff00"/>
+      <Label value="Negative" background="#ff0000"/>
+    </ParagraphLabels>
+  </View>
+</View>`);
+  await page.waitForSelector('.preview-host [data-object="audio"]'); // the new preview
+  await page.waitForSelector('.preview-host .paragraphs.context-scroll .para[data-idx="1"] .para-play');
+  assert.equal(await page.locator('.preview-host audio.para-player').count(), 0, 'no player of its own when synced');
 });

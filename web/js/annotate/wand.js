@@ -14,7 +14,7 @@
 // times), once.
 
 const DRAG_PX_PER_STEP = 2; // screen pixels of drag per unit of tolerance
-const FRAME_CELLS = 250000; // preview cells a frame may change (a few ms on a slow machine)
+const FRAME_CELLS = 120000; // preview cells a frame may change (a few ms on a loaded 2-core machine)
 
 /**
  * Flood fill of px (w×h, one Uint32 RGBA a pixel) from (sx, sy) within tol:
@@ -299,9 +299,13 @@ export function begin(view, d) {
   let pending = false;
   const show = () => {
     pending = false;
-    const goal = cum[want + 1];
-    if (goal === pos) return;
     const a = performance.now();
+    const goal = cum[want + 1];
+    if (goal === pos) {
+      view.wandStats = { ...view.wandStats, runMs: performance.now() - a, cells: 0, tol: want };
+      view.wandFrames.push([view.wandStats.runMs, 0]);
+      return;
+    }
     const next = goal > pos ? Math.min(goal, pos + FRAME_CELLS) : Math.max(goal, pos - FRAME_CELLS);
     const [from, to, value] = next > pos ? [pos, next, on] : [next, pos, 0];
     let x0 = Infinity;
@@ -322,6 +326,7 @@ export function begin(view, d) {
     pos = next;
     // what bench/wand.mjs reads: the preview's work this frame (cells changed and drawn)
     view.wandStats = { ...view.wandStats, runMs: performance.now() - a, cells: to - from, count: pos, tol: want, grid: [v.gw, v.gh] };
+    view.wandFrames.push([view.wandStats.runMs, to - from]);
     if (pos !== goal) schedule();
   };
   const schedule = () => {
@@ -330,6 +335,7 @@ export function begin(view, d) {
     requestAnimationFrame(() => d.done || show());
   };
   view.wandStats = { levelsMs: 0 };
+  view.wandFrames = []; // [ms, cells] of each preview frame of this stroke
   show();
   view.wandStats.levelsMs = performance.now() - t0;
   const set = (t) => {
