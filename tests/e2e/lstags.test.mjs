@@ -410,5 +410,21 @@ test('brush and magic wand by keyboard alone: the crosshair paints, erases and f
   await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 1);
   const fill = await painted((await masks()).find((x) => x.type === 'magicwand'));
   assert.ok(fill > 0, 'the wand filled from the crosshair');
+  // zoomed in with the crosshair scrolled out of view: the wand still fills from it (over the whole image)
+  await page.keyboard.press('Escape'); // lets go of the new mask; the wand stays picked
+  for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+  await page.evaluate(() => {
+    const vp = document.querySelector('.preview-host .img-viewport');
+    vp.scrollLeft = vp.scrollWidth;
+    vp.scrollTop = vp.scrollHeight;
+  });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.preview-host .wand-preview');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
+  const off = await painted((await masks()).filter((x) => x.type === 'magicwand')[1]);
+  assert.ok(off > 0, 'a fill from an off-screen crosshair');
+  const grid = await page.evaluate(() => document.querySelector('.preview-host').annotator.objectViews.get('image').wandStats.grid);
+  assert.deepEqual(grid, [480, 320], 'the whole sample picture, not the part on screen');
   await expectAccessible(page, 'brush and wand by keyboard');
 });

@@ -205,7 +205,7 @@ function visible(view) {
   const right = Math.min(img.right, vp.right);
   const top = Math.max(img.top, vp.top);
   const bottom = Math.min(img.bottom, vp.bottom);
-  if (right <= left || bottom <= top || !img.width) return { x0: 0, y0: 0, x1: w - 1, y1: h - 1, gw: Math.min(w, 1024), gh: Math.min(h, 1024) };
+  if (right <= left || bottom <= top || !img.width) return { x0: w, y0: h, x1: -1, y1: -1 }; // nothing on screen
   const x0 = Math.max(0, Math.floor(((left - img.left) / img.width) * w));
   const x1 = Math.min(w - 1, Math.ceil(((right - img.left) / img.width) * w) - 1);
   const y0 = Math.max(0, Math.floor(((top - img.top) / img.height) * h));
@@ -254,9 +254,16 @@ export function begin(view, d) {
   const t0 = performance.now();
   const { w, h } = view.natural;
   const ann = view.ann;
-  const v = visible(view);
-  const sx = Math.min(v.x1, Math.max(v.x0, Math.floor(d.seed[0])));
-  const sy = Math.min(v.y1, Math.max(v.y0, Math.floor(d.seed[1])));
+  let v = visible(view);
+  const px0 = Math.min(w - 1, Math.max(0, Math.floor(d.seed[0])));
+  const py0 = Math.min(h - 1, Math.max(0, Math.floor(d.seed[1])));
+  // a seed off screen (a keyboard crosshair scrolled away): the whole image, on a grid of at most 1024 cells a side
+  if (px0 < v.x0 || px0 > v.x1 || py0 < v.y0 || py0 > v.y1) {
+    const k = Math.max(1, w / 1024, h / 1024);
+    v = { x0: 0, y0: 0, x1: w - 1, y1: h - 1, gw: Math.round(w / k), gh: Math.round(h / k) };
+  }
+  const sx = px0;
+  const sy = py0;
   const cw = v.x1 - v.x0 + 1;
   const ch = v.y1 - v.y0 + 1;
   let gpx;
