@@ -153,4 +153,9 @@ test('Paragraphs without layout: "author: text" lines; the config editor preview
   await page.waitForSelector('.preview-host [data-object="audio"]'); // the new preview
   await page.waitForSelector('.preview-host .paragraphs.context-scroll .para[data-idx="1"] .para-play');
   assert.equal(await page.locator('.preview-host audio.para-player').count(), 0, 'no player of its own when synced');
+  // the paragraphs follow the Audio object's player once its view has loaded
+  await page.waitForFunction(() => {
+    const v = document.querySelector('.preview-host').annotator.objectViews.get('text');
+    return v.real && v.real.synced && v.real.synced === document.querySelector('.preview-host').annotator.objectViews.get('audio').real?.audio;
+  });
 });

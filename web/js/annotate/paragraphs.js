@@ -58,6 +58,9 @@ export class ParagraphsView extends SpanKeys {
     // an own player: showPlayer with an audioUrl, when no Audio object is synced
     this.audio = audioUrl && !this.syncName ? h('audio', { class: 'para-player', controls: true, preload: 'metadata', src: audioUrl, hidden: !yes(attrOf(el, 'showPlayer')), 'aria-label': `Audio of ${obj.name}` }) : null;
     if (this.audio) this.watch(this.audio);
+    // follow a synced Audio object's playback once its view has loaded (it loads on its own, lazily)
+    const link = (tries) => this.player() || (tries > 0 && !this.dead && setTimeout(() => link(tries - 1), 250));
+    if (this.syncName) setTimeout(() => link(40), 0);
     this.el = h('div', { class: 'ann-object paragraphs-object', dataset: { object: obj.name } }, this.audio, this.list, this.live);
     this.list.addEventListener('keydown', (e) => this.key(e));
     this.list.addEventListener('focus', () => {
@@ -80,6 +83,10 @@ export class ParagraphsView extends SpanKeys {
         this.list.replaceChildren(h('p', { class: 'muted' }, `The paragraphs could not be loaded (${e.message}).`));
       });
     } else this.items = Array.isArray(value) ? value : [];
+  }
+
+  destroy() {
+    this.dead = true;
   }
 
   spanKinds() {
