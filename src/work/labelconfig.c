@@ -331,6 +331,11 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 		if (tc && *tc && dup_str(p, &o->time_column, tc))
 			return FC_ENOMEM;
 	}
+	if (t->type == O_PARAGRAPHS) {
+		const char *tk = attr(n, "textKey");
+		if (tk && *tk && dup_str(p, &o->text_key, tk))
+			return FC_ENOMEM;
+	}
 	if (dup_str(p, &o->name, name) || dup_str(p, &o->value, value) ||
 	    dup_str(p, &o->field, literal ? NULL : value + 1) || dup_str(p, &o->repeat_flag, p->repeat_flag) ||
 	    dup_str(p, &o->repeat_field, p->repeat_field))
@@ -751,6 +756,7 @@ void fc_labelconfig_free(fc_labelconfig *c)
 		free(c->objects[i].repeat_flag);
 		free(c->objects[i].repeat_field);
 		free(c->objects[i].time_column);
+		free(c->objects[i].text_key);
 		json_decref(c->objects[i].literal);
 	}
 	for (size_t i = 0; i < c->ncontrols; i++) {

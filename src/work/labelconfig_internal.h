@@ -153,6 +153,7 @@ struct fc_lc_object {
 	char *repeat_flag;  /* inside a Repeater: its indexFlag, which the name contains */
 	char *repeat_field; /* inside a Repeater: the task list it repeats over */
 	char *time_column;  /* TimeSeries timeColumn: the column holding the time, else NULL (row index) */
+	char *text_key;     /* Paragraphs textKey: the key of a paragraph's text, else NULL ("text") */
 };
 
 enum { CHOICE_SINGLE, CHOICE_SINGLE_RADIO, CHOICE_MULTIPLE };

@@ -288,8 +288,38 @@ void fc_lc_check_paragraph_span(struct vctx *v, const char *base, const struct f
 	if (ok[0] && ok[1] && idx[1] < idx[0]) {
 		fc_lc_join(f, sizeof f, base, ".", "end");
 		fc_lc_fail(v, f, "%s (paragraph %lld) comes before start (paragraph %lld).", f, idx[1], idx[0]);
+		return;
 	}
 	check_inner_offsets(v, base, value);
+	if (!ok[0] || !ok[1] || count < 0)
+		return;
+	/* With the paragraphs in the task: the offsets fall inside their paragraph's text. */
+	static const char *const offs[2] = {"startOffset", "endOffset"};
+	json_int_t at[2] = {-1, -1};
+	for (int i = 0; i < 2; i++) {
+		const json_t *o = json_object_get(value, offs[i]);
+		const json_t *p = json_array_get(list, (size_t)idx[i]);
+		const json_t *t = json_is_object(p) ? json_object_get(p, obj->text_key ? obj->text_key : "text") : p;
+		if (!json_is_integer(o) || json_integer_value(o) < 0)
+			return;
+		at[i] = json_integer_value(o);
+		json_int_t len =
+			json_is_string(t) ? (json_int_t)utf16_length(json_string_value(t), json_string_length(t)) : -1;
+		if (len >= 0 && at[i] > len) {
+			fc_lc_join(f, sizeof f, base, ".", offs[i]);
+			fc_lc_fail(v, f,
+				   "%s is %" JSON_INTEGER_FORMAT
+				   ", past the end of paragraph %lld (%" JSON_INTEGER_FORMAT " characters).",
+				   f, at[i], idx[i], len);
+		}
+	}
+	if (idx[0] == idx[1] && at[1] < at[0]) {
+		fc_lc_join(f, sizeof f, base, ".", "endOffset");
+		fc_lc_fail(v, f,
+			   "%s (%" JSON_INTEGER_FORMAT ") comes before startOffset (%" JSON_INTEGER_FORMAT
+			   ") in one paragraph.",
+			   f, at[1], at[0]);
+	}
 }
 
 int fc_lc_listed(const json_t *list, const char *s)

@@ -127,6 +127,8 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 #define ALL_CONFIG \
 	"<View><Image name='img' value='$image'/><Text name='text' value='$text'/>" \
 	"<List name='list' value='$items'/>" \
+	"<Paragraphs name='dlg' value='$dialog' layout='dialogue' textKey='line' nameKey='who'/>" \
+	"<ParagraphLabels name='pl2' toName='dlg'><Label value='Ask'/></ParagraphLabels>" \
 	"<RectangleLabels name='rl' toName='img'><Label value='Car'/></RectangleLabels>" \
 	"<PolygonLabels name='pl' toName='img'><Label value='Road'/></PolygonLabels>" \
 	"<KeyPointLabels name='kl' toName='img'><Label value='Nose'/></KeyPointLabels>" \
@@ -175,6 +177,8 @@ static const char ALL_RESULT[] =
 	"{'id':'b2','parentID':'b2','from_name':'tr','to_name':'img','type':'textarea','value':{'text':['Total']}},"
 	"{'id':'b3','from_name':'ner','to_name':'text','type':'labels','value':{'start':0,'end':3,'text':'Ann',"
 	"'labels':['PER']}},"
+	"{'id':'b4','from_name':'pl2','to_name':'dlg','type':'paragraphlabels','value':{'start':0,'end':1,"
+	"'startOffset':3,'endOffset':2,'text':'you?\\nOk','paragraphlabels':['Ask']}},"
 	"{'from_id':'a1','to_id':'a2','type':'relation','direction':'right','labels':['near']},"
 	"{'id':'c1','from_name':'ch','to_name':'text','type':'choices','value':{'choices':['A']}},"
 	"{'id':'c2','from_name':'tx','to_name':'text','type':'taxonomy','value':{'taxonomy':[['Animal','Cat'],"
@@ -193,7 +197,8 @@ Test(lsimport, every_result_type_exports_back_equal)
 	char *body = malloc(n);
 	snprintf(body, n,
 		 "[{'data':{'image':'https://cdn.example/a.png','text':'Ann went home','items':[{'id':'x1',"
-		 "'title':'one'},{'id':'x2','title':'two'}]},'annotations':[{'completed_by':'w1','lead_time':9,"
+		 "'title':'one'},{'id':'x2','title':'two'}],'dialog':[{'who':'A','line':'Do you?'},{'who':'B',"
+		 "'line':'Ok'}]},'annotations':[{'completed_by':'w1','lead_time':9,"
 		 "'result':%s}]}]",
 		 ALL_RESULT);
 	res r = import(pid, body);
@@ -216,13 +221,17 @@ Test(lsimport, every_result_type_exports_back_equal)
 		{"'type':'taxonomy','value':{'taxonomy':[['Cat']]}", "result[0].value.taxonomy[0][0]"},
 		{"'type':'datetime','value':{'datetime':'29/02/2024'}", "result[0].value.datetime"},
 		{"'type':'ranker','value':{'ranker':{'good':['x1'],'_':['x1']}}", "result[0].value.ranker._[0]"},
+		{"'type':'paragraphlabels','value':{'start':0,'end':0,'startOffset':0,'endOffset':3,"
+		 "'paragraphlabels':['Ask']}",
+		 "result[0].value.endOffset"},
 	};
-	static const char *const from[] = {"bl", "el", "tx", "dt", "rk"};
-	static const char *const to[] = {"img", "img", "text", "text", "list"};
+	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2"};
+	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg"};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		char task[1024];
 		snprintf(task, sizeof task,
-			 "[{'data':{'image':'a.png','text':'x','items':[{'id':'x1'}]},'annotations':[{'completed_by':'w2',"
+			 "[{'data':{'image':'a.png','text':'x','items':[{'id':'x1'}],'dialog':[{'line':'Hi'}]},"
+			 "'annotations':[{'completed_by':'w2',"
 			 "'result':[{'id':'z','from_name':'%s','to_name':'%s',%s}]}]}]",
 			 from[i], to[i], broken[i][0]);
 		r = import(pid, task);

@@ -239,3 +239,15 @@ export function selectText(page, selector, start, end) {
     getSelection().addRange(r);
   }, [selector, start, end]);
 }
+
+/** A server, a browser and requester `who` made by the admin and signed in by API (req) and in a 1280×900 page. */
+export async function requesterPage(who, bucket) {
+  const server = await startServer();
+  const browser = await launch();
+  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
+  const made = await admin.call('POST', '/users', { ...who, roles: ['requester'] });
+  if (made.status !== 201) throw new Error(`make ${who.email}: ${made.status} ${JSON.stringify(made.body)}`);
+  const req = await apiSession(server.url, who.email, who.password);
+  const page = await signInPage(browser, server, who, { width: 1280, height: 900 }, bucket);
+  return { server, browser, req, page };
+}

@@ -334,18 +334,16 @@ test('magic wand: a click fills by colour, a drag widens the tolerance; the serv
   await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
   const wide = await painted((await result()).filter((x) => x.type === 'magicwand')[1]);
   assert.ok(narrow > 0 && wide > narrow, `tolerance 15: ${narrow} pixels, dragged to 45: ${wide}`);
-  // a drag to the right grows the last fill from its edge: the same pixels as a fill from scratch
+  // a drag previews from levels(): the cells of level ≤ t are the fill at t, as the flood finds it
   const same = await page.evaluate(async () => {
-    const { flood } = await import('/js/annotate/wand.js');
+    const { flood, levels } = await import('/js/annotate/wand.js');
     const [w, h] = [300, 200];
     const px = new Uint32Array(w * h).map((_, i) => 0xff000000 | (Math.round(128 + 90 * Math.sin((i % w) / 17) * Math.cos(i / w / 11)) * 0x10101));
-    return [[5, 20], [10, 40], [0, 3], [30, 31]].map(([a, b]) => {
-      const grown = new Uint8Array(w * h);
-      const first = flood(px, w, h, 150, 100, a, grown);
-      flood(px, w, h, 150, 100, b, grown, { box: first.box });
+    const { order, cum } = levels(px, w, h, 100 * w + 150);
+    return [0, 3, 20, 40].map((t) => {
       const fresh = new Uint8Array(w * h);
-      const n = flood(px, w, h, 150, 100, b, fresh).count;
-      return n > first.count && grown.every((v, i) => v === fresh[i]);
+      const n = flood(px, w, h, 150, 100, t, fresh).count;
+      return n === cum[t + 1] && Array.from(order.subarray(0, cum[t + 1])).every((i) => fresh[i] === 1);
     });
   });
   assert.deepEqual(same, [true, true, true, true]);
@@ -354,4 +352,79 @@ test('magic wand: a click fills by colour, a drag widens the tolerance; the serv
   await page.locator('.preview-host .img-viewport').scrollIntoViewIfNeeded();
   await shot(page, '65-magic-wand-360', { full: false });
   await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('brush and magic wand by keyboard alone: the crosshair paints, erases and fills (WCAG 2.1.1)', async () => {
+  process.env.FC_STEP = 'brush and wand by keyboard';
+  await page.goto(`${server.url}/projects/new`);
+  await page.fill('#p-label_config', `<View>
+  <BrushLabels name="mask" toName="image"><Label value="Sky"/></BrushLabels>
+  <MagicWand name="wand" toName="image" defaultThreshold="15"/>
+  <Image name="image" value="$image"/>
+</View>`);
+  await page.waitForSelector('.config-msg.ok');
+  await page.waitForSelector('.preview-host .annotator');
+  await imageBox();
+  const masks = () => page.evaluate(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.value.rle));
+  const painted = (m) => page.evaluate(async (v) => {
+    const { decodeMask } = await import('/js/annotate/brush.js');
+    return decodeMask(v.rle, v.w * v.h).reduce((a, b) => a + b, 0);
+  }, { rle: m.value.rle, w: m.original_width, h: m.original_height });
+  // the label by its button, then the canvas by Tab; the crosshair starts in the middle
+  await page.focus('.preview-host [data-control="mask"] .label-btn');
+  await page.keyboard.press('Enter');
+  await page.focus('.preview-host .img-viewport');
+  await page.keyboard.press('ArrowRight'); // the crosshair appears (image-keys.js loads)
+  await page.waitForSelector('.preview-host .kbd-cross');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().length === 1);
+  const dab = await painted((await masks())[0]);
+  assert.ok(dab > 0, 'Space dabs');
+  // Enter puts the brush down, the arrows paint, Enter lifts it
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Enter');
+  const stroke = await painted((await masks())[0]);
+  assert.ok(stroke > dab * 3, `a stroke paints more than a dab: ${dab} → ${stroke}`);
+  // E: the eraser rubs out part of the selected mask
+  await page.keyboard.press('e');
+  await page.keyboard.press('Space');
+  const erased = await painted((await masks())[0]);
+  assert.ok(erased < stroke, `the eraser rubs out: ${stroke} → ${erased}`);
+  await page.keyboard.press('e');
+  // the wand: Enter fills from the crosshair, ] widens the tolerance, Enter keeps the fill; Esc drops one
+  await page.keyboard.press('Escape');
+  await page.focus('.preview-host [data-control="wand"] .label-btn');
+  await page.keyboard.press('Enter');
+  await page.focus('.preview-host .img-viewport');
+  for (let i = 0; i < 16; i++) await page.keyboard.press('Shift+ArrowUp'); // the sky
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.preview-host .wand-preview');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.preview-host .wand-preview'));
+  assert.equal((await masks()).length, 1, 'Esc drops the fill');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.preview-host .wand-preview');
+  for (let i = 0; i < 10; i++) await page.keyboard.press(']');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 1);
+  const fill = await painted((await masks()).find((x) => x.type === 'magicwand'));
+  assert.ok(fill > 0, 'the wand filled from the crosshair');
+  // zoomed in with the crosshair scrolled out of view: the wand still fills from it (over the whole image)
+  await page.keyboard.press('Escape'); // lets go of the new mask; the wand stays picked
+  for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+  await page.evaluate(() => {
+    const vp = document.querySelector('.preview-host .img-viewport');
+    vp.scrollLeft = vp.scrollWidth;
+    vp.scrollTop = vp.scrollHeight;
+  });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.preview-host .wand-preview');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.getResult().filter((x) => x.type === 'magicwand').length === 2);
+  const off = await painted((await masks()).filter((x) => x.type === 'magicwand')[1]);
+  assert.ok(off > 0, 'a fill from an off-screen crosshair');
+  const grid = await page.evaluate(() => document.querySelector('.preview-host').annotator.objectViews.get('image').wandStats.grid);
+  assert.deepEqual(grid, [480, 320], 'the whole sample picture, not the part on screen');
+  await expectAccessible(page, 'brush and wand by keyboard');
 });

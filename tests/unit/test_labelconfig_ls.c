@@ -588,3 +588,53 @@ Test(ls_objects, time_series_channels_ranges_and_instants)
 	     "{'csv':'/data/walk.csv'}");
 	fc_labelconfig_free(c);
 }
+
+/* Label Studio's Paragraphs page: every attribute it lists parses; a
+ * ParagraphLabels span names paragraphs by index and offsets inside the first
+ * and last one's text (read at textKey), as its editor writes them. */
+Test(ls_objects, paragraphs_attributes_and_span_offsets)
+{
+	fc_labelconfig *c = ok("<View><Audio name='audio' value='$url' sync='text'/>"
+			       "<Paragraphs name='text' value='$dialog' valueType='json' audioUrl='$audio' sync='audio'"
+			       " showPlayer='true' saveTextResult='no' layout='dialogue' nameKey='speaker'"
+			       " textKey='line' contextScroll='true' granularity='paragraph'/>"
+			       "<ParagraphLabels name='label' toName='text' choice='multiple' maxUsages='5'"
+			       " showInline='true'><Label value='Positive'/><Label value='Negative'/></ParagraphLabels>"
+			       "</View>");
+	const char *data = "{'url':'a.ogg','audio':'a.ogg','dialog':[{'speaker':'A','line':'Hello there','start':0},"
+			   "{'speaker':'B','line':'Hi','start':1.5,'duration':0.5}]}";
+#define PSPAN(v) "[{'id':'p1','from_name':'label','to_name':'text','type':'paragraphlabels','value':{" v "}}]"
+	/* across both paragraphs; start/end as numbers or numeric strings; the text is optional */
+	good(c, PSPAN("'start':0,'end':1,'startOffset':6,'endOffset':2,'paragraphlabels':['Positive']"), data);
+	good(c,
+	     PSPAN("'start':'0','end':'1','startOffset':0,'endOffset':2,'text':'Hello there\\nHi',"
+		   "'paragraphlabels':['Positive','Negative']"),
+	     data);
+	/* offsets past their paragraph's text (11 and 2 characters); backwards inside one
+	 * paragraph; a paragraph the task lacks; no offsets */
+	static const char *const broken[][2] = {
+		{"'start':0,'end':0,'startOffset':0,'endOffset':12", "endOffset"},
+		{"'start':1,'end':1,'startOffset':3,'endOffset':3", "startOffset"},
+		{"'start':0,'end':0,'startOffset':5,'endOffset':2", "endOffset"},
+		{"'start':0,'end':2,'startOffset':0,'endOffset':1", "end"},
+		{"'start':0,'end':0", "startOffset"},
+	};
+	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+		char r[512], f[64];
+		snprintf(r, sizeof r, PSPAN("%s,'paragraphlabels':['Positive']"), broken[i][0]);
+		snprintf(f, sizeof f, "result[0].value.%s", broken[i][1]);
+		wrong(c, r, data, f);
+	}
+	/* without the task data, only the shape is checked */
+	good(c, PSPAN("'start':0,'end':3,'startOffset':0,'endOffset':99,'paragraphlabels':['Positive']"), NULL);
+#undef PSPAN
+	fc_labelconfig_free(c);
+	/* valueType="url": the task holds a link, so offsets are not checked against it */
+	c = ok("<View><Paragraphs name='p' value='$doc' valueType='url'/>"
+	       "<ParagraphLabels name='l' toName='p'><Label value='A'/></ParagraphLabels></View>");
+	good(c,
+	     "[{'id':'x','from_name':'l','to_name':'p','type':'paragraphlabels','value':{'start':0,'end':0,"
+	     "'startOffset':0,'endOffset':40,'paragraphlabels':['A']}}]",
+	     "{'doc':'https://example.com/d.json'}");
+	fc_labelconfig_free(c);
+}

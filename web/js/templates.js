@@ -131,7 +131,7 @@ export const TEMPLATES = [
   <Image name="image" value="$image" zoom="true"/>
 </View>`,
     sample: { image: 'sample:image' },
-    instructions: 'Pick a class, then **paint** it on the image. `[` and `]` change the brush size, `E` switches to the eraser for the selected mask, `Ctrl+Z` undoes a stroke.',
+    instructions: 'Pick a class, then **paint** it on the image. `[` and `]` change the brush size, `E` switches to the eraser for the selected mask, `Ctrl+Z` undoes a stroke. By keyboard: on the image the arrows move a crosshair, `Space` paints a dab, `Enter` puts the brush down (the arrows paint) and lifts it.',
   },
   {
     id: 'ocr',

@@ -4,7 +4,7 @@
 import { h, clear, randomId, isTyping } from '../dom.js';
 import { parseConfig, canonicalTag, resolveValue } from './config.js';
 import { ImageView } from './image.js';
-import { TextView, ParagraphsView, ListView } from './text.js';
+import { TextView, ListView } from './text.js';
 import { makeControl } from './controls.js';
 import { extraObjectView, isVisible } from './lstags.js';
 
@@ -54,6 +54,7 @@ const AudioView = lazy(() => import('./audio.js').then((m) => m.AudioView));
 const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
 const ChatView = lazy(() => import('./chat.js').then((m) => m.ChatView));
 const TimeSeriesView = lazy(() => import('./timeseries.js').then((m) => m.TimeSeriesView));
+const ParagraphsView = lazy(() => import('./paragraphs.js').then((m) => m.ParagraphsView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
@@ -385,7 +386,8 @@ export class Annotator {
   regionTitle(r) {
     // a drawing tool's region takes its labels from a Labels control's answer
     const lab = [...r.labels, ...Object.values(r.answers).flatMap((a) => a.labels || [])].join(', ') || '(no label)';
-    if (r.kind === 'span') return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
+    if (r.kind === 'span' || (r.kind === 'para' && r.text)) return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
+    if (r.kind === 'para') return `${lab} (paragraph ${r.start + 1}${r.end > r.start ? `–${r.end + 1}` : ''})`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
     if (r.kind === 'ts') {
       const t = (v) => (typeof v === 'number' ? String(+v.toFixed(3)) : String(v));
@@ -503,6 +505,8 @@ export class Annotator {
     if (r.kind === 'polygon') return { points: r.points.map((p) => [p[0], p[1]]), closed: true };
     if (r.kind === 'keypoint') return { x: r.x, y: r.y, width: r.size || 1 };
     if (r.kind === 'span') return { start: r.start, end: r.end, text: r.text };
+    // ParagraphLabels: paragraph indices and offsets in the first and last one (saveTextResult="no": no text)
+    if (r.kind === 'para') return { start: r.start, end: r.end, startOffset: r.startOffset, endOffset: r.endOffset, ...(r.noText ? {} : { text: r.text }) };
     if (r.kind === 'ellipse') return { x: r.x, y: r.y, radiusX: r.radiusX, radiusY: r.radiusY, rotation: r.rotation || 0 };
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
@@ -581,6 +585,7 @@ export class Annotator {
       else if (k.region === 'polygon') r.points = (v.points || []).map((p) => [+p[0], +p[1]]);
       else if (k.region === 'keypoint') Object.assign(r, { x: +v.x, y: +v.y, size: v.width });
       else if (k.region === 'span' && /^Audio/.test(this.cfg.objects.get(item.to_name).tag)) Object.assign(r, { kind: 'audio', start: +v.start, end: +v.end });
+      else if (k.region === 'span' && this.cfg.objects.get(item.to_name).tag === 'Paragraphs') Object.assign(r, { kind: 'para', start: +v.start, end: +v.end, startOffset: +v.startOffset || 0, endOffset: +v.endOffset || 0, text: v.text || '', noText: !('text' in v) });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
       else if (k.region === 'ts') Object.assign(r, { start: v.start, end: v.end, instant: !!v.instant });
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });

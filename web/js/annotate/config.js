@@ -19,7 +19,7 @@ const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_T
 
 /** Region-making controls and the geometry their regions have. */
 export const REGION_KIND = {
-  rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span',
+  rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span', paragraphlabels: 'span',
   ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts',
   rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush', magicwand: 'brush',
 };
@@ -290,7 +290,7 @@ function assignHotkeys(controls) {
   for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
   const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
   for (const k of controls.values()) {
-    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'TimeSeriesLabels', 'Choices'].includes(k.tag)) continue;
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'ParagraphLabels', 'TimeSeriesLabels', 'Choices'].includes(k.tag)) continue;
     for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
   }
 }
@@ -334,7 +334,13 @@ export function sampleData(cfg, imageUrl) {
     else if (o.tag === 'Chat') data[f] = [{ role: 'user', content: 'What is 2 + 2?' }, { role: 'assistant', content: '4.' }];
     else if (o.tag === 'Pdf') data[f] = 'sample.pdf';
     else if (o.tag === 'TimeSeries') data[f] = sampleSeries(o.el);
-    else if (o.tag === 'Paragraphs') data[f] = [{ author: 'user', text: 'How do I reset my password?' }, { author: 'assistant', text: 'Open Settings → Account and choose “Reset password”.' }];
+    else if (o.tag === 'Paragraphs') {
+      // in the config's own keys, with times for a synced player
+      data[f] = [['user', 'How do I reset my password?'], ['assistant', 'Open Settings → Account and choose “Reset password”.']]
+        .map(([who, text], i) => ({ [o.nameKey]: who, [o.textKey]: text, start: i * 1.5, end: i * 1.5 + 1.5 }));
+      const au = /^\$(\w+)$/.exec(attr(o.el, 'audioUrl') || '');
+      if (au) data[au[1]] = '/samples/speech.ogg';
+    }
     else if (o.tag === 'List') data[f] = [{ id: '1', title: 'First item', body: 'A short description.' }, { id: '2', title: 'Second item', body: 'Another one.' }, { id: '3', title: 'Third item', body: 'And a third.' }];
     else if (o.tag === 'Text' || o.tag === 'HyperText') data[f] = 'Ada Lovelace met Charles Babbage in London in 1833 and wrote the first published algorithm.';
     else data[f] = '';

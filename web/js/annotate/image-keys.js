@@ -4,7 +4,11 @@
 // polygon (Space adds one; Enter adds one, or closes once there are three) —
 // or, with no
 // label picked, selecting the region under it. A selected region moves with
-// the arrows and grows or shrinks with Alt+arrows. The ImageView owns the
+// the arrows and grows or shrinks with Alt+arrows. With a brush: Space dabs
+// at the crosshair, Enter puts the brush down (the arrows then paint) and
+// up again; [ and ] size it, E erases. With the magic wand: Enter or Space
+// fills from the crosshair, [ and ] narrow or widen the tolerance (Shift: by
+// 10) and the fill follows, Enter keeps it, Esc drops it. The ImageView owns the
 // state (v.cross, v.kdraw); this module reads and changes it.
 import { s } from '../dom.js';
 
@@ -29,11 +33,23 @@ export function imageKey(v, e) {
     else v.ann.commit(() => v.translate(r, orig, d[0] * step, d[1] * step));
     return true;
   }
+  if (v.kwand && (e.key === '[' || e.key === ']')) {
+    e.preventDefault();
+    const t = v.kwand.tol() + (e.key === ']' ? 1 : -1) * (e.shiftKey ? 10 : 1);
+    v.kwand.set(t);
+    v.ann.say(`Tolerance ${Math.max(0, Math.min(255, t))}.`);
+    return true;
+  }
   if (d && !e.altKey) {
     e.preventDefault();
     const step = e.shiftKey ? 5 : 0.5;
     v.cross = [clamp(v.cross[0] + d[0] * step, 0, 100), clamp(v.cross[1] + d[1] * step, 0, 100)];
     if (v.draft) v.draft.cursor = v.cross;
+    if (v.kpaint) {
+      const at = natural(v);
+      v.kpaint.m.line(v.kpaint.last, at, v.kpaint.rad, v.erasing ? 0 : 1);
+      v.kpaint.last = at;
+    }
     follow(v);
     v.render();
     return true;
@@ -51,8 +67,19 @@ export function spaceAct(v) {
   act(v, 'space');
 }
 
-/** Esc: drop a half-drawn keyboard box. True when there was one. */
+/** Esc: drop a half-drawn keyboard box or a keyboard wand fill; end a keyboard brush stroke. True when there was one. */
 export function cancelKeys(v) {
+  if (v.kpaint) {
+    penUp(v);
+    return true;
+  }
+  if (v.kwand) {
+    const d = v.kwand;
+    v.kwand = null;
+    if (d.cancel) d.cancel();
+    v.ann.say('Fill dropped.');
+    return true;
+  }
   if (!v.kdraw) return false;
   v.kdraw = null;
   v.render();
@@ -64,7 +91,8 @@ function act(v, how) {
   if (v.ann.readOnly) return;
   const p = [...v.cross];
   const tool = v.tool;
-  if (!tool || tool.k.region === 'brush') return pickAt(v, p);
+  if (!tool) return pickAt(v, p);
+  if (tool.k.region === 'brush') return tool.k.wand ? wandAt(v, tool) : paintAt(v, tool, how);
   if (v.ann.selected) v.ann.selected = null;
   const kind = tool.k.region;
   const base = { control: tool.k.name, to: v.obj.name, labels: labelsOf(tool) };
@@ -97,6 +125,47 @@ function act(v, how) {
     v.render();
     v.ann.say(`Point ${n} at ${pct(p)}.${n >= 3 ? ' Enter closes the polygon.' : ''}`);
   }
+}
+
+/** The crosshair in natural pixels. */
+const natural = (v) => [(v.cross[0] / 100) * v.natural.w, (v.cross[1] / 100) * v.natural.h];
+
+/** Space: one dab at the crosshair; Enter: the brush down (the arrows paint) or up again. */
+function paintAt(v, tool, how) {
+  if (v.kpaint) return penUp(v);
+  const d = v.beginBrush(natural(v), tool);
+  if (!d) return;
+  v.render();
+  if (how === 'space') return v.endBrush(d);
+  v.kpaint = d;
+  v.ann.say(`${v.erasing ? 'Eraser' : 'Brush'} down: the arrows ${v.erasing ? 'rub out' : 'paint'}; Enter or Esc lifts it.`);
+}
+
+function penUp(v) {
+  const d = v.kpaint;
+  v.kpaint = null;
+  v.endBrush(d);
+  v.ann.say(v.erasing ? 'Eraser lifted.' : 'Brush lifted: the mask is saved.');
+}
+
+/** Enter or Space: the wand fills from the crosshair; again: keeps the fill. */
+function wandAt(v, tool) {
+  if (v.kwand) {
+    const d = v.kwand;
+    v.kwand = null;
+    if (d.up) d.up();
+    else d.released = true;
+    return;
+  }
+  const d = v.beginWand(natural(v), tool);
+  v.kwand = d;
+  d.ready.then((ok) => {
+    if (!ok) {
+      if (v.kwand === d) v.kwand = null;
+      return;
+    }
+    if (v.kwand === d) v.ann.say(`Filled from the crosshair at tolerance ${d.tol()}: [ and ] change it (Shift: by 10), Enter keeps the fill, Esc drops it.`);
+  });
 }
 
 /** Selects the region under the crosshair (again: the next one under it). */
@@ -189,5 +258,7 @@ export function drawCross(v, svg) {
     g.append(s('line', { class: cls, x1: x - 14, y1: y, x2: x + 14, y2: y }), s('line', { class: cls, x1: x, y1: y - 14, x2: x, y2: y + 14 }));
   }
   g.append(s('circle', { class: 'line', cx: x, cy: y, r: 4 }));
+  // the brush's size around the crosshair
+  if (v.tool && v.tool.k.region === 'brush' && !v.tool.k.wand) g.append(s('circle', { class: 'line', cx: x, cy: y, r: v.brushSize, 'stroke-dasharray': v.kpaint ? null : '3 3' }));
   svg.append(g);
 }

@@ -2,7 +2,6 @@
 // on an SVG overlay sized in screen pixels; zoom with +/− or Ctrl+wheel, pan
 // by dragging the background (or Space+drag, or the scrollbars).
 import { h, s, clear } from '../dom.js';
-import { MaskLayer } from './brush.js';
 
 const clamp = (v, a, b) => Math.min(b, Math.max(a, v));
 const MIN_ZOOM = 1;
@@ -26,7 +25,7 @@ export class ImageView {
     this.img = h('img', { alt: `Image to label (${obj.name})`, draggable: 'false', decoding: 'async' });
     this.svg = s('svg', { class: 'img-overlay', role: 'presentation' });
     this.stage = h('div', { class: 'img-stage' }, this.img, this.svg);
-    this.viewport = h('div', { class: ['img-viewport', 'kbd'], tabindex: '0', role: 'group', 'aria-label': 'Image canvas. Arrows move the crosshair (Shift: further); Enter or Space places a point, a box corner or a polygon vertex, or selects the region under it; Enter closes a polygon; arrows move and Alt+arrows resize the selected region; + and − zoom.' }, this.stage);
+    this.viewport = h('div', { class: ['img-viewport', 'kbd'], tabindex: '0', role: 'group', 'aria-label': 'Image canvas. Arrows move the crosshair (Shift: further); Enter or Space places a point, a box corner or a polygon vertex, or selects the region under it; Enter closes a polygon; arrows move and Alt+arrows resize the selected region; + and − zoom. Brush: Space dabs, Enter puts it down to paint with the arrows and lifts it, [ and ] size, E eraser. Magic wand: Enter fills at the crosshair, [ and ] change the tolerance, Enter keeps, Esc drops.' }, this.stage);
     this.zoomText = h('span', { class: 'zoom-text', 'aria-live': 'polite' }, '100%');
     this.hint = h('span', { class: 'tool-hint' });
     this.masks = new Map(); // brush region id → MaskLayer
@@ -36,6 +35,9 @@ export class ImageView {
     this.eraser = h('button', { type: 'button', class: 'btn small', 'aria-pressed': 'false', title: 'Eraser (E): rub out the selected mask', hidden: !brushes, onclick: () => this.setEraser(!this.erasing) }, 'Eraser');
     this.sizeInput = h('input', { type: 'range', min: '2', max: '80', value: String(this.brushSize), 'aria-label': 'Brush size ([ and ])', hidden: !brushes, oninput: (e) => { this.brushSize = +e.target.value; } });
     this.status = h('p', { class: 'img-status muted', hidden: true });
+    // the mask layers (brush.js) load only where a brush or wand can paint this image
+    this.brush = null;
+    this.brushLoad = brushes ? import('./brush.js').then((m) => { this.brush = m; this.render(); return m; }) : null;
     this.el = h('div', { class: 'ann-object img-tool', dataset: { object: obj.name } },
       h('div', { class: 'img-toolbar' },
         h('button', { type: 'button', class: 'btn small', 'aria-label': 'Zoom out', title: 'Zoom out (−)', onclick: () => this.setZoom(this.zoom / 1.25) }, '−'),
@@ -104,8 +106,8 @@ export class ImageView {
   /** The mask layer of brush region r, made (and kept in step with r.rle) on demand. */
   maskOf(r) {
     let m = this.masks.get(r.id);
-    if (!m && this.natural) {
-      m = new MaskLayer(this.natural.w, this.natural.h, this.ann.colorOf(r));
+    if (!m && this.natural && this.brush) {
+      m = new this.brush.MaskLayer(this.natural.w, this.natural.h, this.ann.colorOf(r));
       this.masks.set(r.id, m);
       this.stage.insertBefore(m.canvas, this.svg);
     }
@@ -120,10 +122,21 @@ export class ImageView {
   }
 
   startBrush(e, tool) {
-    if (!this.natural) return;
+    const d = this.beginBrush(this.px(e), tool);
+    if (!d) return;
+    this.drag = d;
+    this.svg.setPointerCapture(e.pointerId);
+  }
+
+  /** A brush stroke's first dab at natural pixel `at` (a pointer or the keyboard crosshair): the stroke, or null. */
+  beginBrush(at, tool) {
+    if (!this.natural || !this.brush) return null;
     const sel = this.ann.selected && this.ann.region(this.ann.selected);
     let r = sel && sel.kind === 'brush' && sel.to === this.obj.name ? sel : null;
-    if (this.erasing && !r) return this.ann.say('Select a mask to erase from.');
+    if (this.erasing && !r) {
+      this.ann.say('Select a mask to erase from.');
+      return null;
+    }
     this.ann.snapshot();
     if (!r) {
       r = { id: Math.random().toString(36).slice(2, 12), kind: 'brush', control: tool.k.name, to: this.obj.name, labels: labelsOf(tool), answers: {}, rle: null };
@@ -131,24 +144,29 @@ export class ImageView {
       this.ann.selected = r.id;
     }
     const m = this.maskOf(r);
-    const at = this.px(e);
     const rad = (this.brushSize / this.W) * this.natural.w;
     m.dab(at[0], at[1], rad, this.erasing ? 0 : 1);
-    this.drag = { mode: 'brush', r, m, last: at, rad };
-    this.svg.setPointerCapture(e.pointerId);
+    return { mode: 'brush', r, m, last: at, rad };
   }
 
   /** The magic wand: the fill itself comes from wand.js, loaded on first use. */
   startWand(e, tool) {
     if (!this.natural) return;
-    const d = { mode: 'wand', seed: this.px(e), x: e.clientX, tool, lastX: e.clientX, up: null };
+    const d = this.beginWand(this.px(e), tool, e.clientX);
     this.drag = d;
     this.svg.setPointerCapture(e.pointerId);
-    import('./wand.js').then((m) => {
-      if (!m.begin(this, d)) return;
-      d.move(d.lastX);
+  }
+
+  /** A wand stroke seeded at natural pixel `seed`; d.ready resolves to whether it began. */
+  beginWand(seed, tool, x = 0) {
+    const d = { mode: 'wand', seed, x, tool, lastX: x, up: null };
+    d.ready = Promise.all([import('./wand.js'), this.brushLoad]).then(([m]) => {
+      if (!m.begin(this, d)) return false;
+      if (d.lastX !== d.x) d.move(d.lastX);
       if (d.released) d.up();
+      return true;
     });
+    return d;
   }
 
   endBrush(d) {

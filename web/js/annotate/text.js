@@ -1,6 +1,6 @@
 // Text objects: spans with labels (offsets in JavaScript string units, as
 // Label Studio stores them), overlapping spans drawn as stacked underlines.
-// Also the simple objects: Paragraphs, Audio/Video, List.
+// Also the simple objects: Audio/Video, List (Paragraphs: paragraphs.js).
 import { h, clear, inkOn } from '../dom.js';
 
 function hexToRgba(hex, a) {
@@ -15,8 +15,53 @@ function htmlToText(html) {
   return doc.body ? doc.body.textContent : '';
 }
 
-export class TextView {
+/**
+ * What the text and paragraphs views share: a keyboard caret and the
+ * selection's anchor (offsets, or paragraphs), a live line, and going from
+ * span to span (spans() in reading order, each with a start).
+ */
+export class SpanKeys {
+  /** [ and ]: the previous or next span from the selected one, else from the caret. */
+  hop(e) {
+    e.preventDefault();
+    const all = this.spans();
+    const cur = all.findIndex((r) => r.id === this.ann.selected);
+    const next = e.key === ']' ? (cur >= 0 ? all[cur + 1] : all.find((r) => r.start >= this.caret)) : cur >= 0 ? all[cur - 1] : [...all].reverse().find((r) => r.start < this.caret);
+    if (next) this.pick(next);
+    else this.tell(e.key === ']' ? 'No span after this one.' : 'No span before this one.');
+  }
+
+  pick(r) {
+    this.anchor = this.caret = r.start;
+    this.ann.select(r.id);
+    this.tell(`${this.ann.regionTitle(r)} selected: Delete removes it, a label's key relabels it.`);
+  }
+
+  tell(msg) {
+    this.live.textContent = msg;
+  }
+
+  /** A click on a span selects it; repeated clicks cycle through overlapping spans, shortest first. */
+  clickSpan(e) {
+    const seg = e.target.closest('[data-spans]');
+    const sel = window.getSelection();
+    if (!seg || (sel && !sel.isCollapsed)) return;
+    const ids = seg.dataset.spans.split(' ');
+    const i = ids.indexOf(this.ann.selected);
+    this.ann.select(ids[(i + 1) % ids.length]);
+  }
+
+  cancel() {
+    if (this.caret === this.anchor) return false;
+    this.anchor = this.caret;
+    this.render();
+    return true;
+  }
+}
+
+export class TextView extends SpanKeys {
   constructor(ann, obj, value) {
+    super();
     this.ann = ann;
     this.obj = obj;
     this.text = obj.tag === 'HyperText' ? htmlToText(value) : typeof value === 'string' ? value : JSON.stringify(value);
@@ -42,15 +87,7 @@ export class TextView {
     this.body.addEventListener('keyup', (e) => {
       if (e.shiftKey) this.onSelect();
     });
-    this.body.addEventListener('click', (e) => {
-      const seg = e.target.closest('[data-spans]');
-      const sel = window.getSelection();
-      if (!seg || (sel && !sel.isCollapsed)) return;
-      const ids = seg.dataset.spans.split(' ');
-      // repeated clicks cycle through overlapping spans, shortest first
-      const i = ids.indexOf(this.ann.selected);
-      this.ann.select(ids[(i + 1) % ids.length]);
-    });
+    this.body.addEventListener('click', (e) => this.clickSpan(e));
   }
 
   spanKinds() {
@@ -181,31 +218,7 @@ export class TextView {
       }
       return;
     }
-    if (e.key === '[' || e.key === ']') {
-      e.preventDefault();
-      const all = this.spans();
-      const cur = all.findIndex((r) => r.id === this.ann.selected);
-      const next = e.key === ']' ? (cur >= 0 ? all[cur + 1] : all.find((r) => r.start >= this.caret)) : cur >= 0 ? all[cur - 1] : [...all].reverse().find((r) => r.start < this.caret);
-      if (next) this.pick(next);
-      else this.tell(e.key === ']' ? 'No span after this one.' : 'No span before this one.');
-    }
-  }
-
-  pick(r) {
-    this.anchor = this.caret = r.start;
-    this.ann.select(r.id);
-    this.tell(`${this.ann.regionTitle(r)} selected: Delete removes it, a label's key relabels it.`);
-  }
-
-  tell(msg) {
-    this.live.textContent = msg;
-  }
-
-  cancel() {
-    if (this.caret === this.anchor) return false;
-    this.anchor = this.caret;
-    this.render();
-    return true;
+    if (e.key === '[' || e.key === ']') this.hop(e);
   }
 
   render() {
@@ -256,23 +269,6 @@ export class TextView {
     }
     if (this.caret === t.length && this.keyed) body.append(h('span', { class: 'kbd-caret', 'aria-hidden': 'true' }));
   }
-}
-
-export class ParagraphsView {
-  constructor(ann, obj, value) {
-    this.ann = ann;
-    this.el = h('div', { class: 'ann-object paragraphs', dataset: { object: obj.name } });
-    const items = Array.isArray(value) ? value : [];
-    for (const p of items) {
-      const who = p && p[obj.nameKey];
-      this.el.append(h('div', { class: ['para', who && `para-${String(who).toLowerCase().replace(/[^a-z0-9]/g, '')}`] },
-        who ? h('span', { class: 'para-author' }, String(who)) : null,
-        h('div', { class: 'para-text' }, String(p && p[obj.textKey] !== undefined ? p[obj.textKey] : typeof p === 'string' ? p : JSON.stringify(p)))));
-    }
-    if (!items.length) this.el.append(h('p', { class: 'muted' }, 'No paragraphs in this task.'));
-  }
-
-  render() {}
 }
 
 export class MediaView {

@@ -5,36 +5,24 @@
 // the fill is shown as it changes; releasing puts it into a brush mask (the
 // selected mask of this image, else a new one). Loaded on first use.
 //
-// Bounded work: the image's pixels are read once per image view (one
-// getImageData at its natural size); a fill is a scanline fill with an
-// explicit stack that looks at each pixel a constant number of times, and
-// while dragging at most one fill runs per animation frame.
+// Bounded work: a drag previews on the visible part of the image at screen
+// resolution — the click reads that part once and computes, in one O(cells)
+// pass, the tolerance at which each cell joins the fill (levels()), so a
+// frame redraws only the cells between the old tolerance and the new one.
+// The release fills at natural resolution inside the visible part (a
+// scanline fill with an explicit stack, each pixel a constant number of
+// times), once.
 
 const DRAG_PX_PER_STEP = 2; // screen pixels of drag per unit of tolerance
-
-/** The RGBA pixels of the view's image at its natural size, read once. */
-function pixels(view) {
-  if (view.wandPixels) return view.wandPixels;
-  const { w, h } = view.natural;
-  const c = document.createElement('canvas');
-  c.width = w;
-  c.height = h;
-  const g = c.getContext('2d', { willReadFrequently: true });
-  g.drawImage(view.img, 0, 0);
-  // throws SecurityError when the image comes from a server that does not allow it (CORS)
-  view.wandPixels = new Uint32Array(g.getImageData(0, 0, w, h).data.buffer);
-  return view.wandPixels;
-}
+const FRAME_CELLS = 120000; // preview cells a frame may change (a few ms on a loaded 2-core machine)
 
 /**
  * Flood fill of px (w×h, one Uint32 RGBA a pixel) from (sx, sy) within tol:
  * sets out[i] = 1 for every pixel reached. Returns {count (pixels it set),
  * box: [x0, y0, x1, y1], runs: [first, last, …] (the indices it set, a
- * run of a row at a time)}. grow = {box}: out already holds the fill of a
- * lower tolerance from the same seed inside box; the fill goes on from its
- * edge instead of starting again (a drag to the right).
+ * run of a row at a time)}.
  */
-export function flood(px, w, h, sx, sy, tol, out, grow = null) {
+export function flood(px, w, h, sx, sy, tol, out) {
   const seed = px[sy * w + sx];
   const r0 = seed & 255;
   const g0 = (seed >>> 8) & 255;
@@ -72,20 +60,7 @@ export function flood(px, w, h, sx, sy, tol, out, grow = null) {
     }
   };
   const runs = [];
-  if (!grow) push(sx, sy);
-  else {
-    // the old fill's edge: its pixels' neighbours that are out and now belong
-    const [gx0, gy0, gx1, gy1] = grow.box;
-    [x0, y0, x1, y1] = grow.box;
-    for (let y = gy0; y <= gy1; y++)
-      for (let x = gx0, i = y * w + gx0; x <= gx1; x++, i++) {
-        if (out[i] !== 1) continue;
-        if (x > 0 && out[i - 1] === 0 && near(i - 1)) push(x - 1, y);
-        if (x < w - 1 && out[i + 1] === 0 && near(i + 1)) push(x + 1, y);
-        if (y > 0 && out[i - w] === 0 && near(i - w)) push(x, y - 1);
-        if (y < h - 1 && out[i + w] === 0 && near(i + w)) push(x, y + 1);
-      }
-  }
+  push(sx, sy);
   while (top) {
     const y = stack[--top];
     const x = stack[--top];
@@ -110,38 +85,9 @@ export function flood(px, w, h, sx, sy, tol, out, grow = null) {
   return { count, box: [x0, y0, x1, y1], runs };
 }
 
-/**
- * Makes mask m base | fill inside box [x0, y0, x1, y1] and draws on its
- * canvas only the rows that changed (a drag changes the fill a little).
- */
-function apply(m, base, fill, box) {
-  const [x0, y0, x1, y1] = box;
-  const d = m.img.data;
-  const [r, g, b] = m.color;
-  let top = -1;
-  let bottom = -1;
-  for (let y = y0; y <= y1; y++) {
-    let changed = false;
-    for (let i = y * m.w + x0, end = y * m.w + x1; i <= end; i++) {
-      const v = base[i] | fill[i];
-      if (v === m.mask[i]) continue;
-      m.mask[i] = v;
-      d[i * 4] = r;
-      d[i * 4 + 1] = g;
-      d[i * 4 + 2] = b;
-      d[i * 4 + 3] = v ? 140 : 0;
-      changed = true;
-    }
-    if (changed) {
-      if (top < 0) top = y;
-      bottom = y;
-    }
-  }
-  if (top >= 0) m.ctx.putImageData(m.img, 0, 0, x0, top, x1 - x0 + 1, bottom - top + 1);
-}
-
-/** Adds the runs [first, last, …] of a grown fill to mask m and draws their rows. */
-function applyRuns(m, runs) {
+/** Adds the runs [first, last, …] of fill (indices into a cw-wide crop at
+ * (cx, cy) of the image) to mask m and draws the rows they touch. */
+function applyRuns(m, runs, cx, cy, cw) {
   const d = m.img.data;
   const [r, g, b] = m.color;
   let top = Infinity;
@@ -149,7 +95,11 @@ function applyRuns(m, runs) {
   let left = Infinity;
   let right = -1;
   for (let k = 0; k < runs.length; k += 2) {
-    for (let i = runs[k]; i <= runs[k + 1]; i++) {
+    const y = Math.floor(runs[k] / cw);
+    const x0 = runs[k] - y * cw + cx;
+    const x1 = runs[k + 1] - y * cw + cx;
+    const row = (y + cy) * m.w;
+    for (let i = row + x0; i <= row + x1; i++) {
       if (m.mask[i]) continue;
       m.mask[i] = 1;
       d[i * 4] = r;
@@ -157,88 +107,288 @@ function applyRuns(m, runs) {
       d[i * 4 + 2] = b;
       d[i * 4 + 3] = 140;
     }
-    const y = Math.floor(runs[k] / m.w);
-    top = Math.min(top, y);
-    bottom = Math.max(bottom, y);
-    left = Math.min(left, runs[k] - y * m.w);
-    right = Math.max(right, runs[k + 1] - y * m.w);
+    top = Math.min(top, y + cy);
+    bottom = Math.max(bottom, y + cy);
+    left = Math.min(left, x0);
+    right = Math.max(right, x1);
   }
   if (bottom >= 0) m.ctx.putImageData(m.img, 0, 0, left, top, right - left + 1, bottom - top + 1);
 }
 
-const union = (a, b) => (a ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : b);
+/**
+ * The tolerance at which each pixel joins a fill from seed s: the least, over
+ * the 4-connected paths from s, of the largest colour distance (max of
+ * |ΔR|, |ΔG|, |ΔB| to the seed's) on the path. A fill at tolerance t is then
+ * exactly the pixels whose level is ≤ t (the flood above at t gives the same
+ * set). One pass of Dial's algorithm over 256 buckets, O(pixels). Returns
+ * {order: the pixels by level, cum: order[cum[t]…cum[t+1]) have level t}.
+ */
+export function levels(px, w, h, s) {
+  const n = w * h;
+  const seed = px[s];
+  const r0 = seed & 255;
+  const g0 = (seed >>> 8) & 255;
+  const b0 = (seed >>> 16) & 255;
+  const dist = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = px[i];
+    const dr = Math.abs((v & 255) - r0);
+    const dg = Math.abs(((v >>> 8) & 255) - g0);
+    const db = Math.abs(((v >>> 16) & 255) - b0);
+    dist[i] = dr > dg ? (dr > db ? dr : db) : dg > db ? dg : db;
+  }
+  const best = new Uint16Array(n).fill(256); // 257: done
+  const order = new Int32Array(n);
+  const cum = new Int32Array(257);
+  // one stack of pixel indices a level, typed and grown by doubling
+  const stacks = new Array(256).fill(null);
+  const tops = new Int32Array(256);
+  const push = (l, j) => {
+    let st = stacks[l];
+    if (!st || tops[l] === st.length) {
+      const bigger = new Int32Array(st ? st.length * 2 : 4096);
+      if (st) bigger.set(st);
+      stacks[l] = st = bigger;
+    }
+    st[tops[l]++] = j;
+  };
+  let k = 0;
+  best[s] = dist[s];
+  push(dist[s], s);
+  for (let b = 0; b < 256; b++) {
+    while (tops[b]) {
+      const i = stacks[b][--tops[b]];
+      if (best[i] !== b) continue; // done, or reached at a lower level since
+      best[i] = 257;
+      order[k++] = i;
+      const y = (i / w) | 0;
+      const x = i - y * w;
+      let j = i - 1;
+      let l;
+      if (x > 0 && best[j] < 257 && (l = dist[j] > b ? dist[j] : b) < best[j]) {
+        best[j] = l;
+        push(l, j);
+      }
+      j = i + 1;
+      if (x < w - 1 && best[j] < 257 && (l = dist[j] > b ? dist[j] : b) < best[j]) {
+        best[j] = l;
+        push(l, j);
+      }
+      j = i - w;
+      if (y > 0 && best[j] < 257 && (l = dist[j] > b ? dist[j] : b) < best[j]) {
+        best[j] = l;
+        push(l, j);
+      }
+      j = i + w;
+      if (j < n && best[j] < 257 && (l = dist[j] > b ? dist[j] : b) < best[j]) {
+        best[j] = l;
+        push(l, j);
+      }
+    }
+    stacks[b] = null;
+    cum[b + 1] = k;
+  }
+  return { order, cum };
+}
+
+/**
+ * The part of the image on screen, in natural pixels, and a grid over it at
+ * screen resolution (at most one cell a screen pixel, at least one a natural
+ * pixel): what a drag previews on. {x0, y0, x1, y1 (natural, inclusive),
+ * gw, gh, sx, sy (natural pixels a cell)}.
+ */
+function visible(view) {
+  const { w, h } = view.natural;
+  const img = view.svg.getBoundingClientRect();
+  const vp = view.viewport.getBoundingClientRect();
+  const left = Math.max(img.left, vp.left);
+  const right = Math.min(img.right, vp.right);
+  const top = Math.max(img.top, vp.top);
+  const bottom = Math.min(img.bottom, vp.bottom);
+  if (right <= left || bottom <= top || !img.width) return { x0: w, y0: h, x1: -1, y1: -1 }; // nothing on screen
+  const x0 = Math.max(0, Math.floor(((left - img.left) / img.width) * w));
+  const x1 = Math.min(w - 1, Math.ceil(((right - img.left) / img.width) * w) - 1);
+  const y0 = Math.max(0, Math.floor(((top - img.top) / img.height) * h));
+  const y1 = Math.min(h - 1, Math.ceil(((bottom - img.top) / img.height) * h) - 1);
+  const gw = Math.max(1, Math.min(x1 - x0 + 1, Math.ceil(right - left)));
+  const gh = Math.max(1, Math.min(y1 - y0 + 1, Math.ceil(bottom - top)));
+  return { x0, y0, x1, y1, gw, gh };
+}
+
+/** The RGBA pixels of a part of the view's image, scaled to gw×gh by taking the nearest pixel. */
+function read(view, x, y, sw, sh, gw, gh) {
+  const c = document.createElement('canvas');
+  c.width = gw;
+  c.height = gh;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.imageSmoothingEnabled = false;
+  g.drawImage(view.img, x, y, sw, sh, 0, 0, gw, gh);
+  // throws SecurityError when the image comes from a server that does not allow it (CORS)
+  return new Uint32Array(g.getImageData(0, 0, gw, gh).data.buffer);
+}
+
+/** The natural pixels of the visible part [x0, y0, x1, y1], kept for the next fill of the same part. */
+function crop(view, v) {
+  const key = `${v.x0},${v.y0},${v.x1},${v.y1}`;
+  if (view.wandCrop && view.wandCrop.key === key) return view.wandCrop.px;
+  const cw = v.x1 - v.x0 + 1;
+  const ch = v.y1 - v.y0 + 1;
+  const px = read(view, v.x0, v.y0, cw, ch, cw, ch);
+  view.wandCrop = { key, px };
+  return px;
+}
 
 /**
  * Starts a wand stroke for image view `view` at drag d ({seed: natural px,
- * x: screen x, tool}); d.move(clientX) and d.up() follow (image.js routes
- * the pointer to them). Returns false when the pixels cannot be read.
+ * x: screen x, tool}); d.move(clientX) or d.set(tolerance), then d.up()
+ * (commit) or d.cancel() follow (image.js routes the pointer and keys to
+ * them). Returns false when the pixels cannot be read.
+ *
+ * Bounded by the screen: the drag previews on the visible part of the image
+ * at screen resolution; the click computes every cell's level once, so a
+ * frame only redraws the cells whose level lies between the old tolerance
+ * and the new one. The release fills at natural resolution, inside the
+ * visible part (Label Studio's wand, too, fills what is on screen).
  */
 export function begin(view, d) {
+  const t0 = performance.now();
   const { w, h } = view.natural;
-  let px;
+  const ann = view.ann;
+  let v = visible(view);
+  const px0 = Math.min(w - 1, Math.max(0, Math.floor(d.seed[0])));
+  const py0 = Math.min(h - 1, Math.max(0, Math.floor(d.seed[1])));
+  // a seed off screen (a keyboard crosshair scrolled away): the whole image, on a grid of at most 1024 cells a side
+  if (px0 < v.x0 || px0 > v.x1 || py0 < v.y0 || py0 > v.y1) {
+    const k = Math.max(1, w / 1024, h / 1024);
+    v = { x0: 0, y0: 0, x1: w - 1, y1: h - 1, gw: Math.round(w / k), gh: Math.round(h / k) };
+  }
+  const sx = px0;
+  const sy = py0;
+  const cw = v.x1 - v.x0 + 1;
+  const ch = v.y1 - v.y0 + 1;
+  let gpx;
   try {
-    px = pixels(view);
+    gpx = read(view, v.x0, v.y0, cw, ch, v.gw, v.gh);
   } catch {
-    view.ann.say('The magic wand needs to read the image, and its server does not allow that (CORS). Use the brush.');
+    ann.say('The magic wand needs to read the image, and its server does not allow that (CORS). Use the brush.');
     return false;
   }
-  const ann = view.ann;
-  const sx = Math.min(w - 1, Math.max(0, Math.floor(d.seed[0])));
-  const sy = Math.min(h - 1, Math.max(0, Math.floor(d.seed[1])));
+  const gx = Math.min(v.gw - 1, Math.floor(((sx - v.x0 + 0.5) / cw) * v.gw));
+  const gy = Math.min(v.gh - 1, Math.floor(((sy - v.y0 + 0.5) / ch) * v.gh));
+  const { order, cum } = levels(gpx, v.gw, v.gh, gy * v.gw + gx);
   const sel = ann.selected && ann.region(ann.selected);
   ann.snapshot();
   let r = sel && sel.kind === 'brush' && sel.to === view.obj.name ? sel : null;
+  const fresh = !r;
   if (!r) {
     r = { id: Math.random().toString(36).slice(2, 12), kind: 'brush', control: d.tool.k.name, to: view.obj.name, labels: d.tool.k.tool ? [] : [d.tool.opt.value], answers: {}, rle: null };
     ann.state.regions.push(r);
     ann.selected = r.id;
   }
   const m = view.maskOf(r);
-  const base = m.mask.slice();
-  const fill = new Uint8Array(w * h);
-  let shown = null; // the box the last fill touched
-  let tol = d.tool.k.threshold;
-  let filledAt = -1; // the tolerance fill holds
-  let total = 0;
+  // the preview: a canvas of the grid over the visible part, above the mask
+  const pc = document.createElement('canvas');
+  pc.width = v.gw;
+  pc.height = v.gh;
+  pc.className = 'mask-layer wand-preview';
+  pc.setAttribute('aria-hidden', 'true');
+  Object.assign(pc.style, { left: `${(v.x0 / w) * 100}%`, top: `${(v.y0 / h) * 100}%`, width: `${(cw / w) * 100}%`, height: `${(ch / h) * 100}%` });
+  view.stage.insertBefore(pc, view.svg);
+  const pctx = pc.getContext('2d');
+  const img = pctx.createImageData(v.gw, v.gh);
+  const data = new Uint32Array(img.data.buffer);
+  const [cr, cg, cb] = m.color;
+  const on = ((140 << 24) | (cb << 16) | (cg << 8) | cr) >>> 0; // little-endian RGBA
+  // the preview shows order[0…pos): the cells of level ≤ want once pos reaches cum[want + 1];
+  // a frame moves pos at most FRAME_CELLS cells toward it (the rest follows the next frame)
+  let pos = 0;
+  let want = d.tool.k.threshold;
   let pending = false;
-  const run = () => {
+  const show = () => {
     pending = false;
-    const t0 = performance.now();
-    // a higher tolerance takes in all the lower one did: go on from its edge
-    const grow = shown && tol > filledAt;
-    if (shown && !grow) fill.fill(0, shown[1] * w, (shown[3] + 1) * w);
-    const f = flood(px, w, h, sx, sy, tol, fill, grow ? { box: shown } : null);
-    const t1 = performance.now();
-    if (grow) applyRuns(m, f.runs);
-    else apply(m, base, fill, union(shown, f.box));
-    total = grow ? total + f.count : f.count;
-    shown = f.box;
-    filledAt = tol;
-    // what bench/wand.mjs reads: the fill alone, and with the mask shown
-    view.wandStats = { fillMs: t1 - t0, runMs: performance.now() - t0, count: total, tol, grew: grow };
-  };
-  run();
-  d.move = (clientX) => {
-    const t = Math.max(0, Math.min(255, d.tool.k.threshold + Math.round((clientX - d.x) / DRAG_PX_PER_STEP)));
-    if (t === tol) return;
-    tol = t;
-    if (!pending) {
-      pending = true;
-      requestAnimationFrame(() => d.done || run());
+    const a = performance.now();
+    const goal = cum[want + 1];
+    if (goal === pos) {
+      view.wandStats = { ...view.wandStats, runMs: performance.now() - a, cells: 0, tol: want };
+      view.wandFrames.push([view.wandStats.runMs, 0]);
+      return;
     }
+    const next = goal > pos ? Math.min(goal, pos + FRAME_CELLS) : Math.max(goal, pos - FRAME_CELLS);
+    const [from, to, value] = next > pos ? [pos, next, on] : [next, pos, 0];
+    let x0 = Infinity;
+    let x1 = -1;
+    let y0 = Infinity;
+    let y1 = -1;
+    for (let k = from; k < to; k++) {
+      const i = order[k];
+      data[i] = value;
+      const y = (i / v.gw) | 0;
+      const x = i - y * v.gw;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    pctx.putImageData(img, 0, 0, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    pos = next;
+    // what bench/wand.mjs reads: the preview's work this frame (cells changed and drawn)
+    view.wandStats = { ...view.wandStats, runMs: performance.now() - a, cells: to - from, count: pos, tol: want, grid: [v.gw, v.gh] };
+    view.wandFrames.push([view.wandStats.runMs, to - from]);
+    if (pos !== goal) schedule();
+  };
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => d.done || show());
+  };
+  view.wandStats = { levelsMs: 0 };
+  view.wandFrames = []; // [ms, cells] of each preview frame of this stroke
+  show();
+  view.wandStats.levelsMs = performance.now() - t0;
+  const set = (t) => {
+    want = Math.max(0, Math.min(255, t));
+    schedule();
+  };
+  d.set = set;
+  d.tol = () => want;
+  d.move = (clientX) => set(d.tool.k.threshold + Math.round((clientX - d.x) / DRAG_PX_PER_STEP));
+  const finish = () => {
+    d.done = true;
+    pc.remove();
+  };
+  d.cancel = () => {
+    finish();
+    ann.history.pop(); // the snapshot begin() took: nothing changed
+    if (fresh) {
+      ann.state.regions = ann.state.regions.filter((x) => x !== r);
+      view.masks.delete(r.id);
+      m.canvas.remove();
+      ann.selected = null;
+    }
+    ann.changed(true);
   };
   d.up = () => {
-    d.done = true;
-    if (pending) run();
-    const t0 = performance.now();
+    finish();
+    const t1 = performance.now();
+    let count = 0;
+    try {
+      const px = crop(view, v);
+      const out = new Uint8Array(cw * ch);
+      const f = flood(px, cw, ch, sx - v.x0, sy - v.y0, want, out);
+      applyRuns(m, f.runs, v.x0, v.y0, cw);
+      count = f.count;
+    } catch {
+      ann.say('The magic wand could not read the image.');
+    }
+    const t2 = performance.now();
     if (m.empty()) {
       ann.state.regions = ann.state.regions.filter((x) => x !== r);
       view.masks.delete(r.id);
       m.canvas.remove();
     } else r.rle = m.encode();
     ann.changed();
-    view.wandStats.upMs = performance.now() - t0;
-    ann.say(`Magic wand: tolerance ${tol}, ${view.wandStats.count} pixels.`);
+    Object.assign(view.wandStats, { fullMs: t2 - t1, upMs: performance.now() - t1, count });
+    ann.say(`Magic wand: tolerance ${want}, ${count} pixels.`);
   };
   return true;
 }
