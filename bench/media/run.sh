@@ -77,6 +77,7 @@ b, up, dd, r0, r1, st = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print("upload of %.1f MB video (probe: %s): %.2f s = %.0f MB/s" % (b / 1e6, st, up, b / 1e6 / up))
 print("dd conv=fsync of the same bytes:     %.2f s = %.0f MB/s" % (dd, b / 1e6 / dd))
 print("upload time / raw disk write time:   %.2f" % (up / dd))
+print("throughput ratio upload / dd:        %.2f (goal >= 0.7)" % (dd / up))
 print("server peak RSS: %.1f MB before, %.1f MB after the upload" % (r0 / 1024, r1 / 1024))
 PY
 
