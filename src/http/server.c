@@ -630,7 +630,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_now(r);
 	if (!r->replied) {
 		int e = 0;
-		if (r->spool) {
+		if (r->spool && r->spool_writer) { /* once: the writer is gone after */
 			e = fc_spool_finish(r->spool_writer, r->spool_sha256);
 			r->spool_writer = NULL;
 			if (!e && fseek(r->spool, 0, SEEK_SET))
