@@ -257,6 +257,8 @@ int fc_cli_serve(int argc, char **argv)
 	bootstrap_admin(app.store);
 	if (test_clock && inject_event_failure())
 		return 2;
+	if (test_clock) /* a slow media job, for the tests of the media worker */
+		fc_peaks_set_test_delay((int)env_uint("FAIRCROWD_TEST_MEDIA_DELAY_MS", 0));
 	fc_account_watch_auth_changes(app.store); /* the version our (empty) token cache starts from */
 
 	/* handle signals synchronously: block them before threads start */

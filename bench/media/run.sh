@@ -2,6 +2,7 @@
 # run.sh — media upload and check figures (bench/MEDIA_FIGURES.md).
 #
 #   bench/media/run.sh [BUILD_DIR]      # default: build (release)
+#   UPLOAD_ONLY=1 bench/media/run.sh B  # part 1 only (to alternate two builds)
 #
 # 1. Upload of a ~200 MB video through POST /assignments/{id}/media against
 #    the raw disk write speed of the same bytes (dd conv=fsync), as a ratio;
@@ -12,7 +13,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-ninja -C "$build" faircrowd media_check_bench >/dev/null
+ninja -C "$build" faircrowd fcmedia.so media_check_bench >/dev/null
 dir=$(mktemp -d /tmp/fc-media-bench-XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
@@ -76,8 +77,11 @@ b, up, dd, r0, r1, st = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print("upload of %.1f MB video (probe: %s): %.2f s = %.0f MB/s" % (b / 1e6, st, up, b / 1e6 / up))
 print("dd conv=fsync of the same bytes:     %.2f s = %.0f MB/s" % (dd, b / 1e6 / dd))
 print("upload time / raw disk write time:   %.2f" % (up / dd))
+print("throughput ratio upload / dd:        %.2f (goal >= 0.7)" % (dd / up))
 print("server peak RSS: %.1f MB before, %.1f MB after the upload" % (r0 / 1024, r1 / 1024))
 PY
+
+[ "${UPLOAD_ONLY:-0}" = 1 ] && exit 0
 
 # checks per 10-second clip
 espeak-ng -w "$dir/s.wav" "The quick brown fox jumps over the lazy dog near the river bank, again and again and again"

@@ -171,12 +171,13 @@ void h_uploads_attach(fc_req *r)
 		return;
 	fc_err err = {0};
 	fc_upload u = {0};
-	char path[1200];
+	char path[1200], sha[65];
 	int created = 1;
-	int rc = fc_upload_file(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, path, sizeof path, &u, &err);
+	int rc = fc_upload_file(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, path, sizeof path, sha, &u,
+				&err);
 	if (!rc)
 		rc = fc_collect_upload(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r),
-				       fc_json_int(b, "assignment_id", 0), path, NULL,
+				       fc_json_int(b, "assignment_id", 0), path, sha,
 				       fc_json_str(u.metadata, "filetype", NULL), &out, &created, &err);
 	if (!rc) /* the blob store holds the bytes now */
 		fc_upload_remove(fc_store_of(r), fc_app_of(r)->data_dir, fc_user_of(r), id, NULL);

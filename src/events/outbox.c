@@ -12,14 +12,20 @@
 #include <time.h>
 
 #define MAX_SINKS 8
-#define CLAIM_SECONDS 60      /* a claimed item is due again after this, should its drainer die */
-#define GIVE_UP_SECONDS 86400 /* retries stop a day after the event */
+#define MAX_SLOW 4
+#define CLAIM_SECONDS 60       /* a claimed item is due again after this, should its drainer die */
+#define CLAIM_SLOW_SECONDS 600 /* the same for slow work: an hour's decode can take a minute */
+#define GIVE_UP_SECONDS 86400  /* retries stop a day after the event */
 
 static struct {
 	const char *sink;
 	fc_outbox_deliver_fn fn;
 } sinks[MAX_SINKS];
 static int sink_count;
+/* the sinks of slow work, drained by the media worker only; "" fills the
+ * unused places of the claim's IN list */
+static const char *slow[MAX_SLOW] = {"", "", "", ""};
+static int slow_count;
 static atomic_int stopping;
 static _Atomic uint64_t n_delivered, n_retried, n_given_up; /* set by fc_outbox_stop: deliver nothing more */
 
@@ -33,6 +39,16 @@ int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn)
 	sinks[sink_count].fn = fn;
 	sink_count++;
 	return 0;
+}
+
+int fc_outbox_sink_slow(const char *sink, fc_outbox_deliver_fn fn)
+{
+	if (slow_count >= MAX_SLOW) {
+		fprintf(stderr, "faircrowd: cannot register slow outbox sink '%s' (table full)\n", sink);
+		abort();
+	}
+	slow[slow_count++] = sink;
+	return fc_outbox_sink(sink, fn);
 }
 
 static fc_outbox_deliver_fn deliverer(const char *sink)
@@ -86,7 +102,7 @@ static char *dup_text(fc_stmt *st, int col)
 
 /* Takes up to max due items, pushing their next_at ahead so nobody else
  * takes them while they are being delivered. */
-static int claim(fc_store *s, int64_t now, int max, claimed **out, int *n, fc_err *err)
+static int claim(fc_store *s, int64_t now, int max, int lane, claimed **out, int *n, fc_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -106,9 +122,10 @@ static int claim(fc_store *s, int64_t now, int max, claimed **out, int *n, fc_er
 	int k = 0;
 	if (!(rc = fc_db_query(db, &st, err,
 			       "SELECT id, sink, target, project_id, action, payload, created_at, attempts FROM outbox "
-			       "WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? ORDER BY next_at, id LIMIT ? "
+			       "WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? AND "
+			       "CASE WHEN sink IN (?,?,?,?) THEN 1 ELSE 0 END = ? ORDER BY next_at, id LIMIT ? "
 			       "FOR UPDATE SKIP LOCKED",
-			       "Ii", now, max))) {
+			       "Ittttii", now, slow[0], slow[1], slow[2], slow[3], lane == FC_OUTBOX_SLOW, max))) {
 		while (k < max && fc_stmt_next(st) == 1) {
 			claimed *x = &c[k++];
 			x->item.id = fc_stmt_int(st, 0);
@@ -131,7 +148,7 @@ static int claim(fc_store *s, int64_t now, int max, claimed **out, int *n, fc_er
 	}
 	for (int i = 0; !rc && i < k; i++)
 		rc = fc_db_exec(db, err, "UPDATE outbox SET next_at=?, attempts=attempts+1 WHERE id=?", "II",
-				now + CLAIM_SECONDS, c[i].item.id);
+				now + (lane == FC_OUTBOX_SLOW ? CLAIM_SLOW_SECONDS : CLAIM_SECONDS), c[i].item.id);
 	if (fc_db_end(db, &rc, err)) {
 		claimed_free(c, k);
 		return rc;
@@ -172,10 +189,10 @@ static int settle(fc_store *s, claimed *c, int n, int64_t *delivered, fc_err *er
 	return fc_db_end(db, &rc, err);
 }
 
-int fc_outbox_drain(fc_store *s, int64_t now, int max, int64_t *delivered, fc_err *err)
+int fc_outbox_drain(fc_store *s, int64_t now, int max, int lane, int64_t *delivered, fc_err *err)
 {
 	claimed *c;
-	int n, rc = claim(s, now, max, &c, &n, err);
+	int n, rc = claim(s, now, max, lane, &c, &n, err);
 	if (rc || !n) {
 		free(c);
 		return rc;
@@ -204,36 +221,53 @@ void fc_outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *given_up
 	*given_up = atomic_load(&n_given_up);
 }
 
-static int drain_job(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
+/* Everything due in a lane, in batches. */
+static int drain_lane(fc_store *s, int64_t now, int lane, int64_t *delivered, fc_err *err)
 {
 	int64_t before;
 	int rc;
-	do { /* everything due, in batches */
-		before = rep->outbox_delivered;
-		rc = fc_outbox_drain(s, now, 100, &rep->outbox_delivered, err);
-	} while (!rc && rep->outbox_delivered - before == 100);
+	do
+		before = *delivered;
+	while (!(rc = fc_outbox_drain(s, now, 100, lane, delivered, err)) && *delivered - before == 100);
+	return rc;
+}
+
+static atomic_int worker_up; /* the media worker runs: the job leaves slow work to it */
+
+static int drain_job(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
+{
+	int rc = drain_lane(s, now, FC_OUTBOX_FAST, &rep->outbox_delivered, err);
+	if (!rc && !atomic_load(&worker_up))
+		rc = drain_lane(s, now, FC_OUTBOX_SLOW, &rep->outbox_delivered, err);
 	return rc;
 }
 
 void fc_outbox_subscribe(void) { fc_jobs_register("outbox", drain_job); }
 
-/* ---- the drain thread ---- */
+/* ---- the drain thread and the media worker ---- */
 
-static pthread_t drainer;
+/* One thread per lane, each draining it every second (items queued by
+ * other servers, retries) until fc_outbox_stop. */
+static struct lane_thread {
+	pthread_t t;
+	int lane, running;
+	fc_store *s;
+} threads[2] = {{.lane = FC_OUTBOX_FAST}, {.lane = FC_OUTBOX_SLOW}};
 static pthread_mutex_t drain_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t drain_wake = PTHREAD_COND_INITIALIZER;
-static int running;
 
 static void *drain_loop(void *arg)
 {
-	fc_store *s = arg;
+	struct lane_thread *lt = arg;
 	pthread_mutex_lock(&drain_lock);
 	while (!atomic_load(&stopping)) {
 		pthread_mutex_unlock(&drain_lock);
 		fc_err err = {0};
-		fc_jobs_report rep = {0};
-		if (drain_job(s, fc_clock_now(), &rep, &err))
-			fc_log(FC_LOG_ERROR, "outbox: %s", err.msg);
+		int64_t delivered = 0;
+		if (drain_lane(lt->s, fc_clock_now(), lt->lane, &delivered, &err))
+			fc_log(FC_LOG_ERROR, "outbox%s: %s", lt->lane == FC_OUTBOX_SLOW ? " (media worker)" : "",
+			       err.msg);
+		fc_err_clear(&err);
 		pthread_mutex_lock(&drain_lock);
 		struct timespec at;
 		clock_gettime(CLOCK_REALTIME, &at);
@@ -248,20 +282,32 @@ static void *drain_loop(void *arg)
 int fc_outbox_start(fc_store *s)
 {
 	atomic_store(&stopping, 0);
-	if (pthread_create(&drainer, NULL, drain_loop, s))
-		return -1;
-	running = 1;
-	return 0;
+	int rc = 0;
+	for (int i = 0; i < 2; i++) {
+		threads[i].s = s;
+		if (pthread_create(&threads[i].t, NULL, drain_loop, &threads[i]))
+			rc = -1;
+		else
+			threads[i].running = 1;
+	}
+	atomic_store(&worker_up, threads[1].running);
+	return rc;
 }
 
 void fc_outbox_stop(void)
 {
-	if (!running)
+	if (!threads[0].running && !threads[1].running)
 		return;
 	pthread_mutex_lock(&drain_lock);
 	atomic_store(&stopping, 1);
-	pthread_cond_signal(&drain_wake);
+	pthread_cond_broadcast(&drain_wake);
 	pthread_mutex_unlock(&drain_lock);
-	pthread_join(drainer, NULL);
-	running = 0;
+	/* a job in flight finishes first (an hour's decode: seconds); one
+	 * stopped by a crash instead is claimed again after CLAIM_SLOW_SECONDS */
+	for (int i = 0; i < 2; i++)
+		if (threads[i].running) {
+			pthread_join(threads[i].t, NULL);
+			threads[i].running = 0;
+		}
+	atomic_store(&worker_up, 0);
 }

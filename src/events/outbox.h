@@ -32,20 +32,36 @@ typedef int (*fc_outbox_deliver_fn)(fc_store *s, const fc_outbox_item *item, int
  * aborts at start-up. */
 int fc_outbox_sink(const char *sink, fc_outbox_deliver_fn fn);
 
+/* The same for a sink of slow work (decoding media, running models): its
+ * items are drained by the media worker, a thread of their own, and never
+ * by the delivery thread or the jobs tick, so an hour's decode does not
+ * delay a webhook. They are claimed like every item (FOR UPDATE SKIP
+ * LOCKED, next_at pushed ahead), so with many servers on one database one
+ * server runs a given job, but for 10 minutes rather than 60 s: a claim
+ * must outlast the longest decode. At most 4 such sinks. */
+int fc_outbox_sink_slow(const char *sink, fc_outbox_deliver_fn fn);
+
 /* Inside a write transaction: queues payload for delivery to (sink,
  * target) now; project 0 for an item of no project (a password reset). */
 int fc_outbox_put(fc_db *db, const char *sink, int64_t target, int64_t project, const char *action, const char *payload,
 		  fc_err *err);
 
-/* Delivers up to max due items (next_at <= now); *delivered += those taken.
- * Runs as a job (events/jobs.h) and from fc_outbox_start's thread. */
-int fc_outbox_drain(fc_store *s, int64_t now, int max, int64_t *delivered, fc_err *err);
+/* The two lanes of the outbox: deliveries and slow work. */
+enum { FC_OUTBOX_FAST = 0, FC_OUTBOX_SLOW = 1 };
+
+/* Delivers up to max due items (next_at <= now) of lane; *delivered +=
+ * those taken. The fast lane runs as a job (events/jobs.h) and in
+ * fc_outbox_start's delivery thread; the slow lane in its media worker
+ * (and in the job only while that worker is not running). */
+int fc_outbox_drain(fc_store *s, int64_t now, int max, int lane, int64_t *delivered, fc_err *err);
 
 /* The seconds to wait after the attempts-th failed attempt. */
 int64_t fc_outbox_backoff(int attempts);
 
-/* Drains every second in a thread of its own, so a slow receiver never
- * delays the other jobs; fc_outbox_stop joins it. */
+/* Drains every second in two threads of their own, the delivery thread
+ * and the media worker (one per lane), so a slow receiver never delays the
+ * other jobs and slow work never delays a delivery; fc_outbox_stop joins
+ * them (after the job each is running). */
 int fc_outbox_start(fc_store *s);
 void fc_outbox_stop(void);
 

@@ -1,8 +1,8 @@
 /* HTTP server on libmicrohttpd: body collection, limits, responses, logs. */
 #include "http/server.h"
 #include "core/clock.h"
-#include "core/crypto.h"
 #include "core/log.h"
+#include "core/spool.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -146,8 +146,8 @@ static void drop_spool(fc_req *r)
 		free(r->spool_path);
 	}
 	r->spool_path = NULL;
-	fc_sha256_free(r->spool_hash);
-	r->spool_hash = NULL;
+	fc_spool_free(r->spool_writer);
+	r->spool_writer = NULL;
 }
 
 static void free_req(fc_req *r)
@@ -564,10 +564,11 @@ static enum MHD_Result on_headers(fc_server *s, fc_req *r)
 			return answer_early(r);
 		}
 		r->spool_path = strdup(tmpl);
-		/* uploads are hashed as they arrive, so the blob store need not
-		 * read the whole file back */
-		r->spool_hash = fc_sha256_new();
-		if (!r->spool_path || !r->spool_hash) {
+		/* uploads are hashed and written back to disk as they arrive, so
+		 * the blob store need not read the whole file back nor wait for
+		 * all of it at its fsync (core/spool.h) */
+		r->spool_writer = fc_spool_new(fd, cl ? strtoull(cl, NULL, 10) : 0);
+		if (!r->spool_path || !r->spool_writer) {
 			fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory.");
 			return answer_early(r);
 		}
@@ -615,12 +616,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		r->body_len += n;
 		if (r->spool) {
-			if (fwrite(upload, 1, n, r->spool) != n) {
-				reply_write_failed(r, errno);
+			int e = fc_spool_write(r->spool_writer, upload, n);
+			if (e) {
+				reply_write_failed(r, e);
 				return drain(r, 0);
 			}
-			if (r->spool_hash)
-				fc_sha256_update(r->spool_hash, upload, n);
 		} else if (fc_buf_append(&r->body, upload, n)) {
 			fc_reply_errorf(r, FC_ENOMEM, NULL, NULL, "Out of memory for the request body.");
 			return drain(r, 0);
@@ -634,15 +634,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (deferred == DEFER_DONE)
 		return send_now(r);
 	if (!r->replied) {
-		if (r->spool && (fflush(r->spool) || fseek(r->spool, 0, SEEK_SET))) {
-			reply_write_failed(r, errno);
-		} else {
-			if (r->spool_hash) {
-				fc_sha256_final_hex(r->spool_hash, r->spool_sha256);
-				r->spool_hash = NULL;
-			}
-			s->cfg.dispatch(r);
+		int e = 0;
+		if (r->spool && r->spool_writer) { /* once: the writer is gone after */
+			e = fc_spool_finish(r->spool_writer, r->spool_sha256);
+			r->spool_writer = NULL;
+			if (!e && fseek(r->spool, 0, SEEK_SET))
+				e = errno;
 		}
+		if (e)
+			reply_write_failed(r, e);
+		else
+			s->cfg.dispatch(r);
 	}
 	if (r->defer_fn) {
 		if (!r->replied) {

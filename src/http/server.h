@@ -52,7 +52,7 @@ struct fc_req {
 	char *spool_path; /* FC_BODY_SPOOL: temp file with the body */
 	FILE *spool;
 	char spool_sha256[65]; /* FC_BODY_SPOOL: hex SHA-256 of the body, hashed as it arrived */
-	void *spool_hash;      /* internal: the running hash */
+	void *spool_writer;    /* internal: the fc_spool writing and hashing it */
 	uint64_t body_len;
 	uint64_t drained;  /* body bytes read and dropped after an early answer */
 	size_t body_limit; /* this request's limit (route's, possibly lowered by the app) */

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,27 @@ static void load(void)
 		dlclose(h);
 }
 #endif
+
+static void *preload(void *arg)
+{
+	(void)arg;
+	pthread_once(&once, load);
+	return NULL;
+}
+
+void fc_media_preload(void)
+{
+	static atomic_int started;
+	if (atomic_exchange(&started, 1))
+		return;
+	pthread_t t;
+	pthread_attr_t a;
+	if (pthread_attr_init(&a))
+		return; /* loaded on first use, as without */
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_create(&t, &a, preload, NULL);
+	pthread_attr_destroy(&a);
+}
 
 int fc_media_ops_load(const struct fc_media_ops **out, fc_err *err)
 {

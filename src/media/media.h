@@ -252,5 +252,9 @@ const struct fc_media_ops *fc_media_module(const struct fc_media_host *host);
  * FC_EIO "media_module_missing" when it cannot be loaded (the reason is
  * logged once). */
 int fc_media_ops_load(const struct fc_media_ops **ops, fc_err *err);
+/* Starts loading the module in a thread of its own and returns at once: an
+ * upload's headers call it, so the ~30 ms of dlopen and relocations of
+ * libav run while the body arrives rather than after it. */
+void fc_media_preload(void);
 
 #endif

@@ -17,6 +17,12 @@ int fc_media_sniff(const char *path, char *mime, size_t n, fc_err *err)
 			magic_close(m);
 		return fc_err_set(err, FC_EIO, "internal", NULL, "The file type database is missing.");
 	}
+	/* libmagic reads bytes_max from the start and again from the end of
+	 * the file; since file 5.41 that is 7 MiB each, 60 ms of a 200 MB
+	 * upload's answer. Every format taken here is known from its first
+	 * bytes (and ID3v1's tail); 1 MiB was the default before 5.41. */
+	size_t max = (size_t)1 << 20;
+	magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &max);
 	const char *t = magic_file(m, path);
 	snprintf(mime, n, "%s", t ? t : "application/octet-stream");
 	magic_close(m);

@@ -632,5 +632,5 @@ void fc_ml_subscribe(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* reference-counted by libcurl; before any thread */
 	fc_events_on(FC_EV_TASKS_CREATED, "ml: predictions queued", on_tasks_created);
 	fc_events_on(FC_EV_ACCEPTED, "ml: training event queued", on_accepted);
-	fc_outbox_sink(SINK, deliver);
+	fc_outbox_sink_slow(SINK, deliver); /* model runs: the media worker (events/outbox.h) */
 }

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,10 @@ int fc_peaks_queue(fc_db *db, int64_t media_id, int64_t project_id, const char *
 	return fc_outbox_put(db, SINK, media_id, project_id, "compute", "{}", err);
 }
 
+static atomic_int test_delay_ms;
+
+void fc_peaks_set_test_delay(int ms) { atomic_store(&test_delay_ms, ms); }
+
 /* Stores n peaks of media_id (ignored when the media is gone or has them). */
 static int store(fc_store *s, int64_t media_id, long n, double duration, double decoded, const float *pk, fc_err *err)
 {
@@ -294,6 +299,9 @@ static int deliver(fc_store *s, const fc_outbox_item *item, int *status, char *e
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!rc && sha[0] && !(rc = fc_blob_read_once(dir, sha, &f, &size, &err))) {
+		int ms = atomic_load(&test_delay_ms);
+		if (ms > 0)
+			nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000L}, NULL);
 		rc = decode(f, 0, &pk, &n, &duration, &decoded, &err);
 		fclose(f);
 		if (!rc)
@@ -316,4 +324,4 @@ static int deliver(fc_store *s, const fc_outbox_item *item, int *status, char *e
 	return 0;
 }
 
-void fc_peaks_subscribe(void) { fc_outbox_sink(SINK, deliver); }
+void fc_peaks_subscribe(void) { fc_outbox_sink_slow(SINK, deliver); }

@@ -46,7 +46,12 @@ int fc_media_peaks_u8(fc_store *s, const char *data_dir, const fc_user *user, in
 int fc_peaks_queue(fc_db *db, int64_t media_id, int64_t project_id, const char *kind, fc_err *err);
 /* The blob store the outbox job reads files from (set before serving). */
 void fc_peaks_set_data_dir(const char *dir);
-/* Registers the outbox deliverer "media_peaks" (start-up wiring). */
+/* Tests: each decode of the job first waits ms milliseconds, standing in
+ * for an hour of audio (serve honours FAIRCROWD_TEST_MEDIA_DELAY_MS only
+ * with --test-clock). */
+void fc_peaks_set_test_delay(int ms);
+/* Registers the outbox deliverer "media_peaks", a slow sink: the media
+ * worker runs it (start-up wiring). */
 void fc_peaks_subscribe(void);
 
 #endif

@@ -1,6 +1,7 @@
 #include "work/uploads.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/spool.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -206,23 +207,20 @@ out:
 	return rc;
 }
 
-/* Writes the upload's pieces, in order, into a new file at path. */
-static int assemble(fc_store *s, const char *id, int64_t length, const char *path, fc_err *err)
+/* Writes the upload's pieces, in order, into a new file at path, hashing
+ * them and starting their write-back on the way (core/spool.h). */
+static int assemble(fc_store *s, const char *id, int64_t length, const char *path, char sha[65], fc_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		return fc_err_write(err, errno, "the upload");
-	fc_db *db;
-	int rc = fc_db_begin(s, FC_DB_READ, &db, err);
-	if (rc) {
-		close(fd);
-		unlink(path);
-		return rc;
-	}
+	fc_spool *sp = fc_spool_new(fd, (uint64_t)length);
+	fc_db *db = NULL;
+	int rc = sp ? fc_db_begin(s, FC_DB_READ, &db, err) : fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	fc_stmt *st;
 	int64_t at = 0;
-	if (!(rc = fc_db_query(db, &st, err, "SELECT start, data FROM upload_parts WHERE upload_id=? ORDER BY start",
-			       "t", id))) {
+	if (!rc && !(rc = fc_db_query(db, &st, err,
+				      "SELECT start, data FROM upload_parts WHERE upload_id=? ORDER BY start", "t", id))) {
 		int r;
 		while (!rc && (r = fc_stmt_next(st)) == 1) {
 			size_t n = 0;
@@ -231,24 +229,26 @@ static int assemble(fc_store *s, const char *id, int64_t length, const char *pat
 				rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's bytes are incomplete.");
 				break;
 			}
-			for (size_t off = 0; off < n && !rc;) {
-				ssize_t k = write(fd, p + off, n - off);
-				if (k < 0 && errno == EINTR)
-					continue;
-				if (k <= 0)
-					rc = fc_err_write(err, k < 0 ? errno : EIO, "the upload");
-				else
-					off += (size_t)k;
-			}
+			int e = fc_spool_write(sp, p, n);
+			if (e)
+				rc = fc_err_write(err, e, "the upload");
 			at += (int64_t)n;
 		}
 		if (!rc && r < 0)
 			rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Cannot read the upload.");
 		fc_stmt_done(st);
 	}
-	fc_db_rollback(db);
+	if (db)
+		fc_db_rollback(db);
 	if (!rc && at != length)
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The upload's bytes are incomplete.");
+	if (rc) {
+		fc_spool_free(sp);
+	} else {
+		int e = fc_spool_finish(sp, sha);
+		if (e)
+			rc = fc_err_write(err, e, "the upload");
+	}
 	if (close(fd) && !rc)
 		rc = fc_err_write(err, errno, "the upload");
 	if (rc)
@@ -257,7 +257,7 @@ static int assemble(fc_store *s, const char *id, int64_t length, const char *pat
 }
 
 int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const char *id, char *buf, size_t n,
-		   fc_upload *out, fc_err *err)
+		   char sha[65], fc_upload *out, fc_err *err)
 {
 	int rc = fc_upload_get(s, user, id, out, err);
 	if (rc)
@@ -276,7 +276,7 @@ int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const
 	else if (snprintf(buf, n, "%s/%s", dir, id) >= (int)n)
 		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The data folder's path is too long.");
 	else
-		rc = assemble(s, id, out->length, buf, err);
+		rc = assemble(s, id, out->length, buf, sha, err);
 	if (rc)
 		fc_upload_clear(out);
 	return rc;

@@ -37,9 +37,10 @@ int fc_upload_get(fc_store *s, const fc_user *user, const char *id, fc_upload *o
 int fc_upload_append(fc_store *s, const fc_user *user, const char *id, int64_t offset, FILE *f, uint64_t len,
 		     int64_t *new_offset, fc_err *err);
 /* A complete upload assembled into a file of this server's data folder, its
- * path into buf, for attaching; FC_ECONFLICT while bytes are missing. */
+ * path into buf and its SHA-256 (hashed while it was written) into sha, for
+ * attaching; FC_ECONFLICT while bytes are missing. */
 int fc_upload_file(fc_store *s, const char *data_dir, const fc_user *user, const char *id, char *buf, size_t n,
-		   fc_upload *out, fc_err *err);
+		   char sha[65], fc_upload *out, fc_err *err);
 /* Forgets an upload: its bytes and any assembled file (after attaching, or to cancel). */
 int fc_upload_remove(fc_store *s, const char *data_dir, const fc_user *user, const char *id, fc_err *err);
 void fc_upload_clear(fc_upload *u);

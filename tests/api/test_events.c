@@ -554,3 +554,57 @@ Test(webhooks, given_up_after_a_day_of_failures)
 	cr_expect_eq(jint(r.json, "items.0.pending"), 0, "%s", r.body);
 	res_free(&r);
 }
+
+/* ---- slow media work has a thread of its own ---- */
+
+/* Each peaks decode waits 8 s first: an hour of audio on a busy machine. */
+static const char *const SLOW_MEDIA[] = {"FAIRCROWD_TEST_MEDIA_DELAY_MS=8000", NULL};
+static void up_slow_media(void) { up_env(SLOW_MEDIA); }
+TestSuite(media_worker, .init = up_slow_media, .fini = down, .timeout = 180);
+
+/* GET the media's peaks until the job has stored them (up to 30 s); 1 when it has. */
+static int peaks_stored(long long mid)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/media/%lld/peaks?n=4", mid);
+	for (int tries = 0; tries < 300; tries++) {
+		res r = api(&S, "GET", path, REQ, NULL);
+		int stored = r.status == 200 && !strcmp(jstr(r.json, "source") ? jstr(r.json, "source") : "", "stored");
+		res_free(&r);
+		if (stored)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+Test(media_worker, a_webhook_is_delivered_while_a_long_decode_runs_and_the_decode_survives_a_crash)
+{
+	char wav[96], cmd[256];
+	snprintf(wav, sizeof wav, "/tmp/fc-media-worker-%d.wav", (int)getpid());
+	snprintf(cmd, sizeof cmd, "sox -n -r 16000 -c 1 -b 16 %s synth 2 square 100 vol 0.8", wav);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	rx_start(200);
+	char url[96];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", RX.port);
+	set_clock(&S, "2030-01-01T00:00:00Z");
+	long long mid = stored_recording(&S, wav); /* queues its peaks: 8 s of work */
+	unlink(wav);
+	usleep(2000 * 1000); /* the job is claimed and running (its thread polls every second) */
+	long long pid = draft(1);
+	hook(pid, REQ, url, "k", 201);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	publish(pid, 200);
+	int i = rx_wait("PROJECT_PUBLISHED", 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert_geq(i, 0, "the webhook never arrived");
+	/* one thread for both, it came after the decode: 6 s or more */
+	cr_expect_lt(waited, 4.0, "the webhook waited %.1f s behind the media job", waited);
+	/* the server dies during the decode; after the restart the claim of
+	 * the dead server runs out (10 minutes) and the job is done once */
+	srv_restart(&S, SIGKILL);
+	set_clock(&S, "2030-01-01T00:11:00Z");
+	cr_expect(peaks_stored(mid), "the peaks were never stored after the restart");
+}

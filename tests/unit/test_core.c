@@ -1,9 +1,15 @@
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/json.h"
+#include "core/spool.h"
 #include "http/router.h"
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 Test(clock, parse_and_format_round_trip)
 {
@@ -147,4 +153,61 @@ Test(json, depth_counts_containers_and_stops_past_the_limit)
 	}
 	cr_expect_eq(fc_json_depth(top, 64), 65);
 	json_decref(top);
+}
+
+/* Writes total bytes (a pattern) through a spool in pieces of step, then
+ * checks the hash against the bytes read back and the file's length. */
+static void spool_round_trip(uint64_t total, size_t step, uint64_t expect)
+{
+	char path[] = "/tmp/fc-spool-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	fc_spool *s = fc_spool_new(fd, expect);
+	cr_assert_not_null(s);
+	unsigned char *buf = malloc(step);
+	for (uint64_t done = 0; done < total;) {
+		size_t n = total - done < step ? (size_t)(total - done) : step;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (unsigned char)((done + i) * 2654435761u >> 13);
+		cr_assert_eq(fc_spool_write(s, buf, n), 0);
+		done += n;
+	}
+	cr_expect_eq(fc_spool_size(s), total);
+	char got[65], want[65];
+	cr_assert_eq(fc_spool_finish(s, got), 0);
+	unsigned char *all = malloc(total ? total : 1);
+	cr_assert_eq(pread(fd, all, total, 0), (ssize_t)total);
+	cr_expect_eq(lseek(fd, 0, SEEK_END), (off_t)total);
+	fc_crypto_sha256_hex(all, total, want);
+	cr_expect_str_eq(got, want, "%llu bytes in pieces of %zu", (unsigned long long)total, step);
+	free(all);
+	free(buf);
+	close(fd);
+}
+
+Test(spool, hashes_in_line_and_in_its_thread_the_bytes_on_disk)
+{
+	spool_round_trip(0, 1000, 0);
+	spool_round_trip(100000, 32749, 0);                                                /* small: hashed in line */
+	spool_round_trip(FC_SPOOL_THREAD_MIN + 12345, 65521, FC_SPOOL_THREAD_MIN + 12345); /* a second thread */
+	spool_round_trip(3 * FC_SPOOL_FLUSH_BYTES + 7, 1 << 20, 0); /* write-back started on the way */
+	spool_round_trip(1000, 7, FC_SPOOL_THREAD_MIN);             /* a Content-Length that lied: short */
+}
+
+Test(spool, a_failed_write_is_its_errno_and_free_stops_the_thread)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	fc_spool *s = fc_spool_new(fd, 0);
+	cr_expect_eq(fc_spool_write(s, "abc", 3), EBADF, "a descriptor not open for writing");
+	fc_spool_free(s);
+	close(fd);
+	char path[] = "/tmp/fc-spool-XXXXXX";
+	fd = mkstemp(path);
+	unlink(path);
+	s = fc_spool_new(fd, FC_SPOOL_THREAD_MIN);
+	cr_assert_eq(fc_spool_write(s, "abc", 3), 0);
+	fc_spool_free(s); /* abandoned mid-way: the thread is joined, nothing leaks */
+	cr_expect_eq(fc_spool_finish(NULL, (char[65]){0}), ENOMEM);
+	close(fd);
 }
