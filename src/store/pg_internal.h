@@ -105,4 +105,10 @@ void fc_pg_stats(fc_store *base, uint64_t *writes, uint64_t *commits, double *co
 int fc_pg_claim(fc_store *base, const char *name, fc_err *err);
 void fc_pg_unclaim(fc_store *base, const char *name);
 
+/* pg_sql.c: FNV-1a of a statement text; SQLite's '?' and '?NNN' turned into
+ * '$n' (string literals, quoted names and comments left alone), *nparams the
+ * largest number; NULL when out of memory or a number is out of range. */
+uint64_t fc_pg_hash_text(const char *s);
+char *fc_pg_translate(const char *sql, int *nparams);
+
 #endif

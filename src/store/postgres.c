@@ -149,71 +149,11 @@ int fc_pg_open_conn(pg_store *s, pg_db **out, fc_err *err)
 
 /* ---------------- statement texts ---------------- */
 
-static uint64_t hash_text(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* '?' and '?NNN' → '$n' with SQLite's numbering (a bare '?' is one more
- * than the largest number so far), leaving string literals, quoted names
- * and comments alone. *nparams gets the largest number. */
-static char *translate(const char *sql, int *nparams)
-{
-	size_t n = strlen(sql);
-	char *out = malloc(n * 4 + 1); /* '?' → '$128' at most */
-	if (!out)
-		return NULL;
-	char *o = out;
-	int max = 0;
-	for (const char *p = sql; *p;) {
-		if (*p == '\'' || *p == '"') {
-			char q = *p;
-			*o++ = *p++;
-			while (*p && *p != q)
-				*o++ = *p++;
-			if (*p)
-				*o++ = *p++;
-		} else if (p[0] == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				*o++ = *p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			const char *end = strstr(p + 2, "*/");
-			size_t len = end ? (size_t)(end + 2 - p) : strlen(p);
-			memcpy(o, p, len);
-			o += len;
-			p += len;
-		} else if (*p == '?') {
-			int num;
-			p++;
-			if (*p >= '0' && *p <= '9') {
-				num = (int)strtol(p, (char **)&p, 10);
-			} else {
-				num = max + 1;
-			}
-			if (num < 1 || num > MAX_PARAMS) {
-				free(out);
-				return NULL;
-			}
-			if (num > max)
-				max = num;
-			o += sprintf(o, "$%d", num);
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = 0;
-	*nparams = max;
-	return out;
-}
-
 /* The store's translation of sql, made on first use. NULL: out of memory
  * or a placeholder number out of range. */
 static pg_sql *find_sql(pg_store *s, const char *sql, const char *fmt)
 {
-	uint64_t h = hash_text(sql);
+	uint64_t h = fc_pg_hash_text(sql);
 	size_t b = h % SQL_BUCKETS;
 	pthread_rwlock_rdlock(&s->sql_mu);
 	pg_sql *e = s->sql[b];
@@ -228,7 +168,7 @@ static pg_sql *find_sql(pg_store *s, const char *sql, const char *fmt)
 	n->hash = h;
 	n->text = strdup(sql);
 	n->fmt = strdup(fmt);
-	n->pg = translate(sql, &n->nparams);
+	n->pg = fc_pg_translate(sql, &n->nparams);
 	if (!n->text || !n->fmt || !n->pg) {
 		free(n->text);
 		free(n->fmt);
