@@ -66,4 +66,3 @@ char *fc_pg_translate(const char *sql, int *nparams)
 	*nparams = max;
 	return out;
 }
-
