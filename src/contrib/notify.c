@@ -7,35 +7,84 @@
 #include "events/events.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEEP_PER_USER 500 /* older notifications are dropped as new ones arrive */
 
-int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
-		  fc_err *err)
+/* bounded per contributor: a long-time contributor's list never grows
+ * without end (one indexed range delete) */
+static int trim(fc_db *db, int64_t user, fc_err *err)
 {
-	int rc = fc_db_exec(db, err,
-			    "INSERT INTO notifications(user_id,kind,title,body,link,created_at) VALUES(?,?,?,?,?,?)",
-			    "IttttI", user, kind, title, body, link, fc_clock_now());
-	if (rc)
-		return rc;
-	/* bounded per contributor: a long-time contributor's list never grows
-	 * without end (one indexed range delete) */
 	return fc_db_exec(db, err,
 			  "DELETE FROM notifications WHERE user_id=? AND id <= (SELECT id FROM notifications "
 			  "WHERE user_id=? ORDER BY id DESC LIMIT 1 OFFSET ?)",
 			  "IIi", user, user, KEEP_PER_USER);
 }
 
-static void project_title(fc_db *db, int64_t project, char *out, size_t n)
+static int insert(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err)
 {
+	return fc_db_exec(db, err,
+			  "INSERT INTO notifications(user_id,kind,title,body,link,created_at) VALUES(?,?,?,?,?,?)",
+			  "IttttI", user, kind, title, body, link, fc_clock_now());
+}
+
+int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err)
+{
+	int rc = insert(db, user, kind, title, body, link, err);
+	return rc ? rc : trim(db, user, err);
+}
+
+/* Memo tags of a publish batch (see events.h): the project's title, the
+ * contributor's choice per event kind, the contributor's trim. */
+static const char TITLE_TAG, WANTS_TAG[FC_EV_COUNT], TRIM_TAG;
+
+static int trim_at_end(fc_db *db, fc_memo *m, fc_err *err) { return trim(db, m->id, err); }
+
+static void project_title(fc_db *db, const fc_event *ev, char *out, size_t n)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &TITLE_TAG, ev->project, &fresh);
+	if (m && !fresh && m->p) {
+		snprintf(out, n, "%s", (const char *)m->p);
+		return;
+	}
 	fc_stmt *st;
-	snprintf(out, n, "project %lld", (long long)project);
-	if (fc_db_query(db, &st, NULL, "SELECT title FROM projects WHERE id=?", "I", project))
+	snprintf(out, n, "project %lld", (long long)ev->project);
+	if (fc_db_query(db, &st, NULL, "SELECT title FROM projects WHERE id=?", "I", ev->project))
 		return;
 	if (fc_stmt_next(st) == 1)
 		snprintf(out, n, "%.120s", fc_stmt_text(st, 0));
 	fc_stmt_done(st);
+	if (m && (m->p = strdup(out)))
+		m->free_p = free;
+}
+
+static int wants(fc_db *db, const fc_event *ev, const char *category)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &WANTS_TAG[ev->kind], ev->user, &fresh);
+	if (m && !fresh)
+		return m->n == 1;
+	int yes = fc_prefs_wants(db, ev->user, "in_app", category);
+	if (m)
+		m->n = yes ? 1 : 2;
+	return yes;
+}
+
+/* A notification of one event; in a publish batch the contributor's list
+ * is trimmed once, when the batch ends (the same rows are left). */
+static int put(fc_db *db, const fc_event *ev, const char *kind, const char *title, const char *body, const char *link,
+	       fc_err *err)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &TRIM_TAG, ev->user, &fresh);
+	if (!m)
+		return fc_notify_put(db, ev->user, kind, title, body, link, err);
+	m->finish = trim_at_end;
+	return insert(db, ev->user, kind, title, body, link, err);
 }
 
 static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
@@ -44,10 +93,10 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 	if (ev->kind == FC_EV_ACCEPTED && (ev->automatic || !ev->actor))
 		return 0;
 	int appeal = ev->kind == FC_EV_APPEAL_DECIDED;
-	if (!fc_prefs_wants(db, ev->user, "in_app", appeal ? "appeals" : "decisions"))
+	if (!wants(db, ev, appeal ? "appeals" : "decisions"))
 		return 0;
 	char title[200], body[2400] = "", link[64], pt[128];
-	project_title(db, ev->project, pt, sizeof pt);
+	project_title(db, ev, pt, sizeof pt);
 	snprintf(link, sizeof link, "/me/work");
 	if (appeal) {
 		snprintf(title, sizeof title, "Your appeal on \"%s\" was %s", pt, ev->upheld ? "upheld" : "denied");
@@ -81,11 +130,11 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 	} else {
 		snprintf(title, sizeof title, "Submission #%lld to \"%s\" was accepted", (long long)ev->submission, pt);
 	}
-	return fc_notify_put(db, ev->user,
-			     appeal                       ? "appeal"
-			     : ev->kind == FC_EV_REJECTED ? "rejected"
-							  : "accepted",
-			     title, body, link, err);
+	return put(db, ev,
+		   appeal                       ? "appeal"
+		   : ev->kind == FC_EV_REJECTED ? "rejected"
+						: "accepted",
+		   title, body, link, err);
 }
 
 static int payout_mail(fc_db *db, int64_t user, int64_t payout, const char *title, fc_err *err)
