@@ -38,8 +38,39 @@ int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, 
 }
 
 /* Memo tags of a publish batch (see events.h): the project's title, the
- * contributor's choice per event kind, the contributor's trim. */
-static const char TITLE_TAG, WANTS_TAG[FC_EV_COUNT], TRIM_TAG;
+ * contributor's choice per event kind, the batch's notifications, the
+ * contributor's trim. */
+static const char TITLE_TAG, WANTS_TAG[FC_EV_COUNT], NOTES_TAG, TRIM_TAG;
+
+#define NOTES_PER_INSERT 500 /* rows per INSERT … SELECT at a batch's end */
+
+/* The batch's notifications, in the order of its events, as rows of one
+ * INSERT … SELECT over a JSON array per NOTES_PER_INSERT. */
+static int notes_at_end(fc_db *db, fc_memo *m, fc_err *err)
+{
+	json_t *all = m->p, *chunk = json_array();
+	size_t n = json_array_size(all);
+	int rc = chunk ? 0 : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_array_append(chunk, json_array_get(all, i));
+		if (json_array_size(chunk) < NOTES_PER_INSERT && i + 1 < n)
+			continue;
+		char *rows = json_dumps(chunk, JSON_COMPACT);
+		rc = rows ? fc_db_exec(db, err,
+				       "INSERT INTO notifications(user_id,kind,title,body,link,created_at) "
+				       "SELECT CAST(json_extract(value,'$.u') AS BIGINT), json_extract(value,'$.k'), "
+				       "json_extract(value,'$.t'), json_extract(value,'$.b'), json_extract(value,'$.l'), "
+				       "CAST(json_extract(value,'$.c') AS BIGINT) FROM json_each(?)",
+				       "t", rows)
+			  : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+		free(rows);
+		json_array_clear(chunk);
+	}
+	json_decref(chunk);
+	return rc;
+}
+
+static void notes_free(void *p) { json_decref(p); }
 
 static int trim_at_end(fc_db *db, fc_memo *m, fc_err *err) { return trim(db, m->id, err); }
 
@@ -74,17 +105,27 @@ static int wants(fc_db *db, const fc_event *ev, const char *category)
 	return yes;
 }
 
-/* A notification of one event; in a publish batch the contributor's list
- * is trimmed once, when the batch ends (the same rows are left). */
+/* A notification of one event. In a publish batch the batch's
+ * notifications are written when it ends, in its order, a few statements
+ * for all, and then each contributor's list is trimmed once (the same rows
+ * are left as when each was written and trimmed on its own). */
 static int put(fc_db *db, const fc_event *ev, const char *kind, const char *title, const char *body, const char *link,
 	       fc_err *err)
 {
 	int fresh;
-	fc_memo *m = fc_event_memo(ev, &TRIM_TAG, ev->user, &fresh);
-	if (!m)
+	fc_memo *notes = fc_event_memo(ev, &NOTES_TAG, 0, &fresh);
+	if (notes && fresh && (notes->p = json_array())) {
+		notes->free_p = notes_free;
+		notes->finish = notes_at_end; /* made before any trim memo, so it runs first */
+	}
+	fc_memo *m = notes && notes->p ? fc_event_memo(ev, &TRIM_TAG, ev->user, &fresh) : NULL;
+	json_t *row = m ? json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "u", (json_int_t)ev->user, "k", kind, "t", title, "b",
+				    body, "l", link, "c", (json_int_t)fc_clock_now())
+			: NULL;
+	if (!row || json_array_append_new(notes->p, row))
 		return fc_notify_put(db, ev->user, kind, title, body, link, err);
 	m->finish = trim_at_end;
-	return insert(db, ev->user, kind, title, body, link, err);
+	return 0;
 }
 
 static int on_decision(fc_db *db, fc_event *ev, fc_err *err)

@@ -320,6 +320,10 @@ Test(manage, a_bulk_accept_has_one_of_each_effect_per_submission)
 				       "'%%Bulk effects%%' AND %lld>0",
 				       pid),
 			     N, "one notification each (round %d)", round);
+		cr_expect_eq(sql_count("SELECT COUNT(DISTINCT title) FROM notifications WHERE kind='accepted' AND title "
+				       "LIKE '%%Bulk effects%%' AND %lld>0",
+				       pid),
+			     N, "each names its submission");
 		cr_expect_eq(sql_count("SELECT COUNT(*) FROM outbox WHERE sink='webhook' AND project_id=%lld AND "
 				       "action='SUBMISSION_ACCEPTED'",
 				       pid),
