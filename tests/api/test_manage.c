@@ -297,6 +297,12 @@ Test(manage, a_bulk_accept_has_one_of_each_effect_per_submission)
 		before[c] = jint(r.json, "available");
 		res_free(&r);
 	}
+	/* c1 already has 600 notifications: the batch's are written, then the
+	 * list is trimmed to the newest 500 (not trimmed before they arrive) */
+	sql_count("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<600) "
+		  "INSERT INTO notifications(user_id,kind,title,body,link,created_at) "
+		  "SELECT %lld,'filler','filler','','',0 FROM n WHERE %lld>0",
+		  S.c_id[0]);
 	json_t *ids = json_array();
 	for (int i = 0; i < EACH; i++)
 		for (int c = 0; c < 3; c++)
@@ -320,6 +326,12 @@ Test(manage, a_bulk_accept_has_one_of_each_effect_per_submission)
 				       "'%%Bulk effects%%' AND %lld>0",
 				       pid),
 			     N, "one notification each (round %d)", round);
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM notifications WHERE user_id=%lld AND %lld>0", S.c_id[0]),
+			     500, "c1 keeps the newest 500");
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM notifications WHERE user_id=%lld AND %lld>0 AND title LIKE "
+				       "'%%Bulk effects%%'",
+				       S.c_id[0]),
+			     EACH, "among them the batch's");
 		cr_expect_eq(sql_count("SELECT COUNT(DISTINCT title) FROM notifications WHERE kind='accepted' AND title "
 				       "LIKE '%%Bulk effects%%' AND %lld>0",
 				       pid),
