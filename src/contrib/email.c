@@ -144,6 +144,8 @@ static char *compose_appeal(fc_db *db, const fc_event *ev, const facts *f, char 
 	return n < 0 ? NULL : body;
 }
 
+static const char WANTS_TAG[FC_EV_COUNT]; /* a publish batch's memo: 1 wants email, 2 not */
+
 static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 {
 	/* auto-approval is the absence of a decision: mailing every one of them
@@ -151,8 +153,15 @@ static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 	if (ev->kind == FC_EV_ACCEPTED && (ev->automatic || !ev->actor))
 		return 0;
 	const char *category = ev->kind == FC_EV_APPEAL_DECIDED ? "appeals" : "decisions";
-	if (!fc_prefs_wants(db, ev->user, "email", category))
+	int fresh; /* in a publish batch, the contributor's choice is read once */
+	fc_memo *m = fc_event_memo(ev, &WANTS_TAG[ev->kind], ev->user, &fresh);
+	if (m && !fresh ? m->n != 1 : !fc_prefs_wants(db, ev->user, "email", category)) {
+		if (m)
+			m->n = 2;
 		return 0;
+	}
+	if (m)
+		m->n = 1;
 	facts f;
 	int rc = load_facts(db, ev, &f, err);
 	if (rc)

@@ -7,35 +7,125 @@
 #include "events/events.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEEP_PER_USER 500 /* older notifications are dropped as new ones arrive */
 
-int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
-		  fc_err *err)
+/* bounded per contributor: a long-time contributor's list never grows
+ * without end (one indexed range delete) */
+static int trim(fc_db *db, int64_t user, fc_err *err)
 {
-	int rc = fc_db_exec(db, err,
-			    "INSERT INTO notifications(user_id,kind,title,body,link,created_at) VALUES(?,?,?,?,?,?)",
-			    "IttttI", user, kind, title, body, link, fc_clock_now());
-	if (rc)
-		return rc;
-	/* bounded per contributor: a long-time contributor's list never grows
-	 * without end (one indexed range delete) */
 	return fc_db_exec(db, err,
 			  "DELETE FROM notifications WHERE user_id=? AND id <= (SELECT id FROM notifications "
 			  "WHERE user_id=? ORDER BY id DESC LIMIT 1 OFFSET ?)",
 			  "IIi", user, user, KEEP_PER_USER);
 }
 
-static void project_title(fc_db *db, int64_t project, char *out, size_t n)
+static int insert(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err)
 {
+	return fc_db_exec(db, err,
+			  "INSERT INTO notifications(user_id,kind,title,body,link,created_at) VALUES(?,?,?,?,?,?)",
+			  "IttttI", user, kind, title, body, link, fc_clock_now());
+}
+
+int fc_notify_put(fc_db *db, int64_t user, const char *kind, const char *title, const char *body, const char *link,
+		  fc_err *err)
+{
+	int rc = insert(db, user, kind, title, body, link, err);
+	return rc ? rc : trim(db, user, err);
+}
+
+/* Memo tags of a publish batch (see events.h): the project's title, the
+ * contributor's choice per event kind, the batch's notifications, the
+ * contributor's trim. */
+static const char TITLE_TAG, WANTS_TAG[FC_EV_COUNT], NOTES_TAG, TRIM_TAG;
+
+#define NOTES_PER_INSERT 500 /* rows per INSERT … SELECT at a batch's end */
+
+/* The batch's notifications, in the order of its events, as rows of one
+ * INSERT … SELECT over a JSON array per NOTES_PER_INSERT. */
+static int notes_at_end(fc_db *db, fc_memo *m, fc_err *err)
+{
+	json_t *all = m->p, *chunk = json_array();
+	size_t n = json_array_size(all);
+	int rc = chunk ? 0 : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_array_append(chunk, json_array_get(all, i));
+		if (json_array_size(chunk) < NOTES_PER_INSERT && i + 1 < n)
+			continue;
+		char *rows = json_dumps(chunk, JSON_COMPACT);
+		rc = rows ? fc_db_exec(db, err,
+				       "INSERT INTO notifications(user_id,kind,title,body,link,created_at) "
+				       "SELECT CAST(json_extract(value,'$.u') AS BIGINT), json_extract(value,'$.k'), "
+				       "json_extract(value,'$.t'), json_extract(value,'$.b'), json_extract(value,'$.l'), "
+				       "CAST(json_extract(value,'$.c') AS BIGINT) FROM json_each(?)",
+				       "t", rows)
+			  : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+		free(rows);
+		json_array_clear(chunk);
+	}
+	json_decref(chunk);
+	return rc;
+}
+
+static void notes_free(void *p) { json_decref(p); }
+
+static int trim_at_end(fc_db *db, fc_memo *m, fc_err *err) { return trim(db, m->id, err); }
+
+static void project_title(fc_db *db, const fc_event *ev, char *out, size_t n)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &TITLE_TAG, ev->project, &fresh);
+	if (m && !fresh && m->p) {
+		snprintf(out, n, "%s", (const char *)m->p);
+		return;
+	}
 	fc_stmt *st;
-	snprintf(out, n, "project %lld", (long long)project);
-	if (fc_db_query(db, &st, NULL, "SELECT title FROM projects WHERE id=?", "I", project))
+	snprintf(out, n, "project %lld", (long long)ev->project);
+	if (fc_db_query(db, &st, NULL, "SELECT title FROM projects WHERE id=?", "I", ev->project))
 		return;
 	if (fc_stmt_next(st) == 1)
 		snprintf(out, n, "%.120s", fc_stmt_text(st, 0));
 	fc_stmt_done(st);
+	if (m && (m->p = strdup(out)))
+		m->free_p = free;
+}
+
+static int wants(fc_db *db, const fc_event *ev, const char *category)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &WANTS_TAG[ev->kind], ev->user, &fresh);
+	if (m && !fresh)
+		return m->n == 1;
+	int yes = fc_prefs_wants(db, ev->user, "in_app", category);
+	if (m)
+		m->n = yes ? 1 : 2;
+	return yes;
+}
+
+/* A notification of one event. In a publish batch the batch's
+ * notifications are written when it ends, in its order, a few statements
+ * for all, and then each contributor's list is trimmed once (the same rows
+ * are left as when each was written and trimmed on its own). */
+static int put(fc_db *db, const fc_event *ev, const char *kind, const char *title, const char *body, const char *link,
+	       fc_err *err)
+{
+	int fresh;
+	fc_memo *notes = fc_event_memo(ev, &NOTES_TAG, 0, &fresh);
+	if (notes && fresh && (notes->p = json_array())) {
+		notes->free_p = notes_free;
+		notes->finish = notes_at_end; /* made before any trim memo, so it runs first */
+	}
+	fc_memo *m = notes && notes->p ? fc_event_memo(ev, &TRIM_TAG, ev->user, &fresh) : NULL;
+	json_t *row = m ? json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "u", (json_int_t)ev->user, "k", kind, "t", title, "b",
+				    body, "l", link, "c", (json_int_t)fc_clock_now())
+			: NULL;
+	if (!row || json_array_append_new(notes->p, row))
+		return fc_notify_put(db, ev->user, kind, title, body, link, err);
+	m->finish = trim_at_end;
+	return 0;
 }
 
 static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
@@ -44,10 +134,10 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 	if (ev->kind == FC_EV_ACCEPTED && (ev->automatic || !ev->actor))
 		return 0;
 	int appeal = ev->kind == FC_EV_APPEAL_DECIDED;
-	if (!fc_prefs_wants(db, ev->user, "in_app", appeal ? "appeals" : "decisions"))
+	if (!wants(db, ev, appeal ? "appeals" : "decisions"))
 		return 0;
 	char title[200], body[2400] = "", link[64], pt[128];
-	project_title(db, ev->project, pt, sizeof pt);
+	project_title(db, ev, pt, sizeof pt);
 	snprintf(link, sizeof link, "/me/work");
 	if (appeal) {
 		snprintf(title, sizeof title, "Your appeal on \"%s\" was %s", pt, ev->upheld ? "upheld" : "denied");
@@ -81,11 +171,11 @@ static int on_decision(fc_db *db, fc_event *ev, fc_err *err)
 	} else {
 		snprintf(title, sizeof title, "Submission #%lld to \"%s\" was accepted", (long long)ev->submission, pt);
 	}
-	return fc_notify_put(db, ev->user,
-			     appeal                       ? "appeal"
-			     : ev->kind == FC_EV_REJECTED ? "rejected"
-							  : "accepted",
-			     title, body, link, err);
+	return put(db, ev,
+		   appeal                       ? "appeal"
+		   : ev->kind == FC_EV_REJECTED ? "rejected"
+						: "accepted",
+		   title, body, link, err);
 }
 
 static int payout_mail(fc_db *db, int64_t user, int64_t payout, const char *title, fc_err *err)

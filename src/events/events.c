@@ -86,3 +86,108 @@ int fc_event_kind_named(const char *name)
 			return k;
 	return -1;
 }
+
+/* ---- publish batches: the memos in a chained hash table ---- */
+
+struct fc_event_batch {
+	int64_t *subs;
+	size_t n_subs;
+	fc_memo **buckets;
+	size_t n_buckets, n_memos;
+	fc_memo *first, *last; /* in the order made */
+};
+
+fc_event_batch *fc_event_batch_new(const int64_t *subs, size_t n)
+{
+	fc_event_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->n_buckets = 64;
+	b->buckets = calloc(b->n_buckets, sizeof *b->buckets);
+	b->subs = malloc((n ? n : 1) * sizeof *b->subs);
+	if (!b->buckets || !b->subs) {
+		free(b->buckets);
+		free(b->subs);
+		free(b);
+		return NULL;
+	}
+	if (n)
+		memcpy(b->subs, subs, n * sizeof *subs);
+	b->n_subs = n;
+	return b;
+}
+
+const int64_t *fc_event_batch_subs(const fc_event_batch *b, size_t *n)
+{
+	*n = b ? b->n_subs : 0;
+	return b ? b->subs : NULL;
+}
+
+static size_t memo_hash(const void *tag, int64_t id, size_t n_buckets)
+{
+	uint64_t h = (uint64_t)(uintptr_t)tag * 0x9E3779B97F4A7C15u ^ (uint64_t)id * 0xC2B2AE3D27D4EB4Fu;
+	return (size_t)((h ^ (h >> 29)) & (n_buckets - 1));
+}
+
+static void memo_grow(fc_event_batch *b)
+{
+	size_t nb = b->n_buckets * 2;
+	fc_memo **bk = calloc(nb, sizeof *bk);
+	if (!bk)
+		return; /* longer chains, still correct */
+	for (fc_memo *m = b->first; m; m = m->next_made) {
+		size_t h = memo_hash(m->tag, m->id, nb);
+		m->next_bucket = bk[h];
+		bk[h] = m;
+	}
+	free(b->buckets);
+	b->buckets = bk;
+	b->n_buckets = nb;
+}
+
+fc_memo *fc_event_memo(const fc_event *ev, const void *tag, int64_t id, int *fresh)
+{
+	fc_event_batch *b = ev->batch;
+	*fresh = 0;
+	if (!b)
+		return NULL;
+	size_t h = memo_hash(tag, id, b->n_buckets);
+	for (fc_memo *m = b->buckets[h]; m; m = m->next_bucket)
+		if (m->tag == tag && m->id == id)
+			return m;
+	fc_memo *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->tag = tag;
+	m->id = id;
+	m->next_bucket = b->buckets[h];
+	b->buckets[h] = m;
+	if (b->last)
+		b->last->next_made = m;
+	else
+		b->first = m;
+	b->last = m;
+	if (++b->n_memos > b->n_buckets * 2)
+		memo_grow(b);
+	*fresh = 1;
+	return m;
+}
+
+int fc_event_batch_end(fc_db *db, fc_event_batch *b, int rc_so_far, fc_err *err)
+{
+	int rc = rc_so_far;
+	if (!b)
+		return rc;
+	for (fc_memo *m = b->first, *next; m; m = next) {
+		next = m->next_made;
+		if (!rc && m->finish)
+			rc = m->finish(db, m, err);
+		if (m->p && m->free_p)
+			m->free_p(m->p);
+		free(m);
+	}
+	free(b->buckets);
+	free(b->subs);
+	free(b);
+	return rc;
+}

@@ -304,17 +304,26 @@ static const fc_ml_ops IMAGE = {.check = check, .predict = predict};
 
 /* ---- retraining as labels arrive ---- */
 
+static const char NONE_TAG; /* memo: 1 = the project has no built-in model */
+
 static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
 {
 	pthread_mutex_lock(&lock);
 	entry *e = slot(ev->project, 0);
 	pthread_mutex_unlock(&lock);
 	if (!e) {
+		/* a publish batch asks once whether the project has a built-in model */
+		int fresh;
+		fc_memo *m = fc_event_memo(ev, &NONE_TAG, ev->project, &fresh);
+		if (m && !fresh && m->n == 1)
+			return 0;
 		int64_t one;
 		int rc = fc_db_int(db, &one, err, "SELECT 1 FROM ml_backends WHERE project_id=? AND kind='builtin'",
 				   "I", ev->project);
 		if (rc == FC_ENOTFOUND) {
 			fc_err_clear(err);
+			if (m)
+				m->n = 1;
 			return 0;
 		}
 		if (rc)

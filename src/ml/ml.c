@@ -162,13 +162,21 @@ static int on_tasks_created(fc_db *db, fc_event *ev, fc_err *err) { return fc_ml
 
 /* An accepted submission: a training event for a model that learns
  * (ops->learn), in Label Studio's webhook shape. */
+static const char LEARNS_TAG; /* memo: 1 = the project has no model that learns */
+
 static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
 {
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &LEARNS_TAG, ev->project, &fresh);
+	if (m && !fresh && m->n == 1)
+		return 0; /* a publish batch asks once */
 	row r;
 	int rc = load_row(db, ev->project, &r, err);
 	const fc_ml_ops *ops = rc ? NULL : ops_of(r.kind, r.model);
 	json_t *body = NULL;
 	fc_stmt *st;
+	if (m && (rc == FC_ENOTFOUND || (!rc && (!ops || !ops->learn))))
+		m->n = 1;
 	if (!ops || !ops->learn ||
 	    fc_db_query(db, &st, NULL,
 			"SELECT t.id, t.data, s.id, s.result FROM submissions s JOIN tasks t ON t.id=s.task_id WHERE s.id=?",

@@ -312,28 +312,47 @@ static int wants(const char *events_json, const char *action)
 	return yes;
 }
 
+/* The memo tag of a batch's hook list, one per event kind. */
+static const char HOOKS_TAG[FC_EV_COUNT];
+
 static int on_event(fc_db *db, fc_event *ev, fc_err *err)
 {
 	const char *action = action_of(ev);
 	if (!action)
 		return 0;
 	fc_stmt *st;
-	int64_t ids[64];
-	int n = 0;
-	/* one indexed probe per event: a project without webhooks costs nothing more */
-	int rc = fc_db_query(db, &st, err, "SELECT id, events FROM webhooks WHERE project_id=? AND deleted_at IS NULL",
-			     "I", ev->project);
-	if (rc)
-		return rc;
-	while (n < 64 && fc_stmt_next(st) == 1)
-		if (wants(fc_stmt_text(st, 1), action))
-			ids[n++] = fc_stmt_int(st, 0);
-	fc_stmt_done(st);
+	int64_t own[64], *ids = own;
+	int n = 0, fresh;
+	/* the project's hooks for this action: in a publish batch read once */
+	fc_memo *m = fc_event_memo(ev, &HOOKS_TAG[ev->kind], ev->project, &fresh);
+	if (m && !fresh) {
+		ids = m->p;
+		n = (int)m->n;
+	} else {
+		/* one indexed probe: a project without webhooks costs nothing more */
+		int rc = fc_db_query(db, &st, err,
+				     "SELECT id, events FROM webhooks WHERE project_id=? AND deleted_at IS NULL", "I",
+				     ev->project);
+		if (rc)
+			return rc;
+		while (n < 64 && fc_stmt_next(st) == 1)
+			if (wants(fc_stmt_text(st, 1), action))
+				own[n++] = fc_stmt_int(st, 0);
+		fc_stmt_done(st);
+		if (m && n && !(m->p = malloc((size_t)n * sizeof own[0]))) {
+			m->tag = NULL; /* no room to keep the list: forget the memo, read again next time */
+		} else if (m && n) {
+			memcpy(m->p, own, (size_t)n * sizeof own[0]);
+			m->free_p = free;
+			m->n = n;
+		}
+	}
 	if (!n)
 		return 0;
 	char *body = payload(db, ev, action);
 	if (!body)
 		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	int rc = 0;
 	for (int i = 0; !rc && i < n; i++)
 		rc = fc_outbox_put(db, SINK, ids[i], ev->project, action, body, err);
 	free(body);

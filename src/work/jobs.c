@@ -54,11 +54,13 @@ static int approve_batch(fc_store *s, const due_project *p, int64_t now, int *do
 		}
 		fc_stmt_done(st);
 	}
+	fc_event_batch *batch = rc || !k ? NULL : fc_event_batch_new(ids, (size_t)k);
 	for (int i = 0; !rc && i < k; i++) {
 		rc = fc_db_exec(db, err, "UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?",
 				"II", now, ids[i]);
 		if (!rc) {
 			fc_event ev = {.kind = FC_EV_ACCEPTED,
+				       .batch = batch,
 				       .project = p->id,
 				       .task = tasks[i],
 				       .submission = ids[i],
@@ -69,6 +71,7 @@ static int approve_batch(fc_store *s, const due_project *p, int64_t now, int *do
 			rc = fc_events_publish(db, &ev, err);
 		}
 	}
+	rc = fc_event_batch_end(db, batch, rc, err);
 	*done = k;
 	return fc_db_end(db, &rc, err);
 }

@@ -383,6 +383,30 @@ Test(email, a_rejection_is_mailed_with_its_reason_once_and_not_when_turned_off)
 	cr_expect_eq(outbox_count(&S, "sink='email'"), 2, "nothing queued for a user who turned it off");
 }
 
+/* A bulk accept reads each contributor's choice once for its whole batch:
+ * one email per accepted submission of a contributor who wants them, none
+ * for one who turned decisions off. */
+Test(email, a_bulk_accept_mails_each_submission_of_who_wants_it)
+{
+	set_clock(&S, "2031-09-01T09:00:00Z");
+	long long pid = project("Bulk mail", 6);
+	res r = api(&S, "PUT", "/api/v1/me/preferences", S.c[1], "{s:{s:b}}", "notify", "decisions", 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	res_free(&r);
+	json_t *ids = json_array();
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(ids, json_integer(work(pid, S.c[i % 2])));
+	json_array_append_new(ids, json_integer(work(pid, S.c[0])));
+	char path[96], where[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/submissions/accept", pid);
+	r = api(&S, "POST", path, S.req, "{s:o}", "ids", ids);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(jint(r.json, "accepted"), 4, "%s", r.body);
+	res_free(&r);
+	snprintf(where, sizeof where, "sink='email' AND project_id=%lld AND action='accepted'", pid);
+	cr_expect_eq(outbox_count(&S, where), 3, "c1's three, not c2's one");
+}
+
 Test(email, a_dead_relay_keeps_the_item_until_it_answers)
 {
 	set_clock(&S, "2031-08-01T09:00:00Z");

@@ -5,6 +5,7 @@
 #include "harness.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static srv S;
@@ -253,6 +254,99 @@ Test(manage, bulk_accept_is_idempotent_and_reports_each_failure)
 	r = api(&S, "GET", path, S.req, NULL);
 	cr_expect_eq(r.status, 400);
 	res_free(&r);
+}
+
+/* One number from the server's database (sqlite3, or psql on the
+ * PostgreSQL pass). */
+static long long sql_count(const char *fmt, long long pid)
+{
+	char q[768], cmd[2048], out[64] = "";
+	snprintf(q, sizeof q, fmt, pid, pid);
+	if (*S.database)
+		snprintf(cmd, sizeof cmd, "psql '%s' -Atc \"%s\"", S.database, q);
+	else
+		snprintf(cmd, sizeof cmd, "sqlite3 %s/faircrowd.db \"%s\"", S.dir, q);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p);
+	if (!fgets(out, sizeof out, p))
+		out[0] = 0;
+	cr_assert_eq(pclose(p), 0, "%s", cmd);
+	return atoll(out);
+}
+
+/* A bulk accept publishes its events in one batch (subscribers read shared
+ * facts once and trim at the end): each accepted submission still gets
+ * exactly one ledger posting, one notification and one webhook delivery,
+ * and accepting again adds none. */
+Test(manage, a_bulk_accept_has_one_of_each_effect_per_submission)
+{
+	enum { EACH = 4, N = 3 * EACH };
+	char tasks[8192], path[96];
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i}", "title", "Bulk effects", "label_config",
+					       YES_NO_CONFIG, "reward", 7, "overlap", 1),
+				     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"bulk %d\"}\n", N), 100000);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	res r = api(&S, "POST", path, S.req, "{s:s,s:[s],s:s}", "url", "http://hooks.invalid/in", "events",
+		    "SUBMISSION_ACCEPTED", "secret", "s3cret");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+	long long before[3];
+	for (int c = 0; c < 3; c++) {
+		r = api(&S, "GET", "/api/v1/me/earnings", S.c[c], NULL);
+		before[c] = jint(r.json, "available");
+		res_free(&r);
+	}
+	/* c1 already has 600 notifications: the batch's are written, then the
+	 * list is trimmed to the newest 500 (not trimmed before they arrive) */
+	sql_count("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<600) "
+		  "INSERT INTO notifications(user_id,kind,title,body,link,created_at) "
+		  "SELECT %lld,'filler','filler','','',0 FROM n WHERE %lld>0",
+		  S.c_id[0]);
+	json_t *ids = json_array();
+	for (int i = 0; i < EACH; i++)
+		for (int c = 0; c < 3; c++)
+			json_array_append_new(ids, json_integer(work(pid, S.c[c], i % 2 ? "yes" : "no")));
+	json_array_append(ids, json_array_get(ids, 0)); /* asked for twice: accepted once */
+	for (int round = 0; round < 2; round++) {
+		r = bulk_accept(pid, S.req, json_deep_copy(ids));
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		cr_expect_eq(jint(r.json, "accepted"), round ? 0 : N, "%s", r.body);
+		res_free(&r);
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM ledger_txns WHERE memo='accepted by a reviewer' AND ref IN "
+				       "(SELECT 'submission:'||CAST(id AS TEXT) FROM submissions WHERE project_id=%lld)",
+				       pid),
+			     N, "one posting each (round %d)", round);
+		cr_expect_eq(sql_count("SELECT COUNT(DISTINCT ref) FROM ledger_txns WHERE memo='accepted by a reviewer' "
+				       "AND ref IN (SELECT 'submission:'||CAST(id AS TEXT) FROM submissions WHERE "
+				       "project_id=%lld)",
+				       pid),
+			     N);
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM notifications WHERE kind='accepted' AND title LIKE "
+				       "'%%Bulk effects%%' AND %lld>0",
+				       pid),
+			     N, "one notification each (round %d)", round);
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM notifications WHERE user_id=%lld AND %lld>0", S.c_id[0]),
+			     500, "c1 keeps the newest 500");
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM notifications WHERE user_id=%lld AND %lld>0 AND title LIKE "
+				       "'%%Bulk effects%%'",
+				       S.c_id[0]),
+			     EACH, "among them the batch's");
+		cr_expect_eq(sql_count("SELECT COUNT(DISTINCT title) FROM notifications WHERE kind='accepted' AND title "
+				       "LIKE '%%Bulk effects%%' AND %lld>0",
+				       pid),
+			     N, "each names its submission");
+		cr_expect_eq(sql_count("SELECT COUNT(*) FROM outbox WHERE sink='webhook' AND project_id=%lld AND "
+				       "action='SUBMISSION_ACCEPTED'",
+				       pid),
+			     N, "one webhook delivery each (round %d)", round);
+	}
+	for (int c = 0; c < 3; c++) {
+		r = api(&S, "GET", "/api/v1/me/earnings", S.c[c], NULL);
+		cr_expect_eq(jint(r.json, "available") - before[c], EACH * 7, "contributor %d: %s", c, r.body);
+		res_free(&r);
+	}
+	json_decref(ids);
 }
 
 Test(manage, members_by_email)
