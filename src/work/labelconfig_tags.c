@@ -153,6 +153,8 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	/* Ranges (start..end) and instants (start = end) on a TimeSeries, in its time units. */
 	LABELS("TimeSeriesLabels", C_TIMESERIESLABELS, "timeserieslabels", "timeserieslabels", O_TIMESERIES,
 	       fc_lc_check_timeseries),
+	/* Segments of a video's timeline: {"ranges": [{start, end}], …} in frames. */
+	LABELS("TimelineLabels", C_TIMELINELABELS, "timelinelabels", "timelinelabels", O_VIDEO, fc_lc_check_timeline),
 	TOOL("Rectangle", "rectangle", fc_lc_check_box),
 	TOOL("Polygon", "polygon", fc_lc_check_polygon),
 	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),

@@ -482,18 +482,25 @@ void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_con
 	json_decref(seen);
 }
 
+json_int_t fc_lc_frames_count(struct vctx *v, const char *base, const json_t *value)
+{
+	const json_t *fc = json_object_get(value, "framesCount");
+	if (fc && (!json_is_integer(fc) || json_integer_value(fc) < 1)) {
+		char f[FC_LC_PATH];
+		fc_lc_join(f, sizeof f, base, ".", "framesCount");
+		fc_lc_fail(v, f, "%s must be the video's number of frames, 1 or more.", f);
+		return 0;
+	}
+	return fc ? json_integer_value(fc) : 0;
+}
+
 static void check_keyframes(struct vctx *v, const char *base, const json_t *value)
 {
 	char f[FC_LC_PATH], fi[FC_LC_PATH], ff[FC_LC_PATH];
 	const json_t *seq = fc_lc_need_list(v, value, base, "sequence", "an array of keyframes",
 					    "a track needs at least one keyframe", f);
 	/* Label Studio writes the video's frame count beside the track */
-	const json_t *fc = json_object_get(value, "framesCount");
-	if (fc && (!json_is_integer(fc) || json_integer_value(fc) < 1)) {
-		fc_lc_join(ff, sizeof ff, base, ".", "framesCount");
-		fc_lc_fail(v, ff, "%s must be the video's number of frames, 1 or more.", ff);
-		fc = NULL;
-	}
+	json_int_t frames = fc_lc_frames_count(v, base, value);
 	size_t i;
 	const json_t *kf;
 	json_array_foreach(seq, i, kf) {
@@ -504,10 +511,10 @@ static void check_keyframes(struct vctx *v, const char *base, const json_t *valu
 		}
 		check_nonneg_integer(v, kf, fi, "frame");
 		const json_t *fr = json_object_get(kf, "frame");
-		if (fc && json_is_integer(fr) && json_integer_value(fr) > json_integer_value(fc)) {
+		if (frames && json_is_integer(fr) && json_integer_value(fr) > frames) {
 			fc_lc_join(ff, sizeof ff, fi, ".", "frame");
 			fc_lc_fail(v, ff, "%s (%lld) is past the last frame of the video (%lld).", ff,
-				   (long long)json_integer_value(fr), (long long)json_integer_value(fc));
+				   (long long)json_integer_value(fr), (long long)frames);
 		}
 		check_box_at(v, kf, fi);
 		const json_t *en = json_object_get(kf, "enabled");

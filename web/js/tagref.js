@@ -48,6 +48,7 @@ export const TAGS = [
   ['Pairwise', 'control', 'Which of two is better.', '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Pairwise name="pw" toName="a,b"/></View>'],
   ['Ranker', 'control', 'Order a List, or sort it into Bucket columns.', '<View><List name="list" value="$items"/><Ranker name="r" toName="list"><Bucket name="good" title="Good"/></Ranker></View>'],
   ['Relations', 'control', 'Named links between regions (Relation children).', `<View>${T}<Labels name="l" toName="text"><Label value="Person"/></Labels><Relations><Relation value="knows"/></Relations></View>`],
+  ['TimelineLabels', 'control', 'Ranges of video frames with a label: drag along a label\'s row, or [ and ] on the video.', '<View><Video name="video" value="$video" frameRate="25"/><TimelineLabels name="l" toName="video"><Label value="Movement"/><Label value="Still"/></TimelineLabels></View>'],
   ['VideoRectangle', 'control', 'Boxes tracked over video frames (with Labels).', '<View><Video name="v" value="$video"/><Labels name="l" toName="v"><Label value="Car"/></Labels><VideoRectangle name="box" toName="v"/></View>'],
 ];
 

@@ -293,6 +293,20 @@ export const TEMPLATES = [
     instructions: '## What to do\n\n- Pick a label (1 or 2), then drag a box on the frame — or press `N` for a box and move it with the arrows (`Alt`+arrows resize).\n- Step with `,` and `.` (`Shift` for 10 frames); move the box where the object went: each change is a **keyframe**, frames between are interpolated.\n- `C` copies the box to the next frame, `H` ends the track at this frame (the object left), `K` sets or removes a keyframe.',
   },
   {
+    id: 'video-segments',
+    title: 'Video: classify frame ranges',
+    description: 'Mark the stretches of a video where something happens, frame by frame, on a timeline per label.',
+    config: `<View>
+  <TimelineLabels name="videoLabels" toName="video">
+    <Label value="Movement" background="#c026d3"/>
+    <Label value="Still" background="#2563eb"/>
+  </TimelineLabels>
+  <Video name="video" value="$video" frameRate="25"/>
+</View>`,
+    sample: { video: '/samples/clip.webm' },
+    instructions: '## What to do\n\n- Drag along a label\'s row under the video to mark the frames where it applies.\n- By keyboard: pick a label (1 or 2), step with `,` and `.` on the video, press `[` at the first frame and `]` at the last.\n- Select a range and press `Delete` to remove it.',
+  },
+  {
     id: 'chat-rating',
     title: 'Conversations: rate each reply',
     description: 'Rate every model reply, flag problems per turn, and judge the whole conversation.',

@@ -316,7 +316,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.wand ? 'click on the image to fill by colour; drag sideways to change the tolerance' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.wand ? 'click on the image to fill by colour; drag sideways to change the tolerance' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : k.region === 'tl' ? 'drag along its row under the video, or press [ on the video at the first frame and ] at the last' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -393,6 +393,7 @@ export class Annotator {
       const t = (v) => (typeof v === 'number' ? String(+v.toFixed(3)) : String(v));
       return r.instant ? `${lab} (at ${t(r.start)})` : `${lab} (${t(r.start)} to ${t(r.end)})`;
     }
+    if (r.kind === 'tl') return `${lab} (frames ${r.ranges.map((g) => (g.end > g.start ? `${g.start}–${g.end}` : g.start)).join(', ')})`;
     if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
@@ -511,6 +512,7 @@ export class Annotator {
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
     if (r.kind === 'ts') return { start: r.start, end: r.end, instant: !!r.instant };
+    if (r.kind === 'tl') return { ranges: r.ranges.map((g) => ({ start: g.start, end: g.end })) };
     return {};
   }
 
@@ -588,6 +590,7 @@ export class Annotator {
       else if (k.region === 'span' && this.cfg.objects.get(item.to_name).tag === 'Paragraphs') Object.assign(r, { kind: 'para', start: +v.start, end: +v.end, startOffset: +v.startOffset || 0, endOffset: +v.endOffset || 0, text: v.text || '', noText: !('text' in v) });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
       else if (k.region === 'ts') Object.assign(r, { start: v.start, end: v.end, instant: !!v.instant });
+      else if (k.region === 'tl') r.ranges = (Array.isArray(v.ranges) ? v.ranges : []).map((g) => ({ start: +g.start, end: +g.end }));
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);
