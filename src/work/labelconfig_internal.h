@@ -122,6 +122,7 @@ struct fc_lc_tag {
 	const struct fc_lc_attr *attrs; /* its own attributes, ended by a NULL name */
 	fc_lc_value_check *check;       /* the value's shape, checked first */
 	const char *label_key;          /* key in value listing option names (region labels), or NULL */
+	const char *label_key_old;      /* the key older Label Studio versions wrote instead, or NULL */
 	/* children */
 	const char *option_attr; /* the attribute naming the option; NULL: adds no option */
 };

@@ -242,9 +242,20 @@ void fc_lc_check_span(struct vctx *v, const char *base, const struct fc_lc_contr
 		check_seconds(v, base, value);
 		return;
 	}
-	if (type == O_HYPERTEXT && json_is_string(json_object_get(value, "start"))) {
-		const char *s;
-		fc_lc_need_string(v, value, base, "end", &s);
+	/* HyperTextLabels always, Labels when start is text: XPaths of the
+	 * first and last text node, offsets inside them */
+	if (type == O_HYPERTEXT &&
+	    ((k && k->tag->type == C_HYPERTEXTLABELS) || json_is_string(json_object_get(value, "start")))) {
+		static const char *const ends[2] = {"start", "end"};
+		for (int i = 0; i < 2; i++) {
+			const char *s;
+			if (fc_lc_need_string(v, value, base, ends[i], &s) && s[0] != '/') {
+				char f[FC_LC_PATH];
+				fc_lc_join(f, sizeof f, base, ".", ends[i]);
+				fc_lc_fail(v, f, "%s must be an XPath inside the HyperText, like \"/p[1]/text()[1]\".",
+					   f);
+			}
+		}
 		check_inner_offsets(v, base, value);
 		return;
 	}

@@ -128,6 +128,8 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 	"<View><Image name='img' value='$image'/><Text name='text' value='$text'/>" \
 	"<List name='list' value='$items'/>" \
 	"<Video name='video' value='$video' frameRate='25'/>" \
+	"<HyperText name='page' value='$html'/>" \
+	"<HyperTextLabels name='htl' toName='page'><Label value='Name'/></HyperTextLabels>" \
 	"<TimelineLabels name='tl' toName='video'><Label value='Movement'/><Label value='Still'/></TimelineLabels>" \
 	"<Paragraphs name='dlg' value='$dialog' layout='dialogue' textKey='line' nameKey='who'/>" \
 	"<ParagraphLabels name='pl2' toName='dlg'><Label value='Ask'/></ParagraphLabels>" \
@@ -192,7 +194,10 @@ static const char ALL_RESULT[] =
 	"{'id':'c7','from_name':'rk','to_name':'list','type':'ranker','value':{'ranker':{'good':['x2'],"
 	"'_':['x1']}}},"
 	"{'id':'c8','from_name':'tl','to_name':'video','type':'timelinelabels','value':{'ranges':[{'start':3,'end':5},"
-	"{'start':9,'end':9}],'timelinelabels':['Movement']}}]";
+	"{'start':9,'end':9}],'timelinelabels':['Movement']}},"
+	"{'id':'c9','from_name':'htl','to_name':'page','type':'hypertextlabels','value':{'start':'/p[1]/text()[1]',"
+	"'end':'/p[1]/b[1]/text()[1]','startOffset':0,'endOffset':7,'globalOffsets':{'start':0,'end':15},"
+	"'text':'Ada met Babbage','hypertextlabels':['Name']}}]";
 
 Test(lsimport, every_result_type_exports_back_equal)
 {
@@ -200,7 +205,8 @@ Test(lsimport, every_result_type_exports_back_equal)
 	size_t n = strlen(ALL_RESULT) + 512;
 	char *body = malloc(n);
 	snprintf(body, n,
-		 "[{'data':{'image':'https://cdn.example/a.png','video':'https://cdn.example/v.mp4','text':'Ann went home','items':[{'id':'x1',"
+		 "[{'data':{'image':'https://cdn.example/a.png','video':'https://cdn.example/v.mp4',"
+		 "'html':'<p>Ada met <b>Babbage</b></p>','text':'Ann went home','items':[{'id':'x1',"
 		 "'title':'one'},{'id':'x2','title':'two'}],'dialog':[{'who':'A','line':'Do you?'},{'who':'B',"
 		 "'line':'Ok'}]},'annotations':[{'completed_by':'w1','lead_time':9,"
 		 "'result':%s}]}]",
@@ -230,13 +236,16 @@ Test(lsimport, every_result_type_exports_back_equal)
 		 "result[0].value.endOffset"},
 		{"'type':'timelinelabels','value':{'ranges':[{'start':5,'end':3}],'timelinelabels':['Still']}",
 		 "result[0].value.ranges[0].end"},
+		{"'type':'hypertextlabels','value':{'start':'p','end':'/p[1]','startOffset':0,'endOffset':1,"
+		 "'hypertextlabels':['Name']}",
+		 "result[0].value.start"},
 	};
-	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2", "tl"};
-	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg", "video"};
+	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2", "tl", "htl"};
+	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg", "video", "page"};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		char task[1024];
 		snprintf(task, sizeof task,
-			 "[{'data':{'image':'a.png','video':'v.mp4','text':'x','items':[{'id':'x1'}],'dialog':[{'line':'Hi'}]},"
+			 "[{'data':{'image':'a.png','video':'v.mp4','html':'<p>x</p>','text':'x','items':[{'id':'x1'}],'dialog':[{'line':'Hi'}]},"
 			 "'annotations':[{'completed_by':'w2',"
 			 "'result':[{'id':'z','from_name':'%s','to_name':'%s',%s}]}]}]",
 			 from[i], to[i], broken[i][0]);

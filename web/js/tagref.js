@@ -38,7 +38,7 @@ export const TAGS = [
   ['Ellipse', 'control', 'Ellipses without labels.', `<View>${I}<Ellipse name="e" toName="image"/></View>`],
   ['Brush', 'control', 'Masks without labels.', `<View>${I}<Brush name="b" toName="image"/></View>`],
   ['MagicWand', 'control', 'Click to fill by colour into a mask; drag sideways to change the tolerance.', `<View>${I}<Labels name="labels" toName="image"><Label value="Cloud"/></Labels><MagicWand name="wand" toName="image" defaultThreshold="15"/></View>`],
-  ['HyperTextLabels', 'control', 'Spans in HTML.', '<View><HyperText name="h" value="$html"/><HyperTextLabels name="l" toName="h"><Label value="Name"/></HyperTextLabels></View>'],
+  ['HyperTextLabels', 'control', 'Spans in HTML (XPath and offsets): select with the mouse, or Shift+arrows a word at a time.', '<View><HyperText name="h" value="$html"/><HyperTextLabels name="l" toName="h"><Label value="Name"/></HyperTextLabels></View>'],
   ['TimeSeriesLabels', 'control', 'Ranges (drag, or [ and ]) and instants (click, or Enter) on a TimeSeries.', '<View><TimeSeries name="ts" value="$ts" valueType="json" timeColumn="t"><Channel column="x"/></TimeSeries><TimeSeriesLabels name="l" toName="ts"><Label value="Run"/></TimeSeriesLabels></View>'],
   ['ParagraphLabels', 'control', 'Spans across paragraphs: start/end paragraph, startOffset/endOffset.', '<View><Paragraphs name="p" value="$dialog"/><ParagraphLabels name="l" toName="p"><Label value="Question"/></ParagraphLabels></View>'],
   ['TextArea', 'control', 'Free text; perRegion="true" for one text per region; toName optional.', `<View>${T}<TextArea name="summary" toName="text" rows="3"/></View>`],
