@@ -57,6 +57,7 @@ enum {
 	C_OCR,
 	C_TOOL, /* Rectangle, Polygon, KeyPoint, Ellipse, Brush: regions without labels */
 	C_TIMESERIESLABELS,
+	C_TIMELINELABELS,
 };
 
 #define F_NEEDS_CHILD 1u   /* controls: useless without at least one option child */
@@ -121,6 +122,7 @@ struct fc_lc_tag {
 	const struct fc_lc_attr *attrs; /* its own attributes, ended by a NULL name */
 	fc_lc_value_check *check;       /* the value's shape, checked first */
 	const char *label_key;          /* key in value listing option names (region labels), or NULL */
+	const char *label_key_old;      /* the key older Label Studio versions wrote instead, or NULL */
 	/* children */
 	const char *option_attr; /* the attribute naming the option; NULL: adds no option */
 };
@@ -267,11 +269,16 @@ const json_t *fc_lc_dynamic_list(const struct vctx *v, const struct fc_lc_contro
 void fc_lc_check_label_list(struct vctx *v, const char *base, const struct fc_lc_control *k, const json_t *value,
 			    const char *key);
 
+/* value.framesCount, the video's frame count Label Studio writes beside
+ * video results: 0 when absent (or wrong, after recording the failure). */
+json_int_t fc_lc_frames_count(struct vctx *v, const char *base, const json_t *value);
+
 /* The value checkers the table names (labelconfig_values.c). */
 fc_lc_value_check fc_lc_check_choices, fc_lc_check_span, fc_lc_check_paragraph_span, fc_lc_check_box,
 	fc_lc_check_polygon, fc_lc_check_keypoint, fc_lc_check_textarea, fc_lc_check_rating, fc_lc_check_number,
 	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track, fc_lc_check_brush, fc_lc_check_ellipse,
-	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime, fc_lc_check_timeseries;
+	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime, fc_lc_check_timeseries,
+	fc_lc_check_timeline;
 
 /* Whether s is the name pattern (holding flag once, e.g. "page_{{idx}}")
  * with the flag replaced by a whole number; stores it in *idx. With flag

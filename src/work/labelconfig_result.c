@@ -411,8 +411,12 @@ static void check_item(struct vctx *v, size_t i, const json_t *item)
 	v->item = item;
 	if (k->tag->check)
 		k->tag->check(v, f, k, obj, value);
-	if (k->tag->label_key)
-		fc_lc_check_label_list(v, f, k, value, k->tag->label_key);
+	if (k->tag->label_key) {
+		const char *key = k->tag->label_key;
+		if (k->tag->label_key_old && !json_object_get(value, key) && json_object_get(value, k->tag->label_key_old))
+			key = k->tag->label_key_old;
+		fc_lc_check_label_list(v, f, k, value, key);
+	}
 	check_item_index(v, f, k, obj, value);
 }
 

@@ -88,11 +88,14 @@ static const struct fc_lc_attr textarea_attrs[] = {
 	{ \
 		.name = n, .kind = K_CHILD, .option_attr = a \
 	}
-#define LABELS(n, t, l, key, to, chk) \
+/* old: the label key older Label Studio versions wrote, or NULL */
+#define LABELS_OLD(n, t, l, key, old, to, chk) \
 	{ \
 		.name = n, .kind = K_CONTROL, .type = t, .lower = l, .targets = to, .flags = F_NEEDS_CHILD | F_REGION, \
-		.child = "Label", .options_key = "labels", .attrs = labels_attrs, .check = chk, .label_key = key \
+		.child = "Label", .options_key = "labels", .attrs = labels_attrs, .check = chk, .label_key = key, \
+		.label_key_old = old \
 	}
+#define LABELS(n, t, l, key, to, chk) LABELS_OLD(n, t, l, key, NULL, to, chk)
 /* A drawing tool without labels of its own (Labels on the same image name them). */
 #define TOOL(n, l, chk) \
 	{ \
@@ -153,6 +156,8 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	/* Ranges (start..end) and instants (start = end) on a TimeSeries, in its time units. */
 	LABELS("TimeSeriesLabels", C_TIMESERIESLABELS, "timeserieslabels", "timeserieslabels", O_TIMESERIES,
 	       fc_lc_check_timeseries),
+	/* Segments of a video's timeline: {"ranges": [{start, end}], …} in frames. */
+	LABELS("TimelineLabels", C_TIMELINELABELS, "timelinelabels", "timelinelabels", O_VIDEO, fc_lc_check_timeline),
 	TOOL("Rectangle", "rectangle", fc_lc_check_box),
 	TOOL("Polygon", "polygon", fc_lc_check_polygon),
 	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),
@@ -161,7 +166,10 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	/* Fills by colour tolerance into a brush mask (opacity, blurradius and
 	 * defaultThreshold are for the editor). */
 	TOOL("MagicWand", "magicwand", fc_lc_check_brush),
-	LABELS("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "htmllabels", O_HYPERTEXT, fc_lc_check_span),
+	/* Its labels are "hypertextlabels", as Label Studio documents them; its
+	 * older editors wrote "htmllabels", which still reads. */
+	LABELS_OLD("HyperTextLabels", C_HYPERTEXTLABELS, "hypertextlabels", "hypertextlabels", "htmllabels",
+		   O_HYPERTEXT, fc_lc_check_span),
 	LABELS("ParagraphLabels", C_PARAGRAPHLABELS, "paragraphlabels", "paragraphlabels", O_PARAGRAPHS,
 	       fc_lc_check_paragraph_span),
 	/* Shortcuts are text snippets for the UI, not options. */

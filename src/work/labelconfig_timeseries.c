@@ -1,4 +1,5 @@
-/* labelconfig_timeseries.c — the result rule of TimeSeriesLabels.
+/* labelconfig_timeseries.c — the result rules of TimeSeriesLabels and
+ * TimelineLabels (frame ranges on a Video, at the end).
  *
  * A region is {"start", "end", "instant", "timeserieslabels"}: start and end
  * in the time column's units (numbers; or text when the time column holds
@@ -98,5 +99,52 @@ void fc_lc_check_timeseries(struct vctx *v, const char *base, const struct fc_lc
 	} else if (at[0] < lo - slack) {
 		fc_lc_join(f, sizeof f, base, ".", "start");
 		fc_lc_fail(v, f, "%s (%g) is before the start of the data (%g).", f, at[0], lo);
+	}
+}
+
+/* TimelineLabels on a Video: {"ranges": [{"start", "end"}, …]} in frames
+ * (whole numbers from 1 in Label Studio, 0 accepted), start <= end; when
+ * the result carries the video's framesCount, no range runs past it. */
+void fc_lc_check_timeline(struct vctx *v, const char *base, const struct fc_lc_control *k,
+			  const struct fc_lc_object *obj, const json_t *value)
+{
+	(void)k;
+	(void)obj;
+	char f[FC_LC_PATH], fi[FC_LC_PATH], ff[FC_LC_PATH];
+	json_int_t frames = fc_lc_frames_count(v, base, value);
+	const json_t *ranges = fc_lc_need_list(v, value, base, "ranges", "an array of {start, end} frame ranges",
+					       "a timeline region needs at least one range", f);
+	size_t i;
+	const json_t *r;
+	json_array_foreach(ranges, i, r) {
+		fc_lc_join_index(fi, sizeof fi, f, i);
+		if (!json_is_object(r)) {
+			fc_lc_fail(v, fi, "%s must be an object {start, end} of frame numbers.", fi);
+			continue;
+		}
+		json_int_t at[2];
+		int ok = 1;
+		static const char *const keys[2] = {"start", "end"};
+		for (int e = 0; e < 2; e++) {
+			if (!fc_lc_need_integer(v, r, fi, keys[e], &at[e])) {
+				ok = 0;
+			} else if (at[e] < 0) {
+				fc_lc_join(ff, sizeof ff, fi, ".", keys[e]);
+				fc_lc_fail(v, ff, "%s is %" JSON_INTEGER_FORMAT "; a frame number is 0 or more.", ff,
+					   at[e]);
+				ok = 0;
+			}
+		}
+		if (!ok)
+			continue;
+		fc_lc_join(ff, sizeof ff, fi, ".", "end");
+		if (at[1] < at[0])
+			fc_lc_fail(v, ff, "%s (%" JSON_INTEGER_FORMAT ") comes before start (%" JSON_INTEGER_FORMAT ").",
+				   ff, at[1], at[0]);
+		else if (frames && at[1] > frames)
+			fc_lc_fail(v, ff,
+				   "%s (%" JSON_INTEGER_FORMAT
+				   ") is past the last frame of the video (%" JSON_INTEGER_FORMAT ").",
+				   ff, at[1], frames);
 	}
 }

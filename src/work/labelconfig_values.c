@@ -242,9 +242,20 @@ void fc_lc_check_span(struct vctx *v, const char *base, const struct fc_lc_contr
 		check_seconds(v, base, value);
 		return;
 	}
-	if (type == O_HYPERTEXT && json_is_string(json_object_get(value, "start"))) {
-		const char *s;
-		fc_lc_need_string(v, value, base, "end", &s);
+	/* HyperTextLabels always, Labels when start is text: XPaths of the
+	 * first and last text node, offsets inside them */
+	if (type == O_HYPERTEXT &&
+	    ((k && k->tag->type == C_HYPERTEXTLABELS) || json_is_string(json_object_get(value, "start")))) {
+		static const char *const ends[2] = {"start", "end"};
+		for (int i = 0; i < 2; i++) {
+			const char *s;
+			if (fc_lc_need_string(v, value, base, ends[i], &s) && s[0] != '/') {
+				char f[FC_LC_PATH];
+				fc_lc_join(f, sizeof f, base, ".", ends[i]);
+				fc_lc_fail(v, f, "%s must be an XPath inside the HyperText, like \"/p[1]/text()[1]\".",
+					   f);
+			}
+		}
 		check_inner_offsets(v, base, value);
 		return;
 	}
@@ -482,18 +493,25 @@ void fc_lc_check_ranker(struct vctx *v, const char *base, const struct fc_lc_con
 	json_decref(seen);
 }
 
+json_int_t fc_lc_frames_count(struct vctx *v, const char *base, const json_t *value)
+{
+	const json_t *fc = json_object_get(value, "framesCount");
+	if (fc && (!json_is_integer(fc) || json_integer_value(fc) < 1)) {
+		char f[FC_LC_PATH];
+		fc_lc_join(f, sizeof f, base, ".", "framesCount");
+		fc_lc_fail(v, f, "%s must be the video's number of frames, 1 or more.", f);
+		return 0;
+	}
+	return fc ? json_integer_value(fc) : 0;
+}
+
 static void check_keyframes(struct vctx *v, const char *base, const json_t *value)
 {
 	char f[FC_LC_PATH], fi[FC_LC_PATH], ff[FC_LC_PATH];
 	const json_t *seq = fc_lc_need_list(v, value, base, "sequence", "an array of keyframes",
 					    "a track needs at least one keyframe", f);
 	/* Label Studio writes the video's frame count beside the track */
-	const json_t *fc = json_object_get(value, "framesCount");
-	if (fc && (!json_is_integer(fc) || json_integer_value(fc) < 1)) {
-		fc_lc_join(ff, sizeof ff, base, ".", "framesCount");
-		fc_lc_fail(v, ff, "%s must be the video's number of frames, 1 or more.", ff);
-		fc = NULL;
-	}
+	json_int_t frames = fc_lc_frames_count(v, base, value);
 	size_t i;
 	const json_t *kf;
 	json_array_foreach(seq, i, kf) {
@@ -504,10 +522,10 @@ static void check_keyframes(struct vctx *v, const char *base, const json_t *valu
 		}
 		check_nonneg_integer(v, kf, fi, "frame");
 		const json_t *fr = json_object_get(kf, "frame");
-		if (fc && json_is_integer(fr) && json_integer_value(fr) > json_integer_value(fc)) {
+		if (frames && json_is_integer(fr) && json_integer_value(fr) > frames) {
 			fc_lc_join(ff, sizeof ff, fi, ".", "frame");
 			fc_lc_fail(v, ff, "%s (%lld) is past the last frame of the video (%lld).", ff,
-				   (long long)json_integer_value(fr), (long long)json_integer_value(fc));
+				   (long long)json_integer_value(fr), (long long)frames);
 		}
 		check_box_at(v, kf, fi);
 		const json_t *en = json_object_get(kf, "enabled");

@@ -127,6 +127,10 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 #define ALL_CONFIG \
 	"<View><Image name='img' value='$image'/><Text name='text' value='$text'/>" \
 	"<List name='list' value='$items'/>" \
+	"<Video name='video' value='$video' frameRate='25'/>" \
+	"<HyperText name='page' value='$html'/>" \
+	"<HyperTextLabels name='htl' toName='page'><Label value='Name'/></HyperTextLabels>" \
+	"<TimelineLabels name='tl' toName='video'><Label value='Movement'/><Label value='Still'/></TimelineLabels>" \
 	"<Paragraphs name='dlg' value='$dialog' layout='dialogue' textKey='line' nameKey='who'/>" \
 	"<ParagraphLabels name='pl2' toName='dlg'><Label value='Ask'/></ParagraphLabels>" \
 	"<RectangleLabels name='rl' toName='img'><Label value='Car'/></RectangleLabels>" \
@@ -188,7 +192,12 @@ static const char ALL_RESULT[] =
 	"{'id':'c5','from_name':'nu','to_name':'text','type':'number','value':{'number':2.5}},"
 	"{'id':'c6','from_name':'note','type':'textarea','value':{'text':['free text']}},"
 	"{'id':'c7','from_name':'rk','to_name':'list','type':'ranker','value':{'ranker':{'good':['x2'],"
-	"'_':['x1']}}}]";
+	"'_':['x1']}}},"
+	"{'id':'c8','from_name':'tl','to_name':'video','type':'timelinelabels','value':{'ranges':[{'start':3,'end':5},"
+	"{'start':9,'end':9}],'timelinelabels':['Movement']}},"
+	"{'id':'c9','from_name':'htl','to_name':'page','type':'hypertextlabels','value':{'start':'/p[1]/text()[1]',"
+	"'end':'/p[1]/b[1]/text()[1]','startOffset':0,'endOffset':7,'globalOffsets':{'start':0,'end':15},"
+	"'text':'Ada met Babbage','hypertextlabels':['Name']}}]";
 
 Test(lsimport, every_result_type_exports_back_equal)
 {
@@ -196,7 +205,8 @@ Test(lsimport, every_result_type_exports_back_equal)
 	size_t n = strlen(ALL_RESULT) + 512;
 	char *body = malloc(n);
 	snprintf(body, n,
-		 "[{'data':{'image':'https://cdn.example/a.png','text':'Ann went home','items':[{'id':'x1',"
+		 "[{'data':{'image':'https://cdn.example/a.png','video':'https://cdn.example/v.mp4',"
+		 "'html':'<p>Ada met <b>Babbage</b></p>','text':'Ann went home','items':[{'id':'x1',"
 		 "'title':'one'},{'id':'x2','title':'two'}],'dialog':[{'who':'A','line':'Do you?'},{'who':'B',"
 		 "'line':'Ok'}]},'annotations':[{'completed_by':'w1','lead_time':9,"
 		 "'result':%s}]}]",
@@ -224,13 +234,18 @@ Test(lsimport, every_result_type_exports_back_equal)
 		{"'type':'paragraphlabels','value':{'start':0,'end':0,'startOffset':0,'endOffset':3,"
 		 "'paragraphlabels':['Ask']}",
 		 "result[0].value.endOffset"},
+		{"'type':'timelinelabels','value':{'ranges':[{'start':5,'end':3}],'timelinelabels':['Still']}",
+		 "result[0].value.ranges[0].end"},
+		{"'type':'hypertextlabels','value':{'start':'p','end':'/p[1]','startOffset':0,'endOffset':1,"
+		 "'hypertextlabels':['Name']}",
+		 "result[0].value.start"},
 	};
-	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2"};
-	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg"};
+	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2", "tl", "htl"};
+	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg", "video", "page"};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		char task[1024];
 		snprintf(task, sizeof task,
-			 "[{'data':{'image':'a.png','text':'x','items':[{'id':'x1'}],'dialog':[{'line':'Hi'}]},"
+			 "[{'data':{'image':'a.png','video':'v.mp4','html':'<p>x</p>','text':'x','items':[{'id':'x1'}],'dialog':[{'line':'Hi'}]},"
 			 "'annotations':[{'completed_by':'w2',"
 			 "'result':[{'id':'z','from_name':'%s','to_name':'%s',%s}]}]}]",
 			 from[i], to[i], broken[i][0]);

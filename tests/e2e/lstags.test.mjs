@@ -3,7 +3,8 @@
 // server; brush masks paint, erase and undo, and come out as Label Studio
 // RLE the server accepts; ellipses; OCR boxes with their text; the taxonomy
 // tree and visibleWhen by keyboard; a Repeater's pages, one at a time with
-// mode="pagination"; all at 360 px too.
+// mode="pagination"; HyperTextLabels by mouse and by keyboard; all at 360 px
+// too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, expectAccessible } from './lib.mjs';
@@ -427,4 +428,60 @@ test('brush and magic wand by keyboard alone: the crosshair paints, erases and f
   const grid = await page.evaluate(() => document.querySelector('.preview-host').annotator.objectViews.get('image').wandStats.grid);
   assert.deepEqual(grid, [480, 320], 'the whole sample picture, not the part on screen');
   await expectAccessible(page, 'brush and wand by keyboard');
+});
+
+test('HyperTextLabels: a mouse selection and Shift+arrow words become XPath regions the server takes; 360 px', async () => {
+  await template('html-ner');
+  await page.setViewportSize(PHONE);
+  const content = page.locator('.preview-host .ht-content');
+  await content.waitFor();
+  // no script, frame or attribute survives; the structure does
+  assert.equal(await page.locator('.preview-host .ht-content h2 + p > b').count(), 1);
+  // mouse: Place, then drag across "London" in the first paragraph
+  await page.click('.preview-host [data-control="ner"] .label-btn:has-text("Place")');
+  await content.scrollIntoViewIfNeeded();
+  const london = await page.evaluate(() => {
+    const t = [...document.querySelectorAll('.preview-host .ht-content p')][0].lastChild; // " in London."
+    const r = document.createRange();
+    const i = t.data.indexOf('London');
+    r.setStart(t, i);
+    r.setEnd(t, i + 6);
+    const b = r.getBoundingClientRect();
+    return { x0: b.left + 1, x1: b.right - 1, y: b.top + b.height / 2 };
+  });
+  await page.mouse.move(london.x0, london.y);
+  await page.mouse.down();
+  await page.mouse.move(london.x1, london.y, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForSelector('.preview-host .ht-mark');
+  let res = await result();
+  assert.equal(res.length, 1, JSON.stringify(res));
+  assert.equal(res[0].type, 'hypertextlabels');
+  assert.deepEqual({ ...res[0].value, globalOffsets: undefined }, { start: '/p[1]/text()[2]', end: '/p[1]/text()[2]', startOffset: 4, endOffset: 10, text: 'London', hypertextlabels: ['Place'], globalOffsets: undefined });
+  // keyboard: Person (1); on the page → passes "Notes", Shift+→ twice selects "Ada Lovelace", Enter labels it
+  await page.focus('.preview-host .ht-body');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('1');
+  await page.keyboard.press('ArrowRight'); // after "Notes"
+  await page.keyboard.press('Shift+ArrowRight'); // "Ada"
+  await page.keyboard.press('Shift+ArrowRight'); // "Ada Lovelace"
+  await page.keyboard.press('Enter');
+  res = await result();
+  assert.equal(res.length, 2, JSON.stringify(res));
+  assert.equal(res[1].value.text.trim(), 'Ada Lovelace');
+  assert.equal(res[1].value.start, '/p[1]/text()[1]');
+  assert.deepEqual(res[1].value.hypertextlabels, ['Person']);
+  assert.equal(await page.locator('.preview-host .ht-mark').count() >= 2, true);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal scroll at 360 px (${width})`);
+  await expectAccessible(page, 'hypertext labels');
+  await shot(page, '66-hypertext-labels-360', { full: false });
+  // the server takes both as they are
+  const cfg = await page.inputValue('#p-label_config');
+  const p = await req.call('POST', '/projects', { title: 'html', label_config: cfg });
+  assert.equal(p.status, 201);
+  const sample = await page.evaluate(async () => (await import('/js/templates.js')).TEMPLATES.find((t) => t.id === 'html-ner').sample);
+  const up = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: sample, annotations: [{ completed_by: 'w1', result: res }] }]);
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  await page.setViewportSize({ width: 1280, height: 900 });
 });

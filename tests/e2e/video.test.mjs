@@ -1,32 +1,38 @@
 // The video annotator: a track drawn with the mouse, moved by keyboard on a
 // later frame (a second keyframe), the frames between interpolated, copied
 // to the next frame, hidden from a frame on; the draft survives a reload and
-// the submission is Label Studio's videorectangle. Desktop and 360 px,
-// axe-core on each screen.
+// the submission is Label Studio's videorectangle. TimelineLabels: a range
+// dragged along a label's row, one marked with [ and ], one deleted; the
+// submission holds timelinelabels results. Desktop and 360 px, axe-core on
+// each screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEMPLATES } from '../../web/js/templates.js';
 import { boxAt, timelineMarks } from '../../web/js/annotate/video.js';
-import { startServer, apiSession, launch, shot, shotAtPhone, expectAccessible, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, expectAccessible, ADMIN, PHONE } from './lib.mjs';
 import { liveProject, openWork, submitAndNext, submissionsOf, resultOn, makeUsers } from './annotate-lib.mjs';
 
 const CONFIG = TEMPLATES.find((t) => t.id === 'video-tracking').config;
 const REQ = { email: 'vreq@example.com', password: 'requester-pass-1', display_name: 'Vera Requester' };
 const CON = { email: 'vcon@example.com', password: 'contributor-pass-1', display_name: 'Vic Contributor' };
+const CON2 = { email: 'tlcon@example.com', password: 'contributor-pass-1', display_name: 'Tom Contributor' };
 
 let server;
 let browser;
 let pid;
+let pid2;
 const errors = [];
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  await makeUsers(server, admin, [[REQ, ['requester']], [CON, ['contributor']]]);
+  await makeUsers(server, admin, [[REQ, ['requester']], [CON, ['contributor']], [CON2, ['contributor']]]);
   const req = await apiSession(server.url, REQ.email, REQ.password);
   pid = await liveProject(req, { title: 'Track shapes', instructions: 'Track every moving shape.', label_config: CONFIG },
     [{ video: '/samples/clip.webm' }, { video: '/samples/clip.webm?2' }], 'vfund');
+  pid2 = await liveProject(req, { title: 'Segments', instructions: 'Mark movement.', label_config: TEMPLATES.find((t) => t.id === 'video-segments').config },
+    [{ video: '/samples/clip.webm' }, { video: '/samples/clip.webm?3' }], 'tlfund');
 });
 
 after(async () => {
@@ -151,4 +157,68 @@ test('video: draw a track, keyframes by keyboard, interpolate, hide, draft, subm
   assert.equal(track.type, 'videorectangle');
   assert.deepEqual(track.value.sequence.map((k) => k.frame), [1, 7, 11, 20]);
   assert.equal(track.value.framesCount, 100);
+});
+
+test('timeline labels: a range by mouse and one by keyboard at 360 px, submitted as timelinelabels', async () => {
+  const page = await openWork(browser, server, CON2, pid2, errors);
+  await page.setViewportSize(PHONE);
+  await page.waitForFunction(() => /Frame 1 \/ 100/.test(document.querySelector('.vt-frame')?.textContent || ''));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal scroll at 360 px (${width})`);
+  // no box tools without a VideoRectangle
+  assert.equal(await page.getByRole('button', { name: 'Add box (N)' }).count(), 0);
+  assert.equal(await page.locator('.vt-seg-bar').count(), 2);
+
+  // mouse: drag along the Movement row from about 10 % to 30 %
+  await page.locator('.vt-seg-bar').first().scrollIntoViewIfNeeded();
+  const bar = await page.locator('.vt-seg-bar').first().boundingBox();
+  const y = bar.y + bar.height / 2;
+  await page.mouse.move(bar.x + bar.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + bar.width * 0.2, y, { steps: 4 });
+  await page.mouse.move(bar.x + bar.width * 0.3, y, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForSelector('.vt-range');
+  let res = await resultOn(page);
+  assert.equal(res.length, 1, JSON.stringify(res));
+  assert.equal(res[0].type, 'timelinelabels');
+  assert.deepEqual(res[0].value.timelinelabels, ['Movement']);
+  const [g] = res[0].value.ranges;
+  assert.ok(Math.abs(g.start - 11) <= 2 && Math.abs(g.end - 31) <= 2 && g.start < g.end, JSON.stringify(g));
+
+  // keyboard: Still (2), then on the video back to frame 1, [ at frame 41 and ] at frame 51
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('2');
+  await page.focus('.vt-stage');
+  while ((await frame(page)) > 1) await page.keyboard.press('Shift+,');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+.');
+  assert.equal(await frame(page), 41);
+  await page.keyboard.press('[');
+  await page.waitForSelector('.vt-seg-mark');
+  await page.keyboard.press('Shift+.');
+  await page.keyboard.press(']');
+  res = await resultOn(page);
+  assert.equal(res.length, 2, JSON.stringify(res));
+  assert.deepEqual(res[1].value, { ranges: [{ start: 41, end: 51 }], timelinelabels: ['Still'] });
+  assert.equal(await page.locator('.vt-range').count(), 2);
+  await expectAccessible(page, 'video timeline labels');
+  await shot(page, '45-video-timeline-360', { full: false });
+
+  // a third range (Still, 71–71) and Delete removes the selected one
+  for (let i = 0; i < 2; i++) await page.keyboard.press('Shift+.');
+  await page.keyboard.press('[');
+  await page.keyboard.press(']');
+  res = await resultOn(page);
+  assert.deepEqual(res[2].value.ranges, [{ start: 71, end: 71 }]);
+  await page.keyboard.press('Delete');
+  res = await resultOn(page);
+  assert.equal(res.length, 2);
+
+  await submitAndNext(page);
+  await page.context().close();
+  const subs = await submissionsOf(server, CON2);
+  assert.equal(subs.length, 1);
+  const types = subs[0].result.map((r) => r.type);
+  assert.deepEqual(types, ['timelinelabels', 'timelinelabels']);
+  assert.deepEqual(subs[0].result[1].value.ranges, [{ start: 41, end: 51 }]);
 });

@@ -589,6 +589,94 @@ Test(ls_objects, time_series_channels_ranges_and_instants)
 	fc_labelconfig_free(c);
 }
 
+/* HyperTextLabels: start and end are XPaths of text nodes inside the
+ * HyperText, offsets inside them, labels under "hypertextlabels" (as Label
+ * Studio documents them) or "htmllabels" (as its older editors wrote them). */
+Test(ls_objects, hypertextlabels_xpath_ranges)
+{
+	fc_labelconfig *c = ok("<View><HyperTextLabels name='ner' toName='text'><Label value='Person'/>"
+			       "<Label value='Place'/></HyperTextLabels><HyperText name='text' value='$html'/></View>");
+	const char *data = "{'html':'<p>Ada met <b>Babbage</b> in London</p>'}";
+#define HT(v) "[{'id':'h','from_name':'ner','to_name':'text','type':'hypertextlabels','value':" v "}]"
+	good(c,
+	     HT("{'start':'/p[1]/text()[1]','end':'/p[1]/b[1]/text()[1]','startOffset':0,'endOffset':7,"
+		"'globalOffsets':{'start':0,'end':15},'text':'Ada met Babbage','hypertextlabels':['Person']}"),
+	     data);
+	good(c,
+	     HT("{'start':'/p[1]/text()[2]','end':'/p[1]/text()[2]','startOffset':4,'endOffset':10,"
+		"'htmllabels':['Place']}"),
+	     data);
+	/* not XPaths, offsets that are not whole numbers 0 or more, text not text, a foreign label, no label */
+	wrong(c, HT("{'start':3,'end':'/p[1]/text()[1]','startOffset':0,'endOffset':1,'hypertextlabels':['Place']}"),
+	      data, "result[0].value.start");
+	wrong(c, HT("{'start':'p[1]','end':'/p[1]/text()[1]','startOffset':0,'endOffset':1,'hypertextlabels':['Place']}"),
+	      data, "result[0].value.start");
+	wrong(c, HT("{'start':'/p[1]/text()[1]','startOffset':0,'endOffset':1,'hypertextlabels':['Place']}"), data,
+	      "result[0].value.end");
+	wrong(c,
+	      HT("{'start':'/p[1]/text()[1]','end':'/p[1]/text()[1]','startOffset':0,'endOffset':-1,"
+		 "'hypertextlabels':['Place']}"),
+	      data, "result[0].value.endOffset");
+	wrong(c,
+	      HT("{'start':'/p[1]/text()[1]','end':'/p[1]/text()[1]','startOffset':0.5,'endOffset':1,"
+		 "'hypertextlabels':['Place']}"),
+	      data, "result[0].value.startOffset");
+	wrong(c,
+	      HT("{'start':'/p[1]/text()[1]','end':'/p[1]/text()[1]','startOffset':0,'endOffset':1,'text':7,"
+		 "'hypertextlabels':['Place']}"),
+	      data, "result[0].value.text");
+	wrong(c,
+	      HT("{'start':'/p[1]/text()[1]','end':'/p[1]/text()[1]','startOffset':0,'endOffset':1,"
+		 "'hypertextlabels':['Car']}"),
+	      data, "result[0].value.hypertextlabels[0]");
+	wrong(c, HT("{'start':'/p[1]/text()[1]','end':'/p[1]/text()[1]','startOffset':0,'endOffset':1}"), data,
+	      "result[0].value.hypertextlabels");
+#undef HT
+	fc_labelconfig_free(c);
+}
+
+/* Label Studio's video frame classification template: TimelineLabels on a
+ * Video; a region is frame ranges with labels from the config. */
+Test(ls_objects, timelinelabels_frame_ranges)
+{
+	bad("<View><Text name='t' value='$t'/><TimelineLabels name='l' toName='t'><Label value='Run'/>"
+	    "</TimelineLabels></View>",
+	    "TimelineLabels", "Video");
+	bad("<View><Video name='video' value='$video'/><TimelineLabels name='l' toName='video'/></View>",
+	    "TimelineLabels", "Label");
+	fc_labelconfig *c = ok("<View><TimelineLabels name='videoLabels' toName='video'>"
+			       "<Label value='Movement' background='#c813ec'/><Label value='Still'/></TimelineLabels>"
+			       "<Video name='video' value='$video' frameRate='25.0' timelineHeight='120'/></View>");
+	const char *data = "{'video':'/v.mp4'}";
+#define TL(v) "[{'id':'a','from_name':'videoLabels','to_name':'video','type':'timelinelabels','value':" v "}]"
+	good(c,
+	     "[{'id':'a','from_name':'videoLabels','to_name':'video','type':'timelinelabels','origin':'manual',"
+	     "'value':{'ranges':[{'start':3,'end':5},{'start':9,'end':9}],'timelinelabels':['Movement']}},"
+	     "{'id':'b','from_name':'videoLabels','to_name':'video','type':'timelinelabels',"
+	     "'value':{'ranges':[{'start':1,'end':100}],'framesCount':100,'timelinelabels':['Still']}}]",
+	     data);
+	/* backwards, negative, not a number, past the frame count, no ranges, an empty list, a foreign label */
+	wrong(c, TL("{'ranges':[{'start':5,'end':3}],'timelinelabels':['Still']}"), data,
+	      "result[0].value.ranges[0].end");
+	wrong(c, TL("{'ranges':[{'start':-1,'end':3}],'timelinelabels':['Still']}"), data,
+	      "result[0].value.ranges[0].start");
+	wrong(c, TL("{'ranges':[{'start':1.5,'end':3}],'timelinelabels':['Still']}"), data,
+	      "result[0].value.ranges[0].start");
+	wrong(c, TL("{'ranges':[{'start':1}],'timelinelabels':['Still']}"), data, "result[0].value.ranges[0].end");
+	wrong(c, TL("{'ranges':[{'start':1,'end':101}],'framesCount':100,'timelinelabels':['Still']}"), data,
+	      "result[0].value.ranges[0].end");
+	wrong(c, TL("{'ranges':[{'start':1,'end':2}],'framesCount':0,'timelinelabels':['Still']}"), data,
+	      "result[0].value.framesCount");
+	wrong(c, TL("{'timelinelabels':['Still']}"), data, "result[0].value.ranges");
+	wrong(c, TL("{'ranges':[],'timelinelabels':['Still']}"), data, "result[0].value.ranges");
+	wrong(c, TL("{'ranges':[7],'timelinelabels':['Still']}"), data, "result[0].value.ranges[0]");
+	wrong(c, TL("{'ranges':[{'start':1,'end':2}],'timelinelabels':['Run']}"), data,
+	      "result[0].value.timelinelabels[0]");
+	wrong(c, TL("{'ranges':[{'start':1,'end':2}]}"), data, "result[0].value.timelinelabels");
+#undef TL
+	fc_labelconfig_free(c);
+}
+
 /* Label Studio's Paragraphs page: every attribute it lists parses; a
  * ParagraphLabels span names paragraphs by index and offsets inside the first
  * and last one's text (read at textKey), as its editor writes them. */

@@ -38,7 +38,7 @@ export const TAGS = [
   ['Ellipse', 'control', 'Ellipses without labels.', `<View>${I}<Ellipse name="e" toName="image"/></View>`],
   ['Brush', 'control', 'Masks without labels.', `<View>${I}<Brush name="b" toName="image"/></View>`],
   ['MagicWand', 'control', 'Click to fill by colour into a mask; drag sideways to change the tolerance.', `<View>${I}<Labels name="labels" toName="image"><Label value="Cloud"/></Labels><MagicWand name="wand" toName="image" defaultThreshold="15"/></View>`],
-  ['HyperTextLabels', 'control', 'Spans in HTML.', '<View><HyperText name="h" value="$html"/><HyperTextLabels name="l" toName="h"><Label value="Name"/></HyperTextLabels></View>'],
+  ['HyperTextLabels', 'control', 'Spans in HTML (XPath and offsets): select with the mouse, or Shift+arrows a word at a time.', '<View><HyperText name="h" value="$html"/><HyperTextLabels name="l" toName="h"><Label value="Name"/></HyperTextLabels></View>'],
   ['TimeSeriesLabels', 'control', 'Ranges (drag, or [ and ]) and instants (click, or Enter) on a TimeSeries.', '<View><TimeSeries name="ts" value="$ts" valueType="json" timeColumn="t"><Channel column="x"/></TimeSeries><TimeSeriesLabels name="l" toName="ts"><Label value="Run"/></TimeSeriesLabels></View>'],
   ['ParagraphLabels', 'control', 'Spans across paragraphs: start/end paragraph, startOffset/endOffset.', '<View><Paragraphs name="p" value="$dialog"/><ParagraphLabels name="l" toName="p"><Label value="Question"/></ParagraphLabels></View>'],
   ['TextArea', 'control', 'Free text; perRegion="true" for one text per region; toName optional.', `<View>${T}<TextArea name="summary" toName="text" rows="3"/></View>`],
@@ -48,6 +48,7 @@ export const TAGS = [
   ['Pairwise', 'control', 'Which of two is better.', '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Pairwise name="pw" toName="a,b"/></View>'],
   ['Ranker', 'control', 'Order a List, or sort it into Bucket columns.', '<View><List name="list" value="$items"/><Ranker name="r" toName="list"><Bucket name="good" title="Good"/></Ranker></View>'],
   ['Relations', 'control', 'Named links between regions (Relation children).', `<View>${T}<Labels name="l" toName="text"><Label value="Person"/></Labels><Relations><Relation value="knows"/></Relations></View>`],
+  ['TimelineLabels', 'control', 'Ranges of video frames with a label: drag along a label\'s row, or [ and ] on the video.', '<View><Video name="video" value="$video" frameRate="25"/><TimelineLabels name="l" toName="video"><Label value="Movement"/><Label value="Still"/></TimelineLabels></View>'],
   ['VideoRectangle', 'control', 'Boxes tracked over video frames (with Labels).', '<View><Video name="v" value="$video"/><Labels name="l" toName="v"><Label value="Car"/></Labels><VideoRectangle name="box" toName="v"/></View>'],
 ];
 

@@ -293,6 +293,34 @@ export const TEMPLATES = [
     instructions: '## What to do\n\n- Pick a label (1 or 2), then drag a box on the frame — or press `N` for a box and move it with the arrows (`Alt`+arrows resize).\n- Step with `,` and `.` (`Shift` for 10 frames); move the box where the object went: each change is a **keyframe**, frames between are interpolated.\n- `C` copies the box to the next frame, `H` ends the track at this frame (the object left), `K` sets or removes a keyframe.',
   },
   {
+    id: 'html-ner',
+    title: 'Web pages: label names in HTML',
+    description: 'Mark people and places in a web page or an HTML document, keeping its layout.',
+    config: `<View>
+  <HyperTextLabels name="ner" toName="page">
+    <Label value="Person" background="#c026d3"/>
+    <Label value="Place" background="#2563eb"/>
+  </HyperTextLabels>
+  <HyperText name="page" value="$html"/>
+</View>`,
+    sample: { html: '<h2>Notes</h2><p>Ada Lovelace met <b>Charles Babbage</b> in London.</p><p>They wrote to each other for years.</p>' },
+    instructions: '## What to do\n\n- Pick a label (1 or 2), then select the name with the mouse.\n- By keyboard: on the page, arrows move a word, `Shift`+arrows select words; press the label\'s key (or `Enter`).\n- Select a region in the list and press `Delete` to remove it.',
+  },
+  {
+    id: 'video-segments',
+    title: 'Video: classify frame ranges',
+    description: 'Mark the stretches of a video where something happens, frame by frame, on a timeline per label.',
+    config: `<View>
+  <TimelineLabels name="videoLabels" toName="video">
+    <Label value="Movement" background="#c026d3"/>
+    <Label value="Still" background="#2563eb"/>
+  </TimelineLabels>
+  <Video name="video" value="$video" frameRate="25"/>
+</View>`,
+    sample: { video: '/samples/clip.webm' },
+    instructions: '## What to do\n\n- Drag along a label\'s row under the video to mark the frames where it applies.\n- By keyboard: pick a label (1 or 2), step with `,` and `.` on the video, press `[` at the first frame and `]` at the last.\n- Select a range and press `Delete` to remove it.',
+  },
+  {
     id: 'chat-rating',
     title: 'Conversations: rate each reply',
     description: 'Rate every model reply, flag problems per turn, and judge the whole conversation.',

@@ -55,6 +55,7 @@ const VideoView = lazy(() => import('./video.js').then((m) => m.VideoView));
 const ChatView = lazy(() => import('./chat.js').then((m) => m.ChatView));
 const TimeSeriesView = lazy(() => import('./timeseries.js').then((m) => m.TimeSeriesView));
 const ParagraphsView = lazy(() => import('./paragraphs.js').then((m) => m.ParagraphsView));
+const HyperTextView = lazy(() => import('./hypertext.js').then((m) => m.HyperTextView));
 
 const VALUE_KEYS = { choices: 'choices', textarea: 'text', rating: 'rating', number: 'number', pairwise: 'selected', ranker: 'ranker', taxonomy: 'taxonomy', datetime: 'datetime' };
 
@@ -149,7 +150,9 @@ export class Annotator {
         continue;
       } else if (this.cfg.objects.has(name) && this.cfg.objects.get(name).el === child) {
         const obj = this.cfg.objects.get(name);
-        const View = { Image: ImageView, Text: TextView, HyperText: TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView, TimeSeries: TimeSeriesView }[obj.tag] || extraObjectView(obj.tag);
+        // HyperText with HyperTextLabels: the sanitised HTML and XPath regions; else its text
+        const html = obj.tag === 'HyperText' && [...this.cfg.controls.values()].some((c) => c.region === 'html' && c.toName.includes(name));
+        const View = { Image: ImageView, Text: TextView, HyperText: html ? HyperTextView : TextView, Paragraphs: ParagraphsView, Audio: AudioView, AudioPlus: AudioView, Video: VideoView, List: ListView, Chat: ChatView, TimeSeries: TimeSeriesView }[obj.tag] || extraObjectView(obj.tag);
         const view = new View(this, obj, resolveValue(obj.value, this.data));
         this.objectViews.set(name, view);
         parent.append(view.el);
@@ -286,13 +289,13 @@ export class Annotator {
     if (this.readOnly) return;
     const sel = this.selected && this.region(this.selected);
     // with text selected and a span control, label the selection at once
-    if (k.region === 'span') {
+    if (k.region === 'span' || k.region === 'html') {
       for (const t of k.toName) {
         const v = this.objectViews.get(t);
         const range = v && v.takeSelection && v.takeSelection();
         if (range) {
           this.active = { k, opt };
-          this.addRegion({ kind: 'span', control: k.name, to: t, labels: [opt.value], ...range });
+          this.addRegion({ kind: k.region, control: k.name, to: t, labels: [opt.value], ...range });
           return;
         }
       }
@@ -316,7 +319,7 @@ export class Annotator {
     this.active = same ? null : { k, opt };
     if (!same && sel) this.selected = null;
     this.refresh();
-    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.wand ? 'click on the image to fill by colour; drag sideways to change the tolerance' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : 'select text to label it'}.`);
+    if (!same) this.say(`${opt.value || k.tag}: ${k.region === 'rect' ? 'drag on the image to draw a box' : k.region === 'polygon' ? 'click points on the image; click the first point or press Enter to close' : k.region === 'keypoint' ? 'click on the image to place points' : k.region === 'ellipse' ? 'drag on the image to draw an ellipse' : k.wand ? 'click on the image to fill by colour; drag sideways to change the tolerance' : k.region === 'brush' ? 'paint on the image ([ and ] change the size, E erases)' : k.region === 'ts' ? 'drag across the chart for a range, click for an instant (on the focused chart: [ and ] at the cursor, Enter)' : k.region === 'tl' ? 'drag along its row under the video, or press [ on the video at the first frame and ] at the last' : 'select text to label it'}.`);
   }
 
   setClass(name, value) {
@@ -386,13 +389,14 @@ export class Annotator {
   regionTitle(r) {
     // a drawing tool's region takes its labels from a Labels control's answer
     const lab = [...r.labels, ...Object.values(r.answers).flatMap((a) => a.labels || [])].join(', ') || '(no label)';
-    if (r.kind === 'span' || (r.kind === 'para' && r.text)) return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
+    if (r.kind === 'span' || r.kind === 'html' || (r.kind === 'para' && r.text)) return `${lab}: “${r.text.length > 40 ? r.text.slice(0, 40) + '…' : r.text}”`;
     if (r.kind === 'para') return `${lab} (paragraph ${r.start + 1}${r.end > r.start ? `–${r.end + 1}` : ''})`;
     if (r.kind === 'audio') return `${lab} (${r.start.toFixed(2)}–${r.end.toFixed(2)} s)`;
     if (r.kind === 'ts') {
       const t = (v) => (typeof v === 'number' ? String(+v.toFixed(3)) : String(v));
       return r.instant ? `${lab} (at ${t(r.start)})` : `${lab} (${t(r.start)} to ${t(r.end)})`;
     }
+    if (r.kind === 'tl') return `${lab} (frames ${r.ranges.map((g) => (g.end > g.start ? `${g.start}–${g.end}` : g.start)).join(', ')})`;
     if (r.kind === 'track') return `${lab} (track, ${r.sequence.length} keyframe${r.sequence.length === 1 ? '' : 's'})`;
     return `${lab} (${{ rect: 'box', polygon: 'polygon', ellipse: 'ellipse', brush: 'mask' }[r.kind] || 'point'})`;
   }
@@ -511,6 +515,8 @@ export class Annotator {
     if (r.kind === 'brush') return { format: 'rle', rle: r.rle || [] };
     if (r.kind === 'audio') return { start: r.start, end: r.end, channel: 0 };
     if (r.kind === 'ts') return { start: r.start, end: r.end, instant: !!r.instant };
+    if (r.kind === 'html') return { start: r.start, end: r.end, startOffset: r.startOffset, endOffset: r.endOffset, ...(r.globalOffsets ? { globalOffsets: { ...r.globalOffsets } } : {}), text: r.text };
+    if (r.kind === 'tl') return { ranges: r.ranges.map((g) => ({ start: g.start, end: g.end })) };
     return {};
   }
 
@@ -588,6 +594,8 @@ export class Annotator {
       else if (k.region === 'span' && this.cfg.objects.get(item.to_name).tag === 'Paragraphs') Object.assign(r, { kind: 'para', start: +v.start, end: +v.end, startOffset: +v.startOffset || 0, endOffset: +v.endOffset || 0, text: v.text || '', noText: !('text' in v) });
       else if (k.region === 'span') Object.assign(r, { start: +v.start, end: +v.end, text: v.text || '' });
       else if (k.region === 'ts') Object.assign(r, { start: v.start, end: v.end, instant: !!v.instant });
+      else if (k.region === 'html') Object.assign(r, { start: String(v.start), end: String(v.end), startOffset: +v.startOffset || 0, endOffset: +v.endOffset || 0, text: v.text || '', ...(v.globalOffsets ? { globalOffsets: { start: +v.globalOffsets.start, end: +v.globalOffsets.end } } : {}) });
+      else if (k.region === 'tl') r.ranges = (Array.isArray(v.ranges) ? v.ranges : []).map((g) => ({ start: +g.start, end: +g.end }));
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);

@@ -10,6 +10,7 @@ const CONTROL_TAGS = {
   EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', OcrLabels: 'ocrlabels',
   Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush',
   Taxonomy: 'taxonomy', DateTime: 'datetime', TimeSeriesLabels: 'timeserieslabels', MagicWand: 'magicwand',
+  TimelineLabels: 'timelinelabels',
 };
 /** Drawing tools without labels of their own: one "draw" button each. */
 export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush', 'MagicWand'];
@@ -20,7 +21,7 @@ const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_T
 /** Region-making controls and the geometry their regions have. */
 export const REGION_KIND = {
   rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span', paragraphlabels: 'span',
-  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts',
+  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts', timelinelabels: 'tl', hypertextlabels: 'html',
   rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush', magicwand: 'brush',
 };
 
@@ -290,7 +291,7 @@ function assignHotkeys(controls) {
   for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
   const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
   for (const k of controls.values()) {
-    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'ParagraphLabels', 'TimeSeriesLabels', 'Choices'].includes(k.tag)) continue;
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'ParagraphLabels', 'HyperTextLabels', 'TimeSeriesLabels', 'TimelineLabels', 'Choices'].includes(k.tag)) continue;
     for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
   }
 }

@@ -5,9 +5,10 @@
 // in the annotator's state as {kind: 'track', sequence: [{frame, x, y,
 // width, height, enabled, time}]} (frames from 1, boxes in percent) and
 // leave it as Label Studio `videorectangle` results with framesCount and
-// duration.
+// duration. TimelineLabels ranges are drawn by video-segments.js.
 import { h, clear, isTyping } from '../dom.js';
 import { ensureCss, clockText } from './media-common.js';
+import { VideoSegments } from './video-segments.js';
 
 const round2 = (x) => Math.round(x * 100) / 100;
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
@@ -94,7 +95,9 @@ export class VideoView {
     this.boxes = new Map(); // track id → its box on the overlay
     this.nows = []; // the playhead mark of each timeline row
     this.overlay = h('div', { class: 'vt-overlay' });
-    this.stage = h('div', { class: 'vt-stage', tabindex: '0', role: 'application', 'aria-label': `Video ${obj.name}: , and . step a frame, N adds a box, arrows move it, K sets a keyframe, H ends the track here, C copies to the next frame` }, this.video, this.overlay);
+    const segs = [...ann.cfg.controls.values()].filter((k) => k.tag === 'TimelineLabels' && k.toName.includes(obj.name));
+    this.segments = segs.length ? new VideoSegments(this, segs) : null;
+    this.stage = h('div', { class: 'vt-stage', tabindex: '0', role: 'application', 'aria-label': `Video ${obj.name}: , and . step a frame, N adds a box, arrows move it, K sets a keyframe, H ends the track here, C copies to the next frame${this.segments ? ', [ and ] begin and end a range of the chosen timeline label' : ''}` }, this.video, this.overlay);
     this.frameText = h('span', { class: 'vt-frame', 'aria-live': 'polite' }, 'Frame 1');
     this.playBtn = h('button', { type: 'button', class: 'btn small', title: 'Play or pause (Space)', onclick: () => this.playPause() }, '▶ Play');
     this.timeline = h('div', { class: 'vt-timeline' });
@@ -109,12 +112,12 @@ export class VideoView {
         btn('+1', 'Next frame (.)', () => this.step(1)), btn('+10', 'Forward 10 frames (Shift+.)', () => this.step(10)),
         this.frameText),
       this.scrub,
-      ann.readOnly ? null : h('div', { class: 'aw-toolbar' },
+      ann.readOnly || !this.boxControl() ? null : h('div', { class: 'aw-toolbar' },
         btn('Add box (N)', 'A new track with a box here', () => this.addTrack()),
         btn('Keyframe (K)', 'Make this frame a keyframe of the selected track, or remove it', () => this.toggleKeyframe()),
         btn('End/resume (H)', 'The selected track ends at this frame (the object left), or shows again here', () => this.toggleVisible()),
         btn('Copy to next (C)', 'Copy the box to the next frame and step there', () => this.copyNext())),
-      this.timeline);
+      this.timeline, this.segments && this.segments.el);
     this.video.addEventListener('loadedmetadata', () => this.ready());
     this.video.addEventListener('play', () => { this.playBtn.textContent = '❚❚ Pause'; this.watchFrames(); });
     this.video.addEventListener('pause', () => { this.playBtn.textContent = '▶ Play'; this.syncFrame(); });
@@ -132,6 +135,11 @@ export class VideoView {
     this.scrub.max = String(this.framesCount);
     this.render();
     this.ann.emit(); // results now carry framesCount and duration
+  }
+
+  /** Escape: drops a range begun with [. */
+  cancel() {
+    return this.segments ? this.segments.cancel() : false;
   }
 
   destroy() {
@@ -349,6 +357,7 @@ export class VideoView {
       tl.append(row);
     }
     this.overlay.replaceChildren();
+    if (this.segments) this.segments.render();
     this.boxes = boxes;
     this.shownFrame = 0;
     this.showFrame();
@@ -376,6 +385,7 @@ export class VideoView {
     }
     const left = `${((this.frame - 1) / Math.max(1, this.framesCount - 1)) * 100}%`;
     for (const now of this.nows) now.style.left = left;
+    if (this.segments) this.segments.showFrame();
   }
 
   /** Label Studio's track value. */
@@ -395,6 +405,7 @@ export class VideoView {
     else if (key === '.' || key === '>') this.step(e.shiftKey ? 10 : 1);
     else if (key === ' ' && !onButton) this.playPause();
     else if (this.ann.readOnly) done = false;
+    else if ((key === '[' || key === ']') && this.segments && !this.isHotkey(key)) this.segments.key(key);
     else if ((key === 'n' || key === 'N') && !this.isHotkey('n')) this.addTrack();
     else if ((key === 'k' || key === 'K') && !this.isHotkey('k')) this.toggleKeyframe();
     else if ((key === 'h' || key === 'H') && !this.isHotkey('h')) this.toggleVisible();
