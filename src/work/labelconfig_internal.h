@@ -58,6 +58,7 @@ enum {
 	C_TOOL, /* Rectangle, Polygon, KeyPoint, Ellipse, Brush: regions without labels */
 	C_TIMESERIESLABELS,
 	C_TIMELINELABELS,
+	C_BITMASK,
 };
 
 #define F_NEEDS_CHILD 1u   /* controls: useless without at least one option child */
@@ -276,9 +277,9 @@ json_int_t fc_lc_frames_count(struct vctx *v, const char *base, const json_t *va
 /* The value checkers the table names (labelconfig_values.c). */
 fc_lc_value_check fc_lc_check_choices, fc_lc_check_span, fc_lc_check_paragraph_span, fc_lc_check_box,
 	fc_lc_check_polygon, fc_lc_check_keypoint, fc_lc_check_textarea, fc_lc_check_rating, fc_lc_check_number,
-	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track, fc_lc_check_brush, fc_lc_check_ellipse,
-	fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime, fc_lc_check_timeseries,
-	fc_lc_check_timeline;
+	fc_lc_check_pairwise, fc_lc_check_ranker, fc_lc_check_video_track, fc_lc_check_brush, fc_lc_check_bitmask,
+	fc_lc_check_ellipse, fc_lc_check_image_shape, fc_lc_check_taxonomy, fc_lc_check_datetime,
+	fc_lc_check_timeseries, fc_lc_check_timeline;
 
 /* Whether s is the name pattern (holding flag once, e.g. "page_{{idx}}")
  * with the flag replaced by a whole number; stores it in *idx. With flag

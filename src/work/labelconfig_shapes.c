@@ -5,7 +5,9 @@
 #include "core/lsrle.h"
 #include "work/labelconfig_internal.h"
 
+#include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +66,65 @@ void fc_lc_check_brush(struct vctx *v, const char *base, const struct fc_lc_cont
 			   (unsigned long long)(json_integer_value(w) * json_integer_value(h) * 4));
 }
 
+/* ------------------------------------------------------------ bitmasks */
+
+#define PNG_URL_PREFIX "data:image/png;base64,"
+#define BITMASK_MAX_BYTES (16u << 20)
+
+/* Label Studio's Bitmask writes its mask as a PNG in a data URL (black
+ * pixels on a transparent background): {"imageDataURL": "data:image/png;base64,…"}. */
+void fc_lc_check_bitmask(struct vctx *v, const char *base, const struct fc_lc_control *k,
+			 const struct fc_lc_object *obj, const json_t *value)
+{
+	(void)k, (void)obj;
+	char f[FC_LC_PATH];
+	const char *url;
+	if (!fc_lc_need_string(v, value, base, "imageDataURL", &url))
+		return;
+	fc_lc_join(f, sizeof f, base, ".", "imageDataURL");
+	size_t plen = sizeof PNG_URL_PREFIX - 1;
+	if (strncmp(url, PNG_URL_PREFIX, plen)) {
+		fc_lc_fail(v, f, "%s must be a PNG data URL (starting \"" PNG_URL_PREFIX "\").", f);
+		return;
+	}
+	const char *b64 = url + plen;
+	size_t n = strlen(b64);
+	if (n / 4 * 3 > BITMASK_MAX_BYTES) {
+		fc_lc_fail(v, f, "%s is too large: a mask PNG may hold at most %u bytes.", f, BITMASK_MAX_BYTES);
+		return;
+	}
+	unsigned char *png = malloc(n / 4 * 3 + 3);
+	if (!png) {
+		fc_lc_fail(v, f, "%s is too large to check.", f);
+		return;
+	}
+	size_t len = 0;
+	const char *end = NULL;
+	int bad = sodium_base642bin(png, n / 4 * 3 + 3, b64, n, NULL, &len, &end, sodium_base64_VARIANT_ORIGINAL) ||
+		  end != b64 + n;
+	/* Every PNG opens with its signature and then its IHDR chunk. */
+	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	if (bad)
+		fc_lc_fail(v, f, "%s is not valid base64 after \"" PNG_URL_PREFIX "\".", f);
+	else if (len < 24 || memcmp(png, sig, sizeof sig) || memcmp(png + 12, "IHDR", 4))
+		fc_lc_fail(v, f, "%s does not hold a PNG image (no PNG signature and header).", f);
+	free(png);
+	/* The item's path is base without its ".value". */
+	char item[FC_LC_PATH], g[FC_LC_PATH];
+	snprintf(item, sizeof item, "%s", base);
+	size_t il = strlen(item);
+	if (il > 6 && !strcmp(item + il - 6, ".value"))
+		item[il - 6] = '\0';
+	static const char *const dims[] = {"original_width", "original_height"};
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *d = json_object_get(v->item, dims[i]);
+		if (d && !(json_is_integer(d) && json_integer_value(d) > 0)) {
+			fc_lc_join(g, sizeof g, item, ".", dims[i]);
+			fc_lc_fail(v, g, "%s must be a whole number of pixels greater than 0.", g);
+		}
+	}
+}
+
 /* ------------------------------------------------------------ ellipses */
 
 static void percent_at(struct vctx *v, const json_t *value, const char *base, const char *key, int positive)
@@ -106,6 +167,8 @@ void fc_lc_check_image_shape(struct vctx *v, const char *base, const struct fc_l
 		fc_lc_check_polygon(v, base, k, obj, value);
 	else if (json_object_get(value, "rle") || json_object_get(value, "format"))
 		fc_lc_check_brush(v, base, k, obj, value);
+	else if (json_object_get(value, "imageDataURL"))
+		fc_lc_check_bitmask(v, base, k, obj, value);
 	else if (json_object_get(value, "radiusX"))
 		fc_lc_check_ellipse(v, base, k, obj, value);
 	else if (json_object_get(value, "width") && json_object_get(value, "height"))

@@ -151,6 +151,8 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	LABELS("KeyPointLabels", C_KEYPOINT, "keypointlabels", "keypointlabels", O_IMAGE, fc_lc_check_keypoint),
 	LABELS("EllipseLabels", C_ELLIPSE, "ellipselabels", "ellipselabels", O_IMAGE, fc_lc_check_ellipse),
 	LABELS("BrushLabels", C_BRUSH, "brushlabels", "brushlabels", O_IMAGE, fc_lc_check_brush),
+	/* Pixel masks as a PNG data URL (value.imageDataURL) instead of RLE. */
+	LABELS("BitmaskLabels", C_BITMASK, "bitmasklabels", "bitmasklabels", O_IMAGE, fc_lc_check_bitmask),
 	/* OCR regions: a box or polygon with its label; the text is a per-region TextArea. */
 	LABELS("OcrLabels", C_OCR, "ocrlabels", "ocrlabels", O_IMAGE, fc_lc_check_image_shape),
 	/* Ranges (start..end) and instants (start = end) on a TimeSeries, in its time units. */
@@ -163,6 +165,7 @@ const struct fc_lc_tag fc_lc_tags[] = {
 	TOOL("KeyPoint", "keypoint", fc_lc_check_keypoint),
 	TOOL("Ellipse", "ellipse", fc_lc_check_ellipse),
 	TOOL("Brush", "brush", fc_lc_check_brush),
+	TOOL("Bitmask", "bitmask", fc_lc_check_bitmask),
 	/* Fills by colour tolerance into a brush mask (opacity, blurradius and
 	 * defaultThreshold are for the editor). */
 	TOOL("MagicWand", "magicwand", fc_lc_check_brush),

@@ -138,6 +138,8 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 	"<KeyPointLabels name='kl' toName='img'><Label value='Nose'/></KeyPointLabels>" \
 	"<EllipseLabels name='el' toName='img'><Label value='Eye'/></EllipseLabels>" \
 	"<BrushLabels name='bl' toName='img'><Label value='Sky'/></BrushLabels>" \
+	"<BitmaskLabels name='bm' toName='img'><Label value='Person'/></BitmaskLabels>" \
+	"<Bitmask name='bmt' toName='img'/>" \
 	"<Labels name='il' toName='img'><Label value='Printed'/></Labels>" \
 	"<Rectangle name='r' toName='img'/><Polygon name='p' toName='img'/><KeyPoint name='k' toName='img'/>" \
 	"<Ellipse name='e' toName='img'/><Brush name='b' toName='img'/>" \
@@ -153,6 +155,10 @@ Test(lsimport, keys_that_are_neither_ours_nor_label_studios_are_refused)
 
 #define IMG "'original_width':2,'original_height':1,'image_rotation':0"
 #define RLE "'format':'rle','rle':[0,0,0,8,57,27,252,224,0]"
+/* A 2x1 RGBA PNG (one black pixel, one transparent) as Bitmask writes it. */
+#define PNG_URL \
+	"'imageDataURL':'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAD0lEQVR4nGNgYGD4D8QMAAUEAQCw" \
+	"BUiSAAAAAElFTkSuQmCC'"
 
 static const char ALL_RESULT[] =
 	"[{'id':'a1','from_name':'rl','to_name':'img','type':'rectanglelabels'," IMG ",'value':{'x':10,'y':20,"
@@ -176,6 +182,9 @@ static const char ALL_RESULT[] =
 	"{'id':'a9','from_name':'e','to_name':'img','type':'ellipse'," IMG ",'value':{'x':9,'y':9,'radiusX':1,"
 	"'radiusY':1,'rotation':0}},"
 	"{'id':'b1','from_name':'b','to_name':'img','type':'brush'," IMG ",'value':{" RLE "}},"
+	"{'id':'d1','from_name':'bm','to_name':'img','type':'bitmasklabels'," IMG ",'value':{" PNG_URL
+	",'bitmasklabels':['Person']}},"
+	"{'id':'d2','from_name':'bmt','to_name':'img','type':'bitmask'," IMG ",'value':{" PNG_URL "}},"
 	"{'id':'b2','from_name':'ol','to_name':'img','type':'ocrlabels'," IMG ",'value':{'x':5,'y':5,'width':10,"
 	"'height':2,'rotation':0,'ocrlabels':['Line']}},"
 	"{'id':'b2','parentID':'b2','from_name':'tr','to_name':'img','type':'textarea','value':{'text':['Total']}},"
@@ -226,6 +235,9 @@ Test(lsimport, every_result_type_exports_back_equal)
 	static const char *const broken[][2] = {
 		{"'type':'brushlabels'," IMG ",'value':{'format':'rle','rle':[0,0,0,9,57],'brushlabels':['Sky']}",
 		 "result[0].value.rle"},
+		{"'type':'bitmasklabels'," IMG ",'value':{'imageDataURL':'data:image/png;base64,R0lGODlhAAAA',"
+		 "'bitmasklabels':['Person']}",
+		 "result[0].value.imageDataURL"},
 		{"'type':'ellipselabels','value':{'x':50,'y':50,'radiusX':-5,'radiusY':3,'ellipselabels':['Eye']}",
 		 "result[0].value.radiusX"},
 		{"'type':'taxonomy','value':{'taxonomy':[['Cat']]}", "result[0].value.taxonomy[0][0]"},
@@ -240,8 +252,8 @@ Test(lsimport, every_result_type_exports_back_equal)
 		 "'hypertextlabels':['Name']}",
 		 "result[0].value.start"},
 	};
-	static const char *const from[] = {"bl", "el", "tx", "dt", "rk", "pl2", "tl", "htl"};
-	static const char *const to[] = {"img", "img", "text", "text", "list", "dlg", "video", "page"};
+	static const char *const from[] = {"bl", "bm", "el", "tx", "dt", "rk", "pl2", "tl", "htl"};
+	static const char *const to[] = {"img", "img", "img", "text", "text", "list", "dlg", "video", "page"};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		char task[1024];
 		snprintf(task, sizeof task,

@@ -233,6 +233,58 @@ Test(ls_images, brush_masks_in_label_studio_rle)
 	bad("<View><MagicWand name='w' toName='t'/><Text name='t' value='$text'/></View>", "MagicWand", NULL);
 }
 
+/* A 2x1 RGBA PNG: one black pixel, one transparent. */
+#define PNG_2X1 \
+	"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAD0lEQVR4nGNgYGD4D8QMAAUEAQCwBUiSAAAAAElFTkSuQmCC"
+#define BM(url, rest) \
+	"[{'id':'m','from_name':'tag','to_name':'img','type':'bitmasklabels'" rest ",'value':{'imageDataURL':'" url \
+	"','bitmasklabels':['Person']}}]"
+
+Test(ls_images, bitmask_png_data_urls)
+{
+	fc_labelconfig *c = ok("<View><BitmaskLabels name='tag' toName='img' choice='single' maxUsages='3' "
+			       "showInline='true'><Label value='Person'/><Label value='Animal'/></BitmaskLabels>"
+			       "<Image name='img' value='$image' smoothing='false'/></View>");
+	good(c, BM(PNG_2X1, ",'original_width':2,'original_height':1,'image_rotation':0"), NULL);
+	good(c, BM(PNG_2X1, ""), NULL);
+	wrong(c, BM("data:image/jpeg;base64,iVBORw0KGgo=", ""), NULL, "result[0].value.imageDataURL");
+	wrong(c, BM("data:image/png;base64,iVBOR*w0KGgo", ""), NULL, "result[0].value.imageDataURL");
+	/* Base64 of a GIF header: decodes, but is no PNG. */
+	wrong(c, BM("data:image/png;base64,R0lGODlhAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ""), NULL,
+	      "result[0].value.imageDataURL");
+	wrong(c, BM(PNG_2X1, ",'original_width':0,'original_height':1"), NULL, "result[0].original_width");
+	wrong(c, BM(PNG_2X1, ",'original_width':2,'original_height':'1'"), NULL, "result[0].original_height");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'bitmasklabels','value':{'imageDataURL':5,"
+	      "'bitmasklabels':['Person']}}]",
+	      NULL, "result[0].value.imageDataURL");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'bitmasklabels','value':{'bitmasklabels':['Person']}}]",
+	      NULL, "result[0].value.imageDataURL");
+	wrong(c,
+	      "[{'id':'m','from_name':'tag','to_name':'img','type':'bitmasklabels','value':{'imageDataURL':'" PNG_2X1
+	      "','bitmasklabels':['Bus']}}]",
+	      NULL, "result[0].value.bitmasklabels[0]");
+	fc_labelconfig_free(c);
+	/* Bitmask without labels of its own, named by a Labels on the same image. */
+	c = ok("<View><Bitmask name='mask' toName='image'/><Labels name='labels' toName='image'>"
+	       "<Label value='Person'/></Labels><Image name='image' value='$image'/></View>");
+	good(c,
+	     "[{'id':'b','from_name':'mask','to_name':'image','type':'bitmask','value':{'imageDataURL':'" PNG_2X1
+	     "'}},{'id':'b','from_name':'labels','to_name':'image','type':'labels','value':{'imageDataURL':'" PNG_2X1
+	     "','labels':['Person']}}]",
+	     NULL);
+	wrong(c, "[{'id':'b','from_name':'mask','to_name':'image','type':'bitmask','value':{'imageDataURL':'data:,x'}}]",
+	      NULL, "result[0].value.imageDataURL");
+	fc_labelconfig_free(c);
+	bad("<View><BitmaskLabels name='b' toName='t'><Label value='x'/></BitmaskLabels>"
+	    "<Text name='t' value='$text'/></View>",
+	    "BitmaskLabels", "toName");
+	bad("<View><Bitmask name='b' toName='t'/><Text name='t' value='$text'/></View>", "Bitmask", "toName");
+	bad("<View><BitmaskLabels name='b' toName='img'/><Image name='img' value='$image'/></View>", "BitmaskLabels",
+	    NULL);
+}
+
 Test(ls_images, ellipses)
 {
 	fc_labelconfig *c = ok("<View><Image name='image' value='$image'/><EllipseLabels name='tag' toName='image'>"
