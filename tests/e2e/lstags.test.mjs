@@ -7,7 +7,7 @@
 // too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, expectAccessible } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, ADMIN, PHONE, expectAccessible } from './lib.mjs';
 
 const REQ = { email: 'req-ls@example.com', password: 'requester-pass-ls', display_name: 'Lara Studio' };
 let server;
@@ -148,6 +148,71 @@ test('brush: paint, erase, undo; Label Studio RLE the server accepts', async () 
   assert.equal(p.status, 201);
   const res = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: { image: 'https://cdn.example/a.png' }, annotations: [{ completed_by: 'w1', result: await result() }] }]);
   assert.equal(res.status, 201, JSON.stringify(res.body));
+});
+
+// Label Studio's BitmaskLabels page: masks saved as a PNG data URL.
+const BITMASK = `<View>
+  <BitmaskLabels name="labels" toName="image"><Label value="Person"/><Label value="Animal"/></BitmaskLabels>
+  <Image name="image" value="$image" smoothing="false"/>
+</View>`;
+
+test('bitmask: the brush paints, the result is a PNG data URL the server accepts, and it loads back', async () => {
+  process.env.FC_STEP = 'bitmask';
+  await page.goto(`${server.url}/projects/new`);
+  await page.fill('#p-label_config', BITMASK);
+  await page.waitForSelector('.config-msg.ok');
+  await page.waitForSelector('.preview-host .annotator');
+  const at = await imageBox();
+  await page.focus('.preview-host .img-viewport');
+  await page.keyboard.press('1'); // Person
+  await page.mouse.move(...at(10, 20));
+  await page.mouse.down();
+  await page.mouse.move(...at(60, 20), { steps: 10 });
+  await page.mouse.up();
+  const r = await result();
+  assert.equal(r.length, 1);
+  assert.equal(r[0].type, 'bitmasklabels');
+  assert.deepEqual(r[0].value.bitmasklabels, ['Person']);
+  assert.ok(!('rle' in r[0].value) && !('format' in r[0].value), JSON.stringify(Object.keys(r[0].value)));
+  assert.match(r[0].value.imageDataURL, /^data:image\/png;base64,/);
+  // the PNG is the mask: black opaque pixels where painted, transparent elsewhere
+  const px = await page.evaluate(async (v) => {
+    const im = new Image();
+    im.src = v.url;
+    await im.decode();
+    const c = document.createElement('canvas');
+    c.width = im.width;
+    c.height = im.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(im, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let on = 0;
+    let black = true;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3]) { on++; black &&= d[i] === 0 && d[i + 1] === 0 && d[i + 2] === 0; }
+    return { w: im.width, h: im.height, on, black };
+  }, { url: r[0].value.imageDataURL });
+  assert.equal(px.w, r[0].original_width);
+  assert.equal(px.h, r[0].original_height);
+  assert.ok(px.on > 100 && px.on < px.w * px.h, `painted ${px.on} pixels`);
+  assert.ok(px.black, 'painted pixels are black');
+  await expectAccessible(page, 'bitmask');
+  // the server takes it as it is
+  const p = await req.call('POST', '/projects', { title: 'bitmask', label_config: BITMASK });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const ok = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: { image: 'https://cdn.example/a.png' }, annotations: [{ completed_by: 'w1', result: r }] }]);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  // loaded back, the mask shows and the result is unchanged until it is painted on
+  await page.evaluate((res) => { const a = document.querySelector('.preview-host').annotator; a.commit(() => a.load(res)); }, r);
+  assert.deepEqual(await result(), r);
+  await page.waitForFunction(() => document.querySelector('.preview-host').annotator.state.regions[0]?.rle?.length > 0);
+  assert.deepEqual(await result(), r, 'decoding the PNG keeps the URL');
+  const shown = await page.evaluate(async (v) => {
+    const { decodeMask } = await import('/js/annotate/brush.js');
+    const reg = document.querySelector('.preview-host').annotator.state.regions[0];
+    return decodeMask(reg.rle, v.w * v.h).reduce((a, b) => a + b, 0);
+  }, { w: px.w, h: px.h });
+  assert.equal(shown, px.on, 'the decoded mask is the painted one');
+  await shotAtPhone(page, '61-bitmask'); // 360 px: axe clean, no horizontal scroll
 });
 
 test('ellipses, unlabelled points and OCR boxes with their text', async () => {

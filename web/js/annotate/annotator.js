@@ -533,6 +533,13 @@ export class Annotator {
         continue;
       }
       const geo = this.geometry(r);
+      // Bitmask(Labels): the mask as a PNG data URL; the one loaded stays while the mask is unchanged
+      if (r.kind === 'brush' && (k.type === 'bitmasklabels' || k.type === 'bitmask')) {
+        if (!r.png && view && view.brush && view.natural) r.png = view.brush.maskToPng(r.rle, view.natural.w, view.natural.h);
+        delete geo.format;
+        delete geo.rle;
+        geo.imageDataURL = r.png || '';
+      }
       for (const key of ['x', 'y', 'width', 'height', 'radiusX', 'radiusY']) if (key in geo) geo[key] = round(geo[key]);
       if (geo.points) geo.points = geo.points.map(([x, y]) => [round(x), round(y)]);
       const extra = {};
@@ -597,6 +604,7 @@ export class Annotator {
       else if (k.region === 'html') Object.assign(r, { start: String(v.start), end: String(v.end), startOffset: +v.startOffset || 0, endOffset: +v.endOffset || 0, text: v.text || '', ...(v.globalOffsets ? { globalOffsets: { start: +v.globalOffsets.start, end: +v.globalOffsets.end } } : {}) });
       else if (k.region === 'tl') r.ranges = (Array.isArray(v.ranges) ? v.ranges : []).map((g) => ({ start: +g.start, end: +g.end }));
       else if (k.region === 'ellipse') Object.assign(r, { x: +v.x, y: +v.y, radiusX: +v.radiusX, radiusY: +v.radiusY, rotation: +v.rotation || 0 });
+      else if (k.region === 'brush' && typeof v.imageDataURL === 'string') Object.assign(r, { rle: [], png: v.imageDataURL }); // Bitmask: decoded when shown (image.js)
       else if (k.region === 'brush') r.rle = Array.isArray(v.rle) ? v.rle : [];
       regions.set(r.id, r);
       st.regions.push(r);

@@ -177,3 +177,32 @@ export class MaskLayer {
     return this.rle;
   }
 }
+
+/** Label Studio's Bitmask: the mask of rle as a PNG data URL, black pixels on a transparent background. */
+export function maskToPng(rle, w, h) {
+  const mask = decodeMask(rle, w * h);
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const ctx = c.getContext('2d');
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < mask.length; i++) if (mask[i]) img.data[i * 4 + 3] = 255;
+  ctx.putImageData(img, 0, 0);
+  return c.toDataURL('image/png');
+}
+
+/** A Bitmask PNG data URL → the RLE of its mask (alpha > 0) at w×h. */
+export async function pngToRle(url, w, h) {
+  const im = new Image();
+  im.src = url;
+  await im.decode();
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(im, 0, 0, w, h);
+  const d = ctx.getImageData(0, 0, w, h).data;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < mask.length; i++) mask[i] = d[i * 4 + 3] > 0 ? 1 : 0;
+  return encodeMask(mask);
+}

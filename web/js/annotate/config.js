@@ -7,13 +7,13 @@ const CONTROL_TAGS = {
   KeyPointLabels: 'keypointlabels', HyperTextLabels: 'hypertextlabels', ParagraphLabels: 'paragraphlabels',
   TextArea: 'textarea', Rating: 'rating', Number: 'number', Pairwise: 'pairwise', Ranker: 'ranker',
   Relations: 'relation', VideoRectangle: 'videorectangle',
-  EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', OcrLabels: 'ocrlabels',
-  Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush',
+  EllipseLabels: 'ellipselabels', BrushLabels: 'brushlabels', BitmaskLabels: 'bitmasklabels', OcrLabels: 'ocrlabels',
+  Rectangle: 'rectangle', Polygon: 'polygon', KeyPoint: 'keypoint', Ellipse: 'ellipse', Brush: 'brush', Bitmask: 'bitmask',
   Taxonomy: 'taxonomy', DateTime: 'datetime', TimeSeriesLabels: 'timeserieslabels', MagicWand: 'magicwand',
   TimelineLabels: 'timelinelabels',
 };
 /** Drawing tools without labels of their own: one "draw" button each. */
-export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush', 'MagicWand'];
+export const TOOL_TAGS = ['Rectangle', 'Polygon', 'KeyPoint', 'Ellipse', 'Brush', 'Bitmask', 'MagicWand'];
 const LAYOUT_TAGS = ['View', 'Header', 'Style', 'Collapse', 'Panel', 'Filter', 'Repeater'];
 const CHILD_TAGS = ['Choice', 'Label', 'Relation', 'Bucket', 'Shortcut'];
 const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_TAGS, ...CHILD_TAGS].map((t) => [t.toLowerCase(), t]));
@@ -21,8 +21,8 @@ const CANON = new Map([...OBJECT_TAGS, ...Object.keys(CONTROL_TAGS), ...LAYOUT_T
 /** Region-making controls and the geometry their regions have. */
 export const REGION_KIND = {
   rectanglelabels: 'rect', polygonlabels: 'polygon', keypointlabels: 'keypoint', labels: 'span', paragraphlabels: 'span',
-  ellipselabels: 'ellipse', brushlabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts', timelinelabels: 'tl', hypertextlabels: 'html',
-  rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush', magicwand: 'brush',
+  ellipselabels: 'ellipse', brushlabels: 'brush', bitmasklabels: 'brush', ocrlabels: 'rect', timeserieslabels: 'ts', timelinelabels: 'tl', hypertextlabels: 'html',
+  rectangle: 'rect', polygon: 'polygon', keypoint: 'keypoint', ellipse: 'ellipse', brush: 'brush', bitmask: 'brush', magicwand: 'brush',
 };
 
 const PALETTE = ['#e11d48', '#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#7c3aed', '#ea580c'];
@@ -155,7 +155,7 @@ export function parseConfig(xml, data) {
     if (!k.toName.length && !['TextArea', 'Rating', 'Number', 'DateTime'].includes(k.tag)) throw new ConfigError(`<${k.tag} name="${k.name}"> needs a toName attribute.`);
     for (const t of k.toName)
       if (!objects.has(t)) throw new ConfigError(`<${k.tag} name="${k.name}"> has toName="${t}", but no object is named "${t}".`);
-    if (['Choices', 'Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels'].includes(k.tag) && !k.options.length && !k.dynamic)
+    if (['Choices', 'Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'BitmaskLabels', 'OcrLabels'].includes(k.tag) && !k.options.length && !k.dynamic)
       throw new ConfigError(`<${k.tag} name="${k.name}"> needs at least one <${k.tag === 'Choices' ? 'Choice' : 'Label'}>.`);
     if (k.tag === 'Labels' && k.granularity) for (const t of k.toName) objects.get(t).granularity = k.granularity;
     // Labels on an image name the boxes they draw (Label Studio's OCR template)
@@ -291,7 +291,7 @@ function assignHotkeys(controls) {
   for (const k of controls.values()) for (const o of k.options) if (o.hotkey) taken.add(o.hotkey.toLowerCase());
   const free = '1234567890qwertyuiop'.split('').filter((c) => !taken.has(c));
   for (const k of controls.values()) {
-    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'OcrLabels', 'ParagraphLabels', 'HyperTextLabels', 'TimeSeriesLabels', 'TimelineLabels', 'Choices'].includes(k.tag)) continue;
+    if (!['Labels', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels', 'EllipseLabels', 'BrushLabels', 'BitmaskLabels', 'OcrLabels', 'ParagraphLabels', 'HyperTextLabels', 'TimeSeriesLabels', 'TimelineLabels', 'Choices'].includes(k.tag)) continue;
     for (const o of k.options) if (!o.hotkey && free.length) o.hotkey = free.shift();
   }
 }

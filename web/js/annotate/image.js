@@ -111,6 +111,16 @@ export class ImageView {
       this.masks.set(r.id, m);
       this.stage.insertBefore(m.canvas, this.svg);
     }
+    // a Bitmask's PNG data URL: decoded once into the mask (the URL stays the result until the mask changes)
+    if (m && r.png && !r.pngRead) {
+      r.pngRead = true;
+      const png = r.png;
+      this.brush.pngToRle(png, this.natural.w, this.natural.h).then((rle) => {
+        if (r.png !== png) return;
+        r.rle = rle;
+        this.render();
+      }, () => this.ann.say('This mask\'s PNG could not be read.'));
+    }
     if (m && r.rle && r.rle !== m.rle && !(this.drag && this.drag.mode === 'brush')) m.load(r.rle);
     return m;
   }
@@ -174,7 +184,10 @@ export class ImageView {
       this.ann.state.regions = this.ann.state.regions.filter((x) => x !== d.r);
       this.masks.delete(d.r.id);
       d.m.canvas.remove();
-    } else d.r.rle = d.m.encode();
+    } else {
+      d.r.rle = d.m.encode();
+      delete d.r.png; // a Bitmask's PNG is made again from the mask
+    }
     this.ann.changed();
   }
 

@@ -385,7 +385,10 @@ export function begin(view, d) {
       ann.state.regions = ann.state.regions.filter((x) => x !== r);
       view.masks.delete(r.id);
       m.canvas.remove();
-    } else r.rle = m.encode();
+    } else {
+      r.rle = m.encode();
+      delete r.png;
+    }
     ann.changed();
     Object.assign(view.wandStats, { fullMs: t2 - t1, upMs: performance.now() - t1, count });
     ann.say(`Magic wand: tolerance ${want}, ${count} pixels.`);
