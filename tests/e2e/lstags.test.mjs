@@ -32,6 +32,18 @@ async function imageBox() {
   return (px, py) => [b.x + (b.width * px) / 100, b.y + (b.height * py) / 100];
 }
 
+/** Picks the first label (key 1) and paints a stroke across the preview's image; returns imageBox's mapper. */
+async function paintFirstLabel() {
+  const at = await imageBox();
+  await page.focus('.preview-host .img-viewport');
+  await page.keyboard.press('1');
+  await page.mouse.move(...at(10, 20));
+  await page.mouse.down();
+  await page.mouse.move(...at(60, 20), { steps: 10 });
+  await page.mouse.up();
+  return at;
+}
+
 before(async () => {
   server = await startServer();
   browser = await launch();
@@ -103,13 +115,7 @@ test('a config with every tag previews and the server accepts it', async () => {
 
 test('brush: paint, erase, undo; Label Studio RLE the server accepts', async () => {
   await template('segmentation-masks');
-  const at = await imageBox();
-  await page.focus('.preview-host .img-viewport');
-  await page.keyboard.press('1'); // Sky
-  await page.mouse.move(...at(10, 20));
-  await page.mouse.down();
-  await page.mouse.move(...at(60, 20), { steps: 10 });
-  await page.mouse.up();
+  const at = await paintFirstLabel(); // Sky
   let r = await result();
   assert.equal(r.length, 1);
   assert.equal(r[0].type, 'brushlabels');
@@ -162,13 +168,7 @@ test('bitmask: the brush paints, the result is a PNG data URL the server accepts
   await page.fill('#p-label_config', BITMASK);
   await page.waitForSelector('.config-msg.ok');
   await page.waitForSelector('.preview-host .annotator');
-  const at = await imageBox();
-  await page.focus('.preview-host .img-viewport');
-  await page.keyboard.press('1'); // Person
-  await page.mouse.move(...at(10, 20));
-  await page.mouse.down();
-  await page.mouse.move(...at(60, 20), { steps: 10 });
-  await page.mouse.up();
+  await paintFirstLabel(); // Person
   const r = await result();
   assert.equal(r.length, 1);
   assert.equal(r[0].type, 'bitmasklabels');
