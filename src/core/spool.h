@@ -9,10 +9,10 @@
  *   for the last stretch only instead of the whole file.
  * - Small files are written and hashed in the writer's thread.
  * - A file expected to reach FC_SPOOL_THREAD_MIN bytes is piped: the writer
- *   copies into one of a few FC_SPOOL_BUFFER-byte buffers (4 KiB-aligned)
- *   and goes on receiving while a second thread hashes the full ones and
- *   writes them with O_DIRECT: no copy into the page cache, nothing dirty
- *   left for the final fsync. The first and the last buffer (read again
+ *   hashes each piece while it is hot in the cache and copies it into one of
+ *   a few FC_SPOOL_BUFFER-byte buffers (4 KiB-aligned), and goes on
+ *   receiving while a second thread writes the full ones with O_DIRECT: no
+ *   copy into the page cache, nothing dirty left for the final fsync. The first and the last buffer (read again
  *   soon: libmagic, a container's header and index), and every byte of a
  *   file system that refuses O_DIRECT (at fcntl or at the first write,
  *   EINVAL), go through the page cache as for a small file.
