@@ -32,36 +32,8 @@ url=$(sed -n 's/^listening on //p' "$dir/out")
 rss_before=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 
 # a live video project and one leased assignment (stdlib HTTP client)
-eval "$(python3 - "$url" <<'PY'
-import http.client, json, sys, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1]); c = http.client.HTTPConnection(u.hostname, u.port)
-def call(m, p, body=None, tok=None, cookie=None, csrf=None):
-    h = {"Content-Type": "application/json"}
-    if tok: h["Authorization"] = "Bearer " + tok
-    if cookie: h["Cookie"] = cookie; h["X-CSRF-Token"] = csrf
-    c.request(m, p, body=json.dumps(body) if body is not None else None, headers=h)
-    r = c.getresponse(); t = r.read()
-    assert r.status < 300, (p, r.status, t)
-    return json.loads(t) if t else None, r
-b, r = call("POST", "/api/v1/auth/login", {"email": "admin@bench.local", "password": "bench-password-1"})
-cookie = r.getheader("Set-Cookie").split(";")[0]
-admin = call("POST", "/api/v1/tokens", {"name": "b"}, cookie=cookie, csrf=b["csrf_token"])[0]["token"]
-def user(email, roles):
-    call("POST", "/api/v1/users", {"email": email, "password": "bench-password-1", "display_name": email, "roles": roles}, admin)
-    b, r = call("POST", "/api/v1/auth/login", {"email": email, "password": "bench-password-1"})
-    ck = r.getheader("Set-Cookie").split(";")[0]
-    return call("POST", "/api/v1/tokens", {"name": "b"}, cookie=ck, csrf=b["csrf_token"])[0]["token"]
-req = user("req@bench.local", ["requester"]); con = user("c@bench.local", ["contributor"])
-p = call("POST", "/api/v1/projects", {"title": "video", "kind": "collection", "reward": 1,
-         "collect": {"media": "video", "max_bytes": 300 * 1024 * 1024}}, req)[0]["id"]
-c.request("POST", "/api/v1/projects/%d/tasks" % p, body=b'{"prompt":"wave"}\n',
-          headers={"Authorization": "Bearer " + req, "Content-Type": "application/x-ndjson"}); c.getresponse().read()
-call("POST", "/api/v1/projects/%d/fund" % p, {"amount": 100}, req)
-call("POST", "/api/v1/projects/%d/publish" % p, None, req)
-a = call("POST", "/api/v1/projects/%d/assignments" % p, None, con)[0]["id"]
-print("token=%s aid=%d" % (con, a))
-PY
-)"
+eval "$(python3 "$root/bench/media/setup.py" "$url" 1 one)"
+token=$one_tokens aid=$one_aids
 
 sync
 upload=$(curl -s -o "$dir/resp" -w '%{time_total}' -H "Authorization: Bearer $token" \

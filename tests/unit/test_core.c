@@ -7,8 +7,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 Test(clock, parse_and_format_round_trip)
@@ -195,6 +198,80 @@ Test(spool, hashes_in_line_and_in_its_thread_the_bytes_on_disk)
 	spool_round_trip(1000, 7, FC_SPOOL_THREAD_MIN);             /* a Content-Length that lied: short */
 }
 
+/* Sizes around the 4 KiB grid, the buffers' and the write-back's edges,
+ * through the piped spool (a Content-Length of at least FC_SPOOL_THREAD_MIN
+ * that may lie: a body can end short of it). */
+static const uint64_t piped_sizes[] = {0,
+				       1,
+				       4095,
+				       4096,
+				       4097,
+				       FC_SPOOL_BUFFER - 1,
+				       FC_SPOOL_BUFFER,
+				       FC_SPOOL_BUFFER + 1,
+				       FC_SPOOL_FLUSH_BYTES - 1,
+				       FC_SPOOL_FLUSH_BYTES,
+				       FC_SPOOL_FLUSH_BYTES + 1,
+				       2 * FC_SPOOL_BUFFER - 1,
+				       2 * FC_SPOOL_BUFFER + 1,
+				       3 * FC_SPOOL_BUFFER + 4095,
+				       3 * FC_SPOOL_BUFFER + 4096,
+				       3 * FC_SPOOL_BUFFER + 4097,
+				       FC_SPOOL_THREAD_MIN + 4097};
+
+static void piped_edges(int mode)
+{
+	fc_spool_test_direct(mode);
+	for (size_t i = 0; i < sizeof piped_sizes / sizeof *piped_sizes; i++) {
+		spool_round_trip(piped_sizes[i], 65521, FC_SPOOL_THREAD_MIN);
+		spool_round_trip(piped_sizes[i], FC_SPOOL_BUFFER, FC_SPOOL_THREAD_MIN); /* whole buffers at once */
+	}
+	spool_round_trip(FC_SPOOL_BUFFER + 3, 1, FC_SPOOL_THREAD_MIN); /* byte by byte */
+	fc_spool_test_direct(0);
+}
+
+Test(spool, piped_with_o_direct_round_trips_every_size_byte_exact) { piped_edges(0); }
+
+Test(spool, piped_without_o_direct_when_fcntl_refuses_it) { piped_edges(1); }
+
+Test(spool, piped_falls_back_when_the_first_direct_write_is_refused) { piped_edges(2); }
+
+/* O_DIRECT really used where the file system takes it: the written pages
+ * are not in the page cache; and the descriptor is handed back without it. */
+Test(spool, direct_writes_skip_the_page_cache_and_the_flag_is_cleared)
+{
+	char path[] = "/tmp/fc-spool-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	int probe = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
+	fc_spool *s = fc_spool_new(fd, FC_SPOOL_THREAD_MIN);
+	size_t n = 3 * FC_SPOOL_BUFFER + 100;
+	unsigned char *buf = calloc(1, n);
+	cr_assert_eq(fc_spool_write(s, buf, n), 0);
+	char hex[65];
+	cr_assert_eq(fc_spool_finish(s, hex), 0);
+	cr_expect_eq(fcntl(fd, F_GETFL) & O_DIRECT, 0);
+	cr_expect_eq(lseek(fd, 0, SEEK_CUR), (off_t)n, "the offset is at the end, as after write()");
+	struct statfs fs;
+	cr_assert_eq(fstatfs(fd, &fs), 0);
+	if (probe == 0 && fs.f_type != TMPFS_MAGIC) { /* tmpfs takes O_DIRECT but is all page cache */
+		void *m = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);
+		cr_assert_neq(m, MAP_FAILED);
+		unsigned char vec[1];
+		cr_assert_eq(mincore((char *)m + FC_SPOOL_BUFFER, 4096, vec), 0);
+		cr_expect_eq(vec[0] & 1, 0, "the second buffer went around the page cache");
+		cr_assert_eq(mincore((char *)m + 2 * FC_SPOOL_BUFFER, 4096, vec), 0);
+		cr_expect_eq(vec[0] & 1, 0, "and the third");
+		cr_assert_eq(mincore(m, 4096, vec), 0);
+		cr_expect_eq(vec[0] & 1, 1, "the first is in the page cache, for what reads it next");
+		munmap(m, n);
+	}
+	free(buf);
+	close(fd);
+}
+
 Test(spool, a_failed_write_is_its_errno_and_free_stops_the_thread)
 {
 	int fd = open("/dev/null", O_RDONLY);
@@ -209,5 +286,20 @@ Test(spool, a_failed_write_is_its_errno_and_free_stops_the_thread)
 	cr_assert_eq(fc_spool_write(s, "abc", 3), 0);
 	fc_spool_free(s); /* abandoned mid-way: the thread is joined, nothing leaks */
 	cr_expect_eq(fc_spool_finish(NULL, (char[65]){0}), ENOMEM);
+	close(fd);
+	/* piped: the second thread's error comes back from a later write or
+	 * from finish, and a writer waiting for a buffer is not left hanging */
+	fd = open("/dev/null", O_RDONLY);
+	s = fc_spool_new(fd, FC_SPOOL_THREAD_MIN);
+	unsigned char *big = calloc(1, FC_SPOOL_BUFFER);
+	int e = 0;
+	for (int i = 0; i < 8 && !e; i++)
+		e = fc_spool_write(s, big, FC_SPOOL_BUFFER);
+	cr_expect_eq(e, EBADF);
+	cr_expect_eq(fc_spool_finish(s, (char[65]){0}), EBADF);
+	s = fc_spool_new(fd, FC_SPOOL_THREAD_MIN);
+	cr_assert_eq(fc_spool_write(s, big, 10), 0);
+	cr_expect_eq(fc_spool_finish(s, (char[65]){0}), EBADF, "the final buffer's error");
+	free(big);
 	close(fd);
 }
