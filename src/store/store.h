@@ -124,7 +124,7 @@ int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
  * strings, escapes as given, joined by one space: the caller computed them
  * while checking the JSON), in the order the tasks are inserted; text_flush
  * indexes what was added when the tasks are in the table (one statement for
- * up to 65,536 tasks; with force=0 only when that much is waiting). A task
+ * up to 16,384 tasks; with force=0 only when that much is waiting). A task
  * not added (or ids out of step) is indexed at end from its data by SQL. */
 #define FC_TASK_BULK_TRIGGERS 3
 typedef struct fc_text_bulk {
