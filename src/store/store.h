@@ -27,6 +27,7 @@
 #ifndef FC_STORE_STORE_H
 #define FC_STORE_STORE_H
 
+#include "core/buf.h"
 #include "core/err.h"
 #include <jansson.h>
 #include <stddef.h>
@@ -71,8 +72,9 @@ const char *fc_store_backend(const fc_store *s);
  * extra transaction is only a round trip more. */
 int fc_store_serial_writes(const fc_store *s);
 void fc_store_close(fc_store *s);
-/* Full-text search in task data (migration 0030: FTS5 on SQLite, a GIN
- * index over to_tsvector('simple', data) on PostgreSQL) as part of a page
+/* Full-text search in task data: the data's string values only (migration
+ * 0039: a contentless FTS5 index on SQLite, a GIN index over
+ * jsonb_to_tsvector('simple', data, '["string"]') on PostgreSQL) as part of a page
  * query (tasks aliased "t", ordered by id or by another key of an index, e.g.
  * priority): from is the FROM clause, match its condition (three '?': the
  * text of fc_db_text_query, then the project id twice) and id the expression
@@ -98,33 +100,46 @@ int fc_db_task_text_count(fc_db *db, int64_t project, char *words, int by_id, in
 int fc_db_text_query(const fc_db *db, const char *typed, char *out, size_t n);
 /* A bulk insert into tasks without per-row triggers. On SQLite every row
  * inserted into tasks runs three AFTER INSERT triggers: the full-text
- * index's (FTS5 flushes its pending terms at every statement boundary:
- * three quarters of an import's CPU), the data manager's counters
- * (task_count_slots, an upsert per row) and the qualification target (a
- * read of the project per row). begin drops them inside the caller's write
- * transaction; end does their work for every row inserted since with one
- * statement each — the counters of a row as it was inserted (open, its gold
- * flag, no results: what the insert trigger counted; the update trigger,
- * which stays, counted every change since into the project's 16 slots, which
- * begin makes sure exist), the qualification target, the full-text index —
- * and puts the triggers back with their stored SQL, before the caller
- * commits (a rollback undoes all of it). Only rows of project_id may be
- * inserted in between. Dropping a trigger changes the schema, so every
- * connection prepares its cached statements again: worth it for a bulk
- * import, not for a few rows. PostgreSQL needs none of this (a GIN
- * expression index, row triggers that cost a function call): both are
- * no-ops there. end without begin, and free, are safe. When the bulk at
- * least doubled the table's ids, end also merges the index into one segment
- * ('optimize': what a search probes per row gets cheap). */
+ * index's (FTS5 flushes its pending terms at every statement boundary, and
+ * the trigger's json_tree costs a parse per row), the data manager's
+ * counters (task_count_slots, an upsert per row) and the qualification
+ * target (a read of the project per row). begin drops them inside the
+ * caller's write transaction; end does their work for every row inserted
+ * since with one statement each — the counters of a row as it was inserted
+ * (open, its gold flag, no results: what the insert trigger counted; the
+ * update trigger, which stays, counted every change since into the
+ * project's 16 slots, which begin makes sure exist), the qualification
+ * target, the full-text index — and puts the triggers back with their
+ * stored SQL, before the caller commits (a rollback undoes all of it). Only
+ * rows of project_id may be inserted in between. Dropping a trigger changes
+ * the schema, so every connection prepares its cached statements again:
+ * worth it for a bulk import, not for a few rows. PostgreSQL needs none of
+ * this (a GIN expression index, row triggers that cost a function call):
+ * all of it is a no-op there. end without begin, and free, are safe. When
+ * the bulk at least doubled the table's ids, end also merges the index into
+ * one segment ('optimize': what a search probes per row gets cheap).
+ *
+ * The full-text rows of the bulk may come from the caller: text_add takes
+ * the next inserted task's string values (the raw contents of its JSON
+ * strings, escapes as given, joined by one space: the caller computed them
+ * while checking the JSON), in the order the tasks are inserted; text_flush
+ * indexes what was added when the tasks are in the table (one statement for
+ * up to 16,384 tasks; with force=0 only when that much is waiting). A task
+ * not added (or ids out of step) is indexed at end from its data by SQL. */
 #define FC_TASK_BULK_TRIGGERS 3
 typedef struct fc_text_bulk {
 	char *trigger[FC_TASK_BULK_TRIGGERS]; /* the dropped triggers' SQL; NULL: not dropped */
 	int64_t after;                        /* rows above this id are the bulk's */
 	int64_t project_id;
+	int64_t indexed; /* the full-text index holds the bulk's rows up to this id */
+	fc_buf text;     /* a JSON array being built: one string per added task */
+	int64_t ntext;
 	int on;
 } fc_text_bulk;
 int fc_db_task_text_bulk_begin(fc_db *db, int64_t project_id, fc_text_bulk *b, fc_err *err);
 int fc_db_task_text_bulk_end(fc_db *db, fc_text_bulk *b, fc_err *err);
+int fc_db_task_text_add(fc_text_bulk *b, const char *values, size_t len, fc_err *err);
+int fc_db_task_text_flush(fc_db *db, fc_text_bulk *b, int force, fc_err *err);
 void fc_text_bulk_free(fc_text_bulk *b);
 /* Number of migrations applied by the last open. */
 int fc_store_migrations_applied(const fc_store *s);

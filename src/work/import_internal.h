@@ -37,6 +37,7 @@ typedef struct importer {
 	int64_t row_priority[FC_IMPORT_BATCH];
 	int nrows;
 	json_t *fields; /* the config's data fields, for the fast path */
+	fc_buf text;    /* a task's string values for the full-text index (in a bulk) */
 } importer;
 
 /* Opens the import's write transaction: the caller must own the project,

@@ -2,6 +2,8 @@
  * bytes, no allocation. Every "return 0" means "let jansson decide". */
 #include "work/import_scan.h"
 
+#include "core/err.h"
+
 #include <string.h>
 
 #define MAX_KEYS 256 /* keys of the objects open at one time */
@@ -278,4 +280,29 @@ const fc_scan_member *fc_scan_get(const fc_scan *s, const char *key)
 		if (s->m[i].key_len == n && !memcmp(s->m[i].key, key, n))
 			return &s->m[i];
 	return NULL;
+}
+
+int fc_scan_text_values(const char *txt, size_t len, fc_buf *out)
+{
+	const char *p = txt, *end = txt + len;
+	int first = 1;
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			return 0;
+		const char *s = ++q;
+		while (q < end && *q != '"')
+			q += *q == '\\' ? 2 : 1;
+		if (q >= end)
+			return 0; /* not closed: not valid JSON, nothing more to take */
+		const char *e = q++, *k = q;
+		while (k < end && (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r'))
+			k++;
+		p = q;
+		if (k < end && *k == ':')
+			continue; /* a key */
+		if ((!first && fc_buf_append(out, " ", 1)) || fc_buf_append(out, s, (size_t)(e - s)))
+			return FC_ENOMEM;
+		first = 0;
+	}
 }

@@ -12,6 +12,7 @@
 #ifndef FC_WORK_IMPORT_SCAN_H
 #define FC_WORK_IMPORT_SCAN_H
 
+#include "core/buf.h"
 #include <stddef.h>
 
 #define FC_SCAN_DEPTH 64
@@ -33,6 +34,13 @@ typedef struct fc_scan {
 /* 1: txt[0..len) is one JSON object as described above (out filled);
  * 0: not sure, parse it with jansson. */
 int fc_import_scan(const char *txt, size_t len, fc_scan *out);
+/* Appends the string values of the JSON text txt[0..len) — keys left out,
+ * nested objects and arrays walked, in document order — to out, each as
+ * its raw contents between the quotes (escapes as given), joined by one
+ * space: what the data manager's text search indexes (migration 0039),
+ * ready to be put between quotes as one JSON string. txt must be valid
+ * JSON (fc_import_scan or jansson said so). 0, or FC_ENOMEM. */
+int fc_scan_text_values(const char *txt, size_t len, fc_buf *out);
 /* The member named key (NUL-terminated), or NULL. */
 const fc_scan_member *fc_scan_get(const fc_scan *s, const char *key);
 

@@ -235,7 +235,26 @@ static int flush_rows(importer *im)
 			rc = fc_db_exec_values(im->db, im->err, INSERT_ROW, v + 4 * r, 4);
 	im->nrows = 0;
 	fc_buf_reset(&im->rows);
-	return rc;
+	return rc ? rc : fc_db_task_text_flush(im->db, &im->fts, 0, im->err);
+}
+
+/* In a bulk (FTS_BULK), hands the full-text index the string values of the
+ * task about to be inserted (data: its JSON text, valid). */
+static int add_text(importer *im, const char *data, size_t len)
+{
+	if (!im->fts.on)
+		return 0;
+	fc_buf_reset(&im->text);
+	if (fc_scan_text_values(data, len, &im->text))
+		return fc_err_set(im->err, FC_ENOMEM, NULL, NULL, "Out of memory.");
+	return fc_db_task_text_add(&im->fts, im->text.p ? im->text.p : "", im->text.len, im->err);
+}
+
+/* The FTS_BULK-th task: the tasks so far go in by the triggers, the rest in bulk. */
+static int bulk_begin(importer *im)
+{
+	int rc = flush_rows(im);
+	return rc ? rc : fc_db_task_text_bulk_begin(im->db, im->project_id, &im->fts, im->err);
 }
 
 /* A plain integer literal that fits (the scanner allowed at most 18
@@ -315,9 +334,11 @@ static int fast_add(importer *im, const char *txt, size_t len, int *rc)
 	im->row_at[im->nrows] = at;
 	im->row_len[im->nrows] = len;
 	im->row_priority[im->nrows++] = priority;
-	*rc = im->nrows == FC_IMPORT_BATCH ? flush_rows(im) : 0;
+	*rc = add_text(im, txt, len);
+	if (!*rc && im->nrows == FC_IMPORT_BATCH)
+		*rc = flush_rows(im);
 	if (!*rc && ++im->count == FTS_BULK)
-		*rc = fc_db_task_text_bulk_begin(im->db, im->project_id, &im->fts, im->err);
+		*rc = bulk_begin(im);
 	return 1;
 }
 
@@ -387,15 +408,17 @@ int fc_import_add_task(importer *im, json_t *obj, const char *raw, size_t raw_le
 			       "INSERT INTO tasks(project_id,data,gold,predictions,priority,is_gold,created_at,meta) "
 			       "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
 			       "ItjjIiIj", im->project_id, dtxt, gold, pred, priority, gold ? 1 : 0, im->now, meta);
+	if (!rc)
+		rc = add_text(im, dtxt, strlen(dtxt));
 	free(dtxt);
 	im->last_task = task;
 	if (!rc && anns && !json_is_null(anns))
 		rc = fc_import_add_annotations(im, task, data, anns, where);
 	if (rc)
 		return rc;
-	if (++im->count == FTS_BULK) /* the tasks so far went in by the trigger */
-		return fc_db_task_text_bulk_begin(im->db, im->project_id, &im->fts, im->err);
-	return 0;
+	if (++im->count == FTS_BULK)
+		return bulk_begin(im);
+	return fc_db_task_text_flush(im->db, &im->fts, 0, im->err);
 }
 
 static int slow_add(importer *im, const char *txt, size_t len, const char *where)
@@ -756,6 +779,7 @@ int fc_import_end(importer *im, int rc, int64_t *created)
 		json_decref(answer);
 	}
 	fc_buf_free(&im->rows);
+	fc_buf_free(&im->text);
 	json_decref(im->fields);
 	fc_configcache_put(im->config);
 	free(im->label_config);

@@ -627,8 +627,87 @@ Test(store, every_text_search_plan_finds_the_same_page)
 			else
 				cr_expect_str_eq(got, want, "by_id %d, %lld matches: %s", by_id, (long long)PLANS[k],
 						 sql);
+			/* the data's key is no word of it (migration 0039), whatever the plan */
+			char key[16];
+			fc_db_text_query(db, "text", key, sizeof key);
+			int64_t none = -1;
+			snprintf(sql + strlen(sql) - strlen(" LIMIT 8"), 32, " LIMIT 1");
+			int found = fc_db_int(db, &none, &e, sql, "ItII", p[0], key, p[0], p[0]);
+			cr_expect_eq(found, FC_ENOTFOUND, "by_id %d, %lld matches: \"text\" found task %lld", by_id,
+				     (long long)PLANS[k], (long long)none);
 		}
 	}
+	fc_db_rollback(db);
+}
+
+/* The ids of project p's tasks that match typed, in id order, as "i j ". */
+static void matching(fc_db *db, int64_t p, const int64_t *ids, const char *typed, char *got, size_t n)
+{
+	char words[128], sql[1024];
+	fc_err e = {0};
+	*got = 0;
+	cr_assert_gt(fc_db_text_query(db, typed, words, sizeof words), 0, "%s", typed);
+	fc_text_search ts = fc_db_task_text_search(db, 1, 0);
+	snprintf(sql, sizeof sql, "SELECT t.id FROM %s WHERE t.project_id=? AND %s ORDER BY %s", ts.from, ts.match,
+		 ts.id);
+	fc_stmt *st;
+	cr_assert_eq(fc_db_query(db, &st, &e, sql, "ItII", p, words, p, p), 0, "%s: %s", sql, e.msg);
+	size_t o = 0;
+	while (fc_stmt_next(st) == 1 && o < n - 8)
+		for (int i = 0; i < 8; i++)
+			if (ids[i] == fc_stmt_int(st, 0))
+				o += (size_t)snprintf(got + o, n - o, "%d ", i);
+	fc_stmt_done(st);
+}
+
+/* Migration 0039: the text search indexes the data's string values only —
+ * a key ("image", "text") finds nothing unless it is also a value, a number
+ * outside a string neither, a word deep in nested arrays and objects does,
+ * escapes count as what they stand for — on both back ends alike, through
+ * the insert, update and delete triggers. */
+Test(store, text_search_finds_string_values_not_keys)
+{
+	static const char *const DATA[] = {
+		"{\"image\":\"https://example.com/cat.jpg\",\"text\":\"plain words\"}",
+		"{\"meta\":{\"tags\":[[\"deep\",\"nested\"],{\"k\":\"hidden treasure\"}]},\"n\":4242}",
+		"{\"text\":\"caf\\u00e9 \\\"quoted\\\" line\\nbreak\"}",
+		"{\"text\":\"an image of a text\"}",
+	};
+	static const struct {
+		const char *q, *want;
+	} CASES[] = {{"image", "3 "},      {"text", "3 "},   {"meta", ""},
+		     {"tags", ""},         {"k", ""},        {"4242", ""},
+		     {"treasure", "1 "},   {"nested", "1 "}, {"caf\xc3\xa9", "2 "},
+		     {"quoted", "2 "},     {"break", "2 "},  {"plain words", "0 "},
+		     {"words plain", "0 "}};
+	int64_t u = add_user("values@test"), p, ids[8] = {0};
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_int(db, &p, &e,
+			       "INSERT INTO projects(owner_id,kind,title,created_at,updated_at) "
+			       "VALUES(?,'annotation','p',0,0) RETURNING id",
+			       "I", u),
+		     0, "%s", e.msg);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(fc_db_int(db, &ids[i], &e,
+				       "INSERT INTO tasks(project_id,data,created_at) VALUES(?,?,0) RETURNING id", "It",
+				       p, DATA[i]),
+			     0, "%s", e.msg);
+	char got[64];
+	for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+		matching(db, p, ids, CASES[i].q, got, sizeof got);
+		cr_expect_str_eq(got, CASES[i].want, "%s", CASES[i].q);
+	}
+	cr_assert_eq(fc_db_exec(db, &e, "UPDATE tasks SET data=? WHERE id=?", "tI", "{\"text\":\"changed\"}", ids[1]),
+		     0, "%s", e.msg);
+	cr_assert_eq(fc_db_exec(db, &e, "DELETE FROM tasks WHERE id=?", "I", ids[2]), 0, "%s", e.msg);
+	matching(db, p, ids, "treasure", got, sizeof got);
+	cr_expect_str_eq(got, "", "the old data left the index");
+	matching(db, p, ids, "changed", got, sizeof got);
+	cr_expect_str_eq(got, "1 ");
+	matching(db, p, ids, "quoted", got, sizeof got);
+	cr_expect_str_eq(got, "", "a deleted task left the index");
 	fc_db_rollback(db);
 }
 
