@@ -282,13 +282,13 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
-/* Multi-row statements of 16, 8, 4, 2 or 1 rows (fc_db_exec_values takes up
- * to 128 parameters), their texts made once. */
-#define LB_CHUNK 16
-#define LB_SIZES 5
+/* Multi-row statements of 128, 64, …, 2 or 1 rows (at most 896 parameters:
+ * fc_db_exec_values takes up to 1024), their texts made once. */
+#define LB_CHUNK 128
+#define LB_SIZES 8
 enum { LB_TXNS, LB_ENTRIES, LB_ROWS, LB_KINDS };
 static const int LB_PARAMS[LB_KINDS] = {5, 7, 6};
-static char lb_sql[LB_KINDS][LB_SIZES][1024];
+static char lb_sql[LB_KINDS][LB_SIZES][4096]; /* the longest: 3,418 bytes */
 static pthread_once_t lb_once = PTHREAD_ONCE_INIT;
 
 static void lb_sql_make(void)

@@ -437,8 +437,9 @@ int fc_db_reserve_ids(fc_db *db, const char *table, int64_t n, int64_t *ids, fc_
 	char sql[192];
 	if (pg)
 		snprintf(sql, sizeof sql,
-			 "SELECT nextval(pg_get_serial_sequence('%s','id')) FROM generate_series(1,%lld)", table,
-			 (long long)n);
+			 "SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence('%s','id')::regclass AS s) q, "
+			 "generate_series(1,%lld)",
+			 table, (long long)n);
 	else
 		snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(id),0) FROM %s", table);
 	fc_stmt *st;

@@ -189,7 +189,7 @@ typedef struct fc_value {
 } fc_value;
 /* Runs a statement that returns no rows we need with n parameters from an
  * array: for statements with more parameters than a format string should
- * spell, such as a multi-row INSERT (at most 128 parameters). The texts must
+ * spell, such as a multi-row INSERT (at most 1024 parameters). The texts must
  * stay valid until it returns. */
 int fc_db_exec_values(fc_db *db, fc_err *err, const char *sql, const fc_value *v, int n);
 /* Reserves n ids (n >= 1) of table's id column for rows the caller then

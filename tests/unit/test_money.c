@@ -612,18 +612,19 @@ static int post_all(fc_store *s, const posting *ps, int n, int batched, fc_err *
 	return fc_db_end(db, &rc, e);
 }
 
-/* MIX and, after it, 45 more postings over five contributors in both
- * currencies, each reward earned then accepted (statements of 16, 8, 4, 2
- * and 1 rows). */
+/* MIX and, after it, 300 more postings over five contributors in both
+ * currencies, each reward earned then accepted (statements of 128, 64, 32,
+ * 16, 4 and 2 rows). */
+#define EXTRA 300
 static posting *batch_script(int *n)
 {
-	static char names[45][3][32];
-	posting *ps = calloc(64, sizeof *ps);
+	static char names[EXTRA][3][32];
+	posting *ps = calloc(EXTRA + sizeof MIX / sizeof MIX[0], sizeof *ps);
 	cr_assert(ps);
 	int k = 0;
 	for (size_t i = 0; i < sizeof MIX / sizeof MIX[0]; i++)
 		ps[k++] = MIX[i];
-	for (int i = 0; i < 45; i++) {
+	for (int i = 0; i < EXTRA; i++) {
 		int pair = i / 2, u = 7 + pair % 5, eur = !(pair % 3);
 		int64_t a = pair + 1;
 		snprintf(names[i][0], sizeof names[i][0], "%s:%d", i % 2 ? "pending" : "escrow",
