@@ -41,6 +41,22 @@ typedef struct fc_entry {
  * zero. *txn receives the transaction id (may be NULL). */
 int fc_ledger_post(fc_db *db, const char *currency, const char *memo, const char *ref, const fc_entry *entries, int n,
 		   int64_t *txn, fc_err *err);
+/* A publish batch's postings, written set-based at its end (subscribe.c
+ * keeps one in a memo): fc_ledger_batch_add checks and copies a posting as
+ * fc_ledger_post would post it; fc_ledger_batch_write writes them all — the
+ * same transactions, entries (ids, order, chain links) and balance rows as
+ * fc_ledger_post called for each in turn — in a few multi-row statements:
+ * the balance rows the batch touches locked first, in account order, then
+ * each account's chain head read once and the chain computed here. A
+ * posting's ref must not be "" (written as NULL). */
+typedef struct fc_ledger_batch fc_ledger_batch;
+fc_ledger_batch *fc_ledger_batch_new(void); /* NULL when out of memory */
+int fc_ledger_batch_add(fc_ledger_batch *b, const char *currency, const char *memo, const char *ref,
+			const fc_entry *entries, int n, fc_err *err);
+/* Writes and empties b (0 when it holds nothing). */
+int fc_ledger_batch_write(fc_db *db, fc_ledger_batch *b, fc_err *err);
+size_t fc_ledger_batch_size(const fc_ledger_batch *b); /* postings held */
+void fc_ledger_batch_free(fc_ledger_batch *b);
 /* An account's balance: in every currency, and in one currency. */
 int fc_ledger_balance(fc_db *db, const char *account, int64_t *out, fc_err *err);
 int fc_ledger_balance_cur(fc_db *db, const char *account, const char *currency, int64_t *out, fc_err *err);

@@ -31,17 +31,42 @@ static int on_submitted(fc_db *db, fc_event *ev, fc_err *err)
 	return fc_ledger_on_submit(db, ev->project, ev->user, ev->submission, ev->amount, ev->currency, err);
 }
 
+/* In a publish batch the postings wait in a memo and are written together
+ * when the batch ends (fc_ledger_batch_write: a few multi-row statements
+ * instead of three per posting); out of one, or out of memory, each is
+ * posted at once. Nothing in the batch reads a balance it moves. */
+static const char POST_TAG;
+
+static int post_at_end(fc_db *db, fc_memo *m, fc_err *err) { return fc_ledger_batch_write(db, m->p, err); }
+
+static void post_free(void *p) { fc_ledger_batch_free(p); }
+
+static int post(fc_db *db, const fc_event *ev, const char *cur, const char *memo, const char *ref, const fc_entry *e,
+		int n, fc_err *err)
+{
+	int fresh;
+	fc_memo *m = fc_event_memo(ev, &POST_TAG, 0, &fresh);
+	if (m && fresh) {
+		m->p = fc_ledger_batch_new();
+		m->free_p = post_free;
+		m->finish = post_at_end;
+	}
+	if (!m || !m->p)
+		return fc_ledger_post(db, cur, memo, ref, e, n, NULL, err);
+	return fc_ledger_batch_add(m->p, cur, memo, ref, e, n, err);
+}
+
 /* A submission's reward from its contributor's pending money to their
  * available money. */
-static int to_available(fc_db *db, int64_t sub, int64_t user, int64_t amount, const char *cur, const char *memo,
-			fc_err *err)
+static int to_available(fc_db *db, const fc_event *ev, int64_t sub, int64_t user, int64_t amount, const char *cur,
+			const char *memo, fc_err *err)
 {
 	char pending[48], avail[48], ref[48];
 	snprintf(pending, sizeof pending, "pending:%lld", (long long)user);
 	snprintf(avail, sizeof avail, "available:%lld", (long long)user);
 	snprintf(ref, sizeof ref, "submission:%lld", (long long)sub);
 	fc_entry e[] = {{pending, -amount}, {avail, amount}};
-	return fc_ledger_post(db, cur, memo, ref, e, 2, NULL, err);
+	return post(db, ev, cur, memo, ref, e, 2, err);
 }
 
 /* A publish batch of accepts reads what each submission holds in pending
@@ -132,7 +157,7 @@ static int on_accepted_in_batch(fc_db *db, fc_event *ev, fc_err *err)
 		return fc_money_on_accept(db, ev->submission, err);
 	if (r->held <= 0)
 		return 0;
-	return to_available(db, r->id, r->user, r->held, r->cur, "accepted by a reviewer", err);
+	return to_available(db, ev, r->id, r->user, r->held, r->cur, "accepted by a reviewer", err);
 }
 
 static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
@@ -143,7 +168,7 @@ static int on_accepted(fc_db *db, fc_event *ev, fc_err *err)
 	 * post it without reading the submission's ledger lines back */
 	if (ev->amount <= 0)
 		return 0;
-	return to_available(db, ev->submission, ev->user, ev->amount, ev->currency,
+	return to_available(db, ev, ev->submission, ev->user, ev->amount, ev->currency,
 			    "auto-approved: not reviewed in time", err);
 }
 

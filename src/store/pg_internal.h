@@ -20,6 +20,8 @@
 
 #define SQL_BUCKETS 1024
 #define MAX_PARAMS 128
+/* fc_db_exec_values: multi-row inserts (a statement of up to 1024 parameters) */
+#define MAX_VALUES 1024
 #define MAX_PENDING 6
 
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_FLOAT8 = 701 };

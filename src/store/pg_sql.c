@@ -21,7 +21,7 @@ uint64_t fc_pg_hash_text(const char *s)
 char *fc_pg_translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql);
-	char *out = malloc(n * 4 + 1); /* '?' → '$128' at most */
+	char *out = malloc(n * 5 + 1); /* '?' → '$1024' at most */
 	if (!out)
 		return NULL;
 	char *o = out;
@@ -51,7 +51,7 @@ char *fc_pg_translate(const char *sql, int *nparams)
 			} else {
 				num = max + 1;
 			}
-			if (num < 1 || num > MAX_PARAMS) {
+			if (num < 1 || num > MAX_VALUES) {
 				free(out);
 				return NULL;
 			}

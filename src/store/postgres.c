@@ -629,7 +629,7 @@ static int pg_query(fc_db *base, fc_stmt **out, fc_err *err, const char *sql, co
 		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
 	}
 	int n = (int)strlen(fmt);
-	if (n != q->nparams) {
+	if (n != q->nparams || n > MAX_PARAMS) {
 		fc_log(FC_LOG_ERROR, "bind count mismatch: %d formats, %d parameters in %s", n, q->nparams, sql);
 		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
 	}
@@ -698,14 +698,32 @@ static void pg_done(fc_stmt *base);
 static int pg_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_value *v, int n)
 {
 	pg_db *db = (pg_db *)base;
-	if (n < 0 || n > MAX_PARAMS)
+	if (n < 0 || n > MAX_VALUES)
 		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
-	char fmt[MAX_PARAMS + 1];
-	const char *values[MAX_PARAMS];
-	int lengths[MAX_PARAMS] = {0}, formats[MAX_PARAMS] = {0};
-	Oid types[MAX_PARAMS];
-	char nums[MAX_PARAMS][24];
+	/* on the stack up to MAX_PARAMS values; a longer multi-row insert's on the heap */
+	struct vals {
+		char fmt[MAX_PARAMS + 1];
+		const char *values[MAX_PARAMS];
+		int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+		Oid types[MAX_PARAMS];
+		char nums[MAX_PARAMS][24];
+	} small;
+	struct big {
+		char fmt[MAX_VALUES + 1];
+		const char *values[MAX_VALUES];
+		int lengths[MAX_VALUES], formats[MAX_VALUES];
+		Oid types[MAX_VALUES];
+		char nums[MAX_VALUES][24];
+	} *big = n > MAX_PARAMS ? malloc(sizeof *big) : NULL;
+	if (n > MAX_PARAMS && !big)
+		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	char *fmt = big ? big->fmt : small.fmt;
+	const char **values = big ? big->values : small.values;
+	int *lengths = big ? big->lengths : small.lengths, *formats = big ? big->formats : small.formats;
+	Oid *types = big ? big->types : small.types;
+	char(*nums)[24] = big ? big->nums : small.nums;
 	for (int i = 0; i < n; i++) {
+		lengths[i] = formats[i] = 0;
 		fmt[i] = v[i].text ? 't' : 'I';
 		types[i] = type_of(fmt[i]);
 		if (v[i].text) {
@@ -717,14 +735,15 @@ static int pg_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_va
 	}
 	fmt[n] = 0;
 	pg_sql *q = find_sql(db->store, sql, fmt);
+	fc_stmt *st;
+	int rc;
 	if (!q || n != q->nparams) {
 		fc_log(FC_LOG_ERROR, "cannot run with %d values: %s", n, sql);
-		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
-	}
-	fc_stmt *st;
-	int rc = run_stmt(db, q, fmt, n, types, values, lengths, formats, &st, err);
-	if (!rc)
+		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
+	} else if (!(rc = run_stmt(db, q, fmt, n, types, values, lengths, formats, &st, err))) {
 		pg_done(st);
+	}
+	free(big);
 	return rc;
 }
 

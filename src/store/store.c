@@ -477,6 +477,46 @@ int fc_db_exec_values(fc_db *db, fc_err *err, const char *sql, const fc_value *v
 	return db->vt->exec_values(db, err, sql, v, n);
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int fc_db_reserve_ids(fc_db *db, const char *table, int64_t n, int64_t *ids, fc_err *err)
+{
+	size_t len = strspn(table, "abcdefghijklmnopqrstuvwxyz_");
+	if (n < 1 || !len || len > 64 || table[len])
+		return fc_err_set(err, FC_EINVAL, "internal", NULL, "Cannot reserve %lld ids of '%s'.", (long long)n,
+				  table);
+	int pg = !strcmp(db->vt->name, "postgres");
+	char sql[192];
+	if (pg)
+		snprintf(sql, sizeof sql,
+			 "SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence('%s','id')::regclass AS s) q, "
+			 "generate_series(1,%lld)",
+			 table, (long long)n);
+	else
+		snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(id),0) FROM %s", table);
+	fc_stmt *st;
+	int rc = fc_db_query_text(db, &st, sql, err);
+	if (rc)
+		return rc;
+	int64_t got = 0;
+	while (got < (pg ? n : 1) && st->vt->step(st, err) == 1)
+		ids[got++] = fc_stmt_int(st, 0);
+	fc_stmt_done(st);
+	if (got != (pg ? n : 1))
+		return fc_err_set(err, FC_EIO, "internal", NULL, "Reserved %lld of %lld ids.", (long long)got,
+				  (long long)n);
+	if (pg)
+		qsort(ids, (size_t)n, sizeof *ids, id_cmp);
+	else
+		for (int64_t i = n - 1; i >= 0; i--)
+			ids[i] = ids[0] + 1 + i;
+	return 0;
+}
+
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)
 {
 	va_list ap;

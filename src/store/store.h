@@ -204,9 +204,16 @@ typedef struct fc_value {
 } fc_value;
 /* Runs a statement that returns no rows we need with n parameters from an
  * array: for statements with more parameters than a format string should
- * spell, such as a multi-row INSERT (at most 128 parameters). The texts must
+ * spell, such as a multi-row INSERT (at most 1024 parameters). The texts must
  * stay valid until it returns. */
 int fc_db_exec_values(fc_db *db, fc_err *err, const char *sql, const fc_value *v, int n);
+/* Reserves n ids (n >= 1) of table's id column for rows the caller then
+ * inserts with those ids in this write transaction, so a set of rows that
+ * refer to each other (a ledger chain) can be written in one statement.
+ * ids[] gets them in increasing order. SQLite: MAX(id)+1 … (one writer at a
+ * time; id is the rowid, so later inserts continue after them); PostgreSQL:
+ * n values of the column's sequence. table: lower-case letters and '_'. */
+int fc_db_reserve_ids(fc_db *db, const char *table, int64_t n, int64_t *ids, fc_err *err);
 /* Runs a query; iterate with fc_stmt_next, then fc_stmt_done. */
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...);
 /* Single-value helpers: run sql and read column 0 of the first row.

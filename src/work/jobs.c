@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FC_STR_(x) #x
 #define FC_STR(x) FC_STR_(x)
@@ -54,22 +55,31 @@ static int approve_batch(fc_store *s, const due_project *p, int64_t now, int *do
 		}
 		fc_stmt_done(st);
 	}
+	/* the batch's rows in one UPDATE (ids as a JSON array for json_each) */
+	char list[BATCH * 21 + 3], *at = list;
+	*at++ = '[';
+	for (int i = 0; i < k; i++)
+		at += sprintf(at, "%s%lld", i ? "," : "", (long long)ids[i]);
+	strcpy(at, "]");
+	if (!rc && k &&
+	    !(rc = fc_db_exec(db, err,
+			      "UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE status='pending' AND id IN "
+			      "(SELECT CAST(value AS BIGINT) FROM json_each(?))",
+			      "It", now, list)) &&
+	    fc_db_changes(db) != k) /* cannot happen inside the write transaction */
+		rc = fc_err_set(err, FC_EIO, "internal", NULL, "The batch changed while it was approved.");
 	fc_event_batch *batch = rc || !k ? NULL : fc_event_batch_new(ids, (size_t)k);
 	for (int i = 0; !rc && i < k; i++) {
-		rc = fc_db_exec(db, err, "UPDATE submissions SET status='auto_accepted', reviewed_at=? WHERE id=?",
-				"II", now, ids[i]);
-		if (!rc) {
-			fc_event ev = {.kind = FC_EV_ACCEPTED,
-				       .batch = batch,
-				       .project = p->id,
-				       .task = tasks[i],
-				       .submission = ids[i],
-				       .user = users[i],
-				       .amount = rewards[i],
-				       .currency = p->currency,
-				       .automatic = 1};
-			rc = fc_events_publish(db, &ev, err);
-		}
+		fc_event ev = {.kind = FC_EV_ACCEPTED,
+			       .batch = batch,
+			       .project = p->id,
+			       .task = tasks[i],
+			       .submission = ids[i],
+			       .user = users[i],
+			       .amount = rewards[i],
+			       .currency = p->currency,
+			       .automatic = 1};
+		rc = fc_events_publish(db, &ev, err);
 	}
 	rc = fc_event_batch_end(db, batch, rc, err);
 	*done = k;

@@ -347,6 +347,15 @@ Test(manage, a_bulk_accept_has_one_of_each_effect_per_submission)
 		res_free(&r);
 	}
 	json_decref(ids);
+	/* the batch's postings were written together: balances are the entry
+	 * sums and every statement chain is unbroken */
+	char out[512];
+	int rc = *S.database
+			 ? run_cmd(out, sizeof out, "'%s' ledger check --database '%s' 2>&1", getenv("FC_BINARY"),
+				   S.database)
+			 : run_cmd(out, sizeof out, "'%s' ledger check --data '%s' 2>&1", getenv("FC_BINARY"), S.dir);
+	cr_expect_eq(rc, 0, "ledger check: %s", out);
+	cr_expect(strstr(out, "ok: 0 violations"), "%s", out);
 }
 
 Test(manage, members_by_email)
