@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, apiSession, launch, shot, shotAtPhone, ADMIN, PHONE, signInPage, signedInPage } from './lib.mjs';
+import { startServer, apiSession, launch, shot, shotAtPhone, tabTo, ADMIN, PHONE, signInPage, signedInPage } from './lib.mjs';
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text" choice="single"><Choice value="positive"/><Choice value="negative"/></Choices></View>';
 const REQ = { email: 'wb3req@example.com', password: 'requester-pass-3', display_name: 'Vera Bench' };
@@ -260,4 +260,69 @@ test('unsaved edits in the project editor: a link, Back and closing the tab ask 
   assert.deepEqual(asked, [], 'no question once saved');
   assert.equal((await req.call('GET', `/projects/${projectId}`)).body.title, 'Kettle reviews, second round');
   await page.context().close();
+});
+
+/** Presses Tab until the focused element matches selector and its text starts with text. */
+async function tabToText(page, selector, text, n = 150) {
+  for (let i = 0; i < n; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(([sel, t]) => !!document.activeElement?.matches(sel) && document.activeElement.textContent.trim().startsWith(t), [selector, text])) return;
+  }
+  throw new Error(`Tab never reached ${selector} "${text}"`);
+}
+
+test('by keyboard alone at 360 px: accept every pending submission, pay a bonus, paste tasks, disable and reset a user', async () => {
+  const page = await signedIn(REQ, PHONE.width, PHONE.height);
+  await page.goto(`${server.url}/projects/${projectId}/submissions`);
+  await page.waitForSelector('tr[data-submission]');
+  assert.equal(await page.locator('tr[data-submission]').count(), 3);
+  await tabTo(page, '#subs-all');
+  await page.keyboard.press('Space');
+  await tabTo(page, '#subs-accept');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.subs-report p');
+  assert.match(await page.textContent('.subs-report'), /Accepted 3/);
+  await shot(page, 'wb3-08-accepted-by-keyboard-360');
+
+  await page.goto(`${server.url}/projects/${projectId}/bonuses?user=${annId}`);
+  await page.waitForSelector('.bonus-form');
+  await tabTo(page, '#bonus-amount');
+  await page.keyboard.type('0,50');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Careful work on the kettle reviews');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.bonus-list td:has-text("Careful work")');
+  assert.match(await page.textContent('.bonus-list'), /\$0\.50/);
+
+  await page.goto(`${server.url}/projects/${projectId}`);
+  await tabTo(page, 'button[aria-controls="paste-box"]');
+  await page.keyboard.press('Enter');
+  await tabTo(page, '#paste-tasks');
+  await page.keyboard.type('{"text": "typed by keyboard"}');
+  await tabTo(page, '.paste-form button[type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.import-result.ok');
+  assert.match(await page.textContent('.import-result.ok'), /1 task/);
+  await page.context().close();
+
+  const admin = await signedIn(ADMIN, PHONE.width, PHONE.height);
+  await admin.goto(`${server.url}/admin/users`);
+  await admin.waitForSelector('.users-table tr[data-user]');
+  await tabTo(admin, '#users-q');
+  await admin.keyboard.type('wb3ben');
+  await admin.keyboard.press('Enter');
+  await admin.waitForFunction(() => document.querySelectorAll('.users-table tr[data-user]').length === 1);
+  await tabToText(admin, '.users-table button', 'Disable');
+  await admin.keyboard.press('Enter'); // the confirmation is accepted by signedInPage
+  await admin.waitForFunction(() => /Disabled/.test(document.querySelector('.users-table tr[data-user]')?.textContent || ''));
+  await tabToText(admin, '.users-table button', 'Enable');
+  await admin.keyboard.press('Enter');
+  await admin.waitForFunction(() => /Active/.test(document.querySelector('.users-table tr[data-user]')?.textContent || ''));
+  await tabToText(admin, '.users-table button', 'Reset password');
+  await admin.keyboard.press('Enter');
+  const pw = (await admin.locator('.new-password').textContent()).trim();
+  assert.equal((await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: BEN.email, password: pw }) })).status, 200, 'the new password works');
+  await shot(admin, 'wb3-09-admin-by-keyboard-360');
+  await admin.context().close();
 });
