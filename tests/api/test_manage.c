@@ -458,3 +458,26 @@ Test(manage, admin_searches_users_and_resets_a_password)
 	cr_expect_eq(r.status, 200, "the new password signs in: %s", r.body);
 	res_free(&r);
 }
+
+Test(manage, the_gold_filter_and_counter)
+{
+	long long pid = project(3, 1);
+	project_import(&S, pid, S.req,
+		       "{\"data\":{\"text\":\"check one\"},\"gold\":{\"label\":\"yes\"}}\n"
+		       "{\"data\":{\"text\":\"check two\"},\"gold\":{\"label\":\"no\"}}\n");
+	res r = tasks(pid, S.req, "gold=true");
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(count(&r), 2, "%s", r.body);
+	for (size_t i = 0; i < json_array_size(jget(r.json, "items")); i++)
+		cr_expect(json_is_true(json_object_get(json_array_get(jget(r.json, "items"), i), "is_gold")), "%s",
+			  r.body);
+	cr_expect_eq(jint(r.json, "counts.gold"), 2);
+	cr_expect_eq(jint(r.json, "counts.total"), 5);
+	res_free(&r);
+	r = tasks(pid, S.req, "gold=false");
+	cr_expect_eq(count(&r), 3, "%s", r.body);
+	res_free(&r);
+	r = tasks(pid, S.req, "gold=true&q=two");
+	cr_expect_eq(count(&r), 1, "gold and text search together: %s", r.body);
+	res_free(&r);
+}

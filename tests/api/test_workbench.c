@@ -375,3 +375,65 @@ Test(workbench, text_search_pages_within_its_project)
 	cr_expect_eq(json_array_size(jget(r.json, "items")), 0, "another project's task: %s", r.body);
 	res_free(&r);
 }
+
+/* A project whose config shows one object tag (Audio, Video) reading $field. */
+static long long av_project(const char *tag, const char *field)
+{
+	char config[256];
+	snprintf(config, sizeof config,
+		 "<View><%s name=\"m\" value=\"$%s\"/><Choices name=\"ok\" toName=\"m\">"
+		 "<Choice value=\"fine\"/><Choice value=\"poor\"/></Choices></View>",
+		 tag, field);
+	return project_create(&S, S.req, json_pack("{s:s,s:s,s:i}", "title", tag, "label_config", config, "reward", 1));
+}
+
+/* A recording dropped into a project that plays recordings and a clip into
+ * one that shows video: each fills its project's field; the clip in the
+ * recordings project and a second copy of it are refused. */
+Test(workbench, dropped_audio_and_video_fill_their_fields)
+{
+	long long audio = av_project("Audio", "recording"), video = av_project("Video", "clip");
+	static const unsigned char wav[] = {'R', 'I', 'F', 'F', 36, 0, 0,   0,   'W', 'A',  'V',  'E', 'f', 'm',  't',
+					    ' ', 16,  0,   0,   0,  1, 0,   1,   0,   0x40, 0x1f, 0,   0,   0x80, 0x3e,
+					    0,   0,   2,   0,   16, 0, 'd', 'a', 't', 'a',  0,    0,   0,   0};
+	static const unsigned char webm[] = {0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81,
+					     0x01, 0x42, 0xf2, 0x81, 0x04, 0x42, 0xf3, 0x81, 0x08, 0x42, 0x82, 0x84,
+					     'w',  'e',  'b',  'm',  0x42, 0x87, 0x81, 0x04, 0x42, 0x85, 0x81, 0x02};
+	/* each drop: project, type, bytes, name → the status, and the kind and field when 201 (else the error code) */
+	const struct {
+		long long pid;
+		const char *ctype;
+		const unsigned char *body;
+		size_t len;
+		const char *name;
+		long status;
+		const char *kind, *field;
+	} DROPS[] = {
+		{audio, "video/webm", webm, sizeof webm, "walk.webm", 400, "no_media_field", NULL},
+		{audio, "audio/wav", wav, sizeof wav, "hello.wav", 201, "audio", "recording"},
+		{video, "video/webm", webm, sizeof webm, "walk.webm", 201, "video", "clip"},
+		{video, "video/webm", webm, sizeof webm, "walk-again.webm", 409, "duplicate", NULL},
+	};
+	res r;
+	for (size_t i = 0; i < sizeof DROPS / sizeof DROPS[0]; i++) {
+		r = drop(DROPS[i].pid, S.req, DROPS[i].ctype, DROPS[i].body, DROPS[i].len, DROPS[i].name);
+		cr_expect_eq(r.status, DROPS[i].status, "%s: %s", DROPS[i].name, r.body);
+		if (r.status == 201) {
+			char data[64];
+			snprintf(data, sizeof data, "data.%s", DROPS[i].field);
+			cr_expect_str_eq(jstr(r.json, "kind"), DROPS[i].kind);
+			cr_expect_str_eq(jstr(r.json, "field"), DROPS[i].field);
+			cr_expect(jstr(r.json, data) && !strncmp(jstr(r.json, data), "/api/v1/files/", 14), "%s", r.body);
+		} else {
+			cr_expect_str_eq(jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "", DROPS[i].kind);
+		}
+		res_free(&r);
+	}
+	char path[96];
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/api/v1/projects/%lld", i ? video : audio);
+		r = api(&S, "GET", path, S.req, NULL);
+		cr_expect_eq(jint(r.json, "task_count"), 1, "%s", r.body);
+		res_free(&r);
+	}
+}

@@ -7,6 +7,7 @@
 // screens. Screenshots at desktop width and 360 px go to artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { startServer, apiSession, launch, watchErrors, shot, ADMIN, PHONE, shotAtPhone, expectAccessible } from './lib.mjs';
 
 const REQ = { email: 'rita@example.com', password: 'requester-pass-1', display_name: 'Rita Requester' };
@@ -291,6 +292,13 @@ test('contributor requests a payout; an admin batches and confirms it', async ()
   await admin.click('button:has-text("Batch 1 requested payout")');
   await admin.waitForSelector('.batch-result .notice');
   await shot(admin, 'c13-admin-payouts-batched');
+  // the batch file is a download (not a path on the server), amounts in currency units
+  const dl = admin.locator('.batch-result a[download]');
+  assert.match(await dl.textContent(), /^Download batch #\d+ \(CSV, amounts in USD\)$/);
+  assert.match(await dl.getAttribute('href'), /^\/api\/v1\/admin\/payouts\/batch\/\d+\/file$/);
+  const [download] = await Promise.all([admin.waitForEvent('download'), dl.click()]);
+  const csv = (await readFile(await download.path())).toString('utf8');
+  assert.match(csv, new RegExp(`^payout_id,user_id,email,amount,currency,amount_minor\n\\d+,\\d+,${ANN.email},5\\.00,USD,500\n$`));
   await admin.click('.batch-result button');
   await admin.waitForFunction(() => /1 payout/.test([...document.querySelectorAll('.stat')].find((s) => /Paid/.test(s.textContent))?.textContent || ''));
   await shot(admin, 'c13-admin-payouts-paid');

@@ -1,5 +1,5 @@
 // The demo (`make run`, serve --demo): one project of every kind, with the
-// pictures, recording and clip that ship in web/samples. A contributor sees
+// pictures, recording, clip and sensor CSV that ship in web/samples. A contributor sees
 // them all on the board and each kind opens with its media loaded. Desktop
 // and 360 px, axe-core on every screenshot.
 import { test, before, after } from 'node:test';
@@ -22,7 +22,7 @@ after(async () => {
   assert.deepEqual(errors, [], 'no page errors, CSP violations or console errors');
 });
 
-const KINDS = ['Product review sentiment', 'Compare two assistant answers', 'Find people, organizations and places', 'Box the cars and people', 'Outline the road', 'Point at every head', 'Rate the answers', 'Mark speech in a recording', 'Track the moving shapes', 'Was the assistant helpful?', 'Read a sentence aloud', 'Photograph an everyday object', "Record an activity with your phone's motion sensors"];
+const KINDS = ['Product review sentiment', 'Compare two assistant answers', 'Find people, organizations and places', 'Box the cars and people', 'Outline the road', 'Point at every head', 'Rate the answers', 'Mark speech in a recording', 'Track the moving shapes', 'Was the assistant helpful?', "Rate and fix an assistant's replies", 'Label activities in phone sensor data', 'Read a sentence aloud', 'Photograph an everyday object', "Record an activity with your phone's motion sensors"];
 
 test('every kind is on the board, at desktop and 360 px', async () => {
   for (const [w, h, tag] of [[1280, 900, ''], [360, 740, '-360']]) {
@@ -49,6 +49,12 @@ test('the media of the demo load: a street picture, a conversation', async () =>
   await page.waitForSelector('.chat-turn, .chat-object');
   assert.match(await page.textContent('main'), /train was cancelled|good morning/);
   await shot(page, 'demo-03-chat');
+  // the time series draws its chart from the CSV made for the demo
+  await page.goto(`${server.url}/work`);
+  await page.click('text=Label activities in phone sensor data');
+  await page.click('button:has-text("Start"), a:has-text("Start")');
+  await page.waitForFunction(() => /points × \d+ channels/.test(document.querySelector('.ts-status')?.textContent || ''));
+  await shot(page, 'demo-05-timeseries');
   await page.context().close();
 });
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, ADMIN } from './lib.mjs';
+import { startServer, apiSession, launch, watchErrors, shot, shotAtPhone, ADMIN, PHONE, signInPage } from './lib.mjs';
 
 const CONFIG = '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img"><Label value="car"/></RectangleLabels></View>';
 const REQ = { email: 'expreq@example.com', password: 'requester-pass-1', display_name: 'Erin Exports' };
@@ -99,4 +99,66 @@ test('a requester makes a speaker-disjoint dataset version and reads its card', 
   const card = await page.request.get(server.url + await item.locator('a:has-text("Dataset card")').getAttribute('href'));
   assert.equal(card.status(), 200);
   assert.match(await card.text(), /## Who labelled/);
+  // the Croissant description and a split in every format the version offers
+  const croissant = await page.request.get(server.url + await item.locator('a:has-text("Croissant")').getAttribute('href'));
+  assert.equal(croissant.status(), 200);
+  assert.ok(JSON.parse(await croissant.text())['@context'], 'Croissant is JSON-LD');
+  const id = await item.getAttribute('data-id');
+  await page.selectOption(`#version-${id}-split`, 'train');
+  const formats = await page.$$eval(`#version-${id}-format option`, (os) => os.map((o) => [o.value, o.disabled]));
+  assert.deepEqual(formats.filter(([, off]) => off).map(([f]) => f), ['conll'], 'a box project offers no CoNLL');
+  for (const [f] of formats.filter(([, off]) => !off)) {
+    await page.selectOption(`#version-${id}-format`, f);
+    const href = await page.getAttribute(`#version-${id}-download`, 'href');
+    assert.equal(href, `/api/v1/versions/${id}/download?format=${f}&split=train`);
+    const r = await page.request.get(server.url + href);
+    assert.equal(r.status(), 200, `version ${f}: ${(await r.text()).slice(0, 200)}`);
+  }
+});
+
+test('every format the menu offers downloads, the options follow, a running job shows its progress', async () => {
+  const page = await signInPage(browser, server, REQ, PHONE, errors);
+  // a job still running: its progress bar, named for screen readers
+  let held = true;
+  await page.route(`**/api/v1/projects/${projectId}/exports`, async (route) => {
+    if (!held || route.request().method() !== 'GET') return route.continue();
+    const real = await (await route.fetch()).json();
+    const running = { id: 99, format: 'yolo', status: 'running', progress: 0.4, rows: 1, bytes: 2048, options: { status: 'accepted', labels: 'raw' }, created_at: new Date().toISOString() };
+    return route.fulfill({ json: { ...real, items: [running, ...real.items] } });
+  });
+  await page.goto(`${server.url}/projects/${projectId}`);
+  const bar = page.locator('.export-job[data-id="99"] progress');
+  await bar.waitFor();
+  assert.equal(await bar.getAttribute('value'), '40');
+  assert.equal(await bar.getAttribute('aria-label'), 'Export 99: 40% done');
+  assert.match(await page.textContent('.export-job[data-id="99"]'), /#99 yolo.*Running.*1 rows · 2\.0 KB/s);
+  await shot(page, 'ex05-export-running-phone');
+  held = false;
+  await page.locator('.export-job[data-id="99"]').waitFor({ state: 'detached' }); // the next poll shows the real list
+  await page.unroute(`**/api/v1/projects/${projectId}/exports`);
+
+  const options = await page.$$eval('#export-format option', (os) => os.map((o) => ({ value: o.value, disabled: o.disabled, text: o.textContent })));
+  assert.equal(options.length, 14, 'the menu lists every format');
+  const offered = options.filter((o) => !o.disabled);
+  assert.deepEqual(options.filter((o) => o.disabled && !/not for this project/.test(o.text)), [], 'a format that does not fit says so');
+  for (const o of offered) {
+    await page.selectOption('#export-format', o.value);
+    for (const all of [false, true]) {
+      await page.setChecked('#export-all', all);
+      const href = await page.getAttribute('#export-link', 'href');
+      assert.match(href, new RegExp(`format=${o.value}${all ? '&status=all' : ''}($|&)`));
+      const r = await page.request.get(server.url + href);
+      assert.equal(r.status(), 200, `${o.value}${all ? ' (all)' : ''}: ${r.status()} ${(await r.text()).slice(0, 200)}`);
+      assert.ok((await r.body()).length > 0, `${o.value} is not empty`);
+    }
+    await page.setChecked('#export-all', false);
+    if (!(await page.isDisabled('#export-aggregated'))) {
+      await page.check('#export-aggregated');
+      assert.match(await page.getAttribute('#export-link', 'href'), /&labels=aggregated$/);
+      const r = await page.request.get(server.url + await page.getAttribute('#export-link', 'href'));
+      assert.equal(r.status(), 200, `${o.value} aggregated: ${(await r.text()).slice(0, 200)}`);
+      await page.uncheck('#export-aggregated');
+    }
+  }
+  assert.ok(offered.some((o) => o.value === 'coco') && offered.some((o) => o.value === 'yolo') && offered.some((o) => o.value === 'voc'), 'box formats offered for a box project');
 });

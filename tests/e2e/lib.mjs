@@ -153,8 +153,29 @@ export async function expectNoHorizontalScroll(page, label) {
   if (scroll > inner + 1) throw new Error(`${label} scrolls sideways at ${inner}px: scrollWidth ${scroll}; widest: ${culprits.join(', ')}`);
 }
 
-/** Both checks: axe at any width, no sideways scrolling at phone widths. */
+/** Fails when a text node on the page reads as a leaked JavaScript value:
+ * exactly "null", "undefined", "false" or "NaN" (what Element.append shows
+ * for an absent child), or anything with "undefined" or "[object Object]". */
+export async function expectNoStrayValues(page, label) {
+  const stray = await page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) {
+      const t = n.textContent.trim();
+      const el = n.parentElement;
+      if (!t || !el || el.closest('script, style, textarea, [hidden]')) continue;
+      if (/^(null|undefined|false|NaN)$/.test(t) || /\bundefined\b|\[object Object\]/.test(t)) out.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}: "${t.slice(0, 60)}"`);
+    }
+    return out;
+  });
+  if (stray.length) throw new Error(`${label} shows leaked values: ${stray.slice(0, 5).join('; ')}`);
+}
+
+/** Both checks: axe at any width, no sideways scrolling at phone widths;
+ * and no leaked null/undefined on the page. */
 export async function expectAccessible(page, label) {
+  await expectNoStrayValues(page, label);
   await expectNoAxeViolations(page, label);
   if ((page.viewportSize()?.width ?? 1000) <= 400) await expectNoHorizontalScroll(page, label);
 }

@@ -130,6 +130,7 @@ test('submissions: accept selected, reject a row by keyboard, one contributor', 
   await page.waitForSelector('tr[data-submission]');
   assert.equal(await page.$$eval('tr[data-submission]', (r) => r.length), 6);
   await shot(page, 'wb05-submissions');
+  await shotAtPhone(page, 'wb05-submissions-360');
 
   // reject Ben's "no" on the third task by keyboard alone
   const benRow = page.locator('tr[data-submission]', { hasText: 'Ben Labeller' }).nth(2);
@@ -208,6 +209,7 @@ test('appeals show the rejected work and its reason, and say so to the reviewer 
   assert.match(await card.locator('.appeal-mine').textContent(), /You rejected this submission, so another reviewer must decide/);
   assert.ok(await card.locator('button[data-decision=uphold]').isDisabled());
   await shot(page, 'wb11-appeal-own-rejection');
+  await shotAtPhone(page, 'wb11-appeal-own-rejection-360');
 
   const req = await apiSession(server.url, REQ.email, REQ.password);
   assert.equal((await req.call('POST', `/projects/${projectId}/members`, { email: REV.email, role: 'reviewer' })).status, 201);

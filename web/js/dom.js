@@ -43,6 +43,14 @@ export function s(tag, attrs, ...children) {
   return el;
 }
 
+/** el.append for h's children: null, undefined and false are left out (the
+ * native append would show them as the words "null", "undefined", "false"),
+ * arrays are flattened. Returns el. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;

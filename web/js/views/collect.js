@@ -2,7 +2,7 @@
 // Record in the browser (live level meter, play back, re-record) or take or
 // pick a photo; the file uploads with a progress bar as soon as it is ready
 // and the server's checks show at once; submit (idempotent, retried); next.
-import { h, s, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
+import { h, add, s, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { api, post, upload } from '../api.js';
 import { ActiveTimer, readJSON, writeJSON, instructionsPanel } from './shared.js';
 
@@ -231,7 +231,7 @@ export async function collectView(ctx, project) {
       if (e.dataTransfer.files[0]) usePhoto(e.dataTransfer.files[0]);
     });
     if (!coarse) fileLabel.classList.add('primary', 'big');
-    host.append(drop, h('div', { class: 'capture-buttons' }, coarse ? cameraLabel : null, fileLabel, coarse ? cameraInput : null, fileInput), allowed ? h('p', { class: 'hint' }, `Photos must be ${allowed}.`) : null, status, progress, retryBtn);
+    add(host, drop, h('div', { class: 'capture-buttons' }, coarse ? cameraLabel : null, fileLabel, coarse ? cameraInput : null, fileInput), allowed ? h('p', { class: 'hint' }, `Photos must be ${allowed}.`) : null, status, progress, retryBtn);
   } else if (sensor) {
     recordBtn = sensor.first;
     fileLabel.className = 'link';

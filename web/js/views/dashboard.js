@@ -113,12 +113,20 @@ function configTags(xml) {
   return new Set([...doc.getElementsByTagName('*')].map((e) => e.tagName.toLowerCase()));
 }
 
+/** (format) → true when the export format fits project p (its kind and the tags of its config). */
+export function formatFits(p) {
+  const tags = configTags(p.label_config);
+  const collection = p.kind === 'collection';
+  return (format) => {
+    const f = EXPORTS.find((x) => x.format === format);
+    return !!f && (f.collection ? collection : !(f.annotation && collection) && (!f.needs || f.needs.some((t) => tags.has(t))));
+  };
+}
+
 /** A labelled format picker, a download link that follows it and Prepare file (a background job, `prepare(format, status)`);
  * formats that do not fit stay listed, disabled. */
 function exportMenu(p, prepare) {
-  const tags = configTags(p.label_config);
-  const collection = p.kind === 'collection';
-  const fits = (f) => (f.collection ? collection : !(f.annotation && collection) && (!f.needs || f.needs.some((t) => tags.has(t))));
+  const fits = (f) => formatFits(p)(f.format);
   const select = h('select', { class: 'input', id: 'export-format', name: 'format' }, EXPORTS.map((f) =>
     h('option', { value: f.format, disabled: !fits(f) }, fits(f) ? f.label : `${f.label}: not for this project`)));
   select.value = (EXPORTS.find((f) => f.needs && fits(f)) || EXPORTS[0]).format;
@@ -227,7 +235,7 @@ export async function dashboardView(ctx) {
       return slot;
     };
     page.append(jobs.box,
-      lazyPanel('Dataset versions', () => import('./versions.js').then((m) => m.versionsPanel(p))),
+      lazyPanel('Dataset versions', () => import('./versions.js').then((m) => m.versionsPanel(p, formatFits(p)))),
       lazyPanel('Webhooks', () => import('./webhooks.js').then((m) => m.webhooksPanel(p))));
     if (p.kind === 'annotation') page.append(lazyPanel('ML assistance', () => import('./ml.js').then((m) => m.mlPanel(p))));
     if (p.kind !== 'collection') page.append(lazyPanel('Cloud storage', () => import('./storage.js').then((m) => m.storagePanel(p))));

@@ -2,7 +2,7 @@
 // in view are in the DOM; further pages load by keyset cursor as you scroll),
 // filters, sorts, columns taken from the task data, image thumbnails, a
 // task's results and predictions side by side, and bulk delete/priority.
-import { h, clear, toast, field } from '../dom.js';
+import { h, add, clear, toast, field } from '../dom.js';
 import { get, post, del } from '../api.js';
 import { pct, asWords } from './shared.js';
 
@@ -233,7 +233,7 @@ export async function dataManagerView(ctx) {
       h('dd', null, isImage(k, v) ? h('img', { src: v, alt: `${k} of task ${t.id}`, class: 'dm-image' }) : brief(v, 400))]));
     const preds = (t.predictions || []).map((p) => h('li', null, resultText(p.result || p), p.model_version ? h('span', { class: 'muted small' }, ` · ${p.model_version}`) : null));
     const results = (t.results || []).map((r) => h('li', null, h('strong', null, r.user || `#${r.user_id}`), ` (${r.status.replace('_', ' ')}): `, resultText(r.result)));
-    clear(detail).append(
+    add(clear(detail),
       h('div', { class: 'dm-detail-head' }, h('h2', { tabindex: '-1' }, `Task ${t.id}`),
         h('button', { type: 'button', class: 'btn small ghost', onclick: () => showDetail(false) }, 'Close', h('span', { class: 'sr-only' }, ' task details'))),
       dataList,
@@ -263,7 +263,7 @@ export async function dataManagerView(ctx) {
     if (action === 'priority') body.priority = Number(prio.value || 0);
     try {
       const res = await post(`/projects/${id}/tasks/bulk`, body);
-      clear(bulkResult).append(h('p', null, `${action === 'delete' ? 'Deleted' : 'Changed'} ${res.done} task(s).`),
+      add(clear(bulkResult), h('p', null, `${action === 'delete' ? 'Deleted' : 'Changed'} ${res.done} task(s).`),
         res.failed.length ? h('ul', { class: 'dm-failed' }, res.failed.map((x) => h('li', null, `Task ${x.id}: ${x.message}`))) : null);
       await reload();
     } catch (e) {

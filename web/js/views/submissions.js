@@ -1,7 +1,7 @@
 // Review at scale: a project's submissions with filters, "accept selected"
 // (one request, failures listed per id), reject with a reason per row, and
 // a contributor's own figures when the list is filtered to one person.
-import { h, clear, toast, field, duration } from '../dom.js';
+import { h, add, clear, toast, field, duration } from '../dom.js';
 import { get, post } from '../api.js';
 import { pct, asWords } from './shared.js';
 import { brief, resultText } from './datamanager.js';
@@ -37,11 +37,12 @@ export async function submissionsView(ctx) {
   const acceptBtn = h('button', { type: 'button', class: 'btn primary', id: 'subs-accept', disabled: true, onclick: acceptSelected }, 'Accept selected');
   const report = h('div', { class: 'subs-report', role: 'status' });
   const tbody = h('tbody');
-  const all = h('input', { type: 'checkbox', id: 'subs-all', 'aria-label': 'Select every pending submission shown' });
+  // select-all sits in the toolbar, not the table head: a stacked table hides its head on phones
+  const all = h('input', { type: 'checkbox', id: 'subs-all' });
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'table stack compact subs-table' },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, all), ['ID', 'Contributor', 'Task', 'Answer', 'Time', 'Gold', 'Status', 'Decision'].map((t) => h('th', { scope: 'col' }, t)))), tbody));
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Select')), ['ID', 'Contributor', 'Task', 'Answer', 'Time', 'Gold', 'Status', 'Decision'].map((t) => h('th', { scope: 'col' }, t)))), tbody));
   const moreBtn = h('button', { type: 'button', class: 'btn', hidden: true, onclick: () => load(false) }, 'Show more');
-  page.append(filters, person, h('div', { class: 'dm-bulk', role: 'toolbar', 'aria-label': 'Selected submissions' }, count, acceptBtn), report, table, moreBtn);
+  page.append(filters, person, h('div', { class: 'dm-bulk', role: 'toolbar', 'aria-label': 'Selected submissions' }, h('label', { class: 'check', for: 'subs-all' }, all, 'Select all pending'), count, acceptBtn), report, table, moreBtn);
 
   let items = [];
   let next = null;
@@ -154,7 +155,7 @@ export async function submissionsView(ctx) {
     acceptBtn.disabled = true;
     try {
       const res = await post(`/projects/${id}/submissions/accept`, { ids });
-      clear(report).append(h('p', null, `Accepted ${res.accepted}${res.unchanged ? `, ${res.unchanged} already accepted` : ''}.`),
+      add(clear(report), h('p', null, `Accepted ${res.accepted}${res.unchanged ? `, ${res.unchanged} already accepted` : ''}.`),
         res.failed.length ? h('ul', { class: 'dm-failed' }, res.failed.map((x) => h('li', null, `Submission ${x.id}: ${x.message}`))) : null);
       await load(true);
     } catch (e) {

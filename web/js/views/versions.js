@@ -9,10 +9,13 @@ import { get, post } from '../api.js';
 const SPLITS = ['train', 'dev', 'test'];
 const FORMATS = [['json', 'Label Studio JSON'], ['csv', 'CSV'], ['coco', 'COCO'], ['yolo', 'YOLO (zip)'], ['voc', 'Pascal VOC (zip)'], ['conll', 'CoNLL']];
 
-function versionItem(v) {
+/** fits(format): whether the project's config can be written in that format; the others stay listed, disabled. */
+function versionItem(v, fits) {
   const m = v.manifest || {};
   const c = m.counts || {};
-  const fmt = h('select', { class: 'input', id: `version-${v.id}-format`, name: 'format' }, FORMATS.map(([f, label]) => h('option', { value: f }, label)));
+  const fmt = h('select', { class: 'input', id: `version-${v.id}-format`, name: 'format' }, FORMATS.map(([f, label]) =>
+    h('option', { value: f, disabled: !fits(f) }, fits(f) ? label : `${label}: not for this project`)));
+  fmt.value = (FORMATS.find(([f]) => fits(f)) || FORMATS[0])[0];
   const split = h('select', { class: 'input', id: `version-${v.id}-split`, name: 'split' }, ['all', ...SPLITS].map((s) => h('option', { value: s }, s === 'all' ? 'All splits' : s)));
   const link = h('a', { class: 'btn', id: `version-${v.id}-download` }, 'Download', h('span', { class: 'sr-only' }, ` version ${v.name}`));
   const follow = () => { link.href = `/api/v1/versions/${v.id}/download?format=${fmt.value}&split=${split.value}`; };
@@ -35,8 +38,8 @@ function versionItem(v) {
       h('a', { class: 'btn', href: v.croissant_url }, 'Croissant', h('span', { class: 'sr-only' }, ` description of ${v.name}`))));
 }
 
-/** The panel (a section); it loads its list itself. */
-export function versionsPanel(project) {
+/** The panel (a section); it loads its list itself. fits(format): see versionItem (all fit when absent). */
+export function versionsPanel(project, fits = () => true) {
   const list = h('ul', { class: 'export-jobs', id: 'versions-list' });
   const num = (name, value) => h('input', { class: 'input', type: 'number', name, id: `version-${name}`, min: '0', max: '1', step: '0.05', value });
   const train = num('train', '0.8');
@@ -83,7 +86,7 @@ export function versionsPanel(project) {
       const { items } = await get(`/projects/${project.id}/versions`);
       clear(list);
       if (!items.length) list.append(h('li', { class: 'muted' }, 'No versions yet.'));
-      list.append(...items.map(versionItem));
+      list.append(...items.map((v) => versionItem(v, fits)));
     } catch (e) {
       clear(list);
       list.append(h('li', { class: 'form-error' }, e.message));

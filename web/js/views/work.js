@@ -1,7 +1,7 @@
 // The work screen: lease a task, show it beside the instructions, time the
 // active work, autosave a draft, submit (idempotent, retried) or skip, and
 // go straight on to the next task.
-import { h, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
+import { h, add, clear, money, clock, toast, randomId, isTyping, setProse } from '../dom.js';
 import { get, post, api } from '../api.js';
 import { Annotator } from '../annotate/annotator.js';
 import { parseConfig } from '../annotate/config.js';
@@ -345,7 +345,7 @@ export async function workView(ctx) {
       await next();
     } catch (e) {
       if (e.code === 'invalid_result' || e.status === 400) {
-        clear(problems).append(h('strong', null, e.message), e.details && e.details.length > 1 ? h('ul', null, e.details.slice(0, 8).map((d) => h('li', null, d.message || String(d)))) : null);
+        add(clear(problems), h('strong', null, e.message), e.details && e.details.length > 1 ? h('ul', null, e.details.slice(0, 8).map((d) => h('li', null, d.message || String(d)))) : null);
         problems.hidden = false;
       } else if (e.status === 409 || e.status === 404) {
         toast(`${e.message} Getting a new task.`, 'info');
