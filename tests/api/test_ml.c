@@ -259,6 +259,8 @@ Test(ml, attach_refuses_a_dead_backend_naming_the_failure)
 	/* a cloud metadata address is refused before any connection (http/outbound.h) */
 	r = attach(pid, REQ, "http://169.254.169.254:1");
 	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code") ?: "", "address_refused", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field") ?: "", "url", "%s", r.body);
 	cr_expect(strstr(jstr(r.json, "error.message"), "169.254.169.254 is a link-local address"), "%s", r.body);
 	res_free(&r);
 	be_mode(ML_DOWN); /* answers, but not UP */
