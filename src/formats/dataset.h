@@ -163,7 +163,9 @@ json_t *fc_ds_class_names(const json_t *config);
 const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, const char **name);
 /* The brush mask of a brushlabels/brush result item: decoded from Label
  * Studio's RLE at the item's original_width × original_height (else iw ×
- * ih), 1 where painted, 0 elsewhere. 0 with *mask (the caller frees it),
+ * ih), 1 where painted, 0 elsewhere. A bitmasklabels/bitmask item's PNG
+ * (value.imageDataURL) is decoded at the PNG's size: painted where its
+ * alpha is at least 128 (or, without alpha, its grey level). 0 with *mask (the caller frees it),
  * *w and *h; FC_ENOTFOUND when the item has no RLE or no usable size (over
  * 100 million pixels counts as none); FC_ENOMEM. */
 int fc_ds_brush_mask(const json_t *item, double iw, double ih, uint8_t **mask, size_t *w, size_t *h);
