@@ -559,3 +559,44 @@ Test(lsimport, bitmasks_export_as_coco_rle_and_png_files)
 	free(got);
 	res_free(&zip);
 }
+
+/* Formats with no place for masks say they leave them out: a header on the
+ * download and WARNINGS.txt first in the archive; those that carry them
+ * say nothing. */
+Test(lsimport, formats_without_masks_say_they_leave_them_out)
+{
+	long long pid = project("<View><Image name='img' value='$image'/><RectangleLabels name='box' toName='img'>"
+				"<Label value='Cat'/></RectangleLabels><BitmaskLabels name='bm' toName='img'>"
+				"<Label value='Cat'/></BitmaskLabels><Brush name='br' toName='img'/></View>");
+	char *url = bitmask_url("##..", 2, 2);
+	post_tasks(pid, json_pack("[{s:{s:s},s:[{s:s,s:[{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:[s]}},"
+				  "{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:i,s:i,s:i,s:i,s:[s]}}]}]}]",
+				  "data", "image", "https://cdn.example/a.png", "annotations", "completed_by", "w1",
+				  "result", "id", "b1", "from_name", "bm", "to_name", "img", "type", "bitmasklabels",
+				  "original_width", 2, "original_height", 2, "value", "imageDataURL", url,
+				  "bitmasklabels", "Cat", "id", "r1", "from_name", "box", "to_name", "img", "type",
+				  "rectanglelabels", "original_width", 2, "original_height", 2, "value", "x", 0, "y", 0,
+				  "width", 50, "height", 50, "rectanglelabels", "Cat"));
+	free(url);
+	static const char WANT[] = "no place for pixel masks: the masks of \"bm\", \"br\" are left out";
+	const char *const formats[] = {"yolo", "voc", "coco", "brush_png"};
+	for (int i = 0; i < 4; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=%s", pid, formats[i]);
+		res r = api(&S, "GET", path, S.req, NULL);
+		cr_assert_eq(r.status, 200, "%s: %.300s", formats[i], r.body);
+		const char *h = strcasestr(r.headers, "X-Faircrowd-Export-Warning:");
+		size_t len = 0;
+		unsigned char *txt = i != 2 ? zip_bytes(&r, "WARNINGS.txt", &len) : NULL;
+		if (i < 2) {
+			cr_expect(h && strstr(h, WANT), "%s: %s", formats[i], r.headers);
+			cr_expect(txt && strstr((char *)txt, WANT), "%s: WARNINGS.txt is %s", formats[i],
+				  txt ? (char *)txt : "missing");
+		} else {
+			cr_expect_null(h, "%s carries masks: %s", formats[i], r.headers);
+			cr_expect_null(txt, "%s carries masks", formats[i]);
+		}
+		free(txt);
+		res_free(&r);
+	}
+}
