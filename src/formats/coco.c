@@ -23,6 +23,8 @@ static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "
 					   "brushlabels",     "bitmasklabels", NULL};
 static const char *const BRUSH_TYPES[] = {"brushlabels", "bitmasklabels", NULL};
 static const char *const KEYPOINT_TYPES[] = {"keypointlabels", NULL};
+/* masks without a label have no category to go in */
+static const char *const UNLABELLED_MASKS[] = {"brush", "bitmask", NULL};
 
 typedef struct state {
 	json_t *names;     /* box and polygon categories */
@@ -338,4 +340,5 @@ const fc_ds_format fc_ds_coco = {
 	.task = task,
 	.end = end,
 	.free = release,
+	.drops = UNLABELLED_MASKS,
 };

@@ -366,28 +366,30 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 
 int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err) { return fc_pseudonym_salt(s, pid, salt, err); }
 
-/* For a format without masks over a config with mask controls: the sentence
- * saying which controls' results it leaves out (malloc'd), else NULL. */
+/* For a format that drops some masks over a config with such controls: the
+ * sentence saying which controls' results it leaves out (malloc'd), else
+ * NULL. */
 static char *mask_warning(const fc_ds_format *f, const json_t *config)
 {
-	static const char *const MASKS[] = {"brushlabels", "brush", "bitmasklabels", "bitmask", NULL};
-	if (!f->no_masks)
+	if (!f->drops || !config)
 		return NULL;
-	json_t *controls = fc_ds_controls(config, MASKS), *k;
+	json_t *controls = fc_ds_controls(config, f->drops), *k;
 	fc_buf b = {0};
 	size_t i;
 	json_array_foreach(controls, i, k) {
 		if (!i)
-			fc_buf_printf(&b, "This %s export has no place for pixel masks: the masks of ", f->name);
+			fc_buf_printf(&b, "This %s export has no place for the masks of ", f->name);
 		fc_buf_printf(&b, "%s\"%.60s\"", i ? ", " : "", json_string_value(json_object_get(k, "name")) ?: "");
 	}
 	if (json_array_size(controls))
-		fc_buf_puts(&b, " are left out; the coco and brush_png exports carry them.");
+		fc_buf_puts(&b, ": they are left out; the brush_png export carries every mask.");
 	json_decref(controls);
 	return b.p; /* NULL when none, or out of memory */
 }
 
 const char *fc_dataset_warning(const fc_dataset *d) { return d->warning; }
+
+const char *const FC_DS_ALL_MASKS[] = {"brushlabels", "brush", "bitmasklabels", "bitmask", NULL};
 
 int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err)

@@ -73,11 +73,12 @@ typedef struct fc_ds_format {
 	int (*task)(fc_ds_ctx *c, const fc_ds_task *t, int pass); /* pass counts from 0 */
 	int (*end)(fc_ds_ctx *c);                                 /* NULL allowed */
 	void (*free)(void *state);                                /* NULL allowed */
-	/* 1: the format has no place for pixel masks (Brush, BrushLabels,
-	 * Bitmask, BitmaskLabels): when the config has such a control, the
-	 * export says it leaves them out (fc_dataset_warning, and a WARNINGS.txt
-	 * first in the archive) rather than dropping them silently. */
-	int no_masks;
+	/* The mask controls (of brushlabels, brush, bitmasklabels, bitmask)
+	 * whose results the format has no place for, NULL-terminated; NULL:
+	 * none. When the config has such a control the export says it leaves
+	 * them out (fc_dataset_warning, and a WARNINGS.txt first in an archive)
+	 * rather than dropping them silently. */
+	const char *const *drops;
 } fc_ds_format;
 
 /* The format called name, or NULL. */
@@ -130,8 +131,10 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max);
+/* Every mask control type: the drops of a format without masks. */
+extern const char *const FC_DS_ALL_MASKS[];
 /* What the export leaves out that the project has ("This yolo export has
- * no place for pixel masks: …"), or NULL. Valid until fc_dataset_close. */
+ * no place for the masks of "bm": …"), or NULL. Valid until fc_dataset_close. */
 const char *fc_dataset_warning(const fc_dataset *d);
 /* Tasks written so far (a multi-pass format counts each task once). */
 int64_t fc_dataset_rows(const fc_dataset *d);

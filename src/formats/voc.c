@@ -117,5 +117,5 @@ const fc_ds_format fc_ds_voc = {
 	.passes = 1,
 	.check = check,
 	.task = task,
-	.no_masks = 1,
+	.drops = FC_DS_ALL_MASKS,
 };

@@ -223,7 +223,7 @@ const fc_ds_format fc_ds_yolo = {
 	.begin = begin,
 	.task = task,
 	.free = release,
-	.no_masks = 1,
+	.drops = FC_DS_ALL_MASKS,
 };
 
 const fc_ds_format fc_ds_yolo_pose = {
@@ -237,5 +237,5 @@ const fc_ds_format fc_ds_yolo_pose = {
 	.begin = pose_begin,
 	.task = task,
 	.free = release,
-	.no_masks = 1,
+	.drops = FC_DS_ALL_MASKS,
 };
