@@ -80,7 +80,7 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 			return rc;
 		}
 		fc_export_set_salt(x, salt);
-		*out = (fc_export_stream){jsonl_read, jsonl_close, jsonl_rows, x, "application/x-ndjson", ""};
+		*out = (fc_export_stream){jsonl_read, jsonl_close, jsonl_rows, x, "application/x-ndjson", "", ""};
 		snprintf(out->filename, sizeof out->filename, "project-%lld.jsonl", (long long)pid);
 		return 0;
 	}
@@ -88,7 +88,7 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 		fc_cv_export *x;
 		if ((rc = fc_cv_export_open(s, data_dir, user, pid, &x, err)))
 			return rc;
-		*out = (fc_export_stream){cv_read, cv_close, NULL, x, "application/x-tar", ""};
+		*out = (fc_export_stream){cv_read, cv_close, NULL, x, "application/x-tar", "", ""};
 		snprintf(out->filename, sizeof out->filename, "project-%lld-cv.tar", (long long)pid);
 		return 0;
 	}
@@ -112,8 +112,9 @@ int fc_export_stream_prepare(fc_store *s, const char *data_dir, const fc_user *u
 	json_decref(config);
 	if (rc)
 		return rc;
-	*out = (fc_export_stream){ds_read, ds_close, ds_rows, d, f->content_type, ""};
+	*out = (fc_export_stream){ds_read, ds_close, ds_rows, d, f->content_type, "", ""};
 	snprintf(out->filename, sizeof out->filename, "project-%lld-%s.%s", (long long)pid, f->name, f->extension);
+	snprintf(out->warning, sizeof out->warning, "%s", fc_dataset_warning(d) ?: "");
 	return 0;
 }
 

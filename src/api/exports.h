@@ -18,6 +18,7 @@ typedef struct fc_export_stream {
 	void *ctx;
 	const char *content_type;
 	char filename[96]; /* project-ID.EXT */
+	char warning[256]; /* what the format leaves out (fc_dataset_warning), or "" */
 } fc_export_stream;
 
 /* The options of API.md's "Datasets out"; NULL means the default. */

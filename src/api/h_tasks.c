@@ -119,6 +119,8 @@ void h_export(fc_req *r)
 	char disp[160];
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", x.filename);
 	fc_reply_header(r, "Content-Disposition", disp);
+	if (x.warning[0]) /* what the format leaves out, also in the archive's WARNINGS.txt */
+		fc_reply_header(r, "X-Faircrowd-Export-Warning", x.warning);
 }
 
 /* ---- export jobs (export_jobs.h) ---- */

@@ -6,7 +6,9 @@
  * from 0). Each PNG is 8-bit greyscale at the result's original_width ×
  * original_height: 255 where the mask is painted, 0 elsewhere — the alpha
  * channel of Label Studio's RLE, so a pixel is in the mask exactly when the
- * COCO export's RLE says so. One mask is in memory at a time (libpng writes
+ * COCO export's RLE says so. Bitmask and BitmaskLabels results (a PNG in a
+ * data URL, at its own size) are written the same way, re-encoded as such a
+ * mask. One mask is in memory at a time (libpng writes
  * it into the file buffer the driver then adds to the zip). */
 #include "formats/dataset.h"
 
@@ -15,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const BRUSH_TYPES[] = {"brushlabels", "brush", NULL};
+static const char *const BRUSH_TYPES[] = {"brushlabels", "brush", "bitmasklabels", "bitmask", NULL};
 
 static int check(const json_t *config, fc_err *err)
 {
-	return fc_ds_require(config, BRUSH_TYPES, "brush_png", "a BrushLabels or Brush control on an Image", err);
+	return fc_ds_require(config, BRUSH_TYPES, "brush_png",
+			     "a BrushLabels, Brush, BitmaskLabels or Bitmask control on an Image", err);
 }
 
 static void on_write(png_structp png, png_bytep p, size_t n)
@@ -70,6 +73,8 @@ static void label_of(const json_t *item, char *out, size_t n)
 	const json_t *value = json_object_get(item, "value");
 	const char *l = json_string_value(json_array_get(json_object_get(value, "brushlabels"), 0));
 	if (!l)
+		l = json_string_value(json_array_get(json_object_get(value, "bitmasklabels"), 0));
+	if (!l)
 		l = json_string_value(json_array_get(json_object_get(value, "labels"), 0));
 	if (!l)
 		l = json_string_value(json_object_get(item, "from_name"));
@@ -85,13 +90,21 @@ static void label_of(const json_t *item, char *out, size_t n)
 		snprintf(out, n, "mask");
 }
 
+static int is_mask(const char *type)
+{
+	for (size_t i = 0; type && BRUSH_TYPES[i]; i++)
+		if (!strcmp(type, BRUSH_TYPES[i]))
+			return 1;
+	return 0;
+}
+
 static int annotation(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, double iw, double ih)
 {
 	size_t i, n = 0;
 	json_t *item;
 	json_array_foreach(a->result, i, item) {
 		const char *type = json_string_value(json_object_get(item, "type"));
-		if (!type || (strcmp(type, "brushlabels") && strcmp(type, "brush")))
+		if (!is_mask(type))
 			continue;
 		uint8_t *m;
 		size_t w, h;

@@ -8,7 +8,9 @@
  * (v 2 for a placed point, 0,0,0 for one not placed). Brush masks (Label
  * Studio's RLE) become COCO's uncompressed RLE {"size":[h,w],"counts":[…]}
  * (column-major, starting with a run of 0s) in categories of their own,
- * after the keypoint ones. The tasks are walked twice: images first, then
+ * after the keypoint ones; BitmaskLabels masks (a PNG in a data URL) the
+ * same way, their labels among the brush ones. Each mask's bbox and area
+ * are counted from its pixels. The tasks are walked twice: images first, then
  * annotations, so nothing is held in memory but one mask at a time. */
 #include "core/json.h"
 #include "formats/dataset.h"
@@ -17,14 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "keypointlabels", "brushlabels", NULL};
-static const char *const BRUSH_TYPES[] = {"brushlabels", NULL};
+static const char *const REGION_TYPES[] = {"rectanglelabels", "polygonlabels", "keypointlabels",
+					   "brushlabels",     "bitmasklabels", NULL};
+static const char *const BRUSH_TYPES[] = {"brushlabels", "bitmasklabels", NULL};
 static const char *const KEYPOINT_TYPES[] = {"keypointlabels", NULL};
+/* masks without a label have no category to go in */
+static const char *const UNLABELLED_MASKS[] = {"brush", "bitmask", NULL};
 
 typedef struct state {
 	json_t *names;     /* box and polygon categories */
 	json_t *keypoints; /* KeyPointLabels controls */
-	json_t *brushes;   /* BrushLabels labels, categories after the keypoint ones */
+	json_t *brushes;   /* BrushLabels and BitmaskLabels labels, categories after the keypoint ones */
 	json_t *image_control;
 	int64_t next_id;
 	int images_written, annotations_open, annotations_written;
@@ -32,8 +37,10 @@ typedef struct state {
 
 static int check(const json_t *config, fc_err *err)
 {
-	return fc_ds_require(config, REGION_TYPES, "coco",
-			     "a RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels control on an Image", err);
+	return fc_ds_require(
+		config, REGION_TYPES, "coco",
+		"a RectangleLabels, PolygonLabels, KeyPointLabels, BrushLabels or BitmaskLabels control on an Image",
+		err);
 }
 
 static int begin(fc_ds_ctx *c)
@@ -195,11 +202,13 @@ static int mask_counts(fc_buf *b, const uint8_t *m, size_t w, size_t h)
 }
 
 /* A brush mask: decoded from Label Studio's RLE at the item's
- * original_width × original_height (else the image's size). */
-static int brush(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const json_t *item, double iw, double ih)
+ * original_width × original_height (else the image's size), or from a
+ * bitmask's PNG (key "bitmasklabels"). */
+static int brush(fc_ds_ctx *c, const fc_ds_task *t, const fc_ds_ann *a, const json_t *item, const char *key, double iw,
+		 double ih)
 {
 	state *s = c->state;
-	int cat = fc_ds_index_of(s->brushes, first_label(json_object_get(item, "value"), "brushlabels"));
+	int cat = fc_ds_index_of(s->brushes, first_label(json_object_get(item, "value"), key));
 	uint8_t *m;
 	size_t w, h;
 	if (cat < 0)
@@ -295,8 +304,8 @@ static int task(fc_ds_ctx *c, const fc_ds_task *t, int pass)
 				rc |= box(c, t, a, value, w, h);
 			else if (type && !strcmp(type, "polygonlabels"))
 				rc |= polygon(c, t, a, value, w, h);
-			else if (type && !strcmp(type, "brushlabels"))
-				rc |= brush(c, t, a, item, w, h);
+			else if (type && (!strcmp(type, "brushlabels") || !strcmp(type, "bitmasklabels")))
+				rc |= brush(c, t, a, item, type, w, h);
 		}
 		for (size_t k = 0; k < json_array_size(s->keypoints); k++)
 			rc |= keypoints(c, t, a, k, w, h);
@@ -331,4 +340,5 @@ const fc_ds_format fc_ds_coco = {
 	.task = task,
 	.end = end,
 	.free = release,
+	.drops = UNLABELLED_MASKS,
 };

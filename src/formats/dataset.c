@@ -65,6 +65,7 @@ struct fc_dataset {
 	json_t *aggregated;
 	int64_t user_id; /* the exporting owner: whose media may be written */
 	char *data_dir;  /* NULL: no media is read */
+	char *warning;   /* fc_dataset_warning's, or NULL */
 	fc_blob *blob;   /* opened on the first media file */
 };
 
@@ -277,7 +278,12 @@ static int step(fc_dataset *d)
 	fc_ds_ctx *c = &d->c;
 	int rc = 0;
 	switch (d->phase) {
-	case PH_BEGIN: d->phase = PH_ROWS; return d->f->begin ? d->f->begin(c) : 0;
+	case PH_BEGIN:
+		d->phase = PH_ROWS;
+		if (d->warning && d->a &&
+		    (fc_buf_printf(&d->file, "%s\n", d->warning) || (rc = fc_ds_emit_file(c, "WARNINGS.txt"))))
+			return rc ? rc : FC_ENOMEM;
+		return d->f->begin ? d->f->begin(c) : 0;
 	case PH_ROWS:
 		if (!d->st && !d->has_row) { /* the pass before ended */
 			if (++d->pass >= d->f->passes) {
@@ -339,6 +345,7 @@ void fc_dataset_close(fc_dataset *d)
 		archive_write_free(d->a);
 	fc_blob_close(d->blob);
 	free(d->data_dir);
+	free(d->warning);
 	fc_buf_free(&d->stream);
 	fc_buf_free(&d->file);
 	free(d);
@@ -358,6 +365,31 @@ static int project_salt(fc_store *s, const fc_user *user, int64_t pid, char salt
 }
 
 int fc_ds_salt(fc_store *s, int64_t pid, char salt[40], fc_err *err) { return fc_pseudonym_salt(s, pid, salt, err); }
+
+/* For a format that drops some masks over a config with such controls: the
+ * sentence saying which controls' results it leaves out (malloc'd), else
+ * NULL. */
+static char *mask_warning(const fc_ds_format *f, const json_t *config)
+{
+	if (!f->drops || !config)
+		return NULL;
+	json_t *controls = fc_ds_controls(config, f->drops), *k;
+	fc_buf b = {0};
+	size_t i;
+	json_array_foreach(controls, i, k) {
+		if (!i)
+			fc_buf_printf(&b, "This %s export has no place for the masks of ", f->name);
+		fc_buf_printf(&b, "%s\"%.60s\"", i ? ", " : "", json_string_value(json_object_get(k, "name")) ?: "");
+	}
+	if (json_array_size(controls))
+		fc_buf_puts(&b, ": they are left out; the brush_png export carries every mask.");
+	json_decref(controls);
+	return b.p; /* NULL when none, or out of memory */
+}
+
+const char *fc_dataset_warning(const fc_dataset *d) { return d->warning; }
+
+const char *const FC_DS_ALL_MASKS[] = {"brushlabels", "brush", "bitmasklabels", "bitmask", NULL};
 
 int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const fc_ds_format *f, const json_t *config,
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err)
@@ -382,6 +414,7 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		return fc_err_set(err, FC_ENOMEM, NULL, NULL, "Out of memory.");
 	}
 	d->c.out = f->zip ? &d->file : &d->stream;
+	d->warning = mask_warning(f, config);
 	int rc = project_salt(s, user, project_id, d->salt, err);
 	if (!rc && f->check)
 		rc = f->check(config, err);

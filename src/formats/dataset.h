@@ -73,6 +73,12 @@ typedef struct fc_ds_format {
 	int (*task)(fc_ds_ctx *c, const fc_ds_task *t, int pass); /* pass counts from 0 */
 	int (*end)(fc_ds_ctx *c);                                 /* NULL allowed */
 	void (*free)(void *state);                                /* NULL allowed */
+	/* The mask controls (of brushlabels, brush, bitmasklabels, bitmask)
+	 * whose results the format has no place for, NULL-terminated; NULL:
+	 * none. When the config has such a control the export says it leaves
+	 * them out (fc_dataset_warning, and a WARNINGS.txt first in an archive)
+	 * rather than dropping them silently. */
+	const char *const *drops;
 } fc_ds_format;
 
 /* The format called name, or NULL. */
@@ -125,6 +131,11 @@ int fc_dataset_open(fc_store *s, const fc_user *user, int64_t project_id, const 
 		    const fc_ds_opts *opts, fc_dataset **out, fc_err *err);
 /* Fills buf; bytes written, 0 at the end, -1 on failure. */
 ssize_t fc_dataset_read(fc_dataset *d, char *buf, size_t max);
+/* Every mask control type: the drops of a format without masks. */
+extern const char *const FC_DS_ALL_MASKS[];
+/* What the export leaves out that the project has ("This yolo export has
+ * no place for the masks of "bm": …"), or NULL. Valid until fc_dataset_close. */
+const char *fc_dataset_warning(const fc_dataset *d);
 /* Tasks written so far (a multi-pass format counts each task once). */
 int64_t fc_dataset_rows(const fc_dataset *d);
 void fc_dataset_close(fc_dataset *d);
@@ -163,7 +174,9 @@ json_t *fc_ds_class_names(const json_t *config);
 const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, const char **name);
 /* The brush mask of a brushlabels/brush result item: decoded from Label
  * Studio's RLE at the item's original_width × original_height (else iw ×
- * ih), 1 where painted, 0 elsewhere. 0 with *mask (the caller frees it),
+ * ih), 1 where painted, 0 elsewhere. A bitmasklabels/bitmask item's PNG
+ * (value.imageDataURL) is decoded at the PNG's size: painted where its
+ * alpha is at least 128 (or, without alpha, its grey level). 0 with *mask (the caller frees it),
  * *w and *h; FC_ENOTFOUND when the item has no RLE or no usable size (over
  * 100 million pixels counts as none); FC_ENOMEM. */
 int fc_ds_brush_mask(const json_t *item, double iw, double ih, uint8_t **mask, size_t *w, size_t *h);

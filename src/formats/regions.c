@@ -5,6 +5,8 @@
 #include "formats/dataset.h"
 
 #include <math.h>
+#include <png.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +193,61 @@ const json_t *fc_ds_chat_messages(const json_t *config, const json_t *data, cons
 
 #define MAX_MASK_PIXELS (100u * 1000 * 1000)
 
+#define PNG_URL "data:image/png;base64,"
+
+/* A Bitmask's PNG (value.imageDataURL): painted where alpha >= 128 (Label
+ * Studio paints black on transparent), or, for a PNG without alpha, where
+ * the grey level is >= 128 (a brush_png file). At the PNG's own size. */
+static int bitmask(const char *url, uint8_t **mask, size_t *w, size_t *h)
+{
+	const char *b64 = url + sizeof PNG_URL - 1;
+	size_t n = strlen(b64), cap = n / 4 * 3 + 3, len = 0;
+	unsigned char *bytes = malloc(cap);
+	if (!bytes)
+		return FC_ENOMEM;
+	png_image img = {.version = PNG_IMAGE_VERSION};
+	int rc = FC_ENOTFOUND; /* not base64, not a PNG, too large: nothing to draw (checked when submitted) */
+	if (sodium_base642bin(bytes, cap, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+	    !png_image_begin_read_from_memory(&img, bytes, len))
+		goto out;
+	int alpha = (img.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+	if (!img.width || !img.height || (uint64_t)img.width * img.height > MAX_MASK_PIXELS) {
+		png_image_free(&img);
+		goto out;
+	}
+	img.format = PNG_FORMAT_GA;
+	size_t px = (size_t)img.width * img.height;
+	uint8_t *ga = malloc(px * 2), *m = malloc(px);
+	if (!ga || !m) {
+		png_image_free(&img);
+		free(ga);
+		free(m);
+		rc = FC_ENOMEM;
+		goto out;
+	}
+	int ok = png_image_finish_read(&img, NULL, ga, 0, NULL);
+	png_image_free(&img); /* done already by finish_read; harmless twice */
+	if (!ok) {
+		free(ga);
+		free(m);
+		goto out;
+	}
+	for (size_t i = 0; i < px; i++)
+		m[i] = ga[2 * i + alpha] >= 128;
+	free(ga);
+	*mask = m, *w = img.width, *h = img.height;
+	rc = 0;
+out:
+	free(bytes);
+	return rc;
+}
+
 int fc_ds_brush_mask(const json_t *item, double iw, double ih, uint8_t **mask, size_t *w, size_t *h)
 {
+	const char *url = json_string_value(json_object_get(json_object_get(item, "value"), "imageDataURL"));
+	*mask = NULL;
+	if (url && !strncmp(url, PNG_URL, sizeof PNG_URL - 1))
+		return bitmask(url, mask, w, h);
 	const json_t *rle = json_object_get(json_object_get(item, "value"), "rle");
 	double fw = fc_json_num(item, "original_width", iw), fh = fc_json_num(item, "original_height", ih);
 	size_t n = json_array_size(rle);

@@ -117,4 +117,5 @@ const fc_ds_format fc_ds_voc = {
 	.passes = 1,
 	.check = check,
 	.task = task,
+	.drops = FC_DS_ALL_MASKS,
 };

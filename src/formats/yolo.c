@@ -223,6 +223,7 @@ const fc_ds_format fc_ds_yolo = {
 	.begin = begin,
 	.task = task,
 	.free = release,
+	.drops = FC_DS_ALL_MASKS,
 };
 
 const fc_ds_format fc_ds_yolo_pose = {
@@ -236,4 +237,5 @@ const fc_ds_format fc_ds_yolo_pose = {
 	.begin = pose_begin,
 	.task = task,
 	.free = release,
+	.drops = FC_DS_ALL_MASKS,
 };

@@ -2,6 +2,7 @@
 #include "http/outbound.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -92,21 +93,81 @@ const char *fc_outbound_refusal(const struct sockaddr *addr, socklen_t len)
 	return "not an Internet address";
 }
 
+/* "<ip> is <why>, which this server does not connect to" into out. */
+static void say(const struct sockaddr *a, const char *why, char *out, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (a->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, ip, sizeof ip);
+	else if (a->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, ip, sizeof ip);
+	snprintf(out, n, "%s is %s, which this server does not connect to", ip, why);
+}
+
 static curl_socket_t open_guarded(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 {
 	fc_outbound *g = ud;
 	const char *why = fc_outbound_refusal(&a->addr, a->addrlen);
 	if (why) {
-		char ip[INET6_ADDRSTRLEN] = "?";
-		if (a->family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&a->addr)->sin_addr, ip, sizeof ip);
-		else if (a->family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&a->addr)->sin6_addr, ip, sizeof ip);
-		snprintf(g->why, sizeof g->why, "%s is %s, which this server does not connect to", ip, why);
+		say(&a->addr, why, g->why, sizeof g->why);
 		return CURL_SOCKET_BAD;
 	}
 	(void)purpose;
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* NULL when some address of host is allowed (or host has none), else the
+ * first refusal, written into why. */
+static const char *judge_host(const char *host, int numeric, char *why, size_t n)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	hints.ai_flags = numeric ? AI_NUMERICHOST : 0;
+	if (getaddrinfo(host, NULL, &hints, &res) || !res)
+		return NULL;
+	const char *first = NULL;
+	int allowed = 0;
+	for (struct addrinfo *r = res; r && !allowed; r = r->ai_next) {
+		const char *w = fc_outbound_refusal(r->ai_addr, r->ai_addrlen);
+		if (!w)
+			allowed = 1;
+		else if (!first) {
+			first = w;
+			say(r->ai_addr, w, why, n);
+		}
+	}
+	freeaddrinfo(res);
+	return allowed ? NULL : first ? why : NULL;
+}
+
+static int is_literal(const char *host)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_flags = AI_NUMERICHOST}, *res = NULL;
+	int ok = !getaddrinfo(host, NULL, &hints, &res);
+	if (res)
+		freeaddrinfo(res);
+	return ok;
+}
+
+const char *fc_outbound_url_refusal(const char *url, char *why, size_t n)
+{
+	CURLU *u = curl_url();
+	char *h = NULL;
+	const char *out = NULL;
+	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) && !curl_url_get(u, CURLUPART_HOST, &h, 0) && h) {
+		char host[256];
+		size_t len = strlen(h);
+		if (len >= 2 && h[0] == '[' && h[len - 1] == ']') /* an IPv6 literal */
+			snprintf(host, sizeof host, "%.*s", (int)(len - 2), h + 1);
+		else
+			snprintf(host, sizeof host, "%s", h);
+		if (is_literal(host))
+			out = judge_host(host, 1, why, n);
+		else if (fc_outbound_policy_now() == FC_OUTBOUND_PUBLIC)
+			out = judge_host(host, 0, why, n);
+	}
+	curl_free(h);
+	curl_url_cleanup(u);
+	return out;
 }
 
 void fc_outbound_guard(CURL *c, fc_outbound *g)
@@ -114,6 +175,7 @@ void fc_outbound_guard(CURL *c, fc_outbound *g)
 	g->why[0] = 0;
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, g);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a 3xx is the answer */
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 }

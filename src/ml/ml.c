@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "events/events.h"
 #include "events/outbox.h"
+#include "http/outbound.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -431,6 +432,9 @@ static int check_url(const char *url, fc_err *err)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '?' || *p == '#')
 			return fc_err_set(err, FC_EINVAL, "invalid_url", "url",
 					  "url must be a base address without spaces, query or fragment.");
+	char why[200];
+	if (fc_outbound_url_refusal(url, why, sizeof why))
+		return fc_err_set(err, FC_ERULE, "address_refused", "url", "url is refused: %s.", why);
 	return 0;
 }
 

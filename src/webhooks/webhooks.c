@@ -35,6 +35,9 @@ static int check_url(const char *url, fc_err *err)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return fc_err_set(err, FC_EINVAL, "invalid_url", "url",
 					  "url must not contain spaces or control characters.");
+	char why[200];
+	if (fc_outbound_url_refusal(url, why, sizeof why))
+		return fc_err_set(err, FC_ERULE, "address_refused", "url", "url is refused: %s.", why);
 	return 0;
 }
 

@@ -177,29 +177,66 @@ static int pick(fc_db *db, const proj *p, int want_gold, int64_t user, int64_t *
 	return rc;
 }
 
+json_t *fc_assign_prediction_json(fc_stmt *st, int col)
+{
+	return json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)fc_stmt_int(st, col), "model_version",
+			 fc_stmt_text(st, col + 1), "score",
+			 fc_stmt_isnull(st, col + 2) ? json_null() : json_real(fc_stmt_double(st, col + 2)), "result",
+			 fc_stmt_json(st, col + 3), "created_at", fc_stmt_time(st, col + 4), "origin", "model");
+}
+
+static json_t *as_array(json_t *imported)
+{
+	if (json_is_array(imported))
+		return imported;
+	json_decref(imported);
+	return json_array();
+}
+
 json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported)
 {
-	json_t *all = imported;
-	if (!json_is_array(all)) {
-		json_decref(all);
-		all = json_array();
-	}
+	json_t *all = as_array(imported);
 	fc_stmt *q;
 	if (fc_db_query(db, &q, NULL,
 			"SELECT id, model_version, score, result, created_at FROM predictions WHERE task_id=? "
 			"ORDER BY id DESC LIMIT 5",
 			"I", task))
 		return all;
-	while (fc_stmt_next(q) == 1) {
-		json_t *p = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)fc_stmt_int(q, 0), "model_version",
-				      fc_stmt_text(q, 1), "score",
-				      fc_stmt_isnull(q, 2) ? json_null() : json_real(fc_stmt_double(q, 2)), "result",
-				      fc_stmt_json(q, 3), "created_at", fc_stmt_time(q, 4), "origin", "model");
-		if (p)
-			json_array_append_new(all, p);
-	}
+	while (fc_stmt_next(q) == 1)
+		json_array_append_new(all, fc_assign_prediction_json(q, 0));
 	fc_stmt_done(q);
 	return all;
+}
+
+int fc_assign_predictions_page(fc_db *db, json_t *tasks, const char *ids, fc_err *err)
+{
+	json_t *by_id = json_object(), *t;
+	size_t i;
+	char key[24];
+	json_array_foreach(tasks, i, t) {
+		json_object_set_new(t, "predictions", as_array(json_incref(json_object_get(t, "predictions"))));
+		snprintf(key, sizeof key, "%lld", (long long)fc_json_int(t, "id", 0));
+		json_object_set(by_id, key, t);
+	}
+	/* each task's newest 5: a window over the page's rows, found by UNIQUE(task_id, model_version) */
+	fc_stmt *q;
+	int rc = fc_db_query(db, &q, err,
+			     "SELECT task_id, id, model_version, score, result, created_at FROM (SELECT task_id, id, "
+			     "model_version, score, result, created_at, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY "
+			     "id DESC) AS n FROM predictions WHERE task_id IN (SELECT CAST(value AS BIGINT) FROM "
+			     "json_each(?))) p WHERE n <= 5 ORDER BY task_id, id DESC",
+			     "t", ids);
+	if (!rc) {
+		while (fc_stmt_next(q) == 1) {
+			snprintf(key, sizeof key, "%lld", (long long)fc_stmt_int(q, 0));
+			json_t *p = fc_assign_prediction_json(q, 1);
+			if (p)
+				json_array_append_new(json_object_get(json_object_get(by_id, key), "predictions"), p);
+		}
+		fc_stmt_done(q);
+	}
+	json_decref(by_id);
+	return rc;
 }
 
 /* A lease's predictions: those imported with the task, and the model's
@@ -209,10 +246,7 @@ static json_t *lease_predictions(fc_db *db, const proj *p, int64_t task, json_t 
 {
 	if (p->has_predictions)
 		return fc_assign_predictions(db, task, imported);
-	if (json_is_array(imported))
-		return imported;
-	json_decref(imported);
-	return json_array();
+	return as_array(imported);
 }
 
 int fc_assign_check_result(fc_db *db, fc_event *ev, fc_err *err)

@@ -46,6 +46,12 @@ int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err);
  * {id, model_version, score, result, created_at, origin:"model"} —
  * suggestions, never answers. */
 json_t *fc_assign_predictions(fc_db *db, int64_t task, json_t *imported);
+/* One model prediction as above, from columns col.. of a row: id,
+ * model_version, score, result, created_at. */
+json_t *fc_assign_prediction_json(fc_stmt *st, int col);
+/* The same for a page of tasks in one query: each object of tasks (with
+ * "id" and its imported "predictions") gets the model's newest 5 appended. */
+int fc_assign_predictions_page(fc_db *db, json_t *tasks, const char *ids, fc_err *err);
 
 /* FC_EV_RESULT_CHECK: refuses a result (ev->json) the label config
  * (ev->text) does not accept for the task's data (ev->data): how a model's

@@ -216,31 +216,47 @@ static void build_sql(const fc_db *db, const query *q, int64_t matches, fc_buf *
 }
 
 /* Each task's submissions, the data manager's "results" column, and its
- * predictions with a model's among them. */
-static int attach_results(fc_db *db, json_t *task, fc_err *err)
+ * predictions with a model's among them: one query each for the whole page
+ * (the page's ids as a JSON array), not one per row. */
+static int attach_results(fc_db *db, json_t *items, fc_err *err)
 {
+	json_t *ids = json_array(), *by_id = json_object(), *t;
+	size_t i;
+	char key[24];
+	json_array_foreach(items, i, t) {
+		json_int_t id = (json_int_t)fc_json_int(t, "id", 0);
+		json_array_append_new(ids, json_integer(id));
+		json_object_set_new(t, "results", json_array());
+		snprintf(key, sizeof key, "%lld", (long long)id);
+		json_object_set(by_id, key, t);
+	}
+	char *text = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err,
-			     "SELECT s.id, s.user_id, u.display_name, s.status, COALESCE(s.fixed_result, s.result), "
-			     "s.active_seconds, s.created_at FROM submissions s JOIN users u ON u.id=s.user_id "
-			     "WHERE s.task_id=? AND s.erased_at IS NULL ORDER BY s.id",
-			     "I", fc_json_int(task, "id", 0));
-	if (rc)
-		return rc;
-	json_t *list = json_array();
-	while (fc_stmt_next(st) == 1)
-		json_array_append_new(list,
-				      json_pack("{s:I,s:I,s:s?,s:s,s:o,s:f,s:o}", "id", (json_int_t)fc_stmt_int(st, 0),
-						"user_id", (json_int_t)fc_stmt_int(st, 1), "user", fc_stmt_text(st, 2),
-						"status", fc_stmt_text(st, 3), "result", fc_stmt_json(st, 4),
-						"active_seconds", fc_stmt_double(st, 5), "created_at",
-						fc_stmt_time(st, 6)));
-	fc_stmt_done(st);
-	json_object_set_new(task, "results", list);
-	/* beside them, the predictions: imported with the task and a model's */
-	json_t *imported = json_incref(json_object_get(task, "predictions"));
-	json_object_set_new(task, "predictions", fc_assign_predictions(db, fc_json_int(task, "id", 0), imported));
-	return 0;
+	int rc = text ? 0 : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+	if (!rc && !(rc = fc_db_query(db, &st, err,
+				      "SELECT s.task_id, s.id, s.user_id, u.display_name, s.status, "
+				      "COALESCE(s.fixed_result, s.result), s.active_seconds, s.created_at FROM submissions s "
+				      "JOIN users u ON u.id=s.user_id WHERE s.task_id IN (SELECT CAST(value AS BIGINT) "
+				      "FROM json_each(?)) AND s.erased_at IS NULL ORDER BY s.task_id, s.id",
+				      "t", text))) {
+		while (fc_stmt_next(st) == 1) {
+			snprintf(key, sizeof key, "%lld", (long long)fc_stmt_int(st, 0));
+			json_array_append_new(json_object_get(json_object_get(by_id, key), "results"),
+					      json_pack("{s:I,s:I,s:s?,s:s,s:o,s:f,s:o}", "id",
+							(json_int_t)fc_stmt_int(st, 1), "user_id",
+							(json_int_t)fc_stmt_int(st, 2), "user", fc_stmt_text(st, 3),
+							"status", fc_stmt_text(st, 4), "result", fc_stmt_json(st, 5),
+							"active_seconds", fc_stmt_double(st, 6), "created_at",
+							fc_stmt_time(st, 7)));
+		}
+		fc_stmt_done(st);
+		/* beside them, the predictions: imported with the task and a model's */
+		rc = fc_assign_predictions_page(db, items, text, err);
+	}
+	free(text);
+	json_decref(by_id);
+	return rc;
 }
 
 static json_t *row_json(fc_stmt *st)
@@ -329,12 +345,8 @@ int fc_task_query(fc_store *s, const fc_user *user, int64_t project, const fc_ta
 		json_array_append_new(items, row);
 	}
 	fc_stmt_done(st);
-	size_t i;
-	json_t *t;
-	if (q.with_results != 0)
-		json_array_foreach(items, i, t)
-			if ((rc = attach_results(db, t, err)))
-				goto out;
+	if (q.with_results != 0 && json_array_size(items) && (rc = attach_results(db, items, err)))
+		goto out;
 	char cur[48];
 	if (q.sort->column)
 		snprintf(cur, sizeof cur, "%lld:%lld", last_key, last_id);

@@ -2,6 +2,8 @@
 #include "core/clock.h"
 #include "work/assign.h"
 
+#include <stdlib.h>
+
 static json_t *held_row(fc_stmt *st)
 {
 	int64_t left = fc_stmt_int(st, 5) - fc_clock_now();
@@ -30,18 +32,27 @@ int fc_assign_held(fc_store *s, const fc_user *user, int64_t project, json_t **o
 			       "JOIN projects p ON p.id=a.project_id WHERE a.user_id=? AND a.status='leased' AND "
 			       "a.expires_at>? AND (?=0 OR a.project_id=?) ORDER BY a.expires_at, a.id LIMIT 200",
 			       "IIII", user->id, fc_clock_now(), project, project))) {
-		json_t *items = json_array();
+		json_t *items = json_array(), *tasks = json_array(), *ids = json_array();
 		while (fc_stmt_next(st) == 1) {
 			json_t *row = held_row(st), *task = json_object_get(row, "task");
 			if (!fc_stmt_isnull(st, 10) && fc_stmt_int(st, 10)) /* as in a lease: the Smart tool */
 				json_object_set_new(row, "ml_interactive", json_true());
-			json_object_set_new(task, "predictions",
-					    fc_assign_predictions(db, fc_stmt_int(st, 2),
-								  json_incref(json_object_get(task, "predictions"))));
+			json_array_append(tasks, task);
+			json_array_append_new(ids, json_integer(fc_stmt_int(st, 2)));
 			json_array_append_new(items, row);
 		}
 		fc_stmt_done(st);
-		*out = json_pack("{s:o}", "items", items);
+		/* the model's predictions for all of them in one query */
+		char *text = json_dumps(ids, JSON_COMPACT);
+		rc = text ? fc_assign_predictions_page(db, tasks, text, err)
+			  : fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
+		free(text);
+		json_decref(ids);
+		json_decref(tasks);
+		if (!rc)
+			*out = json_pack("{s:o}", "items", items);
+		else
+			json_decref(items);
 	}
 	fc_db_rollback(db);
 	return rc;

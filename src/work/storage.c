@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "http/outbound.h"
 #include "work/configcache.h"
 #include "work/import_fields.h"
 #include "work/task.h"
@@ -134,6 +135,9 @@ static int parse_source(const json_t *body, int create, source *src, char title[
 		return fc_err_set(
 			err, FC_EINVAL, "invalid_url", "endpoint",
 			"endpoint must be an http:// or https:// address, such as https://s3.eu-west-1.amazonaws.com.");
+	char why[200];
+	if (fc_outbound_url_refusal(src->endpoint, why, sizeof why))
+		return fc_err_set(err, FC_ERULE, "storage_address_refused", "endpoint", "endpoint is refused: %s.", why);
 	if (strlen(src->bucket) < 3 ||
 	    strspn(src->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(src->bucket))
 		return fc_err_set(err, FC_EINVAL, "invalid_value", "bucket",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static srv S;
 static void up(void) { suite_with_users(&S, 0); }
@@ -29,6 +30,30 @@ Test(cli, usage_errors_exit_2)
 	cr_expect(strstr(out, "aggregate") && strstr(out, "serve"));
 	cr_expect_eq(run_cmd(out, sizeof out, "%s import --help", bin()), 0);
 	cr_expect(strstr(out, "--project"));
+}
+
+/* A policy word serve does not know: one line naming the choices, exit 2,
+ * whether it comes from the flag or the environment (and before anything
+ * else happens: no data folder is made). */
+Test(cli, serve_refuses_an_unknown_outbound_policy)
+{
+	char out[4096], dir[300];
+	snprintf(dir, sizeof dir, "%s/never-made", S.dir);
+	static const struct {
+		const char *env, *flag, *word;
+	} forms[] = {{"", " --outbound bogus", "bogus"},
+		     {"FAIRCROWD_OUTBOUND=bogus ", "", "bogus"},
+		     {"FAIRCROWD_OUTBOUND=public ", " --outbound Public", "Public"}};
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_eq(run_cmd(out, sizeof out, "%s%s serve%s --listen 127.0.0.1:0 --data %s 2>&1 >/dev/null",
+				     forms[i].env, bin(), forms[i].flag, dir),
+			     2, "%zu", i);
+		cr_expect(strstr(out, "--outbound / FAIRCROWD_OUTBOUND is \"default\" or \"public\""), "%s", out);
+		char word[64];
+		snprintf(word, sizeof word, "not \"%s\"", forms[i].word);
+		cr_expect(strstr(out, word), "%s", out);
+	}
+	cr_expect_neq(access(dir, F_OK), 0, "the data folder was made");
 }
 
 /* "faircrowd X.Y.Z" (with "(git DESCRIBE)" when built from a checkout),

@@ -439,11 +439,49 @@ Test(webhooks, a_test_event_is_signed_delivered_and_logged)
 	res_free(&r);
 }
 
-Test(webhooks, a_metadata_address_is_refused_and_the_log_says_why)
+/* http/outbound.h: a URL whose address the policy refuses is a 422 when it
+ * is given, naming the address and why. */
+static void refused_at_creation(long long pid, const char *url, const char *why)
 {
-	/* http/outbound.h: link-local addresses (cloud metadata) are never connected to */
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks", pid);
+	res r = api(&S, "POST", path, REQ, "{s:s,s:[s],s:s}", "url", url, "events", "TASKS_CREATED", "secret", "k");
+	cr_expect_eq(r.status, 422, "%s → %s", url, r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "", "address_refused", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field") ? jstr(r.json, "error.field") : "", "url", "%s", r.body);
+	const char *m = jstr(r.json, "error.message");
+	cr_expect(m && strstr(m, why), "%s → %s", url, r.body);
+	res_free(&r);
+}
+
+static const char *const PUBLIC[] = {"FAIRCROWD_OUTBOUND=public", NULL};
+
+Test(webhooks, a_refused_address_is_a_422_when_given)
+{
 	long long pid = draft(1);
-	long long wid = hook(pid, REQ, "http://169.254.169.254/latest/meta-data/", "k", 201);
+	refused_at_creation(pid, "http://169.254.169.254/latest/meta-data/",
+			    "169.254.169.254 is a link-local address (where cloud metadata services answer)");
+	refused_at_creation(pid, "http://2852039166/", "169.254.169.254 is a link-local address");
+	refused_at_creation(pid, "https://[fe80::1]:8443/hook", "fe80::1 is a link-local address");
+	hook(pid, REQ, "http://127.0.0.1:9/hook", "k", 201); /* loopback: allowed by default */
+	/* under --outbound public, loopback and private networks too, by literal or by name */
+	S.env = PUBLIC;
+	srv_restart(&S, SIGTERM);
+	refused_at_creation(pid, "http://127.0.0.1:9/hook", "127.0.0.1 is a loopback address");
+	refused_at_creation(pid, "http://localhost:9/hook", "is a loopback address");
+	refused_at_creation(pid, "http://10.1.2.3/hook", "10.1.2.3 is a private-network address");
+	refused_at_creation(pid, "http://[::1]:9/hook", "::1 is a loopback address");
+	hook(pid, REQ, "http://8.8.8.8/hook", "k", 201);
+}
+
+/* A stored URL whose address became refused (a DNS answer that changed; here
+ * the policy did) is still refused at connect time, and the log says why. */
+Test(webhooks, a_refused_address_is_refused_at_delivery_and_the_log_says_why)
+{
+	long long pid = draft(1);
+	long long wid = hook(pid, REQ, "http://127.0.0.1:9/hook", "k", 201);
+	S.env = PUBLIC;
+	srv_restart(&S, SIGTERM);
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/projects/%lld/webhooks/%lld/test", pid, wid);
 	res r = api(&S, "POST", path, REQ, NULL);
@@ -459,7 +497,7 @@ Test(webhooks, a_metadata_address_is_refused_and_the_log_says_why)
 		usleep(100 * 1000);
 	}
 	const char *e = jstr(r.json, "items.0.last_error");
-	cr_expect(e && strstr(e, "169.254.169.254 is a link-local address"), "%s", r.body);
+	cr_expect(e && strstr(e, "127.0.0.1 is a loopback address"), "%s", r.body);
 	cr_expect_str_neq(jstr(r.json, "items.0.state") ? jstr(r.json, "items.0.state") : "", "delivered", "%s", r.body);
 	res_free(&r);
 }

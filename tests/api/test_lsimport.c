@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <png.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,45 +354,68 @@ static json_t *ls_rle(const char *mask, size_t w, size_t h)
 	return a;
 }
 
-/* The zip's member called name, decoded as an 8-bit greyscale PNG into a
- * string of '#' (255) and '.' (0), row after row; NULL when absent. */
-static char *png_member(const res *zip, const char *name, unsigned *w, unsigned *h)
+/* The bytes of the zip's member called name (NUL-terminated), or NULL. */
+static unsigned char *zip_bytes(const res *zip, const char *name, size_t *len)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_zip(a);
 	cr_assert_eq(archive_read_open_memory(a, zip->body, zip->len), ARCHIVE_OK);
 	struct archive_entry *e;
-	char *out = NULL;
-	while (!out && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+	unsigned char *bytes = NULL;
+	while (!bytes && archive_read_next_header(a, &e) == ARCHIVE_OK) {
 		if (strcmp(archive_entry_pathname(e), name))
 			continue;
-		size_t len = (size_t)archive_entry_size(e);
-		unsigned char *bytes = malloc(len);
+		*len = (size_t)archive_entry_size(e);
+		bytes = malloc(*len + 1);
 		cr_assert(bytes);
-		for (size_t got = 0; got < len;) {
-			la_ssize_t k = archive_read_data(a, bytes + got, len - got);
-			cr_assert(k > 0, "%s ends at %zu of %zu bytes", name, got, len);
+		for (size_t got = 0; got < *len;) {
+			la_ssize_t k = archive_read_data(a, bytes + got, *len - got);
+			cr_assert(k > 0, "%s ends at %zu of %zu bytes", name, got, *len);
 			got += (size_t)k;
 		}
-		png_image img = {.version = PNG_IMAGE_VERSION};
-		cr_assert(png_image_begin_read_from_memory(&img, bytes, len), "%s: %s", name, img.message);
-		cr_expect_eq(img.format, PNG_FORMAT_GRAY, "%s is greyscale", name);
-		img.format = PNG_FORMAT_GRAY;
-		unsigned char *px = malloc(PNG_IMAGE_SIZE(img));
-		cr_assert(px && png_image_finish_read(&img, NULL, px, 0, NULL), "%s: %s", name, img.message);
-		*w = img.width, *h = img.height;
-		out = malloc((size_t)img.width * img.height + 1);
-		cr_assert(out);
-		for (size_t i = 0; i < (size_t)img.width * img.height; i++) {
-			cr_expect(px[i] == 0 || px[i] == 255, "%s: pixel %zu is %d", name, i, px[i]);
-			out[i] = px[i] ? '#' : '.';
-		}
-		out[(size_t)img.width * img.height] = 0;
-		free(px);
-		free(bytes);
+		bytes[*len] = 0;
 	}
 	archive_read_free(a);
+	return bytes;
+}
+
+/* The zip's member called name, decoded as an 8-bit greyscale PNG into a
+ * string of '#' (255) and '.' (0), row after row; NULL when absent. */
+static char *png_member(const res *zip, const char *name, unsigned *w, unsigned *h)
+{
+	size_t len = 0;
+	unsigned char *bytes = zip_bytes(zip, name, &len);
+	if (!bytes)
+		return NULL;
+	png_image img = {.version = PNG_IMAGE_VERSION};
+	cr_assert(png_image_begin_read_from_memory(&img, bytes, len), "%s: %s", name, img.message);
+	cr_expect_eq(img.format, PNG_FORMAT_GRAY, "%s is greyscale", name);
+	img.format = PNG_FORMAT_GRAY;
+	unsigned char *px = malloc(PNG_IMAGE_SIZE(img));
+	cr_assert(px && png_image_finish_read(&img, NULL, px, 0, NULL), "%s: %s", name, img.message);
+	*w = img.width, *h = img.height;
+	char *out = malloc((size_t)img.width * img.height + 1);
+	cr_assert(out);
+	for (size_t i = 0; i < (size_t)img.width * img.height; i++) {
+		cr_expect(px[i] == 0 || px[i] == 255, "%s: pixel %zu is %d", name, i, px[i]);
+		out[i] = px[i] ? '#' : '.';
+	}
+	out[(size_t)img.width * img.height] = 0;
+	free(px);
+	free(bytes);
 	return out;
+}
+
+/* Imports tasks (a JSON array, stolen) into the project: 201 or the test fails. */
+static void post_tasks(long long pid, json_t *tasks)
+{
+	char *body = json_dumps(tasks, JSON_COMPACT), path[96];
+	json_decref(tasks);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
+	res r = http(&S, "POST", path, S.req, "application/json", body, strlen(body), NULL);
+	free(body);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
 }
 
 Test(lsimport, brush_masks_export_as_png_files)
@@ -422,13 +446,9 @@ Test(lsimport, brush_masks_export_as_png_files)
 				  ls_rle(SKY, 13, 7), "brushlabels", "Sky", "id", "s2", "from_name", "m", "to_name",
 				  "img", "type", "brushlabels", "original_width", 13, "original_height", 7, "value",
 				  "format", "rle", "rle", ls_rle(SIGN, 13, 7), "brushlabels", "Road sign");
-	char *body = json_dumps(tasks, JSON_COMPACT), path[160];
-	json_decref(tasks);
-	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks", pid);
-	res r = http(&S, "POST", path, S.req, "application/json", body, strlen(body), NULL);
-	free(body);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	res_free(&r);
+	post_tasks(pid, tasks);
+	char path[160];
+	res r;
 	/* the names carry the task, the submission, the worker and the label */
 	r = export_json(pid);
 	long long task = jint(r.json, "0.id"), ann = jint(r.json, "0.annotations.0.id");
@@ -458,4 +478,128 @@ Test(lsimport, brush_masks_export_as_png_files)
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "error.code"), "format_unfit", "%s", r.body);
 	res_free(&r);
+}
+
+/* A w×h mask as Label Studio's Bitmask saves it: an RGBA PNG in a data URL,
+ * black where painted ('#', alpha 255), transparent elsewhere ('.'), and a
+ * faint stroke edge ('+', alpha 100) that is not in the mask. */
+static char *bitmask_url(const char *mask, unsigned w, unsigned h)
+{
+	unsigned char *px = calloc((size_t)w * h, 4);
+	cr_assert(px);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		px[4 * i + 3] = mask[i] == '#' ? 255 : mask[i] == '+' ? 100 : 0;
+	png_image img = {.version = PNG_IMAGE_VERSION, .width = w, .height = h, .format = PNG_FORMAT_RGBA};
+	png_alloc_size_t len = 0;
+	cr_assert(png_image_write_to_memory(&img, NULL, &len, 0, px, 0, NULL), "%s", img.message);
+	unsigned char *png = malloc(len);
+	cr_assert(png && png_image_write_to_memory(&img, png, &len, 0, px, 0, NULL), "%s", img.message);
+	size_t b64 = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *url = malloc(sizeof "data:image/png;base64," + b64);
+	cr_assert(url);
+	strcpy(url, "data:image/png;base64,");
+	sodium_bin2base64(url + strlen(url), b64, png, len, sodium_base64_VARIANT_ORIGINAL);
+	free(png);
+	free(px);
+	return url;
+}
+
+Test(lsimport, bitmasks_export_as_coco_rle_and_png_files)
+{
+	long long pid = project("<View><Image name='img' value='$image'/><BitmaskLabels name='bm' toName='img'>"
+				"<Label value='Cat'/><Label value='Dog'/></BitmaskLabels></View>");
+	static const char CAT[] = "......"
+				  "..##.."
+				  "..###."
+				  "+.....";
+	char *url = bitmask_url(CAT, 6, 4);
+	json_t *tasks = json_pack("[{s:{s:s},s:[{s:s,s:[{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:[s]}}]}]}]", "data", "image",
+				  "https://cdn.example/a.png", "annotations", "completed_by", "w1", "result", "id",
+				  "b1", "from_name", "bm", "to_name", "img", "type", "bitmasklabels", "original_width",
+				  6, "original_height", 4, "value", "imageDataURL", url, "bitmasklabels", "Dog");
+	free(url);
+	post_tasks(pid, tasks);
+	char path[160];
+	res r;
+
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=coco", pid);
+	r = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "categories.1.name") ?: "", "Dog", "%s", r.body);
+	cr_expect_eq(jint(r.json, "images.0.width"), 6, "%s", r.body);
+	json_t *a = jget(r.json, "annotations.0");
+	cr_assert(a, "the bitmask was dropped: %s", r.body);
+	cr_expect_eq(json_array_size(jget(r.json, "annotations")), 1, "%s", r.body);
+	cr_expect_eq(jint(a, "category_id"), 2, "%s", r.body);
+	/* down the columns: 4+4+1 clear, 2 painted, 2 clear, 2 painted, 3 clear, 1 painted, 5 clear */
+	json_t *want = json_pack("{s:[i,i],s:[i,i,i,i,i,i,i]}", "size", 4, 6, "counts", 9, 2, 2, 2, 3, 1, 5);
+	cr_expect(json_equal(jget(a, "segmentation"), want), "%s", r.body);
+	json_decref(want);
+	json_t *box = json_pack("[i,i,i,i]", 2, 1, 3, 2);
+	cr_expect(json_equal(jget(a, "bbox"), box), "bbox [x,y,w,h]: %s", r.body);
+	json_decref(box);
+	cr_expect_eq(jint(a, "area"), 5, "%s", r.body);
+	res_free(&r);
+
+	/* the PNG files export has it as a greyscale mask of the same pixels */
+	r = export_json(pid);
+	long long task = jint(r.json, "0.id"), ann = jint(r.json, "0.annotations.0.id");
+	char worker[80], name[256];
+	snprintf(worker, sizeof worker, "%s", jstr(r.json, "0.annotations.0.completed_by"));
+	res_free(&r);
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=brush_png", pid);
+	res zip = api(&S, "GET", path, S.req, NULL);
+	cr_assert_eq(zip.status, 200, "%.300s", zip.body);
+	snprintf(name, sizeof name, "task-%lld-annotation-%lld-by-%s-tag-Dog-0.png", task, ann, worker);
+	unsigned w = 0, h = 0;
+	char *got = png_member(&zip, name, &w, &h);
+	cr_assert(got, "no %s in the zip", name);
+	cr_expect(w == 6 && h == 4, "%ux%u", w, h);
+	cr_expect_str_eq(got, "........##....###.......");
+	free(got);
+	res_free(&zip);
+}
+
+/* Formats with no place for (some) masks say they leave them out: a header
+ * on the download and WARNINGS.txt first in an archive; brush_png, which
+ * carries them all, says nothing. */
+Test(lsimport, formats_without_masks_say_they_leave_them_out)
+{
+	long long pid = project("<View><Image name='img' value='$image'/><RectangleLabels name='box' toName='img'>"
+				"<Label value='Cat'/></RectangleLabels><BitmaskLabels name='bm' toName='img'>"
+				"<Label value='Cat'/></BitmaskLabels><Brush name='br' toName='img'/></View>");
+	char *url = bitmask_url("##..", 2, 2);
+	post_tasks(pid, json_pack("[{s:{s:s},s:[{s:s,s:[{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:[s]}},"
+				  "{s:s,s:s,s:s,s:s,s:i,s:i,s:{s:i,s:i,s:i,s:i,s:[s]}}]}]}]",
+				  "data", "image", "https://cdn.example/a.png", "annotations", "completed_by", "w1",
+				  "result", "id", "b1", "from_name", "bm", "to_name", "img", "type", "bitmasklabels",
+				  "original_width", 2, "original_height", 2, "value", "imageDataURL", url,
+				  "bitmasklabels", "Cat", "id", "r1", "from_name", "box", "to_name", "img", "type",
+				  "rectanglelabels", "original_width", 2, "original_height", 2, "value", "x", 0, "y", 0,
+				  "width", 50, "height", 50, "rectanglelabels", "Cat"));
+	free(url);
+	static const char WANT[] = "no place for the masks of \"bm\", \"br\": they are left out";
+	const char *const formats[] = {"yolo", "voc", "coco", "brush_png"};
+	for (int i = 0; i < 4; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "/api/v1/projects/%lld/export?format=%s", pid, formats[i]);
+		res r = api(&S, "GET", path, S.req, NULL);
+		cr_assert_eq(r.status, 200, "%s: %.300s", formats[i], r.body);
+		const char *h = strcasestr(r.headers, "X-Faircrowd-Export-Warning:");
+		size_t len = 0;
+		unsigned char *txt = i != 2 ? zip_bytes(&r, "WARNINGS.txt", &len) : NULL;
+		if (i < 2) {
+			cr_expect(h && strstr(h, WANT), "%s: %s", formats[i], r.headers);
+			cr_expect(txt && strstr((char *)txt, WANT), "%s: WARNINGS.txt is %s", formats[i],
+				  txt ? (char *)txt : "missing");
+		} else if (i == 2) { /* COCO has no category for a mask without a label */
+			cr_expect(h && strstr(h, "coco export has no place for the masks of \"br\": they are left out"),
+				  "%s", r.headers);
+		} else {
+			cr_expect_null(h, "%s carries masks: %s", formats[i], r.headers);
+			cr_expect_null(txt, "%s carries masks", formats[i]);
+		}
+		free(txt);
+		res_free(&r);
+	}
 }

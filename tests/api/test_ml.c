@@ -259,6 +259,8 @@ Test(ml, attach_refuses_a_dead_backend_naming_the_failure)
 	/* a cloud metadata address is refused before any connection (http/outbound.h) */
 	r = attach(pid, REQ, "http://169.254.169.254:1");
 	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code") ?: "", "address_refused", "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.field") ?: "", "url", "%s", r.body);
 	cr_expect(strstr(jstr(r.json, "error.message"), "169.254.169.254 is a link-local address"), "%s", r.body);
 	res_free(&r);
 	be_mode(ML_DOWN); /* answers, but not UP */
@@ -374,6 +376,50 @@ Test(ml, predictions_are_stored_in_batches_and_served_in_leases)
 	st = wait_ml(pid, 82, 0);
 	cr_expect_eq(jint(st, "predicted"), 82);
 	json_decref(st);
+}
+
+/* The data manager's page reads the model's predictions for all its rows at
+ * once: each row still shows its own, and rows without any show none. */
+Test(ml, the_data_manager_shows_each_rows_own_predictions)
+{
+	long long pid = live(NULL, "{\"text\":\"p1\",\"conf\":0.25}\n{\"text\":\"p2\",\"conf\":0.75}\n");
+	attach_ok(pid);
+	json_decref(wait_ml(pid, 2, 0));
+	be_mode(ML_FAIL); /* the next tasks get no prediction */
+	project_import(&S, pid, REQ, "{\"text\":\"n1\"}\n{\"text\":\"n2\"}\n");
+	json_decref(wait_ml(pid, 0, 1));
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=3", pid);
+	int seen = 0;
+	for (int page = 0; page < 3; page++) { /* pages of 3, so the rows are split across two queries */
+		res r = api(&S, "GET", path, REQ, NULL);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		size_t i;
+		json_t *t;
+		json_array_foreach(jget(r.json, "items"), i, t) {
+			const char *text = jstr(t, "data.text");
+			json_t *ps = jget(t, "predictions");
+			cr_assert(text && json_is_array(ps), "%s", r.body);
+			double want = !strcmp(text, "p1") ? 0.25 : !strcmp(text, "p2") ? 0.75 : -1;
+			if (want < 0) {
+				cr_expect_eq(json_array_size(ps), 0, "%s has no prediction: %s", text, r.body);
+			} else {
+				cr_expect_eq(json_array_size(ps), 1, "%s: %s", text, r.body);
+				cr_expect_str_eq(jstr(ps, "0.origin") ?: "", "model", "%s", r.body);
+				cr_expect_float_eq(json_number_value(jget(ps, "0.score")), want, 1e-9, "%s: %s", text,
+						   r.body);
+			}
+			cr_expect(json_is_array(jget(t, "results")), "%s", r.body);
+			seen++;
+		}
+		const char *next = jstr(r.json, "next");
+		if (next)
+			snprintf(path, sizeof path, "/api/v1/projects/%lld/tasks?limit=3&after=%s", pid, next);
+		res_free(&r);
+		if (!next)
+			break;
+	}
+	cr_expect_eq(seen, 4);
 }
 
 Test(ml, a_prediction_is_never_an_answer)

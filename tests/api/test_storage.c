@@ -233,6 +233,12 @@ Test(storage, refusals_store_nothing)
 	r = api(&S, "PATCH", path, S.req, "{s:s}", "access_key", "WRONGKEY");
 	cr_expect_eq(r.status, 422, "%s", r.body);
 	res_free(&r);
+	/* so is a move to a refused address, judged before any connection */
+	r = api(&S, "PATCH", path, S.req, "{s:s}", "endpoint", "http://[fe80::1]:9000");
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(jstr(r.json, "error.code") ?: "", "storage_address_refused", "%s", r.body);
+	cr_expect(strstr(jstr(r.json, "error.message") ?: "", "fe80::1 is a link-local address"), "%s", r.body);
+	res_free(&r);
 	r = api(&S, "PATCH", path, S.req, "{s:s}", "title", "Renamed");
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(jstr(r.json, "title"), "Renamed");
