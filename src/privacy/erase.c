@@ -14,32 +14,21 @@
 #include <string.h>
 
 #define BATCH FC_ERASE_BATCH
-#define CHUNK 100 /* ids per set-based statement (fc_db_exec_values takes at most 128 parameters) */
-
-/* CHUNK placeholders: the statements' text is constant (the store caches
- * prepared statements by the text's address too, so SQL is never built in a
- * buffer that may hold other text later) */
-#define Q9 "?,?,?,?,?,?,?,?,?,"
-#define Q10 Q9 "?,"
-#define Q100 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q9 "?"
+#define CHUNK FC_IDS_MAX
 
 /* The media ids[0..n) marked erased with the submissions that carry them
  * (of the media's own project), their waveform peaks gone: three
- * statements for up to CHUNK files rather than three per file. A short
- * chunk repeats its last id (IN is a set). */
+ * statements for up to FC_IDS_MAX files rather than three per file. */
 static int erase_chunk(fc_db *db, int64_t now, const int64_t *ids, size_t n, fc_err *err)
 {
 	static const char *const sql[] =
-		{"UPDATE media SET erased_at=COALESCE(erased_at,?) WHERE id IN (" Q100 ")",
+		{"UPDATE media SET erased_at=COALESCE(erased_at,?) WHERE id IN (" FC_IDS_Q ")",
 		 "UPDATE submissions SET erased_at=COALESCE(erased_at,?) WHERE EXISTS (SELECT 1 FROM media m WHERE "
-		 "m.id=submissions.media_id AND m.project_id=submissions.project_id) AND media_id IN (" Q100 ")",
-		 "DELETE FROM media_peaks WHERE ?>0 AND media_id IN (" Q100 ")"};
-	fc_value v[CHUNK + 1] = {{.i = now}};
-	for (size_t i = 0; i < CHUNK; i++)
-		v[1 + i].i = ids[i < n ? i : n - 1];
+		 "m.id=submissions.media_id AND m.project_id=submissions.project_id) AND media_id IN (" FC_IDS_Q ")",
+		 "DELETE FROM media_peaks WHERE media_id IN (" FC_IDS_Q ")"};
 	int rc = 0;
 	for (size_t k = 0; !rc && k < sizeof sql / sizeof sql[0]; k++)
-		rc = fc_db_exec_values(db, err, sql[k], v, CHUNK + 1);
+		rc = fc_db_exec_ids(db, err, sql[k], &now, k < 2, ids, n);
 	return rc;
 }
 

@@ -161,3 +161,75 @@ Test(jobs, retention_erases_what_is_due_across_the_batch_boundary_and_nothing_el
 	cr_expect_eq(retention(T0 + 1), 7, "project 3 is due a second later");
 	cr_expect_eq(one("SELECT COUNT(*) FROM media WHERE project_id=4 AND erased_at IS NULL AND id>?", 0), 5);
 }
+
+static int64_t expire(int64_t now)
+{
+	int64_t n = -1;
+	fc_err e = {0};
+	cr_assert_eq(fc_assign_expire_leases(S, now, &n, &e), 0, "%s", e.msg);
+	return n;
+}
+
+/* one assignment (its id is its task's id plus the user's: unique) */
+static void lease(int64_t task, int64_t project, int64_t user, int64_t expires, const char *status)
+{
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0, "%s", e.msg);
+	int rc = fc_db_exec(db, &e,
+			    "INSERT INTO assignments(id,task_id,project_id,user_id,leased_at,expires_at,status) "
+			    "VALUES(?,?,?,?,0,?,?)",
+			    "IIIIIt", task * 100 + user, task, project, user, expires, status);
+	fc_db_end(db, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+}
+
+Test(jobs, lease_expiry_ends_what_is_due_across_the_batch_boundary_and_reopens_the_tasks)
+{
+	people_and_projects();
+	exec_ok("UPDATE projects SET overlap=? WHERE id=?", 3, 2);
+	/* project 1 (overlap 1): 513 tasks with a lease due exactly at T0
+	 * (512 + 1: the batch boundary); task 600's is due a second later */
+	exec_ok(SERIES "INSERT INTO tasks(id,project_id,data,leased_count,open,created_at) "
+		       "SELECT 1+i,1,'{}',1,0,0 FROM c WHERE ?>0",
+		513, 1);
+	exec_ok(SERIES "INSERT INTO assignments(id,task_id,project_id,user_id,leased_at,expires_at,status) "
+		       "SELECT 1+i,1+i,1,2+i%10,0,?,'leased' FROM c",
+		513, T0);
+	exec_ok("INSERT INTO tasks(id,project_id,data,leased_count,open,created_at) VALUES(600,?,'{}',1,0,?)", 1, 0);
+	lease(600, 1, 2, T0 + 1, "leased");
+	/* project 2 (overlap 3): task 700 has three leases due (one earlier)
+	 * and a submission; task 701 (target_overlap 1) one due lease and a
+	 * submission; task 702 a submitted lease and one that expired before */
+	exec_ok("INSERT INTO tasks(id,project_id,data,leased_count,submitted_count,open,created_at,target_overlap) "
+		"VALUES (700,2,'{}',3,1,0,0,NULL),(701,2,'{}',1,1,0,0,?),(702,2,'{}',0,1,?,0,NULL)",
+		1, 1);
+	lease(700, 2, 2, T0 - 5, "leased");
+	lease(700, 2, 3, T0, "leased");
+	lease(700, 2, 4, T0, "leased");
+	lease(700, 2, 5, 0, "submitted");
+	lease(701, 2, 2, T0, "leased");
+	lease(701, 2, 3, 0, "submitted");
+	lease(702, 2, 2, 0, "submitted");
+	lease(702, 2, 3, 0, "expired");
+
+	cr_expect_eq(expire(T0 - 6), 0, "nothing due yet");
+	cr_expect_eq(expire(T0 - 1), 1, "the lease due at T0 - 5 only");
+	cr_expect_eq(one("SELECT leased_count FROM tasks WHERE id=?", 700), 2);
+	cr_expect_eq(one("SELECT open FROM tasks WHERE id=?", 700), 0, "2 leased + 1 submitted = overlap 3");
+
+	cr_expect_eq(expire(T0), 513 + 2 + 1, "exactly due");
+	cr_expect_eq(one("SELECT COUNT(*) FROM assignments WHERE status='expired' AND id<=?", 513), 513);
+	cr_expect_eq(one("SELECT COUNT(*) FROM tasks WHERE leased_count=0 AND open=1 AND id<=?", 513), 513);
+	cr_expect_eq(one("SELECT COUNT(*) FROM assignments WHERE status='leased' AND task_id=?", 600), 1,
+		     "a second early");
+	cr_expect_eq(one("SELECT leased_count*10+open FROM tasks WHERE id=?", 600), 10);
+	cr_expect_eq(one("SELECT leased_count*10+open FROM tasks WHERE id=?", 700), 1, "0 leased + 1 submitted < 3");
+	cr_expect_eq(one("SELECT leased_count*10+open FROM tasks WHERE id=?", 701), 0, "its own overlap of 1 is met");
+	cr_expect_eq(one("SELECT leased_count*10+open FROM tasks WHERE id=?", 702), 1, "untouched");
+	cr_expect_eq(one("SELECT COUNT(*) FROM assignments WHERE status='submitted' AND task_id>=?", 700), 3);
+
+	cr_expect_eq(expire(T0), 0, "already done");
+	cr_expect_eq(expire(T0 + 1), 1);
+	cr_expect_eq(one("SELECT leased_count*10+open FROM tasks WHERE id=?", 600), 1);
+}
