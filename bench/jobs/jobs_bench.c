@@ -9,7 +9,9 @@
  *                                the rows the job reported done
  *
  * JOB is one of
- *   lease      N leased assignments past expires_at, one task each
+ *   lease      N leased assignments past expires_at, one task each, made
+ *              over an hour in id order
+ *   lease-scattered  the same, every 3,600th id expiring in the same second
  *   upload     N resumable uploads idle for more than a day, one part each
  *   outbox     N outbox items due on a sink that delivers at once ("bench")
  *   retention  N media (one submission each) of a project closed past its
@@ -98,14 +100,18 @@ static int setup(const char *job, const char *dir, long n)
 	     "SELECT i FROM k",
 	     n);
 	long users = n < 10000 ? n : 10000;
-	if (!strcmp(job, "lease")) {
+	if (!strcmp(job, "lease") || !strcmp(job, "lease-scattered")) {
 		setup_owner(h, "live");
 		setup_users(h, users);
 		sql(h, "INSERT INTO tasks(id,project_id,data,leased_count,open,created_at) SELECT i,1,'{}',1,0,0 FROM c");
+		/* leases made over an hour in the order of their ids (and tasks), as
+		 * a server makes them; scattered: every 3,600th row expires in the
+		 * same second, so each batch touches rows all over the tables */
+		int scattered = !strcmp(job, "lease-scattered");
 		setf(h,
 		     "INSERT INTO assignments(id,task_id,project_id,user_id,leased_at,expires_at,status) "
-		     "SELECT i,i,1,2+i%%%ld,%lld,%lld+i%%3600,'leased' FROM c",
-		     users, T0, T0);
+		     "SELECT i,i,1,2+i%%%ld,%lld,%lld+CASE WHEN %d=1 THEN i%%3600 ELSE i*3600/%ld END,'leased' FROM c",
+		     users, T0, T0, scattered, n);
 	} else if (!strcmp(job, "upload")) {
 		setup_users(h, users);
 		setf(h,
@@ -136,7 +142,7 @@ static int setup(const char *job, const char *dir, long n)
 		setup_users(h, n);
 		setf(h, "INSERT INTO new_work(project_id,since) VALUES(1,%lld)", LATER - 3600); /* this week */
 	} else {
-		die(job, "unknown job (lease, upload, outbox, retention, notice)");
+		die(job, "unknown job (lease, lease-scattered, upload, outbox, retention, notice)");
 	}
 	sql(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
 	sqlite3_close(h);
@@ -199,6 +205,6 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "run"))
 		return run(argv[2], argv[3]);
 	fprintf(stderr, "usage: jobs_bench setup JOB DIR N | jobs_bench run JOB DIR\n"
-			"  JOB: lease, upload, outbox, retention, notice\n");
+			"  JOB: lease, lease-scattered, upload, outbox, retention, notice\n");
 	return 2;
 }

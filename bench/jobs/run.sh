@@ -9,13 +9,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$root/build/jobs_bench}
 [ $# -gt 0 ] && shift
 [ "$bin" = "$root/build/jobs_bench" ] && ninja -C "$root/build" jobs_bench >/dev/null
-jobs=${*:-lease upload outbox retention notice}
+jobs=${*:-lease lease-scattered upload outbox retention notice}
 for job in $jobs; do
 	for n in ${SIZES:-100000 1000000}; do
 		dir=$(mktemp -d /tmp/fc-jobs-bench-XXXXXX)
 		"$bin" setup "$job" "$dir" "$n" >/dev/null
 		printf '%s %s: ' "$job" "$n"
-		"$bin" run "$job" "$dir" | sed 's/^run [a-z]*: //'
+		"$bin" run "$job" "$dir" | sed 's/^run [a-z-]*: //'
 		rm -rf "$dir"
 	done
 done
