@@ -13,15 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 500
+#define BATCH FC_ERASE_BATCH
+#define CHUNK FC_IDS_MAX
 
-int fc_erase_media_where(fc_db *db, const char *where, int64_t a, int64_t b, int64_t *n_out, fc_err *err)
+/* The media ids[0..n) marked erased with the submissions that carry them
+ * (of the media's own project), their waveform peaks gone: three
+ * statements for up to FC_IDS_MAX files rather than three per file. */
+static int erase_chunk(fc_db *db, int64_t now, const int64_t *ids, size_t n, fc_err *err)
 {
-	char sql[768];
-	snprintf(sql, sizeof sql, "SELECT m.id, m.project_id, m.sha256 FROM media m WHERE %s ORDER BY m.id LIMIT %d",
-		 where, BATCH);
+	static const char *const sql[] =
+		{"UPDATE media SET erased_at=COALESCE(erased_at,?) WHERE id IN (" FC_IDS_Q ")",
+		 "UPDATE submissions SET erased_at=COALESCE(erased_at,?) WHERE EXISTS (SELECT 1 FROM media m WHERE "
+		 "m.id=submissions.media_id AND m.project_id=submissions.project_id) AND media_id IN (" FC_IDS_Q ")",
+		 "DELETE FROM media_peaks WHERE media_id IN (" FC_IDS_Q ")"};
+	int rc = 0;
+	for (size_t k = 0; !rc && k < sizeof sql / sizeof sql[0]; k++)
+		rc = fc_db_exec_ids(db, err, sql[k], &now, k < 2, ids, n);
+	return rc;
+}
+
+int fc_erase_media_where(fc_db *db, const char *select, int64_t a, int64_t b, int64_t *n_out, fc_err *err)
+{
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err, sql, "II", a, b);
+	int rc = fc_db_query(db, &st, err, select, "II", a, b);
 	if (rc)
 		return rc;
 	/* collected first: the writes below must not run while the query is open */
@@ -43,17 +57,15 @@ int fc_erase_media_where(fc_db *db, const char *where, int64_t a, int64_t b, int
 	if (!rc && r < 0)
 		rc = fc_err_set(err, FC_EDB, "database_error", NULL, "The media to erase could not be read.");
 	int64_t now = fc_clock_now();
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (!(rc = fc_db_exec(db, err, "UPDATE media SET erased_at=COALESCE(erased_at,?) WHERE id=?", "II", now,
-				      items[i].id)) &&
-		    !(rc = fc_db_exec(db, err, "DELETE FROM media_peaks WHERE media_id=?", "I", items[i].id)) &&
-		    !(rc = fc_db_exec(db, err,
-				      "UPDATE submissions SET erased_at=COALESCE(erased_at,?) WHERE media_id=? AND "
-				      "project_id=?",
-				      "III", now, items[i].id, items[i].project)))
-			rc = fc_outbox_put(db, "erasure", items[i].id, items[i].project, "erase_media", items[i].sha,
-					   err);
+	for (size_t i = 0; !rc && i < n; i += CHUNK) {
+		int64_t ids[CHUNK];
+		size_t k = n - i < CHUNK ? n - i : CHUNK;
+		for (size_t j = 0; j < k; j++)
+			ids[j] = items[i + j].id;
+		rc = erase_chunk(db, now, ids, k, err);
 	}
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fc_outbox_put(db, "erasure", items[i].id, items[i].project, "erase_media", items[i].sha, err);
 	free(items);
 	*n_out = (int64_t)n;
 	return rc;
@@ -94,7 +106,8 @@ static int retain_project(fc_store *s, int64_t project, int64_t *total, fc_err *
 		fc_db *db;
 		if ((rc = fc_db_begin(s, FC_DB_WRITE, &db, err)))
 			return rc;
-		rc = fc_erase_media_where(db, "m.erased_at IS NULL AND m.project_id=? AND m.id>?", project, 0, &n, err);
+		rc = fc_erase_media_where(db, FC_ERASE_SELECT("m.erased_at IS NULL AND m.project_id=? AND m.id>?"),
+					  project, 0, &n, err);
 		sum += n;
 		if (!rc && n < BATCH && sum) {
 			char target[48];
@@ -181,20 +194,23 @@ int fc_account_delete(fc_store *s, const fc_user *user, const json_t *body, json
 	int64_t now = fc_clock_now();
 	/* the voices and faces first: their bytes go through the outbox */
 	do {
-		if ((rc = fc_erase_media_where(db, "m.erased_at IS NULL AND m.user_id=? AND m.id>?", user->id, 0, &n,
-					       err)))
+		if ((rc = fc_erase_media_where(db, FC_ERASE_SELECT("m.erased_at IS NULL AND m.user_id=? AND m.id>?"),
+					       user->id, 0, &n, err)))
 			goto out;
 		media += n;
 	} while (n == BATCH);
-	static const char *const personal[] = {"sessions",       "api_tokens",        "password_resets",
-					       "notifications",  "contributor_prefs", "identity_documents",
-					       "project_members"};
-	for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
-		char sql[96];
-		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE user_id=?", personal[i]);
-		if ((rc = fc_db_exec(db, err, sql, "I", user->id)))
+	/* whole statements, not one built in a buffer: the store caches
+	 * prepared statements by the text's address too, and one buffer that
+	 * held each table's DELETE in turn ran the first table's again */
+#define DEL(t) "DELETE FROM " t " WHERE user_id=?"
+	static const char *const personal[] = {DEL("sessions"),          DEL("api_tokens"),
+					       DEL("password_resets"),   DEL("notifications"),
+					       DEL("contributor_prefs"), DEL("identity_documents"),
+					       DEL("project_members")};
+#undef DEL
+	for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++)
+		if ((rc = fc_db_exec(db, err, personal[i], "I", user->id)))
 			goto out;
-	}
 	if ((rc = fc_db_exec(db, err, "DELETE FROM login_failures WHERE account=?", "t", throttle)) ||
 	    (rc = fc_db_exec(db, err, "DELETE FROM login_known WHERE account=?", "t", throttle)) ||
 	    (rc = fc_db_exec(db, err,

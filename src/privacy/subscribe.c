@@ -99,10 +99,10 @@ static int queue_erasure(fc_db *db, fc_event *ev, fc_err *err)
 	int rc;
 	do
 		rc = fc_erase_media_where(db,
-					  "m.user_id=? AND m.project_id=? AND NOT EXISTS(SELECT 1 FROM outbox o WHERE "
-					  "o.sink='erasure' AND o.target=m.id)",
+					  FC_ERASE_SELECT("m.user_id=? AND m.project_id=? AND NOT EXISTS(SELECT 1 FROM outbox o "
+							  "WHERE o.sink='erasure' AND o.target=m.id)"),
 					  ev->user, ev->project, &n, err);
-	while (!rc && n == 500);
+	while (!rc && n == FC_ERASE_BATCH);
 	return rc;
 }
 

@@ -55,10 +55,15 @@ int fc_retention_job(fc_store *s, int64_t now, fc_jobs_report *rep, fc_err *err)
 int fc_retention_check(fc_db *db, fc_event *ev, fc_err *err);
 int fc_retention_saved(fc_db *db, fc_event *ev, fc_err *err);
 int fc_retention_closed(fc_db *db, fc_event *ev, fc_err *err);
-/* Inside a write transaction: marks the media (and the submissions that
- * carry it) erased and queues the bytes' deletion. Selected by `where`
- * over media m with the given binds ("I…"); *n receives the count. */
-int fc_erase_media_where(fc_db *db, const char *where, int64_t a, int64_t b, int64_t *n, fc_err *err);
+/* Inside a write transaction: marks up to FC_ERASE_BATCH media (and the
+ * submissions that carry them) erased and queues the bytes' deletion.
+ * select is FC_ERASE_SELECT(where) over media m with the binds a, b: a
+ * string literal, as the store caches prepared statements by the text's
+ * address too. *n receives the count (FC_ERASE_BATCH: call again). */
+#define FC_ERASE_BATCH 500
+#define FC_ERASE_SELECT(where) \
+	"SELECT m.id, m.project_id, m.sha256 FROM media m WHERE " where " ORDER BY m.id LIMIT 500"
+int fc_erase_media_where(fc_db *db, const char *select, int64_t a, int64_t b, int64_t *n, fc_err *err);
 /* DELETE /me {confirm:true}: the account's personal data erased, the row
  * kept under a pseudonym for the ledger. 409 `owns_live_projects` while
  * the caller owns a live or paused project; 409 `last_admin`. */

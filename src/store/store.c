@@ -517,6 +517,19 @@ int fc_db_reserve_ids(fc_db *db, const char *table, int64_t n, int64_t *ids, fc_
 	return 0;
 }
 
+int fc_db_exec_ids(fc_db *db, fc_err *err, const char *sql, const int64_t *pre, int npre, const int64_t *ids, size_t n)
+{
+	fc_value v[8 + FC_IDS_MAX] = {{0}};
+	if (npre < 0 || npre > 8 || n < 1 || n > FC_IDS_MAX)
+		return fc_err_set(err, FC_EINVAL, "internal", NULL, "fc_db_exec_ids: %d parameters and %zu ids.", npre,
+				  n);
+	for (int i = 0; i < npre; i++)
+		v[i].i = pre[i];
+	for (size_t i = 0; i < FC_IDS_MAX; i++)
+		v[npre + (int)i].i = ids[i < n ? i : n - 1];
+	return fc_db_exec_values(db, err, sql, v, npre + FC_IDS_MAX);
+}
+
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...)
 {
 	va_list ap;

@@ -214,6 +214,19 @@ int fc_db_exec_values(fc_db *db, fc_err *err, const char *sql, const fc_value *v
  * time; id is the rowid, so later inserts continue after them); PostgreSQL:
  * n values of the column's sequence. table: lower-case letters and '_'. */
 int fc_db_reserve_ids(fc_db *db, const char *table, int64_t n, int64_t *ids, fc_err *err);
+
+/* Set-based writes over a list of ids: sql ends in "IN (" FC_IDS_Q ")",
+ * after npre integer parameters pre[]; ids[0..n) fill the list (1 <= n <=
+ * FC_IDS_MAX; a short list repeats its last id, IN being a set), so one
+ * constant statement serves every batch. For jobs that would otherwise run
+ * one statement per row. */
+#define FC_IDS_MAX 100
+#define FC_IDS_Q9_ "?,?,?,?,?,?,?,?,?,"
+#define FC_IDS_Q10_ FC_IDS_Q9_ "?,"
+#define FC_IDS_Q \
+	FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q10_ FC_IDS_Q9_ \
+		"?"
+int fc_db_exec_ids(fc_db *db, fc_err *err, const char *sql, const int64_t *pre, int npre, const int64_t *ids, size_t n);
 /* Runs a query; iterate with fc_stmt_next, then fc_stmt_done. */
 int fc_db_query(fc_db *db, fc_stmt **out, fc_err *err, const char *sql, const char *fmt, ...);
 /* Single-value helpers: run sql and read column 0 of the first row.

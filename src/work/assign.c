@@ -743,6 +743,55 @@ out:
 	return rc;
 }
 
+typedef struct expired_lease {
+	int64_t id, task;
+} expired_lease;
+
+static int by_task(const void *a, const void *b)
+{
+	const expired_lease *x = a, *y = b;
+	return (x->task > y->task) - (x->task < y->task);
+}
+
+/* Ends the leases l[0..k) (sorted by task): set-based, FC_IDS_MAX rows a
+ * statement. A task with several of them (overlap > 1) drops them all at
+ * once; it is open again while its live leases and submissions are below
+ * its overlap. */
+static int expire_batch(fc_db *db, expired_lease *l, int k, fc_err *err)
+{
+	int64_t ids[FC_IDS_MAX], one[FC_IDS_MAX];
+	size_t n = 0, m = 0;
+	int rc = 0;
+	for (int i = 0; !rc && i < k; i++) {
+		ids[n++] = l[i].id;
+		if (n == FC_IDS_MAX || i == k - 1) {
+			rc = fc_db_exec_ids(db, err, "UPDATE assignments SET status='expired' WHERE id IN (" FC_IDS_Q ")",
+					    NULL, 0, ids, n);
+			n = 0;
+		}
+	}
+#define OPEN_AGAIN(minus) \
+	"UPDATE tasks SET leased_count=leased_count-" minus ", open=CASE WHEN leased_count-" minus \
+	"+submitted_count<COALESCE(target_overlap,(SELECT p.overlap FROM projects p WHERE p.id=tasks.project_id)) " \
+	"THEN 1 ELSE 0 END WHERE id"
+	for (int i = 0; !rc && i < k;) {
+		int j = i;
+		while (j < k && l[j].task == l[i].task)
+			j++;
+		if (j - i > 1)
+			rc = fc_db_exec(db, err, OPEN_AGAIN("?") "=?", "iiI", j - i, j - i, l[i].task);
+		else
+			one[m++] = l[i].task;
+		if (!rc && m && (m == FC_IDS_MAX || j == k)) {
+			rc = fc_db_exec_ids(db, err, OPEN_AGAIN("1") " IN (" FC_IDS_Q ")", NULL, 0, one, m);
+			m = 0;
+		}
+		i = j;
+	}
+#undef OPEN_AGAIN
+	return rc;
+}
+
 int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err)
 {
 	*n = 0;
@@ -752,30 +801,24 @@ int fc_assign_expire_leases(fc_store *s, int64_t now, int64_t *n, fc_err *err)
 		if (rc)
 			return rc;
 		fc_stmt *st;
-		int64_t ids[512], tasks[512], overlaps[512];
+		expired_lease l[512];
 		int k = 0;
+		/* through assignments_expiry: only leased rows, the due ones first */
 		rc = fc_db_query(db, &st, err,
-				 "SELECT a.id, a.task_id, p.overlap FROM assignments a JOIN projects p ON p.id=a.project_id "
-				 "WHERE a.status='leased' AND a.expires_at<=? ORDER BY a.expires_at LIMIT 512",
+				 "SELECT id, task_id FROM assignments WHERE status='leased' AND expires_at<=? "
+				 "ORDER BY expires_at LIMIT 512",
 				 "I", now);
 		if (!rc) {
 			while (k < 512 && fc_stmt_next(st) == 1) {
-				ids[k] = fc_stmt_int(st, 0);
-				tasks[k] = fc_stmt_int(st, 1);
-				overlaps[k] = fc_stmt_int(st, 2);
+				l[k].id = fc_stmt_int(st, 0);
+				l[k].task = fc_stmt_int(st, 1);
 				k++;
 			}
 			fc_stmt_done(st);
 		}
-		for (int i = 0; !rc && i < k; i++) {
-			rc = fc_db_exec(db, err, "UPDATE assignments SET status='expired' WHERE id=?", "I", ids[i]);
-			if (!rc)
-				rc = fc_db_exec(
-					db, err,
-					"UPDATE tasks SET leased_count=leased_count-1, "
-					"open=CASE WHEN leased_count-1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
-					"II", overlaps[i], tasks[i]);
-		}
+		qsort(l, (size_t)k, sizeof l[0], by_task);
+		if (!rc && k)
+			rc = expire_batch(db, l, k, err);
 		if (fc_db_end(db, &rc, err))
 			return rc;
 		*n += k;
