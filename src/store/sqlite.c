@@ -84,6 +84,8 @@ static void close_conn(sq_db *db)
 {
 	for (int i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].s.st);
+	for (size_t j = 0; j < ALIASES; j++)
+		free(db->alias[j].text);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -609,9 +611,14 @@ static size_t alias_slot(const char *sql)
 /* The cache entry for sql, or -1. */
 static int cached(sq_db *db, const char *sql)
 {
+	size_t stale = ALIASES; /* an alias of this address made for another text */
 	for (size_t j = alias_slot(sql); db->alias[j].sql; j = (j + 1) & (ALIASES - 1))
-		if (db->alias[j].sql == sql)
-			return db->alias[j].i;
+		if (db->alias[j].sql == sql) {
+			if (!strcmp(db->alias[j].text, sql))
+				return db->alias[j].i;
+			stale = j;
+			break;
+		}
 	int found = -1;
 	size_t n = fc_sqlite_sql_len(sql), r = fc_sqlite_rowid_len(sql, n);
 	for (int i = 0; i < db->ncache && found < 0; i++) {
@@ -620,13 +627,25 @@ static int cached(sq_db *db, const char *sql)
 		if ((!rowid_row || r < n) && !strncmp(db->cache[i].sql, sql, m) && !db->cache[i].sql[m])
 			found = i;
 	}
-	if (found >= 0 && db->naliases < ALIASES / 2) { /* remember this address too */
+	if (found < 0)
+		return -1;
+	char *text = strdup(sql);
+	if (!text) /* found all the same; just not remembered */
+		return found;
+	if (stale < ALIASES) { /* the buffer holds another text now */
+		free(db->alias[stale].text);
+		db->alias[stale].text = text;
+		db->alias[stale].i = found;
+	} else if (db->naliases < ALIASES / 2) { /* remember this address too */
 		size_t j = alias_slot(sql);
 		while (db->alias[j].sql)
 			j = (j + 1) & (ALIASES - 1);
 		db->alias[j].sql = sql;
+		db->alias[j].text = text;
 		db->alias[j].i = found;
 		db->naliases++;
+	} else {
+		free(text);
 	}
 	return found;
 }

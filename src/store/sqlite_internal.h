@@ -16,7 +16,9 @@
  * every write statement of the program (well over 64 distinct ones), so
  * the cache holds 256, and finds one by the address of its SQL text
  * through a small hash (a linear strcmp scan only the first time an
- * address is seen). */
+ * address is seen). An address is a hint, not a key: the alias keeps the
+ * text it was made for, and a hit is compared with it (one strcmp), so a
+ * buffer that later holds another text runs that text. */
 #define CACHE 256
 #define ALIASES 1024 /* addresses known per connection: a power of two */
 
@@ -50,6 +52,7 @@ struct sq_db {
 	int ncache;
 	struct {
 		const char *sql; /* NULL: free */
+		char *text;      /* the text seen at sql when the alias was made */
 		int i;           /* its cache entry */
 	} alias[ALIASES];
 	int naliases;

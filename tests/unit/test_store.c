@@ -755,3 +755,22 @@ Test(store, a_write_transaction_holds_its_locks_from_its_first_statement)
 	cr_expect_eq(held(db, "ExclusiveLock") + held(db, "ShareLock"), 0, "a reader takes no lock");
 	fc_db_rollback(db);
 }
+
+/* The statement cache finds a text by its address first: a buffer that
+ * held one text and then holds another must run the new one (a stale alias
+ * once ran the old statement: a list by project answered a list by user). */
+Test(store, a_reused_buffer_runs_the_text_it_holds_now)
+{
+	fc_db *db;
+	fc_err e = {0};
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	char sql[64];
+	static const char *const TEXTS[] = {"SELECT 1+?", "SELECT 1+?", "SELECT 2+?", "SELECT 2+?", "SELECT 1+?"};
+	for (size_t k = 0; k < sizeof TEXTS / sizeof *TEXTS; k++) {
+		snprintf(sql, sizeof sql, "%s", TEXTS[k]);
+		int64_t n = 0;
+		cr_assert_eq(fc_db_int(db, &n, &e, sql, "I", (int64_t)10), 0, "%s", e.msg);
+		cr_expect_eq(n, TEXTS[k][7] == '1' ? 11 : 12, "round %zu ran '%s' and got %lld", k, sql, (long long)n);
+	}
+	fc_db_rollback(db);
+}
