@@ -4,7 +4,10 @@
 // video): [ marks the first frame of a range for the chosen label (the
 // label picked, else the first), ] at another frame closes it. A region is
 // {kind: 'tl', ranges: [{start, end}]} (frames from 1) and leaves the
-// annotator as Label Studio's `timelinelabels` result.
+// annotator as Label Studio's `timelinelabels` result. Ranges that run past
+// the video's last frame (a prediction or an import made for a longer
+// video; the result carries no framesCount) are cut at it once the video's
+// length is known.
 import { h, clear } from '../dom.js';
 
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
@@ -104,7 +107,27 @@ export class VideoSegments {
     e.preventDefault();
   }
 
+  /** Cuts the ranges past the video's last frame at it; says so. */
+  clampToVideo() {
+    const n = this.view.isReady ? this.view.framesCount : 0;
+    if (!n) return;
+    let cut = 0;
+    for (const r of this.ann.regionsOf(this.view.obj.name)) {
+      if (r.kind !== 'tl') continue;
+      for (const g of r.ranges) {
+        if (g.end <= n && g.start <= n) continue;
+        g.start = Math.min(g.start, n);
+        g.end = Math.min(g.end, n);
+        cut++;
+      }
+    }
+    if (!cut) return;
+    this.ann.say(`${cut} ${cut === 1 ? 'range ran' : 'ranges ran'} past the video's last frame (${n}): cut at it.`);
+    this.ann.emit();
+  }
+
   render() {
+    this.clampToVideo();
     const el = clear(this.el);
     const span = Math.max(1, (this.view.framesCount || 1) - 1);
     const pos = (f) => `${((f - 1) / span) * 100}%`;
