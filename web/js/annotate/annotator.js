@@ -532,6 +532,7 @@ export class Annotator {
         out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, value: view ? view.trackValue(r) : { sequence: r.sequence, labels: r.labels } });
         continue;
       }
+      if (r.kind === 'brush' && !r.rle && !r.png) continue; // a mask still being made (a stroke, the wand's worker)
       const geo = this.geometry(r);
       // Bitmask(Labels): the mask as a PNG data URL; the one loaded stays while the mask is unchanged
       if (r.kind === 'brush' && (k.type === 'bitmasklabels' || k.type === 'bitmask')) {
