@@ -169,6 +169,33 @@ test('ParagraphLabels by keyboard at 360 px: Left/Right go a word, Shift+Right s
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+test('the regions list by keyboard: picking a region keeps the focus on it, deleting one moves it to the next', async () => {
+  process.env.FC_STEP = 'regions list focus';
+  await mount(CONFIG.replace('SAVE', 'yes'), { dialog: DIALOG });
+  await page.evaluate(() => document.querySelector('main').append(window.ann.side));
+  for (const [p, label] of [[0, 'Question'], [1, 'Answer']]) {
+    await page.focus(`.para-host [data-control="label"] .label-btn:has-text("${label}")`);
+    await page.keyboard.press('Enter');
+    await page.focus('.para-host .paragraphs');
+    if (p) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape'); // lets go of the new region (a label picked now would relabel it)
+  }
+  await page.waitForFunction(() => window.ann.getResult().length === 2);
+  const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label') || document.activeElement.textContent);
+  await page.focus('.ann-side .region-pick');
+  await page.keyboard.press('Enter');
+  assert.match(await focused(), /Question: “Where”/, 'the pressed button keeps the focus though the list is redrawn');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.match(await focused(), /^Delete Question/);
+  await page.keyboard.press('Enter');
+  assert.equal((await result()).length, 1);
+  assert.match(await focused(), /Answer: “Two”/, 'after a delete the focus goes to the next region');
+  await page.evaluate(() => window.ann.side.remove());
+});
+
 test('Paragraphs without layout: "author: text" lines; the config editor previews every attribute', async () => {
   process.env.FC_STEP = 'paragraphs plain';
   await mount('<View><Paragraphs name="p" value="$p"/><Choices name="c" toName="p"><Choice value="ok"/></Choices></View>', { p: [{ author: 'A', text: 'one' }, { author: 'B', text: 'two' }, { author: 'A', text: 'three' }] });

@@ -238,5 +238,15 @@ test('timeline labels: ranges past the end of the video (a prediction for a long
   const r = await page.evaluate(() => window.tl.getResult());
   assert.deepEqual(r[0].value.ranges, [{ start: 90, end: 100 }, { start: 100, end: 100 }, { start: 5, end: 10 }]);
   assert.match(await page.locator('.ann-banner').textContent(), /2 ranges ran past the video's last frame \(100\)/);
+  // by keyboard: Enter on a range selects it and the focus stays on it (the rows are redrawn); Delete
+  // removes the region and the focus goes to the video, not to the page's top
+  const focused = () => page.evaluate(() => `${document.activeElement.className}|${document.activeElement.getAttribute('aria-label')}`);
+  await page.focus('.vt-range');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => window.tl.selected), 'p1');
+  assert.match(await focused(), /^vt-range selected\|Movement, frames 90 to 100/);
+  await page.keyboard.press('Delete');
+  assert.equal(await page.evaluate(() => window.tl.getResult().length), 0);
+  assert.match(await focused(), /^vt-stage/);
   await page.close();
 });
