@@ -2,15 +2,11 @@
 // 3840×2160 grey gradient (the fill takes all 8.29 M pixels) under a chromium trace; prints each
 // renderer main-thread task over 50 ms, in time order, with the trace events inside it (longest first).
 //   cd tests/e2e && FC_BINARY=$PWD/../../build-test/faircrowd node ../../bench/wand-trace.mjs
-import { startServer, apiSession, launch, signInPage, ADMIN } from '../tests/e2e/lib.mjs';
 import { readFileSync } from 'node:fs';
-const BENCH = { email: 'bench@example.com', password: 'bench-pass-1' };
-const server = await startServer();
-const browser = await launch();
+import { benchPage } from './browser.mjs';
+
+const { page, browser, close } = await benchPage();
 try {
-  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  await admin.call('POST', '/users', { ...BENCH, display_name: 'Bench', roles: ['requester'] });
-  const page = await signInPage(browser, server, BENCH, { width: 1600, height: 1000 }, []);
   await page.evaluate(async () => {
     const [{ Annotator }, c] = [await import('/js/annotate/annotator.js'), document.createElement('canvas')];
     Object.assign(c, { width: 3840, height: 2160 });
@@ -50,4 +46,6 @@ try {
     for (const e of mine) if (e.ts >= t.ts && e.ts < t.ts + t.dur && e.name !== 'RunTask') inner[e.name] = (inner[e.name] || 0) + e.dur;
     console.log('long task', Math.round(t.dur / 1000), 'ms:', Object.entries(inner).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / 1000)}`).join(', '));
   }
-} finally { await browser.close(); await server.stop(); }
+} finally {
+  await close();
+}

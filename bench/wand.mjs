@@ -11,15 +11,10 @@
 // 'longtask') that began during it. WAND_INLINE=1: the release on the main
 // thread, as before the worker (the "before" figures).
 //   cd tests/e2e && FC_BINARY=$PWD/../../build-test/faircrowd node ../../bench/wand.mjs
-import { startServer, apiSession, launch, signInPage, ADMIN } from '../tests/e2e/lib.mjs';
+import { benchPage } from './browser.mjs';
 
-const BENCH = { email: 'bench@example.com', password: 'bench-pass-1' };
-const server = await startServer();
-const browser = await launch();
+const { page, close } = await benchPage();
 try {
-  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  await admin.call('POST', '/users', { ...BENCH, display_name: 'Bench', roles: ['requester'] });
-  const page = await signInPage(browser, server, BENCH, { width: 1600, height: 1000 }, []);
   // a 3840×2160 picture in the annotator: 200 boxes on a flat background, or a grey gradient
   const inline = process.env.WAND_INLINE === '1';
   const mount = async (kind) => {
@@ -141,6 +136,5 @@ try {
   console.log(`image 3840x2160, MagicWand defaultThreshold 10, release ${inline ? 'on the main thread (WAND_INLINE=1)' : 'in the worker'}`);
   for (const l of lines) console.log(l);
 } finally {
-  await browser.close();
-  await server.stop();
+  await close();
 }
