@@ -6,19 +6,24 @@
 // resolution and every cell's level computed), the work of a drag frame,
 // and the release (the fill at natural resolution inside the visible part,
 // Label Studio RLE, result).
+// The release runs in a worker (wand-worker.js); each release also reports
+// its main-thread time and the longest main-thread task (PerformanceObserver
+// 'longtask') that began during it. WAND_INLINE=1: the release on the main
+// thread, as before the worker (the "before" figures).
 //   cd tests/e2e && FC_BINARY=$PWD/../../build-test/faircrowd node ../../bench/wand.mjs
-import { startServer, apiSession, launch, signInPage, ADMIN } from '../tests/e2e/lib.mjs';
+import { benchPage } from './browser.mjs';
 
-const BENCH = { email: 'bench@example.com', password: 'bench-pass-1' };
-const server = await startServer();
-const browser = await launch();
+const { page, close } = await benchPage();
 try {
-  const admin = await apiSession(server.url, ADMIN.email, ADMIN.password);
-  await admin.call('POST', '/users', { ...BENCH, display_name: 'Bench', roles: ['requester'] });
-  const page = await signInPage(browser, server, BENCH, { width: 1600, height: 1000 }, []);
   // a 3840×2160 picture in the annotator: 200 boxes on a flat background, or a grey gradient
+  const inline = process.env.WAND_INLINE === '1';
   const mount = async (kind) => {
-    await page.evaluate(async (k) => {
+    await page.evaluate(async ([k, inl]) => {
+      globalThis.fcWandInline = inl;
+      if (!window.longTasks) {
+        window.longTasks = [];
+        new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask' });
+      }
       const [{ Annotator }, c] = [await import('/js/annotate/annotator.js'), document.createElement('canvas')];
       Object.assign(c, { width: 3840, height: 2160 });
       const g = c.getContext('2d');
@@ -42,11 +47,16 @@ try {
         config: '<View><MagicWand name="w" toName="img" defaultThreshold="10"/><Image name="img" value="$image"/></View>',
         data: { image: c.toDataURL('image/png') },
       });
-    }, kind);
+    }, [kind, inline]);
     await page.waitForFunction(() => window.bench.objectViews.get('img').W > 0);
   };
   await mount('boxes');
-  const stats = () => page.evaluate(() => window.bench.objectViews.get('img').wandStats);
+  // the stroke's stats, with the longest main-thread task that began during its release (0: none over 50 ms)
+  const stats = () => page.evaluate(() => {
+    const s = window.bench.objectViews.get('img').wandStats;
+    const inRelease = window.longTasks.filter((t) => s.upAt !== undefined && t[0] >= s.upAt - 1 && t[0] <= s.doneAt);
+    return { ...s, longMs: Math.max(0, ...inRelease.map((t) => t[1])) };
+  });
   const masks = () => page.evaluate(() => window.bench.getResult().length);
   const fresh = async () => { // a new mask with the wand: nothing selected, the tool picked again
     await page.keyboard.press('Escape');
@@ -70,6 +80,8 @@ try {
     const shown = [];
     const up = [];
     const full = [];
+    const main = [];
+    const long = [];
     for (let i = 0; i < 8; i++) {
       const n = await masks();
       await fresh();
@@ -80,8 +92,10 @@ try {
       shown.push(s.runMs);
       full.push(s.fullMs);
       up.push(s.upMs);
+      main.push(s.mainMs);
+      long.push(s.longMs);
     }
-    lines.push(`${name}, ${s.count} pixels: click (read + levels + first preview) ${f(fill)}; release: full-resolution fill ${f(full)}, fill + mask + RLE + result ${f(up)}`);
+    lines.push(`${name}, ${s.count} pixels: click (read + levels + first preview) ${f(fill)}; release (${s.worker ? 'worker' : 'main thread'}): flood ${f(full)}, release to result (wall) ${f(up)}, of it on the main thread ${f(main)}, longest main-thread task during the release ${f(long)}`);
   }
   // drags: the preview follows the tolerance at most once a frame
   const dragAt = async (label, [x0, y0], dx) => {
@@ -102,7 +116,7 @@ try {
     const frames = (await page.evaluate(() => window.bench.objectViews.get('img').wandFrames)).slice(1);
     const per = frames.map((x) => x[0]);
     const cells = Math.max(0, ...frames.map((x) => x[1]));
-    lines.push(`${label}: click ${first.levelsMs.toFixed(1)} ms (grid ${first.grid.join('×')}); per frame ${f(per)}, at most ${cells} cells a frame; release ${s.upMs.toFixed(1)} ms (full fill ${s.fullMs.toFixed(1)} ms, ${s.count} px), last tolerance ${s.tol}`);
+    lines.push(`${label}: click ${first.levelsMs.toFixed(1)} ms (grid ${first.grid.join('×')}); per frame ${f(per)}, at most ${cells} cells a frame; release ${s.upMs.toFixed(1)} ms wall (flood ${s.fullMs.toFixed(1)} ms, ${s.count} px; main thread ${s.mainMs.toFixed(1)} ms, longest task ${s.longMs.toFixed(1)} ms), last tolerance ${s.tol}`);
   };
   await dragAt('fit, drag left on the background (10 → 0)', at(99, 99), -4);
   await dragAt('fit, drag right on the background (10 → 50)', at(50, 99), 4);
@@ -119,9 +133,8 @@ try {
   await page.evaluate(() => window.bench.objectViews.get('img').setZoom(4));
   const gv = await page.locator('.img-viewport').boundingBox();
   await dragAt('gradient, zoomed 4×, drag right 40 px a move', [gv.x + 10, gv.y + gv.height / 2], 40);
-  console.log('image 3840x2160, MagicWand defaultThreshold 10');
+  console.log(`image 3840x2160, MagicWand defaultThreshold 10, release ${inline ? 'on the main thread (WAND_INLINE=1)' : 'in the worker'}`);
   for (const l of lines) console.log(l);
 } finally {
-  await browser.close();
-  await server.stop();
+  await close();
 }

@@ -1,6 +1,7 @@
 /* stored.c — see stored.h. */
 #include "access/stored.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,4 +45,25 @@ int fc_stored_url_blob(fc_db *db, int64_t project, const char *url, char sha[65]
 	}
 	fc_stmt_done(st);
 	return found ? 0 : -1;
+}
+
+int fc_stored_url_duration(fc_db *db, int64_t project, const char *url, double *seconds)
+{
+	int64_t id;
+	fc_stmt *st;
+	if (!url || !(id = url_id(url, "/api/v1/media/")))
+		return -1;
+	if (fc_db_query(db, &st, NULL,
+			"SELECT m.probe FROM media m JOIN projects a ON a.id=m.project_id JOIN projects b "
+			"ON b.owner_id=a.owner_id WHERE m.id=? AND b.id=? AND m.erased_at IS NULL",
+			"II", id, project))
+		return -1;
+	json_t *probe = fc_stmt_next(st) == 1 ? fc_stmt_json(st, 0) : NULL;
+	fc_stmt_done(st);
+	const json_t *d = json_object_get(probe, "duration_seconds");
+	int ok = json_is_number(d) && json_number_value(d) > 0;
+	if (ok)
+		*seconds = json_number_value(d);
+	json_decref(probe);
+	return ok ? 0 : -1;
 }

@@ -331,6 +331,12 @@ static int parse_object(struct parse *p, const xmlNode *n, const struct fc_lc_ta
 		if (tc && *tc && dup_str(p, &o->time_column, tc))
 			return FC_ENOMEM;
 	}
+	if (t->type == O_VIDEO) {
+		const char *fr = attr(n, "frameRate");
+		char *end = NULL;
+		double r = fr ? strtod(fr, &end) : 0;
+		o->frame_rate = fr && end != fr && !*end && r > 0 && r <= 1000 ? r : 24;
+	}
 	if (t->type == O_PARAGRAPHS) {
 		const char *tk = attr(n, "textKey");
 		if (tk && *tk && dup_str(p, &o->text_key, tk))

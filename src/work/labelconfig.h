@@ -75,6 +75,10 @@ typedef struct fc_labelconfig_env {
 	 * numbers from 0); 0 when known, nonzero when not (the range is then
 	 * not checked). */
 	int (*url_span)(void *ctx, const char *url, const char *time_column, double *lo, double *hi);
+	/* The duration in seconds of the stored recording behind url (its media
+	 * probe); 0 when known, nonzero when not (TimelineLabels ranges are
+	 * then checked only against a framesCount in the result). */
+	int (*media_duration)(void *ctx, const char *url, double *seconds);
 	void *ctx;
 } fc_labelconfig_env;
 

@@ -157,6 +157,7 @@ struct fc_lc_object {
 	char *repeat_field; /* inside a Repeater: the task list it repeats over */
 	char *time_column;  /* TimeSeries timeColumn: the column holding the time, else NULL (row index) */
 	char *text_key;     /* Paragraphs textKey: the key of a paragraph's text, else NULL ("text") */
+	double frame_rate;  /* Video frameRate: frames a second (Label Studio's default, 24, when absent or bad) */
 };
 
 enum { CHOICE_SINGLE, CHOICE_SINGLE_RADIO, CHOICE_MULTIPLE };

@@ -102,16 +102,37 @@ void fc_lc_check_timeseries(struct vctx *v, const char *base, const struct fc_lc
 	}
 }
 
+/* The frame count of the Video obj from its stored recording's duration
+ * (the media probe, through the env) at the Video's frameRate; 0 when
+ * unknown (no env, not a stored recording, no duration). */
+static json_int_t probed_frames(const struct vctx *v, const struct fc_lc_object *obj, double *seconds)
+{
+	if (!obj || !v->env || !v->env->media_duration)
+		return 0;
+	const json_t *url = fc_lc_data_of(v, obj);
+	if (!json_is_string(url) || v->env->media_duration(v->env->ctx, json_string_value(url), seconds) ||
+	    !(*seconds > 0) || *seconds > 1e7)
+		return 0;
+	json_int_t n = (json_int_t)llround(*seconds * obj->frame_rate);
+	return n < 1 ? 1 : n;
+}
+
 /* TimelineLabels on a Video: {"ranges": [{"start", "end"}, …]} in frames
- * (whole numbers from 1 in Label Studio, 0 accepted), start <= end; when
- * the result carries the video's framesCount, no range runs past it. */
+ * (whole numbers from 1 in Label Studio, 0 accepted), start <= end; no
+ * range runs past the video's last frame: the framesCount the result
+ * carries, else the frame count of the stored recording the task names
+ * (duration × frameRate, one frame of slack for the browser's rounding of
+ * a duration that differs from the probe's in the last digits). A video
+ * elsewhere (a URL not stored here) with no framesCount in the result is
+ * not checked: its length is not known to the server. */
 void fc_lc_check_timeline(struct vctx *v, const char *base, const struct fc_lc_control *k,
 			  const struct fc_lc_object *obj, const json_t *value)
 {
 	(void)k;
-	(void)obj;
 	char f[FC_LC_PATH], fi[FC_LC_PATH], ff[FC_LC_PATH];
 	json_int_t frames = fc_lc_frames_count(v, base, value);
+	double seconds = 0;
+	json_int_t probed = json_object_get(value, "framesCount") ? 0 : probed_frames(v, obj, &seconds);
 	const json_t *ranges = fc_lc_need_list(v, value, base, "ranges", "an array of {start, end} frame ranges",
 					       "a timeline region needs at least one range", f);
 	size_t i;
@@ -146,5 +167,11 @@ void fc_lc_check_timeline(struct vctx *v, const char *base, const struct fc_lc_c
 				   "%s (%" JSON_INTEGER_FORMAT
 				   ") is past the last frame of the video (%" JSON_INTEGER_FORMAT ").",
 				   ff, at[1], frames);
+		else if (probed && at[1] > probed + 1)
+			fc_lc_fail(v, ff,
+				   "%s (%" JSON_INTEGER_FORMAT
+				   ") is past the last frame of the video (%" JSON_INTEGER_FORMAT
+				   ": its recording lasts %.3f s, at %g frames a second).",
+				   ff, at[1], probed, seconds, obj->frame_rate);
 	}
 }

@@ -77,10 +77,18 @@ static int span(void *ctx, const char *url, const char *time_column, double *lo,
 	return ok ? 0 : -1;
 }
 
+/* A stored recording's duration, from its probe (one indexed row). */
+static int duration(void *ctx, const char *url, double *seconds)
+{
+	const fc_tsdata_ctx *c = ctx;
+	return fc_stored_url_duration(c->db, c->project, url, seconds);
+}
+
 void fc_tsdata_env(fc_labelconfig_env *env, fc_tsdata_ctx *ctx, fc_db *db, int64_t project)
 {
 	ctx->db = db;
 	ctx->project = project;
 	env->url_span = span;
+	env->media_duration = duration;
 	env->ctx = ctx;
 }

@@ -234,6 +234,41 @@ Test(annotate, keyframe_past_the_last_frame_is_400_naming_the_field)
 	res_free(&r);
 }
 
+#define TIMELINE_CONFIG \
+	"<View><Video name=\"video\" value=\"$video\" frameRate=\"10\"/>" \
+	"<TimelineLabels name=\"tl\" toName=\"video\"><Label value=\"Move\"/></TimelineLabels></View>"
+#define TIMELINE(end) \
+	"[{\"id\":\"s1\",\"from_name\":\"tl\",\"to_name\":\"video\",\"type\":\"timelinelabels\"," \
+	"\"value\":{\"ranges\":[{\"start\":1,\"end\":" end "}],\"timelinelabels\":[\"Move\"]}}]"
+
+/* TimelineLabels without framesCount in the result (the annotator sends
+ * none, as Label Studio): a stored recording's probe gives the length (2 s
+ * at frameRate 10: 20 frames, one of slack); a video elsewhere is not known. */
+Test(annotate, timeline_range_past_a_stored_recording_is_400_without_frames_count)
+{
+	long long mid = stored_recording(&S, WAV);
+	char task[160];
+	snprintf(task, sizeof task, "{\"video\":\"/api/v1/media/%lld\"}\n", mid);
+	long long pid = annotation_project(TIMELINE_CONFIG, task);
+	long long aid = lease_ok(&S, pid, S.c[0]);
+	expect_400(aid, TIMELINE("22"), "result[0].value.ranges[0].end", "past the last frame of the video (20");
+	expect_400(aid, TIMELINE("5000"), "result[0].value.ranges[0].end", "2.000 s, at 10 frames a second");
+	/* a framesCount in the result is what counts, strictly */
+	expect_400(aid,
+		   "[{\"id\":\"s1\",\"from_name\":\"tl\",\"to_name\":\"video\",\"type\":\"timelinelabels\","
+		   "\"value\":{\"framesCount\":15,\"ranges\":[{\"start\":1,\"end\":16}],\"timelinelabels\":[\"Move\"]}}]",
+		   "result[0].value.ranges[0].end", "(15)");
+	res r = submit(aid, S.c[0], TIMELINE("21"));
+	cr_expect_eq(r.status, 201, "the last frame, and one of slack: %s", r.body);
+	res_free(&r);
+	/* a video the server does not hold: the length is unknown, the range is not checked (docs/label-studio.md) */
+	pid = annotation_project(TIMELINE_CONFIG, "{\"video\":\"https://cdn.example/v.mp4\"}\n");
+	aid = lease_ok(&S, pid, S.c[0]);
+	r = submit(aid, S.c[0], TIMELINE("5000"));
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	res_free(&r);
+}
+
 Test(annotate, recordings_are_served_in_byte_ranges_so_players_can_seek)
 {
 	long long mid = stored_recording(&S, WAV);

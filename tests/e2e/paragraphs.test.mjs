@@ -124,6 +124,78 @@ test('Paragraphs by keyboard: paragraphs selected with Shift+Down, labelled by E
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+test('ParagraphLabels by keyboard at 360 px: Left/Right go a word, Shift+Right selects words, Enter labels the phrase', async () => {
+  process.env.FC_STEP = 'paragraph words by keyboard';
+  await page.setViewportSize(PHONE);
+  await mount(CONFIG.replace('SAVE', 'yes'), { dialog: DIALOG });
+  await page.focus('.para-host [data-control="label"] .label-btn:has-text("Answer")');
+  await page.keyboard.press('Enter');
+  await page.focus('.para-host .paragraphs');
+  // Enter on a collapsed caret (no words selected) would take the whole paragraph: the words go first
+  await page.keyboard.press('ArrowDown'); // "Two streets down, on the left."
+  await page.keyboard.press('ArrowRight'); // after "Two"
+  await page.keyboard.press('Shift+ArrowRight'); // "streets"
+  await page.keyboard.press('Shift+ArrowRight'); // "streets down"
+  assert.equal(await page.evaluate(() => getSelection().toString()), ' streets down');
+  assert.equal(await page.locator('.para-host .paragraphs.words').count(), 1, 'the paragraph is not shown as selected, the words are');
+  assert.match(await page.locator('.para-host .paragraphs-object [aria-live]').textContent(), /Selected: streets down/);
+  await page.keyboard.press('Shift+ArrowLeft'); // back to "streets"
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.ann.getResult().length === 1);
+  let [r] = await result();
+  assert.deepEqual(r.value, { start: 1, end: 1, startOffset: 4, endOffset: 11, text: 'streets', paragraphlabels: ['Answer'] });
+  // a label's key takes the words too; Up/Down drop them (back to whole paragraphs)
+  await page.keyboard.press('ArrowDown'); // "Thank you very much."
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight'); // "Thank you"
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.locator('.para-host .paragraphs.words').count(), 0);
+  assert.equal(await page.evaluate(() => getSelection().toString()), '');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End'); // the last paragraph; from its end leftwards: "much."
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.ann.getResult().length === 2);
+  r = (await result())[1];
+  assert.deepEqual([r.value.start, r.value.startOffset, r.value.endOffset, r.value.text], [2, 15, 20, 'much.']);
+  // the server takes both
+  const p = await req.call('POST', '/projects', { title: 'paragraph words', label_config: CONFIG.replace('SAVE', 'yes') });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const ok = await req.call('POST', `/projects/${p.body.id}/tasks`, [{ data: { dialog: DIALOG, audio: '/samples/speech.ogg' }, annotations: [{ completed_by: 'k1', result: await result() }] }]);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scroll at 360 px (${width})`);
+  await expectAccessible(page, 'paragraph words at 360 px');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('the regions list by keyboard: picking a region keeps the focus on it, deleting one moves it to the next', async () => {
+  process.env.FC_STEP = 'regions list focus';
+  await mount(CONFIG.replace('SAVE', 'yes'), { dialog: DIALOG });
+  await page.evaluate(() => document.querySelector('main').append(window.ann.side));
+  for (const [p, label] of [[0, 'Question'], [1, 'Answer']]) {
+    await page.focus(`.para-host [data-control="label"] .label-btn:has-text("${label}")`);
+    await page.keyboard.press('Enter');
+    await page.focus('.para-host .paragraphs');
+    if (p) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape'); // lets go of the new region (a label picked now would relabel it)
+  }
+  await page.waitForFunction(() => window.ann.getResult().length === 2);
+  const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label') || document.activeElement.textContent);
+  await page.focus('.ann-side .region-pick');
+  await page.keyboard.press('Enter');
+  assert.match(await focused(), /Question: “Where”/, 'the pressed button keeps the focus though the list is redrawn');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.match(await focused(), /^Delete Question/);
+  await page.keyboard.press('Enter');
+  assert.equal((await result()).length, 1);
+  assert.match(await focused(), /Answer: “Two”/, 'after a delete the focus goes to the next region');
+  await page.evaluate(() => window.ann.side.remove());
+});
+
 test('Paragraphs without layout: "author: text" lines; the config editor previews every attribute', async () => {
   process.env.FC_STEP = 'paragraphs plain';
   await mount('<View><Paragraphs name="p" value="$p"/><Choices name="c" toName="p"><Choice value="ok"/></Choices></View>', { p: [{ author: 'A', text: 'one' }, { author: 'B', text: 'two' }, { author: 'A', text: 'three' }] });

@@ -222,3 +222,31 @@ test('timeline labels: a range by mouse and one by keyboard at 360 px, submitted
   assert.deepEqual(types, ['timelinelabels', 'timelinelabels']);
   assert.deepEqual(subs[0].result[1].value.ranges, [{ start: 41, end: 51 }]);
 });
+
+test('timeline labels: ranges past the end of the video (a prediction for a longer one, no framesCount) are cut at its last frame', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('main');
+  await page.evaluate(async (config) => {
+    const { Annotator } = await import('/js/annotate/annotator.js');
+    const host = document.createElement('div');
+    document.querySelector('main').replaceChildren(host);
+    const ranges = [{ start: 90, end: 400 }, { start: 300, end: 310 }, { start: 5, end: 10 }];
+    window.tl = new Annotator(host, { config, data: { video: '/samples/clip.webm' }, result: [{ id: 'p1', from_name: 'videoLabels', to_name: 'video', type: 'timelinelabels', value: { ranges, timelinelabels: ['Movement'] } }] });
+  }, TEMPLATES.find((t) => t.id === 'video-segments').config);
+  await page.waitForFunction(() => /Frame 1 \/ 100/.test(document.querySelector('.vt-frame')?.textContent || ''));
+  const r = await page.evaluate(() => window.tl.getResult());
+  assert.deepEqual(r[0].value.ranges, [{ start: 90, end: 100 }, { start: 100, end: 100 }, { start: 5, end: 10 }]);
+  assert.match(await page.locator('.ann-banner').textContent(), /2 ranges ran past the video's last frame \(100\)/);
+  // by keyboard: Enter on a range selects it and the focus stays on it (the rows are redrawn); Delete
+  // removes the region and the focus goes to the video, not to the page's top
+  const focused = () => page.evaluate(() => `${document.activeElement.className}|${document.activeElement.getAttribute('aria-label')}`);
+  await page.focus('.vt-range');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => window.tl.selected), 'p1');
+  assert.match(await focused(), /^vt-range selected\|Movement, frames 90 to 100/);
+  await page.keyboard.press('Delete');
+  assert.equal(await page.evaluate(() => window.tl.getResult().length), 0);
+  assert.match(await focused(), /^vt-stage/);
+  await page.close();
+});

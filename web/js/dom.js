@@ -57,6 +57,21 @@ export function clear(el) {
 }
 
 /**
+ * Runs build() (which rebuilds el's content) and keeps the keyboard focus:
+ * on the new element with the data-fkey the focused one had, else on
+ * fallback()'s element (the focused one went, e.g. deleted).
+ */
+export function keepFocus(el, build, fallback) {
+  const a = document.activeElement;
+  const key = a && a !== el && el.contains(a) ? a.dataset.fkey || '' : null;
+  build();
+  if (key === null || el.contains(document.activeElement)) return;
+  const again = key && el.querySelector(`[data-fkey="${CSS.escape(key)}"]`);
+  const to = again && !again.disabled ? again : fallback && fallback();
+  if (to) to.focus();
+}
+
+/**
  * Shows Markdown the server rendered (instructions_html, text_html, POST
  * /markdown): cmark in safe mode drops raw HTML and script URLs, so it is
  * assigned as it is. Links to other sites open in a new tab, so following one

@@ -1,7 +1,7 @@
 // The annotator: renders a labeling config's layout for one task and keeps
 // the answers as Label Studio result JSON. Object views (image, text, …)
 // draw regions; control views (labels, choices, rating, …) edit answers.
-import { h, clear, randomId, isTyping } from '../dom.js';
+import { h, clear, keepFocus, randomId, isTyping } from '../dom.js';
 import { parseConfig, canonicalTag, resolveValue } from './config.js';
 import { ImageView } from './image.js';
 import { TextView, ListView } from './text.js';
@@ -408,7 +408,12 @@ export class Annotator {
     return o ? o.background : '#64748b';
   }
 
+  /** Redraws the side panel; a button of it that had the focus keeps it (a region's first button when it went). */
   renderSide() {
+    keepFocus(this.side, () => this.drawSide(), () => this.side.querySelector('.region-pick, button:not([disabled])'));
+  }
+
+  drawSide() {
     const side = clear(this.side);
     const regions = this.state.regions;
     const drawable = [...this.cfg.controls.values()].some((k) => k.region);
@@ -422,9 +427,9 @@ export class Annotator {
       const dot = h('span', { class: 'dot' });
       dot.style.background = this.colorOf(r);
       list.append(h('li', { class: ['region-item', sel && 'selected', r.origin === 'prediction' && 'suggested'] },
-        h('button', { type: 'button', class: 'link region-pick', 'aria-pressed': String(sel), onclick: () => this.select(sel ? null : r.id) }, dot, this.regionTitle(r), r.origin === 'prediction' ? h('span', { class: 'tag' }, 'suggested') : null),
-        this.readOnly ? null : h('button', { type: 'button', class: 'icon-btn', title: 'Relate to another region (R)', 'aria-label': 'Relate', onclick: () => { this.selected = r.id; this.startLink(); } }, '↔'),
-        this.readOnly ? null : h('button', { type: 'button', class: 'icon-btn danger', title: 'Delete (Del)', 'aria-label': `Delete ${this.regionTitle(r)}`, onclick: () => this.deleteRegion(r.id) }, '×')));
+        h('button', { type: 'button', class: 'link region-pick', dataset: { fkey: `p:${r.id}` }, 'aria-pressed': String(sel), onclick: () => this.select(sel ? null : r.id) }, dot, this.regionTitle(r), r.origin === 'prediction' ? h('span', { class: 'tag' }, 'suggested') : null),
+        this.readOnly ? null : h('button', { type: 'button', class: 'icon-btn', dataset: { fkey: `r:${r.id}` }, title: 'Relate to another region (R)', 'aria-label': 'Relate', onclick: () => { this.selected = r.id; this.startLink(); } }, '↔'),
+        this.readOnly ? null : h('button', { type: 'button', class: 'icon-btn danger', dataset: { fkey: `d:${r.id}` }, title: 'Delete (Del)', 'aria-label': `Delete ${this.regionTitle(r)}`, onclick: () => this.deleteRegion(r.id) }, '×')));
     }
     side.append(list);
     if (this.state.relations.length || this.cfg.relations) {
@@ -452,8 +457,8 @@ export class Annotator {
     }
     if (!this.readOnly) {
       side.append(h('div', { class: 'side-actions' },
-        h('button', { type: 'button', class: 'btn small', disabled: !this.history.length, onclick: () => this.undo(), title: 'Ctrl+Z' }, 'Undo'),
-        h('button', { type: 'button', class: 'btn small', disabled: !this.future.length, onclick: () => this.redo(), title: 'Ctrl+Shift+Z' }, 'Redo')));
+        h('button', { type: 'button', class: 'btn small', dataset: { fkey: 'undo' }, disabled: !this.history.length, onclick: () => this.undo(), title: 'Ctrl+Z' }, 'Undo'),
+        h('button', { type: 'button', class: 'btn small', dataset: { fkey: 'redo' }, disabled: !this.future.length, onclick: () => this.redo(), title: 'Ctrl+Shift+Z' }, 'Redo')));
     }
   }
 
@@ -532,6 +537,7 @@ export class Annotator {
         out.push({ id: r.id, from_name: k.name, to_name: r.to, type: k.type, value: view ? view.trackValue(r) : { sequence: r.sequence, labels: r.labels } });
         continue;
       }
+      if (r.kind === 'brush' && !r.rle && !r.png) continue; // a mask still being made (a stroke, the wand's worker)
       const geo = this.geometry(r);
       // Bitmask(Labels): the mask as a PNG data URL; the one loaded stays while the mask is unchanged
       if (r.kind === 'brush' && (k.type === 'bitmasklabels' || k.type === 'bitmask')) {

@@ -120,6 +120,10 @@ export class MaskLayer {
   /** Shows rle (when it is not what is shown already). */
   load(rle) {
     if (rle === this.rle) return;
+    if (this.busy) {
+      this.later = rle; // the magic wand's worker has the buffers: shown when they come back
+      return;
+    }
     this.mask = decodeMask(rle, this.w * this.h);
     const d = this.img.data;
     const [r, g, b] = this.color;
@@ -140,7 +144,7 @@ export class MaskLayer {
     const x1 = Math.min(this.w - 1, Math.ceil(cx + rad));
     const y0 = Math.max(0, Math.floor(cy - rad));
     const y1 = Math.min(this.h - 1, Math.ceil(cy + rad));
-    if (x1 < x0 || y1 < y0) return;
+    if (x1 < x0 || y1 < y0 || this.busy) return;
     const d = this.img.data;
     const [r, g, b] = this.color;
     const r2 = rad * rad;

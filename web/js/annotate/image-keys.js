@@ -92,6 +92,7 @@ function act(v, how) {
   const p = [...v.cross];
   const tool = v.tool;
   if (!tool) return pickAt(v, p);
+  if (tool.k.region === 'brush' && v.wandBusy) return v.ann.say('The magic wand is still filling; a moment.');
   if (tool.k.region === 'brush') return tool.k.wand ? wandAt(v, tool) : paintAt(v, tool, how);
   if (v.ann.selected) v.ann.selected = null;
   const kind = tool.k.region;

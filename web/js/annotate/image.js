@@ -278,6 +278,7 @@ export class ImageView {
     if (!tool || ro) return;
     const kind = tool.k.region;
     // painting goes on in the selected mask
+    if (kind === 'brush' && this.wandBusy) return this.ann.say('The magic wand is still filling; a moment.');
     if (kind === 'brush') return tool.k.wand ? this.startWand(e, tool) : this.startBrush(e, tool);
     if (this.ann.selected) this.ann.selected = null;
     if (kind === 'rect' || kind === 'ellipse') {

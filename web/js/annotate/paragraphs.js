@@ -10,8 +10,11 @@
 // sync="<an Audio object>"), each paragraph that has a start time plays its
 // part, the paragraph being played is marked, and contextScroll="true" keeps
 // it in view. Keyboard: Up/Down go from paragraph to paragraph (Shift:
-// select several), Enter or a label's key labels the selected paragraphs,
-// [ and ] go to the previous or next labelled span, P plays the paragraph.
+// select several), Left/Right go a word at a time inside the paragraph and
+// Shift+Left/Right select words (the browser's selection, as HyperTextLabels
+// does, so a phrase is labelled as the mouse would), Enter or a label's key
+// labels the selection (the words, else the selected paragraphs), [ and ] go
+// to the previous or next labelled span, P plays the paragraph.
 // Loaded on first use (annotator.js).
 import { h, clear, inkOn } from '../dom.js';
 import { resolveValue } from './config.js';
@@ -47,6 +50,7 @@ export class ParagraphsView extends SpanKeys {
     this.items = [];
     this.caret = 0; // keyboard: the paragraph the caret is on, and the other end of the selection
     this.anchor = 0;
+    this.word = null; // keyboard, inside the caret's paragraph: {p, anchor, focus} text offsets
     this.keyed = false;
     this.pending = null;
     this.playing = -1;
@@ -54,7 +58,7 @@ export class ParagraphsView extends SpanKeys {
     const spans = this.spanKinds().length > 0;
     this.live = h('span', { class: 'sr-only', 'aria-live': 'polite' });
     this.list = h('div', { class: ['paragraphs', this.dialogue && 'dialogue', this.contextScroll && 'context-scroll'], tabindex: '0', role: 'document',
-      'aria-label': `Paragraphs (${obj.name}). Up and Down go from paragraph to paragraph${spans ? ', Shift selects several, Enter or a label\'s key labels them, [ and ] go to the previous or next span' : ''}${audioUrl || this.syncName ? ', P plays the paragraph' : ''}.` });
+      'aria-label': `Paragraphs (${obj.name}). Up and Down go from paragraph to paragraph${spans ? ', Shift selects several; Left and Right go a word at a time, Shift selects words; Enter or a label\'s key labels the selection, [ and ] go to the previous or next span' : ''}${audioUrl || this.syncName ? ', P plays the paragraph' : ''}.` });
     // an own player: showPlayer with an audioUrl, when no Audio object is synced
     this.audio = audioUrl && !this.syncName ? h('audio', { class: 'para-player', controls: true, preload: 'metadata', src: audioUrl, hidden: !yes(attrOf(el, 'showPlayer')), 'aria-label': `Audio of ${obj.name}` }) : null;
     if (this.audio) this.watch(this.audio);
@@ -240,7 +244,58 @@ export class ParagraphsView extends SpanKeys {
     this.pending = null;
     if (r) window.getSelection().removeAllRanges();
     if (r) this.anchor = this.caret;
+    if (r) this.dropWords();
     return r;
+  }
+
+  // ---- keyboard: words inside a paragraph, as the browser's selection ----
+
+  /** From offset x of text t, past the spaces and then the word in direction dir. */
+  static wordStep(t, x, dir) {
+    const isWord = (c) => c !== undefined && /[\p{L}\p{N}\p{M}_'’-]/u.test(c);
+    const next = () => (dir > 0 ? t[x] : t[x - 1]);
+    while (next() !== undefined && !isWord(next())) x += dir;
+    while (isWord(next())) x += dir;
+    return x;
+  }
+
+  /** (text node, offset) at text offset x of paragraph i, or null. */
+  nodeAt(i, x) {
+    const el = this.list.querySelector(`.para[data-idx="${i}"] .para-text`);
+    if (!el) return null;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let last = null;
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (x <= n.length) return { node: n, offset: x };
+      x -= n.length;
+      last = n;
+    }
+    return last ? { node: last, offset: last.length } : { node: el, offset: 0 };
+  }
+
+  /** Left/Right (Shift: select): a word at a time in the caret's paragraph. */
+  wordKey(e) {
+    const p = this.caret;
+    const t = this.textOf(p);
+    const dir = e.key === 'ArrowRight' ? 1 : -1;
+    const w = this.word && this.word.p === p ? this.word : { p, anchor: dir > 0 ? 0 : t.length, focus: dir > 0 ? 0 : t.length };
+    const to = ParagraphsView.wordStep(t, w.focus, dir);
+    this.word = { p, anchor: e.shiftKey ? w.anchor : to, focus: to };
+    const a = this.nodeAt(p, this.word.anchor);
+    const b = this.nodeAt(p, to);
+    if (a && b) window.getSelection().setBaseAndExtent(a.node, a.offset, b.node, b.offset);
+    const v = this.readSelection();
+    this.list.classList.toggle('words', !!v);
+    this.tell(v ? `Selected: ${v.text}` : `At: ${t.slice(to, to + 30) || 'the end of the paragraph'}`);
+  }
+
+  /** Drops the keyboard's word selection (a paragraph move, a new region). */
+  dropWords() {
+    if (!this.word) return;
+    this.word = null;
+    this.list.classList.remove('words');
+    const sel = window.getSelection();
+    if (sel.rangeCount && this.list.contains(sel.anchorNode)) sel.removeAllRanges();
   }
 
   spans() {
@@ -258,6 +313,7 @@ export class ParagraphsView extends SpanKeys {
     else if (e.key === 'End') to = n - 1;
     if (to !== null && n) {
       e.preventDefault();
+      this.dropWords();
       this.caret = to;
       if (!e.shiftKey) this.anchor = to;
       this.render();
@@ -269,6 +325,10 @@ export class ParagraphsView extends SpanKeys {
       this.tell(`${to + 1} of ${n}${who ? `, ${who}` : ''}: ${this.textOf(to).slice(0, 120)}${inside.length ? ` (in ${inside.map((r) => this.ann.regionTitle(r)).join('; ')})` : ''}${many}`);
       return;
     }
+    if ((e.key === 'ArrowRight' || e.key === 'ArrowLeft') && n) {
+      e.preventDefault();
+      return this.wordKey(e);
+    }
     if (this.ann.readOnly) return;
     if (e.key === 'p' || e.key === 'P') {
       e.preventDefault();
@@ -278,9 +338,10 @@ export class ParagraphsView extends SpanKeys {
     if (e.key === 'Enter') {
       e.preventDefault();
       const a = this.ann.active;
-      const sel = this.keySelection();
+      const sel = this.readSelection() || this.keySelection();
       if (sel && a && a.k.region === 'span' && a.k.toName.includes(this.obj.name)) {
         this.anchor = this.caret;
+        this.dropWords();
         return this.ann.addRegion({ control: a.k.name, to: this.obj.name, labels: [a.opt.value], ...sel });
       }
       const inside = this.spans().filter((r) => r.start <= this.caret && r.end >= this.caret);

@@ -4,8 +4,11 @@
 // video): [ marks the first frame of a range for the chosen label (the
 // label picked, else the first), ] at another frame closes it. A region is
 // {kind: 'tl', ranges: [{start, end}]} (frames from 1) and leaves the
-// annotator as Label Studio's `timelinelabels` result.
-import { h, clear } from '../dom.js';
+// annotator as Label Studio's `timelinelabels` result. Ranges that run past
+// the video's last frame (a prediction or an import made for a longer
+// video; the result carries no framesCount) are cut at it once the video's
+// length is known.
+import { h, clear, keepFocus } from '../dom.js';
 
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
 
@@ -104,7 +107,32 @@ export class VideoSegments {
     e.preventDefault();
   }
 
+  /** Cuts the ranges past the video's last frame at it; says so. */
+  clampToVideo() {
+    const n = this.view.isReady ? this.view.framesCount : 0;
+    if (!n) return;
+    let cut = 0;
+    for (const r of this.ann.regionsOf(this.view.obj.name)) {
+      if (r.kind !== 'tl') continue;
+      for (const g of r.ranges) {
+        if (g.end <= n && g.start <= n) continue;
+        g.start = Math.min(g.start, n);
+        g.end = Math.min(g.end, n);
+        cut++;
+      }
+    }
+    if (!cut) return;
+    this.ann.say(`${cut} ${cut === 1 ? 'range ran' : 'ranges ran'} past the video's last frame (${n}): cut at it.`);
+    this.ann.emit();
+  }
+
+  /** Redraws the rows; a range button that had the focus keeps it (the video gets it when the range went). */
   render() {
+    this.clampToVideo();
+    keepFocus(this.el, () => this.draw(), () => this.view.stage);
+  }
+
+  draw() {
     const el = clear(this.el);
     const span = Math.max(1, (this.view.framesCount || 1) - 1);
     const pos = (f) => `${((f - 1) / span) * 100}%`;
@@ -117,8 +145,8 @@ export class VideoSegments {
         for (const r of regions) {
           if (r.control !== k.name || !r.labels.includes(opt.value)) continue;
           const sel = r.id === this.ann.selected;
-          for (const g of r.ranges) {
-            const b = h('button', { type: 'button', class: ['vt-range', sel && 'selected'], 'aria-pressed': String(sel), 'aria-label': `${opt.value}, frames ${g.start} to ${g.end}`, title: `${opt.value}: frames ${g.start}–${g.end}`, onclick: () => { this.ann.select(r.id); this.view.seekFrame(g.start); } });
+          for (const [i, g] of r.ranges.entries()) {
+            const b = h('button', { type: 'button', class: ['vt-range', sel && 'selected'], dataset: { fkey: `${r.id}:${i}` }, 'aria-pressed': String(sel), 'aria-label': `${opt.value}, frames ${g.start} to ${g.end}`, title: `${opt.value}: frames ${g.start}–${g.end}`, onclick: () => { this.ann.select(r.id); this.view.seekFrame(g.start); } });
             Object.assign(b.style, { left: pos(g.start), width: `${Math.max(0.5, ((g.end - g.start) / span) * 100)}%`, background: opt.background });
             bar.append(b);
           }

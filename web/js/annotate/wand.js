@@ -11,7 +11,9 @@
 // frame redraws only the cells between the old tolerance and the new one.
 // The release fills at natural resolution inside the visible part (a
 // scanline fill with an explicit stack, each pixel a constant number of
-// times), once.
+// times), once, in a module worker (wand-worker.js, started on the first
+// release): the page stays responsive while a fill of a whole 4K picture
+// runs; without workers it runs here, as it did before.
 
 const DRAG_PX_PER_STEP = 2; // screen pixels of drag per unit of tolerance
 const FRAME_CELLS = 120000; // preview cells a frame may change (a few ms on a loaded 2-core machine)
@@ -238,6 +240,77 @@ function crop(view, v) {
   return px;
 }
 
+// ---- the release in a worker ----
+
+let worker; // undefined: not started; null: none (no Worker, or it failed to start)
+let sent = null; // the key of the part whose pixels the worker keeps
+let ids = 0;
+const waiting = new Map(); // request id → resolve
+let images = 0;
+const imageNo = new WeakMap(); // img element → a number that changes with each picture it loads, so a key names the picture
+
+function pictureOf(img) {
+  if (!imageNo.has(img)) {
+    imageNo.set(img, ++images);
+    img.addEventListener('load', () => imageNo.set(img, ++images));
+  }
+  return imageNo.get(img);
+}
+
+function fillWorker() {
+  if (worker !== undefined) return worker;
+  worker = null;
+  // globalThis.fcWandInline: bench/wand.mjs measures the release on the main thread, as before the worker
+  if (globalThis.fcWandInline || typeof Worker !== 'function' || typeof OffscreenCanvas !== 'function' || typeof createImageBitmap !== 'function') return null;
+  try {
+    worker = new Worker(new URL('./wand-worker.js', import.meta.url), { type: 'module', name: 'magic wand' });
+  } catch {
+    return null;
+  }
+  worker.onmessage = (e) => {
+    const done = waiting.get(e.data.id);
+    waiting.delete(e.data.id);
+    if (done) done(e.data);
+  };
+  // a worker that cannot load (or dies): every fill waiting gets its buffers back... which are lost with
+  // it, so the masks waiting are rebuilt from their RLE by the caller; later fills run on the main thread
+  worker.onerror = (e) => {
+    e.preventDefault?.();
+    worker.terminate();
+    worker = null;
+    sent = null;
+    for (const [, done] of waiting) done({ error: 'the magic wand worker stopped', lost: true });
+    waiting.clear();
+  };
+  return worker;
+}
+
+/**
+ * Fills in the worker: the mask's buffers go there and come back with the
+ * fill added. Resolves to the worker's answer ({mask, rgba, rle, empty,
+ * count, box, fullMs} or {error}).
+ */
+async function fillIn(w, view, v, q, m) {
+  const key = `${pictureOf(view.img)}:${v.x0},${v.y0},${v.x1},${v.y1}`;
+  const cw = v.x1 - v.x0 + 1;
+  const ch = v.y1 - v.y0 + 1;
+  let bitmap = null;
+  if (sent !== key) {
+    // throws (rejects) when the image comes from a server that does not allow it (CORS)
+    const a = performance.now();
+    bitmap = await createImageBitmap(view.img, v.x0, v.y0, cw, ch);
+    view.wandStats.bitmapMs = performance.now() - a;
+    sent = key;
+  }
+  const id = ++ids;
+  const answer = new Promise((resolve) => waiting.set(id, resolve));
+  const msg = { id, key, bitmap, cw, ch, cx: v.x0, cy: v.y0, sx: q.sx - v.x0, sy: q.sy - v.y0, tol: q.tol, w: m.w, h: m.h, color: m.color, mask: m.mask, rgba: m.img.data };
+  w.postMessage(msg, bitmap ? [m.mask.buffer, m.img.data.buffer, bitmap] : [m.mask.buffer, m.img.data.buffer]);
+  const res = await answer;
+  if (res.error) sent = null;
+  return res;
+}
+
 /**
  * Starts a wand stroke for image view `view` at drag d ({seed: natural px,
  * x: screen x, tool}); d.move(clientX) or d.set(tolerance), then d.up()
@@ -286,6 +359,8 @@ export function begin(view, d) {
     ann.selected = r.id;
   }
   const m = view.maskOf(r);
+  // a new layer's canvas gets its pixels now (tens of ms on a 4K image), not in the release
+  if (fresh) m.ctx.clearRect(0, 0, 1, 1);
   // the preview: a canvas of the grid over the visible part, above the mask
   const pc = document.createElement('canvas');
   pc.width = v.gw;
@@ -367,31 +442,96 @@ export function begin(view, d) {
     }
     ann.changed(true);
   };
-  d.up = () => {
-    finish();
-    const t1 = performance.now();
+  // the release: keeps the fill (or drops the new mask when it stayed empty)
+  const keep = (count, t1, fullMs, extra, empty = m.empty()) => {
+    const t2 = performance.now();
+    if (empty) {
+      ann.state.regions = ann.state.regions.filter((x) => x !== r);
+      view.masks.delete(r.id);
+      m.canvas.remove();
+    } else {
+      if (!extra) r.rle = m.encode();
+      delete r.png;
+    }
+    const c0 = performance.now();
+    ann.changed();
+    view.wandStats.changedMs = performance.now() - c0;
+    // what bench/wand.mjs and the tests read: the release's span [upAt, doneAt] and its main-thread part (mainMs)
+    const end = performance.now();
+    Object.assign(view.wandStats, { fullMs, upMs: end - t1, upAt: t1, doneAt: end, count, ...extra, mainMs: (extra ? extra.mainMs : 0) + end - t2 });
+    ann.say(`Magic wand: tolerance ${want}, ${count} pixels.`);
+  };
+  const upHere = (t1) => {
     let count = 0;
+    let fullMs = 0;
     try {
       const px = crop(view, v);
       const out = new Uint8Array(cw * ch);
+      const a = performance.now();
       const f = flood(px, cw, ch, sx - v.x0, sy - v.y0, want, out);
+      fullMs = performance.now() - a;
       applyRuns(m, f.runs, v.x0, v.y0, cw);
       count = f.count;
     } catch {
       ann.say('The magic wand could not read the image.');
     }
+    keep(count, t1, fullMs, null);
+    view.wandStats.mainMs = view.wandStats.upMs;
+  };
+  d.up = () => {
+    finish();
+    const t1 = performance.now();
+    const w = fillWorker();
+    if (!w) return upHere(t1);
+    // until the worker answers, the mask's buffers are there: no painting on this image
+    view.wandBusy = true;
+    m.busy = true;
+    const pixels = m.mask.length;
     const t2 = performance.now();
-    if (m.empty()) {
-      ann.state.regions = ann.state.regions.filter((x) => x !== r);
-      view.masks.delete(r.id);
-      m.canvas.remove();
-    } else {
-      r.rle = m.encode();
-      delete r.png;
-    }
-    ann.changed();
-    Object.assign(view.wandStats, { fullMs: t2 - t1, upMs: performance.now() - t1, count });
-    ann.say(`Magic wand: tolerance ${want}, ${count} pixels.`);
+    fillIn(w, view, v, { sx, sy, tol: want }, m).then((res) => {
+      const t3 = performance.now();
+      view.wandBusy = false;
+      m.busy = false;
+      if (res.lost || !res.mask) {
+        // the buffers went down with the worker: a clean layer, shown again from the region's RLE
+        m.mask = new Uint8Array(pixels);
+        m.img = m.ctx.createImageData(m.w, m.h);
+        m.rle = null;
+        m.ctx.clearRect(0, 0, m.w, m.h);
+        if (r.rle) m.load(r.rle);
+      } else {
+        m.mask = res.mask;
+        m.img = new ImageData(new Uint8ClampedArray(res.rgba.buffer), m.w, m.h);
+      }
+      if (res.box) m.ctx.putImageData(m.img, 0, 0, ...res.box);
+      view.wandStats.applyMs = performance.now() - t3;
+      const later = m.later;
+      delete m.later;
+      if (!ann.state.regions.includes(r)) {
+        // undone while the worker filled: the layer shows what the region is now
+        if (later) {
+          m.rle = null;
+          m.load(later);
+        }
+        return;
+      }
+      if (res.error) {
+        if (res.lost) return upHere(t1);
+        ann.say('The magic wand could not read the image.');
+        return keep(0, t1, 0, { worker: true, mainMs: t2 - t1 + performance.now() - t3 });
+      }
+      if (res.rle) {
+        r.rle = Array.from(res.rle);
+        m.rle = r.rle;
+      }
+      keep(res.count, t1, res.fullMs, { worker: true, workMs: res.workMs, mainMs: t2 - t1 + performance.now() - t3 }, res.empty);
+    }, () => {
+      // the pixels could not be read (createImageBitmap refused): nothing was lent
+      view.wandBusy = false;
+      m.busy = false;
+      ann.say('The magic wand could not read the image.');
+      keep(0, t1, 0, { worker: true, mainMs: 0 });
+    });
   };
   return true;
 }
