@@ -560,7 +560,8 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 		       .submission = sid,
 		       .user = user->id,
 		       .amount = p.reward,
-		       .currency = p.currency};
+		       .currency = p.currency,
+		       .json = result};
 	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out; /* escrow → pending, gold scoring, the outbox */
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))
