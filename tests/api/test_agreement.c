@@ -69,7 +69,8 @@ static void oracle_key(const json_t *result, char *key, size_t size)
 				strcat(choices, ",");
 			}
 		} else if (from && !strcmp(from, "note") && !*note) {
-			snprintf(note, sizeof note, "%s", json_string_value(json_array_get(json_object_get(value, "text"), 0)));
+			snprintf(note, sizeof note, "%s",
+				 json_string_value(json_array_get(json_object_get(value, "text"), 0)));
 		}
 	}
 	snprintf(key, size, "%s%s%s", choices, *note ? "|" : "", note);
@@ -114,8 +115,9 @@ static json_t *find_task(long long pid, long long task, res *list)
 	cr_assert_eq(list->status, 200, "%s", list->body);
 	size_t i;
 	json_t *t;
-	json_array_foreach(json_object_get(list->json, "items"), i, t) if (json_integer_value(json_object_get(t, "id")) ==
-									   task) return t;
+	json_array_foreach(json_object_get(list->json, "items"), i, t)
+		if (json_integer_value(json_object_get(t, "id")) == task)
+			return t;
 	return NULL;
 }
 
@@ -147,11 +149,10 @@ static int run(unsigned seed)
 {
 	const unsigned start = seed;
 	char tasks[256];
-	long long pid =
-		project_live(&S, S.req,
-			     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Agreement", "label_config", CONFIG, "reward",
-				       1, "overlap", PEOPLE, "reject_reasons", "wrong_answer"),
-			     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 2), 100000);
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Agreement", "label_config", CONFIG,
+					       "reward", 1, "overlap", PEOPLE, "reject_reasons", "wrong_answer"),
+				     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 2), 100000);
 	long long pending[2 * PEOPLE];
 	int npending = 0, checked = 0, order[PEOPLE];
 	for (int i = 0; i < PEOPLE; i++)
@@ -206,11 +207,10 @@ Test(agreement, incremental_equals_full_recomputation_over_random_answers)
 Test(agreement, answers_without_a_category_leave_it_null)
 {
 	char tasks[64];
-	long long pid =
-		project_live(&S, S.req,
-			     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Empty", "label_config", CONFIG, "reward", 1,
-				       "overlap", 3, "reject_reasons", "wrong_answer"),
-			     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 1), 100000);
+	long long pid = project_live(&S, S.req,
+				     json_pack("{s:s,s:s,s:i,s:i,s:[s]}", "title", "Empty", "label_config", CONFIG,
+					       "reward", 1, "overlap", 3, "reject_reasons", "wrong_answer"),
+				     ndjson_lines(tasks, sizeof tasks, "{\"text\":\"item %d\"}\n", 1), 100000);
 	long long task = 0;
 	for (int i = 0; i < 3; i++) {
 		char path[96];
