@@ -323,9 +323,14 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
 			    "IIIIII", task, project_id, user->id, now, expires, attempt)))
 		goto out;
-	fc_stmt *st; /* the counters move and the task comes back in one statement */
+	/* the counters move and the task comes back in one statement. OR FAIL:
+	 * the counter trigger (0018) and RETURNING make SQLite keep a statement
+	 * journal — a copy of every page the statement touches — only to undo
+	 * a failed statement, and a failed one here fails the whole
+	 * transaction anyway (PostgreSQL gets a plain UPDATE, store/pg_sql.c) */
+	fc_stmt *st;
 	if ((rc = fc_db_query(db, &st, err,
-			      "UPDATE tasks SET leased_count=leased_count+1, "
+			      "UPDATE OR FAIL tasks SET leased_count=leased_count+1, "
 			      "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END "
 			      "WHERE id=? RETURNING data, predictions",
 			      "II", p.overlap, task)))
@@ -548,7 +553,7 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 		goto out;
 	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
 	    (rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
+			     "UPDATE OR FAIL tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
 			     "open=CASE WHEN leased_count+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
 			     "II", p.overlap, task)))
 		goto out;
