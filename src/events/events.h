@@ -42,7 +42,7 @@ typedef enum fc_event_kind {
 	FC_EV_PROJECT_CLOSED,    /* project */
 	FC_EV_TASKS_CREATED,     /* project, count (live projects: new work to pay for) */
 	FC_EV_NO_TASKS,          /* project, user, attempt: the pool ran dry for user */
-	FC_EV_SUBMITTED,         /* project, task, submission, user, amount (reward), currency */
+	FC_EV_SUBMITTED,         /* project, task, submission, user, amount (reward), currency, json (the result) */
 	FC_EV_ACCEPTED,          /* project, task, submission, user, actor (0: auto), amount, currency */
 	FC_EV_REJECTED,          /* project, task, submission, user, actor, text (the reason code) */
 	FC_EV_APPEAL_DECIDED,    /* project, submission, user, actor, upheld */
@@ -72,7 +72,8 @@ typedef struct fc_event {
 	int automatic;   /* FC_EV_ACCEPTED by auto-approval */
 	const char *currency;
 	const char *text;   /* FC_EV_REJECTED: reason code */
-	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED / FC_EV_EXPORT_DONE / FC_EV_RESULT_CHECK */
+	const json_t *json; /* FC_EV_PROJECT_CHECK / FC_EV_PROJECT_SAVED / FC_EV_EXPORT_DONE / FC_EV_RESULT_CHECK /
+			     * FC_EV_SUBMITTED (the result as stored) */
 	const json_t *data; /* FC_EV_RESULT_CHECK: the task's data */
 	const char *why;    /* FC_EV_PICKING (out): a no-work reason, e.g. "test_finished" */
 } fc_event;

@@ -151,23 +151,44 @@ static int evaluate_pause(fc_db *db, int64_t project, int64_t user, double thres
 	return rc;
 }
 
+/* A submission's categorical answer as stored in submissions.answer_key:
+ * the key of fc_gold_answer_key, or "" when it has none (NULL in the
+ * column: not worked out yet — written before the column existed, or on a
+ * gold or test task). */
+static int store_answer_key(fc_db *db, int64_t sid, const char *key, fc_err *err)
+{
+	return fc_db_exec(db, err, "UPDATE submissions SET answer_key=? WHERE id=?", "tI", key ? key : "", sid);
+}
+
 /* Share of the most common answer among a task's kept submissions; -1
- * when none is categorical. */
+ * when none is categorical. Each answer's key was stored when it was
+ * submitted, so only a fixed answer (the fix replaces it) or one from
+ * before the key was kept is parsed here: a submit costs the task's rows,
+ * not their JSON. Reads at most 128 distinct answers, in id order. */
 static int top_share(fc_db *db, int64_t task, double *share, fc_err *err)
 {
 	fc_stmt *st;
 	*share = -1;
 	int rc = fc_db_query(db, &st, err,
-			     "SELECT COALESCE(fixed_result,result) FROM submissions WHERE task_id=? AND status<>'rejected'",
+			     "SELECT answer_key, CASE WHEN answer_key IS NULL OR fixed_result IS NOT NULL "
+			     "THEN COALESCE(fixed_result,result) END, "
+			     "CASE WHEN answer_key IS NULL OR fixed_result IS NOT NULL THEN 1 ELSE 0 END "
+			     "FROM submissions WHERE task_id=? AND status<>'rejected'",
 			     "I", task);
 	if (rc)
 		return rc;
 	char *keys[128];
 	int count[128], k = 0, n = 0, top = 0;
 	while (k < 128 && fc_stmt_next(st) == 1) {
-		json_t *res = fc_stmt_json(st, 0);
-		char *key = fc_gold_answer_key(res, NULL);
-		json_decref(res);
+		char *key;
+		if (fc_stmt_int(st, 2)) {
+			json_t *res = fc_stmt_json(st, 1);
+			key = fc_gold_answer_key(res, NULL);
+			json_decref(res);
+		} else {
+			const char *stored = fc_stmt_text(st, 0);
+			key = *stored ? strdup(stored) : NULL;
+		}
 		if (!key)
 			continue;
 		n++;
@@ -192,17 +213,18 @@ static int top_share(fc_db *db, int64_t task, double *share, fc_err *err)
 	return 0;
 }
 
-int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
+int fc_quality_on_submit(fc_db *db, int64_t sid, const json_t *submitted_result, fc_err *err)
 {
 	fc_stmt *st;
-	int rc = fc_db_query(db, &st, err,
-			     "SELECT s.project_id, s.task_id, s.user_id, s.result, t.is_gold, t.gold, t.submitted_count, "
-			     "COALESCE(t.target_overlap, p.overlap), p.kind, p.overlap, p.gold_threshold, p.gold_min_answers, "
-			     "p.confidence_threshold, p.max_overlap, p.qualification, "
-			     "(SELECT attempt FROM assignments WHERE id=s.assignment_id) "
-			     "FROM submissions s JOIN tasks t ON t.id=s.task_id JOIN projects p ON p.id=s.project_id "
-			     "WHERE s.id=?",
-			     "I", sid);
+	int rc = fc_db_query(
+		db, &st, err,
+		"SELECT s.project_id, s.task_id, s.user_id, CASE WHEN ?=0 THEN s.result END, t.is_gold, t.gold, t.submitted_count, "
+		"COALESCE(t.target_overlap, p.overlap), p.kind, p.overlap, p.gold_threshold, p.gold_min_answers, "
+		"p.confidence_threshold, p.max_overlap, p.qualification, "
+		"(SELECT attempt FROM assignments WHERE id=s.assignment_id) "
+		"FROM submissions s JOIN tasks t ON t.id=s.task_id JOIN projects p ON p.id=s.project_id "
+		"WHERE s.id=?",
+		"iI", submitted_result != NULL, sid);
 	if (rc)
 		return rc;
 	if (fc_stmt_next(st) != 1) {
@@ -210,7 +232,9 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 		return fc_err_set(err, FC_ENOTFOUND, "not_found", NULL, "No such submission.");
 	}
 	int64_t project = fc_stmt_int(st, 0), task = fc_stmt_int(st, 1), user = fc_stmt_int(st, 2);
-	json_t *result = fc_stmt_json(st, 3), *gold = fc_stmt_json(st, 5), *qual = fc_stmt_json(st, 14);
+	/* the answer as the publisher just wrote it, or read back */
+	json_t *result = submitted_result ? json_incref((json_t *)submitted_result) : fc_stmt_json(st, 3),
+	       *gold = fc_stmt_json(st, 5), *qual = fc_stmt_json(st, 14);
 	int is_gold = fc_stmt_int(st, 4) && !json_is_null(gold);
 	int64_t submitted = fc_stmt_int(st, 6), target = fc_stmt_int(st, 7), overlap = fc_stmt_int(st, 9);
 	int annotation = !strcmp(fc_stmt_text(st, 8), "annotation");
@@ -243,10 +267,13 @@ int fc_quality_on_submit(fc_db *db, int64_t sid, fc_err *err)
 			rc = fc_qualtest_score(db, project, user, attempt, err);
 	} else if (is_test) {
 		rc = fc_qualtest_score(db, project, user, attempt, err);
-	} else if (submitted >= 2) {
+	} else {
 		/* the task's agreement (the requester filters on it); one answer agrees with itself */
+		char *key = fc_gold_answer_key(result, NULL);
+		rc = store_answer_key(db, sid, key, err);
+		free(key);
 		double share;
-		if ((rc = top_share(db, task, &share, err)) || share < 0)
+		if (rc || submitted < 2 || (rc = top_share(db, task, &share, err)) || share < 0)
 			goto out;
 		rc = fc_db_exec(db, err, "UPDATE tasks SET agreement=? WHERE id=?", "dI", share, task);
 		if (!rc && dynamic && submitted >= target && submitted < max_overlap && share < confidence)

@@ -42,8 +42,10 @@ int fc_quality_settings_write(fc_db *db, int64_t project_id, const json_t *proje
 int fc_quality_pause_check(fc_db *db, int64_t project_id, int64_t user_id, fc_err *err);
 /* After a submission is stored and its task's counters updated: scores a
  * gold task (and pauses the contributor, or scores their finished test),
- * or extends a disputed task's overlap. */
-int fc_quality_on_submit(fc_db *db, int64_t submission_id, fc_err *err);
+ * or stores the answer's categorical key, updates the task's agreement and
+ * extends a disputed task's overlap. result: the answer just stored (NULL:
+ * read it back). */
+int fc_quality_on_submit(fc_db *db, int64_t submission_id, const json_t *result, fc_err *err);
 
 /* ---- reads and actions for the API ---- */
 

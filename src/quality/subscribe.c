@@ -33,7 +33,10 @@ static int on_no_tasks(fc_db *db, fc_event *ev, fc_err *err)
 	return ev->attempt ? fc_qualtest_score(db, ev->project, ev->user, ev->attempt, err) : 0;
 }
 
-static int on_submitted(fc_db *db, fc_event *ev, fc_err *err) { return fc_quality_on_submit(db, ev->submission, err); }
+static int on_submitted(fc_db *db, fc_event *ev, fc_err *err)
+{
+	return fc_quality_on_submit(db, ev->submission, ev->json, err);
+}
 
 void fc_quality_subscribe(void)
 {

@@ -17,16 +17,24 @@ uint64_t fc_pg_hash_text(const char *s)
 
 /* '?' and '?NNN' → '$n' with SQLite's numbering (a bare '?' is one more
  * than the largest number so far), leaving string literals, quoted names
- * and comments alone. *nparams gets the largest number. */
+ * and comments alone; a leading "UPDATE OR FAIL " (SQLite's conflict clause,
+ * which spares it a statement journal) becomes "UPDATE ". *nparams gets the
+ * largest number. */
 char *fc_pg_translate(const char *sql, int *nparams)
 {
+	static const char OR_FAIL[] = "UPDATE OR FAIL ";
 	size_t n = strlen(sql);
 	char *out = malloc(n * 5 + 1); /* '?' → '$1024' at most */
 	if (!out)
 		return NULL;
 	char *o = out;
 	int max = 0;
-	for (const char *p = sql; *p;) {
+	const char *p = sql;
+	if (!strncmp(p, OR_FAIL, sizeof OR_FAIL - 1)) {
+		o += sprintf(o, "UPDATE ");
+		p += sizeof OR_FAIL - 1;
+	}
+	while (*p) {
 		if (*p == '\'' || *p == '"') {
 			char q = *p;
 			*o++ = *p++;

@@ -352,27 +352,45 @@ static int lease_tx(fc_db *db, void *arg, fc_err *err)
 	if (rc)
 		goto out;
 	int64_t expires = now + p.lease, aid;
-	if ((rc = fc_db_int(db, &aid, err,
-			    "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status,attempt) "
-			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
-			    "IIIIII", task, project_id, user->id, now, expires, attempt)))
-		goto out;
-	fc_stmt *st; /* the counters move and the task comes back in one statement */
+	/* the counters move and the task comes back in one statement, before
+	 * the assignment that references the task: on PostgreSQL the insert's
+	 * foreign-key check then finds the row already locked by this
+	 * transaction, where the other order stacks its key-share lock and the
+	 * update into a multixact. OR FAIL: the counter trigger (0018) and
+	 * RETURNING make SQLite keep a statement journal — a copy of every page
+	 * the statement touches — only to undo a failed statement, and a failed
+	 * one here fails the whole transaction anyway (PostgreSQL gets a plain
+	 * UPDATE, store/pg_sql.c) */
+	fc_stmt *st;
+	json_t *data = NULL, *imported = NULL;
+	int found = 0;
 	if ((rc = fc_db_query(db, &st, err,
-			      "UPDATE tasks SET leased_count=leased_count+1, "
+			      "UPDATE OR FAIL tasks SET leased_count=leased_count+1, "
 			      "open=CASE WHEN leased_count+1+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END "
 			      "WHERE id=? RETURNING data, predictions",
 			      "II", p.overlap, task)))
 		goto out;
 	if (fc_stmt_next(st) == 1) {
-		char ts[32];
-		json_t *imported = fc_stmt_isnull(st, 1) ? NULL : fc_stmt_json(st, 1);
-		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
-				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", fc_stmt_json(st, 0),
-				 "predictions", lease_predictions(db, &p, task, imported), "expires_at",
-				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+		found = 1;
+		data = fc_stmt_json(st, 0);
+		imported = fc_stmt_isnull(st, 1) ? NULL : fc_stmt_json(st, 1);
 	}
 	fc_stmt_done(st);
+	if ((rc = fc_db_int(db, &aid, err,
+			    "INSERT INTO assignments(task_id,project_id,user_id,leased_at,expires_at,status,attempt) "
+			    "VALUES(?,?,?,?,?,'leased',?) RETURNING id",
+			    "IIIIII", task, project_id, user->id, now, expires, attempt))) {
+		json_decref(data);
+		json_decref(imported);
+		goto out;
+	}
+	if (found) {
+		char ts[32];
+		*out = json_pack("{s:I,s:I,s:{s:I,s:o,s:o},s:s,s:I}", "id", (json_int_t)aid, "project_id",
+				 (json_int_t)project_id, "task", "id", (json_int_t)task, "data", data, "predictions",
+				 lease_predictions(db, &p, task, imported), "expires_at",
+				 fc_clock_format(expires, ts, sizeof ts), "reward", (json_int_t)p.reward);
+	}
 	/* an interactive (SAM-style) backend: the annotator offers its Smart tool */
 	if (*out && p.ml_interactive)
 		json_object_set_new(*out, "ml_interactive", json_true());
@@ -574,17 +592,20 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 	double secs = active ? json_number_value(active) : elapsed;
 	if (secs > elapsed + 1)
 		secs = elapsed + 1;
+	/* the rows the submission references are updated first: on PostgreSQL
+	 * the insert's foreign-key checks then find them locked by this
+	 * transaction already, where the other order stacks a key-share lock
+	 * and an update on each into a multixact; OR FAIL as in the lease */
 	int64_t sid;
-	if ((rc = fc_db_int(db, &sid, err,
+	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
+	    (rc = fc_db_exec(db, err,
+			     "UPDATE OR FAIL tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
+			     "open=CASE WHEN leased_count+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
+			     "II", p.overlap, task)) ||
+	    (rc = fc_db_int(db, &sid, err,
 			    "INSERT INTO submissions(assignment_id,task_id,project_id,user_id,result,active_seconds,"
 			    "status,idempotency_key,reward,created_at) VALUES(?,?,?,?,?,?,'pending',?,?,?) RETURNING id",
 			    "IIIIjdtII", aid, task, project, user->id, (json_t *)result, secs, idem_key, p.reward, now)))
-		goto out;
-	if ((rc = fc_db_exec(db, err, "UPDATE assignments SET status='submitted' WHERE id=?", "I", aid)) ||
-	    (rc = fc_db_exec(db, err,
-			     "UPDATE tasks SET leased_count=leased_count-1, submitted_count=submitted_count+1, "
-			     "open=CASE WHEN leased_count+submitted_count<COALESCE(target_overlap,?) THEN 1 ELSE 0 END WHERE id=?",
-			     "II", p.overlap, task)))
 		goto out;
 	if ((rc = fc_review_sample(db, sid, p.review_rate, err)))
 		goto out;
@@ -594,7 +615,8 @@ static int submit_tx(fc_db *db, void *arg, fc_err *err)
 		       .submission = sid,
 		       .user = user->id,
 		       .amount = p.reward,
-		       .currency = p.currency};
+		       .currency = p.currency,
+		       .json = result};
 	if ((rc = fc_events_publish(db, &ev, err)))
 		goto out; /* escrow → pending, gold scoring, the outbox */
 	if (media_id && (rc = fc_collect_after_submit(db, sid, media_id, project, user->id, err)))

@@ -199,7 +199,9 @@ static void build_sql(const fc_db *db, const query *q, int64_t matches, fc_buf *
 		fc_buf_printf(sql, " AND %s", ts.match);
 	else
 		fc_buf_puts(sql, " AND COALESCE(?, '') = '' AND ?=?");
-	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.user_id=? AND s.task_id=t.id)"
+	/* the task's few submissions (submissions_task), not an index of its own:
+	 * +s.user_id keeps SQLite from walking the contributor's whole history */
+	fc_buf_puts(sql, q->contributor ? " AND EXISTS (SELECT 1 FROM submissions s WHERE s.task_id=t.id AND +s.user_id=?)"
 					: " AND ?=0");
 	fc_buf_puts(sql, q->below >= 0 ? " AND t.agreement < ?" : " AND ? < 0");
 	const sort_spec *s = q->sort;

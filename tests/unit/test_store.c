@@ -286,6 +286,42 @@ Test(store, a_row_lock_clause_is_dropped_only_at_the_end)
 
 /* SQLite answers a one-row INSERT's RETURNING id from the rowid (no
  * statement journal); the answer must be the same as RETURNING's. */
+/* "UPDATE OR FAIL" (the hot counters in work/assign.c: SQLite keeps no
+ * statement journal for it) runs on both stores, with RETURNING too; a
+ * failing one is an error and the transaction rolls back whole. */
+Test(store, update_or_fail_on_both_stores)
+{
+	int64_t a = add_user("of1@x.org");
+	cr_assert_gt(a, 0);
+	fc_db *db;
+	fc_err e = {0};
+	fc_stmt *st;
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_assert_eq(fc_db_query(db, &st, &e, "UPDATE OR FAIL users SET display_name=? WHERE id=? RETURNING display_name",
+				 "tI", "renamed", a),
+		     0, "%s", e.msg);
+	cr_assert_eq(fc_stmt_next(st), 1, "one row");
+	cr_expect_str_eq(fc_stmt_text(st, 0), "renamed");
+	fc_stmt_done(st);
+	int rc = 0;
+	cr_assert_eq(fc_db_end(db, &rc, &e), 0, "%s", e.msg);
+	cr_assert_eq(fc_db_begin(S, FC_DB_WRITE, &db, &e), 0);
+	cr_expect_eq(fc_db_exec(db, &e, "UPDATE OR FAIL users SET email=? WHERE id=?", "tI", "changed@x.org", a), 0);
+	cr_expect_neq(fc_db_exec(db, &e, "UPDATE OR FAIL users SET display_name=NULL WHERE id=?", "I", a), 0,
+		      "NOT NULL still holds");
+	fc_err_clear(&e);
+	fc_db_rollback(db);
+	cr_assert_eq(fc_db_begin(S, FC_DB_READ, &db, &e), 0);
+	char name[32] = "";
+	cr_assert_eq(fc_db_query(db, &st, &e, "SELECT display_name, email FROM users WHERE id=?", "I", a), 0);
+	cr_assert_eq(fc_stmt_next(st), 1);
+	snprintf(name, sizeof name, "%s", fc_stmt_text(st, 0));
+	cr_expect_str_eq(fc_stmt_text(st, 1), "of1@x.org", "the rolled-back transaction left nothing");
+	fc_stmt_done(st);
+	fc_db_rollback(db);
+	cr_expect_str_eq(name, "renamed");
+}
+
 Test(store, returning_id_is_the_inserted_row)
 {
 	int64_t a = add_user("r1@x.org"), b = add_user("r2@x.org"), id = 0;
