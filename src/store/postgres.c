@@ -700,21 +700,18 @@ static int pg_exec_values(fc_db *base, fc_err *err, const char *sql, const fc_va
 	pg_db *db = (pg_db *)base;
 	if (n < 0 || n > MAX_VALUES)
 		return fc_err_set(err, FC_EDB, "database_error", NULL, "Internal query error.");
-	/* on the stack up to MAX_PARAMS values; a longer multi-row insert's on the heap */
-	struct vals {
-		char fmt[MAX_PARAMS + 1];
-		const char *values[MAX_PARAMS];
-		int lengths[MAX_PARAMS], formats[MAX_PARAMS];
-		Oid types[MAX_PARAMS];
-		char nums[MAX_PARAMS][24];
-	} small;
-	struct big {
-		char fmt[MAX_VALUES + 1];
-		const char *values[MAX_VALUES];
-		int lengths[MAX_VALUES], formats[MAX_VALUES];
-		Oid types[MAX_VALUES];
-		char nums[MAX_VALUES][24];
-	} *big = n > MAX_PARAMS ? malloc(sizeof *big) : NULL;
+		/* on the stack up to MAX_PARAMS values; a longer multi-row insert's on the heap */
+#define VALS(N) \
+	struct { \
+		char fmt[(N) + 1]; \
+		const char *values[N]; \
+		int lengths[N], formats[N]; \
+		Oid types[N]; \
+		char nums[N][24]; \
+	}
+	VALS(MAX_PARAMS) small;
+	VALS(MAX_VALUES) *big = n > MAX_PARAMS ? malloc(sizeof *big) : NULL;
+#undef VALS
 	if (n > MAX_PARAMS && !big)
 		return fc_err_set(err, FC_ENOMEM, "out_of_memory", NULL, "Out of memory.");
 	char *fmt = big ? big->fmt : small.fmt;
